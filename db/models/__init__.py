@@ -1,0 +1,31 @@
+"""All models, importable from one place (and registered on Base.metadata for Alembic)."""
+
+from db.models.base import Base, Versioned, utcnow
+from db.models.org import Township, Village, Grid, TenHouseholdUnit, Household, Resident
+from db.models.people import (
+    Platform, Department, User, GridStaff, ResponsibilityZone, CommandoTeam, PartyMember,
+    PartyMemberHousehold, PartyScoreEntry, Mediator,
+)
+from db.models.orders import Category, WorkOrder, WorkOrderEvent, ExtensionRequest, RecordLink
+from db.models.grid_work import GridEvent, WorkLog
+from db.models.mediation import (
+    MediationCase, MediationParty, MediationStep, VillageScreening, SpecialGroupVisit,
+)
+from db.models.platforms import (
+    PlatformCase, PlatformCaseAssist, Handoff, Inspection, EnforcementReport, ServiceItem,
+    ServiceRequest,
+)
+from db.models.system import HolidayYear, CalendarDay, AuditLog, Counter, AppSetting
+
+__all__ = [
+    "Base", "Versioned", "utcnow",
+    "Township", "Village", "Grid", "TenHouseholdUnit", "Household", "Resident",
+    "Platform", "Department", "User", "GridStaff", "ResponsibilityZone", "CommandoTeam",
+    "PartyMember", "PartyMemberHousehold", "PartyScoreEntry", "Mediator",
+    "Category", "WorkOrder", "WorkOrderEvent", "ExtensionRequest", "RecordLink",
+    "GridEvent", "WorkLog",
+    "MediationCase", "MediationParty", "MediationStep", "VillageScreening", "SpecialGroupVisit",
+    "PlatformCase", "PlatformCaseAssist", "Handoff", "Inspection", "EnforcementReport",
+    "ServiceItem", "ServiceRequest",
+    "HolidayYear", "CalendarDay", "AuditLog", "Counter", "AppSetting",
+]

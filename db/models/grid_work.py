@@ -1,0 +1,73 @@
+"""Grid events (what grid workers find on their rounds) and daily work logs."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.models.base import Base, Versioned, utcnow
+
+EVENT_TYPES = {
+    "safety": "安全隐患",
+    "environment": "环境卫生",
+    "dispute": "矛盾纠纷",
+    "infrastructure": "基础设施",
+    "livelihood": "民生诉求",
+    "special_group": "特殊人群",
+    "other": "其他",
+}
+# 网格吹哨 -> 分级转办 -> 响应处置 -> 核查反馈 -> 考核评价 -> 事件归档
+EVENT_STATUSES = {
+    "reported": "已上报",
+    "referred": "已转办",
+    "handling": "处置中",
+    "verified": "已核查",
+    "evaluated": "已评价",
+    "archived": "已归档",
+}
+EVENT_HANDLING = {
+    "on_spot": "就地处置",
+    "order": "转工单",
+    "mediation": "转调解",
+    "platform": "转平台",
+}
+
+
+class GridEvent(Base, Versioned):
+    __tablename__ = "grid_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)  # SJ-2026-000123
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"))
+    reporter_staff_id: Mapped[Optional[int]] = mapped_column(ForeignKey("grid_staff.id"))
+    household_id: Mapped[Optional[int]] = mapped_column(ForeignKey("household.id"))
+    event_type: Mapped[str] = mapped_column(String(16))
+    address: Mapped[Optional[str]] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    photo_path: Mapped[Optional[str]] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(12), default="reported")
+    handling: Mapped[Optional[str]] = mapped_column(String(12))
+    reported_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    handled_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    verified_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    evaluation: Mapped[Optional[str]] = mapped_column(String(200))
+    archived_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    __table_args__ = (
+        Index("ix_grid_event_grid_reported", "grid_id", "reported_at"),
+        Index("ix_grid_event_reporter", "reporter_staff_id", "reported_at"),
+        Index("ix_grid_event_status", "status"),
+        Index("ix_grid_event_household", "household_id"),
+    )
+
+
+class WorkLog(Base):
+    __tablename__ = "work_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("grid_staff.id"))
+    log_date: Mapped[date] = mapped_column(Date)
+    content: Mapped[str] = mapped_column(Text)
+    households_visited: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (Index("ix_work_log_staff_date", "staff_id", "log_date"),)

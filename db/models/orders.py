@@ -1,0 +1,155 @@
+"""Work orders (接诉即办) with their append-only timeline, and categories with SLA rules."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, JSON, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.models.base import Base, Versioned, utcnow
+
+CHANNELS = {
+    "hotline": "热线",
+    "walk_in": "来访",
+    "grid": "网格上报",
+    "12345": "12345转办",
+    "petition": "信访",
+    "online": "线上",
+}
+TIERS = {"instant": "即办", "local": "就地办", "whistle": "吹哨办"}
+URGENCIES = {"normal": "一般", "urgent": "紧急", "critical": "特急"}
+ORDER_STATUSES = {
+    "received": "受理",
+    "contacted": "已联系",
+    "dispatched": "已派单",
+    "in_progress": "办理中",
+    "resolved": "已办结",
+    "archived": "已回访",
+    "cancelled": "已撤销",
+}
+OPEN_STATUSES = ("received", "contacted", "dispatched", "in_progress")
+SATISFACTION = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意"}
+
+
+class Category(Base, Versioned):
+    """A node of the category tree with its SLA rule (admin-editable)."""
+
+    __tablename__ = "category"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("category.id"), index=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(40))
+    default_tier: Mapped[str] = mapped_column(String(10), default="local")
+    platform_code: Mapped[Optional[str]] = mapped_column(String(12))  # suggested platform
+    contact_hours: Mapped[int] = mapped_column(Integer, default=24)  # first-contact clock
+    handling_workdays: Mapped[int] = mapped_column(Integer, default=5)  # handling clock
+    keywords: Mapped[Optional[str]] = mapped_column(Text)  # comma-separated, for the fallback classifier
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class WorkOrder(Base, Versioned):
+    __tablename__ = "work_order"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)  # RX-2026-000123
+    township_id: Mapped[int] = mapped_column(ForeignKey("township.id"))
+    channel: Mapped[str] = mapped_column(String(10))
+    caller_name: Mapped[Optional[str]] = mapped_column(String(30))
+    caller_phone: Mapped[Optional[str]] = mapped_column(String(20))
+    caller_id_number: Mapped[Optional[str]] = mapped_column(String(18))
+    village_id: Mapped[Optional[int]] = mapped_column(ForeignKey("village.id"))
+    grid_id: Mapped[Optional[int]] = mapped_column(ForeignKey("grid.id"))
+    household_id: Mapped[Optional[int]] = mapped_column(ForeignKey("household.id"))
+    address: Mapped[Optional[str]] = mapped_column(String(200))
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"))
+    tier: Mapped[str] = mapped_column(String(10), default="local")
+    urgency: Mapped[str] = mapped_column(String(10), default="normal")
+    title: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text)
+    platform_id: Mapped[Optional[int]] = mapped_column(ForeignKey("platform.id"))
+    department_id: Mapped[Optional[int]] = mapped_column(ForeignKey("department.id"))
+    status: Mapped[str] = mapped_column(String(12), default="received")
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    assignee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    # clock 1: first contact with the caller
+    contact_due_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    contacted_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    # clock 2: handling, counted in working days
+    dispatched_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    due_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    resolved_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    result: Mapped[Optional[str]] = mapped_column(Text)
+    callback_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    satisfaction: Mapped[Optional[str]] = mapped_column(String(12))
+    cancelled_reason: Mapped[Optional[str]] = mapped_column(String(200))
+    supervised: Mapped[bool] = mapped_column(Boolean, default=False)  # 督办
+    supervision_level: Mapped[Optional[str]] = mapped_column(String(10))  # yellow / red
+    supervisor_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    redispatch_count: Mapped[int] = mapped_column(Integer, default=0)
+    extension_count: Mapped[int] = mapped_column(Integer, default=0)
+    bounce_count: Mapped[int] = mapped_column(Integer, default=0)
+    urge_count: Mapped[int] = mapped_column(Integer, default=0)
+    duplicate_of_id: Mapped[Optional[int]] = mapped_column(ForeignKey("work_order.id"))
+
+    __table_args__ = (
+        # inbox: open orders by risk / deadline, per platform and village
+        Index("ix_work_order_status_due", "status", "due_at"),
+        Index("ix_work_order_platform_status", "platform_id", "status", "due_at"),
+        Index("ix_work_order_village_status", "village_id", "status"),
+        Index("ix_work_order_received", "received_at"),
+        Index("ix_work_order_caller_phone", "caller_phone"),
+        Index("ix_work_order_household", "household_id"),
+        # KPI: period x category / channel
+        Index("ix_work_order_category_received", "category_id", "received_at"),
+        Index("ix_work_order_channel_received", "channel", "received_at"),
+        Index("ix_work_order_supervised", "supervised", "status"),
+    )
+
+
+class WorkOrderEvent(Base):
+    """One step in an order's timeline (append-only)."""
+
+    __tablename__ = "work_order_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    action: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[Optional[str]] = mapped_column(String(12))
+    to_status: Mapped[Optional[str]] = mapped_column(String(12))
+    note: Mapped[Optional[str]] = mapped_column(Text)
+    data: Mapped[Optional[dict]] = mapped_column(JSON)
+
+
+class ExtensionRequest(Base, Versioned):
+    __tablename__ = "extension_request"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id"), index=True)
+    requested_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    requested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    workdays: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending/approved/refused
+    decided_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    decided_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    new_due_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+
+
+class RecordLink(Base):
+    """A two-way link between records of any kind (order, grid event, mediation case,
+    platform case): 一事一档. Stored once; queries read it from either end."""
+
+    __tablename__ = "record_link"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_type: Mapped[str] = mapped_column(String(16))
+    from_id: Mapped[int] = mapped_column(Integer)
+    to_type: Mapped[str] = mapped_column(String(16))
+    to_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))  # source / duplicate / related / escalated
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (
+        Index("ix_record_link_from", "from_type", "from_id"),
+        Index("ix_record_link_to", "to_type", "to_id"),
+    )

@@ -1,0 +1,122 @@
+"""The four platforms' cases, the hand-offs between them, and platform-specific records."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.models.base import Base, Versioned, utcnow
+
+PLATFORM_CASE_STATUSES = {
+    "pending": "待接收",
+    "accepted": "办理中",
+    "closed": "已办结",
+    "bounced": "已退回",
+}
+HANDOFF_STATUSES = {"pending": "待接收", "accepted": "已接收", "bounced": "已退回"}
+ENFORCEMENT_KINDS = {"road": "占道经营", "building": "违法建设", "pollution": "环境污染", "other": "其他"}
+SERVICE_CHANNELS = {"window": "窗口办理", "agent_point": "村代办点", "door": "上门服务"}
+
+
+class PlatformCase(Base, Versioned):
+    __tablename__ = "platform_case"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)  # PT-2026-000123
+    township_id: Mapped[int] = mapped_column(ForeignKey("township.id"))
+    lead_platform_id: Mapped[int] = mapped_column(ForeignKey("platform.id"))
+    source: Mapped[str] = mapped_column(String(12))  # order / patrol / handoff / grid_event
+    source_order_id: Mapped[Optional[int]] = mapped_column(ForeignKey("work_order.id"))
+    village_id: Mapped[Optional[int]] = mapped_column(ForeignKey("village.id"))
+    title: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    is_joint: Mapped[bool] = mapped_column(Boolean, default=False)
+    due_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    closed_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    result: Mapped[Optional[str]] = mapped_column(Text)
+    __table_args__ = (Index("ix_platform_case_lead_status", "lead_platform_id", "status", "due_at"),)
+
+
+class PlatformCaseAssist(Base):
+    """An assisting platform of a joint case (the lead is on the case)."""
+
+    __tablename__ = "platform_case_assist"
+    case_id: Mapped[int] = mapped_column(ForeignKey("platform_case.id"), primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platform.id"), primary_key=True)
+
+
+class Handoff(Base, Versioned):
+    """A push of a case from one platform to another; accepted or bounced with a reason."""
+
+    __tablename__ = "handoff"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("platform_case.id"), index=True)
+    from_platform_id: Mapped[int] = mapped_column(ForeignKey("platform.id"))
+    to_platform_id: Mapped[int] = mapped_column(ForeignKey("platform.id"))
+    pushed_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    pushed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    respond_due_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    responded_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    responded_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    reason: Mapped[Optional[str]] = mapped_column(String(300))
+    __table_args__ = (Index("ix_handoff_to_status", "to_platform_id", "status"),)
+
+
+class Inspection(Base, Versioned):
+    """市场监管: an inspection of a business, its rectification notice and re-inspection."""
+
+    __tablename__ = "inspection"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("platform_case.id"))
+    business_name: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10))  # routine / random
+    inspected_on: Mapped[date] = mapped_column(Date)
+    finding: Mapped[Optional[str]] = mapped_column(Text)
+    notice_number: Mapped[Optional[str]] = mapped_column(String(30))
+    rectify_by: Mapped[Optional[date]] = mapped_column(Date)
+    reinspected_on: Mapped[Optional[date]] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), default="passed")  # passed/rectifying/closed
+
+
+class EnforcementReport(Base, Versioned):
+    """综合执法: a report with its on-site arrival time (target: 30 minutes)."""
+
+    __tablename__ = "enforcement_report"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("platform_case.id"))
+    kind: Mapped[str] = mapped_column(String(12))
+    address: Mapped[str] = mapped_column(String(200))
+    reported_at: Mapped[datetime] = mapped_column(DateTime)
+    arrived_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    joint: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ServiceItem(Base, Versioned):
+    """便民服务 catalogue entry."""
+
+    __tablename__ = "service_item"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    department_id: Mapped[Optional[int]] = mapped_column(ForeignKey("department.id"))
+    agent_point_ok: Mapped[bool] = mapped_column(Boolean, default=True)  # can a village agent point take it
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ServiceRequest(Base, Versioned):
+    __tablename__ = "service_request"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("service_item.id"), index=True)
+    village_id: Mapped[Optional[int]] = mapped_column(ForeignKey("village.id"))
+    applicant_name: Mapped[str] = mapped_column(String(30))
+    applicant_phone: Mapped[Optional[str]] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(12))  # SERVICE_CHANNELS
+    for_elderly_or_disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    requested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    done_at: Mapped[Optional[datetime]] = mapped_column(DateTime)

@@ -1,0 +1,69 @@
+"""System tables: holiday calendar, audit log, number counters."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, JSON, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.models.base import Base, utcnow
+
+
+class HolidayYear(Base):
+    """A year whose official schedule (State Council notice) has been entered."""
+
+    __tablename__ = "holiday_year"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(100))  # "chinese-calendar 1.11.0" or the notice
+    entered_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    entered_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class CalendarDay(Base):
+    """An exception to the Mon-Fri week: a public holiday (is_workday False) on a weekday,
+    or a make-up working day (调休, is_workday True) on a weekend."""
+
+    __tablename__ = "calendar_day"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    is_workday: Mapped[bool] = mapped_column(Boolean)
+    name: Mapped[Optional[str]] = mapped_column(String(40))
+
+
+class AuditLog(Base):
+    """Who changed what, when, before and after. Append-only: the migration installs
+    triggers that refuse UPDATE and DELETE on this table."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    username: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[Optional[str]] = mapped_column(String(40))
+    before: Mapped[Optional[dict]] = mapped_column(JSON)
+    after: Mapped[Optional[dict]] = mapped_column(JSON)
+    __table_args__ = (
+        Index("ix_audit_log_at", "at"),
+        Index("ix_audit_log_entity", "entity", "entity_id"),
+        Index("ix_audit_log_user", "user_id", "at"),
+    )
+
+
+class Counter(Base):
+    """Per-prefix, per-year sequence for readable numbers such as RX-2026-000123."""
+
+    __tablename__ = "counter"
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AppSetting(Base):
+    """Admin-tunable values (mediation follow-up interval, stale-case reminder days, ...)."""
+
+    __tablename__ = "app_setting"
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
