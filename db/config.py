@@ -27,6 +27,8 @@ LOCKOUT_MINUTES = 15
 PASSWORD_MIN_LEN = 8
 PASSWORD_MAX_BYTES = 72  # bcrypt's limit
 TIMEZONE = "Asia/Shanghai"
+COOKIE_NAME = "gov_console_auth"
+COOKIE_EXPIRY_DAYS = 1.0
 
 
 class ConfigError(RuntimeError):

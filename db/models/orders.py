@@ -79,6 +79,8 @@ class WorkOrder(Base, Versioned):
     # clock 2: handling, counted in working days
     dispatched_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
     due_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    # 80% point of the handling clock (yellow light); set with due_at, indexable on any backend
+    warn_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
     resolved_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
     result: Mapped[Optional[str]] = mapped_column(Text)
     callback_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
@@ -105,6 +107,7 @@ class WorkOrder(Base, Versioned):
         Index("ix_work_order_category_received", "category_id", "received_at"),
         Index("ix_work_order_channel_received", "channel", "received_at"),
         Index("ix_work_order_supervised", "supervised", "status"),
+        Index("ix_work_order_status_warn", "status", "warn_at"),
     )
 
 

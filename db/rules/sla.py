@@ -113,3 +113,8 @@ def light(start_utc: datetime, due_utc: datetime | None, now_utc: datetime,
 
 
 LIGHT_LABELS = {"green": "正常", "yellow": "临期", "red": "超期"}
+
+
+def warn_point(start_utc: datetime, due_utc: datetime) -> datetime:
+    """When the light turns yellow: 80% of the way from start to due (stored as warn_at)."""
+    return start_utc + (due_utc - start_utc) * YELLOW_AT

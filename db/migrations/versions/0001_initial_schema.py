@@ -436,6 +436,7 @@ def upgrade() -> None:
     sa.Column('contacted_at', sa.DateTime(), nullable=True),
     sa.Column('dispatched_at', sa.DateTime(), nullable=True),
     sa.Column('due_at', sa.DateTime(), nullable=True),
+    sa.Column('warn_at', sa.DateTime(), nullable=True),
     sa.Column('resolved_at', sa.DateTime(), nullable=True),
     sa.Column('result', sa.Text(), nullable=True),
     sa.Column('callback_at', sa.DateTime(), nullable=True),
@@ -474,6 +475,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_work_order_received', ['received_at'], unique=False)
         batch_op.create_index('ix_work_order_status_due', ['status', 'due_at'], unique=False)
         batch_op.create_index('ix_work_order_supervised', ['supervised', 'status'], unique=False)
+        batch_op.create_index('ix_work_order_status_warn', ['status', 'warn_at'], unique=False)
         batch_op.create_index('ix_work_order_village_status', ['village_id', 'status'], unique=False)
 
     op.create_table('extension_request',

@@ -1,0 +1,23 @@
+"""Entry point: page config, login, the role's navigation. No queries, no rules."""
+
+import streamlit as st
+
+from components import auth, nav, runtime
+
+st.set_page_config(page_title="基层治理综合服务平台", page_icon=":material/account_balance:", layout="wide")
+
+cfg = runtime.settings()
+engine = runtime.engine()
+gate = auth.gate(engine, cfg)
+
+
+def login_page() -> None:
+    auth.render_login(engine, cfg, gate)
+
+
+if gate.actor is None:
+    st.navigation([st.Page(login_page, title="登录", url_path="login")], position="hidden").run()
+else:
+    page = nav.build(gate.actor.role)
+    auth.render_account_box(engine, gate.authn, gate.actor)
+    page.run()

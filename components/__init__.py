@@ -1,0 +1,1 @@
+"""Shared Streamlit UI: runtime resources, the login gate, navigation and widgets."""

@@ -1,0 +1,193 @@
+"""The login gate: streamlit-authenticator over the users in the database.
+
+The library renders the form and the cookie; the database decides. Per run:
+- credentials are loaded from the database (locked users carry the lock-out count);
+- failed attempts the library counted are written back (lock-out after 5, for 15 minutes);
+- a cookie login is accepted only if the cookie was issued after the user's last logout,
+  password change or deactivation (``tokens_valid_after``);
+- a running session is logged out when its epoch is stale or it has been idle too long.
+"""
+
+from __future__ import annotations
+
+import time
+
+import jwt
+import streamlit as st
+import streamlit_authenticator as stauth
+from sqlalchemy import Engine
+from streamlit_authenticator.utilities.exceptions import LoginError
+
+from components import runtime
+from db.config import COOKIE_EXPIRY_DAYS, COOKIE_NAME, LOCKOUT_MINUTES, Settings
+from db.permissions import Actor
+from db.services import users
+
+ACTOR_KEY = "gov_actor"
+EPOCH_KEY = "gov_epoch"
+SEEN_KEY = "gov_last_seen"
+VIA_KEY = "gov_login_via"
+REFUSED_KEY = "gov_refused_cookie"
+NOTICE_KEY = "gov_notice"
+LOGIN_FIELDS = {"Form name": "用户登录", "Username": "用户名", "Password": "密码", "Login": "登录"}
+
+
+def current_actor() -> Actor | None:
+    return st.session_state.get(ACTOR_KEY)
+
+
+def _cookie_token() -> str | None:
+    try:
+        return st.context.cookies.get(COOKIE_NAME)
+    except Exception:
+        return None
+
+
+def _build(engine: Engine, cfg: Settings) -> tuple[stauth.Authenticate, users.Credentials]:
+    creds = users.load_credentials(engine)
+    authn = stauth.Authenticate(creds.config, cookie_name=COOKIE_NAME, cookie_key=runtime.cookie_key(cfg),
+                                cookie_expiry_days=COOKIE_EXPIRY_DAYS, auto_hash=False, login_sleep_time=0)
+    token = _cookie_token()
+    if token and token == st.session_state.get(REFUSED_KEY):
+        # a cookie we already refused in this session: never let the library re-use it
+        authn.cookie_controller.get_cookie = lambda: None
+    return authn, creds
+
+
+def _clear(notice: str | None = None) -> None:
+    for key in (ACTOR_KEY, EPOCH_KEY, SEEN_KEY, VIA_KEY):
+        st.session_state.pop(key, None)
+    if notice:
+        st.session_state[NOTICE_KEY] = notice
+
+
+def _force_logout(authn: stauth.Authenticate, notice: str) -> None:
+    token = _cookie_token()
+    if token:
+        st.session_state[REFUSED_KEY] = token
+    if st.session_state.get("authentication_status"):
+        authn.logout(location="unrendered")
+    _clear(notice)
+
+
+def _persist_failures(engine: Engine, creds: users.Credentials) -> bool:
+    """Write back the attempts the library counted in this run. True if one locked an account."""
+    locked = False
+    for username, entry in creds.config["usernames"].items():
+        if entry.get("failed_login_attempts", 0) > creds.failures.get(username, 0):
+            locked = users.record_failed_login(engine, username) or locked
+    return locked
+
+
+def _cookie_issued_at() -> float | None:
+    token = _cookie_token()
+    if not token:
+        return None
+    try:
+        data = jwt.decode(token, runtime.cookie_key(runtime.settings()), algorithms=["HS256"])
+        return float(data["exp_date"]) - COOKIE_EXPIRY_DAYS * 86400
+    except (jwt.PyJWTError, KeyError, TypeError, ValueError):
+        return None
+
+
+def _accept(engine: Engine, authn: stauth.Authenticate) -> Actor | None:
+    """The library says authenticated: check it against the database and start our session."""
+    username = st.session_state.get("username")
+    if st.session_state.get(VIA_KEY) == "form":
+        actor = users.record_login(engine, username, via="form")
+    else:
+        issued = _cookie_issued_at()
+        actor = users.cookie_acceptable(engine, username, issued) if issued else None
+        if actor is not None:
+            users.record_login(engine, username, via="cookie")
+    if actor is None:
+        _force_logout(authn, "登录已失效（已退出、密码已修改或账号已停用），请重新登录。")
+        return None
+    st.session_state[ACTOR_KEY] = actor
+    st.session_state[EPOCH_KEY] = users.session_epoch(engine, actor.user_id)
+    st.session_state[SEEN_KEY] = time.time()
+    st.session_state.pop(REFUSED_KEY, None)
+    return actor
+
+
+def _still_valid(engine: Engine, cfg: Settings, authn: stauth.Authenticate, actor: Actor) -> bool:
+    epoch = users.session_epoch(engine, actor.user_id)
+    if epoch is None or epoch != st.session_state.get(EPOCH_KEY):
+        _force_logout(authn, "您的登录已失效（在别处退出、修改了密码或账号已停用），请重新登录。")
+        return False
+    idle = time.time() - st.session_state.get(SEEN_KEY, time.time())
+    if idle > cfg.idle_minutes * 60:
+        users.logout(engine, actor.user_id, reason="logout.idle")
+        _force_logout(authn, f"超过{cfg.idle_minutes}分钟未操作，已自动退出，请重新登录。")
+        return False
+    st.session_state[SEEN_KEY] = time.time()
+    return True
+
+
+class Gate:
+    """The outcome of one run's login check."""
+
+    def __init__(self, actor: Actor | None, authn: stauth.Authenticate, creds: users.Credentials):
+        self.actor, self.authn, self.creds = actor, authn, creds
+
+
+def gate(engine: Engine, cfg: Settings) -> Gate:
+    """Check the session against the database; ``actor`` is None when the user must log in."""
+    authn, creds = _build(engine, cfg)
+    actor = current_actor()
+    if actor is not None and st.session_state.get("authentication_status"):
+        if _still_valid(engine, cfg, authn, actor):
+            return Gate(actor, authn, creds)
+        authn, creds = _build(engine, cfg)
+    elif actor is not None:
+        _clear()
+    return Gate(None, authn, creds)
+
+
+def render_login(engine: Engine, cfg: Settings, g: Gate) -> None:
+    """The login page body; reruns the app once the user is in."""
+    authn, creds = g.authn, g.creds
+    notice = st.session_state.pop(NOTICE_KEY, None)
+    left, mid, right = st.columns([1, 1.3, 1])
+    with mid:
+        st.markdown("## 基层治理综合服务平台")
+        st.caption("党建引领 · 网格治理 · 大数据赋能")
+        if notice:
+            st.warning(notice)
+        if cfg.is_demo:
+            st.info("演示模式：演示账号见 README（如 reception、dispatcher、leader、demo）。")
+        try:
+            authn.login(location="main", fields=LOGIN_FIELDS, key="login_form",
+                        callback=lambda _info: st.session_state.__setitem__(VIA_KEY, "form"))
+        except LoginError as exc:
+            if "attempts" in str(exc):
+                st.error(f"该账号因连续输错密码已被锁定，请{LOCKOUT_MINUTES}分钟后再试，或联系管理员。")
+            elif "not authorized" in str(exc):
+                _force_logout(authn, "账号不存在或已停用，请重新登录。")
+                st.rerun()
+            else:
+                st.error("登录失败，请重试。")
+            return
+        if _persist_failures(engine, creds):
+            st.error(f"密码连续错误次数过多，账号已锁定{LOCKOUT_MINUTES}分钟。")
+            return
+        status = st.session_state.get("authentication_status")
+        if status is False:
+            st.error("用户名或密码错误。")
+        elif status:
+            _accept(engine, authn)
+            st.rerun()
+
+
+def render_account_box(engine: Engine, authn: stauth.Authenticate, actor: Actor) -> None:
+    """Who is logged in, and the logout button, in the sidebar."""
+    with st.sidebar:
+        st.markdown(f"**{actor.display_name}** · {actor.role_label}")
+
+        def _on_logout(_info) -> None:
+            users.logout(engine, actor.user_id)
+
+        authn.logout("退出登录", location="sidebar", key="logout_button", callback=_on_logout)
+        if not st.session_state.get("authentication_status"):
+            _force_logout(authn, "您已安全退出。")
+            st.rerun()

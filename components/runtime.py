@@ -1,0 +1,31 @@
+"""Process-wide resources for the UI: settings and the engine (database made ready once)."""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from db.config import Settings, load_settings, resolve_cookie_key
+from db.engine import get_engine
+from db.services.bootstrap import ensure_database
+
+
+@st.cache_resource(show_spinner="正在准备数据库（首次启动会生成演示数据，约需一分钟）……")
+def engine() -> Engine:
+    settings = load_settings()
+    eng = get_engine(settings)
+    ensure_database(eng, settings)
+    return eng
+
+
+def settings() -> Settings:
+    return load_settings()
+
+
+def cookie_key(cfg: Settings) -> str:
+    secrets_key = None
+    try:
+        secrets_key = st.secrets.get("cookie_key")
+    except Exception:  # no secrets.toml: the environment must provide the key
+        secrets_key = None
+    return resolve_cookie_key(cfg, secrets_key)

@@ -1,0 +1,66 @@
+"""Shared widgets: the page guard, error display, attention cards, placeholders."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+import streamlit as st
+
+from db.errors import DomainError
+from db.permissions import PAGES_BY_KEY, Actor, can_open
+
+TONE_COLOURS = {"normal": "#1f4e79", "warning": "#b26a00", "danger": "#b3261e"}
+
+
+def guard(page_key: str) -> Actor:
+    """Stop the page unless a logged-in user whose role may open it is present."""
+    actor: Actor | None = st.session_state.get("gov_actor")
+    if actor is None:
+        st.error("请先登录。")
+        st.stop()
+    if not can_open(actor.role, page_key):
+        st.error("当前角色无权访问此页面。")
+        st.stop()
+    return actor
+
+
+def page_header(page_key: str, caption: str | None = None) -> None:
+    spec = PAGES_BY_KEY[page_key]
+    st.title(spec.title)
+    if caption:
+        st.caption(caption)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Show a domain error (bad input, conflict, forbidden) as a clear message."""
+    try:
+        yield
+    except DomainError as exc:
+        st.error(str(exc))
+
+
+def attention_cards(items, columns: int = 4) -> None:
+    """A row of counts, each with a link to the list it comes from."""
+    cols = st.columns(columns)
+    for i, item in enumerate(items):
+        with cols[i % columns].container(border=True):
+            st.metric(item.label, item.value, help=item.help or None)
+            if item.tone != "normal":
+                colour = TONE_COLOURS[item.tone]
+                label = "需处理" if item.tone == "warning" else "紧急"
+                st.markdown(f":{'orange' if item.tone == 'warning' else 'red'}-badge[{label}]")
+                _ = colour
+            spec = PAGES_BY_KEY.get(item.page)
+            actor = st.session_state.get("gov_actor")
+            if spec and actor and can_open(actor.role, spec.key) and spec.key != "home":
+                st.page_link(spec.path, label=f"查看{spec.title}", icon=":material/arrow_forward:")
+
+
+def placeholder(page_key: str, what: list[str]) -> None:
+    """A page whose module has not been built yet: say so plainly, and what it will hold."""
+    spec = PAGES_BY_KEY[page_key]
+    st.title(spec.title)
+    st.info("本页面正在建设中，数据已在系统中（见工作台的统计），功能将在后续版本上线。")
+    st.markdown("**上线后将提供：**\n" + "\n".join(f"- {w}" for w in what))

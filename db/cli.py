@@ -1,0 +1,54 @@
+"""Command line: ``python -m db.cli <command>``.
+
+  migrate                 apply pending migrations
+  init                    migrate, and in demo mode seed the demo township and accounts
+  create-admin            production: create the first administrator (asks for the password,
+                          or reads GOV_ADMIN_PASSWORD)
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+from db.config import load_settings
+from db.engine import get_engine
+from db.errors import DomainError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m db.cli", description="治理平台数据库命令")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply pending migrations")
+    sub.add_parser("init", help="migrate; in demo mode also seed demo data and accounts")
+    admin = sub.add_parser("create-admin", help="create the first administrator")
+    admin.add_argument("--username", required=True)
+    admin.add_argument("--name", default="系统管理员")
+    args = parser.parse_args(argv)
+
+    settings = load_settings()
+    engine = get_engine(settings)
+    from db import migrate
+    from db.services import bootstrap, users
+
+    if args.command == "migrate":
+        migrate.upgrade(engine)
+        print(f"database at revision {migrate.current_revision(engine)}")
+    elif args.command == "init":
+        print(bootstrap.ensure_database(engine, settings))
+    elif args.command == "create-admin":
+        migrate.upgrade(engine)
+        password = os.environ.get("GOV_ADMIN_PASSWORD") or getpass.getpass("新管理员密码: ")
+        try:
+            uid = users.create_first_admin(engine, args.username, args.name, password)
+        except DomainError as exc:
+            print(f"失败：{exc}", file=sys.stderr)
+            return 2
+        print(f"created administrator {args.username} (id {uid})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

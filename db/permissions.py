@@ -1,0 +1,148 @@
+"""Who may open which page and take which action: data in one place, pure functions.
+
+The navigation (app.py) and each page's own guard read PAGES; services call ``require``
+so that a forbidden action is refused even when the service is called directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from db.errors import PermissionDenied
+from db.models.people import ROLES
+
+ALL_ROLES = tuple(ROLES)
+STAFF = ("admin", "leader", "reception", "dispatcher", "platform", "mediator", "grid")
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    key: str
+    title: str
+    section: str
+    path: str
+    icon: str
+    roles: tuple[str, ...]
+    # True while a later issue has not filled the page yet (shown as a clear placeholder)
+    placeholder: bool = False
+
+
+SECTIONS = ("工作台", "接诉即办", "网格", "调解", "四个平台", "研判", "系统管理", "我的账户")
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("home", "今日待办", "工作台", "pages/home.py", ":material/today:", ALL_ROLES),
+    PageSpec("intake", "来电来访登记", "接诉即办", "pages/intake.py", ":material/call:",
+             ("admin", "reception", "dispatcher"), placeholder=True),
+    PageSpec("inbox", "工单中心", "接诉即办", "pages/inbox.py", ":material/inbox:",
+             ("admin", "leader", "reception", "dispatcher", "platform", "demo"), placeholder=True),
+    PageSpec("supervision", "督办清单", "接诉即办", "pages/supervision.py", ":material/alarm:",
+             ("admin", "leader", "dispatcher", "demo"), placeholder=True),
+    PageSpec("roster", "网格花名册", "网格", "pages/roster.py", ":material/groups:",
+             ("admin", "leader", "dispatcher", "grid", "demo"), placeholder=True),
+    PageSpec("grid_events", "网格事件", "网格", "pages/grid_events.py", ":material/flag:",
+             ("admin", "leader", "dispatcher", "grid", "demo"), placeholder=True),
+    PageSpec("mediation", "矛盾纠纷台账", "调解", "pages/mediation.py", ":material/handshake:",
+             ("admin", "leader", "mediator", "grid", "demo"), placeholder=True),
+    PageSpec("platform_desk", "平台工作台", "四个平台", "pages/platform_desk.py", ":material/work:",
+             ("admin", "platform"), placeholder=True),
+    PageSpec("platform_summary", "四平台总览", "四个平台", "pages/platform_summary.py", ":material/hub:",
+             ("admin", "leader", "platform", "demo"), placeholder=True),
+    PageSpec("kpi", "指标分析", "研判", "pages/kpi.py", ":material/monitoring:",
+             ("admin", "leader", "dispatcher", "demo"), placeholder=True),
+    PageSpec("weekly", "周调度报告", "研判", "pages/weekly.py", ":material/summarize:",
+             ("admin", "leader", "dispatcher"), placeholder=True),
+    PageSpec("big_screen", "大屏演示", "研判", "pages/big_screen.py", ":material/tv:",
+             ("admin", "leader", "demo"), placeholder=True),
+    PageSpec("users", "用户与角色", "系统管理", "pages/users.py", ":material/manage_accounts:", ("admin",)),
+    PageSpec("audit", "审计日志", "系统管理", "pages/audit.py", ":material/policy:", ("admin",)),
+    PageSpec("account", "修改密码", "我的账户", "pages/account.py", ":material/key:", STAFF),
+)
+PAGES_BY_KEY = {p.key: p for p in PAGES}
+
+
+def pages_for(role: str) -> list[PageSpec]:
+    """The pages a role may open, in navigation order."""
+    return [p for p in PAGES if role in p.roles]
+
+
+def navigation_for(role: str) -> dict[str, list[PageSpec]]:
+    """Pages grouped by sidebar section, empty sections left out."""
+    out: dict[str, list[PageSpec]] = {}
+    for section in SECTIONS:
+        items = [p for p in pages_for(role) if p.section == section]
+        if items:
+            out[section] = items
+    return out
+
+
+def can_open(role: str, page_key: str) -> bool:
+    spec = PAGES_BY_KEY.get(page_key)
+    return spec is not None and role in spec.roles
+
+
+# Actions checked by services. Every write needs an entry here; the demo role has none.
+ACTIONS: dict[str, tuple[str, ...]] = {
+    "user.manage": ("admin",),
+    "audit.view": ("admin",),
+    "account.change_password": STAFF,
+    "settings.manage": ("admin",),
+    "calendar.manage": ("admin",),
+    "order.create": ("admin", "reception", "dispatcher"),
+    "order.view": ("admin", "leader", "reception", "dispatcher", "platform", "demo"),
+    "order.contact": ("admin", "reception", "dispatcher"),
+    "order.dispatch": ("admin", "dispatcher"),
+    "order.handle": ("admin", "platform"),
+    "order.callback": ("admin", "reception", "dispatcher"),
+    "order.supervise": ("admin", "leader"),
+    "roster.edit": ("admin",),
+    "grid_event.report": ("admin", "grid"),
+    "mediation.edit": ("admin", "mediator"),
+    "platform.handle": ("admin", "platform"),
+    "report.export": ("admin", "leader", "dispatcher"),
+}
+
+
+def allowed(role: str, action: str) -> bool:
+    return role in ACTIONS.get(action, ())
+
+
+# Personal data: who sees it unmasked. Demo is never listed; leaders see aggregates.
+PII_FIELDS_BY_ROLE: dict[str, frozenset[str]] = {
+    "admin": frozenset({"name", "phone", "id_number"}),
+    "reception": frozenset({"name", "phone", "id_number"}),
+    "dispatcher": frozenset({"name", "phone"}),
+    "platform": frozenset({"name", "phone"}),
+    "mediator": frozenset({"name", "phone", "id_number"}),
+    "grid": frozenset({"name", "phone", "id_number"}),
+    "leader": frozenset(),
+    "demo": frozenset(),
+}
+
+
+def sees_unmasked(role: str, field: str) -> bool:
+    return field in PII_FIELDS_BY_ROLE.get(role, frozenset())
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The user acting, as services see them."""
+
+    user_id: int
+    username: str
+    role: str
+    display_name: str = ""
+    platform_id: int | None = None
+    village_id: int | None = None
+
+    @property
+    def role_label(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+
+SYSTEM = Actor(user_id=0, username="system", role="admin", display_name="系统")
+
+
+def require(actor: Actor, action: str) -> None:
+    """Raise PermissionDenied (Chinese message) unless the actor's role may take the action."""
+    if not allowed(actor.role, action):
+        raise PermissionDenied(f"当前角色（{actor.role_label}）无权执行此操作。")

@@ -1,0 +1,1 @@
+"""Read queries: take a session, never commit, return plain dicts/rows. Aggregation in SQL."""

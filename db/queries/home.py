@@ -1,0 +1,201 @@
+"""What needs each role's attention today: counts computed in SQL, each linking to a page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.models import (
+    AppSetting, AuditLog, ExtensionRequest, Grid, GridEvent, GridStaff, Handoff, HolidayYear,
+    MediationCase, PartyMember, User, WorkLog, WorkOrder,
+)
+from db.models.orders import OPEN_STATUSES
+from db.permissions import Actor
+from db.rules.sla import LOCAL_TZ, local_to_utc, to_local
+
+
+@dataclass(frozen=True)
+class Attention:
+    key: str
+    label: str
+    value: int | str
+    page: str  # PageSpec key the count links to
+    tone: str = "normal"  # normal / warning / danger
+    help: str = ""
+
+
+def _count(s: Session, model, *where) -> int:
+    return s.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+def local_day_start(now: datetime) -> datetime:
+    """Naive UTC of today's local midnight."""
+    local = to_local(now)
+    return local_to_utc(local.replace(hour=0, minute=0, second=0, microsecond=0))
+
+
+def _week_start(now: datetime) -> datetime:
+    today = local_day_start(now)
+    return today - timedelta(days=to_local(now).weekday())
+
+
+def _setting(s: Session, key: str, default: int) -> int:
+    value = s.scalar(select(AppSetting.value).where(AppSetting.key == key))
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+def _orders(s: Session, now: datetime, *extra) -> dict[str, int]:
+    open_ = WorkOrder.status.in_(OPEN_STATUSES)
+    return {
+        "contact_overdue": _count(s, WorkOrder, WorkOrder.status == "received",
+                                  WorkOrder.contact_due_at < now, *extra),
+        "to_dispatch": _count(s, WorkOrder, WorkOrder.status.in_(("received", "contacted")), *extra),
+        "overdue": _count(s, WorkOrder, open_, WorkOrder.due_at < now, *extra),
+        "yellow": _count(s, WorkOrder, open_, WorkOrder.warn_at <= now, WorkOrder.due_at >= now, *extra),
+        "callback": _count(s, WorkOrder, WorkOrder.status == "resolved", *extra),
+        "supervised": _count(s, WorkOrder, open_, WorkOrder.supervised.is_(True), *extra),
+        "in_hand": _count(s, WorkOrder, WorkOrder.status.in_(("dispatched", "in_progress")), *extra),
+        "today": _count(s, WorkOrder, WorkOrder.received_at >= local_day_start(now), *extra),
+    }
+
+
+def _order_items(o: dict[str, int], keys: list[str]) -> list[Attention]:
+    spec = {
+        "today": ("今日新受理", "inbox", "normal", "今天（北京时间零点起）登记的工单"),
+        "contact_overdue": ("超24小时未联系", "inbox", "danger", "受理后24小时内须首次联系群众（诉求早回访）"),
+        "to_dispatch": ("待派单", "inbox", "warning", "已受理或已联系、尚未派单的工单"),
+        "yellow": ("临期工单", "inbox", "warning", "办理时限已用去80%以上、尚未超期"),
+        "overdue": ("超期未办结", "supervision", "danger", "超过办理时限仍未办结，自动进入党委督办"),
+        "supervised": ("督办中", "supervision", "danger", "已列入督办清单的在办工单"),
+        "callback": ("待回访", "inbox", "warning", "已办结、等待回访群众满意度"),
+        "in_hand": ("办理中", "inbox", "normal", "已派单或正在办理"),
+    }
+    out = []
+    for k in keys:
+        label, page, tone, help_ = spec[k]
+        out.append(Attention(k, label, o[k], page, tone if o[k] else "normal", help_))
+    return out
+
+
+def _mediation(s: Session, now: datetime, *extra) -> list[Attention]:
+    open_ = MediationCase.status.in_(("open", "mediating", "agreed"))
+    stale_days = _setting(s, "mediation_stale_days", 15)
+    today = to_local(now).date()
+    red = _count(s, MediationCase, open_, MediationCase.risk_colour == "red", *extra)
+    followup = _count(s, MediationCase, MediationCase.status == "agreed",
+                      MediationCase.followup_due_on <= today, MediationCase.followup_at.is_(None), *extra)
+    stale = _count(s, MediationCase, open_, MediationCase.last_progress_at < now - timedelta(days=stale_days),
+                   *extra)
+    return [
+        Attention("cases_open", "在调纠纷", _count(s, MediationCase, open_, *extra), "mediation"),
+        Attention("cases_red", "红色预警纠纷", red, "mediation", "danger" if red else "normal",
+                  "风险等级为红色、尚未销号的矛盾纠纷"),
+        Attention("cases_followup", "待回访销号", followup, "mediation", "warning" if followup else "normal",
+                  "已达成协议、回访日期已到"),
+        Attention("cases_stale", f"超{stale_days}天无进展", stale, "mediation", "warning" if stale else "normal",
+                  f"在调纠纷中超过{stale_days}天没有新进展的"),
+    ]
+
+
+def attention(s: Session, actor: Actor, now: datetime) -> list[Attention]:
+    """The counts on the role's home page."""
+    role = actor.role
+    if role == "reception":
+        return _order_items(_orders(s, now), ["today", "contact_overdue", "to_dispatch", "callback"])
+    if role == "dispatcher":
+        items = _order_items(_orders(s, now), ["to_dispatch", "yellow", "overdue", "callback"])
+        pending = _count(s, ExtensionRequest, ExtensionRequest.status == "pending")
+        items.append(Attention("extensions", "待审批延期", pending, "inbox", "warning" if pending else "normal",
+                               "承办部门提出的延期申请"))
+        return items
+    if role == "platform":
+        mine = WorkOrder.platform_id == actor.platform_id
+        items = _order_items(_orders(s, now, mine), ["in_hand", "yellow", "overdue"])
+        handoffs = _count(s, Handoff, Handoff.to_platform_id == actor.platform_id, Handoff.status == "pending")
+        items.append(Attention("handoffs", "待接收推送", handoffs, "platform_desk",
+                               "warning" if handoffs else "normal", "其他平台推送来、尚未接收或退回的案件"))
+        return items
+    if role == "mediator":
+        return _mediation(s, now)
+    if role == "grid":
+        return _grid_items(s, actor, now)
+    if role == "leader":
+        o = _orders(s, now)
+        items = _order_items(o, ["overdue", "supervised"])
+        items += [a for a in _mediation(s, now) if a.key in ("cases_red", "cases_stale")]
+        items.append(_satisfaction(s, now))
+        return items
+    if role == "admin":
+        return _admin_items(s, now)
+    # demo: headline figures only, no personal data
+    return _demo_items(s, now)
+
+
+def _satisfaction(s: Session, now: datetime) -> Attention:
+    since = now - timedelta(days=30)
+    rows = s.execute(select(WorkOrder.satisfaction, func.count()).where(
+        WorkOrder.callback_at >= since, WorkOrder.satisfaction.is_not(None)).group_by(WorkOrder.satisfaction)).all()
+    n = sum(c for _, c in rows)
+    ok = sum(c for k, c in rows if k in ("satisfied", "basic"))
+    value = f"{ok / n:.1%}" if n else "—"
+    return Attention("satisfaction", f"近30天满意率（n={n}）", value, "kpi", "normal",
+                     "近30天回访中“满意”与“基本满意”之和占回访总数的比例")
+
+
+def _grid_items(s: Session, actor: Actor, now: datetime) -> list[Attention]:
+    staff = s.execute(select(GridStaff.id, GridStaff.grid_id).where(GridStaff.user_id == actor.user_id)).first()
+    if staff is None:
+        return [Attention("no_grid", "未关联网格", "—", "grid_events", "warning",
+                          "该账号尚未关联网格员档案，请联系管理员")]
+    open_events = _count(s, GridEvent, GridEvent.grid_id == staff.grid_id,
+                         GridEvent.status.in_(("reported", "referred", "handling")))
+    to_verify = _count(s, GridEvent, GridEvent.grid_id == staff.grid_id, GridEvent.status == "handling")
+    week_logs = _count(s, WorkLog, WorkLog.staff_id == staff.id,
+                       WorkLog.log_date >= to_local(_week_start(now)).date())
+    today_log = _count(s, WorkLog, WorkLog.staff_id == staff.id, WorkLog.log_date == to_local(now).date())
+    return [
+        Attention("events_open", "本网格未结事件", open_events, "grid_events", "warning" if open_events else "normal"),
+        Attention("events_verify", "待核查反馈", to_verify, "grid_events", "warning" if to_verify else "normal"),
+        Attention("log_today", "今日工作日志", "已填" if today_log else "未填", "grid_events",
+                  "normal" if today_log else "warning"),
+        Attention("logs_week", "本周日志篇数", week_logs, "grid_events"),
+    ]
+
+
+def _admin_items(s: Session, now: datetime) -> list[Attention]:
+    locked = _count(s, User, User.locked_until > now)
+    next_year = to_local(now).year + 1
+    has_next = _count(s, HolidayYear, HolidayYear.year == next_year)
+    return [
+        Attention("users_active", "启用账号", _count(s, User, User.active.is_(True)), "users"),
+        Attention("users_locked", "锁定中的账号", locked, "users", "warning" if locked else "normal",
+                  "连续5次密码错误后锁定15分钟"),
+        Attention("calendar_next", f"{next_year}年节假日安排", "已录入" if has_next else "未录入", "home",
+                  "normal" if has_next else "warning",
+                  "国务院办公厅公布次年放假安排后，请及时录入，否则跨年工单无法计算时限"),
+        Attention("audit_today", "今日审计记录", _count(s, AuditLog, AuditLog.at >= local_day_start(now)), "audit"),
+    ]
+
+
+def _demo_items(s: Session, now: datetime) -> list[Attention]:
+    year_start = local_to_utc(to_local(now).replace(month=1, day=1, hour=0, minute=0, second=0,
+                                                    microsecond=0).replace(tzinfo=LOCAL_TZ))
+    year_orders = _count(s, WorkOrder, WorkOrder.received_at >= year_start)
+    closed = _count(s, WorkOrder, WorkOrder.received_at >= year_start,
+                    WorkOrder.status.in_(("resolved", "archived")))
+    rate = f"{closed / year_orders:.1%}" if year_orders else "—"
+    return [
+        Attention("year_orders", "今年受理诉求", year_orders, "big_screen"),
+        Attention("year_closed", f"今年办结率（n={year_orders}）", rate, "big_screen"),
+        Attention("grids", "网格数", _count(s, Grid), "big_screen"),
+        Attention("party", "联户党员", _count(s, PartyMember, PartyMember.active.is_(True)), "big_screen"),
+    ]
+
+
+__all__ = ["Attention", "attention", "local_day_start"]

@@ -1,0 +1,60 @@
+"""Masking of personal data: phones, ID numbers, residents' names."""
+
+from __future__ import annotations
+
+from db.permissions import sees_unmasked
+
+MASK = "*"
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """13812345678 -> 138****5678; landlines keep the area code and the last 2 digits."""
+    if not phone:
+        return phone
+    digits = phone.strip()
+    if len(digits) >= 11:
+        return digits[:3] + MASK * 4 + digits[-4:]
+    if len(digits) > 4:
+        return digits[:2] + MASK * (len(digits) - 4) + digits[-2:]
+    return MASK * len(digits)
+
+
+def mask_id_number(id_number: str | None) -> str | None:
+    """411726199001011234 -> 4117**********1234 (region prefix and the last 4 kept)."""
+    if not id_number:
+        return id_number
+    s = id_number.strip()
+    if len(s) <= 8:
+        return MASK * len(s)
+    return s[:4] + MASK * (len(s) - 8) + s[-4:]
+
+
+def mask_name(name: str | None) -> str | None:
+    """张三 -> 张*, 王小明 -> 王*明, 欧阳娜娜 -> 欧**娜; a single character becomes *."""
+    if not name:
+        return name
+    s = name.strip()
+    if len(s) <= 1:
+        return MASK
+    if len(s) == 2:
+        return s[0] + MASK
+    return s[0] + MASK * (len(s) - 2) + s[-1]
+
+
+MASKERS = {"phone": mask_phone, "id_number": mask_id_number, "name": mask_name}
+
+
+def mask_for(role: str, kind: str, value: str | None) -> str | None:
+    """``value`` as ``role`` may see it; ``kind`` is one of name / phone / id_number."""
+    if sees_unmasked(role, kind):
+        return value
+    return MASKERS[kind](value)
+
+
+def mask_record(role: str, record: dict, fields: dict[str, str]) -> dict:
+    """A copy of ``record`` with ``fields`` ({column: kind}) masked for ``role``."""
+    out = dict(record)
+    for column, kind in fields.items():
+        if column in out:
+            out[column] = mask_for(role, kind, out[column])
+    return out

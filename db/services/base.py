@@ -1,0 +1,49 @@
+"""Helpers every service uses: optimistic-locked updates with their audit record."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from db.errors import ConflictError, NotFound
+from db.models.base import utcnow
+from db.permissions import Actor
+from db.services import audit
+
+T = TypeVar("T")
+
+CONFLICT_MESSAGE = "保存失败：该记录已被他人修改（您打开的是第{loaded}版，当前为第{current}版）。请刷新后重新编辑。"
+
+
+def get_or_404(session: Session, model: type[T], ident: Any, label: str = "记录") -> T:
+    obj = session.get(model, ident)
+    if obj is None:
+        raise NotFound(f"{label}不存在或已被删除。")
+    return obj
+
+
+def versioned_update(session: Session, actor: Actor, model: type, ident: int, expected_version: int,
+                     changes: dict[str, Any], action: str, entity: str | None = None) -> Any:
+    """Apply ``changes`` to row ``ident`` only if its version is still ``expected_version``.
+
+    Issues ``UPDATE ... WHERE id = :id AND version = :expected`` and checks the row count, so
+    two people saving the same record cannot silently overwrite each other. Writes the audit
+    record (before/after of the changed columns) in the same transaction. Returns the object.
+    """
+    obj = get_or_404(session, model, ident)
+    before = {k: getattr(obj, k) for k in changes}
+    result = session.execute(
+        update(model)
+        .where(model.id == ident, model.version == expected_version)
+        .values(**changes, version=model.version + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        session.refresh(obj)
+        raise ConflictError(CONFLICT_MESSAGE.format(loaded=expected_version, current=obj.version))
+    session.refresh(obj)
+    audit.record(session, actor, action, entity or model.__tablename__, ident, before=before,
+                 after=dict(changes))
+    return obj

@@ -1,0 +1,135 @@
+"""Getting a database ready at start: migrations, and in demo mode the demo township and
+one account per role. Safe when several app servers start at once (a lock serialises it)."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import Engine, func, select, text
+
+from db import migrate
+from db.config import Settings
+from db.engine import read_session, write_session
+from db.models import GridStaff, Mediator, Platform, User, WorkOrder
+from db.models.base import utcnow
+from db.permissions import SYSTEM
+from db.security import check_password_policy, hash_password
+from db.services import audit
+from db.services.calendar import seed_from_package
+
+# username, display name, role, platform code
+DEMO_ACCOUNTS: tuple[tuple[str, str, str, str | None], ...] = (
+    ("admin", "系统管理员", "admin", None),
+    ("leader", "李书记", "leader", None),
+    ("reception", "王接待", "reception", None),
+    ("dispatcher", "赵督办", "dispatcher", None),
+    ("zongzhi", "综治平台值班员", "platform", "zongzhi"),
+    ("shichang", "市场监管平台值班员", "platform", "shichang"),
+    ("zhifa", "综合执法平台值班员", "platform", "zhifa"),
+    ("bianmin", "便民服务平台值班员", "platform", "bianmin"),
+    ("mediator", "陈调解", "mediator", None),
+    ("grid", "刘网格", "grid", None),
+    ("demo", "观摩嘉宾", "demo", None),
+)
+ADVISORY_LOCK_ID = 731_2026
+
+
+@contextmanager
+def _startup_lock(engine: Engine) -> Iterator[None]:
+    """One process at a time migrates and seeds: a file lock beside a SQLite file, an
+    advisory lock on PostgreSQL."""
+    if engine.dialect.name == "sqlite":
+        db_path = engine.url.database or ""
+        lock_path = Path(db_path + ".startup.lock") if db_path and db_path != ":memory:" else None
+        if lock_path is None:
+            yield
+            return
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(lock_path, "w") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+    else:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": ADVISORY_LOCK_ID})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_LOCK_ID})
+                conn.commit()
+
+
+def ensure_database(engine: Engine, settings: Settings, demo_orders: int | None = None) -> dict:
+    """Apply pending migrations; in demo mode fill an empty database. Returns what was done."""
+    done: dict = {"migrated": False, "seeded": False, "accounts": 0}
+    with _startup_lock(engine):
+        if migrate.current_revision(engine) != migrate.head_revision():
+            migrate.upgrade(engine)
+            done["migrated"] = True
+        with write_session(engine) as s:
+            # the official schedules the package knows and the database does not yet have
+            done["calendar_days"] = seed_from_package(s)
+        if settings.is_demo:
+            with read_session(engine) as s:
+                has_orders = s.scalar(select(func.count()).select_from(WorkOrder)) or 0
+                has_users = s.scalar(select(func.count()).select_from(User)) or 0
+            if not has_orders:
+                from db.demo.generator import generate  # heavy import, only when needed
+
+                if demo_orders is None and os.environ.get("GOV_DEMO_SCALE_ORDERS"):
+                    demo_orders = int(os.environ["GOV_DEMO_SCALE_ORDERS"])
+                generate(engine, scale="township", orders=demo_orders, now=utcnow())
+                done["seeded"] = True
+            if not has_users:
+                done["accounts"] = create_demo_accounts(engine, settings.demo_password)
+    return done
+
+
+def create_demo_accounts(engine: Engine, password: str) -> int:
+    """One account per role (see DEMO_ACCOUNTS), all with the demo password."""
+    check_password_policy(password)
+    hashed = hash_password(password)
+    with write_session(engine) as s:
+        platforms = {p.code: p.id for p in s.scalars(select(Platform).order_by(Platform.id))}
+        created = 0
+        for username, name, role, platform_code in DEMO_ACCOUNTS:
+            if s.scalar(select(User.id).where(User.username == username)):
+                continue
+            user = User(username=username, display_name=name, role=role, password_hash=hashed,
+                        platform_id=platforms.get(platform_code) if platform_code else None,
+                        password_changed_at=utcnow())
+            s.add(user)
+            s.flush()
+            if role == "grid":
+                staff = s.scalar(select(GridStaff).where(GridStaff.staff_role == "worker",
+                                                         GridStaff.user_id.is_(None))
+                                 .order_by(GridStaff.id).limit(1))
+                if staff is not None:
+                    staff.user_id = user.id
+                    user.display_name = staff.name
+                    user.village_id = _village_of_grid(s, staff.grid_id)
+            if role == "mediator":
+                med = s.scalar(select(Mediator).where(Mediator.level == "township",
+                                                      Mediator.user_id.is_(None))
+                               .order_by(Mediator.id).limit(1))
+                if med is not None:
+                    med.user_id = user.id
+                    user.display_name = med.name
+            audit.record(s, SYSTEM, "user.create", "app_user", user.id,
+                         after={"username": username, "role": role, "demo": True})
+            created += 1
+        return created
+
+
+def _village_of_grid(s, grid_id: int) -> int | None:
+    from db.models import Grid
+
+    grid = s.get(Grid, grid_id)
+    return grid.village_id if grid else None

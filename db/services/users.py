@@ -1,0 +1,297 @@
+"""Login accounts: creation and editing by admins, password changes, login bookkeeping
+(failures, lock-out, last login) and server-side revocation of sessions and cookies.
+
+Revocation: ``session_epoch`` is bumped, and ``tokens_valid_after`` set to now, on logout,
+password change and deactivation. A running session whose epoch is older is logged out on
+its next run; a login cookie issued before ``tokens_valid_after`` is refused.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.orm import Session
+
+from db.config import LOCKOUT_MINUTES, LOCKOUT_THRESHOLD
+from db.engine import read_session, write_session
+from db.errors import ConflictError, PermissionDenied, ValidationError
+from db.models import Platform, User, Village
+from db.models.base import utcnow
+from db.models.people import ROLES
+from db.permissions import SYSTEM, Actor, require
+from db.security import check_password_policy, hash_password, verify_password
+from db.services import audit
+from db.services.base import CONFLICT_MESSAGE, get_or_404
+
+USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.]{2,29}$")
+USER_FIELDS = ["username", "display_name", "role", "platform_id", "village_id", "phone", "active"]
+
+
+def actor_of(user: User) -> Actor:
+    return Actor(user_id=user.id, username=user.username, role=user.role,
+                 display_name=user.display_name, platform_id=user.platform_id,
+                 village_id=user.village_id)
+
+
+def _validate_profile(session: Session, display_name: str, role: str, platform_id: int | None,
+                      village_id: int | None) -> str:
+    display_name = (display_name or "").strip()
+    if not display_name:
+        raise ValidationError("请填写姓名。", field="display_name")
+    if len(display_name) > 40:
+        raise ValidationError("姓名不能超过40个字符。", field="display_name")
+    if role not in ROLES:
+        raise ValidationError("角色无效。", field="role")
+    if role == "platform":
+        if platform_id is None or session.get(Platform, platform_id) is None:
+            raise ValidationError("平台工作人员须指定所属平台。", field="platform_id")
+    elif platform_id is not None:
+        raise ValidationError("只有平台工作人员才能指定所属平台。", field="platform_id")
+    if village_id is not None and session.get(Village, village_id) is None:
+        raise ValidationError("所选村（社区）不存在。", field="village_id")
+    return display_name
+
+
+def _bump(user: User) -> None:
+    user.session_epoch = (user.session_epoch or 0) + 1
+    user.tokens_valid_after = time.time()
+
+
+def create_user(engine: Engine, actor: Actor, *, username: str, display_name: str, role: str,
+                password: str, platform_id: int | None = None, village_id: int | None = None,
+                phone: str | None = None) -> int:
+    require(actor, "user.manage")
+    username = (username or "").strip().lower()
+    if not USERNAME_RE.match(username):
+        raise ValidationError("用户名须为3至30位小写字母、数字、下划线或点，并以字母开头。", field="username")
+    check_password_policy(password)
+    with write_session(engine) as s:
+        name = _validate_profile(s, display_name, role, platform_id, village_id)
+        if s.scalar(select(User.id).where(User.username == username)) is not None:
+            raise ValidationError(f"用户名“{username}”已被使用。", field="username")
+        user = User(username=username, display_name=name, role=role, platform_id=platform_id,
+                    village_id=village_id, phone=phone, password_hash=hash_password(password),
+                    password_changed_at=utcnow())
+        s.add(user)
+        s.flush()
+        audit.record(s, actor, "user.create", "app_user", user.id,
+                     after=audit.snapshot(user, USER_FIELDS))
+        return user.id
+
+
+def update_user(engine: Engine, actor: Actor, user_id: int, expected_version: int, *,
+                display_name: str, role: str, platform_id: int | None, village_id: int | None,
+                active: bool, phone: str | None = None) -> None:
+    """Edit a user's profile; deactivating revokes their sessions and cookies at once."""
+    require(actor, "user.manage")
+    with write_session(engine) as s:
+        user = get_or_404(s, User, user_id, "用户")
+        if user.version != expected_version:
+            raise ConflictError(CONFLICT_MESSAGE.format(loaded=expected_version, current=user.version))
+        name = _validate_profile(s, display_name, role, platform_id, village_id)
+        if user.id == actor.user_id and (not active or role != "admin"):
+            raise ValidationError("不能停用自己的账号或取消自己的管理员角色。")
+        before = audit.snapshot(user, USER_FIELDS)
+        if user.active and not active:
+            _bump(user)
+        user.display_name, user.role, user.platform_id = name, role, platform_id
+        user.village_id, user.active, user.phone = village_id, active, phone
+        _save_versioned(s, user, expected_version)
+        audit.record(s, actor, "user.update", "app_user", user.id, before=before,
+                     after=audit.snapshot(user, USER_FIELDS))
+
+
+def _save_versioned(s: Session, user: User, expected_version: int) -> None:
+    """Flush ``user`` with a compare-and-set on its version."""
+    values = {c: getattr(user, c) for c in
+              ("display_name", "role", "platform_id", "village_id", "active", "phone",
+               "password_hash", "password_changed_at", "session_epoch", "tokens_valid_after",
+               "failed_attempts", "locked_until")}
+    s.expunge(user)
+    res = s.execute(update(User).where(User.id == user.id, User.version == expected_version)
+                    .values(**values, version=expected_version + 1, updated_at=utcnow()))
+    if res.rowcount != 1:
+        current = s.scalar(select(User.version).where(User.id == user.id))
+        raise ConflictError(CONFLICT_MESSAGE.format(loaded=expected_version, current=current))
+
+
+def reset_password(engine: Engine, actor: Actor, user_id: int, expected_version: int,
+                   new_password: str) -> None:
+    """An admin sets a new password; the user's sessions and cookies are revoked."""
+    require(actor, "user.manage")
+    check_password_policy(new_password)
+    with write_session(engine) as s:
+        user = get_or_404(s, User, user_id, "用户")
+        if user.version != expected_version:
+            raise ConflictError(CONFLICT_MESSAGE.format(loaded=expected_version, current=user.version))
+        user.password_hash = hash_password(new_password)
+        user.password_changed_at = utcnow()
+        user.failed_attempts, user.locked_until = 0, None
+        _bump(user)
+        _save_versioned(s, user, expected_version)
+        audit.record(s, actor, "user.reset_password", "app_user", user_id)
+
+
+def change_own_password(engine: Engine, actor: Actor, old_password: str, new_password: str,
+                        repeat: str) -> int:
+    """The user changes their own password. Returns the new session epoch, which the
+    current session keeps; every other session and cookie of the user is revoked."""
+    require(actor, "account.change_password")
+    if new_password != repeat:
+        raise ValidationError("两次输入的新密码不一致。", field="repeat")
+    if new_password == old_password:
+        raise ValidationError("新密码不能与原密码相同。", field="password")
+    check_password_policy(new_password)
+    with write_session(engine) as s:
+        user = get_or_404(s, User, actor.user_id, "用户")
+        if not verify_password(old_password, user.password_hash):
+            raise ValidationError("原密码不正确。", field="old_password")
+        user.password_hash = hash_password(new_password)
+        user.password_changed_at = utcnow()
+        _bump(user)
+        user.version += 1
+        audit.record(s, actor, "user.change_password", "app_user", user.id)
+        return user.session_epoch
+
+
+# --- login bookkeeping -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Credentials:
+    """What streamlit-authenticator wants, plus the failure counts it was given."""
+
+    config: dict
+    failures: dict[str, int]
+
+
+LOCKED_HASH = "!locked"  # not a bcrypt hash: the library cannot match it
+
+
+def load_credentials(engine: Engine, now: datetime | None = None) -> Credentials:
+    """Active users as the authenticator's credentials dict (auto_hash=False).
+
+    A locked user is given LOCKOUT_THRESHOLD failures, so the library refuses the attempt
+    with its "maximum login attempts" error before checking any password; a lock that has
+    run out counts as zero failures.
+    """
+    now = now or utcnow()
+    users: dict[str, dict] = {}
+    failures: dict[str, int] = {}
+    with read_session(engine) as s:
+        for u in s.scalars(select(User).where(User.active.is_(True))):
+            locked = u.locked_until is not None and u.locked_until > now
+            expired = u.locked_until is not None and u.locked_until <= now
+            count = LOCKOUT_THRESHOLD if locked else (0 if expired else u.failed_attempts or 0)
+            failures[u.username] = count
+            users[u.username] = {
+                "email": f"{u.username}@local",
+                "first_name": u.display_name,
+                "last_name": "",
+                "password": LOCKED_HASH if locked else u.password_hash,
+                "roles": [u.role],
+                "failed_login_attempts": count,
+                "logged_in": False,
+            }
+    return Credentials(config={"usernames": users}, failures=failures)
+
+
+def record_failed_login(engine: Engine, username: str, now: datetime | None = None) -> bool:
+    """Count a failed attempt; lock the account at the threshold. Returns True if now locked."""
+    now = now or utcnow()
+    with write_session(engine) as s:
+        user = s.scalar(select(User).where(User.username == username))
+        if user is None:
+            return False
+        if user.locked_until is not None and user.locked_until <= now:
+            user.failed_attempts, user.locked_until = 0, None
+        user.failed_attempts = (user.failed_attempts or 0) + 1
+        locked = user.failed_attempts >= LOCKOUT_THRESHOLD
+        if locked:
+            user.locked_until = now + timedelta(minutes=LOCKOUT_MINUTES)
+        audit.record(s, Actor(user.id, user.username, user.role), "login.failed", "app_user", user.id,
+                     after={"failed_attempts": user.failed_attempts, "locked": locked})
+        return locked
+
+
+def lock_remaining_minutes(engine: Engine, username: str, now: datetime | None = None) -> int:
+    now = now or utcnow()
+    with read_session(engine) as s:
+        until = s.scalar(select(User.locked_until).where(User.username == username))
+    if until is None or until <= now:
+        return 0
+    return max(1, math.ceil((until - now).total_seconds() / 60))
+
+
+def record_login(engine: Engine, username: str, via: str = "form") -> Actor | None:
+    """A successful login: reset failures, note the time. Returns the actor and epoch."""
+    with write_session(engine) as s:
+        user = s.scalar(select(User).where(User.username == username, User.active.is_(True)))
+        if user is None:
+            return None
+        user.failed_attempts, user.locked_until = 0, None
+        user.last_login_at = utcnow()
+        audit.record(s, actor_of(user), "login", "app_user", user.id, after={"via": via})
+        return actor_of(user)
+
+
+def session_epoch(engine: Engine, user_id: int) -> int | None:
+    """The user's current epoch, or None when the user is missing or deactivated."""
+    with read_session(engine) as s:
+        row = s.execute(select(User.session_epoch, User.active).where(User.id == user_id)).first()
+    if row is None or not row.active:
+        return None
+    return row.session_epoch
+
+
+def cookie_acceptable(engine: Engine, username: str, issued_at: float) -> Actor | None:
+    """The actor if a login cookie issued at ``issued_at`` (epoch seconds) is still valid."""
+    with read_session(engine) as s:
+        user = s.scalar(select(User).where(User.username == username))
+        if user is None or not user.active:
+            return None
+        if issued_at <= (user.tokens_valid_after or 0.0):
+            return None
+        if user.locked_until is not None and user.locked_until > utcnow():
+            return None
+        return actor_of(user)
+
+
+def logout(engine: Engine, user_id: int, reason: str = "logout") -> None:
+    """Revoke every session and cookie of the user (logout, idle time-out)."""
+    with write_session(engine) as s:
+        user = s.get(User, user_id)
+        if user is None:
+            return
+        _bump(user)
+        audit.record(s, actor_of(user), reason, "app_user", user.id)
+
+
+def list_users(engine: Engine, actor: Actor) -> list[dict]:
+    require(actor, "user.manage")
+    with read_session(engine) as s:
+        rows = s.execute(
+            select(User.id, User.username, User.display_name, User.role, User.platform_id,
+                   User.village_id, User.phone, User.active, User.failed_attempts,
+                   User.locked_until, User.last_login_at, User.version)
+            .order_by(User.role, User.username)
+        ).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def count_admins(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(User)
+                          .where(User.role == "admin", User.active.is_(True))) or 0
+
+
+def create_first_admin(engine: Engine, username: str, display_name: str, password: str) -> int:
+    """Production set-up: the first administrator. Refused once an admin exists."""
+    with read_session(engine) as s:
+        if count_admins(s):
+            raise PermissionDenied("系统中已有管理员账号；请由管理员在“用户与角色”页面创建新账号。")
+    return create_user(engine, SYSTEM, username=username, display_name=display_name,
+                       role="admin", password=password)

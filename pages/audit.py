@@ -1,0 +1,41 @@
+"""Audit log: every write, browsable with filters (admins only; the log is append-only)."""
+
+from datetime import datetime, time, timedelta
+
+import streamlit as st
+
+from components import data, ui
+from db.queries.audit import AuditFilter
+from db.rules.sla import local_to_utc
+
+PAGE_SIZE = 50
+actor = ui.guard("audit")
+ui.page_header("audit", "系统中的每一次写操作都留有审计记录；审计日志只能追加，任何角色都不能修改或删除。")
+facets = data.audit_facets()
+c1, c2, c3, c4 = st.columns(4)
+username = c1.selectbox("操作人", ["（全部）"] + facets["usernames"])
+entity = c2.selectbox("对象", ["（全部）"] + facets["entities"])
+action = c3.selectbox("操作", ["（全部）"] + facets["actions"])
+dates = c4.date_input("日期范围", value=(), format="YYYY-MM-DD")
+since = until = None
+if isinstance(dates, tuple) and len(dates) == 2:
+    since = local_to_utc(datetime.combine(dates[0], time.min))
+    until = local_to_utc(datetime.combine(dates[1] + timedelta(days=1), time.min))
+f = AuditFilter(
+    username=None if username == "（全部）" else username,
+    entity=None if entity == "（全部）" else entity,
+    action=None if action == "（全部）" else action,
+    since=since, until=until,
+)
+total, _ = data.audit_page(f, 0, 1)
+pages = max(1, -(-total // PAGE_SIZE))
+page_no = st.number_input(f"第几页（共{pages}页，{total}条）", min_value=1, max_value=pages, value=1)
+_, df = data.audit_page(f, (page_no - 1) * PAGE_SIZE, PAGE_SIZE)
+if df.empty:
+    st.info("没有符合条件的审计记录。")
+else:
+    df = df.rename(columns={"id": "编号", "at": "时间（UTC）", "username": "操作人", "action": "操作",
+                            "entity": "对象", "entity_id": "对象编号", "before": "修改前", "after": "修改后"})
+    df["修改前"] = df["修改前"].astype(str)
+    df["修改后"] = df["修改后"].astype(str)
+    st.dataframe(df, hide_index=True, width="stretch")

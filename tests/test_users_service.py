@@ -1,0 +1,174 @@
+"""Users, login bookkeeping and revocation, on SQLite and PostgreSQL."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, text
+
+from db.config import LOCKOUT_THRESHOLD
+from db.engine import read_session
+from db.errors import ConflictError, PermissionDenied, ValidationError
+from db.models import AuditLog, User
+from db.models.base import utcnow
+from db.permissions import SYSTEM, Actor
+from db.services import users
+
+PW = "Passw0rd!"
+
+
+@pytest.fixture
+def admin(engine):
+    uid = users.create_first_admin(engine, "boss", "管理员", PW)
+    return Actor(uid, "boss", "admin", "管理员")
+
+
+def audit_count(engine, action=None):
+    with read_session(engine) as s:
+        q = select(func.count()).select_from(AuditLog)
+        if action:
+            q = q.where(AuditLog.action == action)
+        return s.scalar(q)
+
+
+def make(engine, admin, username="clerk", role="reception", **kw):
+    return users.create_user(engine, admin, username=username, display_name="王接待", role=role,
+                             password=PW, **kw)
+
+
+def test_create_user_is_audited_and_validated(engine, admin):
+    before = audit_count(engine)
+    uid = make(engine, admin)
+    assert audit_count(engine) == before + 1
+    with read_session(engine) as s:
+        u = s.get(User, uid)
+        assert u.username == "clerk" and u.password_hash.startswith("$2")
+        row = s.scalar(select(AuditLog).where(AuditLog.action == "user.create", AuditLog.entity_id == str(uid)))
+        assert "password_hash" not in (row.after or {})
+    bad = [
+        dict(username="Clerk2!", match="用户名"),
+        dict(username="clerk", match="已被使用"),
+        dict(username="x" * 40, match="用户名"),
+    ]
+    for case in bad:
+        with pytest.raises(ValidationError, match=case["match"]):
+            make(engine, admin, username=case["username"])
+    with pytest.raises(ValidationError, match="平台"):
+        make(engine, admin, username="plat", role="platform")
+    with pytest.raises(ValidationError, match="密码至少"):
+        users.create_user(engine, admin, username="short", display_name="甲", role="leader", password="a1")
+    with pytest.raises(ValidationError, match="密码过长"):
+        users.create_user(engine, admin, username="long", display_name="甲", role="leader",
+                          password="密码" * 20 + "a1")
+    assert audit_count(engine) == before + 1  # refused inputs wrote nothing
+
+
+def test_only_admin_manages_users(engine, admin):
+    for role in ("leader", "reception", "demo"):
+        with pytest.raises(PermissionDenied):
+            users.create_user(engine, Actor(99, "x", role), username="newbie", display_name="甲",
+                              role="leader", password=PW)
+    with pytest.raises(PermissionDenied):
+        users.list_users(engine, Actor(99, "x", "demo"))
+
+
+def test_first_admin_only_once(engine, admin):
+    with pytest.raises(PermissionDenied, match="已有管理员"):
+        users.create_first_admin(engine, "boss2", "管理员", PW)
+
+
+def test_lockout_after_five_failures_and_expiry(engine, admin):
+    make(engine, admin)
+    now = utcnow()
+    for i in range(LOCKOUT_THRESHOLD - 1):
+        assert users.record_failed_login(engine, "clerk", now) is False
+    creds = users.load_credentials(engine, now)
+    assert creds.failures["clerk"] == LOCKOUT_THRESHOLD - 1
+    assert users.record_failed_login(engine, "clerk", now) is True
+    creds = users.load_credentials(engine, now)
+    entry = creds.config["usernames"]["clerk"]
+    assert entry["failed_login_attempts"] == LOCKOUT_THRESHOLD and entry["password"] == users.LOCKED_HASH
+    assert users.lock_remaining_minutes(engine, "clerk", now) == 15
+    later = now + timedelta(minutes=16)
+    creds = users.load_credentials(engine, later)
+    assert creds.failures["clerk"] == 0 and creds.config["usernames"]["clerk"]["password"].startswith("$2")
+    # a failure after the lock ran out starts counting again from one
+    assert users.record_failed_login(engine, "clerk", later) is False
+    with read_session(engine) as s:
+        assert s.scalar(select(User.failed_attempts).where(User.username == "clerk")) == 1
+    assert audit_count(engine, "login.failed") == LOCKOUT_THRESHOLD + 1
+    # success resets
+    users.record_login(engine, "clerk")
+    with read_session(engine) as s:
+        u = s.scalar(select(User).where(User.username == "clerk"))
+        assert u.failed_attempts == 0 and u.locked_until is None and u.last_login_at is not None
+
+
+def test_cookie_refused_after_logout_password_change_and_deactivation(engine, admin):
+    uid = make(engine, admin)
+    issued = time.time()
+    time.sleep(0.01)
+    assert users.cookie_acceptable(engine, "clerk", issued) is not None
+    epoch0 = users.session_epoch(engine, uid)
+
+    users.logout(engine, uid)
+    assert users.cookie_acceptable(engine, "clerk", issued) is None
+    assert users.session_epoch(engine, uid) == epoch0 + 1
+    fresh = time.time() + 0.001
+    assert users.cookie_acceptable(engine, "clerk", fresh) is not None
+
+    actor = Actor(uid, "clerk", "reception")
+    epoch = users.change_own_password(engine, actor, PW, "N3wpassword", "N3wpassword")
+    assert epoch == epoch0 + 2
+    assert users.cookie_acceptable(engine, "clerk", fresh) is None
+
+    with read_session(engine) as s:
+        version = s.scalar(select(User.version).where(User.id == uid))
+    users.update_user(engine, admin, uid, version, display_name="王接待", role="reception",
+                      platform_id=None, village_id=None, active=False)
+    assert users.session_epoch(engine, uid) is None
+    assert users.cookie_acceptable(engine, "clerk", time.time() + 1) is None
+    assert "clerk" not in users.load_credentials(engine).config["usernames"]
+
+
+def test_change_own_password_checks(engine, admin):
+    uid = make(engine, admin)
+    actor = Actor(uid, "clerk", "reception")
+    with pytest.raises(ValidationError, match="原密码不正确"):
+        users.change_own_password(engine, actor, "wrong", "N3wpassword", "N3wpassword")
+    with pytest.raises(ValidationError, match="不一致"):
+        users.change_own_password(engine, actor, PW, "N3wpassword", "N3wpassword2")
+    with pytest.raises(PermissionDenied):
+        users.change_own_password(engine, Actor(uid, "clerk", "demo"), PW, "N3wpassword", "N3wpassword")
+
+
+def test_stale_edit_is_refused(engine, admin):
+    uid = make(engine, admin)
+    with read_session(engine) as s:
+        v = s.scalar(select(User.version).where(User.id == uid))
+    kw = dict(role="reception", platform_id=None, village_id=None, active=True)
+    users.update_user(engine, admin, uid, v, display_name="第一人", **kw)
+    with pytest.raises(ConflictError, match="已被他人修改"):
+        users.update_user(engine, admin, uid, v, display_name="第二人", **kw)
+    with read_session(engine) as s:
+        assert s.scalar(select(User.display_name).where(User.id == uid)) == "第一人"
+    with pytest.raises(ConflictError):
+        users.reset_password(engine, admin, uid, v, "An0therpass")
+
+
+def test_admin_cannot_lock_themselves_out(engine, admin):
+    with read_session(engine) as s:
+        v = s.scalar(select(User.version).where(User.id == admin.user_id))
+    with pytest.raises(ValidationError, match="不能停用自己"):
+        users.update_user(engine, admin, admin.user_id, v, display_name="管理员", role="admin",
+                          platform_id=None, village_id=None, active=False)
+
+
+def test_audit_log_is_append_only(engine, admin):
+    assert audit_count(engine) >= 1
+    with pytest.raises(Exception, match="append-only"):
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE audit_log SET username = 'x'"))
+    with pytest.raises(Exception, match="append-only"):
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM audit_log"))
