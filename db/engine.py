@@ -95,6 +95,5 @@ def read_session(engine: Engine) -> Iterator[Session]:
     try:
         with Session(bind=conn, expire_on_commit=False) as session:
             yield session
-            session.rollback()
     finally:
-        conn.close()
+        conn.close()  # ends the read transaction without expiring what was loaded

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import bcrypt
 
 from db.config import PASSWORD_MAX_BYTES, PASSWORD_MIN_LEN
@@ -23,8 +25,17 @@ def check_password_policy(password: str) -> None:
         raise ValidationError("密码须同时包含字母和数字。", field="password")
 
 
-def hash_password(password: str, rounds: int = 12) -> str:
-    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds)).decode("ascii")
+def bcrypt_rounds() -> int:
+    """bcrypt cost: 12 by default; GOV_BCRYPT_ROUNDS may lower it (the tests use 4), never below 4."""
+    try:
+        return max(4, min(15, int(os.environ.get("GOV_BCRYPT_ROUNDS", "12"))))
+    except ValueError:
+        return 12
+
+
+def hash_password(password: str, rounds: int | None = None) -> str:
+    salt = bcrypt.gensalt(rounds or bcrypt_rounds())
+    return bcrypt.hashpw(password.encode("utf-8"), salt).decode("ascii")
 
 
 def verify_password(password: str, hashed: str) -> bool:

@@ -92,3 +92,9 @@ def test_demo_role_may_write_nothing():
 
 def test_allowed_unknown_action_is_denied():
     assert not allowed("admin", "no.such.action")
+
+
+def test_role_matrix_doc_is_current():
+    from db.permissions_doc import DOC, render
+
+    assert DOC.read_text(encoding="utf-8") == render(), "run: python -m db.permissions_doc"

@@ -1,0 +1,480 @@
+"""Stage 2: work orders (接诉即办) with their timelines, extension requests and links.
+
+Orders are received from 2024-01-01 (local) up to ``now``, with growth over time, fewer on
+weekends and holidays and a summer peak. Numbers ``RX-{year}-{seq:06d}`` follow the order
+of receipt. Each order gets a planned life (contact within 24 hours, dispatch with a
+deadline of ``add_workdays(dispatched_at, category.handling_workdays)``, start, possible
+bounce / extension / supervision, resolution, callback and re-dispatch when the caller was
+unsatisfied) which is cut at ``now``: whatever has not happened yet stays in the future,
+so recent orders are naturally spread over every open status.
+
+Conventions:
+- 即办 (instant) orders are answered at intake: receive -> contact -> resolve -> callback,
+  with no dispatch, platform or handling deadline.
+- An approved extension of k working days makes ``due_at`` equal to
+  ``add_workdays(dispatched_at, handling_workdays + k)``; orders re-dispatched after an
+  unsatisfied callback get a fresh clock from the re-dispatch and never an extension.
+- An open order past its deadline is supervised (红色督办, with an 'urge' event); an open
+  order at 80% or more of its clock is supervised at level 'yellow'. Closed orders that
+  were resolved late keep their red supervision flag.
+- Duplicates are cancelled with ``duplicate_of_id`` set and a RecordLink
+  (from the duplicate to the original, kind 'duplicate').
+- At county scale, orders received more than ``ScaleSpec.full_timeline_days`` before
+  ``now`` keep only their first and last timeline events, to keep the benchmark fast.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from itertools import accumulate
+
+from db.demo import vocab
+from db.demo.context import LOCAL_OFFSET, CategoryInfo, Context, Grid, Household, Person
+from db.models import ExtensionRequest, RecordLink, WorkOrder, WorkOrderEvent
+from db.models.orders import CHANNELS, SATISFACTION
+from db.rules.sla import contact_deadline
+
+CHANNEL_WEIGHTS = (("hotline", 46.0), ("walk_in", 14.0), ("grid", 14.0), ("12345", 12.0),
+                   ("petition", 2.5), ("online", 11.5))
+HOUR_WEIGHTS = (0.15, 0.1, 0.08, 0.08, 0.1, 0.2, 0.6, 1.5, 4.0, 5.0, 4.8, 4.2, 2.5, 2.4, 4.0,
+                4.2, 4.0, 3.5, 2.2, 1.8, 1.5, 1.0, 0.6, 0.3)
+MONTH_FACTOR = (0.0, 0.8, 0.72, 0.92, 1.0, 1.05, 1.2, 1.3, 1.25, 1.02, 1.0, 0.95, 0.85)
+RECENT_STUCK_DAYS = 45
+TIERS_ALL = ("instant", "local", "whistle")
+
+# a planned event: (at, action, to_status or None, note, data)
+Planned = tuple[datetime, str, "str | None", str, "dict | None"]
+
+
+class _OrderStage:
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.rng = ctx.rng
+        self.now = ctx.now
+        self.channels = [c for c, _ in CHANNEL_WEIGHTS]
+        self.channel_cum = list(accumulate(w for _, w in CHANNEL_WEIGHTS))
+        self.petition_cats = [c for c in ctx.categories if c.petition > 0]
+        self.petition_cum = list(accumulate(c.petition for c in self.petition_cats))
+        grids = [g for t in ctx.townships for g in t.grids]
+        self.grids = grids
+        self.grid_cum = list(accumulate(
+            len(g.households) + (12.0 if g.kind == "special" else 5.0) for g in grids))
+        self.dept_names = [(p.code, name) for p in ctx.townships[0].platforms.values()
+                           for name in p.departments]
+        self.recent_by_household: dict[int, tuple[int, str, datetime, CategoryInfo]] = {}
+        self.slim_before = (self.now - timedelta(days=ctx.spec.full_timeline_days)
+                            if ctx.spec.full_timeline_days else None)
+        self.event_table = WorkOrderEvent.__table__
+        self.order_table = WorkOrder.__table__
+
+    # ------------------------------------------------------------------ receipt times
+    def received_times(self, n: int) -> list[datetime]:
+        ctx, rng = self.ctx, self.rng
+        first = (ctx.start + LOCAL_OFFSET).date()
+        days: list[date] = []
+        weights: list[float] = []
+        span = (ctx.today - first).days or 1
+        d = first
+        while d <= ctx.today:
+            frac = (d - first).days / span
+            w = (0.45 + 1.1 * frac) * MONTH_FACTOR[d.month]
+            w *= 1.0 if ctx.calendar.is_workday(d) else 0.62
+            if d == ctx.today:
+                w *= ctx.now_local.hour / 24
+            days.append(d)
+            weights.append(w)
+            d += timedelta(days=1)
+        picks = rng.choices(range(len(days)), cum_weights=list(accumulate(weights)), k=n)
+        hours = list(range(24))
+        hour_cum = list(accumulate(HOUR_WEIGHTS))
+        out: list[datetime] = []
+        for idx in picks:
+            day = days[idx]
+            ts = ctx.at_local(day, rng.choices(hours, cum_weights=hour_cum)[0],
+                              rng.randint(0, 59), rng.randint(0, 59))
+            if ts >= self.now:
+                ts = ctx.between(ctx.at_local(day, 0), self.now - timedelta(minutes=1))
+            out.append(ts)
+        out.sort()
+        return out
+
+    # ------------------------------------------------------------------ main loop
+    def run(self) -> None:
+        ctx = self.ctx
+        n = ctx.orders
+        times = self.received_times(n)
+        for i, received in enumerate(times):
+            forced = "received" if i >= n - 3 else ("contacted" if i >= n - 6 else None)
+            self.one(i + 1, received, forced)
+            if (i + 1) % 50_000 == 0:
+                ctx.progress("工单", i + 1)
+        ctx.progress("工单", n)
+
+    def one(self, order_id: int, received: datetime, forced: str | None) -> None:
+        ctx, rng, now = self.ctx, self.rng, self.now
+        channel = rng.choices(self.channels, cum_weights=self.channel_cum)[0]
+        grid = rng.choices(self.grids, cum_weights=self.grid_cum)[0]
+        town = grid.village.township
+        hh, person = self._caller_household(grid)
+        duplicate_of: tuple[int, str, datetime, CategoryInfo] | None = None
+        if hh is not None and rng.random() < 0.012:
+            recent = self.recent_by_household.get(hh.id)
+            if recent is not None and received - recent[2] < timedelta(days=10):
+                duplicate_of = recent
+        if duplicate_of is not None:
+            cat = duplicate_of[3]
+        elif channel == "petition":
+            cat = rng.choices(self.petition_cats, cum_weights=self.petition_cum)[0]
+        else:
+            cat = rng.choices(ctx.categories, cum_weights=ctx.category_cum)[0]
+        if channel == "walk_in" and not 0 <= (received + LOCAL_OFFSET).hour - 8 <= 9:
+            channel = "hotline"
+        number = ctx.number("RX", received)
+        if hh is not None:
+            self.recent_by_household[hh.id] = (order_id, number, received, cat)
+
+        # caller and text
+        if person is not None:
+            caller_name, caller_phone = person.name, person.phone
+            caller_id = person.id_number if channel in ("walk_in", "petition") or rng.random() < 0.08 else None
+            address = hh.address if hh is not None else None
+        else:
+            name, gender, birth_year = ctx.ids.person(ctx.now_year, 20, 75)
+            caller_name, caller_phone = name, ctx.ids.mobile()
+            caller_id = None
+            address = None
+        place = rng.choice(grid.places)
+        if address is None:
+            address = f"{grid.label}{place}"
+        kw = {"v": grid.label, "p": place, "d": vocab.DAYS_CN[rng.randint(2, 5)],
+              "n": rng.randint(2, 9), "who": ctx.ids.surname() + "某"}
+        title = (grid.label + rng.choice(cat.titles))[:100]
+        description = vocab.CHANNEL_PREFIX[channel] + rng.choice(cat.details).format(**kw)
+        tier = cat.tier
+        if rng.random() < 0.12:
+            tier = rng.choice([t for t in TIERS_ALL if t != cat.tier])
+        if channel == "petition" and tier == "instant":
+            tier = "whistle"
+        urgency = "normal"
+        r = rng.random()
+        if r < 0.02 or (cat.code == "ZAFZ05" and r < 0.3):
+            urgency = "critical"
+        elif r < 0.12:
+            urgency = "urgent"
+        platform = town.platforms[cat.platform]
+        dept_name = cat.department
+        department_id = platform.departments[dept_name]
+
+        plan: list[Planned] = [(received, "receive", "received",
+                                f"{CHANNELS[channel]}受理：{title}", {"channel": channel})]
+        row = self._empty_row(order_id, number, town.id, channel, caller_name, caller_phone,
+                              caller_id, grid, hh, address, cat, tier, urgency, title,
+                              description, received)
+        ext_rows: list[dict] = []
+
+        if forced == "received":
+            pass
+        elif duplicate_of is not None:
+            reason = f"重复诉求，已并入工单{duplicate_of[1]}办理。"
+            plan.append((received + timedelta(minutes=rng.randint(10, 180)), "cancel",
+                         "cancelled", reason, {"duplicate_of": duplicate_of[1]}))
+            row["duplicate_of_id"] = duplicate_of[0]
+            row["cancelled_reason"] = reason
+            row["result"] = None
+        else:
+            self._plan_life(plan, row, ext_rows, cat, tier, channel, platform, department_id,
+                            dept_name, grid, forced)
+
+        # cut at now and derive the order's columns from what has happened
+        plan.sort(key=lambda e: e[0])
+        happened = [e for e in plan if e[0] <= now]
+        status = None
+        events: list[dict] = []
+        for at, action, to_status, note, data in happened:
+            from_status = status
+            if to_status is not None:
+                status = to_status
+            events.append(dict(order_id=order_id, at=at, actor_id=None, action=action,
+                               from_status=from_status, to_status=status, note=note, data=data))
+        self._apply(row, happened, status)
+        if duplicate_of is not None:
+            ctx.add(RecordLink.__table__, dict(
+                id=ctx.next_id(RecordLink.__table__), from_type="work_order", from_id=order_id,
+                to_type="work_order", to_id=duplicate_of[0], kind="duplicate",
+                created_at=row["updated_at"]))
+        ctx.add(self.order_table, row)
+        if self.slim_before is not None and received < self.slim_before and len(events) > 2:
+            events = [events[0], events[-1]]
+        for ev in events:
+            ev["id"] = ctx.next_id(self.event_table)
+            ctx.add(self.event_table, ev)
+        for ext in ext_rows:
+            ctx.add(ExtensionRequest.__table__, ext)
+        self._pools(order_id, row, grid, hh, person, cat, status)
+
+    # ------------------------------------------------------------------ helpers
+    def _caller_household(self, grid: Grid) -> tuple[Household | None, Person | None]:
+        rng = self.rng
+        if grid.households and rng.random() < 0.7:
+            hh = rng.choice(grid.households)
+            adults = hh.adults_with_phone(self.ctx.now_year)
+            if adults:
+                head = hh.residents[0]
+                person = head if head in adults and rng.random() < 0.5 else rng.choice(adults)
+                return hh, person
+        return None, None
+
+    def _empty_row(self, order_id: int, number: str, township_id: int, channel: str,
+                   caller_name: str, caller_phone: str | None, caller_id: str | None,
+                   grid: Grid, hh: Household | None, address: str, cat: CategoryInfo,
+                   tier: str, urgency: str, title: str, description: str,
+                   received: datetime) -> dict:
+        return dict(
+            id=order_id, number=number, township_id=township_id, channel=channel,
+            caller_name=caller_name, caller_phone=caller_phone, caller_id_number=caller_id,
+            village_id=grid.village.id, grid_id=grid.id,
+            household_id=hh.id if hh is not None else None, address=address,
+            category_id=cat.id, tier=tier, urgency=urgency, title=title,
+            description=description, platform_id=None, department_id=None, status="received",
+            received_at=received, created_by=None, assignee_id=None,
+            contact_due_at=contact_deadline(received, 24), contacted_at=None,
+            dispatched_at=None, due_at=None, resolved_at=None, result=None, callback_at=None,
+            satisfaction=None, cancelled_reason=None, supervised=False,
+            supervision_level=None, supervisor_user_id=None, redispatch_count=0,
+            extension_count=0, bounce_count=0, urge_count=0, duplicate_of_id=None,
+            version=1, updated_at=received)
+
+    def _contact_delay(self, channel: str) -> timedelta:
+        rng = self.rng
+        if rng.random() < 0.02:
+            return timedelta(minutes=rng.randint(24 * 60 + 5, 32 * 60))
+        lo, hi = {"walk_in": (1, 10), "hotline": (8, 360), "grid": (10, 240),
+                  "12345": (30, 720), "petition": (60, 1200), "online": (30, 1200)}[channel]
+        return timedelta(minutes=int(lo + (hi - lo) * rng.random() ** 2))
+
+    def _plan_life(self, plan: list[Planned], row: dict, ext_rows: list[dict],
+                   cat: CategoryInfo, tier: str, channel: str, platform, department_id: int,
+                   dept_name: str, grid: Grid, forced: str | None) -> None:
+        ctx, rng, now = self.ctx, self.rng, self.now
+        received = row["received_at"]
+        t = received + (timedelta(minutes=rng.randint(1, 3)) if tier == "instant"
+                        else self._contact_delay(channel))
+        contact_note = ("当面确认诉求细节，告知办理流程。" if channel == "walk_in"
+                        else "已电话联系诉求人，确认诉求细节并告知办理流程。")
+        plan.append((t, "contact", "contacted", contact_note, None))
+        if forced == "contacted":
+            return
+        result = rng.choice(cat.results).format(dept=dept_name, v=grid.label, n=rng.randint(3, 10))
+        row["result"] = result
+        if rng.random() < 0.012:
+            reason = rng.choice(vocab.CANCEL_REASONS)
+            plan.append((t + timedelta(minutes=rng.randint(20, 1440)), "cancel", "cancelled",
+                         reason, None))
+            row["cancelled_reason"] = reason
+            return
+        if tier == "instant":
+            t_res = t + timedelta(minutes=rng.randint(2, 15))
+            plan.append((t_res, "resolve", "resolved", f"即办：{result}", None))
+            sat = "satisfied" if rng.random() < 0.9 else "basic"
+            t_cb = t_res + timedelta(minutes=rng.randint(60, 2880))
+            plan.append((t_cb, "callback", "archived", f"回访诉求人，评价：{SATISFACTION[sat]}。",
+                         {"satisfaction": sat}))
+            return
+
+        # satisfaction rounds decided up front: unsatisfied callbacks cause re-dispatch
+        rounds: list[str] = []
+        sat = rng.choices(("satisfied", "basic", "unsatisfied"), (0.86, 0.09, 0.05))[0]
+        rounds.append(sat)
+        while sat == "unsatisfied" and len(rounds) < 3:
+            sat = rng.choices(("satisfied", "basic", "unsatisfied"), (0.55, 0.30, 0.15))[0]
+            rounds.append(sat)
+            if sat == "unsatisfied" and rng.random() < 0.5:
+                break
+        recent = now - received < timedelta(days=RECENT_STUCK_DAYS)
+        stuck = recent and rng.random() < 0.05
+        wd = cat.workdays
+        # first dispatch, possibly to the wrong department and bounced back
+        td = t + timedelta(minutes=rng.randint(5, 120))
+        if rng.random() < 0.03:
+            wrong_code, wrong_dept = rng.choice([d for d in self.dept_names if d[1] != dept_name])
+            wrong = grid.village.township.platforms[wrong_code]
+            plan.append((td, "dispatch", "dispatched",
+                         f"派至{wrong.name}{wrong_dept}，限{wd}个工作日办结。",
+                         {"platform_id": wrong.id, "department_id": wrong.departments[wrong_dept],
+                          "workdays": wd}))
+            tb = td + timedelta(minutes=rng.randint(60, 480))
+            plan.append((tb, "bounce", "contacted",
+                         f"{wrong_dept}退回：{rng.choice(vocab.BOUNCE_REASONS)}", None))
+            td = tb + timedelta(minutes=rng.randint(30, 240))
+        cycle = 0
+        while True:
+            action = "dispatch" if cycle == 0 else "redispatch"
+            due = ctx.deadline(td, wd)
+            clock = due - td
+            if action == "dispatch":
+                note = (f"复杂事项吹哨办：派{platform.name}{dept_name}牵头，相关部门协同，限{wd}个工作日办结。"
+                        if tier == "whistle" else
+                        f"派至{platform.name}{dept_name}，限{wd}个工作日办结。")
+                plan.append((td, action, "dispatched", note,
+                             {"platform_id": platform.id, "department_id": department_id,
+                              "workdays": wd}))
+            else:
+                plan.append((td, action, "dispatched",
+                             f"回访不满意，重新交办{platform.name}{dept_name}，限{wd}个工作日办结。",
+                             {"platform_id": platform.id, "department_id": department_id,
+                              "workdays": wd}))
+            if rng.random() < 0.12:
+                start_delay = timedelta(minutes=rng.randint(600, 4320))
+            else:
+                start_delay = timedelta(minutes=rng.randint(10, 480))
+            ts = td + min(start_delay, clock * 0.3)
+            plan.append((ts, "start", "in_progress", f"{dept_name}已接单，安排人员现场核实处理。", None))
+            if cycle == 0 and len(rounds) == 1 and wd >= 3 and \
+                    rng.random() < (0.12 if tier == "whistle" else 0.04):
+                due = self._plan_extension(plan, ext_rows, row, td, ts, due, wd)
+            if stuck and cycle == len(rounds) - 1:
+                t_res = now + timedelta(days=30)
+            elif rng.random() < 0.05:
+                t_res = due + timedelta(minutes=rng.randint(120, 5760))
+            else:
+                t_res = ts + max(timedelta(minutes=20), (due - ts) * (rng.random() ** 1.4) * 0.95)
+            if t_res > due and due < now:
+                gap = min(t_res - due, now - due)
+                urge_at = due + min(gap * rng.uniform(0.1, 0.6), timedelta(hours=12))
+                leader = rng.choice(vocab.SUPERVISION_LEADERS)
+                plan.append((urge_at, "urge", None,
+                             f"已超过办理时限，启动党委督办，由{leader}牵头跟进。", {"level": "red"}))
+                if now - due > timedelta(days=5) and t_res - due > timedelta(days=5):
+                    plan.append((due + timedelta(days=rng.randint(3, 5)), "urge", None,
+                                 f"二次督办：{leader}约谈承办单位负责人，要求限期办结。",
+                                 {"level": "red"}))
+            elif t_res > now and due > now and now - td >= (due - td) * 0.8:
+                plan.append((td + (due - td) * 0.8 + timedelta(minutes=1), "urge", None,
+                             "办理时限已过80%，黄色预警提醒承办单位加快办理。", {"level": "yellow"}))
+            plan.append((t_res, "resolve", "resolved", result, None))
+            t_cb = t_res + timedelta(minutes=rng.randint(60, 2880))
+            sat = rounds[cycle]
+            if sat == "unsatisfied" and cycle < len(rounds) - 1:
+                plan.append((t_cb, "callback", None,
+                             f"回访诉求人，评价：不满意（{rng.choice(vocab.UNSATISFIED_REASONS)}）。",
+                             {"satisfaction": sat}))
+                td = t_cb + timedelta(minutes=rng.randint(30, 180))
+                cycle += 1
+                continue
+            plan.append((t_cb, "callback", "archived", f"回访诉求人，评价：{SATISFACTION[sat]}。",
+                         {"satisfaction": sat}))
+            break
+
+    def _plan_extension(self, plan: list[Planned], ext_rows: list[dict], row: dict,
+                        td: datetime, ts: datetime, due: datetime,
+                        wd: int) -> datetime:
+        """Plan one extension request; returns the deadline after it (extended if approved)."""
+        ctx, rng, now = self.ctx, self.rng, self.now
+        req_at = ts + (due - ts) * rng.uniform(0.4, 0.75)
+        decided = req_at + timedelta(minutes=rng.randint(60, 480))
+        if decided >= due or req_at > now:
+            return due
+        k = rng.randint(3, 10)
+        reason = rng.choice(vocab.EXTENSION_REASONS)
+        outcome = rng.choices(("approved", "refused"), (0.85, 0.15))[0]
+        plan.append((req_at, "extend_request", None, f"承办单位申请延期{k}个工作日：{reason}",
+                     {"workdays": k}))
+        ext = dict(id=ctx.next_id(ExtensionRequest.__table__), order_id=row["id"],
+                   requested_by=None, requested_at=req_at, workdays=k, reason=reason,
+                   status="pending", decided_by=None, decided_at=None, new_due_at=None,
+                   version=1, updated_at=req_at)
+        ext_rows.append(ext)
+        if decided > now:
+            return due
+        ext["decided_at"] = decided
+        ext["updated_at"] = decided
+        ext["version"] = 2
+        if outcome == "refused":
+            ext["status"] = "refused"
+            plan.append((decided, "extend_refuse", None, "延期申请未获批准，请按原时限办结。",
+                         {"workdays": k}))
+            return due
+        new_due = ctx.deadline(td, wd + k)
+        ext["status"] = "approved"
+        ext["new_due_at"] = new_due
+        plan.append((decided, "extend", None, f"同意延期{k}个工作日。", {"workdays": k}))
+        return new_due
+
+    def _apply(self, row: dict, happened: list[Planned], status: str | None) -> None:
+        """Fill the order's columns from the events that have happened by ``now``."""
+        ctx, now = self.ctx, self.now
+        row["status"] = status
+        row["updated_at"] = happened[-1][0]
+        dispatch_data: dict | None = None
+        urges, ext_days, level = 0, 0, None
+        for at, action, _to, _note, data in happened:
+            if action == "contact" and row["contacted_at"] is None:
+                row["contacted_at"] = at
+            elif action in ("dispatch", "redispatch"):
+                row["dispatched_at"] = at
+                dispatch_data = data
+                if action == "redispatch":
+                    row["redispatch_count"] += 1
+            elif action == "bounce":
+                row["bounce_count"] += 1
+            elif action == "resolve":
+                row["resolved_at"] = at
+            elif action == "callback":
+                row["callback_at"] = at
+                row["satisfaction"] = data["satisfaction"] if data else None
+            elif action == "extend":
+                row["extension_count"] += 1
+                ext_days += data["workdays"] if data else 0
+            elif action == "urge":
+                urges += 1
+                if data and data.get("level") == "red":
+                    level = "red"
+                elif level is None:
+                    level = "yellow"
+        row["urge_count"] = urges
+        if status not in ("resolved", "archived"):
+            row["resolved_at"] = None
+            row["result"] = None
+        if status != "cancelled":
+            row["cancelled_reason"] = None
+        if status in ("received", "contacted"):
+            dispatch_data = None  # never dispatched, or bounced back and awaiting a new dispatch
+            row["dispatched_at"] = None
+        if dispatch_data is not None:
+            row["platform_id"] = dispatch_data["platform_id"]
+            row["department_id"] = dispatch_data["department_id"]
+            row["due_at"] = ctx.deadline(row["dispatched_at"], dispatch_data["workdays"] + ext_days)
+        if status in ("received", "contacted", "dispatched", "in_progress") and \
+                row["due_at"] is not None and row["due_at"] < now:
+            level = "red"
+        if level is not None:
+            row["supervised"] = True
+            row["supervision_level"] = level
+
+    def _platform_of(self, township_id: int, department_id: int) -> int:
+        town = next(t for t in self.ctx.townships if t.id == township_id)
+        for p in town.platforms.values():
+            if department_id in p.departments.values():
+                return p.id
+        raise LookupError(department_id)
+
+    def _pools(self, order_id: int, row: dict, grid: Grid, hh: Household | None,
+               person: Person | None, cat: CategoryInfo, status: str | None) -> None:
+        ctx = self.ctx
+        if status == "cancelled":
+            return
+        received = row["received_at"]
+        if row["channel"] == "grid":
+            ctx.grid_orders.append((order_id, grid, hh, received, status, row["resolved_at"],
+                                    row["callback_at"], cat))
+        if cat.dispute_type is not None:
+            ctx.dispute_orders.append((order_id, grid, hh, person, received, cat.dispute_type))
+        if row["dispatched_at"] is not None and cat.platform in ("shichang", "zhifa") and \
+                (row["tier"] == "whistle" or self.rng.random() < 0.25):
+            ctx.platform_orders.append((order_id, grid, cat.platform, row["dispatched_at"],
+                                        row["due_at"], status, row["resolved_at"], row["title"],
+                                        row["description"], row["result"]))
+
+
+def build(ctx: Context) -> None:
+    _OrderStage(ctx).run()

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Start the console: install the runtime requirements if needed, then run Streamlit.
+# The app migrates the database and (in demo mode) seeds the demo data itself at first start.
+#
+#   PORT      port to listen on (default 8501)
+#   GOV_MODE  demo (default) or production; see db/config.py for the other GOV_* settings
+#   Extra arguments are passed to `streamlit run`.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash scripts/install.sh
+export GOV_MODE="${GOV_MODE:-demo}"
+exec .venv/bin/streamlit run app.py \
+  --server.port "${PORT:-8501}" \
+  --server.headless true \
+  --browser.gatherUsageStats false \
+  "$@"

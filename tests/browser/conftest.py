@@ -1,0 +1,280 @@
+"""Browser harness: the real app under `streamlit run`, driven by Debian's Chromium through
+Playwright's sync API.
+
+Fixtures
+    app_server (session)  base URL (``http://127.0.0.1:PORT``) of ``streamlit run app.py`` on a
+                          free port, with a fresh SQLite database in a temp dir. It is a ``str``
+                          with extra attributes ``.db_path``, ``.log_path`` and ``.proc``.
+    browser    (session)  a headless ``/usr/bin/chromium`` (never a Playwright-downloaded one).
+    page       (function) a page in a new context (1400x900, zh-CN, Asia/Shanghai); on test
+                          failure a screenshot goes to artifacts/screenshots/FAILED-<test>.png.
+
+Helpers (in a test module here: ``from .conftest import login, wait_for_app, screenshot``)
+    wait_for_app(page)                      wait until the script has finished running.
+    wait_for_rerun(page)                    after an action: wait for the rerun it triggers.
+    login(page, base_url, username, password, expect_success=True)
+    screenshot(page, name) -> Path          artifacts/screenshots/<name>.png (full page).
+
+Environment
+    GOV_APP_SCRIPT   script to run (default app.py, relative to the repo root or absolute).
+    GOV_CHROMIUM     browser binary (default /usr/bin/chromium).
+    GOV_APP_START_TIMEOUT  seconds to wait for /_stcore/health (default 180).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM = os.environ.get("GOV_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+]
+APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+APP_RUNNING = "[data-testid='stApp'][data-test-script-state='running']"
+BUSY = "[data-testid='stSpinner'], [data-testid='stSkeleton']"
+DEFAULT_TIMEOUT_MS = 30_000
+
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def unavailable(reason: str) -> None:
+    """A test dependency is missing: fail under CI=true (never a silent skip there), else skip."""
+    if os.environ.get("CI", "").strip().lower() in ("1", "true", "yes", "on"):
+        pytest.fail(f"{reason} (CI=true: failing instead of skipping)", pytrace=False)
+    pytest.skip(reason)
+
+
+# --------------------------------------------------------------------------- markers
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test under tests/browser carries the ``browser`` marker."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.path).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call):
+    """Keep each phase's report on the item so ``page`` can screenshot failures."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+# --------------------------------------------------------------------------- the app server
+
+
+class ServerURL(str):
+    """The base URL, carrying the server's database path, log file and process."""
+
+    db_path: Path
+    log_path: Path
+    proc: subprocess.Popen
+
+
+def _get(url: str, timeout: float = 5) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            return resp.status, resp.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, ""
+    except (urllib.error.URLError, OSError):
+        return 0, ""
+
+
+def _tail(path: Path, chars: int = 6000) -> str:
+    try:
+        return path.read_text(errors="replace")[-chars:]
+    except OSError:
+        return "<no log>"
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=15)
+    except ProcessLookupError:
+        pass
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerURL]:
+    """``streamlit run`` of the app on a free port with a fresh SQLite DB (the app migrates and
+    seeds demo data at first start); yields the base URL; kills the process group at the end."""
+    script = Path(os.environ.get("GOV_APP_SCRIPT", "app.py"))
+    if not script.is_absolute():
+        script = ROOT / script
+    if not script.is_file():
+        pytest.fail(f"app script {script} not found (set GOV_APP_SCRIPT to run another one)",
+                    pytrace=False)
+
+    workdir = tmp_path_factory.mktemp("app-server")  # pytest keeps the last few runs' dirs
+    db_path = workdir / "console.db"
+    log_path = workdir / "streamlit.log"
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(
+        GOV_DB_PATH=str(db_path),
+        GOV_MODE="demo",
+        GOV_COOKIE_KEY=secrets.token_urlsafe(36),  # 48 characters
+        GOV_DEMO_SCALE_ORDERS="300",
+        PYTHONUNBUFFERED="1",
+    )
+    venv_python = ROOT / ".venv" / "bin" / "python"
+    python = str(venv_python) if venv_python.exists() else sys.executable
+    cmd = [
+        python, "-m", "streamlit", "run", str(script),
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--server.address", "127.0.0.1",
+        "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]
+    log = open(log_path, "wb")
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    timeout = float(os.environ.get("GOV_APP_START_TIMEOUT", "180"))
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"streamlit exited with code {proc.returncode} before becoming "
+                            f"healthy:\n{_tail(log_path)}", pytrace=False)
+            status, body = _get(f"{base}/_stcore/health", timeout=2)
+            if status == 200:
+                break
+            if time.monotonic() > deadline:
+                pytest.fail(f"streamlit not healthy after {timeout:.0f}s:\n{_tail(log_path)}",
+                            pytrace=False)
+            time.sleep(0.25)
+        url = ServerURL(base)
+        url.db_path, url.log_path, url.proc = db_path, log_path, proc
+        yield url
+    finally:
+        _stop(proc)
+        log.close()
+        if proc.returncode not in (0, -signal.SIGTERM, None):
+            sys.stderr.write(f"\nstreamlit exited with {proc.returncode}; log tail:\n"
+                             f"{_tail(log_path, 3000)}\n")
+
+
+# --------------------------------------------------------------------------- the browser
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator["Browser"]:  # noqa: F821 - Playwright type, imported lazily
+    if not os.access(CHROMIUM, os.X_OK):
+        unavailable(f"Chromium not found at {CHROMIUM}: install the 'chromium' package "
+                    "(scripts/install.sh --dev) or set GOV_CHROMIUM")
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    try:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        pw.stop()
+
+
+@pytest.fixture
+def page(browser, request: pytest.FixtureRequest) -> Iterator["Page"]:  # noqa: F821
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN",
+                                  timezone_id="Asia/Shanghai")
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    pg = context.new_page()
+    try:
+        yield pg
+    finally:
+        failed = any(getattr(getattr(request.node, f"rep_{w}", None), "failed", False)
+                     for w in ("setup", "call"))
+        if failed:
+            try:
+                screenshot(pg, "FAILED-" + request.node.name)
+            except Exception:  # noqa: BLE001 - a screenshot must not mask the failure
+                pass
+        context.close()
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def wait_for_app(page, timeout: float = DEFAULT_TIMEOUT_MS) -> None:
+    """Wait until the Streamlit script has finished its run and nothing is loading."""
+    page.wait_for_selector(APP_IDLE, state="attached", timeout=timeout)
+    page.wait_for_selector(BUSY, state="detached", timeout=timeout)
+    page.wait_for_timeout(100)  # let the final deltas paint
+    page.wait_for_selector(APP_IDLE, state="attached", timeout=timeout)
+
+
+def wait_for_rerun(page, timeout: float = DEFAULT_TIMEOUT_MS) -> None:
+    """After a click or an input: wait for the rerun it triggers to start (if it has not already
+    started and finished), then for it to finish."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    try:
+        page.wait_for_selector(APP_RUNNING, state="attached", timeout=1500)
+    except PlaywrightTimeoutError:
+        pass
+    wait_for_app(page, timeout)
+
+
+def login(page, base_url: str, username: str, password: str, *,
+          expect_success: bool = True, timeout: float = DEFAULT_TIMEOUT_MS) -> None:
+    """Open ``base_url``, fill 用户名/密码, click 登录 and wait for the app. With
+    ``expect_success`` also wait for the login form to go away."""
+    page.goto(base_url)
+    wait_for_app(page, timeout)
+    page.get_by_label("用户名", exact=True).fill(username)
+    page.get_by_label("密码", exact=True).fill(password)
+    page.get_by_role("button", name="登录", exact=True).click()
+    wait_for_rerun(page, timeout)
+    if expect_success:
+        page.get_by_label("密码", exact=True).wait_for(state="detached", timeout=timeout)
+        wait_for_app(page, timeout)
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot as artifacts/screenshots/<name>.png and return its path."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    safe = re.sub(r"[^\w.\-\[\]]+", "_", name)[:150]
+    path = SCREENSHOTS / f"{safe}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
