@@ -54,3 +54,19 @@ def reference() -> dict[str, list[dict]]:
 
     with read_session(runtime.engine()) as s:
         return {"platforms": ref_q.platforms(s), "villages": ref_q.villages(s)}
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def settings_lists() -> dict:
+    from db.queries import settings as settings_q
+
+    with read_session(runtime.engine()) as s:
+        return {"categories": settings_q.categories(s), "years": settings_q.holiday_years(s)}
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def calendar_days(year: int) -> pd.DataFrame:
+    from db.queries import settings as settings_q
+
+    with read_session(runtime.engine()) as s:
+        return pd.DataFrame(settings_q.calendar_days(s, year))

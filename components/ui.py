@@ -64,3 +64,17 @@ def placeholder(page_key: str, what: list[str]) -> None:
     st.title(spec.title)
     st.info("本页面正在建设中，数据已在系统中（见工作台的统计），功能将在后续版本上线。")
     st.markdown("**上线后将提供：**\n" + "\n".join(f"- {w}" for w in what))
+
+
+FLASH_KEY = "gov_flash"
+
+
+def flash(message: str) -> None:
+    """A success message that survives the rerun that follows a save."""
+    st.session_state[FLASH_KEY] = message
+
+
+def show_flash() -> None:
+    message = st.session_state.pop(FLASH_KEY, None)
+    if message:
+        st.success(message)

@@ -8,6 +8,7 @@ from db.services import users
 
 actor = ui.guard("users")
 ui.page_header("users", "停用账号、重置密码后，该用户的所有登录立即失效。")
+ui.show_flash()
 engine = runtime.engine()
 ref = data.reference()
 rows = users.list_users(engine, actor)
@@ -22,7 +23,8 @@ with tab_new, st.form("new_user", clear_on_submit=False):
         with ui.user_errors():
             users.create_user(engine, actor, username=username, password=password, **values)
             data.invalidate()
-            st.success(f"已创建用户 {username.strip().lower()}。")
+            ui.flash(f"已创建用户 {username.strip().lower()}。")
+            st.rerun()
 
 with tab_edit:
     by_id = {r["id"]: r for r in rows}
@@ -40,7 +42,8 @@ with tab_edit:
                     users.update_user(engine, actor, uid, st.session_state[version_key], active=active, **values)
                     st.session_state.pop(version_key, None)
                     data.invalidate()
-                    st.success("已保存。")
+                    ui.flash("已保存。")
+                    st.rerun()
         with st.form(f"reset_{uid}", clear_on_submit=True):
             new_pw = st.text_input("新密码", type="password", max_chars=80)
             if st.form_submit_button("重置密码"):
@@ -48,4 +51,5 @@ with tab_edit:
                     users.reset_password(engine, actor, uid, st.session_state[version_key], new_pw)
                     st.session_state.pop(version_key, None)
                     data.invalidate()
-                    st.success("密码已重置，该用户需用新密码重新登录。")
+                    ui.flash("密码已重置，该用户需用新密码重新登录。")
+                    st.rerun()

@@ -176,7 +176,7 @@ def _admin_items(s: Session, now: datetime) -> list[Attention]:
         Attention("users_active", "启用账号", _count(s, User, User.active.is_(True)), "users"),
         Attention("users_locked", "锁定中的账号", locked, "users", "warning" if locked else "normal",
                   "连续5次密码错误后锁定15分钟"),
-        Attention("calendar_next", f"{next_year}年节假日安排", "已录入" if has_next else "未录入", "home",
+        Attention("calendar_next", f"{next_year}年节假日安排", "已录入" if has_next else "未录入", "settings",
                   "normal" if has_next else "warning",
                   "国务院办公厅公布次年放假安排后，请及时录入，否则跨年工单无法计算时限"),
         Attention("audit_today", "今日审计记录", _count(s, AuditLog, AuditLog.at >= local_day_start(now)), "audit"),
