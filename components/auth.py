@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from streamlit_authenticator.utilities.exceptions import LoginError
 
 from components import runtime
-from db.config import COOKIE_EXPIRY_DAYS, COOKIE_NAME, LOCKOUT_MINUTES, Settings
+from db.config import COOKIE_EXPIRY_DAYS, COOKIE_NAME, LOCKOUT_MINUTES, LOCKOUT_THRESHOLD, Settings
 from db.permissions import Actor
 from db.services import users
 
@@ -138,7 +138,7 @@ def gate(engine: Engine, cfg: Settings) -> Gate:
     if actor is not None and st.session_state.get("authentication_status"):
         if _still_valid(engine, cfg, authn, actor):
             return Gate(actor, authn, creds)
-        authn, creds = _build(engine, cfg)
+        # one Authenticate per run (its cookie manager is a keyed component): keep this one
     elif actor is not None:
         _clear()
     return Gate(None, authn, creds)
@@ -157,7 +157,7 @@ def render_login(engine: Engine, cfg: Settings, g: Gate) -> None:
         if cfg.is_demo:
             st.info("演示模式：演示账号见 README（如 reception、dispatcher、leader、demo）。")
         try:
-            authn.login(location="main", fields=LOGIN_FIELDS, key="login_form",
+            authn.login(location="main", fields=LOGIN_FIELDS, key="login_form", max_login_attempts=LOCKOUT_THRESHOLD,
                         callback=lambda _info: st.session_state.__setitem__(VIA_KEY, "form"))
         except LoginError as exc:
             if "attempts" in str(exc):

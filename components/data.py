@@ -53,7 +53,17 @@ def reference() -> dict[str, list[dict]]:
     from db.queries import reference as ref_q
 
     with read_session(runtime.engine()) as s:
-        return {"platforms": ref_q.platforms(s), "villages": ref_q.villages(s)}
+        return {"platforms": ref_q.platforms(s), "villages": ref_q.villages(s),
+                "categories": ref_q.leaf_categories(s), "departments": ref_q.departments(s),
+                "supervisors": ref_q.supervisors(s)}
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def grids(village_id: int) -> list[dict]:
+    from db.queries import reference as ref_q
+
+    with read_session(runtime.engine()) as s:
+        return ref_q.grids(s, village_id)
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -70,3 +80,39 @@ def calendar_days(year: int) -> pd.DataFrame:
 
     with read_session(runtime.engine()) as s:
         return pd.DataFrame(settings_q.calendar_days(s, year))
+
+
+PII_ORDER_FIELDS = {"caller_name": "name", "caller_phone": "phone", "caller_id_number": "id_number"}
+
+
+def masked(rows: list[dict], role: str, fields: dict[str, str] | None = None) -> list[dict]:
+    """Rows with personal fields masked for ``role`` (db.permissions.PII_FIELDS_BY_ROLE)."""
+    from db.rules.masking import mask_record
+
+    return [mask_record(role, r, fields or PII_ORDER_FIELDS) for r in rows]
+
+
+@st.cache_resource(ttl=3600, show_spinner="正在根据已办结工单训练分类模型……")
+def classifier():
+    """The category classifier, retrained hourly from the database's closed orders."""
+    from db.classify import CategoryClassifier
+
+    with read_session(runtime.engine()) as s:
+        return CategoryClassifier.train(s)
+
+
+@st.cache_data(ttl=20, show_spinner=False)
+def caller_history(phone: str | None, household_id: int | None, address: str | None) -> dict:
+    from db.queries import orders as orders_q
+
+    with read_session(runtime.engine()) as s:
+        return orders_q.caller_history(s, phone=phone, household_id=household_id, address=address)
+
+
+@st.cache_data(ttl=20, show_spinner=False)
+def duplicates(category_id: int, village_id: int | None, grid_id: int | None, address: str | None) -> list[dict]:
+    from db.queries import orders as orders_q
+
+    with read_session(runtime.engine()) as s:
+        return orders_q.duplicate_candidates(s, category_id, village_id=village_id, grid_id=grid_id,
+                                             address=address, now=utcnow())

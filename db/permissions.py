@@ -95,6 +95,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "order.handle": ("admin", "platform"),
     "order.callback": ("admin", "reception", "dispatcher"),
     "order.supervise": ("admin", "leader"),
+    "order.urge": ("admin", "leader", "dispatcher"),
     "roster.edit": ("admin",),
     "grid_event.report": ("admin", "grid"),
     "mediation.edit": ("admin", "mediator"),

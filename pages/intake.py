@@ -1,10 +1,70 @@
-"""来电来访登记: placeholder until its issue is built (see docs/status.md)."""
+"""Intake: register a call or a walk-in while the caller is still speaking."""
 
-from components import ui
+import streamlit as st
 
-ui.guard("intake")
-ui.placeholder("intake", [
-    "一张表完成热线、来访、网格上报、12345转办、信访、线上诉求的登记，自动生成工单编号",
-    "按电话、住户、地址即时显示一事一档历史与30天内疑似重复件",
-    "依据描述自动推荐类别与承办平台（显示置信度），即办事项当场答复办结",
-])
+from components import data, runtime, ui
+from components.intake_ui import duplicate_panel, history_panel, key, reset_form, suggestion_caption
+from db.models.orders import CHANNELS, TIERS, URGENCIES
+from db.services import orders as orders_svc
+
+actor = ui.guard("intake")
+ui.page_header("intake", "边听边录：填写电话或地址即显示历史记录；类别由系统根据描述推荐，由您确认。")
+ui.show_flash()
+ref = data.reference()
+villages = {v["id"]: v["name"] for v in ref["villages"]}
+cats = {c["id"]: c for c in ref["categories"]}
+left, right = st.columns([3, 2], gap="large")
+
+with left:
+    channel = st.segmented_control("渠道", list(CHANNELS), format_func=CHANNELS.get, default="hotline",
+                                   key=key("channel")) or "hotline"
+    c1, c2 = st.columns(2)
+    caller = c1.text_input("来电人/来访人", max_chars=30, key=key("caller"))
+    phone = c2.text_input("联系电话", max_chars=20, key=key("phone"), placeholder="手机或区号-座机")
+    c1, c2 = st.columns(2)
+    village_id = c1.selectbox("村（社区）", list(villages), index=None, format_func=villages.get,
+                              placeholder="输入村名搜索", key=key("village"))
+    grid_opts = {g["id"]: g["name"] for g in data.grids(village_id)} if village_id else {}
+    grid_id = c2.selectbox("网格", list(grid_opts), index=None, format_func=grid_opts.get,
+                           placeholder="先选村（社区）", key=key("grid"))
+    address = st.text_input("地址", max_chars=200, key=key("address"))
+    description = st.text_area("诉求描述", max_chars=2000, height=110, key=key("desc"))
+    suggestions = data.classifier().suggest(description) if description.strip() else []
+    suggestion_caption(suggestions)
+    if suggestions and not st.session_state.get(key("cat_touched")):
+        st.session_state[key("category")] = suggestions[0].category_id
+    category_id = st.selectbox("诉求类别", list(cats), index=None, format_func=lambda i: cats[i]["label"],
+                               placeholder="输入类别名搜索", key=key("category"),
+                               on_change=lambda: st.session_state.__setitem__(key("cat_touched"), True))
+    c1, c2, c3 = st.columns(3)
+    default_tier = cats[category_id]["default_tier"] if category_id else "local"
+    tier = c1.selectbox("处置层级", list(TIERS), index=list(TIERS).index(default_tier), format_func=TIERS.get,
+                        key=key(f"tier_{category_id}"), help="按类别建议，可修改：即办当场答复，就地办由村/网格处理，吹哨办多部门联动")
+    urgency = c2.selectbox("紧急程度", list(URGENCIES), format_func=URGENCIES.get, key=key("urgency"))
+    contacted = c3.checkbox("已与群众确认诉求", value=channel in ("hotline", "walk_in"), key=key("contacted"),
+                            help="当面或电话中已确认诉求细节，即记为“已联系”")
+    answer = None
+    if tier == "instant":
+        answer = st.text_area("当场答复内容（即办事项登记即办结）", max_chars=1000, height=80, key=key("answer"))
+
+with right:
+    st.subheader("一事一档")
+    if phone.strip() or address.strip():
+        history_panel(data.caller_history(phone.strip() or None, None, address.strip() or None), actor.role)
+    else:
+        st.caption("输入电话或地址后显示该群众、住户或地址的历史诉求、纠纷和网格事件。")
+    duplicate_of = None
+    if category_id and (village_id or address.strip()):
+        duplicate_of = duplicate_panel(data.duplicates(category_id, village_id, grid_id, address.strip() or None))
+
+if st.button("登记工单", type="primary", disabled=not category_id):
+    intake = orders_svc.Intake(
+        channel=channel, caller_name=caller, caller_phone=phone, village_id=village_id, grid_id=grid_id,
+        household_id=None, address=address, category_id=category_id, tier=tier, urgency=urgency,
+        description=description, contacted=contacted, answer=answer, duplicate_of_id=duplicate_of)
+    with ui.user_errors():
+        res = orders_svc.register(runtime.engine(), actor, intake)
+        data.invalidate()
+        reset_form()
+        ui.flash(f"已登记工单 {res['number']}（{'已即办办结' if res['status'] == 'archived' else '待派单'}）。")
+        st.rerun()

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_mask_phone():
     assert mask_phone("13812345678") == "138****5678"
-    assert mask_phone("0396-7654321") == "039****4321"
+    assert mask_phone("0396-7654321") == "0396-*****21"
     assert mask_phone("7654321") == "76***21"
     assert mask_phone("") == ""
     assert mask_phone(None) is None

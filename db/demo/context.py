@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from bisect import bisect
 from datetime import date, datetime, timedelta
-from typing import Callable
+from itertools import accumulate
+from typing import Callable, Sequence
 
 from sqlalchemy import Table
 
@@ -21,6 +23,10 @@ from db.rules.sla import HolidayCalendar, add_workdays
 LOCAL_OFFSET = timedelta(hours=8)
 DEFAULT_NOW = datetime(2026, 11, 20, 2, 0, 0)  # 10:00 in Asia/Shanghai
 HISTORY_START_LOCAL = datetime(2024, 1, 1)
+# activity by month (summer flood season and "三夏" peak, Spring Festival dip)
+MONTH_FACTOR = (0.0, 0.8, 0.72, 0.92, 1.0, 1.05, 1.2, 1.3, 1.25, 1.02, 1.0, 0.95, 0.85)
+WORKING_HOURS = tuple(1.0 if 8 <= h < 18 else (0.3 if h in (7, 18, 19) else 0.0)
+                      for h in range(24))
 
 ProgressFn = Callable[[str, int], None]
 
@@ -58,7 +64,7 @@ SCALES: dict[str, ScaleSpec] = {
     "county": ScaleSpec(
         name="county", default_orders=1_000_000, grid_events=500_000, disputes=50_000,
         platform_cases=20_000, routine_inspections=8_000, service_requests=120_000,
-        households_rural=(9, 15), households_community=(15, 25), households_special=(0, 4),
+        households_rural=(6, 10), households_community=(10, 16), households_special=(0, 4),
         worklog_days=60, worklog_probability=0.4, visit_months=6, full_timeline_days=120,
     ),
 }
@@ -214,6 +220,12 @@ class Context:
         self.mediation_events: list[tuple] = []
         self.platform_events: list[tuple] = []
 
+    def pick(self, population: Sequence, cum_weights: Sequence[float]):
+        """``rng.choices(population, cum_weights=...)[0]`` without its per-call overhead
+        (the same draw: one ``random()`` and the same bisection)."""
+        return population[bisect(cum_weights, self.rng.random() * cum_weights[-1], 0,
+                                 len(cum_weights) - 1)]
+
     # ids and numbers --------------------------------------------------------
     def next_id(self, table: Table) -> int:
         value = self._next_id.get(table.name, 0) + 1
@@ -273,3 +285,40 @@ class Context:
             if start <= ts <= end:
                 return ts
         return self.between(start, end)
+
+    def sample_times(self, n: int, hour_weights: Sequence[float] = WORKING_HOURS,
+                     start: datetime | None = None, growth: float = 1.1) -> list[datetime]:
+        """``n`` sorted instants from ``start`` (default 2024-01-01 local) to ``now``:
+        activity grows linearly by ``growth`` over the period, dips on weekends and
+        holidays and follows MONTH_FACTOR; the hour of day follows ``hour_weights``."""
+        rng = self.rng
+        if n <= 0:
+            return []
+        first = self.local_date(start or self.start)
+        days: list[date] = []
+        weights: list[float] = []
+        span = (self.today - first).days or 1
+        d = first
+        while d <= self.today:
+            frac = (d - first).days / span
+            w = (1.0 + growth * frac) * MONTH_FACTOR[d.month]
+            w *= 1.0 if self.calendar.is_workday(d) else 0.62
+            if d == self.today:
+                w *= max(self.now_local.hour, 1) / 24
+            days.append(d)
+            weights.append(w)
+            d += timedelta(days=1)
+        picks = rng.choices(range(len(days)), cum_weights=list(accumulate(weights)), k=n)
+        hours = list(range(24))
+        hour_cum = list(accumulate(hour_weights))
+        out: list[datetime] = []
+        for idx in picks:
+            day = days[idx]
+            ts = self.at_local(day, rng.choices(hours, cum_weights=hour_cum)[0],
+                               rng.randint(0, 59), rng.randint(0, 59))
+            if ts >= self.now:
+                ts = self.between(max(self.at_local(day, 0), self.now - timedelta(hours=10)),
+                                  self.now - timedelta(minutes=1))
+            out.append(ts)
+        out.sort()
+        return out

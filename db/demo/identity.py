@@ -8,19 +8,21 @@ ID numbers follow GB 11643-1999: six-digit region code, birth date, three-digit 
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, timedelta
 from itertools import accumulate
+from operator import mul
 
 from db.demo import vocab
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
+# month+day of each day of a common year, "0101" ... "1231"
+_MMDD = tuple(f"{d:%m%d}" for d in (date(2001, 1, 1) + timedelta(days=k) for k in range(365)))
 
 
 def id_check_digit(first17: str) -> str:
     """The 18th character of a resident ID number whose first 17 digits are ``first17``."""
-    total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS))
-    return _ID_CHECK[total % 11]
+    return _ID_CHECK[sum(map(mul, map(int, first17), _ID_WEIGHTS)) % 11]
 
 
 def is_valid_id_number(value: str) -> bool:
@@ -69,10 +71,8 @@ class Identities:
         rng = self.rng
         while True:
             reg = region or rng.choices(self._regions, cum_weights=self._region_cum)[0]
-            born = date(birth_year, 1, 1).toordinal() + rng.randrange(365)
-            d = date.fromordinal(born)
-            seq = rng.randrange(100) * 10 + (rng.randrange(5) * 2 + (1 if gender == "男" else 0))
-            first17 = f"{reg}{d:%Y%m%d}{seq:03d}"
+            seq = rng.randrange(500) * 2 + (1 if gender == "男" else 0)
+            first17 = f"{reg}{birth_year:04d}{rng.choice(_MMDD)}{seq:03d}"
             value = first17 + id_check_digit(first17)
             if value not in self._issued:
                 self._issued.add(value)

@@ -25,7 +25,7 @@ Conventions:
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from itertools import accumulate
 
 from db.demo import vocab
@@ -38,7 +38,6 @@ CHANNEL_WEIGHTS = (("hotline", 46.0), ("walk_in", 14.0), ("grid", 14.0), ("12345
                    ("petition", 2.5), ("online", 11.5))
 HOUR_WEIGHTS = (0.15, 0.1, 0.08, 0.08, 0.1, 0.2, 0.6, 1.5, 4.0, 5.0, 4.8, 4.2, 2.5, 2.4, 4.0,
                 4.2, 4.0, 3.5, 2.2, 1.8, 1.5, 1.0, 0.6, 0.3)
-MONTH_FACTOR = (0.0, 0.8, 0.72, 0.92, 1.0, 1.05, 1.2, 1.3, 1.25, 1.02, 1.0, 0.95, 0.85)
 RECENT_STUCK_DAYS = 45
 TIERS_ALL = ("instant", "local", "whistle")
 
@@ -61,50 +60,25 @@ class _OrderStage:
             len(g.households) + (12.0 if g.kind == "special" else 5.0) for g in grids))
         self.dept_names = [(p.code, name) for p in ctx.townships[0].platforms.values()
                            for name in p.departments]
-        self.recent_by_household: dict[int, tuple[int, str, datetime, CategoryInfo]] = {}
+        # the latest orders from known households, for duplicates (重复诉求)
+        self.recent: list[tuple[int, str, datetime, CategoryInfo, Grid, Household, Person]] = []
         self.slim_before = (self.now - timedelta(days=ctx.spec.full_timeline_days)
                             if ctx.spec.full_timeline_days else None)
         self.event_table = WorkOrderEvent.__table__
+        self._yellow_times: tuple[datetime, datetime] = (ctx.now, ctx.now)
         self.order_table = WorkOrder.__table__
-
-    # ------------------------------------------------------------------ receipt times
-    def received_times(self, n: int) -> list[datetime]:
-        ctx, rng = self.ctx, self.rng
-        first = (ctx.start + LOCAL_OFFSET).date()
-        days: list[date] = []
-        weights: list[float] = []
-        span = (ctx.today - first).days or 1
-        d = first
-        while d <= ctx.today:
-            frac = (d - first).days / span
-            w = (0.45 + 1.1 * frac) * MONTH_FACTOR[d.month]
-            w *= 1.0 if ctx.calendar.is_workday(d) else 0.62
-            if d == ctx.today:
-                w *= ctx.now_local.hour / 24
-            days.append(d)
-            weights.append(w)
-            d += timedelta(days=1)
-        picks = rng.choices(range(len(days)), cum_weights=list(accumulate(weights)), k=n)
-        hours = list(range(24))
-        hour_cum = list(accumulate(HOUR_WEIGHTS))
-        out: list[datetime] = []
-        for idx in picks:
-            day = days[idx]
-            ts = ctx.at_local(day, rng.choices(hours, cum_weights=hour_cum)[0],
-                              rng.randint(0, 59), rng.randint(0, 59))
-            if ts >= self.now:
-                ts = ctx.between(ctx.at_local(day, 0), self.now - timedelta(minutes=1))
-            out.append(ts)
-        out.sort()
-        return out
 
     # ------------------------------------------------------------------ main loop
     def run(self) -> None:
         ctx = self.ctx
         n = ctx.orders
-        times = self.received_times(n)
+        times = ctx.sample_times(n, HOUR_WEIGHTS, growth=2.0)
         for i, received in enumerate(times):
-            forced = "received" if i >= n - 3 else ("contacted" if i >= n - 6 else None)
+            # the latest few orders are pinned to each early status so that every status
+            # is present even in small runs
+            back = n - i
+            forced = (None if back > 12 else "received" if back <= 3 else "contacted"
+                      if back <= 6 else "dispatched" if back <= 9 else "resolved")
             self.one(i + 1, received, forced)
             if (i + 1) % 50_000 == 0:
                 ctx.progress("工单", i + 1)
@@ -112,26 +86,39 @@ class _OrderStage:
 
     def one(self, order_id: int, received: datetime, forced: str | None) -> None:
         ctx, rng, now = self.ctx, self.rng, self.now
-        channel = rng.choices(self.channels, cum_weights=self.channel_cum)[0]
-        grid = rng.choices(self.grids, cum_weights=self.grid_cum)[0]
-        town = grid.village.township
-        hh, person = self._caller_household(grid)
-        duplicate_of: tuple[int, str, datetime, CategoryInfo] | None = None
-        if hh is not None and rng.random() < 0.012:
-            recent = self.recent_by_household.get(hh.id)
-            if recent is not None and received - recent[2] < timedelta(days=10):
-                duplicate_of = recent
+        channel = ctx.pick(self.channels, self.channel_cum)
+        duplicate_of = None
+        if self.recent and rng.random() < 0.012:
+            candidate = rng.choice(self.recent)
+            if received - candidate[2] < timedelta(days=7):
+                duplicate_of = candidate
         if duplicate_of is not None:
+            grid, hh, person = duplicate_of[4], duplicate_of[5], duplicate_of[6]
+        else:
+            grid = ctx.pick(self.grids, self.grid_cum)
+            hh, person = self._caller_household(grid)
+        town = grid.village.township
+        yellow = None
+        if forced is None and duplicate_of is None and \
+                timedelta(days=1) < self.now - received < timedelta(days=12) and rng.random() < 0.06:
+            yellow = self._yellow_fit(received)
+        if yellow is not None:
+            forced = "yellow"
+            cat = yellow[0]
+            self._yellow_times = (yellow[1], yellow[2])
+        elif duplicate_of is not None:
             cat = duplicate_of[3]
         elif channel == "petition":
-            cat = rng.choices(self.petition_cats, cum_weights=self.petition_cum)[0]
+            cat = ctx.pick(self.petition_cats, self.petition_cum)
         else:
-            cat = rng.choices(ctx.categories, cum_weights=ctx.category_cum)[0]
+            cat = ctx.pick(ctx.categories, ctx.category_cum)
         if channel == "walk_in" and not 0 <= (received + LOCAL_OFFSET).hour - 8 <= 9:
             channel = "hotline"
         number = ctx.number("RX", received)
-        if hh is not None:
-            self.recent_by_household[hh.id] = (order_id, number, received, cat)
+        if hh is not None and person is not None and duplicate_of is None:
+            self.recent.append((order_id, number, received, cat, grid, hh, person))
+            if len(self.recent) > 40:
+                del self.recent[0]
 
         # caller and text
         if person is not None:
@@ -148,13 +135,16 @@ class _OrderStage:
             address = f"{grid.label}{place}"
         kw = {"v": grid.label, "p": place, "d": vocab.DAYS_CN[rng.randint(2, 5)],
               "n": rng.randint(2, 9), "who": ctx.ids.surname() + "某"}
-        title = (grid.label + rng.choice(cat.titles))[:100]
-        description = vocab.CHANNEL_PREFIX[channel] + rng.choice(cat.details).format(**kw)
+        k = rng.randrange(len(cat.details))  # titles and details are parallel lists
+        title = (grid.label + cat.titles[k])[:100]
+        description = vocab.CHANNEL_PREFIX[channel] + cat.details[k].format(**kw)
         tier = cat.tier
         if rng.random() < 0.12:
             tier = rng.choice([t for t in TIERS_ALL if t != cat.tier])
         if channel == "petition" and tier == "instant":
             tier = "whistle"
+        if forced in ("dispatched", "resolved", "yellow") and tier == "instant":
+            tier = "local"
         urgency = "normal"
         r = rng.random()
         if r < 0.02 or (cat.code == "ZAFZ05" and r < 0.3):
@@ -185,7 +175,8 @@ class _OrderStage:
             self._plan_life(plan, row, ext_rows, cat, tier, channel, platform, department_id,
                             dept_name, grid, forced)
 
-        # cut at now and derive the order's columns from what has happened
+        # whole seconds; cut at now and derive the order's columns from what has happened
+        plan = [(e[0].replace(microsecond=0), *e[1:]) for e in plan]
         plan.sort(key=lambda e: e[0])
         happened = [e for e in plan if e[0] <= now]
         status = None
@@ -244,6 +235,23 @@ class _OrderStage:
             extension_count=0, bounce_count=0, urge_count=0, duplicate_of_id=None,
             version=1, updated_at=received)
 
+    def _yellow_fit(self, received: datetime) -> tuple[CategoryInfo, datetime, datetime] | None:
+        """A category whose clock, started now-ish after ``received``, is 80-97% used now:
+        such orders are pinned open so that yellow (临期) supervision has examples."""
+        ctx, rng, now = self.ctx, self.rng, self.now
+        t = received + timedelta(minutes=rng.randint(10, 60))
+        td = t + timedelta(minutes=rng.randint(5, 30))
+        fits = []
+        for cat in ctx.categories:
+            if cat.tier == "instant":
+                continue
+            due = ctx.deadline(td, cat.workdays)
+            if due > now and 0.8 <= (now - td) / (due - td) < 0.97:
+                fits.append(cat)
+        if not fits:
+            return None
+        return rng.choice(fits), t, td
+
     def _contact_delay(self, channel: str) -> timedelta:
         rng = self.rng
         if rng.random() < 0.02:
@@ -257,8 +265,13 @@ class _OrderStage:
                    dept_name: str, grid: Grid, forced: str | None) -> None:
         ctx, rng, now = self.ctx, self.rng, self.now
         received = row["received_at"]
+        span = now - received  # forced orders fit their steps into it
         t = received + (timedelta(minutes=rng.randint(1, 3)) if tier == "instant"
                         else self._contact_delay(channel))
+        if forced == "yellow":
+            t, td_pinned = self._yellow_times
+        elif forced is not None:
+            t = received + span * 0.15
         contact_note = ("当面确认诉求细节，告知办理流程。" if channel == "walk_in"
                         else "已电话联系诉求人，确认诉求细节并告知办理流程。")
         plan.append((t, "contact", "contacted", contact_note, None))
@@ -266,7 +279,7 @@ class _OrderStage:
             return
         result = rng.choice(cat.results).format(dept=dept_name, v=grid.label, n=rng.randint(3, 10))
         row["result"] = result
-        if rng.random() < 0.012:
+        if forced is None and rng.random() < 0.012:
             reason = rng.choice(vocab.CANCEL_REASONS)
             plan.append((t + timedelta(minutes=rng.randint(20, 1440)), "cancel", "cancelled",
                          reason, None))
@@ -290,12 +303,18 @@ class _OrderStage:
             rounds.append(sat)
             if sat == "unsatisfied" and rng.random() < 0.5:
                 break
+        if forced is not None:
+            rounds = ["satisfied"]
         recent = now - received < timedelta(days=RECENT_STUCK_DAYS)
-        stuck = recent and rng.random() < 0.05
+        stuck = forced is None and recent and rng.random() < 0.07
         wd = cat.workdays
         # first dispatch, possibly to the wrong department and bounced back
         td = t + timedelta(minutes=rng.randint(5, 120))
-        if rng.random() < 0.03:
+        if forced == "yellow":
+            td = td_pinned
+        elif forced is not None:
+            td = received + span * 0.3
+        if forced is None and rng.random() < 0.03:
             wrong_code, wrong_dept = rng.choice([d for d in self.dept_names if d[1] != dept_name])
             wrong = grid.village.township.platforms[wrong_code]
             plan.append((td, "dispatch", "dispatched",
@@ -323,13 +342,17 @@ class _OrderStage:
                              f"回访不满意，重新交办{platform.name}{dept_name}，限{wd}个工作日办结。",
                              {"platform_id": platform.id, "department_id": department_id,
                               "workdays": wd}))
-            if rng.random() < 0.12:
+            if rng.random() < 0.2:
                 start_delay = timedelta(minutes=rng.randint(600, 4320))
             else:
                 start_delay = timedelta(minutes=rng.randint(10, 480))
             ts = td + min(start_delay, clock * 0.3)
+            if forced == "dispatched":
+                ts = max(ts, now + timedelta(minutes=rng.randint(30, 600)))
+            elif forced == "resolved":
+                ts = received + span * 0.45
             plan.append((ts, "start", "in_progress", f"{dept_name}已接单，安排人员现场核实处理。", None))
-            if cycle == 0 and len(rounds) == 1 and wd >= 3 and \
+            if cycle == 0 and len(rounds) == 1 and wd >= 3 and forced is None and \
                     rng.random() < (0.12 if tier == "whistle" else 0.04):
                 due = self._plan_extension(plan, ext_rows, row, td, ts, due, wd)
             if stuck and cycle == len(rounds) - 1:
@@ -337,7 +360,14 @@ class _OrderStage:
             elif rng.random() < 0.05:
                 t_res = due + timedelta(minutes=rng.randint(120, 5760))
             else:
-                t_res = ts + max(timedelta(minutes=20), (due - ts) * (rng.random() ** 1.4) * 0.95)
+                t_res = ts + max(timedelta(minutes=20), (due - ts) * rng.betavariate(2.2, 1.6) * 0.97)
+                warned = td + (due - td) * 0.8
+                if forced is None and warned <= now < due and t_res <= now and rng.random() < 0.4:
+                    t_res = ctx.between(now + timedelta(hours=1), due - timedelta(minutes=1))
+            if forced == "resolved":
+                t_res = received + span * 0.8
+            elif forced == "yellow":
+                t_res = ctx.between(now + timedelta(hours=1), due - timedelta(minutes=1))
             if t_res > due and due < now:
                 gap = min(t_res - due, now - due)
                 urge_at = due + min(gap * rng.uniform(0.1, 0.6), timedelta(hours=12))
@@ -352,7 +382,9 @@ class _OrderStage:
                 plan.append((td + (due - td) * 0.8 + timedelta(minutes=1), "urge", None,
                              "办理时限已过80%，黄色预警提醒承办单位加快办理。", {"level": "yellow"}))
             plan.append((t_res, "resolve", "resolved", result, None))
-            t_cb = t_res + timedelta(minutes=rng.randint(60, 2880))
+            t_cb = t_res + timedelta(minutes=rng.randint(60, 4320))
+            if forced == "resolved":
+                t_cb = max(t_cb, now + timedelta(minutes=rng.randint(60, 1440)))
             sat = rounds[cycle]
             if sat == "unsatisfied" and cycle < len(rounds) - 1:
                 plan.append((t_cb, "callback", None,
@@ -370,7 +402,7 @@ class _OrderStage:
                         wd: int) -> datetime:
         """Plan one extension request; returns the deadline after it (extended if approved)."""
         ctx, rng, now = self.ctx, self.rng, self.now
-        req_at = ts + (due - ts) * rng.uniform(0.4, 0.75)
+        req_at = (ts + (due - ts) * rng.uniform(0.4, 0.75)).replace(microsecond=0)
         decided = req_at + timedelta(minutes=rng.randint(60, 480))
         if decided >= due or req_at > now:
             return due
@@ -451,13 +483,6 @@ class _OrderStage:
             row["supervised"] = True
             row["supervision_level"] = level
 
-    def _platform_of(self, township_id: int, department_id: int) -> int:
-        town = next(t for t in self.ctx.townships if t.id == township_id)
-        for p in town.platforms.values():
-            if department_id in p.departments.values():
-                return p.id
-        raise LookupError(department_id)
-
     def _pools(self, order_id: int, row: dict, grid: Grid, hh: Household | None,
                person: Person | None, cat: CategoryInfo, status: str | None) -> None:
         ctx = self.ctx
@@ -466,14 +491,15 @@ class _OrderStage:
         received = row["received_at"]
         if row["channel"] == "grid":
             ctx.grid_orders.append((order_id, grid, hh, received, status, row["resolved_at"],
-                                    row["callback_at"], cat))
+                                    row["callback_at"], cat, row["title"]))
         if cat.dispute_type is not None:
             ctx.dispute_orders.append((order_id, grid, hh, person, received, cat.dispute_type))
         if row["dispatched_at"] is not None and cat.platform in ("shichang", "zhifa") and \
                 (row["tier"] == "whistle" or self.rng.random() < 0.25):
             ctx.platform_orders.append((order_id, grid, cat.platform, row["dispatched_at"],
                                         row["due_at"], status, row["resolved_at"], row["title"],
-                                        row["description"], row["result"]))
+                                        row["description"], row["result"], cat.code,
+                                        row["tier"]))
 
 
 def build(ctx: Context) -> None:

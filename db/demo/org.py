@@ -175,7 +175,7 @@ def build(ctx: Context) -> None:
     ctx.writer.execute_many(
         update(TenHouseholdUnit.__table__)
         .where(TenHouseholdUnit.__table__.c.id == bindparam("unit_id"))
-        .values(chief_resident_id=bindparam("chief_id")),
+        .values(chief_resident_id=bindparam("chief_id"), updated_at=ctx.now),
         unit_chiefs,
     )
     _build_categories(ctx)
@@ -628,6 +628,8 @@ def _build_categories(ctx: Context) -> None:
             platform_code=top.platform, contact_hours=24, handling_workdays=top.workdays,
             keywords=top.keywords, active=True, updated_at=ctx.now))
         for child in top.children:
+            if len(child.titles) != len(child.details):
+                raise ValueError(f"{child.code}: titles and details must be parallel lists")
             cid = ctx.next_id(Category.__table__)
             ctx.add(Category.__table__, dict(
                 id=cid, parent_id=top_id, code=child.code, name=child.name,

@@ -59,6 +59,7 @@ class GridEvent(Base, Versioned):
         Index("ix_grid_event_reporter", "reporter_staff_id", "reported_at"),
         Index("ix_grid_event_status", "status"),
         Index("ix_grid_event_household", "household_id"),
+        Index("ix_grid_event_address", "address"),
     )
 
 

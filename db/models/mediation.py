@@ -57,7 +57,7 @@ class MediationCase(Base, Versioned):
     title: Mapped[str] = mapped_column(String(100))
     summary: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(12))
-    source_order_id: Mapped[Optional[int]] = mapped_column(ForeignKey("work_order.id"))
+    source_order_id: Mapped[Optional[int]] = mapped_column(ForeignKey("work_order.id"), index=True)
     source_event_id: Mapped[Optional[int]] = mapped_column(ForeignKey("grid_event.id"))
     risk_colour: Mapped[str] = mapped_column(String(8), default="blue")
     level: Mapped[str] = mapped_column(String(10), default="village")
@@ -88,9 +88,9 @@ class MediationParty(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("mediation_case.id"), index=True)
     name: Mapped[str] = mapped_column(String(30))
-    phone: Mapped[Optional[str]] = mapped_column(String(20))
+    phone: Mapped[Optional[str]] = mapped_column(String(20), index=True)
     id_number: Mapped[Optional[str]] = mapped_column(String(18))
-    resident_id: Mapped[Optional[int]] = mapped_column(ForeignKey("resident.id"))
+    resident_id: Mapped[Optional[int]] = mapped_column(ForeignKey("resident.id"), index=True)
     side: Mapped[str] = mapped_column(String(10), default="applicant")  # applicant / respondent
 
 

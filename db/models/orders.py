@@ -108,6 +108,8 @@ class WorkOrder(Base, Versioned):
         Index("ix_work_order_channel_received", "channel", "received_at"),
         Index("ix_work_order_supervised", "supervised", "status"),
         Index("ix_work_order_status_warn", "status", "warn_at"),
+        Index("ix_work_order_address", "address"),
+        Index("ix_work_order_duplicate_of", "duplicate_of_id"),
     )
 
 
@@ -134,10 +136,11 @@ class ExtensionRequest(Base, Versioned):
     requested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     workdays: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(300))
-    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending/approved/refused
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending/approved/refused/withdrawn
     decided_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
     decided_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
     new_due_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    __table_args__ = (Index("ix_extension_request_status", "status", "requested_at"),)
 
 
 class RecordLink(Base):

@@ -8,10 +8,13 @@ MASK = "*"
 
 
 def mask_phone(phone: str | None) -> str | None:
-    """13812345678 -> 138****5678; landlines keep the area code and the last 2 digits."""
+    """13812345678 -> 138****5678; 0396-7654321 -> 0396-*****21."""
     if not phone:
         return phone
     digits = phone.strip()
+    if "-" in digits:  # landline "0396-7654321": keep the area code and the last 2 digits
+        area, _, local = digits.partition("-")
+        return f"{area}-{MASK * max(len(local) - 2, 0)}{local[-2:]}"
     if len(digits) >= 11:
         return digits[:3] + MASK * 4 + digits[-4:]
     if len(digits) > 4:

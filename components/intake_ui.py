@@ -1,0 +1,72 @@
+"""Widgets of the intake page: the caller's history (一事一档), duplicates, suggestions."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components.data import masked
+from db.models.orders import CHANNELS, ORDER_STATUSES
+from db.rules.sla import to_local
+
+FORM_KEY = "intake_form_no"
+
+
+def key(name: str) -> str:
+    """Widget keys carry the form number, so a new number gives an empty form."""
+    return f"intake_{st.session_state.get(FORM_KEY, 0)}_{name}"
+
+
+def reset_form() -> None:
+    st.session_state[FORM_KEY] = st.session_state.get(FORM_KEY, 0) + 1
+
+
+def _when(ts) -> str:
+    return f"{to_local(ts):%Y-%m-%d}" if ts is not None else ""
+
+
+def history_panel(history: dict, role: str) -> None:
+    orders, disputes, events = history.get("orders", []), history.get("disputes", []), history.get("events", [])
+    if not (orders or disputes or events):
+        st.caption("未查到该电话、住户或地址的历史记录。")
+        return
+    st.markdown(f"**一事一档**：工单 {len(orders)} 件 · 矛盾纠纷 {len(disputes)} 件 · 网格事件 {len(events)} 件")
+    if orders:
+        df = pd.DataFrame(masked(orders, role))
+        df = pd.DataFrame({
+            "编号": df["number"], "受理": df["received_at"].map(_when),
+            "渠道": df["channel"].map(CHANNELS), "事项": df["title"],
+            "状态": df["status"].map(ORDER_STATUSES),
+        })
+        st.dataframe(df, hide_index=True, width="stretch", height=min(38 + 35 * len(df), 220))
+    for d in disputes[:5]:
+        st.markdown(f"- 纠纷 {d.get('number', '')}：{d.get('title', '')}（{_when(d.get('reported_at'))}）")
+    for e in events[:5]:
+        st.markdown(f"- 网格事件 {e.get('number', '')}：{(e.get('description') or '')[:30]}（{_when(e.get('reported_at'))}）")
+
+
+def duplicate_panel(cands: list[dict]) -> int | None:
+    """Warn about likely duplicates; returns the order id the operator marks this one a duplicate of."""
+    if not cands:
+        return None
+    st.warning(f"疑似重复：30天内同一地点同类诉求 {len(cands)} 件。请先核对，可直接关联已有工单，不必新建。")
+    options = {c["id"]: f'{c["number"]} · {c["title"][:18]} · {ORDER_STATUSES.get(c["status"], c["status"])}' for c in cands}
+    for c in cands[:3]:
+        st.page_link("pages/inbox.py", label=f'查看 {options[c["id"]]}', query_params={"order": c["number"]},
+                     icon=":material/open_in_new:")
+    choice = st.selectbox("登记为以下工单的重复件（可不选）", [None, *options], key=key("dup"),
+                          format_func=lambda i: "（不关联，作为新诉求登记）" if i is None else options[i])
+    return choice
+
+
+def suggestion_caption(suggestions) -> None:
+    if not suggestions:
+        return
+    top = suggestions[0]
+    how = "模型" if top.method == "model" else "关键词"
+    extra = "、".join(s.category_name for s in suggestions[1:3])
+    st.caption(f"系统推荐类别：**{top.category_name}**（置信度 {top.confidence:.0%}，依据{how}）"
+               + (f"；其次：{extra}" if extra else "") + "。请接线员确认。")
+
+
+__all__ = ["history_panel", "duplicate_panel", "suggestion_caption", "key", "reset_form", "CHANNELS"]

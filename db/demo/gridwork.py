@@ -1,0 +1,223 @@
+"""Stage 3: grid events (网格事件) and grid workers' daily work logs.
+
+Events follow the closed loop 网格吹哨 → 分级转办 → 响应处置 → 核查反馈 → 考核评价 → 事件归档
+(statuses reported → referred → handling → verified → evaluated → archived). Most events are
+handled on the spot; events behind every 网格上报 work order are referred as 'order' (and
+mirror that order's progress); a share of dispute events is referred to mediation and of
+safety / environment / infrastructure / livelihood events to a platform; those two feed the
+mediation and platform stages. Numbers ``SJ-{year}-{seq:06d}`` follow the time of report.
+A RecordLink (from the work order to the grid event, kind 'source') ties each order to the
+event it came from.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from itertools import accumulate
+
+from db.demo import vocab
+from db.demo.context import Context, Grid, Household
+from db.models import GridEvent, RecordLink, WorkLog
+
+EVENT_TYPE_WEIGHTS = (("safety", 20.0), ("environment", 22.0), ("dispute", 12.0),
+                      ("infrastructure", 16.0), ("livelihood", 18.0), ("special_group", 8.0),
+                      ("other", 4.0))
+TOP_TO_EVENT_TYPE = {
+    "水电气暖": "infrastructure", "道路交通": "infrastructure", "环境卫生": "environment",
+    "邻里纠纷": "dispute", "土地纠纷": "dispute", "政策咨询": "livelihood",
+    "社会保障": "livelihood", "劳动就业": "livelihood", "市场监管": "other",
+    "违法建设": "safety", "治安防范": "safety",
+}
+PLATFORM_EVENT_TYPES = ("safety", "environment", "infrastructure", "livelihood")
+# share of the mediation ledger and of platform cases that come from grid events
+MEDIATION_FROM_EVENTS = 0.25
+PLATFORMS_FROM_EVENTS = 0.2
+
+
+class _EventSpec:
+    __slots__ = ("reported", "grid", "hh", "event_type", "description", "handling",
+                 "stages", "order_id", "reporter_id")
+
+    def __init__(self, reported: datetime, grid: Grid, hh: Household | None, event_type: str,
+                 description: str, handling: str | None, stages: list[datetime | None],
+                 order_id: int | None, reporter_id: int | None):
+        self.reported = reported
+        self.grid = grid
+        self.hh = hh
+        self.event_type = event_type
+        self.description = description
+        self.handling = handling
+        # times of referred/handling, handling, verified, evaluated, archived
+        self.stages = stages
+        self.order_id = order_id
+        self.reporter_id = reporter_id
+
+
+def build(ctx: Context) -> None:
+    specs = _derived_from_orders(ctx)
+    total = ctx.scaled(ctx.spec.grid_events, floor=200)
+    specs += _independent(ctx, max(0, total - len(specs)))
+    specs.sort(key=lambda s: s.reported)
+    fresh = [s for s in specs if s.order_id is None][-2:]
+    for spec in fresh:  # the very latest reports have not been triaged yet
+        spec.stages = [None] * 6
+    _emit(ctx, specs)
+    ctx.progress("网格事件", len(specs))
+    n_logs = _work_logs(ctx)
+    ctx.progress("工作日志", n_logs)
+
+
+def _reporter(ctx: Context, grid: Grid) -> int | None:
+    if not grid.staff:
+        return None
+    workers = [s for s in grid.staff if s.role == "worker"]
+    if workers and ctx.rng.random() < 0.8:
+        return ctx.rng.choice(workers).id
+    return ctx.rng.choice(grid.staff).id
+
+
+def _derived_from_orders(ctx: Context) -> list[_EventSpec]:
+    """One 'order'-handled event behind every 网格上报 work order, mirroring its progress."""
+    rng, now = ctx.rng, ctx.now
+    out: list[_EventSpec] = []
+    for order_id, grid, hh, received, status, resolved_at, callback_at, cat, title in ctx.grid_orders:
+        reported = max(ctx.start, received - timedelta(minutes=rng.randint(5, 120)))
+        referred = received
+        handling = received + timedelta(minutes=rng.randint(30, 600)) \
+            if status in ("in_progress", "resolved", "archived") else None
+        if handling is not None and handling > now:
+            handling = None
+        handled = resolved_at if status in ("resolved", "archived") else None
+        verified = handled + timedelta(minutes=rng.randint(60, 1440)) if handled else None
+        evaluated = callback_at if status == "archived" else None
+        archived = evaluated + timedelta(minutes=rng.randint(30, 4320)) if evaluated else None
+        stages = [referred, handling, handled, verified, evaluated, archived]
+        stages = [t if t is not None and t <= now else None for t in stages]
+        etype = TOP_TO_EVENT_TYPE.get(cat.top_name, "other")
+        out.append(_EventSpec(reported, grid, hh, etype, f"{title}，已上报转工单办理。", "order",
+                              stages, order_id, _reporter(ctx, grid)))
+    return out
+
+
+def _independent(ctx: Context, n: int) -> list[_EventSpec]:
+    rng, now = ctx.rng, ctx.now
+    types = [t for t, _ in EVENT_TYPE_WEIGHTS]
+    type_cum = list(accumulate(w for _, w in EVENT_TYPE_WEIGHTS))
+    wsum = type_cum[-1]
+    dispute_share = dict(EVENT_TYPE_WEIGHTS)["dispute"] / wsum
+    platform_share = sum(dict(EVENT_TYPE_WEIGHTS)[t] for t in PLATFORM_EVENT_TYPES) / wsum
+    p_mediation = min(1.0, MEDIATION_FROM_EVENTS * ctx.scaled(ctx.spec.disputes, 40)
+                      / max(1.0, n * dispute_share))
+    p_platform = min(1.0, PLATFORMS_FROM_EVENTS * ctx.scaled(ctx.spec.platform_cases, 40)
+                     / max(1.0, n * platform_share))
+    grids = [g for t in ctx.townships for g in t.grids]
+    grid_cum = list(accumulate(len(g.staff) * 10 + len(g.households) for g in grids))
+    times = ctx.sample_times(n, growth=0.8)
+    out: list[_EventSpec] = []
+    for reported in times:
+        grid = ctx.pick(grids, grid_cum)
+        etype = ctx.pick(types, type_cum)
+        hh = rng.choice(grid.households) if grid.households and rng.random() < 0.4 else None
+        kw = {"v": grid.label, "p": rng.choice(grid.places), "n": rng.randint(2, 60)}
+        description = rng.choice(vocab.EVENT_TEXTS[etype]).format(**kw)
+        if etype == "dispute" and rng.random() < p_mediation:
+            handling = "mediation"
+        elif etype in PLATFORM_EVENT_TYPES and rng.random() < p_platform:
+            handling = "platform"
+        else:
+            handling = "on_spot"
+        if handling == "on_spot":
+            referred = reported + timedelta(minutes=rng.randint(5, 120))
+            handled = referred + timedelta(minutes=rng.randint(30, 2880))
+            active = referred
+        else:
+            referred = reported + timedelta(minutes=rng.randint(10, 240))
+            active = referred + timedelta(minutes=rng.randint(120, 2880))
+            handled = active + timedelta(minutes=rng.randint(1440, 14400))
+        verified = handled + timedelta(minutes=rng.randint(60, 2880))
+        evaluated = verified + timedelta(minutes=rng.randint(720, 7200))
+        archived = evaluated + timedelta(minutes=rng.randint(60, 7200))
+        stages: list[datetime | None] = [referred, active, handled, verified, evaluated, archived]
+        if rng.random() < 0.01:  # a few stall at some stage and never move on
+            cut = rng.randint(2, 5)
+            stages = stages[:cut] + [None] * (6 - cut)
+        stages = [t if t is not None and t <= now else None for t in stages]
+        # once a stage is missing, the later ones are too
+        for k in range(1, 6):
+            if stages[k - 1] is None:
+                stages[k] = None
+        out.append(_EventSpec(reported, grid, hh, etype, description, handling, stages, None,
+                              _reporter(ctx, grid)))
+    return out
+
+
+def _emit(ctx: Context, specs: list[_EventSpec]) -> None:
+    rng = ctx.rng
+    table = GridEvent.__table__
+    for spec in specs:
+        event_id = ctx.next_id(table)
+        number = ctx.number("SJ", spec.reported)
+        referred, active, handled, verified, evaluated, archived = spec.stages
+        if archived:
+            status = "archived"
+        elif evaluated:
+            status = "evaluated"
+        elif verified:
+            status = "verified"
+        elif active:
+            status = "handling"
+        elif referred:
+            status = "referred" if spec.handling != "on_spot" else "handling"
+        else:
+            status = "reported"
+        last = max(t for t in (spec.reported, *spec.stages) if t is not None)
+        ctx.add(table, dict(
+            id=event_id, number=number, grid_id=spec.grid.id, reporter_staff_id=spec.reporter_id,
+            household_id=spec.hh.id if spec.hh else None, event_type=spec.event_type,
+            address=spec.hh.address if spec.hh else f"{spec.grid.label}{rng.choice(spec.grid.places)}",
+            description=spec.description, photo_path=None, status=status,
+            handling=spec.handling if status != "reported" else None,
+            reported_at=spec.reported, handled_at=handled,
+            verified_at=verified, evaluation=rng.choice(vocab.EVENT_EVALUATIONS) if evaluated else None,
+            archived_at=archived, version=1, updated_at=last))
+        if spec.order_id is not None:
+            ctx.add(RecordLink.__table__, dict(
+                id=ctx.next_id(RecordLink.__table__), from_type="work_order", from_id=spec.order_id,
+                to_type="grid_event", to_id=event_id, kind="source", created_at=spec.reported))
+        elif spec.handling == "mediation" and referred is not None:
+            ctx.mediation_events.append((event_id, spec.grid, spec.hh, referred))
+        elif spec.handling == "platform" and referred is not None:
+            ctx.platform_events.append((event_id, spec.grid, spec.event_type, referred, status,
+                                        handled, spec.description))
+
+
+def _work_logs(ctx: Context) -> int:
+    """Daily logs of grid workers (and some chiefs) over the last ``worklog_days`` days
+    (fewer days when fewer orders than the scale's default were asked for)."""
+    rng = ctx.rng
+    table = WorkLog.__table__
+    staff = [s for t in ctx.townships for g in t.grids for s in g.staff]
+    days = max(14, round(ctx.spec.worklog_days * min(1.0, ctx.factor)))
+    first = ctx.today - timedelta(days=days)
+    count = 0
+    day = first
+    while day < ctx.today:
+        workday = ctx.calendar.is_workday(day)
+        for s in staff:
+            p = ctx.spec.worklog_probability * (1.0 if workday else 0.3)
+            if s.role == "chief":
+                p *= 0.35
+            if rng.random() >= p:
+                continue
+            visited = rng.randint(0, 15)
+            first_line = vocab.WORKLOG_TEXTS[0].format(n=visited) if visited else \
+                rng.choice(vocab.WORKLOG_TEXTS[1:])
+            content = first_line if rng.random() < 0.5 else \
+                first_line + rng.choice(vocab.WORKLOG_TEXTS[1:])
+            ctx.add(table, dict(
+                id=ctx.next_id(table), staff_id=s.id, log_date=day, content=content,
+                households_visited=visited,
+                created_at=ctx.at_local(day, rng.randint(17, 21), rng.randint(0, 59))))
+            count += 1
+        day += timedelta(days=1)
+    return count

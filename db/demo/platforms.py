@@ -1,0 +1,311 @@
+"""Stage 5: the four platforms' cases, hand-offs between them, market inspections,
+enforcement reports, and convenience-service requests.
+
+Platform cases come from dispatched work orders of the market-supervision and enforcement
+categories (mostly 吹哨办 ones), from grid events referred to a platform, from patrols, and
+from pushes by another platform (source 'handoff'). A hand-off is pushed with a 24-hour
+response deadline and is accepted (the receiving platform then leads the case), bounced
+with a reason, or still pending. Some cases are joint, with assisting platforms. Every
+market-supervision patrol case has an inspection with a rectification notice; every
+enforcement case has an enforcement report whose arrival time is mostly within 30
+minutes. Order-sourced cases are linked with a RecordLink from the case to the order.
+Numbers ``PT-{year}-{seq:06d}`` follow the time of creation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import accumulate
+
+from db.demo import vocab
+from db.demo.context import Context, Grid, Person, Platform, Township
+from db.models import (
+    EnforcementReport, Handoff, Inspection, PlatformCase, PlatformCaseAssist, RecordLink,
+    ServiceRequest,
+)
+from db.models.grid_work import EVENT_TYPES
+
+PLATFORM_CODES = ("zongzhi", "shichang", "zhifa", "bianmin")
+EVENT_LEAD = {"safety": ("zongzhi", "zhifa"), "environment": ("zhifa",),
+              "infrastructure": ("bianmin",), "livelihood": ("bianmin",)}
+ENFORCEMENT_KIND_BY_CATEGORY = {"DLJT03": "road", "HJWS": "pollution", "WFJS": "building"}
+
+
+@dataclass
+class _Spec:
+    created: datetime
+    town: Township
+    grid: Grid
+    source: str
+    lead: str  # platform code at creation
+    title: str
+    description: str
+    due: datetime | None
+    accepted: datetime | None
+    closed: datetime | None
+    result: str | None
+    order_id: int | None = None
+    enforcement_kind: str = "other"
+    joint: bool = False
+    handoff: bool = False
+    assists: list[str] = field(default_factory=list)
+
+
+def build(ctx: Context) -> None:
+    specs = _specs(ctx)
+    specs.sort(key=lambda s: s.created)
+    notices: dict[tuple[int, int], int] = {}
+    handoffs = 0
+    for spec in specs:
+        handoffs += _emit_case(ctx, spec, notices)
+    ctx.progress("平台案件", len(specs))
+    ctx.progress("平台流转", handoffs)
+    ctx.progress("例行检查", _routine_inspections(ctx))
+    ctx.progress("便民服务", _service_requests(ctx))
+
+
+# --------------------------------------------------------------------------- cases
+
+
+def _life(ctx: Context, created: datetime, days: tuple[int, int]) -> tuple[datetime, datetime]:
+    rng = ctx.rng
+    accepted = created + timedelta(minutes=rng.randint(30, 480))
+    closed = accepted + timedelta(minutes=rng.randint(days[0] * 1440, days[1] * 1440))
+    return accepted, closed
+
+
+def _specs(ctx: Context) -> list[_Spec]:
+    rng, now = ctx.rng, ctx.now
+    total = ctx.scaled(ctx.spec.platform_cases, floor=40)
+    specs: list[_Spec] = []
+    n_order = min(len(ctx.platform_orders), round(total * 0.35))
+    for (order_id, grid, code, dispatched, due, status, resolved, title, description, result,
+         cat_code, tier) in rng.sample(ctx.platform_orders, n_order):
+        created = min(now, dispatched + timedelta(minutes=rng.randint(10, 240)))
+        accepted = created + timedelta(minutes=rng.randint(30, 480))
+        closed = resolved if status in ("resolved", "archived") else None
+        if closed is not None and closed < accepted:
+            accepted = created
+        kind = ENFORCEMENT_KIND_BY_CATEGORY.get(cat_code,
+                                                ENFORCEMENT_KIND_BY_CATEGORY.get(cat_code[:4], "other"))
+        specs.append(_Spec(created, grid.village.township, grid, "order", code, title,
+                           description, due, accepted, closed, result, order_id=order_id,
+                           enforcement_kind=kind,
+                           joint=tier == "whistle" and rng.random() < 0.4))
+    for event_id, grid, etype, referred, status, handled, description in ctx.platform_events:
+        lead = rng.choice(EVENT_LEAD[etype])
+        accepted = referred + timedelta(minutes=rng.randint(30, 480))
+        closed = handled if handled is not None and handled > accepted else None
+        kind = "pollution" if etype == "environment" else ("building" if etype == "safety" else "other")
+        specs.append(_Spec(referred, grid.village.township, grid, "grid_event", lead,
+                           f"{grid.label}{EVENT_TYPES[etype]}处置", description,
+                           ctx.deadline(referred, 5), accepted, closed,
+                           rng.choice(vocab.PLATFORM_RESULTS), enforcement_kind=kind))
+    rest = max(0, total - len(specs))
+    n_handoff = round(rest * 0.15)
+    grids = [g for t in ctx.townships for g in t.grids]
+    grid_cum = list(accumulate(len(g.households) + 10 for g in grids))
+    for k, created in enumerate(ctx.sample_times(rest, growth=0.8)):
+        grid = rng.choices(grids, cum_weights=grid_cum)[0]
+        if k < n_handoff:
+            source, lead = "handoff", rng.choice(PLATFORM_CODES)
+        else:
+            source, lead = "patrol", rng.choices(("shichang", "zhifa"), (55, 45))[0]
+        idx = rng.randrange(len(vocab.PLATFORM_CASE_TEXTS[lead]))
+        title, description = vocab.PLATFORM_CASE_TEXTS[lead][idx]
+        kind = ("road", "building", "pollution")[idx] if lead == "zhifa" else "other"
+        accepted, closed = _life(ctx, created, (1, 10))
+        specs.append(_Spec(created, grid.village.township, grid, source, lead,
+                           f"{grid.label}{title}", description,
+                           ctx.deadline(created, rng.choice((3, 5, 7, 10))), accepted, closed,
+                           rng.choice(vocab.PLATFORM_RESULTS), enforcement_kind=kind,
+                           handoff=source == "handoff"))
+    for spec in specs:
+        if spec.source != "order" and not spec.handoff and rng.random() < 0.06:
+            spec.handoff = True
+        if not spec.joint and rng.random() < 0.05:
+            spec.joint = True
+        if spec.joint:
+            others = [c for c in PLATFORM_CODES if c != spec.lead]
+            spec.assists = rng.sample(others, rng.randint(1, 2))
+    return specs
+
+
+def _emit_case(ctx: Context, spec: _Spec, notices: dict[tuple[int, int], int]) -> int:
+    rng, now = ctx.rng, ctx.now
+    town = spec.town
+    case_id = ctx.next_id(PlatformCase.__table__)
+    number = ctx.number("PT", spec.created)
+    lead: Platform = town.platforms[spec.lead]
+    accepted, closed = spec.accepted, spec.closed
+    status_override = None
+    handoff_row = None
+    if spec.handoff:
+        target = town.platforms[rng.choice([c for c in PLATFORM_CODES if c != spec.lead])]
+        pushed = spec.created + timedelta(minutes=rng.randint(10, 360))
+        if pushed <= now:
+            responded = pushed + timedelta(minutes=rng.randint(30, 1200))
+            outcome = rng.choices(("accepted", "bounced", "pending"), (75, 20, 5))[0]
+            if responded > now:
+                outcome = "pending"
+            handled_for = (closed - accepted) if closed is not None and accepted is not None else None
+            handoff_row = dict(
+                id=ctx.next_id(Handoff.__table__), case_id=case_id, from_platform_id=lead.id,
+                to_platform_id=target.id, pushed_by=None, pushed_at=pushed,
+                respond_due_at=pushed + timedelta(hours=24), status=outcome,
+                responded_by=None, responded_at=responded if outcome != "pending" else None,
+                reason=rng.choice(vocab.HANDOFF_REASONS_BOUNCE) if outcome == "bounced" else None,
+                version=1 if outcome == "pending" else 2,
+                updated_at=responded if outcome != "pending" else pushed)
+            if outcome == "accepted":  # the receiving platform now leads the case
+                lead = target
+                accepted = responded
+            elif outcome == "bounced" and spec.source != "handoff":
+                accepted = responded + timedelta(minutes=rng.randint(30, 240))
+            else:  # bounced back to its origin, or waiting for the receiver
+                status_override = "bounced" if outcome == "bounced" else "pending"
+                accepted = None
+            closed = accepted + handled_for if accepted is not None and handled_for else None
+    if status_override:
+        status = status_override
+    elif closed is not None and closed <= now:
+        status = "closed"
+    elif accepted is not None and accepted <= now:
+        status = "accepted"
+        closed = None
+    else:
+        status = "pending"
+        accepted = closed = None
+    last = max(t for t in (spec.created, accepted, closed,
+                           handoff_row["updated_at"] if handoff_row else None) if t is not None)
+    ctx.add(PlatformCase.__table__, dict(
+        id=case_id, number=number, township_id=town.id, lead_platform_id=lead.id,
+        source=spec.source, source_order_id=spec.order_id, village_id=spec.grid.village.id,
+        title=spec.title[:100], description=spec.description, status=status,
+        is_joint=bool(spec.assists), due_at=spec.due, created_at=spec.created,
+        closed_at=closed if status == "closed" else None,
+        result=spec.result if status == "closed" else None, version=1, updated_at=last))
+    for code in spec.assists:
+        if town.platforms[code].id != lead.id:
+            ctx.add(PlatformCaseAssist.__table__, dict(case_id=case_id,
+                                                      platform_id=town.platforms[code].id))
+    if handoff_row is not None:
+        ctx.add(Handoff.__table__, handoff_row)
+    if spec.order_id is not None:
+        ctx.add(RecordLink.__table__, dict(
+            id=ctx.next_id(RecordLink.__table__), from_type="platform_case", from_id=case_id,
+            to_type="work_order", to_id=spec.order_id, kind="source", created_at=spec.created))
+    if lead.code == "shichang" and spec.source == "patrol":
+        _problem_inspection(ctx, spec, case_id, notices)
+    if lead.code == "zhifa" and spec.source in ("order", "patrol", "grid_event"):
+        _enforcement(ctx, spec, case_id)
+    return 1 if handoff_row is not None else 0
+
+
+def _business(ctx: Context) -> str:
+    return ctx.rng.choice(vocab.BUSINESS_NAMES).format(s=ctx.ids.surname())
+
+
+def _problem_inspection(ctx: Context, spec: _Spec, case_id: int,
+                        notices: dict[tuple[int, int], int]) -> None:
+    rng = ctx.rng
+    inspected = ctx.local_date(spec.created)
+    key = (spec.town.id, inspected.year)
+    notices[key] = notices.get(key, 0) + 1
+    notice = f"泌市监{spec.town.name[:2]}责改〔{inspected.year}〕{notices[key]:03d}号"
+    rectify_by = inspected + timedelta(days=rng.choice((7, 10, 15)))
+    reinspected = rectify_by - timedelta(days=rng.randint(0, 3))
+    if reinspected > ctx.today or rng.random() < 0.08:
+        reinspected = None  # still rectifying (some past their deadline)
+    finding = rng.choice(vocab.INSPECTION_FINDINGS)
+    ctx.add(Inspection.__table__, dict(
+        id=ctx.next_id(Inspection.__table__), case_id=case_id, business_name=_business(ctx),
+        address=f"{spec.grid.label}{rng.choice(spec.grid.places)}",
+        kind=rng.choice(("routine", "random")), inspected_on=inspected,
+        finding=f"检查发现{finding}，已当场指出，下达《责令限期整改通知书》。",
+        notice_number=notice, rectify_by=rectify_by, reinspected_on=reinspected,
+        status="closed" if reinspected else "rectifying", version=1,
+        updated_at=ctx.at_local(reinspected, 15) if reinspected else spec.created))
+
+
+def _enforcement(ctx: Context, spec: _Spec, case_id: int) -> None:
+    rng = ctx.rng
+    reported = spec.created - timedelta(minutes=rng.randint(3, 20))
+    roll = rng.random()
+    minutes = rng.randint(6, 30) if roll < 0.86 else (rng.randint(31, 60) if roll < 0.97
+                                                      else rng.randint(61, 150))
+    arrived = reported + timedelta(minutes=minutes)
+    ctx.add(EnforcementReport.__table__, dict(
+        id=ctx.next_id(EnforcementReport.__table__), case_id=case_id, kind=spec.enforcement_kind,
+        address=f"{spec.grid.label}{rng.choice(spec.grid.places)}", reported_at=reported,
+        arrived_at=arrived if arrived <= ctx.now else None, joint=bool(spec.assists),
+        version=1, updated_at=min(ctx.now, arrived)))
+
+
+def _routine_inspections(ctx: Context) -> int:
+    rng = ctx.rng
+    n = ctx.scaled(ctx.spec.routine_inspections, floor=20)
+    grids = [g for t in ctx.townships for g in t.grids]
+    for at in ctx.sample_times(n, growth=0.5):
+        grid = rng.choice(grids)
+        ctx.add(Inspection.__table__, dict(
+            id=ctx.next_id(Inspection.__table__), case_id=None, business_name=_business(ctx),
+            address=f"{grid.label}{rng.choice(grid.places)}",
+            kind="routine" if rng.random() < 0.6 else "random",
+            inspected_on=ctx.local_date(at), finding="检查未发现问题。", notice_number=None,
+            rectify_by=None, reinspected_on=None, status="passed", version=1, updated_at=at))
+    return n
+
+
+# --------------------------------------------------------------------------- services
+
+
+def _service_requests(ctx: Context) -> int:
+    """便民服务: requests at the window, at village agent points, or door to door."""
+    rng, now = ctx.rng, ctx.now
+    items = [(name, dept, ok) for name, dept, ok in vocab.SERVICE_ITEMS]
+    item_cum = list(accumulate(vocab.POPULAR_SERVICE_ITEMS.get(name, 1.0) for name, _, _ in items))
+    n = ctx.scaled(ctx.spec.service_requests, floor=50)
+    villages = [v for t in ctx.townships for v in t.villages]
+    village_cum = list(accumulate(sum(len(g.households) for g in v.grids) + 1 for v in villages))
+    for at in ctx.sample_times(n, growth=0.7):
+        k = rng.choices(range(len(items)), cum_weights=item_cum)[0]
+        name, _dept, agent_ok = items[k]
+        village = rng.choices(villages, cum_weights=village_cum)[0]
+        person = _applicant(ctx, village)
+        if person is not None:
+            applicant, phone = person.name, person.phone
+            age = ctx.now_year - person.birth_year
+            vulnerable = age >= 70 or "disabled" in person.tags
+        else:
+            applicant, phone, vulnerable = ctx.ids.person(ctx.now_year)[0], ctx.ids.mobile(), False
+        if vulnerable:
+            channel = rng.choices(("door", "agent_point", "window"), (55, 30, 15))[0]
+        else:
+            channel = "agent_point" if agent_ok and rng.random() < 0.4 else "window"
+        if channel == "agent_point" and not agent_ok:
+            channel = "window"
+        if rng.random() < 0.6:
+            done = at + timedelta(minutes=rng.randint(5, 40))
+        else:
+            done = at + timedelta(minutes=rng.randint(1440, 10 * 1440))
+        ctx.add(ServiceRequest.__table__, dict(
+            # service items are numbered from 1 in catalogue order (org stage)
+            id=ctx.next_id(ServiceRequest.__table__), item_id=k + 1,
+            village_id=village.id, applicant_name=applicant, applicant_phone=phone,
+            channel=channel, for_elderly_or_disabled=vulnerable, requested_at=at,
+            done_at=done if done <= now else None, version=1, updated_at=min(now, done)))
+    return n
+
+
+def _applicant(ctx: Context, village) -> Person | None:
+    rng = ctx.rng
+    for _ in range(4):
+        grid = rng.choice(village.grids)
+        if grid.households:
+            hh = rng.choice(grid.households)
+            adults = [p for p in hh.residents if ctx.now_year - p.birth_year >= 18]
+            if adults:
+                return rng.choice(adults)
+    return None

@@ -1,0 +1,485 @@
+"""Work-order reads: the inbox sorted by SLA risk, the order's file, caller history (一事一档),
+duplicate candidates and the supervision list.
+
+Every function takes a Session, never commits, filters, sorts, counts and paginates in SQL,
+and returns plain dicts. Times are naive UTC; local dates in filters are Asia/Shanghai.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, case, false, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from db.errors import ValidationError
+from db.models import (
+    Category, Department, ExtensionRequest, Grid, GridEvent, Household, MediationCase,
+    MediationParty, PlatformCase, Platform, RecordLink, Resident, Township, User, Village,
+    WorkOrder, WorkOrderEvent,
+)
+from db.models.orders import OPEN_STATUSES
+from db.permissions import Actor, require
+from db.rules.phone import looks_like_phone, normalize_phone
+from db.rules.sla import CalendarYearMissing, light, local_to_utc, workdays_between
+from db.services.calendar import load_calendar
+
+W = WorkOrder
+CLOSED_DONE = ("resolved", "archived")
+BAND_LIGHT = {0: "red", 1: "yellow", 2: "green"}
+EXPORT_LIMIT = 20000
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    """What the inbox shows. Empty tuples mean "any"; dates are local and inclusive."""
+
+    statuses: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    category_ids: tuple[int, ...] = ()  # a parent category includes its children
+    platform_ids: tuple[int, ...] = ()
+    village_ids: tuple[int, ...] = ()
+    received_from: date | None = None
+    received_to: date | None = None
+    overdue: bool = False
+    supervised: bool = False
+    unsatisfied: bool = False
+    mine: bool = False
+    text: str | None = None
+
+
+# --------------------------------------------------------------------------- risk
+
+def _open():
+    return W.status.in_(OPEN_STATUSES)
+
+
+def red_condition(now: datetime):
+    """Overdue: an open order past its handling deadline, or not contacted in time."""
+    return and_(_open(), or_(W.due_at < now, and_(W.status == "received", W.contact_due_at < now)))
+
+
+def yellow_condition(now: datetime):
+    """80 % of the handling clock used (``warn_at`` is stored with the deadline)."""
+    return and_(_open(), W.warn_at <= now)
+
+
+def risk_band(now: datetime):
+    """0 red, 1 yellow, 2 other open orders, 3 closed (resolved, archived, cancelled)."""
+    return case((red_condition(now), 0), (yellow_condition(now), 1), (_open(), 2), else_=3)
+
+
+def _deadline():
+    """The nearest deadline of an open order: handling, else first contact."""
+    return case((_open(), func.coalesce(W.due_at, W.contact_due_at)), else_=None)
+
+
+def row_light(row: dict[str, Any], now: datetime) -> str:
+    """The traffic light of an inbox row: open orders by their band; a closed order by
+    whether it was resolved within its deadline."""
+    band = row.get("band")
+    if band in BAND_LIGHT:
+        return BAND_LIGHT[band]
+    if row["status"] in CLOSED_DONE and row.get("due_at") is not None:
+        start = row.get("dispatched_at") or row["received_at"]
+        return light(start, row["due_at"], now, done_utc=row.get("resolved_at") or now)
+    return "green"
+
+
+# --------------------------------------------------------------------------- inbox
+
+def _local_day_start(day: date) -> datetime:
+    return local_to_utc(datetime.combine(day, time.min))
+
+
+def expand_categories(s: Session, ids: tuple[int, ...]) -> list[int]:
+    """The categories and all their descendants (the category table is small)."""
+    wanted = set(ids)
+    children: dict[int, list[int]] = {}
+    for cid, parent in s.execute(select(Category.id, Category.parent_id)):
+        if parent is not None:
+            children.setdefault(parent, []).append(cid)
+    stack = list(wanted)
+    while stack:
+        for child in children.get(stack.pop(), ()):
+            if child not in wanted:
+                wanted.add(child)
+                stack.append(child)
+    return sorted(wanted)
+
+
+def _text_condition(text: str):
+    t = text.strip()
+    ors = [W.number.startswith(t.upper(), autoescape=True)]
+    if looks_like_phone(t):
+        try:
+            phone = normalize_phone(t)
+        except ValidationError:
+            phone = None
+        ors.append(W.caller_phone == (phone or t))
+    ors += [W.title.icontains(t, autoescape=True), W.description.icontains(t, autoescape=True),
+            W.address.icontains(t, autoescape=True)]
+    return or_(*ors)
+
+
+def inbox_conditions(s: Session, f: InboxFilter, actor: Actor, now: datetime) -> list:
+    """The WHERE clause of the inbox (all on work_order columns, so the count needs no join)."""
+    conds: list = []
+    if actor.role == "platform":  # always scoped to the officer's platform
+        conds.append(W.platform_id == actor.platform_id if actor.platform_id else false())
+    if f.statuses:
+        conds.append(W.status.in_(f.statuses))
+    if f.channels:
+        conds.append(W.channel.in_(f.channels))
+    if f.category_ids:
+        conds.append(W.category_id.in_(expand_categories(s, tuple(f.category_ids))))
+    if f.platform_ids:
+        conds.append(W.platform_id.in_(f.platform_ids))
+    if f.village_ids:
+        conds.append(W.village_id.in_(f.village_ids))
+    if f.received_from:
+        conds.append(W.received_at >= _local_day_start(f.received_from))
+    if f.received_to:
+        conds.append(W.received_at < _local_day_start(f.received_to + timedelta(days=1)))
+    if f.overdue:
+        conds.append(red_condition(now))
+    if f.supervised:
+        conds.append(W.supervised.is_(True))
+    if f.unsatisfied:
+        conds.append(W.satisfaction == "unsatisfied")
+    if f.mine and actor.role != "platform":
+        uid = actor.user_id
+        conds.append(or_(W.created_by == uid, W.assignee_id == uid, W.supervisor_user_id == uid))
+    if f.text and f.text.strip():
+        conds.append(_text_condition(f.text))
+    return conds
+
+
+def inbox_select(s: Session, f: InboxFilter, actor: Actor, now: datetime) -> Select:
+    """The inbox rows, sorted by risk band, nearest deadline, newest (not yet paginated)."""
+    band = risk_band(now)
+    return (
+        select(W.id, W.number, W.received_at, W.channel, Category.name.label("category"),
+               Village.name.label("village"), W.title, W.status, Platform.name.label("platform"),
+               Department.name.label("department"), W.contact_due_at, W.due_at, W.warn_at,
+               W.dispatched_at, W.resolved_at, W.caller_name, W.caller_phone, W.supervised,
+               W.supervision_level, W.redispatch_count, W.satisfaction, W.urgency, W.tier,
+               W.version, band.label("band"))
+        .select_from(W)
+        # outer joins keep work_order the driving table (and its status index the access path)
+        .outerjoin(Category, Category.id == W.category_id)
+        .outerjoin(Village, Village.id == W.village_id)
+        .outerjoin(Platform, Platform.id == W.platform_id)
+        .outerjoin(Department, Department.id == W.department_id)
+        .where(*inbox_conditions(s, f, actor, now))
+        .order_by(band, _deadline().asc().nulls_last(), W.received_at.desc(), W.id.desc())
+    )
+
+
+def inbox_count_select(s: Session, f: InboxFilter, actor: Actor, now: datetime) -> Select:
+    return select(func.count()).select_from(W).where(*inbox_conditions(s, f, actor, now))
+
+
+def _rows(s: Session, stmt: Select, now: datetime) -> list[dict]:
+    out = []
+    for r in s.execute(stmt).mappings():
+        row = dict(r)
+        row["light"] = row_light(row, now)
+        out.append(row)
+    return out
+
+
+def inbox_count(s: Session, f: InboxFilter, actor: Actor, now: datetime) -> int:
+    require(actor, "order.view")
+    return s.scalar(inbox_count_select(s, f, actor, now)) or 0
+
+
+def inbox_page(s: Session, f: InboxFilter, actor: Actor, now: datetime, offset: int = 0,
+               limit: int = 50) -> list[dict]:
+    require(actor, "order.view")
+    stmt = inbox_select(s, f, actor, now).offset(max(0, int(offset))).limit(max(1, min(int(limit), 500)))
+    return _rows(s, stmt, now)
+
+
+def inbox_export(s: Session, f: InboxFilter, actor: Actor, now: datetime,
+                 limit: int = EXPORT_LIMIT) -> list[dict]:
+    require(actor, "order.view")
+    return _rows(s, inbox_select(s, f, actor, now).limit(max(1, int(limit))), now)
+
+
+# --------------------------------------------------------------------------- one order
+
+def order_detail(s: Session, order_id: int) -> dict | None:
+    """Every column of the order plus the names it refers to."""
+    creator, supervisor, assignee = aliased(User), aliased(User), aliased(User)
+    original = aliased(WorkOrder)
+    stmt = (
+        select(W.__table__, Category.name.label("category"), Township.name.label("township"),
+               Village.name.label("village"), Grid.name.label("grid"),
+               Household.address.label("household_address"), Platform.name.label("platform"),
+               Department.name.label("department"), creator.display_name.label("creator"),
+               assignee.display_name.label("assignee"), supervisor.display_name.label("supervisor"),
+               original.number.label("duplicate_of_number"))
+        .select_from(W)
+        .outerjoin(Category, Category.id == W.category_id)
+        .outerjoin(Township, Township.id == W.township_id)
+        .outerjoin(Village, Village.id == W.village_id)
+        .outerjoin(Grid, Grid.id == W.grid_id)
+        .outerjoin(Household, Household.id == W.household_id)
+        .outerjoin(Platform, Platform.id == W.platform_id)
+        .outerjoin(Department, Department.id == W.department_id)
+        .outerjoin(creator, creator.id == W.created_by)
+        .outerjoin(assignee, assignee.id == W.assignee_id)
+        .outerjoin(supervisor, supervisor.id == W.supervisor_user_id)
+        .outerjoin(original, original.id == W.duplicate_of_id)
+        .where(W.id == order_id)
+    )
+    row = s.execute(stmt).mappings().first()
+    return dict(row) if row is not None else None
+
+
+def timeline(s: Session, order_id: int) -> list[dict]:
+    """The order's steps, oldest first."""
+    E = WorkOrderEvent
+    rows = s.execute(
+        select(E.id, E.at, E.actor_id, func.coalesce(User.display_name, "系统").label("actor"),
+               E.action, E.from_status, E.to_status, E.note, E.data)
+        .outerjoin(User, User.id == E.actor_id)
+        .where(E.order_id == order_id).order_by(E.at, E.id)
+    ).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def extension_requests(s: Session, order_id: int | None = None, status: str | None = None,
+                       limit: int = 200) -> list[dict]:
+    X = ExtensionRequest
+    requester, decider = aliased(User), aliased(User)
+    stmt = (
+        select(X.id, X.order_id, W.number, W.title, W.status.label("order_status"), W.due_at,
+               W.platform_id, Platform.name.label("platform"), Department.name.label("department"),
+               X.requested_at, requester.display_name.label("requested_by"), X.workdays,
+               X.reason, X.status, X.decided_at, decider.display_name.label("decided_by"),
+               X.new_due_at, X.version)
+        .join(W, W.id == X.order_id)
+        .outerjoin(Platform, Platform.id == W.platform_id)
+        .outerjoin(Department, Department.id == W.department_id)
+        .outerjoin(requester, requester.id == X.requested_by)
+        .outerjoin(decider, decider.id == X.decided_by)
+        .order_by(X.requested_at.desc(), X.id.desc())
+        .limit(limit)
+    )
+    if order_id is not None:
+        stmt = stmt.where(X.order_id == order_id)
+    if status is not None:
+        stmt = stmt.where(X.status == status)
+    return [dict(r) for r in s.execute(stmt).mappings()]
+
+
+_LINK_TARGETS = {
+    "work_order": (WorkOrder, WorkOrder.title),
+    "grid_event": (GridEvent, GridEvent.description),
+    "mediation_case": (MediationCase, MediationCase.title),
+    "platform_case": (PlatformCase, PlatformCase.title),
+}
+
+
+def linked_records(s: Session, order_id: int) -> list[dict]:
+    """Records linked to the order from either end of ``record_link``, plus its duplicates
+    (orders with ``duplicate_of_id`` = this one) and the order it duplicates."""
+    L = RecordLink
+    links = s.execute(select(L.from_type, L.from_id, L.to_type, L.to_id, L.kind, L.created_at).where(
+        or_(and_(L.from_type == "work_order", L.from_id == order_id),
+            and_(L.to_type == "work_order", L.to_id == order_id)))).all()
+    found: dict[tuple[str, int, str], dict] = {}
+    for ft, fid, tt, tid, kind, at in links:
+        outgoing = ft == "work_order" and fid == order_id
+        other = (tt, tid) if outgoing else (ft, fid)
+        found.setdefault((other[0], other[1], kind),
+                         {"type": other[0], "id": other[1], "kind": kind,
+                          "direction": "out" if outgoing else "in", "linked_at": at})
+    dup_rows = s.execute(select(W.id, W.received_at).where(W.duplicate_of_id == order_id)).all()
+    for oid, at in dup_rows:
+        found.setdefault(("work_order", oid, "duplicate"),
+                         {"type": "work_order", "id": oid, "kind": "duplicate", "direction": "in",
+                          "linked_at": at})
+    original = s.scalar(select(W.duplicate_of_id).where(W.id == order_id))
+    if original is not None:
+        found.setdefault(("work_order", original, "duplicate"),
+                         {"type": "work_order", "id": original, "kind": "duplicate",
+                          "direction": "out", "linked_at": None})
+    # one query per record type to fetch number, title and status
+    by_type: dict[str, set[int]] = {}
+    for item in found.values():
+        by_type.setdefault(item["type"], set()).add(item["id"])
+    info: dict[tuple[str, int], dict] = {}
+    for kind, ids in by_type.items():
+        target = _LINK_TARGETS.get(kind)
+        if target is None:
+            continue
+        model, title = target
+        for rid, number, ttl, status in s.execute(
+                select(model.id, model.number, title, model.status).where(model.id.in_(ids))):
+            info[(kind, rid)] = {"number": number, "title": (ttl or "")[:60], "status": status}
+    out = []
+    for item in found.values():
+        extra = info.get((item["type"], item["id"]), {"number": None, "title": None, "status": None})
+        out.append({**item, **extra})
+    out.sort(key=lambda r: (r["type"], r["number"] or ""))
+    return out
+
+
+# --------------------------------------------------------------------------- 一事一档
+
+def _phone_key(phone: str | None) -> str | None:
+    if not phone or not phone.strip():
+        return None
+    try:
+        return normalize_phone(phone)
+    except ValidationError:
+        return phone.strip()
+
+
+def caller_history(s: Session, phone: str | None = None, household_id: int | None = None,
+                   address: str | None = None, limit: int = 20) -> dict[str, list[dict]]:
+    """Everything on file for this caller, household or address, newest first:
+    ``orders``, ``disputes`` (a party with this phone or from this household, or a case
+    that came from one of these orders) and ``events`` (grid events at the household or
+    address)."""
+    phone = _phone_key(phone)
+    address = (address or "").strip() or None
+    empty: dict[str, list[dict]] = {"orders": [], "disputes": [], "events": []}
+    if phone is None and household_id is None and address is None:
+        return empty
+    order_match = []
+    if phone:
+        order_match.append(W.caller_phone == phone)
+    if household_id is not None:
+        order_match.append(W.household_id == household_id)
+    if address:
+        order_match.append(W.address == address)
+    orders = s.execute(
+        select(W.id, W.number, W.received_at, W.channel, W.status, W.title,
+               Category.name.label("category"), W.caller_name, W.caller_phone, W.household_id,
+               W.address, W.satisfaction, W.due_at, W.resolved_at)
+        .outerjoin(Category, Category.id == W.category_id)
+        .where(or_(*order_match)).order_by(W.received_at.desc(), W.id.desc()).limit(limit)
+    ).mappings().all()
+
+    M, P = MediationCase, MediationParty
+    case_match = [M.source_order_id.in_(select(W.id).where(or_(*order_match)))]
+    party_match = []
+    if phone:
+        party_match.append(P.phone == phone)
+    if household_id is not None:
+        party_match.append(P.resident_id.in_(select(Resident.id).where(Resident.household_id == household_id)))
+    if party_match:
+        case_match.append(M.id.in_(select(P.case_id).where(or_(*party_match))))
+    disputes = s.execute(
+        select(M.id, M.number, M.reported_at, M.dispute_type, M.title, M.status, M.risk_colour,
+               M.level, M.source_order_id, Village.name.label("village"))
+        .outerjoin(Village, Village.id == M.village_id)
+        .where(or_(*case_match)).order_by(M.reported_at.desc(), M.id.desc()).limit(limit)
+    ).mappings().all()
+
+    events: list = []
+    event_match = []
+    if household_id is not None:
+        event_match.append(GridEvent.household_id == household_id)
+    if address:
+        event_match.append(GridEvent.address == address)
+    if event_match:
+        events = s.execute(
+            select(GridEvent.id, GridEvent.number, GridEvent.reported_at, GridEvent.event_type,
+                   GridEvent.description, GridEvent.status, GridEvent.address,
+                   Grid.name.label("grid"))
+            .outerjoin(Grid, Grid.id == GridEvent.grid_id)
+            .where(or_(*event_match)).order_by(GridEvent.reported_at.desc(), GridEvent.id.desc())
+            .limit(limit)
+        ).mappings().all()
+    return {"orders": [dict(r) for r in orders], "disputes": [dict(r) for r in disputes],
+            "events": [dict(r) for r in events]}
+
+
+def duplicate_candidates(s: Session, category_id: int, *, village_id: int | None = None,
+                         grid_id: int | None = None, household_id: int | None = None,
+                         address: str | None = None, now: datetime, days: int = 30,
+                         limit: int = 20) -> list[dict]:
+    """Orders of the same category at the same place in the last ``days`` days, not
+    cancelled. Place: the household; else the grid and address; else the village and address."""
+    address = (address or "").strip() or None
+    if household_id is not None:
+        place = [W.household_id == household_id]
+    elif grid_id is not None and address:
+        place = [W.grid_id == grid_id, W.address == address]
+    elif village_id is not None and address:
+        place = [W.village_id == village_id, W.address == address]
+    else:
+        return []
+    rows = s.execute(
+        select(W.id, W.number, W.received_at, W.status, W.title, W.caller_name, W.caller_phone,
+               W.address, W.household_id, W.version)
+        .where(W.category_id == category_id, W.received_at >= now - timedelta(days=days),
+               W.received_at <= now, W.status != "cancelled", *place)
+        .order_by(W.received_at.desc(), W.id.desc()).limit(limit)
+    ).mappings().all()
+    return [dict(r) for r in rows]
+
+
+# --------------------------------------------------------------------------- supervision
+
+def _supervision_where(now: datetime):
+    return and_(_open(), or_(W.due_at < now, W.supervised.is_(True)))
+
+
+def supervision_count(s: Session, now: datetime) -> int:
+    return s.scalar(select(func.count()).select_from(W).where(_supervision_where(now))) or 0
+
+
+def supervision_list(s: Session, now: datetime, limit: int = 50, offset: int = 0) -> list[dict]:
+    """Open orders that are overdue or supervised: the most overdue first, then supervised
+    orders by deadline. Each row carries how long it is overdue, in hours and working days
+    (``overdue_workdays`` is None when a year's holiday schedule is missing)."""
+    boss = aliased(User)
+    overdue = W.due_at < now
+    rows = s.execute(
+        select(W.id, W.number, W.received_at, W.title, W.status, Category.name.label("category"),
+               Village.name.label("village"), Platform.name.label("platform"),
+               Department.name.label("department"), W.dispatched_at, W.due_at, W.warn_at,
+               W.supervised, W.supervision_level, boss.display_name.label("supervisor"),
+               W.urge_count, W.extension_count, W.redispatch_count, W.version)
+        .select_from(W)
+        .outerjoin(Category, Category.id == W.category_id)
+        .outerjoin(Village, Village.id == W.village_id)
+        .outerjoin(Platform, Platform.id == W.platform_id)
+        .outerjoin(Department, Department.id == W.department_id)
+        .outerjoin(boss, boss.id == W.supervisor_user_id)
+        .where(_supervision_where(now))
+        .order_by(case((overdue, 0), else_=1), W.due_at.asc().nulls_last(), W.id)
+        .offset(max(0, int(offset))).limit(max(1, int(limit)))
+    ).mappings().all()
+    cal = load_calendar(s) if rows else None
+    out = []
+    for r in rows:
+        row = dict(r)
+        due = row["due_at"]
+        row["overdue"] = due is not None and due < now
+        row["overdue_hours"] = int((now - due).total_seconds() // 3600) if row["overdue"] else 0
+        row["overdue_workdays"] = 0
+        if row["overdue"]:
+            try:
+                # the clock ends at 24:00 of its last day: count the working days since then
+                row["overdue_workdays"] = workdays_between(due - timedelta(microseconds=1), now, cal)
+            except CalendarYearMissing:
+                row["overdue_workdays"] = None
+        out.append(row)
+    return out
+
+
+__all__ = [
+    "InboxFilter", "caller_history", "duplicate_candidates", "expand_categories",
+    "extension_requests", "inbox_count", "inbox_count_select", "inbox_export", "inbox_page",
+    "inbox_select", "linked_records", "order_detail", "red_condition", "risk_band", "row_light",
+    "supervision_count", "supervision_list", "timeline", "yellow_condition",
+]

@@ -1,0 +1,160 @@
+"""The work-order state machine (接诉即办) as one explicit transition table. Pure: no database.
+
+A row of ``TRANSITIONS`` says: from this status, this action leads to that status, and the
+acting role needs that permission (a key of ``db.permissions.ACTIONS``). Same-state actions
+(extension, supervision, urging) are rows whose target is their own status. The callback is
+the only action whose target depends on its outcome: its row lists the target per
+satisfaction (``by_outcome``), so re-dispatch after an unsatisfied callback is in the table too.
+
+Services call ``next_status`` before writing; the UI calls ``actions_for`` to offer buttons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+from db.errors import InvalidTransition, ValidationError
+from db.models.orders import OPEN_STATUSES, ORDER_STATUSES
+from db.permissions import allowed
+
+ACTION_LABELS: dict[str, str] = {
+    "contact": "首次联系",
+    "dispatch": "派单",
+    "accept": "签收办理",
+    "bounce": "退回",
+    "resolve": "办结",
+    "callback": "回访",
+    "request_extension": "申请延期",
+    "decide_extension": "审批延期",
+    "cancel": "撤销",
+    "supervise": "督办",
+    "urge": "催办",
+    "answer": "即办答复",
+}
+
+# Timeline entries that are not FSM actions (the intake itself), and the demo generator's
+# historical event codes, so that every timeline row has a Chinese label.
+EVENT_LABELS: dict[str, str] = {
+    "receive": "受理登记",
+    **ACTION_LABELS,
+    "start": "签收办理",
+    "redispatch": "重新交办",
+    "extend_request": "申请延期",
+    "extend": "同意延期",
+    "extend_refuse": "不同意延期",
+}
+
+# Actions used only inside ``register`` (the intake form), never offered on an existing order.
+INTAKE_ONLY = frozenset({"answer"})
+
+EXTENSION_STATUSES = {
+    "pending": "待审批",
+    "approved": "已批准",
+    "refused": "未批准",
+    "withdrawn": "已撤回",  # the order left dispatched/in_progress while the request was pending
+}
+
+
+@dataclass(frozen=True)
+class Transition:
+    to_status: str
+    permission: str
+    label: str
+    # outcome-dependent target: (outcome parameter name, {outcome value: to_status})
+    outcome: str | None = None
+    by_outcome: Mapping[str, str] = field(default_factory=dict)
+
+
+def _t(to: str, permission: str, action: str, **kw) -> Transition:
+    return Transition(to, permission, ACTION_LABELS[action], **kw)
+
+
+_CALLBACK = _t("archived", "order.callback", "callback", outcome="satisfaction",
+               by_outcome=MappingProxyType({"satisfied": "archived", "basic": "archived",
+                                            "unsatisfied": "dispatched"}))
+
+TRANSITIONS: dict[tuple[str, str], Transition] = {
+    # intake
+    ("received", "answer"): _t("archived", "order.create", "answer"),
+    ("received", "contact"): _t("contacted", "order.contact", "contact"),
+    # dispatch and handling
+    ("contacted", "dispatch"): _t("dispatched", "order.dispatch", "dispatch"),
+    ("dispatched", "accept"): _t("in_progress", "order.handle", "accept"),
+    ("dispatched", "bounce"): _t("contacted", "order.handle", "bounce"),
+    ("in_progress", "bounce"): _t("contacted", "order.handle", "bounce"),
+    ("in_progress", "resolve"): _t("resolved", "order.handle", "resolve"),
+    # callback: satisfied/basic -> archived; unsatisfied -> dispatched again (重新交办)
+    ("resolved", "callback"): _CALLBACK,
+    # extensions (same state)
+    ("dispatched", "request_extension"): _t("dispatched", "order.handle", "request_extension"),
+    ("in_progress", "request_extension"): _t("in_progress", "order.handle", "request_extension"),
+    ("dispatched", "decide_extension"): _t("dispatched", "order.dispatch", "decide_extension"),
+    ("in_progress", "decide_extension"): _t("in_progress", "order.dispatch", "decide_extension"),
+    # cancel
+    ("received", "cancel"): _t("cancelled", "order.dispatch", "cancel"),
+    ("contacted", "cancel"): _t("cancelled", "order.dispatch", "cancel"),
+    ("dispatched", "cancel"): _t("cancelled", "order.dispatch", "cancel"),
+    ("in_progress", "cancel"): _t("cancelled", "order.dispatch", "cancel"),
+    # supervision (same state, any open status)
+    **{(s, "supervise"): _t(s, "order.supervise", "supervise") for s in OPEN_STATUSES},
+    **{(s, "urge"): _t(s, "order.urge", "urge") for s in OPEN_STATUSES},
+}
+
+# every action needs one permission, whatever the status (services check it before loading)
+ACTION_PERMISSIONS: dict[str, str] = {}
+for (_status, _action), _tr in TRANSITIONS.items():
+    assert ACTION_PERMISSIONS.setdefault(_action, _tr.permission) == _tr.permission, _action
+    assert _status in ORDER_STATUSES and _tr.to_status in ORDER_STATUSES
+    assert set(_tr.by_outcome.values()) <= set(ORDER_STATUSES)
+assert set(ACTION_PERMISSIONS) == set(ACTION_LABELS)
+
+
+def status_label(status: str | None) -> str:
+    return ORDER_STATUSES.get(status or "", status or "")
+
+
+def action_label(action: str) -> str:
+    return EVENT_LABELS.get(action, action)
+
+
+def transition(status: str, action: str) -> Transition:
+    """The table row for (status, action), or InvalidTransition with a Chinese message."""
+    if action not in ACTION_LABELS:
+        raise InvalidTransition(f"未知的工单操作：{action}。")
+    row = TRANSITIONS.get((status, action))
+    if row is None:
+        raise InvalidTransition(
+            f"工单当前状态为“{status_label(status)}”，不能执行“{ACTION_LABELS[action]}”。")
+    return row
+
+
+def next_status(status: str, action: str, **outcome: str) -> str:
+    """The status after ``action``; ``callback`` needs ``satisfaction=...``."""
+    row = transition(status, action)
+    if row.outcome is None:
+        return row.to_status
+    value = outcome.get(row.outcome)
+    if value not in row.by_outcome:
+        raise ValidationError("请选择回访满意度（满意、基本满意或不满意）。", field=row.outcome)
+    return row.by_outcome[value]
+
+
+def permission_for(action: str) -> str:
+    if action not in ACTION_PERMISSIONS:
+        raise InvalidTransition(f"未知的工单操作：{action}。")
+    return ACTION_PERMISSIONS[action]
+
+
+def actions_for(status: str, role: str) -> list[str]:
+    """The actions the UI should offer on an order in ``status`` to ``role`` (table order)."""
+    return [a for (s, a), row in TRANSITIONS.items()
+            if s == status and a not in INTAKE_ONLY and allowed(role, row.permission)]
+
+
+__all__ = [
+    "ACTION_LABELS", "ACTION_PERMISSIONS", "EVENT_LABELS", "EXTENSION_STATUSES", "INTAKE_ONLY",
+    "TRANSITIONS", "Transition", "action_label", "actions_for", "next_status",
+    "permission_for", "status_label", "transition",
+]

@@ -1,0 +1,656 @@
+"""Work orders (接诉即办): intake, dispatch, handling, callback, extensions, supervision.
+
+Every public function owns one write transaction (``write_session``) and takes the acting
+user. In that transaction it checks the permission (``require``), the state machine
+(``db.rules.order_fsm``), the platform scope of platform officers and the version the user
+loaded (``UPDATE ... WHERE id = :id AND version = :loaded`` with a row-count check), then
+writes the change, one timeline row (``WorkOrderEvent``) and one audit record. Any
+``DomainError`` rolls the whole transaction back: nothing is half-written.
+
+``now`` (naive UTC) may be passed by tests; it is the time of the step, the start of any
+clock it sets, and the order's ``updated_at``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterable
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from db.engine import write_session
+from db.errors import ConflictError, DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationError
+from db.models import (
+    Category, Counter, Department, ExtensionRequest, Grid, Household, Platform, User, Village,
+    WorkOrder, WorkOrderEvent,
+)
+from db.models.base import utcnow
+from db.models.orders import CHANNELS, OPEN_STATUSES, SATISFACTION, TIERS, URGENCIES
+from db.permissions import Actor, require
+from db.rules import order_fsm
+from db.rules.phone import normalize_phone
+from db.rules.sla import (
+    CalendarYearMissing, HolidayCalendar, add_workdays, contact_deadline, to_local, warn_point,
+)
+from db.services import audit
+from db.services.base import CONFLICT_MESSAGE
+from db.services.calendar import load_calendar
+
+PHONE_REQUIRED_CHANNELS = ("hotline", "12345", "online")
+DESCRIPTION_MIN, DESCRIPTION_MAX = 5, 2000
+NAME_MAX, ADDRESS_MAX, TITLE_MAX, TITLE_AUTO = 30, 200, 100, 20
+NOTE_MAX, REASON_MAX, CANCEL_REASON_MAX, RESULT_MAX = 500, 300, 200, 2000
+DISPATCH_WORKDAYS_MAX = 60
+EXTENSION_WORKDAYS_MAX = 30
+SUPERVISOR_ROLES = ("leader", "admin")
+NUMBER_PREFIX = "RX"
+
+# single-line fields refuse every control character; multi-line ones keep \n and \t.
+# Bidi overrides are refused too (they can make a text read differently from what it is).
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+_CTRL_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
+_CTRL_MULTI = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]")
+_INVISIBLE = re.compile("[\u200b\ufeff]")  # zero-width space, BOM: dropped silently
+_SPACES = re.compile(r"\s+")
+
+ORDER_AUDIT_FIELDS = [
+    "number", "channel", "caller_name", "caller_phone", "village_id", "grid_id", "household_id",
+    "address", "category_id", "tier", "urgency", "title", "status", "received_at",
+    "contact_due_at", "contacted_at", "result", "duplicate_of_id",
+]
+
+
+# --------------------------------------------------------------------------- validation
+
+def _now(now: datetime | None) -> datetime:
+    if now is None:
+        return utcnow()
+    if now.tzinfo is not None:
+        return now.astimezone(timezone.utc).replace(tzinfo=None)
+    return now
+
+
+def clean_text(value: Any, label: str, *, max_len: int, min_len: int = 0, required: bool = False,
+               multiline: bool = False, field: str | None = None) -> str | None:
+    """Strip a text field and check it; control characters are refused, not stripped."""
+    text = "" if value is None else str(value)
+    text = _INVISIBLE.sub("", text)
+    if multiline:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if (_CTRL_MULTI if multiline else _CTRL_LINE).search(text):
+        raise ValidationError(f"{label}中含有不可见的控制字符，请删除后重新填写。", field=field)
+    text = text.strip()
+    if not text:
+        if required:
+            raise ValidationError(f"请填写{label}。", field=field)
+        return None
+    if len(text) < min_len:
+        raise ValidationError(f"{label}至少需要{min_len}个字。", field=field)
+    if len(text) > max_len:
+        raise ValidationError(f"{label}不能超过{max_len}个字（当前{len(text)}个字）。", field=field)
+    return text
+
+
+def _note(note: Any) -> str | None:
+    return clean_text(note, "备注", max_len=NOTE_MAX, multiline=True, field="note")
+
+
+def _int(value: Any, label: str, lo: int, hi: int, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        try:
+            value = int(str(value).strip())
+        except (TypeError, ValueError):
+            raise ValidationError(f"{label}须为{lo}至{hi}之间的整数。", field=field) from None
+    if not lo <= value <= hi:
+        raise ValidationError(f"{label}须为{lo}至{hi}之间的整数。", field=field)
+    return value
+
+
+def derive_title(description: str) -> str:
+    """The first ~20 characters of the description's first line."""
+    first = _SPACES.sub(" ", description.strip().split("\n", 1)[0]).strip()
+    return first if len(first) <= TITLE_AUTO else first[:TITLE_AUTO] + "…"
+
+
+@dataclass(kw_only=True)
+class Intake:
+    """What the reception desk types in for one call or visit."""
+
+    channel: str
+    description: str
+    category_id: int
+    village_id: int | None = None
+    grid_id: int | None = None
+    household_id: int | None = None
+    caller_name: str | None = None
+    caller_phone: str | None = None
+    address: str | None = None
+    tier: str | None = None  # None: the category's default tier
+    urgency: str = "normal"
+    title: str | None = None  # None: derived from the description
+    contacted: bool = False  # the caller was spoken to at intake (first contact done)
+    answer: str | None = None  # 即办: answered and closed at intake
+    duplicate_of_id: int | None = None
+
+
+def _validate_intake(i: Intake) -> dict[str, Any]:
+    """Checks that need no database. Returns the cleaned values."""
+    if i.channel not in CHANNELS:
+        raise ValidationError("请选择受理渠道。", field="channel")
+    if i.tier is not None and i.tier not in TIERS:
+        raise ValidationError("请选择分级响应类型（即办、就地办或吹哨办）。", field="tier")
+    if i.urgency not in URGENCIES:
+        raise ValidationError("请选择紧急程度。", field="urgency")
+    if not i.category_id:
+        raise ValidationError("请选择诉求分类。", field="category_id")
+    if not i.village_id:
+        raise ValidationError("请选择诉求所在村（社区）。", field="village_id")
+    out: dict[str, Any] = {
+        "description": clean_text(i.description, "诉求内容", min_len=DESCRIPTION_MIN,
+                                  max_len=DESCRIPTION_MAX, required=True, multiline=True,
+                                  field="description"),
+        "caller_name": clean_text(i.caller_name, "来电人姓名", max_len=NAME_MAX, field="caller_name"),
+        "address": clean_text(i.address, "地址", max_len=ADDRESS_MAX, field="address"),
+        "title": clean_text(i.title, "标题", max_len=TITLE_MAX, field="title"),
+        "answer": clean_text(i.answer, "答复内容", max_len=RESULT_MAX, multiline=True, field="answer"),
+    }
+    phone_raw = clean_text(i.caller_phone, "联系电话", max_len=40, field="caller_phone")
+    out["caller_phone"] = normalize_phone(phone_raw)
+    if out["caller_phone"] is None and i.channel in PHONE_REQUIRED_CHANNELS:
+        raise ValidationError(f"“{CHANNELS[i.channel]}”渠道须填写联系电话。", field="caller_phone")
+    out["title"] = out["title"] or derive_title(out["description"])
+    return out
+
+
+# --------------------------------------------------------------------------- helpers
+
+def next_number(session: Session, prefix: str, now: datetime) -> str:
+    """The next readable number ``{prefix}-{local year}-{seq:06d}``, from the counter table.
+
+    One statement, ``INSERT ... ON CONFLICT (name, year) DO UPDATE SET value = value + 1
+    RETURNING value``: atomic under concurrent writers on both backends (PostgreSQL locks
+    the counter row until the transaction ends; SQLite writers are serialized by BEGIN
+    IMMEDIATE). The increment belongs to the caller's transaction, so a rollback returns it.
+    """
+    year = to_local(now).year
+    table = Counter.__table__
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(table).values(name=prefix, year=year, value=1)
+    stmt = stmt.on_conflict_do_update(index_elements=[table.c.name, table.c.year],
+                                      set_={"value": table.c.value + 1}).returning(table.c.value)
+    seq = session.execute(stmt).scalar_one()
+    return f"{prefix}-{year}-{seq:06d}"
+
+
+class _Clock:
+    """The holiday calendar, loaded once per transaction."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self._cal: HolidayCalendar | None = None
+
+    def add(self, start: datetime, workdays: int) -> datetime:
+        if self._cal is None:
+            self._cal = load_calendar(self.session)
+        try:
+            return add_workdays(start, workdays, self._cal)
+        except CalendarYearMissing as exc:
+            raise ValidationError(str(exc), field="workdays") from None
+
+
+def _conflict(loaded: int, current: int | None) -> ConflictError:
+    return ConflictError(CONFLICT_MESSAGE.format(loaded=loaded, current=current))
+
+
+def _check_scope(actor: Actor, order: WorkOrder) -> None:
+    """Platform officers act only on their own platform's orders."""
+    if actor.role == "platform" and (actor.platform_id is None or order.platform_id != actor.platform_id):
+        raise PermissionDenied(f"工单{order.number}不属于您所在的平台，无权办理。")
+
+
+def _load(s: Session, actor: Actor, order_id: int, version: int, action: str,
+          **outcome: str) -> tuple[WorkOrder, str]:
+    """The order (scope and version checked) and its status after ``action``."""
+    order = s.get(WorkOrder, order_id)
+    if order is None:
+        raise NotFound("工单不存在或已被删除。")
+    _check_scope(actor, order)
+    if order.version != version:
+        raise _conflict(version, order.version)
+    return order, order_fsm.next_status(order.status, action, **outcome)
+
+
+def _cas(s: Session, model: type, ident: int, expected: int, values: dict[str, Any],
+         now: datetime) -> int:
+    """Compare-and-set on ``version``; returns the new version or raises ConflictError."""
+    res = s.execute(update(model).where(model.id == ident, model.version == expected)
+                    .values(**values, version=expected + 1, updated_at=now)
+                    .execution_options(synchronize_session=False))
+    if res.rowcount != 1:
+        current = s.scalar(select(model.version).where(model.id == ident))
+        raise _conflict(expected, current)
+    return expected + 1
+
+
+def _save(s: Session, actor: Actor, order: WorkOrder, version: int, action: str, to_status: str,
+          changes: dict[str, Any], now: datetime, note: str | None = None,
+          data: dict[str, Any] | None = None, audit_extra: dict[str, Any] | None = None) -> dict:
+    """Write the order's changes (version-checked), its timeline row and its audit record."""
+    changes = {**changes, "status": to_status}
+    before = {k: getattr(order, k) for k in changes}
+    new_version = _cas(s, WorkOrder, order.id, version, changes, now)
+    s.add(WorkOrderEvent(order_id=order.id, at=now, actor_id=actor.user_id or None, action=action,
+                         from_status=order.status, to_status=to_status, note=note,
+                         data=audit.clean(data) if data else None))
+    after = {**changes, **(audit_extra or {})}
+    if note:
+        after["note"] = note
+    audit.record(s, actor, f"order.{action}", "work_order", order.id, before=before, after=after)
+    return {"id": order.id, "number": order.number, "version": new_version, "status": to_status}
+
+
+def _withdraw_pending_extensions(s: Session, order_id: int, now: datetime) -> int:
+    res = s.execute(update(ExtensionRequest)
+                    .where(ExtensionRequest.order_id == order_id, ExtensionRequest.status == "pending")
+                    .values(status="withdrawn", decided_at=now, version=ExtensionRequest.version + 1,
+                            updated_at=now)
+                    .execution_options(synchronize_session=False))
+    return res.rowcount or 0
+
+
+def _platform_department(s: Session, order: WorkOrder, platform_id: int | None,
+                         department_id: int | None) -> tuple[Platform, Department]:
+    platform = s.get(Platform, platform_id) if platform_id else None
+    if platform is None:
+        raise ValidationError("请选择承办平台。", field="platform_id")
+    if platform.township_id != order.township_id:
+        raise ValidationError(f"{platform.name}不属于该工单所在乡镇。", field="platform_id")
+    department = s.get(Department, department_id) if department_id else None
+    if department is None or not department.active:
+        raise ValidationError("请选择承办部门。", field="department_id")
+    if department.platform_id != platform.id:
+        raise ValidationError(f"{department.name}不属于{platform.name}，请重新选择承办部门。",
+                              field="department_id")
+    return platform, department
+
+
+def _workdays(s: Session, order: WorkOrder, workdays: int | None) -> int:
+    if workdays is None:
+        cat = s.get(Category, order.category_id)
+        return max(1, cat.handling_workdays or 5) if cat is not None else 5
+    return _int(workdays, "办理时限（工作日）", 1, DISPATCH_WORKDAYS_MAX, "workdays")
+
+
+def _overdue(order: WorkOrder, now: datetime) -> bool:
+    if order.status not in OPEN_STATUSES:
+        return False
+    if order.due_at is not None and order.due_at < now:
+        return True
+    return order.status == "received" and order.contact_due_at is not None and order.contact_due_at < now
+
+
+def _with_number(exc: DomainError, number: str) -> DomainError:
+    """The same error, its message prefixed with the order number (bulk operations)."""
+    if isinstance(exc, ValidationError):
+        return ValidationError(f"工单{number}：{exc.message}", field=exc.field)
+    return type(exc)(f"工单{number}：{exc.message}")
+
+
+# --------------------------------------------------------------------------- intake
+
+def register(engine: Engine, actor: Actor, intake: Intake, now: datetime | None = None) -> dict:
+    """Register a call or visit. Returns ``dict(id, number, status, version)``."""
+    require(actor, "order.create")
+    now = _now(now)
+    v = _validate_intake(intake)
+    with write_session(engine) as s:
+        cat = s.get(Category, intake.category_id)
+        if cat is None or not cat.active:
+            raise ValidationError("所选诉求分类不存在或已停用。", field="category_id")
+        village = s.get(Village, intake.village_id)
+        if village is None:
+            raise ValidationError("所选村（社区）不存在。", field="village_id")
+        grid_id = intake.grid_id
+        if intake.household_id is not None:
+            hh = s.get(Household, intake.household_id)
+            if hh is None or (grid_id is not None and hh.grid_id != grid_id):
+                raise ValidationError("所选户不属于所选网格。", field="household_id")
+            grid_id = hh.grid_id  # a household alone places the order in its grid
+        if grid_id is not None:
+            grid = s.get(Grid, grid_id)
+            if grid is None or grid.village_id != village.id:
+                raise ValidationError(f"所选网格不属于{village.name}。", field="grid_id")
+        if intake.duplicate_of_id is not None and s.get(WorkOrder, intake.duplicate_of_id) is None:
+            raise ValidationError("所关联的原工单不存在。", field="duplicate_of_id")
+        tier = intake.tier or cat.default_tier or "local"
+        if v["answer"] is not None and tier != "instant":
+            raise ValidationError("只有“即办”事项才能在受理时直接答复办结。", field="answer")
+
+        status, contacted_at = "received", None
+        steps: list[tuple[str, str, str | None]] = []  # (action, to_status, note)
+        if v["answer"] is not None:
+            status = order_fsm.next_status(status, "answer")
+            contacted_at = now
+            steps.append(("answer", status, v["answer"]))
+        elif intake.contacted:
+            status = order_fsm.next_status(status, "contact")
+            contacted_at = now
+            steps.append(("contact", status, "受理时已与诉求人沟通。"))
+
+        order = WorkOrder(
+            number=next_number(s, NUMBER_PREFIX, now), township_id=village.township_id,
+            channel=intake.channel, caller_name=v["caller_name"], caller_phone=v["caller_phone"],
+            village_id=village.id, grid_id=grid_id, household_id=intake.household_id,
+            address=v["address"], category_id=cat.id, tier=tier, urgency=intake.urgency,
+            title=v["title"], description=v["description"], status=status, received_at=now,
+            created_by=actor.user_id or None,
+            contact_due_at=contact_deadline(now, max(1, cat.contact_hours or 24)),
+            contacted_at=contacted_at,
+            resolved_at=now if status == "archived" else None, result=v["answer"],
+            duplicate_of_id=intake.duplicate_of_id, version=1, updated_at=now,
+        )
+        s.add(order)
+        s.flush()
+        actor_id = actor.user_id or None
+        s.add(WorkOrderEvent(order_id=order.id, at=now, actor_id=actor_id, action="receive",
+                             from_status=None, to_status="received",
+                             note=f"{CHANNELS[intake.channel]}受理：{order.title}",
+                             data={"channel": intake.channel}))
+        prev = "received"
+        for action, to_status, note in steps:
+            s.add(WorkOrderEvent(order_id=order.id, at=now, actor_id=actor_id, action=action,
+                                 from_status=prev, to_status=to_status, note=note))
+            prev = to_status
+        audit.record(s, actor, "order.create", "work_order", order.id,
+                     after=audit.snapshot(order, ORDER_AUDIT_FIELDS))
+        return {"id": order.id, "number": order.number, "status": order.status, "version": 1}
+
+
+# --------------------------------------------------------------------------- transitions
+
+def contact(engine: Engine, actor: Actor, order_id: int, version: int, note: str | None = None,
+            now: datetime | None = None) -> dict:
+    """首次联系: the caller was reached (stops the 24-hour clock)."""
+    require(actor, order_fsm.permission_for("contact"))
+    now, note = _now(now), _note(note)
+    with write_session(engine) as s:
+        order, to = _load(s, actor, order_id, version, "contact")
+        return _save(s, actor, order, version, "contact", to, {"contacted_at": now}, now,
+                     note=note or "已联系诉求人。",
+                     data={"late": order.contact_due_at is not None and now > order.contact_due_at})
+
+
+def _dispatch_one(s: Session, actor: Actor, clock: _Clock, order: WorkOrder, version: int,
+                  to: str, platform_id: int, department_id: int, workdays: int | None,
+                  note: str | None, now: datetime) -> dict:
+    platform, department = _platform_department(s, order, platform_id, department_id)
+    days = _workdays(s, order, workdays)
+    due = clock.add(now, days)
+    changes = {"platform_id": platform.id, "department_id": department.id, "dispatched_at": now,
+               "due_at": due, "warn_at": warn_point(now, due), "assignee_id": None}
+    text = f"派至{platform.name}{department.name}，限{days}个工作日办结。"
+    return {**_save(s, actor, order, version, "dispatch", to, changes, now,
+                    note=f"{text}{note}" if note else text,
+                    data={"platform_id": platform.id, "department_id": department.id,
+                          "workdays": days, "due_at": due}),
+            "due_at": due}
+
+
+def dispatch(engine: Engine, actor: Actor, order_id: int, version: int, platform_id: int,
+             department_id: int, workdays: int | None = None, note: str | None = None,
+             now: datetime | None = None) -> dict:
+    """派单 with a handling deadline of ``workdays`` (default: the category's) working days."""
+    require(actor, order_fsm.permission_for("dispatch"))
+    now, note = _now(now), _note(note)
+    with write_session(engine) as s:
+        order, to = _load(s, actor, order_id, version, "dispatch")
+        return _dispatch_one(s, actor, _Clock(s), order, version, to, platform_id, department_id,
+                             workdays, note, now)
+
+
+def bulk_dispatch(engine: Engine, actor: Actor, items: Iterable[tuple[int, int]], platform_id: int,
+                  department_id: int, workdays: int | None = None, note: str | None = None,
+                  now: datetime | None = None) -> int:
+    """Dispatch several orders ``(id, version)`` in ONE transaction: all or nothing.
+
+    An error names the order it happened on (``工单RX-2025-000012：……``)."""
+    require(actor, order_fsm.permission_for("dispatch"))
+    now, note = _now(now), _note(note)
+    items = [(int(i), int(v)) for i, v in items]
+    if not items:
+        raise ValidationError("请先勾选要派发的工单。")
+    if len({i for i, _ in items}) != len(items):
+        raise ValidationError("同一工单不能重复派发。")
+    with write_session(engine) as s:
+        clock = _Clock(s)
+        for order_id, version in items:
+            order = s.get(WorkOrder, order_id)
+            if order is None:
+                raise NotFound(f"工单（内部编号{order_id}）不存在或已被删除。")
+            try:
+                order, to = _load(s, actor, order_id, version, "dispatch")
+                _dispatch_one(s, actor, clock, order, version, to, platform_id, department_id,
+                              workdays, note, now)
+            except DomainError as exc:
+                raise _with_number(exc, order.number) from None
+        return len(items)
+
+
+def accept(engine: Engine, actor: Actor, order_id: int, version: int, note: str | None = None,
+           now: datetime | None = None) -> dict:
+    """签收办理: the department takes the order (the acting officer becomes its assignee)."""
+    require(actor, order_fsm.permission_for("accept"))
+    now, note = _now(now), _note(note)
+    with write_session(engine) as s:
+        order, to = _load(s, actor, order_id, version, "accept")
+        return _save(s, actor, order, version, "accept", to,
+                     {"assignee_id": actor.user_id or None}, now, note=note or "已签收，安排办理。")
+
+
+def bounce(engine: Engine, actor: Actor, order_id: int, version: int, reason: str,
+           now: datetime | None = None) -> dict:
+    """退回: not ours. Back to 已联系 for a new dispatch; platform, department and clock cleared."""
+    require(actor, order_fsm.permission_for("bounce"))
+    now = _now(now)
+    reason = clean_text(reason, "退回理由", max_len=REASON_MAX, required=True, multiline=True,
+                        field="reason")
+    with write_session(engine) as s:
+        order, to = _load(s, actor, order_id, version, "bounce")
+        withdrawn = _withdraw_pending_extensions(s, order.id, now)
+        changes = {"platform_id": None, "department_id": None, "dispatched_at": None,
+                   "due_at": None, "warn_at": None, "assignee_id": None,
+                   "bounce_count": (order.bounce_count or 0) + 1}
+        data = {"platform_id": order.platform_id, "department_id": order.department_id}
+        if withdrawn:
+            data["withdrawn_extensions"] = withdrawn
+        return _save(s, actor, order, version, "bounce", to, changes, now, note=reason, data=data)
+
+
+def resolve(engine: Engine, actor: Actor, order_id: int, version: int, result: str,
+            now: datetime | None = None) -> dict:
+    """办结 with the handling result (stops the handling clock)."""
+    require(actor, order_fsm.permission_for("resolve"))
+    now = _now(now)
+    result = clean_text(result, "办理结果", min_len=2, max_len=RESULT_MAX, required=True,
+                        multiline=True, field="result")
+    with write_session(engine) as s:
+        order, to = _load(s, actor, order_id, version, "resolve")
+        withdrawn = _withdraw_pending_extensions(s, order.id, now)
+        data = {"on_time": order.due_at is None or now <= order.due_at}
+        if withdrawn:
+            data["withdrawn_extensions"] = withdrawn
+        return _save(s, actor, order, version, "resolve", to, {"resolved_at": now, "result": result},
+                     now, note=result, data=data)
+
+
+def callback(engine: Engine, actor: Actor, order_id: int, version: int, satisfaction: str,
+             note: str | None = None, platform_id: int | None = None,
+             department_id: int | None = None, workdays: int | None = None,
+             now: datetime | None = None) -> dict:
+    """回访. Satisfied / basic: archived. Unsatisfied: re-dispatched (重新交办) with a new
+    deadline counted from now, to the same platform and department unless others are given."""
+    require(actor, order_fsm.permission_for("callback"))
+    now, note = _now(now), _note(note)
+    if satisfaction not in SATISFACTION:
+        raise ValidationError("请选择回访满意度（满意、基本满意或不满意）。", field="satisfaction")
+    if satisfaction == "unsatisfied" and not note:
+        raise ValidationError("回访不满意时请填写群众不满意的原因。", field="note")
+    with write_session(engine) as s:
+        order, to = _load(s, actor, order_id, version, "callback", satisfaction=satisfaction)
+        changes: dict[str, Any] = {"callback_at": now, "satisfaction": satisfaction}
+        text = f"回访诉求人，评价：{SATISFACTION[satisfaction]}。"
+        data: dict[str, Any] = {"satisfaction": satisfaction}
+        if to == "dispatched":
+            platform, department = _platform_department(
+                s, order, platform_id or order.platform_id, department_id or order.department_id)
+            days = _workdays(s, order, workdays)
+            due = _Clock(s).add(now, days)
+            changes.update(platform_id=platform.id, department_id=department.id, dispatched_at=now,
+                           due_at=due, warn_at=warn_point(now, due), resolved_at=None, result=None,
+                           assignee_id=None, redispatch_count=(order.redispatch_count or 0) + 1)
+            text += f"重新交办{platform.name}{department.name}，限{days}个工作日办结。"
+            data.update(redispatch=True, platform_id=platform.id, department_id=department.id,
+                        workdays=days, due_at=due)
+        out = _save(s, actor, order, version, "callback", to, changes, now,
+                    note=f"{text}{note}" if note else text, data=data)
+        if "due_at" in changes:
+            out["due_at"] = changes["due_at"]
+        return out
+
+
+def request_extension(engine: Engine, actor: Actor, order_id: int, version: int, workdays: int,
+                      reason: str, now: datetime | None = None) -> dict:
+    """申请延期: a pending request for ``workdays`` (1-30) more working days."""
+    require(actor, order_fsm.permission_for("request_extension"))
+    now = _now(now)
+    workdays = _int(workdays, "延期天数（工作日）", 1, EXTENSION_WORKDAYS_MAX, "workdays")
+    reason = clean_text(reason, "延期理由", max_len=REASON_MAX, required=True, multiline=True,
+                        field="reason")
+    with write_session(engine) as s:
+        order, to = _load(s, actor, order_id, version, "request_extension")
+        pending = s.scalar(select(ExtensionRequest.id).where(
+            ExtensionRequest.order_id == order.id, ExtensionRequest.status == "pending"))
+        if pending is not None:
+            raise ValidationError(f"工单{order.number}已有待审批的延期申请，请等待审批结果。")
+        req = ExtensionRequest(order_id=order.id, requested_by=actor.user_id or None,
+                               requested_at=now, workdays=workdays, reason=reason,
+                               status="pending", version=1, updated_at=now)
+        s.add(req)
+        s.flush()
+        out = _save(s, actor, order, version, "request_extension", to, {}, now,
+                    note=f"申请延期{workdays}个工作日：{reason}",
+                    data={"request_id": req.id, "workdays": workdays},
+                    audit_extra={"extension_request_id": req.id, "workdays": workdays,
+                                 "reason": reason})
+        return {**out, "request_id": req.id}
+
+
+def decide_extension(engine: Engine, actor: Actor, request_id: int, request_version: int,
+                     approve: bool, note: str | None = None, now: datetime | None = None) -> dict:
+    """审批延期. Approval moves ``due_at`` by the requested working days from the current
+    deadline and sets ``warn_at`` again; a refusal (with a reason) leaves the deadline."""
+    require(actor, order_fsm.permission_for("decide_extension"))
+    now, note = _now(now), _note(note)
+    if not approve and not note:
+        raise ValidationError("不同意延期时请填写理由。", field="note")
+    with write_session(engine) as s:
+        req = s.get(ExtensionRequest, request_id)
+        if req is None:
+            raise NotFound("延期申请不存在或已被删除。")
+        if req.version != request_version:
+            raise _conflict(request_version, req.version)
+        if req.status != "pending":
+            raise InvalidTransition(
+                f"该延期申请已处理（{order_fsm.EXTENSION_STATUSES.get(req.status, req.status)}），不能再次审批。")
+        order = s.get(WorkOrder, req.order_id)
+        _check_scope(actor, order)
+        to = order_fsm.next_status(order.status, "decide_extension")
+        changes: dict[str, Any] = {}
+        data: dict[str, Any] = {"request_id": req.id, "workdays": req.workdays, "approved": bool(approve)}
+        req_values: dict[str, Any] = {"status": "approved" if approve else "refused",
+                                      "decided_by": actor.user_id or None, "decided_at": now}
+        if approve:
+            # the clock ends at 24:00 of its last day: count on from that day
+            base = (order.due_at - timedelta(microseconds=1)) if order.due_at else now
+            new_due = _Clock(s).add(base, req.workdays)
+            changes = {"due_at": new_due,
+                       "warn_at": warn_point(order.dispatched_at or now, new_due),
+                       "extension_count": (order.extension_count or 0) + 1}
+            req_values["new_due_at"] = new_due
+            data.update(old_due_at=order.due_at, new_due_at=new_due)
+            text = f"同意延期{req.workdays}个工作日。"
+        else:
+            text = f"不同意延期{req.workdays}个工作日。"
+        new_req_version = _cas(s, ExtensionRequest, req.id, request_version, req_values, now)
+        out = _save(s, actor, order, order.version, "decide_extension", to, changes, now,
+                    note=f"{text}{note}" if note else text, data=data,
+                    audit_extra={"extension_request_id": req.id,
+                                 "extension_status": req_values["status"]})
+        return {**out, "request_id": req.id, "request_version": new_req_version,
+                "approved": bool(approve), "due_at": changes.get("due_at", order.due_at)}
+
+
+def cancel(engine: Engine, actor: Actor, order_id: int, version: int, reason: str,
+           duplicate_of_id: int | None = None, now: datetime | None = None) -> dict:
+    """撤销 an open order with a reason (optionally as a duplicate of another order)."""
+    require(actor, order_fsm.permission_for("cancel"))
+    now = _now(now)
+    reason = clean_text(reason, "撤销理由", max_len=CANCEL_REASON_MAX, required=True, field="reason")
+    with write_session(engine) as s:
+        order, to = _load(s, actor, order_id, version, "cancel")
+        changes: dict[str, Any] = {"cancelled_reason": reason}
+        data: dict[str, Any] = {}
+        if duplicate_of_id is not None:
+            original = s.get(WorkOrder, duplicate_of_id)
+            if original is None or original.id == order.id:
+                raise ValidationError("所关联的原工单不存在。", field="duplicate_of_id")
+            changes["duplicate_of_id"] = original.id
+            data["duplicate_of"] = original.number
+        withdrawn = _withdraw_pending_extensions(s, order.id, now)
+        if withdrawn:
+            data["withdrawn_extensions"] = withdrawn
+        return _save(s, actor, order, version, "cancel", to, changes, now, note=reason,
+                     data=data or None)
+
+
+def supervise(engine: Engine, actor: Actor, order_id: int, version: int, supervisor_user_id: int,
+              note: str | None = None, now: datetime | None = None) -> dict:
+    """督办: a committee member (leader or admin) follows the order; red if overdue, else yellow."""
+    require(actor, order_fsm.permission_for("supervise"))
+    now, note = _now(now), _note(note)
+    with write_session(engine) as s:
+        order, to = _load(s, actor, order_id, version, "supervise")
+        boss = s.get(User, supervisor_user_id) if supervisor_user_id else None
+        if boss is None or not boss.active or boss.role not in SUPERVISOR_ROLES:
+            raise ValidationError("督办人须为在岗的领导（班子成员）或管理员。", field="supervisor_user_id")
+        level = "red" if _overdue(order, now) else "yellow"
+        text = f"{'红色' if level == 'red' else '黄色'}督办，由{boss.display_name}牵头跟进。"
+        return _save(s, actor, order, version, "supervise", to,
+                     {"supervised": True, "supervision_level": level,
+                      "supervisor_user_id": boss.id}, now,
+                     note=f"{text}{note}" if note else text,
+                     data={"level": level, "supervisor_user_id": boss.id})
+
+
+def urge(engine: Engine, actor: Actor, order_id: int, version: int, note: str | None = None,
+         now: datetime | None = None) -> dict:
+    """催办: remind the owner (counted)."""
+    require(actor, order_fsm.permission_for("urge"))
+    now, note = _now(now), _note(note)
+    with write_session(engine) as s:
+        order, to = _load(s, actor, order_id, version, "urge")
+        count = (order.urge_count or 0) + 1
+        return _save(s, actor, order, version, "urge", to, {"urge_count": count}, now,
+                     note=note or f"第{count}次催办。", data={"urge_count": count})
+
+
+__all__ = [
+    "Intake", "accept", "bounce", "bulk_dispatch", "callback", "cancel", "clean_text", "contact",
+    "decide_extension", "derive_title", "dispatch", "next_number", "register", "request_extension",
+    "resolve", "supervise", "urge",
+]

@@ -1,0 +1,103 @@
+"""Login journeys in headless Chromium against `streamlit run app.py`.
+
+Two roles see different navigation; a reload keeps the login (the cookie); logout revokes the
+cookie on the server side; a cookie signed with another key is refused.
+"""
+
+from __future__ import annotations
+
+import time
+
+import jwt
+
+from db.config import COOKIE_EXPIRY_DAYS, COOKIE_NAME, DEFAULT_DEMO_PASSWORD
+
+from .conftest import login, screenshot, wait_for_app, wait_for_rerun
+
+SIDEBAR_NAV = "[data-testid='stSidebarNav']"
+
+
+def nav_text(page) -> str:
+    page.wait_for_selector(SIDEBAR_NAV)
+    return page.locator(SIDEBAR_NAV).inner_text()
+
+
+def auth_cookie(page) -> dict | None:
+    for c in page.context.cookies():
+        if c["name"] == COOKIE_NAME:
+            return c
+    return None
+
+
+def wait_for_cookie(page, timeout_s: float = 10) -> dict:
+    end = time.time() + timeout_s
+    while time.time() < end:
+        cookie = auth_cookie(page)
+        if cookie:
+            return cookie
+        page.wait_for_timeout(200)
+    raise AssertionError("the login cookie was never set")
+
+
+def test_two_roles_see_different_navigation(app_server, page, browser):
+    login(page, app_server, "reception", DEFAULT_DEMO_PASSWORD)
+    reception_nav = nav_text(page)
+    assert "来电来访登记" in reception_nav and "工单中心" in reception_nav
+    assert "用户与角色" not in reception_nav and "审计日志" not in reception_nav
+    assert "王接待" in page.locator("[data-testid='stSidebar']").inner_text()
+    screenshot(page, "home-reception")
+
+    other = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+    try:
+        admin_page = other.new_page()
+        login(admin_page, app_server, "admin", DEFAULT_DEMO_PASSWORD)
+        admin_nav = nav_text(admin_page)
+        assert "用户与角色" in admin_nav and "审计日志" in admin_nav
+        assert admin_nav != reception_nav
+        screenshot(admin_page, "home-admin")
+    finally:
+        other.close()
+
+
+def test_reload_keeps_the_login_and_logout_revokes_the_cookie(app_server, page, browser):
+    login(page, app_server, "dispatcher", DEFAULT_DEMO_PASSWORD)
+    assert "督办清单" in nav_text(page)
+    screenshot(page, "home-dispatcher")
+    cookie = wait_for_cookie(page)
+
+    page.reload()
+    wait_for_app(page)
+    assert page.get_by_label("密码", exact=True).count() == 0
+    assert "督办清单" in nav_text(page)
+
+    page.get_by_role("button", name="退出登录").click()
+    wait_for_rerun(page)
+    page.get_by_label("用户名", exact=True).wait_for()
+
+    # the cookie from before the logout, replayed in a fresh browser, is refused
+    other = browser.new_context()
+    try:
+        replay = other.new_page()
+        other.add_cookies([{k: cookie[k] for k in ("name", "value", "domain", "path")}])
+        replay.goto(app_server)
+        wait_for_app(replay)
+        replay.get_by_label("用户名", exact=True).wait_for()
+        assert replay.locator(SIDEBAR_NAV).count() == 0
+    finally:
+        other.close()
+
+
+def test_cookie_signed_with_another_key_is_refused(app_server, browser):
+    forged = jwt.encode({"username": "admin", "exp_date": time.time() + COOKIE_EXPIRY_DAYS * 86400},
+                        "not-the-server-key-" * 3, algorithm="HS256")
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        host = app_server.split("//", 1)[1].split(":", 1)[0]
+        context.add_cookies([{"name": COOKIE_NAME, "value": forged, "domain": host, "path": "/"}])
+        page.goto(app_server)
+        wait_for_app(page)
+        page.get_by_label("用户名", exact=True).wait_for()
+        assert page.locator(SIDEBAR_NAV).count() == 0
+    finally:
+        context.close()

@@ -1,0 +1,189 @@
+"""Every page under AppTest: opened by each role that may open it (no exception), refused
+for each role that may not; and the login flow through app.py."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from db.config import DEFAULT_DEMO_PASSWORD, load_settings
+from db.engine import get_engine, read_session
+from db.models import User
+from db.models.people import ROLES
+from db.permissions import PAGES, PAGES_BY_KEY, can_open
+from db.services.bootstrap import DEMO_ACCOUNTS, ensure_database
+from db.services import users
+from db.services.users import actor_of
+from sqlalchemy import select
+
+TIMEOUT = 60
+ROOT = Path(__file__).resolve().parent.parent
+ROLE_ACCOUNT = {}
+for username, _name, role, _p in DEMO_ACCOUNTS:
+    ROLE_ACCOUNT.setdefault(role, username)
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    """One demo database (small) for the whole module, selected through the environment
+    the way the app selects it."""
+    path = tmp_path_factory.mktemp("apptest") / "console.db"
+    saved = {k: os.environ.get(k) for k in ("GOV_DB_PATH", "GOV_MODE", "DATABASE_URL", "GOV_COOKIE_KEY")}
+    os.environ.update(GOV_DB_PATH=str(path), GOV_MODE="demo", GOV_COOKIE_KEY="t" * 40)
+    os.environ.pop("DATABASE_URL", None)
+    settings = load_settings()
+    engine = get_engine(settings)
+    ensure_database(engine, settings, demo_orders=400)
+    with read_session(engine) as s:
+        actors = {u.role: actor_of(u) for u in s.scalars(select(User).order_by(User.id))}
+    yield actors
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+def run_page(path: str, actor) -> AppTest:
+    """The page file on its own, with an actor in the session (the page's own guard decides)."""
+    at = AppTest.from_file(str(ROOT / path), default_timeout=TIMEOUT)
+    at.session_state["gov_actor"] = actor
+    return at.run()
+
+
+def logged_in_app(actor, epoch: int | None = None, last_seen: float | None = None) -> AppTest:
+    """app.py with a session as the login gate leaves it after a successful login."""
+    engine = get_engine(load_settings())
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.session_state["gov_actor"] = actor
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = actor.username
+    at.session_state["gov_epoch"] = users.session_epoch(engine, actor.user_id) if epoch is None else epoch
+    at.session_state["gov_last_seen"] = time.time() if last_seen is None else last_seen
+    return at
+
+
+def run_via_app(path: str, actor) -> AppTest:
+    """The page reached through app.py's navigation, as a logged-in user of the actor's role.
+
+    The first run goes through app.py (gate + navigation); AppTest then runs the chosen page's
+    script on switch_page (it does not rerun the entrypoint for file pages)."""
+    at = logged_in_app(actor).run()
+    assert at.session_state["gov_actor"].role == actor.role, "the gate refused a valid session"
+    return at.switch_page(path).run()
+
+
+CASES = [(p.key, p.path, role) for p in PAGES for role in ROLES]
+
+
+@pytest.mark.parametrize("key,path,role", CASES, ids=[f"{k}-{r}" for k, _, r in CASES])
+def test_page_for_role(demo_db, key, path, role):
+    if can_open(role, key):
+        at = run_via_app(path, demo_db[role])
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.session_state["gov_actor"].role == role  # still logged in, not bounced to login
+        assert "当前角色无权访问此页面。" not in [e.value for e in at.error]
+        titles = [t.value for t in at.title]
+        spec = PAGES_BY_KEY[key]
+        # the page's own title, so a run that did not reach the page cannot pass
+        assert titles and (titles[0].endswith("您好") if key == "home" else titles[0] == spec.title), titles
+    else:
+        at = run_page(path, demo_db[role])
+        assert not at.exception, [e.value for e in at.exception]
+        errors = [e.value for e in at.error]
+        assert errors == ["当前角色无权访问此页面。"]
+        assert not at.title
+
+
+def test_page_without_login_is_refused(demo_db):
+    at = AppTest.from_file(str(ROOT / "pages/users.py"), default_timeout=TIMEOUT).run()
+    assert [e.value for e in at.error] == ["请先登录。"]
+
+
+def login(username: str, password: str = DEFAULT_DEMO_PASSWORD) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    assert [t.label for t in at.text_input] == ["用户名", "密码"]
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    at.button[0].click().run()
+    return at
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_login_each_role_lands_on_home(demo_db, role):
+    at = login(ROLE_ACCOUNT[role])
+    assert not at.exception
+    actor = at.session_state["gov_actor"]
+    assert actor.role == role
+    assert at.title[0].value.endswith("您好")
+    assert len(at.metric) >= 3  # the attention counts
+
+
+def test_wrong_password_shows_chinese_error_and_is_counted(demo_db):
+    at = login("leader", "wrong-password1")
+    assert "用户名或密码错误。" in [e.value for e in at.error]
+    engine = get_engine(load_settings())
+    with read_session(engine) as s:
+        assert s.scalar(select(User.failed_attempts).where(User.username == "leader")) == 1
+    ok = login("leader")  # a success resets the count
+    assert ok.session_state["gov_actor"].role == "leader"
+    with read_session(engine) as s:
+        assert s.scalar(select(User.failed_attempts).where(User.username == "leader")) == 0
+
+
+def test_lockout_through_the_form(demo_db):
+    for _ in range(4):
+        at = login("bianmin", "wrong-password1")
+        assert "用户名或密码错误。" in [e.value for e in at.error]
+    at = login("bianmin", "wrong-password1")
+    assert any("锁定" in e.value for e in at.error)
+    at = login("bianmin")  # the right password is refused while locked
+    assert any("锁定" in e.value for e in at.error)
+    assert "gov_actor" not in at.session_state
+
+
+def test_revoked_session_is_logged_out_on_next_run(demo_db):
+    actor = demo_db["platform"]
+    engine = get_engine(load_settings())
+    epoch = users.session_epoch(engine, actor.user_id)
+    at = logged_in_app(actor, epoch=epoch).run()
+    assert at.session_state["gov_actor"].username == actor.username
+    users.logout(engine, actor.user_id)  # e.g. logged out in another browser
+    at = logged_in_app(actor, epoch=epoch).run()  # the same session's next run through app.py
+    assert "gov_actor" not in at.session_state
+    assert [t.label for t in at.text_input] == ["用户名", "密码"]
+    assert any("登录已失效" in w.value for w in at.warning)
+
+
+def test_idle_session_is_logged_out(demo_db):
+    actor = demo_db["mediator"]
+    at = logged_in_app(actor, last_seen=time.time() - 31 * 60).run()
+    assert "gov_actor" not in at.session_state
+    assert any("未操作" in w.value for w in at.warning)
+    assert users.cookie_acceptable(get_engine(load_settings()), actor.username, time.time() - 60) is None
+
+
+def test_deactivated_user_is_logged_out(demo_db):
+    from db.engine import write_session
+    from db.models import User
+
+    actor = demo_db["grid"]
+    at = logged_in_app(actor).run()
+    assert at.session_state["gov_actor"].username == actor.username
+    engine = get_engine(load_settings())
+    with read_session(engine) as s:
+        version = s.get(User, actor.user_id).version
+    admin = demo_db["admin"]
+    user = None
+    with read_session(engine) as s:
+        user = s.get(User, actor.user_id)
+    users.update_user(engine, admin, actor.user_id, version, display_name=user.display_name, role=user.role,
+                      platform_id=user.platform_id, village_id=user.village_id, active=False)
+    at = logged_in_app(actor, epoch=0).run()
+    assert "gov_actor" not in at.session_state
+    with write_session(engine) as s:  # leave the account usable for other tests
+        s.get(User, actor.user_id).active = True
