@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from components import auth, nav, runtime
+from components import auth, nav, runtime, ui
 
 st.set_page_config(page_title="基层治理综合服务平台", page_icon=":material/account_balance:", layout="wide")
+ui.apply_style()
 
 cfg = runtime.settings()
 engine = runtime.engine()
@@ -16,7 +17,7 @@ def login_page() -> None:
 
 
 if gate.actor is None:
-    st.navigation([st.Page(login_page, title="登录", url_path="login")], position="hidden").run()
+    nav.login_only(login_page).run()
 else:
     page = nav.build(gate.actor.role)
     auth.render_account_box(engine, gate.authn, gate.actor)

@@ -28,6 +28,7 @@ EPOCH_KEY = "gov_epoch"
 SEEN_KEY = "gov_last_seen"
 VIA_KEY = "gov_login_via"
 REFUSED_KEY = "gov_refused_cookie"
+SET_COOKIE_KEY = "gov_set_cookie"
 NOTICE_KEY = "gov_notice"
 LOGIN_FIELDS = {"Form name": "用户登录", "Username": "用户名", "Password": "密码", "Login": "登录"}
 
@@ -95,6 +96,8 @@ def _accept(engine: Engine, authn: stauth.Authenticate) -> Actor | None:
     username = st.session_state.get("username")
     if st.session_state.get(VIA_KEY) == "form":
         actor = users.record_login(engine, username, via="form")
+        # the library's own cookie write is lost in the rerun that follows; write it next run
+        st.session_state[SET_COOKIE_KEY] = True
     else:
         issued = _cookie_issued_at()
         actor = users.cookie_acceptable(engine, username, issued) if issued else None
@@ -137,6 +140,8 @@ def gate(engine: Engine, cfg: Settings) -> Gate:
     actor = current_actor()
     if actor is not None and st.session_state.get("authentication_status"):
         if _still_valid(engine, cfg, authn, actor):
+            if st.session_state.pop(SET_COOKIE_KEY, False):
+                authn.cookie_controller.set_cookie()  # the re-login cookie, on a run that completes
             return Gate(actor, authn, creds)
         # one Authenticate per run (its cookie manager is a keyed component): keep this one
     elif actor is not None:

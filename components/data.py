@@ -116,3 +116,59 @@ def duplicates(category_id: int, village_id: int | None, grid_id: int | None, ad
     with read_session(runtime.engine()) as s:
         return orders_q.duplicate_candidates(s, category_id, village_id=village_id, grid_id=grid_id,
                                              address=address, now=utcnow())
+
+
+@st.cache_data(ttl=15, show_spinner=False)
+def inbox(f, actor: Actor, offset: int, limit: int, minute: str) -> tuple[int, list[dict]]:
+    """(count for the filter, one page of rows), masked for the actor's role."""
+    from db.queries import orders as orders_q
+
+    now = utcnow()
+    with read_session(runtime.engine()) as s:
+        total = orders_q.inbox_count(s, f, actor, now)
+        rows = orders_q.inbox_page(s, f, actor, now, offset, limit)
+    return total, masked(rows, actor.role)
+
+
+def inbox_export(f, actor: Actor) -> list[dict]:
+    """Every row of the filter (up to the export limit), masked; not cached."""
+    from db.queries import orders as orders_q
+
+    with read_session(runtime.engine()) as s:
+        return masked(orders_q.inbox_export(s, f, actor, utcnow()), actor.role)
+
+
+@st.cache_data(ttl=10, show_spinner=False)
+def order_bundle(order_id: int, role: str) -> dict | None:
+    """One order with its timeline, extension requests and links, masked for the role."""
+    from db.queries import orders as orders_q
+
+    with read_session(runtime.engine()) as s:
+        detail = orders_q.order_detail(s, order_id)
+        if detail is None:
+            return None
+        return {
+            "order": masked([detail], role)[0],
+            "timeline": orders_q.timeline(s, order_id),
+            "extensions": orders_q.extension_requests(s, order_id=order_id),
+            "links": orders_q.linked_records(s, order_id),
+        }
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def order_id_by_number(number: str) -> int | None:
+    from sqlalchemy import select
+
+    from db.models import WorkOrder
+
+    with read_session(runtime.engine()) as s:
+        return s.scalar(select(WorkOrder.id).where(WorkOrder.number == number.strip()))
+
+
+@st.cache_data(ttl=15, show_spinner=False)
+def supervision(offset: int, limit: int, minute: str) -> tuple[int, list[dict]]:
+    from db.queries import orders as orders_q
+
+    now = utcnow()
+    with read_session(runtime.engine()) as s:
+        return orders_q.supervision_count(s, now), orders_q.supervision_list(s, now, limit, offset)

@@ -78,3 +78,25 @@ def show_flash() -> None:
     message = st.session_state.pop(FLASH_KEY, None)
     if message:
         st.success(message)
+
+
+_MD_SPECIAL = "\\`*_{}[]()<>#+-.!|~$:"
+
+
+def esc(text: object) -> str:
+    """User text made inert for st.markdown: every markdown/HTML character escaped."""
+    s = "" if text is None else str(text)
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in s).replace("\n", " ")
+
+
+STYLE = """
+<style>
+[data-testid="stMainBlockContainer"] {padding-top: 2rem; padding-bottom: 2rem;}
+h1 {padding-top: 0.2rem;}
+</style>
+"""
+
+
+def apply_style() -> None:
+    """House CSS (fixed text, never user input): tighter top padding so forms fit one screen."""
+    st.markdown(STYLE, unsafe_allow_html=True)

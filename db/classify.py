@@ -18,7 +18,7 @@ Two methods
 -----------
 ``model``
     A classifier trained on the database's own closed orders (status ``resolved`` or
-    ``archived``) of active leaf categories. Features: TF-IDF over character 1-3-grams of the
+    ``archived``) of active leaf categories. Features: TF-IDF over character 1-2-grams of the
     normalised description (no word segmentation, nothing downloaded), plus one column per
     active leaf holding its keyword score / ``KW_FEATURE_SCALE``, so that the admin's
     keywords still count when a caller words a problem in a way the history has not seen.
@@ -43,12 +43,19 @@ Two methods
 
 The rule between the two (measured in tests/test_classify.py)
 -------------------------------------------------------------
-When the model's top probability is below ``LOW_CONFIDENCE`` (0.35) and at least one
-keyword matches, the keyword ranking is preferred: the keyword suggestions come first
-(method ``keywords``, with their matched keywords) and the model's suggestions fill the
-remaining places (method ``model``), without repeating a category. A category the model
-could not learn (too few orders) is still reachable this way. When no keyword matches,
-the model's low-confidence ranking is returned as it is, its low confidence shown.
+The keyword ranking is preferred when at least one keyword matches and either
+
+- the model is unsure: its top probability is below ``LOW_CONFIDENCE`` (0.35), or
+- the best keyword category is one the model could not learn (too few closed orders), and
+  its keyword confidence is higher than the model's top probability.
+
+Then the keyword suggestions come first (method ``keywords``, with their matched keywords)
+and the model's suggestions fill the remaining places (method ``model``), without repeating
+a category. Otherwise, and whenever no keyword matches, the model's ranking is returned as
+it is, a low confidence shown as low. Measured on held-out texts worded in ways the history
+has not seen, the rule lifts top-1 accuracy (synthetic, 5 seeds: 0.57 -> 0.61 on average;
+demo data with one description template per category held out: 0.73 -> 0.80); on familiar
+wording it changes nothing (the model is never unsure there).
 
 Platform
 --------
@@ -86,6 +93,7 @@ KW_SCALE = 2.0  # pseudo-score in the keyword confidence (weak evidence -> low c
 KW_MAX = 0.9  # the keyword confidence never reaches this
 KW_FEATURE_SCALE = 4.0  # keyword score -> model feature (one own 4-char keyword = 1.0)
 MODEL_C = 20.0  # inverse L2 strength; best held-out log loss among 1, 5, 20, 100
+NGRAMS = (1, 2)  # character n-gram lengths: (1, 3) measured no better, 30% slower
 PATH_SEP = "/"
 
 _KEYWORD_SPLIT = re.compile(r"[,，、;；|\s]+")
@@ -238,6 +246,7 @@ class CategoryClassifier:
         self._vectorizer = vectorizer
         self._model = model
         self._classes = np.asarray(model.classes_ if model is not None else [], dtype=np.int64)
+        self._known = frozenset(int(c) for c in self._classes)
         self._trained_on = trained_on
 
     # ------------------------------------------------------------------ building
@@ -294,7 +303,7 @@ class CategoryClassifier:
         texts = [t for t, _ in pairs]
         y = np.asarray([lab for _, lab in pairs], dtype=np.int64)
         vectorizer = TfidfVectorizer(
-            analyzer="char", ngram_range=(1, 3), lowercase=False, sublinear_tf=True,
+            analyzer="char", ngram_range=NGRAMS, lowercase=False, sublinear_tf=True,
             min_df=2 if len(texts) >= 1000 else 1, max_features=100_000, dtype=np.float32)
         X = sparse.hstack([vectorizer.fit_transform(texts), _KeywordIndex(leaves).features(texts)],
                           format="csr")
@@ -331,9 +340,14 @@ class CategoryClassifier:
         if self._model is None:
             return self._keyword_suggestions(scores, k)
         model = self._model_suggestions(norm, scores, k)
-        if model[0].confidence >= LOW_CONFIDENCE or not scores:
+        if not scores:
             return model
         by_keywords = self._keyword_suggestions(scores, k)
+        top = by_keywords[0]
+        unsure = model[0].confidence < LOW_CONFIDENCE
+        unknown = top.category_id not in self._known and top.confidence > model[0].confidence
+        if not (unsure or unknown):
+            return model
         taken = {s.category_id for s in by_keywords}
         return (by_keywords + [s for s in model if s.category_id not in taken])[:k]
 

@@ -1,10 +1,72 @@
-"""工单中心: placeholder until its issue is built (see docs/status.md)."""
+"""Inbox (工单中心): the queue sorted by SLA risk, the order detail and its actions."""
 
-from components import ui
+import streamlit as st
 
-ui.guard("inbox")
-ui.placeholder("inbox", [
-    "按时限风险排序的工单队列，支持状态、渠道、类别、平台、村、日期、超期、督办、不满意等筛选",
-    "工单详情：两个时限（首次联系、办理）、处理时间线、关联记录及当前角色可执行的操作",
-    "批量派单、导出Excel",
-])
+from components import data, order_actions, orders_ui, ui
+from db.permissions import allowed
+from db.services import audit_export
+
+actor = ui.guard("inbox")
+ui.page_header("inbox", "按时限风险排序：超期在前，临期其次。选中一行查看详情并办理；选中多行可批量派单。")
+ui.show_flash()
+ref = data.reference()
+
+
+def show_order(order_id: int) -> None:
+    bundle = data.order_bundle(order_id, actor.role)
+    if bundle is None or (actor.role == "platform" and bundle["order"]["platform_id"] != actor.platform_id):
+        st.warning("找不到该工单，或不属于本平台。")
+        return
+    orders_ui.detail_fields(bundle["order"])
+    if actor.role != "demo":
+        order_actions.render(actor, bundle, ref)
+    with st.expander(f"处理时间线（{len(bundle['timeline'])} 步）", expanded=True):
+        orders_ui.timeline_table(bundle["timeline"])
+    if bundle["links"]:
+        with st.expander(f"关联记录（{len(bundle['links'])}）"):
+            orders_ui.links_list(bundle["links"])
+
+
+deep = st.query_params.get("order")
+if deep:  # a link to one order (from intake, the supervision list, a bookmark): the order first
+    order_id = data.order_id_by_number(deep)
+    if order_id:
+        show_order(order_id)
+    else:
+        st.warning(f"找不到工单 {deep}。")
+    if st.button("返回工单列表", icon=":material/arrow_back:"):
+        del st.query_params["order"]
+        st.rerun()
+    st.stop()
+
+f = orders_ui.filters(ref, actor.role)
+if st.session_state.get("inbox_last_filter") != f:  # a new filter starts at page 1
+    st.session_state["inbox_last_filter"] = f
+    st.session_state["inbox_page"] = 1
+page_no = st.session_state.get("inbox_page", 1)
+total, rows = data.inbox(f, actor, (page_no - 1) * orders_ui.PAGE_SIZE, orders_ui.PAGE_SIZE, data.now_minute())
+pages = max(1, -(-total // orders_ui.PAGE_SIZE))
+
+head, pager, export = st.columns([3, 2, 2], vertical_alignment="bottom")
+head.markdown(f"**当前筛选共 {total} 件**（第 {page_no}/{pages} 页）")
+pager.number_input("页码", 1, pages, key="inbox_page", label_visibility="collapsed")
+if export.button("导出Excel", icon=":material/download:", disabled=total == 0):
+    rows_all = data.inbox_export(f, actor)
+    audit_export.record(actor, "work_order", len(rows_all), {"filter": repr(f)})
+    st.download_button("下载工单.xlsx", orders_ui.export_bytes(rows_all), file_name="工单导出.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", type="primary")
+
+event = st.dataframe(orders_ui.styled(orders_ui.inbox_frame(rows)), hide_index=True, width="stretch",
+                     on_select="rerun", selection_mode="multi-row", key=f"inbox_table_{page_no}",
+                     height=38 + 35 * min(len(rows), 12))
+selected = [rows[i] for i in event.selection.rows] if rows else []
+if len(selected) > 1:
+    if allowed(actor.role, "order.dispatch"):
+        order_actions.bulk_dispatch(actor, selected, ref)
+    else:
+        st.info("选中一行查看详情。")
+elif selected:
+    st.divider()
+    show_order(selected[0]["id"])
+elif total:
+    st.caption("选中一行查看详情并办理。")

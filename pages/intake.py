@@ -28,7 +28,7 @@ with left:
     grid_id = c2.selectbox("网格", list(grid_opts), index=None, format_func=grid_opts.get,
                            placeholder="先选村（社区）", key=key("grid"))
     address = st.text_input("地址", max_chars=200, key=key("address"))
-    description = st.text_area("诉求描述", max_chars=2000, height=110, key=key("desc"))
+    description = st.text_area("诉求描述", max_chars=2000, height=90, key=key("desc"))
     suggestions = data.classifier().suggest(description) if description.strip() else []
     suggestion_caption(suggestions)
     if suggestions and not st.session_state.get(key("cat_touched")):

@@ -2,13 +2,16 @@
 with a few hundred synthetic closed orders built from templates.
 
 Held-out orders are stored with an open status (``in_progress``), so the training query
-itself keeps them out of the model: the accuracy below is measured on texts the model has
-not seen (their exact wording; the phrase pool is shared, as in real hotline text).
+itself keeps them out of the model: accuracy is measured on texts the model has not seen.
+Two settings: familiar wording (held-out texts draw on the same phrase pool as the history,
+in new combinations) and new wording (each category's last two phrases appear only in
+held-out texts). The numbers quoted in comments were measured with scikit-learn 1.9.
 """
 
 from __future__ import annotations
 
 import random
+import shutil
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -19,7 +22,7 @@ from db.classify import (
     KW_MAX, LOW_CONFIDENCE, CategoryClassifier, Suggestion, keyword_confidence, normalize,
     split_keywords,
 )
-from db.engine import read_session, write_session
+from db.engine import make_engine, read_session, write_session
 from db.models import Category, Platform, Township, WorkOrder
 
 T0 = datetime(2025, 1, 1)
@@ -181,7 +184,7 @@ def test_held_out_accuracy_and_real_probabilities(data, clf):
                                  WorkOrder.category_id != 7))
     assert clf.trained_on == closed > 200  # closed orders of active leaves only
     assert len(held) >= 80
-    # measured 0.981 on this data (seed 11; 0.93-1.00 over seeds 1-4): the noise phrases
+    # measured 0.981 on this data (seed 11; 0.94-0.99 over seeds 1-4): the noise phrases
     # make a few texts genuinely mixed
     assert top1_accuracy(clf, held) >= 0.90
     top3 = sum(cat in [x.category_id for x in clf.suggest(t)] for t, cat in held) / len(held)
@@ -197,22 +200,27 @@ def test_held_out_accuracy_and_real_probabilities(data, clf):
 
 
 def test_new_wording_lowers_confidence_and_the_keyword_rule_helps(sqlite_engine):
-    """Held-out texts written only with phrases the model never saw: the model is unsure
-    (and says so), and the keyword rule rescues part of what it gets wrong."""
+    """Held-out texts written only with phrases the model never saw: the model is less
+    sure (and says so honestly), and the keyword rule rescues part of what it gets wrong."""
     held = build_db(sqlite_engine, unseen_phrases=2)
     clf = train(sqlite_engine)
-    model_top = [model_top(clf, t) for t, _ in held]
-    model_acc = sum(m.category_id == c for m, (_, c) in zip(model_top, held)) / len(held)
-    shown_acc = top1_accuracy(clf, held)
-    # measured (seed 11): model alone 0.386, model + keyword rule 0.568, keywords alone 0.557
-    assert model_acc < 0.6
-    assert shown_acc >= model_acc + 0.10
-    assert shown_acc >= 0.45
-    mean_conf = sum(m.confidence for m in model_top) / len(model_top)
-    assert mean_conf < 0.5  # measured 0.353: the model knows it is unsure
-    # ... and its probability is honest: mean confidence close to the accuracy (measured
-    # 0.353 vs 0.386 here, 0.903 vs 0.981 on familiar wording)
-    assert abs(mean_conf - model_acc) < 0.15
+    tops = [model_top(clf, t) for t, _ in held]
+    shown = [clf.suggest(t, k=1)[0] for t, _ in held]
+    model_acc = sum(m.category_id == c for m, (_, c) in zip(tops, held)) / len(held)
+    shown_acc = sum(x.category_id == c for x, (_, c) in zip(shown, held)) / len(held)
+    # measured (seed 11, 88 texts): model alone 0.602, model + keyword rule 0.636,
+    # keywords alone 0.557 (0.98 / 0.98 / 0.84 on familiar wording)
+    assert 0.4 <= model_acc <= 0.8
+    assert shown_acc >= model_acc
+    unsure = [i for i, m in enumerate(tops) if m.confidence < LOW_CONFIDENCE]
+    right = lambda picks: sum(picks[i].category_id == held[i][1] for i in unsure)  # noqa: E731
+    # measured 9 vs 6 of 14 (seeds 1-4: 7/7, 9/2, 6/3, 12/5)
+    assert len(unsure) >= 8 and right(shown) > right(tops)
+    assert all(shown[i].method == "keywords" for i in unsure if clf.keyword_scores(held[i][0]))
+    # the model's probability is honest: mean confidence close to its accuracy (measured
+    # 0.615 vs 0.602 here, 0.956 vs 0.981 on familiar wording)
+    mean_conf = sum(m.confidence for m in tops) / len(tops)
+    assert mean_conf < 0.8 and abs(mean_conf - model_acc) < 0.15
 
 
 def test_model_confidence_matches_accuracy_on_familiar_wording(data, clf):
@@ -220,7 +228,7 @@ def test_model_confidence_matches_accuracy_on_familiar_wording(data, clf):
     top = [clf.suggest(t, k=1)[0] for t, _ in held]
     acc = sum(x.category_id == c for x, (_, c) in zip(top, held)) / len(held)
     mean_conf = sum(x.confidence for x in top) / len(top)
-    assert abs(mean_conf - acc) < 0.15  # measured 0.903 vs 0.981
+    assert abs(mean_conf - acc) < 0.15  # measured 0.956 vs 0.981
 
 
 def test_confidence_is_higher_on_clear_texts_than_on_ambiguous_ones(clf):
@@ -236,7 +244,7 @@ def test_confidence_is_higher_on_clear_texts_than_on_ambiguous_ones(clf):
     ]
     conf_clear = [clf.suggest(t)[0].confidence for t in clear]
     conf_amb = [clf.suggest(t)[0].confidence for t in ambiguous]
-    assert min(conf_clear) > 0.6
+    assert min(conf_clear) > 0.6  # measured 1.00 each; ambiguous 0.28-0.99, mean 0.55
     assert sum(conf_clear) / len(conf_clear) > sum(conf_amb) / len(conf_amb) + 0.3
     assert max(conf_amb) < min(conf_clear)
 
@@ -250,18 +258,37 @@ def test_suggestion_carries_path_and_platform(clf):
     assert clf.suggest("邻居经常辱骂我家老人")[0].platform_code == "zongzhi"
 
 
-def test_low_model_confidence_prefers_a_matching_keyword_rule(clf):
-    # 电信诈骗 has no orders, so the model cannot know it; its keywords can
+def test_platform_falls_back_to_the_one_most_often_responsible(sqlite_engine):
+    build_db(sqlite_engine)
+    with write_session(sqlite_engine) as s:  # 噪声扰民 and its parent lose their platform
+        s.execute(Category.__table__.update().where(Category.id.in_((4, 6)))
+                  .values(platform_code=None))
+    clf = train(sqlite_engine)
+    noise = clf.suggest("广场舞音响声音太大")[0]
+    assert (noise.category_id, noise.platform_code) == (6, "zhifa")  # from its closed orders
+    with read_session(sqlite_engine) as s:
+        kw_only = CategoryClassifier.keywords_only(s)  # no orders read: nothing to learn from
+    assert kw_only.suggest("广场舞音响声音太大")[0].platform_code is None
+
+
+def test_keywords_reach_a_category_the_model_could_not_learn(clf):
+    # 电信诈骗 has no closed orders, so the model cannot know it; its keywords can
     text = "有骗子冒充客服让老人转账"
-    assert model_top(clf, text).confidence < LOW_CONFIDENCE
-    first = clf.suggest(text)[0]
+    assert 12 not in [x.category_id for x in clf._model_suggestions(
+        normalize(text), clf._index.scores(normalize(text)), 10)]
+    first, *rest = clf.suggest(text)
     assert (first.category_id, first.method) == (12, "keywords")
-    assert set(first.matched) >= {"骗子", "冒充", "转账"}
+    assert first.matched == ("骗子", "冒充", "转账")
+    assert first.confidence == pytest.approx(keyword_confidence(6.0, 0.0))  # 0.675
+    assert first.confidence > model_top(clf, text).confidence  # measured 0.448
     assert first.platform_code == "zongzhi"
-    # no keyword at all: the model's low-confidence ranking is shown as it is
+    assert rest and all(x.method == "model" and x.category_id != 12 for x in rest)
+
+
+def test_without_a_keyword_the_model_ranking_is_shown_as_it_is(clf):
     vague = clf.suggest("请尽快处理，谢谢。")
-    assert vague and all(x.method == "model" for x in vague)
-    assert vague[0].confidence < LOW_CONFIDENCE
+    assert len(vague) == 3 and all(x.method == "model" for x in vague)
+    assert vague[0].confidence < 0.5  # measured 0.338
 
 
 def test_blank_text_gives_nothing(clf, sqlite_engine):
@@ -285,10 +312,21 @@ def test_inactive_categories_are_never_suggested(data, clf):
 
 
 def test_training_is_deterministic(data, sqlite_template, tmp_path):
+    """Same data -> same suggestions, to the last bit: trained twice, and on a second
+    database built from the same seed."""
     engine, held = data
+    other_path = tmp_path / "same-data.db"
+    shutil.copyfile(sqlite_template, other_path)
+    other = make_engine(f"sqlite:///{other_path}")
+    try:
+        assert build_db(other) == held
+        c = train(other)
+    finally:
+        other.dispose()
     a, b = train(engine), train(engine)
     texts = [t for t, _ in held[:40]] + ["有骗子冒充客服让老人转账", "请尽快处理。"]
-    assert [a.suggest(t) for t in texts] == [b.suggest(t) for t in texts]
+    expected = [a.suggest(t) for t in texts]
+    assert [b.suggest(t) for t in texts] == expected == [c.suggest(t) for t in texts]
 
 
 def test_training_reads_only(data):
@@ -372,3 +410,27 @@ def test_suggest_takes_milliseconds(clf):
             clf.suggest(t)
     per_call = (time.perf_counter() - start) / 200
     assert per_call < 0.025  # measured ~1 ms
+
+
+# --------------------------------------------------------------------------- backends
+
+
+def test_same_suggestions_on_every_backend(engine, sqlite_template, tmp_path):
+    """The training query reads the same rows on SQLite and PostgreSQL, so the model and
+    its suggestions are the same."""
+    held = build_db(engine)
+    reference_path = tmp_path / "reference.db"
+    shutil.copyfile(sqlite_template, reference_path)
+    reference = make_engine(f"sqlite:///{reference_path}")
+    try:
+        assert build_db(reference) == held
+        a, b = train(engine), train(reference)
+    finally:
+        reference.dispose()
+    assert a.trained_on == b.trained_on > 0
+    texts = [t for t, _ in held[:30]] + ["有骗子冒充客服让老人转账"]
+    for t in texts:
+        sa, sb = a.suggest(t), b.suggest(t)
+        assert [(x.category_id, x.method, x.matched) for x in sa] == \
+               [(x.category_id, x.method, x.matched) for x in sb]
+        assert [x.confidence for x in sa] == pytest.approx([x.confidence for x in sb], abs=1e-6)

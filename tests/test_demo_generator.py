@@ -14,7 +14,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, insert, select
 
 from db.demo import DEFAULT_NOW, generate
 from db.demo.identity import is_valid_id_number
@@ -182,9 +182,10 @@ def test_mediators_platforms_categories_and_services(township):
     assert _scalar(engine, select(func.count()).select_from(ServiceItem)) >= 100
     settings = dict(_all(engine, select(AppSetting.key, AppSetting.value)))
     assert settings == {"mediation_followup_days": "30", "mediation_stale_days": "15"}
-    audit = _all(engine, select(AuditLog.username, AuditLog.action, AuditLog.entity, AuditLog.after))
+    audit = _all(engine, select(AuditLog.username, AuditLog.action, AuditLog.entity,
+                                AuditLog.after))
     assert len(audit) == 1 and audit[0][:3] == ("system", "demo_seed", "database")
-    assert audit[0][3]["counts"]["work_order"] == 5000
+    assert audit[0][3]["rows"]["work_order"] == 5000 and audit[0][3]["orders"] == 5000
 
 
 # --------------------------------------------------------------------------- work orders
@@ -333,7 +334,8 @@ def test_grid_events_cover_the_closed_loop(township):
     grid_orders = _scalar(engine, select(func.count()).select_from(WorkOrder)
                           .where(WorkOrder.channel == "grid"))
     links = _scalar(engine, select(func.count()).select_from(RecordLink)
-                    .where(RecordLink.from_type == "work_order", RecordLink.to_type == "grid_event"))
+                    .where(RecordLink.from_type == "work_order",
+                           RecordLink.to_type == "grid_event"))
     assert links > 0.9 * grid_orders
 
 
@@ -348,7 +350,8 @@ def test_mediation_ledger(township):
     assert {"open", "mediating", "agreed", "closed"} <= {c.status for c in cases.values()}
     assert {c.kind for c in cases.values()} == {"dispute", "hazard"}
     steps = defaultdict(list)
-    for s in _all(engine, select(MediationStep).order_by(MediationStep.case_id, MediationStep.step_no)):
+    for s in _all(engine, select(MediationStep).order_by(MediationStep.case_id,
+                                                         MediationStep.step_no)):
         steps[s.case_id].append(s)
     for case in cases.values():
         own = steps[case.id]
@@ -382,12 +385,22 @@ def test_refuses_a_database_with_orders(township):
 
 
 def test_same_seed_gives_identical_rows(tmp_path):
+    """Two runs, each on a database that already has an audit entry and a setting (as an
+    installed app would): identical rows, and what existed is kept."""
     digests = []
     for name in ("a.db", "b.db"):
         engine = _engine(tmp_path / name)
+        with engine.begin() as conn:
+            conn.execute(insert(AuditLog), [dict(at=NOW, username="admin", action="login",
+                                                 entity="app_user")])
+            conn.execute(insert(AppSetting), [dict(key="mediation_followup_days", value="45")])
         generate(engine, orders=600, seed=7)
         digests.append(_digest(engine))
+        audit = _all(engine, select(AuditLog.id, AuditLog.action).order_by(AuditLog.id))
+        settings = dict(_all(engine, select(AppSetting.key, AppSetting.value)))
         engine.dispose()
+        assert audit == [(1, "login"), (2, "demo_seed")]
+        assert settings == {"mediation_followup_days": "45", "mediation_stale_days": "15"}
     assert digests[0] == digests[1]
 
 

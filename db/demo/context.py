@@ -8,16 +8,16 @@ saving time since 1991, so local (Asia/Shanghai) wall time is simply UTC + 8 hou
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 from bisect import bisect
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import accumulate
 from typing import Callable, Sequence
 
-from sqlalchemy import Table
 
 from db.demo.identity import Identities
 from db.demo.writer import BulkWriter
+from db.models import Base
 from db.rules.sla import HolidayCalendar, add_workdays
 
 LOCAL_OFFSET = timedelta(hours=8)
@@ -220,6 +220,10 @@ class Context:
         self.mediation_events: list[tuple] = []
         self.platform_events: list[tuple] = []
 
+    def reserve_ids(self, model: type[Base], last_id: int) -> None:
+        """Continue ``model``'s ids after ``last_id`` (rows that existed before the run)."""
+        self._next_id[model.__tablename__] = max(self._next_id.get(model.__tablename__, 0), last_id)
+
     def pick(self, population: Sequence, cum_weights: Sequence[float]):
         """``rng.choices(population, cum_weights=...)[0]`` without its per-call overhead
         (the same draw: one ``random()`` and the same bisection)."""
@@ -227,9 +231,11 @@ class Context:
                                  len(cum_weights) - 1)]
 
     # ids and numbers --------------------------------------------------------
-    def next_id(self, table: Table) -> int:
-        value = self._next_id.get(table.name, 0) + 1
-        self._next_id[table.name] = value
+    def next_id(self, model: type[Base]) -> int:
+        """The next explicit primary key of ``model``'s table (1, 2, ...)."""
+        name = model.__tablename__
+        value = self._next_id.get(name, 0) + 1
+        self._next_id[name] = value
         return value
 
     def number(self, prefix: str, at_utc: datetime) -> str:
@@ -242,8 +248,8 @@ class Context:
     def scaled(self, base: int, floor: int = 0) -> int:
         return max(floor, round(base * self.factor))
 
-    def add(self, table: Table, row: dict) -> None:
-        self.writer.add(table, row)
+    def add(self, model: type[Base], row: dict) -> None:
+        self.writer.add(model.__tablename__, row)
 
     def progress(self, stage: str, count: int) -> None:
         if self._progress is not None:

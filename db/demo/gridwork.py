@@ -80,7 +80,8 @@ def _derived_from_orders(ctx: Context) -> list[_EventSpec]:
     """One 'order'-handled event behind every 网格上报 work order, mirroring its progress."""
     rng, now = ctx.rng, ctx.now
     out: list[_EventSpec] = []
-    for order_id, grid, hh, received, status, resolved_at, callback_at, cat, title in ctx.grid_orders:
+    for (order_id, grid, hh, received, status, resolved_at, callback_at, cat,
+         title) in ctx.grid_orders:
         reported = max(ctx.start, received - timedelta(minutes=rng.randint(5, 120)))
         referred = received
         handling = received + timedelta(minutes=rng.randint(30, 600)) \
@@ -153,7 +154,7 @@ def _independent(ctx: Context, n: int) -> list[_EventSpec]:
 
 def _emit(ctx: Context, specs: list[_EventSpec]) -> None:
     rng = ctx.rng
-    table = GridEvent.__table__
+    table = GridEvent
     for spec in specs:
         event_id = ctx.next_id(table)
         number = ctx.number("SJ", spec.reported)
@@ -174,15 +175,17 @@ def _emit(ctx: Context, specs: list[_EventSpec]) -> None:
         ctx.add(table, dict(
             id=event_id, number=number, grid_id=spec.grid.id, reporter_staff_id=spec.reporter_id,
             household_id=spec.hh.id if spec.hh else None, event_type=spec.event_type,
-            address=spec.hh.address if spec.hh else f"{spec.grid.label}{rng.choice(spec.grid.places)}",
+            address=(spec.hh.address if spec.hh
+                     else f"{spec.grid.label}{rng.choice(spec.grid.places)}"),
             description=spec.description, photo_path=None, status=status,
             handling=spec.handling if status != "reported" else None,
             reported_at=spec.reported, handled_at=handled,
-            verified_at=verified, evaluation=rng.choice(vocab.EVENT_EVALUATIONS) if evaluated else None,
+            verified_at=verified,
+            evaluation=rng.choice(vocab.EVENT_EVALUATIONS) if evaluated else None,
             archived_at=archived, version=1, updated_at=last))
         if spec.order_id is not None:
-            ctx.add(RecordLink.__table__, dict(
-                id=ctx.next_id(RecordLink.__table__), from_type="work_order", from_id=spec.order_id,
+            ctx.add(RecordLink, dict(
+                id=ctx.next_id(RecordLink), from_type="work_order", from_id=spec.order_id,
                 to_type="grid_event", to_id=event_id, kind="source", created_at=spec.reported))
         elif spec.handling == "mediation" and referred is not None:
             ctx.mediation_events.append((event_id, spec.grid, spec.hh, referred))
@@ -195,7 +198,7 @@ def _work_logs(ctx: Context) -> int:
     """Daily logs of grid workers (and some chiefs) over the last ``worklog_days`` days
     (fewer days when fewer orders than the scale's default were asked for)."""
     rng = ctx.rng
-    table = WorkLog.__table__
+    table = WorkLog
     staff = [s for t in ctx.townships for g in t.grids for s in g.staff]
     days = max(14, round(ctx.spec.worklog_days * min(1.0, ctx.factor)))
     first = ctx.today - timedelta(days=days)

@@ -20,8 +20,9 @@ from itertools import accumulate
 
 from db.demo import vocab
 from db.demo.context import Context, Grid, Household, Person, Village
-from db.models import MediationCase, MediationParty, MediationStep, RecordLink, SpecialGroupVisit
-from db.models import VillageScreening
+from db.models import (
+    MediationCase, MediationParty, MediationStep, RecordLink, SpecialGroupVisit, VillageScreening,
+)
 
 FOLLOWUP_DAYS = 30
 DISPUTE_WEIGHTS = (("neighbour", 30.0), ("land_boundary", 18.0), ("homestead", 12.0),
@@ -76,7 +77,8 @@ def _case_specs(ctx: Context) -> list[_CaseSpec]:
                                dispute_type=rng.choices(types, cum_weights=type_cum)[0],
                                applicant=person))
     rest = max(0, total - len(specs))
-    n_walk = round(rest * SOURCE_SHARES["walk_in"] / (1 - SOURCE_SHARES["order"] - SOURCE_SHARES["grid_event"]))
+    rest_share = 1 - SOURCE_SHARES["order"] - SOURCE_SHARES["grid_event"]
+    n_walk = round(rest * SOURCE_SHARES["walk_in"] / rest_share)
     villages = [v for t in ctx.townships for v in t.villages]
     village_cum = list(accumulate(sum(len(g.households) for g in v.grids) + 5 for v in villages))
     for k, reported in enumerate(ctx.sample_times(rest, growth=0.6)):
@@ -116,7 +118,7 @@ def _emit_case(ctx: Context, spec: _CaseSpec) -> None:
     rng, now = ctx.rng, ctx.now
     village = spec.village
     town = village.township
-    case_id = ctx.next_id(MediationCase.__table__)
+    case_id = ctx.next_id(MediationCase)
     number = ctx.number("TJ", spec.reported)
     colour = "red" if spec.force_red_open else _pick_colour(ctx)
     kind = "hazard" if rng.random() < 0.05 and not spec.force_red_open else "dispute"
@@ -158,7 +160,7 @@ def _emit_case(ctx: Context, spec: _CaseSpec) -> None:
         fail = "litigation" if r < 0.045 else "petition"
     elif r < 0.015:
         fail = "litigation"
-    t = (escalated_at or spec.reported) + timedelta(minutes=rng.randint(240, 3 * 1440))
+    t = (escalated_at or spec.reported) + timedelta(minutes=rng.randint(60, 6 * 1440))
     if spec.force_red_open:
         t = min(t, now - timedelta(hours=rng.randint(2, 48)))
         if t < spec.reported:
@@ -171,7 +173,7 @@ def _emit_case(ctx: Context, spec: _CaseSpec) -> None:
         if spec.force_red_open and step_no > 2:
             break
         if step_no > 1:
-            gap_days = rng.randint(20, 40) if stale and step_no == 2 else rng.randint(2, 10)
+            gap_days = rng.randint(20, 40) if stale and step_no == 2 else rng.randint(3, 14)
             t = t + timedelta(days=gap_days, minutes=rng.randint(0, 600))
         if t > now:
             break
@@ -209,7 +211,7 @@ def _emit_case(ctx: Context, spec: _CaseSpec) -> None:
     last_progress = max(t for t in (spec.reported, escalated_at, *(s[1] for s in steps),
                                     followup_at) if t is not None)
     reopen = 1 if status == "closed" and rng.random() < 0.02 else 0
-    ctx.add(MediationCase.__table__, dict(
+    ctx.add(MediationCase, dict(
         id=case_id, number=number, township_id=town.id, village_id=village.id,
         grid_id=spec.grid.id if spec.grid else None, kind=kind, dispute_type=dtype,
         title=title[:100], summary=summary, source=spec.source,
@@ -221,9 +223,10 @@ def _emit_case(ctx: Context, spec: _CaseSpec) -> None:
         followup_due_on=followup_due, followup_at=followup_at, followup_note=followup_note,
         outcome=outcome, closed_at=closed_at, reopen_count=reopen, version=1 + done,
         updated_at=last_progress))
-    for side, person, name in (("applicant", applicant, a_name), ("respondent", respondent, b_name)):
-        ctx.add(MediationParty.__table__, dict(
-            id=ctx.next_id(MediationParty.__table__), case_id=case_id, name=name,
+    sides = (("applicant", applicant, a_name), ("respondent", respondent, b_name))
+    for side, person, name in sides:
+        ctx.add(MediationParty, dict(
+            id=ctx.next_id(MediationParty), case_id=case_id, name=name,
             phone=person.phone if person else ctx.ids.mobile(),
             id_number=person.id_number if person else None,
             resident_id=person.id if person else None, side=side))
@@ -235,8 +238,8 @@ def _emit_case(ctx: Context, spec: _CaseSpec) -> None:
         participants = vocab.MEDIATION_STEP_PARTICIPANTS[step_no].format(
             staff=staff, worthy=worthy, lawyer=lawyer, mediator=mediator.name,
             n=rng.randint(5, 12))
-        ctx.add(MediationStep.__table__, dict(
-            id=ctx.next_id(MediationStep.__table__), case_id=case_id, step_no=step_no,
+        ctx.add(MediationStep, dict(
+            id=ctx.next_id(MediationStep), case_id=case_id, step_no=step_no,
             held_on=ctx.local_date(at), participants=participants,
             notes=rng.choice(vocab.MEDIATION_STEP_NOTES[step_no]),
             outcome="agreed" if last and status in ("agreed", "closed") else "continue",
@@ -246,8 +249,8 @@ def _emit_case(ctx: Context, spec: _CaseSpec) -> None:
                               ("grid_event", spec.event_id) if spec.event_id is not None else
                               (None, None))
     if source_type is not None:
-        ctx.add(RecordLink.__table__, dict(
-            id=ctx.next_id(RecordLink.__table__), from_type="mediation_case", from_id=case_id,
+        ctx.add(RecordLink, dict(
+            id=ctx.next_id(RecordLink), from_type="mediation_case", from_id=case_id,
             to_type=source_type, to_id=source_id, kind="source", created_at=spec.reported))
 
 
@@ -280,8 +283,8 @@ def _screenings(ctx: Context) -> int:
                             else vocab.SCREENING_FINDINGS[0]) if done else None
                 y, m = int(month[:4]), int(month[5:])
                 stamp = min(ctx.now, ctx.at_local(date(y, m, 25), 16))
-                ctx.add(VillageScreening.__table__, dict(
-                    id=ctx.next_id(VillageScreening.__table__), village_id=village.id,
+                ctx.add(VillageScreening, dict(
+                    id=ctx.next_id(VillageScreening), village_id=village.id,
                     month=month, done=done, findings=findings, disputes_found=found,
                     version=1, updated_at=stamp))
                 count += 1
@@ -290,7 +293,6 @@ def _screenings(ctx: Context) -> int:
 
 def _visits(ctx: Context) -> int:
     """Follow-up visits to released prisoners and elderly people living alone."""
-    rng = ctx.rng
     first = ctx.today - timedelta(days=30 * ctx.spec.visit_months)
     count = 0
     for town in ctx.townships:
@@ -316,8 +318,8 @@ def _visit_series(ctx: Context, person: Person, tag: str, first: date,
     day = first + timedelta(days=rng.randint(0, 20))
     n = 0
     while day < stop:
-        ctx.add(SpecialGroupVisit.__table__, dict(
-            id=ctx.next_id(SpecialGroupVisit.__table__), resident_id=person.id, group_tag=tag,
+        ctx.add(SpecialGroupVisit, dict(
+            id=ctx.next_id(SpecialGroupVisit), resident_id=person.id, group_tag=tag,
             visited_on=day, visitor=rng.choice(visitors),
             note=rng.choice(vocab.VISIT_NOTES[tag]), next_due_on=day + timedelta(days=interval)))
         n += 1

@@ -29,7 +29,9 @@ from datetime import datetime, timedelta
 from itertools import accumulate
 
 from db.demo import vocab
-from db.demo.context import LOCAL_OFFSET, CategoryInfo, Context, Grid, Household, Person
+from db.demo.context import (
+    LOCAL_OFFSET, CategoryInfo, Context, Grid, Household, Person, Platform,
+)
 from db.models import ExtensionRequest, RecordLink, WorkOrder, WorkOrderEvent
 from db.models.orders import CHANNELS, SATISFACTION
 from db.rules.sla import contact_deadline
@@ -64,9 +66,8 @@ class _OrderStage:
         self.recent: list[tuple[int, str, datetime, CategoryInfo, Grid, Household, Person]] = []
         self.slim_before = (self.now - timedelta(days=ctx.spec.full_timeline_days)
                             if ctx.spec.full_timeline_days else None)
-        self.event_table = WorkOrderEvent.__table__
-        self._yellow_times: tuple[datetime, datetime] = (ctx.now, ctx.now)
-        self.order_table = WorkOrder.__table__
+        self.event_table = WorkOrderEvent
+        self.order_table = WorkOrder
 
     # ------------------------------------------------------------------ main loop
     def run(self) -> None:
@@ -88,6 +89,8 @@ class _OrderStage:
         ctx, rng, now = self.ctx, self.rng, self.now
         channel = ctx.pick(self.channels, self.channel_cum)
         duplicate_of = None
+        hh: Household | None
+        person: Person | None
         if self.recent and rng.random() < 0.012:
             candidate = rng.choice(self.recent)
             if received - candidate[2] < timedelta(days=7):
@@ -98,14 +101,13 @@ class _OrderStage:
             grid = ctx.pick(self.grids, self.grid_cum)
             hh, person = self._caller_household(grid)
         town = grid.village.township
-        yellow = None
+        yellow = None  # (category, contact time, dispatch time) of an order pinned at 80%+
         if forced is None and duplicate_of is None and \
-                timedelta(days=1) < self.now - received < timedelta(days=12) and rng.random() < 0.06:
+                timedelta(days=1) < now - received < timedelta(days=12) and rng.random() < 0.06:
             yellow = self._yellow_fit(received)
         if yellow is not None:
             forced = "yellow"
             cat = yellow[0]
-            self._yellow_times = (yellow[1], yellow[2])
         elif duplicate_of is not None:
             cat = duplicate_of[3]
         elif channel == "petition":
@@ -123,7 +125,8 @@ class _OrderStage:
         # caller and text
         if person is not None:
             caller_name, caller_phone = person.name, person.phone
-            caller_id = person.id_number if channel in ("walk_in", "petition") or rng.random() < 0.08 else None
+            shows_id = channel in ("walk_in", "petition") or rng.random() < 0.08
+            caller_id = person.id_number if shows_id else None
             address = hh.address if hh is not None else None
         else:
             name, gender, birth_year = ctx.ids.person(ctx.now_year, 20, 75)
@@ -173,7 +176,7 @@ class _OrderStage:
             row["result"] = None
         else:
             self._plan_life(plan, row, ext_rows, cat, tier, channel, platform, department_id,
-                            dept_name, grid, forced)
+                            dept_name, grid, forced, yellow[1:] if yellow else None)
 
         # whole seconds; cut at now and derive the order's columns from what has happened
         plan = [(e[0].replace(microsecond=0), *e[1:]) for e in plan]
@@ -189,8 +192,8 @@ class _OrderStage:
                                from_status=from_status, to_status=status, note=note, data=data))
         self._apply(row, happened, status)
         if duplicate_of is not None:
-            ctx.add(RecordLink.__table__, dict(
-                id=ctx.next_id(RecordLink.__table__), from_type="work_order", from_id=order_id,
+            ctx.add(RecordLink, dict(
+                id=ctx.next_id(RecordLink), from_type="work_order", from_id=order_id,
                 to_type="work_order", to_id=duplicate_of[0], kind="duplicate",
                 created_at=row["updated_at"]))
         ctx.add(self.order_table, row)
@@ -200,7 +203,7 @@ class _OrderStage:
             ev["id"] = ctx.next_id(self.event_table)
             ctx.add(self.event_table, ev)
         for ext in ext_rows:
-            ctx.add(ExtensionRequest.__table__, ext)
+            ctx.add(ExtensionRequest, ext)
         self._pools(order_id, row, grid, hh, person, cat, status)
 
     # ------------------------------------------------------------------ helpers
@@ -261,15 +264,20 @@ class _OrderStage:
         return timedelta(minutes=int(lo + (hi - lo) * rng.random() ** 2))
 
     def _plan_life(self, plan: list[Planned], row: dict, ext_rows: list[dict],
-                   cat: CategoryInfo, tier: str, channel: str, platform, department_id: int,
-                   dept_name: str, grid: Grid, forced: str | None) -> None:
+                   cat: CategoryInfo, tier: str, channel: str, platform: Platform,
+                   department_id: int,
+                   dept_name: str, grid: Grid, forced: str | None,
+                   pinned: tuple[datetime, datetime] | None) -> None:
+        """Plan the whole life of an order (it is cut at ``now`` afterwards). ``forced``
+        pins one of the latest orders to an early status, or ('yellow') keeps an order open
+        at 80%+ of its clock with the contact and dispatch times given in ``pinned``."""
         ctx, rng, now = self.ctx, self.rng, self.now
         received = row["received_at"]
         span = now - received  # forced orders fit their steps into it
         t = received + (timedelta(minutes=rng.randint(1, 3)) if tier == "instant"
                         else self._contact_delay(channel))
-        if forced == "yellow":
-            t, td_pinned = self._yellow_times
+        if pinned is not None:
+            t = pinned[0]
         elif forced is not None:
             t = received + span * 0.15
         contact_note = ("当面确认诉求细节，告知办理流程。" if channel == "walk_in"
@@ -310,8 +318,8 @@ class _OrderStage:
         wd = cat.workdays
         # first dispatch, possibly to the wrong department and bounced back
         td = t + timedelta(minutes=rng.randint(5, 120))
-        if forced == "yellow":
-            td = td_pinned
+        if pinned is not None:
+            td = pinned[1]
         elif forced is not None:
             td = received + span * 0.3
         if forced is None and rng.random() < 0.03:
@@ -360,7 +368,8 @@ class _OrderStage:
             elif rng.random() < 0.05:
                 t_res = due + timedelta(minutes=rng.randint(120, 5760))
             else:
-                t_res = ts + max(timedelta(minutes=20), (due - ts) * rng.betavariate(2.2, 1.6) * 0.97)
+                share = rng.betavariate(2.2, 1.6) * 0.97  # of the remaining clock
+                t_res = ts + max(timedelta(minutes=20), (due - ts) * share)
                 warned = td + (due - td) * 0.8
                 if forced is None and warned <= now < due and t_res <= now and rng.random() < 0.4:
                     t_res = ctx.between(now + timedelta(hours=1), due - timedelta(minutes=1))
@@ -411,7 +420,7 @@ class _OrderStage:
         outcome = rng.choices(("approved", "refused"), (0.85, 0.15))[0]
         plan.append((req_at, "extend_request", None, f"承办单位申请延期{k}个工作日：{reason}",
                      {"workdays": k}))
-        ext = dict(id=ctx.next_id(ExtensionRequest.__table__), order_id=row["id"],
+        ext = dict(id=ctx.next_id(ExtensionRequest), order_id=row["id"],
                    requested_by=None, requested_at=req_at, workdays=k, reason=reason,
                    status="pending", decided_by=None, decided_at=None, new_due_at=None,
                    version=1, updated_at=req_at)

@@ -173,8 +173,8 @@ def build(ctx: Context) -> None:
         ctx.townships.append(town)
         ctx.progress(f"组织架构：{town.name}", len(town.grids))
     ctx.writer.execute_many(
-        update(TenHouseholdUnit.__table__)
-        .where(TenHouseholdUnit.__table__.c.id == bindparam("unit_id"))
+        update(TenHouseholdUnit)
+        .where(TenHouseholdUnit.id == bindparam("unit_id"))
         .values(chief_resident_id=bindparam("chief_id"), updated_at=ctx.now),
         unit_chiefs,
     )
@@ -183,15 +183,15 @@ def build(ctx: Context) -> None:
 
 
 def _build_township(ctx: Context, plan: TownshipPlan, unit_chiefs: list[dict]) -> Township:
-    rng, now = ctx.rng, ctx.now
-    town = Township(ctx.next_id(TownshipModel.__table__), plan.code, plan.name)
-    ctx.add(TownshipModel.__table__, dict(id=town.id, code=town.code, name=town.name,
-                                          county=vocab.COUNTY, updated_at=now))
+    now = ctx.now
+    town = Township(ctx.next_id(TownshipModel), plan.code, plan.name)
+    ctx.add(TownshipModel, dict(id=town.id, code=town.code, name=town.name,
+                                county=vocab.COUNTY, updated_at=now))
     _build_platforms(ctx, town)
     village_seq = {"community": 0, "village": 199}
     for vplan in plan.villages:
         village_seq[vplan.kind] += 1
-        village = Village(ctx.next_id(VillageModel.__table__), town, vplan.name, vplan.kind,
+        village = Village(ctx.next_id(VillageModel), town, vplan.name, vplan.kind,
                           f"{plan.code}{village_seq[vplan.kind]:03d}")
         town.villages.append(village)
         _build_village(ctx, village, vplan, unit_chiefs)
@@ -205,13 +205,13 @@ def _build_township(ctx: Context, plan: TownshipPlan, unit_chiefs: list[dict]) -
 
 def _build_platforms(ctx: Context, town: Township) -> None:
     for code, name in PLATFORMS.items():
-        platform = Platform(ctx.next_id(PlatformModel.__table__), code, name)
-        ctx.add(PlatformModel.__table__, dict(id=platform.id, township_id=town.id, code=code,
-                                              name=name, updated_at=ctx.now))
+        platform = Platform(ctx.next_id(PlatformModel), code, name)
+        ctx.add(PlatformModel, dict(id=platform.id, township_id=town.id, code=code,
+                                    name=name, updated_at=ctx.now))
         for dept in vocab.DEPARTMENTS[code]:
-            dept_id = ctx.next_id(Department.__table__)
+            dept_id = ctx.next_id(Department)
             platform.departments[dept] = dept_id
-            ctx.add(Department.__table__, dict(
+            ctx.add(Department, dict(
                 id=dept_id, platform_id=platform.id, name=dept, active=True,
                 phone=f"0396-7{ctx.rng.randrange(10**6):06d}", updated_at=ctx.now))
         town.platforms[code] = platform
@@ -243,13 +243,13 @@ def _build_village(ctx: Context, village: Village, plan: VillagePlan,
         party_secretary = rng.choice(candidates).name
     else:
         party_secretary = ctx.ids.person(ctx.now_year, 38, 58)[0]
-    ctx.add(VillageModel.__table__, dict(
+    ctx.add(VillageModel, dict(
         id=village.id, township_id=village.township.id, code=village.code, name=village.name,
         kind=village.kind, party_secretary=party_secretary, updated_at=ctx.now))
     for grid, row in zip(village.grids, grid_rows):
-        ctx.add(GridModel.__table__, row)
-        grid.zone_id = ctx.next_id(ResponsibilityZone.__table__)
-        ctx.add(ResponsibilityZone.__table__, dict(
+        ctx.add(GridModel, row)
+        grid.zone_id = ctx.next_id(ResponsibilityZone)
+        ctx.add(ResponsibilityZone, dict(
             id=grid.zone_id, village_id=village.id, name=f"{grid.name}党员责任区",
             description=f"负责{grid.name}环境整治、安全排查、联系服务群众等任务",
             updated_at=ctx.now))
@@ -280,7 +280,7 @@ def _make_grid(ctx: Context, village: Village, kind: str, k: int,
         picks = rng.sample(vocab.RURAL_PLACES, 5)
         places = (f"{group}组",) + tuple(f"{group}组{p}" for p in picks)
         desc = f"{village.name}{group}组全体农户"
-    grid = Grid(ctx.next_id(GridModel.__table__), village, kind, name,
+    grid = Grid(ctx.next_id(GridModel), village, kind, name,
                 f"{village.code}{k:02d}", label, places)
     row = dict(id=grid.id, village_id=village.id, code=grid.code, name=name, kind=kind,
                description=desc, updated_at=ctx.now)
@@ -349,7 +349,7 @@ def _compose(rng: random.Random) -> list[tuple[str, str, int]]:
 def _make_households(ctx: Context, grid: Grid, count: int, dominant: str | None) -> None:
     rng, ids, now_year = ctx.rng, ctx.ids, ctx.now_year
     for idx in range(count):
-        hh = Household(ctx.next_id(HouseholdModel.__table__), grid, _address(grid, idx))
+        hh = Household(ctx.next_id(HouseholdModel), grid, _address(grid, idx))
         members = _compose(rng)
         family = dominant if dominant and rng.random() < 0.4 else ids.surname()
         left_behind = len(members) >= 4 and rng.random() < 0.12
@@ -386,7 +386,7 @@ def _make_households(ctx: Context, grid: Grid, count: int, dominant: str | None)
             if "released_prisoner" in tags or "mental_illness" in tags:
                 p_party = 0.0
             person = Person(
-                id=ctx.next_id(Resident.__table__),
+                id=ctx.next_id(Resident),
                 name=ids.full_name(gender, birth_year, surname), gender=gender,
                 birth_year=birth_year, id_number=ids.id_number(gender, birth_year), phone=phone,
                 tags=tuple(tags), household=hh, relation=relation,
@@ -412,10 +412,10 @@ def _assign_units(ctx: Context, grid: Grid, unit_chiefs: list[dict]) -> None:
             chunks.append(chunk)
         pos += size
     for j, chunk in enumerate(chunks, start=1):
-        unit_id = ctx.next_id(TenHouseholdUnit.__table__)
-        ctx.add(TenHouseholdUnit.__table__, dict(id=unit_id, grid_id=grid.id,
-                                                 name=f"{grid.name}第{j}十户单元",
-                                                 chief_resident_id=None, updated_at=ctx.now))
+        unit_id = ctx.next_id(TenHouseholdUnit)
+        ctx.add(TenHouseholdUnit, dict(id=unit_id, grid_id=grid.id,
+                                       name=f"{grid.name}第{j}十户单元",
+                                       chief_resident_id=None, updated_at=ctx.now))
         for hh in chunk:
             hh.unit_id = unit_id
         adults = [p for h in chunk for p in h.residents
@@ -432,12 +432,12 @@ def _emit_household(ctx: Context, hh: Household) -> None:
             if t not in tags:
                 tags.append(t)
     phone = head.phone or next((p.phone for p in hh.residents if p.phone), None)
-    ctx.add(HouseholdModel.__table__, dict(
+    ctx.add(HouseholdModel, dict(
         id=hh.id, grid_id=hh.grid.id, unit_id=hh.unit_id, address=hh.address,
         head_name=head.name, phone=phone, size=len(hh.residents),
         tags=",".join(tags) or None, updated_at=ctx.now))
     for p in hh.residents:
-        ctx.add(Resident.__table__, dict(
+        ctx.add(Resident, dict(
             id=p.id, household_id=hh.id, name=p.name, gender=p.gender, birth_year=p.birth_year,
             id_number=p.id_number, phone=p.phone, relation=p.relation,
             tags=",".join(p.tags) or None, is_party_member=p.is_party, updated_at=ctx.now))
@@ -468,12 +468,12 @@ def _build_staff(ctx: Context, grid: Grid) -> None:
     roles += [("worker", "full" if rng.random() < 0.85 else "part") for _ in range(n_workers)]
     for role, employment in roles:
         name, phone, id_number = pick(role == "chief", 62 if role == "chief" else 55)
-        staff = Staff(ctx.next_id(GridStaff.__table__), grid, name, phone, role, employment)
+        staff = Staff(ctx.next_id(GridStaff), grid, name, phone, role, employment)
         grid.staff.append(staff)
-        ctx.add(GridStaff.__table__, dict(id=staff.id, grid_id=grid.id, name=name, phone=phone,
-                                          id_number=id_number, staff_role=role,
-                                          employment=employment, active=True,
-                                          updated_at=ctx.now))
+        ctx.add(GridStaff, dict(id=staff.id, grid_id=grid.id, name=name, phone=phone,
+                                id_number=id_number, staff_role=role,
+                                employment=employment, active=True,
+                                updated_at=ctx.now))
 
 
 # --------------------------------------------------------------------------- people on duty
@@ -481,12 +481,13 @@ def _build_staff(ctx: Context, grid: Grid) -> None:
 
 def _build_mediators(ctx: Context, town: Township) -> None:
     rng = ctx.rng
+    specialities = vocab.TOWNSHIP_MEDIATOR_SPECIALITIES
     for k in range(TOWNSHIP_MEDIATORS):
         name = ctx.ids.person(ctx.now_year, 35, 62)[0]
-        m = Mediator(ctx.next_id(MediatorModel.__table__), name, ctx.ids.mobile(), "township",
-                     vocab.TOWNSHIP_MEDIATOR_SPECIALITIES[k % len(vocab.TOWNSHIP_MEDIATOR_SPECIALITIES)])
+        m = Mediator(ctx.next_id(MediatorModel), name, ctx.ids.mobile(), "township",
+                     specialities[k % len(specialities)])
         town.mediators.append(m)
-        ctx.add(MediatorModel.__table__, dict(
+        ctx.add(MediatorModel, dict(
             id=m.id, township_id=town.id, village_id=None, name=m.name, phone=m.phone,
             level="township", employment="full" if k < 2 else "part", speciality=m.speciality,
             active=True, updated_at=ctx.now))
@@ -506,11 +507,15 @@ def _build_mediators(ctx: Context, town: Township) -> None:
                 name, phone = p.name, p.phone or ctx.ids.mobile()
             else:
                 name, phone = ctx.ids.person(ctx.now_year, 35, 65)[0], ctx.ids.mobile()
-            speciality = "乡贤" if k == 1 else ("法律顾问" if k == 2 and rng.random() < 0.4
-                                               else rng.choices(spec_names, cum_weights=spec_cum)[0])
-            m = Mediator(ctx.next_id(MediatorModel.__table__), name, phone, "village", speciality)
+            if k == 1:
+                speciality: str | None = "乡贤"
+            elif k == 2 and rng.random() < 0.4:
+                speciality = "法律顾问"
+            else:
+                speciality = rng.choices(spec_names, cum_weights=spec_cum)[0]
+            m = Mediator(ctx.next_id(MediatorModel), name, phone, "village", speciality)
             village.mediators.append(m)
-            ctx.add(MediatorModel.__table__, dict(
+            ctx.add(MediatorModel, dict(
                 id=m.id, township_id=town.id, village_id=village.id, name=name, phone=phone,
                 level="village", employment="full" if k == 0 else "part", speciality=speciality,
                 active=True, updated_at=ctx.now))
@@ -520,19 +525,19 @@ def _build_teams_and_party(ctx: Context, town: Township) -> None:
     rng = ctx.rng
     town_teams = []
     for purpose in vocab.COMMANDO_PURPOSES:
-        team_id = ctx.next_id(CommandoTeam.__table__)
+        team_id = ctx.next_id(CommandoTeam)
         town_teams.append(team_id)
-        ctx.add(CommandoTeam.__table__, dict(id=team_id, township_id=town.id, village_id=None,
-                                             name=f"{town.name}党员{purpose}突击队",
-                                             purpose=purpose, updated_at=ctx.now))
+        ctx.add(CommandoTeam, dict(id=team_id, township_id=town.id, village_id=None,
+                                   name=f"{town.name}党员{purpose}突击队",
+                                   purpose=purpose, updated_at=ctx.now))
     for village in town.villages:
         n_teams = rng.randint(2, 4)
         for k in range(n_teams):
             purpose = vocab.COMMANDO_PURPOSES[k % len(vocab.COMMANDO_PURPOSES)]
             suffix = "" if k < len(vocab.COMMANDO_PURPOSES) else "第二"
-            team_id = ctx.next_id(CommandoTeam.__table__)
+            team_id = ctx.next_id(CommandoTeam)
             village.team_ids.append(team_id)
-            ctx.add(CommandoTeam.__table__, dict(
+            ctx.add(CommandoTeam, dict(
                 id=team_id, township_id=town.id, village_id=village.id,
                 name=f"{village.name}党员{purpose}{suffix}突击队", purpose=purpose,
                 updated_at=ctx.now))
@@ -547,7 +552,7 @@ def _build_party_members(ctx: Context, village: Village, town_teams: list[int],
     households = [h for g in village.grids for h in g.households]
     members: list[tuple[int, Person]] = []
     for person in (p for h in households for p in h.residents if p.is_party):
-        member_id = ctx.next_id(PartyMember.__table__)
+        member_id = ctx.next_id(PartyMember)
         members.append((member_id, person))
         village.party_members.append(member_id)
         age = now_year - person.birth_year
@@ -557,13 +562,13 @@ def _build_party_members(ctx: Context, village: Village, town_teams: list[int],
         team_id = (rng.choice(village.team_ids) if roll < 0.35 and village.team_ids
                    else rng.choice(town_teams) if roll < 0.42 else None)
         score, entries = _score_history(ctx, member_id)
-        ctx.add(PartyMember.__table__, dict(
+        ctx.add(PartyMember, dict(
             id=member_id, resident_id=person.id, village_id=village.id,
             grid_id=person.household.grid.id, name=person.name, phone=person.phone,
             joined_on=joined_on, zone_id=person.household.grid.zone_id, team_id=team_id,
             score=score, active=True, updated_at=now))
         for row in entries:
-            ctx.add(PartyScoreEntry.__table__, row)
+            ctx.add(PartyScoreEntry, row)
     if not members:
         return
     # 党员联户: contiguous runs of the village's households, a few left unlinked.
@@ -591,7 +596,7 @@ def _build_party_members(ctx: Context, village: Village, town_teams: list[int],
     for (member_id, _person), size in zip(members, sizes):
         for hh in linkable[pos:pos + size]:
             linked = ctx.between(ctx.start, ctx.start + timedelta(days=300))
-            ctx.add(PartyMemberHousehold.__table__, dict(
+            ctx.add(PartyMemberHousehold, dict(
                 party_member_id=member_id, household_id=hh.id,
                 linked_on=ctx.local_date(linked)))
         pos += size
@@ -611,7 +616,7 @@ def _score_history(ctx: Context, member_id: int) -> tuple[int, list[dict]]:
             reason, lo, hi = rng.choice(vocab.PARTY_SCORE_DEDUCTIONS)
             delta = -rng.randint(lo, hi)
         score += delta
-        rows.append(dict(id=ctx.next_id(PartyScoreEntry.__table__), party_member_id=member_id,
+        rows.append(dict(id=ctx.next_id(PartyScoreEntry), party_member_id=member_id,
                          delta=delta, reason=reason, recorded_at=at, recorded_by=None))
     return score, rows
 
@@ -622,16 +627,16 @@ def _score_history(ctx: Context, member_id: int) -> tuple[int, list[dict]]:
 def _build_categories(ctx: Context) -> None:
     weights: list[float] = []
     for top in vocab.CATEGORY_TREE:
-        top_id = ctx.next_id(Category.__table__)
-        ctx.add(Category.__table__, dict(
+        top_id = ctx.next_id(Category)
+        ctx.add(Category, dict(
             id=top_id, parent_id=None, code=top.code, name=top.name, default_tier=top.tier,
             platform_code=top.platform, contact_hours=24, handling_workdays=top.workdays,
             keywords=top.keywords, active=True, updated_at=ctx.now))
         for child in top.children:
             if len(child.titles) != len(child.details):
                 raise ValueError(f"{child.code}: titles and details must be parallel lists")
-            cid = ctx.next_id(Category.__table__)
-            ctx.add(Category.__table__, dict(
+            cid = ctx.next_id(Category)
+            ctx.add(Category, dict(
                 id=cid, parent_id=top_id, code=child.code, name=child.name,
                 default_tier=child.tier, platform_code=child.platform, contact_hours=24,
                 handling_workdays=child.workdays, keywords=child.keywords, active=True,
@@ -649,7 +654,7 @@ def _build_service_items(ctx: Context) -> None:
     dept_ids = {name: dept_id for p in first.platforms.values()
                 for name, dept_id in p.departments.items()}
     for k, (name, dept, agent_ok) in enumerate(vocab.SERVICE_ITEMS, start=1):
-        item_id = ctx.next_id(ServiceItem.__table__)
-        ctx.add(ServiceItem.__table__, dict(
+        item_id = ctx.next_id(ServiceItem)
+        ctx.add(ServiceItem, dict(
             id=item_id, code=f"FW{k:03d}", name=name, department_id=dept_ids.get(dept),
             agent_point_ok=agent_ok, active=True, updated_at=ctx.now))

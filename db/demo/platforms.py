@@ -15,7 +15,7 @@ Numbers ``PT-{year}-{seq:06d}`` follow the time of creation.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import accumulate
 
 from db.demo import vocab
@@ -87,8 +87,8 @@ def _specs(ctx: Context) -> list[_Spec]:
         closed = resolved if status in ("resolved", "archived") else None
         if closed is not None and closed < accepted:
             accepted = created
-        kind = ENFORCEMENT_KIND_BY_CATEGORY.get(cat_code,
-                                                ENFORCEMENT_KIND_BY_CATEGORY.get(cat_code[:4], "other"))
+        kind = ENFORCEMENT_KIND_BY_CATEGORY.get(
+            cat_code, ENFORCEMENT_KIND_BY_CATEGORY.get(cat_code[:4], "other"))
         specs.append(_Spec(created, grid.village.township, grid, "order", code, title,
                            description, due, accepted, closed, result, order_id=order_id,
                            enforcement_kind=kind,
@@ -97,7 +97,7 @@ def _specs(ctx: Context) -> list[_Spec]:
         lead = rng.choice(EVENT_LEAD[etype])
         accepted = referred + timedelta(minutes=rng.randint(30, 480))
         closed = handled if handled is not None and handled > accepted else None
-        kind = "pollution" if etype == "environment" else ("building" if etype == "safety" else "other")
+        kind = {"environment": "pollution", "safety": "building"}.get(etype, "other")
         specs.append(_Spec(referred, grid.village.township, grid, "grid_event", lead,
                            f"{grid.label}{EVENT_TYPES[etype]}处置", description,
                            ctx.deadline(referred, 5), accepted, closed,
@@ -135,7 +135,7 @@ def _specs(ctx: Context) -> list[_Spec]:
 def _emit_case(ctx: Context, spec: _Spec, notices: dict[tuple[int, int], int]) -> int:
     rng, now = ctx.rng, ctx.now
     town = spec.town
-    case_id = ctx.next_id(PlatformCase.__table__)
+    case_id = ctx.next_id(PlatformCase)
     number = ctx.number("PT", spec.created)
     lead: Platform = town.platforms[spec.lead]
     accepted, closed = spec.accepted, spec.closed
@@ -149,9 +149,10 @@ def _emit_case(ctx: Context, spec: _Spec, notices: dict[tuple[int, int], int]) -
             outcome = rng.choices(("accepted", "bounced", "pending"), (75, 20, 5))[0]
             if responded > now:
                 outcome = "pending"
-            handled_for = (closed - accepted) if closed is not None and accepted is not None else None
+            handled_for = (closed - accepted
+                           if closed is not None and accepted is not None else None)
             handoff_row = dict(
-                id=ctx.next_id(Handoff.__table__), case_id=case_id, from_platform_id=lead.id,
+                id=ctx.next_id(Handoff), case_id=case_id, from_platform_id=lead.id,
                 to_platform_id=target.id, pushed_by=None, pushed_at=pushed,
                 respond_due_at=pushed + timedelta(hours=24), status=outcome,
                 responded_by=None, responded_at=responded if outcome != "pending" else None,
@@ -179,7 +180,7 @@ def _emit_case(ctx: Context, spec: _Spec, notices: dict[tuple[int, int], int]) -
         accepted = closed = None
     last = max(t for t in (spec.created, accepted, closed,
                            handoff_row["updated_at"] if handoff_row else None) if t is not None)
-    ctx.add(PlatformCase.__table__, dict(
+    ctx.add(PlatformCase, dict(
         id=case_id, number=number, township_id=town.id, lead_platform_id=lead.id,
         source=spec.source, source_order_id=spec.order_id, village_id=spec.grid.village.id,
         title=spec.title[:100], description=spec.description, status=status,
@@ -188,13 +189,13 @@ def _emit_case(ctx: Context, spec: _Spec, notices: dict[tuple[int, int], int]) -
         result=spec.result if status == "closed" else None, version=1, updated_at=last))
     for code in spec.assists:
         if town.platforms[code].id != lead.id:
-            ctx.add(PlatformCaseAssist.__table__, dict(case_id=case_id,
-                                                      platform_id=town.platforms[code].id))
+            ctx.add(PlatformCaseAssist, dict(case_id=case_id,
+                                             platform_id=town.platforms[code].id))
     if handoff_row is not None:
-        ctx.add(Handoff.__table__, handoff_row)
+        ctx.add(Handoff, handoff_row)
     if spec.order_id is not None:
-        ctx.add(RecordLink.__table__, dict(
-            id=ctx.next_id(RecordLink.__table__), from_type="platform_case", from_id=case_id,
+        ctx.add(RecordLink, dict(
+            id=ctx.next_id(RecordLink), from_type="platform_case", from_id=case_id,
             to_type="work_order", to_id=spec.order_id, kind="source", created_at=spec.created))
     if lead.code == "shichang" and spec.source == "patrol":
         _problem_inspection(ctx, spec, case_id, notices)
@@ -215,12 +216,12 @@ def _problem_inspection(ctx: Context, spec: _Spec, case_id: int,
     notices[key] = notices.get(key, 0) + 1
     notice = f"泌市监{spec.town.name[:2]}责改〔{inspected.year}〕{notices[key]:03d}号"
     rectify_by = inspected + timedelta(days=rng.choice((7, 10, 15)))
-    reinspected = rectify_by - timedelta(days=rng.randint(0, 3))
-    if reinspected > ctx.today or rng.random() < 0.08:
+    reinspected: date | None = rectify_by - timedelta(days=rng.randint(0, 3))
+    if reinspected is None or reinspected > ctx.today or rng.random() < 0.08:
         reinspected = None  # still rectifying (some past their deadline)
     finding = rng.choice(vocab.INSPECTION_FINDINGS)
-    ctx.add(Inspection.__table__, dict(
-        id=ctx.next_id(Inspection.__table__), case_id=case_id, business_name=_business(ctx),
+    ctx.add(Inspection, dict(
+        id=ctx.next_id(Inspection), case_id=case_id, business_name=_business(ctx),
         address=f"{spec.grid.label}{rng.choice(spec.grid.places)}",
         kind=rng.choice(("routine", "random")), inspected_on=inspected,
         finding=f"检查发现{finding}，已当场指出，下达《责令限期整改通知书》。",
@@ -236,8 +237,8 @@ def _enforcement(ctx: Context, spec: _Spec, case_id: int) -> None:
     minutes = rng.randint(6, 30) if roll < 0.86 else (rng.randint(31, 60) if roll < 0.97
                                                       else rng.randint(61, 150))
     arrived = reported + timedelta(minutes=minutes)
-    ctx.add(EnforcementReport.__table__, dict(
-        id=ctx.next_id(EnforcementReport.__table__), case_id=case_id, kind=spec.enforcement_kind,
+    ctx.add(EnforcementReport, dict(
+        id=ctx.next_id(EnforcementReport), case_id=case_id, kind=spec.enforcement_kind,
         address=f"{spec.grid.label}{rng.choice(spec.grid.places)}", reported_at=reported,
         arrived_at=arrived if arrived <= ctx.now else None, joint=bool(spec.assists),
         version=1, updated_at=min(ctx.now, arrived)))
@@ -249,8 +250,8 @@ def _routine_inspections(ctx: Context) -> int:
     grids = [g for t in ctx.townships for g in t.grids]
     for at in ctx.sample_times(n, growth=0.5):
         grid = rng.choice(grids)
-        ctx.add(Inspection.__table__, dict(
-            id=ctx.next_id(Inspection.__table__), case_id=None, business_name=_business(ctx),
+        ctx.add(Inspection, dict(
+            id=ctx.next_id(Inspection), case_id=None, business_name=_business(ctx),
             address=f"{grid.label}{rng.choice(grid.places)}",
             kind="routine" if rng.random() < 0.6 else "random",
             inspected_on=ctx.local_date(at), finding="检查未发现问题。", notice_number=None,
@@ -290,9 +291,9 @@ def _service_requests(ctx: Context) -> int:
             done = at + timedelta(minutes=rng.randint(5, 40))
         else:
             done = at + timedelta(minutes=rng.randint(1440, 10 * 1440))
-        ctx.add(ServiceRequest.__table__, dict(
+        ctx.add(ServiceRequest, dict(
             # service items are numbered from 1 in catalogue order (org stage)
-            id=ctx.next_id(ServiceRequest.__table__), item_id=k + 1,
+            id=ctx.next_id(ServiceRequest), item_id=k + 1,
             village_id=village.id, applicant_name=applicant, applicant_phone=phone,
             channel=channel, for_elderly_or_disabled=vulnerable, requested_at=at,
             done_at=done if done <= now else None, version=1, updated_at=min(now, done)))

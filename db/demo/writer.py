@@ -22,6 +22,7 @@ from datetime import date, datetime
 from typing import Any, Callable
 
 from sqlalchemy import JSON, Boolean, Connection, Date, DateTime, Table, text
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from db.models import Base
 
@@ -97,9 +98,9 @@ class BulkWriter:
         self.counts = {t.name: 0 for t in self._order}
         self._copy = conn.dialect.name == "postgresql"
 
-    def add(self, table: Table, row: dict[str, Any]) -> None:
-        """Buffer one row; columns left out get the model's scalar default (or ``now``)."""
-        name = table.name
+    def add(self, name: str, row: dict[str, Any]) -> None:
+        """Buffer one row of table ``name``; columns left out get the model's scalar
+        default (or ``now`` for a callable one)."""
         buf = self._buffers[name]
         buf.append(self._specs[name].values(row))
         if len(buf) >= self.batch_size:
@@ -125,7 +126,7 @@ class BulkWriter:
 
     def _copy_rows(self, copy_sql: str, rows: list[tuple]) -> None:
         """PostgreSQL: stream rows with COPY on the connection's current transaction."""
-        dbapi_conn = self.conn.connection.driver_connection
+        dbapi_conn: Any = self.conn.connection.driver_connection  # a psycopg Connection
         with dbapi_conn.cursor() as cursor:
             with cursor.copy(copy_sql) as copy:
                 for row in rows:
@@ -160,7 +161,7 @@ def _template(table: Table, now: datetime) -> dict[str, Any]:
         default = col.default
         if default is None:
             row[col.name] = None
-        elif getattr(default, "is_scalar", False):
+        elif isinstance(default, ScalarElementColumnDefault):
             row[col.name] = default.arg
         else:
             row[col.name] = now

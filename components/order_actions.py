@@ -1,0 +1,123 @@
+"""The actions the current role may take on an order in its current state, as small forms.
+
+The version shown when the order was opened is kept in session_state, so if someone else
+saved the order meanwhile the service refuses with a clear conflict message.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import data, runtime, ui
+from db.models.orders import SATISFACTION
+from db.permissions import Actor
+from db.rules.order_fsm import actions_for, action_label
+from db.services import orders as svc
+
+
+def version_key(order_id: int) -> str:
+    return f"order_version_{order_id}"
+
+
+def loaded_version(o: dict) -> int:
+    """The version this session opened (kept until a save or a refresh)."""
+    return st.session_state.setdefault(version_key(o["id"]), o["version"])
+
+
+def _done(message: str, order_id: int) -> None:
+    st.session_state.pop(version_key(order_id), None)
+    st.session_state.pop(f"act_{order_id}", None)  # the next state offers other actions
+    data.invalidate()
+    ui.flash(message)
+    st.rerun()
+
+
+def _platform_department(ref: dict, key: str, default_platform: int | None = None) -> tuple[int | None, int | None]:
+    """One searchable choice of "platform / department" (a form cannot refresh a dependent list)."""
+    deps = {d["id"]: d for d in ref["departments"]}
+    ids = sorted(deps, key=lambda i: (deps[i]["platform_id"] != default_platform, deps[i]["platform_id"], i))
+    did = st.selectbox("承办平台 / 部门", ids, index=None, key=f"{key}_dep", placeholder="输入平台或部门名搜索",
+                       format_func=lambda i: f'{deps[i]["platform"]} / {deps[i]["name"]}')
+    return (deps[did]["platform_id"], did) if did is not None else (None, None)
+
+
+def render(actor: Actor, bundle: dict, ref: dict) -> None:
+    o = bundle["order"]
+    acts = [a for a in actions_for(o["status"], actor.role) if a != "decide_extension"]
+    pending = [x for x in bundle["extensions"] if x["status"] == "pending"]
+    if "decide_extension" in actions_for(o["status"], actor.role) and pending:
+        acts.append("decide_extension")
+    if not acts:
+        st.caption("当前角色在此状态下没有可执行的操作。")
+        return
+    version = loaded_version(o)
+    action = st.segmented_control("办理操作", acts, format_func=action_label, key=f"act_{o['id']}")
+    if not action:
+        return
+    engine, oid, key = runtime.engine(), o["id"], f"f_{o['id']}_{action}"
+    with st.form(key):
+        if action == "dispatch":
+            pid, did = _platform_department(ref, key, o.get("platform_id"))
+            days = st.number_input("办理时限（工作日，留空按类别）", 1, 60, value=None, key=f"{key}_days")
+            note = st.text_input("派单说明", max_chars=300)
+        elif action == "callback":
+            sat = st.radio("群众满意度", list(SATISFACTION), format_func=SATISFACTION.get, horizontal=True)
+            note = st.text_area("回访记录（不满意时必填）", max_chars=500)
+        elif action == "supervise":
+            sups = {s["id"]: s["display_name"] for s in ref["supervisors"]}
+            sup = st.selectbox("督办领导（班子成员）", list(sups), format_func=sups.get)
+            note = st.text_input("督办要求", max_chars=300)
+        elif action == "request_extension":
+            days = st.number_input("延期工作日", 1, 30, 3)
+            note = st.text_area("延期理由", max_chars=300)
+        elif action == "decide_extension":
+            req = pending[0]
+            st.write(f"申请延期 {req['workdays']} 个工作日：{req['reason']}")
+            approve = st.radio("审批", [True, False], format_func={True: "同意", False: "不同意"}.get, horizontal=True)
+            note = st.text_input("审批意见（不同意时必填）", max_chars=300)
+        else:
+            label = {"bounce": "退回理由", "resolve": "办理结果", "cancel": "撤销理由"}.get(action, "备注")
+            note = st.text_area(label, max_chars=1000, height=80)
+        submitted = st.form_submit_button(f"确认{action_label(action)}", type="primary")
+    if not submitted:
+        return
+    with ui.user_errors():
+        if action == "contact":
+            svc.contact(engine, actor, oid, version, note)
+        elif action == "dispatch":
+            svc.dispatch(engine, actor, oid, version, pid, did, int(days) if days else None, note)
+        elif action == "accept":
+            svc.accept(engine, actor, oid, version, note)
+        elif action == "bounce":
+            svc.bounce(engine, actor, oid, version, note)
+        elif action == "resolve":
+            svc.resolve(engine, actor, oid, version, note)
+        elif action == "callback":
+            svc.callback(engine, actor, oid, version, sat, note)
+        elif action == "request_extension":
+            svc.request_extension(engine, actor, oid, version, int(days), note)
+        elif action == "decide_extension":
+            svc.decide_extension(engine, actor, req["id"], req["version"], approve, note)
+        elif action == "cancel":
+            svc.cancel(engine, actor, oid, version, note)
+        elif action == "supervise":
+            svc.supervise(engine, actor, oid, version, sup, note)
+        elif action == "urge":
+            svc.urge(engine, actor, oid, version, note)
+        _done(f"{o['number']}：已{action_label(action)}。", oid)
+
+
+def bulk_dispatch(actor: Actor, rows: list[dict], ref: dict) -> None:
+    """Dispatch several selected orders at once (all or nothing)."""
+    with st.form("bulk_dispatch"):
+        st.markdown(f"**批量派单**：已选 {len(rows)} 件（须均为“已联系”状态；任一件不能派单则全部不派）")
+        pid, did = _platform_department(ref, "bulk")
+        days = st.number_input("办理时限（工作日，留空按各自类别）", 1, 60, value=None)
+        note = st.text_input("派单说明", max_chars=300)
+        if st.form_submit_button("批量派单", type="primary"):
+            with ui.user_errors():
+                n = svc.bulk_dispatch(runtime.engine(), actor, [(r["id"], r["version"]) for r in rows], pid, did,
+                                      int(days) if days else None, note)
+                data.invalidate()
+                ui.flash(f"已批量派单 {n} 件。")
+                st.rerun()
