@@ -10,6 +10,7 @@ import streamlit as st
 
 from components import data, runtime, ui
 from db.models.orders import SATISFACTION
+from db.errors import ConflictError, DomainError
 from db.permissions import Actor
 from db.rules.order_fsm import actions_for, action_label
 from db.services import orders as svc
@@ -55,56 +56,73 @@ def render(actor: Actor, bundle: dict, ref: dict) -> None:
     if not action:
         return
     engine, oid, key = runtime.engine(), o["id"], f"f_{o['id']}_{action}"
+    v: dict = {}  # what the form collected, by name
     with st.form(key):
         if action == "dispatch":
-            pid, did = _platform_department(ref, key, o.get("platform_id"))
-            days = st.number_input("办理时限（工作日，留空按类别）", 1, 60, value=None, key=f"{key}_days")
-            note = st.text_input("派单说明", max_chars=300)
+            v["pid"], v["did"] = _platform_department(ref, key, o.get("platform_id"))
+            v["days"] = st.number_input("办理时限（工作日，留空按类别）", 1, 60, value=None, key=f"{key}_days")
+            v["note"] = st.text_input("派单说明", max_chars=300)
         elif action == "callback":
-            sat = st.radio("群众满意度", list(SATISFACTION), format_func=SATISFACTION.get, horizontal=True)
-            note = st.text_area("回访记录（不满意时必填）", max_chars=500)
+            v["sat"] = st.radio("群众满意度", list(SATISFACTION), format_func=SATISFACTION.get, horizontal=True)
+            v["note"] = st.text_area("回访记录（不满意时必填）", max_chars=500)
         elif action == "supervise":
             sups = {s["id"]: s["display_name"] for s in ref["supervisors"]}
-            sup = st.selectbox("督办领导（班子成员）", list(sups), format_func=sups.get)
-            note = st.text_input("督办要求", max_chars=300)
+            v["sup"] = st.selectbox("督办领导（班子成员）", list(sups), format_func=sups.get)
+            v["note"] = st.text_input("督办要求", max_chars=300)
         elif action == "request_extension":
-            days = st.number_input("延期工作日", 1, 30, 3)
-            note = st.text_area("延期理由", max_chars=300)
+            v["days"] = st.number_input("延期工作日", 1, 30, 3)
+            v["note"] = st.text_area("延期理由", max_chars=300)
         elif action == "decide_extension":
-            req = pending[0]
-            st.write(f"申请延期 {req['workdays']} 个工作日：{req['reason']}")
-            approve = st.radio("审批", [True, False], format_func={True: "同意", False: "不同意"}.get, horizontal=True)
-            note = st.text_input("审批意见（不同意时必填）", max_chars=300)
+            v["req"] = pending[0]
+            st.text(f"申请延期 {v['req']['workdays']} 个工作日：{v['req']['reason']}")
+            v["approve"] = st.radio("审批", [True, False], format_func={True: "同意", False: "不同意"}.get,
+                                    horizontal=True)
+            v["note"] = st.text_input("审批意见（不同意时必填）", max_chars=300)
         else:
             label = {"bounce": "退回理由", "resolve": "办理结果", "cancel": "撤销理由"}.get(action, "备注")
-            note = st.text_area(label, max_chars=1000, height=80)
+            v["note"] = st.text_area(label, max_chars=1000, height=80)
         submitted = st.form_submit_button(f"确认{action_label(action)}", type="primary")
     if not submitted:
         return
-    with ui.user_errors():
-        if action == "contact":
-            svc.contact(engine, actor, oid, version, note)
-        elif action == "dispatch":
-            svc.dispatch(engine, actor, oid, version, pid, did, int(days) if days else None, note)
-        elif action == "accept":
-            svc.accept(engine, actor, oid, version, note)
-        elif action == "bounce":
-            svc.bounce(engine, actor, oid, version, note)
-        elif action == "resolve":
-            svc.resolve(engine, actor, oid, version, note)
-        elif action == "callback":
-            svc.callback(engine, actor, oid, version, sat, note)
-        elif action == "request_extension":
-            svc.request_extension(engine, actor, oid, version, int(days), note)
-        elif action == "decide_extension":
-            svc.decide_extension(engine, actor, req["id"], req["version"], approve, note)
-        elif action == "cancel":
-            svc.cancel(engine, actor, oid, version, note)
-        elif action == "supervise":
-            svc.supervise(engine, actor, oid, version, sup, note)
-        elif action == "urge":
-            svc.urge(engine, actor, oid, version, note)
-        _done(f"{o['number']}：已{action_label(action)}。", oid)
+    try:
+        _run(action, engine, actor, oid, version, v)
+    except ConflictError as exc:
+        # show the current state: the user decides again on what is there now
+        st.session_state.pop(version_key(oid), None)
+        data.invalidate()
+        st.error(f"{exc} 页面已显示最新内容。")
+        return
+    except DomainError as exc:
+        st.error(str(exc))
+        return
+    _done(f"{o['number']}：已{action_label(action)}。", oid)
+
+
+def _run(action: str, engine, actor: Actor, oid: int, version: int, v: dict) -> None:
+    """Call the service for ``action`` with the values the form collected (``v``)."""
+    note = v.get("note")
+    if action == "contact":
+        svc.contact(engine, actor, oid, version, note)
+    elif action == "dispatch":
+        svc.dispatch(engine, actor, oid, version, v['pid'], v['did'], int(v['days']) if v.get('days') else None, note)
+    elif action == "accept":
+        svc.accept(engine, actor, oid, version, note)
+    elif action == "bounce":
+        svc.bounce(engine, actor, oid, version, note)
+    elif action == "resolve":
+        svc.resolve(engine, actor, oid, version, note)
+    elif action == "callback":
+        svc.callback(engine, actor, oid, version, v['sat'], note)
+    elif action == "request_extension":
+        svc.request_extension(engine, actor, oid, version, int(v['days']), note)
+    elif action == "decide_extension":
+        svc.decide_extension(engine, actor, v['req']["id"], v['req']["version"], v['approve'], note)
+    elif action == "cancel":
+        svc.cancel(engine, actor, oid, version, note)
+    elif action == "supervise":
+        svc.supervise(engine, actor, oid, version, v['sup'], note)
+    elif action == "urge":
+        svc.urge(engine, actor, oid, version, note)
 
 
 def bulk_dispatch(actor: Actor, rows: list[dict], ref: dict) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -27,6 +27,16 @@ def fmt(ts: datetime | None, with_time: bool = True) -> str:
     if ts is None:
         return "—"
     return f"{to_local(ts):%Y-%m-%d %H:%M}" if with_time else f"{to_local(ts):%Y-%m-%d}"
+
+
+def fmt_deadline(ts: datetime | None) -> str:
+    """A deadline at local midnight reads as 24:00 of the day before (the last day counted)."""
+    if ts is None:
+        return "—"
+    local = to_local(ts)
+    if (local.hour, local.minute) == (0, 0):
+        return f"{(local - timedelta(days=1)):%Y-%m-%d} 24:00"
+    return f"{local:%Y-%m-%d %H:%M}"
 
 
 def remaining(due: datetime | None, now: datetime) -> str:
@@ -134,7 +144,7 @@ def clocks(o: dict) -> None:
             done = o["resolved_at"] if o["status"] not in OPEN_STATUSES else None
             lt = light(o["dispatched_at"], o["due_at"], now, done)
             st.markdown(f"**办理时限** · {badge(lt)}")
-            st.write(f"派单 {fmt(o['dispatched_at'])} → 截止 {fmt(o['due_at'])}")
+            st.write(f"派单 {fmt(o['dispatched_at'])} → 截止 {fmt_deadline(o['due_at'])}")
             st.write(f"办结：{fmt(o['resolved_at'])}" if o["resolved_at"] else remaining(o["due_at"], now))
 
 
@@ -195,7 +205,7 @@ def supervision_frame(rows: list[dict]) -> pd.DataFrame:
         "事项": [r["title"] for r in rows],
         "村（社区）": [r["village"] or "" for r in rows],
         "承办部门": [r["department"] or r["platform"] or "" for r in rows],
-        "截止": [fmt(r["due_at"], False) for r in rows],
+        "截止": [fmt_deadline(r["due_at"]) for r in rows],
         "超期": [(f"{r['overdue_workdays']} 个工作日" if r.get("overdue_workdays") else f"{r['overdue_hours']} 小时")
                  if r["overdue"] else "未超期" for r in rows],
         "督办领导": [r["supervisor"] or "未指定" for r in rows],

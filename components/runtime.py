@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy import Engine
 
-from db.config import Settings, load_settings, resolve_cookie_key
+from db.config import ConfigError, Settings, load_settings, resolve_cookie_key
 from db.engine import get_engine
 from db.services.bootstrap import ensure_database
 
@@ -28,4 +28,8 @@ def cookie_key(cfg: Settings) -> str:
         secrets_key = st.secrets.get("cookie_key")
     except Exception:  # no secrets.toml: the environment must provide the key
         secrets_key = None
-    return resolve_cookie_key(cfg, secrets_key)
+    try:
+        return resolve_cookie_key(cfg, secrets_key)
+    except ConfigError as exc:  # production without a key: refuse to serve anything
+        st.error(f"系统配置错误，已拒绝启动：{exc}")
+        st.stop()

@@ -187,3 +187,19 @@ def test_deactivated_user_is_logged_out(demo_db):
     assert "gov_actor" not in at.session_state
     with write_session(engine) as s:  # leave the account usable for other tests
         s.get(User, actor.user_id).active = True
+
+
+def test_production_without_cookie_key_refuses_to_serve(tmp_path):
+    saved = {k: os.environ.get(k) for k in ("GOV_DB_PATH", "GOV_MODE", "GOV_COOKIE_KEY")}
+    os.environ.update(GOV_DB_PATH=str(tmp_path / "prod.db"), GOV_MODE="production")
+    os.environ.pop("GOV_COOKIE_KEY", None)
+    try:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+        assert any("拒绝启动" in e.value for e in at.error)
+        assert not at.text_input  # no login form is offered
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v

@@ -86,11 +86,15 @@ def _derived_from_orders(ctx: Context) -> list[_EventSpec]:
         referred = received
         handling = received + timedelta(minutes=rng.randint(30, 600)) \
             if status in ("in_progress", "resolved", "archived") else None
+        handled = resolved_at if status in ("resolved", "archived") else None
+        if handling is not None and handled is not None and handling > handled:
+            handling = handled  # answered at intake (即办)
         if handling is not None and handling > now:
             handling = None
-        handled = resolved_at if status in ("resolved", "archived") else None
         verified = handled + timedelta(minutes=rng.randint(60, 1440)) if handled else None
-        evaluated = callback_at if status == "archived" else None
+        evaluated = None
+        if status == "archived" and verified is not None:
+            evaluated = callback_at or verified + timedelta(minutes=rng.randint(60, 1440))
         archived = evaluated + timedelta(minutes=rng.randint(30, 4320)) if evaluated else None
         stages = [referred, handling, handled, verified, evaluated, archived]
         stages = [t if t is not None and t <= now else None for t in stages]

@@ -43,6 +43,7 @@ class _CaseSpec:
     dispute_type: str = "neighbour"
     applicant: Person | None = None
     force_red_open: bool = False
+    force_no_step: bool = False
 
 
 def build(ctx: Context) -> None:
@@ -90,8 +91,9 @@ def _case_specs(ctx: Context) -> list[_CaseSpec]:
     specs.sort(key=lambda s: s.reported)
     # a few red cases are open right now
     recent = [s for s in specs if now - s.reported < timedelta(days=20)] or specs[-5:]
-    for spec in rng.sample(recent, min(3, len(recent))):
+    for k, spec in enumerate(rng.sample(recent, min(3, len(recent)))):
         spec.force_red_open = True
+        spec.force_no_step = k == 0  # one of them still waits for its first step
     return specs
 
 
@@ -161,7 +163,9 @@ def _emit_case(ctx: Context, spec: _CaseSpec) -> None:
     elif r < 0.015:
         fail = "litigation"
     t = (escalated_at or spec.reported) + timedelta(minutes=rng.randint(60, 6 * 1440))
-    if spec.force_red_open:
+    if spec.force_no_step:
+        t = now + timedelta(hours=rng.randint(2, 48))
+    elif spec.force_red_open:
         t = min(t, now - timedelta(hours=rng.randint(2, 48)))
         if t < spec.reported:
             t = (spec.reported + (now - spec.reported) / 2).replace(microsecond=0)

@@ -3,20 +3,26 @@
 Orders are received from 2024-01-01 (local) up to ``now``, with growth over time, fewer on
 weekends and holidays and a summer peak. Numbers ``RX-{year}-{seq:06d}`` follow the order
 of receipt. Each order gets a planned life (contact within 24 hours, dispatch with a
-deadline of ``add_workdays(dispatched_at, category.handling_workdays)``, start, possible
-bounce / extension / supervision, resolution, callback and re-dispatch when the caller was
-unsatisfied) which is cut at ``now``: whatever has not happened yet stays in the future,
-so recent orders are naturally spread over every open status.
+deadline of ``add_workdays(dispatched_at, category.handling_workdays)``, acceptance,
+possible bounce / extension / supervision, resolution, callback and re-dispatch when the
+caller was unsatisfied) which is cut at ``now``: whatever has not happened yet stays in the
+future, so recent orders are naturally spread over every open status.
 
-Conventions:
-- 即办 (instant) orders are answered at intake: receive -> contact -> resolve -> callback,
-  with no dispatch, platform or handling deadline.
+Timelines use the actions and transitions of :mod:`db.rules.order_fsm` (receive, answer,
+contact, dispatch, bounce, accept, request_extension, decide_extension, resolve, callback,
+cancel, supervise, urge) with the ``data`` the services write, so generated history looks
+like history made through the app. Conventions:
+- 即办 (instant) orders are answered at intake: receive -> answer (received -> archived),
+  with no dispatch, platform, deadline or callback.
+- ``warn_at`` (the yellow point) is ``warn_point(dispatched_at, due_at)``.
 - An approved extension of k working days makes ``due_at`` equal to
-  ``add_workdays(dispatched_at, handling_workdays + k)``; orders re-dispatched after an
-  unsatisfied callback get a fresh clock from the re-dispatch and never an extension.
-- An open order past its deadline is supervised (红色督办, with an 'urge' event); an open
-  order at 80% or more of its clock is supervised at level 'yellow'. Closed orders that
-  were resolved late keep their red supervision flag.
+  ``add_workdays(dispatched_at, handling_workdays + k)`` (the service counts k working
+  days on from the old deadline: the same day); orders re-dispatched after an unsatisfied
+  callback (callback: resolved -> dispatched) get a fresh clock from the callback and never
+  an extension.
+- An open order past its deadline is supervised in red (a 'supervise' event, then an
+  'urge' when it stays open for days); an open order at 80% or more of its clock is
+  supervised in yellow. Closed orders that were resolved late keep their red supervision.
 - Duplicates are cancelled with ``duplicate_of_id`` set and a RecordLink
   (from the duplicate to the original, kind 'duplicate').
 - At county scale, orders received more than ``ScaleSpec.full_timeline_days`` before
@@ -34,7 +40,7 @@ from db.demo.context import (
 )
 from db.models import ExtensionRequest, RecordLink, WorkOrder, WorkOrderEvent
 from db.models.orders import CHANNELS, SATISFACTION
-from db.rules.sla import contact_deadline
+from db.rules.sla import contact_deadline, warn_point
 
 CHANNEL_WEIGHTS = (("hotline", 46.0), ("walk_in", 14.0), ("grid", 14.0), ("12345", 12.0),
                    ("petition", 2.5), ("online", 11.5))
@@ -232,7 +238,8 @@ class _OrderStage:
             description=description, platform_id=None, department_id=None, status="received",
             received_at=received, created_by=None, assignee_id=None,
             contact_due_at=contact_deadline(received, 24), contacted_at=None,
-            dispatched_at=None, due_at=None, resolved_at=None, result=None, callback_at=None,
+            dispatched_at=None, due_at=None, warn_at=None, resolved_at=None, result=None,
+            callback_at=None,
             satisfaction=None, cancelled_reason=None, supervised=False,
             supervision_level=None, supervisor_user_id=None, redispatch_count=0,
             extension_count=0, bounce_count=0, urge_count=0, duplicate_of_id=None,
@@ -265,8 +272,7 @@ class _OrderStage:
 
     def _plan_life(self, plan: list[Planned], row: dict, ext_rows: list[dict],
                    cat: CategoryInfo, tier: str, channel: str, platform: Platform,
-                   department_id: int,
-                   dept_name: str, grid: Grid, forced: str | None,
+                   department_id: int, dept_name: str, grid: Grid, forced: str | None,
                    pinned: tuple[datetime, datetime] | None) -> None:
         """Plan the whole life of an order (it is cut at ``now`` afterwards). ``forced``
         pins one of the latest orders to an early status, or ('yellow') keeps an order open
@@ -274,82 +280,77 @@ class _OrderStage:
         ctx, rng, now = self.ctx, self.rng, self.now
         received = row["received_at"]
         span = now - received  # forced orders fit their steps into it
-        t = received + (timedelta(minutes=rng.randint(1, 3)) if tier == "instant"
-                        else self._contact_delay(channel))
+        result = rng.choice(cat.results).format(dept=dept_name, v=grid.label,
+                                                n=rng.randint(3, 10))
+        row["result"] = result
+        if tier == "instant" and forced is None:
+            # 简单事项即办: answered during the call or visit (received -> archived)
+            plan.append((received, "answer", "archived", f"即办答复：{result}", None))
+            return
         if pinned is not None:
             t = pinned[0]
         elif forced is not None:
             t = received + span * 0.15
+        else:
+            t = received + self._contact_delay(channel)
         contact_note = ("当面确认诉求细节，告知办理流程。" if channel == "walk_in"
                         else "已电话联系诉求人，确认诉求细节并告知办理流程。")
-        plan.append((t, "contact", "contacted", contact_note, None))
+        plan.append((t, "contact", "contacted", contact_note,
+                     {"late": t > row["contact_due_at"]}))
         if forced == "contacted":
             return
-        result = rng.choice(cat.results).format(dept=dept_name, v=grid.label, n=rng.randint(3, 10))
-        row["result"] = result
         if forced is None and rng.random() < 0.012:
             reason = rng.choice(vocab.CANCEL_REASONS)
             plan.append((t + timedelta(minutes=rng.randint(20, 1440)), "cancel", "cancelled",
                          reason, None))
             row["cancelled_reason"] = reason
             return
-        if tier == "instant":
-            t_res = t + timedelta(minutes=rng.randint(2, 15))
-            plan.append((t_res, "resolve", "resolved", f"即办：{result}", None))
-            sat = "satisfied" if rng.random() < 0.9 else "basic"
-            t_cb = t_res + timedelta(minutes=rng.randint(60, 2880))
-            plan.append((t_cb, "callback", "archived", f"回访诉求人，评价：{SATISFACTION[sat]}。",
-                         {"satisfaction": sat}))
-            return
 
-        # satisfaction rounds decided up front: unsatisfied callbacks cause re-dispatch
+        # callback results decided up front: an unsatisfied callback always re-dispatches
+        # (order_fsm), so only the last of up to three rounds is satisfied or basic
         rounds: list[str] = []
         sat = rng.choices(("satisfied", "basic", "unsatisfied"), (0.86, 0.09, 0.05))[0]
         rounds.append(sat)
-        while sat == "unsatisfied" and len(rounds) < 3:
-            sat = rng.choices(("satisfied", "basic", "unsatisfied"), (0.55, 0.30, 0.15))[0]
+        while sat == "unsatisfied":
+            weights = (0.55, 0.30, 0.15) if len(rounds) < 2 else (0.6, 0.4, 0.0)
+            sat = rng.choices(("satisfied", "basic", "unsatisfied"), weights)[0]
             rounds.append(sat)
-            if sat == "unsatisfied" and rng.random() < 0.5:
-                break
         if forced is not None:
             rounds = ["satisfied"]
         recent = now - received < timedelta(days=RECENT_STUCK_DAYS)
         stuck = forced is None and recent and rng.random() < 0.07
         wd = cat.workdays
         # first dispatch, possibly to the wrong department and bounced back
-        td = t + timedelta(minutes=rng.randint(5, 120))
         if pinned is not None:
             td = pinned[1]
         elif forced is not None:
             td = received + span * 0.3
+        else:
+            td = t + timedelta(minutes=rng.randint(5, 120))
         if forced is None and rng.random() < 0.03:
             wrong_code, wrong_dept = rng.choice([d for d in self.dept_names if d[1] != dept_name])
             wrong = grid.village.township.platforms[wrong_code]
+            wrong_id = wrong.departments[wrong_dept]
             plan.append((td, "dispatch", "dispatched",
                          f"派至{wrong.name}{wrong_dept}，限{wd}个工作日办结。",
-                         {"platform_id": wrong.id, "department_id": wrong.departments[wrong_dept],
-                          "workdays": wd}))
+                         {"platform_id": wrong.id, "department_id": wrong_id, "workdays": wd,
+                          "due_at": ctx.deadline(td, wd).isoformat()}))
             tb = td + timedelta(minutes=rng.randint(60, 480))
             plan.append((tb, "bounce", "contacted",
-                         f"{wrong_dept}退回：{rng.choice(vocab.BOUNCE_REASONS)}", None))
+                         f"{wrong_dept}退回：{rng.choice(vocab.BOUNCE_REASONS)}",
+                         {"platform_id": wrong.id, "department_id": wrong_id}))
             td = tb + timedelta(minutes=rng.randint(30, 240))
+        leader = rng.choice(vocab.SUPERVISION_LEADERS)
         cycle = 0
+        plan.append((td, "dispatch", "dispatched",
+                     (f"复杂事项吹哨办：派{platform.name}{dept_name}牵头，相关部门协同，"
+                      f"限{wd}个工作日办结。" if tier == "whistle" else
+                      f"派至{platform.name}{dept_name}，限{wd}个工作日办结。"),
+                     {"platform_id": platform.id, "department_id": department_id,
+                      "workdays": wd, "due_at": ctx.deadline(td, wd).isoformat()}))
         while True:
-            action = "dispatch" if cycle == 0 else "redispatch"
             due = ctx.deadline(td, wd)
             clock = due - td
-            if action == "dispatch":
-                note = (f"复杂事项吹哨办：派{platform.name}{dept_name}牵头，相关部门协同，限{wd}个工作日办结。"
-                        if tier == "whistle" else
-                        f"派至{platform.name}{dept_name}，限{wd}个工作日办结。")
-                plan.append((td, action, "dispatched", note,
-                             {"platform_id": platform.id, "department_id": department_id,
-                              "workdays": wd}))
-            else:
-                plan.append((td, action, "dispatched",
-                             f"回访不满意，重新交办{platform.name}{dept_name}，限{wd}个工作日办结。",
-                             {"platform_id": platform.id, "department_id": department_id,
-                              "workdays": wd}))
             if rng.random() < 0.2:
                 start_delay = timedelta(minutes=rng.randint(600, 4320))
             else:
@@ -359,47 +360,57 @@ class _OrderStage:
                 ts = max(ts, now + timedelta(minutes=rng.randint(30, 600)))
             elif forced == "resolved":
                 ts = received + span * 0.45
-            plan.append((ts, "start", "in_progress", f"{dept_name}已接单，安排人员现场核实处理。", None))
+            plan.append((ts, "accept", "in_progress",
+                         f"{dept_name}已签收，安排人员现场核实处理。", None))
+            busy_until = ts  # nothing is resolved before an extension request is decided
             if cycle == 0 and len(rounds) == 1 and wd >= 3 and forced is None and \
                     rng.random() < (0.12 if tier == "whistle" else 0.04):
-                due = self._plan_extension(plan, ext_rows, row, td, ts, due, wd)
+                due, busy_until = self._plan_extension(plan, ext_rows, row, td, ts, due, wd)
             if stuck and cycle == len(rounds) - 1:
                 t_res = now + timedelta(days=30)
-            elif rng.random() < 0.05:
+            elif forced is None and rng.random() < 0.05:
                 t_res = due + timedelta(minutes=rng.randint(120, 5760))
             else:
                 share = rng.betavariate(2.2, 1.6) * 0.97  # of the remaining clock
                 t_res = ts + max(timedelta(minutes=20), (due - ts) * share)
-                warned = td + (due - td) * 0.8
+                warned = warn_point(td, due)
                 if forced is None and warned <= now < due and t_res <= now and rng.random() < 0.4:
                     t_res = ctx.between(now + timedelta(hours=1), due - timedelta(minutes=1))
+            if t_res <= busy_until:
+                t_res = busy_until + timedelta(minutes=rng.randint(60, 2880))
             if forced == "resolved":
                 t_res = received + span * 0.8
-            elif forced == "yellow":
+            elif pinned is not None:
                 t_res = ctx.between(now + timedelta(hours=1), due - timedelta(minutes=1))
             if t_res > due and due < now:
+                # overdue: 党委督办 (red), then 催办 while it stays open
                 gap = min(t_res - due, now - due)
-                urge_at = due + min(gap * rng.uniform(0.1, 0.6), timedelta(hours=12))
-                leader = rng.choice(vocab.SUPERVISION_LEADERS)
-                plan.append((urge_at, "urge", None,
-                             f"已超过办理时限，启动党委督办，由{leader}牵头跟进。", {"level": "red"}))
+                at = due + min(gap * rng.uniform(0.1, 0.6), timedelta(hours=12))
+                plan.append((at, "supervise", None, f"红色督办，由{leader}牵头跟进。",
+                             {"level": "red", "supervisor_user_id": None}))
                 if now - due > timedelta(days=5) and t_res - due > timedelta(days=5):
                     plan.append((due + timedelta(days=rng.randint(3, 5)), "urge", None,
-                                 f"二次督办：{leader}约谈承办单位负责人，要求限期办结。",
-                                 {"level": "red"}))
-            elif t_res > now and due > now and now - td >= (due - td) * 0.8:
-                plan.append((td + (due - td) * 0.8 + timedelta(minutes=1), "urge", None,
-                             "办理时限已过80%，黄色预警提醒承办单位加快办理。", {"level": "yellow"}))
-            plan.append((t_res, "resolve", "resolved", result, None))
+                                 f"第1次催办：{leader}约谈承办单位负责人，要求限期办结。",
+                                 {"urge_count": 1}))
+            elif t_res > now and due > now and now >= warn_point(td, due):
+                plan.append((warn_point(td, due) + timedelta(minutes=1), "supervise", None,
+                             f"黄色督办：办理时限已过80%，由{leader}牵头跟进。",
+                             {"level": "yellow", "supervisor_user_id": None}))
+            plan.append((t_res, "resolve", "resolved", result, {"on_time": t_res <= due}))
             t_cb = t_res + timedelta(minutes=rng.randint(60, 4320))
             if forced == "resolved":
                 t_cb = max(t_cb, now + timedelta(minutes=rng.randint(60, 1440)))
             sat = rounds[cycle]
-            if sat == "unsatisfied" and cycle < len(rounds) - 1:
-                plan.append((t_cb, "callback", None,
-                             f"回访诉求人，评价：不满意（{rng.choice(vocab.UNSATISFIED_REASONS)}）。",
-                             {"satisfaction": sat}))
-                td = t_cb + timedelta(minutes=rng.randint(30, 180))
+            if sat == "unsatisfied":
+                # 不满意重新交办: a fresh clock from the callback
+                td = t_cb
+                reason = rng.choice(vocab.UNSATISFIED_REASONS)
+                plan.append((t_cb, "callback", "dispatched",
+                             f"回访诉求人，评价：不满意。重新交办{platform.name}{dept_name}，"
+                             f"限{wd}个工作日办结。{reason}。",
+                             {"satisfaction": sat, "redispatch": True,
+                              "platform_id": platform.id, "department_id": department_id,
+                              "workdays": wd, "due_at": ctx.deadline(td, wd).isoformat()}))
                 cycle += 1
                 continue
             plan.append((t_cb, "callback", "archived", f"回访诉求人，评价：{SATISFACTION[sat]}。",
@@ -408,38 +419,42 @@ class _OrderStage:
 
     def _plan_extension(self, plan: list[Planned], ext_rows: list[dict], row: dict,
                         td: datetime, ts: datetime, due: datetime,
-                        wd: int) -> datetime:
-        """Plan one extension request; returns the deadline after it (extended if approved)."""
+                        wd: int) -> tuple[datetime, datetime]:
+        """Plan one extension request. Returns the deadline after it (extended if approved)
+        and the time until which the order cannot be resolved (the decision, or for ever
+        while it is pending). Approval counts the extra working days on from the old
+        deadline, as the service does, which equals
+        ``add_workdays(dispatched_at, handling_workdays + k)``."""
         ctx, rng, now = self.ctx, self.rng, self.now
         req_at = (ts + (due - ts) * rng.uniform(0.4, 0.75)).replace(microsecond=0)
         decided = req_at + timedelta(minutes=rng.randint(60, 480))
         if decided >= due or req_at > now:
-            return due
+            return due, ts
         k = rng.randint(3, 10)
         reason = rng.choice(vocab.EXTENSION_REASONS)
         outcome = rng.choices(("approved", "refused"), (0.85, 0.15))[0]
-        plan.append((req_at, "extend_request", None, f"承办单位申请延期{k}个工作日：{reason}",
-                     {"workdays": k}))
-        ext = dict(id=ctx.next_id(ExtensionRequest), order_id=row["id"],
-                   requested_by=None, requested_at=req_at, workdays=k, reason=reason,
-                   status="pending", decided_by=None, decided_at=None, new_due_at=None,
-                   version=1, updated_at=req_at)
+        request_id = ctx.next_id(ExtensionRequest)
+        plan.append((req_at, "request_extension", None, f"申请延期{k}个工作日：{reason}",
+                     {"request_id": request_id, "workdays": k}))
+        ext = dict(id=request_id, order_id=row["id"], requested_by=None, requested_at=req_at,
+                   workdays=k, reason=reason, status="pending", decided_by=None,
+                   decided_at=None, new_due_at=None, version=1, updated_at=req_at)
         ext_rows.append(ext)
         if decided > now:
-            return due
-        ext["decided_at"] = decided
-        ext["updated_at"] = decided
-        ext["version"] = 2
+            return due, now + timedelta(days=1)
+        ext.update(decided_at=decided, updated_at=decided, version=2)
         if outcome == "refused":
             ext["status"] = "refused"
-            plan.append((decided, "extend_refuse", None, "延期申请未获批准，请按原时限办结。",
-                         {"workdays": k}))
-            return due
+            plan.append((decided, "decide_extension", None,
+                         f"不同意延期{k}个工作日。请按原时限办结。",
+                         {"request_id": request_id, "workdays": k, "approved": False}))
+            return due, decided
         new_due = ctx.deadline(td, wd + k)
-        ext["status"] = "approved"
-        ext["new_due_at"] = new_due
-        plan.append((decided, "extend", None, f"同意延期{k}个工作日。", {"workdays": k}))
-        return new_due
+        ext.update(status="approved", new_due_at=new_due)
+        plan.append((decided, "decide_extension", None, f"同意延期{k}个工作日。",
+                     {"request_id": request_id, "workdays": k, "approved": True,
+                      "old_due_at": due.isoformat(), "new_due_at": new_due.isoformat()}))
+        return new_due, decided
 
     def _apply(self, row: dict, happened: list[Planned], status: str | None) -> None:
         """Fill the order's columns from the events that have happened by ``now``."""
@@ -447,32 +462,30 @@ class _OrderStage:
         row["status"] = status
         row["updated_at"] = happened[-1][0]
         dispatch_data: dict | None = None
-        urges, ext_days, level = 0, 0, None
-        for at, action, _to, _note, data in happened:
-            if action == "contact" and row["contacted_at"] is None:
+        ext_days, level = 0, None
+        for at, action, to_status, _note, data in happened:
+            if action in ("contact", "answer") and row["contacted_at"] is None:
                 row["contacted_at"] = at
-            elif action in ("dispatch", "redispatch"):
+            if action == "dispatch" or (action == "callback" and to_status == "dispatched"):
                 row["dispatched_at"] = at
                 dispatch_data = data
-                if action == "redispatch":
+                ext_days = 0
+                if action == "callback":
                     row["redispatch_count"] += 1
-            elif action == "bounce":
+            if action == "bounce":
                 row["bounce_count"] += 1
-            elif action == "resolve":
+            elif action in ("resolve", "answer"):
                 row["resolved_at"] = at
-            elif action == "callback":
+            elif action == "callback" and data:
                 row["callback_at"] = at
-                row["satisfaction"] = data["satisfaction"] if data else None
-            elif action == "extend":
+                row["satisfaction"] = data["satisfaction"]
+            elif action == "decide_extension" and data and data["approved"]:
                 row["extension_count"] += 1
-                ext_days += data["workdays"] if data else 0
+                ext_days += data["workdays"]
             elif action == "urge":
-                urges += 1
-                if data and data.get("level") == "red":
-                    level = "red"
-                elif level is None:
-                    level = "yellow"
-        row["urge_count"] = urges
+                row["urge_count"] += 1
+            elif action == "supervise" and data:
+                level = data["level"]
         if status not in ("resolved", "archived"):
             row["resolved_at"] = None
             row["result"] = None
@@ -484,7 +497,9 @@ class _OrderStage:
         if dispatch_data is not None:
             row["platform_id"] = dispatch_data["platform_id"]
             row["department_id"] = dispatch_data["department_id"]
-            row["due_at"] = ctx.deadline(row["dispatched_at"], dispatch_data["workdays"] + ext_days)
+            due = ctx.deadline(row["dispatched_at"], dispatch_data["workdays"] + ext_days)
+            row["due_at"] = due
+            row["warn_at"] = warn_point(row["dispatched_at"], due)
         if status in ("received", "contacted", "dispatched", "in_progress") and \
                 row["due_at"] is not None and row["due_at"] < now:
             level = "red"
