@@ -239,8 +239,7 @@ class _OrderStage:
             received_at=received, created_by=None, assignee_id=None,
             contact_due_at=contact_deadline(received, 24), contacted_at=None,
             dispatched_at=None, due_at=None, warn_at=None, resolved_at=None, result=None,
-            callback_at=None,
-            satisfaction=None, cancelled_reason=None, supervised=False,
+            callback_at=None, satisfaction=None, cancelled_reason=None, supervised=False,
             supervision_level=None, supervisor_user_id=None, redispatch_count=0,
             extension_count=0, bounce_count=0, urge_count=0, duplicate_of_id=None,
             version=1, updated_at=received)
