@@ -1,0 +1,1 @@
+"""Benchmarks: they report numbers; tests never assert on wall-clock time."""
