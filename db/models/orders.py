@@ -100,7 +100,10 @@ class WorkOrder(Base, Versioned):
         Index("ix_work_order_status_due", "status", "due_at"),
         Index("ix_work_order_platform_status", "platform_id", "status", "due_at"),
         Index("ix_work_order_village_status", "village_id", "status"),
-        Index("ix_work_order_received", "received_at"),
+        # period counts (home, KPI): covering for "received in a period" by status
+        Index("ix_work_order_received_status", "received_at", "status"),
+        # satisfaction over recent callbacks
+        Index("ix_work_order_callback", "callback_at", "satisfaction"),
         Index("ix_work_order_caller_phone", "caller_phone"),
         Index("ix_work_order_household", "household_id"),
         # KPI: period x category / channel
