@@ -50,14 +50,17 @@ def remaining(due: datetime | None, now: datetime) -> str:
 
 def filters(ref: dict, role: str) -> InboxFilter:
     """The inbox filter widgets; defaults to the open orders."""
+    # a link (from the home page) may set the first filters: ?status=a,b  ?from=today
+    qp = st.query_params
+    wanted = [x for x in qp.get("status", "").split(",") if x in ORDER_STATUSES]
     c1, c2, c3 = st.columns([2, 3, 3])
     text = c1.text_input("搜索", placeholder="编号、电话、地址或关键词", key="inbox_text")
-    statuses = c2.multiselect("状态", list(ORDER_STATUSES), default=list(OPEN_STATUSES),
+    statuses = c2.multiselect("状态", list(ORDER_STATUSES), default=wanted or list(OPEN_STATUSES),
                               format_func=ORDER_STATUSES.get, key="inbox_status")
     flags = c3.pills("只看", ["overdue", "supervised", "unsatisfied", "mine"], selection_mode="multi",
                      format_func={"overdue": "超期", "supervised": "督办", "unsatisfied": "不满意",
                                   "mine": "我的"}.get, key="inbox_flags") or []
-    with st.expander("更多筛选：渠道、类别、平台、村（社区）、受理日期"):
+    with st.expander("更多筛选：渠道、类别、平台、村（社区）、受理日期", expanded=qp.get("from") == "today"):
         c1, c2 = st.columns(2)
         channels = c1.multiselect("渠道", list(CHANNELS), format_func=CHANNELS.get, key="inbox_channel")
         cats = {c["id"]: c["label"] for c in ref["categories"]}
@@ -67,7 +70,9 @@ def filters(ref: dict, role: str) -> InboxFilter:
                                       disabled=role == "platform", help="平台工作人员只看本平台工单")
         vills = {v["id"]: v["name"] for v in ref["villages"]}
         village_ids = c2.multiselect("村（社区）", list(vills), format_func=vills.get, key="inbox_village")
-        dates = c1.date_input("受理日期", value=(), format="YYYY-MM-DD", key="inbox_dates")
+        today = to_local(utcnow()).date()
+        dates = c1.date_input("受理日期", value=(today, today) if qp.get("from") == "today" else (),
+                              format="YYYY-MM-DD", key="inbox_dates")
     date_from = dates[0] if isinstance(dates, tuple) and len(dates) == 2 else None
     date_to = dates[1] if isinstance(dates, tuple) and len(dates) == 2 else None
     return InboxFilter(statuses=tuple(statuses), channels=tuple(channels), category_ids=tuple(category_ids),

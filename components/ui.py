@@ -10,7 +10,6 @@ import streamlit as st
 from db.errors import DomainError
 from db.permissions import PAGES_BY_KEY, Actor, can_open
 
-TONE_COLOURS = {"normal": "#1f4e79", "warning": "#b26a00", "danger": "#b3261e"}
 
 
 def guard(page_key: str) -> Actor:
@@ -45,17 +44,16 @@ def attention_cards(items, columns: int = 4) -> None:
     """A row of counts, each with a link to the list it comes from."""
     cols = st.columns(columns)
     for i, item in enumerate(items):
-        with cols[i % columns].container(border=True):
+        with cols[i % columns].container(border=True, height=170):
             st.metric(item.label, item.value, help=item.help or None)
             if item.tone != "normal":
-                colour = TONE_COLOURS[item.tone]
                 label = "需处理" if item.tone == "warning" else "紧急"
                 st.markdown(f":{'orange' if item.tone == 'warning' else 'red'}-badge[{label}]")
-                _ = colour
             spec = PAGES_BY_KEY.get(item.page)
             actor = st.session_state.get("gov_actor")
             if spec and actor and can_open(actor.role, spec.key) and spec.key != "home":
-                st.page_link(spec.path, label=f"查看{spec.title}", icon=":material/arrow_forward:")
+                st.page_link(spec.path, label=f"查看{spec.title}", icon=":material/arrow_forward:",
+                             query_params=dict(item.query) or None)
 
 
 def placeholder(page_key: str, what: list[str]) -> None:

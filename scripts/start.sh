@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start the console: install the runtime requirements if needed, then run Streamlit.
-# The app migrates the database and (in demo mode) seeds the demo data itself at first start.
+# Before the server starts, the database is migrated and (demo mode, empty database) filled with
+# the demo township and accounts, so the first visitor does not wait. The app would do the same.
 #
 #   PORT      port to listen on (default 8501)
 #   GOV_MODE  demo (default) or production; see db/config.py for the other GOV_* settings
@@ -10,6 +11,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/install.sh
 export GOV_MODE="${GOV_MODE:-demo}"
+.venv/bin/python -m db.cli init
 exec .venv/bin/streamlit run app.py \
   --server.port "${PORT:-8501}" \
   --server.headless true \

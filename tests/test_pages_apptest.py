@@ -203,3 +203,15 @@ def test_production_without_cookie_key_refuses_to_serve(tmp_path):
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+def test_home_count_opens_the_matching_inbox_filter(demo_db):
+    at = run_via_app("pages/inbox.py", demo_db["dispatcher"])
+    default = [m for m in at.multiselect if m.label == "状态"][0].value
+    assert set(default) == {"received", "contacted", "dispatched", "in_progress"}
+    at = logged_in_app(demo_db["dispatcher"])
+    at.query_params["status"] = "received,contacted"
+    at.run()
+    at.switch_page("pages/inbox.py").run()
+    assert [m for m in at.multiselect if m.label == "状态"][0].value == ["received", "contacted"]
+    assert any("当前筛选共" in m.value for m in at.markdown)

@@ -25,6 +25,7 @@ class Attention:
     page: str  # PageSpec key the count links to
     tone: str = "normal"  # normal / warning / danger
     help: str = ""
+    query: tuple[tuple[str, str], ...] = ()  # filters the linked list opens with
 
 
 def _count(s: Session, model, *where) -> int:
@@ -65,6 +66,15 @@ def _orders(s: Session, now: datetime, *extra) -> dict[str, int]:
     }
 
 
+ORDER_QUERIES = {
+    "today": (("from", "today"),),
+    "contact_overdue": (("status", "received"),),
+    "to_dispatch": (("status", "received,contacted"),),
+    "callback": (("status", "resolved"),),
+    "in_hand": (("status", "dispatched,in_progress"),),
+}
+
+
 def _order_items(o: dict[str, int], keys: list[str]) -> list[Attention]:
     spec = {
         "today": ("今日新受理", "inbox", "normal", "今天（北京时间零点起）登记的工单"),
@@ -79,7 +89,7 @@ def _order_items(o: dict[str, int], keys: list[str]) -> list[Attention]:
     out = []
     for k in keys:
         label, page, tone, help_ = spec[k]
-        out.append(Attention(k, label, o[k], page, tone if o[k] else "normal", help_))
+        out.append(Attention(k, label, o[k], page, tone if o[k] else "normal", help_, ORDER_QUERIES.get(k, ())))
     return out
 
 

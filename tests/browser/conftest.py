@@ -165,6 +165,11 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerURL]:
         "--server.fileWatcherType", "none",
     ]
     log = open(log_path, "wb")
+    if script.name == "app.py":
+        # migrate and seed before the server starts, as scripts/start.sh does, so the first page
+        # load does not race the demo generation
+        subprocess.run([python, "-m", "db.cli", "init"], cwd=ROOT, env=env, stdout=log,
+                       stderr=subprocess.STDOUT, check=True, timeout=600)
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                             stdin=subprocess.DEVNULL, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
