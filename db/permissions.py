@@ -90,6 +90,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "calendar.manage": ("admin",),
     "order.create": ("admin", "reception", "dispatcher"),
     "order.view": ("admin", "leader", "reception", "dispatcher", "platform", "demo"),
+    "order.export": ("admin", "leader", "reception", "dispatcher", "platform"),
     "order.contact": ("admin", "reception", "dispatcher"),
     "order.dispatch": ("admin", "dispatcher"),
     "order.handle": ("admin", "platform"),

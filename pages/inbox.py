@@ -50,7 +50,8 @@ pages = max(1, -(-total // orders_ui.PAGE_SIZE))
 head, pager, export = st.columns([3, 2, 2], vertical_alignment="bottom")
 head.markdown(f"**当前筛选共 {total} 件**（第 {page_no}/{pages} 页）")
 pager.number_input("页码", 1, pages, key="inbox_page", label_visibility="collapsed")
-if export.button("导出Excel", icon=":material/download:", disabled=total == 0):
+may_export = allowed(actor.role, "order.export")
+if may_export and export.button("导出Excel", icon=":material/download:", disabled=total == 0):
     rows_all = data.inbox_export(f, actor)
     audit_export.record(actor, "work_order", len(rows_all), {"filter": repr(f)})
     st.download_button("下载工单.xlsx", orders_ui.export_bytes(rows_all), file_name="工单导出.xlsx",

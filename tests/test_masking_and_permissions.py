@@ -98,3 +98,18 @@ def test_role_matrix_doc_is_current():
     from db.permissions_doc import DOC, render
 
     assert DOC.read_text(encoding="utf-8") == render(), "run: python -m db.permissions_doc"
+
+
+def test_export_is_checked_and_audited(sqlite_engine):
+    from sqlalchemy import select
+
+    from db.engine import read_session
+    from db.models import AuditLog
+    from db.services import audit_export
+
+    with pytest.raises(PermissionDenied):
+        audit_export.record(Actor(9, "guest", "demo"), "work_order", 10, engine=sqlite_engine)
+    audit_export.record(Actor(0, "clerk", "reception"), "work_order", 12, {"filter": "x"}, engine=sqlite_engine)
+    with read_session(sqlite_engine) as s:
+        rows = s.execute(select(AuditLog.username, AuditLog.action, AuditLog.after)).all()
+    assert [(r.username, r.action, r.after["rows"]) for r in rows] == [("clerk", "export", 12)]
