@@ -95,7 +95,7 @@ def inbox_frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame({
         "风险": [LIGHT_ICONS.get(r["light"], "") for r in rows],
         "编号": [r["number"] for r in rows],
-        "受理": [fmt(r["received_at"]) for r in rows],
+        "受理": [f"{to_local(r['received_at']):%m-%d %H:%M}" for r in rows],
         "事项": [r["title"] for r in rows],
         "类别": [r["category"] for r in rows],
         "村（社区）": [r["village"] or "" for r in rows],
@@ -105,6 +105,19 @@ def inbox_frame(rows: list[dict]) -> pd.DataFrame:
         "渠道": [CHANNELS.get(r["channel"], r["channel"]) for r in rows],
         "来电人": [" ".join(x for x in (r["caller_name"], r["caller_phone"]) if x) for r in rows],
     })
+
+
+INBOX_COLUMNS = {
+    "风险": st.column_config.TextColumn(width=48),
+    "编号": st.column_config.TextColumn(width=118),
+    "受理": st.column_config.TextColumn(width=86),
+    "事项": st.column_config.TextColumn(width=200),
+    "类别": st.column_config.TextColumn(width=80),
+    "村（社区）": st.column_config.TextColumn(width=72),
+    "状态": st.column_config.TextColumn(width=86),
+    "承办": st.column_config.TextColumn(width=90),
+    "时限": st.column_config.TextColumn(width=96),
+}
 
 
 def styled(df: pd.DataFrame):

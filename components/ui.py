@@ -44,7 +44,7 @@ def attention_cards(items, columns: int = 4) -> None:
     """A row of counts, each with a link to the list it comes from."""
     cols = st.columns(columns)
     for i, item in enumerate(items):
-        with cols[i % columns].container(border=True, height=170):
+        with cols[i % columns].container(border=True, height=184):
             st.metric(item.label, item.value, help=item.help or None)
             if item.tone != "normal":
                 label = "需处理" if item.tone == "warning" else "紧急"

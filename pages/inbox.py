@@ -58,6 +58,7 @@ if may_export and export.button("导出Excel", icon=":material/download:", disab
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", type="primary")
 
 event = st.dataframe(orders_ui.styled(orders_ui.inbox_frame(rows)), hide_index=True, width="stretch",
+                     column_config=orders_ui.INBOX_COLUMNS,
                      on_select="rerun", selection_mode="multi-row", key=f"inbox_table_{page_no}",
                      height=38 + 35 * min(len(rows), 12))
 selected = [rows[i] for i in event.selection.rows] if rows else []
