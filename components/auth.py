@@ -19,7 +19,8 @@ from sqlalchemy import Engine
 from streamlit_authenticator.utilities.exceptions import LoginError
 
 from components import runtime
-from db.config import COOKIE_EXPIRY_DAYS, COOKIE_NAME, LOCKOUT_MINUTES, LOCKOUT_THRESHOLD, Settings
+from components.ui import esc
+from db.config import COOKIE_NAME, COOKIE_REISSUE_SECONDS, LOCKOUT_MINUTES, LOCKOUT_THRESHOLD, Settings
 from db.permissions import Actor
 from db.services import users
 
@@ -29,6 +30,7 @@ SEEN_KEY = "gov_last_seen"
 VIA_KEY = "gov_login_via"
 REFUSED_KEY = "gov_refused_cookie"
 SET_COOKIE_KEY = "gov_set_cookie"
+COOKIE_AT_KEY = "gov_cookie_at"
 NOTICE_KEY = "gov_notice"
 LOGIN_FIELDS = {"Form name": "用户登录", "Username": "用户名", "Password": "密码", "Login": "登录"}
 
@@ -44,15 +46,17 @@ def _cookie_token() -> str | None:
         return None
 
 
-def _build(engine: Engine, cfg: Settings) -> tuple[stauth.Authenticate, users.Credentials]:
-    creds = users.load_credentials(engine)
-    authn = stauth.Authenticate(creds.config, cookie_name=COOKIE_NAME, cookie_key=runtime.cookie_key(cfg),
-                                cookie_expiry_days=COOKIE_EXPIRY_DAYS, auto_hash=False, login_sleep_time=0)
+def _build(cfg: Settings) -> tuple[stauth.Authenticate, dict]:
+    """The run's one Authenticate. Its credentials dict starts empty and is filled from the
+    database only when the login form is shown (a logged-in run does not load every user)."""
+    config: dict = {"usernames": {}}
+    authn = stauth.Authenticate(config, cookie_name=COOKIE_NAME, cookie_key=runtime.cookie_key(cfg),
+                                cookie_expiry_days=cfg.cookie_days, auto_hash=False, login_sleep_time=0)
     token = _cookie_token()
     if token and token == st.session_state.get(REFUSED_KEY):
         # a cookie we already refused in this session: never let the library re-use it
         authn.cookie_controller.get_cookie = lambda: None
-    return authn, creds
+    return authn, config
 
 
 def _clear(notice: str | None = None) -> None:
@@ -80,18 +84,24 @@ def _persist_failures(engine: Engine, creds: users.Credentials) -> bool:
     return locked
 
 
-def _cookie_issued_at() -> float | None:
+def _cookie_issued_at(cfg: Settings) -> float | None:
+    """When the login cookie was issued, or None if it is missing, forged or claims a lifetime
+    longer than ours (a far-future expiry must not outlive revocation)."""
     token = _cookie_token()
     if not token:
         return None
     try:
-        data = jwt.decode(token, runtime.cookie_key(runtime.settings()), algorithms=["HS256"])
-        return float(data["exp_date"]) - COOKIE_EXPIRY_DAYS * 86400
+        data = jwt.decode(token, runtime.cookie_key(cfg), algorithms=["HS256"])
+        expires = float(data["exp_date"])
     except (jwt.PyJWTError, KeyError, TypeError, ValueError):
         return None
+    lifetime = cfg.cookie_days * 86400
+    if expires > time.time() + lifetime + 60:
+        return None
+    return expires - lifetime
 
 
-def _accept(engine: Engine, authn: stauth.Authenticate) -> Actor | None:
+def _accept(engine: Engine, cfg: Settings, authn: stauth.Authenticate) -> Actor | None:
     """The library says authenticated: check it against the database and start our session."""
     username = st.session_state.get("username")
     if st.session_state.get(VIA_KEY) == "form":
@@ -99,7 +109,7 @@ def _accept(engine: Engine, authn: stauth.Authenticate) -> Actor | None:
         # the library's own cookie write is lost in the rerun that follows; write it next run
         st.session_state[SET_COOKIE_KEY] = True
     else:
-        issued = _cookie_issued_at()
+        issued = _cookie_issued_at(cfg)
         actor = users.cookie_acceptable(engine, username, issued) if issued else None
         if actor is not None:
             users.record_login(engine, username, via="cookie")
@@ -109,6 +119,7 @@ def _accept(engine: Engine, authn: stauth.Authenticate) -> Actor | None:
     st.session_state[ACTOR_KEY] = actor
     st.session_state[EPOCH_KEY] = users.session_epoch(engine, actor.user_id)
     st.session_state[SEEN_KEY] = time.time()
+    st.session_state[COOKIE_AT_KEY] = time.time()
     st.session_state.pop(REFUSED_KEY, None)
     return actor
 
@@ -130,28 +141,38 @@ def _still_valid(engine: Engine, cfg: Settings, authn: stauth.Authenticate, acto
 class Gate:
     """The outcome of one run's login check."""
 
-    def __init__(self, actor: Actor | None, authn: stauth.Authenticate, creds: users.Credentials):
-        self.actor, self.authn, self.creds = actor, authn, creds
+    def __init__(self, actor: Actor | None, authn: stauth.Authenticate, config: dict):
+        self.actor, self.authn, self.config = actor, authn, config
+
+
+def _refresh_cookie(authn: stauth.Authenticate) -> None:
+    """(Re)issue the login cookie: after a form login (the library's own write is lost in the
+    rerun) and every few minutes of activity, since it lives only as long as the idle time-out."""
+    due = time.time() - st.session_state.get(COOKIE_AT_KEY, 0) > COOKIE_REISSUE_SECONDS
+    if st.session_state.pop(SET_COOKIE_KEY, False) or due:
+        authn.cookie_controller.set_cookie()
+        st.session_state[COOKIE_AT_KEY] = time.time()
 
 
 def gate(engine: Engine, cfg: Settings) -> Gate:
     """Check the session against the database; ``actor`` is None when the user must log in."""
-    authn, creds = _build(engine, cfg)
+    authn, config = _build(cfg)
     actor = current_actor()
     if actor is not None and st.session_state.get("authentication_status"):
         if _still_valid(engine, cfg, authn, actor):
-            if st.session_state.pop(SET_COOKIE_KEY, False):
-                authn.cookie_controller.set_cookie()  # the re-login cookie, on a run that completes
-            return Gate(actor, authn, creds)
+            _refresh_cookie(authn)
+            return Gate(actor, authn, config)
         # one Authenticate per run (its cookie manager is a keyed component): keep this one
     elif actor is not None:
         _clear()
-    return Gate(None, authn, creds)
+    return Gate(None, authn, config)
 
 
 def render_login(engine: Engine, cfg: Settings, g: Gate) -> None:
     """The login page body; reruns the app once the user is in."""
-    authn, creds = g.authn, g.creds
+    authn = g.authn
+    creds = users.load_credentials(engine)
+    g.config["usernames"].update(creds.config["usernames"])  # the dict the library holds
     notice = st.session_state.pop(NOTICE_KEY, None)
     left, mid, right = st.columns([1, 1.3, 1])
     with mid:
@@ -180,14 +201,14 @@ def render_login(engine: Engine, cfg: Settings, g: Gate) -> None:
         if status is False:
             st.error("用户名或密码错误。")
         elif status:
-            _accept(engine, authn)
+            _accept(engine, cfg, authn)
             st.rerun()
 
 
 def render_account_box(engine: Engine, authn: stauth.Authenticate, actor: Actor) -> None:
     """Who is logged in, and the logout button, in the sidebar."""
     with st.sidebar:
-        st.markdown(f"**{actor.display_name}** · {actor.role_label}")
+        st.markdown(f"**{esc(actor.display_name)}** · {actor.role_label}")
 
         def _on_logout(_info) -> None:
             users.logout(engine, actor.user_id)

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components.data import masked
+from components.ui import esc
 from db.models.orders import CHANNELS, ORDER_STATUSES
 from db.rules.sla import to_local
 
@@ -40,9 +41,10 @@ def history_panel(history: dict, role: str) -> None:
         })
         st.dataframe(df, hide_index=True, width="stretch", height=min(38 + 35 * len(df), 220))
     for d in disputes[:5]:
-        st.markdown(f"- 纠纷 {d.get('number', '')}：{d.get('title', '')}（{_when(d.get('reported_at'))}）")
+        st.markdown(f"- 纠纷 {esc(d.get('number'))}：{esc(d.get('title'))}（{_when(d.get('reported_at'))}）")
     for e in events[:5]:
-        st.markdown(f"- 网格事件 {e.get('number', '')}：{(e.get('description') or '')[:30]}（{_when(e.get('reported_at'))}）")
+        st.markdown(f"- 网格事件 {esc(e.get('number'))}：{esc((e.get('description') or '')[:30])}"
+                    f"（{_when(e.get('reported_at'))}）")
 
 
 def duplicate_panel(cands: list[dict]) -> int | None:
@@ -50,9 +52,10 @@ def duplicate_panel(cands: list[dict]) -> int | None:
     if not cands:
         return None
     st.warning(f"疑似重复：30天内同一地点同类诉求 {len(cands)} 件。请先核对，可直接关联已有工单，不必新建。")
-    options = {c["id"]: f'{c["number"]} · {c["title"][:18]} · {ORDER_STATUSES.get(c["status"], c["status"])}' for c in cands}
+    options = {c["id"]: f'{c["number"]} · {c["title"][:18]} · {ORDER_STATUSES.get(c["status"], c["status"])}'
+               for c in cands}  # select-box options are plain text
     for c in cands[:3]:
-        st.page_link("pages/inbox.py", label=f'查看 {options[c["id"]]}', query_params={"order": c["number"]},
+        st.page_link("pages/inbox.py", label=f'查看 {esc(options[c["id"]])}', query_params={"order": c["number"]},
                      icon=":material/open_in_new:")
     choice = st.selectbox("登记为以下工单的重复件（可不选）", [None, *options], key=key("dup"),
                           format_func=lambda i: "（不关联，作为新诉求登记）" if i is None else options[i])

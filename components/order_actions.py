@@ -25,10 +25,21 @@ def loaded_version(o: dict) -> int:
     return st.session_state.setdefault(version_key(o["id"]), o["version"])
 
 
-def _done(message: str, order_id: int) -> None:
+TABLE_GEN = "order_table_gen"
+
+
+def reset_tables() -> None:
+    """New keys for the order tables: a row selection must not outlive the rows it pointed at."""
+    st.session_state[TABLE_GEN] = st.session_state.get(TABLE_GEN, 0) + 1
+
+
+def _done(message: str, order_id: int, number: str | None = None) -> None:
     st.session_state.pop(version_key(order_id), None)
     st.session_state.pop(f"act_{order_id}", None)  # the next state offers other actions
     data.invalidate()
+    reset_tables()
+    if number:
+        st.query_params["order"] = number  # show the order in its new state
     ui.flash(message)
     st.rerun()
 
@@ -95,7 +106,7 @@ def render(actor: Actor, bundle: dict, ref: dict) -> None:
     except DomainError as exc:
         st.error(str(exc))
         return
-    _done(f"{o['number']}：已{action_label(action)}。", oid)
+    _done(f"{o['number']}：已{action_label(action)}。", oid, o["number"])
 
 
 def _run(action: str, engine, actor: Actor, oid: int, version: int, v: dict) -> None:
@@ -137,5 +148,6 @@ def bulk_dispatch(actor: Actor, rows: list[dict], ref: dict) -> None:
                 n = svc.bulk_dispatch(runtime.engine(), actor, [(r["id"], r["version"]) for r in rows], pid, did,
                                       int(days) if days else None, note)
                 data.invalidate()
+                reset_tables()
                 ui.flash(f"已批量派单 {n} 件。")
                 st.rerun()

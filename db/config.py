@@ -18,9 +18,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = ROOT / "data" / "console.db"
 DEFAULT_DEMO_PASSWORD = "Demo@2026"
-# A development-only cookie key. Demo mode falls back to it with a warning;
-# production mode refuses to start without GOV_COOKIE_KEY.
-DEMO_COOKIE_KEY = "demo-mode-cookie-key-not-for-production"
+# Demo mode without GOV_COOKIE_KEY uses a random key generated once per installation and kept
+# in this git-ignored file (never a key written in the repository); production mode refuses to
+# start without GOV_COOKIE_KEY.
+DEMO_KEY_FILE = ROOT / "data" / ".demo_cookie_key"
 
 LOCKOUT_THRESHOLD = 5
 LOCKOUT_MINUTES = 15
@@ -28,7 +29,8 @@ PASSWORD_MIN_LEN = 8
 PASSWORD_MAX_BYTES = 72  # bcrypt's limit
 TIMEZONE = "Asia/Shanghai"
 COOKIE_NAME = "gov_console_auth"
-COOKIE_EXPIRY_DAYS = 1.0
+# the login cookie lives as long as the idle time-out and is re-issued while the user is active
+COOKIE_REISSUE_SECONDS = 300
 
 
 class ConfigError(RuntimeError):
@@ -46,6 +48,11 @@ class Settings:
     @property
     def is_demo(self) -> bool:
         return self.mode == "demo"
+
+    @property
+    def cookie_days(self) -> float:
+        """Cookie lifetime: the idle time-out, so a reload after idling asks for the password."""
+        return self.idle_minutes / 1440
 
     @property
     def is_sqlite(self) -> bool:
@@ -70,6 +77,8 @@ def load_settings(env: dict | None = None) -> Settings:
         idle = int(env.get("GOV_IDLE_MINUTES") or 30)
     except ValueError as exc:
         raise ConfigError("GOV_IDLE_MINUTES must be a whole number of minutes") from exc
+    if not 1 <= idle <= 24 * 60:
+        raise ConfigError("GOV_IDLE_MINUTES must be between 1 and 1440")
     return Settings(
         database_url=url,
         mode=mode,
@@ -79,8 +88,28 @@ def load_settings(env: dict | None = None) -> Settings:
     )
 
 
-def resolve_cookie_key(settings: Settings, secrets_key: str | None = None) -> str:
-    """The key that signs login cookies: env first, then secrets; demo mode may fall back."""
+def _demo_key(path: Path) -> str:
+    """A random key for this installation, created on first use (file mode 0600)."""
+    import secrets
+
+    try:
+        key = path.read_text(encoding="ascii").strip()
+        if len(key) >= 32:
+            return key
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(key)
+    return key
+
+
+def resolve_cookie_key(settings: Settings, secrets_key: str | None = None,
+                       demo_key_file: Path = DEMO_KEY_FILE) -> str:
+    """The key that signs login cookies: env first, then secrets; demo mode may fall back to a
+    random per-installation key."""
     key = settings.cookie_key or secrets_key
     if key:
         if settings.mode == "production" and len(key) < 32:
@@ -91,4 +120,4 @@ def resolve_cookie_key(settings: Settings, secrets_key: str | None = None) -> st
             "production mode needs a cookie key: set GOV_COOKIE_KEY or cookie_key in "
             ".streamlit/secrets.toml"
         )
-    return DEMO_COOKIE_KEY
+    return _demo_key(demo_key_file)

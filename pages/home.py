@@ -9,7 +9,7 @@ from db.rules.sla import to_local
 actor = ui.guard("home")
 WEEKDAYS = "一二三四五六日"
 today = to_local(utcnow())
-st.title(f"{actor.display_name}，您好")
+st.title(f"{ui.esc(actor.display_name)}，您好")
 st.caption(f"{today:%Y年%m月%d日} 星期{WEEKDAYS[today.weekday()]} · {actor.role_label} · 以下为需要您今天关注的事项")
 items = data.attention(actor, data.now_minute())
 ui.attention_cards(items)

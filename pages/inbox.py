@@ -28,24 +28,28 @@ def show_order(order_id: int) -> None:
 
 
 deep = st.query_params.get("order")
-if deep:  # a link to one order (from intake, the supervision list, a bookmark): the order first
+if deep:  # a link to one order (intake, supervision, after an action, a bookmark): the order first
     order_id = data.order_id_by_number(deep)
     if order_id:
         show_order(order_id)
     else:
-        st.warning(f"找不到工单 {deep}。")
+        st.warning(f"找不到工单 {ui.esc(deep[:40])}。")
     if st.button("返回工单列表", icon=":material/arrow_back:"):
         del st.query_params["order"]
         st.rerun()
     st.stop()
 
 f = orders_ui.filters(ref, actor.role)
-if st.session_state.get("inbox_last_filter") != f:  # a new filter starts at page 1
+if st.session_state.get("inbox_last_filter") != f:  # a new filter: page 1, no stale selection
     st.session_state["inbox_last_filter"] = f
     st.session_state["inbox_page"] = 1
+    order_actions.reset_tables()
 page_no = st.session_state.get("inbox_page", 1)
 total, rows = data.inbox(f, actor, (page_no - 1) * orders_ui.PAGE_SIZE, orders_ui.PAGE_SIZE, data.now_minute())
 pages = max(1, -(-total // orders_ui.PAGE_SIZE))
+if page_no > pages:  # the list shrank under this page: show its last page
+    page_no = st.session_state["inbox_page"] = pages
+    total, rows = data.inbox(f, actor, (page_no - 1) * orders_ui.PAGE_SIZE, orders_ui.PAGE_SIZE, data.now_minute())
 
 head, pager, export = st.columns([3, 2, 2], vertical_alignment="bottom")
 head.markdown(f"**当前筛选共 {total} 件**（第 {page_no}/{pages} 页）")
@@ -57,11 +61,11 @@ if may_export and export.button("导出Excel", icon=":material/download:", disab
     st.download_button("下载工单.xlsx", orders_ui.export_bytes(rows_all), file_name="工单导出.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", type="primary")
 
+gen = st.session_state.get(order_actions.TABLE_GEN, 0)
 event = st.dataframe(orders_ui.styled(orders_ui.inbox_frame(rows)), hide_index=True, width="stretch",
-                     column_config=orders_ui.INBOX_COLUMNS,
-                     on_select="rerun", selection_mode="multi-row", key=f"inbox_table_{page_no}",
-                     height=38 + 35 * min(len(rows), 12))
-selected = [rows[i] for i in event.selection.rows] if rows else []
+                     column_config=orders_ui.INBOX_COLUMNS, on_select="rerun", selection_mode="multi-row",
+                     key=f"inbox_table_{gen}_{page_no}", height=38 + 35 * min(len(rows), 12))
+selected = [rows[i] for i in event.selection.rows if i < len(rows)]
 if len(selected) > 1:
     if allowed(actor.role, "order.dispatch"):
         order_actions.bulk_dispatch(actor, selected, ref)

@@ -2,7 +2,9 @@
 
 import pytest
 
-from db.config import DEMO_COOKIE_KEY, ConfigError, load_settings, resolve_cookie_key
+import os
+
+from db.config import ConfigError, load_settings, resolve_cookie_key
 
 
 def test_sqlite_by_default_and_postgres_urls_normalised(tmp_path):
@@ -31,6 +33,18 @@ def test_production_refuses_to_start_without_a_strong_cookie_key():
     assert resolve_cookie_key(prod, secrets_key=key) == key  # from .streamlit/secrets.toml
 
 
-def test_demo_mode_falls_back_to_the_development_key():
-    assert resolve_cookie_key(load_settings({})) == DEMO_COOKIE_KEY
-    assert resolve_cookie_key(load_settings({"GOV_COOKIE_KEY": "mine"})) == "mine"
+def test_demo_mode_without_a_key_uses_a_random_key_per_installation(tmp_path):
+    key_file = tmp_path / "data" / ".demo_cookie_key"
+    first = resolve_cookie_key(load_settings({}), demo_key_file=key_file)
+    assert len(first) >= 32 and key_file.read_text() == first
+    assert oct(os.stat(key_file).st_mode & 0o777) == "0o600"
+    assert resolve_cookie_key(load_settings({}), demo_key_file=key_file) == first  # stable
+    other = resolve_cookie_key(load_settings({}), demo_key_file=tmp_path / "other" / "k")
+    assert other != first  # never a key written in the repository
+    assert resolve_cookie_key(load_settings({"GOV_COOKIE_KEY": "mine"}), demo_key_file=key_file) == "mine"
+
+
+def test_cookie_lives_as_long_as_the_idle_timeout():
+    assert load_settings({"GOV_IDLE_MINUTES": "30"}).cookie_days * 1440 == 30
+    with pytest.raises(ConfigError):
+        load_settings({"GOV_IDLE_MINUTES": "0"})

@@ -419,3 +419,34 @@ def test_default_inbox_and_count_use_indexes(d, actor):
             assert "SCAN work_order" not in plan, f"{name} ({actor}) scans work_order:\n{plan}"
         else:
             assert "Seq Scan on work_order" not in plan, f"{name} ({actor}):\n{plan}"
+
+
+def test_phone_search_only_for_roles_that_see_phones(engine):
+    from test_orders_service import MOBILE, build_world, intake
+
+    from db.services import orders as svc
+
+    w = build_world(engine)
+    svc.register(engine, w.reception, intake(w))
+    now = datetime(2030, 1, 1)
+    f = q.InboxFilter(text=MOBILE)
+    with read_session(engine) as s:
+        assert q.inbox_count(s, f, w.dispatcher, now) == 1
+        # the demo observer sees 138****5678 and must not be able to confirm the full number
+        assert q.inbox_count(s, f, w.demo, now) == 0
+        assert q.inbox_count(s, f, w.leader, now) == 0
+
+
+def test_closed_orders_are_listed_newest_first(engine):
+    from test_orders_service import build_world, intake
+
+    from db.services import orders as svc
+
+    w = build_world(engine)
+    ids = []
+    for _ in range(3):
+        res = svc.register(engine, w.reception, intake(w, tier="instant", answer="已当场答复政策。"))
+        ids.append(res["id"])
+    with read_session(engine) as s:
+        rows = q.inbox_page(s, q.InboxFilter(statuses=("archived",)), w.dispatcher, datetime(2030, 1, 1), 0, 10)
+    assert [r["id"] for r in rows] == list(reversed(ids))

@@ -172,3 +172,31 @@ def test_audit_log_is_append_only(engine, admin):
     with pytest.raises(Exception, match="append-only"):
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM audit_log"))
+
+
+def test_role_or_platform_change_revokes_open_sessions(engine, admin):
+    uid = make(engine, admin)
+    epoch = users.session_epoch(engine, uid)
+    with read_session(engine) as s:
+        v = s.scalar(select(User.version).where(User.id == uid))
+    kw = dict(display_name="王接待", platform_id=None, village_id=None, active=True)
+    users.update_user(engine, admin, uid, v, role="reception", phone="13800000000", **kw)
+    assert users.session_epoch(engine, uid) == epoch  # a phone edit leaves sessions alone
+    users.update_user(engine, admin, uid, v + 1, role="leader", **kw)
+    assert users.session_epoch(engine, uid) == epoch + 1  # the old role's session is refused
+    assert users.cookie_acceptable(engine, "clerk", time.time() - 1) is None
+    with read_session(engine) as s:
+        row = s.scalar(select(AuditLog).where(AuditLog.action == "user.update").order_by(AuditLog.id.desc()))
+        assert row.before["role"] == "reception" and row.after["role"] == "leader"
+        assert row.after["sessions_revoked"] is True
+
+
+def test_admin_edit_does_not_undo_a_concurrent_logout(engine, admin):
+    uid = make(engine, admin)
+    with read_session(engine) as s:
+        v = s.scalar(select(User.version).where(User.id == uid))
+    users.logout(engine, uid)  # between the admin loading the form and saving it
+    after_logout = users.session_epoch(engine, uid)
+    users.update_user(engine, admin, uid, v, display_name="王接待", role="reception", platform_id=None,
+                      village_id=None, active=True, phone="13800000000")
+    assert users.session_epoch(engine, uid) == after_logout

@@ -49,6 +49,8 @@ class AuditLog(Base):
         Index("ix_audit_log_at", "at"),
         Index("ix_audit_log_entity", "entity", "entity_id"),
         Index("ix_audit_log_user", "user_id", "at"),
+        Index("ix_audit_log_username", "username", "at"),
+        Index("ix_audit_log_action", "action", "at"),
     )
 
 

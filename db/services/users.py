@@ -57,9 +57,25 @@ def _validate_profile(session: Session, display_name: str, role: str, platform_i
     return display_name
 
 
-def _bump(user: User) -> None:
-    user.session_epoch = (user.session_epoch or 0) + 1
-    user.tokens_valid_after = time.time()
+def _revoke(s: Session, user_id: int) -> None:
+    """Revoke every session and cookie of the user: bump the epoch in SQL (atomic under
+    concurrent writers) and refuse cookies issued before now."""
+    s.execute(update(User).where(User.id == user_id)
+              .values(session_epoch=User.session_epoch + 1, tokens_valid_after=time.time()))
+
+
+def _update_user_row(s: Session, user_id: int, expected_version: int, changes: dict,
+                     revoke: bool) -> None:
+    """Compare-and-set of the edited columns only (login bookkeeping written meanwhile by
+    logins and logouts is left alone); optionally revoking the user's sessions in the same
+    statement."""
+    values = dict(changes, version=User.version + 1, updated_at=utcnow())
+    if revoke:
+        values.update(session_epoch=User.session_epoch + 1, tokens_valid_after=time.time())
+    res = s.execute(update(User).where(User.id == user_id, User.version == expected_version).values(**values))
+    if res.rowcount != 1:
+        current = s.scalar(select(User.version).where(User.id == user_id))
+        raise ConflictError(CONFLICT_MESSAGE.format(loaded=expected_version, current=current))
 
 
 def create_user(engine: Engine, actor: Actor, *, username: str, display_name: str, role: str,
@@ -87,7 +103,8 @@ def create_user(engine: Engine, actor: Actor, *, username: str, display_name: st
 def update_user(engine: Engine, actor: Actor, user_id: int, expected_version: int, *,
                 display_name: str, role: str, platform_id: int | None, village_id: int | None,
                 active: bool, phone: str | None = None) -> None:
-    """Edit a user's profile; deactivating revokes their sessions and cookies at once."""
+    """Edit a user's profile. Deactivating the account or changing its role, platform or village
+    revokes the user's open sessions and cookies at once (they carry the old permissions)."""
     require(actor, "user.manage")
     with write_session(engine) as s:
         user = get_or_404(s, User, user_id, "用户")
@@ -97,27 +114,13 @@ def update_user(engine: Engine, actor: Actor, user_id: int, expected_version: in
         if user.id == actor.user_id and (not active or role != "admin"):
             raise ValidationError("不能停用自己的账号或取消自己的管理员角色。")
         before = audit.snapshot(user, USER_FIELDS)
-        if user.active and not active:
-            _bump(user)
-        user.display_name, user.role, user.platform_id = name, role, platform_id
-        user.village_id, user.active, user.phone = village_id, active, phone
-        _save_versioned(s, user, expected_version)
+        changes = dict(display_name=name, role=role, platform_id=platform_id, village_id=village_id,
+                       active=active, phone=phone)
+        revoke = (user.active and not active) or (role, platform_id, village_id) != (
+            user.role, user.platform_id, user.village_id)
+        _update_user_row(s, user.id, expected_version, changes, revoke)
         audit.record(s, actor, "user.update", "app_user", user.id, before=before,
-                     after=audit.snapshot(user, USER_FIELDS))
-
-
-def _save_versioned(s: Session, user: User, expected_version: int) -> None:
-    """Flush ``user`` with a compare-and-set on its version."""
-    values = {c: getattr(user, c) for c in
-              ("display_name", "role", "platform_id", "village_id", "active", "phone",
-               "password_hash", "password_changed_at", "session_epoch", "tokens_valid_after",
-               "failed_attempts", "locked_until")}
-    s.expunge(user)
-    res = s.execute(update(User).where(User.id == user.id, User.version == expected_version)
-                    .values(**values, version=expected_version + 1, updated_at=utcnow()))
-    if res.rowcount != 1:
-        current = s.scalar(select(User.version).where(User.id == user.id))
-        raise ConflictError(CONFLICT_MESSAGE.format(loaded=expected_version, current=current))
+                     after={**before, **changes, "sessions_revoked": revoke})
 
 
 def reset_password(engine: Engine, actor: Actor, user_id: int, expected_version: int,
@@ -126,14 +129,10 @@ def reset_password(engine: Engine, actor: Actor, user_id: int, expected_version:
     require(actor, "user.manage")
     check_password_policy(new_password)
     with write_session(engine) as s:
-        user = get_or_404(s, User, user_id, "用户")
-        if user.version != expected_version:
-            raise ConflictError(CONFLICT_MESSAGE.format(loaded=expected_version, current=user.version))
-        user.password_hash = hash_password(new_password)
-        user.password_changed_at = utcnow()
-        user.failed_attempts, user.locked_until = 0, None
-        _bump(user)
-        _save_versioned(s, user, expected_version)
+        get_or_404(s, User, user_id, "用户")
+        _update_user_row(s, user_id, expected_version, dict(
+            password_hash=hash_password(new_password), password_changed_at=utcnow(), failed_attempts=0,
+            locked_until=None), revoke=True)
         audit.record(s, actor, "user.reset_password", "app_user", user_id)
 
 
@@ -151,12 +150,12 @@ def change_own_password(engine: Engine, actor: Actor, old_password: str, new_pas
         user = get_or_404(s, User, actor.user_id, "用户")
         if not verify_password(old_password, user.password_hash):
             raise ValidationError("原密码不正确。", field="old_password")
-        user.password_hash = hash_password(new_password)
-        user.password_changed_at = utcnow()
-        _bump(user)
-        user.version += 1
+        s.execute(update(User).where(User.id == user.id).values(
+            password_hash=hash_password(new_password), password_changed_at=utcnow(),
+            version=User.version + 1, updated_at=utcnow()))
+        _revoke(s, user.id)
         audit.record(s, actor, "user.change_password", "app_user", user.id)
-        return user.session_epoch
+        return s.scalar(select(User.session_epoch).where(User.id == user.id))
 
 
 # --- login bookkeeping -------------------------------------------------------------------
@@ -267,7 +266,7 @@ def logout(engine: Engine, user_id: int, reason: str = "logout") -> None:
         user = s.get(User, user_id)
         if user is None:
             return
-        _bump(user)
+        _revoke(s, user.id)
         audit.record(s, actor_of(user), reason, "app_user", user.id)
 
 
