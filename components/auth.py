@@ -20,8 +20,9 @@ from streamlit_authenticator.utilities.exceptions import LoginError
 
 from components import runtime
 from components.ui import esc
-from db.config import COOKIE_NAME, COOKIE_REISSUE_SECONDS, LOCKOUT_MINUTES, LOCKOUT_THRESHOLD, Settings
+from db.config import COOKIE_EXPIRY_DAYS, COOKIE_NAME, COOKIE_REISSUE_SECONDS, LOCKOUT_MINUTES, LOCKOUT_THRESHOLD, Settings
 from db.permissions import Actor
+from db.rules import cookies
 from db.services import users
 
 ACTOR_KEY = "gov_actor"
@@ -51,7 +52,7 @@ def _build(cfg: Settings) -> tuple[stauth.Authenticate, dict]:
     database only when the login form is shown (a logged-in run does not load every user)."""
     config: dict = {"usernames": {}}
     authn = stauth.Authenticate(config, cookie_name=COOKIE_NAME, cookie_key=runtime.cookie_key(cfg),
-                                cookie_expiry_days=cfg.cookie_days, auto_hash=False, login_sleep_time=0)
+                                cookie_expiry_days=COOKIE_EXPIRY_DAYS, auto_hash=False, login_sleep_time=0)
     token = _cookie_token()
     if token and token == st.session_state.get(REFUSED_KEY):
         # a cookie we already refused in this session: never let the library re-use it
@@ -85,8 +86,8 @@ def _persist_failures(engine: Engine, creds: users.Credentials) -> bool:
 
 
 def _cookie_issued_at(cfg: Settings) -> float | None:
-    """When the login cookie was issued, or None if it is missing, forged or claims a lifetime
-    longer than ours (a far-future expiry must not outlive revocation)."""
+    """When the login cookie was issued, or None if it is missing, forged or too old
+    (db.rules.cookies.issued_at)."""
     token = _cookie_token()
     if not token:
         return None
@@ -95,10 +96,7 @@ def _cookie_issued_at(cfg: Settings) -> float | None:
         expires = float(data["exp_date"])
     except (jwt.PyJWTError, KeyError, TypeError, ValueError):
         return None
-    lifetime = cfg.cookie_days * 86400
-    if expires > time.time() + lifetime + 60:
-        return None
-    return expires - lifetime
+    return cookies.issued_at(expires, time.time(), cfg.idle_minutes)
 
 
 def _accept(engine: Engine, cfg: Settings, authn: stauth.Authenticate) -> Actor | None:

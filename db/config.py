@@ -29,7 +29,12 @@ PASSWORD_MIN_LEN = 8
 PASSWORD_MAX_BYTES = 72  # bcrypt's limit
 TIMEZONE = "Asia/Shanghai"
 COOKIE_NAME = "gov_console_auth"
-# the login cookie lives as long as the idle time-out and is re-issued while the user is active
+# The login cookie (a JWT signed with the cookie key) is issued for a day: the library writes the
+# browser-side expiry as a naive server time, which a browser in UTC+8 reads 8 hours early, so a
+# short browser expiry cannot be trusted. Idleness is enforced on the server instead: the cookie is
+# re-issued every COOKIE_REISSUE_SECONDS of activity, and one issued longer ago than the idle
+# time-out is refused.
+COOKIE_EXPIRY_DAYS = 1.0
 COOKIE_REISSUE_SECONDS = 300
 
 
@@ -48,11 +53,6 @@ class Settings:
     @property
     def is_demo(self) -> bool:
         return self.mode == "demo"
-
-    @property
-    def cookie_days(self) -> float:
-        """Cookie lifetime: the idle time-out, so a reload after idling asks for the password."""
-        return self.idle_minutes / 1440
 
     @property
     def is_sqlite(self) -> bool:
