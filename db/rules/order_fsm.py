@@ -39,11 +39,6 @@ ACTION_LABELS: dict[str, str] = {
 EVENT_LABELS: dict[str, str] = {
     "receive": "受理登记",
     **ACTION_LABELS,
-    "start": "签收办理",
-    "redispatch": "重新交办",
-    "extend_request": "申请延期",
-    "extend": "同意延期",
-    "extend_refuse": "不同意延期",
 }
 
 # Actions used only inside ``register`` (the intake form), never offered on an existing order.

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from datetime import datetime
+
 from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from db.errors import ConflictError, NotFound
+from db.models import Counter
 from db.models.base import utcnow
 from db.permissions import Actor
+from db.rules.sla import to_local
 from db.services import audit
 
 T = TypeVar("T")
@@ -47,3 +52,22 @@ def versioned_update(session: Session, actor: Actor, model: type, ident: int, ex
     audit.record(session, actor, action, entity or model.__tablename__, ident, before=before,
                  after=dict(changes))
     return obj
+
+
+def next_number(session: Session, prefix: str, now: datetime) -> str:
+    """The next readable number ``{prefix}-{local year}-{seq:06d}``, from the counter table.
+
+    One statement, ``INSERT ... ON CONFLICT (name, year) DO UPDATE SET value = value + 1
+    RETURNING value``: atomic under concurrent writers on both backends (PostgreSQL locks
+    the counter row until the transaction ends; SQLite writers are serialized by BEGIN
+    IMMEDIATE). The increment belongs to the caller's transaction, so a rollback returns it.
+    """
+    year = to_local(now).year
+    table = Counter.__table__
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(table).values(name=prefix, year=year, value=1)
+    stmt = stmt.on_conflict_do_update(index_elements=[table.c.name, table.c.year],
+                                      set_={"value": table.c.value + 1}).returning(table.c.value)
+    seq = session.execute(stmt).scalar_one()
+    return f"{prefix}-{year}-{seq:06d}"

@@ -19,13 +19,12 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
 from sqlalchemy import Engine, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from db.engine import write_session
 from db.errors import ConflictError, DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationError
 from db.models import (
-    Category, Counter, Department, ExtensionRequest, Grid, Household, Platform, User, Village,
+    Category, Department, ExtensionRequest, Grid, Household, Platform, User, Village,
     WorkOrder, WorkOrderEvent,
 )
 from db.models.base import utcnow
@@ -34,10 +33,10 @@ from db.permissions import Actor, require
 from db.rules import order_fsm
 from db.rules.phone import normalize_phone
 from db.rules.sla import (
-    CalendarYearMissing, HolidayCalendar, add_workdays, contact_deadline, to_local, warn_point,
+    CalendarYearMissing, HolidayCalendar, add_workdays, contact_deadline, warn_point,
 )
 from db.services import audit
-from db.services.base import CONFLICT_MESSAGE
+from db.services.base import CONFLICT_MESSAGE, next_number
 from db.services.calendar import load_calendar
 
 PHONE_REQUIRED_CHANNELS = ("hotline", "12345", "online")
@@ -167,25 +166,6 @@ def _validate_intake(i: Intake) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- helpers
-
-def next_number(session: Session, prefix: str, now: datetime) -> str:
-    """The next readable number ``{prefix}-{local year}-{seq:06d}``, from the counter table.
-
-    One statement, ``INSERT ... ON CONFLICT (name, year) DO UPDATE SET value = value + 1
-    RETURNING value``: atomic under concurrent writers on both backends (PostgreSQL locks
-    the counter row until the transaction ends; SQLite writers are serialized by BEGIN
-    IMMEDIATE). The increment belongs to the caller's transaction, so a rollback returns it.
-    """
-    year = to_local(now).year
-    table = Counter.__table__
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(table).values(name=prefix, year=year, value=1)
-    stmt = stmt.on_conflict_do_update(index_elements=[table.c.name, table.c.year],
-                                      set_={"value": table.c.value + 1}).returning(table.c.value)
-    seq = session.execute(stmt).scalar_one()
-    return f"{prefix}-{year}-{seq:06d}"
-
 
 class _Clock:
     """The holiday calendar, loaded once per transaction."""
