@@ -31,7 +31,7 @@ def history_panel(history: dict, role: str) -> None:
     if not (orders or disputes or events):
         st.caption("未查到该电话、住户或地址的历史记录。")
         return
-    st.markdown(f"**一事一档**：工单 {len(orders)} 件 · 矛盾纠纷 {len(disputes)} 件 · 网格事件 {len(events)} 件")
+    st.markdown(f"历史记录：工单 {len(orders)} 件 · 矛盾纠纷 {len(disputes)} 件 · 网格事件 {len(events)} 件")
     if orders:
         df = pd.DataFrame(masked(orders, role))
         df = pd.DataFrame({

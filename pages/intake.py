@@ -33,19 +33,21 @@ with left:
     suggestion_caption(suggestions)
     if suggestions and not st.session_state.get(key("cat_touched")):
         st.session_state[key("category")] = suggestions[0].category_id
-    category_id = st.selectbox("诉求类别", list(cats), index=None, format_func=lambda i: cats[i]["label"],
+    c1, c2, c3 = st.columns([3, 1.3, 1])
+    category_id = c1.selectbox("诉求类别", list(cats), index=None, format_func=lambda i: cats[i]["label"],
                                placeholder="输入类别名搜索", key=key("category"),
                                on_change=lambda: st.session_state.__setitem__(key("cat_touched"), True))
-    c1, c2, c3 = st.columns(3)
     default_tier = cats[category_id]["default_tier"] if category_id else "local"
-    tier = c1.selectbox("处置层级", list(TIERS), index=list(TIERS).index(default_tier), format_func=TIERS.get,
+    tier = c2.selectbox("处置层级", list(TIERS), index=list(TIERS).index(default_tier), format_func=TIERS.get,
                         key=key(f"tier_{category_id}"), help="按类别建议，可修改：即办当场答复，就地办由村/网格处理，吹哨办多部门联动")
-    urgency = c2.selectbox("紧急程度", list(URGENCIES), format_func=URGENCIES.get, key=key("urgency"))
-    contacted = c3.checkbox("已与群众确认诉求", value=channel in ("hotline", "walk_in"), key=key("contacted"),
-                            help="当面或电话中已确认诉求细节，即记为“已联系”")
+    urgency = c3.selectbox("紧急程度", list(URGENCIES), format_func=URGENCIES.get, key=key("urgency"))
     answer = None
     if tier == "instant":
         answer = st.text_area("当场答复内容（即办事项登记即办结）", max_chars=1000, height=80, key=key("answer"))
+    b1, b2 = st.columns([1, 3], vertical_alignment="center")
+    submit = b1.button("登记工单", type="primary", disabled=not category_id)
+    contacted = b2.checkbox("已与群众确认诉求（记为已联系）", value=channel in ("hotline", "walk_in"), key=key("contacted"),
+                            help="当面或电话中已确认诉求细节，首次联系时限即停止")
 
 with right:
     st.subheader("一事一档")
@@ -57,7 +59,7 @@ with right:
     if category_id and (village_id or address.strip()):
         duplicate_of = duplicate_panel(data.duplicates(category_id, village_id, grid_id, address.strip() or None))
 
-if st.button("登记工单", type="primary", disabled=not category_id):
+if submit:
     intake = orders_svc.Intake(
         channel=channel, caller_name=caller, caller_phone=phone, village_id=village_id, grid_id=grid_id,
         household_id=None, address=address, category_id=category_id, tier=tier, urgency=urgency,
