@@ -57,9 +57,11 @@ def filters(ref: dict, role: str) -> InboxFilter:
     text = c1.text_input("搜索", placeholder="编号、电话、地址或关键词", key="inbox_text")
     statuses = c2.multiselect("状态", list(ORDER_STATUSES), default=wanted or list(OPEN_STATUSES),
                               format_func=ORDER_STATUSES.get, key="inbox_status")
-    flags = c3.pills("只看", ["overdue", "supervised", "unsatisfied", "mine"], selection_mode="multi",
-                     format_func={"overdue": "超期", "supervised": "督办", "unsatisfied": "不满意",
-                                  "mine": "我的"}.get, key="inbox_flags") or []
+    flag_names = {"overdue": "超期", "supervised": "督办", "unsatisfied": "不满意", "extension": "待批延期",
+                  "mine": "我的"}
+    wanted_flags = [x for x in qp.get("only", "").split(",") if x in flag_names]
+    flags = c3.pills("只看", list(flag_names), selection_mode="multi", default=wanted_flags or None,
+                     format_func=flag_names.get, key="inbox_flags") or []
     with st.expander("更多筛选：渠道、类别、平台、村（社区）、受理日期", expanded=qp.get("from") == "today"):
         c1, c2 = st.columns(2)
         channels = c1.multiselect("渠道", list(CHANNELS), format_func=CHANNELS.get, key="inbox_channel")
@@ -79,7 +81,7 @@ def filters(ref: dict, role: str) -> InboxFilter:
                        platform_ids=tuple(platform_ids), village_ids=tuple(village_ids),
                        received_from=date_from, received_to=date_to, overdue="overdue" in flags,
                        supervised="supervised" in flags, unsatisfied="unsatisfied" in flags,
-                       mine="mine" in flags, text=text.strip() or None)
+                       mine="mine" in flags, extension_pending="extension" in flags, text=text.strip() or None)
 
 
 def inbox_frame(rows: list[dict]) -> pd.DataFrame:

@@ -450,3 +450,19 @@ def test_closed_orders_are_listed_newest_first(engine):
     with read_session(engine) as s:
         rows = q.inbox_page(s, q.InboxFilter(statuses=("archived",)), w.dispatcher, datetime(2030, 1, 1), 0, 10)
     assert [r["id"] for r in rows] == list(reversed(ids))
+
+
+def test_filter_pending_extension_requests(engine):
+    from test_orders_service import T0, build_world, intake
+
+    from db.services import orders as svc
+
+    w = build_world(engine)
+    a = svc.register(engine, w.reception, intake(w, contacted=True), now=T0)
+    b = svc.register(engine, w.reception, intake(w, contacted=True), now=T0)
+    for res in (a, b):
+        svc.dispatch(engine, w.dispatcher, res["id"], res["version"], w.platform_id, w.dept, now=T0)
+    svc.request_extension(engine, w.platform, a["id"], a["version"] + 1, 3, "需协调施工队", now=T0)
+    with read_session(engine) as s:
+        rows = q.inbox_page(s, q.InboxFilter(extension_pending=True), w.dispatcher, T0, 0, 10)
+    assert [r["id"] for r in rows] == [a["id"]]

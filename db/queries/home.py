@@ -122,7 +122,7 @@ def attention(s: Session, actor: Actor, now: datetime) -> list[Attention]:
         items = _order_items(_orders(s, now), ["to_dispatch", "yellow", "overdue", "callback"])
         pending = _count(s, ExtensionRequest, ExtensionRequest.status == "pending")
         items.append(Attention("extensions", "待审批延期", pending, "inbox", "warning" if pending else "normal",
-                               "承办部门提出的延期申请"))
+                               "承办部门提出的延期申请", (("only", "extension"),)))
         return items
     if role == "platform":
         mine = WorkOrder.platform_id == actor.platform_id

@@ -47,6 +47,7 @@ class InboxFilter:
     supervised: bool = False
     unsatisfied: bool = False
     mine: bool = False
+    extension_pending: bool = False  # an extension request awaits a decision
     text: str | None = None
 
 
@@ -154,6 +155,9 @@ def inbox_conditions(s: Session, f: InboxFilter, actor: Actor, now: datetime) ->
     if f.mine and actor.role != "platform":
         uid = actor.user_id
         conds.append(or_(W.created_by == uid, W.assignee_id == uid, W.supervisor_user_id == uid))
+    if f.extension_pending:
+        conds.append(select(ExtensionRequest.id).where(ExtensionRequest.order_id == W.id,
+                                                       ExtensionRequest.status == "pending").exists())
     if f.text and f.text.strip():
         conds.append(_text_condition(f.text, sees_unmasked(actor.role, "phone")))
     return conds
