@@ -1,12 +1,14 @@
 """Audit log: every write, browsable with filters (admins only; the log is append-only)."""
 
+import json
 from datetime import datetime, time, timedelta
 
 import streamlit as st
 
 from components import data, ui
+from db.audit_labels import action_label, entity_label
 from db.queries.audit import AuditFilter
-from db.rules.sla import local_to_utc
+from db.rules.sla import local_to_utc, to_local
 
 PAGE_SIZE = 50
 actor = ui.guard("audit")
@@ -14,8 +16,8 @@ ui.page_header("audit", "系统中的每一次写操作都留有审计记录；�
 facets = data.audit_facets()
 c1, c2, c3, c4 = st.columns(4)
 username = c1.selectbox("操作人", ["（全部）"] + facets["usernames"])
-entity = c2.selectbox("对象", ["（全部）"] + facets["entities"])
-action = c3.selectbox("操作", ["（全部）"] + facets["actions"])
+entity = c2.selectbox("对象", ["（全部）"] + facets["entities"], format_func=lambda c: c if c == "（全部）" else entity_label(c))
+action = c3.selectbox("操作", ["（全部）"] + facets["actions"], format_func=lambda c: c if c == "（全部）" else action_label(c))
 dates = c4.date_input("日期范围", value=(), format="YYYY-MM-DD")
 since = until = None
 if isinstance(dates, tuple) and len(dates) == 2:
@@ -29,13 +31,18 @@ f = AuditFilter(
 )
 total, _ = data.audit_page(f, 0, 1)
 pages = max(1, -(-total // PAGE_SIZE))
-page_no = st.number_input(f"第几页（共{pages}页，{total}条）", min_value=1, max_value=pages, value=1)
+c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
+c1.markdown(f"**共 {total} 条**（每页 {PAGE_SIZE} 条，共 {pages} 页）")
+page_no = c2.number_input("页码", min_value=1, max_value=pages, value=1, label_visibility="collapsed")
 _, df = data.audit_page(f, (page_no - 1) * PAGE_SIZE, PAGE_SIZE)
 if df.empty:
     st.info("没有符合条件的审计记录。")
 else:
-    df = df.rename(columns={"id": "编号", "at": "时间（UTC）", "username": "操作人", "action": "操作",
+    df["at"] = df["at"].map(lambda t: f"{to_local(t):%Y-%m-%d %H:%M:%S}")
+    df["action"] = df["action"].map(action_label)
+    df["entity"] = df["entity"].map(entity_label)
+    for col in ("before", "after"):
+        df[col] = df[col].map(lambda v: "—" if v is None else json.dumps(v, ensure_ascii=False))
+    df = df.rename(columns={"id": "编号", "at": "时间", "username": "操作人", "action": "操作",
                             "entity": "对象", "entity_id": "对象编号", "before": "修改前", "after": "修改后"})
-    df["修改前"] = df["修改前"].astype(str)
-    df["修改后"] = df["修改后"].astype(str)
     st.dataframe(df, hide_index=True, width="stretch")

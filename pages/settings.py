@@ -11,8 +11,10 @@ ui.show_flash()
 lists = data.settings_lists()
 tab_cat, tab_cal = st.tabs(["类别与办理时限", "节假日日历"])
 with tab_cat:
-    categories_table(lists["categories"]) if lists["categories"] else st.info("尚未配置诉求类别。")
     if lists["categories"]:
+        categories_table(lists["categories"])
         category_form(actor, lists["categories"])
+    else:
+        st.info("尚未配置诉求类别。")
 with tab_cal:
     calendar_section(actor, lists["years"])

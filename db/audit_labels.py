@@ -1,0 +1,32 @@
+"""Chinese labels for audit-log action and entity codes (what the admin reads)."""
+
+from __future__ import annotations
+
+from db.rules.order_fsm import EVENT_LABELS
+
+ENTITY_LABELS = {
+    "app_user": "用户账号", "work_order": "工单", "category": "诉求类别", "holiday_year": "节假日安排",
+    "extension_request": "延期申请", "database": "数据库", "grid_event": "网格事件",
+    "mediation_case": "矛盾纠纷", "platform_case": "平台案件",
+}
+ACTION_LABELS = {
+    "login": "登录", "login.failed": "登录失败", "logout": "退出登录", "logout.idle": "超时自动退出",
+    "user.create": "新建用户", "user.update": "修改用户", "user.reset_password": "重置密码",
+    "user.change_password": "修改本人密码", "category.update": "修改类别与时限",
+    "calendar.enter_year": "录入节假日安排", "export": "导出数据", "demo_seed": "生成演示数据",
+    "order.create": "工单·受理登记",
+}
+
+
+def action_label(code: str) -> str:
+    """``order.dispatch`` -> 工单·派单; known codes get their label; unknown ones stay as they are."""
+    if code in ACTION_LABELS:
+        return ACTION_LABELS[code]
+    prefix, _, rest = code.partition(".")
+    if prefix == "order" and rest:
+        return f"工单·{EVENT_LABELS.get(rest, rest)}"
+    return code
+
+
+def entity_label(code: str) -> str:
+    return ENTITY_LABELS.get(code, code)
