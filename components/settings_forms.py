@@ -10,6 +10,7 @@ from db.models.orders import TIERS
 from db.models.people import PLATFORMS
 from db.permissions import Actor
 from db.rules.calendar_input import __doc__ as SCHEDULE_HELP
+from db.rules.sla import to_local
 from db.services import settings as settings_svc
 
 SAMPLE = "2027-01-01 元旦\n2027-02-06 至 2027-02-13 春节\n2027-02-14 上班 春节调休"
@@ -60,7 +61,8 @@ def category_form(actor: Actor, cats: list[dict]) -> None:
 def calendar_section(actor: Actor, years: list[dict]) -> None:
     df = pd.DataFrame(years)
     if not df.empty:
-        df.columns = ["年份", "依据", "放假天数", "调休上班天数", "录入时间（UTC）"]
+        df["entered_at"] = df["entered_at"].map(lambda t: f"{to_local(t):%Y-%m-%d %H:%M}")
+        df.columns = ["年份", "依据", "放假天数", "调休上班天数", "录入时间"]
         st.dataframe(df, hide_index=True, width="stretch")
         year = st.selectbox("查看某年安排", [y["year"] for y in years])
         days = data.calendar_days(year)

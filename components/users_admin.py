@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from db.models.people import ROLES
+from db.rules.sla import to_local
 
 
 def _label(options: list[dict], multi_township: bool):
@@ -41,6 +42,8 @@ def users_table(rows: list[dict]) -> None:
         return
     df["role"] = df["role"].map(ROLES)
     df["active"] = df["active"].map({True: "启用", False: "停用"})
+    for col in ("locked_until", "last_login_at"):
+        df[col] = df[col].map(lambda t: "—" if t is None or pd.isna(t) else f"{to_local(t):%Y-%m-%d %H:%M}")
     df = df[["username", "display_name", "role", "active", "failed_attempts", "locked_until", "last_login_at"]]
-    df.columns = ["用户名", "姓名", "角色", "状态", "连续失败次数", "锁定至（UTC）", "最近登录（UTC）"]
+    df.columns = ["用户名", "姓名", "角色", "状态", "连续失败次数", "锁定至", "最近登录"]
     st.dataframe(df, hide_index=True, width="stretch")
