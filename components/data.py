@@ -110,12 +110,13 @@ def caller_history(phone: str | None, household_id: int | None, address: str | N
 
 
 @st.cache_data(ttl=20, show_spinner=False)
-def duplicates(category_id: int, village_id: int | None, grid_id: int | None, address: str | None) -> list[dict]:
+def duplicates(category_id: int, village_id: int | None, grid_id: int | None, household_id: int | None,
+               address: str | None) -> list[dict]:
     from db.queries import orders as orders_q
 
     with read_session(runtime.engine()) as s:
         return orders_q.duplicate_candidates(s, category_id, village_id=village_id, grid_id=grid_id,
-                                             address=address, now=utcnow())
+                                             household_id=household_id, address=address, now=utcnow())
 
 
 @st.cache_data(ttl=15, show_spinner=False)
@@ -172,3 +173,13 @@ def supervision(offset: int, limit: int, minute: str) -> tuple[int, list[dict]]:
     now = utcnow()
     with read_session(runtime.engine()) as s:
         return orders_q.supervision_count(s, now), orders_q.supervision_list(s, now, limit, offset)
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def households(grid_id: int, role: str) -> list[dict]:
+    """A grid's households for the intake picker, head-of-household names masked for the role."""
+    from db.queries import reference as ref_q
+
+    with read_session(runtime.engine()) as s:
+        rows = ref_q.households(s, grid_id)
+    return masked(rows, role, {"head_name": "name", "phone": "phone"})

@@ -27,7 +27,15 @@ with left:
     grid_opts = {g["id"]: g["name"] for g in data.grids(village_id)} if village_id else {}
     grid_id = c2.selectbox("网格", list(grid_opts), index=None, format_func=grid_opts.get,
                            placeholder="先选村（社区）", key=key("grid"))
-    address = st.text_input("地址", max_chars=200, key=key("address"))
+    homes = {h["id"]: h for h in data.households(grid_id, actor.role)} if grid_id else {}
+    c1, c2 = st.columns(2)
+    household_id = c1.selectbox("住户（可选）", list(homes), index=None, key=key("household"),
+                                format_func=lambda i: f'{homes[i]["address"]}（户主 {homes[i]["head_name"]}）',
+                                placeholder="先选网格，再输入门牌或户主搜索" if grid_id else "先选网格",
+                                disabled=not homes)
+    if household_id and not st.session_state.get(key("address")):
+        st.session_state[key("address")] = homes[household_id]["address"]
+    address = c2.text_input("地址", max_chars=200, key=key("address"))
     description = st.text_area("诉求描述", max_chars=2000, height=90, key=key("desc"))
     suggestions = data.classifier().suggest(description) if description.strip() else []
     suggestion_caption(suggestions)
@@ -51,18 +59,19 @@ with left:
 
 with right:
     st.subheader("一事一档")
-    if phone.strip() or address.strip():
-        history_panel(data.caller_history(phone.strip() or None, None, address.strip() or None), actor.role)
+    if phone.strip() or address.strip() or household_id:
+        history_panel(data.caller_history(phone.strip() or None, household_id, address.strip() or None), actor.role)
     else:
         st.caption("输入电话或地址后显示该群众、住户或地址的历史诉求、纠纷和网格事件。")
     duplicate_of = None
     if category_id and (village_id or address.strip()):
-        duplicate_of = duplicate_panel(data.duplicates(category_id, village_id, grid_id, address.strip() or None))
+        duplicate_of = duplicate_panel(data.duplicates(category_id, village_id, grid_id, household_id,
+                                                       address.strip() or None))
 
 if submit:
     intake = orders_svc.Intake(
         channel=channel, caller_name=caller, caller_phone=phone, village_id=village_id, grid_id=grid_id,
-        household_id=None, address=address, category_id=category_id, tier=tier, urgency=urgency,
+        household_id=household_id, address=address, category_id=category_id, tier=tier, urgency=urgency,
         description=description, contacted=contacted, answer=answer, duplicate_of_id=duplicate_of)
     with ui.user_errors():
         res = orders_svc.register(runtime.engine(), actor, intake)

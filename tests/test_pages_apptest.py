@@ -215,3 +215,32 @@ def test_home_count_opens_the_matching_inbox_filter(demo_db):
     at.switch_page("pages/inbox.py").run()
     assert [m for m in at.multiselect if m.label == "状态"][0].value == ["received", "contacted"]
     assert any("当前筛选共" in m.value for m in at.markdown)
+
+
+def test_intake_household_feeds_history_and_the_order(demo_db):
+    from db.models import Grid, Household, WorkOrder
+
+    engine = get_engine(load_settings())
+    from sqlalchemy import func
+
+    with read_session(engine) as s:  # a household that has called before
+        hh_with_orders = (select(WorkOrder.household_id).where(WorkOrder.household_id.is_not(None))
+                          .group_by(WorkOrder.household_id).order_by(func.count().desc()).limit(1))
+        hh = s.get(Household, s.scalar(hh_with_orders))
+        grid = s.get(Grid, hh.grid_id)
+        village_id, grid_id, hh_id, hh_address = grid.village_id, grid.id, hh.id, hh.address
+    at = run_via_app("pages/intake.py", demo_db["reception"])
+    [v for v in at.selectbox if v.label == "村（社区）"][0].set_value(village_id).run()
+    [g for g in at.selectbox if g.label == "网格"][0].set_value(grid_id).run()
+    [h for h in at.selectbox if h.label == "住户（可选）"][0].set_value(hh_id).run()
+    assert [t for t in at.text_input if t.label == "地址"][0].value == hh_address  # filled from the household
+    assert any("历史记录" in m.value for m in at.markdown)  # 一事一档 by household
+    [t for t in at.text_input if t.label == "联系电话"][0].input("13912345678").run()
+    at.text_area[0].input("门前下水道堵塞，污水外溢，请尽快疏通处理。").run()
+    if [c for c in at.selectbox if c.label == "诉求类别"][0].value is None:  # no suggestion: pick one
+        [c for c in at.selectbox if c.label == "诉求类别"][0].select_index(0).run()
+    [b for b in at.button if b.label == "登记工单"][0].click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    with read_session(engine) as s:
+        newest = s.scalar(select(WorkOrder).order_by(WorkOrder.id.desc()).limit(1))
+    assert newest.household_id == hh_id and newest.address == hh_address

@@ -65,3 +65,12 @@ def supervisors(s: Session) -> list[dict]:
     rows = s.execute(select(User.id, User.display_name).where(User.active.is_(True), User.role.in_(("leader", "admin")))
                      .order_by(User.role.desc(), User.id)).mappings().all()
     return [dict(r) for r in rows]
+
+
+def households(s: Session, grid_id: int, limit: int = 500) -> list[dict]:
+    """Households of a grid for the intake picker (address and head of household)."""
+    from db.models import Household
+
+    rows = s.execute(select(Household.id, Household.address, Household.head_name, Household.phone)
+                     .where(Household.grid_id == grid_id).order_by(Household.address).limit(limit)).mappings().all()
+    return [dict(r) for r in rows]
