@@ -1,14 +1,14 @@
 """Audit log: every write, browsable with filters (admins only; the log is append-only)."""
 
 import json
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import streamlit as st
 
 from components import data, ui
 from db.audit_labels import action_label, entity_label
 from db.queries.audit import AuditFilter
-from db.rules.sla import local_to_utc, to_local
+from db.rules.sla import local_midnight, to_local
 
 PAGE_SIZE = 50
 actor = ui.guard("audit")
@@ -21,8 +21,8 @@ action = c3.selectbox("操作", ["（全部）"] + facets["actions"], format_fun
 dates = c4.date_input("日期范围", value=(), format="YYYY-MM-DD")
 since = until = None
 if isinstance(dates, tuple) and len(dates) == 2:
-    since = local_to_utc(datetime.combine(dates[0], time.min))
-    until = local_to_utc(datetime.combine(dates[1] + timedelta(days=1), time.min))
+    since = local_midnight(dates[0])
+    until = local_midnight(dates[1] + timedelta(days=1))
 f = AuditFilter(
     username=None if username == "（全部）" else username,
     entity=None if entity == "（全部）" else entity,

@@ -113,3 +113,10 @@ def test_light_thresholds():
     assert light(start, due, datetime(2025, 4, 1), done_utc=datetime(2025, 3, 14)) == "red"
     assert light(start, None, datetime(2025, 4, 1)) == "green"
     assert warn_point(start, due) == datetime(2025, 3, 11)
+
+
+def test_local_midnight_is_beijing_midnight_in_utc():
+    from db.rules.sla import local_midnight
+
+    assert local_midnight(date(2025, 3, 8)) == datetime(2025, 3, 7, 16, 0)
+    assert to_local(local_midnight(date(2026, 1, 1))).isoformat() == "2026-01-01T00:00:00+08:00"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,7 +14,7 @@ from db.models import (
 )
 from db.models.orders import OPEN_STATUSES
 from db.permissions import Actor
-from db.rules.sla import LOCAL_TZ, local_to_utc, to_local
+from db.rules.sla import local_midnight, to_local
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,7 @@ def _count(s: Session, model, *where) -> int:
 
 def local_day_start(now: datetime) -> datetime:
     """Naive UTC of today's local midnight."""
-    local = to_local(now)
-    return local_to_utc(local.replace(hour=0, minute=0, second=0, microsecond=0))
+    return local_midnight(to_local(now).date())
 
 
 def _week_start(now: datetime) -> datetime:
@@ -194,8 +193,7 @@ def _admin_items(s: Session, now: datetime) -> list[Attention]:
 
 
 def _demo_items(s: Session, now: datetime) -> list[Attention]:
-    year_start = local_to_utc(to_local(now).replace(month=1, day=1, hour=0, minute=0, second=0,
-                                                    microsecond=0).replace(tzinfo=LOCAL_TZ))
+    year_start = local_midnight(date(to_local(now).year, 1, 1))
     # the total is a range count on the covering index (received_at, status); the orders not
     # closed are few, so they are counted through the status index and subtracted
     year_orders = _count(s, WorkOrder, WorkOrder.received_at >= year_start)

@@ -8,7 +8,7 @@ and returns plain dicts. Times are naive UTC; local dates in filters are Asia/Sh
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, case, false, func, or_, select
@@ -23,7 +23,7 @@ from db.models import (
 from db.models.orders import OPEN_STATUSES
 from db.permissions import Actor, require, sees_unmasked
 from db.rules.phone import looks_like_phone, normalize_phone
-from db.rules.sla import CalendarYearMissing, light, local_to_utc, workdays_between
+from db.rules.sla import CalendarYearMissing, light, local_midnight, workdays_between
 from db.services.calendar import load_calendar
 
 W = WorkOrder
@@ -91,10 +91,6 @@ def row_light(row: dict[str, Any], now: datetime) -> str:
 
 # --------------------------------------------------------------------------- inbox
 
-def _local_day_start(day: date) -> datetime:
-    return local_to_utc(datetime.combine(day, time.min))
-
-
 def expand_categories(s: Session, ids: tuple[int, ...]) -> list[int]:
     """The categories and all their descendants (the category table is small)."""
     wanted = set(ids)
@@ -143,9 +139,9 @@ def inbox_conditions(s: Session, f: InboxFilter, actor: Actor, now: datetime) ->
     if f.village_ids:
         conds.append(W.village_id.in_(f.village_ids))
     if f.received_from:
-        conds.append(W.received_at >= _local_day_start(f.received_from))
+        conds.append(W.received_at >= local_midnight(f.received_from))
     if f.received_to:
-        conds.append(W.received_at < _local_day_start(f.received_to + timedelta(days=1)))
+        conds.append(W.received_at < local_midnight(f.received_to + timedelta(days=1)))
     if f.overdue:
         conds.append(red_condition(now))
     if f.supervised:

@@ -62,6 +62,11 @@ def local_to_utc(local: datetime) -> datetime:
     return local.astimezone(timezone.utc).replace(tzinfo=None)
 
 
+def local_midnight(day: date) -> datetime:
+    """Naive UTC of 00:00 Beijing time on ``day`` (the start of a local day)."""
+    return local_to_utc(datetime.combine(day, time.min))
+
+
 def add_workdays(start_utc: datetime, workdays: int, cal: HolidayCalendar) -> datetime:
     """The handling deadline (naive UTC) for a clock of ``workdays`` started at ``start_utc``."""
     if not 1 <= workdays <= MAX_WORKDAYS:
