@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Iterator
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
 
 import streamlit as st
 
@@ -62,6 +63,40 @@ def placeholder(page_key: str, what: list[str]) -> None:
     st.title(spec.title)
     st.info("本页面正在建设中，数据已在系统中（见工作台的统计），功能将在后续版本上线。")
     st.markdown("**上线后将提供：**\n" + "\n".join(f"- {w}" for w in what))
+
+
+@dataclass
+class Page:
+    """One page of a list paginated in SQL."""
+
+    total: int
+    number: int  # 1-based
+    pages: int
+    rows: Any
+    key: str
+
+    def control(self, where: Any = None, noun: str = "条", label: str = "共") -> None:
+        """The count line and the page-number box, side by side (or the box alone in ``where``)."""
+        if where is None:
+            head, where = st.columns([4, 1], vertical_alignment="bottom")
+            head.markdown(f"**{label} {self.total} {noun}**（第 {self.number}/{self.pages} 页）")
+        where.number_input("页码", 1, self.pages, key=self.key, label_visibility="collapsed")
+
+
+def paged(key: str, fetch: Callable[[int, int], tuple[int, Any]], page_size: int) -> Page:
+    """Fetch the page stored under ``key`` with ``fetch(offset, limit) -> (total, rows)``.
+
+    When the list has shrunk under the stored page (records closed meanwhile) the last page
+    that exists is shown instead of an empty one. Render the box with ``page.control()``;
+    reset to page 1 on a new filter with ``st.session_state[key] = 1``.
+    """
+    number = max(1, int(st.session_state.get(key, 1) or 1))
+    total, rows = fetch((number - 1) * page_size, page_size)
+    pages = max(1, -(-total // page_size))
+    if number > pages:
+        number = st.session_state[key] = pages
+        total, rows = fetch((number - 1) * page_size, page_size)
+    return Page(total, number, pages, rows, key)
 
 
 FLASH_KEY = "gov_flash"

@@ -97,10 +97,29 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "order.callback": ("admin", "reception", "dispatcher"),
     "order.supervise": ("admin", "leader"),
     "order.urge": ("admin", "leader", "dispatcher"),
+    # grid roster (#4)
     "roster.edit": ("admin",),
+    "roster.import": ("admin",),
+    "roster.export": ("admin", "leader", "dispatcher"),
+    "party.score": ("admin",),
+    # grid events and work logs (#4)
     "grid_event.report": ("admin", "grid"),
+    "grid_event.refer": ("admin", "dispatcher", "grid"),
+    "grid_event.verify": ("admin", "dispatcher", "grid"),
+    "grid_event.evaluate": ("admin", "leader", "dispatcher"),
+    "work_log.write": ("admin", "grid"),
+    # mediation ledger (#5)
+    "mediation.create": ("admin", "mediator", "grid"),
     "mediation.edit": ("admin", "mediator"),
+    "mediation.screening": ("admin", "mediator", "grid"),
+    "mediation.export": ("admin", "leader", "mediator"),
+    "mediation.settings": ("admin",),
+    # the four platforms (#6)
     "platform.handle": ("admin", "platform"),
+    "platform.push": ("admin", "platform"),
+    "platform.records": ("admin", "platform"),
+    "service_catalogue.manage": ("admin", "platform"),
+    # KPIs and reports (#7)
     "report.export": ("admin", "leader", "dispatcher"),
 }
 

@@ -29,12 +29,12 @@ f = AuditFilter(
     action=None if action == "（全部）" else action,
     since=since, until=until,
 )
-total, _ = data.audit_page(f, 0, 1)
-pages = max(1, -(-total // PAGE_SIZE))
-c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
-c1.markdown(f"**共 {total} 条**（每页 {PAGE_SIZE} 条，共 {pages} 页）")
-page_no = c2.number_input("页码", min_value=1, max_value=pages, value=1, label_visibility="collapsed")
-_, df = data.audit_page(f, (page_no - 1) * PAGE_SIZE, PAGE_SIZE)
+if st.session_state.get("audit_last_filter") != f:  # a new filter starts at page 1
+    st.session_state["audit_last_filter"] = f
+    st.session_state["audit_page"] = 1
+page = ui.paged("audit_page", lambda off, lim: data.audit_page(f, off, lim), PAGE_SIZE)
+page.control()
+df = page.rows
 if df.empty:
     st.info("没有符合条件的审计记录。")
 else:

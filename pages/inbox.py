@@ -44,16 +44,13 @@ if st.session_state.get("inbox_last_filter") != f:  # a new filter: page 1, no s
     st.session_state["inbox_last_filter"] = f
     st.session_state["inbox_page"] = 1
     order_actions.reset_tables()
-page_no = st.session_state.get("inbox_page", 1)
-total, rows = data.inbox(f, actor, (page_no - 1) * orders_ui.PAGE_SIZE, orders_ui.PAGE_SIZE, data.now_minute())
-pages = max(1, -(-total // orders_ui.PAGE_SIZE))
-if page_no > pages:  # the list shrank under this page: show its last page
-    page_no = st.session_state["inbox_page"] = pages
-    total, rows = data.inbox(f, actor, (page_no - 1) * orders_ui.PAGE_SIZE, orders_ui.PAGE_SIZE, data.now_minute())
+page = ui.paged("inbox_page", lambda off, lim: data.inbox(f, actor, off, lim, data.now_minute()),
+                orders_ui.PAGE_SIZE)
+total, rows, page_no = page.total, page.rows, page.number
 
 head, pager, export = st.columns([3, 2, 2], vertical_alignment="bottom")
-head.markdown(f"**当前筛选共 {total} 件**（第 {page_no}/{pages} 页）")
-pager.number_input("页码", 1, pages, key="inbox_page", label_visibility="collapsed")
+head.markdown(f"**当前筛选共 {total} 件**（第 {page_no}/{page.pages} 页）")
+page.control(pager)
 may_export = allowed(actor.role, "order.export")
 if may_export and export.button("导出Excel", icon=":material/download:", disabled=total == 0):
     rows_all = data.inbox_export(f, actor)

@@ -28,15 +28,9 @@ if deep and (order_id := data.order_id_by_number(deep)):  # after an action: the
         st.rerun()
     st.stop()
 
-page_no = st.session_state.get("sup_page", 1)
-total, rows = data.supervision((page_no - 1) * orders_ui.PAGE_SIZE, orders_ui.PAGE_SIZE, data.now_minute())
-pages = max(1, -(-total // orders_ui.PAGE_SIZE))
-if page_no > pages:  # orders were closed meanwhile: the last page that exists
-    page_no = st.session_state["sup_page"] = pages
-    total, rows = data.supervision((page_no - 1) * orders_ui.PAGE_SIZE, orders_ui.PAGE_SIZE, data.now_minute())
-c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
-c1.markdown(f"**督办清单共 {total} 件**（第 {page_no}/{pages} 页）")
-c2.number_input("页码", 1, pages, key="sup_page", label_visibility="collapsed")
+page = ui.paged("sup_page", lambda off, lim: data.supervision(off, lim, data.now_minute()), orders_ui.PAGE_SIZE)
+total, rows, page_no = page.total, page.rows, page.number
+page.control(noun="件", label="督办清单共")
 if not rows:
     st.success("目前没有超期或督办中的工单。")
     st.stop()

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, aliased
 from db.errors import ValidationError
 from db.models import (
     Category, Department, ExtensionRequest, Grid, GridEvent, Household, MediationCase,
-    MediationParty, PlatformCase, Platform, RecordLink, Resident, Township, User, Village,
+    MediationParty, Platform, Resident, Township, User, Village,
     WorkOrder, WorkOrderEvent,
 )
 from db.models.orders import OPEN_STATUSES
@@ -25,6 +25,7 @@ from db.permissions import Actor, require, sees_unmasked
 from db.rules.phone import looks_like_phone, normalize_phone
 from db.rules.sla import CalendarYearMissing, light, local_midnight, workdays_between
 from db.services.calendar import load_calendar
+from db.queries import links as links_q
 
 W = WorkOrder
 CLOSED_DONE = ("resolved", "archived")
@@ -288,57 +289,17 @@ def extension_requests(s: Session, order_id: int | None = None, status: str | No
     return [dict(r) for r in s.execute(stmt).mappings()]
 
 
-_LINK_TARGETS = {
-    "work_order": (WorkOrder, WorkOrder.title),
-    "grid_event": (GridEvent, GridEvent.description),
-    "mediation_case": (MediationCase, MediationCase.title),
-    "platform_case": (PlatformCase, PlatformCase.title),
-}
-
-
 def linked_records(s: Session, order_id: int) -> list[dict]:
     """Records linked to the order from either end of ``record_link``, plus its duplicates
     (orders with ``duplicate_of_id`` = this one) and the order it duplicates."""
-    L = RecordLink
-    links = s.execute(select(L.from_type, L.from_id, L.to_type, L.to_id, L.kind, L.created_at).where(
-        or_(and_(L.from_type == "work_order", L.from_id == order_id),
-            and_(L.to_type == "work_order", L.to_id == order_id)))).all()
-    found: dict[tuple[str, int, str], dict] = {}
-    for ft, fid, tt, tid, kind, at in links:
-        outgoing = ft == "work_order" and fid == order_id
-        other = (tt, tid) if outgoing else (ft, fid)
-        found.setdefault((other[0], other[1], kind),
-                         {"type": other[0], "id": other[1], "kind": kind,
-                          "direction": "out" if outgoing else "in", "linked_at": at})
-    dup_rows = s.execute(select(W.id, W.received_at).where(W.duplicate_of_id == order_id)).all()
-    for oid, at in dup_rows:
-        found.setdefault(("work_order", oid, "duplicate"),
-                         {"type": "work_order", "id": oid, "kind": "duplicate", "direction": "in",
-                          "linked_at": at})
+    extra: list[dict] = []
+    for oid, at in s.execute(select(W.id, W.received_at).where(W.duplicate_of_id == order_id)).all():
+        extra.append({"type": "work_order", "id": oid, "kind": "duplicate", "direction": "in", "linked_at": at})
     original = s.scalar(select(W.duplicate_of_id).where(W.id == order_id))
     if original is not None:
-        found.setdefault(("work_order", original, "duplicate"),
-                         {"type": "work_order", "id": original, "kind": "duplicate",
-                          "direction": "out", "linked_at": None})
-    # one query per record type to fetch number, title and status
-    by_type: dict[str, set[int]] = {}
-    for item in found.values():
-        by_type.setdefault(item["type"], set()).add(item["id"])
-    info: dict[tuple[str, int], dict] = {}
-    for kind, ids in by_type.items():
-        target = _LINK_TARGETS.get(kind)
-        if target is None:
-            continue
-        model, title = target
-        for rid, number, ttl, status in s.execute(
-                select(model.id, model.number, title, model.status).where(model.id.in_(ids))):
-            info[(kind, rid)] = {"number": number, "title": (ttl or "")[:60], "status": status}
-    out = []
-    for item in found.values():
-        extra = info.get((item["type"], item["id"]), {"number": None, "title": None, "status": None})
-        out.append({**item, **extra})
-    out.sort(key=lambda r: (r["type"], r["number"] or ""))
-    return out
+        extra.append({"type": "work_order", "id": original, "kind": "duplicate", "direction": "out",
+                      "linked_at": None})
+    return links_q.linked(s, "work_order", order_id, extra)
 
 
 # --------------------------------------------------------------------------- 一事一档

@@ -285,70 +285,78 @@ def _with_number(exc: DomainError, number: str) -> DomainError:
 
 def register(engine: Engine, actor: Actor, intake: Intake, now: datetime | None = None) -> dict:
     """Register a call or visit. Returns ``dict(id, number, status, version)``."""
-    require(actor, "order.create")
+    with write_session(engine) as s:
+        return register_in(s, actor, intake, now)
+
+
+def register_in(s: Session, actor: Actor, intake: Intake, now: datetime | None = None,
+                action: str = "order.create") -> dict:
+    """``register`` inside the caller's transaction (e.g. a grid event turned into an order,
+    linked in the same transaction). ``action`` is the permission checked (a caller with its
+    own permission, such as ``grid_event.refer``, passes that instead)."""
+    require(actor, action)
     now = _now(now)
     v = _validate_intake(intake)
-    with write_session(engine) as s:
-        cat = s.get(Category, intake.category_id)
-        if cat is None or not cat.active:
-            raise ValidationError("所选诉求分类不存在或已停用。", field="category_id")
-        village = s.get(Village, intake.village_id)
-        if village is None:
-            raise ValidationError("所选村（社区）不存在。", field="village_id")
-        grid_id = intake.grid_id
-        if intake.household_id is not None:
-            hh = s.get(Household, intake.household_id)
-            if hh is None or (grid_id is not None and hh.grid_id != grid_id):
-                raise ValidationError("所选户不属于所选网格。", field="household_id")
-            grid_id = hh.grid_id  # a household alone places the order in its grid
-        if grid_id is not None:
-            grid = s.get(Grid, grid_id)
-            if grid is None or grid.village_id != village.id:
-                raise ValidationError(f"所选网格不属于{village.name}。", field="grid_id")
-        if intake.duplicate_of_id is not None and s.get(WorkOrder, intake.duplicate_of_id) is None:
-            raise ValidationError("所关联的原工单不存在。", field="duplicate_of_id")
-        tier = intake.tier or cat.default_tier or "local"
-        if v["answer"] is not None and tier != "instant":
-            raise ValidationError("只有“即办”事项才能在受理时直接答复办结。", field="answer")
+    cat = s.get(Category, intake.category_id)
+    if cat is None or not cat.active:
+        raise ValidationError("所选诉求分类不存在或已停用。", field="category_id")
+    village = s.get(Village, intake.village_id)
+    if village is None:
+        raise ValidationError("所选村（社区）不存在。", field="village_id")
+    grid_id = intake.grid_id
+    if intake.household_id is not None:
+        hh = s.get(Household, intake.household_id)
+        if hh is None or (grid_id is not None and hh.grid_id != grid_id):
+            raise ValidationError("所选户不属于所选网格。", field="household_id")
+        grid_id = hh.grid_id  # a household alone places the order in its grid
+    if grid_id is not None:
+        grid = s.get(Grid, grid_id)
+        if grid is None or grid.village_id != village.id:
+            raise ValidationError(f"所选网格不属于{village.name}。", field="grid_id")
+    if intake.duplicate_of_id is not None and s.get(WorkOrder, intake.duplicate_of_id) is None:
+        raise ValidationError("所关联的原工单不存在。", field="duplicate_of_id")
+    tier = intake.tier or cat.default_tier or "local"
+    if v["answer"] is not None and tier != "instant":
+        raise ValidationError("只有“即办”事项才能在受理时直接答复办结。", field="answer")
 
-        status, contacted_at = "received", None
-        steps: list[tuple[str, str, str | None]] = []  # (action, to_status, note)
-        if v["answer"] is not None:
-            status = order_fsm.next_status(status, "answer")
-            contacted_at = now
-            steps.append(("answer", status, v["answer"]))
-        elif intake.contacted:
-            status = order_fsm.next_status(status, "contact")
-            contacted_at = now
-            steps.append(("contact", status, "受理时已与诉求人沟通。"))
+    status, contacted_at = "received", None
+    steps: list[tuple[str, str, str | None]] = []  # (action, to_status, note)
+    if v["answer"] is not None:
+        status = order_fsm.next_status(status, "answer")
+        contacted_at = now
+        steps.append(("answer", status, v["answer"]))
+    elif intake.contacted:
+        status = order_fsm.next_status(status, "contact")
+        contacted_at = now
+        steps.append(("contact", status, "受理时已与诉求人沟通。"))
 
-        order = WorkOrder(
-            number=next_number(s, NUMBER_PREFIX, now), township_id=village.township_id,
-            channel=intake.channel, caller_name=v["caller_name"], caller_phone=v["caller_phone"],
-            village_id=village.id, grid_id=grid_id, household_id=intake.household_id,
-            address=v["address"], category_id=cat.id, tier=tier, urgency=intake.urgency,
-            title=v["title"], description=v["description"], status=status, received_at=now,
-            created_by=actor.user_id or None,
-            contact_due_at=contact_deadline(now, max(1, cat.contact_hours or 24)),
-            contacted_at=contacted_at,
-            resolved_at=now if status == "archived" else None, result=v["answer"],
-            duplicate_of_id=intake.duplicate_of_id, version=1, updated_at=now,
-        )
-        s.add(order)
-        s.flush()
-        actor_id = actor.user_id or None
-        s.add(WorkOrderEvent(order_id=order.id, at=now, actor_id=actor_id, action="receive",
-                             from_status=None, to_status="received",
-                             note=f"{CHANNELS[intake.channel]}受理：{order.title}",
-                             data={"channel": intake.channel}))
-        prev = "received"
-        for action, to_status, note in steps:
-            s.add(WorkOrderEvent(order_id=order.id, at=now, actor_id=actor_id, action=action,
-                                 from_status=prev, to_status=to_status, note=note))
-            prev = to_status
-        audit.record(s, actor, "order.create", "work_order", order.id,
-                     after=audit.snapshot(order, ORDER_AUDIT_FIELDS))
-        return {"id": order.id, "number": order.number, "status": order.status, "version": 1}
+    order = WorkOrder(
+        number=next_number(s, NUMBER_PREFIX, now), township_id=village.township_id,
+        channel=intake.channel, caller_name=v["caller_name"], caller_phone=v["caller_phone"],
+        village_id=village.id, grid_id=grid_id, household_id=intake.household_id,
+        address=v["address"], category_id=cat.id, tier=tier, urgency=intake.urgency,
+        title=v["title"], description=v["description"], status=status, received_at=now,
+        created_by=actor.user_id or None,
+        contact_due_at=contact_deadline(now, max(1, cat.contact_hours or 24)),
+        contacted_at=contacted_at,
+        resolved_at=now if status == "archived" else None, result=v["answer"],
+        duplicate_of_id=intake.duplicate_of_id, version=1, updated_at=now,
+    )
+    s.add(order)
+    s.flush()
+    actor_id = actor.user_id or None
+    s.add(WorkOrderEvent(order_id=order.id, at=now, actor_id=actor_id, action="receive",
+                         from_status=None, to_status="received",
+                         note=f"{CHANNELS[intake.channel]}受理：{order.title}",
+                         data={"channel": intake.channel}))
+    prev = "received"
+    for action, to_status, note in steps:
+        s.add(WorkOrderEvent(order_id=order.id, at=now, actor_id=actor_id, action=action,
+                             from_status=prev, to_status=to_status, note=note))
+        prev = to_status
+    audit.record(s, actor, "order.create", "work_order", order.id,
+                 after=audit.snapshot(order, ORDER_AUDIT_FIELDS))
+    return {"id": order.id, "number": order.number, "status": order.status, "version": 1}
 
 
 # --------------------------------------------------------------------------- transitions

@@ -1,0 +1,27 @@
+"""mediation ledger (issue #5)
+
+Reserved so that modules built in parallel chain in a fixed order; empty until the module
+needs a schema change (then fill upgrade/downgrade here, keeping the revision ids).
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-11-23
+"""
+from typing import Sequence, Union
+
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+
+revision: str = '0008'
+down_revision: Union[str, Sequence[str], None] = '0007'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

@@ -1,0 +1,27 @@
+"""KPIs, weekly report and demo mode (issue #7)
+
+Reserved so that modules built in parallel chain in a fixed order; empty until the module
+needs a schema change (then fill upgrade/downgrade here, keeping the revision ids).
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-11-23
+"""
+from typing import Sequence, Union
+
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+
+revision: str = '0009'
+down_revision: Union[str, Sequence[str], None] = '0008'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
