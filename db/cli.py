@@ -4,6 +4,9 @@
   init                    migrate, and in demo mode seed the demo township and accounts
   create-admin            production: create the first administrator (asks for the password,
                           or reads GOV_ADMIN_PASSWORD)
+  backup [--out PATH]     a consistent copy of the whole database (SQLite online backup, or
+                          pg_dump); default backups/console-<UTC time>.db|.dump
+  restore PATH --yes      replace the database's content with a backup (stop the app first)
 """
 
 from __future__ import annotations
@@ -26,6 +29,11 @@ def main(argv: list[str] | None = None) -> int:
     admin = sub.add_parser("create-admin", help="create the first administrator")
     admin.add_argument("--username", required=True)
     admin.add_argument("--name", default="系统管理员")
+    bk = sub.add_parser("backup", help="back up the whole database")
+    bk.add_argument("--out", help="backup file to write (must not exist)")
+    rs = sub.add_parser("restore", help="restore the whole database from a backup (stop the app first)")
+    rs.add_argument("path")
+    rs.add_argument("--yes", action="store_true", help="confirm: the database's content is replaced")
     args = parser.parse_args(argv)
 
     settings = load_settings()
@@ -40,6 +48,22 @@ def main(argv: list[str] | None = None) -> int:
         done = bootstrap.ensure_database(engine, settings)
         print("数据库已就绪：" + ("已迁移；" if done["migrated"] else "") + ("已生成演示数据；" if done["seeded"] else "")
               + (f"已创建{done['accounts']}个演示账号。" if done["accounts"] else ""))
+    elif args.command in ("backup", "restore"):
+        from db import backup
+        try:
+            if args.command == "backup":
+                dest = backup.backup(engine, args.out or backup.default_path(engine))
+                backup.record_backup(engine, dest)
+                print(f"备份完成：{dest}（{dest.stat().st_size} 字节）")
+            else:
+                if not args.yes:
+                    print("恢复会用备份替换数据库中的全部数据。请先停止应用，再加 --yes 确认。", file=sys.stderr)
+                    return 2
+                backup.restore(engine, args.path)
+                print(f"已从 {args.path} 恢复数据库，当前版本 {migrate.current_revision(engine)}。")
+        except DomainError as exc:
+            print(f"失败：{exc}", file=sys.stderr)
+            return 2
     elif args.command == "create-admin":
         migrate.upgrade(engine)
         password = os.environ.get("GOV_ADMIN_PASSWORD") or getpass.getpass("新管理员密码: ")
