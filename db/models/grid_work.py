@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base, Versioned, utcnow
@@ -34,6 +34,8 @@ EVENT_HANDLING = {
     "mediation": "转调解",
     "platform": "转平台",
 }
+# 考核评价: the leader's or dispatcher's rating of how the matter was handled
+EVENT_RATINGS = {"excellent": "优秀", "good": "良好", "fair": "一般", "poor": "较差"}
 
 
 class GridEvent(Base, Versioned):
@@ -46,6 +48,8 @@ class GridEvent(Base, Versioned):
     event_type: Mapped[str] = mapped_column(String(16))
     address: Mapped[Optional[str]] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
+    # unused: photos live in grid_event_photo (in the database, so that several app servers
+    # over one PostgreSQL all see them)
     photo_path: Mapped[Optional[str]] = mapped_column(String(300))
     status: Mapped[str] = mapped_column(String(12), default="reported")
     handling: Mapped[Optional[str]] = mapped_column(String(12))
@@ -54,16 +58,52 @@ class GridEvent(Base, Versioned):
     verified_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
     evaluation: Mapped[Optional[str]] = mapped_column(String(200))
     archived_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    rating: Mapped[Optional[str]] = mapped_column(String(10))  # EVENT_RATINGS
+    evaluated_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
     __table_args__ = (
         Index("ix_grid_event_grid_reported", "grid_id", "reported_at"),
         Index("ix_grid_event_reporter", "reporter_staff_id", "reported_at"),
         Index("ix_grid_event_status", "status"),
         Index("ix_grid_event_household", "household_id"),
         Index("ix_grid_event_address", "address"),
+        # the open list (status other than archived) and the archive sorted by date
+        Index("ix_grid_event_status_reported", "status", "reported_at"),
     )
 
 
-class WorkLog(Base):
+class GridEventStep(Base):
+    """One step in an event's timeline (append-only), like ``work_order_event``."""
+
+    __tablename__ = "grid_event_step"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("grid_event.id"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    action: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[Optional[str]] = mapped_column(String(12))
+    to_status: Mapped[Optional[str]] = mapped_column(String(12))
+    note: Mapped[Optional[str]] = mapped_column(Text)
+    __table_args__ = (
+        Index("ix_grid_event_step_event", "event_id", "at"),
+        Index("ix_grid_event_step_actor", "actor_id", "event_id"),
+    )
+
+
+class GridEventPhoto(Base):
+    """A photo taken on the round, stored in the database (jpeg/png/webp, at most 5 MB)."""
+
+    __tablename__ = "grid_event_photo"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("grid_event.id"), index=True)
+    content_type: Mapped[str] = mapped_column(String(20))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class WorkLog(Base, Versioned):
+    """A grid staff member's daily work log: one per person per local day."""
+
     __tablename__ = "work_log"
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("grid_staff.id"))
@@ -71,4 +111,4 @@ class WorkLog(Base):
     content: Mapped[str] = mapped_column(Text)
     households_visited: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    __table_args__ = (Index("ix_work_log_staff_date", "staff_id", "log_date"),)
+    __table_args__ = (Index("ix_work_log_staff_date", "staff_id", "log_date", unique=True),)
