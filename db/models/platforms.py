@@ -5,17 +5,22 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base, Versioned, utcnow
 
 PLATFORM_CASE_STATUSES = {
-    "pending": "待接收",
+    "pending": "待签收",  # the lead platform has not signed for it yet
     "accepted": "办理中",
+    "pushed": "移交中",  # pushed to another platform, waiting for its answer
+    "bounced": "已退回",  # bounced back to the sender, who must handle or push again
     "closed": "已办结",
-    "bounced": "已退回",
 }
+OPEN_CASE_STATUSES = ("pending", "accepted", "pushed", "bounced")
+CASE_SOURCES = {"order": "工单派发", "patrol": "巡查发现", "handoff": "平台推送", "grid_event": "网格事件"}
+INSPECTION_KINDS = {"routine": "日常检查", "random": "双随机抽查"}
+INSPECTION_STATUSES = {"passed": "检查合格", "rectifying": "限期整改中", "closed": "复查合格"}
 HANDOFF_STATUSES = {"pending": "待接收", "accepted": "已接收", "bounced": "已退回"}
 ENFORCEMENT_KINDS = {"road": "占道经营", "building": "违法建设", "pollution": "环境污染", "other": "其他"}
 SERVICE_CHANNELS = {"window": "窗口办理", "agent_point": "村代办点", "door": "上门服务"}
@@ -38,7 +43,29 @@ class PlatformCase(Base, Versioned):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     closed_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
     result: Mapped[Optional[str]] = mapped_column(Text)
-    __table_args__ = (Index("ix_platform_case_lead_status", "lead_platform_id", "status", "due_at"),)
+    # how many times a push of this case was bounced; > 1 flags the case
+    bounce_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # a case spawned by a decision of 综治's monthly analysis meeting
+    meeting_id: Mapped[Optional[int]] = mapped_column(ForeignKey("analysis_meeting.id"))
+    __table_args__ = (Index("ix_platform_case_lead_status", "lead_platform_id", "status", "due_at"),
+                      Index("ix_platform_case_created", "created_at"))
+
+
+class PlatformCaseEvent(Base):
+    """One step of a case's timeline: written with every transition (and every note)."""
+
+    __tablename__ = "platform_case_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("platform_case.id"))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    platform_id: Mapped[Optional[int]] = mapped_column(ForeignKey("platform.id"))  # acting platform
+    action: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[Optional[str]] = mapped_column(String(10))
+    to_status: Mapped[str] = mapped_column(String(10))
+    to_platform_id: Mapped[Optional[int]] = mapped_column(ForeignKey("platform.id"))  # push target
+    note: Mapped[Optional[str]] = mapped_column(Text)
+    __table_args__ = (Index("ix_platform_case_event_case", "case_id", "at"),)
 
 
 class PlatformCaseAssist(Base):
@@ -64,7 +91,8 @@ class Handoff(Base, Versioned):
     responded_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
     responded_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
     reason: Mapped[Optional[str]] = mapped_column(String(300))
-    __table_args__ = (Index("ix_handoff_to_status", "to_platform_id", "status"),)
+    __table_args__ = (Index("ix_handoff_to_status", "to_platform_id", "status"),
+                      Index("ix_handoff_pushed_at", "pushed_at"))
 
 
 class Inspection(Base, Versioned):
@@ -120,3 +148,50 @@ class ServiceRequest(Base, Versioned):
     for_elderly_or_disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     requested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     done_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+
+
+# --------------------------------------------------------------------------- 综治 records
+
+
+class VillageReportCheck(Base, Versioned):
+    """综治's weekly screening of the village reports: did the village report, what was found."""
+
+    __tablename__ = "village_report_check"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"))
+    week_start: Mapped[date] = mapped_column(Date)  # the Monday of the week
+    reported: Mapped[bool] = mapped_column(Boolean, default=True)
+    issues_found: Mapped[int] = mapped_column(Integer, default=0)
+    issues: Mapped[Optional[str]] = mapped_column(Text)
+    checked_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    __table_args__ = (Index("uq_village_report_check_week", "village_id", "week_start", unique=True),)
+
+
+class AnalysisMeeting(Base, Versioned):
+    """综治's monthly analysis meeting: attendees, minutes and decisions (decisions may spawn cases)."""
+
+    __tablename__ = "analysis_meeting"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("township.id"))
+    held_on: Mapped[date] = mapped_column(Date)
+    attendees: Mapped[str] = mapped_column(String(500))
+    minutes: Mapped[str] = mapped_column(Text)
+    decisions: Mapped[Optional[str]] = mapped_column(Text)
+    recorded_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    __table_args__ = (Index("ix_analysis_meeting_held", "township_id", "held_on"),)
+
+
+class FloatingResident(Base, Versioned):
+    """A floating-population registration (personal data: name, ID number, phone are masked)."""
+
+    __tablename__ = "floating_resident"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"))
+    name: Mapped[str] = mapped_column(String(30))
+    id_number: Mapped[Optional[str]] = mapped_column(String(18))
+    phone: Mapped[Optional[str]] = mapped_column(String(20))
+    origin: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(200))
+    registered_on: Mapped[date] = mapped_column(Date)
+    left_on: Mapped[Optional[date]] = mapped_column(Date)
+    __table_args__ = (Index("ix_floating_resident_village", "village_id", "registered_on"),)

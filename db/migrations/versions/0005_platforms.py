@@ -1,7 +1,9 @@
-"""the four platforms (issue #6)
+"""the four platforms (issue #6): case timeline, bounce counter, 综治 records
 
-Reserved so that modules built in parallel chain in a fixed order; empty until the module
-needs a schema change (then fill upgrade/downgrade here, keeping the revision ids).
+Adds the case timeline (``platform_case_event``), the bounce counter and meeting link on
+``platform_case``, and 综治's records: the weekly screening of village reports, the monthly
+analysis meeting, and floating-population registrations. Indexes for the desk and summary
+lists (cases by creation time, hand-offs by push time).
 
 Revision ID: 0005
 Revises: 0004
@@ -9,8 +11,8 @@ Create Date: 2026-11-23
 """
 from typing import Sequence, Union
 
-from alembic import op  # noqa: F401
-import sqlalchemy as sa  # noqa: F401
+from alembic import op
+import sqlalchemy as sa
 
 
 revision: str = '0005'
@@ -19,9 +21,99 @@ branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 
+def _versioned() -> list:
+    return [sa.Column('version', sa.Integer(), server_default='1', nullable=False),
+            sa.Column('updated_at', sa.DateTime(), server_default=sa.text('(CURRENT_TIMESTAMP)'),
+                      nullable=False)]
+
+
 def upgrade() -> None:
-    pass
+    op.create_table(
+        'analysis_meeting',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('township_id', sa.Integer(), nullable=False),
+        sa.Column('held_on', sa.Date(), nullable=False),
+        sa.Column('attendees', sa.String(length=500), nullable=False),
+        sa.Column('minutes', sa.Text(), nullable=False),
+        sa.Column('decisions', sa.Text(), nullable=True),
+        sa.Column('recorded_by', sa.Integer(), nullable=True),
+        *_versioned(),
+        sa.ForeignKeyConstraint(['recorded_by'], ['app_user.id'], name=op.f('fk_analysis_meeting_recorded_by_app_user')),
+        sa.ForeignKeyConstraint(['township_id'], ['township.id'], name=op.f('fk_analysis_meeting_township_id_township')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_analysis_meeting')),
+    )
+    op.create_index('ix_analysis_meeting_held', 'analysis_meeting', ['township_id', 'held_on'])
+    op.create_table(
+        'village_report_check',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('village_id', sa.Integer(), nullable=False),
+        sa.Column('week_start', sa.Date(), nullable=False),
+        sa.Column('reported', sa.Boolean(), nullable=False),
+        sa.Column('issues_found', sa.Integer(), nullable=False),
+        sa.Column('issues', sa.Text(), nullable=True),
+        sa.Column('checked_by', sa.Integer(), nullable=True),
+        *_versioned(),
+        sa.ForeignKeyConstraint(['checked_by'], ['app_user.id'], name=op.f('fk_village_report_check_checked_by_app_user')),
+        sa.ForeignKeyConstraint(['village_id'], ['village.id'], name=op.f('fk_village_report_check_village_id_village')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_village_report_check')),
+    )
+    op.create_index('uq_village_report_check_week', 'village_report_check', ['village_id', 'week_start'], unique=True)
+    op.create_table(
+        'floating_resident',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('village_id', sa.Integer(), nullable=False),
+        sa.Column('name', sa.String(length=30), nullable=False),
+        sa.Column('id_number', sa.String(length=18), nullable=True),
+        sa.Column('phone', sa.String(length=20), nullable=True),
+        sa.Column('origin', sa.String(length=100), nullable=False),
+        sa.Column('address', sa.String(length=200), nullable=False),
+        sa.Column('registered_on', sa.Date(), nullable=False),
+        sa.Column('left_on', sa.Date(), nullable=True),
+        *_versioned(),
+        sa.ForeignKeyConstraint(['village_id'], ['village.id'], name=op.f('fk_floating_resident_village_id_village')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_floating_resident')),
+    )
+    op.create_index('ix_floating_resident_village', 'floating_resident', ['village_id', 'registered_on'])
+    op.create_table(
+        'platform_case_event',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('case_id', sa.Integer(), nullable=False),
+        sa.Column('at', sa.DateTime(), nullable=False),
+        sa.Column('actor_id', sa.Integer(), nullable=True),
+        sa.Column('platform_id', sa.Integer(), nullable=True),
+        sa.Column('action', sa.String(length=20), nullable=False),
+        sa.Column('from_status', sa.String(length=10), nullable=True),
+        sa.Column('to_status', sa.String(length=10), nullable=False),
+        sa.Column('to_platform_id', sa.Integer(), nullable=True),
+        sa.Column('note', sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(['actor_id'], ['app_user.id'], name=op.f('fk_platform_case_event_actor_id_app_user')),
+        sa.ForeignKeyConstraint(['case_id'], ['platform_case.id'], name=op.f('fk_platform_case_event_case_id_platform_case')),
+        sa.ForeignKeyConstraint(['platform_id'], ['platform.id'], name=op.f('fk_platform_case_event_platform_id_platform')),
+        sa.ForeignKeyConstraint(['to_platform_id'], ['platform.id'], name=op.f('fk_platform_case_event_to_platform_id_platform')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_platform_case_event')),
+    )
+    op.create_index('ix_platform_case_event_case', 'platform_case_event', ['case_id', 'at'])
+    with op.batch_alter_table('platform_case', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('bounce_count', sa.Integer(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('meeting_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(op.f('fk_platform_case_meeting_id_analysis_meeting'),
+                                    'analysis_meeting', ['meeting_id'], ['id'])
+        batch_op.create_index('ix_platform_case_created', ['created_at'], unique=False)
+    op.create_index('ix_handoff_pushed_at', 'handoff', ['pushed_at'])
 
 
 def downgrade() -> None:
-    pass
+    op.drop_index('ix_handoff_pushed_at', table_name='handoff')
+    with op.batch_alter_table('platform_case', schema=None) as batch_op:
+        batch_op.drop_index('ix_platform_case_created')
+        batch_op.drop_constraint(op.f('fk_platform_case_meeting_id_analysis_meeting'), type_='foreignkey')
+        batch_op.drop_column('meeting_id')
+        batch_op.drop_column('bounce_count')
+    op.drop_index('ix_platform_case_event_case', table_name='platform_case_event')
+    op.drop_table('platform_case_event')
+    op.drop_index('ix_floating_resident_village', table_name='floating_resident')
+    op.drop_table('floating_resident')
+    op.drop_index('uq_village_report_check_week', table_name='village_report_check')
+    op.drop_table('village_report_check')
+    op.drop_index('ix_analysis_meeting_held', table_name='analysis_meeting')
+    op.drop_table('analysis_meeting')

@@ -1,0 +1,188 @@
+"""Platform cases and hand-offs on SQLite and PostgreSQL (the ``engine`` fixture).
+
+Every step writes exactly one timeline row and one audit row; bad input, foreign platforms,
+forbidden roles and stale versions write nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from db.engine import read_session, write_session
+from db.errors import ConflictError, InvalidTransition, PermissionDenied, ValidationError
+from db.models import AuditLog, Counter, Platform, Township, Village
+from db.models.platforms import Handoff, PlatformCase, PlatformCaseAssist, PlatformCaseEvent
+from db.permissions import Actor
+from db.rules.sla import add_workdays, local_to_utc
+from db.services import platforms, users
+from db.services.calendar import load_calendar, seed_from_package
+
+PW = "Passw0rd!"
+T0 = local_to_utc(datetime(2025, 3, 3, 9, 0))  # Monday 3 March 2025, 09:00 Beijing
+
+
+@dataclass
+class PWorld:
+    engine: object
+    admin: Actor
+    zongzhi: Actor
+    shichang: Actor
+    zhifa: Actor
+    grid: Actor
+    demo: Actor
+    leader: Actor
+    p: dict  # code -> platform id
+    village: int
+    other_village: int  # in another township
+    other_platform: int  # 综治 of another township
+
+
+def build_pworld(engine) -> PWorld:
+    with write_session(engine) as s:
+        seed_from_package(s, [2025, 2026])
+        t1 = Township(code="T1", name="青龙镇", county="示范县")
+        t2 = Township(code="T2", name="白马镇", county="示范县")
+        s.add_all([t1, t2])
+        s.flush()
+        v1 = Village(township_id=t1.id, code="V1", name="东湖村")
+        v2 = Village(township_id=t2.id, code="V2", name="白马村")
+        s.add_all([v1, v2])
+        plats = {code: Platform(township_id=t1.id, code=code, name=name) for code, name in (
+            ("zongzhi", "综治平台"), ("shichang", "市场监管平台"), ("zhifa", "综合执法平台"),
+            ("bianmin", "便民服务平台"))}
+        other = Platform(township_id=t2.id, code="zongzhi", name="白马综治平台")
+        s.add_all([*plats.values(), other])
+        s.flush()
+        p = {c: x.id for c, x in plats.items()}
+        ids = dict(village=v1.id, other_village=v2.id, other_platform=other.id)
+    admin_id = users.create_first_admin(engine, "boss", "管理员", PW)
+    admin = Actor(admin_id, "boss", "admin", "管理员")
+
+    def make(username, role, name, **kw):
+        uid = users.create_user(engine, admin, username=username, display_name=name, role=role,
+                                password=PW, **kw)
+        return Actor(uid, username, role, name, platform_id=kw.get("platform_id"))
+
+    return PWorld(
+        engine=engine, admin=admin,
+        zongzhi=make("zzofficer", "platform", "钱综治", platform_id=p["zongzhi"]),
+        shichang=make("scofficer", "platform", "孙市监", platform_id=p["shichang"]),
+        zhifa=make("zfofficer", "platform", "李执法", platform_id=p["zhifa"]),
+        grid=make("gridman", "grid", "周网格"),
+        demo=make("guest", "demo", "观摩"),
+        leader=make("chief", "leader", "吴书记"),
+        p=p, **ids)
+
+
+@pytest.fixture
+def w(engine) -> PWorld:
+    return build_pworld(engine)
+
+
+def counts(engine) -> tuple[int, int, int, int]:
+    with read_session(engine) as s:
+        return (s.scalar(select(func.count()).select_from(PlatformCase)),
+                s.scalar(select(func.count()).select_from(PlatformCaseEvent)),
+                s.scalar(select(func.count()).select_from(Handoff)),
+                s.scalar(select(func.count()).select_from(AuditLog)))
+
+
+def open_kw(w: PWorld, **kw):
+    base = dict(lead_platform_id=w.p["shichang"], title="东湖村农贸市场过期食品",
+                description="巡查发现农贸市场一摊位销售过期食品。", village_id=w.village,
+                source="patrol", now=T0)
+    base.update(kw)
+    return base
+
+
+def timeline(engine, case_id) -> list[tuple[str, str | None, str]]:
+    with read_session(engine) as s:
+        return [(e.action, e.from_status, e.to_status) for e in s.scalars(
+            select(PlatformCaseEvent).where(PlatformCaseEvent.case_id == case_id)
+            .order_by(PlatformCaseEvent.id))]
+
+
+# --------------------------------------------------------------------------- open (the contract)
+
+
+def test_open_case_in_writes_case_assists_first_step_and_audit_without_committing(w):
+    with write_session(w.engine) as s:
+        cal = load_calendar(s)
+        case = platforms.open_case_in(
+            s, w.grid, **open_kw(w, source="grid_event", assist_platform_ids=(w.p["zhifa"],)),
+            action="grid_event.refer")
+        assert case.id is not None and case.number == "PT-2025-000001"
+        assert case.status == "pending"  # a referral waits for the lead platform to sign
+        assert case.is_joint is True
+        assert case.due_at == add_workdays(T0, platforms.DEFAULT_CASE_WORKDAYS, cal)
+        assert s.scalars(select(PlatformCaseAssist.platform_id)
+                         .where(PlatformCaseAssist.case_id == case.id)).all() == [w.p["zhifa"]]
+        ev = s.scalars(select(PlatformCaseEvent).where(PlatformCaseEvent.case_id == case.id)).all()
+        assert [(e.action, e.to_status, e.actor_id) for e in ev] == [("open", "pending", w.grid.user_id)]
+        log = s.scalars(select(AuditLog).where(AuditLog.action == "platform_case.open")).all()
+        assert [a.entity_id for a in log] == [str(case.id)]
+        s.rollback()  # the caller owns the transaction: nothing was committed
+    assert counts(w.engine)[:3] == (0, 0, 0)
+
+
+def test_open_case_by_own_platform_patrol_starts_in_progress_and_numbers_follow(w):
+    a = platforms.open_case(w.engine, w.shichang, **open_kw(w))
+    b = platforms.open_case(w.engine, w.shichang, **open_kw(w))
+    assert (a["number"], b["number"]) == ("PT-2025-000001", "PT-2025-000002")
+    assert a["version"] == 1
+    with read_session(w.engine) as s:
+        assert s.get(PlatformCase, a["id"]).status == "accepted"
+        assert s.scalar(select(Counter.value).where(Counter.name == "PT")) == 2
+
+
+def test_open_case_explicit_due_at_is_kept(w):
+    due = T0 + timedelta(days=2)
+    r = platforms.open_case(w.engine, w.shichang, **open_kw(w, due_at=due))
+    with read_session(w.engine) as s:
+        assert s.get(PlatformCase, r["id"]).due_at == due
+
+
+@pytest.mark.parametrize("kw, field", [
+    (dict(title="  "), "title"),
+    (dict(description="短"), "description"),
+    (dict(source="phone"), "source"),
+    (dict(lead_platform_id=999999), "lead_platform_id"),
+    (dict(village_id=999999), "village_id"),
+    (dict(source="order"), "source_order_id"),
+    (dict(source_order_id=999999), "source_order_id"),
+    (dict(due_at=T0 - timedelta(hours=1)), "due_at"),
+])
+def test_open_case_refuses_bad_input_and_writes_nothing(w, kw, field):
+    before = counts(w.engine)
+    with pytest.raises(ValidationError) as exc:
+        platforms.open_case(w.engine, w.shichang, **open_kw(w, **kw))
+    assert exc.value.field == field
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in exc.value.message)
+    assert counts(w.engine) == before
+
+
+def test_open_case_refuses_foreign_township_and_bad_assists(w):
+    with pytest.raises(ValidationError) as exc:
+        platforms.open_case(w.engine, w.shichang, **open_kw(w, village_id=w.other_village))
+    assert exc.value.field == "village_id"
+    for assists in ((w.p["shichang"],), (w.p["zhifa"], w.p["zhifa"]), (w.other_platform,)):
+        with pytest.raises(ValidationError) as exc:
+            platforms.open_case(w.engine, w.shichang, **open_kw(w, assist_platform_ids=assists))
+        assert exc.value.field == "assist_platform_ids"
+    assert counts(w.engine)[0] == 0
+
+
+def test_open_case_permission_and_platform_scope(w):
+    with pytest.raises(PermissionDenied):
+        platforms.open_case(w.engine, w.demo, **open_kw(w))
+    with pytest.raises(PermissionDenied):
+        platforms.open_case(w.engine, w.leader, **open_kw(w))
+    with pytest.raises(PermissionDenied):  # grid may refer, but not handle
+        platforms.open_case(w.engine, w.grid, **open_kw(w))
+    with pytest.raises(PermissionDenied):  # an officer opens cases for their own platform only
+        platforms.open_case(w.engine, w.zongzhi, **open_kw(w))
+    assert counts(w.engine)[0] == 0
