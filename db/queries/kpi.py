@@ -1,0 +1,478 @@
+"""KPI definitions (指标口径) and their aggregation in SQL.
+
+Every KPI is a ratio ``hit / n`` (or an average over ``n``, or a count with its base ``n``)
+over a *cohort* of records. The cohort and the hit condition of each KPI are written once in
+``ORDER_METRICS`` and used both by the aggregate (``order_stats``: GROUP BY with CASE sums,
+optionally by a dimension or by time bucket) and by the drill-down list (``drill_page``), so the
+list a leader opens is exactly the records counted.
+
+Periods are local (Asia/Shanghai) calendar days; in SQL they are half-open naive-UTC ranges
+``[since, until)`` built with ``db.rules.sla.local_midnight``. Time buckets for trends are a
+CASE over the bucket boundaries, which works the same on SQLite and PostgreSQL and respects
+local midnight.
+
+Dispute KPIs come from ``db.queries.mediation.resolution_stats`` and grid-event counts from
+``db.queries.grid_events.worker_counts``; they are not redefined here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal, or_, select, true
+from sqlalchemy.orm import Session
+
+from db.models import Category, Department, Grid, Platform, Village, WorkOrder
+from db.models.orders import CHANNELS, OPEN_STATUSES
+from db.rules.sla import local_midnight, to_local
+
+W = WorkOrder
+CLOSED_DONE = ("resolved", "archived")
+CONTACT_HOURS = 24
+PERIOD_KINDS = {"week": "本周", "month": "本月", "quarter": "本季度", "year": "本年", "custom": "自定义"}
+PERIOD_NOUN = {"week": "周", "month": "月", "quarter": "季度", "year": "年", "custom": "期"}
+
+
+# --------------------------------------------------------------------------- periods
+
+@dataclass(frozen=True)
+class Period:
+    """Local calendar days ``start`` .. ``end`` inclusive."""
+
+    kind: str
+    start: date
+    end: date
+
+    @property
+    def since(self) -> datetime:
+        return local_midnight(self.start)
+
+    @property
+    def until(self) -> datetime:
+        return local_midnight(self.end + timedelta(days=1))
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def label(self) -> str:
+        if self.start == self.end:
+            return f"{self.start:%Y-%m-%d}"
+        return f"{self.start:%Y-%m-%d} 至 {self.end:%Y-%m-%d}"
+
+    def previous(self) -> "Period":
+        """The period before: the previous week/month/quarter/year, or as many days before."""
+        if self.kind == "week":
+            return Period("week", self.start - timedelta(days=7), self.start - timedelta(days=1))
+        if self.kind in ("month", "quarter", "year"):
+            months = {"month": 1, "quarter": 3, "year": 12}[self.kind]
+            start = _add_months(self.start, -months)
+            return Period(self.kind, start, self.start - timedelta(days=1))
+        return Period("custom", self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+
+    def year_before(self) -> "Period":
+        """The same days one year earlier (29 February falls back to the 28th)."""
+        return Period(self.kind, _minus_year(self.start), _minus_year(self.end))
+
+
+def _add_months(d: date, months: int) -> date:
+    m = d.month - 1 + months
+    return date(d.year + m // 12, m % 12 + 1, 1)
+
+
+def _minus_year(d: date) -> date:
+    try:
+        return d.replace(year=d.year - 1)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year - 1, day=28)
+
+
+def period_of(kind: str, today: date, start: date | None = None, end: date | None = None) -> Period:
+    """The week (Monday to Sunday), month, quarter or year containing ``today``, or a custom range."""
+    if kind == "week":
+        monday = today - timedelta(days=today.weekday())
+        return Period(kind, monday, monday + timedelta(days=6))
+    if kind == "month":
+        first = today.replace(day=1)
+        return Period(kind, first, _add_months(first, 1) - timedelta(days=1))
+    if kind == "quarter":
+        first = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+        return Period(kind, first, _add_months(first, 3) - timedelta(days=1))
+    if kind == "year":
+        return Period(kind, date(today.year, 1, 1), date(today.year, 12, 31))
+    if kind == "custom":
+        if start is None or end is None or end < start:
+            raise ValueError("自定义时段须给出开始和结束日期，且结束不早于开始")
+        return Period(kind, start, end)
+    raise ValueError(f"未知的统计周期：{kind}")
+
+
+def buckets(period: Period, grain: str) -> list[Period]:
+    """The weeks (Monday-based) or months that cover ``period``, clipped to it."""
+    out: list[Period] = []
+    if grain == "week":
+        cur = period.start - timedelta(days=period.start.weekday())
+        while cur <= period.end:
+            out.append(Period("week", max(cur, period.start), min(cur + timedelta(days=6), period.end)))
+            cur += timedelta(days=7)
+    elif grain == "month":
+        cur = period.start.replace(day=1)
+        while cur <= period.end:
+            nxt = _add_months(cur, 1)
+            out.append(Period("month", max(cur, period.start), min(nxt - timedelta(days=1), period.end)))
+            cur = nxt
+    elif grain == "day":
+        cur = period.start
+        while cur <= period.end:
+            out.append(Period("custom", cur, cur))
+            cur += timedelta(days=1)
+    else:
+        raise ValueError(grain)
+    return out
+
+
+def default_grain(period: Period) -> str:
+    if period.days <= 14:
+        return "day"
+    if period.days <= 120:
+        return "week"
+    return "month"
+
+
+# --------------------------------------------------------------------------- dialect helpers
+
+def hours_between(s: Session, start, end):
+    """``end - start`` in hours, in SQL, on SQLite and PostgreSQL."""
+    if s.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", end - start) / 3600.0
+    return (func.julianday(end) - func.julianday(start)) * 24.0
+
+
+# --------------------------------------------------------------------------- definitions
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    kind: str  # rate / avg / count
+    cohort: str  # received / callback
+    definition: str
+    higher_is_better: bool = True
+    unit: str = ""
+
+
+RECEIVED_BASE = "受理时间在所选时段内的工单，不含已撤销和被标记为重复的工单"
+
+ORDER_METRICS: dict[str, Metric] = {m.key: m for m in (
+    Metric("closure", "办结率", "rate", "received",
+           f"已办结（已办结或已回访）÷ 受理工单数。样本：{RECEIVED_BASE}。"),
+    Metric("on_time", "按期办结率", "rate", "received",
+           "办结时间不晚于办理时限（含已批准的延期）的工单 ÷ 已办结且有办理时限的工单。"
+           f"样本：{RECEIVED_BASE}中已办结、曾派单定时限的；受理即办结的“即办”事项没有办理时限，不计入。"),
+    Metric("contact", "24小时首次联系率", "rate", "received",
+           "首次联系时间减受理时间不超过24小时的工单 ÷ 受理工单数（受理时当场答复的即办事项算作24小时内联系）。"
+           f"样本：{RECEIVED_BASE}。"),
+    Metric("satisfaction", "满意率", "rate", "callback",
+           "回访评价为“满意”或“基本满意”的 ÷ 有满意度评价的回访数。样本：回访时间在所选时段内、有评价的工单"
+           "（与工作台“近30天满意率”口径相同）。"),
+    Metric("handling_days", "平均办理时长", "avg", "received",
+           "（办结时间 − 受理时间）的平均值，以天计（自然日，含非工作日）。"
+           f"样本：{RECEIVED_BASE}中已办结的。", higher_is_better=False, unit="天"),
+    Metric("overdue", "超期件数", "count", "received",
+           "有办理时限的工单中，办结晚于时限、或至今未办结且已过时限的件数；n 为有办理时限的工单数。"
+           f"样本：{RECEIVED_BASE}。", higher_is_better=False, unit="件"),
+    Metric("supervised", "督办件数", "count", "received",
+           f"被列入党委督办（黄色或红色）的件数；n 为受理工单数。样本：{RECEIVED_BASE}。",
+           higher_is_better=False, unit="件"),
+    Metric("redispatch", "重新派单率", "rate", "received",
+           "被承办单位退回后重新派单、或回访不满意后重新交办过的工单 ÷ 派过单的工单。"
+           f"样本：{RECEIVED_BASE}中派过单的。", higher_is_better=False),
+    Metric("petitions", "信访件数", "count", "received",
+           "渠道为“信访”的工单件数，并与上年同期（同样的日期往前推一年）比较；n 为全部受理工单数。"
+           f"样本：{RECEIVED_BASE}。", higher_is_better=False, unit="件"),
+)}
+
+OTHER_METRICS: dict[str, Metric] = {m.key: m for m in (
+    Metric("dispute_resolution", "纠纷化解率", "rate", "mediation",
+           "登记时间在所选时段内的矛盾纠纷中已化解（调解成功销号）的比例，口径见“矛盾纠纷台账”模块。"),
+    Metric("village_share", "化解在村比例", "rate", "mediation",
+           "已化解的纠纷中在村级化解（未上交镇级）的比例，“小事不出村”。"),
+    Metric("events_per_worker", "人均网格事件", "avg", "grid",
+           "所选时段内网格员上报的网格事件数 ÷ 在岗网格员（含网格长）人数；n 为在岗人数。", unit="件/人"),
+)}
+
+
+def _base(since: datetime, until: datetime) -> list:
+    return [W.received_at >= since, W.received_at < until, W.status != "cancelled",
+            W.duplicate_of_id.is_(None)]
+
+
+def _metric_sql(s: Session, key: str, now: datetime) -> tuple[Any, Any]:
+    """(extra cohort condition beyond the base, hit condition) of a received-cohort metric."""
+    done = W.status.in_(CLOSED_DONE)
+    if key == "closure":
+        return true(), done
+    if key == "on_time":
+        return and_(W.resolved_at.is_not(None), W.due_at.is_not(None)), W.resolved_at <= W.due_at
+    if key == "contact":
+        return true(), and_(W.contacted_at.is_not(None),
+                                   hours_between(s, W.received_at, W.contacted_at) <= CONTACT_HOURS)
+    if key == "handling_days":
+        return W.resolved_at.is_not(None), true()
+    if key == "overdue":
+        return W.due_at.is_not(None), or_(W.resolved_at > W.due_at,
+                                          and_(W.resolved_at.is_(None), W.status.in_(OPEN_STATUSES),
+                                               W.due_at < now))
+    if key == "supervised":
+        return true(), W.supervised.is_(True)
+    if key == "redispatch":
+        return W.dispatched_at.is_not(None), or_(W.bounce_count > 0, W.redispatch_count > 0)
+    if key == "petitions":
+        return true(), W.channel == "petition"
+    raise KeyError(key)
+
+
+def _callback_cohort(since: datetime, until: datetime) -> list:
+    return [W.callback_at >= since, W.callback_at < until, W.satisfaction.is_not(None)]
+
+
+# --------------------------------------------------------------------------- dimensions
+
+# dimension -> (label, work_order column, (model, id column, name column) for labels)
+DIMENSIONS: dict[str, tuple[str, Any, Any]] = {
+    "village": ("村（社区）", W.village_id, (Village.id, Village.name)),
+    "grid": ("网格", W.grid_id, (Grid.id, Grid.name)),
+    "platform": ("平台", W.platform_id, (Platform.id, Platform.name)),
+    "department": ("部门", W.department_id, (Department.id, Department.name)),
+    "category": ("类别", W.category_id, (Category.id, Category.name)),
+    "channel": ("渠道", W.channel, None),
+}
+
+
+def _labels(s: Session, by: str, keys: list) -> dict:
+    spec = DIMENSIONS[by][2]
+    if spec is None:
+        return {k: CHANNELS.get(k, k) for k in keys}
+    wanted = [k for k in keys if k is not None]
+    out: dict = {}
+    for chunk in range(0, len(wanted), 500):
+        part = wanted[chunk:chunk + 500]
+        out.update(dict(s.execute(select(spec[0], spec[1]).where(spec[0].in_(part))).all()))
+    return out
+
+
+def _bucket_case(points: list[Period], column):
+    """0-based index of the bucket ``column`` falls in (rows are already inside the period)."""
+    whens = [(column < p.until, i) for i, p in enumerate(points[:-1])]
+    if not whens:
+        return literal(0)
+    return case(*whens, else_=len(points) - 1)
+
+
+# --------------------------------------------------------------------------- aggregates
+
+def _empty_counts() -> dict[str, int | float]:
+    out: dict[str, int | float] = {"received": 0}
+    for k in ORDER_METRICS:
+        out[f"{k}_n"] = 0
+        out[f"{k}_hit"] = 0
+    out["handling_hours"] = 0.0
+    return out
+
+
+def finish(row: dict) -> dict:
+    """Add ``<metric>`` values (rates as fractions, averages in days; None when n is 0)."""
+    for key, m in ORDER_METRICS.items():
+        n, hit = row[f"{key}_n"], row[f"{key}_hit"]
+        if m.kind == "rate":
+            row[key] = hit / n if n else None
+        elif m.kind == "avg":
+            row[key] = row["handling_hours"] / 24.0 / n if n else None
+        else:
+            row[key] = hit
+    return row
+
+
+def order_stats(s: Session, since: datetime, until: datetime, now: datetime, by: str | None = None,
+                points: list[Period] | None = None, where: tuple = ()) -> list[dict]:
+    """Every order KPI over ``[since, until)``: one row in total, one per ``by`` value, or one
+    per time bucket in ``points``. Each row holds ``<metric>_n`` (sample size), ``<metric>_hit``
+    and ``<metric>`` (the value), plus ``key`` and ``label``. Two grouped queries (the received
+    cohort and the callback cohort); nothing is read row by row."""
+    if by is not None and points is not None:
+        raise ValueError("by and points are exclusive")
+    group_col = None
+    if by is not None:
+        group_col = DIMENSIONS[by][1]
+    sums = []
+    for key, m in ORDER_METRICS.items():
+        if m.cohort != "received":
+            continue
+        cohort, hit = _metric_sql(s, key, now)
+        sums.append(func.sum(case((cohort, 1), else_=0)).label(f"{key}_n"))
+        if key == "handling_days":
+            sums.append(func.sum(case((cohort, hours_between(s, W.received_at, W.resolved_at)), else_=0.0))
+                        .label("handling_hours"))
+            sums.append(literal(0).label(f"{key}_hit"))
+        else:
+            sums.append(func.sum(case((and_(cohort, hit), 1), else_=0)).label(f"{key}_hit"))
+
+    def grouped(time_col) -> tuple[list, Any]:
+        if group_col is not None:
+            return [group_col.label("g")], group_col
+        if points is not None:
+            g = _bucket_case(points, time_col)
+            return [g.label("g")], g
+        return [literal(0).label("g")], None
+
+    lead, gexpr = grouped(W.received_at)
+    q = select(*lead, func.count().label("received"), *sums).where(*_base(since, until), *where)
+    if gexpr is not None:
+        q = q.group_by(gexpr)
+    rows: dict[Any, dict] = {}
+    for r in s.execute(q).mappings():
+        row = _empty_counts()
+        row.update({k: (float(v or 0) if k == "handling_hours" else int(v or 0)) for k, v in r.items() if k != "g"})
+        rows[r["g"]] = row
+
+    lead, gexpr = grouped(W.callback_at)
+    ok = W.satisfaction.in_(("satisfied", "basic"))
+    q = (select(*lead, func.count().label("n"), func.sum(case((ok, 1), else_=0)).label("hit"))
+         .where(*_callback_cohort(since, until), *where))
+    if gexpr is not None:
+        q = q.group_by(gexpr)
+    for r in s.execute(q).mappings():
+        row = rows.setdefault(r["g"], _empty_counts())
+        row["satisfaction_n"], row["satisfaction_hit"] = int(r["n"]), int(r["hit"] or 0)
+
+    if points is not None:
+        out = []
+        for i, p in enumerate(points):
+            row = rows.get(i) or _empty_counts()
+            out.append(finish({**row, "key": i, "label": p.label, "start": p.start, "end": p.end}))
+        return out
+    if by is None:
+        row = rows.get(0) or _empty_counts()
+        return [finish({**row, "key": None, "label": "全部"})]
+    labels = _labels(s, by, list(rows))
+    out = [finish({**row, "key": k, "label": labels.get(k, "（未指定）") if k is not None else "（未指定）"})
+           for k, row in rows.items()]
+    out.sort(key=lambda r: (-r["received"], str(r["label"])))
+    return out
+
+
+def summary(s: Session, period: Period, now: datetime) -> dict:
+    """The period's KPIs with the previous period's and, for petitions, the same period a
+    year before: {"current": row, "previous": row, "year_before": row}."""
+    def one(p: Period) -> dict:
+        return order_stats(s, p.since, min(p.until, max(now, p.since)), now)[0]
+
+    return {"current": one(period), "previous": one(period.previous()),
+            "year_before": one(period.year_before())}
+
+
+def trend(s: Session, period: Period, now: datetime, grain: str | None = None) -> list[dict]:
+    points = buckets(period, grain or default_grain(period))
+    return order_stats(s, period.since, period.until, now, points=points)
+
+
+def compare(s: Session, period: Period, now: datetime, by: str) -> list[dict]:
+    return order_stats(s, period.since, period.until, now, by=by)
+
+
+# --------------------------------------------------------------------------- drill-down
+
+DRILL_PARTS = {"n": "全部样本", "hit": "达标/计入的", "miss": "未达标/未计入的"}
+
+
+def _drill_conditions(s: Session, metric: str, since: datetime, until: datetime, now: datetime,
+                      by: str | None, key: Any, part: str, bucket: Period | None) -> list:
+    if metric == "satisfaction":
+        conds = _callback_cohort(since, until)
+        hit = W.satisfaction.in_(("satisfied", "basic"))
+        time_col = W.callback_at
+    else:
+        cohort, hit = _metric_sql(s, metric, now)
+        conds = [*_base(since, until), cohort]
+        time_col = W.received_at
+    if bucket is not None:
+        conds += [time_col >= bucket.since, time_col < bucket.until]
+    if by is not None:
+        col = DIMENSIONS[by][1]
+        conds.append(col.is_(None) if key is None else col == key)
+    if part == "hit":
+        conds.append(hit)
+    elif part == "miss":
+        conds.append(~hit)
+    return conds
+
+
+def drill_page(s: Session, metric: str, since: datetime, until: datetime, now: datetime, *,
+               by: str | None = None, key: Any = None, part: str = "n", bucket: Period | None = None,
+               offset: int = 0, limit: int = 20) -> tuple[int, list[dict]]:
+    """The records behind one bar or point: (count, one page), newest first. No personal
+    fields are selected (the title is scrubbed by the caller for masked roles)."""
+    conds = _drill_conditions(s, metric, since, until, now, by, key, part, bucket)
+    total = s.scalar(select(func.count()).select_from(W).where(*conds)) or 0
+    q = (
+        select(W.id, W.number, W.received_at, W.channel, Category.name.label("category"),
+               Village.name.label("village"), W.title, W.status, Department.name.label("department"),
+               Platform.name.label("platform"), W.due_at, W.contacted_at, W.resolved_at,
+               W.satisfaction, W.supervised)
+        .select_from(W)
+        .outerjoin(Category, Category.id == W.category_id)
+        .outerjoin(Village, Village.id == W.village_id)
+        .outerjoin(Department, Department.id == W.department_id)
+        .outerjoin(Platform, Platform.id == W.platform_id)
+        .where(*conds)
+        .order_by(W.received_at.desc(), W.id.desc())
+        .offset(offset).limit(limit)
+    )
+    return total, [dict(r) for r in s.execute(q).mappings()]
+
+
+# --------------------------------------------------------------------------- other modules
+
+def dispute_stats(s: Session, period: Period, by: str | None = None) -> list[dict] | None:
+    """Dispute resolution from the mediation module (None while that module is absent)."""
+    try:
+        from db.queries.mediation import resolution_stats
+    except ImportError:
+        return None
+    return resolution_stats(s, period.since, period.until, by=by)
+
+
+def grid_worker_stats(s: Session, period: Period, now: datetime) -> dict | None:
+    """Grid events per worker, from the grid-events module: totals and per village."""
+    try:
+        from db.queries.grid_events import worker_counts
+    except ImportError:
+        return None
+    rows = worker_counts(s, period.since, min(period.until, max(now, period.since)))
+    by_village: dict[Any, dict] = {}
+    for r in rows:
+        v = by_village.setdefault(r["village_id"], {"key": r["village_id"], "label": r["village_name"],
+                                                     "workers": 0, "events": 0, "logs": 0})
+        v["workers"] += 1
+        v["events"] += r["events_reported"]
+        v["logs"] += r["logs"]
+    workers = sum(v["workers"] for v in by_village.values())
+    events = sum(v["events"] for v in by_village.values())
+    for v in by_village.values():
+        v["per_worker"] = v["events"] / v["workers"] if v["workers"] else None
+    return {"workers": workers, "events": events, "per_worker": events / workers if workers else None,
+            "by_village": sorted(by_village.values(), key=lambda v: -(v["per_worker"] or 0))}
+
+
+def local_today(now: datetime) -> date:
+    return to_local(now).date()
+
+
+__all__ = [
+    "DIMENSIONS", "DRILL_PARTS", "ORDER_METRICS", "OTHER_METRICS", "PERIOD_KINDS", "Metric", "Period",
+    "buckets", "compare", "default_grain", "dispute_stats", "drill_page", "finish", "grid_worker_stats",
+    "hours_between", "local_today", "order_stats", "period_of", "summary", "trend",
+]

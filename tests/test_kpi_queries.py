@@ -1,0 +1,209 @@
+"""KPI definitions against a small hand-made dataset whose answers are worked out by hand in
+the comments, on SQLite and PostgreSQL (the ``engine`` fixture).
+
+The week under test is Monday 2 March 2026 .. Sunday 8 March 2026 (Beijing time). ``L(...)``
+turns a Beijing wall-clock time into the naive UTC the database stores.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from db.engine import read_session, write_session
+from db.models import Category, Department, Grid, Platform, Township, Village, WorkOrder
+from db.queries import kpi
+from db.rules.sla import local_to_utc
+
+
+def L(*args) -> datetime:
+    return local_to_utc(datetime(*args))
+
+
+NOW = L(2026, 3, 10, 12, 0)  # Tuesday of the following week
+WEEK = kpi.period_of("week", date(2026, 3, 4))
+
+
+def build(engine) -> dict:
+    with write_session(engine) as s:
+        t = Township(code="T1", name="青龙镇", county="示范县")
+        s.add(t)
+        s.flush()
+        va = Village(township_id=t.id, code="V1", name="东湖村")
+        vb = Village(township_id=t.id, code="V2", name="西山社区")
+        s.add_all([va, vb])
+        s.flush()
+        ga = Grid(village_id=va.id, code="G1", name="东湖一网格")
+        gb = Grid(village_id=vb.id, code="G2", name="西山一网格")
+        p = Platform(township_id=t.id, code="zongzhi", name="综治平台")
+        c = Category(code="C01", name="邻里纠纷")
+        s.add_all([ga, gb, p, c])
+        s.flush()
+        d = Department(platform_id=p.id, name="综治办")
+        s.add(d)
+        s.flush()
+        n = iter(range(1, 100))
+
+        def order(village, grid, received, **kw):
+            o = WorkOrder(number=f"RX-T-{next(n):04d}", township_id=t.id, channel=kw.pop("channel", "hotline"),
+                          village_id=village.id, grid_id=grid.id, category_id=c.id, title="测试事项",
+                          description="测试", received_at=received, status=kw.pop("status", "received"),
+                          platform_id=p.id, department_id=d.id, **kw)
+            s.add(o)
+            s.flush()
+            return o
+
+        due_fri = L(2026, 3, 7, 0, 0)  # end of Friday 6 March (24:00)
+        # o1: contacted after 2 h, resolved Thu on time, callback satisfied
+        o1 = order(va, ga, L(2026, 3, 2, 10), contacted_at=L(2026, 3, 2, 12), dispatched_at=L(2026, 3, 2, 13),
+                   due_at=due_fri, resolved_at=L(2026, 3, 5, 10), status="archived",
+                   callback_at=L(2026, 3, 6, 9), satisfaction="satisfied")
+        # o2: contacted after 30 h (late), bounced once, supervised, resolved Mon 9 March (late)
+        order(va, ga, L(2026, 3, 2, 12), contacted_at=L(2026, 3, 3, 18), dispatched_at=L(2026, 3, 3, 19),
+              due_at=due_fri, resolved_at=L(2026, 3, 9, 10), status="resolved", bounce_count=1,
+              supervised=True, supervision_level="red")
+        # o3: instant answer at intake (contacted and resolved at once), no deadline; callback unsatisfied
+        order(vb, gb, L(2026, 3, 3, 9), contacted_at=L(2026, 3, 3, 9), resolved_at=L(2026, 3, 3, 9),
+              status="archived", tier="instant", callback_at=L(2026, 3, 4, 9), satisfaction="unsatisfied")
+        # o4: petition, contacted after 1 h, due end of Thursday 5 March, still in progress -> overdue
+        order(vb, gb, L(2026, 3, 4, 9), channel="petition", contacted_at=L(2026, 3, 4, 10),
+              dispatched_at=L(2026, 3, 4, 11), due_at=L(2026, 3, 6, 0, 0), status="in_progress")
+        # o5: petition, never contacted
+        order(va, ga, L(2026, 3, 5, 9), channel="petition")
+        # o6 cancelled and o7 a duplicate of o1: excluded everywhere
+        order(va, ga, L(2026, 3, 5, 10), status="cancelled", channel="petition")
+        order(va, ga, L(2026, 3, 5, 11), duplicate_of_id=o1.id, channel="petition")
+        # o8: Sunday 1 March 23:30 Beijing = the previous week (15:30 UTC the same day), a petition,
+        # called back this week with "basic"
+        order(va, ga, L(2026, 3, 1, 23, 30), channel="petition", status="archived",
+              contacted_at=L(2026, 3, 2, 8), resolved_at=L(2026, 3, 2, 9),
+              callback_at=L(2026, 3, 3, 15), satisfaction="basic")
+        # o9: a petition one year before (Wednesday 4 March 2025)
+        order(vb, gb, L(2025, 3, 4, 9), channel="petition")
+        return {"va": va.id, "vb": vb.id}
+
+
+@pytest.fixture
+def world(engine):
+    return engine, build(engine)
+
+
+def test_periods_are_local_calendar_units():
+    assert (WEEK.start, WEEK.end) == (date(2026, 3, 2), date(2026, 3, 8))
+    assert WEEK.since == datetime(2026, 3, 1, 16, 0)  # Monday 00:00 Beijing in UTC
+    assert (WEEK.previous().start, WEEK.previous().end) == (date(2026, 2, 23), date(2026, 3, 1))
+    m = kpi.period_of("month", date(2026, 3, 15))
+    assert (m.start, m.end, m.previous().start, m.previous().end) == (
+        date(2026, 3, 1), date(2026, 3, 31), date(2026, 2, 1), date(2026, 2, 28))
+    q = kpi.period_of("quarter", date(2026, 5, 20))
+    assert (q.start, q.end, q.previous().start) == (date(2026, 4, 1), date(2026, 6, 30), date(2026, 1, 1))
+    y = kpi.period_of("year", date(2026, 5, 20))
+    assert (y.previous().start, y.previous().end) == (date(2025, 1, 1), date(2025, 12, 31))
+    c = kpi.period_of("custom", date(2026, 5, 1), start=date(2026, 5, 10), end=date(2026, 5, 19))
+    assert (c.previous().start, c.previous().end) == (date(2026, 4, 30), date(2026, 5, 9))
+    assert kpi.period_of("custom", date(2024, 3, 1), date(2024, 2, 29), date(2024, 2, 29)).year_before().start \
+        == date(2023, 2, 28)
+    with pytest.raises(ValueError):
+        kpi.period_of("custom", date(2026, 5, 1), start=date(2026, 5, 10), end=date(2026, 5, 1))
+    months = kpi.buckets(kpi.period_of("quarter", date(2026, 2, 1)), "month")
+    assert [(b.start, b.end) for b in months] == [
+        (date(2026, 1, 1), date(2026, 1, 31)), (date(2026, 2, 1), date(2026, 2, 28)),
+        (date(2026, 3, 1), date(2026, 3, 31))]
+    weeks = kpi.buckets(kpi.period_of("month", date(2026, 3, 1)), "week")
+    assert (weeks[0].start, weeks[0].end) == (date(2026, 3, 1), date(2026, 3, 1))  # March 1st is a Sunday
+    assert (weeks[-1].start, weeks[-1].end) == (date(2026, 3, 30), date(2026, 3, 31))
+
+
+def test_every_order_kpi_against_hand_computed_values(world):
+    engine, ids = world
+    with read_session(engine) as s:
+        row = kpi.order_stats(s, WEEK.since, WEEK.until, NOW)[0]
+    # cohort: o1..o5 (o6 cancelled, o7 duplicate, o8 last week, o9 last year are out)
+    assert row["received"] == 5
+    # closure: o1 archived, o2 resolved, o3 archived -> 3 / 5
+    assert (row["closure_hit"], row["closure_n"]) == (3, 5)
+    assert row["closure"] == pytest.approx(0.6)
+    # on time: resolved with a deadline = o1, o2; o1 before Friday 24:00 -> 1 / 2 (o3 has no deadline)
+    assert (row["on_time_hit"], row["on_time_n"]) == (1, 2)
+    # contact within 24 h: o1 (2 h), o3 (0 h, instant), o4 (1 h) -> 3 / 5; o2 took 30 h, o5 none
+    assert (row["contact_hit"], row["contact_n"]) == (3, 5)
+    # satisfaction by callback date: o1 satisfied, o3 unsatisfied, o8 basic (received last week) -> 2 / 3
+    assert (row["satisfaction_hit"], row["satisfaction_n"]) == (2, 3)
+    assert row["satisfaction"] == pytest.approx(2 / 3)
+    # handling time: o1 72 h, o2 166 h (Mon 12:00 -> next Mon 10:00), o3 0 h -> 238 h / 3 / 24 days
+    assert row["handling_days_n"] == 3
+    assert row["handling_days"] == pytest.approx(238 / 3 / 24)
+    # overdue among those with a deadline (o1, o2, o4): o2 resolved late, o4 open past its deadline
+    assert (row["overdue_hit"], row["overdue_n"]) == (2, 3)
+    assert row["overdue"] == 2
+    # supervised: o2 -> 1 of 5
+    assert (row["supervised_hit"], row["supervised_n"]) == (1, 5)
+    # re-dispatch among dispatched (o1, o2, o4): o2 was bounced -> 1 / 3
+    assert (row["redispatch_hit"], row["redispatch_n"]) == (1, 3)
+    # petitions: o4, o5 (o6 cancelled and o7 duplicate do not count)
+    assert row["petitions"] == 2
+
+
+def test_previous_period_and_year_before(world):
+    engine, _ = world
+    with read_session(engine) as s:
+        out = kpi.summary(s, WEEK, NOW)
+    # previous week (23 Feb .. 1 Mar): only o8, a petition, closed
+    assert out["previous"]["received"] == 1 and out["previous"]["petitions"] == 1
+    assert out["previous"]["closure"] == pytest.approx(1.0)
+    # the same week a year before (2 .. 8 March 2025): o9
+    assert out["year_before"]["petitions"] == 1
+    assert out["current"]["petitions"] == 2
+
+
+def test_comparison_by_village(world):
+    engine, ids = world
+    with read_session(engine) as s:
+        rows = {r["label"]: r for r in kpi.compare(s, WEEK, NOW, "village")}
+    # 东湖村: o1, o2, o5 -> closure 2/3; satisfaction o1 satisfied + o8 basic -> 2/2
+    assert rows["东湖村"]["received"] == 3 and rows["东湖村"]["closure_hit"] == 2
+    assert (rows["东湖村"]["satisfaction_hit"], rows["东湖村"]["satisfaction_n"]) == (2, 2)
+    # 西山社区: o3, o4 -> closure 1/2; satisfaction o3 unsatisfied -> 0/1
+    assert rows["西山社区"]["received"] == 2 and rows["西山社区"]["closure"] == pytest.approx(0.5)
+    assert (rows["西山社区"]["satisfaction_hit"], rows["西山社区"]["satisfaction_n"]) == (0, 1)
+    assert rows["东湖村"]["key"] == ids["va"]
+
+
+def test_trend_by_local_day(world):
+    engine, _ = world
+    with read_session(engine) as s:
+        rows = kpi.trend(s, WEEK, NOW, "day")
+        weekly = kpi.trend(s, WEEK, NOW, "week")
+    # Mon: o1, o2; Tue: o3; Wed: o4; Thu: o5; Fri-Sun none (o8 on Sunday 1 March 23:30 is last week)
+    assert [r["received"] for r in rows] == [2, 1, 1, 1, 0, 0, 0]
+    # callbacks: Tue o8 (basic), Wed o3 (unsatisfied), Fri o1 (satisfied)
+    assert [r["satisfaction_n"] for r in rows] == [0, 1, 1, 0, 1, 0, 0]
+    assert rows[0]["closure"] == pytest.approx(1.0) and rows[5]["closure"] is None
+    assert [r["received"] for r in weekly] == [5]
+
+
+def test_drill_down_lists_exactly_the_counted_records(world):
+    engine, ids = world
+    with read_session(engine) as s:
+        total, rows = kpi.drill_page(s, "closure", WEEK.since, WEEK.until, NOW, part="miss")
+        # not closed: o4 (in progress), o5 (received)
+        assert total == 2 and {r["status"] for r in rows} == {"in_progress", "received"}
+        total, rows = kpi.drill_page(s, "closure", WEEK.since, WEEK.until, NOW, by="village", key=ids["va"],
+                                     part="hit")
+        assert total == 2 and {r["status"] for r in rows} == {"archived", "resolved"}
+        total, _ = kpi.drill_page(s, "overdue", WEEK.since, WEEK.until, NOW, part="hit")
+        assert total == 2
+        total, _ = kpi.drill_page(s, "satisfaction", WEEK.since, WEEK.until, NOW, part="n")
+        assert total == 3
+        day = kpi.buckets(WEEK, "day")[0]
+        total, _ = kpi.drill_page(s, "contact", WEEK.since, WEEK.until, NOW, bucket=day, part="miss")
+        assert total == 1  # Monday: o2 contacted after 30 h
+        assert "caller_name" not in rows[0] and "caller_phone" not in rows[0]
+
+
+def test_empty_period_has_no_values(engine):
+    with read_session(engine) as s:
+        row = kpi.order_stats(s, WEEK.since, WEEK.until, NOW)[0]
+    assert row["received"] == 0 and row["closure"] is None and row["satisfaction"] is None
+    assert row["handling_days"] is None and row["overdue"] == 0
