@@ -186,3 +186,96 @@ def test_open_case_permission_and_platform_scope(w):
     with pytest.raises(PermissionDenied):  # an officer opens cases for their own platform only
         platforms.open_case(w.engine, w.zongzhi, **open_kw(w))
     assert counts(w.engine)[0] == 0
+
+
+# --------------------------------------------------------------------------- hand-offs
+
+
+def test_push_bounce_push_receive_close_is_one_timeline_and_flags_after_two_bounces(w):
+    e = w.engine
+    c = platforms.open_case(e, w.zongzhi, **open_kw(w, lead_platform_id=w.p["zongzhi"]))
+    v = c["version"]
+    r = platforms.push(e, w.zongzhi, c["id"], v, to_platform_id=w.p["shichang"],
+                       reason="属市场监管职责", now=T0 + timedelta(hours=1))
+    assert r["status"] == "pushed"
+    with read_session(e) as s:
+        h = s.scalars(select(Handoff)).one()
+        assert (h.from_platform_id, h.to_platform_id, h.status) == (w.p["zongzhi"], w.p["shichang"], "pending")
+        assert h.respond_due_at == add_workdays(T0 + timedelta(hours=1), 1, load_calendar(s))
+    with pytest.raises(PermissionDenied):  # 综合执法 is not the receiver
+        platforms.receive(e, w.zhifa, c["id"], r["version"])
+    with pytest.raises(PermissionDenied):  # the sender cannot answer its own push
+        platforms.bounce(e, w.zongzhi, c["id"], r["version"], reason="x")
+    with pytest.raises(ValidationError):
+        platforms.bounce(e, w.shichang, c["id"], r["version"], reason="  ")
+    r = platforms.bounce(e, w.shichang, c["id"], r["version"], reason="无证经营应由执法处理",
+                         now=T0 + timedelta(hours=2))
+    assert r["status"] == "bounced"
+    with read_session(e) as s:
+        case = s.get(PlatformCase, c["id"])
+        assert (case.lead_platform_id, case.bounce_count) == (w.p["zongzhi"], 1)
+    r = platforms.push(e, w.zongzhi, c["id"], r["version"], to_platform_id=w.p["shichang"],
+                       reason="经核实为食品安全问题", now=T0 + timedelta(hours=3))
+    r = platforms.bounce(e, w.shichang, c["id"], r["version"], reason="仍不属本平台",
+                         now=T0 + timedelta(hours=4))
+    r = platforms.push(e, w.zongzhi, c["id"], r["version"], to_platform_id=w.p["shichang"],
+                       reason="经分管领导协调", now=T0 + timedelta(hours=5))
+    r = platforms.receive(e, w.shichang, c["id"], r["version"], now=T0 + timedelta(hours=6))
+    assert r["status"] == "accepted"
+    with pytest.raises(PermissionDenied):  # 综治 no longer leads
+        platforms.close(e, w.zongzhi, c["id"], r["version"], result="已处理")
+    r = platforms.close(e, w.shichang, c["id"], r["version"], result="已下达整改通知，复查合格。",
+                        now=T0 + timedelta(days=1))
+    assert r["status"] == "closed"
+    assert timeline(e, c["id"]) == [
+        ("open", None, "accepted"), ("push", "accepted", "pushed"), ("bounce", "pushed", "bounced"),
+        ("push", "bounced", "pushed"), ("bounce", "pushed", "bounced"), ("push", "bounced", "pushed"),
+        ("receive", "pushed", "accepted"), ("close", "accepted", "closed")]
+    with read_session(e) as s:
+        case = s.get(PlatformCase, c["id"])
+        assert (case.lead_platform_id, case.bounce_count, case.status) == (w.p["shichang"], 2, "closed")
+        assert case.closed_at == T0 + timedelta(days=1)
+        assert [h.status for h in s.scalars(select(Handoff).order_by(Handoff.id))] == \
+            ["bounced", "bounced", "accepted"]
+        acts = s.scalars(select(AuditLog.action).where(AuditLog.entity == "platform_case")
+                         .order_by(AuditLog.id)).all()
+        assert acts == ["platform_case.open", "platform_case.push", "platform_case.bounce",
+                        "platform_case.push", "platform_case.bounce", "platform_case.push",
+                        "platform_case.receive", "platform_case.close"]
+    from db.rules.platform_fsm import is_flagged
+    assert is_flagged(2)
+
+
+def test_stale_version_and_invalid_transition_write_nothing(w):
+    e = w.engine
+    c = platforms.open_case(e, w.zongzhi, **open_kw(w, lead_platform_id=w.p["zongzhi"]))
+    platforms.add_note(e, w.zongzhi, c["id"], c["version"], note="已联系商户")
+    before = counts(e)
+    with pytest.raises(ConflictError) as exc:
+        platforms.push(e, w.zongzhi, c["id"], c["version"], to_platform_id=w.p["shichang"], reason="x")
+    assert "第1版" in exc.value.message and "第2版" in exc.value.message
+    with pytest.raises(InvalidTransition):
+        platforms.receive(e, w.zongzhi, c["id"], 2)
+    with pytest.raises(ValidationError):  # pushing to itself
+        platforms.push(e, w.zongzhi, c["id"], 2, to_platform_id=w.p["zongzhi"], reason="x")
+    with pytest.raises(ValidationError):  # another township
+        platforms.push(e, w.zongzhi, c["id"], 2, to_platform_id=w.other_platform, reason="x")
+    with pytest.raises(PermissionDenied):  # the demo observer
+        platforms.close(e, w.demo, c["id"], 2, result="x")
+    assert counts(e) == before
+
+
+def test_joint_case_assist_may_note_but_not_close_and_admin_acts_for_any(w):
+    e = w.engine
+    c = platforms.open_case(e, w.admin, **open_kw(w, lead_platform_id=w.p["zhifa"],
+                                                  assist_platform_ids=(w.p["shichang"],)))
+    r = platforms.accept(e, w.admin, c["id"], c["version"], as_platform_id=w.p["zhifa"])
+    r = platforms.add_note(e, w.shichang, c["id"], r["version"], note="协办：已核查营业执照")
+    with pytest.raises(PermissionDenied):
+        platforms.close(e, w.shichang, c["id"], r["version"], result="x")
+    with pytest.raises(PermissionDenied):  # 综治 neither leads nor assists
+        platforms.add_note(e, w.zongzhi, c["id"], r["version"], note="x")
+    with pytest.raises(PermissionDenied):  # admin naming the wrong side
+        platforms.close(e, w.admin, c["id"], r["version"], result="x", as_platform_id=w.p["zongzhi"])
+    r = platforms.close(e, w.zhifa, c["id"], r["version"], result="联合执法，已拆除。")
+    assert r["status"] == "closed"
