@@ -61,3 +61,37 @@ def mask_record(role: str, record: dict, fields: dict[str, str]) -> dict:
         if column in out:
             out[column] = mask_for(role, kind, out[column])
     return out
+
+
+# --------------------------------------------------------------------------- free text
+
+import re as _re
+
+_PHONE_RE = _re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+_LANDLINE_RE = _re.compile(r"(?<!\d)(0\d{2,3})-?(\d{5,6})(\d{2})(?!\d)")
+_ID_RE = _re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{10}(\d{3}[\dXx])(?![0-9A-Za-z])")
+# a surname followed by a given name and an address term: 张某某 / 王小明先生 / 李阿姨
+_TITLED_RE = _re.compile(r"([\u4e00-\u9fff])([\u4e00-\u9fff]{1,2})(?=先生|女士|大爷|大妈|大娘|阿姨|老人|师傅)")
+
+
+def scrub_text(text: str | None, names: tuple[str, ...] | list[str] = ()) -> str | None:
+    """Free text (a description, a result, a title) with personal data masked for display to a
+    role that may not see it: mobile numbers (138****5678), landlines, 18-digit ID numbers, the
+    given ``names`` (callers, parties, residents known for the record) and a name written
+    before 先生/女士/阿姨 and the like. Other text is unchanged."""
+    if not text:
+        return text
+    out = _ID_RE.sub(lambda m: m.group(1) + MASK * 10 + m.group(2), text)
+    out = _PHONE_RE.sub(lambda m: m.group(1) + MASK * 4 + m.group(2), out)
+    out = _LANDLINE_RE.sub(lambda m: m.group(1) + "-" + MASK * len(m.group(2)) + m.group(3), out)
+    for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True):
+        out = out.replace(name, mask_name(name))
+    return _TITLED_RE.sub(lambda m: m.group(1) + MASK * len(m.group(2)), out)
+
+
+def scrub_for(role: str, text: str | None, names: tuple[str, ...] | list[str] = ()) -> str | None:
+    """``text`` as ``role`` may see it: unchanged for a role that sees names and phones
+    unmasked, scrubbed otherwise (always for leaders and the demo observer)."""
+    if sees_unmasked(role, "name") and sees_unmasked(role, "phone"):
+        return text
+    return scrub_text(text, names)
