@@ -8,13 +8,17 @@ Asia/Shanghai.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
-from db.models import Grid, GridEvent, GridStaff, Village, WorkLog
-from db.rules.sla import to_local
+from db.models import Grid, GridEvent, GridStaff, Household, User, Village, WorkLog
+from db.models.grid_work import GridEventPhoto, GridEventStep
+from db.permissions import Actor
+from db.queries import links as links_q
+from db.rules.sla import local_midnight, to_local
 
 
 def log_day_bounds(since: datetime, until: datetime):
@@ -73,3 +77,257 @@ def worker_counts(s: Session, since: datetime, until: datetime,
     keys = ("staff_id", "name", "staff_role", "grid_id", "grid_name", "village_id", "village_name",
             "events_reported", "logs", "households_visited")
     return [dict(zip(keys, (*row[:7], int(row[7]), int(row[8]), int(row[9])))) for row in s.execute(q)]
+
+
+# --------------------------------------------------------------------------- the event list
+
+E = GridEvent
+
+# where each event stands in the loop, in the order the list shows them (what needs action
+# first); "in_hand" (being handled, by the worker or the linked record) waits on others
+STAGES: dict[str, str] = {
+    "to_refer": "待分级转办",
+    "to_verify": "待核查反馈",
+    "to_evaluate": "待评价",
+    "to_archive": "待归档",
+    "in_hand": "处置中",
+    "archived": "已归档",
+}
+OPEN_STAGES = tuple(k for k in STAGES if k != "archived")
+
+
+def stage_condition(stage: str):
+    return {
+        "to_refer": E.status == "reported",
+        "to_verify": and_(E.status == "handling", E.handled_at.is_not(None)),
+        "to_evaluate": E.status == "verified",
+        "to_archive": E.status == "evaluated",
+        "in_hand": or_(E.status == "referred", and_(E.status == "handling", E.handled_at.is_(None))),
+        "archived": E.status == "archived",
+    }[stage]
+
+
+def stage_of(status: str, handled_at: datetime | None) -> str:
+    """The stage of one event (the same rule as ``stage_condition``, in Python)."""
+    if status == "handling":
+        return "to_verify" if handled_at is not None else "in_hand"
+    return {"reported": "to_refer", "referred": "in_hand", "verified": "to_evaluate",
+            "evaluated": "to_archive", "archived": "archived"}.get(status, "in_hand")
+
+
+def _stage_rank():
+    return case((E.status == "reported", 0),
+                (and_(E.status == "handling", E.handled_at.is_not(None)), 1),
+                (E.status == "verified", 2), (E.status == "evaluated", 3), else_=4)
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """What the event list shows. Empty tuples mean "any"; dates are local and inclusive."""
+
+    stages: tuple[str, ...] = OPEN_STAGES
+    event_types: tuple[str, ...] = ()
+    handling: tuple[str, ...] = ()
+    village_id: int | None = None
+    grid_id: int | None = None
+    reported_from: date | None = None
+    reported_to: date | None = None
+    mine: bool = False
+    number: str | None = None
+
+
+def own_staff(s: Session, actor: Actor) -> dict | None:
+    """The actor's own grid staff record (grid role): dict(id, grid_id, name), or None."""
+    row = s.execute(select(GridStaff.id, GridStaff.grid_id, GridStaff.name)
+                    .where(GridStaff.user_id == actor.user_id, GridStaff.active.is_(True))
+                    .order_by(GridStaff.id).limit(1)).first()
+    return None if row is None else {"id": row.id, "grid_id": row.grid_id, "name": row.name}
+
+
+def _conditions(s: Session, f: EventFilter, actor: Actor) -> list:
+    conds: list = []
+    if actor.role == "grid":  # always scoped to the worker's own grid
+        staff = own_staff(s, actor)
+        conds.append(E.grid_id == staff["grid_id"] if staff else false())
+        if f.mine:
+            conds.append(E.reporter_staff_id == staff["id"] if staff else false())
+    elif f.mine:
+        conds.append(select(GridEventStep.id).where(GridEventStep.event_id == E.id,
+                                                    GridEventStep.actor_id == actor.user_id).exists())
+    if f.event_types:
+        conds.append(E.event_type.in_(f.event_types))
+    if f.handling:
+        conds.append(E.handling.in_(f.handling))
+    if f.grid_id:
+        conds.append(E.grid_id == f.grid_id)
+    elif f.village_id:
+        conds.append(E.grid_id.in_(select(Grid.id).where(Grid.village_id == f.village_id)))
+    if f.reported_from:
+        conds.append(E.reported_at >= local_midnight(f.reported_from))
+    if f.reported_to:
+        conds.append(E.reported_at < local_midnight(f.reported_to + timedelta(days=1)))
+    if f.number and f.number.strip():
+        conds.append(E.number.startswith(f.number.strip().upper(), autoescape=True))
+    return conds
+
+
+def _open_stage_cond(f: EventFilter):
+    stages = [st for st in (f.stages or tuple(STAGES)) if st != "archived"]
+    if not stages:
+        return None
+    if set(stages) == set(OPEN_STAGES):
+        return E.status != "archived"
+    return or_(*(stage_condition(st) for st in stages))
+
+
+def _archived_wanted(f: EventFilter) -> bool:
+    return not f.stages or "archived" in f.stages
+
+
+def _count(s: Session, conds: list) -> int:
+    return s.scalar(select(func.count()).select_from(E).where(*conds)) or 0
+
+
+def _list_select(conds: list):
+    reporter = aliased(GridStaff)
+    return (
+        select(E.id, E.number, E.reported_at, E.event_type, E.status, E.handling, E.handled_at,
+               E.address, E.description, E.rating, E.version, E.grid_id,
+               Grid.name.label("grid"), Village.name.label("village"),
+               reporter.name.label("reporter"))
+        .select_from(E)
+        .join(Grid, Grid.id == E.grid_id)
+        .join(Village, Village.id == Grid.village_id)
+        .outerjoin(reporter, reporter.id == E.reporter_staff_id)
+        .where(*conds)
+    )
+
+
+def event_count(s: Session, f: EventFilter, actor: Actor) -> int:
+    """How many events the filter matches (open and archived)."""
+    base = _conditions(s, f, actor)
+    total = 0
+    open_cond = _open_stage_cond(f)
+    if open_cond is not None:
+        total += _count(s, [*base, open_cond])
+    if _archived_wanted(f):
+        total += _count(s, [*base, E.status == "archived"])
+    return total
+
+
+def event_page(s: Session, f: EventFilter, actor: Actor, offset: int = 0, limit: int = 20) -> list[dict]:
+    """One page of the list: open events first, by stage (to refer, to verify, to evaluate,
+    to archive, in hand) and oldest report first; then the archive, newest first. The two
+    parts are read separately so that each is served by an index (the archive holds ~95 % of
+    a county's events and is never sorted as a whole)."""
+    offset, limit = max(0, int(offset)), max(1, min(int(limit), 200))
+    base = _conditions(s, f, actor)
+    rows: list = []
+    open_cond = _open_stage_cond(f)
+    n_open = 0
+    if open_cond is not None:
+        n_open = _count(s, [*base, open_cond])
+        if offset < n_open:
+            rows += s.execute(_list_select([*base, open_cond])
+                              .order_by(_stage_rank(), E.reported_at, E.id)
+                              .offset(offset).limit(limit)).mappings().all()
+    if _archived_wanted(f) and len(rows) < limit:
+        start = max(0, offset - n_open)
+        rows += s.execute(_list_select([*base, E.status == "archived"])
+                          .order_by(E.reported_at.desc(), E.id.desc())
+                          .offset(start).limit(limit - len(rows))).mappings().all()
+    out = []
+    for r in rows:
+        d = dict(r)
+        d["stage"] = stage_of(d["status"], d["handled_at"])
+        out.append(d)
+    return out
+
+
+# --------------------------------------------------------------------------- one event
+
+def event_detail(s: Session, event_id: int) -> dict | None:
+    """Every column of the event (but the unused photo_path) plus the names it refers to."""
+    reporter = aliased(GridStaff)
+    row = s.execute(
+        select(E.__table__, Grid.name.label("grid"), Village.id.label("village_id"),
+               Village.name.label("village"), reporter.name.label("reporter"),
+               reporter.phone.label("reporter_phone"), Household.address.label("household_address"),
+               Household.head_name.label("household_head"), Household.phone.label("household_phone"))
+        .select_from(E)
+        .join(Grid, Grid.id == E.grid_id)
+        .join(Village, Village.id == Grid.village_id)
+        .outerjoin(reporter, reporter.id == E.reporter_staff_id)
+        .outerjoin(Household, Household.id == E.household_id)
+        .where(E.id == event_id)).mappings().first()
+    if row is None:
+        return None
+    d = dict(row)
+    d.pop("photo_path", None)
+    d["stage"] = stage_of(d["status"], d["handled_at"])
+    return d
+
+
+def event_id_by_number(s: Session, number: str) -> int | None:
+    return s.scalar(select(E.id).where(E.number == number.strip().upper()))
+
+
+def timeline(s: Session, event_id: int) -> list[dict]:
+    """The event's steps, oldest first."""
+    T = GridEventStep
+    rows = s.execute(
+        select(T.id, T.at, T.actor_id, func.coalesce(User.display_name, "系统").label("actor"),
+               T.action, T.from_status, T.to_status, T.note)
+        .outerjoin(User, User.id == T.actor_id)
+        .where(T.event_id == event_id).order_by(T.at, T.id)).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def photos(s: Session, event_id: int) -> list[dict]:
+    """The event's photos (bytes included), oldest first."""
+    P = GridEventPhoto
+    rows = s.execute(select(P.id, P.content_type, P.size, P.data, P.created_at)
+                     .where(P.event_id == event_id).order_by(P.id)).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def linked(s: Session, event_id: int) -> list[dict]:
+    return links_q.linked(s, "grid_event", event_id)
+
+
+# --------------------------------------------------------------------------- work logs
+
+def staff_options(s: Session, village_id: int | None = None, grid_id: int | None = None,
+                  limit: int = 500) -> list[dict]:
+    """Active grid staff for a picker: dict(id, name, staff_role, grid_id, grid, village)."""
+    q = (select(GridStaff.id, GridStaff.name, GridStaff.staff_role, GridStaff.grid_id,
+                Grid.name.label("grid"), Village.name.label("village"))
+         .join(Grid, Grid.id == GridStaff.grid_id).join(Village, Village.id == Grid.village_id)
+         .where(GridStaff.active.is_(True))
+         .order_by(Village.code, Grid.code, GridStaff.name, GridStaff.id).limit(limit))
+    if grid_id:
+        q = q.where(GridStaff.grid_id == grid_id)
+    elif village_id:
+        q = q.where(Grid.village_id == village_id)
+    return [dict(r) for r in s.execute(q).mappings()]
+
+
+def log_count(s: Session, staff_id: int) -> int:
+    return s.scalar(select(func.count()).select_from(WorkLog).where(WorkLog.staff_id == staff_id)) or 0
+
+
+def logs(s: Session, staff_id: int, offset: int = 0, limit: int = 20) -> list[dict]:
+    """A staff member's work logs, newest day first."""
+    L = WorkLog
+    rows = s.execute(select(L.id, L.log_date, L.content, L.households_visited, L.created_at,
+                            L.updated_at, L.version)
+                     .where(L.staff_id == staff_id).order_by(L.log_date.desc(), L.id.desc())
+                     .offset(max(0, int(offset))).limit(max(1, min(int(limit), 200)))).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def log_for(s: Session, staff_id: int, day: date) -> dict | None:
+    L = WorkLog
+    row = s.execute(select(L.id, L.log_date, L.content, L.households_visited, L.version)
+                    .where(L.staff_id == staff_id, L.log_date == day)).mappings().first()
+    return dict(row) if row is not None else None

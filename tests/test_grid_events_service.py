@@ -1,0 +1,398 @@
+"""Grid-event and work-log services on SQLite and PostgreSQL (the ``engine`` fixture).
+
+Every step must leave one timeline row and one audit row, refuse bad input, foreign grids,
+forbidden roles and stale versions without writing anything, and a referral must create the
+linked record, the two-way link and the status change in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from db.engine import read_session, write_session
+from db.errors import ConflictError, InvalidTransition, NotFound, PermissionDenied, ValidationError
+from db.models import AuditLog, GridStaff, MediationCase, RecordLink, WorkLog, WorkOrder
+from db.models.grid_work import GridEvent, GridEventPhoto, GridEventStep
+from db.permissions import Actor
+from db.queries import grid_events as q
+from db.queries import links as links_q
+from db.rules.sla import local_to_utc
+from db.services import grid_events as ge
+from db.services import orders, users
+
+from test_orders_service import PW, World, build_world
+
+T0 = local_to_utc(datetime(2025, 3, 3, 9, 0))  # Monday 3 March 2025, 09:00 Beijing
+TODAY = date(2025, 3, 3)
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+WEBP = b"RIFF\x00\x00\x00\x00WEBPVP8 " + b"\x00" * 32
+
+
+@dataclass
+class G:
+    w: World
+    grid: Actor  # grid worker of grid 1
+    grid2: Actor  # grid worker of grid 2
+    orphan: Actor  # grid account without a staff record
+    staff: int
+    staff2: int
+    chief: int  # second staff member of grid 1 (no login)
+
+
+@pytest.fixture
+def g(engine) -> G:
+    w = build_world(engine)
+
+    def make(username, name):
+        uid = users.create_user(engine, w.admin, username=username, display_name=name, role="grid",
+                                password=PW)
+        return Actor(uid, username, "grid", name)
+
+    a, b, c = make("grid1", "网格员甲"), make("grid2", "网格员乙"), make("grid3", "无档案")
+    with write_session(engine) as s:
+        s1 = GridStaff(grid_id=w.grid, name="网格员甲", phone="13900001111", staff_role="worker",
+                       user_id=a.user_id)
+        s2 = GridStaff(grid_id=w.grid2, name="网格员乙", staff_role="worker", user_id=b.user_id)
+        s3 = GridStaff(grid_id=w.grid, name="网格长丙", staff_role="chief")
+        s.add_all([s1, s2, s3])
+        s.flush()
+        ids = (s1.id, s2.id, s3.id)
+    return G(w, a, b, c, *ids)
+
+
+def report(g: G, actor: Actor | None = None, **kw) -> dict:
+    base = dict(event_type="safety", description="村口老桥护栏松动，有坠落风险。",
+                address="东湖村村口老桥", photo=None)
+    base.update(kw)
+    return ge.report(g.w.engine, actor or g.grid, ge.EventReport(**base), now=T0)
+
+
+def get(g: G, event_id: int) -> GridEvent:
+    with read_session(g.w.engine) as s:
+        return s.get(GridEvent, event_id)
+
+
+def counts(g: G) -> dict[str, int]:
+    with read_session(g.w.engine) as s:
+        return {m.__tablename__: s.scalar(select(func.count()).select_from(m))
+                for m in (GridEvent, GridEventStep, GridEventPhoto, AuditLog, WorkOrder, RecordLink,
+                          MediationCase, WorkLog)}
+
+
+def steps(g: G, event_id: int) -> list[tuple[str, str | None, str]]:
+    with read_session(g.w.engine) as s:
+        return [(r.action, r.from_status, r.to_status) for r in s.scalars(
+            select(GridEventStep).where(GridEventStep.event_id == event_id).order_by(GridEventStep.id))]
+
+
+def audits(g: G, event_id: int) -> list[str]:
+    with read_session(g.w.engine) as s:
+        return list(s.scalars(select(AuditLog.action).where(
+            AuditLog.entity == "grid_event", AuditLog.entity_id == str(event_id)).order_by(AuditLog.id)))
+
+
+# --------------------------------------------------------------------------- the whole loop
+
+def test_on_spot_loop_to_archive(g):
+    e = report(g, photo=PNG)
+    assert e["number"] == "SJ-2025-000001" and e["status"] == "reported"
+    ev = get(g, e["id"])
+    assert (ev.grid_id, ev.reporter_staff_id, ev.reported_at) == (g.w.grid, g.staff, T0)
+    with read_session(g.w.engine) as s:
+        assert [(p["content_type"], p["size"], p["data"]) for p in q.photos(s, e["id"])] == [
+            ("image/png", len(PNG), PNG)]
+
+    t1 = T0 + timedelta(hours=1)
+    r = ge.handle_on_spot(g.w.engine, g.grid, e["id"], 1, "已设置警示带并通知村委维修。", now=t1)
+    assert (r["status"], r["version"]) == ("handling", 2)
+    ev = get(g, e["id"])
+    assert (ev.handling, ev.handled_at) == ("on_spot", t1)
+    r = ge.verify(g.w.engine, g.grid, e["id"], 2, "passed", "护栏已加固。", now=t1 + timedelta(hours=2))
+    assert r["status"] == "verified" and get(g, e["id"]).verified_at == t1 + timedelta(hours=2)
+    r = ge.evaluate(g.w.engine, g.w.leader, e["id"], 3, "good", "处置及时。", now=t1 + timedelta(days=1))
+    ev = get(g, e["id"])
+    assert (ev.status, ev.rating, ev.evaluation, ev.evaluated_at) == (
+        "evaluated", "good", "处置及时。", t1 + timedelta(days=1))
+    r = ge.archive(g.w.engine, g.w.dispatcher, e["id"], 4, now=t1 + timedelta(days=2))
+    ev = get(g, e["id"])
+    assert (ev.status, ev.version, ev.archived_at) == ("archived", 5, t1 + timedelta(days=2))
+    assert steps(g, e["id"]) == [
+        ("report", None, "reported"), ("handle_on_spot", "reported", "handling"),
+        ("verify", "handling", "verified"), ("evaluate", "verified", "evaluated"),
+        ("archive", "evaluated", "archived")]
+    assert audits(g, e["id"]) == ["grid_event.report", "grid_event.handle_on_spot", "grid_event.verify",
+                                  "grid_event.evaluate", "grid_event.archive"]
+    with read_session(g.w.engine) as s:
+        tl = q.timeline(s, e["id"])
+    assert [t["actor"] for t in tl] == ["网格员甲", "网格员甲", "网格员甲", "周书记", "赵转办"]
+    assert tl[1]["note"] == "已设置警示带并通知村委维修。"
+    # archived is final
+    with pytest.raises(InvalidTransition):
+        ge.archive(g.w.engine, g.w.admin, e["id"], 5, now=t1)
+
+
+def test_failed_verification_sends_it_back(g):
+    e = report(g)
+    ge.handle_on_spot(g.w.engine, g.grid, e["id"], 1, "已清理。", now=T0)
+    with pytest.raises(ValidationError) as exc:  # a failed check needs its reason
+        ge.verify(g.w.engine, g.grid, e["id"], 2, "failed", "", now=T0)
+    assert exc.value.field == "note"
+    r = ge.verify(g.w.engine, g.grid, e["id"], 2, "failed", "垃圾仍未清运。", now=T0)
+    ev = get(g, e["id"])
+    assert (r["status"], ev.handled_at, ev.verified_at) == ("handling", None, None)
+    with pytest.raises(ValidationError, match="尚未记录处置结果"):
+        ge.verify(g.w.engine, g.grid, e["id"], 3, "passed", now=T0)
+    ge.mark_handled(g.w.engine, g.grid, e["id"], 3, "已联系保洁公司清运完毕。", now=T0)
+    with pytest.raises(ValidationError, match="已记录处置结果"):
+        ge.mark_handled(g.w.engine, g.grid, e["id"], 4, "再记一次。", now=T0)
+    assert ge.verify(g.w.engine, g.grid, e["id"], 4, "passed", now=T0)["status"] == "verified"
+
+
+def test_refer_to_order_links_both_ways_and_waits_for_the_order(g):
+    w = g.w
+    e = report(g, household_id=w.household, address=None)
+    assert get(g, e["id"]).address == "东湖村1组12号"  # the household's address
+    r = ge.refer_to_order(w.engine, g.grid, e["id"], 1, w.category, urgency="urgent",
+                          note="需综治办协调。", now=T0)
+    assert (r["status"], r["record_type"]) == ("referred", "work_order")
+    with read_session(w.engine) as s:
+        order = s.get(WorkOrder, r["record_id"])
+        assert (order.channel, order.grid_id, order.village_id, order.household_id, order.urgency,
+                order.caller_name, order.caller_phone, order.description) == (
+            "grid", w.grid, w.village, w.household, "urgent", "网格员甲", "13900001111",
+            "村口老桥护栏松动，有坠落风险。")
+        from_event = links_q.linked(s, "grid_event", e["id"])
+        from_order = links_q.linked(s, "work_order", order.id)
+        assert [(x["type"], x["id"], x["kind"]) for x in from_event] == [("work_order", order.id, "source")]
+        assert [(x["type"], x["id"]) for x in from_order] == [("grid_event", e["id"])]
+        assert ge.linked_record(s, s.get(GridEvent, e["id"]))["closed"] is False
+        order_audit = s.scalar(select(AuditLog.action).where(AuditLog.entity == "work_order"))
+    assert order_audit == "order.create"
+    assert get(g, e["id"]).handling == "order"
+    assert steps(g, e["id"])[-1] == ("refer", "reported", "referred")
+
+    with pytest.raises(ValidationError, match="尚未办结"):
+        ge.mark_handled(w.engine, g.grid, e["id"], 2, "已处理。", now=T0)
+    # the order goes round its own loop
+    o = orders.contact(w.engine, w.dispatcher, order.id, 1, now=T0)
+    o = orders.dispatch(w.engine, w.dispatcher, order.id, o["version"], w.platform_id, w.dept, now=T0)
+    o = orders.accept(w.engine, w.platform, order.id, o["version"], now=T0)
+    orders.resolve(w.engine, w.platform, order.id, o["version"], "护栏已更换。", now=T0)
+    r = ge.mark_handled(w.engine, w.dispatcher, e["id"], 2, "工单已办结，护栏已更换。", now=T0)
+    assert r["status"] == "handling" and get(g, e["id"]).handled_at == T0
+
+
+def test_refer_to_order_rolls_back_on_bad_input(g):
+    w = g.w
+    e = report(g)
+    before = counts(g)
+    with pytest.raises(ValidationError):
+        ge.refer_to_order(w.engine, g.grid, e["id"], 1, w.category_inactive, now=T0)
+    with pytest.raises(ValidationError):
+        ge.refer_to_order(w.engine, g.grid, e["id"], 1, w.category, urgency="whenever", now=T0)
+    assert counts(g) == before and get(g, e["id"]).status == "reported"
+
+
+def test_refer_to_mediation(g):
+    w = g.w
+    e = report(g, event_type="dispute", description="张家与李家因宅基地边界争执，情绪激动。")
+    r = ge.refer_to_mediation(w.engine, g.grid, e["id"], 1, "homestead", risk_colour="yellow", now=T0)
+    assert (r["status"], r["record_type"]) == ("referred", "mediation_case")
+    with read_session(w.engine) as s:
+        case = s.get(MediationCase, r["record_id"])
+        assert (case.source, case.source_event_id, case.grid_id, case.risk_colour, case.dispute_type) == (
+            "grid_event", e["id"], w.grid, "yellow", "homestead")
+        assert [(x["type"], x["id"]) for x in links_q.linked(s, "grid_event", e["id"])] == [
+            ("mediation_case", case.id)]
+        assert s.scalar(select(func.count()).select_from(RecordLink)) == 1  # linked once
+    with pytest.raises(ValidationError, match="尚未办结"):
+        ge.mark_handled(w.engine, g.grid, e["id"], 2, "已调解。", now=T0)
+    with write_session(w.engine) as s:  # the mediator's side is another module: close it directly
+        s.get(MediationCase, r["record_id"]).status = "closed"
+    assert ge.mark_handled(w.engine, g.grid, e["id"], 2, "双方已达成协议。", now=T0)["status"] == "handling"
+
+
+def test_refer_to_mediation_bad_type_changes_nothing(g):
+    e = report(g, event_type="dispute")
+    before = counts(g)
+    with pytest.raises(ValidationError):
+        ge.refer_to_mediation(g.w.engine, g.grid, e["id"], 1, "alien", now=T0)
+    assert counts(g) == before
+
+
+# --------------------------------------------------------------------------- who may act
+
+def test_roles_and_scope_are_enforced_in_the_service(g):
+    w = g.w
+    e = report(g)
+    before = counts(g)
+    for actor in (w.leader, w.demo, w.reception, w.dispatcher, w.platform):
+        with pytest.raises(PermissionDenied):
+            report(g, actor=actor)
+    for actor in (w.leader, w.demo, w.reception):
+        with pytest.raises(PermissionDenied):
+            ge.handle_on_spot(w.engine, actor, e["id"], 1, "已处置。", now=T0)
+    with pytest.raises(PermissionDenied, match="不属于您负责的网格"):
+        ge.handle_on_spot(w.engine, g.grid2, e["id"], 1, "已处置。", now=T0)
+    with pytest.raises(PermissionDenied, match="尚未关联网格员档案"):
+        report(g, actor=g.orphan)
+    ge.handle_on_spot(w.engine, g.grid, e["id"], 1, "已处置。", now=T0)
+    ge.verify(w.engine, g.grid, e["id"], 2, "passed", now=T0)
+    with pytest.raises(PermissionDenied):
+        ge.evaluate(w.engine, g.grid, e["id"], 3, "good", now=T0)
+    with pytest.raises(PermissionDenied):
+        ge.evaluate(w.engine, w.demo, e["id"], 3, "good", now=T0)
+    after = counts(g)
+    assert after["grid_event"] == before["grid_event"]
+    assert after["grid_event_step"] == before["grid_event_step"] + 2
+
+
+def test_admin_reports_for_a_grid_and_checks_the_reporter(g):
+    w = g.w
+    with pytest.raises(ValidationError, match="请选择事件所在网格"):
+        report(g, actor=w.admin)
+    with pytest.raises(ValidationError, match="上报人"):
+        report(g, actor=w.admin, grid_id=w.grid2, reporter_staff_id=g.staff)
+    with pytest.raises(ValidationError, match="所选户不属于"):
+        report(g, actor=w.admin, grid_id=w.grid2, household_id=w.household)
+    r = report(g, actor=w.admin, grid_id=w.grid, reporter_staff_id=g.chief)
+    assert get(g, r["id"]).reporter_staff_id == g.chief
+    # a grid worker's own grid wins over whatever is passed
+    r = report(g, grid_id=w.grid2)
+    assert get(g, r["id"]).grid_id == w.grid
+
+
+# --------------------------------------------------------------------------- validation
+
+@pytest.mark.parametrize("kw,field", [
+    (dict(event_type="ufo"), "event_type"),
+    (dict(description="短"), "description"),
+    (dict(description="x" * 2001), "description"),
+    (dict(description="护栏\x07松动了很久"), "description"),
+    (dict(address=None), "address"),
+    (dict(address="地" * 201), "address"),
+    (dict(photo=b""), "photo"),
+    (dict(photo=b"GIF89a" + b"\x00" * 20), "photo"),
+    (dict(photo=b"%PDF-1.4 not an image"), "photo"),
+    (dict(photo=JPEG[:4] + b"\x00" * (5 * 1024 * 1024)), "photo"),
+])
+def test_bad_report_is_refused_and_writes_nothing(g, kw, field):
+    before = counts(g)
+    with pytest.raises(ValidationError) as exc:
+        report(g, **kw)
+    assert exc.value.field == field
+    assert counts(g) == before
+
+
+@pytest.mark.parametrize("data,kind", [(PNG, "image/png"), (JPEG, "image/jpeg"), (WEBP, "image/webp")])
+def test_photo_types_by_magic_bytes(g, data, kind):
+    e = report(g, photo=data)
+    with read_session(g.w.engine) as s:
+        assert [p["content_type"] for p in q.photos(s, e["id"])] == [kind]
+
+
+def test_photo_limit_is_five_megabytes():
+    ok = JPEG[:4] + b"\x00" * (5 * 1024 * 1024 - 4)
+    assert ge.check_photo(ok) == "image/jpeg"
+    with pytest.raises(ValidationError, match="5MB"):
+        ge.check_photo(ok + b"\x00")
+
+
+def test_steps_need_their_inputs(g):
+    w = g.w
+    e = report(g)
+    with pytest.raises(ValidationError):
+        ge.handle_on_spot(w.engine, g.grid, e["id"], 1, "  ", now=T0)
+    ge.handle_on_spot(w.engine, g.grid, e["id"], 1, "已处置。", now=T0)
+    with pytest.raises(ValidationError):
+        ge.verify(w.engine, g.grid, e["id"], 2, "maybe", now=T0)
+    ge.verify(w.engine, g.grid, e["id"], 2, "passed", now=T0)
+    with pytest.raises(ValidationError, match="评价等级"):
+        ge.evaluate(w.engine, w.leader, e["id"], 3, "meh", now=T0)
+    with pytest.raises(ValidationError, match="较差"):
+        ge.evaluate(w.engine, w.leader, e["id"], 3, "poor", "", now=T0)
+    assert get(g, e["id"]).version == 3
+
+
+def test_stale_version_is_a_conflict_and_writes_nothing(g):
+    w = g.w
+    e = report(g)
+    ge.handle_on_spot(w.engine, g.grid, e["id"], 1, "已处置。", now=T0)
+    before = counts(g)
+    with pytest.raises(ConflictError) as exc:
+        ge.verify(w.engine, w.dispatcher, e["id"], 1, "passed", now=T0)
+    assert str(exc.value) == "保存失败：该记录已被他人修改（您打开的是第1版，当前为第2版）。请刷新后重新编辑。"
+    assert counts(g) == before
+    with pytest.raises(NotFound):
+        ge.verify(w.engine, w.dispatcher, 99999, 1, "passed", now=T0)
+
+
+def test_wrong_step_for_the_status(g):
+    e = report(g)
+    with pytest.raises(InvalidTransition, match="已上报"):
+        ge.verify(g.w.engine, g.grid, e["id"], 1, "passed", now=T0)
+    with pytest.raises(InvalidTransition):
+        ge.evaluate(g.w.engine, g.w.leader, e["id"], 1, "good", now=T0)
+
+
+# --------------------------------------------------------------------------- work logs
+
+def test_work_log_one_per_day_edit_with_version(g):
+    w = g.w
+    r = ge.write_log(w.engine, g.grid, TODAY, "走访5户，排查隐患1处。", 5, now=T0)
+    assert (r["created"], r["version"]) == (True, 1)
+    with pytest.raises(ConflictError, match="已经存在"):
+        ge.write_log(w.engine, g.grid, TODAY, "又写一篇。", 2, now=T0)
+    r = ge.write_log(w.engine, g.grid, TODAY, "走访6户，排查隐患1处。", "6", version=1, now=T0)
+    assert (r["created"], r["version"]) == (False, 2)
+    before = counts(g)
+    with pytest.raises(ConflictError, match="第1版"):
+        ge.write_log(w.engine, g.grid, TODAY, "旧版本。", 1, version=1, now=T0)
+    assert counts(g) == before
+    with read_session(w.engine) as s:
+        assert q.log_for(s, g.staff, TODAY)["households_visited"] == 6
+        assert q.log_count(s, g.staff) == 1
+        assert [a for a in s.scalars(select(AuditLog.action).where(AuditLog.entity == "work_log"))] == [
+            "work_log.write", "work_log.write"]
+    # the KPI contract sees it
+    with read_session(w.engine) as s:
+        mine = [x for x in q.worker_counts(s, T0 - timedelta(hours=9), T0 + timedelta(hours=15))
+                if x["staff_id"] == g.staff]
+    assert (mine[0]["logs"], mine[0]["households_visited"]) == (1, 6)
+
+
+@pytest.mark.parametrize("day,content,visited,field", [
+    (TODAY + timedelta(days=1), "明天的日志。", 1, "log_date"),
+    (TODAY - timedelta(days=7), "太久以前。", 1, "log_date"),
+    (TODAY, "x", 1, "content"),
+    (TODAY, "走访若干户。", -1, "households_visited"),
+    (TODAY, "走访若干户。", 201, "households_visited"),
+    (TODAY, "走访若干户。", "三", "households_visited"),
+    (TODAY, "走访若干户。", True, "households_visited"),
+])
+def test_bad_work_log_is_refused(g, day, content, visited, field):
+    before = counts(g)
+    with pytest.raises(ValidationError) as exc:
+        ge.write_log(g.w.engine, g.grid, day, content, visited, now=T0)
+    assert exc.value.field == field
+    assert counts(g) == before
+
+
+def test_work_log_roles(g):
+    w = g.w
+    assert ge.write_log(w.engine, g.grid, TODAY - timedelta(days=6), "补记上周一。", 0, now=T0)["created"]
+    for actor in (w.leader, w.demo, w.dispatcher):
+        with pytest.raises(PermissionDenied):
+            ge.write_log(w.engine, actor, TODAY, "不该写。", 0, staff_id=g.staff, now=T0)
+    with pytest.raises(PermissionDenied):
+        ge.write_log(w.engine, g.orphan, TODAY, "没有档案。", 0, now=T0)
+    with pytest.raises(ValidationError, match="请选择网格员"):
+        ge.write_log(w.engine, w.admin, TODAY, "管理员代填。", 0, now=T0)
+    r = ge.write_log(w.engine, w.admin, TODAY, "管理员代填。", 3, staff_id=g.chief, now=T0)
+    with read_session(w.engine) as s:
+        assert s.get(WorkLog, r["id"]).staff_id == g.chief
