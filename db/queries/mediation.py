@@ -11,14 +11,28 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from dataclasses import dataclass
+
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from db.models import MediationCase, Village
-from db.models.mediation import DISPUTE_TYPES, RISK_COLOURS
+from db.models import (
+    AppSetting, Grid, GridStaff, Household, MediationCase, MediationParty, MediationStep, Mediator,
+    Resident, SpecialGroupVisit, Township, User, Village, VillageScreening,
+)
+from db.models.mediation import (
+    CASE_KINDS, CASE_LEVELS, CASE_SOURCES, CASE_STATUSES, DISPUTE_TYPES, MEDIATION_STEPS, RISK_COLOURS,
+)
+from db.permissions import Actor
 from db.rules import mediation_fsm as fsm
+from db.rules.masking import mask_for
+from db.rules.sla import local_midnight, to_local
 
 C = MediationCase
+EXPORT_LIMIT = 20000
+FOLLOWUP_DAYS_KEY, STALE_DAYS_KEY = "mediation_followup_days", "mediation_stale_days"
+DEFAULTS = {FOLLOWUP_DAYS_KEY: 30, STALE_DAYS_KEY: 15}
+SPECIAL_GROUPS = {"released_prisoner": "刑满释放人员", "elderly_alone": "独居老人"}
 
 STATS_GROUPS = {None: "全部", "risk_colour": "风险等级", "dispute_type": "纠纷类型", "village": "村（社区）"}
 
@@ -92,3 +106,327 @@ def resolution_stats(s: Session, since: datetime, until: datetime, by: str | Non
             "avg_days": float(avg) if res and avg is not None else None,
         })
     return out
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def settings(s: Session) -> dict[str, int]:
+    """``followup_days`` (回访间隔, default 30) and ``stale_days`` (无进展提醒, default 15)."""
+    stored = dict(s.execute(select(AppSetting.key, AppSetting.value)
+                            .where(AppSetting.key.in_(list(DEFAULTS)))).all())
+    out = {}
+    for key, default in DEFAULTS.items():
+        try:
+            out[key] = int(stored[key]) if key in stored else default
+        except ValueError:
+            out[key] = default
+    return {"followup_days": out[FOLLOWUP_DAYS_KEY], "stale_days": out[STALE_DAYS_KEY]}
+
+
+# --------------------------------------------------------------------------- the ledger
+
+
+@dataclass(frozen=True)
+class LedgerFilter:
+    """What the ledger shows. Empty tuples / None mean "any"."""
+
+    kinds: tuple[str, ...] = ()
+    colours: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    dispute_types: tuple[str, ...] = ()
+    village_ids: tuple[int, ...] = ()
+    level: str | None = None
+    mediator_id: int | None = None
+    open_only: bool = False  # not yet closed (open, mediating, agreed)
+    red_only: bool = False  # red and not yet closed (the leaders' 红色预警 list)
+    stale: bool = False  # not yet closed and no progress for ``stale_days``
+    followup_due: bool = False  # agreed, follow-up due today or earlier, not yet visited
+    text: str | None = None  # number or words of the title
+
+
+def _open():
+    return C.status.in_(fsm.OPEN_STATUSES)
+
+
+def stale_condition(now: datetime, stale_days: int):
+    """Not closed yet and no progress for ``stale_days`` days (the home card's definition)."""
+    return and_(_open(), C.last_progress_at < now - timedelta(days=stale_days))
+
+
+def followup_due_condition(now: datetime):
+    return and_(C.status == "agreed", C.followup_due_on <= to_local(now).date(), C.followup_at.is_(None))
+
+
+def _conditions(f: LedgerFilter, now: datetime, stale_days: int) -> list:
+    where: list = []
+    if f.kinds:
+        where.append(C.kind.in_(f.kinds))
+    if f.colours:
+        where.append(C.risk_colour.in_(f.colours))
+    if f.statuses:
+        where.append(C.status.in_(f.statuses))
+    if f.dispute_types:
+        where.append(C.dispute_type.in_(f.dispute_types))
+    if f.village_ids:
+        where.append(C.village_id.in_(f.village_ids))
+    if f.level:
+        where.append(C.level == f.level)
+    if f.mediator_id:
+        where.append(C.mediator_id == f.mediator_id)
+    if f.open_only:
+        where.append(_open())
+    if f.red_only:
+        where.extend([_open(), C.risk_colour == "red"])
+    if f.stale:
+        where.append(stale_condition(now, stale_days))
+    if f.followup_due:
+        where.append(followup_due_condition(now))
+    text = (f.text or "").strip()[:50]
+    if text:
+        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append(or_(C.number.ilike(like, escape="\\"), C.title.ilike(like, escape="\\")))
+    return where
+
+
+def _band(now: datetime, stale_days: int):
+    """0 red and not closed, 1 stale, 2 other not closed, 3 closed or ended."""
+    return case((and_(_open(), C.risk_colour == "red"), 0), (stale_condition(now, stale_days), 1),
+                (_open(), 2), else_=3)
+
+
+def ledger_count(s: Session, f: LedgerFilter, now: datetime) -> int:
+    stale_days = settings(s)["stale_days"]
+    return s.scalar(select(func.count()).select_from(C).where(*_conditions(f, now, stale_days))) or 0
+
+
+def ledger_page(s: Session, f: LedgerFilter, actor: Actor, now: datetime, offset: int = 0,
+                limit: int = 25) -> tuple[int, list[dict]]:
+    """One page of the ledger, red first, then stale, then the rest, newest first in each band;
+    parties masked for the actor's role."""
+    stale_days = settings(s)["stale_days"]
+    where = _conditions(f, now, stale_days)
+    total = s.scalar(select(func.count()).select_from(C).where(*where)) or 0
+    band = _band(now, stale_days).label("band")
+    stmt = (select(C.id, C.number, C.reported_at, C.kind, C.dispute_type, C.title, C.risk_colour,
+                   C.level, C.status, C.current_step, C.last_progress_at, C.followup_due_on,
+                   C.followup_at, C.source, C.reopen_count, C.version, C.escalated_at, C.agreed_at,
+                   C.closed_at, C.summary, C.agreement_text, C.outcome,
+                   Village.name.label("village"), Mediator.name.label("mediator"), band)
+            .join(Village, Village.id == C.village_id)
+            .outerjoin(Mediator, Mediator.id == C.mediator_id)
+            .where(*where).order_by(band, C.reported_at.desc(), C.id.desc())
+            .offset(max(0, offset)).limit(max(1, limit)))
+    rows = [dict(r) for r in s.execute(stmt).mappings()]
+    _attach_parties(s, rows, actor.role)
+    for r in rows:
+        r["stale"] = r["band"] == 1 or (r["status"] in fsm.OPEN_STATUSES and
+                                        r["last_progress_at"] < now - timedelta(days=stale_days))
+        r["followup_overdue"] = (r["status"] == "agreed" and r["followup_at"] is None and
+                                 r["followup_due_on"] is not None and
+                                 r["followup_due_on"] <= to_local(now).date())
+    return total, rows
+
+
+def ledger_export(s: Session, f: LedgerFilter, actor: Actor, now: datetime,
+                  limit: int = EXPORT_LIMIT) -> list[dict]:
+    """The ledger rows for the Excel export (same order), with their steps summarised."""
+    _, rows = ledger_page(s, f, actor, now, 0, limit)
+    ids = [r["id"] for r in rows]
+    steps: dict[int, list[str]] = {}
+    for i in range(0, len(ids), 900):
+        for case_id, no, held, outcome in s.execute(
+                select(MediationStep.case_id, MediationStep.step_no, MediationStep.held_on,
+                       MediationStep.outcome)
+                .where(MediationStep.case_id.in_(ids[i:i + 900]))
+                .order_by(MediationStep.case_id, MediationStep.held_on, MediationStep.id)):
+            steps.setdefault(case_id, []).append(
+                f"{held:%m-%d} {MEDIATION_STEPS.get(no, no)}" + ("（达成协议）" if outcome == "agreed" else ""))
+    for r in rows:
+        r["process"] = "；".join(steps.get(r["id"], []))
+    return rows
+
+
+def _attach_parties(s: Session, rows: list[dict], role: str) -> None:
+    ids = [r["id"] for r in rows]
+    by_case: dict[int, list[dict]] = {}
+    for i in range(0, len(ids), 900):
+        for p in s.execute(select(MediationParty.case_id, MediationParty.name, MediationParty.phone,
+                                  MediationParty.side)
+                           .where(MediationParty.case_id.in_(ids[i:i + 900]))
+                           .order_by(MediationParty.case_id, MediationParty.id)).mappings():
+            by_case.setdefault(p["case_id"], []).append(p)
+    for r in rows:
+        parties = by_case.get(r["id"], [])
+        names = {side: "、".join(mask_for(role, "name", p["name"]) for p in parties if p["side"] == side)
+                 for side in ("applicant", "respondent")}
+        r["parties"] = " 与 ".join(x for x in (names["applicant"], names["respondent"]) if x)
+        r["parties_phones"] = "、".join(mask_for(role, "phone", p["phone"]) for p in parties if p["phone"])
+
+
+# --------------------------------------------------------------------------- one case
+
+
+def case_detail(s: Session, actor: Actor, case_id: int, now: datetime) -> dict | None:
+    """The case file: fields, parties (masked per role), steps, links, and what may happen next."""
+    from db.queries import links as links_q
+    from db.services.mediation import case_state
+
+    case = s.get(C, case_id)
+    if case is None:
+        return None
+    role = actor.role
+    village = s.get(Village, case.village_id)
+    town = s.get(Township, case.township_id)
+    grid = s.get(Grid, case.grid_id) if case.grid_id else None
+    mediator = s.get(Mediator, case.mediator_id) if case.mediator_id else None
+    stale_days = settings(s)["stale_days"]
+    out = {c.key: getattr(case, c.key) for c in C.__table__.columns}
+    out.update(village=village.name if village else "", township=town.name if town else "",
+               grid=grid.name if grid else None, mediator=mediator.name if mediator else None)
+    out["parties"] = [
+        {"name": mask_for(role, "name", p.name), "phone": mask_for(role, "phone", p.phone),
+         "id_number": mask_for(role, "id_number", p.id_number), "side": p.side,
+         "resident_id": p.resident_id}
+        for p in s.scalars(select(MediationParty).where(MediationParty.case_id == case.id)
+                           .order_by(MediationParty.side, MediationParty.id))]
+    step_rows = s.scalars(select(MediationStep).where(MediationStep.case_id == case.id)
+                          .order_by(MediationStep.held_on, MediationStep.id)).all()
+    ids = {st.recorded_by for st in step_rows if st.recorded_by}
+    users = dict(s.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()) if ids else {}
+    out["steps"] = [
+        {"step_no": st.step_no, "step": MEDIATION_STEPS.get(st.step_no, str(st.step_no)),
+         "held_on": st.held_on, "participants": st.participants, "notes": st.notes,
+         "outcome": st.outcome, "risk_colour": st.risk_colour, "recorded_at": st.recorded_at,
+         "recorded_by": users.get(st.recorded_by)}
+        for st in step_rows]
+    out["links"] = links_q.linked(s, "mediation_case", case.id)
+    out.update(case_state(s, case))
+    out["stale"] = case.status in fsm.OPEN_STATUSES and case.last_progress_at < now - timedelta(days=stale_days)
+    out["stale_days"] = stale_days
+    return out
+
+
+def case_id_by_number(s: Session, number: str) -> int | None:
+    return s.scalar(select(C.id).where(C.number == (number or "").strip()))
+
+
+def mediators(s: Session, township_id: int | None = None) -> list[dict]:
+    stmt = (select(Mediator.id, Mediator.name, Mediator.level, Mediator.speciality, Mediator.township_id,
+                   Mediator.village_id)
+            .where(Mediator.active.is_(True)).order_by(Mediator.level.desc(), Mediator.name))
+    if township_id is not None:
+        stmt = stmt.where(Mediator.township_id == township_id)
+    return [dict(r) for r in s.execute(stmt).mappings()]
+
+
+# --------------------------------------------------------------------------- screening
+
+
+def month_overdue(month: str, now: datetime) -> bool:
+    """A month's screening is due by the month's end: overdue once the month is over."""
+    return month < to_local(now).strftime("%Y-%m")
+
+
+def screening_month(s: Session, month: str, now: datetime, township_id: int | None = None,
+                    only_missing: bool = False) -> list[dict]:
+    """Every village with its screening for ``month`` (missing rows included), missing and
+    overdue first."""
+    stmt = (select(Village.id.label("village_id"), Village.name.label("village"),
+                   Township.name.label("township"), VillageScreening.id, VillageScreening.done,
+                   VillageScreening.findings, VillageScreening.disputes_found,
+                   VillageScreening.version, VillageScreening.updated_at)
+            .join(Township, Township.id == Village.township_id)
+            .outerjoin(VillageScreening, and_(VillageScreening.village_id == Village.id,
+                                              VillageScreening.month == month)))
+    if township_id is not None:
+        stmt = stmt.where(Village.township_id == township_id)
+    if only_missing:
+        stmt = stmt.where(or_(VillageScreening.id.is_(None), VillageScreening.done.is_(False)))
+    done_first = case((VillageScreening.done.is_(True), 1), else_=0)
+    stmt = stmt.order_by(done_first, Township.name, Village.code)
+    late = month_overdue(month, now)
+    out = []
+    for r in s.execute(stmt).mappings():
+        row = dict(r)
+        row["done"] = bool(row["done"])
+        row["overdue"] = late and not row["done"]
+        out.append(row)
+    return out
+
+
+def screening_summary(s: Session, month: str, now: datetime) -> dict:
+    villages = s.scalar(select(func.count()).select_from(Village)) or 0
+    done = s.scalar(select(func.count()).select_from(VillageScreening).where(
+        VillageScreening.month == month, VillageScreening.done.is_(True))) or 0
+    found = s.scalar(select(func.coalesce(func.sum(VillageScreening.disputes_found), 0)).where(
+        VillageScreening.month == month)) or 0
+    return {"villages": villages, "done": done, "missing": villages - done, "found": int(found),
+            "overdue": month_overdue(month, now)}
+
+
+def _tag_condition(tag: str | None):
+    tags = [tag] if tag else list(SPECIAL_GROUPS)
+    conds = []
+    for t in tags:
+        conds.append(or_(Resident.tags == t, Resident.tags.like(f"{t},%"), Resident.tags.like(f"%,{t}"),
+                         Resident.tags.like(f"%,{t},%")))
+    return or_(*conds)
+
+
+def special_groups(s: Session, actor: Actor, now: datetime, *, tag: str | None = None,
+                   village_id: int | None = None, overdue_only: bool = False, offset: int = 0,
+                   limit: int = 25) -> tuple[int, list[dict]]:
+    """People of the special groups with their last visit and the next due date, overdue first.
+
+    One row per person and group. Next due = the last visit's ``next_due_on`` (30 days after
+    it); a person never visited is due at once. Overdue: the due date is before today.
+    """
+    today = to_local(now).date()
+    tags = [tag] if tag else list(SPECIAL_GROUPS)
+    parts = []
+    for t in tags:
+        last = (select(SpecialGroupVisit.resident_id.label("rid"),
+                       func.max(SpecialGroupVisit.visited_on).label("last_visit"),
+                       func.max(SpecialGroupVisit.next_due_on).label("next_due"))
+                .where(SpecialGroupVisit.group_tag == t).group_by(SpecialGroupVisit.resident_id)
+                .subquery())
+        q = (select(Resident.id.label("resident_id"), Resident.name, Resident.phone,
+                    Resident.birth_year, Household.address, Grid.name.label("grid"),
+                    Village.name.label("village"), Village.id.label("village_id"),
+                    last.c.last_visit, last.c.next_due)
+             .join(Household, Household.id == Resident.household_id)
+             .join(Grid, Grid.id == Household.grid_id)
+             .join(Village, Village.id == Grid.village_id)
+             .outerjoin(last, last.c.rid == Resident.id)
+             .where(_tag_condition(t)))
+        if village_id is not None:
+            q = q.where(Village.id == village_id)
+        if overdue_only:
+            q = q.where(or_(last.c.next_due.is_(None), last.c.next_due < today))
+        parts.append((t, q))
+    total = 0
+    for _, q in parts:
+        total += s.scalar(select(func.count()).select_from(q.subquery())) or 0
+    union = union_all(*[q.add_columns(literal(t).label("tag")) for t, q in parts]).subquery()
+    overdue_first = case((or_(union.c.next_due.is_(None), union.c.next_due < today), 0), else_=1)
+    rows = s.execute(select(union).order_by(overdue_first, union.c.next_due, union.c.resident_id)
+                     .offset(max(0, offset)).limit(max(1, limit))).mappings().all()
+    out = []
+    role = actor.role
+    for r in rows:
+        row = dict(r)
+        row["name"] = mask_for(role, "name", row["name"])
+        row["phone"] = mask_for(role, "phone", row["phone"])
+        row["group"] = SPECIAL_GROUPS[row["tag"]]
+        row["overdue"] = row["next_due"] is None or row["next_due"] < today
+        out.append(row)
+    return total, out
+
+
+def visits_of(s: Session, resident_id: int, limit: int = 10) -> list[dict]:
+    stmt = (select(SpecialGroupVisit.visited_on, SpecialGroupVisit.group_tag, SpecialGroupVisit.visitor,
+                   SpecialGroupVisit.note, SpecialGroupVisit.next_due_on)
+            .where(SpecialGroupVisit.resident_id == resident_id)
+            .order_by(SpecialGroupVisit.visited_on.desc(), SpecialGroupVisit.id.desc()).limit(limit))
+    return [dict(r) for r in s.execute(stmt).mappings()]

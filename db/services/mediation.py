@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, exists, select, update
+from sqlalchemy import Engine, exists, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.engine import write_session
-from db.errors import NotFound, ValidationError
+from db.errors import ConflictError, InvalidTransition, NotFound, ValidationError
 from db.models import (
     Grid, GridEvent, MediationCase, MediationParty, MediationStep, Mediator, Resident,
     SpecialGroupVisit, Village, VillageScreening, WorkOrder,
@@ -31,11 +32,11 @@ from db.models.mediation import (
 from db.permissions import Actor, require
 from db.rules import mediation_fsm as fsm
 from db.rules.phone import normalize_phone
-from db.rules.sla import to_local
+from db.rules.sla import local_to_utc, to_local
 from db.services import audit
 from db.services.base import next_number
 from db.services.links import link
-from db.services.orders import _cas, _now, clean_text
+from db.services.orders import _cas, _conflict, _now, clean_text
 
 NUMBER_PREFIX = "TJ"
 TITLE_MIN, TITLE_MAX = 4, 100
@@ -216,3 +217,357 @@ def open_case(engine: Engine, actor: Actor, data: CaseInput, now: datetime | Non
     with write_session(engine) as s:
         case = open_case_in(s, actor, data, now)
         return {"id": case.id, "number": case.number, "version": case.version}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _load(s: Session, case_id: int, version: int) -> MediationCase:
+    case = s.get(MediationCase, case_id)
+    if case is None:
+        raise NotFound("案件不存在或已被删除。")
+    if case.version != version:
+        raise _conflict(version, case.version)
+    return case
+
+
+def _today(now: datetime) -> date:
+    return to_local(now).date()
+
+
+def _day(value: Any, label: str, field_name: str, now: datetime, not_before: date | None = None,
+         not_before_label: str = "") -> date:
+    """A local date that is not in the future (and not before ``not_before``)."""
+    if isinstance(value, datetime):
+        value = value.date()
+    if not isinstance(value, date):
+        raise ValidationError(f"请选择{label}。", field=field_name)
+    if value > _today(now):
+        raise ValidationError(f"{label}不能晚于今天。", field=field_name)
+    if not_before is not None and value < not_before:
+        raise ValidationError(f"{label}不能早于{not_before_label}（{not_before:%Y-%m-%d}）。", field=field_name)
+    return value
+
+
+def _at(day: date, now: datetime) -> datetime:
+    """The naive UTC instant recorded for something that happened on local ``day``: now when it
+    is today, else 18:00 local time that day (so its local date is ``day``)."""
+    if day == _today(now):
+        return now
+    return local_to_utc(datetime.combine(day, datetime.min.time()).replace(hour=18))
+
+
+def _township_step4_held(s: Session, case: MediationCase) -> bool:
+    if case.escalated_at is None:
+        return False
+    return bool(s.scalar(select(exists().where(
+        MediationStep.case_id == case.id, MediationStep.step_no == fsm.STEP_COUNT,
+        MediationStep.recorded_at >= case.escalated_at))))
+
+
+def case_state(s: Session, case: MediationCase) -> dict[str, Any]:
+    """What the rules need to know about a case (its next step, the actions it allows)."""
+    escalated = case.escalated_at is not None
+    held = _township_step4_held(s, case)
+    return {
+        "next_step": (fsm.next_step(case.current_step, escalated, held)
+                      if case.status in fsm.ACTIVE_STATUSES else None),
+        "actions": fsm.available_actions(case.status, case.level, case.current_step, escalated, held),
+        "exit_required": fsm.exit_required(case.status, case.current_step, escalated, held),
+    }
+
+
+def _save(s: Session, actor: Actor, case: MediationCase, version: int, action: str,
+          changes: dict[str, Any], now: datetime, extra: dict[str, Any] | None = None) -> dict:
+    before = {k: getattr(case, k) for k in changes}
+    new_version = _cas(s, MediationCase, case.id, version, changes, now)
+    after = {**changes, **(extra or {})}
+    audit.record(s, actor, f"mediation.{action}", "mediation_case", case.id, before=before, after=after)
+    return {"id": case.id, "number": case.number, "version": new_version,
+            "status": changes.get("status", case.status)}
+
+
+def followup_days(s: Session) -> int:
+    from db.queries.mediation import settings
+
+    return settings(s)["followup_days"]
+
+
+# --------------------------------------------------------------------------- the four steps
+
+
+def record_step(engine: Engine, actor: Actor, case_id: int, version: int, *, step_no: int,
+                held_on: date, participants: str, notes: str, risk_colour: str,
+                outcome: str = "continue", agreement_text: str | None = None,
+                now: datetime | None = None) -> dict:
+    """Record the next mediation step; ``outcome="agreed"`` ends the mediation in agreement
+    (``agreement_text`` required) and sets the follow-up due date."""
+    require(actor, "mediation.edit")
+    now = _now(now)
+    if outcome not in STEP_OUTCOMES:
+        raise ValidationError("请选择本步结果（达成协议或进入下一步）。", field="outcome")
+    colour = _choice(risk_colour, RISK_COLOURS, "请为本步重新评定风险等级（蓝、黄、红）。", "risk_colour")
+    who = clean_text(participants, "参加人员", max_len=PARTICIPANTS_MAX, required=True, field="participants")
+    said = clean_text(notes, "调解情况", min_len=5, max_len=TEXT_MAX, required=True, multiline=True,
+                      field="notes")
+    agreement = clean_text(agreement_text, "协议内容", min_len=5, max_len=TEXT_MAX, multiline=True,
+                           field="agreement_text")
+    if outcome == "agreed" and agreement is None:
+        raise ValidationError("达成协议时须填写协议内容。", field="agreement_text")
+    if outcome != "agreed" and agreement is not None:
+        raise ValidationError("未达成协议时不填写协议内容。", field="agreement_text")
+    try:
+        step_no = int(step_no)
+    except (TypeError, ValueError):
+        raise ValidationError("请选择调解步骤。", field="step_no") from None
+    if step_no not in MEDIATION_STEPS:
+        raise ValidationError("请选择调解步骤。", field="step_no")
+    with write_session(engine) as s:
+        case = _load(s, case_id, version)
+        action = "agree" if outcome == "agreed" else "step"
+        to_status = fsm.next_status(case.status, action)
+        fsm.check_step(step_no, case.current_step, case.escalated_at is not None,
+                       _township_step4_held(s, case))
+        last_held = s.scalar(select(func.max(MediationStep.held_on)).where(MediationStep.case_id == case.id))
+        floor, floor_label = ((last_held, "上一步的日期") if last_held else
+                              (to_local(case.reported_at).date(), "登记日期"))
+        day = _day(held_on, "调解日期", "held_on", now, floor, floor_label)
+        s.add(MediationStep(case_id=case.id, step_no=step_no, held_on=day, participants=who,
+                            notes=said, outcome=outcome, risk_colour=colour,
+                            recorded_by=actor.user_id or None, recorded_at=now))
+        changes: dict[str, Any] = dict(status=to_status, current_step=step_no, risk_colour=colour,
+                                       last_progress_at=now)
+        if outcome == "agreed":
+            changes.update(agreement_text=agreement, agreed_at=_at(day, now),
+                           followup_due_on=day + timedelta(days=followup_days(s)))
+        return _save(s, actor, case, version, action, changes, now,
+                     {"step_no": step_no, "step": MEDIATION_STEPS[step_no], "held_on": day})
+
+
+# --------------------------------------------------------------------------- transitions
+
+
+def escalate(engine: Engine, actor: Actor, case_id: int, version: int, reason: str,
+             mediator_id: int | None = None, now: datetime | None = None) -> dict:
+    """A village case goes to the township, with its reason (and optionally a new mediator)."""
+    require(actor, "mediation.edit")
+    now = _now(now)
+    why = clean_text(reason, "升级原因", min_len=4, max_len=REASON_MAX, required=True, multiline=True,
+                     field="reason")
+    with write_session(engine) as s:
+        case = _load(s, case_id, version)
+        to_status = fsm.next_status(case.status, "escalate")
+        if case.level != "village":
+            raise InvalidTransition("案件已在乡级调处，不能再次升级。")
+        changes: dict[str, Any] = dict(status=to_status, level="township", escalated_at=now,
+                                       escalation_reason=why, last_progress_at=now)
+        if mediator_id is not None and mediator_id != case.mediator_id:
+            _check_mediator(s, mediator_id, case.township_id)
+            changes["mediator_id"] = mediator_id
+        return _save(s, actor, case, version, "escalate", changes, now)
+
+
+def refer_out(engine: Engine, actor: Actor, case_id: int, version: int, to: str, note: str,
+              now: datetime | None = None) -> dict:
+    """Mark a case as gone to court (``litigation``) or become a petition (``petition``)."""
+    require(actor, "mediation.edit")
+    now = _now(now)
+    if to not in ("litigation", "petition"):
+        raise ValidationError("请选择转诉讼或转信访。", field="to")
+    text = clean_text(note, "去向说明", min_len=4, max_len=REASON_MAX, required=True, multiline=True,
+                      field="note")
+    with write_session(engine) as s:
+        case = _load(s, case_id, version)
+        to_status = fsm.next_status(case.status, to)
+        return _save(s, actor, case, version, to, dict(status=to_status, outcome=text,
+                                                       last_progress_at=now), now)
+
+
+def record_followup(engine: Engine, actor: Actor, case_id: int, version: int, visited_on: date,
+                    note: str, now: datetime | None = None) -> dict:
+    """The follow-up visit after an agreement (how the agreement is being kept)."""
+    require(actor, "mediation.edit")
+    now = _now(now)
+    text = clean_text(note, "回访情况", min_len=4, max_len=TEXT_MAX, required=True, multiline=True,
+                      field="note")
+    with write_session(engine) as s:
+        case = _load(s, case_id, version)
+        to_status = fsm.next_status(case.status, "followup")
+        agreed_day = to_local(case.agreed_at).date() if case.agreed_at else None
+        day = _day(visited_on, "回访日期", "visited_on", now, agreed_day, "协议达成日期")
+        return _save(s, actor, case, version, "followup",
+                     dict(status=to_status, followup_at=_at(day, now), followup_note=text,
+                          last_progress_at=now), now)
+
+
+def close(engine: Engine, actor: Actor, case_id: int, version: int, outcome: str,
+          now: datetime | None = None) -> dict:
+    """销号: only with the outcome and a follow-up visit on or after the due date."""
+    require(actor, "mediation.edit")
+    now = _now(now)
+    text = clean_text(outcome, "调处结果", min_len=4, max_len=TEXT_MAX, required=True, multiline=True,
+                      field="outcome")
+    with write_session(engine) as s:
+        case = _load(s, case_id, version)
+        to_status = fsm.next_status(case.status, "close")
+        if case.followup_at is None:
+            due = f"（应于{case.followup_due_on:%Y-%m-%d}起回访）" if case.followup_due_on else ""
+            raise ValidationError(f"尚未登记回访，不能销号{due}。请先回访当事人并登记回访情况。",
+                                  field="followup")
+        visited = to_local(case.followup_at).date()
+        if case.followup_due_on is not None and visited < case.followup_due_on:
+            raise ValidationError(
+                f"回访日期（{visited:%Y-%m-%d}）早于应回访日期（{case.followup_due_on:%Y-%m-%d}），"
+                "不能销号。请在应回访日期后再次回访并登记。", field="followup")
+        return _save(s, actor, case, version, "close",
+                     dict(status=to_status, outcome=text, closed_at=now, last_progress_at=now), now)
+
+
+def reopen(engine: Engine, actor: Actor, case_id: int, version: int, reason: str,
+           now: datetime | None = None) -> dict:
+    """An agreed or closed case is mediated again (the agreement broke down): back to
+    mediating, ``reopen_count`` + 1, agreement, follow-up and close-out cleared (kept in the
+    audit record); mediation continues with the next step."""
+    require(actor, "mediation.edit")
+    now = _now(now)
+    why = clean_text(reason, "重新启调原因", min_len=4, max_len=REASON_MAX, required=True,
+                     multiline=True, field="reason")
+    with write_session(engine) as s:
+        case = _load(s, case_id, version)
+        to_status = fsm.next_status(case.status, "reopen")
+        return _save(s, actor, case, version, "reopen", dict(
+            status=to_status, reopen_count=case.reopen_count + 1, agreement_text=None,
+            agreed_at=None, followup_due_on=None, followup_at=None, followup_note=None,
+            outcome=None, closed_at=None, last_progress_at=now), now, {"reason": why})
+
+
+def assign_mediator(engine: Engine, actor: Actor, case_id: int, version: int, mediator_id: int,
+                    now: datetime | None = None) -> dict:
+    """Change the mediator in charge of an open case."""
+    require(actor, "mediation.edit")
+    now = _now(now)
+    with write_session(engine) as s:
+        case = _load(s, case_id, version)
+        if case.status not in fsm.OPEN_STATUSES:
+            raise InvalidTransition("案件已结束，不能更换调解员。")
+        _check_mediator(s, mediator_id, case.township_id)
+        return _save(s, actor, case, version, "assign", dict(mediator_id=mediator_id), now)
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def update_settings(engine: Engine, actor: Actor, *, followup_days: int, stale_days: int,
+                    now: datetime | None = None) -> dict:
+    """The follow-up interval and the stale-case reminder, in ``app_setting``."""
+    require(actor, "mediation.settings")
+    from db.models import AppSetting
+
+    values = {}
+    for key, value, label in ((FOLLOWUP_DAYS_KEY, followup_days, "回访间隔天数"),
+                              (STALE_DAYS_KEY, stale_days, "无进展提醒天数")):
+        lo, hi = SETTING_BOUNDS[key]
+        try:
+            n = int(value)
+        except (TypeError, ValueError):
+            raise ValidationError(f"{label}须为{lo}至{hi}之间的整数。", field=key) from None
+        if isinstance(value, bool) or not lo <= n <= hi:
+            raise ValidationError(f"{label}须为{lo}至{hi}之间的整数。", field=key)
+        values[key] = n
+    with write_session(engine) as s:
+        before = {}
+        for key, n in values.items():
+            row = s.get(AppSetting, key)
+            before[key] = row.value if row is not None else None
+            if row is None:
+                s.add(AppSetting(key=key, value=str(n)))
+            else:
+                row.value = str(n)
+        audit.record(s, actor, "mediation.settings", "app_setting", None, before=before,
+                     after={k: str(v) for k, v in values.items()})
+    return values
+
+
+# --------------------------------------------------------------------------- screening
+
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def save_screening(engine: Engine, actor: Actor, village_id: int, month: str, *, done: bool,
+                   findings: str | None, disputes_found: int = 0, version: int | None = None,
+                   now: datetime | None = None) -> dict:
+    """Record (or correct) a village's monthly screening. ``version`` is the one loaded, None
+    when no record existed yet; someone else's save in between is a conflict."""
+    require(actor, "mediation.screening")
+    now = _now(now)
+    if not isinstance(month, str) or not _MONTH.match(month):
+        raise ValidationError("排查月份格式应为“2026-03”。", field="month")
+    if month > _today(now).strftime("%Y-%m"):
+        raise ValidationError("不能登记未来月份的排查。", field="month")
+    text = clean_text(findings, "排查情况", max_len=TEXT_MAX, multiline=True, field="findings")
+    try:
+        found = int(disputes_found or 0)
+    except (TypeError, ValueError):
+        raise ValidationError("排查出的纠纷数须为0至99之间的整数。", field="disputes_found") from None
+    if not 0 <= found <= 99:
+        raise ValidationError("排查出的纠纷数须为0至99之间的整数。", field="disputes_found")
+    if not done and (found or text):
+        raise ValidationError("未完成排查时不能填写排查情况和纠纷数。", field="done")
+    if done and text is None:
+        raise ValidationError("请填写排查情况（如“未发现新的矛盾纠纷”）。", field="findings")
+    with write_session(engine) as s:
+        village = s.get(Village, village_id)
+        if village is None:
+            raise ValidationError("所选村（社区）不存在。", field="village_id")
+        row = s.scalar(select(VillageScreening).where(VillageScreening.village_id == village_id,
+                                                      VillageScreening.month == month))
+        values = dict(done=bool(done), findings=text, disputes_found=found)
+        if row is None:
+            if version:
+                raise _conflict(version, None)
+            row = VillageScreening(village_id=village_id, month=month, version=1, updated_at=now, **values)
+            s.add(row)
+            try:
+                with s.begin_nested():
+                    s.flush()
+            except IntegrityError:  # unique (village, month): someone saved it first
+                raise ConflictError(f"保存失败：{village.name}{month}的排查记录刚被他人登记。"
+                                    "请刷新后重新编辑。") from None
+            audit.record(s, actor, "mediation.screening", "village_screening", row.id,
+                         after={"village_id": village_id, "month": month, **values})
+            return {"id": row.id, "version": 1}
+        if version != row.version:
+            raise _conflict(version or 0, row.version)
+        before = {k: getattr(row, k) for k in values}
+        new_version = _cas(s, VillageScreening, row.id, row.version, values, now)
+        audit.record(s, actor, "mediation.screening", "village_screening", row.id,
+                     before=before, after={"month": month, **values})
+        return {"id": row.id, "version": new_version}
+
+
+def record_visit(engine: Engine, actor: Actor, resident_id: int, group_tag: str, visited_on: date,
+                 visitor: str, note: str | None = None, now: datetime | None = None) -> dict:
+    """A visit to a person of a special group; the next one is due 30 days later."""
+    require(actor, "mediation.screening")
+    now = _now(now)
+    if group_tag not in SPECIAL_GROUPS:
+        raise ValidationError("请选择走访对象类别。", field="group_tag")
+    who = clean_text(visitor, "走访人", max_len=NAME_MAX, required=True, field="visitor")
+    text = clean_text(note, "走访情况", max_len=TEXT_MAX, multiline=True, field="note")
+    day = _day(visited_on, "走访日期", "visited_on", now)
+    with write_session(engine) as s:
+        person = s.get(Resident, resident_id)
+        if person is None:
+            raise ValidationError("所选居民不存在。", field="resident_id")
+        if group_tag not in (person.tags or "").split(","):
+            raise ValidationError(f"该居民未登记为{SPECIAL_GROUPS[group_tag]}。", field="group_tag")
+        row = SpecialGroupVisit(resident_id=resident_id, group_tag=group_tag, visited_on=day,
+                                visitor=who, note=text,
+                                next_due_on=day + timedelta(days=VISIT_INTERVAL_DAYS))
+        s.add(row)
+        s.flush()
+        audit.record(s, actor, "mediation.visit", "special_group_visit", row.id,
+                     after={"resident_id": resident_id, "group_tag": group_tag, "visited_on": day,
+                            "visitor": who, "next_due_on": row.next_due_on})
+        return {"id": row.id, "next_due_on": row.next_due_on}
