@@ -18,7 +18,9 @@ PLATFORM_CASE_STATUSES = {
     "closed": "已办结",
 }
 OPEN_CASE_STATUSES = ("pending", "accepted", "pushed", "bounced")
-CASE_SOURCES = {"order": "工单派发", "patrol": "巡查发现", "handoff": "平台推送", "grid_event": "网格事件"}
+CASE_SOURCES = {"order": "工单派发", "patrol": "巡查发现", "handoff": "平台推送", "grid_event": "网格事件",
+                "meeting": "研判会议交办"}
+ARRIVAL_TARGET_MINUTES = 30
 INSPECTION_KINDS = {"routine": "日常检查", "random": "双随机抽查"}
 INSPECTION_STATUSES = {"passed": "检查合格", "rectifying": "限期整改中", "closed": "复查合格"}
 HANDOFF_STATUSES = {"pending": "待接收", "accepted": "已接收", "bounced": "已退回"}
@@ -101,6 +103,7 @@ class Inspection(Base, Versioned):
     __tablename__ = "inspection"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("platform_case.id"))
+    township_id: Mapped[Optional[int]] = mapped_column(ForeignKey("township.id"))
     business_name: Mapped[str] = mapped_column(String(100))
     address: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(10))  # routine / random
@@ -110,6 +113,7 @@ class Inspection(Base, Versioned):
     rectify_by: Mapped[Optional[date]] = mapped_column(Date)
     reinspected_on: Mapped[Optional[date]] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(12), default="passed")  # passed/rectifying/closed
+    __table_args__ = (Index("ix_inspection_township", "township_id", "inspected_on"),)
 
 
 class EnforcementReport(Base, Versioned):
@@ -118,11 +122,13 @@ class EnforcementReport(Base, Versioned):
     __tablename__ = "enforcement_report"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("platform_case.id"))
+    township_id: Mapped[Optional[int]] = mapped_column(ForeignKey("township.id"))
     kind: Mapped[str] = mapped_column(String(12))
     address: Mapped[str] = mapped_column(String(200))
     reported_at: Mapped[datetime] = mapped_column(DateTime)
     arrived_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
     joint: Mapped[bool] = mapped_column(Boolean, default=False)
+    __table_args__ = (Index("ix_enforcement_report_township", "township_id", "reported_at"),)
 
 
 class ServiceItem(Base, Versioned):

@@ -25,6 +25,7 @@ Records
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -33,10 +34,15 @@ from sqlalchemy.orm import Session
 
 from db.engine import write_session
 from db.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from db.models import Platform, Village, WorkOrder
+from db.models import Department, Platform, Village, WorkOrder
+from db.models.people import PLATFORMS
 from db.models.platforms import (
-    CASE_SOURCES, Handoff, PlatformCase, PlatformCaseAssist, PlatformCaseEvent,
+    CASE_SOURCES, ENFORCEMENT_KINDS, INSPECTION_KINDS, SERVICE_CHANNELS, AnalysisMeeting,
+    EnforcementReport, FloatingResident, Handoff, Inspection, PlatformCase, PlatformCaseAssist,
+    PlatformCaseEvent, ServiceItem, ServiceRequest, VillageReportCheck,
 )
+from db.rules.phone import normalize_phone
+from db.rules.sla import to_local
 from db.permissions import Actor, require
 from db.rules import platform_fsm as fsm
 from db.services import audit
@@ -115,12 +121,15 @@ def open_case_in(s: Session, actor: Actor, *, lead_platform_id: int, title: str,
     require(actor, action)
     now = _now(now)
     if source not in CASE_SOURCES:
-        raise ValidationError("案件来源须为工单派发、巡查发现、平台推送或网格事件之一。", field="source")
+        raise ValidationError("案件来源须为工单派发、巡查发现、平台推送、网格事件或研判会议交办之一。",
+                              field="source")
     title_c = clean_text(title, "案件标题", max_len=TITLE_MAX, required=True, field="title")
     desc = clean_text(description, "案件描述", min_len=DESCRIPTION_MIN, max_len=DESCRIPTION_MAX,
                       required=True, multiline=True, field="description")
     lead = _platform(s, lead_platform_id, "牵头平台", "lead_platform_id")
-    if actor.role == "platform" and lead.id != actor.platform_id and source != "handoff":
+    if source == "meeting" and meeting_id is None:
+        raise ValidationError("研判会议交办的案件须关联会议。", field="meeting_id")
+    if actor.role == "platform" and lead.id != actor.platform_id and source not in ("handoff", "meeting"):
         raise PermissionDenied("只能为本平台立案；交其他平台办理请使用“推送”。")
     village = None
     if village_id is not None:
@@ -324,3 +333,375 @@ def add_note(engine: Engine, actor: Actor, case_id: int, version: int, *, note: 
     """A progress note by the lead or an assisting platform (joint cases)."""
     return _step(engine, actor, case_id, version, "note", text=note,
                  as_platform_id=as_platform_id, now=now)
+
+
+# --------------------------------------------------------------------------- platform records
+
+BUSINESS_MAX, ADDRESS_MAX, FINDING_MAX, LONG_MAX = 100, 200, 2000, 4000
+RECTIFY_DAYS_MAX = 90
+NOTICE_PREFIX = "ZG"
+_ID_NUMBER = re.compile(r"^\d{17}[\dX]$")
+
+
+def _own_platform(s: Session, actor: Actor, code: str, action: str,
+                  as_platform_id: int | None) -> Platform:
+    """The actor's platform, which must be the ``code`` platform (admin names one)."""
+    require(actor, action)
+    pid = acting_platform_id(actor, as_platform_id)
+    p = s.get(Platform, pid) if pid is not None else None
+    if p is None:
+        raise ValidationError("请选择办理平台。", field="platform_id")
+    if p.code != code:
+        raise PermissionDenied(f"该记录由{PLATFORMS.get(code, code)}登记，{p.name}无权办理。")
+    return p
+
+
+def _today(now: datetime) -> date:
+    return to_local(now).date()
+
+
+def _check_day(day: Any, label: str, field: str, now: datetime) -> date:
+    if not isinstance(day, date) or isinstance(day, datetime):
+        raise ValidationError(f"请选择{label}。", field=field)
+    if day > _today(now):
+        raise ValidationError(f"{label}不能晚于今天。", field=field)
+    return day
+
+
+def _days(value: Any, label: str, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= RECTIFY_DAYS_MAX:
+        raise ValidationError(f"{label}须为1至{RECTIFY_DAYS_MAX}天。", field=field)
+    return value
+
+
+def _village_in(s: Session, village_id: Any, platform: Platform) -> Village:
+    v = s.get(Village, village_id) if village_id else None
+    if v is None:
+        raise ValidationError("请选择村（社区）。", field="village_id")
+    if v.township_id != platform.township_id:
+        raise ValidationError(f"{v.name}不属于{platform.name}所在乡镇。", field="village_id")
+    return v
+
+
+def _load(s: Session, model: type, ident: int, version: int, label: str) -> Any:
+    obj = s.get(model, ident)
+    if obj is None:
+        raise NotFound(f"{label}不存在或已被删除。")
+    if obj.version != version:
+        raise _conflict(version, obj.version)
+    return obj
+
+
+def _save(s: Session, actor: Actor, obj: Any, version: int, changes: dict, action: str,
+          now: datetime) -> int:
+    before = {k: getattr(obj, k) for k in changes}
+    new_version = _cas(s, type(obj), obj.id, version, changes, now)
+    audit.record(s, actor, action, type(obj).__tablename__, obj.id, before=before, after=changes)
+    return new_version
+
+
+def _create(s: Session, actor: Actor, obj: Any, action: str) -> Any:
+    s.add(obj)
+    s.flush()
+    audit.record(s, actor, action, type(obj).__tablename__, obj.id, after=audit.snapshot(obj))
+    return obj
+
+
+# ---- 市场监管: inspections and rectification notices
+
+
+def record_inspection(engine: Engine, actor: Actor, *, business_name: str, address: str, kind: str,
+                      inspected_on: date, finding: str | None = None, problem: bool = False,
+                      rectify_days: int | None = None, case_id: int | None = None,
+                      as_platform_id: int | None = None, now: datetime | None = None) -> dict:
+    """An inspection; a problem found issues a 责令限期整改通知书 (number ZG-…, rectify-by date)."""
+    now = _now(now)
+    with write_session(engine) as s:
+        p = _own_platform(s, actor, "shichang", "platform.records", as_platform_id)
+        name = clean_text(business_name, "经营主体名称", max_len=BUSINESS_MAX, required=True,
+                          field="business_name")
+        addr = clean_text(address, "经营地址", max_len=ADDRESS_MAX, required=True, field="address")
+        if kind not in INSPECTION_KINDS:
+            raise ValidationError("请选择检查类型（日常检查或双随机抽查）。", field="kind")
+        day = _check_day(inspected_on, "检查日期", "inspected_on", now)
+        text = clean_text(finding, "检查情况", max_len=FINDING_MAX, required=problem,
+                          multiline=True, field="finding")
+        values: dict[str, Any] = dict(
+            township_id=p.township_id, business_name=name, address=addr, kind=kind,
+            inspected_on=day, finding=text or "检查未发现问题。", status="passed", version=1,
+            updated_at=now)
+        if case_id is not None:
+            case = s.get(PlatformCase, case_id)
+            if case is None or case.lead_platform_id != p.id:
+                raise ValidationError("所关联的案件不存在或不由本平台牵头。", field="case_id")
+            values["case_id"] = case.id
+        if problem:
+            days = _days(rectify_days, "整改期限", "rectify_days")
+            values.update(status="rectifying", notice_number=next_number(s, NOTICE_PREFIX, now),
+                          rectify_by=day + timedelta(days=days))
+        ins = _create(s, actor, Inspection(**values), "inspection.create")
+        return {"id": ins.id, "notice_number": ins.notice_number, "version": ins.version}
+
+
+def reinspect(engine: Engine, actor: Actor, inspection_id: int, version: int, *,
+              reinspected_on: date, passed: bool, note: str | None = None,
+              extra_days: int | None = None, as_platform_id: int | None = None,
+              now: datetime | None = None) -> dict:
+    """Re-inspection of a notice: passed closes it; not passed sets a new rectify-by date."""
+    now = _now(now)
+    with write_session(engine) as s:
+        p = _own_platform(s, actor, "shichang", "platform.records", as_platform_id)
+        ins = _load(s, Inspection, inspection_id, version, "检查记录")
+        if ins.township_id is not None and ins.township_id != p.township_id:
+            raise PermissionDenied("该检查记录不属于本乡镇。")
+        if ins.status != "rectifying":
+            raise ValidationError("只有“限期整改中”的检查记录才能复查。", field="status")
+        day = _check_day(reinspected_on, "复查日期", "reinspected_on", now)
+        if day < ins.inspected_on:
+            raise ValidationError("复查日期不能早于检查日期。", field="reinspected_on")
+        text = clean_text(note, "复查情况", max_len=NOTE_MAX, multiline=True, required=not passed,
+                          field="note")
+        finding = f"{ins.finding or ''}\n复查（{day.isoformat()}）：{text or '整改到位，复查合格。'}"
+        changes: dict[str, Any] = {"finding": finding[:FINDING_MAX]}
+        if passed:
+            changes.update(status="closed", reinspected_on=day)
+        else:
+            extra = _days(extra_days, "复查不合格的新整改期限", "extra_days")
+            changes.update(rectify_by=day + timedelta(days=extra))
+        v = _save(s, actor, ins, version, changes, "inspection.reinspect", now)
+        return {"id": ins.id, "version": v, "status": changes.get("status", ins.status)}
+
+
+# ---- 综合执法: reports and arrival on site
+
+
+def _arrival(reported_at: datetime, arrived_at: Any, now: datetime) -> datetime:
+    if not isinstance(arrived_at, datetime):
+        raise ValidationError("请填写到场时间。", field="arrived_at")
+    arrived_at = _now(arrived_at)
+    if arrived_at < reported_at:
+        raise ValidationError("到场时间不能早于接报时间。", field="arrived_at")
+    if arrived_at > now:
+        raise ValidationError("到场时间不能晚于现在。", field="arrived_at")
+    return arrived_at
+
+
+def record_enforcement(engine: Engine, actor: Actor, *, kind: str, address: str,
+                       reported_at: datetime, joint: bool = False, case_id: int | None = None,
+                       arrived_at: datetime | None = None, as_platform_id: int | None = None,
+                       now: datetime | None = None) -> dict:
+    """A report of road occupation, illegal building or pollution (arrival may follow later)."""
+    now = _now(now)
+    with write_session(engine) as s:
+        p = _own_platform(s, actor, "zhifa", "platform.records", as_platform_id)
+        if kind not in ENFORCEMENT_KINDS:
+            raise ValidationError("请选择问题类型。", field="kind")
+        addr = clean_text(address, "地点", max_len=ADDRESS_MAX, required=True, field="address")
+        if not isinstance(reported_at, datetime):
+            raise ValidationError("请填写接报时间。", field="reported_at")
+        reported_at = _now(reported_at)
+        if reported_at > now:
+            raise ValidationError("接报时间不能晚于现在。", field="reported_at")
+        if arrived_at is not None:
+            arrived_at = _arrival(reported_at, arrived_at, now)
+        if case_id is not None:
+            case = s.get(PlatformCase, case_id)
+            if case is None or case.township_id != p.township_id:
+                raise ValidationError("所关联的案件不存在。", field="case_id")
+        rep = _create(s, actor, EnforcementReport(
+            township_id=p.township_id, case_id=case_id, kind=kind, address=addr,
+            reported_at=reported_at, arrived_at=arrived_at, joint=bool(joint), version=1,
+            updated_at=now), "enforcement.create")
+        return {"id": rep.id, "version": rep.version}
+
+
+def record_arrival(engine: Engine, actor: Actor, report_id: int, version: int, *,
+                   arrived_at: datetime, as_platform_id: int | None = None,
+                   now: datetime | None = None) -> dict:
+    now = _now(now)
+    with write_session(engine) as s:
+        p = _own_platform(s, actor, "zhifa", "platform.records", as_platform_id)
+        rep = _load(s, EnforcementReport, report_id, version, "执法记录")
+        if rep.township_id is not None and rep.township_id != p.township_id:
+            raise PermissionDenied("该执法记录不属于本乡镇。")
+        if rep.arrived_at is not None:
+            raise ValidationError("到场时间已登记。", field="arrived_at")
+        v = _save(s, actor, rep, version, {"arrived_at": _arrival(rep.reported_at, arrived_at, now)},
+                  "enforcement.arrive", now)
+        return {"id": rep.id, "version": v}
+
+
+# ---- 便民服务: catalogue and requests
+
+
+def save_service_item(engine: Engine, actor: Actor, *, item_id: int | None = None,
+                      version: int | None = None, code: str, name: str,
+                      department_id: int | None = None, agent_point_ok: bool = True,
+                      active: bool = True, as_platform_id: int | None = None,
+                      now: datetime | None = None) -> dict:
+    """Add or edit a catalogue item (codes are unique)."""
+    now = _now(now)
+    with write_session(engine) as s:
+        _own_platform(s, actor, "bianmin", "service_catalogue.manage", as_platform_id)
+        code_c = clean_text(code, "事项编码", max_len=20, required=True, field="code")
+        name_c = clean_text(name, "事项名称", max_len=80, required=True, field="name")
+        if department_id is not None and s.get(Department, department_id) is None:
+            raise ValidationError("所选承办部门不存在。", field="department_id")
+        clash = s.scalar(select(ServiceItem.id).where(ServiceItem.code == code_c))
+        if clash is not None and clash != item_id:
+            raise ValidationError(f"事项编码“{code_c}”已被使用。", field="code")
+        values = dict(code=code_c, name=name_c, department_id=department_id,
+                      agent_point_ok=bool(agent_point_ok), active=bool(active))
+        if item_id is None:
+            item = _create(s, actor, ServiceItem(**values, version=1, updated_at=now),
+                           "service_item.create")
+            return {"id": item.id, "version": 1}
+        if version is None:
+            raise ValidationError("缺少版本号，请刷新后重新编辑。", field="version")
+        item = _load(s, ServiceItem, item_id, version, "服务事项")
+        changes = {k: v for k, v in values.items() if getattr(item, k) != v}
+        if not changes:
+            return {"id": item.id, "version": item.version}
+        return {"id": item.id, "version": _save(s, actor, item, version, changes,
+                                                "service_item.update", now)}
+
+
+def record_service_request(engine: Engine, actor: Actor, *, item_id: int, village_id: int,
+                           applicant_name: str, applicant_phone: str | None, channel: str,
+                           for_elderly_or_disabled: bool = False, done: bool = False,
+                           as_platform_id: int | None = None, now: datetime | None = None) -> dict:
+    """A request at the window, a village agent point, or door to door (elderly/disabled only)."""
+    now = _now(now)
+    with write_session(engine) as s:
+        p = _own_platform(s, actor, "bianmin", "platform.records", as_platform_id)
+        item = s.get(ServiceItem, item_id) if item_id else None
+        if item is None or not item.active:
+            raise ValidationError("请选择有效的服务事项。", field="item_id")
+        village = _village_in(s, village_id, p)
+        name = clean_text(applicant_name, "申请人姓名", max_len=30, required=True,
+                          field="applicant_name")
+        phone = normalize_phone(clean_text(applicant_phone, "联系电话", max_len=40,
+                                           field="applicant_phone"))
+        if channel not in SERVICE_CHANNELS:
+            raise ValidationError("请选择办理方式。", field="channel")
+        if channel == "agent_point" and not item.agent_point_ok:
+            raise ValidationError(f"“{item.name}”不能在村代办点办理，请选择窗口办理。", field="channel")
+        if channel == "door" and not for_elderly_or_disabled:
+            raise ValidationError("上门服务仅面向老年人和残疾人，请勾选“老年人或残疾人”。", field="channel")
+        req = _create(s, actor, ServiceRequest(
+            item_id=item.id, village_id=village.id, applicant_name=name, applicant_phone=phone,
+            channel=channel, for_elderly_or_disabled=bool(for_elderly_or_disabled),
+            requested_at=now, done_at=now if done else None, version=1, updated_at=now),
+            "service_request.create")
+        return {"id": req.id, "version": req.version}
+
+
+def complete_service_request(engine: Engine, actor: Actor, request_id: int, version: int, *,
+                             as_platform_id: int | None = None, now: datetime | None = None) -> dict:
+    now = _now(now)
+    with write_session(engine) as s:
+        _own_platform(s, actor, "bianmin", "platform.records", as_platform_id)
+        req = _load(s, ServiceRequest, request_id, version, "服务申请")
+        if req.done_at is not None:
+            raise ValidationError("该申请已办结。", field="done_at")
+        return {"id": req.id, "version": _save(s, actor, req, version, {"done_at": now},
+                                               "service_request.complete", now)}
+
+
+# ---- 综治: weekly screening, monthly analysis meeting, floating population
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def record_report_check(engine: Engine, actor: Actor, *, village_id: int, week_of: date,
+                        reported: bool, issues_found: int = 0, issues: str | None = None,
+                        as_platform_id: int | None = None, now: datetime | None = None) -> dict:
+    """One village's weekly report, screened: reported or not, how many issues, what they are."""
+    now = _now(now)
+    with write_session(engine) as s:
+        p = _own_platform(s, actor, "zongzhi", "platform.records", as_platform_id)
+        village = _village_in(s, village_id, p)
+        week = monday_of(_check_day(week_of, "周次", "week_of", now))
+        if isinstance(issues_found, bool) or not isinstance(issues_found, int) \
+                or not 0 <= issues_found <= 999:
+            raise ValidationError("发现问题数须为0至999之间的整数。", field="issues_found")
+        if not reported and issues_found:
+            raise ValidationError("未上报的村不能登记发现问题。", field="issues_found")
+        text = clean_text(issues, "问题摘要", max_len=FINDING_MAX, multiline=True,
+                          required=issues_found > 0, field="issues")
+        if s.scalar(select(VillageReportCheck.id).where(VillageReportCheck.village_id == village.id,
+                                                        VillageReportCheck.week_start == week)):
+            raise ValidationError(f"{village.name}{week.isoformat()}当周的筛查已登记。", field="week_of")
+        row = _create(s, actor, VillageReportCheck(
+            village_id=village.id, week_start=week, reported=bool(reported),
+            issues_found=issues_found, issues=text, checked_by=actor.user_id or None, version=1,
+            updated_at=now), "report_check.create")
+        return {"id": row.id, "version": row.version, "week_start": week}
+
+
+def record_meeting(engine: Engine, actor: Actor, *, held_on: date, attendees: str, minutes: str,
+                   decisions: str | None = None, assign: tuple[tuple[int, str], ...] = (),
+                   as_platform_id: int | None = None, now: datetime | None = None) -> dict:
+    """The monthly analysis meeting; each ``assign`` (platform id, decision) opens a case."""
+    now = _now(now)
+    with write_session(engine) as s:
+        p = _own_platform(s, actor, "zongzhi", "platform.records", as_platform_id)
+        day = _check_day(held_on, "会议日期", "held_on", now)
+        att = clean_text(attendees, "参会人员", max_len=500, required=True, field="attendees")
+        mins = clean_text(minutes, "会议纪要", min_len=5, max_len=LONG_MAX, required=True,
+                          multiline=True, field="minutes")
+        dec = clean_text(decisions, "会议决定", max_len=LONG_MAX, multiline=True, field="decisions")
+        m = _create(s, actor, AnalysisMeeting(
+            township_id=p.township_id, held_on=day, attendees=att, minutes=mins, decisions=dec,
+            recorded_by=actor.user_id or None, version=1, updated_at=now), "meeting.create")
+        numbers = []
+        for platform_id, text in assign:
+            t = clean_text(text, "交办事项", min_len=DESCRIPTION_MIN, max_len=DESCRIPTION_MAX,
+                           required=True, field="assign")
+            case = open_case_in(s, actor, lead_platform_id=platform_id, title=t[:30],
+                                description=f"{day.isoformat()}研判会议交办：{t}", source="meeting",
+                                meeting_id=m.id, now=now, action="platform.records")
+            numbers.append(case.number)
+        return {"id": m.id, "version": m.version, "cases": numbers}
+
+
+def register_floating(engine: Engine, actor: Actor, *, village_id: int, name: str,
+                      id_number: str | None, phone: str | None, origin: str, address: str,
+                      registered_on: date, as_platform_id: int | None = None,
+                      now: datetime | None = None) -> dict:
+    """A floating-population registration (name, ID number and phone are personal data)."""
+    now = _now(now)
+    with write_session(engine) as s:
+        p = _own_platform(s, actor, "zongzhi", "platform.records", as_platform_id)
+        village = _village_in(s, village_id, p)
+        name_c = clean_text(name, "姓名", max_len=30, required=True, field="name")
+        idn = clean_text(id_number, "身份证号", max_len=18, field="id_number")
+        if idn is not None:
+            idn = idn.upper()
+            if not _ID_NUMBER.match(idn):
+                raise ValidationError("身份证号须为18位（最后一位可为X）。", field="id_number")
+        ph = normalize_phone(clean_text(phone, "联系电话", max_len=40, field="phone"))
+        org = clean_text(origin, "户籍地（来源地）", max_len=100, required=True, field="origin")
+        addr = clean_text(address, "现住址", max_len=ADDRESS_MAX, required=True, field="address")
+        day = _check_day(registered_on, "登记日期", "registered_on", now)
+        row = _create(s, actor, FloatingResident(
+            village_id=village.id, name=name_c, id_number=idn, phone=ph, origin=org, address=addr,
+            registered_on=day, version=1, updated_at=now), "floating.create")
+        return {"id": row.id, "version": row.version}
+
+
+def floating_left(engine: Engine, actor: Actor, resident_id: int, version: int, *, left_on: date,
+                  as_platform_id: int | None = None, now: datetime | None = None) -> dict:
+    now = _now(now)
+    with write_session(engine) as s:
+        _own_platform(s, actor, "zongzhi", "platform.records", as_platform_id)
+        row = _load(s, FloatingResident, resident_id, version, "流动人口登记")
+        day = _check_day(left_on, "离开日期", "left_on", now)
+        if day < row.registered_on:
+            raise ValidationError("离开日期不能早于登记日期。", field="left_on")
+        if row.left_on is not None:
+            raise ValidationError("已登记离开。", field="left_on")
+        return {"id": row.id, "version": _save(s, actor, row, version, {"left_on": day},
+                                               "floating.left", now)}

@@ -2,7 +2,8 @@
 
 Adds the case timeline (``platform_case_event``), the bounce counter and meeting link on
 ``platform_case``, and 综治's records: the weekly screening of village reports, the monthly
-analysis meeting, and floating-population registrations. Indexes for the desk and summary
+analysis meeting, and floating-population registrations; the township of inspections and
+enforcement reports. Indexes for the desk and summary
 lists (cases by creation time, hand-offs by push time).
 
 Revision ID: 0005
@@ -100,9 +101,20 @@ def upgrade() -> None:
                                     'analysis_meeting', ['meeting_id'], ['id'])
         batch_op.create_index('ix_platform_case_created', ['created_at'], unique=False)
     op.create_index('ix_handoff_pushed_at', 'handoff', ['pushed_at'])
+    for table, day in (('inspection', 'inspected_on'), ('enforcement_report', 'reported_at')):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column('township_id', sa.Integer(), nullable=True))
+            batch_op.create_foreign_key(op.f(f'fk_{table}_township_id_township'), 'township',
+                                        ['township_id'], ['id'])
+            batch_op.create_index(f'ix_{table}_township', ['township_id', day], unique=False)
 
 
 def downgrade() -> None:
+    for table in ('enforcement_report', 'inspection'):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_index(f'ix_{table}_township')
+            batch_op.drop_constraint(op.f(f'fk_{table}_township_id_township'), type_='foreignkey')
+            batch_op.drop_column('township_id')
     op.drop_index('ix_handoff_pushed_at', table_name='handoff')
     with op.batch_alter_table('platform_case', schema=None) as batch_op:
         batch_op.drop_index('ix_platform_case_created')
