@@ -396,3 +396,24 @@ def test_work_log_roles(g):
     r = ge.write_log(w.engine, w.admin, TODAY, "管理员代填。", 3, staff_id=g.chief, now=T0)
     with read_session(w.engine) as s:
         assert s.get(WorkLog, r["id"]).staff_id == g.chief
+
+
+def test_refer_to_platform(g):
+    from db.models import PlatformCase
+
+    w = g.w
+    e = report(g, event_type="environment", description="河道边有人倾倒建筑垃圾，约两车。")
+    r = ge.refer_to_platform(w.engine, g.grid, e["id"], 1, w.platform2_id, now=T0)
+    assert (r["status"], r["record_type"]) == ("referred", "platform_case")
+    with read_session(w.engine) as s:
+        case = s.get(PlatformCase, r["record_id"])
+        assert (case.source, case.lead_platform_id) == ("grid_event", w.platform2_id)
+        assert [(x["type"], x["id"]) for x in links_q.linked(s, "grid_event", e["id"])] == [
+            ("platform_case", case.id)]
+    with pytest.raises(ValidationError, match="尚未办结"):
+        ge.mark_handled(w.engine, g.grid, e["id"], 2, "已清运。", now=T0)
+    before = counts(g)
+    e2 = report(g)
+    with pytest.raises(ValidationError):
+        ge.refer_to_platform(w.engine, g.grid, e2["id"], 1, 0, now=T0)
+    assert get(g, e2["id"]).status == "reported" and counts(g)["record_link"] == before["record_link"]
