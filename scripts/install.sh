@@ -3,8 +3,9 @@
 #
 #   scripts/install.sh          runtime: .venv + requirements.txt
 #   scripts/install.sh --dev    also requirements-dev.txt and the system packages the tests
-#                               need (chromium, fonts-noto-cjk, PostgreSQL server binaries),
-#                               installed with apt-get when running as root
+#                               need (chromium, fonts-noto-cjk, PostgreSQL server binaries,
+#                               nginx for the two-server test, LibreOffice writer/calc to
+#                               prove the exports open), installed with apt-get when root
 #   --force                     reinstall the Python requirements even if nothing changed
 #
 # Environment: PYTHON (default python3) is the interpreter used to create .venv.
@@ -37,12 +38,18 @@ have_cjk_fonts() {
   command -v fc-list >/dev/null 2>&1 && fc-list 2>/dev/null | grep -q "Noto Sans CJK"
 }
 have_chromium() { [ -x "${GOV_CHROMIUM:-/usr/bin/chromium}" ]; }
+have_nginx() { command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; }
+have_soffice() { command -v soffice >/dev/null 2>&1; }
+have_soffice_calc() { [ -e /usr/lib/libreoffice/program/libsclo.so ] || ! command -v dpkg-query >/dev/null 2>&1; }
 
 if [ "$dev" = 1 ]; then
   missing=()
   have_chromium || missing+=(chromium)
   have_cjk_fonts || missing+=(fonts-noto-cjk)
   have_pg_server || missing+=(postgresql)
+  have_nginx || missing+=(nginx-light)
+  have_soffice || missing+=(libreoffice-writer-nogui)
+  have_soffice_calc || missing+=(libreoffice-calc-nogui)
   if [ "${#missing[@]}" -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
       log "installing system packages: ${missing[*]}"
@@ -55,7 +62,7 @@ if [ "$dev" = 1 ]; then
       exit 1
     fi
   else
-    log "system packages present (chromium, fonts-noto-cjk, PostgreSQL server)"
+    log "system packages present (chromium, fonts-noto-cjk, PostgreSQL server, nginx, LibreOffice)"
   fi
 fi
 
