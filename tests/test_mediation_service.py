@@ -445,6 +445,8 @@ def test_ledger_red_first_then_stale_filters_and_masking(w):
         assert rows[0]["parties"] == "张三 与 李四"
         _, masked = mq.ledger_page(s, mq.LedgerFilter(), w.leader, now)
         assert masked[0]["parties"] == "张* 与 李*"
+        assert masked[0]["summary"].startswith("张*反映邻居李*家") and "张三" not in masked[0]["summary"]
+        assert rows[0]["summary"].startswith("张三反映邻居李四家")
         assert mq.ledger_page(s, mq.LedgerFilter(red_only=True), w.demo, now)[0] == 1
         assert [r["id"] for r in mq.ledger_page(s, mq.LedgerFilter(stale=True), w.demo, now)[1]] == [old["id"]]
         assert mq.ledger_page(s, mq.LedgerFilter(text="红色"), w.demo, now)[0] == 1
@@ -453,6 +455,7 @@ def test_ledger_red_first_then_stale_filters_and_masking(w):
         detail = mq.case_detail(s, w.leader, red["id"], now)
         assert [p["name"] for p in detail["parties"]] == ["张*", "李*"]
         assert detail["parties"][0]["phone"] == "138****5678"
+        assert "张三" not in detail["summary"] and "李四" not in detail["summary"]
         assert detail["next_step"] == 1 and "step" in detail["actions"]
 
 

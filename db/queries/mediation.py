@@ -23,7 +23,7 @@ from db.models import (
 from db.models.mediation import (
     CASE_KINDS, CASE_LEVELS, CASE_SOURCES, CASE_STATUSES, DISPUTE_TYPES, MEDIATION_STEPS, RISK_COLOURS,
 )
-from db.permissions import Actor
+from db.permissions import Actor, sees_unmasked
 from db.rules import mediation_fsm as fsm
 from db.rules.masking import mask_for
 from db.rules.sla import local_midnight, to_local
@@ -247,6 +247,18 @@ def ledger_export(s: Session, f: LedgerFilter, actor: Actor, now: datetime,
     return rows
 
 
+FREE_TEXT = ("title", "summary", "agreement_text", "outcome", "followup_note", "escalation_reason")
+
+
+def redact(text: str | None, names: list[str], role: str) -> str | None:
+    """Free text as ``role`` may read it: the parties' full names inside it masked too."""
+    if not text or sees_unmasked(role, "name"):
+        return text
+    for name in sorted({n for n in names if n and len(n) > 1}, key=len, reverse=True):
+        text = text.replace(name, mask_for(role, "name", name))
+    return text
+
+
 def _attach_parties(s: Session, rows: list[dict], role: str) -> None:
     ids = [r["id"] for r in rows]
     by_case: dict[int, list[dict]] = {}
@@ -262,6 +274,10 @@ def _attach_parties(s: Session, rows: list[dict], role: str) -> None:
                  for side in ("applicant", "respondent")}
         r["parties"] = " 与 ".join(x for x in (names["applicant"], names["respondent"]) if x)
         r["parties_phones"] = "、".join(mask_for(role, "phone", p["phone"]) for p in parties if p["phone"])
+        names = [p["name"] for p in parties]
+        for key in FREE_TEXT:
+            if key in r:
+                r[key] = redact(r[key], names, role)
 
 
 # --------------------------------------------------------------------------- one case
@@ -284,19 +300,24 @@ def case_detail(s: Session, actor: Actor, case_id: int, now: datetime) -> dict |
     out = {c.key: getattr(case, c.key) for c in C.__table__.columns}
     out.update(village=village.name if village else "", township=town.name if town else "",
                grid=grid.name if grid else None, mediator=mediator.name if mediator else None)
+    party_rows = s.scalars(select(MediationParty).where(MediationParty.case_id == case.id)
+                           .order_by(MediationParty.side, MediationParty.id)).all()
+    names = [p.name for p in party_rows]
+    for key in FREE_TEXT:
+        out[key] = redact(out[key], names, role)
     out["parties"] = [
         {"name": mask_for(role, "name", p.name), "phone": mask_for(role, "phone", p.phone),
          "id_number": mask_for(role, "id_number", p.id_number), "side": p.side,
          "resident_id": p.resident_id}
-        for p in s.scalars(select(MediationParty).where(MediationParty.case_id == case.id)
-                           .order_by(MediationParty.side, MediationParty.id))]
+        for p in party_rows]
     step_rows = s.scalars(select(MediationStep).where(MediationStep.case_id == case.id)
                           .order_by(MediationStep.held_on, MediationStep.id)).all()
     ids = {st.recorded_by for st in step_rows if st.recorded_by}
     users = dict(s.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()) if ids else {}
     out["steps"] = [
         {"step_no": st.step_no, "step": MEDIATION_STEPS.get(st.step_no, str(st.step_no)),
-         "held_on": st.held_on, "participants": st.participants, "notes": st.notes,
+         "held_on": st.held_on, "participants": redact(st.participants, names, role),
+         "notes": redact(st.notes, names, role),
          "outcome": st.outcome, "risk_colour": st.risk_colour, "recorded_at": st.recorded_at,
          "recorded_by": users.get(st.recorded_by)}
         for st in step_rows]
