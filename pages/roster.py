@@ -1,10 +1,12 @@
-"""网格花名册: placeholder until its issue is built (see docs/status.md)."""
+"""网格花名册: the organisation tree with coverage gaps, the rosters of grid staff,
+ten-household chiefs and party members, a household's chain of responsibility, commando
+teams and responsibility zones, and the Excel import/export. Only the chosen view runs."""
 
-from components import ui
+from components import roster_ui, ui
 
-ui.guard("roster")
-ui.placeholder("roster", [
-    "乡镇—村—网格—十户单元组织树及人员统计、覆盖缺口提示",
-    "网格长、网格员、十户长、党员（联户、责任区、突击队、百分制考评）名册与编辑",
-    "Excel 模板导入导出",
-])
+actor = ui.guard("roster")
+ui.page_header("roster", "乡镇—村（社区）—网格—十户单元—户的组织体系与责任链；"
+                         + ("姓名、电话已按您的角色脱敏。" if actor.role in ("leader", "demo") else "所有修改均留痕。"))
+ui.show_flash()
+view = roster_ui.current_view()
+roster_ui.RENDER[view](actor)

@@ -5,9 +5,10 @@ units with their chiefs, households and residents, grid staff, party members wit
 linked households, responsibility zones, commando teams and score history, mediators,
 the four platforms with their departments, the category tree, and the service catalogue.
 
-Deliberate gaps for the roster checks: a few percent of households sit outside any
-ten-household unit; in each township a handful of party members are linked to fewer than
-5 or more than 15 households, and a few households are linked to no party member.
+Deliberate gaps for the roster checks: a few grids whose chief or workers have left
+(inactive); a few percent of households sit outside any ten-household unit; in each
+township a handful of party members are linked to fewer than 5 or more than 15
+households, and a few households are linked to no party member.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ DEMO_COMMUNITY_GRIDS_EACH = 6
 VILLAGE_MEDIATORS_PER_18 = 96
 TOWNSHIP_MEDIATORS = 8
 OUTSIDE_UNIT_SHARE = 0.03
+# grids whose chief (or all workers) left: grid id % 29 == 13 (chief), % 31 == 17 (workers)
+VACANCY_EVERY, VACANT_CHIEF_AT, VACANT_WORKER_AT = 29, 13, 17
 
 
 @dataclass
@@ -466,13 +469,18 @@ def _build_staff(ctx: Context, grid: Grid) -> None:
     roles = [("chief", "part" if grid.kind == "rural" and rng.random() < 0.7 else "full")]
     n_workers = 2 if grid.kind == "community" or rng.random() < 0.45 else 1
     roles += [("worker", "full" if rng.random() < 0.85 else "part") for _ in range(n_workers)]
+    # Deliberate vacancies for the roster's coverage check, chosen by grid id (no random
+    # draw, so the rest of the data is unchanged): the post's holder has left (inactive).
+    vacant = {"chief"} if grid.id % VACANCY_EVERY == VACANT_CHIEF_AT else set()
+    if grid.id % (VACANCY_EVERY + 2) == VACANT_WORKER_AT:
+        vacant.add("worker")
     for role, employment in roles:
         name, phone, id_number = pick(role == "chief", 62 if role == "chief" else 55)
         staff = Staff(ctx.next_id(GridStaff), grid, name, phone, role, employment)
         grid.staff.append(staff)
         ctx.add(GridStaff, dict(id=staff.id, grid_id=grid.id, name=name, phone=phone,
                                 id_number=id_number, staff_role=role,
-                                employment=employment, active=True,
+                                employment=employment, active=role not in vacant,
                                 updated_at=ctx.now))
 
 
