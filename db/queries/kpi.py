@@ -134,6 +134,27 @@ def buckets(period: Period, grain: str) -> list[Period]:
     return out
 
 
+def short_label(p: Period, grain: str) -> str:
+    """A compact axis label: 11-02 (day), 11-02周 (week from that Monday), 2026-11 (month)."""
+    if grain == "day":
+        return f"{p.start:%m-%d}"
+    if grain == "week":
+        return f"{p.start:%m-%d}周"
+    return f"{p.start:%Y-%m}"
+
+
+def trend_span(period: Period) -> tuple[Period, str]:
+    """The history a trend shows for a period: the 12 weeks ending with a week, the 12 months
+    ending with a month or quarter, the months of a year; a custom range as chosen."""
+    if period.kind == "week":
+        return Period("custom", period.start - timedelta(days=7 * 11), period.end), "week"
+    if period.kind in ("month", "quarter"):
+        return Period("custom", _add_months(period.end.replace(day=1), -11), period.end), "month"
+    if period.kind == "year":
+        return period, "month"
+    return period, default_grain(period)
+
+
 def default_grain(period: Period) -> str:
     if period.days <= 14:
         return "day"
@@ -375,8 +396,12 @@ def summary(s: Session, period: Period, now: datetime) -> dict:
 
 
 def trend(s: Session, period: Period, now: datetime, grain: str | None = None) -> list[dict]:
-    points = buckets(period, grain or default_grain(period))
-    return order_stats(s, period.since, period.until, now, points=points)
+    grain = grain or default_grain(period)
+    points = buckets(period, grain)
+    rows = order_stats(s, period.since, period.until, now, points=points)
+    for r, p in zip(rows, points):
+        r["short"] = short_label(p, grain)
+    return rows
 
 
 def compare(s: Session, period: Period, now: datetime, by: str) -> list[dict]:

@@ -1,0 +1,370 @@
+"""KPI page UI: the period selector, the KPI cards with their n, trend and comparison charts
+(pure ``build_*_figure`` functions), the drill-down list, and the cached reads behind them."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from components import runtime
+from db.engine import read_session
+from db.models.base import utcnow
+from db.models.orders import CHANNELS, ORDER_STATUSES
+from db.queries import kpi as kpi_q
+from db.rules.masking import scrub_for
+from db.rules.sla import to_local
+
+FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
+BLUE, RED, GREY = "#1f5fa8", "#c0392b", "#8a8f98"
+CARD_ORDER = ("closure", "on_time", "contact", "satisfaction", "handling_days", "overdue", "supervised",
+              "redispatch", "petitions")
+
+
+# --------------------------------------------------------------------------- formatting
+
+def fmt_value(metric: kpi_q.Metric, value: Any) -> str:
+    if value is None:
+        return "—"
+    if metric.kind == "rate":
+        return f"{value:.1%}"
+    if metric.kind == "avg":
+        return f"{value:.1f}{metric.unit}"
+    return f"{int(value)}{metric.unit}"
+
+
+def fmt_delta(metric: kpi_q.Metric, now: Any, before: Any) -> str | None:
+    if now is None or before is None:
+        return None
+    d = now - before
+    if metric.kind == "rate":
+        return f"{d * 100:+.1f}个百分点"
+    if metric.kind == "avg":
+        return f"{d:+.1f}{metric.unit}"
+    return f"{int(d):+d}{metric.unit}"
+
+
+def all_metrics() -> dict[str, kpi_q.Metric]:
+    return {**kpi_q.ORDER_METRICS, **kpi_q.OTHER_METRICS}
+
+
+# --------------------------------------------------------------------------- cached reads
+
+def minute_key() -> str:
+    return utcnow().strftime("%Y%m%d%H%M")
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def summary(period: kpi_q.Period, minute: str) -> dict:
+    with read_session(runtime.engine()) as s:
+        return kpi_q.summary(s, period, utcnow())
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def trend(span: kpi_q.Period, grain: str, minute: str) -> list[dict]:
+    with read_session(runtime.engine()) as s:
+        return kpi_q.trend(s, span, utcnow(), grain)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def compare(period: kpi_q.Period, by: str, minute: str) -> list[dict]:
+    with read_session(runtime.engine()) as s:
+        return kpi_q.compare(s, period, utcnow(), by)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def others(period: kpi_q.Period, minute: str) -> dict:
+    with read_session(runtime.engine()) as s:
+        disputes = kpi_q.dispute_stats(s, period)
+        by_village = kpi_q.dispute_stats(s, period, by="village") if disputes is not None else None
+        return {"disputes": disputes, "disputes_by_village": by_village,
+                "grid": kpi_q.grid_worker_stats(s, period, utcnow())}
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def drill(metric: str, period: kpi_q.Period, by: str | None, key: Any, part: str,
+          bucket: kpi_q.Period | None, offset: int, limit: int, role: str, minute: str) -> tuple[int, list[dict]]:
+    with read_session(runtime.engine()) as s:
+        total, rows = kpi_q.drill_page(s, metric, period.since, period.until, utcnow(), by=by, key=key,
+                                       part=part, bucket=bucket, offset=offset, limit=limit)
+    for r in rows:
+        r["title"] = scrub_for(role, r["title"])
+    return total, rows
+
+
+# --------------------------------------------------------------------------- widgets
+
+def period_selector(key: str = "kpi") -> kpi_q.Period:
+    today = to_local(utcnow()).date()
+    c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+    kind = c1.segmented_control("统计周期", list(kpi_q.PERIOD_KINDS), format_func=kpi_q.PERIOD_KINDS.get,
+                                default="month", key=f"{key}_kind") or "month"
+    if kind == "custom":
+        picked = c2.date_input("起止日期", value=(today - timedelta(days=29), today), max_value=today,
+                               format="YYYY-MM-DD", key=f"{key}_range")
+        if not (isinstance(picked, tuple) and len(picked) == 2):
+            st.info("请选择结束日期。")
+            st.stop()
+        period = kpi_q.period_of("custom", today, picked[0], picked[1])
+    else:
+        period = kpi_q.period_of(kind, today)
+    prev = period.previous()
+    c2.caption(f"本期：{period.label}（截至今日）　对比上期：{prev.label}")
+    return period
+
+
+def definitions_popover() -> None:
+    with st.popover("指标口径", icon=":material/help:"):
+        for m in all_metrics().values():
+            st.markdown(f"**{m.label}**：{m.definition}")
+
+
+def kpi_cards(data: dict, other: dict) -> None:
+    """Every KPI with its n and the change against the previous period."""
+    cur, prev, year = data["current"], data["previous"], data["year_before"]
+    cols = st.columns(4)
+    i = 0
+    for key in CARD_ORDER:
+        m = kpi_q.ORDER_METRICS[key]
+        with cols[i % 4].container(border=True):
+            if key == "petitions":
+                delta = fmt_delta(m, cur[key], year[key])
+                delta = f"{delta} 同比（上年同期{year[key]}件）" if delta else None
+            else:
+                delta = fmt_delta(m, cur[key], prev[key])
+                delta = f"{delta} 环比" if delta else None
+            st.metric(f"{m.label}（n={cur[f'{key}_n']}）", fmt_value(m, cur[key]), delta=delta,
+                      delta_color="normal" if m.higher_is_better else "inverse", help=m.definition)
+        i += 1
+    d = other.get("disputes")
+    if d:
+        total = d[0]
+        for key, field in (("dispute_resolution", "resolution_rate"), ("village_share", "village_share")):
+            m = kpi_q.OTHER_METRICS[key]
+            n = total["n"] if key == "dispute_resolution" else total["resolved"]
+            with cols[i % 4].container(border=True):
+                st.metric(f"{m.label}（n={n}）", fmt_value(m, total.get(field)), help=m.definition)
+            i += 1
+    g = other.get("grid")
+    if g:
+        m = kpi_q.OTHER_METRICS["events_per_worker"]
+        with cols[i % 4].container(border=True):
+            st.metric(f"{m.label}（n={g['workers']}）", fmt_value(m, g["per_worker"]), help=m.definition)
+        i += 1
+    missing = [label for k, label in (("disputes", "纠纷化解率"), ("grid", "人均网格事件")) if other.get(k) is None]
+    if missing:
+        st.caption("、".join(missing) + " 由相关模块提供，该模块上线后显示。")
+
+
+# --------------------------------------------------------------------------- figures (pure)
+
+def _metric_series(rows: list[dict], metric: kpi_q.Metric) -> list[float | None]:
+    vals = [r[metric.key] for r in rows]
+    return [v * 100 if (v is not None and metric.kind == "rate") else v for v in vals]
+
+
+def build_trend_figure(rows: list[dict], metric: kpi_q.Metric) -> go.Figure:
+    """Line of the metric per bucket; each point's hover shows its n; empty buckets leave a gap."""
+    x = [r.get("short", r["label"]) for r in rows]
+    y = _metric_series(rows, metric)
+    ns = [r[f"{metric.key}_n"] for r in rows]
+    fig = go.Figure(go.Scatter(
+        x=x, y=y, mode="lines+markers+text", line={"color": BLUE, "width": 3}, marker={"size": 10},
+        text=[f"n={n}" for n in ns], textposition="top center", customdata=list(range(len(rows))),
+        hovertemplate="%{x}<br>%{y:.1f}<br>%{text}<extra></extra>"))
+    _layout(fig, metric, "时段")
+    fig.update_xaxes(type="category")
+    return fig
+
+
+def build_compare_figure(rows: list[dict], metric: kpi_q.Metric, limit: int = 20) -> go.Figure:
+    """Horizontal bars of the metric per group (largest samples first), n in each label."""
+    rows = rows[:limit]
+    y = [f"{r['label']}（n={r[f'{metric.key}_n']}）" for r in rows]
+    x = _metric_series(rows, metric)
+    fig = go.Figure(go.Bar(
+        x=x, y=y, orientation="h", marker={"color": BLUE}, customdata=list(range(len(rows))),
+        text=[fmt_value(metric, r[metric.key]) for r in rows], textposition="auto",
+        hovertemplate="%{y}<br>%{text}<extra></extra>"))
+    _layout(fig, metric, None)
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(height=max(280, 34 * len(rows) + 80))
+    return fig
+
+
+def _layout(fig: go.Figure, metric: kpi_q.Metric, xtitle: str | None) -> None:
+    unit = "%" if metric.kind == "rate" else metric.unit
+    fig.update_layout(font={"family": FONT, "size": 14}, margin={"l": 10, "r": 10, "t": 30, "b": 10},
+                      height=340, plot_bgcolor="white", clickmode="event+select",
+                      title={"text": f"{metric.label}（{unit}）", "font": {"size": 15}})
+    fig.update_xaxes(gridcolor="#eee")
+    fig.update_yaxes(gridcolor="#eee")
+    if metric.kind == "rate":  # room above 100 % for the n labels
+        fig.update_yaxes(range=[0, 112], tickvals=[0, 20, 40, 60, 80, 100]) if xtitle else \
+            fig.update_xaxes(range=[0, 105])
+
+
+# --------------------------------------------------------------------------- drill-down
+
+def selected_index(event) -> int | None:
+    try:
+        points = event.selection.points
+    except AttributeError:
+        return None
+    if not points:
+        return None
+    p = points[0]
+    idx = p.get("customdata", p.get("point_index"))
+    if isinstance(idx, list):
+        idx = idx[0]
+    return int(idx) if idx is not None else None
+
+
+def drill_frame(rows: list[dict]) -> pd.DataFrame:
+    def t(v):
+        return f"{to_local(v):%Y-%m-%d %H:%M}" if v else ""
+
+    return pd.DataFrame({
+        "编号": [r["number"] for r in rows],
+        "受理": [t(r["received_at"]) for r in rows],
+        "事项": [r["title"] for r in rows],
+        "类别": [r["category"] or "" for r in rows],
+        "村（社区）": [r["village"] or "" for r in rows],
+        "渠道": [CHANNELS.get(r["channel"], r["channel"]) for r in rows],
+        "状态": [ORDER_STATUSES.get(r["status"], r["status"]) + ("·督办" if r["supervised"] else "") for r in rows],
+        "承办": [r["department"] or r["platform"] or "" for r in rows],
+        "时限": [t(r["due_at"]) for r in rows],
+        "办结": [t(r["resolved_at"]) for r in rows],
+    })
+
+
+def compare_table(rows: list[dict], metric: kpi_q.Metric) -> pd.DataFrame:
+    return pd.DataFrame({
+        "分组": [str(r["label"]) for r in rows],
+        "受理件数": [r["received"] for r in rows],
+        metric.label: [fmt_value(metric, r[metric.key]) for r in rows],
+        "样本量n": [r[f"{metric.key}_n"] for r in rows],
+    })
+
+
+def today() -> date:
+    return to_local(utcnow()).date()
+
+
+# --------------------------------------------------------------------------- overlap (重合度)
+
+@st.cache_data(ttl=60, show_spinner=False)
+def overlap_summary(period: kpi_q.Period, minute: str) -> dict:
+    from db.queries import overlap as overlap_q
+
+    with read_session(runtime.engine()) as s:
+        return overlap_q.summary(s, period.since, period.until)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def overlap_matters(period: kpi_q.Period, combo: tuple | None, sentinel: bool, offset: int, limit: int,
+                    minute: str) -> tuple[int, list[dict]]:
+    from db.queries import overlap as overlap_q
+
+    with read_session(runtime.engine()) as s:
+        return overlap_q.matters(s, period.since, period.until, combo=combo, sentinel_only=sentinel,
+                                 offset=offset, limit=limit)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def overlap_orders(period: kpi_q.Period, key: str, category_id: int, role: str, minute: str) -> list[dict]:
+    from db.queries import overlap as overlap_q
+
+    with read_session(runtime.engine()) as s:
+        rows = overlap_q.matter_orders(s, period.since, period.until, key, category_id)
+    for r in rows:
+        r["title"] = scrub_for(role, r["title"])
+    return rows
+
+
+def build_overlap_figure(summary_: dict) -> go.Figure:
+    """The seven channel combinations as bars (a Venn diagram read as a list): multi-channel
+    combinations in a darker colour."""
+    combos = summary_["combos"]
+    fig = go.Figure(go.Bar(
+        x=[c["label"] for c in combos], y=[c["matters"] for c in combos],
+        marker={"color": [RED if sum(c["combo"]) > 1 else BLUE for c in combos]},
+        text=[c["matters"] for c in combos], textposition="outside", customdata=list(range(len(combos))),
+        hovertemplate="%{x}：%{y} 件事项<extra></extra>"))
+    fig.update_layout(font={"family": FONT, "size": 14}, height=340, plot_bgcolor="white",
+                      margin={"l": 10, "r": 10, "t": 30, "b": 10}, clickmode="event+select",
+                      title={"text": "按来源渠道组合统计的事项数（红色为多渠道）", "font": {"size": 15}})
+    return fig
+
+
+def render_overlap(actor, period: kpi_q.Period) -> None:
+    from components import ui
+    from db.queries import overlap as overlap_q
+
+    minute = minute_key()
+    data = overlap_summary(period, minute)
+    with st.popover("重合度口径", icon=":material/help:"):
+        st.markdown(
+            "- **渠道**：网格上报（网格渠道的工单）、热线（热线、12345转办、线上）、信访；来访不计。已撤销的不计。\n"
+            "- **同一事项**：同一户（工单关联了户）、否则同一来电号码、否则同一地址，且诉求类别相同。\n"
+            "- **重合**：本期内同一事项经两个及以上渠道反映。\n"
+            f"- **哨点失灵**：本期有信访，而在首次信访之前（含本期前{overlap_q.LOOKBACK_DAYS}天）没有网格上报的事项。")
+    c = st.columns(4)
+    c[0].metric(f"本期事项（n={data['matters']}）", data["matters"])
+    share = data["multi_share"]
+    c[1].metric(f"多渠道重合（n={data['matters']}）", data["multi"],
+                delta=f"占 {share:.1%}" if share is not None else None, delta_color="off")
+    c[2].metric(f"涉信访事项（n={data['petition_matters']}）", data["petition_matters"])
+    fail = data["sentinel_share"]
+    c[3].metric(f"哨点失灵：信访前无网格上报（n={data['petition_matters']}）", data["sentinel_failures"],
+                delta=f"占涉信访 {fail:.1%}" if fail is not None else None, delta_color="off")
+    event = st.plotly_chart(build_overlap_figure(data), on_select="rerun", selection_mode="points",
+                            key=f"overlap_chart_{period.kind}_{period.start}", config={"displayModeBar": False})
+    if data["by_category"]:
+        with st.expander("按类别的重合与哨点失灵"):
+            st.dataframe(pd.DataFrame({"类别": [r["category"] for r in data["by_category"]],
+                                       "事项": [r["matters"] for r in data["by_category"]],
+                                       "多渠道": [r["multi"] for r in data["by_category"]],
+                                       "哨点失灵": [r["sentinel"] for r in data["by_category"]]}),
+                         hide_index=True, width="stretch")
+    options = {"sentinel": "哨点失灵的信访事项", **{str(i): f"{c['label']}（{c['matters']}）"
+                                                  for i, c in enumerate(data["combos"])}}
+    idx = selected_index(event)
+    default = str(idx) if idx is not None else "sentinel"
+    if st.session_state.get("overlap_last_click") != idx and idx is not None:
+        st.session_state["overlap_last_click"] = idx
+        st.session_state["overlap_pick"] = default
+    pick = st.selectbox("查看事项清单", list(options), format_func=options.get, key="overlap_pick")
+    combo = None if pick == "sentinel" else data["combos"][int(pick)]["combo"]
+    page = ui.paged("overlap_page", lambda off, lim: overlap_matters(period, combo, pick == "sentinel", off, lim,
+                                                                      minute), 15)
+    page.control(noun="个事项")
+    if not page.rows:
+        st.info("没有符合条件的事项。")
+        return
+    fmt = lambda v: f"{to_local(v):%Y-%m-%d}" if v else ""  # noqa: E731
+    table = st.dataframe(pd.DataFrame({
+        "类别": [r["category"] for r in page.rows], "村（社区）": [r["village"] or "" for r in page.rows],
+        "来源渠道": [r["channels"] for r in page.rows], "工单数": [r["orders"] for r in page.rows],
+        "首次网格上报": [fmt(r["first_grid"]) for r in page.rows],
+        "本期首次信访": [fmt(r["first_petition"]) for r in page.rows],
+    }), hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+        key=f"overlap_table_{pick}_{page.number}")
+    sel = [i for i in table.selection.rows if i < len(page.rows)]
+    if sel:
+        r = page.rows[sel[0]]
+        rows = overlap_orders(period, r["k"], r["category_id"], actor.role, minute)
+        st.markdown(f"**该事项的工单（{len(rows)} 件）**")
+        st.dataframe(pd.DataFrame({
+            "编号": [o["number"] for o in rows], "受理": [fmt(o["received_at"]) for o in rows],
+            "渠道": [CHANNELS.get(o["channel"], o["channel"]) for o in rows], "事项": [o["title"] for o in rows],
+            "状态": [ORDER_STATUSES.get(o["status"], o["status"]) for o in rows]}), hide_index=True, width="stretch")
+    else:
+        st.caption("选中一行查看该事项经各渠道登记的工单。")
+
+
+__all__ = ["build_compare_figure", "build_trend_figure", "compare", "definitions_popover", "drill",
+           "drill_frame", "kpi_cards", "others", "period_selector", "selected_index", "summary", "trend"]
