@@ -12,12 +12,15 @@ event it came from.
 
 from __future__ import annotations
 
+import struct
+import zlib
 from datetime import datetime, timedelta
 from itertools import accumulate
 
 from db.demo import vocab
 from db.demo.context import Context, Grid, Household
 from db.models import GridEvent, RecordLink, WorkLog
+from db.models.grid_work import EVENT_HANDLING, EVENT_RATINGS, GridEventPhoto, GridEventStep
 
 EVENT_TYPE_WEIGHTS = (("safety", 20.0), ("environment", 22.0), ("dispute", 12.0),
                       ("infrastructure", 16.0), ("livelihood", 18.0), ("special_group", 8.0),
@@ -29,6 +32,13 @@ TOP_TO_EVENT_TYPE = {
     "违法建设": "safety", "治安防范": "safety",
 }
 PLATFORM_EVENT_TYPES = ("safety", "environment", "infrastructure", "livelihood")
+# the evaluation's rating, by event id (no draw from the generator's random stream)
+RATING_CYCLE = ("good", "excellent", "good", "good", "fair", "excellent", "good", "fair", "good", "poor")
+# the latest events carry a (small, generated) photo
+PHOTO_EVENTS = 12
+PHOTO_COLOURS = {"safety": (200, 60, 50), "environment": (60, 150, 80), "dispute": (210, 150, 40),
+                 "infrastructure": (90, 110, 140), "livelihood": (60, 120, 200),
+                 "special_group": (150, 90, 170), "other": (120, 120, 120)}
 # share of the mediation ledger and of platform cases that come from grid events
 MEDIATION_FROM_EVENTS = 0.25
 PLATFORMS_FROM_EVENTS = 0.2
@@ -159,6 +169,7 @@ def _independent(ctx: Context, n: int) -> list[_EventSpec]:
 def _emit(ctx: Context, specs: list[_EventSpec]) -> None:
     rng = ctx.rng
     table = GridEvent
+    photo_specs = set(specs[-PHOTO_EVENTS:])
     for spec in specs:
         event_id = ctx.next_id(table)
         number = ctx.number("SJ", spec.reported)
@@ -186,7 +197,14 @@ def _emit(ctx: Context, specs: list[_EventSpec]) -> None:
             reported_at=spec.reported, handled_at=handled,
             verified_at=verified,
             evaluation=rng.choice(vocab.EVENT_EVALUATIONS) if evaluated else None,
-            archived_at=archived, version=1, updated_at=last))
+            rating=RATING_CYCLE[event_id % len(RATING_CYCLE)] if evaluated else None,
+            evaluated_at=evaluated, archived_at=archived, version=1, updated_at=last))
+        _steps(ctx, event_id, spec, evaluated)
+        if spec in photo_specs:
+            png = demo_photo(PHOTO_COLOURS.get(spec.event_type, (120, 120, 120)), event_id)
+            ctx.add(GridEventPhoto, dict(id=ctx.next_id(GridEventPhoto), event_id=event_id,
+                                         content_type="image/png", size=len(png), data=png,
+                                         created_at=spec.reported))
         if spec.order_id is not None:
             ctx.add(RecordLink, dict(
                 id=ctx.next_id(RecordLink), from_type="work_order", from_id=spec.order_id,
@@ -196,6 +214,58 @@ def _emit(ctx: Context, specs: list[_EventSpec]) -> None:
         elif spec.handling == "platform" and referred is not None:
             ctx.platform_events.append((event_id, spec.grid, spec.event_type, referred, status,
                                         handled, spec.description))
+
+
+def _steps(ctx: Context, event_id: int, spec: _EventSpec, evaluated: datetime | None) -> None:
+    """The event's timeline (grid_event_step), one row per stage it reached, as the services
+    write them: report, refer / handle_on_spot, mark_handled, verify, evaluate, archive."""
+    referred, _active, handled, verified, _evaluated, archived = spec.stages
+    status = "reported"
+    rows = [(spec.reported, "report", None, "reported", spec.description[:60])]
+    if referred is not None:
+        if spec.handling == "on_spot":
+            rows.append((referred, "handle_on_spot", status, "handling", "网格员现场处置。"))
+            status = "handling"
+        else:
+            rows.append((referred, "refer", status, "referred", EVENT_HANDLING[spec.handling]))
+            status = "referred"
+    if handled is not None:
+        rows.append((handled, "mark_handled", status, "handling", "处置完毕。"))
+        status = "handling"
+    if verified is not None:
+        rows.append((verified, "verify", status, "verified", "核查通过"))
+        status = "verified"
+    if evaluated is not None:
+        rows.append((evaluated, "evaluate", status, "evaluated",
+                     EVENT_RATINGS[RATING_CYCLE[event_id % len(RATING_CYCLE)]]))
+        status = "evaluated"
+    if archived is not None:
+        rows.append((archived, "archive", status, "archived", None))
+    last = spec.reported
+    for at, action, frm, to, note in rows:
+        last = max(last, at)  # a callback can precede the derived verification: keep the order
+        ctx.add(GridEventStep, dict(id=ctx.next_id(GridEventStep), event_id=event_id, at=last,
+                                    actor_id=None, action=action, from_status=frm, to_status=to,
+                                    note=note))
+
+
+def demo_photo(rgb: tuple[int, int, int], seed: int, width: int = 96, height: int = 64) -> bytes:
+    """A small PNG (a coloured field with a lighter band), made without an image library."""
+    r, g, b = rgb
+    band = seed % (height - 16)
+    raw = bytearray()
+    for y in range(height):
+        raw.append(0)  # filter: none
+        light = band <= y < band + 16
+        px = bytes((min(255, r + 60), min(255, g + 60), min(255, b + 60))) if light else bytes((r, g, b))
+        raw += px * width
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(bytes(raw), 9))
+            + chunk(b"IEND", b""))
 
 
 def _work_logs(ctx: Context) -> int:

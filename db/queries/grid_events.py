@@ -251,6 +251,7 @@ def event_detail(s: Session, event_id: int) -> dict | None:
     reporter = aliased(GridStaff)
     row = s.execute(
         select(E.__table__, Grid.name.label("grid"), Village.id.label("village_id"),
+               Village.township_id.label("township_id"),
                Village.name.label("village"), reporter.name.label("reporter"),
                reporter.phone.label("reporter_phone"), Household.address.label("household_address"),
                Household.head_name.label("household_head"), Household.phone.label("household_phone"))
@@ -266,6 +267,15 @@ def event_detail(s: Session, event_id: int) -> dict | None:
     d.pop("photo_path", None)
     d["stage"] = stage_of(d["status"], d["handled_at"])
     return d
+
+
+def platforms_of(s: Session, township_id: int) -> list[dict]:
+    """The township's platforms, for a referral: dict(id, name)."""
+    from db.models import Platform
+
+    rows = s.execute(select(Platform.id, Platform.name).where(Platform.township_id == township_id)
+                     .order_by(Platform.id)).mappings().all()
+    return [dict(r) for r in rows]
 
 
 def event_id_by_number(s: Session, number: str) -> int | None:
