@@ -1,10 +1,65 @@
-"""矛盾纠纷台账: placeholder until its issue is built (see docs/status.md)."""
+"""矛盾纠纷台账: the dispute and hazard ledger, the four-step mediation, screening and visits."""
 
-from components import ui
+import streamlit as st
 
-ui.guard("mediation")
-ui.placeholder("mediation", [
-    "矛盾纠纷与隐患台账（蓝/黄/红三色预警）",
-    "四步调解：网格员初调、乡贤参调、法律顾问释法、村民评议定案",
-    "升级、回访销号、月度排查与特殊人群回访",
-])
+from components import data, mediation_ui as mui, ui
+from db.permissions import allowed
+
+actor = ui.guard("mediation")
+ui.page_header("mediation", "红色预警在前，超期无进展其次。选中一行查看案卷并办理；四步调解按顺序记录，任何一步都可达成协议。")
+ui.show_flash()
+ref = data.reference()
+
+deep = st.query_params.get("case")
+if deep:  # a link to one case (after a save, a bookmark): the case first
+    cid = mui.case_id(deep)
+    c = mui.case(cid, actor, data.now_minute()) if cid else None
+    if c is None:
+        st.warning(f"找不到案件 {ui.esc(deep[:40])}。")
+    else:
+        mui.case_view(actor, c)
+    if st.button("返回台账", icon=":material/arrow_back:"):
+        del st.query_params["case"]
+        st.rerun()
+    st.stop()
+
+views = {"ledger": "台账"}
+if allowed(actor.role, "mediation.create"):
+    views["new"] = "登记纠纷"
+views |= {"screening": "月度排查", "visits": "特殊人群走访", "kpi": "化解指标"}
+if allowed(actor.role, "mediation.settings"):
+    views["settings"] = "设置"
+view = st.segmented_control("视图", list(views), format_func=views.get, default="ledger", key="med_view",
+                            label_visibility="collapsed") or "ledger"
+
+if view == "new":
+    mui.register_form(actor, ref)
+elif view == "screening":
+    mui.screening_view(actor)
+elif view == "visits":
+    mui.visits_view(actor)
+elif view == "kpi":
+    mui.kpi_view()
+elif view == "settings":
+    mui.settings_view(actor)
+else:
+    f = mui.filters(ref, st.query_params.get("only"))
+    if st.session_state.get("med_last_filter") != f:  # a new filter: page 1, no stale selection
+        st.session_state["med_last_filter"] = f
+        st.session_state["med_page"] = 1
+        st.session_state["med_table_gen"] = st.session_state.get("med_table_gen", 0) + 1
+    page = ui.paged("med_page", lambda off, lim: mui.ledger(f, actor, off, lim, data.now_minute()), mui.PAGE_SIZE)
+    head, pager, export = st.columns([3, 2, 2], vertical_alignment="bottom")
+    head.markdown(f"**共 {page.total} 件**（第 {page.number}/{page.pages} 页）")
+    page.control(pager)
+    mui.export_button(actor, f, page.total, export)
+    picked = mui.ledger_table(page.rows, page.number)
+    if picked is None and page.total == 1:
+        picked = page.rows[0]  # a search that finds one case opens it
+    if picked is not None:
+        st.divider()
+        c = mui.case(picked["id"], actor, data.now_minute())
+        if c is not None:
+            mui.case_view(actor, c)
+    elif page.total:
+        st.caption("选中一行查看案卷并办理。")
