@@ -102,13 +102,14 @@ def _mediation(s: Session, now: datetime, *extra) -> list[Attention]:
     stale = _count(s, MediationCase, open_, MediationCase.last_progress_at < now - timedelta(days=stale_days),
                    *extra)
     return [
-        Attention("cases_open", "在调纠纷", _count(s, MediationCase, open_, *extra), "mediation"),
+        Attention("cases_open", "在调纠纷", _count(s, MediationCase, open_, *extra), "mediation",
+                  query=(("only", "open"),)),
         Attention("cases_red", "红色预警纠纷", red, "mediation", "danger" if red else "normal",
-                  "风险等级为红色、尚未销号的矛盾纠纷"),
+                  "风险等级为红色、尚未销号的矛盾纠纷", (("only", "red"),)),
         Attention("cases_followup", "待回访销号", followup, "mediation", "warning" if followup else "normal",
-                  "已达成协议、回访日期已到"),
+                  "已达成协议、回访日期已到", (("only", "followup"),)),
         Attention("cases_stale", f"超{stale_days}天无进展", stale, "mediation", "warning" if stale else "normal",
-                  f"在调纠纷中超过{stale_days}天没有新进展的"),
+                  f"在调纠纷中超过{stale_days}天没有新进展的", (("only", "stale"),)),
     ]
 
 
