@@ -24,9 +24,24 @@ from db.models import (
     EnforcementReport, Handoff, Inspection, PlatformCase, PlatformCaseAssist, RecordLink,
     ServiceRequest,
 )
+from db.models.platforms import (
+    AnalysisMeeting, FloatingResident, PlatformCaseEvent, VillageReportCheck,
+)
 from db.models.grid_work import EVENT_TYPES
+from db.models.platforms import CASE_SOURCES
 
 PLATFORM_CODES = ("zongzhi", "shichang", "zhifa", "bianmin")
+
+
+class _Vocab:
+    SCREENING_ISSUES = ["邻里宅基地纠纷", "土地流转纠纷", "家庭矛盾", "欠薪讨要", "道路安全隐患",
+                        "自建房安全隐患", "信访苗头", "环境卫生问题"]
+    MEETING_DECISIONS = ["集中整治集镇占道经营，由综合执法平台牵头，市场监管平台协办。",
+                         "对重点村土地流转纠纷开展专项排查，由综治平台牵头。",
+                         "加强校园周边食品安全检查，由市场监管平台牵头。",
+                         "为辖区独居老人开展上门代办服务，由便民服务平台牵头。"]
+    FLOATING_ORIGINS = ["河南省信阳市", "湖北省随州市", "河南省南阳市", "安徽省阜阳市", "四川省达州市",
+                        "湖北省孝感市", "河南省驻马店市"]
 EVENT_LEAD = {"safety": ("zongzhi", "zhifa"), "environment": ("zhifa",),
               "infrastructure": ("bianmin",), "livelihood": ("bianmin",)}
 ENFORCEMENT_KIND_BY_CATEGORY = {"DLJT03": "road", "HJWS": "pollution", "WFJS": "building"}
@@ -63,6 +78,7 @@ def build(ctx: Context) -> None:
     ctx.progress("平台流转", handoffs)
     ctx.progress("例行检查", _routine_inspections(ctx))
     ctx.progress("便民服务", _service_requests(ctx))
+    ctx.progress("综治台账", _zongzhi_records(ctx))
 
 
 # --------------------------------------------------------------------------- cases
@@ -165,7 +181,7 @@ def _emit_case(ctx: Context, spec: _Spec, notices: dict[tuple[int, int], int]) -
             elif outcome == "bounced" and spec.source != "handoff":
                 accepted = responded + timedelta(minutes=rng.randint(30, 240))
             else:  # bounced back to its origin, or waiting for the receiver
-                status_override = "bounced" if outcome == "bounced" else "pending"
+                status_override = "bounced" if outcome == "bounced" else "pushed"
                 accepted = None
             closed = accepted + handled_for if accepted is not None and handled_for else None
     if status_override:
@@ -180,13 +196,19 @@ def _emit_case(ctx: Context, spec: _Spec, notices: dict[tuple[int, int], int]) -
         accepted = closed = None
     last = max(t for t in (spec.created, accepted, closed,
                            handoff_row["updated_at"] if handoff_row else None) if t is not None)
+    bounces = 1 if handoff_row is not None and handoff_row["status"] == "bounced" else 0
+    if bounces and rng.random() < 0.25:  # some were pushed and bounced once more before
+        bounces = 2
     ctx.add(PlatformCase, dict(
         id=case_id, number=number, township_id=town.id, lead_platform_id=lead.id,
         source=spec.source, source_order_id=spec.order_id, village_id=spec.grid.village.id,
         title=spec.title[:100], description=spec.description, status=status,
         is_joint=bool(spec.assists), due_at=spec.due, created_at=spec.created,
         closed_at=closed if status == "closed" else None,
-        result=spec.result if status == "closed" else None, version=1, updated_at=last))
+        result=spec.result if status == "closed" else None, bounce_count=bounces, version=1,
+        updated_at=last))
+    _timeline(ctx, case_id, town.platforms[spec.lead].id, spec, handoff_row, status, accepted,
+              closed, lead.id)
     for code in spec.assists:
         if town.platforms[code].id != lead.id:
             ctx.add(PlatformCaseAssist, dict(case_id=case_id,
@@ -202,6 +224,88 @@ def _emit_case(ctx: Context, spec: _Spec, notices: dict[tuple[int, int], int]) -
     if lead.code == "zhifa" and spec.source in ("order", "patrol", "grid_event"):
         _enforcement(ctx, spec, case_id)
     return 1 if handoff_row is not None else 0
+
+
+def _timeline(ctx: Context, case_id: int, origin_id: int, spec: _Spec, handoff: dict | None,
+              status: str, accepted: datetime | None, closed: datetime | None, lead_id: int) -> None:
+    """The case's timeline rows (platform_case_event), consistent with its final state."""
+    def ev(at, platform_id, action, frm, to, note=None, to_platform_id=None):
+        ctx.add(PlatformCaseEvent, dict(
+            id=ctx.next_id(PlatformCaseEvent), case_id=case_id, at=at, actor_id=None,
+            platform_id=platform_id, action=action, from_status=frm, to_status=to,
+            to_platform_id=to_platform_id, note=note))
+
+    first = "accepted" if spec.source == "patrol" else "pending"
+    ev(spec.created, None if spec.source != "patrol" else origin_id, "open", None, first,
+       f"来源：{CASE_SOURCES[spec.source]}")
+    cur = first
+    if handoff is not None:
+        if cur == "pending":
+            ev(min(handoff["pushed_at"], spec.created + timedelta(minutes=5)), origin_id, "accept",
+               "pending", "accepted")
+            cur = "accepted"
+        ev(handoff["pushed_at"], origin_id, "push", cur, "pushed", "不属本平台职责，推送处理",
+           handoff["to_platform_id"])
+        cur = "pushed"
+        if handoff["status"] == "accepted":
+            ev(handoff["responded_at"], handoff["to_platform_id"], "receive", "pushed", "accepted")
+            cur = "accepted"
+        elif handoff["status"] == "bounced":
+            ev(handoff["responded_at"], handoff["to_platform_id"], "bounce", "pushed", "bounced",
+               handoff["reason"])
+            cur = "bounced"
+            if status in ("accepted", "closed") and accepted is not None:
+                ev(accepted, origin_id, "accept", "bounced", "accepted")
+                cur = "accepted"
+    elif cur == "pending" and status in ("accepted", "closed") and accepted is not None:
+        ev(accepted, lead_id, "accept", "pending", "accepted")
+        cur = "accepted"
+    if status == "closed" and closed is not None and cur == "accepted":
+        ev(closed, lead_id, "close", "accepted", "closed", spec.result)
+
+
+def _zongzhi_records(ctx: Context) -> int:
+    """综治: the weekly screening of village reports (last 12 weeks), one analysis meeting a
+    month (this year), and floating-population registrations."""
+    rng, today = ctx.rng, ctx.today
+    monday = today - timedelta(days=today.weekday())
+    n = 0
+    for town in ctx.townships:
+        for week in range(1, 13):
+            start = monday - timedelta(weeks=week)
+            for village in town.villages:
+                reported = rng.random() < 0.93
+                issues = rng.choice((0, 0, 0, 1, 1, 2, 3)) if reported else 0
+                ctx.add(VillageReportCheck, dict(
+                    id=ctx.next_id(VillageReportCheck), village_id=village.id, week_start=start,
+                    reported=reported, issues_found=issues,
+                    issues="、".join(rng.sample(_Vocab.SCREENING_ISSUES, issues)) if issues else None,
+                    checked_by=None, version=1, updated_at=ctx.at_local(start + timedelta(days=7), 10)))
+                n += 1
+        for month in range(1, today.month + (0 if today.day < 25 else 1)):
+            held = date(today.year, month, 25)
+            ctx.add(AnalysisMeeting, dict(
+                id=ctx.next_id(AnalysisMeeting), township_id=town.id, held_on=held,
+                attendees="党委副书记、政法委员、综治中心主任、四个平台负责人、各村党支部书记",
+                minutes=f"{month}月矛盾纠纷和安全隐患分析研判：通报本月接诉即办、网格事件及平台案件情况，"
+                        "分析重点村和重点问题。",
+                decisions=rng.choice(_Vocab.MEETING_DECISIONS), recorded_by=None, version=1,
+                updated_at=ctx.at_local(held, 17)))
+            n += 1
+        villages = town.villages
+        for _ in range(ctx.scaled(60, floor=10)):
+            village = rng.choice(villages)
+            name, gender, birth = ctx.ids.person(ctx.now_year, 18, 55)
+            registered = today - timedelta(days=rng.randint(1, 700))
+            left = registered + timedelta(days=rng.randint(30, 400)) if rng.random() < 0.35 else None
+            ctx.add(FloatingResident, dict(
+                id=ctx.next_id(FloatingResident), village_id=village.id, name=name,
+                id_number=ctx.ids.id_number(gender, birth), phone=ctx.ids.mobile(),
+                origin=rng.choice(_Vocab.FLOATING_ORIGINS), address=f"{village.name}{rng.randint(1, 12)}组",
+                registered_on=registered, left_on=left if left and left <= today else None,
+                version=1, updated_at=ctx.now))
+            n += 1
+    return n
 
 
 def _business(ctx: Context) -> str:
@@ -221,7 +325,8 @@ def _problem_inspection(ctx: Context, spec: _Spec, case_id: int,
         reinspected = None  # still rectifying (some past their deadline)
     finding = rng.choice(vocab.INSPECTION_FINDINGS)
     ctx.add(Inspection, dict(
-        id=ctx.next_id(Inspection), case_id=case_id, business_name=_business(ctx),
+        id=ctx.next_id(Inspection), case_id=case_id, township_id=spec.town.id,
+        business_name=_business(ctx),
         address=f"{spec.grid.label}{rng.choice(spec.grid.places)}",
         kind=rng.choice(("routine", "random")), inspected_on=inspected,
         finding=f"检查发现{finding}，已当场指出，下达《责令限期整改通知书》。",
@@ -238,7 +343,8 @@ def _enforcement(ctx: Context, spec: _Spec, case_id: int) -> None:
                                                       else rng.randint(61, 150))
     arrived = reported + timedelta(minutes=minutes)
     ctx.add(EnforcementReport, dict(
-        id=ctx.next_id(EnforcementReport), case_id=case_id, kind=spec.enforcement_kind,
+        id=ctx.next_id(EnforcementReport), case_id=case_id, township_id=spec.town.id,
+        kind=spec.enforcement_kind,
         address=f"{spec.grid.label}{rng.choice(spec.grid.places)}", reported_at=reported,
         arrived_at=arrived if arrived <= ctx.now else None, joint=bool(spec.assists),
         version=1, updated_at=min(ctx.now, arrived)))
@@ -251,7 +357,8 @@ def _routine_inspections(ctx: Context) -> int:
     for at in ctx.sample_times(n, growth=0.5):
         grid = rng.choice(grids)
         ctx.add(Inspection, dict(
-            id=ctx.next_id(Inspection), case_id=None, business_name=_business(ctx),
+            id=ctx.next_id(Inspection), case_id=None, township_id=grid.village.township.id,
+            business_name=_business(ctx),
             address=f"{grid.label}{rng.choice(grid.places)}",
             kind="routine" if rng.random() < 0.6 else "random",
             inspected_on=ctx.local_date(at), finding="检查未发现问题。", notice_number=None,
