@@ -1,0 +1,387 @@
+"""The weekly dispatch meeting report (周调度): data assembled in SQL, rendered as a Word
+document (python-docx, East-Asian fonts set through ``w:eastAsia``) and an Excel workbook
+(openpyxl); every export is checked (``report.export``) and audited.
+
+The week is Monday to Sunday, Beijing time. Numbers use the KPI definitions of
+``db.queries.kpi`` (so the report and the KPI page never disagree); personal data is masked
+for the role the report is made for (leaders see masked names; free text is scrubbed).
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from db.engine import get_engine, read_session
+from db.models import Category, Department, MediationCase, MediationParty, Platform, User, Village, WorkOrder
+from db.models.mediation import DISPUTE_TYPES, RISK_COLOURS
+from db.models.orders import OPEN_STATUSES, ORDER_STATUSES
+from db.permissions import Actor, require
+from db.queries import kpi as kpi_q
+from db.rules.masking import scrub_for
+from db.rules.sla import to_local
+from db.services import audit_export
+
+W = WorkOrder
+LIST_LIMIT = 30
+BODY_FONT, HEAD_FONT = "宋体", "黑体"
+NUMBER_ROWS = ("received", "closure", "on_time", "contact", "satisfaction", "handling_days", "overdue",
+               "supervised", "redispatch", "petitions")
+
+
+def week_of(day: date) -> kpi_q.Period:
+    return kpi_q.period_of("week", day)
+
+
+def _fmt(metric: kpi_q.Metric | None, v) -> str:
+    if v is None:
+        return "—"
+    if metric is None:
+        return str(v)
+    if metric.kind == "rate":
+        return f"{v:.1%}"
+    if metric.kind == "avg":
+        return f"{v:.1f}天"
+    return f"{int(v)}"
+
+
+def _change(metric: kpi_q.Metric | None, a, b) -> str:
+    if a is None or b is None:
+        return "—"
+    if metric is not None and metric.kind == "rate":
+        return f"{(a - b) * 100:+.1f}个百分点"
+    if metric is not None and metric.kind == "avg":
+        return f"{a - b:+.1f}天"
+    return f"{int(a - b):+d}"
+
+
+def _local(ts: datetime | None, with_time: bool = False) -> str:
+    if ts is None:
+        return ""
+    return f"{to_local(ts):%Y-%m-%d %H:%M}" if with_time else f"{to_local(ts):%Y-%m-%d}"
+
+
+# --------------------------------------------------------------------------- assembly (SQL)
+
+def assemble(s: Session, week: kpi_q.Period, now: datetime, role: str) -> dict:
+    """Everything the meeting needs, as plain data (masked for ``role``)."""
+    prev = week.previous()
+    until = min(week.until, max(now, week.since))
+    cur = kpi_q.order_stats(s, week.since, until, now)[0]
+    before = kpi_q.order_stats(s, prev.since, prev.until, now)[0]
+    numbers = []
+    for key in NUMBER_ROWS:
+        metric = kpi_q.ORDER_METRICS.get(key)
+        label = metric.label if metric else "受理工单"
+        n = cur[f"{key}_n"] if metric else cur["received"]
+        numbers.append({"key": key, "label": label, "this": _fmt(metric, cur[key]),
+                        "last": _fmt(metric, before[key]), "change": _change(metric, cur[key], before[key]),
+                        "n": n, "n_last": before[f"{key}_n"] if metric else before["received"]})
+    disputes_new = s.scalar(select(func.count()).select_from(MediationCase).where(
+        MediationCase.reported_at >= week.since, MediationCase.reported_at < week.until)) or 0
+    disputes_prev = s.scalar(select(func.count()).select_from(MediationCase).where(
+        MediationCase.reported_at >= prev.since, MediationCase.reported_at < prev.until)) or 0
+    numbers.append({"key": "disputes", "label": "新增矛盾纠纷", "this": str(disputes_new), "last": str(disputes_prev),
+                    "change": f"{disputes_new - disputes_prev:+d}", "n": disputes_new, "n_last": disputes_prev})
+    return {
+        "week": {"start": week.start, "end": week.end, "label": week.label},
+        "previous": {"start": prev.start, "end": prev.end, "label": prev.label},
+        "generated_at": _local(now, True),
+        "numbers": numbers,
+        "red_disputes": _red_disputes(s, week, role),
+        "overdue": _overdue_supervised(s, now, role),
+        "top_categories": _top(s, week, prev, "category"),
+        "top_villages": _top(s, week, prev, "village"),
+        "departments": _departments(s, week, until, now),
+        "carried": _carried(s, week, now, role),
+    }
+
+
+def _red_disputes(s: Session, week: kpi_q.Period, role: str) -> dict:
+    C = MediationCase
+    conds = [C.risk_colour == "red", C.reported_at >= week.since, C.reported_at < week.until]
+    total = s.scalar(select(func.count()).select_from(C).where(*conds)) or 0
+    rows = s.execute(select(C.id, C.number, C.title, C.dispute_type, C.status, C.level, C.reported_at,
+                            Village.name.label("village"))
+                     .join(Village, Village.id == C.village_id).where(*conds)
+                     .order_by(C.reported_at.desc(), C.id.desc()).limit(LIST_LIMIT)).mappings().all()
+    names: dict[int, list[str]] = {}
+    if rows:
+        for cid, name in s.execute(select(MediationParty.case_id, MediationParty.name)
+                                   .where(MediationParty.case_id.in_([r["id"] for r in rows]))):
+            names.setdefault(cid, []).append(name)
+    from db.models.mediation import CASE_LEVELS
+
+    items = [{"number": r["number"], "village": r["village"],
+              "type": DISPUTE_TYPES.get(r["dispute_type"], r["dispute_type"]),
+              "title": scrub_for(role, r["title"], names.get(r["id"], [])),
+              "level": CASE_LEVELS.get(r["level"], r["level"]), "status": r["status"],
+              "reported": _local(r["reported_at"])} for r in rows]
+    return {"total": total, "items": items, "colour": RISK_COLOURS["red"]}
+
+
+def _owner_select():
+    sup = User.display_name.label("supervisor")
+    return (select(W.number, W.title, W.status, W.received_at, W.due_at, W.supervised, W.supervision_level,
+                   W.caller_name, Village.name.label("village"), Department.name.label("department"),
+                   Platform.name.label("platform"), sup)
+            .select_from(W)
+            .outerjoin(Village, Village.id == W.village_id)
+            .outerjoin(Department, Department.id == W.department_id)
+            .outerjoin(Platform, Platform.id == W.platform_id)
+            .outerjoin(User, User.id == W.supervisor_user_id))
+
+
+def _order_item(r, role: str, now: datetime) -> dict:
+    overdue_days = (now - r["due_at"]).total_seconds() / 86400 if r["due_at"] and r["due_at"] < now else None
+    return {"number": r["number"], "title": scrub_for(role, r["title"], [r["caller_name"] or ""]),
+            "village": r["village"] or "", "owner": r["department"] or r["platform"] or "（未派单）",
+            "supervisor": r["supervisor"] or "", "status": ORDER_STATUSES.get(r["status"], r["status"]),
+            "supervised": bool(r["supervised"]), "received": _local(r["received_at"]), "due": _local(r["due_at"]),
+            "overdue_days": f"{overdue_days:.1f}" if overdue_days is not None else ""}
+
+
+def _overdue_supervised(s: Session, now: datetime, role: str) -> dict:
+    """Open orders now overdue or under supervision, with their owners (most overdue first)."""
+    conds = [W.status.in_(OPEN_STATUSES), or_(W.due_at < now, W.supervised.is_(True))]
+    total = s.scalar(select(func.count()).select_from(W).where(*conds)) or 0
+    overdue = s.scalar(select(func.count()).select_from(W).where(W.status.in_(OPEN_STATUSES), W.due_at < now)) or 0
+    rows = s.execute(_owner_select().where(*conds).order_by(W.due_at.asc().nulls_last(), W.id)
+                     .limit(LIST_LIMIT)).mappings().all()
+    return {"total": total, "overdue": overdue, "items": [_order_item(r, role, now) for r in rows]}
+
+
+def _top(s: Session, week: kpi_q.Period, prev: kpi_q.Period, by: str, limit: int = 5) -> list[dict]:
+    col, name = (W.category_id, Category.name) if by == "category" else (W.village_id, Village.name)
+    model_id = Category.id if by == "category" else Village.id
+
+    def counts(p: kpi_q.Period):
+        return (select(col.label("k"), func.count().label("n"))
+                .where(W.received_at >= p.since, W.received_at < p.until, W.status != "cancelled",
+                       W.duplicate_of_id.is_(None)).group_by(col))
+
+    this = counts(week).subquery("t")
+    last = counts(prev).subquery("l")
+    q = (select(name, this.c.n, func.coalesce(last.c.n, 0))
+         .select_from(this).join(model_id.table, model_id == this.c.k)
+         .outerjoin(last, last.c.k == this.c.k)
+         .order_by(this.c.n.desc(), name).limit(limit))
+    return [{"label": n_, "this": int(a), "last": int(b), "change": f"{int(a) - int(b):+d}"}
+            for n_, a, b in s.execute(q)]
+
+
+def _departments(s: Session, week: kpi_q.Period, until: datetime, now: datetime) -> list[dict]:
+    rows = kpi_q.order_stats(s, week.since, until, now, by="department")
+    rows = [r for r in rows if r["key"] is not None]
+    rows.sort(key=lambda r: (-(r["on_time"] if r["on_time"] is not None else -1), -r["closure_hit"],
+                             str(r["label"])))
+    m = kpi_q.ORDER_METRICS
+    return [{"rank": i + 1, "department": r["label"], "received": r["received"], "closed": r["closure_hit"],
+             "on_time": _fmt(m["on_time"], r["on_time"]), "on_time_n": r["on_time_n"],
+             "overdue": r["overdue_hit"], "satisfaction": _fmt(m["satisfaction"], r["satisfaction"]),
+             "satisfaction_n": r["satisfaction_n"]} for i, r in enumerate(rows)]
+
+
+def _carried(s: Session, week: kpi_q.Period, now: datetime, role: str) -> dict:
+    """Orders received before the week that are still open (oldest first)."""
+    conds = [W.status.in_(OPEN_STATUSES), W.received_at < week.since]
+    total = s.scalar(select(func.count()).select_from(W).where(*conds)) or 0
+    overdue = s.scalar(select(func.count()).select_from(W).where(*conds, W.due_at < now)) or 0
+    rows = s.execute(_owner_select().where(*conds).order_by(W.received_at, W.id).limit(LIST_LIMIT)).mappings().all()
+    return {"total": total, "overdue": overdue, "items": [_order_item(r, role, now) for r in rows]}
+
+
+# --------------------------------------------------------------------------- tables shared by both formats
+
+def sections(report: dict) -> list[tuple[str, str, list[str], list[list]]]:
+    """(title, note, header, rows) for each topic, in meeting order."""
+    red = report["red_disputes"]
+    od = report["overdue"]
+    cr = report["carried"]
+
+    def orders(items):
+        return [[o["number"], o["title"], o["village"], o["owner"], o["supervisor"], o["status"], o["due"],
+                 o["overdue_days"]] for o in items]
+
+    order_head = ["编号", "事项", "村（社区）", "承办单位", "督办领导", "状态", "办理时限", "超期天数"]
+    return [
+        ("一、本周数据与上周对比", f"本周 {report['week']['label']}，上周 {report['previous']['label']}；"
+         "n 为样本量，口径见“指标分析”页。",
+         ["指标", "本周", "本周n", "上周", "上周n", "变化"],
+         [[r["label"], r["this"], r["n"], r["last"], r["n_last"], r["change"]] for r in report["numbers"]]),
+        ("二、本周新增红色预警纠纷", f"共 {red['total']} 件" + (f"，列出最近 {len(red['items'])} 件" if red["total"] >
+                                                           len(red["items"]) else ""),
+         ["编号", "村（社区）", "类型", "纠纷概要", "层级", "登记日期"],
+         [[d["number"], d["village"], d["type"], d["title"], d["level"], d["reported"]] for d in red["items"]]),
+        ("三、超期与督办工单及责任单位", f"在办超期或督办共 {od['total']} 件（其中超期 {od['overdue']} 件）"
+         + (f"，列出超期最久的 {len(od['items'])} 件" if od["total"] > len(od["items"]) else ""),
+         order_head, orders(od["items"])),
+        ("四、诉求类别前五", "按本周受理件数", ["类别", "本周", "上周", "变化"],
+         [[t["label"], t["this"], t["last"], t["change"]] for t in report["top_categories"]]),
+        ("五、村（社区）前五", "按本周受理件数", ["村（社区）", "本周", "上周", "变化"],
+         [[t["label"], t["this"], t["last"], t["change"]] for t in report["top_villages"]]),
+        ("六、承办部门排名", "按本周受理工单的按期办结率排序（n 为已办结且有时限的件数）",
+         ["名次", "部门", "受理", "办结", "按期办结率", "n", "超期", "满意率", "满意n"],
+         [[d["rank"], d["department"], d["received"], d["closed"], d["on_time"], d["on_time_n"], d["overdue"],
+           d["satisfaction"], d["satisfaction_n"]] for d in report["departments"]]),
+        ("七、结转事项", f"本周以前受理、至今未办结 {cr['total']} 件（其中已超期 {cr['overdue']} 件）"
+         + (f"，列出最早的 {len(cr['items'])} 件" if cr["total"] > len(cr["items"]) else ""),
+         order_head, orders(cr["items"])),
+    ]
+
+
+def title_of(report: dict) -> str:
+    return f"周调度会材料（{report['week']['label']}）"
+
+
+# --------------------------------------------------------------------------- Word
+
+def _east_asian(run, font: str, size_pt: float | None = None, bold: bool | None = None) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    run.font.name = font
+    rpr = run._element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.append(fonts)
+    for attr in ("w:eastAsia", "w:ascii", "w:hAnsi"):
+        fonts.set(qn(attr), font)
+    if size_pt:
+        run.font.size = Pt(size_pt)
+    if bold is not None:
+        run.bold = bold
+
+
+def _style_fonts(doc) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    for name, font, size in (("Normal", BODY_FONT, 10.5), ("Title", HEAD_FONT, 20), ("Heading 1", HEAD_FONT, 14)):
+        style = doc.styles[name]
+        style.font.name = font
+        style.font.size = Pt(size)
+        rpr = style.element.get_or_add_rPr()
+        fonts = rpr.find(qn("w:rFonts"))
+        if fonts is None:
+            fonts = rpr.makeelement(qn("w:rFonts"), {})
+            rpr.append(fonts)
+        for attr in ("w:eastAsia", "w:ascii", "w:hAnsi"):
+            fonts.set(qn(attr), font)
+        for theme_attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            fonts.attrib.pop(qn(theme_attr), None)
+
+
+def build_docx(report: dict) -> bytes:
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm
+
+    doc = Document()
+    _style_fonts(doc)
+    sec = doc.sections[0]
+    sec.orientation = WD_ORIENT.LANDSCAPE
+    sec.page_width, sec.page_height = sec.page_height, sec.page_width
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(sec, side, Cm(1.8))
+    p = doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _east_asian(p.add_run(title_of(report)), HEAD_FONT, 18, True)
+    p = doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _east_asian(p.add_run(f"生成时间：{report['generated_at']}（北京时间）　个人信息已按规定脱敏"), BODY_FONT, 10)
+    for title, note, header, rows in sections(report):
+        h = doc.add_paragraph()
+        _east_asian(h.add_run(title), HEAD_FONT, 14, True)
+        n = doc.add_paragraph()
+        _east_asian(n.add_run(note), BODY_FONT, 10)
+        if not rows:
+            e = doc.add_paragraph()
+            _east_asian(e.add_run("（无）"), BODY_FONT, 10.5)
+            continue
+        table = doc.add_table(rows=1, cols=len(header))
+        table.style = "Table Grid"
+        for cell, text in zip(table.rows[0].cells, header):
+            _east_asian(cell.paragraphs[0].add_run(str(text)), HEAD_FONT, 10, True)
+        for row in rows:
+            cells = table.add_row().cells
+            for cell, value in zip(cells, row):
+                _east_asian(cell.paragraphs[0].add_run("" if value is None else str(value)), BODY_FONT, 10)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- Excel
+
+def build_xlsx(report: dict) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    head_font = Font(name=HEAD_FONT, bold=True, size=11)
+    body_font = Font(name=BODY_FONT, size=11)
+    fill = PatternFill("solid", fgColor="DCE6F1")
+    thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    sheet_names = ["本周数据", "红色纠纷", "超期督办", "类别前五", "村社区前五", "部门排名", "结转事项"]
+    for name, (title, note, header, rows) in zip(sheet_names, sections(report)):
+        ws = wb.create_sheet(name)
+        ws["A1"] = f"{title_of(report)} · {title}"
+        ws["A1"].font = Font(name=HEAD_FONT, bold=True, size=14)
+        ws["A2"] = note
+        ws["A2"].font = body_font
+        for j, text in enumerate(header, start=1):
+            c = ws.cell(row=4, column=j, value=text)
+            c.font, c.fill, c.border = head_font, fill, border
+            c.alignment = Alignment(horizontal="center")
+        for i, row in enumerate(rows, start=5):
+            for j, value in enumerate(row, start=1):
+                c = ws.cell(row=i, column=j, value=value)
+                c.font, c.border = body_font, border
+        if not rows:
+            ws.cell(row=5, column=1, value="（无）").font = body_font
+        for j, text in enumerate(header, start=1):
+            width = max([len(str(text))] + [len(str(r[j - 1])) for r in rows[:200] if r[j - 1] is not None])
+            ws.column_dimensions[get_column_letter(j)].width = min(48, max(8, width * 2 + 2))
+        ws.freeze_panes = "A5"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- the export service
+
+FORMATS = {"docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", build_docx),
+           "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", build_xlsx)}
+
+
+def export(actor: Actor, week_start: date, fmt: str, now: datetime, engine=None) -> tuple[str, str, bytes]:
+    """(file name, MIME type, bytes) of the week's report in ``fmt`` (docx / xlsx), masked for
+    the actor's role. Refused without ``report.export``; the export is audited (who, which
+    week, which format, how many listed rows)."""
+    require(actor, "report.export")
+    if fmt not in FORMATS:
+        from db.errors import ValidationError
+
+        raise ValidationError("导出格式只能是 Word（docx）或 Excel（xlsx）。", field="fmt")
+    week = week_of(week_start)
+    engine = engine or get_engine()
+    with read_session(engine) as s:
+        report = assemble(s, week, now, actor.role)
+    mime, build = FORMATS[fmt]
+    data = build(report)
+    rows = sum(len(r) for _, _, _, r in sections(report))
+    audit_export.record(actor, "weekly_report", rows, {"week": report["week"]["label"], "format": fmt},
+                        engine=engine)
+    return f"周调度会材料_{week.start:%Y%m%d}-{week.end:%Y%m%d}.{fmt}", mime, data
+
+
+__all__ = ["FORMATS", "assemble", "build_docx", "build_xlsx", "export", "sections", "title_of", "week_of"]

@@ -1,0 +1,125 @@
+"""The weekly dispatch report: numbers from the hand-made KPI dataset, masking, permission,
+audit, and files that python-docx / openpyxl read back and LibreOffice converts to PDF."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from datetime import date
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from db.engine import read_session, write_session
+from db.errors import PermissionDenied
+from db.models import AuditLog, MediationCase, MediationParty, Village, WorkOrder
+from db.permissions import Actor
+from db.services import weekly_report as wr
+
+from test_kpi_queries import L, NOW, WEEK, build
+
+LEADER = Actor(0, "chief", "leader", "周书记")
+ADMIN = Actor(0, "boss", "admin", "管理员")
+
+
+@pytest.fixture
+def world(engine):
+    build(engine)
+    with write_session(engine) as s:
+        v = s.scalar(select(Village).where(Village.code == "V1"))
+        case = MediationCase(number="TJ-2026-000001", township_id=v.township_id, village_id=v.id,
+                             dispute_type="homestead", title="王小明与李大军宅基地纠纷", summary="双方争执",
+                             source="walk_in", risk_colour="red", reported_at=L(2026, 3, 3, 10))
+        s.add(case)
+        s.flush()
+        s.add_all([MediationParty(case_id=case.id, name="王小明", side="applicant"),
+                   MediationParty(case_id=case.id, name="李大军", side="respondent")])
+        # an overdue order whose title carries a phone number (free text is scrubbed for leaders)
+        o = s.scalar(select(WorkOrder).where(WorkOrder.status == "in_progress"))
+        o.title = "请回电13912345678反映积水"
+    return engine
+
+
+def _docx_text(data: bytes) -> tuple[str, list]:
+    doc = Document(io.BytesIO(data))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    tables = [[[c.text for c in row.cells] for row in t.rows] for t in doc.tables]
+    return text + "\n" + "\n".join("|".join(r) for t in tables for r in t), tables
+
+
+def test_week_numbers_and_lists(world):
+    with read_session(world) as s:
+        report = wr.assemble(s, WEEK, NOW, "leader")
+    numbers = {r["key"]: r for r in report["numbers"]}
+    # the KPI dataset: 5 orders this week, 1 the week before (see test_kpi_queries)
+    assert (numbers["received"]["this"], numbers["received"]["last"], numbers["received"]["change"]) == ("5", "1", "+4")
+    assert numbers["closure"]["this"] == "60.0%" and numbers["closure"]["n"] == 5
+    assert numbers["closure"]["change"] == "-40.0个百分点"  # 60 % against 100 % (o8 closed)
+    assert numbers["disputes"]["this"] == "1"
+    assert report["red_disputes"]["total"] == 1
+    # party names scrubbed from the case title for leaders
+    assert report["red_disputes"]["items"][0]["title"] == "王*明与李*军宅基地纠纷"
+    # open and overdue now: o4 (in progress, past its deadline); o5 has no deadline and is not supervised
+    assert report["overdue"]["total"] == 1 and report["overdue"]["items"][0]["title"] == "请回电139****5678反映积水"
+    assert report["overdue"]["items"][0]["owner"] == "综治办"
+    # top villages this week: 东湖村 3 (o1, o2, o5) against 1 (o8) last week; 西山社区 2 against 0
+    assert [(t["label"], t["this"], t["last"]) for t in report["top_villages"]] == [("东湖村", 3, 1), ("西山社区", 2, 0)]
+    # one department handled everything: on time 1 of 2 resolved with a deadline
+    assert [(d["department"], d["on_time"], d["on_time_n"]) for d in report["departments"]] == [("综治办", "50.0%", 2)]
+    # carried over: received before Monday and still open -> o9 (a petition of March 2025, never
+    # dispatched, so not overdue); o8 of last week was closed
+    assert (report["carried"]["total"], report["carried"]["overdue"]) == (1, 0)
+    assert report["carried"]["items"][0]["received"] == "2025-03-04"
+
+
+def test_exports_open_and_carry_the_numbers(world, tmp_path):
+    name, mime, data = wr.export(LEADER, date(2026, 3, 4), "docx", NOW, engine=world)
+    assert name == "周调度会材料_20260302-20260308.docx"
+    text, tables = _docx_text(data)
+    assert "周调度会材料（2026-03-02 至 2026-03-08）" in text
+    assert tables[0][0] == ["指标", "本周", "本周n", "上周", "上周n", "变化"]
+    assert tables[0][1][:3] == ["受理工单", "5", "5"]
+    assert "王小明" not in text and "13912345678" not in text and "王*明" in text
+    # East-Asian font set on the runs (Word and LibreOffice pick it for Chinese)
+    doc = Document(io.BytesIO(data))
+    run = doc.tables[0].rows[1].cells[0].paragraphs[0].runs[0]
+    assert run._element.rPr.rFonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "宋体"
+
+    _, _, xdata = wr.export(LEADER, date(2026, 3, 4), "xlsx", NOW, engine=world)
+    wb = load_workbook(io.BytesIO(xdata))
+    assert wb.sheetnames[:3] == ["本周数据", "红色纠纷", "超期督办"]
+    ws = wb["本周数据"]
+    assert [ws.cell(row=5, column=j).value for j in range(1, 4)] == ["受理工单", "5", 5]
+    assert ws["A5"].font.name == "宋体"
+    assert wb["红色纠纷"]["D5"].value == "王*明与李*军宅基地纠纷"
+
+    # admins see names unmasked
+    _, _, admin_doc = wr.export(ADMIN, date(2026, 3, 4), "docx", NOW, engine=world)
+    assert "王小明与李大军" in _docx_text(admin_doc)[0]
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed: the PDF conversion check cannot run")
+    for fname, blob in (("report.docx", data), ("report.xlsx", xdata)):
+        (tmp_path / fname).write_bytes(blob)
+        subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to",
+                        "pdf", "--outdir", str(tmp_path), str(tmp_path / fname)], check=True, timeout=180,
+                       capture_output=True)
+        pdf = tmp_path / fname.replace(fname.rsplit(".", 1)[1], "pdf")
+        assert pdf.exists() and pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 5000
+
+
+def test_export_is_audited_and_refused_without_permission(world):
+    wr.export(LEADER, date(2026, 3, 4), "xlsx", NOW, engine=world)
+    with read_session(world) as s:
+        rows = s.scalars(select(AuditLog).where(AuditLog.action == "export")).all()
+    assert len(rows) == 1 and rows[0].entity == "weekly_report"
+    assert rows[0].after["format"] == "xlsx" and rows[0].after["week"] == "2026-03-02 至 2026-03-08"
+    for role in ("demo", "reception", "platform", "mediator", "grid"):
+        with pytest.raises(PermissionDenied):
+            wr.export(Actor(0, role, role, role), date(2026, 3, 4), "docx", NOW, engine=world)
+    with read_session(world) as s:
+        assert len(s.scalars(select(AuditLog).where(AuditLog.action == "export")).all()) == 1
