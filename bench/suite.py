@@ -58,8 +58,8 @@ def build(url: str, scale: str, orders: int) -> float:
     return time.perf_counter() - t0
 
 
-def measure(url: str, runs: int, roles: str, out_json: Path) -> dict:
-    _run([PY, "-m", "bench.pages", "--database-url", url, "--runs", str(runs), "--pages", "all",
+def measure(url: str, runs: int, roles: str, out_json: Path, pages: str = "all") -> dict:
+    _run([PY, "-m", "bench.pages", "--database-url", url, "--runs", str(runs), "--pages", pages,
           "--roles", roles, "--json", str(out_json), "--out", str(out_json.with_suffix(".md"))], _env(url))
     return json.loads(out_json.read_text(encoding="utf-8"))
 
@@ -108,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--backends", default="sqlite,postgresql")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--roles", default="all")
+    ap.add_argument("--pages", default="all", help="comma-separated page keys, or all")
     ap.add_argument("--workdir", default="/tmp/gov-bench")
     ap.add_argument("--reuse", action="store_true", help="reuse SQLite files built by an earlier run")
     ap.add_argument("--out", default=str(ROOT / "bench-results" / "suite.md"))
@@ -139,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
                     else:
                         built = 0.0
                 print(f"[suite] {backend}: {n:,} orders built in {built:.0f} s; timing pages…", flush=True)
-                results[n] = measure(url, args.runs, args.roles, workdir / f"{backend}-{args.scale}-{n}.json")
+                results[n] = measure(url, args.runs, args.roles, workdir / f"{backend}-{args.scale}-{n}.json",
+                                     args.pages)
                 results[n]["built_s"] = built
             lines, missed = compare(results, counts)
             report.append(f"\n## {backend}\n")
