@@ -63,19 +63,26 @@ def events(f: EventFilter, actor: Actor, offset: int, limit: int, minute: str) -
 
 
 @st.cache_data(ttl=10, show_spinner=False)
-def bundle(event_id: int, role: str) -> dict | None:
-    """One event with its photos, timeline, links and the record it was referred to, masked."""
-    from db.models.grid_work import GridEvent
-
+def _cached_bundle(event_id: int, role: str) -> dict | None:
     with read_session(runtime.engine()) as s:
         d = q.event_detail(s, event_id)
         if d is None:
             return None
-        rec = svc.linked_record(s, s.get(GridEvent, event_id))
-        out = {"event": _mask_detail(d, role), "photos": [p["data"] for p in q.photos(s, event_id)],
-               "timeline": q.timeline(s, event_id), "links": q.linked(s, event_id), "linked": rec,
-               "platforms": q.platforms_of(s, d["township_id"])}
-    return out
+        return {"event": _mask_detail(d, role), "photos": [p["data"] for p in q.photos(s, event_id)],
+                "timeline": q.timeline(s, event_id), "platforms": q.platforms_of(s, d["township_id"])}
+
+
+def bundle(event_id: int, role: str) -> dict | None:
+    """One event with its photos and timeline (cached), and its links with the status of the
+    record it was referred to (read fresh: that record is changed by other people and pages)."""
+    from db.models.grid_work import GridEvent
+
+    out = _cached_bundle(event_id, role)
+    if out is None:
+        return None
+    with read_session(runtime.engine()) as s:
+        event = s.get(GridEvent, event_id)
+        return {**out, "links": q.linked(s, event_id), "linked": svc.linked_record(s, event)}
 
 
 @st.cache_data(ttl=30, show_spinner=False)
@@ -139,10 +146,12 @@ def _mask_detail(d: dict, role: str) -> dict:
 
 def filters(ref: dict, actor: Actor) -> EventFilter:
     """The list filter widgets; defaults to the open events (the archive is one click away)."""
-    wanted = [x for x in st.query_params.get("stage", "").split(",") if x in STAGES]
-    c1, c2, c3 = st.columns([4, 2, 2])
-    stages = c1.multiselect("环节", list(STAGES), default=wanted or list(OPEN_STAGES), format_func=STAGES.get,
-                            key="ge_stage", placeholder="全部环节（含已归档）")
+    options = {"open": "全部未归档（待办理在前）", **STAGES, "all": "全部（含已归档）"}
+    wanted = st.query_params.get("stage", "")
+    c1, c2, c3 = st.columns([3, 2, 2], vertical_alignment="bottom")
+    choice = c1.selectbox("环节", list(options), index=list(options).index(wanted) if wanted in options else 0,
+                          format_func=options.get, key="ge_stage")
+    stages = OPEN_STAGES if choice == "open" else () if choice == "all" else (choice,)
     number = c2.text_input("事件编号", placeholder="如 SJ-2026-000123", key="ge_number")
     mine_label = "我上报的" if actor.role == "grid" else "我办理过的"
     mine = c3.toggle(mine_label, key="ge_mine")
@@ -404,8 +413,8 @@ def report_form(actor: Actor, ref: dict) -> None:
         c1, c2 = st.columns([1, 2])
         event_type = c1.selectbox("事件类型", list(EVENT_TYPES), index=None, format_func=EVENT_TYPES.get,
                                   placeholder="请选择")
-        household = c2.selectbox("所在户（选填，选中后地点可不填）", list(households), index=None,
-                                 format_func=households.get, placeholder="输入门牌或户主搜索")
+        household = c2.selectbox("所在户（选填）", list(households), index=None, format_func=households.get,
+                                 placeholder="输入门牌或户主搜索", help="选中所在户后可不填地点，地点取该户地址")
         address = st.text_input("地点", max_chars=200, placeholder="如：东湖村村口老桥")
         description = st.text_area("事件描述", max_chars=2000, height=100,
                                    placeholder="发现了什么、影响多大、是否需要其他部门协助")
@@ -477,7 +486,7 @@ def log_list(staff_id: int) -> None:
     if not page.rows:
         st.caption("暂无工作日志。")
         return
-    df = pd.DataFrame({"日期": [f"{r['log_date']:%Y-%m-%d}" for r in page.rows],
+    df = pd.DataFrame({"日期": [f"{r['log_date']:%m-%d}" for r in page.rows],
                        "走访户数": [r["households_visited"] for r in page.rows],
                        "工作内容": [r["content"] for r in page.rows]})
     st.table(df.set_index("日期"))
