@@ -501,3 +501,28 @@ __all__ = [
     "buckets", "compare", "default_grain", "dispute_stats", "drill_page", "finish", "grid_worker_stats",
     "hours_between", "local_today", "order_stats", "period_of", "summary", "trend",
 ]
+
+
+# --------------------------------------------------------------------------- big screen
+
+def recent_closed(s: Session, now: datetime, limit: int = 12, days: int = 30) -> list[dict]:
+    """Recently closed orders for the big screen's rotating highlight: received in the last
+    ``days`` (a range on the received_at/status index bounds the scan), closed, newest closure
+    first. No personal columns; the caller scrubs the free text."""
+    q = (select(W.number, W.received_at, W.resolved_at, W.title, W.result, W.satisfaction,
+                Category.name.label("category"), Village.name.label("village"), Department.name.label("department"))
+         .select_from(W)
+         .outerjoin(Category, Category.id == W.category_id)
+         .outerjoin(Village, Village.id == W.village_id)
+         .outerjoin(Department, Department.id == W.department_id)
+         .where(W.received_at >= now - timedelta(days=days), W.status.in_(CLOSED_DONE),
+                W.resolved_at.is_not(None))
+         .order_by(W.resolved_at.desc(), W.id.desc()).limit(limit))
+    return [dict(r) for r in s.execute(q).mappings()]
+
+
+def channel_mix(s: Session, period: Period) -> list[dict]:
+    """Orders received in the period per channel (cancelled and duplicates excluded)."""
+    q = (select(W.channel, func.count()).where(*_base(period.since, period.until))
+         .group_by(W.channel).order_by(func.count().desc()))
+    return [{"channel": c, "label": CHANNELS.get(c, c), "n": int(n)} for c, n in s.execute(q)]

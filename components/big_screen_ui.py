@@ -1,0 +1,155 @@
+"""The delegation big screen: a dark, high-contrast, large-type read-only overview.
+
+Only aggregates and scrubbed free text reach this screen (never a name, phone or ID number,
+whatever the viewer's role); the CSS is fixed text, never user data."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from components import runtime
+from db.engine import read_session
+from db.models.base import utcnow
+from db.queries import kpi as kpi_q
+from db.rules.masking import scrub_text
+from db.rules.sla import to_local
+
+FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
+BG, PANEL, FG, ACCENT, WARN = "#0b1a2e", "#12284a", "#ffffff", "#ffd34d", "#ff7a6b"
+VIEWS = {"overview": "总览", "trend": "趋势", "cases": "办结案例"}
+
+CSS = f"""
+<style>
+[data-testid="stAppViewContainer"], [data-testid="stMain"], [data-testid="stHeader"] {{
+  background: {BG}; color: {FG};
+}}
+[data-testid="stMain"] h1, [data-testid="stMain"] h2, [data-testid="stMain"] h3,
+[data-testid="stMain"] p, [data-testid="stMain"] label, [data-testid="stMain"] span,
+[data-testid="stMain"] li {{ color: {FG} !important; }}
+[data-testid="stMain"] h1 {{ font-size: 3rem; }}
+[data-testid="stMetric"] {{ background: {PANEL}; border-radius: 10px; padding: 14px 18px; }}
+[data-testid="stMetricLabel"] p {{ font-size: 1.45rem !important; color: #cfe0ff !important; }}
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {{
+  font-size: 3.6rem !important; color: {ACCENT} !important; font-weight: 700; }}
+[data-testid="stMetricDelta"], [data-testid="stMetricDelta"] * {{ font-size: 1.1rem !important; color: #cfe0ff !important;
+  background: transparent !important; }}
+[data-testid="stMain"] button {{ background: {PANEL} !important; border-color: #4d6a99 !important; }}
+[data-testid="stMain"] button p, [data-testid="stMain"] button span {{ color: {FG} !important; font-size: 1.3rem; }}
+[data-testid="stMain"] [data-testid="stCaptionContainer"] p {{ color: #cfe0ff !important; font-size: 1.1rem; }}
+[data-testid="stMain"] [data-testid="stVerticalBlockBorderWrapper"] {{ background: {PANEL}; }}
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p {{ font-size: 1.5rem; line-height: 1.6; }}
+</style>
+"""
+
+
+def apply_theme() -> None:
+    st.markdown(CSS, unsafe_allow_html=True)  # fixed text only
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def headline(minute: str) -> dict:
+    now = utcnow()
+    today = to_local(now).date()
+    year = kpi_q.period_of("year", today)
+    month = kpi_q.period_of("month", today)
+    with read_session(runtime.engine()) as s:
+        y = kpi_q.order_stats(s, year.since, now, now)[0]
+        m = kpi_q.order_stats(s, month.since, now, now)[0]
+        trend = kpi_q.trend(s, year, now, "month")
+        mix = kpi_q.channel_mix(s, month)
+        cats = kpi_q.order_stats(s, month.since, now, now, by="category")[:8]
+        other = kpi_q.dispute_stats(s, year)
+    return {"year": y, "month": m, "trend": [t for t in trend if t["start"] <= today], "mix": mix,
+            "cats": cats, "disputes": other[0] if other else None, "today": today}
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def cases(minute: str) -> list[dict]:
+    with read_session(runtime.engine()) as s:
+        rows = kpi_q.recent_closed(s, utcnow())
+    for r in rows:  # always scrubbed: a delegation sees no personal data, whoever is logged in
+        r["title"] = scrub_text(r["title"])
+        r["result"] = scrub_text(r["result"])
+    return rows
+
+
+def _pct(v) -> str:
+    return "—" if v is None else f"{v:.1%}"
+
+
+def _metric(col, label: str, value: str, n: int | None = None, **kw) -> None:
+    col.metric(label, value, delta=f"样本 n={n:,}" if n is not None else None, delta_color="off",
+               delta_arrow="off", **kw)
+
+
+def metrics(h: dict) -> None:
+    y, m = h["year"], h["month"]
+    row1 = st.columns(4)
+    _metric(row1[0], "今年受理诉求", f"{y['received']:,}", chart_data=[t["received"] for t in h["trend"]],
+            chart_type="bar")
+    _metric(row1[1], "今年办结率", _pct(y["closure"]), y["closure_n"])
+    _metric(row1[2], "本月按期办结率", _pct(m["on_time"]), m["on_time_n"])
+    _metric(row1[3], "本月满意率", _pct(m["satisfaction"]), m["satisfaction_n"])
+    row2 = st.columns(4)
+    _metric(row2[0], "本月24小时联系率", _pct(m["contact"]), m["contact_n"])
+    _metric(row2[1], "本月平均办理时长", "—" if m["handling_days"] is None else f"{m['handling_days']:.1f}天",
+            m["handling_days_n"])
+    d = h["disputes"]
+    _metric(row2[2], "今年纠纷化解率", _pct(d["resolution_rate"]) if d else "—", d["n"] if d else None)
+    _metric(row2[3], "纠纷化解在村比例", _pct(d["village_share"]) if d else "—", d["resolved"] if d else None)
+
+
+def _dark(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
+    fig.update_layout(paper_bgcolor=PANEL, plot_bgcolor=PANEL, font={"family": FONT, "size": 18, "color": FG},
+                      title={"text": title, "font": {"size": 22, "color": FG}}, height=height,
+                      margin={"l": 20, "r": 20, "t": 60, "b": 20}, showlegend=False)
+    fig.update_xaxes(gridcolor="#2b4670", color=FG)
+    fig.update_yaxes(gridcolor="#2b4670", color=FG, tickfont={"size": 18, "color": FG})
+    return fig
+
+
+def build_trend_figure(trend: list[dict]) -> go.Figure:
+    fig = go.Figure()
+    fig.add_bar(x=[t["short"] for t in trend], y=[t["received"] for t in trend], marker={"color": "#4da3ff"},
+                name="受理", text=[t["received"] for t in trend], textposition="outside")
+    fig.add_scatter(x=[t["short"] for t in trend], y=[(t["closure"] or 0) * 100 for t in trend], yaxis="y2",
+                    mode="lines+markers", line={"color": ACCENT, "width": 4}, marker={"size": 12}, name="办结率")
+    fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "range": [0, 105], "color": ACCENT,
+                              "title": "办结率%"})
+    fig.update_xaxes(type="category")
+    return _dark(fig, "今年每月受理量（柱）与办结率（线）")
+
+
+def build_category_figure(cats: list[dict]) -> go.Figure:
+    fig = go.Figure(go.Bar(x=[c["received"] for c in cats], y=[str(c["label"]) for c in cats], orientation="h",
+                           marker={"color": ACCENT}, text=[c["received"] for c in cats], textposition="outside"))
+    fig.update_yaxes(autorange="reversed")
+    return _dark(fig, "本月诉求类别前八")
+
+
+def build_channel_figure(mix: list[dict]) -> go.Figure:
+    fig = go.Figure(go.Pie(labels=[m["label"] for m in mix], values=[m["n"] for m in mix], hole=0.45,
+                           textinfo="label+percent", textfont={"size": 18}))
+    return _dark(fig, "本月受理渠道构成")
+
+
+def case_card(c: dict, i: int, total: int) -> None:
+    with st.container(border=True):
+        st.markdown(f"### 办结案例 {i + 1}/{total}　{esc_fixed(c['category'])}·{esc_fixed(c['village'])}")
+        st.markdown(f"**诉求**：{esc_fixed(c['title'])}")
+        st.markdown(f"**办理结果**：{esc_fixed(c['result'] or '已办结')}")
+        resolved = to_local(c["resolved_at"]) if c["resolved_at"] else None
+        st.caption(f"承办：{esc_fixed(c['department'] or '—')}　办结：{resolved:%m月%d日}" if resolved else "")
+
+
+def esc_fixed(text) -> str:
+    from components.ui import esc
+
+    return esc(text)
+
+
+def today() -> date:
+    return to_local(utcnow()).date()
