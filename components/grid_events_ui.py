@@ -224,18 +224,23 @@ def detail(b: dict) -> None:
                 f"**上报时间**：{fmt(e['reported_at'])}  \n**处置时间**：{fmt(e['handled_at'])}")
     c3.markdown(f"**核查时间**：{fmt(e['verified_at'])}  \n**评价时间**：{fmt(e['evaluated_at'])}  \n"
                 f"**归档时间**：{fmt(e['archived_at'])}")
-    st.markdown("**事件描述**")
-    st.text(e["description"])
-    if e["evaluation"]:
-        st.markdown("**评价意见**")
-        st.text(e["evaluation"])
-    rec = b["linked"]
-    if rec:
-        closed = "已办结，可记录处置结果" if rec["closed"] else "尚在办理"
-        st.info(f"已转{RECORD_LABELS[rec['type']]} {rec['number']}，当前状态：{_record_status(rec['type'], rec['status'])}"
-                f"（{closed}）。", icon=":material/link:")
-    for k, photo in enumerate(b["photos"]):
-        st.image(photo, caption=f"现场照片{k + 1 if len(b['photos']) > 1 else ''}", width=420)
+    text_col, photo_col = st.columns([3, 2]) if b["photos"] else (st.container(), None)
+    with text_col:
+        st.markdown("**事件描述**")
+        st.text(e["description"])
+        if e["evaluation"]:
+            st.markdown("**评价意见**")
+            st.text(e["evaluation"])
+        rec = b["linked"]
+        if rec:
+            hint = ""
+            if e["stage"] == "in_hand":
+                hint = "，办结后可记录处置结果" if not rec["closed"] else "，可记录处置结果"
+            st.info(f"已转{RECORD_LABELS[rec['type']]} {rec['number']}，当前状态："
+                    f"{_record_status(rec['type'], rec['status'])}{hint}。", icon=":material/link:")
+    if photo_col is not None:
+        for k, photo in enumerate(b["photos"]):
+            photo_col.image(photo, caption=f"现场照片{k + 1 if len(b['photos']) > 1 else ''}", width=320)
 
 
 def timeline_table(steps: list[dict]) -> None:
@@ -282,7 +287,8 @@ def actions(b: dict, actor: Actor, ref: dict) -> None:
     e = b["event"]
     acts = _offered(e, actor, b["linked"])
     if not acts:
-        waiting = {"in_hand": "等待转办单位办结后记录处置结果。"}.get(e["stage"], "当前角色在此环节没有可执行的操作。")
+        waiting = {"in_hand": "等待转办单位办结后记录处置结果。", "archived": "事件已归档，闭环完成。"}.get(
+            e["stage"], "当前角色在此环节没有可执行的操作。")
         st.caption(waiting)
         return
     version = st.session_state.setdefault(_version_key(e["id"]), e["version"])

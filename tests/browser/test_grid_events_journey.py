@@ -129,7 +129,7 @@ def test_grid_event_loop_with_admin_leader_and_grid(app_server, browser, tmp_pat
         order_no = order_no.group(0)
         assert "已转办" in status_line(admin)
         body = admin.locator("[data-testid='stMain']").inner_text()
-        assert f"工单 {order_no}" in body and "尚在办理" in body
+        assert f"工单 {order_no}" in body and "办结后可记录处置结果" in body
         assert admin.get_by_role("link", name=re.compile(order_no)).count() == 1  # opens the inbox
         screenshot(admin, "grid_events-3-referred")
 

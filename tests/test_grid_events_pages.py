@@ -1,0 +1,92 @@
+"""The 网格事件 page under AppTest: every role that may open it sees its views, the others are
+refused; the grid worker reports and writes a log through the widgets; masking for demo."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from db.config import load_settings
+from db.engine import get_engine, read_session
+from db.models import GridStaff, WorkLog
+from db.models.grid_work import GridEvent
+from db.permissions import can_open
+
+from test_pages_apptest import ROOT, TIMEOUT, demo_db, run_page  # noqa: F401  (fixture)
+
+PAGE = "pages/grid_events.py"
+ROLES_OK = ("admin", "leader", "dispatcher", "grid", "demo")
+
+
+def _texts(at: AppTest) -> str:
+    return " ".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [t.value for t in at.title])
+
+
+@pytest.mark.parametrize("role", ROLES_OK)
+def test_list_view_for_each_allowed_role(demo_db, role):
+    at = run_page(PAGE, demo_db[role])
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "网格事件"
+    assert re.search(r"当前筛选共 \d+ 件", _texts(at))
+    views = at.get("button_group")[0].options if at.get("button_group") else []
+    assert ("上报事件" in str(views)) == (role in ("admin", "grid"))
+
+
+@pytest.mark.parametrize("role", ["reception", "platform", "mediator"])
+def test_refused_for_other_roles(demo_db, role):
+    assert not can_open(role, "grid_events")
+    at = run_page(PAGE, demo_db[role])
+    assert [e.value for e in at.error] == ["当前角色无权访问此页面。"]
+    assert not at.title
+
+
+@pytest.mark.parametrize("role", ROLES_OK)
+def test_work_log_view(demo_db, role):
+    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=TIMEOUT)
+    at.session_state["gov_actor"] = demo_db[role]
+    at.query_params["view"] = "工作日志"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    text = _texts(at) + " ".join(h.value for h in at.subheader)
+    if role == "grid":
+        assert "的工作日志" in text and "保存日志" in [b.label for b in at.button]
+    else:
+        assert "网格员工作量" in text
+
+
+def test_grid_worker_reports_and_logs_through_the_page(demo_db):
+    actor = demo_db["grid"]
+    engine = get_engine(load_settings())
+    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=TIMEOUT)
+    at.session_state["gov_actor"] = actor
+    at.query_params["view"] = "上报事件"
+    at.run()
+    assert not at.exception
+    # an empty form is refused with a Chinese message and writes nothing
+    with read_session(engine) as s:
+        before = s.scalar(select(GridEvent.id).order_by(GridEvent.id.desc()).limit(1))
+    submit = [b for b in at.button if b.label == "上报事件"][0]
+    submit.click().run()
+    assert "请选择事件类型。" in [e.value for e in at.error]
+    at.selectbox[0].select("environment")
+    at.text_input[0].input("村委会后巷")
+    at.text_area[0].input("后巷垃圾堆放三天未清运，气味较大。")
+    [b for b in at.button if b.label == "上报事件"][0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    with read_session(engine) as s:
+        ev = s.scalar(select(GridEvent).order_by(GridEvent.id.desc()).limit(1))
+        staff = s.scalar(select(GridStaff).where(GridStaff.user_id == actor.user_id))
+    assert ev.id != before and ev.address == "村委会后巷" and ev.reporter_staff_id == staff.id
+    assert at.query_params["event"] == [ev.number] or at.query_params["event"] == ev.number
+    assert any(ev.number in s.value for s in at.success)
+
+
+def test_demo_sees_masked_names(demo_db):
+    at = run_page(PAGE, demo_db["demo"])
+    assert not at.exception
+    frame = at.dataframe[0].value
+    reporters = [r for r in frame["上报人"] if r and r != "—"]
+    assert reporters and all("*" in r for r in reporters)
