@@ -165,16 +165,18 @@ def _grid_items(s: Session, actor: Actor, now: datetime) -> list[Attention]:
                           "该账号尚未关联网格员档案，请联系管理员")]
     open_events = _count(s, GridEvent, GridEvent.grid_id == staff.grid_id,
                          GridEvent.status.in_(("reported", "referred", "handling")))
-    to_verify = _count(s, GridEvent, GridEvent.grid_id == staff.grid_id, GridEvent.status == "handling")
+    to_verify = _count(s, GridEvent, GridEvent.grid_id == staff.grid_id, GridEvent.status == "handling",
+                       GridEvent.handled_at.is_not(None))  # handling recorded, awaiting the on-site check
     week_logs = _count(s, WorkLog, WorkLog.staff_id == staff.id,
                        WorkLog.log_date >= to_local(_week_start(now)).date())
     today_log = _count(s, WorkLog, WorkLog.staff_id == staff.id, WorkLog.log_date == to_local(now).date())
     return [
         Attention("events_open", "本网格未结事件", open_events, "grid_events", "warning" if open_events else "normal"),
-        Attention("events_verify", "待核查反馈", to_verify, "grid_events", "warning" if to_verify else "normal"),
+        Attention("events_verify", "待核查反馈", to_verify, "grid_events", "warning" if to_verify else "normal",
+                  query=(("stage", "to_verify"),)),
         Attention("log_today", "今日工作日志", "已填" if today_log else "未填", "grid_events",
-                  "normal" if today_log else "warning"),
-        Attention("logs_week", "本周日志篇数", week_logs, "grid_events"),
+                  "normal" if today_log else "warning", query=(("view", "工作日志"),)),
+        Attention("logs_week", "本周日志篇数", week_logs, "grid_events", query=(("view", "工作日志"),)),
     ]
 
 
