@@ -162,7 +162,7 @@ def ledger_frame(rows: list[dict]) -> pd.DataFrame:
         "类型": DISPUTE_TYPES.get(r["dispute_type"], r["dispute_type"]) + ("（隐患）" if r["kind"] == "hazard" else ""),
         "标题": r["title"], "当事人": r["parties"], "风险": RISK_COLOURS.get(r["risk_colour"], ""),
         "层级": CASE_LEVELS.get(r["level"], ""), "进度": f'{r["current_step"]}/4',
-        "状态": fsm.STATUS_LABELS.get(r["status"], r["status"]), "提醒": flag(r), "调解员": r["mediator"] or "—",
+        "状态": fsm.STATUS_LABELS.get(r["status"], r["status"]), "提醒": flag(r),
     } for r in rows])
 
 
@@ -176,7 +176,8 @@ def ledger_table(rows: list[dict], page_no: int) -> dict | None:
     event = st.dataframe(_style(ledger_frame(rows)), hide_index=True, width="stretch", on_select="rerun",
                          selection_mode="single-row", key=f"med_table_{gen}_{page_no}",
                          height=38 + 35 * min(max(len(rows), 1), 12),
-                         column_config={"标题": st.column_config.TextColumn(width="large")})
+                         column_config={"标题": st.column_config.TextColumn(width="medium"),
+                                        "编号": st.column_config.TextColumn(width="small")})
     picked = [rows[i] for i in event.selection.rows if i < len(rows)]
     return picked[0] if picked else None
 
@@ -274,6 +275,7 @@ def actions(actor: Actor, c: dict) -> None:
     action = st.segmented_control("办理", acts, format_func=labels.get, key=f"med_act_{c['id']}",
                                   default=acts[0])
     if action is None:
+        st.caption("选择上方要办理的事项。")
         return
     version = loaded_version(c)
     eng = runtime.engine()

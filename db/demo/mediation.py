@@ -44,6 +44,7 @@ class _CaseSpec:
     applicant: Person | None = None
     force_red_open: bool = False
     force_no_step: bool = False
+    force_followup_due: bool = False  # agreed at step 1, follow-up due and not yet done
 
 
 def build(ctx: Context) -> None:
@@ -94,6 +95,11 @@ def _case_specs(ctx: Context) -> list[_CaseSpec]:
     for k, spec in enumerate(rng.sample(recent, min(3, len(recent)))):
         spec.force_red_open = True
         spec.force_no_step = k == 0  # one of them still waits for its first step
+    # a couple of agreed cases wait for their follow-up visit (the 待回访销号 list is never empty)
+    due = [s for s in specs if timedelta(days=45) <= now - s.reported <= timedelta(days=120)
+           and not s.force_red_open]
+    for spec in rng.sample(due, min(2, len(due))):
+        spec.force_followup_due = True
     return specs
 
 
@@ -123,6 +129,8 @@ def _emit_case(ctx: Context, spec: _CaseSpec) -> None:
     case_id = ctx.next_id(MediationCase)
     number = ctx.number("TJ", spec.reported)
     colour = "red" if spec.force_red_open else _pick_colour(ctx)
+    if spec.force_followup_due:
+        colour = "blue"
     kind = "hazard" if rng.random() < 0.05 and not spec.force_red_open else "dispute"
     level_p = {"red": 0.85, "yellow": 0.35, "blue": 0.07}[colour]
     level = "township" if rng.random() < level_p else "village"
@@ -156,12 +164,16 @@ def _emit_case(ctx: Context, spec: _CaseSpec) -> None:
     need = {"blue": rng.choices((1, 2, 3, 4), (55, 30, 10, 5))[0],
             "yellow": rng.choices((2, 3, 4), (40, 40, 20))[0],
             "red": rng.choices((3, 4), (50, 50))[0]}[colour]
+    if spec.force_followup_due:
+        need = 1
     fail = None
     r = rng.random()
     if colour != "blue" and r < 0.07:
         fail = "litigation" if r < 0.045 else "petition"
     elif r < 0.015:
         fail = "litigation"
+    if spec.force_followup_due:
+        fail = None
     t = (escalated_at or spec.reported) + timedelta(minutes=rng.randint(60, 6 * 1440))
     if spec.force_no_step:
         t = now + timedelta(hours=rng.randint(2, 48))
@@ -207,7 +219,7 @@ def _emit_case(ctx: Context, spec: _CaseSpec) -> None:
         late = rng.randint(5, 25) if rng.random() < 0.15 else rng.randint(0, 5)
         visit = ctx.at_local(followup_due + timedelta(days=late), rng.randint(9, 16),
                              rng.randint(0, 59))
-        if visit <= now:
+        if visit <= now and not spec.force_followup_due:
             followup_at = closed_at = visit
             status = "closed"
             followup_note = rng.choice(vocab.FOLLOWUP_NOTES)
