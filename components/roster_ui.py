@@ -179,20 +179,26 @@ def my_grid(user_id: int) -> dict | None:
 # --------------------------------------------------------------------------- shared widgets
 
 def current_view() -> str:
-    """The view switcher, kept in the URL (?view=...) so views can be linked to."""
-    wanted = st.query_params.get("view")
-    if st.query_params.get("household"):
-        wanted = "household"
-    elif st.query_params.get("member"):
-        wanted = "party"
-    if wanted in VIEWS and st.session_state.get("roster_view") != wanted and not st.session_state.get("roster_view_set"):
-        st.session_state["roster_view"] = wanted
-    st.session_state["roster_view_set"] = True
-    view = st.segmented_control("视图", list(VIEWS), format_func=VIEWS.get, key="roster_view",
-                                label_visibility="collapsed") or "org"
-    if st.query_params.get("view") != view:
-        st.query_params["view"] = view
-    return view
+    """The view switcher. The URL is the source of truth (?view=..., ?household=..., ?member=...),
+    so every view can be linked to and a rerun never loses the view."""
+    qp = st.query_params
+    wanted = "household" if qp.get("household") else "party" if qp.get("member") else qp.get("view")
+    if wanted not in VIEWS:
+        wanted = "org"
+    st.session_state["roster_view"] = wanted
+
+    def switch() -> None:
+        chosen = st.session_state.get("roster_view") or "org"
+        for k in ("household", "member"):
+            if k in st.query_params:
+                del st.query_params[k]
+        st.query_params["view"] = chosen
+
+    st.segmented_control("视图", list(VIEWS), format_func=VIEWS.get, key="roster_view",
+                         label_visibility="collapsed", on_change=switch)
+    if qp.get("view") != wanted:
+        st.query_params["view"] = wanted
+    return wanted
 
 
 def place_filter(actor: Actor, key: str, with_grid: bool = True) -> q.Scope:
