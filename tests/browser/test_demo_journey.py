@@ -1,0 +1,130 @@
+"""Issue #7 in the browser.
+
+1. The leader sees every KPI with its n, clicks a bar to drill down to the matching orders,
+   and downloads the weekly report, which python-docx reads and LibreOffice converts.
+2. The delegation (demo) account: every page in its navigation (and an order's detail, the
+   KPI views and the big-screen views) contains no mobile number, no 18-character ID number
+   and none of the callers', parties' or residents' names in the database.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import sqlite3
+import subprocess
+
+import pytest
+
+from db.config import DEFAULT_DEMO_PASSWORD
+from db.permissions import pages_for
+from db.queries.kpi import ORDER_METRICS
+
+from .conftest import login, screenshot, wait_for_app, wait_for_rerun
+
+PW = DEFAULT_DEMO_PASSWORD
+MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+
+
+def _goto(page, base: str, key: str) -> None:
+    page.goto(f"{base}/{key}")
+    wait_for_app(page)
+
+
+def test_leader_sees_kpis_with_n_drills_down_and_downloads_the_weekly_report(app_server, page, tmp_path):
+    base = app_server
+    login(page, base, "leader", PW)
+    _goto(page, base, "kpi")
+    body = page.inner_text("body")
+    for m in ORDER_METRICS.values():
+        assert re.search(re.escape(m.label) + r"（n=\d+）", body), m.label
+    # a bar of the comparison by village opens the list of its orders
+    page.get_by_text("分类对比", exact=True).click()
+    wait_for_rerun(page)
+    page.locator(".js-plotly-plot .bars path").first.wait_for()
+    page.locator(".js-plotly-plot .bars path").first.click(force=True)
+    wait_for_rerun(page)
+    heading = page.get_by_role("heading", name=re.compile(r"^办结率：.*（n=\d+）")).first
+    heading.wait_for()
+    n = int(re.search(r"n=(\d+)", heading.inner_text()).group(1))
+    assert page.get_by_text(re.compile(rf"^共 {n} 件")).first.is_visible()
+    screenshot(page, "kpi-leader-drilldown")
+
+    _goto(page, base, "weekly")
+    page.get_by_role("heading", name=re.compile("^周调度会材料")).first.wait_for()
+    page.get_by_role("button", name=re.compile("生成 Word")).click()
+    wait_for_rerun(page)
+    with page.expect_download() as dl:
+        page.get_by_role("button", name=re.compile("下载 DOCX")).click()
+    path = tmp_path / dl.value.suggested_filename
+    dl.value.save_as(path)
+    assert path.name.startswith("周调度会材料_") and path.suffix == ".docx"
+    from docx import Document
+
+    doc = Document(io.BytesIO(path.read_bytes()))
+    assert doc.tables[0].rows[0].cells[0].text == "指标" and doc.tables[0].rows[1].cells[0].text == "受理工单"
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed: the PDF conversion check cannot run")
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(path)], check=True, timeout=180, capture_output=True)
+    pdf = path.with_suffix(".pdf")
+    assert pdf.exists() and pdf.read_bytes()[:5] == b"%PDF-"
+
+
+def _personal_data(db_path) -> tuple[set[str], set[str], str]:
+    """(names, phones/ids, one order number) from the server's database; names that are also
+    part of organisation names (a village called 王岗 and a resident 王岗) are left out."""
+    con = sqlite3.connect(db_path)
+    try:
+        names: set[str] = set()
+        for sql in ("SELECT caller_name FROM work_order", "SELECT name FROM mediation_party",
+                    "SELECT name FROM resident", "SELECT head_name FROM household"):
+            names |= {r[0].strip() for r in con.execute(sql) if r[0] and len(r[0].strip()) >= 2}
+        secrets = {r[0] for r in con.execute("SELECT caller_id_number FROM work_order WHERE caller_id_number "
+                                             "IS NOT NULL UNION SELECT id_number FROM mediation_party WHERE "
+                                             "id_number IS NOT NULL") if r[0]}
+        org = " ".join(r[0] for sql in ("SELECT name FROM village", "SELECT name FROM grid", "SELECT name FROM "
+                                        "category", "SELECT name FROM department", "SELECT name FROM platform",
+                                        "SELECT display_name FROM app_user", "SELECT name FROM township")
+                       for r in con.execute(sql) if r[0])
+        names = {n for n in names if n not in org}
+        number = con.execute("SELECT number FROM work_order WHERE caller_name IS NOT NULL AND caller_phone IS NOT "
+                             "NULL ORDER BY id DESC LIMIT 1").fetchone()[0]
+        return names, secrets, number
+    finally:
+        con.close()
+
+
+def _leaks(text: str, names: set[str], secrets: set[str]) -> list[str]:
+    found = [f"手机号 {m}" for m in MOBILE.findall(text)]
+    found += [f"身份证号 {m}" for m in ID_NUMBER.findall(text)]
+    found += [f"证件 {s}" for s in secrets if s in text]
+    found += [f"姓名 {n}" for n in names if n in text]
+    return found
+
+
+def test_demo_pages_show_no_personal_data(app_server, page):
+    base = app_server
+    names, secrets, number = _personal_data(app_server.db_path)
+    assert names and number  # the check below would prove nothing on an empty database
+    login(page, base, "demo", PW)
+    visits: list[tuple[str, list[str]]] = [(p.key, []) for p in pages_for("demo")]
+    visits += [(f"inbox?order={number}", []), ("kpi", ["分类对比"]), ("kpi", ["多渠道重合度"]),
+               ("big_screen", ["趋势"]), ("big_screen", ["办结案例"])]
+    problems: dict[str, list[str]] = {}
+    for key, clicks in visits:
+        _goto(page, base, key)
+        for label in clicks:
+            page.get_by_text(label, exact=True).first.click()
+            wait_for_rerun(page)
+        # visible text and the page's HTML (data grids keep their cells in an accessible table)
+        text = page.inner_text("body") + "\n" + page.content()
+        leaks = _leaks(text, names, secrets)
+        if leaks:
+            screenshot(page, f"demo-leak-{key}-{'-'.join(clicks)}")
+            problems[f"{key} {' '.join(clicks)}".strip()] = sorted(set(leaks))[:10]
+        assert "当前角色无权访问此页面。" not in page.inner_text("body"), key
+    assert not problems, problems
