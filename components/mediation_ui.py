@@ -177,7 +177,7 @@ def ledger_table(rows: list[dict], page_no: int) -> dict | None:
                          selection_mode="single-row", key=f"med_table_{gen}_{page_no}",
                          height=38 + 35 * min(max(len(rows), 1), 12),
                          column_config={"标题": st.column_config.TextColumn(width="medium"),
-                                        "编号": st.column_config.TextColumn(width="small")})
+                                        "编号": st.column_config.TextColumn(width=130)})
     picked = [rows[i] for i in event.selection.rows if i < len(rows)]
     return picked[0] if picked else None
 
@@ -234,7 +234,7 @@ def case_view(actor: Actor, c: dict) -> None:
                                for p in c["parties"]]))
     st.markdown(f"**调解过程（{len(c['steps'])} 步）**")
     if c["steps"]:
-        st.table(pd.DataFrame([{"步骤": f"第{s['step_no']}步 {s['step']}", "日期": fmt(s["held_on"]),
+        st.table(pd.DataFrame([{"步骤": f"第{s['step_no']}步 {s['step']}" + ("（乡级）" if s.get("township") else ""), "日期": fmt(s["held_on"]),
                                 "参加人员": s["participants"], "调解情况": s["notes"],
                                 "结果": svc.STEP_OUTCOMES.get(s["outcome"], s["outcome"]),
                                 "风险": RISK_COLOURS.get(s["risk_colour"], "")} for s in c["steps"]]))

@@ -319,7 +319,8 @@ def case_detail(s: Session, actor: Actor, case_id: int, now: datetime) -> dict |
          "held_on": st.held_on, "participants": redact(st.participants, names, role),
          "notes": redact(st.notes, names, role),
          "outcome": st.outcome, "risk_colour": st.risk_colour, "recorded_at": st.recorded_at,
-         "recorded_by": users.get(st.recorded_by)}
+         "recorded_by": users.get(st.recorded_by),
+         "township": case.escalated_at is not None and st.recorded_at >= case.escalated_at}
         for st in step_rows]
     out["links"] = links_q.linked(s, "mediation_case", case.id)
     out.update(case_state(s, case))
