@@ -6,7 +6,13 @@ from db.engine import get_engine, write_session
 from db.permissions import Actor, require
 from db.services import audit
 
-EXPORT_ACTIONS = {"work_order": "order.export"}
+# the permission each exported entity needs (anything else needs report.export)
+EXPORT_ACTIONS = {
+    "work_order": "order.export",
+    "roster": "roster.export", "commando_team": "roster.export", "responsibility_zone": "roster.export",
+    "mediation_case": "mediation.export",
+    "weekly_report": "report.export",
+}
 
 
 def record(actor: Actor, entity: str, rows: int, detail: dict | None = None, engine=None) -> None:
