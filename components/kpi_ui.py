@@ -202,9 +202,10 @@ def _layout(fig: go.Figure, metric: kpi_q.Metric, xtitle: str | None) -> None:
                       title={"text": f"{metric.label}（{unit}）", "font": {"size": 15}})
     fig.update_xaxes(gridcolor="#eee")
     fig.update_yaxes(gridcolor="#eee")
-    if metric.kind == "rate":  # room above 100 % for the n labels
-        fig.update_yaxes(range=[0, 112], tickvals=[0, 20, 40, 60, 80, 100]) if xtitle else \
-            fig.update_xaxes(range=[0, 105])
+    if metric.kind == "rate" and xtitle:  # room above 100 % for the n labels
+        fig.update_yaxes(range=[0, 112], tickvals=[0, 20, 40, 60, 80, 100])
+    elif metric.kind == "rate":
+        fig.update_xaxes(range=[0, 105])
 
 
 # --------------------------------------------------------------------------- drill-down
@@ -316,11 +317,11 @@ def render_overlap(actor, period: kpi_q.Period) -> None:
     c[0].metric(f"本期事项（n={data['matters']}）", data["matters"])
     share = data["multi_share"]
     c[1].metric(f"多渠道重合（n={data['matters']}）", data["multi"],
-                delta=f"占 {share:.1%}" if share is not None else None, delta_color="off")
+                delta=f"占 {share:.1%}" if share is not None else None, delta_color="off", delta_arrow="off")
     c[2].metric(f"涉信访事项（n={data['petition_matters']}）", data["petition_matters"])
     fail = data["sentinel_share"]
     c[3].metric(f"哨点失灵：信访前无网格上报（n={data['petition_matters']}）", data["sentinel_failures"],
-                delta=f"占涉信访 {fail:.1%}" if fail is not None else None, delta_color="off")
+                delta=f"占涉信访 {fail:.1%}" if fail is not None else None, delta_color="off", delta_arrow="off")
     event = st.plotly_chart(build_overlap_figure(data), on_select="rerun", selection_mode="points",
                             key=f"overlap_chart_{period.kind}_{period.start}", config={"displayModeBar": False})
     if data["by_category"]:
