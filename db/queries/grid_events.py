@@ -8,6 +8,7 @@ Asia/Shanghai.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -82,6 +83,8 @@ def worker_counts(s: Session, since: datetime, until: datetime,
 # --------------------------------------------------------------------------- the event list
 
 E = GridEvent
+
+FULL_NUMBER = re.compile(r"SJ-\d{4}-\d{6}")
 
 # where each event stands in the loop, in the order the list shows them (what needs action
 # first); "in_hand" (being handled, by the worker or the linked record) waits on others
@@ -167,17 +170,30 @@ def _conditions(s: Session, f: EventFilter, actor: Actor) -> list:
     if f.reported_to:
         conds.append(E.reported_at < local_midnight(f.reported_to + timedelta(days=1)))
     if f.number and f.number.strip():
-        conds.append(E.number.startswith(f.number.strip().upper(), autoescape=True))
+        number = f.number.strip().upper()
+        if FULL_NUMBER.fullmatch(number):  # a whole number: the unique index
+            conds.append(E.number == number)
+        else:
+            conds.append(E.number.startswith(number, autoescape=True))
     return conds
 
 
+STAGE_STATUSES = {"to_refer": ("reported",), "to_verify": ("handling",), "to_evaluate": ("verified",),
+                  "to_archive": ("evaluated",), "in_hand": ("referred", "handling"), "archived": ("archived",)}
+
+
 def _open_stage_cond(f: EventFilter):
+    """The open stages asked for, as ``status IN (...)`` (served by the status index: "not
+    archived" written as ``!=`` would scan the whole table) refined by ``handled_at`` where a
+    status holds two stages."""
     stages = [st for st in (f.stages or tuple(STAGES)) if st != "archived"]
     if not stages:
         return None
-    if set(stages) == set(OPEN_STAGES):
-        return E.status != "archived"
-    return or_(*(stage_condition(st) for st in stages))
+    statuses = sorted({x for st in stages for x in STAGE_STATUSES[st]})
+    cond = E.status.in_(statuses)
+    if "handling" in statuses and not {"to_verify", "in_hand"} <= set(stages):
+        return and_(cond, or_(*(stage_condition(st) for st in stages)))
+    return cond
 
 
 def _archived_wanted(f: EventFilter) -> bool:
@@ -196,8 +212,10 @@ def _list_select(conds: list):
                Grid.name.label("grid"), Village.name.label("village"),
                reporter.name.label("reporter"))
         .select_from(E)
-        .join(Grid, Grid.id == E.grid_id)
-        .join(Village, Village.id == Grid.village_id)
+        # outer joins (the keys are never null) keep grid_event the driving table, so the
+        # status and (grid, reported_at) indexes are the access path, not a scan of grid
+        .outerjoin(Grid, Grid.id == E.grid_id)
+        .outerjoin(Village, Village.id == Grid.village_id)
         .outerjoin(reporter, reporter.id == E.reporter_staff_id)
         .where(*conds)
     )
