@@ -265,6 +265,8 @@ def _shichang(actor: Actor, plat: dict) -> None:
                     r = svc.record_inspection(e, actor, business_name=name, address=addr, kind=kind,
                                               inspected_on=day, finding=finding, problem=problem,
                                               rectify_days=int(days), **kw)
+                    if r["notice_number"]:  # show the new notice, ready to print
+                        st.session_state["pl_ins_pick"] = r["id"]
                     after_write(f"已保存；整改通知书编号 {r['notice_number']}。" if r["notice_number"]
                                 else "已保存检查记录。")
     only = st.toggle("只看限期整改中", value=True, key="pl_ins_only")
@@ -290,9 +292,10 @@ def _shichang(actor: Actor, plat: dict) -> None:
     if c1.button("生成整改通知书（Word）", icon=":material/print:", key="pl_notice_btn"):
         with ui.user_errors():
             fname, blob = platform_docs.notice_docx(e, actor, ins["id"])
-            st.session_state["pl_notice_file"] = (fname, blob)
-    if st.session_state.get("pl_notice_file"):
-        fname, blob = st.session_state["pl_notice_file"]
+            st.session_state["pl_notice_file"] = (ins["id"], fname, blob)
+    stored = st.session_state.get("pl_notice_file")
+    if stored and stored[0] == ins["id"]:  # never offer another notice's file
+        _, fname, blob = stored
         c1.download_button(f"下载 {fname}", blob, file_name=fname, type="primary",
                            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     if ins["status"] == "rectifying":

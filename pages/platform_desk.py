@@ -37,8 +37,11 @@ cols[2].metric("超期案件", counts["overdue"])
 cols[3].metric("多次退回", counts["flagged"])
 cols[4].metric("待办工单", counts["orders"])
 
-queue, own, new = st.tabs(["待办队列", f"{plat['name'].replace('平台', '')}业务台账", "登记巡查发现"])
-with queue:
+# a segmented control, not tabs: the chosen view survives the rerun after a save
+VIEWS = ["待办队列", f"{plat['name'].replace('平台', '')}业务台账", "巡查发现立案"]
+view = st.segmented_control("视图", VIEWS, default=VIEWS[0], key=f"pl_view_{plat['code']}",
+                            label_visibility="collapsed") or VIEWS[0]
+if view == VIEWS[0]:
     st.subheader("待接收的推送")
     page = ui.paged("pl_hand_page", lambda off, lim: pui.read("handoffs_waiting", plat["id"], off, lim),
                     pui.PAGE_SIZE)
@@ -73,9 +76,9 @@ with queue:
     else:
         st.caption("没有派给本平台的在办工单。")
 
-with own:
+elif view == VIEWS[1]:
     pui.records(actor, plat)
 
-with new:
+else:
     st.caption("本平台巡查发现的问题立案后由本平台办理；属于其他平台职责的，选择该平台即立案并推送。")
     pui.new_case_form(actor, plat)
