@@ -19,6 +19,7 @@ from db.models.base import utcnow
 from db.models.mediation import (
     CASE_KINDS, CASE_LEVELS, CASE_SOURCES, DISPUTE_TYPES, MEDIATION_STEPS, RISK_COLOURS,
 )
+from db.rules.masking import mask_for
 from db.permissions import Actor, allowed
 from db.queries import mediation as mq
 from db.queries import reference as ref_q
@@ -138,7 +139,8 @@ def filters(ref: dict, quick: str | None) -> mq.LedgerFilter:
                                key="med_village", placeholder="全部")
         level = d4.selectbox("层级", list(CASE_LEVELS), index=None, format_func=CASE_LEVELS.get,
                              key="med_level", placeholder="全部")
-        meds = {m["id"]: m["name"] for m in mediators()}
+        role = st.session_state["gov_actor"].role
+        meds = {m["id"]: mask_for(role, "name", m["name"]) for m in mediators()}
         mediator = d5.selectbox("调解员", list(meds), index=None, format_func=meds.get, key="med_mediator",
                                 placeholder="全部")
     return mq.LedgerFilter(

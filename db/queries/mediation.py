@@ -220,6 +220,7 @@ def ledger_page(s: Session, f: LedgerFilter, actor: Actor, now: datetime, offset
     rows = [dict(r) for r in s.execute(stmt).mappings()]
     _attach_parties(s, rows, actor.role)
     for r in rows:
+        r["mediator"] = mask_for(actor.role, "name", r["mediator"])  # a person's name, like any other
         r["stale"] = r["band"] == 1 or (r["status"] in fsm.OPEN_STATUSES and
                                         r["last_progress_at"] < now - timedelta(days=stale_days))
         r["followup_overdue"] = (r["status"] == "agreed" and r["followup_at"] is None and
@@ -299,7 +300,7 @@ def case_detail(s: Session, actor: Actor, case_id: int, now: datetime) -> dict |
     stale_days = settings(s)["stale_days"]
     out = {c.key: getattr(case, c.key) for c in C.__table__.columns}
     out.update(village=village.name if village else "", township=town.name if town else "",
-               grid=grid.name if grid else None, mediator=mediator.name if mediator else None)
+               grid=grid.name if grid else None, mediator=mask_for(role, "name", mediator.name) if mediator else None)
     party_rows = s.scalars(select(MediationParty).where(MediationParty.case_id == case.id)
                            .order_by(MediationParty.side, MediationParty.id)).all()
     names = [p.name for p in party_rows]

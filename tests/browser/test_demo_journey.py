@@ -110,21 +110,34 @@ def test_demo_pages_show_no_personal_data(app_server, page):
     base = app_server
     names, secrets, number = _personal_data(app_server.db_path)
     assert names and number  # the check below would prove nothing on an empty database
+    # Everything the server sends to this browser, not only what is drawn as text: data grids
+    # (st.dataframe) are drawn on a canvas, but their cells arrive as Arrow buffers whose
+    # strings are UTF-8 inside the websocket frames, so a name sent to the browser is caught
+    # here even if no text node shows it.
+    frames: list[str] = []
+
+    def on_socket(ws):
+        ws.on("framereceived", lambda payload: frames.append(
+            payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload))
+
+    page.on("websocket", on_socket)
     login(page, base, "demo", PW)
     visits: list[tuple[str, list[str]]] = [(p.key, []) for p in pages_for("demo")]
     visits += [(f"inbox?order={number}", []), ("kpi", ["分类对比"]), ("kpi", ["多渠道重合度"]),
                ("big_screen", ["趋势"]), ("big_screen", ["办结案例"])]
     problems: dict[str, list[str]] = {}
     for key, clicks in visits:
+        seen = len(frames)
         _goto(page, base, key)
         for label in clicks:
             page.get_by_text(label, exact=True).first.click()
             wait_for_rerun(page)
         # visible text and the page's HTML (data grids keep their cells in an accessible table)
-        text = page.inner_text("body") + "\n" + page.content()
+        text = page.inner_text("body") + "\n" + page.content() + "\n" + "\n".join(frames[seen:])
         leaks = _leaks(text, names, secrets)
         if leaks:
             screenshot(page, f"demo-leak-{key}-{'-'.join(clicks)}")
             problems[f"{key} {' '.join(clicks)}".strip()] = sorted(set(leaks))[:10]
         assert "当前角色无权访问此页面。" not in page.inner_text("body"), key
+    assert len(frames) > len(visits)  # the websocket capture saw the pages' data
     assert not problems, problems
