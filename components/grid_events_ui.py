@@ -404,9 +404,11 @@ def report_form(actor: Actor, ref: dict) -> None:
     if actor.role != "grid":  # admin reports for a grid (choices outside the form: they depend on each other)
         c1, c2, c3 = st.columns(3)
         vills = {v["id"]: v["name"] for v in ref["villages"]}
-        village_id = c1.selectbox("村（社区）", list(vills), index=None, format_func=vills.get, key="ger_village")
+        village_id = c1.selectbox("村（社区）", list(vills), index=None, format_func=vills.get, key="ger_village",
+                                  placeholder="请选择")
         grids = {g["id"]: g["name"] for g in data.grids(village_id)} if village_id else {}
-        grid_id = c2.selectbox("网格", list(grids), index=None, format_func=grids.get, key="ger_grid")
+        grid_id = c2.selectbox("网格", list(grids), index=None, format_func=grids.get, key="ger_grid",
+                               placeholder="请先选村（社区）" if not village_id else "请选择")
         people = {p["id"]: f"{p['name']}（{'网格长' if p['staff_role'] == 'chief' else '网格员'}）"
                   for p in staff_options(None, grid_id)} if grid_id else {}
         reporter = c3.selectbox("上报人", list(people), index=None, format_func=people.get, key="ger_staff",
@@ -444,12 +446,15 @@ def report_form(actor: Actor, ref: dict) -> None:
 def pick_staff(ref: dict, key: str) -> int | None:
     c1, c2, c3 = st.columns(3)
     vills = {v["id"]: v["name"] for v in ref["villages"]}
-    village_id = c1.selectbox("村（社区）", list(vills), index=None, format_func=vills.get, key=f"{key}_v")
+    village_id = c1.selectbox("村（社区）", list(vills), index=None, format_func=vills.get, key=f"{key}_v",
+                              placeholder="请选择")
     grids = {g["id"]: g["name"] for g in data.grids(village_id)} if village_id else {}
-    grid_id = c2.selectbox("网格", list(grids), index=None, format_func=grids.get, key=f"{key}_g")
+    grid_id = c2.selectbox("网格", list(grids), index=None, format_func=grids.get, key=f"{key}_g",
+                           placeholder="请先选村（社区）" if not village_id else "请选择")
     people = {p["id"]: f"{p['name']}（{'网格长' if p['staff_role'] == 'chief' else '网格员'}）"
               for p in staff_options(None, grid_id)} if grid_id else {}
-    return c3.selectbox("网格员", list(people), index=None, format_func=people.get, key=f"{key}_s")
+    return c3.selectbox("网格员", list(people), index=None, format_func=people.get, key=f"{key}_s",
+                        placeholder="请先选网格" if not grid_id else "请选择")
 
 
 def log_form(actor: Actor, staff_id: int) -> None:

@@ -50,7 +50,7 @@ elif view == "工作日志":
     else:
         st.subheader("网格员工作量")
         gu.workload_table(ref, actor)
-        st.subheader("查看或代填工作日志")
+        st.subheader("查看或代填工作日志" if gu.may_write_logs(actor) else "查看工作日志")
         staff_id = gu.pick_staff(ref, "gel_pick")
         if staff_id:
             if gu.may_write_logs(actor):
