@@ -69,7 +69,22 @@ def _cached_bundle(event_id: int, role: str) -> dict | None:
         if d is None:
             return None
         return {"event": _mask_detail(d, role), "photos": [p["data"] for p in q.photos(s, event_id)],
-                "timeline": q.timeline(s, event_id), "platforms": q.platforms_of(s, d["township_id"])}
+                "timeline": _mask_steps(q.timeline(s, event_id), d, role),
+                "platforms": q.platforms_of(s, d["township_id"])}
+
+
+def _mask_steps(steps: list[dict], d: dict, role: str) -> list[dict]:
+    """Step notes repeat the description: scrubbed like it; operators' names masked for demo."""
+    names = tuple(n for n in (d["household_head"],) if n)
+    out = []
+    for t in steps:
+        t = dict(t)
+        if not sees_unmasked(role, "name"):
+            t["note"] = scrub_text(t["note"], names)
+        if role == "demo" and t["actor_id"]:
+            t["actor"] = mask_name(t["actor"])
+        out.append(t)
+    return out
 
 
 def bundle(event_id: int, role: str) -> dict | None:

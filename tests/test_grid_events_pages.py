@@ -90,3 +90,22 @@ def test_demo_sees_masked_names(demo_db):
     frame = at.dataframe[0].value
     reporters = [r for r in frame["上报人"] if r and r != "—"]
     assert reporters and all("*" in r for r in reporters)
+
+
+def test_demo_event_file_masks_people(demo_db):
+    from components import grid_events_ui as gu
+
+    engine = get_engine(load_settings())
+    with read_session(engine) as s:
+        ev = s.scalar(select(GridEvent).where(GridEvent.household_id.is_not(None)).order_by(GridEvent.id.desc())
+                      .limit(1))
+    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=TIMEOUT)
+    at.session_state["gov_actor"] = demo_db["demo"]
+    at.query_params["event"] = ev.number
+    at.run()
+    assert not at.exception
+    shown = " ".join(m.value for m in at.markdown)
+    assert "所在户" in shown and "\\*" in shown.split("所在户")[1][:40]  # the head of household, masked
+    steps = at.table[0].value
+    assert all("*" in a or a == "系统" for a in steps["操作人"])
+    assert gu.mask_name("李春梅") == "李*梅"
