@@ -10,8 +10,14 @@ from db.engine import get_engine
 from db.services.bootstrap import ensure_database
 
 
-@st.cache_resource(show_spinner="正在准备数据库（首次启动会生成演示数据，约需一分钟）……")
 def engine() -> Engine:
+    """The engine of the configured database, made ready (migrated, seeded in demo mode) once."""
+    return _ready_engine(load_settings().database_url)
+
+
+@st.cache_resource(show_spinner="正在准备数据库（首次启动会生成演示数据，约需一分钟）……")
+def _ready_engine(database_url: str) -> Engine:
+    # keyed by URL: one process serving (or testing) another database never gets a stale engine
     settings = load_settings()
     eng = get_engine(settings)
     ensure_database(eng, settings)
