@@ -16,11 +16,11 @@ from db.models.base import utcnow
 from db.models.grid_work import EVENT_HANDLING, EVENT_RATINGS, EVENT_STATUSES, EVENT_TYPES
 from db.models.mediation import DISPUTE_TYPES, RISK_COLOURS
 from db.models.orders import URGENCIES
-from db.permissions import Actor, allowed, can_open, sees_unmasked
+from db.permissions import Actor, allowed, can_open
 from db.queries import grid_events as q
 from db.queries.grid_events import OPEN_STAGES, STAGES, EventFilter
 from db.rules import event_fsm
-from db.rules.masking import mask_for, mask_name, scrub_text
+from db.rules.masking import mask_for, mask_name, scrub_for
 from db.rules.sla import to_local
 from db.services import grid_events as svc
 
@@ -73,14 +73,19 @@ def _cached_bundle(event_id: int, role: str) -> dict | None:
                 "platforms": q.platforms_of(s, d["township_id"])}
 
 
+def known_names(d: dict) -> tuple[str, ...]:
+    """The people an event's free text may name: the household head and the reporter."""
+    return tuple(n for n in (d.get("household_head"), d.get("reporter")) if n)
+
+
 def _mask_steps(steps: list[dict], d: dict, role: str) -> list[dict]:
-    """Step notes repeat the description: scrubbed like it; operators' names masked for demo."""
-    names = tuple(n for n in (d["household_head"],) if n)
+    """Step notes are free text (handling, verification, comments): scrubbed like the description
+    for every role that does not see names and phones; operators' names masked for demo."""
+    names = known_names(d)
     out = []
     for t in steps:
         t = dict(t)
-        if not sees_unmasked(role, "name"):
-            t["note"] = scrub_text(t["note"], names)
+        t["note"] = scrub_for(role, t["note"], names)
         if role == "demo" and t["actor_id"]:
             t["actor"] = mask_name(t["actor"])
         out.append(t)
@@ -139,18 +144,24 @@ def workload(village_id: int, first: date, last: date) -> list[dict]:
 
 
 def _masked_rows(rows: list[dict], role: str) -> list[dict]:
-    if role != "demo":
-        return rows
-    return [dict(r, reporter=mask_name(r["reporter"]), description=scrub_text(r["description"])) for r in rows]
+    """List rows as ``role`` may see them: descriptions scrubbed (with the household head's and the
+    reporter's names) for every role without names/phones; reporters masked for demo."""
+    out = []
+    for r in rows:
+        r = dict(r, description=scrub_for(role, r["description"], known_names(r)))
+        if role == "demo":
+            r["reporter"] = mask_name(r["reporter"])
+        out.append(r)
+    return out
 
 
 def _mask_detail(d: dict, role: str) -> dict:
     out = dict(d)
     for col, kind in (("household_head", "name"), ("household_phone", "phone")):
         out[col] = mask_for(role, kind, out[col])
-    if not sees_unmasked(role, "name"):
-        names = tuple(n for n in (d["household_head"],) if n)
-        out["description"] = scrub_text(d["description"], names)
+    names = known_names(d)
+    out["description"] = scrub_for(role, d["description"], names)
+    out["evaluation"] = scrub_for(role, d["evaluation"], names)
     if role == "demo":
         out["reporter"] = mask_name(d["reporter"])
         out["reporter_phone"] = mask_for(role, "phone", d["reporter_phone"])
@@ -506,7 +517,7 @@ def log_form(actor: Actor, staff_id: int) -> None:
     st.rerun()
 
 
-def log_list(staff_id: int) -> None:
+def log_list(staff_id: int, role: str) -> None:
     page = ui.paged(f"gel_page_{staff_id}", lambda off, lim: logs(staff_id, off, lim), LOG_PAGE_SIZE)
     page.control(noun="篇", label="工作日志共")
     if not page.rows:
@@ -514,7 +525,7 @@ def log_list(staff_id: int) -> None:
         return
     df = pd.DataFrame({"日期": [f"{r['log_date']:%m-%d}" for r in page.rows],
                        "走访户数": [r["households_visited"] for r in page.rows],
-                       "工作内容": [r["content"] for r in page.rows]})
+                       "工作内容": [scrub_for(role, r["content"]) for r in page.rows]})
     st.table(df.set_index("日期"))
 
 

@@ -46,7 +46,7 @@ elif view == "工作日志":
         with left:
             gu.log_form(actor, staff["id"])
         with right:
-            gu.log_list(staff["id"])
+            gu.log_list(staff["id"], actor.role)
     else:
         st.subheader("网格员工作量")
         gu.workload_table(ref, actor)
@@ -58,9 +58,9 @@ elif view == "工作日志":
                 with left:
                     gu.log_form(actor, staff_id)
                 with right:
-                    gu.log_list(staff_id)
+                    gu.log_list(staff_id, actor.role)
             else:
-                gu.log_list(staff_id)
+                gu.log_list(staff_id, actor.role)
 
 else:
     f = gu.filters(ref, actor)

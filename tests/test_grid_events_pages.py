@@ -109,3 +109,68 @@ def test_demo_event_file_masks_people(demo_db):
     steps = at.table[0].value
     assert all("*" in a or a == "系统" for a in steps["操作人"])
     assert gu.mask_name("李春梅") == "李*梅"
+
+
+def _event_with_personal_text(demo_db) -> dict:
+    """An event at a household whose description, handling note and verification note name the
+    household head and the reporter and carry a phone number (as a grid worker might type them)."""
+    from db.models import Household
+    from db.services import grid_events as svc
+
+    engine = get_engine(load_settings())
+    admin = demo_db["admin"]
+    with read_session(engine) as s:
+        staff = s.scalar(select(GridStaff).where(GridStaff.user_id == demo_db["grid"].user_id))
+        hh = s.scalar(select(Household).where(Household.grid_id == staff.grid_id).order_by(Household.id).limit(1))
+        head, reporter = hh.head_name, staff.name
+    r = svc.report(engine, admin, svc.EventReport(
+        event_type="safety", grid_id=staff.grid_id, household_id=hh.id, reporter_staff_id=staff.id,
+        description=f"{head}家院墙开裂，{head}电话13912345678，{reporter}已到场查看。"))
+    svc.handle_on_spot(engine, admin, r["id"], 1, f"已联系{head}（13912345678）加固院墙，{reporter}跟进。")
+    return {"number": r["number"], "id": r["id"], "head": head, "reporter": reporter}
+
+
+def _event_file_texts(at: AppTest) -> str:
+    tables = " ".join(t.value.to_string() for t in at.table)
+    return " ".join(m.value for m in at.markdown) + " ".join(t.value for t in at.text) + tables
+
+
+@pytest.mark.parametrize("role", ["leader", "demo"])
+def test_event_file_scrubs_free_text_for_roles_without_names(demo_db, role):
+    ev = _event_with_personal_text(demo_db)
+    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=TIMEOUT)
+    at.session_state["gov_actor"] = demo_db[role]
+    at.query_params["event"] = ev["number"]
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = _event_file_texts(at)
+    assert "院墙开裂" in shown and "加固院墙" in shown  # the description and the timeline are there ...
+    assert "13912345678" not in shown and "139****5678" in shown  # ... with the phone masked
+    assert ev["head"] not in shown  # the household head's name, wherever it is written
+    timeline = at.table[0].value.to_string()
+    assert ev["reporter"] not in timeline and "139****5678" in timeline
+
+
+def test_event_list_scrubs_descriptions_for_the_leader(demo_db):
+    ev = _event_with_personal_text(demo_db)
+    for role, raw in (("leader", False), ("dispatcher", True)):
+        at = AppTest.from_file(str(ROOT / PAGE), default_timeout=TIMEOUT)
+        at.session_state["gov_actor"] = demo_db[role]
+        at.run()
+        at.text_input(key="ge_number").input(ev["number"]).run()
+        assert not at.exception, [e.value for e in at.exception]
+        text = at.dataframe[0].value["事件"][0]
+        assert ("13912345678" in text and ev["head"] in text) == raw, (role, text)
+        if not raw:
+            assert "139****5678" in text
+
+
+def test_dispatcher_sees_the_event_file_as_typed(demo_db):
+    ev = _event_with_personal_text(demo_db)
+    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=TIMEOUT)
+    at.session_state["gov_actor"] = demo_db["dispatcher"]
+    at.query_params["event"] = ev["number"]
+    at.run()
+    assert not at.exception
+    shown = _event_file_texts(at)
+    assert f"{ev['head']}电话13912345678" in shown and f"已联系{ev['head']}（13912345678）" in shown

@@ -131,6 +131,9 @@ def test_on_spot_loop_to_archive(g):
         tl = q.timeline(s, e["id"])
     assert [t["actor"] for t in tl] == ["网格员甲", "网格员甲", "网格员甲", "周书记", "赵转办"]
     assert tl[1]["note"] == "已设置警示带并通知村委维修。"
+    # the report step names the type only: the description (free text that may carry names and
+    # phone numbers) is not copied into the timeline
+    assert tl[0]["note"] == "安全隐患" and "护栏" not in tl[0]["note"]
     # archived is final
     with pytest.raises(InvalidTransition):
         ge.archive(g.w.engine, g.w.admin, e["id"], 5, now=t1)

@@ -210,13 +210,14 @@ def _list_select(conds: list):
         select(E.id, E.number, E.reported_at, E.event_type, E.status, E.handling, E.handled_at,
                E.address, E.description, E.rating, E.version, E.grid_id,
                Grid.name.label("grid"), Village.name.label("village"),
-               reporter.name.label("reporter"))
+               reporter.name.label("reporter"), Household.head_name.label("household_head"))
         .select_from(E)
         # outer joins (the keys are never null) keep grid_event the driving table, so the
         # status and (grid, reported_at) indexes are the access path, not a scan of grid
         .outerjoin(Grid, Grid.id == E.grid_id)
         .outerjoin(Village, Village.id == Grid.village_id)
         .outerjoin(reporter, reporter.id == E.reporter_staff_id)
+        .outerjoin(Household, Household.id == E.household_id)  # the name to scrub from the description
         .where(*conds)
     )
 

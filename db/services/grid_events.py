@@ -200,7 +200,8 @@ def report(engine: Engine, actor: Actor, r: EventReport, now: datetime | None = 
                                  data=r.photo, created_at=now))
         s.add(GridEventStep(event_id=event.id, at=now, actor_id=actor.user_id or None, action="report",
                             from_status=None, to_status="reported",
-                            note=f"{EVENT_TYPES[r.event_type]}：{description[:60]}"))
+                            note=EVENT_TYPES[r.event_type]))  # the description stays in the event only:
+        # free text may carry names and phone numbers, and the timeline should not copy it
         after = audit.snapshot(event, EVENT_AUDIT_FIELDS)
         after["photo"] = bool(content_type)
         audit.record(s, actor, "grid_event.report", "grid_event", event.id, after=after)
