@@ -11,7 +11,9 @@ the machine's binaries (fsync off: it measures reads and CPU, not disks), then r
 ``python -m bench.pages --pages all --roles all`` in a fresh process and collects:
 
 - every page's server-side time of one script run (AppTest, median of --runs), per role;
-- registering an order; the KPI numbers in SQL and the naive way (orders read into pandas).
+- registering an order; the KPI numbers in SQL and the naive way (orders read into pandas);
+- on the largest dataset, the server's resident memory with --sessions browser sessions
+  (bench/memory.py).
 
 It prints one table per backend and appends it to bench-results/suite.md, with the targets
 of issue #8 checked as ratios measured in the same run:
@@ -109,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--roles", default="all")
     ap.add_argument("--pages", default="all", help="comma-separated page keys, or all")
+    ap.add_argument("--sessions", type=int, default=20,
+                    help="browser sessions for the memory measurement on the largest dataset (0: skip)")
     ap.add_argument("--workdir", default="/tmp/gov-bench")
     ap.add_argument("--reuse", action="store_true", help="reuse SQLite files built by an earlier run")
     ap.add_argument("--out", default=str(ROOT / "bench-results" / "suite.md"))
@@ -143,7 +147,12 @@ def main(argv: list[str] | None = None) -> int:
                 results[n] = measure(url, args.runs, args.roles, workdir / f"{backend}-{args.scale}-{n}.json",
                                      args.pages)
                 results[n]["built_s"] = built
+                last_url = url
             lines, missed = compare(results, counts)
+            if args.sessions > 0:
+                from bench import memory
+                lines.append("\nMemory at " + f"{counts[-1]:,} orders: "
+                             + memory.format_result(memory.measure(last_url, args.sessions)))
             report.append(f"\n## {backend}\n")
             report.append("Dataset build: " + ", ".join(f"{n:,} orders {results[n]['built_s']:.0f} s" for n in counts)
                           + "\n")

@@ -18,7 +18,7 @@ def test_suite_runs_small(tmp_path, capsys):
         pytest.skip("no PostgreSQL binaries")  # conftest's CI rule fails earlier via other pg tests
     out = tmp_path / "suite.md"
     assert suite.main(["--scale", "township", "--orders", "200,400", "--backends", "sqlite,postgresql",
-                       "--runs", "1", "--roles", "leader", "--pages", "home,inbox,kpi,mediation",
+                       "--runs", "1", "--roles", "leader", "--pages", "home,inbox,kpi,mediation", "--sessions", "2",
                        "--workdir", str(tmp_path),
                        "--out", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
@@ -32,3 +32,4 @@ def test_suite_runs_small(tmp_path, capsys):
                 assert f"page {key}" in timed, (backend, n, key)
             assert "KPI numbers naive (orders table into pandas)" in timed
     assert "KPI numbers at 400 orders" in text
+    assert text.count("Memory at 400 orders: server RSS") == 2
