@@ -1,7 +1,10 @@
 """Login journeys in headless Chromium against `streamlit run app.py`.
 
 Two roles see different navigation; a reload keeps the login (the cookie); logout revokes the
-cookie on the server side; a cookie signed with another key is refused.
+cookie on the server side; a cookie signed with another key is refused; a cookie kept after a
+password change is refused; a deactivated user's open session is logged out and their cookie
+refused. (Lock-out after repeated failures and the idle time-out are tested under AppTest in
+tests/test_pages_apptest.py, where the clock can be moved.)
 """
 
 from __future__ import annotations
@@ -101,3 +104,78 @@ def test_cookie_signed_with_another_key_is_refused(app_server, browser):
         assert page.locator(SIDEBAR_NAV).count() == 0
     finally:
         context.close()
+
+
+def _make_user(app_server, username: str, password: str) -> int:
+    """A user of our own (so the demo accounts stay untouched for other tests)."""
+    from sqlalchemy import select
+
+    from db.engine import make_engine, read_session
+    from db.models import User
+    from db.services import users
+    from db.services.users import actor_of
+
+    engine = make_engine(f"sqlite:///{app_server.db_path}")
+    try:
+        with read_session(engine) as s:
+            admin = actor_of(s.scalar(select(User).where(User.username == "admin")))
+        return users.create_user(engine, admin, username=username, display_name="测试员",
+                                 role="reception", password=password)
+    finally:
+        engine.dispose()
+
+
+def _replayed_cookie_is_refused(browser, app_server, cookie: dict) -> None:
+    other = browser.new_context()
+    try:
+        replay = other.new_page()
+        other.add_cookies([{k: cookie[k] for k in ("name", "value", "domain", "path")}])
+        replay.goto(app_server)
+        wait_for_app(replay)
+        replay.get_by_label("用户名", exact=True).wait_for()
+        assert replay.locator(SIDEBAR_NAV).count() == 0
+    finally:
+        other.close()
+
+
+def test_cookie_kept_after_a_password_change_is_refused(app_server, page, browser):
+    _make_user(app_server, "pwchange", "Old-Passw0rd!")
+    login(page, app_server, "pwchange", "Old-Passw0rd!")
+    cookie = wait_for_cookie(page)
+    page.goto(f"{app_server}/account")
+    wait_for_app(page)
+    page.get_by_label("原密码").fill("Old-Passw0rd!")
+    page.get_by_label("新密码", exact=True).fill("New-Passw0rd!")
+    page.get_by_label("再次输入新密码").fill("New-Passw0rd!")
+    page.get_by_role("button", name="保存新密码").click()
+    wait_for_rerun(page)
+    page.locator("[data-testid='stAlert']").first.wait_for()
+    _replayed_cookie_is_refused(browser, app_server, cookie)
+
+
+def test_deactivated_user_is_logged_out_and_their_cookie_refused(app_server, page, browser):
+    from sqlalchemy import select
+
+    from db.engine import make_engine, read_session
+    from db.models import User
+    from db.services import users
+    from db.services.users import actor_of
+
+    uid = _make_user(app_server, "leaving", "Leav1ng-Pass!")
+    login(page, app_server, "leaving", "Leav1ng-Pass!")
+    cookie = wait_for_cookie(page)
+    engine = make_engine(f"sqlite:///{app_server.db_path}")
+    try:
+        with read_session(engine) as s:
+            admin = actor_of(s.scalar(select(User).where(User.username == "admin")))
+            user = s.get(User, uid)
+            version, name = user.version, user.display_name
+        users.update_user(engine, admin, uid, version, display_name=name, role="reception",
+                          platform_id=None, village_id=None, active=False)
+    finally:
+        engine.dispose()
+    page.goto(f"{app_server}/inbox")  # the open session's next run
+    wait_for_app(page)
+    page.get_by_label("用户名", exact=True).wait_for()
+    assert page.locator(SIDEBAR_NAV).count() == 0
+    _replayed_cookie_is_refused(browser, app_server, cookie)
