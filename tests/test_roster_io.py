@@ -213,3 +213,113 @@ def test_export_opens_in_libreoffice(w, tmp_path):
     subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
                    check=True, timeout=120, capture_output=True)
     assert (tmp_path / "roster.pdf").stat().st_size > 1000
+
+
+def test_checking_does_not_hold_the_write_lock(w, monkeypatch):
+    """The checks run in a read transaction: other writers (intake, dispatch) are not blocked
+    while a large file is being checked. Only the upsert takes the write lock."""
+    if w.engine.dialect.name != "sqlite":
+        pytest.skip("the write lock is SQLite's")
+    import sqlite3
+
+    seen = []
+    original = rio._Checker.links
+
+    def links_then_try_to_write(self, *a, **kw):
+        original(self, *a, **kw)
+        con = sqlite3.connect(w.engine.url.database, timeout=0, isolation_level=None)
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            con.execute("ROLLBACK")
+            seen.append("free")
+        except sqlite3.OperationalError as exc:
+            seen.append(str(exc))
+        finally:
+            con.close()
+
+    monkeypatch.setattr(rio._Checker, "links", links_then_try_to_write)
+    report = rio.import_workbook(w.engine, w.admin, export(w), now=NOW)
+    assert report.ok and seen == ["free"]
+
+
+def test_a_record_changed_while_the_file_was_checked_is_refused(w):
+    """Between the check (read transaction) and the write, an administrator saves one of the
+    file's staff members: the import refuses with a Chinese message and writes nothing."""
+    from db.services import roster as svc
+
+    content = export(w)
+    after_edit = {}
+
+    def progress(_f, text):
+        if text.startswith("检查通过") and not after_edit:
+            svc.save_staff(w.engine, w.admin, svc.StaffInput(
+                grid_id=w.grid, name="王网格长", phone="13900009999", id_number=ident(101, 1975),
+                staff_role="chief", employment="full", active=True), staff_id=w.staff, version=1, now=NOW)
+            after_edit["digest"] = digest(w)
+
+    report = rio.import_workbook(w.engine, w.admin, content, progress=progress, now=NOW)
+    assert not report.ok
+    assert digest(w) == after_edit["digest"], "nothing may be written"
+    text = "\n".join(str(e) for e in report.errors)
+    assert "「网格人员」第2行" in text and "已被他人修改" in text and "未导入任何数据" in text
+    with read_session(w.engine) as s:
+        assert s.get(GridStaff, w.staff).phone == "13900009999"  # the concurrent edit is kept
+
+
+def test_a_key_created_while_the_file_was_checked_is_refused(w):
+    from db.services import roster as svc
+
+    def change(wb):
+        wb[SHEET_STAFF].append([ident(300, 1991), "周新员", "13700001234", "网格员", "兼职", "G02", "是"])
+
+    content = edited(export(w), change)
+    after_edit = {}
+
+    def progress(_f, text):
+        if text.startswith("检查通过") and not after_edit:
+            svc.save_staff(w.engine, w.admin, svc.StaffInput(
+                grid_id=w.grid2, name="周新员", phone="13700001234", id_number=ident(300, 1991),
+                staff_role="worker", employment="part", active=True), now=NOW)
+            after_edit["digest"] = digest(w)
+
+    report = rio.import_workbook(w.engine, w.admin, content, progress=progress, now=NOW)
+    assert not report.ok and digest(w) == after_edit["digest"]
+    assert any("第5行" in str(e) and "已被他人" in str(e) for e in report.errors)
+
+
+def test_joined_today_is_accepted_at_one_in_the_morning_beijing_time(w, monkeypatch):
+    """01:00 Beijing is 17:00 UTC the day before: today's local date is not in the future."""
+    one_am = datetime(2026, 3, 1, 17, 0)  # 2026-03-02 01:00 Beijing
+    monkeypatch.setattr(rio, "utcnow", lambda: one_am)
+
+    def change(wb):
+        wb[SHEET_PARTY].cell(row=2, column=col(SHEET_PARTY, "入党日期")).value = "2026-03-02"
+    report = rio.import_workbook(w.engine, w.admin, edited(export(w), change))
+    assert report.ok, [str(e) for e in report.errors]
+
+    def tomorrow(wb):
+        wb[SHEET_PARTY].cell(row=2, column=col(SHEET_PARTY, "入党日期")).value = "2026-03-03"
+    report = rio.import_workbook(w.engine, w.admin, edited(export(w), tomorrow))
+    assert any("入党日期不正确" in str(e) for e in report.errors)
+
+
+def test_the_upsert_itself_refuses_a_row_whose_version_moved(w, monkeypatch):
+    """Second line of defence (PostgreSQL's READ COMMITTED lets a commit land after the recheck):
+    the update is ``WHERE id AND version`` and an unexpected version rolls everything back."""
+    from db.services import roster as svc
+
+    monkeypatch.setattr(rio, "_recheck", lambda s, plan: [])
+    content = edited(export(w), lambda wb: wb[SHEET_GRIDS].append(
+        ["G09", "东湖村第9网格", "专属网格", "青龙镇", "东湖村", "东湖集贸市场"]))
+    after_edit = {}
+
+    def progress(_f, text):
+        if text.startswith("检查通过") and not after_edit:
+            svc.save_staff(w.engine, w.admin, svc.StaffInput(
+                grid_id=w.grid, name="王网格长", phone="13900009999", id_number=ident(101, 1975),
+                staff_role="chief", employment="full", active=True), staff_id=w.staff, version=1, now=NOW)
+            after_edit["digest"] = digest(w)
+
+    report = rio.import_workbook(w.engine, w.admin, content, progress=progress, now=NOW)
+    assert not report.ok and digest(w) == after_edit["digest"]  # the new grid G09 was rolled back too
+    assert [str(e) for e in report.errors] == [f"「网格人员」第2行「身份证号」：{rio.CHANGED_MESSAGE}"]

@@ -168,8 +168,9 @@ class PartyInput:
     active: bool = True
 
 
-def validate_party(s: Session, village_id: int, i: PartyInput) -> dict[str, Any]:
-    """The cleaned columns of a party member of ``village_id``."""
+def validate_party(s: Session, village_id: int, i: PartyInput, now: datetime | None = None) -> dict[str, Any]:
+    """The cleaned columns of a party member of ``village_id``. The joining date may be at most
+    today's *local* (Beijing) date: between 00:00 and 08:00 the UTC date is still yesterday."""
     village = s.get(Village, village_id)
     if village is None:
         raise ValidationError("党员所属村（社区）不存在。", field="village_id")
@@ -185,7 +186,8 @@ def validate_party(s: Session, village_id: int, i: PartyInput) -> dict[str, Any]
         if team is None or team.township_id != village.township_id or team.village_id not in (None, village_id):
             raise ValidationError("突击队须为本乡镇或本村（社区）的突击队。", field="team_id")
     if i.joined_on is not None:
-        if not isinstance(i.joined_on, date) or i.joined_on > utcnow().date() or i.joined_on.year < 1921:
+        today = to_local(_now(now)).date()
+        if not isinstance(i.joined_on, date) or i.joined_on > today or i.joined_on.year < 1921:
             raise ValidationError("入党日期不正确。", field="joined_on")
     out.update(grid_id=i.grid_id, zone_id=i.zone_id, team_id=i.team_id, joined_on=i.joined_on)
     return out
@@ -199,7 +201,7 @@ def update_party_member(engine: Engine, actor: Actor, member_id: int, version: i
         member = s.get(PartyMember, member_id)
         if member is None:
             raise NotFound("该党员不存在或已被删除。")
-        values = validate_party(s, member.village_id, i)
+        values = validate_party(s, member.village_id, i, now)
         changed = {k: v for k, v in values.items() if getattr(member, k) != v}
         before = {k: getattr(member, k) for k in changed}
         new_version = _cas(s, PartyMember, member_id, version, changed, now)
@@ -222,7 +224,7 @@ def create_party_member(engine: Engine, actor: Actor, id_number: str, i: PartyIn
             raise ValidationError("系统中没有该身份证号的居民，请先在人口信息中登记。", field="id_number")
         if s.scalar(select(PartyMember.id).where(PartyMember.resident_id == res.id)) is not None:
             raise ValidationError("该居民已登记为党员。", field="id_number")
-        values = validate_party(s, res.village_id, i)
+        values = validate_party(s, res.village_id, i, now)
         if values["grid_id"] is None:
             values["grid_id"] = res.grid_id
         member = PartyMember(resident_id=res.id, village_id=res.village_id, score=100, updated_at=now, **values)
