@@ -69,11 +69,19 @@ def headline(minute: str) -> dict:
 @st.cache_data(ttl=60, show_spinner=False)
 def cases(minute: str) -> list[dict]:
     with read_session(runtime.engine()) as s:
-        rows = kpi_q.recent_closed(s, utcnow())
-    for r in rows:  # always scrubbed: a delegation sees no personal data, whoever is logged in
-        r["title"] = scrub_text(r["title"])
-        r["result"] = scrub_text(r["result"])
-    return rows
+        return scrub_cases(kpi_q.recent_closed(s, utcnow()))
+
+
+def scrub_cases(rows: list[dict]) -> list[dict]:
+    """Always scrubbed, whoever is logged in (a delegation sees no personal data): phones, ID
+    numbers, titled names and every name known for the order (caller, household head, parties
+    of linked disputes); the names themselves are dropped."""
+    out = []
+    for r in rows:
+        names = r.get("names") or []
+        out.append({**{k: v for k, v in r.items() if k != "names"},
+                    "title": scrub_text(r["title"], names), "result": scrub_text(r["result"], names)})
+    return out
 
 
 def _pct(v) -> str:
@@ -115,7 +123,9 @@ def build_trend_figure(trend: list[dict]) -> go.Figure:
     fig = go.Figure()
     fig.add_bar(x=[t["short"] for t in trend], y=[t["received"] for t in trend], marker={"color": "#4da3ff"},
                 name="受理", text=[t["received"] for t in trend], textposition="outside")
-    fig.add_scatter(x=[t["short"] for t in trend], y=[(t["closure"] or 0) * 100 for t in trend], yaxis="y2",
+    # a month without orders has no closure rate: None leaves a gap instead of a false 0 %
+    fig.add_scatter(x=[t["short"] for t in trend],
+                    y=[None if t["closure"] is None else t["closure"] * 100 for t in trend], yaxis="y2",
                     mode="lines+markers", line={"color": ACCENT, "width": 4}, marker={"size": 12}, name="办结率")
     fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "range": [0, 105], "color": ACCENT,
                               "title": "办结率%"})

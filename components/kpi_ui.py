@@ -90,8 +90,9 @@ def drill(metric: str, period: kpi_q.Period, by: str | None, key: Any, part: str
     with read_session(runtime.engine()) as s:
         total, rows = kpi_q.drill_page(s, metric, period.since, period.until, utcnow(), by=by, key=key,
                                        part=part, bucket=bucket, offset=offset, limit=limit)
+        names = kpi_q.known_names(s, [r["id"] for r in rows])
     for r in rows:
-        r["title"] = scrub_for(role, r["title"])
+        r["title"] = scrub_for(role, r["title"], names.get(r["id"], []))
     return total, rows
 
 
@@ -111,15 +112,21 @@ def period_selector(key: str = "kpi") -> kpi_q.Period:
         period = kpi_q.period_of("custom", today, picked[0], picked[1])
     else:
         period = kpi_q.period_of(kind, today)
-    prev = period.previous()
-    c2.caption(f"本期：{period.label}（截至今日）　对比上期：{prev.label}")
+    windows = kpi_q.comparison_windows(period, utcnow())
+    c2.caption(f"本期：{kpi_q.window_label(*windows['current'])}　"
+               f"对比上期同期：{kpi_q.window_label(*windows['previous'])}")
     return period
+
+
+COMPARISON_NOTE = ("环比、同比均对比上期同期：本期统计到此刻为止，上期只统计从上期开始起经过同样时长的部分"
+                   "（上期较短时取上期全部），上年同期统计到上年同一日期时刻为止；已结束的时段与上一时段整段对比。")
 
 
 def definitions_popover() -> None:
     with st.popover("指标口径", icon=":material/help:"):
         for m in all_metrics().values():
             st.markdown(f"**{m.label}**：{m.definition}")
+        st.markdown(f"**环比与同比**：{COMPARISON_NOTE}")
 
 
 def kpi_cards(data: dict, other: dict) -> None:
@@ -135,7 +142,7 @@ def kpi_cards(data: dict, other: dict) -> None:
                 delta = f"{delta} 同比（上年同期{year[key]}件）" if delta else None
             else:
                 delta = fmt_delta(m, cur[key], prev[key])
-                delta = f"{delta} 环比" if delta else None
+                delta = f"{delta} 环比（上期同期）" if delta else None
             st.metric(f"{m.label}（n={cur[f'{key}_n']}）", fmt_value(m, cur[key]), delta=delta,
                       delta_color="normal" if m.higher_is_better else "inverse", help=m.definition)
         i += 1
@@ -281,8 +288,9 @@ def overlap_orders(period: kpi_q.Period, key: str, category_id: int, role: str, 
 
     with read_session(runtime.engine()) as s:
         rows = overlap_q.matter_orders(s, period.since, period.until, key, category_id)
+        names = kpi_q.known_names(s, [r["id"] for r in rows])
     for r in rows:
-        r["title"] = scrub_for(role, r["title"])
+        r["title"] = scrub_for(role, r["title"], names.get(r["id"], []))
     return rows
 
 

@@ -48,10 +48,11 @@ st.caption(f"生成时间 {report['generated_at']}（北京时间）")
 numbers = {r["key"]: r for r in report["numbers"]}
 with st.container(border=True):
     st.markdown("### 一、本周数据与上周对比")
-    st.caption(f"箭头为与上周（{report['previous']['label']}）相比的变化；将鼠标停在问号上可见上周数值。")
+    st.caption(f"箭头为与上周同期（{report['previous']['label']}）相比的变化，本周未过完时上周只统计到同一时点；"
+               "将鼠标停在问号上可见上周数值。")
     cols = st.columns(5)
     for i, key in enumerate(("received", "closure", "on_time", "satisfaction", "overdue", "supervised",
-                             "contact", "handling_days", "petitions", "disputes")):
+                             "contact", "handling_days", "petitions", "disputes", "hazards")):
         r = numbers[key]
         inverse = key in ("overdue", "supervised", "handling_days", "petitions", "redispatch")
         cols[i % 5].metric(f"{r['label']}（n={r['n']}）", r["this"],

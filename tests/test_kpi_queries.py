@@ -7,7 +7,7 @@ turns a Beijing wall-clock time into the naive UTC the database stores.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pytest
 
@@ -207,3 +207,109 @@ def test_empty_period_has_no_values(engine):
         row = kpi.order_stats(s, WEEK.since, WEEK.until, NOW)[0]
     assert row["received"] == 0 and row["closure"] is None and row["satisfaction"] is None
     assert row["handling_days"] is None and row["overdue"] == 0
+
+
+def _add_order(engine, received, **kw) -> int:
+    """One more order in the hand-made township (village V1, the only category and department)."""
+    with write_session(engine) as s:
+        va = s.query(Village).filter_by(code="V1").one()
+        ga = s.query(Grid).filter_by(code="G1").one()
+        c = s.query(Category).one()
+        d = s.query(Department).one()
+        count = s.query(WorkOrder).count()
+        o = WorkOrder(number=f"RX-X-{count + 1:04d}", township_id=va.township_id,
+                      channel=kw.pop("channel", "hotline"), village_id=va.id, grid_id=ga.id, category_id=c.id,
+                      title=kw.pop("title", "测试事项"), description="测试", received_at=received,
+                      status=kw.pop("status", "received"), platform_id=d.platform_id, department_id=d.id, **kw)
+        s.add(o)
+        s.flush()
+        return o.id
+
+
+def test_drill_hit_and_miss_partition_every_cohort(world):
+    """For every metric the drill-down's "达标" and "未达标" lists together are exactly its n:
+    no order falls out of both through SQL NULL logic (an open order not yet due has
+    resolved_at NULL, so ``resolved_at > due_at`` is NULL)."""
+    engine, _ = world
+    # o10: dispatched Friday, due Friday 20 March, still in progress at NOW -> in the overdue
+    # cohort (it has a deadline), not overdue
+    _add_order(engine, L(2026, 3, 6, 9), contacted_at=L(2026, 3, 6, 10), dispatched_at=L(2026, 3, 6, 11),
+               due_at=L(2026, 3, 21, 0, 0), status="in_progress")
+    with read_session(engine) as s:
+        row = kpi.order_stats(s, WEEK.since, WEEK.until, NOW)[0]
+        assert (row["overdue_hit"], row["overdue_n"]) == (2, 4)  # o2, o4 of o1, o2, o4, o10
+        for key in kpi.ORDER_METRICS:
+            n, _ = kpi.drill_page(s, key, WEEK.since, WEEK.until, NOW, part="n")
+            hit, _ = kpi.drill_page(s, key, WEEK.since, WEEK.until, NOW, part="hit")
+            miss, _ = kpi.drill_page(s, key, WEEK.since, WEEK.until, NOW, part="miss")
+            assert n == row[f"{key}_n"], key
+            assert hit + miss == n, (key, n, hit, miss)
+            if key != "handling_days":  # an average: every sample "counts"
+                assert hit == row[f"{key}_hit"], key
+        miss, rows = kpi.drill_page(s, "overdue", WEEK.since, WEEK.until, NOW, part="miss")
+        assert miss == 2 and {r["status"] for r in rows} == {"archived", "in_progress"}  # o1, o10
+
+
+def test_comparisons_are_cut_at_the_same_point_of_the_period(world):
+    """环比/同比 against the same part of the earlier period, never a partial period against a
+    whole one. NOW is Tuesday 10 March 2026 12:00 (Beijing)."""
+    engine, _ = world
+    # 2025: o9 on 4 March (before the cut) and one on 1 June 2025 (after the cut: not compared)
+    _add_order(engine, L(2025, 6, 1, 9), channel="petition")
+    # this week (Mon 9 .. Sun 15 March), 1.5 days elapsed: one order on Monday 9 March
+    _add_order(engine, L(2026, 3, 9, 9))
+    with read_session(engine) as s:
+        week = kpi.summary(s, kpi.period_of("week", date(2026, 3, 10)), NOW)
+        year = kpi.summary(s, kpi.period_of("year", date(2026, 3, 10)), NOW)
+        done = kpi.summary(s, WEEK, NOW)
+    assert week["current"]["received"] == 1
+    # the week before cut after 1.5 days (Tuesday 3 March 12:00): o1, o2 (Monday), o3 (Tuesday 09:00);
+    # not o4 (Wednesday) or o5 (Thursday)
+    assert week["previous"]["received"] == 3
+    assert week["windows"]["previous"] == (L(2026, 3, 2, 0, 0), L(2026, 3, 3, 12, 0))
+    # the same week a year before cut at the same moment (Tuesday 11 March 2025 12:00): nothing
+    assert week["year_before"]["received"] == 0
+    # this year so far: the petitions o8, o4, o5 against 2025 up to 10 March 12:00 -> o9 only, not 1 June
+    assert year["current"]["petitions"] == 3 and year["year_before"]["petitions"] == 1
+    assert year["windows"]["year_before"] == (L(2025, 1, 1, 0, 0), L(2025, 3, 10, 12, 0))
+    assert year["previous"]["petitions"] == 1
+    # a finished period is compared whole with the whole period before
+    assert done["previous"]["received"] == 1 and done["windows"]["previous"] == (L(2026, 2, 23), L(2026, 3, 2))
+
+
+def test_comparison_cut_is_clipped_to_a_shorter_previous_period():
+    # 31 March 18:00: the month so far is 30.75 days; February has 28, so all of February
+    now = L(2026, 3, 31, 18, 0)
+    w = kpi.comparison_windows(kpi.period_of("month", date(2026, 3, 31)), now)
+    assert w["current"] == (L(2026, 3, 1), now)
+    assert w["previous"] == (L(2026, 2, 1), L(2026, 3, 1))
+    # a leap day: the year before is cut on 28 February
+    now = L(2024, 2, 29, 10, 0)
+    w = kpi.comparison_windows(kpi.period_of("month", date(2024, 2, 29)), now)
+    assert w["year_before"] == (L(2023, 2, 1), L(2023, 2, 28, 10, 0))
+    # a finished month is compared with the whole month before, whatever their lengths
+    w = kpi.comparison_windows(kpi.period_of("month", date(2026, 4, 10)), L(2026, 5, 3, 9, 0))
+    assert w["previous"] == (L(2026, 3, 1), L(2026, 4, 1)) and w["year_before"] == (L(2025, 4, 1), L(2025, 5, 1))
+    assert kpi.window_label(*w["previous"]) == "2026-03-01 至 2026-03-31"
+    assert kpi.window_label(L(2026, 3, 2), L(2026, 3, 3, 12, 0)) == "2026-03-02 至 2026-03-03 12:00"
+
+
+def test_dispute_resolution_definition_matches_what_is_counted(world):
+    """纠纷化解率 counts agreed OR closed disputes (mediation.resolution_stats); the card's text
+    says so, not "调解成功销号"."""
+    from db.models import MediationCase
+
+    engine, ids = world
+    with write_session(engine) as s:
+        va = s.get(Village, ids["va"])
+        for i, (status, kind) in enumerate((("agreed", "dispute"), ("closed", "dispute"), ("failed", "dispute"),
+                                            ("mediating", "dispute"), ("closed", "hazard")), start=1):
+            s.add(MediationCase(number=f"TJ-2026-{i:06d}", township_id=va.township_id, village_id=va.id, kind=kind,
+                                dispute_type="homestead", title="纠纷", summary="纠纷", source="walk_in",
+                                risk_colour="green", status=status, reported_at=L(2026, 3, 3, 10)))
+    with read_session(engine) as s:
+        total = kpi.dispute_stats(s, WEEK)[0]
+    assert (total["resolved"], total["n"]) == (2, 4)  # agreed + closed of four disputes (the hazard is out)
+    text = kpi.OTHER_METRICS["dispute_resolution"].definition
+    assert text.startswith("登记时间在所选时段内的矛盾纠纷中，已达成调解协议或已销号的比例")
+    assert "调解成功销号" not in text

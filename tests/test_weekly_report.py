@@ -123,3 +123,32 @@ def test_export_is_audited_and_refused_without_permission(world):
             wr.export(Actor(0, role, role, role), date(2026, 3, 4), "docx", NOW, engine=world)
     with read_session(world) as s:
         assert len(s.scalars(select(AuditLog).where(AuditLog.action == "export")).all()) == 1
+
+
+def test_new_disputes_count_disputes_only_and_hazards_apart(world):
+    """新增矛盾纠纷 uses the KPI cohort (kind == "dispute"); a hazard reported the same week is
+    counted on its own row and is not listed among the red disputes."""
+    with write_session(world) as s:
+        v = s.scalar(select(Village).where(Village.code == "V1"))
+        s.add(MediationCase(number="TJ-2026-000002", township_id=v.township_id, village_id=v.id, kind="hazard",
+                            dispute_type="homestead", title="危房隐患", summary="墙体开裂", source="walk_in",
+                            risk_colour="red", reported_at=L(2026, 3, 4, 10)))
+    with read_session(world) as s:
+        report = wr.assemble(s, WEEK, NOW, "leader")
+    numbers = {r["key"]: r for r in report["numbers"]}
+    assert (numbers["disputes"]["label"], numbers["disputes"]["this"]) == ("新增矛盾纠纷", "1")
+    assert (numbers["hazards"]["label"], numbers["hazards"]["this"], numbers["hazards"]["last"]) == ("新增隐患", "1", "0")
+    assert report["red_disputes"]["total"] == 1
+    assert [d["number"] for d in report["red_disputes"]["items"]] == ["TJ-2026-000001"]
+
+
+def test_week_in_progress_is_compared_with_the_same_part_of_last_week(world):
+    """On Tuesday 10 March 12:00 the week of 9 March has run 1.5 days: last week is cut at
+    Tuesday 3 March 12:00 (o1, o2, o3 received; o4 and o5 came later)."""
+    with read_session(world) as s:
+        report = wr.assemble(s, wr.week_of(date(2026, 3, 10)), NOW, "leader")
+    numbers = {r["key"]: r for r in report["numbers"]}
+    assert (numbers["received"]["this"], numbers["received"]["last"]) == ("0", "3")
+    assert numbers["disputes"]["last"] == "1"  # reported Tuesday 3 March 10:00, before the cut
+    assert report["previous"]["label"] == "2026-03-02 至 2026-03-03 12:00"
+    assert [(t["label"], t["this"], t["last"]) for t in report["top_villages"]] == []

@@ -122,7 +122,7 @@ def matters(s: Session, since: datetime, until: datetime, *, combo: tuple[int, i
     for r in s.execute(q).mappings():
         row = dict(r)
         row["channels"] = "、".join(GROUP_LABELS[g] for g, f in zip(("grid", "hotline", "petition"),
-                                                                   (r["g"], r["h"], r["p"])) if f)
+                                                                   (r["g"], r["h"], r["p"]), strict=True) if f)
         rows.append(row)
     return total, rows
 
@@ -135,7 +135,7 @@ def matter_orders(s: Session, since: datetime, until: datetime, key: str, catego
              W.received_at < until, W.status != "cancelled", W.channel.in_(all_channels)]
     if category_id is not None:
         conds.append(W.category_id == category_id)
-    q = (select(W.number, W.received_at, W.channel, W.title, W.status).where(*conds)
+    q = (select(W.id, W.number, W.received_at, W.channel, W.title, W.status).where(*conds)
          .order_by(W.received_at, W.id).limit(limit))
     return [dict(r) for r in s.execute(q).mappings()]
 

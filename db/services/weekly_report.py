@@ -69,9 +69,11 @@ def _local(ts: datetime | None, with_time: bool = False) -> str:
 def assemble(s: Session, week: kpi_q.Period, now: datetime, role: str) -> dict:
     """Everything the meeting needs, as plain data (masked for ``role``)."""
     prev = week.previous()
-    until = min(week.until, max(now, week.since))
+    windows = kpi_q.comparison_windows(week, now)  # a week in progress against the same part of the last
+    until = windows["current"][1]
+    prev_since, prev_until = windows["previous"]
     cur = kpi_q.order_stats(s, week.since, until, now)[0]
-    before = kpi_q.order_stats(s, prev.since, prev.until, now)[0]
+    before = kpi_q.order_stats(s, prev_since, prev_until, now)[0]
     numbers = []
     for key in NUMBER_ROWS:
         metric = kpi_q.ORDER_METRICS.get(key)
@@ -80,21 +82,22 @@ def assemble(s: Session, week: kpi_q.Period, now: datetime, role: str) -> dict:
         numbers.append({"key": key, "label": label, "this": _fmt(metric, cur[key]),
                         "last": _fmt(metric, before[key]), "change": _change(metric, cur[key], before[key]),
                         "n": n, "n_last": before[f"{key}_n"] if metric else before["received"]})
-    disputes_new = s.scalar(select(func.count()).select_from(MediationCase).where(
-        MediationCase.reported_at >= week.since, MediationCase.reported_at < week.until)) or 0
-    disputes_prev = s.scalar(select(func.count()).select_from(MediationCase).where(
-        MediationCase.reported_at >= prev.since, MediationCase.reported_at < prev.until)) or 0
-    numbers.append({"key": "disputes", "label": "新增矛盾纠纷", "this": str(disputes_new), "last": str(disputes_prev),
-                    "change": f"{disputes_new - disputes_prev:+d}", "n": disputes_new, "n_last": disputes_prev})
+    # new cases by kind: 矛盾纠纷 is the KPI cohort (kind == "dispute"); hazards are counted apart
+    for kind, label in (("dispute", "新增矛盾纠纷"), ("hazard", "新增隐患")):
+        this_n, last_n = (s.scalar(select(func.count()).select_from(MediationCase).where(
+            MediationCase.kind == kind, MediationCase.reported_at >= a, MediationCase.reported_at < b)) or 0
+            for a, b in ((week.since, until), (prev_since, prev_until)))
+        numbers.append({"key": f"{kind}s", "label": label, "this": str(this_n), "last": str(last_n),
+                        "change": f"{this_n - last_n:+d}", "n": this_n, "n_last": last_n})
     return {
         "week": {"start": week.start, "end": week.end, "label": week.label},
-        "previous": {"start": prev.start, "end": prev.end, "label": prev.label},
+        "previous": {"start": prev.start, "end": prev.end, "label": kpi_q.window_label(prev_since, prev_until)},
         "generated_at": _local(now, True),
         "numbers": numbers,
         "red_disputes": _red_disputes(s, week, role),
         "overdue": _overdue_supervised(s, now, role),
-        "top_categories": _top(s, week, prev, "category"),
-        "top_villages": _top(s, week, prev, "village"),
+        "top_categories": _top(s, windows, "category"),
+        "top_villages": _top(s, windows, "village"),
         "departments": _departments(s, week, until, now),
         "carried": _carried(s, week, now, role),
     }
@@ -102,7 +105,7 @@ def assemble(s: Session, week: kpi_q.Period, now: datetime, role: str) -> dict:
 
 def _red_disputes(s: Session, week: kpi_q.Period, role: str) -> dict:
     C = MediationCase
-    conds = [C.risk_colour == "red", C.reported_at >= week.since, C.reported_at < week.until]
+    conds = [C.kind == "dispute", C.risk_colour == "red", C.reported_at >= week.since, C.reported_at < week.until]
     total = s.scalar(select(func.count()).select_from(C).where(*conds)) or 0
     rows = s.execute(select(C.id, C.number, C.title, C.dispute_type, C.status, C.level, C.reported_at,
                             Village.name.label("village"))
@@ -154,17 +157,17 @@ def _overdue_supervised(s: Session, now: datetime, role: str) -> dict:
     return {"total": total, "overdue": overdue, "items": [_order_item(r, role, now) for r in rows]}
 
 
-def _top(s: Session, week: kpi_q.Period, prev: kpi_q.Period, by: str, limit: int = 5) -> list[dict]:
+def _top(s: Session, windows: dict, by: str, limit: int = 5) -> list[dict]:
     col, name = (W.category_id, Category.name) if by == "category" else (W.village_id, Village.name)
     model_id = Category.id if by == "category" else Village.id
 
-    def counts(p: kpi_q.Period):
+    def counts(window: tuple):
         return (select(col.label("k"), func.count().label("n"))
-                .where(W.received_at >= p.since, W.received_at < p.until, W.status != "cancelled",
+                .where(W.received_at >= window[0], W.received_at < window[1], W.status != "cancelled",
                        W.duplicate_of_id.is_(None)).group_by(col))
 
-    this = counts(week).subquery("t")
-    last = counts(prev).subquery("l")
+    this = counts(windows["current"]).subquery("t")
+    last = counts(windows["previous"]).subquery("l")
     q = (select(name, this.c.n, func.coalesce(last.c.n, 0))
          .select_from(this).join(model_id.table, model_id == this.c.k)
          .outerjoin(last, last.c.k == this.c.k)
@@ -306,11 +309,11 @@ def build_docx(report: dict) -> bytes:
             continue
         table = doc.add_table(rows=1, cols=len(header))
         table.style = "Table Grid"
-        for cell, text in zip(table.rows[0].cells, header):
+        for cell, text in zip(table.rows[0].cells, header, strict=True):
             _east_asian(cell.paragraphs[0].add_run(str(text)), HEAD_FONT, 10, True)
         for row in rows:
             cells = table.add_row().cells
-            for cell, value in zip(cells, row):
+            for cell, value in zip(cells, row, strict=True):
                 _east_asian(cell.paragraphs[0].add_run("" if value is None else str(value)), BODY_FONT, 10)
     buf = io.BytesIO()
     doc.save(buf)
@@ -332,7 +335,7 @@ def build_xlsx(report: dict) -> bytes:
     thin = Side(style="thin", color="999999")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     sheet_names = ["本周数据", "红色纠纷", "超期督办", "类别前五", "村社区前五", "部门排名", "结转事项"]
-    for name, (title, note, header, rows) in zip(sheet_names, sections(report)):
+    for name, (title, note, header, rows) in zip(sheet_names, sections(report), strict=True):
         ws = wb.create_sheet(name)
         ws["A1"] = f"{title_of(report)} · {title}"
         ws["A1"].font = Font(name=HEAD_FONT, bold=True, size=14)
