@@ -15,9 +15,11 @@ from db.models.mediation import CASE_STATUSES, RISK_COLOURS
 from db.models.orders import ORDER_STATUSES
 from db.models.org import GRID_KINDS, VILLAGE_KINDS
 from db.models.people import EMPLOYMENT, STAFF_ROLES
+from db.errors import ConflictError, DomainError
+from db.models.base import utcnow
 from db.permissions import Actor, allowed, sees_unmasked
 from db.queries import roster as q
-from db.rules.masking import mask_for, mask_record
+from db.rules.masking import mask_for, mask_record, scrub_for
 from db.rules.roster import LINK_MAX, LINK_MIN, LINK_STATUS_LABELS, link_status
 from db.rules.sla import to_local
 
@@ -131,13 +133,21 @@ def chain(household_id: int, role: str) -> dict | None:
         if c is None:
             return None
         history = q.household_history(s, household_id)
+        names = q.history_names(s, household_id, history)
     person = {"name": "name", "phone": "phone"}
+
+    def scrubbed(rows: list[dict], column: str) -> list[dict]:
+        """Free text (titles, descriptions) as the role may see it: names known for the
+        household's records (head, residents, callers, parties, reporters) and phones masked."""
+        return [dict(r, **{column: scrub_for(role, r[column], names)}) for r in rows]
+
+    orders = _m(history["orders"], role, {"caller_name": "name", "caller_phone": "phone"})
     return {"household": mask_record(role, c["household"], HH_PII),
             "chiefs": _m(c["chiefs"], role, person), "workers": _m(c["workers"], role, person),
             "unit_chief": mask_record(role, c["unit_chief"], person) if c["unit_chief"] else None,
             "party_members": _m(c["party_members"], role, person),
-            "history": {"orders": _m(history["orders"], role, {"caller_name": "name", "caller_phone": "phone"}),
-                        "events": history["events"], "disputes": history["disputes"]}}
+            "history": {"orders": scrubbed(orders, "title"), "events": scrubbed(history["events"], "description"),
+                        "disputes": scrubbed(history["disputes"], "title")}}
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -227,10 +237,38 @@ def place_filter(actor: Actor, key: str, with_grid: bool = True) -> q.Scope:
 
 
 def reset_on_change(key: str, value: object) -> None:
-    """Back to page 1 when the filter changed."""
+    """Back to page 1 when the filter changed, and a new table generation (see ``table_key``):
+    a row selected in the old list must not select whoever is now at that position."""
     if st.session_state.get(f"{key}_last") != value:
         st.session_state[f"{key}_last"] = value
         st.session_state[f"{key}_page"] = 1
+        st.session_state[f"{key}_gen"] = st.session_state.get(f"{key}_gen", 0) + 1
+
+
+def table_key(key: str, page_number: int) -> str:
+    """The key of a list's selectable table: changes with the page, the filter (``reset_on_change``)
+    and every write (``after_write``), so a selection never outlives the rows it was made on."""
+    return f"{key}_table_{page_number}_{st.session_state.get(f'{key}_gen', 0)}_{st.session_state.get('roster_gen', 0)}"
+
+
+def save_versioned(version_key: str, save, message) -> None:
+    """Run ``save(version)`` with the version remembered when the form was rendered (``message``:
+    the flash text, or a function of ``save``'s result). The remembered version is dropped on
+    success and on a conflict; after a conflict the caches are cleared, so the next run shows the
+    current record with its version and a retry can save."""
+    try:
+        result = save(st.session_state.get(version_key))
+    except ConflictError as exc:
+        st.session_state.pop(version_key, None)
+        data.invalidate()
+        st.error(f"{exc} 页面已显示最新内容。")
+        return
+    except DomainError as exc:
+        st.error(str(exc))
+        return
+    st.session_state.pop(version_key, None)
+    after_write(message(result) if callable(message) else message)
+    st.rerun()
 
 
 def pick_row(frame: pd.DataFrame, key: str, height: int | None = None, **kw) -> int | None:
@@ -264,9 +302,10 @@ def household_chain(household_id: int, role: str) -> None:
         st.warning("找不到该户，或已被删除。")
         return
     h = c["household"]
-    st.subheader(f"{h['address']}")
-    st.caption(f"{h['township']} · {h['village']} · {h['grid']}（{GRID_KINDS.get(h['grid_kind'], '')}） · "
-               f"户主 {h['head_name'] or '—'} · {h['size']} 人 · 十户单元：{h['unit'] or '未编入'}")
+    st.subheader(ui.esc(h["address"]))
+    st.caption(f"{ui.esc(h['township'])} · {ui.esc(h['village'])} · {ui.esc(h['grid'])}"
+               f"（{GRID_KINDS.get(h['grid_kind'], '')}） · 户主 {ui.esc(h['head_name'] or '—')} · {h['size']} 人 · "
+               f"十户单元：{ui.esc(h['unit'] or '未编入')}")
     steps = [("网格长", c["chiefs"]), ("网格员", c["workers"]),
              ("十户长", [c["unit_chief"]] if c["unit_chief"] else []), ("联系党员", c["party_members"])]
     cols = st.columns(4)
@@ -409,7 +448,7 @@ def view_staff(actor: Actor) -> None:
                            "姓名": r["name"], "电话": _phone(r["phone"]), "身份证号": r["id_number"] or "—",
                            "专兼职": EMPLOYMENT.get(r["employment"]), "状态": "在岗" if r["active"] else "离岗"}
                           for r in page.rows])
-    i = pick_row(frame, f"staff_table_{page.number}_{st.session_state.get('roster_gen', 0)}")
+    i = pick_row(frame, table_key("staff", page.number))
     if may_edit and st.session_state.get("staff_new"):
         staff_form(actor, None, scope)
     elif i is not None:
@@ -452,18 +491,17 @@ def staff_form(actor: Actor, row: dict | None, scope: q.Scope) -> None:
         active = c7.checkbox("在岗", value=row["active"] if row else True)
         ok = st.form_submit_button("保存", type="primary")
     if ok:
-        with ui.user_errors():
-            i = svc.StaffInput(grid_id=grid_id, name=name, phone=phone, id_number=ident, staff_role=srole,
-                               employment=emp, active=active)
+        i = svc.StaffInput(grid_id=grid_id, name=name, phone=phone, id_number=ident, staff_role=srole,
+                           employment=emp, active=active)
+
+        def save(version: int | None) -> None:
             if row is None:
                 svc.save_staff(runtime.engine(), actor, i)
             else:
-                svc.save_staff(runtime.engine(), actor, i, staff_id=row["id"],
-                               version=st.session_state[f"staff_v_{row['id']}"])
-                st.session_state.pop(f"staff_v_{row['id']}", None)
-            after_write("已保存网格人员信息。")
+                svc.save_staff(runtime.engine(), actor, i, staff_id=row["id"], version=version)
             st.session_state.pop("staff_new", None)
-            st.rerun()
+
+        save_versioned(f"staff_v_{row['id']}" if row else "staff_v_new", save, "已保存网格人员信息。")
 
 
 def after_write(message: str) -> None:
@@ -486,7 +524,7 @@ def view_units(actor: Actor) -> None:
     frame = pd.DataFrame([{"村（社区）": r["village"], "网格": r["grid"], "十户单元": r["unit"],
                            "十户长": r["chief_name"] or "空缺", "电话": _phone(r["chief_phone"]),
                            "十户长住址": r["chief_address"] or "—", "户数": r["households"]} for r in page.rows])
-    i = pick_row(frame, f"units_table_{page.number}_{st.session_state.get('roster_gen', 0)}")
+    i = pick_row(frame, table_key("units", page.number))
     if i is None or not allowed(actor.role, "roster.edit"):
         return
     from db.services import roster as svc
@@ -501,11 +539,9 @@ def view_units(actor: Actor) -> None:
                              format_func=lambda v: "（空缺）" if v is None else label[v])
         ok = st.form_submit_button("保存", type="primary")
     if ok:
-        with ui.user_errors():
-            svc.set_unit_chief(runtime.engine(), actor, unit["id"], st.session_state[f"unit_v_{unit['id']}"], chief)
-            st.session_state.pop(f"unit_v_{unit['id']}", None)
-            after_write("已更新十户长。")
-            st.rerun()
+        save_versioned(f"unit_v_{unit['id']}",
+                       lambda version: svc.set_unit_chief(runtime.engine(), actor, unit["id"], version, chief),
+                       "已更新十户长。")
 
 
 # --------------------------------------------------------------------------- view: party members
@@ -538,7 +574,7 @@ def view_party(actor: Actor) -> None:
                            "网格": r["grid"] or "—", "责任区": r["zone"] or "—", "突击队": r["team"] or "—",
                            "联系户": r["links"], "联户情况": LINK_STATUS_LABELS[link_status(r["links"])],
                            "考评得分": r["score"]} for r in page.rows])
-    i = pick_row(frame, f"party_table_{page.number}_{st.session_state.get('roster_gen', 0)}")
+    i = pick_row(frame, table_key("party", page.number))
     if i is not None:
         st.query_params["member"] = str(page.rows[i]["id"])
         st.rerun()
@@ -553,7 +589,7 @@ def party_member(actor: Actor, member_id: int) -> None:
         return
     m = d["member"]
     n = len(d["links"])
-    st.subheader(f"党员 {m['name']}")
+    st.subheader(f"党员 {ui.esc(m['name'])}")
     st.markdown(f"{ui.esc(m['village'])} · {ui.esc(m['grid'] or '未定网格')} · 电话 {ui.esc(_phone(m['phone']))} · "
                 f"入党日期 {fmt_date(m['joined_on'])} · {'在册' if m['active'] else '已不在册'}")
     c1, c2, c3 = st.columns(3)
@@ -582,16 +618,6 @@ def party_member(actor: Actor, member_id: int) -> None:
             party_form(actor, m, d["links"])
 
 
-def _member_version(member_id: int) -> int:
-    return st.session_state[f"party_v_{member_id}"]
-
-
-def _saved(member_id: int, message: str) -> None:
-    st.session_state.pop(f"party_v_{member_id}", None)
-    after_write(message)
-    st.rerun()
-
-
 def score_form(actor: Actor, m: dict) -> None:
     from db.services import roster as svc
 
@@ -601,9 +627,9 @@ def score_form(actor: Actor, m: dict) -> None:
         reason = c2.text_input("事由", placeholder="如：走访联系户并解决实际困难；无故缺席组织生活")
         ok = c3.form_submit_button("登记加减分", type="primary")
     if ok:
-        with ui.user_errors():
-            r = svc.add_score_entry(runtime.engine(), actor, m["id"], _member_version(m["id"]), delta, reason)
-            _saved(m["id"], f"已登记，当前得分{r['score']}分。")
+        save_versioned(f"party_v_{m['id']}",
+                       lambda version: svc.add_score_entry(runtime.engine(), actor, m["id"], version, delta, reason),
+                       lambda r: f"已登记，当前得分{r['score']}分。")
 
 
 def party_form(actor: Actor, m: dict, links: list[dict]) -> None:
@@ -616,7 +642,7 @@ def party_form(actor: Actor, m: dict, links: list[dict]) -> None:
         c1, c2, c3 = st.columns(3)
         name = c1.text_input("姓名", value=m["name"])
         phone = c2.text_input("联系电话", value=m["phone"] or "")
-        joined = c3.date_input("入党日期", value=m["joined_on"], min_value=date(1921, 7, 1), max_value=date.today(),
+        joined = c3.date_input("入党日期", value=m["joined_on"], min_value=date(1921, 7, 1), max_value=to_local(utcnow()).date(),
                                format="YYYY-MM-DD")
         c4, c5, c6, c7 = st.columns([3, 3, 3, 1])
         gids = [None] + [g["id"] for g in gs]
@@ -631,11 +657,11 @@ def party_form(actor: Actor, m: dict, links: list[dict]) -> None:
         active = c7.checkbox("在册", value=m["active"])
         ok = st.form_submit_button("保存党员信息", type="primary")
     if ok:
-        with ui.user_errors():
-            svc.update_party_member(runtime.engine(), actor, m["id"], _member_version(m["id"]), svc.PartyInput(
-                name=name, phone=phone, grid_id=grid_id, zone_id=zone_id, team_id=team_id, joined_on=joined,
-                active=active))
-            _saved(m["id"], "已保存党员信息。")
+        values = svc.PartyInput(name=name, phone=phone, grid_id=grid_id, zone_id=zone_id, team_id=team_id,
+                                joined_on=joined, active=active)
+        save_versioned(f"party_v_{m['id']}",
+                       lambda version: svc.update_party_member(runtime.engine(), actor, m["id"], version, values),
+                       "已保存党员信息。")
     hhs = village_households(m["village_id"])
     label = {h["id"]: f"{h['address']}（{h['head_name']}，{h['linked_by']}名党员联系）" for h in hhs}
     with st.form(f"links_form_{m['id']}"):
@@ -643,9 +669,9 @@ def party_form(actor: Actor, m: dict, links: list[dict]) -> None:
                                 default=[h["id"] for h in links if h["id"] in label], format_func=label.get)
         ok = st.form_submit_button("保存联系户", type="primary")
     if ok:
-        with ui.user_errors():
-            r = svc.set_party_links(runtime.engine(), actor, m["id"], _member_version(m["id"]), chosen)
-            _saved(m["id"], f"已保存联系户：新增{r['added']}户，解除{r['removed']}户。")
+        save_versioned(f"party_v_{m['id']}",
+                       lambda version: svc.set_party_links(runtime.engine(), actor, m["id"], version, chosen),
+                       lambda r: f"已保存联系户：新增{r['added']}户，解除{r['removed']}户。")
 
 
 # --------------------------------------------------------------------------- view: households
@@ -666,7 +692,7 @@ def view_household(actor: Actor) -> None:
     page.control(noun="户")
     frame = pd.DataFrame([{"村（社区）": r["village"], "网格": r["grid"], "地址": r["address"], "户主": r["head_name"],
                            "电话": _phone(r["phone"]), "人口": r["size"]} for r in page.rows])
-    i = pick_row(frame, f"hh_table_{page.number}")
+    i = pick_row(frame, table_key("hh", page.number))
     if i is not None:
         st.query_params["household"] = str(page.rows[i]["id"])
         st.rerun()

@@ -74,3 +74,80 @@ def test_party_member_deep_link_shows_score_and_admin_forms(demo_db):  # noqa: F
     demo = open_view(demo_db["demo"], member=pm.id)
     assert not any(b.label == "登记加减分" for b in demo.button)
     assert not any(s.value == f"党员 {pm.name}" for s in demo.subheader), "name masked for demo"
+
+
+def test_household_chain_escapes_and_scrubs_user_text(demo_db):  # noqa: F811
+    """The address and head of household are user text (escaped for markdown); the history tables'
+    free text (order titles, event descriptions) is scrubbed for roles without names."""
+    from sqlalchemy import update
+
+    from db.engine import write_session
+    from db.models import WorkOrder
+    from db.services import grid_events as ge
+
+    engine = get_engine(load_settings())
+    with write_session(engine) as s:
+        h = s.scalar(select(Household).order_by(Household.id.desc()).limit(1))
+        h.address = "东湖村**加粗**[链接](x)号"
+        hh, head, grid_id = h.id, h.head_name, h.grid_id
+        order_id = s.scalar(select(WorkOrder.id).order_by(WorkOrder.id).limit(1))
+        s.execute(update(WorkOrder).where(WorkOrder.id == order_id).values(
+            household_id=hh, title=f"{head}反映漏水，电话13912345678"))
+    ge.report(engine, demo_db["admin"], ge.EventReport(
+        event_type="safety", grid_id=grid_id, household_id=hh,
+        description=f"{head}家屋顶漏雨，{head}电话13912345678"))
+
+    def shown(at):
+        return " ".join(t.value.to_string() for t in at.table)
+
+    leader = open_view(demo_db["leader"], household=hh)
+    assert not leader.exception, [e.value for e in leader.exception]
+    tables = shown(leader)
+    assert "漏水" in tables and "屋顶漏雨" in tables
+    assert "13912345678" not in tables and head not in tables and "139****5678" in tables
+    chain_caption = next(c.value for c in leader.caption if "户主" in c.value)
+    assert head not in chain_caption and "户主 " in chain_caption
+    admin = open_view(demo_db["admin"], household=hh)
+    assert admin.subheader[0].value == "东湖村\\*\\*加粗\\*\\*\\[链接\\]\\(x\\)号"
+    assert any(f"户主 {head}" in c.value for c in admin.caption)
+    assert f"{head}反映漏水，电话13912345678" in shown(admin)  # the administrator sees the text as typed
+
+
+def test_score_form_saves_after_a_conflict(demo_db):  # noqa: F811
+    """A stale version gives the conflict message once; the page then reloads the member and the
+    next save goes through (the remembered version is dropped on ConflictError)."""
+    from db.services import roster as svc
+
+    engine = get_engine(load_settings())
+    with read_session(engine) as s:
+        m = s.scalar(select(PartyMember).where(PartyMember.score < 95).order_by(PartyMember.id).limit(1))
+    at = open_view(demo_db["admin"], member=m.id)
+    assert not at.exception
+    svc.add_score_entry(engine, demo_db["admin"], m.id, m.version, 1, "他人同时登记的加分")
+
+    def submit(at):
+        inputs = [n for n in at.number_input if n.label.startswith("分值")]
+        inputs[0].set_value(2)
+        [t for t in at.text_input if t.label == "事由"][0].input("走访联系户并解决实际困难")
+        return [b for b in at.button if b.label == "登记加减分"][0].click().run()
+
+    at = submit(at)
+    assert any("已被他人修改" in e.value for e in at.error), [e.value for e in at.error]
+    at = submit(at)
+    assert not at.error, [e.value for e in at.error]
+    with read_session(engine) as s:
+        assert s.get(PartyMember, m.id).score == m.score + 3
+
+
+def test_staff_selection_is_dropped_when_the_filter_changes(demo_db):  # noqa: F811
+    """The selected row belongs to the filtered list it was chosen in: after the filter changes,
+    no edit form opens on whoever is now at that position."""
+    at = open_view(demo_db["admin"], view="staff")
+    assert not at.exception
+    key = next(k for k in at.session_state.keys() if str(k).startswith("staff_table_"))
+    at.session_state[key] = {"selection": {"rows": [0], "columns": []}}
+    at.run()
+    assert any(m.value.startswith("**编辑：") for m in at.markdown)
+    at.selectbox(key="staff_role").select("chief").run()
+    assert not at.exception
+    assert not any(m.value.startswith("**编辑：") for m in at.markdown), "the old selection opened a form"

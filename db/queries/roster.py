@@ -584,6 +584,25 @@ def household_history(s: Session, household_id: int, limit: int = 20) -> dict[st
     return orders_q.caller_history(s, household_id=household_id, address=address, limit=limit)
 
 
+def history_names(s: Session, household_id: int, history: dict[str, list[dict]]) -> list[str]:
+    """The people the household's history may name in free text (titles, descriptions): the
+    household head and residents, the orders' callers, the disputes' parties and the events'
+    reporters. Used to scrub that text for roles that do not see names."""
+    from db.models import GridEvent, MediationParty
+
+    names = {r for r in s.scalars(select(Resident.name).where(Resident.household_id == household_id))}
+    names.add(s.scalar(select(Household.head_name).where(Household.id == household_id)))
+    names.update(o.get("caller_name") for o in history.get("orders", []))
+    case_ids = [d["id"] for d in history.get("disputes", [])]
+    if case_ids:
+        names.update(s.scalars(select(MediationParty.name).where(MediationParty.case_id.in_(case_ids))))
+    event_ids = [e["id"] for e in history.get("events", [])]
+    if event_ids:
+        names.update(s.scalars(select(GridStaff.name).join(GridEvent, GridEvent.reporter_staff_id == GridStaff.id)
+                               .where(GridEvent.id.in_(event_ids))))
+    return sorted(n for n in names if n)
+
+
 def villages_of(s: Session, township_id: int | None = None) -> list[dict]:
     stmt = (select(Village.id, Village.name, Village.township_id, Township.name.label("township"))
             .join(Township, Township.id == Village.township_id).order_by(Township.code, Village.code))

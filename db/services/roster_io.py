@@ -712,7 +712,7 @@ def _upsert(s: Session, actor: Actor, model: type, entity: str, plan_rows: list[
                                 .execution_options(synchronize_session=False))
                 if res.rowcount != 1:  # changed by another transaction since it was read (PostgreSQL)
                     raise _Changed([(sheet, p["row"], key_column)])
-                audit.record(s, actor, f"roster.import_update", entity, obj.id, before=before, after=changed)
+                audit.record(s, actor, "roster.import_update", entity, obj.id, before=before, after=changed)
                 counts["updated"] += 1
             else:
                 counts["unchanged"] += 1
