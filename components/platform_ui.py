@@ -13,6 +13,7 @@ import streamlit as st
 from components import data, runtime, ui
 from components.orders_ui import fmt
 from db.engine import read_session
+from db.errors import ConflictError, DomainError
 from db.models.base import utcnow
 from db.models.people import PLATFORMS
 from db.models.platforms import (
@@ -46,6 +47,39 @@ def after_write(message: str) -> None:
     data.invalidate()
     ui.flash(message)
     st.rerun()
+
+
+# --------------------------------------------------------------------------- optimistic locking
+
+
+def loaded_version(kind: str, record_id: int, current: int) -> int:
+    """The version of the record as it was when its form was first rendered in this session
+    (kept in session_state by record id); a save sends it, so a change made meanwhile by
+    someone else is refused as a conflict instead of being silently overwritten."""
+    return st.session_state.setdefault(f"pl_v_{kind}_{record_id}", current)
+
+
+def remember_versions(kind: str, rows: list[dict]) -> None:
+    """Remember the loaded version of every row a form on the page may act on."""
+    for r in rows:
+        loaded_version(kind, r["id"], r["version"])
+
+
+def save_versioned(kind: str, record_id: int, write, message: str) -> None:
+    """Run ``write()`` (a service call given the loaded version); forget the loaded version on
+    success and on a conflict (then reload, so the user sees the other change and may retry)."""
+    try:
+        write()
+    except ConflictError as exc:
+        st.session_state.pop(f"pl_v_{kind}_{record_id}", None)
+        data.invalidate()
+        st.error(f"{exc} 页面已显示最新内容，请核对后重新提交。")
+        return
+    except DomainError as exc:
+        st.error(str(exc))
+        return
+    st.session_state.pop(f"pl_v_{kind}_{record_id}", None)
+    after_write(message)
 
 
 def now_utc() -> datetime:
@@ -167,6 +201,7 @@ def _actions(actor: Actor, c: dict, plat: dict) -> None:
         return
     kw = {"as_platform_id": as_pid(actor, plat)}
     e = runtime.engine()
+    version = loaded_version("case", c["id"], c["version"])
     tabs = st.tabs([fsm.ACTION_LABELS[a] for a in actions])
     for tab, action in zip(tabs, actions):
         with tab, st.form(f"case_{action}_{c['id']}", clear_on_submit=False, border=False):
@@ -183,20 +218,15 @@ def _actions(actor: Actor, c: dict, plat: dict) -> None:
                          "note": "办理记录"}[action]
                 text = st.text_area(label, key=f"case_{action}_text_{c['id']}", height=80)
             if st.form_submit_button(fsm.ACTION_LABELS[action], type="primary"):
-                with ui.user_errors():
-                    if action == "accept":
-                        svc.accept(e, actor, c["id"], c["version"], **kw)
-                    elif action == "receive":
-                        svc.receive(e, actor, c["id"], c["version"], **kw)
-                    elif action == "push":
-                        svc.push(e, actor, c["id"], c["version"], to_platform_id=target, reason=text, **kw)
-                    elif action == "bounce":
-                        svc.bounce(e, actor, c["id"], c["version"], reason=text, **kw)
-                    elif action == "close":
-                        svc.close(e, actor, c["id"], c["version"], result=text, **kw)
-                    else:
-                        svc.add_note(e, actor, c["id"], c["version"], note=text, **kw)
-                    after_write(f"案件{c['number']}：{fsm.ACTION_LABELS[action]}完成。")
+                step = {"accept": lambda: svc.accept(e, actor, c["id"], version, **kw),
+                        "receive": lambda: svc.receive(e, actor, c["id"], version, **kw),
+                        "push": lambda: svc.push(e, actor, c["id"], version, to_platform_id=target,
+                                                 reason=text, **kw),
+                        "bounce": lambda: svc.bounce(e, actor, c["id"], version, reason=text, **kw),
+                        "close": lambda: svc.close(e, actor, c["id"], version, result=text, **kw),
+                        "note": lambda: svc.add_note(e, actor, c["id"], version, note=text, **kw)}[action]
+                save_versioned("case", c["id"], step,
+                               f"案件{c['number']}：{fsm.ACTION_LABELS[action]}完成。")
 
 
 def new_case_form(actor: Actor, plat: dict) -> None:
@@ -216,18 +246,16 @@ def new_case_form(actor: Actor, plat: dict) -> None:
         assists = st.multiselect("协办平台（联合办理，共用一个期限）",
                                  [p for p in plats if p != plat["id"]], format_func=plats.get)
         if st.form_submit_button("登记巡查发现", type="primary"):
-            with ui.user_errors():
-                e = runtime.engine()
-                r = svc.open_case(e, actor, lead_platform_id=plat["id"], title=title,
-                                  description=desc, village_id=village, source="patrol",
-                                  assist_platform_ids=tuple(a for a in assists if a != lead))
-                msg = f"已登记案件{r['number']}。"
-                if lead != plat["id"]:
-                    svc.push(e, actor, r["id"], r["version"], to_platform_id=lead,
-                             reason=f"巡查发现，属{plats[lead]}职责：{title}",
-                             as_platform_id=as_pid(actor, plat))
-                    msg = f"已登记案件{r['number']}并推送给{plats[lead]}。"
-                after_write(msg)
+            with ui.user_errors():  # opened and (for another platform) pushed in ONE transaction
+                push_to = lead if lead != plat["id"] else None
+                r = svc.open_patrol_case(
+                    runtime.engine(), actor, platform_id=plat["id"], title=title, description=desc,
+                    village_id=village, assist_platform_ids=tuple(a for a in assists if a != lead),
+                    push_to_platform_id=push_to,
+                    push_reason=f"巡查发现，属{plats[lead]}职责：{(title or '').strip()}"[:svc.REASON_MAX],
+                    as_platform_id=as_pid(actor, plat))
+                after_write(f"已登记案件{r['number']}并推送给{plats[lead]}。" if r["pushed"]
+                            else f"已登记案件{r['number']}。")
 
 
 # --------------------------------------------------------------------------- records per platform
@@ -237,6 +265,17 @@ def _pager(key: str, name: str, *args: Any, **kw: Any) -> ui.Page:
     page = ui.paged(key, lambda off, lim: read(name, *args, off, lim, **kw), PAGE_SIZE)
     page.control()
     return page
+
+
+BIANMIN_VIEWS = ["服务申请", "服务事项目录"]
+ZONGZHI_VIEWS = ["村级周报筛查", "月度研判会议", "流动人口登记"]
+
+
+def sub_view(key: str, views: list[str]) -> str:
+    """The record view inside a platform's ledger: a segmented control (its value kept in
+    session_state under ``key``), not tabs, so a save's rerun stays on the same view."""
+    return st.segmented_control("台账", views, default=views[0], key=key,
+                                label_visibility="collapsed") or views[0]
 
 
 def records(actor: Actor, plat: dict) -> None:
@@ -270,7 +309,7 @@ def _shichang(actor: Actor, plat: dict) -> None:
                     after_write(f"已保存；整改通知书编号 {r['notice_number']}。" if r["notice_number"]
                                 else "已保存检查记录。")
     only = st.toggle("只看限期整改中", value=True, key="pl_ins_only")
-    page = _pager("pl_ins_page", "inspections", plat["township_id"], only_open=only)
+    page = _pager("pl_ins_page", "inspections", plat["township_id"], role=actor.role, only_open=only)
     rows = page.rows
     st.table(pd.DataFrame({
         "通知书编号": [r["notice_number"] or "—" for r in rows],
@@ -288,10 +327,11 @@ def _shichang(actor: Actor, plat: dict) -> None:
     pick = st.selectbox("选择整改通知书", list(noticed), key="pl_ins_pick",
                         format_func=lambda i: f"{noticed[i]['notice_number']} · {noticed[i]['business_name']}")
     ins = noticed[pick]
+    remember_versions("ins", [ins])
     c1, c2 = st.columns(2)
     if c1.button("生成整改通知书（Word）", icon=":material/print:", key="pl_notice_btn"):
         with ui.user_errors():
-            fname, blob = platform_docs.notice_docx(e, actor, ins["id"])
+            fname, blob = platform_docs.notice_docx(e, actor, ins["id"], **kw)
             st.session_state["pl_notice_file"] = (ins["id"], fname, blob)
     stored = st.session_state.get("pl_notice_file")
     if stored and stored[0] == ins["id"]:  # never offer another notice's file
@@ -304,11 +344,11 @@ def _shichang(actor: Actor, plat: dict) -> None:
             note = st.text_input("复查情况")
             extra = st.number_input("未整改到位时的新整改期限（天）", 1, svc.RECTIFY_DAYS_MAX, 7)
             if st.form_submit_button("保存复查"):
-                with ui.user_errors():
-                    svc.reinspect(e, actor, ins["id"], ins["version"], reinspected_on=today_local(),
-                                  passed=passed.startswith("整改到位"), note=note,
-                                  extra_days=int(extra), **kw)
-                    after_write("复查已保存。")
+                version = loaded_version("ins", ins["id"], ins["version"])
+                save_versioned("ins", ins["id"], lambda: svc.reinspect(
+                    e, actor, ins["id"], version, reinspected_on=today_local(),
+                    passed=passed.startswith("整改到位"), note=note, extra_days=int(extra), **kw),
+                    "复查已保存。")
 
 
 def _zhifa(actor: Actor, plat: dict) -> None:
@@ -341,6 +381,7 @@ def _zhifa(actor: Actor, plat: dict) -> None:
         "联合执法": ["是" if r["joint"] else "" for r in rows],
     }))
     waiting = {r["id"]: r for r in rows if r["arrived_at"] is None}
+    remember_versions("enf", list(waiting.values()))
     if waiting:
         with st.form("pl_arrive"):
             c1, c2 = st.columns([3, 2])
@@ -348,16 +389,16 @@ def _zhifa(actor: Actor, plat: dict) -> None:
                                format_func=lambda i: f"{fmt(waiting[i]['reported_at'])} · {waiting[i]['address']}")
             t = c2.time_input("到场时间（今天）", value=to_local(utcnow()).time().replace(second=0, microsecond=0))
             if st.form_submit_button("保存到场时间"):
-                with ui.user_errors():
-                    svc.record_arrival(e, actor, rid, waiting[rid]["version"],
-                                       arrived_at=local_to_utc(datetime.combine(today_local(), t)), **kw)
-                    after_write("已登记到场时间。")
+                version = loaded_version("enf", rid, waiting[rid]["version"])
+                save_versioned("enf", rid, lambda: svc.record_arrival(
+                    e, actor, rid, version,
+                    arrived_at=local_to_utc(datetime.combine(today_local(), t)), **kw), "已登记到场时间。")
 
 
 def _bianmin(actor: Actor, plat: dict) -> None:
     e, kw = runtime.engine(), {"as_platform_id": as_pid(actor, plat)}
-    t1, t2 = st.tabs(["服务申请", "服务事项目录"])
-    with t1:
+    sub = sub_view("pl_bm_view", BIANMIN_VIEWS)
+    if sub == BIANMIN_VIEWS[0]:
         items = read("active_service_items")
         imap = {i["id"]: f"{i['code']} {i['name']}" for i in items}
         vmap = _village_map(plat)
@@ -391,15 +432,16 @@ def _bianmin(actor: Actor, plat: dict) -> None:
             "申请时间": [fmt(r["requested_at"]) for r in rows], "办结": [fmt(r["done_at"]) for r in rows],
         }))
         open_rows = {r["id"]: r for r in rows if r["done_at"] is None}
+        remember_versions("req", list(open_rows.values()))
         if open_rows:
             c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
             rid = c1.selectbox("办结申请", list(open_rows),
                                format_func=lambda i: f"{open_rows[i]['item']} · {open_rows[i]['applicant_name']}")
             if c2.button("标记办结", key="pl_req_done"):
-                with ui.user_errors():
-                    svc.complete_service_request(e, actor, rid, open_rows[rid]["version"], **kw)
-                    after_write("已办结。")
-    with t2:
+                version = loaded_version("req", rid, open_rows[rid]["version"])
+                save_versioned("req", rid, lambda: svc.complete_service_request(e, actor, rid, version, **kw),
+                               "已办结。")
+    else:
         search = st.text_input("搜索事项（名称或编码）", key="pl_item_q")
         page = _pager("pl_item_page", "service_items", search=search)
         rows = page.rows
@@ -412,6 +454,8 @@ def _bianmin(actor: Actor, plat: dict) -> None:
         choice = st.selectbox("编辑事项", [0] + list(by_id), key="pl_item_pick",
                               format_func=lambda i: "新增事项" if i == 0 else f"{by_id[i]['code']} {by_id[i]['name']}")
         cur = by_id.get(choice, {})
+        if cur:
+            remember_versions("item", [cur])
         with st.form(f"pl_item_{choice}"):
             c1, c2, c3, c4 = st.columns([1, 3, 1, 1], vertical_alignment="bottom")
             code = c1.text_input("编码", value=cur.get("code", ""))
@@ -419,18 +463,18 @@ def _bianmin(actor: Actor, plat: dict) -> None:
             agent = c3.checkbox("村代办点可办", value=cur.get("agent_point_ok", True))
             active = c4.checkbox("在用", value=cur.get("active", True))
             if st.form_submit_button("保存事项", type="primary"):
-                with ui.user_errors():
-                    svc.save_service_item(e, actor, item_id=choice or None, version=cur.get("version"),
-                                          code=code, name=name, agent_point_ok=agent, active=active,
-                                          department_id=cur.get("department_id"), **kw)
-                    after_write("事项已保存。")
+                version = loaded_version("item", choice, cur["version"]) if cur else None
+                save_versioned("item", choice, lambda: svc.save_service_item(
+                    e, actor, item_id=choice or None, version=version, code=code, name=name,
+                    agent_point_ok=agent, active=active, department_id=cur.get("department_id"), **kw),
+                    "事项已保存。")
 
 
 def _zongzhi(actor: Actor, plat: dict) -> None:
     e, kw = runtime.engine(), {"as_platform_id": as_pid(actor, plat)}
     vmap = _village_map(plat)
-    t1, t2, t3 = st.tabs(["村级周报筛查", "月度研判会议", "流动人口登记"])
-    with t1:
+    sub = sub_view("pl_zz_view", ZONGZHI_VIEWS)
+    if sub == ZONGZHI_VIEWS[0]:
         with st.form("pl_check", clear_on_submit=True):
             c1, c2, c3, c4 = st.columns([3, 2, 1, 1], vertical_alignment="bottom")
             village = c1.selectbox("村（社区）", list(vmap), format_func=vmap.get)
@@ -443,13 +487,13 @@ def _zongzhi(actor: Actor, plat: dict) -> None:
                     svc.record_report_check(e, actor, village_id=village, week_of=week,
                                             reported=reported, issues_found=int(n), issues=issues, **kw)
                     after_write("已保存本周筛查。")
-        rows = _pager("pl_check_page", "report_checks", plat["township_id"]).rows
+        rows = _pager("pl_check_page", "report_checks", plat["township_id"], role=actor.role).rows
         st.table(pd.DataFrame({
             "周（周一）": [str(r["week_start"]) for r in rows], "村（社区）": [r["village"] for r in rows],
             "上报": ["已上报" if r["reported"] else "未上报" for r in rows],
             "问题数": [r["issues_found"] for r in rows], "问题摘要": [r["issues"] or "" for r in rows],
         }))
-    with t2:
+    elif sub == ZONGZHI_VIEWS[1]:
         plats = {p["id"]: p["name"] for p in read("township_platforms", plat["township_id"])}
         with st.form("pl_meeting", clear_on_submit=True):
             c1, c2 = st.columns([1, 3])
@@ -466,13 +510,13 @@ def _zongzhi(actor: Actor, plat: dict) -> None:
                     r = svc.record_meeting(e, actor, held_on=held, attendees=att, minutes=minutes,
                                            decisions=decisions, assign=((to, task),) if to else (), **kw)
                     after_write("会议已保存" + (f"，交办案件{'、'.join(r['cases'])}。" if r["cases"] else "。"))
-        rows = _pager("pl_meet_page", "meetings", plat["township_id"]).rows
+        rows = _pager("pl_meet_page", "meetings", plat["township_id"], role=actor.role).rows
         st.table(pd.DataFrame({
             "日期": [str(r["held_on"]) for r in rows], "参会人员": [r["attendees"] for r in rows],
             "纪要": [r["minutes"] for r in rows], "决定": [r["decisions"] or "" for r in rows],
             "交办案件": [r["cases"] for r in rows],
         }))
-    with t3:
+    else:
         with st.expander("登记流动人口", icon=":material/add:"):
             with st.form("pl_float", clear_on_submit=True):
                 c1, c2, c3 = st.columns(3)
@@ -499,13 +543,14 @@ def _zongzhi(actor: Actor, plat: dict) -> None:
             "登记": [str(r["registered_on"]) for r in rows], "离开": [str(r["left_on"] or "—") for r in rows],
         }))
         here = {r["id"]: r for r in rows if r["left_on"] is None}
+        remember_versions("float", list(here.values()))
         if here:
             c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
             rid = c1.selectbox("登记离开", list(here), format_func=lambda i: f"{here[i]['name']} · {here[i]['address']}")
             if c2.button("今天离开", key="pl_float_left"):
-                with ui.user_errors():
-                    svc.floating_left(e, actor, rid, here[rid]["version"], left_on=today_local(), **kw)
-                    after_write("已登记离开。")
+                version = loaded_version("float", rid, here[rid]["version"])
+                save_versioned("float", rid, lambda: svc.floating_left(
+                    e, actor, rid, version, left_on=today_local(), **kw), "已登记离开。")
 
 
 # --------------------------------------------------------------------------- summary

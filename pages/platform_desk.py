@@ -18,7 +18,7 @@ now = pui.now_utc()
 deep = st.query_params.get("case")
 if deep:  # one case: its details, its actions for my platform, its whole timeline
     case_id = pui.read("case_id_by_number", deep)
-    detail = pui.read("case_detail", case_id) if case_id else None
+    detail = pui.read("case_detail", case_id, role=actor.role) if case_id else None
     if detail is None or detail["township_id"] != plat["township_id"]:
         st.warning(f"找不到案件 {ui.esc(deep[:40])}。")
     else:
@@ -43,7 +43,8 @@ view = st.segmented_control("视图", VIEWS, default=VIEWS[0], key=f"pl_view_{pl
                             label_visibility="collapsed") or VIEWS[0]
 if view == VIEWS[0]:
     st.subheader("待接收的推送")
-    page = ui.paged("pl_hand_page", lambda off, lim: pui.read("handoffs_waiting", plat["id"], off, lim),
+    page = ui.paged("pl_hand_page",
+                    lambda off, lim: pui.read("handoffs_waiting", plat["id"], off, lim, role=actor.role),
                     pui.PAGE_SIZE)
     if page.total:
         page.control(noun="件")
@@ -55,7 +56,8 @@ if view == VIEWS[0]:
     st.subheader("本平台的案件（牵头或协办）")
     flagged = st.toggle("只看多次退回的案件", key="pl_only_flagged")
     page = ui.paged("pl_case_page",
-                    lambda off, lim: pui.read("my_cases", plat["id"], off, lim, only_flagged=flagged),
+                    lambda off, lim: pui.read("my_cases", plat["id"], off, lim, role=actor.role,
+                                              only_flagged=flagged),
                     pui.PAGE_SIZE)
     if page.total:
         page.control(noun="件")
@@ -65,7 +67,8 @@ if view == VIEWS[0]:
         st.caption("没有在办案件。")
 
     st.subheader("派给本平台的工单")
-    page = ui.paged("pl_order_page", lambda off, lim: pui.read("my_orders", plat["id"], off, lim),
+    page = ui.paged("pl_order_page",
+                    lambda off, lim: pui.read("my_orders", plat["id"], off, lim, role=actor.role),
                     pui.PAGE_SIZE)
     if page.total:
         page.control(noun="件")

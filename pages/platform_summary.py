@@ -48,7 +48,8 @@ code = d1.selectbox("平台", codes, key="pls_code", format_func=lambda c: "全�
 buckets = {"flagged": "多次退回", "overdue": "超期", "open": "在办", "closed": "已办结", "all": "全部"}
 bucket = d2.selectbox("类别", list(buckets), format_func=buckets.get, key="pls_bucket")
 key = f"pls_page_{code}_{bucket}_{label}_{township_id}"
-page = ui.paged(key, lambda off, lim: pui.read("case_list", period, now, off, lim, code=code, bucket=bucket),
+page = ui.paged(key, lambda off, lim: pui.read("case_list", period, now, off, lim, role=actor.role,
+                                                  code=code, bucket=bucket),
                 pui.PAGE_SIZE)
 page.control(noun="件")
 st.table(pd.DataFrame({
@@ -62,6 +63,6 @@ if page.rows:
                           format_func=lambda n: "选择案件编号" if not n else n)
     if number:
         cid = pui.read("case_id_by_number", number)
-        detail = pui.read("case_detail", cid) if cid else None
+        detail = pui.read("case_detail", cid, role=actor.role) if cid else None
         if detail:
             pui.case_panel(actor, detail, None)

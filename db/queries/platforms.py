@@ -1,7 +1,12 @@
 """Reads for the platform desk and the 综治 summary: counted, grouped and paginated in SQL.
 
-Personal data (service applicants, floating residents) is masked here for the reading role
-(``db.rules.masking``), so lists, details and exports get the same masking.
+Personal data is masked here for the reading role (``db.rules.masking``), so lists, details,
+charts and exports all get the same masking: service applicants and floating residents field by
+field; every free text (case titles, descriptions, results, timeline notes, push and bounce
+reasons, inspection findings, screening summaries, meeting minutes and decisions) scrubbed with
+``scrub_for`` for a role that does not see names and phones (leader, demo), with the names known
+for the case (the caller of its source order, the households and parties of the records it is
+linked to); the officers in a timeline are masked for the demo observer.
 """
 
 from __future__ import annotations
@@ -14,13 +19,17 @@ from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from db.models import Platform, Township, User, Village, WorkOrder
-from db.models.orders import ORDER_STATUSES
+from db.models.grid_work import GridEvent
+from db.models.mediation import MediationParty
+from db.models.org import Household, Resident
+from db.models.orders import ORDER_STATUSES, RecordLink
 from db.models.platforms import (
     AnalysisMeeting, EnforcementReport, FloatingResident, Handoff, Inspection, PlatformCase,
     PlatformCaseAssist, PlatformCaseEvent, ServiceItem, ServiceRequest, VillageReportCheck,
     OPEN_CASE_STATUSES,
 )
-from db.rules.masking import mask_record
+from db.permissions import sees_unmasked
+from db.rules.masking import mask_name, mask_record, scrub_for
 from db.rules.platform_fsm import FLAG_BOUNCES
 
 PLATFORM_ORDER = ("zongzhi", "shichang", "zhifa", "bianmin")
@@ -30,6 +39,85 @@ def _page(s: Session, stmt, offset: int, limit: int) -> tuple[int, list[dict]]:
     total = s.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = [dict(r) for r in s.execute(stmt.offset(offset).limit(limit)).mappings()]
     return total or 0, rows
+
+
+# --------------------------------------------------------------------------- masking
+
+
+def _sees_people(role: str) -> bool:
+    return sees_unmasked(role, "name") and sees_unmasked(role, "phone")
+
+
+def case_names(s: Session, case_ids: list[int]) -> dict[int, list[str]]:
+    """The people's names known for each case, to scrub its free text with: the caller of its
+    source order, and of every work order, grid event and mediation case linked to it the
+    caller, the household (head and members) and the parties."""
+    ids = sorted({i for i in case_ids if i is not None})
+    out: dict[int, set[str]] = {i: set() for i in ids}
+    if not ids:
+        return {}
+    L = RecordLink
+    linked: dict[str, list[tuple[int, int]]] = {}  # record type -> [(case id, record id)]
+    for row in s.execute(select(L.from_id, L.to_type, L.to_id).where(
+            L.from_type == "platform_case", L.from_id.in_(ids))):
+        linked.setdefault(row.to_type, []).append((row.from_id, row.to_id))
+    for row in s.execute(select(L.to_id, L.from_type, L.from_id).where(
+            L.to_type == "platform_case", L.to_id.in_(ids))):
+        linked.setdefault(row.from_type, []).append((row.to_id, row.from_id))
+    for cid, oid in s.execute(select(PlatformCase.id, PlatformCase.source_order_id).where(
+            PlatformCase.id.in_(ids), PlatformCase.source_order_id.is_not(None))):
+        linked.setdefault("work_order", []).append((cid, oid))
+    households: list[tuple[int, int]] = []
+
+    def by_record(pairs: list[tuple[int, int]]) -> dict[int, list[int]]:
+        m: dict[int, list[int]] = {}
+        for cid, rid in pairs:
+            m.setdefault(rid, []).append(cid)
+        return m
+
+    if linked.get("work_order"):
+        m = by_record(linked["work_order"])
+        for oid, caller, hh in s.execute(select(WorkOrder.id, WorkOrder.caller_name, WorkOrder.household_id)
+                                         .where(WorkOrder.id.in_(list(m)))):
+            for cid in m[oid]:
+                if caller:
+                    out[cid].add(caller)
+                if hh:
+                    households.append((cid, hh))
+    if linked.get("grid_event"):
+        m = by_record(linked["grid_event"])
+        for gid, hh in s.execute(select(GridEvent.id, GridEvent.household_id)
+                                 .where(GridEvent.id.in_(list(m)), GridEvent.household_id.is_not(None))):
+            households.extend((cid, hh) for cid in m[gid])
+    if linked.get("mediation_case"):
+        m = by_record(linked["mediation_case"])
+        for mid, name in s.execute(select(MediationParty.case_id, MediationParty.name)
+                                   .where(MediationParty.case_id.in_(list(m)))):
+            for cid in m[mid]:
+                out[cid].add(name)
+    if households:
+        m = by_record(households)
+        for hid, head in s.execute(select(Household.id, Household.head_name).where(Household.id.in_(list(m)))):
+            for cid in m[hid]:
+                out[cid].add(head)
+        for hid, name in s.execute(select(Resident.household_id, Resident.name)
+                                   .where(Resident.household_id.in_(list(m)))):
+            for cid in m[hid]:
+                out[cid].add(name)
+    return {cid: sorted(n for n in names if n) for cid, names in out.items()}
+
+
+def _scrub_rows(s: Session, role: str, rows: list[dict], fields: tuple[str, ...],
+                case_key: str | None = "id") -> list[dict]:
+    """``rows`` with the free-text ``fields`` scrubbed for ``role`` (names of ``case_key``'s case)."""
+    if _sees_people(role) or not rows:
+        return rows
+    names = case_names(s, [r[case_key] for r in rows]) if case_key else {}
+    for r in rows:
+        known = names.get(r[case_key], []) if case_key else []
+        for f in fields:
+            r[f] = scrub_for(role, r[f], known)
+    return rows
 
 
 def platform(s: Session, platform_id: int) -> dict | None:
@@ -49,7 +137,8 @@ def township_platforms(s: Session, township_id: int) -> list[dict]:
 # --------------------------------------------------------------------------- desk queue
 
 
-def handoffs_waiting(s: Session, platform_id: int, offset: int, limit: int) -> tuple[int, list[dict]]:
+def handoffs_waiting(s: Session, platform_id: int, offset: int, limit: int, *,
+                     role: str) -> tuple[int, list[dict]]:
     """Pushes addressed to the platform and not yet answered, earliest response deadline first."""
     From = aliased(Platform)
     stmt = (select(Handoff.id.label("handoff_id"), PlatformCase.id, PlatformCase.number,
@@ -60,7 +149,8 @@ def handoffs_waiting(s: Session, platform_id: int, offset: int, limit: int) -> t
             .join(From, From.id == Handoff.from_platform_id)
             .where(Handoff.to_platform_id == platform_id, Handoff.status == "pending")
             .order_by(Handoff.respond_due_at.asc().nulls_last(), Handoff.id))
-    return _page(s, stmt, offset, limit)
+    total, rows = _page(s, stmt, offset, limit)
+    return total, _scrub_rows(s, role, rows, ("title", "reason"))
 
 
 def _mine(platform_id: int):
@@ -69,7 +159,7 @@ def _mine(platform_id: int):
                               PlatformCaseAssist.platform_id == platform_id))
 
 
-def my_cases(s: Session, platform_id: int, offset: int, limit: int, *,
+def my_cases(s: Session, platform_id: int, offset: int, limit: int, *, role: str,
              only_flagged: bool = False) -> tuple[int, list[dict]]:
     """Open cases the platform leads or assists, by deadline (overdue first, then soonest)."""
     Lead = aliased(Platform)
@@ -83,19 +173,22 @@ def my_cases(s: Session, platform_id: int, offset: int, limit: int, *,
             .order_by(PlatformCase.due_at.asc().nulls_last(), PlatformCase.id))
     if only_flagged:
         stmt = stmt.where(PlatformCase.bounce_count >= FLAG_BOUNCES)
-    return _page(s, stmt, offset, limit)
+    total, rows = _page(s, stmt, offset, limit)
+    return total, _scrub_rows(s, role, rows, ("title",))
 
 
-def my_orders(s: Session, platform_id: int, offset: int, limit: int) -> tuple[int, list[dict]]:
+def my_orders(s: Session, platform_id: int, offset: int, limit: int, *,
+              role: str) -> tuple[int, list[dict]]:
     """Work orders dispatched to the platform and not yet resolved, by deadline."""
     stmt = (select(WorkOrder.id, WorkOrder.number, WorkOrder.title, WorkOrder.status,
-                   WorkOrder.due_at)
+                   WorkOrder.due_at, WorkOrder.caller_name)
             .where(WorkOrder.platform_id == platform_id,
                    WorkOrder.status.in_(("dispatched", "in_progress")))
             .order_by(WorkOrder.due_at.asc().nulls_last(), WorkOrder.id))
     total, rows = _page(s, stmt, offset, limit)
     for r in rows:
         r["status_label"] = ORDER_STATUSES.get(r["status"], r["status"])
+        r["title"] = scrub_for(role, r["title"], [r.pop("caller_name") or ""])
     return total, rows
 
 
@@ -118,8 +211,9 @@ def case_id_by_number(s: Session, number: str) -> int | None:
     return s.scalar(select(PlatformCase.id).where(PlatformCase.number == number.strip()))
 
 
-def case_detail(s: Session, case_id: int) -> dict | None:
-    """The case, its platforms, its pending hand-off and its whole timeline."""
+def case_detail(s: Session, case_id: int, *, role: str) -> dict | None:
+    """The case, its platforms, its pending hand-off and its whole timeline, as ``role`` may
+    see them (free text scrubbed, the officers masked for the demo observer)."""
     c = s.get(PlatformCase, case_id)
     if c is None:
         return None
@@ -142,15 +236,25 @@ def case_detail(s: Session, case_id: int) -> dict | None:
     for e in events:
         e["platform"] = names.get(e["platform_id"], "")
         e["to_platform"] = names.get(e["to_platform_id"], "")
+    people = [] if _sees_people(role) else case_names(s, [c.id]).get(c.id, [])
+    for e in events:
+        e["note"] = scrub_for(role, e["note"], people)
+        if role == "demo" and e["actor"]:  # officers' names, like the grid events' timeline
+            e["actor"] = mask_name(e["actor"])
+    pending = dict(pending) if pending else None
+    if pending:
+        pending["reason"] = scrub_for(role, pending["reason"], people)
     return {
-        "id": c.id, "number": c.number, "title": c.title, "description": c.description,
+        "id": c.id, "number": c.number, "title": scrub_for(role, c.title, people),
+        "description": scrub_for(role, c.description, people),
         "status": c.status, "source": c.source, "lead_platform_id": c.lead_platform_id,
         "lead_platform": names.get(c.lead_platform_id, ""), "village": village,
         "is_joint": c.is_joint, "assist_ids": assists,
         "assists": [names.get(a, "") for a in assists], "due_at": c.due_at,
-        "created_at": c.created_at, "closed_at": c.closed_at, "result": c.result,
+        "created_at": c.created_at, "closed_at": c.closed_at,
+        "result": scrub_for(role, c.result, people),
         "bounce_count": c.bounce_count, "version": c.version, "township_id": c.township_id,
-        "pending_handoff": dict(pending) if pending else None,
+        "pending_handoff": pending,
         "platforms": names, "timeline": events,
     }
 
@@ -158,7 +262,7 @@ def case_detail(s: Session, case_id: int) -> dict | None:
 # --------------------------------------------------------------------------- records
 
 
-def inspections(s: Session, township_id: int, offset: int, limit: int, *,
+def inspections(s: Session, township_id: int, offset: int, limit: int, *, role: str,
                 only_open: bool = False) -> tuple[int, list[dict]]:
     stmt = (select(Inspection.id, Inspection.business_name, Inspection.address, Inspection.kind,
                    Inspection.inspected_on, Inspection.notice_number, Inspection.rectify_by,
@@ -168,7 +272,8 @@ def inspections(s: Session, township_id: int, offset: int, limit: int, *,
             .order_by(Inspection.inspected_on.desc(), Inspection.id.desc()))
     if only_open:
         stmt = stmt.where(Inspection.status == "rectifying")
-    return _page(s, stmt, offset, limit)
+    total, rows = _page(s, stmt, offset, limit)
+    return total, _scrub_rows(s, role, rows, ("finding",), case_key=None)
 
 
 def enforcement(s: Session, township_id: int, offset: int, limit: int, *,
@@ -234,24 +339,28 @@ def service_requests(s: Session, township_id: int, role: str, offset: int, limit
     return total, [mask_record(role, r, PII_SERVICE) for r in rows]
 
 
-def report_checks(s: Session, township_id: int, offset: int, limit: int) -> tuple[int, list[dict]]:
+def report_checks(s: Session, township_id: int, offset: int, limit: int, *,
+                  role: str) -> tuple[int, list[dict]]:
     stmt = (select(VillageReportCheck.id, Village.name.label("village"), VillageReportCheck.week_start,
                    VillageReportCheck.reported, VillageReportCheck.issues_found,
                    VillageReportCheck.issues)
             .join(Village, Village.id == VillageReportCheck.village_id)
             .where(Village.township_id == township_id)
             .order_by(VillageReportCheck.week_start.desc(), Village.id))
-    return _page(s, stmt, offset, limit)
+    total, rows = _page(s, stmt, offset, limit)
+    return total, _scrub_rows(s, role, rows, ("issues",), case_key=None)
 
 
-def meetings(s: Session, township_id: int, offset: int, limit: int) -> tuple[int, list[dict]]:
+def meetings(s: Session, township_id: int, offset: int, limit: int, *,
+             role: str) -> tuple[int, list[dict]]:
     spawned = (select(func.count()).where(PlatformCase.meeting_id == AnalysisMeeting.id)
                .correlate(AnalysisMeeting).scalar_subquery())
     stmt = (select(AnalysisMeeting.id, AnalysisMeeting.held_on, AnalysisMeeting.attendees,
                    AnalysisMeeting.minutes, AnalysisMeeting.decisions, spawned.label("cases"))
             .where(AnalysisMeeting.township_id == township_id)
             .order_by(AnalysisMeeting.held_on.desc(), AnalysisMeeting.id.desc()))
-    return _page(s, stmt, offset, limit)
+    total, rows = _page(s, stmt, offset, limit)
+    return total, _scrub_rows(s, role, rows, ("attendees", "minutes", "decisions"), case_key=None)
 
 
 def floating(s: Session, township_id: int, role: str, offset: int, limit: int, *,
@@ -326,7 +435,7 @@ def flows(s: Session, p: Period) -> list[dict]:
     return [dict(r) for r in s.execute(stmt).mappings()]
 
 
-def case_list(s: Session, p: Period, now: datetime, offset: int, limit: int, *,
+def case_list(s: Session, p: Period, now: datetime, offset: int, limit: int, *, role: str,
               code: str | None = None, bucket: str = "all") -> tuple[int, list[dict]]:
     """The drill-down: cases opened in the period, by platform kind and bucket
     (all / open / closed / overdue / flagged), flagged and overdue first."""
@@ -353,7 +462,8 @@ def case_list(s: Session, p: Period, now: datetime, offset: int, limit: int, *,
                                    PlatformCase.closed_at > PlatformCase.due_at)))
     elif bucket == "flagged":
         stmt = stmt.where(PlatformCase.bounce_count >= FLAG_BOUNCES)
-    return _page(s, stmt, offset, limit)
+    total, rows = _page(s, stmt, offset, limit)
+    return total, _scrub_rows(s, role, rows, ("title",))
 
 
 def townships(s: Session) -> list[dict]:

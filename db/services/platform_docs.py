@@ -17,11 +17,12 @@ from docx.shared import Pt
 from sqlalchemy import Engine
 
 from db.engine import read_session, write_session
-from db.errors import NotFound, ValidationError
-from db.models import Township
+from db.errors import NotFound, PermissionDenied, ValidationError
+from db.models import Platform, Township
 from db.models.platforms import Inspection
 from db.permissions import Actor, require
 from db.services import audit
+from db.services.platforms import acting_platform_id
 
 
 def _font(run, name: str, size: float, bold: bool = False) -> None:
@@ -84,13 +85,22 @@ def build_notice(*, township: str, notice_number: str, business_name: str, addre
     return buf.getvalue()
 
 
-def notice_docx(engine: Engine, actor: Actor, inspection_id: int) -> tuple[str, bytes]:
-    """(file name, .docx bytes) of an inspection's notice; the print is audited."""
+def notice_docx(engine: Engine, actor: Actor, inspection_id: int, *,
+                as_platform_id: int | None = None) -> tuple[str, bytes]:
+    """(file name, .docx bytes) of an inspection's notice; the print is audited.
+
+    A platform officer prints only notices of their own platform's township (admin: any, or
+    those of the platform named by ``as_platform_id``)."""
     require(actor, "platform.records")
     with read_session(engine) as s:
         ins = s.get(Inspection, inspection_id)
         if ins is None:
             raise NotFound("检查记录不存在或已被删除。")
+        pid = acting_platform_id(actor, as_platform_id)
+        if pid is not None:
+            plat = s.get(Platform, pid)
+            if plat is None or ins.township_id is None or ins.township_id != plat.township_id:
+                raise PermissionDenied("该整改通知书不属于您所在平台的乡镇，无权打印。")
         if not ins.notice_number or ins.rectify_by is None:
             raise ValidationError("该检查未下达整改通知书。", field="inspection_id")
         town = s.get(Township, ins.township_id) if ins.township_id else None

@@ -129,8 +129,12 @@ def open_case_in(s: Session, actor: Actor, *, lead_platform_id: int, title: str,
     lead = _platform(s, lead_platform_id, "牵头平台", "lead_platform_id")
     if source == "meeting" and meeting_id is None:
         raise ValidationError("研判会议交办的案件须关联会议。", field="meeting_id")
-    if actor.role == "platform" and lead.id != actor.platform_id and source not in ("handoff", "meeting"):
-        raise PermissionDenied("只能为本平台立案；交其他平台办理请使用“推送”。")
+    if actor.role == "platform" and lead.id != actor.platform_id:
+        if source not in ("handoff", "meeting"):
+            raise PermissionDenied("只能为本平台立案；交其他平台办理请使用“推送”。")
+        own = s.get(Platform, actor.platform_id) if actor.platform_id else None
+        if own is None or own.township_id != lead.township_id:
+            raise PermissionDenied(f"{lead.name}不属于您所在平台的乡镇，不能为其立案或交办。")
     village = None
     if village_id is not None:
         village = s.get(Village, village_id)
@@ -192,6 +196,28 @@ def open_case(engine: Engine, actor: Actor, **kw: Any) -> dict:
         return {"id": case.id, "number": case.number, "version": case.version}
 
 
+def open_patrol_case(engine: Engine, actor: Actor, *, platform_id: int, title: str,
+                     description: str, village_id: int | None = None,
+                     push_to_platform_id: int | None = None, push_reason: str | None = None,
+                     assist_platform_ids: tuple[int, ...] = (), as_platform_id: int | None = None,
+                     now: datetime | None = None) -> dict:
+    """A patrol finding of ``platform_id``: opened for it and, when ``push_to_platform_id``
+    names another platform, pushed there in the SAME transaction (a refused push leaves no
+    case, no number and no audit record). Returns ``dict(id, number, version, pushed)``."""
+    now = _now(now)
+    with write_session(engine) as s:
+        acting_platform_id(actor, as_platform_id)  # an officer acts only for their own platform
+        case = open_case_in(s, actor, lead_platform_id=platform_id, title=title,
+                            description=description, village_id=village_id, source="patrol",
+                            assist_platform_ids=assist_platform_ids, now=now)
+        out = {"id": case.id, "number": case.number, "version": case.version, "pushed": False}
+        if push_to_platform_id is not None and push_to_platform_id != platform_id:
+            r = _step_in(s, actor, case.id, case.version, "push", text=push_reason,
+                         to_platform_id=push_to_platform_id, as_platform_id=as_platform_id, now=now)
+            out.update(version=r["version"], pushed=True)
+        return out
+
+
 # --------------------------------------------------------------------------- transitions
 
 
@@ -240,59 +266,67 @@ def _step(engine: Engine, actor: Actor, case_id: int, version: int, action: str,
           as_platform_id: int | None = None, now: datetime | None = None) -> dict:
     now = _now(now)
     with write_session(engine) as s:
-        case = _load_case(s, case_id, version)
-        row = fsm.transition(case.status, action)
-        require(actor, row.permission)
-        handoff = _pending_handoff(s, case.id) if row.side == "receiver" else None
-        acting = _side_platform(s, actor, case, row.side, as_platform_id, handoff)
-        labels = {"push": ("推送理由", REASON_MAX), "bounce": ("退回理由", REASON_MAX),
-                  "close": ("办理结果", RESULT_MAX), "note": ("办理记录", NOTE_MAX)}
-        label, max_len = labels.get(action, ("备注", NOTE_MAX))
-        text = clean_text(text, label, max_len=max_len, required=row.needs_reason,
-                          multiline=True, field="text")
-        changes: dict[str, Any] = {"status": row.to_status}
-        target = None
-        if action == "push":
-            target = _platform(s, to_platform_id, "接收平台", "to_platform_id")
-            if target.id == case.lead_platform_id:
-                raise ValidationError("不能推送给本平台，请选择其他平台。", field="to_platform_id")
-            if target.township_id != case.township_id:
-                raise ValidationError(f"{target.name}不属于案件所在乡镇。", field="to_platform_id")
-            s.add(Handoff(case_id=case.id, from_platform_id=case.lead_platform_id,
-                          to_platform_id=target.id, pushed_by=actor.user_id or None, pushed_at=now,
-                          respond_due_at=_Clock(s).add(now, HANDOFF_RESPONSE_WORKDAYS),
-                          status="pending", reason=text, version=1, updated_at=now))
-        elif action in ("receive", "bounce"):
-            if handoff is None:  # pragma: no cover - a pushed case always has its hand-off
-                raise NotFound("该案件没有待接收的推送。")
-            _cas(s, Handoff, handoff.id, handoff.version,
-                 {"status": fsm.handoff_next(handoff.status, action),
-                  "responded_by": actor.user_id or None, "responded_at": now,
-                  **({"reason": f"{handoff.reason or ''}｜退回：{text}"[:REASON_MAX]}
-                     if action == "bounce" else {})}, now)
-            if action == "receive":
-                changes["lead_platform_id"] = handoff.to_platform_id
-                s.execute(delete(PlatformCaseAssist).where(
-                    PlatformCaseAssist.case_id == case.id,
-                    PlatformCaseAssist.platform_id == handoff.to_platform_id))
-            else:
-                changes["bounce_count"] = case.bounce_count + 1
-        elif action == "close":
-            changes.update(closed_at=now, result=text)
-        before = {k: getattr(case, k) for k in changes}
-        from_status = case.status
-        new_version = _cas(s, PlatformCase, case.id, version, changes, now)
-        _event(s, case, actor, acting, action, from_status, row.to_status, now, note=text,
-               to_platform_id=target.id if target is not None else None)
-        after = dict(changes)
-        if text:
-            after["text"] = text
-        if target is not None:
-            after["to_platform_id"] = target.id
-        audit.record(s, actor, f"platform_case.{action}", "platform_case", case.id,
-                     before=before, after=after)
-        return {"id": case.id, "number": case.number, "version": new_version,
-                "status": row.to_status}
+        return _step_in(s, actor, case_id, version, action, text=text,
+                        to_platform_id=to_platform_id, as_platform_id=as_platform_id, now=now)
+
+
+def _step_in(s: Session, actor: Actor, case_id: int, version: int, action: str, *,
+             text: str | None, to_platform_id: int | None, as_platform_id: int | None,
+             now: datetime) -> dict:
+    """One transition inside the caller's transaction (see ``_step``)."""
+    case = _load_case(s, case_id, version)
+    row = fsm.transition(case.status, action)
+    require(actor, row.permission)
+    handoff = _pending_handoff(s, case.id) if row.side == "receiver" else None
+    acting = _side_platform(s, actor, case, row.side, as_platform_id, handoff)
+    labels = {"push": ("推送理由", REASON_MAX), "bounce": ("退回理由", REASON_MAX),
+              "close": ("办理结果", RESULT_MAX), "note": ("办理记录", NOTE_MAX)}
+    label, max_len = labels.get(action, ("备注", NOTE_MAX))
+    text = clean_text(text, label, max_len=max_len, required=row.needs_reason,
+                      multiline=True, field="text")
+    changes: dict[str, Any] = {"status": row.to_status}
+    target = None
+    if action == "push":
+        target = _platform(s, to_platform_id, "接收平台", "to_platform_id")
+        if target.id == case.lead_platform_id:
+            raise ValidationError("不能推送给本平台，请选择其他平台。", field="to_platform_id")
+        if target.township_id != case.township_id:
+            raise ValidationError(f"{target.name}不属于案件所在乡镇。", field="to_platform_id")
+        s.add(Handoff(case_id=case.id, from_platform_id=case.lead_platform_id,
+                      to_platform_id=target.id, pushed_by=actor.user_id or None, pushed_at=now,
+                      respond_due_at=_Clock(s).add(now, HANDOFF_RESPONSE_WORKDAYS),
+                      status="pending", reason=text, version=1, updated_at=now))
+    elif action in ("receive", "bounce"):
+        if handoff is None:  # pragma: no cover - a pushed case always has its hand-off
+            raise NotFound("该案件没有待接收的推送。")
+        _cas(s, Handoff, handoff.id, handoff.version,
+             {"status": fsm.handoff_next(handoff.status, action),
+              "responded_by": actor.user_id or None, "responded_at": now,
+              **({"reason": f"{handoff.reason or ''}｜退回：{text}"[:REASON_MAX]}
+                 if action == "bounce" else {})}, now)
+        if action == "receive":
+            changes["lead_platform_id"] = handoff.to_platform_id
+            s.execute(delete(PlatformCaseAssist).where(
+                PlatformCaseAssist.case_id == case.id,
+                PlatformCaseAssist.platform_id == handoff.to_platform_id))
+        else:
+            changes["bounce_count"] = case.bounce_count + 1
+    elif action == "close":
+        changes.update(closed_at=now, result=text)
+    before = {k: getattr(case, k) for k in changes}
+    from_status = case.status
+    new_version = _cas(s, PlatformCase, case.id, version, changes, now)
+    _event(s, case, actor, acting, action, from_status, row.to_status, now, note=text,
+           to_platform_id=target.id if target is not None else None)
+    after = dict(changes)
+    if text:
+        after["text"] = text
+    if target is not None:
+        after["to_platform_id"] = target.id
+    audit.record(s, actor, f"platform_case.{action}", "platform_case", case.id,
+                 before=before, after=after)
+    return {"id": case.id, "number": case.number, "version": new_version,
+            "status": row.to_status}
 
 
 def accept(engine: Engine, actor: Actor, case_id: int, version: int, *,
@@ -383,6 +417,16 @@ def _village_in(s: Session, village_id: Any, platform: Platform) -> Village:
     return v
 
 
+def _village_township(s: Session, village_id: int | None) -> int | None:
+    return s.scalar(select(Village.township_id).where(Village.id == village_id)) if village_id else None
+
+
+def _same_township(township_id: int | None, platform: Platform, label: str) -> None:
+    """Refuse a record of another township (or of none: a row the migration could not place)."""
+    if township_id is None or township_id != platform.township_id:
+        raise PermissionDenied(f"该{label}不属于{platform.name}所在乡镇，无权办理。")
+
+
 def _load(s: Session, model: type, ident: int, version: int, label: str) -> Any:
     obj = s.get(model, ident)
     if obj is None:
@@ -452,8 +496,7 @@ def reinspect(engine: Engine, actor: Actor, inspection_id: int, version: int, *,
     with write_session(engine) as s:
         p = _own_platform(s, actor, "shichang", "platform.records", as_platform_id)
         ins = _load(s, Inspection, inspection_id, version, "检查记录")
-        if ins.township_id is not None and ins.township_id != p.township_id:
-            raise PermissionDenied("该检查记录不属于本乡镇。")
+        _same_township(ins.township_id, p, "检查记录")
         if ins.status != "rectifying":
             raise ValidationError("只有“限期整改中”的检查记录才能复查。", field="status")
         day = _check_day(reinspected_on, "复查日期", "reinspected_on", now)
@@ -508,6 +551,8 @@ def record_enforcement(engine: Engine, actor: Actor, *, kind: str, address: str,
             case = s.get(PlatformCase, case_id)
             if case is None or case.township_id != p.township_id:
                 raise ValidationError("所关联的案件不存在。", field="case_id")
+            if case.lead_platform_id != p.id and p.id not in _assists(s, case.id):
+                raise PermissionDenied(f"案件{case.number}不由{p.name}牵头或协办，不能关联执法记录。")
         rep = _create(s, actor, EnforcementReport(
             township_id=p.township_id, case_id=case_id, kind=kind, address=addr,
             reported_at=reported_at, arrived_at=arrived_at, joint=bool(joint), version=1,
@@ -522,8 +567,7 @@ def record_arrival(engine: Engine, actor: Actor, report_id: int, version: int, *
     with write_session(engine) as s:
         p = _own_platform(s, actor, "zhifa", "platform.records", as_platform_id)
         rep = _load(s, EnforcementReport, report_id, version, "执法记录")
-        if rep.township_id is not None and rep.township_id != p.township_id:
-            raise PermissionDenied("该执法记录不属于本乡镇。")
+        _same_township(rep.township_id, p, "执法记录")
         if rep.arrived_at is not None:
             raise ValidationError("到场时间已登记。", field="arrived_at")
         v = _save(s, actor, rep, version, {"arrived_at": _arrival(rep.reported_at, arrived_at, now)},
@@ -600,8 +644,9 @@ def complete_service_request(engine: Engine, actor: Actor, request_id: int, vers
                              as_platform_id: int | None = None, now: datetime | None = None) -> dict:
     now = _now(now)
     with write_session(engine) as s:
-        _own_platform(s, actor, "bianmin", "platform.records", as_platform_id)
+        p = _own_platform(s, actor, "bianmin", "platform.records", as_platform_id)
         req = _load(s, ServiceRequest, request_id, version, "服务申请")
+        _same_township(_village_township(s, req.village_id), p, "服务申请")
         if req.done_at is not None:
             raise ValidationError("该申请已办结。", field="done_at")
         return {"id": req.id, "version": _save(s, actor, req, version, {"done_at": now},
@@ -658,6 +703,9 @@ def record_meeting(engine: Engine, actor: Actor, *, held_on: date, attendees: st
             recorded_by=actor.user_id or None, version=1, updated_at=now), "meeting.create")
         numbers = []
         for platform_id, text in assign:
+            target = _platform(s, platform_id, "交办平台", "assign")
+            if target.township_id != p.township_id:
+                raise PermissionDenied(f"{target.name}不属于{p.name}所在乡镇，不能交办。")
             t = clean_text(text, "交办事项", min_len=DESCRIPTION_MIN, max_len=DESCRIPTION_MAX,
                            required=True, field="assign")
             case = open_case_in(s, actor, lead_platform_id=platform_id, title=t[:30],
@@ -696,8 +744,9 @@ def floating_left(engine: Engine, actor: Actor, resident_id: int, version: int, 
                   as_platform_id: int | None = None, now: datetime | None = None) -> dict:
     now = _now(now)
     with write_session(engine) as s:
-        _own_platform(s, actor, "zongzhi", "platform.records", as_platform_id)
+        p = _own_platform(s, actor, "zongzhi", "platform.records", as_platform_id)
         row = _load(s, FloatingResident, resident_id, version, "流动人口登记")
+        _same_township(_village_township(s, row.village_id), p, "流动人口登记")
         day = _check_day(left_on, "离开日期", "left_on", now)
         if day < row.registered_on:
             raise ValidationError("离开日期不能早于登记日期。", field="left_on")

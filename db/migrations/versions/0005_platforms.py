@@ -3,7 +3,7 @@
 Adds the case timeline (``platform_case_event``), the bounce counter and meeting link on
 ``platform_case``, and 综治's records: the weekly screening of village reports, the monthly
 analysis meeting, and floating-population registrations; the township of inspections and
-enforcement reports. Indexes for the desk and summary
+enforcement reports (backfilled from their case, else the only township). Indexes for the desk and summary
 lists (cases by creation time, hand-offs by push time).
 
 Revision ID: 0005
@@ -94,12 +94,22 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id', name=op.f('pk_platform_case_event')),
     )
     op.create_index('ix_platform_case_event_case', 'platform_case_event', ['case_id', 'at'])
-    with op.batch_alter_table('platform_case', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('bounce_count', sa.Integer(), server_default='0', nullable=False))
-        batch_op.add_column(sa.Column('meeting_id', sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(op.f('fk_platform_case_meeting_id_analysis_meeting'),
-                                    'analysis_meeting', ['meeting_id'], ['id'])
-        batch_op.create_index('ix_platform_case_created', ['created_at'], unique=False)
+    if op.get_bind().dialect.name == 'sqlite':
+        # not batch mode: recreating platform_case (DROP + RENAME) would fail with foreign keys
+        # on as soon as hand-offs, inspections or reports reference a case. SQLite adds both
+        # columns in place, the foreign key as a column constraint.
+        op.add_column('platform_case', sa.Column('bounce_count', sa.Integer(), server_default='0',
+                                                 nullable=False))
+        op.execute('ALTER TABLE platform_case ADD COLUMN meeting_id INTEGER CONSTRAINT '
+                   'fk_platform_case_meeting_id_analysis_meeting REFERENCES analysis_meeting (id)')
+        op.create_index('ix_platform_case_created', 'platform_case', ['created_at'], unique=False)
+    else:
+        with op.batch_alter_table('platform_case', schema=None) as batch_op:
+            batch_op.add_column(sa.Column('bounce_count', sa.Integer(), server_default='0', nullable=False))
+            batch_op.add_column(sa.Column('meeting_id', sa.Integer(), nullable=True))
+            batch_op.create_foreign_key(op.f('fk_platform_case_meeting_id_analysis_meeting'),
+                                        'analysis_meeting', ['meeting_id'], ['id'])
+            batch_op.create_index('ix_platform_case_created', ['created_at'], unique=False)
     op.create_index('ix_handoff_pushed_at', 'handoff', ['pushed_at'])
     for table, day in (('inspection', 'inspected_on'), ('enforcement_report', 'reported_at')):
         with op.batch_alter_table(table, schema=None) as batch_op:
@@ -107,6 +117,19 @@ def upgrade() -> None:
             batch_op.create_foreign_key(op.f(f'fk_{table}_township_id_township'), 'township',
                                         ['township_id'], ['id'])
             batch_op.create_index(f'ix_{table}_township', ['township_id', day], unique=False)
+        _backfill_township(table)
+
+
+def _backfill_township(table: str) -> None:
+    """Place the rows written before this revision: the township of their case, else the only
+    township when there is exactly one. Rows left NULL (several townships, no case) appear in no
+    township's list and every service refuses them."""
+    op.execute(sa.text(
+        f"UPDATE {table} SET township_id = (SELECT pc.township_id FROM platform_case pc "
+        f"WHERE pc.id = {table}.case_id) WHERE township_id IS NULL AND case_id IS NOT NULL"))
+    op.execute(sa.text(
+        f"UPDATE {table} SET township_id = (SELECT min(t.id) FROM township t) "
+        f"WHERE township_id IS NULL AND (SELECT count(*) FROM township) = 1"))
 
 
 def downgrade() -> None:
@@ -118,7 +141,8 @@ def downgrade() -> None:
     op.drop_index('ix_handoff_pushed_at', table_name='handoff')
     with op.batch_alter_table('platform_case', schema=None) as batch_op:
         batch_op.drop_index('ix_platform_case_created')
-        batch_op.drop_constraint(op.f('fk_platform_case_meeting_id_analysis_meeting'), type_='foreignkey')
+        if op.get_bind().dialect.name != 'sqlite':  # SQLite: the column constraint goes with the column
+            batch_op.drop_constraint(op.f('fk_platform_case_meeting_id_analysis_meeting'), type_='foreignkey')
         batch_op.drop_column('meeting_id')
         batch_op.drop_column('bounce_count')
     op.drop_index('ix_platform_case_event_case', table_name='platform_case_event')
