@@ -2,19 +2,24 @@
 its guided step form and the actions its status allows, registration, screening and visits.
 
 Writes go through ``db.services.mediation``; after each one ``data.invalidate()`` clears the
-cached reads. The version a case was opened at is kept in session_state, so a save after
-someone else's is refused with the conflict message.
+cached reads. The version a record (a case, a village's screening of a month) was rendered at
+is kept in session_state (``med_v_…``), so a save after someone else's is refused with the
+conflict message; a conflict drops the kept version and the caches and shows the record afresh,
+so the retry works on what is now stored.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
+from typing import Iterator
 
 import pandas as pd
 import streamlit as st
 
 from components import data, runtime, ui
 from db.engine import read_session
+from db.errors import ConflictError, DomainError
 from db.models.base import utcnow
 from db.models.mediation import (
     CASE_KINDS, CASE_LEVELS, CASE_SOURCES, DISPUTE_TYPES, MEDIATION_STEPS, RISK_COLOURS,
@@ -87,10 +92,11 @@ def settings() -> dict:
 
 
 @st.cache_data(ttl=60, show_spinner=False)
-def screening(month: str, only_missing: bool, minute: str) -> tuple[dict, list[dict]]:
+def screening(month: str, only_missing: bool, role: str, minute: str) -> tuple[dict, list[dict]]:
     with read_session(runtime.engine()) as s:
         now = utcnow()
-        return mq.screening_summary(s, month, now), mq.screening_month(s, month, now, only_missing=only_missing)
+        return mq.screening_summary(s, month, now), mq.screening_month(s, month, now, only_missing=only_missing,
+                                                                       role=role)
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -99,10 +105,48 @@ def special(actor: Actor, tag: str | None, overdue: bool, offset: int, limit: in
         return mq.special_groups(s, actor, utcnow(), tag=tag, overdue_only=overdue, offset=offset, limit=limit)
 
 
+@st.cache_data(ttl=60, show_spinner=False)
+def writable_villages(actor: Actor) -> frozenset[int] | None:
+    """The villages the actor may register, screen and visit in (None: all)."""
+    with read_session(runtime.engine()) as s:
+        return mq.writable_villages(s, actor)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def write_scope(actor: Actor) -> mq.WriteScope:
+    with read_session(runtime.engine()) as s:
+        return mq.write_scope(s, actor)
+
+
 @st.cache_data(ttl=300, show_spinner=False)
 def stats(since: datetime, until: datetime, by: str | None) -> list[dict]:
     with read_session(runtime.engine()) as s:
         return mq.resolution_stats(s, since, until, by)
+
+
+CONFLICT_KEY = "med_conflict"
+
+
+@contextmanager
+def saving(version_key: str) -> Iterator[None]:
+    """Run a save. A conflict drops the version kept under ``version_key`` and the cached reads,
+    and reruns: the page shows the record as now stored, with the message, and the user can
+    retry. Other domain errors are shown where the form is."""
+    try:
+        yield
+    except ConflictError as exc:
+        st.session_state.pop(version_key, None)
+        data.invalidate()
+        st.session_state[CONFLICT_KEY] = f"{exc} 页面已显示最新内容，请核对后重新提交。"
+        st.rerun()
+    except DomainError as exc:
+        st.error(str(exc))
+
+
+def show_conflict() -> None:
+    message = st.session_state.pop(CONFLICT_KEY, None)
+    if message:
+        st.error(message)
 
 
 def _done(message: str, number: str | None = None) -> None:
@@ -197,13 +241,18 @@ def export_button(actor: Actor, f: mq.LedgerFilter, total: int, where) -> None:
 # --------------------------------------------------------------------------- one case
 
 
+def version_key(case_id: int) -> str:
+    return f"med_v_{case_id}"
+
+
 def loaded_version(c: dict) -> int:
-    return st.session_state.setdefault(f"med_v_{c['id']}", c["version"])
+    """The version the case was first rendered at in this session (until a save or a conflict)."""
+    return st.session_state.setdefault(version_key(c["id"]), c["version"])
 
 
 def case_view(actor: Actor, c: dict) -> None:
     kind = "【隐患】" if c["kind"] == "hazard" else ""
-    st.subheader(f"{c['number']}　{kind}{c['title']}")
+    st.subheader(f"{c['number']}　{kind}{ui.esc(c['title'])}")
     st.markdown(f"{COLOUR_ICON.get(c['risk_colour'], '')} :gray-badge[{fsm.STATUS_LABELS.get(c['status'])}] "
                 f":violet-badge[{CASE_LEVELS.get(c['level'])}] :gray-badge[进度 {c['current_step']}/4]"
                 + (f" :orange-badge[超{c['stale_days']}天无进展]" if c["stale"] else "")
@@ -270,6 +319,12 @@ def actions(actor: Actor, c: dict) -> None:
     if not acts:
         return
     st.divider()
+    refusal = mq.case_scope_refusal(write_scope(actor), c["number"], c["township_id"], c["village_id"],
+                                    c["level"])
+    if refusal:
+        st.caption(refusal + "（仅可查看）")
+        return
+    show_conflict()
     if c["exit_required"]:
         st.warning("四步调解均未达成协议：请升级至乡级、转诉讼或转信访。")
     labels = {"step": f"记录第{c['next_step']}步：{MEDIATION_STEPS.get(c['next_step'], '')}" if c["next_step"] else "",
@@ -291,14 +346,14 @@ def actions(actor: Actor, c: dict) -> None:
             new_med = st.selectbox("乡级调解员（可不选）", list(township_meds), index=None,
                                    format_func=township_meds.get)
             if st.form_submit_button("确认升级至乡级", type="primary"):
-                with ui.user_errors():
+                with saving(version_key(c["id"])):
                     out = svc.escalate(eng, actor, c["id"], version, reason, mediator_id=new_med)
                     _done(f"{out['number']} 已升级至乡级调处。", out["number"])
     elif action in ("litigation", "petition"):
         with st.form(f"med_out_{c['id']}"):
             note = st.text_area("去向说明", placeholder="如：当事人已向县人民法院起诉")
             if st.form_submit_button(f"确认{fsm.ACTION_LABELS[action]}", type="primary"):
-                with ui.user_errors():
+                with saving(version_key(c["id"])):
                     out = svc.refer_out(eng, actor, c["id"], version, action, note)
                     _done(f"{out['number']} 已标记为{fsm.STATUS_LABELS[action]}。", out["number"])
     elif action == "followup":
@@ -309,7 +364,7 @@ def actions(actor: Actor, c: dict) -> None:
             day = st.date_input("回访日期", value=today(), max_value=today(), format="YYYY-MM-DD")
             note = st.text_area("回访情况", placeholder="协议履行情况、当事人意见")
             if st.form_submit_button("登记回访", type="primary"):
-                with ui.user_errors():
+                with saving(version_key(c["id"])):
                     out = svc.record_followup(eng, actor, c["id"], version, day, note)
                     _done(f"{out['number']} 已登记回访。", out["number"])
     elif action == "close":
@@ -318,14 +373,14 @@ def actions(actor: Actor, c: dict) -> None:
         with st.form(f"med_close_{c['id']}"):
             outcome = st.text_area("调处结果", placeholder="如：协议已履行到位，双方无异议")
             if st.form_submit_button("确认销号", type="primary"):
-                with ui.user_errors():
+                with saving(version_key(c["id"])):
                     out = svc.close(eng, actor, c["id"], version, outcome)
                     _done(f"{out['number']} 已销号。", out["number"])
     elif action == "reopen":
         with st.form(f"med_reopen_{c['id']}"):
             reason = st.text_area("重新启调原因", placeholder="如：一方未履行协议，纠纷再起")
             if st.form_submit_button("确认重新启调", type="primary"):
-                with ui.user_errors():
+                with saving(version_key(c["id"])):
                     out = svc.reopen(eng, actor, c["id"], version, reason)
                     _done(f"{out['number']} 已重新启调。", out["number"])
 
@@ -354,7 +409,7 @@ def _step_form(actor: Actor, c: dict, version: int) -> None:
         agreement = st.text_area("协议内容", placeholder="逐条写明双方同意的事项、履行方式和期限") \
             if outcome == "agreed" else None
         if st.form_submit_button(f"保存第{no}步", type="primary"):
-            with ui.user_errors():
+            with saving(version_key(c["id"])):
                 out = svc.record_step(runtime.engine(), actor, c["id"], version, step_no=no, held_on=day,
                                       participants=who, notes=notes, risk_colour=colour, outcome=outcome,
                                       agreement_text=agreement)
@@ -366,7 +421,11 @@ def _step_form(actor: Actor, c: dict, version: int) -> None:
 
 
 def register_form(actor: Actor, ref: dict) -> None:
-    villages = {v["id"]: f'{v["township"]} {v["name"]}' for v in ref["villages"]}
+    mine = writable_villages(actor)
+    if mine is not None and not mine:
+        st.warning("该账号尚未关联网格员档案，不能登记纠纷，请联系管理员。")
+        return
+    villages = {v["id"]: f'{v["township"]} {v["name"]}' for v in ref["villages"] if mine is None or v["id"] in mine}
     a, b, c_ = st.columns(3)
     kind = a.radio("类别", list(CASE_KINDS), format_func=CASE_KINDS.get, horizontal=True, key="med_new_kind")
     village = b.selectbox("所在村（社区）", list(villages), index=None, format_func=villages.get,
@@ -423,7 +482,7 @@ def screening_view(actor: Actor) -> None:
     a, b = st.columns([2, 3], vertical_alignment="bottom")
     month = a.selectbox("排查月份", month_options(), key="med_month")
     only_missing = b.toggle("只看未完成的村", key="med_missing")
-    summary, rows = screening(month, only_missing, data.now_minute())
+    summary, rows = screening(month, only_missing, actor.role, data.now_minute())
     m1, m2, m3 = st.columns(3)
     m1.metric("已完成排查", f"{summary['done']} / {summary['villages']} 个村")
     m2.metric("未完成" + ("（已逾期）" if summary["overdue"] else "（本月底前）"), summary["missing"])
@@ -434,20 +493,26 @@ def screening_view(actor: Actor) -> None:
     st.dataframe(frame, hide_index=True, width="stretch", height=38 + 35 * min(max(len(rows), 1), 10))
     if not allowed(actor.role, "mediation.screening") or not rows:
         return
+    mine = writable_villages(actor)
+    by_id = {r["village_id"]: r for r in rows if mine is None or r["village_id"] in mine}
+    if not by_id:
+        return
     with st.expander("登记 / 修改排查结果", expanded=False):
-        by_id = {r["village_id"]: r for r in rows}
+        show_conflict()
         vid = st.selectbox("村（社区）", list(by_id), format_func=lambda i: f'{by_id[i]["township"]} {by_id[i]["village"]}',
                            key="med_scr_village")
         r = by_id[vid]
+        vkey = f"med_v_scr_{month}_{vid}"  # the version this form was rendered with
+        version = st.session_state.setdefault(vkey, r["version"])
         with st.form(f"med_scr_{month}_{vid}"):
             done = st.checkbox("已完成本月排查（婚姻家庭、邻里、土地边界纠纷）", value=r["done"])
             found = st.number_input("排查出的纠纷数", 0, 99, value=int(r["disputes_found"] or 0))
             findings = st.text_area("排查情况", value=r["findings"] or "", placeholder="如：未发现新的矛盾纠纷")
             if st.form_submit_button("保存排查结果", type="primary"):
-                with ui.user_errors():
+                with saving(vkey):
                     svc.save_screening(runtime.engine(), actor, vid, month, done=done, findings=findings,
-                                       disputes_found=found, version=r["version"])
-                    _done(f"{r['village']} {month} 排查结果已保存。")
+                                       disputes_found=found, version=version)
+                    _done(f"{ui.esc(r['village'])} {month} 排查结果已保存。")
 
 
 def visits_view(actor: Actor) -> None:
@@ -465,8 +530,12 @@ def visits_view(actor: Actor) -> None:
     } for r in rows]), hide_index=True, width="stretch", height=38 + 35 * min(max(len(rows), 1), 10))
     if not allowed(actor.role, "mediation.screening") or not rows:
         return
+    mine = writable_villages(actor)
+    opts = {(r["resident_id"], r["tag"]): f'{r["name"]}（{r["group"]}，{r["village"]}）' for r in rows
+            if mine is None or r["village_id"] in mine}
+    if not opts:
+        return
     with st.expander("登记走访", expanded=False):
-        opts = {(r["resident_id"], r["tag"]): f'{r["name"]}（{r["group"]}，{r["village"]}）' for r in rows}
         with st.form("med_visit"):
             who = st.selectbox("走访对象（本页）", list(opts), format_func=opts.get)
             x, y = st.columns(2)
@@ -504,8 +573,14 @@ def kpi_view() -> None:
     with d:
         st.markdown("**按纠纷类型**")
         st.table(frame([r for r in stats(since, until, "dispute_type") if r["n"]], "纠纷类型"))
-    st.caption("口径：登记日期在所选范围内的矛盾纠纷（不含隐患）；已化解 = 当前状态为“已达成协议”或“已销号”；"
-               "村内化解 = 已化解且仍为村级、从未升级；平均化解天数 = 登记至达成协议的天数的平均值。")
+    st.caption(KPI_DEFINITION)
+
+
+KPI_DEFINITION = (
+    "口径：登记日期在所选范围内的矛盾纠纷（不含隐患）；已化解 = 当前状态为“已达成协议”或“已销号”"
+    "（达成协议即计入，不必等到销号；重新启调的案件须再次达成协议才计入）；化解率 = 已化解 ÷ 案件数；"
+    "村内化解 = 已化解且仍为村级、从未升级；小事不出村占比 = 村内化解 ÷ 已化解；"
+    "平均化解天数 = 已化解案件从登记到达成协议（无协议时间的按销号时间）的平均天数。")
 
 
 def _pct(v: float | None) -> str:

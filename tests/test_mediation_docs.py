@@ -20,7 +20,6 @@ from db.models import AuditLog
 from db.queries import mediation as mq
 from db.services import mediation_docs as docs
 from test_mediation_service import T0, build_world, case_input, opened, step  # noqa: F401
-from db.services import mediation as med
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ anything, and leave its audit record in the same transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from db.engine import read_session, write_session
 from db.errors import ConflictError, InvalidTransition, PermissionDenied, ValidationError
 from db.models import (
-    AuditLog, Category, Grid, GridEvent, Household, MediationCase, MediationParty, MediationStep,
-    Mediator, RecordLink, Resident, Township, Village,
+    AuditLog, Category, Grid, GridEvent, GridStaff, Household, MediationCase, MediationParty,
+    MediationStep, Mediator, RecordLink, Resident, Township, Village,
 )
 from db.permissions import Actor
 from db.queries import links as links_q
@@ -97,8 +97,11 @@ def build_world(engine) -> World:
                                 password=PW)
         return Actor(uid, username, role, name)
 
+    grid = make("wangge", "grid", "王网格")
+    with write_session(engine) as s:  # the grid worker of 东湖一网格 (village 东湖村)
+        s.add(GridStaff(grid_id=ids["grid_id"], name="王网格", staff_role="worker", user_id=grid.user_id))
     return World(engine=engine, admin=admin, mediator=make("tiao", "mediator", "李调解"),
-                 grid=make("wangge", "grid", "王网格"), leader=make("chief", "leader", "周书记"),
+                 grid=grid, leader=make("chief", "leader", "周书记"),
                  demo=make("guest", "demo", "观摩"), dispatcher=make("disp", "dispatcher", "赵转办"),
                  **ids)
 

@@ -132,3 +132,17 @@ def test_empty_period(data):
 def test_unknown_grouping_is_refused(data):
     with pytest.raises(ValueError):
         stats(data, "mediator")
+
+
+def test_the_on_screen_and_documented_definition_is_agreed_or_closed():
+    """已化解 counts agreed OR closed (not only 销号): the KPI caption and docs say so."""
+    from pathlib import Path
+
+    from components.mediation_ui import KPI_DEFINITION
+    from db.rules import mediation_fsm as fsm
+
+    assert set(fsm.RESOLVED_STATUSES) == {"agreed", "closed"}
+    assert "当前状态为“已达成协议”或“已销号”" in KPI_DEFINITION and "不必等到销号" in KPI_DEFINITION
+    assert "调解成功销号" not in KPI_DEFINITION
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "mediation.md").read_text(encoding="utf-8")
+    assert "agreed **or** closed" in doc and "调解成功销号" not in doc

@@ -66,7 +66,7 @@ def _case_specs(ctx: Context) -> list[_CaseSpec]:
     type_cum = list(accumulate(w for _, w in DISPUTE_WEIGHTS))
     specs: list[_CaseSpec] = []
     n_order = min(len(ctx.dispute_orders), round(total * SOURCE_SHARES["order"]))
-    for order_id, grid, hh, person, received, dtype in rng.sample(ctx.dispute_orders, n_order):
+    for order_id, grid, _hh, person, received, dtype in rng.sample(ctx.dispute_orders, n_order):
         reported = received + timedelta(minutes=rng.randint(60, 2880))
         if reported > now:
             reported = ctx.between(received, now)

@@ -8,8 +8,8 @@ plain dicts. Times are naive UTC; local dates are Asia/Shanghai.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from typing import Any
+import re
+from datetime import datetime, timedelta
 
 from dataclasses import dataclass
 
@@ -21,12 +21,12 @@ from db.models import (
     Resident, SpecialGroupVisit, Township, User, Village, VillageScreening,
 )
 from db.models.mediation import (
-    CASE_KINDS, CASE_LEVELS, CASE_SOURCES, CASE_STATUSES, DISPUTE_TYPES, MEDIATION_STEPS, RISK_COLOURS,
+    DISPUTE_TYPES, MEDIATION_STEPS, RISK_COLOURS,
 )
 from db.permissions import Actor, sees_unmasked
 from db.rules import mediation_fsm as fsm
-from db.rules.masking import mask_for
-from db.rules.sla import local_midnight, to_local
+from db.rules.masking import mask_for, mask_name, scrub_for, scrub_text
+from db.rules.sla import to_local
 
 C = MediationCase
 EXPORT_LIMIT = 20000
@@ -124,6 +124,96 @@ def settings(s: Session) -> dict[str, int]:
     return {"followup_days": out[FOLLOWUP_DAYS_KEY], "stale_days": out[STALE_DAYS_KEY]}
 
 
+# --------------------------------------------------------------------------- write scope
+
+
+UNSCOPED_ROLES = frozenset({"admin"})  # the system administrator acts everywhere
+
+
+@dataclass(frozen=True)
+class WriteScope:
+    """Where an actor may register, mediate, screen and visit.
+
+    ``village_id``: only this village's records, and only village-level cases (an escalated,
+    township-level case belongs to the township mediators, who have no village); a grid worker
+    is bound to the village of their own grid (``GridStaff.user_id`` → grid → village), anyone
+    else to ``app_user.village_id``. ``township_id``: only this township (``app_user.township_id``,
+    or the village's). ``no_staff``: a grid account without a grid staff record may write nothing.
+    """
+
+    village_id: int | None = None
+    village_name: str | None = None
+    township_id: int | None = None
+    no_staff: bool = False
+
+    @property
+    def unrestricted(self) -> bool:
+        return self.village_id is None and self.township_id is None and not self.no_staff
+
+
+def write_scope(s: Session, actor: Actor) -> WriteScope:
+    """The actor's write scope, read from the database (see ``WriteScope``)."""
+    if actor.role in UNSCOPED_ROLES:
+        return WriteScope()
+    if actor.role == "grid":
+        row = s.execute(select(Village.id, Village.name, Village.township_id)
+                        .join(Grid, Grid.village_id == Village.id)
+                        .join(GridStaff, GridStaff.grid_id == Grid.id)
+                        .where(GridStaff.user_id == actor.user_id, GridStaff.active.is_(True))
+                        .order_by(GridStaff.id).limit(1)).first()
+        if row is None:
+            return WriteScope(no_staff=True)
+        return WriteScope(village_id=row[0], village_name=row[1], township_id=row[2])
+    user = s.get(User, actor.user_id) if actor.user_id else None
+    village_id = actor.village_id if actor.village_id is not None else (user.village_id if user else None)
+    township_id = user.township_id if user else None
+    if village_id is not None:
+        village = s.get(Village, village_id)
+        if village is not None:
+            return WriteScope(village_id=village.id, village_name=village.name,
+                              township_id=township_id or village.township_id)
+        return WriteScope(village_id=village_id, township_id=township_id)
+    return WriteScope(township_id=township_id)
+
+
+def writable_villages(s: Session, actor: Actor) -> frozenset[int] | None:
+    """The villages the actor may write in (register, screen, visit); None: every village."""
+    sc = write_scope(s, actor)
+    if sc.no_staff:
+        return frozenset()
+    if sc.village_id is not None:
+        return frozenset({sc.village_id})
+    if sc.township_id is not None:
+        return frozenset(s.scalars(select(Village.id).where(Village.township_id == sc.township_id)))
+    return None
+
+
+def case_scope_refusal(scope: WriteScope, number: str, township_id: int, village_id: int,
+                       level: str) -> str | None:
+    """Why an actor of ``scope`` may not act on the case, in Chinese; None when they may."""
+    if scope.no_staff:
+        return "该账号尚未关联网格员档案，请联系管理员。"
+    if scope.township_id is not None and township_id != scope.township_id:
+        return f"案件{number}不属于您所在的乡镇，无权办理。"
+    if scope.village_id is not None:
+        if village_id != scope.village_id:
+            return f"案件{number}不属于您所在的村（社区），无权办理。"
+        if level != "village":
+            return f"案件{number}已升级至乡级调处，由乡级调解员办理。"
+    return None
+
+
+def village_scope_refusal(scope: WriteScope, village: Village, what: str) -> str | None:
+    """Why an actor of ``scope`` may not ``what`` (登记排查, 登记走访…) in ``village``; None if they may."""
+    if scope.no_staff:
+        return "该账号尚未关联网格员档案，请联系管理员。"
+    if scope.township_id is not None and village.township_id != scope.township_id:
+        return f"{village.name}不属于您所在的乡镇，无权{what}。"
+    if scope.village_id is not None and village.id != scope.village_id:
+        return f"{village.name}不属于您所在的村（社区），无权{what}。"
+    return None
+
+
 # --------------------------------------------------------------------------- the ledger
 
 
@@ -211,7 +301,8 @@ def ledger_page(s: Session, f: LedgerFilter, actor: Actor, now: datetime, offset
     stmt = (select(C.id, C.number, C.reported_at, C.kind, C.dispute_type, C.title, C.risk_colour,
                    C.level, C.status, C.current_step, C.last_progress_at, C.followup_due_on,
                    C.followup_at, C.source, C.reopen_count, C.version, C.escalated_at, C.agreed_at,
-                   C.closed_at, C.summary, C.agreement_text, C.outcome,
+                   C.closed_at, C.summary, C.agreement_text, C.outcome, C.followup_note,
+                   C.escalation_reason, C.township_id, C.village_id,
                    Village.name.label("village"), Mediator.name.label("mediator"), band)
             .join(Village, Village.id == C.village_id)
             .outerjoin(Mediator, Mediator.id == C.mediator_id)
@@ -250,14 +341,69 @@ def ledger_export(s: Session, f: LedgerFilter, actor: Actor, now: datetime,
 
 FREE_TEXT = ("title", "summary", "agreement_text", "outcome", "followup_note", "escalation_reason")
 
+# a role word in a step's participants followed by a person's name: 乡贤张德厚、网格员王明
+_PARTICIPANT_RE = re.compile(
+    r"(网格员|网格长|专职网格员|人民调解员|调解员|调解主任|乡贤|法律顾问|律师|民警|辅警|派出所所长|司法所长|"
+    r"书记|支书|村支书|主任|村主任|村干部|老党员|党员|村民代表|组长|当事人|申请人|被申请人)"
+    r"([\u4e00-\u9fff]{2,3})(?=$|[、，,；;。\s（(和与及])")
+_NOT_NAMES = frozenset({"双方", "各方", "一方", "本人", "家属", "亲属", "等人", "代表", "若干", "多人", "全体"})
 
-def redact(text: str | None, names: list[str], role: str) -> str | None:
-    """Free text as ``role`` may read it: the parties' full names inside it masked too."""
-    if not text or sees_unmasked(role, "name"):
-        return text
-    for name in sorted({n for n in names if n and len(n) > 1}, key=len, reverse=True):
-        text = text.replace(name, mask_for(role, "name", name))
-    return text
+
+def scrub_participants(text: str | None, names) -> str | None:
+    """A step's participants for a role that does not see names: the known names (``names``),
+    numbers, and any name written after a role word (乡贤张德厚 → 乡贤张*厚) masked."""
+    out = scrub_text(text, names)
+    if not out:
+        return out
+    return _PARTICIPANT_RE.sub(
+        lambda m: m.group(0) if m.group(2) in _NOT_NAMES else m.group(1) + mask_name(m.group(2)), out)
+
+
+def _hides_names(role: str) -> bool:
+    return not (sees_unmasked(role, "name") and sees_unmasked(role, "phone"))
+
+
+def redact(text: str | None, names, role: str) -> str | None:
+    """Free text as ``role`` may read it: unchanged for a role that sees names and phones, else
+    mobile and landline numbers, ID numbers, the given ``names`` (the case's parties and the
+    people known around it) and names before 先生/女士/阿姨… masked (``scrub_text``)."""
+    return scrub_for(role, text, list(names))
+
+
+def participant_names(text: str | None) -> list[str]:
+    """Names written after a role word in a step's participants (乡贤张德厚 → 张德厚)."""
+    return [m.group(2) for m in _PARTICIPANT_RE.finditer(text or "") if m.group(2) not in _NOT_NAMES]
+
+
+def people_names(s: Session, cases: list[tuple[int, int | None, int | None]]) -> dict[int, list[str]]:
+    """The names known around each case ``(id, township_id, village_id)``: its parties, the
+    people named in its steps' participants, the mediators of its township and the grid staff
+    of its village. Used to mask them in free text."""
+    ids = [c[0] for c in cases]
+    towns = {c[1] for c in cases if c[1] is not None}
+    villages = {c[2] for c in cases if c[2] is not None}
+    parties: dict[int, list[str]] = {}
+    for i in range(0, len(ids), 900):
+        for case_id, name in s.execute(select(MediationParty.case_id, MediationParty.name)
+                                       .where(MediationParty.case_id.in_(ids[i:i + 900]))):
+            parties.setdefault(case_id, []).append(name)
+        for case_id, who in s.execute(select(MediationStep.case_id, MediationStep.participants)
+                                      .where(MediationStep.case_id.in_(ids[i:i + 900]))):
+            parties.setdefault(case_id, []).extend(participant_names(who))
+    by_town: dict[int, list[str]] = {}
+    if towns:
+        for town, name in s.execute(select(Mediator.township_id, Mediator.name)
+                                    .where(Mediator.township_id.in_(towns))):
+            by_town.setdefault(town, []).append(name)
+    by_village: dict[int, list[str]] = {}
+    vids = sorted(villages)
+    for i in range(0, len(vids), 900):
+        for vid, name in s.execute(select(Grid.village_id, GridStaff.name)
+                                   .join(Grid, Grid.id == GridStaff.grid_id)
+                                   .where(Grid.village_id.in_(vids[i:i + 900]))):
+            by_village.setdefault(vid, []).append(name)
+    return {cid: parties.get(cid, []) + by_town.get(town, []) + by_village.get(vid, [])
+            for cid, town, vid in cases}
 
 
 def _attach_parties(s: Session, rows: list[dict], role: str) -> None:
@@ -269,16 +415,18 @@ def _attach_parties(s: Session, rows: list[dict], role: str) -> None:
                            .where(MediationParty.case_id.in_(ids[i:i + 900]))
                            .order_by(MediationParty.case_id, MediationParty.id)).mappings():
             by_case.setdefault(p["case_id"], []).append(p)
+    known = (people_names(s, [(r["id"], r.get("township_id"), r.get("village_id")) for r in rows])
+             if _hides_names(role) else {})
     for r in rows:
         parties = by_case.get(r["id"], [])
         names = {side: "、".join(mask_for(role, "name", p["name"]) for p in parties if p["side"] == side)
                  for side in ("applicant", "respondent")}
         r["parties"] = " 与 ".join(x for x in (names["applicant"], names["respondent"]) if x)
         r["parties_phones"] = "、".join(mask_for(role, "phone", p["phone"]) for p in parties if p["phone"])
-        names = [p["name"] for p in parties]
-        for key in FREE_TEXT:
-            if key in r:
-                r[key] = redact(r[key], names, role)
+        if _hides_names(role):
+            for key in FREE_TEXT:
+                if key in r:
+                    r[key] = redact(r[key], known.get(r["id"], []), role)
 
 
 # --------------------------------------------------------------------------- one case
@@ -303,7 +451,13 @@ def case_detail(s: Session, actor: Actor, case_id: int, now: datetime) -> dict |
                grid=grid.name if grid else None, mediator=mask_for(role, "name", mediator.name) if mediator else None)
     party_rows = s.scalars(select(MediationParty).where(MediationParty.case_id == case.id)
                            .order_by(MediationParty.side, MediationParty.id)).all()
-    names = [p.name for p in party_rows]
+    step_rows = s.scalars(select(MediationStep).where(MediationStep.case_id == case.id)
+                          .order_by(MediationStep.held_on, MediationStep.id)).all()
+    ids = {st.recorded_by for st in step_rows if st.recorded_by}
+    users = dict(s.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()) if ids else {}
+    hide = _hides_names(role)
+    names = (people_names(s, [(case.id, case.township_id, case.village_id)])[case.id]
+             + [n for n in users.values() if n] if hide else [])
     for key in FREE_TEXT:
         out[key] = redact(out[key], names, role)
     out["parties"] = [
@@ -311,19 +465,17 @@ def case_detail(s: Session, actor: Actor, case_id: int, now: datetime) -> dict |
          "id_number": mask_for(role, "id_number", p.id_number), "side": p.side,
          "resident_id": p.resident_id}
         for p in party_rows]
-    step_rows = s.scalars(select(MediationStep).where(MediationStep.case_id == case.id)
-                          .order_by(MediationStep.held_on, MediationStep.id)).all()
-    ids = {st.recorded_by for st in step_rows if st.recorded_by}
-    users = dict(s.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()) if ids else {}
     out["steps"] = [
         {"step_no": st.step_no, "step": MEDIATION_STEPS.get(st.step_no, str(st.step_no)),
-         "held_on": st.held_on, "participants": redact(st.participants, names, role),
+         "held_on": st.held_on,
+         "participants": scrub_participants(st.participants, names) if hide else st.participants,
          "notes": redact(st.notes, names, role),
          "outcome": st.outcome, "risk_colour": st.risk_colour, "recorded_at": st.recorded_at,
-         "recorded_by": users.get(st.recorded_by),
+         "recorded_by": mask_for(role, "name", users.get(st.recorded_by)),
          "township": case.escalated_at is not None and st.recorded_at >= case.escalated_at}
         for st in step_rows]
-    out["links"] = links_q.linked(s, "mediation_case", case.id)
+    out["links"] = [dict(l, title=redact(l.get("title"), names, role))
+                    for l in links_q.linked(s, "mediation_case", case.id)]
     out.update(case_state(s, case))
     out["stale"] = case.status in fsm.OPEN_STATUSES and case.last_progress_at < now - timedelta(days=stale_days)
     out["stale_days"] = stale_days
@@ -352,9 +504,10 @@ def month_overdue(month: str, now: datetime) -> bool:
 
 
 def screening_month(s: Session, month: str, now: datetime, township_id: int | None = None,
-                    only_missing: bool = False) -> list[dict]:
+                    only_missing: bool = False, role: str | None = None) -> list[dict]:
     """Every village with its screening for ``month`` (missing rows included), missing and
-    overdue first."""
+    overdue first. With ``role``, the findings are scrubbed (numbers, names before 先生/女士…)
+    for a role that does not see personal data."""
     stmt = (select(Village.id.label("village_id"), Village.name.label("village"),
                    Township.name.label("township"), VillageScreening.id, VillageScreening.done,
                    VillageScreening.findings, VillageScreening.disputes_found,
@@ -374,6 +527,8 @@ def screening_month(s: Session, month: str, now: datetime, township_id: int | No
         row = dict(r)
         row["done"] = bool(row["done"])
         row["overdue"] = late and not row["done"]
+        if role is not None:
+            row["findings"] = scrub_for(role, row["findings"])
         out.append(row)
     return out
 

@@ -49,6 +49,8 @@ TRANSITIONS: dict[str, dict[str, str]] = {
 
 OPEN_STATUSES = ("open", "mediating", "agreed")  # not yet closed (in the ledger's "在调")
 ACTIVE_STATUSES = ("open", "mediating")  # mediation still going on
+# 已化解 (the KPIs): agreed OR closed — an agreement counts at once, not only after the
+# close-out (销号); a reopened case (back to mediating) counts again only when agreed again
 RESOLVED_STATUSES = ("agreed", "closed")
 FINAL_STATUSES = ("litigation", "petition")
 

@@ -2,9 +2,11 @@
 
 Every public write owns one transaction (``write_session``); the ``*_in`` variants run inside
 the caller's (e.g. a grid event referred to mediation: case, link and event change commit
-together). Each one checks the permission (``require``), the state machine
-(``db.rules.mediation_fsm``) and the version the user loaded, then writes the change and one
-audit record. A ``DomainError`` rolls everything back: nothing is half-written.
+together). Each one checks the permission (``require``), the actor's village / township scope
+(``db.queries.mediation.write_scope``: a village mediator only their village's village-level
+cases, a grid worker only their grid's village, a township user only their township), the state
+machine (``db.rules.mediation_fsm``) and the version the user loaded, then writes the change and
+one audit record. A ``DomainError`` rolls everything back: nothing is half-written.
 
 ``now`` (naive UTC) may be passed by tests; it is the time of the change.
 """
@@ -16,14 +18,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, exists, func, select, update
+from sqlalchemy import Engine, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.engine import write_session
-from db.errors import ConflictError, InvalidTransition, NotFound, ValidationError
+from db.errors import ConflictError, InvalidTransition, NotFound, PermissionDenied, ValidationError
 from db.models import (
-    Grid, GridEvent, MediationCase, MediationParty, MediationStep, Mediator, Resident,
+    Grid, GridEvent, Household, MediationCase, MediationParty, MediationStep, Mediator, Resident,
     SpecialGroupVisit, Village, VillageScreening, WorkOrder,
 )
 from db.models.mediation import (
@@ -176,6 +178,7 @@ def open_case_in(s: Session, actor: Actor, data: CaseInput, now: datetime | None
     village = s.get(Village, data.village_id)
     if village is None:
         raise ValidationError("所选村（社区）不存在。", field="village_id")
+    _check_registration_scope(s, actor, village)
     if data.grid_id is not None:
         grid = s.get(Grid, data.grid_id)
         if grid is None or grid.village_id != village.id:
@@ -219,13 +222,53 @@ def open_case(engine: Engine, actor: Actor, data: CaseInput, now: datetime | Non
         return {"id": case.id, "number": case.number, "version": case.version}
 
 
+# --------------------------------------------------------------------------- scope
+
+
+def _scope(s: Session, actor: Actor):
+    from db.queries.mediation import write_scope
+
+    return write_scope(s, actor)
+
+
+def _check_registration_scope(s: Session, actor: Actor, village: Village) -> None:
+    """A village-bound user (village mediator, grid worker) registers only in their village; a
+    township-bound one only in their township."""
+    sc = _scope(s, actor)
+    if sc.no_staff:
+        raise PermissionDenied("该账号尚未关联网格员档案，请联系管理员。")
+    if sc.village_id is not None and village.id != sc.village_id:
+        raise PermissionDenied(f"您只能登记{sc.village_name or '本村（社区）'}的纠纷，"
+                               f"{village.name}不属于您所在的村（社区）。")
+    if sc.township_id is not None and village.township_id != sc.township_id:
+        raise PermissionDenied(f"{village.name}不属于您所在的乡镇，无权登记。")
+
+
+def _check_case_scope(s: Session, actor: Actor, case: MediationCase) -> None:
+    from db.queries.mediation import case_scope_refusal
+
+    why = case_scope_refusal(_scope(s, actor), case.number, case.township_id, case.village_id, case.level)
+    if why:
+        raise PermissionDenied(why)
+
+
+def _check_village_scope(s: Session, actor: Actor, village: Village, what: str) -> None:
+    from db.queries.mediation import village_scope_refusal
+
+    why = village_scope_refusal(_scope(s, actor), village, what)
+    if why:
+        raise PermissionDenied(why)
+
+
 # --------------------------------------------------------------------------- helpers
 
 
-def _load(s: Session, case_id: int, version: int) -> MediationCase:
+def _load(s: Session, actor: Actor, case_id: int, version: int) -> MediationCase:
+    """The case, if the actor's scope covers it and it is still at ``version``."""
     case = s.get(MediationCase, case_id)
     if case is None:
         raise NotFound("案件不存在或已被删除。")
+    _check_case_scope(s, actor, case)
     if case.version != version:
         raise _conflict(version, case.version)
     return case
@@ -323,7 +366,7 @@ def record_step(engine: Engine, actor: Actor, case_id: int, version: int, *, ste
     if step_no not in MEDIATION_STEPS:
         raise ValidationError("请选择调解步骤。", field="step_no")
     with write_session(engine) as s:
-        case = _load(s, case_id, version)
+        case = _load(s, actor, case_id, version)
         action = "agree" if outcome == "agreed" else "step"
         to_status = fsm.next_status(case.status, action)
         fsm.check_step(step_no, case.current_step, case.escalated_at is not None,
@@ -355,7 +398,7 @@ def escalate(engine: Engine, actor: Actor, case_id: int, version: int, reason: s
     why = clean_text(reason, "升级原因", min_len=4, max_len=REASON_MAX, required=True, multiline=True,
                      field="reason")
     with write_session(engine) as s:
-        case = _load(s, case_id, version)
+        case = _load(s, actor, case_id, version)
         to_status = fsm.next_status(case.status, "escalate")
         if case.level != "village":
             raise InvalidTransition("案件已在乡级调处，不能再次升级。")
@@ -377,7 +420,7 @@ def refer_out(engine: Engine, actor: Actor, case_id: int, version: int, to: str,
     text = clean_text(note, "去向说明", min_len=4, max_len=REASON_MAX, required=True, multiline=True,
                       field="note")
     with write_session(engine) as s:
-        case = _load(s, case_id, version)
+        case = _load(s, actor, case_id, version)
         to_status = fsm.next_status(case.status, to)
         return _save(s, actor, case, version, to, dict(status=to_status, outcome=text,
                                                        last_progress_at=now), now)
@@ -391,7 +434,7 @@ def record_followup(engine: Engine, actor: Actor, case_id: int, version: int, vi
     text = clean_text(note, "回访情况", min_len=4, max_len=TEXT_MAX, required=True, multiline=True,
                       field="note")
     with write_session(engine) as s:
-        case = _load(s, case_id, version)
+        case = _load(s, actor, case_id, version)
         to_status = fsm.next_status(case.status, "followup")
         agreed_day = to_local(case.agreed_at).date() if case.agreed_at else None
         day = _day(visited_on, "回访日期", "visited_on", now, agreed_day, "协议达成日期")
@@ -408,7 +451,7 @@ def close(engine: Engine, actor: Actor, case_id: int, version: int, outcome: str
     text = clean_text(outcome, "调处结果", min_len=4, max_len=TEXT_MAX, required=True, multiline=True,
                       field="outcome")
     with write_session(engine) as s:
-        case = _load(s, case_id, version)
+        case = _load(s, actor, case_id, version)
         to_status = fsm.next_status(case.status, "close")
         if case.followup_at is None:
             due = f"（应于{case.followup_due_on:%Y-%m-%d}起回访）" if case.followup_due_on else ""
@@ -433,7 +476,7 @@ def reopen(engine: Engine, actor: Actor, case_id: int, version: int, reason: str
     why = clean_text(reason, "重新启调原因", min_len=4, max_len=REASON_MAX, required=True,
                      multiline=True, field="reason")
     with write_session(engine) as s:
-        case = _load(s, case_id, version)
+        case = _load(s, actor, case_id, version)
         to_status = fsm.next_status(case.status, "reopen")
         return _save(s, actor, case, version, "reopen", dict(
             status=to_status, reopen_count=case.reopen_count + 1, agreement_text=None,
@@ -447,7 +490,7 @@ def assign_mediator(engine: Engine, actor: Actor, case_id: int, version: int, me
     require(actor, "mediation.edit")
     now = _now(now)
     with write_session(engine) as s:
-        case = _load(s, case_id, version)
+        case = _load(s, actor, case_id, version)
         if case.status not in fsm.OPEN_STATUSES:
             raise InvalidTransition("案件已结束，不能更换调解员。")
         _check_mediator(s, mediator_id, case.township_id)
@@ -520,6 +563,7 @@ def save_screening(engine: Engine, actor: Actor, village_id: int, month: str, *,
         village = s.get(Village, village_id)
         if village is None:
             raise ValidationError("所选村（社区）不存在。", field="village_id")
+        _check_village_scope(s, actor, village, "登记排查")
         row = s.scalar(select(VillageScreening).where(VillageScreening.village_id == village_id,
                                                       VillageScreening.month == month))
         values = dict(done=bool(done), findings=text, disputes_found=found)
@@ -560,6 +604,13 @@ def record_visit(engine: Engine, actor: Actor, resident_id: int, group_tag: str,
         person = s.get(Resident, resident_id)
         if person is None:
             raise ValidationError("所选居民不存在。", field="resident_id")
+        village = s.scalar(select(Village).join(Grid, Grid.village_id == Village.id)
+                           .join(Household, Household.grid_id == Grid.id)
+                           .where(Household.id == person.household_id))
+        if village is not None:
+            _check_village_scope(s, actor, village, "登记走访")
+        elif not _scope(s, actor).unrestricted:
+            raise PermissionDenied("该居民未登记所在村（社区），只能由乡级人员登记走访。")
         if group_tag not in (person.tags or "").split(","):
             raise ValidationError(f"该居民未登记为{SPECIAL_GROUPS[group_tag]}。", field="group_tag")
         row = SpecialGroupVisit(resident_id=resident_id, group_tag=group_tag, visited_on=day,

@@ -1,6 +1,11 @@
 """Printable mediation documents: the ledger as Excel (the layout offices keep), a case file and
 a 人民调解协议书 as Word. Personal data is masked for the role that exports; every export needs
 ``mediation.export`` and is audited (action ``export``, entity ``mediation_case``).
+
+The documents are built only from ``db.queries.mediation.ledger_export`` and ``case_detail``,
+which already mask party fields and scrub every free-text field (numbers, ID numbers, the names
+known around the case, names in step participants, linked records' titles) for roles that do
+not see names: nothing here reads the database directly, so nothing unscrubbed can reach a file.
 """
 
 from __future__ import annotations
