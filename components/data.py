@@ -26,17 +26,17 @@ def attention(actor: Actor, minute: str) -> list:
 
 
 @st.cache_data(ttl=30, show_spinner=False)
-def audit_page(f: audit_q.AuditFilter, offset: int, limit: int) -> tuple[int, pd.DataFrame]:
+def audit_page(actor: Actor, f: audit_q.AuditFilter, offset: int, limit: int) -> tuple[int, pd.DataFrame]:
     with read_session(runtime.engine()) as s:
-        total = audit_q.count(s, f)
-        rows = audit_q.page(s, f, offset, limit)
+        total = audit_q.count(s, actor, f)
+        rows = audit_q.page(s, actor, f, offset, limit)
     return total, pd.DataFrame(rows)
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def audit_facets() -> dict[str, list[str]]:
+def audit_facets(actor: Actor) -> dict[str, list[str]]:
     with read_session(runtime.engine()) as s:
-        return audit_q.facets(s)
+        return audit_q.facets(s, actor)
 
 
 def now_minute() -> str:

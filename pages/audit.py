@@ -13,7 +13,7 @@ from db.rules.sla import local_midnight, to_local
 PAGE_SIZE = 50
 actor = ui.guard("audit")
 ui.page_header("audit", "系统中的每一次写操作都留有审计记录；审计日志只能追加，任何角色都不能修改或删除。")
-facets = data.audit_facets()
+facets = data.audit_facets(actor)
 c1, c2, c3, c4 = st.columns(4)
 username = c1.selectbox("操作人", ["（全部）"] + facets["usernames"])
 entity = c2.selectbox("对象", ["（全部）"] + facets["entities"], format_func=lambda c: c if c == "（全部）" else entity_label(c))
@@ -32,7 +32,7 @@ f = AuditFilter(
 if st.session_state.get("audit_last_filter") != f:  # a new filter starts at page 1
     st.session_state["audit_last_filter"] = f
     st.session_state["audit_page"] = 1
-page = ui.paged("audit_page", lambda off, lim: data.audit_page(f, off, lim), PAGE_SIZE)
+page = ui.paged("audit_page", lambda off, lim: data.audit_page(actor, f, off, lim), PAGE_SIZE)
 page.control()
 df = page.rows
 if df.empty:

@@ -8,6 +8,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from db.permissions import Actor, require
+
 from db.models import AuditLog
 
 
@@ -35,11 +37,13 @@ def _where(f: AuditFilter) -> list:
     return conds
 
 
-def count(s: Session, f: AuditFilter) -> int:
+def count(s: Session, actor: Actor, f: AuditFilter) -> int:
+    require(actor, "audit.view")
     return s.scalar(select(func.count()).select_from(AuditLog).where(*_where(f))) or 0
 
 
-def page(s: Session, f: AuditFilter, offset: int, limit: int) -> list[dict]:
+def page(s: Session, actor: Actor, f: AuditFilter, offset: int, limit: int) -> list[dict]:
+    require(actor, "audit.view")
     rows = s.execute(
         select(AuditLog.id, AuditLog.at, AuditLog.username, AuditLog.action, AuditLog.entity,
                AuditLog.entity_id, AuditLog.before, AuditLog.after)
@@ -48,8 +52,9 @@ def page(s: Session, f: AuditFilter, offset: int, limit: int) -> list[dict]:
     return [dict(r) for r in rows]
 
 
-def facets(s: Session) -> dict[str, list[str]]:
+def facets(s: Session, actor: Actor) -> dict[str, list[str]]:
     """Distinct usernames, entities and action prefixes for the filter widgets."""
+    require(actor, "audit.view")
     return {
         "usernames": list(s.scalars(select(AuditLog.username).distinct().order_by(AuditLog.username))),
         "entities": list(s.scalars(select(AuditLog.entity).distinct().order_by(AuditLog.entity))),

@@ -217,7 +217,7 @@ def inbox_page(s: Session, f: InboxFilter, actor: Actor, now: datetime, offset: 
 
 def inbox_export(s: Session, f: InboxFilter, actor: Actor, now: datetime,
                  limit: int = EXPORT_LIMIT) -> list[dict]:
-    require(actor, "order.view")
+    require(actor, "order.export")
     return _rows(s, inbox_select(s, f, actor, now).limit(max(1, int(limit))), now)
 
 
