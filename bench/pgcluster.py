@@ -52,7 +52,7 @@ def find_pg_bindir() -> Path | None:
     if env:
         return Path(env) if usable(env) else None
     try:
-        out = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True,
+        out = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True,  # nosec B607
                              timeout=10, check=True).stdout.strip()
         if usable(out):
             return Path(out)
@@ -77,7 +77,7 @@ def server_os_user() -> pwd.struct_passwd | None:
     try:
         return pwd.getpwnam(name)
     except KeyError:
-        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",  # nosec B607
                         name], check=True, capture_output=True)
         return pwd.getpwnam(name)
 
@@ -181,9 +181,9 @@ def cluster_parent_dir() -> str | None:
     if os.environ.get("GOV_PG_TMPDIR"):
         return os.environ["GOV_PG_TMPDIR"]
     try:
-        st = os.statvfs("/dev/shm")
-        if os.access("/dev/shm", os.W_OK) and st.f_bavail * st.f_frsize > 1 << 30:
-            return "/dev/shm"
+        st = os.statvfs("/dev/shm")  # nosec B108
+        if os.access("/dev/shm", os.W_OK) and st.f_bavail * st.f_frsize > 1 << 30:  # nosec B108
+            return "/dev/shm"  # nosec B108
     except OSError:
         pass
     return None

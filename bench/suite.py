@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pages", default="all", help="comma-separated page keys, or all")
     ap.add_argument("--sessions", type=int, default=20,
                     help="browser sessions for the memory measurement on the largest dataset (0: skip)")
-    ap.add_argument("--workdir", default="/tmp/gov-bench")
+    ap.add_argument("--workdir", default="/tmp/gov-bench")  # nosec B108
     ap.add_argument("--reuse", action="store_true", help="reuse SQLite files built by an earlier run")
     ap.add_argument("--out", default=str(ROOT / "bench-results" / "suite.md"))
     args = ap.parse_args(argv)

@@ -33,7 +33,7 @@ REFUSED_KEY = "gov_refused_cookie"
 SET_COOKIE_KEY = "gov_set_cookie"
 COOKIE_AT_KEY = "gov_cookie_at"
 NOTICE_KEY = "gov_notice"
-LOGIN_FIELDS = {"Form name": "用户登录", "Username": "用户名", "Password": "密码", "Login": "登录"}
+LOGIN_FIELDS = {"Form name": "用户登录", "Username": "用户名", "Password": "密码", "Login": "登录"}  # nosec B105
 
 
 def current_actor() -> Actor | None:

@@ -135,7 +135,7 @@ def export_bytes(rows: list[dict]) -> bytes:
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
         df.to_excel(xw, index=False, sheet_name="工单")
         sheet = xw.sheets["工单"]
-        for col, width in zip("ABCDEFGHIJK", (8, 16, 17, 30, 14, 12, 12, 18, 16, 10, 22)):
+        for col, width in zip("ABCDEFGHIJK", (8, 16, 17, 30, 14, 12, 12, 18, 16, 10, 22), strict=False):
             sheet.column_dimensions[col].width = width
         sheet.freeze_panes = "A2"
     return buf.getvalue()

@@ -203,7 +203,7 @@ def _actions(actor: Actor, c: dict, plat: dict) -> None:
     e = runtime.engine()
     version = loaded_version("case", c["id"], c["version"])
     tabs = st.tabs([fsm.ACTION_LABELS[a] for a in actions])
-    for tab, action in zip(tabs, actions):
+    for tab, action in zip(tabs, actions, strict=False):
         with tab, st.form(f"case_{action}_{c['id']}", clear_on_submit=False, border=False):
             if action in ("accept", "receive"):
                 st.caption("签收后由本平台牵头办理。" if action == "receive" else "确认由本平台办理。")

@@ -309,7 +309,7 @@ def household_chain(household_id: int, role: str) -> None:
     steps = [("网格长", c["chiefs"]), ("网格员", c["workers"]),
              ("十户长", [c["unit_chief"]] if c["unit_chief"] else []), ("联系党员", c["party_members"])]
     cols = st.columns(4)
-    for col, (label, people) in zip(cols, steps):
+    for col, (label, people) in zip(cols, steps, strict=False):
         with col.container(border=True):
             st.markdown(f"**{label}**")
             if not people:
@@ -353,7 +353,7 @@ def view_org(actor: Actor) -> None:
     counts = gaps(scope)
     st.markdown("**覆盖缺口**（点击查看名单）")
     cols = st.columns(len(q.GAP_KINDS))
-    for col, (kind, label) in zip(cols, q.GAP_KINDS.items()):
+    for col, (kind, label) in zip(cols, q.GAP_KINDS.items(), strict=False):
         with col.container(border=True):
             st.metric(label, counts[kind], help=GAP_HELP[kind])
             if col.button("查看", key=f"gap_{kind}", disabled=counts[kind] == 0, width="stretch"):

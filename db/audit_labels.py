@@ -11,8 +11,8 @@ ENTITY_LABELS = {
 }
 ACTION_LABELS = {
     "login": "登录", "login.failed": "登录失败", "logout": "退出登录", "logout.idle": "超时自动退出",
-    "user.create": "新建用户", "user.update": "修改用户", "user.reset_password": "重置密码",
-    "user.change_password": "修改本人密码", "category.update": "修改类别与时限",
+    "user.create": "新建用户", "user.update": "修改用户", "user.reset_password": "重置密码",  # nosec B105
+    "user.change_password": "修改本人密码", "category.update": "修改类别与时限",  # nosec B105
     "calendar.enter_year": "录入节假日安排", "export": "导出数据", "demo_seed": "生成演示数据",
     "order.create": "工单·受理登记",
     "system.backup": "数据库备份", "system.restore": "数据库恢复",

@@ -292,7 +292,7 @@ class CategoryClassifier:
 
         counts = Counter(labels)
         keep = {cid for cid, n in counts.items() if n >= MIN_ORDERS_PER_CATEGORY}
-        pairs = [(t, y) for t, y in zip(texts, labels) if y in keep]
+        pairs = [(t, y) for t, y in zip(texts, labels, strict=False) if y in keep]
         if len(pairs) < max(min_orders, 1) or len(keep) < 2:
             return cls(leaves, learned_platforms=learned_platforms)
 

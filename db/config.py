@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = ROOT / "data" / "console.db"
-DEFAULT_DEMO_PASSWORD = "Demo@2026"
+DEFAULT_DEMO_PASSWORD = "Demo@2026"  # nosec B105
 # Demo mode without GOV_COOKIE_KEY uses a random key generated once per installation and kept
 # in this git-ignored file (never a key written in the repository); production mode refuses to
 # start without GOV_COOKIE_KEY.

@@ -266,12 +266,12 @@ def test_timelines_are_consistent_with_orders(township):
         order = orders[order_id]
         assert evs[0].action == "receive" and evs[0].at == order.received_at
         assert evs[0].from_status is None and evs[0].to_status == "received"
-        for prev, cur in zip(evs, evs[1:]):
+        for prev, cur in zip(evs, evs[1:], strict=False):
             assert prev.at <= cur.at, order.number
             assert cur.from_status == prev.to_status, order.number
         assert evs[-1].to_status == order.status
         assert evs[-1].at <= NOW and evs[-1].at == order.updated_at
-        for prev, cur in zip(evs, evs[1:]):  # the app's state machine allows every step
+        for prev, cur in zip(evs, evs[1:], strict=False):  # the app's state machine allows every step
             if cur.to_status != prev.to_status:
                 assert next_status(prev.to_status, cur.action,
                                    **(cur.data or {})) == cur.to_status, order.number
@@ -312,7 +312,7 @@ def test_due_at_follows_the_working_day_calendar(township):
                                WorkOrder.due_at, WorkOrder.extension_count)
                 .where(WorkOrder.dispatched_at.is_not(None)).order_by(WorkOrder.id))
     assert len(rows) > 3000
-    for order_id, cat, dispatched, due, n_ext in rows[::7]:
+    for order_id, cat, dispatched, due, _n_ext in rows[::7]:
         assert due == add_workdays(dispatched, workdays[cat] + extra[order_id], cal)
     extended = [r for r in rows if r[4]]
     assert extended

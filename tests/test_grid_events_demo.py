@@ -45,7 +45,7 @@ def test_every_event_has_a_timeline_ending_in_its_status(demo):
     for eid, rows in steps.items():
         assert rows[0] == ("report", None, "reported")
         assert rows[-1][2] == status[eid], (eid, rows)
-        for (action, frm, to), prev in zip(rows[1:], rows):
+        for (action, frm, to), prev in zip(rows[1:], rows, strict=False):
             assert frm == prev[2]  # a chain
             assert event_fsm.next_status(frm, action, passed="passed") == to  # every step is in the table
 

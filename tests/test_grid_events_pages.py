@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from db.config import load_settings
 from db.engine import get_engine, read_session
-from db.models import GridStaff, WorkLog
+from db.models import GridStaff
 from db.models.grid_work import GridEvent
 from db.permissions import can_open
 

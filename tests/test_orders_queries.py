@@ -234,7 +234,7 @@ def test_inbox_sorted_by_risk(d):
     # every status: the closed orders come last, newest first; a late resolution shows red
     everything = page(d, InboxFilter())
     assert d.letters(everything) == ["B", "J", "A", "C", "E", "F", "D", "I", "H", "G", "OLD"]
-    lights = {k: r["light"] for k, r in zip(d.letters(everything), everything)}
+    lights = {k: r["light"] for k, r in zip(d.letters(everything), everything, strict=False)}
     assert (lights["G"], lights["I"], lights["H"]) == ("red", "green", "green")
 
 
@@ -307,7 +307,7 @@ def test_platform_scoping(d):
 # --------------------------------------------------------------------------- one order
 
 def test_order_detail_timeline_extensions_links(d):
-    ids, ref = d.ids, d.ref
+    ids, _ref = d.ids, d.ref
     with read_session(d.engine) as s:
         b = q.order_detail(s, ids["B"])
         h = q.order_detail(s, ids["H"])
@@ -338,7 +338,7 @@ def test_order_detail_timeline_extensions_links(d):
 
 
 def test_caller_history(d):
-    ids, ref = d.ids, d.ref
+    _ids, ref = d.ids, d.ref
     with read_session(d.engine) as s:
         by_phone = q.caller_history(s, phone="138 1234 5678")
         by_household = q.caller_history(s, household_id=ref["hh"])

@@ -5,13 +5,13 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from docx import Document
 from sqlalchemy import func, select
 
-from db.engine import read_session, write_session
+from db.engine import read_session
 from db.errors import ConflictError, PermissionDenied, ValidationError
 from db.models import AuditLog
 from db.models.platforms import (

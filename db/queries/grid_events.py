@@ -77,7 +77,7 @@ def worker_counts(s: Session, since: datetime, until: datetime,
         q = q.where(Grid.village_id == village_id)
     keys = ("staff_id", "name", "staff_role", "grid_id", "grid_name", "village_id", "village_name",
             "events_reported", "logs", "households_visited")
-    return [dict(zip(keys, (*row[:7], int(row[7]), int(row[8]), int(row[9])))) for row in s.execute(q)]
+    return [dict(zip(keys, (*row[:7], int(row[7]), int(row[8]), int(row[9])), strict=False)) for row in s.execute(q)]
 
 
 # --------------------------------------------------------------------------- the event list

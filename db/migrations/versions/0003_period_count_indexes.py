@@ -7,7 +7,6 @@ Create Date: 2026-11-23 03:59:03.522639
 from typing import Sequence, Union
 
 from alembic import op
-import sqlalchemy as sa
 
 
 revision: str = '0003'

@@ -125,10 +125,10 @@ def _backfill_township(table: str) -> None:
     township when there is exactly one. Rows left NULL (several townships, no case) appear in no
     township's list and every service refuses them."""
     op.execute(sa.text(
-        f"UPDATE {table} SET township_id = (SELECT pc.township_id FROM platform_case pc "
+        f"UPDATE {table} SET township_id = (SELECT pc.township_id FROM platform_case pc "  # nosec B608
         f"WHERE pc.id = {table}.case_id) WHERE township_id IS NULL AND case_id IS NOT NULL"))
     op.execute(sa.text(
-        f"UPDATE {table} SET township_id = (SELECT min(t.id) FROM township t) "
+        f"UPDATE {table} SET township_id = (SELECT min(t.id) FROM township t) "  # nosec B608
         f"WHERE township_id IS NULL AND (SELECT count(*) FROM township) = 1"))
 
 
