@@ -108,7 +108,7 @@ def generate(engine: Engine, *, scale: str = "township", orders: int | None = No
             conn.exec_driver_sql("PRAGMA cache_size=-262144")  # 256 MB page cache
             conn.commit()
         writer = BulkWriter(conn, now, BATCH_SIZE)
-        ctx = Context(rng=random.Random(seed), now=now,  # nosec B311
+        ctx = Context(rng=random.Random(seed), now=now, spec=spec, orders=n_orders,  # nosec B311
                       calendar=calendar, writer=writer, progress=progress)
         ctx.reserve_ids(AuditLog, last_audit)
         org.build(ctx)
