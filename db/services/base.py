@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -52,6 +52,26 @@ def versioned_update(session: Session, actor: Actor, model: type, ident: int, ex
     audit.record(session, actor, action, entity or model.__tablename__, ident, before=before,
                  after=dict(changes))
     return obj
+
+
+def conflict(loaded: int, current: int | None) -> ConflictError:
+    """The Chinese conflict message: the version the form loaded and the one now stored."""
+    return ConflictError(CONFLICT_MESSAGE.format(loaded=loaded, current=current))
+
+
+def cas(s: Session, model: type, ident: int, expected: int, values: dict[str, Any], now: datetime) -> int:
+    """Compare-and-set on ``version`` (``UPDATE ... WHERE id AND version = expected``) without
+    loading the row; returns the new version, or raises NotFound / ConflictError. The caller
+    writes the audit record (it knows the before/after that matter)."""
+    res = s.execute(update(model).where(model.id == ident, model.version == expected)
+                    .values(**values, version=expected + 1, updated_at=now)
+                    .execution_options(synchronize_session=False))
+    if res.rowcount != 1:
+        current = s.scalar(select(model.version).where(model.id == ident))
+        if current is None:
+            raise NotFound("记录不存在或已被删除。")
+        raise conflict(expected, current)
+    return expected + 1
 
 
 def next_number(session: Session, prefix: str, now: datetime) -> str:

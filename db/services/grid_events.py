@@ -34,7 +34,8 @@ from db.rules import event_fsm
 from db.rules.phone import normalize_phone
 from db.rules.sla import to_local
 from db.services import audit, links
-from db.services.base import CONFLICT_MESSAGE, next_number
+from db.services.base import next_number
+from db.services.base import cas as _cas, conflict as _conflict
 from db.services.orders import Intake, _now, clean_text, register_in
 
 NUMBER_PREFIX = "SJ"
@@ -106,8 +107,6 @@ def _check_scope(s: Session, actor: Actor, event: GridEvent) -> None:
         raise PermissionDenied(f"事件{event.number}不属于您负责的网格，无权办理。")
 
 
-def _conflict(loaded: int, current: int | None) -> ConflictError:
-    return ConflictError(CONFLICT_MESSAGE.format(loaded=loaded, current=current))
 
 
 def _load(s: Session, actor: Actor, event_id: int, version: int) -> GridEvent:
@@ -131,11 +130,7 @@ def _save(s: Session, actor: Actor, event: GridEvent, version: int, action: str,
     """Write the event's changes (version-checked), its timeline step and its audit record."""
     changes = {**changes, "status": to_status}
     before = {k: getattr(event, k) for k in changes}
-    res = s.execute(update(GridEvent).where(GridEvent.id == event.id, GridEvent.version == version)
-                    .values(**changes, version=version + 1, updated_at=now)
-                    .execution_options(synchronize_session=False))
-    if res.rowcount != 1:
-        raise _conflict(version, s.scalar(select(GridEvent.version).where(GridEvent.id == event.id)))
+    _cas(s, GridEvent, event.id, version, changes, now)
     s.add(GridEventStep(event_id=event.id, at=now, actor_id=actor.user_id or None, action=action,
                         from_status=event.status, to_status=to_status, note=note))
     after = dict(changes)

@@ -22,7 +22,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from db.engine import write_session
-from db.errors import ConflictError, DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationError
+from db.errors import DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationError
 from db.models import (
     Category, Department, ExtensionRequest, Grid, Household, Platform, User, Village,
     WorkOrder, WorkOrderEvent,
@@ -36,7 +36,8 @@ from db.rules.sla import (
     CalendarYearMissing, HolidayCalendar, add_workdays, contact_deadline, warn_point,
 )
 from db.services import audit
-from db.services.base import CONFLICT_MESSAGE, next_number
+from db.services.base import next_number
+from db.services.base import cas as _cas, conflict as _conflict
 from db.services.calendar import load_calendar
 
 PHONE_REQUIRED_CHANNELS = ("hotline", "12345", "online")
@@ -183,8 +184,6 @@ class _Clock:
             raise ValidationError(str(exc), field="workdays") from None
 
 
-def _conflict(loaded: int, current: int | None) -> ConflictError:
-    return ConflictError(CONFLICT_MESSAGE.format(loaded=loaded, current=current))
 
 
 def _check_scope(actor: Actor, order: WorkOrder) -> None:
@@ -205,16 +204,6 @@ def _load(s: Session, actor: Actor, order_id: int, version: int, action: str,
     return order, order_fsm.next_status(order.status, action, **outcome)
 
 
-def _cas(s: Session, model: type, ident: int, expected: int, values: dict[str, Any],
-         now: datetime) -> int:
-    """Compare-and-set on ``version``; returns the new version or raises ConflictError."""
-    res = s.execute(update(model).where(model.id == ident, model.version == expected)
-                    .values(**values, version=expected + 1, updated_at=now)
-                    .execution_options(synchronize_session=False))
-    if res.rowcount != 1:
-        current = s.scalar(select(model.version).where(model.id == ident))
-        raise _conflict(expected, current)
-    return expected + 1
 
 
 def _save(s: Session, actor: Actor, order: WorkOrder, version: int, action: str, to_status: str,

@@ -29,11 +29,11 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from db.engine import write_session
-from db.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from db.errors import NotFound, PermissionDenied, ValidationError
 from db.models import Department, Platform, Village, WorkOrder
 from db.models.people import PLATFORMS
 from db.models.platforms import (
@@ -46,7 +46,8 @@ from db.rules.sla import to_local
 from db.permissions import Actor, require
 from db.rules import platform_fsm as fsm
 from db.services import audit
-from db.services.base import CONFLICT_MESSAGE, next_number
+from db.services.base import next_number
+from db.services.base import cas as _cas, conflict as _conflict
 from db.services.orders import _Clock, _now, clean_text
 
 DEFAULT_CASE_WORKDAYS = 5
@@ -62,19 +63,8 @@ CASE_AUDIT_FIELDS = ["number", "lead_platform_id", "source", "source_order_id", 
 # --------------------------------------------------------------------------- helpers
 
 
-def _conflict(loaded: int, current: int | None) -> ConflictError:
-    return ConflictError(CONFLICT_MESSAGE.format(loaded=loaded, current=current))
 
 
-def _cas(s: Session, model: type, ident: int, expected: int, values: dict[str, Any],
-         now: datetime) -> int:
-    res = s.execute(update(model).where(model.id == ident, model.version == expected)
-                    .values(**values, version=expected + 1, updated_at=now)
-                    .execution_options(synchronize_session=False))
-    if res.rowcount != 1:
-        current = s.scalar(select(model.version).where(model.id == ident))
-        raise _conflict(expected, current)
-    return expected + 1
 
 
 def _platform(s: Session, platform_id: Any, label: str, field: str) -> Platform:

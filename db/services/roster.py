@@ -30,6 +30,7 @@ from db.rules.roster import check_score_change, clean_name, normalize_id_number
 from db.rules.sla import to_local
 from db.services import audit
 from db.services.base import CONFLICT_MESSAGE
+from db.services.base import cas as _cas
 
 LINKS_HARD_MAX = 30  # a typing slip guard; 5-15 is the rule, flagged as a coverage gap
 STAFF_AUDIT = ["grid_id", "name", "phone", "id_number", "staff_role", "employment", "active"]
@@ -43,17 +44,6 @@ def _now(now: datetime | None) -> datetime:
     return now
 
 
-def _cas(s: Session, model: type, ident: int, expected: int, values: dict[str, Any], now: datetime) -> int:
-    """Compare-and-set on ``version``; returns the new version or raises ConflictError."""
-    res = s.execute(update(model).where(model.id == ident, model.version == expected)
-                    .values(**values, version=expected + 1, updated_at=now)
-                    .execution_options(synchronize_session=False))
-    if res.rowcount != 1:
-        current = s.scalar(select(model.version).where(model.id == ident))
-        if current is None:
-            raise NotFound("记录不存在或已被删除。")
-        raise ConflictError(CONFLICT_MESSAGE.format(loaded=expected, current=current))
-    return expected + 1
 
 
 def clean_phone(raw: Any, label: str = "联系电话", required: bool = False) -> str | None:
