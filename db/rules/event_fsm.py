@@ -18,13 +18,10 @@ Verification is the only action whose target depends on its outcome (``passed``)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
-from db.errors import InvalidTransition, ValidationError
 from db.models.grid_work import EVENT_STATUSES
-from db.permissions import allowed
+from db.rules.fsm import Machine, Transition
 
 ACTION_LABELS: dict[str, str] = {
     "handle_on_spot": "就地处置",
@@ -38,15 +35,6 @@ ACTION_LABELS: dict[str, str] = {
 EVENT_LABELS: dict[str, str] = {"report": "网格上报", **ACTION_LABELS}
 
 VERIFY_OUTCOMES = {"passed": "核查通过", "failed": "核查未通过，重新处置"}
-
-
-@dataclass(frozen=True)
-class Transition:
-    to_status: str
-    permission: str
-    label: str
-    outcome: str | None = None
-    by_outcome: Mapping[str, str] = field(default_factory=dict)
 
 
 def _t(to: str, permission: str, action: str, **kw) -> Transition:
@@ -65,55 +53,20 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     ("evaluated", "archive"): _t("archived", "grid_event.evaluate", "archive"),
 }
 
-ACTION_PERMISSIONS: dict[str, str] = {}
-for (_status, _action), _tr in TRANSITIONS.items():
-    assert ACTION_PERMISSIONS.setdefault(_action, _tr.permission) == _tr.permission, _action
-    assert _status in EVENT_STATUSES and _tr.to_status in EVENT_STATUSES
-    assert set(_tr.by_outcome.values()) <= set(EVENT_STATUSES)
-assert set(ACTION_PERMISSIONS) == set(ACTION_LABELS)
+MACHINE = Machine(
+    noun="网格事件", subject="事件", statuses=EVENT_STATUSES, action_labels=ACTION_LABELS,
+    transitions=TRANSITIONS, event_labels=EVENT_LABELS,
+    outcome_messages={"passed": "请选择核查结果（核查通过或未通过）。"})
+ACTION_PERMISSIONS: dict[str, str] = MACHINE.permissions
 
 OPEN_STATUSES = tuple(s for s in EVENT_STATUSES if s != "archived")
 
-
-def status_label(status: str | None) -> str:
-    return EVENT_STATUSES.get(status or "", status or "")
-
-
-def action_label(action: str) -> str:
-    return EVENT_LABELS.get(action, action)
-
-
-def transition(status: str, action: str) -> Transition:
-    """The table row for (status, action), or InvalidTransition with a Chinese message."""
-    if action not in ACTION_LABELS:
-        raise InvalidTransition(f"未知的网格事件操作：{action}。")
-    row = TRANSITIONS.get((status, action))
-    if row is None:
-        raise InvalidTransition(
-            f"事件当前状态为“{status_label(status)}”，不能执行“{ACTION_LABELS[action]}”。")
-    return row
-
-
-def next_status(status: str, action: str, **outcome: str) -> str:
-    """The status after ``action``; ``verify`` needs ``passed="passed"|"failed"``."""
-    row = transition(status, action)
-    if row.outcome is None:
-        return row.to_status
-    value = outcome.get(row.outcome)
-    if value not in row.by_outcome:
-        raise ValidationError("请选择核查结果（核查通过或未通过）。", field=row.outcome)
-    return row.by_outcome[value]
-
-
-def permission_for(action: str) -> str:
-    if action not in ACTION_PERMISSIONS:
-        raise InvalidTransition(f"未知的网格事件操作：{action}。")
-    return ACTION_PERMISSIONS[action]
-
-
-def actions_for(status: str, role: str) -> list[str]:
-    """The actions to offer on an event in ``status`` to ``role`` (table order)."""
-    return [a for (s, a), row in TRANSITIONS.items() if s == status and allowed(role, row.permission)]
+status_label = MACHINE.status_label
+action_label = MACHINE.action_label
+transition = MACHINE.transition
+next_status = MACHINE.next_status  # ``verify`` needs ``passed="passed"|"failed"``
+permission_for = MACHINE.permission_for
+actions_for = MACHINE.actions_for
 
 
 __all__ = [

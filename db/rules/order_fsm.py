@@ -11,13 +11,10 @@ Services call ``next_status`` before writing; the UI calls ``actions_for`` to of
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
-from db.errors import InvalidTransition, ValidationError
 from db.models.orders import OPEN_STATUSES, ORDER_STATUSES
-from db.permissions import allowed
+from db.rules.fsm import Machine, Transition
 
 ACTION_LABELS: dict[str, str] = {
     "contact": "首次联系",
@@ -50,16 +47,6 @@ EXTENSION_STATUSES = {
     "refused": "未批准",
     "withdrawn": "已撤回",  # the order left dispatched/in_progress while the request was pending
 }
-
-
-@dataclass(frozen=True)
-class Transition:
-    to_status: str
-    permission: str
-    label: str
-    # outcome-dependent target: (outcome parameter name, {outcome value: to_status})
-    outcome: str | None = None
-    by_outcome: Mapping[str, str] = field(default_factory=dict)
 
 
 def _t(to: str, permission: str, action: str, **kw) -> Transition:
@@ -97,55 +84,18 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     **{(s, "urge"): _t(s, "order.urge", "urge") for s in OPEN_STATUSES},
 }
 
+MACHINE = Machine(
+    noun="工单", subject="工单", statuses=ORDER_STATUSES, action_labels=ACTION_LABELS,
+    transitions=TRANSITIONS, event_labels=EVENT_LABELS, hidden=INTAKE_ONLY,
+    outcome_messages={"satisfaction": "请选择回访满意度（满意、基本满意或不满意）。"})
 # every action needs one permission, whatever the status (services check it before loading)
-ACTION_PERMISSIONS: dict[str, str] = {}
-for (_status, _action), _tr in TRANSITIONS.items():
-    assert ACTION_PERMISSIONS.setdefault(_action, _tr.permission) == _tr.permission, _action
-    assert _status in ORDER_STATUSES and _tr.to_status in ORDER_STATUSES
-    assert set(_tr.by_outcome.values()) <= set(ORDER_STATUSES)
-assert set(ACTION_PERMISSIONS) == set(ACTION_LABELS)
-
-
-def status_label(status: str | None) -> str:
-    return ORDER_STATUSES.get(status or "", status or "")
-
-
-def action_label(action: str) -> str:
-    return EVENT_LABELS.get(action, action)
-
-
-def transition(status: str, action: str) -> Transition:
-    """The table row for (status, action), or InvalidTransition with a Chinese message."""
-    if action not in ACTION_LABELS:
-        raise InvalidTransition(f"未知的工单操作：{action}。")
-    row = TRANSITIONS.get((status, action))
-    if row is None:
-        raise InvalidTransition(
-            f"工单当前状态为“{status_label(status)}”，不能执行“{ACTION_LABELS[action]}”。")
-    return row
-
-
-def next_status(status: str, action: str, **outcome: str) -> str:
-    """The status after ``action``; ``callback`` needs ``satisfaction=...``."""
-    row = transition(status, action)
-    if row.outcome is None:
-        return row.to_status
-    value = outcome.get(row.outcome)
-    if value not in row.by_outcome:
-        raise ValidationError("请选择回访满意度（满意、基本满意或不满意）。", field=row.outcome)
-    return row.by_outcome[value]
-
-
-def permission_for(action: str) -> str:
-    if action not in ACTION_PERMISSIONS:
-        raise InvalidTransition(f"未知的工单操作：{action}。")
-    return ACTION_PERMISSIONS[action]
-
-
-def actions_for(status: str, role: str) -> list[str]:
-    """The actions the UI should offer on an order in ``status`` to ``role`` (table order)."""
-    return [a for (s, a), row in TRANSITIONS.items()
-            if s == status and a not in INTAKE_ONLY and allowed(role, row.permission)]
+ACTION_PERMISSIONS: dict[str, str] = MACHINE.permissions
+status_label = MACHINE.status_label
+action_label = MACHINE.action_label
+transition = MACHINE.transition
+next_status = MACHINE.next_status  # ``callback`` needs ``satisfaction=...``
+permission_for = MACHINE.permission_for
+actions_for = MACHINE.actions_for
 
 
 __all__ = [
