@@ -881,10 +881,11 @@ SCREENING = dict(
 
 def _screening(mw, village, month, done, findings, disputes) -> None:
     vid = mw.village if village else mw.village2
-    with read_session(mw.engine) as s:
-        version = s.scalar(select(VillageScreening.version).where(VillageScreening.village_id == vid,
-                                                                  VillageScreening.month == month)) \
-            if isinstance(month, str) else None
+    version = None
+    if isinstance(month, str) and _ASCII_MONTH.fullmatch(month):  # (PostgreSQL refuses a NUL in a query)
+        with read_session(mw.engine) as s:
+            version = s.scalar(select(VillageScreening.version).where(VillageScreening.village_id == vid,
+                                                                      VillageScreening.month == month))
     out = attempt(mw.engine, ["village_screening"], lambda: med.save_screening(
         mw.engine, mw.mediator, vid, month, done=done, findings=findings, disputes_found=disputes, version=version,
         now=T_MED))
