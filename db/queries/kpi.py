@@ -239,6 +239,12 @@ def _base(since: datetime, until: datetime) -> list:
     return [W.received_at >= since, W.received_at < until, W.status != "cancelled", _not_duplicate()]
 
 
+def cohort(since: datetime, until: datetime) -> list:
+    """The received cohort's conditions over ``[since, until)`` (not cancelled, not a duplicate),
+    for other modules counting orders the KPI way (the weekly report's top lists)."""
+    return _base(since, until)
+
+
 _ALL = true()  # the cohort condition of metrics over every received order (summed as count(*))
 
 
@@ -556,7 +562,7 @@ def local_today(now: datetime) -> date:
 
 __all__ = [
     "DIMENSIONS", "DRILL_PARTS", "ORDER_METRICS", "OTHER_METRICS", "PERIOD_KINDS", "Metric", "Period",
-    "buckets", "compare", "comparison_windows", "default_grain", "dispute_stats", "drill_page", "finish", "grid_worker_stats",
+    "buckets", "cohort", "compare", "comparison_windows", "default_grain", "dispute_stats", "drill_page", "finish", "grid_worker_stats",
     "hours_between", "local_today", "order_stats", "period_of", "summary", "trend", "window_label",
 ]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from db.engine import get_engine, read_session
@@ -158,20 +158,20 @@ def _overdue_supervised(s: Session, now: datetime, role: str) -> dict:
 
 
 def _top(s: Session, windows: dict, by: str, limit: int = 5) -> list[dict]:
+    """The ``limit`` categories or villages with most orders this week, with last week's count:
+    one grouped scan over both windows (a range on ``received_at``; the KPI cohort of
+    ``kpi_q.cohort``, whose duplicate test does not let SQLite pick the duplicate index)."""
     col, name = (W.category_id, Category.name) if by == "category" else (W.village_id, Village.name)
     model_id = Category.id if by == "category" else Village.id
-
-    def counts(window: tuple):
-        return (select(col.label("k"), func.count().label("n"))
-                .where(W.received_at >= window[0], W.received_at < window[1], W.status != "cancelled",
-                       W.duplicate_of_id.is_(None)).group_by(col))
-
-    this = counts(windows["current"]).subquery("t")
-    last = counts(windows["previous"]).subquery("l")
-    q = (select(name, this.c.n, func.coalesce(last.c.n, 0))
-         .select_from(this).join(model_id.table, model_id == this.c.k)
-         .outerjoin(last, last.c.k == this.c.k)
-         .order_by(this.c.n.desc(), name).limit(limit))
+    (cur_since, cur_until), (prev_since, prev_until) = windows["current"], windows["previous"]
+    this_n = func.sum(case((W.received_at >= cur_since, 1), else_=0))
+    last_n = func.sum(case((W.received_at < prev_until, 1), else_=0))
+    both = (select(col.label("k"), this_n.label("n"), last_n.label("last"))
+            .where(*kpi_q.cohort(min(prev_since, cur_since), max(prev_until, cur_until)))
+            .group_by(col).having(this_n > 0)).subquery("t")
+    q = (select(name, both.c.n, both.c.last)
+         .select_from(both).join(model_id.table, model_id == both.c.k)
+         .order_by(both.c.n.desc(), name).limit(limit))
     return [{"label": n_, "this": int(a), "last": int(b), "change": f"{int(a) - int(b):+d}"}
             for n_, a, b in s.execute(q)]
 
