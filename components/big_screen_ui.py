@@ -56,9 +56,10 @@ def headline(minute: str) -> dict:
     year = kpi_q.period_of("year", today)
     month = kpi_q.period_of("month", today)
     with read_session(runtime.engine()) as s:
-        y = kpi_q.order_stats(s, year.since, now, now)[0]
-        m = kpi_q.order_stats(s, month.since, now, now)[0]
-        trend = kpi_q.trend(s, year, now, "month")
+        # one scan of the year, by month up to now: the year's and the month's numbers are sums
+        trend = kpi_q.trend(s, year, now, "month", until=now)
+        y = kpi_q.total(trend)
+        m = kpi_q.total([t for t in trend if t["start"] == month.start])
         mix = kpi_q.channel_mix(s, month)
         cats = kpi_q.order_stats(s, month.since, now, now, by="category")[:8]
         other = kpi_q.dispute_stats(s, year)

@@ -457,13 +457,27 @@ def summary(s: Session, period: Period, now: datetime) -> dict:
     return out
 
 
-def trend(s: Session, period: Period, now: datetime, grain: str | None = None) -> list[dict]:
+def trend(s: Session, period: Period, now: datetime, grain: str | None = None,
+          until: datetime | None = None) -> list[dict]:
+    """One row per bucket of ``period``; with ``until``, only what happened before it is counted
+    (the buckets after it come back empty), so ``total(rows)`` is the period up to ``until``."""
     grain = grain or default_grain(period)
     points = buckets(period, grain)
-    rows = order_stats(s, period.since, period.until, now, points=points)
+    end = period.until if until is None else max(period.since, min(period.until, until))
+    rows = order_stats(s, period.since, end, now, points=points)
     for r, p in zip(rows, points, strict=True):
         r["short"] = short_label(p, grain)
     return rows
+
+
+def total(rows: list[dict]) -> dict:
+    """The KPIs of the union of ``rows`` (disjoint buckets or groups of ``order_stats``): every
+    count, sample size and the handling hours are sums, so no second scan is needed."""
+    out = _empty_counts()
+    for r in rows:
+        for k in out:
+            out[k] += r[k]
+    return finish({**out, "key": None, "label": "全部"})
 
 
 def compare(s: Session, period: Period, now: datetime, by: str) -> list[dict]:
@@ -563,7 +577,7 @@ def local_today(now: datetime) -> date:
 __all__ = [
     "DIMENSIONS", "DRILL_PARTS", "ORDER_METRICS", "OTHER_METRICS", "PERIOD_KINDS", "Metric", "Period",
     "buckets", "cohort", "compare", "comparison_windows", "default_grain", "dispute_stats", "drill_page", "finish", "grid_worker_stats",
-    "hours_between", "local_today", "order_stats", "period_of", "summary", "trend", "window_label",
+    "hours_between", "local_today", "order_stats", "period_of", "summary", "total", "trend", "window_label",
 ]
 
 
