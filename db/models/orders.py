@@ -113,6 +113,13 @@ class WorkOrder(Base, Versioned):
         Index("ix_work_order_status_warn", "status", "warn_at"),
         Index("ix_work_order_address", "address"),
         Index("ix_work_order_duplicate_of", "duplicate_of_id"),
+        # KPI aggregates (db/queries/kpi.py): every column the received cohort reads, so a period
+        # is an index-only range scan (migration 0009)
+        Index("ix_work_order_kpi", "received_at", "status", "duplicate_of_id", "channel", "contacted_at",
+              "dispatched_at", "due_at", "resolved_at", "supervised", "bounce_count", "redispatch_count",
+              "village_id", "department_id", "category_id", "platform_id", "grid_id"),
+        # open (or cancelled) orders by receipt time: carried-over lists, demo home year numbers
+        Index("ix_work_order_status_received", "status", "received_at"),
     )
 
 

@@ -1,7 +1,9 @@
-"""KPIs, weekly report and demo mode (issue #7)
+"""KPIs, weekly report and demo mode (issue #7): indexes for county-scale reads (issue #8)
 
-Reserved so that modules built in parallel chain in a fixed order; empty until the module
-needs a schema change (then fill upgrade/downgrade here, keeping the revision ids).
+- ``ix_work_order_kpi``: covers every column the KPI cohort reads (received_at range first), so a
+  period's aggregate is an index-only scan instead of a table lookup per order;
+- ``ix_work_order_status_received``: open (or cancelled) orders by receipt time, for counts and
+  oldest-first lists bounded by status (carried-over items, the demo home's year numbers).
 
 Revision ID: 0009
 Revises: 0008
@@ -9,8 +11,7 @@ Create Date: 2026-11-23
 """
 from typing import Sequence, Union
 
-from alembic import op  # noqa: F401
-import sqlalchemy as sa  # noqa: F401
+from alembic import op
 
 
 revision: str = '0009'
@@ -19,9 +20,16 @@ branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 
+KPI_COLUMNS = ["received_at", "status", "duplicate_of_id", "channel", "contacted_at", "dispatched_at", "due_at",
+               "resolved_at", "supervised", "bounce_count", "redispatch_count", "village_id", "department_id",
+               "category_id", "platform_id", "grid_id"]
+
+
 def upgrade() -> None:
-    pass
+    op.create_index("ix_work_order_kpi", "work_order", KPI_COLUMNS, unique=False)
+    op.create_index("ix_work_order_status_received", "work_order", ["status", "received_at"], unique=False)
 
 
 def downgrade() -> None:
-    pass
+    op.drop_index("ix_work_order_status_received", table_name="work_order")
+    op.drop_index("ix_work_order_kpi", table_name="work_order")
