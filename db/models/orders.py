@@ -102,8 +102,9 @@ class WorkOrder(Base, Versioned):
         Index("ix_work_order_village_status", "village_id", "status"),
         # period counts (home, KPI): covering for "received in a period" by status
         Index("ix_work_order_received_status", "received_at", "status"),
-        # satisfaction over recent callbacks
-        Index("ix_work_order_callback", "callback_at", "satisfaction"),
+        # satisfaction over recent callbacks, also by dimension (KPI; widened in migration 0009)
+        Index("ix_work_order_callback", "callback_at", "satisfaction", "village_id", "department_id",
+              "category_id", "platform_id", "grid_id", "channel"),
         Index("ix_work_order_caller_phone", "caller_phone"),
         Index("ix_work_order_household", "household_id"),
         # KPI: period x category / channel
