@@ -139,6 +139,13 @@ def generate(engine: Engine, *, scale: str = "township", orders: int | None = No
             action="demo_seed", entity="database", entity_id=None, before=None,
             after={"scale": scale, "seed": seed, "orders": n_orders, "rows": written}))
         writer.finish()
+        if conn.dialect.name == "postgresql":
+            # planner statistics for the bulk-loaded tables now, not when autovacuum gets to them.
+            # Not on SQLite: without STAT4 its sqlite_stat1 averages make `duplicate_of_id IS NULL`
+            # look selective and the status indexes cheap, which was measured to make the KPI,
+            # weekly and carried-over queries slower (docs/benchmarks.md, county scale)
+            conn.exec_driver_sql("ANALYZE")
+            conn.commit()
         counts = _table_counts(conn)
     ctx.progress("完成", sum(counts.values()))
     return counts
