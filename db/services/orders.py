@@ -35,6 +35,7 @@ from db.rules.phone import normalize_phone
 from db.rules.sla import (
     CalendarYearMissing, HolidayCalendar, add_workdays, contact_deadline, warn_point,
 )
+from db.rules.text import bounded_int, drop_invisible, refuse_illegal
 from db.services import audit
 from db.services.base import next_number
 from db.services.base import cas as _cas, conflict as _conflict
@@ -54,7 +55,6 @@ NUMBER_PREFIX = "RX"
 _BIDI = "\u202a-\u202e\u2066-\u2069"
 _CTRL_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
 _CTRL_MULTI = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]")
-_INVISIBLE = re.compile("[\u200b\ufeff]")  # zero-width space, BOM: dropped silently
 _SPACES = re.compile(r"\s+")
 
 ORDER_AUDIT_FIELDS = [
@@ -76,13 +76,16 @@ def _now(now: datetime | None) -> datetime:
 
 def clean_text(value: Any, label: str, *, max_len: int, min_len: int = 0, required: bool = False,
                multiline: bool = False, field: str | None = None) -> str | None:
-    """Strip a text field and check it; control characters are refused, not stripped."""
-    text = "" if value is None else str(value)
-    text = _INVISIBLE.sub("", text)
+    """Strip a text field and check it: invisible format characters (zero-width space, BOM,
+    soft hyphen, LRM …) are dropped; control characters and characters no Office export can
+    hold (U+FFFE/U+FFFF, noncharacters, surrogates) are refused, not stripped
+    (``db.rules.text``)."""
+    text = drop_invisible("" if value is None else str(value))
     if multiline:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if (_CTRL_MULTI if multiline else _CTRL_LINE).search(text):
         raise ValidationError(f"{label}中含有不可见的控制字符，请删除后重新填写。", field=field)
+    refuse_illegal(text, label, field)
     text = text.strip()
     if not text:
         if required:
@@ -100,14 +103,7 @@ def _note(note: Any) -> str | None:
 
 
 def _int(value: Any, label: str, lo: int, hi: int, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        try:
-            value = int(str(value).strip())
-        except (TypeError, ValueError):
-            raise ValidationError(f"{label}须为{lo}至{hi}之间的整数。", field=field) from None
-    if not lo <= value <= hi:
-        raise ValidationError(f"{label}须为{lo}至{hi}之间的整数。", field=field)
-    return value
+    return bounded_int(value, lo, hi, f"{label}须为{lo}至{hi}之间的整数。", field=field)
 
 
 def derive_title(description: str) -> str:
