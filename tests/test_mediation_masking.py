@@ -22,7 +22,7 @@ from db.services import orders
 from db.services.mediation import PartyInput
 from test_mediation_service import T0, World, build_world, case_input
 
-MOBILE_A, MOBILE_B, ID_A = "13912345678", "13712345678", "411726197001011234"
+MOBILE_A, MOBILE_B, ID_A = "13912345678", "13712345678", "411726197001011264"
 SECRETS = [MOBILE_A, MOBILE_B, ID_A, "张三", "李四", "张德厚", "王网格", "李调解"]
 
 
@@ -91,7 +91,7 @@ def test_reads_mask_numbers_and_names_in_every_free_text(w, closed_case, role):
         detail = mq.case_detail(s, actor, closed_case["id"], NOW)
     assert leaks(rows) == [] and leaks(exported) == []
     assert leaks(detail) == [], [x for x in _strings(detail) if any(k in x for k in SECRETS)]
-    assert "139****5678" in detail["summary"] and "4117**********1234" in detail["summary"]
+    assert "139****5678" in detail["summary"] and "4117**********1264" in detail["summary"]
     assert detail["steps"][0]["participants"] == "网格员王*格、乡贤张*厚、调解员李*解、当事人张*"
     assert detail["links"] and detail["links"][0]["title"]
 

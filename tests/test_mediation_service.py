@@ -74,7 +74,7 @@ def build_world(engine) -> World:
         s.add(hh)
         s.flush()
         r1 = Resident(household_id=hh.id, name="张三", gender="男", birth_year=1970,
-                      id_number="411726197001011234", phone="13812345678")
+                      id_number="411726197001011264", phone="13812345678")
         r2 = Resident(household_id=hh.id, name="张老四", gender="男", birth_year=1985,
                       tags="released_prisoner")
         r3 = Resident(household_id=hh.id, name="张奶奶", gender="女", birth_year=1940,
@@ -116,7 +116,7 @@ def case_input(w: World, **kw) -> CaseInput:
                 summary="张三反映邻居李四家排水沟改道，雨水流入其院内，双方多次争吵。",
                 village_id=w.village, grid_id=w.grid_id, source="walk_in", risk_colour="yellow",
                 mediator_id=w.mediator_id,
-                parties=[PartyInput("张三", "138 1234 5678", "411726197001011234", "applicant",
+                parties=[PartyInput("张三", "138 1234 5678", "411726197001011264", "applicant",
                                     w.resident),
                          PartyInput("李四", None, None, "respondent")])
     base.update(kw)

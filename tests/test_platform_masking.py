@@ -112,7 +112,7 @@ def test_records_free_text_scrubbed_and_floating_masked(w):  # noqa: F811
     platforms.record_meeting(e, w.zongzhi, held_on=TODAY, attendees="书记、各平台负责人",
                              minutes=f"研判赵女士（{PHONE}）反映的问题。", decisions=f"约谈刘先生，电话{PHONE}",
                              now=T0)
-    platforms.register_floating(e, w.zongzhi, village_id=w.village, name="刘外来", id_number="411502199001011234",
+    platforms.register_floating(e, w.zongzhi, village_id=w.village, name="刘外来", id_number="411502199001011237",
                                 phone=PHONE, origin="河南省信阳市", address="东湖村3组", registered_on=TODAY,
                                 now=T0)
     with read_session(e) as s:
@@ -126,8 +126,8 @@ def test_records_free_text_scrubbed_and_floating_masked(w):  # noqa: F811
             assert "李*生" not in texts[0] and "李先生" not in texts[0]
             assert "赵女士" not in texts[2] and "刘先生" not in texts[3]
             f = q.floating(s, town, role, 0, 10)[1][0]
-            assert (f["name"], f["id_number"], f["phone"]) == ("刘*来", "4115**********1234", MASKED_PHONE)
+            assert (f["name"], f["id_number"], f["phone"]) == ("刘*来", "4115**********1237", MASKED_PHONE)
         assert PHONE in q.inspections(s, town, 0, 10, role="platform")[1][0]["finding"]
         f = q.floating(s, town, "platform", 0, 10)[1][0]
         assert (f["name"], f["phone"]) == ("刘外来", PHONE)
-        assert f["id_number"] == "4115**********1234"  # officers see no ID numbers
+        assert f["id_number"] == "4115**********1237"  # officers see no ID numbers

@@ -181,12 +181,12 @@ def test_zongzhi_records_screening_meeting_spawns_cases_and_floating(w):
                                     registered_on=TODAY, now=T0)
     assert exc.value.field == "id_number"
     f = platforms.register_floating(e, w.zongzhi, village_id=w.village, name="刘某",
-                                    id_number="41150219900101123x", phone="13912345678",
+                                    id_number="41150219900101127x", phone="13912345678",
                                     origin="河南省信阳市", address="东湖村3组", registered_on=TODAY, now=T0)
     with pytest.raises(PermissionDenied):
         platforms.floating_left(e, w.shichang, f["id"], 1, left_on=TODAY, now=T0)
     platforms.floating_left(e, w.zongzhi, f["id"], 1, left_on=TODAY, now=T0)
     with read_session(e) as s:
         row = s.get(FloatingResident, f["id"])
-        assert (row.id_number, row.left_on) == ("41150219900101123X", TODAY)
+        assert (row.id_number, row.left_on) == ("41150219900101127X", TODAY)
         assert s.scalar(select(func.count()).select_from(VillageReportCheck)) == 1

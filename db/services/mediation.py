@@ -35,6 +35,7 @@ from db.permissions import Actor, require
 from db.rules import mediation_fsm as fsm
 from db.rules.phone import normalize_phone
 from db.rules.sla import local_to_utc, to_local
+from db.rules.text import bounded_int, normalize_id_number
 from db.services import audit
 from db.services.base import next_number
 from db.services.links import link
@@ -56,8 +57,6 @@ FOLLOWUP_DAYS_KEY, FOLLOWUP_DAYS_DEFAULT = "mediation_followup_days", 30
 STALE_DAYS_KEY, STALE_DAYS_DEFAULT = "mediation_stale_days", 15
 VISIT_INTERVAL_DAYS = 30  # special-group visits: the next one is due this many days later
 SETTING_BOUNDS = {FOLLOWUP_DAYS_KEY: (1, 365), STALE_DAYS_KEY: (1, 180)}
-
-_ID_NUMBER = re.compile(r"^[0-9]{17}[0-9X]$")
 
 CASE_AUDIT_FIELDS = [
     "number", "kind", "dispute_type", "title", "village_id", "grid_id", "source",
@@ -109,11 +108,8 @@ def _party(p: PartyInput, k: int) -> dict[str, Any]:
         phone = normalize_phone(clean_text(p.phone, f"{label}电话", max_len=40, field="parties"))
     except ValidationError as exc:
         raise ValidationError(f"{label}：{exc.message}", field="parties") from None
-    id_number = clean_text(p.id_number, f"{label}身份证号", max_len=18, field="parties")
-    if id_number is not None:
-        id_number = id_number.upper()
-        if not _ID_NUMBER.match(id_number):
-            raise ValidationError(f"{label}的身份证号应为18位（最后一位可为X）。", field="parties")
+    # the roster's rule: NFKC, ASCII digits only, a real birth date, the GB 11643 check character
+    id_number = normalize_id_number(p.id_number, f"{label}身份证号", field="parties")
     side = _choice(p.side, PARTY_SIDES, f"请选择{label}是申请人还是被申请人。", "parties")
     return dict(name=name, phone=phone, id_number=id_number, side=side, resident_id=p.resident_id)
 
@@ -359,10 +355,7 @@ def record_step(engine: Engine, actor: Actor, case_id: int, version: int, *, ste
         raise ValidationError("达成协议时须填写协议内容。", field="agreement_text")
     if outcome != "agreed" and agreement is not None:
         raise ValidationError("未达成协议时不填写协议内容。", field="agreement_text")
-    try:
-        step_no = int(step_no)
-    except (TypeError, ValueError):
-        raise ValidationError("请选择调解步骤。", field="step_no") from None
+    step_no = bounded_int(step_no, min(MEDIATION_STEPS), max(MEDIATION_STEPS), "请选择调解步骤。", field="step_no")
     if step_no not in MEDIATION_STEPS:
         raise ValidationError("请选择调解步骤。", field="step_no")
     with write_session(engine) as s:
@@ -510,13 +503,7 @@ def update_settings(engine: Engine, actor: Actor, *, followup_days: int, stale_d
     for key, value, label in ((FOLLOWUP_DAYS_KEY, followup_days, "回访间隔天数"),
                               (STALE_DAYS_KEY, stale_days, "无进展提醒天数")):
         lo, hi = SETTING_BOUNDS[key]
-        try:
-            n = int(value)
-        except (TypeError, ValueError):
-            raise ValidationError(f"{label}须为{lo}至{hi}之间的整数。", field=key) from None
-        if isinstance(value, bool) or not lo <= n <= hi:
-            raise ValidationError(f"{label}须为{lo}至{hi}之间的整数。", field=key)
-        values[key] = n
+        values[key] = bounded_int(value, lo, hi, f"{label}须为{lo}至{hi}之间的整数。", field=key)
     with write_session(engine) as s:
         before = {}
         for key, n in values.items():
@@ -534,7 +521,7 @@ def update_settings(engine: Engine, actor: Actor, *, followup_days: int, stale_d
 # --------------------------------------------------------------------------- screening
 
 
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")  # fullmatch, ASCII digits: no trailing newline, no other scripts
 
 
 def save_screening(engine: Engine, actor: Actor, village_id: int, month: str, *, done: bool,
@@ -544,17 +531,13 @@ def save_screening(engine: Engine, actor: Actor, village_id: int, month: str, *,
     when no record existed yet; someone else's save in between is a conflict."""
     require(actor, "mediation.screening")
     now = _now(now)
-    if not isinstance(month, str) or not _MONTH.match(month):
+    if not isinstance(month, str) or not _MONTH.fullmatch(month):
         raise ValidationError("排查月份格式应为“2026-03”。", field="month")
     if month > _today(now).strftime("%Y-%m"):
         raise ValidationError("不能登记未来月份的排查。", field="month")
     text = clean_text(findings, "排查情况", max_len=TEXT_MAX, multiline=True, field="findings")
-    try:
-        found = int(disputes_found or 0)
-    except (TypeError, ValueError):
-        raise ValidationError("排查出的纠纷数须为0至99之间的整数。", field="disputes_found") from None
-    if not 0 <= found <= 99:
-        raise ValidationError("排查出的纠纷数须为0至99之间的整数。", field="disputes_found")
+    found = 0 if disputes_found is None else bounded_int(
+        disputes_found, 0, 99, "排查出的纠纷数须为0至99之间的整数。", field="disputes_found")
     if not done and (found or text):
         raise ValidationError("未完成排查时不能填写排查情况和纠纷数。", field="done")
     if done and text is None:

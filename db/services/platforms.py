@@ -25,7 +25,6 @@ Records
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -43,6 +42,7 @@ from db.models.platforms import (
 )
 from db.rules.phone import normalize_phone
 from db.rules.sla import to_local
+from db.rules.text import normalize_id_number
 from db.permissions import Actor, require
 from db.rules import platform_fsm as fsm
 from db.services import audit
@@ -364,7 +364,6 @@ def add_note(engine: Engine, actor: Actor, case_id: int, version: int, *, note: 
 BUSINESS_MAX, ADDRESS_MAX, FINDING_MAX, LONG_MAX = 100, 200, 2000, 4000
 RECTIFY_DAYS_MAX = 90
 NOTICE_PREFIX = "ZG"
-_ID_NUMBER = re.compile(r"^\d{17}[\dX]$")
 
 
 def _own_platform(s: Session, actor: Actor, code: str, action: str,
@@ -715,11 +714,8 @@ def register_floating(engine: Engine, actor: Actor, *, village_id: int, name: st
         p = _own_platform(s, actor, "zongzhi", "platform.records", as_platform_id)
         village = _village_in(s, village_id, p)
         name_c = clean_text(name, "姓名", max_len=30, required=True, field="name")
-        idn = clean_text(id_number, "身份证号", max_len=18, field="id_number")
-        if idn is not None:
-            idn = idn.upper()
-            if not _ID_NUMBER.match(idn):
-                raise ValidationError("身份证号须为18位（最后一位可为X）。", field="id_number")
+        # the roster's rule: NFKC (full-width digits read), ASCII [0-9] only, the GB 11643 check
+        idn = normalize_id_number(id_number, "身份证号", field="id_number")
         ph = normalize_phone(clean_text(phone, "联系电话", max_len=40, field="phone"))
         org = clean_text(origin, "户籍地（来源地）", max_len=100, required=True, field="origin")
         addr = clean_text(address, "现住址", max_len=ADDRESS_MAX, required=True, field="address")
