@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 import streamlit as st
 
-from components.ui import esc
+from components.ui import esc, table
 
 from db.models.base import utcnow
 from db.models.orders import CHANNELS, OPEN_STATUSES, ORDER_STATUSES, SATISFACTION, TIERS, URGENCIES
@@ -135,6 +135,10 @@ def export_bytes(rows: list[dict]) -> bytes:
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
         df.to_excel(xw, index=False, sheet_name="工单")
         sheet = xw.sheets["工单"]
+        for row in sheet.iter_rows(min_row=2):  # text, never a formula ("=HYPERLINK(…)" in a title)
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
         for col, width in zip("ABCDEFGHIJK", (8, 16, 17, 30, 14, 12, 12, 18, 16, 10, 22), strict=False):
             sheet.column_dimensions[col].width = width
         sheet.freeze_panes = "A2"
@@ -205,7 +209,7 @@ def timeline_table(events: list[dict]) -> None:
                     if e["from_status"] != e["to_status"] and e["to_status"] else "" for e in events],
         "说明": [e["note"] or "" for e in events],
     })
-    st.table(df.set_index("时间"))  # a static table: short, printable, readable by screen readers
+    table(df.set_index("时间"))  # a static table: short, printable, readable by screen readers
 
 
 LINK_TYPES = {"work_order": "工单", "grid_event": "网格事件", "mediation_case": "矛盾纠纷", "platform_case": "平台案件"}

@@ -112,3 +112,15 @@ def test_agreement_needs_an_agreement_and_exports_need_the_action(w):
         with pytest.raises(PermissionDenied):
             docs.export_case_file(w.engine, actor, case["id"], now=T0)
     assert exports(w) == []
+
+
+@pytest.mark.parametrize("summary", ["=HYPERLINK(\"http://x.invalid\",\"点我\")", "=cmd|' /C calc'!A0"])
+def test_ledger_writes_user_text_as_text_never_a_formula(w, summary):
+    """openpyxl writes a string starting with '=' as a formula: a case summary such as
+    =HYPERLINK(…) came out of the ledger as a live formula."""
+    opened(w, summary=summary)
+    data, _ = docs.export_ledger(w.engine, w.mediator, mq.LedgerFilter(), now=T0 + timedelta(days=2))
+    ws = load_workbook(io.BytesIO(data)).active
+    cells = [c for row in ws.iter_rows(min_row=3) for c in row if isinstance(c.value, str) and "=" in c.value]
+    assert cells and all(c.data_type == "s" for c in cells), [(c.coordinate, c.data_type) for c in cells]
+    assert any(c.value == summary for c in cells)

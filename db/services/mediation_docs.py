@@ -90,6 +90,8 @@ def ledger_workbook(rows: list[dict], title: str) -> bytes:
         ]
         for col, value in enumerate(values, start=1):
             c = ws.cell(k + 2, col, value)
+            if isinstance(value, str):
+                c.data_type = "s"  # text, never a formula: a title such as "=HYPERLINK(…)" stays inert
             c.font = Font(name=FONT)
             c.border = border
             c.alignment = Alignment(vertical="top", wrap_text=True)

@@ -186,9 +186,27 @@ def export_rows(s: Session, role: str, township_id: int | None = None) -> dict[s
     }
 
 
+def text_row(ws: Any, values: list[Any]) -> list[Any]:
+    """A write-only row whose strings are string cells: openpyxl writes a string starting with
+    '=' as a FORMULA, so a name such as ``=cmd|' /C calc'!A0`` or ``=HYPERLINK(…)`` would come out
+    as a live formula (and read back empty). Numbers, dates and None stay as they are."""
+    from openpyxl.cell import WriteOnlyCell
+
+    out: list[Any] = []
+    for value in values:
+        if isinstance(value, str):
+            cell = WriteOnlyCell(ws, value=value)
+            cell.data_type = "s"  # text, whatever it starts with
+            out.append(cell)
+        else:
+            out.append(value)
+    return out
+
+
 def workbook_bytes(sheets: dict[str, list[list[Any]]], columns: dict[str, list[str]],
                    help_rows: list[tuple[str, str]] | None = None) -> bytes:
-    """An .xlsx (write-only, so a county's roster stays quick) with a bold header per sheet."""
+    """An .xlsx (write-only, so a county's roster stays quick) with a bold header per sheet;
+    every string is written as text, never as a formula (``text_row``)."""
     wb = Workbook(write_only=True)
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     from openpyxl.cell import WriteOnlyCell
@@ -204,13 +222,13 @@ def workbook_bytes(sheets: dict[str, list[list[Any]]], columns: dict[str, list[s
             header.append(cell)
         ws.append(header)
         for row in rows:
-            ws.append(row)
+            ws.append(text_row(ws, row))
     if help_rows:
         ws = wb.create_sheet(SHEET_HELP)
         ws.column_dimensions["A"].width = 14
         ws.column_dimensions["B"].width = 120
         for row in help_rows:
-            ws.append(list(row))
+            ws.append(text_row(ws, list(row)))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -273,6 +291,9 @@ def read_workbook(content: bytes, report: ImportReport) -> dict[str, list[tuple[
         report.add("文件", 0, None, "无法读取该文件，请上传由本系统导出的 .xlsx 模板。")
         return None
     out: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    # read-only mode parses a worksheet's XML lazily, row by row: a damaged sheet raises only
+    # here (ParseError, ValueError …), so the whole reading is guarded, not just load_workbook()
+    name, number = "", 0  # the sheet and the last row read whole
     try:
         for name in DATA_SHEETS:
             if name not in wb.sheetnames:
@@ -280,7 +301,9 @@ def read_workbook(content: bytes, report: ImportReport) -> dict[str, list[tuple[
                 continue
             ws = wb[name]
             rows = ws.iter_rows(values_only=True)
+            number = 0
             header = [(_text(c) or "") for c in next(rows, ())]
+            number = 1
             while header and not header[-1]:
                 header.pop()
             expected = COLUMNS[name]
@@ -306,8 +329,15 @@ def read_workbook(content: bytes, report: ImportReport) -> dict[str, list[tuple[
                     break
                 data.append((number, {c: (values[i] if i < len(values) else None) for c, i in index.items()}))
             out[name] = data
+    except Exception:  # noqa: BLE001 - any unreadable sheet is the user's file
+        report.add("文件", 0, None, f"无法读取该文件（工作表「{name}」第{number + 1}行附近已损坏），"
+                                    "请上传由本系统导出的 .xlsx 模板。")
+        return None
     finally:
-        wb.close()
+        try:
+            wb.close()
+        except Exception:  # noqa: BLE001, S110 - closing a damaged file: nothing left to do
+            pass
     return None if report.error_total else out
 
 
