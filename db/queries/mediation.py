@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, func, literal, not_, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from db.models import (
@@ -297,18 +297,31 @@ def ledger_page(s: Session, f: LedgerFilter, actor: Actor, now: datetime, offset
     stale_days = settings(s)["stale_days"]
     where = _conditions(f, now, stale_days)
     total = s.scalar(select(func.count()).select_from(C).where(*where)) or 0
-    band = _band(now, stale_days).label("band")
-    stmt = (select(C.id, C.number, C.reported_at, C.kind, C.dispute_type, C.title, C.risk_colour,
-                   C.level, C.status, C.current_step, C.last_progress_at, C.followup_due_on,
-                   C.followup_at, C.source, C.reopen_count, C.version, C.escalated_at, C.agreed_at,
-                   C.closed_at, C.summary, C.agreement_text, C.outcome, C.followup_note,
-                   C.escalation_reason, C.township_id, C.village_id,
-                   Village.name.label("village"), Mediator.name.label("mediator"), band)
-            .join(Village, Village.id == C.village_id)
-            .outerjoin(Mediator, Mediator.id == C.mediator_id)
-            .where(*where).order_by(band, C.reported_at.desc(), C.id.desc())
-            .offset(max(0, offset)).limit(max(1, limit)))
-    rows = [dict(r) for r in s.execute(stmt).mappings()]
+    offset, limit = max(0, offset), max(1, limit)
+
+    def page(band, conds: list, order: list, skip: int, take: int) -> list[dict]:
+        stmt = (select(C.id, C.number, C.reported_at, C.kind, C.dispute_type, C.title, C.risk_colour,
+                       C.level, C.status, C.current_step, C.last_progress_at, C.followup_due_on,
+                       C.followup_at, C.source, C.reopen_count, C.version, C.escalated_at, C.agreed_at,
+                       C.closed_at, C.summary, C.agreement_text, C.outcome, C.followup_note,
+                       C.escalation_reason, C.township_id, C.village_id,
+                       Village.name.label("village"), Mediator.name.label("mediator"), band.label("band"))
+                .join(Village, Village.id == C.village_id)
+                .outerjoin(Mediator, Mediator.id == C.mediator_id)
+                .where(*conds).order_by(*order, C.reported_at.desc(), C.id.desc()).offset(skip).limit(take))
+        return [dict(r) for r in s.execute(stmt).mappings()]
+
+    # bands 0-2 are the cases not yet closed (a few thousand in a county), band 3 the rest: the
+    # open ones are sorted by band, the closed ones read newest first from the reported_at index,
+    # so a page never sorts the whole ledger (50,000 cases at county scale)
+    open_conds = [*where, _open()]
+    n_open = s.scalar(select(func.count()).select_from(C).where(*open_conds)) or 0
+    rows: list[dict] = []
+    if offset < n_open:
+        band = _band(now, stale_days)
+        rows = page(band, open_conds, [band], offset, limit)
+    if offset + limit > n_open:
+        rows += page(literal(3), [*where, not_(_open())], [], max(0, offset - n_open), limit - len(rows))
     _attach_parties(s, rows, actor.role)
     for r in rows:
         r["mediator"] = mask_for(actor.role, "name", r["mediator"])  # a person's name, like any other
