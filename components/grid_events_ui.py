@@ -278,7 +278,7 @@ def timeline_table(steps: list[dict]) -> None:
                     if t["from_status"] != t["to_status"] and t["to_status"] else "" for t in steps],
         "说明": [t["note"] or "" for t in steps],
     })
-    st.table(df.set_index("时间"))
+    ui.table(df.set_index("时间"))
 
 
 def links_list(items: list[dict], actor: Actor) -> None:
@@ -526,7 +526,7 @@ def log_list(staff_id: int, role: str) -> None:
     df = pd.DataFrame({"日期": [f"{r['log_date']:%m-%d}" for r in page.rows],
                        "走访户数": [r["households_visited"] for r in page.rows],
                        "工作内容": [scrub_for(role, r["content"]) for r in page.rows]})
-    st.table(df.set_index("日期"))
+    ui.table(df.set_index("日期"))
 
 
 def workload_table(ref: dict, actor: Actor) -> None:

@@ -272,7 +272,7 @@ def case_view(actor: Actor, c: dict) -> None:
         info["回访"] = f"{fmt(c['followup_at'])[:10]} {c.get('followup_note') or ''}"
     if c.get("closed_at"):
         info["销号时间"] = fmt(c["closed_at"])
-    st.table(pd.DataFrame({"项目": list(info), "内容": list(info.values())}).set_index("项目"))
+    ui.table(pd.DataFrame({"项目": list(info), "内容": list(info.values())}).set_index("项目"))
     st.markdown("**简要情况：** " + ui.esc(c["summary"]))
     if c.get("agreement_text"):
         st.markdown("**协议内容：** " + ui.esc(c["agreement_text"]))
@@ -280,12 +280,12 @@ def case_view(actor: Actor, c: dict) -> None:
         st.markdown("**调处结果：** " + ui.esc(c["outcome"]))
     if c["parties"]:
         st.markdown("**当事人**")
-        st.table(pd.DataFrame([{"身份": svc.PARTY_SIDES.get(p["side"], p["side"]), "姓名": p["name"],
+        ui.table(pd.DataFrame([{"身份": svc.PARTY_SIDES.get(p["side"], p["side"]), "姓名": p["name"],
                                 "电话": p["phone"] or "—", "身份证号": p["id_number"] or "—"}
                                for p in c["parties"]]))
     st.markdown(f"**调解过程（{len(c['steps'])} 步）**")
     if c["steps"]:
-        st.table(pd.DataFrame([{"步骤": f"第{s['step_no']}步 {s['step']}" + ("（乡级）" if s.get("township") else ""), "日期": fmt(s["held_on"]),
+        ui.table(pd.DataFrame([{"步骤": f"第{s['step_no']}步 {s['step']}" + ("（乡级）" if s.get("township") else ""), "日期": fmt(s["held_on"]),
                                 "参加人员": s["participants"], "调解情况": s["notes"],
                                 "结果": svc.STEP_OUTCOMES.get(s["outcome"], s["outcome"]),
                                 "风险": RISK_COLOURS.get(s["risk_colour"], "")} for s in c["steps"]]))
@@ -565,14 +565,14 @@ def kpi_view() -> None:
             "村内化解": r["resolved_in_village"], "小事不出村占比": _pct(r["village_share"]),
             "平均化解天数": "—" if r["avg_days"] is None else f'{r["avg_days"]:.1f}'} for r in rows])
 
-    st.table(frame(stats(since, until, None), "范围"))
+    ui.table(frame(stats(since, until, None), "范围"))
     c, d = st.columns(2)
     with c:
         st.markdown("**按风险等级**")
-        st.table(frame(stats(since, until, "risk_colour"), "风险等级"))
+        ui.table(frame(stats(since, until, "risk_colour"), "风险等级"))
     with d:
         st.markdown("**按纠纷类型**")
-        st.table(frame([r for r in stats(since, until, "dispute_type") if r["n"]], "纠纷类型"))
+        ui.table(frame([r for r in stats(since, until, "dispute_type") if r["n"]], "纠纷类型"))
     st.caption(KPI_DEFINITION)
 
 

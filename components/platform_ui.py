@@ -120,7 +120,7 @@ def _due_text(due: datetime | None, now: datetime) -> str:
 
 
 def handoff_table(rows: list[dict], now: datetime) -> None:
-    st.table(pd.DataFrame({
+    ui.table(pd.DataFrame({
         "案件编号": [r["number"] for r in rows],
         "标题": [r["title"] for r in rows],
         "推送平台": [r["from_platform"] for r in rows],
@@ -131,7 +131,7 @@ def handoff_table(rows: list[dict], now: datetime) -> None:
 
 
 def case_table(rows: list[dict], now: datetime) -> None:
-    st.table(pd.DataFrame({
+    ui.table(pd.DataFrame({
         "案件编号": [r["number"] for r in rows],
         "标题": [r["title"] for r in rows],
         "状态": [fsm.CASE_STATUS_LABELS.get(r["status"], r["status"]) for r in rows],
@@ -157,7 +157,7 @@ def open_case_picker(rows: list[dict], key: str) -> None:
 
 
 def timeline(events: list[dict]) -> None:
-    st.table(pd.DataFrame({
+    ui.table(pd.DataFrame({
         "时间": [fmt(e["at"]) for e in events],
         "平台": [e["platform"] or "—" for e in events],
         "操作人": [e["actor"] or "系统" for e in events],
@@ -311,7 +311,7 @@ def _shichang(actor: Actor, plat: dict) -> None:
     only = st.toggle("只看限期整改中", value=True, key="pl_ins_only")
     page = _pager("pl_ins_page", "inspections", plat["township_id"], role=actor.role, only_open=only)
     rows = page.rows
-    st.table(pd.DataFrame({
+    ui.table(pd.DataFrame({
         "通知书编号": [r["notice_number"] or "—" for r in rows],
         "经营主体": [r["business_name"] for r in rows], "地址": [r["address"] for r in rows],
         "类型": [INSPECTION_KINDS.get(r["kind"], r["kind"]) for r in rows],
@@ -371,7 +371,7 @@ def _zhifa(actor: Actor, plat: dict) -> None:
     only = st.toggle("只看未到场", value=False, key="pl_enf_only")
     page = _pager("pl_enf_page", "enforcement", plat["township_id"], only_waiting=only)
     rows = page.rows
-    st.table(pd.DataFrame({
+    ui.table(pd.DataFrame({
         "类型": [ENFORCEMENT_KINDS.get(r["kind"], r["kind"]) for r in rows],
         "地点": [r["address"] for r in rows], "接报": [fmt(r["reported_at"]) for r in rows],
         "到场": [fmt(r["arrived_at"]) for r in rows],
@@ -424,7 +424,7 @@ def _bianmin(actor: Actor, plat: dict) -> None:
         only = st.toggle("只看未办结", value=True, key="pl_req_only")
         page = _pager("pl_req_page", "service_requests", plat["township_id"], actor.role, only_open=only)
         rows = page.rows
-        st.table(pd.DataFrame({
+        ui.table(pd.DataFrame({
             "事项": [r["item"] for r in rows], "村（社区）": [r["village"] for r in rows],
             "申请人": [r["applicant_name"] for r in rows], "电话": [r["applicant_phone"] or "—" for r in rows],
             "方式": [SERVICE_CHANNELS.get(r["channel"], r["channel"]) for r in rows],
@@ -445,7 +445,7 @@ def _bianmin(actor: Actor, plat: dict) -> None:
         search = st.text_input("搜索事项（名称或编码）", key="pl_item_q")
         page = _pager("pl_item_page", "service_items", search=search)
         rows = page.rows
-        st.table(pd.DataFrame({
+        ui.table(pd.DataFrame({
             "编码": [r["code"] for r in rows], "事项名称": [r["name"] for r in rows],
             "村代办点可办": ["是" if r["agent_point_ok"] else "否" for r in rows],
             "状态": ["在用" if r["active"] else "停用" for r in rows],
@@ -488,7 +488,7 @@ def _zongzhi(actor: Actor, plat: dict) -> None:
                                             reported=reported, issues_found=int(n), issues=issues, **kw)
                     after_write("已保存本周筛查。")
         rows = _pager("pl_check_page", "report_checks", plat["township_id"], role=actor.role).rows
-        st.table(pd.DataFrame({
+        ui.table(pd.DataFrame({
             "周（周一）": [str(r["week_start"]) for r in rows], "村（社区）": [r["village"] for r in rows],
             "上报": ["已上报" if r["reported"] else "未上报" for r in rows],
             "问题数": [r["issues_found"] for r in rows], "问题摘要": [r["issues"] or "" for r in rows],
@@ -511,7 +511,7 @@ def _zongzhi(actor: Actor, plat: dict) -> None:
                                            decisions=decisions, assign=((to, task),) if to else (), **kw)
                     after_write("会议已保存" + (f"，交办案件{'、'.join(r['cases'])}。" if r["cases"] else "。"))
         rows = _pager("pl_meet_page", "meetings", plat["township_id"], role=actor.role).rows
-        st.table(pd.DataFrame({
+        ui.table(pd.DataFrame({
             "日期": [str(r["held_on"]) for r in rows], "参会人员": [r["attendees"] for r in rows],
             "纪要": [r["minutes"] for r in rows], "决定": [r["decisions"] or "" for r in rows],
             "交办案件": [r["cases"] for r in rows],
@@ -536,7 +536,7 @@ def _zongzhi(actor: Actor, plat: dict) -> None:
                         after_write("已登记。")
         present = st.toggle("只看在住人员", value=True, key="pl_float_only")
         rows = _pager("pl_float_page", "floating", plat["township_id"], actor.role, only_present=present).rows
-        st.table(pd.DataFrame({
+        ui.table(pd.DataFrame({
             "姓名": [r["name"] for r in rows], "身份证号": [r["id_number"] or "—" for r in rows],
             "电话": [r["phone"] or "—" for r in rows], "户籍地": [r["origin"] for r in rows],
             "村（社区）": [r["village"] for r in rows], "现住址": [r["address"] for r in rows],
@@ -568,7 +568,7 @@ def period_picker(key: str) -> tuple[datetime, datetime, str]:
 
 
 def summary_table(rows: list[dict]) -> None:
-    st.table(pd.DataFrame({
+    ui.table(pd.DataFrame({
         "平台": [r["name"] for r in rows], "期间立案": [r["opened"] for r in rows],
         "在办": [r["open"] for r in rows], "已办结": [r["closed"] for r in rows],
         "超期": [r["overdue"] for r in rows], "多次退回": [r["flagged"] for r in rows],
@@ -603,7 +603,7 @@ def flow_matrix(flows: list[dict]) -> None:
     for f in flows:
         a = cell.setdefault((f["from_code"], f["to_code"]), [0, 0, 0])
         a[{"accepted": 0, "bounced": 1}.get(f["status"], 2)] += f["n"]
-    st.table(pd.DataFrame(
+    ui.table(pd.DataFrame(
         {PLATFORMS[t] + "（接收）": [("—" if a == t else "接收{} / 退回{} / 待{}".format(*cell.get((a, t), [0, 0, 0])))
                                    for a in codes] for t in codes},
         index=[PLATFORMS[a] + "（推送）" for a in codes]))

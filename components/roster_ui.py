@@ -320,13 +320,13 @@ def household_chain(household_id: int, role: str) -> None:
     st.markdown(f"**一户一档**：工单 {len(hist['orders'])} 件 · 网格事件 {len(hist['events'])} 件 · "
                 f"矛盾纠纷 {len(hist['disputes'])} 件（各显示最近20件）")
     if hist["orders"]:
-        st.table(pd.DataFrame([{"编号": o["number"], "受理时间": fmt_date(o["received_at"]), "分类": o["category"],
+        ui.table(pd.DataFrame([{"编号": o["number"], "受理时间": fmt_date(o["received_at"]), "分类": o["category"],
                                 "标题": o["title"], "状态": ORDER_STATUSES.get(o["status"], o["status"])} for o in hist["orders"]]))
     if hist["events"]:
-        st.table(pd.DataFrame([{"编号": e["number"], "上报时间": fmt_date(e["reported_at"]), "网格": e["grid"],
+        ui.table(pd.DataFrame([{"编号": e["number"], "上报时间": fmt_date(e["reported_at"]), "网格": e["grid"],
                                 "描述": (e["description"] or "")[:40], "状态": EVENT_STATUSES.get(e["status"], e["status"])} for e in hist["events"]]))
     if hist["disputes"]:
-        st.table(pd.DataFrame([{"编号": d["number"], "登记时间": fmt_date(d["reported_at"]), "标题": d["title"],
+        ui.table(pd.DataFrame([{"编号": d["number"], "登记时间": fmt_date(d["reported_at"]), "标题": d["title"],
                                 "风险": RISK_COLOURS.get(d["risk_colour"], d["risk_colour"]),
                                 "状态": CASE_STATUSES.get(d["status"], d["status"])} for d in hist["disputes"]]))
 
@@ -387,7 +387,7 @@ def view_org(actor: Actor) -> None:
     grid = grs[j]
     people = grid_people(grid["id"], actor.role)
     st.markdown(f"#### {ui.esc(grid['name'])}")
-    st.table(pd.DataFrame([{"职务": STAFF_ROLES.get(p["staff_role"]), "姓名": p["name"], "电话": _phone(p["phone"]),
+    ui.table(pd.DataFrame([{"职务": STAFF_ROLES.get(p["staff_role"]), "姓名": p["name"], "电话": _phone(p["phone"]),
                             "专兼职": EMPLOYMENT.get(p["employment"]), "状态": "在岗" if p["active"] else "离岗"}
                            for p in people["staff"]]) if people["staff"] else pd.DataFrame({"提示": ["本网格尚无网格人员"]}))
     units = people["units"]
@@ -547,13 +547,15 @@ def view_units(actor: Actor) -> None:
 # --------------------------------------------------------------------------- view: party members
 
 def view_party(actor: Actor) -> None:
-    deep = st.query_params.get("member")
-    if deep and str(deep).isdigit():
+    deep = ui.param_id("member")  # ASCII digits within 64 bits, else no deep link
+    if deep is not None:
         if st.button("返回党员名册", icon=":material/arrow_back:"):
             del st.query_params["member"]
             st.rerun()
-        party_member(actor, int(deep))
+        party_member(actor, deep)
         return
+    if st.query_params.get("member"):
+        st.info("链接中的党员编号无效，已显示党员名册。")
     scope = place_filter(actor, "party")
     c1, c2, c3, c4 = st.columns([3, 3, 2, 2])
     text = c1.text_input("搜索", placeholder="姓名" + ("或电话" if sees_unmasked(actor.role, "phone") else ""), key="party_text")
@@ -608,7 +610,7 @@ def party_member(actor: Actor, member_id: int) -> None:
                      hide_index=True, width="stretch", height=38 + 35 * min(max(n, 1), 10))
     with right:
         st.markdown("**考评记录**（加分、扣分及事由）")
-        st.table(pd.DataFrame([{"日期": fmt_date(e["recorded_at"]), "分值": f"{e['delta']:+d}", "事由": e["reason"]}
+        ui.table(pd.DataFrame([{"日期": fmt_date(e["recorded_at"]), "分值": f"{e['delta']:+d}", "事由": e["reason"]}
                                for e in d["scores"]]) if d["scores"] else pd.DataFrame({"提示": ["暂无考评记录"]}))
     st.session_state.setdefault(f"party_v_{member_id}", m["version"])
     if allowed(actor.role, "party.score"):
@@ -677,13 +679,15 @@ def party_form(actor: Actor, m: dict, links: list[dict]) -> None:
 # --------------------------------------------------------------------------- view: households
 
 def view_household(actor: Actor) -> None:
-    deep = st.query_params.get("household")
-    if deep and str(deep).isdigit():
+    deep = ui.param_id("household")  # ASCII digits within 64 bits, else no deep link
+    if deep is not None:
         if st.button("返回户列表", icon=":material/arrow_back:"):
             del st.query_params["household"]
             st.rerun()
-        household_chain(int(deep), actor.role)
+        household_chain(deep, actor.role)
         return
+    if st.query_params.get("household"):
+        st.info("链接中的户编号无效，已显示户列表。")
     scope = place_filter(actor, "hh")
     text = st.text_input("搜索", placeholder="地址" + ("或户主姓名" if sees_unmasked(actor.role, "name") else ""), key="hh_text")
     f = q.HouseholdFilter(scope=scope, text=text or None)
@@ -744,7 +748,7 @@ def group(actor: Actor, title: str, team_id: int | None = None, zone_id: int | N
                                    mime=XLSX, type="primary")
                 if actor.role != "admin":
                     st.caption("按您的角色已对姓名、电话脱敏；真实应急调度请由系统管理员导出完整名单。")
-    st.table(pd.DataFrame([{"姓名": r["name"], "电话": _phone(r["phone"]), "村（社区）": r["village"],
+    ui.table(pd.DataFrame([{"姓名": r["name"], "电话": _phone(r["phone"]), "村（社区）": r["village"],
                             "网格": r["grid"] or "—", "考评得分": r["score"]} for r in rows])
              if rows else pd.DataFrame({"提示": ["暂无在册队员"]}))
 
@@ -800,7 +804,7 @@ def view_io(actor: Actor) -> None:
             st.success("导入完成。" + roster_io.summary(report))
         else:
             st.error(f"文件中有 {report.error_total} 处错误，未导入任何数据。请修改后重新导入。")
-            st.table(pd.DataFrame(roster_io.error_rows(report)))
+            ui.table(pd.DataFrame(roster_io.error_rows(report)))
             if report.error_total > len(report.errors):
                 st.caption(f"仅列出前 {len(report.errors)} 处。")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
@@ -120,6 +121,51 @@ def esc(text: object) -> str:
     """User text made inert for st.markdown: every markdown/HTML character escaped."""
     s = "" if text is None else str(text)
     return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in s).replace("\n", " ")
+
+
+def _esc_cell(value: Any) -> Any:
+    return esc(value) if isinstance(value, str) else value
+
+
+def table(data: Any, **kwargs: Any) -> Any:
+    """``st.table`` with every string made inert: Streamlit renders st.table cells, column
+    headers and the index as GitHub-flavoured markdown, so user text (a name, a note, a reason)
+    would show live links, images, bold or coloured text. Each string cell, column name and
+    index label goes through ``esc`` (backslash escapes render invisibly: "2026-11-23" and
+    "RX-2026-000123" read unchanged). ``data``: a DataFrame, a list of dicts or of rows."""
+    import pandas as pd
+
+    df = data.copy() if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+    df = df.map(_esc_cell) if not df.empty else df
+    df.columns = [_esc_cell(c) for c in df.columns]
+    df.index = pd.Index([_esc_cell(i) for i in df.index], name=_esc_cell(df.index.name))
+    return st.table(df, **kwargs)
+
+
+_ASCII_ID = re.compile(r"[0-9]{1,19}")
+_ID_MAX = 2**63 - 1  # a 64-bit INTEGER key (SQLite and PostgreSQL BIGINT)
+_RECORD_NUMBER = re.compile(r"[A-Za-z0-9-]{1,40}")
+
+
+def param_id(name: str) -> int | None:
+    """The record id a deep link carries in ``?name=``: ASCII digits only, 1 … 2**63-1, else
+    None (so ``?member=²`` or a 20-digit number is simply no link, never int() crashing)."""
+    raw = st.query_params.get(name)
+    text = raw.strip() if isinstance(raw, str) else ""
+    if not _ASCII_ID.fullmatch(text):
+        return None
+    n = int(text)
+    return n if 1 <= n <= _ID_MAX else None
+
+
+def param_number(name: str) -> str | None:
+    """The record number a deep link carries in ``?name=`` (``RX-2026-000123``, ``SJ-…``,
+    ``TJ-…``, ``PT-…``), stripped: ASCII letters, digits and dashes, at most 40 characters;
+    anything else (a NUL PostgreSQL would refuse in a query, control characters, a very long
+    text) is None."""
+    raw = st.query_params.get(name)
+    text = raw.strip() if isinstance(raw, str) else ""
+    return text if _RECORD_NUMBER.fullmatch(text) else None
 
 
 STYLE = """

@@ -14,7 +14,8 @@ ref = data.reference()
 
 deep = st.query_params.get("event")
 if deep:  # a link to one event (after a report or an action, a bookmark): the event first
-    event_id = gu.event_id_by_number(deep[:40])
+    number = ui.param_number("event")  # ASCII record number, else no lookup (a NUL breaks PostgreSQL)
+    event_id = gu.event_id_by_number(number) if number else None
     if event_id:
         gu.show_event(event_id, actor, ref)
     else:

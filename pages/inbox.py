@@ -29,7 +29,8 @@ def show_order(order_id: int) -> None:
 
 deep = st.query_params.get("order")
 if deep:  # a link to one order (intake, supervision, after an action, a bookmark): the order first
-    order_id = data.order_id_by_number(deep)
+    number = ui.param_number("order")  # ASCII record number, else no lookup (a NUL breaks PostgreSQL)
+    order_id = data.order_id_by_number(number) if number else None
     if order_id:
         show_order(order_id)
     else:

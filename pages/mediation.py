@@ -12,7 +12,8 @@ ref = data.reference()
 
 deep = st.query_params.get("case")
 if deep:  # a link to one case (after a save, a bookmark): the case first
-    cid = mui.case_id(deep)
+    number = ui.param_number("case")  # ASCII record number, else no lookup (a NUL breaks PostgreSQL)
+    cid = mui.case_id(number) if number else None
     c = mui.case(cid, actor, data.now_minute()) if cid else None
     if c is None:
         st.warning(f"找不到案件 {ui.esc(deep[:40])}。")

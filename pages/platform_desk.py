@@ -17,7 +17,8 @@ now = pui.now_utc()
 
 deep = st.query_params.get("case")
 if deep:  # one case: its details, its actions for my platform, its whole timeline
-    case_id = pui.read("case_id_by_number", deep)
+    number = ui.param_number("case")  # ASCII record number, else no lookup (a NUL breaks PostgreSQL)
+    case_id = pui.read("case_id_by_number", number) if number else None
     detail = pui.read("case_detail", case_id, role=actor.role) if case_id else None
     if detail is None or detail["township_id"] != plat["township_id"]:
         st.warning(f"找不到案件 {ui.esc(deep[:40])}。")

@@ -52,7 +52,7 @@ page = ui.paged(key, lambda off, lim: pui.read("case_list", period, now, off, li
                                                   code=code, bucket=bucket),
                 pui.PAGE_SIZE)
 page.control(noun="件")
-st.table(pd.DataFrame({
+ui.table(pd.DataFrame({
     "案件编号": [r["number"] for r in page.rows], "标题": [r["title"] for r in page.rows],
     "乡镇": [r["township"] for r in page.rows], "牵头平台": [r["lead_platform"] for r in page.rows],
     "状态": [fsm.CASE_STATUS_LABELS.get(r["status"], r["status"]) for r in page.rows],

@@ -20,7 +20,7 @@ def show_order(order_id: int) -> None:
             orders_ui.timeline_table(bundle["timeline"])
 
 
-deep = st.query_params.get("order")
+deep = ui.param_number("order")  # ASCII record number, else no lookup (a NUL breaks PostgreSQL)
 if deep and (order_id := data.order_id_by_number(deep)):  # after an action: the order, updated
     show_order(order_id)
     if st.button("返回督办清单", icon=":material/arrow_back:"):

@@ -66,6 +66,6 @@ for title, note, header, rows in sections[1:]:
         st.markdown(f"### {title}")
         st.caption(note)
         if rows:
-            st.table(pd.DataFrame([[("" if v is None else str(v)) for v in r] for r in rows], columns=header))
+            ui.table(pd.DataFrame([[("" if v is None else str(v)) for v in r] for r in rows], columns=header))
         else:
             st.success("无。")

@@ -18,8 +18,8 @@ also run on PostgreSQL with fewer examples. A saved record must also survive the
 export. Finally, one page per module (AppTest, on a small world of this file) shows a record
 saved with HTML/script/markdown in its text, which must render as inert text.
 
-Defects found are kept as explicit ``@example``s in tests marked ``xfail(strict=True)``; the
-reason of each says what breaks. Run statistics: ``pytest --hypothesis-show-statistics``
+Defects found are kept as explicit ``@example``s (fixed since; each test's docstring or
+comment says what broke). Run statistics: ``pytest --hypothesis-show-statistics``
 (events ``saved`` / ``refused``); ``GOV_HOSTILE_SCALE=10`` multiplies every example count for a
 deeper run by hand.
 """
@@ -579,17 +579,14 @@ def _corrupt(content: bytes, sheet_file: str, extra_row: bytes) -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "DEFECT: roster_io.read_workbook guards only load_workbook(); in read-only mode openpyxl parses "
-    "rows lazily while iterating, so a worksheet whose XML is malformed after its <dimension> element "
-    "(an invalid character reference such as &#1; as some non-Excel tools write control characters, or "
-    "a numeric cell <v>abc</v>) escapes import_workbook as xml.etree.ElementTree.ParseError / ValueError "
-    "instead of the Chinese refusal 「文件」：无法读取该文件…"))
 @only_explicit()
 @given(extra_row=st.just(b""))
 @example(extra_row=b'<row r="3"><c r="A3" t="inlineStr"><is><t>&#1;x</t></is></c></row>')
 @example(extra_row=b'<row r="3"><c r="A3" t="n"><v>abc</v></c></row>')
 def test_roster_import_of_a_corrupt_worksheet_is_refused_not_a_crash(sqlite_engine, extra_row):
+    """Read-only openpyxl parses rows lazily: a worksheet whose XML is malformed after its
+    <dimension> element (an invalid character reference &#1;, a numeric cell <v>abc</v>) raised
+    ParseError / ValueError out of import_workbook; now the Chinese refusal 「文件」：无法读取该文件…"""
     rw = world_of(sqlite_engine, build_roster)  # once per database
     content = _corrupt(workbook({rio.SHEET_STAFF: [VALID_STAFF[0]]}), "xl/worksheets/sheet2.xml", extra_row)
     before = digest(rw.engine, ROSTER_TABLES)
@@ -598,17 +595,14 @@ def test_roster_import_of_a_corrupt_worksheet_is_refused_not_a_crash(sqlite_engi
     assert digest(rw.engine, ROSTER_TABLES) == before
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "DEFECT (formula injection): roster_io.workbook_bytes appends user text as is, and openpyxl writes a "
-    "string starting with '=' as a FORMULA. A grid staff name \"=cmd|' /C calc'!A0\" (accepted by "
-    "save_staff and by the import when typed as text) comes out of export_workbook as a live formula "
-    "(DDE / HYPERLINK payloads run in whoever opens the file), and the export no longer re-imports "
-    "(the formula has no cached value: the name reads as empty)"))
 @only_explicit()
 @given(name=st.just("x"))
 @example(name="=cmd|' /C calc'!A0")
 @example(name='=HYPERLINK("http://x.cn","点")')
 def test_roster_export_writes_user_text_as_text_not_a_formula(sqlite_engine, name):
+    """Formula injection: openpyxl writes a string starting with '=' as a FORMULA, so a grid staff
+    name "=cmd|' /C calc'!A0" came out of export_workbook as a live formula (and read back empty);
+    every string is now a string cell, and the export re-imports."""
     rw = world_of(sqlite_engine, build_roster)  # once per database
     number = ident(next(_SEQ), 1992)
     saved = roster_svc.save_staff(rw.engine, rw.admin, roster_svc.StaffInput(
@@ -777,7 +771,7 @@ PARTY = st.builds(
     PartyInput,
     name=hostile_or("张三", "李四", "欧阳 娜娜", p=85),
     phone=st.one_of(st.none(), hostile_or("138 1234 5678", "0396-7654321", "+86 139 0000 1111", p=85)),
-    id_number=st.one_of(st.none(), hostile_or("411726197001011234", "41172619700101123x", "411726197001011234 ",
+    id_number=st.one_of(st.none(), hostile_or("411726197001011264", "41172619700101123x", "411726197001011264 ",
                                               p=85)),
     side=hostile_or("applicant", "respondent", p=90),
 )
@@ -804,7 +798,7 @@ def _open(mw, kind, dispute_type, title, summary, risk, level, parties) -> None:
             for p in s.scalars(select(MediationParty).where(MediationParty.case_id == case.id)):
                 clean(p.name, max_len=30)
                 canonical_phone(p.phone)
-                canonical_id(p.id_number)
+                canonical_id(p.id_number, checksum=True)
                 assert p.side in med.PARTY_SIDES
 
 
@@ -909,23 +903,17 @@ def test_mediation_screening_on_postgresql(mw_pg, **kw):
     _screening(mw_pg, **kw)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "DEFECT: mediation.save_screening checks the month with re.match(r'^(\\d{4})-(0[1-9]|1[0-2])$'): '$' also "
-    "matches before a final newline and \\d matches any Unicode digit, so '2026-02\\n' and '1٩99-01' pass and are "
-    "stored as the screening month on SQLite (a record no month filter finds); on PostgreSQL '2026-02\\n' is 8 "
-    "characters for VARCHAR(7) and the insert raises sqlalchemy.exc.DataError (StringDataRightTruncation) "
-    "instead of a ValidationError"))
 @only_explicit()
 @given(month=st.just("2026-03"))
 @example(month="2026-02\n")
 @example(month="1٩99-01")
 def test_mediation_screening_month_is_refused_unless_yyyy_mm(sqlite_engine, month):
+    """'$' matched before a final newline and \\d any script's digits: '2026-02\\n' and '1٩99-01'
+    were stored as screening months (PostgreSQL: DataError, too long for VARCHAR(7))."""
     mw = world_of(sqlite_engine, build_mediation_world)  # once per database
     no_crash(lambda: _screening(mw, True, month, True, "未发现新的矛盾纠纷", 0))
 
 
-@pytest.mark.xfail(strict=True, reason="DEFECT: see test_mediation_screening_month_is_refused_unless_yyyy_mm "
-                                       "(PostgreSQL: DataError, value too long for type character varying(7))")
 @only_explicit()
 @given(month=st.just("2026-03"))
 @example(month="2026-02\n")
@@ -934,15 +922,12 @@ def test_mediation_screening_month_on_postgresql(pg_engine, month):
     no_crash(lambda: _screening(mw, True, month, True, "未发现新的矛盾纠纷", 0))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "DEFECT: mediation.save_screening converts the dispute count with int(disputes_found or 0) and catches only "
-    "TypeError/ValueError: an infinite float raises OverflowError ('cannot convert float infinity to integer') "
-    "instead of the Chinese ValidationError (the page's number_input sends an int, so only a direct caller "
-    "reaches it; update_settings and record_step's step_no share the pattern)"))
 @only_explicit()
 @given(disputes=st.just(0))
 @example(disputes=float("inf"))
 def test_mediation_screening_count_that_is_not_a_number_is_refused(sqlite_engine, disputes):
+    """int(inf) raised OverflowError instead of the Chinese ValidationError (update_settings and
+    record_step's step_no had the same pattern; all use db.rules.text.bounded_int now)."""
     mw = world_of(sqlite_engine, build_mediation_world)  # once per database
     no_crash(lambda: _screening(mw, True, "2026-02", True, "发现宅基地纠纷", disputes))
 
@@ -1171,7 +1156,7 @@ def test_platform_zongzhi_checks_and_meetings(pw, what, week, reported, issues_f
 _ASCII_ID = re.compile(r"\d{17}[\dX]", re.ASCII)
 FLOATING = dict(
     name=hostile_or("刘某", "阿依古丽·买买提"),
-    id_number=st.one_of(st.none(), hostile_or("41150219900101123x", "411502199001011234", " 411502199001011234 ")
+    id_number=st.one_of(st.none(), hostile_or("41150219900101127x", "411502199001011237", " 411502199001011237 ")
                         .filter(lambda t: not (isinstance(t, str) and len(t.strip()) == 18
                                                and re.fullmatch(r"\d{17}[\dX]", t.strip().upper())
                                                and not _ASCII_ID.fullmatch(t.strip().upper())))),
@@ -1189,7 +1174,7 @@ def _floating(pw, name, id_number, phone, origin, address, day) -> None:
         with read_session(pw.engine) as s:
             f = s.get(FloatingResident, out["id"])
             clean(f.name, max_len=30)
-            canonical_id(f.id_number)
+            canonical_id(f.id_number, checksum=True)
             canonical_phone(f.phone)
             clean(f.origin, max_len=100)
             clean(f.address, max_len=200)
@@ -1208,16 +1193,13 @@ def test_platform_floating_population_on_postgresql(pw_pg, **kw):
     _floating(pw_pg, **kw)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "DEFECT: platforms.register_floating checks the ID number with re.match(r'^\\d{17}[\\dX]$'), and \\d matches "
-    "any Unicode decimal digit, so 18 full-width (４１１…) or Arabic-Indic (٤١١…) digits are stored as the "
-    "floating resident's ID number (no NFKC, no checksum): such a person is never found by an ID search, unlike "
-    "mediation parties ([0-9]) and the roster (NFKC + GB 11643 check)"))
 @only_explicit()
-@given(id_number=st.just("411502199001011234"))
+@given(id_number=st.just("411502199001011237"))
 @example(id_number="４１１５０２１９９００１０１１２３４")
 @example(id_number="٤١١٥٠٢١٩٩٠٠١٠١١٢٣٤")
 def test_platform_floating_id_number_is_ascii_or_refused(sqlite_engine, id_number):
+    """\\d matched any Unicode digit, so full-width or Arabic-Indic ID numbers were stored as is;
+    now the roster's rule (NFKC, ASCII [0-9], GB 11643 check character)."""
     pw = world_of(sqlite_engine, build_platform_world)  # once per database
     _floating(pw, "刘某", id_number, None, "河南省信阳市", "东湖村3组", TODAY_ORD)
 
@@ -1304,18 +1286,14 @@ def _export_after_save(engine, kind: str, text: str) -> Any:
     return rio.export_workbook(engine, rw.admin)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "DEFECT: the text checks (orders.clean_text, rules.roster.clean_name) refuse control characters but accept "
-    "U+FFFE / U+FFFF, which XML 1.0 forbids. The record is saved, and every Office export of it then raises "
-    "ValueError('All strings must be XML compatible…') from lxml: mediation_docs.export_case_file and "
-    "export_ledger, platform_docs.notice_docx (整改通知书), roster_io.export_workbook — one such character in a "
-    "title, name, summary or finding breaks the download for everyone"))
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the crashed writer's zip
 @pytest.mark.parametrize("kind", ["mediation_case_file", "mediation_ledger", "rectification_notice", "roster_export"])
 @only_explicit()
 @given(text=st.just(""))
 @example(text="\uffff")  # (U+FFFE fails the same way)
 def test_saved_text_never_breaks_an_office_export(sqlite_engine, kind, text):
+    """U+FFFE / U+FFFF (XML-illegal) passed the text checks, and every .docx/.xlsx export of the
+    record then raised ValueError from lxml; the shared cleaners refuse them at input now."""
     try:
         no_crash(lambda: _export_after_save(sqlite_engine, kind, text))
     except ValidationError:
@@ -1455,18 +1433,10 @@ PAGES = {
     "mediation": ("pages/mediation.py", "admin", "case", "case"),
     "platforms": ("pages/platform_desk.py", "zongzhi", "case", "platform_case"),
 }
-ST_TABLE = ("st.table renders every cell as GitHub-flavoured markdown (Streamlit's own docstring: 'All cells "
-            "including the index and column headers can optionally contain GitHub-flavored Markdown'), so ")
-TABLE_OR_HEADING = {
-    "roster": ST_TABLE + "roster_ui.party_member's 考评记录 table shows the score reason (事由) as live markup: "
-                         "links, images loaded from any host, bold/coloured text",
-    "grid_events": ST_TABLE + "grid_events_ui.timeline_table's 说明 column (handling, verification and evaluation "
-                              "notes) is live markup",
-    "mediation": ST_TABLE + "mediation_ui.case_view's party table (姓名) and step table (参加人员, 调解情况) are live "
-                            "markup (the info table's 升级原因 / 回访 columns take user text the same way)",
-    "platforms": ST_TABLE + "platform_ui.timeline's 说明 column (push and bounce reasons, notes, results) is live "
-                            "markup",
-}
+# st.table renders every cell, column header and index label as GitHub-flavoured markdown
+# (Streamlit's own docstring), so components.ui.table escapes each string: the roster's 考评记录
+# (事由), the grid event and platform timelines (说明), the mediation case's info, party and
+# step tables were live markup before.
 
 
 @pytest.mark.parametrize("module", list(PAGES))
@@ -1479,28 +1449,22 @@ def test_page_markdown_shows_hostile_text_inert(ui_db, module):
     assert live_markup(at, MARKDOWN_KINDS) == []
 
 
-def known_defect(request, reason: str) -> None:
-    """xfail(strict) from here on: applied in the test body, so a broken fixture is an ERROR,
-    never an expected failure."""
-    request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
-
-
-@pytest.mark.parametrize("module", list(TABLE_OR_HEADING))
-def test_page_headings_tables_and_labels_show_hostile_text_inert(ui_db, module, request):
+@pytest.mark.parametrize("module", list(PAGES))
+def test_page_headings_tables_and_labels_show_hostile_text_inert(ui_db, module):
     """Headings, alerts, st.table cells, expander/tab/metric/button labels render markdown too:
-    user text in them must be escaped as well."""
-    known_defect(request, "DEFECT: " + TABLE_OR_HEADING[module])
+    user text in them must be escaped as well (st.table through components.ui.table)."""
     path, who, param, key = PAGES[module]
     at = page(path, ui_db["actors"][who], **{param: ui_db[key]})
     assert shown(at)
     assert live_markup(at, OTHER_KINDS) == []
 
 
-@pytest.mark.parametrize("value", ["²", "99999999999999999999"])
-def test_roster_deep_link_with_a_hostile_id_is_not_a_crash(ui_db, value, request):
-    known_defect(request, (
-        "DEFECT: roster_ui.view_party / view_household accept a deep link when str.isdigit() is true and then call "
-        "int(): '²' (superscript two) is a digit to isdigit() but int('²') raises ValueError; a 20-digit id passes "
-        "int() and overflows SQLite's 64-bit INTEGER (OverflowError) — the page shows an exception instead of "
-        "'找不到该党员'"))
-    page("pages/roster.py", ui_db["actors"]["admin"], member=value)
+@pytest.mark.parametrize("param", ["member", "household"])
+@pytest.mark.parametrize("value", ["²", "99999999999999999999", "0", "-1", "１", "1e3", " "])
+def test_roster_deep_link_with_a_hostile_id_is_not_a_crash(ui_db, param, value):
+    """A deep link's id is ASCII digits within 64 bits (components.ui.param_id), else the link is
+    ignored with a note: '²' is a digit to str.isdigit() but int('²') raised ValueError, and a
+    20-digit id overflowed SQLite's 64-bit INTEGER (OverflowError) — an exception on the page."""
+    at = page("pages/roster.py", ui_db["actors"]["admin"], **{param: value})
+    if value.strip():
+        assert any("无效" in str(i.value) for i in at.info), [str(i.value) for i in at.info]

@@ -3,6 +3,8 @@ a platform, a case opened by number, and the summary for each role that may open
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -199,7 +201,7 @@ def test_leader_case_timeline_in_summary_is_scrubbed(demo_db):  # noqa: F811
             box = next(n for n in at.number_input if n.key.startswith("pls_page_"))
             if case["number"] in at.selectbox(key="pls_pick").options:
                 break
-        titles = " ".join(at.table[-1].value["标题"])  # the case list
+        titles = re.sub(r"\\(.)", r"\1", " ".join(at.table[-1].value["标题"]))  # the case list, as it reads
         assert "13812345678" not in titles and "138****5678" in titles
         at.selectbox(key="pls_pick").set_value(case["number"]).run()
         assert not at.exception, [e.value for e in at.exception]
