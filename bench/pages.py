@@ -144,7 +144,10 @@ def main(argv: list[str] | None = None) -> int:
                 st.cache_data.clear()  # measure the reads, not cache hits (resources stay warm)
                 t0 = time.perf_counter()
                 at.run()
-                assert not at.exception, [e.value for e in at.exception]
+                if at.exception:
+                    detail = "\n".join(f"{e.value}\n{''.join(getattr(e, 'stack_trace', []) or [])}"
+                                       for e in at.exception)
+                    raise AssertionError(f"page {spec.key} as {actor.role} raised:\n{detail}")
                 return time.perf_counter() - t0
 
             samples = [run_page() for _ in range(args.runs + 1)][1:]
