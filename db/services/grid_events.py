@@ -34,6 +34,7 @@ from db.rules import event_fsm
 from db.rules.phone import normalize_phone
 from db.rules.sla import to_local
 from db.services import audit, links
+from db.rules.text import bounded_int
 from db.services.base import next_number
 from db.services.base import cas as _cas, conflict as _conflict
 from db.services.orders import Intake, _now, clean_text, register_in
@@ -413,12 +414,8 @@ def write_log(engine: Engine, actor: Actor, log_date: date, content: str, househ
                               field="log_date")
     text = clean_text(content, "工作内容", min_len=LOG_MIN, max_len=LOG_MAX, required=True,
                       multiline=True, field="content")
-    try:
-        visited = -1 if isinstance(households_visited, bool) else int(str(households_visited).strip())
-    except (TypeError, ValueError):
-        visited = -1
-    if not 0 <= visited <= HOUSEHOLDS_MAX:
-        raise ValidationError(f"走访户数须为0至{HOUSEHOLDS_MAX}之间的整数。", field="households_visited")
+    visited = bounded_int(households_visited, 0, HOUSEHOLDS_MAX,
+                          f"走访户数须为0至{HOUSEHOLDS_MAX}之间的整数。", field="households_visited")
     try:
         with write_session(engine) as s:
             if actor.role == "grid":

@@ -14,6 +14,8 @@ from db.models.orders import TIERS
 from db.models.people import PLATFORMS
 from db.permissions import Actor, require
 from db.rules.calendar_input import parse_schedule
+from db.rules.roster import clean_name
+from db.rules.text import bounded_int
 from db.services import audit
 from db.services.base import versioned_update
 
@@ -36,17 +38,17 @@ def update_category(engine: Engine, actor: Actor, category_id: int, version: int
                     handling_workdays: int, keywords: str | None, active: bool) -> int:
     """Edit a category and its SLA rule; returns the new version."""
     require(actor, "settings.manage")
-    name = (name or "").strip()
+    name = clean_name(name, "类别名称", "name", max_len=40, required=False) or ""
     if not 1 <= len(name) <= 40:
         raise ValidationError("类别名称须为1至40个字。", field="name")
     if default_tier not in TIERS:
         raise ValidationError("处置层级无效。", field="default_tier")
     if platform_code is not None and platform_code not in PLATFORMS:
         raise ValidationError("承办平台无效。", field="platform_code")
-    if not 1 <= int(contact_hours) <= MAX_CONTACT_HOURS:
-        raise ValidationError(f"首次联系时限须为1至{MAX_CONTACT_HOURS}小时。", field="contact_hours")
-    if not 1 <= int(handling_workdays) <= MAX_WORKDAYS:
-        raise ValidationError(f"办理时限须为1至{MAX_WORKDAYS}个工作日。", field="handling_workdays")
+    contact_hours = bounded_int(contact_hours, 1, MAX_CONTACT_HOURS,
+                                f"首次联系时限须为1至{MAX_CONTACT_HOURS}小时。", field="contact_hours")
+    handling_workdays = bounded_int(handling_workdays, 1, MAX_WORKDAYS,
+                                    f"办理时限须为1至{MAX_WORKDAYS}个工作日。", field="handling_workdays")
     with write_session(engine) as s:
         obj = versioned_update(s, actor, Category, category_id, version, dict(
             name=name, default_tier=default_tier, platform_code=platform_code,
@@ -59,8 +61,7 @@ def enter_holiday_year(engine: Engine, actor: Actor, year: int, text: str, sourc
                        replace: bool = False) -> dict:
     """Store a year's official schedule (days off and make-up working days)."""
     require(actor, "calendar.manage")
-    if not 2000 <= int(year) <= 2100:
-        raise ValidationError("年份无效。", field="year")
+    year = bounded_int(year, 2000, 2100, "年份无效。", field="year")
     source = (source or "").strip()
     if not source:
         raise ValidationError("请填写依据（如国务院办公厅通知文号）。", field="source")

@@ -23,6 +23,7 @@ from db.errors import ConflictError, PermissionDenied, ValidationError
 from db.models import Platform, User, Village
 from db.models.base import utcnow
 from db.models.people import ROLES
+from db.rules.roster import clean_name
 from db.permissions import SYSTEM, Actor, require
 from db.security import check_password_policy, hash_password, verify_password
 from db.services import audit
@@ -40,11 +41,7 @@ def actor_of(user: User) -> Actor:
 
 def _validate_profile(session: Session, display_name: str, role: str, platform_id: int | None,
                       village_id: int | None) -> str:
-    display_name = (display_name or "").strip()
-    if not display_name:
-        raise ValidationError("请填写姓名。", field="display_name")
-    if len(display_name) > 40:
-        raise ValidationError("姓名不能超过40个字符。", field="display_name")
+    display_name = clean_name(display_name, "姓名", "display_name", max_len=40)
     if role not in ROLES:
         raise ValidationError("角色无效。", field="role")
     if role == "platform":

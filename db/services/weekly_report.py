@@ -348,6 +348,8 @@ def build_xlsx(report: dict) -> bytes:
         for i, row in enumerate(rows, start=5):
             for j, value in enumerate(row, start=1):
                 c = ws.cell(row=i, column=j, value=value)
+                if isinstance(value, str):
+                    c.data_type = "s"  # user text stays text, never a formula (=HYPERLINK(...))
                 c.font, c.border = body_font, border
         if not rows:
             ws.cell(row=5, column=1, value="（无）").font = body_font
