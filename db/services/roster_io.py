@@ -336,8 +336,8 @@ def read_workbook(content: bytes, report: ImportReport) -> dict[str, list[tuple[
     finally:
         try:
             wb.close()
-        except Exception:  # noqa: BLE001, S110 - closing a damaged file: nothing left to do
-            pass
+        except Exception:  # nosec B110
+            pass  # closing a damaged file: nothing left to do (the refusal is already reported)
     return None if report.error_total else out
 
 
