@@ -117,8 +117,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--database-url", required=True)
     ap.add_argument("--sessions", type=int, default=20)
+    ap.add_argument("--json", help="also write the result as JSON to this file")
     args = ap.parse_args(argv)
     r = measure(args.database_url, args.sessions)
+    if args.json:
+        import json
+        Path(args.json).write_text(json.dumps(r), encoding="utf-8")
     print(format_result(r))
     return 0
 

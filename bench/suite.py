@@ -149,10 +149,13 @@ def main(argv: list[str] | None = None) -> int:
                 results[n]["built_s"] = built
                 last_url = url
             lines, missed = compare(results, counts)
-            if args.sessions > 0:
+            if args.sessions > 0:  # in its own process: Playwright's sync API wants no running loop
                 from bench import memory
+                out_json = workdir / f"{backend}-{args.scale}-memory.json"
+                _run([PY, "-m", "bench.memory", "--database-url", last_url, "--sessions", str(args.sessions),
+                      "--json", str(out_json)], _env(last_url))
                 lines.append("\nMemory at " + f"{counts[-1]:,} orders: "
-                             + memory.format_result(memory.measure(last_url, args.sessions)))
+                             + memory.format_result(json.loads(out_json.read_text(encoding="utf-8"))))
             report.append(f"\n## {backend}\n")
             report.append("Dataset build: " + ", ".join(f"{n:,} orders {results[n]['built_s']:.0f} s" for n in counts)
                           + "\n")

@@ -63,7 +63,11 @@ def register(page, base: str, description: str) -> str:
     pick(page, "诉求类别", "自来水")
     page.get_by_role("button", name="登记工单").click()
     wait_for_rerun(page)
-    text = page.locator("[data-testid='stAlert']").first.inner_text()
+    # the success message; a duplicate warning (an earlier test's order in the same village and
+    # category) may stand above it
+    alert = page.locator("[data-testid='stAlert']").filter(has_text=re.compile(r"RX-\d{4}-\d{6}")).first
+    alert.wait_for()
+    text = alert.inner_text()
     match = re.search(r"RX-\d{4}-\d{6}", text)
     assert match, text
     return match.group(0)
