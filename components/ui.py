@@ -136,6 +136,8 @@ def table(data: Any, **kwargs: Any) -> Any:
     import pandas as pd
 
     df = data.copy() if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+    if isinstance(df.index, pd.RangeIndex):  # a positional index (0, 1, 2…) means nothing to users
+        kwargs.setdefault("hide_index", True)
     df = df.map(_esc_cell) if not df.empty else df
     df.columns = [_esc_cell(c) for c in df.columns]
     df.index = pd.Index([_esc_cell(i) for i in df.index], name=_esc_cell(df.index.name))
