@@ -19,6 +19,8 @@ missing (GOV_MODE=demo).
 
 from __future__ import annotations
 
+from bench import report_out
+
 import argparse
 import os
 import statistics
@@ -165,11 +167,7 @@ def main(argv: list[str] | None = None) -> int:
              "| what | role | ms |", "|---|---|---:|"]
     lines += [f"| {what} | {role} | {ms:,.1f} |" for what, role, ms in rows]
     text = "\n".join(lines)
-    print(text)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("a", encoding="utf-8") as fh:
-        fh.write(text + "\n")
+    report_out(text, args.out)
     return 0
 
 

@@ -28,6 +28,8 @@ measurements, and CI runs this at a small scale where ratios mean little).
 
 from __future__ import annotations
 
+from bench import report_out
+
 import argparse
 import json
 import os
@@ -167,11 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     report.append("\n### Targets missed\n")
     report += [f"- {m}" for m in all_missed] or ["- none"]
     text = "\n".join(report)
-    print(text)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("a", encoding="utf-8") as fh:
-        fh.write(text + "\n")
+    report_out(text, args.out)
     return 0
 
 

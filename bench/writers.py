@@ -16,6 +16,8 @@ invariants, never the rates).
 
 from __future__ import annotations
 
+from bench import report_out
+
 import argparse
 import multiprocessing as mp
 import threading
@@ -211,11 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         for e in sorted(set(r.errors))[:5]:
             lines.append(f"<!-- error: {e} -->")
     text = "\n".join(lines)
-    print(text)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("a", encoding="utf-8") as fh:
-        fh.write(text + "\n")
+    report_out(text, args.out)
     return 1 if failed else 0
 
 

@@ -78,16 +78,7 @@ def test_reload_keeps_the_login_and_logout_revokes_the_cookie(app_server, page, 
     page.get_by_label("用户名", exact=True).wait_for()
 
     # the cookie from before the logout, replayed in a fresh browser, is refused
-    other = browser.new_context()
-    try:
-        replay = other.new_page()
-        other.add_cookies([{k: cookie[k] for k in ("name", "value", "domain", "path")}])
-        replay.goto(app_server)
-        wait_for_app(replay)
-        replay.get_by_label("用户名", exact=True).wait_for()
-        assert replay.locator(SIDEBAR_NAV).count() == 0
-    finally:
-        other.close()
+    _replayed_cookie_is_refused(browser, app_server, cookie)
 
 
 def test_cookie_signed_with_another_key_is_refused(app_server, browser):
