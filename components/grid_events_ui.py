@@ -11,7 +11,6 @@ import streamlit as st
 from components import data, runtime, ui
 from components.ui import esc
 from db.engine import read_session
-from db.errors import ConflictError, DomainError
 from db.models.base import utcnow
 from db.models.grid_work import EVENT_HANDLING, EVENT_RATINGS, EVENT_STATUSES, EVENT_TYPES
 from db.models.mediation import DISPUTE_TYPES, RISK_COLOURS
@@ -356,17 +355,9 @@ def actions(b: dict, actor: Actor, ref: dict) -> None:
         submitted = st.form_submit_button(f"确认{event_fsm.action_label(action)}", type="primary")
     if not submitted:
         return
-    try:
-        result = _run(action, actor, e["id"], version, v)
-    except ConflictError as exc:
-        st.session_state.pop(_version_key(e["id"]), None)
-        data.invalidate()
-        st.error(f"{exc} 页面已显示最新内容。")
+    saved, result = ui.versioned_write(_version_key(e["id"]), lambda: _run(action, actor, e["id"], version, v))
+    if not saved:
         return
-    except DomainError as exc:
-        st.error(str(exc))
-        return
-    st.session_state.pop(_version_key(e["id"]), None)
     st.session_state.pop(f"ge_act_{e['id']}", None)
     data.invalidate()
     reset_table()
@@ -500,18 +491,11 @@ def log_form(actor: Actor, staff_id: int) -> None:
         submitted = st.form_submit_button("保存日志", type="primary", icon=":material/save:")
     if not submitted:
         return
-    try:
-        svc.write_log(runtime.engine(), actor, day, content, visited, version=version,
-                      staff_id=None if actor.role == "grid" else staff_id)
-    except ConflictError as exc:
-        st.session_state.pop(vkey, None)
-        data.invalidate()
-        st.error(f"{exc} 页面已显示最新内容。")
+    saved, _ = ui.versioned_write(vkey, lambda: svc.write_log(
+        runtime.engine(), actor, day, content, visited, version=version,
+        staff_id=None if actor.role == "grid" else staff_id))
+    if not saved:
         return
-    except DomainError as exc:
-        st.error(str(exc))
-        return
-    st.session_state.pop(vkey, None)
     data.invalidate()
     ui.flash(f"已保存 {day:%Y-%m-%d} 的工作日志。")
     st.rerun()

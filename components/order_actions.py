@@ -10,7 +10,6 @@ import streamlit as st
 
 from components import data, runtime, ui
 from db.models.orders import SATISFACTION
-from db.errors import ConflictError, DomainError
 from db.permissions import Actor
 from db.rules.order_fsm import actions_for, action_label
 from db.services import orders as svc
@@ -95,16 +94,9 @@ def render(actor: Actor, bundle: dict, ref: dict) -> None:
         submitted = st.form_submit_button(f"确认{action_label(action)}", type="primary")
     if not submitted:
         return
-    try:
-        _run(action, engine, actor, oid, version, v)
-    except ConflictError as exc:
-        # show the current state: the user decides again on what is there now
-        st.session_state.pop(version_key(oid), None)
-        data.invalidate()
-        st.error(f"{exc} 页面已显示最新内容。")
-        return
-    except DomainError as exc:
-        st.error(str(exc))
+    # on a conflict the page shows the current state: the user decides again on what is there now
+    saved, _ = ui.versioned_write(version_key(oid), lambda: _run(action, engine, actor, oid, version, v))
+    if not saved:
         return
     _done(f"{o['number']}：已{action_label(action)}。", oid, o["number"])
 

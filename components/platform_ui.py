@@ -13,7 +13,6 @@ import streamlit as st
 from components import data, runtime, ui
 from components.orders_ui import fmt
 from db.engine import read_session
-from db.errors import ConflictError, DomainError
 from db.models.base import utcnow
 from db.models.people import PLATFORMS
 from db.models.platforms import (
@@ -68,18 +67,9 @@ def remember_versions(kind: str, rows: list[dict]) -> None:
 def save_versioned(kind: str, record_id: int, write, message: str) -> None:
     """Run ``write()`` (a service call given the loaded version); forget the loaded version on
     success and on a conflict (then reload, so the user sees the other change and may retry)."""
-    try:
-        write()
-    except ConflictError as exc:
-        st.session_state.pop(f"pl_v_{kind}_{record_id}", None)
-        data.invalidate()
-        st.error(f"{exc} 页面已显示最新内容，请核对后重新提交。")
-        return
-    except DomainError as exc:
-        st.error(str(exc))
-        return
-    st.session_state.pop(f"pl_v_{kind}_{record_id}", None)
-    after_write(message)
+    saved, _ = ui.versioned_write(f"pl_v_{kind}_{record_id}", write, "页面已显示最新内容，请核对后重新提交。")
+    if saved:
+        after_write(message)
 
 
 def now_utc() -> datetime:

@@ -15,7 +15,6 @@ from db.models.mediation import CASE_STATUSES, RISK_COLOURS
 from db.models.orders import ORDER_STATUSES
 from db.models.org import GRID_KINDS, VILLAGE_KINDS
 from db.models.people import EMPLOYMENT, STAFF_ROLES
-from db.errors import ConflictError, DomainError
 from db.models.base import utcnow
 from db.permissions import Actor, allowed, sees_unmasked
 from db.queries import roster as q
@@ -256,17 +255,9 @@ def save_versioned(version_key: str, save, message) -> None:
     the flash text, or a function of ``save``'s result). The remembered version is dropped on
     success and on a conflict; after a conflict the caches are cleared, so the next run shows the
     current record with its version and a retry can save."""
-    try:
-        result = save(st.session_state.get(version_key))
-    except ConflictError as exc:
-        st.session_state.pop(version_key, None)
-        data.invalidate()
-        st.error(f"{exc} 页面已显示最新内容。")
+    saved, result = ui.versioned_write(version_key, lambda: save(st.session_state.get(version_key)))
+    if not saved:
         return
-    except DomainError as exc:
-        st.error(str(exc))
-        return
-    st.session_state.pop(version_key, None)
     after_write(message(result) if callable(message) else message)
     st.rerun()
 

@@ -9,7 +9,8 @@ from typing import Any, Callable, Iterator
 
 import streamlit as st
 
-from db.errors import DomainError
+from components import data
+from db.errors import ConflictError, DomainError
 from db.permissions import PAGES_BY_KEY, Actor, can_open
 
 
@@ -64,6 +65,31 @@ def placeholder(page_key: str, what: list[str]) -> None:
     st.title(spec.title)
     st.info("本页面正在建设中，数据已在系统中（见工作台的统计），功能将在后续版本上线。")
     st.markdown("**上线后将提供：**\n" + "\n".join(f"- {w}" for w in what))
+
+
+SAVED_NOTE = "页面已显示最新内容。"
+
+
+def versioned_write(version_key: str, write: Callable[[], Any], conflict_note: str = SAVED_NOTE
+                    ) -> tuple[bool, Any]:
+    """Run a save that sends the version remembered under ``version_key`` when its form was
+    rendered. Returns ``(True, result)`` after a save, with the remembered version forgotten
+    (the next form starts from the new one). On a conflict the remembered version is forgotten
+    too and the cached reads cleared, so the page shows the record as now stored and a retry can
+    save; the conflict (with ``conflict_note``) or any other domain error is shown, and
+    ``(False, None)`` returned."""
+    try:
+        result = write()
+    except ConflictError as exc:
+        st.session_state.pop(version_key, None)
+        data.invalidate()
+        st.error(f"{exc} {conflict_note}")
+        return False, None
+    except DomainError as exc:
+        st.error(str(exc))
+        return False, None
+    st.session_state.pop(version_key, None)
+    return True, result
 
 
 @dataclass
