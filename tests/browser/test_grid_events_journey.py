@@ -17,22 +17,12 @@ from db.services import orders
 from db.services.users import actor_of
 
 from .conftest import login, screenshot, wait_for_app, wait_for_rerun
+from .test_order_lifecycle import pick, status_line
 
 PW = DEFAULT_DEMO_PASSWORD
 # the smallest valid PNG (1x1), written to a temp file for the upload
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c49444154"
                     "08d763f8cfc000000301010018dd8db00000000049454e44ae426082")
-
-
-def pick(page, label: str, text: str) -> None:
-    page.get_by_label(label, exact=True).click()
-    page.keyboard.type(text)
-    page.get_by_role("option", name=re.compile(re.escape(text))).first.click()
-    wait_for_rerun(page)
-
-
-def status_line(page) -> str:
-    return page.get_by_text(re.compile("^状态：")).first.inner_text()
 
 
 def open_event(page, base: str, number: str) -> None:
