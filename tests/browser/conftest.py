@@ -54,6 +54,7 @@ CHROMIUM_ARGS = [
 APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 APP_RUNNING = "[data-testid='stApp'][data-test-script-state='running']"
 BUSY = "[data-testid='stSpinner'], [data-testid='stSkeleton']"
+STALE = "[data-stale='true']"
 DEFAULT_TIMEOUT_MS = 30_000
 
 
@@ -246,6 +247,11 @@ def wait_for_app(page, timeout: float = DEFAULT_TIMEOUT_MS) -> None:
     page.wait_for_selector(APP_IDLE, state="attached", timeout=timeout)
     page.wait_for_selector(BUSY, state="detached", timeout=timeout)
     page.wait_for_timeout(100)  # let the final deltas paint
+    # After st.rerun() the browser sees the first run end ("finished early for rerun") and the
+    # page is briefly idle before the second run starts; elements of the run being replaced are
+    # then marked stale. Idle with no stale element left is a finished run.
+    page.wait_for_selector(APP_IDLE, state="attached", timeout=timeout)
+    page.wait_for_selector(STALE, state="detached", timeout=timeout)
     page.wait_for_selector(APP_IDLE, state="attached", timeout=timeout)
 
 

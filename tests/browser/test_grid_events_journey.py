@@ -101,7 +101,7 @@ def test_grid_event_loop_with_admin_leader_and_grid(app_server, browser, tmp_pat
         grid.get_by_role("button", name="保存日志").click()
         wait_for_rerun(grid)
         assert "已保存" in grid.locator("[data-testid='stAlert']").first.inner_text()
-        assert "已有当日日志" in grid.locator("[data-testid='stMain']").inner_text()
+        grid.get_by_text("已有当日日志，可修改后保存。").wait_for()
         grid.get_by_label("走访户数").fill("5")
         grid.get_by_role("button", name="保存日志").click()
         wait_for_rerun(grid)

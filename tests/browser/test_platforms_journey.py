@@ -127,7 +127,12 @@ def test_push_bounce_push_close_and_notice(app_server, browser, tmp_path):
         msg = sc.locator("[data-testid='stAlert']").first.inner_text()
         notice = re.search(r"ZG-\d{4}-\d{6}", msg).group(0)
         # the newest notice is listed first and selected
-        assert notice in sc.get_by_label("选择整改通知书").input_value()
+        chooser = sc.get_by_label("选择整改通知书")
+        for _ in range(60):  # the rerun after the save re-renders the select
+            if notice in chooser.input_value():
+                break
+            sc.wait_for_timeout(250)
+        assert notice in chooser.input_value()
         sc.get_by_role("button", name=re.compile("生成整改通知书")).click()
         wait_for_rerun(sc)
         with sc.expect_download() as dl:
