@@ -61,7 +61,8 @@ def headline(minute: str) -> dict:
         y = kpi_q.total(trend)
         m = kpi_q.total([t for t in trend if t["start"] == month.start])
         mix = kpi_q.channel_mix(s, month)
-        cats = kpi_q.order_stats(s, month.since, now, now, by="category")[:8]
+        # the whole month: nothing is received after now, and whole months come from the summary table
+        cats = kpi_q.received_by(s, month.since, month.until, "category")[:8]
         other = kpi_q.dispute_stats(s, year)
     return {"year": y, "month": m, "trend": [t for t in trend if t["start"] <= today], "mix": mix,
             "cats": cats, "disputes": other[0] if other else None, "today": today}

@@ -15,7 +15,7 @@ ACTION_LABELS = {
     "user.change_password": "修改本人密码", "category.update": "修改类别与时限",  # nosec B105
     "calendar.enter_year": "录入节假日安排", "export": "导出数据", "demo_seed": "生成演示数据",
     "order.create": "工单·受理登记",
-    "system.backup": "数据库备份", "system.restore": "数据库恢复",
+    "system.backup": "数据库备份", "system.restore": "数据库恢复", "system.rebuild_stats": "重算统计汇总表",
 }
 
 

@@ -7,6 +7,8 @@
   backup [--out PATH]     a consistent copy of the whole database (SQLite online backup, or
                           pg_dump); default backups/console-<UTC time>.db|.dump
   restore PATH --yes      replace the database's content with a backup (stop the app first)
+  rebuild-stats           recompute the KPI summary tables from the work orders (a repair: the
+                          triggers keep them current; see db/stats.py)
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     rs = sub.add_parser("restore", help="restore the whole database from a backup (stop the app first)")
     rs.add_argument("path")
     rs.add_argument("--yes", action="store_true", help="confirm: the database's content is replaced")
+    sub.add_parser("rebuild-stats", help="recompute the KPI summary tables from the work orders")
     args = parser.parse_args(argv)
 
     settings = load_settings()
@@ -64,6 +67,17 @@ def main(argv: list[str] | None = None) -> int:
         except DomainError as exc:
             print(f"失败：{exc}", file=sys.stderr)
             return 2
+    elif args.command == "rebuild-stats":
+        from db import stats
+        from db.engine import write_session
+        from db.permissions import SYSTEM
+        from db.services import audit
+
+        with write_session(engine) as s:
+            stats.rebuild(s.connection())
+            days = s.connection().exec_driver_sql("SELECT COUNT(*) FROM order_stats_day").scalar()
+            audit.record(s, SYSTEM, "system.rebuild_stats", "database", None, after={"days": days})
+        print(f"已重算工单统计汇总表（{days} 天）。")
     elif args.command == "create-admin":
         migrate.upgrade(engine)
         password = os.environ.get("GOV_ADMIN_PASSWORD") or getpass.getpass("新管理员密码: ")

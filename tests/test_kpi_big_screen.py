@@ -56,3 +56,17 @@ def test_trend_leaves_months_without_orders_blank(engine):
     assert list(line.y[:2]) == [None, None]
     assert line.y[2] is not None
     assert rows[0]["closure"] is None
+
+
+def test_recently_closed_are_the_newest_closures_in_the_window(engine):
+    build(engine)
+    with read_session(engine) as s:
+        by_resolved = {o.number: o.resolved_at for o in s.scalars(select(WorkOrder))}
+        newest3 = [r["number"] for r in kpi.recent_closed(s, NOW, limit=3, days=30)]
+        week = [r["number"] for r in kpi.recent_closed(s, NOW, days=7)]
+    closed = sorted((n for n, at in by_resolved.items() if at is not None), key=lambda n: by_resolved[n],
+                    reverse=True)
+    # o2 (Mon 9 March), o1 (Thu 5 March), o3 (Tue 3 March 09:00) ... o8 (Mon 2 March) is fourth
+    assert newest3 == closed[:3] and len(closed) == 4
+    # seven days before NOW (Tue 10 March 12:00) is Tue 3 March 12:00: o3 is just outside
+    assert week == closed[:2]

@@ -16,6 +16,7 @@ from db.models.platforms import (
     ServiceRequest,
 )
 from db.models.system import HolidayYear, CalendarDay, AuditLog, Counter, AppSetting
+from db.models.stats import OrderStatsDay, OrderStatsMonth
 
 __all__ = [
     "Base", "Versioned", "utcnow",
@@ -28,4 +29,5 @@ __all__ = [
     "PlatformCase", "PlatformCaseAssist", "Handoff", "Inspection", "EnforcementReport",
     "ServiceItem", "ServiceRequest",
     "HolidayYear", "CalendarDay", "AuditLog", "Counter", "AppSetting",
+    "OrderStatsDay", "OrderStatsMonth",
 ]

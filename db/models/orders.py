@@ -97,7 +97,7 @@ class WorkOrder(Base, Versioned):
 
     __table_args__ = (
         # inbox: open orders by risk / deadline, per platform and village
-        Index("ix_work_order_status_due", "status", "due_at"),
+        Index("ix_work_order_status_due", "status", "due_at", "supervised"),  # widened in 0010
         Index("ix_work_order_platform_status", "platform_id", "status", "due_at"),
         Index("ix_work_order_village_status", "village_id", "status"),
         # period counts (home, KPI): covering for "received in a period" by status
@@ -120,7 +120,10 @@ class WorkOrder(Base, Versioned):
               "dispatched_at", "due_at", "resolved_at", "supervised", "bounce_count", "redispatch_count",
               "village_id", "department_id", "category_id", "platform_id", "grid_id"),
         # open (or cancelled) orders by receipt time: carried-over lists, demo home year numbers
-        Index("ix_work_order_status_received", "status", "received_at"),
+        # widened in 0010: open orders past due counted index-only (KPI "overdue", carried-over)
+        Index("ix_work_order_status_received", "status", "received_at", "due_at", "resolved_at", "duplicate_of_id"),
+        # the big screen's recently closed orders, newest closure first (0010)
+        Index("ix_work_order_resolved", "resolved_at"),
     )
 
 

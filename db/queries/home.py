@@ -200,13 +200,12 @@ def _admin_items(s: Session, now: datetime) -> list[Attention]:
 
 
 def _demo_items(s: Session, now: datetime) -> list[Attention]:
+    from db.queries import kpi
+
     year_start = local_midnight(date(to_local(now).year, 1, 1))
-    # the total is a range count on the covering index (received_at, status); the orders not
-    # closed are few, so they are counted on (status, received_at) and subtracted
-    year_orders = _count(s, WorkOrder, WorkOrder.received_at >= year_start)
-    not_closed = _count(s, WorkOrder, WorkOrder.status.in_((*OPEN_STATUSES, "cancelled")),
-                        WorkOrder.received_at >= year_start)
-    closed = year_orders - not_closed
+    # the KPI page's cohort and 办结率 (cancelled orders and duplicates not counted), from the
+    # per-day summary table: the same numbers as the big screen's
+    year_orders, closed = kpi.received_and_closed(s, year_start, now)
     rate = f"{closed / year_orders:.1%}" if year_orders else "—"
     return [
         Attention("year_orders", "今年受理诉求", year_orders, "big_screen"),

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Category, Department, Grid, Platform, Village, WorkOrder
 from db.models.orders import CHANNELS, OPEN_STATUSES
+from db.models.stats import COUNTERS as STAT_COUNTERS, OrderStatsDay as SD, OrderStatsMonth as SM
 from db.rules.sla import local_midnight, local_to_utc, to_local
 
 W = WorkOrder
@@ -340,11 +341,178 @@ def order_stats(s: Session, since: datetime, until: datetime, now: datetime, by:
                 points: list[Period] | None = None, where: tuple = ()) -> list[dict]:
     """Every order KPI over ``[since, until)``: one row in total, one per ``by`` value, or one
     per time bucket in ``points``. Each row holds ``<metric>_n`` (sample size), ``<metric>_hit``
-    and ``<metric>`` (the value), plus ``key`` and ``label``. Two aggregate queries (the received
-    cohort and the callback cohort), grouped by the dimension; for time buckets the pair runs once
-    per bucket over its range; nothing is read row by row."""
+    and ``<metric>`` (the value), plus ``key`` and ``label``.
+
+    Whole local days (totals, trends) and whole local months (by a dimension) are read from the
+    summary tables kept by triggers (``db/stats.py``): a year is ≤ 366 day rows instead of every
+    order received in it. The rest of the window (the part of a day or month at either edge) is
+    scanned (``_scan_stats``), and so is everything when ``where`` filters are given. The one
+    counter that depends on ``now``, an open order past its due time, is counted live from the
+    open orders. The answer is the scan's, row for row (``tests/test_kpi_stats.py``)."""
     if by is not None and points is not None:
         raise ValueError("by and points are exclusive")
+    if where:
+        return _scan_stats(s, since, until, now, by=by, points=points, where=where)
+    if by is not None:
+        return _stats_by(s, since, until, now, by)
+    ranges = _bucket_ranges(points, since, until) if points is not None else [(since, max(since, until))]
+    rows = _stats_buckets(s, ranges, now)
+    if points is None:
+        return [finish({**rows[0], "key": None, "label": "全部"})]
+    return [finish({**row, "key": i, "label": p.label, "start": p.start, "end": p.end})
+            for i, (row, p) in enumerate(zip(rows, points, strict=True))]
+
+
+# --------------------------------------------------------------------------- summary tables
+
+def _day_start(d: date) -> datetime:
+    return local_to_utc(datetime.combine(d, datetime.min.time()))
+
+
+def _ceil_day(ts: datetime) -> date:
+    local = to_local(ts)
+    return local.date() if local.time() == datetime.min.time() else local.date() + timedelta(days=1)
+
+
+def _floor_day(ts: datetime) -> date:
+    return to_local(ts).date()
+
+
+def _ceil_month(ts: datetime) -> date:
+    d = _ceil_day(ts)
+    return d if d.day == 1 else _add_months(d.replace(day=1), 1)
+
+
+def _floor_month(ts: datetime) -> date:
+    return _floor_day(ts).replace(day=1)
+
+
+def _from_table(r: Any) -> dict[str, int | float]:
+    """A summary-table row (or a sum of rows) in the layout of ``_empty_counts``; the live part
+    of ``overdue_hit`` (open orders past due) is added by the caller."""
+    out = _empty_counts()
+    n = int(r.received or 0)
+    out["received"] = n
+    for key in ("closure", "contact", "supervised", "petitions"):
+        out[f"{key}_n"] = n
+    for key in ("closure_hit", "on_time_n", "on_time_hit", "contact_hit", "overdue_n", "supervised_hit",
+                "redispatch_n", "redispatch_hit", "petitions_hit", "satisfaction_n", "satisfaction_hit"):
+        out[key] = int(getattr(r, key) or 0)
+    out["handling_days_n"] = int(r.handling_n or 0)
+    out["handling_hours"] = float(r.handling_hours or 0.0)
+    out["overdue_hit"] = int(r.overdue_late or 0)
+    return out
+
+
+def _add_counts(into: dict, other: dict) -> None:
+    for k in into:
+        into[k] += other[k]
+
+
+def _live_overdue(s: Session, since: datetime, until: datetime, now: datetime, col=None) -> list:
+    """(received_at, dimension value) of the open orders received in ``[since, until)`` and past
+    their due time at ``now``: the part of "overdue" that changes with the clock. Read through the
+    open-status index (open orders are a few thousand even at county scale)."""
+    q = select(W.received_at, col if col is not None else literal(None)).where(
+        *_base(since, until), W.status.in_(OPEN_STATUSES), W.resolved_at.is_(None),
+        W.due_at.is_not(None), W.due_at < now)
+    return list(s.execute(q))
+
+
+def _stats_buckets(s: Session, ranges: list[tuple[datetime, datetime]], now: datetime,
+                   live: bool = True) -> list[dict]:
+    """Counts for each range: its whole local days from ``order_stats_day``, its partial days at
+    either edge scanned. ``live=False`` skips the count of open orders past due (for callers
+    that do not read ``overdue``)."""
+    out = [_empty_counts() for _ in ranges]
+    spans = []  # (bucket, first whole day, day after the last whole day)
+    for i, (a, b) in enumerate(ranges):
+        if a >= b:
+            continue
+        da, db_ = _ceil_day(a), _floor_day(b)
+        if da >= db_:  # no whole day inside: scan it all
+            _add_counts(out[i], _scan_counts(s, a, b, now))
+            continue
+        spans.append((i, da, db_))
+        for x, y in ((a, _day_start(da)), (_day_start(db_), b)):
+            if x < y:
+                _add_counts(out[i], _scan_counts(s, x, y, now))
+    if not spans:
+        return out
+    first, last = min(sp[1] for sp in spans), max(sp[2] for sp in spans)
+    by_day = {r.day: r for r in s.execute(select(SD.day, *[getattr(SD, c) for c in STAT_COUNTERS])
+                                          .where(SD.day >= first, SD.day < last))}
+    for i, da, db_ in spans:
+        for day, r in by_day.items():
+            if da <= day < db_:
+                _add_counts(out[i], _from_table(r))
+    for received_at, _ in (_live_overdue(s, _day_start(first), _day_start(last), now) if live else ()):
+        day = _floor_day(received_at)
+        for i, da, db_ in spans:
+            if da <= day < db_:
+                out[i]["overdue_hit"] += 1
+                break
+    return out
+
+
+def _scan_counts(s: Session, since: datetime, until: datetime, now: datetime) -> dict:
+    row = _scan_stats(s, since, until, now)[0]
+    return {k: row[k] for k in _empty_counts()}
+
+
+def _table_key(by: str, key: str) -> Any:
+    if key == "":
+        return None
+    return key if by == "channel" else int(key)
+
+
+def _stats_by(s: Session, since: datetime, until: datetime, now: datetime, by: str,
+              live: bool = True) -> list[dict]:
+    """Counts per value of ``by``: the whole local months of the window from
+    ``order_stats_month``, the partial months at either edge scanned. ``live=False`` skips the
+    count of open orders past due (for callers that read only ``received``)."""
+    rows: dict[Any, dict] = {}
+
+    def merge(key: Any, counts: dict) -> None:
+        if key in rows:
+            _add_counts(rows[key], counts)
+        else:
+            rows[key] = dict(counts)
+
+    def scan(a: datetime, b: datetime) -> None:
+        for r in _scan_stats(s, a, b, now, by=by):
+            merge(r["key"], {k: r[k] for k in _empty_counts()})
+
+    ma, mb = (_ceil_month(since), _floor_month(until)) if since < until else (None, None)
+    if ma is None or ma >= mb:
+        if since < until:
+            scan(since, until)
+    else:
+        for x, y in ((since, _day_start(ma)), (_day_start(mb), until)):
+            if x < y:
+                scan(x, y)
+        sums = [func.sum(getattr(SM, c)).label(c) for c in STAT_COUNTERS]
+        for r in s.execute(select(SM.key, *sums).where(SM.dim == by, SM.month >= ma, SM.month < mb)
+                           .group_by(SM.key)):
+            merge(_table_key(by, r.key), _from_table(r))
+        for _, k in (_live_overdue(s, _day_start(ma), _day_start(mb), now, DIMENSIONS[by][1]) if live else ()):
+            merge(k, _empty_counts())
+            rows[k]["overdue_hit"] += 1
+    rows = {k: v for k, v in rows.items() if v["received"] or v["satisfaction_n"]}
+    labels = _labels(s, by, list(rows))
+    out = [finish({**row, "key": k, "label": labels.get(k, "（未指定）") if k is not None else "（未指定）"})
+           for k, row in rows.items()]
+    out.sort(key=lambda r: (-r["received"], str(r["label"])))
+    return out
+
+
+def _scan_stats(s: Session, since: datetime, until: datetime, now: datetime, by: str | None = None,
+                points: list[Period] | None = None, where: tuple = ()) -> list[dict]:
+    """``order_stats`` computed from ``work_order`` alone: two aggregate queries (the received
+    cohort and the callback cohort), grouped by the dimension; for time buckets the pair runs once
+    per bucket over its range; nothing is read row by row. Used for the parts of a window that the
+    summary tables do not cover (partial days or months at its edges), with ``where`` filters, and
+    by the tests as the reference the summary tables must agree with."""
     group_col = None
     if by is not None:
         group_col = DIMENSIONS[by][1]
@@ -590,17 +758,19 @@ __all__ = [
 # --------------------------------------------------------------------------- big screen
 
 def recent_closed(s: Session, now: datetime, limit: int = 12, days: int = 30) -> list[dict]:
-    """Recently closed orders for the big screen's rotating highlight: received in the last
-    ``days`` (a range on the received_at/status index bounds the scan), closed, newest closure
-    first. No personal columns; the caller scrubs the free text."""
+    """Recently closed orders for the big screen's rotating highlight: closed in the last
+    ``days``, newest closure first, read backwards along ``ix_work_order_resolved`` and stopped
+    after ``limit`` rows (the status test is written ``status || ''`` so that SQLite does not
+    pick a status index and sort a month of closures instead). No personal columns; the caller
+    scrubs the free text."""
     q = (select(W.id, W.number, W.received_at, W.resolved_at, W.title, W.result, W.satisfaction,
                 Category.name.label("category"), Village.name.label("village"), Department.name.label("department"))
          .select_from(W)
          .outerjoin(Category, Category.id == W.category_id)
          .outerjoin(Village, Village.id == W.village_id)
          .outerjoin(Department, Department.id == W.department_id)
-         .where(W.received_at >= now - timedelta(days=days), W.status.in_(CLOSED_DONE),
-                W.resolved_at.is_not(None))
+         .where(W.resolved_at >= now - timedelta(days=days), W.resolved_at <= now,
+                W.status.concat("").in_(CLOSED_DONE))
          .order_by(W.resolved_at.desc(), W.id.desc()).limit(limit))
     rows = [dict(r) for r in s.execute(q).mappings()]
     names = known_names(s, [r["id"] for r in rows])
@@ -634,8 +804,22 @@ def known_names(s: Session, order_ids: list[int]) -> dict[int, list[str]]:
     return {k: sorted(v) for k, v in out.items()}
 
 
+def received_by(s: Session, since: datetime, until: datetime, by: str) -> list[dict]:
+    """Orders received in ``[since, until)`` per value of ``by`` (the received cohort:
+    cancelled and duplicates excluded), most first: ``{"key", "label", "received"}`` rows from
+    the summary tables, without the per-order work the other KPIs need."""
+    rows = _stats_by(s, since, until, until, by, live=False)
+    return [{"key": r["key"], "label": r["label"], "received": r["received"]} for r in rows if r["received"]]
+
+
+def received_and_closed(s: Session, since: datetime, until: datetime) -> tuple[int, int]:
+    """(orders received, of which closed) in ``[since, until)``: the n and hit of 办结率 (the
+    received cohort), from the summary tables."""
+    row = _stats_buckets(s, [(since, max(since, until))], until, live=False)[0]
+    return int(row["received"]), int(row["closure_hit"])
+
+
 def channel_mix(s: Session, period: Period) -> list[dict]:
     """Orders received in the period per channel (cancelled and duplicates excluded)."""
-    q = (select(W.channel, func.count()).where(*_base(period.since, period.until))
-         .group_by(W.channel).order_by(func.count().desc()))
-    return [{"channel": c, "label": CHANNELS.get(c, c), "n": int(n)} for c, n in s.execute(q)]
+    rows = sorted(received_by(s, period.since, period.until, "channel"), key=lambda r: (-r["received"], str(r["key"])))
+    return [{"channel": r["key"], "label": CHANNELS.get(r["key"], r["key"]), "n": r["received"]} for r in rows]

@@ -1,0 +1,222 @@
+"""The KPI summary tables (``order_stats_day``, ``order_stats_month``) and the triggers that keep
+them current.
+
+Why triggers: every write to ``work_order`` (each service transition, a callback, a duplicate
+mark, a raw repair by an operator) must move the counters in the same transaction, or the KPI
+page would drift from the orders. A row trigger on ``work_order`` subtracts the old row's
+contribution and adds the new one's, on SQLite and on PostgreSQL alike; no write path can forget
+it. The contribution of a row is a pure function of its columns (``_RECEIVED`` and ``_CALLBACK``
+below: the same conditions as the scan in ``db/queries/kpi.py``), so ``rebuild`` (a grouped scan)
+gives exactly what the triggers maintain; ``tests/test_kpi_stats.py`` checks both against the
+scan after random writes on both backends.
+
+Counters are filed by the local (Beijing, UTC+8 all year: China has no daylight saving) day and
+month of ``received_at`` (received cohort) or of ``callback_at`` (callback cohort).
+
+The DDL below is what migration 0010 installed; a change to it needs a new migration that drops
+and recreates the triggers and calls ``rebuild``.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+from sqlalchemy import Connection
+
+from db.models.stats import COUNTERS
+
+DIMENSION_COLUMNS = {"village": "village_id", "grid": "grid_id", "platform": "platform_id",
+                     "department": "department_id", "category": "category_id", "channel": "channel"}
+# the columns whose change can move a counter (an UPDATE touching only others skips the trigger)
+WATCHED = ("status", "duplicate_of_id", "received_at", "resolved_at", "due_at", "contacted_at",
+           "supervised", "dispatched_at", "bounce_count", "redispatch_count", "channel", "callback_at",
+           "satisfaction", *[c for c in DIMENSION_COLUMNS.values() if c != "channel"])
+TRIGGERS_SQLITE = ("trg_order_stats_insert", "trg_order_stats_delete", "trg_order_stats_update")
+PG_FUNCTION = "order_stats_apply"
+PG_TRIGGER = "trg_order_stats"
+
+# counter -> expression over the row {r}, in the received cohort (not cancelled, not a duplicate)
+_RECEIVED = {
+    "received": "1",
+    "closure_hit": "CASE WHEN {r}.status IN ('resolved', 'archived') THEN 1 ELSE 0 END",
+    "on_time_n": "CASE WHEN {r}.resolved_at IS NOT NULL AND {r}.due_at IS NOT NULL THEN 1 ELSE 0 END",
+    "on_time_hit": "CASE WHEN {r}.resolved_at IS NOT NULL AND {r}.due_at IS NOT NULL "
+                   "AND {r}.resolved_at <= {r}.due_at THEN 1 ELSE 0 END",
+    "contact_hit": "CASE WHEN {r}.contacted_at IS NOT NULL "
+                   "AND {hours_contact} <= 24 THEN 1 ELSE 0 END",
+    "handling_n": "CASE WHEN {r}.resolved_at IS NOT NULL THEN 1 ELSE 0 END",
+    "handling_hours": "CASE WHEN {r}.resolved_at IS NOT NULL THEN {hours_resolved} ELSE 0.0 END",
+    "overdue_n": "CASE WHEN {r}.due_at IS NOT NULL THEN 1 ELSE 0 END",
+    "overdue_late": "CASE WHEN {r}.due_at IS NOT NULL AND {r}.resolved_at IS NOT NULL "
+                    "AND {r}.resolved_at > {r}.due_at THEN 1 ELSE 0 END",
+    "supervised_hit": "CASE WHEN {r}.supervised THEN 1 ELSE 0 END",
+    "redispatch_n": "CASE WHEN {r}.dispatched_at IS NOT NULL THEN 1 ELSE 0 END",
+    "redispatch_hit": "CASE WHEN {r}.dispatched_at IS NOT NULL "
+                      "AND ({r}.bounce_count > 0 OR {r}.redispatch_count > 0) THEN 1 ELSE 0 END",
+    "petitions_hit": "CASE WHEN {r}.channel = 'petition' THEN 1 ELSE 0 END",
+}
+_RECEIVED_WHERE = "{r}.status <> 'cancelled' AND {r}.duplicate_of_id IS NULL"
+# the callback cohort: every order with a rated callback (as in kpi._callback_cohort)
+_CALLBACK = {
+    "satisfaction_n": "1",
+    "satisfaction_hit": "CASE WHEN {r}.satisfaction IN ('satisfied', 'basic') THEN 1 ELSE 0 END",
+}
+_CALLBACK_WHERE = "{r}.callback_at IS NOT NULL AND {r}.satisfaction IS NOT NULL"
+
+
+class _Dialect:
+    def __init__(self, name: str):
+        self.pg = name == "postgresql"
+
+    def day(self, x: str) -> str:
+        return f"CAST(({x}) + INTERVAL '8 hours' AS DATE)" if self.pg else f"date({x}, '+8 hours')"
+
+    def month(self, x: str) -> str:
+        return (f"CAST(date_trunc('month', ({x}) + INTERVAL '8 hours') AS DATE)" if self.pg
+                else f"date({x}, '+8 hours', 'start of month')")
+
+    def hours(self, a: str, b: str) -> str:
+        return (f"(EXTRACT(EPOCH FROM ({b}) - ({a})) / 3600.0)" if self.pg
+                else f"((julianday({b}) - julianday({a})) * 24.0)")
+
+
+def _exprs(d: _Dialect, r: str, part: str) -> dict[str, str]:
+    """Every counter's expression for row alias ``r`` in one cohort (0 for the other's)."""
+    fill = {"r": r, "hours_contact": d.hours(f"{r}.received_at", f"{r}.contacted_at"),
+            "hours_resolved": d.hours(f"{r}.received_at", f"{r}.resolved_at")}
+    own = _RECEIVED if part == "received" else _CALLBACK
+    return {c: own[c].format(**fill) if c in own else ("0.0" if c == "handling_hours" else "0")
+            for c in COUNTERS}
+
+
+def _where(r: str, part: str) -> str:
+    return (_RECEIVED_WHERE if part == "received" else _CALLBACK_WHERE).format(r=r)
+
+
+def _at(part: str) -> str:
+    return "received_at" if part == "received" else "callback_at"
+
+
+def _upserts(d: _Dialect, rows: list[tuple[str, int]]) -> list[str]:
+    """The two statements adding each ``(alias, sign)`` row's contribution (NEW with +1, OLD with
+    -1): one per table, every contribution summed per key first and the keys written in
+    ascending order. Each transaction thus locks day rows before month rows, each in key order,
+    so two PostgreSQL writers cannot deadlock on the counters (an order's receipt day and its
+    callback day, or OLD's and NEW's, would otherwise be locked in varying order)."""
+    cols = ", ".join(COUNTERS)
+    sums = ", ".join(f"SUM({c})" for c in COUNTERS)
+    dims = " UNION ALL ".join(f"SELECT '{dim}' AS dim, {{key_{dim}}} AS k" for dim in DIMENSION_COLUMNS)
+    day_parts, month_parts = [], []
+    for r, sign in rows:
+        mul = "" if sign == 1 else "-"
+        for part in ("received", "callback"):
+            ex = _exprs(d, r, part)
+            vals = ", ".join(f"{mul}({ex[c]}) AS {c}" for c in COUNTERS)
+            at, where = f"{r}.{_at(part)}", _where(r, part)
+            day_parts.append(f"SELECT {d.day(at)} AS day, {vals} WHERE {where}")
+            keys = {f"key_{dim}": f"COALESCE(CAST({r}.{col} AS VARCHAR(20)), '')"
+                    for dim, col in DIMENSION_COLUMNS.items()}
+            month_parts.append(f"SELECT {d.month(at)} AS month, dd.dim, dd.k, {vals} "
+                               f"FROM ({dims.format(**keys)}) AS dd WHERE {where}")
+    day_set = ", ".join(f"{c} = order_stats_day.{c} + excluded.{c}" for c in COUNTERS)
+    month_set = ", ".join(f"{c} = order_stats_month.{c} + excluded.{c}" for c in COUNTERS)
+    return [
+        f"INSERT INTO order_stats_day (day, {cols}) SELECT day, {sums} "
+        f"FROM ({' UNION ALL '.join(day_parts)}) AS x WHERE true GROUP BY day ORDER BY day "
+        f"ON CONFLICT (day) DO UPDATE SET {day_set}",
+        f"INSERT INTO order_stats_month (month, dim, key, {cols}) SELECT month, dim, k, {sums} "
+        f"FROM ({' UNION ALL '.join(month_parts)}) AS x WHERE true GROUP BY month, dim, k "
+        f"ORDER BY month, dim, k ON CONFLICT (month, dim, key) DO UPDATE SET {month_set}",
+    ]
+
+
+def trigger_ddl(dialect: str) -> list[str]:
+    d = _Dialect(dialect)
+    old, new, both = [("OLD", -1)], [("NEW", 1)], [("OLD", -1), ("NEW", 1)]
+
+    def body(rows: list[tuple[str, int]], indent: str) -> str:
+        return f"\n{indent}".join(stmt + ";" for stmt in _upserts(d, rows))
+
+    if d.pg:
+        changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in WATCHED)
+        return [
+            f"""CREATE OR REPLACE FUNCTION {PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    {body(new, "    ")}
+  ELSIF TG_OP = 'DELETE' THEN
+    {body(old, "    ")}
+  ELSIF {changed} THEN
+    {body(both, "    ")}
+  END IF;
+  RETURN NULL;
+END
+$fn$""",
+            f"CREATE TRIGGER {PG_TRIGGER} AFTER INSERT OR UPDATE OR DELETE ON work_order "
+            f"FOR EACH ROW EXECUTE FUNCTION {PG_FUNCTION}()",
+        ]
+    changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in WATCHED)
+    ins, dele, upd = TRIGGERS_SQLITE
+    return [
+        f"CREATE TRIGGER {ins} AFTER INSERT ON work_order BEGIN\n  {body(new, '  ')}\nEND",
+        f"CREATE TRIGGER {dele} AFTER DELETE ON work_order BEGIN\n  {body(old, '  ')}\nEND",
+        f"CREATE TRIGGER {upd} AFTER UPDATE ON work_order WHEN {changed} BEGIN\n  {body(both, '  ')}\nEND",
+    ]
+
+
+def create_triggers(conn: Connection) -> None:
+    for stmt in trigger_ddl(conn.dialect.name):
+        conn.exec_driver_sql(stmt)
+
+
+def drop_triggers(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {PG_TRIGGER} ON work_order")
+        conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {PG_FUNCTION}()")
+    else:
+        for name in TRIGGERS_SQLITE:
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def rebuild(conn: Connection) -> None:
+    """Recompute both tables from ``work_order`` (a grouped scan), in the caller's transaction.
+    For the migration's backfill, after a bulk load, and as a repair (``python -m db.cli
+    rebuild-stats``)."""
+    d = _Dialect(conn.dialect.name)
+    cols = ", ".join(COUNTERS)
+    sums = ", ".join(f"SUM({c}) AS {c}" for c in COUNTERS)
+    conn.exec_driver_sql("DELETE FROM order_stats_day")
+    conn.exec_driver_sql("DELETE FROM order_stats_month")
+    day_parts, month_parts = [], []
+    for part in ("received", "callback"):
+        ex = _exprs(d, "w", part)
+        vals = ", ".join(f"{ex[c]} AS {c}" for c in COUNTERS)
+        at = f"w.{_at(part)}"
+        day_parts.append(f"SELECT {d.day(at)} AS day, {vals} FROM work_order w WHERE {_where('w', part)}")
+        for dim, col in DIMENSION_COLUMNS.items():
+            month_parts.append(
+                f"SELECT {d.month(at)} AS month, '{dim}' AS dim, "
+                f"COALESCE(CAST(w.{col} AS VARCHAR(20)), '') AS k, {vals} "
+                f"FROM work_order w WHERE {_where('w', part)}")
+    conn.exec_driver_sql(  # nosec B608 - built from constants only
+        f"INSERT INTO order_stats_day (day, {cols}) SELECT day, {sums} "
+        f"FROM ({' UNION ALL '.join(day_parts)}) AS x GROUP BY day")
+    conn.exec_driver_sql(  # nosec B608 - built from constants only
+        f"INSERT INTO order_stats_month (month, dim, key, {cols}) SELECT month, dim, k, {sums} "
+        f"FROM ({' UNION ALL '.join(month_parts)}) AS x GROUP BY month, dim, k")
+
+
+@contextmanager
+def suspended(conn: Connection) -> Iterator[None]:
+    """For a bulk load into an otherwise idle database: the triggers are dropped for the load,
+    then recreated and the tables rebuilt (committed), even if the load fails."""
+    drop_triggers(conn)
+    conn.commit()
+    try:
+        yield
+    finally:
+        conn.rollback()
+        create_triggers(conn)
+        rebuild(conn)
+        conn.commit()
