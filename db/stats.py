@@ -35,6 +35,11 @@ WATCHED = ("status", "duplicate_of_id", "received_at", "resolved_at", "due_at", 
 TRIGGERS_SQLITE = ("trg_order_stats_insert", "trg_order_stats_delete", "trg_order_stats_update")
 PG_FUNCTION = "order_stats_apply"
 PG_TRIGGER = "trg_order_stats"
+PG_LOCK_FUNCTION = "order_stats_lock"
+PG_LOCK_TRIGGER = "trg_order_stats_lock"
+# the transaction-scoped advisory lock that serialises writers of work_order on PostgreSQL
+# ('ords'); SQLite needs none (one writer at a time)
+PG_LOCK_KEY = 0x6F726473
 
 # counter -> expression over the row {r}, in the received cohort (not cancelled, not a duplicate)
 _RECEIVED = {
@@ -117,15 +122,15 @@ def _upserts(d: _Dialect, rows: list[tuple[str, int]]) -> list[str]:
             day_parts.append(f"SELECT {d.day(at)} AS day, {vals} WHERE {where}")
             keys = {f"key_{dim}": f"COALESCE(CAST({r}.{col} AS VARCHAR(20)), '')"
                     for dim, col in DIMENSION_COLUMNS.items()}
-            month_parts.append(f"SELECT {d.month(at)} AS month, dd.dim, dd.k, {vals} "
+            month_parts.append(f"SELECT {d.month(at)} AS month, dd.dim, dd.k, {vals} "  # nosec B608
                                f"FROM ({dims.format(**keys)}) AS dd WHERE {where}")
     day_set = ", ".join(f"{c} = order_stats_day.{c} + excluded.{c}" for c in COUNTERS)
     month_set = ", ".join(f"{c} = order_stats_month.{c} + excluded.{c}" for c in COUNTERS)
     return [
-        f"INSERT INTO order_stats_day (day, {cols}) SELECT day, {sums} "
+        f"INSERT INTO order_stats_day (day, {cols}) SELECT day, {sums} "  # nosec B608
         f"FROM ({' UNION ALL '.join(day_parts)}) AS x WHERE true GROUP BY day ORDER BY day "
         f"ON CONFLICT (day) DO UPDATE SET {day_set}",
-        f"INSERT INTO order_stats_month (month, dim, key, {cols}) SELECT month, dim, k, {sums} "
+        f"INSERT INTO order_stats_month (month, dim, key, {cols}) SELECT month, dim, k, {sums} "  # nosec B608
         f"FROM ({' UNION ALL '.join(month_parts)}) AS x WHERE true GROUP BY month, dim, k "
         f"ORDER BY month, dim, k ON CONFLICT (month, dim, key) DO UPDATE SET {month_set}",
     ]
@@ -139,8 +144,22 @@ def trigger_ddl(dialect: str) -> list[str]:
         return f"\n{indent}".join(stmt + ";" for stmt in _upserts(d, rows))
 
     if d.pg:
+        # Writers would otherwise meet on the counter rows in varying order (a bulk dispatch
+        # updates several orders; an order's receipt day and callback day differ) and could
+        # deadlock. A statement trigger takes one advisory lock before the statement locks any
+        # order row, held to the end of the transaction: writers of work_order queue like on
+        # SQLite (they already queued on today's counter row), and two of them can only deadlock
+        # over the same order, which one of them would have lost as an edit conflict anyway.
         changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in WATCHED)
         return [
+            f"""CREATE OR REPLACE FUNCTION {PG_LOCK_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  PERFORM pg_advisory_xact_lock({PG_LOCK_KEY});
+  RETURN NULL;
+END
+$fn$""",
+            f"CREATE TRIGGER {PG_LOCK_TRIGGER} BEFORE INSERT OR UPDATE OR DELETE ON work_order "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {PG_LOCK_FUNCTION}()",
             f"""CREATE OR REPLACE FUNCTION {PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
   IF TG_OP = 'INSERT' THEN
@@ -172,8 +191,9 @@ def create_triggers(conn: Connection) -> None:
 
 def drop_triggers(conn: Connection) -> None:
     if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {PG_TRIGGER} ON work_order")
-        conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {PG_FUNCTION}()")
+        for trigger, function in ((PG_TRIGGER, PG_FUNCTION), (PG_LOCK_TRIGGER, PG_LOCK_FUNCTION)):
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger} ON work_order")
+            conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {function}()")
     else:
         for name in TRIGGERS_SQLITE:
             conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
@@ -193,17 +213,17 @@ def rebuild(conn: Connection) -> None:
         ex = _exprs(d, "w", part)
         vals = ", ".join(f"{ex[c]} AS {c}" for c in COUNTERS)
         at = f"w.{_at(part)}"
-        day_parts.append(f"SELECT {d.day(at)} AS day, {vals} FROM work_order w WHERE {_where('w', part)}")
+        day_parts.append(f"SELECT {d.day(at)} AS day, {vals} FROM work_order w WHERE {_where('w', part)}")  # nosec B608
         for dim, col in DIMENSION_COLUMNS.items():
             month_parts.append(
-                f"SELECT {d.month(at)} AS month, '{dim}' AS dim, "
+                f"SELECT {d.month(at)} AS month, '{dim}' AS dim, "  # nosec B608
                 f"COALESCE(CAST(w.{col} AS VARCHAR(20)), '') AS k, {vals} "
                 f"FROM work_order w WHERE {_where('w', part)}")
-    conn.exec_driver_sql(  # nosec B608 - built from constants only
-        f"INSERT INTO order_stats_day (day, {cols}) SELECT day, {sums} "
+    conn.exec_driver_sql(
+        f"INSERT INTO order_stats_day (day, {cols}) SELECT day, {sums} "  # nosec B608
         f"FROM ({' UNION ALL '.join(day_parts)}) AS x GROUP BY day")
-    conn.exec_driver_sql(  # nosec B608 - built from constants only
-        f"INSERT INTO order_stats_month (month, dim, key, {cols}) SELECT month, dim, k, {sums} "
+    conn.exec_driver_sql(
+        f"INSERT INTO order_stats_month (month, dim, key, {cols}) SELECT month, dim, k, {sums} "  # nosec B608
         f"FROM ({' UNION ALL '.join(month_parts)}) AS x GROUP BY month, dim, k")
 
 
