@@ -108,9 +108,17 @@ def create_demo_accounts(engine: Engine, password: str) -> int:
             s.add(user)
             s.flush()
             if role == "grid":
+                # the worker whose grid has the most open events, so that the demo account's
+                # home and event list show work to do (the first worker's grid may have none)
+                from db.models import GridEvent
+
+                open_events = (select(func.count()).select_from(GridEvent)
+                               .where(GridEvent.grid_id == GridStaff.grid_id,
+                                      GridEvent.status.in_(("reported", "referred", "handling")))
+                               .correlate(GridStaff).scalar_subquery())
                 staff = s.scalar(select(GridStaff).where(GridStaff.staff_role == "worker",
                                                          GridStaff.user_id.is_(None))
-                                 .order_by(GridStaff.id).limit(1))
+                                 .order_by(open_events.desc(), GridStaff.id).limit(1))
                 if staff is not None:
                     staff.user_id = user.id
                     user.display_name = staff.name
