@@ -90,16 +90,18 @@ def _pct(v) -> str:
     return "—" if v is None else f"{v:.1%}"
 
 
-def _metric(col, label: str, value: str, n: int | None = None, **kw) -> None:
-    col.metric(label, value, delta=f"样本 n={n:,}" if n is not None else None, delta_color="off",
+def _metric(col, label: str, value: str, n: int | None = None, note: str | None = None, **kw) -> None:
+    """A big-screen figure with its sample size (or a short note) in the line under it."""
+    col.metric(label, value, delta=f"样本 n={n:,}" if n is not None else note, delta_color="off",
                delta_arrow="off", **kw)
 
 
 def metrics(h: dict) -> None:
     y, m = h["year"], h["month"]
     row1 = st.columns(4)
-    _metric(row1[0], "今年受理诉求", f"{y['received']:,}", chart_data=[t["received"] for t in h["trend"]],
-            chart_type="bar")
+    # no sparkline: st.metric draws it on the light theme's white background, a bright box on
+    # the dark big screen; the monthly trend has its own view (趋势)
+    _metric(row1[0], "今年受理诉求", f"{y['received']:,}", note=f"其中本月{m['received']:,}件")
     _metric(row1[1], "今年办结率", _pct(y["closure"]), y["closure_n"])
     _metric(row1[2], "本月按期办结率", _pct(m["on_time"]), m["on_time_n"])
     _metric(row1[3], "本月满意率", _pct(m["satisfaction"]), m["satisfaction_n"])

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from components import runtime
+from components import runtime, ui
 from db.engine import read_session
 from db.models.base import utcnow
 from db.models.orders import CHANNELS, ORDER_STATUSES
@@ -108,7 +108,7 @@ def period_selector(key: str = "kpi") -> kpi_q.Period:
                                format="YYYY-MM-DD", key=f"{key}_range")
         if not (isinstance(picked, tuple) and len(picked) == 2):
             st.info("请选择结束日期。")
-            st.stop()
+            ui.stop()
         period = kpi_q.period_of("custom", today, picked[0], picked[1])
     else:
         period = kpi_q.period_of(kind, today)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, NoReturn
 
 import streamlit as st
 
@@ -20,10 +21,10 @@ def guard(page_key: str) -> Actor:
     actor: Actor | None = st.session_state.get("gov_actor")
     if actor is None:
         st.error("请先登录。")
-        st.stop()
+        stop()
     if not can_open(actor.role, page_key):
         st.error("当前角色无权访问此页面。")
-        st.stop()
+        stop()
     return actor
 
 
@@ -207,3 +208,32 @@ h1 {padding-top: 0.2rem;}
 def apply_style() -> None:
     """House CSS (fixed text, never user input): tighter top padding so forms fit one screen."""
     st.markdown(STYLE, unsafe_allow_html=True)
+
+
+def _mark_run_finished() -> None:
+    """For the browser tests only (``GOV_E2E_MARKER=1``): an invisible element carrying the
+    session's count of finished script runs. A run cut short by ``st.rerun`` does not reach it,
+    so a test can tell "the rerun my click caused has finished" from the moment between that
+    run and the one it requested, when the app briefly reports itself idle
+    (tests/browser/conftest.py, wait_for_rerun). Rendered at the end of app.py and by
+    ``stop`` (nothing can be rendered once ``st.stop`` has been called)."""
+    if os.environ.get("GOV_E2E_MARKER") != "1":
+        return
+    seq = st.session_state.get("_e2e_runs", 0) + 1
+    st.session_state["_e2e_runs"] = seq
+    st.html(f'<span class="gov-e2e-run" title="{seq}"></span>')
+
+
+def stop() -> NoReturn:
+    """End this page's run here (``st.stop``). Pages call this, not ``st.stop`` directly
+    (tests/test_page_conventions.py checks), so that the browser tests see the run finish."""
+    _mark_run_finished()
+    st.stop()
+
+
+@contextmanager
+def run_marker() -> Iterator[None]:
+    """Around the page's run in app.py: a run that ends normally is marked finished (see
+    ``_mark_run_finished``); one ended by ``stop`` was marked there."""
+    yield
+    _mark_run_finished()

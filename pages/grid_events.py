@@ -23,7 +23,7 @@ if deep:  # a link to one event (after a report or an action, a bookmark): the e
     if st.button("返回事件列表", icon=":material/arrow_back:"):
         del st.query_params["event"]
         st.rerun()
-    st.stop()
+    ui.stop()
 
 views = ["事件列表"]
 if allowed(actor.role, "grid_event.report"):
@@ -41,7 +41,7 @@ elif view == "工作日志":
         staff = gu.own_staff(actor)
         if staff is None:
             st.warning("该账号尚未关联网格员档案，请联系管理员。")
-            st.stop()
+            ui.stop()
         st.subheader(f"{ui.esc(staff['name'])}的工作日志")
         left, right = st.columns([2, 3])
         with left:
@@ -74,7 +74,7 @@ else:
     rows = page.rows
     if not rows:
         st.info("没有符合条件的事件。")
-        st.stop()
+        ui.stop()
     gen = st.session_state.get(gu.TABLE_GEN, 0)
     table = st.dataframe(gu.styled(gu.list_frame(rows)), hide_index=True, width="stretch",
                          column_config=gu.LIST_COLUMNS, on_select="rerun", selection_mode="single-row",

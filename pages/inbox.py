@@ -38,7 +38,7 @@ if deep:  # a link to one order (intake, supervision, after an action, a bookmar
     if st.button("返回工单列表", icon=":material/arrow_back:"):
         del st.query_params["order"]
         st.rerun()
-    st.stop()
+    ui.stop()
 
 f = orders_ui.filters(ref, actor.role)
 if st.session_state.get("inbox_last_filter") != f:  # a new filter: page 1, no stale selection

@@ -25,7 +25,7 @@ view = st.segmented_control("分析视图", ["趋势", "分类对比", "多渠�
 
 if view == "多渠道重合度":
     kpi_ui.render_overlap(actor, period)
-    st.stop()
+    ui.stop()
 
 metrics = {k: m for k, m in kpi_q.ORDER_METRICS.items()}
 c1, c2, c3 = st.columns([2, 2, 3])
@@ -61,7 +61,7 @@ if view == "分类对比":
 
 if idx is None or idx >= len(rows):
     st.caption("点击图中的柱或点（或在明细中选择一组），查看对应的工单清单。")
-    st.stop()
+    ui.stop()
 
 row = rows[idx]
 st.subheader(f"{metric.label}：{ui.esc(row['label'])}　{kpi_ui.fmt_value(metric, row[metric_key])}"
@@ -80,7 +80,7 @@ page = ui.paged("kpi_drill_page", lambda off, lim: kpi_ui.drill(metric_key, dril
 page.control(noun="件")
 if not page.rows:
     st.info("没有符合条件的工单。")
-    st.stop()
+    ui.stop()
 picked = st.dataframe(kpi_ui.drill_frame(page.rows), hide_index=True, width="stretch", on_select="rerun",
                       selection_mode="single-row", key=f"kpi_drill_table_{hash(drill_id)}_{page.number}")
 sel = [i for i in picked.selection.rows if i < len(page.rows)]

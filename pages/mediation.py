@@ -22,7 +22,7 @@ if deep:  # a link to one case (after a save, a bookmark): the case first
     if st.button("返回台账", icon=":material/arrow_back:"):
         del st.query_params["case"]
         st.rerun()
-    st.stop()
+    ui.stop()
 
 views = {"ledger": "台账"}
 if allowed(actor.role, "mediation.create"):

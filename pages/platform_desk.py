@@ -12,7 +12,7 @@ ui.show_flash()
 plat = pui.pick_platform(actor)
 if plat is None:
     st.warning("您的账号未关联平台，请联系管理员。")
-    st.stop()
+    ui.stop()
 now = pui.now_utc()
 
 deep = st.query_params.get("case")
@@ -27,7 +27,7 @@ if deep:  # one case: its details, its actions for my platform, its whole timeli
     if st.button("返回工作台", icon=":material/arrow_back:"):
         del st.query_params["case"]
         st.rerun()
-    st.stop()
+    ui.stop()
 
 counts = pui.read("desk_counts", plat["id"], now)
 st.markdown(f"**{ui.esc(plat['township'])} · {ui.esc(plat['name'])}**")

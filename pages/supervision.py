@@ -26,14 +26,14 @@ if deep and (order_id := data.order_id_by_number(deep)):  # after an action: the
     if st.button("返回督办清单", icon=":material/arrow_back:"):
         del st.query_params["order"]
         st.rerun()
-    st.stop()
+    ui.stop()
 
 page = ui.paged("sup_page", lambda off, lim: data.supervision(off, lim, data.now_minute()), orders_ui.PAGE_SIZE)
 total, rows, page_no = page.total, page.rows, page.number
 page.control(noun="件", label="督办清单共")
 if not rows:
     st.success("目前没有超期或督办中的工单。")
-    st.stop()
+    ui.stop()
 gen = st.session_state.get(order_actions.TABLE_GEN, 0)
 event = st.dataframe(orders_ui.supervision_frame(rows), hide_index=True, width="stretch", on_select="rerun",
                      selection_mode="single-row", key=f"sup_table_{gen}_{page_no}")

@@ -153,6 +153,7 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerURL]:
         GOV_MODE="demo",
         GOV_COOKIE_KEY=secrets.token_urlsafe(36),  # 48 characters
         GOV_DEMO_SCALE_ORDERS="300",
+        GOV_E2E_MARKER="1",  # the finished-run marker wait_for_rerun relies on
         PYTHONUNBUFFERED="1",
     )
     venv_python = ROOT / ".venv" / "bin" / "python"
@@ -242,28 +243,58 @@ def page(browser, request: pytest.FixtureRequest) -> Iterator["Page"]:  # noqa: 
 # --------------------------------------------------------------------------- helpers
 
 
-def wait_for_app(page, timeout: float = DEFAULT_TIMEOUT_MS) -> None:
-    """Wait until the Streamlit script has finished its run and nothing is loading."""
+# the count of finished script runs the app shows under GOV_E2E_MARKER=1 (components/ui.py
+# run_marker), as last seen by wait_for_app / wait_for_rerun, per page
+_RUNS_SEEN: dict = {}
+_RUNS_JS = "() => { const m = document.querySelector('.gov-e2e-run'); return m ? m.title : null; }"
+_RUN_DONE_JS = ("seen => { const m = document.querySelector('.gov-e2e-run');"
+                " return !!m && m.title !== seen; }")
+_RUN_STARTED_JS = ("seen => { const m = document.querySelector('.gov-e2e-run');"
+                   " if (m && m.title !== seen) return true;"
+                   " const app = document.querySelector(\"[data-testid='stApp']\");"
+                   " return !!app && app.getAttribute('data-test-script-state') === 'running'; }")
+
+
+def _settle(page, timeout: float) -> None:
     page.wait_for_selector(APP_IDLE, state="attached", timeout=timeout)
     page.wait_for_selector(BUSY, state="detached", timeout=timeout)
     page.wait_for_timeout(100)  # let the final deltas paint
-    # After st.rerun() the browser sees the first run end ("finished early for rerun") and the
-    # page is briefly idle before the second run starts; elements of the run being replaced are
-    # then marked stale. Idle with no stale element left is a finished run.
     page.wait_for_selector(APP_IDLE, state="attached", timeout=timeout)
     page.wait_for_selector(STALE, state="detached", timeout=timeout)
     page.wait_for_selector(APP_IDLE, state="attached", timeout=timeout)
 
 
+def wait_for_app(page, timeout: float = DEFAULT_TIMEOUT_MS) -> None:
+    """Wait until the Streamlit script has finished its run and nothing is loading."""
+    _settle(page, timeout)
+    _RUNS_SEEN[page] = page.evaluate(_RUNS_JS)
+
+
 def wait_for_rerun(page, timeout: float = DEFAULT_TIMEOUT_MS) -> None:
     """After a click or an input: wait for the rerun it triggers to start (if it has not already
-    started and finished), then for it to finish."""
+    started and finished), then for it to finish.
+
+    With the app's run marker (the test server sets GOV_E2E_MARKER=1) "finished" is exact: the
+    count of finished runs has moved on. A handler that saves and calls st.rerun() makes two
+    runs, and between them the app reports itself idle; without the marker a check made in that
+    moment read the page of the first run (seen on CI). Without a marker on the page (another
+    server) the idle state is all there is."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-    try:
-        page.wait_for_selector(APP_RUNNING, state="attached", timeout=1500)
-    except PlaywrightTimeoutError:
-        pass
+    seen = _RUNS_SEEN.get(page)
+    if seen is None:
+        try:
+            page.wait_for_selector(APP_RUNNING, state="attached", timeout=1500)
+        except PlaywrightTimeoutError:
+            pass
+        wait_for_app(page, timeout)
+        return
+    try:  # a run started (or has already finished) ...
+        page.wait_for_function(_RUN_STARTED_JS, arg=seen, timeout=1500, polling=50)
+    except PlaywrightTimeoutError:  # ... or the input caused none
+        wait_for_app(page, timeout)
+        return
+    page.wait_for_function(_RUN_DONE_JS, arg=seen, timeout=timeout, polling=50)
     wait_for_app(page, timeout)
 
 
