@@ -18,7 +18,7 @@ def test_suite_runs_small(tmp_path, capsys):
         pytest.skip("no PostgreSQL binaries")  # conftest's CI rule fails earlier via other pg tests
     out = tmp_path / "suite.md"
     assert suite.main(["--scale", "township", "--orders", "200,400", "--backends", "sqlite,postgresql",
-                       "--runs", "1", "--roles", "leader", "--pages", "home,inbox,kpi,mediation", "--sessions", "2",
+                       "--runs", "1", "--roles", "leader", "--pages", "home,kpi", "--sessions", "1",
                        "--workdir", str(tmp_path),
                        "--out", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
@@ -28,7 +28,7 @@ def test_suite_runs_small(tmp_path, capsys):
             data = json.loads((tmp_path / f"{backend}-township-{n}.json").read_text(encoding="utf-8"))
             assert data["backend"] == backend and data["orders"] >= n
             timed = {what for what, role, ms in data["rows"] if role == "leader" and ms > 0}
-            for key in ("home", "inbox", "kpi", "mediation"):
+            for key in ("home", "kpi"):
                 assert f"page {key}" in timed, (backend, n, key)
             assert "KPI numbers naive (orders table into pandas)" in timed
     assert "KPI numbers at 400 orders" in text

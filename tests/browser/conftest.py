@@ -298,6 +298,18 @@ def wait_for_rerun(page, timeout: float = DEFAULT_TIMEOUT_MS) -> None:
     wait_for_app(page, timeout)
 
 
+def pick(page, label: str, text: str) -> None:
+    """Choose the option containing ``text`` in the searchable select box labelled ``label``.
+    Inside a form a choice causes no run, so there is nothing to wait for there."""
+    box = page.get_by_label(label, exact=True)
+    in_form = box.evaluate("el => !!el.closest(\"[data-testid='stForm']\")")
+    box.click()
+    page.keyboard.type(text)
+    page.get_by_role("option", name=re.compile(re.escape(text))).first.click()
+    if not in_form:
+        wait_for_rerun(page)
+
+
 def login(page, base_url: str, username: str, password: str, *,
           expect_success: bool = True, timeout: float = DEFAULT_TIMEOUT_MS) -> None:
     """Open ``base_url``, fill 用户名/密码, click 登录 and wait for the app. With

@@ -8,17 +8,10 @@ import re
 
 from db.config import DEFAULT_DEMO_PASSWORD
 
-from .conftest import login, screenshot, wait_for_app, wait_for_rerun
+from .conftest import login, pick, screenshot, wait_for_app, wait_for_rerun
 
 PW = DEFAULT_DEMO_PASSWORD
 
-
-def pick(page, label: str, text: str) -> None:
-    """Choose ``text`` in the searchable select box labelled ``label``."""
-    page.get_by_label(label, exact=True).click()
-    page.keyboard.type(text)
-    page.get_by_role("option", name=re.compile(re.escape(text))).first.click()
-    wait_for_rerun(page)
 
 
 def status_line(page) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from db.config import DEFAULT_DEMO_PASSWORD
 
-from .conftest import login, screenshot, wait_for_app, wait_for_rerun
+from .conftest import login, pick, screenshot, wait_for_app, wait_for_rerun
 
 PW = DEFAULT_DEMO_PASSWORD
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -20,11 +20,6 @@ def shot(page, name: str) -> None:
     DOCS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(DOCS / f"platforms-{name}.png"), full_page=True)
 
-
-def pick(page, label: str, text: str) -> None:
-    page.get_by_label(label, exact=True).click()
-    page.get_by_role("option", name=re.compile(re.escape(text))).first.click()
-    wait_for_rerun(page)
 
 
 def open_case(page, base: str, number: str) -> None:
