@@ -4,9 +4,10 @@ audit, and files that python-docx / openpyxl read back and LibreOffice converts 
 from __future__ import annotations
 
 import io
+import random
 import shutil
 import subprocess
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from docx import Document
@@ -73,6 +74,35 @@ def test_week_numbers_and_lists(world):
     # dispatched, so not overdue); o8 of last week was closed
     assert (report["carried"]["total"], report["carried"]["overdue"]) == (1, 0)
     assert report["carried"]["items"][0]["received"] == "2025-03-04"
+
+
+def test_lists_are_cut_at_the_limit_in_their_order(world):
+    """More open orders than the report lists: carried over oldest first; overdue or supervised
+    most overdue first, the supervised ones without a deadline last."""
+    with write_session(world) as s:
+        t = s.scalar(select(WorkOrder).where(WorkOrder.status == "in_progress"))
+        base = dict(township_id=t.township_id, village_id=t.village_id, grid_id=t.grid_id, channel="hotline",
+                    category_id=t.category_id, department_id=t.department_id, description="测试")
+        days = list(range(1, 41))
+        random.Random(7).shuffle(days)  # inserted out of order: id order is not the list's order
+        for d in days:
+            s.add(WorkOrder(number=f"RX-L-{d:03d}", title=f"积压{d:02d}", status="dispatched",
+                            received_at=L(2026, 1, 1) + timedelta(days=d), **base))
+            s.add(WorkOrder(number=f"RX-D-{d:03d}", title=f"超期{d:02d}", status="in_progress",
+                            received_at=L(2026, 3, 3, 8), due_at=L(2026, 3, 4) + timedelta(hours=d), **base))
+            if d <= 3:
+                s.add(WorkOrder(number=f"RX-S-{d:03d}", title=f"督办{d:02d}", status="contacted",
+                                received_at=L(2026, 3, 3, 8), supervised=True, **base))
+    with read_session(world) as s:
+        report = wr.assemble(s, WEEK, NOW, "leader")
+    # carried: o9 (March 2025) and the 40 backlog orders of January and February
+    carried = [i["received"] for i in report["carried"]["items"]]
+    assert report["carried"]["total"] == 41 and len(carried) == wr.LIST_LIMIT
+    assert carried == ["2025-03-04"] + [f"{L(2026, 1, 1) + timedelta(days=d, hours=12):%Y-%m-%d}" for d in range(1, 30)]
+    # overdue or supervised: the 40 new ones due 4-5 March come before o4 (due 6 March) and the
+    # three supervised orders without a deadline
+    overdue = [i["title"] for i in report["overdue"]["items"]]
+    assert report["overdue"]["total"] == 40 + 1 + 3 and overdue == [f"超期{d:02d}" for d in range(1, 31)]
 
 
 def test_exports_open_and_carry_the_numbers(world, tmp_path):

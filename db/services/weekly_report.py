@@ -138,15 +138,23 @@ def _owner_select():
             .outerjoin(User, User.id == W.supervisor_user_id))
 
 
-def _owner_rows(s: Session, conds: list, order: tuple) -> list:
-    """The first ``LIST_LIMIT`` orders matching ``conds`` in ``order``, with their owners. The
-    ids are chosen first (an index-only sort of the open orders: thousands at county scale) and
-    only those rows are joined: joining before the sort read every open order's row (80 ms at
-    1,000,000 orders against 3 ms)."""
-    ids = list(s.scalars(select(W.id).where(*conds).order_by(*order).limit(LIST_LIMIT)))
+def _owner_rows(s: Session, conds: list, key: str) -> list:
+    """The first ``LIST_LIMIT`` orders matching ``conds`` (always open orders: thousands at county
+    scale) by ``key`` (``received_at`` or ``due_at``, nulls last, then id), with their owners.
+
+    The ids are chosen first and only those rows joined: joining before the sort read every open
+    order's row (80 ms at 1,000,000 orders against 3 ms on SQLite). The open orders are picked in
+    a materialised CTE and sorted there: given ``ORDER BY received_at LIMIT 20`` PostgreSQL walked
+    the received_at index from the oldest order hoping to meet 20 open ones soon, but the open
+    orders are the newest, so it read every closed order first (600 ms at 1,000,000)."""
+    col = getattr(W, key)
+    picked = (select(W.id, col.label("k")).where(*conds)
+              .cte("picked").prefix_with("MATERIALIZED", dialect="postgresql"))
+    ids = list(s.scalars(select(picked.c.id).order_by(picked.c.k.asc().nulls_last(), picked.c.id)
+                         .limit(LIST_LIMIT)))
     if not ids:
         return []
-    return s.execute(_owner_select().where(W.id.in_(ids)).order_by(*order)).mappings().all()
+    return s.execute(_owner_select().where(W.id.in_(ids)).order_by(col.asc().nulls_last(), W.id)).mappings().all()
 
 
 def _order_item(r, role: str, now: datetime) -> dict:
@@ -163,7 +171,7 @@ def _overdue_supervised(s: Session, now: datetime, role: str) -> dict:
     conds = [W.status.in_(OPEN_STATUSES), or_(W.due_at < now, W.supervised.is_(True))]
     total = s.scalar(select(func.count()).select_from(W).where(*conds)) or 0
     overdue = s.scalar(select(func.count()).select_from(W).where(W.status.in_(OPEN_STATUSES), W.due_at < now)) or 0
-    rows = _owner_rows(s, conds, (W.due_at.asc().nulls_last(), W.id))
+    rows = _owner_rows(s, conds, "due_at")
     return {"total": total, "overdue": overdue, "items": [_order_item(r, role, now) for r in rows]}
 
 
@@ -203,7 +211,7 @@ def _carried(s: Session, week: kpi_q.Period, now: datetime, role: str) -> dict:
     conds = [W.status.in_(OPEN_STATUSES), W.received_at < week.since]
     total = s.scalar(select(func.count()).select_from(W).where(*conds)) or 0
     overdue = s.scalar(select(func.count()).select_from(W).where(*conds, W.due_at < now)) or 0
-    rows = _owner_rows(s, conds, (W.received_at, W.id))
+    rows = _owner_rows(s, conds, "received_at")
     return {"total": total, "overdue": overdue, "items": [_order_item(r, role, now) for r in rows]}
 
 
