@@ -313,7 +313,9 @@ def pick(page, label: str, text: str) -> None:
 def login(page, base_url: str, username: str, password: str, *,
           expect_success: bool = True, timeout: float = DEFAULT_TIMEOUT_MS) -> None:
     """Open ``base_url``, fill 用户名/密码, click 登录 and wait for the app. With
-    ``expect_success`` also wait for the login form to go away."""
+    ``expect_success`` also wait for the login form to go away and for the login cookie: the
+    library's cookie component writes it from its own iframe a moment after the run, and a
+    ``page.goto`` before that lands on the login form (seen on CI, on a cold server)."""
     page.goto(base_url)
     wait_for_app(page, timeout)
     page.get_by_label("用户名", exact=True).fill(username)
@@ -323,6 +325,25 @@ def login(page, base_url: str, username: str, password: str, *,
     if expect_success:
         page.get_by_label("密码", exact=True).wait_for(state="detached", timeout=timeout)
         wait_for_app(page, timeout)
+        wait_for_cookie(page, timeout / 1000)
+
+
+def auth_cookie(page) -> dict | None:
+    """The login cookie in the page's browser context, or None."""
+    from db.config import COOKIE_NAME
+
+    return next((c for c in page.context.cookies() if c["name"] == COOKIE_NAME), None)
+
+
+def wait_for_cookie(page, timeout_s: float = 10) -> dict:
+    """Wait for the login cookie to be set and return it."""
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        cookie = auth_cookie(page)
+        if cookie:
+            return cookie
+        page.wait_for_timeout(100)
+    raise AssertionError("the login cookie was never set")
 
 
 def screenshot(page, name: str) -> Path:

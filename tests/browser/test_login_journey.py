@@ -15,7 +15,7 @@ import jwt
 
 from db.config import COOKIE_NAME, DEFAULT_DEMO_PASSWORD
 
-from .conftest import login, screenshot, wait_for_app, wait_for_rerun
+from .conftest import login, screenshot, wait_for_app, wait_for_cookie, wait_for_rerun
 
 SIDEBAR_NAV = "[data-testid='stSidebarNav']"
 
@@ -23,23 +23,6 @@ SIDEBAR_NAV = "[data-testid='stSidebarNav']"
 def nav_text(page) -> str:
     page.wait_for_selector(SIDEBAR_NAV)
     return page.locator(SIDEBAR_NAV).inner_text()
-
-
-def auth_cookie(page) -> dict | None:
-    for c in page.context.cookies():
-        if c["name"] == COOKIE_NAME:
-            return c
-    return None
-
-
-def wait_for_cookie(page, timeout_s: float = 10) -> dict:
-    end = time.time() + timeout_s
-    while time.time() < end:
-        cookie = auth_cookie(page)
-        if cookie:
-            return cookie
-        page.wait_for_timeout(200)
-    raise AssertionError("the login cookie was never set")
 
 
 def test_two_roles_see_different_navigation(app_server, page, browser):
