@@ -192,13 +192,22 @@ def build_compare_figure(rows: list[dict], metric: kpi_q.Metric, limit: int = 20
     rows = rows[:limit]
     y = [f"{r['label']}（n={r[f'{metric.key}_n']}）" for r in rows]
     x = _metric_series(rows, metric)
+    text = [fmt_value(metric, r[metric.key]) for r in rows]
     fig = go.Figure(go.Bar(
         x=x, y=y, orientation="h", marker={"color": BLUE}, customdata=list(range(len(rows))),
-        text=[fmt_value(metric, r[metric.key]) for r in rows], textposition="auto",
-        hovertemplate="%{y}<br>%{text}<extra></extra>"))
+        text=text, textposition="auto", hovertemplate="%{y}<br>%{text}<extra></extra>"))
+    # a bar of value 0 has no width: plotly draws neither it nor its text, so the group would look
+    # empty and could not be clicked. A marker at 0 shows its value and opens it like a bar.
+    zeros = [i for i, v in enumerate(x) if v == 0]
+    if zeros:
+        fig.add_trace(go.Scatter(
+            x=[0] * len(zeros), y=[y[i] for i in zeros], mode="markers+text", customdata=zeros,
+            marker={"color": BLUE, "symbol": "line-ns", "size": 18, "line": {"width": 3, "color": BLUE}},
+            text=[text[i] for i in zeros], textposition="middle right", cliponaxis=False,
+            hovertemplate="%{y}<br>%{text}<extra></extra>"))
     _layout(fig, metric, None)
     fig.update_yaxes(autorange="reversed")
-    fig.update_layout(height=max(280, 34 * len(rows) + 80))
+    fig.update_layout(height=max(280, 34 * len(rows) + 80), showlegend=False)
     return fig
 
 
