@@ -77,11 +77,10 @@ def compare(period: kpi_q.Period, by: str, minute: str) -> list[dict]:
 
 @st.cache_data(ttl=60, show_spinner=False)
 def others(period: kpi_q.Period, minute: str) -> dict:
+    """Dispute resolution, the share resolved in the village and grid events per worker, now
+    and in the previous period cut at the same point."""
     with read_session(runtime.engine()) as s:
-        disputes = kpi_q.dispute_stats(s, period)
-        by_village = kpi_q.dispute_stats(s, period, by="village") if disputes is not None else None
-        return {"disputes": disputes, "disputes_by_village": by_village,
-                "grid": kpi_q.grid_worker_stats(s, period, utcnow())}
+        return kpi_q.module_summary(s, period, utcnow())
 
 
 @st.cache_data(ttl=30, show_spinner=False)
@@ -119,7 +118,9 @@ def period_selector(key: str = "kpi") -> kpi_q.Period:
 
 
 COMPARISON_NOTE = ("环比、同比均对比上期同期：本期统计到此刻为止，上期只统计从上期开始起经过同样时长的部分"
-                   "（上期较短时取上期全部），上年同期统计到上年同一日期时刻为止；已结束的时段与上一时段整段对比。")
+                   "（上期较短时取上期全部），上年同期统计到上年同一日期时刻为止；已结束的时段与上一时段整段对比。"
+                   "按受理或登记时间取样的比率（如办结率、纠纷化解率）计算的是样本中至今已办结或化解的比例，"
+                   "上期的样本经过的时间更长，时段进行中本期偏低属正常。")
 
 
 def definitions_popover() -> None:
@@ -146,24 +147,15 @@ def kpi_cards(data: dict, other: dict) -> None:
             st.metric(f"{m.label}（n={cur[f'{key}_n']}）", fmt_value(m, cur[key]), delta=delta,
                       delta_color="normal" if m.higher_is_better else "inverse", help=m.definition)
         i += 1
-    d = other.get("disputes")
-    if d:
-        total = d[0]
-        for key, field in (("dispute_resolution", "resolution_rate"), ("village_share", "village_share")):
-            m = kpi_q.OTHER_METRICS[key]
-            n = total["n"] if key == "dispute_resolution" else total["resolved"]
-            with cols[i % 4].container(border=True):
-                st.metric(f"{m.label}（n={n}）", fmt_value(m, total.get(field)), help=m.definition)
-            i += 1
-    g = other.get("grid")
-    if g:
-        m = kpi_q.OTHER_METRICS["events_per_worker"]
+    cur, prev = other["current"], other["previous"]
+    for key in ("dispute_resolution", "village_share", "events_per_worker"):
+        m = kpi_q.OTHER_METRICS[key]
+        delta = fmt_delta(m, cur[key], prev[key])
         with cols[i % 4].container(border=True):
-            st.metric(f"{m.label}（n={g['workers']}）", fmt_value(m, g["per_worker"]), help=m.definition)
+            st.metric(f"{m.label}（n={cur[f'{key}_n']}）", fmt_value(m, cur[key]),
+                      delta=f"{delta} 环比（上期同期）" if delta else None,
+                      delta_color="normal" if m.higher_is_better else "inverse", help=m.definition)
         i += 1
-    missing = [label for k, label in (("disputes", "纠纷化解率"), ("grid", "人均网格事件")) if other.get(k) is None]
-    if missing:
-        st.caption("、".join(missing) + " 由相关模块提供，该模块上线后显示。")
 
 
 # --------------------------------------------------------------------------- figures (pure)

@@ -109,3 +109,33 @@ def test_log_day_bounds_local_days():
     # a period ending mid-afternoon (local) includes that day
     now = local_to_utc(datetime(2025, 3, 5, 15, 0))
     assert log_day_bounds(SINCE, now) == (DAY1, date(2025, 3, 5))
+
+
+def test_kpi_events_per_worker_is_worker_counts_total(engine):
+    """The KPI card's 人均网格事件 (``kpi.module_stats``, counted in SQL) agrees with the
+    per-staff counts, and its 环比 compares the week before cut at the same point."""
+    from db.queries import kpi
+
+    _world(engine)
+    with read_session(engine) as s:
+        row = kpi.module_stats(s, SINCE, UNTIL)
+        rows = worker_counts(s, SINCE, UNTIL)
+        # Wang 3 + Li 1 (Gone is inactive, the event with no reporter counts for nobody) over
+        # the 4 active staff
+        assert (row["events"], row["events_per_worker_n"]) == (4, 4) == (
+            sum(r["events_reported"] for r in rows), len(rows))
+        assert row["events_per_worker"] == 1.0
+        # no disputes: the dispute rates have no value, and n = 0
+        assert (row["dispute_resolution"], row["dispute_resolution_n"], row["village_share"]) == (None, 0, None)
+        # Wednesday 5 March 2025 12:00, in the week of DAY1: two and a half days so far, against
+        # the week before cut after as long (24 Feb 00:00 .. 26 Feb 12:00): nothing there, since
+        # Wang's event one second before SINCE falls on Sunday 2 March
+        now = local_to_utc(datetime(2025, 3, 5, 12, 0))
+        out = kpi.module_summary(s, kpi.period_of("week", DAY1), now)
+        # Wang at SINCE and on Wednesday 00:00, Li five hours in; not Wang's on Sunday night
+        assert out["current"]["events"] == 3
+        assert out["previous"]["events"] == 0 and out["previous"]["events_per_worker"] == 0.0
+        # the week over: whole against whole, and Sunday's event is the week before's
+        out = kpi.module_summary(s, kpi.period_of("week", DAY1), UNTIL + timedelta(days=1))
+        assert (out["current"]["events"], out["previous"]["events"]) == (4, 1)
+        assert out["previous"]["events_per_worker"] == 0.25

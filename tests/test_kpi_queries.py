@@ -313,3 +313,39 @@ def test_dispute_resolution_definition_matches_what_is_counted(world):
     text = kpi.OTHER_METRICS["dispute_resolution"].definition
     assert text.startswith("登记时间在所选时段内的矛盾纠纷中，已达成调解协议或已销号的比例")
     assert "调解成功销号" not in text
+
+
+def test_dispute_cards_compare_with_the_previous_period(world):
+    """纠纷化解率 and 化解在村比例 on the KPI cards, this week against the week before, both
+    worked out by hand."""
+    from db.models import MediationCase
+
+    engine, ids = world
+    seq = iter(range(1, 100))
+    with write_session(engine) as s:
+        va = s.get(Village, ids["va"])
+
+        def case(status, reported, **kw):
+            s.add(MediationCase(number=f"TJ-2026-{next(seq):06d}", township_id=va.township_id, village_id=va.id,
+                                kind=kw.pop("kind", "dispute"), dispute_type="neighbour", title="纠纷",
+                                summary="纠纷", source="walk_in", risk_colour="blue", status=status,
+                                reported_at=reported, **kw))
+
+        # this week: agreed in the village, closed after escalation to the township, still mediating
+        case("agreed", L(2026, 3, 3, 10))
+        case("closed", L(2026, 3, 4, 10), level="township", escalated_at=L(2026, 3, 5, 9))
+        case("mediating", L(2026, 3, 6, 10))
+        case("closed", L(2026, 3, 4, 11), kind="hazard")  # a hazard: not a dispute
+        # the week before: two disputes, both resolved in the village
+        case("closed", L(2026, 2, 24, 10))
+        case("agreed", L(2026, 3, 1, 23, 0))  # Sunday night, Beijing: still the week before
+        case("agreed", L(2026, 2, 22, 10))  # the week before that: in neither
+    with read_session(engine) as s:
+        out = kpi.module_summary(s, WEEK, NOW)
+    cur, prev = out["current"], out["previous"]
+    # resolved 2 of 3 disputes; of the 2 resolved, 1 stayed in the village
+    assert (cur["dispute_resolution_n"], cur["village_share_n"]) == (3, 2)
+    assert cur["dispute_resolution"] == pytest.approx(2 / 3) and cur["village_share"] == pytest.approx(0.5)
+    assert (prev["dispute_resolution"], prev["dispute_resolution_n"], prev["village_share"]) == (1.0, 2, 1.0)
+    # no grid staff in this world: no events per worker
+    assert (cur["events_per_worker"], cur["events_per_worker_n"]) == (None, 0)

@@ -223,7 +223,7 @@ OTHER_METRICS: dict[str, Metric] = {m.key: m for m in (
     Metric("village_share", "化解在村比例", "rate", "mediation",
            "已化解（已达成调解协议或已销号）的纠纷中在村级化解（未上交镇级）的比例，“小事不出村”。"),
     Metric("events_per_worker", "人均网格事件", "avg", "grid",
-           "所选时段内网格员上报的网格事件数 ÷ 在岗网格员（含网格长）人数；n 为在岗人数。", unit="件/人"),
+           "所选时段内在岗网格员（含网格长）上报的网格事件数 ÷ 在岗人数；n 为在岗人数。在岗按现在的名单计，环比的上期也按现在的名单计。", unit="件/人"),
 )}
 
 
@@ -722,26 +722,39 @@ def dispute_stats(s: Session, period: Period, by: str | None = None) -> list[dic
     return resolution_stats(s, period.since, period.until, by=by)
 
 
-def grid_worker_stats(s: Session, period: Period, now: datetime) -> dict | None:
-    """Grid events per worker, from the grid-events module: totals and per village."""
-    try:
-        from db.queries.grid_events import worker_counts
-    except ImportError:
-        return None
-    rows = worker_counts(s, period.since, min(period.until, max(now, period.since)))
-    by_village: dict[Any, dict] = {}
-    for r in rows:
-        v = by_village.setdefault(r["village_id"], {"key": r["village_id"], "label": r["village_name"],
-                                                     "workers": 0, "events": 0, "logs": 0})
-        v["workers"] += 1
-        v["events"] += r["events_reported"]
-        v["logs"] += r["logs"]
-    workers = sum(v["workers"] for v in by_village.values())
-    events = sum(v["events"] for v in by_village.values())
-    for v in by_village.values():
-        v["per_worker"] = v["events"] / v["workers"] if v["workers"] else None
-    return {"workers": workers, "events": events, "per_worker": events / workers if workers else None,
-            "by_village": sorted(by_village.values(), key=lambda v: -(v["per_worker"] or 0))}
+def module_stats(s: Session, since: datetime, until: datetime) -> dict:
+    """The KPIs kept by the mediation and grid-events modules over ``[since, until)`` (naive
+    UTC), as one row shaped like ``order_stats``'s:
+
+    - ``dispute_resolution`` and ``village_share`` from ``mediation.resolution_stats`` (the
+      disputes reported in the window; resolved = agreed or closed by now), with ``_n`` the
+      disputes and the resolved ones;
+    - ``events_per_worker``: grid events reported in the window by grid staff who are active
+      now, divided by the active grid staff (``_n``), as ``grid_events.worker_counts`` counts
+      them; both counted in SQL.
+
+    A value is None when its denominator is 0."""
+    from db.models import GridEvent, GridStaff
+    from db.queries.mediation import resolution_stats
+
+    d = resolution_stats(s, since, until)[0]
+    workers = s.scalar(select(func.count()).select_from(GridStaff).where(GridStaff.active.is_(True))) or 0
+    events = s.scalar(
+        select(func.count()).select_from(GridEvent)
+        .join(GridStaff, GridStaff.id == GridEvent.reporter_staff_id)
+        .where(GridStaff.active.is_(True), GridEvent.reported_at >= since, GridEvent.reported_at < until)) or 0
+    return {"dispute_resolution": d["resolution_rate"], "dispute_resolution_n": d["n"],
+            "village_share": d["village_share"], "village_share_n": d["resolved"],
+            "events_per_worker": events / workers if workers else None, "events_per_worker_n": workers,
+            "events": events}
+
+
+def module_summary(s: Session, period: Period, now: datetime) -> dict:
+    """``module_stats`` for the period so far and for the previous period cut at the same
+    point (``comparison_windows``, as ``summary`` compares the orders):
+    {"current": row, "previous": row}."""
+    windows = comparison_windows(period, now)
+    return {name: module_stats(s, *windows[name]) for name in ("current", "previous")}
 
 
 def local_today(now: datetime) -> date:
@@ -750,8 +763,9 @@ def local_today(now: datetime) -> date:
 
 __all__ = [
     "DIMENSIONS", "DRILL_PARTS", "ORDER_METRICS", "OTHER_METRICS", "PERIOD_KINDS", "Metric", "Period",
-    "buckets", "cohort", "compare", "comparison_windows", "default_grain", "dispute_stats", "drill_page", "finish", "grid_worker_stats",
-    "hours_between", "local_today", "order_stats", "period_of", "summary", "total", "trend", "window_label",
+    "buckets", "cohort", "compare", "comparison_windows", "default_grain", "dispute_stats", "drill_page", "finish",
+    "hours_between", "local_today", "module_stats", "module_summary", "order_stats", "period_of", "summary", "total",
+    "trend", "window_label",
 ]
 
 
