@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.config import Settings, load_settings
+from db.errors import ConflictError
 
 SQLITE_BUSY_TIMEOUT_MS = 15000
 
@@ -78,12 +80,34 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False, future=True)
 
 
+# PostgreSQL aborts a transaction with these SQLSTATEs when concurrent transactions cannot all
+# go on: 40P01 deadlock_detected, 40001 serialization_failure. Neither is the user's mistake and
+# nothing of the aborted transaction was written, so the user gets the conflict message.
+CONCURRENCY_SQLSTATES = frozenset({"40P01", "40001"})
+CONCURRENT_WRITE_MESSAGE = "其他用户正在同时修改相关记录，本次操作未保存。请刷新页面查看最新内容后重试。"
+
+
+def is_concurrency_abort(exc: BaseException) -> bool:
+    """True for a database error that aborted the transaction because of concurrent writers."""
+    orig = getattr(exc, "orig", None)
+    return getattr(orig, "sqlstate", None) in CONCURRENCY_SQLSTATES
+
+
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
-    """A session whose transaction commits on success and rolls back on any error."""
-    with session_factory(engine)() as session:
-        with session.begin():
-            yield session
+    """A session whose transaction commits on success and rolls back on any error.
+
+    A transaction that PostgreSQL aborts for concurrency (a deadlock, a serialization failure)
+    is rolled back like any other and surfaces as ``ConflictError`` with a Chinese message,
+    never as a database error."""
+    try:
+        with session_factory(engine)() as session:
+            with session.begin():
+                yield session
+    except DBAPIError as exc:
+        if is_concurrency_abort(exc):
+            raise ConflictError(CONCURRENT_WRITE_MESSAGE) from exc
+        raise
 
 
 @contextmanager

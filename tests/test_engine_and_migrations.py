@@ -10,7 +10,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, event, func, inspect, insert, select, text
+from sqlalchemy import Engine, event, func, inspect, insert, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from db import migrate
@@ -259,3 +259,47 @@ def test_foreign_keys_are_enforced(engine):
     with pytest.raises(IntegrityError):  # nor may a referenced row be deleted from under it
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM village"))
+
+
+@pytest.mark.pg
+def test_postgresql_deadlock_reaches_the_user_as_a_conflict(pg_engine):
+    """Two transactions lock two rows in opposite order: PostgreSQL aborts one of them
+    (40P01). Its write_session rolls it back and raises the Chinese conflict message, not a
+    database error; the other commits both its updates and nothing of the loser remains."""
+    from db.engine import CONCURRENT_WRITE_MESSAGE
+    from db.errors import ConflictError
+
+    with write_session(pg_engine) as s:
+        town = Township(code="T1", name="测试镇", county="测试县")
+        a = Village(township=town, code="VA", name="甲村", kind="village")
+        b = Village(township=town, code="VB", name="乙村", kind="village")
+        s.add_all([a, b])
+        s.flush()
+        ids = (a.id, b.id)
+    both_hold_one = threading.Barrier(2, timeout=30)
+    outcome: dict[str, BaseException | None] = {}
+
+    def writer(name: str, first: int, second: int) -> None:
+        try:
+            with write_session(pg_engine) as s:
+                s.execute(update(Village).where(Village.id == first).values(name=f"{name}改"))
+                both_hold_one.wait()
+                s.execute(update(Village).where(Village.id == second).values(name=f"{name}改"))
+            outcome[name] = None
+        except BaseException as exc:  # noqa: BLE001 - inspected below
+            outcome[name] = exc
+
+    threads = [threading.Thread(target=writer, args=("一", ids[0], ids[1])),
+               threading.Thread(target=writer, args=("二", ids[1], ids[0]))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    errors = {k: v for k, v in outcome.items() if v is not None}
+    assert len(outcome) == 2 and len(errors) == 1, outcome
+    (loser, exc), = errors.items()
+    assert isinstance(exc, ConflictError) and exc.message == CONCURRENT_WRITE_MESSAGE
+    assert exc.__cause__.orig.sqlstate == "40P01"
+    winner = "二" if loser == "一" else "一"
+    with read_session(pg_engine) as s:
+        assert set(s.scalars(select(Village.name))) == {f"{winner}改"}
