@@ -303,3 +303,28 @@ def test_postgresql_deadlock_reaches_the_user_as_a_conflict(pg_engine):
     winner = "二" if loser == "一" else "一"
     with read_session(pg_engine) as s:
         assert set(s.scalars(select(Village.name))) == {f"{winner}改"}
+
+
+def test_unique_id_number_migration_stops_on_existing_duplicates(empty_engine):
+    """0011 cannot index a roster that already lists one person twice: it stops with a Chinese
+    message naming the ID number masked, and changes nothing; once merged it goes through."""
+    migrate.upgrade(empty_engine, "0010")
+    with empty_engine.begin() as conn:
+        conn.execute(insert(Township).values(id=1, code="T1", name="测试镇", county="测试县"))
+        conn.execute(insert(Village).values(id=1, township_id=1, code="V1", name="一村", kind="village"))
+        conn.execute(insert(Grid).values(id=1, village_id=1, code="G1", name="一网格", kind="rural"))
+        for k in (1, 2):
+            conn.execute(text(
+                "INSERT INTO grid_staff (id, grid_id, name, phone, id_number, staff_role, employment, active, "
+                "version, updated_at) VALUES (:id, 1, '重复', '13900001111', '41172619900101123X', 'worker', "
+                "'part', :t, 1, CURRENT_TIMESTAMP)"), {"id": k, "t": True})
+    with pytest.raises(RuntimeError) as caught:
+        migrate.upgrade(empty_engine)
+    message = str(caught.value)
+    assert "1个身份证号重复登记" in message and "4117**********123X（2条）" in message
+    assert "41172619900101123X" not in message
+    assert migrate.current_revision(empty_engine) == "0010"
+    with empty_engine.begin() as conn:
+        conn.execute(text("UPDATE grid_staff SET id_number = NULL WHERE id = 2"))
+    migrate.upgrade(empty_engine)
+    assert migrate.current_revision(empty_engine) == migrate.head_revision()

@@ -192,3 +192,70 @@ def test_joined_today_is_accepted_at_one_in_the_morning_beijing_time(w, monkeypa
         svc.update_party_member(w.engine, w.admin, w.member2, 2, later)
     # an explicit ``now`` is the clock too
     assert svc.update_party_member(w.engine, w.admin, w.member2, 2, p, now=one_am)["version"] == 3
+
+
+def test_the_roster_refuses_a_second_entry_for_one_id_number_at_the_database(w):
+    """The unique index (migration 0011) holds even for a write that skips the service's check,
+    and ``violates_unique`` recognises it on both backends."""
+    from sqlalchemy.exc import IntegrityError
+
+    from db.engine import write_session
+    from db.services.base import violates_unique
+
+    taken = ident(101, 1975)  # grid 1's chief
+    with pytest.raises(IntegrityError) as caught:
+        with write_session(w.engine) as s:
+            s.add(GridStaff(grid_id=w.grid2, name="重复", phone="13900005555", id_number=taken,
+                            staff_role="worker", employment="part"))
+    assert violates_unique(caught.value, "uq_grid_staff_id_number", "grid_staff", "id_number")
+    assert not violates_unique(caught.value, "uq_something_else", "grid_staff", "phone")
+    assert count(w, GridStaff, GridStaff.id_number == taken) == 1
+    # no ID number at all is not a duplicate
+    with write_session(w.engine) as s:
+        s.add_all([GridStaff(grid_id=w.grid2, name=f"无证{k}", phone="13900005555", id_number=None,
+                             staff_role="worker", employment="part") for k in range(2)])
+    assert count(w, GridStaff, GridStaff.id_number.is_(None)) >= 2
+
+
+@pytest.mark.pg
+def test_two_saves_of_one_person_at_once_leave_one_entry_on_postgresql(pg_engine):
+    """Another transaction inserts the same ID number and has not committed when the save
+    checks: the check cannot see it, the save's insert waits on the unique index, and once the
+    other commits the save is refused with a Chinese message. Nothing of it is written."""
+    import threading
+    import time
+
+    from sqlalchemy import insert, text
+
+    w = build(pg_engine)
+    new = ident(300, 1990)
+    other = pg_engine.connect()
+    tx = other.begin()
+    other.execute(insert(GridStaff).values(grid_id=w.grid, name="先到", phone="13900006666", id_number=new,
+                                           staff_role="worker", employment="full", version=1))
+    outcome: list[BaseException | dict] = []
+
+    def save() -> None:
+        try:
+            outcome.append(svc.save_staff(pg_engine, w.admin, staff_input(w, id_number=new), now=NOW))
+        except BaseException as exc:  # noqa: BLE001 - inspected below
+            outcome.append(exc)
+
+    t = threading.Thread(target=save)
+    t.start()
+    with pg_engine.connect() as watch:  # wait until the save is blocked on the index, not on a clock
+        for _ in range(600):
+            waiting = watch.execute(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = current_database()")).scalar()
+            if waiting:
+                break
+            time.sleep(0.05)
+    assert waiting, "the save never reached the insert"
+    tx.commit()
+    other.close()
+    t.join(60)
+    (exc,) = outcome
+    assert isinstance(exc, ValidationError) and exc.field == "id_number" and "刚刚" in exc.message
+    assert count(w, GridStaff, GridStaff.id_number == new) == 1
+    assert audits(w, "roster.staff_create") == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base, Versioned, utcnow
@@ -77,6 +77,9 @@ class GridStaff(Base, Versioned):
     """Grid chiefs and grid workers."""
 
     __tablename__ = "grid_staff"
+    # One person, one roster entry: the services check first and say so in Chinese; the index
+    # stops two transactions that both passed the check (PostgreSQL) from both inserting.
+    __table_args__ = (Index("uq_grid_staff_id_number", "id_number", unique=True),)
     id: Mapped[int] = mapped_column(primary_key=True)
     grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"), index=True)
     name: Mapped[str] = mapped_column(String(30))

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.errors import ConflictError, NotFound
@@ -91,3 +92,14 @@ def next_number(session: Session, prefix: str, now: datetime) -> str:
                                       set_={"value": table.c.value + 1}).returning(table.c.value)
     seq = session.execute(stmt).scalar_one()
     return f"{prefix}-{year}-{seq:06d}"
+
+
+def violates_unique(exc: IntegrityError, index: str, table: str, column: str) -> bool:
+    """True when ``exc`` is the unique index ``index`` on ``table.column`` refusing a row.
+    PostgreSQL names the index in the error's diagnostics; SQLite names the column in its
+    message ("UNIQUE constraint failed: table.column")."""
+    diag = getattr(exc.orig, "diag", None)
+    name = getattr(diag, "constraint_name", None)
+    if name:
+        return name == index
+    return f"UNIQUE constraint failed: {table}.{column}" in str(exc.orig)

@@ -14,6 +14,7 @@ from datetime import date, datetime, timezone
 from typing import Any, Iterable
 
 from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.engine import write_session
@@ -31,6 +32,7 @@ from db.rules.sla import to_local
 from db.services import audit
 from db.services.base import CONFLICT_MESSAGE
 from db.services.base import cas as _cas
+from db.services.base import violates_unique
 
 LINKS_HARD_MAX = 30  # a typing slip guard; 5-15 is the rule, flagged as a coverage gap
 STAFF_AUDIT = ["grid_id", "name", "phone", "id_number", "staff_role", "employment", "active"]
@@ -98,7 +100,22 @@ def validate_staff(s: Session, i: StaffInput, staff_id: int | None = None) -> di
 
 def save_staff(engine: Engine, actor: Actor, i: StaffInput, staff_id: int | None = None,
                version: int | None = None, now: datetime | None = None) -> dict:
-    """Create (``staff_id`` None) or update a grid chief / grid worker."""
+    """Create (``staff_id`` None) or update a grid chief / grid worker.
+
+    ``validate_staff`` refuses an ID number already on the roster; a concurrent save of the
+    same ID number that committed after that check is refused by the unique index, with the
+    same kind of message."""
+    try:
+        return _save_staff(engine, actor, i, staff_id, version, now)
+    except IntegrityError as exc:
+        if violates_unique(exc, "uq_grid_staff_id_number", "grid_staff", "id_number"):
+            raise ValidationError("该身份证号刚刚已被他人登记为网格人员，同一人只能登记一次。请刷新后查看。",
+                                  field="id_number") from exc
+        raise
+
+
+def _save_staff(engine: Engine, actor: Actor, i: StaffInput, staff_id: int | None,
+                version: int | None, now: datetime | None) -> dict:
     require(actor, "roster.edit")
     now = _now(now)
     with write_session(engine) as s:
