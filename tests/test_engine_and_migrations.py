@@ -328,3 +328,32 @@ def test_unique_id_number_migration_stops_on_existing_duplicates(empty_engine):
         conn.execute(text("UPDATE grid_staff SET id_number = NULL WHERE id = 2"))
     migrate.upgrade(empty_engine)
     assert migrate.current_revision(empty_engine) == migrate.head_revision()
+
+
+def test_unique_party_member_migration_stops_on_a_resident_registered_twice(empty_engine):
+    """0012 cannot index a resident registered twice as a party member: it stops naming the
+    record numbers (no personal data), changes nothing, and goes through once merged."""
+    migrate.upgrade(empty_engine, "0011")
+    with empty_engine.begin() as conn:
+        conn.execute(insert(Township).values(id=1, code="T1", name="测试镇", county="测试县"))
+        conn.execute(insert(Village).values(id=1, township_id=1, code="V1", name="一村", kind="village"))
+        conn.execute(insert(Grid).values(id=1, village_id=1, code="G1", name="一网格", kind="rural"))
+        conn.execute(text("INSERT INTO household (id, grid_id, address, head_name, size, version, updated_at) "
+                          "VALUES (1, 1, '一村1号', '王五', 1, 1, CURRENT_TIMESTAMP)"))
+        conn.execute(text("INSERT INTO resident (id, household_id, name, gender, id_number, is_party_member, "
+                          "version, updated_at) VALUES (1, 1, '王五', '男', '41172619900101123X', :t, 1, "
+                          "CURRENT_TIMESTAMP)"), {"t": True})
+        for k in (7, 9):
+            conn.execute(text("INSERT INTO party_member (id, resident_id, village_id, name, score, active, version, "
+                              "updated_at) VALUES (:id, 1, 1, '王五', 100, :t, 1, CURRENT_TIMESTAMP)"),
+                         {"id": k, "t": True})
+    with pytest.raises(RuntimeError) as caught:
+        migrate.upgrade(empty_engine)
+    message = str(caught.value)
+    assert "有1位居民被重复登记为党员" in message and "第7号、第9号" in message
+    assert "王五" not in message and "41172619900101123X" not in message
+    assert migrate.current_revision(empty_engine) == "0011"
+    with empty_engine.begin() as conn:
+        conn.execute(text("DELETE FROM party_member WHERE id = 9"))
+    migrate.upgrade(empty_engine)
+    assert migrate.current_revision(empty_engine) == migrate.head_revision()

@@ -217,33 +217,31 @@ def test_the_roster_refuses_a_second_entry_for_one_id_number_at_the_database(w):
     assert count(w, GridStaff, GridStaff.id_number.is_(None)) >= 2
 
 
-@pytest.mark.pg
-def test_two_saves_of_one_person_at_once_leave_one_entry_on_postgresql(pg_engine):
-    """Another transaction inserts the same ID number and has not committed when the save
-    checks: the check cannot see it, the save's insert waits on the unique index, and once the
-    other commits the save is refused with a Chinese message. Nothing of it is written."""
+def _lose_a_race_on_postgresql(engine, first_insert, call) -> BaseException | dict:
+    """Run ``first_insert`` in a transaction left open, start ``call`` in a thread, wait until
+    that thread is blocked on a lock (it has passed its own check, which cannot see the open
+    insert, and now waits on the unique index), commit the first, and return what ``call``
+    returned or raised. The wait polls pg_stat_activity, never a clock."""
     import threading
     import time
 
-    from sqlalchemy import insert, text
+    from sqlalchemy import text
 
-    w = build(pg_engine)
-    new = ident(300, 1990)
-    other = pg_engine.connect()
+    other = engine.connect()
     tx = other.begin()
-    other.execute(insert(GridStaff).values(grid_id=w.grid, name="先到", phone="13900006666", id_number=new,
-                                           staff_role="worker", employment="full", version=1))
+    other.execute(first_insert)
     outcome: list[BaseException | dict] = []
 
-    def save() -> None:
+    def run() -> None:
         try:
-            outcome.append(svc.save_staff(pg_engine, w.admin, staff_input(w, id_number=new), now=NOW))
-        except BaseException as exc:  # noqa: BLE001 - inspected below
+            outcome.append(call())
+        except BaseException as exc:  # noqa: BLE001 - returned to the test
             outcome.append(exc)
 
-    t = threading.Thread(target=save)
+    t = threading.Thread(target=run)
     t.start()
-    with pg_engine.connect() as watch:  # wait until the save is blocked on the index, not on a clock
+    # autocommit: pg_stat_activity is a snapshot taken once per transaction
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as watch:
         for _ in range(600):
             waiting = watch.execute(text(
                 "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
@@ -251,11 +249,49 @@ def test_two_saves_of_one_person_at_once_leave_one_entry_on_postgresql(pg_engine
             if waiting:
                 break
             time.sleep(0.05)
-    assert waiting, "the save never reached the insert"
     tx.commit()
     other.close()
     t.join(60)
-    (exc,) = outcome
+    assert waiting, f"the call never waited on the other transaction: {outcome}"
+    (result,) = outcome
+    return result
+
+
+@pytest.mark.pg
+def test_two_saves_of_one_person_at_once_leave_one_entry_on_postgresql(pg_engine):
+    """Another transaction inserts the same ID number and has not committed when the save
+    checks: the save's insert waits on the unique index, and once the other commits the save is
+    refused with a Chinese message. Nothing of it is written."""
+    from sqlalchemy import insert
+
+    w = build(pg_engine)
+    new = ident(300, 1990)
+    exc = _lose_a_race_on_postgresql(
+        pg_engine,
+        insert(GridStaff).values(grid_id=w.grid, name="先到", phone="13900006666", id_number=new,
+                                 staff_role="worker", employment="full", version=1),
+        lambda: svc.save_staff(pg_engine, w.admin, staff_input(w, id_number=new), now=NOW))
     assert isinstance(exc, ValidationError) and exc.field == "id_number" and "刚刚" in exc.message
     assert count(w, GridStaff, GridStaff.id_number == new) == 1
     assert audits(w, "roster.staff_create") == 0
+
+
+@pytest.mark.pg
+def test_two_registrations_of_one_party_member_at_once_leave_one_on_postgresql(pg_engine):
+    from sqlalchemy import insert
+
+    from db.models import Resident
+
+    w = build(pg_engine)
+    with read_session(pg_engine) as s:
+        resident_id = s.scalar(select(Resident.id).where(Resident.id_number == ident(3)))
+    exc = _lose_a_race_on_postgresql(
+        pg_engine,
+        insert(PartyMember).values(resident_id=resident_id, village_id=w.village, name="张三", score=100,
+                                   active=True, version=1),
+        lambda: svc.create_party_member(pg_engine, w.admin, ident(3), svc.PartyInput(
+            name="张三", phone=None, grid_id=None, zone_id=None, team_id=None, joined_on=None, active=True),
+            now=NOW))
+    assert isinstance(exc, ValidationError) and exc.field == "id_number" and "刚刚" in exc.message
+    assert count(w, PartyMember, PartyMember.resident_id == resident_id) == 1
+    assert audits(w, "roster.party_create") == 0

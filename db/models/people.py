@@ -114,8 +114,11 @@ class CommandoTeam(Base, Versioned):
 
 class PartyMember(Base, Versioned):
     __tablename__ = "party_member"
+    # One resident, one party-member record (checked first by the services; the index holds it
+    # when two transactions pass the check at once). Members without a resident record: NULL.
+    __table_args__ = (Index("uq_party_member_resident_id", "resident_id", unique=True),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    resident_id: Mapped[Optional[int]] = mapped_column(ForeignKey("resident.id"), index=True)
+    resident_id: Mapped[Optional[int]] = mapped_column(ForeignKey("resident.id"))
     village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
     grid_id: Mapped[Optional[int]] = mapped_column(ForeignKey("grid.id"), index=True)
     name: Mapped[str] = mapped_column(String(30))

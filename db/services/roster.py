@@ -218,7 +218,20 @@ def update_party_member(engine: Engine, actor: Actor, member_id: int, version: i
 
 def create_party_member(engine: Engine, actor: Actor, id_number: str, i: PartyInput,
                         now: datetime | None = None) -> dict:
-    """Register a resident (found by ID number) as a party member of their village."""
+    """Register a resident (found by ID number) as a party member of their village.
+
+    A resident already registered is refused; one registered by a concurrent transaction after
+    that check is refused by the unique index, with the same kind of message."""
+    try:
+        return _create_party_member(engine, actor, id_number, i, now)
+    except IntegrityError as exc:
+        if violates_unique(exc, "uq_party_member_resident_id", "party_member", "resident_id"):
+            raise ValidationError("该居民刚刚已被他人登记为党员。请刷新后查看。", field="id_number") from exc
+        raise
+
+
+def _create_party_member(engine: Engine, actor: Actor, id_number: str, i: PartyInput,
+                         now: datetime | None) -> dict:
     require(actor, "roster.edit")
     now = _now(now)
     ident = normalize_id_number(id_number, required=True)
