@@ -63,9 +63,9 @@ def headline(minute: str) -> dict:
         mix = kpi_q.channel_mix(s, month)
         # the whole month: nothing is received after now, and whole months come from the summary table
         cats = kpi_q.received_by(s, month.since, month.until, "category")[:8]
-        other = kpi_q.dispute_stats(s, year)
+        disputes = kpi_q.dispute_stats(s, year)[0]
     return {"year": y, "month": m, "trend": [t for t in trend if t["start"] <= today], "mix": mix,
-            "cats": cats, "disputes": other[0] if other else None, "today": today}
+            "cats": cats, "disputes": disputes, "today": today}
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -110,8 +110,8 @@ def metrics(h: dict) -> None:
     _metric(row2[1], "本月平均办理时长", "—" if m["handling_days"] is None else f"{m['handling_days']:.1f}天",
             m["handling_days_n"])
     d = h["disputes"]
-    _metric(row2[2], "今年纠纷化解率", _pct(d["resolution_rate"]) if d else "—", d["n"] if d else None)
-    _metric(row2[3], "纠纷化解在村比例", _pct(d["village_share"]) if d else "—", d["resolved"] if d else None)
+    _metric(row2[2], "今年纠纷化解率", _pct(d["resolution_rate"]), d["n"])
+    _metric(row2[3], "纠纷化解在村比例", _pct(d["village_share"]), d["resolved"])
 
 
 def _dark(fig: go.Figure, title: str, height: int = 420) -> go.Figure:

@@ -24,9 +24,10 @@ from typing import Any
 from sqlalchemy import and_, case, false, func, literal, not_, or_, select, true
 from sqlalchemy.orm import Session
 
-from db.models import Category, Department, Grid, Platform, Village, WorkOrder
+from db.models import Category, Department, Grid, GridEvent, GridStaff, Platform, Village, WorkOrder
 from db.models.orders import CHANNELS, OPEN_STATUSES
 from db.models.stats import COUNTERS as STAT_COUNTERS, OrderStatsDay as SD, OrderStatsMonth as SM
+from db.queries.mediation import resolution_stats
 from db.rules.sla import local_midnight, local_to_utc, to_local
 
 W = WorkOrder
@@ -713,12 +714,8 @@ def drill_page(s: Session, metric: str, since: datetime, until: datetime, now: d
 
 # --------------------------------------------------------------------------- other modules
 
-def dispute_stats(s: Session, period: Period, by: str | None = None) -> list[dict] | None:
-    """Dispute resolution from the mediation module (None while that module is absent)."""
-    try:
-        from db.queries.mediation import resolution_stats
-    except ImportError:
-        return None
+def dispute_stats(s: Session, period: Period, by: str | None = None) -> list[dict]:
+    """Dispute resolution of the period's disputes (``mediation.resolution_stats``)."""
     return resolution_stats(s, period.since, period.until, by=by)
 
 
@@ -734,9 +731,6 @@ def module_stats(s: Session, since: datetime, until: datetime) -> dict:
       them; both counted in SQL.
 
     A value is None when its denominator is 0."""
-    from db.models import GridEvent, GridStaff
-    from db.queries.mediation import resolution_stats
-
     d = resolution_stats(s, since, until)[0]
     workers = s.scalar(select(func.count()).select_from(GridStaff).where(GridStaff.active.is_(True))) or 0
     events = s.scalar(
