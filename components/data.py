@@ -5,7 +5,6 @@ Each wrapper is cleared by ``invalidate()`` after a write from this process.
 
 from __future__ import annotations
 
-from datetime import datetime
 
 import pandas as pd
 import streamlit as st
@@ -40,7 +39,8 @@ def audit_facets(actor: Actor) -> dict[str, list[str]]:
 
 
 def now_minute() -> str:
-    return datetime.now().strftime("%Y%m%d%H%M")
+    """A cache key that changes every minute (UTC, the console's clock)."""
+    return utcnow().strftime("%Y%m%d%H%M")
 
 
 def invalidate() -> None:

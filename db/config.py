@@ -7,6 +7,7 @@ Environment variables:
   GOV_COOKIE_KEY      secret that signs the login cookie; required in production mode.
   GOV_IDLE_MINUTES    minutes of inactivity before a session is logged out (default 30).
   GOV_DEMO_PASSWORD   password of the demo accounts (default documented in README).
+  GOV_CLOCK           moves the console's clock (db/clock.py); for tests and rehearsals only.
 """
 
 from __future__ import annotations

@@ -39,6 +39,9 @@ from typing import Iterator
 import pytest
 from sqlalchemy import Engine
 
+from db import clock
+from tests.factories.clock import TEST_NOW
+from tests.factories.deps import unavailable
 from bench.pgcluster import PG_SUPERUSER, PgCluster, find_pg_bindir, free_port, start_cluster  # noqa: F401
 from db import migrate
 from db.engine import make_engine
@@ -46,22 +49,39 @@ from db.engine import make_engine
 ROOT = Path(__file__).resolve().parent.parent
 PG_TEMPLATE_DB = "gov_tmpl"
 
+# Tests fix their own clock: every test process, and every subprocess a test starts (streamlit
+# run, db.cli), reads db/clock.py, which starts at TEST_NOW (tests/factories/clock.py) and runs
+# at real speed.
+clock.start_at(TEST_NOW)
+os.environ[clock.ENV] = clock.env_value()
+
+
+@pytest.fixture(autouse=True)
+def _clock_put_back() -> Iterator[None]:
+    """A test that freezes or moves the clock gets it back as it was afterwards."""
+    saved = clock.state()
+    yield
+    if clock.state() != saved:
+        clock.restore(saved)
+
+
+# Modules whose tests read date-relative data or the clock (demo data generated at the tests'
+# clock, pages that count "this week" or "overdue", periods, SLA clocks, home counts, the weekly
+# report): scripts/test.sh runs them again with GOV_TEST_CLOCK at other moments. Tests that pass
+# a fixed instant of their own to the code under test need not be listed.
+DATE_SENSITIVE = {
+    "test_pages_apptest", "test_grid_events_pages", "test_mediation_pages", "test_platform_pages",
+    "test_roster_pages", "test_demo_generator", "test_grid_events_demo", "test_rules_sla",
+    "test_weekly_report", "test_kpi_queries", "test_kpi_big_screen", "test_orders_queries",
+    "test_page_dates",
+}
+
+
 # bcrypt at its lowest cost in tests: the hashing is real, only cheaper (production uses 12)
 os.environ.setdefault("GOV_BCRYPT_ROUNDS", "4")
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def running_in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes", "on")
-
-
-def unavailable(reason: str) -> None:
-    """A test dependency is missing: fail under CI (never a silent skip there), else skip."""
-    if running_in_ci():
-        pytest.fail(f"{reason} (CI=true: failing instead of skipping)", pytrace=False)
-    pytest.skip(reason)
 
 
 def _checkpoint_and_dispose(engine: Engine) -> None:
@@ -167,10 +187,7 @@ def pg_engine(pg_url: str) -> Iterator[Engine]:
 
 # --------------------------------------------------------------------------- both backends
 
-BACKENDS = [
-    pytest.param("sqlite", id="sqlite"),
-    pytest.param("postgresql", id="pg", marks=pytest.mark.pg),
-]
+from tests.factories.backends import BACKENDS  # noqa: E402
 
 
 @pytest.fixture(params=BACKENDS)
@@ -200,9 +217,30 @@ def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Eng
         cluster.drop_database(name)
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m selects by marker
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests that use the PostgreSQL fixtures directly carry the ``pg`` marker too."""
+    """Tests that use the PostgreSQL fixtures directly carry the ``pg`` marker too; tests of the
+    DATE_SENSITIVE modules carry ``dates``."""
     pg_fixtures = {"pg_cluster", "pg_template", "pg_url", "pg_engine"}
     for item in items:
         if pg_fixtures & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.pg)
+        if Path(item.path).stem in DATE_SENSITIVE:
+            item.add_marker(pytest.mark.dates)
+
+
+# --------------------------------------------------------------------------- the demo township
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    """One small demo township for every page test of this process (built once: 400 orders at
+    the tests' clock), selected through the environment the way the app selects it; yields
+    {role: Actor}. Tests that change it leave it usable for the others."""
+    from tests.factories import pages
+
+    saved = pages.saved_env()
+    try:
+        yield pages.build_demo_db(tmp_path_factory.mktemp("apptest") / "console.db")
+    finally:
+        pages.restore_env(saved)

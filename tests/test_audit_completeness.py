@@ -29,11 +29,11 @@ from db.services import (
     roster_io as rio, settings, users, weekly_report,
 )
 from db.services.roster import PartyInput, StaffInput
-from test_kpi_queries import NOW as KPI_NOW, WEEK as KPI_WEEK, build as build_kpi_world
-from test_mediation_service import T0 as MED_T0, build_world as build_mediation_world, case_input
-from test_orders_service import PW, build_world, intake
-from test_platforms_service import T0 as PLAT_T0, build_pworld
-from tests.roster_world import build as build_roster, ident
+from tests.factories.kpi import NOW as KPI_NOW, WEEK as KPI_WEEK, build as build_kpi_world
+from tests.factories.mediation import T0 as MED_T0, build_world as build_mediation_world, case_input
+from tests.factories.orders import PW, build_world, intake
+from tests.factories.platforms import T0 as PLAT_T0, build_pworld
+from tests.factories.roster import build as build_roster, ident
 
 # tables whose rows are bookkeeping of another write in the same transaction
 EXEMPT = {"audit_log", "counter", "alembic_version"}

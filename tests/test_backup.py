@@ -11,7 +11,7 @@ from db import backup
 from db.models import AuditLog, Base, WorkOrder
 from db.engine import read_session
 from db.services import orders
-from test_orders_service import build_world, intake
+from tests.factories.orders import build_world, intake
 
 
 def content_digest(engine) -> dict[str, list[tuple]]:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from db.engine import read_session
 from db.models import AuditLog, WorkOrder, WorkOrderEvent
-from test_orders_service import build_world
+from tests.factories.orders import build_world
 
 WRITER = Path(__file__).parent / "tools" / "crash_writer.py"
 

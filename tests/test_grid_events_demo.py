@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from db.demo.generator import generate
+from tests.factories.clock import TEST_NOW
 from db.engine import make_engine
 from db.migrate import upgrade
 from db.models import WorkLog
@@ -21,7 +22,7 @@ from db.rules import event_fsm
 def _build(path):
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
-    generate(engine, orders=300)
+    generate(engine, orders=300, now=TEST_NOW)
     return engine
 
 

@@ -11,8 +11,12 @@ from db.engine import read_session
 from db.queries import grid_events as q
 from db.queries.grid_events import EventFilter
 from db.services import grid_events as ge
+from tests.factories.grid_events import T0, TODAY, G, build_grid_world
 
-from test_grid_events_service import T0, TODAY, g, report  # noqa: F401  (fixture)
+
+@pytest.fixture
+def g(engine) -> G:
+    return build_grid_world(engine)
 
 
 def _world(g):

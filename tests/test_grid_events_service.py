@@ -7,69 +7,29 @@ linked record, the two-way link and the status change in one transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from db.engine import read_session, write_session
 from db.errors import ConflictError, InvalidTransition, NotFound, PermissionDenied, ValidationError
-from db.models import AuditLog, GridStaff, MediationCase, RecordLink, WorkLog, WorkOrder
+from db.models import AuditLog, MediationCase, RecordLink, WorkLog, WorkOrder
 from db.models.grid_work import GridEvent, GridEventPhoto, GridEventStep
-from db.permissions import Actor
 from db.queries import grid_events as q
 from db.queries import links as links_q
-from db.rules.sla import local_to_utc
 from db.services import grid_events as ge
-from db.services import orders, users
+from db.services import orders
+from tests.factories.grid_events import T0, TODAY, G, build_grid_world, report
 
-from test_orders_service import PW, World, build_world
-
-T0 = local_to_utc(datetime(2025, 3, 3, 9, 0))  # Monday 3 March 2025, 09:00 Beijing
-TODAY = date(2025, 3, 3)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 WEBP = b"RIFF\x00\x00\x00\x00WEBPVP8 " + b"\x00" * 32
 
 
-@dataclass
-class G:
-    w: World
-    grid: Actor  # grid worker of grid 1
-    grid2: Actor  # grid worker of grid 2
-    orphan: Actor  # grid account without a staff record
-    staff: int
-    staff2: int
-    chief: int  # second staff member of grid 1 (no login)
-
-
 @pytest.fixture
 def g(engine) -> G:
-    w = build_world(engine)
-
-    def make(username, name):
-        uid = users.create_user(engine, w.admin, username=username, display_name=name, role="grid",
-                                password=PW)
-        return Actor(uid, username, "grid", name)
-
-    a, b, c = make("grid1", "网格员甲"), make("grid2", "网格员乙"), make("grid3", "无档案")
-    with write_session(engine) as s:
-        s1 = GridStaff(grid_id=w.grid, name="网格员甲", phone="13900001111", staff_role="worker",
-                       user_id=a.user_id)
-        s2 = GridStaff(grid_id=w.grid2, name="网格员乙", staff_role="worker", user_id=b.user_id)
-        s3 = GridStaff(grid_id=w.grid, name="网格长丙", staff_role="chief")
-        s.add_all([s1, s2, s3])
-        s.flush()
-        ids = (s1.id, s2.id, s3.id)
-    return G(w, a, b, c, *ids)
-
-
-def report(g: G, actor: Actor | None = None, **kw) -> dict:
-    base = dict(event_type="safety", description="村口老桥护栏松动，有坠落风险。",
-                address="东湖村村口老桥", photo=None)
-    base.update(kw)
-    return ge.report(g.w.engine, actor or g.grid, ge.EventReport(**base), now=T0)
+    return build_grid_world(engine)
 
 
 def get(g: G, event_id: int) -> GridEvent:

@@ -68,10 +68,10 @@ from db.services import roster as roster_svc
 from db.services import roster_io as rio
 from db.services.mediation import CaseInput, PartyInput
 
-from tests.roster_world import RW, build as build_roster, ident
-from tests.test_mediation_service import build_world as build_mediation_world
-from tests.test_orders_service import PW, build_world as build_order_world, intake
-from tests.test_platforms_service import build_pworld
+from tests.factories.mediation import build_world as build_mediation_world
+from tests.factories.orders import PW, build_world as build_order_world, intake
+from tests.factories.platforms import build_pworld
+from tests.factories.roster import RW, build as build_roster, ident
 
 # --------------------------------------------------------------------------- strategies
 

@@ -10,7 +10,7 @@ from db.engine import read_session, write_session
 from db.models import Grid, Household, MediationCase, MediationParty, RecordLink, Village, WorkOrder
 from db.queries import kpi
 
-from test_kpi_queries import L, NOW, WEEK, build
+from tests.factories.kpi import NOW, WEEK, L, build
 
 
 def test_closed_cases_are_scrubbed_of_the_orders_known_names(engine):

@@ -5,8 +5,6 @@ opens in LibreOffice (``soffice --headless --convert-to pdf``)."""
 from __future__ import annotations
 
 import io
-import shutil
-import subprocess
 from datetime import timedelta
 
 import pytest
@@ -19,7 +17,8 @@ from db.errors import PermissionDenied, ValidationError
 from db.models import AuditLog
 from db.queries import mediation as mq
 from db.services import mediation_docs as docs
-from test_mediation_service import T0, build_world, case_input, opened, step  # noqa: F401
+from tests.factories import office
+from tests.factories.mediation import T0, build_world, opened, step
 
 
 @pytest.fixture
@@ -46,17 +45,7 @@ def text_of(data: bytes) -> str:
 
 
 def soffice_opens(tmp_path, name: str, data: bytes) -> None:
-    exe = shutil.which("soffice")
-    if exe is None:
-        pytest.skip("LibreOffice (soffice) is not installed: cannot prove the file opens")
-    src = tmp_path / name
-    src.write_bytes(data)
-    out = tmp_path / "pdf"
-    proc = subprocess.run([exe, f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless",
-                           "--convert-to", "pdf", "--outdir", str(out), str(src)],
-                          capture_output=True, text=True, timeout=180)
-    pdf = out / (src.stem + ".pdf")
-    assert proc.returncode == 0 and pdf.exists() and pdf.stat().st_size > 1000, proc.stdout + proc.stderr
+    office.opens(tmp_path, name, data)
 
 
 def exports(w) -> list:

@@ -20,7 +20,7 @@ from db.services import mediation as med
 from db.services import mediation_docs as docs
 from db.services import orders
 from db.services.mediation import PartyInput
-from test_mediation_service import T0, World, build_world, case_input
+from tests.factories.mediation import T0, World, build_world, case_input
 
 MOBILE_A, MOBILE_B, ID_A = "13912345678", "13712345678", "411726197001011264"
 SECRETS = [MOBILE_A, MOBILE_B, ID_A, "张三", "李四", "张德厚", "王网格", "李调解"]

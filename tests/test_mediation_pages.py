@@ -9,10 +9,8 @@ from sqlalchemy import select
 from db.config import load_settings
 from db.engine import get_engine, read_session
 from db.models import MediationCase
-import test_pages_apptest
-from test_pages_apptest import run_page
+from tests.factories.pages import ROOT, TIMEOUT, run_page
 
-demo_db = test_pages_apptest.demo_db  # the module-scoped demo database fixture
 
 ROLES_OPEN = ["admin", "leader", "mediator", "grid", "demo"]
 VIEWS = ["ledger", "screening", "visits", "kpi"]
@@ -23,7 +21,6 @@ VIEWS = ["ledger", "screening", "visits", "kpi"]
 def test_every_view_renders(demo_db, role, view):
     from streamlit.testing.v1 import AppTest
 
-    from test_pages_apptest import ROOT, TIMEOUT
 
     at = AppTest.from_file(str(ROOT / "pages/mediation.py"), default_timeout=TIMEOUT)
     at.session_state["gov_actor"] = demo_db[role]
@@ -59,7 +56,6 @@ def _red_open_number() -> str:
 def test_case_deep_link(demo_db, role):
     from streamlit.testing.v1 import AppTest
 
-    from test_pages_apptest import ROOT, TIMEOUT
 
     number = _red_open_number()
     at = AppTest.from_file(str(ROOT / "pages/mediation.py"), default_timeout=TIMEOUT)
@@ -91,7 +87,6 @@ def _engine():
 def _app(actor, **state):
     from streamlit.testing.v1 import AppTest
 
-    from test_pages_apptest import ROOT, TIMEOUT
 
     at = AppTest.from_file(str(ROOT / "pages/mediation.py"), default_timeout=TIMEOUT)
     at.session_state["gov_actor"] = actor
@@ -146,12 +141,16 @@ def test_screening_save_uses_the_version_the_form_was_rendered_with(demo_db):
             VillageScreening.village_id == vid, VillageScreening.month == month)) == "我的排查情况：未发现新的矛盾纠纷"
 
 
-def _open_case(step_max: int = 2) -> MediationCase:
-    """A village-level open case (not the first red one the deep-link test uses)."""
+def _open_case(admin) -> MediationCase:
+    """A new village-level open case of the test's own: what the demo data has open depends on
+    the day, and other page tests sharing the demo database move cases on."""
     with read_session(_engine()) as s:
-        return s.scalar(select(MediationCase).where(
-            MediationCase.status.in_(("open", "mediating")), MediationCase.level == "village",
-            MediationCase.current_step <= step_max).order_by(MediationCase.id.desc()))
+        village = s.scalar(select(MediationCase.village_id).order_by(MediationCase.id))
+    out = svc.open_case(_engine(), admin, svc.CaseInput(
+        kind="dispute", title="邻里排水纠纷（页面测试）", summary="两户因排水沟走向发生争执。",
+        village_id=village, source="walk_in", parties=[svc.PartyInput(name="王小明", side="applicant")]))
+    with read_session(_engine()) as s:
+        return s.get(MediationCase, out["id"])
 
 
 def _fill_step(at) -> None:
@@ -160,7 +159,7 @@ def _fill_step(at) -> None:
 
 
 def test_case_conflict_drops_the_stored_version_so_a_retry_works(demo_db):
-    case = _open_case()
+    case = _open_case(demo_db["admin"])
     at = _app(demo_db["mediator"])
     at.query_params["case"] = case.number
     at.run()
@@ -206,7 +205,7 @@ def test_out_of_scope_case_offers_no_actions(demo_db):
     from db.permissions import Actor
     from db.services import users
 
-    case = _open_case(step_max=3)
+    case = _open_case(demo_db["admin"])
     with read_session(_engine()) as s:
         from db.models import Village
         other = s.scalar(select(Village.id).where(Village.id != case.village_id).order_by(Village.id))

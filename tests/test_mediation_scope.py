@@ -22,7 +22,7 @@ from db.models import (
 from db.permissions import Actor
 from db.services import mediation as med
 from db.services import users
-from test_mediation_service import PW, T0, World, audits, build_world, case_input, count, load
+from tests.factories.mediation import PW, T0, World, audits, build_world, case_input, count, load
 
 LATER = T0 + timedelta(days=40)
 

@@ -13,7 +13,7 @@ from db.errors import ValidationError
 from db.models import AuditLog, WorkOrder, WorkOrderEvent
 from db.services import orders
 
-from test_orders_service import build_world, intake  # tests/ is on sys.path (rootdir conftest)
+from tests.factories.orders import build_world, intake
 
 HOSTILE = st.one_of(
     st.text(max_size=300),

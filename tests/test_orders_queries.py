@@ -422,7 +422,7 @@ def test_default_inbox_and_count_use_indexes(d, actor):
 
 
 def test_phone_search_only_for_roles_that_see_phones(engine):
-    from test_orders_service import MOBILE, build_world, intake
+    from tests.factories.orders import MOBILE, build_world, intake
 
     from db.services import orders as svc
 
@@ -438,7 +438,7 @@ def test_phone_search_only_for_roles_that_see_phones(engine):
 
 
 def test_closed_orders_are_listed_newest_first(engine):
-    from test_orders_service import build_world, intake
+    from tests.factories.orders import build_world, intake
 
     from db.services import orders as svc
 
@@ -453,7 +453,7 @@ def test_closed_orders_are_listed_newest_first(engine):
 
 
 def test_filter_pending_extension_requests(engine):
-    from test_orders_service import T0, build_world, intake
+    from tests.factories.orders import T0, build_world, intake
 
     from db.services import orders as svc
 

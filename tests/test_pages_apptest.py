@@ -5,84 +5,26 @@ from __future__ import annotations
 
 import os
 import time
-from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from db.config import DEFAULT_DEMO_PASSWORD, load_settings
+from db.config import load_settings
 from db.engine import get_engine, read_session
 from db.models import User
 from db.models.people import ROLES
-from db.permissions import PAGES, PAGES_BY_KEY, can_open
-from db.services.bootstrap import DEMO_ACCOUNTS, ensure_database
+from db.permissions import PAGES, PAGES_BY_KEY
 from db.services import users
-from db.services.users import actor_of
-from sqlalchemy import select
-
-TIMEOUT = 60
-ROOT = Path(__file__).resolve().parent.parent
-ROLE_ACCOUNT = {}
-for username, _name, role, _p in DEMO_ACCOUNTS:
-    ROLE_ACCOUNT.setdefault(role, username)
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
-    """One demo database (small) for the whole module, selected through the environment
-    the way the app selects it."""
-    path = tmp_path_factory.mktemp("apptest") / "console.db"
-    saved = {k: os.environ.get(k) for k in ("GOV_DB_PATH", "GOV_MODE", "DATABASE_URL", "GOV_COOKIE_KEY")}
-    os.environ.update(GOV_DB_PATH=str(path), GOV_MODE="demo", GOV_COOKIE_KEY="t" * 40)
-    os.environ.pop("DATABASE_URL", None)
-    settings = load_settings()
-    engine = get_engine(settings)
-    ensure_database(engine, settings, demo_orders=400)
-    with read_session(engine) as s:
-        actors = {u.role: actor_of(u) for u in s.scalars(select(User).order_by(User.id))}
-    yield actors
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
-
-
-def run_page(path: str, actor) -> AppTest:
-    """The page file on its own, with an actor in the session (the page's own guard decides)."""
-    at = AppTest.from_file(str(ROOT / path), default_timeout=TIMEOUT)
-    at.session_state["gov_actor"] = actor
-    return at.run()
-
-
-def logged_in_app(actor, epoch: int | None = None, last_seen: float | None = None) -> AppTest:
-    """app.py with a session as the login gate leaves it after a successful login."""
-    engine = get_engine(load_settings())
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.session_state["gov_actor"] = actor
-    at.session_state["authentication_status"] = True
-    at.session_state["username"] = actor.username
-    at.session_state["gov_epoch"] = users.session_epoch(engine, actor.user_id) if epoch is None else epoch
-    at.session_state["gov_last_seen"] = time.time() if last_seen is None else last_seen
-    return at
-
-
-def run_via_app(path: str, actor) -> AppTest:
-    """The page reached through app.py's navigation, as a logged-in user of the actor's role.
-
-    The first run goes through app.py (gate + navigation); AppTest then runs the chosen page's
-    script on switch_page (it does not rerun the entrypoint for file pages)."""
-    at = logged_in_app(actor).run()
-    assert at.session_state["gov_actor"].role == actor.role, "the gate refused a valid session"
-    return at.switch_page(path).run()
-
+from tests.factories.expected_roles import may_open
+from tests.factories.pages import ROLE_ACCOUNT, ROOT, TIMEOUT, logged_in_app, login, run_page, run_via_app
 
 CASES = [(p.key, p.path, role) for p in PAGES for role in ROLES]
 
 
 @pytest.mark.parametrize("key,path,role", CASES, ids=[f"{k}-{r}" for k, _, r in CASES])
 def test_page_for_role(demo_db, key, path, role):
-    if can_open(role, key):
+    if may_open(role, key):  # the hand-written table, not db.permissions
         at = run_via_app(path, demo_db[role])
         assert not at.exception, [e.value for e in at.exception]
         assert at.session_state["gov_actor"].role == role  # still logged in, not bounced to login
@@ -102,15 +44,6 @@ def test_page_for_role(demo_db, key, path, role):
 def test_page_without_login_is_refused(demo_db):
     at = AppTest.from_file(str(ROOT / "pages/users.py"), default_timeout=TIMEOUT).run()
     assert [e.value for e in at.error] == ["请先登录。"]
-
-
-def login(username: str, password: str = DEFAULT_DEMO_PASSWORD) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
-    assert [t.label for t in at.text_input] == ["用户名", "密码"]
-    at.text_input[0].input(username)
-    at.text_input[1].input(password)
-    at.button[0].click().run()
-    return at
 
 
 @pytest.mark.parametrize("role", list(ROLES))

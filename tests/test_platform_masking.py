@@ -12,8 +12,7 @@ from db.models import Grid, Household
 from db.models.grid_work import GridEvent
 from db.queries import platforms as q
 from db.services import links, platforms
-from tests.test_platform_scope import TODAY, w  # noqa: F401 - the fixture
-from tests.test_platforms_service import T0
+from tests.factories.platforms import T0, TODAY, build_scope_world
 
 PHONE, MASKED_PHONE = "13812345678", "138****5678"
 HEAD = "王建国"  # the head of the household the grid event was about
@@ -21,7 +20,12 @@ PEOPLE = (PHONE, HEAD, "张秀英")  # 张秀英: a household member
 
 
 @pytest.fixture
-def case(w):  # noqa: F811
+def w(engine):
+    return build_scope_world(engine)
+
+
+@pytest.fixture
+def case(w):
     """A case referred from a grid event about 王建国's household, with his name and phone in
     every free text: title, description, push and bounce reasons, a note and the result."""
     e = w.engine

@@ -14,7 +14,7 @@ from db.config import load_settings
 from db.models import Platform, User
 from db.models.platforms import PlatformCase
 from db.services.users import actor_of
-from tests.test_pages_apptest import demo_db, logged_in_app, run_via_app  # noqa: F401 - the module's fixture
+from tests.factories.pages import run_via_app
 
 RECORD_TABS = {"zongzhi": "综治业务台账", "shichang": "市场监管业务台账", "zhifa": "综合执法业务台账",
                "bianmin": "便民服务业务台账"}
@@ -104,6 +104,11 @@ def test_reinspection_sends_the_version_its_form_was_rendered_with(demo_db):  # 
     from db.models.platforms import Inspection
     from db.services import platforms as svc
 
+    # a notice of its own, so the test does not depend on what the demo data has open today
+    svc.record_inspection(_engine(), _actor("shichang"), business_name="测试复查便利店", address="镇东街8号",
+                          kind="routine", inspected_on=today_local(), finding="过期食品在售。", problem=True,
+                          rectify_days=3)
+    _someone_else_saved()  # a cached list from an earlier test must not hide the new notice
     at = _desk("shichang", RECORD_TABS["shichang"])
     ins_id = at.selectbox(key="pl_ins_pick").value
     with read_session(_engine()) as s:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
-import subprocess
 from datetime import date, timedelta
 
 import pytest
@@ -19,7 +17,8 @@ from db.models.platforms import (
 )
 from db.permissions import Actor
 from db.services import platform_docs, platforms, users
-from tests.test_platforms_service import PW, T0, build_pworld
+from tests.factories import office
+from tests.factories.platforms import PW, T0, build_pworld
 
 TODAY = date(2025, 3, 3)
 
@@ -99,19 +98,11 @@ def test_notice_docx_has_number_and_eastasian_font_and_print_is_audited(w):
 
 
 def test_notice_opens_in_libreoffice(tmp_path, sqlite_engine):
-    if shutil.which("soffice") is None:
-        pytest.skip("LibreOffice (soffice) 未安装：无法验证通知书能被打开")
     data = platform_docs.build_notice(township="青龙镇", notice_number="ZG-2025-000001",
                                       business_name="张记饭店", address="东湖村2组",
                                       inspected_on=TODAY, finding="后厨无防蝇设施",
                                       rectify_by=TODAY + timedelta(days=7))
-    src = tmp_path / "notice.docx"
-    src.write_bytes(data)
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(src)],
-                   check=True, timeout=180, capture_output=True)
-    pdf = tmp_path / "notice.pdf"
-    assert pdf.exists() and pdf.read_bytes()[:5] == b"%PDF-"
+    office.opens(tmp_path, "notice.docx", data)
 
 
 def test_enforcement_arrival_is_checked_against_report_and_now(w):

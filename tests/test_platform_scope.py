@@ -3,7 +3,7 @@ migration could not place (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
@@ -15,34 +15,13 @@ from db.models.platforms import (
     AnalysisMeeting, EnforcementReport, FloatingResident, Handoff, Inspection, PlatformCase,
     PlatformCaseEvent, ServiceRequest,
 )
-from db.permissions import Actor
-from db.services import platform_docs, platforms, users
-from tests.test_platforms_service import PW, T0, build_pworld
-
-TODAY = date(2025, 3, 3)
+from db.services import platform_docs, platforms
+from tests.factories.platforms import T0, TODAY, build_scope_world
 
 
 @pytest.fixture
 def w(engine):
-    """The service tests' world plus 便民 of 青龙镇 and, in 白马镇, officers of all four platforms."""
-    world = build_pworld(engine)
-    e = engine
-    with write_session(e) as s:
-        t2 = s.get(Platform, world.other_platform).township_id
-        more = {code: Platform(township_id=t2, code=code, name=f"白马{name}") for code, name in (
-            ("shichang", "市场监管平台"), ("zhifa", "综合执法平台"), ("bianmin", "便民服务平台"))}
-        s.add_all(more.values())
-        s.flush()
-        p2 = {"zongzhi": world.other_platform, **{c: x.id for c, x in more.items()}}
-
-    def officer(username, name, pid):
-        uid = users.create_user(e, world.admin, username=username, display_name=name, role="platform",
-                                password=PW, platform_id=pid)
-        return Actor(uid, username, "platform", name, platform_id=pid)
-
-    world.bianmin = officer("bmofficer", "郑便民", world.p["bianmin"])
-    world.other = {code: officer(f"bm2{code}", f"白马{code}", pid) for code, pid in p2.items()}
-    return world
+    return build_scope_world(engine)
 
 
 def audit_count(engine, action: str | None = None) -> int:

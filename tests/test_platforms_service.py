@@ -6,76 +6,19 @@ forbidden roles and stale versions write nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from db.engine import read_session, write_session
 from db.errors import ConflictError, InvalidTransition, PermissionDenied, ValidationError
-from db.models import AuditLog, Counter, Platform, Township, Village
+from db.models import AuditLog, Counter
 from db.models.platforms import Handoff, PlatformCase, PlatformCaseAssist, PlatformCaseEvent
-from db.permissions import Actor
-from db.rules.sla import add_workdays, local_to_utc
-from db.services import platforms, users
-from db.services.calendar import load_calendar, seed_from_package
-
-PW = "Passw0rd!"
-T0 = local_to_utc(datetime(2025, 3, 3, 9, 0))  # Monday 3 March 2025, 09:00 Beijing
-
-
-@dataclass
-class PWorld:
-    engine: object
-    admin: Actor
-    zongzhi: Actor
-    shichang: Actor
-    zhifa: Actor
-    grid: Actor
-    demo: Actor
-    leader: Actor
-    p: dict  # code -> platform id
-    village: int
-    other_village: int  # in another township
-    other_platform: int  # 综治 of another township
-
-
-def build_pworld(engine) -> PWorld:
-    with write_session(engine) as s:
-        seed_from_package(s, [2025, 2026])
-        t1 = Township(code="T1", name="青龙镇", county="示范县")
-        t2 = Township(code="T2", name="白马镇", county="示范县")
-        s.add_all([t1, t2])
-        s.flush()
-        v1 = Village(township_id=t1.id, code="V1", name="东湖村")
-        v2 = Village(township_id=t2.id, code="V2", name="白马村")
-        s.add_all([v1, v2])
-        plats = {code: Platform(township_id=t1.id, code=code, name=name) for code, name in (
-            ("zongzhi", "综治平台"), ("shichang", "市场监管平台"), ("zhifa", "综合执法平台"),
-            ("bianmin", "便民服务平台"))}
-        other = Platform(township_id=t2.id, code="zongzhi", name="白马综治平台")
-        s.add_all([*plats.values(), other])
-        s.flush()
-        p = {c: x.id for c, x in plats.items()}
-        ids = dict(village=v1.id, other_village=v2.id, other_platform=other.id)
-    admin_id = users.create_first_admin(engine, "boss", "管理员", PW)
-    admin = Actor(admin_id, "boss", "admin", "管理员")
-
-    def make(username, role, name, **kw):
-        uid = users.create_user(engine, admin, username=username, display_name=name, role=role,
-                                password=PW, **kw)
-        return Actor(uid, username, role, name, platform_id=kw.get("platform_id"))
-
-    return PWorld(
-        engine=engine, admin=admin,
-        zongzhi=make("zzofficer", "platform", "钱综治", platform_id=p["zongzhi"]),
-        shichang=make("scofficer", "platform", "孙市监", platform_id=p["shichang"]),
-        zhifa=make("zfofficer", "platform", "李执法", platform_id=p["zhifa"]),
-        grid=make("gridman", "grid", "周网格"),
-        demo=make("guest", "demo", "观摩"),
-        leader=make("chief", "leader", "吴书记"),
-        p=p, **ids)
+from db.rules.sla import add_workdays
+from db.services import platforms
+from db.services.calendar import load_calendar
+from tests.factories.platforms import T0, PWorld, build_pworld
 
 
 @pytest.fixture

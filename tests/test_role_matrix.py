@@ -42,7 +42,6 @@ from typing import Any, Callable
 import pytest
 from sqlalchemy import event, select, text
 
-from conftest import BACKENDS
 from db.engine import make_engine, read_session, write_session
 from db.errors import PermissionDenied
 from db.models import (
@@ -68,7 +67,9 @@ from db.services.mediation import PartyInput as MedParty
 from db.services.orders import Intake
 from db.services.roster import PartyInput, StaffInput
 
-from tests.roster_world import PW, RW, build as build_roster, ident
+from tests.factories.backends import BACKENDS
+from tests.factories.expected_roles import EXPECTED_PAGES, expected_pages
+from tests.factories.roster import PW, RW, build as build_roster, ident
 
 T0 = local_to_utc(datetime(2026, 3, 2, 9, 0))  # Monday 2 March 2026, 09:00 Beijing
 TODAY = date(2026, 3, 2)
@@ -100,12 +101,18 @@ def test_roles_and_tables_name_only_known_roles_and_pages():
     assert len({p.key for p in PAGES}) == len(PAGES)
 
 
-@pytest.mark.parametrize("key", [p.key for p in PAGES])
+def test_page_table_names_every_page_once():
+    assert sorted(EXPECTED_PAGES) == sorted(p.key for p in PAGES)
+
+
 @pytest.mark.parametrize("role", ROLE_KEYS)
-def test_navigation_cell(role, key):
-    """One cell of the page matrix: listed in the role's navigation iff the role may open it."""
-    assert (key in _listed(role)) == can_open(role, key)
-    assert (key in [p.key for p in pages_for(role)]) == can_open(role, key)
+def test_navigation_of_role(role):
+    """The role's navigation and its page list are exactly the hand-written row, and the page
+    guard (can_open) agrees for every page."""
+    assert sorted(_listed(role)) == sorted(expected_pages(role))
+    assert [p.key for p in pages_for(role)] == expected_pages(role)
+    assert [p.key for p in PAGES if can_open(role, p.key)] == expected_pages(role)
+    assert not can_open(role, "no-such-page")
 
 
 class _FakeSt:
@@ -133,7 +140,7 @@ def test_sidebar_lists_exactly_the_role_pages(role, monkeypatch):
     monkeypatch.setattr(nav, "st", fake)
     sections = nav.build(role)
     assert len(fake.calls) == 1 and fake.calls[0]["position"] == "sidebar"
-    expected = [p for p in PAGES if can_open(role, p.key)]
+    expected = [p for p in PAGES if p.key in expected_pages(role)]
     shown = [pg for items in sections.values() for pg in items]
     assert [pg.url_path for pg in shown] == [p.key for p in sorted(
         expected, key=lambda p: SECTIONS.index(p.section))]

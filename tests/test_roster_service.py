@@ -14,7 +14,7 @@ from db.models import AuditLog, GridStaff, PartyMember, PartyMemberHousehold, Pa
 from db.queries import roster as q
 from db.services import roster as svc
 
-from tests.roster_world import RW, build, ident
+from tests.factories.roster import RW, build, ident
 
 NOW = datetime(2026, 3, 2, 2, 0)
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import io
 import random
-import shutil
-import subprocess
 from datetime import date, timedelta
 
 import pytest
@@ -20,7 +18,8 @@ from db.models import AuditLog, MediationCase, MediationParty, Village, WorkOrde
 from db.permissions import Actor
 from db.services import weekly_report as wr
 
-from test_kpi_queries import L, NOW, WEEK, build
+from tests.factories import office
+from tests.factories.kpi import NOW, WEEK, L, build
 
 LEADER = Actor(0, "chief", "leader", "周书记")
 ADMIN = Actor(0, "boss", "admin", "管理员")
@@ -130,16 +129,8 @@ def test_exports_open_and_carry_the_numbers(world, tmp_path):
     _, _, admin_doc = wr.export(ADMIN, date(2026, 3, 4), "docx", NOW, engine=world)
     assert "王小明与李大军" in _docx_text(admin_doc)[0]
 
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice (soffice) is not installed: the PDF conversion check cannot run")
     for fname, blob in (("report.docx", data), ("report.xlsx", xdata)):
-        (tmp_path / fname).write_bytes(blob)
-        subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to",
-                        "pdf", "--outdir", str(tmp_path), str(tmp_path / fname)], check=True, timeout=180,
-                       capture_output=True)
-        pdf = tmp_path / fname.replace(fname.rsplit(".", 1)[1], "pdf")
-        assert pdf.exists() and pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 5000
+        office.opens(tmp_path, fname, blob, min_bytes=5000)
 
 
 def test_export_is_audited_and_refused_without_permission(world):

@@ -3,7 +3,7 @@
 Use :func:`generate` on a migrated, empty database, or run ``python -m db.demo``.
 """
 
-from db.demo.context import DEFAULT_NOW, SCALES
+from db.demo.context import SCALES
 from db.demo.generator import generate
 
-__all__ = ["generate", "SCALES", "DEFAULT_NOW"]
+__all__ = ["generate", "SCALES"]

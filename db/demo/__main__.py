@@ -1,6 +1,8 @@
 """Command line: migrate a database, fill it with demo data, print the counts.
 
-    python -m db.demo [--scale township|county] [--orders N] [--seed S] [--database-url URL]
+    python -m db.demo [--scale township|county] [--orders N] [--seed S] [--now ISO] [--database-url URL]
+
+--now is the anchor the history is generated up to (default: now, on the console's clock).
 
 Without --database-url the database comes from db.config.load_settings() (DATABASE_URL or
 GOV_DB_PATH).
@@ -12,6 +14,7 @@ import argparse
 import sys
 import time
 
+from db import clock
 from db.config import load_settings
 from db.demo.context import SCALES
 from db.demo.generator import generate
@@ -26,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--orders", type=int, default=None,
                         help="number of work orders (default: 5000 township, 1000000 county)")
     parser.add_argument("--seed", type=int, default=20261123)
+    parser.add_argument("--now", default=None, type=clock.parse,
+                        help="anchor date or datetime (Beijing time unless it has an offset; default: now)")
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args(argv)
 
@@ -42,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         progress("数据库迁移完成", 0)
         try:
             counts = generate(engine, scale=args.scale, orders=args.orders, seed=args.seed,
-                              progress=progress)
+                              now=args.now or clock.utcnow(), progress=progress)
         except RuntimeError as exc:
             print(f"未生成演示数据：{exc}", file=sys.stderr)
             return 1

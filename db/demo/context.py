@@ -21,8 +21,8 @@ from db.models import Base
 from db.rules.sla import HolidayCalendar, add_workdays
 
 LOCAL_OFFSET = timedelta(hours=8)
-DEFAULT_NOW = datetime(2026, 11, 20, 2, 0, 0)  # 10:00 in Asia/Shanghai
-HISTORY_START_LOCAL = datetime(2024, 1, 1)
+# the history starts on 1 January this many years before the anchor's year (two to three years)
+HISTORY_YEARS = 2
 # activity by month (summer flood season and "三夏" peak, Spring Festival dip)
 MONTH_FACTOR = (0.0, 0.8, 0.72, 0.92, 1.0, 1.05, 1.2, 1.3, 1.25, 1.02, 1.0, 0.95, 0.85)
 WORKING_HOURS = tuple(1.0 if 8 <= h < 18 else (0.3 if h in (7, 18, 19) else 0.0)
@@ -68,6 +68,12 @@ SCALES: dict[str, ScaleSpec] = {
         worklog_days=60, worklog_probability=0.4, visit_months=6, full_timeline_days=120,
     ),
 }
+
+
+def history_start(now: datetime) -> datetime:
+    """Naive UTC of 00:00 local on 1 January, HISTORY_YEARS before the local year of ``now``."""
+    year = (now + LOCAL_OFFSET).year - HISTORY_YEARS
+    return datetime(year, 1, 1) - LOCAL_OFFSET
 
 
 # --------------------------------------------------------------------------- organisation
@@ -199,7 +205,7 @@ class Context:
         self.now_local = self.now + LOCAL_OFFSET
         self.today = self.now_local.date()
         self.now_year = self.today.year
-        self.start = HISTORY_START_LOCAL - LOCAL_OFFSET  # naive UTC
+        self.start = history_start(self.now)  # naive UTC
         self.spec = spec
         self.orders = orders
         self.factor = orders / spec.default_orders
@@ -294,7 +300,7 @@ class Context:
 
     def sample_times(self, n: int, hour_weights: Sequence[float] = WORKING_HOURS,
                      start: datetime | None = None, growth: float = 1.1) -> list[datetime]:
-        """``n`` sorted instants from ``start`` (default 2024-01-01 local) to ``now``:
+        """``n`` sorted instants from ``start`` (default: the history's start) to ``now``:
         activity grows linearly by ``growth`` over the period, dips on weekends and
         holidays and follows MONTH_FACTOR; the hour of day follows ``hour_weights``."""
         rng = self.rng

@@ -14,8 +14,9 @@ contains and the conventions it follows:
 - :mod:`db.demo.platforms` - platform cases, hand-offs, inspections, enforcement, services
 
 Determinism: one ``random.Random(seed)`` is threaded through every stage, nothing iterates
-a set or uses the global random state, and ``now`` defaults to the fixed instant
-2026-11-20 02:00 UTC, so the same seed gives the same rows. All timestamps are naive UTC.
+a set or uses the global random state, and every date is relative to ``now`` (the anchor, a
+required argument: the app's first start passes the real time, tests a fixed one), so the
+same seed and anchor give the same rows. All timestamps are naive UTC.
 
 Scales (volumes in :data:`db.demo.context.SCALES`):
 
@@ -53,7 +54,7 @@ from sqlalchemy.orm import Session
 
 from db.demo import gridwork, mediation, org, platforms
 from db.demo import orders as order_stage
-from db.demo.context import DEFAULT_NOW, SCALES, Context
+from db.demo.context import SCALES, Context, history_start
 from db.demo.writer import BulkWriter
 from db.models import AppSetting, AuditLog, Base, Counter, HolidayYear
 from db.rules.sla import HolidayCalendar
@@ -69,7 +70,7 @@ MAY_HAVE_ROWS = ("app_user", "audit_log", "app_setting", "counter", "holiday_yea
 
 
 def generate(engine: Engine, *, scale: str = "township", orders: int | None = None,
-             seed: int = 20261123, now: datetime | None = None,
+             seed: int = 20261123, now: datetime,
              progress: ProgressFn | None = None) -> dict[str, int]:
     """Fill an empty, migrated database with demo data; returns the number of rows of
     every table afterwards.
@@ -85,7 +86,7 @@ def generate(engine: Engine, *, scale: str = "township", orders: int | None = No
     n_orders = spec.default_orders if orders is None else orders
     if n_orders < 10:
         raise ValueError("orders must be at least 10")
-    now = (now or DEFAULT_NOW).replace(microsecond=0)
+    now = now.replace(microsecond=0)
     if now.tzinfo is not None:
         raise ValueError("now must be a naive UTC datetime")
 
@@ -159,7 +160,7 @@ def _calendar_covering(cal: HolidayCalendar, now: datetime) -> HolidayCalendar:
     """The package calendar, with plain Mon-Fri weeks assumed for years it does not know
     (only reachable when ``now`` is set past the package's last year)."""
     years = set(cal.known_years)
-    missing = [y for y in range(2023, now.year + 2) if y not in years]
+    missing = [y for y in range(history_start(now).year - 1, now.year + 2) if y not in years]
     if not missing:
         return cal
     return HolidayCalendar(known_years=frozenset(years | set(missing)),

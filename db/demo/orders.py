@@ -1,6 +1,6 @@
 """Stage 2: work orders (接诉即办) with their timelines, extension requests and links.
 
-Orders are received from 2024-01-01 (local) up to ``now``, with growth over time, fewer on
+Orders are received from 1 January two years before ``now`` (local) up to ``now``, with growth over time, fewer on
 weekends and holidays and a summer peak. Numbers ``RX-{year}-{seq:06d}`` follow the order
 of receipt. Each order gets a planned life (contact within 24 hours, dispatch with a
 deadline of ``add_workdays(dispatched_at, category.handling_workdays)``, acceptance,

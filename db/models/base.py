@@ -7,8 +7,9 @@ services compare the version the user loaded (``UPDATE ... WHERE id=? AND versio
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
+from db import clock
 from sqlalchemy import DateTime, Integer, MetaData, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -22,8 +23,9 @@ NAMING = {
 
 
 def utcnow() -> datetime:
-    """Now, as the naive UTC datetime that every timestamp column stores."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    """Now, as the naive UTC datetime that every timestamp column stores (db/clock.py: the one
+    clock, which tests and the second-date CI run can move)."""
+    return clock.utcnow()
 
 
 class Base(DeclarativeBase):

@@ -38,6 +38,9 @@ from typing import Iterator
 
 import pytest
 
+from db import clock
+from tests.factories.deps import unavailable
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM = os.environ.get("GOV_CHROMIUM", "/usr/bin/chromium")
@@ -65,22 +68,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def unavailable(reason: str) -> None:
-    """A test dependency is missing: fail under CI=true (never a silent skip there), else skip."""
-    if os.environ.get("CI", "").strip().lower() in ("1", "true", "yes", "on"):
-        pytest.fail(f"{reason} (CI=true: failing instead of skipping)", pytrace=False)
-    pytest.skip(reason)
-
-
 # --------------------------------------------------------------------------- markers
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Every test under tests/browser carries the ``browser`` marker."""
+    """Every test under tests/browser carries the ``browser`` marker, and they form one xdist
+    group: under ``-n 2 --dist loadgroup`` (scripts/test.sh) they run one after another on one
+    worker, sharing its app server and browser, while the other worker takes the other tests."""
     here = Path(__file__).parent
     for item in items:
         if here in Path(item.path).parents:
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -154,6 +153,7 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerURL]:
         GOV_COOKIE_KEY=secrets.token_urlsafe(36),  # 48 characters
         GOV_DEMO_SCALE_ORDERS="300",
         GOV_E2E_MARKER="1",  # the finished-run marker wait_for_rerun relies on
+        GOV_CLOCK=clock.env_value(),  # the server's clock starts where the tests' clock is now
         PYTHONUNBUFFERED="1",
     )
     venv_python = ROOT / ".venv" / "bin" / "python"

@@ -14,7 +14,9 @@ from sqlalchemy import create_engine, select
 from deploy import cluster
 from db.models import WorkOrder
 
-from .conftest import free_port, unavailable, wait_for_app
+from tests.factories.deps import unavailable
+
+from .conftest import free_port, wait_for_app
 from .test_order_lifecycle import open_order, register
 
 
