@@ -346,6 +346,20 @@ def wait_for_cookie(page, timeout_s: float = 10) -> dict:
     raise AssertionError("the login cookie was never set")
 
 
+DOCS_SHOTS = ROOT / "docs" / "screenshots"
+
+
+def doc_shot(page, name: str) -> Path:
+    """A screenshot for the docs: artifacts/screenshots/<name>.png on every run, and also
+    docs/screenshots/<name>.png when GOV_DOC_SCREENSHOTS=1 (a test run leaves the work tree as
+    it was; refresh the docs' pictures on purpose)."""
+    path = screenshot(page, name)
+    if os.environ.get("GOV_DOC_SCREENSHOTS") == "1":
+        DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(DOCS_SHOTS / f"{name}.png"), full_page=True)
+    return path
+
+
 def screenshot(page, name: str) -> Path:
     """Save a full-page screenshot as artifacts/screenshots/<name>.png and return its path."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -7,21 +7,16 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from pathlib import Path
 
 from db.config import DEFAULT_DEMO_PASSWORD
 
-from .conftest import login, pick, screenshot, wait_for_app, wait_for_rerun
+from .conftest import doc_shot, login, pick, wait_for_app, wait_for_rerun
 
 PW = DEFAULT_DEMO_PASSWORD
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def shot(page, name: str) -> None:
-    screenshot(page, name)
-    DOCS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(DOCS / f"{name}.png"), full_page=True)
-
+    doc_shot(page, f"{name}")
 
 
 def alerts(page) -> str:
