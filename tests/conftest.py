@@ -73,7 +73,7 @@ DATE_SENSITIVE = {
     "test_pages_apptest", "test_grid_events_pages", "test_mediation_pages", "test_platform_pages",
     "test_roster_pages", "test_demo_generator", "test_grid_events_demo", "test_rules_sla",
     "test_weekly_report", "test_kpi_queries", "test_kpi_big_screen", "test_orders_queries",
-    "test_page_dates",
+    "test_page_dates", "test_clock",
 }
 
 

@@ -19,11 +19,10 @@ from db.models import (
 from db.permissions import Actor
 from db.rules.sla import local_to_utc
 from db.services import mediation as med
-from db.services import users
 from db.services.calendar import seed_from_package
 from db.services.mediation import CaseInput, PartyInput
 
-PW = "Passw0rd!"
+from tests.factories.accounts import PW, account, first_admin  # noqa: F401 - PW: the worlds' password
 T0 = local_to_utc(datetime(2026, 3, 2, 9, 0))  # Monday 2 March 2026, 09:00 Beijing
 
 
@@ -84,13 +83,10 @@ def build_world(engine) -> World:
         ids = dict(township=town.id, village=v1.id, village2=v2.id, grid_id=g1.id, grid2_id=g2.id,
                    mediator_id=m1.id, mediator_other_town=m2.id, category=cat.id, household=hh.id,
                    resident=r1.id, released=r2.id, elderly=r3.id)
-    admin_id = users.create_first_admin(engine, "boss", "管理员", PW)
-    admin = Actor(admin_id, "boss", "admin", "管理员")
+    admin = first_admin(engine)
 
-    def make(username, role, name):
-        uid = users.create_user(engine, admin, username=username, display_name=name, role=role,
-                                password=PW)
-        return Actor(uid, username, role, name)
+    def make(username, role, name, **kw):
+        return account(engine, admin, username, role, name, **kw)
 
     grid = make("wangge", "grid", "王网格")
     with write_session(engine) as s:  # the grid worker of 东湖一网格 (village 东湖村)

@@ -13,11 +13,10 @@ from db.engine import write_session
 from db.models import Category, Department, Grid, Household, Platform, Township, Village
 from db.permissions import Actor
 from db.rules.sla import local_to_utc
-from db.services import users
 from db.services.calendar import seed_from_package
 from db.services.orders import Intake
 
-PW = "Passw0rd!"
+from tests.factories.accounts import PW, account, first_admin  # noqa: F401 - PW: the worlds' password
 T0 = local_to_utc(datetime(2025, 3, 3, 9, 0))  # Monday 3 March 2025, 09:00 Beijing
 MOBILE = "13812345678"
 
@@ -78,13 +77,10 @@ def build_world(engine) -> World:
         ids = dict(village=v1.id, village2=v2.id, grid=g1.id, grid2=g2.id, household=h1.id,
                    household2=h2.id, platform_id=p1.id, platform2_id=p2.id, dept=d1.id,
                    dept_b=d1b.id, dept2=d2.id, category=c1.id, category_inactive=c2.id)
-    admin_id = users.create_first_admin(engine, "boss", "管理员", PW)
-    admin = Actor(admin_id, "boss", "admin", "管理员")
+    admin = first_admin(engine)
 
     def make(username, role, name, **kw):
-        uid = users.create_user(engine, admin, username=username, display_name=name, role=role,
-                                password=PW, **kw)
-        return Actor(uid, username, role, name, platform_id=kw.get("platform_id"))
+        return account(engine, admin, username, role, name, **kw)
 
     return World(
         engine=engine, admin=admin,

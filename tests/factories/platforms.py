@@ -17,7 +17,7 @@ from db.rules.sla import local_to_utc
 from db.services import users
 from db.services.calendar import seed_from_package
 
-PW = "Passw0rd!"
+from tests.factories.accounts import PW, account, first_admin
 T0 = local_to_utc(datetime(2025, 3, 3, 9, 0))  # Monday 3 March 2025, 09:00 Beijing
 TODAY = date(2025, 3, 3)
 
@@ -56,13 +56,10 @@ def build_pworld(engine) -> PWorld:
         s.flush()
         p = {c: x.id for c, x in plats.items()}
         ids = dict(village=v1.id, other_village=v2.id, other_platform=other.id)
-    admin_id = users.create_first_admin(engine, "boss", "管理员", PW)
-    admin = Actor(admin_id, "boss", "admin", "管理员")
+    admin = first_admin(engine)
 
     def make(username, role, name, **kw):
-        uid = users.create_user(engine, admin, username=username, display_name=name, role=role,
-                                password=PW, **kw)
-        return Actor(uid, username, role, name, platform_id=kw.get("platform_id"))
+        return account(engine, admin, username, role, name, **kw)
 
     return PWorld(
         engine=engine, admin=admin,
