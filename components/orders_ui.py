@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pandas as pd
 import streamlit as st
@@ -14,7 +14,7 @@ from db.models.base import utcnow
 from db.models.orders import CHANNELS, OPEN_STATUSES, ORDER_STATUSES, SATISFACTION, TIERS, URGENCIES
 from db.queries.orders import InboxFilter
 from db.rules.order_fsm import action_label
-from db.rules.sla import LIGHT_LABELS, light, to_local
+from db.rules.sla import LIGHT_LABELS, deadline_text, light, to_local
 
 LIGHT_ICONS = {"red": "超期", "yellow": "临期", "green": "正常"}
 LIGHT_STYLE = {"超期": "background-color:#f9dedc;color:#8c1d18;font-weight:600",
@@ -29,14 +29,9 @@ def fmt(ts: datetime | None, with_time: bool = True) -> str:
     return f"{to_local(ts):%Y-%m-%d %H:%M}" if with_time else f"{to_local(ts):%Y-%m-%d}"
 
 
-def fmt_deadline(ts: datetime | None) -> str:
-    """A deadline at local midnight reads as 24:00 of the day before (the last day counted)."""
-    if ts is None:
-        return "—"
-    local = to_local(ts)
-    if (local.hour, local.minute) == (0, 0):
-        return f"{(local - timedelta(days=1)):%Y-%m-%d} 24:00"
-    return f"{local:%Y-%m-%d %H:%M}"
+def fmt_deadline(ts: datetime | None, provisional: bool = False) -> str:
+    """db.rules.sla.deadline_text: 24:00 of the last day counted, 暂定 when provisional."""
+    return deadline_text(ts, provisional)
 
 
 def remaining(due: datetime | None, now: datetime) -> str:
@@ -91,7 +86,7 @@ def inbox_frame(rows: list[dict]) -> pd.DataFrame:
         if r["status"] not in OPEN_STATUSES:
             return f"办结 {fmt(r['resolved_at'], False)}" if r.get("resolved_at") else ""
         if r["due_at"]:
-            return remaining(r["due_at"], now)
+            return remaining(r["due_at"], now) + ("（暂定）" if r.get("due_provisional") else "")
         return "联系" + remaining(r["contact_due_at"], now)
 
     return pd.DataFrame({
@@ -168,7 +163,10 @@ def clocks(o: dict) -> None:
             done = o["resolved_at"] if o["status"] not in OPEN_STATUSES else None
             lt = light(o["dispatched_at"], o["due_at"], now, done)
             st.markdown(f"**办理时限** · {badge(lt)}")
-            st.write(f"派单 {fmt(o['dispatched_at'])} → 截止 {fmt_deadline(o['due_at'])}")
+            st.write(f"派单 {fmt(o['dispatched_at'])} → 截止 {fmt_deadline(o['due_at'], o.get('due_provisional'))}")
+            if o.get("due_provisional"):
+                st.caption("时限暂定：所跨年份的节假日安排尚未录入，按法定节假日和周末计算（不含调休）；"
+                           "管理员录入后自动重算。")
             st.write(f"办结：{fmt(o['resolved_at'])}" if o["resolved_at"] else remaining(o["due_at"], now))
 
 
@@ -229,7 +227,7 @@ def supervision_frame(rows: list[dict]) -> pd.DataFrame:
         "事项": [r["title"] for r in rows],
         "村（社区）": [r["village"] or "" for r in rows],
         "承办部门": [r["department"] or r["platform"] or "" for r in rows],
-        "截止": [fmt_deadline(r["due_at"]) for r in rows],
+        "截止": [fmt_deadline(r["due_at"], r.get("due_provisional")) for r in rows],
         "超期": [(f"{r['overdue_workdays']} 个工作日" if r.get("overdue_workdays") else f"{r['overdue_hours']} 小时")
                  if r["overdue"] else "未超期" for r in rows],
         "督办领导": [r["supervisor"] or "未指定" for r in rows],

@@ -151,7 +151,7 @@ def timeline(events: list[dict]) -> None:
         "时间": [fmt(e["at"]) for e in events],
         "平台": [e["platform"] or "—" for e in events],
         "操作人": [e["actor"] or "系统" for e in events],
-        "操作": [fsm.ACTION_LABELS.get(e["action"], e["action"])
+        "操作": [fsm.EVENT_LABELS.get(e["action"], e["action"])
                  + (f" → {e['to_platform']}" if e["to_platform"] else "") for e in events],
         "状态": [f"{fsm.CASE_STATUS_LABELS.get(e['from_status'], '')} → "
                  f"{fsm.CASE_STATUS_LABELS.get(e['to_status'], '')}" if e["from_status"] else

@@ -71,7 +71,8 @@ def calendar_section(actor: Actor, years: list[dict]) -> None:
             days.columns = ["日期", "类型", "名称"]
             st.dataframe(days, hide_index=True, width="stretch", height=240)
     st.subheader("录入新一年的放假安排")
-    st.caption("国务院办公厅每年年底公布次年放假安排；录入后，跨年工单才能计算办理时限。")
+    st.caption("国务院办公厅每年年底公布次年放假安排。未录入的年份按法定节假日和周末暂定办理时限"
+               "（不含调休），工单上标“暂定”；录入后，在办工单的暂定时限自动重算并记入工单时间线。")
     with st.form("enter_year"):
         col1, col2 = st.columns([1, 3])
         known = {y["year"] for y in years}
@@ -84,5 +85,6 @@ def calendar_section(actor: Actor, years: list[dict]) -> None:
             with ui.user_errors():
                 res = settings_svc.enter_holiday_year(runtime.engine(), actor, int(year), text, source, replace)
                 data.invalidate()
-                ui.flash(f"已录入{int(year)}年：放假{res['days_off']}天，调休上班{res['workdays']}天。")
+                recounted = f"重算暂定时限{res['recounted']}件。" if res["recounted"] else ""
+                ui.flash(f"已录入{int(year)}年：放假{res['days_off']}天，调休上班{res['workdays']}天。{recounted}")
                 st.rerun()

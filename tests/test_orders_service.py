@@ -19,7 +19,7 @@ from db.errors import ConflictError, InvalidTransition, NotFound, PermissionDeni
 from db.models import AuditLog, Counter, ExtensionRequest, WorkOrder, WorkOrderEvent
 from db.rules.phone import normalize_phone
 from db.rules.sla import add_workdays, local_to_utc, to_local, warn_point
-from db.services import orders
+from db.services import orders, settings
 from db.services.calendar import load_calendar
 from tests.factories.orders import MOBILE, T0, World, build_world, intake
 
@@ -345,13 +345,61 @@ def test_deadline_across_spring_festival_2025(w):
     assert to_local(r2["due_at"]).date() == date(2025, 2, 9)  # end of the make-up Saturday 8 Feb
 
 
-def test_missing_calendar_year_is_a_validation_error(w):
-    now = local_to_utc(datetime(2026, 12, 29, 10, 0))  # 5 working days reach into 2027
+def test_a_year_not_entered_gives_a_provisional_deadline_recounted_when_it_is(w):
+    """Dispatched on Monday 28 December 2026 with no 2027 schedule entered: the desk is not
+    stopped; the deadline is counted on weekends plus the statutory holidays (元旦 1 January)
+    and marked 暂定. Entering the official schedule recounts it, with a timeline entry and an
+    audit record, and clears 暂定."""
+    now = local_to_utc(datetime(2026, 12, 28, 10, 0))
     o = orders.register(w.engine, w.reception, intake(w, contacted=True), now=now)
-    before = counts(w)
-    with pytest.raises(ValidationError, match="2027年的节假日安排尚未录入.*管理员"):
-        orders.dispatch(w.engine, w.dispatcher, o["id"], o["version"], w.platform_id, w.dept, now=now)
-    assert counts(w) == before and get(w, o["id"]).status == "contacted"
+    r = orders.dispatch(w.engine, w.dispatcher, o["id"], o["version"], w.platform_id, w.dept,
+                        workdays=5, now=now)
+    # 29, 30, 31 December, (1 January off), 4 and 5 January: ends at 24:00 on 5 January
+    assert to_local(r["due_at"]) == datetime(2027, 1, 6, 0, 0, tzinfo=to_local(now).tzinfo)
+    row = get(w, o["id"])
+    assert row.due_provisional and row.due_workdays == 5 and row.warn_at == warn_point(now, row.due_at)
+    with read_session(w.engine) as s:
+        note = s.scalars(select(WorkOrderEvent.note).where(WorkOrderEvent.order_id == o["id"],
+                                                           WorkOrderEvent.action == "dispatch")).one()
+    assert "时限暂定" in note and "2027年节假日安排尚未录入" in note
+    # a second order, closed before the schedule is entered, keeps its deadline
+    o2 = orders.register(w.engine, w.reception, intake(w, contacted=True), now=now)
+    orders.dispatch(w.engine, w.dispatcher, o2["id"], o2["version"], w.platform_id, w.dept, workdays=5, now=now)
+    orders.cancel(w.engine, w.dispatcher, o2["id"], get(w, o2["id"]).version, reason="测试撤销", now=now)
+    closed_due = get(w, o2["id"]).due_at
+
+    # the official schedule: 1 to 4 January off (a made-up notice for the test)
+    out = settings.enter_holiday_year(w.engine, w.admin, 2027, "2027-01-01 至 2027-01-04 元旦",
+                                      "国办发明电〔2026〕测试号")
+    assert out["recounted"] == 1
+    row = get(w, o["id"])
+    assert to_local(row.due_at).date() == date(2027, 1, 7)  # 29, 30, 31 Dec, 5, 6 Jan: 24:00 on the 6th
+    assert not row.due_provisional and row.warn_at == warn_point(now, row.due_at)
+    assert get(w, o2["id"]).due_at == closed_due and get(w, o2["id"]).due_provisional  # closed: left alone
+    with read_session(w.engine) as s:
+        ev = s.scalars(select(WorkOrderEvent).where(WorkOrderEvent.order_id == o["id"])
+                       .order_by(WorkOrderEvent.id.desc())).first()
+        audits = s.scalars(select(AuditLog.action).where(AuditLog.entity_id == str(o["id"]),
+                                                         AuditLog.entity == "work_order")).all()
+    assert ev.action == "recount_deadline" and "2027-01-05 24:00重算为2027-01-06 24:00" in ev.note
+    assert "order.recount_deadline" in audits
+
+
+def test_a_provisional_deadline_stays_provisional_while_it_reaches_a_year_still_missing(w):
+    now = local_to_utc(datetime(2026, 12, 28, 10, 0))
+    o = orders.register(w.engine, w.reception, intake(w, contacted=True), now=now)
+    orders.dispatch(w.engine, w.dispatcher, o["id"], o["version"], w.platform_id, w.dept, workdays=60, now=now)
+    assert get(w, o["id"]).due_provisional
+    # an extension keeps the clock's working days (60 + 10) and its provisional mark
+    req = orders.request_extension(w.engine, w.platform, o["id"], get(w, o["id"]).version, 10, "需协调多部门。",
+                                   now=now)
+    orders.decide_extension(w.engine, w.dispatcher, req["request_id"], 1, approve=True,
+                            now=now)
+    row = get(w, o["id"])
+    assert row.due_workdays == 70 and row.due_provisional
+    with read_session(w.engine) as s:
+        expected = add_workdays(now, 70, load_calendar(s))
+    assert row.due_at == expected
 
 
 # --------------------------------------------------------------------------- refusals

@@ -6,7 +6,7 @@ forbidden roles and stale versions write nothing.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -222,3 +222,32 @@ def test_joint_case_assist_may_note_but_not_close_and_admin_acts_for_any(w):
         platforms.close(e, w.admin, c["id"], r["version"], result="x", as_platform_id=w.p["zongzhi"])
     r = platforms.close(e, w.zhifa, c["id"], r["version"], result="联合执法，已拆除。")
     assert r["status"] == "closed"
+
+
+def test_a_case_opened_into_a_year_not_entered_is_provisional_and_recounted(w):
+    """Opened on Monday 28 December 2026 with no 2027 schedule (the world knows 2025 and 2026):
+    the case's clock is counted on the statutory holidays and marked 暂定; entering 2027 recounts
+    it, with a 期限重算 step and an audit record."""
+    from db.rules.sla import local_to_utc, to_local
+    from db.services import settings
+
+    now = local_to_utc(datetime(2026, 12, 28, 10, 0))
+    r = platforms.open_case(w.engine, w.shichang, **open_kw(w, now=now))
+    with read_session(w.engine) as s:
+        case = s.get(PlatformCase, r["id"])
+        assert case.due_provisional and case.due_workdays == platforms.DEFAULT_CASE_WORKDAYS
+        provisional_due = case.due_at
+    out = settings.enter_holiday_year(w.engine, w.admin, 2027, "2027-01-01 至 2027-01-04 元旦", "测试通知")
+    assert out["recounted"] == 1
+    with read_session(w.engine) as s:
+        case = s.get(PlatformCase, r["id"])
+        cal = load_calendar(s)
+        assert not case.due_provisional
+        assert case.due_at == add_workdays(now, platforms.DEFAULT_CASE_WORKDAYS, cal)
+        assert case.due_at > provisional_due  # 4 January is now a day off too
+        assert to_local(case.due_at).year == 2027
+        last = s.scalars(select(PlatformCaseEvent).where(PlatformCaseEvent.case_id == r["id"])
+                         .order_by(PlatformCaseEvent.id.desc())).first()
+        assert last.action == "recount_deadline" and "重算为" in last.note
+        assert s.scalar(select(func.count()).select_from(AuditLog).where(
+            AuditLog.action == "platform_case.recount_deadline")) == 1

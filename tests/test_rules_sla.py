@@ -10,8 +10,8 @@ from datetime import date, datetime
 import pytest
 
 from db.rules.sla import (
-    CalendarYearMissing, HolidayCalendar, add_workdays, contact_deadline, light, local_to_utc,
-    to_local, warn_point, workdays_between,
+    CalendarYearMissing, HolidayCalendar, add_workdays, contact_deadline, deadline_provisional, deadline_text,
+    light, local_to_utc, to_local, warn_point, workdays_between,
 )
 from db.services.calendar import calendar_from_package
 
@@ -22,9 +22,9 @@ def local(y, m, d, h=10, mi=0):
     return local_to_utc(datetime(y, m, d, h, mi))
 
 
-def due_local_date(start, n):
+def due_local_date(start, n, cal=None):
     """The last working day counted (the deadline is the end of it)."""
-    end = to_local(add_workdays(start, n, CAL))
+    end = to_local(add_workdays(start, n, cal or CAL))
     assert (end.hour, end.minute, end.second) == (0, 0, 0)
     return date.fromordinal(end.date().toordinal() - 1)
 
@@ -120,3 +120,52 @@ def test_local_midnight_is_beijing_midnight_in_utc():
 
     assert local_midnight(date(2025, 3, 8)) == datetime(2025, 3, 7, 16, 0)
     assert to_local(local_midnight(date(2026, 1, 1))).isoformat() == "2026-01-01T00:00:00+08:00"
+
+
+# --------------------------------------------------------------------------- provisional years
+
+
+def test_statutory_holidays_are_among_the_official_days_off_of_every_year_since_the_revision():
+    """The 2024 revision (13 days) is in force from 2025: every statutory day is a day off in the
+    official schedules the package knows for 2025 and 2026, so a provisional year never counts
+    a statutory holiday as a working day."""
+    import chinese_calendar
+
+    from db.rules.statutory import statutory_days_off
+
+    for year in (2025, 2026):
+        days = statutory_days_off(year)
+        assert len(days) == 13, (year, sorted(days))
+        assert all(chinese_calendar.is_holiday(d) for d in days), year
+    assert statutory_days_off(2027)[date(2027, 2, 5)] == "春节"  # 除夕 of the year of the goat
+    assert statutory_days_off(2028)[date(2028, 4, 4)] == "清明节"
+
+
+def test_a_provisional_calendar_counts_weekends_and_statutory_holidays_only():
+    cal = HolidayCalendar(known_years=frozenset({2026}), exceptions={}, provisional=True)
+    assert not cal.is_workday(date(2027, 1, 1))  # 元旦, a Friday
+    assert cal.is_workday(date(2027, 1, 4))
+    assert not cal.is_workday(date(2027, 2, 8))  # 正月初三, a Monday
+    assert cal.is_workday(date(2027, 2, 9))  # no bridge days and no make-up days: unknown until the notice
+    assert not cal.is_workday(date(2027, 2, 13))  # a Saturday stays a day off
+    assert cal.is_provisional_year(2027) and not cal.is_provisional_year(2026)
+    start = local(2026, 12, 29, 9, 0)
+    due = add_workdays(start, 3, cal)  # 30, 31 Dec, (1 Jan off), 4 Jan
+    assert due_local_date(start, 3, cal) == date(2027, 1, 4)
+    assert deadline_provisional(start, due, cal)
+    inside = add_workdays(local(2026, 12, 21, 9, 0), 3, cal)  # ends on 24 December
+    assert not deadline_provisional(local(2026, 12, 21, 9, 0), inside, cal)
+    # the last day counted decides: a clock ending at 24:00 on 31 December is not provisional
+    end_of_year = add_workdays(local(2026, 12, 28, 9, 0), 3, cal)
+    assert to_local(end_of_year).date() == date(2027, 1, 1)
+    assert not deadline_provisional(local(2026, 12, 28, 9, 0), end_of_year, cal)
+    assert deadline_text(end_of_year) == "2026-12-31 24:00"
+    assert deadline_text(due, provisional=True) == "2027-01-04 24:00（暂定）"
+    assert deadline_text(None) == "—"
+
+
+def test_without_provisional_a_missing_year_still_raises():
+    with pytest.raises(CalendarYearMissing):
+        HolidayCalendar(known_years=frozenset({2026}), provisional=False).is_workday(date(2027, 1, 4))
+    with pytest.raises(CalendarYearMissing):  # beyond the lunar tables even a provisional one does
+        HolidayCalendar(known_years=frozenset(), provisional=True).is_workday(date(2100, 1, 4))

@@ -10,7 +10,7 @@ from db.errors import ConflictError, PermissionDenied, ValidationError
 from db.models import AuditLog, CalendarDay, Category, HolidayYear
 from db.permissions import Actor
 from db.rules.calendar_input import parse_schedule
-from db.rules.sla import add_workdays, local_to_utc, to_local
+from db.rules.sla import add_workdays, deadline_provisional, local_to_utc, to_local
 from db.services import settings as svc
 from db.services.calendar import load_calendar, seed_from_package
 
@@ -50,19 +50,20 @@ def test_full_width_digits_are_accepted():
     assert date(2027, 1, 1) in s.days_off
 
 
-def test_enter_year_makes_deadlines_computable(engine):
+def test_enter_year_makes_deadlines_official(engine):
     with write_session(engine) as s:
         seed_from_package(s, [2026])
     start = local_to_utc(datetime(2026, 12, 30, 10))
     with read_session(engine) as s:
         cal = load_calendar(s)
-    with pytest.raises(Exception, match="2027年"):
-        add_workdays(start, 5, cal)
+    # before: 2027 is provisional (statutory holidays and weekends: 1 Jan off)
+    assert cal.is_provisional_year(2027) and deadline_provisional(start, add_workdays(start, 5, cal), cal)
     res = svc.enter_holiday_year(engine, ADMIN, 2027, SCHEDULE_2027, "国办发明电〔2026〕1号")
-    assert res == {"source": "国办发明电〔2026〕1号", "days_off": 8, "workdays": 2}
+    assert res == {"source": "国办发明电〔2026〕1号", "days_off": 8, "workdays": 2, "recounted": 0}
     with read_session(engine) as s:
         cal = load_calendar(s)
         audits = s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "calendar.enter_year"))
+    assert not cal.is_provisional_year(2027)
     # Wed 30 Dec 2026: Thu 31 (1), Fri 1 Jan off, Mon 4 (2), Tue 5 (3), Wed 6 (4), Thu 7 (5)
     assert to_local(add_workdays(start, 5, cal)).date() == date(2027, 1, 8)
     assert audits == 1

@@ -54,10 +54,9 @@ from sqlalchemy.orm import Session
 
 from db.demo import gridwork, mediation, org, platforms
 from db.demo import orders as order_stage
-from db.demo.context import SCALES, Context, history_start
+from db.demo.context import SCALES, Context
 from db.demo.writer import BulkWriter
 from db.models import AppSetting, AuditLog, Base, Counter, HolidayYear
-from db.rules.sla import HolidayCalendar
 from db import stats
 from db.services.calendar import calendar_from_package, seed_from_package
 
@@ -104,7 +103,7 @@ def generate(engine: Engine, *, scale: str = "township", orders: int | None = No
         counters = {(n, y): v for n, y, v in session.execute(
             select(Counter.name, Counter.year, Counter.value))}
 
-    calendar = _calendar_covering(calendar_from_package(), now)
+    calendar = calendar_from_package()  # provisional for a year the package does not know
     with engine.connect() as conn:
         if conn.dialect.name == "sqlite":
             conn.exec_driver_sql("PRAGMA cache_size=-262144")  # 256 MB page cache
@@ -154,17 +153,6 @@ def generate(engine: Engine, *, scale: str = "township", orders: int | None = No
         counts = _table_counts(conn)
     ctx.progress("完成", sum(counts.values()))
     return counts
-
-
-def _calendar_covering(cal: HolidayCalendar, now: datetime) -> HolidayCalendar:
-    """The package calendar, with plain Mon-Fri weeks assumed for years it does not know
-    (only reachable when ``now`` is set past the package's last year)."""
-    years = set(cal.known_years)
-    missing = [y for y in range(history_start(now).year - 1, now.year + 2) if y not in years]
-    if not missing:
-        return cal
-    return HolidayCalendar(known_years=frozenset(years | set(missing)),
-                           exceptions=dict(cal.exceptions))
 
 
 def _refuse_unless_empty(engine: Engine) -> None:

@@ -40,7 +40,7 @@ from db.demo.context import (
 )
 from db.models import ExtensionRequest, RecordLink, WorkOrder, WorkOrderEvent
 from db.models.orders import CHANNELS, SATISFACTION
-from db.rules.sla import contact_deadline, warn_point
+from db.rules.sla import deadline_provisional, contact_deadline, warn_point
 
 CHANNEL_WEIGHTS = (("hotline", 46.0), ("walk_in", 14.0), ("grid", 14.0), ("12345", 12.0),
                    ("petition", 2.5), ("online", 11.5))
@@ -238,7 +238,8 @@ class _OrderStage:
             description=description, platform_id=None, department_id=None, status="received",
             received_at=received, created_by=None, assignee_id=None,
             contact_due_at=contact_deadline(received, 24), contacted_at=None,
-            dispatched_at=None, due_at=None, warn_at=None, resolved_at=None, result=None,
+            dispatched_at=None, due_at=None, warn_at=None, due_workdays=None, due_provisional=False,
+            resolved_at=None, result=None,
             callback_at=None, satisfaction=None, cancelled_reason=None, supervised=False,
             supervision_level=None, supervisor_user_id=None, redispatch_count=0,
             extension_count=0, bounce_count=0, urge_count=0, duplicate_of_id=None,
@@ -499,6 +500,9 @@ class _OrderStage:
             due = ctx.deadline(row["dispatched_at"], dispatch_data["workdays"] + ext_days)
             row["due_at"] = due
             row["warn_at"] = warn_point(row["dispatched_at"], due)
+            row["due_workdays"] = dispatch_data["workdays"] + ext_days
+            # a clock that reaches a year whose schedule is not entered is provisional, as in the service
+            row["due_provisional"] = deadline_provisional(row["dispatched_at"], due, ctx.calendar)
         if status in ("received", "contacted", "dispatched", "in_progress") and \
                 row["due_at"] is not None and row["due_at"] < now:
             level = "red"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, JSON, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base, Versioned, utcnow
@@ -81,6 +81,10 @@ class WorkOrder(Base, Versioned):
     due_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
     # 80% point of the handling clock (yellow light); set with due_at, indexable on any backend
     warn_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    # working days of the current clock from dispatched_at (extensions included; NULL before 0013)
+    due_workdays: Mapped[Optional[int]] = mapped_column(Integer)
+    # the clock counted a year whose official schedule is not entered (暂定; recounted on entry)
+    due_provisional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     resolved_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
     result: Mapped[Optional[str]] = mapped_column(Text)
     callback_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
@@ -98,6 +102,7 @@ class WorkOrder(Base, Versioned):
     __table_args__ = (
         # inbox: open orders by risk / deadline, per platform and village
         Index("ix_work_order_status_due", "status", "due_at", "supervised"),  # widened in 0010
+        Index("ix_work_order_due_provisional", "due_provisional", "status"),
         Index("ix_work_order_platform_status", "platform_id", "status", "due_at"),
         Index("ix_work_order_village_status", "village_id", "status"),
         # period counts (home, KPI): covering for "received in a period" by status

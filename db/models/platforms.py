@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base, Versioned, utcnow
@@ -42,6 +42,9 @@ class PlatformCase(Base, Versioned):
     status: Mapped[str] = mapped_column(String(10), default="pending")
     is_joint: Mapped[bool] = mapped_column(Boolean, default=False)
     due_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    # as on work_order (migration 0013): working days of the clock, and 暂定
+    due_workdays: Mapped[Optional[int]] = mapped_column(Integer)
+    due_provisional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     closed_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
     result: Mapped[Optional[str]] = mapped_column(Text)
@@ -50,6 +53,7 @@ class PlatformCase(Base, Versioned):
     # a case spawned by a decision of 综治's monthly analysis meeting
     meeting_id: Mapped[Optional[int]] = mapped_column(ForeignKey("analysis_meeting.id"))
     __table_args__ = (Index("ix_platform_case_lead_status", "lead_platform_id", "status", "due_at"),
+                      Index("ix_platform_case_due_provisional", "due_provisional", "status"),
                       Index("ix_platform_case_created", "created_at"))
 
 

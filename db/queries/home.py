@@ -188,13 +188,17 @@ def _admin_items(s: Session, now: datetime) -> list[Attention]:
     locked = _count(s, User, User.locked_until > now)
     next_year = to_local(now).year + 1
     has_next = _count(s, HolidayYear, HolidayYear.year == next_year)
+    provisional = _count(s, WorkOrder, WorkOrder.due_provisional.is_(True), WorkOrder.status.in_(OPEN_STATUSES))
     return [
         Attention("users_active", "启用账号", _count(s, User, User.active.is_(True)), "users"),
         Attention("users_locked", "锁定中的账号", locked, "users", "warning" if locked else "normal",
                   "连续5次密码错误后锁定15分钟"),
         Attention("calendar_next", f"{next_year}年节假日安排", "已录入" if has_next else "未录入", "settings",
                   "normal" if has_next else "warning",
-                  "国务院办公厅公布次年放假安排后，请及时录入，否则跨年工单无法计算时限"),
+                  "国务院办公厅公布次年放假安排后请及时录入；未录入前，跨年工单按法定节假日和周末暂定时限"),
+        Attention("deadlines_provisional", "时限暂定的在办工单", provisional, "settings",
+                  "warning" if provisional else "normal",
+                  "办理时限跨入尚未录入节假日安排的年份，按法定节假日暂定；录入该年安排后自动重算"),
         Attention("audit_today", "今日审计记录", _count(s, AuditLog, AuditLog.at >= local_day_start(now)), "audit"),
     ]
 

@@ -166,7 +166,7 @@ def inbox_select(s: Session, f: InboxFilter, actor: Actor, now: datetime) -> Sel
     return (
         select(W.id, W.number, W.received_at, W.channel, Category.name.label("category"),
                Village.name.label("village"), W.title, W.status, Platform.name.label("platform"),
-               Department.name.label("department"), W.contact_due_at, W.due_at, W.warn_at,
+               Department.name.label("department"), W.contact_due_at, W.due_at, W.warn_at, W.due_provisional,
                W.dispatched_at, W.resolved_at, W.caller_name, W.caller_phone, W.supervised,
                W.supervision_level, W.redispatch_count, W.satisfaction, W.urgency, W.tier,
                W.version, band.label("band"))
@@ -418,7 +418,7 @@ def supervision_list(s: Session, now: datetime, limit: int = 50, offset: int = 0
     rows = s.execute(
         select(W.id, W.number, W.received_at, W.title, W.status, Category.name.label("category"),
                Village.name.label("village"), Platform.name.label("platform"),
-               Department.name.label("department"), W.dispatched_at, W.due_at, W.warn_at,
+               Department.name.label("department"), W.dispatched_at, W.due_at, W.warn_at, W.due_provisional,
                W.supervised, W.supervision_level, boss.display_name.label("supervisor"),
                W.urge_count, W.extension_count, W.redispatch_count, W.version)
         .select_from(W)

@@ -35,6 +35,7 @@ ACTION_LABELS: dict[str, str] = {
 # historical event codes, so that every timeline row has a Chinese label.
 EVENT_LABELS: dict[str, str] = {
     "receive": "受理登记",
+    "recount_deadline": "时限重算",  # a provisional deadline recounted when a year's schedule is entered
     **ACTION_LABELS,
 }
 

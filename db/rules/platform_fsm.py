@@ -40,6 +40,8 @@ ACTION_LABELS = {
     "close": "办结",
     "note": "办理记录",
 }
+# timeline entries that are not actions a user takes
+EVENT_LABELS = {**ACTION_LABELS, "recount_deadline": "期限重算"}
 SIDES = {"lead": "牵头平台", "receiver": "接收平台", "participant": "牵头或协办平台"}
 FLAG_BOUNCES = 2  # bounced more than once
 

@@ -7,8 +7,12 @@ Conventions (documented in docs/sla.md):
   (day 1 is the first working day after that date); the deadline is the end of day N,
   i.e. 00:00 local time of the following calendar day.
 - A working day is Monday to Friday, except public holidays, plus make-up working days
-  (调休) that fall on a weekend. A day in a year whose official schedule has not been
-  entered raises CalendarYearMissing instead of guessing.
+  (调休) that fall on a weekend. For a year whose official schedule has not been entered, a
+  calendar built with ``provisional=True`` (the console's, ``load_calendar``) uses a
+  provisional schedule: weekends plus the statutory holidays (db/rules/statutory.py), no
+  make-up days. A deadline that counted such a day is provisional (暂定, see
+  ``deadline_provisional``) and is recomputed when the official schedule is entered. Without
+  ``provisional`` such a day raises CalendarYearMissing.
 - The light is green until 80% of the clock has run, yellow from 80%, red once overdue.
 """
 
@@ -17,6 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
+
+from db.rules.statutory import statutory_days_off
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 YELLOW_AT = 0.8
@@ -36,14 +42,25 @@ class CalendarYearMissing(Exception):
 
 @dataclass(frozen=True)
 class HolidayCalendar:
-    """The years whose schedule is known and their exceptions to the Mon-Fri week."""
+    """The years whose schedule is known and their exceptions to the Mon-Fri week; with
+    ``provisional``, the statutory holidays stand in for a year not known."""
 
     known_years: frozenset[int]
     exceptions: dict[date, bool] = field(default_factory=dict)  # day -> is_workday
+    provisional: bool = False
+
+    def is_provisional_year(self, year: int) -> bool:
+        return self.provisional and year not in self.known_years
 
     def is_workday(self, day: date) -> bool:
         if day.year not in self.known_years:
-            raise CalendarYearMissing(day.year)
+            if not self.provisional:
+                raise CalendarYearMissing(day.year)
+            try:
+                off = statutory_days_off(day.year)
+            except ValueError:
+                raise CalendarYearMissing(day.year) from None
+            return day not in off and day.weekday() < 5
         special = self.exceptions.get(day)
         if special is not None:
             return special
@@ -81,6 +98,14 @@ def add_workdays(start_utc: datetime, workdays: int, cal: HolidayCalendar) -> da
     return local_to_utc(end_local)
 
 
+def deadline_provisional(start_utc: datetime, due_utc: datetime, cal: HolidayCalendar) -> bool:
+    """True when the handling clock from ``start_utc`` to ``due_utc`` (as ``add_workdays``
+    returns it) counted a day of a year whose official schedule is not entered (暂定)."""
+    first = to_local(start_utc).date() + timedelta(days=1)
+    last = to_local(due_utc - timedelta(microseconds=1)).date()  # the clock's last day
+    return any(cal.is_provisional_year(y) for y in range(first.year, last.year + 1))
+
+
 def contact_deadline(received_utc: datetime, hours: int = 24) -> datetime:
     """First-contact deadline: plain clock hours after the order was received."""
     if hours <= 0:
@@ -115,6 +140,19 @@ def light(start_utc: datetime, due_utc: datetime | None, now_utc: datetime,
         return "red" if at >= due_utc else "green"
     used = (at - start_utc).total_seconds() / total
     return "yellow" if used >= YELLOW_AT and done_utc is None else "green"
+
+
+def deadline_text(due_utc: datetime | None, provisional: bool = False) -> str:
+    """A deadline as people read it: one that ends at local midnight reads as 24:00 of the day
+    before (the last day counted); a provisional one says 暂定."""
+    if due_utc is None:
+        return "—"
+    local = to_local(due_utc)
+    if (local.hour, local.minute) == (0, 0):
+        text = f"{(local - timedelta(days=1)):%Y-%m-%d} 24:00"
+    else:
+        text = f"{local:%Y-%m-%d %H:%M}"
+    return text + "（暂定）" if provisional else text
 
 
 LIGHT_LABELS = {"green": "正常", "yellow": "临期", "red": "超期"}

@@ -50,13 +50,15 @@ def seed_from_package(session: Session, years: list[int] | None = None) -> int:
 
 
 def load_calendar(session: Session) -> HolidayCalendar:
+    """The console's calendar: the entered years, and a provisional schedule (weekends plus the
+    statutory holidays) for any other year, so a year not yet published never stops the desk."""
     years = frozenset(session.scalars(select(HolidayYear.year)))
     rows = session.execute(select(CalendarDay.day, CalendarDay.is_workday)).all()
-    return HolidayCalendar(known_years=years, exceptions={d: w for d, w in rows})
+    return HolidayCalendar(known_years=years, exceptions={d: w for d, w in rows}, provisional=True)
 
 
 def calendar_from_package() -> HolidayCalendar:
     """The package's calendar without a database (used by the demo generator and tests)."""
     exceptions: dict[date, bool] = {d: False for d in chinese_calendar.constants.holidays}
     exceptions.update({d: True for d in chinese_calendar.constants.workdays})
-    return HolidayCalendar(known_years=frozenset(package_years()), exceptions=exceptions)
+    return HolidayCalendar(known_years=frozenset(package_years()), exceptions=exceptions, provisional=True)

@@ -33,7 +33,9 @@ from db.permissions import Actor, require
 from db.rules import order_fsm
 from db.rules.phone import normalize_phone
 from db.rules.sla import (
-    CalendarYearMissing, HolidayCalendar, add_workdays, contact_deadline, warn_point,
+    CalendarYearMissing, HolidayCalendar, add_workdays, contact_deadline, deadline_provisional, deadline_text,
+    to_local,
+    warn_point,
 )
 from db.rules.text import bounded_int, drop_invisible, refuse_illegal
 from db.services import audit
@@ -171,13 +173,28 @@ class _Clock:
         self.session = session
         self._cal: HolidayCalendar | None = None
 
-    def add(self, start: datetime, workdays: int) -> datetime:
+    @property
+    def calendar(self) -> HolidayCalendar:
         if self._cal is None:
             self._cal = load_calendar(self.session)
+        return self._cal
+
+    def add(self, start: datetime, workdays: int) -> datetime:
         try:
-            return add_workdays(start, workdays, self._cal)
-        except CalendarYearMissing as exc:
+            return add_workdays(start, workdays, self.calendar)
+        except CalendarYearMissing as exc:  # only outside the years the lunar tables cover
             raise ValidationError(str(exc), field="workdays") from None
+
+    def deadline(self, start: datetime, workdays: int) -> tuple[datetime, bool]:
+        """The deadline and whether it is provisional (暂定: it counted a day of a year whose
+        official schedule is not entered)."""
+        due = self.add(start, workdays)
+        return due, deadline_provisional(start, due, self.calendar)
+
+
+def provisional_note(due: datetime) -> str:
+    """The words a timeline entry adds to a provisional deadline."""
+    return f"（时限暂定：{to_local(due - timedelta(microseconds=1)).year}年节假日安排尚未录入，录入后自动重算）"
 
 
 
@@ -363,15 +380,18 @@ def _dispatch_one(s: Session, actor: Actor, clock: _Clock, order: WorkOrder, ver
                   note: str | None, now: datetime) -> dict:
     platform, department = _platform_department(s, order, platform_id, department_id)
     days = _workdays(s, order, workdays)
-    due = clock.add(now, days)
+    due, provisional = clock.deadline(now, days)
     changes = {"platform_id": platform.id, "department_id": department.id, "dispatched_at": now,
-               "due_at": due, "warn_at": warn_point(now, due), "assignee_id": None}
+               "due_at": due, "warn_at": warn_point(now, due), "due_workdays": days,
+               "due_provisional": provisional, "assignee_id": None}
     text = f"派至{platform.name}{department.name}，限{days}个工作日办结。"
+    if provisional:
+        text += provisional_note(due)
     return {**_save(s, actor, order, version, "dispatch", to, changes, now,
                     note=f"{text}{note}" if note else text,
                     data={"platform_id": platform.id, "department_id": department.id,
-                          "workdays": days, "due_at": due}),
-            "due_at": due}
+                          "workdays": days, "due_at": due, "provisional": provisional}),
+            "due_at": due, "due_provisional": provisional}
 
 
 def dispatch(engine: Engine, actor: Actor, order_id: int, version: int, platform_id: int,
@@ -482,13 +502,16 @@ def callback(engine: Engine, actor: Actor, order_id: int, version: int, satisfac
             platform, department = _platform_department(
                 s, order, platform_id or order.platform_id, department_id or order.department_id)
             days = _workdays(s, order, workdays)
-            due = _Clock(s).add(now, days)
+            due, provisional = _Clock(s).deadline(now, days)
             changes.update(platform_id=platform.id, department_id=department.id, dispatched_at=now,
-                           due_at=due, warn_at=warn_point(now, due), resolved_at=None, result=None,
+                           due_at=due, warn_at=warn_point(now, due), due_workdays=days,
+                           due_provisional=provisional, resolved_at=None, result=None,
                            assignee_id=None, redispatch_count=(order.redispatch_count or 0) + 1)
             text += f"重新交办{platform.name}{department.name}，限{days}个工作日办结。"
+            if provisional:
+                text += provisional_note(due)
             data.update(redispatch=True, platform_id=platform.id, department_id=department.id,
-                        workdays=days, due_at=due)
+                        workdays=days, due_at=due, provisional=provisional)
         out = _save(s, actor, order, version, "callback", to, changes, now,
                     note=f"{text}{note}" if note else text, data=data)
         if "due_at" in changes:
@@ -550,13 +573,19 @@ def decide_extension(engine: Engine, actor: Actor, request_id: int, request_vers
         if approve:
             # the clock ends at 24:00 of its last day: count on from that day
             base = (order.due_at - timedelta(microseconds=1)) if order.due_at else now
-            new_due = _Clock(s).add(base, req.workdays)
+            clock = _Clock(s)
+            new_due = clock.add(base, req.workdays)
+            provisional = deadline_provisional(order.dispatched_at or base, new_due, clock.calendar)
             changes = {"due_at": new_due,
                        "warn_at": warn_point(order.dispatched_at or now, new_due),
+                       "due_workdays": (order.due_workdays + req.workdays) if order.due_workdays else None,
+                       "due_provisional": provisional,
                        "extension_count": (order.extension_count or 0) + 1}
             req_values["new_due_at"] = new_due
-            data.update(old_due_at=order.due_at, new_due_at=new_due)
+            data.update(old_due_at=order.due_at, new_due_at=new_due, provisional=provisional)
             text = f"同意延期{req.workdays}个工作日。"
+            if provisional:
+                text += provisional_note(new_due)
         else:
             text = f"不同意延期{req.workdays}个工作日。"
         new_req_version = _cas(s, ExtensionRequest, req.id, request_version, req_values, now)
@@ -627,3 +656,32 @@ __all__ = [
     "decide_extension", "derive_title", "dispatch", "next_number", "register", "request_extension",
     "resolve", "supervise", "urge",
 ]
+
+
+def recount_provisional(s: Session, actor: Actor, now: datetime) -> int:
+    """Recount every open order's provisional deadline on the calendar as it now stands (called
+    in the transaction that enters a year's official schedule): new due_at and warn_at, 暂定
+    cleared unless the clock still reaches a year not entered, a timeline entry saying so and an
+    audit record per order. Returns the number of orders whose deadline was recounted."""
+    clock = _Clock(s)
+    orders = s.scalars(select(WorkOrder).where(WorkOrder.due_provisional.is_(True),
+                                               WorkOrder.status.in_(OPEN_STATUSES),
+                                               WorkOrder.due_workdays.is_not(None),
+                                               WorkOrder.dispatched_at.is_not(None))
+                       .order_by(WorkOrder.id)).all()
+    for order in orders:
+        due, provisional = clock.deadline(order.dispatched_at, order.due_workdays)
+        old = order.due_at
+        changes = {"due_at": due, "warn_at": warn_point(order.dispatched_at, due),
+                   "due_provisional": provisional}
+        if due == old:
+            text = "节假日安排已录入，办理时限经重算不变。"
+        else:
+            text = (f"节假日安排已录入，办理时限由{deadline_text(old)}重算为{deadline_text(due)}"
+                    f"（{order.due_workdays}个工作日）。")
+        if provisional:
+            text += provisional_note(due)
+        _save(s, actor, order, order.version, "recount_deadline", order.status, changes, now, note=text,
+              data={"old_due_at": old, "due_at": due, "provisional": provisional})
+    return len(orders)
+

@@ -41,14 +41,14 @@ from db.models.platforms import (
     PlatformCaseEvent, ServiceItem, ServiceRequest, VillageReportCheck,
 )
 from db.rules.phone import normalize_phone
-from db.rules.sla import to_local
+from db.rules.sla import deadline_text, to_local
 from db.rules.text import normalize_id_number
 from db.permissions import Actor, require
 from db.rules import platform_fsm as fsm
 from db.services import audit
 from db.services.base import next_number
 from db.services.base import cas as _cas, conflict as _conflict
-from db.services.orders import _Clock, _now, clean_text
+from db.services.orders import _Clock, _now, clean_text, provisional_note
 
 DEFAULT_CASE_WORKDAYS = 5
 HANDOFF_RESPONSE_WORKDAYS = 1
@@ -149,20 +149,23 @@ def open_case_in(s: Session, actor: Actor, *, lead_platform_id: int, title: str,
         order = s.get(WorkOrder, source_order_id)
         if order is None:
             raise ValidationError("所关联的工单不存在。", field="source_order_id")
+    due_workdays, provisional = None, False
     if due_at is not None:
         due_at = _now(due_at)
         if due_at <= now:
             raise ValidationError("办理期限须晚于当前时间。", field="due_at")
     elif order is not None and order.due_at is not None and order.due_at > now:
-        due_at = order.due_at
+        due_at, provisional = order.due_at, bool(order.due_provisional)  # recounted with the order's
     else:
-        due_at = _Clock(s).add(now, DEFAULT_CASE_WORKDAYS)
+        due_workdays = DEFAULT_CASE_WORKDAYS
+        due_at, provisional = _Clock(s).deadline(now, due_workdays)
     status = fsm.initial_status(source, actor.platform_id == lead.id)
     case = PlatformCase(
         number=next_number(s, NUMBER_PREFIX, now), township_id=lead.township_id,
         lead_platform_id=lead.id, source=source, source_order_id=source_order_id,
         village_id=village.id if village else None, title=title_c, description=desc,
-        status=status, is_joint=bool(assists), due_at=due_at, created_at=now, bounce_count=0,
+        status=status, is_joint=bool(assists), due_at=due_at, due_workdays=due_workdays,
+        due_provisional=provisional, created_at=now, bounce_count=0,
         meeting_id=meeting_id, version=1, updated_at=now)
     s.add(case)
     s.flush()
@@ -740,3 +743,35 @@ def floating_left(engine: Engine, actor: Actor, resident_id: int, version: int, 
             raise ValidationError("已登记离开。", field="left_on")
         return {"id": row.id, "version": _save(s, actor, row, version, {"left_on": day},
                                                "floating.left", now)}
+
+
+def recount_provisional(s: Session, actor: Actor, now: datetime) -> int:
+    """Recount the open cases' provisional deadlines (after ``orders.recount_provisional`` in the
+    transaction that enters a year's schedule): a case counted from its opening is recounted on
+    the calendar as it now stands; a case that took its source order's deadline takes the
+    order's recounted one. A timeline entry and an audit record per case."""
+    clock = _Clock(s)
+    cases = s.scalars(select(PlatformCase).where(PlatformCase.due_provisional.is_(True),
+                                                 PlatformCase.status != "closed")
+                      .order_by(PlatformCase.id)).all()
+    done = 0
+    for case in cases:
+        if case.due_workdays:
+            due, provisional = clock.deadline(case.created_at, case.due_workdays)
+        else:
+            order = s.get(WorkOrder, case.source_order_id) if case.source_order_id else None
+            if order is None or order.due_at is None:
+                continue
+            due, provisional = order.due_at, bool(order.due_provisional)
+        old = case.due_at
+        values = {"due_at": due, "due_provisional": provisional}
+        _cas(s, PlatformCase, case.id, case.version, values, now)
+        note = ("节假日安排已录入，办理期限经重算不变。" if due == old
+                else f"节假日安排已录入，办理期限由{deadline_text(old)}重算为{deadline_text(due)}。")
+        if provisional:
+            note += provisional_note(due)
+        _event(s, case, actor, None, "recount_deadline", case.status, case.status, now, note=note)
+        audit.record(s, actor, "platform_case.recount_deadline", "platform_case", case.id,
+                     before={"due_at": old, "due_provisional": True}, after=values)
+        done += 1
+    return done
