@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         migrate.upgrade(engine)
         print(f"database at revision {migrate.current_revision(engine)}")
     elif args.command == "init":
-        done = bootstrap.ensure_database(engine, settings)
+        done = bootstrap.ensure_database(engine, settings, say=lambda text: print(text, flush=True))
         print("数据库已就绪：" + ("已迁移；" if done["migrated"] else "") + ("已生成演示数据；" if done["seeded"] else "")
               + (f"已创建{done['accounts']}个演示账号。" if done["accounts"] else ""))
     elif args.command in ("backup", "restore"):

@@ -9,9 +9,12 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+echo "[start] 检查并安装依赖（首次约一至两分钟）…"
 bash scripts/install.sh
 export GOV_MODE="${GOV_MODE:-demo}"
+echo "[start] 准备数据库（${GOV_MODE} 模式）…"
 .venv/bin/python -m db.cli init
+echo "[start] 启动服务：http://localhost:${PORT:-8501}"
 exec .venv/bin/streamlit run app.py \
   --server.port "${PORT:-8501}" \
   --server.headless true \

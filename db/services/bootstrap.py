@@ -7,7 +7,7 @@ import fcntl
 import os
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from sqlalchemy import Engine, func, select, text
 
@@ -66,11 +66,16 @@ def _startup_lock(engine: Engine) -> Iterator[None]:
                 conn.commit()
 
 
-def ensure_database(engine: Engine, settings: Settings, demo_orders: int | None = None) -> dict:
-    """Apply pending migrations; in demo mode fill an empty database. Returns what was done."""
+def ensure_database(engine: Engine, settings: Settings, demo_orders: int | None = None,
+                    say: Callable[[str], None] | None = None) -> dict:
+    """Apply pending migrations; in demo mode fill an empty database. Returns what was done.
+    ``say`` (the command line's print) hears each step as it starts, so a first start that
+    generates the demo township for a minute does not look hung."""
+    say = say or (lambda _text: None)
     done: dict = {"migrated": False, "seeded": False, "accounts": 0}
     with _startup_lock(engine):
         if migrate.current_revision(engine) != migrate.head_revision():
+            say(f"迁移数据库到版本 {migrate.head_revision()}…")
             migrate.upgrade(engine)
             done["migrated"] = True
         with write_session(engine) as s:
@@ -85,9 +90,12 @@ def ensure_database(engine: Engine, settings: Settings, demo_orders: int | None 
 
                 if demo_orders is None and os.environ.get("GOV_DEMO_SCALE_ORDERS"):
                     demo_orders = int(os.environ["GOV_DEMO_SCALE_ORDERS"])
-                generate(engine, scale="township", orders=demo_orders, now=utcnow())
+                say("首次启动：生成演示乡镇的数据（约一分钟）…")
+                generate(engine, scale="township", orders=demo_orders, now=utcnow(),
+                         progress=lambda stage, n: say(f"  {stage}：{n:,}"))
                 done["seeded"] = True
             if not has_users:
+                say("创建演示账号…")
                 done["accounts"] = create_demo_accounts(engine, settings.demo_password)
     return done
 
