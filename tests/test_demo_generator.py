@@ -32,7 +32,7 @@ from db.models.orders import CHANNELS, OPEN_STATUSES, ORDER_STATUSES
 from db.models.people import PLATFORMS
 from db.rules.order_fsm import TRANSITIONS, next_status
 from db.rules.sla import add_workdays, warn_point
-from db.services.calendar import calendar_from_package
+from db.queries.calendar import calendar_from_package
 
 NOW = TEST_NOW
 LOCAL = timedelta(hours=8)

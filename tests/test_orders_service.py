@@ -20,7 +20,7 @@ from db.models import AuditLog, Counter, ExtensionRequest, WorkOrder, WorkOrderE
 from db.rules.phone import normalize_phone
 from db.rules.sla import add_workdays, local_to_utc, to_local, warn_point
 from db.services import orders, settings
-from db.services.calendar import load_calendar
+from db.queries.calendar import load_calendar
 from tests.factories.orders import MOBILE, T0, World, build_world, intake
 
 

@@ -17,7 +17,7 @@ from db.models import AuditLog, Counter
 from db.models.platforms import Handoff, PlatformCase, PlatformCaseAssist, PlatformCaseEvent
 from db.rules.sla import add_workdays
 from db.services import platforms
-from db.services.calendar import load_calendar
+from db.queries.calendar import load_calendar
 from tests.factories.platforms import T0, PWorld, build_pworld
 
 

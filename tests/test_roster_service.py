@@ -176,13 +176,15 @@ def test_tree_counts_and_gaps_in_sql(w):
         assert [r["id"] for r in q.group_members(s, team_id=w.team)] == [w.member]
 
 
-def test_joined_today_is_accepted_at_one_in_the_morning_beijing_time(w, monkeypatch):
+def test_joined_today_is_accepted_at_one_in_the_morning_beijing_time(w):
     """validate_party compares with the local (Beijing) date: at 01:00 Beijing (17:00 UTC the day
     before) today's date is not in the future, tomorrow's is."""
     from datetime import date
 
+    from db import clock
+
     one_am = datetime(2026, 3, 1, 17, 0)  # 2026-03-02 01:00 Beijing
-    monkeypatch.setattr(svc, "utcnow", lambda: one_am)
+    clock.freeze(one_am)  # the console's clock (put back after the test)
     p = svc.PartyInput(name="张二", phone=None, grid_id=None, zone_id=None, team_id=None,
                        joined_on=date(2026, 3, 2), active=True)
     assert svc.update_party_member(w.engine, w.admin, w.member2, 1, p)["version"] == 2

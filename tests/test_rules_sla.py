@@ -13,7 +13,7 @@ from db.rules.sla import (
     CalendarYearMissing, HolidayCalendar, add_workdays, contact_deadline, deadline_provisional, deadline_text,
     light, local_to_utc, to_local, warn_point, workdays_between,
 )
-from db.services.calendar import calendar_from_package
+from db.queries.calendar import calendar_from_package
 
 CAL = calendar_from_package()
 

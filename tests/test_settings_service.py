@@ -12,7 +12,8 @@ from db.permissions import Actor
 from db.rules.calendar_input import parse_schedule
 from db.rules.sla import add_workdays, deadline_provisional, local_to_utc, to_local
 from db.services import settings as svc
-from db.services.calendar import load_calendar, seed_from_package
+from db.queries.calendar import load_calendar
+from db.services.calendar import seed_from_package
 
 ADMIN = Actor(0, "admin", "admin")
 SCHEDULE_2027 = """

@@ -58,7 +58,8 @@ from db.demo.context import SCALES, Context
 from db.demo.writer import BulkWriter
 from db.models import AppSetting, AuditLog, Base, Counter, HolidayYear
 from db import stats
-from db.services.calendar import calendar_from_package, seed_from_package
+from db.queries.calendar import calendar_from_package
+from db.services.calendar import seed_from_package
 
 ProgressFn = Callable[[str, int], None]
 BATCH_SIZE = 10_000

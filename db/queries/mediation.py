@@ -12,8 +12,9 @@ import re
 from datetime import datetime, timedelta
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, case, func, literal, not_, or_, select, union_all
+from sqlalchemy import and_, case, exists, func, literal, not_, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from db.models import (
@@ -445,10 +446,30 @@ def _attach_parties(s: Session, rows: list[dict], role: str) -> None:
 # --------------------------------------------------------------------------- one case
 
 
+def township_step4_held(s: Session, case: MediationCase) -> bool:
+    """Whether the township has held its own step 4 since the case was escalated."""
+    if case.escalated_at is None:
+        return False
+    return bool(s.scalar(select(exists().where(
+        MediationStep.case_id == case.id, MediationStep.step_no == fsm.STEP_COUNT,
+        MediationStep.recorded_at >= case.escalated_at))))
+
+
+def case_state(s: Session, case: MediationCase) -> dict[str, Any]:
+    """What the rules need to know about a case (its next step, the actions it allows)."""
+    escalated = case.escalated_at is not None
+    held = township_step4_held(s, case)
+    return {
+        "next_step": (fsm.next_step(case.current_step, escalated, held)
+                      if case.status in fsm.ACTIVE_STATUSES else None),
+        "actions": fsm.available_actions(case.status, case.level, case.current_step, escalated, held),
+        "exit_required": fsm.exit_required(case.status, case.current_step, escalated, held),
+    }
+
+
 def case_detail(s: Session, actor: Actor, case_id: int, now: datetime) -> dict | None:
     """The case file: fields, parties (masked per role), steps, links, and what may happen next."""
     from db.queries import links as links_q
-    from db.services.mediation import case_state
 
     case = s.get(C, case_id)
     if case is None:

@@ -24,7 +24,7 @@ from db.models.orders import OPEN_STATUSES
 from db.permissions import Actor, require, sees_unmasked
 from db.rules.phone import looks_like_phone, normalize_phone
 from db.rules.sla import CalendarYearMissing, light, local_midnight, workdays_between
-from db.services.calendar import load_calendar
+from db.queries.calendar import load_calendar
 from db.queries import links as links_q
 
 W = WorkOrder

@@ -131,5 +131,36 @@ def normalize_id_number(raw: object, label: str = "身份证号", field: str = "
     return text
 
 
-__all__ = ["bounded_int", "drop_invisible", "id_check_digit", "normalize_id_number", "refuse_illegal",
-           "xml_illegal"]
+# single-line fields refuse every control character; multi-line ones keep \n and \t.
+# Bidi overrides are refused too (they can make a text read differently from what it is).
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+_CTRL_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
+_CTRL_MULTI = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]")
+
+
+def clean_text(value: Any, label: str, *, max_len: int, min_len: int = 0, required: bool = False,
+               multiline: bool = False, field: str | None = None) -> str | None:
+    """Strip a text field and check it: invisible format characters (zero-width space, BOM,
+    soft hyphen, LRM …) are dropped; control characters and characters no Office export can
+    hold (U+FFFE/U+FFFF, noncharacters, surrogates) are refused, not stripped
+    (``db.rules.text``)."""
+    text = drop_invisible("" if value is None else str(value))
+    if multiline:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if (_CTRL_MULTI if multiline else _CTRL_LINE).search(text):
+        raise ValidationError(f"{label}中含有不可见的控制字符，请删除后重新填写。", field=field)
+    refuse_illegal(text, label, field)
+    text = text.strip()
+    if not text:
+        if required:
+            raise ValidationError(f"请填写{label}。", field=field)
+        return None
+    if len(text) < min_len:
+        raise ValidationError(f"{label}至少需要{min_len}个字。", field=field)
+    if len(text) > max_len:
+        raise ValidationError(f"{label}不能超过{max_len}个字（当前{len(text)}个字）。", field=field)
+    return text
+
+
+__all__ = ["bounded_int", "clean_text", "drop_invisible", "id_check_digit", "normalize_id_number",
+           "refuse_illegal", "xml_illegal"]

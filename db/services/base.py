@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from db.errors import ConflictError, NotFound
+from db.errors import ConflictError, NotFound, ValidationError
 from db.models import Counter
 from db.models.base import utcnow
 from db.permissions import Actor
-from db.rules.sla import to_local
+from db.queries.calendar import load_calendar
+from db.rules.sla import CalendarYearMissing, HolidayCalendar, add_workdays, deadline_provisional, to_local
 from db.services import audit
 
 T = TypeVar("T")
@@ -103,3 +104,43 @@ def violates_unique(exc: IntegrityError, index: str, table: str, column: str) ->
     if name:
         return name == index
     return f"UNIQUE constraint failed: {table}.{column}" in str(exc.orig)
+
+
+def now_or(now: datetime | None) -> datetime:
+    """``now`` as naive UTC (an aware datetime is converted), or the console's clock."""
+    if now is None:
+        return utcnow()
+    if now.tzinfo is not None:
+        return now.astimezone(timezone.utc).replace(tzinfo=None)
+    return now
+
+
+class Clock:
+    """The holiday calendar, loaded once per transaction."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self._cal: HolidayCalendar | None = None
+
+    @property
+    def calendar(self) -> HolidayCalendar:
+        if self._cal is None:
+            self._cal = load_calendar(self.session)
+        return self._cal
+
+    def add(self, start: datetime, workdays: int) -> datetime:
+        try:
+            return add_workdays(start, workdays, self.calendar)
+        except CalendarYearMissing as exc:  # only outside the years the lunar tables cover
+            raise ValidationError(str(exc), field="workdays") from None
+
+    def deadline(self, start: datetime, workdays: int) -> tuple[datetime, bool]:
+        """The deadline and whether it is provisional (暂定: it counted a day of a year whose
+        official schedule is not entered)."""
+        due = self.add(start, workdays)
+        return due, deadline_provisional(start, due, self.calendar)
+
+
+def provisional_note(due: datetime) -> str:
+    """The words a timeline entry adds to a provisional deadline."""
+    return f"（时限暂定：{to_local(due - timedelta(microseconds=1)).year}年节假日安排尚未录入，录入后自动重算）"

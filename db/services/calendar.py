@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import chinese_calendar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import CalendarDay, HolidayYear
-from db.rules.sla import HolidayCalendar
+from db.queries.calendar import package_years
 
 HOLIDAY_NAMES = {
     "New Year's Day": "元旦",
@@ -22,12 +20,6 @@ HOLIDAY_NAMES = {
     "Anti-Fascist 70th Day": "抗战胜利纪念日",
 }
 PACKAGE_SOURCE = "chinese-calendar " + getattr(chinese_calendar, "__version__", "")
-
-
-def package_years() -> list[int]:
-    """Years that the installed chinese-calendar package has a full schedule for."""
-    years = {d.year for d in chinese_calendar.constants.holidays}
-    return sorted(years)
 
 
 def seed_from_package(session: Session, years: list[int] | None = None) -> int:
@@ -47,18 +39,3 @@ def seed_from_package(session: Session, years: list[int] | None = None) -> int:
                 added += 1
         session.add(HolidayYear(year=year, source=PACKAGE_SOURCE.strip()))
     return added
-
-
-def load_calendar(session: Session) -> HolidayCalendar:
-    """The console's calendar: the entered years, and a provisional schedule (weekends plus the
-    statutory holidays) for any other year, so a year not yet published never stops the desk."""
-    years = frozenset(session.scalars(select(HolidayYear.year)))
-    rows = session.execute(select(CalendarDay.day, CalendarDay.is_workday)).all()
-    return HolidayCalendar(known_years=years, exceptions={d: w for d, w in rows}, provisional=True)
-
-
-def calendar_from_package() -> HolidayCalendar:
-    """The package's calendar without a database (used by the demo generator and tests)."""
-    exceptions: dict[date, bool] = {d: False for d in chinese_calendar.constants.holidays}
-    exceptions.update({d: True for d in chinese_calendar.constants.workdays})
-    return HolidayCalendar(known_years=frozenset(package_years()), exceptions=exceptions, provisional=True)

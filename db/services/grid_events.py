@@ -37,7 +37,9 @@ from db.services import audit, links
 from db.rules.text import bounded_int
 from db.services.base import next_number
 from db.services.base import cas as _cas, conflict as _conflict
-from db.services.orders import Intake, _now, clean_text, register_in
+from db.rules.text import clean_text
+from db.services.base import now_or
+from db.services.orders import Intake, register_in
 
 NUMBER_PREFIX = "SJ"
 DESCRIPTION_MIN, DESCRIPTION_MAX = 5, 2000
@@ -159,7 +161,7 @@ class EventReport:
 def report(engine: Engine, actor: Actor, r: EventReport, now: datetime | None = None) -> dict:
     """网格吹哨: register an event (status 已上报) with its optional photo."""
     require(actor, "grid_event.report")
-    now = _now(now)
+    now = now_or(now)
     if r.event_type not in EVENT_TYPES:
         raise ValidationError("请选择事件类型。", field="event_type")
     description = clean_text(r.description, "事件描述", min_len=DESCRIPTION_MIN, max_len=DESCRIPTION_MAX,
@@ -210,7 +212,7 @@ def handle_on_spot(engine: Engine, actor: Actor, event_id: int, version: int, no
                    now: datetime | None = None) -> dict:
     """就地处置: the matter was dealt with on the round; what was done is recorded."""
     require(actor, event_fsm.permission_for("handle_on_spot"))
-    now = _now(now)
+    now = now_or(now)
     note = _note(note, "处置情况", required=True)
     with write_session(engine) as s:
         event = _load(s, actor, event_id, version)
@@ -235,7 +237,7 @@ def _refer(engine: Engine, actor: Actor, event_id: int, version: int, handling: 
     """Shared referral: create the record (``create(s, event, grid, now) -> (type, id, number)``),
     link it to the event and move the event to 已转办, in one transaction."""
     require(actor, event_fsm.permission_for("refer"))
-    now = _now(now)
+    now = now_or(now)
     note = _note(note, "转办说明")
     with write_session(engine) as s:
         event = _load(s, actor, event_id, version)
@@ -334,7 +336,7 @@ def mark_handled(engine: Engine, actor: Actor, event_id: int, version: int, note
     """响应处置: record how the matter was handled; a referred matter only once its linked
     record is closed."""
     require(actor, event_fsm.permission_for("mark_handled"))
-    now = _now(now)
+    now = now_or(now)
     note = _note(note, "处置结果", required=True)
     with write_session(engine) as s:
         event = _load(s, actor, event_id, version)
@@ -352,7 +354,7 @@ def verify(engine: Engine, actor: Actor, event_id: int, version: int, passed: st
     """核查反馈: the grid worker checked on site. ``passed`` is "passed" or "failed" (the
     handling must then be recorded again, and the reason is required)."""
     require(actor, event_fsm.permission_for("verify"))
-    now = _now(now)
+    now = now_or(now)
     note = _note(note, "核查情况", required=passed == "failed")
     with write_session(engine) as s:
         event = _load(s, actor, event_id, version)
@@ -368,7 +370,7 @@ def evaluate(engine: Engine, actor: Actor, event_id: int, version: int, rating: 
              comment: str | None = None, now: datetime | None = None) -> dict:
     """考核评价: the leader's or dispatcher's rating and comment."""
     require(actor, event_fsm.permission_for("evaluate"))
-    now = _now(now)
+    now = now_or(now)
     if rating not in EVENT_RATINGS:
         raise ValidationError("请选择评价等级（优秀、良好、一般或较差）。", field="rating")
     comment = clean_text(comment, "评价意见", max_len=COMMENT_MAX, multiline=True, field="comment")
@@ -386,7 +388,7 @@ def archive(engine: Engine, actor: Actor, event_id: int, version: int, note: str
             now: datetime | None = None) -> dict:
     """事件归档."""
     require(actor, event_fsm.permission_for("archive"))
-    now = _now(now)
+    now = now_or(now)
     note = _note(note, "归档说明")
     with write_session(engine) as s:
         event = _load(s, actor, event_id, version)
@@ -403,7 +405,7 @@ def write_log(engine: Engine, actor: Actor, log_date: date, content: str, househ
     log). One log per person per local day, for today and the ``LOG_BACKDATE_DAYS`` before.
     A grid worker writes its own; an administrator names the staff member."""
     require(actor, "work_log.write")
-    now = _now(now)
+    now = now_or(now)
     today = to_local(now).date()
     if not isinstance(log_date, date) or isinstance(log_date, datetime):
         raise ValidationError("请选择日志日期。", field="log_date")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, exists, func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -36,10 +36,14 @@ from db.rules import mediation_fsm as fsm
 from db.rules.phone import normalize_phone
 from db.rules.sla import local_to_utc, to_local
 from db.rules.text import bounded_int, normalize_id_number
+from db.queries.mediation import (
+    case_scope_refusal, settings, township_step4_held, village_scope_refusal, write_scope,
+)
 from db.services import audit
 from db.services.base import next_number
 from db.services.links import link
-from db.services.orders import _cas, _conflict, _now, clean_text
+from db.rules.text import clean_text
+from db.services.base import cas as _cas, conflict as _conflict, now_or
 
 NUMBER_PREFIX = "TJ"
 TITLE_MIN, TITLE_MAX = 4, 100
@@ -169,7 +173,7 @@ def open_case_in(s: Session, actor: Actor, data: CaseInput, now: datetime | None
     The source order or grid event is linked both ways (``record_link``, kind ``source``).
     """
     require(actor, action)
-    now = _now(now)
+    now = now_or(now)
     v = _validate_case(data)
     village = s.get(Village, data.village_id)
     if village is None:
@@ -222,7 +226,6 @@ def open_case(engine: Engine, actor: Actor, data: CaseInput, now: datetime | Non
 
 
 def _scope(s: Session, actor: Actor):
-    from db.queries.mediation import write_scope
 
     return write_scope(s, actor)
 
@@ -241,7 +244,6 @@ def _check_registration_scope(s: Session, actor: Actor, village: Village) -> Non
 
 
 def _check_case_scope(s: Session, actor: Actor, case: MediationCase) -> None:
-    from db.queries.mediation import case_scope_refusal
 
     why = case_scope_refusal(_scope(s, actor), case.number, case.township_id, case.village_id, case.level)
     if why:
@@ -249,7 +251,6 @@ def _check_case_scope(s: Session, actor: Actor, case: MediationCase) -> None:
 
 
 def _check_village_scope(s: Session, actor: Actor, village: Village, what: str) -> None:
-    from db.queries.mediation import village_scope_refusal
 
     why = village_scope_refusal(_scope(s, actor), village, what)
     if why:
@@ -296,26 +297,6 @@ def _at(day: date, now: datetime) -> datetime:
     return local_to_utc(datetime.combine(day, datetime.min.time()).replace(hour=18))
 
 
-def _township_step4_held(s: Session, case: MediationCase) -> bool:
-    if case.escalated_at is None:
-        return False
-    return bool(s.scalar(select(exists().where(
-        MediationStep.case_id == case.id, MediationStep.step_no == fsm.STEP_COUNT,
-        MediationStep.recorded_at >= case.escalated_at))))
-
-
-def case_state(s: Session, case: MediationCase) -> dict[str, Any]:
-    """What the rules need to know about a case (its next step, the actions it allows)."""
-    escalated = case.escalated_at is not None
-    held = _township_step4_held(s, case)
-    return {
-        "next_step": (fsm.next_step(case.current_step, escalated, held)
-                      if case.status in fsm.ACTIVE_STATUSES else None),
-        "actions": fsm.available_actions(case.status, case.level, case.current_step, escalated, held),
-        "exit_required": fsm.exit_required(case.status, case.current_step, escalated, held),
-    }
-
-
 def _save(s: Session, actor: Actor, case: MediationCase, version: int, action: str,
           changes: dict[str, Any], now: datetime, extra: dict[str, Any] | None = None) -> dict:
     before = {k: getattr(case, k) for k in changes}
@@ -327,7 +308,6 @@ def _save(s: Session, actor: Actor, case: MediationCase, version: int, action: s
 
 
 def followup_days(s: Session) -> int:
-    from db.queries.mediation import settings
 
     return settings(s)["followup_days"]
 
@@ -342,7 +322,7 @@ def record_step(engine: Engine, actor: Actor, case_id: int, version: int, *, ste
     """Record the next mediation step; ``outcome="agreed"`` ends the mediation in agreement
     (``agreement_text`` required) and sets the follow-up due date."""
     require(actor, "mediation.edit")
-    now = _now(now)
+    now = now_or(now)
     if outcome not in STEP_OUTCOMES:
         raise ValidationError("请选择本步结果（达成协议或进入下一步）。", field="outcome")
     colour = _choice(risk_colour, RISK_COLOURS, "请为本步重新评定风险等级（蓝、黄、红）。", "risk_colour")
@@ -363,7 +343,7 @@ def record_step(engine: Engine, actor: Actor, case_id: int, version: int, *, ste
         action = "agree" if outcome == "agreed" else "step"
         to_status = fsm.next_status(case.status, action)
         fsm.check_step(step_no, case.current_step, case.escalated_at is not None,
-                       _township_step4_held(s, case))
+                       township_step4_held(s, case))
         last_held = s.scalar(select(func.max(MediationStep.held_on)).where(MediationStep.case_id == case.id))
         floor, floor_label = ((last_held, "上一步的日期") if last_held else
                               (to_local(case.reported_at).date(), "登记日期"))
@@ -387,7 +367,7 @@ def escalate(engine: Engine, actor: Actor, case_id: int, version: int, reason: s
              mediator_id: int | None = None, now: datetime | None = None) -> dict:
     """A village case goes to the township, with its reason (and optionally a new mediator)."""
     require(actor, "mediation.edit")
-    now = _now(now)
+    now = now_or(now)
     why = clean_text(reason, "升级原因", min_len=4, max_len=REASON_MAX, required=True, multiline=True,
                      field="reason")
     with write_session(engine) as s:
@@ -407,7 +387,7 @@ def refer_out(engine: Engine, actor: Actor, case_id: int, version: int, to: str,
               now: datetime | None = None) -> dict:
     """Mark a case as gone to court (``litigation``) or become a petition (``petition``)."""
     require(actor, "mediation.edit")
-    now = _now(now)
+    now = now_or(now)
     if to not in ("litigation", "petition"):
         raise ValidationError("请选择转诉讼或转信访。", field="to")
     text = clean_text(note, "去向说明", min_len=4, max_len=REASON_MAX, required=True, multiline=True,
@@ -423,7 +403,7 @@ def record_followup(engine: Engine, actor: Actor, case_id: int, version: int, vi
                     note: str, now: datetime | None = None) -> dict:
     """The follow-up visit after an agreement (how the agreement is being kept)."""
     require(actor, "mediation.edit")
-    now = _now(now)
+    now = now_or(now)
     text = clean_text(note, "回访情况", min_len=4, max_len=TEXT_MAX, required=True, multiline=True,
                       field="note")
     with write_session(engine) as s:
@@ -440,7 +420,7 @@ def close(engine: Engine, actor: Actor, case_id: int, version: int, outcome: str
           now: datetime | None = None) -> dict:
     """销号: only with the outcome and a follow-up visit on or after the due date."""
     require(actor, "mediation.edit")
-    now = _now(now)
+    now = now_or(now)
     text = clean_text(outcome, "调处结果", min_len=4, max_len=TEXT_MAX, required=True, multiline=True,
                       field="outcome")
     with write_session(engine) as s:
@@ -465,7 +445,7 @@ def reopen(engine: Engine, actor: Actor, case_id: int, version: int, reason: str
     mediating, ``reopen_count`` + 1, agreement, follow-up and close-out cleared (kept in the
     audit record); mediation continues with the next step."""
     require(actor, "mediation.edit")
-    now = _now(now)
+    now = now_or(now)
     why = clean_text(reason, "重新启调原因", min_len=4, max_len=REASON_MAX, required=True,
                      multiline=True, field="reason")
     with write_session(engine) as s:
@@ -481,7 +461,7 @@ def assign_mediator(engine: Engine, actor: Actor, case_id: int, version: int, me
                     now: datetime | None = None) -> dict:
     """Change the mediator in charge of an open case."""
     require(actor, "mediation.edit")
-    now = _now(now)
+    now = now_or(now)
     with write_session(engine) as s:
         case = _load(s, actor, case_id, version)
         if case.status not in fsm.OPEN_STATUSES:
@@ -530,7 +510,7 @@ def save_screening(engine: Engine, actor: Actor, village_id: int, month: str, *,
     """Record (or correct) a village's monthly screening. ``version`` is the one loaded, None
     when no record existed yet; someone else's save in between is a conflict."""
     require(actor, "mediation.screening")
-    now = _now(now)
+    now = now_or(now)
     if not isinstance(month, str) or not _MONTH.fullmatch(month):
         raise ValidationError("排查月份格式应为“2026-03”。", field="month")
     if month > _today(now).strftime("%Y-%m"):
@@ -577,7 +557,7 @@ def record_visit(engine: Engine, actor: Actor, resident_id: int, group_tag: str,
                  visitor: str, note: str | None = None, now: datetime | None = None) -> dict:
     """A visit to a person of a special group; the next one is due 30 days later."""
     require(actor, "mediation.screening")
-    now = _now(now)
+    now = now_or(now)
     if group_tag not in SPECIAL_GROUPS:
         raise ValidationError("请选择走访对象类别。", field="group_tag")
     who = clean_text(visitor, "走访人", max_len=NAME_MAX, required=True, field="visitor")

@@ -30,7 +30,7 @@ from db.queries import mediation as mq
 from db.rules import mediation_fsm as fsm
 from db.rules.sla import to_local
 from db.services import audit
-from db.services.orders import _now
+from db.services.base import now_or
 
 FONT = "宋体"
 SIDES = {"applicant": "申请人", "respondent": "被申请人"}
@@ -110,7 +110,7 @@ def export_ledger(engine: Engine, actor: Actor, f: mq.LedgerFilter, now: datetim
                   limit: int = mq.EXPORT_LIMIT) -> tuple[bytes, int]:
     """The filtered ledger as .xlsx (parties masked for the role); audited. Returns (bytes, rows)."""
     require(actor, "mediation.export")
-    now = _now(now)
+    now = now_or(now)
     with read_session(engine) as s:
         rows = mq.ledger_export(s, f, actor, now, limit)
     title = f"矛盾纠纷排查调处台账（导出日期：{to_local(now):%Y-%m-%d}）"
@@ -277,7 +277,7 @@ def _detail(engine: Engine, actor: Actor, case_id: int, now: datetime) -> dict:
 
 def export_case_file(engine: Engine, actor: Actor, case_id: int, now: datetime | None = None) -> bytes:
     require(actor, "mediation.export")
-    now = _now(now)
+    now = now_or(now)
     d = _detail(engine, actor, case_id, now)
     data = case_file_docx(d)
     _record_export(engine, actor, "case_file_docx", 1, {"case_id": case_id, "number": d["number"]})
@@ -286,7 +286,7 @@ def export_case_file(engine: Engine, actor: Actor, case_id: int, now: datetime |
 
 def export_agreement(engine: Engine, actor: Actor, case_id: int, now: datetime | None = None) -> bytes:
     require(actor, "mediation.export")
-    now = _now(now)
+    now = now_or(now)
     d = _detail(engine, actor, case_id, now)
     data = agreement_docx(d)
     _record_export(engine, actor, "agreement_docx", 1, {"case_id": case_id, "number": d["number"]})

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Iterable
 
 from sqlalchemy import Engine, select, update
@@ -27,21 +27,18 @@ from db.models import (
     Category, Department, ExtensionRequest, Grid, Household, Platform, User, Village,
     WorkOrder, WorkOrderEvent,
 )
-from db.models.base import utcnow
 from db.models.orders import CHANNELS, OPEN_STATUSES, SATISFACTION, TIERS, URGENCIES
 from db.permissions import Actor, require
 from db.rules import order_fsm
 from db.rules.phone import normalize_phone
 from db.rules.sla import (
-    CalendarYearMissing, HolidayCalendar, add_workdays, contact_deadline, deadline_provisional, deadline_text,
-    to_local,
+    contact_deadline, deadline_provisional, deadline_text,
     warn_point,
 )
-from db.rules.text import bounded_int, drop_invisible, refuse_illegal
+from db.rules.text import bounded_int, clean_text
 from db.services import audit
-from db.services.base import next_number
+from db.services.base import Clock, next_number, now_or, provisional_note
 from db.services.base import cas as _cas, conflict as _conflict
-from db.services.calendar import load_calendar
 
 PHONE_REQUIRED_CHANNELS = ("hotline", "12345", "online")
 DESCRIPTION_MIN, DESCRIPTION_MAX = 5, 2000
@@ -52,11 +49,6 @@ EXTENSION_WORKDAYS_MAX = 30
 SUPERVISOR_ROLES = ("leader", "admin")
 NUMBER_PREFIX = "RX"
 
-# single-line fields refuse every control character; multi-line ones keep \n and \t.
-# Bidi overrides are refused too (they can make a text read differently from what it is).
-_BIDI = "\u202a-\u202e\u2066-\u2069"
-_CTRL_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
-_CTRL_MULTI = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]")
 _SPACES = re.compile(r"\s+")
 
 ORDER_AUDIT_FIELDS = [
@@ -67,38 +59,6 @@ ORDER_AUDIT_FIELDS = [
 
 
 # --------------------------------------------------------------------------- validation
-
-def _now(now: datetime | None) -> datetime:
-    if now is None:
-        return utcnow()
-    if now.tzinfo is not None:
-        return now.astimezone(timezone.utc).replace(tzinfo=None)
-    return now
-
-
-def clean_text(value: Any, label: str, *, max_len: int, min_len: int = 0, required: bool = False,
-               multiline: bool = False, field: str | None = None) -> str | None:
-    """Strip a text field and check it: invisible format characters (zero-width space, BOM,
-    soft hyphen, LRM …) are dropped; control characters and characters no Office export can
-    hold (U+FFFE/U+FFFF, noncharacters, surrogates) are refused, not stripped
-    (``db.rules.text``)."""
-    text = drop_invisible("" if value is None else str(value))
-    if multiline:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if (_CTRL_MULTI if multiline else _CTRL_LINE).search(text):
-        raise ValidationError(f"{label}中含有不可见的控制字符，请删除后重新填写。", field=field)
-    refuse_illegal(text, label, field)
-    text = text.strip()
-    if not text:
-        if required:
-            raise ValidationError(f"请填写{label}。", field=field)
-        return None
-    if len(text) < min_len:
-        raise ValidationError(f"{label}至少需要{min_len}个字。", field=field)
-    if len(text) > max_len:
-        raise ValidationError(f"{label}不能超过{max_len}个字（当前{len(text)}个字）。", field=field)
-    return text
-
 
 def _note(note: Any) -> str | None:
     return clean_text(note, "备注", max_len=NOTE_MAX, multiline=True, field="note")
@@ -165,39 +125,6 @@ def _validate_intake(i: Intake) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- helpers
-
-class _Clock:
-    """The holiday calendar, loaded once per transaction."""
-
-    def __init__(self, session: Session):
-        self.session = session
-        self._cal: HolidayCalendar | None = None
-
-    @property
-    def calendar(self) -> HolidayCalendar:
-        if self._cal is None:
-            self._cal = load_calendar(self.session)
-        return self._cal
-
-    def add(self, start: datetime, workdays: int) -> datetime:
-        try:
-            return add_workdays(start, workdays, self.calendar)
-        except CalendarYearMissing as exc:  # only outside the years the lunar tables cover
-            raise ValidationError(str(exc), field="workdays") from None
-
-    def deadline(self, start: datetime, workdays: int) -> tuple[datetime, bool]:
-        """The deadline and whether it is provisional (暂定: it counted a day of a year whose
-        official schedule is not entered)."""
-        due = self.add(start, workdays)
-        return due, deadline_provisional(start, due, self.calendar)
-
-
-def provisional_note(due: datetime) -> str:
-    """The words a timeline entry adds to a provisional deadline."""
-    return f"（时限暂定：{to_local(due - timedelta(microseconds=1)).year}年节假日安排尚未录入，录入后自动重算）"
-
-
-
 
 def _check_scope(actor: Actor, order: WorkOrder) -> None:
     """Platform officers act only on their own platform's orders."""
@@ -297,7 +224,7 @@ def register_in(s: Session, actor: Actor, intake: Intake, now: datetime | None =
     linked in the same transaction). ``action`` is the permission checked (a caller with its
     own permission, such as ``grid_event.refer``, passes that instead)."""
     require(actor, action)
-    now = _now(now)
+    now = now_or(now)
     v = _validate_intake(intake)
     cat = s.get(Category, intake.category_id)
     if cat is None or not cat.active:
@@ -367,7 +294,7 @@ def contact(engine: Engine, actor: Actor, order_id: int, version: int, note: str
             now: datetime | None = None) -> dict:
     """首次联系: the caller was reached (stops the 24-hour clock)."""
     require(actor, order_fsm.permission_for("contact"))
-    now, note = _now(now), _note(note)
+    now, note = now_or(now), _note(note)
     with write_session(engine) as s:
         order, to = _load(s, actor, order_id, version, "contact")
         return _save(s, actor, order, version, "contact", to, {"contacted_at": now}, now,
@@ -375,7 +302,7 @@ def contact(engine: Engine, actor: Actor, order_id: int, version: int, note: str
                      data={"late": order.contact_due_at is not None and now > order.contact_due_at})
 
 
-def _dispatch_one(s: Session, actor: Actor, clock: _Clock, order: WorkOrder, version: int,
+def _dispatch_one(s: Session, actor: Actor, clock: Clock, order: WorkOrder, version: int,
                   to: str, platform_id: int, department_id: int, workdays: int | None,
                   note: str | None, now: datetime) -> dict:
     platform, department = _platform_department(s, order, platform_id, department_id)
@@ -399,10 +326,10 @@ def dispatch(engine: Engine, actor: Actor, order_id: int, version: int, platform
              now: datetime | None = None) -> dict:
     """派单 with a handling deadline of ``workdays`` (default: the category's) working days."""
     require(actor, order_fsm.permission_for("dispatch"))
-    now, note = _now(now), _note(note)
+    now, note = now_or(now), _note(note)
     with write_session(engine) as s:
         order, to = _load(s, actor, order_id, version, "dispatch")
-        return _dispatch_one(s, actor, _Clock(s), order, version, to, platform_id, department_id,
+        return _dispatch_one(s, actor, Clock(s), order, version, to, platform_id, department_id,
                              workdays, note, now)
 
 
@@ -413,14 +340,14 @@ def bulk_dispatch(engine: Engine, actor: Actor, items: Iterable[tuple[int, int]]
 
     An error names the order it happened on (``工单RX-2025-000012：……``)."""
     require(actor, order_fsm.permission_for("dispatch"))
-    now, note = _now(now), _note(note)
+    now, note = now_or(now), _note(note)
     items = [(int(i), int(v)) for i, v in items]
     if not items:
         raise ValidationError("请先勾选要派发的工单。")
     if len({i for i, _ in items}) != len(items):
         raise ValidationError("同一工单不能重复派发。")
     with write_session(engine) as s:
-        clock = _Clock(s)
+        clock = Clock(s)
         for order_id, version in items:
             order = s.get(WorkOrder, order_id)
             if order is None:
@@ -438,7 +365,7 @@ def accept(engine: Engine, actor: Actor, order_id: int, version: int, note: str 
            now: datetime | None = None) -> dict:
     """签收办理: the department takes the order (the acting officer becomes its assignee)."""
     require(actor, order_fsm.permission_for("accept"))
-    now, note = _now(now), _note(note)
+    now, note = now_or(now), _note(note)
     with write_session(engine) as s:
         order, to = _load(s, actor, order_id, version, "accept")
         return _save(s, actor, order, version, "accept", to,
@@ -449,7 +376,7 @@ def bounce(engine: Engine, actor: Actor, order_id: int, version: int, reason: st
            now: datetime | None = None) -> dict:
     """退回: not ours. Back to 已联系 for a new dispatch; platform, department and clock cleared."""
     require(actor, order_fsm.permission_for("bounce"))
-    now = _now(now)
+    now = now_or(now)
     reason = clean_text(reason, "退回理由", max_len=REASON_MAX, required=True, multiline=True,
                         field="reason")
     with write_session(engine) as s:
@@ -468,7 +395,7 @@ def resolve(engine: Engine, actor: Actor, order_id: int, version: int, result: s
             now: datetime | None = None) -> dict:
     """办结 with the handling result (stops the handling clock)."""
     require(actor, order_fsm.permission_for("resolve"))
-    now = _now(now)
+    now = now_or(now)
     result = clean_text(result, "办理结果", min_len=2, max_len=RESULT_MAX, required=True,
                         multiline=True, field="result")
     with write_session(engine) as s:
@@ -488,7 +415,7 @@ def callback(engine: Engine, actor: Actor, order_id: int, version: int, satisfac
     """回访. Satisfied / basic: archived. Unsatisfied: re-dispatched (重新交办) with a new
     deadline counted from now, to the same platform and department unless others are given."""
     require(actor, order_fsm.permission_for("callback"))
-    now, note = _now(now), _note(note)
+    now, note = now_or(now), _note(note)
     if satisfaction not in SATISFACTION:
         raise ValidationError("请选择回访满意度（满意、基本满意或不满意）。", field="satisfaction")
     if satisfaction == "unsatisfied" and not note:
@@ -502,7 +429,7 @@ def callback(engine: Engine, actor: Actor, order_id: int, version: int, satisfac
             platform, department = _platform_department(
                 s, order, platform_id or order.platform_id, department_id or order.department_id)
             days = _workdays(s, order, workdays)
-            due, provisional = _Clock(s).deadline(now, days)
+            due, provisional = Clock(s).deadline(now, days)
             changes.update(platform_id=platform.id, department_id=department.id, dispatched_at=now,
                            due_at=due, warn_at=warn_point(now, due), due_workdays=days,
                            due_provisional=provisional, resolved_at=None, result=None,
@@ -523,7 +450,7 @@ def request_extension(engine: Engine, actor: Actor, order_id: int, version: int,
                       reason: str, now: datetime | None = None) -> dict:
     """申请延期: a pending request for ``workdays`` (1-30) more working days."""
     require(actor, order_fsm.permission_for("request_extension"))
-    now = _now(now)
+    now = now_or(now)
     workdays = _int(workdays, "延期天数（工作日）", 1, EXTENSION_WORKDAYS_MAX, "workdays")
     reason = clean_text(reason, "延期理由", max_len=REASON_MAX, required=True, multiline=True,
                         field="reason")
@@ -551,7 +478,7 @@ def decide_extension(engine: Engine, actor: Actor, request_id: int, request_vers
     """审批延期. Approval moves ``due_at`` by the requested working days from the current
     deadline and sets ``warn_at`` again; a refusal (with a reason) leaves the deadline."""
     require(actor, order_fsm.permission_for("decide_extension"))
-    now, note = _now(now), _note(note)
+    now, note = now_or(now), _note(note)
     if not approve and not note:
         raise ValidationError("不同意延期时请填写理由。", field="note")
     with write_session(engine) as s:
@@ -573,7 +500,7 @@ def decide_extension(engine: Engine, actor: Actor, request_id: int, request_vers
         if approve:
             # the clock ends at 24:00 of its last day: count on from that day
             base = (order.due_at - timedelta(microseconds=1)) if order.due_at else now
-            clock = _Clock(s)
+            clock = Clock(s)
             new_due = clock.add(base, req.workdays)
             provisional = deadline_provisional(order.dispatched_at or base, new_due, clock.calendar)
             changes = {"due_at": new_due,
@@ -601,7 +528,7 @@ def cancel(engine: Engine, actor: Actor, order_id: int, version: int, reason: st
            duplicate_of_id: int | None = None, now: datetime | None = None) -> dict:
     """撤销 an open order with a reason (optionally as a duplicate of another order)."""
     require(actor, order_fsm.permission_for("cancel"))
-    now = _now(now)
+    now = now_or(now)
     reason = clean_text(reason, "撤销理由", max_len=CANCEL_REASON_MAX, required=True, field="reason")
     with write_session(engine) as s:
         order, to = _load(s, actor, order_id, version, "cancel")
@@ -624,7 +551,7 @@ def supervise(engine: Engine, actor: Actor, order_id: int, version: int, supervi
               note: str | None = None, now: datetime | None = None) -> dict:
     """督办: a committee member (leader or admin) follows the order; red if overdue, else yellow."""
     require(actor, order_fsm.permission_for("supervise"))
-    now, note = _now(now), _note(note)
+    now, note = now_or(now), _note(note)
     with write_session(engine) as s:
         order, to = _load(s, actor, order_id, version, "supervise")
         boss = s.get(User, supervisor_user_id) if supervisor_user_id else None
@@ -643,7 +570,7 @@ def urge(engine: Engine, actor: Actor, order_id: int, version: int, note: str | 
          now: datetime | None = None) -> dict:
     """催办: remind the owner (counted)."""
     require(actor, order_fsm.permission_for("urge"))
-    now, note = _now(now), _note(note)
+    now, note = now_or(now), _note(note)
     with write_session(engine) as s:
         order, to = _load(s, actor, order_id, version, "urge")
         count = (order.urge_count or 0) + 1
@@ -663,7 +590,7 @@ def recount_provisional(s: Session, actor: Actor, now: datetime) -> int:
     in the transaction that enters a year's official schedule): new due_at and warn_at, 暂定
     cleared unless the clock still reaches a year not entered, a timeline entry saying so and an
     audit record per order. Returns the number of orders whose deadline was recounted."""
-    clock = _Clock(s)
+    clock = Clock(s)
     orders = s.scalars(select(WorkOrder).where(WorkOrder.due_provisional.is_(True),
                                                WorkOrder.status.in_(OPEN_STATUSES),
                                                WorkOrder.due_workdays.is_not(None),

@@ -48,7 +48,8 @@ from db.rules import platform_fsm as fsm
 from db.services import audit
 from db.services.base import next_number
 from db.services.base import cas as _cas, conflict as _conflict
-from db.services.orders import _Clock, _now, clean_text, provisional_note
+from db.rules.text import clean_text
+from db.services.base import Clock, now_or, provisional_note
 
 DEFAULT_CASE_WORKDAYS = 5
 HANDOFF_RESPONSE_WORKDAYS = 1
@@ -109,7 +110,7 @@ def open_case_in(s: Session, actor: Actor, *, lead_platform_id: int, title: str,
     deadline, else 5 working days.
     """
     require(actor, action)
-    now = _now(now)
+    now = now_or(now)
     if source not in CASE_SOURCES:
         raise ValidationError("案件来源须为工单派发、巡查发现、平台推送、网格事件或研判会议交办之一。",
                               field="source")
@@ -151,14 +152,14 @@ def open_case_in(s: Session, actor: Actor, *, lead_platform_id: int, title: str,
             raise ValidationError("所关联的工单不存在。", field="source_order_id")
     due_workdays, provisional = None, False
     if due_at is not None:
-        due_at = _now(due_at)
+        due_at = now_or(due_at)
         if due_at <= now:
             raise ValidationError("办理期限须晚于当前时间。", field="due_at")
     elif order is not None and order.due_at is not None and order.due_at > now:
         due_at, provisional = order.due_at, bool(order.due_provisional)  # recounted with the order's
     else:
         due_workdays = DEFAULT_CASE_WORKDAYS
-        due_at, provisional = _Clock(s).deadline(now, due_workdays)
+        due_at, provisional = Clock(s).deadline(now, due_workdays)
     status = fsm.initial_status(source, actor.platform_id == lead.id)
     case = PlatformCase(
         number=next_number(s, NUMBER_PREFIX, now), township_id=lead.township_id,
@@ -197,7 +198,7 @@ def open_patrol_case(engine: Engine, actor: Actor, *, platform_id: int, title: s
     """A patrol finding of ``platform_id``: opened for it and, when ``push_to_platform_id``
     names another platform, pushed there in the SAME transaction (a refused push leaves no
     case, no number and no audit record). Returns ``dict(id, number, version, pushed)``."""
-    now = _now(now)
+    now = now_or(now)
     with write_session(engine) as s:
         acting_platform_id(actor, as_platform_id)  # an officer acts only for their own platform
         case = open_case_in(s, actor, lead_platform_id=platform_id, title=title,
@@ -257,7 +258,7 @@ def _side_platform(s: Session, actor: Actor, case: PlatformCase, side: str,
 def _step(engine: Engine, actor: Actor, case_id: int, version: int, action: str, *,
           text: str | None = None, to_platform_id: int | None = None,
           as_platform_id: int | None = None, now: datetime | None = None) -> dict:
-    now = _now(now)
+    now = now_or(now)
     with write_session(engine) as s:
         return _step_in(s, actor, case_id, version, action, text=text,
                         to_platform_id=to_platform_id, as_platform_id=as_platform_id, now=now)
@@ -287,7 +288,7 @@ def _step_in(s: Session, actor: Actor, case_id: int, version: int, action: str, 
             raise ValidationError(f"{target.name}不属于案件所在乡镇。", field="to_platform_id")
         s.add(Handoff(case_id=case.id, from_platform_id=case.lead_platform_id,
                       to_platform_id=target.id, pushed_by=actor.user_id or None, pushed_at=now,
-                      respond_due_at=_Clock(s).add(now, HANDOFF_RESPONSE_WORKDAYS),
+                      respond_due_at=Clock(s).add(now, HANDOFF_RESPONSE_WORKDAYS),
                       status="pending", reason=text, version=1, updated_at=now))
     elif action in ("receive", "bounce"):
         if handoff is None:  # pragma: no cover - a pushed case always has its hand-off
@@ -451,7 +452,7 @@ def record_inspection(engine: Engine, actor: Actor, *, business_name: str, addre
                       rectify_days: int | None = None, case_id: int | None = None,
                       as_platform_id: int | None = None, now: datetime | None = None) -> dict:
     """An inspection; a problem found issues a 责令限期整改通知书 (number ZG-…, rectify-by date)."""
-    now = _now(now)
+    now = now_or(now)
     with write_session(engine) as s:
         p = _own_platform(s, actor, "shichang", "platform.records", as_platform_id)
         name = clean_text(business_name, "经营主体名称", max_len=BUSINESS_MAX, required=True,
@@ -484,7 +485,7 @@ def reinspect(engine: Engine, actor: Actor, inspection_id: int, version: int, *,
               extra_days: int | None = None, as_platform_id: int | None = None,
               now: datetime | None = None) -> dict:
     """Re-inspection of a notice: passed closes it; not passed sets a new rectify-by date."""
-    now = _now(now)
+    now = now_or(now)
     with write_session(engine) as s:
         p = _own_platform(s, actor, "shichang", "platform.records", as_platform_id)
         ins = _load(s, Inspection, inspection_id, version, "检查记录")
@@ -513,7 +514,7 @@ def reinspect(engine: Engine, actor: Actor, inspection_id: int, version: int, *,
 def _arrival(reported_at: datetime, arrived_at: Any, now: datetime) -> datetime:
     if not isinstance(arrived_at, datetime):
         raise ValidationError("请填写到场时间。", field="arrived_at")
-    arrived_at = _now(arrived_at)
+    arrived_at = now_or(arrived_at)
     if arrived_at < reported_at:
         raise ValidationError("到场时间不能早于接报时间。", field="arrived_at")
     if arrived_at > now:
@@ -526,7 +527,7 @@ def record_enforcement(engine: Engine, actor: Actor, *, kind: str, address: str,
                        arrived_at: datetime | None = None, as_platform_id: int | None = None,
                        now: datetime | None = None) -> dict:
     """A report of road occupation, illegal building or pollution (arrival may follow later)."""
-    now = _now(now)
+    now = now_or(now)
     with write_session(engine) as s:
         p = _own_platform(s, actor, "zhifa", "platform.records", as_platform_id)
         if kind not in ENFORCEMENT_KINDS:
@@ -534,7 +535,7 @@ def record_enforcement(engine: Engine, actor: Actor, *, kind: str, address: str,
         addr = clean_text(address, "地点", max_len=ADDRESS_MAX, required=True, field="address")
         if not isinstance(reported_at, datetime):
             raise ValidationError("请填写接报时间。", field="reported_at")
-        reported_at = _now(reported_at)
+        reported_at = now_or(reported_at)
         if reported_at > now:
             raise ValidationError("接报时间不能晚于现在。", field="reported_at")
         if arrived_at is not None:
@@ -555,7 +556,7 @@ def record_enforcement(engine: Engine, actor: Actor, *, kind: str, address: str,
 def record_arrival(engine: Engine, actor: Actor, report_id: int, version: int, *,
                    arrived_at: datetime, as_platform_id: int | None = None,
                    now: datetime | None = None) -> dict:
-    now = _now(now)
+    now = now_or(now)
     with write_session(engine) as s:
         p = _own_platform(s, actor, "zhifa", "platform.records", as_platform_id)
         rep = _load(s, EnforcementReport, report_id, version, "执法记录")
@@ -576,7 +577,7 @@ def save_service_item(engine: Engine, actor: Actor, *, item_id: int | None = Non
                       active: bool = True, as_platform_id: int | None = None,
                       now: datetime | None = None) -> dict:
     """Add or edit a catalogue item (codes are unique)."""
-    now = _now(now)
+    now = now_or(now)
     with write_session(engine) as s:
         _own_platform(s, actor, "bianmin", "service_catalogue.manage", as_platform_id)
         code_c = clean_text(code, "事项编码", max_len=20, required=True, field="code")
@@ -607,7 +608,7 @@ def record_service_request(engine: Engine, actor: Actor, *, item_id: int, villag
                            for_elderly_or_disabled: bool = False, done: bool = False,
                            as_platform_id: int | None = None, now: datetime | None = None) -> dict:
     """A request at the window, a village agent point, or door to door (elderly/disabled only)."""
-    now = _now(now)
+    now = now_or(now)
     with write_session(engine) as s:
         p = _own_platform(s, actor, "bianmin", "platform.records", as_platform_id)
         item = s.get(ServiceItem, item_id) if item_id else None
@@ -634,7 +635,7 @@ def record_service_request(engine: Engine, actor: Actor, *, item_id: int, villag
 
 def complete_service_request(engine: Engine, actor: Actor, request_id: int, version: int, *,
                              as_platform_id: int | None = None, now: datetime | None = None) -> dict:
-    now = _now(now)
+    now = now_or(now)
     with write_session(engine) as s:
         p = _own_platform(s, actor, "bianmin", "platform.records", as_platform_id)
         req = _load(s, ServiceRequest, request_id, version, "服务申请")
@@ -656,7 +657,7 @@ def record_report_check(engine: Engine, actor: Actor, *, village_id: int, week_o
                         reported: bool, issues_found: int = 0, issues: str | None = None,
                         as_platform_id: int | None = None, now: datetime | None = None) -> dict:
     """One village's weekly report, screened: reported or not, how many issues, what they are."""
-    now = _now(now)
+    now = now_or(now)
     with write_session(engine) as s:
         p = _own_platform(s, actor, "zongzhi", "platform.records", as_platform_id)
         village = _village_in(s, village_id, p)
@@ -682,7 +683,7 @@ def record_meeting(engine: Engine, actor: Actor, *, held_on: date, attendees: st
                    decisions: str | None = None, assign: tuple[tuple[int, str], ...] = (),
                    as_platform_id: int | None = None, now: datetime | None = None) -> dict:
     """The monthly analysis meeting; each ``assign`` (platform id, decision) opens a case."""
-    now = _now(now)
+    now = now_or(now)
     with write_session(engine) as s:
         p = _own_platform(s, actor, "zongzhi", "platform.records", as_platform_id)
         day = _check_day(held_on, "会议日期", "held_on", now)
@@ -712,7 +713,7 @@ def register_floating(engine: Engine, actor: Actor, *, village_id: int, name: st
                       registered_on: date, as_platform_id: int | None = None,
                       now: datetime | None = None) -> dict:
     """A floating-population registration (name, ID number and phone are personal data)."""
-    now = _now(now)
+    now = now_or(now)
     with write_session(engine) as s:
         p = _own_platform(s, actor, "zongzhi", "platform.records", as_platform_id)
         village = _village_in(s, village_id, p)
@@ -731,7 +732,7 @@ def register_floating(engine: Engine, actor: Actor, *, village_id: int, name: st
 
 def floating_left(engine: Engine, actor: Actor, resident_id: int, version: int, *, left_on: date,
                   as_platform_id: int | None = None, now: datetime | None = None) -> dict:
-    now = _now(now)
+    now = now_or(now)
     with write_session(engine) as s:
         p = _own_platform(s, actor, "zongzhi", "platform.records", as_platform_id)
         row = _load(s, FloatingResident, resident_id, version, "流动人口登记")
@@ -750,7 +751,7 @@ def recount_provisional(s: Session, actor: Actor, now: datetime) -> int:
     transaction that enters a year's schedule): a case counted from its opening is recounted on
     the calendar as it now stands; a case that took its source order's deadline takes the
     order's recounted one. A timeline entry and an audit record per case."""
-    clock = _Clock(s)
+    clock = Clock(s)
     cases = s.scalars(select(PlatformCase).where(PlatformCase.due_provisional.is_(True),
                                                  PlatformCase.status != "closed")
                       .order_by(PlatformCase.id)).all()

@@ -10,7 +10,7 @@ audit record, all in the same transaction. ``now`` (naive UTC) may be passed by 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any, Iterable
 
 from sqlalchemy import Engine, delete, insert, select, update
@@ -23,7 +23,6 @@ from db.models import (
     CommandoTeam, Grid, GridStaff, Household, PartyMember, PartyMemberHousehold, PartyScoreEntry,
     Resident, ResponsibilityZone, TenHouseholdUnit, Village,
 )
-from db.models.base import utcnow
 from db.models.people import EMPLOYMENT, STAFF_ROLES
 from db.permissions import Actor, require
 from db.rules.phone import normalize_phone
@@ -31,19 +30,11 @@ from db.rules.roster import check_score_change, clean_name, normalize_id_number
 from db.rules.sla import to_local
 from db.services import audit
 from db.services.base import CONFLICT_MESSAGE
-from db.services.base import cas as _cas
+from db.services.base import cas as _cas, now_or
 from db.services.base import violates_unique
 
 LINKS_HARD_MAX = 30  # a typing slip guard; 5-15 is the rule, flagged as a coverage gap
 STAFF_AUDIT = ["grid_id", "name", "phone", "id_number", "staff_role", "employment", "active"]
-
-
-def _now(now: datetime | None) -> datetime:
-    if now is None:
-        return utcnow()
-    if now.tzinfo is not None:
-        return now.astimezone(timezone.utc).replace(tzinfo=None)
-    return now
 
 
 
@@ -117,7 +108,7 @@ def save_staff(engine: Engine, actor: Actor, i: StaffInput, staff_id: int | None
 def _save_staff(engine: Engine, actor: Actor, i: StaffInput, staff_id: int | None,
                 version: int | None, now: datetime | None) -> dict:
     require(actor, "roster.edit")
-    now = _now(now)
+    now = now_or(now)
     with write_session(engine) as s:
         values = validate_staff(s, i, staff_id)
         if staff_id is None:
@@ -145,7 +136,7 @@ def set_unit_chief(engine: Engine, actor: Actor, unit_id: int, version: int, res
     """Appoint (or, with None, clear) the chief of a ten-household unit: a resident of one of
     the unit's households."""
     require(actor, "roster.edit")
-    now = _now(now)
+    now = now_or(now)
     with write_session(engine) as s:
         unit = s.get(TenHouseholdUnit, unit_id)
         if unit is None:
@@ -193,7 +184,7 @@ def validate_party(s: Session, village_id: int, i: PartyInput, now: datetime | N
         if team is None or team.township_id != village.township_id or team.village_id not in (None, village_id):
             raise ValidationError("突击队须为本乡镇或本村（社区）的突击队。", field="team_id")
     if i.joined_on is not None:
-        today = to_local(_now(now)).date()
+        today = to_local(now_or(now)).date()
         if not isinstance(i.joined_on, date) or i.joined_on > today or i.joined_on.year < 1921:
             raise ValidationError("入党日期不正确。", field="joined_on")
     out.update(grid_id=i.grid_id, zone_id=i.zone_id, team_id=i.team_id, joined_on=i.joined_on)
@@ -203,7 +194,7 @@ def validate_party(s: Session, village_id: int, i: PartyInput, now: datetime | N
 def update_party_member(engine: Engine, actor: Actor, member_id: int, version: int, i: PartyInput,
                         now: datetime | None = None) -> dict:
     require(actor, "roster.edit")
-    now = _now(now)
+    now = now_or(now)
     with write_session(engine) as s:
         member = s.get(PartyMember, member_id)
         if member is None:
@@ -233,7 +224,7 @@ def create_party_member(engine: Engine, actor: Actor, id_number: str, i: PartyIn
 def _create_party_member(engine: Engine, actor: Actor, id_number: str, i: PartyInput,
                          now: datetime | None) -> dict:
     require(actor, "roster.edit")
-    now = _now(now)
+    now = now_or(now)
     ident = normalize_id_number(id_number, required=True)
     with write_session(engine) as s:
         res = s.execute(select(Resident.id, Resident.name, Grid.village_id, Grid.id.label("grid_id"))
@@ -261,7 +252,7 @@ def set_party_links(engine: Engine, actor: Actor, member_id: int, version: int,
     """Replace the households a party member is linked to (党员联户). Households must be in the
     member's village; 5-15 is the rule (outside it the member shows as a coverage gap)."""
     require(actor, "roster.edit")
-    now = _now(now)
+    now = now_or(now)
     wanted = sorted({int(h) for h in household_ids})
     if len(wanted) > LINKS_HARD_MAX:
         raise ValidationError(f"联系户数不能超过{LINKS_HARD_MAX}户（规定为5—15户）。", field="household_ids")
@@ -298,7 +289,7 @@ def add_score_entry(engine: Engine, actor: Actor, member_id: int, version: int, 
     """An addition or deduction of the 100-point record score: the append-only entry and the
     member's new score in one transaction."""
     require(actor, "party.score")
-    now = _now(now)
+    now = now_or(now)
     with write_session(engine) as s:
         member = s.get(PartyMember, member_id)
         if member is None:
