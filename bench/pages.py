@@ -50,6 +50,7 @@ def _extras(engine, actors, runs: int) -> list[tuple[str, str, float]]:
     from db.models import Category, Village
     from db.models.base import utcnow
     from db.queries import kpi
+    from db.rules.sla import to_local
     from db.services import orders
 
     actor = actors["reception"]
@@ -67,7 +68,7 @@ def _extras(engine, actors, runs: int) -> list[tuple[str, str, float]]:
             description="基准测试：路灯不亮，晚上出行不便，请尽快维修。"))
 
     now = utcnow()
-    period = kpi.period_of("year", kpi.local_today(now))
+    period = kpi.period_of("year", to_local(now).date())
     return [
         ("register an order", "reception", _median_ms(register, runs)),
         ("KPI numbers in SQL (year: summary, by village, trend)", "leader",

@@ -5,7 +5,6 @@ whatever the viewer's role); the CSS is fixed text, never user data."""
 
 from __future__ import annotations
 
-from datetime import date
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -165,5 +164,3 @@ def esc_fixed(text) -> str:
     return esc(text)
 
 
-def today() -> date:
-    return to_local(utcnow()).date()

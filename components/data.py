@@ -38,9 +38,6 @@ def audit_facets(actor: Actor) -> dict[str, list[str]]:
         return audit_q.facets(s, actor)
 
 
-def now_minute() -> str:
-    """A cache key that changes every minute (UTC, the console's clock)."""
-    return utcnow().strftime("%Y%m%d%H%M")
 
 
 def invalidate() -> None:

@@ -9,9 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from components import data, runtime, ui
+from components.timefmt import fmt, today
 from components.ui import esc
 from db.engine import read_session
-from db.models.base import utcnow
 from db.models.grid_work import EVENT_HANDLING, EVENT_RATINGS, EVENT_STATUSES, EVENT_TYPES
 from db.models.mediation import DISPUTE_TYPES, RISK_COLOURS
 from db.models.orders import URGENCIES
@@ -43,14 +43,6 @@ def _record_status(record_type: str, status: str | None) -> str:
     return labels.get(status or "", status or "—")
 
 
-def fmt(ts, with_time: bool = True) -> str:
-    if ts is None:
-        return "—"
-    return f"{to_local(ts):%Y-%m-%d %H:%M}" if with_time else f"{to_local(ts):%Y-%m-%d}"
-
-
-def today() -> date:
-    return to_local(utcnow()).date()
 
 
 # --------------------------------------------------------------------------- cached reads

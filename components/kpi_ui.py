@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pandas as pd
@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components import runtime, ui
+from components.timefmt import minute_key
 from db.engine import read_session
 from db.models.base import utcnow
 from db.models.orders import CHANNELS, ORDER_STATUSES
@@ -53,8 +54,6 @@ def all_metrics() -> dict[str, kpi_q.Metric]:
 
 # --------------------------------------------------------------------------- cached reads
 
-def minute_key() -> str:
-    return utcnow().strftime("%Y%m%d%H%M")
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -259,8 +258,6 @@ def compare_table(rows: list[dict], metric: kpi_q.Metric) -> pd.DataFrame:
     })
 
 
-def today() -> date:
-    return to_local(utcnow()).date()
 
 
 # --------------------------------------------------------------------------- overlap (重合度)

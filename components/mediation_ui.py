@@ -11,13 +11,15 @@ so the retry works on what is now stored.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Iterator
 
 import pandas as pd
 import streamlit as st
 
 from components import data, runtime, ui
+from components import timefmt
+from components.timefmt import fmt, today
 from db.engine import read_session
 from db.errors import ConflictError, DomainError
 from db.models.base import utcnow
@@ -29,7 +31,6 @@ from db.permissions import Actor, allowed
 from db.queries import mediation as mq
 from db.queries import reference as ref_q
 from db.rules import mediation_fsm as fsm
-from db.rules.sla import to_local
 from db.services import mediation as svc
 from db.services import mediation_docs as docs
 
@@ -40,16 +41,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def fmt(ts: datetime | date | None) -> str:
-    if ts is None:
-        return "—"
-    if isinstance(ts, datetime):
-        return f"{to_local(ts):%Y-%m-%d %H:%M}"
-    return f"{ts:%Y-%m-%d}"
 
 
-def today() -> date:
-    return to_local(utcnow()).date()
 
 
 # --------------------------------------------------------------------------- cached reads
@@ -482,7 +475,7 @@ def screening_view(actor: Actor) -> None:
     a, b = st.columns([2, 3], vertical_alignment="bottom")
     month = a.selectbox("排查月份", month_options(), key="med_month")
     only_missing = b.toggle("只看未完成的村", key="med_missing")
-    summary, rows = screening(month, only_missing, actor.role, data.now_minute())
+    summary, rows = screening(month, only_missing, actor.role, timefmt.minute_key())
     m1, m2, m3 = st.columns(3)
     m1.metric("已完成排查", f"{summary['done']} / {summary['villages']} 个村")
     m2.metric("未完成" + ("（已逾期）" if summary["overdue"] else "（本月底前）"), summary["missing"])
@@ -520,7 +513,7 @@ def visits_view(actor: Actor) -> None:
     tag = a.selectbox("对象", [None, *svc.SPECIAL_GROUPS], format_func=lambda t: "全部" if t is None else svc.SPECIAL_GROUPS[t],
                       key="med_vis_tag")
     overdue = b.toggle("只看逾期未走访", key="med_vis_overdue")
-    page = ui.paged("med_vis_page", lambda off, lim: special(actor, tag, overdue, off, lim, data.now_minute()), PAGE_SIZE)
+    page = ui.paged("med_vis_page", lambda off, lim: special(actor, tag, overdue, off, lim, timefmt.minute_key()), PAGE_SIZE)
     page.control(noun="人")
     rows = page.rows
     st.dataframe(pd.DataFrame([{

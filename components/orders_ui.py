@@ -9,12 +9,13 @@ import pandas as pd
 import streamlit as st
 
 from components.ui import esc, table
+from components.timefmt import fmt, fmt_deadline
 
 from db.models.base import utcnow
 from db.models.orders import CHANNELS, OPEN_STATUSES, ORDER_STATUSES, SATISFACTION, TIERS, URGENCIES
 from db.queries.orders import InboxFilter
 from db.rules.order_fsm import action_label
-from db.rules.sla import LIGHT_LABELS, deadline_text, light, to_local
+from db.rules.sla import LIGHT_LABELS, light, to_local
 
 LIGHT_ICONS = {"red": "超期", "yellow": "临期", "green": "正常"}
 LIGHT_STYLE = {"超期": "background-color:#f9dedc;color:#8c1d18;font-weight:600",
@@ -23,15 +24,6 @@ LIGHT_STYLE = {"超期": "background-color:#f9dedc;color:#8c1d18;font-weight:600
 PAGE_SIZE = 25
 
 
-def fmt(ts: datetime | None, with_time: bool = True) -> str:
-    if ts is None:
-        return "—"
-    return f"{to_local(ts):%Y-%m-%d %H:%M}" if with_time else f"{to_local(ts):%Y-%m-%d}"
-
-
-def fmt_deadline(ts: datetime | None, provisional: bool = False) -> str:
-    """db.rules.sla.deadline_text: 24:00 of the last day counted, 暂定 when provisional."""
-    return deadline_text(ts, provisional)
 
 
 def remaining(due: datetime | None, now: datetime) -> str:

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components import data, runtime, ui
-from components.orders_ui import fmt
+from components.timefmt import fmt, today
 from db.engine import read_session
 from db.models.base import utcnow
 from db.models.people import PLATFORMS
@@ -76,8 +76,6 @@ def now_utc() -> datetime:
     return utcnow().replace(second=0, microsecond=0)
 
 
-def today_local() -> date:
-    return to_local(utcnow()).date()
 
 
 # --------------------------------------------------------------------------- platform picker
@@ -286,7 +284,7 @@ def _shichang(actor: Actor, plat: dict) -> None:
             kind = c3.selectbox("检查类型", list(INSPECTION_KINDS), format_func=INSPECTION_KINDS.get)
             finding = st.text_area("检查情况", height=70)
             c4, c5, c6 = st.columns(3)
-            day = c4.date_input("检查日期", today_local(), max_value=today_local())
+            day = c4.date_input("检查日期", today(), max_value=today())
             problem = c5.checkbox("发现问题，责令限期整改")
             days = c6.number_input("整改期限（天）", 1, svc.RECTIFY_DAYS_MAX, 7)
             if st.form_submit_button("保存检查记录", type="primary"):
@@ -309,7 +307,7 @@ def _shichang(actor: Actor, plat: dict) -> None:
         "整改期限": [str(r["rectify_by"] or "—") for r in rows],
         "状态": [INSPECTION_STATUSES.get(r["status"], r["status"])
                  + ("（已逾期）" if r["status"] == "rectifying" and r["rectify_by"]
-                    and r["rectify_by"] < today_local() else "") for r in rows],
+                    and r["rectify_by"] < today() else "") for r in rows],
     }))
     noticed = {r["id"]: r for r in rows if r["notice_number"]}
     if not noticed:
@@ -336,7 +334,7 @@ def _shichang(actor: Actor, plat: dict) -> None:
             if st.form_submit_button("保存复查"):
                 version = loaded_version("ins", ins["id"], ins["version"])
                 save_versioned("ins", ins["id"], lambda: svc.reinspect(
-                    e, actor, ins["id"], version, reinspected_on=today_local(),
+                    e, actor, ins["id"], version, reinspected_on=today(),
                     passed=passed.startswith("整改到位"), note=note, extra_days=int(extra), **kw),
                     "复查已保存。")
 
@@ -354,7 +352,7 @@ def _zhifa(actor: Actor, plat: dict) -> None:
             t = c4.time_input("接报时间（今天）", value=to_local(utcnow()).time().replace(second=0, microsecond=0))
             if st.form_submit_button("保存接报", type="primary"):
                 with ui.user_errors():
-                    reported = local_to_utc(datetime.combine(today_local(), t))
+                    reported = local_to_utc(datetime.combine(today(), t))
                     svc.record_enforcement(e, actor, kind=kind, address=addr, reported_at=reported,
                                            joint=joint, **kw)
                     after_write("已登记接报。")
@@ -382,7 +380,7 @@ def _zhifa(actor: Actor, plat: dict) -> None:
                 version = loaded_version("enf", rid, waiting[rid]["version"])
                 save_versioned("enf", rid, lambda: svc.record_arrival(
                     e, actor, rid, version,
-                    arrived_at=local_to_utc(datetime.combine(today_local(), t)), **kw), "已登记到场时间。")
+                    arrived_at=local_to_utc(datetime.combine(today(), t)), **kw), "已登记到场时间。")
 
 
 def _bianmin(actor: Actor, plat: dict) -> None:
@@ -468,7 +466,7 @@ def _zongzhi(actor: Actor, plat: dict) -> None:
         with st.form("pl_check", clear_on_submit=True):
             c1, c2, c3, c4 = st.columns([3, 2, 1, 1], vertical_alignment="bottom")
             village = c1.selectbox("村（社区）", list(vmap), format_func=vmap.get)
-            week = c2.date_input("周次（任选当周一天）", today_local(), max_value=today_local())
+            week = c2.date_input("周次（任选当周一天）", today(), max_value=today())
             reported = c3.checkbox("已上报", value=True)
             n = c4.number_input("发现问题数", 0, 999, 0)
             issues = st.text_input("问题摘要（有问题时必填）")
@@ -487,7 +485,7 @@ def _zongzhi(actor: Actor, plat: dict) -> None:
         plats = {p["id"]: p["name"] for p in read("township_platforms", plat["township_id"])}
         with st.form("pl_meeting", clear_on_submit=True):
             c1, c2 = st.columns([1, 3])
-            held = c1.date_input("会议日期", today_local(), max_value=today_local())
+            held = c1.date_input("会议日期", today(), max_value=today())
             att = c2.text_input("参会人员")
             minutes = st.text_area("会议纪要", height=80)
             decisions = st.text_area("会议决定", height=60)
@@ -517,7 +515,7 @@ def _zongzhi(actor: Actor, plat: dict) -> None:
                 village = c4.selectbox("现居村（社区）", list(vmap), format_func=vmap.get)
                 origin = c5.text_input("户籍地（来源地）")
                 addr = c6.text_input("现住址")
-                day = st.date_input("登记日期", today_local(), max_value=today_local())
+                day = st.date_input("登记日期", today(), max_value=today())
                 if st.form_submit_button("保存登记", type="primary"):
                     with ui.user_errors():
                         svc.register_floating(e, actor, village_id=village, name=name, id_number=idn,
@@ -540,20 +538,20 @@ def _zongzhi(actor: Actor, plat: dict) -> None:
             if c2.button("今天离开", key="pl_float_left"):
                 version = loaded_version("float", rid, here[rid]["version"])
                 save_versioned("float", rid, lambda: svc.floating_left(
-                    e, actor, rid, version, left_on=today_local(), **kw), "已登记离开。")
+                    e, actor, rid, version, left_on=today(), **kw), "已登记离开。")
 
 
 # --------------------------------------------------------------------------- summary
 
 
 def period_picker(key: str) -> tuple[datetime, datetime, str]:
-    today = today_local()
-    options = {"本月": today.replace(day=1), "近30天": today - timedelta(days=29),
-               "本季度": date(today.year, 3 * ((today.month - 1) // 3) + 1, 1),
-               "本年": date(today.year, 1, 1), "近两年": date(today.year - 1, 1, 1)}
+    day = today()
+    options = {"本月": day.replace(day=1), "近30天": day - timedelta(days=29),
+               "本季度": date(day.year, 3 * ((day.month - 1) // 3) + 1, 1),
+               "本年": date(day.year, 1, 1), "近两年": date(day.year - 1, 1, 1)}
     label = st.segmented_control("统计期间", list(options), default="本年", key=key) or "本年"
     start = local_to_utc(datetime.combine(options[label], datetime.min.time()))
-    end = local_to_utc(datetime.combine(today + timedelta(days=1), datetime.min.time()))
+    end = local_to_utc(datetime.combine(day + timedelta(days=1), datetime.min.time()))
     return start, end, label
 
 

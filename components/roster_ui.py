@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from components import data, runtime, ui
+from components.timefmt import fmt
 from db.engine import read_session
 from db.models.grid_work import EVENT_STATUSES
 from db.models.mediation import CASE_STATUSES, RISK_COLOURS
@@ -270,12 +271,6 @@ def pick_row(frame: pd.DataFrame, key: str, height: int | None = None, **kw) -> 
     return rows[0] if rows else None
 
 
-def fmt_date(d) -> str:
-    if d is None:
-        return "—"
-    if hasattr(d, "hour"):
-        return f"{to_local(d):%Y-%m-%d}"
-    return d.isoformat() if isinstance(d, date) else str(d)
 
 
 def _phone(p: str | None) -> str:
@@ -311,13 +306,13 @@ def household_chain(household_id: int, role: str) -> None:
     st.markdown(f"**一户一档**：工单 {len(hist['orders'])} 件 · 网格事件 {len(hist['events'])} 件 · "
                 f"矛盾纠纷 {len(hist['disputes'])} 件（各显示最近20件）")
     if hist["orders"]:
-        ui.table(pd.DataFrame([{"编号": o["number"], "受理时间": fmt_date(o["received_at"]), "分类": o["category"],
+        ui.table(pd.DataFrame([{"编号": o["number"], "受理时间": fmt(o["received_at"], with_time=False), "分类": o["category"],
                                 "标题": o["title"], "状态": ORDER_STATUSES.get(o["status"], o["status"])} for o in hist["orders"]]))
     if hist["events"]:
-        ui.table(pd.DataFrame([{"编号": e["number"], "上报时间": fmt_date(e["reported_at"]), "网格": e["grid"],
+        ui.table(pd.DataFrame([{"编号": e["number"], "上报时间": fmt(e["reported_at"], with_time=False), "网格": e["grid"],
                                 "描述": (e["description"] or "")[:40], "状态": EVENT_STATUSES.get(e["status"], e["status"])} for e in hist["events"]]))
     if hist["disputes"]:
-        ui.table(pd.DataFrame([{"编号": d["number"], "登记时间": fmt_date(d["reported_at"]), "标题": d["title"],
+        ui.table(pd.DataFrame([{"编号": d["number"], "登记时间": fmt(d["reported_at"], with_time=False), "标题": d["title"],
                                 "风险": RISK_COLOURS.get(d["risk_colour"], d["risk_colour"]),
                                 "状态": CASE_STATUSES.get(d["status"], d["status"])} for d in hist["disputes"]]))
 
@@ -584,7 +579,7 @@ def party_member(actor: Actor, member_id: int) -> None:
     n = len(d["links"])
     st.subheader(f"党员 {ui.esc(m['name'])}")
     st.markdown(f"{ui.esc(m['village'])} · {ui.esc(m['grid'] or '未定网格')} · 电话 {ui.esc(_phone(m['phone']))} · "
-                f"入党日期 {fmt_date(m['joined_on'])} · {'在册' if m['active'] else '已不在册'}")
+                f"入党日期 {fmt(m['joined_on'], with_time=False)} · {'在册' if m['active'] else '已不在册'}")
     c1, c2, c3 = st.columns(3)
     c1.metric("百分制考评得分", m["score"])
     c2.metric("联系户数", n, help=f"规定为{LINK_MIN}—{LINK_MAX}户")
@@ -597,11 +592,11 @@ def party_member(actor: Actor, member_id: int) -> None:
     with left:
         st.markdown("**联系户**")
         st.dataframe(pd.DataFrame([{"地址": h["address"], "户主": h["head_name"], "电话": _phone(h["phone"]),
-                                    "网格": h["grid"], "联户日期": fmt_date(h["linked_on"])} for h in d["links"]]),
+                                    "网格": h["grid"], "联户日期": fmt(h["linked_on"], with_time=False)} for h in d["links"]]),
                      hide_index=True, width="stretch", height=38 + 35 * min(max(n, 1), 10))
     with right:
         st.markdown("**考评记录**（加分、扣分及事由）")
-        ui.table(pd.DataFrame([{"日期": fmt_date(e["recorded_at"]), "分值": f"{e['delta']:+d}", "事由": e["reason"]}
+        ui.table(pd.DataFrame([{"日期": fmt(e["recorded_at"], with_time=False), "分值": f"{e['delta']:+d}", "事由": e["reason"]}
                                for e in d["scores"]]) if d["scores"] else pd.DataFrame({"提示": ["暂无考评记录"]}))
     st.session_state.setdefault(f"party_v_{member_id}", m["version"])
     if allowed(actor.role, "party.score"):

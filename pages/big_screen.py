@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import streamlit as st
 
+from components import timefmt
 from components import big_screen_ui as bs
-from components import kpi_ui, ui
+from components import ui
 
 actor = ui.guard("big_screen")
 bs.apply_theme()
@@ -22,7 +23,7 @@ if "bs_next" in st.session_state:  # the tour moves on (set before the widget is
 if "bs_view" not in st.session_state:
     st.session_state["bs_view"] = views[0]
 view = top_l.segmented_control("画面", views, format_func=bs.VIEWS.get, key="bs_view") or views[0]
-h = bs.headline(kpi_ui.minute_key())
+h = bs.headline(timefmt.minute_key())
 st.caption(f"数据截至 {h['today']:%Y年%m月%d日}（每分钟刷新）。所有个人信息均已脱敏。")
 
 if tour:
@@ -49,7 +50,7 @@ elif view == "trend":
 else:
     @st.fragment(run_every=timedelta(seconds=8))
     def _rotating() -> None:
-        rows = bs.cases(kpi_ui.minute_key())
+        rows = bs.cases(timefmt.minute_key())
         if not rows:
             st.info("近30天暂无办结案例。")
             return

@@ -4,6 +4,7 @@
 import streamlit as st
 
 from components import data, grid_events_ui as gu, ui
+from components import timefmt
 from db.permissions import allowed
 
 actor = ui.guard("grid_events")
@@ -69,7 +70,7 @@ else:
         st.session_state["ge_last_filter"] = f
         st.session_state["ge_page"] = 1
         gu.reset_table()
-    page = ui.paged("ge_page", lambda off, lim: gu.events(f, actor, off, lim, data.now_minute()), gu.PAGE_SIZE)
+    page = ui.paged("ge_page", lambda off, lim: gu.events(f, actor, off, lim, timefmt.minute_key()), gu.PAGE_SIZE)
     page.control(noun="件", label="当前筛选共")
     rows = page.rows
     if not rows:

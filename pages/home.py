@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components import data, ui
+from components import timefmt
 from db.models.base import utcnow
 from db.rules.sla import to_local
 
@@ -11,7 +12,7 @@ WEEKDAYS = "一二三四五六日"
 today = to_local(utcnow())
 st.title(f"{ui.esc(actor.display_name)}，您好")
 st.caption(f"{today:%Y年%m月%d日} 星期{WEEKDAYS[today.weekday()]} · {actor.role_label} · 以下为需要您今天关注的事项")
-items = data.attention(actor, data.now_minute())
+items = data.attention(actor, timefmt.minute_key())
 ui.attention_cards(items)
 if actor.role == "demo":
     st.info("观摩演示账号为只读账号：所有页面中的群众姓名、电话和身份证号均已脱敏显示。")

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components import data, order_actions, orders_ui, ui
+from components import timefmt
 from db.permissions import allowed
 from db.services import audit_export
 
@@ -45,7 +46,7 @@ if st.session_state.get("inbox_last_filter") != f:  # a new filter: page 1, no s
     st.session_state["inbox_last_filter"] = f
     st.session_state["inbox_page"] = 1
     order_actions.reset_tables()
-page = ui.paged("inbox_page", lambda off, lim: data.inbox(f, actor, off, lim, data.now_minute()),
+page = ui.paged("inbox_page", lambda off, lim: data.inbox(f, actor, off, lim, timefmt.minute_key()),
                 orders_ui.PAGE_SIZE)
 total, rows, page_no = page.total, page.rows, page.number
 

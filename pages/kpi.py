@@ -4,13 +4,14 @@ on a bar or point that lists the records behind it."""
 
 import streamlit as st
 
+from components import timefmt
 from components import kpi_ui, ui
 from db.queries import kpi as kpi_q
 
 actor = ui.guard("kpi")
 ui.page_header("kpi", "每项指标都标注样本量 n；将鼠标停在指标名旁的问号上可查看口径。点击图中的柱或点，下方列出对应工单。")
 period = kpi_ui.period_selector()
-minute = kpi_ui.minute_key()
+minute = timefmt.minute_key()
 data = kpi_ui.summary(period, minute)
 other = kpi_ui.others(period, minute)
 

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components import data, mediation_ui as mui, ui
+from components import timefmt
 from db.permissions import allowed
 
 actor = ui.guard("mediation")
@@ -14,7 +15,7 @@ deep = st.query_params.get("case")
 if deep:  # a link to one case (after a save, a bookmark): the case first
     number = ui.param_number("case")  # ASCII record number, else no lookup (a NUL breaks PostgreSQL)
     cid = mui.case_id(number) if number else None
-    c = mui.case(cid, actor, data.now_minute()) if cid else None
+    c = mui.case(cid, actor, timefmt.minute_key()) if cid else None
     if c is None:
         st.warning(f"找不到案件 {ui.esc(deep[:40])}。")
     else:
@@ -49,7 +50,7 @@ else:
         st.session_state["med_last_filter"] = f
         st.session_state["med_page"] = 1
         st.session_state["med_table_gen"] = st.session_state.get("med_table_gen", 0) + 1
-    page = ui.paged("med_page", lambda off, lim: mui.ledger(f, actor, off, lim, data.now_minute()), mui.PAGE_SIZE)
+    page = ui.paged("med_page", lambda off, lim: mui.ledger(f, actor, off, lim, timefmt.minute_key()), mui.PAGE_SIZE)
     head, pager, export = st.columns([3, 2, 2], vertical_alignment="bottom")
     head.markdown(f"**共 {page.total} 件**（第 {page.number}/{page.pages} 页）")
     page.control(pager)
@@ -59,7 +60,7 @@ else:
         picked = page.rows[0]  # a search that finds one case opens it
     if picked is not None:
         st.divider()
-        c = mui.case(picked["id"], actor, data.now_minute())
+        c = mui.case(picked["id"], actor, timefmt.minute_key())
         if c is not None:
             mui.case_view(actor, c)
     elif page.total:

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components import data, order_actions, orders_ui, ui
+from components import timefmt
 
 actor = ui.guard("supervision")
 ui.page_header("supervision", "超过办理时限仍未办结的工单自动列入；领导可指定督办班子成员并催办，所有操作记入工单时间线。")
@@ -28,7 +29,7 @@ if deep and (order_id := data.order_id_by_number(deep)):  # after an action: the
         st.rerun()
     ui.stop()
 
-page = ui.paged("sup_page", lambda off, lim: data.supervision(off, lim, data.now_minute()), orders_ui.PAGE_SIZE)
+page = ui.paged("sup_page", lambda off, lim: data.supervision(off, lim, timefmt.minute_key()), orders_ui.PAGE_SIZE)
 total, rows, page_no = page.total, page.rows, page.number
 page.control(noun="件", label="督办清单共")
 if not rows:

@@ -5,7 +5,8 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from components import kpi_ui, runtime, ui
+from components import runtime, ui
+from components import timefmt
 from db.engine import read_session
 from db.models.base import utcnow
 from db.permissions import allowed
@@ -22,14 +23,14 @@ def load(week_start, role: str, minute: str) -> dict:
         return wr.assemble(s, wr.week_of(week_start), utcnow(), role)
 
 
-today = kpi_ui.today()
+today = timefmt.today()
 this_monday = today - timedelta(days=today.weekday())
 weeks = [this_monday - timedelta(days=7 * i) for i in range(0, 12)]
 c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
 week_start = c1.selectbox("周次", weeks, index=1 if today.weekday() < 2 else 0, key="weekly_week",
                           format_func=lambda d: f"{d:%Y-%m-%d} 至 {d + timedelta(days=6):%Y-%m-%d}"
                           + ("（本周）" if d == this_monday else "（上周）" if d == weeks[1] else ""))
-report = load(week_start, actor.role, kpi_ui.minute_key())
+report = load(week_start, actor.role, timefmt.minute_key())
 
 if allowed(actor.role, "report.export"):
     for col, fmt, label in ((c2, "docx", "生成 Word"), (c3, "xlsx", "生成 Excel")):

@@ -100,7 +100,7 @@ def _engine():
 
 
 def test_reinspection_sends_the_version_its_form_was_rendered_with(demo_db):  # noqa: F811
-    from components.platform_ui import today_local
+    from components.timefmt import today as today_local
     from db.models.platforms import Inspection
     from db.services import platforms as svc
 

@@ -751,14 +751,10 @@ def module_summary(s: Session, period: Period, now: datetime) -> dict:
     return {name: module_stats(s, *windows[name]) for name in ("current", "previous")}
 
 
-def local_today(now: datetime) -> date:
-    return to_local(now).date()
-
-
 __all__ = [
     "DIMENSIONS", "DRILL_PARTS", "ORDER_METRICS", "OTHER_METRICS", "PERIOD_KINDS", "Metric", "Period",
     "buckets", "cohort", "compare", "comparison_windows", "default_grain", "dispute_stats", "drill_page", "finish",
-    "hours_between", "local_today", "module_stats", "module_summary", "order_stats", "period_of", "summary", "total",
+    "hours_between", "module_stats", "module_summary", "order_stats", "period_of", "summary", "total",
     "trend", "window_label",
 ]
 
