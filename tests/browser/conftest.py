@@ -39,6 +39,7 @@ from typing import Iterator
 import pytest
 
 from db import clock
+from db.config import DEFAULT_DEMO_PASSWORD
 from tests.factories.deps import unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -367,3 +368,40 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{safe}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# --------------------------------------------------------------------------- order journeys
+
+
+def status_line(page) -> str:
+    return page.get_by_text(re.compile("^状态：")).first.inner_text()
+
+
+def open_order(page, base: str, number: str) -> None:
+    page.goto(f"{base}/inbox?order={number}")
+    wait_for_app(page)
+    page.get_by_role("heading", name=re.compile(number)).wait_for()
+
+
+def register(page, base: str, description: str) -> str:
+    login(page, base, "reception", DEFAULT_DEMO_PASSWORD)
+    page.goto(f"{base}/intake")
+    wait_for_app(page)
+    page.get_by_label("来电人/来访人").fill("张桂兰")
+    page.get_by_label("联系电话").fill("138 1234 5678")
+    pick(page, "村（社区）", "村")
+    page.get_by_label("地址").fill("东头3号")
+    page.get_by_label("诉求描述").fill(description)
+    page.keyboard.press("Tab")
+    wait_for_rerun(page)
+    pick(page, "诉求类别", "自来水")
+    page.get_by_role("button", name="登记工单").click()
+    wait_for_rerun(page)
+    # the success message; a duplicate warning (an earlier test's order in the same village and
+    # category) may stand above it
+    alert = page.locator("[data-testid='stAlert']").filter(has_text=re.compile(r"RX-\d{4}-\d{6}")).first
+    alert.wait_for()
+    text = alert.inner_text()
+    match = re.search(r"RX-\d{4}-\d{6}", text)
+    assert match, text
+    return match.group(0)

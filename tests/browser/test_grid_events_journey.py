@@ -16,8 +16,7 @@ from db.models import Platform, Department, User, WorkOrder
 from db.services import orders
 from db.services.users import actor_of
 
-from .conftest import login, pick, screenshot, wait_for_app, wait_for_rerun
-from .test_order_lifecycle import status_line
+from .conftest import login, pick, screenshot, status_line, wait_for_app, wait_for_rerun
 
 PW = DEFAULT_DEMO_PASSWORD
 # the smallest valid PNG (1x1), written to a temp file for the upload
