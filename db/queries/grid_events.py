@@ -19,6 +19,7 @@ from db.models import Grid, GridEvent, GridStaff, Household, User, Village, Work
 from db.models.grid_work import GridEventPhoto, GridEventStep
 from db.permissions import Actor
 from db.queries import links as links_q
+from db.rules.text import search_text
 from db.rules.sla import local_midnight, to_local
 
 
@@ -169,8 +170,8 @@ def _conditions(s: Session, f: EventFilter, actor: Actor) -> list:
         conds.append(E.reported_at >= local_midnight(f.reported_from))
     if f.reported_to:
         conds.append(E.reported_at < local_midnight(f.reported_to + timedelta(days=1)))
-    if f.number and f.number.strip():
-        number = f.number.strip().upper()
+    if search_text(f.number):
+        number = (search_text(f.number) or "").upper()
         if FULL_NUMBER.fullmatch(number):  # a whole number: the unique index
             conds.append(E.number == number)
         else:

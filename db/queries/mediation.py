@@ -27,6 +27,7 @@ from db.models.mediation import (
 from db.permissions import Actor, sees_unmasked
 from db.rules import mediation_fsm as fsm
 from db.rules.masking import mask_for, mask_name, scrub_for, scrub_text
+from db.rules.text import search_text
 from db.rules.sla import to_local
 
 C = MediationCase
@@ -273,7 +274,7 @@ def _conditions(f: LedgerFilter, now: datetime, stale_days: int) -> list:
         where.append(stale_condition(now, stale_days))
     if f.followup_due:
         where.append(followup_due_condition(now))
-    text = (f.text or "").strip()[:50]
+    text = search_text(f.text) or ""
     if text:
         like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         where.append(or_(C.number.ilike(like, escape="\\"), C.title.ilike(like, escape="\\")))

@@ -23,6 +23,7 @@ from db.models import (
 from db.models.orders import OPEN_STATUSES
 from db.permissions import Actor, require, sees_unmasked
 from db.rules.phone import looks_like_phone, normalize_phone
+from db.rules.text import search_text
 from db.rules.sla import CalendarYearMissing, light, local_midnight, workdays_between
 from db.queries.calendar import load_calendar
 from db.queries import links as links_q
@@ -111,7 +112,7 @@ def expand_categories(s: Session, ids: tuple[int, ...]) -> list[int]:
 def _text_condition(text: str, phone_visible: bool):
     """Number prefix, caller phone (only for roles that see phones unmasked: otherwise a
     masked ``138****5678`` could be completed by trial searches), title, description, address."""
-    t = text.strip()
+    t = search_text(text) or ""
     ors = [W.number.startswith(t.upper(), autoescape=True)]
     if phone_visible and looks_like_phone(t):
         try:
@@ -155,7 +156,7 @@ def inbox_conditions(s: Session, f: InboxFilter, actor: Actor, now: datetime) ->
     if f.extension_pending:
         conds.append(select(ExtensionRequest.id).where(ExtensionRequest.order_id == W.id,
                                                        ExtensionRequest.status == "pending").exists())
-    if f.text and f.text.strip():
+    if search_text(f.text):
         conds.append(_text_condition(f.text, sees_unmasked(actor.role, "phone")))
     return conds
 

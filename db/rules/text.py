@@ -162,5 +162,19 @@ def clean_text(value: Any, label: str, *, max_len: int, min_len: int = 0, requir
     return text
 
 
+_SEARCH_DROP = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def search_text(raw: Any, max_len: int = 50) -> str | None:
+    """What a search box's text is searched for: control characters (a NUL, which PostgreSQL
+    refuses in a query) and invisible format characters dropped, spaces collapsed, at most
+    ``max_len`` characters; None when nothing is left. Stored text never holds those
+    characters (``clean_text`` refuses them), so dropping them loses no match."""
+    if raw is None:
+        return None
+    text = " ".join(_SEARCH_DROP.sub(" ", drop_invisible(str(raw))).split())[:max_len]
+    return text or None
+
+
 __all__ = ["bounded_int", "clean_text", "drop_invisible", "id_check_digit", "normalize_id_number",
-           "refuse_illegal", "xml_illegal"]
+           "refuse_illegal", "search_text", "xml_illegal"]
