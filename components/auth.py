@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import time
 
-import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
 from sqlalchemy import Engine
@@ -54,8 +53,9 @@ def _build(cfg: Settings) -> tuple[stauth.Authenticate, dict]:
     authn = stauth.Authenticate(config, cookie_name=COOKIE_NAME, cookie_key=runtime.cookie_key(cfg),
                                 cookie_expiry_days=COOKIE_EXPIRY_DAYS, auto_hash=False, login_sleep_time=0)
     token = _cookie_token()
-    if token and token == st.session_state.get(REFUSED_KEY):
-        # a cookie we already refused in this session: never let the library re-use it
+    if token and (token == st.session_state.get(REFUSED_KEY) or cookies.decode(token, runtime.cookie_key(cfg)) is None):
+        # a cookie we already refused in this session, or one the library must not see (signed with
+        # another key or algorithm: its decoder raises on those): never let the library use it
         authn.cookie_controller.get_cookie = lambda: None
     return authn, config
 
@@ -92,9 +92,9 @@ def _cookie_issued_at(cfg: Settings) -> float | None:
     if not token:
         return None
     try:
-        data = jwt.decode(token, runtime.cookie_key(cfg), algorithms=["HS256"])
+        data = cookies.decode(token, runtime.cookie_key(cfg)) or {}
         expires = float(data["exp_date"])
-    except (jwt.PyJWTError, KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError):
         return None
     return cookies.issued_at(expires, time.time(), cfg.idle_minutes)
 

@@ -1,5 +1,7 @@
 """The login-cookie age rule: idle cookies and far-future forgeries are refused."""
 
+import pytest
+
 from db.config import COOKIE_EXPIRY_DAYS
 from db.rules.cookies import issued_at
 
@@ -20,3 +22,29 @@ def test_far_future_or_expired_cookie_is_refused():
     assert issued_at(NOW + 10 * DAY, NOW, 30) is None  # signed by someone with a longer lifetime
     assert issued_at(NOW - 1, NOW, 30) is None
     assert issued_at(NOW + DAY + 30, NOW, 30) is not None  # small clock skew tolerated
+
+
+def test_decode_accepts_only_our_key_and_hs256():
+    import time
+
+    import jwt
+
+    from db.rules.cookies import decode
+
+    key = "k" * 40
+    claims = {"username": "admin", "exp_date": time.time() + 600}
+    assert decode(jwt.encode(claims, key, algorithm="HS256"), key)["username"] == "admin"
+    forged = [
+        jwt.encode(claims, "another-key-" * 4, algorithm="HS256"),  # another key
+        jwt.encode(claims, key, algorithm="HS512"),  # another algorithm, our key
+        jwt.encode(claims, None, algorithm="none"),  # unsigned
+        jwt.encode(claims, key, algorithm="HS256")[:-3] + "abc",  # tampered signature
+        "not-a-jwt", "a.b.c", "", "\x00",
+    ]
+    for token in forged:
+        assert decode(token, key) is None, token
+    # the library's own decoder raises on some of these instead of refusing (the login page crashed)
+    from streamlit_authenticator.models.cookie_model import CookieModel
+
+    with pytest.raises(jwt.PyJWTError):
+        CookieModel._token_decode(type("M", (), {"token": forged[1], "cookie_key": key})())

@@ -1,6 +1,10 @@
-"""Whether a login cookie may still log its holder in (pure; the caller decodes the JWT)."""
+"""Whether a login cookie may still log its holder in (pure)."""
 
 from __future__ import annotations
+
+from typing import Any
+
+import jwt
 
 from db.config import COOKIE_EXPIRY_DAYS
 
@@ -18,3 +22,17 @@ def issued_at(exp_date: float, now: float, idle_minutes: int) -> float | None:
     if now - issued > idle_minutes * 60:
         return None
     return issued
+
+
+def decode(token: str | None, key: str) -> dict[str, Any] | None:
+    """The cookie's claims if it is a JWT signed with ``key`` by HS256, else None. Any other
+    token (another key, another algorithm, "none", not a JWT at all) is None, never an error:
+    the library only catches a bad signature or a malformed token, so a token signed with
+    another algorithm crashed the login page for that browser."""
+    if not token:
+        return None
+    try:
+        claims = jwt.decode(token, key, algorithms=["HS256"])
+    except (jwt.PyJWTError, ValueError, TypeError):
+        return None
+    return claims if isinstance(claims, dict) else None

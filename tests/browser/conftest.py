@@ -100,6 +100,7 @@ class ServerURL(str):
     db_path: Path
     log_path: Path
     proc: subprocess.Popen
+    cookie_key: str
 
 
 def _get(url: str, timeout: float = 5) -> tuple[int, str]:
@@ -192,6 +193,7 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerURL]:
             time.sleep(0.25)
         url = ServerURL(base)
         url.db_path, url.log_path, url.proc = db_path, log_path, proc
+        url.cookie_key = env["GOV_COOKIE_KEY"]
         yield url
     finally:
         _stop(proc)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 
 import jwt
+import pytest
 
 from db.config import COOKIE_NAME, DEFAULT_DEMO_PASSWORD
 
@@ -64,9 +65,17 @@ def test_reload_keeps_the_login_and_logout_revokes_the_cookie(app_server, page, 
     _replayed_cookie_is_refused(browser, app_server, cookie)
 
 
-def test_cookie_signed_with_another_key_is_refused(app_server, browser):
-    forged = jwt.encode({"username": "admin", "exp_date": time.time() + 600},
-                        "not-the-server-key-" * 3, algorithm="HS256")
+@pytest.mark.parametrize("how", ["another key", "HS512", "none"])
+def test_cookie_signed_with_another_key_or_algorithm_is_refused(app_server, browser, how):
+    """A forged cookie shows the login form; one signed with another algorithm (or none) crashed
+    the page for that browser until its cookies were cleared (the library's decoder raised)."""
+    claims = {"username": "admin", "exp_date": time.time() + 600}
+    if how == "another key":
+        forged = jwt.encode(claims, "not-the-server-key-" * 3, algorithm="HS256")
+    elif how == "HS512":  # the server's real key, another algorithm
+        forged = jwt.encode(claims, app_server.cookie_key, algorithm="HS512")
+    else:
+        forged = jwt.encode(claims, None, algorithm="none")
     context = browser.new_context()
     try:
         page = context.new_page()
@@ -76,6 +85,7 @@ def test_cookie_signed_with_another_key_is_refused(app_server, browser):
         wait_for_app(page)
         page.get_by_label("用户名", exact=True).wait_for()
         assert page.locator(SIDEBAR_NAV).count() == 0
+        assert page.locator("[data-testid='stException']").count() == 0
     finally:
         context.close()
 
