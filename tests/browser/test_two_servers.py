@@ -88,6 +88,9 @@ def test_order_seen_through_the_other_server_and_survives_a_stop(two_servers, br
         number = register(page_a, base, "两台服务器测试：村口路灯不亮，晚上出行不便。")
         resp = page_a.request.get(f"{base}/_stcore/health")
         assert resp.headers["x-gov-upstream"].endswith(f":{ports[0]}")
+        # the proxy forbids framing by other sites (Streamlit sets no such header)
+        assert resp.headers["x-frame-options"] == "SAMEORIGIN"
+        assert resp.headers["content-security-policy"] == "frame-ancestors 'self'"
 
         login(page_b, base, "dispatcher", "Demo@2026", timeout=COLD_START_MS)
         open_order(page_b, base, number)  # registered on server A, read on server B
