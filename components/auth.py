@@ -19,7 +19,7 @@ from streamlit_authenticator.utilities.exceptions import LoginError
 
 from components import runtime
 from components.ui import esc
-from db.config import COOKIE_EXPIRY_DAYS, COOKIE_NAME, COOKIE_REISSUE_SECONDS, LOCKOUT_MINUTES, LOCKOUT_THRESHOLD, Settings
+from db.config import COOKIE_EXPIRY_DAYS, COOKIE_NAME, LOCKOUT_MINUTES, LOCKOUT_THRESHOLD, Settings
 from db.permissions import Actor
 from db.rules import cookies
 from db.services import users
@@ -31,6 +31,7 @@ VIA_KEY = "gov_login_via"
 REFUSED_KEY = "gov_refused_cookie"
 SET_COOKIE_KEY = "gov_set_cookie"
 COOKIE_AT_KEY = "gov_cookie_at"
+AUTO_RUN_KEY = "gov_auto_run"  # the next run was started by the app itself (the big screen's tour)
 NOTICE_KEY = "gov_notice"
 LOGIN_FIELDS = {"Form name": "用户登录", "Username": "用户名", "Password": "密码", "Login": "登录"}  # nosec B105
 
@@ -122,18 +123,46 @@ def _accept(engine: Engine, cfg: Settings, authn: stauth.Authenticate) -> Actor 
     return actor
 
 
-def _still_valid(engine: Engine, cfg: Settings, authn: stauth.Authenticate, actor: Actor) -> bool:
+def _revoked_or_idle(engine: Engine, cfg: Settings, actor: Actor) -> str | None:
+    """Why this session may not go on ('revoked', 'idle'), or None."""
     epoch = users.session_epoch(engine, actor.user_id)
     if epoch is None or epoch != st.session_state.get(EPOCH_KEY):
+        return "revoked"
+    if time.time() - st.session_state.get(SEEN_KEY, time.time()) > cfg.idle_minutes * 60:
+        return "idle"
+    return None
+
+
+def _still_valid(engine: Engine, cfg: Settings, authn: stauth.Authenticate, actor: Actor,
+                 automatic: bool = False) -> bool:
+    why = _revoked_or_idle(engine, cfg, actor)
+    if why == "revoked":
         _force_logout(authn, "您的登录已失效（在别处退出、修改了密码或账号已停用），请重新登录。")
         return False
-    idle = time.time() - st.session_state.get(SEEN_KEY, time.time())
-    if idle > cfg.idle_minutes * 60:
+    if why == "idle":
         users.logout(engine, actor.user_id, reason="logout.idle")
         _force_logout(authn, f"超过{cfg.idle_minutes}分钟未操作，已自动退出，请重新登录。")
         return False
-    st.session_state[SEEN_KEY] = time.time()
+    if not automatic:  # a run the app started by itself is not the user's activity
+        st.session_state[SEEN_KEY] = time.time()
     return True
+
+
+def automatic_rerun() -> None:
+    """Rerun the whole app on the app's own initiative (the big screen's tour): the gate checks the
+    session as usual but does not count the run as activity, so an unattended tour does not keep
+    a session alive past the idle time-out, nor re-issue its cookie."""
+    st.session_state[AUTO_RUN_KEY] = True
+    st.rerun(scope="app")
+
+
+def fragment_guard(engine: Engine, cfg: Settings) -> None:
+    """For a fragment that reruns by itself (``run_every``): fragment runs skip app.py's gate, so
+    check the session here and, if it was revoked or has idled out, rerun the app, whose gate
+    logs it out (the big screen kept showing cases after the user's sessions were revoked)."""
+    actor = current_actor()
+    if actor is None or _revoked_or_idle(engine, cfg, actor) is not None:
+        st.rerun(scope="app")
 
 
 class Gate:
@@ -143,10 +172,10 @@ class Gate:
         self.actor, self.authn, self.config = actor, authn, config
 
 
-def _refresh_cookie(authn: stauth.Authenticate) -> None:
+def _refresh_cookie(authn: stauth.Authenticate, idle_minutes: int) -> None:
     """(Re)issue the login cookie: after a form login (the library's own write is lost in the
     rerun) and every few minutes of activity, since it lives only as long as the idle time-out."""
-    due = time.time() - st.session_state.get(COOKIE_AT_KEY, 0) > COOKIE_REISSUE_SECONDS
+    due = time.time() - st.session_state.get(COOKIE_AT_KEY, 0) > cookies.reissue_every(idle_minutes)
     if st.session_state.pop(SET_COOKIE_KEY, False) or due:
         authn.cookie_controller.set_cookie()
         st.session_state[COOKIE_AT_KEY] = time.time()
@@ -156,9 +185,11 @@ def gate(engine: Engine, cfg: Settings) -> Gate:
     """Check the session against the database; ``actor`` is None when the user must log in."""
     authn, config = _build(cfg)
     actor = current_actor()
+    automatic = st.session_state.pop(AUTO_RUN_KEY, False)
     if actor is not None and st.session_state.get("authentication_status"):
-        if _still_valid(engine, cfg, authn, actor):
-            _refresh_cookie(authn)
+        if _still_valid(engine, cfg, authn, actor, automatic):
+            if not automatic:
+                _refresh_cookie(authn, cfg.idle_minutes)
             return Gate(actor, authn, config)
         # one Authenticate per run (its cookie manager is a keyed component): keep this one
     elif actor is not None:

@@ -6,9 +6,8 @@ from datetime import timedelta
 
 import streamlit as st
 
-from components import timefmt
+from components import auth, runtime, timefmt, ui
 from components import big_screen_ui as bs
-from components import ui
 
 actor = ui.guard("big_screen")
 bs.apply_theme()
@@ -29,13 +28,14 @@ st.caption(f"数据截至 {h['today']:%Y年%m月%d日}（每分钟刷新）。�
 if tour:
     @st.fragment(run_every=timedelta(seconds=20))
     def _tour() -> None:
+        auth.fragment_guard(runtime.engine(), runtime.settings())
         ticks = st.session_state.get("bs_ticks", 0) + 1
         st.session_state["bs_ticks"] = ticks
         if ticks > 1:  # the first run is the page's own; move on at the next tick
             st.session_state["bs_ticks"] = 0
             nxt = views[(views.index(st.session_state["bs_view"]) + 1) % len(views)]
             st.session_state["bs_next"] = nxt
-            st.rerun(scope="app")
+            auth.automatic_rerun()  # not the user's activity: the session still idles out
 
     _tour()
 
@@ -50,6 +50,7 @@ elif view == "trend":
 else:
     @st.fragment(run_every=timedelta(seconds=8))
     def _rotating() -> None:
+        auth.fragment_guard(runtime.engine(), runtime.settings())
         rows = bs.cases(timefmt.minute_key())
         if not rows:
             st.info("近30天暂无办结案例。")

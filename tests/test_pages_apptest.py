@@ -177,3 +177,26 @@ def test_intake_household_feeds_history_and_the_order(demo_db):
     with read_session(engine) as s:
         newest = s.scalar(select(WorkOrder).order_by(WorkOrder.id.desc()).limit(1))
     assert newest.household_id == hh_id and newest.address == hh_address
+
+
+def test_an_automatic_run_is_not_activity(demo_db):
+    """The big screen's tour reruns the app by itself (auth.automatic_rerun): the gate checks the
+    session but leaves the last-activity time, so an unattended tour idles out like any session;
+    a run the user caused moves it."""
+    from components.auth import AUTO_RUN_KEY, SEEN_KEY
+
+    actor = demo_db["demo"]
+    ten_minutes_ago = time.time() - 10 * 60
+    at = logged_in_app(actor, last_seen=ten_minutes_ago)
+    at.session_state[AUTO_RUN_KEY] = True
+    at.run()
+    assert at.session_state["gov_actor"].username == actor.username  # still within the time-out
+    assert at.session_state[SEEN_KEY] == ten_minutes_ago  # not moved by the automatic run
+    # (AppTest applies the values a test set before every run: a new session for the user's run)
+    at = logged_in_app(actor, last_seen=ten_minutes_ago).run()  # a run the user caused
+    assert at.session_state[SEEN_KEY] > ten_minutes_ago + 9 * 60
+    # an automatic run after the time-out logs the session out
+    at = logged_in_app(actor, last_seen=time.time() - 31 * 60)
+    at.session_state[AUTO_RUN_KEY] = True
+    at.run()
+    assert "gov_actor" not in at.session_state

@@ -48,3 +48,15 @@ def test_decode_accepts_only_our_key_and_hs256():
 
     with pytest.raises(jwt.PyJWTError):
         CookieModel._token_decode(type("M", (), {"token": forged[1], "cookie_key": key})())
+
+
+def test_the_cookie_is_reissued_before_a_short_idle_time_out_refuses_it():
+    from db.rules.cookies import reissue_every
+
+    assert reissue_every(30) == 300  # every five minutes of activity
+    assert reissue_every(3) == 90  # at half a three-minute time-out
+    for idle in (1, 2, 3, 5, 10, 30):
+        # an active user's cookie is never older than the time-out that would refuse it on reload
+        assert reissue_every(idle) < idle * 60
+        issued = NOW - reissue_every(idle) + 1  # the oldest cookie an active user can hold
+        assert issued_at(issued + DAY, NOW, idle) is not None

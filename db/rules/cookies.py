@@ -6,7 +6,7 @@ from typing import Any
 
 import jwt
 
-from db.config import COOKIE_EXPIRY_DAYS
+from db.config import COOKIE_EXPIRY_DAYS, COOKIE_REISSUE_SECONDS
 
 SKEW_SECONDS = 60
 
@@ -36,3 +36,10 @@ def decode(token: str | None, key: str) -> dict[str, Any] | None:
     except (jwt.PyJWTError, ValueError, TypeError):
         return None
     return claims if isinstance(claims, dict) else None
+
+
+def reissue_every(idle_minutes: int) -> float:
+    """Seconds of activity after which the cookie is issued again: every five minutes, or at half
+    the idle time-out when that is shorter (a cookie older than the time-out is refused, so with a
+    three-minute time-out an active user's five-minute-old cookie logged them out on reload)."""
+    return min(float(COOKIE_REISSUE_SECONDS), idle_minutes * 60 / 2)
