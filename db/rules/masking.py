@@ -67,31 +67,50 @@ def mask_record(role: str, record: dict, fields: dict[str, str]) -> dict:
 
 import re as _re
 
-_PHONE_RE = _re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+# Numbers as people type them into a description: separators (space, full-width space, hyphen,
+# dot) anywhere between the digits, a +86 / 0086 / 86 country prefix, full-width digits (folded to
+# ASCII first). The masked copy keeps the first and last digits, as the structured columns do.
+_SEP = r"[ \u3000\-.]?"
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９Ｘｘ＋", "0123456789Xx+")
+_PHONE_RE = _re.compile(rf"(?<!\d)((?:(?:\+|00)?86{_SEP})?)(1[3-9]\d)((?:{_SEP}\d){{4}})((?:{_SEP}\d){{4}})(?!\d)")
 _LANDLINE_RE = _re.compile(r"(?<!\d)(0\d{2,3})-?(\d{5,6})(\d{2})(?!\d)")
-_ID_RE = _re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{10}(\d{3}[\dXx])(?![0-9A-Za-z])")
+_ID_RE = _re.compile(rf"(?<![0-9A-Za-z])(\d{{4}})((?:{_SEP}\d){{10}})((?:{_SEP}\d){{3}}{_SEP}[\dXx])(?![0-9A-Za-z])")
 # a surname followed by a given name and an address term: 张某某 / 王小明先生 / 李阿姨
 _TITLED_RE = _re.compile(r"([\u4e00-\u9fff])([\u4e00-\u9fff]{1,2})(?=先生|女士|大爷|大妈|大娘|阿姨|老人|师傅)")
 
 
-def scrub_text(text: str | None, names: tuple[str, ...] | list[str] = ()) -> str | None:
+def _digits(text: str) -> str:
+    return "".join(c for c in text if c.isdigit() or c in "Xx")
+
+
+def scrub_text(text: str | None, names: tuple[str, ...] | list[str] = (), *, ids: bool = True,
+               phones: bool = True, people: bool = True) -> str | None:
     """Free text (a description, a result, a title) with personal data masked for display to a
-    role that may not see it: mobile numbers (138****5678), landlines, 18-digit ID numbers, the
-    given ``names`` (callers, parties, residents known for the record) and a name written
-    before 先生/女士/阿姨 and the like. Other text is unchanged."""
+    role that may not see it: ID numbers (``ids``: 18 digits, also written in groups), mobile
+    numbers (``phones``: 138****5678, also with spaces or dashes, +86 or full-width digits) and
+    landlines, and (``people``) the given ``names`` (callers, parties, residents known for the
+    record) and a name written before 先生/女士/阿姨 and the like. Other text is unchanged."""
     if not text:
         return text
-    out = _ID_RE.sub(lambda m: m.group(1) + MASK * 10 + m.group(2), text)
-    out = _PHONE_RE.sub(lambda m: m.group(1) + MASK * 4 + m.group(2), out)
-    out = _LANDLINE_RE.sub(lambda m: m.group(1) + "-" + MASK * len(m.group(2)) + m.group(3), out)
-    for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True):
-        out = out.replace(name, mask_name(name))
-    return _TITLED_RE.sub(lambda m: m.group(1) + MASK * len(m.group(2)), out)
+    out = text.translate(_FULLWIDTH_DIGITS) if (ids or phones) else text
+    if ids:
+        out = _ID_RE.sub(lambda m: m.group(1) + MASK * 10 + _digits(m.group(3))[-4:], out)
+    if phones:
+        out = _PHONE_RE.sub(lambda m: m.group(1) + m.group(2) + MASK * 4 + _digits(m.group(4)), out)
+        out = _LANDLINE_RE.sub(lambda m: m.group(1) + "-" + MASK * len(m.group(2)) + m.group(3), out)
+    if people:
+        for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True):
+            out = out.replace(name, mask_name(name))
+        out = _TITLED_RE.sub(lambda m: m.group(1) + MASK * len(m.group(2)), out)
+    # nothing masked: the text as it was typed (full-width digits and all)
+    return text if out == text.translate(_FULLWIDTH_DIGITS) else out
 
 
 def scrub_for(role: str, text: str | None, names: tuple[str, ...] | list[str] = ()) -> str | None:
-    """``text`` as ``role`` may see it: unchanged for a role that sees names and phones
-    unmasked, scrubbed otherwise (always for leaders and the demo observer)."""
-    if sees_unmasked(role, "name") and sees_unmasked(role, "phone"):
+    """``text`` as ``role`` may see it: each kind of personal data the role may not see is
+    masked (everything for leaders and the demo observer; ID numbers for dispatchers and
+    platform officers, who see names and phones); unchanged for a role that sees them all."""
+    ids, phones, people = (not sees_unmasked(role, f) for f in ("id_number", "phone", "name"))
+    if not (ids or phones or people):
         return text
-    return scrub_text(text, names)
+    return scrub_text(text, names, ids=ids, phones=phones, people=people)
