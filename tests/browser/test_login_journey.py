@@ -163,3 +163,19 @@ def test_deactivated_user_is_logged_out_and_their_cookie_refused(app_server, pag
     page.get_by_label("用户名", exact=True).wait_for()
     assert page.locator(SIDEBAR_NAV).count() == 0
     _replayed_cookie_is_refused(browser, app_server, cookie)
+
+
+def test_tables_offer_no_csv_download(app_server, page):
+    """A table's toolbar has no "Download as CSV" (.streamlit/config.toml disableDataExport): the
+    toolbar's CSV skipped the export permission, the masking of exports, the audit record, and
+    wrote a caller's "=..." as a formula. Exports go through the console's own buttons."""
+    login(page, app_server, "dispatcher", DEFAULT_DEMO_PASSWORD)
+    page.goto(f"{app_server}/inbox")
+    wait_for_app(page)
+    grid = page.locator("[data-testid='stDataFrame']").first
+    grid.hover()
+    toolbar = page.locator("[data-testid='stElementToolbar']").first
+    toolbar.wait_for()  # the toolbar is there (search, full screen) ...
+    assert toolbar.get_by_role("button").count() >= 1
+    labels = [b.get_attribute("aria-label") or "" for b in toolbar.get_by_role("button").all()]
+    assert not [x for x in labels if "download" in x.lower() or "下载" in x], labels  # ... without a download
