@@ -127,6 +127,29 @@ def _process_main(url, world, seconds, tag, queue) -> None:
     _writer(url, world, seconds, tag, queue.put)
 
 
+def _collect(queue, procs: list, deadline: float) -> list:
+    """One report per writer process. A writer that dies without reporting (killed, or failing
+    before its loop) ends the wait at once with its exit code, instead of a silent wait until
+    the deadline (which read as a hang under pytest-xdist)."""
+    import queue as queue_mod
+
+    reports: list = []
+    while len(reports) < len(procs):
+        try:
+            reports.append(queue.get(timeout=1.0))
+            continue
+        except queue_mod.Empty:
+            pass
+        dead = [p for p in procs if p.exitcode not in (None, 0)]
+        if dead:
+            raise RuntimeError(f"writer process(es) died without reporting: exit codes {[p.exitcode for p in dead]}")
+        if all(p.exitcode == 0 for p in procs) and queue.empty():
+            raise RuntimeError(f"{len(procs) - len(reports)} writer process(es) ended without a report")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"writers still running after the deadline: {len(reports)} of {len(procs)} reported")
+    return reports
+
+
 def run(url: str, writers: int = 4, seconds: float = 10.0, mode: str = "threads") -> Result:
     from sqlalchemy import func, select
 
@@ -160,8 +183,7 @@ def run(url: str, writers: int = 4, seconds: float = 10.0, mode: str = "threads"
                  for n in range(writers)]
         for p in procs:
             p.start()
-        for _ in procs:
-            reports.append(queue.get(timeout=seconds + 300))
+        reports += _collect(queue, procs, deadline=time.monotonic() + seconds + 300)
         for p in procs:
             p.join()
     res.seconds = time.monotonic() - t0
