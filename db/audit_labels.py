@@ -16,6 +16,7 @@ ACTION_LABELS = {
     "calendar.enter_year": "录入节假日安排", "export": "导出数据", "demo_seed": "生成演示数据",
     "order.create": "工单·受理登记",
     "system.backup": "数据库备份", "system.restore": "数据库恢复", "system.rebuild_stats": "重算统计汇总表",
+    "platform_case.recount_deadline": "平台案件·期限重算",
 }
 
 
