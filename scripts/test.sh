@@ -3,8 +3,8 @@
 #
 #   1. every test (pure rules, services on SQLite and on a throwaway PostgreSQL cluster, every
 #      page under AppTest, the browser journeys in headless Chromium, the benchmark suite at a
-#      tiny scale) on two workers (pytest-xdist); the browser journeys are one group that runs
-#      on one worker while the other takes the rest, so they never fight for the two cores;
+#      tiny scale) on two workers (pytest-xdist; each worker has its own PostgreSQL cluster,
+#      demo database, app server and Chromium);
 #   2. the date-sensitive tests (marker "dates": demo data, pages, periods, SLA clocks, the
 #      weekly report) again with the tests' clock at other moments: a Spring Festival holiday,
 #      31 December and the first day of a month that is also a holiday (National Day).
@@ -42,7 +42,7 @@ if [ "$#" -gt 0 ]; then
 fi
 
 t0=$SECONDS
-run_pytest -n "$WORKERS" --dist loadgroup
+run_pytest -n "$WORKERS"
 echo "[test] all tests: $((SECONDS - t0)) s"
 
 # Other moments for the date-sensitive tests (Beijing time). Each must lie in a year whose

@@ -72,15 +72,17 @@ def free_port() -> int:
 # --------------------------------------------------------------------------- markers
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m selects by marker
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Every test under tests/browser carries the ``browser`` marker, and they form one xdist
-    group: under ``-n 2 --dist loadgroup`` (scripts/test.sh) they run one after another on one
-    worker, sharing its app server and browser, while the other worker takes the other tests."""
+    """Every test under tests/browser carries the ``browser`` marker. Under pytest-xdist
+    (scripts/test.sh) each worker that gets a browser test starts its own app server and
+    Chromium (session fixtures are per worker). (Grouping them on one worker with
+    ``--dist loadgroup`` does not work with pytest 9: xdist 3.8 sets ``item._nodeid``,
+    which pytest 9 no longer reads.)"""
     here = Path(__file__).parent
     for item in items:
         if here in Path(item.path).parents:
             item.add_marker(pytest.mark.browser)
-            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
