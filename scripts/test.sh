@@ -5,8 +5,8 @@
 #      page under AppTest, the browser journeys in headless Chromium, the benchmark suite at a
 #      tiny scale) on two workers (pytest-xdist; each worker has its own PostgreSQL cluster,
 #      demo database, app server and Chromium);
-#   2. the date-sensitive tests (marker "dates": demo data, pages, periods, SLA clocks, the
-#      weekly report) again with the tests' clock at other moments: a Spring Festival holiday,
+#   2. the date-sensitive tests (marker "dates": the modules that read the clock: the demo
+#      township and its pages, the demo generator) again with the tests' clock at other moments: a Spring Festival holiday,
 #      31 December and the first day of a month that is also a holiday (National Day).
 #
 # The tests fix their own clock (tests/factories/clock.py): no run depends on today's date.
