@@ -170,8 +170,8 @@ def _conditions(s: Session, f: EventFilter, actor: Actor) -> list:
         conds.append(E.reported_at >= local_midnight(f.reported_from))
     if f.reported_to:
         conds.append(E.reported_at < local_midnight(f.reported_to + timedelta(days=1)))
-    if search_text(f.number):
-        number = (search_text(f.number) or "").upper()
+    if cleaned := search_text(f.number):
+        number = cleaned.upper()
         if FULL_NUMBER.fullmatch(number):  # a whole number: the unique index
             conds.append(E.number == number)
         else:

@@ -109,10 +109,10 @@ def expand_categories(s: Session, ids: tuple[int, ...]) -> list[int]:
     return sorted(wanted)
 
 
-def _text_condition(text: str, phone_visible: bool):
+def _text_condition(t: str, phone_visible: bool):
     """Number prefix, caller phone (only for roles that see phones unmasked: otherwise a
-    masked ``138****5678`` could be completed by trial searches), title, description, address."""
-    t = search_text(text) or ""
+    masked ``138****5678`` could be completed by trial searches), title, description, address.
+    ``t`` is already cleaned (``search_text``)."""
     ors = [W.number.startswith(t.upper(), autoescape=True)]
     if phone_visible and looks_like_phone(t):
         try:
@@ -156,8 +156,8 @@ def inbox_conditions(s: Session, f: InboxFilter, actor: Actor, now: datetime) ->
     if f.extension_pending:
         conds.append(select(ExtensionRequest.id).where(ExtensionRequest.order_id == W.id,
                                                        ExtensionRequest.status == "pending").exists())
-    if search_text(f.text):
-        conds.append(_text_condition(f.text, sees_unmasked(actor.role, "phone")))
+    if text := search_text(f.text):
+        conds.append(_text_condition(text, sees_unmasked(actor.role, "phone")))
     return conds
 
 

@@ -309,8 +309,7 @@ def staff_page(s: Session, f: StaffFilter, offset: int, limit: int,
         stmt = stmt.where(GridStaff.employment == f.employment)
     if f.active is not None:
         stmt = stmt.where(GridStaff.active.is_(f.active))
-    if search_text(f.text):
-        t = search_text(f.text) or ""
+    if t := search_text(f.text):
         ors = [GridStaff.name.icontains(t, autoescape=True), Grid.name.icontains(t, autoescape=True),
                Grid.code.startswith(t, autoescape=True)]
         phone = _phone_or_none(t) if phone_visible else None
@@ -360,8 +359,7 @@ def unit_chief_page(s: Session, f: UnitFilter, offset: int, limit: int) -> tuple
             .where(*_grid_scope(f.scope)))
     if f.without_chief:
         stmt = stmt.where(TenHouseholdUnit.chief_resident_id.is_(None))
-    if search_text(f.text):
-        t = search_text(f.text) or ""
+    if t := search_text(f.text):
         stmt = stmt.where(or_(Resident.name.icontains(t, autoescape=True),
                               TenHouseholdUnit.name.icontains(t, autoescape=True)))
     return _paged(s, stmt.order_by(Grid.code, TenHouseholdUnit.id), offset, limit)
@@ -418,8 +416,7 @@ def _party_select(f: PartyFilter, phone_visible: bool) -> Select:
         stmt = stmt.where(PartyMember.score < f.score_below)
     if f.active is not None:
         stmt = stmt.where(PartyMember.active.is_(f.active))
-    if search_text(f.text):
-        t = search_text(f.text) or ""
+    if t := search_text(f.text):
         ors = [PartyMember.name.icontains(t, autoescape=True)]
         phone = _phone_or_none(t) if phone_visible else None
         if phone:
@@ -533,8 +530,7 @@ def household_page(s: Session, f: HouseholdFilter, offset: int, limit: int,
                    Grid.name.label("grid"), Village.name.label("village"))
             .join(Grid, Grid.id == Household.grid_id).join(Village, Village.id == Grid.village_id)
             .where(*_grid_scope(f.scope)))
-    if search_text(f.text):
-        t = search_text(f.text) or ""
+    if t := search_text(f.text):
         ors = [Household.address.icontains(t, autoescape=True)]
         if name_visible:
             ors.append(Household.head_name.icontains(t, autoescape=True))
