@@ -115,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pages", default="all", help="comma-separated page keys, or all")
     ap.add_argument("--sessions", type=int, default=20,
                     help="browser sessions for the memory measurement on the largest dataset (0: skip)")
+    ap.add_argument("--settle", type=float, default=3.0,
+                    help="seconds the memory measurement lets the server settle before each reading")
     ap.add_argument("--workdir", default="/tmp/gov-bench")  # nosec B108
     ap.add_argument("--reuse", action="store_true", help="reuse SQLite files built by an earlier run")
     ap.add_argument("--out", default=str(ROOT / "bench-results" / "suite.md"))
@@ -155,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
                 from bench import memory
                 out_json = workdir / f"{backend}-{args.scale}-memory.json"
                 _run([PY, "-m", "bench.memory", "--database-url", last_url, "--sessions", str(args.sessions),
-                      "--json", str(out_json)], _env(last_url))
+                      "--settle", str(args.settle), "--json", str(out_json)], _env(last_url))
                 lines.append("\nMemory at " + f"{counts[-1]:,} orders: "
                              + memory.format_result(json.loads(out_json.read_text(encoding="utf-8"))))
             report.append(f"\n## {backend}\n")

@@ -11,6 +11,7 @@ The library renders the form and the cookie; the database decides. Per run:
 from __future__ import annotations
 
 import time
+from datetime import datetime, timezone
 
 import streamlit as st
 import streamlit_authenticator as stauth
@@ -31,6 +32,7 @@ VIA_KEY = "gov_login_via"
 REFUSED_KEY = "gov_refused_cookie"
 SET_COOKIE_KEY = "gov_set_cookie"
 COOKIE_AT_KEY = "gov_cookie_at"
+PENDING_COOKIE_KEY = "gov_cookie_pending"  # a cookie issued but not yet confirmed by the browser
 AUTO_RUN_KEY = "gov_auto_run"  # the next run was started by the app itself (the big screen's tour)
 NOTICE_KEY = "gov_notice"
 LOGIN_FIELDS = {"Form name": "用户登录", "Username": "用户名", "Password": "密码", "Login": "登录"}  # nosec B105
@@ -62,7 +64,7 @@ def _build(cfg: Settings) -> tuple[stauth.Authenticate, dict]:
 
 
 def _clear(notice: str | None = None) -> None:
-    for key in (ACTOR_KEY, EPOCH_KEY, SEEN_KEY, VIA_KEY):
+    for key in (ACTOR_KEY, EPOCH_KEY, SEEN_KEY, VIA_KEY, PENDING_COOKIE_KEY):
         st.session_state.pop(key, None)
     if notice:
         st.session_state[NOTICE_KEY] = notice
@@ -172,13 +174,36 @@ class Gate:
         self.actor, self.authn, self.config = actor, authn, config
 
 
-def _refresh_cookie(authn: stauth.Authenticate, idle_minutes: int) -> None:
+def _refresh_cookie(cfg: Settings) -> None:
     """(Re)issue the login cookie: after a form login (the library's own write is lost in the
     rerun) and every few minutes of activity, since it lives only as long as the idle time-out."""
-    due = time.time() - st.session_state.get(COOKIE_AT_KEY, 0) > cookies.reissue_every(idle_minutes)
+    due = time.time() - st.session_state.get(COOKIE_AT_KEY, 0) > cookies.reissue_every(cfg.idle_minutes)
     if st.session_state.pop(SET_COOKIE_KEY, False) or due:
-        authn.cookie_controller.set_cookie()
-        st.session_state[COOKIE_AT_KEY] = time.time()
+        now = time.time()
+        exp_date = now + COOKIE_EXPIRY_DAYS * 86400
+        st.session_state[PENDING_COOKIE_KEY] = {
+            "token": cookies.encode(st.session_state["username"], exp_date, runtime.cookie_key(cfg)),
+            "expires": datetime.fromtimestamp(exp_date, tz=timezone.utc).isoformat(),
+        }
+        st.session_state[COOKIE_AT_KEY] = now
+
+
+def _write_pending_cookie(authn: stauth.Authenticate) -> None:
+    """Render the cookie write until the browser confirms it. The cookie manager writes from its
+    own iframe once that has loaded; a write rendered in one run only was lost whenever the next
+    run (the library's own cookie read reports back and reruns) came first: the user was logged
+    in but a reload landed on the login form. So the same write (same token, same key) is
+    rendered in every run until the component reports it done."""
+    pending = st.session_state.get(PENDING_COOKIE_KEY)
+    if not pending:
+        return
+    # the library's cookie manager (extra_streamlit_components), called with our token and options
+    written = authn.cookie_controller.cookie_model.cookie_manager.cookie_manager(
+        method="set", cookie=COOKIE_NAME, value=pending["token"],
+        options={"path": "/", "expires": pending["expires"], "sameSite": "strict"},
+        key="gov_cookie_write", default=False)
+    if written:
+        st.session_state.pop(PENDING_COOKIE_KEY, None)
 
 
 def gate(engine: Engine, cfg: Settings) -> Gate:
@@ -189,7 +214,8 @@ def gate(engine: Engine, cfg: Settings) -> Gate:
     if actor is not None and st.session_state.get("authentication_status"):
         if _still_valid(engine, cfg, authn, actor, automatic):
             if not automatic:
-                _refresh_cookie(authn, cfg.idle_minutes)
+                _refresh_cookie(cfg)
+            _write_pending_cookie(authn)
             return Gate(actor, authn, config)
         # one Authenticate per run (its cookie manager is a keyed component): keep this one
     elif actor is not None:

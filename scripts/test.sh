@@ -6,8 +6,9 @@
 #      tiny scale) on two workers (pytest-xdist; each worker has its own PostgreSQL cluster,
 #      demo database, app server and Chromium);
 #   2. the date-sensitive tests (marker "dates": the modules that read the clock: the demo
-#      township and its pages, the demo generator) again with the tests' clock at other moments: a Spring Festival holiday,
-#      31 December and the first day of a month that is also a holiday (National Day).
+#      township and its pages, the demo generator) again with the tests' clock at other moments:
+#      a Spring Festival holiday, 31 December and the first day of a month that is also a
+#      holiday (National Day), one worker per moment.
 #
 # The tests fix their own clock (tests/factories/clock.py): no run depends on today's date.
 # Extra arguments run pytest with them instead (no second-date run), e.g.:
@@ -34,9 +35,14 @@ finish_audit() {
 }
 
 PYTEST=(.venv/bin/python -m pytest -q -p no:cacheprovider)
-# two workers on two cores (three were tried: 438 s instead of about 480 s, and a browser login
-# timed out under the load)
-WORKERS="${GOV_TEST_WORKERS:-2}"
+# Three workers on two cores: the browser journeys spend much of their time waiting on their
+# server and Chromium, and a third worker fills that time. pytest-xdist hands each worker its
+# first tests in one chunk of consecutive tests (a quarter of its share: about 240 here), so the
+# browser journeys, collected first, all go to the first worker and run one at a time there, not
+# side by side; --maxschedchunk keeps that chunk to about the journeys alone, so that worker
+# takes up other tests as soon as they are done instead of carrying 200 more.
+WORKERS="${GOV_TEST_WORKERS:-3}"
+CHUNK="${GOV_TEST_CHUNK:-20}"
 
 run_pytest() {
   set +e
@@ -56,16 +62,20 @@ if [ "$#" -gt 0 ]; then
 fi
 
 t0=$SECONDS
-run_pytest -n "$WORKERS"
+run_pytest -n "$WORKERS" --maxschedchunk "$CHUNK"
 echo "[test] all tests: $((SECONDS - t0)) s"
 
-# Other moments for the date-sensitive tests (Beijing time). Each must lie in a year whose
+# Other moments for the date-sensitive tests (Beijing time): a Spring Festival holiday, 31 December,
+# the first day of a month that is also a holiday (National Day). Each must lie in a year whose
 # holiday schedule the calendar package knows, as must the deadlines the tests compute from it.
-for moment in 2026-02-18T10:00 2025-12-31T16:30 2026-10-01T08:30; do
-  t0=$SECONDS
-  echo "[test] date-sensitive tests with the clock at $moment"
-  GOV_TEST_CLOCK="$moment" run_pytest -n 2 -m dates
-  echo "[test] clock at $moment: $((SECONDS - t0)) s"
-done
+# One pytest run: as many workers as moments, each worker at its own moment
+# (GOV_TEST_CLOCKS, tests/factories/clock.py), every test sent to every worker (--dist each).
+# Only the date-sensitive modules are collected (tests/factories/dates.py).
+moments=(2026-02-18T10:00 2025-12-31T16:30 2026-10-01T08:30)
+mapfile -t date_modules < <(.venv/bin/python -m tests.factories.dates)
+t0=$SECONDS
+echo "[test] date-sensitive tests with the clock at ${moments[*]}"
+GOV_TEST_CLOCKS="$(IFS=,; echo "${moments[*]}")" run_pytest -n "${#moments[@]}" --dist each -m dates "${date_modules[@]}"
+echo "[test] other moments: $((SECONDS - t0)) s"
 finish_audit
 echo "[test] done in $((SECONDS - started)) s"

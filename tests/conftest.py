@@ -40,7 +40,8 @@ import pytest
 from sqlalchemy import Engine
 
 from db import clock
-from tests.factories.clock import TEST_NOW
+from tests.factories.clock import MOMENT, TEST_NOW
+from tests.factories.dates import DATE_SENSITIVE
 from tests.factories.deps import unavailable
 from bench.pgcluster import PG_SUPERUSER, PgCluster, find_pg_bindir, free_port, start_cluster  # noqa: F401
 from db import migrate
@@ -70,10 +71,7 @@ def _clock_put_back() -> Iterator[None]:
 # demo generator, the clock itself. scripts/test.sh runs them again with GOV_TEST_CLOCK at other
 # moments. Tests that pass a fixed instant of their own to the code under test (the SLA rules,
 # the KPI, order-query and weekly-report tests on hand-made data) would prove nothing there.
-DATE_SENSITIVE = {
-    "test_pages_apptest", "test_grid_events_pages", "test_mediation_pages", "test_platform_pages",
-    "test_roster_pages", "test_demo_generator", "test_grid_events_demo", "test_clock",
-}
+# (the list: tests/factories/dates.py)
 
 
 # bcrypt at its lowest cost in tests: the hashing is real, only cheaper (production uses 12)
@@ -226,6 +224,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.pg)
         if Path(item.path).stem in DATE_SENSITIVE:
             item.add_marker(pytest.mark.dates)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[pytest.TestReport]:
+    """A failure says at which moment the tests' clock stood (the date run has one per worker)."""
+    report = yield
+    if report.failed:
+        report.sections.append(("tests' clock", f"{MOMENT} (TEST_NOW {TEST_NOW:%Y-%m-%d %H:%M} UTC)"))
+    return report
 
 
 # --------------------------------------------------------------------------- the demo township

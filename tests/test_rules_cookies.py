@@ -60,3 +60,18 @@ def test_the_cookie_is_reissued_before_a_short_idle_time_out_refuses_it():
         assert reissue_every(idle) < idle * 60
         issued = NOW - reissue_every(idle) + 1  # the oldest cookie an active user can hold
         assert issued_at(issued + DAY, NOW, idle) is not None
+
+
+def test_the_cookie_the_app_writes_is_the_one_the_library_and_the_gate_read():
+    import jwt
+
+    from db.rules.cookies import decode, encode
+
+    exp = NOW + DAY
+    key = "k" * 32
+    token = encode("reception", exp, key)
+    # the library's own decoder (streamlit_authenticator CookieModel._token_decode)
+    assert jwt.decode(token, key, algorithms=["HS256"]) == {"username": "reception", "exp_date": exp}
+    assert decode(token, key) == {"username": "reception", "exp_date": exp}
+    assert decode(token, key + "x") is None
+    assert issued_at(exp, NOW + 10, idle_minutes=30) == NOW

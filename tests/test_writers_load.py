@@ -25,19 +25,17 @@ def test_a_writer_process_that_dies_ends_the_wait_at_once():
     """A writer process that dies without reporting is named at once (it was a silent wait of
     the whole deadline, which read as a hang under pytest-xdist)."""
     import multiprocessing as mp
+    import os
     import time
 
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
-    proc = ctx.Process(target=_exit_with, args=(3,))
+    # os._exit itself as the target: a function of this module made the spawned child import
+    # the test module and pytest first (ten seconds under load)
+    proc = ctx.Process(target=os._exit, args=(3,))
     proc.start()
     # a RuntimeError naming the exit code, not the TimeoutError the deadline would give
     with pytest.raises(RuntimeError, match=r"exit codes \[3\]"):
         writers._collect(queue, [proc], deadline=time.monotonic() + 600)
     proc.join()
 
-
-def _exit_with(code: int) -> None:
-    import os
-
-    os._exit(code)

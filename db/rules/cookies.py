@@ -38,6 +38,12 @@ def decode(token: str | None, key: str) -> dict[str, Any] | None:
     return claims if isinstance(claims, dict) else None
 
 
+def encode(username: str, exp_date: float, key: str) -> str:
+    """The login cookie's token, as the library reads it back: HS256 over the username and the
+    expiry (a Unix time)."""
+    return jwt.encode({"username": username, "exp_date": exp_date}, key, algorithm="HS256")
+
+
 def reissue_every(idle_minutes: int) -> float:
     """Seconds of activity after which the cookie is issued again: every five minutes, or at half
     the idle time-out when that is shorter (a cookie older than the time-out is refused, so with a
