@@ -143,8 +143,8 @@ def kpi_cards(data: dict, other: dict) -> None:
             else:
                 delta = fmt_delta(m, cur[key], prev[key])
                 delta = f"{delta} 环比（上期同期）" if delta else None
-            st.metric(f"{m.label}（n={cur[f'{key}_n']}）", fmt_value(m, cur[key]), delta=delta,
-                      delta_color="normal" if m.higher_is_better else "inverse", help=m.definition)
+            st.metric(f"{m.label}（n={cur[f'{key}_n']}）", fmt_value(m, cur[key]),
+                      help=m.definition, **ui.change_style(delta, m.higher_is_better))
         i += 1
     cur, prev = other["current"], other["previous"]
     for key in ("dispute_resolution", "village_share", "events_per_worker"):
@@ -152,8 +152,8 @@ def kpi_cards(data: dict, other: dict) -> None:
         delta = fmt_delta(m, cur[key], prev[key])
         with cols[i % 4].container(border=True):
             st.metric(f"{m.label}（n={cur[f'{key}_n']}）", fmt_value(m, cur[key]),
-                      delta=f"{delta} 环比（上期同期）" if delta else None,
-                      delta_color="normal" if m.higher_is_better else "inverse", help=m.definition)
+                      help=m.definition,
+                      **ui.change_style(f"{delta} 环比（上期同期）" if delta else None, m.higher_is_better))
         i += 1
 
 

@@ -13,9 +13,10 @@ from components.timefmt import fmt, fmt_deadline
 
 from db.models.base import utcnow
 from db.models.orders import CHANNELS, OPEN_STATUSES, ORDER_STATUSES, SATISFACTION, TIERS, URGENCIES
+from db.queries.order_counts import COUNTS
 from db.queries.orders import InboxFilter
 from db.rules.order_fsm import action_label
-from db.rules.sla import LIGHT_LABELS, light, to_local
+from db.rules.sla import LIGHT_LABELS, light, overdue_text, remaining_text, to_local
 
 LIGHT_ICONS = {"red": "超期", "yellow": "临期", "green": "正常"}
 LIGHT_STYLE = {"超期": "background-color:#f9dedc;color:#8c1d18;font-weight:600",
@@ -26,13 +27,7 @@ PAGE_SIZE = 25
 
 
 
-def remaining(due: datetime | None, now: datetime) -> str:
-    if due is None:
-        return ""
-    hours = (due - now).total_seconds() / 3600
-    if hours < 0:
-        return f"已超期 {(-hours) / 24:.1f} 天" if hours <= -24 else f"已超期 {-hours:.0f} 小时"
-    return f"剩余 {hours / 24:.1f} 天" if hours >= 24 else f"剩余 {hours:.0f} 小时"
+remaining = remaining_text  # db.rules.sla: one format for time left and time overdue
 
 
 def filters(ref: dict, role: str) -> InboxFilter:
@@ -40,14 +35,17 @@ def filters(ref: dict, role: str) -> InboxFilter:
     # a link (from the home page) may set the first filters: ?status=a,b  ?from=today
     qp = st.query_params
     wanted = [x for x in qp.get("status", "").split(",") if x in ORDER_STATUSES]
-    c1, c2, c3 = st.columns([2, 3, 3])
+    c1, c2 = st.columns([2, 3])
     text = c1.text_input("搜索", placeholder="编号、电话、地址或关键词", key="inbox_text")
     statuses = c2.multiselect("状态", list(ORDER_STATUSES), default=wanted or list(OPEN_STATUSES),
                               format_func=ORDER_STATUSES.get, key="inbox_status")
-    flag_names = {"overdue": "超期", "supervised": "督办", "unsatisfied": "不满意", "extension": "待批延期",
+    # the labels of the "now" counts (db.queries.order_counts), as on the home cards they come from
+    flag_names = {"overdue": COUNTS["overdue"].label, "contact_overdue": COUNTS["contact_overdue"].label,
+                  "supervised": COUNTS["supervised"].label, "unsatisfied": "不满意", "extension": "待批延期",
                   "mine": "我的"}
     wanted_flags = [x for x in qp.get("only", "").split(",") if x in flag_names]
-    flags = c3.pills("只看", list(flag_names), selection_mode="multi", default=wanted_flags or None,
+    # a row of its own: six pills in a third of the width ran off its edge
+    flags = st.pills("只看", list(flag_names), selection_mode="multi", default=wanted_flags or None,
                      format_func=flag_names.get, key="inbox_flags") or []
     with st.expander("更多筛选：渠道、类别、平台、村（社区）、受理日期", expanded=qp.get("from") == "today"):
         c1, c2 = st.columns(2)
@@ -67,6 +65,7 @@ def filters(ref: dict, role: str) -> InboxFilter:
     return InboxFilter(statuses=tuple(statuses), channels=tuple(channels), category_ids=tuple(category_ids),
                        platform_ids=tuple(platform_ids), village_ids=tuple(village_ids),
                        received_from=date_from, received_to=date_to, overdue="overdue" in flags,
+                       contact_overdue="contact_overdue" in flags,
                        supervised="supervised" in flags, unsatisfied="unsatisfied" in flags,
                        mine="mine" in flags, extension_pending="extension" in flags, text=text.strip() or None)
 
@@ -213,15 +212,15 @@ def links_list(links: list[dict]) -> None:
                     f"（{LINK_KINDS.get(link['kind'], link['kind'])}）")
 
 
-def supervision_frame(rows: list[dict]) -> pd.DataFrame:
+def supervision_frame(rows: list[dict], now: datetime | None = None) -> pd.DataFrame:
+    now = now or utcnow()
     return pd.DataFrame({
         "编号": [r["number"] for r in rows],
         "事项": [r["title"] for r in rows],
         "村（社区）": [r["village"] or "" for r in rows],
         "承办部门": [r["department"] or r["platform"] or "" for r in rows],
         "截止": [fmt_deadline(r["due_at"], r.get("due_provisional")) for r in rows],
-        "超期": [(f"{r['overdue_workdays']} 个工作日" if r.get("overdue_workdays") else f"{r['overdue_hours']} 小时")
-                 if r["overdue"] else "未超期" for r in rows],
+        "超期": [overdue_text(r["due_at"], now) or "未超期" for r in rows],
         "督办领导": [r["supervisor"] or "未指定" for r in rows],
         "催办": [r["urge_count"] for r in rows],
         "延期": [r["extension_count"] for r in rows],

@@ -60,6 +60,20 @@ def attention_cards(items, columns: int = 4) -> None:
                              query_params=dict(item.query) or None)
 
 
+_ZERO_CHANGE = re.compile(r"[+-]?0(\.0+)?(?![\d.])")
+
+
+def change_style(change: str | None, higher_is_better: bool = True) -> dict[str, Any]:
+    """``st.metric`` arguments for a change against an earlier period: green when it moved the
+    good way, red when the bad way (``higher_is_better`` says which), and grey without an arrow
+    when nothing changed (a red up arrow on "+0" read as a worsening)."""
+    if not change or change == "—":
+        return {"delta": None}
+    if _ZERO_CHANGE.match(change):
+        return {"delta": change, "delta_color": "off", "delta_arrow": "off"}
+    return {"delta": change, "delta_color": "normal" if higher_is_better else "inverse"}
+
+
 def placeholder(page_key: str, what: list[str]) -> None:
     """A page whose module has not been built yet: say so plainly, and what it will hold."""
     spec = PAGES_BY_KEY[page_key]

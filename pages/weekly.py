@@ -51,15 +51,16 @@ with st.container(border=True):
     st.markdown("### 一、本周数据与上周对比")
     st.caption(f"箭头为与上周同期（{report['previous']['label']}）相比的变化，本周未过完时上周只统计到同一时点；"
                "将鼠标停在问号上可见上周数值。")
-    cols = st.columns(5)
+    cols = st.columns(4)  # four across: five cut the labels with their n ("本期受理中超期（n=…")
     for i, key in enumerate(("received", "closure", "on_time", "satisfaction", "overdue", "supervised",
                              "contact", "handling_days", "petitions", "disputes", "hazards")):
         r = numbers[key]
-        inverse = key in ("overdue", "supervised", "handling_days", "petitions", "redispatch")
-        cols[i % 5].metric(f"{r['label']}（n={r['n']}）", r["this"],
-                           delta=r["change"] if r["change"] != "—" else None,
-                           delta_color="inverse" if inverse else "normal",
-                           help=f"上周 {r['last']}（n={r['n_last']}）；变化为本周减上周")
+        # fewer is better for these (more disputes is not good news, nor fewer a bad one)
+        lower_better = key in ("overdue", "supervised", "handling_days", "petitions", "redispatch", "disputes",
+                               "hazards")
+        cols[i % 4].metric(f"{r['label']}（n={r['n']}）", r["this"],
+                           help=f"上周 {r['last']}（n={r['n_last']}）；变化为本周减上周",
+                           **ui.change_style(r["change"], not lower_better))
 
 sections = wr.sections(report)
 for title, note, header, rows in sections[1:]:

@@ -14,6 +14,7 @@ from db.models import (
 )
 from db.models.orders import OPEN_STATUSES
 from db.permissions import Actor
+from db.queries import order_counts
 from db.rules.sla import local_midnight, to_local
 
 
@@ -51,24 +52,16 @@ def _setting(s: Session, key: str, default: int) -> int:
 
 
 def _orders(s: Session, now: datetime, keys: list[str], *extra) -> dict[str, int]:
-    """The order counts named in ``keys`` (only those: each is a query of its own)."""
-    open_ = WorkOrder.status.in_(OPEN_STATUSES)
-    conditions = {
-        "contact_overdue": (WorkOrder.status == "received", WorkOrder.contact_due_at < now),
-        "to_dispatch": (WorkOrder.status.in_(("received", "contacted")),),
-        "overdue": (open_, WorkOrder.due_at < now),
-        "yellow": (open_, WorkOrder.warn_at <= now, WorkOrder.due_at >= now),
-        "callback": (WorkOrder.status == "resolved",),
-        "supervised": (open_, WorkOrder.supervised.is_(True)),
-        "in_hand": (WorkOrder.status.in_(("dispatched", "in_progress")),),
-        "today": (WorkOrder.received_at >= local_day_start(now),),
-    }
-    return {k: _count(s, WorkOrder, *conditions[k], *extra) for k in keys}
+    """The order counts named in ``keys`` (only those: each is a query of its own), as defined
+    once in db.queries.order_counts."""
+    return order_counts.counts(s, keys, now, *extra)
 
 
 ORDER_QUERIES = {
     "today": (("from", "today"),),
-    "contact_overdue": (("status", "received"),),
+    "contact_overdue": (("only", "contact_overdue"),),
+    "overdue": (("only", "overdue"),),
+    "supervised": (("only", "supervised"),),
     "to_dispatch": (("status", "received,contacted"),),
     "callback": (("status", "resolved"),),
     "in_hand": (("status", "dispatched,in_progress"),),
@@ -76,20 +69,23 @@ ORDER_QUERIES = {
 
 
 def _order_items(o: dict[str, int], keys: list[str]) -> list[Attention]:
+    # where each count links to and how it is toned; its label and 口径 come from order_counts
     spec = {
-        "today": ("今日新受理", "inbox", "normal", "今天（北京时间零点起）登记的工单"),
-        "contact_overdue": ("超24小时未联系", "inbox", "danger", "受理后24小时内须首次联系群众（诉求早回访）"),
-        "to_dispatch": ("待派单", "inbox", "warning", "已受理或已联系、尚未派单的工单"),
-        "yellow": ("临期工单", "inbox", "warning", "办理时限已用去80%以上、尚未超期"),
-        "overdue": ("超期未办结", "supervision", "danger", "超过办理时限仍未办结，自动进入党委督办"),
-        "supervised": ("督办中", "supervision", "danger", "已列入督办清单的在办工单"),
-        "callback": ("待回访", "inbox", "warning", "已办结、等待回访群众满意度"),
-        "in_hand": ("办理中", "inbox", "normal", "已派单或正在办理"),
+        "today": ("inbox", "normal"),
+        "contact_overdue": ("inbox", "danger"),
+        "to_dispatch": ("inbox", "warning"),
+        "due_soon": ("inbox", "warning"),
+        "overdue": ("supervision", "danger"),
+        "supervised": ("supervision", "danger"),
+        "callback": ("inbox", "warning"),
+        "in_hand": ("inbox", "normal"),
     }
     out = []
     for k in keys:
-        label, page, tone, help_ = spec[k]
-        out.append(Attention(k, label, o[k], page, tone if o[k] else "normal", help_, ORDER_QUERIES.get(k, ())))
+        page, tone = spec[k]
+        c = order_counts.COUNTS[k]
+        out.append(Attention(k, c.label, o[k], page, tone if o[k] else "normal", c.definition,
+                             ORDER_QUERIES.get(k, ())))
     return out
 
 
@@ -121,7 +117,7 @@ def attention(s: Session, actor: Actor, now: datetime) -> list[Attention]:
         keys = ["today", "contact_overdue", "to_dispatch", "callback"]
         return _order_items(_orders(s, now, keys), keys)
     if role == "dispatcher":
-        keys = ["to_dispatch", "yellow", "overdue", "callback"]
+        keys = ["to_dispatch", "due_soon", "overdue", "callback"]
         items = _order_items(_orders(s, now, keys), keys)
         pending = _count(s, ExtensionRequest, ExtensionRequest.status == "pending")
         items.append(Attention("extensions", "待审批延期", pending, "inbox", "warning" if pending else "normal",
@@ -129,7 +125,7 @@ def attention(s: Session, actor: Actor, now: datetime) -> list[Attention]:
         return items
     if role == "platform":
         mine = WorkOrder.platform_id == actor.platform_id
-        keys = ["in_hand", "yellow", "overdue"]
+        keys = ["in_hand", "due_soon", "overdue"]
         items = _order_items(_orders(s, now, keys, mine), keys)
         handoffs = _count(s, Handoff, Handoff.to_platform_id == actor.platform_id, Handoff.status == "pending")
         items.append(Attention("handoffs", "待接收推送", handoffs, "platform_desk",

@@ -204,11 +204,13 @@ ORDER_METRICS: dict[str, Metric] = {m.key: m for m in (
     Metric("handling_days", "平均办理时长", "avg", "received",
            "（办结时间 − 受理时间）的平均值，以天计（自然日，含非工作日）。"
            f"样本：{RECEIVED_BASE}中已办结的。", higher_is_better=False, unit="天"),
-    Metric("overdue", "超期件数", "count", "received",
-           "有办理时限的工单中，办结晚于时限、或至今未办结且已过时限的件数；n 为有办理时限的工单数。"
+    Metric("overdue", "本期受理中超期", "count", "received",
+           "所选时段内受理、有办理时限的工单中，办结晚于时限、或至今未办结且已过时限的件数；n 为有办理时限的工单数。"
+           "（此刻全部在办工单中超期的件数见工作台和督办清单的“超期未办结”。）"
            f"样本：{RECEIVED_BASE}。", higher_is_better=False, unit="件"),
-    Metric("supervised", "督办件数", "count", "received",
-           f"被列入党委督办（黄色或红色）的件数；n 为受理工单数。样本：{RECEIVED_BASE}。",
+    Metric("supervised", "本期受理中督办", "count", "received",
+           "所选时段内受理的工单中被列入过党委督办（黄色或红色）的件数；n 为受理工单数。"
+           f"样本：{RECEIVED_BASE}。（此刻在办的督办件见督办清单的“督办中”。）",
            higher_is_better=False, unit="件"),
     Metric("redispatch", "重新派单率", "rate", "received",
            "被承办单位退回后重新派单、或回访不满意后重新交办过的工单 ÷ 派过单的工单。"

@@ -27,6 +27,7 @@ from db.rules.text import search_text
 from db.rules.sla import CalendarYearMissing, light, local_midnight, workdays_between
 from db.queries.calendar import load_calendar
 from db.queries import links as links_q
+from db.queries import order_counts
 
 W = WorkOrder
 CLOSED_DONE = ("resolved", "archived")
@@ -45,7 +46,8 @@ class InboxFilter:
     village_ids: tuple[int, ...] = ()
     received_from: date | None = None
     received_to: date | None = None
-    overdue: bool = False
+    overdue: bool = False  # the "now" counts of db.queries.order_counts, as on the home cards
+    contact_overdue: bool = False
     supervised: bool = False
     unsatisfied: bool = False
     mine: bool = False
@@ -145,9 +147,11 @@ def inbox_conditions(s: Session, f: InboxFilter, actor: Actor, now: datetime) ->
     if f.received_to:
         conds.append(W.received_at < local_midnight(f.received_to + timedelta(days=1)))
     if f.overdue:
-        conds.append(red_condition(now))
+        conds.append(order_counts.where("overdue", now))
+    if f.contact_overdue:
+        conds.append(order_counts.where("contact_overdue", now))
     if f.supervised:
-        conds.append(W.supervised.is_(True))
+        conds.append(order_counts.where("supervised", now))
     if f.unsatisfied:
         conds.append(W.satisfaction == "unsatisfied")
     if f.mine and actor.role != "platform":
@@ -403,7 +407,7 @@ def duplicate_candidates(s: Session, category_id: int, *, village_id: int | None
 # --------------------------------------------------------------------------- supervision
 
 def _supervision_where(now: datetime):
-    return and_(_open(), or_(W.due_at < now, W.supervised.is_(True)))
+    return order_counts.where("overdue_or_supervised", now)
 
 
 def supervision_count(s: Session, now: datetime) -> int:

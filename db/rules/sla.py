@@ -155,6 +155,26 @@ def deadline_text(due_utc: datetime | None, provisional: bool = False) -> str:
     return text + "（暂定）" if provisional else text
 
 
+def overdue_text(due_utc: datetime | None, now_utc: datetime) -> str:
+    """How long an order is overdue, in one unit everywhere (screens, Excel, Word): natural days
+    with one decimal from a day on, hours before that; "" when it is not overdue. (The supervision
+    list said 23 个工作日 where the inbox and the weekly report said 32.6 天 for the same order.)"""
+    if due_utc is None or due_utc >= now_utc:
+        return ""
+    hours = (now_utc - due_utc).total_seconds() / 3600
+    return f"已超期 {hours / 24:.1f} 天" if hours >= 24 else f"已超期 {hours:.0f} 小时"
+
+
+def remaining_text(due_utc: datetime | None, now_utc: datetime) -> str:
+    """Time left until a deadline, or how long it is overdue (``overdue_text``)."""
+    if due_utc is None:
+        return ""
+    if due_utc < now_utc:
+        return overdue_text(due_utc, now_utc)
+    hours = (due_utc - now_utc).total_seconds() / 3600
+    return f"剩余 {hours / 24:.1f} 天" if hours >= 24 else f"剩余 {hours:.0f} 小时"
+
+
 LIGHT_LABELS = {"green": "正常", "yellow": "临期", "red": "超期"}
 
 

@@ -12,17 +12,18 @@ from __future__ import annotations
 import io
 from datetime import date, datetime
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from db.engine import get_engine, read_session
 from db.models import Category, Department, MediationCase, MediationParty, Platform, User, Village, WorkOrder
 from db.models.mediation import DISPUTE_TYPES, RISK_COLOURS
-from db.models.orders import OPEN_STATUSES, ORDER_STATUSES
+from db.models.orders import ORDER_STATUSES
 from db.permissions import Actor, require
 from db.queries import kpi as kpi_q
+from db.queries import order_counts
 from db.rules.masking import scrub_for
-from db.rules.sla import to_local
+from db.rules.sla import deadline_text, overdue_text, to_local
 from db.services import audit_export
 
 W = WorkOrder
@@ -128,7 +129,8 @@ def _red_disputes(s: Session, week: kpi_q.Period, role: str) -> dict:
 
 def _owner_select():
     sup = User.display_name.label("supervisor")
-    return (select(W.number, W.title, W.status, W.received_at, W.due_at, W.supervised, W.supervision_level,
+    return (select(W.number, W.title, W.status, W.received_at, W.due_at, W.due_provisional, W.supervised,
+                   W.supervision_level,
                    W.caller_name, Village.name.label("village"), Department.name.label("department"),
                    Platform.name.label("platform"), sup)
             .select_from(W)
@@ -158,21 +160,23 @@ def _owner_rows(s: Session, conds: list, key: str) -> list:
 
 
 def _order_item(r, role: str, now: datetime) -> dict:
-    overdue_days = (now - r["due_at"]).total_seconds() / 86400 if r["due_at"] and r["due_at"] < now else None
     return {"number": r["number"], "title": scrub_for(role, r["title"], [r["caller_name"] or ""]),
             "village": r["village"] or "", "owner": r["department"] or r["platform"] or "（未派单）",
             "supervisor": r["supervisor"] or "", "status": ORDER_STATUSES.get(r["status"], r["status"]),
-            "supervised": bool(r["supervised"]), "received": _local(r["received_at"]), "due": _local(r["due_at"]),
-            "overdue_days": f"{overdue_days:.1f}" if overdue_days is not None else ""}
+            "supervised": bool(r["supervised"]), "received": _local(r["received_at"]),
+            "due": deadline_text(r["due_at"], bool(r["due_provisional"])) if r["due_at"] else "",
+            "overdue_days": overdue_text(r["due_at"], now)}
 
 
 def _overdue_supervised(s: Session, now: datetime, role: str) -> dict:
-    """Open orders now overdue or under supervision, with their owners (most overdue first)."""
-    conds = [W.status.in_(OPEN_STATUSES), or_(W.due_at < now, W.supervised.is_(True))]
-    total = s.scalar(select(func.count()).select_from(W).where(*conds)) or 0
-    overdue = s.scalar(select(func.count()).select_from(W).where(W.status.in_(OPEN_STATUSES), W.due_at < now)) or 0
-    rows = _owner_rows(s, conds, "due_at")
-    return {"total": total, "overdue": overdue, "items": [_order_item(r, role, now) for r in rows]}
+    """Open orders now overdue or under supervision (the supervision list), with their owners
+    (most overdue first); the counts are db.queries.order_counts', as on every page."""
+    total = order_counts.count(s, "overdue_or_supervised", now)
+    overdue = order_counts.count(s, "overdue", now)
+    supervised = order_counts.count(s, "supervised", now)
+    rows = _owner_rows(s, [order_counts.where("overdue_or_supervised", now)], "due_at")
+    return {"total": total, "overdue": overdue, "supervised": supervised,
+            "items": [_order_item(r, role, now) for r in rows]}
 
 
 def _top(s: Session, windows: dict, by: str, limit: int = 5) -> list[dict]:
@@ -208,10 +212,10 @@ def _departments(s: Session, week: kpi_q.Period, until: datetime, now: datetime)
 
 def _carried(s: Session, week: kpi_q.Period, now: datetime, role: str) -> dict:
     """Orders received before the week that are still open (oldest first)."""
-    conds = [W.status.in_(OPEN_STATUSES), W.received_at < week.since]
-    total = s.scalar(select(func.count()).select_from(W).where(*conds)) or 0
-    overdue = s.scalar(select(func.count()).select_from(W).where(*conds, W.due_at < now)) or 0
-    rows = _owner_rows(s, conds, "received_at")
+    before = W.received_at < week.since
+    total = order_counts.count(s, "open", now, before)
+    overdue = order_counts.count(s, "overdue", now, before)
+    rows = _owner_rows(s, [order_counts.where("open", now), before], "received_at")
     return {"total": total, "overdue": overdue, "items": [_order_item(r, role, now) for r in rows]}
 
 
@@ -227,7 +231,8 @@ def sections(report: dict) -> list[tuple[str, str, list[str], list[list]]]:
         return [[o["number"], o["title"], o["village"], o["owner"], o["supervisor"], o["status"], o["due"],
                  o["overdue_days"]] for o in items]
 
-    order_head = ["编号", "事项", "村（社区）", "承办单位", "督办领导", "状态", "办理时限", "超期天数"]
+    order_head = ["编号", "事项", "村（社区）", "承办单位", "督办领导", "状态", "办理时限", "超期"]
+    now_label = order_counts.COUNTS
     return [
         ("一、本周数据与上周对比", f"本周 {report['week']['label']}，上周 {report['previous']['label']}；"
          "n 为样本量，口径见“指标分析”页。",
@@ -237,7 +242,9 @@ def sections(report: dict) -> list[tuple[str, str, list[str], list[list]]]:
                                                            len(red["items"]) else ""),
          ["编号", "村（社区）", "类型", "纠纷概要", "层级", "登记日期"],
          [[d["number"], d["village"], d["type"], d["title"], d["level"], d["reported"]] for d in red["items"]]),
-        ("三、超期与督办工单及责任单位", f"在办超期或督办共 {od['total']} 件（其中超期 {od['overdue']} 件）"
+        ("三、超期与督办工单及责任单位", f"截至生成时，{now_label['overdue_or_supervised'].label}共 {od['total']} 件"
+         f"（{now_label['overdue'].label} {od['overdue']} 件，{now_label['supervised'].label} {od['supervised']} 件；"
+         "与工作台、督办清单同一口径）"
          + (f"，列出超期最久的 {len(od['items'])} 件" if od["total"] > len(od["items"]) else ""),
          order_head, orders(od["items"])),
         ("四、诉求类别前五", "按本周受理件数", ["类别", "本周", "上周", "变化"],
