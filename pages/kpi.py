@@ -16,7 +16,7 @@ data = kpi_ui.summary(period, minute)
 other = kpi_ui.others(period, minute)
 
 top_l, top_r = st.columns([6, 1])
-top_l.subheader(f"{kpi_q.PERIOD_KINDS[period.kind]}指标　{period.label}")
+top_l.subheader(f"{kpi_q.period_name(period, timefmt.today())}指标　{period.label}")
 with top_r:
     kpi_ui.definitions_popover()
 kpi_ui.kpi_cards(data, other)

@@ -283,3 +283,21 @@ def test_dispute_cards_compare_with_the_previous_period(world):
     assert (prev["dispute_resolution"], prev["dispute_resolution_n"], prev["village_share"]) == (1.0, 2, 1.0)
     # no grid staff in this world: no events per worker
     assert (cur["events_per_worker"], cur["events_per_worker_n"]) == (None, 0)
+
+
+def test_period_names_and_the_period_in_progress():
+    """The KPI page opens on the last complete period; the running one says 进行中 (issue #21)."""
+
+    today = date(2026, 12, 6)
+    month = kpi.period_of("month", today)
+    assert kpi.period_name(month, today) == "本月（进行中）"
+    assert kpi.period_name(month.previous(), today) == "上月"
+    assert month.previous().label == "2026-11-01 至 2026-11-30"
+    assert kpi.period_name(kpi.period_of("week", today).previous(), today) == "上周"
+    assert kpi.period_name(kpi.period_of("year", date(2026, 1, 1)).previous(), date(2026, 1, 1)) == "上年"
+    assert kpi.period_name(month.previous().previous(), today) == "2026-10-01 至 2026-10-31"
+    now = L(2026, 12, 6, 9, 0)
+    assert kpi.in_progress(month, now) and not kpi.in_progress(month.previous(), now)
+    # the last minute of November belongs to November, the first of December does not
+    assert kpi.in_progress(month.previous(), L(2026, 11, 30, 23, 59))
+    assert not kpi.in_progress(month.previous(), L(2026, 12, 1, 0, 0))

@@ -33,7 +33,7 @@ from db.rules.sla import local_midnight, local_to_utc, to_local
 W = WorkOrder
 CLOSED_DONE = ("resolved", "archived")
 CONTACT_HOURS = 24
-PERIOD_KINDS = {"week": "本周", "month": "本月", "quarter": "本季度", "year": "本年", "custom": "自定义"}
+PERIOD_KINDS = {"week": "周", "month": "月", "quarter": "季度", "year": "年", "custom": "自定义"}
 PERIOD_NOUN = {"week": "周", "month": "月", "quarter": "季度", "year": "年", "custom": "期"}
 
 
@@ -90,6 +90,26 @@ def _minus_year(d: date) -> date:
         return d.replace(year=d.year - 1)
     except ValueError:  # 29 February
         return d.replace(year=d.year - 1, day=28)
+
+
+def in_progress(period: Period, now: datetime) -> bool:
+    """True while ``now`` lies inside the period: its counts are still growing and its rates
+    taken over orders received in it are still low (an order received yesterday is rarely closed)."""
+    return period.since <= now < period.until
+
+
+def period_name(period: Period, today: date) -> str:
+    """本周（进行中） / 上周 / 本月（进行中） / 上月 … for the period containing ``today`` and the one
+    before it; a custom range or an older period by its dates."""
+    if period.kind == "custom":
+        return "自定义时段"
+    noun = PERIOD_NOUN[period.kind]
+    current = period_of(period.kind, today)
+    if period == current:
+        return f"本{noun}（进行中）"
+    if period == current.previous():
+        return f"上{noun}"
+    return period.label
 
 
 def period_of(kind: str, today: date, start: date | None = None, end: date | None = None) -> Period:
