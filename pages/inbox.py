@@ -5,6 +5,7 @@ import streamlit as st
 from components import data, order_actions, orders_ui, ui
 from components import timefmt
 from db.permissions import allowed
+from db.queries import orders as orders_q
 from db.services import audit_export
 
 actor = ui.guard("inbox")
@@ -41,7 +42,9 @@ if deep:  # a link to one order (intake, supervision, after an action, a bookmar
         st.rerun()
     ui.stop()
 
-f = orders_ui.filters(ref, actor.role)
+f, set_aside = orders_q.for_record_number(orders_ui.filters(ref, actor.role))
+if set_aside:
+    st.caption(f"按工单编号查找，已暂不按{'、'.join(set_aside)}筛选。")
 if st.session_state.get("inbox_last_filter") != f:  # a new filter: page 1, no stale selection
     st.session_state["inbox_last_filter"] = f
     st.session_state["inbox_page"] = 1

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
+
 from db.engine import read_session, write_session
 from db.errors import PermissionDenied
 from db.models import (
@@ -468,3 +470,24 @@ def test_filter_pending_extension_requests(engine):
     with read_session(engine) as s:
         rows = q.inbox_page(s, q.InboxFilter(extension_pending=True), w.dispatcher, T0, 0, 10)
     assert [r["id"] for r in rows] == [a["id"]]
+
+
+def test_a_whole_order_number_finds_the_order_in_any_status(d):
+    """Issue #20: the default filter shows open orders; a closed order searched by its number
+    was "0 件" with no hint. The number sets the other filters aside and says which; the
+    platform officer's scope is not a filter and stays."""
+    with read_session(d.engine) as s:
+        g_number, g_platform = s.execute(select(WorkOrder.number, WorkOrder.platform_id)
+                                         .where(WorkOrder.id == d.ids["G"])).one()
+    typed = InboxFilter(statuses=OPEN_STATUSES, overdue=True, channels=("hotline",), text=f" {g_number.lower()} ")
+    assert letters(d, typed) == []  # as the filter stands, G (archived) is hidden
+    wide, aside = q.for_record_number(typed)
+    assert letters(d, wide) == ["G"]
+    assert aside == ["状态", "渠道", "只看"]
+    # a number prefix or any other text keeps the filter
+    assert q.for_record_number(InboxFilter(statuses=OPEN_STATUSES, text="RX-2025-0000")) == (
+        InboxFilter(statuses=OPEN_STATUSES, text="RX-2025-0000"), [])
+    # a platform officer finds it by number only if it is their platform's
+    for officer in ("platform", "platform2"):
+        mine = d.actors[officer].platform_id == g_platform
+        assert letters(d, wide, actor=officer) == (["G"] if mine else []), officer

@@ -150,6 +150,17 @@ def test_home_count_opens_the_matching_inbox_filter(demo_db):
     assert any("当前筛选共" in m.value for m in at.markdown)
 
 
+def test_a_closed_order_is_found_by_its_number_and_the_page_says_which_filters_it_set_aside(demo_db):
+    from db.models import WorkOrder
+
+    with read_session(get_engine(load_settings())) as s:
+        number = s.scalar(select(WorkOrder.number).where(WorkOrder.status == "archived").limit(1))
+    at = run_via_app("pages/inbox.py", demo_db["dispatcher"])
+    at.text_input(key="inbox_text").set_value(number).run()
+    assert any("当前筛选共 1 件" in m.value for m in at.markdown)
+    assert any("按工单编号查找，已暂不按状态筛选" in c.value for c in at.caption)
+
+
 def test_intake_household_feeds_history_and_the_order(demo_db):
     from db.models import Grid, Household, WorkOrder
 

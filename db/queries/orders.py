@@ -7,6 +7,7 @@ and returns plain dicts. Times are naive UTC; local dates in filters are Asia/Sh
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -53,6 +54,28 @@ class InboxFilter:
     mine: bool = False
     extension_pending: bool = False  # an extension request awaits a decision
     text: str | None = None
+
+
+ORDER_NUMBER = re.compile(r"RX-\d{4}-\d{6}")
+
+# what a record-number search sets aside, as the page names it
+_SET_ASIDE = (("statuses", "状态"), ("channels", "渠道"), ("category_ids", "类别"), ("platform_ids", "承办平台"),
+              ("village_ids", "村（社区）"), ("received_from", "受理日期"), ("received_to", "受理日期"),
+              ("overdue", "只看"), ("contact_overdue", "只看"), ("supervised", "只看"), ("unsatisfied", "只看"),
+              ("mine", "只看"), ("extension_pending", "只看"))
+
+
+def for_record_number(f: InboxFilter) -> tuple[InboxFilter, list[str]]:
+    """A whole order number typed into the search box finds that order whatever the other
+    filters say (a closed order searched by its number answered "0 件" under the default
+    "open orders" filter, with no hint): the filter with only the number kept, and the names of
+    the filters set aside, for the page to say so. The role's scope is not a filter: it stays
+    (``inbox_conditions``). Any other text leaves the filter as it is."""
+    text = (f.text or "").strip().upper()
+    if not ORDER_NUMBER.fullmatch(text):
+        return f, []
+    aside = list(dict.fromkeys(label for name, label in _SET_ASIDE if getattr(f, name)))
+    return InboxFilter(text=text), aside
 
 
 # --------------------------------------------------------------------------- risk
@@ -455,7 +478,7 @@ def supervision_list(s: Session, now: datetime, limit: int = 50, offset: int = 0
 
 
 __all__ = [
-    "InboxFilter", "caller_history", "duplicate_candidates", "expand_categories",
+    "InboxFilter", "for_record_number", "caller_history", "duplicate_candidates", "expand_categories",
     "extension_requests", "inbox_count", "inbox_count_select", "inbox_export", "inbox_page",
     "inbox_select", "linked_records", "order_detail", "red_condition", "risk_band", "row_light",
     "supervision_count", "supervision_list", "timeline", "yellow_condition",
