@@ -315,6 +315,16 @@ def pick(page, label: str, text: str) -> None:
         wait_for_rerun(page)
 
 
+def upload(page, path: Path, selector: str = "[data-testid='stFileUploaderDropzoneInput']") -> None:
+    """Choose ``path`` in a file uploader and wait, as a user would, until the file is listed
+    and its upload has finished: a submit pressed while the upload was still running (a busy
+    machine) produced no run the test could wait for (seen once in ten parallel runs)."""
+    page.locator(selector).first.set_input_files(str(path))
+    page.get_by_text(path.name, exact=True).first.wait_for(timeout=DEFAULT_TIMEOUT_MS)
+    page.locator("[data-testid='stFileUploader'] [role='progressbar']").first.wait_for(
+        state="detached", timeout=DEFAULT_TIMEOUT_MS)
+
+
 def login(page, base_url: str, username: str, password: str, *,
           expect_success: bool = True, timeout: float = DEFAULT_TIMEOUT_MS) -> None:
     """Open ``base_url``, fill 用户名/密码, click 登录 and wait for the app. With

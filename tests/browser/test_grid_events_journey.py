@@ -16,7 +16,7 @@ from db.models import Platform, Department, User, WorkOrder
 from db.services import orders
 from db.services.users import actor_of
 
-from .conftest import login, pick, screenshot, status_line, wait_for_app, wait_for_rerun
+from .conftest import login, pick, screenshot, status_line, upload, wait_for_app, wait_for_rerun
 
 PW = DEFAULT_DEMO_PASSWORD
 # the smallest valid PNG (1x1), written to a temp file for the upload
@@ -81,7 +81,7 @@ def test_grid_event_loop_with_admin_leader_and_grid(app_server, browser, tmp_pat
         pick(grid, "事件类型", "安全隐患")
         grid.get_by_label("地点", exact=True).fill("村口老桥东侧")
         grid.get_by_label("事件描述").fill("老桥东侧护栏松动两段，夜间通行有坠落风险，需尽快加固。")
-        grid.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(photo))
+        upload(grid, photo)
         grid.get_by_role("button", name="上报事件").click()
         wait_for_rerun(grid)
         flash = grid.locator("[data-testid='stAlert']").first.inner_text()

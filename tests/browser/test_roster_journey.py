@@ -19,7 +19,7 @@ from db.permissions import SYSTEM
 from db.services import roster_io
 from db.services.roster_io import COLUMNS, SHEET_STAFF
 
-from .conftest import login, screenshot, wait_for_app, wait_for_rerun
+from .conftest import login, screenshot, upload, wait_for_app, wait_for_rerun
 
 PW = DEFAULT_DEMO_PASSWORD
 TABLES = ("grid", "grid_staff", "party_member", "party_member_household")
@@ -73,7 +73,7 @@ def test_roster_journey(app_server, page, tmp_path):
     path = tmp_path / "bad.xlsx"
     path.write_bytes(malformed(engine))
     before = digest(engine)
-    page.locator("input[type='file']").set_input_files(str(path))
+    upload(page, path, "input[type='file']")
     wait_for_rerun(page)
     page.get_by_role("button", name="检查并导入").click()
     wait_for_rerun(page)
