@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import auth, nav, runtime, ui
+from components import auth, data, nav, runtime, ui
 
 st.set_page_config(page_title="基层治理综合服务平台", page_icon=":material/account_balance:", layout="wide")
 ui.apply_style()
@@ -10,6 +10,7 @@ ui.apply_style()
 cfg = runtime.settings()
 engine = runtime.engine()
 gate = auth.gate(engine, cfg)
+data.warm_models()  # the category classifier trains in the background, never in a clerk's run
 
 
 def login_page() -> None:

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from components import runtime
+from components.background_model import BackgroundModel
 from db.engine import read_session
 from db.models.base import utcnow
 from db.permissions import Actor
@@ -89,13 +90,38 @@ def masked(rows: list[dict], role: str, fields: dict[str, str] | None = None) ->
     return [mask_record(role, r, fields or PII_ORDER_FIELDS) for r in rows]
 
 
-@st.cache_resource(ttl=3600, show_spinner="正在根据已办结工单训练分类模型……")
-def classifier():
-    """The category classifier, retrained hourly from the database's closed orders."""
+@st.cache_resource(show_spinner=False)
+def _classifier_model(database_url: str) -> BackgroundModel:
+    """One background-trained classifier per database (keyed by URL, like the engine)."""
     from db.classify import CategoryClassifier
 
-    with read_session(runtime.engine()) as s:
-        return CategoryClassifier.train(s)
+    engine = runtime.engine()
+
+    def train():
+        with read_session(engine) as s:
+            return CategoryClassifier.train(s)
+
+    def keywords():
+        with read_session(engine) as s:
+            return CategoryClassifier.keywords_only(s)
+
+    return BackgroundModel(train, keywords, max_age_s=3600)
+
+
+def classifier_model() -> BackgroundModel:
+    return _classifier_model(runtime.settings().database_url)
+
+
+def classifier():
+    """The category classifier: trained from the closed orders in the background at the app's
+    first run and hourly after (components/background_model.py); until the first training has
+    finished, the keyword rules. Never trained in the caller's run."""
+    return classifier_model().get()
+
+
+def warm_models() -> None:
+    """Start what trains in the background (app.py, every run: it only starts what is due)."""
+    classifier_model().warm()
 
 
 @st.cache_data(ttl=20, show_spinner=False)

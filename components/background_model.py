@@ -1,0 +1,90 @@
+"""A model trained off the request path (issue #20): the reception desk never waits for it.
+
+The category classifier was trained inside the clerk's own run the first time a description
+was typed after a start, and again every hour (``st.cache_resource(ttl=3600)``): the screen froze
+for 17.7 s while the caller was speaking. ``BackgroundModel`` keeps one model per process:
+
+- ``get()`` never trains: it answers at once with the current model, or with the cheap fallback
+  (the keyword classifier) until the first training has finished;
+- training runs in a daemon thread, started at the app's first run (``warm``) and again when the
+  model is older than ``max_age_s`` (the old model keeps answering meanwhile);
+- the new model is swapped in whole, under a lock; a training that fails leaves the old model in
+  place and is tried again after ``retry_s``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Callable, Generic, TypeVar
+
+M = TypeVar("M")
+log = logging.getLogger(__name__)
+
+
+class BackgroundModel(Generic[M]):
+    def __init__(self, train: Callable[[], M], fallback: Callable[[], M], max_age_s: float = 3600,
+                 retry_s: float = 300, clock: Callable[[], float] = time.monotonic):
+        self._train, self._fallback = train, fallback
+        self.max_age_s, self.retry_s, self._clock = max_age_s, retry_s, clock
+        self._lock = threading.Lock()
+        self._model: M | None = None
+        self._fallback_model: M | None = None
+        self._trained_at: float | None = None
+        self._failed_at: float | None = None
+        self._thread: threading.Thread | None = None
+        self.trainings = 0  # finished trainings (for tests and the admin's status line)
+
+    def warm(self) -> None:
+        """Start the first training if none has run or is running (called on every run: cheap)."""
+        self._start_if_due()
+
+    def get(self) -> M:
+        """The current model, never trained in the caller's thread."""
+        self._start_if_due()
+        with self._lock:
+            if self._model is not None:
+                return self._model
+            if self._fallback_model is None:
+                self._fallback_model = self._fallback()
+            return self._fallback_model
+
+    @property
+    def ready(self) -> bool:
+        with self._lock:
+            return self._model is not None
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for a running training (tests, the benchmark); True if none is running after."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+            return not thread.is_alive()
+        return True
+
+    def _due(self, now: float) -> bool:
+        if self._thread is not None and self._thread.is_alive():
+            return False
+        if self._failed_at is not None and now - self._failed_at < self.retry_s:
+            return False
+        return self._trained_at is None or now - self._trained_at >= self.max_age_s
+
+    def _start_if_due(self) -> None:
+        with self._lock:
+            if not self._due(self._clock()):
+                return
+            self._thread = threading.Thread(target=self._run, name="gov-model-training", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            model = self._train()
+        except Exception:  # noqa: BLE001 - a failed training must not take the desk down
+            log.exception("background model training failed; the previous model stays")
+            with self._lock:
+                self._failed_at = self._clock()
+            return
+        with self._lock:
+            self._model, self._trained_at, self._failed_at = model, self._clock(), None
+            self.trainings += 1

@@ -1,0 +1,76 @@
+"""The classifier is never trained in a clerk's run (issue #20): ``BackgroundModel`` answers at
+once with the fallback while the first training runs, swaps the trained model in whole, retrains
+in the background when the model is old while the old one keeps answering, and survives a
+failed training. The clock is the test's own; threads are joined, never slept on."""
+
+from __future__ import annotations
+
+import threading
+
+from components.background_model import BackgroundModel
+
+
+class Clock:
+    def __init__(self):
+        self.t = 0.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def test_get_never_waits_for_a_training_and_the_model_is_swapped_in_whole():
+    release = threading.Event()
+    trained = []
+
+    def train():
+        release.wait(10)  # a slow training: get() must not wait for it
+        trained.append(1)
+        return f"model {len(trained)}"
+
+    clock = Clock()
+    m = BackgroundModel(train, lambda: "keywords", max_age_s=3600, clock=clock)
+    m.warm()
+    assert m.get() == "keywords" and not m.ready  # answered while the training is blocked
+    m.warm()  # a second run does not start a second training
+    release.set()
+    assert m.wait(10) and m.ready
+    assert m.get() == "model 1" and m.trainings == 1
+
+    clock.t = 3599
+    assert m.get() == "model 1" and m.wait(10) and m.trainings == 1  # not due yet
+    release.clear()
+    clock.t = 3600
+    assert m.get() == "model 1"  # due: retraining started, the old model still answers
+    release.set()
+    assert m.wait(10) and m.get() == "model 2" and m.trainings == 2
+
+
+def test_a_failed_training_keeps_the_old_model_and_is_tried_again_later():
+    outcomes = iter(["model 1", RuntimeError("database gone"), "model 2"])
+
+    def train():
+        out = next(outcomes)
+        if isinstance(out, Exception):
+            raise out
+        return out
+
+    clock = Clock()
+    m = BackgroundModel(train, lambda: "keywords", max_age_s=100, retry_s=50, clock=clock)
+    m.warm()
+    assert m.wait(10) and m.get() == "model 1"
+    clock.t = 100
+    m.warm()
+    assert m.wait(10) and m.get() == "model 1"  # the failure left the model in place
+    clock.t = 149
+    m.warm()
+    assert m.wait(10) and m.get() == "model 1" and m.trainings == 1  # not retried before retry_s
+    clock.t = 150
+    m.warm()
+    assert m.wait(10) and m.get() == "model 2" and m.trainings == 2
+
+
+def test_the_fallback_is_built_once():
+    built = []
+    m = BackgroundModel(lambda: threading.Event().wait(10) or "never", lambda: built.append(1) or "kw",
+                        clock=Clock())
+    assert [m.get() for _ in range(3)] == ["kw"] * 3 and built == [1]
