@@ -133,13 +133,14 @@ def caller_history(phone: str | None, household_id: int | None, address: str | N
 
 
 @st.cache_data(ttl=20, show_spinner=False)
-def duplicates(category_id: int, village_id: int | None, grid_id: int | None, household_id: int | None,
-               address: str | None) -> list[dict]:
+def duplicates(category_id: int | None, village_id: int | None, grid_id: int | None, household_id: int | None,
+               address: str | None, description: str | None, phone: str | None) -> list[dict]:
     from db.queries import orders as orders_q
 
     with read_session(runtime.engine()) as s:
         return orders_q.duplicate_candidates(s, category_id, village_id=village_id, grid_id=grid_id,
-                                             household_id=household_id, address=address, now=utcnow())
+                                             household_id=household_id, address=address, description=description,
+                                             phone=phone, now=utcnow())
 
 
 @st.cache_data(ttl=15, show_spinner=False)

@@ -51,11 +51,12 @@ def duplicate_panel(cands: list[dict]) -> int | None:
     """Warn about likely duplicates; returns the order id the operator marks this one a duplicate of."""
     if not cands:
         return None
-    st.warning(f"疑似重复：30天内同一地点同类诉求 {len(cands)} 件。请先核对，可直接关联已有工单，不必新建。")
+    st.warning(f"疑似重复 {len(cands)} 件（近30天）：请先核对，是同一诉求可直接关联已有工单，不必新建。")
     options = {c["id"]: f'{c["number"]} · {c["title"][:18]} · {ORDER_STATUSES.get(c["status"], c["status"])}'
-               for c in cands}  # select-box options are plain text
+                        f'（{"、".join(c["reasons"])}）' for c in cands}  # select-box options are plain text
     for c in cands[:3]:
-        st.page_link("pages/inbox.py", label=f'查看 {esc(options[c["id"]])}', query_params={"order": c["number"]},
+        st.page_link("pages/inbox.py", label=f'查看 {c["number"]}（{"、".join(c["reasons"])}）',
+                     query_params={"order": c["number"]},
                      icon=":material/open_in_new:")
     choice = st.selectbox("登记为以下工单的重复件（可不选）", [None, *options], key=key("dup"),
                           format_func=lambda i: "（不关联，作为新诉求登记）" if i is None else options[i])

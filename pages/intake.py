@@ -64,9 +64,10 @@ with right:
     else:
         st.caption("输入电话或地址后显示该群众、住户或地址的历史诉求、纠纷和网格事件。")
     duplicate_of = None
-    if category_id and (village_id or address.strip()):
+    if (category_id and (village_id or address.strip())) or phone.strip():
         duplicate_of = duplicate_panel(data.duplicates(category_id, village_id, grid_id, household_id,
-                                                       address.strip() or None))
+                                                       address.strip() or None, description.strip() or None,
+                                                       phone.strip() or None))
 
 if submit:
     intake = orders_svc.Intake(

@@ -24,7 +24,7 @@ from db.models import (
 from db.models.orders import OPEN_STATUSES
 from db.permissions import Actor, require, sees_unmasked
 from db.rules.phone import looks_like_phone, normalize_phone
-from db.rules.text import search_text
+from db.rules.text import likeness, search_text
 from db.rules.sla import CalendarYearMissing, light, local_midnight, workdays_between
 from db.queries.calendar import load_calendar
 from db.queries import links as links_q
@@ -402,29 +402,70 @@ def caller_history(s: Session, phone: str | None = None, household_id: int | Non
             "events": [dict(r) for r in events]}
 
 
-def duplicate_candidates(s: Session, category_id: int, *, village_id: int | None = None,
+SIMILAR_WORDING = 0.3  # likeness (db.rules.text) from which two complaints of one category and place read as one matter
+PHONE_DAYS = 30
+
+
+def duplicate_candidates(s: Session, category_id: int | None, *, village_id: int | None = None,
                          grid_id: int | None = None, household_id: int | None = None,
-                         address: str | None = None, now: datetime, days: int = 30,
+                         address: str | None = None, description: str | None = None,
+                         phone: str | None = None, now: datetime, days: int = 30,
                          limit: int = 20) -> list[dict]:
-    """Orders of the same category at the same place in the last ``days`` days, not
-    cancelled. Place: the household; else the grid and address; else the village and address."""
+    """Earlier orders a clerk would expect to be told about before saving this one (not
+    cancelled, received in the last ``days`` days), each with its ``reasons``:
+
+    - 同一来电号码: the same phone within ``PHONE_DAYS`` days, any matter;
+    - 同一住户: the same category for the same household;
+    - 同一地址: the same category at the same address in the grid (or village);
+    - 描述相近: the same category in the same grid (or village, when no grid is chosen) worded
+      alike (``likeness`` at least ``SIMILAR_WORDING``), with or without an address: a second
+      call about the same street lamp two minutes later, without an address, was not flagged.
+
+    Strongest first (more reasons, then likeness, then newest). ``likeness`` is on each row."""
     address = (address or "").strip() or None
-    if household_id is not None:
-        place = [W.household_id == household_id]
-    elif grid_id is not None and address:
-        place = [W.grid_id == grid_id, W.address == address]
-    elif village_id is not None and address:
-        place = [W.village_id == village_id, W.address == address]
-    else:
+    try:
+        phone = normalize_phone(phone) if phone and phone.strip() else None
+    except ValidationError:
+        phone = None
+    since = now - timedelta(days=days)
+    ors = []
+    if phone:
+        ors.append(and_(W.caller_phone == phone, W.received_at >= now - timedelta(days=PHONE_DAYS)))
+    if household_id is not None and category_id is not None:
+        ors.append(and_(W.household_id == household_id, W.category_id == category_id))
+    if category_id is not None and grid_id is not None:
+        ors.append(and_(W.category_id == category_id, W.grid_id == grid_id))
+    elif category_id is not None and village_id is not None:
+        ors.append(and_(W.category_id == category_id, W.village_id == village_id))
+    if not ors:
         return []
     rows = s.execute(
-        select(W.id, W.number, W.received_at, W.status, W.title, W.caller_name, W.caller_phone,
-               W.address, W.household_id, W.version)
-        .where(W.category_id == category_id, W.received_at >= now - timedelta(days=days),
-               W.received_at <= now, W.status != "cancelled", *place)
-        .order_by(W.received_at.desc(), W.id.desc()).limit(limit)
+        select(W.id, W.number, W.received_at, W.status, W.title, W.description, W.caller_name, W.caller_phone,
+               W.address, W.household_id, W.category_id, W.version)
+        .where(W.received_at >= since, W.received_at <= now, W.status != "cancelled", or_(*ors))
+        .order_by(W.received_at.desc(), W.id.desc()).limit(200)
     ).mappings().all()
-    return [dict(r) for r in rows]
+    out = []
+    for r in rows:
+        row = dict(r)
+        same_matter = category_id is not None and row["category_id"] == category_id
+        row["likeness"] = likeness(description, row["description"]) if description else 0.0
+        reasons = []
+        if phone and row["caller_phone"] == phone:
+            reasons.append("同一来电号码")
+        if same_matter and household_id is not None and row["household_id"] == household_id:
+            reasons.append("同一住户")
+        if same_matter and address and row["address"] == address:
+            reasons.append("同一地址")
+        if same_matter and row["likeness"] >= SIMILAR_WORDING:
+            reasons.append("描述相近")
+        if reasons:
+            row["reasons"] = reasons
+            out.append(row)
+    out.sort(key=lambda r: (-len(r["reasons"]), -r["likeness"], -r["received_at"].timestamp(), -r["id"]))
+    for row in out:
+        row.pop("description")
+    return out[:limit]
 
 
 # --------------------------------------------------------------------------- supervision

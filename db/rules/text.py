@@ -178,3 +178,26 @@ def search_text(raw: Any, max_len: int = 50) -> str | None:
 
 __all__ = ["bounded_int", "clean_text", "drop_invisible", "id_check_digit", "normalize_id_number",
            "refuse_illegal", "search_text", "xml_illegal"]
+
+
+# --------------------------------------------------------------------------- likeness of two texts
+
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)  # punctuation, spaces, symbols
+
+
+def bigrams(text: str | None) -> set[str]:
+    """The text's character pairs after NFKC, lower case and without punctuation or spaces:
+    "村东头路灯坏了" and "村东头的路灯坏了！" share most of them. One character is its own pair."""
+    norm = _NOT_WORD.sub("", unicodedata.normalize("NFKC", text or "").lower())
+    if len(norm) < 2:
+        return {norm} if norm else set()
+    return {norm[i:i + 2] for i in range(len(norm) - 1)}
+
+
+def likeness(a: str | None, b: str | None) -> float:
+    """How alike two complaints are worded, 0..1: the Dice coefficient of their character pairs
+    (no word segmentation needed for Chinese; robust to a changed word order or a filler)."""
+    x, y = bigrams(a), bigrams(b)
+    if not x or not y:
+        return 0.0
+    return 2 * len(x & y) / (len(x) + len(y))
