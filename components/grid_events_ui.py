@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from components import data, runtime, ui
-from components.timefmt import fmt, today
+from components.timefmt import fmt, fmt_short, today
 from components.ui import esc
 from db.engine import read_session
 from db.models.grid_work import EVENT_HANDLING, EVENT_RATINGS, EVENT_STATUSES, EVENT_TYPES
@@ -20,7 +20,6 @@ from db.queries import grid_events as q
 from db.queries.grid_events import OPEN_STAGES, STAGES, EventFilter
 from db.rules import event_fsm
 from db.rules.masking import mask_for, mask_name, scrub_for
-from db.rules.sla import to_local
 from db.services import grid_events as svc
 
 PAGE_SIZE = 20
@@ -197,7 +196,7 @@ def list_frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame({
         "环节": [STAGES[r["stage"]] for r in rows],
         "编号": [r["number"] for r in rows],
-        "上报": [f"{to_local(r['reported_at']):%m-%d %H:%M}" for r in rows],
+        "上报": [fmt_short(r["reported_at"]) for r in rows],
         "类型": [EVENT_TYPES.get(r["event_type"], r["event_type"]) for r in rows],
         "事件": [(r["description"] or "")[:40] for r in rows],
         "网格": [f"{r['village']} {r['grid']}" for r in rows],
@@ -499,7 +498,7 @@ def log_list(staff_id: int, role: str) -> None:
     if not page.rows:
         st.caption("暂无工作日志。")
         return
-    df = pd.DataFrame({"日期": [f"{r['log_date']:%m-%d}" for r in page.rows],
+    df = pd.DataFrame({"日期": [fmt_short(r["log_date"]) for r in page.rows],
                        "走访户数": [r["households_visited"] for r in page.rows],
                        "工作内容": [scrub_for(role, r["content"]) for r in page.rows]})
     ui.table(df.set_index("日期"))

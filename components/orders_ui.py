@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from components.ui import esc, table
-from components.timefmt import fmt, fmt_deadline
+from components.timefmt import fmt, fmt_deadline, fmt_short
 
 from db.models.base import utcnow
 from db.models.orders import CHANNELS, OPEN_STATUSES, ORDER_STATUSES, SATISFACTION, TIERS, URGENCIES
@@ -83,7 +83,7 @@ def inbox_frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame({
         "风险": [LIGHT_ICONS.get(r["light"], "") for r in rows],
         "编号": [r["number"] for r in rows],
-        "受理": [f"{to_local(r['received_at']):%m-%d %H:%M}" for r in rows],
+        "受理": [fmt_short(r["received_at"]) for r in rows],
         "事项": [r["title"] for r in rows],
         "类别": [r["category"] for r in rows],
         "村（社区）": [r["village"] or "" for r in rows],

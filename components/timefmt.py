@@ -29,6 +29,19 @@ def fmt(ts: datetime | date | None, with_time: bool = True) -> str:
     return ts.isoformat()
 
 
+def fmt_short(ts: datetime | date | None) -> str:
+    """A moment (naive UTC) or a date for a crowded list: without the year when it is this year
+    (``11-01 09:18``), with it otherwise (``2025-11-01 09:18``): a list of dates without a year
+    hid that an open item was from last year."""
+    if ts is None:
+        return "—"
+    local = to_local(ts) if isinstance(ts, datetime) else ts
+    same_year = local.year == today().year
+    if isinstance(local, datetime):
+        return f"{local:%m-%d %H:%M}" if same_year else f"{local:%Y-%m-%d %H:%M}"
+    return f"{local:%m-%d}" if same_year else f"{local:%Y-%m-%d}"
+
+
 def fmt_deadline(ts: datetime | None, provisional: bool = False) -> str:
     """A deadline: 24:00 of the last day counted, （暂定） when provisional (db.rules.sla)."""
     return deadline_text(ts, provisional)

@@ -61,3 +61,18 @@ def test_without_gov_clock_a_process_reads_the_system_clock():
                          check=True).stdout.split()
     assert out[0] == "False"
     assert before - timedelta(seconds=1) <= datetime.fromisoformat(out[1]) <= datetime.utcnow() + timedelta(seconds=1)
+
+
+def test_lists_show_the_year_only_when_it_is_not_this_year():
+    """Issue #22: a list of dates without a year hid that an open item was from last year."""
+    from datetime import date
+
+    from components.timefmt import fmt_short
+    from db.rules.sla import local_to_utc, to_local
+
+    this_year = to_local(utcnow()).year  # the year in Beijing at the tests' clock
+    assert fmt_short(local_to_utc(datetime(this_year, 3, 1, 9, 18))) == "03-01 09:18"
+    assert fmt_short(local_to_utc(datetime(this_year - 1, 11, 1, 9, 18))) == f"{this_year - 1}-11-01 09:18"
+    assert fmt_short(date(this_year, 7, 4)) == "07-04"
+    assert fmt_short(date(this_year + 1, 1, 2)) == f"{this_year + 1}-01-02"
+    assert fmt_short(None) == "—"
