@@ -19,6 +19,7 @@ summary record. The export writes the same template, so export -> import changes
 from __future__ import annotations
 
 import io
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -44,6 +45,7 @@ from db.permissions import Actor, require
 from db.rules.masking import mask_for
 from db.rules.roster import clean_name, normalize_id_number, parse_label, parse_yes_no
 from db.rules.sla import to_local
+from db.rules import workbook as workbook_rules
 from db.services import audit
 from db.services.roster import clean_phone
 
@@ -59,6 +61,7 @@ COLUMNS: dict[str, list[str]] = {
 }
 DATA_SHEETS = (SHEET_GRIDS, SHEET_STAFF, SHEET_PARTY, SHEET_LINKS)
 MAX_ROWS = 200_000
+READ_SECONDS = 60  # reading a workbook stops here (a legitimate 200,000-row file takes about 20 s)
 MAX_ERRORS_KEPT = 1000
 CODE_MAX, GRID_NAME_MAX, DESC_MAX, ADDRESS_MAX = 24, 60, 2000, 200
 HELP_ROWS = [
@@ -284,7 +287,16 @@ def emergency_workbook(engine: Engine, actor: Actor, *, team_id: int | None = No
 
 def read_workbook(content: bytes, report: ImportReport) -> dict[str, list[tuple[int, dict[str, Any]]]] | None:
     """Rows of every data sheet as (Excel row number, {column: value}); None on a structural
-    error (unreadable file, missing sheet, wrong columns), which is put in the report."""
+    error (unreadable file, missing sheet, wrong columns), which is put in the report.
+
+    The file is checked before any parsing (db.rules.workbook: size, inflated size, declared
+    sheet dimensions), sheets are read without padding to their declared dimensions, and the
+    reading stops at ``READ_SECONDS``."""
+    why = workbook_rules.refusal(content, MAX_ROWS)
+    if why:
+        report.add("文件", 0, None, why)
+        return None
+    deadline = time.monotonic() + READ_SECONDS
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - any unreadable file is the user's file
@@ -300,6 +312,7 @@ def read_workbook(content: bytes, report: ImportReport) -> dict[str, list[tuple[
                 report.add(name, 0, None, f"缺少工作表「{name}」。")
                 continue
             ws = wb[name]
+            ws.reset_dimensions()  # never pad rows to a declared range (a few KB declared XFD1048576)
             rows = ws.iter_rows(values_only=True)
             number = 0
             header = [(_text(c) or "") for c in next(rows, ())]
@@ -327,6 +340,9 @@ def read_workbook(content: bytes, report: ImportReport) -> dict[str, list[tuple[
                 if len(data) >= MAX_ROWS:
                     report.add(name, number, None, f"行数超过上限（{MAX_ROWS}行）。")
                     break
+                if number % 1000 == 0 and time.monotonic() > deadline:
+                    report.add(name, number, None, f"读取超过{READ_SECONDS}秒仍未完成，文件过大或结构异常，请分批导入。")
+                    return None
                 data.append((number, {c: (values[i] if i < len(values) else None) for c, i in index.items()}))
             out[name] = data
     except Exception:  # noqa: BLE001 - any unreadable sheet is the user's file
