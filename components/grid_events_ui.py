@@ -10,6 +10,7 @@ import streamlit as st
 
 from components import data, runtime, ui
 from components.timefmt import fmt, fmt_short, today
+from db.rules import photo as photo_rules
 from components.ui import esc
 from db.engine import read_session
 from db.models.grid_work import EVENT_HANDLING, EVENT_RATINGS, EVENT_STATUSES, EVENT_TYPES
@@ -256,7 +257,11 @@ def detail(b: dict) -> None:
                     f"{_record_status(rec['type'], rec['status'])}{hint}。", icon=":material/link:")
     if photo_col is not None:
         for k, photo in enumerate(b["photos"]):
-            photo_col.image(photo, caption=f"现场照片{k + 1 if len(b['photos']) > 1 else ''}", width=320)
+            label = f"现场照片{k + 1 if len(b['photos']) > 1 else ''}"
+            if photo_rules.displayable(photo):
+                photo_col.image(photo, caption=label, width=320)
+            else:  # stored before uploads were re-encoded: one bad file must not break the event
+                photo_col.caption(f"{label}无法显示（文件已损坏）。")
 
 
 def timeline_table(steps: list[dict]) -> None:

@@ -170,3 +170,31 @@ def test_dispatcher_sees_the_event_file_as_typed(demo_db):
     assert not at.exception
     shown = _event_file_texts(at)
     assert f"{ev['head']}电话13912345678" in shown and f"已联系{ev['head']}（13912345678）" in shown
+
+
+def test_a_stored_photo_that_cannot_be_decoded_does_not_break_the_event(demo_db):
+    """Issue #24: a photo stored before uploads were re-encoded (it only started like a JPEG)
+    made the event fail to open for every role; now it is a placeholder line."""
+    from db.engine import write_session
+    from db.models.grid_work import GridEventPhoto
+    from db.models.base import utcnow
+    from tests.factories.images import FAKE_JPEG
+
+    engine = get_engine(load_settings())
+    with write_session(engine) as s:
+        ev = s.scalar(select(GridEvent).order_by(GridEvent.id.desc()).limit(1))
+        photo = GridEventPhoto(event_id=ev.id, content_type="image/jpeg", size=len(FAKE_JPEG), data=FAKE_JPEG,
+                               created_at=utcnow())
+        s.add(photo)
+        s.flush()
+        number, photo_id = ev.number, photo.id
+    try:
+        at = AppTest.from_file(str(ROOT / PAGE), default_timeout=TIMEOUT)
+        at.session_state["gov_actor"] = demo_db["admin"]
+        at.query_params["event"] = number
+        at.run()
+        assert not at.exception
+        assert "无法显示（文件已损坏）" in _texts(at)
+    finally:  # the demo township is shared by the session's page tests
+        with write_session(engine) as s:
+            s.delete(s.get(GridEventPhoto, photo_id))

@@ -7,6 +7,7 @@ linked record, the two-way link and the status change in one transaction.
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -20,11 +21,9 @@ from db.queries import grid_events as q
 from db.queries import links as links_q
 from db.services import grid_events as ge
 from db.services import orders
+from db.rules import photo as photo_rules
 from tests.factories.grid_events import T0, TODAY, G, build_grid_world, report
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
-WEBP = b"RIFF\x00\x00\x00\x00WEBPVP8 " + b"\x00" * 32
+from tests.factories.images import FAKE_JPEG, JPEG, PNG, WEBP, image, png_header_only
 
 
 @pytest.fixture
@@ -64,8 +63,8 @@ def test_on_spot_loop_to_archive(g):
     ev = get(g, e["id"])
     assert (ev.grid_id, ev.reporter_staff_id, ev.reported_at) == (g.w.grid, g.staff, T0)
     with read_session(g.w.engine) as s:
-        assert [(p["content_type"], p["size"], p["data"]) for p in q.photos(s, e["id"])] == [
-            ("image/png", len(PNG), PNG)]
+        [p] = q.photos(s, e["id"])  # stored as the console re-encoded it
+        assert (p["content_type"], p["size"], p["data"]) == ("image/jpeg", len(p["data"]), ge.check_photo(PNG))
 
     t1 = T0 + timedelta(hours=1)
     r = ge.handle_on_spot(g.w.engine, g.grid, e["id"], 1, "已设置警示带并通知村委维修。", now=t1)
@@ -252,18 +251,46 @@ def test_bad_report_is_refused_and_writes_nothing(g, kw, field):
     assert counts(g) == before
 
 
-@pytest.mark.parametrize("data,kind", [(PNG, "image/png"), (JPEG, "image/jpeg"), (WEBP, "image/webp")])
-def test_photo_types_by_magic_bytes(g, data, kind):
+@pytest.mark.parametrize("data", [PNG, JPEG, WEBP], ids=["png", "jpeg", "webp"])
+def test_a_photo_is_stored_as_a_jpeg_the_console_made(g, data):
     e = report(g, photo=data)
     with read_session(g.w.engine) as s:
-        assert [p["content_type"] for p in q.photos(s, e["id"])] == [kind]
+        [p] = q.photos(s, e["id"])
+    assert p["content_type"] == "image/jpeg" and p["data"][:3] == b"\xff\xd8\xff"
+    assert photo_rules.displayable(p["data"])
 
 
 def test_photo_limit_is_five_megabytes():
-    ok = JPEG[:4] + b"\x00" * (5 * 1024 * 1024 - 4)
-    assert ge.check_photo(ok) == "image/jpeg"
+    assert ge.check_photo(JPEG)[:3] == b"\xff\xd8\xff"
     with pytest.raises(ValidationError, match="5MB"):
-        ge.check_photo(ok + b"\x00")
+        ge.check_photo(JPEG + b"\x00" * (5 * 1024 * 1024))
+
+
+@pytest.mark.parametrize("data, words", [
+    (FAKE_JPEG, "无法识别"),  # starts like a JPEG, is not one
+    (JPEG[: len(JPEG) // 2], "无法识别"),  # a truncated upload
+    (PNG[:40], "无法识别"),
+    (png_header_only(15000, 15000), "像素过大"),  # 225 megapixels declared in a few bytes
+])
+def test_a_poisoned_photo_is_refused_and_writes_nothing(g, data, words):
+    before = counts(g)
+    with pytest.raises(ValidationError, match=words) as exc:
+        report(g, photo=data)
+    assert exc.value.field == "photo" and counts(g) == before
+
+
+def test_a_large_photo_is_scaled_down_and_loses_its_metadata():
+    from PIL import Image
+
+    big = image("JPEG", (3000, 2000))
+    stored = ge.check_photo(big)
+    im = Image.open(io.BytesIO(stored))
+    assert max(im.size) == photo_rules.MAX_SIDE and not im.getexif()
+
+
+def test_an_undecodable_stored_photo_is_not_displayable():
+    assert not photo_rules.displayable(FAKE_JPEG) and not photo_rules.displayable(b"")
+    assert not photo_rules.displayable(png_header_only(15000, 15000))
 
 
 def test_steps_need_their_inputs(g):

@@ -61,6 +61,7 @@ from db.models.platforms import (
 from db.permissions import Actor
 from db.rules.roster import id_check_digit
 from db.rules.sla import local_to_utc, to_local
+from db.rules import photo as photo_rules
 from db.services import grid_events as ge
 from db.services import mediation as med
 from db.services import orders, platforms, users
@@ -68,6 +69,7 @@ from db.services import roster as roster_svc
 from db.services import roster_io as rio
 from db.services.mediation import CaseInput, PartyInput
 
+from tests.factories.images import FAKE_JPEG, JPEG, PNG, WEBP, png_header_only
 from tests.factories.mediation import build_world as build_mediation_world
 from tests.factories.orders import PW, build_world as build_order_world, intake
 from tests.factories.platforms import build_pworld
@@ -619,13 +621,12 @@ def test_roster_export_writes_user_text_as_text_not_a_formula(sqlite_engine, nam
 
 # =========================================================================== grid events
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
-WEBP = b"RIFF\x00\x00\x00\x00WEBPVP8 " + b"\x00" * 32
 PHOTO = st.one_of(
     st.none(),
     st.binary(max_size=200),
-    st.sampled_from([PNG, JPEG, WEBP, PNG[:7], JPEG[:2], WEBP[:11], b"", b"GIF89a" + b"\x00" * 20, b"<svg onload=alert(1)>",
+    # real images (stored re-encoded), images cut short, and files that only start like one
+    st.sampled_from([PNG, JPEG, WEBP, PNG[:60], JPEG[: len(JPEG) // 2], FAKE_JPEG, png_header_only(15000, 15000),
+                     PNG[:7], JPEG[:2], WEBP[:11], b"", b"GIF89a" + b"\x00" * 20, b"<svg onload=alert(1)>",
                      b"%PDF-1.4", PNG[:8] + b"\x00" * (ge.PHOTO_MAX_BYTES - 8), PNG[:8] + b"\x00" * ge.PHOTO_MAX_BYTES]),
     st.binary(min_size=1, max_size=300).map(lambda b: PNG[:8] + b),
     st.binary(min_size=1, max_size=300).map(lambda b: JPEG[:3] + b),
@@ -651,8 +652,9 @@ def _report(gw: GW, event_type, description, address, photo, household) -> None:
             assert e.event_type in EVENT_TYPES
             photos = s.scalars(select(GridEventPhoto).where(GridEventPhoto.event_id == e.id)).all()
             assert len(photos) == (photo is not None)
-            for p in photos:
-                assert p.content_type == ge.photo_type(p.data) and 0 < p.size == len(p.data) <= ge.PHOTO_MAX_BYTES
+            for p in photos:  # always a JPEG the console made, one that can be drawn
+                assert p.content_type == ge.photo_type(p.data) == "image/jpeg"
+                assert 0 < p.size == len(p.data) <= ge.PHOTO_MAX_BYTES and photo_rules.displayable(p.data)
 
 
 @cfg(100)

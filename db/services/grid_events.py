@@ -31,6 +31,7 @@ from db.models.grid_work import (
 from db.models.orders import URGENCIES
 from db.permissions import Actor, require
 from db.rules import event_fsm
+from db.rules import photo as photo_rules
 from db.rules.phone import normalize_phone
 from db.rules.sla import to_local
 from db.services import audit, links
@@ -76,8 +77,9 @@ def photo_type(data: bytes) -> str | None:
     return None
 
 
-def check_photo(data: bytes | None) -> str | None:
-    """The content type of an acceptable photo (None when there is none), else ValidationError."""
+def check_photo(data: bytes | None) -> bytes | None:
+    """The photo as it is stored (decoded whole, bounded, re-encoded as JPEG by
+    db.rules.photo), None when there is none, else ValidationError."""
     if data is None:
         return None
     if not data:
@@ -85,10 +87,9 @@ def check_photo(data: bytes | None) -> str | None:
     if len(data) > PHOTO_MAX_BYTES:
         raise ValidationError(f"照片不能超过5MB（当前{len(data) / 1024 / 1024:.1f}MB），请压缩后再上传。",
                               field="photo")
-    kind = photo_type(data)
-    if kind is None:
+    if photo_type(data) is None:
         raise ValidationError("照片须为JPEG、PNG或WebP格式的图片。", field="photo")
-    return kind
+    return photo_rules.reencode(data)
 
 
 def staff_of(s: Session, actor: Actor) -> GridStaff | None:
@@ -167,7 +168,7 @@ def report(engine: Engine, actor: Actor, r: EventReport, now: datetime | None = 
     description = clean_text(r.description, "事件描述", min_len=DESCRIPTION_MIN, max_len=DESCRIPTION_MAX,
                              required=True, multiline=True, field="description")
     address = clean_text(r.address, "地点", max_len=ADDRESS_MAX, field="address")
-    content_type = check_photo(r.photo)
+    photo = check_photo(r.photo)
     with write_session(engine) as s:
         if actor.role == "grid":
             staff = _own_staff(s, actor)
@@ -193,15 +194,15 @@ def report(engine: Engine, actor: Actor, r: EventReport, now: datetime | None = 
                           status="reported", reported_at=now, version=1, updated_at=now)
         s.add(event)
         s.flush()
-        if content_type is not None:
-            s.add(GridEventPhoto(event_id=event.id, content_type=content_type, size=len(r.photo),
-                                 data=r.photo, created_at=now))
+        if photo is not None:
+            s.add(GridEventPhoto(event_id=event.id, content_type="image/jpeg", size=len(photo),
+                                 data=photo, created_at=now))
         s.add(GridEventStep(event_id=event.id, at=now, actor_id=actor.user_id or None, action="report",
                             from_status=None, to_status="reported",
                             note=EVENT_TYPES[r.event_type]))  # the description stays in the event only:
         # free text may carry names and phone numbers, and the timeline should not copy it
         after = audit.snapshot(event, EVENT_AUDIT_FIELDS)
-        after["photo"] = bool(content_type)
+        after["photo"] = photo is not None
         audit.record(s, actor, "grid_event.report", "grid_event", event.id, after=after)
         return {"id": event.id, "number": event.number, "version": 1, "status": "reported"}
 
