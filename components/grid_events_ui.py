@@ -283,7 +283,8 @@ def links_list(items: list[dict], actor: Actor) -> None:
         target = RECORD_PAGES.get(link["type"])
         if target and can_open(actor.role, target[0]) and link.get("number"):
             params = {target[2]: link["number"]} if target[2] else None
-            st.page_link(target[1], label=f"{label}（{status}）", icon=":material/open_in_new:", query_params=params)
+            st.page_link(target[1], label=esc(f"{label}（{status}）"), icon=":material/open_in_new:",
+                         query_params=params)
         else:
             st.markdown(f"- {esc(label)}（{esc(status)}）")
 

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components import data, runtime, ui
-from components.timefmt import fmt, today
+from components.timefmt import fmt, fmt_deadline, today
 from db.engine import read_session
 from db.models.base import utcnow
 from db.models.people import PLATFORMS
@@ -103,7 +103,7 @@ def as_pid(actor: Actor, plat: dict) -> int | None:
 def _due_text(due: datetime | None, now: datetime) -> str:
     if due is None:
         return "—"
-    text = fmt(due)
+    text = fmt_deadline(due)  # 24:00 of the last day, as every page writes a deadline
     return f"{text}（已超期）" if due < now else text
 
 

@@ -75,7 +75,8 @@ if view == VIEWS[0]:
         page.control(noun="件")
         for r in page.rows:
             due = pui._due_text(r["due_at"], now)
-            st.page_link("pages/inbox.py", label=f"{r['number']} · {r['title']} · {r['status_label']} · 期限 {due}",
+            # a link's label is markdown: the title is the caller's words (an image in it was drawn)
+            st.page_link("pages/inbox.py", label=f"{r['number']} · {ui.esc(r['title'])} · {r['status_label']} · 期限 {due}",
                          query_params={"order": r["number"]}, icon=":material/assignment:")
     else:
         st.caption("没有派给本平台的在办工单。")

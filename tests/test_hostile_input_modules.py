@@ -1319,6 +1319,7 @@ def rendered(at) -> list[tuple[str, str, bool]]:
         out += [(kind, str(e.value), bool(getattr(e, "allow_html", False))) for e in at.get(kind)]
     for kind in ("title", "header", "subheader", "error", "warning", "info", "success", "toast"):
         out += [(kind, str(e.value), False) for e in getattr(at, kind)]
+    out += [("page_link", str(e.proto.label), False) for e in at.get("page_link")]  # labels are markdown
     for t in at.table:
         df = t.value
         cells = [*map(str, df.columns), *map(str, df.index), *(str(v) for v in df.to_numpy().ravel())]
@@ -1349,7 +1350,7 @@ def shown(at) -> bool:
 
 MARKDOWN_KINDS = {"markdown", "caption", "latex"}
 OTHER_KINDS = {"title", "header", "subheader", "error", "warning", "info", "success", "toast", "table", "expander",
-               "tabs", "metric", "button"}
+               "tabs", "metric", "button", "page_link"}
 
 
 @pytest.fixture(scope="module")
@@ -1379,7 +1380,7 @@ def ui_db(sqlite_template, tmp_path_factory):
         eng = runtime.engine()
         assert str(eng.url.database) == str(path)
         yield _hostile_records(eng, {"admin": gw.w.admin, "grid": gw.grid, "zongzhi": gw.w.platform},
-                               gw.w.village)
+                               gw.w.village, gw.w)
     finally:
         st_.cache_resource.clear()  # later modules get the engine of their own database
         for k, v in saved.items():
@@ -1389,9 +1390,17 @@ def ui_db(sqlite_template, tmp_path_factory):
                 os.environ[k] = v
 
 
-def _hostile_records(eng, actors: dict[str, Actor], village: int) -> dict[str, Any]:
+def _hostile_records(eng, actors: dict[str, Actor], village: int, w) -> dict[str, Any]:
     admin, now = actors["admin"], utcnow() - timedelta(minutes=5)
     ids: dict[str, Any] = {"actors": actors}
+    # a work order whose caller, address and description (hence its title) carry markup,
+    # dispatched to the 综治 platform: its desk listed the title as markdown (an image drawn)
+    o = orders.register(eng, admin, intake(w, caller_name=NAME_MARK, address=NAME_MARK,
+                                           description=f"![{MARK}](http://t.invalid/x.png) {LONG_MARK}",
+                                                contacted=True),
+                            now=now)
+    o = orders.dispatch(eng, admin, o["id"], o["version"], w.platform_id, w.dept, now=now)
+    ids["order"] = o["number"]
     # roster: a party member with a hostile name and a score entry with a hostile reason
     m = roster_svc.create_party_member(eng, admin, ident(1), roster_svc.PartyInput(
         name=NAME_MARK, phone=None, grid_id=None, zone_id=None, team_id=None, joined_on=None))
@@ -1449,6 +1458,27 @@ def test_page_markdown_shows_hostile_text_inert(ui_db, module):
     at = page(path, ui_db["actors"][who], **{param: ui_db[key]})
     assert shown(at), "the hostile record did not reach the page"
     assert live_markup(at, MARKDOWN_KINDS) == []
+
+
+LISTS = {  # the list views, where the hostile records appear among others
+    "inbox": ("pages/inbox.py", "admin"),
+    "platform desk": ("pages/platform_desk.py", "zongzhi"),
+    "grid events": ("pages/grid_events.py", "admin"),
+    "mediation": ("pages/mediation.py", "admin"),
+}
+
+
+@pytest.mark.parametrize("view", list(LISTS))
+def test_list_views_show_hostile_text_inert(ui_db, view):
+    """Issue #24 item 4: an order title holding a markdown image was drawn as an image in the
+    platform desk's list. Every list view, every kind of rendered text."""
+    from tests.factories.pages import run_via_app
+
+    path, who = LISTS[view]
+    at = run_via_app(path, ui_db["actors"][who])  # through the navigation: lists link to other pages
+    assert not at.exception, [e.value for e in at.exception]
+    assert shown(at), "the hostile record did not reach the list"
+    assert live_markup(at, MARKDOWN_KINDS | OTHER_KINDS) == []
 
 
 @pytest.mark.parametrize("module", list(PAGES))
