@@ -22,5 +22,6 @@ with ui.run_marker():  # only for the browser tests (GOV_E2E_MARKER=1): "this ru
         nav.login_only(login_page).run()
     else:
         page = nav.build(gate.actor.role)
+        nav.goto_box(gate.actor.role)
         auth.render_account_box(engine, gate.authn, gate.actor)
         page.run()

@@ -2,9 +2,45 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
-from db.permissions import navigation_for
+from db.permissions import PAGES_BY_KEY, can_open, navigation_for
+from db.rules.text import search_text
+
+# a record number's prefix -> the page that opens it and that page's query parameter
+ROUTES = {"RX": ("inbox", "order"), "SJ": ("grid_events", "event"), "TJ": ("mediation", "case"),
+          "PT": ("platform_desk", "case")}
+KINDS = {"RX": "工单", "SJ": "网格事件", "TJ": "矛盾纠纷", "PT": "平台案件"}
+_NUMBER = re.compile(r"(RX|SJ|TJ|PT)-\d{4}-\d{6}")
+
+
+def route_for(typed: str, role: str) -> tuple[str, str, str] | str:
+    """(page path, query parameter, number) that opens the record number ``typed`` for ``role``,
+    or why not (a message). The page itself still checks the record's scope."""
+    number = (search_text(typed) or "").upper().replace("－", "-")
+    m = _NUMBER.fullmatch(number)
+    if not m:
+        return "请输入完整编号，如 RX-2026-000123（工单）、SJ-（网格事件）、TJ-（纠纷）、PT-（平台案件）。"
+    key, param = ROUTES[m.group(1)]
+    if not can_open(role, key):
+        return f"当前角色不能查看{KINDS[m.group(1)]}。"
+    return PAGES_BY_KEY[key].path, param, number
+
+
+def goto_box(role: str) -> None:
+    """按编号打开, in the sidebar on every page: a number read out on the phone opens its record."""
+    with st.sidebar.form("goto_form", border=False, clear_on_submit=True):
+        typed = st.text_input("按编号打开", placeholder="如 RX-2026-000123", max_chars=40, key="goto_number")
+        go = st.form_submit_button("打开", icon=":material/search:")
+    if go and typed.strip():
+        route = route_for(typed, role)
+        if isinstance(route, str):
+            st.sidebar.error(route)
+            return
+        path, param, number = route
+        st.switch_page(path, query_params={param: number})
 
 
 def build(role: str):
