@@ -223,6 +223,18 @@ def gate(engine: Engine, cfg: Settings) -> Gate:
     return Gate(None, authn, config)
 
 
+def demo_accounts_note(cfg: Settings) -> None:
+    """The demo's accounts and password on its login page (demo mode only)."""
+    from db.models.people import ROLES
+    from db.services.bootstrap import DEMO_ACCOUNTS
+
+    rows = "".join(f"| `{u}` | {ROLES.get(role, role)} | {esc(name)} |\n" for u, name, role, _p in DEMO_ACCOUNTS)
+    with st.expander(f"演示系统：演示账号（密码均为 `{cfg.demo_password}`）", expanded=False,
+                     icon=":material/info:"):
+        st.markdown("| 用户名 | 角色 | 姓名 |\n|---|---|---|\n" + rows)
+        st.caption("演示数据为模拟生成，人员信息均为虚构。正式部署（生产模式）不显示此说明。")
+
+
 def render_login(engine: Engine, cfg: Settings, g: Gate) -> None:
     """The login page body; reruns the app once the user is in."""
     authn = g.authn
@@ -235,8 +247,8 @@ def render_login(engine: Engine, cfg: Settings, g: Gate) -> None:
         st.caption("党建引领 · 网格治理 · 大数据赋能")
         if notice:
             st.warning(notice)
-        if cfg.is_demo:
-            st.info("演示模式：演示账号见 README（如 reception、dispatcher、leader、demo）。")
+        if cfg.is_demo:  # production never lists accounts or a password
+            demo_accounts_note(cfg)
         try:
             authn.login(location="main", fields=LOGIN_FIELDS, key="login_form", max_login_attempts=LOCKOUT_THRESHOLD,
                         callback=lambda _info: st.session_state.__setitem__(VIA_KEY, "form"))

@@ -215,6 +215,10 @@ STYLE = """
 <style>
 [data-testid="stMainBlockContainer"] {padding-top: 2rem; padding-bottom: 2rem;}
 h1 {padding-top: 0.2rem;}
+/* Streamlit's input hints are English ("Press Enter to submit form"): the same hint in Chinese */
+[data-testid="InputInstructions"] {font-size: 0 !important;}
+[data-testid="InputInstructions"]::after {content: "按回车确认"; font-size: 0.75rem;}
+[data-testid="stTextArea"] [data-testid="InputInstructions"]::after {content: "Ctrl+回车确认";}
 </style>
 """
 

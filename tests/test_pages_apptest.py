@@ -138,6 +138,27 @@ def test_production_without_cookie_key_refuses_to_serve(tmp_path):
                 os.environ[k] = v
 
 
+def test_the_demo_login_page_lists_the_demo_accounts_and_production_never_does(demo_db, tmp_path):
+    from db.config import DEFAULT_DEMO_PASSWORD
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    assert any(DEFAULT_DEMO_PASSWORD in e.label for e in at.expander)
+    assert any("`reception`" in m.value and "接待员" in m.value for m in at.markdown)
+    saved = {k: os.environ.get(k) for k in ("GOV_DB_PATH", "GOV_MODE", "GOV_COOKIE_KEY", "DATABASE_URL")}
+    os.environ.update(GOV_DB_PATH=str(tmp_path / "prod.db"), GOV_MODE="production", GOV_COOKIE_KEY="p" * 40)
+    os.environ.pop("DATABASE_URL", None)
+    try:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+        assert [t.label for t in at.text_input] == ["用户名", "密码"]  # the login form, and nothing else
+        assert not at.expander and not any(DEFAULT_DEMO_PASSWORD in m.value for m in at.markdown)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def test_home_count_opens_the_matching_inbox_filter(demo_db):
     at = run_via_app("pages/inbox.py", demo_db["dispatcher"])
     default = [m for m in at.multiselect if m.label == "状态"][0].value
