@@ -124,12 +124,21 @@ def _dark(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
 
 def build_trend_figure(trend: list[dict]) -> go.Figure:
     fig = go.Figure()
-    fig.add_bar(x=[t["short"] for t in trend], y=[t["received"] for t in trend], marker={"color": "#4da3ff"},
-                name="受理", text=[t["received"] for t in trend], textposition="outside")
-    # a month without orders has no closure rate: None leaves a gap instead of a false 0 %
-    fig.add_scatter(x=[t["short"] for t in trend],
-                    y=[None if t["closure"] is None else t["closure"] * 100 for t in trend], yaxis="y2",
-                    mode="lines+markers", line={"color": ACCENT, "width": 4}, marker={"size": 12}, name="办结率")
+    x = [t["short"] + ("（进行中）" if t.get("in_progress") else "") for t in trend]
+    fig.add_bar(x=x, y=[None if t.get("future") else t["received"] for t in trend],
+                marker={"color": ["#2b5f99" if t.get("in_progress") else "#4da3ff" for t in trend]},
+                name="受理", text=["" if t.get("future") else t["received"] for t in trend], textposition="outside")
+    # a month without orders has no closure rate: None leaves a gap instead of a false 0 %; the
+    # month still running is drawn hollow (its rate is still climbing), the months to come not at all
+    rate = [None if t["closure"] is None or t.get("future") else t["closure"] * 100 for t in trend]
+    fig.add_scatter(x=x, y=[None if t.get("in_progress") else r for t, r in zip(trend, rate, strict=True)],
+                    yaxis="y2", mode="lines+markers", line={"color": ACCENT, "width": 4}, marker={"size": 12},
+                    name="办结率")
+    running = [i for i, t in enumerate(trend) if t.get("in_progress") and rate[i] is not None]
+    if running:
+        fig.add_scatter(x=[x[i] for i in running], y=[rate[i] for i in running], yaxis="y2", mode="markers",
+                        marker={"size": 14, "symbol": "circle-open", "color": ACCENT, "line": {"width": 3}},
+                        name="办结率（本月进行中）")
     fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "range": [0, 105], "color": ACCENT,
                               "title": "办结率%"})
     fig.update_xaxes(type="category")

@@ -176,13 +176,24 @@ def _metric_series(rows: list[dict], metric: kpi_q.Metric) -> list[float | None]
 
 def build_trend_figure(rows: list[dict], metric: kpi_q.Metric) -> go.Figure:
     """Line of the metric per bucket; each point's hover shows its n; empty buckets leave a gap."""
-    x = [r.get("short", r["label"]) for r in rows]
-    y = _metric_series(rows, metric)
+    x = [r.get("short", r["label"]) + ("（进行中）" if r.get("in_progress") else "") for r in rows]
+    values = _metric_series(rows, metric)
     ns = [r[f"{metric.key}_n"] for r in rows]
+    running = [bool(r.get("in_progress")) for r in rows]
+    # the line joins complete buckets only: the one still running reads low (its orders are
+    # young), so it is a separate hollow grey point, not the end of a dive; buckets not begun
+    # have no point at all
+    y = [None if r.get("future") or run else v for r, run, v in zip(rows, running, values, strict=True)]
     fig = go.Figure(go.Scatter(
         x=x, y=y, mode="lines+markers+text", line={"color": BLUE, "width": 3}, marker={"size": 10},
         text=[f"n={n}" for n in ns], textposition="top center", customdata=list(range(len(rows))),
-        hovertemplate="%{x}<br>%{y:.1f}<br>%{text}<extra></extra>"))
+        hovertemplate="%{x}<br>%{y:.1f}<br>%{text}<extra></extra>", showlegend=False))
+    for i in (i for i, run in enumerate(running) if run and values[i] is not None):
+        fig.add_trace(go.Scatter(
+            x=[x[i]], y=[values[i]], mode="markers+text", marker={"size": 11, "symbol": "circle-open",
+                                                                  "color": "#8a8a8a", "line": {"width": 2}},
+            text=[f"n={ns[i]}"], textposition="top center", customdata=[i], showlegend=False,
+            hovertemplate="%{x}<br>%{y:.1f}<br>%{text}<br>时段进行中，数值尚未完整<extra></extra>"))
     _layout(fig, metric, "时段")
     fig.update_xaxes(type="category")
     return fig

@@ -52,9 +52,11 @@ def test_trend_leaves_months_without_orders_blank(engine):
     rows = [r for r in rows if r["start"] <= WEEK.end]
     assert [r["received"] for r in rows] == [0, 0, 6]  # January, February empty; March: o8, o1..o5
     fig = bs.build_trend_figure(rows)
-    line = fig.data[1]
+    line, running = fig.data[1], fig.data[2]
     assert list(line.y[:2]) == [None, None]
-    assert line.y[2] is not None
+    # March is the month in progress (NOW is 10 March): a hollow point of its own, not the line's end
+    assert line.y[2] is None and list(running.y) == [rows[2]["closure"] * 100]
+    assert running.marker.symbol == "circle-open" and running.x[0].endswith("（进行中）")
     assert rows[0]["closure"] is None
 
 

@@ -301,3 +301,23 @@ def test_period_names_and_the_period_in_progress():
     # the last minute of November belongs to November, the first of December does not
     assert kpi.in_progress(month.previous(), L(2026, 11, 30, 23, 59))
     assert not kpi.in_progress(month.previous(), L(2026, 12, 1, 0, 0))
+
+
+def test_trend_marks_the_bucket_in_progress_and_leaves_later_ones_empty(world):
+    """Issue #22: the trend drew this year's closure rate falling to about 20% in December, a
+    month just begun. The running bucket says so; buckets not begun carry no point."""
+    from components import kpi_ui
+
+    engine, _ = world
+    march = kpi.period_of("month", date(2026, 3, 10))
+    thursday = L(2026, 3, 5, 12, 0)  # inside the week of the dataset's orders (2..8 March)
+    with read_session(engine) as s:
+        rows = kpi.trend(s, march, thursday, "week")
+    assert [(r["in_progress"], r["future"]) for r in rows] == [
+        (False, False), (True, False), (False, True), (False, True), (False, True), (False, True)]
+    fig = kpi_ui.build_trend_figure(rows, kpi.ORDER_METRICS["closure"])
+    line, point = fig.data  # the complete weeks joined by the line; the running week a point apart
+    assert [x.endswith("（进行中）") for x in line.x] == [r["in_progress"] for r in rows]
+    assert [v is None for v in line.y] == [r["in_progress"] or r["future"] or r["closure"] is None for r in rows]
+    assert list(point.x) == [line.x[1]] and point.marker.symbol == "circle-open" and list(point.customdata) == [1]
+    assert point.y[0] is not None

@@ -664,6 +664,10 @@ def trend(s: Session, period: Period, now: datetime, grain: str | None = None,
     rows = order_stats(s, period.since, end, now, points=points)
     for r, p in zip(rows, points, strict=True):
         r["short"] = short_label(p, grain)
+        # a bucket still running reads low (its orders are young), one not begun has no data:
+        # charts mark the first and leave the second empty instead of drawing a dive to zero
+        r["in_progress"] = in_progress(p, now)
+        r["future"] = p.since > now
     return rows
 
 

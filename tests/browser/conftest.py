@@ -306,11 +306,24 @@ def wait_for_rerun(page, timeout: float = DEFAULT_TIMEOUT_MS) -> None:
 def pick(page, label: str, text: str) -> None:
     """Choose the option containing ``text`` in the searchable select box labelled ``label``.
     Inside a form a choice causes no run, so there is nothing to wait for there."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
     box = page.get_by_label(label, exact=True)
     in_form = box.evaluate("el => !!el.closest(\"[data-testid='stForm']\")")
-    box.click()
-    page.keyboard.type(text)
-    page.get_by_role("option", name=re.compile(re.escape(text))).first.click()
+    option = page.get_by_role("option", name=re.compile(re.escape(text))).first
+    for attempt in range(3):
+        # a rerun the page starts by itself (the cookie component reporting back after a page
+        # load) redraws the select box and closes its list: open it again, as a user would
+        box.click()
+        page.keyboard.type(text)
+        try:
+            option.click(timeout=DEFAULT_TIMEOUT_MS / 3)
+            break
+        except PlaywrightTimeoutError:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+            wait_for_app(page)
     if not in_form:
         wait_for_rerun(page)
 
