@@ -17,7 +17,9 @@ from db.models.people import ROLES
 from db.permissions import PAGES, PAGES_BY_KEY
 from db.services import users
 from tests.factories.expected_roles import may_open
-from tests.factories.pages import ROLE_ACCOUNT, ROOT, TIMEOUT, logged_in_app, login, run_page, run_via_app
+from tests.factories.pages import (
+    ROLE_ACCOUNT, ROOT, TIMEOUT, logged_in_app, login, restore_env, run_page, run_via_app, saved_env,
+)
 
 CASES = [(p.key, p.path, role) for p in PAGES for role in ROLES]
 
@@ -144,7 +146,7 @@ def test_the_demo_login_page_lists_the_demo_accounts_and_production_never_does(d
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
     assert any(DEFAULT_DEMO_PASSWORD in e.label for e in at.expander)
     assert any("`reception`" in m.value and "接待员" in m.value for m in at.markdown)
-    saved = {k: os.environ.get(k) for k in ("GOV_DB_PATH", "GOV_MODE", "GOV_COOKIE_KEY", "DATABASE_URL")}
+    saved = saved_env()
     os.environ.update(GOV_DB_PATH=str(tmp_path / "prod.db"), GOV_MODE="production", GOV_COOKIE_KEY="p" * 40)
     os.environ.pop("DATABASE_URL", None)
     try:
@@ -152,11 +154,7 @@ def test_the_demo_login_page_lists_the_demo_accounts_and_production_never_does(d
         assert [t.label for t in at.text_input] == ["用户名", "密码"]  # the login form, and nothing else
         assert not at.expander and not any(DEFAULT_DEMO_PASSWORD in m.value for m in at.markdown)
     finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+        restore_env(saved)
 
 
 def test_home_count_opens_the_matching_inbox_filter(demo_db):
