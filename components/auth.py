@@ -35,6 +35,7 @@ COOKIE_AT_KEY = "gov_cookie_at"
 PENDING_COOKIE_KEY = "gov_cookie_pending"  # a cookie issued but not yet confirmed by the browser
 AUTO_RUN_KEY = "gov_auto_run"  # the next run was started by the app itself (the big screen's tour)
 NOTICE_KEY = "gov_notice"
+WRONG_CREDENTIALS = "用户名或密码错误。"
 LOGIN_FIELDS = {"Form name": "用户登录", "Username": "用户名", "Password": "密码", "Login": "登录"}  # nosec B105
 
 
@@ -255,9 +256,10 @@ def render_login(engine: Engine, cfg: Settings, g: Gate) -> None:
         except LoginError as exc:
             if "attempts" in str(exc):
                 st.error(f"该账号因连续输错密码已被锁定，请{LOCKOUT_MINUTES}分钟后再试，或联系管理员。")
-            elif "not authorized" in str(exc):
-                _force_logout(authn, "账号不存在或已停用，请重新登录。")
-                st.rerun()
+            elif "not authorized" in str(exc):  # an unknown or deactivated username
+                # the same words as a wrong password: the form must not tell which usernames exist
+                _force_logout(authn, "")
+                st.error(WRONG_CREDENTIALS)
             else:
                 st.error("登录失败，请重试。")
             return
@@ -266,7 +268,7 @@ def render_login(engine: Engine, cfg: Settings, g: Gate) -> None:
             return
         status = st.session_state.get("authentication_status")
         if status is False:
-            st.error("用户名或密码错误。")
+            st.error(WRONG_CREDENTIALS)
         elif status:
             _accept(engine, cfg, authn)
             st.rerun()

@@ -70,6 +70,16 @@ def test_wrong_password_shows_chinese_error_and_is_counted(demo_db):
         assert s.scalar(select(User.failed_attempts).where(User.username == "leader")) == 0
 
 
+@pytest.mark.parametrize("username", ["nobody-here", "admin "])
+def test_an_unknown_username_reads_like_a_wrong_password(demo_db, username):
+    """Issue #24: the form said 账号不存在 for an unknown username, 用户名或密码错误 for a wrong
+    password: anyone could list the accounts."""
+    wrong_password = [e.value for e in login("leader", "wrong-password1").error]
+    unknown = login(username, "wrong-password1")
+    assert [e.value for e in unknown.error] == wrong_password == ["用户名或密码错误。"]
+    assert not unknown.warning and "gov_actor" not in unknown.session_state
+
+
 def test_lockout_through_the_form(demo_db):
     for _ in range(4):
         at = login("bianmin", "wrong-password1")
