@@ -29,6 +29,7 @@ from db.services import (
     roster_io as rio, settings, users, weekly_report,
 )
 from db.services.roster import PartyInput, StaffInput
+from tests.factories.images import PNG
 from tests.factories.kpi import NOW as KPI_NOW, WEEK as KPI_WEEK, build as build_kpi_world
 from tests.factories.mediation import T0 as MED_T0, build_world as build_mediation_world, case_input
 from tests.factories.orders import PW, build_world, intake
@@ -264,7 +265,7 @@ def test_scripted_session_grid_events_loop_referrals_and_work_logs(engine):
     grid = Actor(grid_uid, "grid1", "grid", "网格员甲")
     e, t0 = engine, local_to_utc(datetime(2025, 3, 3, 9, 0))
     today = date(2025, 3, 3)
-    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    png = PNG  # a real image: the service decodes and re-encodes every photo
 
     def report(description: str, photo: bytes | None = None) -> dict:
         return ge.report(e, grid, ge.EventReport(event_type="safety", description=description,

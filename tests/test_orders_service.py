@@ -95,10 +95,15 @@ def test_phone_refused(raw):
 
 
 def test_derived_title():
+    """Issue #20: place, key phrase and category, not the first 20 characters cut mid-sentence."""
     assert orders.derive_title("  短标题  ") == "短标题"
     long = "村口道路坑洼严重，雨天积水，电动车多次摔倒，请尽快修复。"
-    assert orders.derive_title(long) == long[:20] + "…"
+    assert orders.derive_title(long) == "村口道路坑洼严重"
+    assert orders.derive_title(long, "东湖村", "道路维修") == "东湖村·村口道路坑洼严重（道路维修）"
+    assert orders.derive_title("东湖村村口路灯坏了", "东湖村", "路灯") == "东湖村村口路灯坏了"  # said already
     assert orders.derive_title("第一行\n第二行") == "第一行"
+    assert orders.derive_title("一" * 30 + "，二") == "一" * 20 + "…"
+    assert orders.derive_title("，开头就是标点") == "，开头就是标点"
 
 
 # --------------------------------------------------------------------------- lifecycle
@@ -108,7 +113,7 @@ def test_full_lifecycle_with_timeline_and_audit(w):
     assert o["number"] == "RX-2025-000001" and o["status"] == "received" and o["version"] == 1
     row = get(w, o["id"])
     assert row.contact_due_at == T0 + timedelta(hours=24)
-    assert row.title == "邻居家装修噪音扰民，晚上十点以后仍在施工。"[:20] + "…"
+    assert row.title == "东湖村·邻居家装修噪音扰民（邻里纠纷）"
     assert row.created_by == w.reception.user_id and row.township_id is not None
 
     t = T0 + timedelta(hours=1)
@@ -469,7 +474,7 @@ def test_good_intake_normalises_and_allows_optional_phone(w):
                                caller_name="\u200b张三"), now=T0)
     row = get(w, o["id"])
     assert row.caller_phone == MOBILE and row.caller_name == "张三"
-    assert row.description == "多行描述：\n第一，路灯不亮。\n第二，井盖缺失。" and row.title == "多行描述："
+    assert row.description == "多行描述：\n第一，路灯不亮。\n第二，井盖缺失。" and row.title == "东湖村·多行描述（邻里纠纷）"
     walk_in = orders.register(w.engine, w.reception,
                               intake(w, channel="walk_in", caller_phone=None, household_id=None,
                                      grid_id=None), now=T0)

@@ -68,10 +68,22 @@ def _int(value: Any, label: str, lo: int, hi: int, field: str) -> int:
     return bounded_int(value, lo, hi, f"{label}须为{lo}至{hi}之间的整数。", field=field)
 
 
-def derive_title(description: str) -> str:
-    """The first ~20 characters of the description's first line."""
+_CLAUSE = re.compile(r"[，。；：！？,.;:!?]")
+
+
+def derive_title(description: str, place: str | None = None, category: str | None = None) -> str:
+    """A title a list can show: the place, the description's key phrase (its first clause, at most
+    ``TITLE_AUTO`` characters) and the category when the phrase does not say it already:
+    东湖村·村东头路灯坏了三盏（路灯照明）. (The first 20 characters cut mid-sentence:
+    "村东头路灯坏了三盏，晚上漆黑一片，老人出…".)"""
     first = _SPACES.sub(" ", description.strip().split("\n", 1)[0]).strip()
-    return first if len(first) <= TITLE_AUTO else first[:TITLE_AUTO] + "…"
+    phrase = _CLAUSE.split(first, 1)[0].strip() or first
+    if len(phrase) > TITLE_AUTO:
+        phrase = phrase[:TITLE_AUTO] + "…"
+    title = phrase if not place or place in phrase else f"{place}·{phrase}"
+    if category and category not in title:
+        title += f"（{category}）"
+    return title[:TITLE_MAX]
 
 
 @dataclass(kw_only=True)
@@ -120,7 +132,6 @@ def _validate_intake(i: Intake) -> dict[str, Any]:
     out["caller_phone"] = normalize_phone(phone_raw)
     if out["caller_phone"] is None and i.channel in PHONE_REQUIRED_CHANNELS:
         raise ValidationError(f"“{CHANNELS[i.channel]}”渠道须填写联系电话。", field="caller_phone")
-    out["title"] = out["title"] or derive_title(out["description"])
     return out
 
 
@@ -264,7 +275,8 @@ def register_in(s: Session, actor: Actor, intake: Intake, now: datetime | None =
         channel=intake.channel, caller_name=v["caller_name"], caller_phone=v["caller_phone"],
         village_id=village.id, grid_id=grid_id, household_id=intake.household_id,
         address=v["address"], category_id=cat.id, tier=tier, urgency=intake.urgency,
-        title=v["title"], description=v["description"], status=status, received_at=now,
+        title=v["title"] or derive_title(v["description"], village.name, cat.name),
+        description=v["description"], status=status, received_at=now,
         created_by=actor.user_id or None,
         contact_due_at=contact_deadline(now, max(1, cat.contact_hours or 24)),
         contacted_at=contacted_at,
