@@ -6,8 +6,11 @@ for 17.7 s while the caller was speaking. ``BackgroundModel`` keeps one model pe
 
 - ``get()`` never trains: it answers at once with the current model, or with the cheap fallback
   (the keyword classifier) until the first training has finished;
-- training runs in a daemon thread, started at the app's first run (``warm``) and again when the
-  model is older than ``max_age_s`` (the old model keeps answering meanwhile);
+- training is started from a daemon thread at the app's first run (``warm``) and again when the
+  model is older than ``max_age_s`` (the old model keeps answering meanwhile); the classifier's
+  ``train`` runs the work itself in a separate process (components/data.py), because a training
+  inside the server's interpreter stalled every session (a login clicked on a fresh console was
+  lost two times in five);
 - the new model is swapped in whole, under a lock; a training that fails leaves the old model in
   place and is tried again after ``retry_s``.
 """

@@ -98,8 +98,26 @@ def _classifier_model(database_url: str) -> BackgroundModel:
     engine = runtime.engine()
 
     def train():
-        with read_session(engine) as s:
-            return CategoryClassifier.train(s)
+        # in a process of its own (python -m db.classify): trained in a thread of the server, it
+        # held the interpreter lock for seconds (imports, vectorising) and the server's sessions
+        # stalled: a login clicked on a freshly started console was lost two times in five.
+        # (multiprocessing's spawn would re-run app.py in the child: Streamlit runs the page
+        # as __main__.)
+        import os
+        # the pickle is written by our own child process into a private temporary directory
+        import pickle  # nosec B403
+        import subprocess  # nosec B404
+        import sys
+        import tempfile
+        from pathlib import Path
+
+        with tempfile.TemporaryDirectory(prefix="gov-model-") as tmp:
+            out = Path(tmp) / "classifier.pkl"
+            subprocess.run([sys.executable, "-m", "db.classify", str(out)],  # nosec B603
+                           env={**os.environ, "GOV_TRAIN_DATABASE_URL": database_url},
+                           cwd=Path(__file__).resolve().parent.parent, check=True, timeout=900,
+                           capture_output=True)
+            return pickle.loads(out.read_bytes())  # nosec B301
 
     def keywords():
         with read_session(engine) as s:

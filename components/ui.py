@@ -118,11 +118,22 @@ class Page:
     key: str
 
     def control(self, where: Any = None, noun: str = "条", label: str = "共") -> None:
-        """The count line and the page-number box, side by side (or the box alone in ``where``)."""
+        """The count line and 上一页 / 下一页, side by side (or the buttons alone in ``where``).
+        (A number stepper read as a quantity, not a page.)"""
         if where is None:
-            head, where = st.columns([4, 1], vertical_alignment="bottom")
+            head, where = st.columns([4, 2], vertical_alignment="bottom")
             head.markdown(f"**{label} {self.total} {noun}**（第 {self.number}/{self.pages} 页）")
-        where.number_input("页码", 1, self.pages, key=self.key, label_visibility="collapsed")
+        if self.pages <= 1:
+            return
+        prev, nxt = where.columns(2)
+        prev.button("上一页", key=f"{self.key}_prev", icon=":material/chevron_left:", width="stretch",
+                    disabled=self.number <= 1, on_click=_turn, args=(self.key, self.number - 1))
+        nxt.button("下一页", key=f"{self.key}_next", icon=":material/chevron_right:", width="stretch",
+                   disabled=self.number >= self.pages, on_click=_turn, args=(self.key, self.number + 1))
+
+
+def _turn(key: str, number: int) -> None:
+    st.session_state[key] = number
 
 
 def paged(key: str, fetch: Callable[[int, int], tuple[int, Any]], page_size: int) -> Page:

@@ -388,3 +388,38 @@ class CategoryClassifier:
             out.append(Suggestion(leaf.id, leaf.path, leaf.platform_code,
                                   keyword_confidence(score, other), "keywords", matched))
         return out
+
+
+def train_from_url(database_url: str) -> CategoryClassifier:
+    """Train on the database at ``database_url`` with an engine of its own: the entry point of
+    the training process (components/data.py), which must not share the server's engine."""
+    from db.engine import make_engine, read_session
+
+    engine = make_engine(database_url)
+    try:
+        with read_session(engine) as s:
+            return CategoryClassifier.train(s)
+    finally:
+        engine.dispose()
+
+
+def _main() -> int:
+    """``python -m db.classify OUT``: train on the database in ``GOV_TRAIN_DATABASE_URL`` (not an
+    argument: a password would show in the process list) and write the pickled model to OUT."""
+    import os
+    # read back only by the server process that started this one (components/data.py)
+    import pickle  # nosec B403
+    import sys
+
+    # through the module's own name: run with -m, this file is __main__, and objects made by its
+    # classes here would pickle as __main__.CategoryClassifier, which the server cannot load
+    from db import classify
+
+    model = classify.train_from_url(os.environ["GOV_TRAIN_DATABASE_URL"])
+    with open(sys.argv[1], "wb") as f:
+        pickle.dump(model, f)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())

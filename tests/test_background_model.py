@@ -74,3 +74,22 @@ def test_the_fallback_is_built_once():
     m = BackgroundModel(lambda: threading.Event().wait(10) or "never", lambda: built.append(1) or "kw",
                         clock=Clock())
     assert [m.get() for _ in range(3)] == ["kw"] * 3 and built == [1]
+
+
+def test_the_training_process_hands_back_a_model_the_server_can_load(sqlite_engine, tmp_path):
+    """The classifier trains in a process of its own (``python -m db.classify OUT``); its pickle
+    must name ``db.classify`` classes, not ``__main__`` ones (it did, and the server could not
+    load it)."""
+    import os
+    import pickle  # nosec B403 - written by the test's own child process
+    import subprocess  # nosec B404
+    import sys
+
+    from db.classify import CategoryClassifier
+
+    url = sqlite_engine.url.render_as_string(hide_password=False)
+    out = tmp_path / "model.pkl"
+    subprocess.run([sys.executable, "-m", "db.classify", str(out)], check=True, timeout=300,  # nosec B603
+                   env={**os.environ, "GOV_TRAIN_DATABASE_URL": url}, capture_output=True)
+    model = pickle.loads(out.read_bytes())  # nosec B301
+    assert isinstance(model, CategoryClassifier) and type(model).__module__ == "db.classify"
