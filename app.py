@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components import auth, data, nav, runtime, ui
+from db.permissions import can_open
 
 st.set_page_config(page_title="基层治理综合服务平台", page_icon=":material/account_balance:", layout="wide")
 ui.apply_style()
@@ -10,7 +11,6 @@ ui.apply_style()
 cfg = runtime.settings()
 engine = runtime.engine()
 gate = auth.gate(engine, cfg)
-data.warm_models()  # the category classifier trains in the background, never in a clerk's run
 
 
 def login_page() -> None:
@@ -21,6 +21,8 @@ with ui.run_marker():  # only for the browser tests (GOV_E2E_MARKER=1): "this ru
     if gate.actor is None:
         nav.login_only(login_page).run()
     else:
+        if can_open(gate.actor.role, "intake"):  # the desk's classifier trains in the background
+            data.warm_models()
         page = nav.build(gate.actor.role)
         nav.goto_box(gate.actor.role)
         auth.render_account_box(engine, gate.authn, gate.actor)

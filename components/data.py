@@ -6,6 +6,8 @@ Each wrapper is cleared by ``invalidate()`` after a write from this process.
 from __future__ import annotations
 
 
+import threading
+
 import pandas as pd
 import streamlit as st
 
@@ -90,10 +92,9 @@ def masked(rows: list[dict], role: str, fields: dict[str, str] | None = None) ->
     return [mask_record(role, r, fields or PII_ORDER_FIELDS) for r in rows]
 
 
-@st.cache_resource(show_spinner=False)
-def _classifier_model(database_url: str) -> BackgroundModel:
-    """One background-trained classifier per database (keyed by URL, like the engine)."""
-    from db.classify import CategoryClassifier
+def _new_classifier_model(database_url: str) -> BackgroundModel:
+    """A background-trained classifier for one database."""
+    from db.classify import CategoryClassifier, worth_training
 
     engine = runtime.engine()
 
@@ -111,6 +112,9 @@ def _classifier_model(database_url: str) -> BackgroundModel:
         import tempfile
         from pathlib import Path
 
+        with read_session(engine) as s:
+            if not worth_training(s):  # too few closed orders: the keyword rules are the model
+                return CategoryClassifier.keywords_only(s)
         with tempfile.TemporaryDirectory(prefix="gov-model-") as tmp:
             out = Path(tmp) / "classifier.pkl"
             subprocess.run([sys.executable, "-m", "db.classify", str(out)],  # nosec B603
@@ -126,8 +130,19 @@ def _classifier_model(database_url: str) -> BackgroundModel:
     return BackgroundModel(train, keywords, max_age_s=3600)
 
 
+# one per database URL for the life of the process: a module dict, not st.cache_resource, whose
+# store an AppTest run starts afresh (the suite started one training process per page test)
+_MODELS: dict[str, BackgroundModel] = {}
+_MODELS_LOCK = threading.Lock()
+
+
 def classifier_model() -> BackgroundModel:
-    return _classifier_model(runtime.settings().database_url)
+    url = runtime.settings().database_url
+    with _MODELS_LOCK:
+        model = _MODELS.get(url)
+        if model is None:
+            model = _MODELS[url] = _new_classifier_model(url)
+    return model
 
 
 def classifier():

@@ -390,6 +390,17 @@ class CategoryClassifier:
         return out
 
 
+def worth_training(session: Session, min_orders: int = 200) -> bool:
+    """Whether ``CategoryClassifier.train`` could learn a model at all: at least ``min_orders``
+    closed orders with a category (one cheap count; a new township's empty database, and most
+    test databases, need no training process)."""
+    from sqlalchemy import func
+
+    n = session.scalar(select(func.count()).select_from(WorkOrder).where(
+        WorkOrder.status.in_(CLOSED_STATUSES), WorkOrder.category_id.is_not(None)))
+    return (n or 0) >= min_orders
+
+
 def train_from_url(database_url: str) -> CategoryClassifier:
     """Train on the database at ``database_url`` with an engine of its own: the entry point of
     the training process (components/data.py), which must not share the server's engine."""
