@@ -113,8 +113,9 @@ def _new_classifier_model(database_url: str) -> BackgroundModel:
         from pathlib import Path
 
         with read_session(engine) as s:
-            if not worth_training(s):  # too few closed orders: the keyword rules are the model
-                return CategoryClassifier.keywords_only(s)
+            enough = worth_training(s)
+        if not enough:  # too few closed orders: the keyword rules are the model
+            return keywords()
         with tempfile.TemporaryDirectory(prefix="gov-model-") as tmp:
             out = Path(tmp) / "classifier.pkl"
             subprocess.run([sys.executable, "-m", "db.classify", str(out)],  # nosec B603
@@ -146,9 +147,9 @@ def classifier_model() -> BackgroundModel:
 
 
 def classifier():
-    """The category classifier: trained from the closed orders in the background at the app's
-    first run and hourly after (components/background_model.py); until the first training has
-    finished, the keyword rules. Never trained in the caller's run."""
+    """The category classifier: trained from the closed orders in the background (started at the
+    first run of a role that uses the desk, then hourly; components/background_model.py); until
+    the first training has finished, the keyword rules. Never trained in the caller's run."""
     return classifier_model().get()
 
 
