@@ -48,7 +48,7 @@ def apply_theme() -> None:
     st.markdown(CSS, unsafe_allow_html=True)  # fixed text only
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@runtime.cached(ttl=60)
 def headline(minute: str) -> dict:
     now = utcnow()
     today = to_local(now).date()
@@ -67,7 +67,7 @@ def headline(minute: str) -> dict:
             "cats": cats, "disputes": disputes, "today": today}
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@runtime.cached(ttl=60)
 def cases(minute: str) -> list[dict]:
     with read_session(runtime.engine()) as s:
         return scrub_cases(kpi_q.recent_closed(s, utcnow()))

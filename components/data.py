@@ -20,14 +20,14 @@ from db.queries import audit as audit_q
 from db.queries import home as home_q
 
 
-@st.cache_data(ttl=30, show_spinner=False)
+@runtime.cached(ttl=30)
 def attention(actor: Actor, minute: str) -> list:
     """Home-page counts for the actor; ``minute`` keys the cache to the current minute."""
     with read_session(runtime.engine()) as s:
         return home_q.attention(s, actor, utcnow())
 
 
-@st.cache_data(ttl=30, show_spinner=False)
+@runtime.cached(ttl=30)
 def audit_page(actor: Actor, f: audit_q.AuditFilter, offset: int, limit: int) -> tuple[int, pd.DataFrame]:
     with read_session(runtime.engine()) as s:
         total = audit_q.count(s, actor, f)
@@ -35,7 +35,7 @@ def audit_page(actor: Actor, f: audit_q.AuditFilter, offset: int, limit: int) ->
     return total, pd.DataFrame(rows)
 
 
-@st.cache_data(ttl=300, show_spinner=False)
+@runtime.cached(ttl=300)
 def audit_facets(actor: Actor) -> dict[str, list[str]]:
     with read_session(runtime.engine()) as s:
         return audit_q.facets(s, actor)
@@ -48,7 +48,7 @@ def invalidate() -> None:
     st.cache_data.clear()
 
 
-@st.cache_data(ttl=600, show_spinner=False)
+@runtime.cached(ttl=600)
 def reference() -> dict[str, list[dict]]:
     from db.queries import reference as ref_q
 
@@ -58,7 +58,7 @@ def reference() -> dict[str, list[dict]]:
                 "supervisors": ref_q.supervisors(s)}
 
 
-@st.cache_data(ttl=600, show_spinner=False)
+@runtime.cached(ttl=600)
 def grids(village_id: int) -> list[dict]:
     from db.queries import reference as ref_q
 
@@ -66,7 +66,7 @@ def grids(village_id: int) -> list[dict]:
         return ref_q.grids(s, village_id)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@runtime.cached(ttl=60)
 def settings_lists() -> dict:
     from db.queries import settings as settings_q
 
@@ -74,7 +74,7 @@ def settings_lists() -> dict:
         return {"categories": settings_q.categories(s), "years": settings_q.holiday_years(s)}
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@runtime.cached(ttl=60)
 def calendar_days(year: int) -> pd.DataFrame:
     from db.queries import settings as settings_q
 
@@ -158,7 +158,7 @@ def warm_models() -> None:
     classifier_model().warm()
 
 
-@st.cache_data(ttl=20, show_spinner=False)
+@runtime.cached(ttl=20)
 def caller_history(phone: str | None, household_id: int | None, address: str | None) -> dict:
     from db.queries import orders as orders_q
 
@@ -166,7 +166,7 @@ def caller_history(phone: str | None, household_id: int | None, address: str | N
         return orders_q.caller_history(s, phone=phone, household_id=household_id, address=address)
 
 
-@st.cache_data(ttl=20, show_spinner=False)
+@runtime.cached(ttl=20)
 def duplicates(category_id: int | None, village_id: int | None, grid_id: int | None, household_id: int | None,
                address: str | None, description: str | None, phone: str | None) -> list[dict]:
     from db.queries import orders as orders_q
@@ -177,7 +177,7 @@ def duplicates(category_id: int | None, village_id: int | None, grid_id: int | N
                                              phone=phone, now=utcnow())
 
 
-@st.cache_data(ttl=15, show_spinner=False)
+@runtime.cached(ttl=15)
 def inbox(f, actor: Actor, offset: int, limit: int, minute: str) -> tuple[int, list[dict]]:
     """(count for the filter, one page of rows), masked for the actor's role."""
     from db.queries import orders as orders_q
@@ -197,7 +197,7 @@ def inbox_export(f, actor: Actor) -> list[dict]:
         return masked(orders_q.inbox_export(s, f, actor, utcnow()), actor.role)
 
 
-@st.cache_data(ttl=10, show_spinner=False)
+@runtime.cached(ttl=10)
 def order_bundle(order_id: int, role: str) -> dict | None:
     """One order with its timeline, extension requests and links, masked for the role."""
     from db.queries import orders as orders_q
@@ -214,7 +214,7 @@ def order_bundle(order_id: int, role: str) -> dict | None:
         }
 
 
-@st.cache_data(ttl=30, show_spinner=False)
+@runtime.cached(ttl=30)
 def order_id_by_number(number: str) -> int | None:
     from sqlalchemy import select
 
@@ -224,7 +224,7 @@ def order_id_by_number(number: str) -> int | None:
         return s.scalar(select(WorkOrder.id).where(WorkOrder.number == number.strip()))
 
 
-@st.cache_data(ttl=15, show_spinner=False)
+@runtime.cached(ttl=15)
 def supervision(offset: int, limit: int, minute: str) -> tuple[int, list[dict]]:
     from db.queries import orders as orders_q
 
@@ -233,7 +233,7 @@ def supervision(offset: int, limit: int, minute: str) -> tuple[int, list[dict]]:
         return orders_q.supervision_count(s, now), orders_q.supervision_list(s, now, limit, offset)
 
 
-@st.cache_data(ttl=600, show_spinner=False)
+@runtime.cached(ttl=600)
 def households(grid_id: int, role: str) -> list[dict]:
     """A grid's households for the intake picker, head-of-household names masked for the role."""
     from db.queries import reference as ref_q

@@ -47,13 +47,13 @@ def _record_status(record_type: str, status: str | None) -> str:
 
 # --------------------------------------------------------------------------- cached reads
 
-@st.cache_data(ttl=15, show_spinner=False)
+@runtime.cached(ttl=15)
 def events(f: EventFilter, actor: Actor, offset: int, limit: int, minute: str) -> tuple[int, list[dict]]:
     with read_session(runtime.engine()) as s:
         return q.event_count(s, f, actor), _masked_rows(q.event_page(s, f, actor, offset, limit), actor.role)
 
 
-@st.cache_data(ttl=10, show_spinner=False)
+@runtime.cached(ttl=10)
 def _cached_bundle(event_id: int, role: str) -> dict | None:
     with read_session(runtime.engine()) as s:
         d = q.event_detail(s, event_id)
@@ -96,37 +96,37 @@ def bundle(event_id: int, role: str) -> dict | None:
         return {**out, "links": q.linked(s, event_id), "linked": svc.linked_record(s, event)}
 
 
-@st.cache_data(ttl=30, show_spinner=False)
+@runtime.cached(ttl=30)
 def event_id_by_number(number: str) -> int | None:
     with read_session(runtime.engine()) as s:
         return q.event_id_by_number(s, number)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@runtime.cached(ttl=60)
 def own_staff(actor: Actor) -> dict | None:
     with read_session(runtime.engine()) as s:
         return q.own_staff(s, actor)
 
 
-@st.cache_data(ttl=300, show_spinner=False)
+@runtime.cached(ttl=300)
 def staff_options(village_id: int | None, grid_id: int | None) -> list[dict]:
     with read_session(runtime.engine()) as s:
         return q.staff_options(s, village_id, grid_id)
 
 
-@st.cache_data(ttl=15, show_spinner=False)
+@runtime.cached(ttl=15)
 def logs(staff_id: int, offset: int, limit: int) -> tuple[int, list[dict]]:
     with read_session(runtime.engine()) as s:
         return q.log_count(s, staff_id), q.logs(s, staff_id, offset, limit)
 
 
-@st.cache_data(ttl=15, show_spinner=False)
+@runtime.cached(ttl=15)
 def log_for(staff_id: int, day: date) -> dict | None:
     with read_session(runtime.engine()) as s:
         return q.log_for(s, staff_id, day)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@runtime.cached(ttl=60)
 def workload(village_id: int, first: date, last: date) -> list[dict]:
     from db.rules.sla import local_midnight
 

@@ -56,25 +56,25 @@ def all_metrics() -> dict[str, kpi_q.Metric]:
 
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@runtime.cached(ttl=60)
 def summary(period: kpi_q.Period, minute: str) -> dict:
     with read_session(runtime.engine()) as s:
         return kpi_q.summary(s, period, utcnow())
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@runtime.cached(ttl=60)
 def trend(span: kpi_q.Period, grain: str, minute: str) -> list[dict]:
     with read_session(runtime.engine()) as s:
         return kpi_q.trend(s, span, utcnow(), grain)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@runtime.cached(ttl=60)
 def compare(period: kpi_q.Period, by: str, minute: str) -> list[dict]:
     with read_session(runtime.engine()) as s:
         return kpi_q.compare(s, period, utcnow(), by)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@runtime.cached(ttl=60)
 def others(period: kpi_q.Period, minute: str) -> dict:
     """Dispute resolution, the share resolved in the village and grid events per worker, now
     and in the previous period cut at the same point."""
@@ -82,7 +82,7 @@ def others(period: kpi_q.Period, minute: str) -> dict:
         return kpi_q.module_summary(s, period, utcnow())
 
 
-@st.cache_data(ttl=30, show_spinner=False)
+@runtime.cached(ttl=30)
 def drill(metric: str, period: kpi_q.Period, by: str | None, key: Any, part: str,
           bucket: kpi_q.Period | None, offset: int, limit: int, role: str, minute: str) -> tuple[int, list[dict]]:
     with read_session(runtime.engine()) as s:
@@ -283,7 +283,7 @@ def compare_table(rows: list[dict], metric: kpi_q.Metric) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- overlap (重合度)
 
-@st.cache_data(ttl=60, show_spinner=False)
+@runtime.cached(ttl=60)
 def overlap_summary(period: kpi_q.Period, minute: str) -> dict:
     from db.queries import overlap as overlap_q
 
@@ -291,7 +291,7 @@ def overlap_summary(period: kpi_q.Period, minute: str) -> dict:
         return overlap_q.summary(s, period.since, period.until)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@runtime.cached(ttl=60)
 def overlap_matters(period: kpi_q.Period, combo: tuple | None, sentinel: bool, offset: int, limit: int,
                     minute: str) -> tuple[int, list[dict]]:
     from db.queries import overlap as overlap_q
@@ -301,7 +301,7 @@ def overlap_matters(period: kpi_q.Period, combo: tuple | None, sentinel: bool, o
                                  offset=offset, limit=limit)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@runtime.cached(ttl=60)
 def overlap_orders(period: kpi_q.Period, key: str, category_id: int, role: str, minute: str) -> list[dict]:
     from db.queries import overlap as overlap_q
 

@@ -48,43 +48,43 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # --------------------------------------------------------------------------- cached reads
 
 
-@st.cache_data(ttl=30, show_spinner=False)
+@runtime.cached(ttl=30)
 def ledger(f: mq.LedgerFilter, actor: Actor, offset: int, limit: int, minute: str) -> tuple[int, list[dict]]:
     with read_session(runtime.engine()) as s:
         return mq.ledger_page(s, f, actor, utcnow(), offset, limit)
 
 
-@st.cache_data(ttl=30, show_spinner=False)
+@runtime.cached(ttl=30)
 def case(case_id: int, actor: Actor, minute: str) -> dict | None:
     with read_session(runtime.engine()) as s:
         return mq.case_detail(s, actor, case_id, utcnow())
 
 
-@st.cache_data(ttl=300, show_spinner=False)
+@runtime.cached(ttl=300)
 def case_id(number: str) -> int | None:
     with read_session(runtime.engine()) as s:
         return mq.case_id_by_number(s, number)
 
 
-@st.cache_data(ttl=600, show_spinner=False)
+@runtime.cached(ttl=600)
 def mediators() -> list[dict]:
     with read_session(runtime.engine()) as s:
         return mq.mediators(s)
 
 
-@st.cache_data(ttl=600, show_spinner=False)
+@runtime.cached(ttl=600)
 def grids(village_id: int) -> list[dict]:
     with read_session(runtime.engine()) as s:
         return ref_q.grids(s, village_id)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@runtime.cached(ttl=60)
 def settings() -> dict:
     with read_session(runtime.engine()) as s:
         return mq.settings(s)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@runtime.cached(ttl=60)
 def screening(month: str, only_missing: bool, role: str, minute: str) -> tuple[dict, list[dict]]:
     with read_session(runtime.engine()) as s:
         now = utcnow()
@@ -92,26 +92,26 @@ def screening(month: str, only_missing: bool, role: str, minute: str) -> tuple[d
                                                                        role=role)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@runtime.cached(ttl=60)
 def special(actor: Actor, tag: str | None, overdue: bool, offset: int, limit: int, minute: str):
     with read_session(runtime.engine()) as s:
         return mq.special_groups(s, actor, utcnow(), tag=tag, overdue_only=overdue, offset=offset, limit=limit)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@runtime.cached(ttl=60)
 def writable_villages(actor: Actor) -> frozenset[int] | None:
     """The villages the actor may register, screen and visit in (None: all)."""
     with read_session(runtime.engine()) as s:
         return mq.writable_villages(s, actor)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@runtime.cached(ttl=60)
 def write_scope(actor: Actor) -> mq.WriteScope:
     with read_session(runtime.engine()) as s:
         return mq.write_scope(s, actor)
 
 
-@st.cache_data(ttl=300, show_spinner=False)
+@runtime.cached(ttl=300)
 def stats(since: datetime, until: datetime, by: str | None) -> list[dict]:
     with read_session(runtime.engine()) as s:
         return mq.resolution_stats(s, since, until, by)

@@ -31,7 +31,7 @@ PAGE_SIZE = 15
 # --------------------------------------------------------------------------- cached reads
 
 
-@st.cache_data(ttl=30, show_spinner=False)
+@runtime.cached(ttl=30)
 def _read(name: str, *args: Any, **kw: Any) -> Any:
     """Any read of db.queries.platforms, cached for 30 s and cleared by data.invalidate()."""
     with read_session(runtime.engine()) as s:

@@ -38,78 +38,78 @@ def _m(rows: list[dict], role: str, fields: dict[str, str]) -> list[dict]:
 
 # --------------------------------------------------------------------------- cached reads
 
-@st.cache_data(ttl=120, show_spinner=False)
+@runtime.cached(ttl=120)
 def townships() -> list[dict]:
     with read_session(runtime.engine()) as s:
         return q.townships(s)
 
 
-@st.cache_data(ttl=120, show_spinner=False)
+@runtime.cached(ttl=120)
 def villages(township_id: int | None) -> list[dict]:
     with read_session(runtime.engine()) as s:
         return q.villages_of(s, township_id)
 
 
-@st.cache_data(ttl=120, show_spinner=False)
+@runtime.cached(ttl=120)
 def grids(village_id: int) -> list[dict]:
     with read_session(runtime.engine()) as s:
         return q.grids_of(s, village_id)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@runtime.cached(ttl=60)
 def tree(township_id: int | None) -> list[dict]:
     with read_session(runtime.engine()) as s:
         return q.village_tree(s, township_id)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@runtime.cached(ttl=60)
 def grid_rows(village_id: int) -> list[dict]:
     with read_session(runtime.engine()) as s:
         return q.grid_rows(s, village_id)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@runtime.cached(ttl=60)
 def grid_people(grid_id: int, role: str) -> dict:
     with read_session(runtime.engine()) as s:
         return {"units": _m(q.unit_rows(s, grid_id), role, UNIT_PII),
                 "staff": _m(q.grid_staff(s, grid_id), role, STAFF_PII)}
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@runtime.cached(ttl=60)
 def gaps(scope: q.Scope) -> dict[str, int]:
     with read_session(runtime.engine()) as s:
         return q.gap_counts(s, scope)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@runtime.cached(ttl=60)
 def gap_page(kind: str, scope: q.Scope, offset: int, limit: int, role: str) -> tuple[int, list[dict]]:
     with read_session(runtime.engine()) as s:
         total, rows = q.gap_page(s, kind, scope, offset, limit)
     return total, _m(rows, role, {**HH_PII, **STAFF_PII})
 
 
-@st.cache_data(ttl=30, show_spinner=False)
+@runtime.cached(ttl=30)
 def staff_page(f: q.StaffFilter, offset: int, limit: int, role: str) -> tuple[int, list[dict]]:
     with read_session(runtime.engine()) as s:
         total, rows = q.staff_page(s, f, offset, limit, phone_visible=sees_unmasked(role, "phone"))
     return total, _m(rows, role, STAFF_PII)
 
 
-@st.cache_data(ttl=30, show_spinner=False)
+@runtime.cached(ttl=30)
 def unit_page(f: q.UnitFilter, offset: int, limit: int, role: str) -> tuple[int, list[dict]]:
     with read_session(runtime.engine()) as s:
         total, rows = q.unit_chief_page(s, f, offset, limit)
     return total, _m(rows, role, UNIT_PII)
 
 
-@st.cache_data(ttl=30, show_spinner=False)
+@runtime.cached(ttl=30)
 def party_page(f: q.PartyFilter, offset: int, limit: int, role: str) -> tuple[int, list[dict]]:
     with read_session(runtime.engine()) as s:
         total, rows = q.party_page(s, f, offset, limit, phone_visible=sees_unmasked(role, "phone"))
     return total, _m(rows, role, STAFF_PII)
 
 
-@st.cache_data(ttl=15, show_spinner=False)
+@runtime.cached(ttl=15)
 def party_detail(member_id: int, role: str) -> dict | None:
     with read_session(runtime.engine()) as s:
         d = q.party_detail(s, member_id)
@@ -119,14 +119,14 @@ def party_detail(member_id: int, role: str) -> dict | None:
             "scores": d["scores"]}
 
 
-@st.cache_data(ttl=30, show_spinner=False)
+@runtime.cached(ttl=30)
 def household_page(f: q.HouseholdFilter, offset: int, limit: int, role: str) -> tuple[int, list[dict]]:
     with read_session(runtime.engine()) as s:
         total, rows = q.household_page(s, f, offset, limit, name_visible=sees_unmasked(role, "name"))
     return total, _m(rows, role, HH_PII)
 
 
-@st.cache_data(ttl=15, show_spinner=False)
+@runtime.cached(ttl=15)
 def chain(household_id: int, role: str) -> dict | None:
     with read_session(runtime.engine()) as s:
         c = q.household_chain(s, household_id)
@@ -150,37 +150,37 @@ def chain(household_id: int, role: str) -> dict | None:
                         "disputes": scrubbed(history["disputes"], "title")}}
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@runtime.cached(ttl=60)
 def teams(township_id: int | None) -> list[dict]:
     with read_session(runtime.engine()) as s:
         return q.teams(s, township_id)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@runtime.cached(ttl=60)
 def zones(village_id: int) -> list[dict]:
     with read_session(runtime.engine()) as s:
         return q.zones(s, village_id)
 
 
-@st.cache_data(ttl=30, show_spinner=False)
+@runtime.cached(ttl=30)
 def members(team_id: int | None, zone_id: int | None, role: str) -> list[dict]:
     with read_session(runtime.engine()) as s:
         return _m(q.group_members(s, team_id=team_id, zone_id=zone_id), role, STAFF_PII)
 
 
-@st.cache_data(ttl=30, show_spinner=False)
+@runtime.cached(ttl=30)
 def village_households(village_id: int) -> list[dict]:
     with read_session(runtime.engine()) as s:
         return q.village_households(s, village_id)
 
 
-@st.cache_data(ttl=30, show_spinner=False)
+@runtime.cached(ttl=30)
 def unit_candidates(unit_id: int) -> list[dict]:
     with read_session(runtime.engine()) as s:
         return q.unit_candidates(s, unit_id)
 
 
-@st.cache_data(ttl=300, show_spinner=False)
+@runtime.cached(ttl=300)
 def my_grid(user_id: int) -> dict | None:
     with read_session(runtime.engine()) as s:
         return q.actor_grid(s, user_id)

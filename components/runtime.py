@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from typing import Any, Callable
+
 import streamlit as st
 from sqlalchemy import Engine
 
@@ -22,6 +25,31 @@ def _ready_engine(database_url: str) -> Engine:
     eng = get_engine(settings)
     ensure_database(eng, settings)
     return eng
+
+
+def cached(ttl: int, spinner: bool | str = False) -> Callable:
+    """``st.cache_data`` whose key includes the database URL.
+
+    Streamlit's data cache is process-wide and knows nothing of which database a value came
+    from: a process that opens a second database (tests, one after another, each with its own
+    world) got the first one's villages from a cached list. Every display read is cached through
+    this instead of ``st.cache_data`` directly.
+    """
+    def decorate(fn: Callable) -> Callable:
+        def keyed(database_url: str, *args: Any, **kwargs: Any) -> Any:
+            return fn(*args, **kwargs)
+
+        # Streamlit names a cache by module, qualified name and source: give each its own name
+        keyed.__module__, keyed.__qualname__ = fn.__module__, f"{fn.__qualname__}@database"
+        store = st.cache_data(ttl=ttl, show_spinner=spinner)(keyed)
+
+        @functools.wraps(fn)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return store(load_settings().database_url, *args, **kwargs)
+
+        call.clear = store.clear  # type: ignore[attr-defined]
+        return call
+    return decorate
 
 
 def settings() -> Settings:

@@ -17,7 +17,7 @@ ui.page_header("weekly", "周一至周日（北京时间）。上会时逐节展
 ui.show_flash()
 
 
-@st.cache_data(ttl=60, show_spinner="正在汇总本周数据……")
+@runtime.cached(ttl=60, spinner="正在汇总本周数据……")
 def load(week_start, role: str, minute: str) -> dict:
     with read_session(runtime.engine()) as s:
         return wr.assemble(s, wr.week_of(week_start), utcnow(), role)
