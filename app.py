@@ -25,5 +25,5 @@ with ui.run_marker():  # only for the browser tests (GOV_E2E_MARKER=1): "this ru
             data.warm_models()
         page = nav.build(gate.actor.role)
         nav.goto_box(gate.actor.role)
-        auth.render_account_box(engine, gate.authn, gate.actor)
+        auth.render_account_box(engine, gate.actor)
         page.run()

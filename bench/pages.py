@@ -138,8 +138,6 @@ def main(argv: list[str] | None = None) -> int:
             def run_page(actor=actor, spec=spec):
                 at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
                 at.session_state["gov_actor"] = actor
-                at.session_state["authentication_status"] = True
-                at.session_state["username"] = actor.username
                 at.session_state["gov_epoch"] = users.session_epoch(engine, actor.user_id)
                 at.session_state["gov_last_seen"] = time.time()
                 at.run()

@@ -1,22 +1,35 @@
-"""The login gate: streamlit-authenticator over the users in the database.
+"""The login gate: the console's own form and login cookie over the users in the database.
 
-The library renders the form and the cookie; the database decides. Per run:
-- credentials are loaded from the database (locked users carry the lock-out count);
-- failed attempts the library counted are written back (lock-out after 5, for 15 minutes);
-- a cookie login is accepted only if the cookie was issued after the user's last logout,
-  password change or deactivation (``tokens_valid_after``);
-- a running session is logged out when its epoch is stale or it has been idle too long.
+Per run:
+- a session with an actor is checked against the database: logged out when its epoch is stale
+  (logout elsewhere, password change, deactivation) or it has been idle too long;
+- without an actor, a login cookie from the browser is accepted only if it is ours (HS256 with
+  our key), was issued after the user's last logout, password change or deactivation
+  (``tokens_valid_after``) and within the idle time-out, and the account is not locked;
+- otherwise the login form. Its button's callback checks the password through
+  ``users.try_password``, which counts the attempt in the database before it checks (lock-out
+  after 5, for 15 minutes, holding under parallel attempts).
+
+Why not streamlit-authenticator (used until December 2026): its form checks the password itself,
+so attempts could only be counted afterwards, per session (thirteen parallel attempts were all
+checked, and a right one got in after the lock); and its cookie manager is a component that
+reports the browser's cookies back on every page load, starting a rerun of its own. A click on
+登录 that arrived during that rerun was lost (the form stayed, filled in, with no message: seen
+two times in three on a busy machine), and a select box the user had just opened closed. Here
+the login runs in the button's callback, which Streamlit runs before the script, so a rerun
+cannot drop it; the cookie is read from the request (``st.context.cookies``) and written by a
+small script in the page (``st.html``), neither of which reruns anything.
 """
 
 from __future__ import annotations
 
+import json
 import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import streamlit as st
-import streamlit_authenticator as stauth
 from sqlalchemy import Engine
-from streamlit_authenticator.utilities.exceptions import LoginError
 
 from components import runtime
 from components.ui import esc
@@ -29,14 +42,21 @@ ACTOR_KEY = "gov_actor"
 EPOCH_KEY = "gov_epoch"
 SEEN_KEY = "gov_last_seen"
 VIA_KEY = "gov_login_via"
-REFUSED_KEY = "gov_refused_cookie"
-SET_COOKIE_KEY = "gov_set_cookie"
+REFUSED_KEY = "gov_refused_cookie"  # the browser's cookie, refused once: never tried again in this session
 COOKIE_AT_KEY = "gov_cookie_at"
-PENDING_COOKIE_KEY = "gov_cookie_pending"  # a cookie issued but not yet confirmed by the browser
+COOKIE_WRITE_KEY = "gov_cookie_write"  # what the page's cookie script does: {"token", "expires"} or {"delete"}
 AUTO_RUN_KEY = "gov_auto_run"  # the next run was started by the app itself (the big screen's tour)
 NOTICE_KEY = "gov_notice"
-WRONG_CREDENTIALS = "用户名或密码错误。"
-LOGIN_FIELDS = {"Form name": "用户登录", "Username": "用户名", "Password": "密码", "Login": "登录"}  # nosec B105
+LOGIN_ERROR_KEY = "gov_login_error"
+USERNAME_KEY = "login_username"
+# the password box's widget key, not a password
+PASSWORD_KEY = "login_password"  # nosec B105
+# one answer for an unknown user, a wrong password and a locked account: the form must not tell
+# which usernames exist (a lock-out message only ever appeared for real accounts)
+WRONG_CREDENTIALS = (f"用户名或密码错误。连续输错{LOCKOUT_THRESHOLD}次的账号将锁定{LOCKOUT_MINUTES}分钟"
+                     "（到时自动解锁，管理员也可重置密码解锁）。")
+EMPTY_CREDENTIALS = "请输入用户名和密码。"
+COOKIE_REFUSED = "登录已失效（已退出、密码已修改或账号已停用），请重新登录。"
 
 
 def current_actor() -> Actor | None:
@@ -44,85 +64,77 @@ def current_actor() -> Actor | None:
 
 
 def _cookie_token() -> str | None:
+    """The login cookie the browser sent when this page was loaded (the websocket's request)."""
     try:
         return st.context.cookies.get(COOKIE_NAME)
     except Exception:
         return None
 
 
-def _build(cfg: Settings) -> tuple[stauth.Authenticate, dict]:
-    """The run's one Authenticate. Its credentials dict starts empty and is filled from the
-    database only when the login form is shown (a logged-in run does not load every user)."""
-    config: dict = {"usernames": {}}
-    authn = stauth.Authenticate(config, cookie_name=COOKIE_NAME, cookie_key=runtime.cookie_key(cfg),
-                                cookie_expiry_days=COOKIE_EXPIRY_DAYS, auto_hash=False, login_sleep_time=0)
-    token = _cookie_token()
-    if token and (token == st.session_state.get(REFUSED_KEY) or cookies.decode(token, runtime.cookie_key(cfg)) is None):
-        # a cookie we already refused in this session, or one the library must not see (signed with
-        # another key or algorithm: its decoder raises on those): never let the library use it
-        authn.cookie_controller.get_cookie = lambda: None
-    return authn, config
+def _start(engine: Engine, actor: Actor, via: str, cookie_issued: float | None = None) -> None:
+    st.session_state[ACTOR_KEY] = actor
+    st.session_state[EPOCH_KEY] = users.session_epoch(engine, actor.user_id)
+    st.session_state[SEEN_KEY] = time.time()
+    st.session_state[VIA_KEY] = via
+    st.session_state.pop(REFUSED_KEY, None)
+    st.session_state.pop(LOGIN_ERROR_KEY, None)
+    if cookie_issued is not None:  # the browser holds a good cookie: re-issued on the schedule of its issue
+        st.session_state[COOKIE_AT_KEY] = cookie_issued
+    else:
+        st.session_state.pop(COOKIE_AT_KEY, None)  # issue one now
 
 
 def _clear(notice: str | None = None) -> None:
-    for key in (ACTOR_KEY, EPOCH_KEY, SEEN_KEY, VIA_KEY, PENDING_COOKIE_KEY):
+    for key in (ACTOR_KEY, EPOCH_KEY, SEEN_KEY, VIA_KEY, COOKIE_AT_KEY):
         st.session_state.pop(key, None)
     if notice:
         st.session_state[NOTICE_KEY] = notice
 
 
-def _force_logout(authn: stauth.Authenticate, notice: str) -> None:
+def _force_logout(notice: str) -> None:
+    """End the session here and delete the browser's cookie. The cookie this page was loaded with
+    is never tried again in this session (the request's cookies do not change until a reload)."""
     token = _cookie_token()
     if token:
         st.session_state[REFUSED_KEY] = token
-    if st.session_state.get("authentication_status"):
-        authn.logout(location="unrendered")
+    st.session_state[COOKIE_WRITE_KEY] = {"delete": True}
     _clear(notice)
 
 
-def _persist_failures(engine: Engine, creds: users.Credentials) -> bool:
-    """Write back the attempts the library counted in this run. True if one locked an account."""
-    locked = False
-    for username, entry in creds.config["usernames"].items():
-        if entry.get("failed_login_attempts", 0) > creds.failures.get(username, 0):
-            locked = users.record_failed_login(engine, username) or locked
-    return locked
-
-
-def _cookie_issued_at(cfg: Settings) -> float | None:
-    """When the login cookie was issued, or None if it is missing, forged or too old
-    (db.rules.cookies.issued_at)."""
-    token = _cookie_token()
-    if not token:
-        return None
-    try:
-        data = cookies.decode(token, runtime.cookie_key(cfg)) or {}
-        expires = float(data["exp_date"])
-    except (KeyError, TypeError, ValueError):
-        return None
-    return cookies.issued_at(expires, time.time(), cfg.idle_minutes)
-
-
-def _accept(engine: Engine, cfg: Settings, authn: stauth.Authenticate) -> Actor | None:
-    """The library says authenticated: check it against the database and start our session."""
-    username = st.session_state.get("username")
-    if st.session_state.get(VIA_KEY) == "form":
-        actor = users.record_login(engine, username, via="form")
-        # the library's own cookie write is lost in the rerun that follows; write it next run
-        st.session_state[SET_COOKIE_KEY] = True
-    else:
-        issued = _cookie_issued_at(cfg)
-        actor = users.cookie_acceptable(engine, username, issued) if issued else None
-        if actor is not None:
-            users.record_login(engine, username, via="cookie")
+def _submit_login(engine: Engine) -> None:
+    """The 登录 button's callback: Streamlit runs it before the script, so a rerun that starts
+    meanwhile (another tab, the page's own first runs) cannot drop the click."""
+    username = (st.session_state.get(USERNAME_KEY) or "").strip().lower()
+    password = st.session_state.get(PASSWORD_KEY) or ""
+    st.session_state[PASSWORD_KEY] = ""  # never kept in the form
+    if not username or not password:
+        st.session_state[LOGIN_ERROR_KEY] = EMPTY_CREDENTIALS
+        return
+    actor = users.active_actor(engine, username) if users.try_password(engine, username, password) else None
     if actor is None:
-        _force_logout(authn, "登录已失效（已退出、密码已修改或账号已停用），请重新登录。")
+        st.session_state[LOGIN_ERROR_KEY] = WRONG_CREDENTIALS
+        return
+    _start(engine, actor, "form")
+
+
+def _cookie_login(engine: Engine, cfg: Settings) -> Actor | None:
+    """The actor of the browser's login cookie, if it may still log in (see the module's text)."""
+    token = _cookie_token()
+    if not token or token == st.session_state.get(REFUSED_KEY):
         return None
-    st.session_state[ACTOR_KEY] = actor
-    st.session_state[EPOCH_KEY] = users.session_epoch(engine, actor.user_id)
-    st.session_state[SEEN_KEY] = time.time()
-    st.session_state[COOKIE_AT_KEY] = time.time()
-    st.session_state.pop(REFUSED_KEY, None)
+    claims = cookies.decode(token, runtime.cookie_key(cfg)) or {}
+    try:
+        username, expires = str(claims["username"]), float(claims["exp_date"])
+    except (KeyError, TypeError, ValueError):
+        st.session_state[REFUSED_KEY] = token  # not ours (another key or algorithm, or no JWT): ignored
+        return None
+    issued = cookies.issued_at(expires, time.time(), cfg.idle_minutes)
+    actor = users.cookie_acceptable(engine, username, issued) if issued else None
+    if actor is None:
+        _force_logout(COOKIE_REFUSED)
+        return None
+    users.record_cookie_login(engine, username)
+    _start(engine, actor, "cookie", cookie_issued=issued)
     return actor
 
 
@@ -136,15 +148,14 @@ def _revoked_or_idle(engine: Engine, cfg: Settings, actor: Actor) -> str | None:
     return None
 
 
-def _still_valid(engine: Engine, cfg: Settings, authn: stauth.Authenticate, actor: Actor,
-                 automatic: bool = False) -> bool:
+def _still_valid(engine: Engine, cfg: Settings, actor: Actor, automatic: bool = False) -> bool:
     why = _revoked_or_idle(engine, cfg, actor)
     if why == "revoked":
-        _force_logout(authn, "您的登录已失效（在别处退出、修改了密码或账号已停用），请重新登录。")
+        _force_logout("您的登录已失效（在别处退出、修改了密码或账号已停用），请重新登录。")
         return False
     if why == "idle":
         users.logout(engine, actor.user_id, reason="logout.idle")
-        _force_logout(authn, f"超过{cfg.idle_minutes}分钟未操作，已自动退出，请重新登录。")
+        _force_logout(f"超过{cfg.idle_minutes}分钟未操作，已自动退出，请重新登录。")
         return False
     if not automatic:  # a run the app started by itself is not the user's activity
         st.session_state[SEEN_KEY] = time.time()
@@ -168,60 +179,67 @@ def fragment_guard(engine: Engine, cfg: Settings) -> None:
         st.rerun(scope="app")
 
 
+@dataclass(frozen=True)
 class Gate:
     """The outcome of one run's login check."""
 
-    def __init__(self, actor: Actor | None, authn: stauth.Authenticate, config: dict):
-        self.actor, self.authn, self.config = actor, authn, config
+    actor: Actor | None
 
 
-def _refresh_cookie(cfg: Settings) -> None:
-    """(Re)issue the login cookie: after a form login (the library's own write is lost in the
-    rerun) and every few minutes of activity, since it lives only as long as the idle time-out."""
+def _refresh_cookie(cfg: Settings, actor: Actor) -> None:
+    """(Re)issue the login cookie: after a form login and every few minutes of activity, since a
+    cookie is accepted only within the idle time-out of its issue."""
     due = time.time() - st.session_state.get(COOKIE_AT_KEY, 0) > cookies.reissue_every(cfg.idle_minutes)
-    if st.session_state.pop(SET_COOKIE_KEY, False) or due:
+    if due:
         now = time.time()
         exp_date = now + COOKIE_EXPIRY_DAYS * 86400
-        st.session_state[PENDING_COOKIE_KEY] = {
-            "token": cookies.encode(st.session_state["username"], exp_date, runtime.cookie_key(cfg)),
-            "expires": datetime.fromtimestamp(exp_date, tz=timezone.utc).isoformat(),
+        st.session_state[COOKIE_WRITE_KEY] = {
+            "token": cookies.encode(actor.username, exp_date, runtime.cookie_key(cfg)),
+            "expires": datetime.fromtimestamp(exp_date, tz=timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT"),
         }
         st.session_state[COOKIE_AT_KEY] = now
 
 
-def _write_pending_cookie(authn: stauth.Authenticate) -> None:
-    """Render the cookie write until the browser confirms it. The cookie manager writes from its
-    own iframe once that has loaded; a write rendered in one run only was lost whenever the next
-    run (the library's own cookie read reports back and reruns) came first: the user was logged
-    in but a reload landed on the login form. So the same write (same token, same key) is
-    rendered in every run until the component reports it done."""
-    pending = st.session_state.get(PENDING_COOKIE_KEY)
-    if not pending:
-        return
-    # the library's cookie manager (extra_streamlit_components), called with our token and options
-    written = authn.cookie_controller.cookie_model.cookie_manager.cookie_manager(
-        method="set", cookie=COOKIE_NAME, value=pending["token"],
-        options={"path": "/", "expires": pending["expires"], "sameSite": "strict"},
-        key="gov_cookie_write", default=False)
-    if written:
-        st.session_state.pop(PENDING_COOKIE_KEY, None)
+def reissue_cookie(cfg: Settings, actor: Actor) -> None:
+    """Issue this browser a new login cookie now (after a password change, which revoked every
+    cookie of the user, this one included)."""
+    st.session_state.pop(COOKIE_AT_KEY, None)
+    _refresh_cookie(cfg, actor)
+    _render_cookie_write()
+
+
+def cookie_script(write: dict | None) -> str | None:
+    """The page script that carries out ``write`` ({"token", "expires"} or {"delete": True}).
+    The cookie: path /, SameSite=Strict, Secure whenever the page came over HTTPS. It cannot be
+    HttpOnly: only a response header can set that, and Streamlit answers a run over its websocket."""
+    if not write:
+        return None
+    value, expires = ("", "Thu, 01 Jan 1970 00:00:00 GMT") if write.get("delete") else (write["token"], write["expires"])
+    attrs = json.dumps(f"{COOKIE_NAME}={value}; path=/; expires={expires}; SameSite=Strict")
+    return (f"<script>document.cookie = {attrs} + "
+            f"(window.location.protocol === 'https:' ? '; Secure' : '');</script>")
+
+
+def _render_cookie_write() -> None:
+    """Render the pending cookie write. Rendered in every run with the same text, it runs once in
+    the browser (an unchanged element is not mounted again) and again only when it changes."""
+    script = cookie_script(st.session_state.get(COOKIE_WRITE_KEY))
+    if script:
+        st.html(script, unsafe_allow_javascript=True)
 
 
 def gate(engine: Engine, cfg: Settings) -> Gate:
     """Check the session against the database; ``actor`` is None when the user must log in."""
-    authn, config = _build(cfg)
     actor = current_actor()
     automatic = st.session_state.pop(AUTO_RUN_KEY, False)
-    if actor is not None and st.session_state.get("authentication_status"):
-        if _still_valid(engine, cfg, authn, actor, automatic):
-            if not automatic:
-                _refresh_cookie(cfg)
-            _write_pending_cookie(authn)
-            return Gate(actor, authn, config)
-        # one Authenticate per run (its cookie manager is a keyed component): keep this one
-    elif actor is not None:
-        _clear()
-    return Gate(None, authn, config)
+    if actor is not None and not _still_valid(engine, cfg, actor, automatic):
+        actor = None
+    if actor is None:
+        actor = _cookie_login(engine, cfg)
+    if actor is not None and not automatic:
+        _refresh_cookie(cfg, actor)
+    _render_cookie_write()
+    return Gate(actor)
 
 
 def demo_accounts_note(cfg: Settings) -> None:
@@ -237,11 +255,10 @@ def demo_accounts_note(cfg: Settings) -> None:
 
 
 def render_login(engine: Engine, cfg: Settings, g: Gate) -> None:
-    """The login page body; reruns the app once the user is in."""
-    authn = g.authn
-    creds = users.load_credentials(engine)
-    g.config["usernames"].update(creds.config["usernames"])  # the dict the library holds
+    """The login page body. A successful login happens in the button's callback, before this
+    run: the run that follows already has the actor, so this form is only ever drawn logged out."""
     notice = st.session_state.pop(NOTICE_KEY, None)
+    error = st.session_state.pop(LOGIN_ERROR_KEY, None)
     left, mid, right = st.columns([1, 1.3, 1])
     with mid:
         st.markdown("## 基层治理综合服务平台")
@@ -250,39 +267,23 @@ def render_login(engine: Engine, cfg: Settings, g: Gate) -> None:
             st.warning(notice)
         if cfg.is_demo:  # production never lists accounts or a password
             demo_accounts_note(cfg)
-        try:
-            authn.login(location="main", fields=LOGIN_FIELDS, key="login_form", max_login_attempts=LOCKOUT_THRESHOLD,
-                        callback=lambda _info: st.session_state.__setitem__(VIA_KEY, "form"))
-        except LoginError as exc:
-            if "attempts" in str(exc):
-                st.error(f"该账号因连续输错密码已被锁定，请{LOCKOUT_MINUTES}分钟后再试，或联系管理员。")
-            elif "not authorized" in str(exc):  # an unknown or deactivated username
-                # the same words as a wrong password: the form must not tell which usernames exist
-                _force_logout(authn, "")
-                st.error(WRONG_CREDENTIALS)
-            else:
-                st.error("登录失败，请重试。")
-            return
-        if _persist_failures(engine, creds):
-            st.error(f"密码连续错误次数过多，账号已锁定{LOCKOUT_MINUTES}分钟。")
-            return
-        status = st.session_state.get("authentication_status")
-        if status is False:
-            st.error(WRONG_CREDENTIALS)
-        elif status:
-            _accept(engine, cfg, authn)
-            st.rerun()
+        with st.form("login_form"):
+            st.subheader("用户登录")
+            st.text_input("用户名", key=USERNAME_KEY, max_chars=64, autocomplete="username")
+            st.text_input("密码", key=PASSWORD_KEY, type="password", max_chars=128,  # nosec B106
+                          autocomplete="current-password")
+            st.form_submit_button("登录", type="primary", on_click=_submit_login, args=(engine,))
+        if error:
+            st.error(error)
 
 
-def render_account_box(engine: Engine, authn: stauth.Authenticate, actor: Actor) -> None:
+def render_account_box(engine: Engine, actor: Actor) -> None:
     """Who is logged in, and the logout button, in the sidebar."""
+
+    def _logout() -> None:
+        users.logout(engine, actor.user_id)
+        _force_logout("您已安全退出。")
+
     with st.sidebar:
         st.markdown(f"**{esc(actor.display_name)}** · {actor.role_label}")
-
-        def _on_logout(_info) -> None:
-            users.logout(engine, actor.user_id)
-
-        authn.logout("退出登录", location="sidebar", key="logout_button", callback=_on_logout)
-        if not st.session_state.get("authentication_status"):
-            _force_logout(authn, "您已安全退出。")
-            st.rerun()
+        st.button("退出登录", key="logout_button", on_click=_logout)

@@ -10,7 +10,8 @@ ENTITY_LABELS = {
     "mediation_case": "矛盾纠纷", "platform_case": "平台案件",
 }
 ACTION_LABELS = {
-    "login": "登录", "login.failed": "登录失败", "logout": "退出登录", "logout.idle": "超时自动退出",
+    "login": "登录", "login.attempt": "登录尝试", "login.failed": "登录失败", "login.refused": "登录被拒（账号已锁定或停用）",
+    "user.unlock": "解除登录锁定", "logout": "退出登录", "logout.idle": "超时自动退出",
     "user.create": "新建用户", "user.update": "修改用户", "user.reset_password": "重置密码",  # nosec B105
     "user.change_password": "修改本人密码", "category.update": "修改类别与时限",  # nosec B105
     "calendar.enter_year": "录入节假日安排", "export": "导出数据", "demo_seed": "生成演示数据",

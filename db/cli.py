@@ -37,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     rs.add_argument("path")
     rs.add_argument("--yes", action="store_true", help="confirm: the database's content is replaced")
     sub.add_parser("rebuild-stats", help="recompute the KPI summary tables from the work orders")
+    ul = sub.add_parser("unlock", help="lift a login lock-out (e.g. when every administrator is locked out)")
+    ul.add_argument("username")
     args = parser.parse_args(argv)
 
     settings = load_settings()
@@ -78,6 +80,13 @@ def main(argv: list[str] | None = None) -> int:
             days = s.connection().exec_driver_sql("SELECT COUNT(*) FROM order_stats_day").scalar()
             audit.record(s, SYSTEM, "system.rebuild_stats", "database", None, after={"days": days})
         print(f"已重算工单统计汇总表（{days} 天）。")
+    elif args.command == "unlock":
+        try:
+            was_locked = users.unlock(engine, args.username)
+        except DomainError as exc:
+            print(f"失败：{exc}", file=sys.stderr)
+            return 2
+        print(f"已解除 {args.username} 的登录锁定。" if was_locked else f"{args.username} 未被锁定；失败次数已清零。")
     elif args.command == "create-admin":
         migrate.upgrade(engine)
         password = os.environ.get("GOV_ADMIN_PASSWORD") or getpass.getpass("新管理员密码: ")

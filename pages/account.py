@@ -3,7 +3,7 @@
 import streamlit as st
 
 from components import data, runtime, ui
-from components.auth import EPOCH_KEY, SET_COOKIE_KEY
+from components import auth
 from db.config import PASSWORD_MAX_BYTES, PASSWORD_MIN_LEN
 from db.services import users
 
@@ -18,7 +18,7 @@ with st.form("change_password", clear_on_submit=True):
 if submitted:
     with ui.user_errors():
         epoch = users.change_own_password(runtime.engine(), actor, old, new, repeat)
-        st.session_state[EPOCH_KEY] = epoch
-        st.session_state[SET_COOKIE_KEY] = True  # this browser's cookie was revoked with the others
+        st.session_state[auth.EPOCH_KEY] = epoch
+        auth.reissue_cookie(runtime.settings(), actor)  # this browser's cookie was revoked with the others
         data.invalidate()
         st.success("密码已修改。")

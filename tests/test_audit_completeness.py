@@ -149,8 +149,9 @@ def test_scripted_session_orders_users_settings(watched):
     settings.update_category(e, w.admin, cat.id, cat.version, name="邻里纠纷（改）",
                              contact_hours=24, handling_workdays=6, default_tier="local",
                              platform_code=None, keywords="噪音,装修", active=True)
-    users.record_failed_login(e, "clerk")
-    users.record_login(e, "clerk")
+    assert users.try_password(e, w.reception.username, "wrong-password1") is False
+    assert users.try_password(e, w.reception.username, PW) is True
+    users.record_cookie_login(e, w.reception.username)
     users.logout(e, w.reception.user_id)
 
     assert watcher.unaudited == [], f"transactions that wrote without an audit record: {watcher.unaudited}"

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
+from components.auth import WRONG_CREDENTIALS
 from db.config import load_settings
 from db.engine import get_engine, read_session
 from db.models import User
@@ -60,7 +61,7 @@ def test_login_each_role_lands_on_home(demo_db, role):
 
 def test_wrong_password_shows_chinese_error_and_is_counted(demo_db):
     at = login("leader", "wrong-password1")
-    assert "用户名或密码错误。" in [e.value for e in at.error]
+    assert [e.value for e in at.error] == [WRONG_CREDENTIALS]
     engine = get_engine(load_settings())
     with read_session(engine) as s:
         assert s.scalar(select(User.failed_attempts).where(User.username == "leader")) == 1
@@ -76,19 +77,23 @@ def test_an_unknown_username_reads_like_a_wrong_password(demo_db, username):
     password: anyone could list the accounts."""
     wrong_password = [e.value for e in login("leader", "wrong-password1").error]
     unknown = login(username, "wrong-password1")
-    assert [e.value for e in unknown.error] == wrong_password == ["用户名或密码错误。"]
+    assert [e.value for e in unknown.error] == wrong_password == [WRONG_CREDENTIALS]
     assert not unknown.warning and "gov_actor" not in unknown.session_state
 
 
 def test_lockout_through_the_form(demo_db):
-    for _ in range(4):
+    """Locked, the form answers as for a wrong password (a lock-out message appeared only for
+    accounts that exist); the right password is refused while the lock lasts."""
+    engine = get_engine(load_settings())
+    for _ in range(5):
         at = login("bianmin", "wrong-password1")
-        assert "用户名或密码错误。" in [e.value for e in at.error]
-    at = login("bianmin", "wrong-password1")
-    assert any("锁定" in e.value for e in at.error)
+        assert [e.value for e in at.error] == [WRONG_CREDENTIALS]
+    assert users.lock_remaining_minutes(engine, "bianmin") == 15
     at = login("bianmin")  # the right password is refused while locked
-    assert any("锁定" in e.value for e in at.error)
+    assert [e.value for e in at.error] == [WRONG_CREDENTIALS]
     assert "gov_actor" not in at.session_state
+    assert users.lock_remaining_minutes(engine, "bianmin") == 15  # and did not lift the lock
+    users.unlock(engine, "bianmin")  # what the other tests of this database expect
 
 
 def test_revoked_session_is_logged_out_on_next_run(demo_db):

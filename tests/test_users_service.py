@@ -77,31 +77,115 @@ def test_first_admin_only_once(engine, admin):
         users.create_first_admin(engine, "boss2", "管理员", PW)
 
 
+def _attempts(engine, username: str) -> tuple[int, object]:
+    with read_session(engine) as s:
+        u = s.scalar(select(User).where(User.username == username))
+        return u.failed_attempts, u.locked_until
+
+
 def test_lockout_after_five_failures_and_expiry(engine, admin):
     make(engine, admin)
     now = utcnow()
-    for _i in range(LOCKOUT_THRESHOLD - 1):
-        assert users.record_failed_login(engine, "clerk", now) is False
-    creds = users.load_credentials(engine, now)
-    assert creds.failures["clerk"] == LOCKOUT_THRESHOLD - 1
-    assert users.record_failed_login(engine, "clerk", now) is True
-    creds = users.load_credentials(engine, now)
-    entry = creds.config["usernames"]["clerk"]
-    assert entry["failed_login_attempts"] == LOCKOUT_THRESHOLD and entry["password"] == users.LOCKED_HASH
+    for i in range(LOCKOUT_THRESHOLD - 1):
+        assert users.try_password(engine, "clerk", "wrong-password1", now) is False
+        assert _attempts(engine, "clerk") == (i + 1, None)
+    assert users.try_password(engine, "clerk", "wrong-password1", now) is False
     assert users.lock_remaining_minutes(engine, "clerk", now) == 15
+    # locked: the right password is refused and lifts nothing
+    locked = _attempts(engine, "clerk")
+    assert users.try_password(engine, "clerk", PW, now + timedelta(minutes=1)) is False
+    assert _attempts(engine, "clerk") == locked
+    assert audit_count(engine, "login.refused") == 1
     later = now + timedelta(minutes=16)
-    creds = users.load_credentials(engine, later)
-    assert creds.failures["clerk"] == 0 and creds.config["usernames"]["clerk"]["password"].startswith("$2")
     # a failure after the lock ran out starts counting again from one
-    assert users.record_failed_login(engine, "clerk", later) is False
-    with read_session(engine) as s:
-        assert s.scalar(select(User.failed_attempts).where(User.username == "clerk")) == 1
+    assert users.try_password(engine, "clerk", "wrong-password1", later) is False
+    assert _attempts(engine, "clerk") == (1, None)
     assert audit_count(engine, "login.failed") == LOCKOUT_THRESHOLD + 1
     # success resets
-    users.record_login(engine, "clerk")
+    assert users.try_password(engine, "clerk", PW, later) is True
+    assert _attempts(engine, "clerk") == (0, None)
+    assert users.record_cookie_login(engine, "clerk") is not None
     with read_session(engine) as s:
-        u = s.scalar(select(User).where(User.username == "clerk"))
-        assert u.failed_attempts == 0 and u.locked_until is None and u.last_login_at is not None
+        assert s.scalar(select(User.last_login_at).where(User.username == "clerk")) is not None
+
+
+def test_unknown_and_inactive_accounts_are_refused_without_a_count(engine, admin):
+    assert users.try_password(engine, "nobody", PW) is False
+    assert audit_count(engine, "login.refused") == 0  # nothing to attach it to
+
+
+def _at_once(engine, username: str, passwords: list[str]) -> list[bool]:
+    from concurrent.futures import ThreadPoolExecutor
+    import threading
+
+    start = threading.Barrier(len(passwords))
+
+    def attempt(password: str) -> bool:
+        start.wait()
+        return users.try_password(engine, username, password)
+
+    with ThreadPoolExecutor(len(passwords)) as pool:
+        return list(pool.map(attempt, passwords))
+
+
+@pytest.fixture
+def checked(monkeypatch) -> list[str]:
+    """The passwords bcrypt really compared with the account's hash."""
+    seen: list[str] = []
+    real_verify = users.verify_password
+
+    def counting_verify(password: str, hashed: str) -> bool:
+        if hashed != users._nobody_hash():
+            seen.append(password)
+        return real_verify(password, hashed)
+
+    monkeypatch.setattr(users, "verify_password", counting_verify)
+    return seen
+
+
+def test_parallel_attempts_check_at_most_the_threshold(engine, admin, checked):
+    """Issue #24: thirteen attempts sent at once: every guess was checked. Now each attempt is
+    counted before its check: at most LOCKOUT_THRESHOLD passwords are checked, and the account
+    is locked against the right password afterwards."""
+    make(engine, admin)
+    results = _at_once(engine, "clerk", [f"wrong-password{i}" for i in range(13)])
+    assert not any(results)
+    assert len(checked) == LOCKOUT_THRESHOLD, checked
+    assert users.lock_remaining_minutes(engine, "clerk") == 15
+    assert users.try_password(engine, "clerk", PW) is False
+
+
+def test_a_right_password_among_parallel_guesses_never_gets_in_after_the_lock(engine, admin, checked):
+    """Issue #24: the right password, sent among twelve wrong ones, got in a second after the
+    account was marked locked, and its success cleared the lock. Now it gets in only if it was
+    checked before the lock; if it lost the race the lock holds, against it too."""
+    make(engine, admin)
+    results = _at_once(engine, "clerk", [f"wrong-password{i}" for i in range(12)] + [PW])
+    assert not any(results[:-1])
+    if results[-1]:
+        assert PW in checked
+    else:
+        assert users.lock_remaining_minutes(engine, "clerk") == 15
+        assert users.try_password(engine, "clerk", PW) is False
+    with read_session(engine) as s:  # every attempt that was checked has its record
+        actions = list(s.scalars(select(AuditLog.action).where(AuditLog.action.like("login%"))))
+    assert actions.count("login.attempt") == len(checked)
+    assert actions.count("login") == int(results[-1])
+
+
+def test_unlock_from_the_command_line(engine, admin, monkeypatch, capsys):
+    from db import cli
+
+    make(engine, admin)
+    for _ in range(LOCKOUT_THRESHOLD):
+        users.try_password(engine, "clerk", "wrong-password1")
+    assert users.lock_remaining_minutes(engine, "clerk") == 15
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    assert cli.main(["unlock", "clerk"]) == 0
+    assert "已解除 clerk 的登录锁定" in capsys.readouterr().out
+    assert _attempts(engine, "clerk") == (0, None) and audit_count(engine, "user.unlock") == 1
+    assert users.try_password(engine, "clerk", PW) is True
+    assert cli.main(["unlock", "nobody"]) == 2
 
 
 def test_cookie_refused_after_logout_password_change_and_deactivation(engine, admin):
@@ -129,6 +213,7 @@ def test_cookie_refused_after_logout_password_change_and_deactivation(engine, ad
     assert users.session_epoch(engine, uid) is None
     assert users.cookie_acceptable(engine, "clerk", time.time() + 1) is None
     assert "clerk" not in users.load_credentials(engine).config["usernames"]
+    assert users.try_password(engine, "clerk", "N3wpassword") is False  # deactivated
 
 
 def test_change_own_password_checks(engine, admin):

@@ -8,6 +8,7 @@ its next run; a login cookie issued before ``tokens_valid_after`` is refused.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import time
@@ -159,59 +160,114 @@ def change_own_password(engine: Engine, actor: Actor, old_password: str, new_pas
 
 @dataclass(frozen=True)
 class Credentials:
-    """What streamlit-authenticator wants, plus the failure counts it was given."""
+    """What streamlit-authenticator wants: the active users, without their password hashes (the
+    password is checked by ``try_password``, never by the library)."""
 
     config: dict
-    failures: dict[str, int]
 
 
-LOCKED_HASH = "!locked"  # not a bcrypt hash: the library cannot match it
+LOCKED_HASH = "!checked-by-try_password"  # not a bcrypt hash: the library never checks it
 
 
-def load_credentials(engine: Engine, now: datetime | None = None) -> Credentials:
-    """Active users as the authenticator's credentials dict (auto_hash=False).
-
-    A locked user is given LOCKOUT_THRESHOLD failures, so the library refuses the attempt
-    with its "maximum login attempts" error before checking any password; a lock that has
-    run out counts as zero failures.
-    """
-    now = now or utcnow()
+def load_credentials(engine: Engine) -> Credentials:
+    """Active users as the authenticator's credentials dict (names and roles only)."""
     users: dict[str, dict] = {}
-    failures: dict[str, int] = {}
     with read_session(engine) as s:
         for u in s.scalars(select(User).where(User.active.is_(True))):
-            locked = u.locked_until is not None and u.locked_until > now
-            expired = u.locked_until is not None and u.locked_until <= now
-            count = LOCKOUT_THRESHOLD if locked else (0 if expired else u.failed_attempts or 0)
-            failures[u.username] = count
             users[u.username] = {
                 "email": f"{u.username}@local",
                 "first_name": u.display_name,
                 "last_name": "",
-                "password": LOCKED_HASH if locked else u.password_hash,
+                "password": LOCKED_HASH,
                 "roles": [u.role],
-                "failed_login_attempts": count,
+                "failed_login_attempts": 0,
                 "logged_in": False,
             }
-    return Credentials(config={"usernames": users}, failures=failures)
+    return Credentials(config={"usernames": users})
 
 
-def record_failed_login(engine: Engine, username: str, now: datetime | None = None) -> bool:
-    """Count a failed attempt; lock the account at the threshold. Returns True if now locked."""
+@functools.cache
+def _nobody_hash() -> str:
+    """A hash of no one's password, at the accounts' cost: an attempt that checks nothing
+    (unknown user, locked account) still spends one bcrypt check, so the answer's timing does
+    not tell which it was."""
+    return hash_password("no such account")
+
+
+def try_password(engine: Engine, username: str, password: str, now: datetime | None = None) -> bool:
+    """One attempt of the login form, counted in the database before the password is checked.
+
+    1. In one write, an expired lock is lifted and the attempt is reserved: ``failed_attempts``
+       goes up by one, but only for an active account that is not locked and has fewer than
+       LOCKOUT_THRESHOLD attempts counted (attempts still being checked count). An attempt that
+       finds no such account checks nothing: at most LOCKOUT_THRESHOLD passwords are ever
+       checked for an account, however many attempts arrive at once.
+    2. The password is checked (bcrypt, outside any transaction).
+    3. A right password clears the count, but only if the account was not locked meanwhile by
+       attempts made beside it: a success never lifts a lock. A wrong one locks the account
+       once the count reaches the threshold.
+    Each of these writes has its audit record (login.attempt, then login / login.failed, or
+    login.refused). The caller shows the same message for every refusal (unknown user, wrong
+    password, locked)."""
     now = now or utcnow()
+    with write_session(engine) as s:
+        s.execute(update(User).where(User.username == username, User.locked_until <= now)
+                  .values(failed_attempts=0, locked_until=None))
+        reserved = s.execute(
+            update(User).where(User.username == username, User.active.is_(True), User.locked_until.is_(None),
+                               User.failed_attempts < LOCKOUT_THRESHOLD)
+            .values(failed_attempts=User.failed_attempts + 1)
+            .returning(User.id, User.username, User.role, User.failed_attempts)).first()
+        if reserved is not None:
+            audit.record(s, Actor(reserved.id, reserved.username, reserved.role), "login.attempt", "app_user",
+                         reserved.id, after={"failed_attempts": reserved.failed_attempts})
+            hashed = s.scalar(select(User.password_hash).where(User.id == reserved.id))
+        else:
+            user = s.scalar(select(User).where(User.username == username))
+            if user is not None:
+                audit.record(s, actor_of(user), "login.refused", "app_user", user.id,
+                             after={"locked_until": user.locked_until.isoformat() if user.locked_until else None,
+                                    "active": user.active})
+    if reserved is None:
+        verify_password(password, _nobody_hash())
+        return False
+    right = verify_password(password, hashed)
+    with write_session(engine) as s:
+        if right:
+            cleared = s.execute(update(User).where(User.id == reserved.id, User.locked_until.is_(None))
+                                .values(failed_attempts=0, last_login_at=now)).rowcount
+            if cleared:
+                audit.record(s, Actor(reserved.id, reserved.username, reserved.role), "login", "app_user",
+                             reserved.id, after={"via": "form"})
+                return True
+            user = s.get(User, reserved.id)
+            audit.record(s, actor_of(user), "login.refused", "app_user", user.id,
+                         after={"locked_until": user.locked_until.isoformat() if user.locked_until else None,
+                                "active": user.active})
+            return False
+        s.execute(update(User).where(User.id == reserved.id, User.locked_until.is_(None),
+                                     User.failed_attempts >= LOCKOUT_THRESHOLD)
+                  .values(locked_until=now + timedelta(minutes=LOCKOUT_MINUTES)))
+        user = s.get(User, reserved.id)
+        audit.record(s, actor_of(user), "login.failed", "app_user", user.id,
+                     after={"failed_attempts": user.failed_attempts, "locked": user.locked_until is not None})
+    return False
+
+
+def unlock(engine: Engine, username: str, by: Actor = SYSTEM) -> bool:
+    """Lift a lock-out (the server operator's ``python -m db.cli unlock USERNAME``, for the day
+    every administrator is locked out). True if the account was locked."""
     with write_session(engine) as s:
         user = s.scalar(select(User).where(User.username == username))
         if user is None:
-            return False
-        if user.locked_until is not None and user.locked_until <= now:
-            user.failed_attempts, user.locked_until = 0, None
-        user.failed_attempts = (user.failed_attempts or 0) + 1
-        locked = user.failed_attempts >= LOCKOUT_THRESHOLD
-        if locked:
-            user.locked_until = now + timedelta(minutes=LOCKOUT_MINUTES)
-        audit.record(s, Actor(user.id, user.username, user.role), "login.failed", "app_user", user.id,
-                     after={"failed_attempts": user.failed_attempts, "locked": locked})
-        return locked
+            raise ValidationError(f"账号 {username} 不存在。", field="username")
+        was_locked = user.locked_until is not None
+        before = {"failed_attempts": user.failed_attempts, "locked_until": user.locked_until.isoformat()
+                  if user.locked_until else None}
+        user.failed_attempts, user.locked_until = 0, None
+        audit.record(s, by, "user.unlock", "app_user", user.id, before=before,
+                     after={"failed_attempts": 0, "locked_until": None})
+        return was_locked
 
 
 def lock_remaining_minutes(engine: Engine, username: str, now: datetime | None = None) -> int:
@@ -223,16 +279,22 @@ def lock_remaining_minutes(engine: Engine, username: str, now: datetime | None =
     return max(1, math.ceil((until - now).total_seconds() / 60))
 
 
-def record_login(engine: Engine, username: str, via: str = "form") -> Actor | None:
-    """A successful login: reset failures, note the time. Returns the actor and epoch."""
+def record_cookie_login(engine: Engine, username: str) -> Actor | None:
+    """A login by a cookie ``cookie_acceptable`` accepted: note the time. Never lifts a lock."""
     with write_session(engine) as s:
         user = s.scalar(select(User).where(User.username == username, User.active.is_(True)))
         if user is None:
             return None
-        user.failed_attempts, user.locked_until = 0, None
         user.last_login_at = utcnow()
-        audit.record(s, actor_of(user), "login", "app_user", user.id, after={"via": via})
+        audit.record(s, actor_of(user), "login", "app_user", user.id, after={"via": "cookie"})
         return actor_of(user)
+
+
+def active_actor(engine: Engine, username: str) -> Actor | None:
+    """The actor of an active account (after ``try_password`` let it in), or None."""
+    with read_session(engine) as s:
+        user = s.scalar(select(User).where(User.username == username, User.active.is_(True)))
+        return actor_of(user) if user is not None else None
 
 
 def session_epoch(engine: Engine, user_id: int) -> int | None:

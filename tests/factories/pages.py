@@ -72,8 +72,6 @@ def logged_in_app(actor, epoch: int | None = None, last_seen: float | None = Non
     """app.py with a session as the login gate leaves it after a successful login."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     at.session_state["gov_actor"] = actor
-    at.session_state["authentication_status"] = True
-    at.session_state["username"] = actor.username
     at.session_state["gov_epoch"] = users.session_epoch(engine(), actor.user_id) if epoch is None else epoch
     at.session_state["gov_last_seen"] = time.time() if last_seen is None else last_seen
     return at
