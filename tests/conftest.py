@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 from typing import Iterator
 
@@ -64,6 +65,21 @@ def _clock_put_back() -> Iterator[None]:
     yield
     if clock.state() != saved:
         clock.restore(saved)
+
+
+_MAIN_MODULE = sys.modules["__main__"]
+
+
+@pytest.fixture(autouse=True)
+def _main_module_put_back() -> Iterator[None]:
+    """An AppTest run leaves ``sys.modules["__main__"]`` set to the last page script it ran
+    (Streamlit's script runner installs the script as ``__main__`` and never puts the old one
+    back); a process started afterwards with multiprocessing's spawn re-runs ``__main__``'s file
+    in the child, i.e. the page, which failed there without a session (a red CI run: a writer
+    process died with exit code 1 instead of its own). Each test gets the worker's own back."""
+    yield
+    if sys.modules.get("__main__") is not _MAIN_MODULE:
+        sys.modules["__main__"] = _MAIN_MODULE
 
 
 # Modules whose tests read the clock (db/clock.py): the demo township generated at the tests'

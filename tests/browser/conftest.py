@@ -306,24 +306,14 @@ def wait_for_rerun(page, timeout: float = DEFAULT_TIMEOUT_MS) -> None:
 def pick(page, label: str, text: str) -> None:
     """Choose the option containing ``text`` in the searchable select box labelled ``label``.
     Inside a form a choice causes no run, so there is nothing to wait for there."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-
     box = page.get_by_label(label, exact=True)
     in_form = box.evaluate("el => !!el.closest(\"[data-testid='stForm']\")")
     option = page.get_by_role("option", name=re.compile(re.escape(text))).first
-    for attempt in range(3):
-        # a rerun the page starts by itself (the cookie component reporting back after a page
-        # load) redraws the select box and closes its list: open it again, as a user would
-        box.click()
-        page.keyboard.type(text)
-        try:
-            option.click(timeout=DEFAULT_TIMEOUT_MS / 3)
-            break
-        except PlaywrightTimeoutError:
-            if attempt == 2:
-                raise
-            page.keyboard.press("Escape")
-            wait_for_app(page)
+    # no retry: a run the page started by itself (the old login library's cookie component)
+    # used to close the list; a closed list now is a bug to see, not to click through
+    box.click()
+    page.keyboard.type(text)
+    option.click()
     if not in_form:
         wait_for_rerun(page)
 
@@ -342,8 +332,8 @@ def login(page, base_url: str, username: str, password: str, *,
           expect_success: bool = True, timeout: float = DEFAULT_TIMEOUT_MS) -> None:
     """Open ``base_url``, fill 用户名/密码, click 登录 and wait for the app. With
     ``expect_success`` also wait for the login form to go away and for the login cookie: the
-    library's cookie component writes it from its own iframe a moment after the run, and a
-    ``page.goto`` before that lands on the login form (seen on CI, on a cold server)."""
+    page's cookie script writes it when the run's elements arrive, and a ``page.goto`` before
+    that would land on the login form."""
     page.goto(base_url)
     wait_for_app(page, timeout)
     page.get_by_label("用户名", exact=True).fill(username)
