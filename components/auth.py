@@ -17,8 +17,9 @@ reports the browser's cookies back on every page load, starting a rerun of its o
 登录 that arrived during that rerun was lost (the form stayed, filled in, with no message: seen
 two times in three on a busy machine), and a select box the user had just opened closed. Here
 the login runs in the button's callback, which Streamlit runs before the script, so a rerun
-cannot drop it; the cookie is read from the request (``st.context.cookies``) and written by a
-small script in the page (``st.html``), neither of which reruns anything.
+cannot drop it; the cookie is read from the request (``st.context.cookies``) and set by the
+console's own HTTP route (server.py, HttpOnly), which a small script in the page calls
+(``st.html``): neither reruns anything.
 """
 
 from __future__ import annotations
@@ -26,14 +27,13 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 import streamlit as st
 from sqlalchemy import Engine
 
 from components import runtime
 from components.ui import esc
-from db.config import COOKIE_EXPIRY_DAYS, COOKIE_NAME, LOCKOUT_MINUTES, LOCKOUT_THRESHOLD, Settings
+from db.config import COOKIE_EXPIRY_DAYS, COOKIE_NAME, COOKIE_ROUTE, LOCKOUT_MINUTES, LOCKOUT_THRESHOLD, Settings
 from db.permissions import Actor
 from db.rules import cookies
 from db.services import users
@@ -44,7 +44,7 @@ SEEN_KEY = "gov_last_seen"
 VIA_KEY = "gov_login_via"
 REFUSED_KEY = "gov_refused_cookie"  # the browser's cookie, refused once: never tried again in this session
 COOKIE_AT_KEY = "gov_cookie_at"
-COOKIE_WRITE_KEY = "gov_cookie_write"  # what the page's cookie script does: {"token", "expires"} or {"delete"}
+COOKIE_WRITE_KEY = "gov_cookie_write"  # what the page's cookie script asks for: {"token"} or {"delete"}
 AUTO_RUN_KEY = "gov_auto_run"  # the next run was started by the app itself (the big screen's tour)
 NOTICE_KEY = "gov_notice"
 LOGIN_ERROR_KEY = "gov_login_error"
@@ -193,10 +193,7 @@ def _refresh_cookie(cfg: Settings, actor: Actor) -> None:
     if due:
         now = time.time()
         exp_date = now + COOKIE_EXPIRY_DAYS * 86400
-        st.session_state[COOKIE_WRITE_KEY] = {
-            "token": cookies.encode(actor.username, exp_date, runtime.cookie_key(cfg)),
-            "expires": datetime.fromtimestamp(exp_date, tz=timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT"),
-        }
+        st.session_state[COOKIE_WRITE_KEY] = {"token": cookies.encode(actor.username, exp_date, runtime.cookie_key(cfg))}
         st.session_state[COOKIE_AT_KEY] = now
 
 
@@ -209,15 +206,16 @@ def reissue_cookie(cfg: Settings, actor: Actor) -> None:
 
 
 def cookie_script(write: dict | None) -> str | None:
-    """The page script that carries out ``write`` ({"token", "expires"} or {"delete": True}).
-    The cookie: path /, SameSite=Strict, Secure whenever the page came over HTTPS. It cannot be
-    HttpOnly: only a response header can set that, and Streamlit answers a run over its websocket."""
+    """The page script that carries out ``write`` ({"token"} or {"delete": True}): it asks the
+    console's own route (server.py, ``COOKIE_ROUTE``) to set or delete the cookie, which the
+    route does with a response header: HttpOnly, SameSite=Strict, Secure over HTTPS. (A run
+    answers over Streamlit's websocket and cannot send a header itself.)"""
     if not write:
         return None
-    value, expires = ("", "Thu, 01 Jan 1970 00:00:00 GMT") if write.get("delete") else (write["token"], write["expires"])
-    attrs = json.dumps(f"{COOKIE_NAME}={value}; path=/; expires={expires}; SameSite=Strict")
-    return (f"<script>document.cookie = {attrs} + "
-            f"(window.location.protocol === 'https:' ? '; Secure' : '');</script>")
+    body = json.dumps({"delete": True} if write.get("delete") else {"token": write["token"]})
+    return ("<script>fetch(" + json.dumps(COOKIE_ROUTE) + ", {method: 'POST', credentials: 'same-origin', "
+            "headers: {'Content-Type': 'application/json', 'X-Gov-Cookie': '1'}, body: "
+            + json.dumps(body) + "});</script>")
 
 
 def _render_cookie_write() -> None:

@@ -30,6 +30,7 @@ PASSWORD_MIN_LEN = 8
 PASSWORD_MAX_BYTES = 72  # bcrypt's limit
 TIMEZONE = "Asia/Shanghai"
 COOKIE_NAME = "gov_console_auth"
+COOKIE_ROUTE = "/_gov/login-cookie"  # server.py: sets and deletes the cookie (HttpOnly)
 # The login cookie (a JWT signed with the cookie key) is issued for a day: the library writes the
 # browser-side expiry as a naive server time, which a browser in UTC+8 reads 8 hours early, so a
 # short browser expiry cannot be trusted. Idleness is enforced on the server instead: the cookie is

@@ -3,7 +3,7 @@
     python -m deploy.cluster --database-url postgresql+psycopg://gov@db/gov \
         --listen 8080 --backends 8601,8602 --workdir /var/lib/gov-cluster
 
-starts two ``streamlit run app.py`` servers on loopback and nginx in front of them, in the
+starts two ``streamlit run server.py`` servers on loopback and nginx in front of them, in the
 foreground, until Ctrl-C. Both servers share the login-cookie key (``GOV_COOKIE_KEY``) and
 Streamlit's own cookie secret (``STREAMLIT_SERVER_COOKIE_SECRET``, for its XSRF token), so a browser moved
 from one server to the other stays logged in.
@@ -78,7 +78,7 @@ def app_env(database_url: str, cookie_key: str, extra: dict[str, str] | None = N
 def start_app(port: int, env: dict[str, str], cookie_secret: str, log) -> subprocess.Popen:
     python = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() \
         else sys.executable
-    cmd = [python, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+    cmd = [python, "-m", "streamlit", "run", str(ROOT / "server.py"), "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1",
            "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none"]

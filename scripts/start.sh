@@ -17,7 +17,7 @@ export GOV_MODE="${GOV_MODE:-demo}"
 echo "[start] 准备数据库（${GOV_MODE} 模式）…"
 .venv/bin/python -m db.cli init
 echo "[start] 启动服务：http://${GOV_ADDRESS:-127.0.0.1}:${PORT:-8501}"
-exec .venv/bin/streamlit run app.py \
+exec .venv/bin/streamlit run server.py \
   --server.port "${PORT:-8501}" \
   --server.address "${GOV_ADDRESS:-127.0.0.1}" \
   --server.headless true \

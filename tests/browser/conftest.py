@@ -2,7 +2,7 @@
 Playwright's sync API.
 
 Fixtures
-    app_server (session)  base URL (``http://127.0.0.1:PORT``) of ``streamlit run app.py`` on a
+    app_server (session)  base URL (``http://127.0.0.1:PORT``) of ``streamlit run server.py`` on a
                           free port, with a fresh SQLite database in a temp dir. It is a ``str``
                           with extra attributes ``.db_path``, ``.log_path`` and ``.proc``.
     browser    (session)  a headless ``/usr/bin/chromium`` (never a Playwright-downloaded one).
@@ -16,7 +16,8 @@ Helpers (in a test module here: ``from .conftest import login, wait_for_app, scr
     screenshot(page, name) -> Path          artifacts/screenshots/<name>.png (full page).
 
 Environment
-    GOV_APP_SCRIPT   script to run (default app.py, relative to the repo root or absolute).
+    GOV_APP_SCRIPT   script to run (default server.py: app.py and the cookie route; relative to the
+                     repo root or absolute).
     GOV_CHROMIUM     browser binary (default /usr/bin/chromium).
     GOV_APP_START_TIMEOUT  seconds to wait for /_stcore/health (default 180).
 """
@@ -139,7 +140,7 @@ def _stop(proc: subprocess.Popen) -> None:
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerURL]:
     """``streamlit run`` of the app on a free port with a fresh SQLite DB (the app migrates and
     seeds demo data at first start); yields the base URL; kills the process group at the end."""
-    script = Path(os.environ.get("GOV_APP_SCRIPT", "app.py"))
+    script = Path(os.environ.get("GOV_APP_SCRIPT", "server.py"))
     if not script.is_absolute():
         script = ROOT / script
     if not script.is_file():
@@ -171,7 +172,7 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerURL]:
         "--server.fileWatcherType", "none",
     ]
     log = open(log_path, "wb")
-    if script.name == "app.py":
+    if script.name in ("server.py", "app.py"):
         # migrate and seed before the server starts, as scripts/start.sh does, so the first page
         # load does not race the demo generation
         subprocess.run([python, "-m", "db.cli", "init"], cwd=ROOT, env=env, stdout=log,

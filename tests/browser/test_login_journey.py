@@ -16,7 +16,7 @@ import pytest
 
 from db.config import COOKIE_NAME, DEFAULT_DEMO_PASSWORD
 
-from .conftest import login, screenshot, wait_for_app, wait_for_cookie, wait_for_rerun
+from .conftest import auth_cookie, login, screenshot, wait_for_app, wait_for_cookie, wait_for_rerun
 
 SIDEBAR_NAV = "[data-testid='stSidebarNav']"
 
@@ -51,6 +51,9 @@ def test_reload_keeps_the_login_and_logout_revokes_the_cookie(app_server, page, 
     assert "督办清单" in nav_text(page)
     screenshot(page, "home-dispatcher")
     cookie = wait_for_cookie(page)
+    # set by the console's route with a header (server.py), out of reach of any script in the page
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/"
+    assert page.evaluate("() => document.cookie").find("gov_console_auth") == -1
 
     page.reload()
     wait_for_app(page)
@@ -60,6 +63,10 @@ def test_reload_keeps_the_login_and_logout_revokes_the_cookie(app_server, page, 
     page.get_by_role("button", name="退出登录").click()
     wait_for_rerun(page)
     page.get_by_label("用户名", exact=True).wait_for()
+    deadline = time.monotonic() + 10  # the logout asks the route to delete the cookie
+    while auth_cookie(page) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert auth_cookie(page) is None
 
     # the cookie from before the logout, replayed in a fresh browser, is refused
     _replayed_cookie_is_refused(browser, app_server, cookie)
