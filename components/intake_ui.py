@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import streamlit as st
 
@@ -20,6 +22,17 @@ def key(name: str) -> str:
 
 def reset_form() -> None:
     st.session_state[FORM_KEY] = st.session_state.get(FORM_KEY, 0) + 1
+
+
+def focus_first_field(label: str) -> None:
+    """Put the cursor into the form's first field when the page opens and after each saved call,
+    so the next call can be typed at once (the script's text carries the form number: it runs
+    again only for a new form, never on the reruns while a call is typed)."""
+    selector = json.dumps(f"[aria-label={json.dumps(label, ensure_ascii=False)}]", ensure_ascii=False)
+    st.html(f"<script>/* form {st.session_state.get(FORM_KEY, 0)} */ (() => {{ let tries = 0; "
+            f"const t = setInterval(() => {{ const f = document.querySelector({selector}); "
+            "if (f) f.focus(); if (f || ++tries > 50) clearInterval(t); }, 100); })();</script>",
+            unsafe_allow_javascript=True)
 
 
 def _when(ts) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from contextlib import contextmanager
@@ -11,7 +12,7 @@ from typing import Any, Callable, Iterator, NoReturn
 import streamlit as st
 
 from components import data
-from db.errors import ConflictError, DomainError
+from db.errors import ConflictError, DomainError, ValidationError
 from db.permissions import PAGES_BY_KEY, Actor, can_open
 
 
@@ -42,6 +43,44 @@ def user_errors() -> Iterator[None]:
         yield
     except DomainError as exc:
         st.error(str(exc))
+
+
+FIELD_ERROR_KEY = "gov_field_error"
+
+
+@contextmanager
+def field_errors(form: str) -> Iterator[None]:
+    """Like ``user_errors``, but an error about one field (``ValidationError.field``) is shown at
+    that field: kept for the next run, which the form's ``field_error`` calls draw under the
+    field, scrolled into view with the field focused (an error under the submit button was off
+    screen at 900 px and named no place)."""
+    try:
+        yield
+    except ValidationError as exc:
+        if not exc.field:
+            st.error(str(exc))
+            return
+        st.session_state[FIELD_ERROR_KEY] = {"form": form, "field": exc.field, "message": str(exc)}
+        st.rerun()
+    except DomainError as exc:
+        st.error(str(exc))
+
+
+def field_error(form: str, *fields: str, label: str | None = None, any_field: bool = False) -> None:
+    """Draw the error kept by ``field_errors`` if it is about one of ``fields`` (or, with
+    ``any_field``, about any field not drawn elsewhere: call that one last), once. ``label`` is
+    the field's label, to put the cursor back into it."""
+    err = st.session_state.get(FIELD_ERROR_KEY)
+    if not err or err["form"] != form or not (any_field or err["field"] in fields):
+        return
+    st.session_state.pop(FIELD_ERROR_KEY)
+    st.error(err["message"], icon=":material/error:")
+    focus = (f"const f = document.querySelector({json.dumps(f'[aria-label={json.dumps(label, ensure_ascii=False)}]', ensure_ascii=False)}); "
+             "if (f) f.focus({preventScroll: true}); ") if label else ""
+    st.html("<span id='gov-field-error'></span><script>setTimeout(() => { "
+            "const a = document.getElementById('gov-field-error'); "
+            f"if (a) a.scrollIntoView({{block: 'center'}}); {focus}}}, 60);</script>",
+            unsafe_allow_javascript=True)
 
 
 def attention_cards(items, columns: int = 4) -> None:
@@ -230,13 +269,52 @@ h1 {padding-top: 0.2rem;}
 [data-testid="InputInstructions"] {font-size: 0 !important;}
 [data-testid="InputInstructions"]::after {content: "按回车确认"; font-size: 0.75rem;}
 [data-testid="stTextArea"] [data-testid="InputInstructions"]::after {content: "Ctrl+回车确认";}
+/* a required field's mark ("(required)"), in Chinese */
+[data-testid="stWidgetLabelRequired"] {font-size: 0 !important;}
+[data-testid="stWidgetLabelRequired"]::after {content: "必填"; font-size: 0.75rem; color: #b3261e;}
 </style>
 """
 
 
+# Keyboard help for every page (issue #20):
+# - a select box's clear button (×) was in the tab order: Tab from a chosen village landed on it
+#   and Enter emptied the village. Out of the tab order, with a Chinese name; the mouse still
+#   reaches it. (A required select box has none: ``required=True``.)
+# - a rerun that redraws the field the cursor has just moved to (Tab out of the description
+#   fills in the suggested category) dropped the focus to the page: when the focused field was
+#   replaced, the cursor is put back into the new one of the same label, unless the user
+#   clicked meanwhile.
+KEYBOARD_SCRIPT = """<script>
+(() => {
+  if (window.govKeyboard) return;
+  const fix = () => document.querySelectorAll('button[aria-label="Clear value"], button[aria-label="Clear all"]')
+    .forEach(b => { b.tabIndex = -1; b.setAttribute('aria-label', '清除'); });
+  let last = null;
+  document.addEventListener('focusin', e => {
+    const label = e.target.getAttribute && e.target.getAttribute('aria-label');
+    last = label ? {label: label, el: e.target} : null;
+  });
+  document.addEventListener('mousedown', () => { last = null; }, true);
+  const refocus = () => {
+    // only when the focused field itself was replaced by a rerun (not while Tab moves on)
+    const a = document.activeElement;
+    if (!last || last.el.isConnected || (a && a !== document.body)) return;
+    const f = Array.from(document.querySelectorAll('[aria-label]')).find(el => el.getAttribute('aria-label') === last.label);
+    if (f && !f.disabled) f.focus();
+  };
+  window.govKeyboard = new MutationObserver(() => { fix(); refocus(); });
+  window.govKeyboard.observe(document.body, {childList: true, subtree: true, attributes: true,
+                                             attributeFilter: ['aria-label']});
+  fix();
+})();
+</script>"""
+
+
 def apply_style() -> None:
-    """House CSS (fixed text, never user input): tighter top padding so forms fit one screen."""
+    """House CSS (fixed text, never user input): tighter top padding so forms fit one screen;
+    the keyboard script above."""
     st.markdown(STYLE, unsafe_allow_html=True)
+    st.html(KEYBOARD_SCRIPT, unsafe_allow_javascript=True)
 
 
 def _mark_run_finished() -> None:

@@ -3,9 +3,12 @@
 import streamlit as st
 
 from components import data, runtime, ui
-from components.intake_ui import duplicate_panel, history_panel, key, reset_form, suggestion_caption
+from components.intake_ui import duplicate_panel, focus_first_field, history_panel, key, reset_form, suggestion_caption
 from db.models.orders import CHANNELS, TIERS, URGENCIES
 from db.services import orders as orders_svc
+from db.services.orders import PHONE_REQUIRED_CHANNELS
+
+FORM = "intake"
 
 actor = ui.guard("intake")
 ui.page_header("intake", "边听边录：填写电话或地址即显示历史记录；类别由系统根据描述推荐，由您确认。")
@@ -14,19 +17,29 @@ ref = data.reference()
 villages = {v["id"]: v["name"] for v in ref["villages"]}
 cats = {c["id"]: c for c in ref["categories"]}
 left, right = st.columns([3, 2], gap="large")
+focus_first_field("来电人/来访人")
 
 with left:
     channel = st.segmented_control("渠道", list(CHANNELS), format_func=CHANNELS.get, default="hotline",
                                    key=key("channel")) or "hotline"
     c1, c2 = st.columns(2)
     caller = c1.text_input("来电人/来访人", max_chars=30, key=key("caller"))
-    phone = c2.text_input("联系电话", max_chars=20, key=key("phone"), placeholder="手机或区号-座机")
+    with c2:
+        phone = st.text_input("联系电话", max_chars=20, key=key("phone"), placeholder="手机或区号-座机",
+                              required=channel in PHONE_REQUIRED_CHANNELS)
+        ui.field_error(FORM, "caller_phone", label="联系电话")
+    with c1:
+        ui.field_error(FORM, "caller_name", label="来电人/来访人")
     c1, c2 = st.columns(2)
-    village_id = c1.selectbox("村（社区）", list(villages), index=None, format_func=villages.get,
-                              placeholder="输入村名搜索", key=key("village"))
+    with c1:
+        village_id = st.selectbox("村（社区）", list(villages), index=None, format_func=villages.get,
+                                  placeholder="输入村名搜索", key=key("village"), required=True)
+        ui.field_error(FORM, "village_id", label="村（社区）")
     grid_opts = {g["id"]: g["name"] for g in data.grids(village_id)} if village_id else {}
-    grid_id = c2.selectbox("网格", list(grid_opts), index=None, format_func=grid_opts.get,
-                           placeholder="先选村（社区）", key=key("grid"))
+    with c2:
+        grid_id = st.selectbox("网格", list(grid_opts), index=None, format_func=grid_opts.get,
+                               placeholder="先选村（社区）", key=key("grid"))
+        ui.field_error(FORM, "grid_id", label="网格")
     homes = {h["id"]: h for h in data.households(grid_id, actor.role)} if grid_id else {}
     c1, c2 = st.columns(2)
     household_id = c1.selectbox("住户（可选）", list(homes), index=None, key=key("household"),
@@ -35,16 +48,23 @@ with left:
                                 disabled=not homes)
     if household_id and not st.session_state.get(key("address")):
         st.session_state[key("address")] = homes[household_id]["address"]
-    address = c2.text_input("地址", max_chars=200, key=key("address"))
-    description = st.text_area("诉求描述", max_chars=2000, height=90, key=key("desc"))
+    with c1:
+        ui.field_error(FORM, "household_id", label="住户（可选）")
+    with c2:
+        address = st.text_input("地址", max_chars=200, key=key("address"))
+        ui.field_error(FORM, "address", label="地址")
+    description = st.text_area("诉求描述", max_chars=2000, height=90, key=key("desc"), required=True)
+    ui.field_error(FORM, "description", label="诉求描述")
     suggestions = data.classifier().suggest(description) if description.strip() else []
     suggestion_caption(suggestions)
     if suggestions and not st.session_state.get(key("cat_touched")):
         st.session_state[key("category")] = suggestions[0].category_id
     c1, c2, c3 = st.columns([3, 1.3, 1])
-    category_id = c1.selectbox("诉求类别", list(cats), index=None, format_func=lambda i: cats[i]["label"],
-                               placeholder="输入类别名搜索", key=key("category"),
-                               on_change=lambda: st.session_state.__setitem__(key("cat_touched"), True))
+    with c1:
+        category_id = st.selectbox("诉求类别", list(cats), index=None, format_func=lambda i: cats[i]["label"],
+                                   placeholder="输入类别名搜索", key=key("category"), required=True,
+                                   on_change=lambda: st.session_state.__setitem__(key("cat_touched"), True))
+        ui.field_error(FORM, "category_id", label="诉求类别")
     default_tier = cats[category_id]["default_tier"] if category_id else "local"
     tier = c2.selectbox("处置层级", list(TIERS), index=list(TIERS).index(default_tier), format_func=TIERS.get,
                         key=key(f"tier_{category_id}"), help="按类别建议，可修改：即办当场答复，就地办由村/网格处理，吹哨办多部门联动")
@@ -52,8 +72,10 @@ with left:
     answer = None
     if tier == "instant":
         answer = st.text_area("当场答复内容（即办事项登记即办结）", max_chars=1000, height=80, key=key("answer"))
-    b1, b2 = st.columns([1, 3], vertical_alignment="center")
-    submit = b1.button("登记工单", type="primary", disabled=not category_id)
+        ui.field_error(FORM, "answer", label="当场答复内容（即办事项登记即办结）")
+    ui.field_error(FORM, any_field=True)  # tier, urgency, channel, the earlier order: here
+    b1, b2 = st.columns([1.6, 2.4], vertical_alignment="center")
+    submit = b1.button("登记工单", type="primary", shortcut="Alt+S", help="快捷键 Alt+S")
     contacted = b2.checkbox("已与群众确认诉求（记为已联系）", value=channel in ("hotline", "walk_in"), key=key("contacted"),
                             help="当面或电话中已确认诉求细节，首次联系时限即停止")
 
@@ -74,7 +96,7 @@ if submit:
         channel=channel, caller_name=caller, caller_phone=phone, village_id=village_id, grid_id=grid_id,
         household_id=household_id, address=address, category_id=category_id, tier=tier, urgency=urgency,
         description=description, contacted=contacted, answer=answer, duplicate_of_id=duplicate_of)
-    with ui.user_errors():
+    with ui.field_errors(FORM):
         res = orders_svc.register(runtime.engine(), actor, intake)
         data.invalidate()
         reset_form()
