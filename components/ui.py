@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from pathlib import Path
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, NoReturn
@@ -45,6 +46,7 @@ def user_errors() -> Iterator[None]:
         st.error(str(exc))
 
 
+FAVICON = str(Path(__file__).resolve().parent.parent / "assets" / "favicon.png")
 FIELD_ERROR_KEY = "gov_field_error"
 
 

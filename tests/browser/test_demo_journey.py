@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 import sqlite3
+from urllib.parse import urlsplit
 
 
 from db.config import DEFAULT_DEMO_PASSWORD
@@ -132,6 +133,11 @@ def test_demo_pages_show_no_personal_data(app_server, page):
             payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload))
 
     page.on("websocket", on_socket)
+    # every asset from the console itself: a request to any other host fails offline (the big
+    # screen in a guest room without internet) and tells that host who is watching (issue #22)
+    elsewhere: set[str] = set()
+    page.on("request", lambda r: elsewhere.add(r.url) if urlsplit(r.url).hostname not in ("127.0.0.1", "localhost")
+            and not r.url.startswith(("data:", "blob:")) else None)
     login(page, base, "demo", PW)
     visits: list[tuple[str, list[str]]] = [(p.key, []) for p in pages_for("demo")]
     visits += [(f"inbox?order={number}", []), ("kpi", ["分类对比"]), ("kpi", ["多渠道重合度"]),
@@ -152,3 +158,4 @@ def test_demo_pages_show_no_personal_data(app_server, page):
         assert "当前角色无权访问此页面。" not in page.inner_text("body"), key
     assert len(frames) > len(visits)  # the websocket capture saw the pages' data
     assert not problems, problems
+    assert not elsewhere, sorted(elsewhere)
