@@ -12,6 +12,15 @@ WEEKDAYS = "一二三四五六日"
 today = to_local(utcnow())
 st.title(f"{ui.esc(actor.display_name)}，您好")
 st.caption(f"{today:%Y年%m月%d日} 星期{WEEKDAYS[today.weekday()]} · {actor.role_label} · 以下为需要您今天关注的事项")
+if actor.role == "admin":  # until the console is ready for its first call: the go-live checklist
+    from components.setup_ui import checklist_panel, steps
+
+    missing = steps()
+    if not all(step.done for step in missing):
+        with st.container(border=True):
+            st.subheader("上线准备")
+            checklist_panel(missing)
+            st.page_link("pages/settings.py", label="去完成上线准备", icon=":material/arrow_forward:")
 items = data.attention(actor, timefmt.minute_key())
 ui.attention_cards(items)
 if actor.role == "demo":

@@ -1,20 +1,27 @@
-"""Admin settings: categories with their SLA rules; the holiday calendar."""
+"""Admin settings: going live (the organisation and the checklist), categories with their SLA
+rules, the holiday calendar."""
 
 import streamlit as st
 
 from components import data, ui
 from components.settings_forms import calendar_section, categories_table, category_form
+from components.setup_ui import setup_section, steps
 
 actor = ui.guard("settings")
 ui.page_header("settings", "办理时限按工作日计算，节假日与调休以国务院办公厅公布的安排为准。")
 ui.show_flash()
 lists = data.settings_lists()
-tab_cat, tab_cal = st.tabs(["类别与办理时限", "节假日日历"])
-with tab_cat:
+VIEWS = ["上线准备", "类别与办理时限", "节假日日历"]
+if "settings_view" not in st.session_state:  # a console not yet ready opens on its checklist
+    st.session_state["settings_view"] = VIEWS[0] if not all(s.done for s in steps()) else VIEWS[1]
+view = st.segmented_control("视图", VIEWS, key="settings_view", label_visibility="collapsed") or VIEWS[1]
+if view == "上线准备":
+    setup_section(actor)
+elif view == "类别与办理时限":
     if lists["categories"]:
         categories_table(lists["categories"])
         category_form(actor, lists["categories"])
     else:
-        st.info("尚未配置诉求类别。")
-with tab_cal:
+        st.info("尚未配置诉求类别：可在“上线准备”中载入标准类别目录。")
+else:
     calendar_section(actor, lists["years"])

@@ -1,0 +1,124 @@
+"""上线准备: the go-live checklist and the forms that create a township's organisation
+(db/services/setup.py). Households, residents, staff and party members then come from the
+roster's Excel import (网格花名册 → 导入导出), which needs the grids made here."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import data, runtime, ui
+from db.engine import read_session
+from db.models.org import GRID_KINDS, VILLAGE_KINDS
+from db.permissions import PAGES_BY_KEY, Actor
+from db.queries import setup as setup_q
+from db.services import setup as setup_svc
+
+
+def steps() -> list[setup_q.Step]:
+    with read_session(runtime.engine()) as s:
+        return setup_q.checklist(s)
+
+
+def checklist_panel(items: list[setup_q.Step], links: bool = True) -> None:
+    """The checklist: each step done or not, with what there is and where it is done."""
+    for step in items:
+        mark = ":green[:material/check_circle:]" if step.done else ":orange[:material/radio_button_unchecked:]"
+        where = PAGES_BY_KEY[step.where].title
+        line = f"{mark} **{step.label}**：{step.detail}"
+        if links and not step.done:
+            line += f"（在“{where}”完成）"
+        st.markdown(line)
+
+
+def _save(form: str, write, done: str) -> None:
+    with ui.field_errors(form):
+        write()
+        data.invalidate()
+        ui.flash(done)
+        st.rerun()
+
+
+def setup_section(actor: Actor) -> None:
+    items = steps()
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        st.subheader("上线检查")
+        st.caption("以下各项齐备后，接待员即可登记第一件来电。")
+        checklist_panel(items)
+    with right:
+        done = {step.label: step.done for step in items}
+        _township_form(actor, expanded=not done["乡镇与四个平台"])
+        if not done["诉求类别与时限"]:
+            _categories_step(actor)
+        _village_form(actor, expanded=not done["村（社区）"])
+        _grid_form(actor, expanded=not done["网格"])
+
+
+def _township_form(actor: Actor, expanded: bool) -> None:
+    with st.expander("新建乡镇（同时建立四个平台及常设承办部门）", expanded=expanded):
+        with st.form("setup_town", clear_on_submit=True):
+            c1, c2, c3 = st.columns([1, 1.4, 1.4])
+            code = c1.text_input("乡镇编码", max_chars=20, placeholder="如 SMJ", required=True)
+            name = c2.text_input("乡镇名称", max_chars=50, placeholder="如 双庙街乡", required=True)
+            county = c3.text_input("所属县（区）", max_chars=50, placeholder="如 示范县", required=True)
+            ui.field_error("setup_town", any_field=True)
+            if st.form_submit_button("新建乡镇", type="primary"):
+                _save("setup_town", lambda: setup_svc.create_township(runtime.engine(), actor, code=code, name=name,
+                                                                     county=county),
+                      f"已新建乡镇“{name.strip()}”及四个平台。")
+
+
+def _categories_step(actor: Actor) -> None:
+    with st.container(border=True):
+        st.markdown("**诉求类别与时限**：尚无类别。可载入标准类别目录（9个大类及其小类，含首次联系和办理时限），"
+                    "再在“类别与办理时限”中逐项调整。")
+        if st.button("载入标准类别", key="setup_cats"):
+            _save("setup_cats", lambda: setup_svc.load_standard_categories(runtime.engine(), actor),
+                  "已载入标准诉求类别。")
+        ui.field_error("setup_cats", any_field=True)
+
+
+def _township_options() -> dict[int, str]:
+    from db.queries.platforms import townships
+
+    with read_session(runtime.engine()) as s:
+        return {t["id"]: t["name"] for t in townships(s)}
+
+
+def _village_form(actor: Actor, expanded: bool) -> None:
+    towns = _township_options()
+    if not towns:
+        return
+    with st.expander("新建村（社区）", expanded=expanded):
+        with st.form("setup_village", clear_on_submit=True):
+            c1, c2 = st.columns(2)
+            town = c1.selectbox("乡镇", list(towns), format_func=towns.get)
+            kind = c2.selectbox("类型", list(VILLAGE_KINDS), format_func=VILLAGE_KINDS.get)
+            c1, c2 = st.columns(2)
+            code = c1.text_input("村（社区）编码", max_chars=20, placeholder="如 SMJ-01", required=True)
+            name = c2.text_input("村（社区）名称", max_chars=50, placeholder="如 东湖村", required=True)
+            ui.field_error("setup_village", any_field=True)
+            if st.form_submit_button("新建村（社区）", type="primary"):
+                _save("setup_village", lambda: setup_svc.create_village(runtime.engine(), actor, township_id=town,
+                                                                       code=code, name=name, kind=kind),
+                      f"已新建“{name.strip()}”。")
+
+
+def _grid_form(actor: Actor, expanded: bool) -> None:
+    villages = {v["id"]: f'{v["name"]}（{v["township"]}）' for v in data.reference()["villages"]}
+    if not villages:
+        return
+    with st.expander("新建网格", expanded=expanded):
+        with st.form("setup_grid", clear_on_submit=True):
+            c1, c2 = st.columns(2)
+            village = c1.selectbox("村（社区）", list(villages), format_func=villages.get)
+            kind = c2.selectbox("网格类型", list(GRID_KINDS), format_func=GRID_KINDS.get)
+            c1, c2 = st.columns(2)
+            code = c1.text_input("网格编码", max_chars=24, placeholder="如 SMJ-01-G01", required=True)
+            name = c2.text_input("网格名称", max_chars=60, placeholder="如 东湖村第一网格", required=True)
+            ui.field_error("setup_grid", any_field=True)
+            if st.form_submit_button("新建网格", type="primary"):
+                _save("setup_grid", lambda: setup_svc.create_grid(runtime.engine(), actor, village_id=village,
+                                                                 code=code, name=name, kind=kind),
+                      f"已新建网格“{name.strip()}”。")
+        st.caption("网格内的住户、居民、网格员和党员请在“网格花名册”中用 Excel 模板导入。")

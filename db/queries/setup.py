@@ -1,0 +1,41 @@
+"""The go-live checklist (issue #19): what must be in place before the desk can take its first
+call. The steps are done in the console (db/services/setup.py, the roster import, users)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.models import Category, Department, Grid, GridStaff, Township, User, Village
+
+
+@dataclass(frozen=True)
+class Step:
+    """One item of the go-live checklist."""
+
+    label: str
+    done: bool
+    detail: str
+    where: str  # the page key where it is done
+
+
+def checklist(s: Session) -> list[Step]:
+    """What must be in place before the desk can take its first call, in the order to do it."""
+    def count(model: type, *where) -> int:
+        return int(s.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+    towns, villages, grids = count(Township), count(Village), count(Grid)
+    categories = count(Category, Category.active.is_(True))
+    departments = count(Department, Department.active.is_(True))
+    staff = count(GridStaff)
+    desk = count(User, User.active.is_(True), User.role.in_(("reception", "dispatcher")))
+    return [
+        Step("乡镇与四个平台", towns > 0, f"{towns} 个乡镇，{departments} 个承办部门", "settings"),
+        Step("诉求类别与时限", categories > 0, f"{categories} 个在用类别", "settings"),
+        Step("村（社区）", villages > 0, f"{villages} 个", "settings"),
+        Step("网格", grids > 0, f"{grids} 个", "settings"),
+        Step("网格员（花名册导入）", staff > 0, f"{staff} 人", "roster"),
+        Step("接待员或转办督办员账号", desk > 0, f"{desk} 个", "users"),
+    ]
