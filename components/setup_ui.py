@@ -8,7 +8,6 @@ import streamlit as st
 
 from components import data, runtime, ui
 from db.engine import read_session
-from db.models.org import GRID_KINDS, VILLAGE_KINDS
 from db.permissions import PAGES_BY_KEY, Actor
 from db.queries import setup as setup_q
 from db.services import setup as setup_svc
@@ -85,40 +84,34 @@ def _township_options() -> dict[int, str]:
         return {t["id"]: t["name"] for t in townships(s)}
 
 
+def _unit_form(actor: Actor, unit: setup_svc.OrgUnit, parents: dict[int, str], parent_label: str,
+               hints: tuple[str, str], create, expanded: bool) -> None:
+    """The form that adds a village (under a township) or a grid (under a village)."""
+    form = f"setup_{unit.entity}"
+    with st.expander(f"新建{unit.label}", expanded=expanded):
+        with st.form(form, clear_on_submit=True):
+            c1, c2 = st.columns(2)
+            parent = c1.selectbox(parent_label, list(parents), format_func=parents.get)
+            kind = c2.selectbox("类型", list(unit.kinds), format_func=unit.kinds.get)
+            c1, c2 = st.columns(2)
+            code = c1.text_input(f"{unit.label}编码", max_chars=unit.code_len, placeholder=hints[0], required=True)
+            name = c2.text_input(f"{unit.label}名称", max_chars=unit.name_len, placeholder=hints[1], required=True)
+            ui.field_error(form, any_field=True)
+            if st.form_submit_button(f"新建{unit.label}", type="primary"):
+                _save(form, lambda: create(runtime.engine(), actor, parent, code=code, name=name, kind=kind),
+                      f"已新建{unit.label}“{name.strip()}”。")
+
+
 def _village_form(actor: Actor, expanded: bool) -> None:
     towns = _township_options()
-    if not towns:
-        return
-    with st.expander("新建村（社区）", expanded=expanded):
-        with st.form("setup_village", clear_on_submit=True):
-            c1, c2 = st.columns(2)
-            town = c1.selectbox("乡镇", list(towns), format_func=towns.get)
-            kind = c2.selectbox("类型", list(VILLAGE_KINDS), format_func=VILLAGE_KINDS.get)
-            c1, c2 = st.columns(2)
-            code = c1.text_input("村（社区）编码", max_chars=20, placeholder="如 SMJ-01", required=True)
-            name = c2.text_input("村（社区）名称", max_chars=50, placeholder="如 东湖村", required=True)
-            ui.field_error("setup_village", any_field=True)
-            if st.form_submit_button("新建村（社区）", type="primary"):
-                _save("setup_village", lambda: setup_svc.create_village(runtime.engine(), actor, township_id=town,
-                                                                       code=code, name=name, kind=kind),
-                      f"已新建“{name.strip()}”。")
+    if towns:
+        _unit_form(actor, setup_svc.VILLAGE, towns, "乡镇", ("如 SMJ-01", "如 东湖村"),
+                   lambda e, a, parent, **kw: setup_svc.create_village(e, a, township_id=parent, **kw), expanded)
 
 
 def _grid_form(actor: Actor, expanded: bool) -> None:
     villages = {v["id"]: f'{v["name"]}（{v["township"]}）' for v in data.reference()["villages"]}
-    if not villages:
-        return
-    with st.expander("新建网格", expanded=expanded):
-        with st.form("setup_grid", clear_on_submit=True):
-            c1, c2 = st.columns(2)
-            village = c1.selectbox("村（社区）", list(villages), format_func=villages.get)
-            kind = c2.selectbox("网格类型", list(GRID_KINDS), format_func=GRID_KINDS.get)
-            c1, c2 = st.columns(2)
-            code = c1.text_input("网格编码", max_chars=24, placeholder="如 SMJ-01-G01", required=True)
-            name = c2.text_input("网格名称", max_chars=60, placeholder="如 东湖村第一网格", required=True)
-            ui.field_error("setup_grid", any_field=True)
-            if st.form_submit_button("新建网格", type="primary"):
-                _save("setup_grid", lambda: setup_svc.create_grid(runtime.engine(), actor, village_id=village,
-                                                                 code=code, name=name, kind=kind),
-                      f"已新建网格“{name.strip()}”。")
+    if villages:
+        _unit_form(actor, setup_svc.GRID, villages, "村（社区）", ("如 SMJ-01-G01", "如 东湖村第一网格"),
+                   lambda e, a, parent, **kw: setup_svc.create_grid(e, a, village_id=parent, **kw), expanded)
         st.caption("网格内的住户、居民、网格员和党员请在“网格花名册”中用 Excel 模板导入。")

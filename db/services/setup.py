@@ -14,6 +14,8 @@ Every write is audited; bad input is refused with a message in Chinese and write
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -101,46 +103,58 @@ def load_standard_categories(engine: Engine, actor: Actor) -> int:
         return created
 
 
-def create_village(engine: Engine, actor: Actor, *, township_id: int, code: str, name: str,
+@dataclass(frozen=True)
+class OrgUnit:
+    """A level of the organisation below the township: what it is called and what it hangs on."""
+
+    model: type
+    parent_model: type
+    parent_column: str  # the model's foreign key to its parent
+    parent_key: str  # the parent's field name in the audit record and the error's field
+    label: str
+    code_len: int
+    name_len: int
+    kinds: dict[str, str]
+    kind_message: str
+    parent_message: str
+    action: str
+    entity: str
+
+
+VILLAGE = OrgUnit(Village, Township, "township_id", "township", "村（社区）", 20, 50, VILLAGE_KINDS,
+                "请选择行政村或社区。", "请先选择乡镇。", "village.create", "village")
+GRID = OrgUnit(Grid, Village, "village_id", "village", "网格", 24, 60, GRID_KINDS,
+             "请选择网格类型（农村、社区或专属网格）。", "请先选择村（社区）。", "grid.create", "grid")
+
+
+def _create_unit(engine: Engine, actor: Actor, unit: OrgUnit, parent_id: int | None, code: str, name: str,
+                 kind: str) -> int:
+    require(actor, "settings.manage")
+    code = _code(code, f"{unit.label}编码", "code", unit.code_len)
+    name = _name(name, f"{unit.label}名称", "name", unit.name_len)
+    if kind not in unit.kinds:
+        raise ValidationError(unit.kind_message, field="kind")
+    with write_session(engine) as s:
+        parent = s.get(unit.parent_model, parent_id) if parent_id else None
+        if parent is None:
+            raise ValidationError(unit.parent_message, field=unit.parent_column)
+        _unique(s, unit.model, code, f"{unit.label}编码")
+        siblings = getattr(unit.model, unit.parent_column) == parent.id
+        if s.scalar(select(func.count()).select_from(unit.model).where(siblings, unit.model.name == name)):
+            raise ValidationError(f"{parent.name}已有“{name}”。", field="name")
+        row = unit.model(code=code, name=name, kind=kind, **{unit.parent_column: parent.id})
+        s.add(row)
+        s.flush()
+        audit.record(s, actor, unit.action, unit.entity, row.id,
+                     after={unit.parent_key: parent.name, "code": code, "name": name, "kind": kind})
+        return row.id
+
+
+def create_village(engine: Engine, actor: Actor, *, township_id: int | None, code: str, name: str,
                    kind: str = "village") -> int:
-    require(actor, "settings.manage")
-    code = _code(code, "村（社区）编码", "code", 20)
-    name = _name(name, "村（社区）名称", "name", 50)
-    if kind not in VILLAGE_KINDS:
-        raise ValidationError("请选择行政村或社区。", field="kind")
-    with write_session(engine) as s:
-        town = s.get(Township, township_id) if township_id else None
-        if town is None:
-            raise ValidationError("请先选择乡镇。", field="township_id")
-        _unique(s, Village, code, "村（社区）编码")
-        if s.scalar(select(func.count()).select_from(Village).where(Village.township_id == town.id,
-                                                                    Village.name == name)):
-            raise ValidationError(f"{town.name}已有“{name}”。", field="name")
-        village = Village(township_id=town.id, code=code, name=name, kind=kind)
-        s.add(village)
-        s.flush()
-        audit.record(s, actor, "village.create", "village", village.id,
-                     after={"township": town.name, "code": code, "name": name, "kind": kind})
-        return village.id
+    return _create_unit(engine, actor, VILLAGE, township_id, code, name, kind)
 
 
-def create_grid(engine: Engine, actor: Actor, *, village_id: int, code: str, name: str,
+def create_grid(engine: Engine, actor: Actor, *, village_id: int | None, code: str, name: str,
                 kind: str = "rural") -> int:
-    require(actor, "settings.manage")
-    code = _code(code, "网格编码", "code", 24)
-    name = _name(name, "网格名称", "name", 60)
-    if kind not in GRID_KINDS:
-        raise ValidationError("请选择网格类型（农村、社区或专属网格）。", field="kind")
-    with write_session(engine) as s:
-        village = s.get(Village, village_id) if village_id else None
-        if village is None:
-            raise ValidationError("请先选择村（社区）。", field="village_id")
-        _unique(s, Grid, code, "网格编码")
-        if s.scalar(select(func.count()).select_from(Grid).where(Grid.village_id == village.id, Grid.name == name)):
-            raise ValidationError(f"{village.name}已有“{name}”。", field="name")
-        grid = Grid(village_id=village.id, code=code, name=name, kind=kind)
-        s.add(grid)
-        s.flush()
-        audit.record(s, actor, "grid.create", "grid", grid.id,
-                     after={"village": village.name, "code": code, "name": name, "kind": kind})
-        return grid.id
+    return _create_unit(engine, actor, GRID, village_id, code, name, kind)
