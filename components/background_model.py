@@ -12,7 +12,11 @@ for 17.7 s while the caller was speaking. ``BackgroundModel`` keeps one model pe
   inside the server's interpreter stalled every session (a login clicked on a fresh console was
   lost two times in five);
 - the new model is swapped in whole, under a lock; a training that fails leaves the old model in
-  place and is tried again after ``retry_s``.
+  place and is tried again after ``retry_s``;
+- ``finish`` (optional) turns what the training returned into the model in the first ``get()``
+  after it, in the caller's thread: the classifier's unpickling imports scikit-learn modules,
+  and imports from a background thread changed ``sys.modules`` under code iterating it (a red
+  test run: Hypothesis's lambda descriptions, "dictionary changed size during iteration").
 """
 
 from __future__ import annotations
@@ -20,16 +24,18 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Callable, Generic, TypeVar
+from typing import Any, Callable, Generic, TypeVar
 
 M = TypeVar("M")
 log = logging.getLogger(__name__)
 
 
 class BackgroundModel(Generic[M]):
-    def __init__(self, train: Callable[[], M], fallback: Callable[[], M], max_age_s: float = 3600,
-                 retry_s: float = 300, clock: Callable[[], float] = time.monotonic):
-        self._train, self._fallback = train, fallback
+    def __init__(self, train: Callable[[], Any], fallback: Callable[[], M], max_age_s: float = 3600,
+                 retry_s: float = 300, clock: Callable[[], float] = time.monotonic,
+                 finish: Callable[[Any], M] | None = None):
+        self._train, self._fallback, self._finish = train, fallback, finish
+        self._raw: Any = None  # a training's result not yet finished into the model
         self.max_age_s, self.retry_s, self._clock = max_age_s, retry_s, clock
         self._lock = threading.Lock()
         self._model: M | None = None
@@ -47,6 +53,9 @@ class BackgroundModel(Generic[M]):
         """The current model, never trained in the caller's thread."""
         self._start_if_due()
         with self._lock:
+            if self._raw is not None:  # a new training's result: finished here, swapped in whole
+                raw, self._raw = self._raw, None
+                self._model = self._finish(raw) if self._finish else raw
             if self._model is not None:
                 return self._model
             if self._fallback_model is None:
@@ -56,7 +65,7 @@ class BackgroundModel(Generic[M]):
     @property
     def ready(self) -> bool:
         with self._lock:
-            return self._model is not None
+            return self._model is not None or self._raw is not None
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for a running training (tests, the benchmark); True if none is running after."""
@@ -89,5 +98,9 @@ class BackgroundModel(Generic[M]):
                 self._failed_at = self._clock()
             return
         with self._lock:
-            self._model, self._trained_at, self._failed_at = model, self._clock(), None
+            if self._finish is None:
+                self._model = model
+            else:
+                self._raw = model
+            self._trained_at, self._failed_at = self._clock(), None
             self.trainings += 1

@@ -105,8 +105,6 @@ def _new_classifier_model(database_url: str) -> BackgroundModel:
         # (multiprocessing's spawn would re-run app.py in the child: Streamlit runs the page
         # as __main__.)
         import os
-        # the pickle is written by our own child process into a private temporary directory
-        import pickle  # nosec B403
         import subprocess  # nosec B404
         import sys
         import tempfile
@@ -122,13 +120,19 @@ def _new_classifier_model(database_url: str) -> BackgroundModel:
                            env={**os.environ, "GOV_TRAIN_DATABASE_URL": database_url},
                            cwd=Path(__file__).resolve().parent.parent, check=True, timeout=900,
                            capture_output=True)
-            return pickle.loads(out.read_bytes())  # nosec B301
+            return out.read_bytes()  # unpickled by finish(), in the first desk run after this
+
+    def finish(raw):
+        # the pickle is written by our own child process into a private temporary directory
+        import pickle  # nosec B403
+
+        return pickle.loads(raw) if isinstance(raw, bytes) else raw  # nosec B301
 
     def keywords():
         with read_session(engine) as s:
             return CategoryClassifier.keywords_only(s)
 
-    return BackgroundModel(train, keywords, max_age_s=3600)
+    return BackgroundModel(train, keywords, max_age_s=3600, finish=finish)
 
 
 # one per database URL for the life of the process: a module dict, not st.cache_resource, whose

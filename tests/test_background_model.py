@@ -93,3 +93,20 @@ def test_the_training_process_hands_back_a_model_the_server_can_load(sqlite_engi
                    env={**os.environ, "GOV_TRAIN_DATABASE_URL": url}, capture_output=True)
     model = pickle.loads(out.read_bytes())  # nosec B301
     assert isinstance(model, CategoryClassifier) and type(model).__module__ == "db.classify"
+
+
+def test_finish_runs_in_the_callers_thread_not_the_trainings():
+    """The result of a training is turned into the model by the first get() after it, in the
+    caller's thread (unpickling imports modules: not from a background thread)."""
+    finished_in: list[str] = []
+
+    def finish(raw: str) -> str:
+        finished_in.append(threading.current_thread().name)
+        return raw.upper()
+
+    m = BackgroundModel(lambda: "trained", lambda: "keywords", finish=finish)
+    m.warm()
+    assert m.wait(5) and m.ready
+    assert finished_in == []  # not finished by the training thread
+    assert m.get() == "TRAINED" and finished_in == [threading.current_thread().name]
+    assert m.get() == "TRAINED" and len(finished_in) == 1  # once
