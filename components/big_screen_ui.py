@@ -44,8 +44,38 @@ CSS = f"""
 """
 
 
-def apply_theme() -> None:
+# 展示模式 (kiosk, ``?kiosk=1``): the screen alone on a TV, no sidebar, no Streamlit chrome,
+# no controls, no scrolling at 1920x1080 or 1366x768; the tour always on, with the next view named
+KIOSK_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"] { display: none !important; }
+[data-testid="stMainBlockContainer"] { padding: 0.2rem 2.4rem 0.2rem 2.4rem !important; max-width: 100% !important; }
+[data-testid="stMain"] h2 { font-size: 2.4rem; padding: 0 0 0.2rem 0; }
+[data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.7rem; }
+[data-testid="stMetric"] { padding: 8px 16px; }
+@media (max-height: 800px) {
+  [data-testid="stMain"] h2 { font-size: 1.9rem; }
+  [data-testid="stMetricLabel"] p { font-size: 1.15rem !important; }
+  [data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: 2.5rem !important; }
+  [data-testid="stMain"] [data-testid="stMarkdownContainer"] p { font-size: 1.25rem; }
+}
+</style>
+"""
+KIOSK_CHART_HEIGHT = 300  # two rows of figures and one of charts fit 768 px
+
+
+def apply_theme(kiosk: bool = False) -> None:
     st.markdown(CSS, unsafe_allow_html=True)  # fixed text only
+    if kiosk:
+        st.markdown(KIOSK_CSS, unsafe_allow_html=True)
+
+
+def tour_line(views: list[str], current: str, seconds: int) -> str:
+    """The kiosk's indicator: where the tour is and what comes next (fixed labels only)."""
+    marks = "　".join(("● " if v == current else "○ ") + VIEWS[v] for v in views)
+    nxt = views[(views.index(current) + 1) % len(views)]
+    return f"{marks}　　每{seconds}秒自动切换，下一画面：{VIEWS[nxt]}"
 
 
 @runtime.cached(ttl=60)
@@ -140,7 +170,7 @@ def build_trend_figure(trend: list[dict]) -> go.Figure:
                         marker={"size": 14, "symbol": "circle-open", "color": ACCENT, "line": {"width": 3}},
                         name="办结率（本月进行中）")
     fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "range": [0, 105], "color": ACCENT,
-                              "title": "办结率%"})
+                              "title": "办结率%", "tickvals": [0, 25, 50, 75, 100], "showgrid": False})
     fig.update_xaxes(type="category")
     return _dark(fig, "今年每月受理量（柱）与办结率（线）")
 
@@ -154,7 +184,7 @@ def build_category_figure(cats: list[dict]) -> go.Figure:
 
 def build_channel_figure(mix: list[dict]) -> go.Figure:
     fig = go.Figure(go.Pie(labels=[m["label"] for m in mix], values=[m["n"] for m in mix], hole=0.45,
-                           textinfo="label+percent", textfont={"size": 18}))
+                           textinfo="label+percent", textfont={"size": 18}, automargin=True))
     return _dark(fig, "本月受理渠道构成")
 
 

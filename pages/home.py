@@ -20,7 +20,8 @@ if actor.role == "admin":  # until the console is ready for its first call: the 
         with st.container(border=True):
             st.subheader("上线准备")
             checklist_panel(missing)
-            st.page_link("pages/settings.py", label="去完成上线准备", icon=":material/arrow_forward:")
+            st.page_link("pages/settings.py", label="去完成上线准备", icon=":material/arrow_forward:",
+                         query_params={"view": "setup"})
 items = data.attention(actor, timefmt.minute_key())
 ui.attention_cards(items)
 if actor.role == "demo":

@@ -12,7 +12,10 @@ ui.page_header("settings", "办理时限按工作日计算，节假日与调休�
 ui.show_flash()
 lists = data.settings_lists()
 VIEWS = ["上线准备", "类别与办理时限", "节假日日历"]
-if "settings_view" not in st.session_state:  # a console not yet ready opens on its checklist
+if st.query_params.get("view") == "setup":  # the home's 去完成上线准备 link
+    st.session_state["settings_view"] = VIEWS[0]
+    del st.query_params["view"]
+elif "settings_view" not in st.session_state:  # a console not yet ready opens on its checklist
     st.session_state["settings_view"] = VIEWS[0] if not all(s.done for s in steps()) else VIEWS[1]
 view = st.segmented_control("视图", VIEWS, key="settings_view", label_visibility="collapsed") or VIEWS[1]
 if view == "上线准备":
