@@ -1,0 +1,49 @@
+"""展示模式 on a TV (issue #22): every view of the tour at 1920x1080 and 1366x768, with no
+scrolling, no sidebar or Streamlit chrome, no control, the tour's indicator, and no request to
+any other host. Screenshots go to artifacts/ (and docs/screenshots with GOV_DOC_SCREENSHOTS=1)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from db.config import DEFAULT_DEMO_PASSWORD
+
+from .conftest import doc_shot, login, wait_for_app
+
+VIEWS = ("overview", "trend", "cases")
+
+
+@pytest.mark.parametrize("width, height", [(1920, 1080), (1366, 768)])
+def test_the_tour_fits_the_tv_without_scrolling(app_server, browser, width, height):
+    ctx = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
+                              timezone_id="Asia/Shanghai")
+    try:
+        page = ctx.new_page()
+        elsewhere: list[str] = []
+        page.on("request", lambda r: elsewhere.append(r.url)
+                if urlsplit(r.url).hostname not in ("127.0.0.1", "localhost") and not r.url.startswith("data:")
+                else None)
+        login(page, app_server, "demo", DEFAULT_DEMO_PASSWORD)
+        for view in VIEWS:
+            page.goto(f"{app_server}/big_screen?kiosk=1&view={view}")
+            wait_for_app(page)
+            page.get_by_text("每20秒自动切换").first.wait_for()
+            page.wait_for_timeout(1200)  # the charts draw after the run
+            size = page.evaluate("""() => { const m = document.querySelector('[data-testid=stMain]');
+                return {main: [m.scrollHeight, m.clientHeight, m.scrollWidth, m.clientWidth],
+                        doc: [document.documentElement.scrollHeight, window.innerHeight]}; }""")
+            main = size["main"]
+            assert main[0] <= main[1] + 1 and main[2] <= main[3] + 1, (view, size)  # no scrollbar
+            assert size["doc"][0] <= size["doc"][1] + 1, (view, size)
+            assert not page.locator("[data-testid='stSidebar']").is_visible()
+            assert page.locator("[data-testid='stHeader']").count() == 0 or \
+                not page.locator("[data-testid='stHeader']").is_visible()
+            body = page.inner_text("body")
+            assert "大屏演示" not in body and "自动轮播" not in body  # no page title, no control
+            assert "运行总览" in body
+            doc_shot(page, f"big-screen-kiosk-{width}x{height}-{view}")
+        assert not elsewhere, elsewhere
+    finally:
+        ctx.close()
