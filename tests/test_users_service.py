@@ -111,6 +111,8 @@ def test_lockout_after_five_failures_and_expiry(engine, admin):
 
 def test_unknown_and_inactive_accounts_are_refused_without_a_count(engine, admin):
     assert users.try_password(engine, "nobody", PW) is False
+    for hostile in ("boss\x00", "\x00", "b" * 41, "", "boss\n"):  # NUL: PostgreSQL text cannot hold it
+        assert users.try_password(engine, hostile, PW) is False
     assert audit_count(engine, "login.refused") == 0  # nothing to attach it to
 
 

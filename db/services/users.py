@@ -210,6 +210,10 @@ def try_password(engine: Engine, username: str, password: str, now: datetime | N
     login.refused). The caller shows the same message for every refusal (unknown user, wrong
     password, locked)."""
     now = now or utcnow()
+    if not username or len(username) > 40 or any(ord(c) < 32 or ord(c) == 127 for c in username):
+        # no account has such a name; a NUL would not even reach PostgreSQL (text cannot hold it)
+        verify_password(password, _nobody_hash())
+        return False
     with write_session(engine) as s:
         s.execute(update(User).where(User.username == username, User.locked_until <= now)
                   .values(failed_attempts=0, locked_until=None))
