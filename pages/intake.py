@@ -6,7 +6,7 @@ from components import data, runtime, ui
 from components.intake_ui import duplicate_panel, focus_first_field, history_panel, key, reset_form, suggestion_caption
 from db.models.orders import CHANNELS, TIERS, URGENCIES
 from db.services import orders as orders_svc
-from db.services.orders import PHONE_REQUIRED_CHANNELS
+from db.services.orders import PHONE_REQUIRED_CHANNELS, TITLE_MAX
 
 FORM = "intake"
 
@@ -69,6 +69,12 @@ with left:
     tier = c2.selectbox("处置层级", list(TIERS), index=list(TIERS).index(default_tier), format_func=TIERS.get,
                         key=key(f"tier_{category_id}"), help="按类别建议，可修改：即办当场答复，就地办由村/网格处理，吹哨办多部门联动")
     urgency = c3.selectbox("紧急程度", list(URGENCIES), format_func=URGENCIES.get, key=key("urgency"))
+    suggested = orders_svc.derive_title(description, villages.get(village_id), cats[category_id]["name"]) \
+        if description.strip() and category_id else ""
+    title = st.text_input("工单标题（可修改）", max_chars=TITLE_MAX, key=key("title"),
+                          placeholder=suggested or "填写描述并选择类别后自动生成，也可自行填写",
+                          help="留空则使用灰色的建议标题：地点、描述的要点和类别")
+    ui.field_error(FORM, "title", label="工单标题（可修改）")
     answer = None
     if tier == "instant":
         answer = st.text_area("当场答复内容（即办事项登记即办结）", max_chars=1000, height=80, key=key("answer"))
@@ -95,7 +101,8 @@ if submit:
     intake = orders_svc.Intake(
         channel=channel, caller_name=caller, caller_phone=phone, village_id=village_id, grid_id=grid_id,
         household_id=household_id, address=address, category_id=category_id, tier=tier, urgency=urgency,
-        description=description, contacted=contacted, answer=answer, duplicate_of_id=duplicate_of)
+        description=description, contacted=contacted, answer=answer, duplicate_of_id=duplicate_of,
+        title=title.strip() or None)
     with ui.field_errors(FORM):
         res = orders_svc.register(runtime.engine(), actor, intake)
         data.invalidate()

@@ -245,3 +245,32 @@ def test_an_automatic_run_is_not_activity(demo_db):
     at.session_state[AUTO_RUN_KEY] = True
     at.run()
     assert "gov_actor" not in at.session_state
+
+
+@pytest.mark.parametrize("typed", ["村委会门口路灯不亮（请夜间巡查）", ""])
+def test_intake_title_is_suggested_and_editable(demo_db, typed):
+    """Issue #20: the title was the description's first 20 characters, cut mid-word, and could not
+    be changed. The suggestion (place, key phrase, category) shows as the field's placeholder; a
+    typed title is kept as typed; an empty field takes the suggestion."""
+    from db.models import Category, Village, WorkOrder
+
+    with read_session(get_engine(load_settings())) as s:
+        village_id = s.scalar(select(Village.id).order_by(Village.id).limit(1))
+        leaf = s.scalar(select(Category.id).where(Category.parent_id.is_not(None)).order_by(Category.id).limit(1))
+    at = run_via_app("pages/intake.py", demo_db["reception"])
+    [v for v in at.selectbox if v.label == "村（社区）"][0].set_value(village_id).run()
+    [t for t in at.text_input if t.label == "联系电话"][0].input("13912340009").run()
+    at.text_area[0].input("村委会门口的路灯晚上不亮，已经好几天了，老人出门不方便。").run()
+    category = [c for c in at.selectbox if c.label == "诉求类别"][0]
+    if category.value is None:
+        category.set_value(leaf).run()
+    title_box = [t for t in at.text_input if t.label == "工单标题（可修改）"][0]
+    suggestion = title_box.proto.placeholder
+    assert "村委会门口的路灯晚上不亮" in suggestion and "…" not in suggestion
+    if typed:
+        title_box.input(typed).run()
+    [b for b in at.button if b.label == "登记工单"][0].click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    with read_session(get_engine(load_settings())) as s:
+        newest = s.scalar(select(WorkOrder).order_by(WorkOrder.id.desc()).limit(1))
+    assert newest.title == (typed or suggestion)
