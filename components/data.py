@@ -207,12 +207,12 @@ def order_bundle(order_id: int, role: str) -> dict | None:
     from db.queries import orders as orders_q
 
     with read_session(runtime.engine()) as s:
-        detail = orders_q.order_detail(s, order_id)
+        detail = orders_q.order_detail(s, order_id, role)
         if detail is None:
             return None
         return {
             "order": masked([detail], role)[0],
-            "timeline": orders_q.timeline(s, order_id),
+            "timeline": orders_q.timeline(s, order_id, role),
             "extensions": orders_q.extension_requests(s, order_id=order_id),
             "links": orders_q.linked_records(s, order_id),
         }
@@ -229,12 +229,12 @@ def order_id_by_number(number: str) -> int | None:
 
 
 @runtime.cached(ttl=15)
-def supervision(offset: int, limit: int, minute: str) -> tuple[int, list[dict]]:
+def supervision(offset: int, limit: int, minute: str, role: str) -> tuple[int, list[dict]]:
     from db.queries import orders as orders_q
 
     now = utcnow()
     with read_session(runtime.engine()) as s:
-        return orders_q.supervision_count(s, now), orders_q.supervision_list(s, now, limit, offset)
+        return orders_q.supervision_count(s, now), orders_q.supervision_list(s, now, limit, offset, role=role)
 
 
 @runtime.cached(ttl=600)

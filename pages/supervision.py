@@ -29,7 +29,7 @@ if deep and (order_id := data.order_id_by_number(deep)):  # after an action: the
         st.rerun()
     ui.stop()
 
-page = ui.paged("sup_page", lambda off, lim: data.supervision(off, lim, timefmt.minute_key()), orders_ui.PAGE_SIZE)
+page = ui.paged("sup_page", lambda off, lim: data.supervision(off, lim, timefmt.minute_key(), actor.role), orders_ui.PAGE_SIZE)
 total, rows, page_no = page.total, page.rows, page.number
 page.control(noun="件", label="督办清单共")
 if not rows:

@@ -23,6 +23,7 @@ from db.models import (
 )
 from db.models.orders import OPEN_STATUSES
 from db.permissions import Actor, require, sees_unmasked
+from db.rules.masking import scrub_for
 from db.rules.phone import looks_like_phone, normalize_phone
 from db.rules.text import likeness, search_text
 from db.rules.sla import CalendarYearMissing, light, local_midnight, workdays_between
@@ -231,6 +232,39 @@ def _rows(s: Session, stmt: Select, now: datetime) -> list[dict]:
     return out
 
 
+def order_names(s: Session, order_ids: list[int]) -> dict[int, list[str]]:
+    """The people's names known for each order, to scrub its free text with: the caller, and the
+    household's head and members."""
+    ids = sorted({i for i in order_ids if i is not None})
+    out: dict[int, set[str]] = {i: set() for i in ids}
+    for chunk in (ids[k:k + 500] for k in range(0, len(ids), 500)):
+        for oid, caller, head in s.execute(select(W.id, W.caller_name, Household.head_name)
+                                           .outerjoin(Household, Household.id == W.household_id)
+                                           .where(W.id.in_(chunk))):
+            out[oid] |= {n for n in (caller, head) if n}
+        for oid, name in s.execute(select(W.id, Resident.name).join(Resident, Resident.household_id == W.household_id)
+                                   .where(W.id.in_(chunk))):
+            if name:
+                out[oid].add(name)
+    return {i: sorted(n) for i, n in out.items()}
+
+
+def scrubbed(s: Session, role: str, rows: list[dict], fields: tuple[str, ...], key: str = "id") -> list[dict]:
+    """``rows`` with the free-text ``fields`` as ``role`` may see them (db.rules.masking.scrub_for,
+    with every name known for the row's order): a clerk typed "张桂兰反映…" into a description,
+    and the leader and demo accounts read the name in the inbox's titles, the order's description
+    and its timeline while the caller column beside it was masked."""
+    if not rows or all(sees_unmasked(role, kind) for kind in ("name", "phone", "id_number")):
+        return rows
+    names = order_names(s, [r[key] for r in rows])
+    for r in rows:
+        known = names.get(r[key], [])
+        for f in fields:
+            if r.get(f):
+                r[f] = scrub_for(role, r[f], known)
+    return rows
+
+
 def inbox_count(s: Session, f: InboxFilter, actor: Actor, now: datetime) -> int:
     require(actor, "order.view")
     return s.scalar(inbox_count_select(s, f, actor, now)) or 0
@@ -240,19 +274,21 @@ def inbox_page(s: Session, f: InboxFilter, actor: Actor, now: datetime, offset: 
                limit: int = 50) -> list[dict]:
     require(actor, "order.view")
     stmt = inbox_select(s, f, actor, now).offset(max(0, int(offset))).limit(max(1, min(int(limit), 500)))
-    return _rows(s, stmt, now)
+    return scrubbed(s, actor.role, _rows(s, stmt, now), ("title",))
 
 
 def inbox_export(s: Session, f: InboxFilter, actor: Actor, now: datetime,
                  limit: int = EXPORT_LIMIT) -> list[dict]:
     require(actor, "order.export")
-    return _rows(s, inbox_select(s, f, actor, now).limit(max(1, int(limit))), now)
+    return scrubbed(s, actor.role, _rows(s, inbox_select(s, f, actor, now).limit(max(1, int(limit))), now),
+                    ("title",))
 
 
 # --------------------------------------------------------------------------- one order
 
-def order_detail(s: Session, order_id: int) -> dict | None:
-    """Every column of the order plus the names it refers to."""
+def order_detail(s: Session, order_id: int, role: str | None = None) -> dict | None:
+    """Every column of the order plus the names it refers to; with ``role``, its free text
+    (title, description, result, reasons) as that role may see it."""
     creator, supervisor, assignee = aliased(User), aliased(User), aliased(User)
     original = aliased(WorkOrder)
     stmt = (
@@ -277,11 +313,16 @@ def order_detail(s: Session, order_id: int) -> dict | None:
         .where(W.id == order_id)
     )
     row = s.execute(stmt).mappings().first()
-    return dict(row) if row is not None else None
+    if row is None:
+        return None
+    out = dict(row)
+    if role is not None:
+        scrubbed(s, role, [out], ("title", "description", "result", "cancelled_reason"))
+    return out
 
 
-def timeline(s: Session, order_id: int) -> list[dict]:
-    """The order's steps, oldest first."""
+def timeline(s: Session, order_id: int, role: str | None = None) -> list[dict]:
+    """The order's steps, oldest first; with ``role``, their notes as that role may see them."""
     E = WorkOrderEvent
     rows = s.execute(
         select(E.id, E.at, E.actor_id, func.coalesce(User.display_name, "系统").label("actor"),
@@ -289,7 +330,11 @@ def timeline(s: Session, order_id: int) -> list[dict]:
         .outerjoin(User, User.id == E.actor_id)
         .where(E.order_id == order_id).order_by(E.at, E.id)
     ).mappings().all()
-    return [dict(r) for r in rows]
+    out = [dict(r) for r in rows]
+    if role is not None and out:
+        known = order_names(s, [order_id]).get(order_id, [])
+        out = [{**r, "note": scrub_for(role, r["note"], known) if r["note"] else r["note"]} for r in out]
+    return out
 
 
 def extension_requests(s: Session, order_id: int | None = None, status: str | None = None,
@@ -478,7 +523,8 @@ def supervision_count(s: Session, now: datetime) -> int:
     return s.scalar(select(func.count()).select_from(W).where(_supervision_where(now))) or 0
 
 
-def supervision_list(s: Session, now: datetime, limit: int = 50, offset: int = 0) -> list[dict]:
+def supervision_list(s: Session, now: datetime, limit: int = 50, offset: int = 0,
+                     role: str | None = None) -> list[dict]:
     """Open orders that are overdue or supervised: the most overdue first, then supervised
     orders by deadline. Each row carries how long it is overdue, in hours and working days
     (``overdue_workdays`` is None when a year's holiday schedule is missing)."""
@@ -515,7 +561,7 @@ def supervision_list(s: Session, now: datetime, limit: int = 50, offset: int = 0
             except CalendarYearMissing:
                 row["overdue_workdays"] = None
         out.append(row)
-    return out
+    return scrubbed(s, role, out, ("title",)) if role is not None else out
 
 
 __all__ = [
