@@ -82,7 +82,8 @@ def calendar_days(year: int) -> pd.DataFrame:
         return pd.DataFrame(settings_q.calendar_days(s, year))
 
 
-PII_ORDER_FIELDS = {"caller_name": "name", "caller_phone": "phone", "caller_id_number": "id_number"}
+PII_ORDER_FIELDS = {"caller_name": "name", "caller_phone": "phone", "caller_id_number": "id_number",
+                    "address": "address", "household_address": "address"}
 
 
 def masked(rows: list[dict], role: str, fields: dict[str, str] | None = None) -> list[dict]:

@@ -27,7 +27,7 @@ VIEWS = {"org": "组织架构", "staff": "网格员", "units": "十户长", "par
          "teams": "突击队与责任区", "io": "导入导出"}
 PAGE_SIZE = 20
 STAFF_PII = {"name": "name", "phone": "phone", "id_number": "id_number"}
-HH_PII = {"head_name": "name", "phone": "phone"}
+HH_PII = {"head_name": "name", "phone": "phone", "address": "address"}
 UNIT_PII = {"chief_name": "name", "chief_phone": "phone"}
 ALL = "全部"
 

@@ -130,12 +130,12 @@ def allowed(role: str, action: str) -> bool:
 
 # Personal data: who sees it unmasked. Demo is never listed; leaders see aggregates.
 PII_FIELDS_BY_ROLE: dict[str, frozenset[str]] = {
-    "admin": frozenset({"name", "phone", "id_number"}),
-    "reception": frozenset({"name", "phone", "id_number"}),
-    "dispatcher": frozenset({"name", "phone"}),
-    "platform": frozenset({"name", "phone"}),
-    "mediator": frozenset({"name", "phone", "id_number"}),
-    "grid": frozenset({"name", "phone", "id_number"}),
+    "admin": frozenset({"name", "phone", "id_number", "address"}),
+    "reception": frozenset({"name", "phone", "id_number", "address"}),
+    "dispatcher": frozenset({"name", "phone", "address"}),
+    "platform": frozenset({"name", "phone", "address"}),
+    "mediator": frozenset({"name", "phone", "id_number", "address"}),
+    "grid": frozenset({"name", "phone", "id_number", "address"}),
     "leader": frozenset(),
     "demo": frozenset(),
 }

@@ -12,7 +12,7 @@ from db.models.people import ROLES
 from db.permissions import ACTIONS, PAGES, PII_FIELDS_BY_ROLE
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "roles.md"
-PII_LABELS = {"name": "姓名", "phone": "电话", "id_number": "身份证号"}
+PII_LABELS = {"name": "姓名", "phone": "电话", "id_number": "身份证号", "address": "门牌号（地址到村组为止）"}
 
 
 def render() -> str:

@@ -5,6 +5,7 @@ Property tests: whatever the surrounding text and the format, the number cannot 
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -86,3 +87,22 @@ def test_ordinary_numbers_are_left_alone():
     for text in ("面积138平米", "订单号123456789012345678901", "第1380号文件", "２０２６年１２月", "RX-2026-000123",
                  "共13812345678元"[:0] + "预算1381234567元"):
         assert scrub_text(text) == text, text
+
+
+@pytest.mark.parametrize("address, shown", [
+    ("李楼村二组17号", "李楼村二组…"),
+    ("幸福路1号院1号楼101室", "幸福路…"),
+    ("东湖村1组12号", "东湖村1组…"),
+    ("双庙街社区3栋2单元501", "双庙街社区…"),
+    ("东湖村", "东湖村"),
+    ("12号", "*"),
+    (None, None),
+])
+def test_a_masked_address_stops_before_the_house_number(address, shown):
+    """Issue #17: the demo account read 幸福路1号院1号楼101室 beside a masked name; a surname and an
+    exact address identify a person. Roles that may not see people see the village and group."""
+    from db.rules.masking import mask_address, mask_for
+
+    assert mask_address(address) == shown
+    assert mask_for("demo", "address", address) == shown and mask_for("leader", "address", address) == shown
+    assert mask_for("reception", "address", address) == address

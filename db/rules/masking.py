@@ -44,11 +44,30 @@ def mask_name(name: str | None) -> str | None:
     return s[0] + MASK * (len(s) - 2) + s[-1]
 
 
-MASKERS = {"phone": mask_phone, "id_number": mask_id_number, "name": mask_name}
+import re as _re_address
+
+# a house, building, unit or room number: where a masked address stops (李楼村二组17号 -> 李楼村二组…)
+_HOUSE_NUMBER = _re_address.compile(r"[-#－0-9０-９零〇一二三四五六七八九十百千甲乙丙丁]+\s*(号|室|栋|幢|楼|单元|户|门|院)")
+
+
+def mask_address(address: str | None) -> str | None:
+    """An address as a role that may not see people sees it (issue #17): up to the village and
+    group or the street, never a house, building or room number (a surname beside an exact
+    address identifies a person). 李楼村二组17号 -> 李楼村二组…; 幸福路1号院1号楼101室 -> 幸福路…"""
+    if not address:
+        return address
+    m = _HOUSE_NUMBER.search(address)
+    if m is None:
+        return address
+    kept = address[:m.start()].rstrip(" ,，、")
+    return (kept + "…") if kept else MASK
+
+
+MASKERS = {"phone": mask_phone, "id_number": mask_id_number, "name": mask_name, "address": mask_address}
 
 
 def mask_for(role: str, kind: str, value: str | None) -> str | None:
-    """``value`` as ``role`` may see it; ``kind`` is one of name / phone / id_number."""
+    """``value`` as ``role`` may see it; ``kind`` is one of name / phone / id_number / address."""
     if sees_unmasked(role, kind):
         return value
     return MASKERS[kind](value)
