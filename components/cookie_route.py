@@ -25,6 +25,7 @@ from db.config import COOKIE_NAME, COOKIE_ROUTE, ConfigError, load_settings, res
 from db.rules import cookies
 
 HEADER = "x-gov-cookie"
+MAX_BODY = 4096
 
 
 def _refuse(status: int, why: str) -> Response:
@@ -66,6 +67,12 @@ async def login_cookie(request: Request) -> Response:
     # host names only: a proxy may pass Host without the port the browser used (nginx's $host)
     if origin and urlsplit(origin).hostname != urlsplit("//" + request.headers.get("host", "")).hostname:
         return _refuse(403, "cross-origin")
+    try:  # a token is a few hundred bytes: nothing larger is read into memory
+        size = int(request.headers.get("content-length") or -1)
+    except ValueError:
+        size = -1
+    if not 0 < size <= MAX_BODY:
+        return _refuse(413, "body too large or of unknown length")
     try:
         body = await request.json()
     except ValueError:

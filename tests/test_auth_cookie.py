@@ -25,7 +25,8 @@ def _post(body: dict | bytes, headers: dict | None = None, scheme: str = "http",
     from components import cookie_route
 
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    sent = {"host": "127.0.0.1:8501", "x-gov-cookie": "1", "content-type": "application/json"}
+    sent = {"host": "127.0.0.1:8501", "x-gov-cookie": "1", "content-type": "application/json",
+            "content-length": str(len(raw))}
     sent.update(headers or {})
     scope = {"type": "http", "method": "POST", "path": COOKIE_ROUTE, "scheme": scheme, "query_string": b"",
              "server": ("127.0.0.1", 8501), "headers": [(k.encode(), v.encode()) for k, v in sent.items() if v is not None]}
@@ -80,6 +81,8 @@ def test_the_route_deletes_the_cookie(cookie_key):
     ({"token": "x"}, {"origin": "https://evil.example"}, 403),  # another origin
     (b"not json", {}, 400),
     ([1, 2], {}, 400),
+    ({"token": "x" * 5000}, {}, 413),  # nothing large is read into memory
+    ({"token": "x"}, {"content-length": None}, 413),  # nor a body of unknown length
     ({"token": "not-a-jwt"}, {}, 400),
 ])
 def test_the_route_refuses_what_is_not_a_same_origin_request_for_our_token(cookie_key, body, headers, status):
