@@ -54,7 +54,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("big_screen", "大屏演示", "研判", "pages/big_screen.py", ":material/tv:",
              ("admin", "leader", "demo")),
     PageSpec("users", "用户与角色", "系统管理", "pages/users.py", ":material/manage_accounts:", ("admin",)),
-    PageSpec("settings", "类别时限与节假日", "系统管理", "pages/settings.py", ":material/tune:", ("admin",)),
+    PageSpec("settings", "系统设置", "系统管理", "pages/settings.py", ":material/tune:", ("admin",)),
     PageSpec("audit", "审计日志", "系统管理", "pages/audit.py", ":material/policy:", ("admin",)),
     PageSpec("account", "修改密码", "我的账户", "pages/account.py", ":material/key:", STAFF),
 )

@@ -8,7 +8,8 @@ from components.settings_forms import calendar_section, categories_table, catego
 from components.setup_ui import setup_section, steps
 
 actor = ui.guard("settings")
-ui.page_header("settings", "办理时限按工作日计算，节假日与调休以国务院办公厅公布的安排为准。")
+ui.page_header("settings", "上线准备、诉求类别与办理时限、节假日日历。办理时限按工作日计算，"
+               "节假日与调休以国务院办公厅公布的安排为准。")
 ui.show_flash()
 lists = data.settings_lists()
 VIEWS = ["上线准备", "类别与办理时限", "节假日日历"]

@@ -1,5 +1,5 @@
 """Going live (issue #19, first part): what a township starts from on an empty production
-database, created by its administrator in the console (类别时限与节假日 → 上线准备).
+database, created by its administrator in the console (系统设置 → 上线准备).
 
 - ``create_township``: the township with its four platforms and their usual departments (the
   departments are editable afterwards like any other);
