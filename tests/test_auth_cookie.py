@@ -7,6 +7,7 @@ import asyncio
 import json
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -34,7 +35,10 @@ def _post(body: dict | bytes, headers: dict | None = None, scheme: str = "http",
     async def receive() -> dict:
         return {"type": "http.request", "body": raw, "more_body": False}
 
-    return asyncio.run(cookie_route.login_cookie(Request(scope, receive)))
+    # in a thread of its own: a browser test earlier on the same worker (Playwright's sync API)
+    # leaves an event loop running in this one, and asyncio.run refuses to start a second
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, cookie_route.login_cookie(Request(scope, receive))).result()
 
 
 @pytest.fixture
