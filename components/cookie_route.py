@@ -16,11 +16,11 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-import streamlit as st
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from components import runtime
 from db.config import COOKIE_NAME, COOKIE_ROUTE, ConfigError, load_settings, resolve_cookie_key
 from db.rules import cookies
 
@@ -30,13 +30,6 @@ MAX_BODY = 4096
 
 def _refuse(status: int, why: str) -> Response:
     return PlainTextResponse(why, status_code=status)
-
-
-def _secrets_key() -> str | None:
-    try:
-        return st.secrets.get("cookie_key")
-    except Exception:  # no secrets.toml: the environment provides the key
-        return None
 
 
 def cookie_response(token: str | None, delete: bool, secure: bool, key: str, idle_minutes: int,
@@ -81,7 +74,7 @@ async def login_cookie(request: Request) -> Response:
         return _refuse(400, "bad body")
     settings = load_settings()
     try:
-        key = resolve_cookie_key(settings, _secrets_key())
+        key = resolve_cookie_key(settings, runtime.secrets_cookie_key())
     except ConfigError:
         return _refuse(503, "no cookie key")
     secure = request.url.scheme == "https" or request.headers.get("x-forwarded-proto", "").lower() == "https"

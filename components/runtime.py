@@ -56,14 +56,17 @@ def settings() -> Settings:
     return load_settings()
 
 
-def cookie_key(cfg: Settings) -> str:
-    secrets_key = None
+def secrets_cookie_key() -> str | None:
+    """``cookie_key`` from .streamlit/secrets.toml, if there is one."""
     try:
-        secrets_key = st.secrets.get("cookie_key")
+        return st.secrets.get("cookie_key")
     except Exception:  # no secrets.toml: the environment must provide the key
-        secrets_key = None
+        return None
+
+
+def cookie_key(cfg: Settings) -> str:
     try:
-        return resolve_cookie_key(cfg, secrets_key)
+        return resolve_cookie_key(cfg, secrets_cookie_key())
     except ConfigError as exc:  # production without a key: refuse to serve anything
         st.error(f"系统配置错误，已拒绝启动：{exc}")
         st.stop()

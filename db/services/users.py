@@ -194,6 +194,13 @@ def _nobody_hash() -> str:
     return hash_password("no such account")
 
 
+def _audit_refused(s: Session, user: User) -> None:
+    """A login refused for a reason of the account's (locked or deactivated)."""
+    audit.record(s, actor_of(user), "login.refused", "app_user", user.id,
+                 after={"locked_until": user.locked_until.isoformat() if user.locked_until else None,
+                        "active": user.active})
+
+
 def try_password(engine: Engine, username: str, password: str, now: datetime | None = None) -> bool:
     """One attempt of the login form, counted in the database before the password is checked.
 
@@ -229,9 +236,7 @@ def try_password(engine: Engine, username: str, password: str, now: datetime | N
         else:
             user = s.scalar(select(User).where(User.username == username))
             if user is not None:
-                audit.record(s, actor_of(user), "login.refused", "app_user", user.id,
-                             after={"locked_until": user.locked_until.isoformat() if user.locked_until else None,
-                                    "active": user.active})
+                _audit_refused(s, user)
     if reserved is None:
         verify_password(password, _nobody_hash())
         return False
@@ -244,10 +249,7 @@ def try_password(engine: Engine, username: str, password: str, now: datetime | N
                 audit.record(s, Actor(reserved.id, reserved.username, reserved.role), "login", "app_user",
                              reserved.id, after={"via": "form"})
                 return True
-            user = s.get(User, reserved.id)
-            audit.record(s, actor_of(user), "login.refused", "app_user", user.id,
-                         after={"locked_until": user.locked_until.isoformat() if user.locked_until else None,
-                                "active": user.active})
+            _audit_refused(s, s.get(User, reserved.id))
             return False
         s.execute(update(User).where(User.id == reserved.id, User.locked_until.is_(None),
                                      User.failed_attempts >= LOCKOUT_THRESHOLD)
