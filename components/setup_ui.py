@@ -13,18 +13,19 @@ from db.queries import setup as setup_q
 from db.services import setup as setup_svc
 
 
+@runtime.cached(ttl=30)  # the administrator's home asks on every run; writes clear it (data.invalidate)
 def steps() -> list[setup_q.Step]:
     with read_session(runtime.engine()) as s:
         return setup_q.checklist(s)
 
 
-def checklist_panel(items: list[setup_q.Step], links: bool = True) -> None:
+def checklist_panel(items: list[setup_q.Step]) -> None:
     """The checklist: each step done or not, with what there is and where it is done."""
     for step in items:
         mark = ":green[:material/check_circle:]" if step.done else ":orange[:material/radio_button_unchecked:]"
         where = PAGES_BY_KEY[step.where].title
         line = f"{mark} **{step.label}**：{step.detail}"
-        if links and not step.done:
+        if not step.done:
             line += f"（在“{where}”完成）"
         st.markdown(line)
 
@@ -77,6 +78,7 @@ def _categories_step(actor: Actor) -> None:
         ui.field_error("setup_cats", any_field=True)
 
 
+@runtime.cached(ttl=60)
 def _township_options() -> dict[int, str]:
     from db.queries.platforms import townships
 
