@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 import streamlit as st
 
 from components.data import masked
-from components.ui import esc
+from components.ui import aria_selector, esc
 from db.models.orders import CHANNELS, ORDER_STATUSES
 from db.rules.sla import to_local
 
@@ -28,7 +26,7 @@ def focus_first_field(label: str) -> None:
     """Put the cursor into the form's first field when the page opens and after each saved call,
     so the next call can be typed at once (the script's text carries the form number: it runs
     again only for a new form, never on the reruns while a call is typed)."""
-    selector = json.dumps(f"[aria-label={json.dumps(label, ensure_ascii=False)}]", ensure_ascii=False)
+    selector = aria_selector(label)
     st.html(f"<script>/* form {st.session_state.get(FORM_KEY, 0)} */ (() => {{ let tries = 0; "
             f"const t = setInterval(() => {{ const f = document.querySelector({selector}); "
             "if (f) f.focus(); if (f || ++tries > 50) clearInterval(t); }, 100); })();</script>",

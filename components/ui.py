@@ -68,6 +68,12 @@ def field_errors(form: str) -> Iterator[None]:
         st.error(str(exc))
 
 
+def aria_selector(label: str) -> str:
+    """A JavaScript string literal: the CSS selector of the field labelled ``label`` (Chinese kept
+    as it is: a ``\\uXXXX`` escape would reach CSS unread and match nothing)."""
+    return json.dumps(f"[aria-label={json.dumps(label, ensure_ascii=False)}]", ensure_ascii=False)
+
+
 def field_error(form: str, *fields: str, label: str | None = None, any_field: bool = False) -> None:
     """Draw the error kept by ``field_errors`` if it is about one of ``fields`` (or, with
     ``any_field``, about any field not drawn elsewhere: call that one last), once. ``label`` is
@@ -77,7 +83,7 @@ def field_error(form: str, *fields: str, label: str | None = None, any_field: bo
         return
     st.session_state.pop(FIELD_ERROR_KEY)
     st.error(err["message"], icon=":material/error:")
-    focus = (f"const f = document.querySelector({json.dumps(f'[aria-label={json.dumps(label, ensure_ascii=False)}]', ensure_ascii=False)}); "
+    focus = (f"const f = document.querySelector({aria_selector(label)}); "
              "if (f) f.focus({preventScroll: true}); ") if label else ""
     st.html("<span id='gov-field-error'></span><script>setTimeout(() => { "
             "const a = document.getElementById('gov-field-error'); "
