@@ -135,3 +135,20 @@ def test_records_free_text_scrubbed_and_floating_masked(w):  # noqa: F811
         f = q.floating(s, town, "platform", 0, 10)[1][0]
         assert (f["name"], f["phone"]) == ("刘外来", PHONE)
         assert f["id_number"] == "4115**********1237"  # officers see no ID numbers
+
+
+def test_lists_mask_id_numbers_for_officers_who_see_names(w):  # noqa: F811
+    """Platform officers see names and phones but not ID numbers: the case detail masked an ID
+    number typed into a title, the lists showed it whole (their scrubbing stopped for any role
+    that sees names). One helper now (db.rules.masking.scrub_rows) for lists and orders."""
+    idn = "411726197001011264"
+    platforms.open_case(w.engine, w.zongzhi, lead_platform_id=w.p["zongzhi"], title=f"{HEAD}身份证{idn}补办",
+                        description=f"{HEAD}（{PHONE}）申请补办，身份证号{idn}。", village_id=w.village,
+                        source="patrol", now=T0)
+    period = q.Period(T0 - timedelta(days=1), T0 + timedelta(days=1))
+    with read_session(w.engine) as s:
+        _, rows = q.case_list(s, period, T0, 0, 10, role="platform")
+        _, mine = q.my_cases(s, w.p["zongzhi"], 0, 10, role="platform")
+    titles = [r["title"] for r in rows + mine if "补办" in r["title"]]
+    assert len(titles) == 2
+    assert all(idn not in t and HEAD in t for t in titles), titles

@@ -23,7 +23,7 @@ from db.models import (
 )
 from db.models.orders import OPEN_STATUSES
 from db.permissions import Actor, require, sees_unmasked
-from db.rules.masking import scrub_for
+from db.rules.masking import scrub_for, scrub_rows
 from db.rules.phone import looks_like_phone, normalize_phone
 from db.rules.text import likeness, search_text
 from db.rules.sla import CalendarYearMissing, light, local_midnight, workdays_between
@@ -254,15 +254,7 @@ def scrubbed(s: Session, role: str, rows: list[dict], fields: tuple[str, ...], k
     with every name known for the row's order): a clerk typed "张桂兰反映…" into a description,
     and the leader and demo accounts read the name in the inbox's titles, the order's description
     and its timeline while the caller column beside it was masked."""
-    if not rows or all(sees_unmasked(role, kind) for kind in ("name", "phone", "id_number")):
-        return rows
-    names = order_names(s, [r[key] for r in rows])
-    for r in rows:
-        known = names.get(r[key], [])
-        for f in fields:
-            if r.get(f):
-                r[f] = scrub_for(role, r[f], known)
-    return rows
+    return scrub_rows(role, rows, fields, lambda ids: order_names(s, ids), key)
 
 
 def inbox_count(s: Session, f: InboxFilter, actor: Actor, now: datetime) -> int:

@@ -28,7 +28,7 @@ from db.models.platforms import (
     OPEN_CASE_STATUSES,
 )
 from db.permissions import sees_unmasked
-from db.rules.masking import mask_name, mask_record, scrub_for
+from db.rules.masking import mask_name, mask_record, scrub_for, scrub_rows
 from db.rules.platform_fsm import FLAG_BOUNCES
 
 PLATFORM_ORDER = ("zongzhi", "shichang", "zhifa", "bianmin")
@@ -109,14 +109,7 @@ def case_names(s: Session, case_ids: list[int]) -> dict[int, list[str]]:
 def _scrub_rows(s: Session, role: str, rows: list[dict], fields: tuple[str, ...],
                 case_key: str | None = "id") -> list[dict]:
     """``rows`` with the free-text ``fields`` scrubbed for ``role`` (names of ``case_key``'s case)."""
-    if _sees_people(role) or not rows:
-        return rows
-    names = case_names(s, [r[case_key] for r in rows]) if case_key else {}
-    for r in rows:
-        known = names.get(r[case_key], []) if case_key else []
-        for f in fields:
-            r[f] = scrub_for(role, r[f], known)
-    return rows
+    return scrub_rows(role, rows, fields, (lambda ids: case_names(s, ids)) if case_key else None, case_key or "id")
 
 
 def platform(s: Session, platform_id: int) -> dict | None:

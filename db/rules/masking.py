@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from db.permissions import sees_unmasked
 
 MASK = "*"
@@ -133,3 +135,21 @@ def scrub_for(role: str, text: str | None, names: tuple[str, ...] | list[str] = 
     if not (ids or phones or people):
         return text
     return scrub_text(text, names, ids=ids, phones=phones, people=people)
+
+
+def scrub_rows(role: str, rows: list[dict], fields: tuple[str, ...],
+               names_for: Callable[[list], dict] | None = None, key: str = "id") -> list[dict]:
+    """``rows`` with their free-text ``fields`` as ``role`` may see them (``scrub_for`` on each),
+    in place. ``names_for(keys)`` gives the names known for each row's record (callers, household,
+    parties), asked only when the role may not see names. Rows of a role that sees everything
+    come back untouched; a role that sees names but not ID numbers (dispatchers, platform
+    officers) still gets the ID numbers masked."""
+    if not rows or all(sees_unmasked(role, kind) for kind in ("name", "phone", "id_number")):
+        return rows
+    names = names_for([r[key] for r in rows]) if names_for and not sees_unmasked(role, "name") else {}
+    for r in rows:
+        known = names.get(r[key], []) if names else []
+        for f in fields:
+            if r.get(f):
+                r[f] = scrub_for(role, r[f], known)
+    return rows
