@@ -38,7 +38,7 @@ from db.permissions import Actor
 from db.rules import cookies
 from db.services import users
 
-ACTOR_KEY = "gov_actor"
+ACTOR_KEY = runtime.ACTOR_KEY
 EPOCH_KEY = "gov_epoch"
 SEEN_KEY = "gov_last_seen"
 VIA_KEY = "gov_login_via"

@@ -53,7 +53,7 @@ def reference() -> dict[str, list[dict]]:
     from db.queries import reference as ref_q
 
     with read_session(runtime.engine()) as s:
-        return {"platforms": ref_q.platforms(s), "villages": ref_q.villages(s),
+        return {"townships": ref_q.townships(s), "platforms": ref_q.platforms(s), "villages": ref_q.villages(s),
                 "categories": ref_q.leaf_categories(s), "departments": ref_q.departments(s),
                 "supervisors": ref_q.supervisors(s)}
 

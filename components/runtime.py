@@ -9,13 +9,42 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from db.config import ConfigError, Settings, load_settings, resolve_cookie_key
+from db import scope
 from db.engine import get_engine
+from db.permissions import Actor
 from db.services.bootstrap import ensure_database
+
+# where the signed-in user's Actor is kept in the Streamlit session (components/auth.py)
+ACTOR_KEY = "gov_actor"
+
+
+def current_actor() -> Actor | None:
+    return st.session_state.get(ACTOR_KEY)
+
+
+def township() -> int | None:
+    """The township the signed-in user's reads and writes are limited to (None: a county account,
+    or nobody signed in yet: the login page reads only the account being signed in)."""
+    actor = current_actor()
+    return actor.township_id if actor is not None else None
 
 
 def engine() -> Engine:
-    """The engine of the configured database, made ready (migrated, seeded in demo mode) once."""
-    return _ready_engine(load_settings().database_url)
+    """The engine of the configured database, made ready (migrated, seeded in demo mode) once,
+    limited to the signed-in user's township (db/scope.py): every session opened on it, in a
+    page, a fragment or a service, reads and writes only that township's rows."""
+    return _scoped(_ready_engine(load_settings().database_url), township())
+
+
+_SCOPED: dict[tuple[int, int | None], Engine] = {}
+
+
+def _scoped(base: Engine, township_id: int | None) -> Engine:
+    key = (id(base), township_id)
+    eng = _SCOPED.get(key)
+    if eng is None:
+        eng = _SCOPED[key] = scope.scoped(base, township_id)
+    return eng
 
 
 @st.cache_resource(show_spinner="正在准备数据库（首次启动会生成演示数据，约需一分钟）……")
@@ -28,15 +57,16 @@ def _ready_engine(database_url: str) -> Engine:
 
 
 def cached(ttl: int, spinner: bool | str = False) -> Callable:
-    """``st.cache_data`` whose key includes the database URL.
+    """``st.cache_data`` whose key includes the database URL and the user's township.
 
     Streamlit's data cache is process-wide and knows nothing of which database a value came
     from: a process that opens a second database (tests, one after another, each with its own
-    world) got the first one's villages from a cached list. Every display read is cached through
-    this instead of ``st.cache_data`` directly.
+    world) got the first one's villages from a cached list; and one township's list must never
+    be served to another township's user. Every display read is cached through this instead of
+    ``st.cache_data`` directly.
     """
     def decorate(fn: Callable) -> Callable:
-        def keyed(database_url: str, *args: Any, **kwargs: Any) -> Any:
+        def keyed(database_url: str, township_id: int | None, *args: Any, **kwargs: Any) -> Any:
             return fn(*args, **kwargs)
 
         # Streamlit names a cache by module, qualified name and source: give each its own name
@@ -45,7 +75,7 @@ def cached(ttl: int, spinner: bool | str = False) -> Callable:
 
         @functools.wraps(fn)
         def call(*args: Any, **kwargs: Any) -> Any:
-            return store(load_settings().database_url, *args, **kwargs)
+            return store(load_settings().database_url, township(), *args, **kwargs)
 
         call.clear = store.clear  # type: ignore[attr-defined]
         return call

@@ -12,7 +12,7 @@ from db.errors import PermissionDenied
 from db.models.people import ROLES
 
 ALL_ROLES = tuple(ROLES)
-STAFF = ("admin", "leader", "reception", "dispatcher", "platform", "mediator", "grid")
+STAFF = ("admin", "leader", "county_leader", "reception", "dispatcher", "platform", "mediator", "grid")
 
 
 @dataclass(frozen=True)
@@ -34,25 +34,25 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("intake", "来电来访登记", "接诉即办", "pages/intake.py", ":material/call:",
              ("admin", "reception", "dispatcher")),
     PageSpec("inbox", "工单中心", "接诉即办", "pages/inbox.py", ":material/inbox:",
-             ("admin", "leader", "reception", "dispatcher", "platform", "demo")),
+             ("admin", "leader", "county_leader", "reception", "dispatcher", "platform", "demo")),
     PageSpec("supervision", "督办清单", "接诉即办", "pages/supervision.py", ":material/alarm:",
-             ("admin", "leader", "dispatcher", "demo")),
+             ("admin", "leader", "county_leader", "dispatcher", "demo")),
     PageSpec("roster", "网格花名册", "网格", "pages/roster.py", ":material/groups:",
              ("admin", "leader", "dispatcher", "grid", "demo")),
     PageSpec("grid_events", "网格事件", "网格", "pages/grid_events.py", ":material/flag:",
              ("admin", "leader", "dispatcher", "grid", "demo")),
     PageSpec("mediation", "矛盾纠纷台账", "调解", "pages/mediation.py", ":material/handshake:",
-             ("admin", "leader", "mediator", "grid", "demo")),
+             ("admin", "leader", "county_leader", "mediator", "grid", "demo")),
     PageSpec("platform_desk", "平台工作台", "四个平台", "pages/platform_desk.py", ":material/work:",
              ("admin", "platform")),
     PageSpec("platform_summary", "四平台总览", "四个平台", "pages/platform_summary.py", ":material/hub:",
-             ("admin", "leader", "platform", "demo")),
+             ("admin", "leader", "county_leader", "platform", "demo")),
     PageSpec("kpi", "指标分析", "研判", "pages/kpi.py", ":material/monitoring:",
-             ("admin", "leader", "dispatcher", "demo")),
+             ("admin", "leader", "county_leader", "dispatcher", "demo")),
     PageSpec("weekly", "周调度报告", "研判", "pages/weekly.py", ":material/summarize:",
-             ("admin", "leader", "dispatcher")),
+             ("admin", "leader", "county_leader", "dispatcher")),
     PageSpec("big_screen", "大屏演示", "研判", "pages/big_screen.py", ":material/tv:",
-             ("admin", "leader", "demo")),
+             ("admin", "leader", "county_leader", "demo")),
     PageSpec("users", "用户与角色", "系统管理", "pages/users.py", ":material/manage_accounts:", ("admin",)),
     PageSpec("settings", "系统设置", "系统管理", "pages/settings.py", ":material/tune:", ("admin",)),
     PageSpec("audit", "审计日志", "系统管理", "pages/audit.py", ":material/policy:", ("admin",)),
@@ -89,8 +89,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "settings.manage": ("admin",),
     "calendar.manage": ("admin",),
     "order.create": ("admin", "reception", "dispatcher"),
-    "order.view": ("admin", "leader", "reception", "dispatcher", "platform", "demo"),
-    "order.export": ("admin", "leader", "reception", "dispatcher", "platform"),
+    "order.view": ("admin", "leader", "county_leader", "reception", "dispatcher", "platform", "demo"),
+    "order.export": ("admin", "leader", "county_leader", "reception", "dispatcher", "platform"),
     "order.contact": ("admin", "reception", "dispatcher"),
     "order.dispatch": ("admin", "dispatcher"),
     "order.handle": ("admin", "platform"),
@@ -112,7 +112,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "mediation.create": ("admin", "mediator", "grid"),
     "mediation.edit": ("admin", "mediator"),
     "mediation.screening": ("admin", "mediator", "grid"),
-    "mediation.export": ("admin", "leader", "mediator"),
+    "mediation.export": ("admin", "leader", "county_leader", "mediator"),
     "mediation.settings": ("admin",),
     # the four platforms (#6)
     "platform.handle": ("admin", "platform"),
@@ -120,7 +120,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "platform.records": ("admin", "platform"),
     "service_catalogue.manage": ("admin", "platform"),
     # KPIs and reports (#7)
-    "report.export": ("admin", "leader", "dispatcher"),
+    "report.export": ("admin", "leader", "county_leader", "dispatcher"),
 }
 
 
@@ -137,6 +137,7 @@ PII_FIELDS_BY_ROLE: dict[str, frozenset[str]] = {
     "mediator": frozenset({"name", "phone", "id_number", "address"}),
     "grid": frozenset({"name", "phone", "id_number", "address"}),
     "leader": frozenset(),
+    "county_leader": frozenset(),
     "demo": frozenset(),
 }
 
@@ -155,6 +156,8 @@ class Actor:
     display_name: str = ""
     platform_id: int | None = None
     village_id: int | None = None
+    # the township the user belongs to; None for a county account (db/scope.py)
+    township_id: int | None = None
 
     @property
     def role_label(self) -> str:

@@ -13,8 +13,11 @@ scan after random writes on both backends.
 Counters are filed by the local (Beijing, UTC+8 all year: China has no daylight saving) day and
 month of ``received_at`` (received cohort) or of ``callback_at`` (callback cohort).
 
-The DDL below is what migration 0010 installed; a change to it needs a new migration that drops
-and recreates the triggers and calls ``rebuild``.
+Counters are kept per township (migration 0014): a township's user reads its own rows (db/scope.py),
+the county sums them.
+
+The DDL below is what migration 0014 installed (0010's is frozen in db/migrations/frozen); a change
+to it needs a new migration that drops and recreates the triggers and calls ``rebuild``.
 """
 
 from __future__ import annotations
@@ -26,10 +29,10 @@ from sqlalchemy import Connection
 
 from db.models.stats import COUNTERS
 
-DIMENSION_COLUMNS = {"village": "village_id", "grid": "grid_id", "platform": "platform_id",
+DIMENSION_COLUMNS = {"township": "township_id", "village": "village_id", "grid": "grid_id", "platform": "platform_id",
                      "department": "department_id", "category": "category_id", "channel": "channel"}
 # the columns whose change can move a counter (an UPDATE touching only others skips the trigger)
-WATCHED = ("status", "duplicate_of_id", "received_at", "resolved_at", "due_at", "contacted_at",
+WATCHED = ("township_id", "status", "duplicate_of_id", "received_at", "resolved_at", "due_at", "contacted_at",
            "supervised", "dispatched_at", "bounce_count", "redispatch_count", "channel", "callback_at",
            "satisfaction", *[c for c in DIMENSION_COLUMNS.values() if c != "channel"])
 TRIGGERS_SQLITE = ("trg_order_stats_insert", "trg_order_stats_delete", "trg_order_stats_update")
@@ -119,20 +122,22 @@ def _upserts(d: _Dialect, rows: list[tuple[str, int]]) -> list[str]:
             ex = _exprs(d, r, part)
             vals = ", ".join(f"{mul}({ex[c]}) AS {c}" for c in COUNTERS)
             at, where = f"{r}.{_at(part)}", _where(r, part)
-            day_parts.append(f"SELECT {d.day(at)} AS day, {vals} WHERE {where}")
+            day_parts.append(f"SELECT {r}.township_id AS township_id, {d.day(at)} AS day, {vals} WHERE {where}")
             keys = {f"key_{dim}": f"COALESCE(CAST({r}.{col} AS VARCHAR(20)), '')"
                     for dim, col in DIMENSION_COLUMNS.items()}
-            month_parts.append(f"SELECT {d.month(at)} AS month, dd.dim, dd.k, {vals} "  # nosec B608
+            month_parts.append(f"SELECT {r}.township_id AS township_id, {d.month(at)} AS month, dd.dim, dd.k, "  # nosec B608
+                               f"{vals} "
                                f"FROM ({dims.format(**keys)}) AS dd WHERE {where}")
     day_set = ", ".join(f"{c} = order_stats_day.{c} + excluded.{c}" for c in COUNTERS)
     month_set = ", ".join(f"{c} = order_stats_month.{c} + excluded.{c}" for c in COUNTERS)
     return [
-        f"INSERT INTO order_stats_day (day, {cols}) SELECT day, {sums} "  # nosec B608
-        f"FROM ({' UNION ALL '.join(day_parts)}) AS x WHERE true GROUP BY day ORDER BY day "
-        f"ON CONFLICT (day) DO UPDATE SET {day_set}",
-        f"INSERT INTO order_stats_month (month, dim, key, {cols}) SELECT month, dim, k, {sums} "  # nosec B608
-        f"FROM ({' UNION ALL '.join(month_parts)}) AS x WHERE true GROUP BY month, dim, k "
-        f"ORDER BY month, dim, k ON CONFLICT (month, dim, key) DO UPDATE SET {month_set}",
+        f"INSERT INTO order_stats_day (township_id, day, {cols}) SELECT township_id, day, {sums} "  # nosec B608
+        f"FROM ({' UNION ALL '.join(day_parts)}) AS x WHERE true GROUP BY township_id, day "
+        f"ORDER BY township_id, day ON CONFLICT (township_id, day) DO UPDATE SET {day_set}",
+        f"INSERT INTO order_stats_month (township_id, month, dim, key, {cols}) "  # nosec B608
+        f"SELECT township_id, month, dim, k, {sums} "
+        f"FROM ({' UNION ALL '.join(month_parts)}) AS x WHERE true GROUP BY township_id, month, dim, k "
+        f"ORDER BY township_id, month, dim, k ON CONFLICT (township_id, month, dim, key) DO UPDATE SET {month_set}",
     ]
 
 
@@ -213,18 +218,20 @@ def rebuild(conn: Connection) -> None:
         ex = _exprs(d, "w", part)
         vals = ", ".join(f"{ex[c]} AS {c}" for c in COUNTERS)
         at = f"w.{_at(part)}"
-        day_parts.append(f"SELECT {d.day(at)} AS day, {vals} FROM work_order w WHERE {_where('w', part)}")  # nosec B608
+        day_parts.append(f"SELECT w.township_id AS township_id, {d.day(at)} AS day, {vals} "  # nosec B608
+                         f"FROM work_order w WHERE {_where('w', part)}")
         for dim, col in DIMENSION_COLUMNS.items():
             month_parts.append(
-                f"SELECT {d.month(at)} AS month, '{dim}' AS dim, "  # nosec B608
+                f"SELECT w.township_id AS township_id, {d.month(at)} AS month, '{dim}' AS dim, "  # nosec B608
                 f"COALESCE(CAST(w.{col} AS VARCHAR(20)), '') AS k, {vals} "
                 f"FROM work_order w WHERE {_where('w', part)}")
     conn.exec_driver_sql(
-        f"INSERT INTO order_stats_day (day, {cols}) SELECT day, {sums} "  # nosec B608
-        f"FROM ({' UNION ALL '.join(day_parts)}) AS x GROUP BY day")
+        f"INSERT INTO order_stats_day (township_id, day, {cols}) SELECT township_id, day, {sums} "  # nosec B608
+        f"FROM ({' UNION ALL '.join(day_parts)}) AS x GROUP BY township_id, day")
     conn.exec_driver_sql(
-        f"INSERT INTO order_stats_month (month, dim, key, {cols}) SELECT month, dim, k, {sums} "  # nosec B608
-        f"FROM ({' UNION ALL '.join(month_parts)}) AS x GROUP BY month, dim, k")
+        f"INSERT INTO order_stats_month (township_id, month, dim, key, {cols}) "  # nosec B608
+        f"SELECT township_id, month, dim, k, {sums} "
+        f"FROM ({' UNION ALL '.join(month_parts)}) AS x GROUP BY township_id, month, dim, k")
 
 
 @contextmanager

@@ -6,6 +6,7 @@ import streamlit as st
 
 from components import timefmt
 from components import kpi_ui, ui
+from components.data import reference
 from db.queries import kpi as kpi_q
 
 actor = ui.guard("kpi")
@@ -42,7 +43,10 @@ if view == "趋势":
     fig = kpi_ui.build_trend_figure(rows, metric)
     by = None
 else:
-    dims = {k: v[0] for k, v in kpi_q.DIMENSIONS.items()}
+    # 乡镇 is a dimension for the county (its users see every township); a township's user
+    # would see one bar
+    county = actor.township_id is None and len(reference()["townships"]) > 1
+    dims = {k: v[0] for k, v in kpi_q.DIMENSIONS.items() if county or k != "township"}
     by = c2.selectbox("对比维度", list(dims), format_func=dims.get, key="kpi_by")
     rows = kpi_ui.compare(period, by, minute)
     fig = kpi_ui.build_compare_figure(rows, metric)

@@ -18,6 +18,11 @@ tab_new, tab_edit = st.tabs(["新建用户", "编辑用户"])
 with tab_new, st.form("new_user", clear_on_submit=False):
     username = st.text_input("用户名（小写字母开头）", max_chars=30)
     values = profile_inputs(ref, "new")
+    if actor.township_id is None and len(ref["townships"]) > 1:  # the county's administrator
+        towns = {t["id"]: t["name"] for t in ref["townships"]}
+        values["township_id"] = st.selectbox(
+            "所属乡镇", list(towns), index=None, format_func=towns.get, placeholder="请选择",
+            help="平台工作人员或指定了村（社区）的账号随其平台或村；县级领导不属于任何乡镇。")
     password = st.text_input("初始密码", type="password", max_chars=80)
     if st.form_submit_button("创建用户", type="primary"):
         with ui.user_errors():

@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import update
 
 from db.engine import write_session
 from db.errors import PermissionDenied
 from db.models import (
-    AuditLog, Household, MediationCase, Mediator, Resident, SpecialGroupVisit, User, VillageScreening,
+    AuditLog, Household, MediationCase, Mediator, Resident, SpecialGroupVisit, VillageScreening,
 )
 from db.permissions import Actor
 from db.services import mediation as med
@@ -44,13 +43,13 @@ def sc(engine) -> Scoped:
     uid = users.create_user(engine, w.admin, username="cuntiao", display_name="东湖调解员", role="mediator",
                             password=PW, village_id=w.village)
     vmed = Actor(uid, "cuntiao", "mediator", "东湖调解员", village_id=w.village)
-    uid2 = users.create_user(engine, w.admin, username="baihe", display_name="白河调解员", role="mediator",
-                             password=PW)
-    gid = users.create_user(engine, w.admin, username="nostaff", display_name="无档案网格员", role="grid",
-                            password=PW)
     with write_session(engine) as s:
-        s.execute(update(User).where(User.id == uid2).values(
-            township_id=s.get(Mediator, w.mediator_other_town).township_id))
+        other_town = s.get(Mediator, w.mediator_other_town).township_id
+    uid2 = users.create_user(engine, w.admin, username="baihe", display_name="白河调解员", role="mediator",
+                             password=PW, township_id=other_town)
+    gid = users.create_user(engine, w.admin, username="nostaff", display_name="无档案网格员", role="grid",
+                            password=PW, township_id=w.township)
+    with write_session(engine) as s:
         hh = Household(grid_id=w.grid2_id, address="西山社区3组5号", head_name="赵大娘")
         s.add(hh)
         s.flush()

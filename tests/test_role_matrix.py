@@ -92,7 +92,7 @@ def _listed(role: str) -> list[str]:
 
 def test_roles_and_tables_name_only_known_roles_and_pages():
     assert set(ROLES) == {"admin", "leader", "reception", "dispatcher", "platform", "mediator", "grid",
-                          "demo"}
+                          "demo", "county_leader"}
     for p in PAGES:
         assert set(p.roles) <= set(ROLES), p.key
         assert p.section in SECTIONS, p.key
@@ -219,7 +219,8 @@ def build_matrix_world(engine) -> MW:
                 for code, name in PLATFORMS.items()}
     actors = dict(admin=rw.admin, leader=rw.leader, reception=make("clerk", "reception", "王接待"),
                   dispatcher=rw.dispatcher, platform=officers["zongzhi"],
-                  mediator=make("tiao", "mediator", "李调解"), grid=rw.grid_user, demo=rw.demo)
+                  mediator=make("tiao", "mediator", "李调解"), grid=rw.grid_user, demo=rw.demo,
+                  county_leader=make("county", "county_leader", "县治理中心"))
     assert set(actors) == set(ROLES)
     return MW(engine=engine, rw=rw, actors=actors, officers=officers, **ids)
 

@@ -80,7 +80,10 @@ def test_household_chain_escapes_and_scrubs_user_text(demo_db):  # noqa: F811
     from db.models import WorkOrder
     from db.services import grid_events as ge
 
-    engine = get_engine(load_settings())
+    from db import scope
+
+    # the demo township's (the county's second township is not the leader's)
+    engine = scope.scoped(get_engine(load_settings()), demo_db["leader"].township_id)
     with write_session(engine) as s:
         h = s.scalar(select(Household).order_by(Household.id.desc()).limit(1))
         h.address = "东湖村**加粗**[链接](x)号"

@@ -20,7 +20,11 @@ ROLES = {
     "mediator": "人民调解员",
     "grid": "网格员",
     "demo": "观摩演示",
+    "county_leader": "县级领导",
 }
+# roles of the county, above the townships: their accounts belong to no township (db/scope.py);
+# an administrator without a township is the county's administrator
+COUNTY_ROLES = ("county_leader",)
 PLATFORMS = {
     "zongzhi": "综治平台",
     "shichang": "市场监管平台",

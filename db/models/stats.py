@@ -1,7 +1,9 @@
 """KPI summary tables: additive counters of the work orders, kept current by database triggers
 in the same transaction as every write to ``work_order`` (see ``db/stats.py``).
 
-- ``order_stats_day``: one row per local (Beijing) day. The received-cohort counters are filed
+Both are kept per township (``township_id``, migration 0014); the county's figures are the sum.
+
+- ``order_stats_day``: one row per township and local (Beijing) day. The received-cohort counters are filed
   under the day the order was received, the callback counters under the day of the callback.
 - ``order_stats_month``: the same counters per local month and per value of one dimension
   (village, grid, platform, department, category, channel); ``key`` is the value as text, ''
@@ -47,11 +49,13 @@ class _Counters:
 
 class OrderStatsDay(_Counters, Base):
     __tablename__ = "order_stats_day"
+    township_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
 
 
 class OrderStatsMonth(_Counters, Base):
     __tablename__ = "order_stats_month"
+    township_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     month: Mapped[date] = mapped_column(Date, primary_key=True)  # the first day of the local month
     dim: Mapped[str] = mapped_column(String(12), primary_key=True)
     key: Mapped[str] = mapped_column(String(20), primary_key=True)

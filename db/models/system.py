@@ -40,6 +40,8 @@ class AuditLog(Base):
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
     username: Mapped[str] = mapped_column(String(40))
+    # the acting user's township (None: a county account or the system); db/scope.py
+    township_id: Mapped[Optional[int]] = mapped_column(ForeignKey("township.id"))
     action: Mapped[str] = mapped_column(String(40))
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[Optional[str]] = mapped_column(String(40))
@@ -51,6 +53,7 @@ class AuditLog(Base):
         Index("ix_audit_log_user", "user_id", "at"),
         Index("ix_audit_log_username", "username", "at"),
         Index("ix_audit_log_action", "action", "at"),
+        Index("ix_audit_log_township", "township_id", "at"),
     )
 
 

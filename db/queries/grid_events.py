@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, case, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from db import scope
 from db.models import Grid, GridEvent, GridStaff, Household, User, Village, WorkLog
 from db.models.grid_work import GridEventPhoto, GridEventStep
 from db.permissions import Actor
@@ -270,7 +271,7 @@ def event_detail(s: Session, event_id: int) -> dict | None:
     """Every column of the event (but the unused photo_path) plus the names it refers to."""
     reporter = aliased(GridStaff)
     row = s.execute(
-        select(E.__table__, Grid.name.label("grid"), Village.id.label("village_id"),
+        select(*scope.columns(E), Grid.name.label("grid"), Village.id.label("village_id"),
                Village.township_id.label("township_id"),
                Village.name.label("village"), reporter.name.label("reporter"),
                reporter.phone.label("reporter_phone"), Household.address.label("household_address"),

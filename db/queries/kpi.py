@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import and_, case, false, func, literal, not_, or_, select, true
 from sqlalchemy.orm import Session
 
-from db.models import Category, Department, Grid, GridEvent, GridStaff, Platform, Village, WorkOrder
+from db.models import Category, Department, Grid, GridEvent, GridStaff, Platform, Township, Village, WorkOrder
 from db.models.orders import CHANNELS, OPEN_STATUSES
 from db.models.stats import COUNTERS as STAT_COUNTERS, OrderStatsDay as SD, OrderStatsMonth as SM
 from db.queries.mediation import resolution_stats
@@ -307,6 +307,7 @@ def _callback_cohort(since: datetime, until: datetime) -> list:
 
 # dimension -> (label, work_order column, (model, id column, name column) for labels)
 DIMENSIONS: dict[str, tuple[str, Any, Any]] = {
+    "township": ("乡镇", W.township_id, (Township.id, Township.name)),
     "village": ("村（社区）", W.village_id, (Village.id, Village.name)),
     "grid": ("网格", W.grid_id, (Grid.id, Grid.name)),
     "platform": ("平台", W.platform_id, (Platform.id, Platform.name)),
@@ -463,8 +464,9 @@ def _stats_buckets(s: Session, ranges: list[tuple[datetime, datetime]], now: dat
     if not spans:
         return out
     first, last = min(sp[1] for sp in spans), max(sp[2] for sp in spans)
-    by_day = {r.day: r for r in s.execute(select(SD.day, *[getattr(SD, c) for c in STAT_COUNTERS])
-                                          .where(SD.day >= first, SD.day < last))}
+    # one row per township and day: summed (a township's user reads only its own, db/scope.py)
+    by_day = {r.day: r for r in s.execute(select(SD.day, *[func.sum(getattr(SD, c)).label(c) for c in STAT_COUNTERS])
+                                          .where(SD.day >= first, SD.day < last).group_by(SD.day))}
     for i, da, db_ in spans:
         for day, r in by_day.items():
             if da <= day < db_:

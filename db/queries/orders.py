@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from db import scope
 from db.errors import ValidationError
 from db.models import (
     Category, Department, ExtensionRequest, Grid, GridEvent, Household, MediationCase,
@@ -284,7 +285,7 @@ def order_detail(s: Session, order_id: int, role: str | None = None) -> dict | N
     creator, supervisor, assignee = aliased(User), aliased(User), aliased(User)
     original = aliased(WorkOrder)
     stmt = (
-        select(W.__table__, Category.name.label("category"), Township.name.label("township"),
+        select(*scope.columns(W), Category.name.label("category"), Township.name.label("township"),
                Village.name.label("village"), Grid.name.label("grid"),
                Household.address.label("household_address"), Platform.name.label("platform"),
                Department.name.label("department"), creator.display_name.label("creator"),

@@ -8,6 +8,11 @@ from sqlalchemy.orm import Session
 from db.models import Platform, Township, Village
 
 
+def townships(s: Session) -> list[dict]:
+    """The townships the reader may see (one for a township's user, all for the county)."""
+    return [dict(r) for r in s.execute(select(Township.id, Township.name).order_by(Township.id)).mappings()]
+
+
 def platforms(s: Session) -> list[dict]:
     rows = s.execute(select(Platform.id, Platform.name, Township.name.label("township"))
                      .join(Township, Township.id == Platform.township_id)

@@ -6,10 +6,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from db.models import AuditLog
+from db.models import AuditLog, User
 from db.permissions import Actor
 
 # never copied into the audit log
@@ -42,6 +42,9 @@ def record(session: Session, actor: Actor, action: str, entity: str, entity_id: 
     row = AuditLog(
         user_id=actor.user_id or None,
         username=actor.username,
+        # the acting user's township as the database has it (an Actor built by hand may not say)
+        township_id=(select(User.township_id).where(User.id == actor.user_id).scalar_subquery()
+                     if actor.user_id else None),
         action=action,
         entity=entity,
         entity_id=None if entity_id is None else str(entity_id),

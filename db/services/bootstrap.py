@@ -14,7 +14,7 @@ from sqlalchemy import Engine, func, select, text
 from db import migrate
 from db.config import Settings
 from db.engine import read_session, write_session
-from db.models import GridStaff, Mediator, Platform, User, WorkOrder
+from db.models import GridStaff, Mediator, Platform, Township, User, WorkOrder
 from db.models.base import utcnow
 from db.permissions import SYSTEM
 from db.security import check_password_policy, hash_password
@@ -34,6 +34,17 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str, str | None], ...] = (
     ("mediator", "陈调解", "mediator", None),
     ("grid", "刘网格", "grid", None),
     ("demo", "观摩嘉宾", "demo", None),
+)
+# the county's accounts (no township: they see every township) and the second township's
+# (db/demo/neighbour.py); DEMO_ACCOUNTS above are the demo township's
+COUNTY_DEMO_ACCOUNTS: tuple[tuple[str, str, str], ...] = (
+    ("county", "县社会治理中心主任", "county_leader"),
+    ("countyadmin", "县级系统管理员", "admin"),
+)
+NEIGHBOUR_DEMO_ACCOUNTS: tuple[tuple[str, str, str], ...] = (
+    ("by.admin", "白云镇管理员", "admin"),
+    ("by.leader", "白云镇书记", "leader"),
+    ("by.reception", "白云镇接待员", "reception"),
 )
 ADVISORY_LOCK_ID = 731_2026
 
@@ -94,25 +105,46 @@ def ensure_database(engine: Engine, settings: Settings, demo_orders: int | None 
                 generate(engine, scale="township", orders=demo_orders, now=utcnow(),
                          progress=lambda stage, n: say(f"  {stage}：{n:,}"))
                 done["seeded"] = True
-            if not has_users:
-                say("创建演示账号…")
-                done["accounts"] = create_demo_accounts(engine, settings.demo_password)
+            from db.demo import neighbour
+
+            if not neighbour.exists(engine):  # the county's second township
+                say(f"生成第二个演示乡镇（{neighbour.NAME}）…")
+                neighbour.seed(engine, utcnow())
+            # the accounts missing (all on a first start; the county's and 白云镇's on a demo
+            # database made before there were several townships)
+            done["accounts"] = create_demo_accounts(engine, settings.demo_password, say if not has_users else None)
     return done
 
 
-def create_demo_accounts(engine: Engine, password: str) -> int:
-    """One account per role (see DEMO_ACCOUNTS), all with the demo password."""
+def create_demo_accounts(engine: Engine, password: str, say: Callable[[str], None] | None = None) -> int:
+    """One account per role of the demo township (DEMO_ACCOUNTS), the county's accounts and the
+    second township's, all with the demo password; those already there are left alone."""
+    with read_session(engine) as s:
+        have = set(s.scalars(select(User.username)))
+    wanted = {u for u, *_ in DEMO_ACCOUNTS} | {u for u, *_ in COUNTY_DEMO_ACCOUNTS + NEIGHBOUR_DEMO_ACCOUNTS}
+    if wanted <= have:
+        return 0
+    if say:
+        say("创建演示账号…")
     check_password_policy(password)
     hashed = hash_password(password)
     with write_session(engine) as s:
-        platforms = {p.code: p.id for p in s.scalars(select(Platform).order_by(Platform.id))}
+        # the demo township is the first (the generator's); the second is 白云镇
+        towns = list(s.scalars(select(Township.id).order_by(Township.id)))
+        home = towns[0] if towns else None
+        platforms = {p.code: p.id for p in s.scalars(select(Platform).where(Platform.township_id == home)
+                                                     .order_by(Platform.id))}
         created = 0
-        for username, name, role, platform_code in DEMO_ACCOUNTS:
+        wanted = [(u, n, r, p, home) for u, n, r, p in DEMO_ACCOUNTS]
+        wanted += [(u, n, r, None, None) for u, n, r in COUNTY_DEMO_ACCOUNTS]
+        if len(towns) > 1:
+            wanted += [(u, n, r, None, towns[1]) for u, n, r in NEIGHBOUR_DEMO_ACCOUNTS]
+        for username, name, role, platform_code, township_id in wanted:
             if s.scalar(select(User.id).where(User.username == username)):
                 continue
             user = User(username=username, display_name=name, role=role, password_hash=hashed,
                         platform_id=platforms.get(platform_code) if platform_code else None,
-                        password_changed_at=utcnow())
+                        township_id=township_id, password_changed_at=utcnow())
             s.add(user)
             s.flush()
             if role == "grid":

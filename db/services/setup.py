@@ -20,7 +20,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from db.engine import write_session
-from db.errors import ValidationError
+from db.errors import PermissionDenied, ValidationError
 from db.models import Category, Department, Grid, Platform, Township, Village
 from db.models.org import GRID_KINDS, VILLAGE_KINDS
 from db.models.people import PLATFORMS
@@ -56,8 +56,11 @@ def _unique(s: Session, model: type, code: str, label: str) -> None:
 
 
 def create_township(engine: Engine, actor: Actor, *, code: str, name: str, county: str) -> int:
-    """A township with its four platforms and their usual departments. Returns its id."""
+    """A township with its four platforms and their usual departments. Returns its id. Only the
+    county's administrator (an administrator without a township) creates townships."""
     require(actor, "settings.manage")
+    if actor.township_id is not None:
+        raise PermissionDenied("只有县级管理员可以新建乡镇。")
     code = _code(code, "乡镇编码", "code", 20)
     name = _name(name, "乡镇名称", "name", 50)
     county = _name(county, "所属县（区）", "county", 50)

@@ -20,12 +20,13 @@ from sqlalchemy.orm import Session
 
 from db.config import LOCKOUT_MINUTES, LOCKOUT_THRESHOLD
 from db.engine import read_session, write_session
-from db.errors import ConflictError, PermissionDenied, ValidationError
-from db.models import Platform, User, Village
+from db.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from db.models import Platform, Township, User, Village
 from db.models.base import utcnow
-from db.models.people import ROLES
+from db.models.people import COUNTY_ROLES, ROLES
 from db.rules.roster import clean_name
 from db.permissions import SYSTEM, Actor, require
+from db.scope import ALL_TOWNSHIPS
 from db.security import check_password_policy, hash_password, verify_password
 from db.services import audit
 from db.services.base import CONFLICT_MESSAGE, get_or_404
@@ -37,7 +38,7 @@ USER_FIELDS = ["username", "display_name", "role", "platform_id", "village_id", 
 def actor_of(user: User) -> Actor:
     return Actor(user_id=user.id, username=user.username, role=user.role,
                  display_name=user.display_name, platform_id=user.platform_id,
-                 village_id=user.village_id)
+                 village_id=user.village_id, township_id=user.township_id)
 
 
 def _validate_profile(session: Session, display_name: str, role: str, platform_id: int | None,
@@ -76,9 +77,42 @@ def _update_user_row(s: Session, user_id: int, expected_version: int, changes: d
         raise ConflictError(CONFLICT_MESSAGE.format(loaded=expected_version, current=current))
 
 
+def _township_for(s: Session, actor: Actor, role: str, township_id: int | None, platform_id: int | None,
+                  village_id: int | None, county: bool = False) -> int | None:
+    """The new account's township: a township administrator's own; for a county administrator
+    the one chosen, or the platform's or village's; none for a county role or the first
+    administrator, the county's (db/scope.py)."""
+    if role in COUNTY_ROLES or county:
+        if actor.township_id is not None:
+            raise PermissionDenied("县级账号只能由县级管理员创建。")
+        return None
+    if actor.township_id is not None:
+        return actor.township_id
+    for model, ident in ((Platform, platform_id), (Village, village_id)):
+        if ident is not None:
+            return s.get(model, ident).township_id
+    if township_id is not None and s.get(Township, township_id) is not None:
+        return township_id
+    towns = list(s.scalars(select(Township.id).limit(2)))
+    if len(towns) <= 1:  # the only township (or none yet: the account joins it on upgrade)
+        return towns[0] if towns else None
+    raise ValidationError("请选择该账号所属的乡镇。", field="township_id")
+
+
+def _managed(s: Session, actor: Actor, user_id: int) -> User:
+    """A user the actor administers: any for a county administrator; a township administrator's
+    own township's only (county accounts are visible to townships by name, never editable)."""
+    user = get_or_404(s, User, user_id, "用户")
+    if actor.township_id is not None and user.township_id != actor.township_id:
+        raise NotFound("用户不存在或已被删除。")
+    return user
+
+
 def create_user(engine: Engine, actor: Actor, *, username: str, display_name: str, role: str,
                 password: str, platform_id: int | None = None, village_id: int | None = None,
-                phone: str | None = None) -> int:
+                phone: str | None = None, township_id: int | None = None, county: bool = False) -> int:
+    """A new account. ``township_id``: the township it belongs to, for a county administrator
+    creating it in a county of several townships; ``county``: an administrator of the county."""
     require(actor, "user.manage")
     username = (username or "").strip().lower()
     if not USERNAME_RE.match(username):
@@ -86,9 +120,12 @@ def create_user(engine: Engine, actor: Actor, *, username: str, display_name: st
     check_password_policy(password)
     with write_session(engine) as s:
         name = _validate_profile(s, display_name, role, platform_id, village_id)
-        if s.scalar(select(User.id).where(User.username == username)) is not None:
+        # unique across the county: the other townships' accounts count too
+        if s.scalar(select(User.id).where(User.username == username)
+                    .execution_options(**ALL_TOWNSHIPS)) is not None:
             raise ValidationError(f"用户名“{username}”已被使用。", field="username")
-        user = User(username=username, display_name=name, role=role, platform_id=platform_id,
+        town = _township_for(s, actor, role, township_id, platform_id, village_id, county)
+        user = User(username=username, display_name=name, role=role, platform_id=platform_id, township_id=town,
                     village_id=village_id, phone=phone, password_hash=hash_password(password),
                     password_changed_at=utcnow())
         s.add(user)
@@ -105,7 +142,7 @@ def update_user(engine: Engine, actor: Actor, user_id: int, expected_version: in
     revokes the user's open sessions and cookies at once (they carry the old permissions)."""
     require(actor, "user.manage")
     with write_session(engine) as s:
-        user = get_or_404(s, User, user_id, "用户")
+        user = _managed(s, actor, user_id)
         if user.version != expected_version:
             raise ConflictError(CONFLICT_MESSAGE.format(loaded=expected_version, current=user.version))
         name = _validate_profile(s, display_name, role, platform_id, village_id)
@@ -127,7 +164,7 @@ def reset_password(engine: Engine, actor: Actor, user_id: int, expected_version:
     require(actor, "user.manage")
     check_password_policy(new_password)
     with write_session(engine) as s:
-        get_or_404(s, User, user_id, "用户")
+        _managed(s, actor, user_id)
         _update_user_row(s, user_id, expected_version, dict(
             password_hash=hash_password(new_password), password_changed_at=utcnow(), failed_attempts=0,
             locked_until=None), revoke=True)
@@ -342,6 +379,7 @@ def list_users(engine: Engine, actor: Actor) -> list[dict]:
             select(User.id, User.username, User.display_name, User.role, User.platform_id,
                    User.village_id, User.phone, User.active, User.failed_attempts,
                    User.locked_until, User.last_login_at, User.version)
+            .where(*([User.township_id == actor.township_id] if actor.township_id is not None else []))
             .order_by(User.role, User.username)
         ).mappings().all()
     return [dict(r) for r in rows]
@@ -358,4 +396,4 @@ def create_first_admin(engine: Engine, username: str, display_name: str, passwor
         if count_admins(s):
             raise PermissionDenied("系统中已有管理员账号；请由管理员在“用户与角色”页面创建新账号。")
     return create_user(engine, SYSTEM, username=username, display_name=display_name,
-                       role="admin", password=password)
+                       role="admin", password=password, county=True)

@@ -3,6 +3,8 @@ through the real service (hashing, audit and all)."""
 
 from __future__ import annotations
 
+from db.engine import read_session
+from db.models import User
 from db.permissions import Actor
 from db.services import users
 
@@ -17,4 +19,5 @@ def first_admin(engine) -> Actor:
 def account(engine, admin: Actor, username: str, role: str, name: str, **kw) -> Actor:
     """A user created by ``admin``; ``kw`` as for ``users.create_user`` (platform_id, village_id…)."""
     uid = users.create_user(engine, admin, username=username, display_name=name, role=role, password=PW, **kw)
-    return Actor(uid, username, role, name, platform_id=kw.get("platform_id"), village_id=kw.get("village_id"))
+    with read_session(engine) as s:
+        return users.actor_of(s.get(User, uid))

@@ -6,24 +6,24 @@ fails them: nothing here is computed from PAGES.
 
 from __future__ import annotations
 
-ALL = "admin leader reception dispatcher platform mediator grid demo"
+ALL = "admin leader reception dispatcher platform mediator grid demo county_leader"
 EXPECTED_PAGES = {
     "home": ALL,
     "intake": "admin reception dispatcher",
-    "inbox": "admin leader reception dispatcher platform demo",
-    "supervision": "admin leader dispatcher demo",
+    "inbox": "admin leader county_leader reception dispatcher platform demo",
+    "supervision": "admin leader county_leader dispatcher demo",
     "roster": "admin leader dispatcher grid demo",
     "grid_events": "admin leader dispatcher grid demo",
-    "mediation": "admin leader mediator grid demo",
+    "mediation": "admin leader county_leader mediator grid demo",
     "platform_desk": "admin platform",
-    "platform_summary": "admin leader platform demo",
-    "kpi": "admin leader dispatcher demo",
-    "weekly": "admin leader dispatcher",
-    "big_screen": "admin leader demo",
+    "platform_summary": "admin leader county_leader platform demo",
+    "kpi": "admin leader county_leader dispatcher demo",
+    "weekly": "admin leader county_leader dispatcher",
+    "big_screen": "admin leader county_leader demo",
     "users": "admin",
     "settings": "admin",
     "audit": "admin",
-    "account": "admin leader reception dispatcher platform mediator grid",
+    "account": "admin leader county_leader reception dispatcher platform mediator grid",
 }
 
 

@@ -85,8 +85,8 @@ def build_world(engine) -> World:
                    resident=r1.id, released=r2.id, elderly=r3.id)
     admin = first_admin(engine)
 
-    def make(username, role, name, **kw):
-        return account(engine, admin, username, role, name, **kw)
+    def make(username, role, name, **kw):  # the world has two townships: its users are 青龙镇's
+        return account(engine, admin, username, role, name, township_id=ids["township"], **kw)
 
     grid = make("wangge", "grid", "王网格")
     with write_session(engine) as s:  # the grid worker of 东湖一网格 (village 东湖村)

@@ -29,6 +29,7 @@ ENV_KEYS = ("GOV_DB_PATH", "GOV_MODE", "DATABASE_URL", "GOV_COOKIE_KEY")
 ROLE_ACCOUNT: dict[str, str] = {}
 for _username, _name, _role, _p in DEMO_ACCOUNTS:
     ROLE_ACCOUNT.setdefault(_role, _username)
+ROLE_ACCOUNT.setdefault("county_leader", "county")
 
 
 def build_demo_db(path: Path) -> dict:
@@ -40,8 +41,10 @@ def build_demo_db(path: Path) -> dict:
     settings = load_settings()
     engine = get_engine(settings)
     ensure_database(engine, settings, demo_orders=DEMO_ORDERS)
+    # the demo township's accounts (the last of each role) and the county leader
+    mine = {u for u, *_ in DEMO_ACCOUNTS} | {"county"}
     with read_session(engine) as s:
-        return {u.role: actor_of(u) for u in s.scalars(select(User).order_by(User.id))}
+        return {u.role: actor_of(u) for u in s.scalars(select(User).order_by(User.id)) if u.username in mine}
 
 
 def saved_env() -> dict:

@@ -56,10 +56,11 @@ def build_pworld(engine) -> PWorld:
         s.flush()
         p = {c: x.id for c, x in plats.items()}
         ids = dict(village=v1.id, other_village=v2.id, other_platform=other.id)
+        town1 = t1.id
     admin = first_admin(engine)
 
-    def make(username, role, name, **kw):
-        return account(engine, admin, username, role, name, **kw)
+    def make(username, role, name, **kw):  # two townships: an account without a platform is 青龙镇's
+        return account(engine, admin, username, role, name, **({} if "platform_id" in kw else {"township_id": town1}), **kw)
 
     return PWorld(
         engine=engine, admin=admin,

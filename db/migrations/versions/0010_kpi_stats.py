@@ -21,8 +21,8 @@ from typing import Sequence, Union
 import sqlalchemy as sa
 from alembic import op
 
-from db import stats
-from db.models.stats import COUNTERS
+from db.migrations.frozen import stats_0010 as frozen
+from db.migrations.frozen.stats_0010 import COUNTERS
 
 revision: str = '0010'
 down_revision: Union[str, Sequence[str], None] = '0009'
@@ -43,11 +43,17 @@ def upgrade() -> None:
                     sa.Column("key", sa.String(length=20), nullable=False), *_counters(),
                     sa.PrimaryKeyConstraint("month", "dim", "key", name=op.f("pk_order_stats_month")))
     conn = op.get_bind()
-    stats.create_triggers(conn)
-    stats.rebuild(conn)
+    _run(conn, "TRIGGERS")
+    _run(conn, "REBUILD")
     _index("ix_work_order_status_due", ["status", "due_at", "supervised"])
     _index("ix_work_order_status_received", ["status", "received_at", "due_at", "resolved_at", "duplicate_of_id"])
     op.create_index("ix_work_order_resolved", "work_order", ["resolved_at"], unique=False)
+
+
+def _run(conn, what: str) -> None:
+    """The statements of 0010 for this backend, as they were (db/migrations/frozen)."""
+    for stmt in getattr(frozen, f"{what}_{conn.dialect.name.upper()}"):
+        conn.exec_driver_sql(stmt)
 
 
 def _index(name: str, columns: list[str]) -> None:
@@ -59,6 +65,6 @@ def downgrade() -> None:
     op.drop_index("ix_work_order_resolved", table_name="work_order")
     _index("ix_work_order_status_received", ["status", "received_at"])
     _index("ix_work_order_status_due", ["status", "due_at"])
-    stats.drop_triggers(op.get_bind())
+    _run(op.get_bind(), "DROP")
     op.drop_table("order_stats_month")
     op.drop_table("order_stats_day")

@@ -1,0 +1,115 @@
+"""The demo county's second township (白云镇): small, created through the console's own services
+(the go-live steps, then calls registered and handled like at a desk), so that the demo shows a
+county of more than one township: each township's accounts see only their own, the county's
+accounts compare the two (issue #17).
+
+Its orders are spread over the 60 days before ``now`` and follow the real date like the demo
+township's; deterministic for a given ``now`` (a seeded random generator).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, func, select
+
+from db.engine import read_session, write_session
+from db.models import Category, Department, Household, Platform, Township
+from db.permissions import SYSTEM
+from db.services import orders as orders_svc
+from db.services import setup as setup_svc
+from db.services.orders import Intake
+
+NAME = "白云镇"
+CODE = "411726103"
+VILLAGES = (("白云村", "village", ("一组", "二组")), ("石桥村", "village", ("东片", "西片")),
+            ("新华社区", "community", ("一网格", "二网格")))
+ORDERS = 80
+ISSUES = (
+    ("路灯", "村口路灯连续几晚不亮，晚上出行不便。"),
+    ("自来水", "家里自来水水压很低，早晚做饭时几乎没水。"),
+    ("垃圾", "路边垃圾堆放多日无人清运，气味很大。"),
+    ("噪音", "附近工地夜间施工，噪音影响休息。"),
+    ("道路", "村道有一处塌陷，电动车经过很危险。"),
+    ("邻里", "邻居在公共通道堆放杂物，协商未果。"),
+)
+SURNAMES = "王李张刘陈杨赵黄周吴"
+GIVEN = "建国秀英志强桂兰明华红梅德胜玉兰"
+
+
+def exists(engine: Engine) -> bool:
+    with read_session(engine) as s:
+        return bool(s.scalar(select(func.count()).select_from(Township).where(Township.name == NAME)))
+
+
+def seed(engine: Engine, now: datetime) -> int:
+    """Create 白云镇 with its villages, grids, a few households and ``ORDERS`` calls in various
+    states; returns its id. Needs the category catalogue (the demo township's) in place."""
+    rng = random.Random(20261206)  # nosec B311 - demo data, not security
+    town = setup_svc.create_township(engine, SYSTEM, code=CODE, name=NAME, county="泌阳县")
+    grids: list[tuple[int, int, str]] = []  # (village, grid, place)
+    for i, (vname, kind, parts) in enumerate(VILLAGES, start=1):
+        vid = setup_svc.create_village(engine, SYSTEM, township_id=town, code=f"{CODE}{i:03d}", name=vname,
+                                       kind=kind)
+        for j, part in enumerate(parts, start=1):
+            gid = setup_svc.create_grid(engine, SYSTEM, village_id=vid, code=f"{CODE}{i:03d}{j:02d}",
+                                        name=f"{vname}{part}", kind="community" if kind == "community" else "rural")
+            grids.append((vid, gid, f"{vname}{part}"))
+    with write_session(engine) as s:
+        households = []
+        for vid, gid, place in grids:
+            for n in range(1, 9):
+                name = rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, 2))
+                hh = Household(grid_id=gid, address=f"{place}{n}号", head_name=name,
+                               phone=f"139{rng.randrange(10**8):08d}")
+                s.add(hh)
+                households.append((vid, gid, hh))
+        s.flush()
+        houses = [(v, g, h.id, h.head_name, h.phone, h.address) for v, g, h in households]
+        leaves = [c.id for c in s.scalars(select(Category).where(Category.parent_id.is_not(None),
+                                                                 Category.active.is_(True)))]
+        depts = [(p.id, d.id) for p, d in s.execute(
+            select(Platform, Department).join(Department, Department.platform_id == Platform.id)
+            .where(Platform.township_id == town))]
+    if not leaves:
+        return town
+    for _ in range(ORDERS):
+        vid, gid, hid, name, phone, address = rng.choice(houses)
+        _topic, text = rng.choice(ISSUES)
+        at = now - timedelta(days=rng.uniform(0.2, 60))
+        order = orders_svc.register(engine, SYSTEM, Intake(
+            channel=rng.choice(("hotline", "hotline", "walk_in", "12345")), caller_name=name, caller_phone=phone,
+            village_id=vid, grid_id=gid, household_id=hid, address=address, category_id=rng.choice(leaves),
+            tier="local", urgency="normal", description=text), now=at)
+        _handle(engine, rng, order, at, now, depts)
+    return town
+
+
+def _handle(engine: Engine, rng: random.Random, order: dict, at: datetime, now: datetime,
+            depts: list[tuple[int, int]]) -> None:
+    """Take the order as far as its age and chance allow: contact, dispatch, accept, resolve,
+    callback (a young order is more often still open)."""
+    age = (now - at).total_seconds() / 86400
+    steps = [("contact", 0.1), ("dispatch", 0.3), ("accept", 0.6), ("resolve", 3.0), ("callback", 5.0)]
+    t = at
+    for step, min_age in steps:
+        if age < min_age or rng.random() < 0.12:
+            return
+        t = t + timedelta(hours=rng.uniform(0.5, 20))
+        if t >= now:
+            return
+        oid, ver = order["id"], order["version"]
+        if step == "contact":
+            order = orders_svc.contact(engine, SYSTEM, oid, ver, now=t)
+        elif step == "dispatch":
+            platform_id, dept_id = rng.choice(depts)
+            order = orders_svc.dispatch(engine, SYSTEM, oid, ver, platform_id, dept_id, now=t)
+        elif step == "accept":
+            order = orders_svc.accept(engine, SYSTEM, oid, ver, now=t)
+        elif step == "resolve":
+            order = orders_svc.resolve(engine, SYSTEM, oid, ver, "已现场处理完毕，诉求人认可。", now=t)
+        else:
+            order = orders_svc.callback(engine, SYSTEM, oid, ver, rng.choice(("satisfied", "satisfied", "basic")),
+                                        now=t)
+
