@@ -389,7 +389,7 @@ def _run(action: str, actor: Actor, eid: int, version: int, v: dict) -> dict:
 def show_event(event_id: int, actor: Actor, ref: dict) -> None:
     b = bundle(event_id, actor.role)
     if b is None:
-        st.warning("找不到该事件。")
+        st.warning("该事件不存在或无权查看。")
         return
     if actor.role == "grid":
         staff = own_staff(actor)

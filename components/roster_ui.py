@@ -285,7 +285,7 @@ def household_chain(household_id: int, role: str) -> None:
     disputes). Other pages may call this."""
     c = chain(household_id, role)
     if c is None:
-        st.warning("找不到该户，或已被删除。")
+        st.warning("该户不存在或无权查看。")
         return
     h = c["household"]
     st.subheader(ui.esc(h["address"]))
@@ -573,7 +573,7 @@ def view_party(actor: Actor) -> None:
 def party_member(actor: Actor, member_id: int) -> None:
     d = party_detail(member_id, actor.role)
     if d is None:
-        st.warning("找不到该党员。")
+        st.warning("该党员不存在或无权查看。")
         return
     m = d["member"]
     n = len(d["links"])

@@ -20,7 +20,7 @@ if deep:  # a link to one event (after a report or an action, a bookmark): the e
     if event_id:
         gu.show_event(event_id, actor, ref)
     else:
-        st.warning(f"找不到事件 {ui.esc(deep[:40])}。")
+        st.warning(f"事件 {ui.esc(deep[:40])} 不存在或无权查看。")
     if st.button("返回事件列表", icon=":material/arrow_back:"):
         del st.query_params["event"]
         st.rerun()

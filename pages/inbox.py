@@ -17,7 +17,7 @@ ref = data.reference()
 def show_order(order_id: int) -> None:
     bundle = data.order_bundle(order_id, actor.role)
     if bundle is None or (actor.role == "platform" and bundle["order"]["platform_id"] != actor.platform_id):
-        st.warning("找不到该工单，或不属于本平台。")
+        st.warning("该工单不存在或无权查看。")
         return
     orders_ui.detail_fields(bundle["order"])
     if actor.role != "demo":
@@ -36,7 +36,7 @@ if deep:  # a link to one order (intake, supervision, after an action, a bookmar
     if order_id:
         show_order(order_id)
     else:
-        st.warning(f"找不到工单 {ui.esc(deep[:40])}。")
+        st.warning(f"工单 {ui.esc(deep[:40])} 不存在或无权查看。")
     if st.button("返回工单列表", icon=":material/arrow_back:"):
         del st.query_params["order"]
         st.rerun()

@@ -17,7 +17,7 @@ if deep:  # a link to one case (after a save, a bookmark): the case first
     cid = mui.case_id(number) if number else None
     c = mui.case(cid, actor, timefmt.minute_key()) if cid else None
     if c is None:
-        st.warning(f"找不到案件 {ui.esc(deep[:40])}。")
+        st.warning(f"案件 {ui.esc(deep[:40])} 不存在或无权查看。")
     else:
         mui.case_view(actor, c)
     if st.button("返回台账", icon=":material/arrow_back:"):

@@ -21,7 +21,7 @@ if deep:  # one case: its details, its actions for my platform, its whole timeli
     case_id = pui.read("case_id_by_number", number) if number else None
     detail = pui.read("case_detail", case_id, role=actor.role) if case_id else None
     if detail is None or detail["township_id"] != plat["township_id"]:
-        st.warning(f"找不到案件 {ui.esc(deep[:40])}。")
+        st.warning(f"案件 {ui.esc(deep[:40])} 不存在或无权查看。")
     else:
         pui.case_panel(actor, detail, plat)
     if st.button("返回工作台", icon=":material/arrow_back:"):

@@ -1,0 +1,81 @@
+"""Township tenancy on the pages (issue #17): the demo county's second township (白云镇) is
+invisible to the demo township's accounts, in the inbox's list, its search and an order opened
+by its number in the URL; the county leader sees both and compares them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from db import scope
+from db.config import load_settings
+from db.demo import neighbour
+from db.engine import get_engine, read_session
+from db.models import Township, WorkOrder
+from tests.factories.pages import run_page
+
+
+def _other_order() -> str:
+    with read_session(get_engine(load_settings())) as s:
+        town = s.scalar(select(Township.id).where(Township.name == neighbour.NAME))
+        return s.scalar(select(WorkOrder.number).where(WorkOrder.township_id == town).order_by(WorkOrder.id).limit(1))
+
+
+def _inbox(actor, **params):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.factories.pages import ROOT, TIMEOUT
+
+    at = AppTest.from_file(str(ROOT / "pages/inbox.py"), default_timeout=TIMEOUT)
+    at.session_state["gov_actor"] = actor
+    for k, v in params.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def test_another_townships_order_by_url_is_not_there(demo_db):
+    number = _other_order()
+    for role in ("reception", "dispatcher", "leader", "admin"):
+        at = _inbox(demo_db[role], order=number)
+        assert not at.exception, [e.value for e in at.exception]
+        assert any("不存在或无权查看" in w.value for w in at.warning), role
+        assert number not in " ".join(m.value for m in at.markdown)
+    county = _inbox(demo_db["county_leader"], order=number)
+    assert not county.exception
+    assert not any("不存在或无权查看" in w.value for w in county.warning)
+
+
+def test_another_townships_order_is_not_found_by_search(demo_db):
+    number = _other_order()
+    at = run_page("pages/inbox.py", demo_db["reception"])
+    at.text_input(key="inbox_text").set_value(number).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert number not in " ".join(str(df.value.to_dict()) for df in at.dataframe)
+    assert any("0 件" in c.value or "没有" in c.value for c in [*at.caption, *at.info, *at.markdown])
+    county = run_page("pages/inbox.py", demo_db["county_leader"])
+    county.text_input(key="inbox_text").set_value(number).run()
+    assert number in " ".join(str(df.value.to_dict()) for df in county.dataframe)
+
+
+def test_the_demo_townships_accounts_belong_to_it_and_the_county_leader_to_none(demo_db):
+    towns = {a.township_id for role, a in demo_db.items() if role != "county_leader"}
+    assert len(towns) == 1 and None not in towns
+    assert demo_db["county_leader"].township_id is None
+    # the display caches are keyed by township: the demo township's reference lists hold none of
+    # 白云镇's villages, the county's hold both townships'
+    with read_session(scope.scoped(get_engine(load_settings()), towns.pop())) as s:
+        assert neighbour.NAME not in {t.name for t in s.scalars(select(Township))}
+
+
+def test_the_county_leader_compares_townships_on_the_kpi_page(demo_db):
+    at = run_page("pages/kpi.py", demo_db["county_leader"])
+    assert not at.exception, [e.value for e in at.exception]
+    at.segmented_control(key="kpi_view").set_value("分类对比").run()
+    by = at.selectbox(key="kpi_by")
+    assert "乡镇" in by.options
+    by.set_value("township").run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = " ".join(str(df.value.to_dict()) for df in at.dataframe)
+    assert neighbour.NAME in table and "双庙街乡" in table
+    local = run_page("pages/kpi.py", demo_db["leader"])
+    local.segmented_control(key="kpi_view").set_value("分类对比").run()
+    assert "乡镇" not in local.selectbox(key="kpi_by").options
