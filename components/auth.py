@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import streamlit as st
 from sqlalchemy import Engine
 
-from components import runtime
+from components import data, runtime
 from components.ui import esc
 from db.config import COOKIE_EXPIRY_DAYS, COOKIE_NAME, COOKIE_ROUTE, LOCKOUT_MINUTES, LOCKOUT_THRESHOLD, Settings
 from db.permissions import Actor
@@ -282,6 +282,9 @@ def render_account_box(engine: Engine, actor: Actor) -> None:
         users.logout(engine, actor.user_id)
         _force_logout("您已安全退出。")
 
+    towns = data.reference()["townships"]
+    where = towns[0]["name"] if actor.township_id is not None and towns else f"全县（{len(towns)}个乡镇）"
     with st.sidebar:
         st.markdown(f"**{esc(actor.display_name)}** · {actor.role_label}")
+        st.caption(f"数据范围：{esc(where)}")
         st.button("退出登录", key="logout_button", on_click=_logout)
