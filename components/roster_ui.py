@@ -28,7 +28,7 @@ VIEWS = {"org": "组织架构", "staff": "网格员", "units": "十户长", "par
 PAGE_SIZE = 20
 STAFF_PII = {"name": "name", "phone": "phone", "id_number": "id_number"}
 HH_PII = {"head_name": "name", "phone": "phone", "address": "address"}
-UNIT_PII = {"chief_name": "name", "chief_phone": "phone"}
+UNIT_PII = {"chief_name": "name", "chief_phone": "phone", "chief_address": "address"}
 ALL = "全部"
 
 
@@ -188,12 +188,19 @@ def my_grid(user_id: int) -> dict | None:
 
 # --------------------------------------------------------------------------- shared widgets
 
-def current_view() -> str:
+def views_for(role: str) -> dict[str, str]:
+    """The views a role may open: the observer of a delegation gets no household list (a
+    household's address and members are nothing a visit needs; issue #17)."""
+    return {k: v for k, v in VIEWS.items() if not (role == "demo" and k == "household")}
+
+
+def current_view(role: str) -> str:
     """The view switcher. The URL is the source of truth (?view=..., ?household=..., ?member=...),
     so every view can be linked to and a rerun never loses the view."""
     qp = st.query_params
+    views = views_for(role)
     wanted = "household" if qp.get("household") else "party" if qp.get("member") else qp.get("view")
-    if wanted not in VIEWS:
+    if wanted not in views:
         wanted = "org"
     st.session_state["roster_view"] = wanted
 
@@ -204,7 +211,7 @@ def current_view() -> str:
                 del st.query_params[k]
         st.query_params["view"] = chosen
 
-    st.segmented_control("视图", list(VIEWS), format_func=VIEWS.get, key="roster_view",
+    st.segmented_control("视图", list(views), format_func=views.get, key="roster_view",
                          label_visibility="collapsed", on_change=switch)
     if qp.get("view") != wanted:
         st.query_params["view"] = wanted

@@ -149,3 +149,16 @@ def test_staff_selection_is_dropped_when_the_filter_changes(demo_db):  # noqa: F
     at.selectbox(key="staff_role").select("chief").run()
     assert not at.exception
     assert not any(m.value.startswith("**编辑：") for m in at.markdown), "the old selection opened a form"
+
+
+def test_the_observer_gets_no_household_list(demo_db):  # noqa: F811
+    """A delegation's observer sees the organisation, not households (issue #17): no 户与地址
+    view, and a household's link falls back to the organisation tree."""
+    with read_session(get_engine(load_settings())) as s:
+        hh = s.scalar(select(Household.id).order_by(Household.id).limit(1))
+    at = open_view(demo_db["demo"], household=hh)
+    assert not at.exception, [e.value for e in at.exception]
+    assert "户与地址" not in at.segmented_control(key="roster_view").options
+    assert at.segmented_control(key="roster_view").value == "org"
+    leader = open_view(demo_db["leader"], household=hh)
+    assert "户与地址" in leader.segmented_control(key="roster_view").options
