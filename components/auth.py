@@ -282,9 +282,7 @@ def render_account_box(engine: Engine, actor: Actor) -> None:
         users.logout(engine, actor.user_id)
         _force_logout("您已安全退出。")
 
-    towns = data.reference()["townships"]
-    where = towns[0]["name"] if actor.township_id is not None and towns else f"全县（{len(towns)}个乡镇）"
     with st.sidebar:
         st.markdown(f"**{esc(actor.display_name)}** · {actor.role_label}")
-        st.caption(f"数据范围：{esc(where)}")
+        st.caption(f"数据范围：{esc(data.scope_name(actor))}")
         st.button("退出登录", key="logout_button", on_click=_logout)

@@ -58,6 +58,14 @@ def reference() -> dict[str, list[dict]]:
                 "supervisors": ref_q.supervisors(s)}
 
 
+def scope_name(actor: Actor, count: bool = True) -> str:
+    """Whose data the user sees: the township's name, or 全县 (with the number of townships)."""
+    towns = reference()["townships"]
+    if actor.township_id is not None and towns:
+        return towns[0]["name"]
+    return f"全县（{len(towns)}个乡镇）" if count else "全县"
+
+
 @runtime.cached(ttl=600)
 def grids(village_id: int) -> list[dict]:
     from db.queries import reference as ref_q

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import streamlit as st
 
-from components import auth, runtime, timefmt, ui
+from components import auth, data, runtime, timefmt, ui
 from components import big_screen_ui as bs
 
 actor = ui.guard("big_screen")
@@ -17,12 +17,12 @@ TOUR_SECONDS = 20
 views = list(bs.VIEWS)
 if not kiosk:
     st.title("大屏演示")  # the page title (navigation and tests)
-    st.header("基层治理综合服务平台 · 运行总览")
+    st.header(f"{ui.esc(data.scope_name(actor, count=False))} · 基层治理综合服务平台 · 运行总览")
     top_l, top_r = st.columns([4, 1], vertical_alignment="bottom")
     tour = top_r.toggle("自动轮播", key="bs_tour", help=f"每{TOUR_SECONDS}秒切换到下一个画面")
     view_key = "bs_view"
 else:
-    st.header("基层治理综合服务平台 · 运行总览")
+    st.header(f"{ui.esc(data.scope_name(actor, count=False))} · 基层治理综合服务平台 · 运行总览")
     tour, view_key = True, "bs_kiosk_view"  # a plain state, not a widget: no control on the TV
 start = st.query_params.get("view")
 if kiosk and start in views and not st.session_state.get("bs_kiosk_started"):  # ?kiosk=1&view=trend

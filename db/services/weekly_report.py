@@ -16,7 +16,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from db.engine import get_engine, read_session
-from db.models import Category, Department, MediationCase, MediationParty, Platform, User, Village, WorkOrder
+from db.models import Category, Department, MediationCase, MediationParty, Platform, Township, User, Village, WorkOrder
 from db.models.mediation import DISPUTE_TYPES, RISK_COLOURS
 from db.models.orders import ORDER_STATUSES
 from db.permissions import Actor, require
@@ -90,7 +90,10 @@ def assemble(s: Session, week: kpi_q.Period, now: datetime, role: str) -> dict:
             for a, b in ((week.since, until), (prev_since, prev_until)))
         numbers.append({"key": f"{kind}s", "label": label, "this": str(this_n), "last": str(last_n),
                         "change": f"{this_n - last_n:+d}", "n": this_n, "n_last": last_n})
+    towns = list(s.scalars(select(Township.name).order_by(Township.id)))  # the reader's (db/scope.py)
     return {
+        # whose meeting: the township's, or the county's when the reader sees several
+        "scope": towns[0] if len(towns) == 1 else (f"全县{len(towns)}个乡镇" if towns else ""),
         "week": {"start": week.start, "end": week.end, "label": week.label},
         "previous": {"start": prev.start, "end": prev.end, "label": kpi_q.window_label(prev_since, prev_until)},
         "generated_at": _local(now, True),
@@ -262,7 +265,7 @@ def sections(report: dict) -> list[tuple[str, str, list[str], list[list]]]:
 
 
 def title_of(report: dict) -> str:
-    return f"周调度会材料（{report['week']['label']}）"
+    return f"{report.get('scope', '')}周调度会材料（{report['week']['label']}）"
 
 
 # --------------------------------------------------------------------------- Word

@@ -62,7 +62,7 @@ def test_leader_sees_kpis_with_n_drills_down_and_downloads_the_weekly_report(app
     screenshot(page, "kpi-leader-drilldown")
 
     _goto(page, base, "weekly")
-    page.get_by_role("heading", name=re.compile("^周调度会材料")).first.wait_for()
+    page.get_by_role("heading", name=re.compile("周调度会材料")).first.wait_for()
     page.get_by_role("button", name=re.compile("生成 Word")).click()
     wait_for_rerun(page)
     with page.expect_download() as dl:
