@@ -13,7 +13,6 @@ from components import runtime
 from db.engine import read_session
 from db.models.base import utcnow
 from db.queries import kpi as kpi_q
-from db.rules.masking import scrub_text
 from db.rules.sla import to_local
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
@@ -100,19 +99,7 @@ def headline(minute: str) -> dict:
 @runtime.cached(ttl=60)
 def cases(minute: str) -> list[dict]:
     with read_session(runtime.engine()) as s:
-        return scrub_cases(kpi_q.recent_closed(s, utcnow()))
-
-
-def scrub_cases(rows: list[dict]) -> list[dict]:
-    """Always scrubbed, whoever is logged in (a delegation sees no personal data): phones, ID
-    numbers, titled names and every name known for the order (caller, household head, parties
-    of linked disputes); the names themselves are dropped."""
-    out = []
-    for r in rows:
-        names = r.get("names") or []
-        out.append({**{k: v for k, v in r.items() if k != "names"},
-                    "title": scrub_text(r["title"], names), "result": scrub_text(r["result"], names)})
-    return out
+        return kpi_q.recent_closed_public(s, utcnow())
 
 
 def _pct(v) -> str:

@@ -90,17 +90,6 @@ def calendar_days(year: int) -> pd.DataFrame:
         return pd.DataFrame(settings_q.calendar_days(s, year))
 
 
-PII_ORDER_FIELDS = {"caller_name": "name", "caller_phone": "phone", "caller_id_number": "id_number",
-                    "address": "address", "household_address": "address"}
-
-
-def masked(rows: list[dict], role: str, fields: dict[str, str] | None = None) -> list[dict]:
-    """Rows with personal fields masked for ``role`` (db.permissions.PII_FIELDS_BY_ROLE)."""
-    from db.rules.masking import mask_record
-
-    return [mask_record(role, r, fields or PII_ORDER_FIELDS) for r in rows]
-
-
 def _new_classifier_model(database_url: str) -> BackgroundModel:
     """A background-trained classifier for one database."""
     from db.classify import CategoryClassifier, worth_training
@@ -172,11 +161,11 @@ def warm_models() -> None:
 
 
 @runtime.cached(ttl=20)
-def caller_history(phone: str | None, household_id: int | None, address: str | None) -> dict:
+def caller_history(phone: str | None, household_id: int | None, address: str | None, role: str) -> dict:
     from db.queries import orders as orders_q
 
     with read_session(runtime.engine()) as s:
-        return orders_q.caller_history(s, phone=phone, household_id=household_id, address=address)
+        return orders_q.caller_history(s, phone=phone, household_id=household_id, address=address, role=role)
 
 
 @runtime.cached(ttl=20)
@@ -199,7 +188,7 @@ def inbox(f, actor: Actor, offset: int, limit: int, minute: str) -> tuple[int, l
     with read_session(runtime.engine()) as s:
         total = orders_q.inbox_count(s, f, actor, now)
         rows = orders_q.inbox_page(s, f, actor, now, offset, limit)
-    return total, masked(rows, actor.role)
+    return total, rows
 
 
 def inbox_export(f, actor: Actor) -> list[dict]:
@@ -207,7 +196,7 @@ def inbox_export(f, actor: Actor) -> list[dict]:
     from db.queries import orders as orders_q
 
     with read_session(runtime.engine()) as s:
-        return masked(orders_q.inbox_export(s, f, actor, utcnow()), actor.role)
+        return orders_q.inbox_export(s, f, actor, utcnow())
 
 
 @runtime.cached(ttl=10)
@@ -220,7 +209,7 @@ def order_bundle(order_id: int, role: str) -> dict | None:
         if detail is None:
             return None
         return {
-            "order": masked([detail], role)[0],
+            "order": detail,
             "timeline": orders_q.timeline(s, order_id, role),
             "extensions": orders_q.extension_requests(s, order_id=order_id),
             "links": orders_q.linked_records(s, order_id),
@@ -252,5 +241,4 @@ def households(grid_id: int, role: str) -> list[dict]:
     from db.queries import reference as ref_q
 
     with read_session(runtime.engine()) as s:
-        rows = ref_q.households(s, grid_id)
-    return masked(rows, role, {"head_name": "name", "phone": "phone"})
+        return ref_q.households(s, grid_id, role)

@@ -20,7 +20,6 @@ from db.permissions import Actor, allowed, can_open
 from db.queries import grid_events as q
 from db.queries.grid_events import OPEN_STAGES, STAGES, EventFilter
 from db.rules import event_fsm
-from db.rules.masking import mask_for, mask_name, scrub_for
 from db.services import grid_events as svc
 
 PAGE_SIZE = 20
@@ -50,37 +49,18 @@ def _record_status(record_type: str, status: str | None) -> str:
 @runtime.cached(ttl=15)
 def events(f: EventFilter, actor: Actor, offset: int, limit: int, minute: str) -> tuple[int, list[dict]]:
     with read_session(runtime.engine()) as s:
-        return q.event_count(s, f, actor), _masked_rows(q.event_page(s, f, actor, offset, limit), actor.role)
+        return q.event_count(s, f, actor), q.event_page_for(s, f, actor, offset, limit)
 
 
 @runtime.cached(ttl=10)
 def _cached_bundle(event_id: int, role: str) -> dict | None:
     with read_session(runtime.engine()) as s:
-        d = q.event_detail(s, event_id)
+        d = q.event_detail_for(s, event_id, role)
         if d is None:
             return None
-        return {"event": _mask_detail(d, role), "photos": [p["data"] for p in q.photos(s, event_id)],
-                "timeline": _mask_steps(q.timeline(s, event_id), d, role),
+        return {"event": d, "photos": [p["data"] for p in q.photos(s, event_id)],
+                "timeline": q.timeline_for(s, event_id, role),
                 "platforms": q.platforms_of(s, d["township_id"])}
-
-
-def known_names(d: dict) -> tuple[str, ...]:
-    """The people an event's free text may name: the household head and the reporter."""
-    return tuple(n for n in (d.get("household_head"), d.get("reporter")) if n)
-
-
-def _mask_steps(steps: list[dict], d: dict, role: str) -> list[dict]:
-    """Step notes are free text (handling, verification, comments): scrubbed like the description
-    for every role that does not see names and phones; operators' names masked for demo."""
-    names = known_names(d)
-    out = []
-    for t in steps:
-        t = dict(t)
-        t["note"] = scrub_for(role, t["note"], names)
-        if role == "demo" and t["actor_id"]:
-            t["actor"] = mask_name(t["actor"])
-        out.append(t)
-    return out
 
 
 def bundle(event_id: int, role: str) -> dict | None:
@@ -115,9 +95,9 @@ def staff_options(village_id: int | None, grid_id: int | None) -> list[dict]:
 
 
 @runtime.cached(ttl=15)
-def logs(staff_id: int, offset: int, limit: int) -> tuple[int, list[dict]]:
+def logs(staff_id: int, offset: int, limit: int, role: str) -> tuple[int, list[dict]]:
     with read_session(runtime.engine()) as s:
-        return q.log_count(s, staff_id), q.logs(s, staff_id, offset, limit)
+        return q.log_count(s, staff_id), q.logs_for(s, staff_id, role, offset, limit)
 
 
 @runtime.cached(ttl=15)
@@ -127,36 +107,12 @@ def log_for(staff_id: int, day: date) -> dict | None:
 
 
 @runtime.cached(ttl=60)
-def workload(village_id: int, first: date, last: date) -> list[dict]:
+def workload(village_id: int, first: date, last: date, role: str) -> list[dict]:
     from db.rules.sla import local_midnight
 
     with read_session(runtime.engine()) as s:
-        return q.worker_counts(s, local_midnight(first), local_midnight(last + timedelta(days=1)), village_id)
-
-
-def _masked_rows(rows: list[dict], role: str) -> list[dict]:
-    """List rows as ``role`` may see them: descriptions scrubbed (with the household head's and the
-    reporter's names) for every role without names/phones; reporters masked for demo."""
-    out = []
-    for r in rows:
-        r = dict(r, description=scrub_for(role, r["description"], known_names(r)))
-        if role == "demo":
-            r["reporter"] = mask_name(r["reporter"])
-        out.append(r)
-    return out
-
-
-def _mask_detail(d: dict, role: str) -> dict:
-    out = dict(d)
-    for col, kind in (("household_head", "name"), ("household_phone", "phone")):
-        out[col] = mask_for(role, kind, out[col])
-    names = known_names(d)
-    out["description"] = scrub_for(role, d["description"], names)
-    out["evaluation"] = scrub_for(role, d["evaluation"], names)
-    if role == "demo":
-        out["reporter"] = mask_name(d["reporter"])
-        out["reporter_phone"] = mask_for(role, "phone", d["reporter_phone"])
-    return out
+        return q.worker_counts_for(s, local_midnight(first), local_midnight(last + timedelta(days=1)), village_id,
+                                   role)
 
 
 # --------------------------------------------------------------------------- the list
@@ -499,14 +455,14 @@ def log_form(actor: Actor, staff_id: int) -> None:
 
 
 def log_list(staff_id: int, role: str) -> None:
-    page = ui.paged(f"gel_page_{staff_id}", lambda off, lim: logs(staff_id, off, lim), LOG_PAGE_SIZE)
+    page = ui.paged(f"gel_page_{staff_id}", lambda off, lim: logs(staff_id, off, lim, role), LOG_PAGE_SIZE)
     page.control(noun="篇", label="工作日志共")
     if not page.rows:
         st.caption("暂无工作日志。")
         return
     df = pd.DataFrame({"日期": [fmt_short(r["log_date"]) for r in page.rows],
                        "走访户数": [r["households_visited"] for r in page.rows],
-                       "工作内容": [scrub_for(role, r["content"]) for r in page.rows]})
+                       "工作内容": [r["content"] for r in page.rows]})
     ui.table(df.set_index("日期"))
 
 
@@ -521,12 +477,12 @@ def workload_table(ref: dict, actor: Actor) -> None:
     if not village_id or not (isinstance(span, tuple) and len(span) == 2):
         st.caption("请选择村（社区）和起止日期。")
         return
-    rows = workload(village_id, span[0], span[1])
+    rows = workload(village_id, span[0], span[1], actor.role)
     if not rows:
         st.caption("该村（社区）没有在岗网格员。")
         return
     df = pd.DataFrame({"网格": [r["grid_name"] for r in rows],
-                       "姓名": [mask_name(r["name"]) if actor.role == "demo" else r["name"] for r in rows],
+                       "姓名": [r["name"] for r in rows],
                        "岗位": ["网格长" if r["staff_role"] == "chief" else "网格员" for r in rows],
                        "上报事件": [r["events_reported"] for r in rows],
                        "工作日志": [r["logs"] for r in rows],

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.data import masked
 from components.ui import aria_selector, esc
 from db.models.orders import CHANNELS, ORDER_STATUSES
 from db.rules.sla import to_local
@@ -37,14 +36,15 @@ def _when(ts) -> str:
     return f"{to_local(ts):%Y-%m-%d}" if ts is not None else ""
 
 
-def history_panel(history: dict, role: str) -> None:
+def history_panel(history: dict) -> None:
+    """The caller's history, as the read layer presented it for the user's role."""
     orders, disputes, events = history.get("orders", []), history.get("disputes", []), history.get("events", [])
     if not (orders or disputes or events):
         st.caption("未查到该电话、住户或地址的历史记录。")
         return
     st.markdown(f"历史记录：工单 {len(orders)} 件 · 矛盾纠纷 {len(disputes)} 件 · 网格事件 {len(events)} 件")
     if orders:
-        df = pd.DataFrame(masked(orders, role))
+        df = pd.DataFrame(orders)
         df = pd.DataFrame({
             "编号": df["number"], "受理": df["received_at"].map(_when),
             "渠道": df["channel"].map(CHANNELS), "事项": df["title"],

@@ -16,7 +16,6 @@ from db.engine import read_session
 from db.models.base import utcnow
 from db.models.orders import CHANNELS, ORDER_STATUSES
 from db.queries import kpi as kpi_q
-from db.rules.masking import scrub_for
 from db.rules.sla import to_local
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
@@ -86,12 +85,8 @@ def others(period: kpi_q.Period, minute: str) -> dict:
 def drill(metric: str, period: kpi_q.Period, by: str | None, key: Any, part: str,
           bucket: kpi_q.Period | None, offset: int, limit: int, role: str, minute: str) -> tuple[int, list[dict]]:
     with read_session(runtime.engine()) as s:
-        total, rows = kpi_q.drill_page(s, metric, period.since, period.until, utcnow(), by=by, key=key,
-                                       part=part, bucket=bucket, offset=offset, limit=limit)
-        names = kpi_q.known_names(s, [r["id"] for r in rows])
-    for r in rows:
-        r["title"] = scrub_for(role, r["title"], names.get(r["id"], []))
-    return total, rows
+        return kpi_q.drill_page_for(s, metric, period.since, period.until, utcnow(), role, by=by, key=key,
+                                    part=part, bucket=bucket, offset=offset, limit=limit)
 
 
 # --------------------------------------------------------------------------- widgets
@@ -306,11 +301,7 @@ def overlap_orders(period: kpi_q.Period, key: str, category_id: int, role: str, 
     from db.queries import overlap as overlap_q
 
     with read_session(runtime.engine()) as s:
-        rows = overlap_q.matter_orders(s, period.since, period.until, key, category_id)
-        names = kpi_q.known_names(s, [r["id"] for r in rows])
-    for r in rows:
-        r["title"] = scrub_for(role, r["title"], names.get(r["id"], []))
-    return rows
+        return overlap_q.matter_orders_for(s, period.since, period.until, key, role, category_id)
 
 
 def build_overlap_figure(summary_: dict) -> go.Figure:

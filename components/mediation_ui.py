@@ -26,7 +26,6 @@ from db.models.base import utcnow
 from db.models.mediation import (
     CASE_KINDS, CASE_LEVELS, CASE_SOURCES, DISPUTE_TYPES, MEDIATION_STEPS, RISK_COLOURS,
 )
-from db.rules.masking import mask_for
 from db.permissions import Actor, allowed
 from db.queries import mediation as mq
 from db.queries import reference as ref_q
@@ -67,9 +66,9 @@ def case_id(number: str) -> int | None:
 
 
 @runtime.cached(ttl=600)
-def mediators() -> list[dict]:
+def mediators(role: str) -> list[dict]:
     with read_session(runtime.engine()) as s:
-        return mq.mediators(s)
+        return mq.mediators_for(s, role)
 
 
 @runtime.cached(ttl=600)
@@ -177,7 +176,7 @@ def filters(ref: dict, quick: str | None) -> mq.LedgerFilter:
         level = d4.selectbox("层级", list(CASE_LEVELS), index=None, format_func=CASE_LEVELS.get,
                              key="med_level", placeholder="全部")
         role = st.session_state["gov_actor"].role
-        meds = {m["id"]: mask_for(role, "name", m["name"]) for m in mediators()}
+        meds = {m["id"]: m["name"] for m in mediators(role)}
         mediator = d5.selectbox("调解员", list(meds), index=None, format_func=meds.get, key="med_mediator",
                                 placeholder="全部")
     return mq.LedgerFilter(
@@ -335,7 +334,7 @@ def actions(actor: Actor, c: dict) -> None:
         with st.form(f"med_esc_{c['id']}"):
             reason = st.text_area("升级原因", placeholder="如：涉及多户、村级调解未果、需乡里协调相关部门")
             township_meds = {m["id"]: m["name"] + ("（" + m["speciality"] + "）" if m["speciality"] else "")
-                             for m in mediators() if m["level"] == "township"}
+                             for m in mediators(actor.role) if m["level"] == "township"}
             new_med = st.selectbox("乡级调解员（可不选）", list(township_meds), index=None,
                                    format_func=township_meds.get)
             if st.form_submit_button("确认升级至乡级", type="primary"):
@@ -434,7 +433,8 @@ def register_form(actor: Actor, ref: dict) -> None:
         level = d4.selectbox("调处层级", list(CASE_LEVELS), format_func=CASE_LEVELS.get)
         title = st.text_input("标题", placeholder="如：东湖村张某与李某宅前排水纠纷")
         summary = st.text_area("简要情况", placeholder="起因、诉求、双方分歧")
-        meds = {m["id"]: m["name"] + ("（" + m["speciality"] + "）" if m["speciality"] else "") for m in mediators()}
+        meds = {m["id"]: m["name"] + ("（" + m["speciality"] + "）" if m["speciality"] else "")
+                for m in mediators(actor.role)}
         mediator = st.selectbox("包案调解员", list(meds), index=None, format_func=meds.get, placeholder="可不选")
         st.markdown("**当事人**（来访、排查登记的纠纷至少填写一位申请人）")
         p = st.columns(4)

@@ -19,21 +19,13 @@ from db.models.people import EMPLOYMENT, STAFF_ROLES
 from db.models.base import utcnow
 from db.permissions import Actor, allowed, sees_unmasked
 from db.queries import roster as q
-from db.rules.masking import mask_for, mask_record, scrub_for
 from db.rules.roster import LINK_MAX, LINK_MIN, LINK_STATUS_LABELS, link_status
 from db.rules.sla import to_local
 
 VIEWS = {"org": "组织架构", "staff": "网格员", "units": "十户长", "party": "党员", "household": "户与地址",
          "teams": "突击队与责任区", "io": "导入导出"}
 PAGE_SIZE = 20
-STAFF_PII = {"name": "name", "phone": "phone", "id_number": "id_number"}
-HH_PII = {"head_name": "name", "phone": "phone", "address": "address"}
-UNIT_PII = {"chief_name": "name", "chief_phone": "phone", "chief_address": "address"}
 ALL = "全部"
-
-
-def _m(rows: list[dict], role: str, fields: dict[str, str]) -> list[dict]:
-    return [mask_record(role, r, fields) for r in rows]
 
 
 # --------------------------------------------------------------------------- cached reads
@@ -63,16 +55,15 @@ def tree(township_id: int | None) -> list[dict]:
 
 
 @runtime.cached(ttl=60)
-def grid_rows(village_id: int) -> list[dict]:
+def grid_rows(village_id: int, role: str) -> list[dict]:
     with read_session(runtime.engine()) as s:
-        return q.grid_rows(s, village_id)
+        return q.grid_rows_for(s, village_id, role)
 
 
 @runtime.cached(ttl=60)
 def grid_people(grid_id: int, role: str) -> dict:
     with read_session(runtime.engine()) as s:
-        return {"units": _m(q.unit_rows(s, grid_id), role, UNIT_PII),
-                "staff": _m(q.grid_staff(s, grid_id), role, STAFF_PII)}
+        return q.grid_people_for(s, grid_id, role)
 
 
 @runtime.cached(ttl=60)
@@ -84,70 +75,43 @@ def gaps(scope: q.Scope) -> dict[str, int]:
 @runtime.cached(ttl=60)
 def gap_page(kind: str, scope: q.Scope, offset: int, limit: int, role: str) -> tuple[int, list[dict]]:
     with read_session(runtime.engine()) as s:
-        total, rows = q.gap_page(s, kind, scope, offset, limit)
-    return total, _m(rows, role, {**HH_PII, **STAFF_PII})
+        return q.gap_page_for(s, kind, scope, offset, limit, role)
 
 
 @runtime.cached(ttl=30)
 def staff_page(f: q.StaffFilter, offset: int, limit: int, role: str) -> tuple[int, list[dict]]:
     with read_session(runtime.engine()) as s:
-        total, rows = q.staff_page(s, f, offset, limit, phone_visible=sees_unmasked(role, "phone"))
-    return total, _m(rows, role, STAFF_PII)
+        return q.staff_page_for(s, f, offset, limit, role)
 
 
 @runtime.cached(ttl=30)
 def unit_page(f: q.UnitFilter, offset: int, limit: int, role: str) -> tuple[int, list[dict]]:
     with read_session(runtime.engine()) as s:
-        total, rows = q.unit_chief_page(s, f, offset, limit)
-    return total, _m(rows, role, UNIT_PII)
+        return q.unit_chief_page_for(s, f, offset, limit, role)
 
 
 @runtime.cached(ttl=30)
 def party_page(f: q.PartyFilter, offset: int, limit: int, role: str) -> tuple[int, list[dict]]:
     with read_session(runtime.engine()) as s:
-        total, rows = q.party_page(s, f, offset, limit, phone_visible=sees_unmasked(role, "phone"))
-    return total, _m(rows, role, STAFF_PII)
+        return q.party_page_for(s, f, offset, limit, role)
 
 
 @runtime.cached(ttl=15)
 def party_detail(member_id: int, role: str) -> dict | None:
     with read_session(runtime.engine()) as s:
-        d = q.party_detail(s, member_id)
-    if d is None:
-        return None
-    return {"member": mask_record(role, d["member"], STAFF_PII), "links": _m(d["links"], role, HH_PII),
-            "scores": d["scores"]}
+        return q.party_detail_for(s, member_id, role)
 
 
 @runtime.cached(ttl=30)
 def household_page(f: q.HouseholdFilter, offset: int, limit: int, role: str) -> tuple[int, list[dict]]:
     with read_session(runtime.engine()) as s:
-        total, rows = q.household_page(s, f, offset, limit, name_visible=sees_unmasked(role, "name"))
-    return total, _m(rows, role, HH_PII)
+        return q.household_page_for(s, f, offset, limit, role)
 
 
 @runtime.cached(ttl=15)
 def chain(household_id: int, role: str) -> dict | None:
     with read_session(runtime.engine()) as s:
-        c = q.household_chain(s, household_id)
-        if c is None:
-            return None
-        history = q.household_history(s, household_id)
-        names = q.history_names(s, household_id, history)
-    person = {"name": "name", "phone": "phone"}
-
-    def scrubbed(rows: list[dict], column: str) -> list[dict]:
-        """Free text (titles, descriptions) as the role may see it: names known for the
-        household's records (head, residents, callers, parties, reporters) and phones masked."""
-        return [dict(r, **{column: scrub_for(role, r[column], names)}) for r in rows]
-
-    orders = _m(history["orders"], role, {"caller_name": "name", "caller_phone": "phone"})
-    return {"household": mask_record(role, c["household"], HH_PII),
-            "chiefs": _m(c["chiefs"], role, person), "workers": _m(c["workers"], role, person),
-            "unit_chief": mask_record(role, c["unit_chief"], person) if c["unit_chief"] else None,
-            "party_members": _m(c["party_members"], role, person),
-            "history": {"orders": scrubbed(orders, "title"), "events": scrubbed(history["events"], "description"),
-                        "disputes": scrubbed(history["disputes"], "title")}}
+        return q.household_chain_for(s, household_id, role)
 
 
 @runtime.cached(ttl=60)
@@ -165,7 +129,7 @@ def zones(village_id: int) -> list[dict]:
 @runtime.cached(ttl=30)
 def members(team_id: int | None, zone_id: int | None, role: str) -> list[dict]:
     with read_session(runtime.engine()) as s:
-        return _m(q.group_members(s, team_id=team_id, zone_id=zone_id), role, STAFF_PII)
+        return q.group_members_for(s, role, team_id=team_id, zone_id=zone_id)
 
 
 @runtime.cached(ttl=30)
@@ -369,10 +333,10 @@ def view_org(actor: Actor) -> None:
         return
     village = rows[i]
     st.markdown(f"#### {ui.esc(village['name'])}的网格")
-    grs = grid_rows(village["id"])
+    grs = grid_rows(village["id"], actor.role)
     gframe = pd.DataFrame([{
         "网格编码": g["code"], "网格": g["name"], "类型": GRID_KINDS.get(g["kind"], g["kind"]),
-        "网格长": mask_for(actor.role, "name", g["chief"]) or "空缺", "网格员": g["workers"], "户数": g["households"], "十户单元": g["units"],
+        "网格长": g["chief"] or "空缺", "网格员": g["workers"], "户数": g["households"], "十户单元": g["units"],
         "未编入单元户": g["no_unit"], "无党员联系户": g["unlinked"]} for g in grs])
     j = pick_row(gframe, f"org_grids_{village['id']}")
     if j is None:

@@ -146,6 +146,15 @@ def sees_unmasked(role: str, field: str) -> bool:
     return field in PII_FIELDS_BY_ROLE.get(role, frozenset())
 
 
+# the console's own staff (grid workers, operators, mediators) are named to every staff role, as
+# on the township's notice boards; the delegation's observer sees them masked
+STAFF_NAMES_MASKED_FOR = frozenset({"demo"})
+
+
+def sees_staff(role: str) -> bool:
+    return role not in STAFF_NAMES_MASKED_FOR
+
+
 @dataclass(frozen=True)
 class Actor:
     """The user acting, as services see them."""

@@ -88,7 +88,7 @@ with left:
 with right:
     st.subheader("一事一档")
     if phone.strip() or address.strip() or household_id:
-        history_panel(data.caller_history(phone.strip() or None, household_id, address.strip() or None), actor.role)
+        history_panel(data.caller_history(phone.strip() or None, household_id, address.strip() or None, actor.role))
     else:
         st.caption("输入电话或地址后显示该群众、住户或地址的历史诉求、纠纷和网格事件。")
     duplicate_of = None

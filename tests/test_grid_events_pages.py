@@ -84,7 +84,7 @@ def test_demo_sees_masked_names(demo_db):
 
 
 def test_demo_event_file_masks_people(demo_db):
-    from components import grid_events_ui as gu
+    from db.rules.masking import mask_name
 
     engine = get_engine(load_settings())
     with read_session(engine) as s:
@@ -99,7 +99,7 @@ def test_demo_event_file_masks_people(demo_db):
     assert "所在户" in shown and "\\*" in shown.split("所在户")[1][:40]  # the head of household, masked
     steps = at.table[0].value
     assert all("*" in a or a == "系统" for a in steps["操作人"])
-    assert gu.mask_name("李春梅") == "李*梅"
+    assert mask_name("李春梅") == "李*梅"
 
 
 def _event_with_personal_text(demo_db) -> dict:

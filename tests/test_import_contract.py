@@ -149,3 +149,21 @@ def test_the_checkers_find_what_they_look_for():
     assert private_violations("db.queries.a", imports["db.queries.a"]) == [
         "db.queries.a imports the private name db.services.b._helper"]
     assert cycles(graph_of(made_up)) == [["db.queries.a", "db.services.b"]]
+
+
+def masking_violations(module: str, imports: list[tuple[str, str]]) -> list[str]:
+    """Pages and components never mask or scrub (issue #17): rows reach them presented for the
+    reader's role by the read layer (db/queries/privacy.py)."""
+    return [f"{module} imports {target}{'.' + name if name else ''}" for target, name in imports
+            if target == "db.rules.masking" or target.startswith("db.rules.masking.")]
+
+
+def test_pages_and_components_never_mask():
+    known = set(db_modules())
+    bad = []
+    for folder in ("components", "pages"):
+        for path in (ROOT / folder).rglob("*.py"):
+            bad += masking_violations(module_name(path), imports_of(path.read_text(encoding="utf-8"), known))
+    assert not bad, bad
+    # the checker itself finds an import of the maskers
+    assert masking_violations("components.x", imports_of("from db.rules.masking import mask_for\n", known))

@@ -20,6 +20,7 @@ from db.models import Grid, GridEvent, GridStaff, Household, User, Village, Work
 from db.models.grid_work import GridEventPhoto, GridEventStep
 from db.permissions import Actor
 from db.queries import links as links_q
+from db.queries import privacy
 from db.rules.text import search_text
 from db.rules.sla import local_midnight, to_local
 
@@ -362,3 +363,52 @@ def log_for(s: Session, staff_id: int, day: date) -> dict | None:
     row = s.execute(select(L.id, L.log_date, L.content, L.households_visited, L.version)
                     .where(L.staff_id == staff_id, L.log_date == day)).mappings().first()
     return dict(row) if row is not None else None
+
+
+# --------------------------------------------------------------------------- as a role sees it
+# Display reads: through the read layer's presentation step (db/queries/privacy.py). The free text
+# of an event (description, evaluation, step notes) is scrubbed with the names the event knows:
+# its household's head and its reporter; the reporter (staff) is masked for the observer only.
+
+def _event_names(r: dict) -> tuple:
+    return (r.get("household_head"), r.get("reporter"))
+
+
+EVENT_ROW = privacy.Entity(fields={"address": "address", "household_head": "name"}, text=("description",),
+                           row_names=_event_names, staff={"reporter": "name"})
+EVENT_DETAIL = privacy.Entity(
+    fields={"household_head": "name", "household_phone": "phone", "address": "address",
+            "household_address": "address"},
+    text=("description", "evaluation"), row_names=_event_names,
+    staff={"reporter": "name", "reporter_phone": "phone"})
+
+
+def event_page_for(s: Session, f: EventFilter, actor: Actor, offset: int = 0, limit: int = 20) -> list[dict]:
+    return privacy.present(s, actor.role, event_page(s, f, actor, offset, limit), EVENT_ROW)
+
+
+def event_detail_for(s: Session, event_id: int, role: str) -> dict | None:
+    return privacy.present_one(s, role, event_detail(s, event_id), EVENT_DETAIL)
+
+
+def timeline_for(s: Session, event_id: int, role: str) -> list[dict]:
+    """The steps, their notes scrubbed with the event's names; operators masked for the observer
+    (the system's own steps stay 系统)."""
+    d = event_detail(s, event_id)
+    names = [n for n in _event_names(d or {}) if n]
+    steps = timeline(s, event_id)
+    spec = privacy.Entity(text=("note",), names=lambda _s, keys: {k: names for k in keys}, staff={"actor": "name"})
+    out = privacy.present(s, role, steps, spec)
+    for shown, raw in zip(out, steps, strict=True):
+        if raw["actor_id"] is None:
+            shown["actor"] = raw["actor"]
+    return out
+
+
+def logs_for(s: Session, staff_id: int, role: str, offset: int = 0, limit: int = 20) -> list[dict]:
+    """A worker's diary: its text scrubbed (phones, ID numbers, titled names)."""
+    return privacy.present(s, role, logs(s, staff_id, offset, limit), privacy.Entity(text=("content",)))
+
+
+def worker_counts_for(s: Session, since: datetime, until: datetime, village_id: int, role: str) -> list[dict]:
+    return privacy.present(s, role, worker_counts(s, since, until, village_id), privacy.Entity(staff={"name": "name"}))

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from db.models import Category, Department, Grid, GridEvent, GridStaff, Platform, Township, Village, WorkOrder
 from db.models.orders import CHANNELS, OPEN_STATUSES
 from db.models.stats import COUNTERS as STAT_COUNTERS, OrderStatsDay as SD, OrderStatsMonth as SM
+from db.queries import privacy
 from db.queries.mediation import resolution_stats
 from db.rules.sla import local_midnight, local_to_utc, to_local
 
@@ -855,3 +856,30 @@ def channel_mix(s: Session, period: Period) -> list[dict]:
     """Orders received in the period per channel (cancelled and duplicates excluded)."""
     rows = sorted(received_by(s, period.since, period.until, "channel"), key=lambda r: (-r["received"], str(r["key"])))
     return [{"channel": r["key"], "label": CHANNELS.get(r["key"], r["key"]), "n": r["received"]} for r in rows]
+
+
+# --------------------------------------------------------------------------- as a role sees it
+
+# an order listed behind a KPI: its title scrubbed with the names known for it (known_names)
+DRILL_ROW = privacy.Entity(text=("title",), names=lambda s, ids: known_names(s, ids))
+
+
+def drill_page_for(s: Session, metric: str, since: datetime, until: datetime, now: datetime, role: str,
+                   **kw: Any) -> tuple[int, list[dict]]:
+    """``drill_page`` (the orders behind a KPI), as ``role`` may see them."""
+    total, rows = drill_page(s, metric, since, until, now, **kw)
+    return total, privacy.present(s, role, rows, DRILL_ROW)
+
+
+def recent_closed_public(s: Session, now: datetime, **kw: Any) -> list[dict]:
+    """``recent_closed`` for the big screen: always scrubbed, whoever is logged in (a delegation
+    sees no personal data): phones, ID numbers, titled names and every name known for the order
+    (caller, household head, parties of linked disputes); the names themselves are dropped."""
+    from db.rules.masking import scrub_text
+
+    out = []
+    for r in recent_closed(s, now, **kw):
+        names = r.get("names") or []
+        out.append({**{k: v for k, v in r.items() if k != "names"},
+                    "title": scrub_text(r["title"], names), "result": scrub_text(r["result"], names)})
+    return out

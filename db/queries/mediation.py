@@ -530,6 +530,14 @@ def mediators(s: Session, township_id: int | None = None) -> list[dict]:
     return [dict(r) for r in s.execute(stmt).mappings()]
 
 
+def mediators_for(s: Session, role: str, township_id: int | None = None) -> list[dict]:
+    """The active mediators as ``role`` may see them (names masked for leaders and the observer, as
+    the ledger's mediator column)."""
+    from db.queries import privacy
+
+    return privacy.present(s, role, mediators(s, township_id), privacy.Entity(fields={"name": "name"}))
+
+
 # --------------------------------------------------------------------------- screening
 
 

@@ -141,3 +141,12 @@ def matter_orders(s: Session, since: datetime, until: datetime, key: str, catego
 
 
 __all__ = ["CHANNEL_GROUPS", "COMBOS", "GROUP_LABELS", "LOOKBACK_DAYS", "matter_orders", "matters", "summary"]
+
+
+def matter_orders_for(s: Session, since: datetime, until: datetime, key: str, role: str,
+                      category_id: int | None = None, limit: int = 50) -> list[dict]:
+    """``matter_orders`` as ``role`` may see them (titles scrubbed like the KPI drill-down's)."""
+    from db.queries import kpi as kpi_q  # kpi reads this module's definitions in its docs only
+    from db.queries import privacy
+
+    return privacy.present(s, role, matter_orders(s, since, until, key, category_id, limit), kpi_q.DRILL_ROW)

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Platform, Township, Village
+from db.queries import privacy
 
 
 def townships(s: Session) -> list[dict]:
@@ -72,10 +73,14 @@ def supervisors(s: Session) -> list[dict]:
     return [dict(r) for r in rows]
 
 
-def households(s: Session, grid_id: int, limit: int = 500) -> list[dict]:
-    """Households of a grid for the intake picker (address and head of household)."""
+HOUSEHOLD_PICK = privacy.Entity(fields={"head_name": "name", "phone": "phone", "address": "address"})
+
+
+def households(s: Session, grid_id: int, role: str, limit: int = 500) -> list[dict]:
+    """Households of a grid for the intake picker (address and head of household), as ``role``
+    may see them."""
     from db.models import Household
 
     rows = s.execute(select(Household.id, Household.address, Household.head_name, Household.phone)
                      .where(Household.grid_id == grid_id).order_by(Household.address).limit(limit)).mappings().all()
-    return [dict(r) for r in rows]
+    return privacy.present(s, role, [dict(r) for r in rows], HOUSEHOLD_PICK)

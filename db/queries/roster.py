@@ -21,6 +21,8 @@ from db.models import (
     CommandoTeam, Grid, GridStaff, Household, PartyMember, PartyMemberHousehold, PartyScoreEntry,
     Resident, ResponsibilityZone, TenHouseholdUnit, Township, Village,
 )
+from db.permissions import sees_unmasked
+from db.queries import privacy
 from db.rules.phone import looks_like_phone, normalize_phone
 from db.rules.roster import LINK_MAX, LINK_MIN
 from db.rules.text import search_text
@@ -615,3 +617,88 @@ def grids_of(s: Session, village_id: int) -> list[dict]:
 
 def row_dicts(rows: Any) -> list[dict]:
     return [dict(r) for r in rows]
+
+
+# --------------------------------------------------------------------------- as a role sees it
+# The roster's reads for display: each takes the reader's role and returns its rows through the
+# read layer's presentation step (db/queries/privacy.py). The functions above return rows as
+# stored, for services and imports.
+
+STAFF = privacy.Entity(fields={"name": "name", "phone": "phone", "id_number": "id_number"})
+PERSON = privacy.Entity(fields={"name": "name", "phone": "phone"})
+HOUSEHOLD = privacy.Entity(fields={"head_name": "name", "phone": "phone", "address": "address"})
+UNIT = privacy.Entity(fields={"chief_name": "name", "chief_phone": "phone", "chief_address": "address"})
+GAP = privacy.Entity(fields={**HOUSEHOLD.fields, **STAFF.fields})
+
+
+def grid_people_for(s: Session, grid_id: int, role: str) -> dict[str, list[dict]]:
+    """A grid's ten-household units and staff."""
+    return {"units": privacy.present(s, role, unit_rows(s, grid_id), UNIT),
+            "staff": privacy.present(s, role, grid_staff(s, grid_id), STAFF)}
+
+
+def gap_page_for(s: Session, kind: str, scope: Scope, offset: int, limit: int, role: str) -> tuple[int, list[dict]]:
+    total, rows = gap_page(s, kind, scope, offset, limit)
+    return total, privacy.present(s, role, rows, GAP)
+
+
+def staff_page_for(s: Session, f: StaffFilter, offset: int, limit: int, role: str) -> tuple[int, list[dict]]:
+    """Search by phone only for a role that sees phones (a masked role could confirm a number)."""
+    total, rows = staff_page(s, f, offset, limit, phone_visible=sees_unmasked(role, "phone"))
+    return total, privacy.present(s, role, rows, STAFF)
+
+
+def unit_chief_page_for(s: Session, f: UnitFilter, offset: int, limit: int, role: str) -> tuple[int, list[dict]]:
+    total, rows = unit_chief_page(s, f, offset, limit)
+    return total, privacy.present(s, role, rows, UNIT)
+
+
+def party_page_for(s: Session, f: PartyFilter, offset: int, limit: int, role: str) -> tuple[int, list[dict]]:
+    total, rows = party_page(s, f, offset, limit, phone_visible=sees_unmasked(role, "phone"))
+    return total, privacy.present(s, role, rows, STAFF)
+
+
+def party_detail_for(s: Session, member_id: int, role: str) -> dict | None:
+    d = party_detail(s, member_id)
+    if d is None:
+        return None
+    return {"member": privacy.present_one(s, role, d["member"], STAFF),
+            "links": privacy.present(s, role, d["links"], HOUSEHOLD), "scores": d["scores"]}
+
+
+def household_page_for(s: Session, f: HouseholdFilter, offset: int, limit: int, role: str) -> tuple[int, list[dict]]:
+    """Search by head-of-household name only for a role that sees names."""
+    total, rows = household_page(s, f, offset, limit, name_visible=sees_unmasked(role, "name"))
+    return total, privacy.present(s, role, rows, HOUSEHOLD)
+
+
+def group_members_for(s: Session, role: str, team_id: int | None = None, zone_id: int | None = None) -> list[dict]:
+    return privacy.present(s, role, group_members(s, team_id=team_id, zone_id=zone_id), STAFF)
+
+
+def household_chain_for(s: Session, household_id: int, role: str) -> dict | None:
+    """The household's chain of responsibility and its history (一事一档). The history's free text
+    (order titles, event descriptions, dispute titles) is scrubbed with every name known for the
+    household's records (head, residents, callers, parties, reporters)."""
+    c = household_chain(s, household_id)
+    if c is None:
+        return None
+    history = household_history(s, household_id)
+    names = history_names(s, household_id, history)
+    known = lambda _s, keys: {k: names for k in keys}  # noqa: E731 - one list for every record
+    orders = privacy.Entity(fields={"caller_name": "name", "caller_phone": "phone"}, text=("title",), names=known)
+    events = privacy.Entity(fields={"address": "address"}, text=("description",), names=known)
+    disputes = privacy.Entity(text=("title",), names=known)
+    return {"household": privacy.present_one(s, role, c["household"], HOUSEHOLD),
+            "chiefs": privacy.present(s, role, c["chiefs"], PERSON),
+            "workers": privacy.present(s, role, c["workers"], PERSON),
+            "unit_chief": privacy.present_one(s, role, c["unit_chief"], PERSON),
+            "party_members": privacy.present(s, role, c["party_members"], PERSON),
+            "history": {"orders": privacy.present(s, role, history["orders"], orders),
+                        "events": privacy.present(s, role, history["events"], events),
+                        "disputes": privacy.present(s, role, history["disputes"], disputes)}}
+
+
+def grid_rows_for(s: Session, village_id: int, role: str) -> list[dict]:
+    """A village's grids with their chief's name."""
+    return privacy.present(s, role, grid_rows(s, village_id), privacy.Entity(fields={"chief": "name"}))
