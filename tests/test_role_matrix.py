@@ -31,9 +31,11 @@ Service layer
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 import shutil
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
@@ -42,11 +44,12 @@ from typing import Any, Callable
 import pytest
 from sqlalchemy import event, select, text
 
+from db import scope
 from db.engine import make_engine, read_session, write_session
-from db.errors import PermissionDenied
+from db.errors import DomainError, PermissionDenied
 from db.models import (
     Category, Department, GridStaff, Mediator, PartyMember, Platform, Resident,
-    TenHouseholdUnit, Village,
+    TenHouseholdUnit, Township, Village,
 )
 from db.models.people import PLATFORMS, ROLES
 from db.models.platforms import ServiceItem
@@ -225,25 +228,47 @@ def build_matrix_world(engine) -> MW:
     return MW(engine=engine, rw=rw, actors=actors, officers=officers, **ids)
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def mw(request, tmp_path_factory):
-    """One world per backend for the whole module (the probes keep it consistent)."""
+@contextmanager
+def _matrix_engine(request, tmp_path_factory, label: str):
     if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("role-matrix") / "matrix.db"
+        path = tmp_path_factory.mktemp(label) / "matrix.db"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         engine, drop = make_engine(f"sqlite:///{path}"), None
     else:
         cluster = request.getfixturevalue("pg_cluster")
         template = request.getfixturevalue("pg_template")
-        name = cluster.new_name("matrix")
+        name = cluster.new_name(label)
         engine = make_engine(cluster.create_database(name, template=template))
         drop = lambda: cluster.drop_database(name)  # noqa: E731
     try:
-        yield build_matrix_world(engine)
+        yield engine
     finally:
         engine.dispose()
         if drop is not None:
             drop()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def mw(request, tmp_path_factory):
+    """One world per backend for the whole module (the probes keep it consistent)."""
+    with _matrix_engine(request, tmp_path_factory, "role-matrix") as engine:
+        yield build_matrix_world(engine)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def mw_towns(request, tmp_path_factory):
+    """The matrix world plus a second township (外镇) with an administrator of its own: the
+    outsider of the cross-township cells."""
+    with _matrix_engine(request, tmp_path_factory, "role-matrix-towns") as engine:
+        w = build_matrix_world(engine)
+        with write_session(engine) as s:
+            town = Township(code="TX", name="外镇", county="示范县")
+            s.add(town)
+            s.flush()
+            town_id = town.id
+        uid = users.create_user(engine, w.admin, username="outsider", display_name="外镇管理员", role="admin",
+                                password=PW, township_id=town_id)
+        yield w, Actor(uid, "outsider", "admin", "外镇管理员", township_id=town_id), town_id
 
 
 # =========================================================================== probes
@@ -276,8 +301,10 @@ def probe(action: str, *tables: str, prepare=None, platform: str = "zongzhi", au
 
 
 def _fresh_user(w: MW) -> dict:
+    with read_session(w.engine) as s:  # the world's township (the cross-township world has two)
+        town = s.scalar(select(Township.id).order_by(Township.id))
     uid = users.create_user(w.engine, w.admin, username=f"new{w.seq()}", display_name="新同事",
-                            role="reception", password=PW)
+                            role="reception", password=PW, township_id=town)
     return {"id": uid, "version": 1}
 
 
@@ -1077,6 +1104,41 @@ def test_service_cell(mw, pr, role):
     else:
         assert after == before, "a refused call changed row counts"
         assert spy.writes == [], f"a refused call issued writes: {spy.writes}"
+
+
+# =========================================================================== cross-township cells
+
+# what a township's administrator may do while holding another township's record in hand: the
+# probes that create something new in the administrator's own township, or touch the county's own
+# tables or the administrator's own account (db/scope.py SHARED)
+READ = "a read: it answers with the outsider's own township's rows, none of the first's (test_township_scope)"
+CROSS_TOWNSHIP_ALLOWED: dict[str, str] = {
+    "create_user": "creates an account in the administrator's own township",
+    "change_own_password": "the administrator's own account",
+    **{name: READ for name in (
+        "list_users", "audit_log_reads", "inbox_count", "inbox_page", "inbox_export", "audit_export_work_order",
+        "export_workbook", "emergency_workbook", "audit_export_roster", "export_ledger", "audit_export_mediation",
+        "weekly_report_export", "audit_export_weekly", "audit_export_other")},
+}
+# refused row by row: the import's report lists the first township's grid codes as unknown
+CROSS_TOWNSHIP_REPORTED = {"import_workbook"}
+
+
+@pytest.mark.parametrize("pr", PROBES, ids=[f"{p.action}:{p.name}" for p in PROBES])
+def test_cross_township_cell(mw_towns, pr):
+    """Every action, by another township's administrator (who may take every action in their own
+    township), on the records of the first township: refused as for a missing record, and nothing
+    written (issue #17)."""
+    w, outsider, town = mw_towns
+    ctx = pr.prepare(w) if pr.prepare else None  # the target: the first township's
+    theirs = dataclasses.replace(w, engine=scope.scoped(w.engine, town))
+    before = row_counts(w.engine, pr.tables)
+    if pr.name in CROSS_TOWNSHIP_ALLOWED:
+        pr.call(theirs, outsider, ctx)
+        return
+    with pytest.raises(AssertionError if pr.name in CROSS_TOWNSHIP_REPORTED else DomainError):
+        pr.call(theirs, outsider, ctx)
+    assert row_counts(w.engine, pr.tables) == before, "a refused call changed row counts"
 
 
 # =========================================================================== scope rules

@@ -6,15 +6,16 @@ from typing import Any, TypeVar
 
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from db.errors import ConflictError, NotFound, ValidationError
-from db.models import Counter
+from db.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from db.models import Counter, Township
 from db.models.base import utcnow
 from db.permissions import Actor
+from db.scope import ALL_TOWNSHIPS
 from db.queries.calendar import load_calendar
 from db.rules.sla import CalendarYearMissing, HolidayCalendar, add_workdays, deadline_provisional, to_local
 from db.services import audit
@@ -22,6 +23,18 @@ from db.services import audit
 T = TypeVar("T")
 
 CONFLICT_MESSAGE = "保存失败：该记录已被他人修改（您打开的是第{loaded}版，当前为第{current}版）。请刷新后重新编辑。"
+
+
+def require_county(session: Session, actor: Actor, what: str) -> None:
+    """The county's own tables (the category catalogue and its clocks, the holiday calendar, the
+    mediation settings) serve every township: a township's administrator changes them only while
+    the county is that one township (a single-township console); otherwise the county's
+    administrator (no township) does."""
+    if actor.township_id is None:
+        return
+    towns = session.scalar(select(func.count()).select_from(Township).execution_options(**ALL_TOWNSHIPS)) or 0
+    if towns > 1:
+        raise PermissionDenied(f"{what}为全县各乡镇共用，只能由县级管理员修改。")
 
 
 def get_or_404(session: Session, model: type[T], ident: Any, label: str = "记录") -> T:

@@ -40,7 +40,7 @@ from db.queries.mediation import (
     case_scope_refusal, settings, township_step4_held, village_scope_refusal, write_scope,
 )
 from db.services import audit
-from db.services.base import next_number
+from db.services.base import next_number, require_county
 from db.services.links import link
 from db.rules.text import clean_text
 from db.services.base import cas as _cas, conflict as _conflict, now_or
@@ -485,6 +485,7 @@ def update_settings(engine: Engine, actor: Actor, *, followup_days: int, stale_d
         lo, hi = SETTING_BOUNDS[key]
         values[key] = bounded_int(value, lo, hi, f"{label}须为{lo}至{hi}之间的整数。", field=key)
     with write_session(engine) as s:
+        require_county(s, actor, "调解回访和提醒设置")
         before = {}
         for key, n in values.items():
             row = s.get(AppSetting, key)

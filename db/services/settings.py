@@ -17,7 +17,7 @@ from db.rules.calendar_input import parse_schedule
 from db.rules.roster import clean_name
 from db.rules.text import bounded_int
 from db.services import audit, orders, platforms
-from db.services.base import versioned_update
+from db.services.base import require_county, versioned_update
 
 MAX_CONTACT_HOURS = 72
 MAX_WORKDAYS = 60
@@ -50,6 +50,7 @@ def update_category(engine: Engine, actor: Actor, category_id: int, version: int
     handling_workdays = bounded_int(handling_workdays, 1, MAX_WORKDAYS,
                                     f"办理时限须为1至{MAX_WORKDAYS}个工作日。", field="handling_workdays")
     with write_session(engine) as s:
+        require_county(s, actor, "诉求类别和办理时限")
         obj = versioned_update(s, actor, Category, category_id, version, dict(
             name=name, default_tier=default_tier, platform_code=platform_code,
             contact_hours=int(contact_hours), handling_workdays=int(handling_workdays),
@@ -67,6 +68,7 @@ def enter_holiday_year(engine: Engine, actor: Actor, year: int, text: str, sourc
         raise ValidationError("请填写依据（如国务院办公厅通知文号）。", field="source")
     sched = parse_schedule(int(year), text)
     with write_session(engine) as s:
+        require_county(s, actor, "节假日安排")
         existing = s.get(HolidayYear, year)
         if existing is not None and not replace:
             raise ValidationError(f"{year}年的节假日安排已录入；如需更正，请勾选“覆盖已有安排”。")

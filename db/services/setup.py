@@ -30,6 +30,7 @@ from db.permissions import Actor, require
 from db.demo.vocab import CATEGORY_TREE, DEPARTMENTS as STANDARD_DEPARTMENTS
 from db.rules.roster import clean_name
 from db.services import audit
+from db.services.base import require_county
 
 CODE_CHARS = "字母、数字和短横线"
 
@@ -88,6 +89,7 @@ def load_standard_categories(engine: Engine, actor: Actor) -> int:
     afterwards on this page like any category). Returns how many categories were created."""
     require(actor, "settings.manage")
     with write_session(engine) as s:
+        require_county(s, actor, "诉求类别和办理时限")
         if s.scalar(select(func.count()).select_from(Category)):
             raise ValidationError("已有诉求类别，标准类别只能在类别为空时载入；请在上方逐项修改。")
         created = 0
