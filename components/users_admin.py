@@ -44,6 +44,11 @@ def users_table(rows: list[dict]) -> None:
     df["active"] = df["active"].map({True: "启用", False: "停用"})
     for col in ("locked_until", "last_login_at"):
         df[col] = df[col].map(lambda t: "—" if t is None or pd.isna(t) else f"{to_local(t):%Y-%m-%d %H:%M}")
-    df = df[["username", "display_name", "role", "active", "failed_attempts", "locked_until", "last_login_at"]]
-    df.columns = ["用户名", "姓名", "角色", "状态", "连续失败次数", "锁定至", "最近登录"]
+    df["township"] = df["township"].fillna("全县")
+    cols = ["username", "display_name", "role", "active", "failed_attempts", "locked_until", "last_login_at"]
+    names = ["用户名", "姓名", "角色", "状态", "连续失败次数", "锁定至", "最近登录"]
+    if df["township"].nunique() > 1:  # the county's administrator: whose account is it
+        cols, names = ["township", *cols], ["乡镇", *names]
+    df = df[cols]
+    df.columns = names
     st.dataframe(df, hide_index=True, width="stretch")

@@ -378,7 +378,9 @@ def list_users(engine: Engine, actor: Actor) -> list[dict]:
         rows = s.execute(
             select(User.id, User.username, User.display_name, User.role, User.platform_id,
                    User.village_id, User.phone, User.active, User.failed_attempts,
-                   User.locked_until, User.last_login_at, User.version)
+                   User.locked_until, User.last_login_at, User.version, User.township_id,
+                   Township.name.label("township"))
+            .outerjoin(Township, Township.id == User.township_id)
             .where(*([User.township_id == actor.township_id] if actor.township_id is not None else []))
             .order_by(User.role, User.username)
         ).mappings().all()
