@@ -17,6 +17,7 @@ from sqlalchemy import Engine, func, select
 from db.engine import read_session, write_session
 from db.models import Category, Department, Household, Platform, Township
 from db.permissions import SYSTEM
+from db.demo import topup
 from db.services import orders as orders_svc
 from db.services import setup as setup_svc
 from db.services.orders import Intake
@@ -82,34 +83,5 @@ def seed(engine: Engine, now: datetime) -> int:
             channel=rng.choice(("hotline", "hotline", "walk_in", "12345")), caller_name=name, caller_phone=phone,
             village_id=vid, grid_id=gid, household_id=hid, address=address, category_id=rng.choice(leaves),
             tier="local", urgency="normal", description=text), now=at)
-        _handle(engine, rng, order, at, now, depts)
+        topup.progress(engine, rng, order, at, now, depts)
     return town
-
-
-def _handle(engine: Engine, rng: random.Random, order: dict, at: datetime, now: datetime,
-            depts: list[tuple[int, int]]) -> None:
-    """Take the order as far as its age and chance allow: contact, dispatch, accept, resolve,
-    callback (a young order is more often still open)."""
-    age = (now - at).total_seconds() / 86400
-    steps = [("contact", 0.1), ("dispatch", 0.3), ("accept", 0.6), ("resolve", 3.0), ("callback", 5.0)]
-    t = at
-    for step, min_age in steps:
-        if age < min_age or rng.random() < 0.12:
-            return
-        t = t + timedelta(hours=rng.uniform(0.5, 20))
-        if t >= now:
-            return
-        oid, ver = order["id"], order["version"]
-        if step == "contact":
-            order = orders_svc.contact(engine, SYSTEM, oid, ver, now=t)
-        elif step == "dispatch":
-            platform_id, dept_id = rng.choice(depts)
-            order = orders_svc.dispatch(engine, SYSTEM, oid, ver, platform_id, dept_id, now=t)
-        elif step == "accept":
-            order = orders_svc.accept(engine, SYSTEM, oid, ver, now=t)
-        elif step == "resolve":
-            order = orders_svc.resolve(engine, SYSTEM, oid, ver, "已现场处理完毕，诉求人认可。", now=t)
-        else:
-            order = orders_svc.callback(engine, SYSTEM, oid, ver, rng.choice(("satisfied", "satisfied", "basic")),
-                                        now=t)
-

@@ -1,0 +1,149 @@
+"""Keep the demo township alive (issue #22): on every start in demo mode, the calls the township
+would have taken since its data was made are registered and handled through the console's own
+services, at the township's usual rhythm, so that today, this week and this month look like a
+working township on any date; and calls left open for longer than a real office would leave
+them are taken to their close.
+
+- The rhythm: the township's orders per day over the 60 days before its newest order, fewer on
+  weekends, during office hours (08:00-18:00 Beijing).
+- Each new call copies a recent call of the township (its category, place, household, caller and
+  wording), so the mix and the texts stay the township's own.
+- Each call then goes as far as its age allows (contact, dispatch, accept, resolve, callback);
+  the youngest are still open.
+- Deterministic for a given data set and moment: the random generator is seeded with both.
+- At most ``MAX_DAYS`` days are filled (a console left alone for a year gets its last four
+  months); a gap of less than an hour is nothing to do.
+
+Grid events, disputes and platform cases are not topped up yet (docs/status.md).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, func, select
+
+from db import scope
+from db.engine import read_session, write_session
+from db.models import AppSetting, Department, Platform, Township, WorkOrder
+from db.models.orders import OPEN_STATUSES
+from db.permissions import SYSTEM
+from db.demo.context import LOCAL_OFFSET
+from db.services import orders as orders_svc
+from db.services.orders import Intake
+
+MAX_DAYS = 120
+STALE_DAYS = 20  # an open call older than this is closed by the top-up
+STEPS = (("contact", 0.05), ("dispatch", 0.2), ("accept", 0.5), ("resolve", 2.0), ("callback", 4.0))
+RESULT = "已现场核实并处理完毕，诉求人认可。"
+
+
+def progress(engine: Engine, rng: random.Random, order: dict, start: datetime, now: datetime,
+             depts: list[tuple[int, int]], *, finish: bool = False, stop_chance: float = 0.12) -> dict:
+    """Take ``order`` (its state as the services return it) as far as its age allows: contact,
+    dispatch, accept, resolve, callback, each some hours after the one before; a young call is
+    more often still open. ``finish``: to its close, the steps spread between ``start`` and now."""
+    age_days = (now - start).total_seconds() / 86400
+    done = {"received": 0, "contacted": 1, "dispatched": 2, "in_progress": 3, "resolved": 4}.get(order["status"], 5)
+    t = start
+    for i, (step, min_age) in enumerate(STEPS):
+        if i < done:
+            continue
+        if not finish and (age_days < min_age or rng.random() < stop_chance):
+            break
+        gap = (age_days * 86400 / (len(STEPS) + 1)) if finish else rng.uniform(0.5, 20) * 3600
+        t = t + timedelta(seconds=rng.uniform(0.5, 1.0) * gap)
+        if t >= now:
+            break
+        oid, ver = order["id"], order["version"]
+        if step == "contact":
+            order = orders_svc.contact(engine, SYSTEM, oid, ver, now=t)
+        elif step == "dispatch":
+            platform_id, dept_id = rng.choice(depts)
+            order = orders_svc.dispatch(engine, SYSTEM, oid, ver, platform_id, dept_id, now=t)
+        elif step == "accept":
+            order = orders_svc.accept(engine, SYSTEM, oid, ver, now=t)
+        elif step == "resolve":
+            order = orders_svc.resolve(engine, SYSTEM, oid, ver, RESULT, now=t)
+        else:
+            order = orders_svc.callback(engine, SYSTEM, oid, ver, rng.choice(("satisfied", "satisfied", "basic")),
+                                        now=t)
+    return order
+
+
+def _office_moments(rng: random.Random, since: datetime, now: datetime, per_day: float) -> list[datetime]:
+    """Moments of new calls in (since, now]: office hours, fewer on weekends."""
+    out: list[datetime] = []
+    day = (since + LOCAL_OFFSET).date()
+    last = (now + LOCAL_OFFSET).date()
+    while day <= last:
+        rate = per_day * (0.4 if day.weekday() >= 5 else 1.15)
+        n = sum(1 for _ in range(int(rate * 3)) if rng.random() < 1 / 3)  # about ``rate`` calls
+        for _ in range(n):
+            local = datetime(day.year, day.month, day.day, 8) + timedelta(minutes=rng.uniform(0, 600))
+            at = local - LOCAL_OFFSET
+            if since < at <= now:
+                out.append(at)
+        day += timedelta(days=1)
+    return sorted(out)
+
+
+def run(engine: Engine, now: datetime, township_id: int | None = None) -> dict[str, int]:
+    """Top the township (the first, the demo's, by default) up to ``now``. Returns the number of
+    calls registered and of stale calls closed."""
+    with read_session(engine) as s:
+        if township_id is None:
+            township_id = s.scalar(select(Township.id).order_by(Township.id))
+        if township_id is None:
+            return {"registered": 0, "closed": 0}
+    town = scope.scoped(engine, township_id)  # every read and write below stays in the township
+    key = f"demo_topped_up_{township_id}"
+    with read_session(town) as s:
+        newest = s.scalar(select(func.max(WorkOrder.received_at)))
+        mark = s.get(AppSetting, key)
+        since = max(newest, datetime.fromisoformat(mark.value)) if (newest and mark) else newest
+        if since is None or now - since < timedelta(hours=1):
+            return {"registered": 0, "closed": 0}
+        window = newest - timedelta(days=60)
+        per_day = (s.scalar(select(func.count()).select_from(WorkOrder).where(WorkOrder.received_at > window)) or 0) / 60
+        templates = [dict(r) for r in s.execute(
+            select(WorkOrder.channel, WorkOrder.description, WorkOrder.category_id, WorkOrder.village_id,
+                   WorkOrder.grid_id, WorkOrder.household_id, WorkOrder.caller_name, WorkOrder.caller_phone,
+                   WorkOrder.address)
+            .where(WorkOrder.received_at > window, WorkOrder.duplicate_of_id.is_(None),
+                   WorkOrder.channel != "grid", WorkOrder.village_id.is_not(None))
+            .order_by(WorkOrder.id)).mappings()]
+        depts = [(p, d) for p, d in s.execute(select(Platform.id, Department.id)
+                                              .join(Department, Department.platform_id == Platform.id)
+                                              .where(Department.active.is_(True)).order_by(Department.id))]
+        stale = [(r.id, r.received_at) for r in s.execute(
+            select(WorkOrder.id, WorkOrder.received_at)
+            .where(WorkOrder.status.in_(OPEN_STATUSES), WorkOrder.received_at < now - timedelta(days=STALE_DAYS))
+            .order_by(WorkOrder.id))]
+    if not templates or not depts or per_day <= 0:
+        return {"registered": 0, "closed": 0}
+    rng = random.Random(f"{township_id}:{since.isoformat()}:{now:%Y-%m-%d %H}")  # nosec B311 - demo data
+    closed = 0
+    for oid, received in stale:
+        with read_session(town) as s:
+            o = s.get(WorkOrder, oid)
+            state = {"id": o.id, "version": o.version, "status": o.status}
+        progress(town, rng, state, received, now, depts, finish=True)
+        closed += 1
+    registered = 0
+    for at in _office_moments(rng, max(since, now - timedelta(days=MAX_DAYS)), now, per_day):
+        t = rng.choice(templates)
+        order = orders_svc.register(town, SYSTEM, Intake(
+            channel=t["channel"], description=t["description"], category_id=t["category_id"],
+            village_id=t["village_id"], grid_id=t["grid_id"], household_id=t["household_id"],
+            caller_name=t["caller_name"], caller_phone=t["caller_phone"], address=t["address"]), now=at)
+        age = now - at
+        progress(town, rng, order, at, now, depts, finish=age > timedelta(days=STALE_DAYS),
+                 stop_chance=0.12 if age < timedelta(days=3) else 0.05 if age < timedelta(days=10) else 0.02)
+        registered += 1
+    with write_session(engine) as s:  # how far the township has been topped up (quiet hours too)
+        row = s.get(AppSetting, key) or AppSetting(key=key, value="")
+        row.value = now.isoformat()
+        s.add(row)
+    return {"registered": registered, "closed": closed}
