@@ -25,7 +25,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from db.config import load_settings
 from db.engine import get_engine, write_session
 from db.models.people import ROLES
-from db.permissions import PAGES, can_open, sees_unmasked
+from db.permissions import PAGES, allowed, can_open, sees_unmasked
 from tests.factories import pages as pages_f
 
 NAME = "欧阳娜娜"
@@ -153,3 +153,84 @@ def _choose(widget, label: str) -> None:
 def _around(shown: str, value: str, width: int = 40) -> str:
     i = shown.find(value)
     return shown[max(0, i - width): i + len(value) + width].replace("\n", " ")
+
+
+# --------------------------------------------------------------------------- exports
+
+
+def _unzipped_text(data: bytes) -> str:
+    """Every XML part of an .xlsx or .docx, as text (cells, paragraphs, shared strings)."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return " ".join(z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith(".xml"))
+
+
+def _export_inbox(engine, actor) -> bytes:
+    from components.orders_ui import export_bytes
+    from db.engine import read_session
+    from db.models.base import utcnow
+    from db.queries import orders as orders_q
+
+    with read_session(engine) as s:
+        rows = orders_q.inbox_export(s, orders_q.InboxFilter(), actor, utcnow())
+    assert rows
+    return export_bytes(rows)
+
+
+def _export_roster(engine, actor) -> bytes:
+    from db.services import roster_io
+
+    return roster_io.export_workbook(engine, actor)[0]
+
+
+def _export_ledger(engine, actor) -> bytes:
+    from db.queries.mediation import LedgerFilter
+    from db.services import mediation_docs
+
+    data, n = mediation_docs.export_ledger(engine, actor, LedgerFilter())
+    assert n
+    return data
+
+
+def _export_case_file(engine, actor) -> bytes:
+    from sqlalchemy import select
+
+    from db.engine import read_session
+    from db.models import MediationCase
+    from db.services import mediation_docs
+
+    with read_session(engine) as s:
+        case_id = s.scalar(select(MediationCase.id).order_by(MediationCase.id.desc()).limit(1))
+    return mediation_docs.export_case_file(engine, actor, case_id)
+
+
+def _export_weekly(fmt: str):
+    def run(engine, actor) -> bytes:
+        from db.models.base import utcnow
+        from db.rules.sla import to_local
+        from db.services import weekly_report
+
+        return weekly_report.export(actor, to_local(utcnow()).date(), fmt, utcnow(), engine=engine)[2]
+    return run
+
+
+EXPORTS = {"inbox": ("order.export", _export_inbox), "roster": ("roster.export", _export_roster),
+           "ledger": ("mediation.export", _export_ledger), "case_file": ("mediation.export", _export_case_file),
+           "weekly_docx": ("report.export", _export_weekly("docx")),
+           "weekly_xlsx": ("report.export", _export_weekly("xlsx"))}
+EXPORT_CASES = [(role, name) for name, (action, _) in EXPORTS.items() for role in ROLES
+                if allowed(role, action) and not all(sees_unmasked(role, k) for k in FORBIDDEN)]
+
+
+@pytest.mark.parametrize("role,name", EXPORT_CASES, ids=[f"{r}-{n}" for r, n in EXPORT_CASES])
+def test_no_export_carries_personal_data_the_role_may_not_see(planted, role, name):
+    from db import scope
+
+    actor = planted[role]
+    engine = scope.scoped(get_engine(load_settings()), actor.township_id)
+    text = _unzipped_text(EXPORTS[name][1](engine, actor))
+    leaks = [kind for kind, value in FORBIDDEN.items() if not sees_unmasked(role, kind) and value in text]
+    assert not leaks, f"{role}'s {name} export holds: " + "; ".join(
+        f"{kind}: …{_around(text, FORBIDDEN[kind])}…" for kind in leaks)
