@@ -58,6 +58,24 @@ def reference() -> dict[str, list[dict]]:
                 "supervisors": ref_q.supervisors(s)}
 
 
+@runtime.cached(ttl=120)
+def _township_count() -> int:
+    from db.queries import reference as ref_q
+
+    with read_session(runtime.engine()) as s:
+        return ref_q.township_count(s)
+
+
+def county_settings_locked(actor: Actor) -> bool:
+    """The county's shared settings (categories and clocks, the holiday calendar, the mediation
+    settings) are the county administrator's once there are several townships
+    (services.base.require_county): a township's administrator sees them read-only."""
+    return actor.township_id is not None and _township_count() > 1
+
+
+COUNTY_ONLY = "为全县各乡镇共用，只能由县级管理员修改。"
+
+
 def scope_name(actor: Actor, count: bool = True) -> str:
     """Whose data the user sees: the township's name, or 全县 (with the number of townships)."""
     towns = reference()["townships"]

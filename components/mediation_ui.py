@@ -582,6 +582,10 @@ def _pct(v: float | None) -> str:
 
 def settings_view(actor: Actor) -> None:
     cur = settings()
+    if data.county_settings_locked(actor):
+        st.markdown(f"回访间隔：协议达成后 **{cur['followup_days']}** 天；无进展提醒：**{cur['stale_days']}** 天。")
+        st.info("调解回访和提醒设置" + data.COUNTY_ONLY)
+        return
     with st.form("med_settings"):
         a, b = st.columns(2)
         fu = a.number_input("回访间隔（协议达成后天数）", 1, 365, value=cur["followup_days"])

@@ -58,7 +58,7 @@ def category_form(actor: Actor, cats: list[dict]) -> None:
                 st.rerun()
 
 
-def calendar_section(actor: Actor, years: list[dict]) -> None:
+def calendar_section(actor: Actor, years: list[dict], editable: bool = True) -> None:
     df = pd.DataFrame(years)
     if not df.empty:
         df["entered_at"] = df["entered_at"].map(lambda t: f"{to_local(t):%Y-%m-%d %H:%M}")
@@ -70,6 +70,9 @@ def calendar_section(actor: Actor, years: list[dict]) -> None:
             days["is_workday"] = days["is_workday"].map({True: "调休上班", False: "放假"})
             days.columns = ["日期", "类型", "名称"]
             st.dataframe(days, hide_index=True, width="stretch", height=240)
+    if not editable:
+        st.info("节假日安排" + data.COUNTY_ONLY)
+        return
     st.subheader("录入新一年的放假安排")
     st.caption("国务院办公厅每年年底公布次年放假安排。未录入的年份按法定节假日和周末暂定办理时限"
                "（不含调休），工单上标“暂定”；录入后，在办工单的暂定时限自动重算并记入工单时间线。")

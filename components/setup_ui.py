@@ -47,8 +47,9 @@ def setup_section(actor: Actor) -> None:
         checklist_panel(items)
     with right:
         done = {step.label: step.done for step in items}
-        _township_form(actor, expanded=not done["乡镇与四个平台"])
-        if not done["诉求类别与时限"]:
+        if actor.township_id is None:  # townships are created by the county's administrator
+            _township_form(actor, expanded=not done["乡镇与四个平台"])
+        if not done["诉求类别与时限"] and not data.county_settings_locked(actor):
             _categories_step(actor)
         _village_form(actor, expanded=not done["村（社区）"])
         _grid_form(actor, expanded=not done["网格"])

@@ -22,10 +22,15 @@ view = st.segmented_control("视图", VIEWS, key="settings_view", label_visibili
 if view == "上线准备":
     setup_section(actor)
 elif view == "类别与办理时限":
+    locked = data.county_settings_locked(actor)
     if lists["categories"]:
         categories_table(lists["categories"])
-        category_form(actor, lists["categories"])
+        if locked:
+            st.info("诉求类别和办理时限" + data.COUNTY_ONLY)
+        else:
+            category_form(actor, lists["categories"])
     else:
-        st.info("尚未配置诉求类别：可在“上线准备”中载入标准类别目录。")
+        st.info("尚未配置诉求类别：" + ("请县级管理员在“上线准备”中载入标准类别目录。" if locked
+                                        else "可在“上线准备”中载入标准类别目录。"))
 else:
-    calendar_section(actor, lists["years"])
+    calendar_section(actor, lists["years"], editable=not data.county_settings_locked(actor))

@@ -79,3 +79,21 @@ def test_the_county_leader_compares_townships_on_the_kpi_page(demo_db):
     local = run_page("pages/kpi.py", demo_db["leader"])
     local.segmented_control(key="kpi_view").set_value("分类对比").run()
     assert "乡镇" not in local.selectbox(key="kpi_by").options
+
+
+def test_the_countys_shared_settings_are_read_only_for_a_townships_administrator(demo_db):
+    from db.models import User
+    from db.services.users import actor_of
+
+    with read_session(get_engine(load_settings())) as s:
+        county_admin = actor_of(s.scalar(select(User).where(User.username == "countyadmin")))
+    assert county_admin.township_id is None
+    for actor, locked in ((demo_db["admin"], True), (county_admin, False)):
+        at = run_page("pages/settings.py", actor)
+        at.segmented_control(key="settings_view").set_value("类别与办理时限").run()
+        assert not at.exception, [e.value for e in at.exception]
+        infos = " ".join(i.value for i in at.info)
+        assert ("只能由县级管理员修改" in infos) is locked
+        assert any(sb.label == "选择要修改的类别" for sb in at.selectbox) is not locked
+        at.segmented_control(key="settings_view").set_value("上线准备").run()
+        assert any("新建乡镇" in e.label for e in at.expander) is not locked

@@ -14,6 +14,16 @@ def townships(s: Session) -> list[dict]:
     return [dict(r) for r in s.execute(select(Township.id, Township.name).order_by(Township.id)).mappings()]
 
 
+def township_count(s: Session) -> int:
+    """How many townships the county has (every one, whoever asks: whether the county's shared
+    settings belong to one township's administrator depends on it)."""
+    from sqlalchemy import func
+
+    from db.scope import ALL_TOWNSHIPS
+
+    return s.scalar(select(func.count()).select_from(Township).execution_options(**ALL_TOWNSHIPS)) or 0
+
+
 def platforms(s: Session) -> list[dict]:
     rows = s.execute(select(Platform.id, Platform.name, Township.name.label("township"))
                      .join(Township, Township.id == Platform.township_id)
