@@ -13,6 +13,7 @@ from db.engine import make_engine, read_session
 from db.migrate import upgrade
 from db.models import WorkOrder
 from db.models.orders import OPEN_STATUSES
+from tests.factories.accounts import account, first_admin
 from tests.factories.clock import TEST_NOW
 
 ANCHOR = TEST_NOW - timedelta(days=30)  # the data was made a month before "now"
@@ -35,7 +36,11 @@ def test_a_month_old_demo_is_topped_up_to_today(tmp_path):
     try:
         assert _count(engine, WorkOrder.received_at > ANCHOR) == 0
         rhythm = _count(engine, WorkOrder.received_at > ANCHOR - timedelta(days=60)) / 60  # calls a day
+        admin = first_admin(engine)
+        clerk = account(engine, admin, "clerk", "reception", "王接待")  # the township's (its only one)
         done = topup.run(engine, TEST_NOW)
+        # the calls are the clerk's: their timelines name who took them
+        assert _count(engine, WorkOrder.received_at > ANCHOR, WorkOrder.created_by == clerk.user_id) == done["registered"]
         # about a month of calls at the township's rhythm
         assert 0.5 * 30 * rhythm <= done["registered"] <= 2 * 30 * rhythm, (done, rhythm)
         week = _count(engine, WorkOrder.received_at > TEST_NOW - timedelta(days=7))

@@ -8,8 +8,9 @@ them are taken to their close.
   weekends, during office hours (08:00-18:00 Beijing).
 - Each new call copies a recent call of the township (its category, place, household, caller and
   wording), so the mix and the texts stay the township's own.
-- Each call then goes as far as its age allows (contact, dispatch, accept, resolve, callback);
-  the youngest are still open.
+- Each call then goes as far as its age allows (contact, dispatch, accept, resolve, callback),
+  each step taken by the township's own account for it (its clerk, dispatcher, the platform's
+  officer; 系统 where there is none); the youngest are still open.
 - Deterministic for a given data set and moment: the random generator is seeded with both.
 - At most ``MAX_DAYS`` days are filled (a console left alone for a year gets its last four
   months); a gap of less than an hour is nothing to do.
@@ -39,11 +40,31 @@ STEPS = (("contact", 0.05), ("dispatch", 0.2), ("accept", 0.5), ("resolve", 2.0)
 RESULT = "已现场核实并处理完毕，诉求人认可。"
 
 
+def staff_of(engine: Engine) -> dict:
+    """The township's own accounts who take each step (the engine's township): its reception clerk
+    (contact, callback), its dispatcher (dispatch) and each platform's officer (accept, resolve),
+    so that a topped-up call's timeline names the people who handled it; 系统 where there is none."""
+    from db.models import User
+    from db.services.users import actor_of
+
+    out: dict = {}
+    with read_session(engine) as s:
+        for u in s.scalars(select(User).where(User.active.is_(True), User.township_id.is_not(None))
+                           .order_by(User.id)):
+            key = ("platform", u.platform_id) if u.role == "platform" else u.role
+            out.setdefault(key, actor_of(u))
+    return out
+
+
 def progress(engine: Engine, rng: random.Random, order: dict, start: datetime, now: datetime,
-             depts: list[tuple[int, int]], *, finish: bool = False, stop_chance: float = 0.12) -> dict:
+             depts: list[tuple[int, int]], *, finish: bool = False, stop_chance: float = 0.12,
+             staff: dict | None = None) -> dict:
     """Take ``order`` (its state as the services return it) as far as its age allows: contact,
     dispatch, accept, resolve, callback, each some hours after the one before; a young call is
-    more often still open. ``finish``: to its close, the steps spread between ``start`` and now."""
+    more often still open. ``finish``: to its close, the steps spread between ``start`` and now.
+    ``staff`` (``staff_of``): who takes each step (else 系统)."""
+    staff = staff or {}
+    platform_id = order.get("platform_id")
     age_days = (now - start).total_seconds() / 86400
     done = {"received": 0, "contacted": 1, "dispatched": 2, "in_progress": 3, "resolved": 4}.get(order["status"], 5)
     t = start
@@ -57,17 +78,19 @@ def progress(engine: Engine, rng: random.Random, order: dict, start: datetime, n
         if t >= now:
             break
         oid, ver = order["id"], order["version"]
+        clerk = staff.get("reception", SYSTEM)
+        officer = staff.get(("platform", platform_id), SYSTEM)
         if step == "contact":
-            order = orders_svc.contact(engine, SYSTEM, oid, ver, now=t)
+            order = orders_svc.contact(engine, clerk, oid, ver, now=t)
         elif step == "dispatch":
             platform_id, dept_id = rng.choice(depts)
-            order = orders_svc.dispatch(engine, SYSTEM, oid, ver, platform_id, dept_id, now=t)
+            order = orders_svc.dispatch(engine, staff.get("dispatcher", SYSTEM), oid, ver, platform_id, dept_id, now=t)
         elif step == "accept":
-            order = orders_svc.accept(engine, SYSTEM, oid, ver, now=t)
+            order = orders_svc.accept(engine, officer, oid, ver, now=t)
         elif step == "resolve":
-            order = orders_svc.resolve(engine, SYSTEM, oid, ver, RESULT, now=t)
+            order = orders_svc.resolve(engine, officer, oid, ver, RESULT, now=t)
         else:
-            order = orders_svc.callback(engine, SYSTEM, oid, ver, rng.choice(("satisfied", "satisfied", "basic")),
+            order = orders_svc.callback(engine, clerk, oid, ver, rng.choice(("satisfied", "satisfied", "basic")),
                                         now=t)
     return order
 
@@ -124,22 +147,23 @@ def run(engine: Engine, now: datetime, township_id: int | None = None) -> dict[s
     if not templates or not depts or per_day <= 0:
         return {"registered": 0, "closed": 0}
     rng = random.Random(f"{township_id}:{since.isoformat()}:{now:%Y-%m-%d %H}")  # nosec B311 - demo data
+    staff = staff_of(town)
     closed = 0
     for oid, received in stale:
         with read_session(town) as s:
             o = s.get(WorkOrder, oid)
-            state = {"id": o.id, "version": o.version, "status": o.status}
-        progress(town, rng, state, received, now, depts, finish=True)
+            state = {"id": o.id, "version": o.version, "status": o.status, "platform_id": o.platform_id}
+        progress(town, rng, state, received, now, depts, finish=True, staff=staff)
         closed += 1
     registered = 0
     for at in _office_moments(rng, max(since, now - timedelta(days=MAX_DAYS)), now, per_day):
         t = rng.choice(templates)
-        order = orders_svc.register(town, SYSTEM, Intake(
+        order = orders_svc.register(town, staff.get("reception", SYSTEM), Intake(
             channel=t["channel"], description=t["description"], category_id=t["category_id"],
             village_id=t["village_id"], grid_id=t["grid_id"], household_id=t["household_id"],
             caller_name=t["caller_name"], caller_phone=t["caller_phone"], address=t["address"]), now=at)
         age = now - at
-        progress(town, rng, order, at, now, depts, finish=age > timedelta(days=STALE_DAYS),
+        progress(town, rng, order, at, now, depts, finish=age > timedelta(days=STALE_DAYS), staff=staff,
                  stop_chance=0.12 if age < timedelta(days=3) else 0.05 if age < timedelta(days=10) else 0.02)
         registered += 1
     with write_session(engine) as s:  # how far the township has been topped up (quiet hours too)
