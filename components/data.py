@@ -9,7 +9,6 @@ from __future__ import annotations
 import threading
 
 import pandas as pd
-import streamlit as st
 
 from components import runtime
 from components.background_model import BackgroundModel
@@ -44,8 +43,9 @@ def audit_facets(actor: Actor) -> dict[str, list[str]]:
 
 
 def invalidate() -> None:
-    """Call after any write so the next read sees it."""
-    st.cache_data.clear()
+    """Call after any write so the next read sees it: the writer's township's display caches and
+    the county's (a county account's write: every township's), not every other township's."""
+    runtime.invalidate(runtime.township())
 
 
 @runtime.cached(ttl=600)

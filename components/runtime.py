@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import threading
 from typing import Any, Callable
 
 import streamlit as st
@@ -56,8 +57,37 @@ def _ready_engine(database_url: str) -> Engine:
     return eng
 
 
+# Write generations (issue #17/#18): a write clears the caches of the writer's township only.
+# Every display cache is keyed by a generation: a township's user by the county's epoch and its
+# own township's count of writes; a county account by the epoch and the count of every write.
+# A township's write moves its township's and the county's keys, a county account's write (the
+# shared settings, townships, users) moves every key. Entries of an old generation are never
+# read again and age out with their TTL. Process-local, like Streamlit's cache itself.
+_GEN_LOCK = threading.Lock()
+_EPOCH = [0, 0]  # [county epoch, every write]
+_TOWN_WRITES: dict[int, int] = {}
+
+
+def generation(township_id: int | None) -> tuple[int, int]:
+    with _GEN_LOCK:
+        if township_id is None:
+            return _EPOCH[0], _EPOCH[1]
+        return _EPOCH[0], _TOWN_WRITES.get(township_id, 0)
+
+
+def invalidate(township_id: int | None) -> None:
+    """After a write by a user of ``township_id`` (None: a county account)."""
+    with _GEN_LOCK:
+        _EPOCH[1] += 1
+        if township_id is None:
+            _EPOCH[0] += 1
+        else:
+            _TOWN_WRITES[township_id] = _TOWN_WRITES.get(township_id, 0) + 1
+
+
 def cached(ttl: int, spinner: bool | str = False) -> Callable:
-    """``st.cache_data`` whose key includes the database URL and the user's township.
+    """``st.cache_data`` whose key includes the database URL, the user's township and the write
+    generation (``invalidate``).
 
     Streamlit's data cache is process-wide and knows nothing of which database a value came
     from: a process that opens a second database (tests, one after another, each with its own
@@ -66,7 +96,8 @@ def cached(ttl: int, spinner: bool | str = False) -> Callable:
     ``st.cache_data`` directly.
     """
     def decorate(fn: Callable) -> Callable:
-        def keyed(database_url: str, township_id: int | None, *args: Any, **kwargs: Any) -> Any:
+        def keyed(database_url: str, township_id: int | None, gen: tuple[int, int], *args: Any,
+                  **kwargs: Any) -> Any:
             return fn(*args, **kwargs)
 
         # Streamlit names a cache by module, qualified name and source: give each its own name
@@ -75,7 +106,8 @@ def cached(ttl: int, spinner: bool | str = False) -> Callable:
 
         @functools.wraps(fn)
         def call(*args: Any, **kwargs: Any) -> Any:
-            return store(load_settings().database_url, township(), *args, **kwargs)
+            town = township()
+            return store(load_settings().database_url, town, generation(town), *args, **kwargs)
 
         call.clear = store.clear  # type: ignore[attr-defined]
         return call

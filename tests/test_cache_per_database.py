@@ -48,3 +48,16 @@ def test_no_display_read_is_cached_around_the_database_key() -> None:
                  for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
                  if "@st.cache_data" in line]
     assert not offenders, f"use @runtime.cached(ttl=...) instead: {offenders}"
+
+
+def test_a_write_clears_its_townships_caches_and_the_countys_not_another_townships() -> None:
+    from components import runtime
+
+    before = {t: runtime.generation(t) for t in (1, 2, None)}
+    runtime.invalidate(1)  # a write by a user of township 1
+    after = {t: runtime.generation(t) for t in (1, 2, None)}
+    assert after[1] != before[1] and after[None] != before[None]
+    assert after[2] == before[2]
+    runtime.invalidate(None)  # the county's administrator: every key moves
+    last = {t: runtime.generation(t) for t in (1, 2, None)}
+    assert all(last[t] != after[t] for t in (1, 2, None))
