@@ -63,6 +63,10 @@ if may_export and export.button("导出Excel", icon=":material/download:", disab
     st.download_button("下载工单.xlsx", orders_ui.export_bytes(rows_all), file_name="工单导出.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", type="primary")
 
+if not rows:  # not an empty table reading "empty"
+    mine = "（只查本乡镇的工单）" if set_aside and actor.township_id is not None else ""
+    st.info(f"没有符合当前筛选条件的工单{mine}。")
+    ui.stop()
 gen = st.session_state.get(order_actions.TABLE_GEN, 0)
 event = st.dataframe(orders_ui.styled(orders_ui.inbox_frame(rows)), hide_index=True, width="stretch",
                      column_config=orders_ui.INBOX_COLUMNS, on_select="rerun", selection_mode="multi-row",
