@@ -6,8 +6,8 @@ county-level users (and the system: migrations, the demo generator, the command 
 
 The rule is applied in one place, where rows are read: a session whose bind carries the
 execution option ``gov_township`` gets, on every ORM SELECT, UPDATE and DELETE it emits
-(``Session.get``, joins, subqueries, counts, lazy loads alike), the criterion of ``OWNERS``
-for each entity it touches (SQLAlchemy's ``with_loader_criteria``). Pages, components and queries
+(``Session.get``, joins, subqueries, counts, lazy loads alike), the criterion of ``DIRECT`` or
+``PATHS`` for each entity it touches (SQLAlchemy's ``with_loader_criteria``). Pages, components and queries
 never filter by township themselves: a record of another township is simply not there, so a URL
 naming it gets the same "不存在或无权查看" as a missing one.
 
@@ -15,8 +15,12 @@ The console's engine handle (``components.runtime.engine``) carries the signed-i
 ``scoped(engine, township_id)`` gives the same handle anywhere else (tests, the command line).
 
 What the rule cannot see: SQL written as text (``db/stats.py``'s triggers and rebuild, the
-migrations) and Core statements on bare tables; those run for the system, never for a user.
-``tests/test_township_scope.py`` calls every row-returning query as a user of each township.
+migrations) and Core statements on bare tables (``select(M.__table__)``: write
+``select(*columns(M))``); those run for the system, never for a user. A statement that must see
+every township says so itself: ``.execution_options(**ALL_TOWNSHIPS)``.
+``tests/test_township_scope.py`` fails on a mapped table that is neither scoped here nor declared
+the county's, and checks on both backends that every scoped table splits exactly into its
+townships' rows.
 """
 
 from __future__ import annotations
