@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from db.demo import generate, topup
 from db.engine import make_engine, read_session
 from db.migrate import upgrade
-from db.models import WorkOrder
+from db.models import GridEvent, WorkOrder
 from db.models.orders import OPEN_STATUSES
 from tests.factories.accounts import account, first_admin
 from tests.factories.clock import TEST_NOW
@@ -29,6 +29,11 @@ def _made_a_month_ago(path):
 def _count(engine, *where) -> int:
     with read_session(engine) as s:
         return s.scalar(select(func.count()).select_from(WorkOrder).where(*where)) or 0
+
+
+def _count_events(engine, *where) -> int:
+    with read_session(engine) as s:
+        return s.scalar(select(func.count()).select_from(GridEvent).where(*where)) or 0
 
 
 def test_a_month_old_demo_is_topped_up_to_today(tmp_path):
@@ -49,11 +54,17 @@ def test_a_month_old_demo_is_topped_up_to_today(tmp_path):
         stale = _count(engine, WorkOrder.status.in_(OPEN_STATUSES),
                        WorkOrder.received_at < TEST_NOW - timedelta(days=topup.STALE_DAYS))
         assert stale == 0
+        # the grid workers' rounds too: this week's events, and none left open for long but those
+        # waiting on the record they were referred to
+        assert done["events"] > 0
+        assert _count_events(engine, GridEvent.reported_at > TEST_NOW - timedelta(days=7)) > 0
+        assert _count_events(engine, GridEvent.status.not_in(("archived", "referred")),
+                             GridEvent.reported_at < TEST_NOW - timedelta(days=topup.STALE_DAYS)) == 0
         # some of the newest calls are still being handled, some of the month's are closed
         recent_open = _count(engine, WorkOrder.status.in_(OPEN_STATUSES), WorkOrder.received_at > ANCHOR)
         assert 0 < recent_open < done["registered"]
         # a second start at the same moment has nothing to do
-        assert topup.run(engine, TEST_NOW) == {"registered": 0, "closed": 0}
+        assert topup.run(engine, TEST_NOW) == topup.NOTHING
     finally:
         engine.dispose()
 

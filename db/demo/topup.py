@@ -12,10 +12,13 @@ them are taken to their close.
   each step taken by the township's own account for it (its clerk, dispatcher, the platform's
   officer; 系统 where there is none); the youngest are still open.
 - Deterministic for a given data set and moment: the random generator is seeded with both.
-- At most ``MAX_DAYS`` days are filled (a console left alone for a year gets its last four
-  months); a gap of less than an hour is nothing to do.
+- At most ``MAX_DAYS`` days are filled (a console left alone for a year gets its last six weeks,
+  enough for today, this week and this month); a gap of less than an hour is nothing to do.
 
-Grid events, disputes and platform cases are not topped up yet (docs/status.md).
+Grid events are topped up the same way (the grid workers' rounds at the township's rhythm,
+reported as their template's worker, handled on the spot, verified, evaluated, archived as
+their age allows; stale ones closed unless their referred record is still open). Disputes and
+platform cases are not topped up yet (docs/status.md).
 """
 
 from __future__ import annotations
@@ -34,10 +37,11 @@ from db.demo.context import LOCAL_OFFSET
 from db.services import orders as orders_svc
 from db.services.orders import Intake
 
-MAX_DAYS = 120
+MAX_DAYS = 45  # the start-up pays about half a second per day of calls and rounds
 STALE_DAYS = 20  # an open call older than this is closed by the top-up
 STEPS = (("contact", 0.05), ("dispatch", 0.2), ("accept", 0.5), ("resolve", 2.0), ("callback", 4.0))
 RESULT = "已现场核实并处理完毕，诉求人认可。"
+NOTHING = {"registered": 0, "closed": 0, "events": 0, "events_closed": 0}
 
 
 def staff_of(engine: Engine) -> dict:
@@ -95,6 +99,89 @@ def progress(engine: Engine, rng: random.Random, order: dict, start: datetime, n
     return order
 
 
+EVENT_STEPS = (("handle", 0.1), ("verify", 0.6), ("evaluate", 2.0), ("archive", 4.0))
+ON_SPOT = "已现场处置，群众认可。"
+
+
+def progress_event(engine: Engine, rng: random.Random, ev: dict, start: datetime, now: datetime, *,
+                   finish: bool = False, stop_chance: float = 0.1) -> dict:
+    """A grid event through the loop as far as its age allows: handled (on the spot, or the
+    handling of a referred matter recorded once its record is closed), verified, evaluated,
+    archived. A referred event whose record is still open stays where it is."""
+    from db.errors import DomainError
+    from db.models.grid_work import EVENT_RATINGS
+    from db.services import grid_events as ge
+
+    age_days = (now - start).total_seconds() / 86400
+    done = {"reported": 0, "referred": 0, "handling": 1 if ev.get("handled_at") else 0,
+            "verified": 2, "evaluated": 3}.get(ev["status"], 4)
+    t = start
+    for i, (step, min_age) in enumerate(EVENT_STEPS):
+        if i < done:
+            continue
+        if not finish and (age_days < min_age or rng.random() < stop_chance):
+            break
+        gap = (age_days * 86400 / (len(EVENT_STEPS) + 1)) if finish else rng.uniform(1, 30) * 3600
+        t = t + timedelta(seconds=rng.uniform(0.5, 1.0) * gap)
+        if t >= now:
+            break
+        eid, ver = ev["id"], ev["version"]
+        try:
+            if step == "handle":
+                ev = (ge.handle_on_spot(engine, SYSTEM, eid, ver, ON_SPOT, now=t) if ev["status"] == "reported"
+                      else ge.mark_handled(engine, SYSTEM, eid, ver, ON_SPOT, now=t))
+            elif step == "verify":
+                ev = ge.verify(engine, SYSTEM, eid, ver, "passed", now=t)
+            elif step == "evaluate":
+                ev = ge.evaluate(engine, SYSTEM, eid, ver, rng.choice(list(EVENT_RATINGS)[:3]), now=t)
+            else:
+                ev = ge.archive(engine, SYSTEM, eid, ver, now=t)
+        except DomainError:  # a referred matter whose order, case or platform case is still open
+            break
+    return ev
+
+
+def _events(town: Engine, rng: random.Random, since: datetime, now: datetime) -> dict[str, int]:
+    """The grid workers' rounds since ``since`` at the township's rhythm, and their stale events
+    taken to their close (grid events are reported by the grid's own workers: the copy keeps the
+    template's reporter)."""
+    from db.models import GridEvent
+    from db.services import grid_events as ge
+
+    E = GridEvent
+    with read_session(town) as s:
+        newest = s.scalar(select(func.max(E.reported_at)))
+        if newest is None:
+            return {"events": 0, "events_closed": 0}
+        window = newest - timedelta(days=60)
+        per_day = (s.scalar(select(func.count()).select_from(E).where(E.reported_at > window)) or 0) / 60
+        templates = [dict(r) for r in s.execute(
+            select(E.event_type, E.description, E.grid_id, E.address, E.household_id, E.reporter_staff_id)
+            .where(E.reported_at > window).order_by(E.id)).mappings()]
+        stale = [(r.id, r.reported_at) for r in s.execute(
+            select(E.id, E.reported_at).where(E.status != "archived",
+                                              E.reported_at < now - timedelta(days=STALE_DAYS)).order_by(E.id))]
+    closed = 0
+    for eid, reported in stale:
+        with read_session(town) as s:
+            e = s.get(E, eid)
+            state = {"id": e.id, "version": e.version, "status": e.status, "handled_at": e.handled_at}
+        after = progress_event(town, rng, state, reported, now, finish=True)
+        closed += after["status"] == "archived"
+    made = 0
+    if templates and per_day > 0:
+        for at in _office_moments(rng, max(since, newest, now - timedelta(days=MAX_DAYS)), now, per_day):
+            t = rng.choice(templates)
+            ev = ge.report(town, SYSTEM, ge.EventReport(
+                event_type=t["event_type"], description=t["description"], grid_id=t["grid_id"], address=t["address"],
+                household_id=t["household_id"], reporter_staff_id=t["reporter_staff_id"]), now=at)
+            age = now - at
+            progress_event(town, rng, {**ev, "handled_at": None}, at, now, finish=age > timedelta(days=STALE_DAYS),
+                           stop_chance=0.12 if age < timedelta(days=3) else 0.03)
+            made += 1
+    return {"events": made, "events_closed": closed}
+
+
 def _office_moments(rng: random.Random, since: datetime, now: datetime, per_day: float) -> list[datetime]:
     """Moments of new calls in (since, now]: office hours, fewer on weekends."""
     out: list[datetime] = []
@@ -119,7 +206,7 @@ def run(engine: Engine, now: datetime, township_id: int | None = None) -> dict[s
         if township_id is None:
             township_id = s.scalar(select(Township.id).order_by(Township.id))
         if township_id is None:
-            return {"registered": 0, "closed": 0}
+            return dict(NOTHING)
     town = scope.scoped(engine, township_id)  # every read and write below stays in the township
     key = f"demo_topped_up_{township_id}"
     with read_session(town) as s:
@@ -127,7 +214,7 @@ def run(engine: Engine, now: datetime, township_id: int | None = None) -> dict[s
         mark = s.get(AppSetting, key)
         since = max(newest, datetime.fromisoformat(mark.value)) if (newest and mark) else newest
         if since is None or now - since < timedelta(hours=1):
-            return {"registered": 0, "closed": 0}
+            return dict(NOTHING)
         window = newest - timedelta(days=60)
         per_day = (s.scalar(select(func.count()).select_from(WorkOrder).where(WorkOrder.received_at > window)) or 0) / 60
         templates = [dict(r) for r in s.execute(
@@ -145,7 +232,7 @@ def run(engine: Engine, now: datetime, township_id: int | None = None) -> dict[s
             .where(WorkOrder.status.in_(OPEN_STATUSES), WorkOrder.received_at < now - timedelta(days=STALE_DAYS))
             .order_by(WorkOrder.id))]
     if not templates or not depts or per_day <= 0:
-        return {"registered": 0, "closed": 0}
+        return dict(NOTHING)
     rng = random.Random(f"{township_id}:{since.isoformat()}:{now:%Y-%m-%d %H}")  # nosec B311 - demo data
     staff = staff_of(town)
     closed = 0
@@ -166,8 +253,9 @@ def run(engine: Engine, now: datetime, township_id: int | None = None) -> dict[s
         progress(town, rng, order, at, now, depts, finish=age > timedelta(days=STALE_DAYS), staff=staff,
                  stop_chance=0.12 if age < timedelta(days=3) else 0.05 if age < timedelta(days=10) else 0.02)
         registered += 1
+    done = {"registered": registered, "closed": closed, **_events(town, rng, since, now)}
     with write_session(engine) as s:  # how far the township has been topped up (quiet hours too)
         row = s.get(AppSetting, key) or AppSetting(key=key, value="")
         row.value = now.isoformat()
         s.add(row)
-    return {"registered": registered, "closed": closed}
+    return done

@@ -114,9 +114,9 @@ def ensure_database(engine: Engine, settings: Settings, demo_orders: int | None 
 
             # alive on any date: the calls since the data was made, at the township's rhythm
             done["topped_up"] = topup.run(engine, utcnow())
-            if done["topped_up"]["registered"] or done["topped_up"]["closed"]:
-                say("演示数据已补充到今天：新登记 {registered} 件，办结久未办结的 {closed} 件。"
-                    .format(**done["topped_up"]))
+            if any(done["topped_up"].values()):
+                say("演示数据已补充到今天：新登记工单 {registered} 件、网格事件 {events} 件；"
+                    "办结久未办结的工单 {closed} 件、事件 {events_closed} 件。".format(**done["topped_up"]))
             # the accounts missing (all on a first start; the county's and 白云镇's on a demo
             # database made before there were several townships)
             done["accounts"] = create_demo_accounts(engine, settings.demo_password, say if not has_users else None)
