@@ -60,6 +60,25 @@ def staff_of(engine: Engine) -> dict:
     return out
 
 
+def _moments(rng: random.Random, steps: tuple[tuple[str, float], ...], done: int, start: datetime,
+             now: datetime, finish: bool, stop_chance: float, gap_hours: tuple[float, float]):
+    """(step, when) for each step still to take, as far as the item's age allows: each step some
+    hours (``gap_hours``) after the one before, none before its minimum age in days, a chance of
+    stopping at each; ``finish``: every step, spread between ``start`` and now."""
+    age_days = (now - start).total_seconds() / 86400
+    t = start
+    for i, (step, min_age) in enumerate(steps):
+        if i < done:
+            continue
+        if not finish and (age_days < min_age or rng.random() < stop_chance):
+            return
+        gap = (age_days * 86400 / (len(steps) + 1)) if finish else rng.uniform(*gap_hours) * 3600
+        t = t + timedelta(seconds=rng.uniform(0.5, 1.0) * gap)
+        if t >= now:
+            return
+        yield step, t
+
+
 def progress(engine: Engine, rng: random.Random, order: dict, start: datetime, now: datetime,
              depts: list[tuple[int, int]], *, finish: bool = False, stop_chance: float = 0.12,
              staff: dict | None = None) -> dict:
@@ -69,18 +88,8 @@ def progress(engine: Engine, rng: random.Random, order: dict, start: datetime, n
     ``staff`` (``staff_of``): who takes each step (else 系统)."""
     staff = staff or {}
     platform_id = order.get("platform_id")
-    age_days = (now - start).total_seconds() / 86400
     done = {"received": 0, "contacted": 1, "dispatched": 2, "in_progress": 3, "resolved": 4}.get(order["status"], 5)
-    t = start
-    for i, (step, min_age) in enumerate(STEPS):
-        if i < done:
-            continue
-        if not finish and (age_days < min_age or rng.random() < stop_chance):
-            break
-        gap = (age_days * 86400 / (len(STEPS) + 1)) if finish else rng.uniform(0.5, 20) * 3600
-        t = t + timedelta(seconds=rng.uniform(0.5, 1.0) * gap)
-        if t >= now:
-            break
+    for step, t in _moments(rng, STEPS, done, start, now, finish, stop_chance, (0.5, 20)):
         oid, ver = order["id"], order["version"]
         clerk = staff.get("reception", SYSTEM)
         officer = staff.get(("platform", platform_id), SYSTEM)
@@ -112,19 +121,9 @@ def progress_event(engine: Engine, rng: random.Random, ev: dict, start: datetime
     from db.models.grid_work import EVENT_RATINGS
     from db.services import grid_events as ge
 
-    age_days = (now - start).total_seconds() / 86400
     done = {"reported": 0, "referred": 0, "handling": 1 if ev.get("handled_at") else 0,
             "verified": 2, "evaluated": 3}.get(ev["status"], 4)
-    t = start
-    for i, (step, min_age) in enumerate(EVENT_STEPS):
-        if i < done:
-            continue
-        if not finish and (age_days < min_age or rng.random() < stop_chance):
-            break
-        gap = (age_days * 86400 / (len(EVENT_STEPS) + 1)) if finish else rng.uniform(1, 30) * 3600
-        t = t + timedelta(seconds=rng.uniform(0.5, 1.0) * gap)
-        if t >= now:
-            break
+    for step, t in _moments(rng, EVENT_STEPS, done, start, now, finish, stop_chance, (1, 30)):
         eid, ver = ev["id"], ev["version"]
         try:
             if step == "handle":
