@@ -17,6 +17,7 @@ from db.models.base import utcnow
 from db.permissions import Actor
 from db.queries import audit as audit_q
 from db.queries import home as home_q
+from db.queries.reference import COUNTY_ONLY  # noqa: F401 - the services' words, for the pages
 
 
 @runtime.cached(ttl=30)
@@ -59,21 +60,15 @@ def reference() -> dict[str, list[dict]]:
 
 
 @runtime.cached(ttl=120)
-def _township_count() -> int:
+def county_settings_locked(actor: Actor) -> bool:
+    """Whether the county's shared settings are read-only for ``actor`` (the rule the services
+    enforce: ``reference.county_settings_locked``)."""
     from db.queries import reference as ref_q
 
     with read_session(runtime.engine()) as s:
-        return ref_q.township_count(s)
+        return ref_q.county_settings_locked(s, actor)
 
 
-def county_settings_locked(actor: Actor) -> bool:
-    """The county's shared settings (categories and clocks, the holiday calendar, the mediation
-    settings) are the county administrator's once there are several townships
-    (services.base.require_county): a township's administrator sees them read-only."""
-    return actor.township_id is not None and _township_count() > 1
-
-
-COUNTY_ONLY = "为全县各乡镇共用，只能由县级管理员修改。"
 
 
 def scope_name(actor: Actor, count: bool = True) -> str:

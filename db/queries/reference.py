@@ -14,14 +14,22 @@ def townships(s: Session) -> list[dict]:
     return [dict(r) for r in s.execute(select(Township.id, Township.name).order_by(Township.id)).mappings()]
 
 
-def township_count(s: Session) -> int:
-    """How many townships the county has (every one, whoever asks: whether the county's shared
-    settings belong to one township's administrator depends on it)."""
+# what a township's administrator is told about the county's shared settings
+COUNTY_ONLY = "为全县各乡镇共用，只能由县级管理员修改。"
+
+
+def county_settings_locked(s: Session, actor) -> bool:
+    """Whether the county's own tables (the category catalogue and its clocks, the holiday
+    calendar, the mediation settings) are closed to ``actor``: they serve every township, so a
+    township's administrator changes them only while the county is that one township (counted
+    over every township, whoever asks); the county's administrator (no township) always may."""
+    if actor.township_id is None:
+        return False
     from sqlalchemy import func
 
     from db.scope import ALL_TOWNSHIPS
 
-    return s.scalar(select(func.count()).select_from(Township).execution_options(**ALL_TOWNSHIPS)) or 0
+    return (s.scalar(select(func.count()).select_from(Township).execution_options(**ALL_TOWNSHIPS)) or 0) > 1
 
 
 def platforms(s: Session) -> list[dict]:

@@ -6,17 +6,17 @@ from typing import Any, TypeVar
 
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from db.models import Counter, Township
+from db.models import Counter
 from db.models.base import utcnow
 from db.permissions import Actor
-from db.scope import ALL_TOWNSHIPS
 from db.queries.calendar import load_calendar
+from db.queries.reference import COUNTY_ONLY, county_settings_locked
 from db.rules.sla import CalendarYearMissing, HolidayCalendar, add_workdays, deadline_provisional, to_local
 from db.services import audit
 
@@ -26,15 +26,10 @@ CONFLICT_MESSAGE = "保存失败：该记录已被他人修改（您打开的是
 
 
 def require_county(session: Session, actor: Actor, what: str) -> None:
-    """The county's own tables (the category catalogue and its clocks, the holiday calendar, the
-    mediation settings) serve every township: a township's administrator changes them only while
-    the county is that one township (a single-township console); otherwise the county's
-    administrator (no township) does."""
-    if actor.township_id is None:
-        return
-    towns = session.scalar(select(func.count()).select_from(Township).execution_options(**ALL_TOWNSHIPS)) or 0
-    if towns > 1:
-        raise PermissionDenied(f"{what}为全县各乡镇共用，只能由县级管理员修改。")
+    """Refuse a change to the county's shared settings by a township's administrator of a county
+    of several townships (``reference.county_settings_locked``)."""
+    if county_settings_locked(session, actor):
+        raise PermissionDenied(what + COUNTY_ONLY)
 
 
 def get_or_404(session: Session, model: type[T], ident: Any, label: str = "记录") -> T:
