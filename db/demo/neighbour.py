@@ -18,6 +18,7 @@ from db.engine import read_session, write_session
 from db.models import Category, Department, Household, Platform, Township
 from db.permissions import SYSTEM
 from db.demo import topup
+from db.demo.identity import Identities
 from db.services import orders as orders_svc
 from db.services import setup as setup_svc
 from db.services.orders import Intake
@@ -35,8 +36,6 @@ ISSUES = (
     ("道路", "村道有一处塌陷，电动车经过很危险。"),
     ("邻里", "邻居在公共通道堆放杂物，协商未果。"),
 )
-SURNAMES = "王李张刘陈杨赵黄周吴"
-GIVEN = "建国秀英志强桂兰明华红梅德胜玉兰"
 
 
 def exists(engine: Engine) -> bool:
@@ -57,13 +56,13 @@ def seed(engine: Engine, now: datetime) -> int:
             gid = setup_svc.create_grid(engine, SYSTEM, village_id=vid, code=f"{CODE}{i:03d}{j:02d}",
                                         name=f"{vname}{part}", kind="community" if kind == "community" else "rural")
             grids.append((vid, gid, f"{vname}{part}"))
+    people = Identities(rng)  # the generator's names and phones
     with write_session(engine) as s:
         households = []
         for vid, gid, place in grids:
             for n in range(1, 9):
-                name = rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, 2))
-                hh = Household(grid_id=gid, address=f"{place}{n}号", head_name=name,
-                               phone=f"139{rng.randrange(10**8):08d}")
+                hh = Household(grid_id=gid, address=f"{place}{n}号", head_name=people.person(now.year)[0],
+                               phone=people.mobile())
                 s.add(hh)
                 households.append((vid, gid, hh))
         s.flush()
