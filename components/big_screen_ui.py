@@ -17,7 +17,7 @@ from db.rules.sla import to_local
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 BG, PANEL, FG, ACCENT, WARN = "#0b1a2e", "#12284a", "#ffffff", "#ffd34d", "#ff7a6b"
-VIEWS = {"overview": "总览", "trend": "趋势", "cases": "办结案例"}
+VIEWS = {"overview": "总览", "trend": "趋势", "map": "一张图", "cases": "办结案例"}
 
 CSS = f"""
 <style>
@@ -190,3 +190,45 @@ def esc_fixed(text) -> str:
     return esc(text)
 
 
+
+
+# the kiosk's map fills the screen's height under the title line, at any resolution
+KIOSK_MAP_CSS = "<style>.st-key-bs_map_box { flex: 0 0 auto !important; height: calc(100vh - 175px) !important; }</style>"
+
+
+def map_view(minute: str, kiosk: bool) -> None:
+    """一张图 on the big screen: the grids coloured by open matters with the week's new ones marked,
+    the township's figures beside it and the grids with most open matters (aggregates only)."""
+    from components import grid_map_ui as gm
+    from db.queries import grid_map as gq
+
+    drawn = gm.shapes()
+    if not drawn["grids"]:
+        st.info("本乡镇尚未导入网格边界（一张图）。")
+        return
+    vals = gm.values(minute)
+    left, right = st.columns([5, 2])
+    fig = gm.build_figure(drawn, vals, "open", gm.recent(minute), dark=True, height=None if kiosk else 640,
+                          clickable=False)
+    if kiosk:
+        st.markdown(KIOSK_MAP_CSS, unsafe_allow_html=True)  # fixed text only
+        left.container(key="bs_map_box").plotly_chart(fig, height="stretch",
+                                                       config={"displayModeBar": False, "staticPlot": True})
+    else:
+        left.plotly_chart(fig, config={"displayModeBar": False, "staticPlot": True})
+    t = gm.totals(vals)
+    marks = gm.recent(minute)
+    week = sum(r["orders"] + r["events"] + r["disputes"] for r in marks)
+    with right:
+        r1 = st.columns(2)
+        _metric(r1[0], "在办事项", f"{t['open_orders'] + t['open_events'] + t['disputes']:,}",
+                note=f"超期工单{t['overdue']}件")
+        _metric(r1[1], f"近{gq.RECENT_DAYS}天新增", f"{week:,}", note="工单事件纠纷")
+        r2 = st.columns(2)
+        cover = None if not t["households"] else t["linked"] / t["households"]
+        _metric(r2[0], "党员联户覆盖", _pct(cover), note=f"{t['households']:,}户")
+        _metric(r2[1], "网格", f"{len(drawn['grids'])}个", note=f"{len(drawn['villages'])}个村（社区）")
+        top = gm.ranking(drawn["grids"], vals, "open", n=5)
+        st.markdown("**在办事项较多的网格**")
+        st.markdown("  \n".join(f"{i}. {esc_fixed(r['name'])}　{int(r['value'])}件"
+                                 for i, r in enumerate(top, start=1) if r["value"]) or "各网格暂无在办事项。")

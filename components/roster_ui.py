@@ -22,7 +22,7 @@ from db.queries import roster as q
 from db.rules.roster import LINK_MAX, LINK_MIN, LINK_STATUS_LABELS, link_status
 from db.rules.sla import to_local
 
-VIEWS = {"org": "组织架构", "staff": "网格员", "units": "十户长", "party": "党员", "household": "户与地址",
+VIEWS = {"org": "组织架构", "map": "一张图", "staff": "网格员", "units": "十户长", "party": "党员", "household": "户与地址",
          "teams": "突击队与责任区", "io": "导入导出"}
 PAGE_SIZE = 20
 ALL = "全部"
@@ -766,5 +766,19 @@ def view_io(actor: Actor) -> None:
                 st.caption(f"仅列出前 {len(report.errors)} 处。")
 
 
-RENDER = {"org": view_org, "staff": view_staff, "units": view_units, "party": view_party,
-          "household": view_household, "teams": view_teams, "io": view_io}
+def view_map(actor: Actor) -> None:
+    from components import grid_map_ui
+
+    grid_map_ui.render(actor, "roster_map")
+
+
+def view_files(actor: Actor) -> None:
+    """导入导出: the roster workbook, then the grids' boundaries (GeoJSON)."""
+    from components import grid_map_ui
+
+    view_io(actor)
+    grid_map_ui.io_box(actor)
+
+
+RENDER = {"org": view_org, "map": view_map, "staff": view_staff, "units": view_units, "party": view_party,
+          "household": view_household, "teams": view_teams, "io": view_files}

@@ -32,7 +32,7 @@ from sqlalchemy import Engine, and_, event, exists, or_, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from db.models import (
-    AuditLog, CommandoTeam, Department, EnforcementReport, ExtensionRequest, Grid, GridEvent,
+    AuditLog, CommandoTeam, Department, EnforcementReport, ExtensionRequest, Grid, GridEvent, GridShape,
     GridStaff, Handoff, Household, Inspection, MediationCase, MediationParty, MediationStep,
     Mediator, PartyMember, PartyMemberHousehold, PartyScoreEntry, Platform, PlatformCase,
     PlatformCaseAssist, Resident, ResponsibilityZone, ServiceRequest, SpecialGroupVisit,
@@ -63,6 +63,7 @@ PATHS: dict[type, tuple[tuple[str, type], ...]] = {
     ServiceRequest: (("village_id", Village),),
     Department: (("platform_id", Platform),),
     TenHouseholdUnit: (("grid_id", Grid), ("village_id", Village)),
+    GridShape: (("grid_id", Grid), ("village_id", Village)),
     Household: (("grid_id", Grid), ("village_id", Village)),
     GridStaff: (("grid_id", Grid), ("village_id", Village)),
     GridEvent: (("grid_id", Grid), ("village_id", Village)),

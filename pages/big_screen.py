@@ -72,6 +72,8 @@ if view == "overview":
 elif view == "trend":
     chart(bs.build_trend_figure(h["trend"]))
     bs.metrics(h)
+elif view == "map":
+    bs.map_view(timefmt.minute_key(), kiosk)
 else:
     @st.fragment(run_every=timedelta(seconds=8))
     def _rotating() -> None:

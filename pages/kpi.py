@@ -5,7 +5,7 @@ on a bar or point that lists the records behind it."""
 import streamlit as st
 
 from components import timefmt
-from components import kpi_ui, ui
+from components import grid_map_ui, kpi_ui, ui
 from components.data import reference
 from db.queries import kpi as kpi_q
 
@@ -23,7 +23,13 @@ with top_r:
 kpi_ui.kpi_cards(data, other)
 
 st.divider()
-view = st.segmented_control("分析视图", ["趋势", "分类对比", "多渠道重合度"], default="趋势", key="kpi_view") or "趋势"
+view = st.segmented_control("分析视图", ["趋势", "分类对比", "多渠道重合度", "一张图"], default="趋势",
+                            key="kpi_view") or "趋势"
+
+if view == "一张图":  # the township's grids coloured by a measure (now, not the period above)
+    st.caption("地图显示当前状态（在办、超期、风险为此刻，网格事件为本月），不随上方统计周期变化。")
+    grid_map_ui.render(actor, "kpi_map")
+    ui.stop()
 
 if view == "多渠道重合度":
     kpi_ui.render_overlap(actor, period)

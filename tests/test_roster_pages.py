@@ -18,7 +18,7 @@ from tests.factories.pages import logged_in_app
 
 PATH = "pages/roster.py"
 TITLE = PAGES_BY_KEY["roster"].title
-VIEWS = ["org", "staff", "units", "party", "household", "teams", "io"]
+VIEWS = ["org", "map", "staff", "units", "party", "household", "teams", "io"]
 READERS = [r for r in ROLES if can_open(r, "roster")]
 
 

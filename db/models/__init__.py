@@ -1,7 +1,7 @@
 """All models, importable from one place (and registered on Base.metadata for Alembic)."""
 
 from db.models.base import Base, Versioned, utcnow
-from db.models.org import Township, Village, Grid, TenHouseholdUnit, Household, Resident
+from db.models.org import Township, Village, Grid, GridShape, TenHouseholdUnit, Household, Resident
 from db.models.people import (
     Platform, Department, User, GridStaff, ResponsibilityZone, CommandoTeam, PartyMember,
     PartyMemberHousehold, PartyScoreEntry, Mediator,
@@ -20,7 +20,7 @@ from db.models.stats import OrderStatsDay, OrderStatsMonth
 
 __all__ = [
     "Base", "Versioned", "utcnow",
-    "Township", "Village", "Grid", "TenHouseholdUnit", "Household", "Resident",
+    "Township", "Village", "Grid", "GridShape", "TenHouseholdUnit", "Household", "Resident",
     "Platform", "Department", "User", "GridStaff", "ResponsibilityZone", "CommandoTeam",
     "PartyMember", "PartyMemberHousehold", "PartyScoreEntry", "Mediator",
     "Category", "WorkOrder", "WorkOrderEvent", "ExtensionRequest", "RecordLink",

@@ -58,6 +58,16 @@ class Grid(Base, Versioned):
     village: Mapped[Village] = relationship(back_populates="grids")
 
 
+class GridShape(Base, Versioned):
+    """A grid's boundary on the township's map (一张图): a GeoJSON geometry (Polygon or
+    MultiPolygon, WGS84 longitude/latitude) imported per township (``db/services/grid_map``) or
+    drawn by the demo generator. One per grid; a grid without one is not on the map."""
+
+    __tablename__ = "grid_shape"
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"), primary_key=True)
+    geometry: Mapped[str] = mapped_column(Text)  # the GeoJSON geometry object, as JSON text
+
+
 class TenHouseholdUnit(Base, Versioned):
     __tablename__ = "ten_household_unit"
     id: Mapped[int] = mapped_column(primary_key=True)

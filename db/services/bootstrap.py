@@ -110,7 +110,9 @@ def ensure_database(engine: Engine, settings: Settings, demo_orders: int | None 
             if not neighbour.exists(engine):  # the county's second township
                 say(f"生成第二个演示乡镇（{neighbour.NAME}）…")
                 neighbour.seed(engine, utcnow())
-            from db.demo import topup
+            from db.demo import shapes, topup
+
+            shapes.ensure(engine)  # the map (一张图) of a township that has none yet
 
             # alive on any date: the calls since the data was made, at the township's rhythm
             done["topped_up"] = topup.run(engine, utcnow())

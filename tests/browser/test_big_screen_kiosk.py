@@ -1,6 +1,7 @@
 """展示模式 on a TV (issue #22): every view of the tour at 1920x1080 and 1366x768, with no
-scrolling, no sidebar or Streamlit chrome, no control, the tour's indicator, and no request to
-any other host. Screenshots go to artifacts/ (and docs/screenshots with GOV_DOC_SCREENSHOTS=1)."""
+scrolling, no text cut (an ellipsis, a clipped box, a chart's label outside its figure), no
+sidebar or Streamlit chrome, no control, the tour's indicator, and no request to any other host
+(the map draws from the township's GeoJSON alone: no tile server). Screenshots go to artifacts/ (and docs/screenshots with GOV_DOC_SCREENSHOTS=1)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,36 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from components import big_screen_ui as bs
 from db.config import DEFAULT_DEMO_PASSWORD
 
 from .conftest import doc_shot, login, wait_for_app
 
-VIEWS = ("overview", "trend", "cases")
+VIEWS = tuple(bs.VIEWS)
+
+# every piece of text the screen shows that does not fit where it is drawn
+CUT_TEXT = """() => {
+  const cut = [];
+  const main = document.querySelector('[data-testid=stMain]');
+  for (const el of main.querySelectorAll('*')) {
+    if (el.closest('.js-plotly-plot') || !el.textContent.trim()) continue;
+    const cs = getComputedStyle(el);
+    const clips = cs.textOverflow === 'ellipsis' || ['hidden', 'clip'].includes(cs.overflowX)
+      || ['hidden', 'clip'].includes(cs.overflowY);
+    if (clips && (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1))
+      cut.push(el.textContent.trim().slice(0, 40));
+  }
+  for (const plot of main.querySelectorAll('.js-plotly-plot')) {
+    const box = plot.getBoundingClientRect();
+    for (const t of plot.querySelectorAll('text')) {
+      const r = t.getBoundingClientRect();
+      if (!t.textContent.trim() || !r.width) continue;
+      if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1)
+        cut.push('chart: ' + t.textContent.trim().slice(0, 40));
+    }
+  }
+  return cut;
+}"""
 
 
 @pytest.mark.parametrize("width, height", [(1920, 1080), (1366, 768)])
@@ -37,6 +63,7 @@ def test_the_tour_fits_the_tv_without_scrolling(app_server, browser, width, heig
             main = size["main"]
             assert main[0] <= main[1] + 1 and main[2] <= main[3] + 1, (view, size)  # no scrollbar
             assert size["doc"][0] <= size["doc"][1] + 1, (view, size)
+            assert page.evaluate(CUT_TEXT) == [], view
             assert not page.locator("[data-testid='stSidebar']").is_visible()
             assert page.locator("[data-testid='stHeader']").count() == 0 or \
                 not page.locator("[data-testid='stHeader']").is_visible()
