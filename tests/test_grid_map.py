@@ -91,15 +91,18 @@ def test_every_problem_is_named_by_its_feature_and_nothing_is_drawn(town):
               _feature({"网格编号": "X999"}),                            # no such grid
               _feature({"网格名称": "第一网格"}),                          # two grids of that name
               _feature({"网格编号": "T100102"}, _shifted(0.02)),         # the same grid twice
-              _feature({"网格名称": "北村第九网格"}))                      # no such name
+              _feature({"网格名称": "北村第九网格"}),                      # no such name
+              _feature({"网格编号": "T100201"}, [[[500000, 3600000], [500100, 3600000], [500100, 3600100],
+                                                [500000, 3600000]]]))  # metres, not degrees
     with pytest.raises(geo.GeoJSONError) as e:
         grid_map.import_geojson(engine, admin, raw)
     problems = e.value.problems
-    assert len(problems) == 4, problems
+    assert len(problems) == 5, problems  # the file's and the matching's, in the file's order
     assert "第2个要素" in problems[0] and "X999" in problems[0] and "不是本乡镇的网格" in problems[0]
     assert "第3个要素" in problems[1] and "有 2 个" in problems[1]
     assert "第4个要素" in problems[2] and "第1个要素是同一个网格" in problems[2]
     assert "第5个要素" in problems[3] and "没有名为" in problems[3]
+    assert "第6个要素" in problems[4] and "不是经纬度" in problems[4]
     assert _shapes(engine) == before  # all or nothing
     assert grids["T100102"] not in _shapes(engine)
 

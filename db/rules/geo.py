@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,6 +114,15 @@ def _geometry(geom: Any, where: str, problems: list[str]) -> BaseGeometry | None
 
 def parse(raw: bytes) -> list[Feature]:
     """The grid features of a GeoJSON file, or GeoJSONError listing every problem."""
+    features, problems = read(raw)
+    if problems:
+        raise GeoJSONError(problems)
+    return features
+
+
+def read(raw: bytes) -> tuple[list[Feature], list[str]]:
+    """The well-formed features of a GeoJSON file and the problems of the others (a file that is
+    not a FeatureCollection at all raises GeoJSONError)."""
     if len(raw) > MAX_FILE_BYTES:
         raise GeoJSONError([f"文件过大（{len(raw) / 1048576:.1f} MB），上限为 {MAX_FILE_BYTES // 1048576} MB"])
     try:
@@ -142,9 +152,13 @@ def parse(raw: bytes) -> list[Feature]:
         geom = _geometry(f.get("geometry"), where, problems)
         if geom is not None and (code or name):
             out.append(Feature(i, code, name, geom))
-    if problems:
-        raise GeoJSONError(problems)
-    return out
+    return out, problems
+
+
+def feature_number(problem: str) -> int:
+    """The feature a problem names (第N个要素…), for listing problems in the file's order."""
+    m = re.match(r"第(\d+)个要素", problem)
+    return int(m.group(1)) if m else 0
 
 
 def to_json(geom: BaseGeometry) -> str:

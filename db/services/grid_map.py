@@ -39,8 +39,9 @@ class ImportResult:
         return self.created + self.replaced + self.unchanged
 
 
-def _match(features: list[geo.Feature], grids: list[tuple[int, str, str, str]]) -> dict[int, geo.Feature]:
-    """{grid id: feature}, or GeoJSONError naming every feature that matches no grid or a grid
+def _match(features: list[geo.Feature], grids: list[tuple[int, str, str, str]],
+           problems: list[str]) -> dict[int, geo.Feature]:
+    """{grid id: feature}; adds to ``problems`` every feature that matches no grid or a grid
     already matched, and every name that stands for more than one grid."""
     by_code = {code: gid for gid, code, _name, _village in grids}
     by_name: dict[str, list[int]] = defaultdict(list)
@@ -48,7 +49,6 @@ def _match(features: list[geo.Feature], grids: list[tuple[int, str, str, str]]) 
         by_name[name].append(gid)
         if not name.startswith(village):  # 第一网格 may be written 白云村第一网格 in a file
             by_name[f"{village}{name}"].append(gid)
-    problems: list[str] = []
     matched: dict[int, geo.Feature] = {}
     for f in features:
         gid = None
@@ -70,19 +70,19 @@ def _match(features: list[geo.Feature], grids: list[tuple[int, str, str, str]]) 
             problems.append(f"{f.label}与第{matched[gid].number}个要素是同一个网格，每个网格只能有一个边界")
             continue
         matched[gid] = f
-    if problems:
-        raise geo.GeoJSONError(problems)
     return matched
 
 
 def import_geojson(engine: Engine, actor: Actor, raw: bytes) -> ImportResult:
     """Draw the grids of ``raw`` (GeoJSON bytes) on the map; all or nothing (see the module)."""
     require(actor, "roster.import")
-    features = geo.parse(raw)
+    features, problems = geo.read(raw)
     with write_session(engine) as s:
         grids = [tuple(r) for r in s.execute(
             select(Grid.id, Grid.code, Grid.name, Village.name).join(Village, Village.id == Grid.village_id))]
-        matched = _match(features, grids)
+        matched = _match(features, grids, problems)
+        if problems:  # the file's problems and the matching's together, in the file's order
+            raise geo.GeoJSONError(sorted(problems, key=geo.feature_number))
         have = {row.grid_id: row for row in s.scalars(select(GridShape).where(GridShape.grid_id.in_(list(matched))))}
         created = replaced = unchanged = 0
         for gid, f in matched.items():
