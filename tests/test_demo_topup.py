@@ -8,10 +8,14 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from db.demo import generate, topup
+import random
+
+from db import scope
+from db.demo import generate, topup, topup_cases
 from db.engine import make_engine, read_session
 from db.migrate import upgrade
-from db.models import GridEvent, WorkOrder
+from db.models import GridEvent, MediationCase, MediationStep, PlatformCase, WorkOrder
+from db.models.platforms import OPEN_CASE_STATUSES, PlatformCaseEvent
 from db.models.orders import OPEN_STATUSES
 from tests.factories.accounts import account, first_admin
 from tests.factories.clock import TEST_NOW
@@ -43,6 +47,7 @@ def test_a_month_old_demo_is_topped_up_to_today(tmp_path):
         rhythm = _count(engine, WorkOrder.received_at > ANCHOR - timedelta(days=60)) / 60  # calls a day
         admin = first_admin(engine)
         clerk = account(engine, admin, "clerk", "reception", "王接待")  # the township's (its only one)
+        mediator = account(engine, admin, "med", "mediator", "陈调解")
         done = topup.run(engine, TEST_NOW)
         # the calls are the clerk's: their timelines name who took them
         assert _count(engine, WorkOrder.received_at > ANCHOR, WorkOrder.created_by == clerk.user_id) == done["registered"]
@@ -63,8 +68,37 @@ def test_a_month_old_demo_is_topped_up_to_today(tmp_path):
         # some of the newest calls are still being handled, some of the month's are closed
         recent_open = _count(engine, WorkOrder.status.in_(OPEN_STATUSES), WorkOrder.received_at > ANCHOR)
         assert 0 < recent_open < done["registered"]
+        # disputes: new ones this month, none left without a step for long, agreements followed up
+        # and closed once due; platform cases: new patrol findings, none waiting for long
+        assert done["disputes"] > 0 and done["disputes_moved"] > 0 and done["platform_cases_moved"] > 0, done
+        with read_session(engine) as s:
+            C, P = MediationCase, PlatformCase
+            assert s.scalar(select(func.count()).select_from(C).where(C.reported_at > TEST_NOW - timedelta(days=7))) > 0
+            idle = s.scalar(select(func.count()).select_from(C).where(
+                C.status.in_(("open", "mediating")), C.last_progress_at < TEST_NOW - timedelta(days=8)))
+            assert idle == 0
+            overdue_followup = s.scalar(select(func.count()).select_from(C).where(
+                C.status == "agreed", C.followup_due_on < (TEST_NOW - timedelta(days=5)).date()))
+            assert overdue_followup == 0
+            waiting = s.scalar(select(func.count()).select_from(P).where(
+                P.status.in_(OPEN_CASE_STATUSES), P.created_at < TEST_NOW - timedelta(days=10)))
+            assert waiting == 0
+            assert s.scalar(select(func.max(PlatformCaseEvent.at))) <= TEST_NOW
+            assert s.scalar(select(func.max(C.last_progress_at))) <= TEST_NOW
+            # the mediator's steps: the township's own account
+            assert s.scalar(select(func.count()).select_from(MediationStep).where(
+                MediationStep.recorded_by == mediator.user_id)) > 0
         # a second start at the same moment has nothing to do
         assert topup.run(engine, TEST_NOW) == topup.NOTHING
+        # a patrol finding of nine days ago is closed by now, one of an hour ago still waits
+        town = scope.scoped(engine, 1)
+        made = topup_cases.platform_cases(town, random.Random(1), TEST_NOW - timedelta(days=10), TEST_NOW,
+                                          topup.staff_of(town),
+                                          lambda *_a: [TEST_NOW - timedelta(days=9), TEST_NOW - timedelta(minutes=5)])
+        assert made["platform_cases"] == 2
+        with read_session(engine) as s:
+            newest = s.execute(select(PlatformCase.status).order_by(PlatformCase.id.desc()).limit(2)).scalars().all()
+        assert newest == ["pending", "closed"]
     finally:
         engine.dispose()
 

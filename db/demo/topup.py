@@ -18,7 +18,8 @@ them are taken to their close.
 Grid events are topped up the same way (the grid workers' rounds at the township's rhythm,
 reported as their template's worker, handled on the spot, verified, evaluated, archived as
 their age allows; stale ones closed unless their referred record is still open). Disputes and
-platform cases are not topped up yet (docs/status.md).
+platform cases likewise (``db/demo/topup_cases.py``): new ones at the township's rhythm, and every
+open one taken on through its steps as far as its age allows.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ MAX_DAYS = 45  # the start-up pays about half a second per day of calls and roun
 STALE_DAYS = 20  # an open call older than this is closed by the top-up
 STEPS = (("contact", 0.05), ("dispatch", 0.2), ("accept", 0.5), ("resolve", 2.0), ("callback", 4.0))
 RESULT = "已现场核实并处理完毕，诉求人认可。"
-NOTHING = {"registered": 0, "closed": 0, "events": 0, "events_closed": 0}
+NOTHING = {"registered": 0, "closed": 0, "events": 0, "events_closed": 0, "disputes": 0, "disputes_moved": 0,
+           "platform_cases": 0, "platform_cases_moved": 0}
 
 
 def staff_of(engine: Engine) -> dict:
@@ -188,7 +190,8 @@ def _office_moments(rng: random.Random, since: datetime, now: datetime, per_day:
     last = (now + LOCAL_OFFSET).date()
     while day <= last:
         rate = per_day * (0.4 if day.weekday() >= 5 else 1.15)
-        n = sum(1 for _ in range(int(rate * 3)) if rng.random() < 1 / 3)  # about ``rate`` calls
+        tries = int(rate * 3) + (rng.random() < rate * 3 % 1)  # a rare kind (a dispute a week) too
+        n = sum(1 for _ in range(tries) if rng.random() < 1 / 3)  # about ``rate`` calls
         for _ in range(n):
             local = datetime(day.year, day.month, day.day, 8) + timedelta(minutes=rng.uniform(0, 600))
             at = local - LOCAL_OFFSET
@@ -252,7 +255,11 @@ def run(engine: Engine, now: datetime, township_id: int | None = None) -> dict[s
         progress(town, rng, order, at, now, depts, finish=age > timedelta(days=STALE_DAYS), staff=staff,
                  stop_chance=0.12 if age < timedelta(days=3) else 0.05 if age < timedelta(days=10) else 0.02)
         registered += 1
-    done = {"registered": registered, "closed": closed, **_events(town, rng, since, now)}
+    from db.demo import topup_cases
+
+    done = {"registered": registered, "closed": closed, **_events(town, rng, since, now),
+            **topup_cases.disputes(town, rng, since, now, staff, _office_moments),
+            **topup_cases.platform_cases(town, rng, since, now, staff, _office_moments)}
     with write_session(engine) as s:  # how far the township has been topped up (quiet hours too)
         row = s.get(AppSetting, key) or AppSetting(key=key, value="")
         row.value = now.isoformat()
