@@ -15,6 +15,7 @@ from db.demo import generate, topup, topup_cases
 from db.engine import make_engine, read_session
 from db.migrate import upgrade
 from db.models import GridEvent, MediationCase, MediationStep, PlatformCase, WorkOrder
+from db.models.grid_work import GridEventStep
 from db.models.platforms import OPEN_CASE_STATUSES, PlatformCaseEvent
 from db.models.orders import OPEN_STATUSES
 from tests.factories.accounts import account, first_admin
@@ -48,6 +49,7 @@ def test_a_month_old_demo_is_topped_up_to_today(tmp_path):
         admin = first_admin(engine)
         clerk = account(engine, admin, "clerk", "reception", "王接待")  # the township's (its only one)
         mediator = account(engine, admin, "med", "mediator", "陈调解")
+        dispatcher = account(engine, admin, "disp", "dispatcher", "赵督办")
         done = topup.run(engine, TEST_NOW)
         # the calls are the clerk's: their timelines name who took them
         assert _count(engine, WorkOrder.received_at > ANCHOR, WorkOrder.created_by == clerk.user_id) == done["registered"]
@@ -85,6 +87,10 @@ def test_a_month_old_demo_is_topped_up_to_today(tmp_path):
             assert waiting == 0
             assert s.scalar(select(func.max(PlatformCaseEvent.at))) <= TEST_NOW
             assert s.scalar(select(func.max(C.last_progress_at))) <= TEST_NOW
+            # the events' verification is the dispatcher's
+            verified_by = set(s.scalars(select(GridEventStep.actor_id).where(
+                GridEventStep.action == "verify", GridEventStep.at > ANCHOR)))
+            assert verified_by == {dispatcher.user_id}, verified_by
             # the mediator's steps: the township's own account
             assert s.scalar(select(func.count()).select_from(MediationStep).where(
                 MediationStep.recorded_by == mediator.user_id)) > 0

@@ -114,11 +114,25 @@ EVENT_STEPS = (("handle", 0.1), ("verify", 0.6), ("evaluate", 2.0), ("archive", 
 ON_SPOT = "已现场处置，群众认可。"
 
 
+def _by(staff: dict | None, action: str, roles: tuple[str, ...]):
+    """The township's first account among ``roles`` allowed to take ``action``, else 系统."""
+    from db.permissions import allowed
+    from db.rules.event_fsm import permission_for
+
+    for role in roles:
+        actor = (staff or {}).get(role)
+        if actor is not None and allowed(actor.role, permission_for(action)):
+            return actor
+    return SYSTEM
+
+
 def progress_event(engine: Engine, rng: random.Random, ev: dict, start: datetime, now: datetime, *,
-                   finish: bool = False, stop_chance: float = 0.1) -> dict:
+                   finish: bool = False, stop_chance: float = 0.1, staff: dict | None = None) -> dict:
     """A grid event through the loop as far as its age allows: handled (on the spot, or the
-    handling of a referred matter recorded once its record is closed), verified, evaluated,
-    archived. A referred event whose record is still open stays where it is."""
+    handling of a referred matter recorded once its record is closed), verified and archived by
+    the township's dispatcher, evaluated by its leader (系统 where the township has no such
+    account; the handling stays 系统's: the grid's worker may have no account). A referred event
+    whose record is still open stays where it is."""
     from db.errors import DomainError
     from db.models.grid_work import EVENT_RATINGS
     from db.services import grid_events as ge
@@ -132,17 +146,18 @@ def progress_event(engine: Engine, rng: random.Random, ev: dict, start: datetime
                 ev = (ge.handle_on_spot(engine, SYSTEM, eid, ver, ON_SPOT, now=t) if ev["status"] == "reported"
                       else ge.mark_handled(engine, SYSTEM, eid, ver, ON_SPOT, now=t))
             elif step == "verify":
-                ev = ge.verify(engine, SYSTEM, eid, ver, "passed", now=t)
+                ev = ge.verify(engine, _by(staff, "verify", ("dispatcher",)), eid, ver, "passed", now=t)
             elif step == "evaluate":
-                ev = ge.evaluate(engine, SYSTEM, eid, ver, rng.choice(list(EVENT_RATINGS)[:3]), now=t)
+                ev = ge.evaluate(engine, _by(staff, "evaluate", ("leader", "dispatcher")), eid, ver,
+                                 rng.choice(list(EVENT_RATINGS)[:3]), now=t)
             else:
-                ev = ge.archive(engine, SYSTEM, eid, ver, now=t)
+                ev = ge.archive(engine, _by(staff, "archive", ("dispatcher", "leader")), eid, ver, now=t)
         except DomainError:  # a referred matter whose order, case or platform case is still open
             break
     return ev
 
 
-def _events(town: Engine, rng: random.Random, since: datetime, now: datetime) -> dict[str, int]:
+def _events(town: Engine, rng: random.Random, since: datetime, now: datetime, staff: dict) -> dict[str, int]:
     """The grid workers' rounds since ``since`` at the township's rhythm, and their stale events
     taken to their close (grid events are reported by the grid's own workers: the copy keeps the
     template's reporter)."""
@@ -167,7 +182,7 @@ def _events(town: Engine, rng: random.Random, since: datetime, now: datetime) ->
         with read_session(town) as s:
             e = s.get(E, eid)
             state = {"id": e.id, "version": e.version, "status": e.status, "handled_at": e.handled_at}
-        after = progress_event(town, rng, state, reported, now, finish=True)
+        after = progress_event(town, rng, state, reported, now, finish=True, staff=staff)
         closed += after["status"] == "archived"
     made = 0
     if templates and per_day > 0:
@@ -178,7 +193,7 @@ def _events(town: Engine, rng: random.Random, since: datetime, now: datetime) ->
                 household_id=t["household_id"], reporter_staff_id=t["reporter_staff_id"]), now=at)
             age = now - at
             progress_event(town, rng, {**ev, "handled_at": None}, at, now, finish=age > timedelta(days=STALE_DAYS),
-                           stop_chance=0.12 if age < timedelta(days=3) else 0.03)
+                           stop_chance=0.12 if age < timedelta(days=3) else 0.03, staff=staff)
             made += 1
     return {"events": made, "events_closed": closed}
 
@@ -257,7 +272,7 @@ def run(engine: Engine, now: datetime, township_id: int | None = None) -> dict[s
         registered += 1
     from db.demo import topup_cases
 
-    done = {"registered": registered, "closed": closed, **_events(town, rng, since, now),
+    done = {"registered": registered, "closed": closed, **_events(town, rng, since, now, staff),
             **topup_cases.disputes(town, rng, since, now, staff, _office_moments),
             **topup_cases.platform_cases(town, rng, since, now, staff, _office_moments)}
     with write_session(engine) as s:  # how far the township has been topped up (quiet hours too)
