@@ -134,7 +134,7 @@ def _dark(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
     fig.update_layout(paper_bgcolor=PANEL, plot_bgcolor=PANEL, font={"family": FONT, "size": 18, "color": FG},
                       title={"text": title, "font": {"size": 22, "color": FG}}, height=height,
                       margin={"l": 20, "r": 20, "t": 60, "b": 20}, showlegend=False)
-    fig.update_xaxes(gridcolor="#2b4670", color=FG)
+    fig.update_xaxes(gridcolor="#2b4670", color=FG, tickfont={"size": 16, "color": FG})  # read from 3 m
     fig.update_yaxes(gridcolor="#2b4670", color=FG, tickfont={"size": 18, "color": FG})
     return fig
 
@@ -157,7 +157,8 @@ def build_trend_figure(trend: list[dict]) -> go.Figure:
                         marker={"size": 14, "symbol": "circle-open", "color": ACCENT, "line": {"width": 3}},
                         name="办结率（本月进行中）")
     fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "range": [0, 105], "color": ACCENT,
-                              "title": "办结率%", "tickvals": [0, 25, 50, 75, 100], "showgrid": False})
+                              "title": {"text": "办结率%", "font": {"size": 16, "color": ACCENT}},
+                              "tickvals": [0, 25, 50, 75, 100], "showgrid": False})
     fig.update_xaxes(type="category")
     return _dark(fig, "今年每月受理量（柱）与办结率（线）")
 
@@ -166,7 +167,9 @@ def build_category_figure(cats: list[dict]) -> go.Figure:
     fig = go.Figure(go.Bar(x=[c["received"] for c in cats], y=[str(c["label"]) for c in cats], orientation="h",
                            marker={"color": ACCENT}, text=[c["received"] for c in cats], textposition="outside"))
     fig.update_yaxes(autorange="reversed")
-    return _dark(fig, "本月诉求类别前八")
+    fig = _dark(fig, "本月诉求类别前八")
+    fig.update_xaxes(visible=False)  # every bar carries its count: no fractional ticks for counts
+    return fig
 
 
 def build_channel_figure(mix: list[dict]) -> go.Figure:
