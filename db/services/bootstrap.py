@@ -110,8 +110,13 @@ def ensure_database(engine: Engine, settings: Settings, demo_orders: int | None 
             if not neighbour.exists(engine):  # the county's second township
                 say(f"生成第二个演示乡镇（{neighbour.NAME}）…")
                 neighbour.seed(engine, utcnow())
-            from db.demo import shapes, topup
+            # the accounts missing (all on a first start; the county's and 白云镇's on a demo
+            # database made before there were several townships), before the top-up, whose steps
+            # they take
+            done["accounts"] = create_demo_accounts(engine, settings.demo_password, say if not has_users else None)
+            from db.demo import attribution, shapes, topup
 
+            attribution.attribute(engine)  # the generated timelines name the demo's accounts
             shapes.ensure(engine)  # the map (一张图) of a township that has none yet
 
             # alive on any date: the calls since the data was made, at the township's rhythm
@@ -119,9 +124,6 @@ def ensure_database(engine: Engine, settings: Settings, demo_orders: int | None 
             if any(done["topped_up"].values()):
                 say("演示数据已补充到今天：新登记工单 {registered} 件、网格事件 {events} 件；"
                     "办结久未办结的工单 {closed} 件、事件 {events_closed} 件。".format(**done["topped_up"]))
-            # the accounts missing (all on a first start; the county's and 白云镇's on a demo
-            # database made before there were several townships)
-            done["accounts"] = create_demo_accounts(engine, settings.demo_password, say if not has_users else None)
     return done
 
 

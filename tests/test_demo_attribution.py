@@ -1,0 +1,38 @@
+"""The demo's records agree with their own timelines (issue #22): the generated steps name the
+demo township's accounts by role, and an order's 签收人, 督办领导 and 登记人 are those of its steps."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from db.engine import read_session
+from db.models import User, WorkOrder
+from db.models.orders import WorkOrderEvent
+from tests.factories import pages as pages_f
+
+
+def test_every_order_of_the_demo_township_agrees_with_its_timeline(demo_db):
+    town = demo_db["leader"].township_id
+    W, E = WorkOrder, WorkOrderEvent
+    with read_session(pages_f.engine()) as s:
+        roles = {uid: role for uid, role in s.execute(select(User.id, User.role))}
+        steps = s.execute(select(E.order_id, E.action, E.actor_id).join(W, W.id == E.order_id)
+                          .where(W.township_id == town).order_by(E.at, E.id)).all()
+        orders = {r.id: r for r in s.execute(select(W.id, W.assignee_id, W.supervisor_user_id, W.created_by,
+                                                    W.supervised).where(W.township_id == town))}
+        assert s.scalar(select(func.count()).select_from(W).where(W.township_id == town, W.supervised.is_(True))) > 0
+    last: dict[tuple[int, str], int | None] = {}
+    for oid, action, actor in steps:
+        assert actor is not None, (oid, action)  # every step names who took it
+        last[(oid, action)] = actor
+    expected_role = {"receive": "reception", "contact": "reception", "dispatch": "dispatcher",
+                     "accept": "platform", "resolve": "platform", "supervise": "leader"}
+    for (oid, action), actor in last.items():
+        if action in expected_role:
+            assert roles[actor] in (expected_role[action], "admin"), (oid, action, roles[actor])
+    for oid, o in orders.items():
+        if (oid, "accept") in last:
+            assert o.assignee_id == last[(oid, "accept")], oid
+        if o.supervised:
+            assert o.supervisor_user_id == last.get((oid, "supervise")) and o.supervisor_user_id, oid
+        assert o.created_by == last[(oid, "receive")], oid
