@@ -115,19 +115,46 @@ def styled(df: pd.DataFrame):
     return df.style.map(lambda v: LIGHT_STYLE.get(v, ""), subset=["风险"])
 
 
+def _local(ts) -> datetime | None:
+    """A date-and-time cell (Beijing time, no zone: Excel has none) for the export."""
+    return to_local(ts).replace(tzinfo=None) if ts else None
+
+
+def export_frame(rows: list[dict]) -> pd.DataFrame:
+    """The export: what the list shows, with its times as date-and-time cells with their year
+    (sorted and filtered as dates in Excel) and the deadline's state in words."""
+    return pd.DataFrame({
+        "编号": [r["number"] for r in rows],
+        "受理时间": [_local(r["received_at"]) for r in rows],
+        "事项": [r["title"] for r in rows],
+        "类别": [r["category"] for r in rows],
+        "村（社区）": [r["village"] or "" for r in rows],
+        "状态": [ORDER_STATUSES.get(r["status"], r["status"]) + ("·督办" if r["supervised"] else "") for r in rows],
+        "承办": [r["department"] or r["platform"] or "" for r in rows],
+        "办理时限": [_local(r["due_at"]) for r in rows],
+        "时限暂定": ["是" if r.get("due_provisional") else "" for r in rows],
+        "办结时间": [_local(r.get("resolved_at")) for r in rows],
+        "风险": [LIGHT_LABELS.get(r["light"], "") if r["status"] in OPEN_STATUSES else "" for r in rows],
+        "渠道": [CHANNELS.get(r["channel"], r["channel"]) for r in rows],
+        "来电人": [" ".join(x for x in (r["caller_name"], r["caller_phone"]) if x) for r in rows],
+    })
+
+
 def export_bytes(rows: list[dict]) -> bytes:
-    df = inbox_frame(rows)
+    df = export_frame(rows)
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
         df.to_excel(xw, index=False, sheet_name="工单")
         sheet = xw.sheets["工单"]
-        for row in sheet.iter_rows(min_row=2):  # text, never a formula ("=HYPERLINK(…)" in a title)
+        for row in sheet.iter_rows(min_row=2):
             for cell in row:
-                if isinstance(cell.value, str):
+                if isinstance(cell.value, str):  # text, never a formula ("=HYPERLINK(…)" in a title)
                     cell.data_type = "s"
-        for col, width in zip("ABCDEFGHIJK", (8, 16, 17, 30, 14, 12, 12, 18, 16, 10, 22), strict=False):
+                elif isinstance(cell.value, datetime):
+                    cell.number_format = "yyyy-mm-dd hh:mm"
+        for col, width in zip("ABCDEFGHIJKLM", (16, 17, 30, 14, 12, 12, 18, 17, 8, 17, 8, 10, 22), strict=False):
             sheet.column_dimensions[col].width = width
-        sheet.freeze_panes = "A2"
+        sheet.freeze_panes = "B2"
     return buf.getvalue()
 
 

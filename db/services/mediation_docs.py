@@ -60,6 +60,13 @@ def _record_export(engine: Engine, actor: Actor, what: str, rows: int, detail: d
 # --------------------------------------------------------------------------- Excel ledger
 
 
+def _day(ts: datetime | date | None) -> date | None:
+    """A date cell (Beijing date) for the workbook: sorted and filtered as a date in Excel."""
+    if ts is None:
+        return None
+    return to_local(ts).date() if isinstance(ts, datetime) else ts
+
+
 def ledger_workbook(rows: list[dict], title: str) -> bytes:
     wb = Workbook()
     ws = wb.active
@@ -81,17 +88,19 @@ def ledger_workbook(rows: list[dict], title: str) -> bytes:
         ws.column_dimensions[get_column_letter(col)].width = width
     for k, r in enumerate(rows, start=1):
         values = [
-            k, r["number"], _d(r["reported_at"]), r["village"], CASE_KINDS.get(r["kind"], r["kind"]),
+            k, r["number"], _day(r["reported_at"]), r["village"], CASE_KINDS.get(r["kind"], r["kind"]),
             DISPUTE_TYPES.get(r["dispute_type"], r["dispute_type"]), r.get("parties") or "",
             r.get("summary") or "", RISK_COLOURS.get(r["risk_colour"], r["risk_colour"]),
             CASE_LEVELS.get(r["level"], r["level"]), r.get("mediator") or "", r.get("process") or "",
             fsm.STATUS_LABELS.get(r["status"], r["status"]), r.get("outcome") or r.get("agreement_text") or "",
-            _d(r.get("agreed_at")), _d(r.get("followup_at")), _d(r.get("closed_at")), r.get("reopen_count") or 0,
+            _day(r.get("agreed_at")), _day(r.get("followup_at")), _day(r.get("closed_at")), r.get("reopen_count") or 0,
         ]
         for col, value in enumerate(values, start=1):
             c = ws.cell(k + 2, col, value)
             if isinstance(value, str):
                 c.data_type = "s"  # text, never a formula: a title such as "=HYPERLINK(…)" stays inert
+            elif isinstance(value, date):
+                c.number_format = "yyyy-mm-dd"
             c.font = Font(name=FONT)
             c.border = border
             c.alignment = Alignment(vertical="top", wrap_text=True)

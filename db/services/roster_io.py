@@ -177,7 +177,7 @@ def export_rows(s: Session, role: str, township_id: int | None = None) -> dict[s
                       .where(*in_town(PartyMember.village_id))
                       .order_by(PartyMember.village_id, PartyMember.id, Grid.code, Household.id)).all()
     yn = lambda b: "是" if b else "否"  # noqa: E731
-    iso = lambda d: d.isoformat() if d else None  # noqa: E731
+    iso = lambda d: d or None  # noqa: E731  (a date cell, with its year: the import reads both)
     return {
         SHEET_GRIDS: [[c, n, GRID_KINDS.get(k, k), t, v, d] for c, n, k, t, v, d in grids],
         SHEET_STAFF: [[_mask(role, "id_number", i), _mask(role, "name", n), _mask(role, "phone", p),
