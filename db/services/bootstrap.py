@@ -119,8 +119,13 @@ def ensure_database(engine: Engine, settings: Settings, demo_orders: int | None 
             attribution.attribute(engine)  # the generated timelines name the demo's accounts
             shapes.ensure(engine)  # the map (一张图) of a township that has none yet
 
-            # alive on any date: the calls since the data was made, at the township's rhythm
-            done["topped_up"] = topup.run(engine, utcnow())
+            # alive on any date: the calls since the data was made, at each township's rhythm
+            with read_session(engine) as s:
+                towns = list(s.scalars(select(Township.id).order_by(Township.id)))
+            done["topped_up"] = dict(topup.NOTHING)
+            for town in towns:
+                for k, n in topup.run(engine, utcnow(), town).items():
+                    done["topped_up"][k] += n
             if any(done["topped_up"].values()):
                 say("演示数据已补充到今天：新登记工单 {registered} 件、网格事件 {events} 件；"
                     "办结久未办结的工单 {closed} 件、事件 {events_closed} 件。".format(**done["topped_up"]))
