@@ -36,3 +36,20 @@ def test_every_order_of_the_demo_township_agrees_with_its_timeline(demo_db):
         if o.supervised:
             assert o.supervisor_user_id == last.get((oid, "supervise")) and o.supervisor_user_id, oid
         assert o.created_by == last[(oid, "receive")], oid
+
+
+def test_a_first_start_marks_the_generated_data_current_so_it_changes_none_of_it(demo_db):
+    """The generated data is current when made: the first start's top-up has nothing to do (its
+    steps would have moved generated disputes past the states the demo shows, e.g. its open red
+    ones); a later start tops up from that moment."""
+    from datetime import datetime
+
+    from db.models import AppSetting, Township
+
+    with read_session(pages_f.engine()) as s:
+        towns = set(s.scalars(select(Township.id)))
+        marks = {k: v for k, v in s.execute(select(AppSetting.key, AppSetting.value)
+                                            .where(AppSetting.key.like("demo_topped_up_%")))}
+        newest = s.scalar(select(func.max(WorkOrder.received_at)))
+    assert set(marks) == {f"demo_topped_up_{t}" for t in towns}
+    assert all(datetime.fromisoformat(v) >= newest for v in marks.values())

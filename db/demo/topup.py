@@ -275,8 +275,16 @@ def run(engine: Engine, now: datetime, township_id: int | None = None) -> dict[s
     done = {"registered": registered, "closed": closed, **_events(town, rng, since, now, staff),
             **topup_cases.disputes(town, rng, since, now, staff, _office_moments),
             **topup_cases.platform_cases(town, rng, since, now, staff, _office_moments)}
+    mark_current(engine, now, township_id)
+    return done
+
+
+def mark_current(engine: Engine, now: datetime, township_id: int) -> None:
+    """Record that the township's data is current up to ``now`` (after a top-up, and after the
+    demo's data is generated: a first start has nothing to top up, and changes no generated
+    record)."""
+    key = f"demo_topped_up_{township_id}"
     with write_session(engine) as s:  # how far the township has been topped up (quiet hours too)
         row = s.get(AppSetting, key) or AppSetting(key=key, value="")
         row.value = now.isoformat()
         s.add(row)
-    return done

@@ -34,6 +34,15 @@ def _local_day(at: datetime):
     return (at + LOCAL_OFFSET).date()
 
 
+def _after(at: datetime, since: datetime, rng: random.Random) -> datetime:
+    """A step's moment, never inside the time the data already covers: a step the data's own
+    rhythm would have taken before ``since`` (the data's end, or the last top-up) is taken a
+    little after it instead, so a first start changes none of the generated records."""
+    if at <= since:
+        at = since + timedelta(hours=rng.uniform(2, 72))
+    return _office(at, rng)
+
+
 def _office(at: datetime, rng: random.Random) -> datetime:
     """``at`` moved into office hours of its (Beijing) day."""
     local = at + LOCAL_OFFSET
@@ -45,9 +54,10 @@ def _office(at: datetime, rng: random.Random) -> datetime:
 
 # --------------------------------------------------------------------------- disputes
 
-def advance_dispute(town: Engine, rng: random.Random, case_id: int, now: datetime, actor: Actor) -> str:
-    """Take one dispute through its next steps, each a few days after the last, while they fall
-    before ``now``; returns its status afterwards."""
+def advance_dispute(town: Engine, rng: random.Random, case_id: int, now: datetime, actor: Actor,
+                    since: datetime) -> str:
+    """Take one dispute through its next steps, each three to ten days after the last (and after
+    ``since``), while they fall before ``now``; returns its status afterwards."""
     while True:
         with read_session(town) as s:
             c = s.get(MediationCase, case_id)
@@ -57,7 +67,7 @@ def advance_dispute(town: Engine, rng: random.Random, case_id: int, now: datetim
                          due=c.followup_due_on, agreed=c.agreed_at, followup=c.followup_at, colour=c.risk_colour,
                          parties=[p.name for p in s.scalars(select(MediationParty).where(MediationParty.case_id == c.id))])
         if state["status"] in fsm.ACTIVE_STATUSES:
-            at = _office(state["since"] + timedelta(days=rng.uniform(1, 5)), rng)
+            at = _after(state["since"] + timedelta(days=rng.uniform(3, 10)), since, rng)
             if last is not None and _local_day(at) < last:
                 at = _office(datetime(last.year, last.month, last.day, 10) - LOCAL_OFFSET + timedelta(days=1), rng)
             if at > now:
@@ -80,9 +90,9 @@ def advance_dispute(town: Engine, rng: random.Random, case_id: int, now: datetim
                 agreement_text=rng.choice(vocab.AGREEMENT_TEXTS).format(a=a, b=b, n=rng.randint(5, 60)) if agreed else None,
                 now=at)
         elif state["status"] == "agreed" and state["due"] is not None:
-            day = state["due"] + timedelta(days=rng.randint(0, 3))
-            at = _office(datetime(day.year, day.month, day.day, 9) - LOCAL_OFFSET + timedelta(minutes=rng.uniform(0, 420)),
-                         rng)
+            day = state["due"] + timedelta(days=rng.randint(1, 4))
+            at = _after(datetime(day.year, day.month, day.day, 9) - LOCAL_OFFSET + timedelta(minutes=rng.uniform(0, 420)),
+                        since, rng)
             if at > now:
                 return state["status"]
             if state["followup"] is None:
@@ -119,7 +129,7 @@ def disputes(town: Engine, rng: random.Random, since: datetime, now: datetime, s
     for cid in open_ids:
         with read_session(town) as s:
             before = s.get(C, cid).version
-        advance_dispute(town, rng, cid, now, actor)
+        advance_dispute(town, rng, cid, now, actor, since)
         with read_session(town) as s:
             moved += s.get(C, cid).version != before
     made = 0
@@ -130,7 +140,7 @@ def disputes(town: Engine, rng: random.Random, since: datetime, now: datetime, s
                 kind=t["kind"], dispute_type=t["dispute_type"], title=t["title"], summary=t["summary"],
                 village_id=t["village_id"], grid_id=t["grid_id"], source="walk_in", risk_colour=t["risk_colour"],
                 level="village", parties=parties.get(t["id"], [])), now=at)
-            advance_dispute(town, rng, case["id"], now, actor)
+            advance_dispute(town, rng, case["id"], now, actor, at)
             made += 1
     return {"disputes": made, "disputes_moved": moved}
 
@@ -143,9 +153,11 @@ def _as(staff: dict, platform_id: int) -> tuple[Actor, int | None]:
     return (officer, None) if officer is not None else (SYSTEM, platform_id)
 
 
-def advance_platform_case(town: Engine, rng: random.Random, case_id: int, now: datetime, staff: dict) -> str:
+def advance_platform_case(town: Engine, rng: random.Random, case_id: int, now: datetime, staff: dict,
+                          since: datetime) -> str:
     """Take one platform case on (signed for, a push received or a bounce taken back, closed), each
-    step some hours after the last, while they fall before ``now``; returns its status afterwards."""
+    step some hours after the last (and after ``since``), while they fall before ``now``; returns
+    its status afterwards."""
     while True:
         with read_session(town) as s:
             c = s.get(PlatformCase, case_id)
@@ -157,7 +169,7 @@ def advance_platform_case(town: Engine, rng: random.Random, case_id: int, now: d
         if state["status"] not in OPEN_CASE_STATUSES:
             return state["status"]
         hours = {"pending": (1, 20), "pushed": (1, 20), "bounced": (2, 24), "accepted": (20, 110)}[state["status"]]
-        at = _office(state["updated"] + timedelta(hours=rng.uniform(*hours)), rng)
+        at = _after(state["updated"] + timedelta(hours=rng.uniform(*hours)), since, rng)
         if at > now:
             return state["status"]
         if state["status"] == "pushed":
@@ -191,7 +203,7 @@ def platform_cases(town: Engine, rng: random.Random, since: datetime, now: datet
     for cid in open_ids:
         with read_session(town) as s:
             before = s.get(P, cid).version
-        advance_platform_case(town, rng, cid, now, staff)
+        advance_platform_case(town, rng, cid, now, staff, since)
         with read_session(town) as s:
             moved += s.get(P, cid).version != before
     made = 0
@@ -202,6 +214,6 @@ def platform_cases(town: Engine, rng: random.Random, since: datetime, now: datet
             case = plat.open_patrol_case(town, actor, platform_id=t["lead_platform_id"], title=t["title"],
                                          description=t["description"], village_id=t["village_id"],
                                          as_platform_id=as_id, now=at)
-            advance_platform_case(town, rng, case["id"], now, staff)
+            advance_platform_case(town, rng, case["id"], now, staff, at)
             made += 1
     return {"platform_cases": made, "platform_cases_moved": moved}

@@ -96,25 +96,31 @@ def ensure_database(engine: Engine, settings: Settings, demo_orders: int | None 
             with read_session(engine) as s:
                 has_orders = s.scalar(select(func.count()).select_from(WorkOrder)) or 0
                 has_users = s.scalar(select(func.count()).select_from(User)) or 0
+            from db.demo import attribution, neighbour, shapes, topup
+
             if not has_orders:
                 from db.demo.generator import generate  # heavy import, only when needed
 
                 if demo_orders is None and os.environ.get("GOV_DEMO_SCALE_ORDERS"):
                     demo_orders = int(os.environ["GOV_DEMO_SCALE_ORDERS"])
                 say("首次启动：生成演示乡镇的数据（约一分钟）…")
-                generate(engine, scale="township", orders=demo_orders, now=utcnow(),
+                made_at = utcnow()
+                generate(engine, scale="township", orders=demo_orders, now=made_at,
                          progress=lambda stage, n: say(f"  {stage}：{n:,}"))
                 done["seeded"] = True
-            from db.demo import neighbour
+                with read_session(engine) as s:
+                    made = list(s.scalars(select(Township.id)))
+                for town in made:  # the generated data is current: nothing to top up
+                    topup.mark_current(engine, made_at, town)
 
             if not neighbour.exists(engine):  # the county's second township
                 say(f"生成第二个演示乡镇（{neighbour.NAME}）…")
-                neighbour.seed(engine, utcnow())
+                seeded_at = utcnow()
+                topup.mark_current(engine, seeded_at, neighbour.seed(engine, seeded_at))
             # the accounts missing (all on a first start; the county's and 白云镇's on a demo
             # database made before there were several townships), before the top-up, whose steps
             # they take
             done["accounts"] = create_demo_accounts(engine, settings.demo_password, say if not has_users else None)
-            from db.demo import attribution, shapes, topup
 
             attribution.attribute(engine)  # the generated timelines name the demo's accounts
             shapes.ensure(engine)  # the map (一张图) of a township that has none yet
@@ -127,8 +133,9 @@ def ensure_database(engine: Engine, settings: Settings, demo_orders: int | None 
                 for k, n in topup.run(engine, utcnow(), town).items():
                     done["topped_up"][k] += n
             if any(done["topped_up"].values()):
-                say("演示数据已补充到今天：新登记工单 {registered} 件、网格事件 {events} 件；"
-                    "办结久未办结的工单 {closed} 件、事件 {events_closed} 件。".format(**done["topped_up"]))
+                say("演示数据已补充到今天：新登记工单 {registered} 件、网格事件 {events} 件、矛盾纠纷 {disputes} 件、"
+                    "平台案件 {platform_cases} 件；办结久未办结的工单 {closed} 件、事件 {events_closed} 件；"
+                    "推进在办纠纷 {disputes_moved} 件、平台案件 {platform_cases_moved} 件。".format(**done["topped_up"]))
     return done
 
 
