@@ -91,11 +91,52 @@ def fmt_measure(key: str, v: float | None) -> str:
     return f"{v:.1f}%" if m.unit == "%" else f"{int(v)}{m.unit}"
 
 
+def classes(measure: str, values: list[float]) -> list[dict]:
+    """The map's colour classes for ``measure``: {label, lo, hi, colour}, the lightest (or the
+    worst, for a measure where more is better) first. Counts: 0, then up to four equal steps up
+    to the largest value; a percentage: four fixed bands."""
+    m = q.MEASURES[measure]
+    scale = WORSE if m.higher_is_worse else BETTER
+    if m.unit == "%":
+        bands = [(0.0, 60.0, "低于60%"), (60.0, 75.0, "60%–75%"), (75.0, 90.0, "75%–90%"), (90.0, 100.0, "90%及以上")]
+    else:
+        top = int(max(values + [0]))
+        step = max(1, math.ceil(top / 4))
+        bands = [(0.0, 0.0, f"0{m.unit}")]
+        for a in range(1, top + 1, step):
+            b = min(top, a + step - 1)
+            bands.append((float(a), float(b), f"{a}{m.unit}" if a == b else f"{a}–{b}{m.unit}"))
+    n = len(bands)
+    colours = sample_colorscale(scale, [i / max(1, n - 1) for i in range(n)])
+    return [{"lo": lo, "hi": hi, "label": label, "colour": c} for (lo, hi, label), c in zip(bands, colours, strict=True)]
+
+
+def class_of(v: float | None, cls: list[dict]) -> dict | None:
+    if v is None:
+        return None
+    for c in cls:
+        if v <= c["hi"]:
+            return c
+    return cls[-1]
+
+
+def _rings_xy(rings_list, k: float) -> tuple[list, list]:
+    """Many rings as one line, a gap (None) between them: one trace fills them all."""
+    xs: list = []
+    ys: list = []
+    for ring in rings_list:
+        x, y = _xy(ring, k)
+        xs += x + [None]
+        ys += y + [None]
+    return xs, ys
+
+
 def build_figure(drawn: dict[str, list[dict]], vals: dict[int, dict], measure: str, marks: list[dict], *,
                  dark: bool = False, height: int | None = 620, labels: bool = True,
                  clickable: bool = True) -> go.Figure:
-    """The map: one filled shape per grid coloured by ``measure``, the villages' outlines and
-    names, a clickable point per grid (customdata: the grid id) and the recent matters' marks."""
+    """The map: the grids filled by the class of their value on ``measure`` (one trace per class,
+    named in the legend), the villages' outlines and names, a clickable point per grid (customdata:
+    the grid id) and the recent matters' marks. About ten traces, however many grids."""
     m = q.MEASURES[measure]
     grids, vs = drawn["grids"], drawn["villages"]
     fg = "#ffffff" if dark else "#1d2b3a"
@@ -104,32 +145,29 @@ def build_figure(drawn: dict[str, list[dict]], vals: dict[int, dict], measure: s
         return fig
     k = math.cos(math.radians(sum(g["anchor"][1] for g in grids) / len(grids)))
     per = {g["grid_id"]: q.measure_value(measure, vals.get(g["grid_id"], dict.fromkeys(q.KEYS, 0))) for g in grids}
-    known = [v for v in per.values() if v is not None]
-    lo, hi = (0.0, 100.0) if m.unit == "%" else (0.0, max(known + [1]))
-    scale = WORSE if m.higher_is_worse else BETTER
+    cls = classes(measure, [v for v in per.values() if v is not None])
     edge = "#0b1a2e" if dark else "#ffffff"
+    groups: dict[str, list] = {}
     for g in grids:
-        v = per[g["grid_id"]]
-        colour = NO_VALUE if v is None else sample_colorscale(scale, [(v - lo) / ((hi - lo) or 1)])[0]
-        for ring in g["rings"]:
-            x, y = _xy(ring, k)
-            fig.add_scatter(x=x, y=y, mode="lines", fill="toself", fillcolor=colour,
-                            line={"color": edge, "width": 0.8}, hoverinfo="skip", showlegend=False)
-    for v in vs:
-        for ring in v["rings"]:
-            x, y = _xy(ring, k)
-            fig.add_scatter(x=x, y=y, mode="lines", line={"color": "#1d2b3a" if not dark else "#e8eef8", "width": 2},
-                            hoverinfo="skip", showlegend=False)
-    # the clickable point of each grid, carrying the colour scale's legend
+        c = class_of(per[g["grid_id"]], cls)
+        groups.setdefault(c["label"] if c else "无户", []).extend(g["rings"])
+    for c in [*cls, {"label": "无户", "colour": NO_VALUE}]:
+        if c["label"] not in groups:
+            continue
+        x, y = _rings_xy(groups[c["label"]], k)
+        fig.add_scatter(x=x, y=y, mode="lines", fill="toself", fillcolor=c["colour"], name=c["label"],
+                        line={"color": edge, "width": 0.8}, hoverinfo="skip", showlegend=True)
+    x, y = _rings_xy([r for v in vs for r in v["rings"]], k)
+    fig.add_scatter(x=x, y=y, mode="lines", line={"color": "#1d2b3a" if not dark else "#e8eef8", "width": 2},
+                    hoverinfo="skip", showlegend=False)
+    # the clickable point of each grid
     ax, ay = _xy([g["anchor"] for g in grids], k)
     hover = [f"{grid_label(g)}<br>{m.label}：{fmt_measure(measure, per[g['grid_id']])}" for g in grids]
+    colours = [(class_of(per[g["grid_id"]], cls) or {"colour": NO_VALUE})["colour"] for g in grids]
     fig.add_scatter(x=ax, y=ay, mode="markers", customdata=[g["grid_id"] for g in grids], hovertext=hover,
                     hoverinfo="text", showlegend=False, name="网格",
-                    marker={"size": 9 if clickable else 1, "opacity": 1 if clickable else 0, "color": [lo if v is None else v for v in per.values()],
-                            "colorscale": scale, "cmin": lo, "cmax": hi, "line": {"color": edge, "width": 1},
-                            "colorbar": {"title": {"text": f"{m.label}（{m.unit}）", "side": "right"},
-                                         "thickness": 14, "len": 0.8, "tickformat": ",d", "tick0": 0,
-                                         "dtick": 20 if m.unit == "%" else max(1, math.ceil(hi / 5))}})
+                    marker={"size": 9 if clickable else 1, "opacity": 1 if clickable else 0, "color": colours,
+                            "line": {"color": "#1d2b3a" if not dark else edge, "width": 1}})
     # the last days' matters, at their grid or their village (never nearer)
     at = {g["grid_id"]: g["anchor"] for g in grids}
     vat = {v["village_id"]: v["anchor"] for v in vs}
@@ -149,7 +187,7 @@ def build_figure(drawn: dict[str, list[dict]], vals: dict[int, dict], measure: s
     if labels:
         lx, ly = _xy([v["anchor"] for v in vs], k)
         fig.add_scatter(x=lx, y=ly, mode="text", text=[v["name"] for v in vs], hoverinfo="skip", showlegend=False,
-                        textfont={"size": 17 if dark else 12, "color": "#ffffff" if dark else "#1d2b3a",
+                        textfont={"size": 17 if dark else 12, "color": fg,
                                   "shadow": "0 0 3px #0b1a2e, 0 0 4px #0b1a2e" if dark else "0 0 3px #ffffff, 0 0 3px #ffffff"})
     # a click selects a grid: keep the map as it was (Plotly greys what is not selected)
     fig.update_traces(unselected={"marker": {"opacity": 1 if clickable else 0}}, selector={"mode": "markers"})
@@ -159,7 +197,9 @@ def build_figure(drawn: dict[str, list[dict]], vals: dict[int, dict], measure: s
     fig.update_layout(margin={"l": 4, "r": 4, "t": 8, "b": 4}, dragmode=False,
                       paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
                       font={"family": FONT, "size": 16 if dark else 13, "color": fg},
-                      legend={"orientation": "h", "x": 0, "y": 0, "bgcolor": "rgba(0,0,0,0)", "font": {"color": fg}},
+                      legend={"title": {"text": f"{m.label}："}, "orientation": "h", "x": 0, "y": 0,
+                              "bgcolor": "rgba(0,0,0,0)", "font": {"color": fg}, "itemclick": False,
+                              "itemdoubleclick": False},
                       hoverlabel={"font": {"family": FONT}}, clickmode="event+select")
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
