@@ -78,13 +78,15 @@ def inbox_frame(rows: list[dict]) -> pd.DataFrame:
             return f"办结 {fmt(r['resolved_at'], False)}" if r.get("resolved_at") else ""
         if r["due_at"]:
             return remaining(r["due_at"], now) + ("（暂定）" if r.get("due_provisional") else "")
+        if r.get("external_due_at"):  # transferred by 12345, not yet dispatched: the county's clock runs
+            return "县限" + remaining(r["external_due_at"], now)
         return "联系" + remaining(r["contact_due_at"], now)
 
     return pd.DataFrame({
         "风险": [LIGHT_ICONS.get(r["light"], "") for r in rows],
         "编号": [r["number"] for r in rows],
         "受理": [fmt_short(r["received_at"]) for r in rows],
-        "事项": [r["title"] for r in rows],
+        "事项": [(f"【县{r['external_no']}】" if r.get("external_no") else "") + (r["title"] or "") for r in rows],
         "类别": [r["category"] for r in rows],
         "村（社区）": [r["village"] or "" for r in rows],
         "状态": [ORDER_STATUSES.get(r["status"], r["status"]) + ("·督办" if r["supervised"] else "") for r in rows],
@@ -134,6 +136,8 @@ def export_frame(rows: list[dict]) -> pd.DataFrame:
         "办理时限": [_local(r["due_at"]) for r in rows],
         "时限暂定": ["是" if r.get("due_provisional") else "" for r in rows],
         "办结时间": [_local(r.get("resolved_at")) for r in rows],
+        "县平台编号": [r.get("external_no") or "" for r in rows],
+        "县平台办理时限": [_local(r.get("external_due_at")) for r in rows],
         "风险": [LIGHT_LABELS.get(r["light"], "") if r["status"] in OPEN_STATUSES else "" for r in rows],
         "渠道": [CHANNELS.get(r["channel"], r["channel"]) for r in rows],
         "来电人": [" ".join(x for x in (r["caller_name"], r["caller_phone"]) if x) for r in rows],
@@ -152,7 +156,8 @@ def export_bytes(rows: list[dict]) -> bytes:
                     cell.data_type = "s"
                 elif isinstance(cell.value, datetime):
                     cell.number_format = "yyyy-mm-dd hh:mm"
-        for col, width in zip("ABCDEFGHIJKLM", (16, 17, 30, 14, 12, 12, 18, 17, 8, 17, 8, 10, 22), strict=False):
+        for col, width in zip("ABCDEFGHIJKLMNO", (16, 17, 30, 14, 12, 12, 18, 17, 8, 17, 18, 17, 8, 10, 22),
+                              strict=False):
             sheet.column_dimensions[col].width = width
         sheet.freeze_panes = "B2"
     return buf.getvalue()
@@ -176,7 +181,11 @@ def clocks(o: dict) -> None:
     with c2.container(border=True):
         if o["due_at"] is None:
             st.markdown("**办理时限** · 未派单")
-            st.write("派单时按类别时限（工作日，已扣除节假日并计入调休）计算。")
+            if o.get("external_due_at"):  # the county's clock runs from its own transfer
+                st.write(f"县平台办理时限 {fmt_deadline(o['external_due_at'])}（{remaining(o['external_due_at'], now)}）；"
+                         "派单时取类别时限与县平台时限中较早者。")
+            else:
+                st.write("派单时按类别时限（工作日，已扣除节假日并计入调休）计算。")
         else:
             done = o["resolved_at"] if o["status"] not in OPEN_STATUSES else None
             lt = light(o["dispatched_at"], o["due_at"], now, done)
@@ -199,6 +208,12 @@ def detail_fields(o: dict) -> None:
                + (f" · 延期 {o['extension_count']} 次" if o["extension_count"] else "")
                + (f" · 退回 {o['bounce_count']} 次" if o["bounce_count"] else "")
                + (f" · 催办 {o['urge_count']} 次" if o["urge_count"] else ""))
+    if o.get("external_no"):  # transferred by the county's 12345 platform, or a petition
+        source = "县12345平台转办" if o["external_source"] == "12345" else "县信访件"
+        st.info(f"**{source}** · 县平台编号 {o['external_no']}"
+                + (f" · 县平台受理 {fmt(o['external_received_at'])}" if o.get("external_received_at") else "")
+                + (f" · **县平台办理时限 {fmt_deadline(o['external_due_at'])}**（本系统办理时限取两者中较早者）"
+                   if o.get("external_due_at") else ""), icon=":material/account_balance:")
     clocks(o)
     c1, c2, c3 = st.columns(3)
     c1.markdown(f"**渠道**：{CHANNELS.get(o['channel'])}  \n**来电人**：{o['caller_name'] or '—'}  \n"

@@ -35,6 +35,8 @@ PAGES: tuple[PageSpec, ...] = (
              ("admin", "reception", "dispatcher")),
     PageSpec("inbox", "工单中心", "接诉即办", "pages/inbox.py", ":material/inbox:",
              ("admin", "leader", "county_leader", "reception", "dispatcher", "platform", "demo")),
+    PageSpec("county_link", "12345对接", "接诉即办", "pages/county_link.py", ":material/account_balance:",
+             ("admin", "reception", "dispatcher")),
     PageSpec("supervision", "督办清单", "接诉即办", "pages/supervision.py", ":material/alarm:",
              ("admin", "leader", "county_leader", "dispatcher", "demo")),
     PageSpec("roster", "网格花名册", "网格", "pages/roster.py", ":material/groups:",

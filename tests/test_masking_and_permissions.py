@@ -65,7 +65,7 @@ def test_navigation_differs_by_role_and_sections_are_in_order():
     admin = navigation_for("admin")
     assert "系统管理" in admin and "系统管理" not in reception
     assert list(reception)[0] == "工作台"
-    assert [p.key for p in reception["接诉即办"]] == ["intake", "inbox"]
+    assert [p.key for p in reception["接诉即办"]] == ["intake", "inbox", "county_link"]
     assert all(pages for pages in admin.values())
 
 

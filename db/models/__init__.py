@@ -15,7 +15,7 @@ from db.models.platforms import (
     PlatformCase, PlatformCaseAssist, Handoff, Inspection, EnforcementReport, ServiceItem,
     ServiceRequest,
 )
-from db.models.system import HolidayYear, CalendarDay, AuditLog, Counter, AppSetting
+from db.models.system import HolidayYear, CalendarDay, AuditLog, Counter, AppSetting, ExternalProfile
 from db.models.stats import OrderStatsDay, OrderStatsMonth
 
 __all__ = [
@@ -28,6 +28,6 @@ __all__ = [
     "MediationCase", "MediationParty", "MediationStep", "VillageScreening", "SpecialGroupVisit",
     "PlatformCase", "PlatformCaseAssist", "Handoff", "Inspection", "EnforcementReport",
     "ServiceItem", "ServiceRequest",
-    "HolidayYear", "CalendarDay", "AuditLog", "Counter", "AppSetting",
+    "HolidayYear", "CalendarDay", "AuditLog", "Counter", "AppSetting", "ExternalProfile",
     "OrderStatsDay", "OrderStatsMonth",
 ]

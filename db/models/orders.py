@@ -98,8 +98,19 @@ class WorkOrder(Base, Versioned):
     bounce_count: Mapped[int] = mapped_column(Integer, default=0)
     urge_count: Mapped[int] = mapped_column(Integer, default=0)
     duplicate_of_id: Mapped[Optional[int]] = mapped_column(ForeignKey("work_order.id"))
+    # an order transferred by the county's 12345 platform or a petition from the petition office
+    # (issue #23): its number there, its deadline there (the earlier of the two deadlines is the
+    # order's due_at), when the county received it, and the order's version when its reply was
+    # last exported to the county (changed since: version differs)
+    external_source: Mapped[Optional[str]] = mapped_column(String(12))  # "12345" / "petition"
+    external_no: Mapped[Optional[str]] = mapped_column(String(40))
+    external_due_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    external_received_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    reply_exported_version: Mapped[Optional[int]] = mapped_column(Integer)
 
     __table_args__ = (
+        Index("uq_work_order_external", "township_id", "external_source", "external_no", unique=True),
+        Index("ix_work_order_external_no", "external_no"),
         # inbox: open orders by risk / deadline, per platform and village
         # township_id last in the covering indexes (0015): a township's reads (db/scope.py) stay
         # index-only, the county's use them as before

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, JSON, String
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, JSON, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.models.base import Base, utcnow
+from db.models.base import Base, Versioned, utcnow
 
 
 class HolidayYear(Base):
@@ -64,6 +64,21 @@ class Counter(Base):
     name: Mapped[str] = mapped_column(String(20), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ExternalProfile(Base, Versioned):
+    """A township's way of reading the county's exports and writing its replies (issue #23): for
+    one kind ("12345", "petition", "reply"), the file's header for each field, and the values it
+    has learnt (the county's category or area wording -> the console's category or village)."""
+
+    __tablename__ = "external_profile"
+    __table_args__ = (UniqueConstraint("township_id", "kind", name="uq_external_profile_kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("township.id"))
+    kind: Mapped[str] = mapped_column(String(12))
+    columns: Mapped[dict] = mapped_column(JSON, default=dict)
+    categories: Mapped[dict] = mapped_column(JSON, default=dict)
+    villages: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
 class AppSetting(Base):

@@ -137,10 +137,11 @@ def expand_categories(s: Session, ids: tuple[int, ...]) -> list[int]:
 
 
 def _text_condition(t: str, phone_visible: bool):
-    """Number prefix, caller phone (only for roles that see phones unmasked: otherwise a
+    """Number prefix (the console's or the county platform's), caller phone (only for roles that see phones unmasked: otherwise a
     masked ``138****5678`` could be completed by trial searches), title, description, address.
     ``t`` is already cleaned (``search_text``)."""
-    ors = [W.number.startswith(t.upper(), autoescape=True)]
+    # the console's number, or the county platform's (12345 / 信访件编号) as typed from its list
+    ors = [W.number.startswith(t.upper(), autoescape=True), W.external_no.startswith(t.upper(), autoescape=True)]
     if phone_visible and looks_like_phone(t):
         try:
             phone = normalize_phone(t)
@@ -199,7 +200,7 @@ def _inbox_columns(now: datetime) -> Select:
                Department.name.label("department"), W.contact_due_at, W.due_at, W.warn_at, W.due_provisional,
                W.dispatched_at, W.resolved_at, W.caller_name, W.caller_phone, W.supervised,
                W.supervision_level, W.redispatch_count, W.satisfaction, W.urgency, W.tier,
-               W.version, band.label("band"))
+               W.version, W.external_no, W.external_due_at, band.label("band"))
         .select_from(W)
         # outer joins keep work_order the driving table (and its status index the access path)
         .outerjoin(Category, Category.id == W.category_id)

@@ -174,6 +174,9 @@ def _save(s: Session, actor: Actor, order: WorkOrder, version: int, action: str,
     return {"id": order.id, "number": order.number, "version": new_version, "status": to_status}
 
 
+save_in = _save  # the county link's re-import writes an order's change like any step
+
+
 def _withdraw_pending_extensions(s: Session, order_id: int, now: datetime) -> int:
     res = s.execute(update(ExtensionRequest)
                     .where(ExtensionRequest.order_id == order_id, ExtensionRequest.status == "pending")
@@ -314,16 +317,25 @@ def contact(engine: Engine, actor: Actor, order_id: int, version: int, note: str
                      data={"late": order.contact_due_at is not None and now > order.contact_due_at})
 
 
+def county_cap(order: WorkOrder, due: datetime, provisional: bool) -> tuple[datetime, bool, str]:
+    """The earlier of the console's deadline and the county platform's (issue #23: an order
+    transferred by 12345 is late by whichever comes first): (due, provisional, a note for the
+    timeline when the county's deadline is the one kept)."""
+    if order.external_due_at is not None and order.external_due_at < due:
+        return order.external_due_at, False, f"县平台办理时限{deadline_text(order.external_due_at)}更早，以其为准。"
+    return due, provisional, ""
+
+
 def _dispatch_one(s: Session, actor: Actor, clock: Clock, order: WorkOrder, version: int,
                   to: str, platform_id: int, department_id: int, workdays: int | None,
                   note: str | None, now: datetime) -> dict:
     platform, department = _platform_department(s, order, platform_id, department_id)
     days = _workdays(s, order, workdays)
-    due, provisional = clock.deadline(now, days)
+    due, provisional, capped = county_cap(order, *clock.deadline(now, days))
     changes = {"platform_id": platform.id, "department_id": department.id, "dispatched_at": now,
                "due_at": due, "warn_at": warn_point(now, due), "due_workdays": days,
                "due_provisional": provisional, "assignee_id": None}
-    text = f"派至{platform.name}{department.name}，限{days}个工作日办结。"
+    text = f"派至{platform.name}{department.name}，限{days}个工作日办结。" + capped
     if provisional:
         text += provisional_note(due)
     return {**_save(s, actor, order, version, "dispatch", to, changes, now,
@@ -441,12 +453,12 @@ def callback(engine: Engine, actor: Actor, order_id: int, version: int, satisfac
             platform, department = _platform_department(
                 s, order, platform_id or order.platform_id, department_id or order.department_id)
             days = _workdays(s, order, workdays)
-            due, provisional = Clock(s).deadline(now, days)
+            due, provisional, capped = county_cap(order, *Clock(s).deadline(now, days))
             changes.update(platform_id=platform.id, department_id=department.id, dispatched_at=now,
                            due_at=due, warn_at=warn_point(now, due), due_workdays=days,
                            due_provisional=provisional, resolved_at=None, result=None,
                            assignee_id=None, redispatch_count=(order.redispatch_count or 0) + 1)
-            text += f"重新交办{platform.name}{department.name}，限{days}个工作日办结。"
+            text += f"重新交办{platform.name}{department.name}，限{days}个工作日办结。" + capped
             if provisional:
                 text += provisional_note(due)
             data.update(redispatch=True, platform_id=platform.id, department_id=department.id,
@@ -513,8 +525,9 @@ def decide_extension(engine: Engine, actor: Actor, request_id: int, request_vers
             # the clock ends at 24:00 of its last day: count on from that day
             base = (order.due_at - timedelta(microseconds=1)) if order.due_at else now
             clock = Clock(s)
-            new_due = clock.add(base, req.workdays)
-            provisional = deadline_provisional(order.dispatched_at or base, new_due, clock.calendar)
+            asked = clock.add(base, req.workdays)
+            new_due, provisional, capped = county_cap(
+                order, asked, deadline_provisional(order.dispatched_at or base, asked, clock.calendar))
             changes = {"due_at": new_due,
                        "warn_at": warn_point(order.dispatched_at or now, new_due),
                        "due_workdays": (order.due_workdays + req.workdays) if order.due_workdays else None,
@@ -522,7 +535,7 @@ def decide_extension(engine: Engine, actor: Actor, request_id: int, request_vers
                        "extension_count": (order.extension_count or 0) + 1}
             req_values["new_due_at"] = new_due
             data.update(old_due_at=order.due_at, new_due_at=new_due, provisional=provisional)
-            text = f"同意延期{req.workdays}个工作日。"
+            text = f"同意延期{req.workdays}个工作日。" + (capped and capped + "县平台时限的延期须向县12345平台申请。")
             if provisional:
                 text += provisional_note(new_due)
         else:
@@ -609,7 +622,7 @@ def recount_provisional(s: Session, actor: Actor, now: datetime) -> int:
                                                WorkOrder.dispatched_at.is_not(None))
                        .order_by(WorkOrder.id)).all()
     for order in orders:
-        due, provisional = clock.deadline(order.dispatched_at, order.due_workdays)
+        due, provisional, _capped = county_cap(order, *clock.deadline(order.dispatched_at, order.due_workdays))
         old = order.due_at
         changes = {"due_at": due, "warn_at": warn_point(order.dispatched_at, due),
                    "due_provisional": provisional}

@@ -11,6 +11,7 @@ EXPECTED_PAGES = {
     "home": ALL,
     "intake": "admin reception dispatcher",
     "inbox": "admin leader county_leader reception dispatcher platform demo",
+    "county_link": "admin reception dispatcher",
     "supervision": "admin leader county_leader dispatcher demo",
     "roster": "admin leader dispatcher grid demo",
     "grid_events": "admin leader dispatcher grid demo",

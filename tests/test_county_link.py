@@ -1,0 +1,233 @@
+"""The county's 12345 platform and petition office (issue #23): their exports, with the quirks such
+exports have (a title and a date line above the table, merged cells, full-width digits, dates as
+Excel numbers and as Chinese text, phones stored as numbers, the header repeated, a 合计 line),
+imported as the township's orders through a review of the unmatched wording; imported again
+without duplicates; the county's deadline kept when earlier; replies exported once per change.
+Every workbook is built here from code."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from db.engine import read_session
+from db.errors import PermissionDenied, ValidationError
+from db.models import AuditLog, Category, WorkOrder
+from db.permissions import Actor
+from db.rules import county_sheet as sheet
+from db.rules.sla import local_to_utc
+from db.services import county_link as link
+from db.services import orders as orders_svc
+from db.services import setup
+from tests.factories.accounts import first_admin
+from tests.factories.clock import TEST_NOW
+
+HEADERS = ["序号", "工单编号", "受理时间", "来电人", "联系电话", "诉求内容", "诉求类型", "所属区域", "办理时限",
+           "紧急程度", "承办单位"]
+
+
+def excel_serial(local: datetime) -> float:
+    return (local - datetime(1899, 12, 30)).total_seconds() / 86400
+
+
+def county_export(rows: list[list], title: str = "泌阳县12345政务服务便民热线转办工单") -> bytes:
+    """A workbook as the county platform exports it: a merged title, an export-time line, the
+    header, the rows (a vertically merged cell among them), the header again, a blank line and
+    a 合计 line."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([title])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
+    ws.append(["导出时间：2026年11月20日 09:00", None, None, "导出人：县热线办"])
+    ws.append(HEADERS)
+    for k, r in enumerate(rows, start=1):
+        ws.append([k, *r])
+        if k == 2:
+            ws.append(HEADERS)  # the next printed page
+    ws.append([])
+    ws.append(["合计", f"{len(rows)}件"])
+    if len(rows) >= 3:  # 诉求类型 of rows 2 and 3 merged (one category for both)
+        first = 4 + 1  # row 2 of the data sits after the title, date line, header and row 1
+        ws.merge_cells(start_row=first, start_column=7, end_row=first + 2, end_column=7)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+ROWS = [
+    ["ＢＹ２０２６１１１９０００１", excel_serial(datetime(2026, 11, 19, 9, 30)), "张先生", 13800138000,
+     "白云镇东村三组路边电线杆倾斜，晚上路过很危险，请尽快处理。", "水电气暖/用电故障", "泌阳县白云镇东村三组",
+     "2026年11月25日", "紧急", "白云镇人民政府"],
+    ["BY202611190002", datetime(2026, 11, 19, 10, 5), "李女士", "+86 139-0013-9000",
+     "西村村口垃圾堆放多日无人清运，气味很大。", "其他类", "白云镇西村村口", "2026/11/28 17:30", "一般", "白云镇"],
+    [None, None, None, None, None, None, None, None, None, None],  # the repeated header sits here
+    ["BY202611190003", "2026-11-19 11:20:00", None, "0396-7654321",
+     "东村小学门口道路破损，坑洼积水，学生上下学不便。", None, "东村", "20261130", "", "白云镇"],
+]
+ROWS = [r for r in ROWS if any(v is not None for v in r)]
+
+
+@pytest.fixture
+def town(engine):
+    admin = first_admin(engine)
+    t = setup.create_township(engine, admin, code="T1", name="白云镇", county="泌阳县")
+    east = setup.create_village(engine, admin, township_id=t, code="T1001", name="东村")
+    west = setup.create_village(engine, admin, township_id=t, code="T1002", name="西村")
+    setup.load_standard_categories(engine, admin)
+    with read_session(engine) as s:
+        other = s.scalar(select(Category.id).where(Category.name == "垃圾清运"))
+    return {"engine": engine, "admin": admin, "township": t, "east": east, "west": west, "other": other}
+
+
+def _orders(engine, *where):
+    with read_session(engine) as s:
+        return list(s.scalars(select(WorkOrder).where(WorkOrder.external_source.is_not(None), *where)
+                              .order_by(WorkOrder.external_no)))
+
+
+def test_a_county_export_is_reviewed_imported_and_imported_again_without_duplicates(town):
+    engine, admin = town["engine"], town["admin"]
+    raw = county_export(ROWS)
+    pre = link.preview(engine, admin, raw, "转办工单.xlsx", "12345")
+    assert pre.problems == [], pre.problems
+    assert (pre.rows, pre.header_line, pre.new, pre.updates) == (3, 3, 3, 0)
+    # the merged 其他类 covers rows 2 and 3; row 1's path ends in a category of the console
+    assert pre.unmatched_categories == {"其他类": 2}
+    assert pre.unmatched_villages == {}
+    with pytest.raises(ValidationError, match="核对页面"):
+        link.commit(engine, admin, raw, "转办工单.xlsx", "12345", now=TEST_NOW)
+    assert _orders(engine) == []
+
+    done = link.commit(engine, admin, raw, "转办工单.xlsx", "12345", categories={"其他类": town["other"]},
+                       now=TEST_NOW)
+    assert (done.created, done.updated, done.unchanged) == (3, 0, 0)
+    first, second, third = _orders(engine)
+    assert first.external_no == "BY202611190001"  # full-width digits
+    assert first.caller_phone == "13800138000" and second.caller_phone == "13900139000"
+    assert third.caller_phone == "0396-7654321"
+    assert first.channel == "12345" and first.urgency == "urgent" and first.village_id == town["east"]
+    assert second.village_id == town["west"] and second.category_id == town["other"]
+    assert first.external_received_at == local_to_utc(datetime(2026, 11, 19, 9, 30))  # an Excel number
+    assert first.external_due_at == local_to_utc(datetime(2026, 11, 26))  # a date: its end, 24:00
+    assert second.external_due_at == local_to_utc(datetime(2026, 11, 28, 17, 30))
+    assert third.external_due_at == local_to_utc(datetime(2026, 12, 1))
+    assert first.received_at == TEST_NOW  # the township's clocks start when it receives it
+    with read_session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "county.import")) == 1
+    # remembered: the next file needs no review
+    assert link.preview(engine, admin, raw, "转办工单.xlsx", "12345").ok
+
+    again = link.commit(engine, admin, raw, "转办工单.xlsx", "12345", now=TEST_NOW + timedelta(hours=1))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    later = [list(r) for r in ROWS]
+    later[1][7] = "2026-12-02 17:30"  # the county extended ticket 2
+    moved = link.commit(engine, admin, county_export(later), "转办工单（续）.xlsx", "12345",
+                        now=TEST_NOW + timedelta(hours=2))
+    assert (moved.created, moved.updated, moved.unchanged) == (0, 1, 2)
+    assert len(_orders(engine)) == 3
+    assert _orders(engine)[1].external_due_at == local_to_utc(datetime(2026, 12, 2, 17, 30))
+
+
+def test_every_problem_is_listed_by_row_and_column_and_nothing_is_written(town):
+    engine, admin = town["engine"], town["admin"]
+    bad = [list(r) for r in ROWS]
+    bad[0][1] = "明天上午"      # not a date
+    bad[1][3] = "12345"        # not a phone
+    bad[2][4] = None           # no description
+    bad[2][0] = bad[0][0]      # the same ticket twice
+    pre = link.preview(engine, admin, county_export(bad), "x.xlsx", "12345", categories={"其他类": town["other"]})
+    found = {(line, column) for line, column, _m in pre.problems}
+    # rows 4 and 5, the header again on row 6, row 7
+    assert found == {(4, "受理时间"), (5, "联系电话"), (7, "诉求内容"), (7, "工单编号")}, pre.problems
+    assert any("与第4行编号重复" in m for _l, _c, m in pre.problems)
+    with pytest.raises(ValidationError, match="4 处问题"):
+        link.commit(engine, admin, county_export(bad), "x.xlsx", "12345", categories={"其他类": town["other"]},
+                    now=TEST_NOW)
+    assert _orders(engine) == []
+
+
+def test_a_file_without_the_usual_headers_is_read_with_the_townships_own_mapping(town):
+    engine, admin = town["engine"], town["admin"]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["单号", "时间", "诉求", "分类", "位置"])
+    ws.append(["Q1", "2026-11-19 08:00", "东村自来水停水两天了，请尽快恢复供水。", "水电气暖-自来水供应", "东村"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    with pytest.raises(ValidationError, match="找不到这些必需的列"):
+        link.preview(engine, admin, buf.getvalue(), "q.xlsx", "12345")
+    link.save_columns(engine, admin, "12345", {"number": "单号", "received_at": "时间", "description": "诉求",
+                                               "category": "分类", "area": "位置"})
+    pre = link.preview(engine, admin, buf.getvalue(), "q.xlsx", "12345")
+    assert pre.ok and pre.new == 1, pre
+
+
+def test_csv_in_gbk_and_petitions(town):
+    engine, admin = town["engine"], town["admin"]
+    text = ("信访件编号,登记时间,信访人,联系电话,信访事项,问题类别,所属区域\n"
+            "XF-2026-0101,2026年11月18日14时05分,王某,13700137000,反映东村道路破损多次未修。,其他类,东村\n")
+    raw = text.encode("gb18030")
+    done = link.commit(engine, admin, raw, "信访件.csv", "petition", categories={"其他类": town["other"]},
+                       now=TEST_NOW)
+    assert done.created == 1
+    (p,) = _orders(engine)
+    assert (p.channel, p.external_source, p.external_no) == ("petition", "petition", "XF-2026-0101")
+    assert p.external_received_at == local_to_utc(datetime(2026, 11, 18, 14, 5))
+
+
+def test_the_earlier_deadline_is_the_orders_and_replies_go_out_once_per_change(town):
+    engine, admin = town["engine"], town["admin"]
+    link.commit(engine, admin, county_export(ROWS), "x.xlsx", "12345", categories={"其他类": town["other"]},
+                now=TEST_NOW)
+    first = _orders(engine)[0]
+    with read_session(engine) as s:
+        from db.models import Department, Platform
+        platform, dept = s.execute(select(Platform.id, Department.id).join(Department, Department.platform_id ==
+                                                                           Platform.id)).first()
+    contacted = orders_svc.contact(engine, admin, first.id, first.version, now=TEST_NOW)
+    out = orders_svc.dispatch(engine, admin, first.id, contacted["version"], platform_id=platform, department_id=dept,
+                              workdays=10, now=TEST_NOW)
+    assert out["due_at"] == first.external_due_at  # 10 working days would end in December
+    data, n = link.export_replies(engine, admin, now=TEST_NOW)
+    assert n == 3
+    sheet_rows = list(openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+    assert sheet_rows[0][:3] == ("工单编号", "办理状态", "承办单位")
+    assert {r[0] for r in sheet_rows[1:]} == {"BY202611190001", "BY202611190002", "BY202611190003"}
+    assert link.export_replies(engine, admin, now=TEST_NOW) == (b"", 0)  # nothing twice
+    order = _orders(engine)[1]
+    orders_svc.contact(engine, admin, order.id, order.version, now=TEST_NOW + timedelta(hours=1))
+    link.save_columns(engine, admin, "reply", {"result": "处理结果", "number": "12345工单号"})
+    data, n = link.export_replies(engine, admin, now=TEST_NOW)
+    rows = list(openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+    assert n == 1 and rows[0][0] == "12345工单号" and "处理结果" in rows[0] and rows[1][0] == "BY202611190002"
+
+
+def test_who_may_import_and_reply():
+    leader = Actor(user_id=0, username="l", role="leader", display_name="领导")
+    with pytest.raises(PermissionDenied):
+        link.preview(None, leader, b"", "x.xlsx", "12345")
+    reception = Actor(user_id=0, username="r", role="reception", display_name="接待")
+    with pytest.raises(PermissionDenied):
+        link.export_replies(None, reception)
+
+
+@pytest.mark.parametrize("cell, expected", [
+    (46345.395833333336, datetime(2026, 11, 19, 9, 30)),
+    ("2026年11月19日9时30分", datetime(2026, 11, 19, 9, 30)),
+    ("２０２６－１１－１９　０９：３０", datetime(2026, 11, 19, 9, 30)),
+    ("20261119093000", datetime(2026, 11, 19, 9, 30)),
+    ("2026.11.19 9:30", datetime(2026, 11, 19, 9, 30)),
+    ("2026/11/19", datetime(2026, 11, 19)),
+])
+def test_dates_as_counties_write_them(cell, expected):
+    assert sheet.parse_datetime(cell) == local_to_utc(expected)
+
+
+@pytest.mark.parametrize("cell", ["明天", "2026-02-30", "11月19日"])
+def test_dates_that_cannot_be_read(cell):
+    with pytest.raises(ValueError):
+        sheet.parse_datetime(cell)
