@@ -14,9 +14,9 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from db.engine import read_session
+from db.engine import read_session, write_session
 from db.errors import PermissionDenied, ValidationError
-from db.models import AuditLog, Category, WorkOrder
+from db.models import AuditLog, Category, Grid, Household, WorkOrder
 from db.permissions import Actor
 from db.rules import county_sheet as sheet
 from db.rules.sla import local_to_utc
@@ -171,12 +171,25 @@ def test_csv_in_gbk_and_petitions(town):
     text = ("信访件编号,登记时间,信访人,联系电话,信访事项,问题类别,所属区域\n"
             "XF-2026-0101,2026年11月18日14时05分,王某,13700137000,反映东村道路破损多次未修。,其他类,东村\n")
     raw = text.encode("gb18030")
+    # the petitioner's household, the only one of 东村 with that phone: the petition is its matter
+    with write_session(engine) as s:
+        grid = s.scalar(select(Grid.id).where(Grid.village_id == town["east"]))
+        if grid is None:
+            grid = Grid(village_id=town["east"], code="T100101", name="东村第一网格")
+            s.add(grid)
+            s.flush()
+            grid = grid.id
+        hh = Household(grid_id=grid, address="东村1号", head_name="王某", phone="13700137000")
+        s.add(hh)
+        s.flush()
+        household = hh.id
     done = link.commit(engine, admin, raw, "信访件.csv", "petition", categories={"其他类": town["other"]},
                        now=TEST_NOW)
     assert done.created == 1
     (p,) = _orders(engine)
     assert (p.channel, p.external_source, p.external_no) == ("petition", "petition", "XF-2026-0101")
     assert p.external_received_at == local_to_utc(datetime(2026, 11, 18, 14, 5))
+    assert p.household_id == household and p.grid_id == grid
 
 
 def test_the_earlier_deadline_is_the_orders_and_replies_go_out_once_per_change(town):

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from db.engine import read_session, write_session
 from db.errors import DomainError, ValidationError
-from db.models import ExternalProfile, Township, Village, WorkOrder
+from db.models import ExternalProfile, Grid, Household, Township, Village, WorkOrder
 from db.models.orders import ORDER_STATUSES, SATISFACTION, WorkOrderEvent
 from db.queries.county import pending_replies
 from db.queries.reference import leaf_categories
@@ -253,10 +253,20 @@ def commit(engine: Engine, actor: Actor, raw: bytes, filename: str, kind: str,
     return ImportResult(created, updated, unchanged)
 
 
+def _household(s: Session, phone: str | None, village_id: int) -> int | None:
+    """The caller's household when exactly one household of the village has that phone (the
+    order then sits in its grid, on the map and in 重合度 as the household's matter)."""
+    if not phone:
+        return None
+    found = list(s.scalars(select(Household.id).join(Grid, Grid.id == Household.grid_id)
+                           .where(Household.phone == phone, Grid.village_id == village_id).limit(2)))
+    return found[0] if len(found) == 1 else None
+
+
 def _create(s: Session, actor: Actor, kind: str, p: dict, now: datetime) -> None:
     intake = orders_svc.Intake(
         channel=CHANNEL_OF[kind], description=p["description"], category_id=p["category_id"],
-        village_id=p["village_id"], caller_name=(p.get("caller_name") or None) and p["caller_name"][:30],
+        village_id=p["village_id"], household_id=_household(s, p.get("caller_phone"), p["village_id"]), caller_name=(p.get("caller_name") or None) and p["caller_name"][:30],
         caller_phone=p.get("caller_phone"), address=(p.get("area") or None) and p["area"][:200],
         urgency=p.get("urgency") or "normal")
     out = orders_svc.register_in(s, actor, intake, now)
