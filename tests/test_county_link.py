@@ -244,3 +244,23 @@ def test_dates_as_counties_write_them(cell, expected):
 def test_dates_that_cannot_be_read(cell):
     with pytest.raises(ValueError):
         sheet.parse_datetime(cell)
+
+
+def test_an_export_with_other_headers_and_the_village_only_in_the_text(town):
+    """Another county's layout: headers with units in brackets and other words, the area column
+    holding only the township; the village is read from the complaint."""
+    engine, admin = town["engine"], town["admin"]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["流水号", "创建时间（年月日时分）", "诉求人姓名", "来电电话", "工单内容", "工单类型", "所属乡镇", "处理时限"])
+    ws.append(["A-77", "2026-11-19 08:00", "赵某", "13600136000", "西村三组垃圾无人清运，气味很大。", "其他类", "白云镇",
+               "2026-11-22"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    pre = link.preview(engine, admin, buf.getvalue(), "other.xlsx", "12345", categories={"其他类": town["other"]})
+    assert pre.ok, pre
+    assert pre.columns["received_at"] == "创建时间（年月日时分）"
+    link.commit(engine, admin, buf.getvalue(), "other.xlsx", "12345", categories={"其他类": town["other"]},
+                now=TEST_NOW)
+    (order,) = _orders(engine)
+    assert order.village_id == town["west"] and order.external_no == "A-77"

@@ -47,16 +47,23 @@ class Column:
 
 
 TICKET = {
-    "number": Column("工单编号", True, ("工单编号", "工单号", "12345工单编号", "编号", "受理编号", "件号"), "number"),
-    "received_at": Column("受理时间", True, ("受理时间", "来电时间", "转办时间", "登记时间", "派单时间"), "datetime"),
-    "caller_name": Column("来电人", False, ("来电人", "来电人姓名", "诉求人", "姓名", "联系人")),
-    "caller_phone": Column("联系电话", False, ("联系电话", "来电号码", "电话", "手机号码", "联系方式"), "phone"),
-    "description": Column("诉求内容", True, ("诉求内容", "来电内容", "诉求描述", "问题描述", "反映内容", "内容")),
-    "category": Column("诉求类型", False, ("诉求类型", "诉求分类", "问题类别", "事项类别", "问题分类", "类别")),
-    "area": Column("所属区域", False, ("所属区域", "所属区域/地址", "事发地址", "诉求地址", "地址", "区域", "所在地")),
-    "due_at": Column("办理时限", False, ("办理时限", "截止时间", "办结时限", "办理期限", "限办时间", "到期时间"), "deadline"),
-    "urgency": Column("紧急程度", False, ("紧急程度", "缓急程度", "紧急度", "缓急")),
-    "unit": Column("承办单位", False, ("承办单位", "办理单位", "责任单位", "交办单位")),
+    "number": Column("工单编号", True, ("工单编号", "工单号", "12345工单编号", "工单号码", "诉求编号", "受理编号", "流水号",
+                                         "编号", "件号"), "number"),
+    "received_at": Column("受理时间", True, ("受理时间", "来电时间", "转办时间", "登记时间", "派单时间", "创建时间",
+                                           "受理日期", "来电日期"), "datetime"),
+    "caller_name": Column("来电人", False, ("来电人", "来电人姓名", "诉求人", "诉求人姓名", "姓名", "联系人")),
+    "caller_phone": Column("联系电话", False, ("联系电话", "来电号码", "来电电话", "诉求人电话", "联系号码", "电话",
+                                            "手机号码", "联系方式"), "phone"),
+    "description": Column("诉求内容", True, ("诉求内容", "来电内容", "诉求描述", "诉求详情", "工单内容", "问题描述",
+                                          "反映内容", "事项内容", "内容")),
+    "category": Column("诉求类型", False, ("诉求类型", "诉求分类", "诉求类别", "问题类别", "问题类型", "事项类别",
+                                        "问题分类", "工单类型", "业务类型", "类别")),
+    "area": Column("所属区域", False, ("所属区域", "所属区域/地址", "事发地址", "事发地点", "诉求地址", "地址", "区域",
+                                    "所在地", "地点")),
+    "due_at": Column("办理时限", False, ("办理时限", "截止时间", "办结时限", "办理期限", "处理时限", "办结期限",
+                                      "要求办结时间", "限办时间", "到期时间", "回复时限"), "deadline"),
+    "urgency": Column("紧急程度", False, ("紧急程度", "缓急程度", "紧急度", "缓急", "优先级")),
+    "unit": Column("承办单位", False, ("承办单位", "承办部门", "办理单位", "主办单位", "责任单位", "交办单位")),
 }
 PETITION = {
     **TICKET,
@@ -144,11 +151,17 @@ def _header(cells: list[list[Any]], spec: dict[str, Column], mapping: dict[str, 
     for i, row in enumerate(cells[:HEADER_SCAN]):
         texts = [norm(v) for v in row]
         found: dict[str, int] = {}
-        for f, names in wanted.items():
-            for name in names:  # aliases in order of preference: the first present wins
-                if norm(name) in texts:
-                    j = texts.index(norm(name))
-                    if j not in found.values():
+        # an exact header first (aliases in order of preference), then one that starts with an
+        # alias ("受理时间（年月日）", "联系电话1")
+        for exact in (True, False):
+            for f, names in wanted.items():
+                if f in found:
+                    continue
+                for name in names:
+                    n = norm(name)
+                    j = next((j for j, t in enumerate(texts) if j not in found.values()
+                              and (t == n if exact else (len(n) >= 2 and t.startswith(n)))), None)
+                    if j is not None:
                         found[f] = j
                         break
         if len(found) > len(best[1]):

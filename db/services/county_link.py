@@ -125,16 +125,25 @@ def _category(text: str | None, known: dict[str, int], remembered: dict[str, int
     return None
 
 
-def _village(text: str | None, villages: list[tuple[int, str]], remembered: dict[str, int],
-             chosen: dict[str, int]) -> int | None:
-    if not text:
-        return None
-    if text in chosen:
-        return chosen[text]
-    if text in remembered:
-        return remembered[text]
-    inside = [(len(name), vid) for vid, name in villages if name and name in text]
+def _named(text: str | None, villages: list[tuple[int, str]]) -> int | None:
+    """The village whose name the text holds (the longest name, when one name holds another)."""
+    inside = [(len(name), vid) for vid, name in villages if text and name and name in text]
     return max(inside)[1] if inside else None
+
+
+def _village(text: str | None, description: str | None, villages: list[tuple[int, str]],
+             remembered: dict[str, int], chosen: dict[str, int]) -> int | None:
+    """The area's answer chosen or remembered, else a village named in the area, else the one
+    village named in the description (an area column holding only the township's name)."""
+    if text and text in chosen:
+        return chosen[text]
+    if text and text in remembered:
+        return remembered[text]
+    found = _named(text, villages)
+    if found is None and description:
+        named = {vid for vid, name in villages if name and name in description}
+        found = named.pop() if len(named) == 1 else None
+    return found
 
 
 @dataclass
@@ -176,7 +185,7 @@ def _plan(s: Session, actor: Actor, kind: str, table: sheet.Table, categories: d
     for r in table.rows:
         v = r.values
         cid = _category(v.get("category"), known, remembered_c, chosen_c)
-        vid = _village(v.get("area"), village_rows, remembered_v, chosen_v)
+        vid = _village(v.get("area"), v.get("description"), village_rows, remembered_v, chosen_v)
         if cid is None:
             miss_c[v.get("category") or "（空）"] += 1
         if vid is None:
