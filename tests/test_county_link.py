@@ -118,6 +118,13 @@ def test_a_county_export_is_reviewed_imported_and_imported_again_without_duplica
     assert first.received_at == TEST_NOW  # the township's clocks start when it receives it
     with read_session(engine) as s:
         assert s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "county.import")) == 1
+    # the county's number finds the order in the inbox's search, whatever its status filter
+    from db.queries import orders as orders_q
+
+    with read_session(engine) as s:
+        found = s.execute(orders_q.inbox_select(s, orders_q.InboxFilter(text="by202611190002"), admin,
+                                                TEST_NOW)).mappings().all()
+    assert [r["external_no"] for r in found] == ["BY202611190002"]
     # remembered: the next file needs no review
     assert link.preview(engine, admin, raw, "转办工单.xlsx", "12345").ok
 

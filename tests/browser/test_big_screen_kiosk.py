@@ -56,7 +56,10 @@ def test_the_tour_fits_the_tv_without_scrolling(app_server, browser, width, heig
             page.goto(f"{app_server}/big_screen?kiosk=1&view={view}")
             wait_for_app(page)
             page.get_by_text("每20秒自动切换").first.wait_for()
-            page.wait_for_timeout(1200)  # the charts draw after the run
+            # the charts draw after the run: wait until each one has its drawing, then a frame more
+            page.wait_for_function("""() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
+                .every(c => c.querySelector('.main-svg'))""", timeout=15000, polling=100)
+            page.wait_for_timeout(300)
             size = page.evaluate("""() => { const m = document.querySelector('[data-testid=stMain]');
                 return {main: [m.scrollHeight, m.clientHeight, m.scrollWidth, m.clientWidth],
                         doc: [document.documentElement.scrollHeight, window.innerHeight]}; }""")
