@@ -85,3 +85,89 @@ def suggestion_caption(suggestions) -> None:
 
 
 __all__ = ["history_panel", "duplicate_panel", "suggestion_caption", "key", "reset_form", "CHANNELS"]
+
+
+# --------------------------------------------------------------------------- the draft on the server
+
+DRAFT_FIELDS = ("channel", "caller", "phone", "village", "grid", "household", "address", "desc", "category",
+                "urgency", "title", "answer", "contacted")
+TYPED = ("caller", "phone", "address", "desc", "title", "answer")  # a draft is kept once one is filled
+RESTORED_KEY = "intake_restored_at"
+
+
+def restore_draft(actor, villages: dict, cats: dict) -> None:
+    """Once per form: the user's unsaved call (a reload, a closed tab, an idle log-out) back into
+    the form, before its widgets are drawn; choices that no longer exist are left empty."""
+    from components import data, runtime
+    from db.services import desk_draft
+
+    flag = key("draft_checked")
+    if st.session_state.get(flag):
+        return
+    st.session_state[flag] = True
+    if any(st.session_state.get(key(f)) for f in TYPED):
+        return
+    got = desk_draft.load(runtime.engine(), actor)
+    if not got:
+        return
+    saved, at = got
+    valid = dict(saved)
+    if valid.get("village") not in villages:
+        valid.pop("village", None)
+        valid.pop("grid", None)
+    if valid.get("grid") is not None and valid["grid"] not in {g["id"] for g in data.grids(valid.get("village"))}:
+        valid.pop("grid", None)
+    if valid.get("household") is not None and (valid.get("grid") is None or valid["household"] not in
+                                               {h["id"] for h in data.households(valid["grid"], actor.role)}):
+        valid.pop("household", None)
+    if valid.get("category") not in cats:
+        valid.pop("category", None)
+    for f in DRAFT_FIELDS:
+        if valid.get(f) is not None:
+            st.session_state[key(f)] = valid[f]
+    st.session_state[key("cat_touched")] = valid.get("category") is not None
+    st.session_state[key("draft_last")] = {f: saved.get(f) for f in DRAFT_FIELDS}
+    st.session_state[RESTORED_KEY] = at
+
+
+def draft_notice(actor) -> None:
+    """Say that a call was brought back, with a way to throw it away."""
+    from components import runtime
+    from components.timefmt import fmt
+    from db.services import desk_draft
+
+    at = st.session_state.get(RESTORED_KEY)
+    if at is None:
+        return
+    c1, c2 = st.columns([5, 1], vertical_alignment="center")
+    c1.info(f"已恢复您 {fmt(at)} 未登记完的来电（刷新页面、关闭页面或超时退出都不会丢失）。", icon=":material/restore:")
+    if c2.button("丢弃草稿", key=key("draft_discard")):
+        desk_draft.discard(runtime.engine(), actor)
+        st.session_state.pop(RESTORED_KEY, None)
+        reset_form()
+        st.session_state[key("draft_checked")] = True  # the new, empty form is not refilled
+        st.rerun()
+
+
+def keep_draft(actor, values: dict) -> None:
+    """The call as typed so far, on the server; written only when something changed."""
+    from components import runtime
+    from db.services import desk_draft
+
+    last = st.session_state.get(key("draft_last"))
+    if not any(values.get(f) for f in TYPED):
+        if last:
+            desk_draft.discard(runtime.engine(), actor)
+            st.session_state[key("draft_last")] = None
+        return
+    if values != last:
+        desk_draft.save(runtime.engine(), actor, values)
+        st.session_state[key("draft_last")] = values
+
+
+def forget_draft(actor) -> None:
+    from components import runtime
+    from db.services import desk_draft
+
+    desk_draft.discard(runtime.engine(), actor)
+    st.session_state.pop(RESTORED_KEY, None)

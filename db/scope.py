@@ -32,7 +32,7 @@ from sqlalchemy import Engine, and_, event, exists, or_, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from db.models import (
-    AuditLog, CommandoTeam, Department, EnforcementReport, ExternalProfile, ExtensionRequest, Grid, GridEvent, GridShape,
+    AuditLog, CommandoTeam, Department, DeskDraft, EnforcementReport, ExternalProfile, ExtensionRequest, Grid, GridEvent, GridShape,
     GridStaff, Handoff, Household, Inspection, MediationCase, MediationParty, MediationStep,
     Mediator, PartyMember, PartyMemberHousehold, PartyScoreEntry, Platform, PlatformCase,
     PlatformCaseAssist, Resident, ResponsibilityZone, ServiceRequest, SpecialGroupVisit,
@@ -49,7 +49,8 @@ ALL_TOWNSHIPS = {"gov_all_townships": True}
 
 # entities holding their township themselves
 DIRECT = (Village, Platform, WorkOrder, MediationCase, PlatformCase, Inspection, EnforcementReport,
-          AnalysisMeeting, CommandoTeam, Mediator, AuditLog, OrderStatsDay, OrderStatsMonth, ExternalProfile)
+          AnalysisMeeting, CommandoTeam, Mediator, AuditLog, OrderStatsDay, OrderStatsMonth, ExternalProfile,
+          DeskDraft)
 
 # entities reaching their township through their parents: (foreign key, parent) hops, the last
 # parent holding ``township_id``

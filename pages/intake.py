@@ -3,7 +3,10 @@
 import streamlit as st
 
 from components import data, runtime, ui
-from components.intake_ui import duplicate_panel, focus_first_field, history_panel, key, reset_form, suggestion_caption
+from components.intake_ui import (
+    draft_notice, duplicate_panel, focus_first_field, forget_draft, history_panel, keep_draft, key, reset_form,
+    restore_draft, suggestion_caption,
+)
 from db.models.orders import CHANNELS, TIERS, URGENCIES
 from db.services import orders as orders_svc
 from db.services.orders import PHONE_REQUIRED_CHANNELS, TITLE_MAX
@@ -16,6 +19,8 @@ ui.show_flash()
 ref = data.reference()
 villages = {v["id"]: v["name"] for v in ref["villages"]}
 cats = {c["id"]: c for c in ref["categories"]}
+restore_draft(actor, villages, cats)  # a call typed before a reload or a time-out, back in the form
+draft_notice(actor)
 left, right = st.columns([3, 2], gap="large")
 focus_first_field("来电人/来访人")
 
@@ -97,6 +102,10 @@ with right:
                                                        address.strip() or None, description.strip() or None,
                                                        phone.strip() or None))
 
+keep_draft(actor, {"channel": channel, "caller": caller, "phone": phone, "village": village_id, "grid": grid_id,
+                   "household": household_id, "address": address, "desc": description, "category": category_id,
+                   "urgency": urgency, "title": title, "answer": answer, "contacted": contacted})
+
 if submit:
     intake = orders_svc.Intake(
         channel=channel, caller_name=caller, caller_phone=phone, village_id=village_id, grid_id=grid_id,
@@ -106,6 +115,7 @@ if submit:
     with ui.field_errors(FORM):
         res = orders_svc.register(runtime.engine(), actor, intake)
         data.invalidate()
+        forget_draft(actor)
         reset_form()
         ui.flash(f"已登记工单 {res['number']}（{'已即办办结' if res['status'] == 'archived' else '待派单'}）。")
         st.rerun()

@@ -146,6 +146,18 @@ class WorkOrder(Base, Versioned):
     )
 
 
+class DeskDraft(Base):
+    """The call a clerk is typing, kept on the server per user (issue #20): restored after a reload,
+    a closed tab or a time-out, until it is registered or discarded. Scratch, not a record: one
+    row per user, replaced as the clerk types, deleted when the call is saved."""
+
+    __tablename__ = "desk_draft"
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
+    township_id: Mapped[Optional[int]] = mapped_column(ForeignKey("township.id"))
+    data: Mapped[dict] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class WorkOrderEvent(Base):
     """One step in an order's timeline (append-only)."""
 
