@@ -197,8 +197,10 @@ def build_figure(drawn: dict[str, list[dict]], vals: dict[int, dict], measure: s
     fig.update_layout(margin={"l": 4, "r": 4, "t": 8, "b": 4}, dragmode=False,
                       paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
                       font={"family": FONT, "size": 16 if dark else 13, "color": fg},
-                      legend={"title": {"text": f"{m.label}："}, "orientation": "h", "x": 0, "y": 0,
-                              "bgcolor": "rgba(0,0,0,0)", "font": {"color": fg}, "itemclick": False,
+                      legend={"title": {"text": f"{m.label}：", "font": {"color": fg, "size": 17 if dark else 12}},
+                              "orientation": "h", "x": 0, "y": 0,
+                              "bgcolor": "rgba(0,0,0,0)", "font": {"color": fg, "size": 17 if dark else 12},
+                              "itemclick": False,
                               "itemdoubleclick": False},
                       hoverlabel={"font": {"family": FONT}}, clickmode="event+select")
     fig.update_xaxes(visible=False)
