@@ -18,7 +18,9 @@ from tests.factories.pages import logged_in_app
 
 PATH = "pages/roster.py"
 TITLE = PAGES_BY_KEY["roster"].title
-VIEWS = ["org", "map", "staff", "units", "party", "household", "teams", "io"]
+# 一张图 ("map") is opened by tests/test_privacy_sweep.py for every role that may not see all
+# personal data, and clicked through by tests/test_grid_map_pages.py (leader, observer, admin)
+VIEWS = ["org", "staff", "units", "party", "household", "teams", "io"]
 READERS = [r for r in ROLES if can_open(r, "roster")]
 
 
