@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from typing import Callable
 
 from sqlalchemy import Engine, func, select
 
@@ -50,6 +51,18 @@ def _office(at: datetime, rng: random.Random) -> datetime:
         return at
     day = local.date() + (timedelta(days=1) if local.hour >= 18 else timedelta())
     return datetime(day.year, day.month, day.day, 9) + timedelta(minutes=rng.uniform(0, 480)) - LOCAL_OFFSET
+
+
+def _moved(town: Engine, model: type, ids: list[int], advance: Callable[[int], object]) -> int:
+    """Take each record on; how many of them changed (their version moved)."""
+    moved = 0
+    for rid in ids:
+        with read_session(town) as s:
+            before = s.get(model, rid).version
+        advance(rid)
+        with read_session(town) as s:
+            moved += s.get(model, rid).version != before
+    return moved
 
 
 # --------------------------------------------------------------------------- disputes
@@ -125,13 +138,7 @@ def disputes(town: Engine, rng: random.Random, since: datetime, now: datetime, s
             parties.setdefault(p.case_id, []).append(
                 med.PartyInput(name=p.name, phone=p.phone, id_number=p.id_number, side=p.side, resident_id=p.resident_id))
         open_ids = list(s.scalars(select(C.id).where(C.status.in_(fsm.OPEN_STATUSES)).order_by(C.id)))
-    moved = 0
-    for cid in open_ids:
-        with read_session(town) as s:
-            before = s.get(C, cid).version
-        advance_dispute(town, rng, cid, now, actor, since)
-        with read_session(town) as s:
-            moved += s.get(C, cid).version != before
+    moved = _moved(town, C, open_ids, lambda cid: advance_dispute(town, rng, cid, now, actor, since))
     made = 0
     if templates and per_day > 0:
         for at in moments(rng, max(since, newest, now - timedelta(days=45)), now, per_day):
@@ -199,13 +206,7 @@ def platform_cases(town: Engine, rng: random.Random, since: datetime, now: datet
             select(P.lead_platform_id, P.title, P.description, P.village_id)
             .where(P.source == "patrol").order_by(P.created_at.desc()).limit(50)).mappings()]
         open_ids = list(s.scalars(select(P.id).where(P.status.in_(OPEN_CASE_STATUSES)).order_by(P.id)))
-    moved = 0
-    for cid in open_ids:
-        with read_session(town) as s:
-            before = s.get(P, cid).version
-        advance_platform_case(town, rng, cid, now, staff, since)
-        with read_session(town) as s:
-            moved += s.get(P, cid).version != before
+    moved = _moved(town, P, open_ids, lambda cid: advance_platform_case(town, rng, cid, now, staff, since))
     made = 0
     if templates and newest is not None and per_day > 0:
         for at in moments(rng, max(since, newest, now - timedelta(days=45)), now, per_day):
