@@ -81,3 +81,37 @@ def test_overlap_counts_and_sentinel_failures(engine):
         assert total == 2
         orders = overlap.matter_orders(s, WEEK.since, WEEK.until, rows[0]["k"], rows[0]["category_id"])
         assert [o["channel"] for o in orders] in (["grid", "petition"], ["petition", "grid"])
+
+
+def test_grid_events_count_as_the_grid_seeing_a_households_matter(engine):
+    """A household's grid event before its petition: the grid saw it first (no sentinel failure);
+    an event only after the petition does not save it."""
+    from db.models import GridEvent
+    from sqlalchemy import select
+
+    build(engine)
+    with write_session(engine) as s:
+        t = s.scalar(select(Township.id))
+        v = s.scalar(select(Village.id))
+        g = s.scalar(select(Grid.id))
+        c2 = s.scalar(select(Category.id).where(Category.code == "C2"))
+        h3 = Household(grid_id=g, address="东湖村1组3号", head_name="王五")
+        h4 = Household(grid_id=g, address="东湖村1组4号", head_name="赵六")
+        s.add_all([h3, h4])
+        s.flush()
+        for k, (hh, at) in enumerate(((h3, L(2026, 3, 3, 9)), (h4, L(2026, 3, 7, 9))), start=1):
+            s.add(WorkOrder(number=f"RX-E-{k:03d}", township_id=t, channel="petition", village_id=v,
+                            household_id=hh.id, category_id=c2, title="事项", description="事项",
+                            received_at=L(2026, 3, 5, 9), status="received"))
+            s.add(GridEvent(number=f"SJ-E-{k:03d}", grid_id=g, household_id=hh.id, event_type="safety",
+                            description="入户走访发现", status="reported", reported_at=at))
+    with read_session(engine) as s:
+        before = overlap.summary(s, WEEK.since, WEEK.until)
+        rows = overlap.matters(s, WEEK.since, WEEK.until, sentinel_only=True, limit=50)[1]
+    failing = {r["k"] for r in rows}
+    with read_session(engine) as s:
+        ids = dict(s.execute(select(Household.address, Household.id)).all())
+    assert f"h{ids['东湖村1组3号']}" not in failing  # the event came first
+    assert f"h{ids['东湖村1组4号']}" in failing  # the event came after the petition
+    combos = {c["label"]: c["matters"] for c in before["combos"]}
+    assert combos["网格+信访"] >= 3  # A and C of build(), and h3's (an event in the week)

@@ -13,6 +13,10 @@ Definitions (also in docs/kpi.md):
   channels their orders in the period came through.
 - A petition is a *sentinel failure* when no grid order for the same matter was received before
   the petition's first receipt in the period, looking back ``LOOKBACK_DAYS`` before the period.
+- Grid events count as the grid channel for a household's matters: a matter keyed by a household
+  was seen by the grid in the period when a grid event of that household was reported in it, and
+  the grid saw it first when such an event came before the petition (any event type: the grid
+  worker was at the door).
 
 All in SQL: one grouped query per matter, then a count per channel combination.
 """
@@ -24,7 +28,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import String, and_, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
-from db.models import Category, Village, WorkOrder
+from db.models import Category, GridEvent, Village, WorkOrder
 
 W = WorkOrder
 LOOKBACK_DAYS = 90
@@ -47,7 +51,7 @@ def _matter_key():
     )
 
 
-def _flags(since: datetime, until: datetime):
+def _order_flags(since: datetime, until: datetime):
     in_period = and_(W.received_at >= since, W.received_at < until)
     key = _matter_key()
 
@@ -68,6 +72,29 @@ def _flags(since: datetime, until: datetime):
                W.status != "cancelled", W.channel.in_(all_channels), key.is_not(None))
         .group_by(key, W.category_id)
     )
+
+
+def _flags(since: datetime, until: datetime):
+    """Each matter's channels and first dates, the grid's own events counted as the grid channel
+    for a household's matters (issue #21 item 3, #23 item 4): a grid worker who reported an event
+    of the household saw its matter, whatever the event's type."""
+    base = _order_flags(since, until).subquery("base")
+    E = GridEvent
+    in_period = and_(E.reported_at >= since, E.reported_at < until)
+    ev = (select((literal("h") + cast(E.household_id, String)).label("k"),
+                 func.max(case((in_period, 1), else_=0)).label("eg"),
+                 func.min(E.reported_at).label("first_event"))
+          .where(E.household_id.is_not(None), E.reported_at >= since - timedelta(days=LOOKBACK_DAYS),
+                 E.reported_at < until)
+          .group_by(E.household_id).subquery("ev"))
+    eg = func.coalesce(ev.c.eg, 0)
+    first_grid = case((base.c.first_grid.is_(None), ev.c.first_event),
+                      (ev.c.first_event.is_(None), base.c.first_grid),
+                      (ev.c.first_event < base.c.first_grid, ev.c.first_event), else_=base.c.first_grid)
+    return (select(base.c.k, base.c.category_id, case((eg > base.c.g, eg), else_=base.c.g).label("g"),
+                   base.c.h, base.c.p, base.c.first_petition, first_grid.label("first_grid"), base.c.orders,
+                   base.c.village_id)
+            .select_from(base).outerjoin(ev, ev.c.k == base.c.k))
 
 
 def summary(s: Session, since: datetime, until: datetime) -> dict:
