@@ -37,6 +37,9 @@ def import_view(actor: Actor, kind: str) -> None:
     with ui.user_errors():
         pre = link.preview(runtime.engine(), actor, raw, name, kind, state["categories"], state["villages"])
         _summary(pre)
+        if pre.warnings:
+            st.caption("以下内容无法识别，导入后记入工单时间线（不影响导入）：" + "；".join(
+                f"第{line}行“{column}”：{message}" for line, column, message in pre.warnings[:10]))
         if pre.problems:
             st.error(f"文件有 {len(pre.problems)} 处问题，未导入任何数据。请在县平台导出的文件中修改后重新上传：")
             ui.table(pd.DataFrame([{"行": line, "列": column, "问题": message}
@@ -60,22 +63,30 @@ def _summary(pre: link.Preview) -> None:
     st.caption(f"表头在第 {pre.header_line} 行；共 {pre.rows} 行（新建 {pre.new}，更新 {pre.updates}）。识别的列：{found}")
 
 
+def _wording_key(kind: str, what: str, text: str) -> str:
+    import hashlib
+
+    return f"county_{what}_{kind}_{hashlib.sha1(text.encode()).hexdigest()[:12]}"  # nosec B324 - a widget key
+
+
 def _review(pre: link.Preview, state: dict) -> None:
-    """One choice per unmatched wording; the choices are remembered with the import."""
+    """One choice per unmatched wording, kept under a key of its own wording (a choice never moves
+    to the next wording); the choices are remembered with the import."""
     ref = data.reference()
     st.warning("以下县平台的类别或区域本系统无法自动对应，请逐项选择（导入后记住，下次自动对应）：")
     cats = {c["id"]: c["label"] for c in ref["categories"]}
     villages = {v["id"]: v["name"] for v in ref["villages"]}
-    for i, (text, n) in enumerate(sorted(pre.unmatched_categories.items())):
-        pick = st.selectbox(f"县平台类别“{text}”（{n} 行）对应本系统的", [None, *cats], key=f"county_cat_{pre.kind}_{i}",
-                            format_func=lambda c: "（请选择）" if c is None else cats[c])
-        if pick:
-            state["categories"][text] = pick
-    for i, (text, n) in enumerate(sorted(pre.unmatched_villages.items())):
-        pick = st.selectbox(f"县平台区域“{text}”（{n} 行）属于", [None, *villages], key=f"county_vil_{pre.kind}_{i}",
-                            format_func=lambda v: "（请选择）" if v is None else villages[v])
-        if pick:
-            state["villages"][text] = pick
+    for what, unmatched, chosen, options, label in (
+            ("cat", pre.unmatched_categories, state["categories"], cats, "县平台类别“{}”（{} 行）对应本系统的"),
+            ("vil", pre.unmatched_villages, state["villages"], villages, "县平台区域“{}”（{} 行）属于")):
+        for text in sorted(set(unmatched) | set(chosen)):
+            pick = st.selectbox(label.format(text, unmatched.get(text, "已选")), [None, *options],
+                                key=_wording_key(pre.kind, what, text),
+                                format_func=lambda c, o=options: "（请选择）" if c is None else o[c])
+            if pick:
+                chosen[text] = pick
+            else:
+                chosen.pop(text, None)
     if st.button("核对完毕，重新检查", type="primary", key=f"county_recheck_{pre.kind}"):
         st.rerun()
 
@@ -88,14 +99,20 @@ def reply_view(actor: Actor) -> None:
         n = county_q.pending_reply_count(s)
     st.markdown(f"自上次导出以来有变化的县平台转办工单：**{n} 件**。导出后这些工单记为已回复，"
                 "之后再有进展（派单、办结、回访）会再次列入。")
-    if st.button("生成回复文件", type="primary", disabled=not n, icon=":material/download:"):
+    if st.button("生成回复文件", type="primary", disabled=not n, icon=":material/description:"):
         with ui.user_errors():
-            content, rows = link.export_replies(runtime.engine(), actor)
+            st.session_state["county_reply"] = link.export_replies(runtime.engine(), actor)
+    replies = st.session_state.get("county_reply")
+    if replies is not None and replies.rows:
+        st.caption(f"回复文件含 {replies.rows} 件。下载后这些工单记为已回复（下载前关闭页面不会漏报）。")
+
+        def taken() -> None:
+            link.mark_replied(runtime.engine(), actor, replies)
             data.invalidate()
-            st.session_state["county_reply"] = content
-            st.success(f"已生成 {rows} 件的回复，请下载后上传县平台。")
-    if st.session_state.get("county_reply"):
-        st.download_button("下载回复.xlsx", st.session_state["county_reply"], file_name="12345回复.xlsx", mime=XLSX)
+            st.session_state.pop("county_reply", None)
+
+        st.download_button("下载回复.xlsx", replies.content, file_name="12345回复.xlsx", mime=XLSX, type="primary",
+                           on_click=taken)
 
 
 def columns_view(actor: Actor) -> None:

@@ -108,14 +108,16 @@ def classes(measure: str, values: list[float]) -> list[dict]:
             bands.append((float(a), float(b), f"{a}{m.unit}" if a == b else f"{a}–{b}{m.unit}"))
     n = len(bands)
     colours = sample_colorscale(scale, [i / max(1, n - 1) for i in range(n)])
-    return [{"lo": lo, "hi": hi, "label": label, "colour": c} for (lo, hi, label), c in zip(bands, colours, strict=True)]
+    # counts: whole numbers, each band holds its upper bound; percentages: [lo, hi), the last closed
+    return [{"lo": lo, "hi": hi, "label": label, "colour": c, "closed": m.unit != "%" or i == n - 1}
+            for i, ((lo, hi, label), c) in enumerate(zip(bands, colours, strict=True))]
 
 
 def class_of(v: float | None, cls: list[dict]) -> dict | None:
     if v is None:
         return None
     for c in cls:
-        if v <= c["hi"]:
+        if v < c["hi"] or (c["closed"] and v <= c["hi"]):
             return c
     return cls[-1]
 

@@ -125,8 +125,12 @@ def restore_draft(actor, villages: dict, cats: dict) -> None:
     for f in DRAFT_FIELDS:
         if valid.get(f) is not None:
             st.session_state[key(f)] = valid[f]
+    from db.models.orders import TIERS
+
+    if valid.get("category") is not None and valid.get("tier") in TIERS:  # the tier's box is the category's
+        st.session_state[key(f"tier_{valid['category']}")] = valid["tier"]
     st.session_state[key("cat_touched")] = valid.get("category") is not None
-    st.session_state[key("draft_last")] = {f: saved.get(f) for f in DRAFT_FIELDS}
+    st.session_state[key("draft_last")] = {f: saved.get(f) for f in (*DRAFT_FIELDS, "tier")}
     st.session_state[RESTORED_KEY] = at
 
 

@@ -104,7 +104,7 @@ with right:
 
 keep_draft(actor, {"channel": channel, "caller": caller, "phone": phone, "village": village_id, "grid": grid_id,
                    "household": household_id, "address": address, "desc": description, "category": category_id,
-                   "urgency": urgency, "title": title, "answer": answer, "contacted": contacted})
+                   "urgency": urgency, "title": title, "answer": answer, "contacted": contacted, "tier": tier})
 
 if submit:
     intake = orders_svc.Intake(

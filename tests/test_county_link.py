@@ -143,15 +143,16 @@ def test_every_problem_is_listed_by_row_and_column_and_nothing_is_written(town):
     engine, admin = town["engine"], town["admin"]
     bad = [list(r) for r in ROWS]
     bad[0][1] = "明天上午"      # not a date
-    bad[1][3] = "12345"        # not a phone
+    bad[1][3] = "12345"        # not a phone: a warning (the county may mask or double it), not a problem
     bad[2][4] = None           # no description
     bad[2][0] = bad[0][0]      # the same ticket twice
     pre = link.preview(engine, admin, county_export(bad), "x.xlsx", "12345", categories={"其他类": town["other"]})
     found = {(line, column) for line, column, _m in pre.problems}
     # rows 4 and 5, the header again on row 6, row 7
-    assert found == {(4, "受理时间"), (5, "联系电话"), (7, "诉求内容"), (7, "工单编号")}, pre.problems
+    assert found == {(4, "受理时间"), (7, "诉求内容"), (7, "工单编号")}, pre.problems
+    assert [(line, column) for line, column, _m in pre.warnings] == [(5, "联系电话")]
     assert any("与第4行编号重复" in m for _l, _c, m in pre.problems)
-    with pytest.raises(ValidationError, match="4 处问题"):
+    with pytest.raises(ValidationError, match="3 处问题"):
         link.commit(engine, admin, county_export(bad), "x.xlsx", "12345", categories={"其他类": town["other"]},
                     now=TEST_NOW)
     assert _orders(engine) == []
@@ -212,18 +213,20 @@ def test_the_earlier_deadline_is_the_orders_and_replies_go_out_once_per_change(t
     out = orders_svc.dispatch(engine, admin, first.id, contacted["version"], platform_id=platform, department_id=dept,
                               workdays=10, now=TEST_NOW)
     assert out["due_at"] == first.external_due_at  # 10 working days would end in December
-    data, n = link.export_replies(engine, admin, now=TEST_NOW)
-    assert n == 3
-    sheet_rows = list(openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+    replies = link.export_replies(engine, admin)
+    assert replies.rows == 3
+    assert link.export_replies(engine, admin).rows == 3  # not taken yet: still due (a closed tab loses none)
+    assert link.mark_replied(engine, admin, replies) == 3
+    sheet_rows = list(openpyxl.load_workbook(io.BytesIO(replies.content)).active.iter_rows(values_only=True))
     assert sheet_rows[0][:3] == ("工单编号", "办理状态", "承办单位")
     assert {r[0] for r in sheet_rows[1:]} == {"BY202611190001", "BY202611190002", "BY202611190003"}
-    assert link.export_replies(engine, admin, now=TEST_NOW) == (b"", 0)  # nothing twice
+    assert link.export_replies(engine, admin).rows == 0  # nothing twice
     order = _orders(engine)[1]
     orders_svc.contact(engine, admin, order.id, order.version, now=TEST_NOW + timedelta(hours=1))
     link.save_columns(engine, admin, "reply", {"result": "处理结果", "number": "12345工单号"})
-    data, n = link.export_replies(engine, admin, now=TEST_NOW)
-    rows = list(openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
-    assert n == 1 and rows[0][0] == "12345工单号" and "处理结果" in rows[0] and rows[1][0] == "BY202611190002"
+    again = link.export_replies(engine, admin)
+    rows = list(openpyxl.load_workbook(io.BytesIO(again.content)).active.iter_rows(values_only=True))
+    assert again.rows == 1 and rows[0][0] == "12345工单号" and "处理结果" in rows[0] and rows[1][0] == "BY202611190002"
 
 
 def test_who_may_import_and_reply():
@@ -237,6 +240,8 @@ def test_who_may_import_and_reply():
 
 @pytest.mark.parametrize("cell, expected", [
     (46345.395833333336, datetime(2026, 11, 19, 9, 30)),
+    (excel_serial(datetime(2026, 11, 19, 23, 58)), datetime(2026, 11, 19, 23, 58)),  # not 23:57:59
+    ("2026-11-19 09:30:00.5", datetime(2026, 11, 19, 9, 30)),
     ("2026年11月19日9时30分", datetime(2026, 11, 19, 9, 30)),
     ("２０２６－１１－１９　０９：３０", datetime(2026, 11, 19, 9, 30)),
     ("20261119093000", datetime(2026, 11, 19, 9, 30)),
@@ -271,3 +276,48 @@ def test_an_export_with_other_headers_and_the_village_only_in_the_text(town):
                 now=TEST_NOW)
     (order,) = _orders(engine)
     assert order.village_id == town["west"] and order.external_no == "A-77"
+
+
+def test_deadline_at_24_00_is_the_end_of_that_day():
+    assert sheet.parse_datetime("2026-11-25 24:00", end_of_day=True) == local_to_utc(datetime(2026, 11, 26))
+
+
+def test_what_the_county_leaves_empty_or_masked_does_not_block_the_file(town):
+    """A row without a category (chosen on the review as （空）), without a phone or with a masked
+    one (a 12345 ticket: imported, the masked text in its timeline), and a file without 紧急程度,
+    which leaves an imported order's urgency as it was; a description the desk would refuse is
+    a problem of its row; an area naming two villages is asked, not guessed."""
+    engine, admin = town["engine"], town["admin"]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["工单编号", "受理时间", "联系电话", "诉求内容", "所属区域"])
+    ws.append(["N1", "2026-11-19 08:00", "138****8000", "东村自来水停水两天了，请尽快恢复供水。", "东村"])
+    ws.append(["N2", "2026-11-19 09:00", None, "东村路灯不亮，晚上出行不便，请维修。", "东村"])
+    ws.append(["N3", "2026-11-19 10:00", None, "太短", "东村"])
+    ws.append(["N4", "2026-11-19 11:00", None, "两村交界处垃圾堆放，无人清运，气味很大。", "东村西村交界"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    raw = buf.getvalue()
+    pre = link.preview(engine, admin, raw, "n.xlsx", "12345")
+    assert pre.unmatched_categories == {"（空）": 4}
+    assert pre.unmatched_villages == {"东村西村交界": 1}
+    assert [(line, column) for line, column, _m in pre.problems] == [(4, "诉求内容")]
+    assert [(line, column) for line, column, _m in pre.warnings] == [(2, "联系电话")]
+    ws.delete_rows(4)  # the clerk fixes the file: N3 goes back to the county
+    buf = io.BytesIO()
+    wb.save(buf)
+    raw = buf.getvalue()
+    done = link.commit(engine, admin, raw, "n.xlsx", "12345", categories={"（空）": town["other"]},
+                       villages={"东村西村交界": town["west"]}, now=TEST_NOW)
+    assert done.created == 3
+    n1, n2, n4 = _orders(engine)
+    assert n1.caller_phone is None and n2.caller_phone is None and n4.village_id == town["west"]
+    with read_session(engine) as s:
+        from db.models.orders import WorkOrderEvent
+
+        notes = " ".join(s.scalars(select(WorkOrderEvent.note).where(WorkOrderEvent.order_id == n1.id)))
+    assert "138****8000" in notes
+    with write_session(engine) as s:
+        s.get(WorkOrder, n2.id).urgency = "critical"
+    link.commit(engine, admin, raw, "n.xlsx", "12345", now=TEST_NOW)
+    assert _orders(engine)[1].urgency == "critical"  # the file says nothing of urgency

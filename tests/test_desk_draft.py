@@ -67,3 +67,21 @@ def test_one_clerks_draft_is_not_anothers(demo_db):
         assert _field(other, "来电人/来访人").value == ""
     finally:
         desk_draft.discard(engine, demo_db["reception"])
+
+
+def test_a_restored_instant_answer_keeps_its_tier(demo_db):
+    """A category set to 即办 by hand brings its answer box back with the answer typed."""
+    from db.services import desk_draft as dd
+
+    engine = get_engine(load_settings())
+    with read_session(engine) as s:
+        leaf = s.scalar(select(Category.id).where(Category.parent_id.is_not(None), Category.default_tier != "instant")
+                        .order_by(Category.id))
+    clerk = demo_db["reception"]
+    dd.save(engine, clerk, {"caller": CALLER, "desc": TEXT, "category": leaf, "tier": "instant",
+                            "answer": "已当场答复：路灯已报修，三日内修复。"})
+    try:
+        at = run_via_app("pages/intake.py", clerk)
+        assert _field(at, "当场答复内容（即办事项登记即办结）").value == "已当场答复：路灯已报修，三日内修复。"
+    finally:
+        dd.discard(engine, clerk)

@@ -224,3 +224,13 @@ def test_the_demo_draws_every_grid_once_without_overlap():
     total = sum(f.geometry.area for f in feats)
     union = geo.merged([f.geometry for f in feats]).area
     assert union == pytest.approx(total, rel=1e-3)  # the grids tile the township
+
+
+def test_a_value_on_a_band_edge_takes_the_band_its_label_names():
+    from components import grid_map_ui as ui
+
+    pct = ui.classes("party", [50.0, 90.0])
+    assert [ui.class_of(v, pct)["label"] for v in (59.9, 60.0, 89.9, 90.0, 100.0)] == \
+        ["低于60%", "60%–75%", "75%–90%", "90%及以上", "90%及以上"]
+    counts = ui.classes("open", [0, 1, 7])
+    assert [ui.class_of(v, counts)["label"] for v in (0, 1, 2, 7)] == ["0件", "1–2件", "1–2件", "7件"]

@@ -35,6 +35,7 @@ from db.rules.sla import local_to_utc
 from db.rules.workbook import refusal
 
 MAX_ROWS = 5000
+NUMBER_MAX = 40  # the county's ticket number (work_order.external_no)
 HEADER_SCAN = 30
 
 
@@ -91,6 +92,7 @@ class Table:
     rows: list[Row]
     problems: list[tuple[int, str, str]] = field(default_factory=list)  # (line, column label, message)
     headers: list[str] = field(default_factory=list)
+    warnings: list[tuple[int, str, str]] = field(default_factory=list)  # imported all the same
 
 
 def norm(text: Any) -> str:
@@ -214,23 +216,24 @@ def parse_datetime(v: Any, end_of_day: bool = False) -> datetime | None:
         return local_to_utc(datetime.combine(v, time(0)) + timedelta(days=1 if end_of_day else 0))
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         if 20000 <= v <= 80000:  # an Excel serial number (1954..2119)
-            local = datetime(1899, 12, 30) + timedelta(days=float(v))
-            local = local.replace(microsecond=0)
+            local = datetime(1899, 12, 30) + timedelta(seconds=round(float(v) * 86400))
             return parse_datetime(local, end_of_day)
         v = str(int(v)) if float(v).is_integer() else str(v)
     text = unicodedata.normalize("NFKC", str(v)).strip()
     if re.fullmatch(r"\d{8}(\d{4}(\d{2})?)?", text):  # 20261124, 202611240930, 20261124093000
         text = f"{text[:4]}-{text[4:6]}-{text[6:8]}" + (f" {text[8:10]}:{text[10:12]}" if len(text) > 8 else "") + \
             (f":{text[12:14]}" if len(text) == 14 else "")
+    text = re.sub(r"^(\d{4})[./](\d{1,2})[./](\d{1,2})", r"\1-\2-\3", text)  # 2026.11.24 (not 09:30:00.5)
     text = (text.replace("年", "-").replace("月", "-").replace("日", " ").replace("号", " ")
-            .replace("时", ":").replace("点", ":").replace("分", ":").replace("秒", "")
-            .replace("/", "-").replace(".", "-", 2))
+            .replace("时", ":").replace("点", ":").replace("分", ":").replace("秒", "").replace("/", "-"))
     text = re.sub(r"\s+", " ", text).strip().rstrip(":")
     text = re.sub(r"(\d{1,2}-\d{1,2}) (\d)", r"\1 \2", text)
     m = DT.match(text)
     if not m:
         raise ValueError(text)
     y, mo, d, h, mi, s = (int(x) if x else None for x in m.groups())
+    if h == 24 and not mi and not s:  # 24:00, the end of the day (a deadline as the console writes it)
+        return local_to_utc(datetime(y, mo, d) + timedelta(days=1))
     local = datetime(y, mo, d, h or 0, mi or 0, s or 0)  # ValueError on 2026-02-30
     if h is None and end_of_day:
         local += timedelta(days=1)
@@ -239,7 +242,10 @@ def parse_datetime(v: Any, end_of_day: bool = False) -> datetime | None:
 
 def _value(col: Column, v: Any) -> Any:
     if col.kind == "number":
-        return _number(v)
+        number = _number(v)
+        if number and len(number) > NUMBER_MAX:
+            raise ValidationError(f"编号超过{NUMBER_MAX}个字符")
+        return number
     if col.kind in ("datetime", "deadline"):
         return parse_datetime(v, end_of_day=col.kind == "deadline")
     if col.kind == "phone":
@@ -278,8 +284,12 @@ def read(raw: bytes, filename: str, kind: str, mapping: dict[str, str] | None = 
             try:
                 values[f] = _value(col, v)
             except ValidationError as e:
-                table.problems.append((line, col.label, e.message))
                 values[f] = None
+                if col.kind == "phone":  # an optional phone the county masked or doubled: kept as text
+                    table.warnings.append((line, col.label, e.message))
+                    values["phone_text"] = _text(v)
+                else:
+                    table.problems.append((line, col.label, e.message))
             except (ValueError, TypeError, OverflowError):
                 table.problems.append((line, col.label, f"无法识别的日期时间：{str(v)[:30]}"))
                 values[f] = None
@@ -287,7 +297,9 @@ def read(raw: bytes, filename: str, kind: str, mapping: dict[str, str] | None = 
                                                                      for p in table.problems):
                 table.problems.append((line, col.label, "必填，不能为空"))
         urgency = norm(values.get("urgency") or "")
-        values["urgency"] = URGENCY_WORDS.get(urgency, "urgent" if "急" in urgency else "normal")
+        # None when the file does not say (a re-import then leaves the order's urgency as it is)
+        values["urgency"] = (URGENCY_WORDS.get(urgency, "urgent" if "急" in urgency else "normal")
+                             if urgency else None)
         number = values.get("number")
         if number:
             if number in seen:

@@ -110,13 +110,17 @@ def _leaf_categories(s: Session) -> dict[str, int]:
     return {sheet.norm(c["name"]): c["id"] for c in leaf_categories(s)}
 
 
+EMPTY = "（空）"  # how a row without the wording is listed on the review (and remembered)
+
+
 def _category(text: str | None, known: dict[str, int], remembered: dict[str, int], chosen: dict[str, int]) -> int | None:
+    wording = text or EMPTY
+    if wording in chosen:
+        return chosen[wording]
+    if wording in remembered:
+        return remembered[wording]
     if not text:
         return None
-    if text in chosen:
-        return chosen[text]
-    if text in remembered:
-        return remembered[text]
     for part in [text, *reversed(text.replace("－", "-").replace("／", "/").replace(">", "/").replace("-", "/")
                                  .split("/"))]:
         cid = known.get(sheet.norm(part))
@@ -127,18 +131,21 @@ def _category(text: str | None, known: dict[str, int], remembered: dict[str, int
 
 def _named(text: str | None, villages: list[tuple[int, str]]) -> int | None:
     """The village whose name the text holds (the longest name, when one name holds another)."""
-    inside = [(len(name), vid) for vid, name in villages if text and name and name in text]
-    return max(inside)[1] if inside else None
+    inside = sorted(((len(name), vid) for vid, name in villages if text and name and name in text), reverse=True)
+    if not inside or (len(inside) > 1 and inside[0][0] == inside[1][0]):
+        return None  # none, or two of the same length ("东村西村交界"): the reviewer says which
+    return inside[0][1]
 
 
 def _village(text: str | None, description: str | None, villages: list[tuple[int, str]],
              remembered: dict[str, int], chosen: dict[str, int]) -> int | None:
     """The area's answer chosen or remembered, else a village named in the area, else the one
     village named in the description (an area column holding only the township's name)."""
-    if text and text in chosen:
-        return chosen[text]
-    if text and text in remembered:
-        return remembered[text]
+    wording = text or EMPTY
+    if wording in chosen:
+        return chosen[wording]
+    if wording in remembered:
+        return remembered[wording]
     found = _named(text, villages)
     if found is None and description:
         named = {vid for vid, name in villages if name and name in description}
@@ -156,6 +163,7 @@ class Preview:
     problems: list[tuple[int, str, str]]
     unmatched_categories: dict[str, int] = field(default_factory=dict)  # county wording -> rows
     unmatched_villages: dict[str, int] = field(default_factory=dict)
+    warnings: list[tuple[int, str, str]] = field(default_factory=list)  # imported all the same
     new: int = 0
     updates: int = 0
 
@@ -178,7 +186,9 @@ def _plan(s: Session, actor: Actor, kind: str, table: sheet.Table, categories: d
     numbers = [r.values["number"] for r in table.rows if r.values.get("number")]
     have = {n: oid for n, oid in s.execute(select(WorkOrder.external_no, WorkOrder.id).where(
         WorkOrder.external_source == kind, WorkOrder.external_no.in_(numbers)))} if numbers else {}
-    preview = Preview(kind, len(table.rows), table.header_line, table.columns, table.headers, list(table.problems))
+    preview = Preview(kind, len(table.rows), table.header_line, table.columns, table.headers, list(table.problems),
+                      warnings=list(table.warnings))
+    preview_problems = preview.problems
     miss_c: Tally = Tally()
     miss_v: Tally = Tally()
     plan = []
@@ -187,10 +197,15 @@ def _plan(s: Session, actor: Actor, kind: str, table: sheet.Table, categories: d
         cid = _category(v.get("category"), known, remembered_c, chosen_c)
         vid = _village(v.get("area"), v.get("description"), village_rows, remembered_v, chosen_v)
         if cid is None:
-            miss_c[v.get("category") or "（空）"] += 1
+            miss_c[v.get("category") or EMPTY] += 1
         if vid is None:
-            miss_v[v.get("area") or "（空）"] += 1
+            miss_v[v.get("area") or EMPTY] += 1
         plan.append({**v, "line": r.line, "category_id": cid, "village_id": vid, "order_id": have.get(v.get("number"))})
+        if not have.get(v.get("number")) and not any(p[0] == r.line for p in table.problems):
+            try:  # what the desk would refuse (a description too short or too long…), refused here first
+                orders_svc.validate_intake(_intake(kind, {**v, "category_id": cid or 1, "village_id": vid or 1}))
+            except ValidationError as e:
+                preview_problems.append((r.line, FIELD_LABELS.get(e.field or "", "内容"), e.message))
     preview.unmatched_categories = dict(miss_c)
     preview.unmatched_villages = dict(miss_v)
     preview.updates = sum(1 for p in plan if p["order_id"])
@@ -272,18 +287,28 @@ def _household(s: Session, phone: str | None, village_id: int) -> int | None:
     return found[0] if len(found) == 1 else None
 
 
-def _create(s: Session, actor: Actor, kind: str, p: dict, now: datetime) -> None:
-    intake = orders_svc.Intake(
-        channel=CHANNEL_OF[kind], description=p["description"], category_id=p["category_id"],
-        village_id=p["village_id"], household_id=_household(s, p.get("caller_phone"), p["village_id"]), caller_name=(p.get("caller_name") or None) and p["caller_name"][:30],
+FIELD_LABELS = {"description": "诉求内容", "caller_name": "来电人", "caller_phone": "联系电话", "address": "所属区域",
+                "title": "诉求内容"}
+
+
+def _intake(kind: str, p: dict, household_id: int | None = None) -> orders_svc.Intake:
+    return orders_svc.Intake(
+        channel=CHANNEL_OF[kind], description=p["description"] or "", category_id=p["category_id"],
+        village_id=p["village_id"], household_id=household_id,
+        caller_name=(p.get("caller_name") or None) and p["caller_name"][:30],
         caller_phone=p.get("caller_phone"), address=(p.get("area") or None) and p["area"][:200],
-        urgency=p.get("urgency") or "normal")
+        urgency=p.get("urgency") or "normal", external=True)
+
+
+def _create(s: Session, actor: Actor, kind: str, p: dict, now: datetime) -> None:
+    intake = _intake(kind, p, _household(s, p.get("caller_phone"), p["village_id"]))
     out = orders_svc.register_in(s, actor, intake, now)
     order = s.get(WorkOrder, out["id"])
     order.external_source, order.external_no = kind, p["number"]
     order.external_due_at, order.external_received_at = p.get("due_at"), p.get("received_at")
     s.flush()
     unit = f"，县平台承办单位：{p['unit']}" if p.get("unit") else ""
+    unit += f"，县平台所列电话“{p['phone_text'][:40]}”无法识别" if p.get("phone_text") else ""
     due = f"，县平台办理时限 {deadline_text(p['due_at'])}" if p.get("due_at") else ""
     s.add(WorkOrderEvent(order_id=order.id, at=now, actor_id=actor.user_id or None, action="county_update",
                          from_status=order.status, to_status=order.status,
@@ -297,7 +322,7 @@ def _update(s: Session, actor: Actor, p: dict, now: datetime) -> bool:
     changes: dict[str, Any] = {}
     if p.get("due_at") != order.external_due_at:
         changes["external_due_at"] = p.get("due_at")
-    if p.get("urgency") and p["urgency"] != order.urgency:
+    if p.get("urgency") and p["urgency"] != order.urgency:  # only when the file says
         changes["urgency"] = p["urgency"]
     if not changes:
         return False
@@ -307,8 +332,7 @@ def _update(s: Session, actor: Actor, p: dict, now: datetime) -> bool:
         notes.append(f"县平台办理时限改为 {deadline_text(new)}" if new else "县平台取消办理时限")
         if order.dispatched_at is not None and order.due_workdays:
             own, provisional = Clock(s).deadline(order.dispatched_at, order.due_workdays)
-            order.external_due_at = new  # county_cap reads it
-            due, provisional, _note = orders_svc.county_cap(order, own, provisional)
+            due, provisional, _note = orders_svc.county_cap(new, own, provisional)
             if due != order.due_at:
                 changes.update(due_at=due, due_provisional=provisional,
                                warn_at=warn_point(order.dispatched_at, due))
@@ -338,35 +362,54 @@ def _reply_value(key: str, r: dict) -> Any:
     return to_local(ts).replace(tzinfo=None) if ts else None
 
 
-def export_replies(engine: Engine, actor: Actor, now: datetime | None = None) -> tuple[bytes, int]:
-    """The replies due to the county as .xlsx (the township's reply layout), and the orders marked
-    as replied at their current version. Returns (bytes, rows); (b"", 0) when nothing changed."""
+@dataclass(frozen=True)
+class Replies:
+    content: bytes  # the .xlsx in the township's reply layout
+    orders: tuple[tuple[int, int], ...]  # (order id, version) of each reply in it
+
+    @property
+    def rows(self) -> int:
+        return len(self.orders)
+
+
+def export_replies(engine: Engine, actor: Actor) -> Replies:
+    """The replies due to the county as .xlsx (the township's reply layout). Nothing is marked:
+    ``mark_replied`` does that once the file has been taken (downloaded)."""
     require(actor, "order.dispatch")
     from openpyxl import Workbook
 
-    now = now_or(now)
-    with write_session(engine) as s:
+    with read_session(engine) as s:
         layout = {**REPLY_FIELDS, **profile(s, actor, "reply")["columns"]}
         rows = pending_replies(s)
-        if not rows:
-            return b"", 0
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "办理情况回复"
-        ws.append(list(layout.values()))
-        for r in rows:
-            values = [_reply_value(k, r) for k in layout]
-            ws.append(values)
-            for c in ws[ws.max_row]:
-                if isinstance(c.value, str):
-                    c.data_type = "s"  # text, never a formula
-                elif isinstance(c.value, datetime):
-                    c.number_format = "yyyy-mm-dd hh:mm"
-        for r in rows:  # replied at this version; the order's own version is left as it is
-            s.execute(update(WorkOrder).where(WorkOrder.id == r["id"], WorkOrder.version == r["version"])
-                      .values(reply_exported_version=r["version"]).execution_options(synchronize_session=False))
+    if not rows:
+        return Replies(b"", ())
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "办理情况回复"
+    ws.append(list(layout.values()))
+    for r in rows:
+        ws.append([_reply_value(k, r) for k in layout])
+        for c in ws[ws.max_row]:
+            if isinstance(c.value, str):
+                c.data_type = "s"  # text, never a formula
+            elif isinstance(c.value, datetime):
+                c.number_format = "yyyy-mm-dd hh:mm"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return Replies(buf.getvalue(), tuple((r["id"], r["version"]) for r in rows))
+
+
+def mark_replied(engine: Engine, actor: Actor, replies: Replies) -> int:
+    """The orders of a reply file taken by the user, marked as replied at the version the file
+    holds (an order changed since stays due); the order's own version and change time are left as
+    they are. Audited. Returns how many were marked."""
+    require(actor, "order.dispatch")
+    marked = 0
+    with write_session(engine) as s:
+        for oid, version in replies.orders:
+            marked += s.execute(update(WorkOrder).where(WorkOrder.id == oid, WorkOrder.version == version)
+                                .values(reply_exported_version=version, updated_at=WorkOrder.updated_at)
+                                .execution_options(synchronize_session=False)).rowcount or 0
         audit.record(s, actor, "county.reply_export", "work_order", None,
-                     after={"rows": len(rows), "orders": [r["number"] for r in rows][:200]})
-        buf = io.BytesIO()
-        wb.save(buf)
-    return buf.getvalue(), len(rows)
+                     after={"rows": marked, "orders": [oid for oid, _v in replies.orders][:200]})
+    return marked

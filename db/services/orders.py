@@ -105,6 +105,7 @@ class Intake:
     contacted: bool = False  # the caller was spoken to at intake (first contact done)
     answer: str | None = None  # 即办: answered and closed at intake
     duplicate_of_id: int | None = None
+    external: bool = False  # imported from the county's list (its phone may be missing or masked)
 
 
 def _validate_intake(i: Intake) -> dict[str, Any]:
@@ -130,7 +131,7 @@ def _validate_intake(i: Intake) -> dict[str, Any]:
     }
     phone_raw = clean_text(i.caller_phone, "联系电话", max_len=40, field="caller_phone")
     out["caller_phone"] = normalize_phone(phone_raw)
-    if out["caller_phone"] is None and i.channel in PHONE_REQUIRED_CHANNELS:
+    if out["caller_phone"] is None and i.channel in PHONE_REQUIRED_CHANNELS and not i.external:
         raise ValidationError(f"“{CHANNELS[i.channel]}”渠道须填写联系电话。", field="caller_phone")
     return out
 
@@ -175,6 +176,7 @@ def _save(s: Session, actor: Actor, order: WorkOrder, version: int, action: str,
 
 
 save_in = _save  # the county link's re-import writes an order's change like any step
+validate_intake = _validate_intake  # the county link checks every row before anything is written
 
 
 def _withdraw_pending_extensions(s: Session, order_id: int, now: datetime) -> int:
@@ -317,12 +319,12 @@ def contact(engine: Engine, actor: Actor, order_id: int, version: int, note: str
                      data={"late": order.contact_due_at is not None and now > order.contact_due_at})
 
 
-def county_cap(order: WorkOrder, due: datetime, provisional: bool) -> tuple[datetime, bool, str]:
+def county_cap(external_due_at: datetime | None, due: datetime, provisional: bool) -> tuple[datetime, bool, str]:
     """The earlier of the console's deadline and the county platform's (issue #23: an order
     transferred by 12345 is late by whichever comes first): (due, provisional, a note for the
     timeline when the county's deadline is the one kept)."""
-    if order.external_due_at is not None and order.external_due_at < due:
-        return order.external_due_at, False, f"县平台办理时限{deadline_text(order.external_due_at)}更早，以其为准。"
+    if external_due_at is not None and external_due_at < due:
+        return external_due_at, False, f"县平台办理时限{deadline_text(external_due_at)}更早，以其为准。"
     return due, provisional, ""
 
 
@@ -331,7 +333,7 @@ def _dispatch_one(s: Session, actor: Actor, clock: Clock, order: WorkOrder, vers
                   note: str | None, now: datetime) -> dict:
     platform, department = _platform_department(s, order, platform_id, department_id)
     days = _workdays(s, order, workdays)
-    due, provisional, capped = county_cap(order, *clock.deadline(now, days))
+    due, provisional, capped = county_cap(order.external_due_at, *clock.deadline(now, days))
     changes = {"platform_id": platform.id, "department_id": department.id, "dispatched_at": now,
                "due_at": due, "warn_at": warn_point(now, due), "due_workdays": days,
                "due_provisional": provisional, "assignee_id": None}
@@ -453,7 +455,7 @@ def callback(engine: Engine, actor: Actor, order_id: int, version: int, satisfac
             platform, department = _platform_department(
                 s, order, platform_id or order.platform_id, department_id or order.department_id)
             days = _workdays(s, order, workdays)
-            due, provisional, capped = county_cap(order, *Clock(s).deadline(now, days))
+            due, provisional, capped = county_cap(order.external_due_at, *Clock(s).deadline(now, days))
             changes.update(platform_id=platform.id, department_id=department.id, dispatched_at=now,
                            due_at=due, warn_at=warn_point(now, due), due_workdays=days,
                            due_provisional=provisional, resolved_at=None, result=None,
@@ -527,7 +529,7 @@ def decide_extension(engine: Engine, actor: Actor, request_id: int, request_vers
             clock = Clock(s)
             asked = clock.add(base, req.workdays)
             new_due, provisional, capped = county_cap(
-                order, asked, deadline_provisional(order.dispatched_at or base, asked, clock.calendar))
+                order.external_due_at, asked, deadline_provisional(order.dispatched_at or base, asked, clock.calendar))
             changes = {"due_at": new_due,
                        "warn_at": warn_point(order.dispatched_at or now, new_due),
                        "due_workdays": (order.due_workdays + req.workdays) if order.due_workdays else None,
@@ -622,7 +624,7 @@ def recount_provisional(s: Session, actor: Actor, now: datetime) -> int:
                                                WorkOrder.dispatched_at.is_not(None))
                        .order_by(WorkOrder.id)).all()
     for order in orders:
-        due, provisional, _capped = county_cap(order, *clock.deadline(order.dispatched_at, order.due_workdays))
+        due, provisional, _capped = county_cap(order.external_due_at, *clock.deadline(order.dispatched_at, order.due_workdays))
         old = order.due_at
         changes = {"due_at": due, "warn_at": warn_point(order.dispatched_at, due),
                    "due_provisional": provisional}
