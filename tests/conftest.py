@@ -233,12 +233,13 @@ def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Eng
 @pytest.hookimpl(tryfirst=True)  # before -m selects by marker
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests that use the PostgreSQL fixtures directly carry the ``pg`` marker too; tests of the
-    DATE_SENSITIVE modules carry ``dates``."""
+    DATE_SENSITIVE modules carry ``dates``, unless marked ``any_date`` (their outcome does not
+    depend on the moment: the date runs would repeat them for nothing)."""
     pg_fixtures = {"pg_cluster", "pg_template", "pg_url", "pg_engine"}
     for item in items:
         if pg_fixtures & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.pg)
-        if Path(item.path).stem in DATE_SENSITIVE:
+        if Path(item.path).stem in DATE_SENSITIVE and item.get_closest_marker("any_date") is None:
             item.add_marker(pytest.mark.dates)
 
 

@@ -413,6 +413,7 @@ def test_refuses_a_database_with_orders(township):
 # --------------------------------------------------------------------------- determinism, county
 
 
+@pytest.mark.any_date  # the same rows for the same seed at any moment; ten seconds per moment
 def test_same_seed_gives_identical_rows(tmp_path):
     """Two runs, each on a database that already has an audit entry and a setting (as an
     installed app would): identical rows, and what existed is kept."""
@@ -433,6 +434,7 @@ def test_same_seed_gives_identical_rows(tmp_path):
     assert digests[0] == digests[1]
 
 
+@pytest.mark.any_date  # the county's shape; the generation at each moment is the township's tests'
 def test_small_county(tmp_path):
     engine = _engine(tmp_path / "county.db")
     counts = generate(engine, scale="county", orders=12_000, now=NOW)
