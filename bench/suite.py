@@ -117,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="browser sessions for the memory measurement on the largest dataset (0: skip)")
     ap.add_argument("--settle", type=float, default=3.0,
                     help="seconds the memory measurement lets the server settle before each reading")
+    ap.add_argument("--memory-backends", default="all",
+                    help="comma-separated backends whose server memory is measured (all: every backend)")
     ap.add_argument("--workdir", default="/tmp/gov-bench")  # nosec B108
     ap.add_argument("--reuse", action="store_true", help="reuse SQLite files built by an earlier run")
     ap.add_argument("--out", default=str(ROOT / "bench-results" / "suite.md"))
@@ -153,7 +155,8 @@ def main(argv: list[str] | None = None) -> int:
                 results[n]["built_s"] = built
                 last_url = url
             lines, missed = compare(results, counts)
-            if args.sessions > 0:  # in its own process: Playwright's sync API wants no running loop
+            memory_here = args.memory_backends == "all" or backend in args.memory_backends.split(",")
+            if args.sessions > 0 and memory_here:  # in its own process: Playwright's sync API wants no running loop
                 from bench import memory
                 out_json = workdir / f"{backend}-{args.scale}-memory.json"
                 _run([PY, "-m", "bench.memory", "--database-url", last_url, "--sessions", str(args.sessions),
