@@ -211,7 +211,8 @@ def map_view(minute: str, kiosk: bool) -> None:
         return
     vals = gm.values(minute)
     left, right = st.columns([5, 2])
-    fig = gm.build_figure(drawn, vals, "open", gm.recent(minute), dark=True, height=None if kiosk else 640,
+    marks = gm.recent(minute)
+    fig = gm.build_figure(drawn, vals, "open", marks, dark=True, height=None if kiosk else 640,
                           clickable=False)
     if kiosk:
         st.markdown(KIOSK_MAP_CSS, unsafe_allow_html=True)  # fixed text only
@@ -220,7 +221,6 @@ def map_view(minute: str, kiosk: bool) -> None:
     else:
         left.plotly_chart(fig, config={"displayModeBar": False, "staticPlot": True})
     t = gm.totals(vals)
-    marks = gm.recent(minute)
     week = sum(r["orders"] + r["events"] + r["disputes"] for r in marks)
     with right:
         r1 = st.columns(2)

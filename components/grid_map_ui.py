@@ -146,7 +146,7 @@ def build_figure(drawn: dict[str, list[dict]], vals: dict[int, dict], measure: s
     if not grids:
         return fig
     k = math.cos(math.radians(sum(g["anchor"][1] for g in grids) / len(grids)))
-    per = {g["grid_id"]: q.measure_value(measure, vals.get(g["grid_id"], dict.fromkeys(q.KEYS, 0))) for g in grids}
+    per = {g["grid_id"]: q.measure_value(measure, q.figures_of(vals, g["grid_id"])) for g in grids}
     cls = classes(measure, [v for v in per.values() if v is not None])
     edge = "#0b1a2e" if dark else "#ffffff"
     groups: dict[str, list] = {}
@@ -219,7 +219,7 @@ def ranking(grids: list[dict], vals: dict[int, dict], measure: str, n: int = 10)
     """The grids that most need attention on ``measure`` (the worst first)."""
     m = q.MEASURES[measure]
     rows = [{"grid_id": g["grid_id"], "name": g["name"], "village": g["village"],
-             "value": q.measure_value(measure, vals.get(g["grid_id"], dict.fromkeys(q.KEYS, 0)))} for g in grids]
+             "value": q.measure_value(measure, q.figures_of(vals, g["grid_id"]))} for g in grids]
     rows = [r for r in rows if r["value"] is not None]
     rows.sort(key=lambda r: (-r["value"] if m.higher_is_worse else r["value"], r["name"]))
     return rows[:n]
@@ -273,7 +273,7 @@ def render(actor: Actor, key: str) -> None:
     grid_id = st.selectbox("查看网格", [None, *options], key=state,
                            format_func=lambda g: "（点击地图上的网格，或在此选择）" if g is None else names[g])
     if grid_id is not None:
-        grid_card(actor, grid_id, names[grid_id], vals.get(grid_id, dict.fromkeys(q.KEYS, 0)), minute)
+        grid_card(actor, grid_id, names[grid_id], q.figures_of(vals, grid_id), minute)
 
 
 def _clicked_grid(event) -> int | None:

@@ -70,6 +70,23 @@ def filters(ref: dict, role: str) -> InboxFilter:
                        mine="mine" in flags, extension_pending="extension" in flags, text=text.strip() or None)
 
 
+def _where_and_who(rows: list[dict]) -> dict[str, list]:
+    """The list's and the export's shared columns: category, place, status, handler."""
+    return {
+        "类别": [r["category"] for r in rows],
+        "村（社区）": [r["village"] or "" for r in rows],
+        "状态": [ORDER_STATUSES.get(r["status"], r["status"]) + ("·督办" if r["supervised"] else "") for r in rows],
+        "承办": [r["department"] or r["platform"] or "" for r in rows],
+    }
+
+
+def _channel_and_caller(rows: list[dict]) -> dict[str, list]:
+    return {
+        "渠道": [CHANNELS.get(r["channel"], r["channel"]) for r in rows],
+        "来电人": [" ".join(x for x in (r["caller_name"], r["caller_phone"]) if x) for r in rows],
+    }
+
+
 def inbox_frame(rows: list[dict]) -> pd.DataFrame:
     now = utcnow()
 
@@ -87,13 +104,9 @@ def inbox_frame(rows: list[dict]) -> pd.DataFrame:
         "编号": [r["number"] for r in rows],
         "受理": [fmt_short(r["received_at"]) for r in rows],
         "事项": [(f"【县{r['external_no']}】" if r.get("external_no") else "") + (r["title"] or "") for r in rows],
-        "类别": [r["category"] for r in rows],
-        "村（社区）": [r["village"] or "" for r in rows],
-        "状态": [ORDER_STATUSES.get(r["status"], r["status"]) + ("·督办" if r["supervised"] else "") for r in rows],
-        "承办": [r["department"] or r["platform"] or "" for r in rows],
+        **_where_and_who(rows),
         "时限": [clock(r) for r in rows],
-        "渠道": [CHANNELS.get(r["channel"], r["channel"]) for r in rows],
-        "来电人": [" ".join(x for x in (r["caller_name"], r["caller_phone"]) if x) for r in rows],
+        **_channel_and_caller(rows),
     })
 
 
@@ -129,18 +142,14 @@ def export_frame(rows: list[dict]) -> pd.DataFrame:
         "编号": [r["number"] for r in rows],
         "受理时间": [_local(r["received_at"]) for r in rows],
         "事项": [r["title"] for r in rows],
-        "类别": [r["category"] for r in rows],
-        "村（社区）": [r["village"] or "" for r in rows],
-        "状态": [ORDER_STATUSES.get(r["status"], r["status"]) + ("·督办" if r["supervised"] else "") for r in rows],
-        "承办": [r["department"] or r["platform"] or "" for r in rows],
+        **_where_and_who(rows),
         "办理时限": [_local(r["due_at"]) for r in rows],
         "时限暂定": ["是" if r.get("due_provisional") else "" for r in rows],
         "办结时间": [_local(r.get("resolved_at")) for r in rows],
         "县平台编号": [r.get("external_no") or "" for r in rows],
         "县平台办理时限": [_local(r.get("external_due_at")) for r in rows],
         "风险": [LIGHT_LABELS.get(r["light"], "") if r["status"] in OPEN_STATUSES else "" for r in rows],
-        "渠道": [CHANNELS.get(r["channel"], r["channel"]) for r in rows],
-        "来电人": [" ".join(x for x in (r["caller_name"], r["caller_phone"]) if x) for r in rows],
+        **_channel_and_caller(rows),
     })
 
 

@@ -82,10 +82,11 @@ def values(s: Session, now: datetime) -> dict[int, dict]:
                          func.sum(case((WorkOrder.due_at < now, 1), else_=0)))
                   .where(WorkOrder.status.in_(OPEN_STATUSES), WorkOrder.grid_id.is_not(None))
                   .group_by(WorkOrder.grid_id)), "open_orders", "overdue")
+    month = _month_start(now)
     add(s.execute(select(GridEvent.grid_id,
                          func.sum(case((GridEvent.status.in_(event_fsm.OPEN_STATUSES), 1), else_=0)),
-                         func.sum(case((GridEvent.reported_at >= _month_start(now), 1), else_=0)))
-                  .where(GridEvent.status.in_(event_fsm.OPEN_STATUSES) | (GridEvent.reported_at >= _month_start(now)))
+                         func.sum(case((GridEvent.reported_at >= month, 1), else_=0)))
+                  .where(GridEvent.status.in_(event_fsm.OPEN_STATUSES) | (GridEvent.reported_at >= month))
                   .group_by(GridEvent.grid_id)), "open_events", "events_month")
     linked = exists().where(PartyMemberHousehold.household_id == Household.id,
                             PartyMemberHousehold.party_member_id == PartyMember.id, PartyMember.active.is_(True))
@@ -96,6 +97,11 @@ def values(s: Session, now: datetime) -> dict[int, dict]:
                   .where(MediationCase.status.in_(mediation_fsm.OPEN_STATUSES), MediationCase.grid_id.is_not(None))
                   .group_by(MediationCase.grid_id)), "disputes", "red", "yellow", "blue")
     return out
+
+
+def figures_of(vals: dict[int, dict], grid_id: int) -> dict:
+    """One grid's figures from ``values`` (zeros for a grid it does not hold)."""
+    return vals.get(grid_id) or dict.fromkeys(KEYS, 0)
 
 
 def measure_value(key: str, v: dict) -> float | None:

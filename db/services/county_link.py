@@ -69,10 +69,14 @@ def _township(s: Session, actor: Actor) -> int:
     raise ValidationError("请以乡镇的账号导入：县级账号不属于某个乡镇。", field="file")
 
 
+def _saved(s: Session, township_id: int, kind: str) -> ExternalProfile | None:
+    return s.scalar(select(ExternalProfile).where(ExternalProfile.kind == kind,
+                                                  ExternalProfile.township_id == township_id))
+
+
 def profile(s: Session, actor: Actor, kind: str) -> dict[str, dict]:
     """The township's saved mapping for ``kind``: {"columns", "categories", "villages"}."""
-    row = s.scalar(select(ExternalProfile).where(ExternalProfile.kind == kind,
-                                                 ExternalProfile.township_id == _township(s, actor)))
+    row = _saved(s, _township(s, actor), kind)
     return {"columns": dict(row.columns or {}) if row else {}, "categories": dict(row.categories or {}) if row else {},
             "villages": dict(row.villages or {}) if row else {}}
 
@@ -95,7 +99,7 @@ def save_columns(engine: Engine, actor: Actor, kind: str, columns: dict[str, str
 
 def _profile_row(s: Session, actor: Actor, kind: str) -> ExternalProfile:
     town = _township(s, actor)
-    row = s.scalar(select(ExternalProfile).where(ExternalProfile.kind == kind, ExternalProfile.township_id == town))
+    row = _saved(s, town, kind)
     if row is None:
         row = ExternalProfile(township_id=town, kind=kind, columns={}, categories={}, villages={})
         s.add(row)
