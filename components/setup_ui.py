@@ -53,6 +53,10 @@ def setup_section(actor: Actor) -> None:
             _categories_step(actor)
         _village_form(actor, expanded=not done["村（社区）"])
         _grid_form(actor, expanded=not done["网格"])
+    st.divider()
+    from components.imports_ui import imports_section
+
+    imports_section(actor)
 
 
 def _township_form(actor: Actor, expanded: bool) -> None:
@@ -117,4 +121,4 @@ def _grid_form(actor: Actor, expanded: bool) -> None:
     if villages:
         _unit_form(actor, setup_svc.GRID, villages, "村（社区）", ("如 SMJ-01-G01", "如 东湖村第一网格"),
                    lambda e, a, parent, **kw: setup_svc.create_grid(e, a, village_id=parent, **kw), expanded)
-        st.caption("网格内的住户、居民、网格员和党员请在“网格花名册”中用 Excel 模板导入。")
+        st.caption("也可用下方“从 Excel 台账导入”的组织架构模板一次导入全部村、网格和十户单元。")

@@ -8,7 +8,9 @@ ENTITY_LABELS = {
     "app_user": "用户账号", "work_order": "工单", "category": "诉求类别", "holiday_year": "节假日安排",
     "extension_request": "延期申请", "database": "数据库", "grid_event": "网格事件",
     "mediation_case": "矛盾纠纷", "platform_case": "平台案件", "township": "乡镇", "village": "村（社区）",
-    "grid": "网格", "grid_shape": "网格边界", "external_profile": "县平台对接设置",
+    "grid": "网格", "grid_shape": "网格边界", "ten_household_unit": "十户单元", "household": "住户",
+    "resident": "居民", "import": "Excel导入", "external_profile": "县平台对接设置",
+    "township_setting": "乡镇设置", "township_category_clock": "乡镇类别时限",
 }
 ACTION_LABELS = {
     "login": "登录", "login.attempt": "登录尝试", "login.failed": "登录失败", "login.refused": "登录被拒（账号已锁定或停用）",
@@ -21,13 +23,20 @@ ACTION_LABELS = {
     "order.create": "工单·受理登记",
     "system.backup": "数据库备份", "system.restore": "数据库恢复", "system.rebuild_stats": "重算统计汇总表",
     "platform_case.recount_deadline": "平台案件·期限重算",
+    "township.settings": "修改本乡镇设置（联户户数、首次联系时限）", "township.category_clock": "修改本乡镇类别时限",
 }
+
+IMPORT_LABELS = {"org": "组织架构", "households": "住户与居民", "disputes": "矛盾纠纷台账", "orders": "历史工单"}
 
 
 def action_label(code: str) -> str:
     """``order.dispatch`` -> 工单·派单; known codes get their label; unknown ones stay as they are."""
     if code in ACTION_LABELS:
         return ACTION_LABELS[code]
+    if code.startswith("import."):  # a go-live import's summary (db/services/imports)
+        return f"Excel导入·{IMPORT_LABELS.get(code[7:], code[7:])}"
+    if code.endswith(".import"):  # one record written by it
+        return f"{ENTITY_LABELS.get(code[:-7], code[:-7])}·Excel导入"
     prefix, _, rest = code.partition(".")
     if prefix == "order" and rest:
         return f"工单·{EVENT_LABELS.get(rest, rest)}"

@@ -9,6 +9,16 @@
   restore PATH --yes      replace the database's content with a backup (stop the app first)
   rebuild-stats           recompute the KPI summary tables from the work orders (a repair: the
                           triggers keep them current; see db/stats.py)
+  unlock USERNAME         lift a login lock-out
+  create-township --code C --name N --county X
+                          a township with its four platforms and their usual departments
+  template KIND --out PATH [--township CODE]
+                          an empty go-live import template (KIND: org, households, disputes,
+                          orders), its drop-downs holding the township's villages, grids...
+  import KIND PATH [--township CODE] [--user NAME] [--errors PATH]
+                          a go-live import (issue #19): every row checked, then all or nothing;
+                          the problems printed by sheet, row and column (and written beside the
+                          rows to --errors); made as the administrator NAME, else as the system
 """
 
 from __future__ import annotations
@@ -39,6 +49,20 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("rebuild-stats", help="recompute the KPI summary tables from the work orders")
     ul = sub.add_parser("unlock", help="lift a login lock-out (e.g. when every administrator is locked out)")
     ul.add_argument("username")
+    ct = sub.add_parser("create-township", help="create a township with its four platforms and usual departments")
+    ct.add_argument("--code", required=True)
+    ct.add_argument("--name", required=True)
+    ct.add_argument("--county", required=True)
+    tp = sub.add_parser("template", help="write an empty go-live import template")
+    tp.add_argument("kind", help="org | households | disputes | orders")
+    tp.add_argument("--out", required=True, help="the .xlsx to write")
+    tp.add_argument("--township", help="the township's code (its villages, grids... in the drop-downs)")
+    im = sub.add_parser("import", help="import a go-live Excel ledger (all rows checked, all or nothing)")
+    im.add_argument("kind", help="org | households | disputes | orders")
+    im.add_argument("path", help="the filled-in .xlsx")
+    im.add_argument("--township", help="the township's code (required unless --user belongs to one)")
+    im.add_argument("--user", help="the administrator account the import is made as (audited under that name)")
+    im.add_argument("--errors", help="on problems, write the rows with their problems beside them to this .xlsx")
     args = parser.parse_args(argv)
 
     settings = load_settings()
@@ -87,6 +111,21 @@ def main(argv: list[str] | None = None) -> int:
             print(f"失败：{exc}", file=sys.stderr)
             return 2
         print(f"已解除 {args.username} 的登录锁定。" if was_locked else f"{args.username} 未被锁定；失败次数已清零。")
+    elif args.command == "create-township":
+        from db.permissions import SYSTEM
+        from db.services import setup
+
+        migrate.upgrade(engine)
+        try:
+            town = setup.create_township(engine, SYSTEM, code=args.code, name=args.name, county=args.county)
+        except DomainError as exc:
+            print(f"失败：{exc}", file=sys.stderr)
+            return 2
+        print(f"已新建乡镇“{args.name}”（编号 {town}）及四个平台。")
+    elif args.command in ("template", "import"):
+        from db.services.imports import cli as import_cli
+
+        return import_cli.main(engine, args)
     elif args.command == "create-admin":
         migrate.upgrade(engine)
         password = os.environ.get("GOV_ADMIN_PASSWORD") or getpass.getpass("新管理员密码: ")

@@ -29,7 +29,7 @@ def test_an_empty_database_goes_live_step_by_step(engine):
     admin = first_admin(engine)
     with read_session(engine) as s:
         steps = setup_q.checklist(s)
-    assert [s.done for s in steps] == [False] * 6
+    assert [s.done for s in steps] == [False] * 7
 
     town = setup.create_township(engine, admin, code="t-01", name="青龙镇", county="示范县")
     assert _count(engine, Platform, Platform.township_id == town) == 4
@@ -43,7 +43,7 @@ def test_an_empty_database_goes_live_step_by_step(engine):
     with read_session(engine) as s:
         done = {step.label: step.done for step in setup_q.checklist(s)}
     assert done == {"乡镇与四个平台": True, "诉求类别与时限": True, "村（社区）": True, "网格": True,
-                    "网格员（花名册导入）": False, "接待员或转办督办员账号": True}
+                    "住户与居民（Excel导入）": False, "网格员（花名册导入）": False, "接待员或转办督办员账号": True}
     with read_session(engine) as s:
         assert s.scalar(select(Township.code)) == "T-01"  # codes are kept in capitals
     for action in ("township.create", "category.load_standard", "village.create", "grid.create"):

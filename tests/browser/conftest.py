@@ -34,6 +34,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -104,6 +105,7 @@ class ServerURL(str):
     log_path: Path
     proc: subprocess.Popen
     cookie_key: str
+    env: dict[str, str]
 
 
 def _get(url: str, timeout: float = 5) -> tuple[int, str]:
@@ -140,6 +142,16 @@ def _stop(proc: subprocess.Popen) -> None:
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerURL]:
     """``streamlit run`` of the app on a free port with a fresh SQLite DB (the app migrates and
     seeds demo data at first start); yields the base URL; kills the process group at the end."""
+    with serve(tmp_path_factory.mktemp("app-server"), mode="demo") as url:
+        yield url
+
+
+@contextmanager
+def serve(workdir: Path, *, mode: str, env_extra: dict[str, str] | None = None,
+          init: bool = True) -> Iterator[ServerURL]:
+    """The app under ``streamlit run`` on a free port over the SQLite file ``workdir/console.db``
+    (``mode``: demo or production); ``init`` migrates (and in demo mode seeds) before the server
+    starts, as scripts/start.sh does. Yields the base URL; kills the process group at the end."""
     script = Path(os.environ.get("GOV_APP_SCRIPT", "server.py"))
     if not script.is_absolute():
         script = ROOT / script
@@ -147,22 +159,12 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerURL]:
         pytest.fail(f"app script {script} not found (set GOV_APP_SCRIPT to run another one)",
                     pytrace=False)
 
-    workdir = tmp_path_factory.mktemp("app-server")  # pytest keeps the last few runs' dirs
     db_path = workdir / "console.db"
     log_path = workdir / "streamlit.log"
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(
-        GOV_DB_PATH=str(db_path),
-        GOV_MODE="demo",
-        GOV_COOKIE_KEY=secrets.token_urlsafe(36),  # 48 characters
-        GOV_DEMO_SCALE_ORDERS="300",
-        GOV_E2E_MARKER="1",  # the finished-run marker wait_for_rerun relies on
-        GOV_CLOCK=clock.env_value(),  # the server's clock starts where the tests' clock is now
-        PYTHONUNBUFFERED="1",
-    )
-    venv_python = ROOT / ".venv" / "bin" / "python"
-    python = str(venv_python) if venv_python.exists() else sys.executable
+    env = server_env(db_path, mode)
+    env.update(env_extra or {})
+    python = venv_python()
     cmd = [
         python, "-m", "streamlit", "run", str(script),
         "--server.headless", "true",
@@ -172,7 +174,7 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerURL]:
         "--server.fileWatcherType", "none",
     ]
     log = open(log_path, "wb")
-    if script.name in ("server.py", "app.py"):
+    if init and script.name in ("server.py", "app.py"):
         # migrate and seed before the server starts, as scripts/start.sh does, so the first page
         # load does not race the demo generation
         subprocess.run([python, "-m", "db.cli", "init"], cwd=ROOT, env=env, stdout=log,
@@ -196,7 +198,7 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerURL]:
             time.sleep(0.25)
         url = ServerURL(base)
         url.db_path, url.log_path, url.proc = db_path, log_path, proc
-        url.cookie_key = env["GOV_COOKIE_KEY"]
+        url.cookie_key, url.env = env["GOV_COOKIE_KEY"], env
         yield url
     finally:
         _stop(proc)
@@ -204,6 +206,26 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerURL]:
         if proc.returncode not in (0, -signal.SIGTERM, None):
             sys.stderr.write(f"\nstreamlit exited with {proc.returncode}; log tail:\n"
                              f"{_tail(log_path, 3000)}\n")
+
+
+def server_env(db_path: Path, mode: str) -> dict[str, str]:
+    """The environment of the test server and of the ``db.cli`` commands run beside it."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(
+        GOV_DB_PATH=str(db_path),
+        GOV_MODE=mode,
+        GOV_COOKIE_KEY=secrets.token_urlsafe(36),  # 48 characters
+        GOV_DEMO_SCALE_ORDERS="300",
+        GOV_E2E_MARKER="1",  # the finished-run marker wait_for_rerun relies on
+        GOV_CLOCK=clock.env_value(),  # the server's clock starts where the tests' clock is now
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def venv_python() -> str:
+    candidate = ROOT / ".venv" / "bin" / "python"
+    return str(candidate) if candidate.exists() else sys.executable
 
 
 # --------------------------------------------------------------------------- the browser
