@@ -19,7 +19,7 @@ from db.models.people import EMPLOYMENT, STAFF_ROLES
 from db.models.base import utcnow
 from db.permissions import Actor, allowed, sees_unmasked
 from db.queries import roster as q
-from db.rules.roster import LINK_MAX, LINK_MIN, LINK_STATUS_LABELS, link_status
+from db.rules.roster import link_range_text, link_status, link_status_labels
 from db.rules.sla import to_local
 
 VIEWS = {"org": "组织架构", "map": "一张图", "staff": "网格员", "units": "十户长", "party": "党员", "household": "户与地址",
@@ -64,6 +64,29 @@ def grid_rows(village_id: int, role: str) -> list[dict]:
 def grid_people(grid_id: int, role: str) -> dict:
     with read_session(runtime.engine()) as s:
         return q.grid_people_for(s, grid_id, role)
+
+
+@runtime.cached(ttl=60)
+def link_rule(township_id: int | None) -> tuple[int, int] | None:
+    """The 党员联户 range shown for a township, or for every township the reader sees (None when
+    their ranges differ: each member is still counted against their own township's range)."""
+    from db.queries.township_settings import shown_link_range
+
+    with read_session(runtime.engine()) as s:
+        rule = shown_link_range(s, township_id)
+        return (rule.low, rule.high) if rule else None
+
+
+def _link_range(rule: tuple[int, int] | None):
+    from db.queries.township_settings import LinkRange
+
+    return LinkRange(*rule) if rule else None
+
+
+def _member_status(r: dict) -> str:
+    """A member's link status in words, against the member's own township's range."""
+    lo, hi = r["link_min"], r["link_max"]
+    return link_status_labels(lo, hi)[link_status(r["links"], lo, hi)]
 
 
 @runtime.cached(ttl=60)
@@ -290,14 +313,19 @@ def household_chain(household_id: int, role: str) -> None:
 
 # --------------------------------------------------------------------------- view: organisation
 
-GAP_HELP = {
-    "grid_no_chief": "没有在岗网格长的网格",
-    "grid_no_worker": "没有在岗网格员（专职或兼职）的网格",
-    "household_no_unit": "未编入任何十户单元的户",
-    "party_under": f"在册党员中联系户少于{LINK_MIN}户的",
-    "party_over": f"在册党员中联系户多于{LINK_MAX}户的",
-    "household_unlinked": "没有任何在册党员联系的户",
-}
+def gap_help(rule: tuple[int, int] | None) -> dict[str, str]:
+    """The help of each gap count; the party members' with the township's range (5-15 unless the
+    township set its own in 系统设置 → 本乡镇设置)."""
+    under = f"少于{rule[0]}户" if rule else "少于所在乡镇规定户数"
+    over = f"多于{rule[1]}户" if rule else "多于所在乡镇规定户数"
+    return {
+        "grid_no_chief": "没有在岗网格长的网格",
+        "grid_no_worker": "没有在岗网格员（专职或兼职）的网格",
+        "household_no_unit": "未编入任何十户单元的户",
+        "party_under": f"在册党员中联系户{under}的（联户户数范围在系统设置中按乡镇设定）",
+        "party_over": f"在册党员中联系户{over}的（联户户数范围在系统设置中按乡镇设定）",
+        "household_unlinked": "没有任何在册党员联系的户",
+    }
 
 
 def view_org(actor: Actor) -> None:
@@ -308,11 +336,13 @@ def view_org(actor: Actor) -> None:
                                format_func=lambda v: "全县" if v is None else next(x["name"] for x in towns if x["id"] == v))
     scope = q.Scope(township_id=town_id)
     counts = gaps(scope)
+    rule = link_rule(town_id)
+    kinds, helps = q.gap_kinds(_link_range(rule)), gap_help(rule)
     st.markdown("**覆盖缺口**（点击查看名单）")
-    cols = st.columns(len(q.GAP_KINDS))
-    for col, (kind, label) in zip(cols, q.GAP_KINDS.items(), strict=False):
+    cols = st.columns(len(kinds))
+    for col, (kind, label) in zip(cols, kinds.items(), strict=False):
         with col.container(border=True):
-            st.metric(label, counts[kind], help=GAP_HELP[kind])
+            st.metric(label, counts[kind], help=helps[kind])
             if col.button("查看", key=f"gap_{kind}", disabled=counts[kind] == 0, width="stretch"):
                 st.session_state["org_gap"] = kind
                 st.session_state["org_gap_page"] = 1
@@ -356,7 +386,7 @@ def view_org(actor: Actor) -> None:
 def gap_list(actor: Actor, kind: str, scope: q.Scope) -> None:
     with st.container(border=True):
         head, close = st.columns([5, 1])
-        head.markdown(f"**{q.GAP_KINDS[kind]}**")
+        head.markdown(f"**{q.gap_kinds(_link_range(link_rule(scope.township_id)))[kind]}**")
         if close.button("收起", key="gap_close"):
             st.session_state.pop("org_gap", None)
             st.rerun()
@@ -371,7 +401,8 @@ def gap_list(actor: Actor, kind: str, scope: q.Scope) -> None:
                                    "户主": r["head_name"], "电话": _phone(r["phone"]), "人口": r["size"]} for r in page.rows])
         else:
             frame = pd.DataFrame([{"村（社区）": r["village"], "党员": r["name"], "电话": _phone(r["phone"]),
-                                   "联系户数": r["links"]} for r in page.rows])
+                                   "联系户数": r["links"], "规定户数": f"{r['link_min']}—{r['link_max']}"}
+                                  for r in page.rows])
         i = pick_row(frame, f"gap_table_{kind}_{page.number}")
         if i is not None and entity == "household":
             st.query_params["household"] = str(page.rows[i]["id"])
@@ -521,8 +552,10 @@ def view_party(actor: Actor) -> None:
         ts = [x for x in ts if x["village_id"] in (None, scope.village_id)]
     team = c2.selectbox("突击队", [None] + [x["id"] for x in ts], key="party_team",
                         format_func=lambda v: ALL if v is None else next((x["name"] for x in ts if x["id"] == v), "—"))
+    rule = link_rule(scope.township_id)
+    status_words = link_status_labels(*(rule or (None, None)))
     status = c3.selectbox("联户情况", [None, "under", "over", "ok"], key="party_links",
-                          format_func=lambda v: ALL if v is None else LINK_STATUS_LABELS[v])
+                          format_func=lambda v: ALL if v is None else status_words[v])
     below = c4.selectbox("考评得分", [None, 90, 80], key="party_score",
                          format_func=lambda v: ALL if v is None else f"低于{v}分")
     f = q.PartyFilter(scope=scope, team_id=team, link_status=status, score_below=below, text=text or None)
@@ -531,7 +564,7 @@ def view_party(actor: Actor) -> None:
     page.control(noun="名党员")
     frame = pd.DataFrame([{"村（社区）": r["village"], "姓名": r["name"], "电话": _phone(r["phone"]),
                            "网格": r["grid"] or "—", "责任区": r["zone"] or "—", "突击队": r["team"] or "—",
-                           "联系户": r["links"], "联户情况": LINK_STATUS_LABELS[link_status(r["links"])],
+                           "联系户": r["links"], "联户情况": _member_status(r),
                            "考评得分": r["score"]} for r in page.rows])
     i = pick_row(frame, table_key("party", page.number))
     if i is not None:
@@ -553,12 +586,13 @@ def party_member(actor: Actor, member_id: int) -> None:
                 f"入党日期 {fmt(m['joined_on'], with_time=False)} · {'在册' if m['active'] else '已不在册'}")
     c1, c2, c3 = st.columns(3)
     c1.metric("百分制考评得分", m["score"])
-    c2.metric("联系户数", n, help=f"规定为{LINK_MIN}—{LINK_MAX}户")
+    lo, hi = m["link_min"], m["link_max"]  # the member's township's range
+    c2.metric("联系户数", n, help=f"本乡镇{link_range_text(lo, hi)}")
     c3.metric("考评记录", len(d["scores"]))
     st.markdown(f"**责任区**：{ui.esc(m['zone'] or '未分配')}" + (f"（{ui.esc(m['zone_description'])}）" if m["zone_description"] else "")
                 + f"  \n**突击队**：{ui.esc(m['team'] or '未参加')}")
-    if link_status(n) != "ok":
-        st.warning(f"{LINK_STATUS_LABELS[link_status(n)]}（当前{n}户，规定{LINK_MIN}—{LINK_MAX}户）。")
+    if link_status(n, lo, hi) != "ok":
+        st.warning(f"{link_status_labels(lo, hi)[link_status(n, lo, hi)]}（当前{n}户，本乡镇{link_range_text(lo, hi)}）。")
     left, right = st.columns(2)
     with left:
         st.markdown("**联系户**")
@@ -624,7 +658,7 @@ def party_form(actor: Actor, m: dict, links: list[dict]) -> None:
     hhs = village_households(m["village_id"])
     label = {h["id"]: f"{h['address']}（{h['head_name']}，{h['linked_by']}名党员联系）" for h in hhs}
     with st.form(f"links_form_{m['id']}"):
-        chosen = st.multiselect(f"联系户（规定{LINK_MIN}—{LINK_MAX}户）", list(label),
+        chosen = st.multiselect(f"联系户（{link_range_text(m['link_min'], m['link_max'])}）", list(label),
                                 default=[h["id"] for h in links if h["id"] in label], format_func=label.get)
         ok = st.form_submit_button("保存联系户", type="primary")
     if ok:

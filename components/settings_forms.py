@@ -1,17 +1,24 @@
-"""Forms of the admin settings page: a category's SLA rule, a year's holiday schedule."""
+"""Forms of the admin settings page: a category's SLA rule, a township's own settings (its link
+range, first-contact clock and category clocks), a year's holiday schedule."""
 
 from __future__ import annotations
+
+from typing import Any, Callable
 
 import pandas as pd
 import streamlit as st
 
 from components import data, runtime, ui
+from db.engine import read_session
+from db.errors import ConflictError
 from db.models.orders import TIERS
 from db.models.people import PLATFORMS
 from db.permissions import Actor
 from db.rules.calendar_input import __doc__ as SCHEDULE_HELP
 from db.rules.sla import to_local
 from db.services import settings as settings_svc
+from db.services import township_settings as township_svc
+from db.services.roster import LINKS_HARD_MAX
 
 SAMPLE = "2027-01-01 元旦\n2027-02-06 至 2027-02-13 春节\n2027-02-14 上班 春节调休"
 
@@ -56,6 +63,123 @@ def category_form(actor: Actor, cats: list[dict]) -> None:
                 data.invalidate()
                 ui.flash("类别与时限已保存；新派单按新时限计算，已派单工单不受影响。")
                 st.rerun()
+
+
+# --------------------------------------------------------------------------- 本乡镇设置
+
+@runtime.cached(ttl=60)
+def township_settings(township_id: int) -> dict:
+    """A township's settings and the clocks of its categories (db.queries.township_settings)."""
+    from db.queries import township_settings as ts_q
+
+    with read_session(runtime.engine()) as s:
+        return {"settings": ts_q.settings_of(s, township_id), "clocks": ts_q.category_clock_rows(s, township_id)}
+
+
+def _versioned_save(form: str, vkey: str, write: Callable[[int], Any], message: str) -> None:
+    """Save with the version remembered when the form was drawn: a field's error at its field, a
+    conflict shown with the remembered version dropped and the caches cleared (the page then
+    shows what is stored, and a retry can save)."""
+    with ui.field_errors(form):
+        try:
+            write(st.session_state.get(vkey, 0))
+        except ConflictError as exc:
+            st.session_state.pop(vkey, None)
+            data.invalidate()
+            st.error(f"{exc} {ui.SAVED_NOTE}")
+            return
+        st.session_state.pop(vkey, None)
+        data.invalidate()
+        ui.flash(message)
+        st.rerun()
+
+
+def township_section(actor: Actor) -> None:
+    """系统设置 → 本乡镇设置: the settings a township differs on. A township's administrator edits
+    their own township's; the county's administrator picks the township."""
+    towns = data.reference()["townships"]
+    if not towns:
+        st.info("尚未建立乡镇：请先在“上线准备”中建立乡镇。")
+        return
+    if actor.township_id is not None:
+        town_id = actor.township_id
+    else:
+        names = {t["id"]: t["name"] for t in towns}
+        town_id = st.selectbox("乡镇（街道）", list(names), format_func=names.get, key="township_settings_town")
+    got = township_settings(town_id)
+    if got["settings"] is None:
+        st.warning("该乡镇不存在或无权查看。")
+        return
+    township_form(actor, got["settings"])
+    category_clocks_section(actor, town_id, got["clocks"])
+
+
+def township_form(actor: Actor, t: dict) -> None:
+    town = t["township_id"]
+    vkey, form = f"township_setting_version_{town}", f"township_setting_{town}"
+    st.session_state.setdefault(vkey, t["version"])
+    st.subheader(f"{t['township']}：党员联户与首次联系")
+    st.caption("党员联户户数范围：联系户少于下限或多于上限的党员列为花名册的覆盖缺口（默认5—15户）。"
+               "首次联系时限：本乡镇所有类别的首次联系时限；留空则按县级类别目录（一般为24小时）。"
+               "新受理的工单按新时限计算，已受理工单不受影响。")
+    low_label, high_label, hours_label = "联户户数下限（户）", "联户户数上限（户）", "首次联系时限（小时）"
+    with st.form(form):
+        c1, c2, c3 = st.columns(3)
+        with c1:
+            low = st.number_input(low_label, 1, LINKS_HARD_MAX, int(t["link_min"]))
+            ui.field_error(form, "link_min", label=low_label)
+        with c2:
+            high = st.number_input(high_label, 1, LINKS_HARD_MAX, int(t["link_max"]))
+            ui.field_error(form, "link_max", label=high_label)
+        with c3:
+            hours = st.number_input(hours_label, 1, settings_svc.MAX_CONTACT_HOURS, t["contact_hours"],
+                                    placeholder="按类别（一般24小时）")
+            ui.field_error(form, "contact_hours", label=hours_label)
+        ui.field_error(form, any_field=True)
+        if st.form_submit_button("保存本乡镇设置", type="primary"):
+            _versioned_save(form, vkey, lambda version: township_svc.update_township_settings(
+                runtime.engine(), actor, town, version, link_min=low, link_max=high, contact_hours=hours),
+                "本乡镇设置已保存；新受理的工单按新的首次联系时限计算。")
+
+
+def category_clocks_section(actor: Actor, town: int, rows: list[dict]) -> None:
+    st.subheader("本乡镇类别时限")
+    st.caption("在县级类别目录之上，本乡镇可为某一类别另定首次联系时限和办理时限；留空则按县级目录"
+               "（首次联系另按上面的本乡镇首次联系时限）。新受理、新派单的工单按新时限计算。")
+    if not rows:
+        st.info("尚未配置诉求类别：可在“上线准备”中载入标准类别目录。")
+        return
+    dash = "—"
+    df = pd.DataFrame([{
+        "类别": r["label"], "县级首次联系（小时）": r["county_hours"], "本乡镇首次联系（小时）": r["own_hours"] or dash,
+        "县级办理（工作日）": r["county_workdays"], "本乡镇办理（工作日）": r["own_workdays"] or dash,
+        "现行时限": f"首次联系{r['contact_hours']}小时（{r['contact_from']}），"
+                    f"办理{r['handling_workdays']}个工作日（{r['workdays_from']}）"} for r in rows])
+    st.dataframe(df.astype(str), hide_index=True, width="stretch", height=320)
+    by_id = {r["id"]: r for r in rows}
+    cid = st.selectbox("选择要另定时限的类别", list(by_id), format_func=lambda i: by_id[i]["label"],
+                       key=f"township_clock_category_{town}")
+    if cid is None:
+        return
+    r = by_id[cid]
+    vkey, form = f"township_clock_version_{town}_{cid}", f"township_clock_{town}_{cid}"
+    st.session_state.setdefault(vkey, r["version"])
+    hours_label, days_label = "本乡镇首次联系时限（小时）", "本乡镇办理时限（工作日）"
+    with st.form(form):
+        c1, c2 = st.columns(2)
+        with c1:
+            hours = st.number_input(hours_label, 1, settings_svc.MAX_CONTACT_HOURS, r["own_hours"],
+                                    placeholder=f"按县级目录（{r['county_hours']}小时）")
+            ui.field_error(form, "contact_hours", label=hours_label)
+        with c2:
+            days = st.number_input(days_label, 1, settings_svc.MAX_WORKDAYS, r["own_workdays"],
+                                   placeholder=f"按县级目录（{r['county_workdays']}个工作日）")
+            ui.field_error(form, "handling_workdays", label=days_label)
+        ui.field_error(form, any_field=True)
+        if st.form_submit_button("保存类别时限", type="primary"):
+            _versioned_save(form, vkey, lambda version: township_svc.set_category_clock(
+                runtime.engine(), actor, town, cid, version, contact_hours=hours, handling_workdays=days),
+                f"已保存“{r['label']}”的本乡镇时限；新受理、新派单的工单按新时限计算。")
 
 
 def calendar_section(actor: Actor, years: list[dict], editable: bool = True) -> None:

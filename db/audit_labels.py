@@ -9,7 +9,7 @@ ENTITY_LABELS = {
     "extension_request": "延期申请", "database": "数据库", "grid_event": "网格事件",
     "mediation_case": "矛盾纠纷", "platform_case": "平台案件", "township": "乡镇", "village": "村（社区）",
     "grid": "网格", "grid_shape": "网格边界", "ten_household_unit": "十户单元", "household": "住户",
-    "resident": "居民", "import": "Excel导入", "external_profile": "县平台对接设置",
+    "resident": "居民", "import": "Excel导入", "mediator": "调解员", "external_profile": "县平台对接设置",
     "township_setting": "乡镇设置", "township_category_clock": "乡镇类别时限",
 }
 ACTION_LABELS = {

@@ -12,7 +12,7 @@ from db.errors import PermissionDenied
 from db.models.people import ROLES
 
 ALL_ROLES = tuple(ROLES)
-STAFF = ("admin", "leader", "county_leader", "reception", "dispatcher", "platform", "mediator", "grid")
+STAFF = ("admin", "leader", "county_leader", "reception", "dispatcher", "supervisor", "platform", "mediator", "grid")
 
 
 @dataclass(frozen=True)
@@ -34,15 +34,15 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("intake", "来电来访登记", "接诉即办", "pages/intake.py", ":material/call:",
              ("admin", "reception", "dispatcher")),
     PageSpec("inbox", "工单中心", "接诉即办", "pages/inbox.py", ":material/inbox:",
-             ("admin", "leader", "county_leader", "reception", "dispatcher", "platform", "demo")),
+             ("admin", "leader", "county_leader", "reception", "dispatcher", "supervisor", "platform", "demo")),
     PageSpec("county_link", "12345对接", "接诉即办", "pages/county_link.py", ":material/account_balance:",
              ("admin", "reception", "dispatcher")),
     PageSpec("supervision", "督办清单", "接诉即办", "pages/supervision.py", ":material/alarm:",
-             ("admin", "leader", "county_leader", "dispatcher", "demo")),
+             ("admin", "leader", "county_leader", "dispatcher", "supervisor", "demo")),
     PageSpec("roster", "网格花名册", "网格", "pages/roster.py", ":material/groups:",
              ("admin", "leader", "dispatcher", "grid", "demo")),
     PageSpec("grid_events", "网格事件", "网格", "pages/grid_events.py", ":material/flag:",
-             ("admin", "leader", "dispatcher", "grid", "demo")),
+             ("admin", "leader", "dispatcher", "supervisor", "grid", "demo")),
     PageSpec("mediation", "矛盾纠纷台账", "调解", "pages/mediation.py", ":material/handshake:",
              ("admin", "leader", "county_leader", "mediator", "grid", "demo")),
     PageSpec("platform_desk", "平台工作台", "四个平台", "pages/platform_desk.py", ":material/work:",
@@ -50,9 +50,9 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("platform_summary", "四平台总览", "四个平台", "pages/platform_summary.py", ":material/hub:",
              ("admin", "leader", "county_leader", "platform", "demo")),
     PageSpec("kpi", "指标分析", "研判", "pages/kpi.py", ":material/monitoring:",
-             ("admin", "leader", "county_leader", "dispatcher", "demo")),
+             ("admin", "leader", "county_leader", "dispatcher", "supervisor", "demo")),
     PageSpec("weekly", "周调度报告", "研判", "pages/weekly.py", ":material/summarize:",
-             ("admin", "leader", "county_leader", "dispatcher")),
+             ("admin", "leader", "county_leader", "dispatcher", "supervisor")),
     PageSpec("big_screen", "大屏演示", "研判", "pages/big_screen.py", ":material/tv:",
              ("admin", "leader", "county_leader", "demo")),
     PageSpec("users", "用户与角色", "系统管理", "pages/users.py", ":material/manage_accounts:", ("admin",)),
@@ -84,6 +84,11 @@ def can_open(role: str, page_key: str) -> bool:
 
 
 # Actions checked by services. Every write needs an entry here; the demo role has none.
+# The hotline team may be three people (接线员 reception, 转办员 dispatcher, 督办员 supervisor) or, in
+# a small township, two: "dispatcher" (转办督办员) keeps exactly what it had (intake, dispatch, urge,
+# evaluate, reports); "supervisor" (督办员) has the supervision part only: 督办 (order.supervise,
+# naming a leader to follow the order) and 催办, evaluating grid events, KPIs and reports, never
+# intake or dispatch.
 ACTIONS: dict[str, tuple[str, ...]] = {
     "user.manage": ("admin",),
     "audit.view": ("admin",),
@@ -91,14 +96,15 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "settings.manage": ("admin",),
     "calendar.manage": ("admin",),
     "order.create": ("admin", "reception", "dispatcher"),
-    "order.view": ("admin", "leader", "county_leader", "reception", "dispatcher", "platform", "demo"),
-    "order.export": ("admin", "leader", "county_leader", "reception", "dispatcher", "platform"),
+    "order.view": ("admin", "leader", "county_leader", "reception", "dispatcher", "supervisor", "platform",
+                   "demo"),
+    "order.export": ("admin", "leader", "county_leader", "reception", "dispatcher", "supervisor", "platform"),
     "order.contact": ("admin", "reception", "dispatcher"),
     "order.dispatch": ("admin", "dispatcher"),
     "order.handle": ("admin", "platform"),
     "order.callback": ("admin", "reception", "dispatcher"),
-    "order.supervise": ("admin", "leader"),
-    "order.urge": ("admin", "leader", "dispatcher"),
+    "order.supervise": ("admin", "leader", "supervisor"),
+    "order.urge": ("admin", "leader", "dispatcher", "supervisor"),
     # grid roster (#4)
     "roster.edit": ("admin",),
     "roster.import": ("admin",),
@@ -108,7 +114,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "grid_event.report": ("admin", "grid"),
     "grid_event.refer": ("admin", "dispatcher", "grid"),
     "grid_event.verify": ("admin", "dispatcher", "grid"),
-    "grid_event.evaluate": ("admin", "leader", "dispatcher"),
+    "grid_event.evaluate": ("admin", "leader", "dispatcher", "supervisor"),
     "work_log.write": ("admin", "grid"),
     # mediation ledger (#5)
     "mediation.create": ("admin", "mediator", "grid"),
@@ -122,7 +128,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "platform.records": ("admin", "platform"),
     "service_catalogue.manage": ("admin", "platform"),
     # KPIs and reports (#7)
-    "report.export": ("admin", "leader", "county_leader", "dispatcher"),
+    "report.export": ("admin", "leader", "county_leader", "dispatcher", "supervisor"),
 }
 
 
@@ -135,6 +141,7 @@ PII_FIELDS_BY_ROLE: dict[str, frozenset[str]] = {
     "admin": frozenset({"name", "phone", "id_number", "address"}),
     "reception": frozenset({"name", "phone", "id_number", "address"}),
     "dispatcher": frozenset({"name", "phone", "address"}),
+    "supervisor": frozenset({"name", "phone", "address"}),  # as the dispatcher: follows the same orders
     "platform": frozenset({"name", "phone", "address"}),
     "mediator": frozenset({"name", "phone", "id_number", "address"}),
     "grid": frozenset({"name", "phone", "id_number", "address"}),

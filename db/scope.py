@@ -36,7 +36,8 @@ from db.models import (
     GridStaff, Handoff, Household, Inspection, MediationCase, MediationParty, MediationStep,
     Mediator, PartyMember, PartyMemberHousehold, PartyScoreEntry, Platform, PlatformCase,
     PlatformCaseAssist, Resident, ResponsibilityZone, ServiceRequest, SpecialGroupVisit,
-    TenHouseholdUnit, Township, User, Village, VillageScreening, WorkLog, WorkOrder, WorkOrderEvent,
+    TenHouseholdUnit, Township, TownshipCategoryClock, TownshipSetting, User, Village, VillageScreening, WorkLog,
+    WorkOrder, WorkOrderEvent,
 )
 from db.models.grid_work import GridEventPhoto, GridEventStep
 from db.models.platforms import AnalysisMeeting, FloatingResident, PlatformCaseEvent, VillageReportCheck
@@ -50,7 +51,7 @@ ALL_TOWNSHIPS = {"gov_all_townships": True}
 # entities holding their township themselves
 DIRECT = (Village, Platform, WorkOrder, MediationCase, PlatformCase, Inspection, EnforcementReport,
           AnalysisMeeting, CommandoTeam, Mediator, AuditLog, OrderStatsDay, OrderStatsMonth, ExternalProfile,
-          DeskDraft)
+          DeskDraft, TownshipSetting, TownshipCategoryClock)
 
 # entities reaching their township through their parents: (foreign key, parent) hops, the last
 # parent holding ``township_id``

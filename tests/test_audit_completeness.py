@@ -149,6 +149,14 @@ def test_scripted_session_orders_users_settings(watched):
     settings.update_category(e, w.admin, cat.id, cat.version, name="邻里纠纷（改）",
                              contact_hours=24, handling_workdays=6, default_tier="local",
                              platform_code=None, keywords="噪音,装修", active=True)
+    # the township's own settings (issue #19, item 3): created, then changed
+    from db.services import township_settings
+    town = w.reception.township_id
+    v = township_settings.update_township_settings(e, w.admin, town, 0, link_min=10, link_max=15, contact_hours=12)
+    township_settings.update_township_settings(e, w.admin, town, v, link_min=5, link_max=8)
+    v = township_settings.set_category_clock(e, w.admin, town, cat.id, 0, contact_hours=6, handling_workdays=3)
+    township_settings.set_category_clock(e, w.admin, town, cat.id, v, handling_workdays=4)
+    assert {"township_setting", "township_category_clock"} <= watcher.tables()
     assert users.try_password(e, w.reception.username, "wrong-password1") is False
     assert users.try_password(e, w.reception.username, PW) is True
     users.record_cookie_login(e, w.reception.username)

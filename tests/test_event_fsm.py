@@ -77,8 +77,9 @@ def test_actions_offered_per_role(role):
     grid_like = {"handle_on_spot", "refer"} if role in ("admin", "dispatcher", "grid") else set()
     assert set(actions_for("reported", role)) == grid_like
     assert ("verify" in actions_for("handling", role)) == (role in ("admin", "dispatcher", "grid"))
-    assert ("evaluate" in actions_for("verified", role)) == (role in ("admin", "leader", "dispatcher"))
-    assert ("archive" in actions_for("evaluated", role)) == (role in ("admin", "leader", "dispatcher"))
+    # the 督办员 (supervisor) evaluates and archives like the 转办督办员, without referring or verifying
+    assert ("evaluate" in actions_for("verified", role)) == (role in ("admin", "leader", "dispatcher", "supervisor"))
+    assert ("archive" in actions_for("evaluated", role)) == (role in ("admin", "leader", "dispatcher", "supervisor"))
     assert actions_for("archived", role) == []
     if role == "demo":
         assert all(actions_for(s, role) == [] for s in EVENT_STATUSES)

@@ -255,7 +255,7 @@ def test_pagination_and_count_agree(d):
 @pytest.mark.parametrize("name, flt, expected", [
     ("channels", InboxFilter(channels=("12345", "walk_in")), ["J", "E"]),
     ("statuses", InboxFilter(statuses=("received",)), ["A", "F"]),
-    # 超期未办结 and 超24小时未联系 are two counts (db.queries.order_counts), two filters
+    # 超期未办结 and 超时未首次联系 are two counts (db.queries.order_counts), two filters
     ("overdue", InboxFilter(overdue=True), ["B", "J"]),
     ("contact overdue", InboxFilter(contact_overdue=True), ["A"]),
     ("supervised", InboxFilter(statuses=OPEN_STATUSES, supervised=True), ["B", "C"]),

@@ -9,7 +9,7 @@ Navigation
 Service layer
     Every action key of ``db.permissions.ACTIONS`` has at least one *probe*: a call of the real
     service function(s) that ``require(...)`` that action, on a real database (SQLite and
-    PostgreSQL). Each probe runs with an actor of each of the 8 roles:
+    PostgreSQL). Each probe runs with an actor of each of the roles (db.models.people.ROLES):
 
     - a role not in ``ACTIONS[action]`` must get ``PermissionDenied`` with the role refusal's
       own message (``当前角色（…）无权执行此操作。``), so a scope refusal, which is also a
@@ -62,7 +62,7 @@ from db.queries.mediation import LedgerFilter
 from db.rules.sla import local_to_utc, to_local
 from db.services import (
     audit_export, grid_events as ge, mediation as med, mediation_docs, orders, platform_docs,
-    platforms, roster, roster_io as rio, settings, users, weekly_report,
+    platforms, roster, roster_io as rio, settings, township_settings, users, weekly_report,
 )
 from db.services.calendar import seed_from_package
 from db.services.mediation import CaseInput
@@ -94,8 +94,8 @@ def _listed(role: str) -> list[str]:
 
 
 def test_roles_and_tables_name_only_known_roles_and_pages():
-    assert set(ROLES) == {"admin", "leader", "reception", "dispatcher", "platform", "mediator", "grid",
-                          "demo", "county_leader"}
+    assert set(ROLES) == {"admin", "leader", "reception", "dispatcher", "supervisor", "platform", "mediator",
+                          "grid", "demo", "county_leader"}
     for p in PAGES:
         assert set(p.roles) <= set(ROLES), p.key
         assert p.section in SECTIONS, p.key
@@ -221,7 +221,8 @@ def build_matrix_world(engine) -> MW:
     officers = {code: make(f"off_{code}", "platform", f"{name}专员", ids["p"][code])
                 for code, name in PLATFORMS.items()}
     actors = dict(admin=rw.admin, leader=rw.leader, reception=make("clerk", "reception", "王接待"),
-                  dispatcher=rw.dispatcher, platform=officers["zongzhi"],
+                  dispatcher=rw.dispatcher, supervisor=make("duban", "supervisor", "钱督办"),
+                  platform=officers["zongzhi"],
                   mediator=make("tiao", "mediator", "李调解"), grid=rw.grid_user, demo=rw.demo,
                   county_leader=make("county", "county_leader", "县治理中心"))
     assert set(actors) == set(ROLES)
@@ -355,6 +356,42 @@ def _update_category(w, actor, version):
     settings.update_category(w.engine, actor, w.category, version, name="邻里纠纷", default_tier="local",
                              platform_code=None, contact_hours=24, handling_workdays=5,
                              keywords="噪音,装修", active=True)
+
+
+def _first_township(w: MW) -> int:
+    with read_session(w.engine) as s:  # the world's township (the cross-township world has two)
+        return s.scalar(select(Township.id).order_by(Township.id))
+
+
+def _township_setting_version(w: MW) -> dict:
+    from db.models import TownshipSetting
+
+    town = _first_township(w)
+    with read_session(w.engine) as s:
+        row = s.get(TownshipSetting, town)
+        return {"town": town, "version": row.version if row else 0}
+
+
+@probe("settings.manage", "township_setting", prepare=_township_setting_version)
+def _update_township_settings(w, actor, ctx):
+    township_settings.update_township_settings(w.engine, actor, ctx["town"], ctx["version"], link_min=5,
+                                               link_max=15, contact_hours=None)  # the defaults: later probes unchanged
+
+
+def _category_clock_version(w: MW) -> dict:
+    from db.models import TownshipCategoryClock
+
+    town = _first_township(w)
+    with read_session(w.engine) as s:
+        version = s.scalar(select(TownshipCategoryClock.version).where(
+            TownshipCategoryClock.township_id == town, TownshipCategoryClock.category_id == w.category))
+        return {"town": town, "version": version or 0}
+
+
+@probe("settings.manage", "township_category_clock", prepare=_category_clock_version)
+def _set_category_clock(w, actor, ctx):
+    township_settings.set_category_clock(w.engine, actor, ctx["town"], w.category, ctx["version"],
+                                         contact_hours=24, handling_workdays=5)  # the catalogue's own
 
 
 @probe("calendar.manage", "holiday_year", "calendar_day")

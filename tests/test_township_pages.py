@@ -97,3 +97,53 @@ def test_the_countys_shared_settings_are_read_only_for_a_townships_administrator
         assert any(sb.label == "选择要修改的类别" for sb in at.selectbox) is not locked
         at.segmented_control(key="settings_view").set_value("上线准备").run()
         assert any("新建乡镇" in e.label for e in at.expander) is not locked
+
+
+def test_a_townships_administrator_keeps_the_townships_own_settings(demo_db):
+    """系统设置 → 本乡镇设置 (issue #19, item 3): open to the township's administrator where the county's
+    catalogue is read-only; a range whose floor is above its ceiling is refused at its field and
+    nothing is saved; a save is kept (and put back for the other tests of this database)."""
+    from db.queries import township_settings as ts_q
+
+    admin = demo_db["admin"]
+    at = run_page("pages/settings.py", admin)
+    at.segmented_control(key="settings_view").set_value("本乡镇设置").run()
+    assert not at.exception, [e.value for e in at.exception]
+
+    def field(label):
+        return next(n for n in at.number_input if n.label == label)
+
+    def save():
+        next(b for b in at.button if b.label == "保存本乡镇设置").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+
+    def stored():
+        with read_session(get_engine(load_settings())) as s:
+            return ts_q.settings_of(s, admin.township_id)
+
+    before = stored()
+    field("联户户数下限（户）").set_value(12)
+    field("联户户数上限（户）").set_value(10)
+    save()
+    assert any("不能大于上限" in e.value for e in at.error)
+    assert stored() == before
+    field("联户户数下限（户）").set_value(10)
+    field("联户户数上限（户）").set_value(15)
+    save()
+    assert any("本乡镇设置已保存" in s.value for s in at.success)
+    assert (stored()["link_min"], stored()["link_max"]) == (10, 15)
+    assert any(sb.label == "选择要另定时限的类别" for sb in at.selectbox)
+    field("联户户数下限（户）").set_value(before["link_min"])
+    field("联户户数上限（户）").set_value(before["link_max"])
+    save()
+    assert (stored()["link_min"], stored()["link_max"]) == (before["link_min"], before["link_max"])
+    # the county's administrator picks the township whose settings to change
+    from db.models import User
+    from db.services.users import actor_of
+
+    with read_session(get_engine(load_settings())) as s:
+        county_admin = actor_of(s.scalar(select(User).where(User.username == "countyadmin")))
+    county = run_page("pages/settings.py", county_admin)
+    county.segmented_control(key="settings_view").set_value("本乡镇设置").run()
+    assert not county.exception, [e.value for e in county.exception]
+    assert set(county.selectbox(key="township_settings_town").options) >= {"双庙街乡", neighbour.NAME}

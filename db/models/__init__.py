@@ -17,6 +17,7 @@ from db.models.platforms import (
 )
 from db.models.system import HolidayYear, CalendarDay, AuditLog, Counter, AppSetting, ExternalProfile
 from db.models.stats import OrderStatsDay, OrderStatsMonth
+from db.models.township_settings import TownshipCategoryClock, TownshipSetting
 
 __all__ = [
     "Base", "Versioned", "utcnow",
@@ -30,4 +31,5 @@ __all__ = [
     "ServiceItem", "ServiceRequest",
     "HolidayYear", "CalendarDay", "AuditLog", "Counter", "AppSetting", "ExternalProfile",
     "OrderStatsDay", "OrderStatsMonth",
+    "TownshipSetting", "TownshipCategoryClock",
 ]

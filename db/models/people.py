@@ -15,7 +15,8 @@ ROLES = {
     "admin": "系统管理员",
     "leader": "领导",
     "reception": "接待员",
-    "dispatcher": "转办督办员",
+    "dispatcher": "转办督办员",  # a small township's merged 转办 and 督办 desk
+    "supervisor": "督办员",  # the supervision part only, where the hotline team has one (seed 002)
     "platform": "平台工作人员",
     "mediator": "人民调解员",
     "grid": "网格员",
@@ -135,7 +136,7 @@ class PartyMember(Base, Versioned):
 
 
 class PartyMemberHousehold(Base):
-    """党员联户: a party member is linked to 5-15 households."""
+    """党员联户: a party member is linked to households, 5-15 unless the township set its own range."""
 
     __tablename__ = "party_member_household"
     party_member_id: Mapped[int] = mapped_column(ForeignKey("party_member.id"), primary_key=True)

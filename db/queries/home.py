@@ -123,6 +123,9 @@ def attention(s: Session, actor: Actor, now: datetime) -> list[Attention]:
         items.append(Attention("extensions", "待审批延期", pending, "inbox", "warning" if pending else "normal",
                                "承办部门提出的延期申请", (("only", "extension"),)))
         return items
+    if role == "supervisor":  # 督办员: what is late or about to be, and what is already supervised
+        keys = ["due_soon", "overdue", "supervised"]
+        return _order_items(_orders(s, now, keys), keys) + [_satisfaction(s, now)]
     if role == "platform":
         mine = WorkOrder.platform_id == actor.platform_id
         keys = ["in_hand", "due_soon", "overdue"]

@@ -54,7 +54,9 @@ COUNTS: dict[str, NowCount] = {c.key: c for c in (
     NowCount("overdue_or_supervised", "超期或督办",
              f"{OPEN_TEXT}中已超期或已列入督办的件数（督办清单的件数）。",
              lambda now: (_open(), or_(W.due_at < now, W.supervised.is_(True)))),
-    NowCount("contact_overdue", "超24小时未联系", "已受理、尚未首次联系群众且受理已超过24小时的件数（诉求早回访）。",
+    # each order's own first-contact deadline: 24 hours unless its category or township set another
+    NowCount("contact_overdue", "超时未首次联系",
+             "已受理、尚未首次联系群众且已过首次联系时限（一般24小时，按类别和乡镇设置）的件数（诉求早回访）。",
              lambda now: (W.status == "received", W.contact_due_at < now)),
     NowCount("to_dispatch", "待派单", "已受理或已联系、尚未派单的件数。",
              lambda now: (W.status.in_(("received", "contacted")),)),

@@ -23,18 +23,26 @@ from db.models import (
 )
 from db.permissions import sees_unmasked
 from db.queries import privacy
+from db.queries.township_settings import LinkRange, link_bounds
 from db.rules.phone import looks_like_phone, normalize_phone
-from db.rules.roster import LINK_MAX, LINK_MIN
 from db.rules.text import search_text
 
-GAP_KINDS: dict[str, str] = {
-    "grid_no_chief": "无在岗网格长的网格",
-    "grid_no_worker": "无在岗网格员的网格",
-    "household_no_unit": "未编入十户单元的户",
-    "party_under": f"联户不足{LINK_MIN}户的党员",
-    "party_over": f"联户超过{LINK_MAX}户的党员",
-    "household_unlinked": "无党员联系的户",
-}
+
+def gap_kinds(link: LinkRange | None = None) -> dict[str, str]:
+    """The coverage-gap kinds and their labels; the party members' with the numbers of ``link``
+    (the range of the township shown), without numbers when townships of different ranges are
+    shown together (each member is compared with their own township's range)."""
+    return {
+        "grid_no_chief": "无在岗网格长的网格",
+        "grid_no_worker": "无在岗网格员的网格",
+        "household_no_unit": "未编入十户单元的户",
+        "party_under": f"联户不足{link.low}户的党员" if link else "联户不足规定户数的党员",
+        "party_over": f"联户超过{link.high}户的党员" if link else "联户超过规定户数的党员",
+        "household_unlinked": "无党员联系的户",
+    }
+
+
+GAP_KINDS: dict[str, str] = gap_kinds()
 GAP_ENTITY = {"grid_no_chief": "grid", "grid_no_worker": "grid", "household_no_unit": "household",
               "household_unlinked": "household", "party_under": "party", "party_over": "party"}
 
@@ -107,7 +115,8 @@ def gap_condition(kind: str):
     if kind in ("party_under", "party_over"):
         n = (select(func.count()).select_from(PartyMemberHousehold)
              .where(PartyMemberHousehold.party_member_id == PartyMember.id).scalar_subquery())
-        return and_(PartyMember.active.is_(True), n < LINK_MIN if kind == "party_under" else n > LINK_MAX)
+        low, high = link_bounds(PartyMember.village_id)  # the member's township's range
+        return and_(PartyMember.active.is_(True), n < low if kind == "party_under" else n > high)
     raise ValueError(kind)
 
 
@@ -170,8 +179,9 @@ def village_tree(s: Session, township_id: int | None = None) -> list[dict]:
     links = _links_per_member()
     n = func.coalesce(links.c.n, 0)
     pm_scope = PartyMember.village_id.in_(list(villages)) if township_id else true()
-    pm = (select(PartyMember.village_id, func.count(), func.sum(case((n < LINK_MIN, 1), else_=0)),
-                 func.sum(case((n > LINK_MAX, 1), else_=0)))
+    low, high = link_bounds(PartyMember.village_id)  # each member against their township's range
+    pm = (select(PartyMember.village_id, func.count(), func.sum(case((n < low, 1), else_=0)),
+                 func.sum(case((n > high, 1), else_=0)))
           .outerjoin(links, links.c.member_id == PartyMember.id)
           .where(PartyMember.active.is_(True), pm_scope).group_by(PartyMember.village_id))
     for vid, total, under, over in s.execute(pm):
@@ -279,8 +289,9 @@ def gap_page(s: Session, kind: str, scope: Scope, offset: int, limit: int) -> tu
     else:
         n = (select(func.count()).select_from(PartyMemberHousehold)
              .where(PartyMemberHousehold.party_member_id == PartyMember.id).scalar_subquery())
+        low, high = link_bounds(PartyMember.village_id)
         stmt = (select(PartyMember.id, Village.name.label("village"), PartyMember.name,
-                       PartyMember.phone, n.label("links"))
+                       PartyMember.phone, n.label("links"), low.label("link_min"), high.label("link_max"))
                 .join(Village, Village.id == PartyMember.village_id)
                 .where(gap_condition(kind), *_party_scope(scope)).order_by(Village.code, PartyMember.id))
     return _paged(s, stmt, offset, limit)
@@ -393,11 +404,12 @@ class PartyFilter:
 def _party_select(f: PartyFilter, phone_visible: bool) -> Select:
     links = _links_per_member()
     n = func.coalesce(links.c.n, 0)
+    low, high = link_bounds(PartyMember.village_id)  # the member's township's range
     stmt = (select(PartyMember.id, PartyMember.name, PartyMember.phone, PartyMember.score,
                    PartyMember.joined_on, PartyMember.active, PartyMember.version,
                    Village.name.label("village"), Grid.name.label("grid"),
                    ResponsibilityZone.name.label("zone"), CommandoTeam.name.label("team"),
-                   n.label("links"))
+                   n.label("links"), low.label("link_min"), high.label("link_max"))
             .join(Village, Village.id == PartyMember.village_id)
             .outerjoin(Grid, Grid.id == PartyMember.grid_id)
             .outerjoin(ResponsibilityZone, ResponsibilityZone.id == PartyMember.zone_id)
@@ -409,11 +421,11 @@ def _party_select(f: PartyFilter, phone_visible: bool) -> Select:
     if f.zone_id:
         stmt = stmt.where(PartyMember.zone_id == f.zone_id)
     if f.link_status == "under":
-        stmt = stmt.where(n < LINK_MIN)
+        stmt = stmt.where(n < low)
     elif f.link_status == "over":
-        stmt = stmt.where(n > LINK_MAX)
+        stmt = stmt.where(n > high)
     elif f.link_status == "ok":
-        stmt = stmt.where(n.between(LINK_MIN, LINK_MAX))
+        stmt = stmt.where(n >= low, n <= high)
     if f.score_below is not None:
         stmt = stmt.where(PartyMember.score < f.score_below)
     if f.active is not None:
@@ -433,11 +445,14 @@ def party_page(s: Session, f: PartyFilter, offset: int, limit: int,
 
 
 def party_detail(s: Session, member_id: int) -> dict | None:
-    """A party member with the linked households and the score history (newest first)."""
+    """A party member with the linked households and the score history (newest first); the
+    member's row carries the link range of their township (``link_min``, ``link_max``)."""
+    low, high = link_bounds(PartyMember.village_id)
     row = s.execute(
         select(PartyMember.id, PartyMember.name, PartyMember.phone, PartyMember.score,
                PartyMember.joined_on, PartyMember.active, PartyMember.version, PartyMember.village_id,
                PartyMember.grid_id, PartyMember.zone_id, PartyMember.team_id, PartyMember.resident_id,
+               low.label("link_min"), high.label("link_max"),
                Village.name.label("village"), Grid.name.label("grid"),
                ResponsibilityZone.name.label("zone"), ResponsibilityZone.description.label("zone_description"),
                CommandoTeam.name.label("team"), Resident.id_number)

@@ -1,5 +1,6 @@
-"""Pure rules of the grid roster: ID numbers (GB 11643, from db.rules.text), names, the 5-15 household link
-range of 党员联户, the 100-point record score, and the labels the Excel template uses."""
+"""Pure rules of the grid roster: ID numbers (GB 11643, from db.rules.text), names, the household link
+range of 党员联户 (5-15 by default; each township may set its own, db.queries.township_settings), the
+100-point record score, and the labels the Excel template uses."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from db.rules.text import bounded_int, drop_invisible, refuse_illegal
 # the ID number rule lives in db.rules.text (shared with mediation and the platforms); kept importable here
 from db.rules.text import id_check_digit, normalize_id_number  # noqa: F401
 
-# 党员联户: each party member is linked to 5-15 households
+# 党员联户: each party member is linked to 5-15 households unless the township set its own range
+# (township_setting.link_min / link_max, read through db.queries.township_settings): these are the
+# defaults, never the rule for a township's members by themselves
 LINK_MIN, LINK_MAX = 5, 15
 SCORE_MIN, SCORE_MAX = 0, 100
 NAME_MAX = 30  # grid_staff.name, party_member.name, resident.name
@@ -39,16 +42,31 @@ def clean_name(raw: object, label: str = "姓名", field: str = "name", max_len:
     return text
 
 
-def link_status(count: int) -> str:
-    """'under' (<5 households), 'over' (>15) or 'ok'."""
-    if count < LINK_MIN:
+def link_status(count: int, low: int = LINK_MIN, high: int = LINK_MAX) -> str:
+    """'under' (fewer than ``low`` households), 'over' (more than ``high``) or 'ok'; pass the
+    member's township's range (the defaults are 5-15)."""
+    if count < low:
         return "under"
-    if count > LINK_MAX:
+    if count > high:
         return "over"
     return "ok"
 
 
-LINK_STATUS_LABELS = {"under": f"联户不足{LINK_MIN}户", "over": f"联户超过{LINK_MAX}户", "ok": "联户数正常"}
+def link_status_labels(low: int | None = LINK_MIN, high: int | None = LINK_MAX) -> dict[str, str]:
+    """The words of each link status for a range; ``None`` (townships of different ranges shown
+    together): the words without a number."""
+    if low is None or high is None:
+        return {"under": "联户不足规定户数", "over": "联户超过规定户数", "ok": "联户数正常"}
+    return {"under": f"联户不足{low}户", "over": f"联户超过{high}户", "ok": "联户数正常"}
+
+
+def link_range_text(low: int | None, high: int | None) -> str:
+    """规定5—15户, or 按各乡镇规定 when townships of different ranges are shown together."""
+    return "按各乡镇规定" if low is None or high is None else f"规定{low}—{high}户"
+
+
+# the labels of the default range (a township's own: link_status_labels(low, high))
+LINK_STATUS_LABELS = link_status_labels()
 
 
 def check_score_change(current: int, delta: object, reason: object) -> tuple[int, str]:

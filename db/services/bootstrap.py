@@ -27,6 +27,7 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str, str | None], ...] = (
     ("leader", "李书记", "leader", None),
     ("reception", "王接待", "reception", None),
     ("dispatcher", "赵督办", "dispatcher", None),
+    ("supervisor", "钱督办", "supervisor", None),
     ("zongzhi", "综治平台值班员", "platform", "zongzhi"),
     ("shichang", "市场监管平台值班员", "platform", "shichang"),
     ("zhifa", "综合执法平台值班员", "platform", "zhifa"),

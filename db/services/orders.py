@@ -29,6 +29,7 @@ from db.models import (
 )
 from db.models.orders import CHANNELS, OPEN_STATUSES, SATISFACTION, TIERS, URGENCIES
 from db.permissions import Actor, require
+from db.queries.township_settings import category_clocks
 from db.rules import order_fsm
 from db.rules.phone import normalize_phone
 from db.rules.sla import (
@@ -205,9 +206,10 @@ def _platform_department(s: Session, order: WorkOrder, platform_id: int | None,
 
 
 def _workdays(s: Session, order: WorkOrder, workdays: int | None) -> int:
+    """The handling clock of a dispatch: the days the dispatcher typed, else the category's clock
+    in the order's township (the township's own, else the county catalogue's)."""
     if workdays is None:
-        cat = s.get(Category, order.category_id)
-        return max(1, cat.handling_workdays or 5) if cat is not None else 5
+        return category_clocks(s, order.township_id, order.category_id).handling_workdays
     return _int(workdays, "办理时限（工作日）", 1, DISPATCH_WORKDAYS_MAX, "workdays")
 
 
@@ -261,6 +263,8 @@ def register_in(s: Session, actor: Actor, intake: Intake, now: datetime | None =
     if intake.duplicate_of_id is not None and s.get(WorkOrder, intake.duplicate_of_id) is None:
         raise ValidationError("所关联的原工单不存在。", field="duplicate_of_id")
     tier = intake.tier or cat.default_tier or "local"
+    # the first-contact clock of the category in the order's township (its own, else the county's)
+    contact_hours = category_clocks(s, village.township_id, cat.id).contact_hours
     if v["answer"] is not None and tier != "instant":
         raise ValidationError("只有“即办”事项才能在受理时直接答复办结。", field="answer")
 
@@ -283,7 +287,7 @@ def register_in(s: Session, actor: Actor, intake: Intake, now: datetime | None =
         title=v["title"] or derive_title(v["description"], village.name, cat.name),
         description=v["description"], status=status, received_at=now,
         created_by=actor.user_id or None,
-        contact_due_at=contact_deadline(now, max(1, cat.contact_hours or 24)),
+        contact_due_at=contact_deadline(now, contact_hours),
         contacted_at=contacted_at,
         resolved_at=now if status == "archived" else None, result=v["answer"],
         duplicate_of_id=intake.duplicate_of_id, version=1, updated_at=now,

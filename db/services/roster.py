@@ -25,6 +25,7 @@ from db.models import (
 )
 from db.models.people import EMPLOYMENT, STAFF_ROLES
 from db.permissions import Actor, require
+from db.queries.township_settings import link_range
 from db.rules.phone import normalize_phone
 from db.rules.roster import check_score_change, clean_name, normalize_id_number
 from db.rules.sla import to_local
@@ -33,7 +34,9 @@ from db.services.base import CONFLICT_MESSAGE
 from db.services.base import cas as _cas, now_or
 from db.services.base import violates_unique
 
-LINKS_HARD_MAX = 30  # a typing slip guard; 5-15 is the rule, flagged as a coverage gap
+# a typing slip guard, and the most a township's range may allow; the township's range (5-15 unless
+# it set its own) is the rule, flagged as a coverage gap
+LINKS_HARD_MAX = 30
 STAFF_AUDIT = ["grid_id", "name", "phone", "id_number", "staff_role", "employment", "active"]
 
 
@@ -250,16 +253,20 @@ def _create_party_member(engine: Engine, actor: Actor, id_number: str, i: PartyI
 def set_party_links(engine: Engine, actor: Actor, member_id: int, version: int,
                     household_ids: Iterable[int], now: datetime | None = None) -> dict:
     """Replace the households a party member is linked to (党员联户). Households must be in the
-    member's village; 5-15 is the rule (outside it the member shows as a coverage gap)."""
+    member's village; the township's range (5-15 unless it set its own) is the rule (outside it the
+    member shows as a coverage gap)."""
     require(actor, "roster.edit")
     now = now_or(now)
     wanted = sorted({int(h) for h in household_ids})
-    if len(wanted) > LINKS_HARD_MAX:
-        raise ValidationError(f"联系户数不能超过{LINKS_HARD_MAX}户（规定为5—15户）。", field="household_ids")
     with write_session(engine) as s:
         member = s.get(PartyMember, member_id)
         if member is None:
             raise NotFound("该党员不存在或已被删除。")
+        if len(wanted) > LINKS_HARD_MAX:
+            village = s.get(Village, member.village_id)
+            rule = link_range(s, village.township_id if village else None)
+            raise ValidationError(f"联系户数不能超过{LINKS_HARD_MAX}户（本乡镇规定为{rule.low}—{rule.high}户）。",
+                                  field="household_ids")
         if wanted:
             found = s.execute(select(Household.id, Grid.village_id).join(Grid, Grid.id == Household.grid_id)
                               .where(Household.id.in_(wanted))).all()

@@ -6,25 +6,25 @@ fails them: nothing here is computed from PAGES.
 
 from __future__ import annotations
 
-ALL = "admin leader reception dispatcher platform mediator grid demo county_leader"
+ALL = "admin leader reception dispatcher supervisor platform mediator grid demo county_leader"
 EXPECTED_PAGES = {
     "home": ALL,
     "intake": "admin reception dispatcher",
-    "inbox": "admin leader county_leader reception dispatcher platform demo",
+    "inbox": "admin leader county_leader reception dispatcher supervisor platform demo",
     "county_link": "admin reception dispatcher",
-    "supervision": "admin leader county_leader dispatcher demo",
+    "supervision": "admin leader county_leader dispatcher supervisor demo",
     "roster": "admin leader dispatcher grid demo",
-    "grid_events": "admin leader dispatcher grid demo",
+    "grid_events": "admin leader dispatcher supervisor grid demo",
     "mediation": "admin leader county_leader mediator grid demo",
     "platform_desk": "admin platform",
     "platform_summary": "admin leader county_leader platform demo",
-    "kpi": "admin leader county_leader dispatcher demo",
-    "weekly": "admin leader county_leader dispatcher",
+    "kpi": "admin leader county_leader dispatcher supervisor demo",
+    "weekly": "admin leader county_leader dispatcher supervisor",
     "big_screen": "admin leader county_leader demo",
     "users": "admin",
     "settings": "admin",
     "audit": "admin",
-    "account": "admin leader county_leader reception dispatcher platform mediator grid",
+    "account": "admin leader county_leader reception dispatcher supervisor platform mediator grid",
 }
 
 
