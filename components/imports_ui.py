@@ -12,7 +12,7 @@ from db.engine import read_session
 from db.permissions import Actor
 from db.queries.setup import import_options
 from db.scope import scoped
-from db.services.imports import available, base, importer
+from db.services.imports import IMPORTERS, base, importer
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ORDER_NOTE = "顺序：组织架构 → 住户与居民 → 网格花名册（网格员、党员及联户，在“网格花名册 → 导入导出”）→ 矛盾纠纷台账 → 历史工单。"
@@ -37,7 +37,7 @@ def _options(township_id: int) -> dict[str, list[str]]:
 def imports_section(actor: Actor) -> None:
     st.subheader("从 Excel 台账导入")
     st.caption(ORDER_NOTE + "每份文件先逐行检查，任何一行有错则整份不导入；同一文件重复导入不会产生任何变化。")
-    modules = available()
+    modules = {kind: importer(kind) for kind in IMPORTERS}
     kind = st.segmented_control("导入内容", list(modules), format_func=lambda k: modules[k].SPEC.title,
                                 key="imp_kind", label_visibility="collapsed") or "org"
     spec = modules[kind].SPEC
@@ -67,19 +67,24 @@ def imports_section(actor: Actor) -> None:
                     data.invalidate()
                     st.session_state["imp_gen"] = gen + 1
                     st.rerun()
-        _report(kind)
+        _report(kind, summary_only=True)
+    _report(kind)  # the problems, full width under both boxes
 
 
-def _report(kind: str) -> None:
+def _report(kind: str, summary_only: bool = False) -> None:
     saved = st.session_state.get("imp_report")
     if not saved or saved[0] != kind:
         return
     _, name, report = saved
     spec = importer(kind).SPEC
-    if report.ok:
-        st.success(f"“{name}”：" + base.summary(report))
+    if summary_only:
+        if report.ok:
+            st.success(f"“{name}”：" + base.summary(report))
+        else:
+            st.error(f"“{name}”中有 {report.error_total} 处问题，未导入任何数据。请按下表修改后重新导入。")
         return
-    st.error(f"“{name}”中有 {report.error_total} 处问题，未导入任何数据。请修改后重新导入。")
+    if report.ok:
+        return
     ui.table(pd.DataFrame(base.error_rows(report)), hide_index=True)
     if report.error_total > len(report.errors):
         st.caption(f"仅列出前 {len(report.errors)} 处。")

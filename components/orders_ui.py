@@ -87,6 +87,14 @@ def _channel_and_caller(rows: list[dict]) -> dict[str, list]:
     }
 
 
+HISTORY = "history"  # an order of the township's old ledger (db/services/imports/history.py)
+
+
+def _county_no(r: dict) -> str | None:
+    """The county's number of an order it transferred (12345 or a petition), not an old ledger's."""
+    return r.get("external_no") if r.get("external_source") != HISTORY else None
+
+
 def inbox_frame(rows: list[dict]) -> pd.DataFrame:
     now = utcnow()
 
@@ -103,7 +111,7 @@ def inbox_frame(rows: list[dict]) -> pd.DataFrame:
         "风险": [LIGHT_ICONS.get(r["light"], "") for r in rows],
         "编号": [r["number"] for r in rows],
         "受理": [fmt_short(r["received_at"]) for r in rows],
-        "事项": [(f"【县{r['external_no']}】" if r.get("external_no") else "") + (r["title"] or "") for r in rows],
+        "事项": [(f"【县{r['external_no']}】" if _county_no(r) else "") + (r["title"] or "") for r in rows],
         **_where_and_who(rows),
         "时限": [clock(r) for r in rows],
         **_channel_and_caller(rows),
@@ -146,7 +154,8 @@ def export_frame(rows: list[dict]) -> pd.DataFrame:
         "办理时限": [_local(r["due_at"]) for r in rows],
         "时限暂定": ["是" if r.get("due_provisional") else "" for r in rows],
         "办结时间": [_local(r.get("resolved_at")) for r in rows],
-        "县平台编号": [r.get("external_no") or "" for r in rows],
+        "县平台编号": [_county_no(r) or "" for r in rows],
+        "原台账编号": [r["external_no"] if r.get("external_source") == HISTORY else "" for r in rows],
         "县平台办理时限": [_local(r.get("external_due_at")) for r in rows],
         "风险": [LIGHT_LABELS.get(r["light"], "") if r["status"] in OPEN_STATUSES else "" for r in rows],
         **_channel_and_caller(rows),
@@ -217,7 +226,9 @@ def detail_fields(o: dict) -> None:
                + (f" · 延期 {o['extension_count']} 次" if o["extension_count"] else "")
                + (f" · 退回 {o['bounce_count']} 次" if o["bounce_count"] else "")
                + (f" · 催办 {o['urge_count']} 次" if o["urge_count"] else ""))
-    if o.get("external_no"):  # transferred by the county's 12345 platform, or a petition
+    if o.get("external_source") == HISTORY:
+        st.info(f"**由历史台账导入** · 原工单编号 {o['external_no']}", icon=":material/history:")
+    elif o.get("external_no"):  # transferred by the county's 12345 platform, or a petition
         source = "县12345平台转办" if o["external_source"] == "12345" else "县信访件"
         st.info(f"**{source}** · 县平台编号 {o['external_no']}"
                 + (f" · 县平台受理 {fmt(o['external_received_at'])}" if o.get("external_received_at") else "")

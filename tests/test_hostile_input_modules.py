@@ -512,7 +512,7 @@ def workbook(sheets: dict[str, list[list[Any]]]) -> bytes:
     wb = load_workbook(io.BytesIO(rio.template_bytes()))
     for name, rows in sheets.items():
         ws = wb[name]
-        for r, row in enumerate(rows, start=2):
+        for r, row in enumerate(rows, start=4):  # below the explanation and example rows
             for c, value in enumerate(row, start=1):
                 if value is None:
                     continue

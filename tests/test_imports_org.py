@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from db import cli
 from db.engine import read_session
 from db.errors import PermissionDenied, ValidationError
-from db.models import AuditLog, Grid, TenHouseholdUnit, Village
+from db.models import AuditLog, Grid, Mediator, TenHouseholdUnit, Village
 from db.services import setup
 from db.services.imports import base, org
 from tests.factories.accounts import first_admin
@@ -36,6 +36,8 @@ GOOD = {
     "网格": [["QLZ-01-G01", "东湖村第一网格", "农村网格", "QLZ-01", "一组、二组"],
             ["QLZ-02-G01", "幸福社区第一网格", "社区网格", "QLZ-02", None]],
     "十户单元": [["QLZ-01-G01", "一组第1十户", None], ["QLZ-01-G01", "一组第2十户", None]],
+    "调解员": [["刘乡贤", "村级调解员", "QLZ-01", "13700000001", "兼职", "乡贤", "是", None],
+              ["赵司法", "乡镇调解员", None, None, "专职", "法律顾问", None, None]],
 }
 
 
@@ -72,10 +74,14 @@ def test_a_good_file_imports_and_a_second_run_changes_nothing(town, keep):
     assert report.ok, report.errors
     assert report.counts == {"村（社区）": {"created": 2, "updated": 0, "unchanged": 0},
                              "网格": {"created": 2, "updated": 0, "unchanged": 0},
-                             "十户单元": {"created": 2, "updated": 0, "unchanged": 0}}
+                             "十户单元": {"created": 2, "updated": 0, "unchanged": 0},
+                             "调解员": {"created": 2, "updated": 0, "unchanged": 0}}
     with read_session(engine) as s:
         assert s.scalar(select(Village.code).where(Village.name == "东湖村")) == "QLZ-01"  # codes in capitals
         assert s.scalar(select(Village.party_secretary).where(Village.name == "东湖村")) == "王建国"
+        mediators = {m.name: m for m in s.scalars(select(Mediator))}
+        assert mediators["刘乡贤"].level == "village" and mediators["刘乡贤"].village_id is not None
+        assert (mediators["赵司法"].level, mediators["赵司法"].employment, mediators["赵司法"].active) == ("township", "full", True)
     audits = _count(engine, AuditLog)
     again = base.run(engine, admin, org, content, township_id=t)
     assert again.ok and all(c["created"] == c["updated"] == 0 for c in again.counts.values())
@@ -104,13 +110,14 @@ def test_bad_rows_write_nothing_and_every_one_is_named(town):
                      ["QLZ-01", "东湖村", "行政村", None]],
         "网格": [["QLZ-01-G01", "", "农村网格", "QLZ-09", None]],
         "十户单元": [["QLZ-01-G09", "一组第1十户", "110101199003071234"]],
+        "调解员": [["钱调解", "村级调解员", None, None, None, None, None, "nobody"]],
     }
     report = base.run(engine, admin, org, _workbook(bad), township_id=t)
     assert not report.ok
     found = {(e.sheet, e.row, e.column) for e in report.errors}
     assert found >= {("村（社区）", 4, "类型"), ("村（社区）", 5, "村（社区）编码"), ("村（社区）", 6, None),
                      ("网格", 4, "网格名称"), ("网格", 4, "所属村（社区）编码"),
-                     ("十户单元", 4, "所属网格编码")}
+                     ("十户单元", 4, "所属网格编码"), ("调解员", 4, "所属村（社区）编码"), ("调解员", 4, "登录账号")}
     assert all("\u3002" in e.message or e.message.endswith("）") for e in report.errors)  # sentences, in Chinese
     assert _count(engine, Village) == 0 and _count(engine, Grid) == 0 and _count(engine, AuditLog, AuditLog.action.like("%import%")) == 0
     errors = load_workbook(io.BytesIO(base.errors_workbook(org.SPEC, report)))

@@ -81,12 +81,11 @@ def test_agreement_and_case_file(w, agreed, tmp_path):
     doc = Document(io.BytesIO(data))
     assert doc.styles["Normal"].element.rPr.rFonts.get(
         "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "宋体"
-    soffice_opens(tmp_path, "agreement.docx", data)
     case_file = docs.export_case_file(w.engine, w.leader, agreed["id"], now=T0 + timedelta(days=2))
     text = text_of(case_file)
     assert "矛盾纠纷调处案卷" in text and "网格员初调" in text and "乡贤参调" in text
     assert "申请人：张*" in text and "张三" not in text and "138****5678" in text
-    soffice_opens(tmp_path, "case.docx", case_file)
+    office.opens_all(tmp_path, {"agreement.docx": data, "case.docx": case_file})
     assert len(exports(w)) == 2
 
 

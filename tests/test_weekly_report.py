@@ -129,8 +129,7 @@ def test_exports_open_and_carry_the_numbers(world, tmp_path):
     _, _, admin_doc = wr.export(ADMIN, date(2026, 3, 4), "docx", NOW, engine=world)
     assert "王小明与李大军" in _docx_text(admin_doc)[0]
 
-    for fname, blob in (("report.docx", data), ("report.xlsx", xdata)):
-        office.opens(tmp_path, fname, blob, min_bytes=5000)
+    office.opens_all(tmp_path, {"report.docx": data, "report-sheet.xlsx": xdata}, min_bytes=5000)
 
 
 def test_export_is_audited_and_refused_without_permission(world):

@@ -200,7 +200,7 @@ def _inbox_columns(now: datetime) -> Select:
                Department.name.label("department"), W.contact_due_at, W.due_at, W.warn_at, W.due_provisional,
                W.dispatched_at, W.resolved_at, W.caller_name, W.caller_phone, W.supervised,
                W.supervision_level, W.redispatch_count, W.satisfaction, W.urgency, W.tier,
-               W.version, W.external_no, W.external_due_at, band.label("band"))
+               W.version, W.external_no, W.external_source, W.external_due_at, band.label("band"))
         .select_from(W)
         # outer joins keep work_order the driving table (and its status index the access path)
         .outerjoin(Category, Category.id == W.category_id)

@@ -37,6 +37,7 @@ EVENT_LABELS: dict[str, str] = {
     "receive": "受理登记",
     "recount_deadline": "时限重算",  # a provisional deadline recounted when a year's schedule is entered
     "county_update": "县平台转办",  # imported from, or updated by, the county's 12345 / petition list
+    "import": "历史台账导入",  # an order of the township's old ledger (db/services/imports/history.py)
     **ACTION_LABELS,
 }
 

@@ -47,6 +47,7 @@ from db.rules.roster import clean_name, normalize_id_number, parse_label, parse_
 from db.rules.sla import to_local
 from db.rules import workbook as workbook_rules
 from db.services import audit
+from db.services.imports import base as imports_base
 from db.services.roster import clean_phone
 
 ProgressFn = Callable[[float, str], None]
@@ -252,9 +253,53 @@ def export_workbook(engine: Engine, actor: Actor, township_id: int | None = None
     return workbook_bytes(sheets, COLUMNS, HELP_ROWS), counts
 
 
+def _spec() -> "imports_base.Spec":
+    """The template as the go-live imports write theirs (db/services/imports/base.py): per sheet
+    an explanation row and an example row (skipped on import when left as they are) and drop-down
+    lists on the columns of fixed values; the instruction sheet says what ``HELP_ROWS`` says."""
+    Col, Sheet, Spec = imports_base.Col, imports_base.Sheet, imports_base.Spec
+    yes_no = ("是", "否")
+    help_of = dict(HELP_ROWS[1:])
+    sheets = (
+        Sheet(SHEET_GRIDS, (
+            Col("网格编码", "全县不重复，字母、数字和短横线。", "SMJ-01-G01", True, width=16),
+            Col("网格名称", "如 东湖村第一网格。", "东湖村第一网格", True, width=18),
+            Col("网格类型", "农村网格、社区网格或专属网格。", "农村网格", True, choices=tuple(GRID_KINDS.values())),
+            Col("所属乡镇", "系统中已有的乡镇名称。", "双庙街乡", True),
+            Col("所属村（社区）", "系统中已有的村（社区）名称。", "东湖村", True),
+            Col("网格描述", "四至范围等，可留空。", "东湖村一组、二组", width=24)), help_of[SHEET_GRIDS]),
+        Sheet(SHEET_STAFF, (
+            Col("身份证号", "18位，末位可为X。", "410726199001011238", True, width=22),
+            Col("姓名", "", "李网格", True),
+            Col("联系电话", "手机号或带区号的固定电话。", "13800000000", True, width=14),
+            Col("职务", "网格长或网格员。", "网格员", True, choices=tuple(STAFF_ROLES.values())),
+            Col("专兼职", "专职或兼职。", "专职", True, choices=tuple(EMPLOYMENT.values())),
+            Col("所属网格编码", "“网格”表中或系统中已有的编码。", "SMJ-01-G01", True),
+            Col("是否在岗", "是或否。", "是", True, choices=yes_no)), help_of[SHEET_STAFF]),
+        Sheet(SHEET_PARTY, (
+            Col("身份证号", "须为已登记的居民（先导入住户与居民）。", "410726198001011234", True, width=22),
+            Col("姓名", "与居民登记一致。", "王党员", True),
+            Col("联系电话", "可留空。", None, width=14),
+            Col("入党日期", "如 2010-07-01。", "2010-07-01", width=12),
+            Col("所属网格编码", "可留空（按居住地）。", "SMJ-01-G01"),
+            Col("责任区", "本村（社区）责任区名称，可留空。", None),
+            Col("突击队", "本乡镇或本村突击队名称，可留空。", None),
+            Col("是否在册", "是或否。", "是", choices=yes_no),
+            Col("考评得分（仅导出）", "导入时忽略。", None)), help_of[SHEET_PARTY]),
+        Sheet(SHEET_LINKS, (
+            Col("党员身份证号", "“党员”表中或系统中已有的党员。", "410726198001011234", True, width=22),
+            Col("党员姓名", "", "王党员"),
+            Col("户所在网格编码", "", "SMJ-01-G01", True),
+            Col("户地址", "与住户登记的户地址一致。", "东湖村一组3号", True, width=20),
+            Col("户主姓名（仅导出）", "导入时忽略。", None),
+            Col("联户日期", "如 2024-03-01，可留空。", None, width=12)), help_of[SHEET_LINKS]),
+    )
+    return Spec("roster", "网格花名册", "roster.import", sheets, notes=(HELP_ROWS[-1][1],), max_rows=MAX_ROWS)
+
+
 def template_bytes() -> bytes:
-    """An empty template (headers and the instruction sheet)."""
-    return workbook_bytes({k: [] for k in DATA_SHEETS}, COLUMNS, HELP_ROWS)
+    """An empty template: headers, the explanation and example rows, drop-downs, the instructions."""
+    return imports_base.template_bytes(_spec())
 
 
 EMERGENCY_COLUMNS = ["序号", "姓名", "联系电话", "所属村（社区）", "所属网格", "责任区", "突击队", "考评得分"]
@@ -296,6 +341,9 @@ def read_workbook(content: bytes, report: ImportReport) -> dict[str, list[tuple[
     if why:
         report.add("文件", 0, None, why)
         return None
+    header_name, is_template_row, template_rows = (imports_base.header_name, imports_base.is_template_row,
+                                                   imports_base.template_rows)
+    spec = _spec()
     deadline = time.monotonic() + READ_SECONDS
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
@@ -315,12 +363,12 @@ def read_workbook(content: bytes, report: ImportReport) -> dict[str, list[tuple[
             ws.reset_dimensions()  # never pad rows to a declared range (a few KB declared XFD1048576)
             rows = ws.iter_rows(values_only=True)
             number = 0
-            header = [(_text(c) or "") for c in next(rows, ())]
+            header = [header_name(c) for c in next(rows, ())]
             number = 1
             while header and not header[-1]:
                 header.pop()
-            expected = COLUMNS[name]
-            missing = [c for c in expected if c not in header]
+            expected = [header_name(c) for c in COLUMNS[name]]
+            missing = [c for c in COLUMNS[name] if header_name(c) not in header]
             extra = [c for c in header if c and c not in expected]
             if missing or extra or len(set(header)) != len(header):
                 parts = []
@@ -332,7 +380,8 @@ def read_workbook(content: bytes, report: ImportReport) -> dict[str, list[tuple[
                     parts.append("列名重复")
                 report.add(name, 1, None, "表头与模板不一致：" + "；".join(parts) + "。请使用本系统导出的模板。")
                 continue
-            index = {c: header.index(c) for c in expected}
+            index = {c: header.index(header_name(c)) for c in COLUMNS[name]}
+            skip = template_rows(spec.sheets[DATA_SHEETS.index(name)])
             data: list[tuple[int, dict[str, Any]]] = []
             for number, values in enumerate(rows, start=2):
                 if values is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
@@ -343,7 +392,10 @@ def read_workbook(content: bytes, report: ImportReport) -> dict[str, list[tuple[
                 if number % 1000 == 0 and time.monotonic() > deadline:
                     report.add(name, number, None, f"读取超过{READ_SECONDS}秒仍未完成，文件过大或结构异常，请分批导入。")
                     return None
-                data.append((number, {c: (values[i] if i < len(values) else None) for c, i in index.items()}))
+                row = {c: (values[i] if i < len(values) else None) for c, i in index.items()}
+                if number <= 3 and is_template_row(row, skip):
+                    continue  # the template's explanation or example row, left as it was
+                data.append((number, row))
             out[name] = data
     except Exception:  # noqa: BLE001 - any unreadable sheet is the user's file
         report.add("文件", 0, None, f"无法读取该文件（工作表「{name}」第{number + 1}行附近已损坏），"

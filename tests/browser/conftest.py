@@ -445,3 +445,21 @@ def register(page, base: str, description: str) -> str:
     match = re.search(r"RX-\d{4}-\d{6}", text)
     assert match, text
     return match.group(0)
+
+
+def act(page, action: str, fill: dict[str, str] | None = None, picks: dict[str, str] | None = None) -> str:
+    """Run an action of the detail view; returns the flash/error text shown afterwards."""
+    page.locator("button", has_text=re.compile(f"^{action}$")).first.click()
+    wait_for_rerun(page)
+    for label, text in (picks or {}).items():
+        pick(page, label, text)
+    for label, text in (fill or {}).items():
+        page.get_by_label(label).fill(text)
+    page.get_by_role("button", name=f"确认{action}").click()
+    wait_for_rerun(page)
+    alerts = page.locator("[data-testid='stAlert']")
+    alerts.first.wait_for()
+    text = " ".join(alerts.all_inner_texts())
+    if not text:
+        screenshot(page, f"act-{action}-no-message")
+    return text

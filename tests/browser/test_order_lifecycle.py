@@ -4,32 +4,13 @@ two people acting on one order: one saves, the other gets a clear conflict messa
 
 from __future__ import annotations
 
-import re
 
 from db.config import DEFAULT_DEMO_PASSWORD
 
-from .conftest import login, open_order, pick, register, screenshot, status_line, wait_for_rerun
+from .conftest import act, login, open_order, register, screenshot, status_line
 
 PW = DEFAULT_DEMO_PASSWORD
 
-
-
-def act(page, action: str, fill: dict[str, str] | None = None, picks: dict[str, str] | None = None) -> str:
-    """Run an action of the detail view; returns the flash/error text shown afterwards."""
-    page.locator("button", has_text=re.compile(f"^{action}$")).first.click()
-    wait_for_rerun(page)
-    for label, text in (picks or {}).items():
-        pick(page, label, text)
-    for label, text in (fill or {}).items():
-        page.get_by_label(label).fill(text)
-    page.get_by_role("button", name=f"确认{action}").click()
-    wait_for_rerun(page)
-    alerts = page.locator("[data-testid='stAlert']")
-    alerts.first.wait_for()
-    text = " ".join(alerts.all_inner_texts())
-    if not text:
-        screenshot(page, f"act-{action}-no-message")
-    return text
 
 
 def test_lifecycle_across_four_roles(app_server, browser):

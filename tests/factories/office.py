@@ -21,22 +21,32 @@ def soffice() -> str:
     return exe  # type: ignore[return-value]
 
 
-def to_pdf(src: Path, min_bytes: int = 1000) -> Path:
-    """Convert ``src`` to PDF beside it; assert LibreOffice succeeded and wrote a real PDF."""
+def to_pdf(*srcs: Path, min_bytes: int = 1000) -> list[Path]:
+    """Convert each of ``srcs`` (one directory) to PDF beside it in ONE LibreOffice run (its start
+    is most of the cost); assert it succeeded and wrote a real PDF for each."""
     exe = soffice()
-    outdir = src.parent
-    profile = outdir / f".lo-profile-{src.stem}"
+    outdir = srcs[0].parent
+    profile = outdir / f".lo-profile-{srcs[0].stem}"
     proc = subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                           "--outdir", str(outdir), str(src)], capture_output=True, text=True, timeout=180)
-    pdf = outdir / (src.stem + ".pdf")
-    assert proc.returncode == 0 and pdf.exists(), proc.stdout + proc.stderr
-    data = pdf.read_bytes()
-    assert data[:5] == b"%PDF-" and len(data) >= min_bytes, (len(data), proc.stdout + proc.stderr)
-    return pdf
+                           "--outdir", str(outdir), *map(str, srcs)], capture_output=True, text=True, timeout=180)
+    pdfs = [outdir / (src.stem + ".pdf") for src in srcs]
+    assert proc.returncode == 0 and all(p.exists() for p in pdfs), proc.stdout + proc.stderr
+    for pdf in pdfs:
+        data = pdf.read_bytes()
+        assert data[:5] == b"%PDF-" and len(data) >= min_bytes, (pdf.name, len(data), proc.stdout + proc.stderr)
+    return pdfs
 
 
 def opens(tmp_path: Path, name: str, data: bytes, min_bytes: int = 1000) -> Path:
     """Write ``data`` as ``tmp_path/name`` and convert it (see :func:`to_pdf`)."""
-    src = tmp_path / name
-    src.write_bytes(data)
-    return to_pdf(src, min_bytes)
+    return opens_all(tmp_path, {name: data}, min_bytes)[0]
+
+
+def opens_all(tmp_path: Path, files: dict[str, bytes], min_bytes: int = 1000) -> list[Path]:
+    """Write each file into ``tmp_path`` (names with distinct stems) and convert them all at once."""
+    srcs = []
+    for name, data in files.items():
+        src = tmp_path / name
+        src.write_bytes(data)
+        srcs.append(src)
+    return to_pdf(*srcs, min_bytes=min_bytes)

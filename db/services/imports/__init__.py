@@ -22,14 +22,3 @@ def importer(kind: str) -> ModuleType:
     if kind not in IMPORTERS:
         raise KeyError(kind)
     return importlib.import_module(IMPORTERS[kind])
-
-
-def available() -> dict[str, ModuleType]:
-    """The importers whose module exists, in their order."""
-    out = {}
-    for kind in IMPORTERS:
-        try:
-            out[kind] = importer(kind)
-        except ModuleNotFoundError:
-            continue
-    return out

@@ -410,7 +410,7 @@ def _help_rows(spec: Spec) -> list[tuple[str, str]]:
 
 # --------------------------------------------------------------------------- reading
 
-def _header_name(value: Any) -> str:
+def header_name(value: Any) -> str:
     """A header cell or a column's name as compared: NFKC (full-width brackets are the same
     brackets), no spaces, without the template's required mark."""
     return unicodedata.normalize("NFKC", str(value or "")).replace(" ", "").replace("\u3000", "").rstrip("*")
@@ -441,21 +441,21 @@ def read(spec: Spec, content: bytes, report: ImportReport) -> dict[str, list[tup
             ws = wb[name]
             ws.reset_dimensions()
             rows = ws.iter_rows(values_only=True)
-            header = [_header_name(c) for c in next(rows, ())]
+            header = [header_name(c) for c in next(rows, ())]
             number = 1
-            missing = [c for c in sheet.names if _header_name(c) not in header]
+            missing = [c for c in sheet.names if header_name(c) not in header]
             if missing:
                 report.add(name, 1, None, "表头与模板不一致：缺少列" + "、".join(f"「{c}」" for c in missing)
                            + "。请使用本系统下载的模板。")
                 continue
-            index = {c: header.index(_header_name(c)) for c in sheet.names}
-            skip = _template_rows(sheet)
+            index = {c: header.index(header_name(c)) for c in sheet.names}
+            skip = template_rows(sheet)
             data: list[tuple[int, dict[str, Any]]] = []
             for number, values in enumerate(rows, start=2):
                 if values is None or all(text(v) is None for v in values):
                     continue
                 row = {c: (values[i] if i < len(values) else None) for c, i in index.items()}
-                if number <= 3 and _is_template_row(row, skip):
+                if number <= 3 and is_template_row(row, skip):
                     continue
                 if len(data) >= spec.max_rows:
                     report.add(name, number, None, f"行数超过上限（每表{spec.max_rows:,}行），请分批导入。")
@@ -478,12 +478,12 @@ def read(spec: Spec, content: bytes, report: ImportReport) -> dict[str, list[tup
     return None if report.error_total else out
 
 
-def _template_rows(sheet: Sheet) -> list[dict[str, str | None]]:
+def template_rows(sheet: Sheet) -> list[dict[str, str | None]]:
     return [{c.name: text(_help_text(c)) for c in sheet.columns},
             {c.name: text(c.example) for c in sheet.columns}]
 
 
-def _is_template_row(row: dict[str, Any], templates: list[dict[str, str | None]]) -> bool:
+def is_template_row(row: dict[str, Any], templates: list[dict[str, str | None]]) -> bool:
     return any(all(text(v) in (None, t[c]) for c, v in row.items()) for t in templates)
 
 
