@@ -14,8 +14,9 @@ def _label(options: list[dict], multi_township: bool):
     return lambda i: "（无）" if i is None else names.get(i, str(i))
 
 
-def profile_inputs(ref: dict, prefix: str, current: dict | None = None) -> dict:
-    """Name, role, platform, village and phone inputs; returns the values entered."""
+def profile_inputs(ref: dict, prefix: str, current: dict | None = None, people: dict[str, str] | None = None) -> dict:
+    """Name, role, platform, village, phone and (grid workers, mediators) the roster person
+    inputs; returns the values entered."""
     current = current or {}
     multi = len({v["township"] for v in ref["villages"]}) > 1
     name = st.text_input("姓名", value=current.get("display_name", ""), max_chars=40, key=f"{prefix}_name")
@@ -31,8 +32,17 @@ def profile_inputs(ref: dict, prefix: str, current: dict | None = None) -> dict:
                            index=v_ids.index(current.get("village_id")) if current.get("village_id") in v_ids else 0,
                            format_func=_label(ref["villages"], multi), key=f"{prefix}_village")
     phone = st.text_input("联系电话", value=current.get("phone") or "", max_chars=20, key=f"{prefix}_phone")
+    people = people or {}
+    keys = [None, *people]
+    if current.get("person") and current["person"] not in people:
+        keys.append(current["person"])  # linked to a record no longer active: kept until changed
+    person = st.selectbox("对应花名册人员（网格员、调解员账号）", keys,
+                          index=keys.index(current.get("person")) if current.get("person") in keys else 0,
+                          format_func=lambda k: "（不对应）" if k is None else people.get(k, "（已停用的人员）"),
+                          key=f"{prefix}_person",
+                          help="网格员账号须对应花名册中的网格员，才能上报网格事件、看到本网格的事项；调解员账号对应调解员。")
     return {"display_name": name, "role": role, "platform_id": platform, "village_id": village,
-            "phone": phone.strip() or None}
+            "phone": phone.strip() or None, "person": person}
 
 
 def users_table(rows: list[dict]) -> None:

@@ -12,12 +12,13 @@ ui.show_flash()
 engine = runtime.engine()
 ref = data.reference()
 rows = users.list_users(engine, actor)
+people = users.linkable_people(engine, actor)
 users_table(rows)
 
 tab_new, tab_edit = st.tabs(["新建用户", "编辑用户"])
 with tab_new, st.form("new_user", clear_on_submit=False):
     username = st.text_input("用户名（小写字母开头）", max_chars=30)
-    values = profile_inputs(ref, "new")
+    values = profile_inputs(ref, "new", people=people)
     if actor.township_id is None and len(ref["townships"]) > 1:  # the county's administrator
         towns = {t["id"]: t["name"] for t in ref["townships"]}
         values["township_id"] = st.selectbox(
@@ -40,7 +41,7 @@ with tab_edit:
         version_key = f"user_version_{uid}"
         st.session_state.setdefault(version_key, row["version"])
         with st.form(f"edit_user_{uid}"):
-            values = profile_inputs(ref, f"edit{uid}", row)
+            values = profile_inputs(ref, f"edit{uid}", row, people)
             active = st.checkbox("启用", value=row["active"])
             if st.form_submit_button("保存修改", type="primary"):
                 with ui.user_errors():

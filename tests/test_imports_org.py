@@ -178,3 +178,52 @@ def test_the_command_line_writes_the_template_and_imports(town, tmp_path, monkey
     assert cli.main(["import", "org", str(tmp_path / "good.xlsx")]) == 2  # a county run names its township
     assert "请先选择导入到哪个乡镇" in capsys.readouterr().err
     assert cli.main(["import", "nothing", str(tmp_path / "good.xlsx")]) == 2
+
+
+def test_a_grid_worker_or_mediator_account_is_the_person_of_its_roster_record(town):
+    """An account made on 用户与角色 for a grid worker (or a mediator) is tied to their roster
+    record, as grid events and the grid worker's home read it (GridStaff.user_id); one record,
+    one active account; the link goes when the role changes."""
+    from db.models import GridStaff
+    from db.services import users
+
+    engine, admin, t = town
+    assert base.run(engine, admin, org, _workbook(GOOD), township_id=t).ok
+    with read_session(engine) as s:
+        grid = s.scalar(select(Grid.id).where(Grid.code == "QLZ-01-G01"))
+    from db.engine import write_session
+
+    with write_session(engine) as s:
+        s.add(GridStaff(grid_id=grid, name="周网格", phone="13700000090", id_number="410726199001010906",
+                        staff_role="worker", employment="full", active=True))
+    people = users.linkable_people(engine, admin)
+    staff_key = next(k for k, v in people.items() if "周网格" in v)
+    mediator_key = next(k for k, v in people.items() if "刘乡贤" in v)
+    assert people[staff_key] == "网格员 · 周网格（东湖村第一网格）" and people[mediator_key] == "调解员 · 刘乡贤（东湖村）"
+
+    with pytest.raises(ValidationError, match="只有网格员账号对应网格员"):
+        users.create_user(engine, admin, username="zhou", display_name="周网格", role="reception",
+                          password="Passw0rd!", township_id=t, person=staff_key)
+    uid = users.create_user(engine, admin, username="zhou", display_name="周网格", role="grid", password="Passw0rd!",
+                            township_id=t, person=staff_key)
+    with read_session(engine) as s:
+        assert s.scalar(select(GridStaff.user_id)) == uid
+        assert users.linked_person(s, uid) == staff_key
+        entry = s.scalar(select(AuditLog).where(AuditLog.action == "user.create").order_by(AuditLog.id.desc()))
+        assert entry.after["person"] == "网格员周网格"
+    with pytest.raises(ValidationError, match="已对应账号“zhou”"):
+        users.create_user(engine, admin, username="zhou2", display_name="周网格", role="grid", password="Passw0rd!",
+                          township_id=t, person=staff_key)
+    row = next(r for r in users.list_users(engine, admin) if r["id"] == uid)
+    assert row["person"] == staff_key
+    users.update_user(engine, admin, uid, row["version"], display_name="周网格", role="grid", platform_id=None,
+                      village_id=None, active=True)  # the link is kept when not named
+    with read_session(engine) as s:
+        assert users.linked_person(s, uid) == staff_key
+        version = s.scalar(select(func.max(AuditLog.id)))
+    row = next(r for r in users.list_users(engine, admin) if r["id"] == uid)
+    users.update_user(engine, admin, uid, row["version"], display_name="周网格", role="reception", platform_id=None,
+                      village_id=None, active=True, person=staff_key)
+    with read_session(engine) as s:
+        assert users.linked_person(s, uid) is None and s.scalar(select(GridStaff.user_id)) is None
+        assert s.scalar(select(func.max(AuditLog.id))) > version

@@ -13,6 +13,7 @@ import math
 import re
 import time
 from dataclasses import dataclass
+from typing import Any
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, func, select, update
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 from db.config import LOCKOUT_MINUTES, LOCKOUT_THRESHOLD
 from db.engine import read_session, write_session
 from db.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from db.models import Platform, Township, User, Village
+from db.models import Grid, GridStaff, Mediator, Platform, Township, User, Village
 from db.models.base import utcnow
 from db.models.people import COUNTY_ROLES, ROLES
 from db.rules.roster import clean_name
@@ -108,11 +109,51 @@ def _managed(s: Session, actor: Actor, user_id: int) -> User:
     return user
 
 
+# the roster records an account of these roles is the person of (grid events, mediation scope and
+# the grid worker's home read ``user_id`` on them): role -> (key prefix, model, label)
+PERSON_ROLES = {"grid": ("staff", GridStaff, "网格员"), "mediator": ("mediator", Mediator, "调解员")}
+
+
+KEEP = object()  # update_user: the account stays the person it is
+
+
+def person_key(kind: str, ident: int) -> str:
+    """``staff:12`` / ``mediator:3``: a roster record an account can be the person of."""
+    return f"{kind}:{ident}"
+
+
+def _link_person(s: Session, user_id: int, role: str, person: str | None) -> dict:
+    """Make the account ``user_id`` the person of a roster record (a grid worker's GridStaff, a
+    mediator's Mediator), or of none (``person`` None: the account's links are dropped). Returns
+    what the audit record says."""
+    for _, model, _ in PERSON_ROLES.values():  # an account is one person, of its own role
+        s.execute(update(model).where(model.user_id == user_id).values(user_id=None, version=model.version + 1))
+    if not person:
+        return {"person": None}
+    kind, _, ident = person.partition(":")
+    spec = PERSON_ROLES.get(role)
+    if spec is None or spec[0] != kind or not ident.isdigit():
+        labels = "、".join(f"{ROLES[r]}账号对应{label}" for r, (_, _, label) in PERSON_ROLES.items())
+        raise ValidationError(f"只有{labels}。", field="person")
+    record = s.get(spec[1], int(ident))
+    if record is None:
+        raise ValidationError(f"所选{spec[2]}不存在。", field="person")
+    if record.user_id is not None:
+        other = s.get(User, record.user_id)
+        if other is not None and other.active:
+            raise ValidationError(f"{spec[2]}{record.name}已对应账号“{other.username}”，请先在该账号中取消对应。",
+                                  field="person")
+    record.user_id, record.version = user_id, record.version + 1
+    return {"person": f"{spec[2]}{record.name}"}
+
+
 def create_user(engine: Engine, actor: Actor, *, username: str, display_name: str, role: str,
                 password: str, platform_id: int | None = None, village_id: int | None = None,
-                phone: str | None = None, township_id: int | None = None, county: bool = False) -> int:
+                phone: str | None = None, township_id: int | None = None, county: bool = False,
+                person: str | None = None) -> int:
     """A new account. ``township_id``: the township it belongs to, for a county administrator
-    creating it in a county of several townships; ``county``: an administrator of the county."""
+    creating it in a county of several townships; ``county``: an administrator of the county;
+    ``person``: the roster record (``person_key``) a grid worker's or mediator's account is."""
     require(actor, "user.manage")
     username = (username or "").strip().lower()
     if not USERNAME_RE.match(username):
@@ -130,14 +171,15 @@ def create_user(engine: Engine, actor: Actor, *, username: str, display_name: st
                     password_changed_at=utcnow())
         s.add(user)
         s.flush()
+        linked = _link_person(s, user.id, role, person) if person else {}
         audit.record(s, actor, "user.create", "app_user", user.id,
-                     after=audit.snapshot(user, USER_FIELDS))
+                     after={**audit.snapshot(user, USER_FIELDS), **linked})
         return user.id
 
 
 def update_user(engine: Engine, actor: Actor, user_id: int, expected_version: int, *,
                 display_name: str, role: str, platform_id: int | None, village_id: int | None,
-                active: bool, phone: str | None = None) -> None:
+                active: bool, phone: str | None = None, person: Any = KEEP) -> None:
     """Edit a user's profile. Deactivating the account or changing its role, platform or village
     revokes the user's open sessions and cookies at once (they carry the old permissions)."""
     require(actor, "user.manage")
@@ -154,8 +196,14 @@ def update_user(engine: Engine, actor: Actor, user_id: int, expected_version: in
         revoke = (user.active and not active) or (role, platform_id, village_id) != (
             user.role, user.platform_id, user.village_id)
         _update_user_row(s, user.id, expected_version, changes, revoke)
-        audit.record(s, actor, "user.update", "app_user", user.id, before=before,
-                     after={**before, **changes, "sessions_revoked": revoke})
+        was = linked_person(s, user.id)
+        if person is KEEP:
+            person = was
+        if role not in PERSON_ROLES and person == was:
+            person = None  # a role without a roster person: the account's link goes with the old role
+        linked = _link_person(s, user.id, role, person) if person != was else {}
+        audit.record(s, actor, "user.update", "app_user", user.id, before={**before, "person": was} if linked else before,
+                     after={**before, **changes, **linked, "sessions_revoked": revoke})
 
 
 def reset_password(engine: Engine, actor: Actor, user_id: int, expected_version: int,
@@ -372,6 +420,30 @@ def logout(engine: Engine, user_id: int, reason: str = "logout") -> None:
         audit.record(s, actor_of(user), reason, "app_user", user.id)
 
 
+def linked_person(s: Session, user_id: int) -> str | None:
+    """The roster record the account is the person of (``person_key``), or None."""
+    for kind, model, _ in PERSON_ROLES.values():
+        ident = s.scalar(select(model.id).where(model.user_id == user_id).limit(1))
+        if ident is not None:
+            return person_key(kind, ident)
+    return None
+
+
+def linkable_people(engine: Engine, actor: Actor) -> dict[str, str]:
+    """The grid workers and mediators an account can be the person of, labelled for the
+    administrator (who sees names): ``person_key`` -> 网格员 · 李四（东湖村第一网格）."""
+    require(actor, "user.manage")
+    with read_session(engine) as s:
+        staff = s.execute(select(GridStaff.id, GridStaff.name, Grid.name).join(Grid, Grid.id == GridStaff.grid_id)
+                          .where(GridStaff.active.is_(True)).order_by(Grid.code, GridStaff.name)).all()
+        mediators = s.execute(select(Mediator.id, Mediator.name, Village.name)
+                              .outerjoin(Village, Village.id == Mediator.village_id)
+                              .where(Mediator.active.is_(True)).order_by(Mediator.name)).all()
+    out = {person_key("staff", i): f"网格员 · {n}（{g}）" for i, n, g in staff}
+    out.update({person_key("mediator", i): f"调解员 · {n}（{v or '乡镇'}）" for i, n, v in mediators})
+    return out
+
+
 def list_users(engine: Engine, actor: Actor) -> list[dict]:
     require(actor, "user.manage")
     with read_session(engine) as s:
@@ -384,7 +456,7 @@ def list_users(engine: Engine, actor: Actor) -> list[dict]:
             .where(*([User.township_id == actor.township_id] if actor.township_id is not None else []))
             .order_by(User.role, User.username)
         ).mappings().all()
-    return [dict(r) for r in rows]
+        return [{**r, "person": linked_person(s, r["id"]) if r["role"] in PERSON_ROLES else None} for r in rows]
 
 
 def count_admins(session: Session) -> int:
