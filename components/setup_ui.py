@@ -53,6 +53,7 @@ def setup_section(actor: Actor) -> None:
             _categories_step(actor)
         _village_form(actor, expanded=not done["村（社区）"])
         _grid_form(actor, expanded=not done["网格"])
+        _departments(actor)
     st.divider()
     from components.imports_ui import imports_section
 
@@ -122,3 +123,52 @@ def _grid_form(actor: Actor, expanded: bool) -> None:
         _unit_form(actor, setup_svc.GRID, villages, "村（社区）", ("如 SMJ-01-G01", "如 东湖村第一网格"),
                    lambda e, a, parent, **kw: setup_svc.create_grid(e, a, village_id=parent, **kw), expanded)
         st.caption("也可用下方“从 Excel 台账导入”的组织架构模板一次导入全部村、网格和十户单元。")
+
+
+@runtime.cached(ttl=60)
+def _department_rows() -> list[dict]:
+    with read_session(runtime.engine()) as s:
+        return setup_q.departments(s)
+
+
+def _departments(actor: Actor) -> None:
+    """承办部门: the usual departments come with the township; a township adds its own, renames
+    one or stops using it (a stopped one is no longer offered at dispatch)."""
+    rows = _department_rows()
+    if not rows:
+        return
+    with st.expander(f"承办部门（四个平台共 {sum(r['active'] for r in rows)} 个在用）"):
+        ui.table([{"平台": r["platform"], "部门": r["name"], "电话": r["phone"] or "—",
+                   "状态": "在用" if r["active"] else "停用"} for r in rows])
+        platforms = {r["platform_id"]: r["platform"] for r in rows}
+        with st.form("setup_dept_add", clear_on_submit=True):
+            c1, c2, c3 = st.columns([1.2, 1.4, 1.2])
+            platform = c1.selectbox("平台", list(platforms), format_func=platforms.get)
+            name = c2.text_input("部门名称", max_chars=setup_svc.DEPARTMENT_NAME_MAX, placeholder="如 林业站")
+            phone = c3.text_input("电话（可选）", max_chars=20)
+            ui.field_error("setup_dept_add", any_field=True)
+            if st.form_submit_button("新增部门"):
+                _save("setup_dept_add", lambda: setup_svc.add_department(runtime.engine(), actor, platform_id=platform,
+                                                                        name=name, phone=phone or None),
+                      f"已新增部门“{name.strip()}”。")
+        by_id = {r["id"]: r for r in rows}
+        dept = st.selectbox("修改部门", list(by_id), index=None, placeholder="选择要修改或停用的部门",
+                            format_func=lambda i: f'{by_id[i]["platform"]} · {by_id[i]["name"]}', key="setup_dept_pick")
+        if dept is None:
+            return
+        row = by_id[dept]
+        version_key = f"setup_dept_version_{dept}"
+        st.session_state.setdefault(version_key, row["version"])
+        with st.form(f"setup_dept_{dept}"):
+            c1, c2, c3 = st.columns([1.4, 1.2, 0.8], vertical_alignment="bottom")
+            new_name = c1.text_input("部门名称", value=row["name"], max_chars=setup_svc.DEPARTMENT_NAME_MAX)
+            new_phone = c2.text_input("电话（可选）", value=row["phone"] or "", max_chars=20)
+            active = c3.checkbox("在用", value=row["active"])
+            if st.form_submit_button("保存部门"):
+                saved, _ = ui.versioned_write(version_key, lambda: setup_svc.update_department(
+                    runtime.engine(), actor, dept, st.session_state[version_key], name=new_name,
+                    phone=new_phone or None, active=active))
+                if saved:
+                    data.invalidate()
+                    ui.flash("已保存部门。")
+                    st.rerun()

@@ -106,3 +106,30 @@ def test_only_the_administrator_sets_up(engine, role):
         with pytest.raises(PermissionDenied):
             call()
     assert _count(engine, Township) == 1 and _count(engine, Category) == 0 and _count(engine, Village) == 0
+
+
+def test_a_township_adds_renames_and_stops_using_departments(engine):
+    from db.errors import ConflictError
+    from db.queries import reference
+
+    admin = first_admin(engine)
+    town = setup.create_township(engine, admin, code="QL", name="青龙镇", county="示范县")
+    with read_session(engine) as s:
+        platform = s.scalar(select(Platform.id).where(Platform.township_id == town, Platform.code == "bianmin"))
+        usual = setup_q.departments(s)
+    assert len(usual) == sum(len(d) for d in setup.STANDARD_DEPARTMENTS.values())
+    dept = setup.add_department(engine, admin, platform_id=platform, name=" 林业站 ", phone="0396-7712345")
+    with pytest.raises(ValidationError, match="该平台已有“林业站”"):
+        setup.add_department(engine, admin, platform_id=platform, name="林业站")
+    with pytest.raises(ValidationError, match="请选择平台"):
+        setup.add_department(engine, admin, platform_id=None, name="水务站")
+    with read_session(engine) as s:
+        row = next(r for r in setup_q.departments(s) if r["id"] == dept)
+    assert (row["name"], row["phone"], row["active"]) == ("林业站", "0396-7712345", True)
+    setup.update_department(engine, admin, dept, row["version"], name="林业工作站", phone=None, active=False)
+    with pytest.raises(ConflictError):  # a second administrator's form, loaded before that save
+        setup.update_department(engine, admin, dept, row["version"], name="林业站", phone=None, active=True)
+    with read_session(engine) as s:
+        offered = {d["name"] for d in reference.departments(s)}
+    assert "林业工作站" not in offered and "林业站" not in offered  # stopped: not offered at dispatch
+    assert _audits(engine, "department.create") == 1 and _audits(engine, "department.update") == 1

@@ -60,3 +60,14 @@ def import_options(s: Session) -> dict[str, list[str]]:
         "mediators": names(Mediator.name),
         "platforms": names(Platform.name),
     }
+
+
+def departments(s: Session) -> list[dict]:
+    """Every department of the session's township (in use or not), by platform, for 上线准备."""
+    from db.models import Platform
+
+    rows = s.execute(select(Department.id, Department.name, Department.phone, Department.active, Department.version,
+                            Platform.id.label("platform_id"), Platform.name.label("platform"))
+                     .join(Platform, Platform.id == Department.platform_id)
+                     .order_by(Platform.id, Department.id)).mappings().all()
+    return [dict(r) for r in rows]

@@ -30,7 +30,8 @@ from db.permissions import Actor, require
 from db.demo.vocab import CATEGORY_TREE, DEPARTMENTS as STANDARD_DEPARTMENTS
 from db.rules.roster import clean_name
 from db.services import audit
-from db.services.base import require_county
+from db.services.base import require_county, versioned_update
+from db.services.roster import clean_phone
 
 CODE_CHARS = "字母、数字和短横线"
 
@@ -163,3 +164,51 @@ def create_village(engine: Engine, actor: Actor, *, township_id: int | None, cod
 def create_grid(engine: Engine, actor: Actor, *, village_id: int | None, code: str, name: str,
                 kind: str = "rural") -> int:
     return _create_unit(engine, actor, GRID, village_id, code, name, kind)
+
+
+# --------------------------------------------------------------------------- departments
+
+DEPARTMENT_NAME_MAX = 40
+
+
+def _department_name(s: Session, platform_id: int, name: str | None, exclude: int | None = None) -> str:
+    name = _name(name, "部门名称", "name", DEPARTMENT_NAME_MAX)
+    same = select(func.count()).select_from(Department).where(Department.platform_id == platform_id,
+                                                             Department.name == name)
+    if exclude is not None:
+        same = same.where(Department.id != exclude)
+    if s.scalar(same):
+        raise ValidationError(f"该平台已有“{name}”。", field="name")
+    return name
+
+
+def add_department(engine: Engine, actor: Actor, *, platform_id: int | None, name: str,
+                   phone: str | None = None) -> int:
+    """A department under one of the township's four platforms (the usual ones come with the
+    township; a township adds its own, e.g. 林业站)."""
+    require(actor, "settings.manage")
+    with write_session(engine) as s:
+        platform = s.get(Platform, platform_id) if platform_id else None  # the actor's township's only
+        if platform is None:
+            raise ValidationError("请选择平台。", field="platform_id")
+        clean = _department_name(s, platform.id, name)
+        dept = Department(platform_id=platform.id, name=clean, phone=clean_phone(phone), active=True)
+        s.add(dept)
+        s.flush()
+        audit.record(s, actor, "department.create", "department", dept.id,
+                     after={"platform": platform.name, "name": clean, "phone": dept.phone})
+        return dept.id
+
+
+def update_department(engine: Engine, actor: Actor, department_id: int, expected_version: int, *,
+                      name: str, phone: str | None, active: bool) -> None:
+    """Rename a department, change its phone, or stop using it (a stopped department is no longer
+    offered at dispatch; its orders keep it)."""
+    require(actor, "settings.manage")
+    with write_session(engine) as s:
+        dept = s.get(Department, department_id)
+        if dept is None:
+            raise ValidationError("部门不存在或已被删除。")
+        clean = _department_name(s, dept.platform_id, name, exclude=dept.id)
+        versioned_update(s, actor, Department, dept.id, expected_version,
+                         {"name": clean, "phone": clean_phone(phone), "active": bool(active)}, "department.update")
