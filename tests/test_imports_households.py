@@ -236,3 +236,15 @@ def test_residents_of_a_household_on_file_and_its_size(world):
     with read_session(scope.scoped(engine, town)) as s:
         assert s.scalar(select(Household.size).where(Household.address == "东村二组1号")) == 2
         assert s.scalar(select(Resident.gender).where(Resident.name == "王小妹")) == "女"
+
+
+def test_codes_fold_full_width_and_addresses_stay_as_typed(world):
+    """A grid code typed in full-width forms is the same code; an address keeps its full-width
+    brackets, so the roster's workbook (党员联户) and the desk find the household by the same words."""
+    engine, admin, town = world
+    report = _import(engine, admin, town, households, {
+        HH: [_h("Ｔ１－Ｇ１", "东村一组（东）3号", "赵大")],
+        RES: [_r("t1-g1", "东村一组（东）3号", "赵大", ident(9, 1966), relation="户主")]})
+    assert report.ok, [str(e) for e in report.errors]
+    with read_session(engine) as s:
+        assert s.scalar(select(Household.address).where(Household.head_name == "赵大")) == "东村一组（东）3号"

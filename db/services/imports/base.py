@@ -158,8 +158,10 @@ class Context:
 # --------------------------------------------------------------------------- cells
 
 def text(value: Any) -> str | None:
-    """A cell as text: full-width forms folded (NFKC), numbers typed into Excel (phones, codes)
-    back to their digits, dates as ISO dates."""
+    """A cell as text, as typed (names and addresses keep their full-width punctuation, so an
+    address matches the same address typed at the desk or in the roster's workbook): numbers
+    typed into Excel (phones, codes) back to their digits, dates as ISO dates, surrounding spaces
+    dropped. Codes are folded with ``folded`` (full-width letters and digits)."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -171,8 +173,16 @@ def text(value: Any) -> str | None:
         return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    out = unicodedata.normalize("NFKC", str(value)).replace("\r\n", "\n").strip()
+    out = str(value).replace("\r\n", "\n").strip()
     return out or None
+
+
+def folded(value: str | None) -> str | None:
+    """A code or a fixed value as compared: NFKC (ＳＭＪ－０１ is SMJ-01; an ideographic space is a
+    space), surrounding spaces dropped (an inner space stays: a code typed with one is refused)."""
+    if value is None:
+        return None
+    return unicodedata.normalize("NFKC", value).strip() or None
 
 
 def cell_date(value: Any) -> date:
@@ -235,7 +245,7 @@ class RowCheck:
                 self.bad(column, "必填，不能为空。")
             return None
         for code, label in mapping.items():
-            if raw in (label, code):
+            if folded(raw) in (folded(label), code):
                 return code
         self.bad(column, f"“{raw}”不是可选值，请填 " + " / ".join(mapping.values()) + "。")
         return None

@@ -46,7 +46,7 @@ from db.rules.sla import to_local
 from db.rules.text import clean_text
 from db.scope import ALL_TOWNSHIPS
 from db.services import audit
-from db.services.imports.base import Col, Context, RowCheck, Sheet, Spec, duplicates, text
+from db.services.imports.base import Col, Context, RowCheck, Sheet, Spec, duplicates, folded, text
 from db.services.mediation import CASE_AUDIT_FIELDS, NAME_MAX, SUMMARY_MAX, SUMMARY_MIN, TEXT_MAX, TITLE_MAX, TITLE_MIN
 from db.services.roster import clean_phone
 
@@ -172,10 +172,10 @@ def _free(row: RowCheck, column: str, **rules: Any) -> str | None:
 
 def _number(row: RowCheck) -> str | None:
     column = "台账编号"
-    value = row.text(column)
+    value = folded(row.text(column))  # full-width letters and digits are the same number
     if value is None:
         return None
-    value = value.replace(" ", "").upper()
+    value = value.upper()
     if len(value) > NUMBER_MAX or not all(c.isascii() and (c.isalnum() or c == "-") for c in value):
         row.bad(column, f"只能由字母、数字和短横线组成，最多{NUMBER_MAX}个字符（当前“{value}”）。")
         return None
@@ -293,7 +293,8 @@ def _check_row(row: RowCheck, now: datetime, villages: dict[str, Village], names
     village = None
     where = row.text("所属村（社区）")
     if where is not None:
-        found = names.get(_key(where)) or ([villages[where.upper()]] if where.upper() in villages else [])
+        code = (folded(where) or "").upper()
+        found = names.get(_key(where)) or ([villages[code]] if code in villages else [])
         if len(found) == 1:
             village = found[0]
         elif found:
@@ -303,7 +304,7 @@ def _check_row(row: RowCheck, now: datetime, villages: dict[str, Village], names
     grid_id = None
     grid_code = row.text("所属网格编码")
     if grid_code is not None:
-        grid = grids.get(grid_code.upper())
+        grid = grids.get((folded(grid_code) or "").upper())
         if grid is None:
             row.bad("所属网格编码", f"本乡镇没有编码为“{grid_code}”的网格。")
         elif village is not None and grid[1] != village.id:

@@ -59,7 +59,7 @@ from db.rules.text import clean_text
 from db.services import audit
 from db.services import orders as orders_svc
 from db.services.base import Clock, next_number, provisional_note
-from db.services.imports.base import Col, Context, RowCheck, Sheet, Spec, changed, duplicates, text
+from db.services.imports.base import Col, Context, RowCheck, Sheet, Spec, changed, duplicates, folded, text
 
 SOURCE = "history"  # external_source of an order imported from the township's old ledger
 IMPORT_ACTION = "import"  # its timeline step (历史台账导入)
@@ -188,7 +188,7 @@ def _village(row: RowCheck, ref: _Ref) -> int | None:
     raw = row.text("所属村（社区）")
     if raw is None:
         return None
-    vid = ref.village_by_code.get(raw.upper())
+    vid = ref.village_by_code.get((folded(raw) or "").upper())
     if vid is not None:
         return vid
     named = ref.village_by_name.get(_fold(raw), [])
@@ -205,7 +205,7 @@ def _grid(row: RowCheck, ref: _Ref, village_id: int | None) -> int | None:
     raw = row.text("所属网格编码")
     if raw is None:
         return None
-    found = ref.grids.get(raw.upper())
+    found = ref.grids.get((folded(raw) or "").upper())
     if found is None:
         row.bad("所属网格编码", f"本乡镇没有编码为“{raw}”的网格。")
         return None
@@ -219,7 +219,7 @@ def _category(row: RowCheck, ref: _Ref) -> dict | None:
     raw = row.text("诉求类别")
     if raw is None:
         return None
-    found = ref.categories.get(_fold(raw)) or ref.categories.get(raw.upper())
+    found = ref.categories.get(_fold(raw)) or ref.categories.get((folded(raw) or "").upper())
     if found is not None:
         return found
     if _fold(raw) in ref.ambiguous:
@@ -260,7 +260,7 @@ def _phone(row: RowCheck, channel: str | None) -> str | None:
 
 def _row(ctx: Context, ref: _Ref, number: int, values: dict[str, Any], now: datetime) -> dict | None:
     row = RowCheck(ctx, ORDERS, number, values)
-    no = row.text("原工单编号", NUMBER_MAX)
+    no = folded(row.text("原工单编号", NUMBER_MAX))  # full-width digits are the same number
     received = row.moment("受理时间")
     if received is not None and received > now:
         row.bad("受理时间", "不能晚于现在。")
@@ -399,7 +399,7 @@ def check(ctx: Context, sheets: dict[str, list[tuple[int, dict[str, Any]]]]) -> 
     keyed: list[tuple[int, Any]] = []
     for i, (number, values) in enumerate(rows, start=1):
         plan = _row(ctx, ref, number, values, now)
-        keyed.append((number, text(values.get("原工单编号"))))
+        keyed.append((number, folded(text(values.get("原工单编号")))))
         if plan is not None:
             plans.append(plan)
         if i % 1000 == 0:

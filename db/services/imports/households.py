@@ -31,7 +31,7 @@ from db.rules.roster import clean_name, normalize_id_number, parse_yes_no
 from db.rules.sla import to_local
 from db.rules.text import clean_text, id_check_digit
 from db.scope import ALL_TOWNSHIPS
-from db.services.imports.base import Col, Context, RowCheck, Sheet, Spec, duplicates, text, upsert
+from db.services.imports.base import Col, Context, RowCheck, Sheet, Spec, duplicates, folded, text, upsert
 from db.services.roster import clean_phone
 
 RELATIONS = ("户主", "配偶", "子女", "父母", "孙子女", "兄弟姐妹", "其他")
@@ -85,7 +85,7 @@ SPEC = Spec("households", "住户与居民", "roster.import", (HOUSEHOLDS, RESID
 # --------------------------------------------------------------------------- cells
 
 def _grid_code(row: RowCheck, column: str) -> str | None:
-    value = row.text(column)
+    value = folded(row.text(column))
     return value.upper() if value else None
 
 

@@ -19,7 +19,7 @@ from db.models.org import GRID_KINDS, VILLAGE_KINDS
 from db.models.people import EMPLOYMENT, MEDIATOR_LEVELS
 from db.rules.roster import clean_name, normalize_id_number, parse_yes_no
 from db.scope import ALL_TOWNSHIPS
-from db.services.imports.base import Col, Context, RowCheck, Sheet, Spec, duplicates, upsert
+from db.services.imports.base import Col, Context, RowCheck, Sheet, Spec, duplicates, folded, upsert
 from db.services.roster import clean_phone
 
 VILLAGES = Sheet("村（社区）", (
@@ -62,7 +62,7 @@ CODE_MAX = {"village": 20, "grid": 24}
 
 
 def _code(row: RowCheck, column: str, max_len: int) -> str | None:
-    value = row.text(column)
+    value = folded(row.text(column))
     if value is None:
         return None
     value = value.upper()
