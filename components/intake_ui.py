@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from components.ui import aria_selector, esc
@@ -32,6 +31,9 @@ def focus_first_field(label: str) -> None:
             unsafe_allow_javascript=True)
 
 
+HISTORY_SHOWN = 8
+
+
 def _when(ts) -> str:
     return f"{to_local(ts):%Y-%m-%d}" if ts is not None else ""
 
@@ -43,14 +45,13 @@ def history_panel(history: dict) -> None:
         st.caption("未查到该电话、住户或地址的历史记录。")
         return
     st.markdown(f"历史记录：工单 {len(orders)} 件 · 矛盾纠纷 {len(disputes)} 件 · 网格事件 {len(events)} 件")
-    if orders:
-        df = pd.DataFrame(orders)
-        df = pd.DataFrame({
-            "编号": df["number"], "受理": df["received_at"].map(_when),
-            "渠道": df["channel"].map(CHANNELS), "事项": df["title"],
-            "状态": df["status"].map(ORDER_STATUSES),
-        })
-        st.dataframe(df, hide_index=True, width="stretch", height=min(38 + 35 * len(df), 220))
+    # a list that wraps, not a table: in the panel's width a table cut 事项 and hid 状态
+    shown = orders[:HISTORY_SHOWN]
+    for o in shown:
+        st.markdown(f"- {_when(o['received_at'])} **{esc(ORDER_STATUSES.get(o['status'], o['status']))}** "
+                    f"{esc(o['title'])}（{esc(o['number'])} · {esc(CHANNELS.get(o['channel'], o['channel']))}）")
+    if len(orders) > len(shown):
+        st.caption(f"另有 {len(orders) - len(shown)} 件较早的工单，可在工单中心按电话搜索。")
     for d in disputes[:5]:
         st.markdown(f"- 纠纷 {esc(d.get('number'))}：{esc(d.get('title'))}（{_when(d.get('reported_at'))}）")
     for e in events[:5]:

@@ -122,11 +122,13 @@ INBOX_COLUMNS = {
     "风险": st.column_config.TextColumn(width=48),
     "编号": st.column_config.TextColumn(width=118),
     "受理": st.column_config.TextColumn(width=86),
-    "事项": st.column_config.TextColumn(width=200),
+    # 事项 and 状态 are the facts of the row: wide enough for a whole title (the desk's titles stop
+    # at about 20 characters) and for 办理中·督办 (a cut title read as another matter)
+    "事项": st.column_config.TextColumn(width=300),
     "类别": st.column_config.TextColumn(width=80),
     "村（社区）": st.column_config.TextColumn(width=72),
-    "状态": st.column_config.TextColumn(width=86),
-    "承办": st.column_config.TextColumn(width=90),
+    "状态": st.column_config.TextColumn(width=104),
+    "承办": st.column_config.TextColumn(width=104),
     "时限": st.column_config.TextColumn(width=96),
 }
 

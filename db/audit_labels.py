@@ -11,6 +11,7 @@ ENTITY_LABELS = {
     "grid": "网格", "grid_shape": "网格边界", "ten_household_unit": "十户单元", "household": "住户",
     "resident": "居民", "import": "Excel导入", "mediator": "调解员", "department": "承办部门", "external_profile": "县平台对接设置",
     "township_setting": "乡镇设置", "township_category_clock": "乡镇类别时限",
+    "order_receipt": "工单回执",
 }
 ACTION_LABELS = {
     "login": "登录", "login.attempt": "登录尝试", "login.failed": "登录失败", "login.refused": "登录被拒（账号已锁定或停用）",
@@ -45,3 +46,67 @@ def action_label(code: str) -> str:
 
 def entity_label(code: str) -> str:
     return ENTITY_LABELS.get(code, code)
+
+
+# --------------------------------------------------------------------------- the change in words
+
+# the fields an audit record's before/after carry, as the administrator reads them
+FIELD_LABELS = {
+    "name": "名称", "display_name": "姓名", "username": "用户名", "role": "角色", "active": "启用",
+    "phone": "电话", "via": "登录方式", "failed_attempts": "连续失败次数", "locked_until": "锁定至",
+    "status": "状态", "number": "编号", "title": "标题", "description": "内容", "result": "办理结果",
+    "due_at": "办理时限", "warn_at": "预警时间", "due_provisional": "时限暂定", "workdays": "工作日",
+    "due_workdays": "办理工作日", "satisfaction": "满意度", "reason": "理由", "note": "说明", "score": "得分",
+    "code": "编码", "kind": "类型", "type": "类型", "level": "层级", "source": "来源", "county": "所属县（区）",
+    "township": "乡镇", "township_id": "乡镇编号", "village": "村（社区）", "village_id": "村（社区）编号",
+    "grid": "网格", "grid_id": "网格编号", "platform": "平台", "platform_id": "平台编号",
+    "department_id": "部门编号", "category_id": "类别编号", "household_id": "住户编号", "resident_id": "居民编号",
+    "supervised": "督办", "urge_count": "催办次数", "person": "对应人员", "party_secretary": "党组织书记",
+    "address": "地址", "head_name": "户主", "size": "家庭人口", "tags": "特殊群体", "gender": "性别",
+    "birth_year": "出生年份", "id_number": "身份证号", "relation": "与户主关系", "employment": "专兼职",
+    "speciality": "专长", "chief_resident_id": "十户长编号", "rows": "行数", "created": "新增",
+    "updated": "更新", "unchanged": "未变", "counts": "结果", "file": "文件", "sha256": "文件指纹",
+    "masked": "脱敏", "sessions_revoked": "注销其登录", "contact_hours": "首次联系时限（小时）",
+    "handling_workdays": "办理时限（工作日）", "link_min": "联户下限", "link_max": "联户上限",
+    "resolved_at": "办结时间", "received_at": "受理时间", "external_no": "县平台编号", "total": "合计",
+}
+VALUE_WORDS = {"via": {"form": "账号密码", "cookie": "记住的登录"}}
+MAX_VALUE = 60
+
+
+def _value(key: str, value) -> str:
+    from db.models.people import ROLES
+
+    if value is None or value == "":
+        return "空"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if key == "role" and value in ROLES:
+        return ROLES[value]
+    if key in VALUE_WORDS and value in VALUE_WORDS[key]:
+        return VALUE_WORDS[key][value]
+    if isinstance(value, dict):
+        return "（" + "，".join(f"{FIELD_LABELS.get(k, k)} {_value(k, v)}" for k, v in value.items()) + "）"
+    if isinstance(value, (list, tuple)):
+        return "、".join(_value(key, v) for v in value) or "空"
+    text = str(value).replace("T", " ") if key.endswith(("_at", "_on", "_until")) else str(value)
+    return text if len(text) <= MAX_VALUE else text[:MAX_VALUE] + "…"
+
+
+def change_text(before: dict | None, after: dict | None) -> str:
+    """An audit record's before and after in words: 名称：东湖村第一网格 → 东湖村一网格；启用：是.
+    A field that did not change is left out when both sides are given."""
+    before, after = before or {}, after or {}
+    if not isinstance(before, dict) or not isinstance(after, dict):  # an old record of another shape
+        return _value("", after or before)
+    parts = []
+    for key in dict.fromkeys([*before, *after]):
+        label = FIELD_LABELS.get(key, key)
+        if key in before and key in after:
+            if before[key] != after[key]:
+                parts.append(f"{label}：{_value(key, before[key])} → {_value(key, after[key])}")
+        elif key in after:
+            parts.append(f"{label}：{_value(key, after[key])}")
+        else:
+            parts.append(f"{label}：{_value(key, before[key])} → （删除）")
+    return "；".join(parts) or "—"

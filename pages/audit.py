@@ -1,12 +1,11 @@
 """Audit log: every write, browsable with filters (admins only; the log is append-only)."""
 
-import json
 from datetime import timedelta
 
 import streamlit as st
 
 from components import data, ui
-from db.audit_labels import action_label, entity_label
+from db.audit_labels import action_label, change_text, entity_label
 from db.queries.audit import AuditFilter
 from db.rules.sla import local_midnight, to_local
 
@@ -39,10 +38,14 @@ if df.empty:
     st.info("没有符合条件的审计记录。")
 else:
     df["at"] = df["at"].map(lambda t: f"{to_local(t):%Y-%m-%d %H:%M:%S}")
+    # the person, then the account: 王接待（reception）; the system's own writes say 系统
+    df["who"] = [(f"{n}（{u}）" if n and n != u else u) if u != "system" else "系统"
+                 for n, u in zip(df["display_name"], df["username"], strict=True)]
     df["action"] = df["action"].map(action_label)
     df["entity"] = df["entity"].map(entity_label)
-    for col in ("before", "after"):
-        df[col] = df[col].map(lambda v: "—" if v is None else json.dumps(v, ensure_ascii=False))
-    df = df.rename(columns={"id": "编号", "at": "时间", "username": "操作人", "action": "操作",
-                            "entity": "对象", "entity_id": "对象编号", "before": "修改前", "after": "修改后"})
-    st.dataframe(df, hide_index=True, width="stretch")
+    df["change"] = [change_text(b, a) for b, a in zip(df["before"], df["after"], strict=True)]
+    df = df[["id", "at", "who", "action", "entity", "entity_id", "change"]].rename(columns={
+        "id": "编号", "at": "时间", "who": "操作人", "action": "操作", "entity": "对象", "entity_id": "对象编号",
+        "change": "内容"})
+    st.dataframe(df, hide_index=True, width="stretch",
+                 column_config={"内容": st.column_config.TextColumn(width="large")})
