@@ -45,7 +45,7 @@ def profile_inputs(ref: dict, prefix: str, current: dict | None = None, people: 
             "phone": phone.strip() or None, "person": person}
 
 
-def users_table(rows: list[dict]) -> None:
+def users_table(rows: list[dict], people: dict[str, str] | None = None) -> None:
     df = pd.DataFrame(rows)
     if df.empty:
         st.info("暂无用户。")
@@ -55,8 +55,10 @@ def users_table(rows: list[dict]) -> None:
     for col in ("locked_until", "last_login_at"):
         df[col] = df[col].map(lambda t: "—" if t is None or pd.isna(t) else f"{to_local(t):%Y-%m-%d %H:%M}")
     df["township"] = df["township"].fillna("全县")
-    cols = ["username", "display_name", "role", "active", "failed_attempts", "locked_until", "last_login_at"]
-    names = ["用户名", "姓名", "角色", "状态", "连续失败次数", "锁定至", "最近登录"]
+    people = people or {}
+    df["person"] = df["person"].map(lambda k: "—" if not k else people.get(k, "（已停用的人员）").split(" · ", 1)[-1])
+    cols = ["username", "display_name", "role", "person", "active", "failed_attempts", "locked_until", "last_login_at"]
+    names = ["用户名", "姓名", "角色", "对应花名册人员", "状态", "连续失败次数", "锁定至", "最近登录"]
     if df["township"].nunique() > 1:  # the county's administrator: whose account is it
         cols, names = ["township", *cols], ["乡镇", *names]
     df = df[cols]

@@ -13,7 +13,7 @@ engine = runtime.engine()
 ref = data.reference()
 rows = users.list_users(engine, actor)
 people = users.linkable_people(engine, actor)
-users_table(rows)
+users_table(rows, people)
 
 tab_new, tab_edit = st.tabs(["新建用户", "编辑用户"])
 with tab_new, st.form("new_user", clear_on_submit=False):
