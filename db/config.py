@@ -8,6 +8,9 @@ Environment variables:
   GOV_IDLE_MINUTES    minutes of inactivity before a session is logged out (default 30).
   GOV_DEMO_PASSWORD   password of the demo accounts (default documented in README).
   GOV_CLOCK           moves the console's clock (db/clock.py); for tests and rehearsals only.
+  GOV_PUBLIC_URL      the console's address as residents' phones reach it (http(s)://host[:port][/path]):
+                      the base of the public progress page a receipt's link and QR code point to.
+  GOV_HOTLINE         the telephone number a receipt tells the resident to call (default 12345).
 """
 
 from __future__ import annotations
@@ -31,6 +34,11 @@ PASSWORD_MAX_BYTES = 72  # bcrypt's limit
 TIMEZONE = "Asia/Shanghai"
 COOKIE_NAME = "gov_console_auth"
 COOKIE_ROUTE = "/_gov/login-cookie"  # server.py: sets and deletes the cookie (HttpOnly)
+# server.py: the public progress page of one order, reached from its receipt's link and QR code
+# (no login: GET shows the progress, POST takes the resident's rating; components/public_route.py)
+PUBLIC_ROUTE = "/p"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8501"  # a receipt made while GOV_PUBLIC_URL is unset says so
+DEFAULT_HOTLINE = "12345"
 # The login cookie (a JWT signed with the cookie key) is issued for a day: the library writes the
 # browser-side expiry as a naive server time, which a browser in UTC+8 reads 8 hours early, so a
 # short browser expiry cannot be trusted. Idleness is enforced on the server instead: the cookie is
@@ -51,6 +59,13 @@ class Settings:
     cookie_key: str | None
     idle_minutes: int
     demo_password: str
+    public_url: str | None = None  # GOV_PUBLIC_URL, without a trailing slash; None: unset
+    hotline: str = DEFAULT_HOTLINE
+
+    @property
+    def public_base(self) -> str:
+        """Where the public progress page is reached: GOV_PUBLIC_URL, else the local address."""
+        return self.public_url or DEFAULT_PUBLIC_URL
 
     @property
     def is_demo(self) -> bool:
@@ -87,7 +102,25 @@ def load_settings(env: dict | None = None) -> Settings:
         cookie_key=env.get("GOV_COOKIE_KEY") or None,
         idle_minutes=idle,
         demo_password=env.get("GOV_DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD,
+        public_url=_public_url(env.get("GOV_PUBLIC_URL")),
+        hotline=(env.get("GOV_HOTLINE") or "").strip()[:30] or DEFAULT_HOTLINE,
     )
+
+
+def _public_url(raw: str | None) -> str | None:
+    """GOV_PUBLIC_URL checked: an http(s) address with a host, no query, fragment or credentials
+    (it is printed on receipts and encoded in their QR codes); the trailing slash dropped."""
+    from urllib.parse import urlsplit
+
+    value = (raw or "").strip()
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if (parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment
+            or parts.username or parts.password or any(c.isspace() for c in value)):
+        raise ConfigError("GOV_PUBLIC_URL must be an http:// or https:// address such as "
+                          "https://gov.example.cn (no query, fragment or password)")
+    return value.rstrip("/")
 
 
 def _demo_key(path: Path) -> str:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import data, order_actions, orders_ui, ui
+from components import data, order_actions, orders_ui, receipt_ui, ui
 from components import timefmt
 from db.permissions import allowed
 from db.queries import orders as orders_q
@@ -20,6 +20,7 @@ def show_order(order_id: int) -> None:
         st.warning("该工单不存在或无权查看。")
         return
     orders_ui.detail_fields(bundle["order"])
+    receipt_ui.offer(actor, order_id, bundle["order"]["number"], key="detail")
     if actor.role != "demo":
         order_actions.render(actor, bundle, ref)
     with st.expander(f"处理时间线（{len(bundle['timeline'])} 步）", expanded=True):

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import data, runtime, ui
+from components import data, receipt_ui, runtime, ui
 from components.intake_ui import (
     draft_notice, duplicate_panel, focus_first_field, forget_draft, history_panel, keep_draft, key, reset_form,
     restore_draft, suggestion_caption,
@@ -16,6 +16,7 @@ FORM = "intake"
 actor = ui.guard("intake")
 ui.page_header("intake", "边听边录：填写电话或地址即显示历史记录；类别由系统根据描述推荐，由您确认。")
 ui.show_flash()
+receipt_ui.last_registered(actor)  # the receipt of the order just registered (打印回执)
 ref = data.reference()
 villages = {v["id"]: v["name"] for v in ref["villages"]}
 cats = {c["id"]: c for c in ref["categories"]}
@@ -117,5 +118,6 @@ if submit:
         data.invalidate()
         forget_draft(actor)
         reset_form()
+        receipt_ui.remember(res)
         ui.flash(f"已登记工单 {res['number']}（{'已即办办结' if res['status'] == 'archived' else '待派单'}）。")
         st.rerun()

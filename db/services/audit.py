@@ -42,9 +42,11 @@ def record(session: Session, actor: Actor, action: str, entity: str, entity_id: 
     row = AuditLog(
         user_id=actor.user_id or None,
         username=actor.username,
-        # the acting user's township as the database has it (an Actor built by hand may not say)
+        # the acting user's township as the database has it (an Actor built by hand may not say);
+        # a system actor (no user) states it: None, or the township of the order a resident rated
+        # on its public page (db/services/public_rating.py), so that township's administrator reads it
         township_id=(select(User.township_id).where(User.id == actor.user_id).scalar_subquery()
-                     if actor.user_id else None),
+                     if actor.user_id else actor.township_id),
         action=action,
         entity=entity,
         entity_id=None if entity_id is None else str(entity_id),

@@ -29,6 +29,7 @@ from db.models import (
 )
 from db.models.orders import CHANNELS, OPEN_STATUSES, SATISFACTION, TIERS, URGENCIES
 from db.permissions import Actor, require
+from db.queries.public_page import PUBLIC_SOURCE
 from db.queries.township_settings import category_clocks
 from db.rules import order_fsm
 from db.rules.phone import normalize_phone
@@ -444,36 +445,63 @@ def callback(engine: Engine, actor: Actor, order_id: int, version: int, satisfac
              now: datetime | None = None) -> dict:
     """回访. Satisfied / basic: archived. Unsatisfied: re-dispatched (重新交办) with a new
     deadline counted from now, to the same platform and department unless others are given."""
+    now, note = _callback_checked(actor, satisfaction, note, now)
+    with write_session(engine) as s:
+        return _callback_step(s, actor, order_id, version, satisfaction, note, platform_id,
+                              department_id, workdays, now, None)
+
+
+def callback_in(s: Session, actor: Actor, order_id: int, version: int, satisfaction: str,
+                note: str | None = None, now: datetime | None = None, source: str | None = None) -> dict:
+    """``callback`` inside the caller's transaction, to the order's own platform and department.
+    ``source="public"``: the resident rated the result on the order's public page
+    (db/services/public_rating.py); the step is the same, its timeline text says who rated and
+    its data carries the source."""
+    now, note = _callback_checked(actor, satisfaction, note, now)
+    return _callback_step(s, actor, order_id, version, satisfaction, note, None, None, None, now, source)
+
+
+def _callback_checked(actor: Actor, satisfaction: str, note: str | None,
+                      now: datetime | None) -> tuple[datetime, str | None]:
     require(actor, order_fsm.permission_for("callback"))
     now, note = now_or(now), _note(note)
     if satisfaction not in SATISFACTION:
         raise ValidationError("请选择回访满意度（满意、基本满意或不满意）。", field="satisfaction")
     if satisfaction == "unsatisfied" and not note:
         raise ValidationError("回访不满意时请填写群众不满意的原因。", field="note")
-    with write_session(engine) as s:
-        order, to = _load(s, actor, order_id, version, "callback", satisfaction=satisfaction)
-        changes: dict[str, Any] = {"callback_at": now, "satisfaction": satisfaction}
-        text = f"回访诉求人，评价：{SATISFACTION[satisfaction]}。"
-        data: dict[str, Any] = {"satisfaction": satisfaction}
-        if to == "dispatched":
-            platform, department = _platform_department(
-                s, order, platform_id or order.platform_id, department_id or order.department_id)
-            days = _workdays(s, order, workdays)
-            due, provisional, capped = county_cap(order.external_due_at, *Clock(s).deadline(now, days))
-            changes.update(platform_id=platform.id, department_id=department.id, dispatched_at=now,
-                           due_at=due, warn_at=warn_point(now, due), due_workdays=days,
-                           due_provisional=provisional, resolved_at=None, result=None,
-                           assignee_id=None, redispatch_count=(order.redispatch_count or 0) + 1)
-            text += f"重新交办{platform.name}{department.name}，限{days}个工作日办结。" + capped
-            if provisional:
-                text += provisional_note(due)
-            data.update(redispatch=True, platform_id=platform.id, department_id=department.id,
-                        workdays=days, due_at=due, provisional=provisional)
-        out = _save(s, actor, order, version, "callback", to, changes, now,
-                    note=f"{text}{note}" if note else text, data=data)
-        if "due_at" in changes:
-            out["due_at"] = changes["due_at"]
-        return out
+    return now, note
+
+
+def _callback_step(s: Session, actor: Actor, order_id: int, version: int, satisfaction: str,
+                   note: str | None, platform_id: int | None, department_id: int | None,
+                   workdays: int | None, now: datetime, source: str | None) -> dict:
+    order, to = _load(s, actor, order_id, version, "callback", satisfaction=satisfaction)
+    changes: dict[str, Any] = {"callback_at": now, "satisfaction": satisfaction}
+    said = SATISFACTION[satisfaction]
+    text = f"群众扫码评价：{said}。" if source == PUBLIC_SOURCE else f"回访诉求人，评价：{said}。"
+    data: dict[str, Any] = {"satisfaction": satisfaction}
+    if source:
+        data["source"] = source
+    if to == "dispatched":
+        platform, department = _platform_department(
+            s, order, platform_id or order.platform_id, department_id or order.department_id)
+        days = _workdays(s, order, workdays)
+        due, provisional, capped = county_cap(order.external_due_at, *Clock(s).deadline(now, days))
+        changes.update(platform_id=platform.id, department_id=department.id, dispatched_at=now,
+                       due_at=due, warn_at=warn_point(now, due), due_workdays=days,
+                       due_provisional=provisional, resolved_at=None, result=None,
+                       assignee_id=None, redispatch_count=(order.redispatch_count or 0) + 1)
+        text += f"重新交办{platform.name}{department.name}，限{days}个工作日办结。" + capped
+        if provisional:
+            text += provisional_note(due)
+        data.update(redispatch=True, platform_id=platform.id, department_id=department.id,
+                    workdays=days, due_at=due, provisional=provisional)
+    out = _save(s, actor, order, version, "callback", to, changes, now,
+                note=f"{text}{note}" if note else text, data=data,
+                audit_extra={"source": source} if source else None)
+    if "due_at" in changes:
+        out["due_at"] = changes["due_at"]
+    return out
 
 
 def request_extension(engine: Engine, actor: Actor, order_id: int, version: int, workdays: int,
@@ -610,7 +638,7 @@ def urge(engine: Engine, actor: Actor, order_id: int, version: int, note: str | 
 
 
 __all__ = [
-    "Intake", "accept", "bounce", "bulk_dispatch", "callback", "cancel", "clean_text", "contact",
+    "Intake", "accept", "bounce", "bulk_dispatch", "callback", "callback_in", "cancel", "clean_text", "contact",
     "decide_extension", "derive_title", "dispatch", "next_number", "register", "request_extension",
     "resolve", "supervise", "urge",
 ]
