@@ -13,6 +13,9 @@ for 17.7 s while the caller was speaking. ``BackgroundModel`` keeps one model pe
   lost two times in five);
 - the new model is swapped in whole, under a lock; a training that fails leaves the old model in
   place and is tried again after ``retry_s``;
+- ``load`` / ``store`` (optional) keep the trained model on disk: a start finds the last one
+  (and its age) and answers with it at once, so the first call after a restart is classified
+  as well as the tenth; a new training replaces it whole (written beside, then renamed);
 - ``finish`` (optional) turns what the training returned into the model in the first ``get()``
   after it, in the caller's thread: the classifier's unpickling imports scikit-learn modules,
   and imports from a background thread changed ``sys.modules`` under code iterating it (a red
@@ -33,8 +36,11 @@ log = logging.getLogger(__name__)
 class BackgroundModel(Generic[M]):
     def __init__(self, train: Callable[[], Any], fallback: Callable[[], M], max_age_s: float = 3600,
                  retry_s: float = 300, clock: Callable[[], float] = time.monotonic,
-                 finish: Callable[[Any], M] | None = None):
+                 finish: Callable[[Any], M] | None = None,
+                 load: Callable[[], tuple[Any, float] | None] | None = None,
+                 store: Callable[[Any], None] | None = None):
         self._train, self._fallback, self._finish = train, fallback, finish
+        self._load, self._store, self._loaded = load, store, load is None
         self._raw: Any = None  # a training's result not yet finished into the model
         self.max_age_s, self.retry_s, self._clock = max_age_s, retry_s, clock
         self._lock = threading.Lock()
@@ -82,8 +88,24 @@ class BackgroundModel(Generic[M]):
             return False
         return self._trained_at is None or now - self._trained_at >= self.max_age_s
 
+    def _from_disk(self) -> None:
+        """The model kept by an earlier process, once: (what the training returned, its age in
+        seconds); it is due again when that age reaches ``max_age_s``. Called under the lock."""
+        self._loaded = True
+        try:
+            kept = self._load() if self._load else None
+        except Exception:  # noqa: BLE001 - a damaged file: train afresh
+            log.exception("the kept model could not be read; training afresh")
+            return
+        if kept is not None:
+            raw, age = kept
+            self._raw = raw
+            self._trained_at = self._clock() - max(0.0, age)
+
     def _start_if_due(self) -> None:
         with self._lock:
+            if not self._loaded:
+                self._from_disk()
             if not self._due(self._clock()):
                 return
             self._thread = threading.Thread(target=self._run, name="gov-model-training", daemon=True)
@@ -97,6 +119,11 @@ class BackgroundModel(Generic[M]):
             with self._lock:
                 self._failed_at = self._clock()
             return
+        if self._store is not None:
+            try:
+                self._store(model)
+            except Exception:  # noqa: BLE001 - the model still serves this process
+                log.exception("the trained model could not be kept on disk")
         with self._lock:
             if self._finish is None:
                 self._model = model

@@ -143,7 +143,36 @@ def _new_classifier_model(database_url: str) -> BackgroundModel:
         with read_session(engine) as s:
             return CategoryClassifier.keywords_only(s)
 
-    return BackgroundModel(train, keywords, max_age_s=3600, finish=finish)
+    kept = model_path(database_url)
+
+    def load():
+        import time
+
+        if not kept.is_file():
+            return None
+        return kept.read_bytes(), max(0.0, time.time() - kept.stat().st_mtime)
+
+    def store(raw):
+        if not isinstance(raw, bytes):  # the keyword rules: nothing worth keeping
+            return
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        part = kept.with_suffix(".part")
+        part.write_bytes(raw)
+        part.replace(kept)  # whole or not at all
+
+    return BackgroundModel(train, keywords, max_age_s=3600, finish=finish, load=load, store=store)
+
+
+def model_path(database_url: str):
+    """Where the classifier trained from ``database_url`` is kept between starts: beside the
+    console's data (``GOV_MODEL_DIR``, default ``data/models``), named by a digest of the URL
+    (never the URL: it may hold a password). Written only by the console itself."""
+    import hashlib
+    import os
+    from pathlib import Path
+
+    base = Path(os.environ.get("GOV_MODEL_DIR") or Path(__file__).resolve().parent.parent / "data" / "models")
+    return base / f"classifier-{hashlib.sha256(database_url.encode()).hexdigest()[:16]}.pkl"
 
 
 # one per database URL for the life of the process: a module dict, not st.cache_resource, whose

@@ -32,6 +32,7 @@ Both
 from __future__ import annotations
 
 import os
+import tempfile
 import shutil
 import sys
 from pathlib import Path
@@ -56,6 +57,9 @@ PG_TEMPLATE_DB = "gov_tmpl"
 # at real speed.
 clock.start_at(TEST_NOW)
 os.environ[clock.ENV] = clock.env_value()
+# the classifiers the test servers and AppTests train are kept in a directory of this run, not in
+# the checkout's data/models (components/data.model_path)
+os.environ.setdefault("GOV_MODEL_DIR", tempfile.mkdtemp(prefix="gov-test-models-"))
 
 
 @pytest.fixture(autouse=True)

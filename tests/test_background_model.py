@@ -110,3 +110,28 @@ def test_finish_runs_in_the_callers_thread_not_the_trainings():
     assert finished_in == []  # not finished by the training thread
     assert m.get() == "TRAINED" and finished_in == [threading.current_thread().name]
     assert m.get() == "TRAINED" and len(finished_in) == 1  # once
+
+
+def test_the_trained_model_is_kept_and_a_new_process_starts_from_it():
+    """A start answers with the model the last process kept (no keyword fallback while it trains)
+    and trains again only when that model is old; each training replaces the kept one."""
+    kept = {}
+
+    def store(raw):
+        kept["raw"] = raw
+
+    clock = Clock()
+    first = BackgroundModel(lambda: "model A", lambda: "keywords", max_age_s=3600, clock=clock, store=store)
+    first.warm()
+    assert first.wait(10) and first.get() == "model A" and kept["raw"] == "model A"
+
+    trained = []
+    second = BackgroundModel(lambda: trained.append(1) or "model B", lambda: "keywords", max_age_s=3600,
+                             clock=clock, load=lambda: (kept["raw"], 600.0), store=store)
+    assert second.get() == "model A" and second.wait(10) and not trained  # 10 minutes old: not due
+    clock.t = 3000  # 3000 + 600 > 3600: due
+    second.get()
+    assert second.wait(10) and trained == [1] and second.get() == "model B" and kept["raw"] == "model B"
+
+    broken = BackgroundModel(lambda: "model C", lambda: "keywords", clock=clock, load=lambda: 1 / 0)
+    assert broken.get() == "keywords" and broken.wait(10) and broken.get() == "model C"  # a bad file: trained afresh
