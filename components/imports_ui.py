@@ -15,7 +15,8 @@ from db.scope import scoped
 from db.services.imports import IMPORTERS, base, importer
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ORDER_NOTE = "顺序：组织架构 → 住户与居民 → 网格花名册（网格员、党员及联户，在“网格花名册 → 导入导出”）→ 矛盾纠纷台账 → 历史工单。"
+ORDER_NOTE = ("顺序：组织架构 → 住户与居民 → 网格花名册（网格员、党员及联户，在“网格花名册 → 导入导出”）→ 矛盾纠纷台账 → 历史工单；"
+              "任务台账随时可导入。")
 
 
 def _township(actor: Actor) -> int | None:
@@ -40,7 +41,14 @@ def imports_section(actor: Actor) -> None:
     modules = {kind: importer(kind) for kind in IMPORTERS}
     kind = st.segmented_control("导入内容", list(modules), format_func=lambda k: modules[k].SPEC.title,
                                 key="imp_kind", label_visibility="collapsed") or "org"
-    spec = modules[kind].SPEC
+    kind_boxes(actor, kind)
+
+
+def kind_boxes(actor: Actor, kind: str) -> None:
+    """One ledger's template and upload, side by side, and the problems of its last run (also
+    offered on the ledger's own page: 任务台账)."""
+    module = importer(kind)
+    spec = module.SPEC
     town = _township(actor)
     if town is None:
         return
@@ -60,7 +68,7 @@ def imports_section(actor: Actor) -> None:
         if up is not None and st.button("检查并导入", type="primary", key=f"imp_go_{kind}"):
             bar = st.progress(0.0, text="开始……")
             with ui.user_errors():
-                report = base.run(runtime.engine(), actor, modules[kind], up.getvalue(), township_id=town,
+                report = base.run(runtime.engine(), actor, module, up.getvalue(), township_id=town,
                                   progress=lambda f, text: bar.progress(min(1.0, f), text=text), file_name=up.name)
                 st.session_state["imp_report"] = (kind, up.name, report)
                 if report.ok:

@@ -12,6 +12,7 @@ ENTITY_LABELS = {
     "resident": "居民", "import": "Excel导入", "mediator": "调解员", "department": "承办部门", "external_profile": "县平台对接设置",
     "township_setting": "乡镇设置", "township_category_clock": "乡镇类别时限",
     "order_receipt": "工单回执",
+    "task": "任务台账", "task_milestone": "任务节点", "task_progress": "任务进展",
 }
 ACTION_LABELS = {
     "login": "登录", "login.attempt": "登录尝试", "login.failed": "登录失败", "login.refused": "登录被拒（账号已锁定或停用）",
@@ -25,9 +26,13 @@ ACTION_LABELS = {
     "system.backup": "数据库备份", "system.restore": "数据库恢复", "system.rebuild_stats": "重算统计汇总表",
     "platform_case.recount_deadline": "平台案件·期限重算",
     "township.settings": "修改本乡镇设置（联户户数、首次联系时限）", "township.category_clock": "修改本乡镇类别时限",
+    "task.create": "任务台账·新建任务", "task.update": "任务台账·修改任务", "task.milestone_add": "任务台账·增加节点",
+    "task.milestone_done": "任务台账·节点完成", "task.milestone_undo": "任务台账·节点改为未完成",
+    "task.progress": "任务台账·报告进展", "task.close": "任务台账·销号", "task.reopen": "任务台账·重新打开",
 }
 
-IMPORT_LABELS = {"org": "组织架构", "households": "住户与居民", "disputes": "矛盾纠纷台账", "orders": "历史工单"}
+IMPORT_LABELS = {"org": "组织架构", "households": "住户与居民", "disputes": "矛盾纠纷台账", "orders": "历史工单",
+                 "tasks": "任务台账"}
 
 
 def action_label(code: str) -> str:
@@ -69,6 +74,11 @@ FIELD_LABELS = {
     "masked": "脱敏", "sessions_revoked": "注销其登录", "contact_hours": "首次联系时限（小时）",
     "handling_workdays": "办理时限（工作日）", "link_min": "联户下限", "link_max": "联户上限",
     "resolved_at": "办结时间", "received_at": "受理时间", "external_no": "县平台编号", "total": "合计",
+    "lead_unit": "牵头单位", "responsible_units": "责任单位", "owner": "责任人", "standard": "量化标准",
+    "due_on": "完成时限", "closed_on": "销号日期", "closing_evidence": "销号依据", "closing_reason": "未完成节点说明",
+    "closed_by": "销号人编号", "progress_percent": "完成进度（%）", "percent": "完成进度（%）",
+    "last_report_on": "最近报告日期", "reported_on": "报告日期", "text": "进展情况", "seq": "序号",
+    "done_on": "完成日期", "open_milestones": "未完成节点数",
 }
 VALUE_WORDS = {"via": {"form": "账号密码", "cookie": "记住的登录"}}
 MAX_VALUE = 60

@@ -53,6 +53,8 @@ PAGES: tuple[PageSpec, ...] = (
              ("admin", "leader", "county_leader", "dispatcher", "supervisor", "demo")),
     PageSpec("weekly", "周调度报告", "研判", "pages/weekly.py", ":material/summarize:",
              ("admin", "leader", "county_leader", "dispatcher", "supervisor")),
+    PageSpec("tasks", "任务台账", "研判", "pages/tasks.py", ":material/checklist:",
+             ("admin", "leader", "county_leader", "dispatcher", "supervisor", "demo")),
     PageSpec("big_screen", "大屏演示", "研判", "pages/big_screen.py", ":material/tv:",
              ("admin", "leader", "county_leader", "demo")),
     PageSpec("users", "用户与角色", "系统管理", "pages/users.py", ":material/manage_accounts:", ("admin",)),
@@ -129,6 +131,10 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "service_catalogue.manage": ("admin", "platform"),
     # KPIs and reports (#7)
     "report.export": ("admin", "leader", "county_leader", "dispatcher", "supervisor"),
+    # the task ledger of the weekly meeting (#21): tasks, milestones, progress and its Excel import;
+    # closing a task out (销号) and reopening it is the leaders'
+    "task.manage": ("admin", "leader", "dispatcher", "supervisor"),
+    "task.close": ("admin", "leader"),
 }
 
 

@@ -35,8 +35,8 @@ from db.models import (
     AuditLog, CommandoTeam, Department, DeskDraft, EnforcementReport, ExternalProfile, ExtensionRequest, Grid, GridEvent, GridShape,
     GridStaff, Handoff, Household, Inspection, MediationCase, MediationParty, MediationStep,
     Mediator, PartyMember, PartyMemberHousehold, PartyScoreEntry, Platform, PlatformCase,
-    PlatformCaseAssist, Resident, ResponsibilityZone, ServiceRequest, SpecialGroupVisit,
-    TenHouseholdUnit, Township, TownshipCategoryClock, TownshipSetting, User, Village, VillageScreening, WorkLog,
+    PlatformCaseAssist, Resident, ResponsibilityZone, ServiceRequest, SpecialGroupVisit, Task, TaskMilestone,
+    TaskProgress, TenHouseholdUnit, Township, TownshipCategoryClock, TownshipSetting, User, Village, VillageScreening, WorkLog,
     WorkOrder, WorkOrderEvent,
 )
 from db.models.grid_work import GridEventPhoto, GridEventStep
@@ -51,7 +51,7 @@ ALL_TOWNSHIPS = {"gov_all_townships": True}
 # entities holding their township themselves
 DIRECT = (Village, Platform, WorkOrder, MediationCase, PlatformCase, Inspection, EnforcementReport,
           AnalysisMeeting, CommandoTeam, Mediator, AuditLog, OrderStatsDay, OrderStatsMonth, ExternalProfile,
-          DeskDraft, TownshipSetting, TownshipCategoryClock)
+          DeskDraft, TownshipSetting, TownshipCategoryClock, Task)
 
 # entities reaching their township through their parents: (foreign key, parent) hops, the last
 # parent holding ``township_id``
@@ -84,6 +84,8 @@ PATHS: dict[type, tuple[tuple[str, type], ...]] = {
     WorkLog: (("staff_id", GridStaff), ("grid_id", Grid), ("village_id", Village)),
     PartyMemberHousehold: (("party_member_id", PartyMember), ("village_id", Village)),
     PartyScoreEntry: (("party_member_id", PartyMember), ("village_id", Village)),
+    TaskMilestone: (("task_id", Task),),
+    TaskProgress: (("task_id", Task),),
 }
 
 # not scoped, on purpose: the category catalogue, the holiday calendar, settings, counters and

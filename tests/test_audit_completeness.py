@@ -451,3 +451,38 @@ def test_scripted_session_weekly_report_export(engine):
     with read_session(engine) as s:
         assert s.scalar(select(func.count()).select_from(AuditLog).where(
             AuditLog.action == "export", AuditLog.entity == "weekly_report")) == 3
+
+
+# --------------------------------------------------------------------------- task ledger
+
+
+def test_scripted_session_task_ledger_and_its_import(sqlite_engine):
+    """The task ledger (#21): create, edit, milestones, progress, close out, reopen, and its Excel
+    import (run twice: the second run writes its summary record only). One backend: the services
+    are plain ORM writes, their PostgreSQL run is tests/test_tasks.py's key flow."""
+    from db.services import setup, tasks
+    from db.services.imports import base as import_base, tasks as task_import
+    from tests.factories.accounts import first_admin
+
+    e = sqlite_engine
+    admin = first_admin(e)
+    setup.create_township(e, admin, code="QLZ", name="青龙镇", county="示范县")
+    now, today = local_to_utc(datetime(2026, 3, 4, 10, 0)), date(2026, 3, 4)
+    wb = load_workbook(io.BytesIO(import_base.template_bytes(task_import.SPEC)))
+    wb["任务"].append(["县-001", "防汛物资储备", "应急管理办公室", None, None, "编织袋5000条", "县级交办", "2026-05-31"])
+    wb["节点"].append(["县-001", "补齐缺口物资", "2026-05-15"])
+    content = io.BytesIO()
+    wb.save(content)
+    with watching(e) as watcher:
+        t = tasks.create_task(e, admin, tasks.TaskInput(title="老旧小区改造", lead_unit="规划建设办公室",
+                                                        due_on=today + timedelta(days=60)), now=now)
+        t = tasks.update_task(e, admin, t["id"], t["version"], tasks.TaskInput(
+            title="老旧小区改造", lead_unit="规划建设办公室", due_on=today + timedelta(days=90), owner="王建国"), now=now)
+        m = tasks.add_milestone(e, admin, t["id"], t["version"], title="完成招标", due_on=today, now=now)
+        p = tasks.report_progress(e, admin, t["id"], m["version"], percent=40, text="招标文件已挂网。", now=now)
+        tasks.set_milestone_done(e, admin, m["id"], 1, now=now)
+        c = tasks.close_task(e, admin, t["id"], p["version"], evidence="县专班已验收。", now=now)
+        tasks.reopen_task(e, admin, t["id"], c["version"], reason="复核发现问题。", now=now)
+        for _ in range(2):
+            assert import_base.run(e, admin, task_import, content.getvalue(), township_id=1).ok
+    _assert_all_audited(watcher, 8, {"task", "task_milestone", "task_progress"}, min_audit_only=1)

@@ -62,8 +62,9 @@ from db.queries.mediation import LedgerFilter
 from db.rules.sla import local_to_utc, to_local
 from db.services import (
     audit_export, grid_events as ge, mediation as med, mediation_docs, orders, platform_docs,
-    platforms, roster, roster_io as rio, settings, township_settings, users, weekly_report,
+    platforms, roster, roster_io as rio, settings, tasks as task_svc, township_settings, users, weekly_report,
 )
+from db.services.imports import base as import_base, tasks as task_import
 from db.services.calendar import seed_from_package
 from db.services.mediation import CaseInput
 from db.services.mediation import PartyInput as MedParty
@@ -1063,6 +1064,93 @@ def _audit_export_other(w, actor, ctx):
     audit_export.record(actor, "kpi_table", 5, engine=w.engine)
 
 
+# --------------------------------------------------------------------------- the task ledger (#21)
+
+
+TASK_TABLES = ("task", "task_milestone", "task_progress")
+
+
+def _task_input(**kw) -> task_svc.TaskInput:
+    base = dict(title="老旧小区改造（东湖社区）", lead_unit="规划建设办公室", due_on=TODAY + timedelta(days=60),
+                responsible_units="东湖社区、综治中心", owner="王建国", standard="完成3栋楼外墙改造，惠及120户",
+                source="county")
+    return task_svc.TaskInput(**{**base, **kw})
+
+
+def _new_task(w: MW) -> dict:
+    """An open task of the first township with one milestone not done."""
+    t = task_svc.create_task(w.engine, w.admin, _task_input(), township_id=_first_township(w), now=T0)
+    m = task_svc.add_milestone(w.engine, w.admin, t["id"], t["version"], title="完成方案设计",
+                               due_on=TODAY + timedelta(days=20), now=T0)
+    return {"id": t["id"], "version": m["version"], "milestone": m["id"]}
+
+
+def _closed_task(w: MW) -> dict:
+    t = _new_task(w)
+    c = task_svc.close_task(w.engine, w.admin, t["id"], t["version"], evidence="县专班已验收，资料已存档。",
+                            reason="方案设计并入施工阶段完成。", now=T0)
+    return {"id": t["id"], "version": c["version"]}
+
+
+def _task_workbook(w: MW) -> bytes:
+    import io
+
+    from openpyxl import load_workbook
+
+    number = f"县-{w.seq():03d}"
+    wb = load_workbook(io.BytesIO(import_base.template_bytes(task_import.SPEC)))
+    wb["任务"].append([number, "党员联户全覆盖", "党政综合办公室", "各村（社区）", "李秀梅", "联户率100%", "县级交办",
+                       (TODAY + timedelta(days=90)).isoformat()])
+    wb["节点"].append([number, "完成联户分配", (TODAY + timedelta(days=30)).isoformat()])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+@probe("task.manage", *TASK_TABLES)
+def _create_task(w, actor, ctx):
+    task_svc.create_task(w.engine, actor, _task_input(), now=T0)
+
+
+@probe("task.manage", *TASK_TABLES, prepare=_new_task)
+def _update_task(w, actor, t):
+    task_svc.update_task(w.engine, actor, t["id"], t["version"], _task_input(owner="李秀梅"), now=T0)
+
+
+@probe("task.manage", *TASK_TABLES, prepare=_new_task)
+def _add_milestone(w, actor, t):
+    task_svc.add_milestone(w.engine, actor, t["id"], t["version"], title="完成施工招标",
+                           due_on=TODAY + timedelta(days=40), now=T0)
+
+
+@probe("task.manage", *TASK_TABLES, prepare=_new_task)
+def _set_milestone_done(w, actor, t):
+    task_svc.set_milestone_done(w.engine, actor, t["milestone"], 1, now=T0)
+
+
+@probe("task.manage", *TASK_TABLES, prepare=_new_task)
+def _report_progress(w, actor, t):
+    task_svc.report_progress(w.engine, actor, t["id"], t["version"], percent=30, text="已完成方案初稿。", now=T0)
+
+
+@probe("task.manage", *TASK_TABLES, prepare=_task_workbook)
+def _import_tasks(w, actor, content):
+    report = import_base.run(w.engine, actor, task_import, content, township_id=_first_township(w))
+    assert report.ok, report.errors
+    assert report.counts["任务"]["created"] == 1
+
+
+@probe("task.close", *TASK_TABLES, prepare=_new_task)
+def _close_task(w, actor, t):
+    task_svc.close_task(w.engine, actor, t["id"], t["version"], evidence="县专班已验收，资料已存档。",
+                        reason="方案设计并入施工阶段完成。", now=T0)
+
+
+@probe("task.close", *TASK_TABLES, prepare=_closed_task)
+def _reopen_task(w, actor, t):
+    task_svc.reopen_task(w.engine, actor, t["id"], t["version"], reason="县专班复核未通过。", now=T0)
+
+
 # =========================================================================== the matrix
 
 
@@ -1151,6 +1239,8 @@ def test_service_cell(mw, pr, role):
 READ = "a read: it answers with the outsider's own township's rows, none of the first's (test_township_scope)"
 CROSS_TOWNSHIP_ALLOWED: dict[str, str] = {
     "create_user": "creates an account in the administrator's own township",
+    "create_task": "creates a task in the administrator's own township",
+    "import_tasks": "imports into the administrator's own township (the only one its session reads)",
     "change_own_password": "the administrator's own account",
     **{name: READ for name in (
         "list_users", "audit_log_reads", "inbox_count", "inbox_page", "inbox_export", "audit_export_work_order",

@@ -12,6 +12,7 @@ contains and the conventions it follows:
 - :mod:`db.demo.gridwork` - grid events and work logs
 - :mod:`db.demo.mediation` - dispute ledger, screenings, special-group visits
 - :mod:`db.demo.platforms` - platform cases, hand-offs, inspections, enforcement, services
+- :mod:`db.demo.tasks` - the task ledger (任务台账): tasks, milestones, progress reports
 
 Determinism: one ``random.Random(seed)`` is threaded through every stage, nothing iterates
 a set or uses the global random state, and every date is relative to ``now`` (the anchor, a
@@ -52,7 +53,7 @@ from typing import Callable
 from sqlalchemy import Connection, Engine, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from db.demo import gridwork, mediation, org, platforms
+from db.demo import gridwork, mediation, org, platforms, tasks
 from db.demo import orders as order_stage
 from db.demo.context import SCALES, Context
 from db.demo.writer import BulkWriter
@@ -123,6 +124,7 @@ def generate(engine: Engine, *, scale: str = "township", orders: int | None = No
             gridwork.build(ctx)
             mediation.build(ctx)
             platforms.build(ctx)
+            tasks.build(ctx)
             stale = []  # counters left over from deleted records: move them past our numbers
             for (name, year), value in sorted(ctx.counters.items()):
                 if (name, year) not in counters:

@@ -18,6 +18,7 @@ from db.models.platforms import (
 from db.models.system import HolidayYear, CalendarDay, AuditLog, Counter, AppSetting, ExternalProfile
 from db.models.stats import OrderStatsDay, OrderStatsMonth
 from db.models.township_settings import TownshipCategoryClock, TownshipSetting
+from db.models.tasks import Task, TaskMilestone, TaskProgress
 
 __all__ = [
     "Base", "Versioned", "utcnow",
@@ -32,4 +33,5 @@ __all__ = [
     "HolidayYear", "CalendarDay", "AuditLog", "Counter", "AppSetting", "ExternalProfile",
     "OrderStatsDay", "OrderStatsMonth",
     "TownshipSetting", "TownshipCategoryClock",
+    "Task", "TaskMilestone", "TaskProgress",
 ]

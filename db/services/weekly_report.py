@@ -22,6 +22,7 @@ from db.models.orders import ORDER_STATUSES
 from db.permissions import Actor, require
 from db.queries import kpi as kpi_q
 from db.queries import order_counts
+from db.queries import tasks as tasks_q
 from db.rules.masking import scrub_for
 from db.rules.sla import deadline_text, overdue_text, to_local
 from db.services import audit_export
@@ -104,6 +105,7 @@ def assemble(s: Session, week: kpi_q.Period, now: datetime, role: str) -> dict:
         "top_villages": _top(s, windows, "village"),
         "departments": _departments(s, week, until, now),
         "carried": _carried(s, week, now, role),
+        "tasks": _tasks(s, week, now, role),
     }
 
 
@@ -222,6 +224,17 @@ def _carried(s: Session, week: kpi_q.Period, now: datetime, role: str) -> dict:
     return {"total": total, "overdue": overdue, "items": [_order_item(r, role, now) for r in rows]}
 
 
+def _tasks(s: Session, week: kpi_q.Period, now: datetime, role: str) -> dict:
+    """The task ledger (任务台账): its "now" counts (db.queries.tasks.COUNTS, as on its page), the
+    tasks closed out and due in the week, and the overdue tasks, most overdue first."""
+    today = to_local(now).date()
+    counts = tasks_q.week_counts(s, week.start, week.end, today)
+    items = [{"number": t["number"], "title": t["title"], "lead_unit": t["lead_unit"], "owner": t["owner"] or "",
+              "due": t["due_on"], "overdue_days": t["overdue_days"], "progress": f"{t['progress_percent']}%"}
+             for t in tasks_q.overdue_tasks(s, today, role, LIST_LIMIT)]
+    return {**counts, "items": items}
+
+
 # --------------------------------------------------------------------------- tables shared by both formats
 
 def sections(report: dict) -> list[tuple[str, str, list[str], list[list]]]:
@@ -261,7 +274,19 @@ def sections(report: dict) -> list[tuple[str, str, list[str], list[list]]]:
         ("七、结转事项", f"本周以前受理、至今未办结 {cr['total']} 件（其中已超期 {cr['overdue']} 件）"
          + (f"，列出最早的 {len(cr['items'])} 件" if cr["total"] > len(cr["items"]) else ""),
          order_head, orders(cr["items"])),
+        ("八、任务台账", _task_note(report["tasks"]),
+         ["编号", "任务", "牵头单位", "责任人", "完成时限", "逾期天数", "进度"],
+         [[t["number"], t["title"], t["lead_unit"], t["owner"], t["due"], t["overdue_days"], t["progress"]]
+          for t in report["tasks"]["items"]]),
     ]
+
+
+def _task_note(t: dict) -> str:
+    c = tasks_q.COUNTS
+    return (f"截至生成时，{c['open'].label} {t['open']} 项，其中{c['overdue'].label} {t['overdue']} 项、"
+            f"{c['milestone_overdue'].label} {t['milestone_overdue']} 个；本周销号 {t['closed_week']} 项，"
+            f"本周到期 {t['due_week']} 项（已销号 {t['due_week_closed']} 项）。下表为已逾期任务"
+            + (f"，列出逾期最久的 {len(t['items'])} 项" if t["overdue"] > len(t["items"]) else "") + "。")
 
 
 def title_of(report: dict) -> str:
@@ -362,7 +387,7 @@ def build_xlsx(report: dict) -> bytes:
     fill = PatternFill("solid", fgColor="DCE6F1")
     thin = Side(style="thin", color="999999")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    sheet_names = ["本周数据", "红色纠纷", "超期督办", "类别前五", "村社区前五", "部门排名", "结转事项"]
+    sheet_names = ["本周数据", "红色纠纷", "超期督办", "类别前五", "村社区前五", "部门排名", "结转事项", "任务台账"]
     for name, (title, note, header, rows) in zip(sheet_names, sections(report), strict=True):
         ws = wb.create_sheet(name)
         ws["A1"] = f"{title_of(report)} · {title}"
@@ -378,6 +403,8 @@ def build_xlsx(report: dict) -> bytes:
                 c = ws.cell(row=i, column=j, value=value)
                 if isinstance(value, str):
                     c.data_type = "s"  # user text stays text, never a formula (=HYPERLINK(...))
+                elif isinstance(value, date):
+                    c.number_format = "yyyy-mm-dd"  # a date cell, shown with its year
                 c.font, c.border = body_font, border
         if not rows:
             ws.cell(row=5, column=1, value="（无）").font = body_font

@@ -20,6 +20,7 @@ EXPECTED_PAGES = {
     "platform_summary": "admin leader county_leader platform demo",
     "kpi": "admin leader county_leader dispatcher supervisor demo",
     "weekly": "admin leader county_leader dispatcher supervisor",
+    "tasks": "admin leader county_leader dispatcher supervisor demo",
     "big_screen": "admin leader county_leader demo",
     "users": "admin",
     "settings": "admin",

@@ -15,6 +15,7 @@ IMPORTERS = {
     "households": "db.services.imports.households",
     "disputes": "db.services.imports.disputes",
     "orders": "db.services.imports.history",
+    "tasks": "db.services.imports.tasks",
 }
 
 
