@@ -9,17 +9,20 @@ import pandas as pd
 import streamlit as st
 
 from components import data, runtime, ui
-from components.timefmt import fmt, fmt_short, today
+from components.orders_ui import LIGHT_STYLE, badge
+from components.timefmt import fmt, fmt_deadline, fmt_short, today
 from db.rules import photo as photo_rules
 from components.ui import esc
 from db.engine import read_session
-from db.models.grid_work import EVENT_HANDLING, EVENT_RATINGS, EVENT_STATUSES, EVENT_TYPES
+from db.models.base import utcnow
+from db.models.grid_work import EVENT_CLOCK_WORKDAYS, EVENT_HANDLING, EVENT_RATINGS, EVENT_STATUSES, EVENT_TYPES
 from db.models.mediation import DISPUTE_TYPES, RISK_COLOURS
 from db.models.orders import URGENCIES
 from db.permissions import Actor, allowed, can_open
 from db.queries import grid_events as q
-from db.queries.grid_events import OPEN_STAGES, STAGES, EventFilter
+from db.queries.grid_events import EVENT_COUNTS, EVENT_KPIS, KPI_BY, KPI_MIN_N, OPEN_STAGES, STAGES, EventFilter
 from db.rules import event_fsm
+from db.rules.sla import LIGHT_LABELS, overdue_text, remaining_text
 from db.services import grid_events as svc
 
 PAGE_SIZE = 20
@@ -115,6 +118,23 @@ def workload(village_id: int, first: date, last: date, role: str) -> list[dict]:
                                    role)
 
 
+@runtime.cached(ttl=60)
+def kpis(first: date, last: date, by: str, village_id: int | None, role: str) -> list[dict]:
+    from db.rules.sla import local_midnight
+
+    with read_session(runtime.engine()) as s:
+        return q.handling_kpis_for(s, local_midnight(first), local_midnight(last + timedelta(days=1)), by, village_id,
+                                   role)
+
+
+@runtime.cached(ttl=30)
+def overdue(role: str, minute: str, limit: int = 5) -> tuple[int, list[dict]]:
+    """超期网格事件 now: the count and the most overdue (no personal data in these rows)."""
+    with read_session(runtime.engine()) as s:
+        now = utcnow()
+        return q.now_count(s, "overdue", now), q.overdue_events(s, now, limit)
+
+
 # --------------------------------------------------------------------------- the list
 
 def filters(ref: dict, actor: Actor) -> EventFilter:
@@ -128,6 +148,9 @@ def filters(ref: dict, actor: Actor) -> EventFilter:
     number = c2.text_input("事件编号", placeholder="如 SJ-2026-000123", key="ge_number")
     mine_label = "我上报的" if actor.role == "grid" else "我办理过的"
     mine = c3.toggle(mine_label, key="ge_mine")
+    # 已超期: the "now" count of the leader's home card (db.queries.grid_events.EVENT_COUNTS), which links here
+    overdue = c3.toggle("只看已超期", value=st.query_params.get("only") == "overdue", key="ge_overdue",
+                        help=EVENT_COUNTS["overdue"].definition)
     with st.expander("更多筛选：类型、转办方式、村（社区）与网格、上报日期"):
         c1, c2, c3 = st.columns(3)
         types = c1.multiselect("事件类型", list(EVENT_TYPES), format_func=EVENT_TYPES.get, key="ge_types")
@@ -146,14 +169,32 @@ def filters(ref: dict, actor: Actor) -> EventFilter:
     d_to = dates[1] if isinstance(dates, tuple) and len(dates) == 2 else None
     return EventFilter(stages=tuple(stages), event_types=tuple(types), handling=tuple(handling),
                        village_id=village_id, grid_id=grid_id, reported_from=d_from, reported_to=d_to,
-                       mine=mine, number=number.strip() or None)
+                       mine=mine, number=number.strip() or None, overdue=overdue)
+
+
+def clock_text(r: dict, now) -> str:
+    """The handling clock in a list: time left or overdue (``db.rules.sla.remaining_text``, the
+    orders' format), （暂定）; a closed event: 按期办结, or how late it was when closed."""
+    if r.get("due_at") is None:
+        return ""
+    if r.get("closed_at") is not None:
+        late = overdue_text(r["due_at"], r["closed_at"])
+        return f"办结时{late}" if late else "按期办结"
+    return remaining_text(r["due_at"], now) + ("（暂定）" if r.get("due_provisional") else "")
+
+
+def _risk(r: dict) -> str:
+    return LIGHT_LABELS.get(r.get("light", ""), "") if r.get("closed_at") is None and r.get("due_at") else ""
 
 
 def list_frame(rows: list[dict]) -> pd.DataFrame:
+    now = utcnow()
     return pd.DataFrame({
+        "风险": [_risk(r) for r in rows],
         "环节": [STAGES[r["stage"]] for r in rows],
         "编号": [r["number"] for r in rows],
         "上报": [fmt_short(r["reported_at"]) for r in rows],
+        "时限": [clock_text(r, now) for r in rows],
         "类型": [EVENT_TYPES.get(r["event_type"], r["event_type"]) for r in rows],
         "事件": [(r["description"] or "")[:40] for r in rows],
         "网格": [f"{r['village']} {r['grid']}" for r in rows],
@@ -163,15 +204,18 @@ def list_frame(rows: list[dict]) -> pd.DataFrame:
 
 
 LIST_COLUMNS = {
+    "风险": st.column_config.TextColumn(width=48),
     "环节": st.column_config.TextColumn(width=90), "编号": st.column_config.TextColumn(width=118),
-    "上报": st.column_config.TextColumn(width=86), "类型": st.column_config.TextColumn(width=72),
+    "上报": st.column_config.TextColumn(width=86), "时限": st.column_config.TextColumn(width=110),
+    "类型": st.column_config.TextColumn(width=72),
     "事件": st.column_config.TextColumn(width=300), "网格": st.column_config.TextColumn(width=150),
     "转办": st.column_config.TextColumn(width=64), "上报人": st.column_config.TextColumn(width=64),
 }
 
 
 def styled(df: pd.DataFrame):
-    return df.style.map(lambda v: STAGE_STYLE.get(v, ""), subset=["环节"])
+    return (df.style.map(lambda v: STAGE_STYLE.get(v, ""), subset=["环节"])
+            .map(lambda v: LIGHT_STYLE.get(v, ""), subset=["风险"]))
 
 
 TABLE_GEN = "ge_table_gen"
@@ -197,6 +241,7 @@ def detail(b: dict) -> None:
                 f"**上报时间**：{fmt(e['reported_at'])}  \n**处置时间**：{fmt(e['handled_at'])}")
     c3.markdown(f"**核查时间**：{fmt(e['verified_at'])}  \n**评价时间**：{fmt(e['evaluated_at'])}  \n"
                 f"**归档时间**：{fmt(e['archived_at'])}")
+    clock(e)
     text_col, photo_col = st.columns([3, 2]) if b["photos"] else (st.container(), None)
     with text_col:
         st.markdown("**事件描述**")
@@ -218,6 +263,24 @@ def detail(b: dict) -> None:
                 photo_col.image(photo, caption=label, width=320)
             else:  # stored before uploads were re-encoded: one bad file must not break the event
                 photo_col.caption(f"{label}无法显示（文件已损坏）。")
+
+
+def clock(e: dict) -> None:
+    """The handling clock, as the order's 办理时限 panel: light, deadline, time left or overdue."""
+    if e.get("due_at") is None:
+        return
+    now = utcnow()
+    lt = q.clock_light(e, now)
+    with st.container(border=True):
+        st.markdown(f"**处置时限** · {badge(lt)}")
+        st.write(f"上报 {fmt(e['reported_at'])} → 截止 {fmt_deadline(e['due_at'], e.get('due_provisional'))}"
+                 f"（{EVENT_TYPES.get(e['event_type'], '')}，{e.get('due_workdays') or '—'}个工作日，自上报次日起算）")
+        if e.get("due_provisional"):
+            st.caption("时限暂定：所跨年份的节假日安排尚未录入，按法定节假日和周末计算（不含调休）；管理员录入后自动重算。")
+        if e.get("closed_at"):
+            st.write(f"办结（核查通过）：{fmt(e['closed_at'])}，{clock_text(e, now)}")
+        else:
+            st.write(f"未办结（核查通过即办结）：{remaining_text(e['due_at'], now)}")
 
 
 def timeline_table(steps: list[dict]) -> None:
@@ -493,3 +556,89 @@ def workload_table(ref: dict, actor: Actor) -> None:
 
 def may_write_logs(actor: Actor) -> bool:
     return allowed(actor.role, "work_log.write")
+
+
+# --------------------------------------------------------------------------- the leader's overdue list
+
+def overdue_panel(actor: Actor) -> None:
+    """The leader's home: the unclosed grid events past their deadline, the most overdue first,
+    with a link to the events page filtered to them (已超期)."""
+    from components.timefmt import minute_key
+
+    c = EVENT_COUNTS["overdue"]
+    n, rows = overdue(actor.role, minute_key())
+    now = utcnow()
+    with st.container(border=True):
+        st.markdown(f"**{c.label}（{n}件）**", help=c.definition)
+        if not rows:
+            st.caption("目前没有超过处置时限的未结网格事件。")
+            return
+        ui.table(pd.DataFrame({
+            "编号": [r["number"] for r in rows],
+            "类型": [EVENT_TYPES.get(r["event_type"], r["event_type"]) for r in rows],
+            "网格": [f"{r['village'] or ''} {r['grid'] or ''}".strip() for r in rows],
+            "环节": [STAGES[r["stage"]] for r in rows],
+            "处置时限": [fmt_deadline(r["due_at"], r["due_provisional"]) for r in rows],
+            "超期": [overdue_text(r["due_at"], now) for r in rows],
+        }).set_index("编号"))
+        st.page_link("pages/grid_events.py", label=f"查看全部{n}件超期网格事件并督促办理",
+                     icon=":material/arrow_forward:", query_params={"only": "overdue"})
+
+
+# --------------------------------------------------------------------------- 事件考核 (handling KPIs)
+
+KPI_RANK_BY = {"on_time_rate": "按期办结率", "closure_rate": "事件办结率", "median_days": "处置时长中位数"}
+
+
+def _pct(value: float | None, n: int) -> str:
+    return f"{value:.1%}（n={n}）" if value is not None else f"—（n={n}）"
+
+
+def kpi_table(ref: dict, actor: Actor) -> None:
+    """事件考核: per grid or per grid worker, the closure rate, the on-time rate and the median
+    handling time of the events reported in a period, each with its n; ranked on one of them
+    among those with at least ``KPI_MIN_N`` in that KPI's n (db.queries.grid_events)."""
+    c1, c2, c3, c4 = st.columns([3, 2, 2, 2], vertical_alignment="bottom")
+    this_month = today().replace(day=1)  # the last three complete months: enough events per grid for n >= 5
+    first = this_month
+    for _ in range(3):
+        first = (first - timedelta(days=1)).replace(day=1)
+    span = c1.date_input("统计期间（按上报日期）", value=(first, this_month - timedelta(days=1)),
+                         format="YYYY-MM-DD", key="gek_span")
+    by = c2.radio("统计对象", list(KPI_BY), format_func=KPI_BY.get, horizontal=True, key="gek_by")
+    vills = {v["id"]: v["name"] for v in ref["villages"]}
+    village_id = c3.selectbox("村（社区）", list(vills), index=None, format_func=vills.get, key="gek_village",
+                              placeholder="全部")
+    metric = c4.selectbox("排名依据", list(KPI_RANK_BY), format_func=KPI_RANK_BY.get, key="gek_metric")
+    if not (isinstance(span, tuple) and len(span) == 2):
+        st.caption("请选择起止日期。")
+        return
+    rows = q.rank(kpis(span[0], span[1], by, village_id, actor.role), metric)
+    if not rows:
+        st.caption("所选期间没有上报的网格事件。")
+        return
+    ranked = sum(1 for r in rows if r["rank"] is not None)
+    cols: dict[str, list] = {"排名": [str(r["rank"]) if r["rank"] is not None else "样本不足" for r in rows],
+                             "村（社区）": [r["village_name"] for r in rows], "网格": [r["grid_name"] for r in rows]}
+    if by == "worker":
+        cols["姓名"] = [r["name"] for r in rows]
+        cols["岗位"] = ["网格长" if r["staff_role"] == "chief" else "网格员" for r in rows]
+    cols |= {
+        "上报事件": [r["reported"] for r in rows],
+        "已办结": [r["closed"] for r in rows],
+        "事件办结率": [_pct(r["closure_rate"], r["reported"]) for r in rows],
+        "按期办结率": [_pct(r["on_time_rate"], r["on_time_n"]) for r in rows],
+        "处置时长中位数（天）": [f"{r['median_days']:.1f}（n={r['closed']}）" if r["median_days"] is not None
+                          else f"—（n={r['closed']}）" for r in rows],
+    }
+    st.caption(f"{span[0]:%Y-%m-%d} 至 {span[1]:%Y-%m-%d} 上报的事件，{len(rows)}个{'网格' if by == 'grid' else '人'}；"
+               f"按“{KPI_RANK_BY[metric]}”排名：只排该指标 n 不少于{KPI_MIN_N}件的（{ranked}个），"
+               f"不足{KPI_MIN_N}件的列在表后、不排名（样本不足）。"
+               + ("按网格员统计的是其本人上报的事件。" if by == "worker" else ""))
+    st.dataframe(pd.DataFrame(cols), hide_index=True, width="stretch")
+    with st.expander("指标口径"):
+        for label, definition in EVENT_KPIS.values():
+            st.markdown(f"- **{label}**：{definition}")
+        types = "、".join(f"{EVENT_TYPES[k]}{v}个" for k, v in EVENT_CLOCK_WORKDAYS.items())
+        st.markdown(f"- **处置时限**：按事件类型的工作日数，自上报次日起算、至最后一个工作日24:00止，"
+                    f"节假日和调休与工单相同：{types}工作日。")

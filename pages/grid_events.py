@@ -30,12 +30,18 @@ views = ["事件列表"]
 if allowed(actor.role, "grid_event.report"):
     views.append("上报事件")
 views.append("工作日志")
+if actor.role != "grid":
+    views.append("事件考核")
 wanted = st.query_params.get("view")
 view = st.segmented_control("视图", views, default=wanted if wanted in views else views[0], key="ge_view",
                             label_visibility="collapsed") or views[0]
 
 if view == "上报事件":
     gu.report_form(actor, ref)
+
+elif view == "事件考核":
+    st.subheader("网格事件考核：办结率、按期办结率、处置时长")
+    gu.kpi_table(ref, actor)
 
 elif view == "工作日志":
     if actor.role == "grid":

@@ -24,5 +24,9 @@ if actor.role == "admin":  # until the console is ready for its first call: the 
                          query_params={"view": "setup"})
 items = data.attention(actor, timefmt.minute_key())
 ui.attention_cards(items)
+if actor.role == "leader":  # the overdue grid events, the most overdue first (issue #21 item 4)
+    from components.grid_events_ui import overdue_panel
+
+    overdue_panel(actor)
 if actor.role == "demo":
     st.info("观摩演示账号为只读账号：所有页面中的群众姓名、电话和身份证号均已脱敏显示。")

@@ -272,7 +272,10 @@ def run(engine: Engine, now: datetime, township_id: int | None = None) -> dict[s
         registered += 1
     from db.demo import topup_cases
 
-    done = {"registered": registered, "closed": closed, **_events(town, rng, since, now, staff),
+    # the grid events draw from a stream of their own: how many of them are open (their handling
+    # clock, db/demo/gridwork.py) must not change what the disputes and platform cases draw
+    events_rng = random.Random(f"{township_id}:{since.isoformat()}:{now:%Y-%m-%d %H}:events")  # nosec B311 - demo data
+    done = {"registered": registered, "closed": closed, **_events(town, events_rng, since, now, staff),
             **topup_cases.disputes(town, rng, since, now, staff, _office_moments),
             **topup_cases.platform_cases(town, rng, since, now, staff, _office_moments)}
     mark_current(engine, now, township_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base, Versioned, utcnow
@@ -18,6 +18,21 @@ EVENT_TYPES = {
     "livelihood": "民生诉求",
     "special_group": "特殊人群",
     "other": "其他",
+}
+# The handling clock of each event type, in working days counted from the report on the holiday
+# calendar (the same arithmetic as the work orders' handling clock, docs/sla.md): the event is due
+# by 24:00 of the N-th working day after the day it was reported, and is closed (办结) when the
+# handling passes its on-site check (核查通过, status 已核查 and after). Yellow from 80 % of the
+# clock, red once overdue. Stored on each event when it is reported (``due_workdays``), so a change
+# here applies to events reported after it. docs/grid_events.md "The clock".
+EVENT_CLOCK_WORKDAYS = {
+    "safety": 2,
+    "dispute": 3,
+    "environment": 3,
+    "infrastructure": 5,
+    "livelihood": 5,
+    "special_group": 3,
+    "other": 5,
 }
 # 网格吹哨 -> 分级转办 -> 响应处置 -> 核查反馈 -> 考核评价 -> 事件归档
 EVENT_STATUSES = {
@@ -60,6 +75,14 @@ class GridEvent(Base, Versioned):
     archived_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
     rating: Mapped[Optional[str]] = mapped_column(String(10))  # EVENT_RATINGS
     evaluated_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    # the handling clock (migration 0021): due at 24:00 of the last working day, yellow from
+    # warn_at (80 %), provisional (暂定) when it counted a year whose schedule is not entered;
+    # closed_at: when the handling passed its check (核查通过), the end of the clock
+    due_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    warn_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    due_workdays: Mapped[Optional[int]] = mapped_column(Integer)
+    due_provisional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    closed_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
     __table_args__ = (
         Index("ix_grid_event_grid_reported", "grid_id", "reported_at"),
         Index("ix_grid_event_reporter", "reporter_staff_id", "reported_at"),
@@ -68,6 +91,8 @@ class GridEvent(Base, Versioned):
         Index("ix_grid_event_address", "address"),
         # the open list (status other than archived) and the archive sorted by date
         Index("ix_grid_event_status_reported", "status", "reported_at"),
+        # the overdue list and count: open statuses with due_at before now
+        Index("ix_grid_event_status_due", "status", "due_at"),
     )
 
 

@@ -1,4 +1,5 @@
-"""Grid-event reads: per-worker counts for the KPIs, the event list, the event's file and the
+"""Grid-event reads: per-worker counts for the KPIs, the handling KPIs per grid and per worker,
+the "now" counts of the handling clock (超期网格事件), the event list, the event's file and the
 work logs.
 
 Every function takes a Session, never commits, filters, counts and paginates in SQL, and
@@ -12,17 +13,21 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy import and_, case, false, func, null, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from db import scope
 from db.models import Grid, GridEvent, GridStaff, Household, User, Village, WorkLog
+from db.models.base import utcnow
 from db.models.grid_work import GridEventPhoto, GridEventStep
 from db.permissions import Actor
 from db.queries import links as links_q
 from db.queries import privacy
+from db.queries.kpi import hours_between
+from db.queries.order_counts import NowCount
+from db.rules.event_fsm import UNCLOSED_STATUSES
 from db.rules.text import search_text
-from db.rules.sla import local_midnight, to_local
+from db.rules.sla import light, local_midnight, to_local
 
 
 def log_day_bounds(since: datetime, until: datetime):
@@ -140,6 +145,7 @@ class EventFilter:
     reported_to: date | None = None
     mine: bool = False
     number: str | None = None
+    overdue: bool = False  # 已超期: the "now" count EVENT_COUNTS["overdue"], as on the leader's home
 
 
 def own_staff(s: Session, actor: Actor) -> dict | None:
@@ -150,8 +156,10 @@ def own_staff(s: Session, actor: Actor) -> dict | None:
     return None if row is None else {"id": row.id, "grid_id": row.grid_id, "name": row.name}
 
 
-def _conditions(s: Session, f: EventFilter, actor: Actor) -> list:
+def _conditions(s: Session, f: EventFilter, actor: Actor, now: datetime | None = None) -> list:
     conds: list = []
+    if f.overdue:
+        conds.append(EVENT_COUNTS["overdue"].where(now or utcnow()))
     if actor.role == "grid":  # always scoped to the worker's own grid
         staff = own_staff(s, actor)
         conds.append(E.grid_id == staff["grid_id"] if staff else false())
@@ -212,6 +220,7 @@ def _list_select(conds: list):
     return (
         select(E.id, E.number, E.reported_at, E.event_type, E.status, E.handling, E.handled_at,
                E.address, E.description, E.rating, E.version, E.grid_id,
+               E.due_at, E.warn_at, E.due_provisional, E.closed_at,
                Grid.name.label("grid"), Village.name.label("village"),
                reporter.name.label("reporter"), Household.head_name.label("household_head"))
         .select_from(E)
@@ -225,9 +234,10 @@ def _list_select(conds: list):
     )
 
 
-def event_count(s: Session, f: EventFilter, actor: Actor) -> int:
-    """How many events the filter matches (open and archived)."""
-    base = _conditions(s, f, actor)
+def event_count(s: Session, f: EventFilter, actor: Actor, now: datetime | None = None) -> int:
+    """How many events the filter matches (open and archived); ``now``: the moment the 已超期
+    filter is judged at (the console's clock by default)."""
+    base = _conditions(s, f, actor, now)
     total = 0
     open_cond = _open_stage_cond(f)
     if open_cond is not None:
@@ -237,13 +247,15 @@ def event_count(s: Session, f: EventFilter, actor: Actor) -> int:
     return total
 
 
-def event_page(s: Session, f: EventFilter, actor: Actor, offset: int = 0, limit: int = 20) -> list[dict]:
+def event_page(s: Session, f: EventFilter, actor: Actor, offset: int = 0, limit: int = 20,
+               now: datetime | None = None) -> list[dict]:
     """One page of the list: open events first, by stage (to refer, to verify, to evaluate,
     to archive, in hand) and oldest report first; then the archive, newest first. The two
     parts are read separately so that each is served by an index (the archive holds ~95 % of
     a county's events and is never sorted as a whole)."""
     offset, limit = max(0, int(offset)), max(1, min(int(limit), 200))
-    base = _conditions(s, f, actor)
+    now = now or utcnow()
+    base = _conditions(s, f, actor, now)
     rows: list = []
     open_cond = _open_stage_cond(f)
     n_open = 0
@@ -262,8 +274,154 @@ def event_page(s: Session, f: EventFilter, actor: Actor, offset: int = 0, limit:
     for r in rows:
         d = dict(r)
         d["stage"] = stage_of(d["status"], d["handled_at"])
+        d["light"] = clock_light(d, now)
         out.append(d)
     return out
+
+
+# --------------------------------------------------------------------------- the handling clock
+
+def clock_light(row: dict, now: datetime) -> str:
+    """The light of an event's handling clock (``db.rules.sla.light``, as the orders'): green,
+    yellow from 80 % of the clock (warn_at), red once overdue; a closed event is judged at its
+    closing (red: closed late)."""
+    return light(row["reported_at"], row.get("due_at"), now, row.get("closed_at"))
+
+
+def _unclosed():
+    return E.status.in_(UNCLOSED_STATUSES)
+
+
+UNCLOSED_TEXT = "未结网格事件（状态为已上报、已转办、处置中的，含已记录处置结果待核查的；不含已核查、已评价、已归档的）"
+
+# The grid-event counts "as of now", one definition each with its 口径 (as db.queries.order_counts
+# for work orders): the leader's home card, the home list and the events page's 已超期 filter read
+# them from here.
+EVENT_COUNTS: dict[str, NowCount] = {c.key: c for c in (
+    NowCount("unclosed", "未结网格事件", f"{UNCLOSED_TEXT}的件数。", lambda now: (_unclosed(),)),
+    NowCount("overdue", "超期网格事件",
+             f"{UNCLOSED_TEXT}中已过处置时限（按事件类型的工作日数，自上报次日起算）的件数。",
+             lambda now: (_unclosed(), E.due_at < now)),
+    NowCount("due_soon", "临期网格事件", f"{UNCLOSED_TEXT}中处置时限已用去80%以上、尚未超期的件数。",
+             lambda now: (_unclosed(), E.warn_at <= now, E.due_at >= now)),
+)}
+
+
+def now_count(s: Session, key: str, now: datetime, *extra) -> int:
+    """The grid-event count ``key`` of ``EVENT_COUNTS`` at ``now``; ``extra`` narrows it."""
+    return s.scalar(select(func.count()).select_from(E).where(EVENT_COUNTS[key].where(now), *extra)) or 0
+
+
+def overdue_events(s: Session, now: datetime, limit: int = 10) -> list[dict]:
+    """The unclosed events past their deadline (``EVENT_COUNTS["overdue"]``), the most overdue
+    first: number, type, stage, village and grid, report time and deadline. No personal data
+    (no description, address or names)."""
+    rows = s.execute(
+        select(E.id, E.number, E.event_type, E.status, E.handled_at, E.handling, E.reported_at, E.due_at,
+               E.due_provisional, Grid.name.label("grid"), Village.name.label("village"))
+        .select_from(E)
+        .outerjoin(Grid, Grid.id == E.grid_id)
+        .outerjoin(Village, Village.id == Grid.village_id)
+        .where(EVENT_COUNTS["overdue"].where(now))
+        .order_by(E.due_at, E.id).limit(max(1, min(int(limit), 200)))).mappings().all()
+    return [{**dict(r), "stage": stage_of(r["status"], r["handled_at"])} for r in rows]
+
+
+# --------------------------------------------------------------------------- handling KPIs
+
+KPI_MIN_N = 5  # a grid or worker is ranked on a KPI only when that KPI's n is at least this
+KPI_BASE = "上报时间在所选时段内的网格事件"
+EVENT_KPIS: dict[str, tuple[str, str]] = {
+    "closure": ("事件办结率", f"已办结（核查通过：已核查、已评价或已归档）÷ 上报事件数；n 为{KPI_BASE}数（办结时间不限于时段内）。"),
+    "on_time": ("按期办结率", "办结（核查通过）时间不晚于处置时限的事件 ÷ 已办结的事件；n 为其中已办结、有处置时限的事件数。"),
+    "median_days": ("处置时长中位数", "已办结事件从上报到核查通过的时长的中位数，以天计（自然日，含非工作日，一位小数）；"
+                    "n 为其中已办结的事件数。"),
+}
+KPI_BY = {"grid": "按网格", "worker": "按网格员"}
+
+
+def handling_kpis(s: Session, since: datetime, until: datetime, by: str = "grid",
+                  village_id: int | None = None) -> list[dict]:
+    """The handling KPIs of the events reported in [since, until) (naive UTC), one dict per grid
+    (``by="grid"``) or per reporting grid staff member (``by="worker"``; events recorded without a
+    reporter are not counted there) that has such events:
+
+    - ``reported``: the cohort's size (the n of ``closure_rate``); ``closed``: closed by now
+      (``closed_at`` set: 核查通过); ``closure_rate`` = closed / reported;
+    - ``on_time_n``: closed with a deadline; ``on_time``: closed at or before ``due_at``;
+      ``on_time_rate`` = on_time / on_time_n;
+    - ``median_days``: the median of closed_at − reported_at in (natural) days over the closed
+      events (n = ``closed``), computed in SQL with window functions.
+
+    A rate or median is None when its n is 0. Definitions with their n: ``EVENT_KPIS``."""
+    if by not in KPI_BY:
+        raise ValueError(by)
+    key = E.grid_id if by == "grid" else E.reporter_staff_id
+    cohort = [E.reported_at >= since, E.reported_at < until, key.is_not(None)]
+    if village_id is not None:
+        cohort.append(E.grid_id.in_(select(Grid.id).where(Grid.village_id == village_id)))
+    closed = E.closed_at.is_not(None)
+    timed = and_(closed, E.due_at.is_not(None))
+    agg = (select(key.label("k"), func.count().label("reported"),
+                  func.sum(case((closed, 1), else_=0)).label("closed"),
+                  func.sum(case((timed, 1), else_=0)).label("on_time_n"),
+                  func.sum(case((and_(timed, E.closed_at <= E.due_at), 1), else_=0)).label("on_time"))
+           .where(*cohort).group_by(key)).subquery("agg")
+    hours = hours_between(s, E.reported_at, E.closed_at)
+    ranked = (select(key.label("k"), hours.label("h"),
+                     func.row_number().over(partition_by=key, order_by=(hours, E.id)).label("rn"),
+                     func.count().over(partition_by=key).label("cnt"))
+              .where(*cohort, closed)).subquery("ranked")
+    med = (select(ranked.c.k, func.avg(ranked.c.h).label("h"))
+           .where(ranked.c.rn.in_(((ranked.c.cnt + 1) // 2, (ranked.c.cnt + 2) // 2)))
+           .group_by(ranked.c.k)).subquery("med")
+    if by == "grid":
+        names = (select(agg.c.k, agg.c.reported, agg.c.closed, agg.c.on_time_n, agg.c.on_time, med.c.h,
+                        Grid.name.label("name"), Grid.name.label("grid_name"), Village.id.label("village_id"),
+                        Village.name.label("village_name"), null().label("staff_role"))
+                 .join(Grid, Grid.id == agg.c.k).join(Village, Village.id == Grid.village_id)
+                 .order_by(Village.code, Village.id, Grid.code, Grid.id))
+    else:
+        names = (select(agg.c.k, agg.c.reported, agg.c.closed, agg.c.on_time_n, agg.c.on_time, med.c.h,
+                        GridStaff.name.label("name"), Grid.name.label("grid_name"), Village.id.label("village_id"),
+                        Village.name.label("village_name"), GridStaff.staff_role.label("staff_role"))
+                 .join(GridStaff, GridStaff.id == agg.c.k).join(Grid, Grid.id == GridStaff.grid_id)
+                 .join(Village, Village.id == Grid.village_id)
+                 .order_by(Village.code, Village.id, Grid.code, Grid.id, GridStaff.name, GridStaff.id))
+    names = names.outerjoin(med, med.c.k == agg.c.k)
+    out = []
+    for r in s.execute(names).mappings():
+        reported, done, on_n, on = int(r["reported"]), int(r["closed"] or 0), int(r["on_time_n"] or 0), int(r["on_time"] or 0)
+        out.append({
+            "id": r["k"], "name": r["name"], "staff_role": r["staff_role"], "grid_name": r["grid_name"],
+            "village_id": r["village_id"], "village_name": r["village_name"],
+            "reported": reported, "closed": done, "closure_rate": done / reported if reported else None,
+            "on_time_n": on_n, "on_time": on, "on_time_rate": on / on_n if on_n else None,
+            "median_days": float(r["h"]) / 24 if r["h"] is not None and done else None,
+        })
+    return out
+
+
+KPI_N = {"closure_rate": "reported", "on_time_rate": "on_time_n", "median_days": "closed"}
+
+
+def rank(rows: list[dict], metric: str, min_n: int = KPI_MIN_N) -> list[dict]:
+    """``rows`` of ``handling_kpis`` ranked on ``metric`` (closure_rate, on_time_rate: higher is
+    better; median_days: lower is better) among those whose n for that metric is at least
+    ``min_n``; the others follow, unranked (``rank`` None), in their original order. Ties share
+    a rank (1, 2, 2, 4)."""
+    n_key = KPI_N[metric]
+    eligible = [r for r in rows if r[n_key] >= min_n and r[metric] is not None]
+    rest = [r for r in rows if not (r[n_key] >= min_n and r[metric] is not None)]
+    sign = 1 if metric == "median_days" else -1
+    eligible = sorted(eligible, key=lambda r: sign * r[metric])
+    out, prev, place = [], None, 0
+    for i, r in enumerate(eligible, 1):
+        value = round(r[metric], 9)
+        if value != prev:
+            place, prev = i, value
+        out.append({**r, "rank": place})
+    return out + [{**r, "rank": None} for r in rest]
 
 
 # --------------------------------------------------------------------------- one event
@@ -383,8 +541,9 @@ EVENT_DETAIL = privacy.Entity(
     staff={"reporter": "name", "reporter_phone": "phone"})
 
 
-def event_page_for(s: Session, f: EventFilter, actor: Actor, offset: int = 0, limit: int = 20) -> list[dict]:
-    return privacy.present(s, actor.role, event_page(s, f, actor, offset, limit), EVENT_ROW)
+def event_page_for(s: Session, f: EventFilter, actor: Actor, offset: int = 0, limit: int = 20,
+                   now: datetime | None = None) -> list[dict]:
+    return privacy.present(s, actor.role, event_page(s, f, actor, offset, limit, now), EVENT_ROW)
 
 
 def event_detail_for(s: Session, event_id: int, role: str) -> dict | None:
@@ -412,3 +571,10 @@ def logs_for(s: Session, staff_id: int, role: str, offset: int = 0, limit: int =
 
 def worker_counts_for(s: Session, since: datetime, until: datetime, village_id: int, role: str) -> list[dict]:
     return privacy.present(s, role, worker_counts(s, since, until, village_id), privacy.Entity(staff={"name": "name"}))
+
+
+def handling_kpis_for(s: Session, since: datetime, until: datetime, by: str, village_id: int | None,
+                      role: str) -> list[dict]:
+    """``handling_kpis`` as the role sees it: staff names masked for the observer (by worker)."""
+    rows = handling_kpis(s, since, until, by, village_id)
+    return privacy.present(s, role, rows, privacy.Entity(staff={"name": "name"})) if by == "worker" else rows

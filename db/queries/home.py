@@ -14,6 +14,7 @@ from db.models import (
 )
 from db.models.orders import OPEN_STATUSES
 from db.permissions import Actor
+from db.queries import grid_events as events_q
 from db.queries import order_counts
 from db.rules.sla import local_midnight, to_local
 
@@ -141,6 +142,7 @@ def attention(s: Session, actor: Actor, now: datetime) -> list[Attention]:
     if role == "leader":
         keys = ["overdue", "supervised"]
         items = _order_items(_orders(s, now, keys), keys)
+        items.append(_events_overdue(s, now))
         items += [a for a in _mediation(s, now) if a.key in ("cases_red", "cases_stale")]
         items.append(_satisfaction(s, now))
         return items
@@ -148,6 +150,15 @@ def attention(s: Session, actor: Actor, now: datetime) -> list[Attention]:
         return _admin_items(s, now)
     # demo: headline figures only, no personal data
     return _demo_items(s, now)
+
+
+def _events_overdue(s: Session, now: datetime, *extra) -> Attention:
+    """超期网格事件: label and 口径 from db.queries.grid_events.EVENT_COUNTS; opens the events page
+    filtered to them (已超期)."""
+    c = events_q.EVENT_COUNTS["overdue"]
+    n = events_q.now_count(s, "overdue", now, *extra)
+    return Attention("events_overdue", c.label, n, "grid_events", "danger" if n else "normal", c.definition,
+                     (("only", "overdue"),))
 
 
 def _satisfaction(s: Session, now: datetime) -> Attention:
@@ -166,15 +177,17 @@ def _grid_items(s: Session, actor: Actor, now: datetime) -> list[Attention]:
     if staff is None:
         return [Attention("no_grid", "未关联网格", "—", "grid_events", "warning",
                           "该账号尚未关联网格员档案，请联系管理员")]
-    open_events = _count(s, GridEvent, GridEvent.grid_id == staff.grid_id,
-                         GridEvent.status.in_(("reported", "referred", "handling")))
+    own = GridEvent.grid_id == staff.grid_id
+    open_events = events_q.now_count(s, "unclosed", now, own)
     to_verify = _count(s, GridEvent, GridEvent.grid_id == staff.grid_id, GridEvent.status == "handling",
                        GridEvent.handled_at.is_not(None))  # handling recorded, awaiting the on-site check
     week_logs = _count(s, WorkLog, WorkLog.staff_id == staff.id,
                        WorkLog.log_date >= to_local(_week_start(now)).date())
     today_log = _count(s, WorkLog, WorkLog.staff_id == staff.id, WorkLog.log_date == to_local(now).date())
     return [
-        Attention("events_open", "本网格未结事件", open_events, "grid_events", "warning" if open_events else "normal"),
+        Attention("events_open", "本网格未结事件", open_events, "grid_events", "warning" if open_events else "normal",
+                  events_q.EVENT_COUNTS["unclosed"].definition),
+        _events_overdue(s, now, own),
         Attention("events_verify", "待核查反馈", to_verify, "grid_events", "warning" if to_verify else "normal",
                   query=(("stage", "to_verify"),)),
         Attention("log_today", "今日工作日志", "已填" if today_log else "未填", "grid_events",

@@ -32,7 +32,7 @@ ACTION_LABELS: dict[str, str] = {
     "archive": "归档",
 }
 # timeline rows that are not FSM actions
-EVENT_LABELS: dict[str, str] = {"report": "网格上报", **ACTION_LABELS}
+EVENT_LABELS: dict[str, str] = {"report": "网格上报", **ACTION_LABELS, "recount_deadline": "时限重算"}
 
 VERIFY_OUTCOMES = {"passed": "核查通过", "failed": "核查未通过，重新处置"}
 
@@ -60,6 +60,11 @@ MACHINE = Machine(
 ACTION_PERMISSIONS: dict[str, str] = MACHINE.permissions
 
 OPEN_STATUSES = tuple(s for s in EVENT_STATUSES if s != "archived")
+# The handling clock (docs/grid_events.md "The clock"): an event is closed (办结) once its handling
+# has passed the on-site check, 核查通过, i.e. from 已核查 on (评价 and 归档 are the office's own
+# steps after the matter is dealt with); until then its clock runs (未结, the grid's home card).
+CLOSED_STATUSES = ("verified", "evaluated", "archived")
+UNCLOSED_STATUSES = tuple(s for s in EVENT_STATUSES if s not in CLOSED_STATUSES)
 
 status_label = MACHINE.status_label
 action_label = MACHINE.action_label
@@ -70,7 +75,8 @@ actions_for = MACHINE.actions_for
 
 
 __all__ = [
-    "ACTION_LABELS", "ACTION_PERMISSIONS", "EVENT_LABELS", "OPEN_STATUSES", "TRANSITIONS",
+    "ACTION_LABELS", "ACTION_PERMISSIONS", "CLOSED_STATUSES", "EVENT_LABELS", "OPEN_STATUSES", "TRANSITIONS",
+    "UNCLOSED_STATUSES",
     "VERIFY_OUTCOMES", "Transition", "action_label", "actions_for", "next_status",
     "permission_for", "status_label", "transition",
 ]

@@ -9,6 +9,12 @@ order, mediation case or platform case, links it to the event (``record_link``, 
 ``source``) and moves the event, all in the same transaction. Any ``DomainError`` rolls the
 whole transaction back.
 
+The handling clock (docs/grid_events.md "The clock"): ``report`` sets ``due_at`` (the event
+type's working days, ``EVENT_CLOCK_WORKDAYS``, counted from the report on the holiday calendar by
+the orders' ``Clock``), ``warn_at`` (``warn_point``), ``due_workdays`` and ``due_provisional``;
+``verify`` with 核查通过 sets ``closed_at`` (the clock stops). ``recount_provisional`` recounts the
+open events' provisional deadlines when a year's schedule is entered.
+
 ``now`` (naive UTC) may be passed by tests.
 """
 
@@ -26,20 +32,21 @@ from db.engine import write_session
 from db.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from db.models import Grid, GridStaff, Household, MediationCase, PlatformCase, RecordLink, WorkOrder
 from db.models.grid_work import (
-    EVENT_HANDLING, EVENT_RATINGS, EVENT_TYPES, GridEvent, GridEventPhoto, GridEventStep, WorkLog,
+    EVENT_CLOCK_WORKDAYS, EVENT_HANDLING, EVENT_RATINGS, EVENT_TYPES, GridEvent, GridEventPhoto, GridEventStep,
+    WorkLog,
 )
 from db.models.orders import URGENCIES
 from db.permissions import Actor, require
 from db.rules import event_fsm
 from db.rules import photo as photo_rules
 from db.rules.phone import normalize_phone
-from db.rules.sla import to_local
+from db.rules.sla import deadline_text, to_local, warn_point
 from db.services import audit, links
 from db.rules.text import bounded_int
 from db.services.base import next_number
 from db.services.base import cas as _cas, conflict as _conflict
 from db.rules.text import clean_text
-from db.services.base import now_or
+from db.services.base import Clock, now_or, provisional_note
 from db.services.orders import Intake, register_in
 
 NUMBER_PREFIX = "SJ"
@@ -61,7 +68,7 @@ HANDLING_RECORD_TYPE = {"order": "work_order", "mediation": "mediation_case", "p
 _RECORD_MODELS = {"work_order": WorkOrder, "mediation_case": MediationCase, "platform_case": PlatformCase}
 
 EVENT_AUDIT_FIELDS = ["number", "grid_id", "reporter_staff_id", "household_id", "event_type",
-                      "address", "status", "reported_at"]
+                      "address", "status", "reported_at", "due_at", "due_workdays", "due_provisional"]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -129,6 +136,16 @@ def _note(value: Any, label: str, required: bool = False, max_len: int = NOTE_MA
                       required=required, multiline=True, field=field)
 
 
+def event_clock(clock: Clock, event_type: str, reported_at: datetime,
+                workdays: int | None = None) -> dict[str, Any]:
+    """The handling clock of an event of ``event_type`` reported at ``reported_at`` (or of
+    ``workdays`` given: a recount keeps the event's own): the columns to store."""
+    workdays = workdays or EVENT_CLOCK_WORKDAYS[event_type]
+    due, provisional = clock.deadline(reported_at, workdays)
+    return {"due_at": due, "warn_at": warn_point(reported_at, due), "due_workdays": workdays,
+            "due_provisional": provisional}
+
+
 def _save(s: Session, actor: Actor, event: GridEvent, version: int, action: str, to_status: str,
           changes: dict[str, Any], now: datetime, note: str | None) -> dict:
     """Write the event's changes (version-checked), its timeline step and its audit record."""
@@ -191,15 +208,19 @@ def report(engine: Engine, actor: Actor, r: EventReport, now: datetime | None = 
         event = GridEvent(number=next_number(s, NUMBER_PREFIX, now), grid_id=grid_id,
                           reporter_staff_id=reporter, household_id=r.household_id,
                           event_type=r.event_type, address=address, description=description,
-                          status="reported", reported_at=now, version=1, updated_at=now)
+                          status="reported", reported_at=now, version=1, updated_at=now,
+                          **event_clock(Clock(s), r.event_type, now))
         s.add(event)
         s.flush()
         if photo is not None:
             s.add(GridEventPhoto(event_id=event.id, content_type="image/jpeg", size=len(photo),
                                  data=photo, created_at=now))
+        note = EVENT_TYPES[r.event_type]  # (the clock is on the event; a provisional one is said here)
+        if event.due_provisional:
+            note += provisional_note(event.due_at)
         s.add(GridEventStep(event_id=event.id, at=now, actor_id=actor.user_id or None, action="report",
                             from_status=None, to_status="reported",
-                            note=EVENT_TYPES[r.event_type]))  # the description stays in the event only:
+                            note=note))  # the description stays in the event only:
         # free text may carry names and phone numbers, and the timeline should not copy it
         after = audit.snapshot(event, EVENT_AUDIT_FIELDS)
         after["photo"] = photo is not None
@@ -362,7 +383,8 @@ def verify(engine: Engine, actor: Actor, event_id: int, version: int, passed: st
         to = event_fsm.next_status(event.status, "verify", passed=passed)
         if event.handled_at is None:
             raise ValidationError("尚未记录处置结果，不能核查。", field="passed")
-        changes = {"verified_at": now} if passed == "passed" else {"handled_at": None}
+        # 核查通过 closes the event: its handling clock stops (closed_at)
+        changes = {"verified_at": now, "closed_at": now} if passed == "passed" else {"handled_at": None}
         text = event_fsm.VERIFY_OUTCOMES[passed] + (f"：{note}" if note else "")
         return _save(s, actor, event, version, "verify", to, changes, now, text)
 
@@ -395,6 +417,32 @@ def archive(engine: Engine, actor: Actor, event_id: int, version: int, note: str
         event = _load(s, actor, event_id, version)
         to = event_fsm.next_status(event.status, "archive")
         return _save(s, actor, event, version, "archive", to, {"archived_at": now}, now, note)
+
+
+# --------------------------------------------------------------------------- 时限重算
+
+def recount_provisional(s: Session, actor: Actor, now: datetime) -> int:
+    """Recount every unclosed event's provisional deadline on the calendar as it now stands
+    (called in the transaction that enters a year's official schedule, after the orders'): new
+    due_at and warn_at from reported_at and the event's own working days, 暂定 cleared unless the
+    clock still reaches a year not entered; a timeline entry and an audit record per event. A
+    closed event keeps its deadline. Returns the number of events recounted."""
+    clock = Clock(s)
+    events = s.scalars(select(GridEvent).where(GridEvent.due_provisional.is_(True),
+                                               GridEvent.status.in_(event_fsm.UNCLOSED_STATUSES))
+                       .order_by(GridEvent.id)).all()
+    for event in events:
+        old = event.due_at
+        changes = event_clock(clock, event.event_type, event.reported_at, event.due_workdays)
+        if changes["due_at"] == old:
+            text = "节假日安排已录入，处置时限经重算不变。"
+        else:
+            text = (f"节假日安排已录入，处置时限由{deadline_text(old)}重算为{deadline_text(changes['due_at'])}"
+                    f"（{changes['due_workdays']}个工作日）。")
+        if changes["due_provisional"]:
+            text += provisional_note(changes["due_at"])
+        _save(s, actor, event, event.version, "recount_deadline", event.status, changes, now, text)
+    return len(events)
 
 
 # --------------------------------------------------------------------------- work logs
@@ -457,6 +505,6 @@ def write_log(engine: Engine, actor: Actor, log_date: date, content: str, househ
 
 __all__ = [
     "EventReport", "PHOTO_MAX_BYTES", "archive", "check_photo", "evaluate", "handle_on_spot",
-    "linked_record", "mark_handled", "photo_type", "refer_to_mediation", "refer_to_order",
-    "refer_to_platform", "report", "staff_of", "verify", "write_log",
+    "event_clock", "linked_record", "mark_handled", "photo_type", "recount_provisional", "refer_to_mediation",
+    "refer_to_order", "refer_to_platform", "report", "staff_of", "verify", "write_log",
 ]

@@ -16,7 +16,7 @@ from db.permissions import Actor, require
 from db.rules.calendar_input import parse_schedule
 from db.rules.roster import clean_name
 from db.rules.text import bounded_int
-from db.services import audit, orders, platforms
+from db.services import audit, grid_events, orders, platforms
 from db.services.base import require_county, versioned_update
 
 MAX_CONTACT_HOURS = 72
@@ -87,7 +87,8 @@ def enter_holiday_year(engine: Engine, actor: Actor, year: int, text: str, sourc
         s.add(HolidayYear(year=year, source=source[:100], entered_by=actor.user_id or None, entered_at=utcnow()))
         s.flush()
         # the provisional deadlines (暂定) that counted on this year are recounted on the schedule
-        recounted = orders.recount_provisional(s, actor, utcnow()) + platforms.recount_provisional(s, actor, utcnow())
+        recounted = (orders.recount_provisional(s, actor, utcnow()) + platforms.recount_provisional(s, actor, utcnow())
+                     + grid_events.recount_provisional(s, actor, utcnow()))
         after = {"source": source, "days_off": len(sched.days_off), "workdays": len(sched.workdays),
                  "recounted": recounted}
         audit.record(s, actor, "calendar.enter_year", "holiday_year", year, before=before, after=after)
