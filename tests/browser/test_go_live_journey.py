@@ -61,11 +61,14 @@ def _fill(path, rows: dict[str, list[list]], out) -> None:
     out.write_bytes(buf.getvalue())
 
 
-def _import(page, path) -> str:
+def _import(page, path, expect: str) -> str:
+    """Upload and import ``path``; the message of this import (the previous import's message of
+    the same file stays on screen until it is replaced: wait for the expected words)."""
     upload(page, path)
+    wait_for_app(page)  # the upload's own run
     page.get_by_role("button", name="检查并导入").click()
     wait_for_rerun(page)
-    alert = page.locator("[data-testid='stAlert']").filter(has_text=re.compile("导入完成|未导入任何数据")).first
+    alert = page.locator("[data-testid='stAlert']").filter(has_text=expect).first
     alert.wait_for()
     return alert.inner_text()
 
@@ -113,10 +116,14 @@ def test_a_township_goes_live_from_an_empty_database(production, browser, page, 
     wait_for_rerun(admin)
     admin.get_by_text("已载入标准诉求类别").wait_for()
 
+    # the console speaks Chinese where Streamlit speaks English (components/ui.py STYLE, KEYBOARD_SCRIPT)
+    upload_words = admin.evaluate(
+        "() => getComputedStyle(document.querySelector(\"[data-testid='stFileUploaderDropzone'] button p\"), '::after').content")
+    assert upload_words == '"选择文件"', upload_words
     # the organisation, from the console's own template
     _download(admin, "下载组织架构模板.xlsx", tmp_path / "org-template.xlsx")
     _fill(tmp_path / "org-template.xlsx", ORG, tmp_path / "组织架构.xlsx")
-    assert "导入完成：村（社区）新增2" in _import(admin, tmp_path / "组织架构.xlsx")
+    _import(admin, tmp_path / "组织架构.xlsx", "导入完成：村（社区）新增2")
     # households and residents: the template's drop-downs now list the township's grids
     admin.get_by_text("住户与居民", exact=True).click()
     wait_for_rerun(admin)
@@ -124,13 +131,13 @@ def test_a_township_goes_live_from_an_empty_database(production, browser, page, 
     options = load_workbook(tmp_path / "hh-template.xlsx")["选项"]
     assert "QLZ-01-G02" in [c.value for c in next(options.iter_cols())]
     _fill(tmp_path / "hh-template.xlsx", HOUSEHOLDS, tmp_path / "住户与居民.xlsx")
-    assert "住户新增6" in _import(admin, tmp_path / "住户与居民.xlsx")
+    _import(admin, tmp_path / "住户与居民.xlsx", "住户新增6")
     before = _counts(production.db_path)
     # the same file again changes nothing
-    assert "住户新增0、更新0、未变6" in _import(admin, tmp_path / "住户与居民.xlsx")
+    _import(admin, tmp_path / "住户与居民.xlsx", "住户新增0、更新0、未变6")
     # bad rows: nothing written, every one named
     _fill(tmp_path / "hh-template.xlsx", BAD_HOUSEHOLDS, tmp_path / "有错的住户.xlsx")
-    assert "中有 3 处问题，未导入任何数据" in _import(admin, tmp_path / "有错的住户.xlsx")
+    _import(admin, tmp_path / "有错的住户.xlsx", "中有 3 处问题，未导入任何数据")
     admin.get_by_role("button", name="下载标注了问题的工作簿").wait_for()  # the last of the report
     table = " ".join(admin.locator("[data-testid='stMain']").inner_text().split())  # sheet, row, column, problem
     for problem in ("住户 4 所在网格编码 本乡镇没有编码为“QLZ-09-G01”的网格", "住户 5 联系电话 ",
@@ -149,6 +156,7 @@ def test_a_township_goes_live_from_an_empty_database(production, browser, page, 
         "党员联户": [[ident(50, 1975), "李党员", "QLZ-01-G01", f"东湖村一组{k}号", None, None] for k in range(1, 7)],
     }, tmp_path / "花名册.xlsx")
     upload(admin, tmp_path / "花名册.xlsx")
+    wait_for_app(admin)
     admin.get_by_role("button", name="检查并导入").click()
     wait_for_rerun(admin)
     admin.get_by_text("导入完成").first.wait_for()
@@ -158,6 +166,8 @@ def test_a_township_goes_live_from_an_empty_database(production, browser, page, 
     # a desk account
     admin.goto(f"{production}/users")
     wait_for_app(admin)
+    placeholders = admin.evaluate("() => [...document.querySelectorAll('input[placeholder]')].map(i => i.placeholder)")
+    assert placeholders and not any("Choose" in p or "yyyy" in p.lower() for p in placeholders), placeholders
     form = admin.locator("[data-testid='stForm']").filter(has_text="用户名（小写字母开头）")
     form.get_by_label("用户名（小写字母开头）").fill("qlz.desk")
     form.get_by_label("姓名").fill("陈接待")
