@@ -278,15 +278,29 @@ def compare_table(rows: list[dict], metric: kpi_q.Metric) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- overlap (重合度)
 
-@runtime.cached(ttl=60)
+OVERLAP_PAGE = 15
+OVERLAP_MATTER = ("同一户或同一电话的同类诉求（{key}天内）、同一地址的同类诉求（{place}天内），以及相互关联的工单与网格事件，"
+                  "合为一件事项。")
+OVERLAP_SENTINEL = "事项首次经热线或信访反映之前，网格（网格工单或网格事件）没有上报过。"
+
+
+def overlap_key(period: kpi_q.Period) -> str:
+    """The overlap's cache key: a running period's minute (its figures grow), a finished period's
+    hour (one pass over a county's records takes about a second; a write in this process clears the
+    display caches anyway, ``runtime.cached``)."""
+    minute = minute_key()
+    return minute if kpi_q.in_progress(period, utcnow()) else minute[:10]
+
+
+@runtime.cached(ttl=600)
 def overlap_summary(period: kpi_q.Period, minute: str) -> dict:
     from db.queries import overlap as overlap_q
 
     with read_session(runtime.engine()) as s:
-        return overlap_q.summary(s, period.since, period.until)
+        return overlap_q.summary(s, period.since, period.until, first_page=OVERLAP_PAGE)
 
 
-@runtime.cached(ttl=60)
+@runtime.cached(ttl=600)
 def overlap_matters(period: kpi_q.Period, combo: tuple | None, sentinel: bool, offset: int, limit: int,
                     minute: str) -> tuple[int, list[dict]]:
     from db.queries import overlap as overlap_q
@@ -296,12 +310,12 @@ def overlap_matters(period: kpi_q.Period, combo: tuple | None, sentinel: bool, o
                                  offset=offset, limit=limit)
 
 
-@runtime.cached(ttl=60)
-def overlap_orders(period: kpi_q.Period, key: str, category_id: int, role: str, minute: str) -> list[dict]:
+@runtime.cached(ttl=600)
+def overlap_records(order_ids: tuple, event_ids: tuple, role: str, minute: str) -> list[dict]:
     from db.queries import overlap as overlap_q
 
     with read_session(runtime.engine()) as s:
-        return overlap_q.matter_orders_for(s, period.since, period.until, key, role, category_id)
+        return overlap_q.matter_records_for(s, role, order_ids, event_ids)
 
 
 def build_overlap_figure(summary_: dict) -> go.Figure:
@@ -319,38 +333,76 @@ def build_overlap_figure(summary_: dict) -> go.Figure:
     return fig
 
 
+def _share(part: int, n: int) -> str:
+    return f"{part / n:.1%}" if n else "—"
+
+
+def overlap_frame(rows: list[dict], first: str, first_of=lambda r: r) -> pd.DataFrame:
+    """Per week / per village / per category: matters and multi-channel (n = matters), reached the
+    desk and sentinel failures (n = reached), each share beside its count."""
+    return pd.DataFrame({
+        first: [first_of(r) for r in rows],
+        "事项（n）": [r["matters"] for r in rows],
+        "多渠道": [r["multi"] for r in rows],
+        "多渠道占比": [_share(r["multi"], r["matters"]) for r in rows],
+        "首到热线/信访（n）": [r["reached"] for r in rows],
+        "哨点失灵": [r["sentinel_failures"] for r in rows],
+        "失灵占比": [_share(r["sentinel_failures"], r["reached"]) for r in rows],
+    })
+
+
+def week_label(r: dict) -> str:
+    return f"第{r['start'].isocalendar()[1]}周 {r['start']:%m-%d}至{r['end']:%m-%d}"
+
+
 def render_overlap(actor, period: kpi_q.Period) -> None:
-    from components import ui
     from db.queries import overlap as overlap_q
 
-    minute = minute_key()
+    minute = overlap_key(period)
     data = overlap_summary(period, minute)
+    matter_rule = OVERLAP_MATTER.format(key=overlap_q.KEY_WINDOW_DAYS, place=overlap_q.ADDRESS_WINDOW_DAYS)
+    st.caption(f"**事项**：{matter_rule}　**哨点失灵**：{OVERLAP_SENTINEL}")
     with st.popover("重合度口径", icon=":material/help:"):
         st.markdown(
-            "- **渠道**：网格上报（网格渠道的工单）、热线（热线、12345转办、线上）、信访；来访不计。已撤销的不计。\n"
-            "- **同一事项**：同一户（工单关联了户）、否则同一来电号码、否则同一地址，且诉求类别相同。\n"
-            "- **重合**：本期内同一事项经两个及以上渠道反映。\n"
-            f"- **哨点失灵**：本期有信访，而在首次信访之前（含本期前{overlap_q.LOOKBACK_DAYS}天）没有网格上报的事项。")
+            "- **渠道**：网格上报（网格事件，及网格渠道的工单）、热线（热线、12345转办、线上）、信访；来访不计，已撤销的工单不计。\n"
+            f"- **同一事项**：{matter_rule}“同类”按一级类别比较；网格事件按事件类型对应一级类别"
+            "（基础设施—水电气暖、道路交通；环境卫生—环境卫生；矛盾纠纷—邻里纠纷、土地纠纷；民生诉求—政策咨询、"
+            "社会保障、劳动就业；特殊人群—社会保障；安全隐患—违法建设、治安防范；其他—其余类别）。"
+            "电话：工单的来电号码（网格工单的是网格员的，不用）、网格事件所属户的登记电话。关联可以传递：甲与乙、乙与丙为同一事项，三者即为一件事项。\n"
+            f"- **本期事项**：本期内有记录的事项（匹配时向前多看{overlap_q.LOOKBACK_DAYS}天）；"
+            "按本期记录的渠道组合统计，两个及以上渠道为**多渠道重合**。按周、按村统计时，事项计入它本期第一条记录所在的周和村，"
+            "首到热线/信访和哨点失灵计入首次热线/信访所在的周和村。\n"
+            "- **首到热线/信访**：事项第一次经热线或信访反映的时间在本期内。\n"
+            f"- **哨点失灵**：首到热线/信访的事项中，在这第一次反映之前（含本期前{overlap_q.LOOKBACK_DAYS}天）"
+            "没有任何网格上报的。")
     c = st.columns(4)
     c[0].metric(f"本期事项（n={data['matters']}）", data["matters"])
     share = data["multi_share"]
     c[1].metric(f"多渠道重合（n={data['matters']}）", data["multi"],
                 delta=f"占 {share:.1%}" if share is not None else None, delta_color="off", delta_arrow="off")
-    c[2].metric(f"涉信访事项（n={data['petition_matters']}）", data["petition_matters"])
+    c[2].metric(f"匹配的网格事件（n={data['events']}）", data["events_matched"],
+                delta=f"占 {_share(data['events_matched'], data['events'])}" if data["events"] else None,
+                delta_color="off", delta_arrow="off",
+                help="n：本期的网格事件；其中所属事项本期也有热线或信访工单的。")
     fail = data["sentinel_share"]
-    c[3].metric(f"哨点失灵：信访前无网格上报（n={data['petition_matters']}）", data["sentinel_failures"],
-                delta=f"占涉信访 {fail:.1%}" if fail is not None else None, delta_color="off", delta_arrow="off")
+    c[3].metric(f"哨点失灵（n={data['reached']}）", data["sentinel_failures"],
+                delta=f"占 {fail:.1%}" if fail is not None else None, delta_color="off", delta_arrow="off",
+                help="n：本期首次经热线或信访反映的事项；其中此前网格没有上报过的为哨点失灵。")
     event = st.plotly_chart(build_overlap_figure(data), on_select="rerun", selection_mode="points",
                             key=f"overlap_chart_{period.kind}_{period.start}", config={"displayModeBar": False})
+    st.markdown("**按周**（北京时间；事项计入本期第一条记录所在的周，哨点计入首次热线/信访所在的周）")
+    st.dataframe(overlap_frame(data["by_week"], "周", week_label), hide_index=True, width="stretch")
+    county = len({r["township"] for r in data["by_village"] if r["township"]}) > 1
+    st.markdown("**按村（社区）**（事项计入本期第一条记录所在的村，哨点计入首次热线/信访所在的村）")
+    st.dataframe(overlap_frame(data["by_village"], "村（社区）",
+                               lambda r: f"{r['township']} {r['village']}" if county and r["township"] else r["village"]),
+                 hide_index=True, width="stretch", height=min(38 + 35 * len(data["by_village"]), 420))
     if data["by_category"]:
-        with st.expander("按类别的重合与哨点失灵"):
-            st.dataframe(pd.DataFrame({"类别": [r["category"] for r in data["by_category"]],
-                                       "事项": [r["matters"] for r in data["by_category"]],
-                                       "多渠道": [r["multi"] for r in data["by_category"]],
-                                       "哨点失灵": [r["sentinel"] for r in data["by_category"]]}),
-                         hide_index=True, width="stretch")
-    options = {"sentinel": "哨点失灵的信访事项", **{str(i): f"{c['label']}（{c['matters']}）"
-                                                  for i, c in enumerate(data["combos"])}}
+        with st.expander("按类别"):
+            st.dataframe(overlap_frame(data["by_category"], "类别", lambda r: r["category"]), hide_index=True,
+                         width="stretch")
+    options = {"sentinel": "哨点失灵的事项", **{str(i): f"{c['label']}（{c['matters']}）"
+                                              for i, c in enumerate(data["combos"])}}
     idx = selected_index(event)
     default = str(idx) if idx is not None else "sentinel"
     if st.session_state.get("overlap_last_click") != idx and idx is not None:
@@ -358,8 +410,13 @@ def render_overlap(actor, period: kpi_q.Period) -> None:
         st.session_state["overlap_pick"] = default
     pick = st.selectbox("查看事项清单", list(options), format_func=options.get, key="overlap_pick")
     combo = None if pick == "sentinel" else data["combos"][int(pick)]["combo"]
-    page = ui.paged("overlap_page", lambda off, lim: overlap_matters(period, combo, pick == "sentinel", off, lim,
-                                                                      minute), 15)
+
+    def fetch(off: int, lim: int) -> tuple[int, list[dict]]:
+        if pick == "sentinel" and off == 0 and lim == OVERLAP_PAGE:
+            return data["sentinel_list"]  # read with the figures
+        return overlap_matters(period, combo, pick == "sentinel", off, lim, minute)
+
+    page = ui.paged("overlap_page", fetch, OVERLAP_PAGE)
     page.control(noun="个事项")
     if not page.rows:
         st.info("没有符合条件的事项。")
@@ -367,22 +424,23 @@ def render_overlap(actor, period: kpi_q.Period) -> None:
     fmt = lambda v: f"{to_local(v):%Y-%m-%d}" if v else ""  # noqa: E731
     table = st.dataframe(pd.DataFrame({
         "类别": [r["category"] for r in page.rows], "村（社区）": [r["village"] or "" for r in page.rows],
-        "来源渠道": [r["channels"] for r in page.rows], "工单数": [r["orders"] for r in page.rows],
+        "来源渠道（本期）": [r["channels"] for r in page.rows], "工单": [r["orders"] for r in page.rows],
+        "网格事件": [r["events"] for r in page.rows],
         "首次网格上报": [fmt(r["first_grid"]) for r in page.rows],
-        "本期首次信访": [fmt(r["first_petition"]) for r in page.rows],
+        "首次热线/信访": [fmt(r["first_call"]) for r in page.rows],
     }), hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
         key=f"overlap_table_{pick}_{page.number}")
     sel = [i for i in table.selection.rows if i < len(page.rows)]
     if sel:
         r = page.rows[sel[0]]
-        rows = overlap_orders(period, r["k"], r["category_id"], actor.role, minute)
-        st.markdown(f"**该事项的工单（{len(rows)} 件）**")
+        rows = overlap_records(r["order_ids"], r["event_ids"], actor.role, minute)
+        st.markdown(f"**该事项的工单与网格事件（{len(rows)} 件）**")
         st.dataframe(pd.DataFrame({
-            "编号": [o["number"] for o in rows], "受理": [fmt(o["received_at"]) for o in rows],
-            "渠道": [CHANNELS.get(o["channel"], o["channel"]) for o in rows], "事项": [o["title"] for o in rows],
-            "状态": [ORDER_STATUSES.get(o["status"], o["status"]) for o in rows]}), hide_index=True, width="stretch")
+            "编号": [o["number"] for o in rows], "日期": [fmt(o["at"]) for o in rows],
+            "渠道/类型": [o["source"] for o in rows], "内容": [o["text"] for o in rows],
+            "状态": [o["status"] for o in rows]}), hide_index=True, width="stretch")
     else:
-        st.caption("选中一行查看该事项经各渠道登记的工单。")
+        st.caption("选中一行查看该事项的工单和网格事件（含本期前的记录）。")
 
 
 __all__ = ["build_compare_figure", "build_trend_figure", "compare", "definitions_popover", "drill",

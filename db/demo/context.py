@@ -221,6 +221,7 @@ class Context:
         self.counters: dict[tuple[str, int], int] = {}
         # pools handed from one stage to the next
         self.grid_orders: list[tuple] = []
+        self.call_orders: list[tuple] = []  # calls and petitions of households (cross-channel repeats)
         self.dispute_orders: list[tuple] = []
         self.platform_orders: list[tuple] = []
         self.mediation_events: list[tuple] = []

@@ -8,10 +8,27 @@ safety / environment / infrastructure / livelihood events to a platform; those t
 mediation and platform stages. Numbers ``SJ-{year}-{seq:06d}`` follow the time of report.
 A RecordLink (from the work order to the grid event, kind 'source') ties each order to the
 event it came from.
+
+The handling clock (docs/grid_events.md "The clock"): each event's ``due_at`` is its type's
+working days (``EVENT_CLOCK_WORKDAYS``) from the report on the generator's holiday calendar,
+``warn_at`` its 80 % point, ``closed_at`` its verification (核查通过). The times of the events
+handled by the grid (on the spot, or referred to mediation or a platform) are fitted to the clock
+(``_fit_to_clock``): most close on time, about one in ten late, and a few of the last weeks' stall
+before their check and are open past their deadline (the leader's 超期网格事件). Events behind a
+work order keep the order's times. The fitting draws from a random stream of its own, so the
+rest of the generator is unchanged.
+
+Cross-channel repeats (重合度, docs/kpi.md): of the calls (热线, 12345, 线上) and petitions of
+households (``ctx.call_orders``), the grid worker had reported some at the household first
+(``SEEN_FIRST``: an event of the matching type, one hour to three weeks before, handled on the
+spot, and the resident called or petitioned all the same) and went to see some after the call
+(``FOLLOWED_UP``: an event a few hours to five days after, linked to the order, kind 'related').
+Those events come on top of the others and draw from a random stream of their own (``_repeats``).
 """
 
 from __future__ import annotations
 
+import random
 import struct
 import zlib
 from datetime import datetime, timedelta
@@ -20,7 +37,9 @@ from itertools import accumulate
 from db.demo import vocab
 from db.demo.context import Context, Grid, Household
 from db.models import GridEvent, RecordLink, WorkLog
-from db.models.grid_work import EVENT_HANDLING, EVENT_RATINGS, GridEventPhoto, GridEventStep
+from db.models.grid_work import EVENT_CLOCK_WORKDAYS, EVENT_HANDLING, EVENT_RATINGS, GridEventPhoto, GridEventStep
+from db.rules.event_fsm import CLOSED_STATUSES
+from db.rules.sla import deadline_provisional, warn_point
 
 EVENT_TYPE_WEIGHTS = (("safety", 20.0), ("environment", 22.0), ("dispute", 12.0),
                       ("infrastructure", 16.0), ("livelihood", 18.0), ("special_group", 8.0),
@@ -39,14 +58,23 @@ PHOTO_EVENTS = 12
 PHOTO_COLOURS = {"safety": (200, 60, 50), "environment": (60, 150, 80), "dispute": (210, 150, 40),
                  "infrastructure": (90, 110, 140), "livelihood": (60, 120, 200),
                  "special_group": (150, 90, 170), "other": (120, 120, 120)}
+# of the calls and of the petitions of households: reported by the grid first, or followed up after
+SEEN_FIRST = {"call": 0.6, "petition": 0.5}
+FOLLOWED_UP = 0.1
 # share of the mediation ledger and of platform cases that come from grid events
 MEDIATION_FROM_EVENTS = 0.25
 PLATFORMS_FROM_EVENTS = 0.2
+# the handling clock: the share of the grid's own events closed late, and of the last weeks'
+# events (reported STALL_DAYS ago or less, past their deadline) that stall before their check
+LATE_SHARE = 0.1
+STALL_SHARE = 0.04
+STALL_DAYS = (3, 20)  # the demo top-up takes an event open for longer than 20 days to its close
+MIN_STALLED = 3  # so that the leader's 超期网格事件 is never empty on a freshly made demo
 
 
 class _EventSpec:
     __slots__ = ("reported", "grid", "hh", "event_type", "description", "handling",
-                 "stages", "order_id", "reporter_id")
+                 "stages", "order_id", "reporter_id", "related_order_id", "evaluation")
 
     def __init__(self, reported: datetime, grid: Grid, hh: Household | None, event_type: str,
                  description: str, handling: str | None, stages: list[datetime | None],
@@ -61,6 +89,9 @@ class _EventSpec:
         self.stages = stages
         self.order_id = order_id
         self.reporter_id = reporter_id
+        # a follow-up of this order (a RecordLink from the event to it, kind 'related')
+        self.related_order_id: int | None = None
+        self.evaluation: str | None = None  # drawn in advance (the repeats' own stream), else at emit
 
 
 def build(ctx: Context) -> None:
@@ -71,6 +102,10 @@ def build(ctx: Context) -> None:
     fresh = [s for s in specs if s.order_id is None][-2:]
     for spec in fresh:  # the very latest reports have not been triaged yet
         spec.stages = [None] * 6
+    _fit_to_clock(ctx, specs)
+    repeats = _repeats(ctx)  # fitted on their own: the others' fitting draws as before
+    _fit_to_clock(ctx, repeats)
+    specs = sorted(specs + repeats, key=lambda s: s.reported)
     _emit(ctx, specs)
     ctx.progress("网格事件", len(specs))
     n_logs = _work_logs(ctx)
@@ -111,6 +146,43 @@ def _derived_from_orders(ctx: Context) -> list[_EventSpec]:
         etype = TOP_TO_EVENT_TYPE.get(cat.top_name, "other")
         out.append(_EventSpec(reported, grid, hh, etype, f"{title}，已上报转工单办理。", "order",
                               stages, order_id, _reporter(ctx, grid)))
+    return out
+
+
+def _repeats(ctx: Context) -> list[_EventSpec]:
+    """The grid's side of the cross-channel repeats: for a call or petition of a household, an
+    event at that household before it (the grid saw it first) or after it (a follow-up, linked to
+    the order), handled on the spot. Drawn from a stream of their own."""
+    rng = random.Random(f"cross-channel-grid:{ctx.rng.getstate()[1][:8]}")  # nosec B311
+    now = ctx.now
+    out: list[_EventSpec] = []
+    for order_id, grid, hh, received, channel, cat, title in ctx.call_orders:
+        draw = rng.random()
+        seen = SEEN_FIRST["petition" if channel == "petition" else "call"]
+        if draw < seen:
+            reported = received - timedelta(minutes=rng.randint(60, 21 * 1440))
+            text = f"{title}：入户走访时群众反映，已现场登记并协调处理。"
+        elif draw < seen + FOLLOWED_UP:
+            reported = received + timedelta(minutes=rng.randint(240, 5 * 1440))
+            text = f"{title}：接群众反映后上门核实，已记录现场情况。"
+        else:
+            continue
+        if reported < ctx.start or reported >= now:
+            continue
+        referred = reported + timedelta(minutes=rng.randint(5, 120))
+        handled = referred + timedelta(minutes=rng.randint(30, 2880))
+        verified = handled + timedelta(minutes=rng.randint(60, 2880))
+        evaluated = verified + timedelta(minutes=rng.randint(720, 7200))
+        archived = evaluated + timedelta(minutes=rng.randint(60, 7200))
+        stages: list[datetime | None] = [t if t <= now else None
+                                         for t in (referred, referred, handled, verified, evaluated, archived)]
+        workers = [st for st in grid.staff if st.role == "worker"] or grid.staff
+        spec = _EventSpec(reported, grid, hh, TOP_TO_EVENT_TYPE.get(cat.top_name, "other"), text, "on_spot",
+                          stages, None, rng.choice(workers).id if workers else None)
+        spec.evaluation = rng.choice(vocab.EVENT_EVALUATIONS)
+        if reported > received:
+            spec.related_order_id = order_id
+        out.append(spec)
     return out
 
 
@@ -166,6 +238,67 @@ def _independent(ctx: Context, n: int) -> list[_EventSpec]:
     return out
 
 
+def _clock(ctx: Context, spec: _EventSpec) -> tuple[datetime, bool]:
+    """The event's deadline (cached per local day and working days) and whether it is provisional."""
+    due = ctx.deadline(spec.reported, EVENT_CLOCK_WORKDAYS[spec.event_type])
+    return due, deadline_provisional(spec.reported, due, ctx.calendar)
+
+
+def _fit_to_clock(ctx: Context, specs: list[_EventSpec]) -> None:
+    """Fit the times of the grid's own events (not those behind a work order, which follow their
+    order) to their handling clock: a closed event meant to be on time whose verification came
+    after the deadline has its stages compressed into the clock, one meant to be late (LATE_SHARE)
+    that came in time has them stretched past it; a few of those reported in the last weeks and
+    now past their deadline (STALL_SHARE, at least MIN_STALLED) stall before their check. Stages
+    after now are dropped (with the ones after them). A random stream of its own."""
+    if not specs:
+        return
+    rng = random.Random(f"grid-event-clock:{ctx.now.isoformat()}:{len(specs)}:{specs[0].reported.isoformat()}")  # nosec B311
+    recent: list[_EventSpec] = []  # closed, reported in the stall window, past their deadline now
+    for spec in specs:
+        if spec.order_id is not None or spec.stages[0] is None:
+            continue
+        due, _ = _clock(ctx, spec)
+        stages = list(spec.stages)
+        verified = stages[3]
+        late, u = rng.random() < LATE_SHARE, rng.random()
+        if verified is not None:
+            if late and verified <= due:
+                target = due + timedelta(hours=2 + u * 24 * 6)
+            elif not late and verified > due:
+                target = spec.reported + (due - spec.reported) * (0.35 + 0.6 * u)
+            else:
+                target = verified
+            if target != verified:
+                factor = (target - spec.reported) / (verified - spec.reported)
+                for k in range(4):
+                    if stages[k] is not None:
+                        off = (stages[k] - spec.reported) * factor
+                        stages[k] = spec.reported + timedelta(seconds=round(off.total_seconds()))
+                shift = stages[3] - verified
+                stages[4:] = [t + shift if t is not None else None for t in stages[4:]]
+        spec.stages = _until_now(ctx, stages)
+        age = ctx.now - spec.reported
+        if (spec.stages[3] is not None and due < ctx.now
+                and timedelta(days=STALL_DAYS[0]) <= age <= timedelta(days=STALL_DAYS[1])):
+            recent.append(spec)
+    stalled = [spec for spec in recent if rng.random() < STALL_SHARE]
+    if len(stalled) < MIN_STALLED:
+        rest = [spec for spec in recent if spec not in stalled]
+        stalled += rng.sample(rest, min(len(rest), MIN_STALLED - len(stalled)))
+    for spec in stalled:
+        spec.stages = spec.stages[:3] + [None] * 3  # handled (or in hand), never checked
+
+
+def _until_now(ctx: Context, stages: list[datetime | None]) -> list[datetime | None]:
+    """The stages reached by now: a stage after now is not, nor any after a missing one."""
+    out = [t if t is not None and t <= ctx.now else None for t in stages]
+    for k in range(1, 6):
+        if out[k - 1] is None:
+            out[k] = None
+    return out
+
+
 def _emit(ctx: Context, specs: list[_EventSpec]) -> None:
     rng = ctx.rng
     table = GridEvent
@@ -187,6 +320,7 @@ def _emit(ctx: Context, specs: list[_EventSpec]) -> None:
         else:
             status = "reported"
         last = max(t for t in (spec.reported, *spec.stages) if t is not None)
+        due, provisional = _clock(ctx, spec)
         ctx.add(table, dict(
             id=event_id, number=number, grid_id=spec.grid.id, reporter_staff_id=spec.reporter_id,
             household_id=spec.hh.id if spec.hh else None, event_type=spec.event_type,
@@ -196,9 +330,13 @@ def _emit(ctx: Context, specs: list[_EventSpec]) -> None:
             handling=spec.handling if status != "reported" else None,
             reported_at=spec.reported, handled_at=handled,
             verified_at=verified,
-            evaluation=rng.choice(vocab.EVENT_EVALUATIONS) if evaluated else None,
+            evaluation=(spec.evaluation or rng.choice(vocab.EVENT_EVALUATIONS)) if evaluated else None,
             rating=RATING_CYCLE[event_id % len(RATING_CYCLE)] if evaluated else None,
-            evaluated_at=evaluated, archived_at=archived, version=1, updated_at=last))
+            evaluated_at=evaluated, archived_at=archived, version=1, updated_at=last,
+            due_at=due, warn_at=warn_point(spec.reported, due), due_workdays=EVENT_CLOCK_WORKDAYS[spec.event_type],
+            due_provisional=provisional,
+            # closed (办结) once checked; an event behind an order may be evaluated at the order's callback
+            closed_at=(verified or evaluated or archived) if status in CLOSED_STATUSES else None))
         _steps(ctx, event_id, spec, evaluated)
         if spec in photo_specs:
             png = demo_photo(PHOTO_COLOURS.get(spec.event_type, (120, 120, 120)), event_id)
@@ -209,6 +347,10 @@ def _emit(ctx: Context, specs: list[_EventSpec]) -> None:
             ctx.add(RecordLink, dict(
                 id=ctx.next_id(RecordLink), from_type="work_order", from_id=spec.order_id,
                 to_type="grid_event", to_id=event_id, kind="source", created_at=spec.reported))
+        elif spec.related_order_id is not None:
+            ctx.add(RecordLink, dict(
+                id=ctx.next_id(RecordLink), from_type="grid_event", from_id=event_id,
+                to_type="work_order", to_id=spec.related_order_id, kind="related", created_at=spec.reported))
         elif spec.handling == "mediation" and referred is not None:
             ctx.mediation_events.append((event_id, spec.grid, spec.hh, referred))
         elif spec.handling == "platform" and referred is not None:

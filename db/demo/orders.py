@@ -25,12 +25,25 @@ like history made through the app. Conventions:
   supervised in yellow. Closed orders that were resolved late keep their red supervision.
 - Duplicates are cancelled with ``duplicate_of_id`` set and a RecordLink
   (from the duplicate to the original, kind 'duplicate').
+- Cross-channel repeats (重合度, docs/kpi.md): a share of the petitions of households
+  (``ESCALATED``) take up a call (热线, 12345, 线上) of a household of the township made one day to
+  ``ESCALATE_DAYS`` before, unsolved to the caller's mind: that household and caller, the same
+  top-level category, a petition now. A 12345 ticket comes from the county's platform without
+  the township's household (``UNLINKED_12345`` of them carry the caller's phone and a place, not
+  the household). The calls and petitions of households are handed to the grid stage
+  (``ctx.call_orders``), which has the grid worker report some of them first and follow some up
+  (db/demo/gridwork.py). The repeats draw from a random stream of their own and every draw of the
+  main stream is made as before (a petition that may become a dispute takes up a call of its own
+  village, one that may become a platform case a call of its own grid: the later stages draw from
+  the order's village and grid), so the rest of the generator is unchanged, short of a rare
+  duplicate of such a petition or a dispute party drawn from the household it takes up.
 - At county scale, orders received more than ``ScaleSpec.full_timeline_days`` before
   ``now`` keep only their first and last timeline events, to keep the benchmark fast.
 """
 
 from __future__ import annotations
 
+import random
 from datetime import datetime, timedelta
 from itertools import accumulate
 
@@ -47,6 +60,11 @@ CHANNEL_WEIGHTS = (("hotline", 46.0), ("walk_in", 14.0), ("grid", 14.0), ("12345
 HOUR_WEIGHTS = (0.15, 0.1, 0.08, 0.08, 0.1, 0.2, 0.6, 1.5, 4.0, 5.0, 4.8, 4.2, 2.5, 2.4, 4.0,
                 4.2, 4.0, 3.5, 2.2, 1.8, 1.5, 1.0, 0.6, 0.3)
 RECENT_STUCK_DAYS = 45
+CALL_CHANNELS = ("hotline", "12345", "online")
+ESCALATED = 0.9  # of the petitions of households: a fitting earlier call taken up again, when there is one
+ESCALATE_DAYS = 28  # within the overlap's 30 days (db/queries/overlap.py KEY_WINDOW_DAYS)
+CALL_POOL = (30, 300)  # the latest calls of households kept per village and per township
+UNLINKED_12345 = 0.6
 TIERS_ALL = ("instant", "local", "whistle")
 
 # a planned event: (at, action, to_status or None, note, data)
@@ -74,6 +92,11 @@ class _OrderStage:
                             if ctx.spec.full_timeline_days else None)
         self.event_table = WorkOrderEvent
         self.order_table = WorkOrder
+        # per village and per township, the latest calls of households that a petition may take
+        # up: (order id, received, category, grid, household, caller)
+        self.calls: dict[tuple[str, int], list[tuple[int, datetime, CategoryInfo, Grid, Household, Person]]] = {}
+        # the repeats' own random stream, seeded from the main one without drawing from it
+        self.side = random.Random(f"cross-channel:{ctx.rng.getstate()[1][:8]}")  # nosec B311
 
     # ------------------------------------------------------------------ main loop
     def run(self) -> None:
@@ -123,23 +146,43 @@ class _OrderStage:
         if channel == "walk_in" and not 0 <= (received + LOCAL_OFFSET).hour - 8 <= 9:
             channel = "hotline"
         number = ctx.number("RX", received)
+        # a petition taking up a household's earlier call (drawn from the repeats' own stream; the
+        # draws above and below are made as for any order, so the main stream is unchanged)
+        escalated = self._escalation(received, cat, grid) if channel == "petition" and duplicate_of is None \
+            and yellow is None and person is not None else None
+        drawn_grid = grid
+        if escalated is not None:
+            grid, hh, person = escalated[3], escalated[4], escalated[5]
+            town = grid.village.township
         if hh is not None and person is not None and duplicate_of is None:
             self.recent.append((order_id, number, received, cat, grid, hh, person))
             if len(self.recent) > 40:
                 del self.recent[0]
+        if channel in CALL_CHANNELS and hh is not None and person is not None and duplicate_of is None \
+                and cat.tier != "instant":
+            for pool, size in zip((("village", grid.village.id), ("township", town.id)), CALL_POOL, strict=True):
+                calls = self.calls.setdefault(pool, [])
+                calls.append((order_id, received, cat, grid, hh, person))
+                if len(calls) > size:
+                    del calls[0]
+        # a 12345 ticket from the county's platform knows the caller's phone, not the household
+        unlinked = channel == "12345" and hh is not None and self.side.random() < UNLINKED_12345
+        linked = None if unlinked else hh
 
         # caller and text
         if person is not None:
             caller_name, caller_phone = person.name, person.phone
             shows_id = channel in ("walk_in", "petition") or rng.random() < 0.08
             caller_id = person.id_number if shows_id else None
-            address = hh.address if hh is not None else None
+            address = linked.address if linked is not None else None
         else:
             name, gender, birth_year = ctx.ids.person(ctx.now_year, 20, 75)
             caller_name, caller_phone = name, ctx.ids.mobile()
             caller_id = None
             address = None
-        place = rng.choice(grid.places)
+        place = rng.choice(drawn_grid.places)
+        if escalated is not None:
+            place = self.side.choice(grid.places)
         if address is None:
             address = f"{grid.label}{place}"
         kw = {"v": grid.label, "p": place, "d": vocab.DAYS_CN[rng.randint(2, 5)],
@@ -167,7 +210,7 @@ class _OrderStage:
         plan: list[Planned] = [(received, "receive", "received",
                                 f"{CHANNELS[channel]}受理：{title}", {"channel": channel})]
         row = self._empty_row(order_id, number, town.id, channel, caller_name, caller_phone,
-                              caller_id, grid, hh, address, cat, tier, urgency, title,
+                              caller_id, grid, linked, address, cat, tier, urgency, title,
                               description, received)
         ext_rows: list[dict] = []
 
@@ -210,9 +253,24 @@ class _OrderStage:
             ctx.add(self.event_table, ev)
         for ext in ext_rows:
             ctx.add(ExtensionRequest, ext)
-        self._pools(order_id, row, grid, hh, person, cat, status)
+        self._pools(order_id, row, grid, hh, person, cat, status, escalated is not None)
 
     # ------------------------------------------------------------------ helpers
+    def _escalation(self, received: datetime, cat: CategoryInfo, grid: Grid) -> tuple | None:
+        """A household's call of the same top-level category, made one day to ESCALATE_DAYS before,
+        that the petition takes up (for ESCALATED of them): of the petition's township; of its
+        village when it may become a dispute (the ledger draws the parties from the village), of its
+        grid when it may become a platform case (whose place is drawn from the grid)."""
+        side = self.side
+        if side.random() >= ESCALATED:
+            return None
+        same_grid = cat.platform in ("shichang", "zhifa")
+        pool = ("village", grid.village.id) if same_grid or cat.dispute_type is not None \
+            else ("township", grid.village.township.id)
+        fits = [c for c in self.calls.get(pool, ()) if c[2].top_name == cat.top_name and (c[3] is grid or not same_grid)
+                and timedelta(days=1) < received - c[1] < timedelta(days=ESCALATE_DAYS)]
+        return side.choice(fits) if fits else None
+
     def _caller_household(self, grid: Grid) -> tuple[Household | None, Person | None]:
         rng = self.rng
         if grid.households and rng.random() < 0.7:
@@ -511,7 +569,7 @@ class _OrderStage:
             row["supervision_level"] = level
 
     def _pools(self, order_id: int, row: dict, grid: Grid, hh: Household | None,
-               person: Person | None, cat: CategoryInfo, status: str | None) -> None:
+               person: Person | None, cat: CategoryInfo, status: str | None, escalated: bool = False) -> None:
         ctx = self.ctx
         if status == "cancelled":
             return
@@ -519,6 +577,9 @@ class _OrderStage:
         if row["channel"] == "grid":
             ctx.grid_orders.append((order_id, grid, hh, received, status, row["resolved_at"],
                                     row["callback_at"], cat, row["title"]))
+        elif hh is not None and row["channel"] in (*CALL_CHANNELS, "petition") and not escalated:
+            # (a petition taking up a call is the grid's to see through that call)
+            ctx.call_orders.append((order_id, grid, hh, received, row["channel"], cat, row["title"]))
         if cat.dispute_type is not None:
             ctx.dispute_orders.append((order_id, grid, hh, person, received, cat.dispute_type))
         if row["dispatched_at"] is not None and cat.platform in ("shichang", "zhifa") and \
