@@ -316,7 +316,7 @@ KEYBOARD_SCRIPT = """<script>
 (() => {
   if (window.govKeyboard) return;
   // Streamlit's own English words, in Chinese: empty select boxes, date inputs, table toolbars
-  const words = {'Choose an option': '请选择', 'Choose options': '请选择', 'Search': '搜索',
+  const words = {'Choose an option': '请选择', 'Choose options': '请选择', 'Search': '在表格中搜索',
                  'Fullscreen': '全屏', 'Close fullscreen': '退出全屏', 'Show/hide columns': '显示或隐藏列',
                  'Download as CSV': '下载', 'No results': '无匹配项', 'file upload': '选择文件'};
   const fix = () => {
