@@ -63,7 +63,7 @@ COLUMNS: dict[str, list[str]] = {
 DATA_SHEETS = (SHEET_GRIDS, SHEET_STAFF, SHEET_PARTY, SHEET_LINKS)
 MAX_ROWS = 200_000
 READ_SECONDS = 60  # reading a workbook stops here (a legitimate 200,000-row file takes about 20 s)
-MAX_ERRORS_KEPT = 1000
+MAX_ERRORS_KEPT = imports_base.MAX_ERRORS_KEPT
 CODE_MAX, GRID_NAME_MAX, DESC_MAX, ADDRESS_MAX = 24, 60, 2000, 200
 HELP_ROWS = [
     ("工作表", "说明"),
@@ -75,32 +75,8 @@ HELP_ROWS = [
 ]
 
 
-@dataclass
-class RowError:
-    sheet: str
-    row: int  # the Excel row number (the header is row 1)
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"「{self.sheet}」" + (f"第{self.row}行" if self.row else "")
-        return f"{where}「{self.column}」：{self.message}" if self.column else f"{where}：{self.message}"
-
-
-@dataclass
-class ImportReport:
-    errors: list[RowError] = field(default_factory=list)
-    error_total: int = 0
-    counts: dict[str, dict[str, int]] = field(default_factory=dict)  # sheet -> created/updated/unchanged
-
-    @property
-    def ok(self) -> bool:
-        return self.error_total == 0
-
-    def add(self, sheet: str, row: int, column: str | None, message: str) -> None:
-        self.error_total += 1
-        if len(self.errors) < MAX_ERRORS_KEPT:
-            self.errors.append(RowError(sheet, row, column, message))
+# the report of an import: one kind for the roster's workbook and the go-live imports
+RowError, ImportReport = imports_base.RowError, imports_base.ImportReport
 
 
 # --------------------------------------------------------------------------- cells
