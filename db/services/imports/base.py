@@ -250,29 +250,29 @@ class RowCheck:
         self.bad(column, f"“{raw}”不是可选值，请填 " + " / ".join(mapping.values()) + "。")
         return None
 
-    def date(self, column: str) -> date | None:
+    def _missing(self, column: str, raw: Any) -> bool:
+        """Whether the cell is empty (reported when the column is required)."""
+        if text(raw) is not None:
+            return False
+        if self.sheet.col(column).required:
+            self.bad(column, "必填，不能为空。")
+        return True
+
+    def _parsed(self, column: str, parse: Callable[[Any], Any], what: str, example: str) -> Any:
         raw = self.values.get(column)
-        if text(raw) is None:
-            if self.sheet.col(column).required:
-                self.bad(column, "必填，不能为空。")
+        if self._missing(column, raw):
             return None
         try:
-            return cell_date(raw)
+            return parse(raw)
         except (ValueError, OverflowError):
-            self.bad(column, f"“{text(raw)}”不是日期，请填如 2025-03-01。")
+            self.bad(column, f"“{text(raw)}”不是{what}，请填如 {example}。")
             return None
 
+    def date(self, column: str) -> date | None:
+        return self._parsed(column, cell_date, "日期", "2025-03-01")
+
     def moment(self, column: str) -> datetime | None:
-        raw = self.values.get(column)
-        if text(raw) is None:
-            if self.sheet.col(column).required:
-                self.bad(column, "必填，不能为空。")
-            return None
-        try:
-            return cell_datetime(raw)
-        except (ValueError, OverflowError):
-            self.bad(column, f"“{text(raw)}”不是日期时间，请填如 2025-03-01 09:30。")
-            return None
+        return self._parsed(column, cell_datetime, "日期时间", "2025-03-01 09:30")
 
     def integer(self, column: str, low: int, high: int) -> int | None:
         raw = text(self.values.get(column))
