@@ -133,5 +133,9 @@ def test_the_trained_model_is_kept_and_a_new_process_starts_from_it():
     second.get()
     assert second.wait(10) and trained == [1] and second.get() == "model B" and kept["raw"] == "model B"
 
-    broken = BackgroundModel(lambda: "model C", lambda: "keywords", clock=clock, load=lambda: 1 / 0)
-    assert broken.get() == "keywords" and broken.wait(10) and broken.get() == "model C"  # a bad file: trained afresh
+    gate = threading.Event()  # the training holds until the fallback has been seen (no race)
+    broken = BackgroundModel(lambda: gate.wait(10) and "model C", lambda: "keywords", clock=clock,
+                             load=lambda: 1 / 0)
+    assert broken.get() == "keywords"  # a bad file: trained afresh, the keywords answer meanwhile
+    gate.set()
+    assert broken.wait(10) and broken.get() == "model C"
