@@ -242,18 +242,22 @@ def inbox_export(f, actor: Actor) -> list[dict]:
 
 
 @runtime.cached(ttl=10)
-def order_bundle(order_id: int, role: str) -> dict | None:
-    """One order with its timeline, extension requests and links, masked for the role."""
+def order_bundle(order_id: int, actor: Actor) -> dict | None:
+    """One order with its timeline, extension requests, assisting departments and links, masked
+    for the actor's role; None when the actor may not open it (another platform's order, an
+    order not dispatched to a grid worker's village: ``orders_q.may_read``)."""
     from db.queries import orders as orders_q
 
+    role = actor.role
     with read_session(runtime.engine()) as s:
-        detail = orders_q.order_detail(s, order_id, role)
+        detail = orders_q.order_detail(s, order_id, role) if orders_q.may_read(s, actor, order_id) else None
         if detail is None:
             return None
         return {
             "order": detail,
             "timeline": orders_q.timeline(s, order_id, role),
             "extensions": orders_q.extension_requests(s, order_id=order_id),
+            "assists": orders_q.assists(s, order_id, role),
             "links": orders_q.linked_records(s, order_id),
         }
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import data, runtime, ui
+from components import data, order_assists_ui, runtime, ui
 from db.models.orders import SATISFACTION
 from db.permissions import Actor
 from db.rules.order_fsm import actions_for, action_label
@@ -52,8 +52,40 @@ def _platform_department(ref: dict, key: str, default_platform: int | None = Non
     return (deps[did]["platform_id"], did) if did is not None else (None, None)
 
 
+def _assisting_departments(ref: dict, key: str) -> list[int]:
+    deps = {d["id"]: d for d in ref["departments"]}
+    return st.multiselect("协办部门（选了即为吹哨办：承办部门牵头，协办部门各自签收、反馈）", list(deps),
+                          key=f"{key}_assist", placeholder="不选：由承办部门单独办理",
+                          max_selections=svc.ASSISTING_MAX,
+                          format_func=lambda i: f'{deps[i]["platform"]} / {deps[i]["name"]}')
+
+
+DISPATCH_MODES = {"village": "就地办：派本村（社区），网格员、村干部办理", "department": "派部门办理（可吹哨）"}
+
+
+def _dispatch_mode(o: dict) -> str:
+    """Where the order goes, chosen outside the form (the form shows that choice's fields): its
+    village (就地办) or a department, with assisting departments (吹哨办). The default follows
+    the order's tier: 就地办 to the village, 吹哨办 to departments."""
+    modes = list(DISPATCH_MODES) if o.get("village_id") else ["department"]
+    default = "village" if o.get("tier") == "local" and "village" in modes else "department"
+    return st.radio("派往", modes, index=modes.index(default), format_func=DISPATCH_MODES.get,
+                    key=f"dispatch_mode_{o['id']}", horizontal=True,
+                    help="就地办：本村网格员、村干部签收办理并反馈；解决不了可退回，再派部门或吹哨。")
+
+
+def _acts_here(actor: Actor, o: dict) -> bool:
+    """Whether the order's own steps are the actor's here: an officer of an assisting platform
+    only reports its part (``order_assists_ui``), not the lead's steps."""
+    return not (actor.role == "platform" and o.get("platform_id") != actor.platform_id)
+
+
 def render(actor: Actor, bundle: dict, ref: dict) -> None:
     o = bundle["order"]
+    if bundle.get("assists"):
+        order_assists_ui.render(actor, o, bundle["assists"])
+    if not _acts_here(actor, o):
+        return
     acts = [a for a in actions_for(o["status"], actor.role) if a != "decide_extension"]
     pending = [x for x in bundle["extensions"] if x["status"] == "pending"]
     if "decide_extension" in actions_for(o["status"], actor.role) and pending:
@@ -67,9 +99,13 @@ def render(actor: Actor, bundle: dict, ref: dict) -> None:
         return
     engine, oid, key = runtime.engine(), o["id"], f"f_{o['id']}_{action}"
     v: dict = {}  # what the form collected, by name
+    if action == "dispatch":
+        v["mode"] = _dispatch_mode(o)
     with st.form(key):
         if action == "dispatch":
-            v["pid"], v["did"] = _platform_department(ref, key, o.get("platform_id"))
+            if v["mode"] == "department":
+                v["pid"], v["did"] = _platform_department(ref, key, o.get("platform_id"))
+                v["assist"] = _assisting_departments(ref, key)
             v["days"] = st.number_input("办理时限（工作日，留空按类别）", 1, 60, value=None, key=f"{key}_days")
             v["note"] = st.text_input("派单说明", max_chars=300)
         elif action == "callback":
@@ -106,8 +142,11 @@ def _run(action: str, engine, actor: Actor, oid: int, version: int, v: dict) -> 
     note = v.get("note")
     if action == "contact":
         svc.contact(engine, actor, oid, version, note)
+    elif action == "dispatch" and v.get("mode") == "village":
+        svc.dispatch_local(engine, actor, oid, version, int(v['days']) if v.get('days') else None, note)
     elif action == "dispatch":
-        svc.dispatch(engine, actor, oid, version, v['pid'], v['did'], int(v['days']) if v.get('days') else None, note)
+        svc.dispatch(engine, actor, oid, version, v['pid'], v['did'], int(v['days']) if v.get('days') else None, note,
+                     assisting=v.get("assist") or ())
     elif action == "accept":
         svc.accept(engine, actor, oid, version, note)
     elif action == "bounce":

@@ -76,7 +76,7 @@ def _where_and_who(rows: list[dict]) -> dict[str, list]:
         "类别": [r["category"] for r in rows],
         "村（社区）": [r["village"] or "" for r in rows],
         "状态": [ORDER_STATUSES.get(r["status"], r["status"]) + ("·督办" if r["supervised"] else "") for r in rows],
-        "承办": [r["department"] or r["platform"] or "" for r in rows],
+        "承办": [handler_cell(r) for r in rows],
     }
 
 
@@ -217,6 +217,18 @@ def clocks(o: dict) -> None:
             st.write(f"办结：{fmt(o['resolved_at'])}" if o["resolved_at"] else remaining(o["due_at"], now))
 
 
+def handler_cell(r: dict) -> str:
+    """The 承办 cell of a list row: the department (else the platform), or 本村就地办."""
+    return r["department"] or r["platform"] or ("本村就地办" if r.get("handler_village_id") else "")
+
+
+def handler_text(o: dict) -> str:
+    """Who handles the order: the village of a 就地办, else the platform and department."""
+    if o.get("handler_village"):
+        return f"{o['handler_village']}（就地办：网格员、村干部）"
+    return f"{o['platform'] or '—'} {o['department'] or ''}".strip()
+
+
 def detail_fields(o: dict) -> None:
     raw_description, raw_result = o["description"], o["result"]
     o = {k: (esc(v) if isinstance(v, str) and k not in ("status", "channel", "tier", "urgency", "satisfaction") else v)
@@ -242,7 +254,7 @@ def detail_fields(o: dict) -> None:
                 f"**电话**：{o['caller_phone'] or '—'}")
     c2.markdown(f"**地点**：{o['village'] or '—'} {o['grid'] or ''}  \n**地址**：{o['address'] or '—'}  \n"
                 f"**类别**：{o['category']}（{TIERS.get(o['tier'])}，{URGENCIES.get(o['urgency'])}）")
-    c3.markdown(f"**承办**：{o['platform'] or '—'} {o['department'] or ''}  \n**签收人**：{o['assignee'] or '—'}  \n"
+    c3.markdown(f"**承办**：{handler_text(o)}  \n**签收人**：{o['assignee'] or '—'}  \n"
                 f"**回访**：{SATISFACTION.get(o['satisfaction'], '—')}")
     st.markdown("**诉求描述**")
     st.text(raw_description)
@@ -282,7 +294,7 @@ def supervision_frame(rows: list[dict], now: datetime | None = None) -> pd.DataF
         "编号": [r["number"] for r in rows],
         "事项": [r["title"] for r in rows],
         "村（社区）": [r["village"] or "" for r in rows],
-        "承办部门": [r["department"] or r["platform"] or "" for r in rows],
+        "承办部门": [handler_cell(r) for r in rows],
         "截止": [fmt_deadline(r["due_at"], r.get("due_provisional")) for r in rows],
         "超期": [overdue_text(r["due_at"], now) or "未超期" for r in rows],
         "督办领导": [r["supervisor"] or "未指定" for r in rows],

@@ -35,7 +35,7 @@ from db.models import (
     AuditLog, CommandoTeam, Department, DeskDraft, EnforcementReport, ExternalProfile, ExtensionRequest, Grid, GridEvent, GridShape,
     GridStaff, Handoff, Household, Inspection, MediationCase, MediationParty, MediationStep,
     Mediator, PartyMember, PartyMemberHousehold, PartyScoreEntry, Platform, PlatformCase,
-    PlatformCaseAssist, Resident, ResponsibilityZone, ServiceRequest, SpecialGroupVisit, Task, TaskMilestone,
+    PlatformCaseAssist, OrderAssist, Resident, ResponsibilityZone, ServiceRequest, SpecialGroupVisit, Task, TaskMilestone,
     TaskProgress, TenHouseholdUnit, Township, TownshipCategoryClock, TownshipSetting, User, Village, VillageScreening, WorkLog,
     WorkOrder, WorkOrderEvent,
 )
@@ -74,6 +74,7 @@ PATHS: dict[type, tuple[tuple[str, type], ...]] = {
                         ("village_id", Village)),
     WorkOrderEvent: (("order_id", WorkOrder),),
     ExtensionRequest: (("order_id", WorkOrder),),
+    OrderAssist: (("order_id", WorkOrder),),
     MediationParty: (("case_id", MediationCase),),
     MediationStep: (("case_id", MediationCase),),
     PlatformCaseEvent: (("case_id", PlatformCase),),

@@ -15,8 +15,8 @@ ref = data.reference()
 
 
 def show_order(order_id: int) -> None:
-    bundle = data.order_bundle(order_id, actor.role)
-    if bundle is None or (actor.role == "platform" and bundle["order"]["platform_id"] != actor.platform_id):
+    bundle = data.order_bundle(order_id, actor)
+    if bundle is None:
         st.warning("该工单不存在或无权查看。")
         return
     orders_ui.detail_fields(bundle["order"])

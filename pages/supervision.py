@@ -12,7 +12,7 @@ ref = data.reference()
 
 
 def show_order(order_id: int) -> None:
-    bundle = data.order_bundle(order_id, actor.role)
+    bundle = data.order_bundle(order_id, actor)
     if bundle:
         orders_ui.detail_fields(bundle["order"])
         if actor.role != "demo":

@@ -116,5 +116,8 @@ def test_actions_for_never_offers_forbidden_or_closed(role):
             next_status(status, action, satisfaction="satisfied")
     for status in ("archived", "cancelled"):
         assert actions_for(status, role) == []
-    if role in ("demo", "mediator", "grid"):
+    if role in ("demo", "mediator"):
         assert all(actions_for(s, role) == [] for s in ORDER_STATUSES)
+    if role == "grid":  # the 就地办 orders of the worker's village: the handling steps, nothing else
+        offered = {a for s in ORDER_STATUSES for a in actions_for(s, role)}
+        assert offered == {"accept", "bounce", "resolve", "request_extension"}

@@ -48,8 +48,8 @@ from db import scope
 from db.engine import make_engine, read_session, write_session
 from db.errors import DomainError, PermissionDenied
 from db.models import (
-    Category, Department, GridStaff, Mediator, PartyMember, Platform, Resident,
-    TenHouseholdUnit, Township, Village,
+    Category, Department, GridStaff, Mediator, OrderAssist, PartyMember, Platform, Resident,
+    TenHouseholdUnit, Township, User, Village,
 )
 from db.models.people import PLATFORMS, ROLES
 from db.models.platforms import ServiceItem
@@ -61,7 +61,7 @@ from db.queries import orders as orders_q
 from db.queries.mediation import LedgerFilter
 from db.rules.sla import local_to_utc, to_local
 from db.services import (
-    audit_export, grid_events as ge, mediation as med, mediation_docs, orders, platform_docs,
+    audit_export, grid_events as ge, mediation as med, mediation_docs, order_assists, orders, platform_docs,
     platforms, roster, roster_io as rio, settings, tasks as task_svc, township_settings, users, weekly_report,
 )
 from db.services.imports import base as import_base, tasks as task_import
@@ -208,7 +208,8 @@ def build_matrix_world(engine) -> MW:
         item = ServiceItem(code="BM000", name="老年人优待证办理", department_id=depts["bianmin"].id)
         s.add(item)
         worker = s.scalar(select(GridStaff).where(GridStaff.grid_id == rw.grid, GridStaff.staff_role == "worker"))
-        worker.user_id = rw.grid_user.user_id  # the grid account is this worker
+        worker.user_id = rw.grid_user.user_id  # the grid account is this worker, of the worker's village
+        s.get(User, rw.grid_user.user_id).village_id = rw.village
         s.flush()
         ids = dict(p={c: x.id for c, x in plats.items()}, dept={c: d.id for c, d in depts.items()},
                    category=cat.id, mediator=m1.id, mediator2=m2.id, tagged=tagged.id, service_item=item.id,
@@ -224,7 +225,8 @@ def build_matrix_world(engine) -> MW:
     actors = dict(admin=rw.admin, leader=rw.leader, reception=make("clerk", "reception", "王接待"),
                   dispatcher=rw.dispatcher, supervisor=make("duban", "supervisor", "钱督办"),
                   platform=officers["zongzhi"],
-                  mediator=make("tiao", "mediator", "李调解"), grid=rw.grid_user, demo=rw.demo,
+                  mediator=make("tiao", "mediator", "李调解"),
+                  grid=dataclasses.replace(rw.grid_user, village_id=rw.village), demo=rw.demo,
                   county_leader=make("county", "county_leader", "县治理中心"))
     assert set(actors) == set(ROLES)
     return MW(engine=engine, rw=rw, actors=actors, officers=officers, **ids)
@@ -286,15 +288,19 @@ class Probe:
     platform: str  # the platform whose officer plays the "platform" role
     audited: bool  # an allowed call leaves an audit record
     gap: str | None  # a known hole: refused roles are NOT refused (strict xfail)
+    # a role whose allowed call needs a target of its own kind (the grid worker handles the 就地办
+    # orders of the worker's village, not a department's)
+    prepare_for: dict = field(default_factory=dict)
 
 
 PROBES: list[Probe] = []
 
 
 def probe(action: str, *tables: str, prepare=None, platform: str = "zongzhi", audited: bool = True,
-          gap: str | None = None):
+          gap: str | None = None, prepare_for: dict | None = None):
     def deco(fn):
-        PROBES.append(Probe(action, fn.__name__.lstrip("_"), fn, prepare, tables, platform, audited, gap))
+        PROBES.append(Probe(action, fn.__name__.lstrip("_"), fn, prepare, tables, platform, audited, gap,
+                            prepare_for or {}))
         return fn
     return deco
 
@@ -411,8 +417,9 @@ def _intake(w: MW) -> Intake:
                   description="邻居家装修噪音扰民，晚上十点以后仍在施工。")
 
 
-def order_in(w: MW, status: str) -> dict:
-    """An order brought to ``status`` by the administrator (dispatched to 综治)."""
+def order_in(w: MW, status: str, local: bool = False) -> dict:
+    """An order brought to ``status`` by the administrator (dispatched to 综治, or ``local``: to
+    its village, 就地办)."""
     e, a = w.engine, w.admin
     o = orders.register(e, a, _intake(w), now=T0)
     for step, to in (("contact", "contacted"), ("dispatch", "dispatched"), ("accept", "in_progress"),
@@ -421,6 +428,8 @@ def order_in(w: MW, status: str) -> dict:
             return o
         if step == "contact":
             o = orders.contact(e, a, o["id"], o["version"], now=T0)
+        elif step == "dispatch" and local:
+            o = orders.dispatch_local(e, a, o["id"], o["version"], now=T0)
         elif step == "dispatch":
             o = orders.dispatch(e, a, o["id"], o["version"], w.p["zongzhi"], w.dept["zongzhi"], now=T0)
         elif step == "accept":
@@ -434,6 +443,11 @@ def order_in(w: MW, status: str) -> dict:
 
 def _order(status: str):
     return lambda w: order_in(w, status)
+
+
+def _local(status: str) -> dict:
+    """The grid worker's target: a 就地办 order of the worker's village."""
+    return {"grid": lambda w: order_in(w, status, local=True)}
 
 
 def _extension(w: MW) -> dict:
@@ -503,25 +517,52 @@ def _cancel(w, actor, o):
     orders.cancel(w.engine, actor, o["id"], o["version"], "群众撤回诉求", now=T0)
 
 
-# order.handle: the 综治 officer, the orders being dispatched to 综治
-@probe("order.handle", *ORDER_TABLES, prepare=_order("dispatched"))
+# order.handle: the 综治 officer, the orders being dispatched to 综治; the grid worker, the orders
+# dispatched to the worker's village (就地办)
+@probe("order.handle", *ORDER_TABLES, prepare=_order("dispatched"), prepare_for=_local("dispatched"))
 def _accept(w, actor, o):
     orders.accept(w.engine, actor, o["id"], o["version"], now=T0)
 
 
-@probe("order.handle", *ORDER_TABLES, prepare=_order("dispatched"))
+@probe("order.handle", *ORDER_TABLES, prepare=_order("dispatched"), prepare_for=_local("dispatched"))
 def _bounce(w, actor, o):
     orders.bounce(w.engine, actor, o["id"], o["version"], "不属于本平台职责范围。", now=T0)
 
 
-@probe("order.handle", *ORDER_TABLES, prepare=_order("in_progress"))
+@probe("order.handle", *ORDER_TABLES, prepare=_order("in_progress"), prepare_for=_local("in_progress"))
 def _resolve(w, actor, o):
     orders.resolve(w.engine, actor, o["id"], o["version"], "已协调处理完毕。", now=T0)
 
 
-@probe("order.handle", *ORDER_TABLES, "extension_request", prepare=_order("dispatched"))
+@probe("order.handle", *ORDER_TABLES, "extension_request", prepare=_order("dispatched"),
+       prepare_for=_local("dispatched"))
 def _request_extension(w, actor, o):
     orders.request_extension(w.engine, actor, o["id"], o["version"], 3, "需协调多个部门。", now=T0)
+
+
+def _assist_part(w: MW, accepted: bool = False) -> dict:
+    """An assisting part of 综合执法 on a 吹哨办 order led by 综治 (accepted by the administrator)."""
+    o = order_in(w, "contacted")
+    orders.dispatch(w.engine, w.admin, o["id"], o["version"], w.p["zongzhi"], w.dept["zongzhi"], now=T0,
+                    assisting=[w.dept["zhifa"]])
+    with read_session(w.engine) as s:
+        part = s.scalar(select(OrderAssist).where(OrderAssist.order_id == o["id"]))
+        out = {"id": part.id, "version": part.version}
+    if accepted:
+        out = order_assists.accept(w.engine, w.admin, out["id"], out["version"], now=T0)
+    return out
+
+
+# order.assist: the 综合执法 officer, the part of 综合执法
+@probe("order.assist", "order_assist", "work_order_event", prepare=_assist_part, platform="zhifa")
+def _assist_accept(w, actor, part):
+    order_assists.accept(w.engine, actor, part["id"], part["version"], now=T0)
+
+
+@probe("order.assist", "order_assist", "work_order_event", prepare=lambda w: _assist_part(w, accepted=True),
+       platform="zhifa")
+def _assist_report(w, actor, part):
+    order_assists.report(w.engine, actor, part["id"], part["version"], "已拆除违建围挡。", now=T0)
 
 
 @probe("order.callback", *ORDER_TABLES, prepare=_order("resolved"))
@@ -1206,8 +1247,9 @@ def test_service_cell(mw, pr, role):
     """One cell of the action matrix, through the real service, on a real database."""
     actor = mw.actor(role, pr.platform)
     may = allowed(role, pr.action)
-    if may:
-        ctx = pr.prepare(mw) if pr.prepare else None  # a target of its own: the call consumes it
+    if may:  # a target of its own: the call consumes it
+        prepare = pr.prepare_for.get(role, pr.prepare)
+        ctx = prepare(mw) if prepare else None
     else:
         if pr.name not in mw.shared:  # refused calls change nothing, so they share one target
             mw.shared[pr.name] = pr.prepare(mw) if pr.prepare else None

@@ -6,7 +6,7 @@ from db.models.people import (
     Platform, Department, User, GridStaff, ResponsibilityZone, CommandoTeam, PartyMember,
     PartyMemberHousehold, PartyScoreEntry, Mediator,
 )
-from db.models.orders import Category, DeskDraft, WorkOrder, WorkOrderEvent, ExtensionRequest, RecordLink
+from db.models.orders import Category, DeskDraft, OrderAssist, WorkOrder, WorkOrderEvent, ExtensionRequest, RecordLink
 from db.models.grid_work import GridEvent, WorkLog
 from db.models.mediation import (
     MediationCase, MediationParty, MediationStep, VillageScreening, SpecialGroupVisit,
@@ -25,7 +25,7 @@ __all__ = [
     "Township", "Village", "Grid", "GridShape", "TenHouseholdUnit", "Household", "Resident",
     "Platform", "Department", "User", "GridStaff", "ResponsibilityZone", "CommandoTeam",
     "PartyMember", "PartyMemberHousehold", "PartyScoreEntry", "Mediator",
-    "Category", "DeskDraft", "WorkOrder", "WorkOrderEvent", "ExtensionRequest", "RecordLink",
+    "Category", "DeskDraft", "OrderAssist", "WorkOrder", "WorkOrderEvent", "ExtensionRequest", "RecordLink",
     "GridEvent", "WorkLog",
     "MediationCase", "MediationParty", "MediationStep", "VillageScreening", "SpecialGroupVisit",
     "PlatformCase", "PlatformCaseAssist", "Handoff", "Inspection", "EnforcementReport",

@@ -19,6 +19,9 @@ CHANNELS = {
     "online": "线上",
 }
 TIERS = {"instant": "即办", "local": "就地办", "whistle": "吹哨办"}
+# an assisting department's part of a 吹哨办 order (issue #21, item 5)
+ASSIST_STATUSES = {"assigned": "待签收", "accepted": "办理中", "reported": "已反馈", "withdrawn": "已撤回"}
+ASSIST_OPEN = ("assigned", "accepted")
 URGENCIES = {"normal": "一般", "urgent": "紧急", "critical": "特急"}
 ORDER_STATUSES = {
     "received": "受理",
@@ -69,6 +72,9 @@ class WorkOrder(Base, Versioned):
     description: Mapped[str] = mapped_column(Text)
     platform_id: Mapped[Optional[int]] = mapped_column(ForeignKey("platform.id"))
     department_id: Mapped[Optional[int]] = mapped_column(ForeignKey("department.id"))
+    # 就地办 (issue #21, item 5): dispatched to its village, handled by the village's grid workers
+    # and cadres (no platform, no department); None when a department handles it
+    handler_village_id: Mapped[Optional[int]] = mapped_column(ForeignKey("village.id"))
     status: Mapped[str] = mapped_column(String(12), default="received")
     received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     created_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
@@ -143,7 +149,28 @@ class WorkOrder(Base, Versioned):
               "township_id"),
         # the big screen's recently closed orders, newest closure first (0010)
         Index("ix_work_order_resolved", "resolved_at"),
+        # a village's 就地办 orders (the grid worker's inbox) (0022)
+        Index("ix_work_order_handler_village", "handler_village_id", "status"),
     )
+
+
+class OrderAssist(Base, Versioned):
+    """An assisting department of a 吹哨办 order (issue #21, item 5): it accepts its part and
+    reports on it; the lead (the order's department) closes the order once every part reported."""
+
+    __tablename__ = "order_assist"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id"), index=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platform.id"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
+    status: Mapped[str] = mapped_column(String(10), default="assigned")  # ASSIST_STATUSES
+    assigned_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    accepted_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    accepted_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    reported_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    reported_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    report: Mapped[Optional[str]] = mapped_column(Text)
+    __table_args__ = (Index("ix_order_assist_platform_status", "platform_id", "status"),)
 
 
 class DeskDraft(Base):

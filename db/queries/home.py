@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from db.models import (
     AppSetting, AuditLog, ExtensionRequest, Grid, GridEvent, GridStaff, Handoff, HolidayYear,
-    MediationCase, PartyMember, User, WorkLog, WorkOrder,
+    MediationCase, OrderAssist, PartyMember, User, WorkLog, WorkOrder,
 )
-from db.models.orders import OPEN_STATUSES
+from db.models.orders import ASSIST_OPEN, OPEN_STATUSES
 from db.permissions import Actor
 from db.queries import grid_events as events_q
 from db.queries import order_counts
@@ -134,6 +134,11 @@ def attention(s: Session, actor: Actor, now: datetime) -> list[Attention]:
         handoffs = _count(s, Handoff, Handoff.to_platform_id == actor.platform_id, Handoff.status == "pending")
         items.append(Attention("handoffs", "待接收推送", handoffs, "platform_desk",
                                "warning" if handoffs else "normal", "其他平台推送来、尚未接收或退回的案件"))
+        assists = _count(s, OrderAssist, OrderAssist.platform_id == actor.platform_id,
+                         OrderAssist.status.in_(ASSIST_OPEN),
+                         OrderAssist.order_id.in_(select(WorkOrder.id).where(WorkOrder.status.in_(OPEN_STATUSES))))
+        items.append(Attention("assists", "吹哨办待协办反馈", assists, "inbox", "warning" if assists else "normal",
+                               "本平台部门作为协办部门、尚未提交协办反馈的吹哨办工单"))
         return items
     if role == "mediator":
         return _mediation(s, now)
@@ -173,10 +178,14 @@ def _satisfaction(s: Session, now: datetime) -> Attention:
 
 
 def _grid_items(s: Session, actor: Actor, now: datetime) -> list[Attention]:
+    local = _count(s, WorkOrder, WorkOrder.handler_village_id == actor.village_id,
+                   WorkOrder.status.in_(OPEN_STATUSES)) if actor.village_id else 0
+    local_item = Attention("local_orders", "本村就地办工单", local, "inbox", "warning" if local else "normal",
+                           "派给本村（社区）就地办理、尚未办结的工单：网格员、村干部签收办理并反馈")
     staff = s.execute(select(GridStaff.id, GridStaff.grid_id).where(GridStaff.user_id == actor.user_id)).first()
     if staff is None:
         return [Attention("no_grid", "未关联网格", "—", "grid_events", "warning",
-                          "该账号尚未关联网格员档案，请联系管理员")]
+                          "该账号尚未关联网格员档案，请联系管理员"), local_item]
     own = GridEvent.grid_id == staff.grid_id
     open_events = events_q.now_count(s, "unclosed", now, own)
     to_verify = _count(s, GridEvent, GridEvent.grid_id == staff.grid_id, GridEvent.status == "handling",
@@ -190,6 +199,7 @@ def _grid_items(s: Session, actor: Actor, now: datetime) -> list[Attention]:
         _events_overdue(s, now, own),
         Attention("events_verify", "待核查反馈", to_verify, "grid_events", "warning" if to_verify else "normal",
                   query=(("stage", "to_verify"),)),
+        local_item,
         Attention("log_today", "今日工作日志", "已填" if today_log else "未填", "grid_events",
                   "normal" if today_log else "warning", query=(("view", "工作日志"),)),
         Attention("logs_week", "本周日志篇数", week_logs, "grid_events", query=(("view", "工作日志"),)),

@@ -25,7 +25,8 @@ from sqlalchemy import and_, case, false, func, literal, not_, or_, select, true
 from sqlalchemy.orm import Session
 
 from db.models import Category, Department, Grid, GridEvent, GridStaff, Platform, Township, Village, WorkOrder
-from db.models.orders import CHANNELS, OPEN_STATUSES
+from db.models.orders import CHANNELS, OPEN_STATUSES, TIERS
+from db.stats import DIMENSION_COLUMNS
 from db.models.stats import COUNTERS as STAT_COUNTERS, OrderStatsDay as SD, OrderStatsMonth as SM
 from db.queries import privacy
 from db.queries.mediation import resolution_stats
@@ -306,7 +307,9 @@ def _callback_cohort(since: datetime, until: datetime) -> list:
 
 # --------------------------------------------------------------------------- dimensions
 
-# dimension -> (label, work_order column, (model, id column, name column) for labels)
+# dimension -> (label, work_order column, (id column, name column) for labels, or a dict of the
+# value's labels). The summary tables (db/stats.py) keep the dimensions of ``DIMENSION_COLUMNS``;
+# another one (分级) is always scanned from work_order.
 DIMENSIONS: dict[str, tuple[str, Any, Any]] = {
     "township": ("乡镇", W.township_id, (Township.id, Township.name)),
     "village": ("村（社区）", W.village_id, (Village.id, Village.name)),
@@ -314,14 +317,17 @@ DIMENSIONS: dict[str, tuple[str, Any, Any]] = {
     "platform": ("平台", W.platform_id, (Platform.id, Platform.name)),
     "department": ("部门", W.department_id, (Department.id, Department.name)),
     "category": ("类别", W.category_id, (Category.id, Category.name)),
-    "channel": ("渠道", W.channel, None),
+    "channel": ("渠道", W.channel, CHANNELS),
+    # the tiers with behaviour (issue #21, item 5): 即办 answered at once, 就地办 by the village,
+    # 吹哨办 by a lead department with assisting ones
+    "tier": ("分级", W.tier, TIERS),
 }
 
 
 def _labels(s: Session, by: str, keys: list) -> dict:
     spec = DIMENSIONS[by][2]
-    if spec is None:
-        return {k: CHANNELS.get(k, k) for k in keys}
+    if isinstance(spec, dict):
+        return {k: spec.get(k, k) for k in keys}
     wanted = [k for k in keys if k is not None]
     out: dict = {}
     for chunk in range(0, len(wanted), 500):
@@ -378,6 +384,8 @@ def order_stats(s: Session, since: datetime, until: datetime, now: datetime, by:
         raise ValueError("by and points are exclusive")
     if where:
         return _scan_stats(s, since, until, now, by=by, points=points, where=where)
+    if by is not None and by not in DIMENSION_COLUMNS:  # not kept in the summary tables
+        return _scan_stats(s, since, until, now, by=by)
     if by is not None:
         return _stats_by(s, since, until, now, by)
     ranges = _bucket_ranges(points, since, until) if points is not None else [(since, max(since, until))]

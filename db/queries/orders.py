@@ -19,7 +19,7 @@ from db import scope
 from db.errors import ValidationError
 from db.models import (
     Category, Department, ExtensionRequest, Grid, GridEvent, Household, MediationCase,
-    MediationParty, Platform, Resident, Township, User, Village,
+    MediationParty, OrderAssist, Platform, Resident, Township, User, Village,
     WorkOrder, WorkOrderEvent,
 )
 from db.models.orders import OPEN_STATUSES
@@ -153,11 +153,35 @@ def _text_condition(t: str, phone_visible: bool):
     return or_(*ors)
 
 
+def reach(actor: Actor):
+    """The orders a platform officer or a grid worker may read (None: every order of the township):
+    an officer, the orders of the officer's platform and those it assists on (吹哨办); a grid
+    worker, the 就地办 orders dispatched to the worker's village."""
+    if actor.role == "platform":
+        if not actor.platform_id:
+            return false()
+        assists = select(OrderAssist.id).where(OrderAssist.order_id == W.id,
+                                               OrderAssist.platform_id == actor.platform_id,
+                                               OrderAssist.status != "withdrawn").exists()
+        return or_(W.platform_id == actor.platform_id, assists)
+    if actor.role == "grid":
+        return W.handler_village_id == actor.village_id if actor.village_id else false()
+    return None
+
+
+def may_read(s: Session, actor: Actor, order_id: int) -> bool:
+    """Whether ``actor`` may open the order (its township is checked by db/scope.py)."""
+    cond = reach(actor)
+    stmt = select(W.id).where(W.id == order_id)
+    return s.scalar(stmt if cond is None else stmt.where(cond)) is not None
+
+
 def inbox_conditions(s: Session, f: InboxFilter, actor: Actor, now: datetime) -> list:
-    """The WHERE clause of the inbox (all on work_order columns, so the count needs no join)."""
+    """The WHERE clause of the inbox (on work_order columns; a platform officer's assisted orders
+    through an EXISTS on order_assist)."""
     conds: list = []
-    if actor.role == "platform":  # always scoped to the officer's platform
-        conds.append(W.platform_id == actor.platform_id if actor.platform_id else false())
+    if (cond := reach(actor)) is not None:  # always scoped to the officer's platform, the worker's village
+        conds.append(cond)
     if f.statuses:
         conds.append(W.status.in_(f.statuses))
     if f.channels:
@@ -180,7 +204,7 @@ def inbox_conditions(s: Session, f: InboxFilter, actor: Actor, now: datetime) ->
         conds.append(order_counts.where("supervised", now))
     if f.unsatisfied:
         conds.append(W.satisfaction == "unsatisfied")
-    if f.mine and actor.role != "platform":
+    if f.mine and actor.role not in ("platform", "grid"):
         uid = actor.user_id
         conds.append(or_(W.created_by == uid, W.assignee_id == uid, W.supervisor_user_id == uid))
     if f.extension_pending:
@@ -200,7 +224,8 @@ def _inbox_columns(now: datetime) -> Select:
                Department.name.label("department"), W.contact_due_at, W.due_at, W.warn_at, W.due_provisional,
                W.dispatched_at, W.resolved_at, W.caller_name, W.caller_phone, W.supervised,
                W.supervision_level, W.redispatch_count, W.satisfaction, W.urgency, W.tier,
-               W.version, W.external_no, W.external_source, W.external_due_at, band.label("band"))
+               W.version, W.external_no, W.external_source, W.external_due_at, W.handler_village_id,
+               band.label("band"))
         .select_from(W)
         # outer joins keep work_order the driving table (and its status index the access path)
         .outerjoin(Category, Category.id == W.category_id)
@@ -310,10 +335,10 @@ def order_detail(s: Session, order_id: int, role: str | None = None) -> dict | N
     it (the caller's data and the address masked, the free text scrubbed: ``ORDER_DETAIL``);
     without, as stored (for services)."""
     creator, supervisor, assignee = aliased(User), aliased(User), aliased(User)
-    original = aliased(WorkOrder)
+    original, handler = aliased(WorkOrder), aliased(Village)
     stmt = (
         select(*scope.columns(W), Category.name.label("category"), Township.name.label("township"),
-               Village.name.label("village"), Grid.name.label("grid"),
+               Village.name.label("village"), Grid.name.label("grid"), handler.name.label("handler_village"),
                Household.address.label("household_address"), Platform.name.label("platform"),
                Department.name.label("department"), creator.display_name.label("creator"),
                assignee.display_name.label("assignee"), supervisor.display_name.label("supervisor"),
@@ -323,6 +348,7 @@ def order_detail(s: Session, order_id: int, role: str | None = None) -> dict | N
         .outerjoin(Township, Township.id == W.township_id)
         .outerjoin(Village, Village.id == W.village_id)
         .outerjoin(Grid, Grid.id == W.grid_id)
+        .outerjoin(handler, handler.id == W.handler_village_id)
         .outerjoin(Household, Household.id == W.household_id)
         .outerjoin(Platform, Platform.id == W.platform_id)
         .outerjoin(Department, Department.id == W.department_id)
@@ -353,6 +379,26 @@ def timeline(s: Session, order_id: int, role: str | None = None) -> list[dict]:
         known = order_names(s, [order_id]).get(order_id, [])
         out = [{**r, "note": scrub_for(role, r["note"], known) if r["note"] else r["note"]} for r in out]
     return out
+
+
+def assists(s: Session, order_id: int, role: str | None = None) -> list[dict]:
+    """The assisting departments of a 吹哨办 order, in the order they were called, with their
+    reports (with ``role``, scrubbed as that role may read them, like the timeline's notes)."""
+    A, accepter, reporter = OrderAssist, aliased(User), aliased(User)
+    rows = [dict(r) for r in s.execute(
+        select(A.id, A.order_id, A.platform_id, Platform.name.label("platform"), A.department_id,
+               Department.name.label("department"), A.status, A.assigned_at, A.accepted_at,
+               accepter.display_name.label("accepted_by"), A.reported_at,
+               reporter.display_name.label("reported_by"), A.report, A.version)
+        .join(Platform, Platform.id == A.platform_id)
+        .join(Department, Department.id == A.department_id)
+        .outerjoin(accepter, accepter.id == A.accepted_by)
+        .outerjoin(reporter, reporter.id == A.reported_by)
+        .where(A.order_id == order_id).order_by(A.id)).mappings()]
+    if role is not None and any(r["report"] for r in rows):
+        known = order_names(s, [order_id]).get(order_id, [])
+        rows = [{**r, "report": scrub_for(role, r["report"], known) if r["report"] else r["report"]} for r in rows]
+    return rows
 
 
 def extension_requests(s: Session, order_id: int | None = None, status: str | None = None,
@@ -562,7 +608,7 @@ def supervision_list(s: Session, now: datetime, limit: int = 50, offset: int = 0
                Village.name.label("village"), Platform.name.label("platform"),
                Department.name.label("department"), W.dispatched_at, W.due_at, W.warn_at, W.due_provisional,
                W.supervised, W.supervision_level, boss.display_name.label("supervisor"),
-               W.urge_count, W.extension_count, W.redispatch_count, W.version)
+               W.urge_count, W.extension_count, W.redispatch_count, W.handler_village_id, W.version)
         .select_from(W)
         .outerjoin(Category, Category.id == W.category_id)
         .outerjoin(Village, Village.id == W.village_id)
@@ -592,7 +638,7 @@ def supervision_list(s: Session, now: datetime, limit: int = 50, offset: int = 0
 
 
 __all__ = [
-    "InboxFilter", "for_record_number", "caller_history", "duplicate_candidates", "expand_categories",
+    "InboxFilter", "assists", "for_record_number", "may_read", "reach", "caller_history", "duplicate_candidates", "expand_categories",
     "extension_requests", "inbox_count", "inbox_count_select", "inbox_export", "inbox_page",
     "inbox_ids_select", "inbox_select", "linked_records", "order_detail", "red_condition", "risk_band", "row_light",
     "supervision_count", "supervision_list", "timeline", "yellow_condition",

@@ -38,6 +38,8 @@ EVENT_LABELS: dict[str, str] = {
     "recount_deadline": "时限重算",  # a provisional deadline recounted when a year's schedule is entered
     "county_update": "县平台转办",  # imported from, or updated by, the county's 12345 / petition list
     "import": "历史台账导入",  # an order of the township's old ledger (db/services/imports/history.py)
+    "assist_accept": "协办签收",  # an assisting department of a 吹哨办 takes its part (db/services/order_assists.py)
+    "assist_report": "协办反馈",  # ... and reports on it
     **ACTION_LABELS,
 }
 

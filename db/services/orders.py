@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
@@ -24,10 +24,10 @@ from sqlalchemy.orm import Session
 from db.engine import write_session
 from db.errors import DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationError
 from db.models import (
-    Category, Department, ExtensionRequest, Grid, Household, Platform, User, Village,
+    Category, Department, ExtensionRequest, Grid, Household, OrderAssist, Platform, User, Village,
     WorkOrder, WorkOrderEvent,
 )
-from db.models.orders import CHANNELS, OPEN_STATUSES, SATISFACTION, TIERS, URGENCIES
+from db.models.orders import ASSIST_OPEN, CHANNELS, OPEN_STATUSES, SATISFACTION, TIERS, URGENCIES
 from db.permissions import Actor, require
 from db.queries.public_page import PUBLIC_SOURCE
 from db.queries.township_settings import category_clocks
@@ -47,6 +47,7 @@ DESCRIPTION_MIN, DESCRIPTION_MAX = 5, 2000
 NAME_MAX, ADDRESS_MAX, TITLE_MAX, TITLE_AUTO = 30, 200, 100, 20
 NOTE_MAX, REASON_MAX, CANCEL_REASON_MAX, RESULT_MAX = 500, 300, 200, 2000
 DISPATCH_WORKDAYS_MAX = 60
+ASSISTING_MAX = 6  # assisting departments of one 吹哨办 order
 EXTENSION_WORKDAYS_MAX = 30
 SUPERVISOR_ROLES = ("leader", "admin")
 NUMBER_PREFIX = "RX"
@@ -141,9 +142,12 @@ def _validate_intake(i: Intake) -> dict[str, Any]:
 # --------------------------------------------------------------------------- helpers
 
 def _check_scope(actor: Actor, order: WorkOrder) -> None:
-    """Platform officers act only on their own platform's orders."""
+    """Platform officers act only on their own platform's orders; grid workers only on the 就地办
+    orders dispatched to their own village."""
     if actor.role == "platform" and (actor.platform_id is None or order.platform_id != actor.platform_id):
         raise PermissionDenied(f"工单{order.number}不属于您所在的平台，无权办理。")
+    if actor.role == "grid" and (actor.village_id is None or order.handler_village_id != actor.village_id):
+        raise PermissionDenied(f"工单{order.number}不是派给您所在村（社区）就地办理的工单，无权办理。")
 
 
 def _load(s: Session, actor: Actor, order_id: int, version: int, action: str,
@@ -188,6 +192,47 @@ def _withdraw_pending_extensions(s: Session, order_id: int, now: datetime) -> in
                             updated_at=now)
                     .execution_options(synchronize_session=False))
     return res.rowcount or 0
+
+
+def _withdraw_open_assists(s: Session, order_id: int, now: datetime) -> int:
+    """The assisting parts not yet reported, withdrawn with the order (sent back or cancelled)."""
+    res = s.execute(update(OrderAssist)
+                    .where(OrderAssist.order_id == order_id, OrderAssist.status.in_(ASSIST_OPEN))
+                    .values(status="withdrawn", version=OrderAssist.version + 1, updated_at=now)
+                    .execution_options(synchronize_session=False))
+    return res.rowcount or 0
+
+
+def _assisting_departments(s: Session, order: WorkOrder, lead: Department,
+                           assisting: Sequence[int]) -> list[tuple[Platform, Department]]:
+    """The assisting departments of a 吹哨办 dispatch, checked: active, of the order's township,
+    not the lead, each once."""
+    ids = [int(i) for i in assisting]
+    if len(set(ids)) != len(ids):
+        raise ValidationError("同一协办部门不能重复选择。", field="assisting")
+    if len(ids) > ASSISTING_MAX:
+        raise ValidationError(f"协办部门最多{ASSISTING_MAX}个。", field="assisting")
+    out = []
+    for did in ids:
+        if did == lead.id:
+            raise ValidationError(f"{lead.name}已是牵头部门，不能同时作为协办部门。", field="assisting")
+        department = s.get(Department, did)
+        if department is None or not department.active:
+            raise ValidationError("所选协办部门不存在或已停用。", field="assisting")
+        platform = s.get(Platform, department.platform_id)
+        if platform is None or platform.township_id != order.township_id:
+            raise ValidationError(f"{department.name}不属于该工单所在乡镇。", field="assisting")
+        out.append((platform, department))
+    return out
+
+
+def _clock_changes(clock: Clock, order: WorkOrder, days: int, now: datetime) -> tuple[dict[str, Any], str]:
+    """A handling clock of ``days`` working days started at ``now`` (capped by the county's
+    deadline): the order's changes and what the timeline adds about the deadline."""
+    due, provisional, capped = county_cap(order.external_due_at, *clock.deadline(now, days))
+    changes = {"dispatched_at": now, "due_at": due, "warn_at": warn_point(now, due), "due_workdays": days,
+               "due_provisional": provisional, "assignee_id": None}
+    return changes, capped + (provisional_note(due) if provisional else "")
 
 
 def _platform_department(s: Session, order: WorkOrder, platform_id: int | None,
@@ -335,33 +380,70 @@ def county_cap(external_due_at: datetime | None, due: datetime, provisional: boo
 
 def _dispatch_one(s: Session, actor: Actor, clock: Clock, order: WorkOrder, version: int,
                   to: str, platform_id: int, department_id: int, workdays: int | None,
-                  note: str | None, now: datetime) -> dict:
+                  note: str | None, now: datetime, assisting: Sequence[int] = ()) -> dict:
+    """To a department; with assisting departments it is a 吹哨办: the department leads, each
+    assisting department gets its part (``OrderAssist``) to accept and report."""
     platform, department = _platform_department(s, order, platform_id, department_id)
+    assists = _assisting_departments(s, order, department, assisting)
     days = _workdays(s, order, workdays)
-    due, provisional, capped = county_cap(order.external_due_at, *clock.deadline(now, days))
-    changes = {"platform_id": platform.id, "department_id": department.id, "dispatched_at": now,
-               "due_at": due, "warn_at": warn_point(now, due), "due_workdays": days,
-               "due_provisional": provisional, "assignee_id": None}
-    text = f"派至{platform.name}{department.name}，限{days}个工作日办结。" + capped
-    if provisional:
-        text += provisional_note(due)
-    return {**_save(s, actor, order, version, "dispatch", to, changes, now,
-                    note=f"{text}{note}" if note else text,
-                    data={"platform_id": platform.id, "department_id": department.id,
-                          "workdays": days, "due_at": due, "provisional": provisional}),
-            "due_at": due, "due_provisional": provisional}
+    changes, said = _clock_changes(clock, order, days, now)
+    changes.update(platform_id=platform.id, department_id=department.id, handler_village_id=None)
+    data: dict[str, Any] = {"platform_id": platform.id, "department_id": department.id}
+    if assists:
+        changes["tier"] = "whistle"
+        names = "、".join(p.name + d.name for p, d in assists)
+        text = f"吹哨办：{platform.name}{department.name}牵头，{names}协办，限{days}个工作日办结。"
+        data["assisting"] = [d.id for _, d in assists]
+    else:
+        text = f"派至{platform.name}{department.name}，限{days}个工作日办结。"
+    out = _save(s, actor, order, version, "dispatch", to, changes, now,
+                note=f"{text}{said}{note}" if note else text + said,
+                data={**data, "workdays": days, "due_at": changes["due_at"],
+                      "provisional": changes["due_provisional"]})
+    for p, d in assists:
+        s.add(OrderAssist(order_id=order.id, platform_id=p.id, department_id=d.id, status="assigned",
+                          assigned_at=now, version=1, updated_at=now))
+    return {**out, "due_at": changes["due_at"], "due_provisional": changes["due_provisional"]}
+
+
+def _dispatch_village(s: Session, actor: Actor, clock: Clock, order: WorkOrder, version: int,
+                      to: str, workdays: int | None, note: str | None, now: datetime) -> dict:
+    """就地办: to the order's own village, handled there by its grid workers and cadres."""
+    village = s.get(Village, order.village_id) if order.village_id else None
+    if village is None:
+        raise ValidationError("就地办须先填写诉求所在村（社区）。", field="village_id")
+    days = _workdays(s, order, workdays)
+    changes, said = _clock_changes(clock, order, days, now)
+    changes.update(platform_id=None, department_id=None, handler_village_id=village.id, tier="local")
+    text = f"就地办：派至{village.name}，由网格员、村干部办理并反馈，限{days}个工作日办结。"
+    out = _save(s, actor, order, version, "dispatch", to, changes, now,
+                note=f"{text}{said}{note}" if note else text + said,
+                data={"village_id": village.id, "workdays": days, "due_at": changes["due_at"],
+                      "provisional": changes["due_provisional"]})
+    return {**out, "due_at": changes["due_at"], "due_provisional": changes["due_provisional"]}
 
 
 def dispatch(engine: Engine, actor: Actor, order_id: int, version: int, platform_id: int,
              department_id: int, workdays: int | None = None, note: str | None = None,
-             now: datetime | None = None) -> dict:
-    """派单 with a handling deadline of ``workdays`` (default: the category's) working days."""
+             now: datetime | None = None, assisting: Sequence[int] = ()) -> dict:
+    """派单 to a department with a handling deadline of ``workdays`` (default: the category's)
+    working days; with ``assisting`` departments it is a 吹哨办 led by the department."""
     require(actor, order_fsm.permission_for("dispatch"))
     now, note = now_or(now), _note(note)
     with write_session(engine) as s:
         order, to = _load(s, actor, order_id, version, "dispatch")
         return _dispatch_one(s, actor, Clock(s), order, version, to, platform_id, department_id,
-                             workdays, note, now)
+                             workdays, note, now, assisting)
+
+
+def dispatch_local(engine: Engine, actor: Actor, order_id: int, version: int, workdays: int | None = None,
+                   note: str | None = None, now: datetime | None = None) -> dict:
+    """就地办: 派单 to the order's village; its grid workers accept, handle and report it."""
+    require(actor, order_fsm.permission_for("dispatch"))
+    now, note = now_or(now), _note(note)
+    with write_session(engine) as s:
+        order, to = _load(s, actor, order_id, version, "dispatch")
+        return _dispatch_village(s, actor, Clock(s), order, version, to, workdays, note, now)
 
 
 def bulk_dispatch(engine: Engine, actor: Actor, items: Iterable[tuple[int, int]], platform_id: int,
@@ -413,12 +495,17 @@ def bounce(engine: Engine, actor: Actor, order_id: int, version: int, reason: st
     with write_session(engine) as s:
         order, to = _load(s, actor, order_id, version, "bounce")
         withdrawn = _withdraw_pending_extensions(s, order.id, now)
-        changes = {"platform_id": None, "department_id": None, "dispatched_at": None,
-                   "due_at": None, "warn_at": None, "assignee_id": None,
+        assists = _withdraw_open_assists(s, order.id, now)
+        changes = {"platform_id": None, "department_id": None, "handler_village_id": None,
+                   "dispatched_at": None, "due_at": None, "warn_at": None, "assignee_id": None,
                    "bounce_count": (order.bounce_count or 0) + 1}
         data = {"platform_id": order.platform_id, "department_id": order.department_id}
+        if order.handler_village_id:
+            data["village_id"] = order.handler_village_id
         if withdrawn:
             data["withdrawn_extensions"] = withdrawn
+        if assists:
+            data["withdrawn_assists"] = assists
         return _save(s, actor, order, version, "bounce", to, changes, now, note=reason, data=data)
 
 
@@ -431,6 +518,12 @@ def resolve(engine: Engine, actor: Actor, order_id: int, version: int, result: s
                         multiline=True, field="result")
     with write_session(engine) as s:
         order, to = _load(s, actor, order_id, version, "resolve")
+        waiting = s.scalars(select(Department.name).join(OrderAssist, OrderAssist.department_id == Department.id)
+                            .where(OrderAssist.order_id == order.id, OrderAssist.status.in_(ASSIST_OPEN))
+                            .order_by(OrderAssist.id)).all()
+        if waiting:
+            raise ValidationError(f"吹哨办：协办部门{'、'.join(waiting)}尚未反馈办理情况，牵头部门暂不能办结。"
+                                  "请催促协办部门反馈后再办结。", field="result")
         withdrawn = _withdraw_pending_extensions(s, order.id, now)
         data = {"on_time": order.due_at is None or now <= order.due_at}
         if withdrawn:
@@ -483,19 +576,20 @@ def _callback_step(s: Session, actor: Actor, order_id: int, version: int, satisf
     if source:
         data["source"] = source
     if to == "dispatched":
-        platform, department = _platform_department(
-            s, order, platform_id or order.platform_id, department_id or order.department_id)
         days = _workdays(s, order, workdays)
-        due, provisional, capped = county_cap(order.external_due_at, *Clock(s).deadline(now, days))
-        changes.update(platform_id=platform.id, department_id=department.id, dispatched_at=now,
-                       due_at=due, warn_at=warn_point(now, due), due_workdays=days,
-                       due_provisional=provisional, resolved_at=None, result=None,
-                       assignee_id=None, redispatch_count=(order.redispatch_count or 0) + 1)
-        text += f"重新交办{platform.name}{department.name}，限{days}个工作日办结。" + capped
-        if provisional:
-            text += provisional_note(due)
-        data.update(redispatch=True, platform_id=platform.id, department_id=department.id,
-                    workdays=days, due_at=due, provisional=provisional)
+        clock, said = _clock_changes(Clock(s), order, days, now)
+        changes.update(clock, resolved_at=None, result=None, redispatch_count=(order.redispatch_count or 0) + 1)
+        if order.handler_village_id and platform_id is None:  # 就地办: back to the same village
+            village = s.get(Village, order.handler_village_id)
+            text += f"重新交办{village.name if village else ''}就地办理，限{days}个工作日办结。" + said
+            data.update(village_id=order.handler_village_id)
+        else:
+            platform, department = _platform_department(
+                s, order, platform_id or order.platform_id, department_id or order.department_id)
+            changes.update(platform_id=platform.id, department_id=department.id, handler_village_id=None)
+            text += f"重新交办{platform.name}{department.name}，限{days}个工作日办结。" + said
+            data.update(platform_id=platform.id, department_id=department.id)
+        data.update(redispatch=True, workdays=days, due_at=clock["due_at"], provisional=clock["due_provisional"])
     out = _save(s, actor, order, version, "callback", to, changes, now,
                 note=f"{text}{note}" if note else text, data=data,
                 audit_extra={"source": source} if source else None)
@@ -602,6 +696,8 @@ def cancel(engine: Engine, actor: Actor, order_id: int, version: int, reason: st
         withdrawn = _withdraw_pending_extensions(s, order.id, now)
         if withdrawn:
             data["withdrawn_extensions"] = withdrawn
+        if assists := _withdraw_open_assists(s, order.id, now):
+            data["withdrawn_assists"] = assists
         return _save(s, actor, order, version, "cancel", to, changes, now, note=reason,
                      data=data or None)
 
@@ -639,7 +735,7 @@ def urge(engine: Engine, actor: Actor, order_id: int, version: int, note: str | 
 
 __all__ = [
     "Intake", "accept", "bounce", "bulk_dispatch", "callback", "callback_in", "cancel", "clean_text", "contact",
-    "decide_extension", "derive_title", "dispatch", "next_number", "register", "request_extension",
+    "decide_extension", "derive_title", "dispatch", "dispatch_local", "next_number", "register", "request_extension",
     "resolve", "supervise", "urge",
 ]
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from db.engine import get_engine, read_session
 from db.models import Category, Department, MediationCase, MediationParty, Platform, Township, User, Village, WorkOrder
 from db.models.mediation import DISPUTE_TYPES, RISK_COLOURS
-from db.models.orders import ORDER_STATUSES
+from db.models.orders import ORDER_STATUSES, TIERS
 from db.permissions import Actor, require
 from db.queries import kpi as kpi_q
 from db.queries import order_counts
@@ -106,6 +106,7 @@ def assemble(s: Session, week: kpi_q.Period, now: datetime, role: str) -> dict:
         "departments": _departments(s, week, until, now),
         "carried": _carried(s, week, now, role),
         "tasks": _tasks(s, week, now, role),
+        "tiers": _tiers(s, week, until, now),
     }
 
 
@@ -137,7 +138,7 @@ def _owner_select():
     return (select(W.number, W.title, W.status, W.received_at, W.due_at, W.due_provisional, W.supervised,
                    W.supervision_level,
                    W.caller_name, Village.name.label("village"), Department.name.label("department"),
-                   Platform.name.label("platform"), sup)
+                   Platform.name.label("platform"), W.handler_village_id, sup)
             .select_from(W)
             .outerjoin(Village, Village.id == W.village_id)
             .outerjoin(Department, Department.id == W.department_id)
@@ -166,7 +167,8 @@ def _owner_rows(s: Session, conds: list, key: str) -> list:
 
 def _order_item(r, role: str, now: datetime) -> dict:
     return {"number": r["number"], "title": scrub_for(role, r["title"], [r["caller_name"] or ""]),
-            "village": r["village"] or "", "owner": r["department"] or r["platform"] or "（未派单）",
+            "village": r["village"] or "",
+            "owner": r["department"] or r["platform"] or ("本村就地办" if r["handler_village_id"] else "（未派单）"),
             "supervisor": r["supervisor"] or "", "status": ORDER_STATUSES.get(r["status"], r["status"]),
             "supervised": bool(r["supervised"]), "received": _local(r["received_at"]),
             "due": deadline_text(r["due_at"], bool(r["due_provisional"])) if r["due_at"] else "",
@@ -213,6 +215,17 @@ def _departments(s: Session, week: kpi_q.Period, until: datetime, now: datetime)
              "on_time": _fmt(m["on_time"], r["on_time"]), "on_time_n": r["on_time_n"],
              "overdue": r["overdue_hit"], "satisfaction": _fmt(m["satisfaction"], r["satisfaction"]),
              "satisfaction_n": r["satisfaction_n"]} for i, r in enumerate(rows)]
+
+
+def _tiers(s: Session, week: kpi_q.Period, until: datetime, now: datetime) -> list[dict]:
+    """The week's orders by tier (issue #21, item 5): 即办 answered at once, 就地办 by the village,
+    吹哨办 by a lead department with assisting ones; the same metrics as the department ranking."""
+    rows = {r["key"]: r for r in kpi_q.order_stats(s, week.since, until, now, by="tier")}
+    m = kpi_q.ORDER_METRICS
+    return [{"tier": label, "received": r["received"], "closed": r["closure_hit"],
+             "on_time": _fmt(m["on_time"], r["on_time"]), "on_time_n": r["on_time_n"], "overdue": r["overdue_hit"],
+             "satisfaction": _fmt(m["satisfaction"], r["satisfaction"]), "satisfaction_n": r["satisfaction_n"]}
+            for key, label in TIERS.items() if (r := rows.get(key))]
 
 
 def _carried(s: Session, week: kpi_q.Period, now: datetime, role: str) -> dict:
@@ -278,6 +291,11 @@ def sections(report: dict) -> list[tuple[str, str, list[str], list[list]]]:
          ["编号", "任务", "牵头单位", "责任人", "完成时限", "逾期天数", "进度"],
          [[t["number"], t["title"], t["lead_unit"], t["owner"], t["due"], t["overdue_days"], t["progress"]]
           for t in report["tasks"]["items"]]),
+        ("九、分级办理", "本周受理工单按分级：即办当场答复，就地办由村（社区）网格员、村干部办理，"
+         "吹哨办由牵头部门会同协办部门办理（n 为样本量）",
+         ["分级", "受理", "办结", "按期办结率", "n", "超期", "满意率", "满意n"],
+         [[t["tier"], t["received"], t["closed"], t["on_time"], t["on_time_n"], t["overdue"], t["satisfaction"],
+           t["satisfaction_n"]] for t in report.get("tiers", [])]),
     ]
 
 
@@ -387,7 +405,7 @@ def build_xlsx(report: dict) -> bytes:
     fill = PatternFill("solid", fgColor="DCE6F1")
     thin = Side(style="thin", color="999999")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    sheet_names = ["本周数据", "红色纠纷", "超期督办", "类别前五", "村社区前五", "部门排名", "结转事项", "任务台账"]
+    sheet_names = ["本周数据", "红色纠纷", "超期督办", "类别前五", "村社区前五", "部门排名", "结转事项", "任务台账", "分级办理"]
     for name, (title, note, header, rows) in zip(sheet_names, sections(report), strict=True):
         ws = wb.create_sheet(name)
         ws["A1"] = f"{title_of(report)} · {title}"

@@ -10,7 +10,7 @@ ALL = "admin leader reception dispatcher supervisor platform mediator grid demo 
 EXPECTED_PAGES = {
     "home": ALL,
     "intake": "admin reception dispatcher",
-    "inbox": "admin leader county_leader reception dispatcher supervisor platform demo",
+    "inbox": "admin leader county_leader reception dispatcher supervisor platform grid demo",
     "county_link": "admin reception dispatcher",
     "supervision": "admin leader county_leader dispatcher supervisor demo",
     "roster": "admin leader dispatcher grid demo",
