@@ -318,7 +318,8 @@ KEYBOARD_SCRIPT = """<script>
   // Streamlit's own English words, in Chinese: empty select boxes, date inputs, table toolbars
   const words = {'Choose an option': '请选择', 'Choose options': '请选择', 'Search': '在表格中搜索',
                  'Fullscreen': '全屏', 'Close fullscreen': '退出全屏', 'Show/hide columns': '显示或隐藏列',
-                 'Download as CSV': '下载', 'No results': '无匹配项', 'file upload': '选择文件'};
+                 'Download as CSV': '下载', 'No results': '无匹配项', 'file upload': '选择文件',
+                 'Select all': '全选'};
   const fix = () => {
     document.querySelectorAll('button[aria-label="Clear value"], button[aria-label="Clear all"]')
       .forEach(b => { b.tabIndex = -1; b.setAttribute('aria-label', '清除'); });
@@ -330,7 +331,8 @@ KEYBOARD_SCRIPT = """<script>
       const w = words[e.getAttribute('aria-label')];
       if (w && e.tagName !== 'INPUT') e.setAttribute('aria-label', w);
     });
-    document.querySelectorAll('[data-testid="stTooltipContent"] p, [role="tooltip"] p, [role="option"]').forEach(e => {
+    // a multiselect's "Select all" is a div inside its option
+    document.querySelectorAll('[data-testid="stTooltipContent"] p, [role="tooltip"] p, [role="option"], [role="option"] > div').forEach(e => {
       if (e.childElementCount === 0 && words[e.textContent]) e.textContent = words[e.textContent];
     });
   };

@@ -324,6 +324,10 @@ DIMENSIONS: dict[str, tuple[str, Any, Any]] = {
 }
 
 
+# the group of orders without a value: a 就地办 order has no platform or department (its village handles it)
+NONE_LABELS = {"platform": "（无：就地办或未派单）", "department": "（无：就地办或未派单）"}
+
+
 def _labels(s: Session, by: str, keys: list) -> dict:
     spec = DIMENSIONS[by][2]
     if isinstance(spec, dict):
@@ -534,7 +538,7 @@ def _stats_by(s: Session, since: datetime, until: datetime, now: datetime, by: s
             rows[k]["overdue_hit"] += 1
     rows = {k: v for k, v in rows.items() if v["received"] or v["satisfaction_n"]}
     labels = _labels(s, by, list(rows))
-    out = [finish({**row, "key": k, "label": labels.get(k, "（未指定）") if k is not None else "（未指定）"})
+    out = [finish({**row, "key": k, "label": labels.get(k, "（未指定）") if k is not None else NONE_LABELS.get(by, "（未指定）")})
            for k, row in rows.items()]
     out.sort(key=lambda r: (-r["received"], str(r["label"])))
     return out
@@ -607,7 +611,7 @@ def _scan_stats(s: Session, since: datetime, until: datetime, now: datetime, by:
         row = rows.get(0) or _empty_counts()
         return [finish({**row, "key": None, "label": "全部"})]
     labels = _labels(s, by, list(rows))
-    out = [finish({**row, "key": k, "label": labels.get(k, "（未指定）") if k is not None else "（未指定）"})
+    out = [finish({**row, "key": k, "label": labels.get(k, "（未指定）") if k is not None else NONE_LABELS.get(by, "（未指定）")})
            for k, row in rows.items()]
     out.sort(key=lambda r: (-r["received"], str(r["label"])))
     return out
