@@ -26,6 +26,7 @@ with ui.run_marker():  # only for the browser tests (GOV_E2E_MARKER=1): "this ru
         if can_open(gate.actor.role, "intake"):  # the desk's classifier trains in the background
             data.warm_models()
         page = nav.build(gate.actor.role)
+        nav.count_visit(page)
         nav.goto_box(gate.actor.role)
         auth.render_account_box(engine, gate.actor)
         page.run()

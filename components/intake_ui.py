@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.nav import VISIT_KEY
 from components.ui import aria_selector, esc
 from db.models.orders import CHANNELS, ORDER_STATUSES
 from db.rules.sla import to_local
@@ -23,10 +24,14 @@ def reset_form() -> None:
 def focus_first_field(label: str) -> None:
     """Put the cursor into the form's first field when the page opens and after each saved call,
     so the next call can be typed at once (the script's text carries the form number: it runs
-    again only for a new form, never on the reruns while a call is typed)."""
+    again only for a new form, never on the reruns while a call is typed). Once per visit of the page
+    and form number (``nav.count_visit``; marked in the window): the script's element is mounted
+    again when an element above it comes or goes (the saved call's message gone on the next run),
+    and the cursor was then taken back from the field the clerk had tabbed to."""
     selector = aria_selector(label)
-    st.html(f"<script>/* form {st.session_state.get(FORM_KEY, 0)} */ (() => {{ let tries = 0; "
-            f"const t = setInterval(() => {{ const f = document.querySelector({selector}); "
+    mark = f"{int(st.session_state.get(VISIT_KEY, 0))}-{int(st.session_state.get(FORM_KEY, 0))}"
+    st.html(f"<script>(() => {{ if (window.govFocused === '{mark}') return; window.govFocused = '{mark}'; "
+            f"let tries = 0; const t = setInterval(() => {{ const f = document.querySelector({selector}); "
             "if (f) f.focus(); if (f || ++tries > 50) clearInterval(t); }, 100); })();</script>",
             unsafe_allow_javascript=True)
 

@@ -55,6 +55,17 @@ def build(role: str):
     )
 
 
+VISIT_KEY = "gov_page_visit"
+
+
+def count_visit(page) -> None:
+    """Count the arrivals on a page (another page before this run): a page's one-time script (the
+    desk's cursor in its first field) runs again on a new visit, not on the reruns within one."""
+    if st.session_state.get("gov_page") != page.url_path:
+        st.session_state["gov_page"] = page.url_path
+        st.session_state[VISIT_KEY] = st.session_state.get(VISIT_KEY, 0) + 1
+
+
 def login_only(login_page):
     """While logged out, every page URL shows the login form (a bookmark or deep link lands
     there, and after login the same URL opens the page if the role may use it)."""

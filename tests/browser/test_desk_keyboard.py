@@ -73,6 +73,17 @@ def test_a_call_registered_by_keyboard_alone(app_server, page):
                            "document.activeElement.getAttribute('aria-label') === '来电人/来访人'")
     assert page.get_by_label("来电人/来访人").input_value() == ""
     screenshot(page, "desk-keyboard-saved")
+    # the next caller: Tab from the name goes on to the phone (the cursor was once taken back to
+    # the name when the saved call's message went away on this first run)
+    _type_and_tab(page, "下一位来电")
+    assert _focused_label(page) == "联系电话", _focused_label(page)
+    # back on the desk from another page: the cursor is in the first field again
+    page.get_by_role("link", name="今日待办").click()
+    wait_for_rerun(page)
+    page.get_by_role("link", name="来电来访登记").click()
+    wait_for_rerun(page)
+    page.wait_for_function("() => document.activeElement && "
+                           "document.activeElement.getAttribute('aria-label') === '来电人/来访人'")
 
 
 def test_a_missing_village_is_shown_at_its_field(app_server, page):
