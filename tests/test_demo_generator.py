@@ -23,7 +23,7 @@ from db.engine import make_engine
 from db.migrate import upgrade
 from db.models import (
     AppSetting, AuditLog, Base, Category, Counter, Department, ExtensionRequest, Grid, GridEvent,
-    GridStaff, Household, MediationCase, MediationParty, MediationStep, Mediator, PartyMember,
+    GridStaff, Household, MediationCase, MediationParty, MediationStep, Mediator, OrderAssist, PartyMember,
     PartyMemberHousehold, PartyScoreEntry, Platform, PlatformCase, RecordLink, Resident,
     ServiceItem, TenHouseholdUnit, Township, Village, WorkOrder, WorkOrderEvent,
 )
@@ -79,10 +79,11 @@ def _digest(engine: Engine) -> str:
 
 def test_counts_are_returned_per_table(township):
     engine, counts = township
-    for model in (WorkOrder, WorkOrderEvent, Resident, GridEvent, MediationCase, AuditLog):
+    for model in (WorkOrder, WorkOrderEvent, OrderAssist, Resident, GridEvent, MediationCase, AuditLog):
         table = model.__table__
         assert counts[table.name] == _scalar(engine, select(func.count()).select_from(table))
     assert counts["work_order"] == 5000
+    assert counts["order_assist"] > 0  # the assisting parts of the 吹哨办 orders
     assert 10_000 <= counts["grid_event"] <= 20_000
 
 
@@ -206,9 +207,11 @@ def test_orders_cover_every_status_and_channel(township):
     year = (NOW + LOCAL).year
     # from 1 January two years back to now; activity grows (compare whole years: this one is partial)
     assert set(years) == {year - 2, year - 1, year} and years[year - 2] < years[year - 1]
-    dispatched = _all(engine, select(WorkOrder.platform_id, WorkOrder.department_id)
-                      .where(WorkOrder.dispatched_at.is_not(None)))
-    assert all(p is not None and d is not None for p, d in dispatched)
+    dispatched = _all(engine, select(WorkOrder.platform_id, WorkOrder.department_id, WorkOrder.handler_village_id,
+                                     WorkOrder.village_id).where(WorkOrder.dispatched_at.is_not(None)))
+    # handled by a department, or (就地办) by the order's own village
+    assert all((p is not None and d is not None and hv is None) or (p is None and d is None and hv == v)
+               for p, d, hv, v in dispatched)
     cancelled = _all(engine, select(WorkOrder.cancelled_reason)
                      .where(WorkOrder.status == "cancelled"))
     assert all(reason for (reason,) in cancelled)
@@ -280,6 +283,8 @@ def test_timelines_are_consistent_with_orders(township):
             if cur.to_status != prev.to_status:
                 assert next_status(prev.to_status, cur.action,
                                    **(cur.data or {})) == cur.to_status, order.number
+            elif cur.action in ("assist_accept", "assist_report"):  # a 吹哨办 part's step, not the order's
+                assert cur.from_status in OPEN_STATUSES, order.number
             else:
                 assert (cur.from_status, cur.action) in TRANSITIONS, order.number
         contacts = [e.at for e in evs if e.action in ("contact", "answer")]

@@ -23,6 +23,15 @@ like history made through the app. Conventions:
 - An open order past its deadline is supervised in red (a 'supervise' event, then an
   'urge' when it stays open for days); an open order at 80% or more of its clock is
   supervised in yellow. Closed orders that were resolved late keep their red supervision.
+- Tiers (issue #21, item 5), drawn from a random stream of their own (``self.tiers``: the main
+  stream and the repeats' are drawn as before, so every other record is unchanged): VILLAGE_SHARE
+  of the 就地办 orders are dispatched to the village of their grid (``handler_village_id``, no
+  platform or department: ``orders.dispatch_local``'s note and data), accepted by its grid workers
+  and resolved in words that name no department; a few others went to the village first and were
+  sent back. Every 吹哨办 dispatch names one or two assisting departments of the township's other
+  platforms (``OrderAssist``, 'assigned' at the dispatch), each accepting ('assist_accept') and
+  reporting ('assist_report') before the lead resolves; a 吹哨办 sent to a wrong lead first has its
+  open parts withdrawn at the bounce. A part's state is what has happened by ``now``.
 - Duplicates are cancelled with ``duplicate_of_id`` set and a RecordLink
   (from the duplicate to the original, kind 'duplicate').
 - Cross-channel repeats (重合度, docs/kpi.md): a share of the petitions of households
@@ -49,9 +58,9 @@ from itertools import accumulate
 
 from db.demo import vocab
 from db.demo.context import (
-    LOCAL_OFFSET, CategoryInfo, Context, Grid, Household, Person, Platform,
+    LOCAL_OFFSET, CategoryInfo, Context, Grid, Household, Person, Platform, Township,
 )
-from db.models import ExtensionRequest, RecordLink, WorkOrder, WorkOrderEvent
+from db.models import ExtensionRequest, OrderAssist, RecordLink, WorkOrder, WorkOrderEvent
 from db.models.orders import CHANNELS, SATISFACTION
 from db.rules.sla import deadline_provisional, contact_deadline, warn_point
 
@@ -66,6 +75,10 @@ ESCALATE_DAYS = 28  # within the overlap's 30 days (db/queries/overlap.py KEY_WI
 CALL_POOL = (30, 300)  # the latest calls of households kept per village and per township
 UNLINKED_12345 = 0.6
 TIERS_ALL = ("instant", "local", "whistle")
+VILLAGE_SHARE = 0.6  # of the 就地办 orders: dispatched to their village, handled by its grid workers
+VILLAGE_FIRST = 0.5  # of the 就地办 orders sent to a wrong handler first and not the village's: the village
+ASSIST_ONE = 0.55  # of the 吹哨办 dispatches: one assisting department (else two)
+RECENT_UNSIGNED = timedelta(days=4)  # a part of a 吹哨办 dispatched this recently and open may wait to be signed
 
 # a planned event: (at, action, to_status or None, note, data)
 Planned = tuple[datetime, str, "str | None", str, "dict | None"]
@@ -86,6 +99,7 @@ class _OrderStage:
             len(g.households) + (12.0 if g.kind == "special" else 5.0) for g in grids))
         self.dept_names = [(p.code, name) for p in ctx.townships[0].platforms.values()
                            for name in p.departments]
+        self.dept_words = tuple(sorted({name for _, name in self.dept_names}))  # no 就地办 result names one
         # the latest orders from known households, for duplicates (重复诉求)
         self.recent: list[tuple[int, str, datetime, CategoryInfo, Grid, Household, Person]] = []
         self.slim_before = (self.now - timedelta(days=ctx.spec.full_timeline_days)
@@ -97,6 +111,11 @@ class _OrderStage:
         self.calls: dict[tuple[str, int], list[tuple[int, datetime, CategoryInfo, Grid, Household, Person]]] = {}
         # the repeats' own random stream, seeded from the main one without drawing from it
         self.side = random.Random(f"cross-channel:{ctx.rng.getstate()[1][:8]}")  # nosec B311
+        # the tiers' own stream (就地办 to the village, 吹哨办's assisting departments), drawn from
+        # neither of the others: every other order, record and count is as before
+        self.tiers = random.Random(f"tiers:{ctx.rng.getstate()[1][:8]}")  # nosec B311
+        # the assisting parts planned for the current order (see _assist_times, _assist_rows)
+        self.parts: list[dict] = []
 
     # ------------------------------------------------------------------ main loop
     def run(self) -> None:
@@ -224,6 +243,7 @@ class _OrderStage:
             row["cancelled_reason"] = reason
             row["result"] = None
         else:
+            self.parts = []
             self._plan_life(plan, row, ext_rows, cat, tier, channel, platform, department_id,
                             dept_name, grid, forced, yellow[1:] if yellow else None)
 
@@ -240,6 +260,9 @@ class _OrderStage:
             events.append(dict(order_id=order_id, at=at, actor_id=None, action=action,
                                from_status=from_status, to_status=status, note=note, data=data))
         self._apply(row, happened, status)
+        if self.parts:
+            self._assist_rows(order_id)  # before the events: they name the parts' ids
+            self.parts = []
         if duplicate_of is not None:
             ctx.add(RecordLink, dict(
                 id=ctx.next_id(RecordLink), from_type="work_order", from_id=order_id,
@@ -293,7 +316,8 @@ class _OrderStage:
             village_id=grid.village.id, grid_id=grid.id,
             household_id=hh.id if hh is not None else None, address=address,
             category_id=cat.id, tier=tier, urgency=urgency, title=title,
-            description=description, platform_id=None, department_id=None, status="received",
+            description=description, platform_id=None, department_id=None, handler_village_id=None,
+            status="received",
             received_at=received, created_by=None, assignee_id=None,
             contact_due_at=contact_deadline(received, 24), contacted_at=None,
             dispatched_at=None, due_at=None, warn_at=None, due_workdays=None, due_provisional=False,
@@ -334,17 +358,30 @@ class _OrderStage:
                    pinned: tuple[datetime, datetime] | None) -> None:
         """Plan the whole life of an order (it is cut at ``now`` afterwards). ``forced``
         pins one of the latest orders to an early status, or ('yellow') keeps an order open
-        at 80%+ of its clock with the contact and dispatch times given in ``pinned``."""
+        at 80%+ of its clock with the contact and dispatch times given in ``pinned``.
+
+        Tiers (issue #21, item 5; every draw for them from ``self.tiers``): VILLAGE_SHARE of the
+        就地办 orders go to their village (``handler_village_id``; its grid workers accept and
+        resolve, no department is named); a 吹哨办 order's department leads and one or two
+        departments of the township's other platforms assist, each part accepted and reported
+        between the dispatch and the lead's resolution (``self.parts``)."""
         ctx, rng, now = self.ctx, self.rng, self.now
         received = row["received_at"]
         span = now - received  # forced orders fit their steps into it
-        result = rng.choice(cat.results).format(dept=dept_name, v=grid.label,
-                                                n=rng.randint(3, 10))
+        template = rng.choice(cat.results)
+        result = template.format(dept=dept_name, v=grid.label, n=rng.randint(3, 10))
         row["result"] = result
         if tier == "instant" and forced is None:
             # 简单事项即办: answered during the call or visit (received -> archived)
             plan.append((received, "answer", "archived", f"即办答复：{result}", None))
             return
+        tiers = self.tiers
+        town = grid.village.township
+        village = grid.village if tier == "local" and tiers.random() < VILLAGE_SHARE else None
+        if village is not None and any(name in result for name in self.dept_words):
+            # a result naming a department: the village's own words instead
+            result = tiers.choice(vocab.VILLAGE_RESULTS)
+            row["result"] = result
         if pinned is not None:
             t = pinned[0]
         elif forced is not None:
@@ -387,25 +424,34 @@ class _OrderStage:
             td = t + timedelta(minutes=rng.randint(5, 120))
         if forced is None and rng.random() < 0.03:
             wrong_code, wrong_dept = rng.choice([d for d in self.dept_names if d[1] != dept_name])
-            wrong = grid.village.township.platforms[wrong_code]
+            wrong = town.platforms[wrong_code]
             wrong_id = wrong.departments[wrong_dept]
-            plan.append((td, "dispatch", "dispatched",
-                         f"派至{wrong.name}{wrong_dept}，限{wd}个工作日办结。",
-                         {"platform_id": wrong.id, "department_id": wrong_id, "workdays": wd,
-                          "due_at": ctx.deadline(td, wd).isoformat()}))
             tb = td + timedelta(minutes=rng.randint(60, 480))
-            plan.append((tb, "bounce", "contacted",
-                         f"{wrong_dept}退回：{rng.choice(vocab.BOUNCE_REASONS)}",
-                         {"platform_id": wrong.id, "department_id": wrong_id}))
+            reason = rng.choice(vocab.BOUNCE_REASONS)
+            if tier == "local" and village is None and tiers.random() < VILLAGE_FIRST:
+                # 就地办 first, sent back by the village: a department's matter
+                home = grid.village
+                plan.append(self._village_dispatch(td, home.name, home.id, wd))
+                plan.append((tb, "bounce", "contacted",
+                             f"{home.name}退回：{tiers.choice(vocab.VILLAGE_BOUNCE_REASONS)}",
+                             {"platform_id": None, "department_id": None, "village_id": home.id}))
+            else:
+                # to the wrong department (leading a 吹哨办: its assisting parts withdrawn at the bounce)
+                helpers = self._assisting(town, wrong) if tier == "whistle" else []
+                plan.append(self._department_dispatch(td, wrong, wrong_dept, wrong_id, wd, helpers))
+                self._assist_times(plan, helpers, td, tb, withdrawn=True)
+                data = {"platform_id": wrong.id, "department_id": wrong_id}
+                if helpers:
+                    data["withdrawn_assists"] = len(helpers)
+                plan.append((tb, "bounce", "contacted", f"{wrong_dept}退回：{reason}", data))
             td = tb + timedelta(minutes=rng.randint(30, 240))
         leader = rng.choice(vocab.SUPERVISION_LEADERS)
         cycle = 0
-        plan.append((td, "dispatch", "dispatched",
-                     (f"复杂事项吹哨办：派{platform.name}{dept_name}牵头，相关部门协同，"
-                      f"限{wd}个工作日办结。" if tier == "whistle" else
-                      f"派至{platform.name}{dept_name}，限{wd}个工作日办结。"),
-                     {"platform_id": platform.id, "department_id": department_id,
-                      "workdays": wd, "due_at": ctx.deadline(td, wd).isoformat()}))
+        helpers = self._assisting(town, platform) if tier == "whistle" else []
+        if village is not None:
+            plan.append(self._village_dispatch(td, village.name, village.id, wd))
+        else:
+            plan.append(self._department_dispatch(td, platform, dept_name, department_id, wd, helpers))
         while True:
             due = ctx.deadline(td, wd)
             clock = due - td
@@ -419,7 +465,8 @@ class _OrderStage:
             elif forced == "resolved":
                 ts = received + span * 0.45
             plan.append((ts, "accept", "in_progress",
-                         f"{dept_name}已签收，安排人员现场核实处理。", None))
+                         tiers.choice(vocab.VILLAGE_ACCEPT_NOTES) if village is not None
+                         else f"{dept_name}已签收，安排人员现场核实处理。", None))
             busy_until = ts  # nothing is resolved before an extension request is decided
             if cycle == 0 and len(rounds) == 1 and wd >= 3 and forced is None and \
                     rng.random() < (0.12 if tier == "whistle" else 0.04):
@@ -440,6 +487,8 @@ class _OrderStage:
                 t_res = received + span * 0.8
             elif pinned is not None:
                 t_res = ctx.between(now + timedelta(hours=1), due - timedelta(minutes=1))
+            if cycle == 0:  # every assisting part reports before the lead resolves
+                self._assist_times(plan, helpers, td, t_res, lead_accepted=ts)
             if t_res > due and due < now:
                 # overdue: 党委督办 (red), then 催办 while it stays open
                 gap = min(t_res - due, now - due)
@@ -448,7 +497,8 @@ class _OrderStage:
                              {"level": "red", "supervisor_user_id": None}))
                 if now - due > timedelta(days=5) and t_res - due > timedelta(days=5):
                     plan.append((due + timedelta(days=rng.randint(3, 5)), "urge", None,
-                                 f"第1次催办：{leader}约谈承办单位负责人，要求限期办结。",
+                                 f"第1次催办：{leader}约谈"
+                                 f"{village.name if village is not None else '承办单位'}负责人，要求限期办结。",
                                  {"urge_count": 1}))
             elif t_res > now and due > now and now >= warn_point(td, due):
                 plan.append((warn_point(td, due) + timedelta(minutes=1), "supervise", None,
@@ -463,11 +513,13 @@ class _OrderStage:
                 # 不满意重新交办: a fresh clock from the callback
                 td = t_cb
                 reason = rng.choice(vocab.UNSATISFIED_REASONS)
+                handler: dict = ({"village_id": village.id} if village is not None else
+                                 {"platform_id": platform.id, "department_id": department_id})
                 plan.append((t_cb, "callback", "dispatched",
-                             f"回访诉求人，评价：不满意。重新交办{platform.name}{dept_name}，"
+                             f"回访诉求人，评价：不满意。重新交办"
+                             f"{f'{village.name}就地办理' if village is not None else platform.name + dept_name}，"
                              f"限{wd}个工作日办结。{reason}。",
-                             {"satisfaction": sat, "redispatch": True,
-                              "platform_id": platform.id, "department_id": department_id,
+                             {"satisfaction": sat, "redispatch": True, **handler,
                               "workdays": wd, "due_at": ctx.deadline(td, wd).isoformat()}))
                 cycle += 1
                 continue
@@ -514,6 +566,104 @@ class _OrderStage:
                       "old_due_at": due.isoformat(), "new_due_at": new_due.isoformat()}))
         return new_due, decided
 
+    def _village_dispatch(self, td: datetime, name: str, village_id: int, wd: int) -> Planned:
+        """就地办: the dispatch to the order's village, as ``orders.dispatch_local`` writes it."""
+        due = self.ctx.deadline(td, wd)
+        return (td, "dispatch", "dispatched",
+                f"就地办：派至{name}，由网格员、村干部办理并反馈，限{wd}个工作日办结。",
+                {"village_id": village_id, "workdays": wd, "due_at": due.isoformat(),
+                 "provisional": deadline_provisional(td, due, self.ctx.calendar)})
+
+    def _department_dispatch(self, td: datetime, platform: Platform, dept_name: str, department_id: int,
+                             wd: int, helpers: list[tuple[Platform, str, int]]) -> Planned:
+        """The dispatch to a department; with assisting departments a 吹哨办 it leads (the note
+        and data of ``orders.dispatch`` with ``assisting``)."""
+        due = self.ctx.deadline(td, wd)
+        data: dict = {"platform_id": platform.id, "department_id": department_id}
+        if not helpers:
+            return (td, "dispatch", "dispatched", f"派至{platform.name}{dept_name}，限{wd}个工作日办结。",
+                    {**data, "workdays": wd, "due_at": due.isoformat()})
+        names = "、".join(p.name + name for p, name, _ in helpers)
+        data["assisting"] = [d for *_, d in helpers]
+        return (td, "dispatch", "dispatched",
+                f"吹哨办：{platform.name}{dept_name}牵头，{names}协办，限{wd}个工作日办结。",
+                {**data, "workdays": wd, "due_at": due.isoformat(),
+                 "provisional": deadline_provisional(td, due, self.ctx.calendar)})
+
+    def _assisting(self, town: Township, lead: Platform) -> list[tuple[Platform, str, int]]:
+        """One or two assisting departments of a 吹哨办 led by a department of ``lead``: of the
+        township's other platforms, one department each."""
+        tiers = self.tiers
+        others = [p for p in town.platforms.values() if p.id != lead.id and p.departments]
+        k = min(1 if tiers.random() < ASSIST_ONE else 2, len(others))
+        out = []
+        for p in tiers.sample(others, k):
+            name = tiers.choice(list(p.departments))
+            out.append((p, name, p.departments[name]))
+        return out
+
+    def _assist_times(self, plan: list[Planned], helpers: list[tuple[Platform, str, int]],
+                      start: datetime, end: datetime, withdrawn: bool = False,
+                      lead_accepted: datetime | None = None) -> None:
+        """Plan each assisting part of a dispatch at ``start``: assigned then; accepted some hours
+        after it and reported after that and after the lead accepted (``lead_accepted``), before
+        the lead resolves at ``end``; or, ``withdrawn``, sent back with the order at ``end``
+        (accepted or not by then). Whole seconds (floored, as the plan is), so their order holds.
+        Their rows are made once the plan is cut (``_assist_rows``)."""
+        tiers = self.tiers
+        start, end = start.replace(microsecond=0), end.replace(microsecond=0)
+        window = end - start
+        for p, name, dept_id in helpers:
+            part = dict(platform_id=p.id, department_id=dept_id, assigned=start, accepted=None,
+                        reported=None, report=None, withdrawn=end if withdrawn else None, data=[])
+            if withdrawn:
+                if tiers.random() < 0.5:
+                    part["accepted"] = (start + window * tiers.uniform(0.1, 0.9)).replace(microsecond=0)
+            else:
+                delay = min(window * tiers.uniform(0.05, 0.4), timedelta(hours=tiers.uniform(2, 72)))
+                part["accepted"] = (start + delay).replace(microsecond=0)
+                if end > self.now and self.now - start < RECENT_UNSIGNED and tiers.random() < 0.6:
+                    # a part of a recent 吹哨办 still open: often not signed for yet (待签收)
+                    part["accepted"] = (self.now + (end - self.now) * tiers.uniform(0.05, 0.3)).replace(microsecond=0)
+                begun = max(part["accepted"], min(lead_accepted or start, end))
+                part["reported"] = (begun + (end - begun) * tiers.uniform(0.3, 0.95)).replace(microsecond=0)
+                part["report"] = tiers.choice(vocab.ASSIST_REPORTS)
+            if part["accepted"] is not None:
+                data = {"assist_id": None, "department_id": dept_id}  # the id once the row is made
+                part["data"].append(data)
+                plan.append((part["accepted"], "assist_accept", None, f"{name}签收协办。", data))
+            if part["reported"] is not None:
+                data = {"assist_id": None, "department_id": dept_id}
+                part["data"].append(data)
+                plan.append((part["reported"], "assist_report", None, f"{name}协办反馈：{part['report']}", data))
+            self.parts.append(part)
+
+    def _assist_rows(self, order_id: int) -> None:
+        """The order's assisting parts as of ``now`` (``OrderAssist``), from what has happened:
+        none before their dispatch; assigned, accepted, reported or withdrawn (at the bounce) by
+        then, with the version and time of their last step."""
+        ctx, now = self.ctx, self.now
+        for part in self.parts:
+            if part["assigned"] > now:
+                continue
+            part_id = ctx.next_id(OrderAssist)
+            for data in part["data"]:
+                data["assist_id"] = part_id
+            status, version, updated = "assigned", 1, part["assigned"]
+            accepted = part["accepted"] if part["accepted"] is not None and part["accepted"] <= now else None
+            reported = part["reported"] if part["reported"] is not None and part["reported"] <= now else None
+            if accepted is not None:
+                status, version, updated = "accepted", version + 1, accepted
+            if reported is not None:
+                status, version, updated = "reported", version + 1, reported
+            elif part["withdrawn"] is not None and part["withdrawn"] <= now:
+                status, version, updated = "withdrawn", version + 1, part["withdrawn"]
+            ctx.add(OrderAssist, dict(
+                id=part_id, order_id=order_id, platform_id=part["platform_id"],
+                department_id=part["department_id"], status=status, assigned_at=part["assigned"],
+                accepted_at=accepted, accepted_by=None, reported_at=reported, reported_by=None,
+                report=part["report"] if reported is not None else None, version=version, updated_at=updated))
+
     def _apply(self, row: dict, happened: list[Planned], status: str | None) -> None:
         """Fill the order's columns from the events that have happened by ``now``."""
         ctx, now = self.ctx, self.now
@@ -552,9 +702,10 @@ class _OrderStage:
         if status in ("received", "contacted"):
             dispatch_data = None  # never dispatched, or bounced back and awaiting a new dispatch
             row["dispatched_at"] = None
-        if dispatch_data is not None:
-            row["platform_id"] = dispatch_data["platform_id"]
-            row["department_id"] = dispatch_data["department_id"]
+        if dispatch_data is not None:  # a department's (platform_id, department_id) or its village's
+            row["platform_id"] = dispatch_data.get("platform_id")
+            row["department_id"] = dispatch_data.get("department_id")
+            row["handler_village_id"] = dispatch_data.get("village_id")
             due = ctx.deadline(row["dispatched_at"], dispatch_data["workdays"] + ext_days)
             row["due_at"] = due
             row["warn_at"] = warn_point(row["dispatched_at"], due)

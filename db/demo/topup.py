@@ -11,6 +11,10 @@ them are taken to their close.
 - Each call then goes as far as its age allows (contact, dispatch, accept, resolve, callback),
   each step taken by the township's own account for it (its clerk, dispatcher, the platform's
   officer; 系统 where there is none); the youngest are still open.
+- Its tier shows (issue #21, item 5): most 就地办 calls go to their village (its grid worker's
+  account accepts and resolves them), a 吹哨办 call's department leads one or two departments of
+  other platforms, whose officers accept their parts with the lead and report them before it
+  resolves (a stale call's open parts too). These draws come from a stream of the call's own.
 - Deterministic for a given data set and moment: the random generator is seeded with both.
 - At most ``MAX_DAYS`` days are filled (a console left alone for a year gets its last six weeks,
   enough for today, this week and this month); a gap of less than an hour is nothing to do.
@@ -31,10 +35,13 @@ from sqlalchemy import Engine, func, select
 
 from db import scope
 from db.engine import read_session, write_session
-from db.models import AppSetting, Department, Platform, Township, WorkOrder
-from db.models.orders import OPEN_STATUSES
+from db.models import AppSetting, Department, OrderAssist, Platform, Township, WorkOrder, WorkOrderEvent
+from db.models.orders import ASSIST_OPEN, OPEN_STATUSES
 from db.permissions import SYSTEM
+from db.demo import vocab
 from db.demo.context import LOCAL_OFFSET
+from db.demo.orders import ASSIST_ONE, VILLAGE_SHARE
+from db.services import order_assists
 from db.services import orders as orders_svc
 from db.services.orders import Intake
 
@@ -59,6 +66,8 @@ def staff_of(engine: Engine) -> dict:
                            .order_by(User.id)):
             key = ("platform", u.platform_id) if u.role == "platform" else u.role
             out.setdefault(key, actor_of(u))
+            if u.role == "grid" and u.village_id is not None:  # a 就地办 call of the village is theirs
+                out.setdefault(("village", u.village_id), actor_of(u))
     return out
 
 
@@ -81,32 +90,90 @@ def _moments(rng: random.Random, steps: tuple[tuple[str, float], ...], done: int
         yield step, t
 
 
+def _handling(engine: Engine, order_id: int) -> tuple[str, int | None, int | None, list]:
+    """The order's tier, village, the village handling it (就地办) and its assisting parts still
+    open (id, version, status, platform, time of their last step)."""
+    with read_session(engine) as s:
+        o = s.get(WorkOrder, order_id)
+        parts = s.execute(select(OrderAssist.id, OrderAssist.version, OrderAssist.status, OrderAssist.platform_id,
+                                 func.coalesce(OrderAssist.accepted_at, OrderAssist.assigned_at))
+                          .where(OrderAssist.order_id == order_id, OrderAssist.status.in_(ASSIST_OPEN))
+                          .order_by(OrderAssist.id)).all()
+        return o.tier, o.village_id, o.handler_village_id, [tuple(p) for p in parts]
+
+
+def _dispatch(engine: Engine, rng: random.Random, tiers: random.Random, order: dict, t: datetime,
+              depts: list[tuple[int, int]], staff: dict) -> tuple[dict, int | None]:
+    """Dispatch by the call's tier: 就地办 to its village (VILLAGE_SHARE of them), 吹哨办 to a
+    department leading one or two of other platforms, else to a department. Returns the order and
+    the platform now handling it."""
+    dispatcher = staff.get("dispatcher", SYSTEM)
+    platform_id, dept_id = rng.choice(depts)
+    tier, village_id, _, _ = _handling(engine, order["id"])
+    if tier == "local" and village_id is not None and tiers.random() < VILLAGE_SHARE:
+        return orders_svc.dispatch_local(engine, dispatcher, order["id"], order["version"], now=t), None
+    assisting: list[int] = []
+    if tier == "whistle":
+        others: dict[int, list[int]] = {}
+        for p, d in depts:
+            if p != platform_id:
+                others.setdefault(p, []).append(d)
+        picked = sorted(others)
+        tiers.shuffle(picked)
+        assisting = [tiers.choice(others[p]) for p in picked[:1 if tiers.random() < ASSIST_ONE else 2]]
+    return orders_svc.dispatch(engine, dispatcher, order["id"], order["version"], platform_id, dept_id, now=t,
+                               assisting=assisting), platform_id
+
+
 def progress(engine: Engine, rng: random.Random, order: dict, start: datetime, now: datetime,
              depts: list[tuple[int, int]], *, finish: bool = False, stop_chance: float = 0.12,
              staff: dict | None = None) -> dict:
     """Take ``order`` (its state as the services return it) as far as its age allows: contact,
     dispatch, accept, resolve, callback, each some hours after the one before; a young call is
     more often still open. ``finish``: to its close, the steps spread between ``start`` and now.
-    ``staff`` (``staff_of``): who takes each step (else 系统)."""
+    ``staff`` (``staff_of``): who takes each step (else 系统). A 就地办 call is accepted and
+    resolved by its village's grid worker; a 吹哨办's assisting parts are accepted with the lead and
+    reported before it resolves."""
     staff = staff or {}
     platform_id = order.get("platform_id")
+    tiers = random.Random(f"tiers:{order['id']}:{start.isoformat()}")  # nosec B311 - demo data; rng's draws as before
     done = {"received": 0, "contacted": 1, "dispatched": 2, "in_progress": 3, "resolved": 4}.get(order["status"], 5)
+    if finish:  # what is left of a stale call comes after what it has done (an assisting part's step too)
+        with read_session(engine) as s:
+            latest = s.scalar(select(func.max(WorkOrderEvent.at)).where(WorkOrderEvent.order_id == order["id"]))
+        start = max(start, latest or start)
+    last = start
     for step, t in _moments(rng, STEPS, done, start, now, finish, stop_chance, (0.5, 20)):
         oid, ver = order["id"], order["version"]
         clerk = staff.get("reception", SYSTEM)
         officer = staff.get(("platform", platform_id), SYSTEM)
+        if step in ("accept", "resolve"):
+            _tier, _village, handler, parts = _handling(engine, oid)
+            if handler is not None:
+                officer = staff.get(("village", handler), SYSTEM)
         if step == "contact":
             order = orders_svc.contact(engine, clerk, oid, ver, now=t)
         elif step == "dispatch":
-            platform_id, dept_id = rng.choice(depts)
-            order = orders_svc.dispatch(engine, staff.get("dispatcher", SYSTEM), oid, ver, platform_id, dept_id, now=t)
+            order, platform_id = _dispatch(engine, rng, tiers, order, t, depts, staff)
         elif step == "accept":
             order = orders_svc.accept(engine, officer, oid, ver, now=t)
+            for part_id, part_ver, status, part_platform, _at in parts:
+                if status == "assigned":
+                    order_assists.accept(engine, staff.get(("platform", part_platform), SYSTEM), part_id, part_ver,
+                                         now=t)
         elif step == "resolve":
+            reports = []  # every part reports first, after its acceptance (in time order: the timeline's)
+            for part_id, part_ver, _status, part_platform, at in parts:
+                begun = min(max(at, last), t)
+                reports.append((begun + (t - begun) * tiers.uniform(0.3, 0.9), part_id, part_ver, part_platform))
+            for at, part_id, part_ver, part_platform in sorted(reports):
+                order_assists.report(engine, staff.get(("platform", part_platform), SYSTEM), part_id, part_ver,
+                                     tiers.choice(vocab.ASSIST_REPORTS), now=at)
             order = orders_svc.resolve(engine, officer, oid, ver, RESULT, now=t)
         else:
             order = orders_svc.callback(engine, clerk, oid, ver, rng.choice(("satisfied", "satisfied", "basic")),
                                         now=t)
+        last = t
     return order
 
 
