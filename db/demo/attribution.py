@@ -13,13 +13,13 @@ step the console itself records names its actor.
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, and_, exists, func, select, update
+from sqlalchemy import Engine, and_, exists, func, or_, select, update
 
 from db.engine import read_session, write_session
 from db.models import AppSetting, MediationCase, User, WorkOrder
 from db.models.grid_work import GridEvent, GridEventStep
 from db.models.mediation import MediationStep
-from db.models.orders import WorkOrderEvent
+from db.models.orders import OrderAssist, WorkOrderEvent
 from db.models.platforms import PlatformCase, PlatformCaseEvent
 from db.models.org import Grid, Village
 
@@ -28,6 +28,7 @@ ORDER_ROLES = {"reception": ("receive", "answer", "contact", "callback"),
                "dispatcher": ("dispatch", "urge", "cancel"),
                "leader": ("supervise", "decide_extension"),
                "platform": ("accept", "resolve", "bounce", "request_extension")}
+ASSIST_ACTIONS = ("assist_accept", "assist_report")  # a 吹哨办's assisting parts (db/services/order_assists.py)
 EVENT_ROLES = {"dispatcher": ("verify", "archive"), "leader": ("evaluate",)}
 # the order's column read from its timeline: (column, the step that sets it)
 FROM_TIMELINE = ((WorkOrder.assignee_id, "accept"), (WorkOrder.supervisor_user_id, "supervise"),
@@ -52,9 +53,12 @@ def attribute(engine: Engine) -> int:
     with write_session(engine) as s:
         mine = select(W.id).where(W.township_id.in_(towns))
         for role, actions in ORDER_ROLES.items():
-            if role == "platform":
-                who = (select(func.min(User.id)).where(User.role == "platform", User.active.is_(True),
-                                                        User.platform_id == W.platform_id, W.id == E.order_id)
+            if role == "platform":  # the platform's officer, or for a 就地办 the village's grid worker
+                who = (select(func.min(User.id)).where(
+                    User.active.is_(True), W.id == E.order_id,
+                    or_(and_(User.role == "platform", User.platform_id == W.platform_id),
+                        and_(User.role == "grid", W.handler_village_id.is_not(None),
+                             User.village_id == W.handler_village_id)))
                        .scalar_subquery())
             else:
                 who = (select(func.min(User.id)).where(User.role == role, User.active.is_(True),
@@ -68,6 +72,15 @@ def attribute(engine: Engine) -> int:
             has = exists().where(E.order_id == W.id, E.action == action, E.actor_id.is_not(None))
             changed += s.execute(update(W).where(column.is_(None), W.township_id.in_(towns), has)
                                  .values({column.key: step})).rowcount or 0
+        # an assisting department's steps of a 吹哨办: by the officer of the part's platform
+        officers = dict(s.execute(select(User.platform_id, func.min(User.id)).where(
+            User.role == "platform", User.active.is_(True), User.platform_id.is_not(None)).group_by(User.platform_id)).all())
+        parts = dict(s.execute(select(OrderAssist.id, OrderAssist.platform_id)).all())
+        for eid, data in s.execute(select(E.id, E.data).where(
+                E.actor_id.is_(None), E.action.in_(ASSIST_ACTIONS), E.order_id.in_(mine))).all():
+            who = officers.get(parts.get((data or {}).get("assist_id")))
+            if who is not None:
+                changed += s.execute(update(E).where(E.id == eid).values(actor_id=who)).rowcount or 0
         # platform cases: each step by the acting platform's officer
         P, PE = PlatformCase, PlatformCaseEvent
         officer = (select(func.min(User.id)).where(User.role == "platform", User.active.is_(True),

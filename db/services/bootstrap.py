@@ -14,7 +14,7 @@ from sqlalchemy import Engine, func, select, text
 from db import migrate
 from db.config import Settings
 from db.engine import read_session, write_session
-from db.models import GridStaff, Mediator, Platform, Township, User, WorkOrder
+from db.models import Grid, GridStaff, Mediator, Platform, Township, User, Village, WorkOrder
 from db.models.base import utcnow
 from db.permissions import SYSTEM
 from db.security import check_password_policy, hash_password
@@ -197,7 +197,35 @@ def create_demo_accounts(engine: Engine, password: str, say: Callable[[str], Non
             audit.record(s, SYSTEM, "user.create", "app_user", user.id,
                          after={"username": username, "role": role, "demo": True})
             created += 1
-        return created
+        return created + _village_grid_accounts(s, home, hashed)
+
+
+def _village_grid_accounts(s, home: int | None, hashed: str) -> int:
+    """A grid worker's account in every other village of the demo township (``grid_<village code>``,
+    the demo password, not listed on the login page): the demo's 就地办 orders are handled in each
+    village by a worker of that village, and their timelines name that worker."""
+    if home is None:
+        return 0
+    covered = set(s.scalars(select(User.village_id).where(User.role == "grid", User.village_id.is_not(None))))
+    created = 0
+    for village in s.scalars(select(Village).where(Village.township_id == home).order_by(Village.id)).all():
+        username = f"grid_{village.code}".lower()
+        if village.id in covered or s.scalar(select(User.id).where(User.username == username)):
+            continue
+        staff = s.scalar(select(GridStaff).join(Grid, Grid.id == GridStaff.grid_id)
+                         .where(Grid.village_id == village.id, GridStaff.staff_role == "worker",
+                                GridStaff.user_id.is_(None)).order_by(GridStaff.id).limit(1))
+        if staff is None:
+            continue
+        user = User(username=username, display_name=staff.name, role="grid", password_hash=hashed,
+                    township_id=home, village_id=village.id, password_changed_at=utcnow())
+        s.add(user)
+        s.flush()
+        staff.user_id = user.id
+        audit.record(s, SYSTEM, "user.create", "app_user", user.id,
+                     after={"username": username, "role": "grid", "village_id": village.id, "demo": True})
+        created += 1
+    return created
 
 
 def _village_of_grid(s, grid_id: int) -> int | None:

@@ -447,10 +447,15 @@ def register(page, base: str, description: str) -> str:
     return match.group(0)
 
 
-def act(page, action: str, fill: dict[str, str] | None = None, picks: dict[str, str] | None = None) -> str:
-    """Run an action of the detail view; returns the flash/error text shown afterwards."""
+def act(page, action: str, fill: dict[str, str] | None = None, picks: dict[str, str] | None = None,
+        radio: str | None = None) -> str:
+    """Run an action of the detail view (``radio``: the option to choose first, e.g. where a
+    dispatch goes); returns the flash/error text shown afterwards."""
     page.locator("button", has_text=re.compile(f"^{action}$")).first.click()
     wait_for_rerun(page)
+    if radio:
+        page.get_by_text(radio, exact=True).first.click()
+        wait_for_rerun(page)
     for label, text in (picks or {}).items():
         pick(page, label, text)
     for label, text in (fill or {}).items():

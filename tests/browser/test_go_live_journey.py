@@ -204,7 +204,7 @@ def test_a_township_goes_live_from_an_empty_database(production, browser, page, 
     number = re.search(r"RX-\d{4}-\d{6}", alert.inner_text()).group(0)
     clerk.goto(f"{production}/inbox?order={number}")
     wait_for_app(clerk)
-    assert "已派单" in act(clerk, "派单", picks={"承办平台 / 部门": "水利站"})
+    assert "已派单" in act(clerk, "派单", radio="派部门办理（可吹哨）", picks={"承办平台 / 部门": "水利站"})
     assert "已派单" in status_line(clerk)
     screenshot(clerk, "go-live-first-call-dispatched")
     assert _counts(production.db_path)["work_order"] == 1

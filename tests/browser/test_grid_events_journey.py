@@ -16,7 +16,7 @@ from db.models import Platform, Department, User, WorkOrder
 from db.services import orders
 from db.services.users import actor_of
 
-from .conftest import login, pick, screenshot, status_line, upload, wait_for_app, wait_for_rerun
+from .conftest import act, login, pick, screenshot, status_line, upload, wait_for_app, wait_for_rerun
 
 PW = DEFAULT_DEMO_PASSWORD
 # the smallest valid PNG (1x1), written to a temp file for the upload
@@ -28,24 +28,6 @@ def open_event(page, base: str, number: str) -> None:
     page.goto(f"{base}/grid_events?event={number}")
     wait_for_app(page)
     page.get_by_role("heading", name=re.compile(number)).wait_for()
-
-
-def act(page, action: str, fill: dict[str, str] | None = None, picks: dict[str, str] | None = None,
-        radio: str | None = None) -> str:
-    page.locator("button", has_text=re.compile(f"^{action}$")).first.click()
-    wait_for_rerun(page)
-    if radio:
-        page.get_by_text(radio, exact=True).first.click()
-        wait_for_rerun(page)
-    for label, text in (picks or {}).items():
-        pick(page, label, text)
-    for label, text in (fill or {}).items():
-        page.get_by_label(label).fill(text)
-    page.get_by_role("button", name=f"确认{action}").click()
-    wait_for_rerun(page)
-    alerts = page.locator("[data-testid='stAlert']")
-    alerts.first.wait_for()
-    return " ".join(alerts.all_inner_texts())
 
 
 def close_order(db_path: str, number: str) -> None:

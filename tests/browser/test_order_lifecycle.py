@@ -26,7 +26,8 @@ def test_lifecycle_across_four_roles(app_server, browser):
         login(dispatcher, app_server, "dispatcher", PW)
         open_order(dispatcher, app_server, number)
         assert "已联系" in status_line(dispatcher)
-        msg = act(dispatcher, "派单", picks={"承办平台 / 部门": "水利站"}, fill={"派单说明": "请三日内修复"})
+        msg = act(dispatcher, "派单", radio="派部门办理（可吹哨）", picks={"承办平台 / 部门": "水利站"},
+                  fill={"派单说明": "请三日内修复"})
         assert "已派单" in msg, msg
         screenshot(dispatcher, "lifecycle-2-dispatched")
 
@@ -67,7 +68,7 @@ def test_two_sessions_one_order_conflict(app_server, browser):
         login(b, app_server, "admin", PW)
         open_order(a, app_server, number)
         open_order(b, app_server, number)
-        assert "已派单" in act(a, "派单", picks={"承办平台 / 部门": "供电所"})
+        assert "已派单" in act(a, "派单", radio="派部门办理（可吹哨）", picks={"承办平台 / 部门": "供电所"})
         msg = act(b, "撤销", fill={"撤销理由": "重复登记"})
         assert "已被他人修改" in msg, msg
         screenshot(b, "conflict-message")
