@@ -72,6 +72,11 @@ def to_local(ts: datetime) -> datetime:
     return ts.replace(tzinfo=timezone.utc).astimezone(LOCAL_TZ)
 
 
+def local_date(ts: datetime) -> date:
+    """The Beijing date of a naive UTC moment ("today" for a service given ``now``)."""
+    return to_local(ts).date()
+
+
 def local_to_utc(local: datetime) -> datetime:
     """Aware (or naive local) Asia/Shanghai -> naive UTC."""
     if local.tzinfo is None:

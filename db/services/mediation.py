@@ -34,7 +34,7 @@ from db.models.mediation import (
 from db.permissions import Actor, require
 from db.rules import mediation_fsm as fsm
 from db.rules.phone import normalize_phone
-from db.rules.sla import local_to_utc, to_local
+from db.rules.sla import local_to_utc, to_local, local_date
 from db.rules.text import bounded_int, normalize_id_number
 from db.queries.mediation import (
     case_scope_refusal, settings, township_step4_held, village_scope_refusal, write_scope,
@@ -271,9 +271,6 @@ def _load(s: Session, actor: Actor, case_id: int, version: int) -> MediationCase
     return case
 
 
-def _today(now: datetime) -> date:
-    return to_local(now).date()
-
 
 def _day(value: Any, label: str, field_name: str, now: datetime, not_before: date | None = None,
          not_before_label: str = "") -> date:
@@ -282,7 +279,7 @@ def _day(value: Any, label: str, field_name: str, now: datetime, not_before: dat
         value = value.date()
     if not isinstance(value, date):
         raise ValidationError(f"请选择{label}。", field=field_name)
-    if value > _today(now):
+    if value > local_date(now):
         raise ValidationError(f"{label}不能晚于今天。", field=field_name)
     if not_before is not None and value < not_before:
         raise ValidationError(f"{label}不能早于{not_before_label}（{not_before:%Y-%m-%d}）。", field=field_name)
@@ -292,7 +289,7 @@ def _day(value: Any, label: str, field_name: str, now: datetime, not_before: dat
 def _at(day: date, now: datetime) -> datetime:
     """The naive UTC instant recorded for something that happened on local ``day``: now when it
     is today, else 18:00 local time that day (so its local date is ``day``)."""
-    if day == _today(now):
+    if day == local_date(now):
         return now
     return local_to_utc(datetime.combine(day, datetime.min.time()).replace(hour=18))
 
@@ -514,7 +511,7 @@ def save_screening(engine: Engine, actor: Actor, village_id: int, month: str, *,
     now = now_or(now)
     if not isinstance(month, str) or not _MONTH.fullmatch(month):
         raise ValidationError("排查月份格式应为“2026-03”。", field="month")
-    if month > _today(now).strftime("%Y-%m"):
+    if month > local_date(now).strftime("%Y-%m"):
         raise ValidationError("不能登记未来月份的排查。", field="month")
     text = clean_text(findings, "排查情况", max_len=TEXT_MAX, multiline=True, field="findings")
     found = 0 if disputes_found is None else bounded_int(

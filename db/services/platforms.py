@@ -41,7 +41,7 @@ from db.models.platforms import (
     PlatformCaseEvent, ServiceItem, ServiceRequest, VillageReportCheck,
 )
 from db.rules.phone import normalize_phone
-from db.rules.sla import deadline_text, to_local
+from db.rules.sla import deadline_text, local_date
 from db.rules.text import normalize_id_number
 from db.permissions import Actor, require
 from db.rules import platform_fsm as fsm
@@ -383,14 +383,11 @@ def _own_platform(s: Session, actor: Actor, code: str, action: str,
     return p
 
 
-def _today(now: datetime) -> date:
-    return to_local(now).date()
-
 
 def _check_day(day: Any, label: str, field: str, now: datetime) -> date:
     if not isinstance(day, date) or isinstance(day, datetime):
         raise ValidationError(f"请选择{label}。", field=field)
-    if day > _today(now):
+    if day > local_date(now):
         raise ValidationError(f"{label}不能晚于今天。", field=field)
     return day
 

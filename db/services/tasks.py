@@ -28,7 +28,7 @@ from db.models import Task, TaskMilestone, TaskProgress, Township
 from db.models.tasks import TASK_SOURCES
 from db.permissions import Actor, require
 from db.rules import tasks as rules
-from db.rules.sla import to_local
+from db.rules.sla import local_date
 from db.rules.text import bounded_int, clean_text
 from db.services import audit
 from db.services.base import cas, next_number, now_or, violates_unique
@@ -65,9 +65,6 @@ def clean_input(data: TaskInput) -> dict[str, Any]:
 def _version(value: Any) -> int:
     return bounded_int(value, 1, 2**31 - 1, "版本号无效，请刷新后重新编辑。", field="version")
 
-
-def _today(now: datetime) -> date:
-    return to_local(now).date()
 
 
 def _township(s: Session, actor: Actor, township_id: int | None) -> int:
@@ -217,8 +214,8 @@ def set_milestone_done(engine: Engine, actor: Actor, milestone_id: int, version:
             raise NotFound("节点不存在或无权查看。")
         task = _open_task(s, m.task_id)
         if done:
-            day = rules.clean_date(done_on, "完成日期", "done_on", required=False) or _today(now)
-            rules.not_after_today(day, _today(now), "完成日期", "done_on")
+            day = rules.clean_date(done_on, "完成日期", "done_on", required=False) or local_date(now)
+            rules.not_after_today(day, local_date(now), "完成日期", "done_on")
             changes: dict[str, Any] = {"done_on": day}
         else:
             if m.done_on is None:
@@ -245,8 +242,8 @@ def report_progress(engine: Engine, actor: Actor, task_id: int, version: int, *,
     version = _version(version)
     percent = rules.clean_percent(percent)
     words = clean_text(text, "进展情况", max_len=rules.TEXT_MAX, min_len=4, required=True, multiline=True, field="text")
-    day = rules.clean_date(reported_on, "报告日期", "reported_on", required=False) or _today(now)
-    rules.not_after_today(day, _today(now), "报告日期", "reported_on")
+    day = rules.clean_date(reported_on, "报告日期", "reported_on", required=False) or local_date(now)
+    rules.not_after_today(day, local_date(now), "报告日期", "reported_on")
     with write_session(engine) as s:
         task = _open_task(s, task_id)
         changes: dict[str, Any] = {"progress_percent": percent}
@@ -275,8 +272,8 @@ def close_task(engine: Engine, actor: Actor, task_id: int, version: int, *, evid
     evidence = clean_text(evidence, "销号依据", max_len=rules.TEXT_MAX, min_len=rules.EVIDENCE_MIN, required=True,
                           multiline=True, field="evidence")
     reason = clean_text(reason, "未完成节点的说明", max_len=rules.REASON_MAX, min_len=4, multiline=True, field="reason")
-    day = rules.clean_date(closed_on, "销号日期", "closed_on", required=False) or _today(now)
-    rules.not_after_today(day, _today(now), "销号日期", "closed_on")
+    day = rules.clean_date(closed_on, "销号日期", "closed_on", required=False) or local_date(now)
+    rules.not_after_today(day, local_date(now), "销号日期", "closed_on")
     with write_session(engine) as s:
         task = _open_task(s, task_id)
         left = list(s.scalars(select(TaskMilestone.title).where(TaskMilestone.task_id == task.id,
