@@ -158,7 +158,11 @@ def test_whistle_lead_and_assisting_departments_each_report_before_the_lead_clos
     assert actions[-3:] == ["assist_accept", "assist_report", "resolve"]
     with read_session(w.engine) as s:
         audited = list(s.scalars(select(AuditLog.action).where(AuditLog.entity == "order_assist")))
+        [staff_view] = orders_q.assists(s, o["id"], "leader")
+        [observer_view] = orders_q.assists(s, o["id"], "demo")
     assert audited == ["order.assist_accept", "order.assist_report"]
+    # the officers' names: public to the staff, masked for the delegation's observer
+    assert staff_view["reported_by"] == "孙执法" and observer_view["reported_by"] not in (None, "孙执法")
 
 
 def test_assisting_departments_are_checked(w):

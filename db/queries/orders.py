@@ -381,9 +381,14 @@ def timeline(s: Session, order_id: int, role: str | None = None) -> list[dict]:
     return out
 
 
+ORDER_ASSIST = privacy.Entity(text=("report",), names=lambda s, ids: order_names(s, ids), key="order_id",
+                              staff={"accepted_by": "name", "reported_by": "name"})
+
+
 def assists(s: Session, order_id: int, role: str | None = None) -> list[dict]:
     """The assisting departments of a 吹哨办 order, in the order they were called, with their
-    reports (with ``role``, scrubbed as that role may read them, like the timeline's notes)."""
+    reports; with ``role``, as that role may see them (the reports scrubbed like the timeline's
+    notes, the officers' names masked for the observer: ``ORDER_ASSIST``)."""
     A, accepter, reporter = OrderAssist, aliased(User), aliased(User)
     rows = [dict(r) for r in s.execute(
         select(A.id, A.order_id, A.platform_id, Platform.name.label("platform"), A.department_id,
@@ -395,10 +400,7 @@ def assists(s: Session, order_id: int, role: str | None = None) -> list[dict]:
         .outerjoin(accepter, accepter.id == A.accepted_by)
         .outerjoin(reporter, reporter.id == A.reported_by)
         .where(A.order_id == order_id).order_by(A.id)).mappings()]
-    if role is not None and any(r["report"] for r in rows):
-        known = order_names(s, [order_id]).get(order_id, [])
-        rows = [{**r, "report": scrub_for(role, r["report"], known) if r["report"] else r["report"]} for r in rows]
-    return rows
+    return privacy.present(s, role, rows, ORDER_ASSIST) if role is not None and rows else rows
 
 
 def extension_requests(s: Session, order_id: int | None = None, status: str | None = None,

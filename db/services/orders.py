@@ -399,7 +399,8 @@ def _dispatch_one(s: Session, actor: Actor, clock: Clock, order: WorkOrder, vers
     out = _save(s, actor, order, version, "dispatch", to, changes, now,
                 note=f"{text}{said}{note}" if note else text + said,
                 data={**data, "workdays": days, "due_at": changes["due_at"],
-                      "provisional": changes["due_provisional"]})
+                      "provisional": changes["due_provisional"]},
+                audit_extra={"assisting": data["assisting"]} if assists else None)
     for p, d in assists:
         s.add(OrderAssist(order_id=order.id, platform_id=p.id, department_id=d.id, status="assigned",
                           assigned_at=now, version=1, updated_at=now))
