@@ -12,17 +12,11 @@ from sqlalchemy import select
 from db.engine import read_session
 from db.models import Category, Department, Grid, OrderAssist, Village
 from db.services import orders
-from tests.factories.pages import ROOT, TIMEOUT, engine
+from tests.factories.pages import engine, run_page_with
 
 
 def _inbox(actor, **params):
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ROOT / "pages/inbox.py"), default_timeout=TIMEOUT)
-    at.session_state["gov_actor"] = actor
-    for k, v in params.items():
-        at.query_params[k] = v
-    return at.run()
+    return run_page_with("pages/inbox.py", actor, **params)
 
 
 def _contacted(demo_db, village_id: int, description: str) -> dict:

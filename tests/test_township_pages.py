@@ -11,7 +11,7 @@ from db.config import load_settings
 from db.demo import neighbour
 from db.engine import get_engine, read_session
 from db.models import Township, WorkOrder
-from tests.factories.pages import run_page
+from tests.factories.pages import run_page, run_page_with
 
 
 def _other_order() -> str:
@@ -21,15 +21,7 @@ def _other_order() -> str:
 
 
 def _inbox(actor, **params):
-    from streamlit.testing.v1 import AppTest
-
-    from tests.factories.pages import ROOT, TIMEOUT
-
-    at = AppTest.from_file(str(ROOT / "pages/inbox.py"), default_timeout=TIMEOUT)
-    at.session_state["gov_actor"] = actor
-    for k, v in params.items():
-        at.query_params[k] = v
-    return at.run()
+    return run_page_with("pages/inbox.py", actor, **params)
 
 
 def test_another_townships_order_by_url_is_not_there(demo_db):

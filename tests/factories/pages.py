@@ -71,6 +71,15 @@ def run_page(path: str, actor) -> AppTest:
     return at.run()
 
 
+def run_page_with(path: str, actor, **params: str) -> AppTest:
+    """The page file on its own with these query parameters (a deep link: ``order=RX-…``)."""
+    at = AppTest.from_file(str(ROOT / path), default_timeout=TIMEOUT)
+    at.session_state["gov_actor"] = actor
+    for k, v in params.items():
+        at.query_params[k] = v
+    return at.run()
+
+
 def logged_in_app(actor, epoch: int | None = None, last_seen: float | None = None) -> AppTest:
     """app.py with a session as the login gate leaves it after a successful login."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
