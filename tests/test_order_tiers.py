@@ -160,9 +160,14 @@ def test_whistle_lead_and_assisting_departments_each_report_before_the_lead_clos
         audited = list(s.scalars(select(AuditLog.action).where(AuditLog.entity == "order_assist")))
         [staff_view] = orders_q.assists(s, o["id"], "leader")
         [observer_view] = orders_q.assists(s, o["id"], "demo")
+        observer_timeline = orders_q.timeline(s, o["id"], "demo")
+        staff_timeline = orders_q.timeline(s, o["id"], "leader")
     assert audited == ["order.assist_accept", "order.assist_report"]
-    # the officers' names: public to the staff, masked for the delegation's observer
+    # the officers' names: public to the staff, masked for the delegation's observer (in the
+    # parts and in the timeline)
     assert staff_view["reported_by"] == "孙执法" and observer_view["reported_by"] not in (None, "孙执法")
+    assert "孙执法" in {e["actor"] for e in staff_timeline}
+    assert not {e["actor"] for e in observer_timeline} & {"孙执法", "钱综治", "赵转办", "王接待"}
 
 
 def test_assisting_departments_are_checked(w):

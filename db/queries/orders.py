@@ -23,8 +23,8 @@ from db.models import (
     WorkOrder, WorkOrderEvent,
 )
 from db.models.orders import OPEN_STATUSES
-from db.permissions import Actor, require, sees_unmasked
-from db.rules.masking import scrub_for, scrub_rows
+from db.permissions import Actor, require, sees_staff, sees_unmasked
+from db.rules.masking import mask_name, scrub_for, scrub_rows
 from db.rules.phone import looks_like_phone, normalize_phone
 from db.rules.text import likeness, search_text
 from db.rules.sla import CalendarYearMissing, light, local_midnight, workdays_between
@@ -366,7 +366,8 @@ def order_detail(s: Session, order_id: int, role: str | None = None) -> dict | N
 
 
 def timeline(s: Session, order_id: int, role: str | None = None) -> list[dict]:
-    """The order's steps, oldest first; with ``role``, their notes as that role may see them."""
+    """The order's steps, oldest first; with ``role``, as that role may see them (the notes
+    scrubbed, the acting staff's names masked for the observer; 系统 stays)."""
     E = WorkOrderEvent
     rows = s.execute(
         select(E.id, E.at, E.actor_id, func.coalesce(User.display_name, "系统").label("actor"),
@@ -377,7 +378,9 @@ def timeline(s: Session, order_id: int, role: str | None = None) -> list[dict]:
     out = [dict(r) for r in rows]
     if role is not None and out:
         known = order_names(s, [order_id]).get(order_id, [])
-        out = [{**r, "note": scrub_for(role, r["note"], known) if r["note"] else r["note"]} for r in out]
+        staff = sees_staff(role)  # the console's own staff: masked for the delegation's observer
+        out = [{**r, "note": scrub_for(role, r["note"], known) if r["note"] else r["note"],
+                "actor": r["actor"] if staff or r["actor_id"] is None else mask_name(r["actor"])} for r in out]
     return out
 
 
