@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from db.engine import write_session
 from db.errors import InvalidTransition, NotFound, PermissionDenied
 from db.models import Department, OrderAssist, WorkOrder, WorkOrderEvent
-from db.models.orders import ASSIST_STATUSES, OPEN_STATUSES
+from db.models.orders import ASSIST_OPEN, ASSIST_STATUSES, OPEN_STATUSES
 from db.permissions import Actor, require
 from db.rules.text import clean_text
 from db.services import audit
@@ -26,9 +26,10 @@ from db.services.base import cas, now_or
 REPORT_MIN, REPORT_MAX = 2, 1000
 
 
-def _load(s: Session, actor: Actor, assist_id: int, version: int, status: str) -> tuple[OrderAssist, WorkOrder, str]:
+def _load(s: Session, actor: Actor, assist_id: int, version: int, step: str,
+          allowed: tuple[str, ...]) -> tuple[OrderAssist, WorkOrder, str]:
     """The part (its platform checked against an officer's), its order (open) and the
-    department's name; refused unless the part is in ``status``."""
+    department's name; ``step`` (签收 / 反馈) refused unless the part is in one of ``allowed``."""
     part = s.get(OrderAssist, assist_id)
     order = s.get(WorkOrder, part.order_id) if part is not None else None
     if part is None or order is None:
@@ -38,10 +39,9 @@ def _load(s: Session, actor: Actor, assist_id: int, version: int, status: str) -
     department = s.get(Department, part.department_id)
     name = department.name if department else "协办部门"
     if order.status not in OPEN_STATUSES:
-        raise InvalidTransition(f"工单{order.number}已不在办理中，协办无需再{'签收' if status == 'assigned' else '反馈'}。")
-    if part.version == version and part.status != status:
-        raise InvalidTransition(f"{name}的协办当前为“{ASSIST_STATUSES.get(part.status, part.status)}”，"
-                                f"不能{'签收' if status == 'assigned' else '反馈'}。")
+        raise InvalidTransition(f"工单{order.number}已不在办理中，协办无需再{step}。")
+    if part.version == version and part.status not in allowed:
+        raise InvalidTransition(f"{name}的协办当前为“{ASSIST_STATUSES.get(part.status, part.status)}”，不能{step}。")
     return part, order, name
 
 
@@ -65,7 +65,7 @@ def accept(engine: Engine, actor: Actor, assist_id: int, version: int, note: str
     now = now_or(now)
     note = clean_text(note, "签收说明", max_len=300, field="note")
     with write_session(engine) as s:
-        part, order, name = _load(s, actor, assist_id, version, "assigned")
+        part, order, name = _load(s, actor, assist_id, version, "签收", ("assigned",))
         text = f"{name}签收协办。" + (note or "")
         return _step(s, actor, part, order, version, "assist_accept",
                      {"status": "accepted", "accepted_at": now, "accepted_by": actor.user_id or None}, text, now)
@@ -80,9 +80,7 @@ def report(engine: Engine, actor: Actor, assist_id: int, version: int, text: str
     text = clean_text(text, "协办反馈", min_len=REPORT_MIN, max_len=REPORT_MAX, required=True, multiline=True,
                       field="report")
     with write_session(engine) as s:
-        part = s.get(OrderAssist, assist_id)
-        expected = "assigned" if part is not None and part.status == "assigned" else "accepted"
-        part, order, name = _load(s, actor, assist_id, version, expected)
+        part, order, name = _load(s, actor, assist_id, version, "反馈", ASSIST_OPEN)
         changes = {"status": "reported", "reported_at": now, "reported_by": actor.user_id or None, "report": text}
         if part.accepted_at is None:
             changes.update(accepted_at=now, accepted_by=actor.user_id or None)
