@@ -75,8 +75,16 @@ from bench import report_out
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
 CHROMIUM = os.environ.get("GOV_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 SCENARIOS = {"new": "new caller", "repeat": "repeat caller", "instant": "即办 answer", "keyboard": "keyboard only"}
 LOAD_PAGES = ("kpi", "weekly", "inbox")
@@ -225,13 +233,16 @@ class Instrumented:
         i0, marker = page.evaluate("() => window.__bench.arm()")
         action()
         try:
-            handle = page.wait_for_function(WAIT_JS, arg=[i0, marker, self.norun_ms, self.grace_ms],
-                                            polling=40, timeout=self.timeout_ms)
+            handle = page.wait_for_function(
+                WAIT_JS, arg=[i0, marker, self.norun_ms, self.grace_ms], polling=40, timeout=self.timeout_ms
+            )
         except Exception as exc:  # Playwright's TimeoutError, or the page went away
             tail = page.evaluate("() => window.__bench ? window.__bench.tail(12) : []")
-            raise DeskError(f"{self.where}, step '{label}': the run it triggered had not finished after "
-                            f"{self.timeout_ms / 1000:.0f} s ({type(exc).__name__}); last browser events: "
-                            f"{json.dumps(tail, ensure_ascii=False)}") from exc
+            raise DeskError(
+                f"{self.where}, step '{label}': the run it triggered had not finished after "
+                f"{self.timeout_ms / 1000:.0f} s ({type(exc).__name__}); last browser events: "
+                f"{json.dumps(tail, ensure_ascii=False)}"
+            ) from exc
         r = handle.json_value()
         out = {"step": label, "runs": r["runs"], "wait_ms": round(r["wait"], 1), "early": r["early"]}
         if r.get("phases"):
@@ -244,7 +255,10 @@ class Instrumented:
         self.page.wait_for_function(
             "() => { const a = document.querySelector(\"[data-testid='stApp']\");"
             " return !!a && a.getAttribute('data-test-script-state') === 'notRunning'"
-            " && !!document.querySelector('.gov-e2e-run'); }", polling=50, timeout=timeout)
+            " && !!document.querySelector('.gov-e2e-run'); }",
+            polling=50,
+            timeout=timeout,
+        )
 
 
 # --------------------------------------------------------------------------- servers
@@ -277,12 +291,34 @@ def _start_streamlit(name: str, script: Path, env: dict[str, str], workdir: Path
     """``streamlit run script`` on a free port in its own process group (``_wait_healthy`` waits for it)."""
     port = _free_port()
     log_path = workdir / f"{name}.log"
-    cmd = [PY, "-m", "streamlit", "run", str(script), "--server.headless", "true", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    cmd = [
+        PY,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
     env = {**env, "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_urlsafe(36)}
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     return Server(name, f"http://127.0.0.1:{port}", proc, log_path)
 
 
@@ -315,8 +351,14 @@ def _stop(proc: subprocess.Popen | None) -> None:
 def _app_env(database_url: str, workdir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("GOV_DB_PATH", "DATABASE_URL")}
     # the classifier is trained afresh for this start and kept in the workdir, not in data/models
-    env.update(DATABASE_URL=database_url, GOV_MODE="demo", GOV_COOKIE_KEY=secrets.token_urlsafe(36),
-               GOV_E2E_MARKER="1", GOV_MODEL_DIR=str(workdir / "models"), PYTHONUNBUFFERED="1")
+    env.update(
+        DATABASE_URL=database_url,
+        GOV_MODE="demo",
+        GOV_COOKIE_KEY=secrets.token_urlsafe(36),
+        GOV_E2E_MARKER="1",
+        GOV_MODEL_DIR=str(workdir / "models"),
+        PYTHONUNBUFFERED="1",
+    )
     return env
 
 
@@ -355,8 +397,7 @@ def prepare_database(database_url: str | None, workdir: Path, demo_orders: int |
     env = _app_env(url, workdir)
     if demo_orders:
         env["GOV_DEMO_SCALE_ORDERS"] = str(demo_orders)
-    proc = subprocess.run([PY, "-m", "db.cli", "init"], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=1800)
+    proc = subprocess.run([PY, "-m", "db.cli", "init"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
     if proc.returncode != 0:
         raise DeskError(f"db.cli init failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
     return url
@@ -368,6 +409,7 @@ def prepare_database(database_url: str | None, workdir: Path, demo_orders: int |
 @dataclass
 class DeskData:
     """Villages, repeat callers and fresh phone numbers of the clerk's township."""
+
     township: str
     orders: int
     villages: list[str]
@@ -393,23 +435,37 @@ def desk_data(database_url: str, calls_per_case: int, cases: int, clerk: str = "
                 raise DeskError(f"no account '{clerk}' with a township in {database_url}: run db.cli init in demo mode")
             township = c.execute(text("SELECT name FROM township WHERE id = :t"), {"t": town_id}).scalar()
             orders = c.execute(text("SELECT count(*) FROM work_order WHERE township_id = :t"), {"t": town_id}).scalar()
-            villages = [r[0] for r in c.execute(text(
-                "SELECT v.name FROM village v WHERE v.township_id = :t AND EXISTS "
-                "(SELECT 1 FROM grid g WHERE g.village_id = v.id) ORDER BY v.code, v.id"), {"t": town_id})]
+            villages = [
+                r[0]
+                for r in c.execute(
+                    text(
+                        "SELECT v.name FROM village v WHERE v.township_id = :t AND EXISTS "
+                        "(SELECT 1 FROM grid g WHERE g.village_id = v.id) ORDER BY v.code, v.id"
+                    ),
+                    {"t": town_id},
+                )
+            ]
             need = calls_per_case * cases
-            repeat = [(r[0], r[1], r[2]) for r in c.execute(text(
-                "SELECT w.caller_phone, (SELECT v.name FROM work_order w2 JOIN village v ON v.id = w2.village_id "
-                "  WHERE w2.caller_phone = w.caller_phone AND w2.township_id = :t "
-                "  ORDER BY w2.received_at DESC LIMIT 1), count(*) "
-                "FROM work_order w WHERE w.township_id = :t AND w.caller_phone IS NOT NULL "
-                "GROUP BY w.caller_phone HAVING count(*) >= 2 ORDER BY count(*) DESC, w.caller_phone LIMIT :n"),
-                {"t": town_id, "n": need * 2})]
+            repeat = [
+                (r[0], r[1], r[2])
+                for r in c.execute(
+                    text(
+                        "SELECT w.caller_phone, (SELECT v.name FROM work_order w2 JOIN village v ON v.id = w2.village_id "
+                        "  WHERE w2.caller_phone = w.caller_phone AND w2.township_id = :t "
+                        "  ORDER BY w2.received_at DESC LIMIT 1), count(*) "
+                        "FROM work_order w WHERE w.township_id = :t AND w.caller_phone IS NOT NULL "
+                        "GROUP BY w.caller_phone HAVING count(*) >= 2 ORDER BY count(*) DESC, w.caller_phone LIMIT :n"
+                    ),
+                    {"t": town_id, "n": need * 2},
+                )
+            ]
             repeat = [r for r in repeat if r[1] in villages][:need]
             # new numbers: 199 + a running number not on file (3 cases' worth: new, 即办, keyboard)
             phones: list[str] = []
             n = int(time.time()) % 10_000_000
             on_file = text("SELECT caller_phone FROM work_order WHERE caller_phone IN :batch").bindparams(
-                bindparam("batch", expanding=True))
+                bindparam("batch", expanding=True)
+            )
             while len(phones) < need * 3:
                 batch = [f"199{(n + k) % 100_000_000:08d}" for k in range(need * 3 * 2)]
                 n += len(batch)
@@ -421,19 +477,36 @@ def desk_data(database_url: str, calls_per_case: int, cases: int, clerk: str = "
         raise DeskError(f"township {township} has no village with a grid")
     if not repeat:  # fewer than needed are used again in turn (a small demo township)
         raise DeskError(f"township {township} has no caller with two orders or more")
-    return DeskData(township, orders, villages, repeat, phones[:need * 3])
+    return DeskData(township, orders, villages, repeat, phones[: need * 3])
 
 
-NAMES = ("张桂兰", "李秀英", "王建国", "刘玉梅", "陈志强", "杨淑芬", "赵德明", "黄丽娟", "周国富", "吴秀珍", "孙海涛", "马凤英")
-ISSUES = ("门口自来水管破裂，水流到路上，请尽快派人维修。",
-          "村里路灯坏了好几盏，晚上出行不安全，请尽快修复。",
-          "垃圾堆放点好几天没人清运，气味很大，请及时处理。",
-          "邻居家装修每天晚上十点以后还在施工，噪音扰民。",
-          "村道上有个大坑，下雨积水，电动车经过容易摔倒。")
-QUESTIONS = ("群众咨询今年城乡居民医保缴费标准和截止时间。",
-             "群众咨询养老保险缴费档次怎么选，交多少年能领。",
-             "群众咨询孩子上学需要把户口迁到县城，需要什么手续。",
-             "群众咨询身份证过期了在哪里办理、需要带什么材料。")
+NAMES = (
+    "张桂兰",
+    "李秀英",
+    "王建国",
+    "刘玉梅",
+    "陈志强",
+    "杨淑芬",
+    "赵德明",
+    "黄丽娟",
+    "周国富",
+    "吴秀珍",
+    "孙海涛",
+    "马凤英",
+)
+ISSUES = (
+    "门口自来水管破裂，水流到路上，请尽快派人维修。",
+    "村里路灯坏了好几盏，晚上出行不安全，请尽快修复。",
+    "垃圾堆放点好几天没人清运，气味很大，请及时处理。",
+    "邻居家装修每天晚上十点以后还在施工，噪音扰民。",
+    "村道上有个大坑，下雨积水，电动车经过容易摔倒。",
+)
+QUESTIONS = (
+    "群众咨询今年城乡居民医保缴费标准和截止时间。",
+    "群众咨询养老保险缴费档次怎么选，交多少年能领。",
+    "群众咨询孩子上学需要把户口迁到县城，需要什么手续。",
+    "群众咨询身份证过期了在哪里办理、需要带什么材料。",
+)
 ANSWER = "已当场向诉求人解答相关政策，告知办理流程和所需材料，诉求人表示清楚。"
 ANSWER_LABEL = "当场答复内容（即办事项登记即办结）"
 INSTANT_FALLBACK = "社保医保政策"  # a leaf whose default tier is 即办 (db/demo/vocab.py, ZCZX03)
@@ -461,13 +534,21 @@ class Clerk(Instrumented):
         self.page.keyboard.type(text)
 
     def focused(self) -> str:
-        return self.page.evaluate("() => document.activeElement && (document.activeElement.getAttribute('aria-label')"
-                                  " || document.activeElement.tagName)") or ""
+        return (
+            self.page.evaluate(
+                "() => document.activeElement && (document.activeElement.getAttribute('aria-label')"
+                " || document.activeElement.tagName)"
+            )
+            or ""
+        )
 
     def wait_focus(self, label: str) -> None:
         try:
-            self.page.wait_for_function("l => document.activeElement && document.activeElement.getAttribute("
-                                        "'aria-label') === l", arg=label, timeout=self.timeout_ms)
+            self.page.wait_for_function(
+                "l => document.activeElement && document.activeElement.getAttribute('aria-label') === l",
+                arg=label,
+                timeout=self.timeout_ms,
+            )
         except Exception as exc:
             raise DeskError(f"{self.where}: the cursor is in '{self.focused()}', not in '{label}'") from exc
 
@@ -534,8 +615,9 @@ class Clerk(Instrumented):
     def _describe(self, steps: list, description: str) -> tuple[str, str]:
         self._text(steps, "诉求描述", description, commit="")
         # a click beside the form: the description's blur is its commit (the suggestion's run)
-        steps.append(self.step("诉求描述: click outside",
-                               lambda: self.page.get_by_role("heading", name="一事一档").click()))
+        steps.append(
+            self.step("诉求描述: click outside", lambda: self.page.get_by_role("heading", name="一事一档").click())
+        )
         return self.suggestion()
 
     def mouse_call(self, kind: str, data: DeskData, i: int) -> dict:
@@ -554,8 +636,10 @@ class Clerk(Instrumented):
                 panel.wait_for(timeout=2000)
                 history = int(re.search(r"工单 (\d+) 件", panel.inner_text()).group(1))
             except Exception as exc:
-                raise DeskError(f"{self.where}: the caller's history did not show after the phone "
-                                f"({phone}, {on_file} orders on file)") from exc
+                raise DeskError(
+                    f"{self.where}: the caller's history did not show after the phone "
+                    f"({phone}, {on_file} orders on file)"
+                ) from exc
         self._choose(steps, "村（社区）", village, village)
         self._choose(steps, "网格", "网格")
         if kind != "instant":
@@ -616,16 +700,26 @@ class Clerk(Instrumented):
         steps.append(self.step("Alt+S (登记工单)", lambda: page.keyboard.press("Alt+S")))
         number = self.saved(instant=False)
         self.wait_focus("来电人/来访人")  # the next call can be typed at once
-        return {"steps": steps, "number": number, "suggested": suggested, "method": method, "history": None,
-                "focus_lost": lost}
+        return {
+            "steps": steps,
+            "number": number,
+            "suggested": suggested,
+            "method": method,
+            "history": None,
+            "focus_lost": lost,
+        }
 
     def call(self, kind: str, data: DeskData, i: int) -> dict:
         self.where = f"{SCENARIOS[kind]} call {i + 1}"
         t = time.perf_counter()
         out = self.keyboard_call(data, i) if kind == "keyboard" else self.mouse_call(kind, data, i)
-        out.update(scenario=kind, call=i + 1, wall_s=round(time.perf_counter() - t, 2),
-                   wait_ms=round(sum(s["wait_ms"] for s in out["steps"]), 1),
-                   runs=sum(s["runs"] for s in out["steps"]))
+        out.update(
+            scenario=kind,
+            call=i + 1,
+            wall_s=round(time.perf_counter() - t, 2),
+            wait_ms=round(sum(s["wait_ms"] for s in out["steps"]), 1),
+            runs=sum(s["runs"] for s in out["steps"]),
+        )
         return out
 
 
@@ -652,8 +746,15 @@ def measure_floor(browser, base: str, samples: int, *, timeout_s: float, norun_m
         ctx.close()
 
 
-def run_case(clerk: Clerk, data: DeskData, calls: int, offset: int, log: Callable[[str], None],
-             scenarios: list[str] | None = None, out: list[dict] | None = None) -> list[dict]:
+def run_case(
+    clerk: Clerk,
+    data: DeskData,
+    calls: int,
+    offset: int,
+    log: Callable[[str], None],
+    scenarios: list[str] | None = None,
+    out: list[dict] | None = None,
+) -> list[dict]:
     """Each scenario's calls in turn (so the first and the tenth call of a fresh server are both new callers);
     ``offset`` numbers the calls of a second case on (other repeat callers, villages and texts). The calls
     are appended to ``out`` as they finish (what an interrupted run still reports)."""
@@ -662,8 +763,10 @@ def run_case(clerk: Clerk, data: DeskData, calls: int, offset: int, log: Callabl
         for i in range(offset, offset + calls):
             c = clerk.call(kind, data, i)
             c["call"] = i - offset + 1
-            log(f"  {SCENARIOS[kind]} {i - offset + 1}/{calls}: {c['number']}, {len(c['steps'])} interactions, "
-                f"{c['runs']} runs, waits {c['wait_ms']:.0f} ms, {c['wall_s']:.1f} s")
+            log(
+                f"  {SCENARIOS[kind]} {i - offset + 1}/{calls}: {c['number']}, {len(c['steps'])} interactions, "
+                f"{c['runs']} runs, waits {c['wait_ms']:.0f} ms, {c['wall_s']:.1f} s"
+            )
             out.append(c)
     return out
 
@@ -671,10 +774,20 @@ def run_case(clerk: Clerk, data: DeskData, calls: int, offset: int, log: Callabl
 # --------------------------------------------------------------------------- the load (a subprocess)
 
 
-async def _load_session(browser, base: str, user: str, password: str, think: float, stop: asyncio.Event,
-                        stats: dict, index: int, timeout_ms: float) -> None:
-    ctx = await browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN",
-                                    timezone_id="Asia/Shanghai")
+async def _load_session(
+    browser,
+    base: str,
+    user: str,
+    password: str,
+    think: float,
+    stop: asyncio.Event,
+    stats: dict,
+    index: int,
+    timeout_ms: float,
+) -> None:
+    ctx = await browser.new_context(
+        viewport={"width": 1400, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
     await ctx.add_init_script(HOOK_JS)
     page = await ctx.new_page()
     await _async_login(page, base, user, password, timeout_ms)
@@ -687,8 +800,9 @@ async def _load_session(browser, base: str, user: str, password: str, think: flo
         try:
             i0, marker = await page.evaluate("() => window.__bench.arm()")
             await link.click(timeout=timeout_ms)
-            r = await (await page.wait_for_function(WAIT_JS, arg=[i0, marker, 2000, 150], polling=100,
-                                                    timeout=timeout_ms)).json_value()
+            r = await (
+                await page.wait_for_function(WAIT_JS, arg=[i0, marker, 2000, 150], polling=100, timeout=timeout_ms)
+            ).json_value()
             stats["opens"].setdefault(key, []).append(round(r["wait"], 1))
         except Exception as exc:  # noqa: BLE001 - the load goes on; the report counts these
             stats["errors"].append(f"{user} {key}: {type(exc).__name__}: {str(exc)[:200]}")
@@ -719,8 +833,9 @@ async def _async_login(page, base: str, user: str, password: str, timeout_ms: fl
 
 
 async def _big_screen(browser, base: str, password: str, stop: asyncio.Event, stats: dict, timeout_ms: float) -> None:
-    ctx = await browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN",
-                                    timezone_id="Asia/Shanghai")
+    ctx = await browser.new_context(
+        viewport={"width": 1920, "height": 1080}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
     await ctx.add_init_script(HOOK_JS)
     page = await ctx.new_page()
     await _async_login(page, base, "demo", password, timeout_ms)
@@ -728,8 +843,7 @@ async def _big_screen(browser, base: str, password: str, stop: asyncio.Event, st
     await page.locator(APP_IDLE).wait_for(timeout=timeout_ms)
     stats["ready"] += 1
     await stop.wait()
-    stats["big_screen_runs"] = await page.evaluate(
-        "() => window.__bench.log.filter(e => e.k === 'new_session').length")
+    stats["big_screen_runs"] = await page.evaluate("() => window.__bench.log.filter(e => e.k === 'new_session').length")
     await ctx.close()
 
 
@@ -742,20 +856,40 @@ async def _load_main(base: str, sessions: int, think: float, ready: Path, out: P
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    stats: dict = {"ready": 0, "opens": {}, "errors": [], "big_screen_runs": 0, "sessions": sessions,
-                   "think_s": think, "big_screen": big_screen}
+    stats: dict = {
+        "ready": 0,
+        "opens": {},
+        "errors": [],
+        "big_screen_runs": 0,
+        "sessions": sessions,
+        "think_s": think,
+        "big_screen": big_screen,
+    }
     timeout_ms = 120_000
     started = time.perf_counter()
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         tasks = []
         if big_screen:
-            tasks.append(asyncio.create_task(_big_screen(browser, base, DEFAULT_DEMO_PASSWORD, stop, stats,
-                                                         timeout_ms)))
+            tasks.append(
+                asyncio.create_task(_big_screen(browser, base, DEFAULT_DEMO_PASSWORD, stop, stats, timeout_ms))
+            )
         for n in range(sessions):
-            tasks.append(asyncio.create_task(_load_session(
-                browser, base, LOAD_ROLES[n % len(LOAD_ROLES)], DEFAULT_DEMO_PASSWORD, think, stop, stats, n,
-                timeout_ms)))
+            tasks.append(
+                asyncio.create_task(
+                    _load_session(
+                        browser,
+                        base,
+                        LOAD_ROLES[n % len(LOAD_ROLES)],
+                        DEFAULT_DEMO_PASSWORD,
+                        think,
+                        stop,
+                        stats,
+                        n,
+                        timeout_ms,
+                    )
+                )
+            )
         expected = sessions + (1 if big_screen else 0)
         while stats["ready"] < expected and not stop.is_set():
             for t in tasks:
@@ -776,8 +910,7 @@ async def _load_main(base: str, sessions: int, think: float, ready: Path, out: P
 class Load:
     """The other sessions, in a process of their own (Playwright's async API, its own Chromium)."""
 
-    def __init__(self, base: str, sessions: int, think: float, workdir: Path, big_screen: bool = True,
-                 nice: int = 0):
+    def __init__(self, base: str, sessions: int, think: float, workdir: Path, big_screen: bool = True, nice: int = 0):
         self.ready = workdir / "load.ready"
         self.out = workdir / "load.json"
         self.log_path = workdir / "load.log"
@@ -785,11 +918,27 @@ class Load:
             p.unlink(missing_ok=True)
         # niced, the load's Chromium takes only the CPU the server and the clerk leave: its browsers
         # would be on other people's computers, not on the server's cores
-        cmd = (["nice", "-n", str(nice)] if nice else []) + [PY, "-m", "bench.desk", "--load-worker", base, "--load-sessions", str(sessions),
-               "--load-think", str(think), "--workdir", str(workdir)] + ([] if big_screen else ["--no-big-screen"])
+        cmd = (
+            (["nice", "-n", str(nice)] if nice else [])
+            + [
+                PY,
+                "-m",
+                "bench.desk",
+                "--load-worker",
+                base,
+                "--load-sessions",
+                str(sessions),
+                "--load-think",
+                str(think),
+                "--workdir",
+                str(workdir),
+            ]
+            + ([] if big_screen else ["--no-big-screen"])
+        )
         with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL, start_new_session=True)
+            self.proc = subprocess.Popen(
+                cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+            )
 
     def wait_ready(self, timeout_s: float = 300) -> None:
         end = time.monotonic() + timeout_s
@@ -836,8 +985,9 @@ def run(args, result: dict | None = None) -> dict:
 
     app = floor = load = None
     result = {} if result is None else result
-    result.update({"when": f"{datetime.now():%Y-%m-%d %H:%M}", "calls": args.calls, "cases": {},
-                   "workdir": str(workdir)})
+    result.update(
+        {"when": f"{datetime.now():%Y-%m-%d %H:%M}", "calls": args.calls, "cases": {}, "workdir": str(workdir)}
+    )
     try:
         t = time.perf_counter()
         url = prepare_database(args.database_url, workdir, args.demo_orders)
@@ -855,35 +1005,51 @@ def run(args, result: dict | None = None) -> dict:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             try:
-                floor_ms = measure_floor(browser, floor.base, args.floor_samples, timeout_s=args.timeout,
-                                         norun_ms=args.norun_ms)
+                floor_ms = measure_floor(
+                    browser, floor.base, args.floor_samples, timeout_s=args.timeout, norun_ms=args.norun_ms
+                )
                 result["floor"] = {"samples": floor_ms, "median_ms": statistics.median(floor_ms)}
                 log(f"floor: median {result['floor']['median_ms']:.0f} ms of {len(floor_ms)}")
-                ctx = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN",
-                                          timezone_id="Asia/Shanghai")
+                ctx = browser.new_context(
+                    viewport={"width": 1400, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
+                )
                 ctx.add_init_script(HOOK_JS)
-                clerk = Clerk(ctx.new_page(), app.base, timeout_s=args.timeout, norun_ms=args.norun_ms,
-                              artifacts=workdir)
+                clerk = Clerk(
+                    ctx.new_page(), app.base, timeout_s=args.timeout, norun_ms=args.norun_ms, artifacts=workdir
+                )
                 clerk.login("reception", DEFAULT_DEMO_PASSWORD)
                 clerk.open_desk()
                 for n_case, case in enumerate(cases):
                     extra: dict = {}
                     if case == "load":
                         log(f"starting the load: big screen + {args.load_sessions} sessions")
-                        load = Load(app.base, args.load_sessions, args.load_think, workdir,
-                                    big_screen=not args.no_big_screen, nice=args.load_nice)
+                        load = Load(
+                            app.base,
+                            args.load_sessions,
+                            args.load_think,
+                            workdir,
+                            big_screen=not args.no_big_screen,
+                            nice=args.load_nice,
+                        )
                         load.wait_ready()
-                        floor_load = measure_floor(browser, floor.base, args.floor_samples, timeout_s=args.timeout,
-                                                   norun_ms=args.norun_ms)
+                        floor_load = measure_floor(
+                            browser, floor.base, args.floor_samples, timeout_s=args.timeout, norun_ms=args.norun_ms
+                        )
                         extra["floor_under_load_ms"] = statistics.median(floor_load)
                         extra["load_nice"] = args.load_nice
                         log(f"floor under load: median {extra['floor_under_load_ms']:.0f} ms")
                     log(f"case {case}: {args.calls} calls per scenario")
                     cpu0, t0 = _cpu_split(app, floor, load), time.perf_counter()
                     result["cases"][case] = {"calls": [], "partial": True, **extra}
-                    calls = run_case(clerk, data, args.calls, n_case * args.calls, log,
-                                     args.load_scenarios if case == "load" else args.scenarios,
-                                     out=result["cases"][case]["calls"])
+                    calls = run_case(
+                        clerk,
+                        data,
+                        args.calls,
+                        n_case * args.calls,
+                        log,
+                        args.load_scenarios if case == "load" else args.scenarios,
+                        out=result["cases"][case]["calls"],
+                    )
                     cpu1 = _cpu_split(app, floor, load)
                     extra["cpu_s"] = {k: round(cpu1[k] - cpu0[k], 1) for k in cpu0}
                     extra["seconds"] = round(time.perf_counter() - t0, 1)
@@ -912,8 +1078,13 @@ def _cpu_split(app: Server, floor: Server, load: "Load | None") -> dict[str, flo
     load_s = _cpu_s(load.proc.pid) if load is not None else 0.0
     mine = _cpu_s(os.getpid())
     machine = _machine_busy_s()
-    return {"server": server, "load_sessions": load_s, "clerk": mine - server - floor_s - load_s,
-            "machine": machine, "others": machine - mine}
+    return {
+        "server": server,
+        "load_sessions": load_s,
+        "clerk": mine - server - floor_s - load_s,
+        "machine": machine,
+        "others": machine - mine,
+    }
 
 
 def _machine_busy_s() -> float:
@@ -948,8 +1119,10 @@ def summarize(calls: list[dict], floor_ms: float) -> dict:
             "with_run": statistics.mean(sum(1 for s in c["steps"] if s["runs"] > 0) for c in mine),
             "runs": statistics.mean(c["runs"] for c in mine),
             "median": statistics.median(waits) if waits else float("nan"),
-            "p95": _percentile(waits, 95), "max": max(waits) if waits else float("nan"),
-            "per_call_median": statistics.median(per_call), "per_call_max": max(per_call),
+            "p95": _percentile(waits, 95),
+            "max": max(waits) if waits else float("nan"),
+            "per_call_median": statistics.median(per_call),
+            "per_call_max": max(per_call),
         }
         for k in ("median", "p95", "max"):
             rows[kind][f"{k}_x"] = rows[kind][k] / floor_ms
@@ -978,8 +1151,18 @@ def steps_table(calls: list[dict]) -> list[tuple]:
         if not any(s["runs"] for s in ss):
             continue
         w = [s["wait_ms"] for s in ss]
-        out.append((SCENARIOS[k[0]], k[1], statistics.mean(s["runs"] for s in ss), statistics.median(w),
-                    _percentile(w, 95), max(w), _phase(ss, "runs"), _phase(ss, "draw")))
+        out.append(
+            (
+                SCENARIOS[k[0]],
+                k[1],
+                statistics.mean(s["runs"] for s in ss),
+                statistics.median(w),
+                _percentile(w, 95),
+                max(w),
+                _phase(ss, "runs"),
+                _phase(ss, "draw"),
+            )
+        )
     return out
 
 
@@ -989,11 +1172,13 @@ def _ms(v: float) -> str:
 
 def format_report(r: dict) -> tuple[str, list[tuple[str, bool, str]]]:
     floor = r["floor"]["median_ms"]
-    lines = [f"\n# Desk benchmark {r['when']} · {r['township']} ({r['orders']:,} orders in the township) · "
-             f"{r['database']} · {r['calls']} calls per scenario\n",
-             f"Floor (rerun of an empty Streamlit page, click → finished and drawn, same browser): "
-             f"**{floor:.0f} ms** median of {len(r['floor']['samples'])} "
-             f"(p95 {_percentile(r['floor']['samples'], 95):.0f} ms).\n"]
+    lines = [
+        f"\n# Desk benchmark {r['when']} · {r['township']} ({r['orders']:,} orders in the township) · "
+        f"{r['database']} · {r['calls']} calls per scenario\n",
+        f"Floor (rerun of an empty Streamlit page, click → finished and drawn, same browser): "
+        f"**{floor:.0f} ms** median of {len(r['floor']['samples'])} "
+        f"(p95 {_percentile(r['floor']['samples'], 95):.0f} ms).\n",
+    ]
     if r.get("interrupted"):
         lines.append(f"**Interrupted** ({r['interrupted'][:300]}): what was measured before it.\n")
     targets: list[tuple[str, bool, str]] = []
@@ -1001,75 +1186,116 @@ def format_report(r: dict) -> tuple[str, list[tuple[str, bool, str]]]:
     for case, res in r["cases"].items():
         calls = res["calls"]
         s = summarize(calls, floor)
-        lines.append(f"\n## {names[case]}" + (f" (interrupted after {len(calls)} calls)" if res.get("partial") else "")
-                     + "\n")
+        lines.append(
+            f"\n## {names[case]}" + (f" (interrupted after {len(calls)} calls)" if res.get("partial") else "") + "\n"
+        )
         if case == "load":
             ld = res.get("load", {})
             opens = ld.get("opens", {})
             n_opens = sum(len(v) for v in opens.values())
             secs = ld.get("seconds") or float("nan")
             per = ", ".join(f"{k} {statistics.median(v):,.0f} ms (max {max(v):,.0f})" for k, v in opens.items() if v)
-            kiosk = f"the big screen touring (kiosk, {ld.get('big_screen_runs', 0)} runs) + " if ld.get("big_screen") else ""
-            lines.append(f"Load: {kiosk}{ld.get('sessions', '?')} sessions opening {', '.join(LOAD_PAGES)} "
-                         f"({ld.get('think_s', '?')} s apart; their processes at nice {res.get('load_nice', 0)}): "
-                         f"{n_opens} page opens in {secs:.0f} s; median open: {per or '–'}; "
-                         f"errors: {len(ld.get('errors', []))}. Floor measured under the same load: "
-                         f"{res.get('floor_under_load_ms', float('nan')):.0f} ms.\n")
-        lines += ["| scenario | calls | interactions per call (with a run) | runs per call | wait median ms | "
-                  "p95 ms | max ms | median × floor | p95 × floor | max × floor | time excluding typing per call "
-                  "(median / max) |",
-                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+            kiosk = (
+                f"the big screen touring (kiosk, {ld.get('big_screen_runs', 0)} runs) + "
+                if ld.get("big_screen")
+                else ""
+            )
+            lines.append(
+                f"Load: {kiosk}{ld.get('sessions', '?')} sessions opening {', '.join(LOAD_PAGES)} "
+                f"({ld.get('think_s', '?')} s apart; their processes at nice {res.get('load_nice', 0)}): "
+                f"{n_opens} page opens in {secs:.0f} s; median open: {per or '–'}; "
+                f"errors: {len(ld.get('errors', []))}. Floor measured under the same load: "
+                f"{res.get('floor_under_load_ms', float('nan')):.0f} ms.\n"
+            )
+        lines += [
+            "| scenario | calls | interactions per call (with a run) | runs per call | wait median ms | "
+            "p95 ms | max ms | median × floor | p95 × floor | max × floor | time excluding typing per call "
+            "(median / max) |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
         for kind, row in s.items():
             name = "**all**" if kind == "all" else SCENARIOS[kind]
-            lines.append(f"| {name} | {row['calls']} | {row['interactions']:.0f} ({row['with_run']:.0f}) | "
-                         f"{row['runs']:.1f} | {_ms(row['median'])} | {_ms(row['p95'])} | {_ms(row['max'])} | "
-                         f"{row['median_x']:.1f}× | {row['p95_x']:.1f}× | {row['max_x']:.1f}× | "
-                         f"{_ms(row['per_call_median'])} / {_ms(row['per_call_max'])} ms |")
+            lines.append(
+                f"| {name} | {row['calls']} | {row['interactions']:.0f} ({row['with_run']:.0f}) | "
+                f"{row['runs']:.1f} | {_ms(row['median'])} | {_ms(row['p95'])} | {_ms(row['max'])} | "
+                f"{row['median_x']:.1f}× | {row['p95_x']:.1f}× | {row['max_x']:.1f}× | "
+                f"{_ms(row['per_call_median'])} / {_ms(row['per_call_max'])} ms |"
+            )
         ran = [st_ for c in calls for st_ in c["steps"] if st_["runs"] > 0]
-        lines.append(f"\nWhere the waits went (medians over the interactions that ran the script): the rerun sent "
-                     f"{_phase(ran, 'send'):.0f} ms after the key or click, the run started "
-                     f"{_phase(ran, 'start'):.0f} ms later (as the browser heard it), the runs until the last "
-                     f"`script_finished` {_phase(ran, 'runs'):.0f} ms, drawn {_phase(ran, 'draw'):.0f} ms after it; "
-                     f"the browser's main thread busy (tasks over 50 ms) {_phase(ran, 'busy'):.0f} ms.")
+        lines.append(
+            f"\nWhere the waits went (medians over the interactions that ran the script): the rerun sent "
+            f"{_phase(ran, 'send'):.0f} ms after the key or click, the run started "
+            f"{_phase(ran, 'start'):.0f} ms later (as the browser heard it), the runs until the last "
+            f"`script_finished` {_phase(ran, 'runs'):.0f} ms, drawn {_phase(ran, 'draw'):.0f} ms after it; "
+            f"the browser's main thread busy (tasks over 50 ms) {_phase(ran, 'busy'):.0f} ms."
+        )
         cpu, secs = res.get("cpu_s"), res.get("seconds")
         if cpu and secs:
-            lines.append(f"CPU over the {secs:.0f} s of these calls ({os.cpu_count()} cores: "
-                         f"{secs * (os.cpu_count() or 1):.0f} CPU-s): the app server {cpu['server']:.0f} s, the clerk's "
-                         f"Chromium and driver {cpu['clerk']:.0f} s"
-                         + (f", the load's sessions (their Chromium) {cpu['load_sessions']:.0f} s" if case == "load" else "")
-                         + (f"; other work on the machine {cpu['others']:.0f} s" if cpu.get("machine") else "") + ".")
-        lines += ["", "Each interaction that ran the script (runs per time; wait in ms; of the median wait, the runs "
-                  "until the last `script_finished` and the drawing after it):", "",
-                  "| scenario | interaction | runs | median | p95 | max | runs ms | drawing ms |",
-                  "|---|---|---:|---:|---:|---:|---:|---:|"]
+            lines.append(
+                f"CPU over the {secs:.0f} s of these calls ({os.cpu_count()} cores: "
+                f"{secs * (os.cpu_count() or 1):.0f} CPU-s): the app server {cpu['server']:.0f} s, the clerk's "
+                f"Chromium and driver {cpu['clerk']:.0f} s"
+                + (f", the load's sessions (their Chromium) {cpu['load_sessions']:.0f} s" if case == "load" else "")
+                + (f"; other work on the machine {cpu['others']:.0f} s" if cpu.get("machine") else "")
+                + "."
+            )
+        lines += [
+            "",
+            "Each interaction that ran the script (runs per time; wait in ms; of the median wait, the runs "
+            "until the last `script_finished` and the drawing after it):",
+            "",
+            "| scenario | interaction | runs | median | p95 | max | runs ms | drawing ms |",
+            "|---|---|---:|---:|---:|---:|---:|---:|",
+        ]
         for scen, step, runs, med, p95, mx, run_ms, draw_ms in steps_table(calls):
-            lines.append(f"| {scen} | {step} | {runs:.1f} | {_ms(med)} | {_ms(p95)} | {_ms(mx)} | {_ms(run_ms)} | "
-                         f"{_ms(draw_ms)} |")
+            lines.append(
+                f"| {scen} | {step} | {runs:.1f} | {_ms(med)} | {_ms(p95)} | {_ms(mx)} | {_ms(run_ms)} | "
+                f"{_ms(draw_ms)} |"
+            )
         methods = sorted({c["method"] for c in calls})
         lines.append(f"\nCategory suggested by: {', '.join(methods)}.")
         lost = [x for c in calls for x in c.get("focus_lost", [])]
         if lost:
             kb = sum(1 for c in calls if c["scenario"] == "keyboard")
-            lines.append(f"Keyboard only: after a Tab the cursor was not in the next field {len(lost)} times in {kb} "
-                         f"calls ({'; '.join(sorted(set(lost)))}); the clerk pressed Tab again (counted above).")
+            lines.append(
+                f"Keyboard only: after a Tab the cursor was not in the next field {len(lost)} times in {kb} "
+                f"calls ({'; '.join(sorted(set(lost)))}); the clerk pressed Tab again (counted above)."
+            )
         x_target, ms_target = TARGETS[case]
         a = s["all"]
-        targets.append((f"{names[case].lower()}: median wait ≤ {x_target:.0f}× the floor",
-                        a["median_x"] <= x_target, f"{a['median']:.0f} ms = {a['median_x']:.1f}× {floor:.0f} ms"))
-        targets.append((f"{names[case].lower()}: no wait over {ms_target:,.0f} ms", a["max"] <= ms_target,
-                        f"max {a['max']:,.0f} ms; {sum(1 for c in calls for st_ in c['steps'] if st_['wait_ms'] > ms_target)}"
-                        f" of {sum(1 for c in calls for st_ in c['steps'] if st_['runs'] > 0)} over"))
+        targets.append(
+            (
+                f"{names[case].lower()}: median wait ≤ {x_target:.0f}× the floor",
+                a["median_x"] <= x_target,
+                f"{a['median']:.0f} ms = {a['median_x']:.1f}× {floor:.0f} ms",
+            )
+        )
+        targets.append(
+            (
+                f"{names[case].lower()}: no wait over {ms_target:,.0f} ms",
+                a["max"] <= ms_target,
+                f"max {a['max']:,.0f} ms; {sum(1 for c in calls for st_ in c['steps'] if st_['wait_ms'] > ms_target)}"
+                f" of {sum(1 for c in calls for st_ in c['steps'] if st_['runs'] > 0)} over",
+            )
+        )
     first_case = next(iter(r["cases"]), None)
     if first_case:
         new_calls = [c for c in r["cases"][first_case]["calls"] if c["scenario"] == "new"]
         lines.append("\n## The first call after a start\n")
         if len(new_calls) >= 2:
             first, other = new_calls[0], new_calls[min(9, len(new_calls) - 1)]
-            lines.append(f"The server was started for this run; {first_case}. First call ({SCENARIOS['new']}): "
-                         f"{first['wait_ms']:,.0f} ms of waits, {first['runs']} runs; call {other['call']}: "
-                         f"{other['wait_ms']:,.0f} ms, {other['runs']} runs.")
-            targets.append((f"the first call no slower than call {other['call']}", first["wait_ms"] <= other["wait_ms"],
-                            f"{first['wait_ms']:,.0f} vs {other['wait_ms']:,.0f} ms"))
+            lines.append(
+                f"The server was started for this run; {first_case}. First call ({SCENARIOS['new']}): "
+                f"{first['wait_ms']:,.0f} ms of waits, {first['runs']} runs; call {other['call']}: "
+                f"{other['wait_ms']:,.0f} ms, {other['runs']} runs."
+            )
+            targets.append(
+                (
+                    f"the first call no slower than call {other['call']}",
+                    first["wait_ms"] <= other["wait_ms"],
+                    f"{first['wait_ms']:,.0f} vs {other['wait_ms']:,.0f} ms",
+                )
+            )
         else:
             lines.append("Fewer than two calls: not compared.")
     lines += ["\n## Targets (issue #20)\n"]
@@ -1084,21 +1310,35 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--database-url", help="an existing data set (default: a fresh demo township in the workdir)")
     ap.add_argument("--calls", type=int, default=10, help="calls per scenario and case (default 10)")
-    ap.add_argument("--load", dest="load", action=argparse.BooleanOptionalAction, default=True,
-                    help="after the desk alone, again under load (default); --no-load: alone only")
+    ap.add_argument(
+        "--load",
+        dest="load",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="after the desk alone, again under load (default); --no-load: alone only",
+    )
     ap.add_argument("--load-only", action="store_true", help="under load only (no alone case)")
     ap.add_argument("--load-sessions", type=int, default=5, help="sessions opening kpi/weekly/inbox (default 5)")
     ap.add_argument("--load-think", type=float, default=1.0, help="seconds between their page opens (default 1)")
     ap.add_argument("--no-big-screen", action="store_true", help="no big screen in the load")
-    ap.add_argument("--load-nice", type=int, default=19,
-                    help="niceness of the load's sessions and their Chromium (default 19: on a small machine "
-                         "their browsers would otherwise take the server's CPU; 0: same priority)")
-    ap.add_argument("--scenarios", default=",".join(SCENARIOS),
-                    help=f"comma-separated, of {', '.join(SCENARIOS)} (default: all)")
+    ap.add_argument(
+        "--load-nice",
+        type=int,
+        default=19,
+        help="niceness of the load's sessions and their Chromium (default 19: on a small machine "
+        "their browsers would otherwise take the server's CPU; 0: same priority)",
+    )
+    ap.add_argument(
+        "--scenarios", default=",".join(SCENARIOS), help=f"comma-separated, of {', '.join(SCENARIOS)} (default: all)"
+    )
     ap.add_argument("--load-scenarios", help="the scenarios under load (default: as --scenarios)")
     ap.add_argument("--floor-samples", type=int, default=20)
-    ap.add_argument("--norun-ms", type=float, default=400,
-                    help="an interaction that sends no rerun within this many ms ran nothing (default 400)")
+    ap.add_argument(
+        "--norun-ms",
+        type=float,
+        default=400,
+        help="an interaction that sends no rerun within this many ms ran nothing (default 400)",
+    )
     ap.add_argument("--timeout", type=float, default=60, help="seconds an interaction may take (default 60)")
     ap.add_argument("--demo-orders", type=int, help="orders of the fresh demo township (default: the demo's 5,000)")
     ap.add_argument("--workdir", help="keep the database, logs and screenshots here (default: a new temp dir, removed)")
@@ -1108,14 +1348,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--load-worker", metavar="BASE_URL", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.load_worker:
-        asyncio.run(_load_main(args.load_worker, args.load_sessions, args.load_think,
-                               Path(args.workdir) / "load.ready", Path(args.workdir) / "load.json",
-                               not args.no_big_screen))
+        asyncio.run(
+            _load_main(
+                args.load_worker,
+                args.load_sessions,
+                args.load_think,
+                Path(args.workdir) / "load.ready",
+                Path(args.workdir) / "load.json",
+                not args.no_big_screen,
+            )
+        )
         return 0
     args.cases = ["load"] if args.load_only else (["alone", "load"] if args.load else ["alone"])
     args.scenarios = [k.strip() for k in args.scenarios.split(",") if k.strip()]
-    args.load_scenarios = ([k.strip() for k in args.load_scenarios.split(",") if k.strip()]
-                           if args.load_scenarios else args.scenarios)
+    args.load_scenarios = (
+        [k.strip() for k in args.load_scenarios.split(",") if k.strip()] if args.load_scenarios else args.scenarios
+    )
     unknown = sorted(set(args.scenarios + args.load_scenarios) - set(SCENARIOS))
     if unknown or not args.scenarios or not args.load_scenarios:
         ap.error(f"unknown or no scenarios: {', '.join(unknown)} (known: {', '.join(SCENARIOS)})")

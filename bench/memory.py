@@ -22,9 +22,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # (account, page) pairs the sessions cycle through: a realistic mix of what people keep open
-SESSIONS = [("dispatcher", "inbox"), ("leader", "kpi"), ("reception", "intake"), ("zongzhi", "platform_desk"),
-            ("mediator", "mediation"), ("grid", "grid_events"), ("demo", "big_screen"), ("admin", "roster"),
-            ("leader", "supervision"), ("shichang", "platform_desk")]
+SESSIONS = [
+    ("dispatcher", "inbox"),
+    ("leader", "kpi"),
+    ("reception", "intake"),
+    ("zongzhi", "platform_desk"),
+    ("mediator", "mediation"),
+    ("grid", "grid_events"),
+    ("demo", "big_screen"),
+    ("admin", "roster"),
+    ("leader", "supervision"),
+    ("shichang", "platform_desk"),
+]
 
 
 def rss_kib(pid: int) -> int:
@@ -66,8 +75,9 @@ def measure(database_url: str, sessions: int = 20, settle_s: float = 3.0) -> dic
 
     port = _free_port()
     env = cluster.app_env(database_url, secrets.token_urlsafe(36), {"GOV_MODE": "demo"})
-    subprocess.run([sys.executable, "-m", "db.cli", "init"], cwd=ROOT, env=env, check=True,
-                   capture_output=True, timeout=900)
+    subprocess.run(
+        [sys.executable, "-m", "db.cli", "init"], cwd=ROOT, env=env, check=True, capture_output=True, timeout=900
+    )
     log = open(os.devnull, "wb")
     proc = cluster.start_app(port, env, secrets.token_urlsafe(36), log)
     base = f"http://127.0.0.1:{port}"
@@ -76,14 +86,17 @@ def measure(database_url: str, sessions: int = 20, settle_s: float = 3.0) -> dic
         time.sleep(settle_s)
         idle = rss_kib(proc.pid)
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=os.environ.get("GOV_CHROMIUM", "/usr/bin/chromium"),
-                                         args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+            browser = pw.chromium.launch(
+                executable_path=os.environ.get("GOV_CHROMIUM", "/usr/bin/chromium"),
+                args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+            )
             contexts = []
             try:
                 for i in range(sessions):
                     user, page_key = SESSIONS[i % len(SESSIONS)]
-                    ctx = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN",
-                                              timezone_id="Asia/Shanghai")
+                    ctx = browser.new_context(
+                        viewport={"width": 1400, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
+                    )
                     page = ctx.new_page()
                     _login(page, base, user, DEFAULT_DEMO_PASSWORD)
                     page.goto(f"{base}/{page_key}")
@@ -101,13 +114,20 @@ def measure(database_url: str, sessions: int = 20, settle_s: float = 3.0) -> dic
     finally:
         cluster.stop(proc)
         log.close()
-    return {"sessions": sessions, "idle_mib": idle / 1024, "first_mib": first / 1024, "loaded_mib": loaded / 1024,
-            "per_session_mib": (loaded - first) / 1024 / max(1, sessions - 1)}
+    return {
+        "sessions": sessions,
+        "idle_mib": idle / 1024,
+        "first_mib": first / 1024,
+        "loaded_mib": loaded / 1024,
+        "per_session_mib": (loaded - first) / 1024 / max(1, sessions - 1),
+    }
 
 
 def format_result(r: dict) -> str:
-    return (f"server RSS: {r['idle_mib']:.0f} MiB before any session, {r['first_mib']:.0f} MiB with one, "
-            f"{r['loaded_mib']:.0f} MiB with {r['sessions']} (+{r['per_session_mib']:.1f} MiB per further session)")
+    return (
+        f"server RSS: {r['idle_mib']:.0f} MiB before any session, {r['first_mib']:.0f} MiB with one, "
+        f"{r['loaded_mib']:.0f} MiB with {r['sessions']} (+{r['per_session_mib']:.1f} MiB per further session)"
+    )
 
 
 def _free_port() -> int:
@@ -122,13 +142,18 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--database-url", required=True)
     ap.add_argument("--sessions", type=int, default=20)
-    ap.add_argument("--settle", type=float, default=3.0,
-                    help="seconds to let the server settle before each reading (the smoke test uses less)")
+    ap.add_argument(
+        "--settle",
+        type=float,
+        default=3.0,
+        help="seconds to let the server settle before each reading (the smoke test uses less)",
+    )
     ap.add_argument("--json", help="also write the result as JSON to this file")
     args = ap.parse_args(argv)
     r = measure(args.database_url, args.sessions, args.settle)
     if args.json:
         import json
+
         Path(args.json).write_text(json.dumps(r), encoding="utf-8")
     print(format_result(r))
     return 0

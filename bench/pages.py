@@ -56,25 +56,44 @@ def _extras(engine, actors, runs: int) -> list[tuple[str, str, float]]:
     actor = actors["reception"]
     with read_session(engine) as s:
         village = s.scalar(select(Village.id).order_by(Village.id))
-        category = s.scalar(select(Category.id).where(Category.parent_id.is_not(None),
-                                                      Category.active.is_(True)).order_by(Category.id))
+        category = s.scalar(
+            select(Category.id).where(Category.parent_id.is_not(None), Category.active.is_(True)).order_by(Category.id)
+        )
     counter = iter(range(1, 10_000))
 
     def register():
-        orders.register(engine, actor, orders.Intake(
-            channel="hotline", caller_name="基准测试", caller_phone="13800000000", village_id=village,
-            grid_id=None, household_id=None, address=f"基准测试地址{next(counter)}号",
-            category_id=category, tier="local", urgency="normal",
-            description="基准测试：路灯不亮，晚上出行不便，请尽快维修。"))
+        orders.register(
+            engine,
+            actor,
+            orders.Intake(
+                channel="hotline",
+                caller_name="基准测试",
+                caller_phone="13800000000",
+                village_id=village,
+                grid_id=None,
+                household_id=None,
+                address=f"基准测试地址{next(counter)}号",
+                category_id=category,
+                tier="local",
+                urgency="normal",
+                description="基准测试：路灯不亮，晚上出行不便，请尽快维修。",
+            ),
+        )
 
     now = utcnow()
     period = kpi.period_of("year", to_local(now).date())
     return [
         ("register an order", "reception", _median_ms(register, runs)),
-        ("KPI numbers in SQL (year: summary, by village, trend)", "leader",
-         _median_ms(lambda: kpi_naive.sql_way(engine, period, now), runs)),
-        ("KPI numbers naive (orders table into pandas)", "leader",
-         _median_ms(lambda: kpi_naive.naive_way(engine, period, now), max(1, min(runs, 3)))),
+        (
+            "KPI numbers in SQL (year: summary, by village, trend)",
+            "leader",
+            _median_ms(lambda: kpi_naive.sql_way(engine, period, now), runs),
+        ),
+        (
+            "KPI numbers naive (orders table into pandas)",
+            "leader",
+            _median_ms(lambda: kpi_naive.naive_way(engine, period, now), max(1, min(runs, 3))),
+        ),
     ]
 
 
@@ -116,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[tuple[str, str, float]] = []
     inbox_filter = orders_q.InboxFilter(statuses=OPEN_STATUSES)
     from db.permissions import PAGES
+
     page_keys = [p.key for p in PAGES] if args.pages == "all" else args.pages.split(",")
     roles = [r for r in actors] if args.roles == "all" else args.roles.split(",")
     for role in roles:
@@ -128,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
                 orders_q.inbox_page(s, inbox_filter, actor, now, 0, 25)
 
         from db.permissions import allowed
+
         if allowed(role, "order.view"):
             rows.append(("inbox queries (count + first page)", role, _median_ms(queries, args.runs)))
         for key in page_keys:
@@ -146,8 +167,9 @@ def main(argv: list[str] | None = None) -> int:
                 t0 = time.perf_counter()
                 at.run()
                 if at.exception:
-                    detail = "\n".join(f"{e.value}\n{''.join(getattr(e, 'stack_trace', []) or [])}"
-                                       for e in at.exception)
+                    detail = "\n".join(
+                        f"{e.value}\n{''.join(getattr(e, 'stack_trace', []) or [])}" for e in at.exception
+                    )
                     raise AssertionError(f"page {spec.key} as {actor.role} raised:\n{detail}")
                 return time.perf_counter() - t0
 
@@ -160,10 +182,16 @@ def main(argv: list[str] | None = None) -> int:
     backend = engine.dialect.name
     if args.json:
         import json
-        Path(args.json).write_text(json.dumps({"backend": backend, "orders": n_orders, "runs": args.runs,
-                                               "rows": rows}, ensure_ascii=False), encoding="utf-8")
-    lines = [f"\n## {datetime.now():%Y-%m-%d %H:%M} · {backend} · {n_orders:,} work orders · median of {args.runs}\n",
-             "| what | role | ms |", "|---|---|---:|"]
+
+        Path(args.json).write_text(
+            json.dumps({"backend": backend, "orders": n_orders, "runs": args.runs, "rows": rows}, ensure_ascii=False),
+            encoding="utf-8",
+        )
+    lines = [
+        f"\n## {datetime.now():%Y-%m-%d %H:%M} · {backend} · {n_orders:,} work orders · median of {args.runs}\n",
+        "| what | role | ms |",
+        "|---|---|---:|",
+    ]
     lines += [f"| {what} | {role} | {ms:,.1f} |" for what, role, ms in rows]
     text = "\n".join(lines)
     report_out(text, args.out)

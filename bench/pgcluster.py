@@ -52,8 +52,13 @@ def find_pg_bindir() -> Path | None:
     if env:
         return Path(env) if usable(env) else None
     try:
-        out = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True,  # nosec B607
-                             timeout=10, check=True).stdout.strip()
+        out = subprocess.run(
+            ["pg_config", "--bindir"],
+            capture_output=True,
+            text=True,  # nosec B607
+            timeout=10,
+            check=True,
+        ).stdout.strip()
         if usable(out):
             return Path(out)
     except (OSError, subprocess.SubprocessError):
@@ -77,8 +82,18 @@ def server_os_user() -> pwd.struct_passwd | None:
     try:
         return pwd.getpwnam(name)
     except KeyError:
-        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",  # nosec B607
-                        name], check=True, capture_output=True)
+        subprocess.run(
+            [
+                "useradd",
+                "--system",
+                "--no-create-home",
+                "--shell",
+                "/usr/sbin/nologin",  # nosec B607
+                name,
+            ],
+            check=True,
+            capture_output=True,
+        )
         return pwd.getpwnam(name)
 
 
@@ -111,34 +126,53 @@ class PgCluster:
         if self.os_user is not None:
             env["HOME"] = str(self.base)
             kwargs = dict(user=self.os_user.pw_uid, group=self.os_user.pw_gid, extra_groups=[])
-        return subprocess.run(list(args), cwd=self.base, env=env, capture_output=True, text=True,
-                              timeout=timeout, **kwargs)
+        return subprocess.run(
+            list(args), cwd=self.base, env=env, capture_output=True, text=True, timeout=timeout, **kwargs
+        )
 
     def _check(self, proc: subprocess.CompletedProcess, what: str) -> None:
         if proc.returncode != 0:
             log = self.logfile.read_text(errors="replace")[-3000:] if self.logfile.exists() else ""
-            raise RuntimeError(f"PostgreSQL {what} failed (exit {proc.returncode}):\n"
-                               f"{proc.stdout}\n{proc.stderr}\n--- server log ---\n{log}")
+            raise RuntimeError(
+                f"PostgreSQL {what} failed (exit {proc.returncode}):\n"
+                f"{proc.stdout}\n{proc.stderr}\n--- server log ---\n{log}"
+            )
 
     def start(self) -> None:
         if self.os_user is not None:
             os.chown(self.base, self.os_user.pw_uid, self.os_user.pw_gid)
-        self._check(self._run(str(self.bindir / "initdb"), "-D", str(self.datadir),
-                              "-U", PG_SUPERUSER, "--auth=trust", "-E", "UTF8",
-                              "--locale=C.UTF-8", "--no-sync", "--no-instructions"), "initdb")
+        self._check(
+            self._run(
+                str(self.bindir / "initdb"),
+                "-D",
+                str(self.datadir),
+                "-U",
+                PG_SUPERUSER,
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+                "--no-instructions",
+            ),
+            "initdb",
+        )
         for attempt in range(5):
             self.port = free_port()
-            conf = (f"\n# test-session settings\nport = {self.port}\n"
-                    "listen_addresses = '127.0.0.1'\n"
-                    f"unix_socket_directories = '{self.base}'\n"
-                    "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
-                    "max_connections = 200\nshared_buffers = 64MB\n"
-                    # DSM segments inside the data dir, so nothing outlives rmtree
-                    "dynamic_shared_memory_type = mmap\n")
+            conf = (
+                f"\n# test-session settings\nport = {self.port}\n"
+                "listen_addresses = '127.0.0.1'\n"
+                f"unix_socket_directories = '{self.base}'\n"
+                "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
+                "max_connections = 200\nshared_buffers = 64MB\n"
+                # DSM segments inside the data dir, so nothing outlives rmtree
+                "dynamic_shared_memory_type = mmap\n"
+            )
             with open(self.datadir / "postgresql.auto.conf", "a") as fh:
                 fh.write(conf)
-            proc = self._run(str(self.bindir / "pg_ctl"), "-D", str(self.datadir),
-                             "-l", str(self.logfile), "-w", "-t", "60", "start")
+            proc = self._run(
+                str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-l", str(self.logfile), "-w", "-t", "60", "start"
+            )
             if proc.returncode == 0:
                 return
             log = self.logfile.read_text(errors="replace") if self.logfile.exists() else ""
@@ -148,16 +182,16 @@ class PgCluster:
 
     def stop(self) -> None:
         if self.datadir.exists():
-            self._run(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "immediate",
-                      "-w", "stop", timeout=60)
+            self._run(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "immediate", "-w", "stop", timeout=60)
         shutil.rmtree(self.base, ignore_errors=True)
 
     # -- databases
     def admin(self):
         import psycopg
 
-        return psycopg.connect(host="127.0.0.1", port=self.port, user=PG_SUPERUSER,
-                               dbname="postgres", autocommit=True, connect_timeout=10)
+        return psycopg.connect(
+            host="127.0.0.1", port=self.port, user=PG_SUPERUSER, dbname="postgres", autocommit=True, connect_timeout=10
+        )
 
     def create_database(self, name: str, template: str | None = None) -> str:
         with self.admin() as conn:
@@ -219,8 +253,10 @@ def start_cluster() -> PgCluster:
     """Start a new cluster (reaping ones left by killed processes); the caller stops it."""
     bindir = find_pg_bindir()
     if bindir is None:
-        raise RuntimeError("PostgreSQL server binaries (initdb, pg_ctl) not found: install the "
-                           "'postgresql' package or set GOV_PG_BINDIR")
+        raise RuntimeError(
+            "PostgreSQL server binaries (initdb, pg_ctl) not found: install the "
+            "'postgresql' package or set GOV_PG_BINDIR"
+        )
     parent = cluster_parent_dir()
     reap_stale_clusters(parent or tempfile.gettempdir(), bindir)
     base = Path(tempfile.mkdtemp(prefix="gov-pg-", dir=parent))

@@ -63,8 +63,26 @@ def build(url: str, scale: str, orders: int) -> float:
 
 
 def measure(url: str, runs: int, roles: str, out_json: Path, pages: str = "all") -> dict:
-    _run([PY, "-m", "bench.pages", "--database-url", url, "--runs", str(runs), "--pages", pages,
-          "--roles", roles, "--json", str(out_json), "--out", str(out_json.with_suffix(".md"))], _env(url))
+    _run(
+        [
+            PY,
+            "-m",
+            "bench.pages",
+            "--database-url",
+            url,
+            "--runs",
+            str(runs),
+            "--pages",
+            pages,
+            "--roles",
+            roles,
+            "--json",
+            str(out_json),
+            "--out",
+            str(out_json.with_suffix(".md")),
+        ],
+        _env(url),
+    )
     return json.loads(out_json.read_text(encoding="utf-8"))
 
 
@@ -90,7 +108,9 @@ def compare(results: dict[int, dict], counts: list[int]) -> tuple[list[str], lis
             ok = table[hi][(what, role)] <= median_page
             target = f"≤ median page ({median_page:.0f} ms) " + ("ok" if ok else "MISSED")
             if not ok:
-                missed.append(f"registering an order {table[hi][(what, role)]:.0f} ms > median page {median_page:.0f} ms")
+                missed.append(
+                    f"registering an order {table[hi][(what, role)]:.0f} ms > median page {median_page:.0f} ms"
+                )
         cells = " | ".join(f"{table[n][(what, role)]:,.1f}" for n in counts)
         lines.append(f"| {what} | {role} | {cells} | {ratio:.1f}× | {target} |")
     sql = table[hi].get(("KPI numbers in SQL (year: summary, by village, trend)", "leader"))
@@ -98,8 +118,10 @@ def compare(results: dict[int, dict], counts: list[int]) -> tuple[list[str], lis
     if sql and naive:
         speedup = naive / sql
         ok = speedup >= 20
-        lines.append(f"\nKPI numbers at {hi:,} orders: SQL {sql:,.1f} ms, naive {naive:,.1f} ms: "
-                     f"**{speedup:.1f}× faster** (target ≥20×: {'ok' if ok else 'MISSED'})")
+        lines.append(
+            f"\nKPI numbers at {hi:,} orders: SQL {sql:,.1f} ms, naive {naive:,.1f} ms: "
+            f"**{speedup:.1f}× faster** (target ≥20×: {'ok' if ok else 'MISSED'})"
+        )
         if not ok:
             missed.append(f"KPI in SQL only {speedup:.1f}× faster than naive at {hi:,}")
     return lines, missed
@@ -113,12 +135,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--roles", default="all")
     ap.add_argument("--pages", default="all", help="comma-separated page keys, or all")
-    ap.add_argument("--sessions", type=int, default=20,
-                    help="browser sessions for the memory measurement on the largest dataset (0: skip)")
-    ap.add_argument("--settle", type=float, default=3.0,
-                    help="seconds the memory measurement lets the server settle before each reading")
-    ap.add_argument("--memory-backends", default="all",
-                    help="comma-separated backends whose server memory is measured (all: every backend)")
+    ap.add_argument(
+        "--sessions",
+        type=int,
+        default=20,
+        help="browser sessions for the memory measurement on the largest dataset (0: skip)",
+    )
+    ap.add_argument(
+        "--settle",
+        type=float,
+        default=3.0,
+        help="seconds the memory measurement lets the server settle before each reading",
+    )
+    ap.add_argument(
+        "--memory-backends",
+        default="all",
+        help="comma-separated backends whose server memory is measured (all: every backend)",
+    )
     ap.add_argument("--workdir", default="/tmp/gov-bench")  # nosec B108
     ap.add_argument("--reuse", action="store_true", help="reuse SQLite files built by an earlier run")
     ap.add_argument("--out", default=str(ROOT / "bench-results" / "suite.md"))
@@ -126,14 +159,17 @@ def main(argv: list[str] | None = None) -> int:
     counts = sorted(int(x) for x in args.orders.split(","))
     workdir = Path(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    report = [f"\n# Benchmark suite {datetime.now():%Y-%m-%d %H:%M} · {args.scale} · orders {counts} · "
-              f"median of {args.runs}\n"]
+    report = [
+        f"\n# Benchmark suite {datetime.now():%Y-%m-%d %H:%M} · {args.scale} · orders {counts} · "
+        f"median of {args.runs}\n"
+    ]
     all_missed: list[str] = []
     for backend in args.backends.split(","):
         cluster = None
         try:
             if backend == "postgresql":
                 from bench.pgcluster import start_cluster
+
                 cluster = start_cluster()
             results: dict[int, dict] = {}
             for n in counts:
@@ -150,22 +186,42 @@ def main(argv: list[str] | None = None) -> int:
                     else:
                         built = 0.0
                 print(f"[suite] {backend}: {n:,} orders built in {built:.0f} s; timing pages…", flush=True)
-                results[n] = measure(url, args.runs, args.roles, workdir / f"{backend}-{args.scale}-{n}.json",
-                                     args.pages)
+                results[n] = measure(
+                    url, args.runs, args.roles, workdir / f"{backend}-{args.scale}-{n}.json", args.pages
+                )
                 results[n]["built_s"] = built
                 last_url = url
             lines, missed = compare(results, counts)
             memory_here = args.memory_backends == "all" or backend in args.memory_backends.split(",")
             if args.sessions > 0 and memory_here:  # in its own process: Playwright's sync API wants no running loop
                 from bench import memory
+
                 out_json = workdir / f"{backend}-{args.scale}-memory.json"
-                _run([PY, "-m", "bench.memory", "--database-url", last_url, "--sessions", str(args.sessions),
-                      "--settle", str(args.settle), "--json", str(out_json)], _env(last_url))
-                lines.append("\nMemory at " + f"{counts[-1]:,} orders: "
-                             + memory.format_result(json.loads(out_json.read_text(encoding="utf-8"))))
+                _run(
+                    [
+                        PY,
+                        "-m",
+                        "bench.memory",
+                        "--database-url",
+                        last_url,
+                        "--sessions",
+                        str(args.sessions),
+                        "--settle",
+                        str(args.settle),
+                        "--json",
+                        str(out_json),
+                    ],
+                    _env(last_url),
+                )
+                lines.append(
+                    "\nMemory at "
+                    + f"{counts[-1]:,} orders: "
+                    + memory.format_result(json.loads(out_json.read_text(encoding="utf-8")))
+                )
             report.append(f"\n## {backend}\n")
-            report.append("Dataset build: " + ", ".join(f"{n:,} orders {results[n]['built_s']:.0f} s" for n in counts)
-                          + "\n")
+            report.append(
+                "Dataset build: " + ", ".join(f"{n:,} orders {results[n]['built_s']:.0f} s" for n in counts) + "\n"
+            )
             report += lines
             all_missed += [f"{backend}: {m}" for m in missed]
         finally:

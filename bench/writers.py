@@ -70,16 +70,21 @@ def _world(url: str) -> dict:
             village = Village(township_id=town.id, code="WV", name="压测村")
             s.add(village)
             s.flush()
-        cat = s.scalar(select(Category).where(Category.parent_id.is_not(None), Category.active.is_(True))
-                       .order_by(Category.id)) or s.scalar(select(Category).order_by(Category.id))
+        cat = s.scalar(
+            select(Category).where(Category.parent_id.is_not(None), Category.active.is_(True)).order_by(Category.id)
+        ) or s.scalar(select(Category).order_by(Category.id))
         if cat is None:
             cat = Category(code="WC", name="压测类别", handling_workdays=5)
             s.add(cat)
             s.flush()
         user = s.scalar(select(User).where(User.role == "dispatcher").order_by(User.id))
         if user is None:
-            user = User(username="bench_writer", display_name="压测", password_hash="x",  # nosec B106
-                        role="dispatcher")
+            user = User(
+                username="bench_writer",
+                display_name="压测",
+                password_hash="x",  # nosec B106
+                role="dispatcher",
+            )
             s.add(user)
             s.flush()
         out = {"village": village.id, "category": cat.id, "user": user.id}
@@ -105,11 +110,23 @@ def _writer(url: str, world: dict, seconds: float, tag: str, sink) -> None:
     while time.monotonic() < end:
         i += 1
         try:
-            out = orders.register(engine, actor, orders.Intake(
-                channel="hotline", caller_name="压测来电", caller_phone="13800000000",
-                village_id=world["village"], grid_id=None, household_id=None,
-                address=f"压测地址{tag}-{i}", category_id=world["category"], tier="local",
-                urgency="normal", description=f"写入压测 {tag} 第{i}件：路灯不亮，请尽快维修。"))
+            out = orders.register(
+                engine,
+                actor,
+                orders.Intake(
+                    channel="hotline",
+                    caller_name="压测来电",
+                    caller_phone="13800000000",
+                    village_id=world["village"],
+                    grid_id=None,
+                    household_id=None,
+                    address=f"压测地址{tag}-{i}",
+                    category_id=world["category"],
+                    tier="local",
+                    urgency="normal",
+                    description=f"写入压测 {tag} 第{i}件：路灯不亮，请尽快维修。",
+                ),
+            )
             created.append(out["number"])
             if last is not None:
                 orders.contact(engine, actor, last["id"], last["version"], note="压测首次联系")
@@ -170,8 +187,7 @@ def run(url: str, writers: int = 4, seconds: float = 10.0, mode: str = "threads"
             with lock:
                 reports.append(item)
 
-        threads = [threading.Thread(target=_writer, args=(url, world, seconds, f"t{n}", sink))
-                   for n in range(writers)]
+        threads = [threading.Thread(target=_writer, args=(url, world, seconds, f"t{n}", sink)) for n in range(writers)]
         for t in threads:
             t.start()
         for t in threads:
@@ -179,8 +195,7 @@ def run(url: str, writers: int = 4, seconds: float = 10.0, mode: str = "threads"
     else:
         ctx = mp.get_context("spawn")
         queue = ctx.Queue()
-        procs = [ctx.Process(target=_process_main, args=(url, world, seconds, f"p{n}", queue))
-                 for n in range(writers)]
+        procs = [ctx.Process(target=_process_main, args=(url, world, seconds, f"p{n}", queue)) for n in range(writers)]
         for p in procs:
             p.start()
         reports += _collect(queue, procs, deadline=time.monotonic() + seconds + 300)
@@ -194,16 +209,28 @@ def run(url: str, writers: int = 4, seconds: float = 10.0, mode: str = "threads"
         res.errors += errors
 
     with read_session(engine) as s:
-        rows = list(s.scalars(select(WorkOrder.number).where(WorkOrder.number.not_in(before))
-                              if before else select(WorkOrder.number)))
+        rows = list(
+            s.scalars(
+                select(WorkOrder.number).where(WorkOrder.number.not_in(before)) if before else select(WorkOrder.number)
+            )
+        )
         new_ids = select(WorkOrder.id).where(WorkOrder.number.in_(res.created)) if res.created else None
         if new_ids is not None:
-            whole = s.scalar(select(func.count()).select_from(WorkOrder).where(
-                WorkOrder.id.in_(new_ids),
-                select(WorkOrderEvent.id).where(WorkOrderEvent.order_id == WorkOrder.id).exists(),
-                select(AuditLog.id).where(AuditLog.entity == "work_order", AuditLog.action == "order.create",
-                                          AuditLog.entity_id == func.cast(WorkOrder.id, AuditLog.entity_id.type)
-                                          ).exists()))
+            whole = s.scalar(
+                select(func.count())
+                .select_from(WorkOrder)
+                .where(
+                    WorkOrder.id.in_(new_ids),
+                    select(WorkOrderEvent.id).where(WorkOrderEvent.order_id == WorkOrder.id).exists(),
+                    select(AuditLog.id)
+                    .where(
+                        AuditLog.entity == "work_order",
+                        AuditLog.action == "order.create",
+                        AuditLog.entity_id == func.cast(WorkOrder.id, AuditLog.entity_id.type),
+                    )
+                    .exists(),
+                )
+            )
             res.partial = len(res.created) - whole
     engine.dispose()
     res.in_db = len(rows)
@@ -222,16 +249,20 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     backend = args.database_url.split(":", 1)[0]
-    lines = [f"\n## {datetime.now():%Y-%m-%d %H:%M} — {backend}, {args.mode}, {args.seconds:.0f} s per run\n",
-             "| writers | orders registered | updates | orders/s | writes/s | lost | duplicated | partial | errors |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"\n## {datetime.now():%Y-%m-%d %H:%M} — {backend}, {args.mode}, {args.seconds:.0f} s per run\n",
+        "| writers | orders registered | updates | orders/s | writes/s | lost | duplicated | partial | errors |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     failed = False
     for n in (int(x) for x in args.writers.split(",")):
         r = run(args.database_url, n, args.seconds, args.mode)
         failed |= not r.ok
-        lines.append(f"| {n} | {len(r.created)} | {r.updated} | {len(r.created) / r.seconds:.1f} | "
-                     f"{(len(r.created) + r.updated) / r.seconds:.1f} | {len(r.lost)} | {r.duplicated} | "
-                     f"{r.partial} | {len(r.errors)} |")
+        lines.append(
+            f"| {n} | {len(r.created)} | {r.updated} | {len(r.created) / r.seconds:.1f} | "
+            f"{(len(r.created) + r.updated) / r.seconds:.1f} | {len(r.lost)} | {r.duplicated} | "
+            f"{r.partial} | {len(r.errors)} |"
+        )
         for e in sorted(set(r.errors))[:5]:
             lines.append(f"<!-- error: {e} -->")
     text = "\n".join(lines)

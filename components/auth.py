@@ -53,8 +53,10 @@ USERNAME_KEY = "login_username"
 PASSWORD_KEY = "login_password"  # nosec B105
 # one answer for an unknown user, a wrong password and a locked account: the form must not tell
 # which usernames exist (a lock-out message only ever appeared for real accounts)
-WRONG_CREDENTIALS = (f"用户名或密码错误。连续输错{LOCKOUT_THRESHOLD}次的账号将锁定{LOCKOUT_MINUTES}分钟"
-                     "（到时自动解锁，管理员也可重置密码解锁）。")
+WRONG_CREDENTIALS = (
+    f"用户名或密码错误。连续输错{LOCKOUT_THRESHOLD}次的账号将锁定{LOCKOUT_MINUTES}分钟"
+    "（到时自动解锁，管理员也可重置密码解锁）。"
+)
 EMPTY_CREDENTIALS = "请输入用户名和密码。"
 COOKIE_REFUSED = "登录已失效（已退出、密码已修改或账号已停用），请重新登录。"
 
@@ -193,7 +195,9 @@ def _refresh_cookie(cfg: Settings, actor: Actor) -> None:
     if due:
         now = time.time()
         exp_date = now + COOKIE_EXPIRY_DAYS * 86400
-        st.session_state[COOKIE_WRITE_KEY] = {"token": cookies.encode(actor.username, exp_date, runtime.cookie_key(cfg))}
+        st.session_state[COOKIE_WRITE_KEY] = {
+            "token": cookies.encode(actor.username, exp_date, runtime.cookie_key(cfg))
+        }
         st.session_state[COOKIE_AT_KEY] = now
 
 
@@ -213,9 +217,10 @@ def cookie_script(write: dict | None) -> str | None:
     if not write:
         return None
     body = json.dumps({"delete": True} if write.get("delete") else {"token": write["token"]})
-    return ("<script>fetch(" + json.dumps(COOKIE_ROUTE) + ", {method: 'POST', credentials: 'same-origin', "
-            "headers: {'Content-Type': 'application/json', 'X-Gov-Cookie': '1'}, body: "
-            + json.dumps(body) + "});</script>")
+    return (
+        "<script>fetch(" + json.dumps(COOKIE_ROUTE) + ", {method: 'POST', credentials: 'same-origin', "
+        "headers: {'Content-Type': 'application/json', 'X-Gov-Cookie': '1'}, body: " + json.dumps(body) + "});</script>"
+    )
 
 
 def _render_cookie_write() -> None:
@@ -246,8 +251,7 @@ def demo_accounts_note(cfg: Settings) -> None:
     from db.services.bootstrap import DEMO_ACCOUNTS
 
     rows = "".join(f"| `{u}` | {ROLES.get(role, role)} | {esc(name)} |\n" for u, name, role, _p in DEMO_ACCOUNTS)
-    with st.expander(f"演示系统：演示账号（密码均为 `{cfg.demo_password}`）", expanded=False,
-                     icon=":material/info:"):
+    with st.expander(f"演示系统：演示账号（密码均为 `{cfg.demo_password}`）", expanded=False, icon=":material/info:"):
         st.markdown("| 用户名 | 角色 | 姓名 |\n|---|---|---|\n" + rows)
         st.caption("演示数据为模拟生成，人员信息均为虚构。正式部署（生产模式）不显示此说明。")
 
@@ -268,8 +272,13 @@ def render_login(engine: Engine, cfg: Settings, g: Gate) -> None:
         with st.form("login_form"):
             st.subheader("用户登录")
             st.text_input("用户名", key=USERNAME_KEY, max_chars=64, autocomplete="username")
-            st.text_input("密码", key=PASSWORD_KEY, type="password", max_chars=128,  # nosec B106
-                          autocomplete="current-password")
+            st.text_input(
+                "密码",
+                key=PASSWORD_KEY,
+                type="password",
+                max_chars=128,  # nosec B106
+                autocomplete="current-password",
+            )
             st.form_submit_button("登录", type="primary", on_click=_submit_login, args=(engine,))
         if error:
             st.error(error)

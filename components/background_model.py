@@ -34,11 +34,17 @@ log = logging.getLogger(__name__)
 
 
 class BackgroundModel(Generic[M]):
-    def __init__(self, train: Callable[[], Any], fallback: Callable[[], M], max_age_s: float = 3600,
-                 retry_s: float = 300, clock: Callable[[], float] = time.monotonic,
-                 finish: Callable[[Any], M] | None = None,
-                 load: Callable[[], tuple[Any, float] | None] | None = None,
-                 store: Callable[[Any], None] | None = None):
+    def __init__(
+        self,
+        train: Callable[[], Any],
+        fallback: Callable[[], M],
+        max_age_s: float = 3600,
+        retry_s: float = 300,
+        clock: Callable[[], float] = time.monotonic,
+        finish: Callable[[Any], M] | None = None,
+        load: Callable[[], tuple[Any, float] | None] | None = None,
+        store: Callable[[Any], None] | None = None,
+    ):
         self._train, self._fallback, self._finish = train, fallback, finish
         self._load, self._store, self._loaded = load, store, load is None
         self._raw: Any = None  # a training's result not yet finished into the model

@@ -92,8 +92,15 @@ def headline(minute: str) -> dict:
         # the whole month: nothing is received after now, and whole months come from the summary table
         cats = kpi_q.received_by(s, month.since, month.until, "category")[:8]
         disputes = kpi_q.dispute_stats(s, year)[0]
-    return {"year": y, "month": m, "trend": [t for t in trend if t["start"] <= today], "mix": mix,
-            "cats": cats, "disputes": disputes, "today": today}
+    return {
+        "year": y,
+        "month": m,
+        "trend": [t for t in trend if t["start"] <= today],
+        "mix": mix,
+        "cats": cats,
+        "disputes": disputes,
+        "today": today,
+    }
 
 
 @runtime.cached(ttl=60)
@@ -108,8 +115,9 @@ def _pct(v) -> str:
 
 def _metric(col, label: str, value: str, n: int | None = None, note: str | None = None, **kw) -> None:
     """A big-screen figure with its sample size (or a short note) in the line under it."""
-    col.metric(label, value, delta=f"样本 n={n:,}" if n is not None else note, delta_color="off",
-               delta_arrow="off", **kw)
+    col.metric(
+        label, value, delta=f"样本 n={n:,}" if n is not None else note, delta_color="off", delta_arrow="off", **kw
+    )
 
 
 def metrics(h: dict) -> None:
@@ -123,17 +131,27 @@ def metrics(h: dict) -> None:
     _metric(row1[3], "本月满意率", _pct(m["satisfaction"]), m["satisfaction_n"])
     row2 = st.columns(4)
     _metric(row2[0], "本月24小时联系率", _pct(m["contact"]), m["contact_n"])
-    _metric(row2[1], "本月平均办理时长", "—" if m["handling_days"] is None else f"{m['handling_days']:.1f}天",
-            m["handling_days_n"])
+    _metric(
+        row2[1],
+        "本月平均办理时长",
+        "—" if m["handling_days"] is None else f"{m['handling_days']:.1f}天",
+        m["handling_days_n"],
+    )
     d = h["disputes"]
     _metric(row2[2], "今年纠纷化解率", _pct(d["resolution_rate"]), d["n"])
     _metric(row2[3], "纠纷化解在村比例", _pct(d["village_share"]), d["resolved"])
 
 
 def _dark(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
-    fig.update_layout(paper_bgcolor=PANEL, plot_bgcolor=PANEL, font={"family": FONT, "size": 18, "color": FG},
-                      title={"text": title, "font": {"size": 22, "color": FG}}, height=height,
-                      margin={"l": 20, "r": 20, "t": 60, "b": 20}, showlegend=False)
+    fig.update_layout(
+        paper_bgcolor=PANEL,
+        plot_bgcolor=PANEL,
+        font={"family": FONT, "size": 18, "color": FG},
+        title={"text": title, "font": {"size": 22, "color": FG}},
+        height=height,
+        margin={"l": 20, "r": 20, "t": 60, "b": 20},
+        showlegend=False,
+    )
     fig.update_xaxes(gridcolor="#2b4670", color=FG, tickfont={"size": 16, "color": FG})  # read from 3 m
     fig.update_yaxes(gridcolor="#2b4670", color=FG, tickfont={"size": 18, "color": FG})
     return fig
@@ -142,30 +160,62 @@ def _dark(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
 def build_trend_figure(trend: list[dict]) -> go.Figure:
     fig = go.Figure()
     x = [t["short"] + ("（进行中）" if t.get("in_progress") else "") for t in trend]
-    fig.add_bar(x=x, y=[None if t.get("future") else t["received"] for t in trend],
-                marker={"color": ["#2b5f99" if t.get("in_progress") else "#4da3ff" for t in trend]},
-                name="受理", text=["" if t.get("future") else t["received"] for t in trend], textposition="outside")
+    fig.add_bar(
+        x=x,
+        y=[None if t.get("future") else t["received"] for t in trend],
+        marker={"color": ["#2b5f99" if t.get("in_progress") else "#4da3ff" for t in trend]},
+        name="受理",
+        text=["" if t.get("future") else t["received"] for t in trend],
+        textposition="outside",
+    )
     # a month without orders has no closure rate: None leaves a gap instead of a false 0 %; the
     # month still running is drawn hollow (its rate is still climbing), the months to come not at all
     rate = [None if t["closure"] is None or t.get("future") else t["closure"] * 100 for t in trend]
-    fig.add_scatter(x=x, y=[None if t.get("in_progress") else r for t, r in zip(trend, rate, strict=True)],
-                    yaxis="y2", mode="lines+markers", line={"color": ACCENT, "width": 4}, marker={"size": 12},
-                    name="办结率")
+    fig.add_scatter(
+        x=x,
+        y=[None if t.get("in_progress") else r for t, r in zip(trend, rate, strict=True)],
+        yaxis="y2",
+        mode="lines+markers",
+        line={"color": ACCENT, "width": 4},
+        marker={"size": 12},
+        name="办结率",
+    )
     running = [i for i, t in enumerate(trend) if t.get("in_progress") and rate[i] is not None]
     if running:
-        fig.add_scatter(x=[x[i] for i in running], y=[rate[i] for i in running], yaxis="y2", mode="markers",
-                        marker={"size": 14, "symbol": "circle-open", "color": ACCENT, "line": {"width": 3}},
-                        name="办结率（本月进行中）")
-    fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "range": [0, 105], "color": ACCENT,
-                              "title": {"text": "办结率%", "font": {"size": 16, "color": ACCENT}},
-                              "tickvals": [0, 25, 50, 75, 100], "showgrid": False})
+        fig.add_scatter(
+            x=[x[i] for i in running],
+            y=[rate[i] for i in running],
+            yaxis="y2",
+            mode="markers",
+            marker={"size": 14, "symbol": "circle-open", "color": ACCENT, "line": {"width": 3}},
+            name="办结率（本月进行中）",
+        )
+    fig.update_layout(
+        yaxis2={
+            "overlaying": "y",
+            "side": "right",
+            "range": [0, 105],
+            "color": ACCENT,
+            "title": {"text": "办结率%", "font": {"size": 16, "color": ACCENT}},
+            "tickvals": [0, 25, 50, 75, 100],
+            "showgrid": False,
+        }
+    )
     fig.update_xaxes(type="category")
     return _dark(fig, "今年每月受理量（柱）与办结率（线）")
 
 
 def build_category_figure(cats: list[dict]) -> go.Figure:
-    fig = go.Figure(go.Bar(x=[c["received"] for c in cats], y=[str(c["label"]) for c in cats], orientation="h",
-                           marker={"color": ACCENT}, text=[c["received"] for c in cats], textposition="outside"))
+    fig = go.Figure(
+        go.Bar(
+            x=[c["received"] for c in cats],
+            y=[str(c["label"]) for c in cats],
+            orientation="h",
+            marker={"color": ACCENT},
+            text=[c["received"] for c in cats],
+            textposition="outside",
+        )
+    )
     fig.update_yaxes(autorange="reversed")
     fig = _dark(fig, "本月诉求类别前八")
     fig.update_xaxes(visible=False)  # every bar carries its count: no fractional ticks for counts
@@ -173,8 +223,16 @@ def build_category_figure(cats: list[dict]) -> go.Figure:
 
 
 def build_channel_figure(mix: list[dict]) -> go.Figure:
-    fig = go.Figure(go.Pie(labels=[m["label"] for m in mix], values=[m["n"] for m in mix], hole=0.45,
-                           textinfo="label+percent", textfont={"size": 18}, automargin=True))
+    fig = go.Figure(
+        go.Pie(
+            labels=[m["label"] for m in mix],
+            values=[m["n"] for m in mix],
+            hole=0.45,
+            textinfo="label+percent",
+            textfont={"size": 18},
+            automargin=True,
+        )
+    )
     return _dark(fig, "本月受理渠道构成")
 
 
@@ -193,10 +251,10 @@ def esc_fixed(text) -> str:
     return esc(text)
 
 
-
-
 # the kiosk's map fills the screen's height under the title line, at any resolution
-KIOSK_MAP_CSS = "<style>.st-key-bs_map_box { flex: 0 0 auto !important; height: calc(100vh - 175px) !important; }</style>"
+KIOSK_MAP_CSS = (
+    "<style>.st-key-bs_map_box { flex: 0 0 auto !important; height: calc(100vh - 175px) !important; }</style>"
+)
 
 
 def map_view(minute: str, kiosk: bool) -> None:
@@ -212,20 +270,24 @@ def map_view(minute: str, kiosk: bool) -> None:
     vals = gm.values(minute)
     left, right = st.columns([5, 2])
     marks = gm.recent(minute)
-    fig = gm.build_figure(drawn, vals, "open", marks, dark=True, height=None if kiosk else 640,
-                          clickable=False)
+    fig = gm.build_figure(drawn, vals, "open", marks, dark=True, height=None if kiosk else 640, clickable=False)
     if kiosk:
         st.markdown(KIOSK_MAP_CSS, unsafe_allow_html=True)  # fixed text only
-        left.container(key="bs_map_box").plotly_chart(fig, height="stretch",
-                                                       config={"displayModeBar": False, "staticPlot": True})
+        left.container(key="bs_map_box").plotly_chart(
+            fig, height="stretch", config={"displayModeBar": False, "staticPlot": True}
+        )
     else:
         left.plotly_chart(fig, config={"displayModeBar": False, "staticPlot": True})
     t = gm.totals(vals)
     week = sum(r["orders"] + r["events"] + r["disputes"] for r in marks)
     with right:
         r1 = st.columns(2)
-        _metric(r1[0], "在办事项", f"{t['open_orders'] + t['open_events'] + t['disputes']:,}",
-                note=f"超期工单{t['overdue']}件")
+        _metric(
+            r1[0],
+            "在办事项",
+            f"{t['open_orders'] + t['open_events'] + t['disputes']:,}",
+            note=f"超期工单{t['overdue']}件",
+        )
         _metric(r1[1], f"近{gq.RECENT_DAYS}天新增", f"{week:,}", note="工单事件纠纷")
         r2 = st.columns(2)
         cover = None if not t["households"] else t["linked"] / t["households"]
@@ -233,5 +295,9 @@ def map_view(minute: str, kiosk: bool) -> None:
         _metric(r2[1], "网格", f"{len(drawn['grids'])}个", note=f"{len(drawn['villages'])}个村（社区）")
         top = gm.ranking(drawn["grids"], vals, "open", n=5)
         st.markdown("**在办事项较多的网格**")
-        st.markdown("  \n".join(f"{i}. {esc_fixed(r['name'])}　{int(r['value'])}件"
-                                 for i, r in enumerate(top, start=1) if r["value"]) or "各网格暂无在办事项。")
+        st.markdown(
+            "  \n".join(
+                f"{i}. {esc_fixed(r['name'])}　{int(r['value'])}件" for i, r in enumerate(top, start=1) if r["value"]
+            )
+            or "各网格暂无在办事项。"
+        )

@@ -32,8 +32,9 @@ def _refuse(status: int, why: str) -> Response:
     return PlainTextResponse(why, status_code=status)
 
 
-def cookie_response(token: str | None, delete: bool, secure: bool, key: str, idle_minutes: int,
-                    now: float | None = None) -> Response:
+def cookie_response(
+    token: str | None, delete: bool, secure: bool, key: str, idle_minutes: int, now: float | None = None
+) -> Response:
     """The answer to one request: 204 with the Set-Cookie header, or 400 for a token that is not
     ours or no longer valid."""
     resp = Response(status_code=204)
@@ -48,8 +49,9 @@ def cookie_response(token: str | None, delete: bool, secure: bool, key: str, idl
         return _refuse(400, "not a console cookie")
     if not isinstance(claims.get("username"), str) or cookies.issued_at(expires, now, idle_minutes) is None:
         return _refuse(400, "not a console cookie")
-    resp.set_cookie(COOKIE_NAME, str(token), max_age=int(expires - now), path="/", secure=secure,
-                    httponly=True, samesite="strict")
+    resp.set_cookie(
+        COOKIE_NAME, str(token), max_age=int(expires - now), path="/", secure=secure, httponly=True, samesite="strict"
+    )
     return resp
 
 

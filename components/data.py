@@ -41,8 +41,6 @@ def audit_facets(actor: Actor) -> dict[str, list[str]]:
         return audit_q.facets(s, actor)
 
 
-
-
 def invalidate() -> None:
     """Call after any write so the next read sees it: the writer's township's display caches and
     the county's (a county account's write: every township's), not every other township's."""
@@ -54,9 +52,14 @@ def reference() -> dict[str, list[dict]]:
     from db.queries import reference as ref_q
 
     with read_session(runtime.engine()) as s:
-        return {"townships": ref_q.townships(s), "platforms": ref_q.platforms(s), "villages": ref_q.villages(s),
-                "categories": ref_q.leaf_categories(s), "departments": ref_q.departments(s),
-                "supervisors": ref_q.supervisors(s)}
+        return {
+            "townships": ref_q.townships(s),
+            "platforms": ref_q.platforms(s),
+            "villages": ref_q.villages(s),
+            "categories": ref_q.leaf_categories(s),
+            "departments": ref_q.departments(s),
+            "supervisors": ref_q.supervisors(s),
+        }
 
 
 @runtime.cached(ttl=120)
@@ -67,8 +70,6 @@ def county_settings_locked(actor: Actor) -> bool:
 
     with read_session(runtime.engine()) as s:
         return ref_q.county_settings_locked(s, actor)
-
-
 
 
 def scope_name(actor: Actor, count: bool = True) -> str:
@@ -127,10 +128,14 @@ def _new_classifier_model(database_url: str) -> BackgroundModel:
             return keywords()
         with tempfile.TemporaryDirectory(prefix="gov-model-") as tmp:
             out = Path(tmp) / "classifier.pkl"
-            subprocess.run([sys.executable, "-m", "db.classify", str(out)],  # nosec B603
-                           env={**os.environ, "GOV_TRAIN_DATABASE_URL": database_url},
-                           cwd=Path(__file__).resolve().parent.parent, check=True, timeout=900,
-                           capture_output=True)
+            subprocess.run(
+                [sys.executable, "-m", "db.classify", str(out)],  # nosec B603
+                env={**os.environ, "GOV_TRAIN_DATABASE_URL": database_url},
+                cwd=Path(__file__).resolve().parent.parent,
+                check=True,
+                timeout=900,
+                capture_output=True,
+            )
             return out.read_bytes()  # unpickled by finish(), in the first desk run after this
 
     def finish(raw):
@@ -211,14 +216,29 @@ def caller_history(phone: str | None, household_id: int | None, address: str | N
 
 
 @runtime.cached(ttl=20)
-def duplicates(category_id: int | None, village_id: int | None, grid_id: int | None, household_id: int | None,
-               address: str | None, description: str | None, phone: str | None) -> list[dict]:
+def duplicates(
+    category_id: int | None,
+    village_id: int | None,
+    grid_id: int | None,
+    household_id: int | None,
+    address: str | None,
+    description: str | None,
+    phone: str | None,
+) -> list[dict]:
     from db.queries import orders as orders_q
 
     with read_session(runtime.engine()) as s:
-        return orders_q.duplicate_candidates(s, category_id, village_id=village_id, grid_id=grid_id,
-                                             household_id=household_id, address=address, description=description,
-                                             phone=phone, now=utcnow())
+        return orders_q.duplicate_candidates(
+            s,
+            category_id,
+            village_id=village_id,
+            grid_id=grid_id,
+            household_id=household_id,
+            address=address,
+            description=description,
+            phone=phone,
+            now=utcnow(),
+        )
 
 
 @runtime.cached(ttl=15)

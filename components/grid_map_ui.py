@@ -31,6 +31,7 @@ NO_VALUE = "#c9ced6"
 
 # --------------------------------------------------------------------------- cached reads
 
+
 @runtime.cached(ttl=300)
 def shapes() -> dict[str, list[dict]]:
     """The township's drawn grids and villages (a village: the union of its grids), each with
@@ -79,6 +80,7 @@ def open_matters(grid_id: int, role: str, minute: str) -> dict[str, list[dict]]:
 
 # --------------------------------------------------------------------------- the figure
 
+
 def _xy(points, k: float) -> tuple[list[float], list[float]]:
     """(lon, lat) to the plane: longitude shrunk by cos(latitude), so the map keeps its shape."""
     return [p[0] * k for p in points], [p[1] for p in points]
@@ -109,8 +111,10 @@ def classes(measure: str, values: list[float]) -> list[dict]:
     n = len(bands)
     colours = sample_colorscale(scale, [i / max(1, n - 1) for i in range(n)])
     # counts: whole numbers, each band holds its upper bound; percentages: [lo, hi), the last closed
-    return [{"lo": lo, "hi": hi, "label": label, "colour": c, "closed": m.unit != "%" or i == n - 1}
-            for i, ((lo, hi, label), c) in enumerate(zip(bands, colours, strict=True))]
+    return [
+        {"lo": lo, "hi": hi, "label": label, "colour": c, "closed": m.unit != "%" or i == n - 1}
+        for i, ((lo, hi, label), c) in enumerate(zip(bands, colours, strict=True))
+    ]
 
 
 def class_of(v: float | None, cls: list[dict]) -> dict | None:
@@ -133,9 +137,17 @@ def _rings_xy(rings_list, k: float) -> tuple[list, list]:
     return xs, ys
 
 
-def build_figure(drawn: dict[str, list[dict]], vals: dict[int, dict], measure: str, marks: list[dict], *,
-                 dark: bool = False, height: int | None = 620, labels: bool = True,
-                 clickable: bool = True) -> go.Figure:
+def build_figure(
+    drawn: dict[str, list[dict]],
+    vals: dict[int, dict],
+    measure: str,
+    marks: list[dict],
+    *,
+    dark: bool = False,
+    height: int | None = 620,
+    labels: bool = True,
+    clickable: bool = True,
+) -> go.Figure:
     """The map: the grids filled by the class of their value on ``measure`` (one trace per class,
     named in the legend), the villages' outlines and names, a clickable point per grid (customdata:
     the grid id) and the recent matters' marks. About ten traces, however many grids."""
@@ -157,19 +169,46 @@ def build_figure(drawn: dict[str, list[dict]], vals: dict[int, dict], measure: s
         if c["label"] not in groups:
             continue
         x, y = _rings_xy(groups[c["label"]], k)
-        fig.add_scatter(x=x, y=y, mode="lines", fill="toself", fillcolor=c["colour"], name=c["label"],
-                        line={"color": edge, "width": 0.8}, hoverinfo="skip", showlegend=True)
+        fig.add_scatter(
+            x=x,
+            y=y,
+            mode="lines",
+            fill="toself",
+            fillcolor=c["colour"],
+            name=c["label"],
+            line={"color": edge, "width": 0.8},
+            hoverinfo="skip",
+            showlegend=True,
+        )
     x, y = _rings_xy([r for v in vs for r in v["rings"]], k)
-    fig.add_scatter(x=x, y=y, mode="lines", line={"color": "#1d2b3a" if not dark else "#e8eef8", "width": 2},
-                    hoverinfo="skip", showlegend=False)
+    fig.add_scatter(
+        x=x,
+        y=y,
+        mode="lines",
+        line={"color": "#1d2b3a" if not dark else "#e8eef8", "width": 2},
+        hoverinfo="skip",
+        showlegend=False,
+    )
     # the clickable point of each grid
     ax, ay = _xy([g["anchor"] for g in grids], k)
     hover = [f"{grid_label(g)}<br>{m.label}：{fmt_measure(measure, per[g['grid_id']])}" for g in grids]
     colours = [(class_of(per[g["grid_id"]], cls) or {"colour": NO_VALUE})["colour"] for g in grids]
-    fig.add_scatter(x=ax, y=ay, mode="markers", customdata=[g["grid_id"] for g in grids], hovertext=hover,
-                    hoverinfo="text", showlegend=False, name="网格",
-                    marker={"size": 9 if clickable else 1, "opacity": 1 if clickable else 0, "color": colours,
-                            "line": {"color": "#1d2b3a" if not dark else edge, "width": 1}})
+    fig.add_scatter(
+        x=ax,
+        y=ay,
+        mode="markers",
+        customdata=[g["grid_id"] for g in grids],
+        hovertext=hover,
+        hoverinfo="text",
+        showlegend=False,
+        name="网格",
+        marker={
+            "size": 9 if clickable else 1,
+            "opacity": 1 if clickable else 0,
+            "color": colours,
+            "line": {"color": "#1d2b3a" if not dark else edge, "width": 1},
+        },
+    )
     # the last days' matters, at their grid or their village (never nearer)
     at = {g["grid_id"]: g["anchor"] for g in grids}
     vat = {v["village_id"]: v["anchor"] for v in vs}
@@ -178,33 +217,68 @@ def build_figure(drawn: dict[str, list[dict]], vals: dict[int, dict], measure: s
         where = at.get(r["grid_id"]) if r["grid_id"] else vat.get(r["village_id"])
         n = r["orders"] + r["events"] + r["disputes"]
         if where and n:
-            pts.append((where, n, f"近{q.RECENT_DAYS}天新增：工单{r['orders']}件、网格事件{r['events']}件、"
-                                  f"矛盾纠纷{r['disputes']}件"))
+            pts.append(
+                (
+                    where,
+                    n,
+                    f"近{q.RECENT_DAYS}天新增：工单{r['orders']}件、网格事件{r['events']}件、矛盾纠纷{r['disputes']}件",
+                )
+            )
     if pts:
         px, py = _xy([p[0] for p in pts], k)
-        fig.add_scatter(x=px, y=py, mode="markers", hovertext=[p[2] for p in pts], hoverinfo="text",
-                        name=f"近{q.RECENT_DAYS}天新增事项", showlegend=True,
-                        marker={"size": [10 + 5 * math.sqrt(p[1]) for p in pts], "color": "rgba(31,95,168,0.35)",
-                                "line": {"color": "#1f5fa8" if not dark else "#9cc7ff", "width": 2}})
+        fig.add_scatter(
+            x=px,
+            y=py,
+            mode="markers",
+            hovertext=[p[2] for p in pts],
+            hoverinfo="text",
+            name=f"近{q.RECENT_DAYS}天新增事项",
+            showlegend=True,
+            marker={
+                "size": [10 + 5 * math.sqrt(p[1]) for p in pts],
+                "color": "rgba(31,95,168,0.35)",
+                "line": {"color": "#1f5fa8" if not dark else "#9cc7ff", "width": 2},
+            },
+        )
     if labels:
         lx, ly = _xy([v["anchor"] for v in vs], k)
-        fig.add_scatter(x=lx, y=ly, mode="text", text=[v["name"] for v in vs], hoverinfo="skip", showlegend=False,
-                        textfont={"size": 17 if dark else 12, "color": fg,
-                                  "shadow": "0 0 3px #0b1a2e, 0 0 4px #0b1a2e" if dark else "0 0 3px #ffffff, 0 0 3px #ffffff"})
+        fig.add_scatter(
+            x=lx,
+            y=ly,
+            mode="text",
+            text=[v["name"] for v in vs],
+            hoverinfo="skip",
+            showlegend=False,
+            textfont={
+                "size": 17 if dark else 12,
+                "color": fg,
+                "shadow": "0 0 3px #0b1a2e, 0 0 4px #0b1a2e" if dark else "0 0 3px #ffffff, 0 0 3px #ffffff",
+            },
+        )
     # a click selects a grid: keep the map as it was (Plotly greys what is not selected)
     fig.update_traces(unselected={"marker": {"opacity": 1 if clickable else 0}}, selector={"mode": "markers"})
     fig.update_traces(unselected={"textfont": {"color": fg}}, selector={"mode": "text"})
     if height:  # None: as tall as its container (the kiosk's map fills the screen's height)
         fig.update_layout(height=height)
-    fig.update_layout(margin={"l": 4, "r": 4, "t": 8, "b": 4}, dragmode=False,
-                      paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
-                      font={"family": FONT, "size": 16 if dark else 13, "color": fg},
-                      legend={"title": {"text": f"{m.label}：", "font": {"color": fg, "size": 17 if dark else 12}},
-                              "orientation": "h", "x": 0, "y": 0,
-                              "bgcolor": "rgba(0,0,0,0)", "font": {"color": fg, "size": 17 if dark else 12},
-                              "itemclick": False,
-                              "itemdoubleclick": False},
-                      hoverlabel={"font": {"family": FONT}}, clickmode="event+select")
+    fig.update_layout(
+        margin={"l": 4, "r": 4, "t": 8, "b": 4},
+        dragmode=False,
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        font={"family": FONT, "size": 16 if dark else 13, "color": fg},
+        legend={
+            "title": {"text": f"{m.label}：", "font": {"color": fg, "size": 17 if dark else 12}},
+            "orientation": "h",
+            "x": 0,
+            "y": 0,
+            "bgcolor": "rgba(0,0,0,0)",
+            "font": {"color": fg, "size": 17 if dark else 12},
+            "itemclick": False,
+            "itemdoubleclick": False,
+        },
+        hoverlabel={"font": {"family": FONT}},
+        clickmode="event+select",
+    )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
     return fig
@@ -218,8 +292,15 @@ def grid_label(g: dict) -> str:
 def ranking(grids: list[dict], vals: dict[int, dict], measure: str, n: int = 10) -> list[dict]:
     """The grids that most need attention on ``measure`` (the worst first)."""
     m = q.MEASURES[measure]
-    rows = [{"grid_id": g["grid_id"], "name": g["name"], "village": g["village"],
-             "value": q.measure_value(measure, q.figures_of(vals, g["grid_id"]))} for g in grids]
+    rows = [
+        {
+            "grid_id": g["grid_id"],
+            "name": g["name"],
+            "village": g["village"],
+            "value": q.measure_value(measure, q.figures_of(vals, g["grid_id"])),
+        }
+        for g in grids
+    ]
     rows = [r for r in rows if r["value"] is not None]
     rows.sort(key=lambda r: (-r["value"] if m.higher_is_worse else r["value"], r["name"]))
     return rows[:n]
@@ -231,10 +312,16 @@ def totals(vals: dict[int, dict]) -> dict[str, int]:
 
 # --------------------------------------------------------------------------- the page part
 
+
 def _empty(actor: Actor) -> None:
-    st.info("本乡镇尚未导入网格边界，地图无法绘制。"
-            + ("请在 网格花名册 → 导入导出 中导入 GeoJSON 文件（每个网格一个面，属性写网格编号）。"
-               if actor.role == "admin" else "请联系系统管理员导入网格边界（GeoJSON）。"))
+    st.info(
+        "本乡镇尚未导入网格边界，地图无法绘制。"
+        + (
+            "请在 网格花名册 → 导入导出 中导入 GeoJSON 文件（每个网格一个面，属性写网格编号）。"
+            if actor.role == "admin"
+            else "请联系系统管理员导入网格边界（GeoJSON）。"
+        )
+    )
 
 
 def render(actor: Actor, key: str) -> None:
@@ -246,15 +333,27 @@ def render(actor: Actor, key: str) -> None:
         return
     minute = minute_key()
     c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
-    measure = c1.segmented_control("着色指标", list(q.MEASURES), format_func=lambda k: q.MEASURES[k].label,
-                                   default="open", key=f"{key}_measure") or "open"
+    measure = (
+        c1.segmented_control(
+            "着色指标",
+            list(q.MEASURES),
+            format_func=lambda k: q.MEASURES[k].label,
+            default="open",
+            key=f"{key}_measure",
+        )
+        or "open"
+    )
     c2.caption(q.MEASURES[measure].definition + f"；圆圈为近{q.RECENT_DAYS}天新增事项，按网格（或村）计。")
     vals = values(minute)
     left, right = st.columns([3, 1])
     with left:
-        event = st.plotly_chart(build_figure(drawn, vals, measure, recent(minute)), on_select="rerun",
-                                selection_mode="points", key=f"{key}_chart_{measure}",
-                                config={"displayModeBar": False, "scrollZoom": False})
+        event = st.plotly_chart(
+            build_figure(drawn, vals, measure, recent(minute)),
+            on_select="rerun",
+            selection_mode="points",
+            key=f"{key}_chart_{measure}",
+            config={"displayModeBar": False, "scrollZoom": False},
+        )
     picked = _clicked_grid(event)
     names = {g["grid_id"]: grid_label(g) for g in grids}
     with right:
@@ -270,8 +369,12 @@ def render(actor: Actor, key: str) -> None:
     if picked is not None and picked in names and st.session_state.get(f"{key}_last_click") != picked:
         st.session_state[f"{key}_last_click"] = picked
         st.session_state[state] = picked
-    grid_id = st.selectbox("查看网格", [None, *options], key=state,
-                           format_func=lambda g: "（点击地图上的网格，或在此选择）" if g is None else names[g])
+    grid_id = st.selectbox(
+        "查看网格",
+        [None, *options],
+        key=state,
+        format_func=lambda g: "（点击地图上的网格，或在此选择）" if g is None else names[g],
+    )
     if grid_id is not None:
         grid_card(actor, grid_id, names[grid_id], q.figures_of(vals, grid_id), minute)
 
@@ -295,12 +398,26 @@ def grid_card(actor: Actor, grid_id: int, name: str, v: dict, minute: str) -> No
     with st.container(border=True):
         st.markdown(f"#### {ui.esc(name)}")
         cols = st.columns(5)
-        cols[0].metric("在办工单", f"{v['open_orders']}件", delta=f"超期{v['overdue']}件" if v["overdue"] else None,
-                       delta_color="inverse")
-        cols[1].metric("未归档网格事件", f"{v['open_events']}件", delta=f"本月上报{v['events_month']}件",
-                       delta_color="off", delta_arrow="off")
-        cols[2].metric("未结矛盾纠纷", f"{v['disputes']}件",
-                       delta=f"红{v['red']} 黄{v['yellow']} 蓝{v['blue']}", delta_color="off", delta_arrow="off")
+        cols[0].metric(
+            "在办工单",
+            f"{v['open_orders']}件",
+            delta=f"超期{v['overdue']}件" if v["overdue"] else None,
+            delta_color="inverse",
+        )
+        cols[1].metric(
+            "未归档网格事件",
+            f"{v['open_events']}件",
+            delta=f"本月上报{v['events_month']}件",
+            delta_color="off",
+            delta_arrow="off",
+        )
+        cols[2].metric(
+            "未结矛盾纠纷",
+            f"{v['disputes']}件",
+            delta=f"红{v['red']} 黄{v['yellow']} 蓝{v['blue']}",
+            delta_color="off",
+            delta_arrow="off",
+        )
         cols[3].metric("户数", f"{v['households']}户")
         cols[4].metric("党员联户覆盖率", fmt_measure("party", q.measure_value("party", v)))
         if actor.role == "demo":
@@ -312,18 +429,35 @@ def grid_card(actor: Actor, grid_id: int, name: str, v: dict, minute: str) -> No
             return
         for r in m["orders"]:
             due = f"时限 {fmt(r['due_at'])}" if r["due_at"] else ""
-            st.page_link("pages/inbox.py", label=ui.esc(f"工单 {r['number']}　{r['title'] or ''}　{r['status_label']}　{due}"
-                                + ("　已超期" if r["overdue"] else "")), icon=":material/call:",
-                         query_params={"order": r["number"]})
+            st.page_link(
+                "pages/inbox.py",
+                label=ui.esc(
+                    f"工单 {r['number']}　{r['title'] or ''}　{r['status_label']}　{due}"
+                    + ("　已超期" if r["overdue"] else "")
+                ),
+                icon=":material/call:",
+                query_params={"order": r["number"]},
+            )
         for r in m["events"]:
-            st.page_link("pages/grid_events.py", label=ui.esc(f"事件 {r['number']}　{r['type_label']}　{r['status_label']}"
-                                f"　{(r['description'] or '')[:30]}"), icon=":material/flag:", query_params={"event": r["number"]})
+            st.page_link(
+                "pages/grid_events.py",
+                label=ui.esc(
+                    f"事件 {r['number']}　{r['type_label']}　{r['status_label']}　{(r['description'] or '')[:30]}"
+                ),
+                icon=":material/flag:",
+                query_params={"event": r["number"]},
+            )
         for r in m["disputes"]:
-            st.page_link("pages/mediation.py", label=ui.esc(f"纠纷 {r['number']}　{r['type_label']}　{r['risk_label']}"
-                                f"　{r['status_label']}"), icon=":material/handshake:", query_params={"case": r["number"]})
+            st.page_link(
+                "pages/mediation.py",
+                label=ui.esc(f"纠纷 {r['number']}　{r['type_label']}　{r['risk_label']}　{r['status_label']}"),
+                icon=":material/handshake:",
+                query_params={"case": r["number"]},
+            )
 
 
 # --------------------------------------------------------------------------- import / export
+
 
 def io_box(actor: Actor) -> None:
     """网格边界（一张图）: the GeoJSON import (administrator) and export (who may export the roster)."""
@@ -335,14 +469,21 @@ def io_box(actor: Actor) -> None:
     if not (may_export or may_import):
         return
     st.divider()
-    st.markdown("**网格边界（一张图）**　GeoJSON 要素集合，经纬度（WGS84），每个网格一个面，属性写"
-                "**网格编号**（或网格名称）。未写入文件的网格保留原有边界。")
+    st.markdown(
+        "**网格边界（一张图）**　GeoJSON 要素集合，经纬度（WGS84），每个网格一个面，属性写"
+        "**网格编号**（或网格名称）。未写入文件的网格保留原有边界。"
+    )
     c1, c2 = st.columns(2)
     drawn, total = len(shapes()["grids"]), grid_total()
     c1.caption(f"已绘制 {drawn} / {total} 个网格。")
     if may_export and drawn:
-        c1.download_button("导出网格边界.geojson", grid_map.export_geojson(runtime.engine(), actor),
-                           file_name="网格边界.geojson", mime="application/geo+json", icon=":material/download:")
+        c1.download_button(
+            "导出网格边界.geojson",
+            grid_map.export_geojson(runtime.engine(), actor),
+            file_name="网格边界.geojson",
+            mime="application/geo+json",
+            icon=":material/download:",
+        )
     if not may_import:
         return
     gen = st.session_state.get("geo_gen", 0)
@@ -353,13 +494,15 @@ def io_box(actor: Actor) -> None:
                 r = grid_map.import_geojson(runtime.engine(), actor, up.getvalue())
             except geo.GeoJSONError as e:  # every problem on its own line; nothing was imported
                 c2.error(f"文件有 {len(e.problems)} 处问题，未导入任何边界。请修改后重新导入：")
-                c2.markdown("\n".join(f"- {ui.esc(p)}" for p in e.problems[:geo.MAX_ERRORS]))
+                c2.markdown("\n".join(f"- {ui.esc(p)}" for p in e.problems[: geo.MAX_ERRORS]))
                 return
             data.invalidate()
             st.session_state["geo_gen"] = gen + 1
-            st.session_state["geo_done"] = (f"已导入 {r.total} 个网格的边界（新增 {r.created}、更新 {r.replaced}、"
-                                            f"未变 {r.unchanged}）" + (f"；另有 {r.grids_without_shape} 个网格尚无边界。"
-                                                                    if r.grids_without_shape else "。"))
+            st.session_state["geo_done"] = (
+                f"已导入 {r.total} 个网格的边界（新增 {r.created}、更新 {r.replaced}、"
+                f"未变 {r.unchanged}）"
+                + (f"；另有 {r.grids_without_shape} 个网格尚无边界。" if r.grids_without_shape else "。")
+            )
             st.rerun()
     if st.session_state.get("geo_done"):
         c2.success(st.session_state["geo_done"])

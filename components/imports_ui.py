@@ -15,8 +15,10 @@ from db.scope import scoped
 from db.services.imports import IMPORTERS, base, importer
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ORDER_NOTE = ("顺序：组织架构 → 住户与居民 → 网格花名册（网格员、党员及联户，在“网格花名册 → 导入导出”）→ 矛盾纠纷台账 → 历史工单；"
-              "任务台账随时可导入。")
+ORDER_NOTE = (
+    "顺序：组织架构 → 住户与居民 → 网格花名册（网格员、党员及联户，在“网格花名册 → 导入导出”）→ 矛盾纠纷台账 → 历史工单；"
+    "任务台账随时可导入。"
+)
 
 
 def _township(actor: Actor) -> int | None:
@@ -39,8 +41,16 @@ def imports_section(actor: Actor) -> None:
     st.subheader("从 Excel 台账导入")
     st.caption(ORDER_NOTE + "每份文件先逐行检查，任何一行有错则整份不导入；同一文件重复导入不会产生任何变化。")
     modules = {kind: importer(kind) for kind in IMPORTERS}
-    kind = st.segmented_control("导入内容", list(modules), format_func=lambda k: modules[k].SPEC.title,
-                                key="imp_kind", label_visibility="collapsed") or "org"
+    kind = (
+        st.segmented_control(
+            "导入内容",
+            list(modules),
+            format_func=lambda k: modules[k].SPEC.title,
+            key="imp_kind",
+            label_visibility="collapsed",
+        )
+        or "org"
+    )
     kind_boxes(actor, kind)
 
 
@@ -58,8 +68,14 @@ def kind_boxes(actor: Actor, kind: str) -> None:
         for sheet in spec.sheets:
             required = "、".join(c.name for c in sheet.columns if c.required)
             st.markdown(f"- 工作表 **{sheet.name}**：{sheet.key}。必填：{required}。")
-        st.download_button(f"下载{spec.title}模板.xlsx", base.template_bytes(spec, _options(town)),
-                           file_name=spec.file_name, mime=XLSX, icon=":material/download:", key=f"imp_tpl_{kind}")
+        st.download_button(
+            f"下载{spec.title}模板.xlsx",
+            base.template_bytes(spec, _options(town)),
+            file_name=spec.file_name,
+            mime=XLSX,
+            icon=":material/download:",
+            key=f"imp_tpl_{kind}",
+        )
         st.caption("模板第2行为填写说明、第3行为示例，可保留（导入时跳过）；有固定取值的列带下拉列表。")
     with right.container(border=True):
         st.markdown("**2. 上传填好的文件**")
@@ -68,8 +84,15 @@ def kind_boxes(actor: Actor, kind: str) -> None:
         if up is not None and st.button("检查并导入", type="primary", key=f"imp_go_{kind}"):
             bar = st.progress(0.0, text="开始……")
             with ui.user_errors():
-                report = base.run(runtime.engine(), actor, module, up.getvalue(), township_id=town,
-                                  progress=lambda f, text: bar.progress(min(1.0, f), text=text), file_name=up.name)
+                report = base.run(
+                    runtime.engine(),
+                    actor,
+                    module,
+                    up.getvalue(),
+                    township_id=town,
+                    progress=lambda f, text: bar.progress(min(1.0, f), text=text),
+                    file_name=up.name,
+                )
                 st.session_state["imp_report"] = (kind, up.name, report)
                 if report.ok:
                     data.invalidate()
@@ -96,5 +119,11 @@ def _report(kind: str, summary_only: bool = False) -> None:
     ui.table(pd.DataFrame(base.error_rows(report)), hide_index=True)
     if report.error_total > len(report.errors):
         st.caption(f"仅列出前 {len(report.errors)} 处。")
-    st.download_button("下载标注了问题的工作簿", base.errors_workbook(spec, report), mime=XLSX,
-                       file_name=f"{spec.title}导入问题.xlsx", icon=":material/download:", key=f"imp_err_{kind}")
+    st.download_button(
+        "下载标注了问题的工作簿",
+        base.errors_workbook(spec, report),
+        mime=XLSX,
+        file_name=f"{spec.title}导入问题.xlsx",
+        icon=":material/download:",
+        key=f"imp_err_{kind}",
+    )

@@ -30,10 +30,12 @@ def focus_first_field(label: str) -> None:
     and the cursor was then taken back from the field the clerk had tabbed to."""
     selector = aria_selector(label)
     mark = f"{int(st.session_state.get(VISIT_KEY, 0))}-{int(st.session_state.get(FORM_KEY, 0))}"
-    st.html(f"<script>(() => {{ if (window.govFocused === '{mark}') return; window.govFocused = '{mark}'; "
-            f"let tries = 0; const t = setInterval(() => {{ const f = document.querySelector({selector}); "
-            "if (f) f.focus(); if (f || ++tries > 50) clearInterval(t); }, 100); })();</script>",
-            unsafe_allow_javascript=True)
+    st.html(
+        f"<script>(() => {{ if (window.govFocused === '{mark}') return; window.govFocused = '{mark}'; "
+        f"let tries = 0; const t = setInterval(() => {{ const f = document.querySelector({selector}); "
+        "if (f) f.focus(); if (f || ++tries > 50) clearInterval(t); }, 100); })();</script>",
+        unsafe_allow_javascript=True,
+    )
 
 
 HISTORY_SHOWN = 8
@@ -53,15 +55,19 @@ def history_panel(history: dict) -> None:
     # a list that wraps, not a table: in the panel's width a table cut 事项 and hid 状态
     shown = orders[:HISTORY_SHOWN]
     for o in shown:
-        st.markdown(f"- {_when(o['received_at'])} **{esc(ORDER_STATUSES.get(o['status'], o['status']))}** "
-                    f"{esc(o['title'])}（{esc(o['number'])} · {esc(CHANNELS.get(o['channel'], o['channel']))}）")
+        st.markdown(
+            f"- {_when(o['received_at'])} **{esc(ORDER_STATUSES.get(o['status'], o['status']))}** "
+            f"{esc(o['title'])}（{esc(o['number'])} · {esc(CHANNELS.get(o['channel'], o['channel']))}）"
+        )
     if len(orders) > len(shown):
         st.caption(f"另有 {len(orders) - len(shown)} 件较早的工单，可在工单中心按电话搜索。")
     for d in disputes[:5]:
         st.markdown(f"- 纠纷 {esc(d.get('number'))}：{esc(d.get('title'))}（{_when(d.get('reported_at'))}）")
     for e in events[:5]:
-        st.markdown(f"- 网格事件 {esc(e.get('number'))}：{esc((e.get('description') or '')[:30])}"
-                    f"（{_when(e.get('reported_at'))}）")
+        st.markdown(
+            f"- 网格事件 {esc(e.get('number'))}：{esc((e.get('description') or '')[:30])}"
+            f"（{_when(e.get('reported_at'))}）"
+        )
 
 
 def duplicate_panel(cands: list[dict]) -> int | None:
@@ -69,14 +75,24 @@ def duplicate_panel(cands: list[dict]) -> int | None:
     if not cands:
         return None
     st.warning(f"疑似重复 {len(cands)} 件（近30天）：请先核对，是同一诉求可直接关联已有工单，不必新建。")
-    options = {c["id"]: f'{c["number"]} · {c["title"][:18]} · {ORDER_STATUSES.get(c["status"], c["status"])}'
-                        f'（{"、".join(c["reasons"])}）' for c in cands}  # select-box options are plain text
+    options = {
+        c["id"]: f"{c['number']} · {c['title'][:18]} · {ORDER_STATUSES.get(c['status'], c['status'])}"
+        f"（{'、'.join(c['reasons'])}）"
+        for c in cands
+    }  # select-box options are plain text
     for c in cands[:3]:
-        st.page_link("pages/inbox.py", label=f'查看 {c["number"]}（{"、".join(c["reasons"])}）',
-                     query_params={"order": c["number"]},
-                     icon=":material/open_in_new:")
-    choice = st.selectbox("登记为以下工单的重复件（可不选）", [None, *options], key=key("dup"),
-                          format_func=lambda i: "（不关联，作为新诉求登记）" if i is None else options[i])
+        st.page_link(
+            "pages/inbox.py",
+            label=f"查看 {c['number']}（{'、'.join(c['reasons'])}）",
+            query_params={"order": c["number"]},
+            icon=":material/open_in_new:",
+        )
+    choice = st.selectbox(
+        "登记为以下工单的重复件（可不选）",
+        [None, *options],
+        key=key("dup"),
+        format_func=lambda i: "（不关联，作为新诉求登记）" if i is None else options[i],
+    )
     return choice
 
 
@@ -86,8 +102,11 @@ def suggestion_caption(suggestions) -> None:
     top = suggestions[0]
     how = "模型" if top.method == "model" else "关键词"
     extra = "、".join(s.category_name for s in suggestions[1:3])
-    st.caption(f"系统推荐类别：**{top.category_name}**（置信度 {top.confidence:.0%}，依据{how}）"
-               + (f"；其次：{extra}" if extra else "") + "。请接线员确认。")
+    st.caption(
+        f"系统推荐类别：**{top.category_name}**（置信度 {top.confidence:.0%}，依据{how}）"
+        + (f"；其次：{extra}" if extra else "")
+        + "。请接线员确认。"
+    )
 
 
 __all__ = ["history_panel", "duplicate_panel", "suggestion_caption", "key", "reset_form", "CHANNELS"]
@@ -95,8 +114,21 @@ __all__ = ["history_panel", "duplicate_panel", "suggestion_caption", "key", "res
 
 # --------------------------------------------------------------------------- the draft on the server
 
-DRAFT_FIELDS = ("channel", "caller", "phone", "village", "grid", "household", "address", "desc", "category",
-                "urgency", "title", "answer", "contacted")
+DRAFT_FIELDS = (
+    "channel",
+    "caller",
+    "phone",
+    "village",
+    "grid",
+    "household",
+    "address",
+    "desc",
+    "category",
+    "urgency",
+    "title",
+    "answer",
+    "contacted",
+)
 TYPED = ("caller", "phone", "address", "desc", "title", "answer")  # a draft is kept once one is filled
 RESTORED_KEY = "intake_restored_at"
 
@@ -123,8 +155,10 @@ def restore_draft(actor, villages: dict, cats: dict) -> None:
         valid.pop("grid", None)
     if valid.get("grid") is not None and valid["grid"] not in {g["id"] for g in data.grids(valid.get("village"))}:
         valid.pop("grid", None)
-    if valid.get("household") is not None and (valid.get("grid") is None or valid["household"] not in
-                                               {h["id"] for h in data.households(valid["grid"], actor.role)}):
+    if valid.get("household") is not None and (
+        valid.get("grid") is None
+        or valid["household"] not in {h["id"] for h in data.households(valid["grid"], actor.role)}
+    ):
         valid.pop("household", None)
     if valid.get("category") not in cats:
         valid.pop("category", None)

@@ -24,7 +24,12 @@ from db.engine import read_session
 from db.errors import ConflictError, DomainError
 from db.models.base import utcnow
 from db.models.mediation import (
-    CASE_KINDS, CASE_LEVELS, CASE_SOURCES, DISPUTE_TYPES, MEDIATION_STEPS, RISK_COLOURS,
+    CASE_KINDS,
+    CASE_LEVELS,
+    CASE_SOURCES,
+    DISPUTE_TYPES,
+    MEDIATION_STEPS,
+    RISK_COLOURS,
 )
 from db.permissions import Actor, allowed
 from db.queries import mediation as mq
@@ -38,10 +43,6 @@ COLOUR_ICON = {"red": ":red-badge[红色]", "yellow": ":orange-badge[黄色]", "
 QUICK = {"open": "在调纠纷", "red": "红色预警", "stale": "超期无进展", "followup": "待回访销号"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-
-
 
 
 # --------------------------------------------------------------------------- cached reads
@@ -87,8 +88,9 @@ def settings() -> dict:
 def screening(month: str, only_missing: bool, role: str, minute: str) -> tuple[dict, list[dict]]:
     with read_session(runtime.engine()) as s:
         now = utcnow()
-        return mq.screening_summary(s, month, now), mq.screening_month(s, month, now, only_missing=only_missing,
-                                                                       role=role)
+        return mq.screening_summary(s, month, now), mq.screening_month(
+            s, month, now, only_missing=only_missing, role=role
+        )
 
 
 @runtime.cached(ttl=60)
@@ -156,34 +158,55 @@ def _done(message: str, number: str | None = None) -> None:
 
 
 def filters(ref: dict, quick: str | None) -> mq.LedgerFilter:
-    villages = {v["id"]: f'{v["township"]} {v["name"]}' for v in ref["villages"]}
+    villages = {v["id"]: f"{v['township']} {v['name']}" for v in ref["villages"]}
     c1, c2, c3, c4 = st.columns([2, 2, 2, 3])
-    view = c1.selectbox("快捷视图", ["all", *QUICK], index=(["all", *QUICK].index(quick) if quick in QUICK else 0),
-                        format_func=lambda k: "全部案件" if k == "all" else QUICK[k], key="med_quick")
-    colours = c2.multiselect("风险等级", list(RISK_COLOURS), format_func=RISK_COLOURS.get, key="med_colours",
-                             placeholder="全部")
-    statuses = c3.multiselect("状态", list(fsm.STATUS_LABELS), format_func=fsm.STATUS_LABELS.get,
-                              key="med_statuses", placeholder="全部")
+    view = c1.selectbox(
+        "快捷视图",
+        ["all", *QUICK],
+        index=(["all", *QUICK].index(quick) if quick in QUICK else 0),
+        format_func=lambda k: "全部案件" if k == "all" else QUICK[k],
+        key="med_quick",
+    )
+    colours = c2.multiselect(
+        "风险等级", list(RISK_COLOURS), format_func=RISK_COLOURS.get, key="med_colours", placeholder="全部"
+    )
+    statuses = c3.multiselect(
+        "状态", list(fsm.STATUS_LABELS), format_func=fsm.STATUS_LABELS.get, key="med_statuses", placeholder="全部"
+    )
     text = c4.text_input("编号或标题", key="med_text", placeholder="如 TJ-2026-000123 或 宅基地")
     with st.expander("更多筛选"):
         d1, d2, d3, d4, d5 = st.columns(5)
-        kinds = d1.multiselect("类别", list(CASE_KINDS), format_func=CASE_KINDS.get, key="med_kinds",
-                               placeholder="全部")
-        types = d2.multiselect("纠纷类型", list(DISPUTE_TYPES), format_func=DISPUTE_TYPES.get,
-                               key="med_types", placeholder="全部")
-        village = d3.selectbox("村（社区）", list(villages), index=None, format_func=villages.get,
-                               key="med_village", placeholder="全部")
-        level = d4.selectbox("层级", list(CASE_LEVELS), index=None, format_func=CASE_LEVELS.get,
-                             key="med_level", placeholder="全部")
+        kinds = d1.multiselect(
+            "类别", list(CASE_KINDS), format_func=CASE_KINDS.get, key="med_kinds", placeholder="全部"
+        )
+        types = d2.multiselect(
+            "纠纷类型", list(DISPUTE_TYPES), format_func=DISPUTE_TYPES.get, key="med_types", placeholder="全部"
+        )
+        village = d3.selectbox(
+            "村（社区）", list(villages), index=None, format_func=villages.get, key="med_village", placeholder="全部"
+        )
+        level = d4.selectbox(
+            "层级", list(CASE_LEVELS), index=None, format_func=CASE_LEVELS.get, key="med_level", placeholder="全部"
+        )
         role = st.session_state["gov_actor"].role
         meds = {m["id"]: m["name"] for m in mediators(role)}
-        mediator = d5.selectbox("调解员", list(meds), index=None, format_func=meds.get, key="med_mediator",
-                                placeholder="全部")
+        mediator = d5.selectbox(
+            "调解员", list(meds), index=None, format_func=meds.get, key="med_mediator", placeholder="全部"
+        )
     return mq.LedgerFilter(
-        kinds=tuple(kinds), colours=tuple(colours), statuses=tuple(statuses), dispute_types=tuple(types),
-        village_ids=(village,) if village else (), level=level, mediator_id=mediator,
-        open_only=view == "open", red_only=view == "red", stale=view == "stale",
-        followup_due=view == "followup", text=text or None)
+        kinds=tuple(kinds),
+        colours=tuple(colours),
+        statuses=tuple(statuses),
+        dispute_types=tuple(types),
+        village_ids=(village,) if village else (),
+        level=level,
+        mediator_id=mediator,
+        open_only=view == "open",
+        red_only=view == "red",
+        stale=view == "stale",
+        followup_due=view == "followup",
+        text=text or None,
+    )
 
 
 def ledger_frame(rows: list[dict]) -> pd.DataFrame:
@@ -195,27 +218,51 @@ def ledger_frame(rows: list[dict]) -> pd.DataFrame:
             marks.append("待回访")
         return "、".join(marks)
 
-    return pd.DataFrame([{
-        "编号": r["number"], "登记日期": fmt(r["reported_at"])[:10], "村（社区）": r["village"],
-        "类型": DISPUTE_TYPES.get(r["dispute_type"], r["dispute_type"]) + ("（隐患）" if r["kind"] == "hazard" else ""),
-        "标题": r["title"], "当事人": r["parties"], "风险": RISK_COLOURS.get(r["risk_colour"], ""),
-        "层级": CASE_LEVELS.get(r["level"], ""), "进度": f'{r["current_step"]}/4',
-        "状态": fsm.STATUS_LABELS.get(r["status"], r["status"]), "提醒": flag(r),
-    } for r in rows])
+    return pd.DataFrame(
+        [
+            {
+                "编号": r["number"],
+                "登记日期": fmt(r["reported_at"])[:10],
+                "村（社区）": r["village"],
+                "类型": DISPUTE_TYPES.get(r["dispute_type"], r["dispute_type"])
+                + ("（隐患）" if r["kind"] == "hazard" else ""),
+                "标题": r["title"],
+                "当事人": r["parties"],
+                "风险": RISK_COLOURS.get(r["risk_colour"], ""),
+                "层级": CASE_LEVELS.get(r["level"], ""),
+                "进度": f"{r['current_step']}/4",
+                "状态": fsm.STATUS_LABELS.get(r["status"], r["status"]),
+                "提醒": flag(r),
+            }
+            for r in rows
+        ]
+    )
 
 
 def _style(df: pd.DataFrame):
-    colours = {"红色": "background-color:#fde2e1", "黄色": "background-color:#fff4d6", "蓝色": "background-color:#e3efff"}
+    colours = {
+        "红色": "background-color:#fde2e1",
+        "黄色": "background-color:#fff4d6",
+        "蓝色": "background-color:#e3efff",
+    }
     return df.style.map(lambda v: colours.get(v, ""), subset=["风险"]) if len(df) else df
 
 
 def ledger_table(rows: list[dict], page_no: int) -> dict | None:
     gen = st.session_state.get("med_table_gen", 0)
-    event = st.dataframe(_style(ledger_frame(rows)), hide_index=True, width="stretch", on_select="rerun",
-                         selection_mode="single-row", key=f"med_table_{gen}_{page_no}",
-                         height=38 + 35 * min(max(len(rows), 1), 12),
-                         column_config={"标题": st.column_config.TextColumn(width="medium"),
-                                        "编号": st.column_config.TextColumn(width=130)})
+    event = st.dataframe(
+        _style(ledger_frame(rows)),
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key=f"med_table_{gen}_{page_no}",
+        height=38 + 35 * min(max(len(rows), 1), 12),
+        column_config={
+            "标题": st.column_config.TextColumn(width="medium"),
+            "编号": st.column_config.TextColumn(width=130),
+        },
+    )
     picked = [rows[i] for i in event.selection.rows if i < len(rows)]
     return picked[0] if picked else None
 
@@ -226,8 +273,9 @@ def export_button(actor: Actor, f: mq.LedgerFilter, total: int, where) -> None:
     if where.button("导出台账Excel", icon=":material/download:", disabled=total == 0):
         with ui.user_errors():
             blob, n = docs.export_ledger(runtime.engine(), actor, f)
-            st.download_button(f"下载台账.xlsx（{n}件）", blob, file_name="矛盾纠纷台账.xlsx", mime=XLSX,
-                               type="primary")
+            st.download_button(
+                f"下载台账.xlsx（{n}件）", blob, file_name="矛盾纠纷台账.xlsx", mime=XLSX, type="primary"
+            )
 
 
 # --------------------------------------------------------------------------- one case
@@ -245,14 +293,18 @@ def loaded_version(c: dict) -> int:
 def case_view(actor: Actor, c: dict) -> None:
     kind = "【隐患】" if c["kind"] == "hazard" else ""
     st.subheader(f"{c['number']}　{kind}{ui.esc(c['title'])}")
-    st.markdown(f"{COLOUR_ICON.get(c['risk_colour'], '')} :gray-badge[{fsm.STATUS_LABELS.get(c['status'])}] "
-                f":violet-badge[{CASE_LEVELS.get(c['level'])}] :gray-badge[进度 {c['current_step']}/4]"
-                + (f" :orange-badge[超{c['stale_days']}天无进展]" if c["stale"] else "")
-                + (f" :gray-badge[重启{c['reopen_count']}次]" if c["reopen_count"] else ""))
+    st.markdown(
+        f"{COLOUR_ICON.get(c['risk_colour'], '')} :gray-badge[{fsm.STATUS_LABELS.get(c['status'])}] "
+        f":violet-badge[{CASE_LEVELS.get(c['level'])}] :gray-badge[进度 {c['current_step']}/4]"
+        + (f" :orange-badge[超{c['stale_days']}天无进展]" if c["stale"] else "")
+        + (f" :gray-badge[重启{c['reopen_count']}次]" if c["reopen_count"] else "")
+    )
     info = {
         "所在地": f"{c['township']} {c['village']}" + (f" · {c['grid']}" if c.get("grid") else ""),
-        "纠纷类型": DISPUTE_TYPES.get(c["dispute_type"], ""), "来源": CASE_SOURCES.get(c["source"], ""),
-        "调解员": c.get("mediator") or "—", "登记时间": fmt(c["reported_at"]),
+        "纠纷类型": DISPUTE_TYPES.get(c["dispute_type"], ""),
+        "来源": CASE_SOURCES.get(c["source"], ""),
+        "调解员": c.get("mediator") or "—",
+        "登记时间": fmt(c["reported_at"]),
         "最近进展": fmt(c["last_progress_at"]),
     }
     if c.get("escalated_at"):
@@ -272,20 +324,43 @@ def case_view(actor: Actor, c: dict) -> None:
         st.markdown("**调处结果：** " + ui.esc(c["outcome"]))
     if c["parties"]:
         st.markdown("**当事人**")
-        ui.table(pd.DataFrame([{"身份": svc.PARTY_SIDES.get(p["side"], p["side"]), "姓名": p["name"],
-                                "电话": p["phone"] or "—", "身份证号": p["id_number"] or "—"}
-                               for p in c["parties"]]))
+        ui.table(
+            pd.DataFrame(
+                [
+                    {
+                        "身份": svc.PARTY_SIDES.get(p["side"], p["side"]),
+                        "姓名": p["name"],
+                        "电话": p["phone"] or "—",
+                        "身份证号": p["id_number"] or "—",
+                    }
+                    for p in c["parties"]
+                ]
+            )
+        )
     st.markdown(f"**调解过程（{len(c['steps'])} 步）**")
     if c["steps"]:
-        ui.table(pd.DataFrame([{"步骤": f"第{s['step_no']}步 {s['step']}" + ("（乡级）" if s.get("township") else ""), "日期": fmt(s["held_on"]),
-                                "参加人员": s["participants"], "调解情况": s["notes"],
-                                "结果": svc.STEP_OUTCOMES.get(s["outcome"], s["outcome"]),
-                                "风险": RISK_COLOURS.get(s["risk_colour"], "")} for s in c["steps"]]))
+        ui.table(
+            pd.DataFrame(
+                [
+                    {
+                        "步骤": f"第{s['step_no']}步 {s['step']}" + ("（乡级）" if s.get("township") else ""),
+                        "日期": fmt(s["held_on"]),
+                        "参加人员": s["participants"],
+                        "调解情况": s["notes"],
+                        "结果": svc.STEP_OUTCOMES.get(s["outcome"], s["outcome"]),
+                        "风险": RISK_COLOURS.get(s["risk_colour"], ""),
+                    }
+                    for s in c["steps"]
+                ]
+            )
+        )
     else:
         st.caption("尚未开展调解。")
     if c["links"]:
-        st.markdown("**关联记录（一事一档）：** " + "；".join(
-            ui.esc(f"{l['number'] or ''} {l['title'] or ''}") for l in c["links"]))
+        st.markdown(
+            "**关联记录（一事一档）：** "
+            + "；".join(ui.esc(f"{l['number'] or ''} {l['title'] or ''}") for l in c["links"])
+        )
     if allowed(actor.role, "mediation.export"):
         prints(actor, c)
     if allowed(actor.role, "mediation.edit"):
@@ -297,13 +372,12 @@ def prints(actor: Actor, c: dict) -> None:
     with ui.user_errors():
         if a.button("生成案卷（Word）", icon=":material/description:", key=f"med_file_{c['id']}"):
             blob = docs.export_case_file(runtime.engine(), actor, c["id"])
-            a.download_button("下载案卷.docx", blob, file_name=f"{c['number']}案卷.docx", mime=DOCX,
-                              type="primary")
-        if c.get("agreement_text") and b.button("生成调解协议书", icon=":material/contract:",
-                                                key=f"med_agr_{c['id']}"):
+            a.download_button("下载案卷.docx", blob, file_name=f"{c['number']}案卷.docx", mime=DOCX, type="primary")
+        if c.get("agreement_text") and b.button("生成调解协议书", icon=":material/contract:", key=f"med_agr_{c['id']}"):
             blob = docs.export_agreement(runtime.engine(), actor, c["id"])
-            b.download_button("下载协议书.docx", blob, file_name=f"{c['number']}调解协议书.docx", mime=DOCX,
-                              type="primary")
+            b.download_button(
+                "下载协议书.docx", blob, file_name=f"{c['number']}调解协议书.docx", mime=DOCX, type="primary"
+            )
 
 
 def actions(actor: Actor, c: dict) -> None:
@@ -311,18 +385,18 @@ def actions(actor: Actor, c: dict) -> None:
     if not acts:
         return
     st.divider()
-    refusal = mq.case_scope_refusal(write_scope(actor), c["number"], c["township_id"], c["village_id"],
-                                    c["level"])
+    refusal = mq.case_scope_refusal(write_scope(actor), c["number"], c["township_id"], c["village_id"], c["level"])
     if refusal:
         st.caption(refusal + "（仅可查看）")
         return
     show_conflict()
     if c["exit_required"]:
         st.warning("四步调解均未达成协议：请升级至乡级、转诉讼或转信访。")
-    labels = {"step": f"记录第{c['next_step']}步：{MEDIATION_STEPS.get(c['next_step'], '')}" if c["next_step"] else "",
-              **{k: v for k, v in fsm.ACTION_LABELS.items() if k != "step"}}
-    action = st.segmented_control("办理", acts, format_func=labels.get, key=f"med_act_{c['id']}",
-                                  default=acts[0])
+    labels = {
+        "step": f"记录第{c['next_step']}步：{MEDIATION_STEPS.get(c['next_step'], '')}" if c["next_step"] else "",
+        **{k: v for k, v in fsm.ACTION_LABELS.items() if k != "step"},
+    }
+    action = st.segmented_control("办理", acts, format_func=labels.get, key=f"med_act_{c['id']}", default=acts[0])
     if action is None:
         st.caption("选择上方要办理的事项。")
         return
@@ -333,10 +407,14 @@ def actions(actor: Actor, c: dict) -> None:
     elif action == "escalate":
         with st.form(f"med_esc_{c['id']}"):
             reason = st.text_area("升级原因", placeholder="如：涉及多户、村级调解未果、需乡里协调相关部门")
-            township_meds = {m["id"]: m["name"] + ("（" + m["speciality"] + "）" if m["speciality"] else "")
-                             for m in mediators(actor.role) if m["level"] == "township"}
-            new_med = st.selectbox("乡级调解员（可不选）", list(township_meds), index=None,
-                                   format_func=township_meds.get)
+            township_meds = {
+                m["id"]: m["name"] + ("（" + m["speciality"] + "）" if m["speciality"] else "")
+                for m in mediators(actor.role)
+                if m["level"] == "township"
+            }
+            new_med = st.selectbox(
+                "乡级调解员（可不选）", list(township_meds), index=None, format_func=township_meds.get
+            )
             if st.form_submit_button("确认升级至乡级", type="primary"):
                 with saving(version_key(c["id"])):
                     out = svc.escalate(eng, actor, c["id"], version, reason, mediator_id=new_med)
@@ -387,24 +465,48 @@ STEP_HINTS = {
 
 def _step_form(actor: Actor, c: dict, version: int) -> None:
     no = c["next_step"]
-    st.caption(f"第{no}步“{MEDIATION_STEPS[no]}”：{STEP_HINTS[no]} 任何一步都可以达成协议；"
-               "未达成则进入下一步，第四步仍未达成须升级、转诉讼或转信访。")
-    outcome = st.radio("本步结果", list(svc.STEP_OUTCOMES), format_func=svc.STEP_OUTCOMES.get, horizontal=True,
-                       key=f"med_outcome_{c['id']}")
+    st.caption(
+        f"第{no}步“{MEDIATION_STEPS[no]}”：{STEP_HINTS[no]} 任何一步都可以达成协议；"
+        "未达成则进入下一步，第四步仍未达成须升级、转诉讼或转信访。"
+    )
+    outcome = st.radio(
+        "本步结果",
+        list(svc.STEP_OUTCOMES),
+        format_func=svc.STEP_OUTCOMES.get,
+        horizontal=True,
+        key=f"med_outcome_{c['id']}",
+    )
     with st.form(f"med_step_{c['id']}"):
         a, b = st.columns(2)
         day = a.date_input("调解日期", value=today(), max_value=today(), format="YYYY-MM-DD")
-        colour = b.selectbox("重新评定风险等级", list(RISK_COLOURS), index=list(RISK_COLOURS).index(c["risk_colour"]),
-                             format_func=RISK_COLOURS.get)
+        colour = b.selectbox(
+            "重新评定风险等级",
+            list(RISK_COLOURS),
+            index=list(RISK_COLOURS).index(c["risk_colour"]),
+            format_func=RISK_COLOURS.get,
+        )
         who = st.text_input("参加人员", placeholder="如：网格员王某、双方当事人")
         notes = st.text_area("调解情况（各方意见、调解员所做工作）")
-        agreement = st.text_area("协议内容", placeholder="逐条写明双方同意的事项、履行方式和期限") \
-            if outcome == "agreed" else None
+        agreement = (
+            st.text_area("协议内容", placeholder="逐条写明双方同意的事项、履行方式和期限")
+            if outcome == "agreed"
+            else None
+        )
         if st.form_submit_button(f"保存第{no}步", type="primary"):
             with saving(version_key(c["id"])):
-                out = svc.record_step(runtime.engine(), actor, c["id"], version, step_no=no, held_on=day,
-                                      participants=who, notes=notes, risk_colour=colour, outcome=outcome,
-                                      agreement_text=agreement)
+                out = svc.record_step(
+                    runtime.engine(),
+                    actor,
+                    c["id"],
+                    version,
+                    step_no=no,
+                    held_on=day,
+                    participants=who,
+                    notes=notes,
+                    risk_colour=colour,
+                    outcome=outcome,
+                    agreement_text=agreement,
+                )
                 msg = "已达成协议" if outcome == "agreed" else f"已记录第{no}步"
                 _done(f"{out['number']} {msg}。", out["number"])
 
@@ -417,14 +519,26 @@ def register_form(actor: Actor, ref: dict) -> None:
     if mine is not None and not mine:
         st.warning("该账号尚未关联网格员档案，不能登记纠纷，请联系管理员。")
         return
-    villages = {v["id"]: f'{v["township"]} {v["name"]}' for v in ref["villages"] if mine is None or v["id"] in mine}
+    villages = {v["id"]: f"{v['township']} {v['name']}" for v in ref["villages"] if mine is None or v["id"] in mine}
     a, b, c_ = st.columns(3)
     kind = a.radio("类别", list(CASE_KINDS), format_func=CASE_KINDS.get, horizontal=True, key="med_new_kind")
-    village = b.selectbox("所在村（社区）", list(villages), index=None, format_func=villages.get,
-                          key="med_new_village", placeholder="输入村名搜索")
+    village = b.selectbox(
+        "所在村（社区）",
+        list(villages),
+        index=None,
+        format_func=villages.get,
+        key="med_new_village",
+        placeholder="输入村名搜索",
+    )
     gmap = {g["id"]: g["name"] for g in grids(village)} if village else {}
-    grid = c_.selectbox("网格", list(gmap), index=None, format_func=gmap.get, key="med_new_grid",
-                        placeholder="先选村" if not village else "可不选")
+    grid = c_.selectbox(
+        "网格",
+        list(gmap),
+        index=None,
+        format_func=gmap.get,
+        key="med_new_grid",
+        placeholder="先选村" if not village else "可不选",
+    )
     with st.form("med_new"):
         d1, d2, d3, d4 = st.columns(4)
         dtype = d1.selectbox("纠纷类型", list(DISPUTE_TYPES), format_func=DISPUTE_TYPES.get)
@@ -433,8 +547,10 @@ def register_form(actor: Actor, ref: dict) -> None:
         level = d4.selectbox("调处层级", list(CASE_LEVELS), format_func=CASE_LEVELS.get)
         title = st.text_input("标题", placeholder="如：东湖村张某与李某宅前排水纠纷")
         summary = st.text_area("简要情况", placeholder="起因、诉求、双方分歧")
-        meds = {m["id"]: m["name"] + ("（" + m["speciality"] + "）" if m["speciality"] else "")
-                for m in mediators(actor.role)}
+        meds = {
+            m["id"]: m["name"] + ("（" + m["speciality"] + "）" if m["speciality"] else "")
+            for m in mediators(actor.role)
+        }
         mediator = st.selectbox("包案调解员", list(meds), index=None, format_func=meds.get, placeholder="可不选")
         st.markdown("**当事人**（来访、排查登记的纠纷至少填写一位申请人）")
         p = st.columns(4)
@@ -449,10 +565,23 @@ def register_form(actor: Actor, ref: dict) -> None:
             if r_name.strip() or r_phone.strip():
                 parties.append(svc.PartyInput(r_name, r_phone or None, side="respondent"))
             with ui.user_errors():
-                out = svc.open_case(runtime.engine(), actor, svc.CaseInput(
-                    kind=kind, dispute_type=dtype, title=title, summary=summary, village_id=village,
-                    grid_id=grid, source=source, risk_colour=colour, level=level, mediator_id=mediator,
-                    parties=parties))
+                out = svc.open_case(
+                    runtime.engine(),
+                    actor,
+                    svc.CaseInput(
+                        kind=kind,
+                        dispute_type=dtype,
+                        title=title,
+                        summary=summary,
+                        village_id=village,
+                        grid_id=grid,
+                        source=source,
+                        risk_colour=colour,
+                        level=level,
+                        mediator_id=mediator,
+                        parties=parties,
+                    ),
+                )
                 for k in ("med_new_village", "med_new_grid"):
                     st.session_state.pop(k, None)
                 _done(f"已登记 {out['number']}。", out["number"])
@@ -480,9 +609,18 @@ def screening_view(actor: Actor) -> None:
     m1.metric("已完成排查", f"{summary['done']} / {summary['villages']} 个村")
     m2.metric("未完成" + ("（已逾期）" if summary["overdue"] else "（本月底前）"), summary["missing"])
     m3.metric("排查出纠纷", summary["found"])
-    frame = pd.DataFrame([{"乡镇": r["township"], "村（社区）": r["village"],
-                           "排查": "已完成" if r["done"] else ("逾期未排查" if r["overdue"] else "未完成"),
-                           "发现纠纷": r["disputes_found"] or 0, "排查情况": r["findings"] or "—"} for r in rows])
+    frame = pd.DataFrame(
+        [
+            {
+                "乡镇": r["township"],
+                "村（社区）": r["village"],
+                "排查": "已完成" if r["done"] else ("逾期未排查" if r["overdue"] else "未完成"),
+                "发现纠纷": r["disputes_found"] or 0,
+                "排查情况": r["findings"] or "—",
+            }
+            for r in rows
+        ]
+    )
     st.dataframe(frame, hide_index=True, width="stretch", height=38 + 35 * min(max(len(rows), 1), 10))
     if not allowed(actor.role, "mediation.screening") or not rows:
         return
@@ -492,8 +630,12 @@ def screening_view(actor: Actor) -> None:
         return
     with st.expander("登记 / 修改排查结果", expanded=False):
         show_conflict()
-        vid = st.selectbox("村（社区）", list(by_id), format_func=lambda i: f'{by_id[i]["township"]} {by_id[i]["village"]}',
-                           key="med_scr_village")
+        vid = st.selectbox(
+            "村（社区）",
+            list(by_id),
+            format_func=lambda i: f"{by_id[i]['township']} {by_id[i]['village']}",
+            key="med_scr_village",
+        )
         r = by_id[vid]
         vkey = f"med_v_scr_{month}_{vid}"  # the version this form was rendered with
         version = st.session_state.setdefault(vkey, r["version"])
@@ -503,29 +645,60 @@ def screening_view(actor: Actor) -> None:
             findings = st.text_area("排查情况", value=r["findings"] or "", placeholder="如：未发现新的矛盾纠纷")
             if st.form_submit_button("保存排查结果", type="primary"):
                 with saving(vkey):
-                    svc.save_screening(runtime.engine(), actor, vid, month, done=done, findings=findings,
-                                       disputes_found=found, version=version)
+                    svc.save_screening(
+                        runtime.engine(),
+                        actor,
+                        vid,
+                        month,
+                        done=done,
+                        findings=findings,
+                        disputes_found=found,
+                        version=version,
+                    )
                     _done(f"{ui.esc(r['village'])} {month} 排查结果已保存。")
 
 
 def visits_view(actor: Actor) -> None:
     a, b = st.columns([2, 3], vertical_alignment="bottom")
-    tag = a.selectbox("对象", [None, *svc.SPECIAL_GROUPS], format_func=lambda t: "全部" if t is None else svc.SPECIAL_GROUPS[t],
-                      key="med_vis_tag")
+    tag = a.selectbox(
+        "对象",
+        [None, *svc.SPECIAL_GROUPS],
+        format_func=lambda t: "全部" if t is None else svc.SPECIAL_GROUPS[t],
+        key="med_vis_tag",
+    )
     overdue = b.toggle("只看逾期未走访", key="med_vis_overdue")
-    page = ui.paged("med_vis_page", lambda off, lim: special(actor, tag, overdue, off, lim, timefmt.minute_key()), PAGE_SIZE)
+    page = ui.paged(
+        "med_vis_page", lambda off, lim: special(actor, tag, overdue, off, lim, timefmt.minute_key()), PAGE_SIZE
+    )
     page.control(noun="人")
     rows = page.rows
-    st.dataframe(pd.DataFrame([{
-        "姓名": r["name"], "类别": r["group"], "村（社区）": r["village"], "网格": r["grid"],
-        "上次走访": fmt(r["last_visit"]), "下次应走访": fmt(r["next_due"]) if r["next_due"] else "尽快走访",
-        "提醒": "逾期" if r["overdue"] else "",
-    } for r in rows]), hide_index=True, width="stretch", height=38 + 35 * min(max(len(rows), 1), 10))
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "姓名": r["name"],
+                    "类别": r["group"],
+                    "村（社区）": r["village"],
+                    "网格": r["grid"],
+                    "上次走访": fmt(r["last_visit"]),
+                    "下次应走访": fmt(r["next_due"]) if r["next_due"] else "尽快走访",
+                    "提醒": "逾期" if r["overdue"] else "",
+                }
+                for r in rows
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        height=38 + 35 * min(max(len(rows), 1), 10),
+    )
     if not allowed(actor.role, "mediation.screening") or not rows:
         return
     mine = writable_villages(actor)
-    opts = {(r["resident_id"], r["tag"]): f'{r["name"]}（{r["group"]}，{r["village"]}）' for r in rows
-            if mine is None or r["village_id"] in mine}
+    opts = {
+        (r["resident_id"], r["tag"]): f"{r['name']}（{r['group']}，{r['village']}）"
+        for r in rows
+        if mine is None or r["village_id"] in mine
+    }
     if not opts:
         return
     with st.expander("登记走访", expanded=False):
@@ -553,10 +726,20 @@ def kpi_view() -> None:
     since, until = local_midnight(start), local_midnight(end + timedelta(days=1))
 
     def frame(rows: list[dict], head: str) -> pd.DataFrame:
-        return pd.DataFrame([{
-            head: r["label"], "案件数": r["n"], "已化解": r["resolved"], "化解率": _pct(r["resolution_rate"]),
-            "村内化解": r["resolved_in_village"], "小事不出村占比": _pct(r["village_share"]),
-            "平均化解天数": "—" if r["avg_days"] is None else f'{r["avg_days"]:.1f}'} for r in rows])
+        return pd.DataFrame(
+            [
+                {
+                    head: r["label"],
+                    "案件数": r["n"],
+                    "已化解": r["resolved"],
+                    "化解率": _pct(r["resolution_rate"]),
+                    "村内化解": r["resolved_in_village"],
+                    "小事不出村占比": _pct(r["village_share"]),
+                    "平均化解天数": "—" if r["avg_days"] is None else f"{r['avg_days']:.1f}",
+                }
+                for r in rows
+            ]
+        )
 
     ui.table(frame(stats(since, until, None), "范围"))
     c, d = st.columns(2)
@@ -573,7 +756,8 @@ KPI_DEFINITION = (
     "口径：登记日期在所选范围内的矛盾纠纷（不含隐患）；已化解 = 当前状态为“已达成协议”或“已销号”"
     "（达成协议即计入，不必等到销号；重新启调的案件须再次达成协议才计入）；化解率 = 已化解 ÷ 案件数；"
     "村内化解 = 已化解且仍为村级、从未升级；小事不出村占比 = 村内化解 ÷ 已化解；"
-    "平均化解天数 = 已化解案件从登记到达成协议（无协议时间的按销号时间）的平均天数。")
+    "平均化解天数 = 已化解案件从登记到达成协议（无协议时间的按销号时间）的平均天数。"
+)
 
 
 def _pct(v: float | None) -> str:

@@ -10,8 +10,12 @@ from db.permissions import PAGES_BY_KEY, can_open, navigation_for
 from db.rules.text import search_text
 
 # a record number's prefix -> the page that opens it and that page's query parameter
-ROUTES = {"RX": ("inbox", "order"), "SJ": ("grid_events", "event"), "TJ": ("mediation", "case"),
-          "PT": ("platform_desk", "case")}
+ROUTES = {
+    "RX": ("inbox", "order"),
+    "SJ": ("grid_events", "event"),
+    "TJ": ("mediation", "case"),
+    "PT": ("platform_desk", "case"),
+}
 KINDS = {"RX": "工单", "SJ": "网格事件", "TJ": "矛盾纠纷", "PT": "平台案件"}
 _NUMBER = re.compile(r"(RX|SJ|TJ|PT)-\d{4}-\d{6}")
 
@@ -47,9 +51,12 @@ def build(role: str):
     """The role's pages grouped into sidebar sections; pages it may not use are left out."""
     sections = navigation_for(role)
     return st.navigation(
-        {section: [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.key,
-                           default=(p.key == "home")) for p in pages]
-         for section, pages in sections.items()},
+        {
+            section: [
+                st.Page(p.path, title=p.title, icon=p.icon, url_path=p.key, default=(p.key == "home")) for p in pages
+            ]
+            for section, pages in sections.items()
+        },
         position="sidebar",
         expanded=True,  # a role's whole menu, not "View N more"
     )

@@ -47,17 +47,27 @@ def _platform_department(ref: dict, key: str, default_platform: int | None = Non
     """One searchable choice of "platform / department" (a form cannot refresh a dependent list)."""
     deps = {d["id"]: d for d in ref["departments"]}
     ids = sorted(deps, key=lambda i: (deps[i]["platform_id"] != default_platform, deps[i]["platform_id"], i))
-    did = st.selectbox("承办平台 / 部门", ids, index=None, key=f"{key}_dep", placeholder="输入平台或部门名搜索",
-                       format_func=lambda i: f'{deps[i]["platform"]} / {deps[i]["name"]}')
+    did = st.selectbox(
+        "承办平台 / 部门",
+        ids,
+        index=None,
+        key=f"{key}_dep",
+        placeholder="输入平台或部门名搜索",
+        format_func=lambda i: f"{deps[i]['platform']} / {deps[i]['name']}",
+    )
     return (deps[did]["platform_id"], did) if did is not None else (None, None)
 
 
 def _assisting_departments(ref: dict, key: str) -> list[int]:
     deps = {d["id"]: d for d in ref["departments"]}
-    return st.multiselect("协办部门（选了即为吹哨办：承办部门牵头，协办部门各自签收、反馈）", list(deps),
-                          key=f"{key}_assist", placeholder="不选：由承办部门单独办理",
-                          max_selections=svc.ASSISTING_MAX,
-                          format_func=lambda i: f'{deps[i]["platform"]} / {deps[i]["name"]}')
+    return st.multiselect(
+        "协办部门（选了即为吹哨办：承办部门牵头，协办部门各自签收、反馈）",
+        list(deps),
+        key=f"{key}_assist",
+        placeholder="不选：由承办部门单独办理",
+        max_selections=svc.ASSISTING_MAX,
+        format_func=lambda i: f"{deps[i]['platform']} / {deps[i]['name']}",
+    )
 
 
 DISPATCH_MODES = {"village": "就地办：派本村（社区），网格员、村干部办理", "department": "派部门办理（可吹哨）"}
@@ -69,9 +79,15 @@ def _dispatch_mode(o: dict) -> str:
     the order's tier: 就地办 to the village, 吹哨办 to departments."""
     modes = list(DISPATCH_MODES) if o.get("village_id") else ["department"]
     default = "village" if o.get("tier") == "local" and "village" in modes else "department"
-    return st.radio("派往", modes, index=modes.index(default), format_func=DISPATCH_MODES.get,
-                    key=f"dispatch_mode_{o['id']}", horizontal=True,
-                    help="就地办：本村网格员、村干部签收办理并反馈；解决不了可退回，再派部门或吹哨。")
+    return st.radio(
+        "派往",
+        modes,
+        index=modes.index(default),
+        format_func=DISPATCH_MODES.get,
+        key=f"dispatch_mode_{o['id']}",
+        horizontal=True,
+        help="就地办：本村网格员、村干部签收办理并反馈；解决不了可退回，再派部门或吹哨。",
+    )
 
 
 def _acts_here(actor: Actor, o: dict) -> bool:
@@ -121,8 +137,9 @@ def render(actor: Actor, bundle: dict, ref: dict) -> None:
         elif action == "decide_extension":
             v["req"] = pending[0]
             st.text(f"申请延期 {v['req']['workdays']} 个工作日：{v['req']['reason']}")
-            v["approve"] = st.radio("审批", [True, False], format_func={True: "同意", False: "不同意"}.get,
-                                    horizontal=True)
+            v["approve"] = st.radio(
+                "审批", [True, False], format_func={True: "同意", False: "不同意"}.get, horizontal=True
+            )
             v["note"] = st.text_input("审批意见（不同意时必填）", max_chars=300)
         else:
             label = {"bounce": "退回理由", "resolve": "办理结果", "cancel": "撤销理由"}.get(action, "备注")
@@ -143,10 +160,19 @@ def _run(action: str, engine, actor: Actor, oid: int, version: int, v: dict) -> 
     if action == "contact":
         svc.contact(engine, actor, oid, version, note)
     elif action == "dispatch" and v.get("mode") == "village":
-        svc.dispatch_local(engine, actor, oid, version, int(v['days']) if v.get('days') else None, note)
+        svc.dispatch_local(engine, actor, oid, version, int(v["days"]) if v.get("days") else None, note)
     elif action == "dispatch":
-        svc.dispatch(engine, actor, oid, version, v['pid'], v['did'], int(v['days']) if v.get('days') else None, note,
-                     assisting=v.get("assist") or ())
+        svc.dispatch(
+            engine,
+            actor,
+            oid,
+            version,
+            v["pid"],
+            v["did"],
+            int(v["days"]) if v.get("days") else None,
+            note,
+            assisting=v.get("assist") or (),
+        )
     elif action == "accept":
         svc.accept(engine, actor, oid, version, note)
     elif action == "bounce":
@@ -154,15 +180,15 @@ def _run(action: str, engine, actor: Actor, oid: int, version: int, v: dict) -> 
     elif action == "resolve":
         svc.resolve(engine, actor, oid, version, note)
     elif action == "callback":
-        svc.callback(engine, actor, oid, version, v['sat'], note)
+        svc.callback(engine, actor, oid, version, v["sat"], note)
     elif action == "request_extension":
-        svc.request_extension(engine, actor, oid, version, int(v['days']), note)
+        svc.request_extension(engine, actor, oid, version, int(v["days"]), note)
     elif action == "decide_extension":
-        svc.decide_extension(engine, actor, v['req']["id"], v['req']["version"], v['approve'], note)
+        svc.decide_extension(engine, actor, v["req"]["id"], v["req"]["version"], v["approve"], note)
     elif action == "cancel":
         svc.cancel(engine, actor, oid, version, note)
     elif action == "supervise":
-        svc.supervise(engine, actor, oid, version, v['sup'], note)
+        svc.supervise(engine, actor, oid, version, v["sup"], note)
     elif action == "urge":
         svc.urge(engine, actor, oid, version, note)
 
@@ -176,8 +202,15 @@ def bulk_dispatch(actor: Actor, rows: list[dict], ref: dict) -> None:
         note = st.text_input("派单说明", max_chars=300)
         if st.form_submit_button("批量派单", type="primary"):
             with ui.user_errors():
-                n = svc.bulk_dispatch(runtime.engine(), actor, [(r["id"], r["version"]) for r in rows], pid, did,
-                                      int(days) if days else None, note)
+                n = svc.bulk_dispatch(
+                    runtime.engine(),
+                    actor,
+                    [(r["id"], r["version"]) for r in rows],
+                    pid,
+                    did,
+                    int(days) if days else None,
+                    note,
+                )
                 data.invalidate()
                 reset_tables()
                 ui.flash(f"已批量派单 {n} 件。")

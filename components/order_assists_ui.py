@@ -19,15 +19,21 @@ def version_key(assist_id: int) -> str:
 
 
 def frame(assists: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame({
-        "协办部门": [f"{a['platform']} / {a['department']}" for a in assists],
-        "状态": [ASSIST_STATUSES.get(a["status"], a["status"]) for a in assists],
-        "签收": [f"{fmt(a['accepted_at'])} {a['accepted_by'] or ''}".strip() if a["accepted_at"] else "—"
-                 for a in assists],
-        "反馈": [f"{fmt(a['reported_at'])} {a['reported_by'] or ''}".strip() if a["reported_at"] else "—"
-                 for a in assists],
-        "反馈内容": [a["report"] or "" for a in assists],
-    })
+    return pd.DataFrame(
+        {
+            "协办部门": [f"{a['platform']} / {a['department']}" for a in assists],
+            "状态": [ASSIST_STATUSES.get(a["status"], a["status"]) for a in assists],
+            "签收": [
+                f"{fmt(a['accepted_at'])} {a['accepted_by'] or ''}".strip() if a["accepted_at"] else "—"
+                for a in assists
+            ],
+            "反馈": [
+                f"{fmt(a['reported_at'])} {a['reported_by'] or ''}".strip() if a["reported_at"] else "—"
+                for a in assists
+            ],
+            "反馈内容": [a["report"] or "" for a in assists],
+        }
+    )
 
 
 def mine(actor: Actor, assists: list[dict]) -> list[dict]:
@@ -35,15 +41,20 @@ def mine(actor: Actor, assists: list[dict]) -> list[dict]:
     administrator, every open part."""
     if not allowed(actor.role, "order.assist"):
         return []
-    return [a for a in assists if a["status"] in ASSIST_OPEN
-            and (actor.role == "admin" or a["platform_id"] == actor.platform_id)]
+    return [
+        a
+        for a in assists
+        if a["status"] in ASSIST_OPEN and (actor.role == "admin" or a["platform_id"] == actor.platform_id)
+    ]
 
 
 def render(actor: Actor, order: dict, assists: list[dict]) -> None:
     waiting = sum(1 for a in assists if a["status"] in ASSIST_OPEN)
     lead = f"{order['platform'] or ''}{order['department'] or ''}"
-    st.markdown(f"**吹哨办 · 协办部门**（{lead}牵头；" +
-                (f"{waiting} 个协办部门尚未反馈，牵头部门须待全部反馈后办结）" if waiting else "协办部门均已反馈）"))
+    st.markdown(
+        f"**吹哨办 · 协办部门**（{lead}牵头；"
+        + (f"{waiting} 个协办部门尚未反馈，牵头部门须待全部反馈后办结）" if waiting else "协办部门均已反馈）")
+    )
     st.dataframe(frame(assists), hide_index=True, width="stretch")
     if order["status"] not in ("dispatched", "in_progress"):
         return
@@ -55,8 +66,12 @@ def _part_form(actor: Actor, order: dict, part: dict) -> None:
     version = st.session_state.setdefault(version_key(part["id"]), part["version"])
     with st.form(f"assist_{part['id']}"):
         st.markdown(f"**{part['department']}的协办**（{ASSIST_STATUSES[part['status']]}）")
-        text = st.text_area("协办反馈（本部门办理了什么、结果如何）", max_chars=svc.REPORT_MAX, height=80,
-                            key=f"assist_text_{part['id']}")
+        text = st.text_area(
+            "协办反馈（本部门办理了什么、结果如何）",
+            max_chars=svc.REPORT_MAX,
+            height=80,
+            key=f"assist_text_{part['id']}",
+        )
         c1, c2 = st.columns(2)
         accept = c1.form_submit_button("签收协办", disabled=part["status"] != "assigned")
         report = c2.form_submit_button("提交反馈", type="primary")
@@ -64,12 +79,12 @@ def _part_form(actor: Actor, order: dict, part: dict) -> None:
         return
     engine = runtime.engine()
     if report:
-        saved, _ = ui.versioned_write(version_key(part["id"]),
-                                      lambda: svc.report(engine, actor, part["id"], version, text))
+        saved, _ = ui.versioned_write(
+            version_key(part["id"]), lambda: svc.report(engine, actor, part["id"], version, text)
+        )
         done = "已提交协办反馈"
     else:
-        saved, _ = ui.versioned_write(version_key(part["id"]),
-                                      lambda: svc.accept(engine, actor, part["id"], version))
+        saved, _ = ui.versioned_write(version_key(part["id"]), lambda: svc.accept(engine, actor, part["id"], version))
         done = "已签收协办"
     if saved:
         data.invalidate()

@@ -19,12 +19,12 @@ from db.rules.order_fsm import action_label
 from db.rules.sla import LIGHT_LABELS, light, overdue_text, remaining_text, to_local
 
 LIGHT_ICONS = {"red": "超期", "yellow": "临期", "green": "正常"}
-LIGHT_STYLE = {"超期": "background-color:#f9dedc;color:#8c1d18;font-weight:600",
-               "临期": "background-color:#fdf0d5;color:#7a4b00;font-weight:600",
-               "正常": "color:#2e6b30"}
+LIGHT_STYLE = {
+    "超期": "background-color:#f9dedc;color:#8c1d18;font-weight:600",
+    "临期": "background-color:#fdf0d5;color:#7a4b00;font-weight:600",
+    "正常": "color:#2e6b30",
+}
 PAGE_SIZE = 25
-
-
 
 
 remaining = remaining_text  # db.rules.sla: one format for time left and time overdue
@@ -37,37 +37,76 @@ def filters(ref: dict, role: str) -> InboxFilter:
     wanted = [x for x in qp.get("status", "").split(",") if x in ORDER_STATUSES]
     c1, c2 = st.columns([2, 3])
     text = c1.text_input("搜索", placeholder="编号、电话、地址或关键词", key="inbox_text")
-    statuses = c2.multiselect("状态", list(ORDER_STATUSES), default=wanted or list(OPEN_STATUSES),
-                              format_func=ORDER_STATUSES.get, key="inbox_status")
+    statuses = c2.multiselect(
+        "状态",
+        list(ORDER_STATUSES),
+        default=wanted or list(OPEN_STATUSES),
+        format_func=ORDER_STATUSES.get,
+        key="inbox_status",
+    )
     # the labels of the "now" counts (db.queries.order_counts), as on the home cards they come from
-    flag_names = {"overdue": COUNTS["overdue"].label, "contact_overdue": COUNTS["contact_overdue"].label,
-                  "supervised": COUNTS["supervised"].label, "unsatisfied": "不满意", "extension": "待批延期",
-                  "mine": "我的"}
+    flag_names = {
+        "overdue": COUNTS["overdue"].label,
+        "contact_overdue": COUNTS["contact_overdue"].label,
+        "supervised": COUNTS["supervised"].label,
+        "unsatisfied": "不满意",
+        "extension": "待批延期",
+        "mine": "我的",
+    }
     wanted_flags = [x for x in qp.get("only", "").split(",") if x in flag_names]
     # a row of its own: six pills in a third of the width ran off its edge
-    flags = st.pills("只看", list(flag_names), selection_mode="multi", default=wanted_flags or None,
-                     format_func=flag_names.get, key="inbox_flags") or []
+    flags = (
+        st.pills(
+            "只看",
+            list(flag_names),
+            selection_mode="multi",
+            default=wanted_flags or None,
+            format_func=flag_names.get,
+            key="inbox_flags",
+        )
+        or []
+    )
     with st.expander("更多筛选：渠道、类别、平台、村（社区）、受理日期", expanded=qp.get("from") == "today"):
         c1, c2 = st.columns(2)
         channels = c1.multiselect("渠道", list(CHANNELS), format_func=CHANNELS.get, key="inbox_channel")
         cats = {c["id"]: c["label"] for c in ref["categories"]}
         category_ids = c2.multiselect("类别", list(cats), format_func=cats.get, key="inbox_cat")
         plats = {p["id"]: p["name"] for p in ref["platforms"]}
-        platform_ids = c1.multiselect("承办平台", list(plats), format_func=plats.get, key="inbox_plat",
-                                      disabled=role == "platform", help="平台工作人员只看本平台工单")
+        platform_ids = c1.multiselect(
+            "承办平台",
+            list(plats),
+            format_func=plats.get,
+            key="inbox_plat",
+            disabled=role == "platform",
+            help="平台工作人员只看本平台工单",
+        )
         vills = {v["id"]: v["name"] for v in ref["villages"]}
         village_ids = c2.multiselect("村（社区）", list(vills), format_func=vills.get, key="inbox_village")
         today = to_local(utcnow()).date()
-        dates = c1.date_input("受理日期", value=(today, today) if qp.get("from") == "today" else (),
-                              format="YYYY-MM-DD", key="inbox_dates")
+        dates = c1.date_input(
+            "受理日期",
+            value=(today, today) if qp.get("from") == "today" else (),
+            format="YYYY-MM-DD",
+            key="inbox_dates",
+        )
     date_from = dates[0] if isinstance(dates, tuple) and len(dates) == 2 else None
     date_to = dates[1] if isinstance(dates, tuple) and len(dates) == 2 else None
-    return InboxFilter(statuses=tuple(statuses), channels=tuple(channels), category_ids=tuple(category_ids),
-                       platform_ids=tuple(platform_ids), village_ids=tuple(village_ids),
-                       received_from=date_from, received_to=date_to, overdue="overdue" in flags,
-                       contact_overdue="contact_overdue" in flags,
-                       supervised="supervised" in flags, unsatisfied="unsatisfied" in flags,
-                       mine="mine" in flags, extension_pending="extension" in flags, text=text.strip() or None)
+    return InboxFilter(
+        statuses=tuple(statuses),
+        channels=tuple(channels),
+        category_ids=tuple(category_ids),
+        platform_ids=tuple(platform_ids),
+        village_ids=tuple(village_ids),
+        received_from=date_from,
+        received_to=date_to,
+        overdue="overdue" in flags,
+        contact_overdue="contact_overdue" in flags,
+        supervised="supervised" in flags,
+        unsatisfied="unsatisfied" in flags,
+        mine="mine" in flags,
+        extension_pending="extension" in flags,
+        text=text.strip() or None,
+    )
 
 
 def _where_and_who(rows: list[dict]) -> dict[str, list]:
@@ -107,15 +146,17 @@ def inbox_frame(rows: list[dict]) -> pd.DataFrame:
             return "县限" + remaining(r["external_due_at"], now)
         return "联系" + remaining(r["contact_due_at"], now)
 
-    return pd.DataFrame({
-        "风险": [LIGHT_ICONS.get(r["light"], "") for r in rows],
-        "编号": [r["number"] for r in rows],
-        "受理": [fmt_short(r["received_at"]) for r in rows],
-        "事项": [(f"【县{r['external_no']}】" if _county_no(r) else "") + (r["title"] or "") for r in rows],
-        **_where_and_who(rows),
-        "时限": [clock(r) for r in rows],
-        **_channel_and_caller(rows),
-    })
+    return pd.DataFrame(
+        {
+            "风险": [LIGHT_ICONS.get(r["light"], "") for r in rows],
+            "编号": [r["number"] for r in rows],
+            "受理": [fmt_short(r["received_at"]) for r in rows],
+            "事项": [(f"【县{r['external_no']}】" if _county_no(r) else "") + (r["title"] or "") for r in rows],
+            **_where_and_who(rows),
+            "时限": [clock(r) for r in rows],
+            **_channel_and_caller(rows),
+        }
+    )
 
 
 INBOX_COLUMNS = {
@@ -148,20 +189,22 @@ def _local(ts) -> datetime | None:
 def export_frame(rows: list[dict]) -> pd.DataFrame:
     """The export: what the list shows, with its times as date-and-time cells with their year
     (sorted and filtered as dates in Excel) and the deadline's state in words."""
-    return pd.DataFrame({
-        "编号": [r["number"] for r in rows],
-        "受理时间": [_local(r["received_at"]) for r in rows],
-        "事项": [r["title"] for r in rows],
-        **_where_and_who(rows),
-        "办理时限": [_local(r["due_at"]) for r in rows],
-        "时限暂定": ["是" if r.get("due_provisional") else "" for r in rows],
-        "办结时间": [_local(r.get("resolved_at")) for r in rows],
-        "县平台编号": [_county_no(r) or "" for r in rows],
-        "原台账编号": [r["external_no"] if r.get("external_source") == HISTORY else "" for r in rows],
-        "县平台办理时限": [_local(r.get("external_due_at")) for r in rows],
-        "风险": [LIGHT_LABELS.get(r["light"], "") if r["status"] in OPEN_STATUSES else "" for r in rows],
-        **_channel_and_caller(rows),
-    })
+    return pd.DataFrame(
+        {
+            "编号": [r["number"] for r in rows],
+            "受理时间": [_local(r["received_at"]) for r in rows],
+            "事项": [r["title"] for r in rows],
+            **_where_and_who(rows),
+            "办理时限": [_local(r["due_at"]) for r in rows],
+            "时限暂定": ["是" if r.get("due_provisional") else "" for r in rows],
+            "办结时间": [_local(r.get("resolved_at")) for r in rows],
+            "县平台编号": [_county_no(r) or "" for r in rows],
+            "原台账编号": [r["external_no"] if r.get("external_source") == HISTORY else "" for r in rows],
+            "县平台办理时限": [_local(r.get("external_due_at")) for r in rows],
+            "风险": [LIGHT_LABELS.get(r["light"], "") if r["status"] in OPEN_STATUSES else "" for r in rows],
+            **_channel_and_caller(rows),
+        }
+    )
 
 
 def export_bytes(rows: list[dict]) -> bytes:
@@ -176,8 +219,9 @@ def export_bytes(rows: list[dict]) -> bytes:
                     cell.data_type = "s"
                 elif isinstance(cell.value, datetime):
                     cell.number_format = "yyyy-mm-dd hh:mm"
-        for col, width in zip("ABCDEFGHIJKLMNO", (16, 17, 30, 14, 12, 12, 18, 17, 8, 17, 18, 17, 8, 10, 22),
-                              strict=False):
+        for col, width in zip(
+            "ABCDEFGHIJKLMNO", (16, 17, 30, 14, 12, 12, 18, 17, 8, 17, 18, 17, 8, 10, 22), strict=False
+        ):
             sheet.column_dimensions[col].width = width
         sheet.freeze_panes = "B2"
     return buf.getvalue()
@@ -196,14 +240,19 @@ def clocks(o: dict) -> None:
         lt = light(o["received_at"], o["contact_due_at"], now, o["contacted_at"])
         st.markdown(f"**首次联系时限** · {badge(lt)}")
         st.write(f"受理 {fmt(o['received_at'])} → 须在 {fmt(o['contact_due_at'])} 前联系群众")
-        st.write(f"已联系：{fmt(o['contacted_at'])}" if o["contacted_at"] else
-                 f"尚未联系（{remaining(o['contact_due_at'], now)}）")
+        st.write(
+            f"已联系：{fmt(o['contacted_at'])}"
+            if o["contacted_at"]
+            else f"尚未联系（{remaining(o['contact_due_at'], now)}）"
+        )
     with c2.container(border=True):
         if o["due_at"] is None:
             st.markdown("**办理时限** · 未派单")
             if o.get("external_due_at"):  # the county's clock runs from its own transfer
-                st.write(f"县平台办理时限 {fmt_deadline(o['external_due_at'])}（{remaining(o['external_due_at'], now)}）；"
-                         "派单时取类别时限与县平台时限中较早者。")
+                st.write(
+                    f"县平台办理时限 {fmt_deadline(o['external_due_at'])}（{remaining(o['external_due_at'], now)}）；"
+                    "派单时取类别时限与县平台时限中较早者。"
+                )
             else:
                 st.write("派单时按类别时限（工作日，已扣除节假日并计入调休）计算。")
         else:
@@ -212,8 +261,9 @@ def clocks(o: dict) -> None:
             st.markdown(f"**办理时限** · {badge(lt)}")
             st.write(f"派单 {fmt(o['dispatched_at'])} → 截止 {fmt_deadline(o['due_at'], o.get('due_provisional'))}")
             if o.get("due_provisional"):
-                st.caption("时限暂定：所跨年份的节假日安排尚未录入，按法定节假日和周末计算（不含调休）；"
-                           "管理员录入后自动重算。")
+                st.caption(
+                    "时限暂定：所跨年份的节假日安排尚未录入，按法定节假日和周末计算（不含调休）；管理员录入后自动重算。"
+                )
             st.write(f"办结：{fmt(o['resolved_at'])}" if o["resolved_at"] else remaining(o["due_at"], now))
 
 
@@ -231,31 +281,47 @@ def handler_text(o: dict) -> str:
 
 def detail_fields(o: dict) -> None:
     raw_description, raw_result = o["description"], o["result"]
-    o = {k: (esc(v) if isinstance(v, str) and k not in ("status", "channel", "tier", "urgency", "satisfaction") else v)
-         for k, v in o.items()}
+    o = {
+        k: (esc(v) if isinstance(v, str) and k not in ("status", "channel", "tier", "urgency", "satisfaction") else v)
+        for k, v in o.items()
+    }
     st.markdown(f"### {o['number']} · {o['title']}")
-    st.caption(f"状态：{ORDER_STATUSES.get(o['status'])}"
-               + (f" · 督办（{o['supervisor'] or '未指定督办领导'}）" if o["supervised"] else "")
-               + (f" · 重新交办 {o['redispatch_count']} 次" if o["redispatch_count"] else "")
-               + (f" · 延期 {o['extension_count']} 次" if o["extension_count"] else "")
-               + (f" · 退回 {o['bounce_count']} 次" if o["bounce_count"] else "")
-               + (f" · 催办 {o['urge_count']} 次" if o["urge_count"] else ""))
+    st.caption(
+        f"状态：{ORDER_STATUSES.get(o['status'])}"
+        + (f" · 督办（{o['supervisor'] or '未指定督办领导'}）" if o["supervised"] else "")
+        + (f" · 重新交办 {o['redispatch_count']} 次" if o["redispatch_count"] else "")
+        + (f" · 延期 {o['extension_count']} 次" if o["extension_count"] else "")
+        + (f" · 退回 {o['bounce_count']} 次" if o["bounce_count"] else "")
+        + (f" · 催办 {o['urge_count']} 次" if o["urge_count"] else "")
+    )
     if o.get("external_source") == HISTORY:
         st.info(f"**由历史台账导入** · 原工单编号 {o['external_no']}", icon=":material/history:")
     elif o.get("external_no"):  # transferred by the county's 12345 platform, or a petition
         source = "县12345平台转办" if o["external_source"] == "12345" else "县信访件"
-        st.info(f"**{source}** · 县平台编号 {o['external_no']}"
-                + (f" · 县平台受理 {fmt(o['external_received_at'])}" if o.get("external_received_at") else "")
-                + (f" · **县平台办理时限 {fmt_deadline(o['external_due_at'])}**（本系统办理时限取两者中较早者）"
-                   if o.get("external_due_at") else ""), icon=":material/account_balance:")
+        st.info(
+            f"**{source}** · 县平台编号 {o['external_no']}"
+            + (f" · 县平台受理 {fmt(o['external_received_at'])}" if o.get("external_received_at") else "")
+            + (
+                f" · **县平台办理时限 {fmt_deadline(o['external_due_at'])}**（本系统办理时限取两者中较早者）"
+                if o.get("external_due_at")
+                else ""
+            ),
+            icon=":material/account_balance:",
+        )
     clocks(o)
     c1, c2, c3 = st.columns(3)
-    c1.markdown(f"**渠道**：{CHANNELS.get(o['channel'])}  \n**来电人**：{o['caller_name'] or '—'}  \n"
-                f"**电话**：{o['caller_phone'] or '—'}")
-    c2.markdown(f"**地点**：{o['village'] or '—'} {o['grid'] or ''}  \n**地址**：{o['address'] or '—'}  \n"
-                f"**类别**：{o['category']}（{TIERS.get(o['tier'])}，{URGENCIES.get(o['urgency'])}）")
-    c3.markdown(f"**承办**：{handler_text(o)}  \n**签收人**：{o['assignee'] or '—'}  \n"
-                f"**回访**：{SATISFACTION.get(o['satisfaction'], '—')}")
+    c1.markdown(
+        f"**渠道**：{CHANNELS.get(o['channel'])}  \n**来电人**：{o['caller_name'] or '—'}  \n"
+        f"**电话**：{o['caller_phone'] or '—'}"
+    )
+    c2.markdown(
+        f"**地点**：{o['village'] or '—'} {o['grid'] or ''}  \n**地址**：{o['address'] or '—'}  \n"
+        f"**类别**：{o['category']}（{TIERS.get(o['tier'])}，{URGENCIES.get(o['urgency'])}）"
+    )
+    c3.markdown(
+        f"**承办**：{handler_text(o)}  \n**签收人**：{o['assignee'] or '—'}  \n"
+        f"**回访**：{SATISFACTION.get(o['satisfaction'], '—')}"
+    )
     st.markdown("**诉求描述**")
     st.text(raw_description)
     if raw_result:
@@ -266,14 +332,20 @@ def detail_fields(o: dict) -> None:
 
 
 def timeline_table(events: list[dict]) -> None:
-    df = pd.DataFrame({
-        "时间": [fmt(e["at"]) for e in events],
-        "操作人": [e["actor"] for e in events],
-        "操作": [action_label(e["action"]) for e in events],
-        "状态变化": [f"{ORDER_STATUSES.get(e['from_status'], '')} → {ORDER_STATUSES.get(e['to_status'], '')}"
-                    if e["from_status"] != e["to_status"] and e["to_status"] else "" for e in events],
-        "说明": [e["note"] or "" for e in events],
-    })
+    df = pd.DataFrame(
+        {
+            "时间": [fmt(e["at"]) for e in events],
+            "操作人": [e["actor"] for e in events],
+            "操作": [action_label(e["action"]) for e in events],
+            "状态变化": [
+                f"{ORDER_STATUSES.get(e['from_status'], '')} → {ORDER_STATUSES.get(e['to_status'], '')}"
+                if e["from_status"] != e["to_status"] and e["to_status"]
+                else ""
+                for e in events
+            ],
+            "说明": [e["note"] or "" for e in events],
+        }
+    )
     table(df.set_index("时间"))  # a static table: short, printable, readable by screen readers
 
 
@@ -284,20 +356,24 @@ LINK_KINDS = {"source": "来源", "duplicate": "重复件", "related": "相关",
 def links_list(links: list[dict]) -> None:
     for link in links:
         label = link.get("number") or f"#{link['id']}"
-        st.markdown(f"- {LINK_TYPES.get(link['type'], link['type'])} {esc(label)} {esc(link.get('title') or '')}"
-                    f"（{LINK_KINDS.get(link['kind'], link['kind'])}）")
+        st.markdown(
+            f"- {LINK_TYPES.get(link['type'], link['type'])} {esc(label)} {esc(link.get('title') or '')}"
+            f"（{LINK_KINDS.get(link['kind'], link['kind'])}）"
+        )
 
 
 def supervision_frame(rows: list[dict], now: datetime | None = None) -> pd.DataFrame:
     now = now or utcnow()
-    return pd.DataFrame({
-        "编号": [r["number"] for r in rows],
-        "事项": [r["title"] for r in rows],
-        "村（社区）": [r["village"] or "" for r in rows],
-        "承办部门": [handler_cell(r) for r in rows],
-        "截止": [fmt_deadline(r["due_at"], r.get("due_provisional")) for r in rows],
-        "超期": [overdue_text(r["due_at"], now) or "未超期" for r in rows],
-        "督办领导": [r["supervisor"] or "未指定" for r in rows],
-        "催办": [r["urge_count"] for r in rows],
-        "延期": [r["extension_count"] for r in rows],
-    })
+    return pd.DataFrame(
+        {
+            "编号": [r["number"] for r in rows],
+            "事项": [r["title"] for r in rows],
+            "村（社区）": [r["village"] or "" for r in rows],
+            "承办部门": [handler_cell(r) for r in rows],
+            "截止": [fmt_deadline(r["due_at"], r.get("due_provisional")) for r in rows],
+            "超期": [overdue_text(r["due_at"], now) or "未超期" for r in rows],
+            "督办领导": [r["supervisor"] or "未指定" for r in rows],
+            "催办": [r["urge_count"] for r in rows],
+            "延期": [r["extension_count"] for r in rows],
+        }
+    )

@@ -94,6 +94,7 @@ def contact_line(view: dict) -> str:
 
 # --------------------------------------------------------------------------- the receipt
 
+
 def receipt_html(view: dict, url: str, hotline: str, local_address: bool = False) -> str:
     """The receipt of one order (``db.queries.public_page.receipt``), self-contained."""
     title = f"{view.get('township') or ''}群众诉求受理回执"
@@ -106,40 +107,44 @@ def receipt_html(view: dict, url: str, hotline: str, local_address: bool = False
         ("联系电话", view.get("caller_phone") or "—"),
     ]
     body = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
-    body += f"<tr><th>诉求内容</th><td class=\"text\">{_e(view.get('description'))}</td></tr>"
+    body += f'<tr><th>诉求内容</th><td class="text">{_e(view.get("description"))}</td></tr>'
     body += f"<tr><th>首次联系时限</th><td>{_e(contact_line(view))}</td></tr>"
     body += f"<tr><th>办理时限</th><td>{_e(deadline_line(view))}</td></tr>"
-    local = ("<p class=\"small\">（本二维码指向本机地址，仅供测试：部署时请设置 GOV_PUBLIC_URL。）</p>"
-             if local_address else "")
+    local = (
+        '<p class="small">（本二维码指向本机地址，仅供测试：部署时请设置 GOV_PUBLIC_URL。）</p>'
+        if local_address
+        else ""
+    )
     return (
-        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
         f"<title>{_e(view['number'])} 受理回执</title><style>{_RECEIPT_CSS}</style></head><body>"
-        "<p class=\"hint\">在浏览器中按 Ctrl+P 打印本回执（A4）。</p>"
-        f"<div class=\"sheet\"><h1>{_e(title)}</h1>"
-        f"<p class=\"no\">工单编号：<b>{_e(view['number'])}</b></p>"
+        '<p class="hint">在浏览器中按 Ctrl+P 打印本回执（A4）。</p>'
+        f'<div class="sheet"><h1>{_e(title)}</h1>'
+        f'<p class="no">工单编号：<b>{_e(view["number"])}</b></p>'
         f"<table>{body}</table>"
-        f"<div class=\"follow\"><div role=\"img\" aria-label=\"查询进度的二维码\">{qr_svg(url)}</div><div>"
+        f'<div class="follow"><div role="img" aria-label="查询进度的二维码">{qr_svg(url)}</div><div>'
         "<h2>如何查询进度</h2><ol>"
         "<li>用手机扫描左侧二维码，查看办理进度；办结后可在该页面对办理结果进行评价。</li>"
-        f"<li>或在手机浏览器中打开：<span class=\"url\">{_e(url)}</span></li>"
+        f'<li>或在手机浏览器中打开：<span class="url">{_e(url)}</span></li>'
         f"<li>或拨打 {_e(hotline)}，报工单编号查询。</li></ol>"
-        f"<p class=\"small\">查询链接有效期至 {_local_date(view['link_expires'])}。"
+        f'<p class="small">查询链接有效期至 {_local_date(view["link_expires"])}。'
         "该页面不显示个人信息；请妥善保管本回执，勿将二维码转给他人。</p>"
         f"{local}</div></div>"
-        "<div class=\"sign\"><span>受理人（签字）：__________</span><span>诉求人（签字）：__________</span></div>"
-        f"<p class=\"sign\"><span>受理日期：{_local_date(view['received_at'])}</span><span></span></p>"
-        "<p class=\"small\">本回执中的个人信息已作遮挡处理。</p>"
+        '<div class="sign"><span>受理人（签字）：__________</span><span>诉求人（签字）：__________</span></div>'
+        f'<p class="sign"><span>受理日期：{_local_date(view["received_at"])}</span><span></span></p>'
+        '<p class="small">本回执中的个人信息已作遮挡处理。</p>'
         "</div></body></html>"
     )
 
 
 # --------------------------------------------------------------------------- the public page
 
+
 def _page(title: str, inner: str, hotline: str) -> str:
     return (
-        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-        "<meta name=\"robots\" content=\"noindex,nofollow\">"
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        '<meta name="robots" content="noindex,nofollow">'
         f"<title>{_e(title)}</title><style>{_PAGE_CSS}</style></head><body><main>{inner}"
         f"<footer>本页面不显示个人信息。如有疑问，请拨打 {_e(hotline)} 并提供工单编号。</footer>"
         "</main></body></html>"
@@ -148,26 +153,28 @@ def _page(title: str, inner: str, hotline: str) -> str:
 
 def message_html(title: str, text: str, hotline: str) -> str:
     """A page that only says something (an invalid or expired link, too many requests)."""
-    return _page(title, f"<h1>{_e(title)}</h1><section class=\"card\"><p>{_e(text)}</p></section>", hotline)
+    return _page(title, f'<h1>{_e(title)}</h1><section class="card"><p>{_e(text)}</p></section>', hotline)
 
 
 def _rating_form(error: str | None, comment: str | None) -> str:
     choices = "".join(
-        f"<label class=\"choice\"><input type=\"radio\" name=\"satisfaction\" value=\"{_e(k)}\" required> {_e(v)}</label>"
-        for k, v in SATISFACTION.items())
-    err = f"<p class=\"card error\" role=\"alert\">{_e(error)}</p>" if error else ""
+        f'<label class="choice"><input type="radio" name="satisfaction" value="{_e(k)}" required> {_e(v)}</label>'
+        for k, v in SATISFACTION.items()
+    )
+    err = f'<p class="card error" role="alert">{_e(error)}</p>' if error else ""
     return (
-        f"<section class=\"card\"><h2>评价办理结果</h2>{err}<form method=\"post\">"
+        f'<section class="card"><h2>评价办理结果</h2>{err}<form method="post">'
         f"<fieldset><legend>您对办理结果满意吗？</legend>{choices}</fieldset>"
-        "<label for=\"comment\">意见建议（选填，200字以内）</label>"
-        f"<textarea id=\"comment\" name=\"comment\" rows=\"3\" maxlength=\"200\">{_e(comment)}</textarea>"
-        "<button type=\"submit\">提交评价</button></form>"
+        '<label for="comment">意见建议（选填，200字以内）</label>'
+        f'<textarea id="comment" name="comment" rows="3" maxlength="200">{_e(comment)}</textarea>'
+        '<button type="submit">提交评价</button></form>'
         "<p>选择“不满意”的，工单将重新交办承办部门办理。</p></section>"
     )
 
 
-def progress_html(view: dict, hotline: str, notice: str | None = None, error: str | None = None,
-                  comment: str | None = None) -> str:
+def progress_html(
+    view: dict, hotline: str, notice: str | None = None, error: str | None = None, comment: str | None = None
+) -> str:
     """The public page of one order (``db.queries.public_page.progress``)."""
     status = PUBLIC_STATUS.get(view["status"], ORDER_STATUSES.get(view["status"], ""))
     facts = [
@@ -177,24 +184,31 @@ def progress_html(view: dict, hotline: str, notice: str | None = None, error: st
         ("受理时间", fmt(view["received_at"])),
         ("办理时限", deadline_line(view)),
     ]
-    dl = f"<dt>当前状态</dt><dd class=\"status\">{_e(status)}</dd>"
+    dl = f'<dt>当前状态</dt><dd class="status">{_e(status)}</dd>'
     dl += "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in facts)
     if view.get("satisfaction") and view["status"] == "archived":
         dl += f"<dt>评价</dt><dd>{_e(SATISFACTION.get(view['satisfaction'], ''))}</dd>"
     inner = f"<h1>{_e(view.get('township') or '')}诉求办理进度</h1>"
     if notice:
-        inner += f"<p class=\"card notice\" role=\"status\">{_e(notice)}</p>"
-    inner += f"<section class=\"card\"><dl>{dl}</dl></section>"
+        inner += f'<p class="card notice" role="status">{_e(notice)}</p>'
+    inner += f'<section class="card"><dl>{dl}</dl></section>'
     steps = "".join(f"<li><time>{_e(fmt(st['at']))}</time>{_e(st['text'])}</li>" for st in view.get("steps", []))
-    inner += f"<section class=\"card\"><h2>办理过程</h2><ol>{steps}</ol></section>"
+    inner += f'<section class="card"><h2>办理过程</h2><ol>{steps}</ol></section>'
     if view.get("result") and view["status"] in ("resolved", "archived"):
-        inner += f"<section class=\"card\"><h2>办理结果</h2><p>{_e(view['result'])}</p></section>"
+        inner += f'<section class="card"><h2>办理结果</h2><p>{_e(view["result"])}</p></section>'
     if view.get("may_rate"):
         inner += _rating_form(error, comment)
     elif view.get("rated") and not notice:
-        inner += "<section class=\"card\"><p>您已评价，感谢您的反馈。</p></section>"
+        inner += '<section class="card"><p>您已评价，感谢您的反馈。</p></section>'
     return _page(f"工单 {view['number']} 办理进度", inner, hotline)
 
 
-__all__ = ["NOT_DISPATCHED", "PUBLIC_STATUS", "deadline_line", "message_html", "progress_html", "qr_svg",
-           "receipt_html"]
+__all__ = [
+    "NOT_DISPATCHED",
+    "PUBLIC_STATUS",
+    "deadline_line",
+    "message_html",
+    "progress_html",
+    "qr_svg",
+    "receipt_html",
+]

@@ -56,8 +56,10 @@ MAX_KEYS = 20000  # addresses and links remembered by each limiter (the oldest a
 
 HEADERS = {
     "Cache-Control": "no-store",
-    "Content-Security-Policy": ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-                                "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"),
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    ),
     "Referrer-Policy": "no-referrer",  # the link is the key: never sent on to another page
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -77,8 +79,9 @@ class Limiter:
     """At most ``limit`` hits per key in any ``window`` seconds (a sliding window), for at most
     ``max_keys`` keys (the least recently seen forgotten first). Thread-safe."""
 
-    def __init__(self, limit: int, window: float, max_keys: int = MAX_KEYS,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, limit: int, window: float, max_keys: int = MAX_KEYS, clock: Callable[[], float] = time.monotonic
+    ):
         self.limit, self.window, self.max_keys, self.clock = limit, window, max_keys, clock
         self._hits: OrderedDict[str, deque] = OrderedDict()
         self._lock = threading.Lock()
@@ -245,7 +248,7 @@ def make_endpoint(engine_fn: Callable[[], Engine] | None = None, key_fn: Callabl
             body = await _body(request)
             if body is None:
                 return message(413, TOO_LARGE, hotline)
-            if not BY_LINK.allow(token[:public_link.MAX_TOKEN]):
+            if not BY_LINK.allow(token[: public_link.MAX_TOKEN]):
                 return message(429, BUSY, hotline, {"Retry-After": str(int(RATING_LIMIT[1]))})
             form = _form(body)
         try:

@@ -49,20 +49,33 @@ def offer(actor: Actor, order_id: int, number: str, key: str) -> None:
     if not allowed(actor.role, receipt_svc.PERMISSION):
         return
     made_key = f"{key}_{order_id}"
-    if st.button("打印回执", icon=":material/print:", key=f"receipt_{made_key}_make",
-                 help="生成受理回执（个人信息已遮挡），含查询进度和评价的二维码"):
+    if st.button(
+        "打印回执",
+        icon=":material/print:",
+        key=f"receipt_{made_key}_make",
+        help="生成受理回执（个人信息已遮挡），含查询进度和评价的二维码",
+    ):
         with ui.user_errors():
             files = {k: v for k, v in (st.session_state.get(FILES_KEY) or {}).items() if k != made_key}
             files[made_key] = make(actor, order_id)
             st.session_state[FILES_KEY] = dict(list(files.items())[-KEEP:])
     made = (st.session_state.get(FILES_KEY) or {}).get(made_key)
     if made:
-        st.download_button("下载回执（用浏览器打开后打印）", made, file_name=f"回执-{number}.html",
-                           mime="text/html", type="primary", on_click="ignore", key=f"receipt_{made_key}_file",
-                           icon=":material/download:")
+        st.download_button(
+            "下载回执（用浏览器打开后打印）",
+            made,
+            file_name=f"回执-{number}.html",
+            mime="text/html",
+            type="primary",
+            on_click="ignore",
+            key=f"receipt_{made_key}_file",
+            icon=":material/download:",
+        )
         if runtime.settings().public_url is None:
-            st.caption(f"尚未设置 GOV_PUBLIC_URL：回执上的二维码指向本机地址 {DEFAULT_PUBLIC_URL}，"
-                       "群众的手机打不开；请管理员在部署时设置本系统的对外访问地址。")
+            st.caption(
+                f"尚未设置 GOV_PUBLIC_URL：回执上的二维码指向本机地址 {DEFAULT_PUBLIC_URL}，"
+                "群众的手机打不开；请管理员在部署时设置本系统的对外访问地址。"
+            )
 
 
 def last_registered(actor: Actor) -> None:
@@ -71,8 +84,10 @@ def last_registered(actor: Actor) -> None:
     if not last or not allowed(actor.role, receipt_svc.PERMISSION):
         return
     with st.container(border=True):
-        st.markdown(f"刚登记的工单 **{ui.esc(last['number'])}**：可为来访群众打印回执，"
-                    "凭回执扫码查询办理进度，办结后可在手机上评价。")
+        st.markdown(
+            f"刚登记的工单 **{ui.esc(last['number'])}**：可为来访群众打印回执，"
+            "凭回执扫码查询办理进度，办结后可在手机上评价。"
+        )
         c1, c2 = st.columns([4, 1], vertical_alignment="top")
         with c1:
             offer(actor, last["id"], last["number"], key="intake")

@@ -22,13 +22,22 @@ from db.queries import roster as q
 from db.rules.roster import link_range_text, link_status, link_status_labels
 from db.rules.sla import to_local
 
-VIEWS = {"org": "组织架构", "map": "一张图", "staff": "网格员", "units": "十户长", "party": "党员", "household": "户与地址",
-         "teams": "突击队与责任区", "io": "导入导出"}
+VIEWS = {
+    "org": "组织架构",
+    "map": "一张图",
+    "staff": "网格员",
+    "units": "十户长",
+    "party": "党员",
+    "household": "户与地址",
+    "teams": "突击队与责任区",
+    "io": "导入导出",
+}
 PAGE_SIZE = 20
 ALL = "全部"
 
 
 # --------------------------------------------------------------------------- cached reads
+
 
 @runtime.cached(ttl=120)
 def townships() -> list[dict]:
@@ -175,6 +184,7 @@ def my_grid(user_id: int) -> dict | None:
 
 # --------------------------------------------------------------------------- shared widgets
 
+
 def views_for(role: str) -> dict[str, str]:
     """The views a role may open: the observer of a delegation gets no household list (a
     household's address and members are nothing a visit needs; issue #17)."""
@@ -198,8 +208,9 @@ def current_view(role: str) -> str:
                 del st.query_params[k]
         st.query_params["view"] = chosen
 
-    st.segmented_control("视图", list(views), format_func=views.get, key="roster_view",
-                         label_visibility="collapsed", on_change=switch)
+    st.segmented_control(
+        "视图", list(views), format_func=views.get, key="roster_view", label_visibility="collapsed", on_change=switch
+    )
     if qp.get("view") != wanted:
         st.query_params["view"] = wanted
     return wanted
@@ -212,21 +223,33 @@ def place_filter(actor: Actor, key: str, with_grid: bool = True) -> q.Scope:
     i = 0
     town_id = None
     if len(towns) > 1:
-        t = cols[0].selectbox("乡镇（街道）", [None] + [x["id"] for x in towns], key=f"{key}_town",
-                              format_func=lambda v: ALL if v is None else next(x["name"] for x in towns if x["id"] == v))
+        t = cols[0].selectbox(
+            "乡镇（街道）",
+            [None] + [x["id"] for x in towns],
+            key=f"{key}_town",
+            format_func=lambda v: ALL if v is None else next(x["name"] for x in towns if x["id"] == v),
+        )
         town_id, i = t, 1
     vs = villages(town_id)
     mine = my_grid(actor.user_id) if actor.role == "grid" else None
     if mine and f"{key}_village" not in st.session_state:
         st.session_state[f"{key}_village"] = mine["village_id"]
         st.session_state[f"{key}_grid"] = mine["id"]
-    vid = cols[i].selectbox("村（社区）", [None] + [v["id"] for v in vs], key=f"{key}_village",
-                            format_func=lambda v: ALL if v is None else next((x["name"] for x in vs if x["id"] == v), "—"))
+    vid = cols[i].selectbox(
+        "村（社区）",
+        [None] + [v["id"] for v in vs],
+        key=f"{key}_village",
+        format_func=lambda v: ALL if v is None else next((x["name"] for x in vs if x["id"] == v), "—"),
+    )
     gid = None
     if with_grid and vid:
         gs = grids(vid)
-        gid = cols[i + 1].selectbox("网格", [None] + [g["id"] for g in gs], key=f"{key}_grid",
-                                    format_func=lambda v: ALL if v is None else next((g["name"] for g in gs if g["id"] == v), "—"))
+        gid = cols[i + 1].selectbox(
+            "网格",
+            [None] + [g["id"] for g in gs],
+            key=f"{key}_grid",
+            format_func=lambda v: ALL if v is None else next((g["name"] for g in gs if g["id"] == v), "—"),
+        )
     return q.Scope(township_id=town_id, village_id=vid, grid_id=gid)
 
 
@@ -259,12 +282,18 @@ def save_versioned(version_key: str, save, message) -> None:
 
 def pick_row(frame: pd.DataFrame, key: str, height: int | None = None, **kw) -> int | None:
     """A table with single-row selection; the index of the chosen row."""
-    event = st.dataframe(frame, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                         key=key, height=height or 38 + 35 * min(max(len(frame), 1), 12), **kw)
+    event = st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key=key,
+        height=height or 38 + 35 * min(max(len(frame), 1), 12),
+        **kw,
+    )
     rows = [i for i in event.selection.rows if i < len(frame)]
     return rows[0] if rows else None
-
-
 
 
 def _phone(p: str | None) -> str:
@@ -272,6 +301,7 @@ def _phone(p: str | None) -> str:
 
 
 # --------------------------------------------------------------------------- household chain (reusable)
+
 
 def household_chain(household_id: int, role: str) -> None:
     """The chain of responsibility of a household (grid chief → grid worker → ten-household chief
@@ -283,11 +313,17 @@ def household_chain(household_id: int, role: str) -> None:
         return
     h = c["household"]
     st.subheader(ui.esc(h["address"]))
-    st.caption(f"{ui.esc(h['township'])} · {ui.esc(h['village'])} · {ui.esc(h['grid'])}"
-               f"（{GRID_KINDS.get(h['grid_kind'], '')}） · 户主 {ui.esc(h['head_name'] or '—')} · {h['size']} 人 · "
-               f"十户单元：{ui.esc(h['unit'] or '未编入')}")
-    steps = [("网格长", c["chiefs"]), ("网格员", c["workers"]),
-             ("十户长", [c["unit_chief"]] if c["unit_chief"] else []), ("联系党员", c["party_members"])]
+    st.caption(
+        f"{ui.esc(h['township'])} · {ui.esc(h['village'])} · {ui.esc(h['grid'])}"
+        f"（{GRID_KINDS.get(h['grid_kind'], '')}） · 户主 {ui.esc(h['head_name'] or '—')} · {h['size']} 人 · "
+        f"十户单元：{ui.esc(h['unit'] or '未编入')}"
+    )
+    steps = [
+        ("网格长", c["chiefs"]),
+        ("网格员", c["workers"]),
+        ("十户长", [c["unit_chief"]] if c["unit_chief"] else []),
+        ("联系党员", c["party_members"]),
+    ]
     cols = st.columns(4)
     for col, (label, people) in zip(cols, steps, strict=False):
         with col.container(border=True):
@@ -297,21 +333,59 @@ def household_chain(household_id: int, role: str) -> None:
             for p in people:
                 st.markdown(f"{ui.esc(p['name'])}  \n:material/call: {ui.esc(_phone(p['phone']))}")
     hist = c["history"]
-    st.markdown(f"**一户一档**：工单 {len(hist['orders'])} 件 · 网格事件 {len(hist['events'])} 件 · "
-                f"矛盾纠纷 {len(hist['disputes'])} 件（各显示最近20件）")
+    st.markdown(
+        f"**一户一档**：工单 {len(hist['orders'])} 件 · 网格事件 {len(hist['events'])} 件 · "
+        f"矛盾纠纷 {len(hist['disputes'])} 件（各显示最近20件）"
+    )
     if hist["orders"]:
-        ui.table(pd.DataFrame([{"编号": o["number"], "受理时间": fmt(o["received_at"], with_time=False), "分类": o["category"],
-                                "标题": o["title"], "状态": ORDER_STATUSES.get(o["status"], o["status"])} for o in hist["orders"]]))
+        ui.table(
+            pd.DataFrame(
+                [
+                    {
+                        "编号": o["number"],
+                        "受理时间": fmt(o["received_at"], with_time=False),
+                        "分类": o["category"],
+                        "标题": o["title"],
+                        "状态": ORDER_STATUSES.get(o["status"], o["status"]),
+                    }
+                    for o in hist["orders"]
+                ]
+            )
+        )
     if hist["events"]:
-        ui.table(pd.DataFrame([{"编号": e["number"], "上报时间": fmt(e["reported_at"], with_time=False), "网格": e["grid"],
-                                "描述": (e["description"] or "")[:40], "状态": EVENT_STATUSES.get(e["status"], e["status"])} for e in hist["events"]]))
+        ui.table(
+            pd.DataFrame(
+                [
+                    {
+                        "编号": e["number"],
+                        "上报时间": fmt(e["reported_at"], with_time=False),
+                        "网格": e["grid"],
+                        "描述": (e["description"] or "")[:40],
+                        "状态": EVENT_STATUSES.get(e["status"], e["status"]),
+                    }
+                    for e in hist["events"]
+                ]
+            )
+        )
     if hist["disputes"]:
-        ui.table(pd.DataFrame([{"编号": d["number"], "登记时间": fmt(d["reported_at"], with_time=False), "标题": d["title"],
-                                "风险": RISK_COLOURS.get(d["risk_colour"], d["risk_colour"]),
-                                "状态": CASE_STATUSES.get(d["status"], d["status"])} for d in hist["disputes"]]))
+        ui.table(
+            pd.DataFrame(
+                [
+                    {
+                        "编号": d["number"],
+                        "登记时间": fmt(d["reported_at"], with_time=False),
+                        "标题": d["title"],
+                        "风险": RISK_COLOURS.get(d["risk_colour"], d["risk_colour"]),
+                        "状态": CASE_STATUSES.get(d["status"], d["status"]),
+                    }
+                    for d in hist["disputes"]
+                ]
+            )
+        )
 
 
 # --------------------------------------------------------------------------- view: organisation
+
 
 def gap_help(rule: tuple[int, int] | None) -> dict[str, str]:
     """The help of each gap count; the party members' with the township's range (5-15 unless the
@@ -332,8 +406,12 @@ def view_org(actor: Actor) -> None:
     towns = townships()
     town_id = None
     if len(towns) > 1:
-        town_id = st.selectbox("乡镇（街道）", [None] + [x["id"] for x in towns], key="org_town",
-                               format_func=lambda v: "全县" if v is None else next(x["name"] for x in towns if x["id"] == v))
+        town_id = st.selectbox(
+            "乡镇（街道）",
+            [None] + [x["id"] for x in towns],
+            key="org_town",
+            format_func=lambda v: "全县" if v is None else next(x["name"] for x in towns if x["id"] == v),
+        )
     scope = q.Scope(township_id=town_id)
     counts = gaps(scope)
     rule = link_rule(town_id)
@@ -351,36 +429,86 @@ def view_org(actor: Actor) -> None:
         gap_list(actor, kind, scope)
     rows = tree(town_id)
     st.markdown(f"**村（社区）{len(rows)} 个**：选中一行展开其网格")
-    frame = pd.DataFrame([{
-        "乡镇": r["township"], "村（社区）": r["name"], "类型": VILLAGE_KINDS.get(r["kind"], r["kind"]),
-        "农村网格": r["rural"], "社区网格": r["community"], "专属网格": r["special"], "户数": r["households"],
-        "十户单元": r["units"], "网格长": r["chiefs"], "专职网格员": r["workers_full"], "兼职网格员": r["workers_part"],
-        "党员": r["party_members"],
-        "缺口": sum(r[k] for k in ("grid_no_chief", "grid_no_worker", "party_under", "party_over")),
-    } for r in rows])
+    frame = pd.DataFrame(
+        [
+            {
+                "乡镇": r["township"],
+                "村（社区）": r["name"],
+                "类型": VILLAGE_KINDS.get(r["kind"], r["kind"]),
+                "农村网格": r["rural"],
+                "社区网格": r["community"],
+                "专属网格": r["special"],
+                "户数": r["households"],
+                "十户单元": r["units"],
+                "网格长": r["chiefs"],
+                "专职网格员": r["workers_full"],
+                "兼职网格员": r["workers_part"],
+                "党员": r["party_members"],
+                "缺口": sum(r[k] for k in ("grid_no_chief", "grid_no_worker", "party_under", "party_over")),
+            }
+            for r in rows
+        ]
+    )
     i = pick_row(frame, f"org_villages_{town_id}", height=320)
     if i is None:
         return
     village = rows[i]
     st.markdown(f"#### {ui.esc(village['name'])}的网格")
     grs = grid_rows(village["id"], actor.role)
-    gframe = pd.DataFrame([{
-        "网格编码": g["code"], "网格": g["name"], "类型": GRID_KINDS.get(g["kind"], g["kind"]),
-        "网格长": g["chief"] or "空缺", "网格员": g["workers"], "户数": g["households"], "十户单元": g["units"],
-        "未编入单元户": g["no_unit"], "无党员联系户": g["unlinked"]} for g in grs])
+    gframe = pd.DataFrame(
+        [
+            {
+                "网格编码": g["code"],
+                "网格": g["name"],
+                "类型": GRID_KINDS.get(g["kind"], g["kind"]),
+                "网格长": g["chief"] or "空缺",
+                "网格员": g["workers"],
+                "户数": g["households"],
+                "十户单元": g["units"],
+                "未编入单元户": g["no_unit"],
+                "无党员联系户": g["unlinked"],
+            }
+            for g in grs
+        ]
+    )
     j = pick_row(gframe, f"org_grids_{village['id']}")
     if j is None:
         return
     grid = grs[j]
     people = grid_people(grid["id"], actor.role)
     st.markdown(f"#### {ui.esc(grid['name'])}")
-    ui.table(pd.DataFrame([{"职务": STAFF_ROLES.get(p["staff_role"]), "姓名": p["name"], "电话": _phone(p["phone"]),
-                            "专兼职": EMPLOYMENT.get(p["employment"]), "状态": "在岗" if p["active"] else "离岗"}
-                           for p in people["staff"]]) if people["staff"] else pd.DataFrame({"提示": ["本网格尚无网格人员"]}))
+    ui.table(
+        pd.DataFrame(
+            [
+                {
+                    "职务": STAFF_ROLES.get(p["staff_role"]),
+                    "姓名": p["name"],
+                    "电话": _phone(p["phone"]),
+                    "专兼职": EMPLOYMENT.get(p["employment"]),
+                    "状态": "在岗" if p["active"] else "离岗",
+                }
+                for p in people["staff"]
+            ]
+        )
+        if people["staff"]
+        else pd.DataFrame({"提示": ["本网格尚无网格人员"]})
+    )
     units = people["units"]
-    st.dataframe(pd.DataFrame([{"十户单元": u["name"], "十户长": u["chief_name"] or "空缺",
-                                "电话": _phone(u["chief_phone"]), "户数": u["households"]} for u in units]),
-                 hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "十户单元": u["name"],
+                    "十户长": u["chief_name"] or "空缺",
+                    "电话": _phone(u["chief_phone"]),
+                    "户数": u["households"],
+                }
+                for u in units
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
 
 def gap_list(actor: Actor, kind: str, scope: q.Scope) -> None:
@@ -394,15 +522,44 @@ def gap_list(actor: Actor, kind: str, scope: q.Scope) -> None:
         page.control()
         entity = q.GAP_ENTITY[kind]
         if entity == "grid":
-            frame = pd.DataFrame([{"村（社区）": r["village"], "网格编码": r["code"], "网格": r["name"],
-                                   "类型": GRID_KINDS.get(r["kind"])} for r in page.rows])
+            frame = pd.DataFrame(
+                [
+                    {
+                        "村（社区）": r["village"],
+                        "网格编码": r["code"],
+                        "网格": r["name"],
+                        "类型": GRID_KINDS.get(r["kind"]),
+                    }
+                    for r in page.rows
+                ]
+            )
         elif entity == "household":
-            frame = pd.DataFrame([{"村（社区）": r["village"], "网格": r["grid"], "地址": r["address"],
-                                   "户主": r["head_name"], "电话": _phone(r["phone"]), "人口": r["size"]} for r in page.rows])
+            frame = pd.DataFrame(
+                [
+                    {
+                        "村（社区）": r["village"],
+                        "网格": r["grid"],
+                        "地址": r["address"],
+                        "户主": r["head_name"],
+                        "电话": _phone(r["phone"]),
+                        "人口": r["size"],
+                    }
+                    for r in page.rows
+                ]
+            )
         else:
-            frame = pd.DataFrame([{"村（社区）": r["village"], "党员": r["name"], "电话": _phone(r["phone"]),
-                                   "联系户数": r["links"], "规定户数": f"{r['link_min']}—{r['link_max']}"}
-                                  for r in page.rows])
+            frame = pd.DataFrame(
+                [
+                    {
+                        "村（社区）": r["village"],
+                        "党员": r["name"],
+                        "电话": _phone(r["phone"]),
+                        "联系户数": r["links"],
+                        "规定户数": f"{r['link_min']}—{r['link_max']}",
+                    }
+                    for r in page.rows
+                ]
+            )
         i = pick_row(frame, f"gap_table_{kind}_{page.number}")
         if i is not None and entity == "household":
             st.query_params["household"] = str(page.rows[i]["id"])
@@ -414,15 +571,27 @@ def gap_list(actor: Actor, kind: str, scope: q.Scope) -> None:
 
 # --------------------------------------------------------------------------- view: grid staff
 
+
 def view_staff(actor: Actor) -> None:
     scope = place_filter(actor, "staff")
     c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
-    text = c1.text_input("搜索", placeholder="姓名、网格名称或编码" + ("、电话" if sees_unmasked(actor.role, "phone") else ""),
-                         key="staff_text")
-    role = c2.selectbox("职务", [None, *STAFF_ROLES], format_func=lambda v: ALL if v is None else STAFF_ROLES[v], key="staff_role")
-    emp = c3.selectbox("专兼职", [None, *EMPLOYMENT], format_func=lambda v: ALL if v is None else EMPLOYMENT[v], key="staff_emp")
-    active = c4.selectbox("状态", [True, False, None], format_func=lambda v: {True: "在岗", False: "离岗", None: ALL}[v],
-                          key="staff_active")
+    text = c1.text_input(
+        "搜索",
+        placeholder="姓名、网格名称或编码" + ("、电话" if sees_unmasked(actor.role, "phone") else ""),
+        key="staff_text",
+    )
+    role = c2.selectbox(
+        "职务", [None, *STAFF_ROLES], format_func=lambda v: ALL if v is None else STAFF_ROLES[v], key="staff_role"
+    )
+    emp = c3.selectbox(
+        "专兼职", [None, *EMPLOYMENT], format_func=lambda v: ALL if v is None else EMPLOYMENT[v], key="staff_emp"
+    )
+    active = c4.selectbox(
+        "状态",
+        [True, False, None],
+        format_func=lambda v: {True: "在岗", False: "离岗", None: ALL}[v],
+        key="staff_active",
+    )
     f = q.StaffFilter(scope=scope, role=role, employment=emp, active=active, text=text or None)
     reset_on_change("staff", f)
     page = ui.paged("staff_page", lambda off, lim: staff_page(f, off, lim, actor.role), PAGE_SIZE)
@@ -432,10 +601,21 @@ def view_staff(actor: Actor) -> None:
     may_edit = allowed(actor.role, "roster.edit")
     if may_edit and add.button("新增人员", icon=":material/person_add:"):
         st.session_state["staff_new"] = True
-    frame = pd.DataFrame([{"村（社区）": r["village"], "网格": r["grid"], "职务": STAFF_ROLES.get(r["staff_role"]),
-                           "姓名": r["name"], "电话": _phone(r["phone"]), "身份证号": r["id_number"] or "—",
-                           "专兼职": EMPLOYMENT.get(r["employment"]), "状态": "在岗" if r["active"] else "离岗"}
-                          for r in page.rows])
+    frame = pd.DataFrame(
+        [
+            {
+                "村（社区）": r["village"],
+                "网格": r["grid"],
+                "职务": STAFF_ROLES.get(r["staff_role"]),
+                "姓名": r["name"],
+                "电话": _phone(r["phone"]),
+                "身份证号": r["id_number"] or "—",
+                "专兼职": EMPLOYMENT.get(r["employment"]),
+                "状态": "在岗" if r["active"] else "离岗",
+            }
+            for r in page.rows
+        ]
+    )
     i = pick_row(frame, table_key("staff", page.number))
     if may_edit and st.session_state.get("staff_new"):
         staff_form(actor, None, scope)
@@ -458,7 +638,9 @@ def staff_form(actor: Actor, row: dict | None, scope: q.Scope) -> None:
     if row is not None:
         grid_choices = [{"id": row["grid_id"], "name": row["grid"]}]
     if village_id:
-        grid_choices = grids(village_id) + [g for g in grid_choices if g["id"] not in {x["id"] for x in grids(village_id)}]
+        grid_choices = grids(village_id) + [
+            g for g in grid_choices if g["id"] not in {x["id"] for x in grids(village_id)}
+        ]
     if not grid_choices:
         st.info("请先在上方选择村（社区），再为其网格新增人员。")
         return
@@ -470,17 +652,26 @@ def staff_form(actor: Actor, row: dict | None, scope: q.Scope) -> None:
         ident = c3.text_input("身份证号", value=row["id_number"] or "" if row else "")
         c4, c5, c6, c7 = st.columns(4)
         ids = [g["id"] for g in grid_choices]
-        grid_id = c4.selectbox("所属网格", ids, index=ids.index(row["grid_id"]) if row and row["grid_id"] in ids else 0,
-                               format_func=lambda v: next(g["name"] for g in grid_choices if g["id"] == v))
+        grid_id = c4.selectbox(
+            "所属网格",
+            ids,
+            index=ids.index(row["grid_id"]) if row and row["grid_id"] in ids else 0,
+            format_func=lambda v: next(g["name"] for g in grid_choices if g["id"] == v),
+        )
         roles = list(STAFF_ROLES)
-        srole = c5.selectbox("职务", roles, index=roles.index(row["staff_role"]) if row else 1, format_func=STAFF_ROLES.get)
+        srole = c5.selectbox(
+            "职务", roles, index=roles.index(row["staff_role"]) if row else 1, format_func=STAFF_ROLES.get
+        )
         emps = list(EMPLOYMENT)
-        emp = c6.selectbox("专兼职", emps, index=emps.index(row["employment"]) if row else 0, format_func=EMPLOYMENT.get)
+        emp = c6.selectbox(
+            "专兼职", emps, index=emps.index(row["employment"]) if row else 0, format_func=EMPLOYMENT.get
+        )
         active = c7.checkbox("在岗", value=row["active"] if row else True)
         ok = st.form_submit_button("保存", type="primary")
     if ok:
-        i = svc.StaffInput(grid_id=grid_id, name=name, phone=phone, id_number=ident, staff_role=srole,
-                           employment=emp, active=active)
+        i = svc.StaffInput(
+            grid_id=grid_id, name=name, phone=phone, id_number=ident, staff_role=srole, employment=emp, active=active
+        )
 
         def save(version: int | None) -> None:
             if row is None:
@@ -500,6 +691,7 @@ def after_write(message: str) -> None:
 
 # --------------------------------------------------------------------------- view: ten-household chiefs
 
+
 def view_units(actor: Actor) -> None:
     scope = place_filter(actor, "units")
     c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
@@ -509,9 +701,20 @@ def view_units(actor: Actor) -> None:
     reset_on_change("units", f)
     page = ui.paged("units_page", lambda off, lim: unit_page(f, off, lim, actor.role), PAGE_SIZE)
     page.control(noun="个十户单元")
-    frame = pd.DataFrame([{"村（社区）": r["village"], "网格": r["grid"], "十户单元": r["unit"],
-                           "十户长": r["chief_name"] or "空缺", "电话": _phone(r["chief_phone"]),
-                           "十户长住址": r["chief_address"] or "—", "户数": r["households"]} for r in page.rows])
+    frame = pd.DataFrame(
+        [
+            {
+                "村（社区）": r["village"],
+                "网格": r["grid"],
+                "十户单元": r["unit"],
+                "十户长": r["chief_name"] or "空缺",
+                "电话": _phone(r["chief_phone"]),
+                "十户长住址": r["chief_address"] or "—",
+                "户数": r["households"],
+            }
+            for r in page.rows
+        ]
+    )
     i = pick_row(frame, table_key("units", page.number))
     if i is None or not allowed(actor.role, "roster.edit"):
         return
@@ -523,16 +726,23 @@ def view_units(actor: Actor) -> None:
     ids = [None] + [p["id"] for p in people]
     label = {p["id"]: f"{p['name']}（{p['address']}，{p['phone'] or '无电话'}）" for p in people}
     with st.form(f"unit_form_{unit['id']}"):
-        chief = st.selectbox(f"{unit['unit']}的十户长", ids, index=ids.index(unit["chief_id"]) if unit["chief_id"] in ids else 0,
-                             format_func=lambda v: "（空缺）" if v is None else label[v])
+        chief = st.selectbox(
+            f"{unit['unit']}的十户长",
+            ids,
+            index=ids.index(unit["chief_id"]) if unit["chief_id"] in ids else 0,
+            format_func=lambda v: "（空缺）" if v is None else label[v],
+        )
         ok = st.form_submit_button("保存", type="primary")
     if ok:
-        save_versioned(f"unit_v_{unit['id']}",
-                       lambda version: svc.set_unit_chief(runtime.engine(), actor, unit["id"], version, chief),
-                       "已更新十户长。")
+        save_versioned(
+            f"unit_v_{unit['id']}",
+            lambda version: svc.set_unit_chief(runtime.engine(), actor, unit["id"], version, chief),
+            "已更新十户长。",
+        )
 
 
 # --------------------------------------------------------------------------- view: party members
+
 
 def view_party(actor: Actor) -> None:
     deep = ui.param_id("member")  # ASCII digits within 64 bits, else no deep link
@@ -546,26 +756,49 @@ def view_party(actor: Actor) -> None:
         st.info("链接中的党员编号无效，已显示党员名册。")
     scope = place_filter(actor, "party")
     c1, c2, c3, c4 = st.columns([3, 3, 2, 2])
-    text = c1.text_input("搜索", placeholder="姓名" + ("或电话" if sees_unmasked(actor.role, "phone") else ""), key="party_text")
+    text = c1.text_input(
+        "搜索", placeholder="姓名" + ("或电话" if sees_unmasked(actor.role, "phone") else ""), key="party_text"
+    )
     ts = teams(scope.township_id)
     if scope.village_id:
         ts = [x for x in ts if x["village_id"] in (None, scope.village_id)]
-    team = c2.selectbox("突击队", [None] + [x["id"] for x in ts], key="party_team",
-                        format_func=lambda v: ALL if v is None else next((x["name"] for x in ts if x["id"] == v), "—"))
+    team = c2.selectbox(
+        "突击队",
+        [None] + [x["id"] for x in ts],
+        key="party_team",
+        format_func=lambda v: ALL if v is None else next((x["name"] for x in ts if x["id"] == v), "—"),
+    )
     rule = link_rule(scope.township_id)
     status_words = link_status_labels(*(rule or (None, None)))
-    status = c3.selectbox("联户情况", [None, "under", "over", "ok"], key="party_links",
-                          format_func=lambda v: ALL if v is None else status_words[v])
-    below = c4.selectbox("考评得分", [None, 90, 80], key="party_score",
-                         format_func=lambda v: ALL if v is None else f"低于{v}分")
+    status = c3.selectbox(
+        "联户情况",
+        [None, "under", "over", "ok"],
+        key="party_links",
+        format_func=lambda v: ALL if v is None else status_words[v],
+    )
+    below = c4.selectbox(
+        "考评得分", [None, 90, 80], key="party_score", format_func=lambda v: ALL if v is None else f"低于{v}分"
+    )
     f = q.PartyFilter(scope=scope, team_id=team, link_status=status, score_below=below, text=text or None)
     reset_on_change("party", f)
     page = ui.paged("party_page", lambda off, lim: party_page(f, off, lim, actor.role), PAGE_SIZE)
     page.control(noun="名党员")
-    frame = pd.DataFrame([{"村（社区）": r["village"], "姓名": r["name"], "电话": _phone(r["phone"]),
-                           "网格": r["grid"] or "—", "责任区": r["zone"] or "—", "突击队": r["team"] or "—",
-                           "联系户": r["links"], "联户情况": _member_status(r),
-                           "考评得分": r["score"]} for r in page.rows])
+    frame = pd.DataFrame(
+        [
+            {
+                "村（社区）": r["village"],
+                "姓名": r["name"],
+                "电话": _phone(r["phone"]),
+                "网格": r["grid"] or "—",
+                "责任区": r["zone"] or "—",
+                "突击队": r["team"] or "—",
+                "联系户": r["links"],
+                "联户情况": _member_status(r),
+                "考评得分": r["score"],
+            }
+            for r in page.rows
+        ]
+    )
     i = pick_row(frame, table_key("party", page.number))
     if i is not None:
         st.query_params["member"] = str(page.rows[i]["id"])
@@ -582,27 +815,56 @@ def party_member(actor: Actor, member_id: int) -> None:
     m = d["member"]
     n = len(d["links"])
     st.subheader(f"党员 {ui.esc(m['name'])}")
-    st.markdown(f"{ui.esc(m['village'])} · {ui.esc(m['grid'] or '未定网格')} · 电话 {ui.esc(_phone(m['phone']))} · "
-                f"入党日期 {fmt(m['joined_on'], with_time=False)} · {'在册' if m['active'] else '已不在册'}")
+    st.markdown(
+        f"{ui.esc(m['village'])} · {ui.esc(m['grid'] or '未定网格')} · 电话 {ui.esc(_phone(m['phone']))} · "
+        f"入党日期 {fmt(m['joined_on'], with_time=False)} · {'在册' if m['active'] else '已不在册'}"
+    )
     c1, c2, c3 = st.columns(3)
     c1.metric("百分制考评得分", m["score"])
     lo, hi = m["link_min"], m["link_max"]  # the member's township's range
     c2.metric("联系户数", n, help=f"本乡镇{link_range_text(lo, hi)}")
     c3.metric("考评记录", len(d["scores"]))
-    st.markdown(f"**责任区**：{ui.esc(m['zone'] or '未分配')}" + (f"（{ui.esc(m['zone_description'])}）" if m["zone_description"] else "")
-                + f"  \n**突击队**：{ui.esc(m['team'] or '未参加')}")
+    st.markdown(
+        f"**责任区**：{ui.esc(m['zone'] or '未分配')}"
+        + (f"（{ui.esc(m['zone_description'])}）" if m["zone_description"] else "")
+        + f"  \n**突击队**：{ui.esc(m['team'] or '未参加')}"
+    )
     if link_status(n, lo, hi) != "ok":
-        st.warning(f"{link_status_labels(lo, hi)[link_status(n, lo, hi)]}（当前{n}户，本乡镇{link_range_text(lo, hi)}）。")
+        st.warning(
+            f"{link_status_labels(lo, hi)[link_status(n, lo, hi)]}（当前{n}户，本乡镇{link_range_text(lo, hi)}）。"
+        )
     left, right = st.columns(2)
     with left:
         st.markdown("**联系户**")
-        st.dataframe(pd.DataFrame([{"地址": h["address"], "户主": h["head_name"], "电话": _phone(h["phone"]),
-                                    "网格": h["grid"], "联户日期": fmt(h["linked_on"], with_time=False)} for h in d["links"]]),
-                     hide_index=True, width="stretch", height=38 + 35 * min(max(n, 1), 10))
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "地址": h["address"],
+                        "户主": h["head_name"],
+                        "电话": _phone(h["phone"]),
+                        "网格": h["grid"],
+                        "联户日期": fmt(h["linked_on"], with_time=False),
+                    }
+                    for h in d["links"]
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+            height=38 + 35 * min(max(n, 1), 10),
+        )
     with right:
         st.markdown("**考评记录**（加分、扣分及事由）")
-        ui.table(pd.DataFrame([{"日期": fmt(e["recorded_at"], with_time=False), "分值": f"{e['delta']:+d}", "事由": e["reason"]}
-                               for e in d["scores"]]) if d["scores"] else pd.DataFrame({"提示": ["暂无考评记录"]}))
+        ui.table(
+            pd.DataFrame(
+                [
+                    {"日期": fmt(e["recorded_at"], with_time=False), "分值": f"{e['delta']:+d}", "事由": e["reason"]}
+                    for e in d["scores"]
+                ]
+            )
+            if d["scores"]
+            else pd.DataFrame({"提示": ["暂无考评记录"]})
+        )
     st.session_state.setdefault(f"party_v_{member_id}", m["version"])
     if allowed(actor.role, "party.score"):
         score_form(actor, m)
@@ -620,9 +882,11 @@ def score_form(actor: Actor, m: dict) -> None:
         reason = c2.text_input("事由", placeholder="如：走访联系户并解决实际困难；无故缺席组织生活")
         ok = c3.form_submit_button("登记加减分", type="primary")
     if ok:
-        save_versioned(f"party_v_{m['id']}",
-                       lambda version: svc.add_score_entry(runtime.engine(), actor, m["id"], version, delta, reason),
-                       lambda r: f"已登记，当前得分{r['score']}分。")
+        save_versioned(
+            f"party_v_{m['id']}",
+            lambda version: svc.add_score_entry(runtime.engine(), actor, m["id"], version, delta, reason),
+            lambda r: f"已登记，当前得分{r['score']}分。",
+        )
 
 
 def party_form(actor: Actor, m: dict, links: list[dict]) -> None:
@@ -635,39 +899,66 @@ def party_form(actor: Actor, m: dict, links: list[dict]) -> None:
         c1, c2, c3 = st.columns(3)
         name = c1.text_input("姓名", value=m["name"])
         phone = c2.text_input("联系电话", value=m["phone"] or "")
-        joined = c3.date_input("入党日期", value=m["joined_on"], min_value=date(1921, 7, 1), max_value=to_local(utcnow()).date(),
-                               format="YYYY-MM-DD")
+        joined = c3.date_input(
+            "入党日期",
+            value=m["joined_on"],
+            min_value=date(1921, 7, 1),
+            max_value=to_local(utcnow()).date(),
+            format="YYYY-MM-DD",
+        )
         c4, c5, c6, c7 = st.columns([3, 3, 3, 1])
         gids = [None] + [g["id"] for g in gs]
-        grid_id = c4.selectbox("所属网格", gids, index=gids.index(m["grid_id"]) if m["grid_id"] in gids else 0,
-                               format_func=lambda v: "—" if v is None else next(g["name"] for g in gs if g["id"] == v))
+        grid_id = c4.selectbox(
+            "所属网格",
+            gids,
+            index=gids.index(m["grid_id"]) if m["grid_id"] in gids else 0,
+            format_func=lambda v: "—" if v is None else next(g["name"] for g in gs if g["id"] == v),
+        )
         zids = [None] + [z["id"] for z in zs]
-        zone_id = c5.selectbox("责任区", zids, index=zids.index(m["zone_id"]) if m["zone_id"] in zids else 0,
-                               format_func=lambda v: "未分配" if v is None else next(z["name"] for z in zs if z["id"] == v))
+        zone_id = c5.selectbox(
+            "责任区",
+            zids,
+            index=zids.index(m["zone_id"]) if m["zone_id"] in zids else 0,
+            format_func=lambda v: "未分配" if v is None else next(z["name"] for z in zs if z["id"] == v),
+        )
         tids = [None] + [x["id"] for x in ts]
-        team_id = c6.selectbox("突击队", tids, index=tids.index(m["team_id"]) if m["team_id"] in tids else 0,
-                               format_func=lambda v: "未参加" if v is None else next(x["name"] for x in ts if x["id"] == v))
+        team_id = c6.selectbox(
+            "突击队",
+            tids,
+            index=tids.index(m["team_id"]) if m["team_id"] in tids else 0,
+            format_func=lambda v: "未参加" if v is None else next(x["name"] for x in ts if x["id"] == v),
+        )
         active = c7.checkbox("在册", value=m["active"])
         ok = st.form_submit_button("保存党员信息", type="primary")
     if ok:
-        values = svc.PartyInput(name=name, phone=phone, grid_id=grid_id, zone_id=zone_id, team_id=team_id,
-                                joined_on=joined, active=active)
-        save_versioned(f"party_v_{m['id']}",
-                       lambda version: svc.update_party_member(runtime.engine(), actor, m["id"], version, values),
-                       "已保存党员信息。")
+        values = svc.PartyInput(
+            name=name, phone=phone, grid_id=grid_id, zone_id=zone_id, team_id=team_id, joined_on=joined, active=active
+        )
+        save_versioned(
+            f"party_v_{m['id']}",
+            lambda version: svc.update_party_member(runtime.engine(), actor, m["id"], version, values),
+            "已保存党员信息。",
+        )
     hhs = village_households(m["village_id"])
     label = {h["id"]: f"{h['address']}（{h['head_name']}，{h['linked_by']}名党员联系）" for h in hhs}
     with st.form(f"links_form_{m['id']}"):
-        chosen = st.multiselect(f"联系户（{link_range_text(m['link_min'], m['link_max'])}）", list(label),
-                                default=[h["id"] for h in links if h["id"] in label], format_func=label.get)
+        chosen = st.multiselect(
+            f"联系户（{link_range_text(m['link_min'], m['link_max'])}）",
+            list(label),
+            default=[h["id"] for h in links if h["id"] in label],
+            format_func=label.get,
+        )
         ok = st.form_submit_button("保存联系户", type="primary")
     if ok:
-        save_versioned(f"party_v_{m['id']}",
-                       lambda version: svc.set_party_links(runtime.engine(), actor, m["id"], version, chosen),
-                       lambda r: f"已保存联系户：新增{r['added']}户，解除{r['removed']}户。")
+        save_versioned(
+            f"party_v_{m['id']}",
+            lambda version: svc.set_party_links(runtime.engine(), actor, m["id"], version, chosen),
+            lambda r: f"已保存联系户：新增{r['added']}户，解除{r['removed']}户。",
+        )
 
 
 # --------------------------------------------------------------------------- view: households
+
 
 def view_household(actor: Actor) -> None:
     deep = ui.param_id("household")  # ASCII digits within 64 bits, else no deep link
@@ -680,13 +971,26 @@ def view_household(actor: Actor) -> None:
     if st.query_params.get("household"):
         st.info("链接中的户编号无效，已显示户列表。")
     scope = place_filter(actor, "hh")
-    text = st.text_input("搜索", placeholder="地址" + ("或户主姓名" if sees_unmasked(actor.role, "name") else ""), key="hh_text")
+    text = st.text_input(
+        "搜索", placeholder="地址" + ("或户主姓名" if sees_unmasked(actor.role, "name") else ""), key="hh_text"
+    )
     f = q.HouseholdFilter(scope=scope, text=text or None)
     reset_on_change("hh", f)
     page = ui.paged("hh_page", lambda off, lim: household_page(f, off, lim, actor.role), PAGE_SIZE)
     page.control(noun="户")
-    frame = pd.DataFrame([{"村（社区）": r["village"], "网格": r["grid"], "地址": r["address"], "户主": r["head_name"],
-                           "电话": _phone(r["phone"]), "人口": r["size"]} for r in page.rows])
+    frame = pd.DataFrame(
+        [
+            {
+                "村（社区）": r["village"],
+                "网格": r["grid"],
+                "地址": r["address"],
+                "户主": r["head_name"],
+                "电话": _phone(r["phone"]),
+                "人口": r["size"],
+            }
+            for r in page.rows
+        ]
+    )
     i = pick_row(frame, table_key("hh", page.number))
     if i is not None:
         st.query_params["household"] = str(page.rows[i]["id"])
@@ -697,18 +1001,37 @@ def view_household(actor: Actor) -> None:
 
 # --------------------------------------------------------------------------- view: teams and zones
 
+
 def view_teams(actor: Actor) -> None:
     towns = townships()
     town_id = None
     if len(towns) > 1:
-        town_id = st.selectbox("乡镇（街道）", [x["id"] for x in towns], key="teams_town",
-                               format_func=lambda v: next(x["name"] for x in towns if x["id"] == v))
-    kind = st.radio("列出", ["team", "zone"], horizontal=True, key="teams_kind",
-                    format_func={"team": "党员突击队", "zone": "党员责任区"}.get)
+        town_id = st.selectbox(
+            "乡镇（街道）",
+            [x["id"] for x in towns],
+            key="teams_town",
+            format_func=lambda v: next(x["name"] for x in towns if x["id"] == v),
+        )
+    kind = st.radio(
+        "列出",
+        ["team", "zone"],
+        horizontal=True,
+        key="teams_kind",
+        format_func={"team": "党员突击队", "zone": "党员责任区"}.get,
+    )
     if kind == "team":
         ts = teams(town_id)
-        frame = pd.DataFrame([{"突击队": x["name"], "用途": x["purpose"], "层级": x["village"] or f"{x['township']}（乡级）",
-                               "在册队员": x["members"]} for x in ts])
+        frame = pd.DataFrame(
+            [
+                {
+                    "突击队": x["name"],
+                    "用途": x["purpose"],
+                    "层级": x["village"] or f"{x['township']}（乡级）",
+                    "在册队员": x["members"],
+                }
+                for x in ts
+            ]
+        )
         i = pick_row(frame, "teams_table", height=300)
         if i is None:
             st.caption("选中一支突击队查看队员，并可一键导出应急名单（防汛、抗旱等）。")
@@ -716,10 +1039,16 @@ def view_teams(actor: Actor) -> None:
         group(actor, ts[i]["name"], team_id=ts[i]["id"])
     else:
         vs = villages(town_id)
-        vid = st.selectbox("村（社区）", [v["id"] for v in vs], key="zones_village",
-                           format_func=lambda v: next(x["name"] for x in vs if x["id"] == v))
+        vid = st.selectbox(
+            "村（社区）",
+            [v["id"] for v in vs],
+            key="zones_village",
+            format_func=lambda v: next(x["name"] for x in vs if x["id"] == v),
+        )
         zs = zones(vid)
-        frame = pd.DataFrame([{"责任区": z["name"], "任务": z["description"] or "—", "在册党员": z["members"]} for z in zs])
+        frame = pd.DataFrame(
+            [{"责任区": z["name"], "任务": z["description"] or "—", "在册党员": z["members"]} for z in zs]
+        )
         i = pick_row(frame, f"zones_table_{vid}")
         if i is not None:
             group(actor, zs[i]["name"], zone_id=zs[i]["id"])
@@ -735,19 +1064,34 @@ def group(actor: Actor, title: str, team_id: int | None = None, zone_id: int | N
 
             with ui.user_errors():
                 content, n = roster_io.emergency_workbook(runtime.engine(), actor, team_id=team_id, zone_id=zone_id)
-                st.download_button(f"下载应急名单（{n}人）.xlsx", content, file_name=f"{title}应急名单.xlsx",
-                                   mime=XLSX, type="primary")
+                st.download_button(
+                    f"下载应急名单（{n}人）.xlsx", content, file_name=f"{title}应急名单.xlsx", mime=XLSX, type="primary"
+                )
                 if actor.role != "admin":
                     st.caption("按您的角色已对姓名、电话脱敏；真实应急调度请由系统管理员导出完整名单。")
-    ui.table(pd.DataFrame([{"姓名": r["name"], "电话": _phone(r["phone"]), "村（社区）": r["village"],
-                            "网格": r["grid"] or "—", "考评得分": r["score"]} for r in rows])
-             if rows else pd.DataFrame({"提示": ["暂无在册队员"]}))
+    ui.table(
+        pd.DataFrame(
+            [
+                {
+                    "姓名": r["name"],
+                    "电话": _phone(r["phone"]),
+                    "村（社区）": r["village"],
+                    "网格": r["grid"] or "—",
+                    "考评得分": r["score"],
+                }
+                for r in rows
+            ]
+        )
+        if rows
+        else pd.DataFrame({"提示": ["暂无在册队员"]})
+    )
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # --------------------------------------------------------------------------- view: import / export
+
 
 def view_io(actor: Actor) -> None:
     from db.services import roster_io
@@ -756,8 +1100,10 @@ def view_io(actor: Actor) -> None:
     if not (may_export or may_import):
         st.info("当前角色不能导入或导出花名册。")
         return
-    st.markdown("花名册模板共四张数据表：**网格**、**网格人员**、**党员**、**党员联户**，另附“填写说明”。"
-                "导出的文件即导入模板：导出后原样导入不会产生任何变化。")
+    st.markdown(
+        "花名册模板共四张数据表：**网格**、**网格人员**、**党员**、**党员联户**，另附“填写说明”。"
+        "导出的文件即导入模板：导出后原样导入不会产生任何变化。"
+    )
     c1, c2 = st.columns(2)
     with c1.container(border=True):
         st.markdown("**导出花名册**")
@@ -765,14 +1111,20 @@ def view_io(actor: Actor) -> None:
             towns = townships()
             town_id = None
             if len(towns) > 1:
-                town_id = st.selectbox("范围", [None] + [x["id"] for x in towns], key="io_town",
-                                       format_func=lambda v: "全部乡镇" if v is None else next(x["name"] for x in towns if x["id"] == v))
+                town_id = st.selectbox(
+                    "范围",
+                    [None] + [x["id"] for x in towns],
+                    key="io_town",
+                    format_func=lambda v: "全部乡镇" if v is None else next(x["name"] for x in towns if x["id"] == v),
+                )
             if actor.role != "admin":
                 st.caption("按您的角色，导出文件中的姓名、电话、身份证号将脱敏，脱敏文件不能再导入。")
             if st.button("生成导出文件", icon=":material/download:"):
                 with st.spinner("正在生成……"), ui.user_errors():
                     content, counts = roster_io.export_workbook(runtime.engine(), actor, town_id)
-                    st.download_button("下载花名册.xlsx", content, file_name="网格花名册.xlsx", mime=XLSX, type="primary")
+                    st.download_button(
+                        "下载花名册.xlsx", content, file_name="网格花名册.xlsx", mime=XLSX, type="primary"
+                    )
                     st.caption("、".join(f"{k}{v}行" for k, v in counts.items()))
         st.download_button("下载空白模板", roster_io.template_bytes(), file_name="网格花名册模板.xlsx", mime=XLSX)
     with c2.container(border=True):
@@ -780,12 +1132,18 @@ def view_io(actor: Actor) -> None:
         if not may_import:
             st.caption("只有系统管理员可以导入。")
             return
-        up = st.file_uploader("选择 .xlsx 文件", type=["xlsx"], key=f"io_upload_{st.session_state.get('roster_gen', 0)}")
+        up = st.file_uploader(
+            "选择 .xlsx 文件", type=["xlsx"], key=f"io_upload_{st.session_state.get('roster_gen', 0)}"
+        )
         if up is not None and st.button("检查并导入", type="primary"):
             bar = st.progress(0.0, text="开始……")
             with ui.user_errors():
-                report = roster_io.import_workbook(runtime.engine(), actor, up.getvalue(),
-                                                   progress=lambda f, text: bar.progress(min(1.0, f), text=text))
+                report = roster_io.import_workbook(
+                    runtime.engine(),
+                    actor,
+                    up.getvalue(),
+                    progress=lambda f, text: bar.progress(min(1.0, f), text=text),
+                )
                 st.session_state["io_report"] = report
                 if report.ok:
                     data.invalidate()
@@ -814,5 +1172,13 @@ def view_files(actor: Actor) -> None:
     grid_map_ui.io_box(actor)
 
 
-RENDER = {"org": view_org, "map": view_map, "staff": view_staff, "units": view_units, "party": view_party,
-          "household": view_household, "teams": view_teams, "io": view_files}
+RENDER = {
+    "org": view_org,
+    "map": view_map,
+    "staff": view_staff,
+    "units": view_units,
+    "party": view_party,
+    "household": view_household,
+    "teams": view_teams,
+    "io": view_files,
+}

@@ -95,9 +95,9 @@ def cached(ttl: int, spinner: bool | str = False) -> Callable:
     be served to another township's user. Every display read is cached through this instead of
     ``st.cache_data`` directly.
     """
+
     def decorate(fn: Callable) -> Callable:
-        def keyed(database_url: str, township_id: int | None, gen: tuple[int, int], *args: Any,
-                  **kwargs: Any) -> Any:
+        def keyed(database_url: str, township_id: int | None, gen: tuple[int, int], *args: Any, **kwargs: Any) -> Any:
             return fn(*args, **kwargs)
 
         # Streamlit names a cache by module, qualified name and source: give each its own name
@@ -111,6 +111,7 @@ def cached(ttl: int, spinner: bool | str = False) -> Callable:
 
         call.clear = store.clear  # type: ignore[attr-defined]
         return call
+
     return decorate
 
 

@@ -35,8 +35,11 @@ def categories_table(cats: list[dict]) -> None:
 
 def category_form(actor: Actor, cats: list[dict]) -> None:
     by_id = {c["id"]: c for c in cats}
-    cid = st.selectbox("选择要修改的类别", list(by_id),
-                       format_func=lambda i: f'{by_id[i]["parent"] + " / " if by_id[i]["parent"] else ""}{by_id[i]["name"]}')
+    cid = st.selectbox(
+        "选择要修改的类别",
+        list(by_id),
+        format_func=lambda i: f"{by_id[i]['parent'] + ' / ' if by_id[i]['parent'] else ''}{by_id[i]['name']}",
+    )
     if cid is None:
         return
     c = by_id[cid]
@@ -48,17 +51,31 @@ def category_form(actor: Actor, cats: list[dict]) -> None:
         tiers = list(TIERS)
         tier = col1.selectbox("默认处置层级", tiers, index=tiers.index(c["default_tier"]), format_func=TIERS.get)
         plats = [None] + list(PLATFORMS)
-        platform = col2.selectbox("默认承办平台", plats, index=plats.index(c["platform_code"]),
-                                  format_func=lambda p: "（不指定）" if p is None else PLATFORMS[p])
+        platform = col2.selectbox(
+            "默认承办平台",
+            plats,
+            index=plats.index(c["platform_code"]),
+            format_func=lambda p: "（不指定）" if p is None else PLATFORMS[p],
+        )
         hours = col1.number_input("首次联系时限（小时）", 1, settings_svc.MAX_CONTACT_HOURS, int(c["contact_hours"]))
         days = col2.number_input("办理时限（工作日）", 1, settings_svc.MAX_WORKDAYS, int(c["handling_workdays"]))
         keywords = st.text_area("分类关键词（逗号分隔，供自动分类使用）", c["keywords"] or "", height=80)
         active = st.checkbox("启用", c["active"])
         if st.form_submit_button("保存", type="primary"):
             with ui.user_errors():
-                settings_svc.update_category(runtime.engine(), actor, cid, st.session_state[vkey], name=name,
-                                             default_tier=tier, platform_code=platform, contact_hours=hours,
-                                             handling_workdays=days, keywords=keywords, active=active)
+                settings_svc.update_category(
+                    runtime.engine(),
+                    actor,
+                    cid,
+                    st.session_state[vkey],
+                    name=name,
+                    default_tier=tier,
+                    platform_code=platform,
+                    contact_hours=hours,
+                    handling_workdays=days,
+                    keywords=keywords,
+                    active=active,
+                )
                 st.session_state.pop(vkey, None)
                 data.invalidate()
                 ui.flash("类别与时限已保存；新派单按新时限计算，已派单工单不受影响。")
@@ -66,6 +83,7 @@ def category_form(actor: Actor, cats: list[dict]) -> None:
 
 
 # --------------------------------------------------------------------------- 本乡镇设置
+
 
 @runtime.cached(ttl=60)
 def township_settings(township_id: int) -> dict:
@@ -119,9 +137,11 @@ def township_form(actor: Actor, t: dict) -> None:
     vkey, form = f"township_setting_version_{town}", f"township_setting_{town}"
     st.session_state.setdefault(vkey, t["version"])
     st.subheader(f"{t['township']}：党员联户与首次联系")
-    st.caption("党员联户户数范围：联系户少于下限或多于上限的党员列为花名册的覆盖缺口（默认5—15户）。"
-               "首次联系时限：本乡镇所有类别的首次联系时限；留空则按县级类别目录（一般为24小时）。"
-               "新受理的工单按新时限计算，已受理工单不受影响。")
+    st.caption(
+        "党员联户户数范围：联系户少于下限或多于上限的党员列为花名册的覆盖缺口（默认5—15户）。"
+        "首次联系时限：本乡镇所有类别的首次联系时限；留空则按县级类别目录（一般为24小时）。"
+        "新受理的工单按新时限计算，已受理工单不受影响。"
+    )
     low_label, high_label, hours_label = "联户户数下限（户）", "联户户数上限（户）", "首次联系时限（小时）"
     with st.form(form):
         c1, c2, c3 = st.columns(3)
@@ -132,33 +152,54 @@ def township_form(actor: Actor, t: dict) -> None:
             high = st.number_input(high_label, 1, LINKS_HARD_MAX, int(t["link_max"]))
             ui.field_error(form, "link_max", label=high_label)
         with c3:
-            hours = st.number_input(hours_label, 1, settings_svc.MAX_CONTACT_HOURS, t["contact_hours"],
-                                    placeholder="按类别（一般24小时）")
+            hours = st.number_input(
+                hours_label, 1, settings_svc.MAX_CONTACT_HOURS, t["contact_hours"], placeholder="按类别（一般24小时）"
+            )
             ui.field_error(form, "contact_hours", label=hours_label)
         ui.field_error(form, any_field=True)
         if st.form_submit_button("保存本乡镇设置", type="primary"):
-            _versioned_save(form, vkey, lambda version: township_svc.update_township_settings(
-                runtime.engine(), actor, town, version, link_min=low, link_max=high, contact_hours=hours),
-                "本乡镇设置已保存；新受理的工单按新的首次联系时限计算。")
+            _versioned_save(
+                form,
+                vkey,
+                lambda version: township_svc.update_township_settings(
+                    runtime.engine(), actor, town, version, link_min=low, link_max=high, contact_hours=hours
+                ),
+                "本乡镇设置已保存；新受理的工单按新的首次联系时限计算。",
+            )
 
 
 def category_clocks_section(actor: Actor, town: int, rows: list[dict]) -> None:
     st.subheader("本乡镇类别时限")
-    st.caption("在县级类别目录之上，本乡镇可为某一类别另定首次联系时限和办理时限；留空则按县级目录"
-               "（首次联系另按上面的本乡镇首次联系时限）。新受理、新派单的工单按新时限计算。")
+    st.caption(
+        "在县级类别目录之上，本乡镇可为某一类别另定首次联系时限和办理时限；留空则按县级目录"
+        "（首次联系另按上面的本乡镇首次联系时限）。新受理、新派单的工单按新时限计算。"
+    )
     if not rows:
         st.info("尚未配置诉求类别：可在“上线准备”中载入标准类别目录。")
         return
     dash = "—"
-    df = pd.DataFrame([{
-        "类别": r["label"], "县级首次联系（小时）": r["county_hours"], "本乡镇首次联系（小时）": r["own_hours"] or dash,
-        "县级办理（工作日）": r["county_workdays"], "本乡镇办理（工作日）": r["own_workdays"] or dash,
-        "现行时限": f"首次联系{r['contact_hours']}小时（{r['contact_from']}），"
-                    f"办理{r['handling_workdays']}个工作日（{r['workdays_from']}）"} for r in rows])
+    df = pd.DataFrame(
+        [
+            {
+                "类别": r["label"],
+                "县级首次联系（小时）": r["county_hours"],
+                "本乡镇首次联系（小时）": r["own_hours"] or dash,
+                "县级办理（工作日）": r["county_workdays"],
+                "本乡镇办理（工作日）": r["own_workdays"] or dash,
+                "现行时限": f"首次联系{r['contact_hours']}小时（{r['contact_from']}），"
+                f"办理{r['handling_workdays']}个工作日（{r['workdays_from']}）",
+            }
+            for r in rows
+        ]
+    )
     st.dataframe(df.astype(str), hide_index=True, width="stretch", height=320)
     by_id = {r["id"]: r for r in rows}
-    cid = st.selectbox("选择要另定时限的类别", list(by_id), format_func=lambda i: by_id[i]["label"],
-                       key=f"township_clock_category_{town}")
+    cid = st.selectbox(
+        "选择要另定时限的类别",
+        list(by_id),
+        format_func=lambda i: by_id[i]["label"],
+        key=f"township_clock_category_{town}",
+    )
     if cid is None:
         return
     r = by_id[cid]
@@ -168,18 +209,33 @@ def category_clocks_section(actor: Actor, town: int, rows: list[dict]) -> None:
     with st.form(form):
         c1, c2 = st.columns(2)
         with c1:
-            hours = st.number_input(hours_label, 1, settings_svc.MAX_CONTACT_HOURS, r["own_hours"],
-                                    placeholder=f"按县级目录（{r['county_hours']}小时）")
+            hours = st.number_input(
+                hours_label,
+                1,
+                settings_svc.MAX_CONTACT_HOURS,
+                r["own_hours"],
+                placeholder=f"按县级目录（{r['county_hours']}小时）",
+            )
             ui.field_error(form, "contact_hours", label=hours_label)
         with c2:
-            days = st.number_input(days_label, 1, settings_svc.MAX_WORKDAYS, r["own_workdays"],
-                                   placeholder=f"按县级目录（{r['county_workdays']}个工作日）")
+            days = st.number_input(
+                days_label,
+                1,
+                settings_svc.MAX_WORKDAYS,
+                r["own_workdays"],
+                placeholder=f"按县级目录（{r['county_workdays']}个工作日）",
+            )
             ui.field_error(form, "handling_workdays", label=days_label)
         ui.field_error(form, any_field=True)
         if st.form_submit_button("保存类别时限", type="primary"):
-            _versioned_save(form, vkey, lambda version: township_svc.set_category_clock(
-                runtime.engine(), actor, town, cid, version, contact_hours=hours, handling_workdays=days),
-                f"已保存“{r['label']}”的本乡镇时限；新受理、新派单的工单按新时限计算。")
+            _versioned_save(
+                form,
+                vkey,
+                lambda version: township_svc.set_category_clock(
+                    runtime.engine(), actor, town, cid, version, contact_hours=hours, handling_workdays=days
+                ),
+                f"已保存“{r['label']}”的本乡镇时限；新受理、新派单的工单按新时限计算。",
+            )
 
 
 def calendar_section(actor: Actor, years: list[dict], editable: bool = True) -> None:
@@ -198,15 +254,18 @@ def calendar_section(actor: Actor, years: list[dict], editable: bool = True) -> 
         st.info("节假日安排" + data.COUNTY_ONLY)
         return
     st.subheader("录入新一年的放假安排")
-    st.caption("国务院办公厅每年年底公布次年放假安排。未录入的年份按法定节假日和周末暂定办理时限"
-               "（不含调休），工单上标“暂定”；录入后，在办工单的暂定时限自动重算并记入工单时间线。")
+    st.caption(
+        "国务院办公厅每年年底公布次年放假安排。未录入的年份按法定节假日和周末暂定办理时限"
+        "（不含调休），工单上标“暂定”；录入后，在办工单的暂定时限自动重算并记入工单时间线。"
+    )
     with st.form("enter_year"):
         col1, col2 = st.columns([1, 3])
         known = {y["year"] for y in years}
         year = col1.number_input("年份", 2000, 2100, (max(known) + 1) if known else 2027)
         source = col2.text_input("依据（通知文号）", placeholder="如：国办发明电〔2026〕X号", max_chars=100)
-        text = st.text_area("放假与调休安排（每行一条）", placeholder=SAMPLE, height=180,
-                            help=(SCHEDULE_HELP or "").strip())
+        text = st.text_area(
+            "放假与调休安排（每行一条）", placeholder=SAMPLE, height=180, help=(SCHEDULE_HELP or "").strip()
+        )
         replace = st.checkbox("覆盖已有安排（更正已录入的年份）")
         if st.form_submit_button("保存放假安排", type="primary"):
             with ui.user_errors():

@@ -17,7 +17,6 @@ from db.errors import ConflictError, DomainError, ValidationError
 from db.permissions import PAGES_BY_KEY, Actor, can_open
 
 
-
 def guard(page_key: str) -> Actor:
     """Stop the page unless a logged-in user whose role may open it is present."""
     actor: Actor | None = st.session_state.get("gov_actor")
@@ -83,12 +82,17 @@ def field_error(form: str, *fields: str, label: str | None = None, any_field: bo
         return
     st.session_state.pop(FIELD_ERROR_KEY)
     st.error(err["message"], icon=":material/error:")
-    focus = (f"const f = document.querySelector({aria_selector(label)}); "
-             "if (f) f.focus({preventScroll: true}); ") if label else ""
-    st.html("<span id='gov-field-error'></span><script>setTimeout(() => { "
-            "const a = document.getElementById('gov-field-error'); "
-            f"if (a) a.scrollIntoView({{block: 'center'}}); {focus}}}, 60);</script>",
-            unsafe_allow_javascript=True)
+    focus = (
+        (f"const f = document.querySelector({aria_selector(label)}); if (f) f.focus({{preventScroll: true}}); ")
+        if label
+        else ""
+    )
+    st.html(
+        "<span id='gov-field-error'></span><script>setTimeout(() => { "
+        "const a = document.getElementById('gov-field-error'); "
+        f"if (a) a.scrollIntoView({{block: 'center'}}); {focus}}}, 60);</script>",
+        unsafe_allow_javascript=True,
+    )
 
 
 def attention_cards(items, columns: int = 4) -> None:
@@ -103,8 +107,12 @@ def attention_cards(items, columns: int = 4) -> None:
             spec = PAGES_BY_KEY.get(item.page)
             actor = st.session_state.get("gov_actor")
             if spec and actor and can_open(actor.role, spec.key) and spec.key != "home":
-                st.page_link(spec.path, label=f"查看{spec.title}", icon=":material/arrow_forward:",
-                             query_params=dict(item.query) or None)
+                st.page_link(
+                    spec.path,
+                    label=f"查看{spec.title}",
+                    icon=":material/arrow_forward:",
+                    query_params=dict(item.query) or None,
+                )
 
 
 _ZERO_CHANGE = re.compile(r"[+-]?0(\.0+)?(?![\d.])")
@@ -132,8 +140,7 @@ def placeholder(page_key: str, what: list[str]) -> None:
 SAVED_NOTE = "页面已显示最新内容。"
 
 
-def versioned_write(version_key: str, write: Callable[[], Any], conflict_note: str = SAVED_NOTE
-                    ) -> tuple[bool, Any]:
+def versioned_write(version_key: str, write: Callable[[], Any], conflict_note: str = SAVED_NOTE) -> tuple[bool, Any]:
     """Run a save that sends the version remembered under ``version_key`` when its form was
     rendered. Returns ``(True, result)`` after a save, with the remembered version forgotten
     (the next form starts from the new one). On a conflict the remembered version is forgotten
@@ -173,10 +180,24 @@ class Page:
         if self.pages <= 1:
             return
         prev, nxt = where.columns(2)
-        prev.button("上一页", key=f"{self.key}_prev", icon=":material/chevron_left:", width="stretch",
-                    disabled=self.number <= 1, on_click=_turn, args=(self.key, self.number - 1))
-        nxt.button("下一页", key=f"{self.key}_next", icon=":material/chevron_right:", width="stretch",
-                   disabled=self.number >= self.pages, on_click=_turn, args=(self.key, self.number + 1))
+        prev.button(
+            "上一页",
+            key=f"{self.key}_prev",
+            icon=":material/chevron_left:",
+            width="stretch",
+            disabled=self.number <= 1,
+            on_click=_turn,
+            args=(self.key, self.number - 1),
+        )
+        nxt.button(
+            "下一页",
+            key=f"{self.key}_next",
+            icon=":material/chevron_right:",
+            width="stretch",
+            disabled=self.number >= self.pages,
+            on_click=_turn,
+            args=(self.key, self.number + 1),
+        )
 
 
 def _turn(key: str, number: int) -> None:

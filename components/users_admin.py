@@ -10,7 +10,7 @@ from db.rules.sla import to_local
 
 
 def _label(options: list[dict], multi_township: bool):
-    names = {o["id"]: (f'{o["township"]} {o["name"]}' if multi_township else o["name"]) for o in options}
+    names = {o["id"]: (f"{o['township']} {o['name']}" if multi_township else o["name"]) for o in options}
     return lambda i: "（无）" if i is None else names.get(i, str(i))
 
 
@@ -21,28 +21,46 @@ def profile_inputs(ref: dict, prefix: str, current: dict | None = None, people: 
     multi = len({v["township"] for v in ref["villages"]}) > 1
     name = st.text_input("姓名", value=current.get("display_name", ""), max_chars=40, key=f"{prefix}_name")
     roles = list(ROLES)
-    role = st.selectbox("角色", roles, index=roles.index(current.get("role", "reception")),
-                        format_func=ROLES.get, key=f"{prefix}_role")
+    role = st.selectbox(
+        "角色", roles, index=roles.index(current.get("role", "reception")), format_func=ROLES.get, key=f"{prefix}_role"
+    )
     p_ids = [None] + [p["id"] for p in ref["platforms"]]
-    platform = st.selectbox("所属平台（仅平台工作人员）", p_ids,
-                            index=p_ids.index(current.get("platform_id")) if current.get("platform_id") in p_ids else 0,
-                            format_func=_label(ref["platforms"], multi), key=f"{prefix}_platform")
+    platform = st.selectbox(
+        "所属平台（仅平台工作人员）",
+        p_ids,
+        index=p_ids.index(current.get("platform_id")) if current.get("platform_id") in p_ids else 0,
+        format_func=_label(ref["platforms"], multi),
+        key=f"{prefix}_platform",
+    )
     v_ids = [None] + [v["id"] for v in ref["villages"]]
-    village = st.selectbox("所属村（社区）", v_ids,
-                           index=v_ids.index(current.get("village_id")) if current.get("village_id") in v_ids else 0,
-                           format_func=_label(ref["villages"], multi), key=f"{prefix}_village")
+    village = st.selectbox(
+        "所属村（社区）",
+        v_ids,
+        index=v_ids.index(current.get("village_id")) if current.get("village_id") in v_ids else 0,
+        format_func=_label(ref["villages"], multi),
+        key=f"{prefix}_village",
+    )
     phone = st.text_input("联系电话", value=current.get("phone") or "", max_chars=20, key=f"{prefix}_phone")
     people = people or {}
     keys = [None, *people]
     if current.get("person") and current["person"] not in people:
         keys.append(current["person"])  # linked to a record no longer active: kept until changed
-    person = st.selectbox("对应花名册人员（网格员、调解员账号）", keys,
-                          index=keys.index(current.get("person")) if current.get("person") in keys else 0,
-                          format_func=lambda k: "（不对应）" if k is None else people.get(k, "（已停用的人员）"),
-                          key=f"{prefix}_person",
-                          help="网格员账号须对应花名册中的网格员，才能上报网格事件、看到本网格的事项；调解员账号对应调解员。")
-    return {"display_name": name, "role": role, "platform_id": platform, "village_id": village,
-            "phone": phone.strip() or None, "person": person}
+    person = st.selectbox(
+        "对应花名册人员（网格员、调解员账号）",
+        keys,
+        index=keys.index(current.get("person")) if current.get("person") in keys else 0,
+        format_func=lambda k: "（不对应）" if k is None else people.get(k, "（已停用的人员）"),
+        key=f"{prefix}_person",
+        help="网格员账号须对应花名册中的网格员，才能上报网格事件、看到本网格的事项；调解员账号对应调解员。",
+    )
+    return {
+        "display_name": name,
+        "role": role,
+        "platform_id": platform,
+        "village_id": village,
+        "phone": phone.strip() or None,
+        "person": person,
+    }
 
 
 def users_table(rows: list[dict], people: dict[str, str] | None = None) -> None:

@@ -122,12 +122,15 @@ def backup(engine: Engine, dest: Path | str) -> Path:
             _sqlite_check(partial)
         else:
             env, url = _pg_env_and_url(engine)
-            run = subprocess.run([pg_binary("pg_dump"), "--format=custom", "--no-owner", "--file",
-                                  str(partial), "--dbname", url], env=env, capture_output=True, text=True)
+            run = subprocess.run(
+                [pg_binary("pg_dump"), "--format=custom", "--no-owner", "--file", str(partial), "--dbname", url],
+                env=env,
+                capture_output=True,
+                text=True,
+            )
             if run.returncode != 0:
                 raise BackupError(f"pg_dump 失败：{run.stderr.strip()[:500]}")
-            listing = subprocess.run([pg_binary("pg_restore"), "--list", str(partial)],
-                                     capture_output=True, text=True)
+            listing = subprocess.run([pg_binary("pg_restore"), "--list", str(partial)], capture_output=True, text=True)
             if listing.returncode != 0 or "TABLE DATA public work_order" not in listing.stdout:
                 raise BackupError("备份文件校验失败（pg_restore --list 未列出工单表数据）。")
         partial.replace(dest)  # the backup appears under its name only when complete and checked
@@ -155,9 +158,22 @@ def restore(engine: Engine, src: Path | str) -> None:
     else:
         env, url = _pg_env_and_url(engine)
         engine.dispose()
-        run = subprocess.run([pg_binary("pg_restore"), "--clean", "--if-exists", "--no-owner",
-                              "--single-transaction", "--exit-on-error", "--dbname", url, str(src)],
-                             env=env, capture_output=True, text=True)
+        run = subprocess.run(
+            [
+                pg_binary("pg_restore"),
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                "--exit-on-error",
+                "--dbname",
+                url,
+                str(src),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         if run.returncode != 0:
             raise BackupError(f"pg_restore 失败（数据库未改变）：{run.stderr.strip()[:500]}")
     from db import migrate
@@ -167,8 +183,7 @@ def restore(engine: Engine, src: Path | str) -> None:
 
     migrate.upgrade(engine)
     with write_session(engine) as s:
-        audit.record(s, SYSTEM, "system.restore", "database", None,
-                     after={"from": src.name, "os_user": _os_user()})
+        audit.record(s, SYSTEM, "system.restore", "database", None, after={"from": src.name, "os_user": _os_user()})
 
 
 def _os_user() -> str:
@@ -187,5 +202,11 @@ def record_backup(engine: Engine, dest: Path) -> None:
     from db.services import audit
 
     with write_session(engine) as s:
-        audit.record(s, SYSTEM, "system.backup", "database", None,
-                     after={"file": dest.name, "bytes": dest.stat().st_size, "os_user": _os_user()})
+        audit.record(
+            s,
+            SYSTEM,
+            "system.backup",
+            "database",
+            None,
+            after={"file": dest.name, "bytes": dest.stat().st_size, "os_user": _os_user()},
+        )

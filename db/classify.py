@@ -148,8 +148,9 @@ class _Leaf:
 def _load_leaves(session: Session) -> list[_Leaf]:
     """Active leaf categories (a leaf whose ancestors are all active too), ordered by id."""
     rows = session.execute(
-        select(Category.id, Category.parent_id, Category.name, Category.platform_code,
-               Category.keywords, Category.active).order_by(Category.id)
+        select(
+            Category.id, Category.parent_id, Category.name, Category.platform_code, Category.keywords, Category.active
+        ).order_by(Category.id)
     ).all()
     by_id = {r.id: r for r in rows}
     has_children = {r.parent_id for r in rows if r.parent_id is not None}
@@ -227,18 +228,27 @@ class _KeywordIndex:
                 rows.append(i)
                 cols.append(j)
                 vals.append(score / KW_FEATURE_SCALE)
-        return sparse.csr_matrix((np.asarray(vals, dtype=np.float32), (rows, cols)),
-                                 shape=(n, len(self.leaf_ids)), dtype=np.float32)
+        return sparse.csr_matrix(
+            (np.asarray(vals, dtype=np.float32), (rows, cols)), shape=(n, len(self.leaf_ids)), dtype=np.float32
+        )
 
 
 class CategoryClassifier:
     """Ranks active leaf categories for a description text; see the module docstring."""
 
-    def __init__(self, leaves: Sequence[_Leaf], *, vectorizer=None, model=None,
-                 trained_on: int = 0, learned_platforms: dict[int, str] | None = None):
+    def __init__(
+        self,
+        leaves: Sequence[_Leaf],
+        *,
+        vectorizer=None,
+        model=None,
+        trained_on: int = 0,
+        learned_platforms: dict[int, str] | None = None,
+    ):
         learned_platforms = learned_platforms or {}
         self._leaves: dict[int, _Leaf] = {
-            leaf.id: leaf if leaf.platform_code or leaf.id not in learned_platforms
+            leaf.id: leaf
+            if leaf.platform_code or leaf.id not in learned_platforms
             else _Leaf(leaf.id, leaf.path, learned_platforms[leaf.id], leaf.keywords)
             for leaf in leaves
         }
@@ -257,8 +267,9 @@ class CategoryClassifier:
         return cls(_load_leaves(session))
 
     @classmethod
-    def train(cls, session: Session, *, max_orders: int = 20000, min_orders: int = 200,
-              now: datetime | None = None) -> "CategoryClassifier":
+    def train(
+        cls, session: Session, *, max_orders: int = 20000, min_orders: int = 200, now: datetime | None = None
+    ) -> "CategoryClassifier":
         """Learn from the ``max_orders`` most recent closed orders (received at or before
         ``now`` when given) of active leaf categories. Categories with fewer than
         ``MIN_ORDERS_PER_CATEGORY`` orders are left to the keywords. Falls back to keywords
@@ -267,11 +278,13 @@ class CategoryClassifier:
         leaf_ids = [leaf.id for leaf in leaves]
         if not leaf_ids or max_orders <= 0:
             return cls(leaves)
-        q = (select(WorkOrder.description, WorkOrder.category_id, Platform.code)
-             .outerjoin(Platform, Platform.id == WorkOrder.platform_id)
-             .where(WorkOrder.status.in_(CLOSED_STATUSES), WorkOrder.category_id.in_(leaf_ids))
-             .order_by(WorkOrder.received_at.desc(), WorkOrder.id.desc())
-             .limit(max_orders))
+        q = (
+            select(WorkOrder.description, WorkOrder.category_id, Platform.code)
+            .outerjoin(Platform, Platform.id == WorkOrder.platform_id)
+            .where(WorkOrder.status.in_(CLOSED_STATUSES), WorkOrder.category_id.in_(leaf_ids))
+            .order_by(WorkOrder.received_at.desc(), WorkOrder.id.desc())
+            .limit(max_orders)
+        )
         if now is not None:
             q = q.where(WorkOrder.received_at <= _naive_utc(now))
         rows = session.execute(q).all()
@@ -287,8 +300,7 @@ class CategoryClassifier:
             labels.append(category_id)
             if platform_code:
                 platforms[category_id][platform_code] += 1
-        learned_platforms = {cid: max(sorted(c), key=c.__getitem__)
-                             for cid, c in platforms.items()}
+        learned_platforms = {cid: max(sorted(c), key=c.__getitem__) for cid, c in platforms.items()}
 
         counts = Counter(labels)
         keep = {cid for cid, n in counts.items() if n >= MIN_ORDERS_PER_CATEGORY}
@@ -303,15 +315,21 @@ class CategoryClassifier:
         texts = [t for t, _ in pairs]
         y = np.asarray([lab for _, lab in pairs], dtype=np.int64)
         vectorizer = TfidfVectorizer(
-            analyzer="char", ngram_range=NGRAMS, lowercase=False, sublinear_tf=True,
-            min_df=2 if len(texts) >= 1000 else 1, max_features=100_000, dtype=np.float32)
-        X = sparse.hstack([vectorizer.fit_transform(texts), _KeywordIndex(leaves).features(texts)],
-                          format="csr")
+            analyzer="char",
+            ngram_range=NGRAMS,
+            lowercase=False,
+            sublinear_tf=True,
+            min_df=2 if len(texts) >= 1000 else 1,
+            max_features=100_000,
+            dtype=np.float32,
+        )
+        X = sparse.hstack([vectorizer.fit_transform(texts), _KeywordIndex(leaves).features(texts)], format="csr")
         # lbfgs is deterministic (no random state); tol 1e-3 converges in ~10 iterations here
         model = LogisticRegression(C=MODEL_C, max_iter=300, tol=1e-3)
         model.fit(X, y)
-        return cls(leaves, vectorizer=vectorizer, model=model, trained_on=len(texts),
-                   learned_platforms=learned_platforms)
+        return cls(
+            leaves, vectorizer=vectorizer, model=model, trained_on=len(texts), learned_platforms=learned_platforms
+        )
 
     # ------------------------------------------------------------------ properties
 
@@ -362,16 +380,14 @@ class CategoryClassifier:
         kw = np.zeros((1, len(self._index.leaf_ids)), dtype=np.float32)
         for j, (score, _) in scores.items():
             kw[0, j] = score / KW_FEATURE_SCALE
-        X = sparse.hstack([self._vectorizer.transform([norm]), sparse.csr_matrix(kw)],
-                          format="csr")
+        X = sparse.hstack([self._vectorizer.transform([norm]), sparse.csr_matrix(kw)], format="csr")
         proba = self._model.predict_proba(X)[0]
         # stable sort: ties keep the class order (category id), so results are repeatable
         order = np.argsort(-proba, kind="stable")[:k]
         out = []
         for i in order:
             leaf = self._leaves[int(self._classes[i])]
-            out.append(Suggestion(leaf.id, leaf.path, leaf.platform_code,
-                                  float(proba[i]), "model", ()))
+            out.append(Suggestion(leaf.id, leaf.path, leaf.platform_code, float(proba[i]), "model", ()))
         return out
 
     def _keyword_suggestions(self, scores, k: int) -> list[Suggestion]:
@@ -385,8 +401,11 @@ class CategoryClassifier:
         for rank, (j, (score, matched)) in enumerate(ranked[:k]):
             leaf = self._leaves[ids[j]]
             other = second if rank == 0 else best
-            out.append(Suggestion(leaf.id, leaf.path, leaf.platform_code,
-                                  keyword_confidence(score, other), "keywords", matched))
+            out.append(
+                Suggestion(
+                    leaf.id, leaf.path, leaf.platform_code, keyword_confidence(score, other), "keywords", matched
+                )
+            )
         return out
 
 
@@ -396,8 +415,11 @@ def worth_training(session: Session, min_orders: int = 200) -> bool:
     test databases, need no training process)."""
     from sqlalchemy import func
 
-    n = session.scalar(select(func.count()).select_from(WorkOrder).where(
-        WorkOrder.status.in_(CLOSED_STATUSES), WorkOrder.category_id.is_not(None)))
+    n = session.scalar(
+        select(func.count())
+        .select_from(WorkOrder)
+        .where(WorkOrder.status.in_(CLOSED_STATUSES), WorkOrder.category_id.is_not(None))
+    )
     return (n or 0) >= min_orders
 
 
@@ -418,6 +440,7 @@ def _main() -> int:
     """``python -m db.classify OUT``: train on the database in ``GOV_TRAIN_DATABASE_URL`` (not an
     argument: a password would show in the process list) and write the pickled model to OUT."""
     import os
+
     # read back only by the server process that started this one (components/data.py)
     import pickle  # nosec B403
     import sys

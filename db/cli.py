@@ -1,24 +1,24 @@
 """Command line: ``python -m db.cli <command>``.
 
-  migrate                 apply pending migrations
-  init                    migrate, and in demo mode seed the demo township and accounts
-  create-admin            production: create the first administrator (asks for the password,
-                          or reads GOV_ADMIN_PASSWORD)
-  backup [--out PATH]     a consistent copy of the whole database (SQLite online backup, or
-                          pg_dump); default backups/console-<UTC time>.db|.dump
-  restore PATH --yes      replace the database's content with a backup (stop the app first)
-  rebuild-stats           recompute the KPI summary tables from the work orders (a repair: the
-                          triggers keep them current; see db/stats.py)
-  unlock USERNAME         lift a login lock-out
-  create-township --code C --name N --county X
-                          a township with its four platforms and their usual departments
-  template KIND --out PATH [--township CODE]
-                          an empty go-live import template (KIND: org, households, disputes,
-                          orders), its drop-downs holding the township's villages, grids...
-  import KIND PATH [--township CODE] [--user NAME] [--errors PATH]
-                          a go-live import (issue #19): every row checked, then all or nothing;
-                          the problems printed by sheet, row and column (and written beside the
-                          rows to --errors); made as the administrator NAME, else as the system
+migrate                 apply pending migrations
+init                    migrate, and in demo mode seed the demo township and accounts
+create-admin            production: create the first administrator (asks for the password,
+                        or reads GOV_ADMIN_PASSWORD)
+backup [--out PATH]     a consistent copy of the whole database (SQLite online backup, or
+                        pg_dump); default backups/console-<UTC time>.db|.dump
+restore PATH --yes      replace the database's content with a backup (stop the app first)
+rebuild-stats           recompute the KPI summary tables from the work orders (a repair: the
+                        triggers keep them current; see db/stats.py)
+unlock USERNAME         lift a login lock-out
+create-township --code C --name N --county X
+                        a township with its four platforms and their usual departments
+template KIND --out PATH [--township CODE]
+                        an empty go-live import template (KIND: org, households, disputes,
+                        orders), its drop-downs holding the township's villages, grids...
+import KIND PATH [--township CODE] [--user NAME] [--errors PATH]
+                        a go-live import (issue #19): every row checked, then all or nothing;
+                        the problems printed by sheet, row and column (and written beside the
+                        rows to --errors); made as the administrator NAME, else as the system
 """
 
 from __future__ import annotations
@@ -75,10 +75,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"database at revision {migrate.current_revision(engine)}")
     elif args.command == "init":
         done = bootstrap.ensure_database(engine, settings, say=lambda text: print(text, flush=True))
-        print("数据库已就绪：" + ("已迁移；" if done["migrated"] else "") + ("已生成演示数据；" if done["seeded"] else "")
-              + (f"已创建{done['accounts']}个演示账号。" if done["accounts"] else ""))
+        print(
+            "数据库已就绪："
+            + ("已迁移；" if done["migrated"] else "")
+            + ("已生成演示数据；" if done["seeded"] else "")
+            + (f"已创建{done['accounts']}个演示账号。" if done["accounts"] else "")
+        )
     elif args.command in ("backup", "restore"):
         from db import backup
+
         try:
             if args.command == "backup":
                 dest = backup.backup(engine, args.out or backup.default_path(engine))

@@ -84,9 +84,9 @@ def load_settings(env: dict | None = None) -> Settings:
     env = os.environ if env is None else env
     url = env.get("DATABASE_URL") or sqlite_url(env.get("GOV_DB_PATH") or DEFAULT_SQLITE_PATH)
     if url.startswith("postgres://"):
-        url = "postgresql+psycopg://" + url[len("postgres://"):]
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
     elif url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     mode = (env.get("GOV_MODE") or "demo").strip().lower()
     if mode not in ("demo", "production"):
         raise ConfigError(f"GOV_MODE must be 'demo' or 'production', not {mode!r}")
@@ -116,10 +116,19 @@ def _public_url(raw: str | None) -> str | None:
     if not value:
         return None
     parts = urlsplit(value)
-    if (parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment
-            or parts.username or parts.password or any(c.isspace() for c in value)):
-        raise ConfigError("GOV_PUBLIC_URL must be an http:// or https:// address such as "
-                          "https://gov.example.cn (no query, fragment or password)")
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or parts.username
+        or parts.password
+        or any(c.isspace() for c in value)
+    ):
+        raise ConfigError(
+            "GOV_PUBLIC_URL must be an http:// or https:// address such as "
+            "https://gov.example.cn (no query, fragment or password)"
+        )
     return value.rstrip("/")
 
 
@@ -141,8 +150,7 @@ def _demo_key(path: Path) -> str:
     return key
 
 
-def resolve_cookie_key(settings: Settings, secrets_key: str | None = None,
-                       demo_key_file: Path = DEMO_KEY_FILE) -> str:
+def resolve_cookie_key(settings: Settings, secrets_key: str | None = None, demo_key_file: Path = DEMO_KEY_FILE) -> str:
     """The key that signs login cookies: env first, then secrets; demo mode may fall back to a
     random per-installation key."""
     key = settings.cookie_key or secrets_key
@@ -152,7 +160,6 @@ def resolve_cookie_key(settings: Settings, secrets_key: str | None = None,
         return key
     if settings.mode == "production":
         raise ConfigError(
-            "production mode needs a cookie key: set GOV_COOKIE_KEY or cookie_key in "
-            ".streamlit/secrets.toml"
+            "production mode needs a cookie key: set GOV_COOKIE_KEY or cookie_key in .streamlit/secrets.toml"
         )
     return _demo_key(demo_key_file)

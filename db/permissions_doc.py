@@ -24,19 +24,25 @@ def render() -> str:
         "Generated from `db/permissions.py` by `python -m db.permissions_doc`; a test keeps it in step.\n",
         "The navigation shows a role only its pages; every page checks the role again, and every\n",
         "service checks the action, so a forbidden action is refused even when called directly.\n\n",
-        "## Pages\n\n", head, sep,
+        "## Pages\n\n",
+        head,
+        sep,
     ]
     for p in PAGES:
         mark = " (placeholder)" if p.placeholder else ""
-        lines.append(f"| {p.section} / {p.title} `{p.key}`{mark} | "
-                     + " | ".join("✔" if r in p.roles else "" for r in roles) + " |\n")
+        lines.append(
+            f"| {p.section} / {p.title} `{p.key}`{mark} | "
+            + " | ".join("✔" if r in p.roles else "" for r in roles)
+            + " |\n"
+        )
     lines += ["\n## Actions (checked in the service layer)\n\n", head, sep]
     for action, allowed in ACTIONS.items():
         lines.append(f"| `{action}` | " + " | ".join("✔" if r in allowed else "" for r in roles) + " |\n")
     lines += ["\n## Personal data shown unmasked\n\n", head, sep]
     for field, label in PII_LABELS.items():
-        lines.append(f"| {label} | " + " | ".join("✔" if field in PII_FIELDS_BY_ROLE[r] else "masked"
-                                                  for r in roles) + " |\n")
+        lines.append(
+            f"| {label} | " + " | ".join("✔" if field in PII_FIELDS_BY_ROLE[r] else "masked" for r in roles) + " |\n"
+        )
     return "".join(lines)
 
 

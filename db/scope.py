@@ -32,12 +32,48 @@ from sqlalchemy import Engine, and_, event, exists, or_, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from db.models import (
-    AuditLog, CommandoTeam, Department, DeskDraft, EnforcementReport, ExternalProfile, ExtensionRequest, Grid, GridEvent, GridShape,
-    GridStaff, Handoff, Household, Inspection, MediationCase, MediationParty, MediationStep,
-    Mediator, PartyMember, PartyMemberHousehold, PartyScoreEntry, Platform, PlatformCase,
-    PlatformCaseAssist, OrderAssist, Resident, ResponsibilityZone, ServiceRequest, SpecialGroupVisit, Task, TaskMilestone,
-    TaskProgress, TenHouseholdUnit, Township, TownshipCategoryClock, TownshipSetting, User, Village, VillageScreening, WorkLog,
-    WorkOrder, WorkOrderEvent,
+    AuditLog,
+    CommandoTeam,
+    Department,
+    DeskDraft,
+    EnforcementReport,
+    ExternalProfile,
+    ExtensionRequest,
+    Grid,
+    GridEvent,
+    GridShape,
+    GridStaff,
+    Handoff,
+    Household,
+    Inspection,
+    MediationCase,
+    MediationParty,
+    MediationStep,
+    Mediator,
+    PartyMember,
+    PartyMemberHousehold,
+    PartyScoreEntry,
+    Platform,
+    PlatformCase,
+    PlatformCaseAssist,
+    OrderAssist,
+    Resident,
+    ResponsibilityZone,
+    ServiceRequest,
+    SpecialGroupVisit,
+    Task,
+    TaskMilestone,
+    TaskProgress,
+    TenHouseholdUnit,
+    Township,
+    TownshipCategoryClock,
+    TownshipSetting,
+    User,
+    Village,
+    VillageScreening,
+    WorkLog,
+    WorkOrder,
+    WorkOrderEvent,
 )
 from db.models.grid_work import GridEventPhoto, GridEventStep
 from db.models.platforms import AnalysisMeeting, FloatingResident, PlatformCaseEvent, VillageReportCheck
@@ -49,9 +85,26 @@ OPTION = "gov_township"
 ALL_TOWNSHIPS = {"gov_all_townships": True}
 
 # entities holding their township themselves
-DIRECT = (Village, Platform, WorkOrder, MediationCase, PlatformCase, Inspection, EnforcementReport,
-          AnalysisMeeting, CommandoTeam, Mediator, AuditLog, OrderStatsDay, OrderStatsMonth, ExternalProfile,
-          DeskDraft, TownshipSetting, TownshipCategoryClock, Task)
+DIRECT = (
+    Village,
+    Platform,
+    WorkOrder,
+    MediationCase,
+    PlatformCase,
+    Inspection,
+    EnforcementReport,
+    AnalysisMeeting,
+    CommandoTeam,
+    Mediator,
+    AuditLog,
+    OrderStatsDay,
+    OrderStatsMonth,
+    ExternalProfile,
+    DeskDraft,
+    TownshipSetting,
+    TownshipCategoryClock,
+    Task,
+)
 
 # entities reaching their township through their parents: (foreign key, parent) hops, the last
 # parent holding ``township_id``
@@ -70,8 +123,12 @@ PATHS: dict[type, tuple[tuple[str, type], ...]] = {
     GridStaff: (("grid_id", Grid), ("village_id", Village)),
     GridEvent: (("grid_id", Grid), ("village_id", Village)),
     Resident: (("household_id", Household), ("grid_id", Grid), ("village_id", Village)),
-    SpecialGroupVisit: (("resident_id", Resident), ("household_id", Household), ("grid_id", Grid),
-                        ("village_id", Village)),
+    SpecialGroupVisit: (
+        ("resident_id", Resident),
+        ("household_id", Household),
+        ("grid_id", Grid),
+        ("village_id", Village),
+    ),
     WorkOrderEvent: (("order_id", WorkOrder),),
     ExtensionRequest: (("order_id", WorkOrder),),
     OrderAssist: (("order_id", WorkOrder),),
@@ -119,8 +176,11 @@ def _options(township_id: int) -> tuple:
     for model in DIRECT:
         opts.append(with_loader_criteria(model, lambda cls: cls.township_id == township_id, include_aliases=True))
     # county accounts (no township) stay visible by name in a township's timelines
-    opts.append(with_loader_criteria(
-        User, lambda cls: or_(cls.township_id == township_id, cls.township_id.is_(None)), include_aliases=True))
+    opts.append(
+        with_loader_criteria(
+            User, lambda cls: or_(cls.township_id == township_id, cls.township_id.is_(None)), include_aliases=True
+        )
+    )
     for model in PATHS:
         opts.append(with_loader_criteria(model, lambda cls: _exists_path(cls, township_id), include_aliases=True))
     return tuple(opts)

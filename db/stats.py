@@ -29,12 +29,33 @@ from sqlalchemy import Connection
 
 from db.models.stats import COUNTERS
 
-DIMENSION_COLUMNS = {"township": "township_id", "village": "village_id", "grid": "grid_id", "platform": "platform_id",
-                     "department": "department_id", "category": "category_id", "channel": "channel"}
+DIMENSION_COLUMNS = {
+    "township": "township_id",
+    "village": "village_id",
+    "grid": "grid_id",
+    "platform": "platform_id",
+    "department": "department_id",
+    "category": "category_id",
+    "channel": "channel",
+}
 # the columns whose change can move a counter (an UPDATE touching only others skips the trigger)
-WATCHED = ("township_id", "status", "duplicate_of_id", "received_at", "resolved_at", "due_at", "contacted_at",
-           "supervised", "dispatched_at", "bounce_count", "redispatch_count", "channel", "callback_at",
-           "satisfaction", *[c for c in DIMENSION_COLUMNS.values() if c != "channel"])
+WATCHED = (
+    "township_id",
+    "status",
+    "duplicate_of_id",
+    "received_at",
+    "resolved_at",
+    "due_at",
+    "contacted_at",
+    "supervised",
+    "dispatched_at",
+    "bounce_count",
+    "redispatch_count",
+    "channel",
+    "callback_at",
+    "satisfaction",
+    *[c for c in DIMENSION_COLUMNS.values() if c != "channel"],
+)
 TRIGGERS_SQLITE = ("trg_order_stats_insert", "trg_order_stats_delete", "trg_order_stats_update")
 PG_FUNCTION = "order_stats_apply"
 PG_TRIGGER = "trg_order_stats"
@@ -50,18 +71,17 @@ _RECEIVED = {
     "closure_hit": "CASE WHEN {r}.status IN ('resolved', 'archived') THEN 1 ELSE 0 END",
     "on_time_n": "CASE WHEN {r}.resolved_at IS NOT NULL AND {r}.due_at IS NOT NULL THEN 1 ELSE 0 END",
     "on_time_hit": "CASE WHEN {r}.resolved_at IS NOT NULL AND {r}.due_at IS NOT NULL "
-                   "AND {r}.resolved_at <= {r}.due_at THEN 1 ELSE 0 END",
-    "contact_hit": "CASE WHEN {r}.contacted_at IS NOT NULL "
-                   "AND {hours_contact} <= 24 THEN 1 ELSE 0 END",
+    "AND {r}.resolved_at <= {r}.due_at THEN 1 ELSE 0 END",
+    "contact_hit": "CASE WHEN {r}.contacted_at IS NOT NULL AND {hours_contact} <= 24 THEN 1 ELSE 0 END",
     "handling_n": "CASE WHEN {r}.resolved_at IS NOT NULL THEN 1 ELSE 0 END",
     "handling_hours": "CASE WHEN {r}.resolved_at IS NOT NULL THEN {hours_resolved} ELSE 0.0 END",
     "overdue_n": "CASE WHEN {r}.due_at IS NOT NULL THEN 1 ELSE 0 END",
     "overdue_late": "CASE WHEN {r}.due_at IS NOT NULL AND {r}.resolved_at IS NOT NULL "
-                    "AND {r}.resolved_at > {r}.due_at THEN 1 ELSE 0 END",
+    "AND {r}.resolved_at > {r}.due_at THEN 1 ELSE 0 END",
     "supervised_hit": "CASE WHEN {r}.supervised THEN 1 ELSE 0 END",
     "redispatch_n": "CASE WHEN {r}.dispatched_at IS NOT NULL THEN 1 ELSE 0 END",
     "redispatch_hit": "CASE WHEN {r}.dispatched_at IS NOT NULL "
-                      "AND ({r}.bounce_count > 0 OR {r}.redispatch_count > 0) THEN 1 ELSE 0 END",
+    "AND ({r}.bounce_count > 0 OR {r}.redispatch_count > 0) THEN 1 ELSE 0 END",
     "petitions_hit": "CASE WHEN {r}.channel = 'petition' THEN 1 ELSE 0 END",
 }
 _RECEIVED_WHERE = "{r}.status <> 'cancelled' AND {r}.duplicate_of_id IS NULL"
@@ -81,21 +101,29 @@ class _Dialect:
         return f"CAST(({x}) + INTERVAL '8 hours' AS DATE)" if self.pg else f"date({x}, '+8 hours')"
 
     def month(self, x: str) -> str:
-        return (f"CAST(date_trunc('month', ({x}) + INTERVAL '8 hours') AS DATE)" if self.pg
-                else f"date({x}, '+8 hours', 'start of month')")
+        return (
+            f"CAST(date_trunc('month', ({x}) + INTERVAL '8 hours') AS DATE)"
+            if self.pg
+            else f"date({x}, '+8 hours', 'start of month')"
+        )
 
     def hours(self, a: str, b: str) -> str:
-        return (f"(EXTRACT(EPOCH FROM ({b}) - ({a})) / 3600.0)" if self.pg
-                else f"((julianday({b}) - julianday({a})) * 24.0)")
+        return (
+            f"(EXTRACT(EPOCH FROM ({b}) - ({a})) / 3600.0)"
+            if self.pg
+            else f"((julianday({b}) - julianday({a})) * 24.0)"
+        )
 
 
 def _exprs(d: _Dialect, r: str, part: str) -> dict[str, str]:
     """Every counter's expression for row alias ``r`` in one cohort (0 for the other's)."""
-    fill = {"r": r, "hours_contact": d.hours(f"{r}.received_at", f"{r}.contacted_at"),
-            "hours_resolved": d.hours(f"{r}.received_at", f"{r}.resolved_at")}
+    fill = {
+        "r": r,
+        "hours_contact": d.hours(f"{r}.received_at", f"{r}.contacted_at"),
+        "hours_resolved": d.hours(f"{r}.received_at", f"{r}.resolved_at"),
+    }
     own = _RECEIVED if part == "received" else _CALLBACK
-    return {c: own[c].format(**fill) if c in own else ("0.0" if c == "handling_hours" else "0")
-            for c in COUNTERS}
+    return {c: own[c].format(**fill) if c in own else ("0.0" if c == "handling_hours" else "0") for c in COUNTERS}
 
 
 def _where(r: str, part: str) -> str:
@@ -123,11 +151,14 @@ def _upserts(d: _Dialect, rows: list[tuple[str, int]]) -> list[str]:
             vals = ", ".join(f"{mul}({ex[c]}) AS {c}" for c in COUNTERS)
             at, where = f"{r}.{_at(part)}", _where(r, part)
             day_parts.append(f"SELECT {r}.township_id AS township_id, {d.day(at)} AS day, {vals} WHERE {where}")
-            keys = {f"key_{dim}": f"COALESCE(CAST({r}.{col} AS VARCHAR(20)), '')"
-                    for dim, col in DIMENSION_COLUMNS.items()}
-            month_parts.append(f"SELECT {r}.township_id AS township_id, {d.month(at)} AS month, dd.dim, dd.k, "  # nosec B608
-                               f"{vals} "
-                               f"FROM ({dims.format(**keys)}) AS dd WHERE {where}")
+            keys = {
+                f"key_{dim}": f"COALESCE(CAST({r}.{col} AS VARCHAR(20)), '')" for dim, col in DIMENSION_COLUMNS.items()
+            }
+            month_parts.append(
+                f"SELECT {r}.township_id AS township_id, {d.month(at)} AS month, dd.dim, dd.k, "  # nosec B608
+                f"{vals} "
+                f"FROM ({dims.format(**keys)}) AS dd WHERE {where}"
+            )
     day_set = ", ".join(f"{c} = order_stats_day.{c} + excluded.{c}" for c in COUNTERS)
     month_set = ", ".join(f"{c} = order_stats_month.{c} + excluded.{c}" for c in COUNTERS)
     return [
@@ -218,20 +249,25 @@ def rebuild(conn: Connection) -> None:
         ex = _exprs(d, "w", part)
         vals = ", ".join(f"{ex[c]} AS {c}" for c in COUNTERS)
         at = f"w.{_at(part)}"
-        day_parts.append(f"SELECT w.township_id AS township_id, {d.day(at)} AS day, {vals} "  # nosec B608
-                         f"FROM work_order w WHERE {_where('w', part)}")
+        day_parts.append(
+            f"SELECT w.township_id AS township_id, {d.day(at)} AS day, {vals} "  # nosec B608
+            f"FROM work_order w WHERE {_where('w', part)}"
+        )
         for dim, col in DIMENSION_COLUMNS.items():
             month_parts.append(
                 f"SELECT w.township_id AS township_id, {d.month(at)} AS month, '{dim}' AS dim, "  # nosec B608
                 f"COALESCE(CAST(w.{col} AS VARCHAR(20)), '') AS k, {vals} "
-                f"FROM work_order w WHERE {_where('w', part)}")
+                f"FROM work_order w WHERE {_where('w', part)}"
+            )
     conn.exec_driver_sql(
         f"INSERT INTO order_stats_day (township_id, day, {cols}) SELECT township_id, day, {sums} "  # nosec B608
-        f"FROM ({' UNION ALL '.join(day_parts)}) AS x GROUP BY township_id, day")
+        f"FROM ({' UNION ALL '.join(day_parts)}) AS x GROUP BY township_id, day"
+    )
     conn.exec_driver_sql(
         f"INSERT INTO order_stats_month (township_id, month, dim, key, {cols}) "  # nosec B608
         f"SELECT township_id, month, dim, k, {sums} "
-        f"FROM ({' UNION ALL '.join(month_parts)}) AS x GROUP BY township_id, month, dim, k")
+        f"FROM ({' UNION ALL '.join(month_parts)}) AS x GROUP BY township_id, month, dim, k"
+    )
 
 
 @contextmanager

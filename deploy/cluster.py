@@ -47,11 +47,13 @@ def render_nginx_conf(workdir: Path, listen: int, backends: list[int]) -> Path:
     (workdir / "tmp").mkdir(exist_ok=True)
     servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=30s;" for p in backends)
     user = "" if os.geteuid() != 0 else "user root;"  # workers may read the temp dirs we made
-    text = (TEMPLATE.read_text(encoding="utf-8")
-            .replace("{{USER}}", user)
-            .replace("{{PREFIX}}", str(workdir))
-            .replace("{{LISTEN}}", str(listen))
-            .replace("{{SERVERS}}", servers))
+    text = (
+        TEMPLATE.read_text(encoding="utf-8")
+        .replace("{{USER}}", user)
+        .replace("{{PREFIX}}", str(workdir))
+        .replace("{{LISTEN}}", str(listen))
+        .replace("{{SERVERS}}", servers)
+    )
     conf = workdir / "nginx.conf"
     conf.write_text(text, encoding="utf-8")
     return conf
@@ -59,13 +61,16 @@ def render_nginx_conf(workdir: Path, listen: int, backends: list[int]) -> Path:
 
 def start_nginx(conf: Path, log) -> subprocess.Popen:
     binary = nginx_binary()
-    check = subprocess.run([binary, "-t", "-c", str(conf), "-p", str(conf.parent)],
-                           capture_output=True, text=True)
+    check = subprocess.run([binary, "-t", "-c", str(conf), "-p", str(conf.parent)], capture_output=True, text=True)
     if check.returncode != 0:
         raise RuntimeError(f"nginx config test failed:\n{check.stderr}")
-    return subprocess.Popen([binary, "-c", str(conf), "-p", str(conf.parent), "-g", "daemon off;"],
-                            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            start_new_session=True)
+    return subprocess.Popen(
+        [binary, "-c", str(conf), "-p", str(conf.parent), "-g", "daemon off;"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 def app_env(database_url: str, cookie_key: str, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -76,16 +81,29 @@ def app_env(database_url: str, cookie_key: str, extra: dict[str, str] | None = N
 
 
 def start_app(port: int, env: dict[str, str], cookie_secret: str, log) -> subprocess.Popen:
-    python = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() \
-        else sys.executable
-    cmd = [python, "-m", "streamlit", "run", str(ROOT / "server.py"), "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1",
-           "--browser.gatherUsageStats", "false",
-           "--server.fileWatcherType", "none"]
+    python = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
+    cmd = [
+        python,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "server.py"),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
     # Streamlit refuses the secret on the command line (it would show in `ps`): environment only
     env = {**env, "STREAMLIT_SERVER_COOKIE_SECRET": cookie_secret}
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
+    return subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+    )
 
 
 def wait_healthy(url: str, proc: subprocess.Popen | None = None, timeout: float = 180) -> None:
@@ -125,8 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workdir", default=str(ROOT / "data" / "cluster"))
     args = ap.parse_args(argv)
     if not args.database_url or not args.database_url.startswith("postgresql"):
-        print("several servers need one PostgreSQL: pass --database-url postgresql+psycopg://...",
-              file=sys.stderr)
+        print("several servers need one PostgreSQL: pass --database-url postgresql+psycopg://...", file=sys.stderr)
         return 2
     cookie_key = os.environ.get("GOV_COOKIE_KEY") or secrets.token_urlsafe(36)
     cookie_secret = os.environ.get("GOV_STREAMLIT_COOKIE_SECRET") or secrets.token_urlsafe(36)

@@ -8,8 +8,11 @@ from db.config import PASSWORD_MAX_BYTES, PASSWORD_MIN_LEN
 from db.services import users
 
 actor = ui.guard("account")
-ui.page_header("account", f"密码至少{PASSWORD_MIN_LEN}位，须包含字母和数字，最多{PASSWORD_MAX_BYTES}字节。"
-               "修改后，您在其他设备上的登录将失效。")
+ui.page_header(
+    "account",
+    f"密码至少{PASSWORD_MIN_LEN}位，须包含字母和数字，最多{PASSWORD_MAX_BYTES}字节。"
+    "修改后，您在其他设备上的登录将失效。",
+)
 with st.form("change_password", clear_on_submit=True):
     old = st.text_input("原密码", type="password", max_chars=80)
     new = st.text_input("新密码", type="password", max_chars=80)

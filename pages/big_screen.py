@@ -33,8 +33,9 @@ if view_key not in st.session_state:
     st.session_state[view_key] = views[0]
 if not kiosk:
     view = top_l.segmented_control("画面", views, format_func=bs.VIEWS.get, key=view_key) or views[0]
-    st.page_link("pages/big_screen.py", label="展示模式（电视全屏，自动轮播）", icon=":material/tv:",
-                 query_params={"kiosk": "1"})
+    st.page_link(
+        "pages/big_screen.py", label="展示模式（电视全屏，自动轮播）", icon=":material/tv:", query_params={"kiosk": "1"}
+    )
 else:
     view = st.session_state[view_key]
 h = bs.headline(timefmt.minute_key())
@@ -42,6 +43,7 @@ note = f"数据截至 {h['today']:%Y年%m月%d日}（每分钟刷新）。所有
 st.caption(note + ("　　" + bs.tour_line(views, view, TOUR_SECONDS) if kiosk else ""))
 
 if tour:
+
     @st.fragment(run_every=timedelta(seconds=TOUR_SECONDS))
     def _tour() -> None:
         auth.fragment_guard(runtime.engine(), runtime.settings())
@@ -75,6 +77,7 @@ elif view == "trend":
 elif view == "map":
     bs.map_view(timefmt.minute_key(), kiosk)
 else:
+
     @st.fragment(run_every=timedelta(seconds=8))
     def _rotating() -> None:
         auth.fragment_guard(runtime.engine(), runtime.settings())

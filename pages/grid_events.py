@@ -8,8 +8,11 @@ from components import timefmt
 from db.permissions import allowed
 
 actor = ui.guard("grid_events")
-ui.page_header("grid_events", "网格吹哨 → 分级转办 → 响应处置 → 核查反馈 → 考核评价 → 事件归档。"
-               "列表中待办理的事件在前：待转办、待核查、待评价、待归档。")
+ui.page_header(
+    "grid_events",
+    "网格吹哨 → 分级转办 → 响应处置 → 核查反馈 → 考核评价 → 事件归档。"
+    "列表中待办理的事件在前：待转办、待核查、待评价、待归档。",
+)
 ui.show_flash()
 ref = data.reference()
 
@@ -33,8 +36,12 @@ views.append("工作日志")
 if actor.role != "grid":
     views.append("事件考核")
 wanted = st.query_params.get("view")
-view = st.segmented_control("视图", views, default=wanted if wanted in views else views[0], key="ge_view",
-                            label_visibility="collapsed") or views[0]
+view = (
+    st.segmented_control(
+        "视图", views, default=wanted if wanted in views else views[0], key="ge_view", label_visibility="collapsed"
+    )
+    or views[0]
+)
 
 if view == "上报事件":
     gu.report_form(actor, ref)
@@ -83,9 +90,16 @@ else:
         st.info("没有符合条件的事件。")
         ui.stop()
     gen = st.session_state.get(gu.TABLE_GEN, 0)
-    table = st.dataframe(gu.styled(gu.list_frame(rows)), hide_index=True, width="stretch",
-                         column_config=gu.LIST_COLUMNS, on_select="rerun", selection_mode="single-row",
-                         key=f"ge_table_{gen}_{page.number}", height=38 + 35 * min(len(rows), 12))
+    table = st.dataframe(
+        gu.styled(gu.list_frame(rows)),
+        hide_index=True,
+        width="stretch",
+        column_config=gu.LIST_COLUMNS,
+        on_select="rerun",
+        selection_mode="single-row",
+        key=f"ge_table_{gen}_{page.number}",
+        height=38 + 35 * min(len(rows), 12),
+    )
     picked = [i for i in table.selection.rows if i < len(rows)]
     if picked:
         st.divider()

@@ -20,8 +20,12 @@ if actor.role == "admin":  # until the console is ready for its first call: the 
         with st.container(border=True):
             st.subheader("上线准备")
             checklist_panel(missing)
-            st.page_link("pages/settings.py", label="去完成上线准备", icon=":material/arrow_forward:",
-                         query_params={"view": "setup"})
+            st.page_link(
+                "pages/settings.py",
+                label="去完成上线准备",
+                icon=":material/arrow_forward:",
+                query_params={"view": "setup"},
+            )
 items = data.attention(actor, timefmt.minute_key())
 ui.attention_cards(items)
 if actor.role == "leader":  # the overdue grid events, the most overdue first (issue #21 item 4)

@@ -50,8 +50,9 @@ if st.session_state.get("inbox_last_filter") != f:  # a new filter: page 1, no s
     st.session_state["inbox_last_filter"] = f
     st.session_state["inbox_page"] = 1
     order_actions.reset_tables()
-page = ui.paged("inbox_page", lambda off, lim: data.inbox(f, actor, off, lim, timefmt.minute_key()),
-                orders_ui.PAGE_SIZE)
+page = ui.paged(
+    "inbox_page", lambda off, lim: data.inbox(f, actor, off, lim, timefmt.minute_key()), orders_ui.PAGE_SIZE
+)
 total, rows, page_no = page.total, page.rows, page.number
 
 head, pager, export = st.columns([3, 2, 2], vertical_alignment="bottom")
@@ -61,17 +62,29 @@ may_export = allowed(actor.role, "order.export")
 if may_export and export.button("导出Excel", icon=":material/download:", disabled=total == 0):
     rows_all = data.inbox_export(f, actor)
     audit_export.record(actor, "work_order", len(rows_all), {"filter": repr(f)})
-    st.download_button("下载工单.xlsx", orders_ui.export_bytes(rows_all), file_name="工单导出.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", type="primary")
+    st.download_button(
+        "下载工单.xlsx",
+        orders_ui.export_bytes(rows_all),
+        file_name="工单导出.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        type="primary",
+    )
 
 if not rows:  # not an empty table reading "empty"
     mine = "（只查本乡镇的工单）" if set_aside and actor.township_id is not None else ""
     st.info(f"没有符合当前筛选条件的工单{mine}。")
     ui.stop()
 gen = st.session_state.get(order_actions.TABLE_GEN, 0)
-event = st.dataframe(orders_ui.styled(orders_ui.inbox_frame(rows)), hide_index=True, width="stretch",
-                     column_config=orders_ui.INBOX_COLUMNS, on_select="rerun", selection_mode="multi-row",
-                     key=f"inbox_table_{gen}_{page_no}", height=38 + 35 * min(len(rows), 12))
+event = st.dataframe(
+    orders_ui.styled(orders_ui.inbox_frame(rows)),
+    hide_index=True,
+    width="stretch",
+    column_config=orders_ui.INBOX_COLUMNS,
+    on_select="rerun",
+    selection_mode="multi-row",
+    key=f"inbox_table_{gen}_{page_no}",
+    height=38 + 35 * min(len(rows), 12),
+)
 selected = [rows[i] for i in event.selection.rows if i < len(rows)]
 if len(selected) > 1:
     if allowed(actor.role, "order.dispatch"):

@@ -10,7 +10,9 @@ from components.data import reference
 from db.queries import kpi as kpi_q
 
 actor = ui.guard("kpi")
-ui.page_header("kpi", "每项指标都标注样本量 n；将鼠标停在指标名旁的问号上可查看口径。点击图中的柱或点，下方列出对应工单。")
+ui.page_header(
+    "kpi", "每项指标都标注样本量 n；将鼠标停在指标名旁的问号上可查看口径。点击图中的柱或点，下方列出对应工单。"
+)
 period = kpi_ui.period_selector()
 minute = timefmt.minute_key()
 data = kpi_ui.summary(period, minute)
@@ -23,8 +25,10 @@ with top_r:
 kpi_ui.kpi_cards(data, other)
 
 st.divider()
-view = st.segmented_control("分析视图", ["趋势", "分类对比", "多渠道重合度", "一张图"], default="趋势",
-                            key="kpi_view") or "趋势"
+view = (
+    st.segmented_control("分析视图", ["趋势", "分类对比", "多渠道重合度", "一张图"], default="趋势", key="kpi_view")
+    or "趋势"
+)
 
 if view == "一张图":  # the township's grids coloured by a measure (now, not the period above)
     st.caption("地图显示当前状态（在办、超期、风险为此刻，网格事件为本月），不随上方统计周期变化。")
@@ -42,8 +46,9 @@ metric = metrics[metric_key]
 if view == "趋势":
     span, grain0 = kpi_q.trend_span(period)
     grains = {"day": "按日", "week": "按周", "month": "按月"}
-    grain = c2.selectbox("粒度", list(grains), index=list(grains).index(grain0), format_func=grains.get,
-                         key=f"kpi_grain_{period.kind}")
+    grain = c2.selectbox(
+        "粒度", list(grains), index=list(grains).index(grain0), format_func=grains.get, key=f"kpi_grain_{period.kind}"
+    )
     c3.caption(f"趋势范围：{span.label}；每个点标注其样本量 n，没有样本的时段留空。")
     rows = kpi_ui.trend(span, grain, minute)
     fig = kpi_ui.build_trend_figure(rows, metric)
@@ -60,14 +65,19 @@ else:
         c3.caption(f"共 {len(rows)} 组，图中显示样本量最大的 20 组；完整数据见下表。")
 
 chart_key = f"kpi_chart_{view}_{metric_key}_{by}_{period.kind}_{period.start}"
-event = st.plotly_chart(fig, on_select="rerun", selection_mode="points", key=chart_key,
-                        config={"displayModeBar": False})
+event = st.plotly_chart(
+    fig, on_select="rerun", selection_mode="points", key=chart_key, config={"displayModeBar": False}
+)
 idx = kpi_ui.selected_index(event)
 if view == "分类对比":
     with st.expander(f"{kpi_q.DIMENSIONS[by][0]}对比明细（{len(rows)} 组）"):
         st.dataframe(kpi_ui.compare_table(rows, metric), hide_index=True, width="stretch")
-        pick = st.selectbox("查看某一组的工单", [None, *range(len(rows))], key=f"kpi_pick_{by}",
-                            format_func=lambda i: "（请选择）" if i is None else str(rows[i]["label"]))
+        pick = st.selectbox(
+            "查看某一组的工单",
+            [None, *range(len(rows))],
+            key=f"kpi_pick_{by}",
+            format_func=lambda i: "（请选择）" if i is None else str(rows[i]["label"]),
+        )
         idx = pick if pick is not None else idx
 
 if idx is None or idx >= len(rows):
@@ -75,10 +85,15 @@ if idx is None or idx >= len(rows):
     ui.stop()
 
 row = rows[idx]
-st.subheader(f"{metric.label}：{ui.esc(row['label'])}　{kpi_ui.fmt_value(metric, row[metric_key])}"
-             f"（n={row[f'{metric_key}_n']}）")
-part = st.segmented_control("列出", list(kpi_q.DRILL_PARTS), format_func=kpi_q.DRILL_PARTS.get, default="n",
-                            key="kpi_part") or "n"
+st.subheader(
+    f"{metric.label}：{ui.esc(row['label'])}　{kpi_ui.fmt_value(metric, row[metric_key])}（n={row[f'{metric_key}_n']}）"
+)
+part = (
+    st.segmented_control(
+        "列出", list(kpi_q.DRILL_PARTS), format_func=kpi_q.DRILL_PARTS.get, default="n", key="kpi_part"
+    )
+    or "n"
+)
 bucket = kpi_q.Period("custom", row["start"], row["end"]) if view == "趋势" else None
 drill_period = span if view == "趋势" else period
 group_key = None if view == "趋势" else row["key"]
@@ -86,18 +101,31 @@ drill_id = (metric_key, by, group_key, str(bucket), part)
 if st.session_state.get("kpi_drill_id") != drill_id:
     st.session_state["kpi_drill_id"] = drill_id
     st.session_state["kpi_drill_page"] = 1
-page = ui.paged("kpi_drill_page", lambda off, lim: kpi_ui.drill(metric_key, drill_period, by, group_key, part, bucket,
-                                                                 off, lim, actor.role, minute), 20)
+page = ui.paged(
+    "kpi_drill_page",
+    lambda off, lim: kpi_ui.drill(metric_key, drill_period, by, group_key, part, bucket, off, lim, actor.role, minute),
+    20,
+)
 page.control(noun="件")
 if not page.rows:
     st.info("没有符合条件的工单。")
     ui.stop()
-picked = st.dataframe(kpi_ui.drill_frame(page.rows), hide_index=True, width="stretch", on_select="rerun",
-                      selection_mode="single-row", key=f"kpi_drill_table_{hash(drill_id)}_{page.number}")
+picked = st.dataframe(
+    kpi_ui.drill_frame(page.rows),
+    hide_index=True,
+    width="stretch",
+    on_select="rerun",
+    selection_mode="single-row",
+    key=f"kpi_drill_table_{hash(drill_id)}_{page.number}",
+)
 sel = [i for i in picked.selection.rows if i < len(page.rows)]
 if sel:
     number = page.rows[sel[0]]["number"]
-    st.page_link("pages/inbox.py", label=f"在工单中心打开 {number}", icon=":material/open_in_new:",
-                 query_params={"order": number})
+    st.page_link(
+        "pages/inbox.py",
+        label=f"在工单中心打开 {number}",
+        icon=":material/open_in_new:",
+        query_params={"order": number},
+    )
 else:
     st.caption("选中一行可在工单中心打开该工单的详情与时间线。")

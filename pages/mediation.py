@@ -7,7 +7,9 @@ from components import timefmt
 from db.permissions import allowed
 
 actor = ui.guard("mediation")
-ui.page_header("mediation", "红色预警在前，超期无进展其次。选中一行查看案卷并办理；四步调解按顺序记录，任何一步都可达成协议。")
+ui.page_header(
+    "mediation", "红色预警在前，超期无进展其次。选中一行查看案卷并办理；四步调解按顺序记录，任何一步都可达成协议。"
+)
 ui.show_flash()
 ref = data.reference()
 
@@ -31,8 +33,12 @@ if allowed(actor.role, "mediation.create"):
 views |= {"screening": "月度排查", "visits": "特殊人群走访", "kpi": "化解指标"}
 if allowed(actor.role, "mediation.settings"):
     views["settings"] = "设置"
-view = st.segmented_control("视图", list(views), format_func=views.get, default="ledger", key="med_view",
-                            label_visibility="collapsed") or "ledger"
+view = (
+    st.segmented_control(
+        "视图", list(views), format_func=views.get, default="ledger", key="med_view", label_visibility="collapsed"
+    )
+    or "ledger"
+)
 
 if view == "new":
     mui.register_form(actor, ref)

@@ -6,8 +6,11 @@ from components import platform_ui as pui
 from components import ui
 
 actor = ui.guard("platform_desk")
-ui.page_header("platform_desk", "本平台的待办：其他平台推送来的案件（须在期限内接收或退回）、本平台牵头或协办的案件（按期限排序）、"
-               "派给本平台的工单，以及本平台的业务台账。")
+ui.page_header(
+    "platform_desk",
+    "本平台的待办：其他平台推送来的案件（须在期限内接收或退回）、本平台牵头或协办的案件（按期限排序）、"
+    "派给本平台的工单，以及本平台的业务台账。",
+)
 ui.show_flash()
 plat = pui.pick_platform(actor)
 if plat is None:
@@ -40,13 +43,17 @@ cols[4].metric("待办工单", counts["orders"])
 
 # a segmented control, not tabs: the chosen view survives the rerun after a save
 VIEWS = ["待办队列", f"{plat['name'].replace('平台', '')}业务台账", "巡查发现立案"]
-view = st.segmented_control("视图", VIEWS, default=VIEWS[0], key=f"pl_view_{plat['code']}",
-                            label_visibility="collapsed") or VIEWS[0]
+view = (
+    st.segmented_control("视图", VIEWS, default=VIEWS[0], key=f"pl_view_{plat['code']}", label_visibility="collapsed")
+    or VIEWS[0]
+)
 if view == VIEWS[0]:
     st.subheader("待接收的推送")
-    page = ui.paged("pl_hand_page",
-                    lambda off, lim: pui.read("handoffs_waiting", plat["id"], off, lim, role=actor.role),
-                    pui.PAGE_SIZE)
+    page = ui.paged(
+        "pl_hand_page",
+        lambda off, lim: pui.read("handoffs_waiting", plat["id"], off, lim, role=actor.role),
+        pui.PAGE_SIZE,
+    )
     if page.total:
         page.control(noun="件")
         pui.handoff_table(page.rows, now)
@@ -56,10 +63,11 @@ if view == VIEWS[0]:
 
     st.subheader("本平台的案件（牵头或协办）")
     flagged = st.toggle("只看多次退回的案件", key="pl_only_flagged")
-    page = ui.paged("pl_case_page",
-                    lambda off, lim: pui.read("my_cases", plat["id"], off, lim, role=actor.role,
-                                              only_flagged=flagged),
-                    pui.PAGE_SIZE)
+    page = ui.paged(
+        "pl_case_page",
+        lambda off, lim: pui.read("my_cases", plat["id"], off, lim, role=actor.role, only_flagged=flagged),
+        pui.PAGE_SIZE,
+    )
     if page.total:
         page.control(noun="件")
         pui.case_table(page.rows, now)
@@ -68,16 +76,20 @@ if view == VIEWS[0]:
         st.caption("没有在办案件。")
 
     st.subheader("派给本平台的工单")
-    page = ui.paged("pl_order_page",
-                    lambda off, lim: pui.read("my_orders", plat["id"], off, lim, role=actor.role),
-                    pui.PAGE_SIZE)
+    page = ui.paged(
+        "pl_order_page", lambda off, lim: pui.read("my_orders", plat["id"], off, lim, role=actor.role), pui.PAGE_SIZE
+    )
     if page.total:
         page.control(noun="件")
         for r in page.rows:
             due = pui._due_text(r["due_at"], now)
             # a link's label is markdown: the title is the caller's words (an image in it was drawn)
-            st.page_link("pages/inbox.py", label=f"{r['number']} · {ui.esc(r['title'])} · {r['status_label']} · 期限 {due}",
-                         query_params={"order": r["number"]}, icon=":material/assignment:")
+            st.page_link(
+                "pages/inbox.py",
+                label=f"{r['number']} · {ui.esc(r['title'])} · {r['status_label']} · 期限 {due}",
+                query_params={"order": r["number"]},
+                icon=":material/assignment:",
+            )
     else:
         st.caption("没有派给本平台的在办工单。")
 

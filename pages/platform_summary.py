@@ -11,8 +11,10 @@ from db.queries.platforms import Period
 from db.rules import platform_fsm as fsm
 
 actor = ui.guard("platform_summary")
-ui.page_header("platform_summary", "四个平台期间内立案的在办、办结、超期数，平台之间的推送流向（接收与退回），"
-               "以及被退回两次及以上的案件。")
+ui.page_header(
+    "platform_summary",
+    "四个平台期间内立案的在办、办结、超期数，平台之间的推送流向（接收与退回），以及被退回两次及以上的案件。",
+)
 now = pui.now_utc()
 
 c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
@@ -24,14 +26,17 @@ if actor.role == "platform":
     c2.markdown(f"**{ui.esc(plat['township']) if plat else ''}**")
 else:
     towns = {t["id"]: t["name"] for t in pui.read("townships")}
-    township_id = c2.selectbox("乡镇", [None] + list(towns), key="pls_town",
-                               format_func=lambda i: "全部乡镇" if i is None else towns[i])
+    township_id = c2.selectbox(
+        "乡镇", [None] + list(towns), key="pls_town", format_func=lambda i: "全部乡镇" if i is None else towns[i]
+    )
 period = Period(start, end, township_id)
 
 rows = pui.read("summary", period, now)
 pui.summary_table(rows)
-st.caption("期间立案：统计期间内立案的案件，按当前牵头平台归类；超期：在办且已过期限，或办结晚于期限；"
-           "多次退回：推送被退回两次及以上。")
+st.caption(
+    "期间立案：统计期间内立案的案件，按当前牵头平台归类；超期：在办且已过期限，或办结晚于期限；"
+    "多次退回：推送被退回两次及以上。"
+)
 
 st.subheader("平台之间的推送流向")
 flows = pui.read("flows", period)
@@ -48,19 +53,32 @@ code = d1.selectbox("平台", codes, key="pls_code", format_func=lambda c: "全�
 buckets = {"flagged": "多次退回", "overdue": "超期", "open": "在办", "closed": "已办结", "all": "全部"}
 bucket = d2.selectbox("类别", list(buckets), format_func=buckets.get, key="pls_bucket")
 key = f"pls_page_{code}_{bucket}_{label}_{township_id}"
-page = ui.paged(key, lambda off, lim: pui.read("case_list", period, now, off, lim, role=actor.role,
-                                                  code=code, bucket=bucket),
-                pui.PAGE_SIZE)
+page = ui.paged(
+    key,
+    lambda off, lim: pui.read("case_list", period, now, off, lim, role=actor.role, code=code, bucket=bucket),
+    pui.PAGE_SIZE,
+)
 page.control(noun="件")
-ui.table(pd.DataFrame({
-    "案件编号": [r["number"] for r in page.rows], "标题": [r["title"] for r in page.rows],
-    "乡镇": [r["township"] for r in page.rows], "牵头平台": [r["lead_platform"] for r in page.rows],
-    "状态": [fsm.CASE_STATUS_LABELS.get(r["status"], r["status"]) for r in page.rows],
-    "期限": [fmt(r["due_at"]) for r in page.rows], "退回次数": [r["bounce_count"] for r in page.rows],
-}))
+ui.table(
+    pd.DataFrame(
+        {
+            "案件编号": [r["number"] for r in page.rows],
+            "标题": [r["title"] for r in page.rows],
+            "乡镇": [r["township"] for r in page.rows],
+            "牵头平台": [r["lead_platform"] for r in page.rows],
+            "状态": [fsm.CASE_STATUS_LABELS.get(r["status"], r["status"]) for r in page.rows],
+            "期限": [fmt(r["due_at"]) for r in page.rows],
+            "退回次数": [r["bounce_count"] for r in page.rows],
+        }
+    )
+)
 if page.rows:
-    number = st.selectbox("查看案件时间线", [""] + [r["number"] for r in page.rows], key="pls_pick",
-                          format_func=lambda n: "选择案件编号" if not n else n)
+    number = st.selectbox(
+        "查看案件时间线",
+        [""] + [r["number"] for r in page.rows],
+        key="pls_pick",
+        format_func=lambda n: "选择案件编号" if not n else n,
+    )
     if number:
         cid = pui.read("case_id_by_number", number)
         detail = pui.read("case_detail", cid, role=actor.role) if cid else None

@@ -8,8 +8,11 @@ from components.settings_forms import calendar_section, categories_table, catego
 from components.setup_ui import setup_section, steps
 
 actor = ui.guard("settings")
-ui.page_header("settings", "上线准备、诉求类别与办理时限、本乡镇设置、节假日日历。办理时限按工作日计算，"
-               "节假日与调休以国务院办公厅公布的安排为准。")
+ui.page_header(
+    "settings",
+    "上线准备、诉求类别与办理时限、本乡镇设置、节假日日历。办理时限按工作日计算，"
+    "节假日与调休以国务院办公厅公布的安排为准。",
+)
 ui.show_flash()
 lists = data.settings_lists()
 VIEWS = ["上线准备", "类别与办理时限", "本乡镇设置", "节假日日历"]
@@ -30,8 +33,10 @@ elif view == "类别与办理时限":
         else:
             category_form(actor, lists["categories"])
     else:
-        st.info("尚未配置诉求类别：" + ("请县级管理员在“上线准备”中载入标准类别目录。" if locked
-                                        else "可在“上线准备”中载入标准类别目录。"))
+        st.info(
+            "尚未配置诉求类别："
+            + ("请县级管理员在“上线准备”中载入标准类别目录。" if locked else "可在“上线准备”中载入标准类别目录。")
+        )
 elif view == "本乡镇设置":  # what a township keeps for itself, whatever the county's catalogue
     township_section(actor)
 else:

@@ -6,7 +6,9 @@ from components import data, order_actions, orders_ui, ui
 from components import timefmt
 
 actor = ui.guard("supervision")
-ui.page_header("supervision", "超过办理时限仍未办结的工单自动列入；领导可指定督办班子成员并催办，所有操作记入工单时间线。")
+ui.page_header(
+    "supervision", "超过办理时限仍未办结的工单自动列入；领导可指定督办班子成员并催办，所有操作记入工单时间线。"
+)
 ui.show_flash()
 ref = data.reference()
 
@@ -29,15 +31,23 @@ if deep and (order_id := data.order_id_by_number(deep)):  # after an action: the
         st.rerun()
     ui.stop()
 
-page = ui.paged("sup_page", lambda off, lim: data.supervision(off, lim, timefmt.minute_key(), actor.role), orders_ui.PAGE_SIZE)
+page = ui.paged(
+    "sup_page", lambda off, lim: data.supervision(off, lim, timefmt.minute_key(), actor.role), orders_ui.PAGE_SIZE
+)
 total, rows, page_no = page.total, page.rows, page.number
 page.control(noun="件", label="督办清单共")
 if not rows:
     st.success("目前没有超期或督办中的工单。")
     ui.stop()
 gen = st.session_state.get(order_actions.TABLE_GEN, 0)
-event = st.dataframe(orders_ui.supervision_frame(rows), hide_index=True, width="stretch", on_select="rerun",
-                     selection_mode="single-row", key=f"sup_table_{gen}_{page_no}")
+event = st.dataframe(
+    orders_ui.supervision_frame(rows),
+    hide_index=True,
+    width="stretch",
+    on_select="rerun",
+    selection_mode="single-row",
+    key=f"sup_table_{gen}_{page_no}",
+)
 picked = [i for i in event.selection.rows if i < len(rows)]
 if picked:
     st.divider()

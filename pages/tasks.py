@@ -8,8 +8,11 @@ from components import timefmt
 from db.permissions import allowed
 
 actor = ui.guard("tasks")
-ui.page_header("tasks", "逾期在前、临期其次。每项任务明确牵头单位、责任单位、责任人、量化标准和节点时限，"
-                        "周调度逐项过账，完成一项销号一项（销号须有依据）。")
+ui.page_header(
+    "tasks",
+    "逾期在前、临期其次。每项任务明确牵头单位、责任单位、责任人、量化标准和节点时限，"
+    "周调度逐项过账，完成一项销号一项（销号须有依据）。",
+)
 ui.show_flash()
 
 task_id = ui.param_id("task")
@@ -29,8 +32,12 @@ tui.cards(tui.counts(timefmt.minute_key()))
 views = {"ledger": "台账"}
 if allowed(actor.role, "task.manage"):
     views |= {"new": "新建任务", "import": "Excel导入"}
-view = st.segmented_control("视图", list(views), format_func=views.get, default="ledger", key="task_view",
-                            label_visibility="collapsed") or "ledger"
+view = (
+    st.segmented_control(
+        "视图", list(views), format_func=views.get, default="ledger", key="task_view", label_visibility="collapsed"
+    )
+    or "ledger"
+)
 
 if view == "new":
     tui.new_form(actor)
@@ -43,8 +50,9 @@ else:
         st.session_state["task_last_filter"] = f
         st.session_state["task_page"] = 1
         st.session_state["task_table_gen"] = st.session_state.get("task_table_gen", 0) + 1
-    page = ui.paged("task_page", lambda off, lim: tui.page_rows(f, actor.role, off, lim, timefmt.minute_key()),
-                    tui.PAGE_SIZE)
+    page = ui.paged(
+        "task_page", lambda off, lim: tui.page_rows(f, actor.role, off, lim, timefmt.minute_key()), tui.PAGE_SIZE
+    )
     page.control(noun="项", label="共")
     if not page.total:
         st.info("没有符合条件的任务。")

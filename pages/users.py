@@ -22,8 +22,13 @@ with tab_new, st.form("new_user", clear_on_submit=False):
     if actor.township_id is None and len(ref["townships"]) > 1:  # the county's administrator
         towns = {t["id"]: t["name"] for t in ref["townships"]}
         values["township_id"] = st.selectbox(
-            "所属乡镇", list(towns), index=None, format_func=towns.get, placeholder="请选择",
-            help="平台工作人员或指定了村（社区）的账号随其平台或村；县级领导不属于任何乡镇。")
+            "所属乡镇",
+            list(towns),
+            index=None,
+            format_func=towns.get,
+            placeholder="请选择",
+            help="平台工作人员或指定了村（社区）的账号随其平台或村；县级领导不属于任何乡镇。",
+        )
     password = st.text_input("初始密码", type="password", max_chars=80)
     if st.form_submit_button("创建用户", type="primary"):
         with ui.user_errors():
@@ -34,7 +39,9 @@ with tab_new, st.form("new_user", clear_on_submit=False):
 
 with tab_edit:
     by_id = {r["id"]: r for r in rows}
-    uid = st.selectbox("选择用户", list(by_id), format_func=lambda i: f'{by_id[i]["username"]}（{by_id[i]["display_name"]}）')
+    uid = st.selectbox(
+        "选择用户", list(by_id), format_func=lambda i: f"{by_id[i]['username']}（{by_id[i]['display_name']}）"
+    )
     if uid is not None:
         row = by_id[uid]
         # keep the version that was loaded, so a concurrent save is detected

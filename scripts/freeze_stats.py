@@ -33,9 +33,11 @@ class _Recorder:
 
 
 def source(revision: str) -> str:
-    out = [f'"""The KPI summary tables\' SQL exactly as migration {revision} installs it, frozen from\n'
-           f'db/stats.py at that revision by scripts/freeze_stats.py. Generated: do not edit."""\n',
-           f"COUNTERS = {COUNTERS!r}\n"]
+    out = [
+        f'"""The KPI summary tables\' SQL exactly as migration {revision} installs it, frozen from\n'
+        f'db/stats.py at that revision by scripts/freeze_stats.py. Generated: do not edit."""\n',
+        f"COUNTERS = {COUNTERS!r}\n",
+    ]
     for dialect in ("sqlite", "postgresql"):
         name = dialect.upper()
         out.append(f"TRIGGERS_{name} = {pprint.pformat(stats.trigger_ddl(dialect), width=110)}\n")

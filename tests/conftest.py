@@ -160,8 +160,10 @@ def sqlite_engine(sqlite_db_path: Path) -> Iterator[Engine]:
 def pg_cluster() -> Iterator[PgCluster]:
     """The session's PostgreSQL cluster (started on first use, stopped at session end)."""
     if find_pg_bindir() is None:
-        unavailable("PostgreSQL server binaries (initdb, pg_ctl) not found: install the "
-                    "'postgresql' package or set GOV_PG_BINDIR")
+        unavailable(
+            "PostgreSQL server binaries (initdb, pg_ctl) not found: install the "
+            "'postgresql' package or set GOV_PG_BINDIR"
+        )
     cluster = start_cluster()
     try:
         yield cluster

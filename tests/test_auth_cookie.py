@@ -26,11 +26,22 @@ def _post(body: dict | bytes, headers: dict | None = None, scheme: str = "http",
     from components import cookie_route
 
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    sent = {"host": "127.0.0.1:8501", "x-gov-cookie": "1", "content-type": "application/json",
-            "content-length": str(len(raw))}
+    sent = {
+        "host": "127.0.0.1:8501",
+        "x-gov-cookie": "1",
+        "content-type": "application/json",
+        "content-length": str(len(raw)),
+    }
     sent.update(headers or {})
-    scope = {"type": "http", "method": "POST", "path": COOKIE_ROUTE, "scheme": scheme, "query_string": b"",
-             "server": ("127.0.0.1", 8501), "headers": [(k.encode(), v.encode()) for k, v in sent.items() if v is not None]}
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": COOKIE_ROUTE,
+        "scheme": scheme,
+        "query_string": b"",
+        "server": ("127.0.0.1", 8501),
+        "headers": [(k.encode(), v.encode()) for k, v in sent.items() if v is not None],
+    }
 
     async def receive() -> dict:
         return {"type": "http.request", "body": raw, "more_body": False}
@@ -80,15 +91,18 @@ def test_the_route_deletes_the_cookie(cookie_key):
     assert header.startswith(f'{COOKIE_NAME}="";') and "Max-Age=0" in header and "HttpOnly" in header
 
 
-@pytest.mark.parametrize("body, headers, status", [
-    ({"token": "x"}, {"x-gov-cookie": None}, 403),  # no header: a form on another site
-    ({"token": "x"}, {"origin": "https://evil.example"}, 403),  # another origin
-    (b"not json", {}, 400),
-    ([1, 2], {}, 400),
-    ({"token": "x" * 5000}, {}, 413),  # nothing large is read into memory
-    ({"token": "x"}, {"content-length": None}, 413),  # nor a body of unknown length
-    ({"token": "not-a-jwt"}, {}, 400),
-])
+@pytest.mark.parametrize(
+    "body, headers, status",
+    [
+        ({"token": "x"}, {"x-gov-cookie": None}, 403),  # no header: a form on another site
+        ({"token": "x"}, {"origin": "https://evil.example"}, 403),  # another origin
+        (b"not json", {}, 400),
+        ([1, 2], {}, 400),
+        ({"token": "x" * 5000}, {}, 413),  # nothing large is read into memory
+        ({"token": "x"}, {"content-length": None}, 413),  # nor a body of unknown length
+        ({"token": "not-a-jwt"}, {}, 400),
+    ],
+)
 def test_the_route_refuses_what_is_not_a_same_origin_request_for_our_token(cookie_key, body, headers, status):
     resp = _post(body, headers=headers)
     assert resp.status_code == status and "set-cookie" not in resp.headers
@@ -101,7 +115,9 @@ def test_the_route_refuses_a_token_of_another_key_or_too_old(cookie_key):
     assert _post({"token": stale}).status_code == 400
     same_origin = _post({"token": _token()}, headers={"origin": "http://127.0.0.1:8501"})
     assert same_origin.status_code == 204
-    behind_a_proxy = _post({"token": _token()}, headers={"origin": "https://console.example", "host": "console.example"})
+    behind_a_proxy = _post(
+        {"token": _token()}, headers={"origin": "https://console.example", "host": "console.example"}
+    )
     assert behind_a_proxy.status_code == 204
 
 

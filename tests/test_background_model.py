@@ -71,8 +71,7 @@ def test_a_failed_training_keeps_the_old_model_and_is_tried_again_later():
 
 def test_the_fallback_is_built_once():
     built = []
-    m = BackgroundModel(lambda: threading.Event().wait(10) or "never", lambda: built.append(1) or "kw",
-                        clock=Clock())
+    m = BackgroundModel(lambda: threading.Event().wait(10) or "never", lambda: built.append(1) or "kw", clock=Clock())
     assert [m.get() for _ in range(3)] == ["kw"] * 3 and built == [1]
 
 
@@ -89,8 +88,13 @@ def test_the_training_process_hands_back_a_model_the_server_can_load(sqlite_engi
 
     url = sqlite_engine.url.render_as_string(hide_password=False)
     out = tmp_path / "model.pkl"
-    subprocess.run([sys.executable, "-m", "db.classify", str(out)], check=True, timeout=300,  # nosec B603
-                   env={**os.environ, "GOV_TRAIN_DATABASE_URL": url}, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "db.classify", str(out)],
+        check=True,
+        timeout=300,  # nosec B603
+        env={**os.environ, "GOV_TRAIN_DATABASE_URL": url},
+        capture_output=True,
+    )
     model = pickle.loads(out.read_bytes())  # nosec B301
     assert isinstance(model, CategoryClassifier) and type(model).__module__ == "db.classify"
 
@@ -126,16 +130,21 @@ def test_the_trained_model_is_kept_and_a_new_process_starts_from_it():
     assert first.wait(10) and first.get() == "model A" and kept["raw"] == "model A"
 
     trained = []
-    second = BackgroundModel(lambda: trained.append(1) or "model B", lambda: "keywords", max_age_s=3600,
-                             clock=clock, load=lambda: (kept["raw"], 600.0), store=store)
+    second = BackgroundModel(
+        lambda: trained.append(1) or "model B",
+        lambda: "keywords",
+        max_age_s=3600,
+        clock=clock,
+        load=lambda: (kept["raw"], 600.0),
+        store=store,
+    )
     assert second.get() == "model A" and second.wait(10) and not trained  # 10 minutes old: not due
     clock.t = 3000  # 3000 + 600 > 3600: due
     second.get()
     assert second.wait(10) and trained == [1] and second.get() == "model B" and kept["raw"] == "model B"
 
     gate = threading.Event()  # the training holds until the fallback has been seen (no race)
-    broken = BackgroundModel(lambda: gate.wait(10) and "model C", lambda: "keywords", clock=clock,
-                             load=lambda: 1 / 0)
+    broken = BackgroundModel(lambda: gate.wait(10) and "model C", lambda: "keywords", clock=clock, load=lambda: 1 / 0)
     assert broken.get() == "keywords"  # a bad file: trained afresh, the keywords answer meanwhile
     gate.set()
     assert broken.wait(10) and broken.get() == "model C"

@@ -30,11 +30,38 @@ def test_desk_benchmark_runs_small(tmp_path):
     out, js = tmp_path / "desk.md", tmp_path / "desk.json"
     # in a process of its own: Playwright's sync API wants a thread without a running event loop
     proc = subprocess.run(
-        [desk.PY, "-m", "bench.desk", "--calls", "1", "--floor-samples", "3", "--load-sessions", "1",
-         "--scenarios", ",".join(SMALL),
-         "--load-think", "1", "--load-scenarios", "new", "--demo-orders", "300", "--norun-ms", "250",
-         "--workdir", str(tmp_path / "work"), "--out", str(out), "--json", str(js)],
-        cwd=ROOT, capture_output=True, text=True, timeout=280)
+        [
+            desk.PY,
+            "-m",
+            "bench.desk",
+            "--calls",
+            "1",
+            "--floor-samples",
+            "3",
+            "--load-sessions",
+            "1",
+            "--scenarios",
+            ",".join(SMALL),
+            "--load-think",
+            "1",
+            "--load-scenarios",
+            "new",
+            "--demo-orders",
+            "300",
+            "--norun-ms",
+            "250",
+            "--workdir",
+            str(tmp_path / "work"),
+            "--out",
+            str(out),
+            "--json",
+            str(js),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=280,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     r = json.loads(js.read_text(encoding="utf-8"))
     assert len(r["floor"]["samples"]) == 3

@@ -18,11 +18,35 @@ def test_suite_runs_small(tmp_path, capsys):
     if find_pg_bindir() is None:
         pytest.skip("no PostgreSQL binaries")  # conftest's CI rule fails earlier via other pg tests
     out = tmp_path / "suite.md"
-    assert suite.main(["--scale", "township", "--orders", "200", "--backends", "sqlite,postgresql",
-                       "--runs", "1", "--roles", "leader", "--pages", "home,kpi", "--sessions", "1", "--settle", "0.2",
-                       "--memory-backends", "sqlite",  # the memory run's code is the backend's URL only
-                       "--workdir", str(tmp_path),
-                       "--out", str(out)]) == 0
+    assert (
+        suite.main(
+            [
+                "--scale",
+                "township",
+                "--orders",
+                "200",
+                "--backends",
+                "sqlite,postgresql",
+                "--runs",
+                "1",
+                "--roles",
+                "leader",
+                "--pages",
+                "home,kpi",
+                "--sessions",
+                "1",
+                "--settle",
+                "0.2",
+                "--memory-backends",
+                "sqlite",  # the memory run's code is the backend's URL only
+                "--workdir",
+                str(tmp_path),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     text = out.read_text(encoding="utf-8")
     assert "## sqlite" in text and "## postgresql" in text and "### Targets missed" in text
     for backend in ("sqlite", "postgresql"):

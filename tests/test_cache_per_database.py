@@ -27,8 +27,9 @@ def _database_with_village(template: Path, path: Path, name: str) -> Path:
     return path
 
 
-def test_reference_lists_follow_the_database(sqlite_template: Path, tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reference_lists_follow_the_database(
+    sqlite_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from components import data
 
     first = _database_with_village(sqlite_template, tmp_path / "a.db", "东湖村")
@@ -44,9 +45,13 @@ def test_reference_lists_follow_the_database(sqlite_template: Path, tmp_path: Pa
 
 def test_no_display_read_is_cached_around_the_database_key() -> None:
     root = Path(__file__).resolve().parent.parent
-    offenders = [f"{p.relative_to(root)}:{n}" for folder in ("components", "pages") for p in (root / folder).rglob("*.py")
-                 for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
-                 if "@st.cache_data" in line]
+    offenders = [
+        f"{p.relative_to(root)}:{n}"
+        for folder in ("components", "pages")
+        for p in (root / folder).rglob("*.py")
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if "@st.cache_data" in line
+    ]
     assert not offenders, f"use @runtime.cached(ttl=...) instead: {offenders}"
 
 

@@ -47,8 +47,9 @@ def test_freeze_start_at_and_restore():
 def test_a_subprocess_reads_the_moment_it_is_given():
     code = "from db.models.base import utcnow; print(utcnow().isoformat())"
     env = dict(os.environ, GOV_CLOCK="2026-02-18T10:00")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                         check=True).stdout.strip()
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
     seen = datetime.fromisoformat(out)
     assert datetime(2026, 2, 18, 2, 0) <= seen < datetime(2026, 2, 18, 2, 1)
 
@@ -57,8 +58,9 @@ def test_without_gov_clock_a_process_reads_the_system_clock():
     code = "from db import clock; print(clock.is_moved(), clock.utcnow().isoformat())"
     env = {k: v for k, v in os.environ.items() if k != clock.ENV}
     before = datetime.utcnow()  # noqa: DTZ003 - the system clock itself, for comparison
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                         check=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
     assert out[0] == "False"
     assert before - timedelta(seconds=1) <= datetime.fromisoformat(out[1]) <= datetime.utcnow() + timedelta(seconds=1)
 

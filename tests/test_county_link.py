@@ -26,8 +26,19 @@ from db.services import setup
 from tests.factories.accounts import first_admin
 from tests.factories.clock import TEST_NOW
 
-HEADERS = ["序号", "工单编号", "受理时间", "来电人", "联系电话", "诉求内容", "诉求类型", "所属区域", "办理时限",
-           "紧急程度", "承办单位"]
+HEADERS = [
+    "序号",
+    "工单编号",
+    "受理时间",
+    "来电人",
+    "联系电话",
+    "诉求内容",
+    "诉求类型",
+    "所属区域",
+    "办理时限",
+    "紧急程度",
+    "承办单位",
+]
 
 
 def excel_serial(local: datetime) -> float:
@@ -59,14 +70,43 @@ def county_export(rows: list[list], title: str = "泌阳县12345政务服务便�
 
 
 ROWS = [
-    ["ＢＹ２０２６１１１９０００１", excel_serial(datetime(2026, 11, 19, 9, 30)), "张先生", 13800138000,
-     "白云镇东村三组路边电线杆倾斜，晚上路过很危险，请尽快处理。", "水电气暖/用电故障", "泌阳县白云镇东村三组",
-     "2026年11月25日", "紧急", "白云镇人民政府"],
-    ["BY202611190002", datetime(2026, 11, 19, 10, 5), "李女士", "+86 139-0013-9000",
-     "西村村口垃圾堆放多日无人清运，气味很大。", "其他类", "白云镇西村村口", "2026/11/28 17:30", "一般", "白云镇"],
+    [
+        "ＢＹ２０２６１１１９０００１",
+        excel_serial(datetime(2026, 11, 19, 9, 30)),
+        "张先生",
+        13800138000,
+        "白云镇东村三组路边电线杆倾斜，晚上路过很危险，请尽快处理。",
+        "水电气暖/用电故障",
+        "泌阳县白云镇东村三组",
+        "2026年11月25日",
+        "紧急",
+        "白云镇人民政府",
+    ],
+    [
+        "BY202611190002",
+        datetime(2026, 11, 19, 10, 5),
+        "李女士",
+        "+86 139-0013-9000",
+        "西村村口垃圾堆放多日无人清运，气味很大。",
+        "其他类",
+        "白云镇西村村口",
+        "2026/11/28 17:30",
+        "一般",
+        "白云镇",
+    ],
     [None, None, None, None, None, None, None, None, None, None],  # the repeated header sits here
-    ["BY202611190003", "2026-11-19 11:20:00", None, "0396-7654321",
-     "东村小学门口道路破损，坑洼积水，学生上下学不便。", None, "东村", "20261130", "", "白云镇"],
+    [
+        "BY202611190003",
+        "2026-11-19 11:20:00",
+        None,
+        "0396-7654321",
+        "东村小学门口道路破损，坑洼积水，学生上下学不便。",
+        None,
+        "东村",
+        "20261130",
+        "",
+        "白云镇",
+    ],
 ]
 ROWS = [r for r in ROWS if any(v is not None for v in r)]
 
@@ -85,8 +125,11 @@ def town(engine):
 
 def _orders(engine, *where):
     with read_session(engine) as s:
-        return list(s.scalars(select(WorkOrder).where(WorkOrder.external_source.is_not(None), *where)
-                              .order_by(WorkOrder.external_no)))
+        return list(
+            s.scalars(
+                select(WorkOrder).where(WorkOrder.external_source.is_not(None), *where).order_by(WorkOrder.external_no)
+            )
+        )
 
 
 def test_a_county_export_is_reviewed_imported_and_imported_again_without_duplicates(town):
@@ -102,8 +145,7 @@ def test_a_county_export_is_reviewed_imported_and_imported_again_without_duplica
         link.commit(engine, admin, raw, "转办工单.xlsx", "12345", now=TEST_NOW)
     assert _orders(engine) == []
 
-    done = link.commit(engine, admin, raw, "转办工单.xlsx", "12345", categories={"其他类": town["other"]},
-                       now=TEST_NOW)
+    done = link.commit(engine, admin, raw, "转办工单.xlsx", "12345", categories={"其他类": town["other"]}, now=TEST_NOW)
     assert (done.created, done.updated, done.unchanged) == (3, 0, 0)
     first, second, third = _orders(engine)
     assert first.external_no == "BY202611190001"  # full-width digits
@@ -122,8 +164,11 @@ def test_a_county_export_is_reviewed_imported_and_imported_again_without_duplica
     from db.queries import orders as orders_q
 
     with read_session(engine) as s:
-        found = s.execute(orders_q.inbox_select(s, orders_q.InboxFilter(text="by202611190002"), admin,
-                                                TEST_NOW)).mappings().all()
+        found = (
+            s.execute(orders_q.inbox_select(s, orders_q.InboxFilter(text="by202611190002"), admin, TEST_NOW))
+            .mappings()
+            .all()
+        )
     assert [r["external_no"] for r in found] == ["BY202611190002"]
     # remembered: the next file needs no review
     assert link.preview(engine, admin, raw, "转办工单.xlsx", "12345").ok
@@ -132,8 +177,9 @@ def test_a_county_export_is_reviewed_imported_and_imported_again_without_duplica
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
     later = [list(r) for r in ROWS]
     later[1][7] = "2026-12-02 17:30"  # the county extended ticket 2
-    moved = link.commit(engine, admin, county_export(later), "转办工单（续）.xlsx", "12345",
-                        now=TEST_NOW + timedelta(hours=2))
+    moved = link.commit(
+        engine, admin, county_export(later), "转办工单（续）.xlsx", "12345", now=TEST_NOW + timedelta(hours=2)
+    )
     assert (moved.created, moved.updated, moved.unchanged) == (0, 1, 2)
     assert len(_orders(engine)) == 3
     assert _orders(engine)[1].external_due_at == local_to_utc(datetime(2026, 12, 2, 17, 30))
@@ -142,10 +188,10 @@ def test_a_county_export_is_reviewed_imported_and_imported_again_without_duplica
 def test_every_problem_is_listed_by_row_and_column_and_nothing_is_written(town):
     engine, admin = town["engine"], town["admin"]
     bad = [list(r) for r in ROWS]
-    bad[0][1] = "明天上午"      # not a date
-    bad[1][3] = "12345"        # not a phone: a warning (the county may mask or double it), not a problem
-    bad[2][4] = None           # no description
-    bad[2][0] = bad[0][0]      # the same ticket twice
+    bad[0][1] = "明天上午"  # not a date
+    bad[1][3] = "12345"  # not a phone: a warning (the county may mask or double it), not a problem
+    bad[2][4] = None  # no description
+    bad[2][0] = bad[0][0]  # the same ticket twice
     pre = link.preview(engine, admin, county_export(bad), "x.xlsx", "12345", categories={"其他类": town["other"]})
     found = {(line, column) for line, column, _m in pre.problems}
     # rows 4 and 5, the header again on row 6, row 7
@@ -153,8 +199,9 @@ def test_every_problem_is_listed_by_row_and_column_and_nothing_is_written(town):
     assert [(line, column) for line, column, _m in pre.warnings] == [(5, "联系电话")]
     assert any("与第4行编号重复" in m for _l, _c, m in pre.problems)
     with pytest.raises(ValidationError, match="3 处问题"):
-        link.commit(engine, admin, county_export(bad), "x.xlsx", "12345", categories={"其他类": town["other"]},
-                    now=TEST_NOW)
+        link.commit(
+            engine, admin, county_export(bad), "x.xlsx", "12345", categories={"其他类": town["other"]}, now=TEST_NOW
+        )
     assert _orders(engine) == []
 
 
@@ -168,16 +215,22 @@ def test_a_file_without_the_usual_headers_is_read_with_the_townships_own_mapping
     wb.save(buf)
     with pytest.raises(ValidationError, match="找不到这些必需的列"):
         link.preview(engine, admin, buf.getvalue(), "q.xlsx", "12345")
-    link.save_columns(engine, admin, "12345", {"number": "单号", "received_at": "时间", "description": "诉求",
-                                               "category": "分类", "area": "位置"})
+    link.save_columns(
+        engine,
+        admin,
+        "12345",
+        {"number": "单号", "received_at": "时间", "description": "诉求", "category": "分类", "area": "位置"},
+    )
     pre = link.preview(engine, admin, buf.getvalue(), "q.xlsx", "12345")
     assert pre.ok and pre.new == 1, pre
 
 
 def test_csv_in_gbk_and_petitions(town):
     engine, admin = town["engine"], town["admin"]
-    text = ("信访件编号,登记时间,信访人,联系电话,信访事项,问题类别,所属区域\n"
-            "XF-2026-0101,2026年11月18日14时05分,王某,13700137000,反映东村道路破损多次未修。,其他类,东村\n")
+    text = (
+        "信访件编号,登记时间,信访人,联系电话,信访事项,问题类别,所属区域\n"
+        "XF-2026-0101,2026年11月18日14时05分,王某,13700137000,反映东村道路破损多次未修。,其他类,东村\n"
+    )
     raw = text.encode("gb18030")
     # the petitioner's household, the only one of 东村 with that phone: the petition is its matter
     with write_session(engine) as s:
@@ -191,8 +244,7 @@ def test_csv_in_gbk_and_petitions(town):
         s.add(hh)
         s.flush()
         household = hh.id
-    done = link.commit(engine, admin, raw, "信访件.csv", "petition", categories={"其他类": town["other"]},
-                       now=TEST_NOW)
+    done = link.commit(engine, admin, raw, "信访件.csv", "petition", categories={"其他类": town["other"]}, now=TEST_NOW)
     assert done.created == 1
     (p,) = _orders(engine)
     assert (p.channel, p.external_source, p.external_no) == ("petition", "petition", "XF-2026-0101")
@@ -202,16 +254,27 @@ def test_csv_in_gbk_and_petitions(town):
 
 def test_the_earlier_deadline_is_the_orders_and_replies_go_out_once_per_change(town):
     engine, admin = town["engine"], town["admin"]
-    link.commit(engine, admin, county_export(ROWS), "x.xlsx", "12345", categories={"其他类": town["other"]},
-                now=TEST_NOW)
+    link.commit(
+        engine, admin, county_export(ROWS), "x.xlsx", "12345", categories={"其他类": town["other"]}, now=TEST_NOW
+    )
     first = _orders(engine)[0]
     with read_session(engine) as s:
         from db.models import Department, Platform
-        platform, dept = s.execute(select(Platform.id, Department.id).join(Department, Department.platform_id ==
-                                                                           Platform.id)).first()
+
+        platform, dept = s.execute(
+            select(Platform.id, Department.id).join(Department, Department.platform_id == Platform.id)
+        ).first()
     contacted = orders_svc.contact(engine, admin, first.id, first.version, now=TEST_NOW)
-    out = orders_svc.dispatch(engine, admin, first.id, contacted["version"], platform_id=platform, department_id=dept,
-                              workdays=10, now=TEST_NOW)
+    out = orders_svc.dispatch(
+        engine,
+        admin,
+        first.id,
+        contacted["version"],
+        platform_id=platform,
+        department_id=dept,
+        workdays=10,
+        now=TEST_NOW,
+    )
     assert out["due_at"] == first.external_due_at  # 10 working days would end in December
     replies = link.export_replies(engine, admin)
     assert replies.rows == 3
@@ -238,16 +301,19 @@ def test_who_may_import_and_reply():
         link.export_replies(None, reception)
 
 
-@pytest.mark.parametrize("cell, expected", [
-    (46345.395833333336, datetime(2026, 11, 19, 9, 30)),
-    (excel_serial(datetime(2026, 11, 19, 23, 58)), datetime(2026, 11, 19, 23, 58)),  # not 23:57:59
-    ("2026-11-19 09:30:00.5", datetime(2026, 11, 19, 9, 30)),
-    ("2026年11月19日9时30分", datetime(2026, 11, 19, 9, 30)),
-    ("２０２６－１１－１９　０９：３０", datetime(2026, 11, 19, 9, 30)),
-    ("20261119093000", datetime(2026, 11, 19, 9, 30)),
-    ("2026.11.19 9:30", datetime(2026, 11, 19, 9, 30)),
-    ("2026/11/19", datetime(2026, 11, 19)),
-])
+@pytest.mark.parametrize(
+    "cell, expected",
+    [
+        (46345.395833333336, datetime(2026, 11, 19, 9, 30)),
+        (excel_serial(datetime(2026, 11, 19, 23, 58)), datetime(2026, 11, 19, 23, 58)),  # not 23:57:59
+        ("2026-11-19 09:30:00.5", datetime(2026, 11, 19, 9, 30)),
+        ("2026年11月19日9时30分", datetime(2026, 11, 19, 9, 30)),
+        ("２０２６－１１－１９　０９：３０", datetime(2026, 11, 19, 9, 30)),
+        ("20261119093000", datetime(2026, 11, 19, 9, 30)),
+        ("2026.11.19 9:30", datetime(2026, 11, 19, 9, 30)),
+        ("2026/11/19", datetime(2026, 11, 19)),
+    ],
+)
 def test_dates_as_counties_write_them(cell, expected):
     assert sheet.parse_datetime(cell) == local_to_utc(expected)
 
@@ -264,16 +330,29 @@ def test_an_export_with_other_headers_and_the_village_only_in_the_text(town):
     engine, admin = town["engine"], town["admin"]
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws.append(["流水号", "创建时间（年月日时分）", "诉求人姓名", "来电电话", "工单内容", "工单类型", "所属乡镇", "处理时限"])
-    ws.append(["A-77", "2026-11-19 08:00", "赵某", "13600136000", "西村三组垃圾无人清运，气味很大。", "其他类", "白云镇",
-               "2026-11-22"])
+    ws.append(
+        ["流水号", "创建时间（年月日时分）", "诉求人姓名", "来电电话", "工单内容", "工单类型", "所属乡镇", "处理时限"]
+    )
+    ws.append(
+        [
+            "A-77",
+            "2026-11-19 08:00",
+            "赵某",
+            "13600136000",
+            "西村三组垃圾无人清运，气味很大。",
+            "其他类",
+            "白云镇",
+            "2026-11-22",
+        ]
+    )
     buf = io.BytesIO()
     wb.save(buf)
     pre = link.preview(engine, admin, buf.getvalue(), "other.xlsx", "12345", categories={"其他类": town["other"]})
     assert pre.ok, pre
     assert pre.columns["received_at"] == "创建时间（年月日时分）"
-    link.commit(engine, admin, buf.getvalue(), "other.xlsx", "12345", categories={"其他类": town["other"]},
-                now=TEST_NOW)
+    link.commit(
+        engine, admin, buf.getvalue(), "other.xlsx", "12345", categories={"其他类": town["other"]}, now=TEST_NOW
+    )
     (order,) = _orders(engine)
     assert order.village_id == town["west"] and order.external_no == "A-77"
 
@@ -307,8 +386,16 @@ def test_what_the_county_leaves_empty_or_masked_does_not_block_the_file(town):
     buf = io.BytesIO()
     wb.save(buf)
     raw = buf.getvalue()
-    done = link.commit(engine, admin, raw, "n.xlsx", "12345", categories={"（空）": town["other"]},
-                       villages={"东村西村交界": town["west"]}, now=TEST_NOW)
+    done = link.commit(
+        engine,
+        admin,
+        raw,
+        "n.xlsx",
+        "12345",
+        categories={"（空）": town["other"]},
+        villages={"东村西村交界": town["west"]},
+        now=TEST_NOW,
+    )
     assert done.created == 3
     n1, n2, n4 = _orders(engine)
     assert n1.caller_phone is None and n2.caller_phone is None and n4.village_id == town["west"]

@@ -29,9 +29,19 @@ def test_killed_writer_loses_nothing_committed(engine):
         before = s.scalar(select(func.count()).select_from(WorkOrder))
     engine.dispose()
     proc = subprocess.Popen(
-        [sys.executable, str(WRITER), _url(engine), str(w.village), str(w.grid), str(w.category),
-         str(w.dispatcher.user_id)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            str(WRITER),
+            _url(engine),
+            str(w.village),
+            str(w.grid),
+            str(w.category),
+            str(w.dispatcher.user_id),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     committed: list[str] = []
     try:
         deadline = time.monotonic() + 120
@@ -60,10 +70,12 @@ def test_killed_writer_loses_nothing_committed(engine):
         numbers = set(s.scalars(select(WorkOrder.number)))
         total = s.scalar(select(func.count()).select_from(WorkOrder))
         # every order is whole: its receive event and its audit record came in the same commit
-        no_event = s.scalar(select(func.count()).select_from(WorkOrder).where(
-            ~select(WorkOrderEvent.id).where(WorkOrderEvent.order_id == WorkOrder.id).exists()))
-        audited = s.scalar(select(func.count()).select_from(AuditLog).where(
-            AuditLog.action == "order.create"))
+        no_event = s.scalar(
+            select(func.count())
+            .select_from(WorkOrder)
+            .where(~select(WorkOrderEvent.id).where(WorkOrderEvent.order_id == WorkOrder.id).exists())
+        )
+        audited = s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "order.create"))
     missing = [n for n in committed if n not in numbers]
     assert not missing, f"committed orders lost after the kill: {missing}"
     # at most one order committed whose number the writer had not printed yet

@@ -16,17 +16,33 @@ def test_every_order_of_the_demo_township_agrees_with_its_timeline(demo_db):
     W, E = WorkOrder, WorkOrderEvent
     with read_session(pages_f.engine()) as s:
         roles = {uid: role for uid, role in s.execute(select(User.id, User.role))}
-        steps = s.execute(select(E.order_id, E.action, E.actor_id).join(W, W.id == E.order_id)
-                          .where(W.township_id == town).order_by(E.at, E.id)).all()
-        orders = {r.id: r for r in s.execute(select(W.id, W.assignee_id, W.supervisor_user_id, W.created_by,
-                                                    W.supervised, W.handler_village_id).where(W.township_id == town))}
+        steps = s.execute(
+            select(E.order_id, E.action, E.actor_id)
+            .join(W, W.id == E.order_id)
+            .where(W.township_id == town)
+            .order_by(E.at, E.id)
+        ).all()
+        orders = {
+            r.id: r
+            for r in s.execute(
+                select(
+                    W.id, W.assignee_id, W.supervisor_user_id, W.created_by, W.supervised, W.handler_village_id
+                ).where(W.township_id == town)
+            )
+        }
         assert s.scalar(select(func.count()).select_from(W).where(W.township_id == town, W.supervised.is_(True))) > 0
     last: dict[tuple[int, str], int | None] = {}
     for oid, action, actor in steps:
         assert actor is not None, (oid, action)  # every step names who took it
         last[(oid, action)] = actor
-    expected_role = {"receive": "reception", "contact": "reception", "dispatch": "dispatcher",
-                     "accept": "platform", "resolve": "platform", "supervise": "leader"}
+    expected_role = {
+        "receive": "reception",
+        "contact": "reception",
+        "dispatch": "dispatcher",
+        "accept": "platform",
+        "resolve": "platform",
+        "supervise": "leader",
+    }
     for (oid, action), actor in last.items():
         if action in expected_role:
             role = expected_role[action]
@@ -53,8 +69,12 @@ def test_a_first_start_marks_the_generated_data_current_so_it_changes_none_of_it
 
     with read_session(pages_f.engine()) as s:
         towns = set(s.scalars(select(Township.id)))
-        marks = {k: v for k, v in s.execute(select(AppSetting.key, AppSetting.value)
-                                            .where(AppSetting.key.like("demo_topped_up_%")))}
+        marks = {
+            k: v
+            for k, v in s.execute(
+                select(AppSetting.key, AppSetting.value).where(AppSetting.key.like("demo_topped_up_%"))
+            )
+        }
         newest = s.scalar(select(func.max(WorkOrder.received_at)))
     assert set(marks) == {f"demo_topped_up_{t}" for t in towns}
     assert all(datetime.fromisoformat(v) >= newest for v in marks.values())

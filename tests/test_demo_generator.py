@@ -22,10 +22,35 @@ from db.demo.identity import is_valid_id_number
 from db.engine import make_engine
 from db.migrate import upgrade
 from db.models import (
-    AppSetting, AuditLog, Base, Category, Counter, Department, ExtensionRequest, Grid, GridEvent,
-    GridStaff, Household, MediationCase, MediationParty, MediationStep, Mediator, OrderAssist, PartyMember,
-    PartyMemberHousehold, PartyScoreEntry, Platform, PlatformCase, RecordLink, Resident,
-    ServiceItem, TenHouseholdUnit, Township, Village, WorkOrder, WorkOrderEvent,
+    AppSetting,
+    AuditLog,
+    Base,
+    Category,
+    Counter,
+    Department,
+    ExtensionRequest,
+    Grid,
+    GridEvent,
+    GridStaff,
+    Household,
+    MediationCase,
+    MediationParty,
+    MediationStep,
+    Mediator,
+    OrderAssist,
+    PartyMember,
+    PartyMemberHousehold,
+    PartyScoreEntry,
+    Platform,
+    PlatformCase,
+    RecordLink,
+    Resident,
+    ServiceItem,
+    TenHouseholdUnit,
+    Township,
+    Village,
+    WorkOrder,
+    WorkOrderEvent,
 )
 from db.models.grid_work import EVENT_STATUSES
 from db.models.orders import CHANNELS, OPEN_STATUSES, ORDER_STATUSES
@@ -109,25 +134,25 @@ def test_households_residents_and_units(township):
     n_residents = _scalar(engine, select(func.count()).select_from(Resident))
     assert 2_000 <= n_households <= 8_000
     assert 2.5 <= n_residents / n_households <= 4.0
-    outside = _scalar(engine, select(func.count()).select_from(Household)
-                      .where(Household.unit_id.is_(None)))
+    outside = _scalar(engine, select(func.count()).select_from(Household).where(Household.unit_id.is_(None)))
     assert 0.01 <= outside / n_households <= 0.08, "a few households outside any unit"
     # each ten-household chief lives in the unit they lead
-    rows = _all(engine, select(TenHouseholdUnit.id, Household.unit_id)
-                .join(Resident, Resident.id == TenHouseholdUnit.chief_resident_id)
-                .join(Household, Household.id == Resident.household_id))
+    rows = _all(
+        engine,
+        select(TenHouseholdUnit.id, Household.unit_id)
+        .join(Resident, Resident.id == TenHouseholdUnit.chief_resident_id)
+        .join(Household, Household.id == Resident.household_id),
+    )
     n_units = _scalar(engine, select(func.count()).select_from(TenHouseholdUnit))
     assert len(rows) == n_units > 300
     assert all(unit == home for unit, home in rows)
-    sizes = Tally(u for (u,) in _all(engine, select(Household.unit_id)
-                                     .where(Household.unit_id.is_not(None))))
+    sizes = Tally(u for (u,) in _all(engine, select(Household.unit_id).where(Household.unit_id.is_not(None))))
     assert all(5 <= n <= 16 for n in sizes.values())
 
 
 def test_resident_identity_data_is_well_formed(township):
     engine, _ = township
-    rows = _all(engine, select(Resident.id_number, Resident.birth_year, Resident.gender,
-                               Resident.phone, Resident.tags))
+    rows = _all(engine, select(Resident.id_number, Resident.birth_year, Resident.gender, Resident.phone, Resident.tags))
     assert all(is_valid_id_number(i) and i.startswith("4117") for i, *_ in rows)
     assert all(int(i[6:10]) == y for i, y, *_ in rows)
     assert all((int(i[16]) % 2 == 1) == (g == "男") for i, _, g, *_ in rows)
@@ -144,8 +169,7 @@ def test_party_members_links_and_scores(township):
     n_residents = _scalar(engine, select(func.count()).select_from(Resident))
     members = _all(engine, select(PartyMember.id, PartyMember.score, PartyMember.resident_id))
     assert 0.03 <= len(members) / n_residents <= 0.05
-    flagged = _scalar(engine, select(func.count()).select_from(Resident)
-                      .where(Resident.is_party_member.is_(True)))
+    flagged = _scalar(engine, select(func.count()).select_from(Resident).where(Resident.is_party_member.is_(True)))
     assert flagged == len(members)
     links = Tally(m for (m,) in _all(engine, select(PartyMemberHousehold.party_member_id)))
     in_range = sum(1 for m, *_ in members if 5 <= links[m] <= 15)
@@ -173,9 +197,17 @@ def test_mediators_platforms_categories_and_services(township):
     assert {c: n for _, c, n in platforms} == PLATFORMS
     per_platform = Tally(p for (p,) in _all(engine, select(Department.platform_id)))
     assert all(3 <= per_platform[p] <= 6 for p, *_ in platforms)
-    cats = _all(engine, select(Category.id, Category.parent_id, Category.keywords,
-                               Category.handling_workdays, Category.contact_hours,
-                               Category.platform_code))
+    cats = _all(
+        engine,
+        select(
+            Category.id,
+            Category.parent_id,
+            Category.keywords,
+            Category.handling_workdays,
+            Category.contact_hours,
+            Category.platform_code,
+        ),
+    )
     tops = [c for c in cats if c[1] is None]
     children = Tally(c[1] for c in cats if c[1] is not None)
     assert 8 <= len(tops) <= 12
@@ -185,8 +217,7 @@ def test_mediators_platforms_categories_and_services(township):
     assert _scalar(engine, select(func.count()).select_from(ServiceItem)) >= 100
     settings = dict(_all(engine, select(AppSetting.key, AppSetting.value)))
     assert settings == {"mediation_followup_days": "30", "mediation_stale_days": "15"}
-    audit = _all(engine, select(AuditLog.username, AuditLog.action, AuditLog.entity,
-                                AuditLog.after))
+    audit = _all(engine, select(AuditLog.username, AuditLog.action, AuditLog.entity, AuditLog.after))
     assert len(audit) == 1 and audit[0][:3] == ("system", "demo_seed", "database")
     assert audit[0][3]["rows"]["work_order"] == 5000 and audit[0][3]["orders"] == 5000
 
@@ -207,27 +238,38 @@ def test_orders_cover_every_status_and_channel(township):
     year = (NOW + LOCAL).year
     # from 1 January two years back to now; activity grows (compare whole years: this one is partial)
     assert set(years) == {year - 2, year - 1, year} and years[year - 2] < years[year - 1]
-    dispatched = _all(engine, select(WorkOrder.platform_id, WorkOrder.department_id, WorkOrder.handler_village_id,
-                                     WorkOrder.village_id).where(WorkOrder.dispatched_at.is_not(None)))
+    dispatched = _all(
+        engine,
+        select(
+            WorkOrder.platform_id, WorkOrder.department_id, WorkOrder.handler_village_id, WorkOrder.village_id
+        ).where(WorkOrder.dispatched_at.is_not(None)),
+    )
     # handled by a department, or (就地办) by the order's own village
-    assert all((p is not None and d is not None and hv is None) or (p is None and d is None and hv == v)
-               for p, d, hv, v in dispatched)
-    cancelled = _all(engine, select(WorkOrder.cancelled_reason)
-                     .where(WorkOrder.status == "cancelled"))
+    assert all(
+        (p is not None and d is not None and hv is None) or (p is None and d is None and hv == v)
+        for p, d, hv, v in dispatched
+    )
+    cancelled = _all(engine, select(WorkOrder.cancelled_reason).where(WorkOrder.status == "cancelled"))
     assert all(reason for (reason,) in cancelled)
-    dups = _all(engine, select(WorkOrder.id, WorkOrder.duplicate_of_id)
-                .where(WorkOrder.duplicate_of_id.is_not(None)))
+    dups = _all(engine, select(WorkOrder.id, WorkOrder.duplicate_of_id).where(WorkOrder.duplicate_of_id.is_not(None)))
     assert dups and all(orig < dup for dup, orig in dups)
-    dup_links = _all(engine, select(RecordLink.from_id, RecordLink.to_id)
-                     .where(RecordLink.kind == "duplicate"))
+    dup_links = _all(engine, select(RecordLink.from_id, RecordLink.to_id).where(RecordLink.kind == "duplicate"))
     assert sorted(dup_links) == sorted(dups)
 
 
 def test_supervision_of_late_orders(township):
     engine, _ = township
-    rows = _all(engine, select(WorkOrder.status, WorkOrder.due_at, WorkOrder.supervised,
-                               WorkOrder.supervision_level, WorkOrder.urge_count,
-                               WorkOrder.dispatched_at))
+    rows = _all(
+        engine,
+        select(
+            WorkOrder.status,
+            WorkOrder.due_at,
+            WorkOrder.supervised,
+            WorkOrder.supervision_level,
+            WorkOrder.urge_count,
+            WorkOrder.dispatched_at,
+        ),
+    )
     open_overdue = [r for r in rows if r[0] in OPEN_STATUSES and r[1] is not None and r[1] < NOW]
     assert len(open_overdue) >= 3
     assert all(r[2] and r[3] == "red" for r in open_overdue)
@@ -242,32 +284,37 @@ def test_supervision_of_late_orders(township):
 
 def test_satisfaction_and_redispatch(township):
     engine, _ = township
-    rows = _all(engine, select(WorkOrder.satisfaction, WorkOrder.redispatch_count)
-                .where(WorkOrder.status == "archived", WorkOrder.callback_at.is_not(None)))
+    rows = _all(
+        engine,
+        select(WorkOrder.satisfaction, WorkOrder.redispatch_count).where(
+            WorkOrder.status == "archived", WorkOrder.callback_at.is_not(None)
+        ),
+    )
     sat = Tally(s for s, _ in rows)
     # an unsatisfied callback re-dispatches the order (order_fsm): archived orders end
     # satisfied or basic, some of them after one or two re-dispatches
     assert set(sat) == {"satisfied", "basic"}
     assert sat["satisfied"] > 0.8 * len(rows)
     assert sum(1 for _, n in rows if n > 0) > 0.02 * len(rows)
-    unsatisfied = _all(engine, select(WorkOrder.status, WorkOrder.redispatch_count)
-                       .where(WorkOrder.satisfaction == "unsatisfied"))
+    unsatisfied = _all(
+        engine, select(WorkOrder.status, WorkOrder.redispatch_count).where(WorkOrder.satisfaction == "unsatisfied")
+    )
     assert all(n > 0 and st in (*OPEN_STATUSES, "resolved") for st, n in unsatisfied)
-    callbacks = Tally(ev.data["satisfaction"] for ev in _all(
-        engine, select(WorkOrderEvent).where(WorkOrderEvent.action == "callback")))
+    callbacks = Tally(
+        ev.data["satisfaction"]
+        for ev in _all(engine, select(WorkOrderEvent).where(WorkOrderEvent.action == "callback"))
+    )
     assert set(callbacks) == {"satisfied", "basic", "unsatisfied"}
     ext = Tally(s for (s,) in _all(engine, select(ExtensionRequest.status)))
     assert ext["approved"] > 20 and ext["refused"] > 0
-    assert _scalar(engine, select(func.count()).select_from(WorkOrder)
-                   .where(WorkOrder.bounce_count > 0)) > 10
+    assert _scalar(engine, select(func.count()).select_from(WorkOrder).where(WorkOrder.bounce_count > 0)) > 10
 
 
 def test_timelines_are_consistent_with_orders(township):
     engine, _ = township
     orders = {r.id: r for r in _all(engine, select(WorkOrder))}
     events = defaultdict(list)
-    for ev in _all(engine, select(WorkOrderEvent).order_by(WorkOrderEvent.order_id,
-                                                           WorkOrderEvent.id)):
+    for ev in _all(engine, select(WorkOrderEvent).order_by(WorkOrderEvent.order_id, WorkOrderEvent.id)):
         events[ev.order_id].append(ev)
     assert set(events) == set(orders)
     for order_id, evs in events.items():
@@ -281,8 +328,7 @@ def test_timelines_are_consistent_with_orders(township):
         assert evs[-1].at <= NOW and evs[-1].at == order.updated_at
         for prev, cur in zip(evs, evs[1:], strict=False):  # the app's state machine allows every step
             if cur.to_status != prev.to_status:
-                assert next_status(prev.to_status, cur.action,
-                                   **(cur.data or {})) == cur.to_status, order.number
+                assert next_status(prev.to_status, cur.action, **(cur.data or {})) == cur.to_status, order.number
             elif cur.action in ("assist_accept", "assist_report"):  # a 吹哨办 part's step, not the order's
                 assert cur.from_status in OPEN_STATUSES, order.number
             else:
@@ -296,15 +342,13 @@ def test_timelines_are_consistent_with_orders(township):
             assert order.warn_at == warn_point(order.dispatched_at, order.due_at)
         assert order.redispatch_count == len(redispatches)
         assert order.bounce_count == sum(e.action == "bounce" for e in evs)
-        assert order.extension_count == sum(e.action == "decide_extension" and e.data["approved"]
-                                            for e in evs)
+        assert order.extension_count == sum(e.action == "decide_extension" and e.data["approved"] for e in evs)
         assert order.urge_count == sum(e.action == "urge" for e in evs)
         if order.supervised:
             levels = [e.data["level"] for e in evs if e.action == "supervise"]
             assert levels and levels[-1] == order.supervision_level, order.number
         if order.status in ("resolved", "archived"):
-            assert order.resolved_at == [e.at for e in evs
-                                         if e.action in ("resolve", "answer")][-1]
+            assert order.resolved_at == [e.at for e in evs if e.action in ("resolve", "answer")][-1]
         if order.tier == "instant" and order.status == "archived":
             assert [e.action for e in evs] == ["receive", "answer"]
         assert order.contact_due_at == order.received_at + timedelta(hours=24)
@@ -315,12 +359,19 @@ def test_due_at_follows_the_working_day_calendar(township):
     cal = calendar_from_package()
     workdays = dict(_all(engine, select(Category.id, Category.handling_workdays)))
     extra = defaultdict(int)
-    for order_id, days in _all(engine, select(ExtensionRequest.order_id, ExtensionRequest.workdays)
-                               .where(ExtensionRequest.status == "approved")):
+    for order_id, days in _all(
+        engine,
+        select(ExtensionRequest.order_id, ExtensionRequest.workdays).where(ExtensionRequest.status == "approved"),
+    ):
         extra[order_id] += days
-    rows = _all(engine, select(WorkOrder.id, WorkOrder.category_id, WorkOrder.dispatched_at,
-                               WorkOrder.due_at, WorkOrder.extension_count)
-                .where(WorkOrder.dispatched_at.is_not(None)).order_by(WorkOrder.id))
+    rows = _all(
+        engine,
+        select(
+            WorkOrder.id, WorkOrder.category_id, WorkOrder.dispatched_at, WorkOrder.due_at, WorkOrder.extension_count
+        )
+        .where(WorkOrder.dispatched_at.is_not(None))
+        .order_by(WorkOrder.id),
+    )
     assert len(rows) > 3000
     for order_id, cat, dispatched, due, _n_ext in rows[::7]:
         assert due == add_workdays(dispatched, workdays[cat] + extra[order_id], cal)
@@ -337,9 +388,9 @@ def _numbers_match_counters(engine: Engine, model, prefix: str) -> None:
         p, year, seq = number.split("-")
         assert p == prefix and len(seq) == 6
         seqs[int(year)].append(int(seq))
-    counters = dict(((y, v) for n, y, v in _all(engine, select(Counter.name, Counter.year,
-                                                              Counter.value))
-                     if n == prefix))
+    counters = dict(
+        ((y, v) for n, y, v in _all(engine, select(Counter.name, Counter.year, Counter.value)) if n == prefix)
+    )
     assert counters == {y: max(s) for y, s in seqs.items()}
     for s in seqs.values():  # numbered in order, without gaps
         assert s == list(range(1, len(s) + 1))
@@ -365,11 +416,13 @@ def test_grid_events_cover_the_closed_loop(township):
     assert all(h is None for s, h, _ in rows if s == "reported")
     assert {h for s, h, _ in rows if s == "referred"} <= {"order", "mediation", "platform"}
     assert all(r is not None for *_, r in rows)
-    grid_orders = _scalar(engine, select(func.count()).select_from(WorkOrder)
-                          .where(WorkOrder.channel == "grid"))
-    links = _scalar(engine, select(func.count()).select_from(RecordLink)
-                    .where(RecordLink.from_type == "work_order",
-                           RecordLink.to_type == "grid_event"))
+    grid_orders = _scalar(engine, select(func.count()).select_from(WorkOrder).where(WorkOrder.channel == "grid"))
+    links = _scalar(
+        engine,
+        select(func.count())
+        .select_from(RecordLink)
+        .where(RecordLink.from_type == "work_order", RecordLink.to_type == "grid_event"),
+    )
     assert links > 0.9 * grid_orders
 
 
@@ -384,8 +437,7 @@ def test_mediation_ledger(township):
     assert {"open", "mediating", "agreed", "closed"} <= {c.status for c in cases.values()}
     assert {c.kind for c in cases.values()} == {"dispute", "hazard"}
     steps = defaultdict(list)
-    for s in _all(engine, select(MediationStep).order_by(MediationStep.case_id,
-                                                         MediationStep.step_no)):
+    for s in _all(engine, select(MediationStep).order_by(MediationStep.case_id, MediationStep.step_no)):
         steps[s.case_id].append(s)
     for case in cases.values():
         own = steps[case.id]
@@ -399,9 +451,15 @@ def test_mediation_ledger(township):
             assert case.source in ("order", "grid_event")
     parties = Tally(p for (p,) in _all(engine, select(MediationParty.case_id)))
     assert all(parties[c] == 2 for c in cases)
-    links = {(f, t, i) for f, t, i in _all(engine, select(RecordLink.from_id, RecordLink.to_type,
-                                                         RecordLink.to_id)
-                                           .where(RecordLink.from_type == "mediation_case"))}
+    links = {
+        (f, t, i)
+        for f, t, i in _all(
+            engine,
+            select(RecordLink.from_id, RecordLink.to_type, RecordLink.to_id).where(
+                RecordLink.from_type == "mediation_case"
+            ),
+        )
+    }
     for case in cases.values():
         if case.source_order_id is not None:
             assert (case.id, "work_order", case.source_order_id) in links
@@ -426,8 +484,7 @@ def test_same_seed_gives_identical_rows(tmp_path):
     for name in ("a.db", "b.db"):
         engine = _engine(tmp_path / name)
         with engine.begin() as conn:
-            conn.execute(insert(AuditLog), [dict(at=NOW, username="admin", action="login",
-                                                 entity="app_user")])
+            conn.execute(insert(AuditLog), [dict(at=NOW, username="admin", action="login", entity="app_user")])
             conn.execute(insert(AppSetting), [dict(key="mediation_followup_days", value="45")])
         generate(engine, orders=600, seed=7, now=NOW)
         digests.append(_digest(engine))

@@ -64,8 +64,9 @@ def _orders(engine: Engine) -> dict:
 
 def _timelines(engine: Engine) -> dict[int, list]:
     out: dict[int, list] = defaultdict(list)
-    for ev in _all(engine, select(WorkOrderEvent).order_by(WorkOrderEvent.order_id, WorkOrderEvent.at,
-                                                           WorkOrderEvent.id)):
+    for ev in _all(
+        engine, select(WorkOrderEvent).order_by(WorkOrderEvent.order_id, WorkOrderEvent.at, WorkOrderEvent.id)
+    ):
         out[ev.order_id].append(ev)
     return out
 
@@ -90,14 +91,17 @@ def test_local_orders_are_handled_by_their_village(demo):
         assert o.platform_id is None and o.department_id is None, o.number
         evs = timelines[o.id]
         # the latest hand-over: the dispatch to the village (or a re-dispatch after a callback, to it again)
-        handover = [e for e in evs if e.action == "dispatch" or (e.action == "callback" and e.to_status == "dispatched")]
+        handover = [
+            e for e in evs if e.action == "dispatch" or (e.action == "callback" and e.to_status == "dispatched")
+        ]
         last = handover[-1]
         assert last.at == o.dispatched_at and last.data["village_id"] == o.handler_village_id, o.number
         assert "platform_id" not in last.data and "department_id" not in last.data, o.number
         name = village_names[o.handler_village_id]
         if last.action == "dispatch":
-            assert last.note == (f"就地办：派至{name}，由网格员、村干部办理并反馈，"
-                                 f"限{last.data['workdays']}个工作日办结。"), last.note
+            assert last.note == (
+                f"就地办：派至{name}，由网格员、村干部办理并反馈，限{last.data['workdays']}个工作日办结。"
+            ), last.note
             assert set(last.data) == {"village_id", "workdays", "due_at", "provisional"}
         else:
             assert f"重新交办{name}就地办理" in last.note, last.note
@@ -268,8 +272,11 @@ def test_the_top_up_keeps_the_tiers(tmp_path, sqlite_template):
                 assert p.status == "withdrawn" or p.reported_at <= order.resolved_at, order.number
             assert p.accepted_at is None or p.assigned_at <= p.accepted_at
             assert p.reported_at is None or p.accepted_at <= p.reported_at <= NOW
-        assert all(p.status == "reported" for p in parts if p.id in open_before
-                   and orders[p.order_id].status in ("resolved", "archived"))
+        assert all(
+            p.status == "reported"
+            for p in parts
+            if p.id in open_before and orders[p.order_id].status in ("resolved", "archived")
+        )
         for o in new + [orders[p.order_id] for p in parts if p.id in open_before]:
             evs = timelines[o.id]
             assert [e.id for e in evs] == sorted(e.id for e in evs), o.number  # written in time order

@@ -66,21 +66,32 @@ def test_a_month_old_demo_is_topped_up_to_today(tmp_path):
         account(twin, twin_admin, "disp", "dispatcher", "赵督办")
         assert topup.run(twin, TEST_NOW) == done  # deterministic for the data and the moment
         # the calls are the clerk's: their timelines name who took them
-        assert _count(engine, WorkOrder.received_at > ANCHOR, WorkOrder.created_by == clerk.user_id) == done["registered"]
+        assert (
+            _count(engine, WorkOrder.received_at > ANCHOR, WorkOrder.created_by == clerk.user_id) == done["registered"]
+        )
         # about a month of calls at the township's rhythm
         assert 0.5 * 30 * rhythm <= done["registered"] <= 2 * 30 * rhythm, (done, rhythm)
         week = _count(engine, WorkOrder.received_at > TEST_NOW - timedelta(days=7))
         assert week > 0, "this week shows no work"
         assert _count(engine, WorkOrder.received_at > TEST_NOW) == 0  # nothing in the future
-        stale = _count(engine, WorkOrder.status.in_(OPEN_STATUSES),
-                       WorkOrder.received_at < TEST_NOW - timedelta(days=topup.STALE_DAYS))
+        stale = _count(
+            engine,
+            WorkOrder.status.in_(OPEN_STATUSES),
+            WorkOrder.received_at < TEST_NOW - timedelta(days=topup.STALE_DAYS),
+        )
         assert stale == 0
         # the grid workers' rounds too: this week's events, and none left open for long but those
         # waiting on the record they were referred to
         assert done["events"] > 0
         assert _count_events(engine, GridEvent.reported_at > TEST_NOW - timedelta(days=7)) > 0
-        assert _count_events(engine, GridEvent.status.not_in(("archived", "referred")),
-                             GridEvent.reported_at < TEST_NOW - timedelta(days=topup.STALE_DAYS)) == 0
+        assert (
+            _count_events(
+                engine,
+                GridEvent.status.not_in(("archived", "referred")),
+                GridEvent.reported_at < TEST_NOW - timedelta(days=topup.STALE_DAYS),
+            )
+            == 0
+        )
         # some of the newest calls are still being handled, some of the month's are closed
         recent_open = _count(engine, WorkOrder.status.in_(OPEN_STATUSES), WorkOrder.received_at > ANCHOR)
         assert 0 < recent_open < done["registered"]
@@ -90,31 +101,52 @@ def test_a_month_old_demo_is_topped_up_to_today(tmp_path):
         with read_session(engine) as s:
             C, P = MediationCase, PlatformCase
             assert s.scalar(select(func.count()).select_from(C).where(C.reported_at > TEST_NOW - timedelta(days=7))) > 0
-            idle = s.scalar(select(func.count()).select_from(C).where(
-                C.status.in_(("open", "mediating")), C.last_progress_at < TEST_NOW - timedelta(days=8)))
+            idle = s.scalar(
+                select(func.count())
+                .select_from(C)
+                .where(C.status.in_(("open", "mediating")), C.last_progress_at < TEST_NOW - timedelta(days=8))
+            )
             assert idle == 0
-            overdue_followup = s.scalar(select(func.count()).select_from(C).where(
-                C.status == "agreed", C.followup_due_on < (TEST_NOW - timedelta(days=5)).date()))
+            overdue_followup = s.scalar(
+                select(func.count())
+                .select_from(C)
+                .where(C.status == "agreed", C.followup_due_on < (TEST_NOW - timedelta(days=5)).date())
+            )
             assert overdue_followup == 0
-            waiting = s.scalar(select(func.count()).select_from(P).where(
-                P.status.in_(OPEN_CASE_STATUSES), P.created_at < TEST_NOW - timedelta(days=10)))
+            waiting = s.scalar(
+                select(func.count())
+                .select_from(P)
+                .where(P.status.in_(OPEN_CASE_STATUSES), P.created_at < TEST_NOW - timedelta(days=10))
+            )
             assert waiting == 0
             assert s.scalar(select(func.max(PlatformCaseEvent.at))) <= TEST_NOW
             assert s.scalar(select(func.max(C.last_progress_at))) <= TEST_NOW
             # the events' verification is the dispatcher's
-            verified_by = set(s.scalars(select(GridEventStep.actor_id).where(
-                GridEventStep.action == "verify", GridEventStep.at > ANCHOR)))
+            verified_by = set(
+                s.scalars(
+                    select(GridEventStep.actor_id).where(GridEventStep.action == "verify", GridEventStep.at > ANCHOR)
+                )
+            )
             assert verified_by == {dispatcher.user_id}, verified_by
             # the mediator's steps: the township's own account
-            assert s.scalar(select(func.count()).select_from(MediationStep).where(
-                MediationStep.recorded_by == mediator.user_id)) > 0
+            assert (
+                s.scalar(
+                    select(func.count()).select_from(MediationStep).where(MediationStep.recorded_by == mediator.user_id)
+                )
+                > 0
+            )
         # a second start at the same moment has nothing to do
         assert topup.run(engine, TEST_NOW) == topup.NOTHING
         # a patrol finding of nine days ago is closed by now, one of an hour ago still waits
         town = scope.scoped(engine, 1)
-        made = topup_cases.platform_cases(town, random.Random(1), TEST_NOW - timedelta(days=10), TEST_NOW,
-                                          topup.staff_of(town),
-                                          lambda *_a: [TEST_NOW - timedelta(days=9), TEST_NOW - timedelta(minutes=5)])
+        made = topup_cases.platform_cases(
+            town,
+            random.Random(1),
+            TEST_NOW - timedelta(days=10),
+            TEST_NOW,
+            topup.staff_of(town),
+            lambda *_a: [TEST_NOW - timedelta(days=9), TEST_NOW - timedelta(minutes=5)],
+        )
         assert made["platform_cases"] == 2
         with read_session(engine) as s:
             newest = s.execute(select(PlatformCase.status).order_by(PlatformCase.id.desc()).limit(2)).scalars().all()

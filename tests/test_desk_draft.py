@@ -75,11 +75,23 @@ def test_a_restored_instant_answer_keeps_its_tier(demo_db):
 
     engine = get_engine(load_settings())
     with read_session(engine) as s:
-        leaf = s.scalar(select(Category.id).where(Category.parent_id.is_not(None), Category.default_tier != "instant")
-                        .order_by(Category.id))
+        leaf = s.scalar(
+            select(Category.id)
+            .where(Category.parent_id.is_not(None), Category.default_tier != "instant")
+            .order_by(Category.id)
+        )
     clerk = demo_db["reception"]
-    dd.save(engine, clerk, {"caller": CALLER, "desc": TEXT, "category": leaf, "tier": "instant",
-                            "answer": "已当场答复：路灯已报修，三日内修复。"})
+    dd.save(
+        engine,
+        clerk,
+        {
+            "caller": CALLER,
+            "desc": TEXT,
+            "category": leaf,
+            "tier": "instant",
+            "answer": "已当场答复：路灯已报修，三日内修复。",
+        },
+    )
     try:
         at = run_via_app("pages/intake.py", clerk)
         assert _field(at, "当场答复内容（即办事项登记即办结）").value == "已当场答复：路灯已报修，三日内修复。"

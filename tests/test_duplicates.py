@@ -55,19 +55,31 @@ def w(engine):
         town = s.scalar(select(Township.id))
 
         def order(number, minutes_ago, **kw):
-            base = dict(number=number, township_id=town, channel="hotline", village_id=world.village,
-                        grid_id=world.grid, category_id=world.category, title="事项", description="",
-                        status="received", received_at=NOW - timedelta(minutes=minutes_ago),
-                        contact_due_at=NOW + timedelta(hours=20), updated_at=NOW)
+            base = dict(
+                number=number,
+                township_id=town,
+                channel="hotline",
+                village_id=world.village,
+                grid_id=world.grid,
+                category_id=world.category,
+                title="事项",
+                description="",
+                status="received",
+                received_at=NOW - timedelta(minutes=minutes_ago),
+                contact_due_at=NOW + timedelta(hours=20),
+                updated_at=NOW,
+            )
             base.update(kw)
             s.add(WorkOrder(**base))
 
         order("RX-D-1", 2, description=SAME[0][0])  # two minutes ago, no address
         order("RX-D-2", 60, description="门前排水沟堵塞，下雨积水")  # same place and category, other matter
-        order("RX-D-3", 60 * 24 * 10, description="咨询低保政策", caller_phone=MOBILE,
-              category_id=world.category_inactive)  # same phone, another matter, ten days ago
-        order("RX-D-4", 60 * 24 * 40, description="咨询医保", caller_phone=MOBILE,
-              category_id=world.category_inactive)  # same phone, forty days ago
+        order(
+            "RX-D-3", 60 * 24 * 10, description="咨询低保政策", caller_phone=MOBILE, category_id=world.category_inactive
+        )  # same phone, another matter, ten days ago
+        order(
+            "RX-D-4", 60 * 24 * 40, description="咨询医保", caller_phone=MOBILE, category_id=world.category_inactive
+        )  # same phone, forty days ago
         order("RX-D-5", 5, description=SAME[0][1], grid_id=world.grid2, village_id=world.village2)  # elsewhere
     return world
 
@@ -81,15 +93,17 @@ def _numbers(rows):
 
 def test_a_second_call_about_the_same_lamp_without_an_address_is_flagged(w):
     with read_session(w.engine) as s:
-        rows = q.duplicate_candidates(s, w.category, village_id=w.village, grid_id=w.grid,
-                                      description=SAME[0][1], now=NOW)
+        rows = q.duplicate_candidates(
+            s, w.category, village_id=w.village, grid_id=w.grid, description=SAME[0][1], now=NOW
+        )
     assert _numbers(rows) == [("RX-D-1", ["描述相近"])]
 
 
 def test_the_same_phone_within_thirty_days_is_flagged_whatever_the_matter(w):
     with read_session(w.engine) as s:
-        rows = q.duplicate_candidates(s, w.category, village_id=w.village, grid_id=w.grid,
-                                      description="路灯坏了", phone="138 1234 5678", now=NOW)
+        rows = q.duplicate_candidates(
+            s, w.category, village_id=w.village, grid_id=w.grid, description="路灯坏了", phone="138 1234 5678", now=NOW
+        )
         no_place = q.duplicate_candidates(s, None, phone="+86 13812345678", now=NOW)
     assert ("RX-D-3", ["同一来电号码"]) in _numbers(rows)
     assert "RX-D-4" not in [r["number"] for r in rows]  # forty days ago
@@ -98,8 +112,10 @@ def test_the_same_phone_within_thirty_days_is_flagged_whatever_the_matter(w):
 
 def test_other_words_at_the_same_place_or_the_same_words_elsewhere_are_not(w):
     with read_session(w.engine) as s:
-        unrelated = q.duplicate_candidates(s, w.category, village_id=w.village, grid_id=w.grid,
-                                           description="邻居家狗半夜一直叫", now=NOW)
-        other_category = q.duplicate_candidates(s, w.category_inactive, village_id=w.village, grid_id=w.grid,
-                                                description=SAME[0][1], now=NOW)
+        unrelated = q.duplicate_candidates(
+            s, w.category, village_id=w.village, grid_id=w.grid, description="邻居家狗半夜一直叫", now=NOW
+        )
+        other_category = q.duplicate_candidates(
+            s, w.category_inactive, village_id=w.village, grid_id=w.grid, description=SAME[0][1], now=NOW
+        )
     assert unrelated == [] and other_category == []

@@ -37,8 +37,10 @@ def _audit_trigger_count(engine: Engine) -> int:
         if engine.dialect.name == "sqlite":
             sql = "SELECT count(*) FROM sqlite_master WHERE type='trigger' AND tbl_name='audit_log'"
         else:
-            sql = ("SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                   "WHERE c.relname = 'audit_log' AND NOT t.tgisinternal")
+            sql = (
+                "SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE c.relname = 'audit_log' AND NOT t.tgisinternal"
+            )
         return conn.exec_driver_sql(sql).scalar_one()
 
 
@@ -193,8 +195,7 @@ def test_upgrade_empty_database_then_downgrade_to_base_and_upgrade_again(empty_e
     assert set(inspect(empty_engine).get_table_names()) <= {"alembic_version"}
     if empty_engine.dialect.name == "postgresql":
         with empty_engine.connect() as conn:
-            left = conn.exec_driver_sql(
-                "SELECT count(*) FROM pg_proc WHERE proname = 'audit_log_refuse'").scalar_one()
+            left = conn.exec_driver_sql("SELECT count(*) FROM pg_proc WHERE proname = 'audit_log_refuse'").scalar_one()
         assert left == 0
 
     migrate.upgrade(empty_engine)
@@ -213,8 +214,7 @@ def test_models_and_migrations_agree(engine):
 
 def test_audit_log_refuses_update_and_delete(engine):
     with write_session(engine) as session:
-        session.add(AuditLog(username="tester", action="create", entity="grid", entity_id="1",
-                             after={"name": "一组"}))
+        session.add(AuditLog(username="tester", action="create", entity="grid", entity_id="1", after={"name": "一组"}))
 
     for statement in ("UPDATE audit_log SET action = 'tampered'", "DELETE FROM audit_log"):
         with pytest.raises(DBAPIError, match="append-only"):
@@ -289,15 +289,17 @@ def test_postgresql_deadlock_reaches_the_user_as_a_conflict(pg_engine):
         except BaseException as exc:  # noqa: BLE001 - inspected below
             outcome[name] = exc
 
-    threads = [threading.Thread(target=writer, args=("一", ids[0], ids[1])),
-               threading.Thread(target=writer, args=("二", ids[1], ids[0]))]
+    threads = [
+        threading.Thread(target=writer, args=("一", ids[0], ids[1])),
+        threading.Thread(target=writer, args=("二", ids[1], ids[0])),
+    ]
     for t in threads:
         t.start()
     for t in threads:
         t.join(60)
     errors = {k: v for k, v in outcome.items() if v is not None}
     assert len(outcome) == 2 and len(errors) == 1, outcome
-    (loser, exc), = errors.items()
+    ((loser, exc),) = errors.items()
     assert isinstance(exc, ConflictError) and exc.message == CONCURRENT_WRITE_MESSAGE
     assert exc.__cause__.orig.sqlstate == "40P01"
     winner = "二" if loser == "一" else "一"
@@ -314,10 +316,14 @@ def test_unique_id_number_migration_stops_on_existing_duplicates(empty_engine):
         conn.execute(insert(Village).values(id=1, township_id=1, code="V1", name="一村", kind="village"))
         conn.execute(insert(Grid).values(id=1, village_id=1, code="G1", name="一网格", kind="rural"))
         for k in (1, 2):
-            conn.execute(text(
-                "INSERT INTO grid_staff (id, grid_id, name, phone, id_number, staff_role, employment, active, "
-                "version, updated_at) VALUES (:id, 1, '重复', '13900001111', '41172619900101123X', 'worker', "
-                "'part', :t, 1, CURRENT_TIMESTAMP)"), {"id": k, "t": True})
+            conn.execute(
+                text(
+                    "INSERT INTO grid_staff (id, grid_id, name, phone, id_number, staff_role, employment, active, "
+                    "version, updated_at) VALUES (:id, 1, '重复', '13900001111', '41172619900101123X', 'worker', "
+                    "'part', :t, 1, CURRENT_TIMESTAMP)"
+                ),
+                {"id": k, "t": True},
+            )
     with pytest.raises(RuntimeError) as caught:
         migrate.upgrade(empty_engine)
     message = str(caught.value)
@@ -338,15 +344,28 @@ def test_unique_party_member_migration_stops_on_a_resident_registered_twice(empt
         conn.execute(insert(Township).values(id=1, code="T1", name="测试镇", county="测试县"))
         conn.execute(insert(Village).values(id=1, township_id=1, code="V1", name="一村", kind="village"))
         conn.execute(insert(Grid).values(id=1, village_id=1, code="G1", name="一网格", kind="rural"))
-        conn.execute(text("INSERT INTO household (id, grid_id, address, head_name, size, version, updated_at) "
-                          "VALUES (1, 1, '一村1号', '王五', 1, 1, CURRENT_TIMESTAMP)"))
-        conn.execute(text("INSERT INTO resident (id, household_id, name, gender, id_number, is_party_member, "
-                          "version, updated_at) VALUES (1, 1, '王五', '男', '41172619900101123X', :t, 1, "
-                          "CURRENT_TIMESTAMP)"), {"t": True})
+        conn.execute(
+            text(
+                "INSERT INTO household (id, grid_id, address, head_name, size, version, updated_at) "
+                "VALUES (1, 1, '一村1号', '王五', 1, 1, CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO resident (id, household_id, name, gender, id_number, is_party_member, "
+                "version, updated_at) VALUES (1, 1, '王五', '男', '41172619900101123X', :t, 1, "
+                "CURRENT_TIMESTAMP)"
+            ),
+            {"t": True},
+        )
         for k in (7, 9):
-            conn.execute(text("INSERT INTO party_member (id, resident_id, village_id, name, score, active, version, "
-                              "updated_at) VALUES (:id, 1, 1, '王五', 100, :t, 1, CURRENT_TIMESTAMP)"),
-                         {"id": k, "t": True})
+            conn.execute(
+                text(
+                    "INSERT INTO party_member (id, resident_id, village_id, name, score, active, version, "
+                    "updated_at) VALUES (:id, 1, 1, '王五', 100, :t, 1, CURRENT_TIMESTAMP)"
+                ),
+                {"id": k, "t": True},
+            )
     with pytest.raises(RuntimeError) as caught:
         migrate.upgrade(empty_engine)
     message = str(caught.value)

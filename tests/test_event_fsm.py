@@ -19,9 +19,12 @@ EXPECTED = {
     ("evaluated", "archive"): "archived",
 }
 PERMISSION = {
-    "handle_on_spot": "grid_event.refer", "refer": "grid_event.refer",
-    "mark_handled": "grid_event.refer", "verify": "grid_event.verify",
-    "evaluate": "grid_event.evaluate", "archive": "grid_event.evaluate",
+    "handle_on_spot": "grid_event.refer",
+    "refer": "grid_event.refer",
+    "mark_handled": "grid_event.refer",
+    "verify": "grid_event.verify",
+    "evaluate": "grid_event.evaluate",
+    "archive": "grid_event.evaluate",
 }
 
 
@@ -43,8 +46,7 @@ def test_every_status_and_action(status, action):
     else:
         with pytest.raises(InvalidTransition) as exc:
             next_status(status, action, **outcome)
-        assert str(exc.value) == (f"事件当前状态为“{EVENT_STATUSES[status]}”，"
-                                  f"不能执行“{ACTION_LABELS[action]}”。")
+        assert str(exc.value) == (f"事件当前状态为“{EVENT_STATUSES[status]}”，不能执行“{ACTION_LABELS[action]}”。")
 
 
 def test_failed_verification_goes_back_to_handling():

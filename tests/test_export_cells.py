@@ -35,6 +35,10 @@ def test_dates_are_date_cells_with_their_year(demo_db, name):
                     as_text.append(f"{ws.title}!{c.coordinate}={c.value}")
                 elif isinstance(c.value, (date, datetime)):
                     as_dates += 1
-                    assert "yy" in c.number_format.lower(), (ws.title, c.coordinate, c.number_format)  # shown with a year
+                    assert "yy" in c.number_format.lower(), (
+                        ws.title,
+                        c.coordinate,
+                        c.number_format,
+                    )  # shown with a year
     assert not as_text, as_text[:5]
     assert as_dates or name == "weekly_xlsx", "the export has date cells"

@@ -10,8 +10,12 @@ import pytest
 from components.nav import route_for
 from tests.factories.expected_roles import ALL, EXPECTED_PAGES
 
-NUMBERS = {"RX-2026-000123": ("inbox", "order"), "SJ-2026-000007": ("grid_events", "event"),
-           "TJ-2025-000042": ("mediation", "case"), "PT-2026-000001": ("platform_desk", "case")}
+NUMBERS = {
+    "RX-2026-000123": ("inbox", "order"),
+    "SJ-2026-000007": ("grid_events", "event"),
+    "TJ-2025-000042": ("mediation", "case"),
+    "PT-2026-000001": ("platform_desk", "case"),
+}
 
 
 @pytest.mark.parametrize("role", ALL.split())
@@ -25,8 +29,9 @@ def test_each_kind_of_number_opens_its_page_for_the_roles_that_may(role, number)
         assert isinstance(route, str) and "不能查看" in route
 
 
-@pytest.mark.parametrize("typed", ["RX-2026-123", "RX2026000123", "XX-2026-000123", "", "RX-2026-0001234",
-                                   "'; DROP TABLE work_order; --"])
+@pytest.mark.parametrize(
+    "typed", ["RX-2026-123", "RX2026000123", "XX-2026-000123", "", "RX-2026-0001234", "'; DROP TABLE work_order; --"]
+)
 def test_anything_but_a_whole_number_gets_the_hint(typed):
     route = route_for(typed, "admin")
     assert isinstance(route, str) and "请输入完整编号" in route

@@ -44,14 +44,23 @@ def test_every_type_has_a_clock():
 
 # --------------------------------------------------------------------------- the clock, on both backends
 
+
 def test_clock_over_national_day_overdue_on_the_leaders_list_and_closed_at_the_check(engine):
     g = build_grid_world(engine)
     safety = report(g)  # at T0 (Monday 3 March 2025, 09:00): a control, due Wed 5 March 24:00
     assert deadline_text(_event(g, safety["id"]).due_at) == "2025-03-05 24:00"
-    e = ge.report(g.w.engine, g.grid, ge.EventReport(event_type="safety", description="桥头护栏松动，有坠落风险。",
-                                                    address="东湖村桥头"), now=BEFORE_HOLIDAY)
-    i = ge.report(g.w.engine, g.grid, ge.EventReport(event_type="infrastructure", description="路灯损坏三盏，夜间无照明。",
-                                                    address="东湖村主路"), now=BEFORE_HOLIDAY)
+    e = ge.report(
+        g.w.engine,
+        g.grid,
+        ge.EventReport(event_type="safety", description="桥头护栏松动，有坠落风险。", address="东湖村桥头"),
+        now=BEFORE_HOLIDAY,
+    )
+    i = ge.report(
+        g.w.engine,
+        g.grid,
+        ge.EventReport(event_type="infrastructure", description="路灯损坏三盏，夜间无照明。", address="东湖村主路"),
+        now=BEFORE_HOLIDAY,
+    )
     ev, inf = _event(g, e["id"]), _event(g, i["id"])
     # safety, 2 working days: 9 and 10 October; infrastructure, 5: 9, 10, 11 (make-up day), 13, 14
     assert deadline_text(ev.due_at) == "2025-10-10 24:00" and ev.due_workdays == 2
@@ -111,27 +120,35 @@ def test_grid_workers_home_counts_its_own_grid(sqlite_engine):
 
 # --------------------------------------------------------------------------- provisional, recounted
 
+
 def test_a_clock_into_a_year_not_entered_is_provisional_and_recounted(sqlite_engine):
     g = build_grid_world(sqlite_engine)  # the world's calendar: 2025 and 2026
     at = local_to_utc(datetime(2026, 12, 30, 10, 0))  # Wednesday
-    e = ge.report(g.w.engine, g.grid, ge.EventReport(event_type="infrastructure", description="路灯损坏三盏，夜间无照明。",
-                                                    address="东湖村主路"), now=at)
+    e = ge.report(
+        g.w.engine,
+        g.grid,
+        ge.EventReport(event_type="infrastructure", description="路灯损坏三盏，夜间无照明。", address="东湖村主路"),
+        now=at,
+    )
     ev = _event(g, e["id"])
     # 31 Dec, then 2027 on the statutory days (1 January off): 4, 5, 6, 7 January
     assert ev.due_provisional and deadline_text(ev.due_at, True) == "2027-01-07 24:00（暂定）"
-    out = settings.enter_holiday_year(g.w.engine, g.w.admin, 2027, "2027-01-01 至 2027-01-04 元旦",
-                                      "国办发明电〔2026〕测试号")
+    out = settings.enter_holiday_year(
+        g.w.engine, g.w.admin, 2027, "2027-01-01 至 2027-01-04 元旦", "国办发明电〔2026〕测试号"
+    )
     assert out["recounted"] == 1
     ev = _event(g, e["id"])
     assert deadline_text(ev.due_at) == "2027-01-08 24:00" and not ev.due_provisional  # 31, 5, 6, 7, 8
     assert ev.warn_at == warn_point(at, ev.due_at) and ev.version == 2
     with read_session(g.w.engine) as s:
-        step = s.scalars(select(GridEventStep).where(GridEventStep.event_id == e["id"])
-                         .order_by(GridEventStep.id.desc())).first()
+        step = s.scalars(
+            select(GridEventStep).where(GridEventStep.event_id == e["id"]).order_by(GridEventStep.id.desc())
+        ).first()
     assert step.action == "recount_deadline" and "2027-01-08 24:00" in step.note
 
 
 # --------------------------------------------------------------------------- KPIs on hand-made data
+
 
 def test_kpis_per_grid_and_per_worker_with_their_n(engine):  # the median's SQL differs per backend
     g = build_grid_world(engine)
@@ -141,18 +158,41 @@ def test_kpis_per_grid_and_per_worker_with_their_n(engine):  # the median's SQL 
     # grid 1, reporter staff (worker 甲): 6 events; closed after 10, 20, 30, 40 (late: 80) hours, one open
     # grid 1, reporter chief (丙): 1 event closed after 5 hours
     # grid 2 (乙): 2 events, one closed on time after 12 hours; one outside the period
-    rows = [(g.w.grid, g.staff, h) for h in (10, 20, 30, 40, 80, None)] + [(g.w.grid, g.chief, 5)] \
+    rows = (
+        [(g.w.grid, g.staff, h) for h in (10, 20, 30, 40, 80, None)]
+        + [(g.w.grid, g.chief, 5)]
         + [(g.w.grid2, g.staff2, 12), (g.w.grid2, g.staff2, None)]
+    )
     with write_session(engine) as s:
         for k, (grid, staff, closed) in enumerate(rows, 1):
-            s.add(GridEvent(number=f"SJ-2025-{k:06d}", grid_id=grid, reporter_staff_id=staff, event_type="safety",
-                            description="测试事件描述。", address="测试地点", reported_at=base, due_at=due,
-                            warn_at=warn_point(base, due), due_workdays=3,
-                            status="verified" if closed is not None else "handling",
-                            closed_at=hours(closed) if closed is not None else None))
-        s.add(GridEvent(number="SJ-2025-000099", grid_id=g.w.grid2, reporter_staff_id=g.staff2, event_type="safety",
-                        description="期外事件。", address="测试地点", reported_at=base - timedelta(days=40),
-                        status="reported"))
+            s.add(
+                GridEvent(
+                    number=f"SJ-2025-{k:06d}",
+                    grid_id=grid,
+                    reporter_staff_id=staff,
+                    event_type="safety",
+                    description="测试事件描述。",
+                    address="测试地点",
+                    reported_at=base,
+                    due_at=due,
+                    warn_at=warn_point(base, due),
+                    due_workdays=3,
+                    status="verified" if closed is not None else "handling",
+                    closed_at=hours(closed) if closed is not None else None,
+                )
+            )
+        s.add(
+            GridEvent(
+                number="SJ-2025-000099",
+                grid_id=g.w.grid2,
+                reporter_staff_id=g.staff2,
+                event_type="safety",
+                description="期外事件。",
+                address="测试地点",
+                reported_at=base - timedelta(days=40),
+                status="reported",
+            )
+        )
     since, until = local_to_utc(datetime(2025, 5, 1)), local_to_utc(datetime(2025, 6, 1))
     with read_session(engine) as s:
         by_grid = {r["id"]: r for r in q.handling_kpis(s, since, until, "grid")}
@@ -179,6 +219,7 @@ def test_kpis_per_grid_and_per_worker_with_their_n(engine):  # the median's SQL 
 
 # --------------------------------------------------------------------------- migration 0021
 
+
 def _alembic(engine, fn, target: str) -> None:
     cfg = migrate.alembic_config()
     with engine.begin() as conn:
@@ -199,25 +240,48 @@ def test_migration_backfills_the_clock_of_existing_events(tmp_path):
             c.execute(text("INSERT INTO holiday_year (year, source, entered_at) VALUES (2025, 'pkg', '2025-01-01')"))
             for day, workday in cal.exceptions.items():
                 if day.year == 2025:
-                    c.execute(text("INSERT INTO calendar_day (day, is_workday) VALUES (:d, :w)"),
-                              {"d": day.isoformat(), "w": workday})
+                    c.execute(
+                        text("INSERT INTO calendar_day (day, is_workday) VALUES (:d, :w)"),
+                        {"d": day.isoformat(), "w": workday},
+                    )
             c.execute(text("INSERT INTO township (id, code, name, county) VALUES (1, 'T1', '青龙镇', '示范县')"))
-            c.execute(text("INSERT INTO village (id, township_id, code, name, kind) VALUES (1, 1, 'V1', '东湖村', 'village')"))
-            c.execute(text("INSERT INTO grid (id, village_id, code, name, kind) VALUES (1, 1, 'G1', '一网格', 'rural')"))
+            c.execute(
+                text("INSERT INTO village (id, township_id, code, name, kind) VALUES (1, 1, 'V1', '东湖村', 'village')")
+            )
+            c.execute(
+                text("INSERT INTO grid (id, village_id, code, name, kind) VALUES (1, 1, 'G1', '一网格', 'rural')")
+            )
             late_dec = local_to_utc(datetime(2025, 12, 30, 10, 0))  # the clock reaches 2026, not entered here
             for eid, etype, status, at, verified, archived in (
-                    (1, "safety", "reported", BEFORE_HOLIDAY, None, None),
-                    (2, "infrastructure", "archived", BEFORE_HOLIDAY, BEFORE_HOLIDAY + timedelta(days=3),
-                     BEFORE_HOLIDAY + timedelta(days=20)),
-                    (3, "dispute", "evaluated", BEFORE_HOLIDAY, None, None),
-                    (4, "other", "handling", late_dec, None, None)):
-                c.execute(text(
-                    "INSERT INTO grid_event (id, number, grid_id, event_type, description, status, reported_at, "
-                    "verified_at, evaluated_at, archived_at, version, updated_at) VALUES (:i, :n, 1, :t, '描述内容', "
-                    ":s, :at, :v, :ev, :a, 1, :at)"),
-                    {"i": eid, "n": f"SJ-2025-{eid:06d}", "t": etype, "s": status, "at": _iso(at), "v": _iso(verified),
-                     "ev": _iso(BEFORE_HOLIDAY + timedelta(days=9) if status == "evaluated" else None),
-                     "a": _iso(archived)})
+                (1, "safety", "reported", BEFORE_HOLIDAY, None, None),
+                (
+                    2,
+                    "infrastructure",
+                    "archived",
+                    BEFORE_HOLIDAY,
+                    BEFORE_HOLIDAY + timedelta(days=3),
+                    BEFORE_HOLIDAY + timedelta(days=20),
+                ),
+                (3, "dispute", "evaluated", BEFORE_HOLIDAY, None, None),
+                (4, "other", "handling", late_dec, None, None),
+            ):
+                c.execute(
+                    text(
+                        "INSERT INTO grid_event (id, number, grid_id, event_type, description, status, reported_at, "
+                        "verified_at, evaluated_at, archived_at, version, updated_at) VALUES (:i, :n, 1, :t, '描述内容', "
+                        ":s, :at, :v, :ev, :a, 1, :at)"
+                    ),
+                    {
+                        "i": eid,
+                        "n": f"SJ-2025-{eid:06d}",
+                        "t": etype,
+                        "s": status,
+                        "at": _iso(at),
+                        "v": _iso(verified),
+                        "ev": _iso(BEFORE_HOLIDAY + timedelta(days=9) if status == "evaluated" else None),
+                        "a": _iso(archived),
+                    },
+                )
         _alembic(engine, command.upgrade, "0021")
         with read_session(engine) as s:
             ev = {e.id: e for e in s.scalars(select(GridEvent))}
@@ -231,7 +295,11 @@ def test_migration_backfills_the_clock_of_existing_events(tmp_path):
         assert deadline_text(ev[2].due_at) == "2025-10-14 24:00"
         # closed_at: the verification, else the evaluation (an old row without it); open: none
         assert (ev[1].closed_at, ev[2].closed_at, ev[3].closed_at, ev[4].closed_at) == (
-            None, BEFORE_HOLIDAY + timedelta(days=3), BEFORE_HOLIDAY + timedelta(days=9), None)
+            None,
+            BEFORE_HOLIDAY + timedelta(days=3),
+            BEFORE_HOLIDAY + timedelta(days=9),
+            None,
+        )
         # 31 Dec, then 2026 counted Monday to Friday, provisional until 2026 is entered: 1, 2, 5, 6 Jan
         assert ev[4].due_provisional and deadline_text(ev[4].due_at) == "2026-01-06 24:00"
         _alembic(engine, command.downgrade, "0020")  # and back
@@ -240,8 +308,8 @@ def test_migration_backfills_the_clock_of_existing_events(tmp_path):
         engine.dispose()
 
 
-
 # --------------------------------------------------------------------------- the demo township
+
 
 def test_the_demo_township_has_clocks_mostly_on_time_and_overdue_events_for_its_leader(demo_db):
     from db.config import load_settings
@@ -250,8 +318,9 @@ def test_the_demo_township_has_clocks_mostly_on_time_and_overdue_events_for_its_
 
     engine = get_engine(load_settings())
     with read_session(engine) as s:
-        rows = s.execute(select(GridEvent.status, GridEvent.due_at, GridEvent.warn_at, GridEvent.closed_at,
-                                GridEvent.verified_at)).all()
+        rows = s.execute(
+            select(GridEvent.status, GridEvent.due_at, GridEvent.warn_at, GridEvent.closed_at, GridEvent.verified_at)
+        ).all()
         card = {a.key: a for a in home.attention(s, demo_db["leader"], TEST_NOW)}["events_overdue"]
         listed = q.overdue_events(s, TEST_NOW)
     assert all(r.due_at is not None and r.warn_at < r.due_at for r in rows)

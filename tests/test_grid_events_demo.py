@@ -37,10 +37,11 @@ def test_every_event_has_a_timeline_ending_in_its_status(demo):
     with demo.connect() as c:
         status = dict(c.execute(select(GridEvent.id, GridEvent.status)).all())
         steps = defaultdict(list)
-        for eid, action, frm, to in c.execute(select(GridEventStep.event_id, GridEventStep.action,
-                                                     GridEventStep.from_status, GridEventStep.to_status)
-                                              .order_by(GridEventStep.event_id, GridEventStep.at,
-                                                        GridEventStep.id)):
+        for eid, action, frm, to in c.execute(
+            select(
+                GridEventStep.event_id, GridEventStep.action, GridEventStep.from_status, GridEventStep.to_status
+            ).order_by(GridEventStep.event_id, GridEventStep.at, GridEventStep.id)
+        ):
             steps[eid].append((action, frm, to))
     assert set(steps) == set(status)
     for eid, rows in steps.items():
@@ -55,8 +56,11 @@ def test_ratings_photos_and_logs(demo):
     with demo.connect() as c:
         rated = c.execute(select(GridEvent.status, GridEvent.rating, GridEvent.evaluated_at)).all()
         photos = c.execute(select(GridEventPhoto.content_type, GridEventPhoto.size, GridEventPhoto.data)).all()
-        dup = c.execute(select(WorkLog.staff_id, WorkLog.log_date, func.count())
-                        .group_by(WorkLog.staff_id, WorkLog.log_date).having(func.count() > 1)).all()
+        dup = c.execute(
+            select(WorkLog.staff_id, WorkLog.log_date, func.count())
+            .group_by(WorkLog.staff_id, WorkLog.log_date)
+            .having(func.count() > 1)
+        ).all()
         n_logs = c.scalar(select(func.count()).select_from(WorkLog))
     done = [r for r in rated if r.status in ("evaluated", "archived")]
     assert done and all(r.rating and r.evaluated_at for r in done)

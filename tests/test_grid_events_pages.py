@@ -88,8 +88,9 @@ def test_demo_event_file_masks_people(demo_db):
 
     engine = get_engine(load_settings())
     with read_session(engine) as s:
-        ev = s.scalar(select(GridEvent).where(GridEvent.household_id.is_not(None)).order_by(GridEvent.id.desc())
-                      .limit(1))
+        ev = s.scalar(
+            select(GridEvent).where(GridEvent.household_id.is_not(None)).order_by(GridEvent.id.desc()).limit(1)
+        )
     at = AppTest.from_file(str(ROOT / PAGE), default_timeout=TIMEOUT)
     at.session_state["gov_actor"] = demo_db["demo"]
     at.query_params["event"] = ev.number
@@ -114,9 +115,17 @@ def _event_with_personal_text(demo_db) -> dict:
         staff = s.scalar(select(GridStaff).where(GridStaff.user_id == demo_db["grid"].user_id))
         hh = s.scalar(select(Household).where(Household.grid_id == staff.grid_id).order_by(Household.id).limit(1))
         head, reporter = hh.head_name, staff.name
-    r = svc.report(engine, admin, svc.EventReport(
-        event_type="safety", grid_id=staff.grid_id, household_id=hh.id, reporter_staff_id=staff.id,
-        description=f"{head}家院墙开裂，{head}电话13912345678，{reporter}已到场查看。"))
+    r = svc.report(
+        engine,
+        admin,
+        svc.EventReport(
+            event_type="safety",
+            grid_id=staff.grid_id,
+            household_id=hh.id,
+            reporter_staff_id=staff.id,
+            description=f"{head}家院墙开裂，{head}电话13912345678，{reporter}已到场查看。",
+        ),
+    )
     svc.handle_on_spot(engine, admin, r["id"], 1, f"已联系{head}（13912345678）加固院墙，{reporter}跟进。")
     return {"number": r["number"], "id": r["id"], "head": head, "reporter": reporter}
 
@@ -183,8 +192,9 @@ def test_a_stored_photo_that_cannot_be_decoded_does_not_break_the_event(demo_db)
     engine = get_engine(load_settings())
     with write_session(engine) as s:
         ev = s.scalar(select(GridEvent).order_by(GridEvent.id.desc()).limit(1))
-        photo = GridEventPhoto(event_id=ev.id, content_type="image/jpeg", size=len(FAKE_JPEG), data=FAKE_JPEG,
-                               created_at=utcnow())
+        photo = GridEventPhoto(
+            event_id=ev.id, content_type="image/jpeg", size=len(FAKE_JPEG), data=FAKE_JPEG, created_at=utcnow()
+        )
         s.add(photo)
         s.flush()
         number, photo_id = ev.number, photo.id

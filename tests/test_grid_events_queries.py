@@ -25,12 +25,14 @@ def _world(g):
     ids = {}
 
     def new(name, hours, **kw):
-        ids[name] = ge.report(w.engine, kw.pop("actor", g.grid), ge.EventReport(
-            event_type="safety", description=f"事件{name}的描述文字。", address="村口",
-            **kw), now=T0 + timedelta(hours=hours))["id"]
+        ids[name] = ge.report(
+            w.engine,
+            kw.pop("actor", g.grid),
+            ge.EventReport(event_type="safety", description=f"事件{name}的描述文字。", address="村口", **kw),
+            now=T0 + timedelta(hours=hours),
+        )["id"]
 
-    for k, name in enumerate(["arch_old", "arch_new", "to_archive", "to_evaluate", "to_verify",
-                              "in_hand", "to_refer"]):
+    for k, name in enumerate(["arch_old", "arch_new", "to_archive", "to_evaluate", "to_verify", "in_hand", "to_refer"]):
         new(name, k)
     new("other_grid", 10, actor=g.grid2)
     e = w.engine
@@ -58,10 +60,26 @@ def test_order_and_stages(g):
     with read_session(w.engine) as s:
         rows = q.event_page(s, every, w.dispatcher, 0, 50)
         # stage first (oldest report first within a stage), then the archive newest first
-        assert names(ids, rows) == ["to_refer", "other_grid", "to_verify", "to_evaluate", "to_archive",
-                                    "in_hand", "arch_new", "arch_old"]
-        assert [r["stage"] for r in rows] == ["to_refer", "to_refer", "to_verify", "to_evaluate",
-                                              "to_archive", "in_hand", "archived", "archived"]
+        assert names(ids, rows) == [
+            "to_refer",
+            "other_grid",
+            "to_verify",
+            "to_evaluate",
+            "to_archive",
+            "in_hand",
+            "arch_new",
+            "arch_old",
+        ]
+        assert [r["stage"] for r in rows] == [
+            "to_refer",
+            "to_refer",
+            "to_verify",
+            "to_evaluate",
+            "to_archive",
+            "in_hand",
+            "archived",
+            "archived",
+        ]
         assert q.event_count(s, every, w.dispatcher) == 8
         # the default filter: open events only
         assert q.event_count(s, EventFilter(), w.dispatcher) == 6
@@ -71,8 +89,7 @@ def test_order_and_stages(g):
             got = names(ids, q.event_page(s, EventFilter(stages=(stage,)), w.dispatcher))
             expected = {"to_refer": ["to_refer", "other_grid"]}.get(stage, [stage])
             assert sorted(got) == sorted(expected), stage
-        assert names(ids, q.event_page(s, EventFilter(stages=("archived",)), w.dispatcher)) == [
-            "arch_new", "arch_old"]
+        assert names(ids, q.event_page(s, EventFilter(stages=("archived",)), w.dispatcher)) == ["arch_new", "arch_old"]
 
 
 @pytest.mark.parametrize("size", [1, 2, 3, 5])
@@ -98,23 +115,23 @@ def test_grid_worker_sees_only_its_grid_and_mine(g):
         # mine: for a worker, what it reported; for others, what they acted on
         assert q.event_count(s, EventFilter(stages=(), mine=True), g.grid) == 7
         assert sorted(names(ids, q.event_page(s, EventFilter(stages=(), mine=True), w.leader, 0, 50))) == [
-            "arch_new", "arch_old", "to_archive"]
+            "arch_new",
+            "arch_old",
+            "to_archive",
+        ]
 
 
 def test_filters(g):
     ids = _world(g)
     w = g.w
     with read_session(w.engine) as s:
-        assert names(ids, q.event_page(s, EventFilter(stages=(), village_id=w.village2), w.admin)) == [
-            "other_grid"]
+        assert names(ids, q.event_page(s, EventFilter(stages=(), village_id=w.village2), w.admin)) == ["other_grid"]
         assert q.event_count(s, EventFilter(stages=(), grid_id=w.grid), w.admin) == 7
-        assert names(ids, q.event_page(s, EventFilter(stages=(), handling=("order",)), w.admin)) == [
-            "in_hand"]
+        assert names(ids, q.event_page(s, EventFilter(stages=(), handling=("order",)), w.admin)) == ["in_hand"]
         assert q.event_count(s, EventFilter(stages=(), event_types=("dispute",)), w.admin) == 0
         assert q.event_count(s, EventFilter(stages=(), reported_from=TODAY, reported_to=TODAY), w.admin) == 8
         assert q.event_count(s, EventFilter(stages=(), reported_from=TODAY + timedelta(days=1)), w.admin) == 0
-        assert names(ids, q.event_page(s, EventFilter(stages=(), number="sj-2025-000007"), w.admin)) == [
-            "to_refer"]
+        assert names(ids, q.event_page(s, EventFilter(stages=(), number="sj-2025-000007"), w.admin)) == ["to_refer"]
 
 
 def test_detail_and_linked(g):
@@ -122,7 +139,13 @@ def test_detail_and_linked(g):
     with read_session(g.w.engine) as s:
         d = q.event_detail(s, ids["in_hand"])
         assert (d["status"], d["handling"], d["grid"], d["village"], d["reporter"], d["stage"]) == (
-            "referred", "order", "东湖一网格", "东湖村", "网格员甲", "in_hand")
+            "referred",
+            "order",
+            "东湖一网格",
+            "东湖村",
+            "网格员甲",
+            "in_hand",
+        )
         assert "photo_path" not in d
         assert [x["type"] for x in q.linked(s, ids["in_hand"])] == ["work_order"]
         assert q.event_id_by_number(s, d["number"]) == ids["in_hand"]

@@ -38,24 +38,35 @@ def get(g: G, event_id: int) -> GridEvent:
 
 def counts(g: G) -> dict[str, int]:
     with read_session(g.w.engine) as s:
-        return {m.__tablename__: s.scalar(select(func.count()).select_from(m))
-                for m in (GridEvent, GridEventStep, GridEventPhoto, AuditLog, WorkOrder, RecordLink,
-                          MediationCase, WorkLog)}
+        return {
+            m.__tablename__: s.scalar(select(func.count()).select_from(m))
+            for m in (GridEvent, GridEventStep, GridEventPhoto, AuditLog, WorkOrder, RecordLink, MediationCase, WorkLog)
+        }
 
 
 def steps(g: G, event_id: int) -> list[tuple[str, str | None, str]]:
     with read_session(g.w.engine) as s:
-        return [(r.action, r.from_status, r.to_status) for r in s.scalars(
-            select(GridEventStep).where(GridEventStep.event_id == event_id).order_by(GridEventStep.id))]
+        return [
+            (r.action, r.from_status, r.to_status)
+            for r in s.scalars(
+                select(GridEventStep).where(GridEventStep.event_id == event_id).order_by(GridEventStep.id)
+            )
+        ]
 
 
 def audits(g: G, event_id: int) -> list[str]:
     with read_session(g.w.engine) as s:
-        return list(s.scalars(select(AuditLog.action).where(
-            AuditLog.entity == "grid_event", AuditLog.entity_id == str(event_id)).order_by(AuditLog.id)))
+        return list(
+            s.scalars(
+                select(AuditLog.action)
+                .where(AuditLog.entity == "grid_event", AuditLog.entity_id == str(event_id))
+                .order_by(AuditLog.id)
+            )
+        )
 
 
 # --------------------------------------------------------------------------- the whole loop
+
 
 def test_on_spot_loop_to_archive(g):
     e = report(g, photo=PNG)
@@ -76,16 +87,28 @@ def test_on_spot_loop_to_archive(g):
     r = ge.evaluate(g.w.engine, g.w.leader, e["id"], 3, "good", "处置及时。", now=t1 + timedelta(days=1))
     ev = get(g, e["id"])
     assert (ev.status, ev.rating, ev.evaluation, ev.evaluated_at) == (
-        "evaluated", "good", "处置及时。", t1 + timedelta(days=1))
+        "evaluated",
+        "good",
+        "处置及时。",
+        t1 + timedelta(days=1),
+    )
     r = ge.archive(g.w.engine, g.w.dispatcher, e["id"], 4, now=t1 + timedelta(days=2))
     ev = get(g, e["id"])
     assert (ev.status, ev.version, ev.archived_at) == ("archived", 5, t1 + timedelta(days=2))
     assert steps(g, e["id"]) == [
-        ("report", None, "reported"), ("handle_on_spot", "reported", "handling"),
-        ("verify", "handling", "verified"), ("evaluate", "verified", "evaluated"),
-        ("archive", "evaluated", "archived")]
-    assert audits(g, e["id"]) == ["grid_event.report", "grid_event.handle_on_spot", "grid_event.verify",
-                                  "grid_event.evaluate", "grid_event.archive"]
+        ("report", None, "reported"),
+        ("handle_on_spot", "reported", "handling"),
+        ("verify", "handling", "verified"),
+        ("evaluate", "verified", "evaluated"),
+        ("archive", "evaluated", "archived"),
+    ]
+    assert audits(g, e["id"]) == [
+        "grid_event.report",
+        "grid_event.handle_on_spot",
+        "grid_event.verify",
+        "grid_event.evaluate",
+        "grid_event.archive",
+    ]
     with read_session(g.w.engine) as s:
         tl = q.timeline(s, e["id"])
     assert [t["actor"] for t in tl] == ["网格员甲", "网格员甲", "网格员甲", "周书记", "赵转办"]
@@ -119,15 +142,29 @@ def test_refer_to_order_links_both_ways_and_waits_for_the_order(g):
     w = g.w
     e = report(g, household_id=w.household, address=None)
     assert get(g, e["id"]).address == "东湖村1组12号"  # the household's address
-    r = ge.refer_to_order(w.engine, g.grid, e["id"], 1, w.category, urgency="urgent",
-                          note="需综治办协调。", now=T0)
+    r = ge.refer_to_order(w.engine, g.grid, e["id"], 1, w.category, urgency="urgent", note="需综治办协调。", now=T0)
     assert (r["status"], r["record_type"]) == ("referred", "work_order")
     with read_session(w.engine) as s:
         order = s.get(WorkOrder, r["record_id"])
-        assert (order.channel, order.grid_id, order.village_id, order.household_id, order.urgency,
-                order.caller_name, order.caller_phone, order.description) == (
-            "grid", w.grid, w.village, w.household, "urgent", "网格员甲", "13900001111",
-            "村口老桥护栏松动，有坠落风险。")
+        assert (
+            order.channel,
+            order.grid_id,
+            order.village_id,
+            order.household_id,
+            order.urgency,
+            order.caller_name,
+            order.caller_phone,
+            order.description,
+        ) == (
+            "grid",
+            w.grid,
+            w.village,
+            w.household,
+            "urgent",
+            "网格员甲",
+            "13900001111",
+            "村口老桥护栏松动，有坠落风险。",
+        )
         from_event = links_q.linked(s, "grid_event", e["id"])
         from_order = links_q.linked(s, "work_order", order.id)
         assert [(x["type"], x["id"], x["kind"]) for x in from_event] == [("work_order", order.id, "source")]
@@ -168,9 +205,13 @@ def test_refer_to_mediation(g):
     with read_session(w.engine) as s:
         case = s.get(MediationCase, r["record_id"])
         assert (case.source, case.source_event_id, case.grid_id, case.risk_colour, case.dispute_type) == (
-            "grid_event", e["id"], w.grid, "yellow", "homestead")
-        assert [(x["type"], x["id"]) for x in links_q.linked(s, "grid_event", e["id"])] == [
-            ("mediation_case", case.id)]
+            "grid_event",
+            e["id"],
+            w.grid,
+            "yellow",
+            "homestead",
+        )
+        assert [(x["type"], x["id"]) for x in links_q.linked(s, "grid_event", e["id"])] == [("mediation_case", case.id)]
         assert s.scalar(select(func.count()).select_from(RecordLink)) == 1  # linked once
     with pytest.raises(ValidationError, match="尚未办结"):
         ge.mark_handled(w.engine, g.grid, e["id"], 2, "已调解。", now=T0)
@@ -188,6 +229,7 @@ def test_refer_to_mediation_bad_type_changes_nothing(g):
 
 
 # --------------------------------------------------------------------------- who may act
+
 
 def test_roles_and_scope_are_enforced_in_the_service(g):
     w = g.w
@@ -231,18 +273,22 @@ def test_admin_reports_for_a_grid_and_checks_the_reporter(g):
 
 # --------------------------------------------------------------------------- validation
 
-@pytest.mark.parametrize("kw,field", [
-    (dict(event_type="ufo"), "event_type"),
-    (dict(description="短"), "description"),
-    (dict(description="x" * 2001), "description"),
-    (dict(description="护栏\x07松动了很久"), "description"),
-    (dict(address=None), "address"),
-    (dict(address="地" * 201), "address"),
-    (dict(photo=b""), "photo"),
-    (dict(photo=b"GIF89a" + b"\x00" * 20), "photo"),
-    (dict(photo=b"%PDF-1.4 not an image"), "photo"),
-    (dict(photo=JPEG[:4] + b"\x00" * (5 * 1024 * 1024)), "photo"),
-])
+
+@pytest.mark.parametrize(
+    "kw,field",
+    [
+        (dict(event_type="ufo"), "event_type"),
+        (dict(description="短"), "description"),
+        (dict(description="x" * 2001), "description"),
+        (dict(description="护栏\x07松动了很久"), "description"),
+        (dict(address=None), "address"),
+        (dict(address="地" * 201), "address"),
+        (dict(photo=b""), "photo"),
+        (dict(photo=b"GIF89a" + b"\x00" * 20), "photo"),
+        (dict(photo=b"%PDF-1.4 not an image"), "photo"),
+        (dict(photo=JPEG[:4] + b"\x00" * (5 * 1024 * 1024)), "photo"),
+    ],
+)
 def test_bad_report_is_refused_and_writes_nothing(g, kw, field):
     before = counts(g)
     with pytest.raises(ValidationError) as exc:
@@ -266,12 +312,15 @@ def test_photo_limit_is_five_megabytes():
         ge.check_photo(JPEG + b"\x00" * (5 * 1024 * 1024))
 
 
-@pytest.mark.parametrize("data, words", [
-    (FAKE_JPEG, "无法识别"),  # starts like a JPEG, is not one
-    (JPEG[: len(JPEG) // 2], "无法识别"),  # a truncated upload
-    (PNG[:40], "无法识别"),
-    (png_header_only(15000, 15000), "像素过大"),  # 225 megapixels declared in a few bytes
-])
+@pytest.mark.parametrize(
+    "data, words",
+    [
+        (FAKE_JPEG, "无法识别"),  # starts like a JPEG, is not one
+        (JPEG[: len(JPEG) // 2], "无法识别"),  # a truncated upload
+        (PNG[:40], "无法识别"),
+        (png_header_only(15000, 15000), "像素过大"),  # 225 megapixels declared in a few bytes
+    ],
+)
 def test_a_poisoned_photo_is_refused_and_writes_nothing(g, data, words):
     before = counts(g)
     with pytest.raises(ValidationError, match=words) as exc:
@@ -332,6 +381,7 @@ def test_wrong_step_for_the_status(g):
 
 # --------------------------------------------------------------------------- work logs
 
+
 def test_work_log_one_per_day_edit_with_version(g):
     w = g.w
     r = ge.write_log(w.engine, g.grid, TODAY, "走访5户，排查隐患1处。", 5, now=T0)
@@ -348,23 +398,29 @@ def test_work_log_one_per_day_edit_with_version(g):
         assert q.log_for(s, g.staff, TODAY)["households_visited"] == 6
         assert q.log_count(s, g.staff) == 1
         assert [a for a in s.scalars(select(AuditLog.action).where(AuditLog.entity == "work_log"))] == [
-            "work_log.write", "work_log.write"]
+            "work_log.write",
+            "work_log.write",
+        ]
     # the KPI contract sees it
     with read_session(w.engine) as s:
-        mine = [x for x in q.worker_counts(s, T0 - timedelta(hours=9), T0 + timedelta(hours=15))
-                if x["staff_id"] == g.staff]
+        mine = [
+            x for x in q.worker_counts(s, T0 - timedelta(hours=9), T0 + timedelta(hours=15)) if x["staff_id"] == g.staff
+        ]
     assert (mine[0]["logs"], mine[0]["households_visited"]) == (1, 6)
 
 
-@pytest.mark.parametrize("day,content,visited,field", [
-    (TODAY + timedelta(days=1), "明天的日志。", 1, "log_date"),
-    (TODAY - timedelta(days=7), "太久以前。", 1, "log_date"),
-    (TODAY, "x", 1, "content"),
-    (TODAY, "走访若干户。", -1, "households_visited"),
-    (TODAY, "走访若干户。", 201, "households_visited"),
-    (TODAY, "走访若干户。", "三", "households_visited"),
-    (TODAY, "走访若干户。", True, "households_visited"),
-])
+@pytest.mark.parametrize(
+    "day,content,visited,field",
+    [
+        (TODAY + timedelta(days=1), "明天的日志。", 1, "log_date"),
+        (TODAY - timedelta(days=7), "太久以前。", 1, "log_date"),
+        (TODAY, "x", 1, "content"),
+        (TODAY, "走访若干户。", -1, "households_visited"),
+        (TODAY, "走访若干户。", 201, "households_visited"),
+        (TODAY, "走访若干户。", "三", "households_visited"),
+        (TODAY, "走访若干户。", True, "households_visited"),
+    ],
+)
 def test_bad_work_log_is_refused(g, day, content, visited, field):
     before = counts(g)
     with pytest.raises(ValidationError) as exc:
@@ -398,8 +454,7 @@ def test_refer_to_platform(g):
     with read_session(w.engine) as s:
         case = s.get(PlatformCase, r["record_id"])
         assert (case.source, case.lead_platform_id) == ("grid_event", w.platform2_id)
-        assert [(x["type"], x["id"]) for x in links_q.linked(s, "grid_event", e["id"])] == [
-            ("platform_case", case.id)]
+        assert [(x["type"], x["id"]) for x in links_q.linked(s, "grid_event", e["id"])] == [("platform_case", case.id)]
     with pytest.raises(ValidationError, match="尚未办结"):
         ge.mark_handled(w.engine, g.grid, e["id"], 2, "已清运。", now=T0)
     before = counts(g)

@@ -41,9 +41,16 @@ def _world(engine):
         seq = iter(range(1, 100))
 
         def event(staff, at, grid=g1):
-            s.add(GridEvent(number=f"SJ-T-{next(seq):03d}", grid_id=grid.id,
-                            reporter_staff_id=staff.id if staff else None, event_type="safety",
-                            description="x", reported_at=at))
+            s.add(
+                GridEvent(
+                    number=f"SJ-T-{next(seq):03d}",
+                    grid_id=grid.id,
+                    reporter_staff_id=staff.id if staff else None,
+                    event_type="safety",
+                    description="x",
+                    reported_at=at,
+                )
+            )
 
         # a: 3 inside (first instant included), 1 at UNTIL (excluded), 1 just before SINCE
         event(a, SINCE)
@@ -68,8 +75,17 @@ def _world(engine):
         log(d, DAY1 + timedelta(days=1), 9)
         log(d, DAY1 + timedelta(days=2), 1)
         s.flush()
-        return {"a": a.id, "b": b.id, "c": c.id, "d": d.id, "v1": v1.id, "v2": v2.id,
-                "g1": g1.id, "g2": g2.id, "g3": g3.id}
+        return {
+            "a": a.id,
+            "b": b.id,
+            "c": c.id,
+            "d": d.id,
+            "v1": v1.id,
+            "v2": v2.id,
+            "g1": g1.id,
+            "g2": g2.id,
+            "g3": g3.id,
+        }
 
 
 def test_worker_counts_by_staff(engine):
@@ -80,13 +96,27 @@ def test_worker_counts_by_staff(engine):
     # sorted by village code, grid code, name; inactive staff left out; zeros for the idle
     assert got == [("Chen", 0, 1, 0), ("Wang", 3, 2, 10), ("Li", 1, 0, 0), ("Zhao", 0, 2, 10)]
     wang = rows[1]
-    assert set(wang) == {"staff_id", "name", "staff_role", "grid_id", "grid_name", "village_id",
-                         "village_name", "events_reported", "logs", "households_visited"}
-    assert (wang["staff_id"], wang["staff_role"], wang["grid_id"], wang["grid_name"],
-            wang["village_id"], wang["village_name"]) == (
-        ids["a"], "worker", ids["g1"], "西山一网格", ids["v1"], "西山村")
-    assert all(isinstance(r[k], int) for r in rows
-               for k in ("events_reported", "logs", "households_visited"))
+    assert set(wang) == {
+        "staff_id",
+        "name",
+        "staff_role",
+        "grid_id",
+        "grid_name",
+        "village_id",
+        "village_name",
+        "events_reported",
+        "logs",
+        "households_visited",
+    }
+    assert (
+        wang["staff_id"],
+        wang["staff_role"],
+        wang["grid_id"],
+        wang["grid_name"],
+        wang["village_id"],
+        wang["village_name"],
+    ) == (ids["a"], "worker", ids["g1"], "西山一网格", ids["v1"], "西山村")
+    assert all(isinstance(r[k], int) for r in rows for k in ("events_reported", "logs", "households_visited"))
 
 
 def test_worker_counts_village_filter_and_periods(engine):
@@ -96,8 +126,7 @@ def test_worker_counts_village_filter_and_periods(engine):
         assert [(r["name"], r["logs"], r["households_visited"]) for r in v2] == [("Zhao", 2, 10)]
         # the first local day only: Wang's first event and first log
         day = {r["name"]: r for r in worker_counts(s, SINCE, SINCE + timedelta(days=1))}
-        assert (day["Wang"]["events_reported"], day["Wang"]["logs"],
-                day["Wang"]["households_visited"]) == (1, 1, 4)
+        assert (day["Wang"]["events_reported"], day["Wang"]["logs"], day["Wang"]["households_visited"]) == (1, 1, 4)
         assert day["Li"]["events_reported"] == 1 and day["Zhao"]["logs"] == 0
         # an empty period counts nothing but still lists everyone
         empty = worker_counts(s, SINCE, SINCE)
@@ -122,8 +151,11 @@ def test_kpi_events_per_worker_is_worker_counts_total(engine):
         rows = worker_counts(s, SINCE, UNTIL)
         # Wang 3 + Li 1 (Gone is inactive, the event with no reporter counts for nobody) over
         # the 4 active staff
-        assert (row["events"], row["events_per_worker_n"]) == (4, 4) == (
-            sum(r["events_reported"] for r in rows), len(rows))
+        assert (
+            (row["events"], row["events_per_worker_n"])
+            == (4, 4)
+            == (sum(r["events_reported"] for r in rows), len(rows))
+        )
         assert row["events_per_worker"] == 1.0
         # no disputes: the dispute rates have no value, and n = 0
         assert (row["dispute_resolution"], row["dispute_resolution_n"], row["village_share"]) == (None, 0, None)

@@ -15,7 +15,16 @@ from db.demo import shapes as demo_shapes
 from db.engine import read_session, write_session
 from db.errors import PermissionDenied
 from db.models import (
-    AuditLog, Category, Grid, GridEvent, GridShape, Household, MediationCase, PartyMember, PartyMemberHousehold, WorkOrder,
+    AuditLog,
+    Category,
+    Grid,
+    GridEvent,
+    GridShape,
+    Household,
+    MediationCase,
+    PartyMember,
+    PartyMemberHousehold,
+    WorkOrder,
 )
 from db.models.base import utcnow
 from db.permissions import Actor
@@ -46,9 +55,10 @@ def town(engine):
     t = setup.create_township(engine, admin, code="T1", name="青龙镇", county="示范县")
     v1 = setup.create_village(engine, admin, township_id=t, code="T1001", name="东村")
     v2 = setup.create_village(engine, admin, township_id=t, code="T1002", name="西村")
-    grids = {code: setup.create_grid(engine, admin, village_id=v, code=code, name=name)
-             for v, code, name in ((v1, "T100101", "第一网格"), (v1, "T100102", "东村第二网格"),
-                                   (v2, "T100201", "第一网格"))}
+    grids = {
+        code: setup.create_grid(engine, admin, village_id=v, code=code, name=name)
+        for v, code, name in ((v1, "T100101", "第一网格"), (v1, "T100102", "东村第二网格"), (v2, "T100201", "第一网格"))
+    }
     return {"engine": engine, "admin": admin, "township": t, "grids": grids}
 
 
@@ -61,16 +71,37 @@ def _shapes(engine) -> dict[int, str]:
 
 BAD_FILES = [
     (b"\xff\xfe not utf-8", "UTF-8"),
-    (b"{\"type\": \"FeatureCollection\", ", "不是有效的 JSON"),
+    (b'{"type": "FeatureCollection", ', "不是有效的 JSON"),
     (json.dumps({"type": "Feature"}).encode(), "不是 GeoJSON 要素集合"),
     (_fc(), "没有任何要素"),
-    (_fc({"type": "Feature", "properties": {"网格编号": "T100101"},
-          "geometry": {"type": "Point", "coordinates": [113.3, 32.7]}}), "须为面"),
-    (_fc(_feature({"网格编号": "T100101"}, [[[500000, 3600000], [500100, 3600000], [500100, 3600100],
-                                          [500000, 3600000]]])), "不是经纬度"),
+    (
+        _fc(
+            {
+                "type": "Feature",
+                "properties": {"网格编号": "T100101"},
+                "geometry": {"type": "Point", "coordinates": [113.3, 32.7]},
+            }
+        ),
+        "须为面",
+    ),
+    (
+        _fc(
+            _feature(
+                {"网格编号": "T100101"}, [[[500000, 3600000], [500100, 3600000], [500100, 3600100], [500000, 3600000]]]
+            )
+        ),
+        "不是经纬度",
+    ),
     (_fc(_feature({"网格编号": "T100101"}, [[[113.3, 32.7], [113.31, 32.7]]])), "环不完整"),
-    (_fc(_feature({"网格编号": "T100101"}, [[[113.30, 32.70], [113.31, 32.71], [113.31, 32.70], [113.30, 32.71],
-                                          [113.30, 32.70]]])), "自相交"),
+    (
+        _fc(
+            _feature(
+                {"网格编号": "T100101"},
+                [[[113.30, 32.70], [113.31, 32.71], [113.31, 32.70], [113.30, 32.71], [113.30, 32.70]]],
+            )
+        ),
+        "自相交",
+    ),
     (_fc(_feature({"名称": "x"})), "缺少网格编号或网格名称"),
     (_fc(_feature({"网格编号": "T100101"}, [["a", "b"]])), "坐标格式不正确"),
 ]
@@ -87,13 +118,16 @@ def test_every_problem_is_named_by_its_feature_and_nothing_is_drawn(town):
     engine, admin, grids = town["engine"], town["admin"], town["grids"]
     grid_map.import_geojson(engine, admin, _fc(_feature({"网格编号": "T100101"})))
     before = _shapes(engine)
-    raw = _fc(_feature({"网格编号": "T100102"}, _shifted(0.01)),         # fine on its own
-              _feature({"网格编号": "X999"}),                            # no such grid
-              _feature({"网格名称": "第一网格"}),                          # two grids of that name
-              _feature({"网格编号": "T100102"}, _shifted(0.02)),         # the same grid twice
-              _feature({"网格名称": "北村第九网格"}),                      # no such name
-              _feature({"网格编号": "T100201"}, [[[500000, 3600000], [500100, 3600000], [500100, 3600100],
-                                                [500000, 3600000]]]))  # metres, not degrees
+    raw = _fc(
+        _feature({"网格编号": "T100102"}, _shifted(0.01)),  # fine on its own
+        _feature({"网格编号": "X999"}),  # no such grid
+        _feature({"网格名称": "第一网格"}),  # two grids of that name
+        _feature({"网格编号": "T100102"}, _shifted(0.02)),  # the same grid twice
+        _feature({"网格名称": "北村第九网格"}),  # no such name
+        _feature(
+            {"网格编号": "T100201"}, [[[500000, 3600000], [500100, 3600000], [500100, 3600100], [500000, 3600000]]]
+        ),
+    )  # metres, not degrees
     with pytest.raises(geo.GeoJSONError) as e:
         grid_map.import_geojson(engine, admin, raw)
     problems = e.value.problems
@@ -116,11 +150,14 @@ def test_only_the_administrator_imports(town):
 
 # --------------------------------------------------------------------------- import, export
 
+
 def test_import_matches_by_code_or_unambiguous_name_and_export_round_trips(town):
     engine, admin, grids = town["engine"], town["admin"], town["grids"]
-    raw = _fc(_feature({"网格编号": "T100101"}),
-              _feature({"grid_name": "东村第二网格"}, _shifted(0.01)),   # by name, English key
-              _feature({"name": "西村第一网格"}, _shifted(0.02), "Polygon"))  # village + name
+    raw = _fc(
+        _feature({"网格编号": "T100101"}),
+        _feature({"grid_name": "东村第二网格"}, _shifted(0.01)),  # by name, English key
+        _feature({"name": "西村第一网格"}, _shifted(0.02), "Polygon"),
+    )  # village + name
     r = grid_map.import_geojson(engine, admin, raw)
     assert (r.created, r.replaced, r.unchanged, r.grids_without_shape) == (3, 0, 0, 0)
     drawn = _shapes(engine)
@@ -162,6 +199,7 @@ def test_a_township_cannot_draw_or_see_another_townships_grids(town):
 
 # --------------------------------------------------------------------------- the figures
 
+
 def test_each_grid_counts_its_own_open_matters_overdue_events_coverage_and_risk(town):
     engine, grids = town["engine"], town["grids"]
     g1, g2 = grids["T100101"], grids["T100102"]
@@ -179,21 +217,64 @@ def test_each_grid_counts_its_own_open_matters_overdue_events_coverage_and_risk(
         s.add_all([PartyMemberHousehold(party_member_id=pm.id, household_id=h.id) for h in hh[:3]])
 
         def order(n: int, grid: int, status: str, due) -> WorkOrder:
-            return WorkOrder(number=f"RX-T-{n}", township_id=town["township"], village_id=village, grid_id=grid,
-                             channel="phone", category_id=category, title="路灯不亮", description="路灯不亮", status=status,
-                             received_at=now - timedelta(days=3), due_at=due)
-        s.add_all([order(1, g1, "dispatched", now - timedelta(hours=1)), order(2, g1, "in_progress",
-                   now + timedelta(days=1)), order(3, g1, "resolved", now - timedelta(days=1)),
-                   order(4, g2, "received", None)])
-        s.add_all([GridEvent(number="SJ-T-1", grid_id=g1, event_type="safety", description="井盖缺失",
-                             status="reported", reported_at=now - timedelta(minutes=5)),
-                   GridEvent(number="SJ-T-2", grid_id=g1, event_type="safety", description="井盖缺失",
-                             status="archived", reported_at=now - timedelta(minutes=4))])
+            return WorkOrder(
+                number=f"RX-T-{n}",
+                township_id=town["township"],
+                village_id=village,
+                grid_id=grid,
+                channel="phone",
+                category_id=category,
+                title="路灯不亮",
+                description="路灯不亮",
+                status=status,
+                received_at=now - timedelta(days=3),
+                due_at=due,
+            )
+
+        s.add_all(
+            [
+                order(1, g1, "dispatched", now - timedelta(hours=1)),
+                order(2, g1, "in_progress", now + timedelta(days=1)),
+                order(3, g1, "resolved", now - timedelta(days=1)),
+                order(4, g2, "received", None),
+            ]
+        )
+        s.add_all(
+            [
+                GridEvent(
+                    number="SJ-T-1",
+                    grid_id=g1,
+                    event_type="safety",
+                    description="井盖缺失",
+                    status="reported",
+                    reported_at=now - timedelta(minutes=5),
+                ),
+                GridEvent(
+                    number="SJ-T-2",
+                    grid_id=g1,
+                    event_type="safety",
+                    description="井盖缺失",
+                    status="archived",
+                    reported_at=now - timedelta(minutes=4),
+                ),
+            ]
+        )
 
         def dispute(n: int, colour: str, status: str) -> MediationCase:
-            return MediationCase(number=f"TJ-T-{n}", township_id=town["township"], village_id=village, grid_id=g1,
-                                 dispute_type="neighbour", title="邻里纠纷", summary="邻里纠纷", source="visit",
-                                 risk_colour=colour, status=status, reported_at=now - timedelta(days=1))
+            return MediationCase(
+                number=f"TJ-T-{n}",
+                township_id=town["township"],
+                village_id=village,
+                grid_id=g1,
+                dispute_type="neighbour",
+                title="邻里纠纷",
+                summary="邻里纠纷",
+                source="visit",
+                risk_colour=colour,
+                status=status,
+                reported_at=now - timedelta(days=1),
+            )
+
         s.add_all([dispute(1, "red", "open"), dispute(2, "yellow", "mediating"), dispute(3, "red", "closed")])
     with read_session(engine) as s:
         vals = q.values(s, now)
@@ -214,6 +295,7 @@ def test_each_grid_counts_its_own_open_matters_overdue_events_coverage_and_risk(
 
 # --------------------------------------------------------------------------- the demo's boundaries
 
+
 def test_the_demo_draws_every_grid_once_without_overlap():
     villages = [(f"村{i}", [(f"G{i:02d}{k:02d}", f"村{i}第{k}网格") for k in range(1, 2 + i % 5)]) for i in range(12)]
     fc = demo_shapes.township_collection("411726101", 0, villages)
@@ -230,7 +312,12 @@ def test_a_value_on_a_band_edge_takes_the_band_its_label_names():
     from components import grid_map_ui as ui
 
     pct = ui.classes("party", [50.0, 90.0])
-    assert [ui.class_of(v, pct)["label"] for v in (59.9, 60.0, 89.9, 90.0, 100.0)] == \
-        ["低于60%", "60%–75%", "75%–90%", "90%及以上", "90%及以上"]
+    assert [ui.class_of(v, pct)["label"] for v in (59.9, 60.0, 89.9, 90.0, 100.0)] == [
+        "低于60%",
+        "60%–75%",
+        "75%–90%",
+        "90%及以上",
+        "90%及以上",
+    ]
     counts = ui.classes("open", [0, 1, 7])
     assert [ui.class_of(v, counts)["label"] for v in (0, 1, 2, 7)] == ["0件", "1–2件", "1–2件", "7件"]

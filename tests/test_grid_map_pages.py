@@ -25,11 +25,19 @@ def _open(actor, path: str, **params):
 def _busiest_grid(actor) -> tuple[int, list[str]]:
     """The grid of the actor's township with most open orders, and their numbers."""
     with read_session(scope.scoped(pages_f.engine(), actor.township_id)) as s:
-        gid = s.execute(select(WorkOrder.grid_id).where(WorkOrder.status.in_(OPEN_STATUSES),
-                                                        WorkOrder.grid_id.is_not(None))
-                        .group_by(WorkOrder.grid_id).order_by(func.count().desc(), WorkOrder.grid_id)).scalars().first()
-        numbers = list(s.scalars(select(WorkOrder.number).where(WorkOrder.grid_id == gid,
-                                                               WorkOrder.status.in_(OPEN_STATUSES))))
+        gid = (
+            s.execute(
+                select(WorkOrder.grid_id)
+                .where(WorkOrder.status.in_(OPEN_STATUSES), WorkOrder.grid_id.is_not(None))
+                .group_by(WorkOrder.grid_id)
+                .order_by(func.count().desc(), WorkOrder.grid_id)
+            )
+            .scalars()
+            .first()
+        )
+        numbers = list(
+            s.scalars(select(WorkOrder.number).where(WorkOrder.grid_id == gid, WorkOrder.status.in_(OPEN_STATUSES)))
+        )
     return gid, numbers
 
 

@@ -57,14 +57,20 @@ def layer_violations(module: str, imports: list[tuple[str, str]]) -> list[str]:
     bad = []
     for layer, forbidden in FORBIDDEN.items():
         if module == layer or module.startswith(layer + "."):
-            bad += [f"{module} imports {target}" for target, _ in imports
-                    if any(target == f or target.startswith(f + ".") for f in forbidden)]
+            bad += [
+                f"{module} imports {target}"
+                for target, _ in imports
+                if any(target == f or target.startswith(f + ".") for f in forbidden)
+            ]
     return list(dict.fromkeys(bad))
 
 
 def private_violations(module: str, imports: list[tuple[str, str]]) -> list[str]:
-    return [f"{module} imports the private name {target}.{name}" for target, name in imports
-            if target.startswith("db") and name.startswith("_") and not name.startswith("__") and target != module]
+    return [
+        f"{module} imports the private name {target}.{name}"
+        for target, name in imports
+        if target.startswith("db") and name.startswith("_") and not name.startswith("__") and target != module
+    ]
 
 
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -145,17 +151,23 @@ def test_the_checkers_find_what_they_look_for():
     imports = {m: imports_of(src, known) for m, src in made_up.items()}
     assert layer_violations("db.queries.a", imports["db.queries.a"]) == ["db.queries.a imports db.services.b"]
     assert layer_violations("db.rules.c", imports["db.rules.c"]) == [
-        "db.rules.c imports streamlit", "db.rules.c imports db.engine"]
+        "db.rules.c imports streamlit",
+        "db.rules.c imports db.engine",
+    ]
     assert private_violations("db.queries.a", imports["db.queries.a"]) == [
-        "db.queries.a imports the private name db.services.b._helper"]
+        "db.queries.a imports the private name db.services.b._helper"
+    ]
     assert cycles(graph_of(made_up)) == [["db.queries.a", "db.services.b"]]
 
 
 def masking_violations(module: str, imports: list[tuple[str, str]]) -> list[str]:
     """Pages and components never mask or scrub (issue #17): rows reach them presented for the
     reader's role by the read layer (db/queries/privacy.py)."""
-    return [f"{module} imports {target}{'.' + name if name else ''}" for target, name in imports
-            if target == "db.rules.masking" or target.startswith("db.rules.masking.")]
+    return [
+        f"{module} imports {target}{'.' + name if name else ''}"
+        for target, name in imports
+        if target == "db.rules.masking" or target.startswith("db.rules.masking.")
+    ]
 
 
 def test_pages_and_components_never_mask():

@@ -57,20 +57,45 @@ def town_of():
             hh = Household(grid_id=g1, address="东湖村1组12号", head_name="张三", phone="13812345678")
             s.add(hh)
             s.flush()
-            resident = Resident(household_id=hh.id, name="张三", gender="男", birth_year=1970,
-                                id_number=APPLICANT_ID, phone="13812345678")
+            resident = Resident(
+                household_id=hh.id,
+                name="张三",
+                gender="男",
+                birth_year=1970,
+                id_number=APPLICANT_ID,
+                phone="13812345678",
+            )
             village_med = Mediator(township_id=t, village_id=v1, name="李调解", level="village", speciality="乡贤")
             town_med = Mediator(township_id=t, name="王法官", level="township", speciality="法律顾问")
             retired = Mediator(township_id=t, name="赵退休", level="township", active=False)
             s.add_all([resident, village_med, town_med, retired])
-            other = MediationCase(number="BH-2023-001", township_id=t2, village_id=v3, dispute_type="neighbour",
-                                  title="北坡村邻里纠纷", summary="白河镇自己的案件。", source="walk_in",
-                                  reported_at=utcnow(), last_progress_at=utcnow())
+            other = MediationCase(
+                number="BH-2023-001",
+                township_id=t2,
+                village_id=v3,
+                dispute_type="neighbour",
+                title="北坡村邻里纠纷",
+                summary="白河镇自己的案件。",
+                source="walk_in",
+                reported_at=utcnow(),
+                last_progress_at=utcnow(),
+            )
             s.add(other)
             s.flush()
             ids = dict(resident=resident.id, village_med=village_med.id, town_med=town_med.id)
-        return dict(engine=engine, county=county, admin=admin, t=t, t2=t2, v1=v1, v2=v2, g1=g1,
-                    scoped=scope.scoped(engine, t), **ids)
+        return dict(
+            engine=engine,
+            county=county,
+            admin=admin,
+            t=t,
+            t2=t2,
+            v1=v1,
+            v2=v2,
+            g1=g1,
+            scoped=scope.scoped(engine, t),
+            **ids,
+        )
+
     return build
 
 
@@ -80,25 +105,62 @@ def town(sqlite_engine, town_of):
 
 
 def _row(number: str, status: str = "调解中", **cells) -> dict:
-    row = {"台账编号": number, "登记日期": _ago(200), "所属村（社区）": "东湖村", "所属网格编码": "QL-01-G01",
-           "纠纷类型": "邻里纠纷", "标题": f"东湖村张某与李某排水沟纠纷{number}", "简要情况": "因排水沟堵塞积水，双方多次争吵。",
-           "风险等级": "蓝色", "申请人姓名": "张三", "申请人电话": "13812345678", "申请人身份证号": APPLICANT_ID,
-           "被申请人姓名": "李四", "状态": status}
+    row = {
+        "台账编号": number,
+        "登记日期": _ago(200),
+        "所属村（社区）": "东湖村",
+        "所属网格编码": "QL-01-G01",
+        "纠纷类型": "邻里纠纷",
+        "标题": f"东湖村张某与李某排水沟纠纷{number}",
+        "简要情况": "因排水沟堵塞积水，双方多次争吵。",
+        "风险等级": "蓝色",
+        "申请人姓名": "张三",
+        "申请人电话": "13812345678",
+        "申请人身份证号": APPLICANT_ID,
+        "被申请人姓名": "李四",
+        "状态": status,
+    }
     row.update(cells)
     return row
 
 
 GOOD = [
     _row("QL-2023-001", "待调解"),
-    _row("QL-2023-002", "调解中", 调解进度="乡贤参调", 调解员="李调解", 风险等级="黄",
-         **{"调解结果（协议内容）": "双方分歧较大，约定下周再谈。"}),
-    _row("QL-2023-003", "调解成功", 调解员="王法官", 结案日期=None,
-         **{"调解结果（协议内容）": "李四一周内疏通排水沟，张三不再追究。"}),
-    _row("2023-004", "已销号", 所属网格编码=None, 纠纷类型="宅基地纠纷",
-         **{"所属村（社区）": "QL-02", "调解结果（协议内容）": "双方按原界址砌墙，各付一半费用。"}),
+    _row(
+        "QL-2023-002",
+        "调解中",
+        调解进度="乡贤参调",
+        调解员="李调解",
+        风险等级="黄",
+        **{"调解结果（协议内容）": "双方分歧较大，约定下周再谈。"},
+    ),
+    _row(
+        "QL-2023-003",
+        "调解成功",
+        调解员="王法官",
+        结案日期=None,
+        **{"调解结果（协议内容）": "李四一周内疏通排水沟，张三不再追究。"},
+    ),
+    _row(
+        "2023-004",
+        "已销号",
+        所属网格编码=None,
+        纠纷类型="宅基地纠纷",
+        **{"所属村（社区）": "QL-02", "调解结果（协议内容）": "双方按原界址砌墙，各付一半费用。"},
+    ),
     _row("QL-2023-005", "已诉讼", 风险等级="红色", **{"调解结果（协议内容）": "当事人已向法院起诉。"}),
-    _row("QL-2023-006", "调解中", 类别="隐患", 申请人姓名=None, 申请人电话=None, 申请人身份证号=None,
-         被申请人姓名=None, 风险等级="红", 调处层级="乡级", 标题="东湖村后山土地纠纷隐患"),
+    _row(
+        "QL-2023-006",
+        "调解中",
+        类别="隐患",
+        申请人姓名=None,
+        申请人电话=None,
+        申请人身份证号=None,
+        被申请人姓名=None,
+        风险等级="红",
+        调处层级="乡级",
+        标题="东湖村后山土地纠纷隐患",
+    ),
     _row("QL-2023-007", "已升级", 纠纷类型="劳资纠纷", 风险等级="黄色"),
 ]
 
@@ -171,10 +233,13 @@ def test_a_good_ledger_becomes_console_cases(town):
     assert (cases["QL-2023-007"].status, cases["QL-2023-007"].level) == ("mediating", "township")
 
     with read_session(town["scoped"]) as s:
-        parties = s.scalars(select(MediationParty).where(MediationParty.case_id == waiting.id)
-                            .order_by(MediationParty.side)).all()
+        parties = s.scalars(
+            select(MediationParty).where(MediationParty.case_id == waiting.id).order_by(MediationParty.side)
+        ).all()
         assert [(p.side, p.name, p.resident_id) for p in parties] == [
-            ("applicant", "张三", town["resident"]), ("respondent", "李四", None)]
+            ("applicant", "张三", town["resident"]),
+            ("respondent", "李四", None),
+        ]
         assert not s.scalar(select(func.count()).select_from(MediationParty).where(MediationParty.case_id == hazard.id))
         # the case file shows the import as the history of a case already mediated; none before its first step
         detail = mq.case_detail(s, town["admin"], mediating.id, utcnow())
@@ -214,14 +279,23 @@ def test_a_changed_row_updates_its_case_only(town):
     assert cases["QL-2023-002"].title.endswith("（更正）") and cases["QL-2023-002"].version == 2
     assert (cases["QL-2023-001"].status, cases["QL-2023-001"].current_step) == ("mediating", 1)
     with read_session(town["scoped"]) as s:
-        phones = s.scalars(select(MediationParty.phone).where(MediationParty.case_id == cases["QL-2023-002"].id,
-                                                              MediationParty.side == "applicant")).all()
+        phones = s.scalars(
+            select(MediationParty.phone).where(
+                MediationParty.case_id == cases["QL-2023-002"].id, MediationParty.side == "applicant"
+            )
+        ).all()
         assert phones == ["13900001111"]
-        assert s.scalar(select(func.count()).select_from(MediationStep)
-                        .where(MediationStep.case_id == cases["QL-2023-001"].id)) == 1
-        log = s.scalars(select(AuditLog).where(AuditLog.action == "mediation_case.import",
-                                               AuditLog.entity_id == str(cases["QL-2023-002"].id))
-                        .order_by(AuditLog.id)).all()
+        assert (
+            s.scalar(
+                select(func.count()).select_from(MediationStep).where(MediationStep.case_id == cases["QL-2023-001"].id)
+            )
+            == 1
+        )
+        log = s.scalars(
+            select(AuditLog)
+            .where(AuditLog.action == "mediation_case.import", AuditLog.entity_id == str(cases["QL-2023-002"].id))
+            .order_by(AuditLog.id)
+        ).all()
         assert log[-1].before["title"].endswith("纠纷QL-2023-002") and log[-1].after["parties"] == 2
 
 
@@ -229,8 +303,17 @@ def test_a_case_handled_in_the_console_is_not_written_over(town):
     assert _run(town, _good_rows()).ok
     case = _cases(town)["QL-2023-002"]
     # the console continues where the ledger left off: the next step is the third
-    med.record_step(town["scoped"], town["admin"], case.id, case.version, step_no=3, held_on=_today(),
-                    participants="法律顾问王法官", notes="释明相关法律规定，双方态度缓和。", risk_colour="blue")
+    med.record_step(
+        town["scoped"],
+        town["admin"],
+        case.id,
+        case.version,
+        step_no=3,
+        held_on=_today(),
+        participants="法律顾问王法官",
+        notes="释明相关法律规定，双方态度缓和。",
+        risk_colour="blue",
+    )
     report = _run(town, _good_rows())
     assert not report.ok
     assert [(e.row, "已在系统中办理" in e.message) for e in report.errors] == [(5, True)]
@@ -243,8 +326,17 @@ def test_a_case_handled_in_the_console_is_not_written_over(town):
 def test_a_ledger_s_own_wordings_are_read(town):
     reported, closed = _ago(90), _ago(30)
     rows = [
-        _row(2023015, "已结案", 登记日期=f"{reported:%Y年%-m月%-d日}", 结案日期=f"{closed:%Y/%m/%d}", 调解进度=3,
-             类别="纠纷", 风险等级="红", 纠纷类型="土地纠纷", **{"调解结果（协议内容）": "双方重新勘定界址，立桩为界。"}),
+        _row(
+            2023015,
+            "已结案",
+            登记日期=f"{reported:%Y年%-m月%-d日}",
+            结案日期=f"{closed:%Y/%m/%d}",
+            调解进度=3,
+            类别="纠纷",
+            风险等级="红",
+            纠纷类型="土地纠纷",
+            **{"调解结果（协议内容）": "双方重新勘定界址，立桩为界。"},
+        ),
         _row("ｑｌ－２０２３－１６", "已升级", 调解进度="第4步", 被申请人姓名=None, 申请人电话="0371-6123 4567"),
     ]
     report = _run(town, rows)
@@ -252,12 +344,18 @@ def test_a_ledger_s_own_wordings_are_read(town):
     cases = _cases(town)
     first, second = cases["2023015"], cases["QL-2023-16"]
     assert (first.status, first.current_step, first.kind, first.risk_colour, first.dispute_type) == (
-        "closed", 3, "dispute", "red", "land_boundary")
+        "closed",
+        3,
+        "dispute",
+        "red",
+        "land_boundary",
+    )
     assert to_local(first.reported_at).date() == reported and to_local(first.closed_at).date() == closed
     assert (second.status, second.level, second.current_step) == ("mediating", "township", 4)
     with read_session(town["scoped"]) as s:
         assert s.scalars(select(MediationParty.phone).where(MediationParty.case_id == second.id)).all() == [
-            "0371-61234567"]
+            "0371-61234567"
+        ]
 
 
 # --------------------------------------------------------------------------- a bad file
@@ -266,35 +364,52 @@ def test_a_ledger_s_own_wordings_are_read(town):
 def test_every_bad_row_is_named_and_nothing_is_written(town):
     before = _audits(town)
     bad = [
-        _row("QL-B-01", 登记日期=_today() + timedelta(days=3)),                       # row 4
-        _row("QL-B-02", **{"所属村（社区）": "不存在村"}),                                      # 5
-        _row("QL-B-03", 所属网格编码="QL-02-G01"),                                       # 6
-        _row("QL-B-04", 纠纷类型="吵架"),                                                # 7
-        _row("QL-B-05", 调解员="孙新人"),                                                # 8
+        _row("QL-B-01", 登记日期=_today() + timedelta(days=3)),  # row 4
+        _row("QL-B-02", **{"所属村（社区）": "不存在村"}),  # 5
+        _row("QL-B-03", 所属网格编码="QL-02-G01"),  # 6
+        _row("QL-B-04", 纠纷类型="吵架"),  # 7
+        _row("QL-B-05", 调解员="孙新人"),  # 8
         _row("QL-B-06", "已诉讼", 结案日期=_ago(300), **{"调解结果（协议内容）": "已向法院起诉。"}),  # 9
-        _row("QL-B-07", "已销号", **{"调解结果（协议内容）": "双方和解，已履行。"}),       # 10
-        _row("BH-2023-001"),                                                             # 11
-        _row("TJ-2026-000001"),                                                          # 12
-        _row("QL-B-02", 标题="另一件同号的纠纷"),                                         # 13
-        _row("QL-B-14", 申请人电话="12345"),                                             # 14
-        _row("QL-B-15", 申请人身份证号="123456789012345678"),                            # 15
-        _row("QL-B-16", 申请人姓名=None, 申请人电话=None, 申请人身份证号=None),           # 16
-        _row("QL-B-17", 标题="短"),                                                      # 17
-        _row("QL-B-18", 风险等级="紫色"),                                                # 18
-        _row("QL-B-19", "调解失败"),                                                     # 19
-        _row("QL-B-20", 来源="工单转入"),                                                # 20
-        _row("QL-B-21", "待调解", 调解进度="网格员初调"),                                  # 21
-        _row("QL-B-22", 调解员="赵退休"),                                                # 22
-        _row("QL-B-23", "调解中", 调解进度="法律顾问释法", 结案日期=_ago(5)),              # 23
-        _row("QL-2023-024"),                                                             # 24: a good row
+        _row("QL-B-07", "已销号", **{"调解结果（协议内容）": "双方和解，已履行。"}),  # 10
+        _row("BH-2023-001"),  # 11
+        _row("TJ-2026-000001"),  # 12
+        _row("QL-B-02", 标题="另一件同号的纠纷"),  # 13
+        _row("QL-B-14", 申请人电话="12345"),  # 14
+        _row("QL-B-15", 申请人身份证号="123456789012345678"),  # 15
+        _row("QL-B-16", 申请人姓名=None, 申请人电话=None, 申请人身份证号=None),  # 16
+        _row("QL-B-17", 标题="短"),  # 17
+        _row("QL-B-18", 风险等级="紫色"),  # 18
+        _row("QL-B-19", "调解失败"),  # 19
+        _row("QL-B-20", 来源="工单转入"),  # 20
+        _row("QL-B-21", "待调解", 调解进度="网格员初调"),  # 21
+        _row("QL-B-22", 调解员="赵退休"),  # 22
+        _row("QL-B-23", "调解中", 调解进度="法律顾问释法", 结案日期=_ago(5)),  # 23
+        _row("QL-2023-024"),  # 24: a good row
     ]
     report = _run(town, bad)
     assert not report.ok and report.counts == {}
     assert _problems(report) == {
-        (4, "登记日期"), (5, "所属村（社区）"), (6, "所属网格编码"), (7, "纠纷类型"), (8, "调解员"), (9, "结案日期"),
-        (10, "结案日期"), (11, "台账编号"), (12, "台账编号"), (13, None), (14, "申请人电话"),
-        (15, "申请人身份证号"), (16, "申请人姓名"), (17, "标题"), (18, "风险等级"), (19, "状态"), (20, "来源"),
-        (21, "调解进度"), (22, "调解员"), (23, "结案日期")}
+        (4, "登记日期"),
+        (5, "所属村（社区）"),
+        (6, "所属网格编码"),
+        (7, "纠纷类型"),
+        (8, "调解员"),
+        (9, "结案日期"),
+        (10, "结案日期"),
+        (11, "台账编号"),
+        (12, "台账编号"),
+        (13, None),
+        (14, "申请人电话"),
+        (15, "申请人身份证号"),
+        (16, "申请人姓名"),
+        (17, "标题"),
+        (18, "风险等级"),
+        (19, "状态"),
+        (20, "来源"),
+        (21, "调解进度"),
+        (22, "调解员"),
+        (23, "结案日期"),
+    }
     said = {(e.row, e.column): e.message for e in report.errors}
     assert "请先将其登记到本乡镇的调解员名册" in said[(8, "调解员")]
     assert "早于登记日期" in said[(9, "结案日期")]
@@ -312,8 +427,9 @@ def test_the_template_rows_are_skipped_and_a_village_account_may_not_import(town
     assert only_template.ok and _cases(town) == {}
     report = _run(town, [_row("QL-2023-001")], keep_template_rows=False)
     assert report.ok and report.counts[SHEET]["created"] == 1
-    village_mediator = account(town["engine"], town["county"], "dhmed", "mediator", "东湖调解员",
-                               township_id=town["t"], village_id=town["v1"])
+    village_mediator = account(
+        town["engine"], town["county"], "dhmed", "mediator", "东湖调解员", township_id=town["t"], village_id=town["v1"]
+    )
     with pytest.raises(PermissionDenied):
         _run(town, [_row("QL-2023-002")], actor=village_mediator)
     grid_worker = account(town["engine"], town["county"], "dhgrid", "grid", "东湖网格员", township_id=town["t"])

@@ -43,13 +43,21 @@ def _build(engine) -> dict:
     g2 = setup.create_grid(engine, admin, village_id=v2, code="T100201", name="西山社区第一网格")
     with write_session(engine) as s:
         hh = Household(grid_id=g1, address="东湖村一组12号", head_name="王建国", phone="13800000001", size=3)
-        twins = [Household(grid_id=g1, address=f"东湖村二组{i}号", head_name="李某", phone="13800000002")
-                 for i in (1, 2)]
+        twins = [
+            Household(grid_id=g1, address=f"东湖村二组{i}号", head_name="李某", phone="13800000002") for i in (1, 2)
+        ]
         s.add_all([hh, *twins])
         s.flush()
         household = hh.id
-    return {"engine": engine, "scoped": scope.scoped(engine, town), "admin": admin, "town": town,
-            "villages": (v1, v2), "grids": (g1, g2), "household": household}
+    return {
+        "engine": engine,
+        "scoped": scope.scoped(engine, town),
+        "admin": admin,
+        "town": town,
+        "villages": (v1, v2),
+        "grids": (g1, g2),
+        "household": household,
+    }
 
 
 @pytest.fixture
@@ -74,23 +82,62 @@ def _run(t: dict, content: bytes) -> base.ImportReport:
 
 
 # a: closed on time, rated; its phone is one household's of the village
-A = {"原工单编号": "GX-2025-001", "受理时间": "2025-03-03 09:30", "渠道": "热线", "来电人姓名": "王建国",
-     "联系电话": "138 0000 0001", "所属村（社区）": "东湖村", "详细地址": "东湖村一组12号", "诉求类别": "用电故障",
-     "诉求内容": "家里停电一整天，请供电所来看看。", "承办部门": "供电所", "状态": "已办结",
-     "办结时间": datetime(2025, 3, 5, 16, 0), "办理结果": "已更换保险丝，恢复供电。", "满意度": "满意",
-     "首次联系时间": "2025-03-03 10:15"}
+A = {
+    "原工单编号": "GX-2025-001",
+    "受理时间": "2025-03-03 09:30",
+    "渠道": "热线",
+    "来电人姓名": "王建国",
+    "联系电话": "138 0000 0001",
+    "所属村（社区）": "东湖村",
+    "详细地址": "东湖村一组12号",
+    "诉求类别": "用电故障",
+    "诉求内容": "家里停电一整天，请供电所来看看。",
+    "承办部门": "供电所",
+    "状态": "已办结",
+    "办结时间": datetime(2025, 3, 5, 16, 0),
+    "办理结果": "已更换保险丝，恢复供电。",
+    "满意度": "满意",
+    "首次联系时间": "2025-03-03 10:15",
+}
 # b: a policy question answered at the walk-in desk the same day (即办: no handling clock)
-B = {"原工单编号": "GX-2025-002", "受理时间": datetime(2025, 3, 5, 10, 0), "渠道": "来访", "所属村（社区）": "T1002",
-     "诉求类别": "政策咨询 / 惠农补贴咨询", "诉求内容": "咨询今年的耕地地力补贴什么时候发。", "状态": "已办结",
-     "办结时间": "2025-03-05 10:20", "办理结果": "已告知发放时间。"}
+B = {
+    "原工单编号": "GX-2025-002",
+    "受理时间": datetime(2025, 3, 5, 10, 0),
+    "渠道": "来访",
+    "所属村（社区）": "T1002",
+    "诉求类别": "政策咨询 / 惠农补贴咨询",
+    "诉求内容": "咨询今年的耕地地力补贴什么时候发。",
+    "状态": "已办结",
+    "办结时间": "2025-03-05 10:20",
+    "办理结果": "已告知发放时间。",
+}
 # c: still open at its department: an overdue open order in the inbox
-C = {"原工单编号": "GX-2025-003", "受理时间": "2025-03-06 08:00", "渠道": "网格上报", "所属村（社区）": "东湖村",
-     "所属网格编码": "t100101", "诉求类别": "邻里矛盾", "诉求内容": "两户因为排水沟堵塞发生争吵。", "承办部门": "司法所",
-     "状态": "办理中"}
+C = {
+    "原工单编号": "GX-2025-003",
+    "受理时间": "2025-03-06 08:00",
+    "渠道": "网格上报",
+    "所属村（社区）": "东湖村",
+    "所属网格编码": "t100101",
+    "诉求类别": "邻里矛盾",
+    "诉求内容": "两户因为排水沟堵塞发生争吵。",
+    "承办部门": "司法所",
+    "状态": "办理中",
+}
 # d: closed late, unsatisfied; its phone is two households' (no household linked)
-D = {"原工单编号": "GX-2025-004", "受理时间": "2025-03-04 10:00", "渠道": "12345转办", "联系电话": "13800000002",
-     "所属村（社区）": "东湖村", "诉求类别": "DLJT02", "诉求内容": "村口路灯不亮已经一个星期了。", "标题": "村口路灯不亮",
-     "承办部门": "供电所", "状态": "已办结", "办结时间": "2025-03-14 09:00", "满意度": "不满意"}
+D = {
+    "原工单编号": "GX-2025-004",
+    "受理时间": "2025-03-04 10:00",
+    "渠道": "12345转办",
+    "联系电话": "13800000002",
+    "所属村（社区）": "东湖村",
+    "诉求类别": "DLJT02",
+    "诉求内容": "村口路灯不亮已经一个星期了。",
+    "标题": "村口路灯不亮",
+    "承办部门": "供电所",
+    "状态": "已办结",
+    "办结时间": "2025-03-14 09:00",
+    "满意度": "不满意",
+}
 GOOD = [A, B, C, D]
 
 
@@ -113,14 +160,20 @@ def test_a_good_file_imports_as_the_console_would_keep_the_orders(town):
     a, b, c, d = (o[n] for n in ("GX-2025-001", "GX-2025-002", "GX-2025-003", "GX-2025-004"))
     # numbered by the year of receipt, in the order of receipt
     assert [x.number for x in (a, d, b, c)] == [f"RX-2025-{i:06d}" for i in range(1, 5)]
-    assert {x.external_source for x in o.values()} == {"history"} and {x.township_id for x in o.values()} == {town["town"]}
+    assert {x.external_source for x in o.values()} == {"history"} and {x.township_id for x in o.values()} == {
+        town["town"]
+    }
 
     # a: the desk's clocks at the 受理时间: 24 h contact; 2 working days from Monday -> Wednesday 24:00
     assert a.received_at == L(2025, 3, 3, 9, 30) and a.contact_due_at == L(2025, 3, 4, 9, 30)
     assert a.dispatched_at == a.received_at and a.due_workdays == 2 and a.due_at == L(2025, 3, 6, 0, 0)
     assert a.warn_at == a.received_at + (a.due_at - a.received_at) * 0.8
-    assert (a.status, a.resolved_at, a.callback_at, a.satisfaction) == ("archived", L(2025, 3, 5, 16), L(2025, 3, 5, 16),
-                                                                        "satisfied")
+    assert (a.status, a.resolved_at, a.callback_at, a.satisfaction) == (
+        "archived",
+        L(2025, 3, 5, 16),
+        L(2025, 3, 5, 16),
+        "satisfied",
+    )
     assert a.caller_phone == "13800000001" and a.contacted_at == L(2025, 3, 3, 10, 15)
     assert (a.household_id, a.grid_id) == (town["household"], town["grids"][0])  # the household places it in its grid
     assert a.title == "东湖村·家里停电一整天（用电故障）"  # made as the desk makes it
@@ -141,8 +194,11 @@ def test_a_good_file_imports_as_the_console_would_keep_the_orders(town):
             assert (x.due_at, x.due_provisional) == clock.deadline(x.received_at, x.due_workdays)
 
         # the timeline: the ledger's steps at their moments, and the import with the original number
-        steps = s.execute(select(WorkOrderEvent.action, WorkOrderEvent.at, WorkOrderEvent.to_status, WorkOrderEvent.note)
-                          .where(WorkOrderEvent.order_id == a.id).order_by(WorkOrderEvent.at, WorkOrderEvent.id)).all()
+        steps = s.execute(
+            select(WorkOrderEvent.action, WorkOrderEvent.at, WorkOrderEvent.to_status, WorkOrderEvent.note)
+            .where(WorkOrderEvent.order_id == a.id)
+            .order_by(WorkOrderEvent.at, WorkOrderEvent.id)
+        ).all()
         assert [x.action for x in steps] == ["receive", "dispatch", "resolve", "callback", "import"]
         assert steps[0].at == a.received_at and steps[2].at == a.resolved_at and steps[-1].to_status == "archived"
         assert "由历史台账导入" in steps[-1].note and "GX-2025-001" in steps[-1].note
@@ -154,7 +210,11 @@ def test_a_good_file_imports_as_the_console_would_keep_the_orders(town):
         assert [r["number"] for r in orders_q.caller_history(s, phone="13800000001")["orders"]] == [a.number]
         assert [r["number"] for r in orders_q.caller_history(s, household_id=town["household"])["orders"]] == [a.number]
         assert order_counts.counts(s, ["open", "overdue", "callback", "to_dispatch"], now) == {
-            "open": 1, "overdue": 1, "callback": 0, "to_dispatch": 0}
+            "open": 1,
+            "overdue": 1,
+            "callback": 0,
+            "to_dispatch": 0,
+        }
         month = kpi.period_of("month", date(2025, 3, 1))
         row = kpi.order_stats(s, month.since, month.until, now)[0]
         assert row["received"] == 4 and row["closure_hit"] == 3
@@ -181,7 +241,13 @@ def test_the_same_file_again_changes_nothing_and_a_changed_row_is_updated(town):
 
     # the ledger corrected: a's result; c closed since
     a2 = {**A, "办理结果": "已更换保险丝和入户线，恢复供电。"}
-    c2 = {**C, "状态": "已办结", "办结时间": "2025-03-10 17:00", "办理结果": "经调解两户达成一致。", "满意度": "基本满意"}
+    c2 = {
+        **C,
+        "状态": "已办结",
+        "办结时间": "2025-03-10 17:00",
+        "办理结果": "经调解两户达成一致。",
+        "满意度": "基本满意",
+    }
     report = _run(town, _file([a2, B, c2, D]))
     assert report.ok and report.counts == {"历史工单": {"created": 0, "updated": 2, "unchanged": 2}}
     o = _orders(engine)
@@ -189,8 +255,12 @@ def test_the_same_file_again_changes_nothing_and_a_changed_row_is_updated(town):
     c = o["GX-2025-003"]
     assert (c.status, c.resolved_at, c.satisfaction, c.version) == ("archived", L(2025, 3, 10, 17), "basic", 2)
     with read_session(engine) as s:
-        note = s.scalar(select(WorkOrderEvent.note).where(WorkOrderEvent.order_id == c.id)
-                        .order_by(WorkOrderEvent.id.desc()).limit(1))
+        note = s.scalar(
+            select(WorkOrderEvent.note)
+            .where(WorkOrderEvent.order_id == c.id)
+            .order_by(WorkOrderEvent.id.desc())
+            .limit(1)
+        )
         assert "重新导入" in note and "状态" in note and "办结时间" in note
         assert order_counts.count(s, "open", utcnow()) == 0
     assert _count(engine, AuditLog, AuditLog.action == "work_order.import") == 6
@@ -219,7 +289,11 @@ def test_the_townships_own_clock_for_the_category_is_used(town):
 
 BAD = [  # (row dict, the column named, a word of the message)
     ({**A, "原工单编号": "X" * 41}, "原工单编号", "40"),
-    ({**A, "原工单编号": "E2", "受理时间": (utcnow() + timedelta(days=2)).strftime("%Y-%m-%d %H:%M")}, "受理时间", "现在"),
+    (
+        {**A, "原工单编号": "E2", "受理时间": (utcnow() + timedelta(days=2)).strftime("%Y-%m-%d %H:%M")},
+        "受理时间",
+        "现在",
+    ),
     ({**A, "原工单编号": "E3", "受理时间": "去年春天"}, "受理时间", "不是日期时间"),
     ({**A, "原工单编号": "E4", "渠道": "微信"}, "渠道", "不是可选值"),
     ({**A, "原工单编号": "E5", "联系电话": None}, "联系电话", "须填写联系电话"),
@@ -275,7 +349,8 @@ def test_import_and_reimport_on_both_backends_keep_the_kpi_tables_exact(engine):
     t = _build(engine)
     assert _run(t, _file(GOOD)).counts == {"历史工单": {"created": 4, "updated": 0, "unchanged": 0}}
     assert _run(t, _file([{**C, "状态": "已办结", "办结时间": "2025-03-20 09:00"}, A, B, D])).counts == {
-        "历史工单": {"created": 0, "updated": 1, "unchanged": 3}}
+        "历史工单": {"created": 0, "updated": 1, "unchanged": 3}
+    }
     cols = "township_id, day, received, closure_hit, on_time_n, on_time_hit, contact_hit, overdue_n, overdue_late"
     with engine.connect() as conn:
         kept = conn.execute(sql(f"SELECT {cols} FROM order_stats_day ORDER BY day")).all()  # nosec B608
@@ -286,4 +361,5 @@ def test_import_and_reimport_on_both_backends_keep_the_kpi_tables_exact(engine):
     with read_session(t["scoped"]) as s:
         assert s.scalar(select(func.count()).select_from(Grid)) == 2
         assert {r["number"] for r in orders_q.caller_history(s, phone="13800000001")["orders"]} == {
-            _orders(engine)["GX-2025-001"].number}
+            _orders(engine)["GX-2025-001"].number
+        }

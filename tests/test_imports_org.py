@@ -33,11 +33,15 @@ def _workbook(rows: dict[str, list[list]], keep_template_rows: bool = True, opti
 
 GOOD = {
     "村（社区）": [["qlz-01", "东湖村", "行政村", "王建国"], ["QLZ-02", "幸福社区", "社区", None]],
-    "网格": [["QLZ-01-G01", "东湖村第一网格", "农村网格", "QLZ-01", "一组、二组"],
-            ["QLZ-02-G01", "幸福社区第一网格", "社区网格", "QLZ-02", None]],
+    "网格": [
+        ["QLZ-01-G01", "东湖村第一网格", "农村网格", "QLZ-01", "一组、二组"],
+        ["QLZ-02-G01", "幸福社区第一网格", "社区网格", "QLZ-02", None],
+    ],
     "十户单元": [["QLZ-01-G01", "一组第1十户", None], ["QLZ-01-G01", "一组第2十户", None]],
-    "调解员": [["刘乡贤", "村级调解员", "QLZ-01", "13700000001", "兼职", "乡贤", "是", None],
-              ["赵司法", "乡镇调解员", None, None, "专职", "法律顾问", None, None]],
+    "调解员": [
+        ["刘乡贤", "村级调解员", "QLZ-01", "13700000001", "兼职", "乡贤", "是", None],
+        ["赵司法", "乡镇调解员", None, None, "专职", "法律顾问", None, None],
+    ],
 }
 
 
@@ -72,16 +76,22 @@ def test_a_good_file_imports_and_a_second_run_changes_nothing(town, keep):
     content = _workbook(GOOD, keep_template_rows=keep)
     report = base.run(engine, admin, org, content, township_id=t, file_name="组织架构.xlsx")
     assert report.ok, report.errors
-    assert report.counts == {"村（社区）": {"created": 2, "updated": 0, "unchanged": 0},
-                             "网格": {"created": 2, "updated": 0, "unchanged": 0},
-                             "十户单元": {"created": 2, "updated": 0, "unchanged": 0},
-                             "调解员": {"created": 2, "updated": 0, "unchanged": 0}}
+    assert report.counts == {
+        "村（社区）": {"created": 2, "updated": 0, "unchanged": 0},
+        "网格": {"created": 2, "updated": 0, "unchanged": 0},
+        "十户单元": {"created": 2, "updated": 0, "unchanged": 0},
+        "调解员": {"created": 2, "updated": 0, "unchanged": 0},
+    }
     with read_session(engine) as s:
         assert s.scalar(select(Village.code).where(Village.name == "东湖村")) == "QLZ-01"  # codes in capitals
         assert s.scalar(select(Village.party_secretary).where(Village.name == "东湖村")) == "王建国"
         mediators = {m.name: m for m in s.scalars(select(Mediator))}
         assert mediators["刘乡贤"].level == "village" and mediators["刘乡贤"].village_id is not None
-        assert (mediators["赵司法"].level, mediators["赵司法"].employment, mediators["赵司法"].active) == ("township", "full", True)
+        assert (mediators["赵司法"].level, mediators["赵司法"].employment, mediators["赵司法"].active) == (
+            "township",
+            "full",
+            True,
+        )
     audits = _count(engine, AuditLog)
     again = base.run(engine, admin, org, content, township_id=t)
     assert again.ok and all(c["created"] == c["updated"] == 0 for c in again.counts.values())
@@ -98,16 +108,18 @@ def test_a_changed_row_updates_its_record_with_an_audit_record(town):
     with read_session(engine) as s:
         grid = s.scalar(select(Grid).where(Grid.code == "QLZ-01-G01"))
         assert grid.name == "东湖村一网格" and grid.version > 1
-        entry = s.scalar(select(AuditLog).where(AuditLog.action == "grid.import")
-                         .order_by(AuditLog.id.desc()).limit(1))
+        entry = s.scalar(select(AuditLog).where(AuditLog.action == "grid.import").order_by(AuditLog.id.desc()).limit(1))
         assert entry.before == {"name": "东湖村第一网格"} and entry.after == {"name": "东湖村一网格"}
 
 
 def test_bad_rows_write_nothing_and_every_one_is_named(town):
     engine, admin, t = town
     bad = {
-        "村（社区）": [["QLZ-01", "东湖村", "村", None], ["QLZ 02", "幸福社区", "社区", None],
-                     ["QLZ-01", "东湖村", "行政村", None]],
+        "村（社区）": [
+            ["QLZ-01", "东湖村", "村", None],
+            ["QLZ 02", "幸福社区", "社区", None],
+            ["QLZ-01", "东湖村", "行政村", None],
+        ],
         "网格": [["QLZ-01-G01", "", "农村网格", "QLZ-09", None]],
         "十户单元": [["QLZ-01-G09", "一组第1十户", "110101199003071234"]],
         "调解员": [["钱调解", "村级调解员", None, None, None, None, None, "nobody"]],
@@ -115,11 +127,22 @@ def test_bad_rows_write_nothing_and_every_one_is_named(town):
     report = base.run(engine, admin, org, _workbook(bad), township_id=t)
     assert not report.ok
     found = {(e.sheet, e.row, e.column) for e in report.errors}
-    assert found >= {("村（社区）", 4, "类型"), ("村（社区）", 5, "村（社区）编码"), ("村（社区）", 6, None),
-                     ("网格", 4, "网格名称"), ("网格", 4, "所属村（社区）编码"),
-                     ("十户单元", 4, "所属网格编码"), ("调解员", 4, "所属村（社区）编码"), ("调解员", 4, "登录账号")}
+    assert found >= {
+        ("村（社区）", 4, "类型"),
+        ("村（社区）", 5, "村（社区）编码"),
+        ("村（社区）", 6, None),
+        ("网格", 4, "网格名称"),
+        ("网格", 4, "所属村（社区）编码"),
+        ("十户单元", 4, "所属网格编码"),
+        ("调解员", 4, "所属村（社区）编码"),
+        ("调解员", 4, "登录账号"),
+    }
     assert all("\u3002" in e.message or e.message.endswith("）") for e in report.errors)  # sentences, in Chinese
-    assert _count(engine, Village) == 0 and _count(engine, Grid) == 0 and _count(engine, AuditLog, AuditLog.action.like("%import%")) == 0
+    assert (
+        _count(engine, Village) == 0
+        and _count(engine, Grid) == 0
+        and _count(engine, AuditLog, AuditLog.action.like("%import%")) == 0
+    )
     errors = load_workbook(io.BytesIO(base.errors_workbook(org.SPEC, report)))
     rows = list(errors["村（社区）"].iter_rows(values_only=True))
     assert rows[0][:2] == ("错误说明", "原行号")
@@ -151,7 +174,9 @@ def test_a_file_that_is_not_the_template_is_refused_whole(town):
     out = io.BytesIO()
     wb.save(out)
     report = base.run(engine, admin, org, out.getvalue(), township_id=t)
-    assert [(e.sheet, e.row) for e in report.errors] == [("网格", 1)] and "所属村（社区）编码" in report.errors[0].message
+    assert [(e.sheet, e.row) for e in report.errors] == [("网格", 1)] and "所属村（社区）编码" in report.errors[
+        0
+    ].message
     assert _count(engine, Village) == 0
 
 
@@ -165,8 +190,20 @@ def test_the_command_line_writes_the_template_and_imports(town, tmp_path, monkey
             wb[sheet].append(row)
     wb["十户单元"].append(["QLZ-01-G01", "一组第3十户", "110101199003071234"])  # no such resident yet
     wb.save(tmp_path / "bad.xlsx")
-    assert cli.main(["import", "org", str(tmp_path / "bad.xlsx"), "--township", "QLZ",
-                     "--errors", str(tmp_path / "errors.xlsx")]) == 1
+    assert (
+        cli.main(
+            [
+                "import",
+                "org",
+                str(tmp_path / "bad.xlsx"),
+                "--township",
+                "QLZ",
+                "--errors",
+                str(tmp_path / "errors.xlsx"),
+            ]
+        )
+        == 1
+    )
     err = capsys.readouterr().err
     assert "「十户单元」第6行「十户长身份证号」" in err and "未导入任何数据" in err
     assert (tmp_path / "errors.xlsx").exists() and _count(engine, Village) == 0
@@ -194,36 +231,90 @@ def test_a_grid_worker_or_mediator_account_is_the_person_of_its_roster_record(to
     from db.engine import write_session
 
     with write_session(engine) as s:
-        s.add(GridStaff(grid_id=grid, name="周网格", phone="13700000090", id_number="410726199001010906",
-                        staff_role="worker", employment="full", active=True))
+        s.add(
+            GridStaff(
+                grid_id=grid,
+                name="周网格",
+                phone="13700000090",
+                id_number="410726199001010906",
+                staff_role="worker",
+                employment="full",
+                active=True,
+            )
+        )
     people = users.linkable_people(engine, admin)
     staff_key = next(k for k, v in people.items() if "周网格" in v)
     mediator_key = next(k for k, v in people.items() if "刘乡贤" in v)
-    assert people[staff_key] == "网格员 · 周网格（东湖村第一网格）" and people[mediator_key] == "调解员 · 刘乡贤（东湖村）"
+    assert (
+        people[staff_key] == "网格员 · 周网格（东湖村第一网格）" and people[mediator_key] == "调解员 · 刘乡贤（东湖村）"
+    )
 
     with pytest.raises(ValidationError, match="只有网格员账号对应网格员"):
-        users.create_user(engine, admin, username="zhou", display_name="周网格", role="reception",
-                          password="Passw0rd!", township_id=t, person=staff_key)
-    uid = users.create_user(engine, admin, username="zhou", display_name="周网格", role="grid", password="Passw0rd!",
-                            township_id=t, person=staff_key)
+        users.create_user(
+            engine,
+            admin,
+            username="zhou",
+            display_name="周网格",
+            role="reception",
+            password="Passw0rd!",
+            township_id=t,
+            person=staff_key,
+        )
+    uid = users.create_user(
+        engine,
+        admin,
+        username="zhou",
+        display_name="周网格",
+        role="grid",
+        password="Passw0rd!",
+        township_id=t,
+        person=staff_key,
+    )
     with read_session(engine) as s:
         assert s.scalar(select(GridStaff.user_id)) == uid
         assert users.linked_person(s, uid) == staff_key
         entry = s.scalar(select(AuditLog).where(AuditLog.action == "user.create").order_by(AuditLog.id.desc()))
         assert entry.after["person"] == "网格员周网格"
     with pytest.raises(ValidationError, match="已对应账号“zhou”"):
-        users.create_user(engine, admin, username="zhou2", display_name="周网格", role="grid", password="Passw0rd!",
-                          township_id=t, person=staff_key)
+        users.create_user(
+            engine,
+            admin,
+            username="zhou2",
+            display_name="周网格",
+            role="grid",
+            password="Passw0rd!",
+            township_id=t,
+            person=staff_key,
+        )
     row = next(r for r in users.list_users(engine, admin) if r["id"] == uid)
     assert row["person"] == staff_key
-    users.update_user(engine, admin, uid, row["version"], display_name="周网格", role="grid", platform_id=None,
-                      village_id=None, active=True)  # the link is kept when not named
+    users.update_user(
+        engine,
+        admin,
+        uid,
+        row["version"],
+        display_name="周网格",
+        role="grid",
+        platform_id=None,
+        village_id=None,
+        active=True,
+    )  # the link is kept when not named
     with read_session(engine) as s:
         assert users.linked_person(s, uid) == staff_key
         version = s.scalar(select(func.max(AuditLog.id)))
     row = next(r for r in users.list_users(engine, admin) if r["id"] == uid)
-    users.update_user(engine, admin, uid, row["version"], display_name="周网格", role="reception", platform_id=None,
-                      village_id=None, active=True, person=staff_key)
+    users.update_user(
+        engine,
+        admin,
+        uid,
+        row["version"],
+        display_name="周网格",
+        role="reception",
+        platform_id=None,
+        village_id=None,
+        active=True,
+        person=staff_key,
+    )
     with read_session(engine) as s:
         assert users.linked_person(s, uid) is None and s.scalar(select(GridStaff.user_id)) is None
         assert s.scalar(select(func.max(AuditLog.id))) > version

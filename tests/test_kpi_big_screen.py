@@ -25,14 +25,21 @@ def test_closed_cases_are_scrubbed_of_the_orders_known_names(engine):
         o.caller_name, o.household_id = "张伟", h.id
         o.title = "张伟反映赵建国家门口路灯不亮"
         o.result = "已联系张伟，与钱小红协商后修复，电话13912345678"
-        case = MediationCase(number="TJ-2026-000009", township_id=v.township_id, village_id=v.id,
-                             dispute_type="neighbour", title="邻里纠纷", summary="纠纷", source="walk_in",
-                             risk_colour="green", reported_at=L(2026, 3, 3, 10))
+        case = MediationCase(
+            number="TJ-2026-000009",
+            township_id=v.township_id,
+            village_id=v.id,
+            dispute_type="neighbour",
+            title="邻里纠纷",
+            summary="纠纷",
+            source="walk_in",
+            risk_colour="green",
+            reported_at=L(2026, 3, 3, 10),
+        )
         s.add(case)
         s.flush()
         s.add(MediationParty(case_id=case.id, name="钱小红", side="respondent"))
-        s.add(RecordLink(from_type="mediation_case", from_id=case.id, to_type="work_order", to_id=o.id,
-                         kind="related"))
+        s.add(RecordLink(from_type="mediation_case", from_id=case.id, to_type="work_order", to_id=o.id, kind="related"))
         number = o.number
     with read_session(engine) as s:
         rows = kpi.recent_closed_public(s, NOW, days=30)
@@ -65,8 +72,7 @@ def test_recently_closed_are_the_newest_closures_in_the_window(engine):
         by_resolved = {o.number: o.resolved_at for o in s.scalars(select(WorkOrder))}
         newest3 = [r["number"] for r in kpi.recent_closed(s, NOW, limit=3, days=30)]
         week = [r["number"] for r in kpi.recent_closed(s, NOW, days=7)]
-    closed = sorted((n for n, at in by_resolved.items() if at is not None), key=lambda n: by_resolved[n],
-                    reverse=True)
+    closed = sorted((n for n, at in by_resolved.items() if at is not None), key=lambda n: by_resolved[n], reverse=True)
     # o2 (Mon 9 March), o1 (Thu 5 March), o3 (Tue 3 March 09:00) ... o8 (Mon 2 March) is fourth
     assert newest3 == closed[:3] and len(closed) == 4
     # seven days before NOW (Tue 10 March 12:00) is Tue 3 March 12:00: o3 is just outside

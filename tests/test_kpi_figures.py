@@ -25,8 +25,9 @@ def test_zero_groups_get_a_clickable_marker_with_their_value():
     assert list(marks.text) == ["0.0%", "0.0%"]
     assert list(marks.y) == ["村1（n=4）", "村3（n=4）"] and list(marks.x) == [0, 0]
     # a click on the marker opens that group, as a click on its bar would
-    event = SimpleNamespace(selection=SimpleNamespace(points=[{"curve_number": 1, "point_index": 1,
-                                                               "customdata": marks.customdata[1]}]))
+    event = SimpleNamespace(
+        selection=SimpleNamespace(points=[{"curve_number": 1, "point_index": 1, "customdata": marks.customdata[1]}])
+    )
     assert kpi_ui.selected_index(event) == 3
 
 

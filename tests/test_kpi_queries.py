@@ -29,21 +29,28 @@ def test_periods_are_local_calendar_units():
     assert (WEEK.previous().start, WEEK.previous().end) == (date(2026, 2, 23), date(2026, 3, 1))
     m = kpi.period_of("month", date(2026, 3, 15))
     assert (m.start, m.end, m.previous().start, m.previous().end) == (
-        date(2026, 3, 1), date(2026, 3, 31), date(2026, 2, 1), date(2026, 2, 28))
+        date(2026, 3, 1),
+        date(2026, 3, 31),
+        date(2026, 2, 1),
+        date(2026, 2, 28),
+    )
     q = kpi.period_of("quarter", date(2026, 5, 20))
     assert (q.start, q.end, q.previous().start) == (date(2026, 4, 1), date(2026, 6, 30), date(2026, 1, 1))
     y = kpi.period_of("year", date(2026, 5, 20))
     assert (y.previous().start, y.previous().end) == (date(2025, 1, 1), date(2025, 12, 31))
     c = kpi.period_of("custom", date(2026, 5, 1), start=date(2026, 5, 10), end=date(2026, 5, 19))
     assert (c.previous().start, c.previous().end) == (date(2026, 4, 30), date(2026, 5, 9))
-    assert kpi.period_of("custom", date(2024, 3, 1), date(2024, 2, 29), date(2024, 2, 29)).year_before().start \
-        == date(2023, 2, 28)
+    assert kpi.period_of("custom", date(2024, 3, 1), date(2024, 2, 29), date(2024, 2, 29)).year_before().start == date(
+        2023, 2, 28
+    )
     with pytest.raises(ValueError):
         kpi.period_of("custom", date(2026, 5, 1), start=date(2026, 5, 10), end=date(2026, 5, 1))
     months = kpi.buckets(kpi.period_of("quarter", date(2026, 2, 1)), "month")
     assert [(b.start, b.end) for b in months] == [
-        (date(2026, 1, 1), date(2026, 1, 31)), (date(2026, 2, 1), date(2026, 2, 28)),
-        (date(2026, 3, 1), date(2026, 3, 31))]
+        (date(2026, 1, 1), date(2026, 1, 31)),
+        (date(2026, 2, 1), date(2026, 2, 28)),
+        (date(2026, 3, 1), date(2026, 3, 31)),
+    ]
     weeks = kpi.buckets(kpi.period_of("month", date(2026, 3, 1)), "week")
     assert (weeks[0].start, weeks[0].end) == (date(2026, 3, 1), date(2026, 3, 1))  # March 1st is a Sunday
     assert (weeks[-1].start, weeks[-1].end) == (date(2026, 3, 30), date(2026, 3, 31))
@@ -123,8 +130,7 @@ def test_drill_down_lists_exactly_the_counted_records(world):
         total, rows = kpi.drill_page(s, "closure", WEEK.since, WEEK.until, NOW, part="miss")
         # not closed: o4 (in progress), o5 (received)
         assert total == 2 and {r["status"] for r in rows} == {"in_progress", "received"}
-        total, rows = kpi.drill_page(s, "closure", WEEK.since, WEEK.until, NOW, by="village", key=ids["va"],
-                                     part="hit")
+        total, rows = kpi.drill_page(s, "closure", WEEK.since, WEEK.until, NOW, by="village", key=ids["va"], part="hit")
         assert total == 2 and {r["status"] for r in rows} == {"archived", "resolved"}
         total, _ = kpi.drill_page(s, "overdue", WEEK.since, WEEK.until, NOW, part="hit")
         assert total == 2
@@ -151,10 +157,21 @@ def _add_order(engine, received, **kw) -> int:
         c = s.query(Category).one()
         d = s.query(Department).one()
         count = s.query(WorkOrder).count()
-        o = WorkOrder(number=f"RX-X-{count + 1:04d}", township_id=va.township_id,
-                      channel=kw.pop("channel", "hotline"), village_id=va.id, grid_id=ga.id, category_id=c.id,
-                      title=kw.pop("title", "测试事项"), description="测试", received_at=received,
-                      status=kw.pop("status", "received"), platform_id=d.platform_id, department_id=d.id, **kw)
+        o = WorkOrder(
+            number=f"RX-X-{count + 1:04d}",
+            township_id=va.township_id,
+            channel=kw.pop("channel", "hotline"),
+            village_id=va.id,
+            grid_id=ga.id,
+            category_id=c.id,
+            title=kw.pop("title", "测试事项"),
+            description="测试",
+            received_at=received,
+            status=kw.pop("status", "received"),
+            platform_id=d.platform_id,
+            department_id=d.id,
+            **kw,
+        )
         s.add(o)
         s.flush()
         return o.id
@@ -167,8 +184,14 @@ def test_drill_hit_and_miss_partition_every_cohort(world):
     engine, _ = world
     # o10: dispatched Friday, due Friday 20 March, still in progress at NOW -> in the overdue
     # cohort (it has a deadline), not overdue
-    _add_order(engine, L(2026, 3, 6, 9), contacted_at=L(2026, 3, 6, 10), dispatched_at=L(2026, 3, 6, 11),
-               due_at=L(2026, 3, 21, 0, 0), status="in_progress")
+    _add_order(
+        engine,
+        L(2026, 3, 6, 9),
+        contacted_at=L(2026, 3, 6, 10),
+        dispatched_at=L(2026, 3, 6, 11),
+        due_at=L(2026, 3, 21, 0, 0),
+        status="in_progress",
+    )
     with read_session(engine) as s:
         row = kpi.order_stats(s, WEEK.since, WEEK.until, NOW)[0]
         assert (row["overdue_hit"], row["overdue_n"]) == (2, 4)  # o2, o4 of o1, o2, o4, o10
@@ -236,11 +259,31 @@ def test_dispute_resolution_definition_matches_what_is_counted(world):
     engine, ids = world
     with write_session(engine) as s:
         va = s.get(Village, ids["va"])
-        for i, (status, kind) in enumerate((("agreed", "dispute"), ("closed", "dispute"), ("failed", "dispute"),
-                                            ("mediating", "dispute"), ("closed", "hazard")), start=1):
-            s.add(MediationCase(number=f"TJ-2026-{i:06d}", township_id=va.township_id, village_id=va.id, kind=kind,
-                                dispute_type="homestead", title="纠纷", summary="纠纷", source="walk_in",
-                                risk_colour="green", status=status, reported_at=L(2026, 3, 3, 10)))
+        for i, (status, kind) in enumerate(
+            (
+                ("agreed", "dispute"),
+                ("closed", "dispute"),
+                ("failed", "dispute"),
+                ("mediating", "dispute"),
+                ("closed", "hazard"),
+            ),
+            start=1,
+        ):
+            s.add(
+                MediationCase(
+                    number=f"TJ-2026-{i:06d}",
+                    township_id=va.township_id,
+                    village_id=va.id,
+                    kind=kind,
+                    dispute_type="homestead",
+                    title="纠纷",
+                    summary="纠纷",
+                    source="walk_in",
+                    risk_colour="green",
+                    status=status,
+                    reported_at=L(2026, 3, 3, 10),
+                )
+            )
     with read_session(engine) as s:
         total = kpi.dispute_stats(s, WEEK)[0]
     assert (total["resolved"], total["n"]) == (2, 4)  # agreed + closed of four disputes (the hazard is out)
@@ -260,10 +303,22 @@ def test_dispute_cards_compare_with_the_previous_period(world):
         va = s.get(Village, ids["va"])
 
         def case(status, reported, **kw):
-            s.add(MediationCase(number=f"TJ-2026-{next(seq):06d}", township_id=va.township_id, village_id=va.id,
-                                kind=kw.pop("kind", "dispute"), dispute_type="neighbour", title="纠纷",
-                                summary="纠纷", source="walk_in", risk_colour="blue", status=status,
-                                reported_at=reported, **kw))
+            s.add(
+                MediationCase(
+                    number=f"TJ-2026-{next(seq):06d}",
+                    township_id=va.township_id,
+                    village_id=va.id,
+                    kind=kw.pop("kind", "dispute"),
+                    dispute_type="neighbour",
+                    title="纠纷",
+                    summary="纠纷",
+                    source="walk_in",
+                    risk_colour="blue",
+                    status=status,
+                    reported_at=reported,
+                    **kw,
+                )
+            )
 
         # this week: agreed in the village, closed after escalation to the township, still mediating
         case("agreed", L(2026, 3, 3, 10))
@@ -314,7 +369,13 @@ def test_trend_marks_the_bucket_in_progress_and_leaves_later_ones_empty(world):
     with read_session(engine) as s:
         rows = kpi.trend(s, march, thursday, "week")
     assert [(r["in_progress"], r["future"]) for r in rows] == [
-        (False, False), (True, False), (False, True), (False, True), (False, True), (False, True)]
+        (False, False),
+        (True, False),
+        (False, True),
+        (False, True),
+        (False, True),
+        (False, True),
+    ]
     fig = kpi_ui.build_trend_figure(rows, kpi.ORDER_METRICS["closure"])
     line, point = fig.data  # the complete weeks joined by the line; the running week a point apart
     assert [x.endswith("（进行中）") for x in line.x] == [r["in_progress"] for r in rows]

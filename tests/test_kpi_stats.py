@@ -51,9 +51,14 @@ def _ref(s) -> dict:
     depts = [Department(platform_id=p.id, name=f"{p.name}办") for p in plats]
     s.add_all(depts)
     s.flush()
-    return {"township": t.id, "village": [v.id for v in villages] + [None],
-            "grid": [g.id for g in grids] + [None], "platform": [p.id for p in plats] + [None],
-            "department": [d.id for d in depts] + [None], "category": [c.id for c in cats]}
+    return {
+        "township": t.id,
+        "village": [v.id for v in villages] + [None],
+        "grid": [g.id for g in grids] + [None],
+        "platform": [p.id for p in plats] + [None],
+        "department": [d.id for d in depts] + [None],
+        "category": [c.id for c in cats],
+    }
 
 
 def _when(rng: random.Random) -> datetime:
@@ -66,11 +71,19 @@ def _when(rng: random.Random) -> datetime:
 def _fields(rng: random.Random, ref: dict) -> dict:
     received = _when(rng)
     status = rng.choice(STATUSES)
-    f = {"received_at": received, "status": status, "channel": rng.choice(CHANNELS),
-         "village_id": rng.choice(ref["village"]), "grid_id": rng.choice(ref["grid"]),
-         "platform_id": rng.choice(ref["platform"]), "department_id": rng.choice(ref["department"]),
-         "category_id": rng.choice(ref["category"]), "supervised": rng.random() < 0.2,
-         "bounce_count": rng.choice([0, 0, 1, 2]), "redispatch_count": rng.choice([0, 0, 0, 1])}
+    f = {
+        "received_at": received,
+        "status": status,
+        "channel": rng.choice(CHANNELS),
+        "village_id": rng.choice(ref["village"]),
+        "grid_id": rng.choice(ref["grid"]),
+        "platform_id": rng.choice(ref["platform"]),
+        "department_id": rng.choice(ref["department"]),
+        "category_id": rng.choice(ref["category"]),
+        "supervised": rng.random() < 0.2,
+        "bounce_count": rng.choice([0, 0, 1, 2]),
+        "redispatch_count": rng.choice([0, 0, 0, 1]),
+    }
     later = lambda hours: received + timedelta(hours=hours, minutes=rng.randrange(60))  # noqa: E731
     f["contacted_at"] = later(rng.choice([0, 2, 23, 25, 40])) if rng.random() < 0.8 else None
     f["dispatched_at"] = later(1) if rng.random() < 0.7 else None
@@ -96,8 +109,13 @@ def _write_random_history(engine, seed: int) -> None:
     ids: list[int] = []
     with write_session(engine) as s:  # inserts
         for i in range(140):
-            o = WorkOrder(number=f"RX-S-{i:04d}", township_id=ref["township"], title="事项", description="测试",
-                          **_fields(rng, ref))
+            o = WorkOrder(
+                number=f"RX-S-{i:04d}",
+                township_id=ref["township"],
+                title="事项",
+                description="测试",
+                **_fields(rng, ref),
+            )
             s.add(o)
             s.flush()
             ids.append(o.id)
@@ -115,8 +133,12 @@ def _write_random_history(engine, seed: int) -> None:
             elif kind == 2:  # a callback
                 values = {"callback_at": _when(rng), "satisfaction": rng.choice(["satisfied", "unsatisfied", None])}
             elif kind == 3:  # moved to another village, department, channel
-                values = {"village_id": rng.choice(ref["village"]), "department_id": rng.choice(ref["department"]),
-                          "channel": rng.choice(CHANNELS), "supervised": rng.random() < 0.5}
+                values = {
+                    "village_id": rng.choice(ref["village"]),
+                    "department_id": rng.choice(ref["department"]),
+                    "channel": rng.choice(CHANNELS),
+                    "supervised": rng.random() < 0.5,
+                }
             elif kind == 4:  # marked a duplicate, or unmarked
                 other = rng.choice(ids)
                 values = {"duplicate_of_id": other if other != oid and rng.random() < 0.7 else None}
@@ -157,18 +179,22 @@ def _table(conn, name: str, keys: str) -> dict:
 
 def _same_counts(a: dict, b: dict) -> bool:
     return a.keys() == b.keys() and all(
-        abs(a[k] - b[k]) < 1e-6 if isinstance(a[k], float) or isinstance(b[k], float) else a[k] == b[k]
-        for k in a)
+        abs(a[k] - b[k]) < 1e-6 if isinstance(a[k], float) or isinstance(b[k], float) else a[k] == b[k] for k in a
+    )
 
 
 def _assert_tables_match_a_rebuild(engine) -> None:
     with engine.connect() as conn:
-        live = {"day": _table(conn, "order_stats_day", "day"),
-                "month": _table(conn, "order_stats_month", "month, dim, key")}
+        live = {
+            "day": _table(conn, "order_stats_day", "day"),
+            "month": _table(conn, "order_stats_month", "month, dim, key"),
+        }
         assert live["day"] and live["month"]
         stats.rebuild(conn)
-        fresh = {"day": _table(conn, "order_stats_day", "day"),
-                 "month": _table(conn, "order_stats_month", "month, dim, key")}
+        fresh = {
+            "day": _table(conn, "order_stats_day", "day"),
+            "month": _table(conn, "order_stats_month", "month, dim, key"),
+        }
         conn.rollback()
     for part in ("day", "month"):
         extra = {k: v for k, v in live[part].items() if k not in fresh[part]}
@@ -203,8 +229,12 @@ def _assert_same(got: list[dict], want: list[dict], what) -> None:
         assert _same_counts(g, w), (what, g["key"], g, w)
 
 
-TRENDS = [("month", date(2026, 2, 10), "day"), ("quarter", date(2026, 2, 10), "week"),
-          ("year", date(2026, 3, 20), "month"), ("week", date(2026, 3, 18), "day")]
+TRENDS = [
+    ("month", date(2026, 2, 10), "day"),
+    ("quarter", date(2026, 2, 10), "week"),
+    ("year", date(2026, 3, 20), "month"),
+    ("week", date(2026, 3, 18), "day"),
+]
 
 
 def test_after_random_writes_tables_equal_a_rebuild_and_order_stats_the_scan(history):
@@ -216,23 +246,33 @@ def test_after_random_writes_tables_equal_a_rebuild_and_order_stats_the_scan(his
             _assert_same(kpi.order_stats(s, since, until, NOW), scan, what)
             assert kpi.received_and_closed(s, since, until) == (scan[0]["received"], scan[0]["closure_hit"]), what
             for by in kpi.DIMENSIONS:
-                _assert_same(kpi.order_stats(s, since, until, NOW, by=by),
-                             kpi._scan_stats(s, since, until, NOW, by=by), (what, by))
+                _assert_same(
+                    kpi.order_stats(s, since, until, NOW, by=by),
+                    kpi._scan_stats(s, since, until, NOW, by=by),
+                    (what, by),
+                )
         for kind, day in (("month", date(2026, 2, 10)), ("week", date(2026, 3, 18)), ("year", date(2026, 3, 1))):
             period = kpi.period_of(kind, day)
-            direct = dict(s.execute(select(W.channel, func.count()).where(*kpi.cohort(period.since, period.until))
-                                    .group_by(W.channel)).all())
+            direct = dict(
+                s.execute(
+                    select(W.channel, func.count()).where(*kpi.cohort(period.since, period.until)).group_by(W.channel)
+                ).all()
+            )
             assert {r["channel"]: r["n"] for r in kpi.channel_mix(s, period)} == direct, kind
             by_cat = [(r["key"], r["received"]) for r in kpi.received_by(s, period.since, period.until, "category")]
-            assert by_cat == [(r["key"], r["received"]) for r in
-                              kpi._scan_stats(s, period.since, period.until, NOW, by="category")], kind
+            assert by_cat == [
+                (r["key"], r["received"]) for r in kpi._scan_stats(s, period.since, period.until, NOW, by="category")
+            ], kind
         for kind, day, grain in TRENDS:
             period = kpi.period_of(kind, day)
             points = kpi.buckets(period, grain)
             for until in (period.until, NOW):
                 end = max(period.since, min(period.until, until))
-                _assert_same(kpi.order_stats(s, period.since, end, NOW, points=points),
-                             kpi._scan_stats(s, period.since, end, NOW, points=points), (kind, grain, until))
+                _assert_same(
+                    kpi.order_stats(s, period.since, end, NOW, points=points),
+                    kpi._scan_stats(s, period.since, end, NOW, points=points),
+                    (kind, grain, until),
+                )
 
 
 def test_a_bulk_load_with_the_triggers_suspended_rebuilds_the_tables(engine):
@@ -243,16 +283,27 @@ def test_a_bulk_load_with_the_triggers_suspended_rebuilds_the_tables(engine):
         with stats.suspended(conn):
             for i in range(30):
                 f = _fields(rng, ref)
-                conn.execute(WorkOrder.__table__.insert().values(
-                    number=f"RX-B-{i:03d}", township_id=ref["township"], title="批量", description="导入", **f))
+                conn.execute(
+                    WorkOrder.__table__.insert().values(
+                        number=f"RX-B-{i:03d}", township_id=ref["township"], title="批量", description="导入", **f
+                    )
+                )
             conn.commit()
-        assert conn.execute(text("SELECT SUM(received) FROM order_stats_day")).scalar() == conn.execute(
-            text("SELECT COUNT(*) FROM work_order WHERE status <> 'cancelled' AND duplicate_of_id IS NULL")).scalar()
+        assert (
+            conn.execute(text("SELECT SUM(received) FROM order_stats_day")).scalar()
+            == conn.execute(
+                text("SELECT COUNT(*) FROM work_order WHERE status <> 'cancelled' AND duplicate_of_id IS NULL")
+            ).scalar()
+        )
     with write_session(engine) as s:  # and the triggers are back
         s.execute(update(W).where(W.number == "RX-B-000").values(status="cancelled"))
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT SUM(received) FROM order_stats_day")).scalar() == conn.execute(
-            text("SELECT COUNT(*) FROM work_order WHERE status <> 'cancelled' AND duplicate_of_id IS NULL")).scalar()
+        assert (
+            conn.execute(text("SELECT SUM(received) FROM order_stats_day")).scalar()
+            == conn.execute(
+                text("SELECT COUNT(*) FROM work_order WHERE status <> 'cancelled' AND duplicate_of_id IS NULL")
+            ).scalar()
+        )
 
 
 def test_concurrent_multi_order_writers_do_not_deadlock_on_postgresql(pg_engine):
@@ -269,8 +320,13 @@ def test_concurrent_multi_order_writers_do_not_deadlock_on_postgresql(pg_engine)
     with write_session(engine) as s:
         ids = []
         for i in range(40):
-            o = WorkOrder(number=f"RX-C-{i:03d}", township_id=ref["township"], title="并发", description="测试",
-                          **_fields(rng, ref))
+            o = WorkOrder(
+                number=f"RX-C-{i:03d}",
+                township_id=ref["township"],
+                title="并发",
+                description="测试",
+                **_fields(rng, ref),
+            )
             s.add(o)
             s.flush()
             ids.append(o.id)
@@ -283,9 +339,16 @@ def test_concurrent_multi_order_writers_do_not_deadlock_on_postgresql(pg_engine)
             for _ in range(25):
                 with write_session(engine) as s:
                     for oid in r.sample(ids, 2):
-                        s.execute(update(W).where(W.id == oid).values(
-                            status=r.choice(STATUSES), village_id=r.choice(ref["village"]),
-                            callback_at=_when(r), satisfaction=r.choice(["satisfied", "unsatisfied"])))
+                        s.execute(
+                            update(W)
+                            .where(W.id == oid)
+                            .values(
+                                status=r.choice(STATUSES),
+                                village_id=r.choice(ref["village"]),
+                                callback_at=_when(r),
+                                satisfaction=r.choice(["satisfied", "unsatisfied"]),
+                            )
+                        )
                 committed.append(1)
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)

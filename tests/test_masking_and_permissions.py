@@ -8,7 +8,15 @@ import pytest
 from db.errors import PermissionDenied
 from db.models.people import ROLES
 from db.permissions import (
-    ACTIONS, PAGES, PII_FIELDS_BY_ROLE, Actor, allowed, can_open, navigation_for, pages_for, require,
+    ACTIONS,
+    PAGES,
+    PII_FIELDS_BY_ROLE,
+    Actor,
+    allowed,
+    can_open,
+    navigation_for,
+    pages_for,
+    require,
 )
 from db.rules.masking import mask_for, mask_id_number, mask_name, mask_phone, mask_record
 

@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 
 from db.rules.masking import scrub_for, scrub_text
 
-CJK = st.text(alphabet=st.sampled_from("来电人反映家门口自来水管破裂请尽快处理联系电话身份证号码，。：、 "), max_size=12)
+CJK = st.text(
+    alphabet=st.sampled_from("来电人反映家门口自来水管破裂请尽快处理联系电话身份证号码，。：、 "), max_size=12
+)
 SEPS = ["", " ", "-", "　", "."]
 FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 ASCII = str.maketrans("０１２３４５６７８９", "0123456789")
@@ -24,7 +26,8 @@ def digits(text: str) -> str:
 @st.composite
 def mobile_as_typed(draw) -> tuple[str, str]:
     number = draw(st.sampled_from("3456789").map(lambda d: "1" + d)) + "".join(
-        draw(st.lists(st.sampled_from("0123456789"), min_size=9, max_size=9)))
+        draw(st.lists(st.sampled_from("0123456789"), min_size=9, max_size=9))
+    )
     sep = draw(st.sampled_from(SEPS))
     typed = sep.join((number[:3], number[3:7], number[7:]))
     typed = draw(st.sampled_from(["", "+86", "+86 ", "0086", "86-"])) + typed
@@ -41,7 +44,7 @@ def id_as_typed(draw) -> tuple[str, str]:
     groups = draw(st.sampled_from([(6, 8, 4), (4, 4, 4, 4, 2), (18,)]))
     parts, i = [], 0
     for g in groups:
-        parts.append(number[i:i + g])
+        parts.append(number[i : i + g])
         i += g
     typed = sep.join(parts)
     if draw(st.booleans()):
@@ -84,20 +87,29 @@ def test_roles_that_see_names_and_phones_still_get_id_numbers_masked(i, m):
 
 
 def test_ordinary_numbers_are_left_alone():
-    for text in ("面积138平米", "订单号123456789012345678901", "第1380号文件", "２０２６年１２月", "RX-2026-000123",
-                 "共13812345678元"[:0] + "预算1381234567元"):
+    for text in (
+        "面积138平米",
+        "订单号123456789012345678901",
+        "第1380号文件",
+        "２０２６年１２月",
+        "RX-2026-000123",
+        "共13812345678元"[:0] + "预算1381234567元",
+    ):
         assert scrub_text(text) == text, text
 
 
-@pytest.mark.parametrize("address, shown", [
-    ("李楼村二组17号", "李楼村二组…"),
-    ("幸福路1号院1号楼101室", "幸福路…"),
-    ("东湖村1组12号", "东湖村1组…"),
-    ("双庙街社区3栋2单元501", "双庙街社区…"),
-    ("东湖村", "东湖村"),
-    ("12号", "*"),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    "address, shown",
+    [
+        ("李楼村二组17号", "李楼村二组…"),
+        ("幸福路1号院1号楼101室", "幸福路…"),
+        ("东湖村1组12号", "东湖村1组…"),
+        ("双庙街社区3栋2单元501", "双庙街社区…"),
+        ("东湖村", "东湖村"),
+        ("12号", "*"),
+        (None, None),
+    ],
+)
 def test_a_masked_address_stops_before_the_house_number(address, shown):
     """Issue #17: the demo account read 幸福路1号院1号楼101室 beside a masked name; a surname and an
     exact address identify a person. Roles that may not see people see the village and group."""

@@ -37,8 +37,9 @@ def test_scrub_for_depends_on_the_role():
 
 
 @settings(max_examples=200, deadline=None)
-@given(prefix=st.text(max_size=20), suffix=st.text(max_size=20),
-       mobile=st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True))
+@given(
+    prefix=st.text(max_size=20), suffix=st.text(max_size=20), mobile=st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True)
+)
 def test_no_mobile_number_survives(prefix, suffix, mobile):
     # whatever surrounds it (unless it is glued to more digits, when it is not a phone number)
     if (prefix[-1:].isdigit()) or (suffix[:1].isdigit()):

@@ -30,8 +30,15 @@ def w(sqlite_engine):
 def agreed(w):
     case = opened(w)
     case = step(w, case, 1, colour="red")
-    case = step(w, case, 2, day=1, outcome="agreed", colour="blue",
-                agreement="一、李四于三日内将排水沟恢复原走向；\n二、张三不再追究此前损失。")
+    case = step(
+        w,
+        case,
+        2,
+        day=1,
+        outcome="agreed",
+        colour="blue",
+        agreement="一、李四于三日内将排水沟恢复原走向；\n二、张三不再追究此前损失。",
+    )
     return case
 
 
@@ -50,8 +57,7 @@ def soffice_opens(tmp_path, name: str, data: bytes) -> None:
 
 def exports(w) -> list:
     with read_session(w.engine) as s:
-        return s.scalars(select(AuditLog).where(AuditLog.action == "export",
-                                                AuditLog.entity == "mediation_case")).all()
+        return s.scalars(select(AuditLog).where(AuditLog.action == "export", AuditLog.entity == "mediation_case")).all()
 
 
 def test_ledger_xlsx_reads_back_masked_audited_and_opens(w, agreed, tmp_path):
@@ -79,8 +85,12 @@ def test_agreement_and_case_file(w, agreed, tmp_path):
     assert "申请人：张三" in text and "被申请人：李四" in text
     assert "李四于三日内将排水沟恢复原走向" in text and "人民调解员（签名）" in text
     doc = Document(io.BytesIO(data))
-    assert doc.styles["Normal"].element.rPr.rFonts.get(
-        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "宋体"
+    assert (
+        doc.styles["Normal"].element.rPr.rFonts.get(
+            "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia"
+        )
+        == "宋体"
+    )
     case_file = docs.export_case_file(w.engine, w.leader, agreed["id"], now=T0 + timedelta(days=2))
     text = text_of(case_file)
     assert "矛盾纠纷调处案卷" in text and "网格员初调" in text and "乡贤参调" in text
@@ -102,7 +112,7 @@ def test_agreement_needs_an_agreement_and_exports_need_the_action(w):
     assert exports(w) == []
 
 
-@pytest.mark.parametrize("summary", ["=HYPERLINK(\"http://x.invalid\",\"点我\")", "=cmd|' /C calc'!A0"])
+@pytest.mark.parametrize("summary", ['=HYPERLINK("http://x.invalid","点我")', "=cmd|' /C calc'!A0"])
 def test_ledger_writes_user_text_as_text_never_a_formula(w, summary):
     """openpyxl writes a string starting with '=' as a formula: a case summary such as
     =HYPERLINK(…) came out of the ledger as a live formula."""

@@ -9,12 +9,19 @@ from db.models.mediation import CASE_STATUSES
 from db.rules import mediation_fsm as fsm
 
 EXPECTED = {
-    ("open", "step"): "mediating", ("open", "agree"): "agreed", ("open", "escalate"): "open",
-    ("open", "litigation"): "litigation", ("open", "petition"): "petition",
-    ("mediating", "step"): "mediating", ("mediating", "agree"): "agreed",
-    ("mediating", "escalate"): "mediating", ("mediating", "litigation"): "litigation",
+    ("open", "step"): "mediating",
+    ("open", "agree"): "agreed",
+    ("open", "escalate"): "open",
+    ("open", "litigation"): "litigation",
+    ("open", "petition"): "petition",
+    ("mediating", "step"): "mediating",
+    ("mediating", "agree"): "agreed",
+    ("mediating", "escalate"): "mediating",
+    ("mediating", "litigation"): "litigation",
     ("mediating", "petition"): "petition",
-    ("agreed", "followup"): "agreed", ("agreed", "close"): "closed", ("agreed", "reopen"): "mediating",
+    ("agreed", "followup"): "agreed",
+    ("agreed", "close"): "closed",
+    ("agreed", "reopen"): "mediating",
     ("closed", "reopen"): "mediating",
 }
 
@@ -41,13 +48,19 @@ def test_final_statuses_allow_nothing():
         assert fsm.available_actions(status, "village", 2) == []
 
 
-@pytest.mark.parametrize("current, escalated, held, expected", [
-    (0, False, False, 1), (1, False, False, 2), (2, False, False, 3), (3, False, False, 4),
-    (4, False, False, None),  # after step 4 without agreement: no step left
-    (4, True, False, 4),  # escalated after the village's step 4: the township holds it once more
-    (4, True, True, None),
-    (2, True, False, 3),  # escalated earlier: the ladder just continues
-])
+@pytest.mark.parametrize(
+    "current, escalated, held, expected",
+    [
+        (0, False, False, 1),
+        (1, False, False, 2),
+        (2, False, False, 3),
+        (3, False, False, 4),
+        (4, False, False, None),  # after step 4 without agreement: no step left
+        (4, True, False, 4),  # escalated after the village's step 4: the township holds it once more
+        (4, True, True, None),
+        (2, True, False, 3),  # escalated earlier: the ladder just continues
+    ],
+)
 def test_next_step(current, escalated, held, expected):
     assert fsm.next_step(current, escalated, held) == expected
 

@@ -50,32 +50,77 @@ def leaks(value) -> list[str]:
 def closed_case(w):
     """A case whose every free-text field carries a mobile number, an ID number, a party's name
     and (in the step) a participant's name; linked to a source order that names the caller."""
-    order = orders.register(w.engine, w.admin, orders.Intake(
-        channel="walk_in", description=f"张三来访反映邻居李四堵排水沟，电话{MOBILE_A}。",
-        category_id=w.category, village_id=w.village, grid_id=w.grid_id, caller_name="张三",
-        caller_phone=MOBILE_A, tier="local"), now=T0 - timedelta(days=1))["id"]
-    case = med.open_case(w.engine, w.mediator, case_input(
-        w, title="东湖村张三与李四排水纠纷", source="order", source_order_id=order,
-        summary=f"张三（电话{MOBILE_A}，身份证号{ID_A}）反映李四家排水沟改道。",
-        parties=[PartyInput("张三", MOBILE_A, ID_A, "applicant"),
-                 PartyInput("李四", MOBILE_B, None, "respondent")]), now=T0)
-    case = med.record_step(w.engine, w.mediator, case["id"], case["version"], step_no=1,
-                           held_on=T0.date(), participants="网格员王网格、乡贤张德厚、调解员李调解、当事人张三",
-                           notes=f"张三称李四多次堵沟，李四手机{MOBILE_B}。", risk_colour="red", now=T0)
+    order = orders.register(
+        w.engine,
+        w.admin,
+        orders.Intake(
+            channel="walk_in",
+            description=f"张三来访反映邻居李四堵排水沟，电话{MOBILE_A}。",
+            category_id=w.category,
+            village_id=w.village,
+            grid_id=w.grid_id,
+            caller_name="张三",
+            caller_phone=MOBILE_A,
+            tier="local",
+        ),
+        now=T0 - timedelta(days=1),
+    )["id"]
+    case = med.open_case(
+        w.engine,
+        w.mediator,
+        case_input(
+            w,
+            title="东湖村张三与李四排水纠纷",
+            source="order",
+            source_order_id=order,
+            summary=f"张三（电话{MOBILE_A}，身份证号{ID_A}）反映李四家排水沟改道。",
+            parties=[PartyInput("张三", MOBILE_A, ID_A, "applicant"), PartyInput("李四", MOBILE_B, None, "respondent")],
+        ),
+        now=T0,
+    )
+    case = med.record_step(
+        w.engine,
+        w.mediator,
+        case["id"],
+        case["version"],
+        step_no=1,
+        held_on=T0.date(),
+        participants="网格员王网格、乡贤张德厚、调解员李调解、当事人张三",
+        notes=f"张三称李四多次堵沟，李四手机{MOBILE_B}。",
+        risk_colour="red",
+        now=T0,
+    )
     at = T0 + timedelta(days=1)
-    case = med.escalate(w.engine, w.mediator, case["id"], case["version"],
-                        f"张三多次到乡里反映，电话{MOBILE_A}", now=at)
-    case = med.record_step(w.engine, w.mediator, case["id"], case["version"], step_no=2,
-                           held_on=(at + timedelta(hours=8)).date(), participants="乡贤张德厚、双方当事人",
-                           notes="张德厚讲明情理，李四同意恢复排水沟。", risk_colour="blue", outcome="agreed",
-                           agreement_text=f"一、李四于三日内恢复排水沟原走向；\n二、张三（{MOBILE_A}）予以配合。",
-                           now=at)
+    case = med.escalate(
+        w.engine, w.mediator, case["id"], case["version"], f"张三多次到乡里反映，电话{MOBILE_A}", now=at
+    )
+    case = med.record_step(
+        w.engine,
+        w.mediator,
+        case["id"],
+        case["version"],
+        step_no=2,
+        held_on=(at + timedelta(hours=8)).date(),
+        participants="乡贤张德厚、双方当事人",
+        notes="张德厚讲明情理，李四同意恢复排水沟。",
+        risk_colour="blue",
+        outcome="agreed",
+        agreement_text=f"一、李四于三日内恢复排水沟原走向；\n二、张三（{MOBILE_A}）予以配合。",
+        now=at,
+    )
     later = T0 + timedelta(days=40)
-    case = med.record_followup(w.engine, w.mediator, case["id"], case["version"],
-                               (later + timedelta(hours=8)).date(), f"回访张三，电话{MOBILE_A}，协议已履行",
-                               now=later)
-    case = med.close(w.engine, w.mediator, case["id"], case["version"],
-                     f"李四已履行，张三（身份证号{ID_A}）无异议。", now=later)
+    case = med.record_followup(
+        w.engine,
+        w.mediator,
+        case["id"],
+        case["version"],
+        (later + timedelta(hours=8)).date(),
+        f"回访张三，电话{MOBILE_A}，协议已履行",
+        now=later,
+    )
+    case = med.close(
+        w.engine, w.mediator, case["id"], case["version"], f"李四已履行，张三（身份证号{ID_A}）无异议。", now=later
+    )
     return case
 
 
@@ -123,8 +168,11 @@ def test_all_three_exports_mask_for_the_leader(w, closed_case):
     case_file = docs.export_case_file(w.engine, w.leader, closed_case["id"], now=NOW)
     agreement = docs.export_agreement(w.engine, w.leader, closed_case["id"], now=NOW)
     assert n == 1
-    for name, text in (("ledger", _xlsx_text(ledger)), ("case file", _docx_text(case_file)),
-                       ("agreement", _docx_text(agreement))):
+    for name, text in (
+        ("ledger", _xlsx_text(ledger)),
+        ("case file", _docx_text(case_file)),
+        ("agreement", _docx_text(agreement)),
+    ):
         assert leaks(text) == [], name
         assert "139****5678" in text, name
     # the mediator's exports keep the text
@@ -132,8 +180,16 @@ def test_all_three_exports_mask_for_the_leader(w, closed_case):
 
 
 def test_screening_findings_are_scrubbed_for_the_leader(w):
-    med.save_screening(w.engine, w.admin, w.village, "2026-02", done=True,
-                       findings=f"村民反映王先生家漏水，联系电话{MOBILE_A}，身份证{ID_A}", disputes_found=1, now=T0)
+    med.save_screening(
+        w.engine,
+        w.admin,
+        w.village,
+        "2026-02",
+        done=True,
+        findings=f"村民反映王先生家漏水，联系电话{MOBILE_A}，身份证{ID_A}",
+        disputes_found=1,
+        now=T0,
+    )
     with read_session(w.engine) as s:
         leader = {r["village_id"]: r for r in mq.screening_month(s, "2026-02", T0, role="leader")}
         mediator = {r["village_id"]: r for r in mq.screening_month(s, "2026-02", T0, role="mediator")}

@@ -18,14 +18,16 @@ VIEWS = ["ledger", "screening", "visits", "kpi"]
 
 # a view's date-dependent code (stale cases, step deadlines) runs the same for every role that
 # opens it: one role per view runs again at the date-sensitive run's other moments (scripts/test.sh)
-CASES = [pytest.param(role, view, id=f"{view}-{role}", marks=() if role == ROLES_OPEN[0] else pytest.mark.any_date)
-         for view in VIEWS for role in ROLES_OPEN]
+CASES = [
+    pytest.param(role, view, id=f"{view}-{role}", marks=() if role == ROLES_OPEN[0] else pytest.mark.any_date)
+    for view in VIEWS
+    for role in ROLES_OPEN
+]
 
 
 @pytest.mark.parametrize("role,view", CASES)
 def test_every_view_renders(demo_db, role, view):
     from streamlit.testing.v1 import AppTest
-
 
     at = AppTest.from_file(str(ROOT / "pages/mediation.py"), default_timeout=TIMEOUT)
     at.session_state["gov_actor"] = demo_db[role]
@@ -39,9 +41,16 @@ def test_every_view_renders(demo_db, role, view):
         assert at.table  # the KPI tables
 
 
-@pytest.mark.parametrize("role,can_create,can_settings", [
-    ("admin", True, True), ("mediator", True, False), ("grid", True, False),
-    ("leader", False, False), ("demo", False, False)])
+@pytest.mark.parametrize(
+    "role,can_create,can_settings",
+    [
+        ("admin", True, True),
+        ("mediator", True, False),
+        ("grid", True, False),
+        ("leader", False, False),
+        ("demo", False, False),
+    ],
+)
 def test_views_offered_per_role(demo_db, role, can_create, can_settings):
     at = run_page("pages/mediation.py", demo_db[role])
     options = at.button_group[0].options if at.button_group else []
@@ -52,15 +61,16 @@ def test_views_offered_per_role(demo_db, role, can_create, can_settings):
 
 def _red_open_number() -> str:
     with read_session(get_engine(load_settings())) as s:
-        return s.scalar(select(MediationCase.number).where(
-            MediationCase.status.in_(("open", "mediating")), MediationCase.risk_colour == "red")
-            .order_by(MediationCase.id))
+        return s.scalar(
+            select(MediationCase.number)
+            .where(MediationCase.status.in_(("open", "mediating")), MediationCase.risk_colour == "red")
+            .order_by(MediationCase.id)
+        )
 
 
 @pytest.mark.parametrize("role", ROLES_OPEN)
 def test_case_deep_link(demo_db, role):
     from streamlit.testing.v1 import AppTest
-
 
     number = _red_open_number()
     at = AppTest.from_file(str(ROOT / "pages/mediation.py"), default_timeout=TIMEOUT)
@@ -92,7 +102,6 @@ def _engine():
 def _app(actor, **state):
     from streamlit.testing.v1 import AppTest
 
-
     at = AppTest.from_file(str(ROOT / "pages/mediation.py"), default_timeout=TIMEOUT)
     at.session_state["gov_actor"] = actor
     for k, v in state.items():
@@ -120,10 +129,19 @@ def test_screening_save_uses_the_version_the_form_was_rendered_with(demo_db):
     at = _app(actor, med_view="screening").run()
     vid, month = at.session_state["med_scr_village"], at.session_state["med_month"]
     with read_session(_engine()) as s:
-        version = s.scalar(select(VillageScreening.version).where(
-            VillageScreening.village_id == vid, VillageScreening.month == month))
-    svc.save_screening(_engine(), demo_db["admin"], vid, month, done=True, findings="他人刚保存的排查情况",
-                       disputes_found=1, version=version)
+        version = s.scalar(
+            select(VillageScreening.version).where(VillageScreening.village_id == vid, VillageScreening.month == month)
+        )
+    svc.save_screening(
+        _engine(),
+        demo_db["admin"],
+        vid,
+        month,
+        done=True,
+        findings="他人刚保存的排查情况",
+        disputes_found=1,
+        version=version,
+    )
     _other_session_saves()
     _widget(at.checkbox, "已完成本月排查（婚姻家庭、邻里、土地边界纠纷）").check()
     _widget(at.text_area, "排查情况").input("我的排查情况：未发现新的矛盾纠纷")
@@ -132,8 +150,9 @@ def test_screening_save_uses_the_version_the_form_was_rendered_with(demo_db):
     assert not at.exception, [e.value for e in at.exception]
     assert "刷新" in _errors(at) or "版" in _errors(at), _errors(at)
     with read_session(_engine()) as s:
-        row = s.scalar(select(VillageScreening).where(VillageScreening.village_id == vid,
-                                                      VillageScreening.month == month))
+        row = s.scalar(
+            select(VillageScreening).where(VillageScreening.village_id == vid, VillageScreening.month == month)
+        )
     assert row.findings == "他人刚保存的排查情况"  # not silently overwritten
     # the retry, on the fresh data, saves
     at.run()
@@ -142,8 +161,14 @@ def test_screening_save_uses_the_version_the_form_was_rendered_with(demo_db):
     at.run()
     assert not at.exception and _errors(at) == "", _errors(at)
     with read_session(_engine()) as s:
-        assert s.scalar(select(VillageScreening.findings).where(
-            VillageScreening.village_id == vid, VillageScreening.month == month)) == "我的排查情况：未发现新的矛盾纠纷"
+        assert (
+            s.scalar(
+                select(VillageScreening.findings).where(
+                    VillageScreening.village_id == vid, VillageScreening.month == month
+                )
+            )
+            == "我的排查情况：未发现新的矛盾纠纷"
+        )
 
 
 def _open_case(admin) -> MediationCase:
@@ -151,9 +176,18 @@ def _open_case(admin) -> MediationCase:
     the day, and other page tests sharing the demo database move cases on."""
     with read_session(_engine()) as s:
         village = s.scalar(select(MediationCase.village_id).order_by(MediationCase.id))
-    out = svc.open_case(_engine(), admin, svc.CaseInput(
-        kind="dispute", title="邻里排水纠纷（页面测试）", summary="两户因排水沟走向发生争执。",
-        village_id=village, source="walk_in", parties=[svc.PartyInput(name="王小明", side="applicant")]))
+    out = svc.open_case(
+        _engine(),
+        admin,
+        svc.CaseInput(
+            kind="dispute",
+            title="邻里排水纠纷（页面测试）",
+            summary="两户因排水沟走向发生争执。",
+            village_id=village,
+            source="walk_in",
+            parties=[svc.PartyInput(name="王小明", side="applicant")],
+        ),
+    )
     with read_session(_engine()) as s:
         return s.get(MediationCase, out["id"])
 
@@ -173,9 +207,12 @@ def test_case_conflict_drops_the_stored_version_so_a_retry_works(demo_db):
     assert at.session_state[f"med_v_{case.id}"] == case.version
     with read_session(_engine()) as s:  # someone else changes the mediator meanwhile
         from db.models import Mediator
-        other = s.scalar(select(Mediator.id).where(Mediator.township_id == case.township_id,
-                                                   Mediator.active.is_(True), Mediator.id != case.mediator_id)
-                         .order_by(Mediator.id))
+
+        other = s.scalar(
+            select(Mediator.id)
+            .where(Mediator.township_id == case.township_id, Mediator.active.is_(True), Mediator.id != case.mediator_id)
+            .order_by(Mediator.id)
+        )
     svc.assign_mediator(_engine(), demo_db["admin"], case.id, case.version, other)
     _other_session_saves()
     _fill_step(at)
@@ -196,9 +233,17 @@ def test_case_conflict_drops_the_stored_version_so_a_retry_works(demo_db):
 def test_case_title_is_escaped_in_markdown(demo_db):
     with read_session(_engine()) as s:
         village = s.scalar(select(MediationCase.village_id).order_by(MediationCase.id))
-    out = svc.open_case(_engine(), demo_db["admin"], svc.CaseInput(
-        kind="hazard", title="排水**纠纷**[点我](http://evil.example)", summary="测试标题转义的隐患登记。",
-        village_id=village, source="walk_in"))
+    out = svc.open_case(
+        _engine(),
+        demo_db["admin"],
+        svc.CaseInput(
+            kind="hazard",
+            title="排水**纠纷**[点我](http://evil.example)",
+            summary="测试标题转义的隐患登记。",
+            village_id=village,
+            source="walk_in",
+        ),
+    )
     at = _app(demo_db["leader"])
     at.query_params["case"] = out["number"]
     at.run()
@@ -213,10 +258,18 @@ def test_out_of_scope_case_offers_no_actions(demo_db):
     case = _open_case(demo_db["admin"])
     with read_session(_engine()) as s:
         from db.models import Village
+
         other = s.scalar(select(Village.id).where(Village.id != case.village_id).order_by(Village.id))
     admin = demo_db["admin"]
-    uid = users.create_user(_engine(), admin, username="cunmed_scope", display_name="村调解员",
-                            role="mediator", password="Passw0rd!2026", village_id=other)
+    uid = users.create_user(
+        _engine(),
+        admin,
+        username="cunmed_scope",
+        display_name="村调解员",
+        role="mediator",
+        password="Passw0rd!2026",
+        village_id=other,
+    )
     at = _app(Actor(uid, "cunmed_scope", "mediator", "村调解员", village_id=other))
     at.query_params["case"] = case.number
     at.run()

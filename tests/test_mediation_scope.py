@@ -16,7 +16,13 @@ import pytest
 from db.engine import write_session
 from db.errors import PermissionDenied
 from db.models import (
-    AuditLog, Household, MediationCase, Mediator, Resident, SpecialGroupVisit, VillageScreening,
+    AuditLog,
+    Household,
+    MediationCase,
+    Mediator,
+    Resident,
+    SpecialGroupVisit,
+    VillageScreening,
 )
 from db.permissions import Actor
 from db.services import mediation as med
@@ -40,15 +46,36 @@ class Scoped:
 @pytest.fixture
 def sc(engine) -> Scoped:
     w = build_world(engine)
-    uid = users.create_user(engine, w.admin, username="cuntiao", display_name="东湖调解员", role="mediator",
-                            password=PW, village_id=w.village)
+    uid = users.create_user(
+        engine,
+        w.admin,
+        username="cuntiao",
+        display_name="东湖调解员",
+        role="mediator",
+        password=PW,
+        village_id=w.village,
+    )
     vmed = Actor(uid, "cuntiao", "mediator", "东湖调解员", village_id=w.village)
     with write_session(engine) as s:
         other_town = s.get(Mediator, w.mediator_other_town).township_id
-    uid2 = users.create_user(engine, w.admin, username="baihe", display_name="白河调解员", role="mediator",
-                             password=PW, township_id=other_town)
-    gid = users.create_user(engine, w.admin, username="nostaff", display_name="无档案网格员", role="grid",
-                            password=PW, township_id=w.township)
+    uid2 = users.create_user(
+        engine,
+        w.admin,
+        username="baihe",
+        display_name="白河调解员",
+        role="mediator",
+        password=PW,
+        township_id=other_town,
+    )
+    gid = users.create_user(
+        engine,
+        w.admin,
+        username="nostaff",
+        display_name="无档案网格员",
+        role="grid",
+        password=PW,
+        township_id=w.township,
+    )
     with write_session(engine) as s:
         hh = Household(grid_id=w.grid2_id, address="西山社区3组5号", head_name="赵大娘")
         s.add(hh)
@@ -58,24 +85,41 @@ def sc(engine) -> Scoped:
         s.flush()
         resident_v2 = r.id
     case_v1 = med.open_case(engine, w.admin, case_input(w), now=T0)
-    case_v2 = med.open_case(engine, w.admin, case_input(w, village_id=w.village2, grid_id=w.grid2_id),
-                            now=T0)
-    return Scoped(w, vmed, Actor(uid2, "baihe", "mediator", "白河调解员"),
-                  Actor(gid, "nostaff", "grid", "无档案网格员"), case_v1, case_v2, resident_v2)
+    case_v2 = med.open_case(engine, w.admin, case_input(w, village_id=w.village2, grid_id=w.grid2_id), now=T0)
+    return Scoped(
+        w,
+        vmed,
+        Actor(uid2, "baihe", "mediator", "白河调解员"),
+        Actor(gid, "nostaff", "grid", "无档案网格员"),
+        case_v1,
+        case_v2,
+        resident_v2,
+    )
 
 
 def _step(w, actor, case, no=1, day=0, **kw):
     at = T0 + timedelta(days=day)
-    return med.record_step(w.engine, actor, case["id"], case["version"], step_no=no,
-                           held_on=(at + timedelta(hours=8)).date(), participants="双方当事人",
-                           notes="双方陈述了各自意见。", risk_colour="yellow", now=at, **kw)
+    return med.record_step(
+        w.engine,
+        actor,
+        case["id"],
+        case["version"],
+        step_no=no,
+        held_on=(at + timedelta(hours=8)).date(),
+        participants="双方当事人",
+        notes="双方陈述了各自意见。",
+        risk_colour="yellow",
+        now=at,
+        **kw,
+    )
 
 
 def _agreed_and_visited(sc: Scoped, case: dict) -> dict:
     w = sc.w
     case = _step(w, w.admin, case, outcome="agreed", agreement_text="双方同意恢复排水沟原走向。")
-    return med.record_followup(w.engine, w.admin, case["id"], case["version"],
-                               (LATER + timedelta(hours=8)).date(), "协议已履行", now=LATER)
+    return med.record_followup(
+        w.engine, w.admin, case["id"], case["version"], (LATER + timedelta(hours=8)).date(), "协议已履行", now=LATER
+    )
 
 
 def test_village_mediator_acts_in_own_village_only(sc):
@@ -87,8 +131,9 @@ def test_village_mediator_acts_in_own_village_only(sc):
     refusals = [
         lambda: _step(w, sc.village_mediator, c),
         lambda: med.escalate(w.engine, sc.village_mediator, c["id"], c["version"], "村级调解未果需乡级", now=T0),
-        lambda: med.refer_out(w.engine, sc.village_mediator, c["id"], c["version"], "litigation",
-                              "当事人已起诉", now=T0),
+        lambda: med.refer_out(
+            w.engine, sc.village_mediator, c["id"], c["version"], "litigation", "当事人已起诉", now=T0
+        ),
         lambda: med.assign_mediator(w.engine, sc.village_mediator, c["id"], c["version"], w.mediator_id, now=T0),
     ]
     for refuse in refusals:
@@ -101,8 +146,15 @@ def test_village_mediator_cannot_close_or_reopen_another_villages_case(sc):
     w = sc.w
     case = _agreed_and_visited(sc, sc.case_v2)
     with pytest.raises(PermissionDenied, match="不属于您所在的村（社区）"):
-        med.record_followup(w.engine, sc.village_mediator, case["id"], case["version"],
-                            (LATER + timedelta(hours=8)).date(), "再次回访", now=LATER)
+        med.record_followup(
+            w.engine,
+            sc.village_mediator,
+            case["id"],
+            case["version"],
+            (LATER + timedelta(hours=8)).date(),
+            "再次回访",
+            now=LATER,
+        )
     with pytest.raises(PermissionDenied, match="不属于您所在的村（社区）"):
         med.close(w.engine, sc.village_mediator, case["id"], case["version"], "协议履行到位", now=LATER)
     closed = med.close(w.engine, w.admin, case["id"], case["version"], "协议履行到位", now=LATER)
@@ -127,8 +179,7 @@ def test_township_scope(sc):
     with pytest.raises(PermissionDenied, match="不属于您所在的乡镇"):
         med.open_case(w.engine, sc.other_town_mediator, case_input(w, mediator_id=None), now=T0)
     with pytest.raises(PermissionDenied, match="不属于您所在的乡镇"):
-        med.save_screening(w.engine, sc.other_town_mediator, w.village, "2026-02", done=True,
-                           findings="未发现", now=T0)
+        med.save_screening(w.engine, sc.other_town_mediator, w.village, "2026-02", done=True, findings="未发现", now=T0)
     assert load(w, sc.case_v1["id"]).version == 1
 
 
@@ -157,5 +208,4 @@ def test_screening_and_visits_only_in_own_village(sc, who):
     assert med.save_screening(w.engine, actor, w.village, "2026-02", done=True, findings="未发现", now=T0)
     assert med.record_visit(w.engine, actor, w.elderly, "elderly_alone", date(2026, 3, 1), "走访人", now=T0)
     with pytest.raises(PermissionDenied, match="尚未关联网格员档案"):
-        med.save_screening(w.engine, sc.grid_without_staff, w.village, "2026-03", done=True,
-                           findings="未发现", now=T0)
+        med.save_screening(w.engine, sc.grid_without_staff, w.village, "2026-03", done=True, findings="未发现", now=T0)

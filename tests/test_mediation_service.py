@@ -38,10 +38,13 @@ def test_open_case_writes_case_parties_number_and_audit(w):
         case = s.get(MediationCase, out["id"])
         assert (case.status, case.current_step, case.level, case.risk_colour) == ("open", 0, "village", "yellow")
         assert case.township_id == w.township and case.reported_at == T0 == case.last_progress_at
-        parties = s.scalars(select(MediationParty).where(MediationParty.case_id == case.id)
-                            .order_by(MediationParty.id)).all()
+        parties = s.scalars(
+            select(MediationParty).where(MediationParty.case_id == case.id).order_by(MediationParty.id)
+        ).all()
         assert [(p.name, p.phone, p.side) for p in parties] == [
-            ("张三", "13812345678", "applicant"), ("李四", None, "respondent")]
+            ("张三", "13812345678", "applicant"),
+            ("李四", None, "respondent"),
+        ]
         assert parties[0].resident_id == w.resident
     assert audits(w.engine, "mediation.create") == 1
     second = med.open_case(w.engine, w.grid, case_input(w, title="第二件纠纷登记"), now=T0)
@@ -55,27 +58,30 @@ def test_open_case_refused_for_roles_without_the_action(w, role):
     assert count(w.engine, MediationCase) == 0
 
 
-@pytest.mark.parametrize("change, field, message", [
-    (dict(title=""), "title", "请填写标题"),
-    (dict(title="纠纷"), "title", "至少需要4个字"),
-    (dict(summary="\x07坏字符内容"), "summary", "控制字符"),
-    (dict(kind="fire"), "kind", "登记类别"),
-    (dict(dispute_type="x"), "dispute_type", "纠纷类型"),
-    (dict(risk_colour="green"), "risk_colour", "风险等级"),
-    (dict(level="county"), "level", "调处层级"),
-    (dict(source="mail"), "source", "案件来源"),
-    (dict(village_id=None), "village_id", "请选择纠纷所在村"),
-    (dict(village_id=999999), "village_id", "不存在"),
-    (dict(source="order"), "source_order_id", "须关联来源工单"),
-    (dict(source="grid_event"), "source_event_id", "须关联来源网格事件"),
-    (dict(source_order_id=5), "source_order_id", "只有“工单转入”"),
-    (dict(parties=[]), "parties", "至少填写一位申请人"),
-    (dict(parties=[PartyInput("", side="applicant")]), "parties", "第1位当事人姓名"),
-    (dict(parties=[PartyInput("张三", phone="12345")]), "parties", "电话号码格式不正确"),
-    (dict(parties=[PartyInput("张三", id_number="12345")]), "parties", "18位"),
-    (dict(parties=[PartyInput("张三", side="witness")]), "parties", "申请人还是被申请人"),
-    (dict(parties=[PartyInput("张三", resident_id=999999)]), "parties", "居民档案不存在"),
-])
+@pytest.mark.parametrize(
+    "change, field, message",
+    [
+        (dict(title=""), "title", "请填写标题"),
+        (dict(title="纠纷"), "title", "至少需要4个字"),
+        (dict(summary="\x07坏字符内容"), "summary", "控制字符"),
+        (dict(kind="fire"), "kind", "登记类别"),
+        (dict(dispute_type="x"), "dispute_type", "纠纷类型"),
+        (dict(risk_colour="green"), "risk_colour", "风险等级"),
+        (dict(level="county"), "level", "调处层级"),
+        (dict(source="mail"), "source", "案件来源"),
+        (dict(village_id=None), "village_id", "请选择纠纷所在村"),
+        (dict(village_id=999999), "village_id", "不存在"),
+        (dict(source="order"), "source_order_id", "须关联来源工单"),
+        (dict(source="grid_event"), "source_event_id", "须关联来源网格事件"),
+        (dict(source_order_id=5), "source_order_id", "只有“工单转入”"),
+        (dict(parties=[]), "parties", "至少填写一位申请人"),
+        (dict(parties=[PartyInput("", side="applicant")]), "parties", "第1位当事人姓名"),
+        (dict(parties=[PartyInput("张三", phone="12345")]), "parties", "电话号码格式不正确"),
+        (dict(parties=[PartyInput("张三", id_number="12345")]), "parties", "18位"),
+        (dict(parties=[PartyInput("张三", side="witness")]), "parties", "申请人还是被申请人"),
+        (dict(parties=[PartyInput("张三", resident_id=999999)]), "parties", "居民档案不存在"),
+    ],
+)
 def test_open_case_validation_writes_nothing(w, change, field, message):
     with pytest.raises(ValidationError, match=message) as exc:
         med.open_case(w.engine, w.mediator, case_input(w, **change), now=T0)
@@ -99,17 +105,29 @@ def test_hazard_and_referred_cases_need_no_party(w):
 
 
 def _order(w: World) -> int:
-    intake = orders.Intake(channel="walk_in", description="邻居排水沟改道，雨水流进院子。",
-                           category_id=w.category, village_id=w.village, grid_id=w.grid_id,
-                           caller_name="张三", caller_phone="13812345678", tier="local")
+    intake = orders.Intake(
+        channel="walk_in",
+        description="邻居排水沟改道，雨水流进院子。",
+        category_id=w.category,
+        village_id=w.village,
+        grid_id=w.grid_id,
+        caller_name="张三",
+        caller_phone="13812345678",
+        tier="local",
+    )
     return orders.register(w.engine, w.admin, intake, now=T0 - timedelta(days=1))["id"]
 
 
 def _event(w: World) -> int:
     with write_session(w.engine) as s:
-        ev = GridEvent(number="SJ-2026-000001", grid_id=w.grid_id, event_type="dispute",
-                       description="两户因宅基地边界发生争执。", status="reported",
-                       reported_at=T0 - timedelta(hours=3))
+        ev = GridEvent(
+            number="SJ-2026-000001",
+            grid_id=w.grid_id,
+            event_type="dispute",
+            description="两户因宅基地边界发生争执。",
+            status="reported",
+            reported_at=T0 - timedelta(hours=3),
+        )
         s.add(ev)
         s.flush()
         return ev.id
@@ -117,16 +135,19 @@ def _event(w: World) -> int:
 
 def test_source_order_is_linked_both_ways(w):
     order_id = _order(w)
-    out = med.open_case(w.engine, w.mediator, case_input(w, source="order", source_order_id=order_id,
-                                                         parties=[]), now=T0)
+    out = med.open_case(
+        w.engine, w.mediator, case_input(w, source="order", source_order_id=order_id, parties=[]), now=T0
+    )
     with read_session(w.engine) as s:
         from_case = links_q.linked(s, "mediation_case", out["id"])
         from_order = links_q.linked(s, "work_order", order_id)
         assert s.get(MediationCase, out["id"]).source_order_id == order_id
     assert [(l["type"], l["id"], l["kind"], l["direction"]) for l in from_case] == [
-        ("work_order", order_id, "source", "out")]
+        ("work_order", order_id, "source", "out")
+    ]
     assert [(l["type"], l["id"], l["kind"], l["direction"], l["number"]) for l in from_order] == [
-        ("mediation_case", out["id"], "source", "in", out["number"])]
+        ("mediation_case", out["id"], "source", "in", out["number"])
+    ]
 
 
 def test_open_case_in_runs_in_the_callers_transaction_with_its_action(w):
@@ -175,8 +196,9 @@ def test_four_steps_then_escalate_then_township_step4_agrees_and_closes(w):
     # no step 5: must escalate, go to court or petition
     with pytest.raises(InvalidTransition, match="升级至乡级"):
         step(w, case, 4, day=7)
-    case = med.escalate(w.engine, w.mediator, case["id"], case["version"], "村级调解未果，需乡级协调",
-                        now=T0 + timedelta(days=7))
+    case = med.escalate(
+        w.engine, w.mediator, case["id"], case["version"], "村级调解未果，需乡级协调", now=T0 + timedelta(days=7)
+    )
     c = load(w, case["id"])
     assert (c.level, c.status, c.escalation_reason) == ("township", "mediating", "村级调解未果，需乡级协调")
     with pytest.raises(InvalidTransition, match="已在乡级"):
@@ -195,19 +217,36 @@ def test_four_steps_then_escalate_then_township_step4_agrees_and_closes(w):
     assert load(w, case["id"]).status == "agreed" and audits(w.engine, "mediation.close") == 0
     # a visit before the due date does not allow the close-out
     early = T0 + timedelta(days=20)
-    case = med.record_followup(w.engine, w.mediator, case["id"], case["version"],
-                               (early + timedelta(hours=8)).date(), "排水沟已恢复", now=early)
+    case = med.record_followup(
+        w.engine,
+        w.mediator,
+        case["id"],
+        case["version"],
+        (early + timedelta(hours=8)).date(),
+        "排水沟已恢复",
+        now=early,
+    )
     with pytest.raises(ValidationError, match="早于应回访日期"):
         med.close(w.engine, w.mediator, case["id"], case["version"], "协议已履行", now=early)
     later = T0 + timedelta(days=40)
-    case = med.record_followup(w.engine, w.mediator, case["id"], case["version"],
-                               (later + timedelta(hours=8)).date(), "双方关系缓和，协议履行到位", now=later)
+    case = med.record_followup(
+        w.engine,
+        w.mediator,
+        case["id"],
+        case["version"],
+        (later + timedelta(hours=8)).date(),
+        "双方关系缓和，协议履行到位",
+        now=later,
+    )
     case = med.close(w.engine, w.mediator, case["id"], case["version"], "协议履行到位，销号。", now=later)
     c = load(w, case["id"])
     assert (c.status, c.closed_at, c.outcome) == ("closed", later, "协议履行到位，销号。")
     with read_session(w.engine) as s:
-        steps = s.execute(select(MediationStep.step_no, MediationStep.outcome)
-                          .where(MediationStep.case_id == c.id).order_by(MediationStep.id)).all()
+        steps = s.execute(
+            select(MediationStep.step_no, MediationStep.outcome)
+            .where(MediationStep.case_id == c.id)
+            .order_by(MediationStep.id)
+        ).all()
     assert steps == [(1, "continue"), (2, "continue"), (3, "continue"), (4, "continue"), (4, "agreed")]
     for action in ("step", "agree", "escalate", "followup", "close"):
         assert audits(w.engine, f"mediation.{action}") >= 1
@@ -236,17 +275,57 @@ def test_steps_out_of_order_are_refused_and_write_nothing(w):
 def test_step_validation(w):
     case = opened(w)
     with pytest.raises(ValidationError, match="晚于今天"):
-        med.record_step(w.engine, w.mediator, case["id"], 1, step_no=1, held_on=date(2026, 3, 5),
-                        participants="甲", notes="双方陈述意见。", risk_colour="red", now=T0)
+        med.record_step(
+            w.engine,
+            w.mediator,
+            case["id"],
+            1,
+            step_no=1,
+            held_on=date(2026, 3, 5),
+            participants="甲",
+            notes="双方陈述意见。",
+            risk_colour="red",
+            now=T0,
+        )
     with pytest.raises(ValidationError, match="早于登记日期"):
-        med.record_step(w.engine, w.mediator, case["id"], 1, step_no=1, held_on=date(2026, 2, 1),
-                        participants="甲", notes="双方陈述意见。", risk_colour="red", now=T0)
+        med.record_step(
+            w.engine,
+            w.mediator,
+            case["id"],
+            1,
+            step_no=1,
+            held_on=date(2026, 2, 1),
+            participants="甲",
+            notes="双方陈述意见。",
+            risk_colour="red",
+            now=T0,
+        )
     with pytest.raises(ValidationError, match="重新评定风险等级"):
-        med.record_step(w.engine, w.mediator, case["id"], 1, step_no=1, held_on=date(2026, 3, 2),
-                        participants="甲", notes="双方陈述意见。", risk_colour="", now=T0)
+        med.record_step(
+            w.engine,
+            w.mediator,
+            case["id"],
+            1,
+            step_no=1,
+            held_on=date(2026, 3, 2),
+            participants="甲",
+            notes="双方陈述意见。",
+            risk_colour="",
+            now=T0,
+        )
     with pytest.raises(ValidationError, match="参加人员"):
-        med.record_step(w.engine, w.mediator, case["id"], 1, step_no=1, held_on=date(2026, 3, 2),
-                        participants=" ", notes="双方陈述意见。", risk_colour="red", now=T0)
+        med.record_step(
+            w.engine,
+            w.mediator,
+            case["id"],
+            1,
+            step_no=1,
+            held_on=date(2026, 3, 2),
+            participants=" ",
+            notes="双方陈述意见。",
+            risk_colour="red",
+            now=T0,
+        )
     assert count(w.engine, MediationStep) == 0 and load(w, case["id"]).version == 1
 
 
@@ -287,8 +366,7 @@ def test_litigation_and_petition_are_final(w):
 def test_reopen_counts_and_continues_with_the_next_step(w):
     case = step(w, opened(w), 1, outcome="agreed", agreement="双方达成一致意见并签字。")
     later = T0 + timedelta(days=31)
-    case = med.record_followup(w.engine, w.mediator, case["id"], case["version"], later.date(),
-                               "协议已履行", now=later)
+    case = med.record_followup(w.engine, w.mediator, case["id"], case["version"], later.date(), "协议已履行", now=later)
     case = med.close(w.engine, w.mediator, case["id"], case["version"], "协议履行，已销号", now=later)
     case = med.reopen(w.engine, w.mediator, case["id"], case["version"], "一方反悔，纠纷再起", now=later)
     c = load(w, case["id"])
@@ -316,8 +394,9 @@ def test_settings_change_the_followup_interval(w):
 def test_ledger_red_first_then_stale_filters_and_masking(w):
     blue = opened(w, risk_colour="blue", title="蓝色普通纠纷案件")
     red = opened(w, risk_colour="red", title="红色重大纠纷案件")
-    old = med.open_case(w.engine, w.mediator, case_input(w, risk_colour="yellow", title="久未进展的纠纷"),
-                        now=T0 - timedelta(days=40))
+    old = med.open_case(
+        w.engine, w.mediator, case_input(w, risk_colour="yellow", title="久未进展的纠纷"), now=T0 - timedelta(days=40)
+    )
     now = T0 + timedelta(hours=1)
     with read_session(w.engine) as s:
         total, rows = mq.ledger_page(s, mq.LedgerFilter(), w.mediator, now)
@@ -347,12 +426,22 @@ def test_screening_save_update_conflict_and_overdue(w):
         med.save_screening(w.engine, w.grid, w.village, "2026-02", done=True, findings=None, now=T0)
     with pytest.raises(ValidationError, match="未来月份"):
         med.save_screening(w.engine, w.grid, w.village, "2026-04", done=True, findings="未发现", now=T0)
-    out = med.save_screening(w.engine, w.grid, w.village, "2026-02", done=True,
-                             findings="排查出邻里纠纷1起", disputes_found=1, now=T0)
+    out = med.save_screening(
+        w.engine, w.grid, w.village, "2026-02", done=True, findings="排查出邻里纠纷1起", disputes_found=1, now=T0
+    )
     with pytest.raises(ConflictError):
         med.save_screening(w.engine, w.grid, w.village, "2026-02", done=True, findings="重复登记", now=T0)
-    out = med.save_screening(w.engine, w.mediator, w.village, "2026-02", done=True, findings="排查出邻里纠纷2起",
-                             disputes_found=2, version=out["version"], now=T0)
+    out = med.save_screening(
+        w.engine,
+        w.mediator,
+        w.village,
+        "2026-02",
+        done=True,
+        findings="排查出邻里纠纷2起",
+        disputes_found=2,
+        version=out["version"],
+        now=T0,
+    )
     assert out["version"] == 2
     with read_session(w.engine) as s:
         feb = {r["village_id"]: r for r in mq.screening_month(s, "2026-02", T0)}
@@ -368,8 +457,9 @@ def test_special_group_visits(w):
         med.record_visit(w.engine, w.grid, w.released, "elderly_alone", date(2026, 3, 1), "王网格", now=T0)
     with pytest.raises(PermissionDenied):
         med.record_visit(w.engine, w.demo, w.released, "released_prisoner", date(2026, 3, 1), "王网格", now=T0)
-    out = med.record_visit(w.engine, w.grid, w.released, "released_prisoner", date(2026, 1, 10), "王网格",
-                           "在家务农，情绪稳定", now=T0)
+    out = med.record_visit(
+        w.engine, w.grid, w.released, "released_prisoner", date(2026, 1, 10), "王网格", "在家务农，情绪稳定", now=T0
+    )
     assert out["next_due_on"] == date(2026, 2, 9)
     with read_session(w.engine) as s:
         total, rows = mq.special_groups(s, w.leader, T0)

@@ -34,13 +34,39 @@ def jan(day: int, hour: int = 0) -> datetime:
     return datetime(2026, 1, day, hour)
 
 
-def _case(n, town, village, reported, status, level, colour, dtype, *, kind="dispute",
-          escalated=None, agreed=None, closed=None):
+def _case(
+    n,
+    town,
+    village,
+    reported,
+    status,
+    level,
+    colour,
+    dtype,
+    *,
+    kind="dispute",
+    escalated=None,
+    agreed=None,
+    closed=None,
+):
     return MediationCase(
-        number=f"TJ-2026-{n:06d}", township_id=town, village_id=village, kind=kind,
-        dispute_type=dtype, title=f"案件{n}", summary="测试", source="walk_in", risk_colour=colour,
-        level=level, status=status, reported_at=reported, last_progress_at=reported,
-        escalated_at=escalated, agreed_at=agreed, closed_at=closed)
+        number=f"TJ-2026-{n:06d}",
+        township_id=town,
+        village_id=village,
+        kind=kind,
+        dispute_type=dtype,
+        title=f"案件{n}",
+        summary="测试",
+        source="walk_in",
+        risk_colour=colour,
+        level=level,
+        status=status,
+        reported_at=reported,
+        last_progress_at=reported,
+        escalated_at=escalated,
+        agreed_at=agreed,
+        closed_at=closed,
+    )
 
 
 @pytest.fixture
@@ -54,26 +80,33 @@ def data(engine):
         s.add_all([v1, v2])
         s.flush()
         T, V1, V2 = t.id, v1.id, v2.id
-        s.add_all([
-            _case(1, T, V1, jan(5), "closed", "village", "blue", "neighbour",
-                  agreed=jan(7), closed=datetime(2026, 2, 10)),
-            _case(2, T, V1, jan(10), "agreed", "village", "red", "neighbour", agreed=jan(14, 12)),
-            _case(3, T, V2, jan(12), "agreed", "township", "red", "family",
-                  escalated=jan(13), agreed=jan(20)),
-            _case(4, T, V2, jan(15), "mediating", "village", "blue", "family"),
-            _case(5, T, V1, jan(20), "litigation", "township", "yellow", "land_boundary",
-                  escalated=jan(22)),
-            _case(6, T, V2, jan(25), "agreed", "township", "yellow", "neighbour", agreed=jan(26)),
-            _case(7, T, V1, SINCE, "open", "village", "blue", "labour"),
-            _case(8, T, V1, jan(28), "closed", "village", "blue", "other", closed=jan(30)),
-            # out of the cohort
-            _case(9, T, V1, SINCE - timedelta(minutes=1), "agreed", "village", "blue", "neighbour",
-                  agreed=jan(2)),
-            _case(10, T, V1, UNTIL, "agreed", "village", "blue", "neighbour",
-                  agreed=datetime(2026, 2, 3)),
-            _case(11, T, V1, jan(10), "agreed", "village", "blue", "neighbour", kind="hazard",
-                  agreed=jan(11)),
-        ])
+        s.add_all(
+            [
+                _case(
+                    1,
+                    T,
+                    V1,
+                    jan(5),
+                    "closed",
+                    "village",
+                    "blue",
+                    "neighbour",
+                    agreed=jan(7),
+                    closed=datetime(2026, 2, 10),
+                ),
+                _case(2, T, V1, jan(10), "agreed", "village", "red", "neighbour", agreed=jan(14, 12)),
+                _case(3, T, V2, jan(12), "agreed", "township", "red", "family", escalated=jan(13), agreed=jan(20)),
+                _case(4, T, V2, jan(15), "mediating", "village", "blue", "family"),
+                _case(5, T, V1, jan(20), "litigation", "township", "yellow", "land_boundary", escalated=jan(22)),
+                _case(6, T, V2, jan(25), "agreed", "township", "yellow", "neighbour", agreed=jan(26)),
+                _case(7, T, V1, SINCE, "open", "village", "blue", "labour"),
+                _case(8, T, V1, jan(28), "closed", "village", "blue", "other", closed=jan(30)),
+                # out of the cohort
+                _case(9, T, V1, SINCE - timedelta(minutes=1), "agreed", "village", "blue", "neighbour", agreed=jan(2)),
+                _case(10, T, V1, UNTIL, "agreed", "village", "blue", "neighbour", agreed=datetime(2026, 2, 3)),
+                _case(11, T, V1, jan(10), "agreed", "village", "blue", "neighbour", kind="hazard", agreed=jan(11)),
+            ]
+        )
     return engine
 
 
@@ -83,10 +116,16 @@ def stats(engine, by=None, since=SINCE, until=UNTIL):
 
 
 def approx_row(row: dict) -> tuple:
-    return (row["key"], row["label"], row["n"], row["resolved"], row["resolved_in_village"],
-            None if row["resolution_rate"] is None else pytest.approx(row["resolution_rate"]),
-            None if row["village_share"] is None else pytest.approx(row["village_share"]),
-            None if row["avg_days"] is None else pytest.approx(row["avg_days"], abs=1e-6))
+    return (
+        row["key"],
+        row["label"],
+        row["n"],
+        row["resolved"],
+        row["resolved_in_village"],
+        None if row["resolution_rate"] is None else pytest.approx(row["resolution_rate"]),
+        None if row["village_share"] is None else pytest.approx(row["village_share"]),
+        None if row["avg_days"] is None else pytest.approx(row["avg_days"], abs=1e-6),
+    )
 
 
 def test_totals(data):

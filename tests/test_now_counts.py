@@ -42,10 +42,22 @@ def world(engine):
         n = iter(range(1, 100))
 
         def order(status="in_progress", platform=p, **kw):
-            s.add(WorkOrder(number=f"RX-C-{next(n):04d}", township_id=v.township_id, channel="hotline",
-                            village_id=v.id, category_id=category.id, title="核对事项", description="核对",
-                            received_at=NOW - timedelta(days=20), status=status, platform_id=platform.id,
-                            dispatched_at=NOW - timedelta(days=19), **kw))
+            s.add(
+                WorkOrder(
+                    number=f"RX-C-{next(n):04d}",
+                    township_id=v.township_id,
+                    channel="hotline",
+                    village_id=v.id,
+                    category_id=category.id,
+                    title="核对事项",
+                    description="核对",
+                    received_at=NOW - timedelta(days=20),
+                    status=status,
+                    platform_id=platform.id,
+                    dispatched_at=NOW - timedelta(days=19),
+                    **kw,
+                )
+            )
 
         order(due_at=NOW - timedelta(days=3))  # overdue, not supervised
         order(due_at=NOW - timedelta(hours=5), supervised=True, supervision_level="red")  # both
@@ -93,8 +105,11 @@ def test_every_page_shows_the_same_now_counts(world):
         # the weekly report: section 三 and the carried-over section
         report = wr.assemble(s, WEEK, NOW, "leader")
         od = report["overdue"]
-        assert (od["total"], od["overdue"], od["supervised"]) == (c["overdue_or_supervised"], c["overdue"],
-                                                                  c["supervised"])
+        assert (od["total"], od["overdue"], od["supervised"]) == (
+            c["overdue_or_supervised"],
+            c["overdue"],
+            c["supervised"],
+        )
         before = order_counts.count(s, "open", NOW, WorkOrder.received_at < WEEK.since)
         assert report["carried"]["total"] == before
         text = "\n".join(note for _title, note, _head, _rows in wr.sections(report))

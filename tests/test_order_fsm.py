@@ -30,10 +30,17 @@ EXPECTED = {
     **{(s, "urge"): s for s in OPEN_STATUSES},
 }
 PERMISSION = {
-    "contact": "order.contact", "dispatch": "order.dispatch", "accept": "order.handle",
-    "bounce": "order.handle", "resolve": "order.handle", "callback": "order.callback",
-    "request_extension": "order.handle", "decide_extension": "order.dispatch",
-    "cancel": "order.dispatch", "supervise": "order.supervise", "urge": "order.urge",
+    "contact": "order.contact",
+    "dispatch": "order.dispatch",
+    "accept": "order.handle",
+    "bounce": "order.handle",
+    "resolve": "order.handle",
+    "callback": "order.callback",
+    "request_extension": "order.handle",
+    "decide_extension": "order.dispatch",
+    "cancel": "order.dispatch",
+    "supervise": "order.supervise",
+    "urge": "order.urge",
     "answer": "order.create",
 }
 
@@ -57,8 +64,7 @@ def test_every_status_and_action(status, action):
         with pytest.raises(InvalidTransition) as exc:
             next_status(status, action, **outcome)
         msg = str(exc.value)
-        assert msg == (f"工单当前状态为“{ORDER_STATUSES[status]}”，"
-                       f"不能执行“{ACTION_LABELS[action]}”。")
+        assert msg == (f"工单当前状态为“{ORDER_STATUSES[status]}”，不能执行“{ACTION_LABELS[action]}”。")
 
 
 def test_callback_outcome_is_in_the_table():
@@ -85,23 +91,29 @@ def test_every_action_has_one_permission_and_a_label():
         assert order_fsm.action_label(code) != code
 
 
-@pytest.mark.parametrize("role, status, expected", [
-    ("reception", "received", ["contact"]),
-    ("reception", "contacted", []),
-    ("reception", "resolved", ["callback"]),
-    ("dispatcher", "received", ["contact", "cancel", "urge"]),
-    ("dispatcher", "contacted", ["dispatch", "cancel", "urge"]),
-    ("dispatcher", "dispatched", ["decide_extension", "cancel", "urge"]),
-    ("dispatcher", "resolved", ["callback"]),
-    ("platform", "dispatched", ["accept", "bounce", "request_extension"]),
-    ("platform", "in_progress", ["bounce", "resolve", "request_extension"]),
-    ("platform", "contacted", []),
-    ("leader", "in_progress", ["supervise", "urge"]),
-    ("leader", "resolved", []),
-    ("admin", "dispatched", ["accept", "bounce", "request_extension", "decide_extension", "cancel",
-                             "supervise", "urge"]),
-    ("admin", "received", ["contact", "cancel", "supervise", "urge"]),
-])
+@pytest.mark.parametrize(
+    "role, status, expected",
+    [
+        ("reception", "received", ["contact"]),
+        ("reception", "contacted", []),
+        ("reception", "resolved", ["callback"]),
+        ("dispatcher", "received", ["contact", "cancel", "urge"]),
+        ("dispatcher", "contacted", ["dispatch", "cancel", "urge"]),
+        ("dispatcher", "dispatched", ["decide_extension", "cancel", "urge"]),
+        ("dispatcher", "resolved", ["callback"]),
+        ("platform", "dispatched", ["accept", "bounce", "request_extension"]),
+        ("platform", "in_progress", ["bounce", "resolve", "request_extension"]),
+        ("platform", "contacted", []),
+        ("leader", "in_progress", ["supervise", "urge"]),
+        ("leader", "resolved", []),
+        (
+            "admin",
+            "dispatched",
+            ["accept", "bounce", "request_extension", "decide_extension", "cancel", "supervise", "urge"],
+        ),
+        ("admin", "received", ["contact", "cancel", "supervise", "urge"]),
+    ],
+)
 def test_actions_for_roles(role, status, expected):
     assert actions_for(status, role) == expected
 

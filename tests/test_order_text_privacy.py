@@ -18,9 +18,12 @@ NAME, PHONE = "张桂兰", "13812345678"
 @pytest.fixture
 def order(engine):
     w = build_world(engine)
-    o = orders.register(engine, w.reception, intake(
-        w, caller_name=NAME, caller_phone=PHONE,
-        description=f"{NAME}反映家门口自来水管破裂，回电{PHONE}。"), now=T0)
+    o = orders.register(
+        engine,
+        w.reception,
+        intake(w, caller_name=NAME, caller_phone=PHONE, description=f"{NAME}反映家门口自来水管破裂，回电{PHONE}。"),
+        now=T0,
+    )
     o = orders.contact(engine, w.reception, o["id"], o["version"], note=f"已电话联系{NAME}（{PHONE}）", now=T0)
     orders.supervise(engine, w.leader, o["id"], o["version"], w.leader.user_id, note="请跟进", now=T0)
     return w, o["id"]

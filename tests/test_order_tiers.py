@@ -49,14 +49,19 @@ def get(w: World, order_id: int) -> WorkOrder:
 
 def written(w: World) -> tuple[int, int, int, int]:
     with read_session(w.engine) as s:
-        return tuple(s.scalar(select(func.count()).select_from(m))
-                     for m in (WorkOrder, WorkOrderEvent, AuditLog, OrderAssist))
+        return tuple(
+            s.scalar(select(func.count()).select_from(m)) for m in (WorkOrder, WorkOrderEvent, AuditLog, OrderAssist)
+        )
 
 
 def notes(w: World, order_id: int) -> list[tuple[str, str]]:
     with read_session(w.engine) as s:
-        return [(e.action, e.note or "") for e in s.scalars(
-            select(WorkOrderEvent).where(WorkOrderEvent.order_id == order_id).order_by(WorkOrderEvent.id))]
+        return [
+            (e.action, e.note or "")
+            for e in s.scalars(
+                select(WorkOrderEvent).where(WorkOrderEvent.order_id == order_id).order_by(WorkOrderEvent.id)
+            )
+        ]
 
 
 def readable(w: World, actor, order_id: int) -> tuple[bool, bool]:
@@ -72,8 +77,13 @@ def test_local_goes_to_the_village_and_its_grid_worker_handles_it(w):
     before = written(w)
     d = orders.dispatch_local(w.engine, w.dispatcher, o["id"], o["version"], now=T0 + timedelta(minutes=30))
     order = get(w, o["id"])
-    assert (order.status, order.tier, order.handler_village_id, order.platform_id, order.department_id) == \
-        ("dispatched", "local", w.village, None, None)
+    assert (order.status, order.tier, order.handler_village_id, order.platform_id, order.department_id) == (
+        "dispatched",
+        "local",
+        w.village,
+        None,
+        None,
+    )
     assert order.due_at == d["due_at"] and order.due_workdays == 5
     assert written(w)[1:3] == (before[1] + 1, before[2] + 1)  # one timeline line, one audit record
     assert "就地办：派至东湖村" in notes(w, o["id"])[-1][1]
@@ -115,8 +125,9 @@ def test_a_village_sends_back_what_it_cannot_solve_and_an_unsatisfied_callback_r
 def test_local_needs_a_village(w):
     o = contacted(w)
     with write_session(w.engine) as s:  # an order not placed in a village (as a county transfer can be)
-        s.execute(update(WorkOrder).where(WorkOrder.id == o["id"]).values(village_id=None, grid_id=None,
-                                                                          household_id=None))
+        s.execute(
+            update(WorkOrder).where(WorkOrder.id == o["id"]).values(village_id=None, grid_id=None, household_id=None)
+        )
     before = written(w)
     with pytest.raises(ValidationError, match="就地办须先填写诉求所在村"):
         orders.dispatch_local(w.engine, w.dispatcher, o["id"], o["version"], now=T0)
@@ -125,8 +136,9 @@ def test_local_needs_a_village(w):
 
 def test_whistle_lead_and_assisting_departments_each_report_before_the_lead_closes(w):
     o = contacted(w)
-    d = orders.dispatch(w.engine, w.dispatcher, o["id"], o["version"], w.platform_id, w.dept,
-                        now=T0, assisting=[w.dept2])
+    d = orders.dispatch(
+        w.engine, w.dispatcher, o["id"], o["version"], w.platform_id, w.dept, now=T0, assisting=[w.dept2]
+    )
     order = get(w, o["id"])
     assert (order.tier, order.platform_id, order.department_id) == ("whistle", w.platform_id, w.dept)
     assert "吹哨办：综治平台综治办牵头，综合执法平台执法中队协办" in notes(w, o["id"])[-1][1]
@@ -173,24 +185,30 @@ def test_whistle_lead_and_assisting_departments_each_report_before_the_lead_clos
 def test_assisting_departments_are_checked(w):
     o = contacted(w)
     before = written(w)
-    for assisting, message in (([w.dept], "已是牵头部门"), ([w.dept2, w.dept2], "不能重复"),
-                               ([999999], "不存在或已停用")):
+    for assisting, message in (
+        ([w.dept], "已是牵头部门"),
+        ([w.dept2, w.dept2], "不能重复"),
+        ([999999], "不存在或已停用"),
+    ):
         with pytest.raises(ValidationError, match=message):
-            orders.dispatch(w.engine, w.dispatcher, o["id"], o["version"], w.platform_id, w.dept,
-                            now=T0, assisting=assisting)
+            orders.dispatch(
+                w.engine, w.dispatcher, o["id"], o["version"], w.platform_id, w.dept, now=T0, assisting=assisting
+            )
     assert written(w) == before
 
 
 def test_a_bounced_or_cancelled_whistle_withdraws_its_open_parts(w):
     o = contacted(w)
-    d = orders.dispatch(w.engine, w.dispatcher, o["id"], o["version"], w.platform_id, w.dept,
-                        now=T0, assisting=[w.dept2, w.dept_b])
+    d = orders.dispatch(
+        w.engine, w.dispatcher, o["id"], o["version"], w.platform_id, w.dept, now=T0, assisting=[w.dept2, w.dept_b]
+    )
     b = orders.bounce(w.engine, w.platform, o["id"], d["version"], "不属于本平台职责。", now=LATER)
     with read_session(w.engine) as s:
         assert {p["status"] for p in orders_q.assists(s, o["id"])} == {"withdrawn"}
     assert readable(w, w.platform2, o["id"]) == (False, False)  # a withdrawn part gives no reading
-    d = orders.dispatch(w.engine, w.dispatcher, o["id"], b["version"], w.platform_id, w.dept,
-                        now=LATER, assisting=[w.dept2])
+    d = orders.dispatch(
+        w.engine, w.dispatcher, o["id"], b["version"], w.platform_id, w.dept, now=LATER, assisting=[w.dept2]
+    )
     orders.cancel(w.engine, w.dispatcher, o["id"], d["version"], "群众撤回诉求。", now=LATER)
     with read_session(w.engine) as s:
         statuses = [p["status"] for p in orders_q.assists(s, o["id"])]
@@ -205,8 +223,9 @@ def test_kpis_split_by_tier(w):
     local = contacted(w)
     orders.dispatch_local(w.engine, w.dispatcher, local["id"], local["version"], now=T0)
     whistle = contacted(w)
-    orders.dispatch(w.engine, w.dispatcher, whistle["id"], whistle["version"], w.platform_id, w.dept,
-                    now=T0, assisting=[w.dept2])
+    orders.dispatch(
+        w.engine, w.dispatcher, whistle["id"], whistle["version"], w.platform_id, w.dept, now=T0, assisting=[w.dept2]
+    )
     with read_session(w.engine) as s:
         rows = kpi_q.order_stats(s, T0 - timedelta(days=1), T0 + timedelta(days=1), LATER, by="tier")
     got = {r["key"]: (r["label"], r["received"]) for r in rows}

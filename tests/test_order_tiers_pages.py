@@ -22,11 +22,23 @@ def _inbox(actor, **params):
 def _contacted(demo_db, village_id: int, description: str) -> dict:
     with read_session(engine()) as s:
         grid = s.scalar(select(Grid.id).where(Grid.village_id == village_id).order_by(Grid.id))
-        category = s.scalar(select(Category.id).where(Category.parent_id.is_not(None), Category.active.is_(True))
-                            .order_by(Category.id))
-    return orders.register(engine(), demo_db["dispatcher"], orders.Intake(
-        channel="hotline", caller_name="刘女士", caller_phone="13912345678", village_id=village_id, grid_id=grid,
-        category_id=category, description=description, contacted=True))
+        category = s.scalar(
+            select(Category.id).where(Category.parent_id.is_not(None), Category.active.is_(True)).order_by(Category.id)
+        )
+    return orders.register(
+        engine(),
+        demo_db["dispatcher"],
+        orders.Intake(
+            channel="hotline",
+            caller_name="刘女士",
+            caller_phone="13912345678",
+            village_id=village_id,
+            grid_id=grid,
+            category_id=category,
+            description=description,
+            contacted=True,
+        ),
+    )
 
 
 def _text(at) -> str:
@@ -46,8 +58,11 @@ def test_the_grid_worker_finds_and_handles_the_villages_local_order(demo_db):
     [actions] = [c for c in at.get("segmented_control") if c.label == "办理操作"]
     assert set(actions.options) == {"签收办理", "退回", "申请延期"}
     with read_session(engine()) as s:
-        other = s.scalar(select(Village.id).where(Village.id != worker.village_id,
-                                                  Village.township_id == worker.township_id).order_by(Village.id))
+        other = s.scalar(
+            select(Village.id)
+            .where(Village.id != worker.village_id, Village.township_id == worker.township_id)
+            .order_by(Village.id)
+        )
     stranger = _inbox(dataclasses.replace(worker, village_id=other), order=o["number"])
     assert any("不存在或无权查看" in w.value for w in stranger.warning)
     assert "就地办" not in _text(stranger)
@@ -56,10 +71,16 @@ def test_the_grid_worker_finds_and_handles_the_villages_local_order(demo_db):
 def test_an_assisting_officer_reports_its_part_without_the_leads_steps(demo_db):
     officer = demo_db["platform"]
     with read_session(engine()) as s:
-        lead = s.scalar(select(Department).where(Department.platform_id != officer.platform_id,
-                                                 Department.active.is_(True)).order_by(Department.id))
-        mine = s.scalar(select(Department).where(Department.platform_id == officer.platform_id,
-                                                 Department.active.is_(True)).order_by(Department.id))
+        lead = s.scalar(
+            select(Department)
+            .where(Department.platform_id != officer.platform_id, Department.active.is_(True))
+            .order_by(Department.id)
+        )
+        mine = s.scalar(
+            select(Department)
+            .where(Department.platform_id == officer.platform_id, Department.active.is_(True))
+            .order_by(Department.id)
+        )
         lead_ids, mine_id, mine_name = (lead.platform_id, lead.id), mine.id, mine.name
     o = _contacted(demo_db, demo_db["grid"].village_id, "楼道堆放杂物堵塞消防通道，请协调清理。")
     orders.dispatch(engine(), demo_db["dispatcher"], o["id"], o["version"], *lead_ids, assisting=[mine_id])

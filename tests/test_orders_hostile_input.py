@@ -18,11 +18,22 @@ from tests.factories.orders import build_world, intake
 HOSTILE = st.one_of(
     st.text(max_size=300),
     st.text(alphabet=st.characters(categories=["Cc", "Cf", "Zs", "Zl", "Zp"]), max_size=50),
-    st.sampled_from([
-        "<script>alert(1)</script>", "'; DROP TABLE work_order; --", "${jndi:ldap://x}",
-        "[点我](javascript:alert(1))", "**粗体** _斜体_ `code`", "😀🙏🏻👨‍👩‍👧", "１３８１２３４５６７８",
-        "A" * 5000, "\x00\x01\x02", "\u202e反转文字", "\ufeff带BOM", "　全角空格　",
-    ]),
+    st.sampled_from(
+        [
+            "<script>alert(1)</script>",
+            "'; DROP TABLE work_order; --",
+            "${jndi:ldap://x}",
+            "[点我](javascript:alert(1))",
+            "**粗体** _斜体_ `code`",
+            "😀🙏🏻👨‍👩‍👧",
+            "１３８１２３４５６７８",
+            "A" * 5000,
+            "\x00\x01\x02",
+            "\u202e反转文字",
+            "\ufeff带BOM",
+            "　全角空格　",
+        ]
+    ),
 )
 
 
@@ -48,9 +59,19 @@ def test_register_saves_or_refuses_cleanly(world, name, phone, address, descript
     before = totals(world.engine)
     tier = "instant" if answer is not None else "local"
     try:
-        res = orders.register(world.engine, world.reception, intake(
-            world, caller_name=name, caller_phone=phone, address=address, description=description,
-            tier=tier, answer=answer))
+        res = orders.register(
+            world.engine,
+            world.reception,
+            intake(
+                world,
+                caller_name=name,
+                caller_phone=phone,
+                address=address,
+                description=description,
+                tier=tier,
+                answer=answer,
+            ),
+        )
     except ValidationError as exc:
         assert exc.message and any("\u4e00" <= ch <= "\u9fff" for ch in exc.message), exc.message
         assert totals(world.engine) == before  # nothing written

@@ -26,10 +26,16 @@ def build(engine) -> None:
         t = Township(code="T1", name="青龙镇", county="示范县")
         s.add(t)
         s.flush()
-        east, west = Village(township_id=t.id, code="V1", name="东湖村"), Village(township_id=t.id, code="V2", name="西山村")
+        east, west = (
+            Village(township_id=t.id, code="V1", name="东湖村"),
+            Village(township_id=t.id, code="V2", name="西山村"),
+        )
         s.add_all([east, west])
         s.flush()
-        g1, g2 = Grid(village_id=east.id, code="G1", name="东一网格"), Grid(village_id=west.id, code="G2", name="西一网格")
+        g1, g2 = (
+            Grid(village_id=east.id, code="G1", name="东一网格"),
+            Grid(village_id=west.id, code="G2", name="西一网格"),
+        )
         s.add_all([g1, g2])
         cats = {}
         for code, name in (("SDQN", "水电气暖"), ("DLJT", "道路交通"), ("LLJF", "邻里纠纷"), ("SHBZ", "社会保障")):
@@ -41,23 +47,47 @@ def build(engine) -> None:
         s.flush()
         households = {}
         for k in range(1, 14):
-            households[k] = Household(grid_id=(g2 if k == 5 else g1).id, address=f"东湖村1组{k}号", head_name=f"户主{k}",
-                                      phone=f"1390000{k:04d}")
+            households[k] = Household(
+                grid_id=(g2 if k == 5 else g1).id,
+                address=f"东湖村1组{k}号",
+                head_name=f"户主{k}",
+                phone=f"1390000{k:04d}",
+            )
             s.add(households[k])
         s.flush()
         n = iter(range(1, 200))
 
         def order(key, channel, at, code, hh=None, phone=None, address=None, village=east, status="received"):
-            s.add(WorkOrder(number=f"RX-{key}", township_id=t.id, channel=channel, village_id=village.id,
-                            household_id=households[hh].id if hh else None, caller_phone=phone, address=address,
-                            category_id=cats[code].id, title=f"事项{next(n)}", description="事项", received_at=at,
-                            status=status))
+            s.add(
+                WorkOrder(
+                    number=f"RX-{key}",
+                    township_id=t.id,
+                    channel=channel,
+                    village_id=village.id,
+                    household_id=households[hh].id if hh else None,
+                    caller_phone=phone,
+                    address=address,
+                    category_id=cats[code].id,
+                    title=f"事项{next(n)}",
+                    description="事项",
+                    received_at=at,
+                    status=status,
+                )
+            )
 
         def event(key, at, etype, hh=None, address=None, grid=g1):
-            s.add(GridEvent(number=f"SJ-{key}", grid_id=grid.id, household_id=households[hh].id if hh else None,
-                            event_type=etype, address=address or (households[hh].address if hh else None),
-                            description=f"户主{hh}家，电话13900009999，反映情况" if hh else "巡查发现", status="reported",
-                            reported_at=at))
+            s.add(
+                GridEvent(
+                    number=f"SJ-{key}",
+                    grid_id=grid.id,
+                    household_id=households[hh].id if hh else None,
+                    event_type=etype,
+                    address=address or (households[hh].address if hh else None),
+                    description=f"户主{hh}家，电话13900009999，反映情况" if hh else "巡查发现",
+                    status="reported",
+                    reported_at=at,
+                )
+            )
 
         # A  household: the grid's event, then the household's call about the same kind of thing -> one
         event("A", L(2026, 3, 3, 9), "infrastructure", hh=1)
@@ -106,8 +136,11 @@ def build(engine) -> None:
         s.flush()
         ids = dict(s.execute(select(GridEvent.number, GridEvent.id)).all())
         oid = dict(s.execute(select(WorkOrder.number, WorkOrder.id)).all())
-        s.add(RecordLink(from_type="grid_event", from_id=ids["SJ-F"], to_type="work_order", to_id=oid["RX-F"],
-                         kind="related"))
+        s.add(
+            RecordLink(
+                from_type="grid_event", from_id=ids["SJ-F"], to_type="work_order", to_id=oid["RX-F"], kind="related"
+            )
+        )
 
 
 def groups(s, period=MARCH) -> dict[frozenset, dict]:
@@ -116,8 +149,10 @@ def groups(s, period=MARCH) -> dict[frozenset, dict]:
     numbers = {("o", i): n for i, n in s.execute(select(WorkOrder.id, WorkOrder.number))}
     numbers |= {("e", i): n for i, n in s.execute(select(GridEvent.id, GridEvent.number))}
     _, rows = overlap.matter_rows(a, limit=1000)
-    return {frozenset([numbers[("o", i)] for i in r["order_ids"]] + [numbers[("e", i)] for i in r["event_ids"]]): r
-            for r in rows}
+    return {
+        frozenset([numbers[("o", i)] for i in r["order_ids"]] + [numbers[("e", i)] for i in r["event_ids"]]): r
+        for r in rows
+    }
 
 
 EXPECTED = {
@@ -154,8 +189,15 @@ def test_matching_and_the_sentinel_rule(engine):
         row = found[frozenset(records)]
         assert (row["combo"], row["sentinel"]) == (combo, sentinel), records
     combos = {c["label"]: c["matters"] for c in out["combos"]}
-    assert combos == {"仅网格": 4, "仅热线": 2, "仅信访": 2, "网格+热线": 5, "网格+信访": 2, "热线+信访": 0,
-                      "三个渠道": 1}
+    assert combos == {
+        "仅网格": 4,
+        "仅热线": 2,
+        "仅信访": 2,
+        "网格+热线": 5,
+        "网格+信访": 2,
+        "热线+信访": 0,
+        "三个渠道": 1,
+    }
     assert (out["matters"], out["multi"]) == (16, 8)
     # reached the desk in March: all but SJ-B, SJ-E, M (first called in February) and the grid orders N
     assert (out["reached"], out["sentinel_failures"]) == (11, 5)
@@ -180,8 +222,14 @@ def test_counts_per_week_and_village(sqlite_engine):
     # its sentinel in the week of its first call or petition: A's call (10th) in W11, held there
     # although the grid's event was in W10; W10: B's call, E's petition, K; W11: A, C, H, I, J;
     # W12: D, F; W13: G
-    assert [(weeks[k]["reached"], weeks[k]["sentinel_failures"]) for k in weeks] == \
-        [(0, 0), (3, 2), (5, 2), (2, 1), (1, 0), (0, 0)]
+    assert [(weeks[k]["reached"], weeks[k]["sentinel_failures"]) for k in weeks] == [
+        (0, 0),
+        (3, 2),
+        (5, 2),
+        (2, 1),
+        (1, 0),
+        (0, 0),
+    ]
     assert weeks["2026-W10"]["sentinel_share"] == 2 / 3 and weeks["2026-W14"]["sentinel_share"] is None
     assert sum(w["matters"] for w in out["by_week"]) == out["matters"]
     assert sum(w["reached"] for w in out["by_week"]) == out["reached"]

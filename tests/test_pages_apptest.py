@@ -19,7 +19,15 @@ from db.permissions import PAGES, PAGES_BY_KEY
 from db.services import users
 from tests.factories.expected_roles import may_open
 from tests.factories.pages import (
-    ROLE_ACCOUNT, ROOT, TIMEOUT, logged_in_app, login, restore_env, run_page, run_via_app, saved_env,
+    ROLE_ACCOUNT,
+    ROOT,
+    TIMEOUT,
+    logged_in_app,
+    login,
+    restore_env,
+    run_page,
+    run_via_app,
+    saved_env,
 )
 
 CASES = [(p.key, p.path, role) for p in PAGES for role in ROLES]
@@ -33,8 +41,7 @@ def _dated(key: str, role: str) -> bool:
     return role in allowed and (key == "home" or role == allowed[0])
 
 
-PARAMS = [pytest.param(k, p, r, id=f"{k}-{r}", marks=() if _dated(k, r) else pytest.mark.any_date)
-          for k, p, r in CASES]
+PARAMS = [pytest.param(k, p, r, id=f"{k}-{r}", marks=() if _dated(k, r) else pytest.mark.any_date) for k, p, r in CASES]
 
 
 @pytest.mark.parametrize("key,path,role", PARAMS)
@@ -143,8 +150,17 @@ def test_deactivated_user_is_logged_out(demo_db):
     user = None
     with read_session(engine) as s:
         user = s.get(User, actor.user_id)
-    users.update_user(engine, admin, actor.user_id, version, display_name=user.display_name, role=user.role,
-                      platform_id=user.platform_id, village_id=user.village_id, active=False)
+    users.update_user(
+        engine,
+        admin,
+        actor.user_id,
+        version,
+        display_name=user.display_name,
+        role=user.role,
+        platform_id=user.platform_id,
+        village_id=user.village_id,
+        active=False,
+    )
     at = logged_in_app(actor, epoch=0).run()
     assert "gov_actor" not in at.session_state
     with write_session(engine) as s:  # leave the account usable for other tests
@@ -217,8 +233,13 @@ def test_intake_household_feeds_history_and_the_order(demo_db):
     # the desk's township's (the county's second township is not the clerk's)
     engine = scope.scoped(get_engine(load_settings()), demo_db["reception"].township_id)
     with read_session(engine) as s:  # a household that has called before
-        hh_with_orders = (select(WorkOrder.household_id).where(WorkOrder.household_id.is_not(None))
-                          .group_by(WorkOrder.household_id).order_by(func.count().desc()).limit(1))
+        hh_with_orders = (
+            select(WorkOrder.household_id)
+            .where(WorkOrder.household_id.is_not(None))
+            .group_by(WorkOrder.household_id)
+            .order_by(func.count().desc())
+            .limit(1)
+        )
         hh = s.get(Household, s.scalar(hh_with_orders))
         grid = s.get(Grid, hh.grid_id)
         village_id, grid_id, hh_id, hh_address = grid.village_id, grid.id, hh.id, hh.address

@@ -31,6 +31,7 @@ def case(w):
     e = w.engine
     with write_session(e) as s:
         from db.models import Resident
+
         grid = Grid(village_id=w.village, code="G1", name="东湖一网格")
         s.add(grid)
         s.flush()
@@ -38,25 +39,53 @@ def case(w):
         s.add(hh)
         s.flush()
         s.add(Resident(household_id=hh.id, name="张秀英", gender="女"))
-        ev = GridEvent(number="SJ-2025-000001", grid_id=grid.id, household_id=hh.id,
-                       event_type="environment",
-                       description=f"{HEAD}家门口占道堆放杂物，张秀英称联系电话{PHONE}。", status="referred")
+        ev = GridEvent(
+            number="SJ-2025-000001",
+            grid_id=grid.id,
+            household_id=hh.id,
+            event_type="environment",
+            description=f"{HEAD}家门口占道堆放杂物，张秀英称联系电话{PHONE}。",
+            status="referred",
+        )
         s.add(ev)
         s.flush()
-        c = platforms.open_case_in(s, w.grid, lead_platform_id=w.p["zongzhi"], title=f"{HEAD}{PHONE}反映占道",
-                                   description=ev.description, village_id=w.village, source="grid_event",
-                                   now=T0, action="grid_event.refer")
+        c = platforms.open_case_in(
+            s,
+            w.grid,
+            lead_platform_id=w.p["zongzhi"],
+            title=f"{HEAD}{PHONE}反映占道",
+            description=ev.description,
+            village_id=w.village,
+            source="grid_event",
+            now=T0,
+            action="grid_event.refer",
+        )
         links.link(s, "platform_case", c.id, "grid_event", ev.id, "source")
         cid = c.id
     v = platforms.accept(e, w.zongzhi, cid, 1, now=T0)["version"]
-    v = platforms.push(e, w.zongzhi, cid, v, to_platform_id=w.p["zhifa"],
-                       reason=f"{HEAD}（{PHONE}）家门口占道", now=T0 + timedelta(minutes=5))["version"]
+    v = platforms.push(
+        e,
+        w.zongzhi,
+        cid,
+        v,
+        to_platform_id=w.p["zhifa"],
+        reason=f"{HEAD}（{PHONE}）家门口占道",
+        now=T0 + timedelta(minutes=5),
+    )["version"]
     v = platforms.bounce(e, w.zhifa, cid, v, reason=f"应先由综治约谈{HEAD}", now=T0 + timedelta(minutes=10))["version"]
     v = platforms.accept(e, w.zongzhi, cid, v, now=T0 + timedelta(minutes=15))["version"]
-    v = platforms.add_note(e, w.zongzhi, cid, v, note=f"已电话联系张秀英{PHONE}",
-                           now=T0 + timedelta(minutes=20))["version"]
-    v = platforms.push(e, w.zongzhi, cid, v, to_platform_id=w.p["zhifa"],
-                       reason=f"再次推送：{HEAD}拒不清理", now=T0 + timedelta(minutes=25))["version"]
+    v = platforms.add_note(e, w.zongzhi, cid, v, note=f"已电话联系张秀英{PHONE}", now=T0 + timedelta(minutes=20))[
+        "version"
+    ]
+    v = platforms.push(
+        e,
+        w.zongzhi,
+        cid,
+        v,
+        to_platform_id=w.p["zhifa"],
+        reason=f"再次推送：{HEAD}拒不清理",
+        now=T0 + timedelta(minutes=25),
+    )["version"]
     return cid
 
 
@@ -108,17 +137,49 @@ def test_lists_scrub_titles_and_reasons(w, case):  # noqa: F811
 
 def test_records_free_text_scrubbed_and_floating_masked(w):  # noqa: F811
     e = w.engine
-    platforms.record_inspection(e, w.shichang, business_name="张记饭店", address="东湖村2组", kind="routine",
-                                inspected_on=TODAY, finding=f"店主李先生（{PHONE}）后厨无防蝇设施",
-                                problem=True, rectify_days=7, now=T0)
-    platforms.record_report_check(e, w.zongzhi, village_id=w.village, week_of=TODAY, reported=True,
-                                  issues_found=1, issues=f"王大爷反映邻里纠纷，电话{PHONE}", now=T0)
-    platforms.record_meeting(e, w.zongzhi, held_on=TODAY, attendees="书记、各平台负责人",
-                             minutes=f"研判赵女士（{PHONE}）反映的问题。", decisions=f"约谈刘先生，电话{PHONE}",
-                             now=T0)
-    platforms.register_floating(e, w.zongzhi, village_id=w.village, name="刘外来", id_number="411502199001011237",
-                                phone=PHONE, origin="河南省信阳市", address="东湖村3组", registered_on=TODAY,
-                                now=T0)
+    platforms.record_inspection(
+        e,
+        w.shichang,
+        business_name="张记饭店",
+        address="东湖村2组",
+        kind="routine",
+        inspected_on=TODAY,
+        finding=f"店主李先生（{PHONE}）后厨无防蝇设施",
+        problem=True,
+        rectify_days=7,
+        now=T0,
+    )
+    platforms.record_report_check(
+        e,
+        w.zongzhi,
+        village_id=w.village,
+        week_of=TODAY,
+        reported=True,
+        issues_found=1,
+        issues=f"王大爷反映邻里纠纷，电话{PHONE}",
+        now=T0,
+    )
+    platforms.record_meeting(
+        e,
+        w.zongzhi,
+        held_on=TODAY,
+        attendees="书记、各平台负责人",
+        minutes=f"研判赵女士（{PHONE}）反映的问题。",
+        decisions=f"约谈刘先生，电话{PHONE}",
+        now=T0,
+    )
+    platforms.register_floating(
+        e,
+        w.zongzhi,
+        village_id=w.village,
+        name="刘外来",
+        id_number="411502199001011237",
+        phone=PHONE,
+        origin="河南省信阳市",
+        address="东湖村3组",
+        registered_on=TODAY,
+        now=T0,
+    )
     with read_session(e) as s:
         town = q.platform(s, w.p["zongzhi"])["township_id"]
         for role in ("leader", "demo"):
@@ -142,9 +203,16 @@ def test_lists_mask_id_numbers_for_officers_who_see_names(w):  # noqa: F811
     number typed into a title, the lists showed it whole (their scrubbing stopped for any role
     that sees names). One helper now (db.rules.masking.scrub_rows) for lists and orders."""
     idn = "411726197001011264"
-    platforms.open_case(w.engine, w.zongzhi, lead_platform_id=w.p["zongzhi"], title=f"{HEAD}身份证{idn}补办",
-                        description=f"{HEAD}（{PHONE}）申请补办，身份证号{idn}。", village_id=w.village,
-                        source="patrol", now=T0)
+    platforms.open_case(
+        w.engine,
+        w.zongzhi,
+        lead_platform_id=w.p["zongzhi"],
+        title=f"{HEAD}身份证{idn}补办",
+        description=f"{HEAD}（{PHONE}）申请补办，身份证号{idn}。",
+        village_id=w.village,
+        source="patrol",
+        now=T0,
+    )
     period = q.Period(T0 - timedelta(days=1), T0 + timedelta(days=1))
     with read_session(w.engine) as s:
         _, rows = q.case_list(s, period, T0, 0, 10, role="platform")

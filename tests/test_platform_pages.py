@@ -16,8 +16,12 @@ from db.models.platforms import PlatformCase
 from db.services.users import actor_of
 from tests.factories.pages import run_via_app
 
-RECORD_TABS = {"zongzhi": "综治业务台账", "shichang": "市场监管业务台账", "zhifa": "综合执法业务台账",
-               "bianmin": "便民服务业务台账"}
+RECORD_TABS = {
+    "zongzhi": "综治业务台账",
+    "shichang": "市场监管业务台账",
+    "zhifa": "综合执法业务台账",
+    "bianmin": "便民服务业务台账",
+}
 
 
 def _actor(username: str):
@@ -36,8 +40,11 @@ def test_each_platform_account_sees_its_own_desk(demo_db, username):  # noqa: F8
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.table) >= 1
     assert [m.label for m in at.metric][:2] == ["待接收推送", "在办案件"]
-    assert any(username_platform in md.value for md in at.markdown
-               for username_platform in (RECORD_TABS[username].replace("业务台账", ""),))
+    assert any(
+        username_platform in md.value
+        for md in at.markdown
+        for username_platform in (RECORD_TABS[username].replace("业务台账", ""),)
+    )
 
 
 def test_admin_acts_for_a_chosen_platform(demo_db):  # noqa: F811
@@ -50,9 +57,11 @@ def test_case_opens_by_number_with_its_timeline(demo_db):  # noqa: F811
     with read_session(get_engine(load_settings())) as s:
         zz = _actor("zongzhi")
         town = s.get(Platform, zz.platform_id).township_id
-        case = s.scalars(select(PlatformCase).where(PlatformCase.township_id == town,
-                                                    PlatformCase.status == "closed")
-                         .order_by(PlatformCase.id)).first()
+        case = s.scalars(
+            select(PlatformCase)
+            .where(PlatformCase.township_id == town, PlatformCase.status == "closed")
+            .order_by(PlatformCase.id)
+        ).first()
     at = run_via_app("pages/platform_desk.py", _actor("zongzhi"))
     at.query_params["case"] = case.number
     at = at.run()
@@ -105,16 +114,32 @@ def test_reinspection_sends_the_version_its_form_was_rendered_with(demo_db):  # 
     from db.services import platforms as svc
 
     # a notice of its own, so the test does not depend on what the demo data has open today
-    svc.record_inspection(_engine(), _actor("shichang"), business_name="测试复查便利店", address="镇东街8号",
-                          kind="routine", inspected_on=today_local(), finding="过期食品在售。", problem=True,
-                          rectify_days=3)
+    svc.record_inspection(
+        _engine(),
+        _actor("shichang"),
+        business_name="测试复查便利店",
+        address="镇东街8号",
+        kind="routine",
+        inspected_on=today_local(),
+        finding="过期食品在售。",
+        problem=True,
+        rectify_days=3,
+    )
     _someone_else_saved()  # a cached list from an earlier test must not hide the new notice
     at = _desk("shichang", RECORD_TABS["shichang"])
     ins_id = at.selectbox(key="pl_ins_pick").value
     with read_session(_engine()) as s:
         version = s.get(Inspection, ins_id).version
-    svc.reinspect(_engine(), _actor("shichang"), ins_id, version, reinspected_on=today_local(), passed=False,
-                  note="仍未整改到位。", extra_days=5)
+    svc.reinspect(
+        _engine(),
+        _actor("shichang"),
+        ins_id,
+        version,
+        reinspected_on=today_local(),
+        passed=False,
+        note="仍未整改到位。",
+        extra_days=5,
+    )
     _someone_else_saved()
     _button(at, "保存复查").click().run()  # "整改到位，复查合格" on the stale form: refused
     assert not at.exception
@@ -136,8 +161,15 @@ def test_service_item_edit_refuses_a_change_made_meanwhile(demo_db):  # noqa: F8
     with read_session(_engine()) as s:
         item = s.scalars(select(ServiceItem).order_by(ServiceItem.code)).first()
     at.selectbox(key="pl_item_pick").set_value(item.id).run()
-    svc.save_service_item(_engine(), _actor("bianmin"), item_id=item.id, version=item.version, code=item.code,
-                          name=item.name + "（他人修改）", agent_point_ok=item.agent_point_ok)
+    svc.save_service_item(
+        _engine(),
+        _actor("bianmin"),
+        item_id=item.id,
+        version=item.version,
+        code=item.code,
+        name=item.name + "（他人修改）",
+        agent_point_ok=item.agent_point_ok,
+    )
     _someone_else_saved()
     at.text_input[[t.label for t in at.text_input].index("事项名称")].set_value(item.name + "（我的修改）")
     _button(at, "保存事项").click().run()
@@ -150,8 +182,14 @@ def test_case_note_refuses_a_step_taken_meanwhile(demo_db):  # noqa: F811
     from db.services import platforms as svc
 
     zz = _actor("zongzhi")
-    case = svc.open_case(_engine(), zz, lead_platform_id=zz.platform_id, title="页面测试案件",
-                         description="巡查发现东湖村路灯损坏。", source="patrol")
+    case = svc.open_case(
+        _engine(),
+        zz,
+        lead_platform_id=zz.platform_id,
+        title="页面测试案件",
+        description="巡查发现东湖村路灯损坏。",
+        source="patrol",
+    )
     at = run_via_app("pages/platform_desk.py", zz)
     at.query_params["case"] = case["number"]
     at = at.run()
@@ -162,8 +200,12 @@ def test_case_note_refuses_a_step_taken_meanwhile(demo_db):  # noqa: F811
     assert any("已被他人修改" in e.value for e in at.error), [e.value for e in at.error]
     with read_session(_engine()) as s:
         from db.models.platforms import PlatformCaseEvent
-        notes = s.scalars(select(PlatformCaseEvent.note).where(PlatformCaseEvent.case_id == case["id"],
-                                                               PlatformCaseEvent.action == "note")).all()
+
+        notes = s.scalars(
+            select(PlatformCaseEvent.note).where(
+                PlatformCaseEvent.case_id == case["id"], PlatformCaseEvent.action == "note"
+            )
+        ).all()
     assert notes == ["他人记录：已联系供电所。"]
 
 
@@ -193,8 +235,14 @@ def test_leader_case_timeline_in_summary_is_scrubbed(demo_db):  # noqa: F811
     from db.services import platforms as svc
 
     zz = _actor("zongzhi")
-    case = svc.open_case(_engine(), zz, lead_platform_id=zz.platform_id, title="王先生13812345678反映路灯",
-                         description="王先生（电话13812345678）反映路灯损坏。", source="patrol")
+    case = svc.open_case(
+        _engine(),
+        zz,
+        lead_platform_id=zz.platform_id,
+        title="王先生13812345678反映路灯",
+        description="王先生（电话13812345678）反映路灯损坏。",
+        source="patrol",
+    )
     svc.add_note(_engine(), zz, case["id"], case["version"], note="已回电13812345678。")
     _someone_else_saved()
     for role in ("leader", "demo"):
@@ -209,5 +257,6 @@ def test_leader_case_timeline_in_summary_is_scrubbed(demo_db):  # noqa: F811
         at.selectbox(key="pls_pick").set_value(case["number"]).run()
         assert not at.exception, [e.value for e in at.exception]
         shown = " ".join(m.value for m in at.markdown) + " ".join(
-            " ".join(map(str, t.value.to_numpy().ravel())) for t in at.table)
+            " ".join(map(str, t.value.to_numpy().ravel())) for t in at.table
+        )
         assert "处理时间线" in shown and "13812345678" not in shown and "138\\*\\*\\*\\*5678" in shown

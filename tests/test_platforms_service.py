@@ -28,25 +28,35 @@ def w(engine) -> PWorld:
 
 def counts(engine) -> tuple[int, int, int, int]:
     with read_session(engine) as s:
-        return (s.scalar(select(func.count()).select_from(PlatformCase)),
-                s.scalar(select(func.count()).select_from(PlatformCaseEvent)),
-                s.scalar(select(func.count()).select_from(Handoff)),
-                s.scalar(select(func.count()).select_from(AuditLog)))
+        return (
+            s.scalar(select(func.count()).select_from(PlatformCase)),
+            s.scalar(select(func.count()).select_from(PlatformCaseEvent)),
+            s.scalar(select(func.count()).select_from(Handoff)),
+            s.scalar(select(func.count()).select_from(AuditLog)),
+        )
 
 
 def open_kw(w: PWorld, **kw):
-    base = dict(lead_platform_id=w.p["shichang"], title="东湖村农贸市场过期食品",
-                description="巡查发现农贸市场一摊位销售过期食品。", village_id=w.village,
-                source="patrol", now=T0)
+    base = dict(
+        lead_platform_id=w.p["shichang"],
+        title="东湖村农贸市场过期食品",
+        description="巡查发现农贸市场一摊位销售过期食品。",
+        village_id=w.village,
+        source="patrol",
+        now=T0,
+    )
     base.update(kw)
     return base
 
 
 def timeline(engine, case_id) -> list[tuple[str, str | None, str]]:
     with read_session(engine) as s:
-        return [(e.action, e.from_status, e.to_status) for e in s.scalars(
-            select(PlatformCaseEvent).where(PlatformCaseEvent.case_id == case_id)
-            .order_by(PlatformCaseEvent.id))]
+        return [
+            (e.action, e.from_status, e.to_status)
+            for e in s.scalars(
+                select(PlatformCaseEvent).where(PlatformCaseEvent.case_id == case_id).order_by(PlatformCaseEvent.id)
+            )
+        ]
 
 
 # --------------------------------------------------------------------------- open (the contract)
@@ -56,14 +66,15 @@ def test_open_case_in_writes_case_assists_first_step_and_audit_without_committin
     with write_session(w.engine) as s:
         cal = load_calendar(s)
         case = platforms.open_case_in(
-            s, w.grid, **open_kw(w, source="grid_event", assist_platform_ids=(w.p["zhifa"],)),
-            action="grid_event.refer")
+            s, w.grid, **open_kw(w, source="grid_event", assist_platform_ids=(w.p["zhifa"],)), action="grid_event.refer"
+        )
         assert case.id is not None and case.number == "PT-2025-000001"
         assert case.status == "pending"  # a referral waits for the lead platform to sign
         assert case.is_joint is True
         assert case.due_at == add_workdays(T0, platforms.DEFAULT_CASE_WORKDAYS, cal)
-        assert s.scalars(select(PlatformCaseAssist.platform_id)
-                         .where(PlatformCaseAssist.case_id == case.id)).all() == [w.p["zhifa"]]
+        assert s.scalars(select(PlatformCaseAssist.platform_id).where(PlatformCaseAssist.case_id == case.id)).all() == [
+            w.p["zhifa"]
+        ]
         ev = s.scalars(select(PlatformCaseEvent).where(PlatformCaseEvent.case_id == case.id)).all()
         assert [(e.action, e.to_status, e.actor_id) for e in ev] == [("open", "pending", w.grid.user_id)]
         log = s.scalars(select(AuditLog).where(AuditLog.action == "platform_case.open")).all()
@@ -89,16 +100,19 @@ def test_open_case_explicit_due_at_is_kept(w):
         assert s.get(PlatformCase, r["id"]).due_at == due
 
 
-@pytest.mark.parametrize("kw, field", [
-    (dict(title="  "), "title"),
-    (dict(description="短"), "description"),
-    (dict(source="phone"), "source"),
-    (dict(lead_platform_id=999999), "lead_platform_id"),
-    (dict(village_id=999999), "village_id"),
-    (dict(source="order"), "source_order_id"),
-    (dict(source_order_id=999999), "source_order_id"),
-    (dict(due_at=T0 - timedelta(hours=1)), "due_at"),
-])
+@pytest.mark.parametrize(
+    "kw, field",
+    [
+        (dict(title="  "), "title"),
+        (dict(description="短"), "description"),
+        (dict(source="phone"), "source"),
+        (dict(lead_platform_id=999999), "lead_platform_id"),
+        (dict(village_id=999999), "village_id"),
+        (dict(source="order"), "source_order_id"),
+        (dict(source_order_id=999999), "source_order_id"),
+        (dict(due_at=T0 - timedelta(hours=1)), "due_at"),
+    ],
+)
 def test_open_case_refuses_bad_input_and_writes_nothing(w, kw, field):
     before = counts(w.engine)
     with pytest.raises(ValidationError) as exc:
@@ -138,8 +152,9 @@ def test_push_bounce_push_receive_close_is_one_timeline_and_flags_after_two_boun
     e = w.engine
     c = platforms.open_case(e, w.zongzhi, **open_kw(w, lead_platform_id=w.p["zongzhi"]))
     v = c["version"]
-    r = platforms.push(e, w.zongzhi, c["id"], v, to_platform_id=w.p["shichang"],
-                       reason="属市场监管职责", now=T0 + timedelta(hours=1))
+    r = platforms.push(
+        e, w.zongzhi, c["id"], v, to_platform_id=w.p["shichang"], reason="属市场监管职责", now=T0 + timedelta(hours=1)
+    )
     assert r["status"] == "pushed"
     with read_session(e) as s:
         h = s.scalars(select(Handoff)).one()
@@ -151,41 +166,68 @@ def test_push_bounce_push_receive_close_is_one_timeline_and_flags_after_two_boun
         platforms.bounce(e, w.zongzhi, c["id"], r["version"], reason="x")
     with pytest.raises(ValidationError):
         platforms.bounce(e, w.shichang, c["id"], r["version"], reason="  ")
-    r = platforms.bounce(e, w.shichang, c["id"], r["version"], reason="无证经营应由执法处理",
-                         now=T0 + timedelta(hours=2))
+    r = platforms.bounce(
+        e, w.shichang, c["id"], r["version"], reason="无证经营应由执法处理", now=T0 + timedelta(hours=2)
+    )
     assert r["status"] == "bounced"
     with read_session(e) as s:
         case = s.get(PlatformCase, c["id"])
         assert (case.lead_platform_id, case.bounce_count) == (w.p["zongzhi"], 1)
-    r = platforms.push(e, w.zongzhi, c["id"], r["version"], to_platform_id=w.p["shichang"],
-                       reason="经核实为食品安全问题", now=T0 + timedelta(hours=3))
-    r = platforms.bounce(e, w.shichang, c["id"], r["version"], reason="仍不属本平台",
-                         now=T0 + timedelta(hours=4))
-    r = platforms.push(e, w.zongzhi, c["id"], r["version"], to_platform_id=w.p["shichang"],
-                       reason="经分管领导协调", now=T0 + timedelta(hours=5))
+    r = platforms.push(
+        e,
+        w.zongzhi,
+        c["id"],
+        r["version"],
+        to_platform_id=w.p["shichang"],
+        reason="经核实为食品安全问题",
+        now=T0 + timedelta(hours=3),
+    )
+    r = platforms.bounce(e, w.shichang, c["id"], r["version"], reason="仍不属本平台", now=T0 + timedelta(hours=4))
+    r = platforms.push(
+        e,
+        w.zongzhi,
+        c["id"],
+        r["version"],
+        to_platform_id=w.p["shichang"],
+        reason="经分管领导协调",
+        now=T0 + timedelta(hours=5),
+    )
     r = platforms.receive(e, w.shichang, c["id"], r["version"], now=T0 + timedelta(hours=6))
     assert r["status"] == "accepted"
     with pytest.raises(PermissionDenied):  # 综治 no longer leads
         platforms.close(e, w.zongzhi, c["id"], r["version"], result="已处理")
-    r = platforms.close(e, w.shichang, c["id"], r["version"], result="已下达整改通知，复查合格。",
-                        now=T0 + timedelta(days=1))
+    r = platforms.close(
+        e, w.shichang, c["id"], r["version"], result="已下达整改通知，复查合格。", now=T0 + timedelta(days=1)
+    )
     assert r["status"] == "closed"
     assert timeline(e, c["id"]) == [
-        ("open", None, "accepted"), ("push", "accepted", "pushed"), ("bounce", "pushed", "bounced"),
-        ("push", "bounced", "pushed"), ("bounce", "pushed", "bounced"), ("push", "bounced", "pushed"),
-        ("receive", "pushed", "accepted"), ("close", "accepted", "closed")]
+        ("open", None, "accepted"),
+        ("push", "accepted", "pushed"),
+        ("bounce", "pushed", "bounced"),
+        ("push", "bounced", "pushed"),
+        ("bounce", "pushed", "bounced"),
+        ("push", "bounced", "pushed"),
+        ("receive", "pushed", "accepted"),
+        ("close", "accepted", "closed"),
+    ]
     with read_session(e) as s:
         case = s.get(PlatformCase, c["id"])
         assert (case.lead_platform_id, case.bounce_count, case.status) == (w.p["shichang"], 2, "closed")
         assert case.closed_at == T0 + timedelta(days=1)
-        assert [h.status for h in s.scalars(select(Handoff).order_by(Handoff.id))] == \
-            ["bounced", "bounced", "accepted"]
-        acts = s.scalars(select(AuditLog.action).where(AuditLog.entity == "platform_case")
-                         .order_by(AuditLog.id)).all()
-        assert acts == ["platform_case.open", "platform_case.push", "platform_case.bounce",
-                        "platform_case.push", "platform_case.bounce", "platform_case.push",
-                        "platform_case.receive", "platform_case.close"]
+        assert [h.status for h in s.scalars(select(Handoff).order_by(Handoff.id))] == ["bounced", "bounced", "accepted"]
+        acts = s.scalars(select(AuditLog.action).where(AuditLog.entity == "platform_case").order_by(AuditLog.id)).all()
+        assert acts == [
+            "platform_case.open",
+            "platform_case.push",
+            "platform_case.bounce",
+            "platform_case.push",
+            "platform_case.bounce",
+            "platform_case.push",
+            "platform_case.receive",
+            "platform_case.close",
+        ]
     from db.rules.platform_fsm import is_flagged
+
     assert is_flagged(2)
 
 
@@ -210,8 +252,9 @@ def test_stale_version_and_invalid_transition_write_nothing(w):
 
 def test_joint_case_assist_may_note_but_not_close_and_admin_acts_for_any(w):
     e = w.engine
-    c = platforms.open_case(e, w.admin, **open_kw(w, lead_platform_id=w.p["zhifa"],
-                                                  assist_platform_ids=(w.p["shichang"],)))
+    c = platforms.open_case(
+        e, w.admin, **open_kw(w, lead_platform_id=w.p["zhifa"], assist_platform_ids=(w.p["shichang"],))
+    )
     r = platforms.accept(e, w.admin, c["id"], c["version"], as_platform_id=w.p["zhifa"])
     r = platforms.add_note(e, w.shichang, c["id"], r["version"], note="协办：已核查营业执照")
     with pytest.raises(PermissionDenied):
@@ -246,8 +289,13 @@ def test_a_case_opened_into_a_year_not_entered_is_provisional_and_recounted(w):
         assert case.due_at == add_workdays(now, platforms.DEFAULT_CASE_WORKDAYS, cal)
         assert case.due_at > provisional_due  # 4 January is now a day off too
         assert to_local(case.due_at).year == 2027
-        last = s.scalars(select(PlatformCaseEvent).where(PlatformCaseEvent.case_id == r["id"])
-                         .order_by(PlatformCaseEvent.id.desc())).first()
+        last = s.scalars(
+            select(PlatformCaseEvent).where(PlatformCaseEvent.case_id == r["id"]).order_by(PlatformCaseEvent.id.desc())
+        ).first()
         assert last.action == "recount_deadline" and "重算为" in last.note
-        assert s.scalar(select(func.count()).select_from(AuditLog).where(
-            AuditLog.action == "platform_case.recount_deadline")) == 1
+        assert (
+            s.scalar(
+                select(func.count()).select_from(AuditLog).where(AuditLog.action == "platform_case.recount_deadline")
+            )
+            == 1
+        )

@@ -94,7 +94,9 @@ def _shown(at) -> str:
             proto = getattr(node, "proto", None)
             if proto is not None and hasattr(proto, "spec") and isinstance(proto.spec, str):
                 out.append(proto.spec)
-        for child in getattr(node, "children", {}).values() if isinstance(getattr(node, "children", None), dict) else ():
+        for child in (
+            getattr(node, "children", {}).values() if isinstance(getattr(node, "children", None), dict) else ()
+        ):
             walk(child)
 
     walk(at._tree)
@@ -111,9 +113,12 @@ def _views(at) -> list[tuple[str, str, object]]:
     return out
 
 
-CASES = [(role, p.key, p.path) for role in ROLES for p in PAGES
-         if p.key not in SKIP and can_open(role, p.key)
-         and not all(sees_unmasked(role, k) for k in FORBIDDEN)]
+CASES = [
+    (role, p.key, p.path)
+    for role in ROLES
+    for p in PAGES
+    if p.key not in SKIP and can_open(role, p.key) and not all(sees_unmasked(role, k) for k in FORBIDDEN)
+]
 
 
 @pytest.mark.parametrize("role,key,path", CASES, ids=[f"{r}-{k}" for r, k, _ in CASES])
@@ -132,12 +137,14 @@ def test_no_role_reads_personal_data_it_may_not_see(planted, role, key, path):
         seen[f"{wkey}={opt}"] = _shown(view)
     leaks = [(where, kind) for where, shown in seen.items() for kind, value in forbidden.items() if value in shown]
     assert not leaks, f"{role} on {key} reads: " + "; ".join(
-        f"{kind} in {where}: …{_around(seen[where], forbidden[kind])}…" for where, kind in leaks[:5])
+        f"{kind} in {where}: …{_around(seen[where], forbidden[kind])}…" for where, kind in leaks[:5]
+    )
 
 
 def _choose(widget, label: str) -> None:
     """Pick the option shown as ``label``, as the browser does: it sends the label (AppTest's
     ``set_value`` wants the option's value, which the page's ``format_func`` hides)."""
+
     def state(self) -> WidgetState:
         ws = WidgetState()
         ws.id = self.id
@@ -152,7 +159,7 @@ def _choose(widget, label: str) -> None:
 
 def _around(shown: str, value: str, width: int = 40) -> str:
     i = shown.find(value)
-    return shown[max(0, i - width): i + len(value) + width].replace("\n", " ")
+    return shown[max(0, i - width) : i + len(value) + width].replace("\n", " ")
 
 
 # --------------------------------------------------------------------------- exports
@@ -213,15 +220,24 @@ def _export_weekly(fmt: str):
         from db.services import weekly_report
 
         return weekly_report.export(actor, to_local(utcnow()).date(), fmt, utcnow(), engine=engine)[2]
+
     return run
 
 
-EXPORTS = {"inbox": ("order.export", _export_inbox), "roster": ("roster.export", _export_roster),
-           "ledger": ("mediation.export", _export_ledger), "case_file": ("mediation.export", _export_case_file),
-           "weekly_docx": ("report.export", _export_weekly("docx")),
-           "weekly_xlsx": ("report.export", _export_weekly("xlsx"))}
-EXPORT_CASES = [(role, name) for name, (action, _) in EXPORTS.items() for role in ROLES
-                if allowed(role, action) and not all(sees_unmasked(role, k) for k in FORBIDDEN)]
+EXPORTS = {
+    "inbox": ("order.export", _export_inbox),
+    "roster": ("roster.export", _export_roster),
+    "ledger": ("mediation.export", _export_ledger),
+    "case_file": ("mediation.export", _export_case_file),
+    "weekly_docx": ("report.export", _export_weekly("docx")),
+    "weekly_xlsx": ("report.export", _export_weekly("xlsx")),
+}
+EXPORT_CASES = [
+    (role, name)
+    for name, (action, _) in EXPORTS.items()
+    for role in ROLES
+    if allowed(role, action) and not all(sees_unmasked(role, k) for k in FORBIDDEN)
+]
 
 
 @pytest.mark.parametrize("role,name", EXPORT_CASES, ids=[f"{r}-{n}" for r, n in EXPORT_CASES])
@@ -233,7 +249,8 @@ def test_no_export_carries_personal_data_the_role_may_not_see(planted, role, nam
     text = _unzipped_text(EXPORTS[name][1](engine, actor))
     leaks = [kind for kind, value in FORBIDDEN.items() if not sees_unmasked(role, kind) and value in text]
     assert not leaks, f"{role}'s {name} export holds: " + "; ".join(
-        f"{kind}: …{_around(text, FORBIDDEN[kind])}…" for kind in leaks)
+        f"{kind}: …{_around(text, FORBIDDEN[kind])}…" for kind in leaks
+    )
 
 
 MAP_CASES = [role for role in ROLES if can_open(role, "roster") and not all(sees_unmasked(role, k) for k in FORBIDDEN)]
@@ -251,8 +268,12 @@ def test_a_grid_opened_on_the_map_shows_no_personal_data_the_role_may_not_see(pl
 
     actor = planted[role]
     with read_session(scope.scoped(get_engine(load_settings()), actor.township_id)) as s:
-        gid = s.scalars(select(WorkOrder.grid_id).where(WorkOrder.status.in_(OPEN_STATUSES), WorkOrder.grid_id.is_not(None))
-                        .group_by(WorkOrder.grid_id).order_by(func.count().desc())).first()
+        gid = s.scalars(
+            select(WorkOrder.grid_id)
+            .where(WorkOrder.status.in_(OPEN_STATUSES), WorkOrder.grid_id.is_not(None))
+            .group_by(WorkOrder.grid_id)
+            .order_by(func.count().desc())
+        ).first()
     at = pages_f.logged_in_app(actor).run()
     at.query_params["view"] = "map"
     at = at.switch_page("pages/roster.py").run()

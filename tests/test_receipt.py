@@ -37,6 +37,7 @@ T0 = TEST_NOW - timedelta(days=3)
 
 # --------------------------------------------------------------------------- the link (pure)
 
+
 def test_a_token_names_its_order_until_it_expires_and_nothing_else_passes():
     expires = T0 + timedelta(days=public_link.LINK_DAYS)
     token = public_link.make_token(42, expires, KEY)
@@ -51,7 +52,13 @@ def test_a_token_names_its_order_until_it_expires_and_nothing_else_passes():
         f"{ident}.{exp}.{sig[:-1]}{'A' if sig[-1] != 'A' else 'B'}",  # signature touched
         f"0{ident}.{exp}.{sig}",  # the same number written otherwise
         public_link.make_token(42, expires, public_link.derive_key("another key" * 4)),
-        "", "x", "1.2.3", token + "A", token.upper(), "a" * 400, None,
+        "",
+        "x",
+        "1.2.3",
+        token + "A",
+        token.upper(),
+        "a" * 400,
+        None,
     ]
     for bad in forged:
         assert public_link.check_token(bad, KEY, T0) == public_link.INVALID, bad
@@ -66,8 +73,14 @@ def test_the_public_address_and_the_hotline_are_settings():
     assert unset.public_url is None and unset.public_base == "http://127.0.0.1:8501" and unset.hotline == "12345"
     s = load_settings({"GOV_PUBLIC_URL": " https://gov.example.cn/console/ ", "GOV_HOTLINE": "0396-1234567"})
     assert s.public_base == "https://gov.example.cn/console" and s.hotline == "0396-1234567"
-    for bad in ("gov.example.cn", "ftp://gov.example.cn", "https://gov.example.cn/?a=1", "https://u:p@gov.example.cn",
-                "https://gov example.cn", "javascript:alert(1)"):
+    for bad in (
+        "gov.example.cn",
+        "ftp://gov.example.cn",
+        "https://gov.example.cn/?a=1",
+        "https://u:p@gov.example.cn",
+        "https://gov example.cn",
+        "javascript:alert(1)",
+    ):
         with pytest.raises(ConfigError, match="GOV_PUBLIC_URL"):
             load_settings({"GOV_PUBLIC_URL": bad})
     assert not any(sees_unmasked(PUBLIC_READER, kind) for kind in ("name", "phone", "id_number", "address"))
@@ -79,18 +92,45 @@ PLANTED = f"{NAME}（电话{PHONE}，身份证{ID_NUMBER}）反映：{ADDRESS}�
 
 
 def registered(w: World, now=T0, **kw) -> dict:
-    return orders.register(w.engine, w.reception, intake(
-        w, channel="walk_in", caller_name=NAME, caller_phone=PHONE, address=ADDRESS, household_id=None,
-        description=PLANTED, contacted=True, **kw), now=now)
+    return orders.register(
+        w.engine,
+        w.reception,
+        intake(
+            w,
+            channel="walk_in",
+            caller_name=NAME,
+            caller_phone=PHONE,
+            address=ADDRESS,
+            household_id=None,
+            description=PLANTED,
+            contacted=True,
+            **kw,
+        ),
+        now=now,
+    )
 
 
 def resolved(w: World, now=T0) -> dict:
     o = registered(w, now)
-    r = orders.dispatch(w.engine, w.dispatcher, o["id"], o["version"], w.platform_id, w.dept,
-                        note=f"请联系{NAME}", now=now + timedelta(hours=1))
+    r = orders.dispatch(
+        w.engine,
+        w.dispatcher,
+        o["id"],
+        o["version"],
+        w.platform_id,
+        w.dept,
+        note=f"请联系{NAME}",
+        now=now + timedelta(hours=1),
+    )
     r = orders.accept(w.engine, w.platform, o["id"], r["version"], now=now + timedelta(hours=2))
-    return orders.resolve(w.engine, w.platform, o["id"], r["version"],
-                          f"已修复{ADDRESS}门前路灯，已电话告知{NAME}（{PHONE}）。", now=now + timedelta(days=1))
+    return orders.resolve(
+        w.engine,
+        w.platform,
+        o["id"],
+        r["version"],
+        f"已修复{ADDRESS}门前路灯，已电话告知{NAME}（{PHONE}）。",
+        now=now + timedelta(days=1),
+    )
 
 
 def token_of(w: World, order_id: int) -> str:
@@ -113,16 +153,29 @@ def _fresh_limits():
     public_route.BY_LINK.reset()
 
 
-def call(w: World, method: str, path: str, body: bytes = b"", headers: dict | None = None,
-         client: str = "203.0.113.5") -> tuple[int, dict, str]:
+def call(
+    w: World, method: str, path: str, body: bytes = b"", headers: dict | None = None, client: str = "203.0.113.5"
+) -> tuple[int, dict, str]:
     """One request through the route's own Starlette app (no server): status, headers, text."""
     app = Starlette(routes=public_route.routes(engine_fn=lambda: w.engine, key_fn=lambda: KEY))
-    sent = {"host": "gov.example.cn", **({"content-length": str(len(body))} if method == "POST" else {}),
-            **(headers or {})}
-    scope = {"type": "http", "http_version": "1.1", "method": method, "path": path, "raw_path": path.encode(),
-             "root_path": "", "query_string": b"", "scheme": "https", "server": ("127.0.0.1", 8501),
-             "client": (client, 40000),
-             "headers": [(k.lower().encode(), v.encode()) for k, v in sent.items() if v is not None]}
+    sent = {
+        "host": "gov.example.cn",
+        **({"content-length": str(len(body))} if method == "POST" else {}),
+        **(headers or {}),
+    }
+    scope = {
+        "type": "http",
+        "http_version": "1.1",
+        "method": method,
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "scheme": "https",
+        "server": ("127.0.0.1", 8501),
+        "client": (client, 40000),
+        "headers": [(k.lower().encode(), v.encode()) for k, v in sent.items() if v is not None],
+    }
     chunks = [{"type": "http.request", "body": body, "more_body": False}]
     out: list[dict] = []
 
@@ -143,8 +196,14 @@ def rate(w: World, token: str, satisfaction: str = "satisfied", comment: str = "
     from urllib.parse import urlencode
 
     body = urlencode({"satisfaction": satisfaction, "comment": comment}).encode()
-    return call(w, "POST", f"/p/{token}", body,
-                {"content-type": "application/x-www-form-urlencoded", **kw.pop("headers", {})}, **kw)
+    return call(
+        w,
+        "POST",
+        f"/p/{token}",
+        body,
+        {"content-type": "application/x-www-form-urlencoded", **kw.pop("headers", {})},
+        **kw,
+    )
 
 
 def assert_no_personal_data(text: str) -> None:
@@ -154,6 +213,7 @@ def assert_no_personal_data(text: str) -> None:
 
 # --------------------------------------------------------------------------- the page
 
+
 def test_the_page_shows_the_progress_and_no_personal_data(w):
     o = resolved(w)
     status, headers, page = call(w, "GET", f"/p/{token_of(w, o['id'])}")
@@ -162,8 +222,20 @@ def test_the_page_shows_the_progress_and_no_personal_data(w):
     assert headers["referrer-policy"] == "no-referrer"
     with read_session(w.engine) as s:
         row = s.get(WorkOrder, o["id"])
-    for shown in (row.number, "邻里纠纷", "东湖村", "已办结，请您评价", "受理登记", "派至综治平台综治办办理",
-                  "承办部门已签收", "办理完毕", "评价办理结果", "东湖村1组…", "张*兰", "138****5678"):
+    for shown in (
+        row.number,
+        "邻里纠纷",
+        "东湖村",
+        "已办结，请您评价",
+        "受理登记",
+        "派至综治平台综治办办理",
+        "承办部门已签收",
+        "办理完毕",
+        "评价办理结果",
+        "东湖村1组…",
+        "张*兰",
+        "138****5678",
+    ):
         assert shown in page, shown
     assert_no_personal_data(page)
     assert "反映" not in page and "请联系" not in page  # the description and the staff's notes are not shown
@@ -171,8 +243,9 @@ def test_the_page_shows_the_progress_and_no_personal_data(w):
 
     # before the result: the deadline, no form; a second order's data never appears
     other = registered(w, now=T0 + timedelta(hours=3))
-    r = orders.dispatch(w.engine, w.dispatcher, other["id"], other["version"], w.platform_id, w.dept_b,
-                        now=T0 + timedelta(hours=4))
+    r = orders.dispatch(
+        w.engine, w.dispatcher, other["id"], other["version"], w.platform_id, w.dept_b, now=T0 + timedelta(hours=4)
+    )
     _, _, page2 = call(w, "GET", f"/p/{token_of(w, other['id'])}")
     assert deadline_text(r["due_at"]) in page2 and "派至综治平台派出所办理，限5个工作日办结" in page2
     assert "评价办理结果" not in page2 and row.number not in page2 and "综治办" not in page2
@@ -220,12 +293,14 @@ def test_rating_only_when_resolved_once_and_audited(w):
     with read_session(w.engine) as s:
         row = s.get(WorkOrder, o["id"])
         assert (row.status, row.satisfaction) == ("archived", "basic")
-        last = s.scalars(select(WorkOrderEvent).where(WorkOrderEvent.order_id == o["id"])
-                         .order_by(WorkOrderEvent.id.desc())).first()
+        last = s.scalars(
+            select(WorkOrderEvent).where(WorkOrderEvent.order_id == o["id"]).order_by(WorkOrderEvent.id.desc())
+        ).first()
         assert (last.action, last.actor_id, last.data["source"]) == ("callback", None, "public")
         assert last.note.startswith("群众扫码评价：基本满意。修得挺快")
-        audit = s.scalars(select(AuditLog).where(AuditLog.action == "order.callback",
-                                                 AuditLog.entity_id == str(o["id"]))).one()
+        audit = s.scalars(
+            select(AuditLog).where(AuditLog.action == "order.callback", AuditLog.entity_id == str(o["id"]))
+        ).one()
         assert audit.username == "群众（扫码评价）" and audit.user_id is None
         assert audit.township_id == row.township_id and audit.after["source"] == "public"
     status, _, page = rate(w, token, "unsatisfied")
@@ -243,16 +318,36 @@ def test_unsatisfied_rating_redispatches_exactly_like_the_desks_callback(engine)
     orders.callback(w.engine, w.reception, desk["id"], desk["version"], "unsatisfied", "路灯又坏了", now=at)
     out = public_rating.rate(w.engine, public["id"], "unsatisfied", "路灯又坏了", now=at)
     assert out["status"] == "dispatched"
-    fields = ("status", "platform_id", "department_id", "dispatched_at", "due_at", "warn_at", "due_workdays",
-              "resolved_at", "result", "assignee_id", "redispatch_count", "satisfaction", "callback_at")
+    fields = (
+        "status",
+        "platform_id",
+        "department_id",
+        "dispatched_at",
+        "due_at",
+        "warn_at",
+        "due_workdays",
+        "resolved_at",
+        "result",
+        "assignee_id",
+        "redispatch_count",
+        "satisfaction",
+        "callback_at",
+    )
     with read_session(engine) as s:
         a, b = s.get(WorkOrder, desk["id"]), s.get(WorkOrder, public["id"])
         assert [getattr(a, f) for f in fields] == [getattr(b, f) for f in fields]
         assert b.status == "dispatched" and b.redispatch_count == 1 and b.department_id == w.dept
-        ea, eb = (s.scalars(select(WorkOrderEvent).where(WorkOrderEvent.order_id == i)
-                            .order_by(WorkOrderEvent.id.desc())).first() for i in (desk["id"], public["id"]))
-        assert (ea.action, ea.from_status, ea.to_status) == (eb.action, eb.from_status, eb.to_status) == (
-            "callback", "resolved", "dispatched")
+        ea, eb = (
+            s.scalars(
+                select(WorkOrderEvent).where(WorkOrderEvent.order_id == i).order_by(WorkOrderEvent.id.desc())
+            ).first()
+            for i in (desk["id"], public["id"])
+        )
+        assert (
+            (ea.action, ea.from_status, ea.to_status)
+            == (eb.action, eb.from_status, eb.to_status)
+            == ("callback", "resolved", "dispatched")
+        )
         assert {k: v for k, v in eb.data.items() if k != "source"} == ea.data and eb.data["source"] == "public"
         assert eb.note.startswith("群众扫码评价：不满意。重新交办综治平台综治办")
     # handled again and resolved: the page no longer offers a rating (one per order)
@@ -301,20 +396,37 @@ def test_a_rating_must_come_small_and_from_the_page(w):
 
 # --------------------------------------------------------------------------- the receipt
 
+
 def test_the_receipt_is_masked_carries_the_link_and_is_audited(w):
     o = registered(w)
     facts = receipt.prepare(w.engine, w.reception, o["id"])
     url = public_link.public_url("https://gov.example.cn", public_link.make_token(o["id"], facts["link_expires"], KEY))
     html = receipt_html(facts, url, "12345")
-    for shown in (facts["number"], "张*兰", "138****5678", "东湖村1组…", "派单后确定", url, "<svg", "12345",
-                  "受理人（签字）", "诉求人（签字）", "来访", "已联系"):
+    for shown in (
+        facts["number"],
+        "张*兰",
+        "138****5678",
+        "东湖村1组…",
+        "派单后确定",
+        url,
+        "<svg",
+        "12345",
+        "受理人（签字）",
+        "诉求人（签字）",
+        "来访",
+        "已联系",
+    ):
         assert shown in html, shown
     assert_no_personal_data(html)
     assert "<script" not in html and "src=" not in html  # self-contained
     with read_session(w.engine) as s:
         audit = s.scalars(select(AuditLog).where(AuditLog.entity == "order_receipt")).one()
     assert (audit.action, audit.entity_id, audit.after["number"], audit.username) == (
-        "export", str(o["id"]), facts["number"], "clerk")
+        "export",
+        str(o["id"]),
+        facts["number"],
+        "clerk",
+    )
     with pytest.raises(PermissionDenied):
         receipt.prepare(w.engine, w.leader, o["id"])
     local = receipt_html(facts, url, "12345", local_address=True)

@@ -48,21 +48,51 @@ from db import scope
 from db.engine import make_engine, read_session, write_session
 from db.errors import DomainError, PermissionDenied
 from db.models import (
-    Category, Department, GridStaff, Mediator, OrderAssist, PartyMember, Platform, Resident,
-    TenHouseholdUnit, Township, User, Village,
+    Category,
+    Department,
+    GridStaff,
+    Mediator,
+    OrderAssist,
+    PartyMember,
+    Platform,
+    Resident,
+    TenHouseholdUnit,
+    Township,
+    User,
+    Village,
 )
 from db.models.people import PLATFORMS, ROLES
 from db.models.platforms import ServiceItem
 from db.permissions import (
-    ACTIONS, PAGES, SECTIONS, Actor, allowed, can_open, navigation_for, pages_for,
+    ACTIONS,
+    PAGES,
+    SECTIONS,
+    Actor,
+    allowed,
+    can_open,
+    navigation_for,
+    pages_for,
 )
 from db.queries import audit as audit_q
 from db.queries import orders as orders_q
 from db.queries.mediation import LedgerFilter
 from db.rules.sla import local_to_utc, to_local
 from db.services import (
-    audit_export, grid_events as ge, mediation as med, mediation_docs, order_assists, orders, platform_docs,
-    platforms, roster, roster_io as rio, settings, tasks as task_svc, township_settings, users, weekly_report,
+    audit_export,
+    grid_events as ge,
+    mediation as med,
+    mediation_docs,
+    order_assists,
+    orders,
+    platform_docs,
+    platforms,
+    roster,
+    roster_io as rio,
+    settings,
+    tasks as task_svc,
+    township_settings,
+    users,
+    weekly_report,
 )
 from db.services.imports import base as import_base, tasks as task_import
 from db.services.calendar import seed_from_package
@@ -95,8 +125,18 @@ def _listed(role: str) -> list[str]:
 
 
 def test_roles_and_tables_name_only_known_roles_and_pages():
-    assert set(ROLES) == {"admin", "leader", "reception", "dispatcher", "supervisor", "platform", "mediator",
-                          "grid", "demo", "county_leader"}
+    assert set(ROLES) == {
+        "admin",
+        "leader",
+        "reception",
+        "dispatcher",
+        "supervisor",
+        "platform",
+        "mediator",
+        "grid",
+        "demo",
+        "county_leader",
+    }
     for p in PAGES:
         assert set(p.roles) <= set(ROLES), p.key
         assert p.section in SECTIONS, p.key
@@ -146,8 +186,7 @@ def test_sidebar_lists_exactly_the_role_pages(role, monkeypatch):
     assert len(fake.calls) == 1 and fake.calls[0]["position"] == "sidebar"
     expected = [p for p in PAGES if p.key in expected_pages(role)]
     shown = [pg for items in sections.values() for pg in items]
-    assert [pg.url_path for pg in shown] == [p.key for p in sorted(
-        expected, key=lambda p: SECTIONS.index(p.section))]
+    assert [pg.url_path for pg in shown] == [p.key for p in sorted(expected, key=lambda p: SECTIONS.index(p.section))]
     assert list(sections) == [s for s in SECTIONS if any(p.section == s for p in expected)]
     by_key = {p.key: p for p in PAGES}
     for section, items in sections.items():
@@ -201,8 +240,9 @@ def build_matrix_world(engine) -> MW:
         cat = Category(code="C01", name="邻里纠纷", default_tier="local", contact_hours=24, handling_workdays=5)
         m1 = Mediator(township_id=town, village_id=rw.village, name="李调解", level="village")
         m2 = Mediator(township_id=town, name="刘调解", level="township")
-        tagged = Resident(household_id=rw.households[9], name="张老四", gender="男", birth_year=1985,
-                          tags="released_prisoner")
+        tagged = Resident(
+            household_id=rw.households[9], name="张老四", gender="男", birth_year=1985, tags="released_prisoner"
+        )
         s.add_all([*depts.values(), cat, m1, m2, tagged])
         s.flush()
         item = ServiceItem(code="BM000", name="老年人优待证办理", department_id=depts["bianmin"].id)
@@ -211,23 +251,38 @@ def build_matrix_world(engine) -> MW:
         worker.user_id = rw.grid_user.user_id  # the grid account is this worker, of the worker's village
         s.get(User, rw.grid_user.user_id).village_id = rw.village
         s.flush()
-        ids = dict(p={c: x.id for c, x in plats.items()}, dept={c: d.id for c, d in depts.items()},
-                   category=cat.id, mediator=m1.id, mediator2=m2.id, tagged=tagged.id, service_item=item.id,
-                   own_staff=worker.id)
+        ids = dict(
+            p={c: x.id for c, x in plats.items()},
+            dept={c: d.id for c, d in depts.items()},
+            category=cat.id,
+            mediator=m1.id,
+            mediator2=m2.id,
+            tagged=tagged.id,
+            service_item=item.id,
+            own_staff=worker.id,
+        )
 
     def make(username, role, name, platform_id=None):
-        uid = users.create_user(engine, rw.admin, username=username, display_name=name, role=role,
-                                password=PW, platform_id=platform_id)
+        uid = users.create_user(
+            engine, rw.admin, username=username, display_name=name, role=role, password=PW, platform_id=platform_id
+        )
         return Actor(uid, username, role, name, platform_id=platform_id)
 
-    officers = {code: make(f"off_{code}", "platform", f"{name}专员", ids["p"][code])
-                for code, name in PLATFORMS.items()}
-    actors = dict(admin=rw.admin, leader=rw.leader, reception=make("clerk", "reception", "王接待"),
-                  dispatcher=rw.dispatcher, supervisor=make("duban", "supervisor", "钱督办"),
-                  platform=officers["zongzhi"],
-                  mediator=make("tiao", "mediator", "李调解"),
-                  grid=dataclasses.replace(rw.grid_user, village_id=rw.village), demo=rw.demo,
-                  county_leader=make("county", "county_leader", "县治理中心"))
+    officers = {
+        code: make(f"off_{code}", "platform", f"{name}专员", ids["p"][code]) for code, name in PLATFORMS.items()
+    }
+    actors = dict(
+        admin=rw.admin,
+        leader=rw.leader,
+        reception=make("clerk", "reception", "王接待"),
+        dispatcher=rw.dispatcher,
+        supervisor=make("duban", "supervisor", "钱督办"),
+        platform=officers["zongzhi"],
+        mediator=make("tiao", "mediator", "李调解"),
+        grid=dataclasses.replace(rw.grid_user, village_id=rw.village),
+        demo=rw.demo,
+        county_leader=make("county", "county_leader", "县治理中心"),
+    )
     assert set(actors) == set(ROLES)
     return MW(engine=engine, rw=rw, actors=actors, officers=officers, **ids)
 
@@ -270,8 +325,15 @@ def mw_towns(request, tmp_path_factory):
             s.add(town)
             s.flush()
             town_id = town.id
-        uid = users.create_user(engine, w.admin, username="outsider", display_name="外镇管理员", role="admin",
-                                password=PW, township_id=town_id)
+        uid = users.create_user(
+            engine,
+            w.admin,
+            username="outsider",
+            display_name="外镇管理员",
+            role="admin",
+            password=PW,
+            township_id=town_id,
+        )
         yield w, Actor(uid, "outsider", "admin", "外镇管理员", township_id=town_id), town_id
 
 
@@ -296,12 +358,21 @@ class Probe:
 PROBES: list[Probe] = []
 
 
-def probe(action: str, *tables: str, prepare=None, platform: str = "zongzhi", audited: bool = True,
-          gap: str | None = None, prepare_for: dict | None = None):
+def probe(
+    action: str,
+    *tables: str,
+    prepare=None,
+    platform: str = "zongzhi",
+    audited: bool = True,
+    gap: str | None = None,
+    prepare_for: dict | None = None,
+):
     def deco(fn):
-        PROBES.append(Probe(action, fn.__name__.lstrip("_"), fn, prepare, tables, platform, audited, gap,
-                            prepare_for or {}))
+        PROBES.append(
+            Probe(action, fn.__name__.lstrip("_"), fn, prepare, tables, platform, audited, gap, prepare_for or {})
+        )
         return fn
+
     return deco
 
 
@@ -311,21 +382,36 @@ def probe(action: str, *tables: str, prepare=None, platform: str = "zongzhi", au
 def _fresh_user(w: MW) -> dict:
     with read_session(w.engine) as s:  # the world's township (the cross-township world has two)
         town = s.scalar(select(Township.id).order_by(Township.id))
-    uid = users.create_user(w.engine, w.admin, username=f"new{w.seq()}", display_name="新同事",
-                            role="reception", password=PW, township_id=town)
+    uid = users.create_user(
+        w.engine,
+        w.admin,
+        username=f"new{w.seq()}",
+        display_name="新同事",
+        role="reception",
+        password=PW,
+        township_id=town,
+    )
     return {"id": uid, "version": 1}
 
 
 @probe("user.manage", "app_user")
 def _create_user(w, actor, ctx):
-    users.create_user(w.engine, actor, username=f"user{w.seq()}", display_name="新同事", role="reception",
-                      password=PW)
+    users.create_user(w.engine, actor, username=f"user{w.seq()}", display_name="新同事", role="reception", password=PW)
 
 
 @probe("user.manage", "app_user", prepare=_fresh_user)
 def _update_user(w, actor, ctx):
-    users.update_user(w.engine, actor, ctx["id"], ctx["version"], display_name="新同事（改）",
-                      role="reception", platform_id=None, village_id=None, active=True)
+    users.update_user(
+        w.engine,
+        actor,
+        ctx["id"],
+        ctx["version"],
+        display_name="新同事（改）",
+        role="reception",
+        platform_id=None,
+        village_id=None,
+        active=True,
+    )
 
 
 @probe("user.manage", "app_user", prepare=_fresh_user)
@@ -360,9 +446,19 @@ def _category_version(w: MW) -> int:
 
 @probe("settings.manage", "category", prepare=_category_version)
 def _update_category(w, actor, version):
-    settings.update_category(w.engine, actor, w.category, version, name="邻里纠纷", default_tier="local",
-                             platform_code=None, contact_hours=24, handling_workdays=5,
-                             keywords="噪音,装修", active=True)
+    settings.update_category(
+        w.engine,
+        actor,
+        w.category,
+        version,
+        name="邻里纠纷",
+        default_tier="local",
+        platform_code=None,
+        contact_hours=24,
+        handling_workdays=5,
+        keywords="噪音,装修",
+        active=True,
+    )
 
 
 def _first_township(w: MW) -> int:
@@ -381,8 +477,9 @@ def _township_setting_version(w: MW) -> dict:
 
 @probe("settings.manage", "township_setting", prepare=_township_setting_version)
 def _update_township_settings(w, actor, ctx):
-    township_settings.update_township_settings(w.engine, actor, ctx["town"], ctx["version"], link_min=5,
-                                               link_max=15, contact_hours=None)  # the defaults: later probes unchanged
+    township_settings.update_township_settings(
+        w.engine, actor, ctx["town"], ctx["version"], link_min=5, link_max=15, contact_hours=None
+    )  # the defaults: later probes unchanged
 
 
 def _category_clock_version(w: MW) -> dict:
@@ -390,31 +487,44 @@ def _category_clock_version(w: MW) -> dict:
 
     town = _first_township(w)
     with read_session(w.engine) as s:
-        version = s.scalar(select(TownshipCategoryClock.version).where(
-            TownshipCategoryClock.township_id == town, TownshipCategoryClock.category_id == w.category))
+        version = s.scalar(
+            select(TownshipCategoryClock.version).where(
+                TownshipCategoryClock.township_id == town, TownshipCategoryClock.category_id == w.category
+            )
+        )
         return {"town": town, "version": version or 0}
 
 
 @probe("settings.manage", "township_category_clock", prepare=_category_clock_version)
 def _set_category_clock(w, actor, ctx):
-    township_settings.set_category_clock(w.engine, actor, ctx["town"], w.category, ctx["version"],
-                                         contact_hours=24, handling_workdays=5)  # the catalogue's own
+    township_settings.set_category_clock(
+        w.engine, actor, ctx["town"], w.category, ctx["version"], contact_hours=24, handling_workdays=5
+    )  # the catalogue's own
 
 
 @probe("calendar.manage", "holiday_year", "calendar_day")
 def _enter_holiday_year(w, actor, ctx):
-    settings.enter_holiday_year(w.engine, actor, 2031, "2031-01-01 元旦\n2031-01-02 至 2031-01-03 元旦",
-                                "国办发明电〔2030〕1号", replace=True)
+    settings.enter_holiday_year(
+        w.engine, actor, 2031, "2031-01-01 元旦\n2031-01-02 至 2031-01-03 元旦", "国办发明电〔2030〕1号", replace=True
+    )
 
 
 # --------------------------------------------------------------------------- orders
 
 
 def _intake(w: MW) -> Intake:
-    return Intake(channel="hotline", caller_name="张一", caller_phone="13812340000",
-                  village_id=w.rw.village, grid_id=w.rw.grid, household_id=w.rw.households[0],
-                  address="东湖村一组1号", category_id=w.category, tier="local",
-                  description="邻居家装修噪音扰民，晚上十点以后仍在施工。")
+    return Intake(
+        channel="hotline",
+        caller_name="张一",
+        caller_phone="13812340000",
+        village_id=w.rw.village,
+        grid_id=w.rw.grid,
+        household_id=w.rw.households[0],
+        address="东湖村一组1号",
+        category_id=w.category,
+        tier="local",
+        description="邻居家装修噪音扰民，晚上十点以后仍在施工。",
+    )
 
 
 def order_in(w: MW, status: str, local: bool = False) -> dict:
@@ -422,8 +532,12 @@ def order_in(w: MW, status: str, local: bool = False) -> dict:
     its village, 就地办)."""
     e, a = w.engine, w.admin
     o = orders.register(e, a, _intake(w), now=T0)
-    for step, to in (("contact", "contacted"), ("dispatch", "dispatched"), ("accept", "in_progress"),
-                     ("resolve", "resolved")):
+    for step, to in (
+        ("contact", "contacted"),
+        ("dispatch", "dispatched"),
+        ("accept", "in_progress"),
+        ("resolve", "resolved"),
+    ):
         if o["status"] == status:
             return o
         if step == "contact":
@@ -502,14 +616,16 @@ def _dispatch(w, actor, o):
 
 @probe("order.dispatch", *ORDER_TABLES, prepare=_order("contacted"))
 def _bulk_dispatch(w, actor, o):
-    assert orders.bulk_dispatch(w.engine, actor, [(o["id"], o["version"])], w.p["zongzhi"],
-                                w.dept["zongzhi"], now=T0) == 1
+    assert (
+        orders.bulk_dispatch(w.engine, actor, [(o["id"], o["version"])], w.p["zongzhi"], w.dept["zongzhi"], now=T0) == 1
+    )
 
 
 @probe("order.dispatch", *ORDER_TABLES, "extension_request", prepare=_extension)
 def _decide_extension(w, actor, r):
-    orders.decide_extension(w.engine, actor, r["request_id"], r["version"], approve=False,
-                            note="时限内可以完成。", now=T0)
+    orders.decide_extension(
+        w.engine, actor, r["request_id"], r["version"], approve=False, note="时限内可以完成。", now=T0
+    )
 
 
 @probe("order.dispatch", *ORDER_TABLES, prepare=_order("received"))
@@ -534,8 +650,9 @@ def _resolve(w, actor, o):
     orders.resolve(w.engine, actor, o["id"], o["version"], "已协调处理完毕。", now=T0)
 
 
-@probe("order.handle", *ORDER_TABLES, "extension_request", prepare=_order("dispatched"),
-       prepare_for=_local("dispatched"))
+@probe(
+    "order.handle", *ORDER_TABLES, "extension_request", prepare=_order("dispatched"), prepare_for=_local("dispatched")
+)
 def _request_extension(w, actor, o):
     orders.request_extension(w.engine, actor, o["id"], o["version"], 3, "需协调多个部门。", now=T0)
 
@@ -543,8 +660,9 @@ def _request_extension(w, actor, o):
 def _assist_part(w: MW, accepted: bool = False) -> dict:
     """An assisting part of 综合执法 on a 吹哨办 order led by 综治 (accepted by the administrator)."""
     o = order_in(w, "contacted")
-    orders.dispatch(w.engine, w.admin, o["id"], o["version"], w.p["zongzhi"], w.dept["zongzhi"], now=T0,
-                    assisting=[w.dept["zhifa"]])
+    orders.dispatch(
+        w.engine, w.admin, o["id"], o["version"], w.p["zongzhi"], w.dept["zongzhi"], now=T0, assisting=[w.dept["zhifa"]]
+    )
     with read_session(w.engine) as s:
         part = s.scalar(select(OrderAssist).where(OrderAssist.order_id == o["id"]))
         out = {"id": part.id, "version": part.version}
@@ -559,8 +677,13 @@ def _assist_accept(w, actor, part):
     order_assists.accept(w.engine, actor, part["id"], part["version"], now=T0)
 
 
-@probe("order.assist", "order_assist", "work_order_event", prepare=lambda w: _assist_part(w, accepted=True),
-       platform="zhifa")
+@probe(
+    "order.assist",
+    "order_assist",
+    "work_order_event",
+    prepare=lambda w: _assist_part(w, accepted=True),
+    platform="zhifa",
+)
 def _assist_report(w, actor, part):
     order_assists.report(w.engine, actor, part["id"], part["version"], "已拆除违建围挡。", now=T0)
 
@@ -584,8 +707,14 @@ def _urge(w, actor, o):
 
 
 def _staff_input(w: MW, n: int, **kw) -> StaffInput:
-    base = dict(grid_id=w.rw.grid2, name="孙网格员", phone="13900005555", id_number=ident(300 + n, 1990),
-                staff_role="worker", employment="part")
+    base = dict(
+        grid_id=w.rw.grid2,
+        name="孙网格员",
+        phone="13900005555",
+        id_number=ident(300 + n, 1990),
+        staff_role="worker",
+        employment="part",
+    )
     base.update(kw)
     return StaffInput(**base)
 
@@ -600,14 +729,21 @@ def _version_of(model, ident_of: Callable[[MW], int]):
     def prepare(w: MW) -> int:
         with read_session(w.engine) as s:
             return s.get(model, ident_of(w)).version
+
     return prepare
 
 
 def _new_resident(w: MW) -> dict:
     n = w.seq()
     with write_session(w.engine) as s:
-        r = Resident(household_id=w.rw.households[4], name=f"张新{n}", gender="女", birth_year=1990,
-                     id_number=ident(600 + n, 1990), relation="子女")
+        r = Resident(
+            household_id=w.rw.households[4],
+            name=f"张新{n}",
+            gender="女",
+            birth_year=1990,
+            id_number=ident(600 + n, 1990),
+            relation="子女",
+        )
         s.add(r)
         s.flush()
         return {"id_number": r.id_number, "name": r.name}
@@ -626,8 +762,9 @@ def _save_staff_new(w, actor, ctx):
 
 @probe("roster.edit", "grid_staff", prepare=_new_staff)
 def _save_staff_update(w, actor, st):
-    roster.save_staff(w.engine, actor, _staff_input(w, st["n"], phone="13900007777"), staff_id=st["id"],
-                      version=st["version"], now=T0)
+    roster.save_staff(
+        w.engine, actor, _staff_input(w, st["n"], phone="13900007777"), staff_id=st["id"], version=st["version"], now=T0
+    )
 
 
 @probe("roster.edit", "ten_household_unit", prepare=_version_of(TenHouseholdUnit, lambda w: w.rw.unit))
@@ -637,25 +774,33 @@ def _set_unit_chief(w, actor, version):
 
 @probe("roster.edit", "party_member", prepare=_version_of(PartyMember, lambda w: w.rw.member2))
 def _update_party_member(w, actor, version):
-    roster.update_party_member(w.engine, actor, w.rw.member2, version, PartyInput(
-        name="张二", phone="13812340001", grid_id=w.rw.grid, zone_id=None, team_id=None, joined_on=None),
-        now=T0)
+    roster.update_party_member(
+        w.engine,
+        actor,
+        w.rw.member2,
+        version,
+        PartyInput(name="张二", phone="13812340001", grid_id=w.rw.grid, zone_id=None, team_id=None, joined_on=None),
+        now=T0,
+    )
 
 
 @probe("roster.edit", "party_member", "resident", prepare=_new_resident)
 def _create_party_member(w, actor, r):
-    roster.create_party_member(w.engine, actor, r["id_number"], PartyInput(
-        name=r["name"], phone=None, grid_id=None, zone_id=None, team_id=None, joined_on=None), now=T0)
+    roster.create_party_member(
+        w.engine,
+        actor,
+        r["id_number"],
+        PartyInput(name=r["name"], phone=None, grid_id=None, zone_id=None, team_id=None, joined_on=None),
+        now=T0,
+    )
 
 
-@probe("roster.edit", "party_member", "party_member_household",
-       prepare=_version_of(PartyMember, lambda w: w.rw.member))
+@probe("roster.edit", "party_member", "party_member_household", prepare=_version_of(PartyMember, lambda w: w.rw.member))
 def _set_party_links(w, actor, version):
     roster.set_party_links(w.engine, actor, w.rw.member, version, w.rw.households[:6], now=T0)
 
 
-@probe("party.score", "party_member", "party_score_entry",
-       prepare=_version_of(PartyMember, lambda w: w.rw.member))
+@probe("party.score", "party_member", "party_score_entry", prepare=_version_of(PartyMember, lambda w: w.rw.member))
 def _add_score_entry(w, actor, version):
     roster.add_score_entry(w.engine, actor, w.rw.member, version, -1, "无故缺席组织生活会", now=T0)
 
@@ -689,8 +834,17 @@ def event_in(w: MW, status: str) -> dict:
     """An event of the grid worker's own grid, brought to ``status`` by the administrator.
     ``redo``: handling, after a failed verification (the handling must be recorded again)."""
     e, a = w.engine, w.admin
-    ev = ge.report(e, a, ge.EventReport(event_type="safety", description="村口老桥护栏松动，有坠落风险。",
-                                        grid_id=w.rw.grid, address="东湖村村口老桥"), now=T0)
+    ev = ge.report(
+        e,
+        a,
+        ge.EventReport(
+            event_type="safety",
+            description="村口老桥护栏松动，有坠落风险。",
+            grid_id=w.rw.grid,
+            address="东湖村村口老桥",
+        ),
+        now=T0,
+    )
     if status == "reported":
         return ev
     ev = ge.handle_on_spot(e, a, ev["id"], ev["version"], "已设置警示带并通知村委维修。", now=T0)
@@ -716,8 +870,14 @@ EVENT_TABLES = ("grid_event", "grid_event_step")
 @probe("grid_event.report", *EVENT_TABLES, "grid_event_photo")
 def _report(w, actor, ctx):
     # the grid worker's own grid is used whatever grid_id says
-    ge.report(w.engine, actor, ge.EventReport(event_type="environment", description="河道有大量生活垃圾堆积。",
-                                              grid_id=w.rw.grid, address="东湖村河道"), now=T0)
+    ge.report(
+        w.engine,
+        actor,
+        ge.EventReport(
+            event_type="environment", description="河道有大量生活垃圾堆积。", grid_id=w.rw.grid, address="东湖村河道"
+        ),
+        now=T0,
+    )
 
 
 @probe("grid_event.refer", *EVENT_TABLES, prepare=_event("reported"))
@@ -763,18 +923,32 @@ def _archive(w, actor, ev):
 @probe("work_log.write", "work_log")
 def _write_log(w, actor, ctx):
     # a grid worker writes its own log; the administrator names the staff member (the chief)
-    ge.write_log(w.engine, actor, TODAY, "走访东湖村一组农户，排查安全隐患。", 8,
-                 staff_id=None if actor.role == "grid" else w.rw.staff, now=T0)
+    ge.write_log(
+        w.engine,
+        actor,
+        TODAY,
+        "走访东湖村一组农户，排查安全隐患。",
+        8,
+        staff_id=None if actor.role == "grid" else w.rw.staff,
+        now=T0,
+    )
 
 
 # --------------------------------------------------------------------------- mediation
 
 
 def _case_input(w: MW) -> CaseInput:
-    return CaseInput(kind="dispute", dispute_type="neighbour", title="东湖村宅前排水纠纷",
-                     summary="张一反映邻居排水沟改道，雨水流入其院内。", village_id=w.rw.village,
-                     grid_id=w.rw.grid, source="walk_in", risk_colour="yellow",
-                     parties=[MedParty("张一", side="applicant"), MedParty("李四", side="respondent")])
+    return CaseInput(
+        kind="dispute",
+        dispute_type="neighbour",
+        title="东湖村宅前排水纠纷",
+        summary="张一反映邻居排水沟改道，雨水流入其院内。",
+        village_id=w.rw.village,
+        grid_id=w.rw.grid,
+        source="walk_in",
+        risk_colour="yellow",
+        parties=[MedParty("张一", side="applicant"), MedParty("李四", side="respondent")],
+    )
 
 
 def case_in(w: MW, status: str) -> dict:
@@ -784,10 +958,20 @@ def case_in(w: MW, status: str) -> dict:
     if status == "open":
         return med.open_case(e, a, _case_input(w), now=T0)
     c = med.open_case(e, a, _case_input(w), now=EARLIER)
-    c = med.record_step(e, a, c["id"], c["version"], step_no=1, held_on=to_local(EARLIER).date(),
-                        participants="双方当事人、村调委会", notes="双方同意恢复原排水沟走向。",
-                        risk_colour="blue", outcome="agreed", agreement_text="李四于三日内恢复排水沟原走向。",
-                        now=EARLIER)
+    c = med.record_step(
+        e,
+        a,
+        c["id"],
+        c["version"],
+        step_no=1,
+        held_on=to_local(EARLIER).date(),
+        participants="双方当事人、村调委会",
+        notes="双方同意恢复原排水沟走向。",
+        risk_colour="blue",
+        outcome="agreed",
+        agreement_text="李四于三日内恢复排水沟原走向。",
+        now=EARLIER,
+    )
     if status == "agreed":
         return c
     assert status == "visited"
@@ -808,15 +992,25 @@ def _open_case(w, actor, ctx):
 
 @probe("mediation.edit", *CASE_TABLES, "mediation_step", prepare=_case("open"))
 def _record_step(w, actor, c):
-    med.record_step(w.engine, actor, c["id"], c["version"], step_no=1, held_on=TODAY,
-                    participants="双方当事人、村调委会", notes="摸清情况，双方各自陈述。", risk_colour="yellow",
-                    now=T0)
+    med.record_step(
+        w.engine,
+        actor,
+        c["id"],
+        c["version"],
+        step_no=1,
+        held_on=TODAY,
+        participants="双方当事人、村调委会",
+        notes="摸清情况，双方各自陈述。",
+        risk_colour="yellow",
+        now=T0,
+    )
 
 
 @probe("mediation.edit", *CASE_TABLES, prepare=_case("open"))
 def _escalate(w, actor, c):
-    med.escalate(w.engine, actor, c["id"], c["version"], "村级调解未果，提交乡级调处。",
-                 mediator_id=w.mediator2, now=T0)
+    med.escalate(
+        w.engine, actor, c["id"], c["version"], "村级调解未果，提交乡级调处。", mediator_id=w.mediator2, now=T0
+    )
 
 
 @probe("mediation.edit", *CASE_TABLES, prepare=_case("open"))
@@ -851,14 +1045,14 @@ def _month(w: MW) -> str:
 
 @probe("mediation.screening", "village_screening", prepare=_month)
 def _save_screening(w, actor, month):
-    med.save_screening(w.engine, actor, w.rw.village, month, done=True, findings="未发现新的矛盾纠纷。",
-                       disputes_found=0, now=T0)
+    med.save_screening(
+        w.engine, actor, w.rw.village, month, done=True, findings="未发现新的矛盾纠纷。", disputes_found=0, now=T0
+    )
 
 
 @probe("mediation.screening", "special_group_visit")
 def _record_visit(w, actor, ctx):
-    med.record_visit(w.engine, actor, w.tagged, "released_prisoner", TODAY, "王网格", "情绪稳定，已就业。",
-                     now=T0)
+    med.record_visit(w.engine, actor, w.tagged, "released_prisoner", TODAY, "王网格", "情绪稳定，已就业。", now=T0)
 
 
 @probe("mediation.export")
@@ -892,9 +1086,16 @@ def _update_settings(w, actor, ctx):
 def pcase_in(w: MW, status: str) -> dict:
     """A 综治-led case by the administrator: ``pending``, ``accepted`` or ``pushed`` (to 综合执法)."""
     e, a = w.engine, w.admin
-    c = platforms.open_case(e, a, lead_platform_id=w.p["zongzhi"], title="东湖村夜市占道",
-                            description="巡查发现夜市摊点占道经营，影响通行。", village_id=w.rw.village,
-                            source="patrol", now=T0)
+    c = platforms.open_case(
+        e,
+        a,
+        lead_platform_id=w.p["zongzhi"],
+        title="东湖村夜市占道",
+        description="巡查发现夜市摊点占道经营，影响通行。",
+        village_id=w.rw.village,
+        source="patrol",
+        now=T0,
+    )
     c["status"] = "pending"
     if status == "pending":
         return c
@@ -902,8 +1103,9 @@ def pcase_in(w: MW, status: str) -> dict:
     if status == "accepted":
         return c
     assert status == "pushed"
-    return platforms.push(e, a, c["id"], c["version"], to_platform_id=w.p["zhifa"],
-                          reason="属占道经营，应由综合执法处理。", now=T0)
+    return platforms.push(
+        e, a, c["id"], c["version"], to_platform_id=w.p["zhifa"], reason="属占道经营，应由综合执法处理。", now=T0
+    )
 
 
 def _pcase(status: str):
@@ -915,18 +1117,33 @@ PCASE_TABLES = ("platform_case", "platform_case_event", "handoff")
 
 @probe("platform.handle", *PCASE_TABLES)
 def _open_platform_case(w, actor, ctx):
-    platforms.open_case(w.engine, actor, lead_platform_id=w.p["zongzhi"], title="东湖村路灯损坏",
-                        description="巡查发现东湖村主干道路灯损坏三盏。", village_id=w.rw.village,
-                        source="patrol", now=T0)
+    platforms.open_case(
+        w.engine,
+        actor,
+        lead_platform_id=w.p["zongzhi"],
+        title="东湖村路灯损坏",
+        description="巡查发现东湖村主干道路灯损坏三盏。",
+        village_id=w.rw.village,
+        source="patrol",
+        now=T0,
+    )
 
 
 if hasattr(platforms, "open_patrol_case"):  # a patrol finding opened and pushed in one transaction
+
     @probe("platform.handle", *PCASE_TABLES)
     def _open_patrol_case(w, actor, ctx):
-        platforms.open_patrol_case(w.engine, actor, platform_id=w.p["zongzhi"], title="东湖村河道排污",
-                                   description="巡查发现东湖村河道有排污口。", village_id=w.rw.village,
-                                   push_to_platform_id=w.p["zhifa"], push_reason="属环境污染，应由综合执法处理。",
-                                   now=T0)
+        platforms.open_patrol_case(
+            w.engine,
+            actor,
+            platform_id=w.p["zongzhi"],
+            title="东湖村河道排污",
+            description="巡查发现东湖村河道有排污口。",
+            village_id=w.rw.village,
+            push_to_platform_id=w.p["zhifa"],
+            push_reason="属环境污染，应由综合执法处理。",
+            now=T0,
+        )
 
 
 @probe("platform.handle", *PCASE_TABLES, prepare=_pcase("pending"))
@@ -956,33 +1173,73 @@ def _add_note(w, actor, c):
 
 @probe("platform.push", *PCASE_TABLES, prepare=_pcase("accepted"))
 def _push(w, actor, c):
-    platforms.push(w.engine, actor, c["id"], c["version"], to_platform_id=w.p["zhifa"],
-                   reason="属占道经营，应由综合执法处理。", now=T0)
+    platforms.push(
+        w.engine,
+        actor,
+        c["id"],
+        c["version"],
+        to_platform_id=w.p["zhifa"],
+        reason="属占道经营，应由综合执法处理。",
+        now=T0,
+    )
 
 
 def _inspection_with_notice(w: MW) -> dict:
-    return platforms.record_inspection(w.engine, w.admin, business_name="张记饭店", address="东湖村2组",
-                                       kind="routine", inspected_on=TODAY, finding="后厨无防蝇设施",
-                                       problem=True, rectify_days=7, as_platform_id=w.p["shichang"], now=T0)
+    return platforms.record_inspection(
+        w.engine,
+        w.admin,
+        business_name="张记饭店",
+        address="东湖村2组",
+        kind="routine",
+        inspected_on=TODAY,
+        finding="后厨无防蝇设施",
+        problem=True,
+        rectify_days=7,
+        as_platform_id=w.p["shichang"],
+        now=T0,
+    )
 
 
 def _enforcement_report(w: MW) -> dict:
-    return platforms.record_enforcement(w.engine, w.admin, kind="road", address="东湖村主街",
-                                        reported_at=T0 - timedelta(hours=1), as_platform_id=w.p["zhifa"],
-                                        now=T0)
+    return platforms.record_enforcement(
+        w.engine,
+        w.admin,
+        kind="road",
+        address="东湖村主街",
+        reported_at=T0 - timedelta(hours=1),
+        as_platform_id=w.p["zhifa"],
+        now=T0,
+    )
 
 
 def _service_request(w: MW) -> dict:
-    return platforms.record_service_request(w.engine, w.admin, item_id=w.service_item, village_id=w.rw.village,
-                                            applicant_name="张奶奶", applicant_phone=None, channel="window",
-                                            as_platform_id=w.p["bianmin"], now=T0)
+    return platforms.record_service_request(
+        w.engine,
+        w.admin,
+        item_id=w.service_item,
+        village_id=w.rw.village,
+        applicant_name="张奶奶",
+        applicant_phone=None,
+        channel="window",
+        as_platform_id=w.p["bianmin"],
+        now=T0,
+    )
 
 
 def _floating(w: MW) -> dict:
-    return platforms.register_floating(w.engine, w.admin, village_id=w.rw.village, name="刘外来",
-                                       id_number=None, phone=None, origin="河南省周口市", address="东湖村3组",
-                                       registered_on=TODAY - timedelta(days=10),
-                                       as_platform_id=w.p["zongzhi"], now=T0)
+    return platforms.register_floating(
+        w.engine,
+        w.admin,
+        village_id=w.rw.village,
+        name="刘外来",
+        id_number=None,
+        phone=None,
+        origin="河南省周口市",
+        address="东湖村3组",
+        registered_on=TODAY - timedelta(days=10),
+        as_platform_id=w.p["zongzhi"],
+        now=T0,
+    )
 
 
 def _week(w: MW) -> date:
@@ -995,15 +1252,33 @@ def _records(code: str, *tables: str, prepare=None, audited: bool = True):
 
 @_records("shichang", "inspection", "counter")
 def _record_inspection(w, actor, ctx):
-    platforms.record_inspection(w.engine, actor, business_name="东湖超市", address="东湖村1组", kind="random",
-                                inspected_on=TODAY, finding="临期食品未单独陈列", problem=True,
-                                rectify_days=7, as_platform_id=w.p["shichang"], now=T0)
+    platforms.record_inspection(
+        w.engine,
+        actor,
+        business_name="东湖超市",
+        address="东湖村1组",
+        kind="random",
+        inspected_on=TODAY,
+        finding="临期食品未单独陈列",
+        problem=True,
+        rectify_days=7,
+        as_platform_id=w.p["shichang"],
+        now=T0,
+    )
 
 
 @_records("shichang", "inspection", prepare=_inspection_with_notice)
 def _reinspect(w, actor, ins):
-    platforms.reinspect(w.engine, actor, ins["id"], ins["version"], reinspected_on=TODAY, passed=True,
-                        as_platform_id=w.p["shichang"], now=T0)
+    platforms.reinspect(
+        w.engine,
+        actor,
+        ins["id"],
+        ins["version"],
+        reinspected_on=TODAY,
+        passed=True,
+        as_platform_id=w.p["shichang"],
+        now=T0,
+    )
 
 
 @_records("shichang", prepare=_inspection_with_notice)
@@ -1013,76 +1288,138 @@ def _notice_docx(w, actor, ins):
 
 @_records("zhifa", "enforcement_report")
 def _record_enforcement(w, actor, ctx):
-    platforms.record_enforcement(w.engine, actor, kind="building", address="东湖村5组", joint=True,
-                                 reported_at=T0 - timedelta(hours=2), arrived_at=T0 - timedelta(hours=1),
-                                 as_platform_id=w.p["zhifa"], now=T0)
+    platforms.record_enforcement(
+        w.engine,
+        actor,
+        kind="building",
+        address="东湖村5组",
+        joint=True,
+        reported_at=T0 - timedelta(hours=2),
+        arrived_at=T0 - timedelta(hours=1),
+        as_platform_id=w.p["zhifa"],
+        now=T0,
+    )
 
 
 @_records("zhifa", "enforcement_report", prepare=_enforcement_report)
 def _record_arrival(w, actor, rep):
-    platforms.record_arrival(w.engine, actor, rep["id"], rep["version"], arrived_at=T0 - timedelta(minutes=40),
-                             as_platform_id=w.p["zhifa"], now=T0)
+    platforms.record_arrival(
+        w.engine,
+        actor,
+        rep["id"],
+        rep["version"],
+        arrived_at=T0 - timedelta(minutes=40),
+        as_platform_id=w.p["zhifa"],
+        now=T0,
+    )
 
 
 @_records("bianmin", "service_request")
 def _record_service_request(w, actor, ctx):
-    platforms.record_service_request(w.engine, actor, item_id=w.service_item, village_id=w.rw.village,
-                                     applicant_name="李大爷", applicant_phone="13812349999", channel="door",
-                                     for_elderly_or_disabled=True, as_platform_id=w.p["bianmin"], now=T0)
+    platforms.record_service_request(
+        w.engine,
+        actor,
+        item_id=w.service_item,
+        village_id=w.rw.village,
+        applicant_name="李大爷",
+        applicant_phone="13812349999",
+        channel="door",
+        for_elderly_or_disabled=True,
+        as_platform_id=w.p["bianmin"],
+        now=T0,
+    )
 
 
 @_records("bianmin", "service_request", prepare=_service_request)
 def _complete_service_request(w, actor, req):
-    platforms.complete_service_request(w.engine, actor, req["id"], req["version"],
-                                       as_platform_id=w.p["bianmin"], now=T0)
+    platforms.complete_service_request(
+        w.engine, actor, req["id"], req["version"], as_platform_id=w.p["bianmin"], now=T0
+    )
 
 
 @_records("zongzhi", "village_report_check", prepare=_week)
 def _record_report_check(w, actor, week):
-    platforms.record_report_check(w.engine, actor, village_id=w.rw.village, week_of=week, reported=True,
-                                  issues_found=1, issues="一组排水沟堵塞。", as_platform_id=w.p["zongzhi"], now=T0)
+    platforms.record_report_check(
+        w.engine,
+        actor,
+        village_id=w.rw.village,
+        week_of=week,
+        reported=True,
+        issues_found=1,
+        issues="一组排水沟堵塞。",
+        as_platform_id=w.p["zongzhi"],
+        now=T0,
+    )
 
 
 @_records("zongzhi", "analysis_meeting", "platform_case")
 def _record_meeting(w, actor, ctx):
-    r = platforms.record_meeting(w.engine, actor, held_on=TODAY, attendees="综治、市场监管、综合执法、便民服务",
-                                 minutes="研判本月矛盾纠纷和安全隐患情况。", decisions="开展食品安全专项检查。",
-                                 assign=((w.p["shichang"], "农贸市场食品安全专项检查"),),
-                                 as_platform_id=w.p["zongzhi"], now=T0)
+    r = platforms.record_meeting(
+        w.engine,
+        actor,
+        held_on=TODAY,
+        attendees="综治、市场监管、综合执法、便民服务",
+        minutes="研判本月矛盾纠纷和安全隐患情况。",
+        decisions="开展食品安全专项检查。",
+        assign=((w.p["shichang"], "农贸市场食品安全专项检查"),),
+        as_platform_id=w.p["zongzhi"],
+        now=T0,
+    )
     assert len(r["cases"]) == 1
 
 
 @_records("zongzhi", "floating_resident")
 def _register_floating(w, actor, ctx):
-    platforms.register_floating(w.engine, actor, village_id=w.rw.village, name="陈外来", id_number=None,
-                                phone="13812348888", origin="安徽省阜阳市", address="东湖村4组",
-                                registered_on=TODAY, as_platform_id=w.p["zongzhi"], now=T0)
+    platforms.register_floating(
+        w.engine,
+        actor,
+        village_id=w.rw.village,
+        name="陈外来",
+        id_number=None,
+        phone="13812348888",
+        origin="安徽省阜阳市",
+        address="东湖村4组",
+        registered_on=TODAY,
+        as_platform_id=w.p["zongzhi"],
+        now=T0,
+    )
 
 
 @_records("zongzhi", "floating_resident", prepare=_floating)
 def _floating_left(w, actor, row):
-    platforms.floating_left(w.engine, actor, row["id"], row["version"], left_on=TODAY,
-                            as_platform_id=w.p["zongzhi"], now=T0)
+    platforms.floating_left(
+        w.engine, actor, row["id"], row["version"], left_on=TODAY, as_platform_id=w.p["zongzhi"], now=T0
+    )
 
 
 @probe("service_catalogue.manage", "service_item", platform="bianmin")
 def _save_service_item_new(w, actor, ctx):
-    platforms.save_service_item(w.engine, actor, code=f"BM{w.seq():03d}", name="残疾人证办理",
-                                as_platform_id=w.p["bianmin"], now=T0)
+    platforms.save_service_item(
+        w.engine, actor, code=f"BM{w.seq():03d}", name="残疾人证办理", as_platform_id=w.p["bianmin"], now=T0
+    )
 
 
 def _new_item(w: MW) -> dict:
     code = f"BX{w.seq():03d}"
-    r = platforms.save_service_item(w.engine, w.admin, code=code, name="临时救助申请",
-                                    as_platform_id=w.p["bianmin"], now=T0)
+    r = platforms.save_service_item(
+        w.engine, w.admin, code=code, name="临时救助申请", as_platform_id=w.p["bianmin"], now=T0
+    )
     return {**r, "code": code}
 
 
 @probe("service_catalogue.manage", "service_item", prepare=_new_item, platform="bianmin")
 def _save_service_item_update(w, actor, item):
-    platforms.save_service_item(w.engine, actor, item_id=item["id"], version=item["version"], code=item["code"],
-                                name="临时救助申请（改）", agent_point_ok=False, as_platform_id=w.p["bianmin"],
-                                now=T0)
+    platforms.save_service_item(
+        w.engine,
+        actor,
+        item_id=item["id"],
+        version=item["version"],
+        code=item["code"],
+        name="临时救助申请（改）",
+        agent_point_ok=False,
+        as_platform_id=w.p["bianmin"],
+        now=T0,
+    )
 
 
 # --------------------------------------------------------------------------- reports
@@ -1112,24 +1449,38 @@ TASK_TABLES = ("task", "task_milestone", "task_progress")
 
 
 def _task_input(**kw) -> task_svc.TaskInput:
-    base = dict(title="老旧小区改造（东湖社区）", lead_unit="规划建设办公室", due_on=TODAY + timedelta(days=60),
-                responsible_units="东湖社区、综治中心", owner="王建国", standard="完成3栋楼外墙改造，惠及120户",
-                source="county")
+    base = dict(
+        title="老旧小区改造（东湖社区）",
+        lead_unit="规划建设办公室",
+        due_on=TODAY + timedelta(days=60),
+        responsible_units="东湖社区、综治中心",
+        owner="王建国",
+        standard="完成3栋楼外墙改造，惠及120户",
+        source="county",
+    )
     return task_svc.TaskInput(**{**base, **kw})
 
 
 def _new_task(w: MW) -> dict:
     """An open task of the first township with one milestone not done."""
     t = task_svc.create_task(w.engine, w.admin, _task_input(), township_id=_first_township(w), now=T0)
-    m = task_svc.add_milestone(w.engine, w.admin, t["id"], t["version"], title="完成方案设计",
-                               due_on=TODAY + timedelta(days=20), now=T0)
+    m = task_svc.add_milestone(
+        w.engine, w.admin, t["id"], t["version"], title="完成方案设计", due_on=TODAY + timedelta(days=20), now=T0
+    )
     return {"id": t["id"], "version": m["version"], "milestone": m["id"]}
 
 
 def _closed_task(w: MW) -> dict:
     t = _new_task(w)
-    c = task_svc.close_task(w.engine, w.admin, t["id"], t["version"], evidence="县专班已验收，资料已存档。",
-                            reason="方案设计并入施工阶段完成。", now=T0)
+    c = task_svc.close_task(
+        w.engine,
+        w.admin,
+        t["id"],
+        t["version"],
+        evidence="县专班已验收，资料已存档。",
+        reason="方案设计并入施工阶段完成。",
+        now=T0,
+    )
     return {"id": t["id"], "version": c["version"]}
 
 
@@ -1140,8 +1491,18 @@ def _task_workbook(w: MW) -> bytes:
 
     number = f"县-{w.seq():03d}"
     wb = load_workbook(io.BytesIO(import_base.template_bytes(task_import.SPEC)))
-    wb["任务"].append([number, "党员联户全覆盖", "党政综合办公室", "各村（社区）", "李秀梅", "联户率100%", "县级交办",
-                       (TODAY + timedelta(days=90)).isoformat()])
+    wb["任务"].append(
+        [
+            number,
+            "党员联户全覆盖",
+            "党政综合办公室",
+            "各村（社区）",
+            "李秀梅",
+            "联户率100%",
+            "县级交办",
+            (TODAY + timedelta(days=90)).isoformat(),
+        ]
+    )
     wb["节点"].append([number, "完成联户分配", (TODAY + timedelta(days=30)).isoformat()])
     out = io.BytesIO()
     wb.save(out)
@@ -1160,8 +1521,9 @@ def _update_task(w, actor, t):
 
 @probe("task.manage", *TASK_TABLES, prepare=_new_task)
 def _add_milestone(w, actor, t):
-    task_svc.add_milestone(w.engine, actor, t["id"], t["version"], title="完成施工招标",
-                           due_on=TODAY + timedelta(days=40), now=T0)
+    task_svc.add_milestone(
+        w.engine, actor, t["id"], t["version"], title="完成施工招标", due_on=TODAY + timedelta(days=40), now=T0
+    )
 
 
 @probe("task.manage", *TASK_TABLES, prepare=_new_task)
@@ -1183,8 +1545,15 @@ def _import_tasks(w, actor, content):
 
 @probe("task.close", *TASK_TABLES, prepare=_new_task)
 def _close_task(w, actor, t):
-    task_svc.close_task(w.engine, actor, t["id"], t["version"], evidence="县专班已验收，资料已存档。",
-                        reason="方案设计并入施工阶段完成。", now=T0)
+    task_svc.close_task(
+        w.engine,
+        actor,
+        t["id"],
+        t["version"],
+        evidence="县专班已验收，资料已存档。",
+        reason="方案设计并入施工阶段完成。",
+        now=T0,
+    )
 
 
 @probe("task.close", *TASK_TABLES, prepare=_closed_task)
@@ -1284,10 +1653,25 @@ CROSS_TOWNSHIP_ALLOWED: dict[str, str] = {
     "create_task": "creates a task in the administrator's own township",
     "import_tasks": "imports into the administrator's own township (the only one its session reads)",
     "change_own_password": "the administrator's own account",
-    **{name: READ for name in (
-        "list_users", "audit_log_reads", "inbox_count", "inbox_page", "inbox_export", "audit_export_work_order",
-        "export_workbook", "emergency_workbook", "audit_export_roster", "export_ledger", "audit_export_mediation",
-        "weekly_report_export", "audit_export_weekly", "audit_export_other")},
+    **{
+        name: READ
+        for name in (
+            "list_users",
+            "audit_log_reads",
+            "inbox_count",
+            "inbox_page",
+            "inbox_export",
+            "audit_export_work_order",
+            "export_workbook",
+            "emergency_workbook",
+            "audit_export_roster",
+            "export_ledger",
+            "audit_export_mediation",
+            "weekly_report_export",
+            "audit_export_weekly",
+            "audit_export_other",
+        )
+    },
 }
 # refused row by row: the import's report lists the first township's grid codes as unknown
 CROSS_TOWNSHIP_REPORTED = {"import_workbook"}
@@ -1314,17 +1698,28 @@ def test_cross_township_cell(mw_towns, pr):
 
 
 def _scope_grid_other(w: MW):
-    ev = ge.report(w.engine, w.admin, ge.EventReport(event_type="safety", description="西山社区楼道堆放杂物。",
-                                                     grid_id=w.rw.grid_other, address="西山社区1号楼"), now=T0)
+    ev = ge.report(
+        w.engine,
+        w.admin,
+        ge.EventReport(
+            event_type="safety", description="西山社区楼道堆放杂物。", grid_id=w.rw.grid_other, address="西山社区1号楼"
+        ),
+        now=T0,
+    )
     return lambda: ge.handle_on_spot(w.engine, w.actors["grid"], ev["id"], ev["version"], "已清理。", now=T0)
 
 
 def _scope_grid_unlinked(w: MW):
-    uid = users.create_user(w.engine, w.admin, username=f"gridnew{w.seq()}", display_name="新网格员", role="grid",
-                            password=PW)
+    uid = users.create_user(
+        w.engine, w.admin, username=f"gridnew{w.seq()}", display_name="新网格员", role="grid", password=PW
+    )
     lone = Actor(uid, "lone", "grid", "新网格员")
-    return lambda: ge.report(w.engine, lone, ge.EventReport(event_type="safety", description="村口老桥护栏松动。",
-                                                            address="东湖村村口老桥"), now=T0)
+    return lambda: ge.report(
+        w.engine,
+        lone,
+        ge.EventReport(event_type="safety", description="村口老桥护栏松动。", address="东湖村村口老桥"),
+        now=T0,
+    )
 
 
 def _scope_order_platform(w: MW):
@@ -1344,14 +1739,26 @@ def _scope_push_receiver(w: MW):
 
 def _scope_records_platform(w: MW):
     return lambda: platforms.record_inspection(
-        w.engine, w.officers["zongzhi"], business_name="东湖超市", address="东湖村1组", kind="routine",
-        inspected_on=TODAY, now=T0)
+        w.engine,
+        w.officers["zongzhi"],
+        business_name="东湖超市",
+        address="东湖村1组",
+        kind="routine",
+        inspected_on=TODAY,
+        now=T0,
+    )
 
 
 def _scope_open_other_lead(w: MW):
-    return lambda: platforms.open_case(w.engine, w.officers["zongzhi"], lead_platform_id=w.p["shichang"],
-                                       title="东湖村过期食品", description="巡查发现一摊位销售过期食品。",
-                                       source="patrol", now=T0)
+    return lambda: platforms.open_case(
+        w.engine,
+        w.officers["zongzhi"],
+        lead_platform_id=w.p["shichang"],
+        title="东湖村过期食品",
+        description="巡查发现一摊位销售过期食品。",
+        source="patrol",
+        now=T0,
+    )
 
 
 # Mediation's village / township scope (a village mediator or grid worker only in their own
@@ -1374,8 +1781,16 @@ def test_scope_refusal(mw, case):
     message, not the role refusal) and nothing written."""
     make, fragment = SCOPE_CASES[case]
     call = make(mw)
-    tables = ("grid_event", "grid_event_step", "work_order", "work_order_event", "platform_case",
-              "platform_case_event", "handoff", "inspection")
+    tables = (
+        "grid_event",
+        "grid_event_step",
+        "work_order",
+        "work_order_event",
+        "platform_case",
+        "platform_case_event",
+        "handoff",
+        "inspection",
+    )
     before = row_counts(mw.engine, tables)
     with WriteSpy(mw.engine) as spy:
         with pytest.raises(PermissionDenied) as exc:

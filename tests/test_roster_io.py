@@ -17,7 +17,13 @@ from sqlalchemy import func, select
 from db.engine import read_session
 from db.errors import PermissionDenied
 from db.models import (
-    AuditLog, Base, Grid, GridStaff, PartyMember, PartyMemberHousehold, Resident,
+    AuditLog,
+    Base,
+    Grid,
+    GridStaff,
+    PartyMember,
+    PartyMemberHousehold,
+    Resident,
 )
 from db.services import roster_io as rio
 from db.services.roster_io import COLUMNS, SHEET_GRIDS, SHEET_LINKS, SHEET_PARTY, SHEET_STAFF
@@ -95,17 +101,30 @@ def test_import_creates_updates_and_unlinks_then_is_idempotent(w):
         links = wb[SHEET_LINKS]
         links.delete_rows(2)  # member 1 loses the first household
         links.append([ident(5), "张五", "G01", "东湖村一组10号", None, "2026-03-01"])
+
     content = edited(export(w), change)
     report = rio.import_workbook(w.engine, w.admin, content, now=NOW)
     assert report.ok, [str(e) for e in report.errors]
-    assert report.counts[SHEET_GRIDS]["created"] == 1 and report.counts[SHEET_STAFF] == \
-        {"created": 1, "updated": 1, "unchanged": 2}
+    assert report.counts[SHEET_GRIDS]["created"] == 1 and report.counts[SHEET_STAFF] == {
+        "created": 1,
+        "updated": 1,
+        "unchanged": 2,
+    }
     assert report.counts[SHEET_PARTY]["created"] == 1 and report.counts[SHEET_LINKS]["created"] == 1
     with read_session(w.engine) as s:
-        assert s.scalar(select(func.count()).select_from(PartyMemberHousehold)
-                        .where(PartyMemberHousehold.party_member_id == w.member)) == 5
-        new = s.scalars(select(PartyMember).join(Resident, Resident.id == PartyMember.resident_id)
-                        .where(Resident.id_number == ident(5))).one()
+        assert (
+            s.scalar(
+                select(func.count())
+                .select_from(PartyMemberHousehold)
+                .where(PartyMemberHousehold.party_member_id == w.member)
+            )
+            == 5
+        )
+        new = s.scalars(
+            select(PartyMember)
+            .join(Resident, Resident.id == PartyMember.resident_id)
+            .where(Resident.id_number == ident(5))
+        ).one()
         assert new.score == 100 and s.get(Resident, new.resident_id).is_party_member
         assert s.scalar(select(Grid.kind).where(Grid.code == "G09")) == "special"
     again = digest(w)
@@ -127,8 +146,11 @@ def _refused(w, content: bytes) -> list[str]:
 def test_wrong_columns_are_refused(w):
     def change(wb):
         wb[SHEET_STAFF].cell(row=1, column=col(SHEET_STAFF, "联系电话")).value = "电话"
+
     errors = _refused(w, edited(export(w), change))
-    assert errors == ["「网格人员」第1行：表头与模板不一致：缺少列「联系电话」；多出列「电话」。请使用本系统导出的模板。"]
+    assert errors == [
+        "「网格人员」第1行：表头与模板不一致：缺少列「联系电话」；多出列「电话」。请使用本系统导出的模板。"
+    ]
 
 
 def test_missing_sheet_and_unreadable_file_are_refused(w):
@@ -148,9 +170,13 @@ def test_malformed_rows_are_refused_with_row_and_column(w):
         gr.cell(row=3, column=col(SHEET_GRIDS, "所属村（社区）")).value = "不存在村"  # unknown village
         pa = wb[SHEET_PARTY]
         pa.cell(row=2, column=col(SHEET_PARTY, "身份证号")).value = "411726198001010010"  # bad checksum
+
     errors = _refused(w, edited(export(w), change))
     text = "\n".join(errors)
-    assert "「网格人员」第2行「联系电话」：电话号码格式不正确" in text or "「网格人员」第2行「联系电话」：联系电话格式不正确" in text
+    assert (
+        "「网格人员」第2行「联系电话」：电话号码格式不正确" in text
+        or "「网格人员」第2行「联系电话」：联系电话格式不正确" in text
+    )
     assert "「网格人员」第3行「姓名」：姓名不能超过30个字（当前31个字）。" in errors
     assert "「网格人员」第5行「身份证号」：身份证号在本表第2行已出现，同一人只能登记一次。" in errors
     assert any(e.startswith("「网格人员」第6行「身份证号」：该身份证号在系统中已登记为另一人") for e in errors)
@@ -161,6 +187,7 @@ def test_malformed_rows_are_refused_with_row_and_column(w):
 def test_staff_id_already_used_by_another_staff_member_is_refused(w):
     def change(wb):
         wb[SHEET_STAFF].cell(row=3, column=col(SHEET_STAFF, "姓名")).value = "另一个人"
+
     errors = _refused(w, edited(export(w), change))
     assert any("已登记为另一人" in e and "第3行" in e for e in errors)
 
@@ -247,9 +274,22 @@ def test_a_record_changed_while_the_file_was_checked_is_refused(w):
 
     def progress(_f, text):
         if text.startswith("检查通过") and not after_edit:
-            svc.save_staff(w.engine, w.admin, svc.StaffInput(
-                grid_id=w.grid, name="王网格长", phone="13900009999", id_number=ident(101, 1975),
-                staff_role="chief", employment="full", active=True), staff_id=w.staff, version=1, now=NOW)
+            svc.save_staff(
+                w.engine,
+                w.admin,
+                svc.StaffInput(
+                    grid_id=w.grid,
+                    name="王网格长",
+                    phone="13900009999",
+                    id_number=ident(101, 1975),
+                    staff_role="chief",
+                    employment="full",
+                    active=True,
+                ),
+                staff_id=w.staff,
+                version=1,
+                now=NOW,
+            )
             after_edit["digest"] = digest(w)
 
     report = rio.import_workbook(w.engine, w.admin, content, progress=progress, now=NOW)
@@ -272,9 +312,20 @@ def test_a_key_created_while_the_file_was_checked_is_refused(w):
 
     def progress(_f, text):
         if text.startswith("检查通过") and not after_edit:
-            svc.save_staff(w.engine, w.admin, svc.StaffInput(
-                grid_id=w.grid2, name="周新员", phone="13700001234", id_number=ident(300, 1991),
-                staff_role="worker", employment="part", active=True), now=NOW)
+            svc.save_staff(
+                w.engine,
+                w.admin,
+                svc.StaffInput(
+                    grid_id=w.grid2,
+                    name="周新员",
+                    phone="13700001234",
+                    id_number=ident(300, 1991),
+                    staff_role="worker",
+                    employment="part",
+                    active=True,
+                ),
+                now=NOW,
+            )
             after_edit["digest"] = digest(w)
 
     report = rio.import_workbook(w.engine, w.admin, content, progress=progress, now=NOW)
@@ -289,11 +340,13 @@ def test_joined_today_is_accepted_at_one_in_the_morning_beijing_time(w, monkeypa
 
     def change(wb):
         wb[SHEET_PARTY].cell(row=2, column=col(SHEET_PARTY, "入党日期")).value = "2026-03-02"
+
     report = rio.import_workbook(w.engine, w.admin, edited(export(w), change))
     assert report.ok, [str(e) for e in report.errors]
 
     def tomorrow(wb):
         wb[SHEET_PARTY].cell(row=2, column=col(SHEET_PARTY, "入党日期")).value = "2026-03-03"
+
     report = rio.import_workbook(w.engine, w.admin, edited(export(w), tomorrow))
     assert any("入党日期不正确" in str(e) for e in report.errors)
 
@@ -304,15 +357,30 @@ def test_the_upsert_itself_refuses_a_row_whose_version_moved(w, monkeypatch):
     from db.services import roster as svc
 
     monkeypatch.setattr(rio, "_recheck", lambda s, plan: [])
-    content = edited(export(w), lambda wb: wb[SHEET_GRIDS].append(
-        ["G09", "东湖村第9网格", "专属网格", "青龙镇", "东湖村", "东湖集贸市场"]))
+    content = edited(
+        export(w),
+        lambda wb: wb[SHEET_GRIDS].append(["G09", "东湖村第9网格", "专属网格", "青龙镇", "东湖村", "东湖集贸市场"]),
+    )
     after_edit = {}
 
     def progress(_f, text):
         if text.startswith("检查通过") and not after_edit:
-            svc.save_staff(w.engine, w.admin, svc.StaffInput(
-                grid_id=w.grid, name="王网格长", phone="13900009999", id_number=ident(101, 1975),
-                staff_role="chief", employment="full", active=True), staff_id=w.staff, version=1, now=NOW)
+            svc.save_staff(
+                w.engine,
+                w.admin,
+                svc.StaffInput(
+                    grid_id=w.grid,
+                    name="王网格长",
+                    phone="13900009999",
+                    id_number=ident(101, 1975),
+                    staff_role="chief",
+                    employment="full",
+                    active=True,
+                ),
+                staff_id=w.staff,
+                version=1,
+                now=NOW,
+            )
             after_edit["digest"] = digest(w)
 
     report = rio.import_workbook(w.engine, w.admin, content, progress=progress, now=NOW)

@@ -33,8 +33,11 @@ def open_view(actor, **params):
 
 # a view's date-dependent code (ages, visits due) runs the same for every role that opens it: one
 # role per view runs again at the date-sensitive run's other moments (scripts/test.sh)
-CASES = [pytest.param(role, view, id=f"{view}-{role}", marks=() if role == READERS[0] else pytest.mark.any_date)
-         for view in VIEWS for role in READERS]
+CASES = [
+    pytest.param(role, view, id=f"{view}-{role}", marks=() if role == READERS[0] else pytest.mark.any_date)
+    for view in VIEWS
+    for role in READERS
+]
 
 
 @pytest.mark.parametrize("role,view", CASES)
@@ -96,11 +99,21 @@ def test_household_chain_escapes_and_scrubs_user_text(demo_db):  # noqa: F811
         h.address = "东湖村**加粗**[链接](x)号"
         hh, head, grid_id = h.id, h.head_name, h.grid_id
         order_id = s.scalar(select(WorkOrder.id).order_by(WorkOrder.id).limit(1))
-        s.execute(update(WorkOrder).where(WorkOrder.id == order_id).values(
-            household_id=hh, title=f"{head}反映漏水，电话13912345678"))
-    ge.report(engine, demo_db["admin"], ge.EventReport(
-        event_type="safety", grid_id=grid_id, household_id=hh,
-        description=f"{head}家屋顶漏雨，{head}电话13912345678"))
+        s.execute(
+            update(WorkOrder)
+            .where(WorkOrder.id == order_id)
+            .values(household_id=hh, title=f"{head}反映漏水，电话13912345678")
+        )
+    ge.report(
+        engine,
+        demo_db["admin"],
+        ge.EventReport(
+            event_type="safety",
+            grid_id=grid_id,
+            household_id=hh,
+            description=f"{head}家屋顶漏雨，{head}电话13912345678",
+        ),
+    )
 
     def shown(at):  # st.table cells are escaped markdown (components.ui.table): read them as shown
         return re.sub(r"\\(.)", r"\1", " ".join(t.value.to_string() for t in at.table))

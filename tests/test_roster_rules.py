@@ -6,7 +6,13 @@ import pytest
 
 from db.errors import ValidationError
 from db.rules.roster import (
-    check_score_change, clean_name, id_check_digit, link_status, normalize_id_number, parse_label, parse_yes_no,
+    check_score_change,
+    clean_name,
+    id_check_digit,
+    link_status,
+    normalize_id_number,
+    parse_label,
+    parse_yes_no,
 )
 
 VALID = "11010519491231002X"  # the standard's own example
@@ -21,10 +27,16 @@ def test_valid_id_numbers_are_normalised(raw):
     assert normalize_id_number(raw) == VALID
 
 
-@pytest.mark.parametrize("raw,why", [
-    ("110105194912310021", "校验位"), ("11010519491231002", "18位"), ("1101051949123100AX", "18位"),
-    ("110105194902300029", "出生日期"), ("110105189912310021", "出生日期"),
-])
+@pytest.mark.parametrize(
+    "raw,why",
+    [
+        ("110105194912310021", "校验位"),
+        ("11010519491231002", "18位"),
+        ("1101051949123100AX", "18位"),
+        ("110105194902300029", "出生日期"),
+        ("110105189912310021", "出生日期"),
+    ],
+)
 def test_bad_id_numbers_are_refused(raw, why):
     with pytest.raises(ValidationError, match=why):
         normalize_id_number(raw)

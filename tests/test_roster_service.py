@@ -34,8 +34,15 @@ def audits(w, action) -> int:
 
 
 def staff_input(w, **kw) -> svc.StaffInput:
-    base = dict(grid_id=w.grid2, name="孙新人", phone="139 0000 4444", id_number=ident(200, 1992),
-                staff_role="worker", employment="full", active=True)
+    base = dict(
+        grid_id=w.grid2,
+        name="孙新人",
+        phone="139 0000 4444",
+        id_number=ident(200, 1992),
+        staff_role="worker",
+        employment="full",
+        active=True,
+    )
     base.update(kw)
     return svc.StaffInput(**base)
 
@@ -55,11 +62,18 @@ def test_create_and_update_staff_is_audited_and_version_checked(w):
     assert audits(w, "roster.staff_update") == 1
 
 
-@pytest.mark.parametrize("kw,field", [
-    (dict(phone="12345"), "phone"), (dict(phone=""), "phone"), (dict(id_number="411726199201012001"), "id_number"),
-    (dict(name="王" * 31), "name"), (dict(grid_id=999999), "grid_id"), (dict(staff_role="boss"), "staff_role"),
-    (dict(id_number=ident(101, 1975)), "id_number"),  # already the chief of grid 1
-])
+@pytest.mark.parametrize(
+    "kw,field",
+    [
+        (dict(phone="12345"), "phone"),
+        (dict(phone=""), "phone"),
+        (dict(id_number="411726199201012001"), "id_number"),
+        (dict(name="王" * 31), "name"),
+        (dict(grid_id=999999), "grid_id"),
+        (dict(staff_role="boss"), "staff_role"),
+        (dict(id_number=ident(101, 1975)), "id_number"),  # already the chief of grid 1
+    ],
+)
 def test_bad_staff_input_changes_nothing(w, kw, field):
     before = (count(w, GridStaff), count(w, AuditLog))
     with pytest.raises(ValidationError) as exc:
@@ -92,7 +106,11 @@ def test_score_entry_and_score_in_one_transaction(w):
         assert s.get(PartyMember, w.member).score == 98
     assert audits(w, "party.score") == 1
     # over 100, stale version, empty reason: nothing written
-    for args, exc in (((2, 5, "优秀"), ValidationError), ((1, -1, "缺席会议"), ConflictError), ((2, -1, ""), ValidationError)):
+    for args, exc in (
+        ((2, 5, "优秀"), ValidationError),
+        ((1, -1, "缺席会议"), ConflictError),
+        ((2, -1, ""), ValidationError),
+    ):
         with pytest.raises(exc):
             svc.add_score_entry(w.engine, w.admin, w.member, *args, now=NOW)
     assert count(w, PartyScoreEntry) == 1
@@ -107,8 +125,11 @@ def test_party_links_replace_and_validate(w):
     r = svc.set_party_links(w.engine, w.admin, w.member2, 2, hh[5:10], now=NOW)
     assert (r["added"], r["removed"]) == (1, 1)
     with read_session(w.engine) as s:
-        linked = set(s.scalars(select(PartyMemberHousehold.household_id)
-                               .where(PartyMemberHousehold.party_member_id == w.member2)))
+        linked = set(
+            s.scalars(
+                select(PartyMemberHousehold.household_id).where(PartyMemberHousehold.party_member_id == w.member2)
+            )
+        )
     assert linked == set(hh[5:10])
     before = count(w, PartyMemberHousehold)
     with pytest.raises(ValidationError, match="党员所在村"):
@@ -120,11 +141,13 @@ def test_party_links_replace_and_validate(w):
 
 
 def test_update_party_member_checks_zone_team_and_grid(w):
-    p = svc.PartyInput(name="张二", phone="13812340001", grid_id=w.grid2, zone_id=w.zone, team_id=w.team,
-                       joined_on=None, active=True)
+    p = svc.PartyInput(
+        name="张二", phone="13812340001", grid_id=w.grid2, zone_id=w.zone, team_id=w.team, joined_on=None, active=True
+    )
     assert svc.update_party_member(w.engine, w.admin, w.member2, 1, p, now=NOW)["version"] == 2
-    bad = svc.PartyInput(name="张二", phone=None, grid_id=w.grid_other, zone_id=None, team_id=None,
-                         joined_on=None, active=True)
+    bad = svc.PartyInput(
+        name="张二", phone=None, grid_id=w.grid_other, zone_id=None, team_id=None, joined_on=None, active=True
+    )
     with pytest.raises(ValidationError, match="所属网格"):
         svc.update_party_member(w.engine, w.admin, w.member2, 2, bad, now=NOW)
 
@@ -139,14 +162,25 @@ def test_unit_chief_must_live_in_the_unit(w):
 
 
 def test_create_party_member_from_resident(w):
-    r = svc.create_party_member(w.engine, w.admin, ident(3), svc.PartyInput(
-        name="张三", phone=None, grid_id=None, zone_id=None, team_id=None, joined_on=None, active=True), now=NOW)
+    r = svc.create_party_member(
+        w.engine,
+        w.admin,
+        ident(3),
+        svc.PartyInput(name="张三", phone=None, grid_id=None, zone_id=None, team_id=None, joined_on=None, active=True),
+        now=NOW,
+    )
     with read_session(w.engine) as s:
         m = s.get(PartyMember, r["id"])
         assert (m.village_id, m.grid_id, m.score) == (w.village, w.grid, 100)
     with pytest.raises(ValidationError, match="已登记为党员"):
-        svc.create_party_member(w.engine, w.admin, ident(3), svc.PartyInput(
-            name="张三", phone=None, grid_id=None, zone_id=None, team_id=None, joined_on=None, active=True))
+        svc.create_party_member(
+            w.engine,
+            w.admin,
+            ident(3),
+            svc.PartyInput(
+                name="张三", phone=None, grid_id=None, zone_id=None, team_id=None, joined_on=None, active=True
+            ),
+        )
 
 
 def test_tree_counts_and_gaps_in_sql(w):
@@ -157,8 +191,14 @@ def test_tree_counts_and_gaps_in_sql(w):
         assert (east["rural"], east["grids"], east["households"], east["units"], east["chiefs"]) == (2, 2, 10, 1, 1)
         assert (east["workers_full"], east["workers_part"], east["party_members"]) == (0, 1, 2)
         # grid 2 has no staff; grid 3 has a worker but no chief
-        assert gaps == {"grid_no_chief": 2, "grid_no_worker": 1, "household_no_unit": 3,
-                        "party_under": 1, "party_over": 0, "household_unlinked": 5}
+        assert gaps == {
+            "grid_no_chief": 2,
+            "grid_no_worker": 1,
+            "household_no_unit": 3,
+            "party_under": 1,
+            "party_over": 0,
+            "household_unlinked": 5,
+        }
         assert east["grid_no_chief"] == 1 and tree["西山社区"]["grid_no_chief"] == 1
         total, rows = q.gap_page(s, "household_unlinked", q.Scope(village_id=w.village), 0, 2)
         assert total == 4 and len(rows) == 2
@@ -185,11 +225,13 @@ def test_joined_today_is_accepted_at_one_in_the_morning_beijing_time(w):
 
     one_am = datetime(2026, 3, 1, 17, 0)  # 2026-03-02 01:00 Beijing
     clock.freeze(one_am)  # the console's clock (put back after the test)
-    p = svc.PartyInput(name="张二", phone=None, grid_id=None, zone_id=None, team_id=None,
-                       joined_on=date(2026, 3, 2), active=True)
+    p = svc.PartyInput(
+        name="张二", phone=None, grid_id=None, zone_id=None, team_id=None, joined_on=date(2026, 3, 2), active=True
+    )
     assert svc.update_party_member(w.engine, w.admin, w.member2, 1, p)["version"] == 2
-    later = svc.PartyInput(name="张二", phone=None, grid_id=None, zone_id=None, team_id=None,
-                           joined_on=date(2026, 3, 3), active=True)
+    later = svc.PartyInput(
+        name="张二", phone=None, grid_id=None, zone_id=None, team_id=None, joined_on=date(2026, 3, 3), active=True
+    )
     with pytest.raises(ValidationError, match="入党日期"):
         svc.update_party_member(w.engine, w.admin, w.member2, 2, later)
     # an explicit ``now`` is the clock too
@@ -207,15 +249,34 @@ def test_the_roster_refuses_a_second_entry_for_one_id_number_at_the_database(w):
     taken = ident(101, 1975)  # grid 1's chief
     with pytest.raises(IntegrityError) as caught:
         with write_session(w.engine) as s:
-            s.add(GridStaff(grid_id=w.grid2, name="重复", phone="13900005555", id_number=taken,
-                            staff_role="worker", employment="part"))
+            s.add(
+                GridStaff(
+                    grid_id=w.grid2,
+                    name="重复",
+                    phone="13900005555",
+                    id_number=taken,
+                    staff_role="worker",
+                    employment="part",
+                )
+            )
     assert violates_unique(caught.value, "uq_grid_staff_id_number", "grid_staff", "id_number")
     assert not violates_unique(caught.value, "uq_something_else", "grid_staff", "phone")
     assert count(w, GridStaff, GridStaff.id_number == taken) == 1
     # no ID number at all is not a duplicate
     with write_session(w.engine) as s:
-        s.add_all([GridStaff(grid_id=w.grid2, name=f"无证{k}", phone="13900005555", id_number=None,
-                             staff_role="worker", employment="part") for k in range(2)])
+        s.add_all(
+            [
+                GridStaff(
+                    grid_id=w.grid2,
+                    name=f"无证{k}",
+                    phone="13900005555",
+                    id_number=None,
+                    staff_role="worker",
+                    employment="part",
+                )
+                for k in range(2)
+            ]
+        )
     assert count(w, GridStaff, GridStaff.id_number.is_(None)) >= 2
 
 
@@ -245,9 +306,12 @@ def _lose_a_race_on_postgresql(engine, first_insert, call) -> BaseException | di
     # autocommit: pg_stat_activity is a snapshot taken once per transaction
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as watch:
         for _ in range(600):
-            waiting = watch.execute(text(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                "AND datname = current_database()")).scalar()
+            waiting = watch.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND datname = current_database()"
+                )
+            ).scalar()
             if waiting:
                 break
             time.sleep(0.05)
@@ -270,9 +334,17 @@ def test_two_saves_of_one_person_at_once_leave_one_entry_on_postgresql(pg_engine
     new = ident(300, 1990)
     exc = _lose_a_race_on_postgresql(
         pg_engine,
-        insert(GridStaff).values(grid_id=w.grid, name="先到", phone="13900006666", id_number=new,
-                                 staff_role="worker", employment="full", version=1),
-        lambda: svc.save_staff(pg_engine, w.admin, staff_input(w, id_number=new), now=NOW))
+        insert(GridStaff).values(
+            grid_id=w.grid,
+            name="先到",
+            phone="13900006666",
+            id_number=new,
+            staff_role="worker",
+            employment="full",
+            version=1,
+        ),
+        lambda: svc.save_staff(pg_engine, w.admin, staff_input(w, id_number=new), now=NOW),
+    )
     assert isinstance(exc, ValidationError) and exc.field == "id_number" and "刚刚" in exc.message
     assert count(w, GridStaff, GridStaff.id_number == new) == 1
     assert audits(w, "roster.staff_create") == 0
@@ -289,11 +361,19 @@ def test_two_registrations_of_one_party_member_at_once_leave_one_on_postgresql(p
         resident_id = s.scalar(select(Resident.id).where(Resident.id_number == ident(3)))
     exc = _lose_a_race_on_postgresql(
         pg_engine,
-        insert(PartyMember).values(resident_id=resident_id, village_id=w.village, name="张三", score=100,
-                                   active=True, version=1),
-        lambda: svc.create_party_member(pg_engine, w.admin, ident(3), svc.PartyInput(
-            name="张三", phone=None, grid_id=None, zone_id=None, team_id=None, joined_on=None, active=True),
-            now=NOW))
+        insert(PartyMember).values(
+            resident_id=resident_id, village_id=w.village, name="张三", score=100, active=True, version=1
+        ),
+        lambda: svc.create_party_member(
+            pg_engine,
+            w.admin,
+            ident(3),
+            svc.PartyInput(
+                name="张三", phone=None, grid_id=None, zone_id=None, team_id=None, joined_on=None, active=True
+            ),
+            now=NOW,
+        ),
+    )
     assert isinstance(exc, ValidationError) and exc.field == "id_number" and "刚刚" in exc.message
     assert count(w, PartyMember, PartyMember.resident_id == resident_id) == 1
     assert audits(w, "roster.party_create") == 0

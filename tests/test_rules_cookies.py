@@ -37,7 +37,10 @@ def test_decode_accepts_only_our_key_and_hs256():
         jwt.encode(claims, key, algorithm="HS512"),  # another algorithm, our key
         jwt.encode(claims, None, algorithm="none"),  # unsigned
         jwt.encode(claims, key, algorithm="HS256")[:-3] + "abc",  # tampered signature
-        "not-a-jwt", "a.b.c", "", "\x00",
+        "not-a-jwt",
+        "a.b.c",
+        "",
+        "\x00",
     ]
     for token in forged:
         assert decode(token, key) is None, token

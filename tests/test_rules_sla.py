@@ -10,8 +10,17 @@ from datetime import date, datetime
 import pytest
 
 from db.rules.sla import (
-    CalendarYearMissing, HolidayCalendar, add_workdays, contact_deadline, deadline_provisional, deadline_text,
-    light, local_to_utc, to_local, warn_point, workdays_between,
+    CalendarYearMissing,
+    HolidayCalendar,
+    add_workdays,
+    contact_deadline,
+    deadline_provisional,
+    deadline_text,
+    light,
+    local_to_utc,
+    to_local,
+    warn_point,
+    workdays_between,
 )
 from db.queries.calendar import calendar_from_package
 
@@ -29,25 +38,28 @@ def due_local_date(start, n, cal=None):
     return date.fromordinal(end.date().toordinal() - 1)
 
 
-@pytest.mark.parametrize("start, n, expected", [
-    # Monday 27 Jan 2025: the holiday runs 28 Jan - 4 Feb; day 1 is Wed 5 Feb
-    (local(2025, 1, 27), 1, date(2025, 2, 5)),
-    (local(2025, 1, 27), 3, date(2025, 2, 7)),
-    # day 4 is the make-up Saturday 8 Feb
-    (local(2025, 1, 27), 4, date(2025, 2, 8)),
-    (local(2025, 1, 27), 5, date(2025, 2, 10)),
-    # Friday 24 Jan: Saturday is off, Sunday 26 Jan is a make-up working day
-    (local(2025, 1, 24), 1, date(2025, 1, 26)),
-    (local(2025, 1, 24), 2, date(2025, 1, 27)),
-    # National Day: Friday 26 Sep -> Sunday 28 Sep (make-up) -> Mon 29, Tue 30 -> off 1-8 Oct -> Thu 9
-    (local(2025, 9, 26), 1, date(2025, 9, 28)),
-    (local(2025, 9, 26), 3, date(2025, 9, 30)),
-    (local(2025, 9, 26), 4, date(2025, 10, 9)),
-    (local(2025, 9, 26), 6, date(2025, 10, 11)),  # make-up Saturday 11 Oct
-    (local(2025, 9, 26), 7, date(2025, 10, 13)),
-    # an ordinary week: Monday + 5 = next Monday
-    (local(2025, 3, 3), 5, date(2025, 3, 10)),
-])
+@pytest.mark.parametrize(
+    "start, n, expected",
+    [
+        # Monday 27 Jan 2025: the holiday runs 28 Jan - 4 Feb; day 1 is Wed 5 Feb
+        (local(2025, 1, 27), 1, date(2025, 2, 5)),
+        (local(2025, 1, 27), 3, date(2025, 2, 7)),
+        # day 4 is the make-up Saturday 8 Feb
+        (local(2025, 1, 27), 4, date(2025, 2, 8)),
+        (local(2025, 1, 27), 5, date(2025, 2, 10)),
+        # Friday 24 Jan: Saturday is off, Sunday 26 Jan is a make-up working day
+        (local(2025, 1, 24), 1, date(2025, 1, 26)),
+        (local(2025, 1, 24), 2, date(2025, 1, 27)),
+        # National Day: Friday 26 Sep -> Sunday 28 Sep (make-up) -> Mon 29, Tue 30 -> off 1-8 Oct -> Thu 9
+        (local(2025, 9, 26), 1, date(2025, 9, 28)),
+        (local(2025, 9, 26), 3, date(2025, 9, 30)),
+        (local(2025, 9, 26), 4, date(2025, 10, 9)),
+        (local(2025, 9, 26), 6, date(2025, 10, 11)),  # make-up Saturday 11 Oct
+        (local(2025, 9, 26), 7, date(2025, 10, 13)),
+        # an ordinary week: Monday + 5 = next Monday
+        (local(2025, 3, 3), 5, date(2025, 3, 10)),
+    ],
+)
 def test_deadline_across_holidays(start, n, expected):
     assert due_local_date(start, n) == expected
 
@@ -72,9 +84,10 @@ def test_unknown_year_raises_instead_of_guessing():
 
 def test_admin_entered_year_is_used():
     # a made-up 2027 schedule: Monday 4 Jan 2027 is a holiday, Saturday 9 Jan a make-up day
-    cal = HolidayCalendar(known_years=frozenset({2026, 2027}),
-                          exceptions={date(2027, 1, 1): False, date(2027, 1, 4): False,
-                                      date(2027, 1, 9): True})
+    cal = HolidayCalendar(
+        known_years=frozenset({2026, 2027}),
+        exceptions={date(2027, 1, 1): False, date(2027, 1, 4): False, date(2027, 1, 9): True},
+    )
     start = local(2026, 12, 31)  # Thursday
     end = to_local(add_workdays(start, 2, cal))
     # 1 Jan off, 2-3 Jan weekend, 4 Jan off: day 1 is Tue 5 Jan, day 2 Wed 6 Jan -> ends at 7 Jan 00:00

@@ -15,8 +15,11 @@ VALID = "11010519491231002X"  # the standard's own example
 
 # --------------------------------------------------------------------------- characters
 
-@pytest.mark.parametrize("ch", ["\uffff", "\ufffe", "\ufdd0", "\ufdef", "\U0001fffe", "\U0010ffff", "\ud800",
-                                "\udfff", "\x00", "\x0b", "\x1f"])
+
+@pytest.mark.parametrize(
+    "ch",
+    ["\uffff", "\ufffe", "\ufdd0", "\ufdef", "\U0001fffe", "\U0010ffff", "\ud800", "\udfff", "\x00", "\x0b", "\x1f"],
+)
 def test_xml_illegal_characters_are_found(ch):
     assert xml_illegal(f"张三{ch}") == ch
 
@@ -55,14 +58,40 @@ def test_joiners_stay_in_free_text():
 
 # --------------------------------------------------------------------------- integers
 
-@pytest.mark.parametrize("value,expected", [(5, 5), ("5", 5), (" 12 ", 12), ("１２", 12), (3.0, 3), ("+3", 3),
-                                            ("-5", -5), (0, 0)])
+
+@pytest.mark.parametrize(
+    "value,expected", [(5, 5), ("5", 5), (" 12 ", 12), ("１２", 12), (3.0, 3), ("+3", 3), ("-5", -5), (0, 0)]
+)
 def test_bounded_int_reads_integers(value, expected):
     assert bounded_int(value, -10, 99, "须为整数。") == expected
 
 
-@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan"), 2.5, "1_0", "0x10", "1e3", "٣", "²",
-                                   True, False, None, "", " ", "abc", [1], 1e308, 10**30, "9" * 30, 100, -11])
+@pytest.mark.parametrize(
+    "value",
+    [
+        float("inf"),
+        float("-inf"),
+        float("nan"),
+        2.5,
+        "1_0",
+        "0x10",
+        "1e3",
+        "٣",
+        "²",
+        True,
+        False,
+        None,
+        "",
+        " ",
+        "abc",
+        [1],
+        1e308,
+        10**30,
+        "9" * 30,
+        100,
+        -11,
+    ],
+)
 def test_bounded_int_refuses_everything_else_in_chinese(value):
     """int(inf) raised OverflowError; int("1_0") read 10; int("٣") read 3."""
     with pytest.raises(ValidationError, match="须为整数") as exc:
@@ -78,6 +107,7 @@ def test_score_change_uses_the_bounded_reading(delta):
 
 # --------------------------------------------------------------------------- ID numbers
 
+
 def test_the_roster_still_exports_the_id_rule():
     assert roster.normalize_id_number is normalize_id_number and roster.id_check_digit is id_check_digit
 
@@ -86,11 +116,14 @@ def test_full_width_digits_are_read_as_ascii():
     assert normalize_id_number("１１０１０５１９４９１２３１００２Ｘ") == VALID
 
 
-@pytest.mark.parametrize("raw", [
-    "١١٠١٠٥١٩٤٩١٢٣١٠٠٢X",  # Arabic-Indic digits, a valid check character: \d took them
-    "११०१०५१९४९१२३१००२X",  # Devanagari
-    "\n" + VALID[:-1] + "\nX",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "١١٠١٠٥١٩٤٩١٢٣١٠٠٢X",  # Arabic-Indic digits, a valid check character: \d took them
+        "११०१०५१९४९१२३१००२X",  # Devanagari
+        "\n" + VALID[:-1] + "\nX",
+    ],
+)
 def test_other_scripts_digits_are_refused(raw):
     with pytest.raises(ValidationError, match="18位"):
         normalize_id_number(raw)

@@ -31,16 +31,19 @@ def test_parse_schedule():
     assert set(s.workdays) == {date(2027, 2, 14), date(2027, 2, 20)}
 
 
-@pytest.mark.parametrize("text, message", [
-    ("2027-02-30 春节", "不存在"),
-    ("2026-12-31 元旦", "不在2027年内"),
-    ("2027-02-10 至 2027-02-01 春节", "早于"),
-    ("2027-03-03 上班 调休", "应为周六或周日"),
-    ("2027-01-01 元旦\n2027-01-01 元旦", "重复"),
-    ("明年元旦放假", "无法识别"),
-    ("2027-01-01", "节日名称"),
-    ("2027-02-14 上班 调休", "至少录入一个放假日期"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("2027-02-30 春节", "不存在"),
+        ("2026-12-31 元旦", "不在2027年内"),
+        ("2027-02-10 至 2027-02-01 春节", "早于"),
+        ("2027-03-03 上班 调休", "应为周六或周日"),
+        ("2027-01-01 元旦\n2027-01-01 元旦", "重复"),
+        ("明年元旦放假", "无法识别"),
+        ("2027-01-01", "节日名称"),
+        ("2027-02-14 上班 调休", "至少录入一个放假日期"),
+    ],
+)
 def test_parse_schedule_rejects_with_line_numbers(text, message):
     with pytest.raises(ValidationError, match=message):
         parse_schedule(2027, text)
@@ -72,8 +75,11 @@ def test_enter_year_makes_deadlines_official(engine):
         svc.enter_holiday_year(engine, ADMIN, 2027, SCHEDULE_2027, "x")
     svc.enter_holiday_year(engine, ADMIN, 2027, "2027-01-01 元旦", "更正", replace=True)
     with read_session(engine) as s:
-        n = s.scalar(select(func.count()).select_from(CalendarDay).where(
-            CalendarDay.day.between(date(2027, 1, 1), date(2027, 12, 31))))
+        n = s.scalar(
+            select(func.count())
+            .select_from(CalendarDay)
+            .where(CalendarDay.day.between(date(2027, 1, 1), date(2027, 12, 31)))
+        )
         assert n == 1 and s.get(HolidayYear, 2027).source == "更正"
     with pytest.raises(PermissionDenied):
         svc.enter_holiday_year(engine, Actor(5, "leader", "leader"), 2028, "2028-01-01 元旦", "x")
@@ -85,8 +91,15 @@ def test_update_category_is_versioned_and_validated(engine):
         s.add(c)
         s.flush()
         cid, v = c.id, c.version
-    kw = dict(name="道路交通", default_tier="whistle", platform_code="zhifa", contact_hours=12,
-              handling_workdays=7, keywords="路灯， 坑洼、井盖,路灯", active=True)
+    kw = dict(
+        name="道路交通",
+        default_tier="whistle",
+        platform_code="zhifa",
+        contact_hours=12,
+        handling_workdays=7,
+        keywords="路灯， 坑洼、井盖,路灯",
+        active=True,
+    )
     v2 = svc.update_category(engine, ADMIN, cid, v, **kw)
     assert v2 == v + 1
     with read_session(engine) as s:
@@ -94,8 +107,12 @@ def test_update_category_is_versioned_and_validated(engine):
         assert (c.name, c.handling_workdays, c.keywords) == ("道路交通", 7, "路灯,坑洼,井盖")
     with pytest.raises(ConflictError):
         svc.update_category(engine, ADMIN, cid, v, **kw)
-    for bad, msg in [(dict(handling_workdays=0), "办理时限"), (dict(contact_hours=100), "首次联系"),
-                     (dict(name=" "), "类别名称"), (dict(platform_code="nope"), "承办平台")]:
+    for bad, msg in [
+        (dict(handling_workdays=0), "办理时限"),
+        (dict(contact_hours=100), "首次联系"),
+        (dict(name=" "), "类别名称"),
+        (dict(platform_code="nope"), "承办平台"),
+    ]:
         with pytest.raises(ValidationError, match=msg):
             svc.update_category(engine, ADMIN, cid, v2, **{**kw, **bad})
     with pytest.raises(PermissionDenied):

@@ -56,7 +56,11 @@ def test_the_administrator_sets_up_an_empty_console(empty_console):
     assert at.segmented_control(key="settings_view").value == "上线准备"
     _fill(at, {"乡镇编码": "青龙", "乡镇名称": "青龙镇", "所属县（区）": "示范县"})
     at = _submit(at, "新建乡镇")
-    assert any("只能由字母、数字和短横线组成" in e.value for e in at.error), ([e.value for e in at.error], at.exception, [s.value for s in at.success])  # shown at its form
+    assert any("只能由字母、数字和短横线组成" in e.value for e in at.error), (
+        [e.value for e in at.error],
+        at.exception,
+        [s.value for s in at.success],
+    )  # shown at its form
     assert _count(engine, Township) == 0
     _fill(at, {"乡镇编码": "QLZ", "乡镇名称": "青龙镇", "所属县（区）": "示范县"})
     at = _submit(at, "新建乡镇")

@@ -42,21 +42,31 @@ def test_an_empty_database_goes_live_step_by_step(engine):
 
     with read_session(engine) as s:
         done = {step.label: step.done for step in setup_q.checklist(s)}
-    assert done == {"乡镇与四个平台": True, "诉求类别与时限": True, "村（社区）": True, "网格": True,
-                    "住户与居民（Excel导入）": False, "网格员（花名册导入）": False, "接待员或转办督办员账号": True}
+    assert done == {
+        "乡镇与四个平台": True,
+        "诉求类别与时限": True,
+        "村（社区）": True,
+        "网格": True,
+        "住户与居民（Excel导入）": False,
+        "网格员（花名册导入）": False,
+        "接待员或转办督办员账号": True,
+    }
     with read_session(engine) as s:
         assert s.scalar(select(Township.code)) == "T-01"  # codes are kept in capitals
     for action in ("township.create", "category.load_standard", "village.create", "grid.create"):
         assert _audits(engine, action) == 1, action
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(code="", name="青龙镇", county="示范县"), "请填写乡镇编码"),
-    (dict(code="青龙", name="青龙镇", county="示范县"), "只能由字母、数字和短横线组成"),
-    (dict(code="T1", name="  ", county="示范县"), "请填写乡镇名称"),
-    (dict(code="T1", name="青龙镇", county=""), "请填写所属县（区）"),
-    (dict(code="T1", name="青龙镇\x00", county="示范县"), None),  # control characters refused
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(code="", name="青龙镇", county="示范县"), "请填写乡镇编码"),
+        (dict(code="青龙", name="青龙镇", county="示范县"), "只能由字母、数字和短横线组成"),
+        (dict(code="T1", name="  ", county="示范县"), "请填写乡镇名称"),
+        (dict(code="T1", name="青龙镇", county=""), "请填写所属县（区）"),
+        (dict(code="T1", name="青龙镇\x00", county="示范县"), None),  # control characters refused
+    ],
+)
 def test_bad_township_input_writes_nothing(engine, kwargs, message):
     admin = first_admin(engine)
     with pytest.raises(ValidationError) as exc:
@@ -100,9 +110,11 @@ def test_only_the_administrator_sets_up(engine, role):
     admin = first_admin(engine)
     town = setup.create_township(engine, admin, code="T1", name="青龙镇", county="示范县")
     other = Actor(999, "other", role)
-    for call in (lambda: setup.create_township(engine, other, code="T2", name="白马镇", county="示范县"),
-                 lambda: setup.load_standard_categories(engine, other),
-                 lambda: setup.create_village(engine, other, township_id=town, code="V1", name="东湖村")):
+    for call in (
+        lambda: setup.create_township(engine, other, code="T2", name="白马镇", county="示范县"),
+        lambda: setup.load_standard_categories(engine, other),
+        lambda: setup.create_village(engine, other, township_id=town, code="V1", name="东湖村"),
+    ):
         with pytest.raises(PermissionDenied):
             call()
     assert _count(engine, Township) == 1 and _count(engine, Category) == 0 and _count(engine, Village) == 0

@@ -32,9 +32,15 @@ D = lambda days: TODAY + timedelta(days=days)  # noqa: E731
 
 
 def task(**kw) -> svc.TaskInput:
-    values = dict(title="老旧小区改造（东湖社区）", lead_unit="规划建设办公室", due_on=D(60),
-                  responsible_units="东湖社区、综治中心", owner="王建国", standard="完成3栋楼外墙改造，惠及120户",
-                  source="县级交办")
+    values = dict(
+        title="老旧小区改造（东湖社区）",
+        lead_unit="规划建设办公室",
+        due_on=D(60),
+        responsible_units="东湖社区、综治中心",
+        owner="王建国",
+        standard="完成3栋楼外墙改造，惠及120户",
+        source="县级交办",
+    )
     return svc.TaskInput(**{**values, **kw})
 
 
@@ -85,8 +91,10 @@ def test_key_flow_on_both_backends(engine):
     close = w.audits("task.close")[0]
     assert close.before["status"] == "open" and close.after["status"] == "closed"
     assert close.after["closing_evidence"] == "县专班已验收，资料已存档。" and close.after["closed_on"] == "2026-03-04"
-    assert [len(w.audits(a)) for a in ("task.create", "task.milestone_add", "task.progress", "task.milestone_done",
-                                       "task.reopen")] == [1, 1, 1, 1, 1]
+    assert [
+        len(w.audits(a))
+        for a in ("task.create", "task.milestone_add", "task.progress", "task.milestone_done", "task.reopen")
+    ] == [1, 1, 1, 1, 1]
 
 
 def test_numbers_and_validation(w):
@@ -98,9 +106,13 @@ def test_numbers_and_validation(w):
     assert _field(exc) == "number"
     with pytest.raises(ValidationError, match="由系统生成"):
         svc.create_task(e, w.admin, task(number="RW-2026-000009"), now=NOW)
-    for bad, field, words in ((dict(title=" "), "title", "请填写任务名称"), (dict(lead_unit=""), "lead_unit", "牵头单位"),
-                              (dict(due_on=None), "due_on", "完成时限"), (dict(source="省级"), "source", "来源只能是"),
-                              (dict(owner="王" * 31), "owner", "不能超过")):
+    for bad, field, words in (
+        (dict(title=" "), "title", "请填写任务名称"),
+        (dict(lead_unit=""), "lead_unit", "牵头单位"),
+        (dict(due_on=None), "due_on", "完成时限"),
+        (dict(source="省级"), "source", "来源只能是"),
+        (dict(owner="王" * 31), "owner", "不能超过"),
+    ):
         with pytest.raises(ValidationError, match=words) as exc:
             svc.create_task(e, w.admin, task(**bad), now=NOW)
         assert _field(exc) == field
@@ -130,8 +142,11 @@ def test_milestones_progress_and_closing_rules(w):
     with pytest.raises(ValidationError, match="早于最晚的节点时限"):
         svc.update_task(e, lead, t["id"], m2["version"], task(due_on=D(10)), now=NOW)
     # closing out: evidence required; milestones not done need the reason
-    for kw, field in ((dict(evidence=""), "evidence"), (dict(evidence="县专班已验收。"), "reason"),
-                      (dict(evidence="县专班已验收。", reason="并入下一阶段。", closed_on=D(1)), "closed_on")):
+    for kw, field in (
+        (dict(evidence=""), "evidence"),
+        (dict(evidence="县专班已验收。"), "reason"),
+        (dict(evidence="县专班已验收。", reason="并入下一阶段。", closed_on=D(1)), "closed_on"),
+    ):
         with pytest.raises(ValidationError) as exc:
             svc.close_task(e, lead, t["id"], m2["version"], now=NOW, **kw)
         assert _field(exc) == field, kw
@@ -140,9 +155,11 @@ def test_milestones_progress_and_closing_rules(w):
     with read_session(e) as s:
         assert s.get(Task, t["id"]).closing_reason == "主体并入县级项目。"
     # a closed task is the leaders' to reopen: nothing else changes it
-    for call in (lambda: svc.report_progress(e, lead, t["id"], c["version"], percent=100, text="已全部完成。", now=NOW),
-                 lambda: svc.add_milestone(e, lead, t["id"], c["version"], title="验收", due_on=D(1), now=NOW),
-                 lambda: svc.set_milestone_done(e, lead, m1["id"], 1, now=NOW)):
+    for call in (
+        lambda: svc.report_progress(e, lead, t["id"], c["version"], percent=100, text="已全部完成。", now=NOW),
+        lambda: svc.add_milestone(e, lead, t["id"], c["version"], title="验收", due_on=D(1), now=NOW),
+        lambda: svc.set_milestone_done(e, lead, m1["id"], 1, now=NOW),
+    ):
         with pytest.raises(ValidationError, match="已销号"):
             call()
 
@@ -173,12 +190,20 @@ def test_warnings_and_counts_at_a_fixed_day(w):
         assert (week["closed_week"], week["due_week"], week["due_week_closed"]) == (1, 2, 0)
         _, rows = tq.task_page(s, tq.TaskFilter(status=None), TODAY, "leader")
         shown = {r["title"]: r["warning_text"] for r in rows}
-        assert shown == {"逾期任务": "已逾期3天", "临期任务": "即将到期（剩2天）", "今天到期": "今天到期",
-                         "节点逾期": "1个节点逾期", "已销号": ""}
+        assert shown == {
+            "逾期任务": "已逾期3天",
+            "临期任务": "即将到期（剩2天）",
+            "今天到期": "今天到期",
+            "节点逾期": "1个节点逾期",
+            "已销号": "",
+        }
         assert [r["title"] for r in rows][:2] == ["逾期任务", "今天到期"]  # open first, by deadline; closed last
         assert rows[-1]["title"] == "已销号"
-        for warning, titles in (("overdue", ["逾期任务"]), ("due_soon", ["今天到期", "临期任务"]),
-                                ("milestone_overdue", ["节点逾期"])):
+        for warning, titles in (
+            ("overdue", ["逾期任务"]),
+            ("due_soon", ["今天到期", "临期任务"]),
+            ("milestone_overdue", ["节点逾期"]),
+        ):
             _, found = tq.task_page(s, tq.TaskFilter(warning=warning), TODAY, "leader")
             assert [r["title"] for r in found] == titles, warning
         assert tq.task_page(s, tq.TaskFilter(lead_unit="综治中心"), TODAY, "leader")[0] == 1
@@ -205,10 +230,15 @@ def _workbook(tasks: list[list], milestones: list[list]) -> bytes:
     return out.getvalue()
 
 
-GOOD_TASKS = [["县-001", "网格员培训全覆盖", "综治中心", "各村（社区）", "刘晓东", "培训300人次", "县级交办", "2026-06-30"],
-              ["县-002", "防汛物资储备", "应急管理办公室", None, None, None, None, date(2026, 5, 31)]]
-GOOD_MILESTONES = [["县-001", "制定培训计划", "2026-03-31"], ["县-001", "完成集中培训", "2026-05-31"],
-                   ["县-002", "补齐缺口物资", "2026-05-15"]]
+GOOD_TASKS = [
+    ["县-001", "网格员培训全覆盖", "综治中心", "各村（社区）", "刘晓东", "培训300人次", "县级交办", "2026-06-30"],
+    ["县-002", "防汛物资储备", "应急管理办公室", None, None, None, None, date(2026, 5, 31)],
+]
+GOOD_MILESTONES = [
+    ["县-001", "制定培训计划", "2026-03-31"],
+    ["县-001", "完成集中培训", "2026-05-31"],
+    ["县-002", "补齐缺口物资", "2026-05-15"],
+]
 
 
 def test_import_good_file_then_unchanged_then_updated(w):
@@ -216,17 +246,23 @@ def test_import_good_file_then_unchanged_then_updated(w):
     content = _workbook(GOOD_TASKS, GOOD_MILESTONES)
     report = base.run(e, w.leader, imp, content, file_name="任务台账.xlsx")
     assert report.ok, report.errors
-    assert report.counts == {"任务": {"created": 2, "updated": 0, "unchanged": 0},
-                             "节点": {"created": 3, "updated": 0, "unchanged": 0}}
+    assert report.counts == {
+        "任务": {"created": 2, "updated": 0, "unchanged": 0},
+        "节点": {"created": 3, "updated": 0, "unchanged": 0},
+    }
     again = base.run(e, w.leader, imp, content)
-    assert again.ok and again.counts == {"任务": {"created": 0, "updated": 0, "unchanged": 2},
-                                         "节点": {"created": 0, "updated": 0, "unchanged": 3}}
+    assert again.ok and again.counts == {
+        "任务": {"created": 0, "updated": 0, "unchanged": 2},
+        "节点": {"created": 0, "updated": 0, "unchanged": 3},
+    }
     with read_session(e) as s:
         t1 = s.scalar(select(Task).where(Task.number == "县-001"))
         assert (t1.source, t1.due_on, t1.owner, t1.version) == ("county", date(2026, 6, 30), "刘晓东", 1)
         assert s.scalar(select(Task.source).where(Task.number == "县-002")) == "township"  # empty: 乡镇自定
-        assert [m.seq for m in s.scalars(select(TaskMilestone).where(TaskMilestone.task_id == t1.id)
-                                         .order_by(TaskMilestone.seq))] == [1, 2]
+        assert [
+            m.seq
+            for m in s.scalars(select(TaskMilestone).where(TaskMilestone.task_id == t1.id).order_by(TaskMilestone.seq))
+        ] == [1, 2]
     # a changed deadline and a new milestone: one update, one created after the task's own
     changed = _workbook([[*GOOD_TASKS[0][:7], "2026-07-31"]], [["县-001", "组织考核", "2026-07-15"]])
     report = base.run(e, w.leader, imp, changed)
@@ -244,19 +280,32 @@ def test_import_bad_rows_are_named_and_nothing_is_written(w):
     e = w.engine
     svc.create_task(e, w.admin, task(number="县-009", due_on=D(10)), now=NOW)
     content = _workbook(
-        [["县-001", None, "综治中心", None, None, None, None, "2026-06-30"],  # row 4: no title
-         ["县-002", "防汛物资储备", "应急管理办公室", None, None, None, "省级交办", "六月底"],  # row 5
-         ["RW-2026-000123", "道路安全隐患治理", "派出所", None, None, None, None, "2026-06-30"],  # row 6
-         ["县-003", "信访积案化解", "司法所", None, None, None, None, "2026-04-30"],  # row 7
-         ["县-003", "信访积案化解", "司法所", None, None, None, None, "2026-04-30"]],  # row 8: twice
-        [["县-404", "完成摸底", "2026-04-01"],  # row 4: no such task
-         ["县-003", "全部化解", "2026-05-31"],  # row 5: after the task's deadline
-         ["县-009", "完成摸底", "2026-12-31"]])  # row 6: after the console task's deadline
+        [
+            ["县-001", None, "综治中心", None, None, None, None, "2026-06-30"],  # row 4: no title
+            ["县-002", "防汛物资储备", "应急管理办公室", None, None, None, "省级交办", "六月底"],  # row 5
+            ["RW-2026-000123", "道路安全隐患治理", "派出所", None, None, None, None, "2026-06-30"],  # row 6
+            ["县-003", "信访积案化解", "司法所", None, None, None, None, "2026-04-30"],  # row 7
+            ["县-003", "信访积案化解", "司法所", None, None, None, None, "2026-04-30"],
+        ],  # row 8: twice
+        [
+            ["县-404", "完成摸底", "2026-04-01"],  # row 4: no such task
+            ["县-003", "全部化解", "2026-05-31"],  # row 5: after the task's deadline
+            ["县-009", "完成摸底", "2026-12-31"],
+        ],
+    )  # row 6: after the console task's deadline
     report = base.run(e, w.leader, imp, content)
     assert not report.ok
     found = {(x.sheet, x.row, x.column) for x in report.errors}
-    assert found == {("任务", 4, "任务名称"), ("任务", 5, "来源"), ("任务", 5, "完成时限"), ("任务", 6, "任务编号"),
-                     ("任务", 8, None), ("节点", 4, "任务编号"), ("节点", 5, "节点时限"), ("节点", 6, "节点时限")}
+    assert found == {
+        ("任务", 4, "任务名称"),
+        ("任务", 5, "来源"),
+        ("任务", 5, "完成时限"),
+        ("任务", 6, "任务编号"),
+        ("任务", 8, None),
+        ("节点", 4, "任务编号"),
+        ("节点", 5, "节点时限"),
+        ("节点", 6, "节点时限"),
+    }
     assert "必填" in next(str(x) for x in report.errors if x.row == 4 and x.sheet == "任务")
     with read_session(e) as s:
         assert s.scalar(select(func.count()).select_from(Task)) == 1
@@ -277,9 +326,17 @@ def test_weekly_report_section(w):
     with read_session(e) as s:
         report = wr.assemble(s, wr.week_of(TODAY), NOW, "leader")
     t = report["tasks"]
-    assert {k: t[k] for k in ("open", "overdue", "closed_week", "due_week", "due_week_closed")} == \
-        {"open": 3, "overdue": 2, "closed_week": 1, "due_week": 3, "due_week_closed": 1}
-    assert [(i["number"], i["overdue_days"], i["due"]) for i in t["items"]] == [("县-001", 20, D(-20)), ("县-002", 1, D(-1))]
+    assert {k: t[k] for k in ("open", "overdue", "closed_week", "due_week", "due_week_closed")} == {
+        "open": 3,
+        "overdue": 2,
+        "closed_week": 1,
+        "due_week": 3,
+        "due_week_closed": 1,
+    }
+    assert [(i["number"], i["overdue_days"], i["due"]) for i in t["items"]] == [
+        ("县-001", 20, D(-20)),
+        ("县-002", 1, D(-1)),
+    ]
     title, note, head, rows = next(x for x in wr.sections(report) if x[0].endswith("任务台账"))
     assert title == "八、任务台账" and "在办任务 3 项" in note and "本周销号 1 项" in note
     assert head[:3] == ["编号", "任务", "牵头单位"] and rows[0][:3] == ["县-001", "逾期很久", "规划建设办公室"]

@@ -18,8 +18,23 @@ from db import scope
 from db.engine import read_session, write_session
 from db.errors import NotFound, PermissionDenied, ValidationError
 from db.models import (
-    AppSetting, AuditLog, Base, CalendarDay, Category, Counter, Department, Grid, Household,
-    HolidayYear, Platform, RecordLink, ServiceItem, Township, User, Village, WorkOrder,
+    AppSetting,
+    AuditLog,
+    Base,
+    CalendarDay,
+    Category,
+    Counter,
+    Department,
+    Grid,
+    Household,
+    HolidayYear,
+    Platform,
+    RecordLink,
+    ServiceItem,
+    Township,
+    User,
+    Village,
+    WorkOrder,
 )
 from db.permissions import Actor
 from db.queries import kpi as kpi_q
@@ -68,15 +83,26 @@ def _second_township(w) -> dict:
         town1 = s.scalar(select(Township.id).where(Township.code == "T1"))
 
     def make(username, role, name, **kw):
-        uid = users.create_user(w.engine, w.admin, username=username, display_name=name, role=role,
-                                password=PW, township_id=ids["township"], **kw)
+        uid = users.create_user(
+            w.engine,
+            w.admin,
+            username=username,
+            display_name=name,
+            role=role,
+            password=PW,
+            township_id=ids["township"],
+            **kw,
+        )
         return Actor(uid, username, role, name, township_id=ids["township"], platform_id=kw.get("platform_id"))
 
-    return dict(ids, town1=town1,
-                admin=make("admin2", "admin", "白云管理员"),
-                reception=make("clerk2", "reception", "白云接待"),
-                dispatcher=make("disp2", "dispatcher", "白云转办"),
-                platform=make("plat2b", "platform", "白云综治", platform_id=ids["platform"]))
+    return dict(
+        ids,
+        town1=town1,
+        admin=make("admin2", "admin", "白云管理员"),
+        reception=make("clerk2", "reception", "白云接待"),
+        dispatcher=make("disp2", "dispatcher", "白云转办"),
+        platform=make("plat2b", "platform", "白云综治", platform_id=ids["platform"]),
+    )
 
 
 @pytest.fixture
@@ -89,12 +115,24 @@ def two(engine):
         t1 = t2["town1"]
         assert set(s.scalars(select(User.township_id).where(User.username.in_(("clerk", "disp"))))) == {t1}
     a = orders_svc.register(engine, w.reception, intake(w), now=T0)
-    b = orders_svc.register(engine, t2["reception"], intake(
-        w, village_id=t2["village"], grid_id=t2["grid"], household_id=t2["household"], caller_name="王五",
-        caller_phone="13900001111", address="白云村2组8号", description="白云村路灯不亮，晚上出行不便。"),
-        now=T0 + timedelta(minutes=5))
-    b = orders_svc.contact(scope.scoped(engine, t2["township"]), t2["reception"], b["id"], b["version"],
-                           now=T0 + timedelta(minutes=10))
+    b = orders_svc.register(
+        engine,
+        t2["reception"],
+        intake(
+            w,
+            village_id=t2["village"],
+            grid_id=t2["grid"],
+            household_id=t2["household"],
+            caller_name="王五",
+            caller_phone="13900001111",
+            address="白云村2组8号",
+            description="白云村路灯不亮，晚上出行不便。",
+        ),
+        now=T0 + timedelta(minutes=5),
+    )
+    b = orders_svc.contact(
+        scope.scoped(engine, t2["township"]), t2["reception"], b["id"], b["version"], now=T0 + timedelta(minutes=10)
+    )
     return w, t2, a, b
 
 
@@ -144,8 +182,9 @@ def test_the_other_townships_order_is_not_there(two):
     with read_session(w.engine) as s:
         before = s.get(WorkOrder, a["id"]).status
     with pytest.raises(NotFound):
-        orders_svc.dispatch(e2, t2["dispatcher"], a["id"], a["version"], t2["platform"], t2["dept"],
-                            now=T0 + timedelta(hours=1))
+        orders_svc.dispatch(
+            e2, t2["dispatcher"], a["id"], a["version"], t2["platform"], t2["dept"], now=T0 + timedelta(hours=1)
+        )
     # nothing of township 1 moved
     with read_session(w.engine) as s:
         assert s.get(WorkOrder, a["id"]).status == before == "received"
@@ -168,8 +207,9 @@ def test_kpis_of_the_townships_add_up_to_the_county(two):
             got[key] = kpi_q.summary(s, period, now)["current"]
     assert got["one"]["received"] + got["two"]["received"] == got["county"]["received"] == 2
     with read_session(w.engine) as s:
-        by_town = {r["label"]: r["received"] for r in kpi_q.order_stats(s, period.since, period.until, now,
-                                                                         by="township")}
+        by_town = {
+            r["label"]: r["received"] for r in kpi_q.order_stats(s, period.since, period.until, now, by="township")
+        }
     assert by_town == {"青龙镇": 1, "白云镇": 1}
 
 
@@ -192,8 +232,7 @@ def test_township_administrators_manage_only_their_own_accounts(two):
     with read_session(w.engine) as s:
         assert s.get(User, uid).township_id == t2["township"]
     with pytest.raises(PermissionDenied):
-        users.create_user(e2, admin2, username="countyboss", display_name="县领导", role="county_leader",
-                          password=PW)
+        users.create_user(e2, admin2, username="countyboss", display_name="县领导", role="county_leader", password=PW)
     with pytest.raises(PermissionDenied):
         setup_svc.create_township(e2, admin2, code="T3", name="红旗镇", county="示范县")
 
@@ -219,15 +258,31 @@ def test_a_single_township_database_upgrades_in_place(empty_engine):
     e = empty_engine
     migrate.upgrade(e, "0013")
     with e.begin() as c:
-        c.execute(text("INSERT INTO township (id, code, name, county, version, updated_at) "
-                       "VALUES (1, 'T1', '青龙镇', '示范县', 1, CURRENT_TIMESTAMP)"))
-        c.execute(text("INSERT INTO app_user (id, username, display_name, password_hash, role, active, "
-                       "failed_attempts, session_epoch, tokens_valid_after, version, created_at, updated_at) VALUES "
-                       "(1, 'clerk', '王接待', 'x', 'reception', true, 0, 0, 0, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
-        c.execute(text("INSERT INTO audit_log (at, user_id, username, action, entity) "
-                       "VALUES (CURRENT_TIMESTAMP, 1, 'clerk', 'login', 'app_user')"))
-        c.execute(text("INSERT INTO audit_log (at, user_id, username, action, entity) "
-                       "VALUES (CURRENT_TIMESTAMP, NULL, 'system', 'seed', 'calendar')"))
+        c.execute(
+            text(
+                "INSERT INTO township (id, code, name, county, version, updated_at) "
+                "VALUES (1, 'T1', '青龙镇', '示范县', 1, CURRENT_TIMESTAMP)"
+            )
+        )
+        c.execute(
+            text(
+                "INSERT INTO app_user (id, username, display_name, password_hash, role, active, "
+                "failed_attempts, session_epoch, tokens_valid_after, version, created_at, updated_at) VALUES "
+                "(1, 'clerk', '王接待', 'x', 'reception', true, 0, 0, 0, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+        c.execute(
+            text(
+                "INSERT INTO audit_log (at, user_id, username, action, entity) "
+                "VALUES (CURRENT_TIMESTAMP, 1, 'clerk', 'login', 'app_user')"
+            )
+        )
+        c.execute(
+            text(
+                "INSERT INTO audit_log (at, user_id, username, action, entity) "
+                "VALUES (CURRENT_TIMESTAMP, NULL, 'system', 'seed', 'calendar')"
+            )
+        )
     migrate.upgrade(e)
     with read_session(e) as s:
         assert s.scalar(select(User.township_id).where(User.username == "clerk")) == 1

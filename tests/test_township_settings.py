@@ -15,8 +15,14 @@ from db import scope
 from db.engine import read_session, write_session
 from db.errors import ConflictError, PermissionDenied, ValidationError
 from db.models import (
-    AuditLog, PartyMember, PartyMemberHousehold, Township, TownshipCategoryClock, TownshipSetting,
-    Village, WorkOrder,
+    AuditLog,
+    PartyMember,
+    PartyMemberHousehold,
+    Township,
+    TownshipCategoryClock,
+    TownshipSetting,
+    Village,
+    WorkOrder,
 )
 from db.permissions import can_open
 from db.queries import roster as roster_q
@@ -32,6 +38,7 @@ from tests.test_township_scope import _second_township  # township 2 (白云镇)
 
 # --------------------------------------------------------------------------- the rule, without a database
 
+
 def test_clock_precedence():
     """The township's clock for the category, else (first contact) the township's own
     first-contact clock, else the county catalogue's; an empty value passes to the next."""
@@ -45,6 +52,7 @@ def test_clock_precedence():
 
 
 # --------------------------------------------------------------------------- 党员联户
+
 
 def _two_roster_townships(engine):
     """The roster world (青龙镇) with its second village (西山社区) made a township of its own (白云镇),
@@ -86,7 +94,7 @@ def test_each_townships_members_are_flagged_on_its_own_link_range(engine):
         assert (tree["东湖村"]["party_under"], tree["西山社区"]["party_under"]) == (2, 0)
         total, rows = roster_q.gap_page(s, "party_under", roster_q.Scope(), 0, 10)
         assert {r["id"] for r in rows} == {w.member, w.member2} and {r["link_min"] for r in rows} == {10}
-        assert (roster_q.party_detail(s, w.member)["member"]["link_min"], ) == (10, )
+        assert (roster_q.party_detail(s, w.member)["member"]["link_min"],) == (10,)
         assert ts_q.shown_link_range(s) is None  # two ranges: the county's lists say 按各乡镇规定
         assert ts_q.shown_link_range(s, town1) == ts_q.LinkRange(10, 15, True)
     # 5-8 (the other seed): member's 6 links are within it again; 4-5: over
@@ -97,6 +105,7 @@ def test_each_townships_members_are_flagged_on_its_own_link_range(engine):
 
 
 # --------------------------------------------------------------------------- clocks
+
 
 def test_intake_dispatch_and_redispatch_take_the_townships_clocks(engine):
     """The same category, the same moment, two townships: 青龙镇 keeps the county's clocks (24 hours,
@@ -109,12 +118,23 @@ def test_intake_dispatch_and_redispatch_take_the_townships_clocks(engine):
     with read_session(engine) as s:
         assert ts_q.category_clocks(s, t2["town1"], w.category) == ts_q.Clocks(24, 5)
         assert ts_q.category_clocks(s, t2["township"], w.category) == ts_q.Clocks(
-            12, 2, ts_q.FROM_OVERRIDE, ts_q.FROM_OVERRIDE)
+            12, 2, ts_q.FROM_OVERRIDE, ts_q.FROM_OVERRIDE
+        )
 
     a = orders.register(engine, w.reception, intake(w), now=T0)
-    b = orders.register(e2, t2["reception"], intake(
-        w, village_id=t2["village"], grid_id=t2["grid"], household_id=t2["household"],
-        address="白云村2组8号", description="白云村路灯不亮，晚上出行不便。"), now=T0)
+    b = orders.register(
+        e2,
+        t2["reception"],
+        intake(
+            w,
+            village_id=t2["village"],
+            grid_id=t2["grid"],
+            household_id=t2["household"],
+            address="白云村2组8号",
+            description="白云村路灯不亮，晚上出行不便。",
+        ),
+        now=T0,
+    )
     with read_session(engine) as s:
         assert s.get(WorkOrder, a["id"]).contact_due_at == T0 + timedelta(hours=24)
         assert s.get(WorkOrder, b["id"]).contact_due_at == T0 + timedelta(hours=12)
@@ -140,9 +160,19 @@ def test_intake_dispatch_and_redispatch_take_the_townships_clocks(engine):
     # 青龙镇's own first-contact clock for all its categories; 白云镇's order keeps its category's 12 hours
     svc.update_township_settings(engine, w.admin, t2["town1"], 0, link_min=5, link_max=15, contact_hours=48)
     c = orders.register(engine, w.reception, intake(w), now=later)
-    d = orders.register(e2, t2["reception"], intake(
-        w, village_id=t2["village"], grid_id=t2["grid"], household_id=None, address="白云村3组",
-        description="白云村3组垃圾未清运。"), now=later)
+    d = orders.register(
+        e2,
+        t2["reception"],
+        intake(
+            w,
+            village_id=t2["village"],
+            grid_id=t2["grid"],
+            household_id=None,
+            address="白云村3组",
+            description="白云村3组垃圾未清运。",
+        ),
+        now=later,
+    )
     with read_session(engine) as s:
         assert s.get(WorkOrder, c["id"]).contact_due_at == later + timedelta(hours=48)
         assert s.get(WorkOrder, d["id"]).contact_due_at == later + timedelta(hours=12)
@@ -150,16 +180,35 @@ def test_intake_dispatch_and_redispatch_take_the_townships_clocks(engine):
 
 # --------------------------------------------------------------------------- refusals, audit, versions
 
+
 def _state(engine) -> tuple:
     with read_session(engine) as s:
-        return (s.scalar(select(func.count()).select_from(AuditLog)),
-                [tuple(r) for r in s.execute(select(TownshipSetting.township_id, TownshipSetting.link_min,
-                                                    TownshipSetting.link_max, TownshipSetting.contact_hours,
-                                                    TownshipSetting.version))],
-                [tuple(r) for r in s.execute(select(TownshipCategoryClock.category_id,
-                                                    TownshipCategoryClock.contact_hours,
-                                                    TownshipCategoryClock.handling_workdays,
-                                                    TownshipCategoryClock.version))])
+        return (
+            s.scalar(select(func.count()).select_from(AuditLog)),
+            [
+                tuple(r)
+                for r in s.execute(
+                    select(
+                        TownshipSetting.township_id,
+                        TownshipSetting.link_min,
+                        TownshipSetting.link_max,
+                        TownshipSetting.contact_hours,
+                        TownshipSetting.version,
+                    )
+                )
+            ],
+            [
+                tuple(r)
+                for r in s.execute(
+                    select(
+                        TownshipCategoryClock.category_id,
+                        TownshipCategoryClock.contact_hours,
+                        TownshipCategoryClock.handling_workdays,
+                        TownshipCategoryClock.version,
+                    )
+                )
+            ],
+        )
 
 
 BAD_SETTINGS = [
@@ -193,23 +242,51 @@ def test_refusals_change_nothing(engine):
     before = _state(engine)
     for call, error, words in [
         # the category's clocks out of range, an unknown category
-        (lambda: svc.set_category_clock(engine, w.admin, town1, w.category, 0, handling_workdays=0),
-         ValidationError, "办理时限"),
-        (lambda: svc.set_category_clock(engine, w.admin, town1, w.category, 0, handling_workdays=61),
-         ValidationError, "办理时限"),
-        (lambda: svc.set_category_clock(engine, w.admin, town1, w.category, 0, contact_hours=-1),
-         ValidationError, "首次联系"),
-        (lambda: svc.set_category_clock(engine, w.admin, town1, 999999, 0, contact_hours=12),
-         ValidationError, "类别不存在"),
+        (
+            lambda: svc.set_category_clock(engine, w.admin, town1, w.category, 0, handling_workdays=0),
+            ValidationError,
+            "办理时限",
+        ),
+        (
+            lambda: svc.set_category_clock(engine, w.admin, town1, w.category, 0, handling_workdays=61),
+            ValidationError,
+            "办理时限",
+        ),
+        (
+            lambda: svc.set_category_clock(engine, w.admin, town1, w.category, 0, contact_hours=-1),
+            ValidationError,
+            "首次联系",
+        ),
+        (
+            lambda: svc.set_category_clock(engine, w.admin, town1, 999999, 0, contact_hours=12),
+            ValidationError,
+            "类别不存在",
+        ),
         # no role but the administrator; a township's administrator only for their own township
-        (lambda: svc.update_township_settings(engine, w.dispatcher, town1, 0, link_min=5, link_max=8),
-         PermissionDenied, "无权"),
-        (lambda: svc.set_category_clock(engine, w.reception, town1, w.category, 0, contact_hours=12),
-         PermissionDenied, "无权"),
-        (lambda: svc.update_township_settings(scope.scoped(engine, t2["township"]), t2["admin"], town1, 0,
-                                              link_min=5, link_max=8), PermissionDenied, "本乡镇"),
-        (lambda: svc.set_category_clock(scope.scoped(engine, t2["township"]), t2["admin"], town1, w.category, 0,
-                                        contact_hours=12), PermissionDenied, "本乡镇"),
+        (
+            lambda: svc.update_township_settings(engine, w.dispatcher, town1, 0, link_min=5, link_max=8),
+            PermissionDenied,
+            "无权",
+        ),
+        (
+            lambda: svc.set_category_clock(engine, w.reception, town1, w.category, 0, contact_hours=12),
+            PermissionDenied,
+            "无权",
+        ),
+        (
+            lambda: svc.update_township_settings(
+                scope.scoped(engine, t2["township"]), t2["admin"], town1, 0, link_min=5, link_max=8
+            ),
+            PermissionDenied,
+            "本乡镇",
+        ),
+        (
+            lambda: svc.set_category_clock(
+                scope.scoped(engine, t2["township"]), t2["admin"], town1, w.category, 0, contact_hours=12
+            ),
+            PermissionDenied,
+            "本乡镇",
+        ),
     ]:
         with pytest.raises(error, match=words):
             call()
@@ -238,16 +315,31 @@ def test_saves_are_audited_and_a_stale_form_is_refused(engine):
     assert svc.set_category_clock(engine, w.admin, town, w.category, 0, contact_hours=6, handling_workdays=3) == 1
     with pytest.raises(ConflictError):
         svc.set_category_clock(engine, other_admin, town, w.category, 0, handling_workdays=4)
-    assert svc.set_category_clock(engine, other_admin, town, w.category, 1, contact_hours="", handling_workdays=None) == 2
+    assert (
+        svc.set_category_clock(engine, other_admin, town, w.category, 1, contact_hours="", handling_workdays=None) == 2
+    )
     with read_session(engine) as s:
         assert s.get(TownshipSetting, town).link_min == 5 and ts_q.category_clocks(s, town, w.category) == ts_q.Clocks(
-            24, 5)  # both emptied: the catalogue's again (the township's own first contact is gone too)
-        logs = s.execute(select(AuditLog.username, AuditLog.action, AuditLog.entity, AuditLog.before, AuditLog.after,
-                                AuditLog.township_id)
-                         .where(AuditLog.action.like("township.%")).order_by(AuditLog.id)).all()
-    assert [(u, a) for u, a, *_ in logs] == [("boss", "township.settings"), ("admin2", "township.settings"),
-                                             ("boss", "township.category_clock"),
-                                             ("admin2", "township.category_clock")]
+            24, 5
+        )  # both emptied: the catalogue's again (the township's own first contact is gone too)
+        logs = s.execute(
+            select(
+                AuditLog.username,
+                AuditLog.action,
+                AuditLog.entity,
+                AuditLog.before,
+                AuditLog.after,
+                AuditLog.township_id,
+            )
+            .where(AuditLog.action.like("township.%"))
+            .order_by(AuditLog.id)
+        ).all()
+    assert [(u, a) for u, a, *_ in logs] == [
+        ("boss", "township.settings"),
+        ("admin2", "township.settings"),
+        ("boss", "township.category_clock"),
+        ("admin2", "township.category_clock"),
+    ]
     first, second = logs[0], logs[1]
     assert first.before is None and first.after["link_min"] == 10 and first.after["contact_hours"] == 12
     assert second.before == {"link_min": 10, "link_max": 15, "contact_hours": 12}
@@ -257,6 +349,7 @@ def test_saves_are_audited_and_a_stale_form_is_refused(engine):
 
 
 # --------------------------------------------------------------------------- the 督办员
+
 
 def test_the_supervisor_urges_and_supervises_but_does_not_register_or_dispatch(engine):
     w = build_world(engine)
@@ -281,8 +374,10 @@ def test_the_supervisor_urges_and_supervises_but_does_not_register_or_dispatch(e
 
 def _writes(engine) -> tuple[int, int]:
     with read_session(engine) as s:
-        return (s.scalar(select(func.count()).select_from(AuditLog)),
-                s.scalar(select(func.count()).select_from(WorkOrder)))
+        return (
+            s.scalar(select(func.count()).select_from(AuditLog)),
+            s.scalar(select(func.count()).select_from(WorkOrder)),
+        )
 
 
 def test_the_link_picker_refusal_names_the_townships_range(sqlite_engine):

@@ -8,8 +8,16 @@ from components.ui import esc
 
 
 def test_markdown_and_html_are_inert():
-    for text in ("[点此](javascript:alert(1))", "![](http://tracker/x.png)", "<script>alert(1)</script>",
-                 "**粗体** _斜体_ `code`", "# 标题", "| a | b |", "$x$", ":red[红字]"):
+    for text in (
+        "[点此](javascript:alert(1))",
+        "![](http://tracker/x.png)",
+        "<script>alert(1)</script>",
+        "**粗体** _斜体_ `code`",
+        "# 标题",
+        "| a | b |",
+        "$x$",
+        ":red[红字]",
+    ):
         out = esc(text)
         # every markdown/HTML metacharacter is preceded by a backslash
         assert not re.search(r"(?<!\\)[\[\]()<>*_`#|$:!]", out), (text, out)
@@ -23,6 +31,7 @@ def test_plain_chinese_is_unchanged_and_none_is_empty():
 
 # --------------------------------------------------------------------------- st.table (components.ui.table)
 
+
 def test_table_escapes_every_string_cell_header_and_index(monkeypatch):
     """st.table renders cells, headers and the index as markdown: user text there was live."""
     import pandas as pd
@@ -31,8 +40,10 @@ def test_table_escapes_every_string_cell_header_and_index(monkeypatch):
 
     shown = []
     monkeypatch.setattr(ui.st, "table", lambda df, **kw: shown.append(df))
-    df = pd.DataFrame({"说明": ["[点此](javascript:alert(1))", "**粗**"], "分值": [3, -2], "[列](x)": ["a", None]},
-                      index=pd.Index(["<b>行</b>", "2026-11-23"], name="时间"))
+    df = pd.DataFrame(
+        {"说明": ["[点此](javascript:alert(1))", "**粗**"], "分值": [3, -2], "[列](x)": ["a", None]},
+        index=pd.Index(["<b>行</b>", "2026-11-23"], name="时间"),
+    )
     ui.table(df)
     out = shown[0]
     assert list(out["说明"]) == [esc("[点此](javascript:alert(1))"), esc("**粗**")]
@@ -52,9 +63,24 @@ def test_backslash_escapes_read_unchanged():
 
 # --------------------------------------------------------------------------- deep-link parameters
 
-@pytest.mark.parametrize("raw,expected", [("12", 12), (" 7 ", 7), (str(2**63 - 1), 2**63 - 1), ("²", None),
-                                          ("99999999999999999999", None), (str(2**63), None), ("0", None),
-                                          ("-1", None), ("１", None), ("1e3", None), ("", None), (None, None)])
+
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("12", 12),
+        (" 7 ", 7),
+        (str(2**63 - 1), 2**63 - 1),
+        ("²", None),
+        ("99999999999999999999", None),
+        (str(2**63), None),
+        ("0", None),
+        ("-1", None),
+        ("１", None),
+        ("1e3", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_param_id(monkeypatch, raw, expected):
     from components import ui
 
@@ -62,9 +88,18 @@ def test_param_id(monkeypatch, raw, expected):
     assert ui.param_id("member") == expected
 
 
-@pytest.mark.parametrize("raw,expected", [("RX-2026-000123", "RX-2026-000123"), (" TJ-2026-000001 ", "TJ-2026-000001"),
-                                          ("RX-2026\x00", None), ("<script>", None), ("Ｒ", None), ("A" * 41, None),
-                                          ("", None)])
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("RX-2026-000123", "RX-2026-000123"),
+        (" TJ-2026-000001 ", "TJ-2026-000001"),
+        ("RX-2026\x00", None),
+        ("<script>", None),
+        ("Ｒ", None),
+        ("A" * 41, None),
+        ("", None),
+    ],
+)
 def test_param_number(monkeypatch, raw, expected):
     from components import ui
 

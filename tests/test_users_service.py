@@ -32,8 +32,7 @@ def audit_count(engine, action=None):
 
 
 def make(engine, admin, username="clerk", role="reception", **kw):
-    return users.create_user(engine, admin, username=username, display_name="王接待", role=role,
-                             password=PW, **kw)
+    return users.create_user(engine, admin, username=username, display_name="王接待", role=role, password=PW, **kw)
 
 
 def test_create_user_is_audited_and_validated(engine, admin):
@@ -58,16 +57,16 @@ def test_create_user_is_audited_and_validated(engine, admin):
     with pytest.raises(ValidationError, match="密码至少"):
         users.create_user(engine, admin, username="short", display_name="甲", role="leader", password="a1")
     with pytest.raises(ValidationError, match="密码过长"):
-        users.create_user(engine, admin, username="long", display_name="甲", role="leader",
-                          password="密码" * 20 + "a1")
+        users.create_user(engine, admin, username="long", display_name="甲", role="leader", password="密码" * 20 + "a1")
     assert audit_count(engine) == before + 1  # refused inputs wrote nothing
 
 
 def test_only_admin_manages_users(engine, admin):
     for role in ("leader", "reception", "demo"):
         with pytest.raises(PermissionDenied):
-            users.create_user(engine, Actor(99, "x", role), username="newbie", display_name="甲",
-                              role="leader", password=PW)
+            users.create_user(
+                engine, Actor(99, "x", role), username="newbie", display_name="甲", role="leader", password=PW
+            )
     with pytest.raises(PermissionDenied):
         users.list_users(engine, Actor(99, "x", "demo"))
 
@@ -210,8 +209,17 @@ def test_cookie_refused_after_logout_password_change_and_deactivation(engine, ad
 
     with read_session(engine) as s:
         version = s.scalar(select(User.version).where(User.id == uid))
-    users.update_user(engine, admin, uid, version, display_name="王接待", role="reception",
-                      platform_id=None, village_id=None, active=False)
+    users.update_user(
+        engine,
+        admin,
+        uid,
+        version,
+        display_name="王接待",
+        role="reception",
+        platform_id=None,
+        village_id=None,
+        active=False,
+    )
     assert users.session_epoch(engine, uid) is None
     assert users.cookie_acceptable(engine, "clerk", time.time() + 1) is None
     assert "clerk" not in users.load_credentials(engine).config["usernames"]
@@ -247,8 +255,17 @@ def test_admin_cannot_lock_themselves_out(engine, admin):
     with read_session(engine) as s:
         v = s.scalar(select(User.version).where(User.id == admin.user_id))
     with pytest.raises(ValidationError, match="不能停用自己"):
-        users.update_user(engine, admin, admin.user_id, v, display_name="管理员", role="admin",
-                          platform_id=None, village_id=None, active=False)
+        users.update_user(
+            engine,
+            admin,
+            admin.user_id,
+            v,
+            display_name="管理员",
+            role="admin",
+            platform_id=None,
+            village_id=None,
+            active=False,
+        )
 
 
 def test_audit_log_is_append_only(engine, admin):
@@ -284,6 +301,16 @@ def test_admin_edit_does_not_undo_a_concurrent_logout(engine, admin):
         v = s.scalar(select(User.version).where(User.id == uid))
     users.logout(engine, uid)  # between the admin loading the form and saving it
     after_logout = users.session_epoch(engine, uid)
-    users.update_user(engine, admin, uid, v, display_name="王接待", role="reception", platform_id=None,
-                      village_id=None, active=True, phone="13800000000")
+    users.update_user(
+        engine,
+        admin,
+        uid,
+        v,
+        display_name="王接待",
+        role="reception",
+        platform_id=None,
+        village_id=None,
+        active=True,
+        phone="13800000000",
+    )
     assert users.session_epoch(engine, uid) == after_logout

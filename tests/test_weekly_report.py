@@ -30,13 +30,25 @@ def world(engine):
     build(engine)
     with write_session(engine) as s:
         v = s.scalar(select(Village).where(Village.code == "V1"))
-        case = MediationCase(number="TJ-2026-000001", township_id=v.township_id, village_id=v.id,
-                             dispute_type="homestead", title="王小明与李大军宅基地纠纷", summary="双方争执",
-                             source="walk_in", risk_colour="red", reported_at=L(2026, 3, 3, 10))
+        case = MediationCase(
+            number="TJ-2026-000001",
+            township_id=v.township_id,
+            village_id=v.id,
+            dispute_type="homestead",
+            title="王小明与李大军宅基地纠纷",
+            summary="双方争执",
+            source="walk_in",
+            risk_colour="red",
+            reported_at=L(2026, 3, 3, 10),
+        )
         s.add(case)
         s.flush()
-        s.add_all([MediationParty(case_id=case.id, name="王小明", side="applicant"),
-                   MediationParty(case_id=case.id, name="李大军", side="respondent")])
+        s.add_all(
+            [
+                MediationParty(case_id=case.id, name="王小明", side="applicant"),
+                MediationParty(case_id=case.id, name="李大军", side="respondent"),
+            ]
+        )
         # an overdue order whose title carries a phone number (free text is scrubbed for leaders)
         o = s.scalar(select(WorkOrder).where(WorkOrder.status == "in_progress"))
         o.title = "请回电13912345678反映积水"
@@ -66,7 +78,10 @@ def test_week_numbers_and_lists(world):
     assert report["overdue"]["total"] == 1 and report["overdue"]["items"][0]["title"] == "请回电139****5678反映积水"
     assert report["overdue"]["items"][0]["owner"] == "综治办"
     # top villages this week: 东湖村 3 (o1, o2, o5) against 1 (o8) last week; 西山社区 2 against 0
-    assert [(t["label"], t["this"], t["last"]) for t in report["top_villages"]] == [("东湖村", 3, 1), ("西山社区", 2, 0)]
+    assert [(t["label"], t["this"], t["last"]) for t in report["top_villages"]] == [
+        ("东湖村", 3, 1),
+        ("西山社区", 2, 0),
+    ]
     # one department handled everything: on time 1 of 2 resolved with a deadline
     assert [(d["department"], d["on_time"], d["on_time_n"]) for d in report["departments"]] == [("综治办", "50.0%", 2)]
     # carried over: received before Monday and still open -> o9 (a petition of March 2025, never
@@ -80,18 +95,48 @@ def test_lists_are_cut_at_the_limit_in_their_order(world):
     most overdue first, the supervised ones without a deadline last."""
     with write_session(world) as s:
         t = s.scalar(select(WorkOrder).where(WorkOrder.status == "in_progress"))
-        base = dict(township_id=t.township_id, village_id=t.village_id, grid_id=t.grid_id, channel="hotline",
-                    category_id=t.category_id, department_id=t.department_id, description="测试")
+        base = dict(
+            township_id=t.township_id,
+            village_id=t.village_id,
+            grid_id=t.grid_id,
+            channel="hotline",
+            category_id=t.category_id,
+            department_id=t.department_id,
+            description="测试",
+        )
         days = list(range(1, 41))
         random.Random(7).shuffle(days)  # inserted out of order: id order is not the list's order
         for d in days:
-            s.add(WorkOrder(number=f"RX-L-{d:03d}", title=f"积压{d:02d}", status="dispatched",
-                            received_at=L(2026, 1, 1) + timedelta(days=d), **base))
-            s.add(WorkOrder(number=f"RX-D-{d:03d}", title=f"超期{d:02d}", status="in_progress",
-                            received_at=L(2026, 3, 3, 8), due_at=L(2026, 3, 4) + timedelta(hours=d), **base))
+            s.add(
+                WorkOrder(
+                    number=f"RX-L-{d:03d}",
+                    title=f"积压{d:02d}",
+                    status="dispatched",
+                    received_at=L(2026, 1, 1) + timedelta(days=d),
+                    **base,
+                )
+            )
+            s.add(
+                WorkOrder(
+                    number=f"RX-D-{d:03d}",
+                    title=f"超期{d:02d}",
+                    status="in_progress",
+                    received_at=L(2026, 3, 3, 8),
+                    due_at=L(2026, 3, 4) + timedelta(hours=d),
+                    **base,
+                )
+            )
             if d <= 3:
-                s.add(WorkOrder(number=f"RX-S-{d:03d}", title=f"督办{d:02d}", status="contacted",
-                                received_at=L(2026, 3, 3, 8), supervised=True, **base))
+                s.add(
+                    WorkOrder(
+                        number=f"RX-S-{d:03d}",
+                        title=f"督办{d:02d}",
+                        status="contacted",
+                        received_at=L(2026, 3, 3, 8),
+                        supervised=True,
+                        **base,
+                    )
+                )
     with read_session(world) as s:
         report = wr.assemble(s, WEEK, NOW, "leader")
     # carried: o9 (March 2025) and the 40 backlog orders of January and February
@@ -115,7 +160,9 @@ def test_exports_open_and_carry_the_numbers(world, tmp_path):
     # East-Asian font set on the runs (Word and LibreOffice pick it for Chinese)
     doc = Document(io.BytesIO(data))
     run = doc.tables[0].rows[1].cells[0].paragraphs[0].runs[0]
-    assert run._element.rPr.rFonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "宋体"
+    assert (
+        run._element.rPr.rFonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "宋体"
+    )
 
     _, _, xdata = wr.export(LEADER, date(2026, 3, 4), "xlsx", NOW, engine=world)
     wb = load_workbook(io.BytesIO(xdata))
@@ -150,14 +197,29 @@ def test_new_disputes_count_disputes_only_and_hazards_apart(world):
     counted on its own row and is not listed among the red disputes."""
     with write_session(world) as s:
         v = s.scalar(select(Village).where(Village.code == "V1"))
-        s.add(MediationCase(number="TJ-2026-000002", township_id=v.township_id, village_id=v.id, kind="hazard",
-                            dispute_type="homestead", title="危房隐患", summary="墙体开裂", source="walk_in",
-                            risk_colour="red", reported_at=L(2026, 3, 4, 10)))
+        s.add(
+            MediationCase(
+                number="TJ-2026-000002",
+                township_id=v.township_id,
+                village_id=v.id,
+                kind="hazard",
+                dispute_type="homestead",
+                title="危房隐患",
+                summary="墙体开裂",
+                source="walk_in",
+                risk_colour="red",
+                reported_at=L(2026, 3, 4, 10),
+            )
+        )
     with read_session(world) as s:
         report = wr.assemble(s, WEEK, NOW, "leader")
     numbers = {r["key"]: r for r in report["numbers"]}
     assert (numbers["disputes"]["label"], numbers["disputes"]["this"]) == ("新增矛盾纠纷", "1")
-    assert (numbers["hazards"]["label"], numbers["hazards"]["this"], numbers["hazards"]["last"]) == ("新增隐患", "1", "0")
+    assert (numbers["hazards"]["label"], numbers["hazards"]["this"], numbers["hazards"]["last"]) == (
+        "新增隐患",
+        "1",
+        "0",
+    )
     assert report["red_disputes"]["total"] == 1
     assert [d["number"] for d in report["red_disputes"]["items"]] == ["TJ-2026-000001"]
 

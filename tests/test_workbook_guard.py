@@ -74,11 +74,14 @@ def test_a_part_that_inflates_far_beyond_its_upload_is_refused(template):
     assert why and "sharedStrings.xml" in why and "解压后过大" in why
 
 
-@pytest.mark.parametrize("content, words", [
-    (b"PK\x03\x04 not really a zip", "不是有效的 .xlsx 文件"),
-    (b"\x00" * 100, "不是有效的 .xlsx 文件"),
-    (os.urandom(wbr.MAX_FILE_BYTES + 1), "文件过大"),
-])
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (b"PK\x03\x04 not really a zip", "不是有效的 .xlsx 文件"),
+        (b"\x00" * 100, "不是有效的 .xlsx 文件"),
+        (os.urandom(wbr.MAX_FILE_BYTES + 1), "文件过大"),
+    ],
+)
 def test_not_a_workbook_or_too_large(content, words):
     why = wbr.refusal(content, roster_io.MAX_ROWS)
     assert why and words in why
@@ -86,12 +89,15 @@ def test_not_a_workbook_or_too_large(content, words):
     assert roster_io.read_workbook(content, report) is None and report.errors[0].message == why
 
 
-@pytest.mark.parametrize("ref, size", [
-    (b'<dimension ref="A1:H20"/>', (20, 8)),
-    (b'<x:dimension ref="B2:B2"/>', (1, 1)),
-    (b'<dimension ref="A1"/>', (1, 1)),
-    (b'<dimension ref="A1:XFD1048576"/>', (1048576, 16384)),
-    (b"<sheetData/>", None),
-])
+@pytest.mark.parametrize(
+    "ref, size",
+    [
+        (b'<dimension ref="A1:H20"/>', (20, 8)),
+        (b'<x:dimension ref="B2:B2"/>', (1, 1)),
+        (b'<dimension ref="A1"/>', (1, 1)),
+        (b'<dimension ref="A1:XFD1048576"/>', (1048576, 16384)),
+        (b"<sheetData/>", None),
+    ],
+)
 def test_declared_size(ref, size):
     assert wbr.declared_size(b'<?xml version="1.0"?><worksheet>' + ref) == size

@@ -38,4 +38,3 @@ def test_a_writer_process_that_dies_ends_the_wait_at_once():
     with pytest.raises(RuntimeError, match=r"exit codes \[3\]"):
         writers._collect(queue, [proc], deadline=time.monotonic() + 600)
     proc.join()
-

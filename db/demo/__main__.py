@@ -23,14 +23,18 @@ from db.migrate import upgrade
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m db.demo",
-                                     description="Fill an empty database with demo data.")
+    parser = argparse.ArgumentParser(prog="python -m db.demo", description="Fill an empty database with demo data.")
     parser.add_argument("--scale", choices=sorted(SCALES), default="township")
-    parser.add_argument("--orders", type=int, default=None,
-                        help="number of work orders (default: 5000 township, 1000000 county)")
+    parser.add_argument(
+        "--orders", type=int, default=None, help="number of work orders (default: 5000 township, 1000000 county)"
+    )
     parser.add_argument("--seed", type=int, default=20261123)
-    parser.add_argument("--now", default=None, type=clock.parse,
-                        help="anchor date or datetime (Beijing time unless it has an offset; default: now)")
+    parser.add_argument(
+        "--now",
+        default=None,
+        type=clock.parse,
+        help="anchor date or datetime (Beijing time unless it has an offset; default: now)",
+    )
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args(argv)
 
@@ -46,8 +50,14 @@ def main(argv: list[str] | None = None) -> int:
         upgrade(engine)
         progress("数据库迁移完成", 0)
         try:
-            counts = generate(engine, scale=args.scale, orders=args.orders, seed=args.seed,
-                              now=args.now or clock.utcnow(), progress=progress)
+            counts = generate(
+                engine,
+                scale=args.scale,
+                orders=args.orders,
+                seed=args.seed,
+                now=args.now or clock.utcnow(),
+                progress=progress,
+            )
         except RuntimeError as exc:
             print(f"未生成演示数据：{exc}", file=sys.stderr)
             return 1

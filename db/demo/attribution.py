@@ -24,20 +24,28 @@ from db.models.platforms import PlatformCase, PlatformCaseEvent
 from db.models.org import Grid, Village
 
 MARK = "demo_attributed"
-ORDER_ROLES = {"reception": ("receive", "answer", "contact", "callback"),
-               "dispatcher": ("dispatch", "urge", "cancel"),
-               "leader": ("supervise", "decide_extension"),
-               "platform": ("accept", "resolve", "bounce", "request_extension")}
+ORDER_ROLES = {
+    "reception": ("receive", "answer", "contact", "callback"),
+    "dispatcher": ("dispatch", "urge", "cancel"),
+    "leader": ("supervise", "decide_extension"),
+    "platform": ("accept", "resolve", "bounce", "request_extension"),
+}
 ASSIST_ACTIONS = ("assist_accept", "assist_report")  # a 吹哨办's assisting parts (db/services/order_assists.py)
 EVENT_ROLES = {"dispatcher": ("verify", "archive"), "leader": ("evaluate",)}
 # the order's column read from its timeline: (column, the step that sets it)
-FROM_TIMELINE = ((WorkOrder.assignee_id, "accept"), (WorkOrder.supervisor_user_id, "supervise"),
-                 (WorkOrder.created_by, "receive"))
+FROM_TIMELINE = (
+    (WorkOrder.assignee_id, "accept"),
+    (WorkOrder.supervisor_user_id, "supervise"),
+    (WorkOrder.created_by, "receive"),
+)
 
 
 def _account(role: str, township) -> object:
-    return (select(func.min(User.id)).where(User.role == role, User.active.is_(True), User.township_id == township)
-            .scalar_subquery())
+    return (
+        select(func.min(User.id))
+        .where(User.role == role, User.active.is_(True), User.township_id == township)
+        .scalar_subquery()
+    )
 
 
 def attribute(engine: Engine) -> int:
@@ -54,52 +62,118 @@ def attribute(engine: Engine) -> int:
         mine = select(W.id).where(W.township_id.in_(towns))
         for role, actions in ORDER_ROLES.items():
             if role == "platform":  # the platform's officer, or for a 就地办 the village's grid worker
-                who = (select(func.min(User.id)).where(
-                    User.active.is_(True), W.id == E.order_id,
-                    or_(and_(User.role == "platform", User.platform_id == W.platform_id),
-                        and_(User.role == "grid", W.handler_village_id.is_not(None),
-                             User.village_id == W.handler_village_id)))
-                       .scalar_subquery())
+                who = (
+                    select(func.min(User.id))
+                    .where(
+                        User.active.is_(True),
+                        W.id == E.order_id,
+                        or_(
+                            and_(User.role == "platform", User.platform_id == W.platform_id),
+                            and_(
+                                User.role == "grid",
+                                W.handler_village_id.is_not(None),
+                                User.village_id == W.handler_village_id,
+                            ),
+                        ),
+                    )
+                    .scalar_subquery()
+                )
             else:
-                who = (select(func.min(User.id)).where(User.role == role, User.active.is_(True),
-                                                        User.township_id == W.township_id, W.id == E.order_id)
-                       .scalar_subquery())
-            changed += s.execute(update(E).where(E.actor_id.is_(None), E.action.in_(actions), E.order_id.in_(mine))
-                                 .values(actor_id=who)).rowcount or 0
+                who = (
+                    select(func.min(User.id))
+                    .where(
+                        User.role == role, User.active.is_(True), User.township_id == W.township_id, W.id == E.order_id
+                    )
+                    .scalar_subquery()
+                )
+            changed += (
+                s.execute(
+                    update(E)
+                    .where(E.actor_id.is_(None), E.action.in_(actions), E.order_id.in_(mine))
+                    .values(actor_id=who)
+                ).rowcount
+                or 0
+            )
         for column, action in FROM_TIMELINE:
-            step = (select(E.actor_id).where(E.order_id == W.id, E.action == action, E.actor_id.is_not(None))
-                    .order_by(E.at.desc(), E.id.desc()).limit(1).scalar_subquery())
+            step = (
+                select(E.actor_id)
+                .where(E.order_id == W.id, E.action == action, E.actor_id.is_not(None))
+                .order_by(E.at.desc(), E.id.desc())
+                .limit(1)
+                .scalar_subquery()
+            )
             has = exists().where(E.order_id == W.id, E.action == action, E.actor_id.is_not(None))
-            changed += s.execute(update(W).where(column.is_(None), W.township_id.in_(towns), has)
-                                 .values({column.key: step})).rowcount or 0
+            changed += (
+                s.execute(
+                    update(W).where(column.is_(None), W.township_id.in_(towns), has).values({column.key: step})
+                ).rowcount
+                or 0
+            )
         # an assisting department's steps of a 吹哨办: by the officer of the part's platform
-        officers = dict(s.execute(select(User.platform_id, func.min(User.id)).where(
-            User.role == "platform", User.active.is_(True), User.platform_id.is_not(None)).group_by(User.platform_id)).all())
+        officers = dict(
+            s.execute(
+                select(User.platform_id, func.min(User.id))
+                .where(User.role == "platform", User.active.is_(True), User.platform_id.is_not(None))
+                .group_by(User.platform_id)
+            ).all()
+        )
         parts = dict(s.execute(select(OrderAssist.id, OrderAssist.platform_id)).all())
-        for eid, data in s.execute(select(E.id, E.data).where(
-                E.actor_id.is_(None), E.action.in_(ASSIST_ACTIONS), E.order_id.in_(mine))).all():
+        for eid, data in s.execute(
+            select(E.id, E.data).where(E.actor_id.is_(None), E.action.in_(ASSIST_ACTIONS), E.order_id.in_(mine))
+        ).all():
             who = officers.get(parts.get((data or {}).get("assist_id")))
             if who is not None:
                 changed += s.execute(update(E).where(E.id == eid).values(actor_id=who)).rowcount or 0
         # platform cases: each step by the acting platform's officer
         P, PE = PlatformCase, PlatformCaseEvent
-        officer = (select(func.min(User.id)).where(User.role == "platform", User.active.is_(True),
-                                                    User.platform_id == PE.platform_id).scalar_subquery())
-        changed += s.execute(update(PE).where(PE.actor_id.is_(None), PE.platform_id.is_not(None),
-                                              PE.case_id.in_(select(P.id).where(P.township_id.in_(towns))))
-                             .values(actor_id=officer)).rowcount or 0
+        officer = (
+            select(func.min(User.id))
+            .where(User.role == "platform", User.active.is_(True), User.platform_id == PE.platform_id)
+            .scalar_subquery()
+        )
+        changed += (
+            s.execute(
+                update(PE)
+                .where(
+                    PE.actor_id.is_(None),
+                    PE.platform_id.is_not(None),
+                    PE.case_id.in_(select(P.id).where(P.township_id.in_(towns))),
+                )
+                .values(actor_id=officer)
+            ).rowcount
+            or 0
+        )
         # mediation steps: the township's mediator
         for town in towns:
-            changed += s.execute(update(MediationStep).where(
-                MediationStep.recorded_by.is_(None),
-                MediationStep.case_id.in_(select(MediationCase.id).where(MediationCase.township_id == town)))
-                .values(recorded_by=_account("mediator", town))).rowcount or 0
+            changed += (
+                s.execute(
+                    update(MediationStep)
+                    .where(
+                        MediationStep.recorded_by.is_(None),
+                        MediationStep.case_id.in_(select(MediationCase.id).where(MediationCase.township_id == town)),
+                    )
+                    .values(recorded_by=_account("mediator", town))
+                ).rowcount
+                or 0
+            )
             # grid events: verified and archived by the dispatcher, evaluated by the leader
-            events = select(GridEvent.id).join(Grid, Grid.id == GridEvent.grid_id).join(
-                Village, and_(Village.id == Grid.village_id, Village.township_id == town))
+            events = (
+                select(GridEvent.id)
+                .join(Grid, Grid.id == GridEvent.grid_id)
+                .join(Village, and_(Village.id == Grid.village_id, Village.township_id == town))
+            )
             for role, actions in EVENT_ROLES.items():
-                changed += s.execute(update(GridEventStep).where(
-                    GridEventStep.actor_id.is_(None), GridEventStep.action.in_(actions),
-                    GridEventStep.event_id.in_(events)).values(actor_id=_account(role, town))).rowcount or 0
+                changed += (
+                    s.execute(
+                        update(GridEventStep)
+                        .where(
+                            GridEventStep.actor_id.is_(None),
+                            GridEventStep.action.in_(actions),
+                            GridEventStep.event_id.in_(events),
+                        )
+                        .values(actor_id=_account(role, town))
+                    ).rowcount
+                    or 0
+                )
         s.add(AppSetting(key=MARK, value=str(changed)))
     return changed

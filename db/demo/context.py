@@ -25,8 +25,7 @@ LOCAL_OFFSET = timedelta(hours=8)
 HISTORY_YEARS = 2
 # activity by month (summer flood season and "三夏" peak, Spring Festival dip)
 MONTH_FACTOR = (0.0, 0.8, 0.72, 0.92, 1.0, 1.05, 1.2, 1.3, 1.25, 1.02, 1.0, 0.95, 0.85)
-WORKING_HOURS = tuple(1.0 if 8 <= h < 18 else (0.3 if h in (7, 18, 19) else 0.0)
-                      for h in range(24))
+WORKING_HOURS = tuple(1.0 if 8 <= h < 18 else (0.3 if h in (7, 18, 19) else 0.0) for h in range(24))
 
 ProgressFn = Callable[[str, int], None]
 
@@ -56,16 +55,36 @@ class ScaleSpec:
 
 SCALES: dict[str, ScaleSpec] = {
     "township": ScaleSpec(
-        name="township", default_orders=5_000, grid_events=14_000, disputes=700,
-        platform_cases=480, routine_inspections=220, service_requests=3_000,
-        households_rural=(36, 56), households_community=(60, 90), households_special=(0, 10),
-        worklog_days=365, worklog_probability=0.45, visit_months=12, full_timeline_days=None,
+        name="township",
+        default_orders=5_000,
+        grid_events=14_000,
+        disputes=700,
+        platform_cases=480,
+        routine_inspections=220,
+        service_requests=3_000,
+        households_rural=(36, 56),
+        households_community=(60, 90),
+        households_special=(0, 10),
+        worklog_days=365,
+        worklog_probability=0.45,
+        visit_months=12,
+        full_timeline_days=None,
     ),
     "county": ScaleSpec(
-        name="county", default_orders=1_000_000, grid_events=500_000, disputes=50_000,
-        platform_cases=20_000, routine_inspections=8_000, service_requests=120_000,
-        households_rural=(6, 10), households_community=(10, 16), households_special=(0, 4),
-        worklog_days=60, worklog_probability=0.4, visit_months=6, full_timeline_days=120,
+        name="county",
+        default_orders=1_000_000,
+        grid_events=500_000,
+        disputes=50_000,
+        platform_cases=20_000,
+        routine_inspections=8_000,
+        service_requests=120_000,
+        households_rural=(6, 10),
+        households_community=(10, 16),
+        households_special=(0, 4),
+        worklog_days=60,
+        worklog_probability=0.4,
+        visit_months=6,
+        full_timeline_days=120,
     ),
 }
 
@@ -197,9 +216,17 @@ class CategoryInfo:
 class Context:
     """Everything a generation stage needs."""
 
-    def __init__(self, *, rng: random.Random, now: datetime, spec: ScaleSpec, orders: int,
-                 calendar: HolidayCalendar, writer: BulkWriter,
-                 progress: ProgressFn | None):
+    def __init__(
+        self,
+        *,
+        rng: random.Random,
+        now: datetime,
+        spec: ScaleSpec,
+        orders: int,
+        calendar: HolidayCalendar,
+        writer: BulkWriter,
+        progress: ProgressFn | None,
+    ):
         self.rng = rng
         self.now = now.replace(microsecond=0)
         self.now_local = self.now + LOCAL_OFFSET
@@ -234,8 +261,7 @@ class Context:
     def pick(self, population: Sequence, cum_weights: Sequence[float]):
         """``rng.choices(population, cum_weights=...)[0]`` without its per-call overhead
         (the same draw: one ``random()`` and the same bisection)."""
-        return population[bisect(cum_weights, self.rng.random() * cum_weights[-1], 0,
-                                 len(cum_weights) - 1)]
+        return population[bisect(cum_weights, self.rng.random() * cum_weights[-1], 0, len(cum_weights) - 1)]
 
     # ids and numbers --------------------------------------------------------
     def next_id(self, model: type[Base]) -> int:
@@ -284,8 +310,9 @@ class Context:
         """Naive UTC of a local wall time."""
         return datetime(day.year, day.month, day.day, hour, minute, second) - LOCAL_OFFSET
 
-    def random_past(self, start: datetime | None = None, end: datetime | None = None,
-                    day_hours: tuple[int, int] = (8, 18)) -> datetime:
+    def random_past(
+        self, start: datetime | None = None, end: datetime | None = None, day_hours: tuple[int, int] = (8, 18)
+    ) -> datetime:
         """A random local working-hours instant between start and end (UTC), < now."""
         start = start or self.start
         end = min(end or self.now, self.now)
@@ -293,14 +320,16 @@ class Context:
             return start
         for _ in range(8):
             day = self.local_date(self.between(start, end))
-            ts = self.at_local(day, self.rng.randint(day_hours[0], day_hours[1] - 1),
-                               self.rng.randint(0, 59), self.rng.randint(0, 59))
+            ts = self.at_local(
+                day, self.rng.randint(day_hours[0], day_hours[1] - 1), self.rng.randint(0, 59), self.rng.randint(0, 59)
+            )
             if start <= ts <= end:
                 return ts
         return self.between(start, end)
 
-    def sample_times(self, n: int, hour_weights: Sequence[float] = WORKING_HOURS,
-                     start: datetime | None = None, growth: float = 1.1) -> list[datetime]:
+    def sample_times(
+        self, n: int, hour_weights: Sequence[float] = WORKING_HOURS, start: datetime | None = None, growth: float = 1.1
+    ) -> list[datetime]:
         """``n`` sorted instants from ``start`` (default: the history's start) to ``now``:
         activity grows linearly by ``growth`` over the period, dips on weekends and
         holidays and follows MONTH_FACTOR; the hour of day follows ``hour_weights``."""
@@ -327,11 +356,11 @@ class Context:
         out: list[datetime] = []
         for idx in picks:
             day = days[idx]
-            ts = self.at_local(day, rng.choices(hours, cum_weights=hour_cum)[0],
-                               rng.randint(0, 59), rng.randint(0, 59))
+            ts = self.at_local(day, rng.choices(hours, cum_weights=hour_cum)[0], rng.randint(0, 59), rng.randint(0, 59))
             if ts >= self.now:
-                ts = self.between(max(self.at_local(day, 0), self.now - timedelta(hours=10)),
-                                  self.now - timedelta(minutes=1))
+                ts = self.between(
+                    max(self.at_local(day, 0), self.now - timedelta(hours=10)), self.now - timedelta(minutes=1)
+                )
             out.append(ts)
         out.sort()
         return out

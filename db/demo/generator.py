@@ -66,13 +66,18 @@ ProgressFn = Callable[[str, int], None]
 BATCH_SIZE = 10_000
 SETTINGS = {"mediation_followup_days": "30", "mediation_stale_days": "15"}
 # tables that may already have rows (accounts, audit, settings, counters, calendar)
-MAY_HAVE_ROWS = ("app_user", "audit_log", "app_setting", "counter", "holiday_year",
-                 "calendar_day")
+MAY_HAVE_ROWS = ("app_user", "audit_log", "app_setting", "counter", "holiday_year", "calendar_day")
 
 
-def generate(engine: Engine, *, scale: str = "township", orders: int | None = None,
-             seed: int = 20261123, now: datetime,
-             progress: ProgressFn | None = None) -> dict[str, int]:
+def generate(
+    engine: Engine,
+    *,
+    scale: str = "township",
+    orders: int | None = None,
+    seed: int = 20261123,
+    now: datetime,
+    progress: ProgressFn | None = None,
+) -> dict[str, int]:
     """Fill an empty, migrated database with demo data; returns the number of rows of
     every table afterwards.
 
@@ -98,12 +103,10 @@ def generate(engine: Engine, *, scale: str = "township", orders: int | None = No
         session.flush()
         added = [y for y in session.scalars(select(HolidayYear.year)) if y not in known]
         if added:  # the demo clock is their entry time, so that runs are reproducible
-            session.execute(update(HolidayYear).where(HolidayYear.year.in_(added))
-                            .values(entered_at=now))
+            session.execute(update(HolidayYear).where(HolidayYear.year.in_(added)).values(entered_at=now))
         last_audit = session.scalar(select(func.max(AuditLog.id))) or 0
         settings = set(session.scalars(select(AppSetting.key)))
-        counters = {(n, y): v for n, y, v in session.execute(
-            select(Counter.name, Counter.year, Counter.value))}
+        counters = {(n, y): v for n, y, v in session.execute(select(Counter.name, Counter.year, Counter.value))}
 
     calendar = calendar_from_package()  # provisional for a year the package does not know
     with engine.connect() as conn:
@@ -114,8 +117,15 @@ def generate(engine: Engine, *, scale: str = "township", orders: int | None = No
         # upsert per order), and back on with the tables rebuilt even if the load fails
         with stats.suspended(conn):
             writer = BulkWriter(conn, now, BATCH_SIZE)
-            ctx = Context(rng=random.Random(seed), now=now, spec=spec, orders=n_orders,  # nosec B311
-                          calendar=calendar, writer=writer, progress=progress)
+            ctx = Context(
+                rng=random.Random(seed),
+                now=now,
+                spec=spec,
+                orders=n_orders,  # nosec B311
+                calendar=calendar,
+                writer=writer,
+                progress=progress,
+            )
             ctx.reserve_ids(AuditLog, last_audit)
             org.build(ctx)
             writer.flush()
@@ -136,15 +146,27 @@ def generate(engine: Engine, *, scale: str = "township", orders: int | None = No
                     ctx.add(AppSetting, dict(key=key, value=setting))
             if stale:
                 writer.execute_many(
-                    update(Counter).where(Counter.name == bindparam("c_name"),
-                                          Counter.year == bindparam("c_year"))
-                    .values(value=bindparam("c_value")), stale)
+                    update(Counter)
+                    .where(Counter.name == bindparam("c_name"), Counter.year == bindparam("c_year"))
+                    .values(value=bindparam("c_value")),
+                    stale,
+                )
             writer.flush()
             written = {name: n for name, n in writer.counts.items() if n}
-            ctx.add(AuditLog, dict(
-                id=ctx.next_id(AuditLog), at=now, user_id=None, username="system",
-                action="demo_seed", entity="database", entity_id=None, before=None,
-                after={"scale": scale, "seed": seed, "orders": n_orders, "rows": written}))
+            ctx.add(
+                AuditLog,
+                dict(
+                    id=ctx.next_id(AuditLog),
+                    at=now,
+                    user_id=None,
+                    username="system",
+                    action="demo_seed",
+                    entity="database",
+                    entity_id=None,
+                    before=None,
+                    after={"scale": scale, "seed": seed, "orders": n_orders, "rows": written},
+                ),
+            )
             writer.finish()
         if conn.dialect.name == "postgresql":
             # planner statistics for the bulk-loaded tables now, not when autovacuum gets to them.
@@ -169,8 +191,8 @@ def _refuse_unless_empty(engine: Engine) -> None:
                 busy.append(table.name)
     if busy:
         raise RuntimeError(
-            "the demo generator only fills an empty database, but these tables have rows: "
-            + ", ".join(busy))
+            "the demo generator only fills an empty database, but these tables have rows: " + ", ".join(busy)
+        )
 
 
 def _table_counts(conn: Connection) -> dict[str, int]:

@@ -41,23 +41,42 @@ from db.models.grid_work import EVENT_CLOCK_WORKDAYS, EVENT_HANDLING, EVENT_RATI
 from db.rules.event_fsm import CLOSED_STATUSES
 from db.rules.sla import deadline_provisional, warn_point
 
-EVENT_TYPE_WEIGHTS = (("safety", 20.0), ("environment", 22.0), ("dispute", 12.0),
-                      ("infrastructure", 16.0), ("livelihood", 18.0), ("special_group", 8.0),
-                      ("other", 4.0))
+EVENT_TYPE_WEIGHTS = (
+    ("safety", 20.0),
+    ("environment", 22.0),
+    ("dispute", 12.0),
+    ("infrastructure", 16.0),
+    ("livelihood", 18.0),
+    ("special_group", 8.0),
+    ("other", 4.0),
+)
 TOP_TO_EVENT_TYPE = {
-    "水电气暖": "infrastructure", "道路交通": "infrastructure", "环境卫生": "environment",
-    "邻里纠纷": "dispute", "土地纠纷": "dispute", "政策咨询": "livelihood",
-    "社会保障": "livelihood", "劳动就业": "livelihood", "市场监管": "other",
-    "违法建设": "safety", "治安防范": "safety",
+    "水电气暖": "infrastructure",
+    "道路交通": "infrastructure",
+    "环境卫生": "environment",
+    "邻里纠纷": "dispute",
+    "土地纠纷": "dispute",
+    "政策咨询": "livelihood",
+    "社会保障": "livelihood",
+    "劳动就业": "livelihood",
+    "市场监管": "other",
+    "违法建设": "safety",
+    "治安防范": "safety",
 }
 PLATFORM_EVENT_TYPES = ("safety", "environment", "infrastructure", "livelihood")
 # the evaluation's rating, by event id (no draw from the generator's random stream)
 RATING_CYCLE = ("good", "excellent", "good", "good", "fair", "excellent", "good", "fair", "good", "poor")
 # the latest events carry a (small, generated) photo
 PHOTO_EVENTS = 12
-PHOTO_COLOURS = {"safety": (200, 60, 50), "environment": (60, 150, 80), "dispute": (210, 150, 40),
-                 "infrastructure": (90, 110, 140), "livelihood": (60, 120, 200),
-                 "special_group": (150, 90, 170), "other": (120, 120, 120)}
+PHOTO_COLOURS = {
+    "safety": (200, 60, 50),
+    "environment": (60, 150, 80),
+    "dispute": (210, 150, 40),
+    "infrastructure": (90, 110, 140),
+    "livelihood": (60, 120, 200),
+    "special_group": (150, 90, 170),
+    "other": (120, 120, 120),
+}
 # of the calls and of the petitions of households: reported by the grid first, or followed up after
 SEEN_FIRST = {"call": 0.6, "petition": 0.5}
 FOLLOWED_UP = 0.1
@@ -73,12 +92,32 @@ MIN_STALLED = 3  # so that the leader's 超期网格事件 is never empty on a f
 
 
 class _EventSpec:
-    __slots__ = ("reported", "grid", "hh", "event_type", "description", "handling",
-                 "stages", "order_id", "reporter_id", "related_order_id", "evaluation")
+    __slots__ = (
+        "reported",
+        "grid",
+        "hh",
+        "event_type",
+        "description",
+        "handling",
+        "stages",
+        "order_id",
+        "reporter_id",
+        "related_order_id",
+        "evaluation",
+    )
 
-    def __init__(self, reported: datetime, grid: Grid, hh: Household | None, event_type: str,
-                 description: str, handling: str | None, stages: list[datetime | None],
-                 order_id: int | None, reporter_id: int | None):
+    def __init__(
+        self,
+        reported: datetime,
+        grid: Grid,
+        hh: Household | None,
+        event_type: str,
+        description: str,
+        handling: str | None,
+        stages: list[datetime | None],
+        order_id: int | None,
+        reporter_id: int | None,
+    ):
         self.reported = reported
         self.grid = grid
         self.hh = hh
@@ -125,12 +164,14 @@ def _derived_from_orders(ctx: Context) -> list[_EventSpec]:
     """One 'order'-handled event behind every 网格上报 work order, mirroring its progress."""
     rng, now = ctx.rng, ctx.now
     out: list[_EventSpec] = []
-    for (order_id, grid, hh, received, status, resolved_at, callback_at, cat,
-         title) in ctx.grid_orders:
+    for order_id, grid, hh, received, status, resolved_at, callback_at, cat, title in ctx.grid_orders:
         reported = max(ctx.start, received - timedelta(minutes=rng.randint(5, 120)))
         referred = received
-        handling = received + timedelta(minutes=rng.randint(30, 600)) \
-            if status in ("in_progress", "resolved", "archived") else None
+        handling = (
+            received + timedelta(minutes=rng.randint(30, 600))
+            if status in ("in_progress", "resolved", "archived")
+            else None
+        )
         handled = resolved_at if status in ("resolved", "archived") else None
         if handling is not None and handled is not None and handling > handled:
             handling = handled  # answered at intake (即办)
@@ -144,8 +185,19 @@ def _derived_from_orders(ctx: Context) -> list[_EventSpec]:
         stages = [referred, handling, handled, verified, evaluated, archived]
         stages = [t if t is not None and t <= now else None for t in stages]
         etype = TOP_TO_EVENT_TYPE.get(cat.top_name, "other")
-        out.append(_EventSpec(reported, grid, hh, etype, f"{title}，已上报转工单办理。", "order",
-                              stages, order_id, _reporter(ctx, grid)))
+        out.append(
+            _EventSpec(
+                reported,
+                grid,
+                hh,
+                etype,
+                f"{title}，已上报转工单办理。",
+                "order",
+                stages,
+                order_id,
+                _reporter(ctx, grid),
+            )
+        )
     return out
 
 
@@ -174,11 +226,21 @@ def _repeats(ctx: Context) -> list[_EventSpec]:
         verified = handled + timedelta(minutes=rng.randint(60, 2880))
         evaluated = verified + timedelta(minutes=rng.randint(720, 7200))
         archived = evaluated + timedelta(minutes=rng.randint(60, 7200))
-        stages: list[datetime | None] = [t if t <= now else None
-                                         for t in (referred, referred, handled, verified, evaluated, archived)]
+        stages: list[datetime | None] = [
+            t if t <= now else None for t in (referred, referred, handled, verified, evaluated, archived)
+        ]
         workers = [st for st in grid.staff if st.role == "worker"] or grid.staff
-        spec = _EventSpec(reported, grid, hh, TOP_TO_EVENT_TYPE.get(cat.top_name, "other"), text, "on_spot",
-                          stages, None, rng.choice(workers).id if workers else None)
+        spec = _EventSpec(
+            reported,
+            grid,
+            hh,
+            TOP_TO_EVENT_TYPE.get(cat.top_name, "other"),
+            text,
+            "on_spot",
+            stages,
+            None,
+            rng.choice(workers).id if workers else None,
+        )
         spec.evaluation = rng.choice(vocab.EVENT_EVALUATIONS)
         if reported > received:
             spec.related_order_id = order_id
@@ -193,10 +255,10 @@ def _independent(ctx: Context, n: int) -> list[_EventSpec]:
     wsum = type_cum[-1]
     dispute_share = dict(EVENT_TYPE_WEIGHTS)["dispute"] / wsum
     platform_share = sum(dict(EVENT_TYPE_WEIGHTS)[t] for t in PLATFORM_EVENT_TYPES) / wsum
-    p_mediation = min(1.0, MEDIATION_FROM_EVENTS * ctx.scaled(ctx.spec.disputes, 40)
-                      / max(1.0, n * dispute_share))
-    p_platform = min(1.0, PLATFORMS_FROM_EVENTS * ctx.scaled(ctx.spec.platform_cases, 40)
-                     / max(1.0, n * platform_share))
+    p_mediation = min(1.0, MEDIATION_FROM_EVENTS * ctx.scaled(ctx.spec.disputes, 40) / max(1.0, n * dispute_share))
+    p_platform = min(
+        1.0, PLATFORMS_FROM_EVENTS * ctx.scaled(ctx.spec.platform_cases, 40) / max(1.0, n * platform_share)
+    )
     grids = [g for t in ctx.townships for g in t.grids]
     grid_cum = list(accumulate(len(g.staff) * 10 + len(g.households) for g in grids))
     times = ctx.sample_times(n, growth=0.8)
@@ -233,8 +295,7 @@ def _independent(ctx: Context, n: int) -> list[_EventSpec]:
         for k in range(1, 6):
             if stages[k - 1] is None:
                 stages[k] = None
-        out.append(_EventSpec(reported, grid, hh, etype, description, handling, stages, None,
-                              _reporter(ctx, grid)))
+        out.append(_EventSpec(reported, grid, hh, etype, description, handling, stages, None, _reporter(ctx, grid)))
     return out
 
 
@@ -279,8 +340,11 @@ def _fit_to_clock(ctx: Context, specs: list[_EventSpec]) -> None:
                 stages[4:] = [t + shift if t is not None else None for t in stages[4:]]
         spec.stages = _until_now(ctx, stages)
         age = ctx.now - spec.reported
-        if (spec.stages[3] is not None and due < ctx.now
-                and timedelta(days=STALL_DAYS[0]) <= age <= timedelta(days=STALL_DAYS[1])):
+        if (
+            spec.stages[3] is not None
+            and due < ctx.now
+            and timedelta(days=STALL_DAYS[0]) <= age <= timedelta(days=STALL_DAYS[1])
+        ):
             recent.append(spec)
     stalled = [spec for spec in recent if rng.random() < STALL_SHARE]
     if len(stalled) < MIN_STALLED:
@@ -321,41 +385,83 @@ def _emit(ctx: Context, specs: list[_EventSpec]) -> None:
             status = "reported"
         last = max(t for t in (spec.reported, *spec.stages) if t is not None)
         due, provisional = _clock(ctx, spec)
-        ctx.add(table, dict(
-            id=event_id, number=number, grid_id=spec.grid.id, reporter_staff_id=spec.reporter_id,
-            household_id=spec.hh.id if spec.hh else None, event_type=spec.event_type,
-            address=(spec.hh.address if spec.hh
-                     else f"{spec.grid.label}{rng.choice(spec.grid.places)}"),
-            description=spec.description, photo_path=None, status=status,
-            handling=spec.handling if status != "reported" else None,
-            reported_at=spec.reported, handled_at=handled,
-            verified_at=verified,
-            evaluation=(spec.evaluation or rng.choice(vocab.EVENT_EVALUATIONS)) if evaluated else None,
-            rating=RATING_CYCLE[event_id % len(RATING_CYCLE)] if evaluated else None,
-            evaluated_at=evaluated, archived_at=archived, version=1, updated_at=last,
-            due_at=due, warn_at=warn_point(spec.reported, due), due_workdays=EVENT_CLOCK_WORKDAYS[spec.event_type],
-            due_provisional=provisional,
-            # closed (办结) once checked; an event behind an order may be evaluated at the order's callback
-            closed_at=(verified or evaluated or archived) if status in CLOSED_STATUSES else None))
+        ctx.add(
+            table,
+            dict(
+                id=event_id,
+                number=number,
+                grid_id=spec.grid.id,
+                reporter_staff_id=spec.reporter_id,
+                household_id=spec.hh.id if spec.hh else None,
+                event_type=spec.event_type,
+                address=(spec.hh.address if spec.hh else f"{spec.grid.label}{rng.choice(spec.grid.places)}"),
+                description=spec.description,
+                photo_path=None,
+                status=status,
+                handling=spec.handling if status != "reported" else None,
+                reported_at=spec.reported,
+                handled_at=handled,
+                verified_at=verified,
+                evaluation=(spec.evaluation or rng.choice(vocab.EVENT_EVALUATIONS)) if evaluated else None,
+                rating=RATING_CYCLE[event_id % len(RATING_CYCLE)] if evaluated else None,
+                evaluated_at=evaluated,
+                archived_at=archived,
+                version=1,
+                updated_at=last,
+                due_at=due,
+                warn_at=warn_point(spec.reported, due),
+                due_workdays=EVENT_CLOCK_WORKDAYS[spec.event_type],
+                due_provisional=provisional,
+                # closed (办结) once checked; an event behind an order may be evaluated at the order's callback
+                closed_at=(verified or evaluated or archived) if status in CLOSED_STATUSES else None,
+            ),
+        )
         _steps(ctx, event_id, spec, evaluated)
         if spec in photo_specs:
             png = demo_photo(PHOTO_COLOURS.get(spec.event_type, (120, 120, 120)), event_id)
-            ctx.add(GridEventPhoto, dict(id=ctx.next_id(GridEventPhoto), event_id=event_id,
-                                         content_type="image/png", size=len(png), data=png,
-                                         created_at=spec.reported))
+            ctx.add(
+                GridEventPhoto,
+                dict(
+                    id=ctx.next_id(GridEventPhoto),
+                    event_id=event_id,
+                    content_type="image/png",
+                    size=len(png),
+                    data=png,
+                    created_at=spec.reported,
+                ),
+            )
         if spec.order_id is not None:
-            ctx.add(RecordLink, dict(
-                id=ctx.next_id(RecordLink), from_type="work_order", from_id=spec.order_id,
-                to_type="grid_event", to_id=event_id, kind="source", created_at=spec.reported))
+            ctx.add(
+                RecordLink,
+                dict(
+                    id=ctx.next_id(RecordLink),
+                    from_type="work_order",
+                    from_id=spec.order_id,
+                    to_type="grid_event",
+                    to_id=event_id,
+                    kind="source",
+                    created_at=spec.reported,
+                ),
+            )
         elif spec.related_order_id is not None:
-            ctx.add(RecordLink, dict(
-                id=ctx.next_id(RecordLink), from_type="grid_event", from_id=event_id,
-                to_type="work_order", to_id=spec.related_order_id, kind="related", created_at=spec.reported))
+            ctx.add(
+                RecordLink,
+                dict(
+                    id=ctx.next_id(RecordLink),
+                    from_type="grid_event",
+                    from_id=event_id,
+                    to_type="work_order",
+                    to_id=spec.related_order_id,
+                    kind="related",
+                    created_at=spec.reported,
+                ),
+            )
         elif spec.handling == "mediation" and referred is not None:
             ctx.mediation_events.append((event_id, spec.grid, spec.hh, referred))
         elif spec.handling == "platform" and referred is not None:
-            ctx.platform_events.append((event_id, spec.grid, spec.event_type, referred, status,
-                                        handled, spec.description))
+            ctx.platform_events.append(
+                (event_id, spec.grid, spec.event_type, referred, status, handled, spec.description)
+            )
 
 
 def _steps(ctx: Context, event_id: int, spec: _EventSpec, evaluated: datetime | None) -> None:
@@ -378,17 +484,28 @@ def _steps(ctx: Context, event_id: int, spec: _EventSpec, evaluated: datetime | 
         rows.append((verified, "verify", status, "verified", "核查通过"))
         status = "verified"
     if evaluated is not None:
-        rows.append((evaluated, "evaluate", status, "evaluated",
-                     EVENT_RATINGS[RATING_CYCLE[event_id % len(RATING_CYCLE)]]))
+        rows.append(
+            (evaluated, "evaluate", status, "evaluated", EVENT_RATINGS[RATING_CYCLE[event_id % len(RATING_CYCLE)]])
+        )
         status = "evaluated"
     if archived is not None:
         rows.append((archived, "archive", status, "archived", None))
     last = spec.reported
     for at, action, frm, to, note in rows:
         last = max(last, at)  # a callback can precede the derived verification: keep the order
-        ctx.add(GridEventStep, dict(id=ctx.next_id(GridEventStep), event_id=event_id, at=last,
-                                    actor_id=None, action=action, from_status=frm, to_status=to,
-                                    note=note))
+        ctx.add(
+            GridEventStep,
+            dict(
+                id=ctx.next_id(GridEventStep),
+                event_id=event_id,
+                at=last,
+                actor_id=None,
+                action=action,
+                from_status=frm,
+                to_status=to,
+                note=note,
+            ),
+        )
 
 
 def demo_photo(rgb: tuple[int, int, int], seed: int, width: int = 96, height: int = 64) -> bytes:
@@ -406,8 +523,12 @@ def demo_photo(rgb: tuple[int, int, int], seed: int, width: int = 96, height: in
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(bytes(raw), 9))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(bytes(raw), 9))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _work_logs(ctx: Context) -> int:
@@ -429,14 +550,19 @@ def _work_logs(ctx: Context) -> int:
             if rng.random() >= p:
                 continue
             visited = rng.randint(0, 15)
-            first_line = vocab.WORKLOG_TEXTS[0].format(n=visited) if visited else \
-                rng.choice(vocab.WORKLOG_TEXTS[1:])
-            content = first_line if rng.random() < 0.5 else \
-                first_line + rng.choice(vocab.WORKLOG_TEXTS[1:])
-            ctx.add(table, dict(
-                id=ctx.next_id(table), staff_id=s.id, log_date=day, content=content,
-                households_visited=visited,
-                created_at=ctx.at_local(day, rng.randint(17, 21), rng.randint(0, 59))))
+            first_line = vocab.WORKLOG_TEXTS[0].format(n=visited) if visited else rng.choice(vocab.WORKLOG_TEXTS[1:])
+            content = first_line if rng.random() < 0.5 else first_line + rng.choice(vocab.WORKLOG_TEXTS[1:])
+            ctx.add(
+                table,
+                dict(
+                    id=ctx.next_id(table),
+                    staff_id=s.id,
+                    log_date=day,
+                    content=content,
+                    households_visited=visited,
+                    created_at=ctx.at_local(day, rng.randint(17, 21), rng.randint(0, 59)),
+                ),
+            )
             count += 1
         day += timedelta(days=1)
     return count

@@ -26,11 +26,7 @@ def id_check_digit(first17: str) -> str:
 
 
 def is_valid_id_number(value: str) -> bool:
-    return (
-        len(value) == 18
-        and value[:17].isdigit()
-        and id_check_digit(value[:17]) == value[17]
-    )
+    return len(value) == 18 and value[:17].isdigit() and id_check_digit(value[:17]) == value[17]
 
 
 class Identities:

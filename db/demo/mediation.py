@@ -21,13 +21,25 @@ from itertools import accumulate
 from db.demo import vocab
 from db.demo.context import Context, Grid, Household, Person, Village
 from db.models import (
-    MediationCase, MediationParty, MediationStep, RecordLink, SpecialGroupVisit, VillageScreening,
+    MediationCase,
+    MediationParty,
+    MediationStep,
+    RecordLink,
+    SpecialGroupVisit,
+    VillageScreening,
 )
 
 FOLLOWUP_DAYS = 30
-DISPUTE_WEIGHTS = (("neighbour", 30.0), ("land_boundary", 18.0), ("homestead", 12.0),
-                   ("family", 15.0), ("labour", 8.0), ("contract", 6.0), ("damage", 8.0),
-                   ("other", 3.0))
+DISPUTE_WEIGHTS = (
+    ("neighbour", 30.0),
+    ("land_boundary", 18.0),
+    ("homestead", 12.0),
+    ("family", 15.0),
+    ("labour", 8.0),
+    ("contract", 6.0),
+    ("damage", 8.0),
+    ("other", 3.0),
+)
 COLOUR_WEIGHTS = (("blue", 0.72), ("yellow", 0.21), ("red", 0.07))
 SOURCE_SHARES = {"order": 0.30, "grid_event": 0.25, "walk_in": 0.30}  # rest: screening
 
@@ -70,14 +82,23 @@ def _case_specs(ctx: Context) -> list[_CaseSpec]:
         reported = received + timedelta(minutes=rng.randint(60, 2880))
         if reported > now:
             reported = ctx.between(received, now)
-        specs.append(_CaseSpec(reported, grid.village, grid, "order", order_id=order_id,
-                               dispute_type=dtype, applicant=person))
+        specs.append(
+            _CaseSpec(reported, grid.village, grid, "order", order_id=order_id, dispute_type=dtype, applicant=person)
+        )
     for event_id, grid, hh, referred in ctx.mediation_events:
         reported = min(now, referred + timedelta(minutes=rng.randint(30, 1440)))
         person = rng.choice(hh.residents) if hh is not None else None
-        specs.append(_CaseSpec(reported, grid.village, grid, "grid_event", event_id=event_id,
-                               dispute_type=rng.choices(types, cum_weights=type_cum)[0],
-                               applicant=person))
+        specs.append(
+            _CaseSpec(
+                reported,
+                grid.village,
+                grid,
+                "grid_event",
+                event_id=event_id,
+                dispute_type=rng.choices(types, cum_weights=type_cum)[0],
+                applicant=person,
+            )
+        )
     rest = max(0, total - len(specs))
     rest_share = 1 - SOURCE_SHARES["order"] - SOURCE_SHARES["grid_event"]
     n_walk = round(rest * SOURCE_SHARES["walk_in"] / rest_share)
@@ -87,8 +108,9 @@ def _case_specs(ctx: Context) -> list[_CaseSpec]:
         village = rng.choices(villages, cum_weights=village_cum)[0]
         grid = rng.choice(village.grids)
         source = "walk_in" if k < n_walk else "screening"
-        specs.append(_CaseSpec(reported, village, grid, source,
-                               dispute_type=rng.choices(types, cum_weights=type_cum)[0]))
+        specs.append(
+            _CaseSpec(reported, village, grid, source, dispute_type=rng.choices(types, cum_weights=type_cum)[0])
+        )
     specs.sort(key=lambda s: s.reported)
     # a few red cases are open right now
     recent = [s for s in specs if now - s.reported < timedelta(days=20)] or specs[-5:]
@@ -96,8 +118,7 @@ def _case_specs(ctx: Context) -> list[_CaseSpec]:
         spec.force_red_open = True
         spec.force_no_step = k == 0  # one of them still waits for its first step
     # a couple of agreed cases wait for their follow-up visit (the 待回访销号 list is never empty)
-    due = [s for s in specs if timedelta(days=45) <= now - s.reported <= timedelta(days=120)
-           and not s.force_red_open]
+    due = [s for s in specs if timedelta(days=45) <= now - s.reported <= timedelta(days=120) and not s.force_red_open]
     for spec in rng.sample(due, min(2, len(due))):
         spec.force_followup_due = True
     return specs
@@ -141,8 +162,7 @@ def _emit_case(ctx: Context, spec: _CaseSpec) -> None:
         escalation_reason = rng.choice(vocab.ESCALATION_REASONS)
     if escalated_at is not None and escalated_at > now:
         escalated_at, escalation_reason, level = None, None, "village"
-    mediator = rng.choice(town.mediators if level == "township" or not village.mediators
-                          else village.mediators)
+    mediator = rng.choice(town.mediators if level == "township" or not village.mediators else village.mediators)
 
     # parties
     applicant = spec.applicant or _party(ctx, village, None)
@@ -161,9 +181,11 @@ def _emit_case(ctx: Context, spec: _CaseSpec) -> None:
         summary = rng.choice(vocab.MEDIATION_SUMMARIES[dtype]).format(a=a_name, b=b_name)
 
     # the four steps
-    need = {"blue": rng.choices((1, 2, 3, 4), (55, 30, 10, 5))[0],
-            "yellow": rng.choices((2, 3, 4), (40, 40, 20))[0],
-            "red": rng.choices((3, 4), (50, 50))[0]}[colour]
+    need = {
+        "blue": rng.choices((1, 2, 3, 4), (55, 30, 10, 5))[0],
+        "yellow": rng.choices((2, 3, 4), (40, 40, 20))[0],
+        "red": rng.choices((3, 4), (50, 50))[0],
+    }[colour]
     if spec.force_followup_due:
         need = 1
     fail = None
@@ -213,61 +235,110 @@ def _emit_case(ctx: Context, spec: _CaseSpec) -> None:
     elif finished:
         agreed_at = steps[-1][1]
         status = "agreed"
-        agreement = rng.choice(vocab.AGREEMENT_TEXTS).format(a=a_name, b=b_name,
-                                                            n=rng.randint(5, 60))
+        agreement = rng.choice(vocab.AGREEMENT_TEXTS).format(a=a_name, b=b_name, n=rng.randint(5, 60))
         followup_due = ctx.local_date(agreed_at) + timedelta(days=FOLLOWUP_DAYS)
         late = rng.randint(5, 25) if rng.random() < 0.15 else rng.randint(0, 5)
-        visit = ctx.at_local(followup_due + timedelta(days=late), rng.randint(9, 16),
-                             rng.randint(0, 59))
+        visit = ctx.at_local(followup_due + timedelta(days=late), rng.randint(9, 16), rng.randint(0, 59))
         if visit <= now and not spec.force_followup_due:
             followup_at = closed_at = visit
             status = "closed"
             followup_note = rng.choice(vocab.FOLLOWUP_NOTES)
             outcome = "协议履行到位，已销号。"
-    last_progress = max(t for t in (spec.reported, escalated_at, *(s[1] for s in steps),
-                                    followup_at) if t is not None)
+    last_progress = max(t for t in (spec.reported, escalated_at, *(s[1] for s in steps), followup_at) if t is not None)
     reopen = 1 if status == "closed" and rng.random() < 0.02 else 0
-    ctx.add(MediationCase, dict(
-        id=case_id, number=number, township_id=town.id, village_id=village.id,
-        grid_id=spec.grid.id if spec.grid else None, kind=kind, dispute_type=dtype,
-        title=title[:100], summary=summary, source=spec.source,
-        source_order_id=spec.order_id, source_event_id=spec.event_id,
-        risk_colour=steps[-1][2] if steps else colour, level=level, mediator_id=mediator.id,
-        status=status, current_step=done, agreement_text=agreement, agreed_at=agreed_at,
-        escalated_at=escalated_at, escalation_reason=escalation_reason,
-        reported_at=spec.reported, last_progress_at=last_progress,
-        followup_due_on=followup_due, followup_at=followup_at, followup_note=followup_note,
-        outcome=outcome, closed_at=closed_at, reopen_count=reopen, version=1 + done,
-        updated_at=last_progress))
+    ctx.add(
+        MediationCase,
+        dict(
+            id=case_id,
+            number=number,
+            township_id=town.id,
+            village_id=village.id,
+            grid_id=spec.grid.id if spec.grid else None,
+            kind=kind,
+            dispute_type=dtype,
+            title=title[:100],
+            summary=summary,
+            source=spec.source,
+            source_order_id=spec.order_id,
+            source_event_id=spec.event_id,
+            risk_colour=steps[-1][2] if steps else colour,
+            level=level,
+            mediator_id=mediator.id,
+            status=status,
+            current_step=done,
+            agreement_text=agreement,
+            agreed_at=agreed_at,
+            escalated_at=escalated_at,
+            escalation_reason=escalation_reason,
+            reported_at=spec.reported,
+            last_progress_at=last_progress,
+            followup_due_on=followup_due,
+            followup_at=followup_at,
+            followup_note=followup_note,
+            outcome=outcome,
+            closed_at=closed_at,
+            reopen_count=reopen,
+            version=1 + done,
+            updated_at=last_progress,
+        ),
+    )
     sides = (("applicant", applicant, a_name), ("respondent", respondent, b_name))
     for side, person, name in sides:
-        ctx.add(MediationParty, dict(
-            id=ctx.next_id(MediationParty), case_id=case_id, name=name,
-            phone=person.phone if person else ctx.ids.mobile(),
-            id_number=person.id_number if person else None,
-            resident_id=person.id if person else None, side=side))
+        ctx.add(
+            MediationParty,
+            dict(
+                id=ctx.next_id(MediationParty),
+                case_id=case_id,
+                name=name,
+                phone=person.phone if person else ctx.ids.mobile(),
+                id_number=person.id_number if person else None,
+                resident_id=person.id if person else None,
+                side=side,
+            ),
+        )
     staff = spec.grid.staff[0].name if spec.grid and spec.grid.staff else "网格员"
     worthy = next((m.name for m in village.mediators if m.speciality == "乡贤"), mediator.name)
     lawyer = next((m.name for m in town.mediators if m.speciality == "法律顾问"), mediator.name)
     for k, (step_no, at, step_colour) in enumerate(steps):
         last = k == done - 1
         participants = vocab.MEDIATION_STEP_PARTICIPANTS[step_no].format(
-            staff=staff, worthy=worthy, lawyer=lawyer, mediator=mediator.name,
-            n=rng.randint(5, 12))
-        ctx.add(MediationStep, dict(
-            id=ctx.next_id(MediationStep), case_id=case_id, step_no=step_no,
-            held_on=ctx.local_date(at), participants=participants,
-            notes=rng.choice(vocab.MEDIATION_STEP_NOTES[step_no]),
-            outcome="agreed" if last and status in ("agreed", "closed") else "continue",
-            risk_colour=step_colour, recorded_by=None,
-            recorded_at=min(now, at + timedelta(minutes=rng.randint(30, 240)))))
-    source_type, source_id = (("work_order", spec.order_id) if spec.order_id is not None else
-                              ("grid_event", spec.event_id) if spec.event_id is not None else
-                              (None, None))
+            staff=staff, worthy=worthy, lawyer=lawyer, mediator=mediator.name, n=rng.randint(5, 12)
+        )
+        ctx.add(
+            MediationStep,
+            dict(
+                id=ctx.next_id(MediationStep),
+                case_id=case_id,
+                step_no=step_no,
+                held_on=ctx.local_date(at),
+                participants=participants,
+                notes=rng.choice(vocab.MEDIATION_STEP_NOTES[step_no]),
+                outcome="agreed" if last and status in ("agreed", "closed") else "continue",
+                risk_colour=step_colour,
+                recorded_by=None,
+                recorded_at=min(now, at + timedelta(minutes=rng.randint(30, 240))),
+            ),
+        )
+    source_type, source_id = (
+        ("work_order", spec.order_id)
+        if spec.order_id is not None
+        else ("grid_event", spec.event_id)
+        if spec.event_id is not None
+        else (None, None)
+    )
     if source_type is not None:
-        ctx.add(RecordLink, dict(
-            id=ctx.next_id(RecordLink), from_type="mediation_case", from_id=case_id,
-            to_type=source_type, to_id=source_id, kind="source", created_at=spec.reported))
+        ctx.add(
+            RecordLink,
+            dict(
+                id=ctx.next_id(RecordLink),
+                from_type="mediation_case",
+                from_id=case_id,
+                to_type=source_type,
+                to_id=source_id,
+                kind="source",
+                created_at=spec.reported,
+            ),
+        )
 
 
 # --------------------------------------------------------------------------- screenings
@@ -295,14 +366,26 @@ def _screenings(ctx: Context) -> int:
                     continue  # not entered: the ledger check should find it
                 done = not (month == current and rng.random() < 0.45)
                 found = rng.choices((0, 1, 2, 3, 4), (45, 30, 15, 7, 3))[0] if done else 0
-                findings = (rng.choice(vocab.SCREENING_FINDINGS[1:]).format(n=found) if found
-                            else vocab.SCREENING_FINDINGS[0]) if done else None
+                findings = (
+                    (rng.choice(vocab.SCREENING_FINDINGS[1:]).format(n=found) if found else vocab.SCREENING_FINDINGS[0])
+                    if done
+                    else None
+                )
                 y, m = int(month[:4]), int(month[5:])
                 stamp = min(ctx.now, ctx.at_local(date(y, m, 25), 16))
-                ctx.add(VillageScreening, dict(
-                    id=ctx.next_id(VillageScreening), village_id=village.id,
-                    month=month, done=done, findings=findings, disputes_found=found,
-                    version=1, updated_at=stamp))
+                ctx.add(
+                    VillageScreening,
+                    dict(
+                        id=ctx.next_id(VillageScreening),
+                        village_id=village.id,
+                        month=month,
+                        done=done,
+                        findings=findings,
+                        disputes_found=found,
+                        version=1,
+                        updated_at=stamp,
+                    ),
+                )
                 count += 1
     return count
 
@@ -324,8 +407,7 @@ def _visits(ctx: Context) -> int:
     return count
 
 
-def _visit_series(ctx: Context, person: Person, tag: str, first: date,
-                  visitors: list[str]) -> int:
+def _visit_series(ctx: Context, person: Person, tag: str, first: date, visitors: list[str]) -> int:
     rng = ctx.rng
     interval = 30
     stop = ctx.today
@@ -334,10 +416,18 @@ def _visit_series(ctx: Context, person: Person, tag: str, first: date,
     day = first + timedelta(days=rng.randint(0, 20))
     n = 0
     while day < stop:
-        ctx.add(SpecialGroupVisit, dict(
-            id=ctx.next_id(SpecialGroupVisit), resident_id=person.id, group_tag=tag,
-            visited_on=day, visitor=rng.choice(visitors),
-            note=rng.choice(vocab.VISIT_NOTES[tag]), next_due_on=day + timedelta(days=interval)))
+        ctx.add(
+            SpecialGroupVisit,
+            dict(
+                id=ctx.next_id(SpecialGroupVisit),
+                resident_id=person.id,
+                group_tag=tag,
+                visited_on=day,
+                visitor=rng.choice(visitors),
+                note=rng.choice(vocab.VISIT_NOTES[tag]),
+                next_due_on=day + timedelta(days=interval),
+            ),
+        )
         n += 1
         day += timedelta(days=interval + rng.randint(-7, 7))
     return n

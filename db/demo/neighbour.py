@@ -25,8 +25,11 @@ from db.services.orders import Intake
 
 NAME = "白云镇"
 CODE = "411726103"
-VILLAGES = (("白云村", "village", ("一组", "二组")), ("石桥村", "village", ("东片", "西片")),
-            ("新华社区", "community", ("一网格", "二网格")))
+VILLAGES = (
+    ("白云村", "village", ("一组", "二组")),
+    ("石桥村", "village", ("东片", "西片")),
+    ("新华社区", "community", ("一网格", "二网格")),
+)
 ORDERS = 80
 ISSUES = (
     ("路灯", "村口路灯连续几晚不亮，晚上出行不便。"),
@@ -50,37 +53,63 @@ def seed(engine: Engine, now: datetime) -> int:
     town = setup_svc.create_township(engine, SYSTEM, code=CODE, name=NAME, county="泌阳县")
     grids: list[tuple[int, int, str]] = []  # (village, grid, place)
     for i, (vname, kind, parts) in enumerate(VILLAGES, start=1):
-        vid = setup_svc.create_village(engine, SYSTEM, township_id=town, code=f"{CODE}{i:03d}", name=vname,
-                                       kind=kind)
+        vid = setup_svc.create_village(engine, SYSTEM, township_id=town, code=f"{CODE}{i:03d}", name=vname, kind=kind)
         for j, part in enumerate(parts, start=1):
-            gid = setup_svc.create_grid(engine, SYSTEM, village_id=vid, code=f"{CODE}{i:03d}{j:02d}",
-                                        name=f"{vname}{part}", kind="community" if kind == "community" else "rural")
+            gid = setup_svc.create_grid(
+                engine,
+                SYSTEM,
+                village_id=vid,
+                code=f"{CODE}{i:03d}{j:02d}",
+                name=f"{vname}{part}",
+                kind="community" if kind == "community" else "rural",
+            )
             grids.append((vid, gid, f"{vname}{part}"))
     people = Identities(rng)  # the generator's names and phones
     with write_session(engine) as s:
         households = []
         for vid, gid, place in grids:
             for n in range(1, 9):
-                hh = Household(grid_id=gid, address=f"{place}{n}号", head_name=people.person(now.year)[0],
-                               phone=people.mobile())
+                hh = Household(
+                    grid_id=gid, address=f"{place}{n}号", head_name=people.person(now.year)[0], phone=people.mobile()
+                )
                 s.add(hh)
                 households.append((vid, gid, hh))
         s.flush()
         houses = [(v, g, h.id, h.head_name, h.phone, h.address) for v, g, h in households]
-        leaves = [c.id for c in s.scalars(select(Category).where(Category.parent_id.is_not(None),
-                                                                 Category.active.is_(True)))]
-        depts = [(p.id, d.id) for p, d in s.execute(
-            select(Platform, Department).join(Department, Department.platform_id == Platform.id)
-            .where(Platform.township_id == town))]
+        leaves = [
+            c.id for c in s.scalars(select(Category).where(Category.parent_id.is_not(None), Category.active.is_(True)))
+        ]
+        depts = [
+            (p.id, d.id)
+            for p, d in s.execute(
+                select(Platform, Department)
+                .join(Department, Department.platform_id == Platform.id)
+                .where(Platform.township_id == town)
+            )
+        ]
     if not leaves:
         return town
     for _ in range(ORDERS):
         vid, gid, hid, name, phone, address = rng.choice(houses)
         _topic, text = rng.choice(ISSUES)
         at = now - timedelta(days=rng.uniform(0.2, 60))
-        order = orders_svc.register(engine, SYSTEM, Intake(
-            channel=rng.choice(("hotline", "hotline", "walk_in", "12345")), caller_name=name, caller_phone=phone,
-            village_id=vid, grid_id=gid, household_id=hid, address=address, category_id=rng.choice(leaves),
-            tier="local", urgency="normal", description=text), now=at)
+        order = orders_svc.register(
+            engine,
+            SYSTEM,
+            Intake(
+                channel=rng.choice(("hotline", "hotline", "walk_in", "12345")),
+                caller_name=name,
+                caller_phone=phone,
+                village_id=vid,
+                grid_id=gid,
+                household_id=hid,
+                address=address,
+                category_id=rng.choice(leaves),
+                tier="local",
+                urgency="normal",
+                description=text,
+            ),
+            now=at,
+        )
         topup.progress(engine, rng, order, at, now, depts)
     return town

@@ -58,16 +58,53 @@ from itertools import accumulate
 
 from db.demo import vocab
 from db.demo.context import (
-    LOCAL_OFFSET, CategoryInfo, Context, Grid, Household, Person, Platform, Township,
+    LOCAL_OFFSET,
+    CategoryInfo,
+    Context,
+    Grid,
+    Household,
+    Person,
+    Platform,
+    Township,
 )
 from db.models import ExtensionRequest, OrderAssist, RecordLink, WorkOrder, WorkOrderEvent
 from db.models.orders import CHANNELS, SATISFACTION
 from db.rules.sla import deadline_provisional, contact_deadline, warn_point
 
-CHANNEL_WEIGHTS = (("hotline", 46.0), ("walk_in", 14.0), ("grid", 14.0), ("12345", 12.0),
-                   ("petition", 2.5), ("online", 11.5))
-HOUR_WEIGHTS = (0.15, 0.1, 0.08, 0.08, 0.1, 0.2, 0.6, 1.5, 4.0, 5.0, 4.8, 4.2, 2.5, 2.4, 4.0,
-                4.2, 4.0, 3.5, 2.2, 1.8, 1.5, 1.0, 0.6, 0.3)
+CHANNEL_WEIGHTS = (
+    ("hotline", 46.0),
+    ("walk_in", 14.0),
+    ("grid", 14.0),
+    ("12345", 12.0),
+    ("petition", 2.5),
+    ("online", 11.5),
+)
+HOUR_WEIGHTS = (
+    0.15,
+    0.1,
+    0.08,
+    0.08,
+    0.1,
+    0.2,
+    0.6,
+    1.5,
+    4.0,
+    5.0,
+    4.8,
+    4.2,
+    2.5,
+    2.4,
+    4.0,
+    4.2,
+    4.0,
+    3.5,
+    2.2,
+    1.8,
+    1.5,
+    1.0,
+    0.6,
+    0.3,
+)
 RECENT_STUCK_DAYS = 45
 CALL_CHANNELS = ("hotline", "12345", "online")
 ESCALATED = 0.9  # of the petitions of households: a fitting earlier call taken up again, when there is one
@@ -95,15 +132,14 @@ class _OrderStage:
         self.petition_cum = list(accumulate(c.petition for c in self.petition_cats))
         grids = [g for t in ctx.townships for g in t.grids]
         self.grids = grids
-        self.grid_cum = list(accumulate(
-            len(g.households) + (12.0 if g.kind == "special" else 5.0) for g in grids))
-        self.dept_names = [(p.code, name) for p in ctx.townships[0].platforms.values()
-                           for name in p.departments]
+        self.grid_cum = list(accumulate(len(g.households) + (12.0 if g.kind == "special" else 5.0) for g in grids))
+        self.dept_names = [(p.code, name) for p in ctx.townships[0].platforms.values() for name in p.departments]
         self.dept_words = tuple(sorted({name for _, name in self.dept_names}))  # no 就地办 result names one
         # the latest orders from known households, for duplicates (重复诉求)
         self.recent: list[tuple[int, str, datetime, CategoryInfo, Grid, Household, Person]] = []
-        self.slim_before = (self.now - timedelta(days=ctx.spec.full_timeline_days)
-                            if ctx.spec.full_timeline_days else None)
+        self.slim_before = (
+            self.now - timedelta(days=ctx.spec.full_timeline_days) if ctx.spec.full_timeline_days else None
+        )
         self.event_table = WorkOrderEvent
         self.order_table = WorkOrder
         # per village and per township, the latest calls of households that a petition may take
@@ -126,8 +162,17 @@ class _OrderStage:
             # the latest few orders are pinned to each early status so that every status
             # is present even in small runs
             back = n - i
-            forced = (None if back > 12 else "received" if back <= 3 else "contacted"
-                      if back <= 6 else "dispatched" if back <= 9 else "resolved")
+            forced = (
+                None
+                if back > 12
+                else "received"
+                if back <= 3
+                else "contacted"
+                if back <= 6
+                else "dispatched"
+                if back <= 9
+                else "resolved"
+            )
             self.one(i + 1, received, forced)
             if (i + 1) % 50_000 == 0:
                 ctx.progress("工单", i + 1)
@@ -150,8 +195,12 @@ class _OrderStage:
             hh, person = self._caller_household(grid)
         town = grid.village.township
         yellow = None  # (category, contact time, dispatch time) of an order pinned at 80%+
-        if forced is None and duplicate_of is None and \
-                timedelta(days=1) < now - received < timedelta(days=12) and rng.random() < 0.06:
+        if (
+            forced is None
+            and duplicate_of is None
+            and timedelta(days=1) < now - received < timedelta(days=12)
+            and rng.random() < 0.06
+        ):
             yellow = self._yellow_fit(received)
         if yellow is not None:
             forced = "yellow"
@@ -167,8 +216,11 @@ class _OrderStage:
         number = ctx.number("RX", received)
         # a petition taking up a household's earlier call (drawn from the repeats' own stream; the
         # draws above and below are made as for any order, so the main stream is unchanged)
-        escalated = self._escalation(received, cat, grid) if channel == "petition" and duplicate_of is None \
-            and yellow is None and person is not None else None
+        escalated = (
+            self._escalation(received, cat, grid)
+            if channel == "petition" and duplicate_of is None and yellow is None and person is not None
+            else None
+        )
         drawn_grid = grid
         if escalated is not None:
             grid, hh, person = escalated[3], escalated[4], escalated[5]
@@ -177,8 +229,13 @@ class _OrderStage:
             self.recent.append((order_id, number, received, cat, grid, hh, person))
             if len(self.recent) > 40:
                 del self.recent[0]
-        if channel in CALL_CHANNELS and hh is not None and person is not None and duplicate_of is None \
-                and cat.tier != "instant":
+        if (
+            channel in CALL_CHANNELS
+            and hh is not None
+            and person is not None
+            and duplicate_of is None
+            and cat.tier != "instant"
+        ):
             for pool, size in zip((("village", grid.village.id), ("township", town.id)), CALL_POOL, strict=True):
                 calls = self.calls.setdefault(pool, [])
                 calls.append((order_id, received, cat, grid, hh, person))
@@ -204,8 +261,13 @@ class _OrderStage:
             place = self.side.choice(grid.places)
         if address is None:
             address = f"{grid.label}{place}"
-        kw = {"v": grid.label, "p": place, "d": vocab.DAYS_CN[rng.randint(2, 5)],
-              "n": rng.randint(2, 9), "who": ctx.ids.surname() + "某"}
+        kw = {
+            "v": grid.label,
+            "p": place,
+            "d": vocab.DAYS_CN[rng.randint(2, 5)],
+            "n": rng.randint(2, 9),
+            "who": ctx.ids.surname() + "某",
+        }
         k = rng.randrange(len(cat.details))  # titles and details are parallel lists
         title = (grid.label + cat.titles[k])[:100]
         description = vocab.CHANNEL_PREFIX[channel] + cat.details[k].format(**kw)
@@ -226,26 +288,61 @@ class _OrderStage:
         dept_name = cat.department
         department_id = platform.departments[dept_name]
 
-        plan: list[Planned] = [(received, "receive", "received",
-                                f"{CHANNELS[channel]}受理：{title}", {"channel": channel})]
-        row = self._empty_row(order_id, number, town.id, channel, caller_name, caller_phone,
-                              caller_id, grid, linked, address, cat, tier, urgency, title,
-                              description, received)
+        plan: list[Planned] = [
+            (received, "receive", "received", f"{CHANNELS[channel]}受理：{title}", {"channel": channel})
+        ]
+        row = self._empty_row(
+            order_id,
+            number,
+            town.id,
+            channel,
+            caller_name,
+            caller_phone,
+            caller_id,
+            grid,
+            linked,
+            address,
+            cat,
+            tier,
+            urgency,
+            title,
+            description,
+            received,
+        )
         ext_rows: list[dict] = []
 
         if forced == "received":
             pass
         elif duplicate_of is not None:
             reason = f"重复诉求，已并入工单{duplicate_of[1]}办理。"
-            plan.append((received + timedelta(minutes=rng.randint(10, 180)), "cancel",
-                         "cancelled", reason, {"duplicate_of": duplicate_of[1]}))
+            plan.append(
+                (
+                    received + timedelta(minutes=rng.randint(10, 180)),
+                    "cancel",
+                    "cancelled",
+                    reason,
+                    {"duplicate_of": duplicate_of[1]},
+                )
+            )
             row["duplicate_of_id"] = duplicate_of[0]
             row["cancelled_reason"] = reason
             row["result"] = None
         else:
             self.parts = []
-            self._plan_life(plan, row, ext_rows, cat, tier, channel, platform, department_id,
-                            dept_name, grid, forced, yellow[1:] if yellow else None)
+            self._plan_life(
+                plan,
+                row,
+                ext_rows,
+                cat,
+                tier,
+                channel,
+                platform,
+                department_id,
+                dept_name,
+                grid,
+                forced,
+                yellow[1:] if yellow else None,
+            )
 
         # whole seconds; cut at now and derive the order's columns from what has happened
         plan = [(e[0].replace(microsecond=0), *e[1:]) for e in plan]
@@ -257,17 +354,35 @@ class _OrderStage:
             from_status = status
             if to_status is not None:
                 status = to_status
-            events.append(dict(order_id=order_id, at=at, actor_id=None, action=action,
-                               from_status=from_status, to_status=status, note=note, data=data))
+            events.append(
+                dict(
+                    order_id=order_id,
+                    at=at,
+                    actor_id=None,
+                    action=action,
+                    from_status=from_status,
+                    to_status=status,
+                    note=note,
+                    data=data,
+                )
+            )
         self._apply(row, happened, status)
         if self.parts:
             self._assist_rows(order_id)  # before the events: they name the parts' ids
             self.parts = []
         if duplicate_of is not None:
-            ctx.add(RecordLink, dict(
-                id=ctx.next_id(RecordLink), from_type="work_order", from_id=order_id,
-                to_type="work_order", to_id=duplicate_of[0], kind="duplicate",
-                created_at=row["updated_at"]))
+            ctx.add(
+                RecordLink,
+                dict(
+                    id=ctx.next_id(RecordLink),
+                    from_type="work_order",
+                    from_id=order_id,
+                    to_type="work_order",
+                    to_id=duplicate_of[0],
+                    kind="duplicate",
+                    created_at=row["updated_at"],
+                ),
+            )
         ctx.add(self.order_table, row)
         if self.slim_before is not None and received < self.slim_before and len(events) > 2:
             events = [events[0], events[-1]]
@@ -288,10 +403,18 @@ class _OrderStage:
         if side.random() >= ESCALATED:
             return None
         same_grid = cat.platform in ("shichang", "zhifa")
-        pool = ("village", grid.village.id) if same_grid or cat.dispute_type is not None \
+        pool = (
+            ("village", grid.village.id)
+            if same_grid or cat.dispute_type is not None
             else ("township", grid.village.township.id)
-        fits = [c for c in self.calls.get(pool, ()) if c[2].top_name == cat.top_name and (c[3] is grid or not same_grid)
-                and timedelta(days=1) < received - c[1] < timedelta(days=ESCALATE_DAYS)]
+        )
+        fits = [
+            c
+            for c in self.calls.get(pool, ())
+            if c[2].top_name == cat.top_name
+            and (c[3] is grid or not same_grid)
+            and timedelta(days=1) < received - c[1] < timedelta(days=ESCALATE_DAYS)
+        ]
         return side.choice(fits) if fits else None
 
     def _caller_household(self, grid: Grid) -> tuple[Household | None, Person | None]:
@@ -305,27 +428,72 @@ class _OrderStage:
                 return hh, person
         return None, None
 
-    def _empty_row(self, order_id: int, number: str, township_id: int, channel: str,
-                   caller_name: str, caller_phone: str | None, caller_id: str | None,
-                   grid: Grid, hh: Household | None, address: str, cat: CategoryInfo,
-                   tier: str, urgency: str, title: str, description: str,
-                   received: datetime) -> dict:
+    def _empty_row(
+        self,
+        order_id: int,
+        number: str,
+        township_id: int,
+        channel: str,
+        caller_name: str,
+        caller_phone: str | None,
+        caller_id: str | None,
+        grid: Grid,
+        hh: Household | None,
+        address: str,
+        cat: CategoryInfo,
+        tier: str,
+        urgency: str,
+        title: str,
+        description: str,
+        received: datetime,
+    ) -> dict:
         return dict(
-            id=order_id, number=number, township_id=township_id, channel=channel,
-            caller_name=caller_name, caller_phone=caller_phone, caller_id_number=caller_id,
-            village_id=grid.village.id, grid_id=grid.id,
-            household_id=hh.id if hh is not None else None, address=address,
-            category_id=cat.id, tier=tier, urgency=urgency, title=title,
-            description=description, platform_id=None, department_id=None, handler_village_id=None,
+            id=order_id,
+            number=number,
+            township_id=township_id,
+            channel=channel,
+            caller_name=caller_name,
+            caller_phone=caller_phone,
+            caller_id_number=caller_id,
+            village_id=grid.village.id,
+            grid_id=grid.id,
+            household_id=hh.id if hh is not None else None,
+            address=address,
+            category_id=cat.id,
+            tier=tier,
+            urgency=urgency,
+            title=title,
+            description=description,
+            platform_id=None,
+            department_id=None,
+            handler_village_id=None,
             status="received",
-            received_at=received, created_by=None, assignee_id=None,
-            contact_due_at=contact_deadline(received, 24), contacted_at=None,
-            dispatched_at=None, due_at=None, warn_at=None, due_workdays=None, due_provisional=False,
-            resolved_at=None, result=None,
-            callback_at=None, satisfaction=None, cancelled_reason=None, supervised=False,
-            supervision_level=None, supervisor_user_id=None, redispatch_count=0,
-            extension_count=0, bounce_count=0, urge_count=0, duplicate_of_id=None,
-            version=1, updated_at=received)
+            received_at=received,
+            created_by=None,
+            assignee_id=None,
+            contact_due_at=contact_deadline(received, 24),
+            contacted_at=None,
+            dispatched_at=None,
+            due_at=None,
+            warn_at=None,
+            due_workdays=None,
+            due_provisional=False,
+            resolved_at=None,
+            result=None,
+            callback_at=None,
+            satisfaction=None,
+            cancelled_reason=None,
+            supervised=False,
+            supervision_level=None,
+            supervisor_user_id=None,
+            redispatch_count=0,
+            extension_count=0,
+            bounce_count=0,
+            urge_count=0,
+            duplicate_of_id=None,
+            version=1,
+            updated_at=received,
+        )
 
     def _yellow_fit(self, received: datetime) -> tuple[CategoryInfo, datetime, datetime] | None:
         """A category whose clock, started now-ish after ``received``, is 80-97% used now:
@@ -348,14 +516,31 @@ class _OrderStage:
         rng = self.rng
         if rng.random() < 0.02:
             return timedelta(minutes=rng.randint(24 * 60 + 5, 32 * 60))
-        lo, hi = {"walk_in": (1, 10), "hotline": (8, 360), "grid": (10, 240),
-                  "12345": (30, 720), "petition": (60, 1200), "online": (30, 1200)}[channel]
+        lo, hi = {
+            "walk_in": (1, 10),
+            "hotline": (8, 360),
+            "grid": (10, 240),
+            "12345": (30, 720),
+            "petition": (60, 1200),
+            "online": (30, 1200),
+        }[channel]
         return timedelta(minutes=int(lo + (hi - lo) * rng.random() ** 2))
 
-    def _plan_life(self, plan: list[Planned], row: dict, ext_rows: list[dict],
-                   cat: CategoryInfo, tier: str, channel: str, platform: Platform,
-                   department_id: int, dept_name: str, grid: Grid, forced: str | None,
-                   pinned: tuple[datetime, datetime] | None) -> None:
+    def _plan_life(
+        self,
+        plan: list[Planned],
+        row: dict,
+        ext_rows: list[dict],
+        cat: CategoryInfo,
+        tier: str,
+        channel: str,
+        platform: Platform,
+        department_id: int,
+        dept_name: str,
+        grid: Grid,
+        forced: str | None,
+        pinned: tuple[datetime, datetime] | None,
+    ) -> None:
         """Plan the whole life of an order (it is cut at ``now`` afterwards). ``forced``
         pins one of the latest orders to an early status, or ('yellow') keeps an order open
         at 80%+ of its clock with the contact and dispatch times given in ``pinned``.
@@ -388,16 +573,17 @@ class _OrderStage:
             t = received + span * 0.15
         else:
             t = received + self._contact_delay(channel)
-        contact_note = ("当面确认诉求细节，告知办理流程。" if channel == "walk_in"
-                        else "已电话联系诉求人，确认诉求细节并告知办理流程。")
-        plan.append((t, "contact", "contacted", contact_note,
-                     {"late": t > row["contact_due_at"]}))
+        contact_note = (
+            "当面确认诉求细节，告知办理流程。"
+            if channel == "walk_in"
+            else "已电话联系诉求人，确认诉求细节并告知办理流程。"
+        )
+        plan.append((t, "contact", "contacted", contact_note, {"late": t > row["contact_due_at"]}))
         if forced == "contacted":
             return
         if forced is None and rng.random() < 0.012:
             reason = rng.choice(vocab.CANCEL_REASONS)
-            plan.append((t + timedelta(minutes=rng.randint(20, 1440)), "cancel", "cancelled",
-                         reason, None))
+            plan.append((t + timedelta(minutes=rng.randint(20, 1440)), "cancel", "cancelled", reason, None))
             row["cancelled_reason"] = reason
             return
 
@@ -432,9 +618,15 @@ class _OrderStage:
                 # 就地办 first, sent back by the village: a department's matter
                 home = grid.village
                 plan.append(self._village_dispatch(td, home.name, home.id, wd))
-                plan.append((tb, "bounce", "contacted",
-                             f"{home.name}退回：{tiers.choice(vocab.VILLAGE_BOUNCE_REASONS)}",
-                             {"platform_id": None, "department_id": None, "village_id": home.id}))
+                plan.append(
+                    (
+                        tb,
+                        "bounce",
+                        "contacted",
+                        f"{home.name}退回：{tiers.choice(vocab.VILLAGE_BOUNCE_REASONS)}",
+                        {"platform_id": None, "department_id": None, "village_id": home.id},
+                    )
+                )
             else:
                 # to the wrong department (leading a 吹哨办: its assisting parts withdrawn at the bounce)
                 helpers = self._assisting(town, wrong) if tier == "whistle" else []
@@ -464,12 +656,25 @@ class _OrderStage:
                 ts = max(ts, now + timedelta(minutes=rng.randint(30, 600)))
             elif forced == "resolved":
                 ts = received + span * 0.45
-            plan.append((ts, "accept", "in_progress",
-                         tiers.choice(vocab.VILLAGE_ACCEPT_NOTES) if village is not None
-                         else f"{dept_name}已签收，安排人员现场核实处理。", None))
+            plan.append(
+                (
+                    ts,
+                    "accept",
+                    "in_progress",
+                    tiers.choice(vocab.VILLAGE_ACCEPT_NOTES)
+                    if village is not None
+                    else f"{dept_name}已签收，安排人员现场核实处理。",
+                    None,
+                )
+            )
             busy_until = ts  # nothing is resolved before an extension request is decided
-            if cycle == 0 and len(rounds) == 1 and wd >= 3 and forced is None and \
-                    rng.random() < (0.12 if tier == "whistle" else 0.04):
+            if (
+                cycle == 0
+                and len(rounds) == 1
+                and wd >= 3
+                and forced is None
+                and rng.random() < (0.12 if tier == "whistle" else 0.04)
+            ):
                 due, busy_until = self._plan_extension(plan, ext_rows, row, td, ts, due, wd)
             if stuck and cycle == len(rounds) - 1:
                 t_res = now + timedelta(days=30)
@@ -493,17 +698,36 @@ class _OrderStage:
                 # overdue: 党委督办 (red), then 催办 while it stays open
                 gap = min(t_res - due, now - due)
                 at = due + min(gap * rng.uniform(0.1, 0.6), timedelta(hours=12))
-                plan.append((at, "supervise", None, f"红色督办，由{leader}牵头跟进。",
-                             {"level": "red", "supervisor_user_id": None}))
+                plan.append(
+                    (
+                        at,
+                        "supervise",
+                        None,
+                        f"红色督办，由{leader}牵头跟进。",
+                        {"level": "red", "supervisor_user_id": None},
+                    )
+                )
                 if now - due > timedelta(days=5) and t_res - due > timedelta(days=5):
-                    plan.append((due + timedelta(days=rng.randint(3, 5)), "urge", None,
-                                 f"第1次催办：{leader}约谈"
-                                 f"{village.name if village is not None else '承办单位'}负责人，要求限期办结。",
-                                 {"urge_count": 1}))
+                    plan.append(
+                        (
+                            due + timedelta(days=rng.randint(3, 5)),
+                            "urge",
+                            None,
+                            f"第1次催办：{leader}约谈"
+                            f"{village.name if village is not None else '承办单位'}负责人，要求限期办结。",
+                            {"urge_count": 1},
+                        )
+                    )
             elif t_res > now and due > now and now >= warn_point(td, due):
-                plan.append((warn_point(td, due) + timedelta(minutes=1), "supervise", None,
-                             f"黄色督办：办理时限已过80%，由{leader}牵头跟进。",
-                             {"level": "yellow", "supervisor_user_id": None}))
+                plan.append(
+                    (
+                        warn_point(td, due) + timedelta(minutes=1),
+                        "supervise",
+                        None,
+                        f"黄色督办：办理时限已过80%，由{leader}牵头跟进。",
+                        {"level": "yellow", "supervisor_user_id": None},
+                    )
+                )
             plan.append((t_res, "resolve", "resolved", result, {"on_time": t_res <= due}))
             t_cb = t_res + timedelta(minutes=rng.randint(60, 4320))
             if forced == "resolved":
@@ -513,23 +737,38 @@ class _OrderStage:
                 # 不满意重新交办: a fresh clock from the callback
                 td = t_cb
                 reason = rng.choice(vocab.UNSATISFIED_REASONS)
-                handler: dict = ({"village_id": village.id} if village is not None else
-                                 {"platform_id": platform.id, "department_id": department_id})
-                plan.append((t_cb, "callback", "dispatched",
-                             f"回访诉求人，评价：不满意。重新交办"
-                             f"{f'{village.name}就地办理' if village is not None else platform.name + dept_name}，"
-                             f"限{wd}个工作日办结。{reason}。",
-                             {"satisfaction": sat, "redispatch": True, **handler,
-                              "workdays": wd, "due_at": ctx.deadline(td, wd).isoformat()}))
+                handler: dict = (
+                    {"village_id": village.id}
+                    if village is not None
+                    else {"platform_id": platform.id, "department_id": department_id}
+                )
+                plan.append(
+                    (
+                        t_cb,
+                        "callback",
+                        "dispatched",
+                        f"回访诉求人，评价：不满意。重新交办"
+                        f"{f'{village.name}就地办理' if village is not None else platform.name + dept_name}，"
+                        f"限{wd}个工作日办结。{reason}。",
+                        {
+                            "satisfaction": sat,
+                            "redispatch": True,
+                            **handler,
+                            "workdays": wd,
+                            "due_at": ctx.deadline(td, wd).isoformat(),
+                        },
+                    )
+                )
                 cycle += 1
                 continue
-            plan.append((t_cb, "callback", "archived", f"回访诉求人，评价：{SATISFACTION[sat]}。",
-                         {"satisfaction": sat}))
+            plan.append(
+                (t_cb, "callback", "archived", f"回访诉求人，评价：{SATISFACTION[sat]}。", {"satisfaction": sat})
+            )
             break
 
-    def _plan_extension(self, plan: list[Planned], ext_rows: list[dict], row: dict,
-                        td: datetime, ts: datetime, due: datetime,
-                        wd: int) -> tuple[datetime, datetime]:
+    def _plan_extension(
+        self, plan: list[Planned], ext_rows: list[dict], row: dict, td: datetime, ts: datetime, due: datetime, wd: int
+    ) -> tuple[datetime, datetime]:
         """Plan one extension request. Returns the deadline after it (extended if approved)
         and the time until which the order cannot be resolved (the decision, or for ever
         while it is pending). Approval counts the extra working days on from the old
@@ -544,51 +783,115 @@ class _OrderStage:
         reason = rng.choice(vocab.EXTENSION_REASONS)
         outcome = rng.choices(("approved", "refused"), (0.85, 0.15))[0]
         request_id = ctx.next_id(ExtensionRequest)
-        plan.append((req_at, "request_extension", None, f"申请延期{k}个工作日：{reason}",
-                     {"request_id": request_id, "workdays": k}))
-        ext = dict(id=request_id, order_id=row["id"], requested_by=None, requested_at=req_at,
-                   workdays=k, reason=reason, status="pending", decided_by=None,
-                   decided_at=None, new_due_at=None, version=1, updated_at=req_at)
+        plan.append(
+            (
+                req_at,
+                "request_extension",
+                None,
+                f"申请延期{k}个工作日：{reason}",
+                {"request_id": request_id, "workdays": k},
+            )
+        )
+        ext = dict(
+            id=request_id,
+            order_id=row["id"],
+            requested_by=None,
+            requested_at=req_at,
+            workdays=k,
+            reason=reason,
+            status="pending",
+            decided_by=None,
+            decided_at=None,
+            new_due_at=None,
+            version=1,
+            updated_at=req_at,
+        )
         ext_rows.append(ext)
         if decided > now:
             return due, now + timedelta(days=1)
         ext.update(decided_at=decided, updated_at=decided, version=2)
         if outcome == "refused":
             ext["status"] = "refused"
-            plan.append((decided, "decide_extension", None,
-                         f"不同意延期{k}个工作日。请按原时限办结。",
-                         {"request_id": request_id, "workdays": k, "approved": False}))
+            plan.append(
+                (
+                    decided,
+                    "decide_extension",
+                    None,
+                    f"不同意延期{k}个工作日。请按原时限办结。",
+                    {"request_id": request_id, "workdays": k, "approved": False},
+                )
+            )
             return due, decided
         new_due = ctx.deadline(td, wd + k)
         ext.update(status="approved", new_due_at=new_due)
-        plan.append((decided, "decide_extension", None, f"同意延期{k}个工作日。",
-                     {"request_id": request_id, "workdays": k, "approved": True,
-                      "old_due_at": due.isoformat(), "new_due_at": new_due.isoformat()}))
+        plan.append(
+            (
+                decided,
+                "decide_extension",
+                None,
+                f"同意延期{k}个工作日。",
+                {
+                    "request_id": request_id,
+                    "workdays": k,
+                    "approved": True,
+                    "old_due_at": due.isoformat(),
+                    "new_due_at": new_due.isoformat(),
+                },
+            )
+        )
         return new_due, decided
 
     def _village_dispatch(self, td: datetime, name: str, village_id: int, wd: int) -> Planned:
         """就地办: the dispatch to the order's village, as ``orders.dispatch_local`` writes it."""
         due = self.ctx.deadline(td, wd)
-        return (td, "dispatch", "dispatched",
-                f"就地办：派至{name}，由网格员、村干部办理并反馈，限{wd}个工作日办结。",
-                {"village_id": village_id, "workdays": wd, "due_at": due.isoformat(),
-                 "provisional": deadline_provisional(td, due, self.ctx.calendar)})
+        return (
+            td,
+            "dispatch",
+            "dispatched",
+            f"就地办：派至{name}，由网格员、村干部办理并反馈，限{wd}个工作日办结。",
+            {
+                "village_id": village_id,
+                "workdays": wd,
+                "due_at": due.isoformat(),
+                "provisional": deadline_provisional(td, due, self.ctx.calendar),
+            },
+        )
 
-    def _department_dispatch(self, td: datetime, platform: Platform, dept_name: str, department_id: int,
-                             wd: int, helpers: list[tuple[Platform, str, int]]) -> Planned:
+    def _department_dispatch(
+        self,
+        td: datetime,
+        platform: Platform,
+        dept_name: str,
+        department_id: int,
+        wd: int,
+        helpers: list[tuple[Platform, str, int]],
+    ) -> Planned:
         """The dispatch to a department; with assisting departments a 吹哨办 it leads (the note
         and data of ``orders.dispatch`` with ``assisting``)."""
         due = self.ctx.deadline(td, wd)
         data: dict = {"platform_id": platform.id, "department_id": department_id}
         if not helpers:
-            return (td, "dispatch", "dispatched", f"派至{platform.name}{dept_name}，限{wd}个工作日办结。",
-                    {**data, "workdays": wd, "due_at": due.isoformat()})
+            return (
+                td,
+                "dispatch",
+                "dispatched",
+                f"派至{platform.name}{dept_name}，限{wd}个工作日办结。",
+                {**data, "workdays": wd, "due_at": due.isoformat()},
+            )
         names = "、".join(p.name + name for p, name, _ in helpers)
         data["assisting"] = [d for *_, d in helpers]
-        return (td, "dispatch", "dispatched",
-                f"吹哨办：{platform.name}{dept_name}牵头，{names}协办，限{wd}个工作日办结。",
-                {**data, "workdays": wd, "due_at": due.isoformat(),
-                 "provisional": deadline_provisional(td, due, self.ctx.calendar)})
+        return (
+            td,
+            "dispatch",
+            "dispatched",
+            f"吹哨办：{platform.name}{dept_name}牵头，{names}协办，限{wd}个工作日办结。",
+            {
+                **data,
+                "workdays": wd,
+                "due_at": due.isoformat(),
+                "provisional": deadline_provisional(td, due, self.ctx.calendar),
+            },
+        )
 
     def _assisting(self, town: Township, lead: Platform) -> list[tuple[Platform, str, int]]:
         """One or two assisting departments of a 吹哨办 led by a department of ``lead``: of the
@@ -602,9 +905,15 @@ class _OrderStage:
             out.append((p, name, p.departments[name]))
         return out
 
-    def _assist_times(self, plan: list[Planned], helpers: list[tuple[Platform, str, int]],
-                      start: datetime, end: datetime, withdrawn: bool = False,
-                      lead_accepted: datetime | None = None) -> None:
+    def _assist_times(
+        self,
+        plan: list[Planned],
+        helpers: list[tuple[Platform, str, int]],
+        start: datetime,
+        end: datetime,
+        withdrawn: bool = False,
+        lead_accepted: datetime | None = None,
+    ) -> None:
         """Plan each assisting part of a dispatch at ``start``: assigned then; accepted some hours
         after it and reported after that and after the lead accepted (``lead_accepted``), before
         the lead resolves at ``end``; or, ``withdrawn``, sent back with the order at ``end``
@@ -614,8 +923,16 @@ class _OrderStage:
         start, end = start.replace(microsecond=0), end.replace(microsecond=0)
         window = end - start
         for p, name, dept_id in helpers:
-            part = dict(platform_id=p.id, department_id=dept_id, assigned=start, accepted=None,
-                        reported=None, report=None, withdrawn=end if withdrawn else None, data=[])
+            part = dict(
+                platform_id=p.id,
+                department_id=dept_id,
+                assigned=start,
+                accepted=None,
+                reported=None,
+                report=None,
+                withdrawn=end if withdrawn else None,
+                data=[],
+            )
             if withdrawn:
                 if tiers.random() < 0.5:
                     part["accepted"] = (start + window * tiers.uniform(0.1, 0.9)).replace(microsecond=0)
@@ -658,11 +975,24 @@ class _OrderStage:
                 status, version, updated = "reported", version + 1, reported
             elif part["withdrawn"] is not None and part["withdrawn"] <= now:
                 status, version, updated = "withdrawn", version + 1, part["withdrawn"]
-            ctx.add(OrderAssist, dict(
-                id=part_id, order_id=order_id, platform_id=part["platform_id"],
-                department_id=part["department_id"], status=status, assigned_at=part["assigned"],
-                accepted_at=accepted, accepted_by=None, reported_at=reported, reported_by=None,
-                report=part["report"] if reported is not None else None, version=version, updated_at=updated))
+            ctx.add(
+                OrderAssist,
+                dict(
+                    id=part_id,
+                    order_id=order_id,
+                    platform_id=part["platform_id"],
+                    department_id=part["department_id"],
+                    status=status,
+                    assigned_at=part["assigned"],
+                    accepted_at=accepted,
+                    accepted_by=None,
+                    reported_at=reported,
+                    reported_by=None,
+                    report=part["report"] if reported is not None else None,
+                    version=version,
+                    updated_at=updated,
+                ),
+            )
 
     def _apply(self, row: dict, happened: list[Planned], status: str | None) -> None:
         """Fill the order's columns from the events that have happened by ``now``."""
@@ -712,33 +1042,61 @@ class _OrderStage:
             row["due_workdays"] = dispatch_data["workdays"] + ext_days
             # a clock that reaches a year whose schedule is not entered is provisional, as in the service
             row["due_provisional"] = deadline_provisional(row["dispatched_at"], due, ctx.calendar)
-        if status in ("received", "contacted", "dispatched", "in_progress") and \
-                row["due_at"] is not None and row["due_at"] < now:
+        if (
+            status in ("received", "contacted", "dispatched", "in_progress")
+            and row["due_at"] is not None
+            and row["due_at"] < now
+        ):
             level = "red"
         if level is not None:
             row["supervised"] = True
             row["supervision_level"] = level
 
-    def _pools(self, order_id: int, row: dict, grid: Grid, hh: Household | None,
-               person: Person | None, cat: CategoryInfo, status: str | None, escalated: bool = False) -> None:
+    def _pools(
+        self,
+        order_id: int,
+        row: dict,
+        grid: Grid,
+        hh: Household | None,
+        person: Person | None,
+        cat: CategoryInfo,
+        status: str | None,
+        escalated: bool = False,
+    ) -> None:
         ctx = self.ctx
         if status == "cancelled":
             return
         received = row["received_at"]
         if row["channel"] == "grid":
-            ctx.grid_orders.append((order_id, grid, hh, received, status, row["resolved_at"],
-                                    row["callback_at"], cat, row["title"]))
+            ctx.grid_orders.append(
+                (order_id, grid, hh, received, status, row["resolved_at"], row["callback_at"], cat, row["title"])
+            )
         elif hh is not None and row["channel"] in (*CALL_CHANNELS, "petition") and not escalated:
             # (a petition taking up a call is the grid's to see through that call)
             ctx.call_orders.append((order_id, grid, hh, received, row["channel"], cat, row["title"]))
         if cat.dispute_type is not None:
             ctx.dispute_orders.append((order_id, grid, hh, person, received, cat.dispute_type))
-        if row["dispatched_at"] is not None and cat.platform in ("shichang", "zhifa") and \
-                (row["tier"] == "whistle" or self.rng.random() < 0.25):
-            ctx.platform_orders.append((order_id, grid, cat.platform, row["dispatched_at"],
-                                        row["due_at"], status, row["resolved_at"], row["title"],
-                                        row["description"], row["result"], cat.code,
-                                        row["tier"]))
+        if (
+            row["dispatched_at"] is not None
+            and cat.platform in ("shichang", "zhifa")
+            and (row["tier"] == "whistle" or self.rng.random() < 0.25)
+        ):
+            ctx.platform_orders.append(
+                (
+                    order_id,
+                    grid,
+                    cat.platform,
+                    row["dispatched_at"],
+                    row["due_at"],
+                    status,
+                    row["resolved_at"],
+                    row["title"],
+                    row["description"],
+                    row["result"],
+                    cat.code,
+                    row["tier"],
+                )
+            )
 
 
 def build(ctx: Context) -> None:

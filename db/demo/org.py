@@ -22,13 +22,35 @@ from sqlalchemy import bindparam, update
 
 from db.demo import vocab
 from db.demo.context import (
-    CategoryInfo, Context, Grid, Household, Mediator, Person, Platform, Staff, Township, Village,
+    CategoryInfo,
+    Context,
+    Grid,
+    Household,
+    Mediator,
+    Person,
+    Platform,
+    Staff,
+    Township,
+    Village,
 )
 from db.models import (
-    Category, CommandoTeam, Department, Grid as GridModel, GridStaff, Household as HouseholdModel,
-    Mediator as MediatorModel, PartyMember, PartyMemberHousehold, PartyScoreEntry,
-    Platform as PlatformModel, Resident, ResponsibilityZone, ServiceItem, TenHouseholdUnit,
-    Township as TownshipModel, Village as VillageModel,
+    Category,
+    CommandoTeam,
+    Department,
+    Grid as GridModel,
+    GridStaff,
+    Household as HouseholdModel,
+    Mediator as MediatorModel,
+    PartyMember,
+    PartyMemberHousehold,
+    PartyScoreEntry,
+    Platform as PlatformModel,
+    Resident,
+    ResponsibilityZone,
+    ServiceItem,
+    TenHouseholdUnit,
+    Township as TownshipModel,
+    Village as VillageModel,
 )
 from db.models.people import PLATFORMS
 
@@ -104,15 +126,20 @@ def demo_plan(rng: random.Random, code: str) -> TownshipPlan:
 def county_plans(rng: random.Random) -> list[TownshipPlan]:
     """18 townships of 泌阳县 with exactly the seed county's 3,145/282/382 grids."""
     plans = [demo_plan(rng, _township_code(vocab.COUNTY_TOWNSHIPS[0][0], 1))]
-    used = {"rural": DEMO_RURAL_GRIDS, "community": 2 * DEMO_COMMUNITY_GRIDS_EACH,
-            "special": len(vocab.DEMO_SPECIAL_GRIDS)}
+    used = {
+        "rural": DEMO_RURAL_GRIDS,
+        "community": 2 * DEMO_COMMUNITY_GRIDS_EACH,
+        "special": len(vocab.DEMO_SPECIAL_GRIDS),
+    }
     others = vocab.COUNTY_TOWNSHIPS[1:]
-    rural = _split(COUNTY_GRIDS["rural"] - used["rural"],
-                   [0.25 if street else rng.uniform(0.75, 1.25) for _, street in others])
-    community = _split(COUNTY_GRIDS["community"] - used["community"],
-                       [12.0 if street else rng.uniform(0.6, 1.4) for _, street in others])
-    special = _split(COUNTY_GRIDS["special"] - used["special"],
-                     [rng.uniform(0.8, 1.2) for _ in others])
+    rural = _split(
+        COUNTY_GRIDS["rural"] - used["rural"], [0.25 if street else rng.uniform(0.75, 1.25) for _, street in others]
+    )
+    community = _split(
+        COUNTY_GRIDS["community"] - used["community"],
+        [12.0 if street else rng.uniform(0.6, 1.4) for _, street in others],
+    )
+    special = _split(COUNTY_GRIDS["special"] - used["special"], [rng.uniform(0.8, 1.2) for _ in others])
     for i, (name, _street) in enumerate(others):
         code = _township_code(name, i + 2)
         plans.append(_random_plan(rng, name, code, rural[i], community[i], special[i]))
@@ -124,8 +151,7 @@ def _township_code(name: str, seq: int) -> str:
     return f"{vocab.COUNTY_REGION}{kind}{seq:02d}"
 
 
-def _random_plan(rng: random.Random, name: str, code: str, rural: int, community: int,
-                 special: int) -> TownshipPlan:
+def _random_plan(rng: random.Random, name: str, code: str, rural: int, community: int, special: int) -> TownshipPlan:
     villages: list[VillagePlan] = []
     n_comm = max(1, round(community / 6)) if community else 0
     n_vill = max(1, round(rural / 6)) if rural else 0
@@ -135,8 +161,9 @@ def _random_plan(rng: random.Random, name: str, code: str, rural: int, community
         vname = _unique(stem + "社区", taken)
         villages.append(VillagePlan(vname, "community", community=k))
     for k in _split(rural, [rng.uniform(0.7, 1.3) for _ in range(n_vill)], minimum=1):
-        surname = rng.choices([s for s, _ in vocab.SURNAMES],
-                              cum_weights=list(accumulate(w for _, w in vocab.SURNAMES)))[0]
+        surname = rng.choices(
+            [s for s, _ in vocab.SURNAMES], cum_weights=list(accumulate(w for _, w in vocab.SURNAMES))
+        )[0]
         vname = _unique(surname + rng.choice(vocab.VILLAGE_SUFFIXES) + "村", taken)
         villages.append(VillagePlan(vname, "village", rural=k))
     kinds = list(vocab.SPECIAL_GRID_KINDS)
@@ -168,8 +195,9 @@ def _unique(name: str, taken: list[str]) -> str:
 def build(ctx: Context) -> None:
     """Generate and buffer the whole organisation; fills ``ctx.townships`` and categories."""
     rng = ctx.rng
-    plans = [demo_plan(rng, _township_code(vocab.DEMO_TOWNSHIP, 1))] \
-        if ctx.spec.name == "township" else county_plans(rng)
+    plans = (
+        [demo_plan(rng, _township_code(vocab.DEMO_TOWNSHIP, 1))] if ctx.spec.name == "township" else county_plans(rng)
+    )
     unit_chiefs: list[dict] = []
     for plan in plans:
         town = _build_township(ctx, plan, unit_chiefs)
@@ -188,19 +216,18 @@ def build(ctx: Context) -> None:
 def _build_township(ctx: Context, plan: TownshipPlan, unit_chiefs: list[dict]) -> Township:
     now = ctx.now
     town = Township(ctx.next_id(TownshipModel), plan.code, plan.name)
-    ctx.add(TownshipModel, dict(id=town.id, code=town.code, name=town.name,
-                                county=vocab.COUNTY, updated_at=now))
+    ctx.add(TownshipModel, dict(id=town.id, code=town.code, name=town.name, county=vocab.COUNTY, updated_at=now))
     _build_platforms(ctx, town)
     village_seq = {"community": 0, "village": 199}
     for vplan in plan.villages:
         village_seq[vplan.kind] += 1
-        village = Village(ctx.next_id(VillageModel), town, vplan.name, vplan.kind,
-                          f"{plan.code}{village_seq[vplan.kind]:03d}")
+        village = Village(
+            ctx.next_id(VillageModel), town, vplan.name, vplan.kind, f"{plan.code}{village_seq[vplan.kind]:03d}"
+        )
         town.villages.append(village)
         _build_village(ctx, village, vplan, unit_chiefs)
         town.grids.extend(village.grids)
-    town.grid_cum = list(accumulate(
-        len(g.households) + (12.0 if g.kind == "special" else 5.0) for g in town.grids))
+    town.grid_cum = list(accumulate(len(g.households) + (12.0 if g.kind == "special" else 5.0) for g in town.grids))
     _build_mediators(ctx, town)
     _build_teams_and_party(ctx, town)
     return town
@@ -209,19 +236,25 @@ def _build_township(ctx: Context, plan: TownshipPlan, unit_chiefs: list[dict]) -
 def _build_platforms(ctx: Context, town: Township) -> None:
     for code, name in PLATFORMS.items():
         platform = Platform(ctx.next_id(PlatformModel), code, name)
-        ctx.add(PlatformModel, dict(id=platform.id, township_id=town.id, code=code,
-                                    name=name, updated_at=ctx.now))
+        ctx.add(PlatformModel, dict(id=platform.id, township_id=town.id, code=code, name=name, updated_at=ctx.now))
         for dept in vocab.DEPARTMENTS[code]:
             dept_id = ctx.next_id(Department)
             platform.departments[dept] = dept_id
-            ctx.add(Department, dict(
-                id=dept_id, platform_id=platform.id, name=dept, active=True,
-                phone=f"0396-7{ctx.rng.randrange(10**6):06d}", updated_at=ctx.now))
+            ctx.add(
+                Department,
+                dict(
+                    id=dept_id,
+                    platform_id=platform.id,
+                    name=dept,
+                    active=True,
+                    phone=f"0396-7{ctx.rng.randrange(10**6):06d}",
+                    updated_at=ctx.now,
+                ),
+            )
         town.platforms[code] = platform
 
 
-def _build_village(ctx: Context, village: Village, plan: VillagePlan,
-                   unit_chiefs: list[dict]) -> None:
+def _build_village(ctx: Context, village: Village, plan: VillagePlan, unit_chiefs: list[dict]) -> None:
     rng, spec = ctx.rng, ctx.spec
     dominant = village.name[0] if village.kind == "village" else None
     grid_specs: list[tuple[str, str]] = []  # (kind, special label)
@@ -234,36 +267,58 @@ def _build_village(ctx: Context, village: Village, plan: VillagePlan,
         grid, row = _make_grid(ctx, village, kind, k, special)
         village.grids.append(grid)
         grid_rows.append(row)
-        lo, hi = {"rural": spec.households_rural, "community": spec.households_community,
-                  "special": spec.households_special}[kind]
+        lo, hi = {
+            "rural": spec.households_rural,
+            "community": spec.households_community,
+            "special": spec.households_special,
+        }[kind]
         n_households = rng.randint(lo, hi)
         if kind == "special" and special.endswith("集贸市场"):
             n_households = max(n_households, 6)
         _make_households(ctx, grid, n_households, dominant)
-    candidates = [p for g in village.grids for h in g.households for p in h.residents
-                  if p.is_party and 35 <= ctx.now_year - p.birth_year <= 62]
+    candidates = [
+        p
+        for g in village.grids
+        for h in g.households
+        for p in h.residents
+        if p.is_party and 35 <= ctx.now_year - p.birth_year <= 62
+    ]
     if candidates:
         party_secretary = rng.choice(candidates).name
     else:
         party_secretary = ctx.ids.person(ctx.now_year, 38, 58)[0]
-    ctx.add(VillageModel, dict(
-        id=village.id, township_id=village.township.id, code=village.code, name=village.name,
-        kind=village.kind, party_secretary=party_secretary, updated_at=ctx.now))
+    ctx.add(
+        VillageModel,
+        dict(
+            id=village.id,
+            township_id=village.township.id,
+            code=village.code,
+            name=village.name,
+            kind=village.kind,
+            party_secretary=party_secretary,
+            updated_at=ctx.now,
+        ),
+    )
     for grid, row in zip(village.grids, grid_rows, strict=False):
         ctx.add(GridModel, row)
         grid.zone_id = ctx.next_id(ResponsibilityZone)
-        ctx.add(ResponsibilityZone, dict(
-            id=grid.zone_id, village_id=village.id, name=f"{grid.name}党员责任区",
-            description=f"负责{grid.name}环境整治、安全排查、联系服务群众等任务",
-            updated_at=ctx.now))
+        ctx.add(
+            ResponsibilityZone,
+            dict(
+                id=grid.zone_id,
+                village_id=village.id,
+                name=f"{grid.name}党员责任区",
+                description=f"负责{grid.name}环境整治、安全排查、联系服务群众等任务",
+                updated_at=ctx.now,
+            ),
+        )
         _assign_units(ctx, grid, unit_chiefs)
         for hh in grid.households:
             _emit_household(ctx, hh)
         _build_staff(ctx, grid)
 
 
-def _make_grid(ctx: Context, village: Village, kind: str, k: int,
-               special: str) -> tuple[Grid, dict]:
+def _make_grid(ctx: Context, village: Village, kind: str, k: int, special: str) -> tuple[Grid, dict]:
     rng = ctx.rng
     if kind == "special":
         name = f"{special}专属网格"
@@ -283,10 +338,10 @@ def _make_grid(ctx: Context, village: Village, kind: str, k: int,
         picks = rng.sample(vocab.RURAL_PLACES, 5)
         places = (f"{group}组",) + tuple(f"{group}组{p}" for p in picks)
         desc = f"{village.name}{group}组全体农户"
-    grid = Grid(ctx.next_id(GridModel), village, kind, name,
-                f"{village.code}{k:02d}", label, places)
-    row = dict(id=grid.id, village_id=village.id, code=grid.code, name=name, kind=kind,
-               description=desc, updated_at=ctx.now)
+    grid = Grid(ctx.next_id(GridModel), village, kind, name, f"{village.code}{k:02d}", label, places)
+    row = dict(
+        id=grid.id, village_id=village.id, code=grid.code, name=name, kind=kind, description=desc, updated_at=ctx.now
+    )
     return grid, row
 
 
@@ -300,8 +355,9 @@ def _address(grid: Grid, idx: int) -> str:
     if grid.kind == "community":
         street = grid.places[0]
         building, room = idx // 12 + 1, idx % 12
-        return f"{v}{street}{grid.code[-2:].lstrip('0') or '1'}号院{building}号楼" \
-               f"{(room // 2 + 1) * 100 + room % 2 + 1}室"
+        return (
+            f"{v}{street}{grid.code[-2:].lstrip('0') or '1'}号院{building}号楼{(room // 2 + 1) * 100 + room % 2 + 1}室"
+        )
     suffix = "商铺" if grid.label.endswith("集贸市场") else "宿舍"
     return f"{grid.label}{suffix}{idx + 1}号"
 
@@ -341,8 +397,11 @@ def _compose(rng: random.Random) -> list[tuple[str, str, int]]:
         age = rng.randint(46, 66)
         g = "男" if rng.random() < 0.55 else "女"
         child_age = rng.randint(18, max(18, age - 22))
-        return [("户主", hg, age), ("配偶", sg, age + rng.randint(-3, 3)),
-                ("儿子" if g == "男" else "女儿", g, child_age)]
+        return [
+            ("户主", hg, age),
+            ("配偶", sg, age + rng.randint(-3, 3)),
+            ("儿子" if g == "男" else "女儿", g, child_age),
+        ]
     if r < 0.94:
         return [("户主", "男" if rng.random() < 0.7 else "女", rng.randint(22, 60))]
     age = rng.randint(22, 35)
@@ -359,8 +418,7 @@ def _make_households(ctx: Context, grid: Grid, count: int, dominant: str | None)
         hardship = rng.random() < 0.03
         for pos, (relation, gender, age) in enumerate(members):
             birth_year = now_year - age
-            if relation in ("配偶", "母亲") or (relation == "户主" and gender == "女"
-                                              and len(members) > 1):
+            if relation in ("配偶", "母亲") or (relation == "户主" and gender == "女" and len(members) > 1):
                 surname = ids.surname()
             else:
                 surname = family
@@ -390,10 +448,16 @@ def _make_households(ctx: Context, grid: Grid, count: int, dominant: str | None)
                 p_party = 0.0
             person = Person(
                 id=ctx.next_id(Resident),
-                name=ids.full_name(gender, birth_year, surname), gender=gender,
-                birth_year=birth_year, id_number=ids.id_number(gender, birth_year), phone=phone,
-                tags=tuple(tags), household=hh, relation=relation,
-                is_party=rng.random() < p_party)
+                name=ids.full_name(gender, birth_year, surname),
+                gender=gender,
+                birth_year=birth_year,
+                id_number=ids.id_number(gender, birth_year),
+                phone=phone,
+                tags=tuple(tags),
+                household=hh,
+                relation=relation,
+                is_party=rng.random() < p_party,
+            )
             hh.residents.append(person)
         grid.households.append(hh)
 
@@ -408,7 +472,7 @@ def _assign_units(ctx: Context, grid: Grid, unit_chiefs: list[dict]) -> None:
     pos = 0
     while pos < len(inside):
         size = rng.randint(8, 12)
-        chunk = inside[pos:pos + size]
+        chunk = inside[pos : pos + size]
         if len(chunk) < 5 and chunks:
             chunks[-1].extend(chunk)
         else:
@@ -416,13 +480,19 @@ def _assign_units(ctx: Context, grid: Grid, unit_chiefs: list[dict]) -> None:
         pos += size
     for j, chunk in enumerate(chunks, start=1):
         unit_id = ctx.next_id(TenHouseholdUnit)
-        ctx.add(TenHouseholdUnit, dict(id=unit_id, grid_id=grid.id,
-                                       name=f"{grid.name}第{j}十户单元",
-                                       chief_resident_id=None, updated_at=ctx.now))
+        ctx.add(
+            TenHouseholdUnit,
+            dict(
+                id=unit_id,
+                grid_id=grid.id,
+                name=f"{grid.name}第{j}十户单元",
+                chief_resident_id=None,
+                updated_at=ctx.now,
+            ),
+        )
         for hh in chunk:
             hh.unit_id = unit_id
-        adults = [p for h in chunk for p in h.residents
-                  if 30 <= ctx.now_year - p.birth_year <= 72 and p.phone]
+        adults = [p for h in chunk for p in h.residents if 30 <= ctx.now_year - p.birth_year <= 72 and p.phone]
         chief = rng.choice(adults) if adults else chunk[0].residents[0]
         unit_chiefs.append({"unit_id": unit_id, "chief_id": chief.id})
 
@@ -435,22 +505,43 @@ def _emit_household(ctx: Context, hh: Household) -> None:
             if t not in tags:
                 tags.append(t)
     phone = head.phone or next((p.phone for p in hh.residents if p.phone), None)
-    ctx.add(HouseholdModel, dict(
-        id=hh.id, grid_id=hh.grid.id, unit_id=hh.unit_id, address=hh.address,
-        head_name=head.name, phone=phone, size=len(hh.residents),
-        tags=",".join(tags) or None, updated_at=ctx.now))
+    ctx.add(
+        HouseholdModel,
+        dict(
+            id=hh.id,
+            grid_id=hh.grid.id,
+            unit_id=hh.unit_id,
+            address=hh.address,
+            head_name=head.name,
+            phone=phone,
+            size=len(hh.residents),
+            tags=",".join(tags) or None,
+            updated_at=ctx.now,
+        ),
+    )
     for p in hh.residents:
-        ctx.add(Resident, dict(
-            id=p.id, household_id=hh.id, name=p.name, gender=p.gender, birth_year=p.birth_year,
-            id_number=p.id_number, phone=p.phone, relation=p.relation,
-            tags=",".join(p.tags) or None, is_party_member=p.is_party, updated_at=ctx.now))
+        ctx.add(
+            Resident,
+            dict(
+                id=p.id,
+                household_id=hh.id,
+                name=p.name,
+                gender=p.gender,
+                birth_year=p.birth_year,
+                id_number=p.id_number,
+                phone=p.phone,
+                relation=p.relation,
+                tags=",".join(p.tags) or None,
+                is_party_member=p.is_party,
+                updated_at=ctx.now,
+            ),
+        )
 
 
 def _build_staff(ctx: Context, grid: Grid) -> None:
     """One grid chief and one or two grid workers, drawn from the grid's residents."""
     rng, now_year = ctx.rng, ctx.now_year
-    adults = [p for h in grid.households for p in h.residents
-              if p.phone and 22 <= now_year - p.birth_year <= 62]
+    adults = [p for h in grid.households for p in h.residents if p.phone and 22 <= now_year - p.birth_year <= 62]
     used: list[int] = []
 
     def pick(prefer_party: bool, max_age: int) -> tuple[str, str, str | None]:
@@ -478,10 +569,20 @@ def _build_staff(ctx: Context, grid: Grid) -> None:
         name, phone, id_number = pick(role == "chief", 62 if role == "chief" else 55)
         staff = Staff(ctx.next_id(GridStaff), grid, name, phone, role, employment)
         grid.staff.append(staff)
-        ctx.add(GridStaff, dict(id=staff.id, grid_id=grid.id, name=name, phone=phone,
-                                id_number=id_number, staff_role=role,
-                                employment=employment, active=role not in vacant,
-                                updated_at=ctx.now))
+        ctx.add(
+            GridStaff,
+            dict(
+                id=staff.id,
+                grid_id=grid.id,
+                name=name,
+                phone=phone,
+                id_number=id_number,
+                staff_role=role,
+                employment=employment,
+                active=role not in vacant,
+                updated_at=ctx.now,
+            ),
+        )
 
 
 # --------------------------------------------------------------------------- people on duty
@@ -492,13 +593,25 @@ def _build_mediators(ctx: Context, town: Township) -> None:
     specialities = vocab.TOWNSHIP_MEDIATOR_SPECIALITIES
     for k in range(TOWNSHIP_MEDIATORS):
         name = ctx.ids.person(ctx.now_year, 35, 62)[0]
-        m = Mediator(ctx.next_id(MediatorModel), name, ctx.ids.mobile(), "township",
-                     specialities[k % len(specialities)])
+        m = Mediator(
+            ctx.next_id(MediatorModel), name, ctx.ids.mobile(), "township", specialities[k % len(specialities)]
+        )
         town.mediators.append(m)
-        ctx.add(MediatorModel, dict(
-            id=m.id, township_id=town.id, village_id=None, name=m.name, phone=m.phone,
-            level="township", employment="full" if k < 2 else "part", speciality=m.speciality,
-            active=True, updated_at=ctx.now))
+        ctx.add(
+            MediatorModel,
+            dict(
+                id=m.id,
+                township_id=town.id,
+                village_id=None,
+                name=m.name,
+                phone=m.phone,
+                level="township",
+                employment="full" if k < 2 else "part",
+                speciality=m.speciality,
+                active=True,
+                updated_at=ctx.now,
+            ),
+        )
     n_villages = len(town.villages)
     total = round(VILLAGE_MEDIATORS_PER_18 * n_villages / 18)
     base, extra = divmod(total, n_villages)
@@ -507,8 +620,13 @@ def _build_mediators(ctx: Context, town: Township) -> None:
     spec_cum = list(accumulate(w for _, w in vocab.VILLAGE_MEDIATOR_SPECIALITIES))
     for i, village in enumerate(town.villages):
         n = base + (1 if i in bonus else 0)
-        locals_ = [p for g in village.grids for h in g.households for p in h.residents
-                   if p.phone and 35 <= ctx.now_year - p.birth_year <= 72]
+        locals_ = [
+            p
+            for g in village.grids
+            for h in g.households
+            for p in h.residents
+            if p.phone and 35 <= ctx.now_year - p.birth_year <= 72
+        ]
         for k in range(n):
             if locals_:
                 p = locals_.pop(rng.randrange(len(locals_)))
@@ -523,10 +641,21 @@ def _build_mediators(ctx: Context, town: Township) -> None:
                 speciality = rng.choices(spec_names, cum_weights=spec_cum)[0]
             m = Mediator(ctx.next_id(MediatorModel), name, phone, "village", speciality)
             village.mediators.append(m)
-            ctx.add(MediatorModel, dict(
-                id=m.id, township_id=town.id, village_id=village.id, name=name, phone=phone,
-                level="village", employment="full" if k == 0 else "part", speciality=speciality,
-                active=True, updated_at=ctx.now))
+            ctx.add(
+                MediatorModel,
+                dict(
+                    id=m.id,
+                    township_id=town.id,
+                    village_id=village.id,
+                    name=name,
+                    phone=phone,
+                    level="village",
+                    employment="full" if k == 0 else "part",
+                    speciality=speciality,
+                    active=True,
+                    updated_at=ctx.now,
+                ),
+            )
 
 
 def _build_teams_and_party(ctx: Context, town: Township) -> None:
@@ -535,9 +664,17 @@ def _build_teams_and_party(ctx: Context, town: Township) -> None:
     for purpose in vocab.COMMANDO_PURPOSES:
         team_id = ctx.next_id(CommandoTeam)
         town_teams.append(team_id)
-        ctx.add(CommandoTeam, dict(id=team_id, township_id=town.id, village_id=None,
-                                   name=f"{town.name}党员{purpose}突击队",
-                                   purpose=purpose, updated_at=ctx.now))
+        ctx.add(
+            CommandoTeam,
+            dict(
+                id=team_id,
+                township_id=town.id,
+                village_id=None,
+                name=f"{town.name}党员{purpose}突击队",
+                purpose=purpose,
+                updated_at=ctx.now,
+            ),
+        )
     for village in town.villages:
         n_teams = rng.randint(2, 4)
         for k in range(n_teams):
@@ -545,17 +682,23 @@ def _build_teams_and_party(ctx: Context, town: Township) -> None:
             suffix = "" if k < len(vocab.COMMANDO_PURPOSES) else "第二"
             team_id = ctx.next_id(CommandoTeam)
             village.team_ids.append(team_id)
-            ctx.add(CommandoTeam, dict(
-                id=team_id, township_id=town.id, village_id=village.id,
-                name=f"{village.name}党员{purpose}{suffix}突击队", purpose=purpose,
-                updated_at=ctx.now))
+            ctx.add(
+                CommandoTeam,
+                dict(
+                    id=team_id,
+                    township_id=town.id,
+                    village_id=village.id,
+                    name=f"{village.name}党员{purpose}{suffix}突击队",
+                    purpose=purpose,
+                    updated_at=ctx.now,
+                ),
+            )
     anomalies_left = {"under": 3, "over": 2, "unlinked": 4}
     for village in town.villages:
         _build_party_members(ctx, village, town_teams, anomalies_left)
 
 
-def _build_party_members(ctx: Context, village: Village, town_teams: list[int],
-                         anomalies_left: dict[str, int]) -> None:
+def _build_party_members(ctx: Context, village: Village, town_teams: list[int], anomalies_left: dict[str, int]) -> None:
     rng, now, now_year = ctx.rng, ctx.now, ctx.now_year
     households = [h for g in village.grids for h in g.households]
     members: list[tuple[int, Person]] = []
@@ -567,14 +710,31 @@ def _build_party_members(ctx: Context, village: Village, town_teams: list[int],
         joined_year = person.birth_year + rng.randint(20, max(20, min(age, 60)))
         joined_on = date(min(joined_year, now_year - 1), rng.randint(1, 12), 1)
         roll = rng.random()
-        team_id = (rng.choice(village.team_ids) if roll < 0.35 and village.team_ids
-                   else rng.choice(town_teams) if roll < 0.42 else None)
+        team_id = (
+            rng.choice(village.team_ids)
+            if roll < 0.35 and village.team_ids
+            else rng.choice(town_teams)
+            if roll < 0.42
+            else None
+        )
         score, entries = _score_history(ctx, member_id)
-        ctx.add(PartyMember, dict(
-            id=member_id, resident_id=person.id, village_id=village.id,
-            grid_id=person.household.grid.id, name=person.name, phone=person.phone,
-            joined_on=joined_on, zone_id=person.household.grid.zone_id, team_id=team_id,
-            score=score, active=True, updated_at=now))
+        ctx.add(
+            PartyMember,
+            dict(
+                id=member_id,
+                resident_id=person.id,
+                village_id=village.id,
+                grid_id=person.household.grid.id,
+                name=person.name,
+                phone=person.phone,
+                joined_on=joined_on,
+                zone_id=person.household.grid.zone_id,
+                team_id=team_id,
+                score=score,
+                active=True,
+                updated_at=now,
+            ),
+        )
         for row in entries:
             ctx.add(PartyScoreEntry, row)
     if not members:
@@ -602,11 +762,12 @@ def _build_party_members(ctx: Context, village: Village, town_teams: list[int],
         anomalies_left["over"] -= 1
     pos = 0
     for (member_id, _person), size in zip(members, sizes, strict=False):
-        for hh in linkable[pos:pos + size]:
+        for hh in linkable[pos : pos + size]:
             linked = ctx.between(ctx.start, ctx.start + timedelta(days=300))
-            ctx.add(PartyMemberHousehold, dict(
-                party_member_id=member_id, household_id=hh.id,
-                linked_on=ctx.local_date(linked)))
+            ctx.add(
+                PartyMemberHousehold,
+                dict(party_member_id=member_id, household_id=hh.id, linked_on=ctx.local_date(linked)),
+            )
         pos += size
 
 
@@ -624,8 +785,16 @@ def _score_history(ctx: Context, member_id: int) -> tuple[int, list[dict]]:
             reason, lo, hi = rng.choice(vocab.PARTY_SCORE_DEDUCTIONS)
             delta = -rng.randint(lo, hi)
         score += delta
-        rows.append(dict(id=ctx.next_id(PartyScoreEntry), party_member_id=member_id,
-                         delta=delta, reason=reason, recorded_at=at, recorded_by=None))
+        rows.append(
+            dict(
+                id=ctx.next_id(PartyScoreEntry),
+                party_member_id=member_id,
+                delta=delta,
+                reason=reason,
+                recorded_at=at,
+                recorded_by=None,
+            )
+        )
     return score, rows
 
 
@@ -636,33 +805,77 @@ def _build_categories(ctx: Context) -> None:
     weights: list[float] = []
     for top in vocab.CATEGORY_TREE:
         top_id = ctx.next_id(Category)
-        ctx.add(Category, dict(
-            id=top_id, parent_id=None, code=top.code, name=top.name, default_tier=top.tier,
-            platform_code=top.platform, contact_hours=24, handling_workdays=top.workdays,
-            keywords=top.keywords, active=True, updated_at=ctx.now))
+        ctx.add(
+            Category,
+            dict(
+                id=top_id,
+                parent_id=None,
+                code=top.code,
+                name=top.name,
+                default_tier=top.tier,
+                platform_code=top.platform,
+                contact_hours=24,
+                handling_workdays=top.workdays,
+                keywords=top.keywords,
+                active=True,
+                updated_at=ctx.now,
+            ),
+        )
         for child in top.children:
             if len(child.titles) != len(child.details):
                 raise ValueError(f"{child.code}: titles and details must be parallel lists")
             cid = ctx.next_id(Category)
-            ctx.add(Category, dict(
-                id=cid, parent_id=top_id, code=child.code, name=child.name,
-                default_tier=child.tier, platform_code=child.platform, contact_hours=24,
-                handling_workdays=child.workdays, keywords=child.keywords, active=True,
-                updated_at=ctx.now))
-            ctx.categories.append(CategoryInfo(
-                cid, child.code, child.name, top.name, child.tier, child.platform,
-                child.department, child.workdays, child.titles, child.details, top.results,
-                child.dispute_type, child.petition))
+            ctx.add(
+                Category,
+                dict(
+                    id=cid,
+                    parent_id=top_id,
+                    code=child.code,
+                    name=child.name,
+                    default_tier=child.tier,
+                    platform_code=child.platform,
+                    contact_hours=24,
+                    handling_workdays=child.workdays,
+                    keywords=child.keywords,
+                    active=True,
+                    updated_at=ctx.now,
+                ),
+            )
+            ctx.categories.append(
+                CategoryInfo(
+                    cid,
+                    child.code,
+                    child.name,
+                    top.name,
+                    child.tier,
+                    child.platform,
+                    child.department,
+                    child.workdays,
+                    child.titles,
+                    child.details,
+                    top.results,
+                    child.dispute_type,
+                    child.petition,
+                )
+            )
             weights.append(child.weight)
     ctx.category_cum = list(accumulate(weights))
 
 
 def _build_service_items(ctx: Context) -> None:
     first = ctx.townships[0]
-    dept_ids = {name: dept_id for p in first.platforms.values()
-                for name, dept_id in p.departments.items()}
+    dept_ids = {name: dept_id for p in first.platforms.values() for name, dept_id in p.departments.items()}
     for k, (name, dept, agent_ok) in enumerate(vocab.SERVICE_ITEMS, start=1):
         item_id = ctx.next_id(ServiceItem)
-        ctx.add(ServiceItem, dict(
-            id=item_id, code=f"FW{k:03d}", name=name, department_id=dept_ids.get(dept),
-            agent_point_ok=agent_ok, active=True, updated_at=ctx.now))
+        ctx.add(
+            ServiceItem,
+            dict(
+                id=item_id,
+                code=f"FW{k:03d}",
+                name=name,
+                department_id=dept_ids.get(dept),
+                agent_point_ok=agent_ok,
+                active=True,
+                updated_at=ctx.now,
+            ),
+        )

@@ -92,11 +92,13 @@ def township_collection(code: str, index: int, villages: list[tuple[str, list[tu
         if not grids:
             continue
         for (gcode, gname), gcell in zip(grids, _cells(vcell, _seeds(rng, vcell, len(grids))), strict=True):
-            geom = translate(scale(gcell, 1 / km_per_deg_lon, 1 / KM_PER_DEG_LAT, origin=(0, 0)),
-                             centre_lon, centre_lat)
+            geom = translate(
+                scale(gcell, 1 / km_per_deg_lon, 1 / KM_PER_DEG_LAT, origin=(0, 0)), centre_lon, centre_lat
+            )
             geom = _largest(set_precision(geom, 1e-6))
-            features.append({"type": "Feature", "properties": {"网格编号": gcode, "网格名称": gname},
-                             "geometry": mapping(geom)})
+            features.append(
+                {"type": "Feature", "properties": {"网格编号": gcode, "网格名称": gname}, "geometry": mapping(geom)}
+            )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -106,10 +108,18 @@ def ensure(engine: Engine) -> int:
 
     with read_session(engine) as s:  # the start-up's engine: every township
         towns = list(s.execute(select(Township.id, Township.code).order_by(Township.id)))
-        drawn = set(s.scalars(select(Village.township_id).join(Grid, Grid.village_id == Village.id)
-                              .join(GridShape, GridShape.grid_id == Grid.id)))
-        rows = s.execute(select(Village.township_id, Village.name, Grid.code, Grid.name)
-                         .join(Grid, Grid.village_id == Village.id).order_by(Village.code, Grid.code)).all()
+        drawn = set(
+            s.scalars(
+                select(Village.township_id)
+                .join(Grid, Grid.village_id == Village.id)
+                .join(GridShape, GridShape.grid_id == Grid.id)
+            )
+        )
+        rows = s.execute(
+            select(Village.township_id, Village.name, Grid.code, Grid.name)
+            .join(Grid, Grid.village_id == Village.id)
+            .order_by(Village.code, Grid.code)
+        ).all()
     total = 0
     for index, (tid, code) in enumerate(towns):
         if tid in drawn:

@@ -49,8 +49,16 @@ MAX_DAYS = 45  # the start-up pays about half a second per day of calls and roun
 STALE_DAYS = 20  # an open call older than this is closed by the top-up
 STEPS = (("contact", 0.05), ("dispatch", 0.2), ("accept", 0.5), ("resolve", 2.0), ("callback", 4.0))
 RESULT = "已现场核实并处理完毕，诉求人认可。"
-NOTHING = {"registered": 0, "closed": 0, "events": 0, "events_closed": 0, "disputes": 0, "disputes_moved": 0,
-           "platform_cases": 0, "platform_cases_moved": 0}
+NOTHING = {
+    "registered": 0,
+    "closed": 0,
+    "events": 0,
+    "events_closed": 0,
+    "disputes": 0,
+    "disputes_moved": 0,
+    "platform_cases": 0,
+    "platform_cases_moved": 0,
+}
 
 
 def staff_of(engine: Engine) -> dict:
@@ -62,8 +70,7 @@ def staff_of(engine: Engine) -> dict:
 
     out: dict = {}
     with read_session(engine) as s:
-        for u in s.scalars(select(User).where(User.active.is_(True), User.township_id.is_not(None))
-                           .order_by(User.id)):
+        for u in s.scalars(select(User).where(User.active.is_(True), User.township_id.is_not(None)).order_by(User.id)):
             key = ("platform", u.platform_id) if u.role == "platform" else u.role
             out.setdefault(key, actor_of(u))
             if u.role == "grid" and u.village_id is not None:  # a 就地办 call of the village is theirs
@@ -71,8 +78,16 @@ def staff_of(engine: Engine) -> dict:
     return out
 
 
-def _moments(rng: random.Random, steps: tuple[tuple[str, float], ...], done: int, start: datetime,
-             now: datetime, finish: bool, stop_chance: float, gap_hours: tuple[float, float]):
+def _moments(
+    rng: random.Random,
+    steps: tuple[tuple[str, float], ...],
+    done: int,
+    start: datetime,
+    now: datetime,
+    finish: bool,
+    stop_chance: float,
+    gap_hours: tuple[float, float],
+):
     """(step, when) for each step still to take, as far as the item's age allows: each step some
     hours (``gap_hours``) after the one before, none before its minimum age in days, a chance of
     stopping at each; ``finish``: every step, spread between ``start`` and now."""
@@ -95,15 +110,29 @@ def _handling(engine: Engine, order_id: int) -> tuple[str, int | None, int | Non
     open (id, version, status, platform, time of their last step)."""
     with read_session(engine) as s:
         o = s.get(WorkOrder, order_id)
-        parts = s.execute(select(OrderAssist.id, OrderAssist.version, OrderAssist.status, OrderAssist.platform_id,
-                                 func.coalesce(OrderAssist.accepted_at, OrderAssist.assigned_at))
-                          .where(OrderAssist.order_id == order_id, OrderAssist.status.in_(ASSIST_OPEN))
-                          .order_by(OrderAssist.id)).all()
+        parts = s.execute(
+            select(
+                OrderAssist.id,
+                OrderAssist.version,
+                OrderAssist.status,
+                OrderAssist.platform_id,
+                func.coalesce(OrderAssist.accepted_at, OrderAssist.assigned_at),
+            )
+            .where(OrderAssist.order_id == order_id, OrderAssist.status.in_(ASSIST_OPEN))
+            .order_by(OrderAssist.id)
+        ).all()
         return o.tier, o.village_id, o.handler_village_id, [tuple(p) for p in parts]
 
 
-def _dispatch(engine: Engine, rng: random.Random, tiers: random.Random, order: dict, t: datetime,
-              depts: list[tuple[int, int]], staff: dict) -> tuple[dict, int | None]:
+def _dispatch(
+    engine: Engine,
+    rng: random.Random,
+    tiers: random.Random,
+    order: dict,
+    t: datetime,
+    depts: list[tuple[int, int]],
+    staff: dict,
+) -> tuple[dict, int | None]:
     """Dispatch by the call's tier: 就地办 to its village (VILLAGE_SHARE of them), 吹哨办 to a
     department leading one or two of other platforms, else to a department. Returns the order and
     the platform now handling it."""
@@ -120,14 +149,24 @@ def _dispatch(engine: Engine, rng: random.Random, tiers: random.Random, order: d
                 others.setdefault(p, []).append(d)
         picked = sorted(others)
         tiers.shuffle(picked)
-        assisting = [tiers.choice(others[p]) for p in picked[:1 if tiers.random() < ASSIST_ONE else 2]]
-    return orders_svc.dispatch(engine, dispatcher, order["id"], order["version"], platform_id, dept_id, now=t,
-                               assisting=assisting), platform_id
+        assisting = [tiers.choice(others[p]) for p in picked[: 1 if tiers.random() < ASSIST_ONE else 2]]
+    return orders_svc.dispatch(
+        engine, dispatcher, order["id"], order["version"], platform_id, dept_id, now=t, assisting=assisting
+    ), platform_id
 
 
-def progress(engine: Engine, rng: random.Random, order: dict, start: datetime, now: datetime,
-             depts: list[tuple[int, int]], *, finish: bool = False, stop_chance: float = 0.12,
-             staff: dict | None = None) -> dict:
+def progress(
+    engine: Engine,
+    rng: random.Random,
+    order: dict,
+    start: datetime,
+    now: datetime,
+    depts: list[tuple[int, int]],
+    *,
+    finish: bool = False,
+    stop_chance: float = 0.12,
+    staff: dict | None = None,
+) -> dict:
     """Take ``order`` (its state as the services return it) as far as its age allows: contact,
     dispatch, accept, resolve, callback, each some hours after the one before; a young call is
     more often still open. ``finish``: to its close, the steps spread between ``start`` and now.
@@ -159,20 +198,26 @@ def progress(engine: Engine, rng: random.Random, order: dict, start: datetime, n
             order = orders_svc.accept(engine, officer, oid, ver, now=t)
             for part_id, part_ver, status, part_platform, _at in parts:
                 if status == "assigned":
-                    order_assists.accept(engine, staff.get(("platform", part_platform), SYSTEM), part_id, part_ver,
-                                         now=t)
+                    order_assists.accept(
+                        engine, staff.get(("platform", part_platform), SYSTEM), part_id, part_ver, now=t
+                    )
         elif step == "resolve":
             reports = []  # every part reports first, after its acceptance (in time order: the timeline's)
             for part_id, part_ver, _status, part_platform, at in parts:
                 begun = min(max(at, last), t)
                 reports.append((begun + (t - begun) * tiers.uniform(0.3, 0.9), part_id, part_ver, part_platform))
             for at, part_id, part_ver, part_platform in sorted(reports):
-                order_assists.report(engine, staff.get(("platform", part_platform), SYSTEM), part_id, part_ver,
-                                     tiers.choice(vocab.ASSIST_REPORTS), now=at)
+                order_assists.report(
+                    engine,
+                    staff.get(("platform", part_platform), SYSTEM),
+                    part_id,
+                    part_ver,
+                    tiers.choice(vocab.ASSIST_REPORTS),
+                    now=at,
+                )
             order = orders_svc.resolve(engine, officer, oid, ver, RESULT, now=t)
         else:
-            order = orders_svc.callback(engine, clerk, oid, ver, rng.choice(("satisfied", "satisfied", "basic")),
-                                        now=t)
+            order = orders_svc.callback(engine, clerk, oid, ver, rng.choice(("satisfied", "satisfied", "basic")), now=t)
         last = t
     return order
 
@@ -193,8 +238,17 @@ def _by(staff: dict | None, action: str, roles: tuple[str, ...]):
     return SYSTEM
 
 
-def progress_event(engine: Engine, rng: random.Random, ev: dict, start: datetime, now: datetime, *,
-                   finish: bool = False, stop_chance: float = 0.1, staff: dict | None = None) -> dict:
+def progress_event(
+    engine: Engine,
+    rng: random.Random,
+    ev: dict,
+    start: datetime,
+    now: datetime,
+    *,
+    finish: bool = False,
+    stop_chance: float = 0.1,
+    staff: dict | None = None,
+) -> dict:
     """A grid event through the loop as far as its age allows: handled (on the spot, or the
     handling of a referred matter recorded once its record is closed), verified and archived by
     the township's dispatcher, evaluated by its leader (系统 where the township has no such
@@ -204,19 +258,33 @@ def progress_event(engine: Engine, rng: random.Random, ev: dict, start: datetime
     from db.models.grid_work import EVENT_RATINGS
     from db.services import grid_events as ge
 
-    done = {"reported": 0, "referred": 0, "handling": 1 if ev.get("handled_at") else 0,
-            "verified": 2, "evaluated": 3}.get(ev["status"], 4)
+    done = {
+        "reported": 0,
+        "referred": 0,
+        "handling": 1 if ev.get("handled_at") else 0,
+        "verified": 2,
+        "evaluated": 3,
+    }.get(ev["status"], 4)
     for step, t in _moments(rng, EVENT_STEPS, done, start, now, finish, stop_chance, (1, 30)):
         eid, ver = ev["id"], ev["version"]
         try:
             if step == "handle":
-                ev = (ge.handle_on_spot(engine, SYSTEM, eid, ver, ON_SPOT, now=t) if ev["status"] == "reported"
-                      else ge.mark_handled(engine, SYSTEM, eid, ver, ON_SPOT, now=t))
+                ev = (
+                    ge.handle_on_spot(engine, SYSTEM, eid, ver, ON_SPOT, now=t)
+                    if ev["status"] == "reported"
+                    else ge.mark_handled(engine, SYSTEM, eid, ver, ON_SPOT, now=t)
+                )
             elif step == "verify":
                 ev = ge.verify(engine, _by(staff, "verify", ("dispatcher",)), eid, ver, "passed", now=t)
             elif step == "evaluate":
-                ev = ge.evaluate(engine, _by(staff, "evaluate", ("leader", "dispatcher")), eid, ver,
-                                 rng.choice(list(EVENT_RATINGS)[:3]), now=t)
+                ev = ge.evaluate(
+                    engine,
+                    _by(staff, "evaluate", ("leader", "dispatcher")),
+                    eid,
+                    ver,
+                    rng.choice(list(EVENT_RATINGS)[:3]),
+                    now=t,
+                )
             else:
                 ev = ge.archive(engine, _by(staff, "archive", ("dispatcher", "leader")), eid, ver, now=t)
         except DomainError:  # a referred matter whose order, case or platform case is still open
@@ -238,12 +306,22 @@ def _events(town: Engine, rng: random.Random, since: datetime, now: datetime, st
             return {"events": 0, "events_closed": 0}
         window = newest - timedelta(days=60)
         per_day = (s.scalar(select(func.count()).select_from(E).where(E.reported_at > window)) or 0) / 60
-        templates = [dict(r) for r in s.execute(
-            select(E.event_type, E.description, E.grid_id, E.address, E.household_id, E.reporter_staff_id)
-            .where(E.reported_at > window).order_by(E.id)).mappings()]
-        stale = [(r.id, r.reported_at) for r in s.execute(
-            select(E.id, E.reported_at).where(E.status != "archived",
-                                              E.reported_at < now - timedelta(days=STALE_DAYS)).order_by(E.id))]
+        templates = [
+            dict(r)
+            for r in s.execute(
+                select(E.event_type, E.description, E.grid_id, E.address, E.household_id, E.reporter_staff_id)
+                .where(E.reported_at > window)
+                .order_by(E.id)
+            ).mappings()
+        ]
+        stale = [
+            (r.id, r.reported_at)
+            for r in s.execute(
+                select(E.id, E.reported_at)
+                .where(E.status != "archived", E.reported_at < now - timedelta(days=STALE_DAYS))
+                .order_by(E.id)
+            )
+        ]
     closed = 0
     for eid, reported in stale:
         with read_session(town) as s:
@@ -255,12 +333,30 @@ def _events(town: Engine, rng: random.Random, since: datetime, now: datetime, st
     if templates and per_day > 0:
         for at in _office_moments(rng, max(since, newest, now - timedelta(days=MAX_DAYS)), now, per_day):
             t = rng.choice(templates)
-            ev = ge.report(town, SYSTEM, ge.EventReport(
-                event_type=t["event_type"], description=t["description"], grid_id=t["grid_id"], address=t["address"],
-                household_id=t["household_id"], reporter_staff_id=t["reporter_staff_id"]), now=at)
+            ev = ge.report(
+                town,
+                SYSTEM,
+                ge.EventReport(
+                    event_type=t["event_type"],
+                    description=t["description"],
+                    grid_id=t["grid_id"],
+                    address=t["address"],
+                    household_id=t["household_id"],
+                    reporter_staff_id=t["reporter_staff_id"],
+                ),
+                now=at,
+            )
             age = now - at
-            progress_event(town, rng, {**ev, "handled_at": None}, at, now, finish=age > timedelta(days=STALE_DAYS),
-                           stop_chance=0.12 if age < timedelta(days=3) else 0.03, staff=staff)
+            progress_event(
+                town,
+                rng,
+                {**ev, "handled_at": None},
+                at,
+                now,
+                finish=age > timedelta(days=STALE_DAYS),
+                stop_chance=0.12 if age < timedelta(days=3) else 0.03,
+                staff=staff,
+            )
             made += 1
     return {"events": made, "events_closed": closed}
 
@@ -300,21 +396,49 @@ def run(engine: Engine, now: datetime, township_id: int | None = None) -> dict[s
         if since is None or now - since < timedelta(hours=1):
             return dict(NOTHING)
         window = newest - timedelta(days=60)
-        per_day = (s.scalar(select(func.count()).select_from(WorkOrder).where(WorkOrder.received_at > window)) or 0) / 60
-        templates = [dict(r) for r in s.execute(
-            select(WorkOrder.channel, WorkOrder.description, WorkOrder.category_id, WorkOrder.village_id,
-                   WorkOrder.grid_id, WorkOrder.household_id, WorkOrder.caller_name, WorkOrder.caller_phone,
-                   WorkOrder.address)
-            .where(WorkOrder.received_at > window, WorkOrder.duplicate_of_id.is_(None),
-                   WorkOrder.channel != "grid", WorkOrder.village_id.is_not(None))
-            .order_by(WorkOrder.id)).mappings()]
-        depts = [(p, d) for p, d in s.execute(select(Platform.id, Department.id)
-                                              .join(Department, Department.platform_id == Platform.id)
-                                              .where(Department.active.is_(True)).order_by(Department.id))]
-        stale = [(r.id, r.received_at) for r in s.execute(
-            select(WorkOrder.id, WorkOrder.received_at)
-            .where(WorkOrder.status.in_(OPEN_STATUSES), WorkOrder.received_at < now - timedelta(days=STALE_DAYS))
-            .order_by(WorkOrder.id))]
+        per_day = (
+            s.scalar(select(func.count()).select_from(WorkOrder).where(WorkOrder.received_at > window)) or 0
+        ) / 60
+        templates = [
+            dict(r)
+            for r in s.execute(
+                select(
+                    WorkOrder.channel,
+                    WorkOrder.description,
+                    WorkOrder.category_id,
+                    WorkOrder.village_id,
+                    WorkOrder.grid_id,
+                    WorkOrder.household_id,
+                    WorkOrder.caller_name,
+                    WorkOrder.caller_phone,
+                    WorkOrder.address,
+                )
+                .where(
+                    WorkOrder.received_at > window,
+                    WorkOrder.duplicate_of_id.is_(None),
+                    WorkOrder.channel != "grid",
+                    WorkOrder.village_id.is_not(None),
+                )
+                .order_by(WorkOrder.id)
+            ).mappings()
+        ]
+        depts = [
+            (p, d)
+            for p, d in s.execute(
+                select(Platform.id, Department.id)
+                .join(Department, Department.platform_id == Platform.id)
+                .where(Department.active.is_(True))
+                .order_by(Department.id)
+            )
+        ]
+        stale = [
+            (r.id, r.received_at)
+            for r in s.execute(
+                select(WorkOrder.id, WorkOrder.received_at)
+                .where(WorkOrder.status.in_(OPEN_STATUSES), WorkOrder.received_at < now - timedelta(days=STALE_DAYS))
+                .order_by(WorkOrder.id)
+            )
+        ]
     if not templates or not depts or per_day <= 0:
         return dict(NOTHING)
     rng = random.Random(f"{township_id}:{since.isoformat()}:{now:%Y-%m-%d %H}")  # nosec B311 - demo data
@@ -329,22 +453,47 @@ def run(engine: Engine, now: datetime, township_id: int | None = None) -> dict[s
     registered = 0
     for at in _office_moments(rng, max(since, now - timedelta(days=MAX_DAYS)), now, per_day):
         t = rng.choice(templates)
-        order = orders_svc.register(town, staff.get("reception", SYSTEM), Intake(
-            channel=t["channel"], description=t["description"], category_id=t["category_id"],
-            village_id=t["village_id"], grid_id=t["grid_id"], household_id=t["household_id"],
-            caller_name=t["caller_name"], caller_phone=t["caller_phone"], address=t["address"]), now=at)
+        order = orders_svc.register(
+            town,
+            staff.get("reception", SYSTEM),
+            Intake(
+                channel=t["channel"],
+                description=t["description"],
+                category_id=t["category_id"],
+                village_id=t["village_id"],
+                grid_id=t["grid_id"],
+                household_id=t["household_id"],
+                caller_name=t["caller_name"],
+                caller_phone=t["caller_phone"],
+                address=t["address"],
+            ),
+            now=at,
+        )
         age = now - at
-        progress(town, rng, order, at, now, depts, finish=age > timedelta(days=STALE_DAYS), staff=staff,
-                 stop_chance=0.12 if age < timedelta(days=3) else 0.05 if age < timedelta(days=10) else 0.02)
+        progress(
+            town,
+            rng,
+            order,
+            at,
+            now,
+            depts,
+            finish=age > timedelta(days=STALE_DAYS),
+            staff=staff,
+            stop_chance=0.12 if age < timedelta(days=3) else 0.05 if age < timedelta(days=10) else 0.02,
+        )
         registered += 1
     from db.demo import topup_cases
 
     # the grid events draw from a stream of their own: how many of them are open (their handling
     # clock, db/demo/gridwork.py) must not change what the disputes and platform cases draw
     events_rng = random.Random(f"{township_id}:{since.isoformat()}:{now:%Y-%m-%d %H}:events")  # nosec B311 - demo data
-    done = {"registered": registered, "closed": closed, **_events(town, events_rng, since, now, staff),
-            **topup_cases.disputes(town, rng, since, now, staff, _office_moments),
-            **topup_cases.platform_cases(town, rng, since, now, staff, _office_moments)}
+    done = {
+        "registered": registered,
+        "closed": closed,
+        **_events(town, events_rng, since, now, staff),
+        **topup_cases.disputes(town, rng, since, now, staff, _office_moments),
+        **topup_cases.platform_cases(town, rng, since, now, staff, _office_moments),
+    }
     mark_current(engine, now, township_id)
     return done
 

@@ -67,18 +67,29 @@ def _moved(town: Engine, model: type, ids: list[int], advance: Callable[[int], o
 
 # --------------------------------------------------------------------------- disputes
 
-def advance_dispute(town: Engine, rng: random.Random, case_id: int, now: datetime, actor: Actor,
-                    since: datetime) -> str:
+
+def advance_dispute(
+    town: Engine, rng: random.Random, case_id: int, now: datetime, actor: Actor, since: datetime
+) -> str:
     """Take one dispute through its next steps, each three to ten days after the last (and after
     ``since``), while they fall before ``now``; returns its status afterwards."""
     while True:
         with read_session(town) as s:
             c = s.get(MediationCase, case_id)
             last = s.scalar(select(func.max(MediationStep.held_on)).where(MediationStep.case_id == c.id))
-            state = dict(version=c.version, status=c.status, step=c.current_step, escalated=c.escalated_at is not None,
-                         held4=township_step4_held(s, c), since=c.last_progress_at or c.reported_at,
-                         due=c.followup_due_on, agreed=c.agreed_at, followup=c.followup_at, colour=c.risk_colour,
-                         parties=[p.name for p in s.scalars(select(MediationParty).where(MediationParty.case_id == c.id))])
+            state = dict(
+                version=c.version,
+                status=c.status,
+                step=c.current_step,
+                escalated=c.escalated_at is not None,
+                held4=township_step4_held(s, c),
+                since=c.last_progress_at or c.reported_at,
+                due=c.followup_due_on,
+                agreed=c.agreed_at,
+                followup=c.followup_at,
+                colour=c.risk_colour,
+                parties=[p.name for p in s.scalars(select(MediationParty).where(MediationParty.case_id == c.id))],
+            )
         if state["status"] in fsm.ACTIVE_STATUSES:
             at = _after(state["since"] + timedelta(days=rng.uniform(3, 10)), since, rng)
             if last is not None and _local_day(at) < last:
@@ -87,38 +98,61 @@ def advance_dispute(town: Engine, rng: random.Random, case_id: int, now: datetim
                 return state["status"]
             step = fsm.next_step(state["step"], state["escalated"], state["held4"])
             if step is None:  # four steps without agreement: the parties go to court
-                med.refer_out(town, actor, case_id, state["version"], "litigation",
-                              rng.choice(vocab.FAILURE_OUTCOMES["litigation"]), now=at)
+                med.refer_out(
+                    town,
+                    actor,
+                    case_id,
+                    state["version"],
+                    "litigation",
+                    rng.choice(vocab.FAILURE_OUTCOMES["litigation"]),
+                    now=at,
+                )
                 return "litigation"
             agreed = rng.random() < AGREE_CHANCE[step]
             a, b = (state["parties"] + ["申请人", "被申请人"])[:2]
-            colour = {"red": "yellow", "yellow": "blue"}.get(state["colour"], "blue") if rng.random() < 0.4 \
+            colour = (
+                {"red": "yellow", "yellow": "blue"}.get(state["colour"], "blue")
+                if rng.random() < 0.4
                 else state["colour"]
+            )
             med.record_step(
-                town, actor, case_id, state["version"], step_no=step, held_on=_local_day(at),
+                town,
+                actor,
+                case_id,
+                state["version"],
+                step_no=step,
+                held_on=_local_day(at),
                 participants=vocab.MEDIATION_STEP_PARTICIPANTS[step].format(
-                    staff="网格员", worthy="乡贤", lawyer="法律顾问", mediator=actor.display_name, n=rng.randint(5, 12)),
-                notes=rng.choice(vocab.MEDIATION_STEP_NOTES[step]), risk_colour=colour,
+                    staff="网格员", worthy="乡贤", lawyer="法律顾问", mediator=actor.display_name, n=rng.randint(5, 12)
+                ),
+                notes=rng.choice(vocab.MEDIATION_STEP_NOTES[step]),
+                risk_colour=colour,
                 outcome="agreed" if agreed else "continue",
-                agreement_text=rng.choice(vocab.AGREEMENT_TEXTS).format(a=a, b=b, n=rng.randint(5, 60)) if agreed else None,
-                now=at)
+                agreement_text=rng.choice(vocab.AGREEMENT_TEXTS).format(a=a, b=b, n=rng.randint(5, 60))
+                if agreed
+                else None,
+                now=at,
+            )
         elif state["status"] == "agreed" and state["due"] is not None:
             day = state["due"] + timedelta(days=rng.randint(1, 4))
-            at = _after(datetime(day.year, day.month, day.day, 9) - LOCAL_OFFSET + timedelta(minutes=rng.uniform(0, 420)),
-                        since, rng)
+            at = _after(
+                datetime(day.year, day.month, day.day, 9) - LOCAL_OFFSET + timedelta(minutes=rng.uniform(0, 420)),
+                since,
+                rng,
+            )
             if at > now:
                 return state["status"]
             if state["followup"] is None:
-                med.record_followup(town, actor, case_id, state["version"], _local_day(at),
-                                    rng.choice(vocab.FOLLOWUP_NOTES), now=at)
+                med.record_followup(
+                    town, actor, case_id, state["version"], _local_day(at), rng.choice(vocab.FOLLOWUP_NOTES), now=at
+                )
                 continue
             med.close(town, actor, case_id, state["version"], "协议履行到位，已销号。", now=at)
         else:
             return state["status"]
 
 
-def disputes(town: Engine, rng: random.Random, since: datetime, now: datetime, staff: dict,
-             moments) -> dict[str, int]:
+def disputes(town: Engine, rng: random.Random, since: datetime, now: datetime, staff: dict, moments) -> dict[str, int]:
     """New disputes since ``since`` at the township's rhythm (each a recent one's type, place,
     parties and wording), and every open dispute taken on as far as its age allows."""
     C = MediationCase
@@ -129,24 +163,48 @@ def disputes(town: Engine, rng: random.Random, since: datetime, now: datetime, s
             return {"disputes": 0, "disputes_moved": 0}
         window = newest - timedelta(days=WINDOW_DAYS)
         per_day = (s.scalar(select(func.count()).select_from(C).where(C.reported_at > window)) or 0) / WINDOW_DAYS
-        templates = [dict(r) for r in s.execute(
-            select(C.id, C.kind, C.dispute_type, C.title, C.summary, C.village_id, C.grid_id, C.risk_colour)
-            .where(C.reported_at > window, C.level == "village").order_by(C.id)).mappings()]
+        templates = [
+            dict(r)
+            for r in s.execute(
+                select(C.id, C.kind, C.dispute_type, C.title, C.summary, C.village_id, C.grid_id, C.risk_colour)
+                .where(C.reported_at > window, C.level == "village")
+                .order_by(C.id)
+            ).mappings()
+        ]
         parties: dict[int, list] = {}
-        for p in s.scalars(select(MediationParty).where(MediationParty.case_id.in_([t["id"] for t in templates]))
-                           .order_by(MediationParty.id)):
+        for p in s.scalars(
+            select(MediationParty)
+            .where(MediationParty.case_id.in_([t["id"] for t in templates]))
+            .order_by(MediationParty.id)
+        ):
             parties.setdefault(p.case_id, []).append(
-                med.PartyInput(name=p.name, phone=p.phone, id_number=p.id_number, side=p.side, resident_id=p.resident_id))
+                med.PartyInput(
+                    name=p.name, phone=p.phone, id_number=p.id_number, side=p.side, resident_id=p.resident_id
+                )
+            )
         open_ids = list(s.scalars(select(C.id).where(C.status.in_(fsm.OPEN_STATUSES)).order_by(C.id)))
     moved = _moved(town, C, open_ids, lambda cid: advance_dispute(town, rng, cid, now, actor, since))
     made = 0
     if templates and per_day > 0:
         for at in moments(rng, max(since, newest, now - timedelta(days=45)), now, per_day):
             t = rng.choice(templates)
-            case = med.open_case(town, actor, med.CaseInput(
-                kind=t["kind"], dispute_type=t["dispute_type"], title=t["title"], summary=t["summary"],
-                village_id=t["village_id"], grid_id=t["grid_id"], source="walk_in", risk_colour=t["risk_colour"],
-                level="village", parties=parties.get(t["id"], [])), now=at)
+            case = med.open_case(
+                town,
+                actor,
+                med.CaseInput(
+                    kind=t["kind"],
+                    dispute_type=t["dispute_type"],
+                    title=t["title"],
+                    summary=t["summary"],
+                    village_id=t["village_id"],
+                    grid_id=t["grid_id"],
+                    source="walk_in",
+                    risk_colour=t["risk_colour"],
+                    level="village",
+                    parties=parties.get(t["id"], []),
+                ),
+                now=at,
+            )
             advance_dispute(town, rng, case["id"], now, actor, at)
             made += 1
     return {"disputes": made, "disputes_moved": moved}
@@ -154,25 +212,33 @@ def disputes(town: Engine, rng: random.Random, since: datetime, now: datetime, s
 
 # --------------------------------------------------------------------------- platform cases
 
+
 def _as(staff: dict, platform_id: int) -> tuple[Actor, int | None]:
     """The platform's officer acting for it, else 系统 acting as the platform."""
     officer = staff.get(("platform", platform_id))
     return (officer, None) if officer is not None else (SYSTEM, platform_id)
 
 
-def advance_platform_case(town: Engine, rng: random.Random, case_id: int, now: datetime, staff: dict,
-                          since: datetime) -> str:
+def advance_platform_case(
+    town: Engine, rng: random.Random, case_id: int, now: datetime, staff: dict, since: datetime
+) -> str:
     """Take one platform case on (signed for, a push received or a bounce taken back, closed), each
     step some hours after the last (and after ``since``), while they fall before ``now``; returns
     its status afterwards."""
     while True:
         with read_session(town) as s:
             c = s.get(PlatformCase, case_id)
-            handoff = s.scalars(select(Handoff).where(Handoff.case_id == c.id, Handoff.status == "pending")
-                                .order_by(Handoff.id.desc())).first()
+            handoff = s.scalars(
+                select(Handoff).where(Handoff.case_id == c.id, Handoff.status == "pending").order_by(Handoff.id.desc())
+            ).first()
             last = s.scalar(select(func.max(PlatformCaseEvent.at)).where(PlatformCaseEvent.case_id == c.id))
-            state = dict(version=c.version, status=c.status, lead=c.lead_platform_id, updated=last or c.created_at,
-                         to=handoff.to_platform_id if handoff else None)
+            state = dict(
+                version=c.version,
+                status=c.status,
+                lead=c.lead_platform_id,
+                updated=last or c.created_at,
+                to=handoff.to_platform_id if handoff else None,
+            )
         if state["status"] not in OPEN_CASE_STATUSES:
             return state["status"]
         hours = {"pending": (1, 20), "pushed": (1, 20), "bounced": (2, 24), "accepted": (20, 110)}[state["status"]]
@@ -187,12 +253,20 @@ def advance_platform_case(town: Engine, rng: random.Random, case_id: int, now: d
             plat.accept(town, actor, case_id, state["version"], as_platform_id=as_id, now=at)
         else:
             actor, as_id = _as(staff, state["lead"])
-            plat.close(town, actor, case_id, state["version"], result=rng.choice(vocab.PLATFORM_RESULTS),
-                       as_platform_id=as_id, now=at)
+            plat.close(
+                town,
+                actor,
+                case_id,
+                state["version"],
+                result=rng.choice(vocab.PLATFORM_RESULTS),
+                as_platform_id=as_id,
+                now=at,
+            )
 
 
-def platform_cases(town: Engine, rng: random.Random, since: datetime, now: datetime, staff: dict,
-                   moments) -> dict[str, int]:
+def platform_cases(
+    town: Engine, rng: random.Random, since: datetime, now: datetime, staff: dict, moments
+) -> dict[str, int]:
     """New patrol findings since ``since`` at the township's rhythm (a recent case's platform,
     place and wording), and every open case taken on as far as its age allows."""
     P = PlatformCase
@@ -202,9 +276,15 @@ def platform_cases(town: Engine, rng: random.Random, since: datetime, now: datet
         # the rhythm of every case the platforms took (from orders, events, patrols, hand-offs); the
         # new ones are patrol findings, worded like the township's own
         per_day = (s.scalar(select(func.count()).select_from(P).where(P.created_at > window)) or 0) / WINDOW_DAYS
-        templates = [dict(r) for r in s.execute(
-            select(P.lead_platform_id, P.title, P.description, P.village_id)
-            .where(P.source == "patrol").order_by(P.created_at.desc()).limit(50)).mappings()]
+        templates = [
+            dict(r)
+            for r in s.execute(
+                select(P.lead_platform_id, P.title, P.description, P.village_id)
+                .where(P.source == "patrol")
+                .order_by(P.created_at.desc())
+                .limit(50)
+            ).mappings()
+        ]
         open_ids = list(s.scalars(select(P.id).where(P.status.in_(OPEN_CASE_STATUSES)).order_by(P.id)))
     moved = _moved(town, P, open_ids, lambda cid: advance_platform_case(town, rng, cid, now, staff, since))
     made = 0
@@ -212,9 +292,16 @@ def platform_cases(town: Engine, rng: random.Random, since: datetime, now: datet
         for at in moments(rng, max(since, newest, now - timedelta(days=45)), now, per_day):
             t = rng.choice(templates)
             actor, as_id = _as(staff, t["lead_platform_id"])
-            case = plat.open_patrol_case(town, actor, platform_id=t["lead_platform_id"], title=t["title"],
-                                         description=t["description"], village_id=t["village_id"],
-                                         as_platform_id=as_id, now=at)
+            case = plat.open_patrol_case(
+                town,
+                actor,
+                platform_id=t["lead_platform_id"],
+                title=t["title"],
+                description=t["description"],
+                village_id=t["village_id"],
+                as_platform_id=as_id,
+                now=at,
+            )
             advance_platform_case(town, rng, case["id"], now, staff, at)
             made += 1
     return {"platform_cases": made, "platform_cases_moved": moved}

@@ -64,8 +64,10 @@ class _TableSpec:
                 self.converters.append((i, int))
         mark = "?" if dialect.paramstyle == "qmark" else "%s"
         names = ", ".join(prep.quote(c) for c in self.columns)
-        self.sql = (f"INSERT INTO {prep.format_table(table)} ({names}) "  # nosec B608
-                    f"VALUES ({', '.join([mark] * len(self.columns))})")
+        self.sql = (
+            f"INSERT INTO {prep.format_table(table)} ({names}) "  # nosec B608
+            f"VALUES ({', '.join([mark] * len(self.columns))})"
+        )
         self.copy_sql = f"COPY {prep.format_table(table)} ({names}) FROM STDIN"
 
     def values(self, row: dict[str, Any]) -> tuple:
@@ -120,7 +122,7 @@ class BulkWriter:
                     self._copy_rows(spec.copy_sql, rows)
                 else:
                     for start in range(0, len(rows), self.batch_size):
-                        self.conn.exec_driver_sql(spec.sql, rows[start:start + self.batch_size])
+                        self.conn.exec_driver_sql(spec.sql, rows[start : start + self.batch_size])
                 self.counts[table.name] += len(rows)
                 self._buffers[table.name] = []
 
@@ -137,7 +139,7 @@ class BulkWriter:
         self.flush()
         with self.conn.begin():
             for start in range(0, len(params), self.batch_size):
-                self.conn.execute(statement, params[start:start + self.batch_size])
+                self.conn.execute(statement, params[start : start + self.batch_size])
 
     def finish(self) -> None:
         """Flush everything; on PostgreSQL reset every serial id sequence."""
@@ -148,10 +150,12 @@ class BulkWriter:
             for table in self._order:
                 if "id" not in table.c or not table.c.id.primary_key:
                     continue
-                self.conn.execute(text(
-                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # nosec B608
-                    f"COALESCE(MAX(id), 0) + 1, false) FROM {table.name}"
-                ))
+                self.conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # nosec B608
+                        f"COALESCE(MAX(id), 0) + 1, false) FROM {table.name}"
+                    )
+                )
 
 
 def _template(table: Table, now: datetime) -> dict[str, Any]:

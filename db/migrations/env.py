@@ -38,8 +38,7 @@ def run_migrations_online() -> None:
 
 
 if context.is_offline_mode():  # pragma: no cover
-    context.configure(url=load_settings().database_url, target_metadata=target_metadata,
-                      literal_binds=True)
+    context.configure(url=load_settings().database_url, target_metadata=target_metadata, literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
 else:

@@ -127,8 +127,18 @@ class WorkOrder(Base, Versioned):
         # period counts (home, KPI): covering for "received in a period" by status
         Index("ix_work_order_received_status", "received_at", "status", "township_id"),
         # satisfaction over recent callbacks, also by dimension (KPI; widened in migration 0009)
-        Index("ix_work_order_callback", "callback_at", "satisfaction", "village_id", "department_id",
-              "category_id", "platform_id", "grid_id", "channel", "township_id"),
+        Index(
+            "ix_work_order_callback",
+            "callback_at",
+            "satisfaction",
+            "village_id",
+            "department_id",
+            "category_id",
+            "platform_id",
+            "grid_id",
+            "channel",
+            "township_id",
+        ),
         Index("ix_work_order_caller_phone", "caller_phone"),
         Index("ix_work_order_household", "household_id"),
         # KPI: period x category / channel
@@ -140,13 +150,37 @@ class WorkOrder(Base, Versioned):
         Index("ix_work_order_duplicate_of", "duplicate_of_id"),
         # KPI aggregates (db/queries/kpi.py): every column the received cohort reads, so a period
         # is an index-only range scan (migration 0009)
-        Index("ix_work_order_kpi", "received_at", "status", "duplicate_of_id", "channel", "contacted_at",
-              "dispatched_at", "due_at", "resolved_at", "supervised", "bounce_count", "redispatch_count",
-              "village_id", "department_id", "category_id", "platform_id", "grid_id", "township_id"),
+        Index(
+            "ix_work_order_kpi",
+            "received_at",
+            "status",
+            "duplicate_of_id",
+            "channel",
+            "contacted_at",
+            "dispatched_at",
+            "due_at",
+            "resolved_at",
+            "supervised",
+            "bounce_count",
+            "redispatch_count",
+            "village_id",
+            "department_id",
+            "category_id",
+            "platform_id",
+            "grid_id",
+            "township_id",
+        ),
         # open (or cancelled) orders by receipt time: carried-over lists, demo home year numbers
         # widened in 0010: open orders past due counted index-only (KPI "overdue", carried-over)
-        Index("ix_work_order_status_received", "status", "received_at", "due_at", "resolved_at", "duplicate_of_id",
-              "township_id"),
+        Index(
+            "ix_work_order_status_received",
+            "status",
+            "received_at",
+            "due_at",
+            "resolved_at",
+            "duplicate_of_id",
+            "township_id",
+        ),
         # the big screen's recently closed orders, newest closure first (0010)
         Index("ix_work_order_resolved", "resolved_at"),
         # a village's 就地办 orders (the grid worker's inbox) (0022)

@@ -18,8 +18,13 @@ PLATFORM_CASE_STATUSES = {
     "closed": "已办结",
 }
 OPEN_CASE_STATUSES = ("pending", "accepted", "pushed", "bounced")
-CASE_SOURCES = {"order": "工单派发", "patrol": "巡查发现", "handoff": "平台推送", "grid_event": "网格事件",
-                "meeting": "研判会议交办"}
+CASE_SOURCES = {
+    "order": "工单派发",
+    "patrol": "巡查发现",
+    "handoff": "平台推送",
+    "grid_event": "网格事件",
+    "meeting": "研判会议交办",
+}
 ARRIVAL_TARGET_MINUTES = 30
 INSPECTION_KINDS = {"routine": "日常检查", "random": "双随机抽查"}
 INSPECTION_STATUSES = {"passed": "检查合格", "rectifying": "限期整改中", "closed": "复查合格"}
@@ -52,9 +57,11 @@ class PlatformCase(Base, Versioned):
     bounce_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # a case spawned by a decision of 综治's monthly analysis meeting
     meeting_id: Mapped[Optional[int]] = mapped_column(ForeignKey("analysis_meeting.id"))
-    __table_args__ = (Index("ix_platform_case_lead_status", "lead_platform_id", "status", "due_at"),
-                      Index("ix_platform_case_due_provisional", "due_provisional", "status"),
-                      Index("ix_platform_case_created", "created_at"))
+    __table_args__ = (
+        Index("ix_platform_case_lead_status", "lead_platform_id", "status", "due_at"),
+        Index("ix_platform_case_due_provisional", "due_provisional", "status"),
+        Index("ix_platform_case_created", "created_at"),
+    )
 
 
 class PlatformCaseEvent(Base):
@@ -97,8 +104,10 @@ class Handoff(Base, Versioned):
     responded_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
     responded_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
     reason: Mapped[Optional[str]] = mapped_column(String(300))
-    __table_args__ = (Index("ix_handoff_to_status", "to_platform_id", "status"),
-                      Index("ix_handoff_pushed_at", "pushed_at"))
+    __table_args__ = (
+        Index("ix_handoff_to_status", "to_platform_id", "status"),
+        Index("ix_handoff_pushed_at", "pushed_at"),
+    )
 
 
 class Inspection(Base, Versioned):

@@ -24,9 +24,23 @@ from sqlalchemy.orm import Mapped, mapped_column
 from db.models.base import Base
 
 # the additive counters, in the order of the table columns (handling_hours is a float)
-COUNTERS = ("received", "closure_hit", "on_time_n", "on_time_hit", "contact_hit", "handling_n",
-            "handling_hours", "overdue_n", "overdue_late", "supervised_hit", "redispatch_n",
-            "redispatch_hit", "petitions_hit", "satisfaction_n", "satisfaction_hit")
+COUNTERS = (
+    "received",
+    "closure_hit",
+    "on_time_n",
+    "on_time_hit",
+    "contact_hit",
+    "handling_n",
+    "handling_hours",
+    "overdue_n",
+    "overdue_late",
+    "supervised_hit",
+    "redispatch_n",
+    "redispatch_hit",
+    "petitions_hit",
+    "satisfaction_n",
+    "satisfaction_hit",
+)
 
 
 class _Counters:

@@ -44,12 +44,28 @@ def count(s: Session, actor: Actor, f: AuditFilter) -> int:
 
 def page(s: Session, actor: Actor, f: AuditFilter, offset: int, limit: int) -> list[dict]:
     require(actor, "audit.view")
-    rows = s.execute(
-        select(AuditLog.id, AuditLog.at, AuditLog.username, User.display_name, AuditLog.action, AuditLog.entity,
-               AuditLog.entity_id, AuditLog.before, AuditLog.after)
-        .outerjoin(User, User.id == AuditLog.user_id)
-        .where(*_where(f)).order_by(AuditLog.id.desc()).offset(offset).limit(limit)
-    ).mappings().all()
+    rows = (
+        s.execute(
+            select(
+                AuditLog.id,
+                AuditLog.at,
+                AuditLog.username,
+                User.display_name,
+                AuditLog.action,
+                AuditLog.entity,
+                AuditLog.entity_id,
+                AuditLog.before,
+                AuditLog.after,
+            )
+            .outerjoin(User, User.id == AuditLog.user_id)
+            .where(*_where(f))
+            .order_by(AuditLog.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        .mappings()
+        .all()
+    )
     return [dict(r) for r in rows]
 
 

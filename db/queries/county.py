@@ -11,18 +11,34 @@ from db.models import Department, Platform, WorkOrder
 
 def _due():
     W = WorkOrder
-    return (W.external_source == "12345",
-            or_(W.reply_exported_version.is_(None), W.reply_exported_version != W.version))
+    return (
+        W.external_source == "12345",
+        or_(W.reply_exported_version.is_(None), W.reply_exported_version != W.version),
+    )
 
 
 def pending_replies(s: Session) -> list[dict]:
     """The transferred orders changed since their last reply (oldest change first)."""
     W = WorkOrder
     rows = s.execute(
-        select(W.id, W.number, W.external_no, W.version, W.status, W.result, W.resolved_at, W.callback_at,
-               W.satisfaction, Department.name.label("department"), Platform.name.label("platform"))
-        .outerjoin(Department, Department.id == W.department_id).outerjoin(Platform, Platform.id == W.platform_id)
-        .where(*_due()).order_by(W.updated_at, W.id)).mappings()
+        select(
+            W.id,
+            W.number,
+            W.external_no,
+            W.version,
+            W.status,
+            W.result,
+            W.resolved_at,
+            W.callback_at,
+            W.satisfaction,
+            Department.name.label("department"),
+            Platform.name.label("platform"),
+        )
+        .outerjoin(Department, Department.id == W.department_id)
+        .outerjoin(Platform, Platform.id == W.platform_id)
+        .where(*_due())
+        .order_by(W.updated_at, W.id)
+    ).mappings()
     return [dict(r) for r in rows]
 
 

@@ -16,7 +16,15 @@ from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import Session
 
 from db.models import (
-    Grid, GridEvent, GridShape, Household, MediationCase, PartyMember, PartyMemberHousehold, Village, WorkOrder,
+    Grid,
+    GridEvent,
+    GridShape,
+    Household,
+    MediationCase,
+    PartyMember,
+    PartyMemberHousehold,
+    Village,
+    WorkOrder,
 )
 from db.models.grid_work import EVENT_STATUSES, EVENT_TYPES
 from db.models.mediation import CASE_STATUSES, DISPUTE_TYPES, RISK_COLOURS
@@ -46,16 +54,35 @@ MEASURES: dict[str, Measure] = {
     "party": Measure("党员联户覆盖率", "%", "有在册党员联系的户占网格全部户的比例", higher_is_worse=False),
     "risk": Measure("纠纷风险", "分", "未结矛盾纠纷按风险计分：红色3分、黄色2分、蓝色1分"),
 }
-KEYS = ("open_orders", "overdue", "open_events", "events_month", "households", "linked",
-        "disputes", "red", "yellow", "blue")
+KEYS = (
+    "open_orders",
+    "overdue",
+    "open_events",
+    "events_month",
+    "households",
+    "linked",
+    "disputes",
+    "red",
+    "yellow",
+    "blue",
+)
 
 
 def shapes(s: Session) -> list[dict]:
     """Every drawn grid of the township: id, code, name, village and its GeoJSON geometry text."""
-    rows = s.execute(select(Grid.id.label("grid_id"), Grid.code, Grid.name, Grid.village_id,
-                            Village.name.label("village"), GridShape.geometry)
-                     .join(GridShape, GridShape.grid_id == Grid.id)
-                     .join(Village, Village.id == Grid.village_id).order_by(Grid.code)).mappings()
+    rows = s.execute(
+        select(
+            Grid.id.label("grid_id"),
+            Grid.code,
+            Grid.name,
+            Grid.village_id,
+            Village.name.label("village"),
+            GridShape.geometry,
+        )
+        .join(GridShape, GridShape.grid_id == Grid.id)
+        .join(Village, Village.id == Grid.village_id)
+        .order_by(Grid.code)
+    ).mappings()
     return [dict(r) for r in rows]
 
 
@@ -78,24 +105,53 @@ def values(s: Session, now: datetime) -> dict[int, dict]:
                 for k, n in zip(keys, nums, strict=True):
                     out[gid][k] += n or 0
 
-    add(s.execute(select(WorkOrder.grid_id, func.count(),
-                         func.sum(case((WorkOrder.due_at < now, 1), else_=0)))
-                  .where(WorkOrder.status.in_(OPEN_STATUSES), WorkOrder.grid_id.is_not(None))
-                  .group_by(WorkOrder.grid_id)), "open_orders", "overdue")
+    add(
+        s.execute(
+            select(WorkOrder.grid_id, func.count(), func.sum(case((WorkOrder.due_at < now, 1), else_=0)))
+            .where(WorkOrder.status.in_(OPEN_STATUSES), WorkOrder.grid_id.is_not(None))
+            .group_by(WorkOrder.grid_id)
+        ),
+        "open_orders",
+        "overdue",
+    )
     month = _month_start(now)
-    add(s.execute(select(GridEvent.grid_id,
-                         func.sum(case((GridEvent.status.in_(event_fsm.OPEN_STATUSES), 1), else_=0)),
-                         func.sum(case((GridEvent.reported_at >= month, 1), else_=0)))
-                  .where(GridEvent.status.in_(event_fsm.OPEN_STATUSES) | (GridEvent.reported_at >= month))
-                  .group_by(GridEvent.grid_id)), "open_events", "events_month")
-    linked = exists().where(PartyMemberHousehold.household_id == Household.id,
-                            PartyMemberHousehold.party_member_id == PartyMember.id, PartyMember.active.is_(True))
-    add(s.execute(select(Household.grid_id, func.count(), func.sum(case((linked, 1), else_=0)))
-                  .group_by(Household.grid_id)), "households", "linked")
+    add(
+        s.execute(
+            select(
+                GridEvent.grid_id,
+                func.sum(case((GridEvent.status.in_(event_fsm.OPEN_STATUSES), 1), else_=0)),
+                func.sum(case((GridEvent.reported_at >= month, 1), else_=0)),
+            )
+            .where(GridEvent.status.in_(event_fsm.OPEN_STATUSES) | (GridEvent.reported_at >= month))
+            .group_by(GridEvent.grid_id)
+        ),
+        "open_events",
+        "events_month",
+    )
+    linked = exists().where(
+        PartyMemberHousehold.household_id == Household.id,
+        PartyMemberHousehold.party_member_id == PartyMember.id,
+        PartyMember.active.is_(True),
+    )
+    add(
+        s.execute(
+            select(Household.grid_id, func.count(), func.sum(case((linked, 1), else_=0))).group_by(Household.grid_id)
+        ),
+        "households",
+        "linked",
+    )
     colour = {c: func.sum(case((MediationCase.risk_colour == c, 1), else_=0)) for c in RISK_COLOURS}
-    add(s.execute(select(MediationCase.grid_id, func.count(), colour["red"], colour["yellow"], colour["blue"])
-                  .where(MediationCase.status.in_(mediation_fsm.OPEN_STATUSES), MediationCase.grid_id.is_not(None))
-                  .group_by(MediationCase.grid_id)), "disputes", "red", "yellow", "blue")
+    add(
+        s.execute(
+            select(MediationCase.grid_id, func.count(), colour["red"], colour["yellow"], colour["blue"])
+            .where(MediationCase.status.in_(mediation_fsm.OPEN_STATUSES), MediationCase.grid_id.is_not(None))
+            .group_by(MediationCase.grid_id)
+        ),
+        "disputes",
+        "red",
+        "yellow",
+        "blue",
+    )
     return out
 
 
@@ -130,53 +186,127 @@ def recent(s: Session, now: datetime, days: int = RECENT_DAYS) -> list[dict]:
             place = places.setdefault((vid if gid is None else None, gid), {"orders": 0, "events": 0, "disputes": 0})
             place[key] += n
 
-    add(s.execute(select(WorkOrder.village_id, WorkOrder.grid_id, func.count())
-                  .where(WorkOrder.received_at >= since, WorkOrder.received_at <= now,
-                         WorkOrder.duplicate_of_id.is_(None),
-                         (WorkOrder.grid_id.is_not(None)) | (WorkOrder.village_id.is_not(None)))
-                  .group_by(WorkOrder.village_id, WorkOrder.grid_id)), "orders")
-    add(s.execute(select(Grid.village_id, GridEvent.grid_id, func.count()).join(Grid, Grid.id == GridEvent.grid_id)
-                  .where(GridEvent.reported_at >= since, GridEvent.reported_at <= now)
-                  .group_by(Grid.village_id, GridEvent.grid_id)), "events")
-    add(s.execute(select(MediationCase.village_id, MediationCase.grid_id, func.count())
-                  .where(MediationCase.reported_at >= since, MediationCase.reported_at <= now)
-                  .group_by(MediationCase.village_id, MediationCase.grid_id)), "disputes")
+    add(
+        s.execute(
+            select(WorkOrder.village_id, WorkOrder.grid_id, func.count())
+            .where(
+                WorkOrder.received_at >= since,
+                WorkOrder.received_at <= now,
+                WorkOrder.duplicate_of_id.is_(None),
+                (WorkOrder.grid_id.is_not(None)) | (WorkOrder.village_id.is_not(None)),
+            )
+            .group_by(WorkOrder.village_id, WorkOrder.grid_id)
+        ),
+        "orders",
+    )
+    add(
+        s.execute(
+            select(Grid.village_id, GridEvent.grid_id, func.count())
+            .join(Grid, Grid.id == GridEvent.grid_id)
+            .where(GridEvent.reported_at >= since, GridEvent.reported_at <= now)
+            .group_by(Grid.village_id, GridEvent.grid_id)
+        ),
+        "events",
+    )
+    add(
+        s.execute(
+            select(MediationCase.village_id, MediationCase.grid_id, func.count())
+            .where(MediationCase.reported_at >= since, MediationCase.reported_at <= now)
+            .group_by(MediationCase.village_id, MediationCase.grid_id)
+        ),
+        "disputes",
+    )
     return [{"village_id": vid, "grid_id": gid, **n} for (vid, gid), n in places.items()]
 
 
 # --------------------------------------------------------------------------- a grid's open matters
 
+
 def open_matters(s: Session, grid_id: int, now: datetime, limit: int = 50) -> dict[str, list[dict]]:
     """The open orders, events and disputes of one grid (oldest first), unmasked."""
     orders = s.execute(
-        select(WorkOrder.id, WorkOrder.number, WorkOrder.title, WorkOrder.status, WorkOrder.received_at,
-               WorkOrder.due_at, WorkOrder.caller_name, WorkOrder.caller_phone, WorkOrder.address)
+        select(
+            WorkOrder.id,
+            WorkOrder.number,
+            WorkOrder.title,
+            WorkOrder.status,
+            WorkOrder.received_at,
+            WorkOrder.due_at,
+            WorkOrder.caller_name,
+            WorkOrder.caller_phone,
+            WorkOrder.address,
+        )
         .where(WorkOrder.grid_id == grid_id, WorkOrder.status.in_(OPEN_STATUSES))
-        .order_by(WorkOrder.due_at.is_(None), WorkOrder.due_at, WorkOrder.id).limit(limit)).mappings()
+        .order_by(WorkOrder.due_at.is_(None), WorkOrder.due_at, WorkOrder.id)
+        .limit(limit)
+    ).mappings()
     events = s.execute(
-        select(GridEvent.id, GridEvent.number, GridEvent.event_type, GridEvent.description, GridEvent.status,
-               GridEvent.reported_at, GridEvent.address, Household.head_name.label("household_head"))
+        select(
+            GridEvent.id,
+            GridEvent.number,
+            GridEvent.event_type,
+            GridEvent.description,
+            GridEvent.status,
+            GridEvent.reported_at,
+            GridEvent.address,
+            Household.head_name.label("household_head"),
+        )
         .outerjoin(Household, Household.id == GridEvent.household_id)
         .where(GridEvent.grid_id == grid_id, GridEvent.status.in_(event_fsm.OPEN_STATUSES))
-        .order_by(GridEvent.reported_at, GridEvent.id).limit(limit)).mappings()
+        .order_by(GridEvent.reported_at, GridEvent.id)
+        .limit(limit)
+    ).mappings()
     disputes = s.execute(
-        select(MediationCase.id, MediationCase.number, MediationCase.dispute_type, MediationCase.risk_colour,
-               MediationCase.status, MediationCase.reported_at)
+        select(
+            MediationCase.id,
+            MediationCase.number,
+            MediationCase.dispute_type,
+            MediationCase.risk_colour,
+            MediationCase.status,
+            MediationCase.reported_at,
+        )
         .where(MediationCase.grid_id == grid_id, MediationCase.status.in_(mediation_fsm.OPEN_STATUSES))
-        .order_by(case(*[(MediationCase.risk_colour == c, i) for i, c in enumerate(("red", "yellow", "blue"))],
-                       else_=9), MediationCase.reported_at).limit(limit)).mappings()
-    return {"orders": [{**dict(r), "overdue": bool(r["due_at"] and r["due_at"] < now),
-                        "status_label": ORDER_STATUSES.get(r["status"], r["status"])} for r in orders],
-            "events": [{**dict(r), "reporter": None, "type_label": EVENT_TYPES.get(r["event_type"], r["event_type"]),
-                        "status_label": EVENT_STATUSES.get(r["status"], r["status"])} for r in events],
-            "disputes": [{**dict(r), "type_label": DISPUTE_TYPES.get(r["dispute_type"], r["dispute_type"]),
-                          "risk_label": RISK_COLOURS.get(r["risk_colour"], r["risk_colour"]),
-                          "status_label": CASE_STATUSES.get(r["status"], r["status"])} for r in disputes]}
+        .order_by(
+            case(*[(MediationCase.risk_colour == c, i) for i, c in enumerate(("red", "yellow", "blue"))], else_=9),
+            MediationCase.reported_at,
+        )
+        .limit(limit)
+    ).mappings()
+    return {
+        "orders": [
+            {
+                **dict(r),
+                "overdue": bool(r["due_at"] and r["due_at"] < now),
+                "status_label": ORDER_STATUSES.get(r["status"], r["status"]),
+            }
+            for r in orders
+        ],
+        "events": [
+            {
+                **dict(r),
+                "reporter": None,
+                "type_label": EVENT_TYPES.get(r["event_type"], r["event_type"]),
+                "status_label": EVENT_STATUSES.get(r["status"], r["status"]),
+            }
+            for r in events
+        ],
+        "disputes": [
+            {
+                **dict(r),
+                "type_label": DISPUTE_TYPES.get(r["dispute_type"], r["dispute_type"]),
+                "risk_label": RISK_COLOURS.get(r["risk_colour"], r["risk_colour"]),
+                "status_label": CASE_STATUSES.get(r["status"], r["status"]),
+            }
+            for r in disputes
+        ],
+    }
 
 
 def open_matters_for(s: Session, grid_id: int, now: datetime, role: str) -> dict[str, list[dict]]:
     """``open_matters`` as ``role`` may see them (titles and descriptions scrubbed, callers masked)."""
     m = open_matters(s, grid_id, now)
-    return {"orders": privacy.present(s, role, m["orders"], ORDER_ROW),
-            "events": privacy.present(s, role, m["events"], EVENT_ROW),
-            "disputes": m["disputes"]}  # no free text, no party
+    return {
+        "orders": privacy.present(s, role, m["orders"], ORDER_ROW),
+        "events": privacy.present(s, role, m["events"], EVENT_ROW),
+        "disputes": m["disputes"],
+    }  # no free text, no party

@@ -41,6 +41,7 @@ PERIOD_NOUN = {"week": "周", "month": "月", "quarter": "季度", "year": "年"
 
 # --------------------------------------------------------------------------- periods
 
+
 @dataclass(frozen=True)
 class Period:
     """Local calendar days ``start`` .. ``end`` inclusive."""
@@ -189,6 +190,7 @@ def default_grain(period: Period) -> str:
 
 # --------------------------------------------------------------------------- dialect helpers
 
+
 def hours_between(s: Session, start, end):
     """``end - start`` in hours, in SQL, on SQLite and PostgreSQL."""
     if s.get_bind().dialect.name == "postgresql":
@@ -197,6 +199,7 @@ def hours_between(s: Session, start, end):
 
 
 # --------------------------------------------------------------------------- definitions
+
 
 @dataclass(frozen=True)
 class Metric:
@@ -211,45 +214,115 @@ class Metric:
 
 RECEIVED_BASE = "受理时间在所选时段内的工单，不含已撤销和被标记为重复的工单"
 
-ORDER_METRICS: dict[str, Metric] = {m.key: m for m in (
-    Metric("closure", "办结率", "rate", "received",
-           f"已办结（已办结或已回访）÷ 受理工单数。样本：{RECEIVED_BASE}。"),
-    Metric("on_time", "按期办结率", "rate", "received",
-           "办结时间不晚于办理时限（含已批准的延期）的工单 ÷ 已办结且有办理时限的工单。"
-           f"样本：{RECEIVED_BASE}中已办结、曾派单定时限的；受理即办结的“即办”事项没有办理时限，不计入。"),
-    Metric("contact", "24小时首次联系率", "rate", "received",
-           "首次联系时间减受理时间不超过24小时的工单 ÷ 受理工单数（受理时当场答复的即办事项算作24小时内联系）。"
-           f"样本：{RECEIVED_BASE}。"),
-    Metric("satisfaction", "满意率", "rate", "callback",
-           "回访评价为“满意”或“基本满意”的 ÷ 有满意度评价的回访数。样本：回访时间在所选时段内、有评价的工单"
-           "（与工作台“近30天满意率”口径相同）。"),
-    Metric("handling_days", "平均办理时长", "avg", "received",
-           "（办结时间 − 受理时间）的平均值，以天计（自然日，含非工作日）。"
-           f"样本：{RECEIVED_BASE}中已办结的。", higher_is_better=False, unit="天"),
-    Metric("overdue", "本期受理中超期", "count", "received",
-           "所选时段内受理、有办理时限的工单中，办结晚于时限、或至今未办结且已过时限的件数；n 为有办理时限的工单数。"
-           "（此刻全部在办工单中超期的件数见工作台和督办清单的“超期未办结”。）"
-           f"样本：{RECEIVED_BASE}。", higher_is_better=False, unit="件"),
-    Metric("supervised", "本期受理中督办", "count", "received",
-           "所选时段内受理的工单中被列入过党委督办（黄色或红色）的件数；n 为受理工单数。"
-           f"样本：{RECEIVED_BASE}。（此刻在办的督办件见督办清单的“督办中”。）",
-           higher_is_better=False, unit="件"),
-    Metric("redispatch", "重新派单率", "rate", "received",
-           "被承办单位退回后重新派单、或回访不满意后重新交办过的工单 ÷ 派过单的工单。"
-           f"样本：{RECEIVED_BASE}中派过单的。", higher_is_better=False),
-    Metric("petitions", "信访件数", "count", "received",
-           "渠道为“信访”的工单件数，并与上年同期（同样的日期往前推一年，统计到上年同一日期时刻为止）比较；n 为全部受理工单数。"
-           f"样本：{RECEIVED_BASE}。", higher_is_better=False, unit="件"),
-)}
+ORDER_METRICS: dict[str, Metric] = {
+    m.key: m
+    for m in (
+        Metric(
+            "closure", "办结率", "rate", "received", f"已办结（已办结或已回访）÷ 受理工单数。样本：{RECEIVED_BASE}。"
+        ),
+        Metric(
+            "on_time",
+            "按期办结率",
+            "rate",
+            "received",
+            "办结时间不晚于办理时限（含已批准的延期）的工单 ÷ 已办结且有办理时限的工单。"
+            f"样本：{RECEIVED_BASE}中已办结、曾派单定时限的；受理即办结的“即办”事项没有办理时限，不计入。",
+        ),
+        Metric(
+            "contact",
+            "24小时首次联系率",
+            "rate",
+            "received",
+            "首次联系时间减受理时间不超过24小时的工单 ÷ 受理工单数（受理时当场答复的即办事项算作24小时内联系）。"
+            f"样本：{RECEIVED_BASE}。",
+        ),
+        Metric(
+            "satisfaction",
+            "满意率",
+            "rate",
+            "callback",
+            "回访评价为“满意”或“基本满意”的 ÷ 有满意度评价的回访数。样本：回访时间在所选时段内、有评价的工单"
+            "（与工作台“近30天满意率”口径相同）。",
+        ),
+        Metric(
+            "handling_days",
+            "平均办理时长",
+            "avg",
+            "received",
+            f"（办结时间 − 受理时间）的平均值，以天计（自然日，含非工作日）。样本：{RECEIVED_BASE}中已办结的。",
+            higher_is_better=False,
+            unit="天",
+        ),
+        Metric(
+            "overdue",
+            "本期受理中超期",
+            "count",
+            "received",
+            "所选时段内受理、有办理时限的工单中，办结晚于时限、或至今未办结且已过时限的件数；n 为有办理时限的工单数。"
+            "（此刻全部在办工单中超期的件数见工作台和督办清单的“超期未办结”。）"
+            f"样本：{RECEIVED_BASE}。",
+            higher_is_better=False,
+            unit="件",
+        ),
+        Metric(
+            "supervised",
+            "本期受理中督办",
+            "count",
+            "received",
+            "所选时段内受理的工单中被列入过党委督办（黄色或红色）的件数；n 为受理工单数。"
+            f"样本：{RECEIVED_BASE}。（此刻在办的督办件见督办清单的“督办中”。）",
+            higher_is_better=False,
+            unit="件",
+        ),
+        Metric(
+            "redispatch",
+            "重新派单率",
+            "rate",
+            "received",
+            "被承办单位退回后重新派单、或回访不满意后重新交办过的工单 ÷ 派过单的工单。"
+            f"样本：{RECEIVED_BASE}中派过单的。",
+            higher_is_better=False,
+        ),
+        Metric(
+            "petitions",
+            "信访件数",
+            "count",
+            "received",
+            "渠道为“信访”的工单件数，并与上年同期（同样的日期往前推一年，统计到上年同一日期时刻为止）比较；n 为全部受理工单数。"
+            f"样本：{RECEIVED_BASE}。",
+            higher_is_better=False,
+            unit="件",
+        ),
+    )
+}
 
-OTHER_METRICS: dict[str, Metric] = {m.key: m for m in (
-    Metric("dispute_resolution", "纠纷化解率", "rate", "mediation",
-           "登记时间在所选时段内的矛盾纠纷中，已达成调解协议或已销号的比例（不含隐患），口径见“矛盾纠纷台账”模块。"),
-    Metric("village_share", "化解在村比例", "rate", "mediation",
-           "已化解（已达成调解协议或已销号）的纠纷中在村级化解（未上交镇级）的比例，“小事不出村”。"),
-    Metric("events_per_worker", "人均网格事件", "avg", "grid",
-           "所选时段内在岗网格员（含网格长）上报的网格事件数 ÷ 在岗人数；n 为在岗人数。在岗按现在的名单计，环比的上期也按现在的名单计。", unit="件/人"),
-)}
+OTHER_METRICS: dict[str, Metric] = {
+    m.key: m
+    for m in (
+        Metric(
+            "dispute_resolution",
+            "纠纷化解率",
+            "rate",
+            "mediation",
+            "登记时间在所选时段内的矛盾纠纷中，已达成调解协议或已销号的比例（不含隐患），口径见“矛盾纠纷台账”模块。",
+        ),
+        Metric(
+            "village_share",
+            "化解在村比例",
+            "rate",
+            "mediation",
+            "已化解（已达成调解协议或已销号）的纠纷中在村级化解（未上交镇级）的比例，“小事不出村”。",
+        ),
+        Metric(
+            "events_per_worker",
+            "人均网格事件",
+            "avg",
+            "grid",
+            "所选时段内在岗网格员（含网格长）上报的网格事件数 ÷ 在岗人数；n 为在岗人数。在岗按现在的名单计，环比的上期也按现在的名单计。",
+            unit="件/人",
+        ),
+    )
+}
 
 
 def _not_duplicate():
@@ -282,16 +355,16 @@ def _metric_sql(s: Session, key: str, now: datetime) -> tuple[Any, Any]:
     if key == "on_time":
         return and_(W.resolved_at.is_not(None), W.due_at.is_not(None)), W.resolved_at <= W.due_at
     if key == "contact":
-        return _ALL, and_(W.contacted_at.is_not(None),
-                                   hours_between(s, W.received_at, W.contacted_at) <= CONTACT_HOURS)
+        return _ALL, and_(W.contacted_at.is_not(None), hours_between(s, W.received_at, W.contacted_at) <= CONTACT_HOURS)
     if key == "handling_days":
         return W.resolved_at.is_not(None), true()
     if key == "overdue":
         # each branch is TRUE or FALSE, never NULL (an open order not yet due has resolved_at
         # NULL): the drill-down's "not met" list is the cohort AND NOT hit
-        return W.due_at.is_not(None), or_(and_(W.resolved_at.is_not(None), W.resolved_at > W.due_at),
-                                          and_(W.resolved_at.is_(None), W.status.in_(OPEN_STATUSES),
-                                               W.due_at < now))
+        return W.due_at.is_not(None), or_(
+            and_(W.resolved_at.is_not(None), W.resolved_at > W.due_at),
+            and_(W.resolved_at.is_(None), W.status.in_(OPEN_STATUSES), W.due_at < now),
+        )
     if key == "supervised":
         return _ALL, W.supervised.is_(True)
     if key == "redispatch":
@@ -335,7 +408,7 @@ def _labels(s: Session, by: str, keys: list) -> dict:
     wanted = [k for k in keys if k is not None]
     out: dict = {}
     for chunk in range(0, len(wanted), 500):
-        part = wanted[chunk:chunk + 500]
+        part = wanted[chunk : chunk + 500]
         out.update(dict(s.execute(select(spec[0], spec[1]).where(spec[0].in_(part))).all()))
     return out
 
@@ -349,6 +422,7 @@ def _bucket_ranges(points: list[Period], since: datetime, until: datetime) -> li
 
 
 # --------------------------------------------------------------------------- aggregates
+
 
 def _empty_counts() -> dict[str, int | float]:
     out: dict[str, int | float] = {"received": 0}
@@ -372,8 +446,15 @@ def finish(row: dict) -> dict:
     return row
 
 
-def order_stats(s: Session, since: datetime, until: datetime, now: datetime, by: str | None = None,
-                points: list[Period] | None = None, where: tuple = ()) -> list[dict]:
+def order_stats(
+    s: Session,
+    since: datetime,
+    until: datetime,
+    now: datetime,
+    by: str | None = None,
+    points: list[Period] | None = None,
+    where: tuple = (),
+) -> list[dict]:
     """Every order KPI over ``[since, until)``: one row in total, one per ``by`` value, or one
     per time bucket in ``points``. Each row holds ``<metric>_n`` (sample size), ``<metric>_hit``
     and ``<metric>`` (the value), plus ``key`` and ``label``.
@@ -396,11 +477,14 @@ def order_stats(s: Session, since: datetime, until: datetime, now: datetime, by:
     rows = _stats_buckets(s, ranges, now)
     if points is None:
         return [finish({**rows[0], "key": None, "label": "全部"})]
-    return [finish({**row, "key": i, "label": p.label, "start": p.start, "end": p.end})
-            for i, (row, p) in enumerate(zip(rows, points, strict=True))]
+    return [
+        finish({**row, "key": i, "label": p.label, "start": p.start, "end": p.end})
+        for i, (row, p) in enumerate(zip(rows, points, strict=True))
+    ]
 
 
 # --------------------------------------------------------------------------- summary tables
+
 
 def _day_start(d: date) -> datetime:
     return local_to_utc(datetime.combine(d, datetime.min.time()))
@@ -432,8 +516,19 @@ def _from_table(r: Any) -> dict[str, int | float]:
     out["received"] = n
     for key in ("closure", "contact", "supervised", "petitions"):
         out[f"{key}_n"] = n
-    for key in ("closure_hit", "on_time_n", "on_time_hit", "contact_hit", "overdue_n", "supervised_hit",
-                "redispatch_n", "redispatch_hit", "petitions_hit", "satisfaction_n", "satisfaction_hit"):
+    for key in (
+        "closure_hit",
+        "on_time_n",
+        "on_time_hit",
+        "contact_hit",
+        "overdue_n",
+        "supervised_hit",
+        "redispatch_n",
+        "redispatch_hit",
+        "petitions_hit",
+        "satisfaction_n",
+        "satisfaction_hit",
+    ):
         out[key] = int(getattr(r, key) or 0)
     out["handling_days_n"] = int(r.handling_n or 0)
     out["handling_hours"] = float(r.handling_hours or 0.0)
@@ -451,13 +546,16 @@ def _live_overdue(s: Session, since: datetime, until: datetime, now: datetime, c
     their due time at ``now``: the part of "overdue" that changes with the clock. Read through the
     open-status index (open orders are a few thousand even at county scale)."""
     q = select(W.received_at, col if col is not None else literal(None)).where(
-        *_base(since, until), W.status.in_(OPEN_STATUSES), W.resolved_at.is_(None),
-        W.due_at.is_not(None), W.due_at < now)
+        *_base(since, until),
+        W.status.in_(OPEN_STATUSES),
+        W.resolved_at.is_(None),
+        W.due_at.is_not(None),
+        W.due_at < now,
+    )
     return list(s.execute(q))
 
 
-def _stats_buckets(s: Session, ranges: list[tuple[datetime, datetime]], now: datetime,
-                   live: bool = True) -> list[dict]:
+def _stats_buckets(s: Session, ranges: list[tuple[datetime, datetime]], now: datetime, live: bool = True) -> list[dict]:
     """Counts for each range: its whole local days from ``order_stats_day``, its partial days at
     either edge scanned. ``live=False`` skips the count of open orders past due (for callers
     that do not read ``overdue``)."""
@@ -478,13 +576,19 @@ def _stats_buckets(s: Session, ranges: list[tuple[datetime, datetime]], now: dat
         return out
     first, last = min(sp[1] for sp in spans), max(sp[2] for sp in spans)
     # one row per township and day: summed (a township's user reads only its own, db/scope.py)
-    by_day = {r.day: r for r in s.execute(select(SD.day, *[func.sum(getattr(SD, c)).label(c) for c in STAT_COUNTERS])
-                                          .where(SD.day >= first, SD.day < last).group_by(SD.day))}
+    by_day = {
+        r.day: r
+        for r in s.execute(
+            select(SD.day, *[func.sum(getattr(SD, c)).label(c) for c in STAT_COUNTERS])
+            .where(SD.day >= first, SD.day < last)
+            .group_by(SD.day)
+        )
+    }
     for i, da, db_ in spans:
         for day, r in by_day.items():
             if da <= day < db_:
                 _add_counts(out[i], _from_table(r))
-    for received_at, _ in (_live_overdue(s, _day_start(first), _day_start(last), now) if live else ()):
+    for received_at, _ in _live_overdue(s, _day_start(first), _day_start(last), now) if live else ():
         day = _floor_day(received_at)
         for i, da, db_ in spans:
             if da <= day < db_:
@@ -504,8 +608,7 @@ def _table_key(by: str, key: str) -> Any:
     return key if by == "channel" else int(key)
 
 
-def _stats_by(s: Session, since: datetime, until: datetime, now: datetime, by: str,
-              live: bool = True) -> list[dict]:
+def _stats_by(s: Session, since: datetime, until: datetime, now: datetime, by: str, live: bool = True) -> list[dict]:
     """Counts per value of ``by``: the whole local months of the window from
     ``order_stats_month``, the partial months at either edge scanned. ``live=False`` skips the
     count of open orders past due (for callers that read only ``received``)."""
@@ -530,22 +633,36 @@ def _stats_by(s: Session, since: datetime, until: datetime, now: datetime, by: s
             if x < y:
                 scan(x, y)
         sums = [func.sum(getattr(SM, c)).label(c) for c in STAT_COUNTERS]
-        for r in s.execute(select(SM.key, *sums).where(SM.dim == by, SM.month >= ma, SM.month < mb)
-                           .group_by(SM.key)):
+        for r in s.execute(select(SM.key, *sums).where(SM.dim == by, SM.month >= ma, SM.month < mb).group_by(SM.key)):
             merge(_table_key(by, r.key), _from_table(r))
-        for _, k in (_live_overdue(s, _day_start(ma), _day_start(mb), now, DIMENSIONS[by][1]) if live else ()):
+        for _, k in _live_overdue(s, _day_start(ma), _day_start(mb), now, DIMENSIONS[by][1]) if live else ():
             merge(k, _empty_counts())
             rows[k]["overdue_hit"] += 1
     rows = {k: v for k, v in rows.items() if v["received"] or v["satisfaction_n"]}
     labels = _labels(s, by, list(rows))
-    out = [finish({**row, "key": k, "label": labels.get(k, "（未指定）") if k is not None else NONE_LABELS.get(by, "（未指定）")})
-           for k, row in rows.items()]
+    out = [
+        finish(
+            {
+                **row,
+                "key": k,
+                "label": labels.get(k, "（未指定）") if k is not None else NONE_LABELS.get(by, "（未指定）"),
+            }
+        )
+        for k, row in rows.items()
+    ]
     out.sort(key=lambda r: (-r["received"], str(r["label"])))
     return out
 
 
-def _scan_stats(s: Session, since: datetime, until: datetime, now: datetime, by: str | None = None,
-                points: list[Period] | None = None, where: tuple = ()) -> list[dict]:
+def _scan_stats(
+    s: Session,
+    since: datetime,
+    until: datetime,
+    now: datetime,
+    by: str | None = None,
+    points: list[Period] | None = None,
+    where: tuple = (),
+) -> list[dict]:
     """``order_stats`` computed from ``work_order`` alone: two aggregate queries (the received
     cohort and the callback cohort), grouped by the dimension; for time buckets the pair runs once
     per bucket over its range; nothing is read row by row. Used for the parts of a window that the
@@ -561,8 +678,11 @@ def _scan_stats(s: Session, since: datetime, until: datetime, now: datetime, by:
         cohort, hit = _metric_sql(s, key, now)
         sums.append((func.count() if cohort is _ALL else func.sum(case((cohort, 1), else_=0))).label(f"{key}_n"))
         if key == "handling_days":
-            sums.append(func.sum(case((cohort, hours_between(s, W.received_at, W.resolved_at)), else_=0.0))
-                        .label("handling_hours"))
+            sums.append(
+                func.sum(case((cohort, hours_between(s, W.received_at, W.resolved_at)), else_=0.0)).label(
+                    "handling_hours"
+                )
+            )
             sums.append(literal(0).label(f"{key}_hit"))
         else:
             both = hit if cohort is _ALL else and_(cohort, hit)
@@ -591,11 +711,15 @@ def _scan_stats(s: Session, since: datetime, until: datetime, now: datetime, by:
             add_received(s.execute(received_q.where(*_base(a, b), *where)).mappings().one(), i)
             add_callback(s.execute(callback_q.where(*_callback_cohort(a, b), *where)).mappings().one(), i)
     elif group_col is not None:
-        for r in s.execute(received_q.add_columns(group_col.label("g")).where(*_base(since, until), *where)
-                           .group_by(group_col)).mappings():
+        for r in s.execute(
+            received_q.add_columns(group_col.label("g")).where(*_base(since, until), *where).group_by(group_col)
+        ).mappings():
             add_received(r, r["g"])
-        for r in s.execute(callback_q.add_columns(group_col.label("g")).where(*_callback_cohort(since, until), *where)
-                           .group_by(group_col)).mappings():
+        for r in s.execute(
+            callback_q.add_columns(group_col.label("g"))
+            .where(*_callback_cohort(since, until), *where)
+            .group_by(group_col)
+        ).mappings():
             add_callback(r, r["g"])
     else:
         add_received(s.execute(received_q.where(*_base(since, until), *where)).mappings().one(), 0)
@@ -611,8 +735,16 @@ def _scan_stats(s: Session, since: datetime, until: datetime, now: datetime, by:
         row = rows.get(0) or _empty_counts()
         return [finish({**row, "key": None, "label": "全部"})]
     labels = _labels(s, by, list(rows))
-    out = [finish({**row, "key": k, "label": labels.get(k, "（未指定）") if k is not None else NONE_LABELS.get(by, "（未指定）")})
-           for k, row in rows.items()]
+    out = [
+        finish(
+            {
+                **row,
+                "key": k,
+                "label": labels.get(k, "（未指定）") if k is not None else NONE_LABELS.get(by, "（未指定）"),
+            }
+        )
+        for k, row in rows.items()
+    ]
     out.sort(key=lambda r: (-r["received"], str(r["label"])))
     return out
 
@@ -641,8 +773,11 @@ def comparison_windows(period: Period, now: datetime) -> dict[str, tuple[datetim
     else:  # Beijing has no daylight saving: local wall-clock arithmetic is exact
         prev_until = min(prev.until, prev.since + (cur_until - period.since))
         yb_until = min(yb.until, max(yb.since, local_to_utc(_minus_year_dt(to_local(cur_until)))))
-    return {"current": (period.since, cur_until), "previous": (prev.since, prev_until),
-            "year_before": (yb.since, yb_until)}
+    return {
+        "current": (period.since, cur_until),
+        "previous": (prev.since, prev_until),
+        "year_before": (yb.since, yb_until),
+    }
 
 
 def window_label(since: datetime, until: datetime) -> str:
@@ -669,8 +804,9 @@ def summary(s: Session, period: Period, now: datetime) -> dict:
     return out
 
 
-def trend(s: Session, period: Period, now: datetime, grain: str | None = None,
-          until: datetime | None = None) -> list[dict]:
+def trend(
+    s: Session, period: Period, now: datetime, grain: str | None = None, until: datetime | None = None
+) -> list[dict]:
     """One row per bucket of ``period``; with ``until``, only what happened before it is counted
     (the buckets after it come back empty), so ``total(rows)`` is the period up to ``until``."""
     grain = grain or default_grain(period)
@@ -705,8 +841,17 @@ def compare(s: Session, period: Period, now: datetime, by: str) -> list[dict]:
 DRILL_PARTS = {"n": "全部样本", "hit": "达标/计入的", "miss": "未达标/未计入的"}
 
 
-def _drill_conditions(s: Session, metric: str, since: datetime, until: datetime, now: datetime,
-                      by: str | None, key: Any, part: str, bucket: Period | None) -> list:
+def _drill_conditions(
+    s: Session,
+    metric: str,
+    since: datetime,
+    until: datetime,
+    now: datetime,
+    by: str | None,
+    key: Any,
+    part: str,
+    bucket: Period | None,
+) -> list:
     if metric == "satisfaction":
         conds = _callback_cohort(since, until)
         hit = W.satisfaction.in_(("satisfied", "basic"))
@@ -729,18 +874,42 @@ def _drill_conditions(s: Session, metric: str, since: datetime, until: datetime,
     return conds
 
 
-def drill_page(s: Session, metric: str, since: datetime, until: datetime, now: datetime, *,
-               by: str | None = None, key: Any = None, part: str = "n", bucket: Period | None = None,
-               offset: int = 0, limit: int = 20) -> tuple[int, list[dict]]:
+def drill_page(
+    s: Session,
+    metric: str,
+    since: datetime,
+    until: datetime,
+    now: datetime,
+    *,
+    by: str | None = None,
+    key: Any = None,
+    part: str = "n",
+    bucket: Period | None = None,
+    offset: int = 0,
+    limit: int = 20,
+) -> tuple[int, list[dict]]:
     """The records behind one bar or point: (count, one page), newest first. No personal
     fields are selected (the title is scrubbed by the caller for masked roles)."""
     conds = _drill_conditions(s, metric, since, until, now, by, key, part, bucket)
     total = s.scalar(select(func.count()).select_from(W).where(*conds)) or 0
     q = (
-        select(W.id, W.number, W.received_at, W.channel, Category.name.label("category"),
-               Village.name.label("village"), W.title, W.status, Department.name.label("department"),
-               Platform.name.label("platform"), W.due_at, W.contacted_at, W.resolved_at,
-               W.satisfaction, W.supervised)
+        select(
+            W.id,
+            W.number,
+            W.received_at,
+            W.channel,
+            Category.name.label("category"),
+            Village.name.label("village"),
+            W.title,
+            W.status,
+            Department.name.label("department"),
+            Platform.name.label("platform"),
+            W.due_at,
+            W.contacted_at,
+            W.resolved_at,
+            W.satisfaction,
+            W.supervised,
+        )
         .select_from(W)
         .outerjoin(Category, Category.id == W.category_id)
         .outerjoin(Village, Village.id == W.village_id)
@@ -748,12 +917,14 @@ def drill_page(s: Session, metric: str, since: datetime, until: datetime, now: d
         .outerjoin(Platform, Platform.id == W.platform_id)
         .where(*conds)
         .order_by(W.received_at.desc(), W.id.desc())
-        .offset(offset).limit(limit)
+        .offset(offset)
+        .limit(limit)
     )
     return total, [dict(r) for r in s.execute(q).mappings()]
 
 
 # --------------------------------------------------------------------------- other modules
+
 
 def dispute_stats(s: Session, period: Period, by: str | None = None) -> list[dict]:
     """Dispute resolution of the period's disputes (``mediation.resolution_stats``)."""
@@ -774,14 +945,24 @@ def module_stats(s: Session, since: datetime, until: datetime) -> dict:
     A value is None when its denominator is 0."""
     d = resolution_stats(s, since, until)[0]
     workers = s.scalar(select(func.count()).select_from(GridStaff).where(GridStaff.active.is_(True))) or 0
-    events = s.scalar(
-        select(func.count()).select_from(GridEvent)
-        .join(GridStaff, GridStaff.id == GridEvent.reporter_staff_id)
-        .where(GridStaff.active.is_(True), GridEvent.reported_at >= since, GridEvent.reported_at < until)) or 0
-    return {"dispute_resolution": d["resolution_rate"], "dispute_resolution_n": d["n"],
-            "village_share": d["village_share"], "village_share_n": d["resolved"],
-            "events_per_worker": events / workers if workers else None, "events_per_worker_n": workers,
-            "events": events}
+    events = (
+        s.scalar(
+            select(func.count())
+            .select_from(GridEvent)
+            .join(GridStaff, GridStaff.id == GridEvent.reporter_staff_id)
+            .where(GridStaff.active.is_(True), GridEvent.reported_at >= since, GridEvent.reported_at < until)
+        )
+        or 0
+    )
+    return {
+        "dispute_resolution": d["resolution_rate"],
+        "dispute_resolution_n": d["n"],
+        "village_share": d["village_share"],
+        "village_share_n": d["resolved"],
+        "events_per_worker": events / workers if workers else None,
+        "events_per_worker_n": workers,
+        "events": events,
+    }
 
 
 def module_summary(s: Session, period: Period, now: datetime) -> dict:
@@ -793,14 +974,35 @@ def module_summary(s: Session, period: Period, now: datetime) -> dict:
 
 
 __all__ = [
-    "DIMENSIONS", "DRILL_PARTS", "ORDER_METRICS", "OTHER_METRICS", "PERIOD_KINDS", "Metric", "Period",
-    "buckets", "cohort", "compare", "comparison_windows", "default_grain", "dispute_stats", "drill_page", "finish",
-    "hours_between", "module_stats", "module_summary", "order_stats", "period_of", "summary", "total",
-    "trend", "window_label",
+    "DIMENSIONS",
+    "DRILL_PARTS",
+    "ORDER_METRICS",
+    "OTHER_METRICS",
+    "PERIOD_KINDS",
+    "Metric",
+    "Period",
+    "buckets",
+    "cohort",
+    "compare",
+    "comparison_windows",
+    "default_grain",
+    "dispute_stats",
+    "drill_page",
+    "finish",
+    "hours_between",
+    "module_stats",
+    "module_summary",
+    "order_stats",
+    "period_of",
+    "summary",
+    "total",
+    "trend",
+    "window_label",
 ]
 
 
 # --------------------------------------------------------------------------- big screen
+
 
 def recent_closed(s: Session, now: datetime, limit: int = 12, days: int = 30) -> list[dict]:
     """Recently closed orders for the big screen's rotating highlight: closed in the last
@@ -808,15 +1010,27 @@ def recent_closed(s: Session, now: datetime, limit: int = 12, days: int = 30) ->
     after ``limit`` rows (the status test is written ``status || ''`` so that SQLite does not
     pick a status index and sort a month of closures instead). No personal columns; the caller
     scrubs the free text."""
-    q = (select(W.id, W.number, W.received_at, W.resolved_at, W.title, W.result, W.satisfaction,
-                Category.name.label("category"), Village.name.label("village"), Department.name.label("department"))
-         .select_from(W)
-         .outerjoin(Category, Category.id == W.category_id)
-         .outerjoin(Village, Village.id == W.village_id)
-         .outerjoin(Department, Department.id == W.department_id)
-         .where(W.resolved_at >= now - timedelta(days=days), W.resolved_at <= now,
-                W.status.concat("").in_(CLOSED_DONE))
-         .order_by(W.resolved_at.desc(), W.id.desc()).limit(limit))
+    q = (
+        select(
+            W.id,
+            W.number,
+            W.received_at,
+            W.resolved_at,
+            W.title,
+            W.result,
+            W.satisfaction,
+            Category.name.label("category"),
+            Village.name.label("village"),
+            Department.name.label("department"),
+        )
+        .select_from(W)
+        .outerjoin(Category, Category.id == W.category_id)
+        .outerjoin(Village, Village.id == W.village_id)
+        .outerjoin(Department, Department.id == W.department_id)
+        .where(W.resolved_at >= now - timedelta(days=days), W.resolved_at <= now, W.status.concat("").in_(CLOSED_DONE))
+        .order_by(W.resolved_at.desc(), W.id.desc())
+        .limit(limit)
+    )
     rows = [dict(r) for r in s.execute(q).mappings()]
     names = known_names(s, [r["id"] for r in rows])
     for r in rows:
@@ -834,15 +1048,27 @@ def known_names(s: Session, order_ids: list[int]) -> dict[int, list[str]]:
     if not order_ids:
         return {}
     for oid, caller, head in s.execute(
-            select(W.id, W.caller_name, Household.head_name).outerjoin(Household, Household.id == W.household_id)
-            .where(W.id.in_(order_ids))):
+        select(W.id, W.caller_name, Household.head_name)
+        .outerjoin(Household, Household.id == W.household_id)
+        .where(W.id.in_(order_ids))
+    ):
         out[oid].update(n for n in (caller, head) if n)
     for from_type, from_id, _to_type, to_id, name in s.execute(
-            select(RL.from_type, RL.from_id, RL.to_type, RL.to_id, MediationParty.name)
-            .join(MediationParty, or_(and_(RL.to_type == "mediation_case", MediationParty.case_id == RL.to_id),
-                                      and_(RL.from_type == "mediation_case", MediationParty.case_id == RL.from_id)))
-            .where(or_(and_(RL.from_type == "work_order", RL.from_id.in_(order_ids)),
-                       and_(RL.to_type == "work_order", RL.to_id.in_(order_ids))))):
+        select(RL.from_type, RL.from_id, RL.to_type, RL.to_id, MediationParty.name)
+        .join(
+            MediationParty,
+            or_(
+                and_(RL.to_type == "mediation_case", MediationParty.case_id == RL.to_id),
+                and_(RL.from_type == "mediation_case", MediationParty.case_id == RL.from_id),
+            ),
+        )
+        .where(
+            or_(
+                and_(RL.from_type == "work_order", RL.from_id.in_(order_ids)),
+                and_(RL.to_type == "work_order", RL.to_id.in_(order_ids)),
+            )
+        )
+    ):
         oid = from_id if from_type == "work_order" else to_id
         if oid in out and name:
             out[oid].add(name)
@@ -876,8 +1102,9 @@ def channel_mix(s: Session, period: Period) -> list[dict]:
 DRILL_ROW = privacy.Entity(text=("title",), names=lambda s, ids: known_names(s, ids))
 
 
-def drill_page_for(s: Session, metric: str, since: datetime, until: datetime, now: datetime, role: str,
-                   **kw: Any) -> tuple[int, list[dict]]:
+def drill_page_for(
+    s: Session, metric: str, since: datetime, until: datetime, now: datetime, role: str, **kw: Any
+) -> tuple[int, list[dict]]:
     """``drill_page`` (the orders behind a KPI), as ``role`` may see them."""
     total, rows = drill_page(s, metric, since, until, now, **kw)
     return total, privacy.present(s, role, rows, DRILL_ROW)
@@ -892,6 +1119,11 @@ def recent_closed_public(s: Session, now: datetime, **kw: Any) -> list[dict]:
     out = []
     for r in recent_closed(s, now, **kw):
         names = r.get("names") or []
-        out.append({**{k: v for k, v in r.items() if k != "names"},
-                    "title": scrub_text(r["title"], names), "result": scrub_text(r["result"], names)})
+        out.append(
+            {
+                **{k: v for k, v in r.items() if k != "names"},
+                "title": scrub_text(r["title"], names),
+                "result": scrub_text(r["result"], names),
+            }
+        )
     return out

@@ -7,10 +7,13 @@ from sqlalchemy.orm import Session
 
 from db.models import GridEvent, MediationCase, PlatformCase, RecordLink, WorkOrder
 
-RECORD_LABELS = {"work_order": "工单", "grid_event": "网格事件", "mediation_case": "纠纷案件",
-                 "platform_case": "平台案件"}
-LINK_KIND_LABELS = {"source": "来源", "duplicate": "重复件", "related": "关联", "escalated": "上报",
-                    "referred": "转办"}
+RECORD_LABELS = {
+    "work_order": "工单",
+    "grid_event": "网格事件",
+    "mediation_case": "纠纷案件",
+    "platform_case": "平台案件",
+}
+LINK_KIND_LABELS = {"source": "来源", "duplicate": "重复件", "related": "关联", "escalated": "上报", "referred": "转办"}
 
 _TARGETS = {
     "work_order": (WorkOrder, WorkOrder.title),
@@ -26,16 +29,22 @@ def linked(s: Session, record_type: str, record_id: int, extra: list[dict] | Non
     "out" when this record is the link's ``from`` end. ``extra`` items (same keys, without
     number/title/status) are merged in, e.g. an order's duplicates kept in ``duplicate_of_id``."""
     L = RecordLink
-    rows = s.execute(select(L.from_type, L.from_id, L.to_type, L.to_id, L.kind, L.created_at).where(
-        or_(and_(L.from_type == record_type, L.from_id == record_id),
-            and_(L.to_type == record_type, L.to_id == record_id)))).all()
+    rows = s.execute(
+        select(L.from_type, L.from_id, L.to_type, L.to_id, L.kind, L.created_at).where(
+            or_(
+                and_(L.from_type == record_type, L.from_id == record_id),
+                and_(L.to_type == record_type, L.to_id == record_id),
+            )
+        )
+    ).all()
     found: dict[tuple[str, int, str], dict] = {}
     for ft, fid, tt, tid, kind, at in rows:
         outgoing = ft == record_type and fid == record_id
         other = (tt, tid) if outgoing else (ft, fid)
-        found.setdefault((other[0], other[1], kind),
-                         {"type": other[0], "id": other[1], "kind": kind,
-                          "direction": "out" if outgoing else "in", "linked_at": at})
+        found.setdefault(
+            (other[0], other[1], kind),
+            {"type": other[0], "id": other[1], "kind": kind, "direction": "out" if outgoing else "in", "linked_at": at},
+        )
     for item in extra or ():
         found.setdefault((item["type"], item["id"], item["kind"]), dict(item))
     by_type: dict[str, set[int]] = {}
@@ -48,7 +57,8 @@ def linked(s: Session, record_type: str, record_id: int, extra: list[dict] | Non
             continue
         model, title = target
         for rid, number, ttl, status in s.execute(
-                select(model.id, model.number, title, model.status).where(model.id.in_(ids))):
+            select(model.id, model.number, title, model.status).where(model.id.in_(ids))
+        ):
             info[(kind, rid)] = {"number": number, "title": (ttl or "")[:60], "status": status}
     out = []
     for item in found.values():

@@ -18,11 +18,25 @@ from sqlalchemy import and_, case, exists, func, literal, not_, or_, select, uni
 from sqlalchemy.orm import Session
 
 from db.models import (
-    AppSetting, Grid, GridStaff, Household, MediationCase, MediationParty, MediationStep, Mediator,
-    Resident, SpecialGroupVisit, Township, User, Village, VillageScreening,
+    AppSetting,
+    Grid,
+    GridStaff,
+    Household,
+    MediationCase,
+    MediationParty,
+    MediationStep,
+    Mediator,
+    Resident,
+    SpecialGroupVisit,
+    Township,
+    User,
+    Village,
+    VillageScreening,
 )
 from db.models.mediation import (
-    DISPUTE_TYPES, MEDIATION_STEPS, RISK_COLOURS,
+    DISPUTE_TYPES,
+    MEDIATION_STEPS,
+    RISK_COLOURS,
 )
 from db.permissions import Actor, sees_unmasked
 from db.rules import mediation_fsm as fsm
@@ -78,9 +92,13 @@ def resolution_stats(s: Session, since: datetime, until: datetime, by: str | Non
         stmt = select(*measures).where(*cohort)
         rows = [(None, *s.execute(stmt).one())]
     elif by == "village":
-        stmt = (select(C.village_id, Village.name, *measures).join(Village, Village.id == C.village_id)
-                .where(*cohort).group_by(C.village_id, Village.name)
-                .order_by(func.count().desc(), Village.name))
+        stmt = (
+            select(C.village_id, Village.name, *measures)
+            .join(Village, Village.id == C.village_id)
+            .where(*cohort)
+            .group_by(C.village_id, Village.name)
+            .order_by(func.count().desc(), Village.name)
+        )
         rows = [(vid, n, r, rv, avg, name) for vid, name, n, r, rv, avg in s.execute(stmt)]
     else:
         key_col = getattr(C, by)
@@ -101,12 +119,18 @@ def resolution_stats(s: Session, since: datetime, until: datetime, by: str | Non
             label = RISK_COLOURS.get(key, str(key))
         else:
             label = DISPUTE_TYPES.get(key, str(key))
-        out.append({
-            "key": key, "label": label, "n": n, "resolved": res, "resolved_in_village": res_v,
-            "resolution_rate": res / n if n else None,
-            "village_share": res_v / res if res else None,
-            "avg_days": float(avg) if res and avg is not None else None,
-        })
+        out.append(
+            {
+                "key": key,
+                "label": label,
+                "n": n,
+                "resolved": res,
+                "resolved_in_village": res_v,
+                "resolution_rate": res / n if n else None,
+                "village_share": res_v / res if res else None,
+                "avg_days": float(avg) if res and avg is not None else None,
+            }
+        )
     return out
 
 
@@ -115,8 +139,7 @@ def resolution_stats(s: Session, since: datetime, until: datetime, by: str | Non
 
 def settings(s: Session) -> dict[str, int]:
     """``followup_days`` (回访间隔, default 30) and ``stale_days`` (无进展提醒, default 15)."""
-    stored = dict(s.execute(select(AppSetting.key, AppSetting.value)
-                            .where(AppSetting.key.in_(list(DEFAULTS)))).all())
+    stored = dict(s.execute(select(AppSetting.key, AppSetting.value).where(AppSetting.key.in_(list(DEFAULTS)))).all())
     out = {}
     for key, default in DEFAULTS.items():
         try:
@@ -158,11 +181,14 @@ def write_scope(s: Session, actor: Actor) -> WriteScope:
     if actor.role in UNSCOPED_ROLES:
         return WriteScope()
     if actor.role == "grid":
-        row = s.execute(select(Village.id, Village.name, Village.township_id)
-                        .join(Grid, Grid.village_id == Village.id)
-                        .join(GridStaff, GridStaff.grid_id == Grid.id)
-                        .where(GridStaff.user_id == actor.user_id, GridStaff.active.is_(True))
-                        .order_by(GridStaff.id).limit(1)).first()
+        row = s.execute(
+            select(Village.id, Village.name, Village.township_id)
+            .join(Grid, Grid.village_id == Village.id)
+            .join(GridStaff, GridStaff.grid_id == Grid.id)
+            .where(GridStaff.user_id == actor.user_id, GridStaff.active.is_(True))
+            .order_by(GridStaff.id)
+            .limit(1)
+        ).first()
         if row is None:
             return WriteScope(no_staff=True)
         return WriteScope(village_id=row[0], village_name=row[1], township_id=row[2])
@@ -172,8 +198,9 @@ def write_scope(s: Session, actor: Actor) -> WriteScope:
     if village_id is not None:
         village = s.get(Village, village_id)
         if village is not None:
-            return WriteScope(village_id=village.id, village_name=village.name,
-                              township_id=township_id or village.township_id)
+            return WriteScope(
+                village_id=village.id, village_name=village.name, township_id=township_id or village.township_id
+            )
         return WriteScope(village_id=village_id, township_id=township_id)
     return WriteScope(township_id=township_id)
 
@@ -190,8 +217,7 @@ def writable_villages(s: Session, actor: Actor) -> frozenset[int] | None:
     return None
 
 
-def case_scope_refusal(scope: WriteScope, number: str, township_id: int, village_id: int,
-                       level: str) -> str | None:
+def case_scope_refusal(scope: WriteScope, number: str, township_id: int, village_id: int, level: str) -> str | None:
     """Why an actor of ``scope`` may not act on the case, in Chinese; None when they may."""
     if scope.no_staff:
         return "该账号尚未关联网格员档案，请联系管理员。"
@@ -283,8 +309,9 @@ def _conditions(f: LedgerFilter, now: datetime, stale_days: int) -> list:
 
 def _band(now: datetime, stale_days: int):
     """0 red and not closed, 1 stale, 2 other not closed, 3 closed or ended."""
-    return case((and_(_open(), C.risk_colour == "red"), 0), (stale_condition(now, stale_days), 1),
-                (_open(), 2), else_=3)
+    return case(
+        (and_(_open(), C.risk_colour == "red"), 0), (stale_condition(now, stale_days), 1), (_open(), 2), else_=3
+    )
 
 
 def ledger_count(s: Session, f: LedgerFilter, now: datetime) -> int:
@@ -292,8 +319,9 @@ def ledger_count(s: Session, f: LedgerFilter, now: datetime) -> int:
     return s.scalar(select(func.count()).select_from(C).where(*_conditions(f, now, stale_days))) or 0
 
 
-def ledger_page(s: Session, f: LedgerFilter, actor: Actor, now: datetime, offset: int = 0,
-                limit: int = 25) -> tuple[int, list[dict]]:
+def ledger_page(
+    s: Session, f: LedgerFilter, actor: Actor, now: datetime, offset: int = 0, limit: int = 25
+) -> tuple[int, list[dict]]:
     """One page of the ledger, red first, then stale, then the rest, newest first in each band;
     parties masked for the actor's role."""
     stale_days = settings(s)["stale_days"]
@@ -302,15 +330,45 @@ def ledger_page(s: Session, f: LedgerFilter, actor: Actor, now: datetime, offset
     offset, limit = max(0, offset), max(1, limit)
 
     def page(band, conds: list, order: list, skip: int, take: int) -> list[dict]:
-        stmt = (select(C.id, C.number, C.reported_at, C.kind, C.dispute_type, C.title, C.risk_colour,
-                       C.level, C.status, C.current_step, C.last_progress_at, C.followup_due_on,
-                       C.followup_at, C.source, C.reopen_count, C.version, C.escalated_at, C.agreed_at,
-                       C.closed_at, C.summary, C.agreement_text, C.outcome, C.followup_note,
-                       C.escalation_reason, C.township_id, C.village_id,
-                       Village.name.label("village"), Mediator.name.label("mediator"), band.label("band"))
-                .join(Village, Village.id == C.village_id)
-                .outerjoin(Mediator, Mediator.id == C.mediator_id)
-                .where(*conds).order_by(*order, C.reported_at.desc(), C.id.desc()).offset(skip).limit(take))
+        stmt = (
+            select(
+                C.id,
+                C.number,
+                C.reported_at,
+                C.kind,
+                C.dispute_type,
+                C.title,
+                C.risk_colour,
+                C.level,
+                C.status,
+                C.current_step,
+                C.last_progress_at,
+                C.followup_due_on,
+                C.followup_at,
+                C.source,
+                C.reopen_count,
+                C.version,
+                C.escalated_at,
+                C.agreed_at,
+                C.closed_at,
+                C.summary,
+                C.agreement_text,
+                C.outcome,
+                C.followup_note,
+                C.escalation_reason,
+                C.township_id,
+                C.village_id,
+                Village.name.label("village"),
+                Mediator.name.label("mediator"),
+                band.label("band"),
+            )
+            .join(Village, Village.id == C.village_id)
+            .outerjoin(Mediator, Mediator.id == C.mediator_id)
+            .where(*conds)
+            .order_by(*order, C.reported_at.desc(), C.id.desc())
+            .offset(skip)
+            .limit(take)
+        )
         return [dict(r) for r in s.execute(stmt).mappings()]
 
     # bands 0-2 are the cases not yet closed (a few thousand in a county), band 3 the rest: the
@@ -327,28 +385,32 @@ def ledger_page(s: Session, f: LedgerFilter, actor: Actor, now: datetime, offset
     _attach_parties(s, rows, actor.role)
     for r in rows:
         r["mediator"] = mask_for(actor.role, "name", r["mediator"])  # a person's name, like any other
-        r["stale"] = r["band"] == 1 or (r["status"] in fsm.OPEN_STATUSES and
-                                        r["last_progress_at"] < now - timedelta(days=stale_days))
-        r["followup_overdue"] = (r["status"] == "agreed" and r["followup_at"] is None and
-                                 r["followup_due_on"] is not None and
-                                 r["followup_due_on"] <= to_local(now).date())
+        r["stale"] = r["band"] == 1 or (
+            r["status"] in fsm.OPEN_STATUSES and r["last_progress_at"] < now - timedelta(days=stale_days)
+        )
+        r["followup_overdue"] = (
+            r["status"] == "agreed"
+            and r["followup_at"] is None
+            and r["followup_due_on"] is not None
+            and r["followup_due_on"] <= to_local(now).date()
+        )
     return total, rows
 
 
-def ledger_export(s: Session, f: LedgerFilter, actor: Actor, now: datetime,
-                  limit: int = EXPORT_LIMIT) -> list[dict]:
+def ledger_export(s: Session, f: LedgerFilter, actor: Actor, now: datetime, limit: int = EXPORT_LIMIT) -> list[dict]:
     """The ledger rows for the Excel export (same order), with their steps summarised."""
     _, rows = ledger_page(s, f, actor, now, 0, limit)
     ids = [r["id"] for r in rows]
     steps: dict[int, list[str]] = {}
     for i in range(0, len(ids), 900):
         for case_id, no, held, outcome in s.execute(
-                select(MediationStep.case_id, MediationStep.step_no, MediationStep.held_on,
-                       MediationStep.outcome)
-                .where(MediationStep.case_id.in_(ids[i:i + 900]))
-                .order_by(MediationStep.case_id, MediationStep.held_on, MediationStep.id)):
+            select(MediationStep.case_id, MediationStep.step_no, MediationStep.held_on, MediationStep.outcome)
+            .where(MediationStep.case_id.in_(ids[i : i + 900]))
+            .order_by(MediationStep.case_id, MediationStep.held_on, MediationStep.id)
+        ):
             steps.setdefault(case_id, []).append(
-                f"{held:%m-%d} {MEDIATION_STEPS.get(no, no)}" + ("（达成协议）" if outcome == "agreed" else ""))
+                f"{held:%m-%d} {MEDIATION_STEPS.get(no, no)}" + ("（达成协议）" if outcome == "agreed" else "")
+            )
     for r in rows:
         r["process"] = "；".join(steps.get(r["id"], []))
     return rows
@@ -360,7 +422,8 @@ FREE_TEXT = ("title", "summary", "agreement_text", "outcome", "followup_note", "
 _PARTICIPANT_RE = re.compile(
     r"(网格员|网格长|专职网格员|人民调解员|调解员|调解主任|乡贤|法律顾问|律师|民警|辅警|派出所所长|司法所长|"
     r"书记|支书|村支书|主任|村主任|村干部|老党员|党员|村民代表|组长|当事人|申请人|被申请人)"
-    r"([\u4e00-\u9fff]{2,3})(?=$|[、，,；;。\s（(和与及])")
+    r"([\u4e00-\u9fff]{2,3})(?=$|[、，,；;。\s（(和与及])"
+)
 _NOT_NAMES = frozenset({"双方", "各方", "一方", "本人", "家属", "亲属", "等人", "代表", "若干", "多人", "全体"})
 
 
@@ -371,7 +434,8 @@ def scrub_participants(text: str | None, names) -> str | None:
     if not out:
         return out
     return _PARTICIPANT_RE.sub(
-        lambda m: m.group(0) if m.group(2) in _NOT_NAMES else m.group(1) + mask_name(m.group(2)), out)
+        lambda m: m.group(0) if m.group(2) in _NOT_NAMES else m.group(1) + mask_name(m.group(2)), out
+    )
 
 
 def _hides_names(role: str) -> bool:
@@ -399,43 +463,51 @@ def people_names(s: Session, cases: list[tuple[int, int | None, int | None]]) ->
     villages = {c[2] for c in cases if c[2] is not None}
     parties: dict[int, list[str]] = {}
     for i in range(0, len(ids), 900):
-        for case_id, name in s.execute(select(MediationParty.case_id, MediationParty.name)
-                                       .where(MediationParty.case_id.in_(ids[i:i + 900]))):
+        for case_id, name in s.execute(
+            select(MediationParty.case_id, MediationParty.name).where(MediationParty.case_id.in_(ids[i : i + 900]))
+        ):
             parties.setdefault(case_id, []).append(name)
-        for case_id, who in s.execute(select(MediationStep.case_id, MediationStep.participants)
-                                      .where(MediationStep.case_id.in_(ids[i:i + 900]))):
+        for case_id, who in s.execute(
+            select(MediationStep.case_id, MediationStep.participants).where(MediationStep.case_id.in_(ids[i : i + 900]))
+        ):
             parties.setdefault(case_id, []).extend(participant_names(who))
     by_town: dict[int, list[str]] = {}
     if towns:
-        for town, name in s.execute(select(Mediator.township_id, Mediator.name)
-                                    .where(Mediator.township_id.in_(towns))):
+        for town, name in s.execute(select(Mediator.township_id, Mediator.name).where(Mediator.township_id.in_(towns))):
             by_town.setdefault(town, []).append(name)
     by_village: dict[int, list[str]] = {}
     vids = sorted(villages)
     for i in range(0, len(vids), 900):
-        for vid, name in s.execute(select(Grid.village_id, GridStaff.name)
-                                   .join(Grid, Grid.id == GridStaff.grid_id)
-                                   .where(Grid.village_id.in_(vids[i:i + 900]))):
+        for vid, name in s.execute(
+            select(Grid.village_id, GridStaff.name)
+            .join(Grid, Grid.id == GridStaff.grid_id)
+            .where(Grid.village_id.in_(vids[i : i + 900]))
+        ):
             by_village.setdefault(vid, []).append(name)
-    return {cid: parties.get(cid, []) + by_town.get(town, []) + by_village.get(vid, [])
-            for cid, town, vid in cases}
+    return {cid: parties.get(cid, []) + by_town.get(town, []) + by_village.get(vid, []) for cid, town, vid in cases}
 
 
 def _attach_parties(s: Session, rows: list[dict], role: str) -> None:
     ids = [r["id"] for r in rows]
     by_case: dict[int, list[dict]] = {}
     for i in range(0, len(ids), 900):
-        for p in s.execute(select(MediationParty.case_id, MediationParty.name, MediationParty.phone,
-                                  MediationParty.side)
-                           .where(MediationParty.case_id.in_(ids[i:i + 900]))
-                           .order_by(MediationParty.case_id, MediationParty.id)).mappings():
+        for p in s.execute(
+            select(MediationParty.case_id, MediationParty.name, MediationParty.phone, MediationParty.side)
+            .where(MediationParty.case_id.in_(ids[i : i + 900]))
+            .order_by(MediationParty.case_id, MediationParty.id)
+        ).mappings():
             by_case.setdefault(p["case_id"], []).append(p)
-    known = (people_names(s, [(r["id"], r.get("township_id"), r.get("village_id")) for r in rows])
-             if _hides_names(role) else {})
+    known = (
+        people_names(s, [(r["id"], r.get("township_id"), r.get("village_id")) for r in rows])
+        if _hides_names(role)
+        else {}
+    )
     for r in rows:
         parties = by_case.get(r["id"], [])
-        names = {side: "、".join(mask_for(role, "name", p["name"]) for p in parties if p["side"] == side)
-                 for side in ("applicant", "respondent")}
+        names = {
+            side: "、".join(mask_for(role, "name", p["name"]) for p in parties if p["side"] == side)
+            for side in ("applicant", "respondent")
+        }
         r["parties"] = " 与 ".join(x for x in (names["applicant"], names["respondent"]) if x)
         r["parties_phones"] = "、".join(mask_for(role, "phone", p["phone"]) for p in parties if p["phone"])
         if _hides_names(role):
@@ -451,9 +523,17 @@ def township_step4_held(s: Session, case: MediationCase) -> bool:
     """Whether the township has held its own step 4 since the case was escalated."""
     if case.escalated_at is None:
         return False
-    return bool(s.scalar(select(exists().where(
-        MediationStep.case_id == case.id, MediationStep.step_no == fsm.STEP_COUNT,
-        MediationStep.recorded_at >= case.escalated_at))))
+    return bool(
+        s.scalar(
+            select(
+                exists().where(
+                    MediationStep.case_id == case.id,
+                    MediationStep.step_no == fsm.STEP_COUNT,
+                    MediationStep.recorded_at >= case.escalated_at,
+                )
+            )
+        )
+    )
 
 
 def case_state(s: Session, case: MediationCase) -> dict[str, Any]:
@@ -461,8 +541,9 @@ def case_state(s: Session, case: MediationCase) -> dict[str, Any]:
     escalated = case.escalated_at is not None
     held = township_step4_held(s, case)
     return {
-        "next_step": (fsm.next_step(case.current_step, escalated, held)
-                      if case.status in fsm.ACTIVE_STATUSES else None),
+        "next_step": (
+            fsm.next_step(case.current_step, escalated, held) if case.status in fsm.ACTIVE_STATUSES else None
+        ),
         "actions": fsm.available_actions(case.status, case.level, case.current_step, escalated, held),
         "exit_required": fsm.exit_required(case.status, case.current_step, escalated, held),
     }
@@ -482,35 +563,56 @@ def case_detail(s: Session, actor: Actor, case_id: int, now: datetime) -> dict |
     mediator = s.get(Mediator, case.mediator_id) if case.mediator_id else None
     stale_days = settings(s)["stale_days"]
     out = {c.key: getattr(case, c.key) for c in C.__table__.columns}
-    out.update(village=village.name if village else "", township=town.name if town else "",
-               grid=grid.name if grid else None, mediator=mask_for(role, "name", mediator.name) if mediator else None)
-    party_rows = s.scalars(select(MediationParty).where(MediationParty.case_id == case.id)
-                           .order_by(MediationParty.side, MediationParty.id)).all()
-    step_rows = s.scalars(select(MediationStep).where(MediationStep.case_id == case.id)
-                          .order_by(MediationStep.held_on, MediationStep.id)).all()
+    out.update(
+        village=village.name if village else "",
+        township=town.name if town else "",
+        grid=grid.name if grid else None,
+        mediator=mask_for(role, "name", mediator.name) if mediator else None,
+    )
+    party_rows = s.scalars(
+        select(MediationParty).where(MediationParty.case_id == case.id).order_by(MediationParty.side, MediationParty.id)
+    ).all()
+    step_rows = s.scalars(
+        select(MediationStep).where(MediationStep.case_id == case.id).order_by(MediationStep.held_on, MediationStep.id)
+    ).all()
     ids = {st.recorded_by for st in step_rows if st.recorded_by}
     users = dict(s.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()) if ids else {}
     hide = _hides_names(role)
-    names = (people_names(s, [(case.id, case.township_id, case.village_id)])[case.id]
-             + [n for n in users.values() if n] if hide else [])
+    names = (
+        people_names(s, [(case.id, case.township_id, case.village_id)])[case.id] + [n for n in users.values() if n]
+        if hide
+        else []
+    )
     for key in FREE_TEXT:
         out[key] = redact(out[key], names, role)
     out["parties"] = [
-        {"name": mask_for(role, "name", p.name), "phone": mask_for(role, "phone", p.phone),
-         "id_number": mask_for(role, "id_number", p.id_number), "side": p.side,
-         "resident_id": p.resident_id}
-        for p in party_rows]
+        {
+            "name": mask_for(role, "name", p.name),
+            "phone": mask_for(role, "phone", p.phone),
+            "id_number": mask_for(role, "id_number", p.id_number),
+            "side": p.side,
+            "resident_id": p.resident_id,
+        }
+        for p in party_rows
+    ]
     out["steps"] = [
-        {"step_no": st.step_no, "step": MEDIATION_STEPS.get(st.step_no, str(st.step_no)),
-         "held_on": st.held_on,
-         "participants": scrub_participants(st.participants, names) if hide else st.participants,
-         "notes": redact(st.notes, names, role),
-         "outcome": st.outcome, "risk_colour": st.risk_colour, "recorded_at": st.recorded_at,
-         "recorded_by": mask_for(role, "name", users.get(st.recorded_by)),
-         "township": case.escalated_at is not None and st.recorded_at >= case.escalated_at}
-        for st in step_rows]
-    out["links"] = [dict(l, title=redact(l.get("title"), names, role))
-                    for l in links_q.linked(s, "mediation_case", case.id)]
+        {
+            "step_no": st.step_no,
+            "step": MEDIATION_STEPS.get(st.step_no, str(st.step_no)),
+            "held_on": st.held_on,
+            "participants": scrub_participants(st.participants, names) if hide else st.participants,
+            "notes": redact(st.notes, names, role),
+            "outcome": st.outcome,
+            "risk_colour": st.risk_colour,
+            "recorded_at": st.recorded_at,
+            "recorded_by": mask_for(role, "name", users.get(st.recorded_by)),
+            "township": case.escalated_at is not None and st.recorded_at >= case.escalated_at,
+        }
+        for st in step_rows
+    ]
+    out["links"] = [
+        dict(l, title=redact(l.get("title"), names, role)) for l in links_q.linked(s, "mediation_case", case.id)
+    ]
     out.update(case_state(s, case))
     out["stale"] = case.status in fsm.OPEN_STATUSES and case.last_progress_at < now - timedelta(days=stale_days)
     out["stale_days"] = stale_days
@@ -522,9 +624,13 @@ def case_id_by_number(s: Session, number: str) -> int | None:
 
 
 def mediators(s: Session, township_id: int | None = None) -> list[dict]:
-    stmt = (select(Mediator.id, Mediator.name, Mediator.level, Mediator.speciality, Mediator.township_id,
-                   Mediator.village_id)
-            .where(Mediator.active.is_(True)).order_by(Mediator.level.desc(), Mediator.name))
+    stmt = (
+        select(
+            Mediator.id, Mediator.name, Mediator.level, Mediator.speciality, Mediator.township_id, Mediator.village_id
+        )
+        .where(Mediator.active.is_(True))
+        .order_by(Mediator.level.desc(), Mediator.name)
+    )
     if township_id is not None:
         stmt = stmt.where(Mediator.township_id == township_id)
     return [dict(r) for r in s.execute(stmt).mappings()]
@@ -546,18 +652,32 @@ def month_overdue(month: str, now: datetime) -> bool:
     return month < to_local(now).strftime("%Y-%m")
 
 
-def screening_month(s: Session, month: str, now: datetime, township_id: int | None = None,
-                    only_missing: bool = False, role: str | None = None) -> list[dict]:
+def screening_month(
+    s: Session,
+    month: str,
+    now: datetime,
+    township_id: int | None = None,
+    only_missing: bool = False,
+    role: str | None = None,
+) -> list[dict]:
     """Every village with its screening for ``month`` (missing rows included), missing and
     overdue first. With ``role``, the findings are scrubbed (numbers, names before 先生/女士…)
     for a role that does not see personal data."""
-    stmt = (select(Village.id.label("village_id"), Village.name.label("village"),
-                   Township.name.label("township"), VillageScreening.id, VillageScreening.done,
-                   VillageScreening.findings, VillageScreening.disputes_found,
-                   VillageScreening.version, VillageScreening.updated_at)
-            .join(Township, Township.id == Village.township_id)
-            .outerjoin(VillageScreening, and_(VillageScreening.village_id == Village.id,
-                                              VillageScreening.month == month)))
+    stmt = (
+        select(
+            Village.id.label("village_id"),
+            Village.name.label("village"),
+            Township.name.label("township"),
+            VillageScreening.id,
+            VillageScreening.done,
+            VillageScreening.findings,
+            VillageScreening.disputes_found,
+            VillageScreening.version,
+            VillageScreening.updated_at,
+        )
+        .join(Township, Township.id == Village.township_id)
+        .outerjoin(VillageScreening, and_(VillageScreening.village_id == Village.id, VillageScreening.month == month))
+    )
     if township_id is not None:
         stmt = stmt.where(Village.township_id == township_id)
     if only_missing:
@@ -578,26 +698,55 @@ def screening_month(s: Session, month: str, now: datetime, township_id: int | No
 
 def screening_summary(s: Session, month: str, now: datetime) -> dict:
     villages = s.scalar(select(func.count()).select_from(Village)) or 0
-    done = s.scalar(select(func.count()).select_from(VillageScreening).where(
-        VillageScreening.month == month, VillageScreening.done.is_(True))) or 0
-    found = s.scalar(select(func.coalesce(func.sum(VillageScreening.disputes_found), 0)).where(
-        VillageScreening.month == month)) or 0
-    return {"villages": villages, "done": done, "missing": villages - done, "found": int(found),
-            "overdue": month_overdue(month, now)}
+    done = (
+        s.scalar(
+            select(func.count())
+            .select_from(VillageScreening)
+            .where(VillageScreening.month == month, VillageScreening.done.is_(True))
+        )
+        or 0
+    )
+    found = (
+        s.scalar(
+            select(func.coalesce(func.sum(VillageScreening.disputes_found), 0)).where(VillageScreening.month == month)
+        )
+        or 0
+    )
+    return {
+        "villages": villages,
+        "done": done,
+        "missing": villages - done,
+        "found": int(found),
+        "overdue": month_overdue(month, now),
+    }
 
 
 def _tag_condition(tag: str | None):
     tags = [tag] if tag else list(SPECIAL_GROUPS)
     conds = []
     for t in tags:
-        conds.append(or_(Resident.tags == t, Resident.tags.like(f"{t},%"), Resident.tags.like(f"%,{t}"),
-                         Resident.tags.like(f"%,{t},%")))
+        conds.append(
+            or_(
+                Resident.tags == t,
+                Resident.tags.like(f"{t},%"),
+                Resident.tags.like(f"%,{t}"),
+                Resident.tags.like(f"%,{t},%"),
+            )
+        )
     return or_(*conds)
 
 
-def special_groups(s: Session, actor: Actor, now: datetime, *, tag: str | None = None,
-                   village_id: int | None = None, overdue_only: bool = False, offset: int = 0,
-                   limit: int = 25) -> tuple[int, list[dict]]:
+def special_groups(
+    s: Session,
+    actor: Actor,
+    now: datetime,
+    *,
+    tag: str | None = None,
+    village_id: int | None = None,
+    overdue_only: bool = False,
+    offset: int = 0,
+    limit: int = 25,
+) -> tuple[int, list[dict]]:
     """People of the special groups with their last visit and the next due date, overdue first.
 
     One row per person and group. Next due = the last visit's ``next_due_on`` (30 days after
@@ -607,20 +756,35 @@ def special_groups(s: Session, actor: Actor, now: datetime, *, tag: str | None =
     tags = [tag] if tag else list(SPECIAL_GROUPS)
     parts = []
     for t in tags:
-        last = (select(SpecialGroupVisit.resident_id.label("rid"),
-                       func.max(SpecialGroupVisit.visited_on).label("last_visit"),
-                       func.max(SpecialGroupVisit.next_due_on).label("next_due"))
-                .where(SpecialGroupVisit.group_tag == t).group_by(SpecialGroupVisit.resident_id)
-                .subquery())
-        q = (select(Resident.id.label("resident_id"), Resident.name, Resident.phone,
-                    Resident.birth_year, Household.address, Grid.name.label("grid"),
-                    Village.name.label("village"), Village.id.label("village_id"),
-                    last.c.last_visit, last.c.next_due)
-             .join(Household, Household.id == Resident.household_id)
-             .join(Grid, Grid.id == Household.grid_id)
-             .join(Village, Village.id == Grid.village_id)
-             .outerjoin(last, last.c.rid == Resident.id)
-             .where(_tag_condition(t)))
+        last = (
+            select(
+                SpecialGroupVisit.resident_id.label("rid"),
+                func.max(SpecialGroupVisit.visited_on).label("last_visit"),
+                func.max(SpecialGroupVisit.next_due_on).label("next_due"),
+            )
+            .where(SpecialGroupVisit.group_tag == t)
+            .group_by(SpecialGroupVisit.resident_id)
+            .subquery()
+        )
+        q = (
+            select(
+                Resident.id.label("resident_id"),
+                Resident.name,
+                Resident.phone,
+                Resident.birth_year,
+                Household.address,
+                Grid.name.label("grid"),
+                Village.name.label("village"),
+                Village.id.label("village_id"),
+                last.c.last_visit,
+                last.c.next_due,
+            )
+            .join(Household, Household.id == Resident.household_id)
+            .join(Grid, Grid.id == Household.grid_id)
+            .join(Village, Village.id == Grid.village_id)
+            .outerjoin(last, last.c.rid == Resident.id)
+            .where(_tag_condition(t))
+        )
         if village_id is not None:
             q = q.where(Village.id == village_id)
         if overdue_only:
@@ -631,8 +795,16 @@ def special_groups(s: Session, actor: Actor, now: datetime, *, tag: str | None =
         total += s.scalar(select(func.count()).select_from(q.subquery())) or 0
     union = union_all(*[q.add_columns(literal(t).label("tag")) for t, q in parts]).subquery()
     overdue_first = case((or_(union.c.next_due.is_(None), union.c.next_due < today), 0), else_=1)
-    rows = s.execute(select(union).order_by(overdue_first, union.c.next_due, union.c.resident_id)
-                     .offset(max(0, offset)).limit(max(1, limit))).mappings().all()
+    rows = (
+        s.execute(
+            select(union)
+            .order_by(overdue_first, union.c.next_due, union.c.resident_id)
+            .offset(max(0, offset))
+            .limit(max(1, limit))
+        )
+        .mappings()
+        .all()
+    )
     out = []
     role = actor.role
     for r in rows:
@@ -646,8 +818,16 @@ def special_groups(s: Session, actor: Actor, now: datetime, *, tag: str | None =
 
 
 def visits_of(s: Session, resident_id: int, limit: int = 10) -> list[dict]:
-    stmt = (select(SpecialGroupVisit.visited_on, SpecialGroupVisit.group_tag, SpecialGroupVisit.visitor,
-                   SpecialGroupVisit.note, SpecialGroupVisit.next_due_on)
-            .where(SpecialGroupVisit.resident_id == resident_id)
-            .order_by(SpecialGroupVisit.visited_on.desc(), SpecialGroupVisit.id.desc()).limit(limit))
+    stmt = (
+        select(
+            SpecialGroupVisit.visited_on,
+            SpecialGroupVisit.group_tag,
+            SpecialGroupVisit.visitor,
+            SpecialGroupVisit.note,
+            SpecialGroupVisit.next_due_on,
+        )
+        .where(SpecialGroupVisit.resident_id == resident_id)
+        .order_by(SpecialGroupVisit.visited_on.desc(), SpecialGroupVisit.id.desc())
+        .limit(limit)
+    )
     return [dict(r) for r in s.execute(stmt).mappings()]

@@ -43,29 +43,59 @@ def _overdue(now: datetime) -> tuple[Any, ...]:
     return _open(), W.due_at < now
 
 
-COUNTS: dict[str, NowCount] = {c.key: c for c in (
-    NowCount("open", "在办工单", f"{OPEN_TEXT}的件数。", lambda now: (_open(),)),
-    NowCount("overdue", "超期未办结",
-             f"{OPEN_TEXT}中已过办理时限（含已批准的延期）的件数；超期即自动进入党委督办。", _overdue),
-    NowCount("due_soon", "临期工单", f"{OPEN_TEXT}中办理时限已用去80%以上、尚未超期的件数。",
-             lambda now: (_open(), W.warn_at <= now, W.due_at >= now)),
-    NowCount("supervised", "督办中", f"{OPEN_TEXT}中已列入党委督办（黄色或红色）的件数。",
-             lambda now: (_open(), W.supervised.is_(True))),
-    NowCount("overdue_or_supervised", "超期或督办",
-             f"{OPEN_TEXT}中已超期或已列入督办的件数（督办清单的件数）。",
-             lambda now: (_open(), or_(W.due_at < now, W.supervised.is_(True)))),
-    # each order's own first-contact deadline: 24 hours unless its category or township set another
-    NowCount("contact_overdue", "超时未首次联系",
-             "已受理、尚未首次联系群众且已过首次联系时限（一般24小时，按类别和乡镇设置）的件数（诉求早回访）。",
-             lambda now: (W.status == "received", W.contact_due_at < now)),
-    NowCount("to_dispatch", "待派单", "已受理或已联系、尚未派单的件数。",
-             lambda now: (W.status.in_(("received", "contacted")),)),
-    NowCount("callback", "待回访", "已办结、等待回访群众满意度的件数。", lambda now: (W.status == "resolved",)),
-    NowCount("in_hand", "办理中", "已派单或正在办理的件数。",
-             lambda now: (W.status.in_(("dispatched", "in_progress")),)),
-    NowCount("today", "今日新受理", "今天（北京时间零点起）登记的件数。",
-             lambda now: (W.received_at >= local_midnight(to_local(now).date()),)),
-)}
+COUNTS: dict[str, NowCount] = {
+    c.key: c
+    for c in (
+        NowCount("open", "在办工单", f"{OPEN_TEXT}的件数。", lambda now: (_open(),)),
+        NowCount(
+            "overdue",
+            "超期未办结",
+            f"{OPEN_TEXT}中已过办理时限（含已批准的延期）的件数；超期即自动进入党委督办。",
+            _overdue,
+        ),
+        NowCount(
+            "due_soon",
+            "临期工单",
+            f"{OPEN_TEXT}中办理时限已用去80%以上、尚未超期的件数。",
+            lambda now: (_open(), W.warn_at <= now, W.due_at >= now),
+        ),
+        NowCount(
+            "supervised",
+            "督办中",
+            f"{OPEN_TEXT}中已列入党委督办（黄色或红色）的件数。",
+            lambda now: (_open(), W.supervised.is_(True)),
+        ),
+        NowCount(
+            "overdue_or_supervised",
+            "超期或督办",
+            f"{OPEN_TEXT}中已超期或已列入督办的件数（督办清单的件数）。",
+            lambda now: (_open(), or_(W.due_at < now, W.supervised.is_(True))),
+        ),
+        # each order's own first-contact deadline: 24 hours unless its category or township set another
+        NowCount(
+            "contact_overdue",
+            "超时未首次联系",
+            "已受理、尚未首次联系群众且已过首次联系时限（一般24小时，按类别和乡镇设置）的件数（诉求早回访）。",
+            lambda now: (W.status == "received", W.contact_due_at < now),
+        ),
+        NowCount(
+            "to_dispatch",
+            "待派单",
+            "已受理或已联系、尚未派单的件数。",
+            lambda now: (W.status.in_(("received", "contacted")),),
+        ),
+        NowCount("callback", "待回访", "已办结、等待回访群众满意度的件数。", lambda now: (W.status == "resolved",)),
+        NowCount(
+            "in_hand", "办理中", "已派单或正在办理的件数。", lambda now: (W.status.in_(("dispatched", "in_progress")),)
+        ),
+        NowCount(
+            "today",
+            "今日新受理",
+            "今天（北京时间零点起）登记的件数。",
+            lambda now: (W.received_at >= local_midnight(to_local(now).date()),),
+        ),
+    )
+}
 
 
 def where(key: str, now: datetime) -> Any:

@@ -18,9 +18,22 @@ from sqlalchemy.orm import Session, aliased
 from db import scope
 from db.errors import ValidationError
 from db.models import (
-    Category, Department, ExtensionRequest, Grid, GridEvent, Household, MediationCase,
-    MediationParty, OrderAssist, Platform, Resident, Township, User, Village,
-    WorkOrder, WorkOrderEvent,
+    Category,
+    Department,
+    ExtensionRequest,
+    Grid,
+    GridEvent,
+    Household,
+    MediationCase,
+    MediationParty,
+    OrderAssist,
+    Platform,
+    Resident,
+    Township,
+    User,
+    Village,
+    WorkOrder,
+    WorkOrderEvent,
 )
 from db.models.orders import OPEN_STATUSES
 from db.permissions import Actor, require, sees_staff, sees_unmasked
@@ -61,10 +74,21 @@ class InboxFilter:
 ORDER_NUMBER = re.compile(r"RX-\d{4}-\d{6}")
 
 # what a record-number search sets aside, as the page names it
-_SET_ASIDE = (("statuses", "状态"), ("channels", "渠道"), ("category_ids", "类别"), ("platform_ids", "承办平台"),
-              ("village_ids", "村（社区）"), ("received_from", "受理日期"), ("received_to", "受理日期"),
-              ("overdue", "只看"), ("contact_overdue", "只看"), ("supervised", "只看"), ("unsatisfied", "只看"),
-              ("mine", "只看"), ("extension_pending", "只看"))
+_SET_ASIDE = (
+    ("statuses", "状态"),
+    ("channels", "渠道"),
+    ("category_ids", "类别"),
+    ("platform_ids", "承办平台"),
+    ("village_ids", "村（社区）"),
+    ("received_from", "受理日期"),
+    ("received_to", "受理日期"),
+    ("overdue", "只看"),
+    ("contact_overdue", "只看"),
+    ("supervised", "只看"),
+    ("unsatisfied", "只看"),
+    ("mine", "只看"),
+    ("extension_pending", "只看"),
+)
 
 
 def for_record_number(f: InboxFilter) -> tuple[InboxFilter, list[str]]:
@@ -81,6 +105,7 @@ def for_record_number(f: InboxFilter) -> tuple[InboxFilter, list[str]]:
 
 
 # --------------------------------------------------------------------------- risk
+
 
 def _open():
     return W.status.in_(OPEN_STATUSES)
@@ -120,6 +145,7 @@ def row_light(row: dict[str, Any], now: datetime) -> str:
 
 # --------------------------------------------------------------------------- inbox
 
+
 def expand_categories(s: Session, ids: tuple[int, ...]) -> list[int]:
     """The categories and all their descendants (the category table is small)."""
     wanted = set(ids)
@@ -148,8 +174,11 @@ def _text_condition(t: str, phone_visible: bool):
         except ValidationError:
             phone = None
         ors.append(W.caller_phone == (phone or t))
-    ors += [W.title.icontains(t, autoescape=True), W.description.icontains(t, autoescape=True),
-            W.address.icontains(t, autoescape=True)]
+    ors += [
+        W.title.icontains(t, autoescape=True),
+        W.description.icontains(t, autoescape=True),
+        W.address.icontains(t, autoescape=True),
+    ]
     return or_(*ors)
 
 
@@ -160,9 +189,15 @@ def reach(actor: Actor):
     if actor.role == "platform":
         if not actor.platform_id:
             return false()
-        assists = select(OrderAssist.id).where(OrderAssist.order_id == W.id,
-                                               OrderAssist.platform_id == actor.platform_id,
-                                               OrderAssist.status != "withdrawn").exists()
+        assists = (
+            select(OrderAssist.id)
+            .where(
+                OrderAssist.order_id == W.id,
+                OrderAssist.platform_id == actor.platform_id,
+                OrderAssist.status != "withdrawn",
+            )
+            .exists()
+        )
         return or_(W.platform_id == actor.platform_id, assists)
     if actor.role == "grid":
         return W.handler_village_id == actor.village_id if actor.village_id else false()
@@ -208,8 +243,11 @@ def inbox_conditions(s: Session, f: InboxFilter, actor: Actor, now: datetime) ->
         uid = actor.user_id
         conds.append(or_(W.created_by == uid, W.assignee_id == uid, W.supervisor_user_id == uid))
     if f.extension_pending:
-        conds.append(select(ExtensionRequest.id).where(ExtensionRequest.order_id == W.id,
-                                                       ExtensionRequest.status == "pending").exists())
+        conds.append(
+            select(ExtensionRequest.id)
+            .where(ExtensionRequest.order_id == W.id, ExtensionRequest.status == "pending")
+            .exists()
+        )
     if text := search_text(f.text):
         conds.append(_text_condition(text, sees_unmasked(actor.role, "phone")))
     return conds
@@ -219,13 +257,38 @@ def _inbox_columns(now: datetime) -> Select:
     """The inbox's columns, joined to the names they show (not filtered, not sorted)."""
     band = risk_band(now)
     return (
-        select(W.id, W.number, W.received_at, W.channel, Category.name.label("category"),
-               Village.name.label("village"), W.title, W.status, Platform.name.label("platform"),
-               Department.name.label("department"), W.contact_due_at, W.due_at, W.warn_at, W.due_provisional,
-               W.dispatched_at, W.resolved_at, W.caller_name, W.caller_phone, W.supervised,
-               W.supervision_level, W.redispatch_count, W.satisfaction, W.urgency, W.tier,
-               W.version, W.external_no, W.external_source, W.external_due_at, W.handler_village_id,
-               band.label("band"))
+        select(
+            W.id,
+            W.number,
+            W.received_at,
+            W.channel,
+            Category.name.label("category"),
+            Village.name.label("village"),
+            W.title,
+            W.status,
+            Platform.name.label("platform"),
+            Department.name.label("department"),
+            W.contact_due_at,
+            W.due_at,
+            W.warn_at,
+            W.due_provisional,
+            W.dispatched_at,
+            W.resolved_at,
+            W.caller_name,
+            W.caller_phone,
+            W.supervised,
+            W.supervision_level,
+            W.redispatch_count,
+            W.satisfaction,
+            W.urgency,
+            W.tier,
+            W.version,
+            W.external_no,
+            W.external_source,
+            W.external_due_at,
+            W.handler_village_id,
+            band.label("band"),
+        )
         .select_from(W)
         # outer joins keep work_order the driving table (and its status index the access path)
         .outerjoin(Category, Category.id == W.category_id)
@@ -237,8 +300,7 @@ def _inbox_columns(now: datetime) -> Select:
 
 def inbox_select(s: Session, f: InboxFilter, actor: Actor, now: datetime) -> Select:
     """The inbox rows, sorted by risk band, nearest deadline, newest (not yet paginated)."""
-    return (_inbox_columns(now).where(*inbox_conditions(s, f, actor, now))
-            .order_by(*_inbox_order(f, risk_band(now))))
+    return _inbox_columns(now).where(*inbox_conditions(s, f, actor, now)).order_by(*_inbox_order(f, risk_band(now)))
 
 
 def inbox_ids_select(s: Session, f: InboxFilter, actor: Actor, now: datetime) -> Select:
@@ -276,13 +338,16 @@ def order_names(s: Session, order_ids: list[int]) -> dict[int, list[str]]:
     household's head and members."""
     ids = sorted({i for i in order_ids if i is not None})
     out: dict[int, set[str]] = {i: set() for i in ids}
-    for chunk in (ids[k:k + 500] for k in range(0, len(ids), 500)):
-        for oid, caller, head in s.execute(select(W.id, W.caller_name, Household.head_name)
-                                           .outerjoin(Household, Household.id == W.household_id)
-                                           .where(W.id.in_(chunk))):
+    for chunk in (ids[k : k + 500] for k in range(0, len(ids), 500)):
+        for oid, caller, head in s.execute(
+            select(W.id, W.caller_name, Household.head_name)
+            .outerjoin(Household, Household.id == W.household_id)
+            .where(W.id.in_(chunk))
+        ):
             out[oid] |= {n for n in (caller, head) if n}
-        for oid, name in s.execute(select(W.id, Resident.name).join(Resident, Resident.household_id == W.household_id)
-                                   .where(W.id.in_(chunk))):
+        for oid, name in s.execute(
+            select(W.id, Resident.name).join(Resident, Resident.household_id == W.household_id).where(W.id.in_(chunk))
+        ):
             if name:
                 out[oid].add(name)
     return {i: sorted(n) for i, n in out.items()}
@@ -290,11 +355,17 @@ def order_names(s: Session, order_ids: list[int]) -> dict[int, list[str]]:
 
 # the privacy specification of an order row (db/queries/privacy.py): its caller's structured
 # data, its address, and the free text a clerk typed, scrubbed with the names known for the order
-ORDER_PII = {"caller_name": "name", "caller_phone": "phone", "caller_id_number": "id_number",
-             "address": "address", "household_address": "address"}
+ORDER_PII = {
+    "caller_name": "name",
+    "caller_phone": "phone",
+    "caller_id_number": "id_number",
+    "address": "address",
+    "household_address": "address",
+}
 ORDER_ROW = privacy.Entity(fields=ORDER_PII, text=("title",), names=order_names)
-ORDER_DETAIL = privacy.Entity(fields=ORDER_PII, text=("title", "description", "result", "cancelled_reason"),
-                              names=order_names)
+ORDER_DETAIL = privacy.Entity(
+    fields=ORDER_PII, text=("title", "description", "result", "cancelled_reason"), names=order_names
+)
 
 
 def scrubbed(s: Session, role: str, rows: list[dict], fields: tuple[str, ...], key: str = "id") -> list[dict]:
@@ -310,25 +381,26 @@ def inbox_count(s: Session, f: InboxFilter, actor: Actor, now: datetime) -> int:
     return s.scalar(inbox_count_select(s, f, actor, now)) or 0
 
 
-def inbox_page(s: Session, f: InboxFilter, actor: Actor, now: datetime, offset: int = 0,
-               limit: int = 50) -> list[dict]:
+def inbox_page(s: Session, f: InboxFilter, actor: Actor, now: datetime, offset: int = 0, limit: int = 50) -> list[dict]:
     require(actor, "order.view")
-    ids = list(s.scalars(inbox_ids_select(s, f, actor, now).offset(max(0, int(offset)))
-                         .limit(max(1, min(int(limit), 500)))))
+    ids = list(
+        s.scalars(inbox_ids_select(s, f, actor, now).offset(max(0, int(offset))).limit(max(1, min(int(limit), 500))))
+    )
     if not ids:
         return []
     by_id = {r["id"]: r for r in _rows(s, _inbox_columns(now).where(W.id.in_(ids)), now)}
     return privacy.present(s, actor.role, [by_id[i] for i in ids if i in by_id], ORDER_ROW)
 
 
-def inbox_export(s: Session, f: InboxFilter, actor: Actor, now: datetime,
-                 limit: int = EXPORT_LIMIT) -> list[dict]:
+def inbox_export(s: Session, f: InboxFilter, actor: Actor, now: datetime, limit: int = EXPORT_LIMIT) -> list[dict]:
     require(actor, "order.export")
-    return privacy.present(s, actor.role, _rows(s, inbox_select(s, f, actor, now).limit(max(1, int(limit))), now),
-                           ORDER_ROW)
+    return privacy.present(
+        s, actor.role, _rows(s, inbox_select(s, f, actor, now).limit(max(1, int(limit))), now), ORDER_ROW
+    )
 
 
 # --------------------------------------------------------------------------- one order
+
 
 def order_detail(s: Session, order_id: int, role: str | None = None) -> dict | None:
     """Every column of the order plus the names it refers to; with ``role``, as that role may see
@@ -337,12 +409,21 @@ def order_detail(s: Session, order_id: int, role: str | None = None) -> dict | N
     creator, supervisor, assignee = aliased(User), aliased(User), aliased(User)
     original, handler = aliased(WorkOrder), aliased(Village)
     stmt = (
-        select(*scope.columns(W), Category.name.label("category"), Township.name.label("township"),
-               Village.name.label("village"), Grid.name.label("grid"), handler.name.label("handler_village"),
-               Household.address.label("household_address"), Platform.name.label("platform"),
-               Department.name.label("department"), creator.display_name.label("creator"),
-               assignee.display_name.label("assignee"), supervisor.display_name.label("supervisor"),
-               original.number.label("duplicate_of_number"))
+        select(
+            *scope.columns(W),
+            Category.name.label("category"),
+            Township.name.label("township"),
+            Village.name.label("village"),
+            Grid.name.label("grid"),
+            handler.name.label("handler_village"),
+            Household.address.label("household_address"),
+            Platform.name.label("platform"),
+            Department.name.label("department"),
+            creator.display_name.label("creator"),
+            assignee.display_name.label("assignee"),
+            supervisor.display_name.label("supervisor"),
+            original.number.label("duplicate_of_number"),
+        )
         .select_from(W)
         .outerjoin(Category, Category.id == W.category_id)
         .outerjoin(Township, Township.id == W.township_id)
@@ -369,23 +450,47 @@ def timeline(s: Session, order_id: int, role: str | None = None) -> list[dict]:
     """The order's steps, oldest first; with ``role``, as that role may see them (the notes
     scrubbed, the acting staff's names masked for the observer; 系统 stays)."""
     E = WorkOrderEvent
-    rows = s.execute(
-        select(E.id, E.at, E.actor_id, func.coalesce(User.display_name, "系统").label("actor"),
-               E.action, E.from_status, E.to_status, E.note, E.data)
-        .outerjoin(User, User.id == E.actor_id)
-        .where(E.order_id == order_id).order_by(E.at, E.id)
-    ).mappings().all()
+    rows = (
+        s.execute(
+            select(
+                E.id,
+                E.at,
+                E.actor_id,
+                func.coalesce(User.display_name, "系统").label("actor"),
+                E.action,
+                E.from_status,
+                E.to_status,
+                E.note,
+                E.data,
+            )
+            .outerjoin(User, User.id == E.actor_id)
+            .where(E.order_id == order_id)
+            .order_by(E.at, E.id)
+        )
+        .mappings()
+        .all()
+    )
     out = [dict(r) for r in rows]
     if role is not None and out:
         known = order_names(s, [order_id]).get(order_id, [])
         staff = sees_staff(role)  # the console's own staff: masked for the delegation's observer
-        out = [{**r, "note": scrub_for(role, r["note"], known) if r["note"] else r["note"],
-                "actor": r["actor"] if staff or r["actor_id"] is None else mask_name(r["actor"])} for r in out]
+        out = [
+            {
+                **r,
+                "note": scrub_for(role, r["note"], known) if r["note"] else r["note"],
+                "actor": r["actor"] if staff or r["actor_id"] is None else mask_name(r["actor"]),
+            }
+            for r in out
+        ]
     return out
 
 
-ORDER_ASSIST = privacy.Entity(text=("report",), names=lambda s, ids: order_names(s, ids), key="order_id",
-                              staff={"accepted_by": "name", "reported_by": "name"})
+ORDER_ASSIST = privacy.Entity(
+    text=("report",),
+    names=lambda s, ids: order_names(s, ids),
+    key="order_id",
+    staff={"accepted_by": "name", "reported_by": "name"},
+)
 
 
 def assists(s: Session, order_id: int, role: str | None = None) -> list[dict]:
@@ -393,29 +498,62 @@ def assists(s: Session, order_id: int, role: str | None = None) -> list[dict]:
     reports; with ``role``, as that role may see them (the reports scrubbed like the timeline's
     notes, the officers' names masked for the observer: ``ORDER_ASSIST``)."""
     A, accepter, reporter = OrderAssist, aliased(User), aliased(User)
-    rows = [dict(r) for r in s.execute(
-        select(A.id, A.order_id, A.platform_id, Platform.name.label("platform"), A.department_id,
-               Department.name.label("department"), A.status, A.assigned_at, A.accepted_at,
-               accepter.display_name.label("accepted_by"), A.reported_at,
-               reporter.display_name.label("reported_by"), A.report, A.version)
-        .join(Platform, Platform.id == A.platform_id)
-        .join(Department, Department.id == A.department_id)
-        .outerjoin(accepter, accepter.id == A.accepted_by)
-        .outerjoin(reporter, reporter.id == A.reported_by)
-        .where(A.order_id == order_id).order_by(A.id)).mappings()]
+    rows = [
+        dict(r)
+        for r in s.execute(
+            select(
+                A.id,
+                A.order_id,
+                A.platform_id,
+                Platform.name.label("platform"),
+                A.department_id,
+                Department.name.label("department"),
+                A.status,
+                A.assigned_at,
+                A.accepted_at,
+                accepter.display_name.label("accepted_by"),
+                A.reported_at,
+                reporter.display_name.label("reported_by"),
+                A.report,
+                A.version,
+            )
+            .join(Platform, Platform.id == A.platform_id)
+            .join(Department, Department.id == A.department_id)
+            .outerjoin(accepter, accepter.id == A.accepted_by)
+            .outerjoin(reporter, reporter.id == A.reported_by)
+            .where(A.order_id == order_id)
+            .order_by(A.id)
+        ).mappings()
+    ]
     return privacy.present(s, role, rows, ORDER_ASSIST) if role is not None and rows else rows
 
 
-def extension_requests(s: Session, order_id: int | None = None, status: str | None = None,
-                       limit: int = 200) -> list[dict]:
+def extension_requests(
+    s: Session, order_id: int | None = None, status: str | None = None, limit: int = 200
+) -> list[dict]:
     X = ExtensionRequest
     requester, decider = aliased(User), aliased(User)
     stmt = (
-        select(X.id, X.order_id, W.number, W.title, W.status.label("order_status"), W.due_at,
-               W.platform_id, Platform.name.label("platform"), Department.name.label("department"),
-               X.requested_at, requester.display_name.label("requested_by"), X.workdays,
-               X.reason, X.status, X.decided_at, decider.display_name.label("decided_by"),
-               X.new_due_at, X.version)
+        select(
+            X.id,
+            X.order_id,
+            W.number,
+            W.title,
+            W.status.label("order_status"),
+            W.due_at,
+            W.platform_id,
+            Platform.name.label("platform"),
+            Department.name.label("department"),
+            X.requested_at,
+            requester.display_name.label("requested_by"),
+            X.workdays,
+            X.reason,
+            X.status,
+            X.decided_at,
+            decider.display_name.label("decided_by"),
+            X.new_due_at,
+            X.version,
+        )
         .join(W, W.id == X.order_id)
         .outerjoin(Platform, Platform.id == W.platform_id)
         .outerjoin(Department, Department.id == W.department_id)
@@ -439,12 +577,12 @@ def linked_records(s: Session, order_id: int) -> list[dict]:
         extra.append({"type": "work_order", "id": oid, "kind": "duplicate", "direction": "in", "linked_at": at})
     original = s.scalar(select(W.duplicate_of_id).where(W.id == order_id))
     if original is not None:
-        extra.append({"type": "work_order", "id": original, "kind": "duplicate", "direction": "out",
-                      "linked_at": None})
+        extra.append({"type": "work_order", "id": original, "kind": "duplicate", "direction": "out", "linked_at": None})
     return links_q.linked(s, "work_order", order_id, extra)
 
 
 # --------------------------------------------------------------------------- 一事一档
+
 
 def _phone_key(phone: str | None) -> str | None:
     if not phone or not phone.strip():
@@ -459,8 +597,14 @@ HISTORY_DISPUTE = privacy.Entity(text=("title",))
 HISTORY_EVENT = privacy.Entity(fields={"address": "address"}, text=("description",))
 
 
-def caller_history(s: Session, phone: str | None = None, household_id: int | None = None,
-                   address: str | None = None, limit: int = 20, role: str | None = None) -> dict[str, list[dict]]:
+def caller_history(
+    s: Session,
+    phone: str | None = None,
+    household_id: int | None = None,
+    address: str | None = None,
+    limit: int = 20,
+    role: str | None = None,
+) -> dict[str, list[dict]]:
     """Everything on file for this caller, household or address, newest first:
     ``orders``, ``disputes`` (a party with this phone or from this household, or a case
     that came from one of these orders) and ``events`` (grid events at the household or
@@ -477,13 +621,32 @@ def caller_history(s: Session, phone: str | None = None, household_id: int | Non
         order_match.append(W.household_id == household_id)
     if address:
         order_match.append(W.address == address)
-    orders = s.execute(
-        select(W.id, W.number, W.received_at, W.channel, W.status, W.title,
-               Category.name.label("category"), W.caller_name, W.caller_phone, W.household_id,
-               W.address, W.satisfaction, W.due_at, W.resolved_at)
-        .outerjoin(Category, Category.id == W.category_id)
-        .where(or_(*order_match)).order_by(W.received_at.desc(), W.id.desc()).limit(limit)
-    ).mappings().all()
+    orders = (
+        s.execute(
+            select(
+                W.id,
+                W.number,
+                W.received_at,
+                W.channel,
+                W.status,
+                W.title,
+                Category.name.label("category"),
+                W.caller_name,
+                W.caller_phone,
+                W.household_id,
+                W.address,
+                W.satisfaction,
+                W.due_at,
+                W.resolved_at,
+            )
+            .outerjoin(Category, Category.id == W.category_id)
+            .where(or_(*order_match))
+            .order_by(W.received_at.desc(), W.id.desc())
+            .limit(limit)
+        )
+        .mappings()
+        .all()
+    )
 
     M, P = MediationCase, MediationParty
     case_match = [M.source_order_id.in_(select(W.id).where(or_(*order_match)))]
@@ -494,12 +657,28 @@ def caller_history(s: Session, phone: str | None = None, household_id: int | Non
         party_match.append(P.resident_id.in_(select(Resident.id).where(Resident.household_id == household_id)))
     if party_match:
         case_match.append(M.id.in_(select(P.case_id).where(or_(*party_match))))
-    disputes = s.execute(
-        select(M.id, M.number, M.reported_at, M.dispute_type, M.title, M.status, M.risk_colour,
-               M.level, M.source_order_id, Village.name.label("village"))
-        .outerjoin(Village, Village.id == M.village_id)
-        .where(or_(*case_match)).order_by(M.reported_at.desc(), M.id.desc()).limit(limit)
-    ).mappings().all()
+    disputes = (
+        s.execute(
+            select(
+                M.id,
+                M.number,
+                M.reported_at,
+                M.dispute_type,
+                M.title,
+                M.status,
+                M.risk_colour,
+                M.level,
+                M.source_order_id,
+                Village.name.label("village"),
+            )
+            .outerjoin(Village, Village.id == M.village_id)
+            .where(or_(*case_match))
+            .order_by(M.reported_at.desc(), M.id.desc())
+            .limit(limit)
+        )
+        .mappings()
+        .all()
+    )
 
     events: list = []
     event_match = []
@@ -508,20 +687,37 @@ def caller_history(s: Session, phone: str | None = None, household_id: int | Non
     if address:
         event_match.append(GridEvent.address == address)
     if event_match:
-        events = s.execute(
-            select(GridEvent.id, GridEvent.number, GridEvent.reported_at, GridEvent.event_type,
-                   GridEvent.description, GridEvent.status, GridEvent.address,
-                   Grid.name.label("grid"))
-            .outerjoin(Grid, Grid.id == GridEvent.grid_id)
-            .where(or_(*event_match)).order_by(GridEvent.reported_at.desc(), GridEvent.id.desc())
-            .limit(limit)
-        ).mappings().all()
-    out = {"orders": [dict(r) for r in orders], "disputes": [dict(r) for r in disputes],
-           "events": [dict(r) for r in events]}
+        events = (
+            s.execute(
+                select(
+                    GridEvent.id,
+                    GridEvent.number,
+                    GridEvent.reported_at,
+                    GridEvent.event_type,
+                    GridEvent.description,
+                    GridEvent.status,
+                    GridEvent.address,
+                    Grid.name.label("grid"),
+                )
+                .outerjoin(Grid, Grid.id == GridEvent.grid_id)
+                .where(or_(*event_match))
+                .order_by(GridEvent.reported_at.desc(), GridEvent.id.desc())
+                .limit(limit)
+            )
+            .mappings()
+            .all()
+        )
+    out = {
+        "orders": [dict(r) for r in orders],
+        "disputes": [dict(r) for r in disputes],
+        "events": [dict(r) for r in events],
+    }
     if role is not None:
-        out = {"orders": privacy.present(s, role, out["orders"], ORDER_ROW),
-               "disputes": privacy.present(s, role, out["disputes"], HISTORY_DISPUTE),
-               "events": privacy.present(s, role, out["events"], HISTORY_EVENT)}
+        out = {
+            "orders": privacy.present(s, role, out["orders"], ORDER_ROW),
+            "disputes": privacy.present(s, role, out["disputes"], HISTORY_DISPUTE),
+            "events": privacy.present(s, role, out["events"], HISTORY_EVENT),
+        }
     return out
 
 
@@ -529,11 +725,20 @@ SIMILAR_WORDING = 0.3  # likeness (db.rules.text) from which two complaints of o
 PHONE_DAYS = 30
 
 
-def duplicate_candidates(s: Session, category_id: int | None, *, village_id: int | None = None,
-                         grid_id: int | None = None, household_id: int | None = None,
-                         address: str | None = None, description: str | None = None,
-                         phone: str | None = None, now: datetime, days: int = 30,
-                         limit: int = 20) -> list[dict]:
+def duplicate_candidates(
+    s: Session,
+    category_id: int | None,
+    *,
+    village_id: int | None = None,
+    grid_id: int | None = None,
+    household_id: int | None = None,
+    address: str | None = None,
+    description: str | None = None,
+    phone: str | None = None,
+    now: datetime,
+    days: int = 30,
+    limit: int = 20,
+) -> list[dict]:
     """Earlier orders a clerk would expect to be told about before saving this one (not
     cancelled, received in the last ``days`` days), each with its ``reasons``:
 
@@ -562,12 +767,29 @@ def duplicate_candidates(s: Session, category_id: int | None, *, village_id: int
         ors.append(and_(W.category_id == category_id, W.village_id == village_id))
     if not ors:
         return []
-    rows = s.execute(
-        select(W.id, W.number, W.received_at, W.status, W.title, W.description, W.caller_name, W.caller_phone,
-               W.address, W.household_id, W.category_id, W.version)
-        .where(W.received_at >= since, W.received_at <= now, W.status != "cancelled", or_(*ors))
-        .order_by(W.received_at.desc(), W.id.desc()).limit(200)
-    ).mappings().all()
+    rows = (
+        s.execute(
+            select(
+                W.id,
+                W.number,
+                W.received_at,
+                W.status,
+                W.title,
+                W.description,
+                W.caller_name,
+                W.caller_phone,
+                W.address,
+                W.household_id,
+                W.category_id,
+                W.version,
+            )
+            .where(W.received_at >= since, W.received_at <= now, W.status != "cancelled", or_(*ors))
+            .order_by(W.received_at.desc(), W.id.desc())
+            .limit(200)
+        )
+        .mappings()
+        .all()
+    )
     out = []
     for r in rows:
         row = dict(r)
@@ -593,6 +815,7 @@ def duplicate_candidates(s: Session, category_id: int | None, *, village_id: int
 
 # --------------------------------------------------------------------------- supervision
 
+
 def _supervision_where(now: datetime):
     return order_counts.where("overdue_or_supervised", now)
 
@@ -601,29 +824,53 @@ def supervision_count(s: Session, now: datetime) -> int:
     return s.scalar(select(func.count()).select_from(W).where(_supervision_where(now))) or 0
 
 
-def supervision_list(s: Session, now: datetime, limit: int = 50, offset: int = 0,
-                     role: str | None = None) -> list[dict]:
+def supervision_list(
+    s: Session, now: datetime, limit: int = 50, offset: int = 0, role: str | None = None
+) -> list[dict]:
     """Open orders that are overdue or supervised: the most overdue first, then supervised
     orders by deadline. Each row carries how long it is overdue, in hours and working days
     (``overdue_workdays`` is None when a year's holiday schedule is missing)."""
     boss = aliased(User)
     overdue = W.due_at < now
-    rows = s.execute(
-        select(W.id, W.number, W.received_at, W.title, W.status, Category.name.label("category"),
-               Village.name.label("village"), Platform.name.label("platform"),
-               Department.name.label("department"), W.dispatched_at, W.due_at, W.warn_at, W.due_provisional,
-               W.supervised, W.supervision_level, boss.display_name.label("supervisor"),
-               W.urge_count, W.extension_count, W.redispatch_count, W.handler_village_id, W.version)
-        .select_from(W)
-        .outerjoin(Category, Category.id == W.category_id)
-        .outerjoin(Village, Village.id == W.village_id)
-        .outerjoin(Platform, Platform.id == W.platform_id)
-        .outerjoin(Department, Department.id == W.department_id)
-        .outerjoin(boss, boss.id == W.supervisor_user_id)
-        .where(_supervision_where(now))
-        .order_by(case((overdue, 0), else_=1), W.due_at.asc().nulls_last(), W.id)
-        .offset(max(0, int(offset))).limit(max(1, int(limit)))
-    ).mappings().all()
+    rows = (
+        s.execute(
+            select(
+                W.id,
+                W.number,
+                W.received_at,
+                W.title,
+                W.status,
+                Category.name.label("category"),
+                Village.name.label("village"),
+                Platform.name.label("platform"),
+                Department.name.label("department"),
+                W.dispatched_at,
+                W.due_at,
+                W.warn_at,
+                W.due_provisional,
+                W.supervised,
+                W.supervision_level,
+                boss.display_name.label("supervisor"),
+                W.urge_count,
+                W.extension_count,
+                W.redispatch_count,
+                W.handler_village_id,
+                W.version,
+            )
+            .select_from(W)
+            .outerjoin(Category, Category.id == W.category_id)
+            .outerjoin(Village, Village.id == W.village_id)
+            .outerjoin(Platform, Platform.id == W.platform_id)
+            .outerjoin(Department, Department.id == W.department_id)
+            .outerjoin(boss, boss.id == W.supervisor_user_id)
+            .where(_supervision_where(now))
+            .order_by(case((overdue, 0), else_=1), W.due_at.asc().nulls_last(), W.id)
+            .offset(max(0, int(offset)))
+            .limit(max(1, int(limit)))
+        )
+        .mappings()
+        .all()
+    )
     cal = load_calendar(s) if rows else None
     out = []
     for r in rows:
@@ -643,8 +890,28 @@ def supervision_list(s: Session, now: datetime, limit: int = 50, offset: int = 0
 
 
 __all__ = [
-    "InboxFilter", "assists", "for_record_number", "may_read", "reach", "caller_history", "duplicate_candidates", "expand_categories",
-    "extension_requests", "inbox_count", "inbox_count_select", "inbox_export", "inbox_page",
-    "inbox_ids_select", "inbox_select", "linked_records", "order_detail", "red_condition", "risk_band", "row_light",
-    "supervision_count", "supervision_list", "timeline", "yellow_condition",
+    "InboxFilter",
+    "assists",
+    "for_record_number",
+    "may_read",
+    "reach",
+    "caller_history",
+    "duplicate_candidates",
+    "expand_categories",
+    "extension_requests",
+    "inbox_count",
+    "inbox_count_select",
+    "inbox_export",
+    "inbox_page",
+    "inbox_ids_select",
+    "inbox_select",
+    "linked_records",
+    "order_detail",
+    "red_condition",
+    "risk_band",
+    "row_light",
+    "supervision_count",
+    "supervision_list",
+    "timeline",
+    "yellow_condition",
 ]

@@ -59,18 +59,23 @@ ADDRESS_WINDOW_DAYS = 14
 CHANNEL_GROUPS = {"grid": ("grid",), "hotline": ("hotline", "12345", "online"), "petition": ("petition",)}
 GROUP_LABELS = {"grid": "网格上报", "hotline": "热线/12345/线上", "petition": "信访"}
 COMBOS = {  # (grid, hotline, petition) -> label
-    (1, 0, 0): "仅网格", (0, 1, 0): "仅热线", (0, 0, 1): "仅信访",
-    (1, 1, 0): "网格+热线", (1, 0, 1): "网格+信访", (0, 1, 1): "热线+信访", (1, 1, 1): "三个渠道",
+    (1, 0, 0): "仅网格",
+    (0, 1, 0): "仅热线",
+    (0, 0, 1): "仅信访",
+    (1, 1, 0): "网格+热线",
+    (1, 0, 1): "网格+信访",
+    (0, 1, 1): "热线+信访",
+    (1, 1, 1): "三个渠道",
 }
 # a grid event's type -> the top-level categories (codes of the standard catalogue) it can be
 EVENT_TYPE_TOPICS: dict[str, tuple[str, ...]] = {
-    "safety": ("WFJS", "ZAFZ"),            # 违法建设, 治安防范
-    "environment": ("HJWS",),              # 环境卫生
-    "dispute": ("LLJF", "TDJF"),           # 邻里纠纷, 土地纠纷
-    "infrastructure": ("SDQN", "DLJT"),    # 水电气暖, 道路交通
+    "safety": ("WFJS", "ZAFZ"),  # 违法建设, 治安防范
+    "environment": ("HJWS",),  # 环境卫生
+    "dispute": ("LLJF", "TDJF"),  # 邻里纠纷, 土地纠纷
+    "infrastructure": ("SDQN", "DLJT"),  # 水电气暖, 道路交通
     "livelihood": ("ZCZX", "SHBZ", "LDBZ"),  # 政策咨询, 社会保障, 劳动就业
-    "special_group": ("SHBZ",),            # 社会保障
-    "other": ("SCJG",),                    # 市场监管, and every top-level category not named here
+    "special_group": ("SHBZ",),  # 社会保障
+    "other": ("SCJG",),  # 市场监管, and every top-level category not named here
 }
 ALL_CHANNELS = tuple(c for g in CHANNEL_GROUPS.values() for c in g)
 _BIT = {"grid": 1, "hotline": 2, "petition": 4}
@@ -82,6 +87,7 @@ EPOCH = datetime(1970, 1, 1)
 
 
 # --------------------------------------------------------------------------- keys, topics, weeks
+
 
 def _address(raw: str) -> str:
     """NFKC, every whitespace removed ("" when nothing is left)."""
@@ -193,6 +199,7 @@ def _at(seconds: float | None) -> datetime | None:
 
 # --------------------------------------------------------------------------- the one pass
 
+
 def analyse(s: Session, since: datetime, until: datetime) -> Analysis:
     """Every matter with a record in ``[since, until)`` (naive UTC), matched over the period and
     the look-back (module docstring). Plain Python over two reads, in time order."""
@@ -200,17 +207,38 @@ def analyse(s: Session, since: datetime, until: datetime) -> Analysis:
     categories, type_topics = _topics(s)
     hh = aliased(Household)
     orders = s.execute(
-        select(_epoch(W.received_at), W.channel, W.id, W.household_id, W.caller_phone, null(), W.address,
-               W.category_id, W.village_id)
-        .where(W.received_at >= start, W.received_at < until, W.status != "cancelled",
-               W.channel.in_(ALL_CHANNELS))
-        .order_by(W.received_at, W.id)).all()
+        select(
+            _epoch(W.received_at),
+            W.channel,
+            W.id,
+            W.household_id,
+            W.caller_phone,
+            null(),
+            W.address,
+            W.category_id,
+            W.village_id,
+        )
+        .where(W.received_at >= start, W.received_at < until, W.status != "cancelled", W.channel.in_(ALL_CHANNELS))
+        .order_by(W.received_at, W.id)
+    ).all()
     events = s.execute(
-        select(_epoch(E.reported_at), null(), E.id, E.household_id, null(), hh.phone, E.address,
-               E.event_type, Grid.village_id)
-        .select_from(E).join(Grid, Grid.id == E.grid_id).outerjoin(hh, hh.id == E.household_id)
+        select(
+            _epoch(E.reported_at),
+            null(),
+            E.id,
+            E.household_id,
+            null(),
+            hh.phone,
+            E.address,
+            E.event_type,
+            Grid.village_id,
+        )
+        .select_from(E)
+        .join(Grid, Grid.id == E.grid_id)
+        .outerjoin(hh, hh.id == E.household_id)
         .where(*_event_window(s, start, until))
-        .order_by(E.reported_at, E.id)).all()
+        .order_by(E.reported_at, E.id)
+    ).all()
     records = orders + events
     records.sort(key=itemgetter(0))  # two sorted runs: a merge
     n = len(records)
@@ -276,8 +304,10 @@ def analyse(s: Session, since: datetime, until: datetime) -> Analysis:
                     join(i, prev)
     links = _links(s, start, until)
     if links:
-        wanted = ({i for f, a, t, b in links for kind, i in ((f, a), (t, b)) if kind == "work_order"},
-                  {i for f, a, t, b in links for kind, i in ((f, a), (t, b)) if kind == "grid_event"})
+        wanted = (
+            {i for f, a, t, b in links for kind, i in ((f, a), (t, b)) if kind == "work_order"},
+            {i for f, a, t, b in links for kind, i in ((f, a), (t, b)) if kind == "grid_event"},
+        )
         index: tuple[dict[int, int], dict[int, int]] = ({}, {})
         for i, r in enumerate(records):
             kind = 0 if r[1] is not None else 1
@@ -336,12 +366,32 @@ def analyse(s: Session, since: datetime, until: datetime) -> Analysis:
                 first_call[r] = i
     weeks = _weeks(since, until)
     village_ids = {records[i][8] for i in first.values()}
-    villages = {v.id: (v.name, v.township) for v in s.execute(
-        select(Village.id, Village.name, Township.name.label("township"))
-        .join(Township, Township.id == Village.township_id)) if v.id in village_ids}
-    return Analysis(since_s, until_s, records, roots, bits, first, events_in, first_grid, first_call,
-                    first_order, first_event, categories, weeks,
-                    [_seconds(local_midnight(w[0])) for w in weeks[1:]], villages)
+    villages = {
+        v.id: (v.name, v.township)
+        for v in s.execute(
+            select(Village.id, Village.name, Township.name.label("township")).join(
+                Township, Township.id == Village.township_id
+            )
+        )
+        if v.id in village_ids
+    }
+    return Analysis(
+        since_s,
+        until_s,
+        records,
+        roots,
+        bits,
+        first,
+        events_in,
+        first_grid,
+        first_call,
+        first_order,
+        first_event,
+        categories,
+        weeks,
+        [_seconds(local_midnight(w[0])) for w in weeks[1:]],
+        villages,
+    )
 
 
 def _event_window(s: Session, start: datetime, until: datetime) -> list:
@@ -363,13 +413,16 @@ def _links(s: Session, start: datetime, until: datetime) -> list:
     out = []
     for near, far in (("from", "to"), ("to", "from")):
         q = select(L.from_type, L.from_id, L.to_type, L.to_id).where(
-            getattr(L, f"{near}_type") == "grid_event", getattr(L, f"{near}_id").in_(events),
-            func.coalesce(getattr(L, f"{far}_type"), "") == "work_order")
+            getattr(L, f"{near}_type") == "grid_event",
+            getattr(L, f"{near}_id").in_(events),
+            func.coalesce(getattr(L, f"{far}_type"), "") == "work_order",
+        )
         out += s.execute(q).all()
     return out
 
 
 # --------------------------------------------------------------------------- figures
+
 
 def _combo(bits: int) -> tuple[int, int, int]:
     return (bits & 1, (bits >> 1) & 1, (bits >> 2) & 1)
@@ -391,9 +444,14 @@ class _Tally:
 
     def row(self) -> dict:
         n, reached = self.matters, self.reached
-        return {"matters": n, "multi": self.multi, "multi_share": self.multi / n if n else None,
-                "reached": reached, "sentinel_failures": self.failures,
-                "sentinel_share": self.failures / reached if reached else None}
+        return {
+            "matters": n,
+            "multi": self.multi,
+            "multi_share": self.multi / n if n else None,
+            "reached": reached,
+            "sentinel_failures": self.failures,
+            "sentinel_share": self.failures / reached if reached else None,
+        }
 
 
 def figures(a: Analysis) -> dict:
@@ -432,11 +490,15 @@ def figures(a: Analysis) -> dict:
         if bits & 1 and bits & _CALL:
             matched += ev
     out = total.row()
-    out["combos"] = [{"combo": c, "label": label, "matters": by_combo.get(c[0] | c[1] << 1 | c[2] << 2, 0)}
-                     for c, label in COMBOS.items()]
+    out["combos"] = [
+        {"combo": c, "label": label, "matters": by_combo.get(c[0] | c[1] << 1 | c[2] << 2, 0)}
+        for c, label in COMBOS.items()
+    ]
     out["events"], out["events_matched"] = events, matched
-    out["by_week"] = [{"week": f"{w[0].isocalendar()[0]}-W{w[0].isocalendar()[1]:02d}", "start": w[0], "end": w[1],
-                       **tally.row()} for w, tally in zip(a.weeks, weeks, strict=True)]
+    out["by_week"] = [
+        {"week": f"{w[0].isocalendar()[0]}-W{w[0].isocalendar()[1]:02d}", "start": w[0], "end": w[1], **tally.row()}
+        for w, tally in zip(a.weeks, weeks, strict=True)
+    ]
     rows = []
     for vid, tally in villages.items():
         name, township = a.villages.get(vid, ("未定位", "")) if vid is not None else ("未定位", "")
@@ -457,17 +519,24 @@ def summary(s: Session, since: datetime, until: datetime, *, first_page: int = 0
     return out
 
 
-def matter_rows(a: Analysis, *, combo: tuple[int, int, int] | None = None, sentinel_only: bool = False,
-                offset: int = 0, limit: int = 20) -> tuple[int, list[dict]]:
+def matter_rows(
+    a: Analysis,
+    *,
+    combo: tuple[int, int, int] | None = None,
+    sentinel_only: bool = False,
+    offset: int = 0,
+    limit: int = 20,
+) -> tuple[int, list[dict]]:
     """The matters of one channel combination (or the sentinel failures): (count, one page), the
     latest first (by their first record in the period). A row carries its category, village,
     channels, counts and first dates, and ``order_ids`` / ``event_ids`` / ``key`` for the
     drill-down: never display those."""
     want = None if combo is None else combo[0] | combo[1] << 1 | combo[2] << 2
-    chosen = [r for r, bits in a.bits.items()
-              if (want is None or bits == want) and (not sentinel_only or a.sentinel(r))]
+    chosen = [
+        r for r, bits in a.bits.items() if (want is None or bits == want) and (not sentinel_only or a.sentinel(r))
+    ]
     chosen.sort(key=lambda r: (a.first[r], r), reverse=True)  # records are in time order
-    page = chosen[max(0, offset):max(0, offset) + max(1, limit)]
+    page = chosen[max(0, offset) : max(0, offset) + max(1, limit)]
     members: dict[int, tuple[list[int], list[int]]] = {r: ([], []) for r in page}
     if page:
         for i, r in enumerate(a.roots):
@@ -482,40 +551,86 @@ def matter_rows(a: Analysis, *, combo: tuple[int, int, int] | None = None, senti
         c = _combo(a.bits[r])
         orders, events = members[r]
         root = a.records[r]
-        rows.append({
-            "key": f"{'e' if root[1] is None else 'o'}{root[2]}", "category": category,
-            "village": a.villages.get(vid, ("", ""))[0] if vid is not None else "", "combo": c,
-            "channels": "、".join(GROUP_LABELS[g] for g, f in zip(CHANNEL_GROUPS, c, strict=True) if f),
-            "orders": len(orders), "events": len(events), "first_at": _at(a.records[a.first[r]][0]),
-            "first_grid": _at(a.first_grid.get(r)),
-            "first_call": _at(a.records[a.first_call[r]][0]) if r in a.first_call else None,
-            "sentinel": a.sentinel(r), "order_ids": tuple(orders[-MAX_DRILL:]), "event_ids": tuple(events[-MAX_DRILL:])})
+        rows.append(
+            {
+                "key": f"{'e' if root[1] is None else 'o'}{root[2]}",
+                "category": category,
+                "village": a.villages.get(vid, ("", ""))[0] if vid is not None else "",
+                "combo": c,
+                "channels": "、".join(GROUP_LABELS[g] for g, f in zip(CHANNEL_GROUPS, c, strict=True) if f),
+                "orders": len(orders),
+                "events": len(events),
+                "first_at": _at(a.records[a.first[r]][0]),
+                "first_grid": _at(a.first_grid.get(r)),
+                "first_call": _at(a.records[a.first_call[r]][0]) if r in a.first_call else None,
+                "sentinel": a.sentinel(r),
+                "order_ids": tuple(orders[-MAX_DRILL:]),
+                "event_ids": tuple(events[-MAX_DRILL:]),
+            }
+        )
     return len(chosen), rows
 
 
-def matters(s: Session, since: datetime, until: datetime, *, combo: tuple[int, int, int] | None = None,
-            sentinel_only: bool = False, offset: int = 0, limit: int = 20) -> tuple[int, list[dict]]:
+def matters(
+    s: Session,
+    since: datetime,
+    until: datetime,
+    *,
+    combo: tuple[int, int, int] | None = None,
+    sentinel_only: bool = False,
+    offset: int = 0,
+    limit: int = 20,
+) -> tuple[int, list[dict]]:
     """``matter_rows`` of the period ``[since, until)``."""
-    return matter_rows(analyse(s, since, until), combo=combo, sentinel_only=sentinel_only, offset=offset,
-                       limit=limit)
+    return matter_rows(analyse(s, since, until), combo=combo, sentinel_only=sentinel_only, offset=offset, limit=limit)
 
 
 # --------------------------------------------------------------------------- one matter's records
+
 
 def matter_records(s: Session, order_ids, event_ids, limit: int = 50) -> tuple[list[dict], list[dict]]:
     """The orders and the events of one matter, each oldest first (raw rows: the caller presents them)."""
     order_ids = [int(i) for i in list(order_ids)[:MAX_DRILL]]
     event_ids = [int(i) for i in list(event_ids)[:MAX_DRILL]]
-    orders = [dict(r) for r in s.execute(
-        select(W.id, W.number, W.received_at, W.channel, W.title, W.status)
-        .where(W.id.in_(order_ids)).order_by(W.received_at, W.id).limit(limit)).mappings()] if order_ids else []
+    orders = (
+        [
+            dict(r)
+            for r in s.execute(
+                select(W.id, W.number, W.received_at, W.channel, W.title, W.status)
+                .where(W.id.in_(order_ids))
+                .order_by(W.received_at, W.id)
+                .limit(limit)
+            ).mappings()
+        ]
+        if order_ids
+        else []
+    )
     reporter = aliased(GridStaff)
-    events = [dict(r) for r in s.execute(
-        select(E.id, E.number, E.reported_at, E.event_type, E.status, E.description,
-               Household.head_name.label("household_head"), reporter.name.label("reporter"))
-        .select_from(E).outerjoin(Household, Household.id == E.household_id)
-        .outerjoin(reporter, reporter.id == E.reporter_staff_id)
-        .where(E.id.in_(event_ids)).order_by(E.reported_at, E.id).limit(limit)).mappings()] if event_ids else []
+    events = (
+        [
+            dict(r)
+            for r in s.execute(
+                select(
+                    E.id,
+                    E.number,
+                    E.reported_at,
+                    E.event_type,
+                    E.status,
+                    E.description,
+                    Household.head_name.label("household_head"),
+                    reporter.name.label("reporter"),
+                )
+                .select_from(E)
+                .outerjoin(Household, Household.id == E.household_id)
+                .outerjoin(reporter, reporter.id == E.reporter_staff_id)
+                .where(E.id.in_(event_ids))
+                .order_by(E.reported_at, E.id)
+                .limit(limit)
+            ).mappings()
+        ]
+        if event_ids
+        else []
+    )
     return orders, events
 
 
@@ -530,13 +645,28 @@ def matter_records_for(s: Session, role: str, order_ids, event_ids, limit: int =
     orders, events = matter_records(s, order_ids, event_ids, limit)
     shown_orders = privacy.present(s, role, orders, kpi_q.DRILL_ROW)
     shown_events = privacy.present(s, role, events, events_q.EVENT_ROW)
-    out = [{"kind": "工单", "number": o["number"], "at": o["received_at"],
-            "source": CHANNELS.get(o["channel"], o["channel"]), "text": o["title"],
-            "status": ORDER_STATUSES.get(o["status"], o["status"])} for o in shown_orders]
-    out += [{"kind": "网格事件", "number": e["number"], "at": e["reported_at"],
-             "source": f"网格事件·{EVENT_TYPES.get(e['event_type'], e['event_type'])}",
-             "text": _short(e["description"]), "status": EVENT_STATUSES.get(e["status"], e["status"])}
-            for e in shown_events]
+    out = [
+        {
+            "kind": "工单",
+            "number": o["number"],
+            "at": o["received_at"],
+            "source": CHANNELS.get(o["channel"], o["channel"]),
+            "text": o["title"],
+            "status": ORDER_STATUSES.get(o["status"], o["status"]),
+        }
+        for o in shown_orders
+    ]
+    out += [
+        {
+            "kind": "网格事件",
+            "number": e["number"],
+            "at": e["reported_at"],
+            "source": f"网格事件·{EVENT_TYPES.get(e['event_type'], e['event_type'])}",
+            "text": _short(e["description"]),
+            "status": EVENT_STATUSES.get(e["status"], e["status"]),
+        }
+        for e in shown_events
+    ]
     out.sort(key=lambda r: (r["at"], r["number"]))
     return out[:limit]
 
@@ -546,6 +676,20 @@ def _short(text: str | None, n: int = 60) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-__all__ = ["ADDRESS_WINDOW_DAYS", "CHANNEL_GROUPS", "COMBOS", "EVENT_TYPE_TOPICS", "GROUP_LABELS",
-           "KEY_WINDOW_DAYS", "LOOKBACK_DAYS", "Analysis", "analyse", "figures", "matter_records",
-           "matter_records_for", "matter_rows", "matters", "summary"]
+__all__ = [
+    "ADDRESS_WINDOW_DAYS",
+    "CHANNEL_GROUPS",
+    "COMBOS",
+    "EVENT_TYPE_TOPICS",
+    "GROUP_LABELS",
+    "KEY_WINDOW_DAYS",
+    "LOOKBACK_DAYS",
+    "Analysis",
+    "analyse",
+    "figures",
+    "matter_records",
+    "matter_records_for",
+    "matter_rows",
+    "matters",
+    "summary",
+]

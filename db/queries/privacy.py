@@ -54,6 +54,7 @@ def present(s: Session, role: str, rows: list[dict], entity: Entity) -> list[dic
                 if r.get(column):
                     r[column] = MASKERS[kind](r[column])
     if entity.text:
+
         def names(keys: list) -> dict:
             found = entity.names(s, keys) if entity.names else {}
             return {k: [*found.get(k, []), *own.get(k, [])] for k in keys}

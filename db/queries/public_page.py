@@ -35,15 +35,19 @@ PUBLIC_READER = "public"
 PUBLIC_SOURCE = "public"  # a callback event's data["source"] when the resident rated on the page
 RATEABLE = "resolved"  # 已办结, not yet called back: the step the desk's 回访 takes
 
-RECEIPT_ENTITY = privacy.Entity(fields={"caller_name": "name", "caller_phone": "phone"},
-                                text=("description",), names=order_names)
+RECEIPT_ENTITY = privacy.Entity(
+    fields={"caller_name": "name", "caller_phone": "phone"}, text=("description",), names=order_names
+)
 RESULT_ENTITY = privacy.Entity(text=("result",), names=order_names)
 
 
 def _addresses(s: Session, order_id: int) -> list[str]:
     """The addresses known for the order (its own, its household's), longest first."""
-    row = s.execute(select(W.address, Household.address).outerjoin(Household, Household.id == W.household_id)
-                    .where(W.id == order_id)).first()
+    row = s.execute(
+        select(W.address, Household.address)
+        .outerjoin(Household, Household.id == W.household_id)
+        .where(W.id == order_id)
+    ).first()
     return sorted({a.strip() for a in (row or ()) if a and a.strip()}, key=len, reverse=True)
 
 
@@ -60,17 +64,38 @@ def _cut_addresses(text: str | None, addresses: list[str]) -> str | None:
 
 
 def _facts(s: Session, order_id: int, *extra) -> dict | None:
-    row = s.execute(
-        select(W.id, W.number, W.status, W.channel, W.received_at, W.contact_due_at, W.contacted_at,
-               W.dispatched_at, W.due_at, W.due_provisional, W.resolved_at, W.result, W.callback_at,
-               W.satisfaction, W.version, Category.name.label("category"), Village.name.label("village"),
-               Township.name.label("township"), *extra)
-        .select_from(W)
-        .outerjoin(Category, Category.id == W.category_id)
-        .outerjoin(Village, Village.id == W.village_id)
-        .outerjoin(Township, Township.id == W.township_id)
-        .where(W.id == order_id)
-    ).mappings().first()
+    row = (
+        s.execute(
+            select(
+                W.id,
+                W.number,
+                W.status,
+                W.channel,
+                W.received_at,
+                W.contact_due_at,
+                W.contacted_at,
+                W.dispatched_at,
+                W.due_at,
+                W.due_provisional,
+                W.resolved_at,
+                W.result,
+                W.callback_at,
+                W.satisfaction,
+                W.version,
+                Category.name.label("category"),
+                Village.name.label("village"),
+                Township.name.label("township"),
+                *extra,
+            )
+            .select_from(W)
+            .outerjoin(Category, Category.id == W.category_id)
+            .outerjoin(Village, Village.id == W.village_id)
+            .outerjoin(Township, Township.id == W.township_id)
+            .where(W.id == order_id)
+        )
+        .mappings()
+        .first()
+    )
     if row is None:
         return None
     out = dict(row)
@@ -82,8 +107,11 @@ def _facts(s: Session, order_id: int, *extra) -> dict | None:
 def _departments(s: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
-    rows = s.execute(select(Department.id, Platform.name, Department.name)
-                     .join(Platform, Platform.id == Department.platform_id).where(Department.id.in_(sorted(ids))))
+    rows = s.execute(
+        select(Department.id, Platform.name, Department.name)
+        .join(Platform, Platform.id == Department.platform_id)
+        .where(Department.id.in_(sorted(ids)))
+    )
     return {i: f"{p}{d}" for i, p, d in rows}
 
 
@@ -125,8 +153,9 @@ def _step(action: str, data: dict, dept: dict[int, str]) -> str | None:
 def steps(s: Session, order_id: int) -> list[dict]:
     """The public timeline: ``{"at", "text"}`` oldest first; no actor, no note."""
     rows = s.execute(select(E.at, E.action, E.data).where(E.order_id == order_id).order_by(E.at, E.id)).all()
-    dept = _departments(s, {d.get("department_id") for *_, d in rows
-                            if isinstance(d, dict) and isinstance(d.get("department_id"), int)})
+    dept = _departments(
+        s, {d.get("department_id") for *_, d in rows if isinstance(d, dict) and isinstance(d.get("department_id"), int)}
+    )
     out = []
     for at, action, data in rows:
         text = _step(action, data if isinstance(data, dict) else {}, dept)
@@ -171,4 +200,3 @@ def receipt(s: Session, order_id: int) -> dict | None:
 
 
 __all__ = ["PUBLIC_READER", "PUBLIC_SOURCE", "RATEABLE", "progress", "rated_publicly", "receipt", "steps"]
-

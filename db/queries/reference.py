@@ -33,24 +33,39 @@ def county_settings_locked(s: Session, actor) -> bool:
 
 
 def platforms(s: Session) -> list[dict]:
-    rows = s.execute(select(Platform.id, Platform.name, Township.name.label("township"))
-                     .join(Township, Township.id == Platform.township_id)
-                     .order_by(Platform.township_id, Platform.id)).mappings().all()
+    rows = (
+        s.execute(
+            select(Platform.id, Platform.name, Township.name.label("township"))
+            .join(Township, Township.id == Platform.township_id)
+            .order_by(Platform.township_id, Platform.id)
+        )
+        .mappings()
+        .all()
+    )
     return [dict(r) for r in rows]
 
 
 def villages(s: Session) -> list[dict]:
-    rows = s.execute(select(Village.id, Village.name, Township.name.label("township"))
-                     .join(Township, Township.id == Village.township_id)
-                     .order_by(Village.township_id, Village.id)).mappings().all()
+    rows = (
+        s.execute(
+            select(Village.id, Village.name, Township.name.label("township"))
+            .join(Township, Township.id == Village.township_id)
+            .order_by(Village.township_id, Village.id)
+        )
+        .mappings()
+        .all()
+    )
     return [dict(r) for r in rows]
 
 
 def grids(s: Session, village_id: int) -> list[dict]:
     from db.models import Grid
 
-    rows = s.execute(select(Grid.id, Grid.name, Grid.kind).where(Grid.village_id == village_id)
-                     .order_by(Grid.code)).mappings().all()
+    rows = (
+        s.execute(select(Grid.id, Grid.name, Grid.kind).where(Grid.village_id == village_id).order_by(Grid.code))
+        .mappings()
+        .all()
+    )
     return [dict(r) for r in rows]
 
 
@@ -63,22 +78,45 @@ def leaf_categories(s: Session) -> list[dict]:
     parent = aliased(Category)
     child = aliased(Category)
     has_child = select(child.id).where(child.parent_id == Category.id, child.active.is_(True)).exists()
-    rows = s.execute(
-        select(Category.id, Category.name, parent.name.label("parent"), Category.default_tier,
-               Category.platform_code, Category.handling_workdays)
-        .outerjoin(parent, parent.id == Category.parent_id)
-        .where(Category.active.is_(True), ~has_child)
-        .order_by(Category.code)).mappings().all()
-    return [dict(r, label=f'{r["parent"]} / {r["name"]}' if r["parent"] else r["name"]) for r in rows]
+    rows = (
+        s.execute(
+            select(
+                Category.id,
+                Category.name,
+                parent.name.label("parent"),
+                Category.default_tier,
+                Category.platform_code,
+                Category.handling_workdays,
+            )
+            .outerjoin(parent, parent.id == Category.parent_id)
+            .where(Category.active.is_(True), ~has_child)
+            .order_by(Category.code)
+        )
+        .mappings()
+        .all()
+    )
+    return [dict(r, label=f"{r['parent']} / {r['name']}" if r["parent"] else r["name"]) for r in rows]
 
 
 def departments(s: Session) -> list[dict]:
     from db.models import Department
 
-    rows = s.execute(select(Department.id, Department.name, Department.platform_id, Platform.code.label("platform_code"),
-                            Platform.name.label("platform"))
-                     .join(Platform, Platform.id == Department.platform_id)
-                     .where(Department.active.is_(True)).order_by(Department.platform_id, Department.id)).mappings().all()
+    rows = (
+        s.execute(
+            select(
+                Department.id,
+                Department.name,
+                Department.platform_id,
+                Platform.code.label("platform_code"),
+                Platform.name.label("platform"),
+            )
+            .join(Platform, Platform.id == Department.platform_id)
+            .where(Department.active.is_(True))
+            .order_by(Department.platform_id, Department.id)
+        )
+        .mappings()
+        .all()
+    )
     return [dict(r) for r in rows]
 
 
@@ -86,8 +124,15 @@ def supervisors(s: Session) -> list[dict]:
     """Active leaders and admins who may be assigned to supervise an order."""
     from db.models import User
 
-    rows = s.execute(select(User.id, User.display_name).where(User.active.is_(True), User.role.in_(("leader", "admin")))
-                     .order_by(User.role.desc(), User.id)).mappings().all()
+    rows = (
+        s.execute(
+            select(User.id, User.display_name)
+            .where(User.active.is_(True), User.role.in_(("leader", "admin")))
+            .order_by(User.role.desc(), User.id)
+        )
+        .mappings()
+        .all()
+    )
     return [dict(r) for r in rows]
 
 
@@ -99,6 +144,14 @@ def households(s: Session, grid_id: int, role: str, limit: int = 500) -> list[di
     may see them."""
     from db.models import Household
 
-    rows = s.execute(select(Household.id, Household.address, Household.head_name, Household.phone)
-                     .where(Household.grid_id == grid_id).order_by(Household.address).limit(limit)).mappings().all()
+    rows = (
+        s.execute(
+            select(Household.id, Household.address, Household.head_name, Household.phone)
+            .where(Household.grid_id == grid_id)
+            .order_by(Household.address)
+            .limit(limit)
+        )
+        .mappings()
+        .all()
+    )
     return privacy.present(s, role, [dict(r) for r in rows], HOUSEHOLD_PICK)

@@ -23,6 +23,7 @@ class Step:
 
 def checklist(s: Session) -> list[Step]:
     """What must be in place before the desk can take its first call, in the order to do it."""
+
     def count(model: type, *where) -> int:
         return int(s.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
@@ -66,8 +67,21 @@ def departments(s: Session) -> list[dict]:
     """Every department of the session's township (in use or not), by platform, for 上线准备."""
     from db.models import Platform
 
-    rows = s.execute(select(Department.id, Department.name, Department.phone, Department.active, Department.version,
-                            Platform.id.label("platform_id"), Platform.name.label("platform"))
-                     .join(Platform, Platform.id == Department.platform_id)
-                     .order_by(Platform.id, Department.id)).mappings().all()
+    rows = (
+        s.execute(
+            select(
+                Department.id,
+                Department.name,
+                Department.phone,
+                Department.active,
+                Department.version,
+                Platform.id.label("platform_id"),
+                Platform.name.label("platform"),
+            )
+            .join(Platform, Platform.id == Department.platform_id)
+            .order_by(Platform.id, Department.id)
+        )
+        .mappings()
+        .all()
+    )
     return [dict(r) for r in rows]

@@ -90,18 +90,30 @@ def _conditions(f: TaskFilter, today: date) -> list:
         conds.append(T.lead_unit == f.lead_unit)
     words = search_text(f.text)
     if words:
-        conds.append(or_(T.number == words, T.title.contains(words, autoescape=True),
-                         T.lead_unit.contains(words, autoescape=True),
-                         T.responsible_units.contains(words, autoescape=True), T.owner == words))
+        conds.append(
+            or_(
+                T.number == words,
+                T.title.contains(words, autoescape=True),
+                T.lead_unit.contains(words, autoescape=True),
+                T.responsible_units.contains(words, autoescape=True),
+                T.owner == words,
+            )
+        )
     return conds
 
 
 def _milestones_grouped(today: date):
-    return (select(M.task_id.label("task_id"), func.count().label("m_total"),
-                   func.sum(case((M.done_on.is_not(None), 1), else_=0)).label("m_done"),
-                   func.sum(case((_late_milestone(today), 1), else_=0)).label("m_late"),
-                   func.min(case((M.done_on.is_(None), M.due_on), else_=None)).label("m_next"))
-            .group_by(M.task_id).subquery("ms"))
+    return (
+        select(
+            M.task_id.label("task_id"),
+            func.count().label("m_total"),
+            func.sum(case((M.done_on.is_not(None), 1), else_=0)).label("m_done"),
+            func.sum(case((_late_milestone(today), 1), else_=0)).label("m_late"),
+            func.min(case((M.done_on.is_(None), M.due_on), else_=None)).label("m_next"),
+        )
+        .group_by(M.task_id)
+        .subquery("ms")
+    )
 
 
 def annotate(row: dict, today: date) -> dict:
@@ -120,34 +132,62 @@ def annotate(row: dict, today: date) -> dict:
     return row
 
 
-def task_page(s: Session, f: TaskFilter, today: date, role: str, offset: int = 0,
-              limit: int = 25) -> tuple[int, list[dict]]:
+def task_page(
+    s: Session, f: TaskFilter, today: date, role: str, offset: int = 0, limit: int = 25
+) -> tuple[int, list[dict]]:
     """One page of the ledger: open tasks first, by deadline (the most overdue first), then the
     closed ones, most recently closed first; each with its milestones' tally and warning."""
     where = _conditions(f, today)
     total = s.scalar(select(func.count()).select_from(T).where(*where)) or 0
     ms = _milestones_grouped(today)
     closed = T.status == "closed"
-    stmt = (select(T.id, T.number, T.title, T.lead_unit, T.responsible_units, T.owner, T.source, T.due_on,
-                   T.status, T.progress_percent, T.last_report_on, T.closed_on, T.version,
-                   func.coalesce(ms.c.m_total, 0).label("m_total"), func.coalesce(ms.c.m_done, 0).label("m_done"),
-                   func.coalesce(ms.c.m_late, 0).label("m_late"), ms.c.m_next)
-            .outerjoin(ms, ms.c.task_id == T.id).where(*where)
-            .order_by(case((closed, 1), else_=0), case((closed, T.closed_on), else_=None).desc(), T.due_on, T.id)
-            .offset(max(0, offset)).limit(max(1, limit)))
+    stmt = (
+        select(
+            T.id,
+            T.number,
+            T.title,
+            T.lead_unit,
+            T.responsible_units,
+            T.owner,
+            T.source,
+            T.due_on,
+            T.status,
+            T.progress_percent,
+            T.last_report_on,
+            T.closed_on,
+            T.version,
+            func.coalesce(ms.c.m_total, 0).label("m_total"),
+            func.coalesce(ms.c.m_done, 0).label("m_done"),
+            func.coalesce(ms.c.m_late, 0).label("m_late"),
+            ms.c.m_next,
+        )
+        .outerjoin(ms, ms.c.task_id == T.id)
+        .where(*where)
+        .order_by(case((closed, 1), else_=0), case((closed, T.closed_on), else_=None).desc(), T.due_on, T.id)
+        .offset(max(0, offset))
+        .limit(max(1, limit))
+    )
     rows = [annotate(dict(r), today) for r in s.execute(stmt).mappings()]
     return total, privacy.present(s, role, rows, ROW)
 
 
 def counts(s: Session, today: date) -> dict[str, int]:
     """The ``COUNTS`` now, in one statement."""
-    late_ms = (select(func.count()).select_from(M).join(T, T.id == M.task_id)
-               .where(_open(), _late_milestone(today)).scalar_subquery())
-    row = s.execute(select(
-        func.coalesce(func.sum(case((_open(), 1), else_=0)), 0),
-        func.coalesce(func.sum(case((overdue_cond(today), 1), else_=0)), 0),
-        func.coalesce(func.sum(case((due_soon_cond(today), 1), else_=0)), 0),
-        late_ms).select_from(T)).one()
+    late_ms = (
+        select(func.count())
+        .select_from(M)
+        .join(T, T.id == M.task_id)
+        .where(_open(), _late_milestone(today))
+        .scalar_subquery()
+    )
+    row = s.execute(
+        select(
+            func.coalesce(func.sum(case((_open(), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((overdue_cond(today), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((due_soon_cond(today), 1), else_=0)), 0),
+            late_ms,
+        ).select_from(T)
+    ).one()
     return {"open": int(row[0]), "overdue": int(row[1]), "due_soon": int(row[2]), "milestone_overdue": int(row[3] or 0)}
 
 
@@ -156,19 +196,25 @@ def week_counts(s: Session, start: date, end: date, today: date) -> dict[str, in
     (local dates, both included) the tasks closed and the tasks due (and of those, closed)."""
     out = counts(s, today)
     in_week = lambda col: and_(col >= start, col <= end)  # noqa: E731
-    row = s.execute(select(
-        func.coalesce(func.sum(case((and_(T.status == "closed", in_week(T.closed_on)), 1), else_=0)), 0),
-        func.coalesce(func.sum(case((in_week(T.due_on), 1), else_=0)), 0),
-        func.coalesce(func.sum(case((and_(in_week(T.due_on), T.status == "closed"), 1), else_=0)), 0),
-    ).select_from(T)).one()
+    row = s.execute(
+        select(
+            func.coalesce(func.sum(case((and_(T.status == "closed", in_week(T.closed_on)), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((in_week(T.due_on), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((and_(in_week(T.due_on), T.status == "closed"), 1), else_=0)), 0),
+        ).select_from(T)
+    ).one()
     out.update(closed_week=int(row[0]), due_week=int(row[1]), due_week_closed=int(row[2]))
     return out
 
 
 def overdue_tasks(s: Session, today: date, role: str, limit: int = LIST_LIMIT) -> list[dict]:
     """Open tasks past their deadline, most overdue first (then by number)."""
-    stmt = (select(T.id, T.number, T.title, T.lead_unit, T.owner, T.due_on, T.status, T.progress_percent)
-            .where(overdue_cond(today)).order_by(T.due_on, T.number).limit(limit))
+    stmt = (
+        select(T.id, T.number, T.title, T.lead_unit, T.owner, T.due_on, T.status, T.progress_percent)
+        .where(overdue_cond(today))
+        .order_by(T.due_on, T.number)
+        .limit(limit)
+    )
     rows = []
     for r in s.execute(stmt).mappings():
         row = dict(r)
@@ -189,28 +235,50 @@ def task_detail(s: Session, role: str, task_id: int, today: date) -> dict | None
     """A task with its milestones (in order, each with its warning) and progress reports (newest
     first), as ``role`` may see them; None when it does not exist (or is another township's)."""
     closer, creator = aliased(User), aliased(User)
-    row = s.execute(
-        select(*[getattr(T, c.key) for c in T.__table__.columns], Township.name.label("township"),
-               closer.display_name.label("closed_by_name"), creator.display_name.label("created_by_name"))
-        .join(Township, Township.id == T.township_id)
-        .outerjoin(closer, closer.id == T.closed_by).outerjoin(creator, creator.id == T.created_by)
-        .where(T.id == task_id)).mappings().first()
+    row = (
+        s.execute(
+            select(
+                *[getattr(T, c.key) for c in T.__table__.columns],
+                Township.name.label("township"),
+                closer.display_name.label("closed_by_name"),
+                creator.display_name.label("created_by_name"),
+            )
+            .join(Township, Township.id == T.township_id)
+            .outerjoin(closer, closer.id == T.closed_by)
+            .outerjoin(creator, creator.id == T.created_by)
+            .where(T.id == task_id)
+        )
+        .mappings()
+        .first()
+    )
     if row is None:
         return None
     task = dict(row)
     done = task["status"] == "closed"
     milestones = []
-    for m in s.execute(select(M.id, M.seq, M.title, M.due_on, M.done_on, M.note, M.version)
-                       .where(M.task_id == task_id).order_by(M.seq, M.id)).mappings():
+    for m in s.execute(
+        select(M.id, M.seq, M.title, M.due_on, M.done_on, M.note, M.version)
+        .where(M.task_id == task_id)
+        .order_by(M.seq, M.id)
+    ).mappings():
         m = dict(m)
         m["warning"], m["warning_text"] = rules.warning(m["due_on"], today, done or m["done_on"] is not None)
         milestones.append(m)
-    progress = [dict(p) for p in s.execute(
-        select(TaskProgress.id, TaskProgress.reported_on, TaskProgress.percent, TaskProgress.text,
-               User.display_name.label("reporter"))
-        .outerjoin(User, User.id == TaskProgress.reporter_id)
-        .where(TaskProgress.task_id == task_id)
-        .order_by(TaskProgress.reported_on.desc(), TaskProgress.id.desc())).mappings()]
+    progress = [
+        dict(p)
+        for p in s.execute(
+            select(
+                TaskProgress.id,
+                TaskProgress.reported_on,
+                TaskProgress.percent,
+                TaskProgress.text,
+                User.display_name.label("reporter"),
+            )
+            .outerjoin(User, User.id == TaskProgress.reporter_id)
+            .where(TaskProgress.task_id == task_id)
+            .order_by(TaskProgress.reported_on.desc(), TaskProgress.id.desc())
+        ).mappings()
+    ]
     task["m_total"] = len(milestones)
     task["m_done"] = sum(1 for m in milestones if m["done_on"] is not None)
     task["m_late"] = sum(1 for m in milestones if m["warning"] == "overdue")
@@ -222,4 +290,3 @@ def task_detail(s: Session, role: str, task_id: int, today: date) -> dict | None
     task["milestones"] = privacy.present(s, role, milestones, MILESTONE)
     task["progress"] = privacy.present(s, role, progress, PROGRESS)
     return task
-

@@ -46,8 +46,13 @@ class Clocks:
     workdays_from: str = FROM_CATEGORY
 
 
-def resolve(category_hours: int | None, category_workdays: int | None, township_hours: int | None = None,
-            override_hours: int | None = None, override_workdays: int | None = None) -> Clocks:
+def resolve(
+    category_hours: int | None,
+    category_workdays: int | None,
+    township_hours: int | None = None,
+    override_hours: int | None = None,
+    override_workdays: int | None = None,
+) -> Clocks:
     """The precedence above, without a database: the township's clock for the category, else (first
     contact) the township's own first-contact clock, else the catalogue's (24 h / 5 days if it has
     none); never less than 1."""
@@ -71,14 +76,22 @@ def category_clocks(s: Session, township_id: int | None, category_id: int | None
     setting = s.get(TownshipSetting, township_id) if township_id is not None else None
     override = None
     if township_id is not None and category_id is not None:
-        override = s.scalar(select(TownshipCategoryClock).where(TownshipCategoryClock.township_id == township_id,
-                                                                TownshipCategoryClock.category_id == category_id))
-    return resolve(cat.contact_hours if cat else None, cat.handling_workdays if cat else None,
-                   setting.contact_hours if setting else None,
-                   override.contact_hours if override else None, override.handling_workdays if override else None)
+        override = s.scalar(
+            select(TownshipCategoryClock).where(
+                TownshipCategoryClock.township_id == township_id, TownshipCategoryClock.category_id == category_id
+            )
+        )
+    return resolve(
+        cat.contact_hours if cat else None,
+        cat.handling_workdays if cat else None,
+        setting.contact_hours if setting else None,
+        override.contact_hours if override else None,
+        override.handling_workdays if override else None,
+    )
 
 
 # --------------------------------------------------------------------------- 党员联户
+
 
 @dataclass(frozen=True)
 class LinkRange:
@@ -95,8 +108,11 @@ def link_range(s: Session, township_id: int | None) -> LinkRange:
 
 def link_ranges(s: Session) -> dict[int, LinkRange]:
     """The link range of every township the reader sees, by township id."""
-    rows = s.execute(select(Township.id, TownshipSetting.link_min, TownshipSetting.link_max)
-                     .outerjoin(TownshipSetting, TownshipSetting.township_id == Township.id)).all()
+    rows = s.execute(
+        select(Township.id, TownshipSetting.link_min, TownshipSetting.link_max).outerjoin(
+            TownshipSetting, TownshipSetting.township_id == Township.id
+        )
+    ).all()
     return {tid: LinkRange(lo, hi, True) if lo is not None else LinkRange() for tid, lo, hi in rows}
 
 
@@ -119,14 +135,20 @@ def link_bounds(village_col: Any) -> tuple[Any, Any]:
     v = aliased(Village)
 
     def bound(col: Any, default: int) -> Any:
-        sub = (select(col).join(v, v.township_id == TownshipSetting.township_id).where(v.id == village_col)
-               .correlate_except(TownshipSetting, v).scalar_subquery())
+        sub = (
+            select(col)
+            .join(v, v.township_id == TownshipSetting.township_id)
+            .where(v.id == village_col)
+            .correlate_except(TownshipSetting, v)
+            .scalar_subquery()
+        )
         return func.coalesce(sub, default)
 
     return bound(TownshipSetting.link_min, LINK_MIN), bound(TownshipSetting.link_max, LINK_MAX)
 
 
 # --------------------------------------------------------------------------- the settings page
+
 
 def settings_of(s: Session, township_id: int) -> dict | None:
     """A township's settings as the form shows them (``version`` 0: never saved, the defaults);
@@ -135,9 +157,14 @@ def settings_of(s: Session, township_id: int) -> dict | None:
     if town is None:
         return None
     row = s.get(TownshipSetting, township_id)
-    return {"township_id": town.id, "township": town.name,
-            "link_min": row.link_min if row else LINK_MIN, "link_max": row.link_max if row else LINK_MAX,
-            "contact_hours": row.contact_hours if row else None, "version": row.version if row else 0}
+    return {
+        "township_id": town.id,
+        "township": town.name,
+        "link_min": row.link_min if row else LINK_MIN,
+        "link_max": row.link_max if row else LINK_MAX,
+        "contact_hours": row.contact_hours if row else None,
+        "version": row.version if row else 0,
+    }
 
 
 def category_clock_rows(s: Session, township_id: int) -> list[dict]:
@@ -146,24 +173,53 @@ def category_clock_rows(s: Session, township_id: int) -> list[dict]:
     when it never set any) and the clocks in force in the township."""
     parent, child = aliased(Category), aliased(Category)
     has_child = select(child.id).where(child.parent_id == Category.id, child.active.is_(True)).exists()
-    cats = s.execute(
-        select(Category.id, Category.code, Category.name, parent.name.label("parent"),
-               Category.contact_hours, Category.handling_workdays)
-        .outerjoin(parent, parent.id == Category.parent_id)
-        .where(Category.active.is_(True), ~has_child).order_by(Category.code)).mappings().all()
-    own = {r.category_id: r for r in s.scalars(select(TownshipCategoryClock)
-                                                .where(TownshipCategoryClock.township_id == township_id))}
+    cats = (
+        s.execute(
+            select(
+                Category.id,
+                Category.code,
+                Category.name,
+                parent.name.label("parent"),
+                Category.contact_hours,
+                Category.handling_workdays,
+            )
+            .outerjoin(parent, parent.id == Category.parent_id)
+            .where(Category.active.is_(True), ~has_child)
+            .order_by(Category.code)
+        )
+        .mappings()
+        .all()
+    )
+    own = {
+        r.category_id: r
+        for r in s.scalars(select(TownshipCategoryClock).where(TownshipCategoryClock.township_id == township_id))
+    }
     setting = s.get(TownshipSetting, township_id)
     township_hours = setting.contact_hours if setting else None
     out = []
     for c in cats:
         o = own.get(c["id"])
-        clocks = resolve(c["contact_hours"], c["handling_workdays"], township_hours,
-                         o.contact_hours if o else None, o.handling_workdays if o else None)
-        out.append({"id": c["id"], "code": c["code"], "label": f'{c["parent"]} / {c["name"]}' if c["parent"] else c["name"],
-                    "county_hours": c["contact_hours"], "county_workdays": c["handling_workdays"],
-                    "own_hours": o.contact_hours if o else None, "own_workdays": o.handling_workdays if o else None,
-                    "version": o.version if o else 0,
-                    "contact_hours": clocks.contact_hours, "handling_workdays": clocks.handling_workdays,
-                    "contact_from": clocks.contact_from, "workdays_from": clocks.workdays_from})
+        clocks = resolve(
+            c["contact_hours"],
+            c["handling_workdays"],
+            township_hours,
+            o.contact_hours if o else None,
+            o.handling_workdays if o else None,
+        )
+        out.append(
+            {
+                "id": c["id"],
+                "code": c["code"],
+                "label": f"{c['parent']} / {c['name']}" if c["parent"] else c["name"],
+                "county_hours": c["contact_hours"],
+                "county_workdays": c["handling_workdays"],
+                "own_hours": o.contact_hours if o else None,
+                "own_workdays": o.handling_workdays if o else None,
+                "version": o.version if o else 0,
+                "contact_hours": clocks.contact_hours,
+                "handling_workdays": clocks.handling_workdays,
+                "contact_from": clocks.contact_from,
+                "workdays_from": clocks.workdays_from,
+            }
+        )
     return out

@@ -48,21 +48,68 @@ class Column:
 
 
 TICKET = {
-    "number": Column("工单编号", True, ("工单编号", "工单号", "12345工单编号", "工单号码", "诉求编号", "受理编号", "流水号",
-                                         "编号", "件号"), "number"),
-    "received_at": Column("受理时间", True, ("受理时间", "来电时间", "转办时间", "登记时间", "派单时间", "创建时间",
-                                           "受理日期", "来电日期"), "datetime"),
+    "number": Column(
+        "工单编号",
+        True,
+        ("工单编号", "工单号", "12345工单编号", "工单号码", "诉求编号", "受理编号", "流水号", "编号", "件号"),
+        "number",
+    ),
+    "received_at": Column(
+        "受理时间",
+        True,
+        ("受理时间", "来电时间", "转办时间", "登记时间", "派单时间", "创建时间", "受理日期", "来电日期"),
+        "datetime",
+    ),
     "caller_name": Column("来电人", False, ("来电人", "来电人姓名", "诉求人", "诉求人姓名", "姓名", "联系人")),
-    "caller_phone": Column("联系电话", False, ("联系电话", "来电号码", "来电电话", "诉求人电话", "联系号码", "电话",
-                                            "手机号码", "联系方式"), "phone"),
-    "description": Column("诉求内容", True, ("诉求内容", "来电内容", "诉求描述", "诉求详情", "工单内容", "问题描述",
-                                          "反映内容", "事项内容", "内容")),
-    "category": Column("诉求类型", False, ("诉求类型", "诉求分类", "诉求类别", "问题类别", "问题类型", "事项类别",
-                                        "问题分类", "工单类型", "业务类型", "类别")),
-    "area": Column("所属区域", False, ("所属区域", "所属区域/地址", "事发地址", "事发地点", "诉求地址", "地址", "区域",
-                                    "所在地", "地点")),
-    "due_at": Column("办理时限", False, ("办理时限", "截止时间", "办结时限", "办理期限", "处理时限", "办结期限",
-                                      "要求办结时间", "限办时间", "到期时间", "回复时限"), "deadline"),
+    "caller_phone": Column(
+        "联系电话",
+        False,
+        ("联系电话", "来电号码", "来电电话", "诉求人电话", "联系号码", "电话", "手机号码", "联系方式"),
+        "phone",
+    ),
+    "description": Column(
+        "诉求内容",
+        True,
+        ("诉求内容", "来电内容", "诉求描述", "诉求详情", "工单内容", "问题描述", "反映内容", "事项内容", "内容"),
+    ),
+    "category": Column(
+        "诉求类型",
+        False,
+        (
+            "诉求类型",
+            "诉求分类",
+            "诉求类别",
+            "问题类别",
+            "问题类型",
+            "事项类别",
+            "问题分类",
+            "工单类型",
+            "业务类型",
+            "类别",
+        ),
+    ),
+    "area": Column(
+        "所属区域",
+        False,
+        ("所属区域", "所属区域/地址", "事发地址", "事发地点", "诉求地址", "地址", "区域", "所在地", "地点"),
+    ),
+    "due_at": Column(
+        "办理时限",
+        False,
+        (
+            "办理时限",
+            "截止时间",
+            "办结时限",
+            "办理期限",
+            "处理时限",
+            "办结期限",
+            "要求办结时间",
+            "限办时间",
+            "到期时间",
+            "回复时限",
+        ),
+        "deadline",
+    ),
     "urgency": Column("紧急程度", False, ("紧急程度", "缓急程度", "紧急度", "缓急", "优先级")),
     "unit": Column("承办单位", False, ("承办单位", "承办部门", "办理单位", "主办单位", "责任单位", "交办单位")),
 }
@@ -75,8 +122,16 @@ PETITION = {
     "category": Column("问题类别", False, ("问题类别", "问题分类", "信访类别", "内容分类", "类别")),
 }
 KINDS = {"12345": TICKET, "petition": PETITION}
-URGENCY_WORDS = {"特急": "critical", "紧急": "urgent", "加急": "urgent", "急": "urgent", "一般": "normal",
-                 "普通": "normal", "平件": "normal", "": "normal"}
+URGENCY_WORDS = {
+    "特急": "critical",
+    "紧急": "urgent",
+    "加急": "urgent",
+    "急": "urgent",
+    "一般": "normal",
+    "普通": "normal",
+    "平件": "normal",
+    "": "normal",
+}
 
 
 @dataclass
@@ -102,12 +157,15 @@ def norm(text: Any) -> str:
 
 # --------------------------------------------------------------------------- the grid of cells
 
+
 def _xlsx_cells(raw: bytes) -> list[list[Any]]:
     import openpyxl
 
     why = refusal(raw, MAX_ROWS + HEADER_SCAN)
     if why:
-        raise ValidationError(why.replace("请上传由本系统导出的模板。", "请上传县平台导出的 Excel 文件。"), field="file")
+        raise ValidationError(
+            why.replace("请上传由本系统导出的模板。", "请上传县平台导出的 Excel 文件。"), field="file"
+        )
     wb = openpyxl.load_workbook(io.BytesIO(raw), data_only=True)
     ws = wb.worksheets[0]
     cells = [list(r) for r in ws.iter_rows(values_only=True)]
@@ -146,6 +204,7 @@ def cells_of(raw: bytes, filename: str) -> list[list[Any]]:
 
 # --------------------------------------------------------------------------- header and columns
 
+
 def _header(cells: list[list[Any]], spec: dict[str, Column], mapping: dict[str, str]) -> tuple[int, dict[str, int]]:
     """(row index of the header, {field: column index}) or ValidationError naming what is missing."""
     wanted = {f: ((mapping[f],) if mapping.get(f) else c.aliases) for f, c in spec.items()}
@@ -161,24 +220,37 @@ def _header(cells: list[list[Any]], spec: dict[str, Column], mapping: dict[str, 
                     continue
                 for name in names:
                     n = norm(name)
-                    j = next((j for j, t in enumerate(texts) if j not in found.values()
-                              and (t == n if exact else (len(n) >= 2 and t.startswith(n)))), None)
+                    j = next(
+                        (
+                            j
+                            for j, t in enumerate(texts)
+                            if j not in found.values() and (t == n if exact else (len(n) >= 2 and t.startswith(n)))
+                        ),
+                        None,
+                    )
                     if j is not None:
                         found[f] = j
                         break
         if len(found) > len(best[1]):
             best = (i, found)
     i, found = best
-    missing = [spec[f].label + (f"（对应表头“{mapping[f]}”）" if mapping.get(f) else "")
-               for f, c in spec.items() if c.required and f not in found]
+    missing = [
+        spec[f].label + (f"（对应表头“{mapping[f]}”）" if mapping.get(f) else "")
+        for f, c in spec.items()
+        if c.required and f not in found
+    ]
     if i < 0 or missing:
-        raise ValidationError("文件中找不到这些必需的列：" + "、".join(missing or [c.label for c in spec.values()
-                                                                     if c.required])
-                              + "。请在“列对应”中指定文件里的表头名称。", field="file")
+        raise ValidationError(
+            "文件中找不到这些必需的列："
+            + "、".join(missing or [c.label for c in spec.values() if c.required])
+            + "。请在“列对应”中指定文件里的表头名称。",
+            field="file",
+        )
     return i, found
 
 
 # --------------------------------------------------------------------------- values
+
 
 def _number(v: Any) -> str | None:
     if v is None:
@@ -221,11 +293,23 @@ def parse_datetime(v: Any, end_of_day: bool = False) -> datetime | None:
         v = str(int(v)) if float(v).is_integer() else str(v)
     text = unicodedata.normalize("NFKC", str(v)).strip()
     if re.fullmatch(r"\d{8}(\d{4}(\d{2})?)?", text):  # 20261124, 202611240930, 20261124093000
-        text = f"{text[:4]}-{text[4:6]}-{text[6:8]}" + (f" {text[8:10]}:{text[10:12]}" if len(text) > 8 else "") + \
-            (f":{text[12:14]}" if len(text) == 14 else "")
+        text = (
+            f"{text[:4]}-{text[4:6]}-{text[6:8]}"
+            + (f" {text[8:10]}:{text[10:12]}" if len(text) > 8 else "")
+            + (f":{text[12:14]}" if len(text) == 14 else "")
+        )
     text = re.sub(r"^(\d{4})[./](\d{1,2})[./](\d{1,2})", r"\1-\2-\3", text)  # 2026.11.24 (not 09:30:00.5)
-    text = (text.replace("年", "-").replace("月", "-").replace("日", " ").replace("号", " ")
-            .replace("时", ":").replace("点", ":").replace("分", ":").replace("秒", "").replace("/", "-"))
+    text = (
+        text.replace("年", "-")
+        .replace("月", "-")
+        .replace("日", " ")
+        .replace("号", " ")
+        .replace("时", ":")
+        .replace("点", ":")
+        .replace("分", ":")
+        .replace("秒", "")
+        .replace("/", "-")
+    )
     text = re.sub(r"\s+", " ", text).strip().rstrip(":")
     text = re.sub(r"(\d{1,2}-\d{1,2}) (\d)", r"\1 \2", text)
     m = DT.match(text)
@@ -261,8 +345,9 @@ def read(raw: bytes, filename: str, kind: str, mapping: dict[str, str] | None = 
     hi, cols = _header(cells, spec, mapping or {})
     header = cells[hi]
     headers = [str(v).strip() for v in header if v is not None and str(v).strip()]
-    table = Table(header_line=hi + 1, columns={f: str(header[j]).strip() for f, j in cols.items()}, rows=[],
-                  headers=headers)
+    table = Table(
+        header_line=hi + 1, columns={f: str(header[j]).strip() for f, j in cols.items()}, rows=[], headers=headers
+    )
     header_norm = [norm(v) for v in header]
     seen: dict[str, int] = {}
     for i in range(hi + 1, len(cells)):
@@ -293,13 +378,15 @@ def read(raw: bytes, filename: str, kind: str, mapping: dict[str, str] | None = 
             except (ValueError, TypeError, OverflowError):
                 table.problems.append((line, col.label, f"无法识别的日期时间：{str(v)[:30]}"))
                 values[f] = None
-            if col.required and values[f] in (None, "") and not any(p[0] == line and p[1] == col.label
-                                                                     for p in table.problems):
+            if (
+                col.required
+                and values[f] in (None, "")
+                and not any(p[0] == line and p[1] == col.label for p in table.problems)
+            ):
                 table.problems.append((line, col.label, "必填，不能为空"))
         urgency = norm(values.get("urgency") or "")
         # None when the file does not say (a re-import then leaves the order's urgency as it is)
-        values["urgency"] = (URGENCY_WORDS.get(urgency, "urgent" if "急" in urgency else "normal")
-                             if urgency else None)
+        values["urgency"] = URGENCY_WORDS.get(urgency, "urgent" if "急" in urgency else "normal") if urgency else None
         number = values.get("number")
         if number:
             if number in seen:

@@ -46,17 +46,26 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     ("reported", "refer"): _t("referred", "grid_event.refer", "refer"),
     ("referred", "mark_handled"): _t("handling", "grid_event.refer", "mark_handled"),
     ("handling", "mark_handled"): _t("handling", "grid_event.refer", "mark_handled"),
-    ("handling", "verify"): _t("verified", "grid_event.verify", "verify", outcome="passed",
-                               by_outcome=MappingProxyType({"passed": "verified",
-                                                            "failed": "handling"})),
+    ("handling", "verify"): _t(
+        "verified",
+        "grid_event.verify",
+        "verify",
+        outcome="passed",
+        by_outcome=MappingProxyType({"passed": "verified", "failed": "handling"}),
+    ),
     ("verified", "evaluate"): _t("evaluated", "grid_event.evaluate", "evaluate"),
     ("evaluated", "archive"): _t("archived", "grid_event.evaluate", "archive"),
 }
 
 MACHINE = Machine(
-    noun="网格事件", subject="事件", statuses=EVENT_STATUSES, action_labels=ACTION_LABELS,
-    transitions=TRANSITIONS, event_labels=EVENT_LABELS,
-    outcome_messages={"passed": "请选择核查结果（核查通过或未通过）。"})
+    noun="网格事件",
+    subject="事件",
+    statuses=EVENT_STATUSES,
+    action_labels=ACTION_LABELS,
+    transitions=TRANSITIONS,
+    event_labels=EVENT_LABELS,
+    outcome_messages={"passed": "请选择核查结果（核查通过或未通过）。"},
+)
 ACTION_PERMISSIONS: dict[str, str] = MACHINE.permissions
 
 OPEN_STATUSES = tuple(s for s in EVENT_STATUSES if s != "archived")
@@ -75,8 +84,19 @@ actions_for = MACHINE.actions_for
 
 
 __all__ = [
-    "ACTION_LABELS", "ACTION_PERMISSIONS", "CLOSED_STATUSES", "EVENT_LABELS", "OPEN_STATUSES", "TRANSITIONS",
+    "ACTION_LABELS",
+    "ACTION_PERMISSIONS",
+    "CLOSED_STATUSES",
+    "EVENT_LABELS",
+    "OPEN_STATUSES",
+    "TRANSITIONS",
     "UNCLOSED_STATUSES",
-    "VERIFY_OUTCOMES", "Transition", "action_label", "actions_for", "next_status",
-    "permission_for", "status_label", "transition",
+    "VERIFY_OUTCOMES",
+    "Transition",
+    "action_label",
+    "actions_for",
+    "next_status",
+    "permission_for",
+    "status_label",
+    "transition",
 ]

@@ -28,11 +28,18 @@ class Transition:
 
 
 class Machine:
-    def __init__(self, *, noun: str, subject: str, statuses: Mapping[str, str],
-                 action_labels: Mapping[str, str], transitions: Mapping[tuple[str, str], Transition],
-                 event_labels: Mapping[str, str] | None = None,
-                 outcome_messages: Mapping[str, str] | None = None,
-                 hidden: frozenset[str] = frozenset()):
+    def __init__(
+        self,
+        *,
+        noun: str,
+        subject: str,
+        statuses: Mapping[str, str],
+        action_labels: Mapping[str, str],
+        transitions: Mapping[tuple[str, str], Transition],
+        event_labels: Mapping[str, str] | None = None,
+        outcome_messages: Mapping[str, str] | None = None,
+        hidden: frozenset[str] = frozenset(),
+    ):
         """``noun`` names the machine in "unknown action" errors (工单), ``subject`` in "cannot
         do this now" errors (工单 / 事件); ``outcome_messages`` is the Chinese message per
         outcome parameter when it is missing; ``hidden`` actions are never offered by
@@ -46,8 +53,11 @@ class Machine:
         for (status, action), row in transitions.items():
             if self.permissions.setdefault(action, row.permission) != row.permission:
                 raise ValueError(f"{noun}: action {action} needs two permissions")
-            if status not in statuses or row.to_status not in statuses \
-                    or not set(row.by_outcome.values()) <= set(statuses):
+            if (
+                status not in statuses
+                or row.to_status not in statuses
+                or not set(row.by_outcome.values()) <= set(statuses)
+            ):
                 raise ValueError(f"{noun}: unknown status in {(status, action)}")
         if set(self.permissions) != set(action_labels):
             raise ValueError(f"{noun}: actions and labels differ")
@@ -64,8 +74,9 @@ class Machine:
             raise InvalidTransition(f"未知的{self.noun}操作：{action}。")
         row = self.transitions.get((status, action))
         if row is None:
-            raise InvalidTransition(f"{self.subject}当前状态为“{self.status_label(status)}”，"
-                                    f"不能执行“{self.action_labels[action]}”。")
+            raise InvalidTransition(
+                f"{self.subject}当前状态为“{self.status_label(status)}”，不能执行“{self.action_labels[action]}”。"
+            )
         return row
 
     def next_status(self, status: str, action: str, **outcome: str) -> str:
@@ -75,8 +86,7 @@ class Machine:
             return row.to_status
         value = outcome.get(row.outcome)
         if value not in row.by_outcome:
-            raise ValidationError(self.outcome_messages.get(row.outcome, "请选择办理结果。"),
-                                  field=row.outcome)
+            raise ValidationError(self.outcome_messages.get(row.outcome, "请选择办理结果。"), field=row.outcome)
         return row.by_outcome[value]
 
     def permission_for(self, action: str) -> str:
@@ -86,5 +96,8 @@ class Machine:
 
     def actions_for(self, status: str, role: str) -> list[str]:
         """The actions to offer on a record in ``status`` to ``role`` (table order)."""
-        return [a for (s, a), row in self.transitions.items()
-                if s == status and a not in self.hidden and allowed(role, row.permission)]
+        return [
+            a
+            for (s, a), row in self.transitions.items()
+            if s == status and a not in self.hidden and allowed(role, row.permission)
+        ]

@@ -67,9 +67,11 @@ def _positions(coords: Any, depth: int) -> list:
     """Every position of a (Multi)Polygon's coordinates (depth 2 for a Polygon, 3 for a
     MultiPolygon), or raises ValueError on the wrong nesting."""
     if depth == 0:
-        if not (isinstance(coords, list) and len(coords) in (2, 3)
-                and all(isinstance(c, (int, float)) and not isinstance(c, bool) and math.isfinite(c)
-                        for c in coords)):
+        if not (
+            isinstance(coords, list)
+            and len(coords) in (2, 3)
+            and all(isinstance(c, (int, float)) and not isinstance(c, bool) and math.isfinite(c) for c in coords)
+        ):
             raise ValueError
         return [coords]
     if not isinstance(coords, list) or not coords:
@@ -95,8 +97,10 @@ def _geometry(geom: Any, where: str, problems: list[str]) -> BaseGeometry | None
         return None
     bad = [p for p in points if not (LON_RANGE[0] <= p[0] <= LON_RANGE[1] and LAT_RANGE[0] <= p[1] <= LAT_RANGE[1])]
     if bad:
-        problems.append(f"{where}的坐标 ({bad[0][0]}, {bad[0][1]}) 不是经纬度：请导出为 WGS84 经纬度"
-                        "（EPSG:4326，先经度后纬度）的 GeoJSON")
+        problems.append(
+            f"{where}的坐标 ({bad[0][0]}, {bad[0][1]}) 不是经纬度：请导出为 WGS84 经纬度"
+            "（EPSG:4326，先经度后纬度）的 GeoJSON"
+        )
         return None
     try:
         shp = shape(geom)
@@ -132,7 +136,7 @@ def read(raw: bytes) -> tuple[list[Feature], list[str]]:
     except json.JSONDecodeError as e:
         raise GeoJSONError([f"文件不是有效的 JSON（第{e.lineno}行第{e.colno}列附近有错误）"]) from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"), list):
-        raise GeoJSONError(["文件不是 GeoJSON 要素集合（顶层应为 \"type\": \"FeatureCollection\"，含 features 列表）"])
+        raise GeoJSONError(['文件不是 GeoJSON 要素集合（顶层应为 "type": "FeatureCollection"，含 features 列表）'])
     feats = doc["features"]
     if not feats:
         raise GeoJSONError(["文件中没有任何要素"])

@@ -49,7 +49,9 @@ def mask_name(name: str | None) -> str | None:
 import re as _re_address
 
 # a house, building, unit or room number: where a masked address stops (李楼村二组17号 -> 李楼村二组…)
-_HOUSE_NUMBER = _re_address.compile(r"[-#－0-9０-９零〇一二三四五六七八九十百千甲乙丙丁]+\s*(号|室|栋|幢|楼|单元|户|门|院)")
+_HOUSE_NUMBER = _re_address.compile(
+    r"[-#－0-9０-９零〇一二三四五六七八九十百千甲乙丙丁]+\s*(号|室|栋|幢|楼|单元|户|门|院)"
+)
 
 
 def mask_address(address: str | None) -> str | None:
@@ -61,7 +63,7 @@ def mask_address(address: str | None) -> str | None:
     m = _HOUSE_NUMBER.search(address)
     if m is None:
         return address
-    kept = address[:m.start()].rstrip(" ,，、")
+    kept = address[: m.start()].rstrip(" ,，、")
     return (kept + "…") if kept else MASK
 
 
@@ -104,8 +106,14 @@ def _digits(text: str) -> str:
     return "".join(c for c in text if c.isdigit() or c in "Xx")
 
 
-def scrub_text(text: str | None, names: tuple[str, ...] | list[str] = (), *, ids: bool = True,
-               phones: bool = True, people: bool = True) -> str | None:
+def scrub_text(
+    text: str | None,
+    names: tuple[str, ...] | list[str] = (),
+    *,
+    ids: bool = True,
+    phones: bool = True,
+    people: bool = True,
+) -> str | None:
     """Free text (a description, a result, a title) with personal data masked for display to a
     role that may not see it: ID numbers (``ids``: 18 digits, also written in groups), mobile
     numbers (``phones``: 138****5678, also with spaces or dashes, +86 or full-width digits) and
@@ -137,8 +145,13 @@ def scrub_for(role: str, text: str | None, names: tuple[str, ...] | list[str] = 
     return scrub_text(text, names, ids=ids, phones=phones, people=people)
 
 
-def scrub_rows(role: str, rows: list[dict], fields: tuple[str, ...],
-               names_for: Callable[[list], dict] | None = None, key: str = "id") -> list[dict]:
+def scrub_rows(
+    role: str,
+    rows: list[dict],
+    fields: tuple[str, ...],
+    names_for: Callable[[list], dict] | None = None,
+    key: str = "id",
+) -> list[dict]:
     """``rows`` with their free-text ``fields`` as ``role`` may see them (``scrub_for`` on each),
     in place. ``names_for(keys)`` gives the names known for each row's record (callers, household,
     parties), asked only when the role may not see names. Rows of a role that sees everything

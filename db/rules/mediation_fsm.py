@@ -37,10 +37,20 @@ ACTION_LABELS = {
 
 # status -> action -> status after. Anything not listed is refused.
 TRANSITIONS: dict[str, dict[str, str]] = {
-    "open": {"step": "mediating", "agree": "agreed", "escalate": "open",
-             "litigation": "litigation", "petition": "petition"},
-    "mediating": {"step": "mediating", "agree": "agreed", "escalate": "mediating",
-                  "litigation": "litigation", "petition": "petition"},
+    "open": {
+        "step": "mediating",
+        "agree": "agreed",
+        "escalate": "open",
+        "litigation": "litigation",
+        "petition": "petition",
+    },
+    "mediating": {
+        "step": "mediating",
+        "agree": "agreed",
+        "escalate": "mediating",
+        "litigation": "litigation",
+        "petition": "petition",
+    },
     "agreed": {"followup": "agreed", "close": "closed", "reopen": "mediating"},
     "closed": {"reopen": "mediating"},
     "litigation": {},
@@ -55,8 +65,12 @@ RESOLVED_STATUSES = ("agreed", "closed")
 FINAL_STATUSES = ("litigation", "petition")
 
 STATUS_LABELS = {
-    "open": "待调解", "mediating": "调解中", "agreed": "已达成协议", "closed": "已销号",
-    "litigation": "已诉讼", "petition": "已信访",
+    "open": "待调解",
+    "mediating": "调解中",
+    "agreed": "已达成协议",
+    "closed": "已销号",
+    "litigation": "已诉讼",
+    "petition": "已信访",
 }
 
 
@@ -90,8 +104,7 @@ def next_step(current_step: int, escalated: bool = False, township_step4_held: b
     return None
 
 
-def check_step(step_no: int, current_step: int, escalated: bool = False,
-               township_step4_held: bool = False) -> None:
+def check_step(step_no: int, current_step: int, escalated: bool = False, township_step4_held: bool = False) -> None:
     """Refuse a step out of order (Chinese message)."""
     expected = next_step(current_step, escalated, township_step4_held)
     if expected is None:
@@ -99,12 +112,12 @@ def check_step(step_no: int, current_step: int, escalated: bool = False,
     if step_no != expected:
         from db.models.mediation import MEDIATION_STEPS
 
-        raise InvalidTransition(f"调解须按顺序进行：下一步应为第{expected}步“{MEDIATION_STEPS[expected]}”，"
-                                f"不能记录第{step_no}步。")
+        raise InvalidTransition(
+            f"调解须按顺序进行：下一步应为第{expected}步“{MEDIATION_STEPS[expected]}”，不能记录第{step_no}步。"
+        )
 
 
-def exit_required(status: str, current_step: int, escalated: bool = False,
-                  township_step4_held: bool = False) -> bool:
+def exit_required(status: str, current_step: int, escalated: bool = False, township_step4_held: bool = False) -> bool:
     """True when a mediating case has no step left: it must escalate, go to court or petition."""
     return status in ACTIVE_STATUSES and next_step(current_step, escalated, township_step4_held) is None
 
@@ -113,8 +126,9 @@ def can_escalate(status: str, level: str) -> bool:
     return "escalate" in TRANSITIONS.get(status, {}) and level == "village"
 
 
-def available_actions(status: str, level: str, current_step: int, escalated: bool = False,
-                      township_step4_held: bool = False) -> list[str]:
+def available_actions(
+    status: str, level: str, current_step: int, escalated: bool = False, township_step4_held: bool = False
+) -> list[str]:
     """The actions the case allows right now (table + guards), for the UI's buttons."""
     out = []
     for action in allowed_actions(status):

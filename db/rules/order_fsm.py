@@ -58,9 +58,13 @@ def _t(to: str, permission: str, action: str, **kw) -> Transition:
     return Transition(to, permission, ACTION_LABELS[action], **kw)
 
 
-_CALLBACK = _t("archived", "order.callback", "callback", outcome="satisfaction",
-               by_outcome=MappingProxyType({"satisfied": "archived", "basic": "archived",
-                                            "unsatisfied": "dispatched"}))
+_CALLBACK = _t(
+    "archived",
+    "order.callback",
+    "callback",
+    outcome="satisfaction",
+    by_outcome=MappingProxyType({"satisfied": "archived", "basic": "archived", "unsatisfied": "dispatched"}),
+)
 
 TRANSITIONS: dict[tuple[str, str], Transition] = {
     # intake
@@ -90,9 +94,15 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
 }
 
 MACHINE = Machine(
-    noun="工单", subject="工单", statuses=ORDER_STATUSES, action_labels=ACTION_LABELS,
-    transitions=TRANSITIONS, event_labels=EVENT_LABELS, hidden=INTAKE_ONLY,
-    outcome_messages={"satisfaction": "请选择回访满意度（满意、基本满意或不满意）。"})
+    noun="工单",
+    subject="工单",
+    statuses=ORDER_STATUSES,
+    action_labels=ACTION_LABELS,
+    transitions=TRANSITIONS,
+    event_labels=EVENT_LABELS,
+    hidden=INTAKE_ONLY,
+    outcome_messages={"satisfaction": "请选择回访满意度（满意、基本满意或不满意）。"},
+)
 # every action needs one permission, whatever the status (services check it before loading)
 ACTION_PERMISSIONS: dict[str, str] = MACHINE.permissions
 status_label = MACHINE.status_label
@@ -104,7 +114,17 @@ actions_for = MACHINE.actions_for
 
 
 __all__ = [
-    "ACTION_LABELS", "ACTION_PERMISSIONS", "EVENT_LABELS", "EXTENSION_STATUSES", "INTAKE_ONLY",
-    "TRANSITIONS", "Transition", "action_label", "actions_for", "next_status",
-    "permission_for", "status_label", "transition",
+    "ACTION_LABELS",
+    "ACTION_PERMISSIONS",
+    "EVENT_LABELS",
+    "EXTENSION_STATUSES",
+    "INTAKE_ONLY",
+    "TRANSITIONS",
+    "Transition",
+    "action_label",
+    "actions_for",
+    "next_status",
+    "permission_for",
+    "status_label",
+    "transition",
 ]

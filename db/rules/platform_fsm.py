@@ -29,7 +29,11 @@ from db.errors import InvalidTransition
 from db.permissions import allowed
 
 CASE_STATUS_LABELS = {
-    "pending": "待签收", "accepted": "办理中", "pushed": "移交中", "bounced": "已退回", "closed": "已办结",
+    "pending": "待签收",
+    "accepted": "办理中",
+    "pushed": "移交中",
+    "bounced": "已退回",
+    "closed": "已办结",
 }
 ACTION_LABELS = {
     "open": "立案登记",
@@ -81,7 +85,8 @@ def transition(status: str, action: str) -> Transition:
     row = CASE_TRANSITIONS.get((status, action))
     if row is None:
         raise InvalidTransition(
-            f"案件当前状态为“{CASE_STATUS_LABELS.get(status, status)}”，不能执行“{ACTION_LABELS.get(action, action)}”。")
+            f"案件当前状态为“{CASE_STATUS_LABELS.get(status, status)}”，不能执行“{ACTION_LABELS.get(action, action)}”。"
+        )
     return row
 
 
@@ -93,7 +98,8 @@ def handoff_next(status: str, action: str) -> str:
     to = HANDOFF_TRANSITIONS.get((status, action))
     if to is None:
         raise InvalidTransition(
-            f"该推送已{HANDOFF_STATUS_LABELS.get(status, status)}，不能再{ACTION_LABELS.get(action, action)}。")
+            f"该推送已{HANDOFF_STATUS_LABELS.get(status, status)}，不能再{ACTION_LABELS.get(action, action)}。"
+        )
     return to
 
 
@@ -115,8 +121,11 @@ def sides(*, is_lead: bool, is_receiver: bool, is_assist: bool) -> frozenset[str
 
 def actions_for(status: str, role: str, my_sides: frozenset[str]) -> list[str]:
     """The actions a user on these sides of the case may take now (buttons in the UI)."""
-    return [a for (st, a), row in CASE_TRANSITIONS.items()
-            if st == status and allowed(role, row.permission) and row.side in my_sides]
+    return [
+        a
+        for (st, a), row in CASE_TRANSITIONS.items()
+        if st == status and allowed(role, row.permission) and row.side in my_sides
+    ]
 
 
 def is_flagged(bounce_count: int) -> bool:

@@ -8,6 +8,7 @@ import re
 
 from db.errors import ValidationError
 from db.rules.text import bounded_int, drop_invisible, refuse_illegal
+
 # the ID number rule lives in db.rules.text (shared with mediation and the platforms); kept importable here
 from db.rules.text import id_check_digit, normalize_id_number  # noqa: F401
 
@@ -23,8 +24,9 @@ REASON_MIN = 2
 _CTRL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
-def clean_name(raw: object, label: str = "姓名", field: str = "name", max_len: int = NAME_MAX,
-               required: bool = True) -> str | None:
+def clean_name(
+    raw: object, label: str = "姓名", field: str = "name", max_len: int = NAME_MAX, required: bool = True
+) -> str | None:
     """A single-line name: invisible format characters dropped, control characters and
     characters no Office export can hold (U+FFFF …) refused, inner spaces collapsed, length
     checked."""
@@ -74,16 +76,20 @@ def check_score_change(current: int, delta: object, reason: object) -> tuple[int
 
     The delta is a non-zero integer; the score after it stays within 0-100; the reason is
     required (2-200 characters)."""
-    d = bounded_int(delta, -10**6, 10**6, "分值须为非零整数。", field="delta")  # the score bounds below
+    d = bounded_int(delta, -(10**6), 10**6, "分值须为非零整数。", field="delta")  # the score bounds below
     if d == 0:
         raise ValidationError("分值须为非零整数（加分为正，扣分为负）。", field="delta")
     after = current + d
     if after > SCORE_MAX:
-        raise ValidationError(f"加分后得分为{after}分，超过满分{SCORE_MAX}分（当前{current}分，最多可加{SCORE_MAX - current}分）。",
-                              field="delta")
+        raise ValidationError(
+            f"加分后得分为{after}分，超过满分{SCORE_MAX}分（当前{current}分，最多可加{SCORE_MAX - current}分）。",
+            field="delta",
+        )
     if after < SCORE_MIN:
-        raise ValidationError(f"扣分后得分为{after}分，低于{SCORE_MIN}分（当前{current}分，最多可扣{current - SCORE_MIN}分）。",
-                              field="delta")
+        raise ValidationError(
+            f"扣分后得分为{after}分，低于{SCORE_MIN}分（当前{current}分，最多可扣{current - SCORE_MIN}分）。",
+            field="delta",
+        )
     text = clean_name(reason, "加减分事由", field="reason", max_len=REASON_MAX, required=True)
     assert text is not None
     if len(text) < REASON_MIN:
@@ -100,8 +106,7 @@ def parse_yes_no(raw: object, label: str, field: str) -> bool:
     raise ValidationError(f"{label}须填写“是”或“否”。", field=field)
 
 
-def parse_label(raw: object, labels: dict[str, str], label: str, field: str,
-                required: bool = True) -> str | None:
+def parse_label(raw: object, labels: dict[str, str], label: str, field: str, required: bool = True) -> str | None:
     """The code whose Chinese label (or code) is ``raw``."""
     text = "" if raw is None else str(raw).strip()
     if not text:

@@ -129,8 +129,7 @@ def workdays_between(start_utc: datetime, end_utc: datetime, cal: HolidayCalenda
     return n
 
 
-def light(start_utc: datetime, due_utc: datetime | None, now_utc: datetime,
-          done_utc: datetime | None = None) -> str:
+def light(start_utc: datetime, due_utc: datetime | None, now_utc: datetime, done_utc: datetime | None = None) -> str:
     """'green', 'yellow' (>= 80% of the clock used) or 'red' (overdue) for one clock.
 
     A stopped clock (done_utc set) is judged at the time it stopped.

@@ -88,8 +88,9 @@ def not_after_today(day: date, today: date, label: str, field: str) -> date:
 
 def milestone_within_task(milestone_due: date, task_due: date) -> None:
     if milestone_due > task_due:
-        raise ValidationError(f"节点时限（{milestone_due:%Y-%m-%d}）不能晚于任务完成时限（{task_due:%Y-%m-%d}）。",
-                              field="due_on")
+        raise ValidationError(
+            f"节点时限（{milestone_due:%Y-%m-%d}）不能晚于任务完成时限（{task_due:%Y-%m-%d}）。", field="due_on"
+        )
 
 
 def clean_percent(value: Any) -> int:
@@ -126,6 +127,22 @@ def warning(due_on: date | None, today: date, done: bool = False) -> tuple[str, 
     return "", ""
 
 
-__all__ = ["CONSOLE_NUMBER", "DUE_SOON_DAYS", "NUMBER_PREFIX", "clean_date", "clean_lead_unit", "clean_number",
-           "clean_owner", "clean_percent", "clean_source", "clean_standard", "clean_title", "clean_units",
-           "days_left", "milestone_within_task", "not_after_today", "overdue_days", "warning"]
+__all__ = [
+    "CONSOLE_NUMBER",
+    "DUE_SOON_DAYS",
+    "NUMBER_PREFIX",
+    "clean_date",
+    "clean_lead_unit",
+    "clean_number",
+    "clean_owner",
+    "clean_percent",
+    "clean_source",
+    "clean_standard",
+    "clean_title",
+    "clean_units",
+    "days_left",
+    "milestone_within_task",
+    "not_after_today",
+    "overdue_days",
+    "warning",
+]

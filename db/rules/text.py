@@ -60,8 +60,7 @@ def refuse_illegal(text: str, label: str, field: str | None = None) -> None:
 # --------------------------------------------------------------------------- integers
 
 _INT_TEXT = re.compile("[+\\-\uff0b\uff0d]?[0-9\uff10-\uff19]{1,19}")  # ASCII or full-width sign and digits
-_FULL_WIDTH = str.maketrans("\uff0b\uff0d\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19",
-                            "+-0123456789")
+_FULL_WIDTH = str.maketrans("\uff0b\uff0d\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19", "+-0123456789")
 
 
 def bounded_int(value: Any, lo: int, hi: int, message: str, field: str | None = None) -> int:
@@ -108,8 +107,9 @@ def id_check_digit(first17: str) -> str:
     return _ID_CHECK[total % 11]
 
 
-def normalize_id_number(raw: object, label: str = "身份证号", field: str = "id_number",
-                        required: bool = False) -> str | None:
+def normalize_id_number(
+    raw: object, label: str = "身份证号", field: str = "id_number", required: bool = False
+) -> str | None:
     """An 18-character resident ID number (upper-case X), checked: shape, birth date and the
     GB 11643 check character. None for empty input unless ``required``."""
     text = unicodedata.normalize("NFKC", "" if raw is None else str(raw)).strip().upper()
@@ -138,8 +138,16 @@ _CTRL_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
 _CTRL_MULTI = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]")
 
 
-def clean_text(value: Any, label: str, *, max_len: int, min_len: int = 0, required: bool = False,
-               multiline: bool = False, field: str | None = None) -> str | None:
+def clean_text(
+    value: Any,
+    label: str,
+    *,
+    max_len: int,
+    min_len: int = 0,
+    required: bool = False,
+    multiline: bool = False,
+    field: str | None = None,
+) -> str | None:
     """Strip a text field and check it: invisible format characters (zero-width space, BOM,
     soft hyphen, LRM …) are dropped; control characters and characters no Office export can
     hold (U+FFFE/U+FFFF, noncharacters, surrogates) are refused, not stripped
@@ -176,8 +184,16 @@ def search_text(raw: Any, max_len: int = 50) -> str | None:
     return text or None
 
 
-__all__ = ["bounded_int", "clean_text", "drop_invisible", "id_check_digit", "normalize_id_number",
-           "refuse_illegal", "search_text", "xml_illegal"]
+__all__ = [
+    "bounded_int",
+    "clean_text",
+    "drop_invisible",
+    "id_check_digit",
+    "normalize_id_number",
+    "refuse_illegal",
+    "search_text",
+    "xml_illegal",
+]
 
 
 # --------------------------------------------------------------------------- likeness of two texts
@@ -191,7 +207,7 @@ def bigrams(text: str | None) -> set[str]:
     norm = _NOT_WORD.sub("", unicodedata.normalize("NFKC", text or "").lower())
     if len(norm) < 2:
         return {norm} if norm else set()
-    return {norm[i:i + 2] for i in range(len(norm) - 1)}
+    return {norm[i : i + 2] for i in range(len(norm) - 1)}
 
 
 def likeness(a: str | None, b: str | None) -> float:

@@ -59,7 +59,8 @@ def refusal(content: bytes, max_rows: int) -> str | None:
             return f"文件解压后超过 {MAX_UNZIPPED_BYTES // 1048576} MB，内容过多，请分批导入。"
         for p in parts:
             if p.file_size > MAX_PART_BYTES or (
-                    p.file_size > 1048576 and p.file_size > MAX_RATIO * max(p.compress_size, 1)):
+                p.file_size > 1048576 and p.file_size > MAX_RATIO * max(p.compress_size, 1)
+            ):
                 return f"文件中的「{p.filename}」解压后过大（{p.file_size / 1048576:.0f} MB），请分批导入。"
         for p in parts:
             if not (p.filename.startswith("xl/worksheets/") and p.filename.endswith(".xml")):
@@ -71,6 +72,8 @@ def refusal(content: bytes, max_rows: int) -> str | None:
                 return "无法读取该文件（工作表已损坏），请上传由本系统导出的模板。"
             size = declared_size(head)
             if size and (size[0] > max_rows + 1 or size[1] > MAX_COLUMNS):
-                return (f"工作表声明的范围过大（{size[0]:,} 行 × {size[1]:,} 列），上限为 {max_rows:,} 行、"
-                        f"{MAX_COLUMNS} 列，请使用本系统导出的模板。")
+                return (
+                    f"工作表声明的范围过大（{size[0]:,} 行 × {size[1]:,} 列），上限为 {max_rows:,} 行、"
+                    f"{MAX_COLUMNS} 列，请使用本系统导出的模板。"
+                )
     return None

@@ -37,16 +37,26 @@ def clean(values: dict[str, Any] | None) -> dict[str, Any] | None:
     return {k: _jsonable(v) for k, v in values.items() if k not in SECRET_COLUMNS}
 
 
-def record(session: Session, actor: Actor, action: str, entity: str, entity_id: Any = None,
-           before: dict | None = None, after: dict | None = None) -> AuditLog:
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    entity: str,
+    entity_id: Any = None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditLog:
     row = AuditLog(
         user_id=actor.user_id or None,
         username=actor.username,
         # the acting user's township as the database has it (an Actor built by hand may not say);
         # a system actor (no user) states it: None, or the township of the order a resident rated
         # on its public page (db/services/public_rating.py), so that township's administrator reads it
-        township_id=(select(User.township_id).where(User.id == actor.user_id).scalar_subquery()
-                     if actor.user_id else actor.township_id),
+        township_id=(
+            select(User.township_id).where(User.id == actor.user_id).scalar_subquery()
+            if actor.user_id
+            else actor.township_id
+        ),
         action=action,
         entity=entity,
         entity_id=None if entity_id is None else str(entity_id),

@@ -9,7 +9,9 @@ from db.services import audit
 # the permission each exported entity needs (anything else needs report.export)
 EXPORT_ACTIONS = {
     "work_order": "order.export",
-    "roster": "roster.export", "commando_team": "roster.export", "responsibility_zone": "roster.export",
+    "roster": "roster.export",
+    "commando_team": "roster.export",
+    "responsibility_zone": "roster.export",
     "mediation_case": "mediation.export",
     "weekly_report": "report.export",
 }

@@ -39,8 +39,16 @@ def get_or_404(session: Session, model: type[T], ident: Any, label: str = "è®°å½
     return obj
 
 
-def versioned_update(session: Session, actor: Actor, model: type, ident: int, expected_version: int,
-                     changes: dict[str, Any], action: str, entity: str | None = None) -> Any:
+def versioned_update(
+    session: Session,
+    actor: Actor,
+    model: type,
+    ident: int,
+    expected_version: int,
+    changes: dict[str, Any],
+    action: str,
+    entity: str | None = None,
+) -> Any:
     """Apply ``changes`` to row ``ident`` only if its version is still ``expected_version``.
 
     Issues ``UPDATE ... WHERE id = :id AND version = :expected`` and checks the row count, so
@@ -59,8 +67,7 @@ def versioned_update(session: Session, actor: Actor, model: type, ident: int, ex
         session.refresh(obj)
         raise ConflictError(CONFLICT_MESSAGE.format(loaded=expected_version, current=obj.version))
     session.refresh(obj)
-    audit.record(session, actor, action, entity or model.__tablename__, ident, before=before,
-                 after=dict(changes))
+    audit.record(session, actor, action, entity or model.__tablename__, ident, before=before, after=dict(changes))
     return obj
 
 
@@ -73,9 +80,12 @@ def cas(s: Session, model: type, ident: int, expected: int, values: dict[str, An
     """Compare-and-set on ``version`` (``UPDATE ... WHERE id AND version = expected``) without
     loading the row; returns the new version, or raises NotFound / ConflictError. The caller
     writes the audit record (it knows the before/after that matter)."""
-    res = s.execute(update(model).where(model.id == ident, model.version == expected)
-                    .values(**values, version=expected + 1, updated_at=now)
-                    .execution_options(synchronize_session=False))
+    res = s.execute(
+        update(model)
+        .where(model.id == ident, model.version == expected)
+        .values(**values, version=expected + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
     if res.rowcount != 1:
         current = s.scalar(select(model.version).where(model.id == ident))
         if current is None:
@@ -97,8 +107,9 @@ def next_number(session: Session, prefix: str, now: datetime) -> str:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(table).values(name=prefix, year=year, value=1)
-    stmt = stmt.on_conflict_do_update(index_elements=[table.c.name, table.c.year],
-                                      set_={"value": table.c.value + 1}).returning(table.c.value)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.name, table.c.year], set_={"value": table.c.value + 1}
+    ).returning(table.c.value)
     seq = session.execute(stmt).scalar_one()
     return f"{prefix}-{year}-{seq:06d}"
 

@@ -78,8 +78,9 @@ def _startup_lock(engine: Engine) -> Iterator[None]:
                 conn.commit()
 
 
-def ensure_database(engine: Engine, settings: Settings, demo_orders: int | None = None,
-                    say: Callable[[str], None] | None = None) -> dict:
+def ensure_database(
+    engine: Engine, settings: Settings, demo_orders: int | None = None, say: Callable[[str], None] | None = None
+) -> dict:
     """Apply pending migrations; in demo mode fill an empty database. Returns what was done.
     ``say`` (the command line's print) hears each step as it starts, so a first start that
     generates the demo township for a minute does not look hung."""
@@ -106,8 +107,13 @@ def ensure_database(engine: Engine, settings: Settings, demo_orders: int | None 
                     demo_orders = int(os.environ["GOV_DEMO_SCALE_ORDERS"])
                 say("首次启动：生成演示乡镇的数据（约一分钟）…")
                 made_at = utcnow()
-                generate(engine, scale="township", orders=demo_orders, now=made_at,
-                         progress=lambda stage, n: say(f"  {stage}：{n:,}"))
+                generate(
+                    engine,
+                    scale="township",
+                    orders=demo_orders,
+                    now=made_at,
+                    progress=lambda stage, n: say(f"  {stage}：{n:,}"),
+                )
                 done["seeded"] = True
                 with read_session(engine) as s:
                     made = list(s.scalars(select(Township.id)))
@@ -134,9 +140,11 @@ def ensure_database(engine: Engine, settings: Settings, demo_orders: int | None 
                 for k, n in topup.run(engine, utcnow(), town).items():
                     done["topped_up"][k] += n
             if any(done["topped_up"].values()):
-                say("演示数据已补充到今天：新登记工单 {registered} 件、网格事件 {events} 件、矛盾纠纷 {disputes} 件、"
+                say(
+                    "演示数据已补充到今天：新登记工单 {registered} 件、网格事件 {events} 件、矛盾纠纷 {disputes} 件、"
                     "平台案件 {platform_cases} 件；办结久未办结的工单 {closed} 件、事件 {events_closed} 件；"
-                    "推进在办纠纷 {disputes_moved} 件、平台案件 {platform_cases_moved} 件。".format(**done["topped_up"]))
+                    "推进在办纠纷 {disputes_moved} 件、平台案件 {platform_cases_moved} 件。".format(**done["topped_up"])
+                )
     return done
 
 
@@ -156,8 +164,9 @@ def create_demo_accounts(engine: Engine, password: str, say: Callable[[str], Non
         # the demo township is the first (the generator's); the second is 白云镇
         towns = list(s.scalars(select(Township.id).order_by(Township.id)))
         home = towns[0] if towns else None
-        platforms = {p.code: p.id for p in s.scalars(select(Platform).where(Platform.township_id == home)
-                                                     .order_by(Platform.id))}
+        platforms = {
+            p.code: p.id for p in s.scalars(select(Platform).where(Platform.township_id == home).order_by(Platform.id))
+        }
         created = 0
         wanted = [(u, n, r, p, home) for u, n, r, p in DEMO_ACCOUNTS]
         wanted += [(u, n, r, None, None) for u, n, r in COUNTY_DEMO_ACCOUNTS]
@@ -166,9 +175,15 @@ def create_demo_accounts(engine: Engine, password: str, say: Callable[[str], Non
         for username, name, role, platform_code, township_id in wanted:
             if s.scalar(select(User.id).where(User.username == username)):
                 continue
-            user = User(username=username, display_name=name, role=role, password_hash=hashed,
-                        platform_id=platforms.get(platform_code) if platform_code else None,
-                        township_id=township_id, password_changed_at=utcnow())
+            user = User(
+                username=username,
+                display_name=name,
+                role=role,
+                password_hash=hashed,
+                platform_id=platforms.get(platform_code) if platform_code else None,
+                township_id=township_id,
+                password_changed_at=utcnow(),
+            )
             s.add(user)
             s.flush()
             if role == "grid":
@@ -176,26 +191,39 @@ def create_demo_accounts(engine: Engine, password: str, say: Callable[[str], Non
                 # home and event list show work to do (the first worker's grid may have none)
                 from db.models import GridEvent
 
-                open_events = (select(func.count()).select_from(GridEvent)
-                               .where(GridEvent.grid_id == GridStaff.grid_id,
-                                      GridEvent.status.in_(("reported", "referred", "handling")))
-                               .correlate(GridStaff).scalar_subquery())
-                staff = s.scalar(select(GridStaff).where(GridStaff.staff_role == "worker",
-                                                         GridStaff.user_id.is_(None))
-                                 .order_by(open_events.desc(), GridStaff.id).limit(1))
+                open_events = (
+                    select(func.count())
+                    .select_from(GridEvent)
+                    .where(
+                        GridEvent.grid_id == GridStaff.grid_id,
+                        GridEvent.status.in_(("reported", "referred", "handling")),
+                    )
+                    .correlate(GridStaff)
+                    .scalar_subquery()
+                )
+                staff = s.scalar(
+                    select(GridStaff)
+                    .where(GridStaff.staff_role == "worker", GridStaff.user_id.is_(None))
+                    .order_by(open_events.desc(), GridStaff.id)
+                    .limit(1)
+                )
                 if staff is not None:
                     staff.user_id = user.id
                     user.display_name = staff.name
                     user.village_id = _village_of_grid(s, staff.grid_id)
             if role == "mediator":
-                med = s.scalar(select(Mediator).where(Mediator.level == "township",
-                                                      Mediator.user_id.is_(None))
-                               .order_by(Mediator.id).limit(1))
+                med = s.scalar(
+                    select(Mediator)
+                    .where(Mediator.level == "township", Mediator.user_id.is_(None))
+                    .order_by(Mediator.id)
+                    .limit(1)
+                )
                 if med is not None:
                     med.user_id = user.id
                     user.display_name = med.name
-            audit.record(s, SYSTEM, "user.create", "app_user", user.id,
-                         after={"username": username, "role": role, "demo": True})
+            audit.record(
+                s, SYSTEM, "user.create", "app_user", user.id, after={"username": username, "role": role, "demo": True}
+            )
             created += 1
         return created + _village_grid_accounts(s, home, hashed)
 
@@ -212,18 +240,35 @@ def _village_grid_accounts(s, home: int | None, hashed: str) -> int:
         username = f"grid_{village.code}".lower()
         if village.id in covered or s.scalar(select(User.id).where(User.username == username)):
             continue
-        staff = s.scalar(select(GridStaff).join(Grid, Grid.id == GridStaff.grid_id)
-                         .where(Grid.village_id == village.id, GridStaff.staff_role == "worker",
-                                GridStaff.user_id.is_(None)).order_by(GridStaff.id).limit(1))
+        staff = s.scalar(
+            select(GridStaff)
+            .join(Grid, Grid.id == GridStaff.grid_id)
+            .where(Grid.village_id == village.id, GridStaff.staff_role == "worker", GridStaff.user_id.is_(None))
+            .order_by(GridStaff.id)
+            .limit(1)
+        )
         if staff is None:
             continue
-        user = User(username=username, display_name=staff.name, role="grid", password_hash=hashed,
-                    township_id=home, village_id=village.id, password_changed_at=utcnow())
+        user = User(
+            username=username,
+            display_name=staff.name,
+            role="grid",
+            password_hash=hashed,
+            township_id=home,
+            village_id=village.id,
+            password_changed_at=utcnow(),
+        )
         s.add(user)
         s.flush()
         staff.user_id = user.id
-        audit.record(s, SYSTEM, "user.create", "app_user", user.id,
-                     after={"username": username, "role": "grid", "village_id": village.id, "demo": True})
+        audit.record(
+            s,
+            SYSTEM,
+            "user.create",
+            "app_user",
+            user.id,
+            after={"username": username, "role": "grid", "village_id": village.id, "demo": True},
+        )
         created += 1
     return created
 

@@ -52,12 +52,19 @@ KIND_LABELS = {"12345": "12345转办工单", "petition": "信访件"}
 CHANNEL_OF = {"12345": "12345", "petition": "petition"}
 # the reply's fields (what the county platform expects back) and their default headers
 REPLY_FIELDS = {
-    "number": "工单编号", "status": "办理状态", "department": "承办单位", "result": "办理结果",
-    "resolved_at": "办结时间", "callback_at": "回访时间", "satisfaction": "满意度", "console_no": "本系统编号",
+    "number": "工单编号",
+    "status": "办理状态",
+    "department": "承办单位",
+    "result": "办理结果",
+    "resolved_at": "办结时间",
+    "callback_at": "回访时间",
+    "satisfaction": "满意度",
+    "console_no": "本系统编号",
 }
 
 
 # --------------------------------------------------------------------------- the township's profile
+
 
 def _township(s: Session, actor: Actor) -> int:
     """The township the import is for: the actor's, or the only one a county account sees."""
@@ -70,15 +77,19 @@ def _township(s: Session, actor: Actor) -> int:
 
 
 def _saved(s: Session, township_id: int, kind: str) -> ExternalProfile | None:
-    return s.scalar(select(ExternalProfile).where(ExternalProfile.kind == kind,
-                                                  ExternalProfile.township_id == township_id))
+    return s.scalar(
+        select(ExternalProfile).where(ExternalProfile.kind == kind, ExternalProfile.township_id == township_id)
+    )
 
 
 def profile(s: Session, actor: Actor, kind: str) -> dict[str, dict]:
     """The township's saved mapping for ``kind``: {"columns", "categories", "villages"}."""
     row = _saved(s, _township(s, actor), kind)
-    return {"columns": dict(row.columns or {}) if row else {}, "categories": dict(row.categories or {}) if row else {},
-            "villages": dict(row.villages or {}) if row else {}}
+    return {
+        "columns": dict(row.columns or {}) if row else {},
+        "categories": dict(row.categories or {}) if row else {},
+        "villages": dict(row.villages or {}) if row else {},
+    }
 
 
 def save_columns(engine: Engine, actor: Actor, kind: str, columns: dict[str, str]) -> None:
@@ -93,8 +104,15 @@ def save_columns(engine: Engine, actor: Actor, kind: str, columns: dict[str, str
         row = _profile_row(s, actor, kind)
         before = dict(row.columns or {})
         row.columns = clean
-        audit.record(s, actor, "county.columns", "external_profile", row.id, before={"columns": before},
-                     after={"kind": kind, "columns": clean})
+        audit.record(
+            s,
+            actor,
+            "county.columns",
+            "external_profile",
+            row.id,
+            before={"columns": before},
+            after={"kind": kind, "columns": clean},
+        )
 
 
 def _profile_row(s: Session, actor: Actor, kind: str) -> ExternalProfile:
@@ -109,6 +127,7 @@ def _profile_row(s: Session, actor: Actor, kind: str) -> ExternalProfile:
 
 # --------------------------------------------------------------------------- matching
 
+
 def _leaf_categories(s: Session) -> dict[str, int]:
     """The categories an order may take (the intake's list), by their compared name."""
     return {sheet.norm(c["name"]): c["id"] for c in leaf_categories(s)}
@@ -117,7 +136,9 @@ def _leaf_categories(s: Session) -> dict[str, int]:
 EMPTY = "（空）"  # how a row without the wording is listed on the review (and remembered)
 
 
-def _category(text: str | None, known: dict[str, int], remembered: dict[str, int], chosen: dict[str, int]) -> int | None:
+def _category(
+    text: str | None, known: dict[str, int], remembered: dict[str, int], chosen: dict[str, int]
+) -> int | None:
     wording = text or EMPTY
     if wording in chosen:
         return chosen[wording]
@@ -125,8 +146,10 @@ def _category(text: str | None, known: dict[str, int], remembered: dict[str, int
         return remembered[wording]
     if not text:
         return None
-    for part in [text, *reversed(text.replace("－", "-").replace("／", "/").replace(">", "/").replace("-", "/")
-                                 .split("/"))]:
+    for part in [
+        text,
+        *reversed(text.replace("－", "-").replace("／", "/").replace(">", "/").replace("-", "/").split("/")),
+    ]:
         cid = known.get(sheet.norm(part))
         if cid:
             return cid
@@ -141,8 +164,13 @@ def _named(text: str | None, villages: list[tuple[int, str]]) -> int | None:
     return inside[0][1]
 
 
-def _village(text: str | None, description: str | None, villages: list[tuple[int, str]],
-             remembered: dict[str, int], chosen: dict[str, int]) -> int | None:
+def _village(
+    text: str | None,
+    description: str | None,
+    villages: list[tuple[int, str]],
+    remembered: dict[str, int],
+    chosen: dict[str, int],
+) -> int | None:
     """The area's answer chosen or remembered, else a village named in the area, else the one
     village named in the description (an area column holding only the township's name)."""
     wording = text or EMPTY
@@ -176,8 +204,9 @@ class Preview:
         return not self.problems and not self.unmatched_categories and not self.unmatched_villages
 
 
-def _plan(s: Session, actor: Actor, kind: str, table: sheet.Table, categories: dict[str, int],
-          villages: dict[str, int]) -> tuple[Preview, list[dict]]:
+def _plan(
+    s: Session, actor: Actor, kind: str, table: sheet.Table, categories: dict[str, int], villages: dict[str, int]
+) -> tuple[Preview, list[dict]]:
     prof = profile(s, actor, kind)
     known = _leaf_categories(s)
     valid_categories = set(known.values())
@@ -188,10 +217,27 @@ def _plan(s: Session, actor: Actor, kind: str, table: sheet.Table, categories: d
     remembered_c = {k: int(v) for k, v in prof["categories"].items() if int(v) in valid_categories}
     remembered_v = {k: int(v) for k, v in prof["villages"].items() if int(v) in valid_villages}
     numbers = [r.values["number"] for r in table.rows if r.values.get("number")]
-    have = {n: oid for n, oid in s.execute(select(WorkOrder.external_no, WorkOrder.id).where(
-        WorkOrder.external_source == kind, WorkOrder.external_no.in_(numbers)))} if numbers else {}
-    preview = Preview(kind, len(table.rows), table.header_line, table.columns, table.headers, list(table.problems),
-                      warnings=list(table.warnings))
+    have = (
+        {
+            n: oid
+            for n, oid in s.execute(
+                select(WorkOrder.external_no, WorkOrder.id).where(
+                    WorkOrder.external_source == kind, WorkOrder.external_no.in_(numbers)
+                )
+            )
+        }
+        if numbers
+        else {}
+    )
+    preview = Preview(
+        kind,
+        len(table.rows),
+        table.header_line,
+        table.columns,
+        table.headers,
+        list(table.problems),
+        warnings=list(table.warnings),
+    )
     preview_problems = preview.problems
     miss_c: Tally = Tally()
     miss_v: Tally = Tally()
@@ -217,9 +263,16 @@ def _plan(s: Session, actor: Actor, kind: str, table: sheet.Table, categories: d
     return preview, plan
 
 
-def preview(engine: Engine, actor: Actor, raw: bytes, filename: str, kind: str,
-            categories: dict[str, int] | None = None, villages: dict[str, int] | None = None,
-            columns: dict[str, str] | None = None) -> Preview:
+def preview(
+    engine: Engine,
+    actor: Actor,
+    raw: bytes,
+    filename: str,
+    kind: str,
+    categories: dict[str, int] | None = None,
+    villages: dict[str, int] | None = None,
+    columns: dict[str, str] | None = None,
+) -> Preview:
     """Read and check the file without writing: its problems by row and column, the wording still
     to be matched, how many tickets are new and how many are updates."""
     require(actor, "order.create")
@@ -233,6 +286,7 @@ def preview(engine: Engine, actor: Actor, raw: bytes, filename: str, kind: str,
 
 # --------------------------------------------------------------------------- commit
 
+
 @dataclass(frozen=True)
 class ImportResult:
     created: int
@@ -240,9 +294,17 @@ class ImportResult:
     unchanged: int
 
 
-def commit(engine: Engine, actor: Actor, raw: bytes, filename: str, kind: str,
-           categories: dict[str, int] | None = None, villages: dict[str, int] | None = None,
-           progress: ProgressFn | None = None, now: datetime | None = None) -> ImportResult:
+def commit(
+    engine: Engine,
+    actor: Actor,
+    raw: bytes,
+    filename: str,
+    kind: str,
+    categories: dict[str, int] | None = None,
+    villages: dict[str, int] | None = None,
+    progress: ProgressFn | None = None,
+    now: datetime | None = None,
+) -> ImportResult:
     """Import the file (see the module): all or nothing; refused with the first problem when the
     preview still has one or wording is unmatched."""
     require(actor, "order.create")
@@ -254,8 +316,9 @@ def commit(engine: Engine, actor: Actor, raw: bytes, filename: str, kind: str,
         pre, plan = _plan(s, actor, kind, table, categories or {}, villages or {})
         if pre.problems:
             line, column, message = pre.problems[0]
-            raise ValidationError(f"文件有 {len(pre.problems)} 处问题，未导入任何数据（第{line}行“{column}”：{message}）。",
-                                  field="file")
+            raise ValidationError(
+                f"文件有 {len(pre.problems)} 处问题，未导入任何数据（第{line}行“{column}”：{message}）。", field="file"
+            )
         if pre.unmatched_categories or pre.unmatched_villages:
             raise ValidationError("还有县平台的类别或区域未对应到本系统，请先在核对页面逐项选择。", field="file")
         created = updated = unchanged = 0
@@ -275,9 +338,14 @@ def commit(engine: Engine, actor: Actor, raw: bytes, filename: str, kind: str,
         # what the reviewer chose is remembered for the next file
         prof_row.categories = {**(prof_row.categories or {}), **{k: int(v) for k, v in (categories or {}).items() if v}}
         prof_row.villages = {**(prof_row.villages or {}), **{k: int(v) for k, v in (villages or {}).items() if v}}
-        audit.record(s, actor, "county.import", "work_order", None,
-                     after={"kind": kind, "rows": len(plan), "created": created, "updated": updated,
-                            "unchanged": unchanged})
+        audit.record(
+            s,
+            actor,
+            "county.import",
+            "work_order",
+            None,
+            after={"kind": kind, "rows": len(plan), "created": created, "updated": updated, "unchanged": unchanged},
+        )
     return ImportResult(created, updated, unchanged)
 
 
@@ -286,22 +354,39 @@ def _household(s: Session, phone: str | None, village_id: int) -> int | None:
     order then sits in its grid, on the map and in 重合度 as the household's matter)."""
     if not phone:
         return None
-    found = list(s.scalars(select(Household.id).join(Grid, Grid.id == Household.grid_id)
-                           .where(Household.phone == phone, Grid.village_id == village_id).limit(2)))
+    found = list(
+        s.scalars(
+            select(Household.id)
+            .join(Grid, Grid.id == Household.grid_id)
+            .where(Household.phone == phone, Grid.village_id == village_id)
+            .limit(2)
+        )
+    )
     return found[0] if len(found) == 1 else None
 
 
-FIELD_LABELS = {"description": "诉求内容", "caller_name": "来电人", "caller_phone": "联系电话", "address": "所属区域",
-                "title": "诉求内容"}
+FIELD_LABELS = {
+    "description": "诉求内容",
+    "caller_name": "来电人",
+    "caller_phone": "联系电话",
+    "address": "所属区域",
+    "title": "诉求内容",
+}
 
 
 def _intake(kind: str, p: dict, household_id: int | None = None) -> orders_svc.Intake:
     return orders_svc.Intake(
-        channel=CHANNEL_OF[kind], description=p["description"] or "", category_id=p["category_id"],
-        village_id=p["village_id"], household_id=household_id,
+        channel=CHANNEL_OF[kind],
+        description=p["description"] or "",
+        category_id=p["category_id"],
+        village_id=p["village_id"],
+        household_id=household_id,
         caller_name=(p.get("caller_name") or None) and p["caller_name"][:30],
-        caller_phone=p.get("caller_phone"), address=(p.get("area") or None) and p["area"][:200],
-        urgency=p.get("urgency") or "normal", external=True)
+        caller_phone=p.get("caller_phone"),
+        address=(p.get("area") or None) and p["area"][:200],
+        urgency=p.get("urgency") or "normal",
+        external=True,
+    )
 
 
 def _create(s: Session, actor: Actor, kind: str, p: dict, now: datetime) -> None:
@@ -314,10 +399,18 @@ def _create(s: Session, actor: Actor, kind: str, p: dict, now: datetime) -> None
     unit = f"，县平台承办单位：{p['unit']}" if p.get("unit") else ""
     unit += f"，县平台所列电话“{p['phone_text'][:40]}”无法识别" if p.get("phone_text") else ""
     due = f"，县平台办理时限 {deadline_text(p['due_at'])}" if p.get("due_at") else ""
-    s.add(WorkOrderEvent(order_id=order.id, at=now, actor_id=actor.user_id or None, action="county_update",
-                         from_status=order.status, to_status=order.status,
-                         note=f"由{KIND_LABELS[kind]}导入：县平台编号 {p['number']}{due}{unit}。",
-                         data={"external_no": p["number"]}))
+    s.add(
+        WorkOrderEvent(
+            order_id=order.id,
+            at=now,
+            actor_id=actor.user_id or None,
+            action="county_update",
+            from_status=order.status,
+            to_status=order.status,
+            note=f"由{KIND_LABELS[kind]}导入：县平台编号 {p['number']}{due}{unit}。",
+            data={"external_no": p["number"]},
+        )
+    )
 
 
 def _update(s: Session, actor: Actor, p: dict, now: datetime) -> bool:
@@ -338,16 +431,25 @@ def _update(s: Session, actor: Actor, p: dict, now: datetime) -> bool:
             own, provisional = Clock(s).deadline(order.dispatched_at, order.due_workdays)
             due, provisional, _note = orders_svc.county_cap(new, own, provisional)
             if due != order.due_at:
-                changes.update(due_at=due, due_provisional=provisional,
-                               warn_at=warn_point(order.dispatched_at, due))
+                changes.update(due_at=due, due_provisional=provisional, warn_at=warn_point(order.dispatched_at, due))
     if "urgency" in changes:
         notes.append("紧急程度改为" + {"normal": "一般", "urgent": "紧急", "critical": "特急"}[changes["urgency"]])
-    orders_svc.save_in(s, actor, order, order.version, "county_update", order.status, changes, now,
-                       note="县平台重新导入：" + "；".join(notes) + "。")
+    orders_svc.save_in(
+        s,
+        actor,
+        order,
+        order.version,
+        "county_update",
+        order.status,
+        changes,
+        now,
+        note="县平台重新导入：" + "；".join(notes) + "。",
+    )
     return True
 
 
 # --------------------------------------------------------------------------- replies
+
 
 def _reply_value(key: str, r: dict) -> Any:
     if key == "number":
@@ -411,9 +513,21 @@ def mark_replied(engine: Engine, actor: Actor, replies: Replies) -> int:
     marked = 0
     with write_session(engine) as s:
         for oid, version in replies.orders:
-            marked += s.execute(update(WorkOrder).where(WorkOrder.id == oid, WorkOrder.version == version)
-                                .values(reply_exported_version=version, updated_at=WorkOrder.updated_at)
-                                .execution_options(synchronize_session=False)).rowcount or 0
-        audit.record(s, actor, "county.reply_export", "work_order", None,
-                     after={"rows": marked, "orders": [oid for oid, _v in replies.orders][:200]})
+            marked += (
+                s.execute(
+                    update(WorkOrder)
+                    .where(WorkOrder.id == oid, WorkOrder.version == version)
+                    .values(reply_exported_version=version, updated_at=WorkOrder.updated_at)
+                    .execution_options(synchronize_session=False)
+                ).rowcount
+                or 0
+            )
+        audit.record(
+            s,
+            actor,
+            "county.reply_export",
+            "work_order",
+            None,
+            after={"rows": marked, "orders": [oid for oid, _v in replies.orders][:200]},
+        )
     return marked

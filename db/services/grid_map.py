@@ -39,8 +39,9 @@ class ImportResult:
         return self.created + self.replaced + self.unchanged
 
 
-def _match(features: list[geo.Feature], grids: list[tuple[int, str, str, str]],
-           problems: list[str]) -> dict[int, geo.Feature]:
+def _match(
+    features: list[geo.Feature], grids: list[tuple[int, str, str, str]], problems: list[str]
+) -> dict[int, geo.Feature]:
     """{grid id: feature}; adds to ``problems`` every feature that matches no grid or a grid
     already matched, and every name that stands for more than one grid."""
     by_code = {code: gid for gid, code, _name, _village in grids}
@@ -78,8 +79,12 @@ def import_geojson(engine: Engine, actor: Actor, raw: bytes) -> ImportResult:
     require(actor, "roster.import")
     features, problems = geo.read(raw)
     with write_session(engine) as s:
-        grids = [tuple(r) for r in s.execute(
-            select(Grid.id, Grid.code, Grid.name, Village.name).join(Village, Village.id == Grid.village_id))]
+        grids = [
+            tuple(r)
+            for r in s.execute(
+                select(Grid.id, Grid.code, Grid.name, Village.name).join(Village, Village.id == Grid.village_id)
+            )
+        ]
         matched = _match(features, grids, problems)
         if problems:  # the file's problems and the matching's together, in the file's order
             raise geo.GeoJSONError(sorted(problems, key=geo.feature_number))
@@ -100,9 +105,19 @@ def import_geojson(engine: Engine, actor: Actor, raw: bytes) -> ImportResult:
         drawn = set(s.scalars(select(GridShape.grid_id)))
         result = ImportResult(created, replaced, unchanged, sum(1 for g in grids if g[0] not in drawn))
         codes = {gid: code for gid, code, _n, _v in grids}
-        audit.record(s, actor, "grid_map.import", "grid_shape", None,
-                     after={"created": created, "replaced": replaced, "unchanged": unchanged,
-                            "grids": sorted(codes[g] for g in matched)})
+        audit.record(
+            s,
+            actor,
+            "grid_map.import",
+            "grid_shape",
+            None,
+            after={
+                "created": created,
+                "replaced": replaced,
+                "unchanged": unchanged,
+                "grids": sorted(codes[g] for g in matched),
+            },
+        )
     return result
 
 
@@ -110,9 +125,18 @@ def export_geojson(engine: Engine, actor: Actor) -> bytes:
     """The township's grid boundaries as a GeoJSON FeatureCollection (the import's own form)."""
     require(actor, "roster.export")
     with read_session(engine) as s:
-        rows = s.execute(select(Grid.code, Grid.name, Village.name, GridShape.geometry)
-                         .join(GridShape, GridShape.grid_id == Grid.id)
-                         .join(Village, Village.id == Grid.village_id).order_by(Grid.code)).all()
-    features = [{"type": "Feature", "properties": {"网格编号": code, "网格名称": name, "村（社区）": village},
-                 "geometry": mapping(geo.from_json(geometry))} for code, name, village, geometry in rows]
+        rows = s.execute(
+            select(Grid.code, Grid.name, Village.name, GridShape.geometry)
+            .join(GridShape, GridShape.grid_id == Grid.id)
+            .join(Village, Village.id == Grid.village_id)
+            .order_by(Grid.code)
+        ).all()
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"网格编号": code, "网格名称": name, "村（社区）": village},
+            "geometry": mapping(geo.from_json(geometry)),
+        }
+        for code, name, village, geometry in rows
+    ]
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode("utf-8")

@@ -22,9 +22,15 @@ def link(s: Session, from_type: str, from_id: int, to_type: str, to_id: int, kin
     if kind not in LINK_KINDS:
         raise ValueError(f"unknown link kind: {kind}")
     L = RecordLink
-    existing = s.scalar(select(L).where(L.kind == kind, or_(
-        and_(L.from_type == from_type, L.from_id == from_id, L.to_type == to_type, L.to_id == to_id),
-        and_(L.from_type == to_type, L.from_id == to_id, L.to_type == from_type, L.to_id == from_id))))
+    existing = s.scalar(
+        select(L).where(
+            L.kind == kind,
+            or_(
+                and_(L.from_type == from_type, L.from_id == from_id, L.to_type == to_type, L.to_id == to_id),
+                and_(L.from_type == to_type, L.from_id == to_id, L.to_type == from_type, L.to_id == from_id),
+            ),
+        )
+    )
     if existing is not None:
         return existing
     row = RecordLink(from_type=from_type, from_id=from_id, to_type=to_type, to_id=to_id, kind=kind)

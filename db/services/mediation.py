@@ -25,11 +25,26 @@ from sqlalchemy.orm import Session
 from db.engine import write_session
 from db.errors import ConflictError, InvalidTransition, NotFound, PermissionDenied, ValidationError
 from db.models import (
-    Grid, GridEvent, Household, MediationCase, MediationParty, MediationStep, Mediator, Resident,
-    SpecialGroupVisit, Village, VillageScreening, WorkOrder,
+    Grid,
+    GridEvent,
+    Household,
+    MediationCase,
+    MediationParty,
+    MediationStep,
+    Mediator,
+    Resident,
+    SpecialGroupVisit,
+    Village,
+    VillageScreening,
+    WorkOrder,
 )
 from db.models.mediation import (
-    CASE_KINDS, CASE_LEVELS, CASE_SOURCES, DISPUTE_TYPES, MEDIATION_STEPS, RISK_COLOURS,
+    CASE_KINDS,
+    CASE_LEVELS,
+    CASE_SOURCES,
+    DISPUTE_TYPES,
+    MEDIATION_STEPS,
+    RISK_COLOURS,
 )
 from db.permissions import Actor, require
 from db.rules import mediation_fsm as fsm
@@ -37,7 +52,11 @@ from db.rules.phone import normalize_phone
 from db.rules.sla import local_to_utc, to_local, local_date
 from db.rules.text import bounded_int, normalize_id_number
 from db.queries.mediation import (
-    case_scope_refusal, settings, township_step4_held, village_scope_refusal, write_scope,
+    case_scope_refusal,
+    settings,
+    township_step4_held,
+    village_scope_refusal,
+    write_scope,
 )
 from db.services import audit
 from db.services.base import next_number, require_county
@@ -63,8 +82,19 @@ VISIT_INTERVAL_DAYS = 30  # special-group visits: the next one is due this many 
 SETTING_BOUNDS = {FOLLOWUP_DAYS_KEY: (1, 365), STALE_DAYS_KEY: (1, 180)}
 
 CASE_AUDIT_FIELDS = [
-    "number", "kind", "dispute_type", "title", "village_id", "grid_id", "source",
-    "source_order_id", "source_event_id", "risk_colour", "level", "mediator_id", "status",
+    "number",
+    "kind",
+    "dispute_type",
+    "title",
+    "village_id",
+    "grid_id",
+    "source",
+    "source_order_id",
+    "source_event_id",
+    "risk_colour",
+    "level",
+    "mediator_id",
+    "status",
 ]
 
 
@@ -126,10 +156,16 @@ def _validate_case(d: CaseInput) -> dict[str, Any]:
         "source": _choice(d.source, CASE_SOURCES, "请选择案件来源。", "source"),
         "risk_colour": _choice(d.risk_colour, RISK_COLOURS, "请选择风险等级（蓝、黄、红）。", "risk_colour"),
         "level": _choice(d.level, CASE_LEVELS, "请选择调处层级（村级或乡级）。", "level"),
-        "title": clean_text(d.title, "标题", min_len=TITLE_MIN, max_len=TITLE_MAX, required=True,
-                            field="title"),
-        "summary": clean_text(d.summary, "简要情况", min_len=SUMMARY_MIN, max_len=SUMMARY_MAX,
-                              required=True, multiline=True, field="summary"),
+        "title": clean_text(d.title, "标题", min_len=TITLE_MIN, max_len=TITLE_MAX, required=True, field="title"),
+        "summary": clean_text(
+            d.summary,
+            "简要情况",
+            min_len=SUMMARY_MIN,
+            max_len=SUMMARY_MAX,
+            required=True,
+            multiline=True,
+            field="summary",
+        ),
     }
     if not d.village_id:
         raise ValidationError("请选择纠纷所在村（社区）。", field="village_id")
@@ -144,8 +180,11 @@ def _validate_case(d: CaseInput) -> dict[str, Any]:
     parties = [_party(p, k) for k, p in enumerate(d.parties or [], start=1)]
     if len(parties) > 20:
         raise ValidationError("当事人最多登记20位。", field="parties")
-    if out["kind"] == "dispute" and d.source in ("walk_in", "screening") and not any(
-            p["side"] == "applicant" for p in parties):
+    if (
+        out["kind"] == "dispute"
+        and d.source in ("walk_in", "screening")
+        and not any(p["side"] == "applicant" for p in parties)
+    ):
         raise ValidationError("来访或排查登记的矛盾纠纷须至少填写一位申请人。", field="parties")
     out["parties"] = parties
     return out
@@ -165,8 +204,9 @@ def _check_mediator(s: Session, mediator_id: int | None, township_id: int) -> Me
 # --------------------------------------------------------------------------- open a case
 
 
-def open_case_in(s: Session, actor: Actor, data: CaseInput, now: datetime | None = None,
-                 action: str = "mediation.create") -> MediationCase:
+def open_case_in(
+    s: Session, actor: Actor, data: CaseInput, now: datetime | None = None, action: str = "mediation.create"
+) -> MediationCase:
     """Register a case inside the caller's transaction; flushed, not committed.
 
     ``action`` is the permission checked (``grid_event.refer`` when a grid event is referred).
@@ -193,13 +233,28 @@ def open_case_in(s: Session, actor: Actor, data: CaseInput, now: datetime | None
             raise ValidationError(f"当事人{p['name']}关联的居民档案不存在。", field="parties")
 
     case = MediationCase(
-        number=next_number(s, NUMBER_PREFIX, now), township_id=village.township_id,
-        village_id=village.id, grid_id=data.grid_id, kind=v["kind"],
-        dispute_type=v["dispute_type"], title=v["title"], summary=v["summary"], source=v["source"],
-        source_order_id=data.source_order_id, source_event_id=data.source_event_id,
-        risk_colour=v["risk_colour"], level=v["level"], mediator_id=data.mediator_id,
-        status="open", current_step=0, reported_at=now, last_progress_at=now, reopen_count=0,
-        version=1, updated_at=now)
+        number=next_number(s, NUMBER_PREFIX, now),
+        township_id=village.township_id,
+        village_id=village.id,
+        grid_id=data.grid_id,
+        kind=v["kind"],
+        dispute_type=v["dispute_type"],
+        title=v["title"],
+        summary=v["summary"],
+        source=v["source"],
+        source_order_id=data.source_order_id,
+        source_event_id=data.source_event_id,
+        risk_colour=v["risk_colour"],
+        level=v["level"],
+        mediator_id=data.mediator_id,
+        status="open",
+        current_step=0,
+        reported_at=now,
+        last_progress_at=now,
+        reopen_count=0,
+        version=1,
+        updated_at=now,
+    )
     s.add(case)
     s.flush()
     for p in v["parties"]:
@@ -237,8 +292,9 @@ def _check_registration_scope(s: Session, actor: Actor, village: Village) -> Non
     if sc.no_staff:
         raise PermissionDenied("该账号尚未关联网格员档案，请联系管理员。")
     if sc.village_id is not None and village.id != sc.village_id:
-        raise PermissionDenied(f"您只能登记{sc.village_name or '本村（社区）'}的纠纷，"
-                               f"{village.name}不属于您所在的村（社区）。")
+        raise PermissionDenied(
+            f"您只能登记{sc.village_name or '本村（社区）'}的纠纷，{village.name}不属于您所在的村（社区）。"
+        )
     if sc.township_id is not None and village.township_id != sc.township_id:
         raise PermissionDenied(f"{village.name}不属于您所在的乡镇，无权登记。")
 
@@ -271,9 +327,9 @@ def _load(s: Session, actor: Actor, case_id: int, version: int) -> MediationCase
     return case
 
 
-
-def _day(value: Any, label: str, field_name: str, now: datetime, not_before: date | None = None,
-         not_before_label: str = "") -> date:
+def _day(
+    value: Any, label: str, field_name: str, now: datetime, not_before: date | None = None, not_before_label: str = ""
+) -> date:
     """A local date that is not in the future (and not before ``not_before``)."""
     if isinstance(value, datetime):
         value = value.date()
@@ -294,14 +350,21 @@ def _at(day: date, now: datetime) -> datetime:
     return local_to_utc(datetime.combine(day, datetime.min.time()).replace(hour=18))
 
 
-def _save(s: Session, actor: Actor, case: MediationCase, version: int, action: str,
-          changes: dict[str, Any], now: datetime, extra: dict[str, Any] | None = None) -> dict:
+def _save(
+    s: Session,
+    actor: Actor,
+    case: MediationCase,
+    version: int,
+    action: str,
+    changes: dict[str, Any],
+    now: datetime,
+    extra: dict[str, Any] | None = None,
+) -> dict:
     before = {k: getattr(case, k) for k in changes}
     new_version = _cas(s, MediationCase, case.id, version, changes, now)
     after = {**changes, **(extra or {})}
     audit.record(s, actor, f"mediation.{action}", "mediation_case", case.id, before=before, after=after)
-    return {"id": case.id, "number": case.number, "version": new_version,
-            "status": changes.get("status", case.status)}
+    return {"id": case.id, "number": case.number, "version": new_version, "status": changes.get("status", case.status)}
 
 
 def followup_days(s: Session) -> int:
@@ -312,10 +375,21 @@ def followup_days(s: Session) -> int:
 # --------------------------------------------------------------------------- the four steps
 
 
-def record_step(engine: Engine, actor: Actor, case_id: int, version: int, *, step_no: int,
-                held_on: date, participants: str, notes: str, risk_colour: str,
-                outcome: str = "continue", agreement_text: str | None = None,
-                now: datetime | None = None) -> dict:
+def record_step(
+    engine: Engine,
+    actor: Actor,
+    case_id: int,
+    version: int,
+    *,
+    step_no: int,
+    held_on: date,
+    participants: str,
+    notes: str,
+    risk_colour: str,
+    outcome: str = "continue",
+    agreement_text: str | None = None,
+    now: datetime | None = None,
+) -> dict:
     """Record the next mediation step; ``outcome="agreed"`` ends the mediation in agreement
     (``agreement_text`` required) and sets the follow-up due date."""
     require(actor, "mediation.edit")
@@ -324,10 +398,10 @@ def record_step(engine: Engine, actor: Actor, case_id: int, version: int, *, ste
         raise ValidationError("请选择本步结果（达成协议或进入下一步）。", field="outcome")
     colour = _choice(risk_colour, RISK_COLOURS, "请为本步重新评定风险等级（蓝、黄、红）。", "risk_colour")
     who = clean_text(participants, "参加人员", max_len=PARTICIPANTS_MAX, required=True, field="participants")
-    said = clean_text(notes, "调解情况", min_len=5, max_len=TEXT_MAX, required=True, multiline=True,
-                      field="notes")
-    agreement = clean_text(agreement_text, "协议内容", min_len=5, max_len=TEXT_MAX, multiline=True,
-                           field="agreement_text")
+    said = clean_text(notes, "调解情况", min_len=5, max_len=TEXT_MAX, required=True, multiline=True, field="notes")
+    agreement = clean_text(
+        agreement_text, "协议内容", min_len=5, max_len=TEXT_MAX, multiline=True, field="agreement_text"
+    )
     if outcome == "agreed" and agreement is None:
         raise ValidationError("达成协议时须填写协议内容。", field="agreement_text")
     if outcome != "agreed" and agreement is not None:
@@ -339,123 +413,179 @@ def record_step(engine: Engine, actor: Actor, case_id: int, version: int, *, ste
         case = _load(s, actor, case_id, version)
         action = "agree" if outcome == "agreed" else "step"
         to_status = fsm.next_status(case.status, action)
-        fsm.check_step(step_no, case.current_step, case.escalated_at is not None,
-                       township_step4_held(s, case))
+        fsm.check_step(step_no, case.current_step, case.escalated_at is not None, township_step4_held(s, case))
         last_held = s.scalar(select(func.max(MediationStep.held_on)).where(MediationStep.case_id == case.id))
-        floor, floor_label = ((last_held, "上一步的日期") if last_held else
-                              (to_local(case.reported_at).date(), "登记日期"))
+        floor, floor_label = (
+            (last_held, "上一步的日期") if last_held else (to_local(case.reported_at).date(), "登记日期")
+        )
         day = _day(held_on, "调解日期", "held_on", now, floor, floor_label)
-        s.add(MediationStep(case_id=case.id, step_no=step_no, held_on=day, participants=who,
-                            notes=said, outcome=outcome, risk_colour=colour,
-                            recorded_by=actor.user_id or None, recorded_at=now))
-        changes: dict[str, Any] = dict(status=to_status, current_step=step_no, risk_colour=colour,
-                                       last_progress_at=now)
+        s.add(
+            MediationStep(
+                case_id=case.id,
+                step_no=step_no,
+                held_on=day,
+                participants=who,
+                notes=said,
+                outcome=outcome,
+                risk_colour=colour,
+                recorded_by=actor.user_id or None,
+                recorded_at=now,
+            )
+        )
+        changes: dict[str, Any] = dict(status=to_status, current_step=step_no, risk_colour=colour, last_progress_at=now)
         if outcome == "agreed":
-            changes.update(agreement_text=agreement, agreed_at=_at(day, now),
-                           followup_due_on=day + timedelta(days=followup_days(s)))
-        return _save(s, actor, case, version, action, changes, now,
-                     {"step_no": step_no, "step": MEDIATION_STEPS[step_no], "held_on": day})
+            changes.update(
+                agreement_text=agreement,
+                agreed_at=_at(day, now),
+                followup_due_on=day + timedelta(days=followup_days(s)),
+            )
+        return _save(
+            s,
+            actor,
+            case,
+            version,
+            action,
+            changes,
+            now,
+            {"step_no": step_no, "step": MEDIATION_STEPS[step_no], "held_on": day},
+        )
 
 
 # --------------------------------------------------------------------------- transitions
 
 
-def escalate(engine: Engine, actor: Actor, case_id: int, version: int, reason: str,
-             mediator_id: int | None = None, now: datetime | None = None) -> dict:
+def escalate(
+    engine: Engine,
+    actor: Actor,
+    case_id: int,
+    version: int,
+    reason: str,
+    mediator_id: int | None = None,
+    now: datetime | None = None,
+) -> dict:
     """A village case goes to the township, with its reason (and optionally a new mediator)."""
     require(actor, "mediation.edit")
     now = now_or(now)
-    why = clean_text(reason, "升级原因", min_len=4, max_len=REASON_MAX, required=True, multiline=True,
-                     field="reason")
+    why = clean_text(reason, "升级原因", min_len=4, max_len=REASON_MAX, required=True, multiline=True, field="reason")
     with write_session(engine) as s:
         case = _load(s, actor, case_id, version)
         to_status = fsm.next_status(case.status, "escalate")
         if case.level != "village":
             raise InvalidTransition("案件已在乡级调处，不能再次升级。")
-        changes: dict[str, Any] = dict(status=to_status, level="township", escalated_at=now,
-                                       escalation_reason=why, last_progress_at=now)
+        changes: dict[str, Any] = dict(
+            status=to_status, level="township", escalated_at=now, escalation_reason=why, last_progress_at=now
+        )
         if mediator_id is not None and mediator_id != case.mediator_id:
             _check_mediator(s, mediator_id, case.township_id)
             changes["mediator_id"] = mediator_id
         return _save(s, actor, case, version, "escalate", changes, now)
 
 
-def refer_out(engine: Engine, actor: Actor, case_id: int, version: int, to: str, note: str,
-              now: datetime | None = None) -> dict:
+def refer_out(
+    engine: Engine, actor: Actor, case_id: int, version: int, to: str, note: str, now: datetime | None = None
+) -> dict:
     """Mark a case as gone to court (``litigation``) or become a petition (``petition``)."""
     require(actor, "mediation.edit")
     now = now_or(now)
     if to not in ("litigation", "petition"):
         raise ValidationError("请选择转诉讼或转信访。", field="to")
-    text = clean_text(note, "去向说明", min_len=4, max_len=REASON_MAX, required=True, multiline=True,
-                      field="note")
+    text = clean_text(note, "去向说明", min_len=4, max_len=REASON_MAX, required=True, multiline=True, field="note")
     with write_session(engine) as s:
         case = _load(s, actor, case_id, version)
         to_status = fsm.next_status(case.status, to)
-        return _save(s, actor, case, version, to, dict(status=to_status, outcome=text,
-                                                       last_progress_at=now), now)
+        return _save(s, actor, case, version, to, dict(status=to_status, outcome=text, last_progress_at=now), now)
 
 
-def record_followup(engine: Engine, actor: Actor, case_id: int, version: int, visited_on: date,
-                    note: str, now: datetime | None = None) -> dict:
+def record_followup(
+    engine: Engine, actor: Actor, case_id: int, version: int, visited_on: date, note: str, now: datetime | None = None
+) -> dict:
     """The follow-up visit after an agreement (how the agreement is being kept)."""
     require(actor, "mediation.edit")
     now = now_or(now)
-    text = clean_text(note, "回访情况", min_len=4, max_len=TEXT_MAX, required=True, multiline=True,
-                      field="note")
+    text = clean_text(note, "回访情况", min_len=4, max_len=TEXT_MAX, required=True, multiline=True, field="note")
     with write_session(engine) as s:
         case = _load(s, actor, case_id, version)
         to_status = fsm.next_status(case.status, "followup")
         agreed_day = to_local(case.agreed_at).date() if case.agreed_at else None
         day = _day(visited_on, "回访日期", "visited_on", now, agreed_day, "协议达成日期")
-        return _save(s, actor, case, version, "followup",
-                     dict(status=to_status, followup_at=_at(day, now), followup_note=text,
-                          last_progress_at=now), now)
+        return _save(
+            s,
+            actor,
+            case,
+            version,
+            "followup",
+            dict(status=to_status, followup_at=_at(day, now), followup_note=text, last_progress_at=now),
+            now,
+        )
 
 
-def close(engine: Engine, actor: Actor, case_id: int, version: int, outcome: str,
-          now: datetime | None = None) -> dict:
+def close(engine: Engine, actor: Actor, case_id: int, version: int, outcome: str, now: datetime | None = None) -> dict:
     """销号: only with the outcome and a follow-up visit on or after the due date."""
     require(actor, "mediation.edit")
     now = now_or(now)
-    text = clean_text(outcome, "调处结果", min_len=4, max_len=TEXT_MAX, required=True, multiline=True,
-                      field="outcome")
+    text = clean_text(outcome, "调处结果", min_len=4, max_len=TEXT_MAX, required=True, multiline=True, field="outcome")
     with write_session(engine) as s:
         case = _load(s, actor, case_id, version)
         to_status = fsm.next_status(case.status, "close")
         if case.followup_at is None:
             due = f"（应于{case.followup_due_on:%Y-%m-%d}起回访）" if case.followup_due_on else ""
-            raise ValidationError(f"尚未登记回访，不能销号{due}。请先回访当事人并登记回访情况。",
-                                  field="followup")
+            raise ValidationError(f"尚未登记回访，不能销号{due}。请先回访当事人并登记回访情况。", field="followup")
         visited = to_local(case.followup_at).date()
         if case.followup_due_on is not None and visited < case.followup_due_on:
             raise ValidationError(
                 f"回访日期（{visited:%Y-%m-%d}）早于应回访日期（{case.followup_due_on:%Y-%m-%d}），"
-                "不能销号。请在应回访日期后再次回访并登记。", field="followup")
-        return _save(s, actor, case, version, "close",
-                     dict(status=to_status, outcome=text, closed_at=now, last_progress_at=now), now)
+                "不能销号。请在应回访日期后再次回访并登记。",
+                field="followup",
+            )
+        return _save(
+            s,
+            actor,
+            case,
+            version,
+            "close",
+            dict(status=to_status, outcome=text, closed_at=now, last_progress_at=now),
+            now,
+        )
 
 
-def reopen(engine: Engine, actor: Actor, case_id: int, version: int, reason: str,
-           now: datetime | None = None) -> dict:
+def reopen(engine: Engine, actor: Actor, case_id: int, version: int, reason: str, now: datetime | None = None) -> dict:
     """An agreed or closed case is mediated again (the agreement broke down): back to
     mediating, ``reopen_count`` + 1, agreement, follow-up and close-out cleared (kept in the
     audit record); mediation continues with the next step."""
     require(actor, "mediation.edit")
     now = now_or(now)
-    why = clean_text(reason, "重新启调原因", min_len=4, max_len=REASON_MAX, required=True,
-                     multiline=True, field="reason")
+    why = clean_text(
+        reason, "重新启调原因", min_len=4, max_len=REASON_MAX, required=True, multiline=True, field="reason"
+    )
     with write_session(engine) as s:
         case = _load(s, actor, case_id, version)
         to_status = fsm.next_status(case.status, "reopen")
-        return _save(s, actor, case, version, "reopen", dict(
-            status=to_status, reopen_count=case.reopen_count + 1, agreement_text=None,
-            agreed_at=None, followup_due_on=None, followup_at=None, followup_note=None,
-            outcome=None, closed_at=None, last_progress_at=now), now, {"reason": why})
+        return _save(
+            s,
+            actor,
+            case,
+            version,
+            "reopen",
+            dict(
+                status=to_status,
+                reopen_count=case.reopen_count + 1,
+                agreement_text=None,
+                agreed_at=None,
+                followup_due_on=None,
+                followup_at=None,
+                followup_note=None,
+                outcome=None,
+                closed_at=None,
+                last_progress_at=now,
+            ),
+            now,
+            {"reason": why},
+        )
 
 
-def assign_mediator(engine: Engine, actor: Actor, case_id: int, version: int, mediator_id: int,
-                    now: datetime | None = None) -> dict:
+def assign_mediator(
+    engine: Engine, actor: Actor, case_id: int, version: int, mediator_id: int, now: datetime | None = None
+) -> dict:
     """Change the mediator in charge of an open case."""
     require(actor, "mediation.edit")
     now = now_or(now)
@@ -470,15 +600,18 @@ def assign_mediator(engine: Engine, actor: Actor, case_id: int, version: int, me
 # --------------------------------------------------------------------------- settings
 
 
-def update_settings(engine: Engine, actor: Actor, *, followup_days: int, stale_days: int,
-                    now: datetime | None = None) -> dict:
+def update_settings(
+    engine: Engine, actor: Actor, *, followup_days: int, stale_days: int, now: datetime | None = None
+) -> dict:
     """The follow-up interval and the stale-case reminder, in ``app_setting``."""
     require(actor, "mediation.settings")
     from db.models import AppSetting
 
     values = {}
-    for key, value, label in ((FOLLOWUP_DAYS_KEY, followup_days, "回访间隔天数"),
-                              (STALE_DAYS_KEY, stale_days, "无进展提醒天数")):
+    for key, value, label in (
+        (FOLLOWUP_DAYS_KEY, followup_days, "回访间隔天数"),
+        (STALE_DAYS_KEY, stale_days, "无进展提醒天数"),
+    ):
         lo, hi = SETTING_BOUNDS[key]
         values[key] = bounded_int(value, lo, hi, f"{label}须为{lo}至{hi}之间的整数。", field=key)
     with write_session(engine) as s:
@@ -491,8 +624,15 @@ def update_settings(engine: Engine, actor: Actor, *, followup_days: int, stale_d
                 s.add(AppSetting(key=key, value=str(n)))
             else:
                 row.value = str(n)
-        audit.record(s, actor, "mediation.settings", "app_setting", None, before=before,
-                     after={k: str(v) for k, v in values.items()})
+        audit.record(
+            s,
+            actor,
+            "mediation.settings",
+            "app_setting",
+            None,
+            before=before,
+            after={k: str(v) for k, v in values.items()},
+        )
     return values
 
 
@@ -502,9 +642,18 @@ def update_settings(engine: Engine, actor: Actor, *, followup_days: int, stale_d
 _MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")  # fullmatch, ASCII digits: no trailing newline, no other scripts
 
 
-def save_screening(engine: Engine, actor: Actor, village_id: int, month: str, *, done: bool,
-                   findings: str | None, disputes_found: int = 0, version: int | None = None,
-                   now: datetime | None = None) -> dict:
+def save_screening(
+    engine: Engine,
+    actor: Actor,
+    village_id: int,
+    month: str,
+    *,
+    done: bool,
+    findings: str | None,
+    disputes_found: int = 0,
+    version: int | None = None,
+    now: datetime | None = None,
+) -> dict:
     """Record (or correct) a village's monthly screening. ``version`` is the one loaded, None
     when no record existed yet; someone else's save in between is a conflict."""
     require(actor, "mediation.screening")
@@ -514,8 +663,11 @@ def save_screening(engine: Engine, actor: Actor, village_id: int, month: str, *,
     if month > local_date(now).strftime("%Y-%m"):
         raise ValidationError("不能登记未来月份的排查。", field="month")
     text = clean_text(findings, "排查情况", max_len=TEXT_MAX, multiline=True, field="findings")
-    found = 0 if disputes_found is None else bounded_int(
-        disputes_found, 0, 99, "排查出的纠纷数须为0至99之间的整数。", field="disputes_found")
+    found = (
+        0
+        if disputes_found is None
+        else bounded_int(disputes_found, 0, 99, "排查出的纠纷数须为0至99之间的整数。", field="disputes_found")
+    )
     if not done and (found or text):
         raise ValidationError("未完成排查时不能填写排查情况和纠纷数。", field="done")
     if done and text is None:
@@ -525,8 +677,9 @@ def save_screening(engine: Engine, actor: Actor, village_id: int, month: str, *,
         if village is None:
             raise ValidationError("所选村（社区）不存在。", field="village_id")
         _check_village_scope(s, actor, village, "登记排查")
-        row = s.scalar(select(VillageScreening).where(VillageScreening.village_id == village_id,
-                                                      VillageScreening.month == month))
+        row = s.scalar(
+            select(VillageScreening).where(VillageScreening.village_id == village_id, VillageScreening.month == month)
+        )
         values = dict(done=bool(done), findings=text, disputes_found=found)
         if row is None:
             if version:
@@ -537,22 +690,44 @@ def save_screening(engine: Engine, actor: Actor, village_id: int, month: str, *,
                 with s.begin_nested():
                     s.flush()
             except IntegrityError:  # unique (village, month): someone saved it first
-                raise ConflictError(f"保存失败：{village.name}{month}的排查记录刚被他人登记。"
-                                    "请刷新后重新编辑。") from None
-            audit.record(s, actor, "mediation.screening", "village_screening", row.id,
-                         after={"village_id": village_id, "month": month, **values})
+                raise ConflictError(
+                    f"保存失败：{village.name}{month}的排查记录刚被他人登记。请刷新后重新编辑。"
+                ) from None
+            audit.record(
+                s,
+                actor,
+                "mediation.screening",
+                "village_screening",
+                row.id,
+                after={"village_id": village_id, "month": month, **values},
+            )
             return {"id": row.id, "version": 1}
         if version != row.version:
             raise _conflict(version or 0, row.version)
         before = {k: getattr(row, k) for k in values}
         new_version = _cas(s, VillageScreening, row.id, row.version, values, now)
-        audit.record(s, actor, "mediation.screening", "village_screening", row.id,
-                     before=before, after={"month": month, **values})
+        audit.record(
+            s,
+            actor,
+            "mediation.screening",
+            "village_screening",
+            row.id,
+            before=before,
+            after={"month": month, **values},
+        )
         return {"id": row.id, "version": new_version}
 
 
-def record_visit(engine: Engine, actor: Actor, resident_id: int, group_tag: str, visited_on: date,
-                 visitor: str, note: str | None = None, now: datetime | None = None) -> dict:
+def record_visit(
+    engine: Engine,
+    actor: Actor,
+    resident_id: int,
+    group_tag: str,
+    visited_on: date,
+    visitor: str,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> dict:
     """A visit to a person of a special group; the next one is due 30 days later."""
     require(actor, "mediation.screening")
     now = now_or(now)
@@ -565,21 +740,40 @@ def record_visit(engine: Engine, actor: Actor, resident_id: int, group_tag: str,
         person = s.get(Resident, resident_id)
         if person is None:
             raise ValidationError("所选居民不存在。", field="resident_id")
-        village = s.scalar(select(Village).join(Grid, Grid.village_id == Village.id)
-                           .join(Household, Household.grid_id == Grid.id)
-                           .where(Household.id == person.household_id))
+        village = s.scalar(
+            select(Village)
+            .join(Grid, Grid.village_id == Village.id)
+            .join(Household, Household.grid_id == Grid.id)
+            .where(Household.id == person.household_id)
+        )
         if village is not None:
             _check_village_scope(s, actor, village, "登记走访")
         elif not _scope(s, actor).unrestricted:
             raise PermissionDenied("该居民未登记所在村（社区），只能由乡级人员登记走访。")
         if group_tag not in (person.tags or "").split(","):
             raise ValidationError(f"该居民未登记为{SPECIAL_GROUPS[group_tag]}。", field="group_tag")
-        row = SpecialGroupVisit(resident_id=resident_id, group_tag=group_tag, visited_on=day,
-                                visitor=who, note=text,
-                                next_due_on=day + timedelta(days=VISIT_INTERVAL_DAYS))
+        row = SpecialGroupVisit(
+            resident_id=resident_id,
+            group_tag=group_tag,
+            visited_on=day,
+            visitor=who,
+            note=text,
+            next_due_on=day + timedelta(days=VISIT_INTERVAL_DAYS),
+        )
         s.add(row)
         s.flush()
-        audit.record(s, actor, "mediation.visit", "special_group_visit", row.id,
-                     after={"resident_id": resident_id, "group_tag": group_tag, "visited_on": day,
-                            "visitor": who, "next_due_on": row.next_due_on})
+        audit.record(
+            s,
+            actor,
+            "mediation.visit",
+            "special_group_visit",
+            row.id,
+            after={
+                "resident_id": resident_id,
+                "group_tag": group_tag,
+                "visited_on": day,
+                "visitor": who,
+                "next_due_on": row.next_due_on,
+            },
+        )
         return {"id": row.id, "next_due_on": row.next_due_on}

@@ -36,10 +36,24 @@ FONT = "宋体"
 SIDES = {"applicant": "申请人", "respondent": "被申请人"}
 
 LEDGER_COLUMNS = [  # (header, width)
-    ("序号", 6), ("编号", 16), ("登记日期", 12), ("村（社区）", 12), ("类别", 8), ("纠纷类型", 10),
-    ("当事人", 18), ("简要情况", 40), ("风险等级", 8), ("调处层级", 8), ("调解员", 10),
-    ("调解过程", 40), ("状态", 10), ("结果", 30), ("协议日期", 12), ("回访日期", 12),
-    ("销号日期", 12), ("重启次数", 8),
+    ("序号", 6),
+    ("编号", 16),
+    ("登记日期", 12),
+    ("村（社区）", 12),
+    ("类别", 8),
+    ("纠纷类型", 10),
+    ("当事人", 18),
+    ("简要情况", 40),
+    ("风险等级", 8),
+    ("调处层级", 8),
+    ("调解员", 10),
+    ("调解过程", 40),
+    ("状态", 10),
+    ("结果", 30),
+    ("协议日期", 12),
+    ("回访日期", 12),
+    ("销号日期", 12),
+    ("重启次数", 8),
 ]
 
 
@@ -53,8 +67,14 @@ def _d(ts: datetime | date | None) -> str:
 
 def _record_export(engine: Engine, actor: Actor, what: str, rows: int, detail: dict) -> None:
     with write_session(engine) as s:
-        audit.record(s, actor, "export", "mediation_case", detail.get("case_id"),
-                     after={"rows": rows, "document": what, **detail})
+        audit.record(
+            s,
+            actor,
+            "export",
+            "mediation_case",
+            detail.get("case_id"),
+            after={"rows": rows, "document": what, **detail},
+        )
 
 
 # --------------------------------------------------------------------------- Excel ledger
@@ -88,12 +108,24 @@ def ledger_workbook(rows: list[dict], title: str) -> bytes:
         ws.column_dimensions[get_column_letter(col)].width = width
     for k, r in enumerate(rows, start=1):
         values = [
-            k, r["number"], _day(r["reported_at"]), r["village"], CASE_KINDS.get(r["kind"], r["kind"]),
-            DISPUTE_TYPES.get(r["dispute_type"], r["dispute_type"]), r.get("parties") or "",
-            r.get("summary") or "", RISK_COLOURS.get(r["risk_colour"], r["risk_colour"]),
-            CASE_LEVELS.get(r["level"], r["level"]), r.get("mediator") or "", r.get("process") or "",
-            fsm.STATUS_LABELS.get(r["status"], r["status"]), r.get("outcome") or r.get("agreement_text") or "",
-            _day(r.get("agreed_at")), _day(r.get("followup_at")), _day(r.get("closed_at")), r.get("reopen_count") or 0,
+            k,
+            r["number"],
+            _day(r["reported_at"]),
+            r["village"],
+            CASE_KINDS.get(r["kind"], r["kind"]),
+            DISPUTE_TYPES.get(r["dispute_type"], r["dispute_type"]),
+            r.get("parties") or "",
+            r.get("summary") or "",
+            RISK_COLOURS.get(r["risk_colour"], r["risk_colour"]),
+            CASE_LEVELS.get(r["level"], r["level"]),
+            r.get("mediator") or "",
+            r.get("process") or "",
+            fsm.STATUS_LABELS.get(r["status"], r["status"]),
+            r.get("outcome") or r.get("agreement_text") or "",
+            _day(r.get("agreed_at")),
+            _day(r.get("followup_at")),
+            _day(r.get("closed_at")),
+            r.get("reopen_count") or 0,
         ]
         for col, value in enumerate(values, start=1):
             c = ws.cell(k + 2, col, value)
@@ -115,8 +147,9 @@ def ledger_workbook(rows: list[dict], title: str) -> bytes:
     return buf.getvalue()
 
 
-def export_ledger(engine: Engine, actor: Actor, f: mq.LedgerFilter, now: datetime | None = None,
-                  limit: int = mq.EXPORT_LIMIT) -> tuple[bytes, int]:
+def export_ledger(
+    engine: Engine, actor: Actor, f: mq.LedgerFilter, now: datetime | None = None, limit: int = mq.EXPORT_LIMIT
+) -> tuple[bytes, int]:
     """The filtered ledger as .xlsx (parties masked for the role); audited. Returns (bytes, rows)."""
     require(actor, "mediation.export")
     now = now_or(now)
@@ -201,14 +234,23 @@ def case_file_docx(d: dict) -> bytes:
     """一案一档: the whole case on paper."""
     doc = _doc()
     _title(doc, "矛盾纠纷调处案卷", f"案件编号：{d['number']}")
-    _table(doc, [
-        ("案件名称", d["title"]), ("登记日期", _d(d["reported_at"])),
-        ("所在村（社区）", f"{d['township']}{d['village']}"), ("网格", d.get("grid") or "—"),
-        ("类别", CASE_KINDS.get(d["kind"], d["kind"])), ("纠纷类型", DISPUTE_TYPES.get(d["dispute_type"], "")),
-        ("案件来源", CASE_SOURCES.get(d["source"], d["source"])), ("风险等级", RISK_COLOURS.get(d["risk_colour"], "")),
-        ("调处层级", CASE_LEVELS.get(d["level"], d["level"])), ("调解员", d.get("mediator") or "—"),
-        ("当前状态", fsm.STATUS_LABELS.get(d["status"], d["status"])), ("重启次数", str(d.get("reopen_count") or 0)),
-    ])
+    _table(
+        doc,
+        [
+            ("案件名称", d["title"]),
+            ("登记日期", _d(d["reported_at"])),
+            ("所在村（社区）", f"{d['township']}{d['village']}"),
+            ("网格", d.get("grid") or "—"),
+            ("类别", CASE_KINDS.get(d["kind"], d["kind"])),
+            ("纠纷类型", DISPUTE_TYPES.get(d["dispute_type"], "")),
+            ("案件来源", CASE_SOURCES.get(d["source"], d["source"])),
+            ("风险等级", RISK_COLOURS.get(d["risk_colour"], "")),
+            ("调处层级", CASE_LEVELS.get(d["level"], d["level"])),
+            ("调解员", d.get("mediator") or "—"),
+            ("当前状态", fsm.STATUS_LABELS.get(d["status"], d["status"])),
+            ("重启次数", str(d.get("reopen_count") or 0)),
+        ],
+    )
     doc.add_paragraph()
     h = doc.add_paragraph()
     _run_font(h.add_run("一、当事人"), 14, True)
@@ -226,8 +268,12 @@ def case_file_docx(d: dict) -> bytes:
         _run_font(p.add_run(f"第{st['step_no']}步 {st['step']}（{_d(st['held_on'])}）"), bold=True)
         _para(doc, "参加人员：", st["participants"])
         _para(doc, "调解情况：", st["notes"])
-        _para(doc, "本步结果：", ("达成协议" if st["outcome"] == "agreed" else "未达成，进入下一步")
-              + f"；风险等级评定为{RISK_COLOURS.get(st['risk_colour'], '')}")
+        _para(
+            doc,
+            "本步结果：",
+            ("达成协议" if st["outcome"] == "agreed" else "未达成，进入下一步")
+            + f"；风险等级评定为{RISK_COLOURS.get(st['risk_colour'], '')}",
+        )
     if d.get("escalated_at"):
         _para(doc, "升级至乡级：", f"{_d(d['escalated_at'])}，原因：{d.get('escalation_reason') or ''}")
     h = doc.add_paragraph()
@@ -235,8 +281,9 @@ def case_file_docx(d: dict) -> bytes:
     _para(doc, "协议内容：", d.get("agreement_text"))
     _para(doc, "协议日期：", _d(d.get("agreed_at")) or None)
     _para(doc, "应回访日期：", _d(d.get("followup_due_on")) or None)
-    _para(doc, "回访情况：", (f"{_d(d['followup_at'])} {d.get('followup_note') or ''}"
-                         if d.get("followup_at") else None))
+    _para(
+        doc, "回访情况：", (f"{_d(d['followup_at'])} {d.get('followup_note') or ''}" if d.get("followup_at") else None)
+    )
     _para(doc, "调处结果：", d.get("outcome"))
     _para(doc, "销号日期：", _d(d.get("closed_at")) or None)
     if d.get("links"):
@@ -262,11 +309,17 @@ def agreement_docx(d: dict) -> bytes:
     h = doc.add_paragraph()
     _run_font(h.add_run("履行方式、时限："), bold=True)
     doc.add_paragraph(f"按上述协议内容履行；调解组织将于{_d(d.get('followup_due_on')) or '协议达成后'}起进行回访。")
-    doc.add_paragraph("本协议一式三份，当事人各执一份，调解组织留存一份。经双方当事人签字（盖章或按指印）、"
-                      "人民调解员签字并加盖调解组织印章后生效。")
+    doc.add_paragraph(
+        "本协议一式三份，当事人各执一份，调解组织留存一份。经双方当事人签字（盖章或按指印）、"
+        "人民调解员签字并加盖调解组织印章后生效。"
+    )
     doc.add_paragraph()
-    for label in ("申请人（签名）：", "被申请人（签名）：", "人民调解员（签名）：",
-                  f"调解组织（盖章）：{d['township']}{d['village'] if d['level'] == 'village' else ''}人民调解委员会"):
+    for label in (
+        "申请人（签名）：",
+        "被申请人（签名）：",
+        "人民调解员（签名）：",
+        f"调解组织（盖章）：{d['township']}{d['village'] if d['level'] == 'village' else ''}人民调解委员会",
+    ):
         p = doc.add_paragraph()
         _run_font(p.add_run(label + ("" if "盖章" in label else "＿＿＿＿＿＿＿＿＿＿")))
     p = doc.add_paragraph()

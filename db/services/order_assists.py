@@ -26,8 +26,9 @@ from db.services.base import cas, now_or
 REPORT_MIN, REPORT_MAX = 2, 1000
 
 
-def _load(s: Session, actor: Actor, assist_id: int, version: int, step: str,
-          allowed: tuple[str, ...]) -> tuple[OrderAssist, WorkOrder, str]:
+def _load(
+    s: Session, actor: Actor, assist_id: int, version: int, step: str, allowed: tuple[str, ...]
+) -> tuple[OrderAssist, WorkOrder, str]:
     """The part (its platform checked against an officer's), its order (open) and the
     department's name; ``step`` (签收 / 反馈) refused unless the part is in one of ``allowed``."""
     part = s.get(OrderAssist, assist_id)
@@ -45,21 +46,46 @@ def _load(s: Session, actor: Actor, assist_id: int, version: int, step: str,
     return part, order, name
 
 
-def _step(s: Session, actor: Actor, part: OrderAssist, order: WorkOrder, version: int, action: str,
-          changes: dict, note: str, now: datetime) -> dict:
+def _step(
+    s: Session,
+    actor: Actor,
+    part: OrderAssist,
+    order: WorkOrder,
+    version: int,
+    action: str,
+    changes: dict,
+    note: str,
+    now: datetime,
+) -> dict:
     before = {k: getattr(part, k) for k in changes}
     new_version = cas(s, OrderAssist, part.id, version, changes, now)
-    s.add(WorkOrderEvent(order_id=order.id, at=now, actor_id=actor.user_id or None, action=action,
-                         from_status=order.status, to_status=order.status, note=note,
-                         data={"assist_id": part.id, "department_id": part.department_id}))
-    audit.record(s, actor, f"order.{action}", "order_assist", part.id, before=before,
-                 after={**changes, "order_id": order.id})
-    return {"id": part.id, "order_id": order.id, "number": order.number, "version": new_version,
-            "status": changes["status"]}
+    s.add(
+        WorkOrderEvent(
+            order_id=order.id,
+            at=now,
+            actor_id=actor.user_id or None,
+            action=action,
+            from_status=order.status,
+            to_status=order.status,
+            note=note,
+            data={"assist_id": part.id, "department_id": part.department_id},
+        )
+    )
+    audit.record(
+        s, actor, f"order.{action}", "order_assist", part.id, before=before, after={**changes, "order_id": order.id}
+    )
+    return {
+        "id": part.id,
+        "order_id": order.id,
+        "number": order.number,
+        "version": new_version,
+        "status": changes["status"],
+    }
 
 
-def accept(engine: Engine, actor: Actor, assist_id: int, version: int, note: str | None = None,
-           now: datetime | None = None) -> dict:
+def accept(
+    engine: Engine, actor: Actor, assist_id: int, version: int, note: str | None = None, now: datetime | None = None
+) -> dict:
     """协办签收: the assisting department takes its part."""
     require(actor, "order.assist")
     now = now_or(now)
@@ -67,18 +93,27 @@ def accept(engine: Engine, actor: Actor, assist_id: int, version: int, note: str
     with write_session(engine) as s:
         part, order, name = _load(s, actor, assist_id, version, "签收", ("assigned",))
         text = f"{name}签收协办。" + (note or "")
-        return _step(s, actor, part, order, version, "assist_accept",
-                     {"status": "accepted", "accepted_at": now, "accepted_by": actor.user_id or None}, text, now)
+        return _step(
+            s,
+            actor,
+            part,
+            order,
+            version,
+            "assist_accept",
+            {"status": "accepted", "accepted_at": now, "accepted_by": actor.user_id or None},
+            text,
+            now,
+        )
 
 
-def report(engine: Engine, actor: Actor, assist_id: int, version: int, text: str,
-           now: datetime | None = None) -> dict:
+def report(engine: Engine, actor: Actor, assist_id: int, version: int, text: str, now: datetime | None = None) -> dict:
     """协办反馈: the assisting department reports what it did (its part is done). A part not yet
     accepted is accepted by the same step."""
     require(actor, "order.assist")
     now = now_or(now)
-    text = clean_text(text, "协办反馈", min_len=REPORT_MIN, max_len=REPORT_MAX, required=True, multiline=True,
-                      field="report")
+    text = clean_text(
+        text, "协办反馈", min_len=REPORT_MIN, max_len=REPORT_MAX, required=True, multiline=True, field="report"
+    )
     with write_session(engine) as s:
         part, order, name = _load(s, actor, assist_id, version, "反馈", ASSIST_OPEN)
         changes = {"status": "reported", "reported_at": now, "reported_by": actor.user_id or None, "report": text}

@@ -39,8 +39,9 @@ def _font(run, name: str, size: float, bold: bool = False) -> None:
     rfonts.set(qn("w:hAnsi"), name)
 
 
-def _para(doc, text: str, *, size: float = 14, bold: bool = False, font: str = "宋体",
-          align=None, indent: bool = False):
+def _para(
+    doc, text: str, *, size: float = 14, bold: bool = False, font: str = "宋体", align=None, indent: bool = False
+):
     p = doc.add_paragraph()
     if align is not None:
         p.alignment = align
@@ -55,8 +56,16 @@ def _cn_date(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def build_notice(*, township: str, notice_number: str, business_name: str, address: str,
-                 inspected_on: date, finding: str, rectify_by: date) -> bytes:
+def build_notice(
+    *,
+    township: str,
+    notice_number: str,
+    business_name: str,
+    address: str,
+    inspected_on: date,
+    finding: str,
+    rectify_by: date,
+) -> bytes:
     """The notice as .docx bytes (pure: no database)."""
     doc = Document()
     style = doc.styles["Normal"]
@@ -67,11 +76,16 @@ def build_notice(*, township: str, notice_number: str, business_name: str, addre
     _para(doc, f"编号：{notice_number}", size=12, align=WD_ALIGN_PARAGRAPH.RIGHT)
     _para(doc, f"{business_name}：")
     first_line = (finding or "").split("\n", 1)[0]
-    _para(doc, f"经{_cn_date(inspected_on)}对你单位（经营地址：{address}）检查，发现以下问题：{first_line}",
-          indent=True)
-    _para(doc, f"依据《中华人民共和国食品安全法》《市场主体登记管理条例》等有关规定，现责令你单位于"
-               f"{_cn_date(rectify_by)}前整改完毕，并将整改情况书面报告我所。逾期未整改或整改不到位的，"
-               f"将依法予以查处。", indent=True)
+    _para(
+        doc, f"经{_cn_date(inspected_on)}对你单位（经营地址：{address}）检查，发现以下问题：{first_line}", indent=True
+    )
+    _para(
+        doc,
+        f"依据《中华人民共和国食品安全法》《市场主体登记管理条例》等有关规定，现责令你单位于"
+        f"{_cn_date(rectify_by)}前整改完毕，并将整改情况书面报告我所。逾期未整改或整改不到位的，"
+        f"将依法予以查处。",
+        indent=True,
+    )
     _para(doc, "如对本通知不服，可依法申请行政复议或者提起行政诉讼。", indent=True)
     _para(doc, "")
     _para(doc, "执法人员（签名）：____________    ____________", size=12)
@@ -85,8 +99,9 @@ def build_notice(*, township: str, notice_number: str, business_name: str, addre
     return buf.getvalue()
 
 
-def notice_docx(engine: Engine, actor: Actor, inspection_id: int, *,
-                as_platform_id: int | None = None) -> tuple[str, bytes]:
+def notice_docx(
+    engine: Engine, actor: Actor, inspection_id: int, *, as_platform_id: int | None = None
+) -> tuple[str, bytes]:
     """(file name, .docx bytes) of an inspection's notice; the print is audited.
 
     A platform officer prints only notices of their own platform's township (admin: any, or
@@ -104,12 +119,16 @@ def notice_docx(engine: Engine, actor: Actor, inspection_id: int, *,
         if not ins.notice_number or ins.rectify_by is None:
             raise ValidationError("该检查未下达整改通知书。", field="inspection_id")
         town = s.get(Township, ins.township_id) if ins.township_id else None
-        data = build_notice(township=town.name if town else "", notice_number=ins.notice_number,
-                            business_name=ins.business_name, address=ins.address,
-                            inspected_on=ins.inspected_on, finding=ins.finding or "",
-                            rectify_by=ins.rectify_by)
+        data = build_notice(
+            township=town.name if town else "",
+            notice_number=ins.notice_number,
+            business_name=ins.business_name,
+            address=ins.address,
+            inspected_on=ins.inspected_on,
+            finding=ins.finding or "",
+            rectify_by=ins.rectify_by,
+        )
         number = ins.notice_number
     with write_session(engine) as s:
-        audit.record(s, actor, "inspection.print_notice", "inspection", inspection_id,
-                     after={"notice_number": number})
+        audit.record(s, actor, "inspection.print_notice", "inspection", inspection_id, after={"notice_number": number})
     return f"责令限期整改通知书_{number}.docx", data

@@ -52,16 +52,16 @@ class NotRateable(InvalidTransition):
 
 
 def public_actor(township_id: int | None) -> Actor:
-    return Actor(user_id=0, username=PUBLIC_NAME, role="reception", display_name=PUBLIC_NAME,
-                 township_id=township_id)
+    return Actor(user_id=0, username=PUBLIC_NAME, role="reception", display_name=PUBLIC_NAME, township_id=township_id)
 
 
 def check_comment(comment: str | None) -> str | None:
     return clean_text(comment, "意见建议", max_len=COMMENT_MAX, multiline=True, field="comment")
 
 
-def rate(engine: Engine, order_id: int, satisfaction: str, comment: str | None = None,
-         now: datetime | None = None) -> dict:
+def rate(
+    engine: Engine, order_id: int, satisfaction: str, comment: str | None = None, now: datetime | None = None
+) -> dict:
     """Record the resident's rating of order ``order_id`` (read by id, for the system: the page's
     signed link named it). Returns the callback's ``dict(id, number, version, status)``."""
     now = now_or(now)
@@ -78,9 +78,28 @@ def rate(engine: Engine, order_id: int, satisfaction: str, comment: str | None =
             raise AlreadyRated(ALREADY)
         if order.status != RATEABLE:
             raise NotRateable(refusal(order.status, False))
-        out = orders.callback_in(s, public_actor(order.township_id), order.id, order.version, satisfaction,
-                                 note, now=now, source=PUBLIC_SOURCE)
+        out = orders.callback_in(
+            s,
+            public_actor(order.township_id),
+            order.id,
+            order.version,
+            satisfaction,
+            note,
+            now=now,
+            source=PUBLIC_SOURCE,
+        )
         return {**out, "satisfaction": said}
 
 
-__all__ = ["ALREADY", "AlreadyRated", "NOT_YET", "COMMENT_MAX", "NotRateable", "PUBLIC_NAME", "check_comment", "public_actor", "rate", "refusal"]
+__all__ = [
+    "ALREADY",
+    "AlreadyRated",
+    "NOT_YET",
+    "COMMENT_MAX",
+    "NotRateable",
+    "PUBLIC_NAME",
+    "check_comment",
+    "public_actor",
+    "rate",
+    "refusal",
+]

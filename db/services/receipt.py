@@ -27,8 +27,7 @@ def prepare(engine: Engine, actor: Actor, order_id: int) -> dict:
         facts = receipt_facts(s, int(order_id))
         if facts is None:
             raise NotFound("工单不存在或无权查看。")
-        audit.record(s, actor, "export", "order_receipt", facts["id"],
-                     after={"rows": 1, "number": facts["number"]})
+        audit.record(s, actor, "export", "order_receipt", facts["id"], after={"rows": 1, "number": facts["number"]})
         return facts
 
 

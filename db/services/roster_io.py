@@ -35,8 +35,16 @@ from sqlalchemy.exc import IntegrityError
 from db.engine import read_session, write_session
 from db.errors import ValidationError
 from db.models import (
-    CommandoTeam, Grid, GridStaff, Household, PartyMember, PartyMemberHousehold, Resident,
-    ResponsibilityZone, Township, Village,
+    CommandoTeam,
+    Grid,
+    GridStaff,
+    Household,
+    PartyMember,
+    PartyMemberHousehold,
+    Resident,
+    ResponsibilityZone,
+    Township,
+    Village,
 )
 from db.models.base import utcnow
 from db.models.org import GRID_KINDS
@@ -56,8 +64,17 @@ SHEET_GRIDS, SHEET_STAFF, SHEET_PARTY, SHEET_LINKS, SHEET_HELP = "网格", "网�
 COLUMNS: dict[str, list[str]] = {
     SHEET_GRIDS: ["网格编码", "网格名称", "网格类型", "所属乡镇", "所属村（社区）", "网格描述"],
     SHEET_STAFF: ["身份证号", "姓名", "联系电话", "职务", "专兼职", "所属网格编码", "是否在岗"],
-    SHEET_PARTY: ["身份证号", "姓名", "联系电话", "入党日期", "所属网格编码", "责任区", "突击队", "是否在册",
-                  "考评得分（仅导出）"],
+    SHEET_PARTY: [
+        "身份证号",
+        "姓名",
+        "联系电话",
+        "入党日期",
+        "所属网格编码",
+        "责任区",
+        "突击队",
+        "是否在册",
+        "考评得分（仅导出）",
+    ],
     SHEET_LINKS: ["党员身份证号", "党员姓名", "户所在网格编码", "户地址", "户主姓名（仅导出）", "联户日期"],
 }
 DATA_SHEETS = (SHEET_GRIDS, SHEET_STAFF, SHEET_PARTY, SHEET_LINKS)
@@ -67,11 +84,26 @@ MAX_ERRORS_KEPT = imports_base.MAX_ERRORS_KEPT
 CODE_MAX, GRID_NAME_MAX, DESC_MAX, ADDRESS_MAX = 24, 60, 2000, 200
 HELP_ROWS = [
     ("工作表", "说明"),
-    ("网格", "按“网格编码”识别：编码已存在则更新该网格，否则新建。网格类型填 农村网格 / 社区网格 / 专属网格；所属乡镇和村（社区）须为系统中已有的名称。"),
-    ("网格人员", "按“身份证号”识别：已存在则更新，否则新建。职务填 网格长 / 网格员；专兼职填 专职 / 兼职；是否在岗填 是 / 否。联系电话必填（手机号或带区号的固定电话）。"),
-    ("党员", "按“身份证号”识别，须为系统中已登记的居民：已是党员则更新，否则登记为该居民所在村（社区）的党员。姓名须与居民登记一致。责任区填本村（社区）责任区名称，突击队填本乡镇或本村突击队名称。考评得分只导出、导入时忽略（加减分须在页面上逐条登记事由）。"),
-    ("党员联户", "每行一条联户关系。出现在“党员”表中的党员，其联系户以本表为准（表中没有的联系户将被解除）；本表没有任何数据行时，不改动任何联户关系。户按“户所在网格编码 + 户地址”识别。"),
-    ("通则", "第一行为表头，不得改动列名；空行忽略。导入先检查全部行，任何一行有错则整份文件不导入，并逐行列出错误。同一文件重复导入不会产生任何变化。"),
+    (
+        "网格",
+        "按“网格编码”识别：编码已存在则更新该网格，否则新建。网格类型填 农村网格 / 社区网格 / 专属网格；所属乡镇和村（社区）须为系统中已有的名称。",
+    ),
+    (
+        "网格人员",
+        "按“身份证号”识别：已存在则更新，否则新建。职务填 网格长 / 网格员；专兼职填 专职 / 兼职；是否在岗填 是 / 否。联系电话必填（手机号或带区号的固定电话）。",
+    ),
+    (
+        "党员",
+        "按“身份证号”识别，须为系统中已登记的居民：已是党员则更新，否则登记为该居民所在村（社区）的党员。姓名须与居民登记一致。责任区填本村（社区）责任区名称，突击队填本乡镇或本村突击队名称。考评得分只导出、导入时忽略（加减分须在页面上逐条登记事由）。",
+    ),
+    (
+        "党员联户",
+        "每行一条联户关系。出现在“党员”表中的党员，其联系户以本表为准（表中没有的联系户将被解除）；本表没有任何数据行时，不改动任何联户关系。户按“户所在网格编码 + 户地址”识别。",
+    ),
+    (
+        "通则",
+        "第一行为表头，不得改动列名；空行忽略。导入先检查全部行，任何一行有错则整份文件不导入，并逐行列出错误。同一文件重复导入不会产生任何变化。",
+    ),
 ]
 
 
@@ -80,6 +112,7 @@ RowError, ImportReport = imports_base.RowError, imports_base.ImportReport
 
 
 # --------------------------------------------------------------------------- cells
+
 
 def _text(value: Any) -> str | None:
     """A cell as text: numbers typed into Excel (phones, codes) back to their digits."""
@@ -121,48 +154,97 @@ def _bounded(text: str | None, label: str, max_len: int, required: bool) -> str 
 
 # --------------------------------------------------------------------------- export
 
+
 def _mask(role: str, kind: str, value: Any) -> Any:
     return mask_for(role, kind, value) if value else value
 
 
 def export_rows(s: Session, role: str, township_id: int | None = None) -> dict[str, list[list[Any]]]:
     """The template's data rows (masked for ``role``), sheet by sheet."""
+
     def in_town(col):
         return [col.in_(select(Village.id).where(Village.township_id == township_id))] if township_id else []
 
-    grids = s.execute(select(Grid.code, Grid.name, Grid.kind, Township.name, Village.name, Grid.description)
-                      .join(Village, Village.id == Grid.village_id).join(Township, Township.id == Village.township_id)
-                      .where(*in_town(Grid.village_id)).order_by(Grid.code)).all()
-    staff = s.execute(select(GridStaff.id_number, GridStaff.name, GridStaff.phone, GridStaff.staff_role,
-                             GridStaff.employment, Grid.code, GridStaff.active)
-                      .join(Grid, Grid.id == GridStaff.grid_id).where(*in_town(Grid.village_id))
-                      .order_by(Grid.code, GridStaff.staff_role, GridStaff.id)).all()
-    party = s.execute(select(Resident.id_number, PartyMember.name, PartyMember.phone, PartyMember.joined_on,
-                             Grid.code, ResponsibilityZone.name, CommandoTeam.name, PartyMember.active,
-                             PartyMember.score)
-                      .outerjoin(Resident, Resident.id == PartyMember.resident_id)
-                      .outerjoin(Grid, Grid.id == PartyMember.grid_id)
-                      .outerjoin(ResponsibilityZone, ResponsibilityZone.id == PartyMember.zone_id)
-                      .outerjoin(CommandoTeam, CommandoTeam.id == PartyMember.team_id)
-                      .where(*in_town(PartyMember.village_id)).order_by(PartyMember.village_id, PartyMember.id)).all()
-    links = s.execute(select(Resident.id_number, PartyMember.name, Grid.code, Household.address,
-                             Household.head_name, PartyMemberHousehold.linked_on)
-                      .join(PartyMember, PartyMember.id == PartyMemberHousehold.party_member_id)
-                      .outerjoin(Resident, Resident.id == PartyMember.resident_id)
-                      .join(Household, Household.id == PartyMemberHousehold.household_id)
-                      .join(Grid, Grid.id == Household.grid_id)
-                      .where(*in_town(PartyMember.village_id))
-                      .order_by(PartyMember.village_id, PartyMember.id, Grid.code, Household.id)).all()
+    grids = s.execute(
+        select(Grid.code, Grid.name, Grid.kind, Township.name, Village.name, Grid.description)
+        .join(Village, Village.id == Grid.village_id)
+        .join(Township, Township.id == Village.township_id)
+        .where(*in_town(Grid.village_id))
+        .order_by(Grid.code)
+    ).all()
+    staff = s.execute(
+        select(
+            GridStaff.id_number,
+            GridStaff.name,
+            GridStaff.phone,
+            GridStaff.staff_role,
+            GridStaff.employment,
+            Grid.code,
+            GridStaff.active,
+        )
+        .join(Grid, Grid.id == GridStaff.grid_id)
+        .where(*in_town(Grid.village_id))
+        .order_by(Grid.code, GridStaff.staff_role, GridStaff.id)
+    ).all()
+    party = s.execute(
+        select(
+            Resident.id_number,
+            PartyMember.name,
+            PartyMember.phone,
+            PartyMember.joined_on,
+            Grid.code,
+            ResponsibilityZone.name,
+            CommandoTeam.name,
+            PartyMember.active,
+            PartyMember.score,
+        )
+        .outerjoin(Resident, Resident.id == PartyMember.resident_id)
+        .outerjoin(Grid, Grid.id == PartyMember.grid_id)
+        .outerjoin(ResponsibilityZone, ResponsibilityZone.id == PartyMember.zone_id)
+        .outerjoin(CommandoTeam, CommandoTeam.id == PartyMember.team_id)
+        .where(*in_town(PartyMember.village_id))
+        .order_by(PartyMember.village_id, PartyMember.id)
+    ).all()
+    links = s.execute(
+        select(
+            Resident.id_number,
+            PartyMember.name,
+            Grid.code,
+            Household.address,
+            Household.head_name,
+            PartyMemberHousehold.linked_on,
+        )
+        .join(PartyMember, PartyMember.id == PartyMemberHousehold.party_member_id)
+        .outerjoin(Resident, Resident.id == PartyMember.resident_id)
+        .join(Household, Household.id == PartyMemberHousehold.household_id)
+        .join(Grid, Grid.id == Household.grid_id)
+        .where(*in_town(PartyMember.village_id))
+        .order_by(PartyMember.village_id, PartyMember.id, Grid.code, Household.id)
+    ).all()
     yn = lambda b: "是" if b else "否"  # noqa: E731
     iso = lambda d: d or None  # noqa: E731  (a date cell, with its year: the import reads both)
     return {
         SHEET_GRIDS: [[c, n, GRID_KINDS.get(k, k), t, v, d] for c, n, k, t, v, d in grids],
-        SHEET_STAFF: [[_mask(role, "id_number", i), _mask(role, "name", n), _mask(role, "phone", p),
-                       STAFF_ROLES.get(r, r), EMPLOYMENT.get(e, e), g, yn(a)] for i, n, p, r, e, g, a in staff],
-        SHEET_PARTY: [[_mask(role, "id_number", i), _mask(role, "name", n), _mask(role, "phone", p), iso(j), g, z,
-                       t, yn(a), sc] for i, n, p, j, g, z, t, a, sc in party],
-        SHEET_LINKS: [[_mask(role, "id_number", i), _mask(role, "name", n), g, a, _mask(role, "name", h), iso(d)]
-                      for i, n, g, a, h, d in links],
+        SHEET_STAFF: [
+            [
+                _mask(role, "id_number", i),
+                _mask(role, "name", n),
+                _mask(role, "phone", p),
+                STAFF_ROLES.get(r, r),
+                EMPLOYMENT.get(e, e),
+                g,
+                yn(a),
+            ]
+            for i, n, p, r, e, g, a in staff
+        ],
+        SHEET_PARTY: [
+            [_mask(role, "id_number", i), _mask(role, "name", n), _mask(role, "phone", p), iso(j), g, z, t, yn(a), sc]
+            for i, n, p, j, g, z, t, a, sc in party
+        ],
+        SHEET_LINKS: [
+            [_mask(role, "id_number", i), _mask(role, "name", n), g, a, _mask(role, "name", h), iso(d)]
+            for i, n, g, a, h, d in links
+        ],
     }
 
 
@@ -183,8 +265,9 @@ def text_row(ws: Any, values: list[Any]) -> list[Any]:
     return out
 
 
-def workbook_bytes(sheets: dict[str, list[list[Any]]], columns: dict[str, list[str]],
-                   help_rows: list[tuple[str, str]] | None = None) -> bytes:
+def workbook_bytes(
+    sheets: dict[str, list[list[Any]]], columns: dict[str, list[str]], help_rows: list[tuple[str, str]] | None = None
+) -> bytes:
     """An .xlsx (write-only, so a county's roster stays quick) with a bold header per sheet;
     every string is written as text, never as a formula (``text_row``)."""
     wb = Workbook(write_only=True)
@@ -223,9 +306,13 @@ def export_workbook(engine: Engine, actor: Actor, township_id: int | None = None
     with read_session(engine) as s:
         sheets = export_rows(s, actor.role, township_id)
     counts = {k: len(v) for k, v in sheets.items()}
-    audit_export.record(actor, "roster", sum(counts.values()),
-                        {"sheets": counts, "township_id": township_id, "masked": actor.role != "admin"},
-                        engine=engine)
+    audit_export.record(
+        actor,
+        "roster",
+        sum(counts.values()),
+        {"sheets": counts, "township_id": township_id, "masked": actor.role != "admin"},
+        engine=engine,
+    )
     return workbook_bytes(sheets, COLUMNS, HELP_ROWS), counts
 
 
@@ -237,38 +324,58 @@ def _spec() -> "imports_base.Spec":
     yes_no = ("是", "否")
     help_of = dict(HELP_ROWS[1:])
     sheets = (
-        Sheet(SHEET_GRIDS, (
-            Col("网格编码", "全县不重复，字母、数字和短横线。", "SMJ-01-G01", True, width=16),
-            Col("网格名称", "如 东湖村第一网格。", "东湖村第一网格", True, width=18),
-            Col("网格类型", "农村网格、社区网格或专属网格。", "农村网格", True, choices=tuple(GRID_KINDS.values())),
-            Col("所属乡镇", "系统中已有的乡镇名称。", "双庙街乡", True),
-            Col("所属村（社区）", "系统中已有的村（社区）名称。", "东湖村", True),
-            Col("网格描述", "四至范围等，可留空。", "东湖村一组、二组", width=24)), help_of[SHEET_GRIDS]),
-        Sheet(SHEET_STAFF, (
-            Col("身份证号", "18位，末位可为X。", "410726199001011238", True, width=22),
-            Col("姓名", "", "李网格", True),
-            Col("联系电话", "手机号或带区号的固定电话。", "13800000000", True, width=14),
-            Col("职务", "网格长或网格员。", "网格员", True, choices=tuple(STAFF_ROLES.values())),
-            Col("专兼职", "专职或兼职。", "专职", True, choices=tuple(EMPLOYMENT.values())),
-            Col("所属网格编码", "“网格”表中或系统中已有的编码。", "SMJ-01-G01", True),
-            Col("是否在岗", "是或否。", "是", True, choices=yes_no)), help_of[SHEET_STAFF]),
-        Sheet(SHEET_PARTY, (
-            Col("身份证号", "须为已登记的居民（先导入住户与居民）。", "410726198001011234", True, width=22),
-            Col("姓名", "与居民登记一致。", "王党员", True),
-            Col("联系电话", "可留空。", None, width=14),
-            Col("入党日期", "如 2010-07-01。", "2010-07-01", width=12),
-            Col("所属网格编码", "可留空（按居住地）。", "SMJ-01-G01"),
-            Col("责任区", "本村（社区）责任区名称，可留空。", None),
-            Col("突击队", "本乡镇或本村突击队名称，可留空。", None),
-            Col("是否在册", "是或否。", "是", choices=yes_no),
-            Col("考评得分（仅导出）", "导入时忽略。", None)), help_of[SHEET_PARTY]),
-        Sheet(SHEET_LINKS, (
-            Col("党员身份证号", "“党员”表中或系统中已有的党员。", "410726198001011234", True, width=22),
-            Col("党员姓名", "", "王党员"),
-            Col("户所在网格编码", "", "SMJ-01-G01", True),
-            Col("户地址", "与住户登记的户地址一致。", "东湖村一组3号", True, width=20),
-            Col("户主姓名（仅导出）", "导入时忽略。", None),
-            Col("联户日期", "如 2024-03-01，可留空。", None, width=12)), help_of[SHEET_LINKS]),
+        Sheet(
+            SHEET_GRIDS,
+            (
+                Col("网格编码", "全县不重复，字母、数字和短横线。", "SMJ-01-G01", True, width=16),
+                Col("网格名称", "如 东湖村第一网格。", "东湖村第一网格", True, width=18),
+                Col("网格类型", "农村网格、社区网格或专属网格。", "农村网格", True, choices=tuple(GRID_KINDS.values())),
+                Col("所属乡镇", "系统中已有的乡镇名称。", "双庙街乡", True),
+                Col("所属村（社区）", "系统中已有的村（社区）名称。", "东湖村", True),
+                Col("网格描述", "四至范围等，可留空。", "东湖村一组、二组", width=24),
+            ),
+            help_of[SHEET_GRIDS],
+        ),
+        Sheet(
+            SHEET_STAFF,
+            (
+                Col("身份证号", "18位，末位可为X。", "410726199001011238", True, width=22),
+                Col("姓名", "", "李网格", True),
+                Col("联系电话", "手机号或带区号的固定电话。", "13800000000", True, width=14),
+                Col("职务", "网格长或网格员。", "网格员", True, choices=tuple(STAFF_ROLES.values())),
+                Col("专兼职", "专职或兼职。", "专职", True, choices=tuple(EMPLOYMENT.values())),
+                Col("所属网格编码", "“网格”表中或系统中已有的编码。", "SMJ-01-G01", True),
+                Col("是否在岗", "是或否。", "是", True, choices=yes_no),
+            ),
+            help_of[SHEET_STAFF],
+        ),
+        Sheet(
+            SHEET_PARTY,
+            (
+                Col("身份证号", "须为已登记的居民（先导入住户与居民）。", "410726198001011234", True, width=22),
+                Col("姓名", "与居民登记一致。", "王党员", True),
+                Col("联系电话", "可留空。", None, width=14),
+                Col("入党日期", "如 2010-07-01。", "2010-07-01", width=12),
+                Col("所属网格编码", "可留空（按居住地）。", "SMJ-01-G01"),
+                Col("责任区", "本村（社区）责任区名称，可留空。", None),
+                Col("突击队", "本乡镇或本村突击队名称，可留空。", None),
+                Col("是否在册", "是或否。", "是", choices=yes_no),
+                Col("考评得分（仅导出）", "导入时忽略。", None),
+            ),
+            help_of[SHEET_PARTY],
+        ),
+        Sheet(
+            SHEET_LINKS,
+            (
+                Col("党员身份证号", "“党员”表中或系统中已有的党员。", "410726198001011234", True, width=22),
+                Col("党员姓名", "", "王党员"),
+                Col("户所在网格编码", "", "SMJ-01-G01", True),
+                Col("户地址", "与住户登记的户地址一致。", "东湖村一组3号", True, width=20),
+                Col("户主姓名（仅导出）", "导入时忽略。", None),
+                Col("联户日期", "如 2024-03-01，可留空。", None, width=12),
+            ),
+            help_of[SHEET_LINKS],
+        ),
     )
     return Spec("roster", "网格花名册", "roster.import", sheets, notes=(HELP_ROWS[-1][1],), max_rows=MAX_ROWS)
 
@@ -281,8 +388,9 @@ def template_bytes() -> bytes:
 EMERGENCY_COLUMNS = ["序号", "姓名", "联系电话", "所属村（社区）", "所属网格", "责任区", "突击队", "考评得分"]
 
 
-def emergency_workbook(engine: Engine, actor: Actor, *, team_id: int | None = None,
-                       zone_id: int | None = None) -> tuple[bytes, int]:
+def emergency_workbook(
+    engine: Engine, actor: Actor, *, team_id: int | None = None, zone_id: int | None = None
+) -> tuple[bytes, int]:
     """One-click roster of a commando team (or responsibility zone) for an emergency, masked
     for the exporting role (the administrator's copy is the unmasked one) and audited."""
     from db.engine import read_session
@@ -294,17 +402,37 @@ def emergency_workbook(engine: Engine, actor: Actor, *, team_id: int | None = No
         raise ValidationError("请选择突击队或责任区。", field="team_id")
     with read_session(engine) as s:
         rows = roster_q.group_members(s, team_id=team_id, zone_id=zone_id)
-        title = (s.scalar(select(CommandoTeam.name).where(CommandoTeam.id == team_id)) if team_id
-                 else s.scalar(select(ResponsibilityZone.name).where(ResponsibilityZone.id == zone_id)))
+        title = (
+            s.scalar(select(CommandoTeam.name).where(CommandoTeam.id == team_id))
+            if team_id
+            else s.scalar(select(ResponsibilityZone.name).where(ResponsibilityZone.id == zone_id))
+        )
     sheet = title[:31] if title else "名单"
-    data = [[k, _mask(actor.role, "name", r["name"]), _mask(actor.role, "phone", r["phone"]), r["village"],
-             r["grid"], r["zone"], r["team"], r["score"]] for k, r in enumerate(rows, start=1)]
-    audit_export.record(actor, "commando_team" if team_id else "responsibility_zone", len(rows),
-                        {"team_id": team_id, "zone_id": zone_id, "masked": actor.role != "admin"}, engine=engine)
+    data = [
+        [
+            k,
+            _mask(actor.role, "name", r["name"]),
+            _mask(actor.role, "phone", r["phone"]),
+            r["village"],
+            r["grid"],
+            r["zone"],
+            r["team"],
+            r["score"],
+        ]
+        for k, r in enumerate(rows, start=1)
+    ]
+    audit_export.record(
+        actor,
+        "commando_team" if team_id else "responsibility_zone",
+        len(rows),
+        {"team_id": team_id, "zone_id": zone_id, "masked": actor.role != "admin"},
+        engine=engine,
+    )
     return workbook_bytes({sheet: data}, {sheet: EMERGENCY_COLUMNS}), len(rows)
 
 
 # --------------------------------------------------------------------------- import: reading
+
 
 def read_workbook(content: bytes, report: ImportReport) -> dict[str, list[tuple[int, dict[str, Any]]]] | None:
     """Rows of every data sheet as (Excel row number, {column: value}); None on a structural
@@ -317,8 +445,11 @@ def read_workbook(content: bytes, report: ImportReport) -> dict[str, list[tuple[
     if why:
         report.add("文件", 0, None, why)
         return None
-    header_name, is_template_row, template_rows = (imports_base.header_name, imports_base.is_template_row,
-                                                   imports_base.template_rows)
+    header_name, is_template_row, template_rows = (
+        imports_base.header_name,
+        imports_base.is_template_row,
+        imports_base.template_rows,
+    )
     spec = _spec()
     deadline = time.monotonic() + READ_SECONDS
     try:
@@ -366,7 +497,9 @@ def read_workbook(content: bytes, report: ImportReport) -> dict[str, list[tuple[
                     report.add(name, number, None, f"行数超过上限（{MAX_ROWS}行）。")
                     break
                 if number % 1000 == 0 and time.monotonic() > deadline:
-                    report.add(name, number, None, f"读取超过{READ_SECONDS}秒仍未完成，文件过大或结构异常，请分批导入。")
+                    report.add(
+                        name, number, None, f"读取超过{READ_SECONDS}秒仍未完成，文件过大或结构异常，请分批导入。"
+                    )
                     return None
                 row = {c: (values[i] if i < len(values) else None) for c, i in index.items()}
                 if number <= 3 and is_template_row(row, skip):
@@ -374,8 +507,12 @@ def read_workbook(content: bytes, report: ImportReport) -> dict[str, list[tuple[
                 data.append((number, row))
             out[name] = data
     except Exception:  # noqa: BLE001 - any unreadable sheet is the user's file
-        report.add("文件", 0, None, f"无法读取该文件（工作表「{name}」第{number + 1}行附近已损坏），"
-                                    "请上传由本系统导出的 .xlsx 模板。")
+        report.add(
+            "文件",
+            0,
+            None,
+            f"无法读取该文件（工作表「{name}」第{number + 1}行附近已损坏），请上传由本系统导出的 .xlsx 模板。",
+        )
         return None
     finally:
         try:
@@ -386,6 +523,7 @@ def read_workbook(content: bytes, report: ImportReport) -> dict[str, list[tuple[
 
 
 # --------------------------------------------------------------------------- import: checking
+
 
 @dataclass
 class _Plan:
@@ -428,20 +566,32 @@ class _Checker:
     # ---- grids
     def grids(self, rows: list[tuple[int, dict]]) -> dict[str, int | None]:
         s, sheet = self.s, SHEET_GRIDS
-        villages = {(t, v): vid for vid, v, t in s.execute(
-            select(Village.id, Village.name, Township.name).join(Township, Township.id == Village.township_id))}
+        villages = {
+            (t, v): vid
+            for vid, v, t in s.execute(
+                select(Village.id, Village.name, Township.name).join(Township, Township.id == Village.township_id)
+            )
+        }
         towns = {t for t, _ in villages}
-        existing = {c: (gid, vid, ver) for gid, c, vid, ver in s.execute(
-            select(Grid.id, Grid.code, Grid.village_id, Grid.version))}
+        existing = {
+            c: (gid, vid, ver)
+            for gid, c, vid, ver in s.execute(select(Grid.id, Grid.code, Grid.village_id, Grid.version))
+        }
         self.db_grids = {c: (gid, vid) for c, (gid, vid, _v) in existing.items()}
         codes: dict[str, int] = {}
         known: dict[str, int | None] = {c: v for c, (_g, v, _ver) in existing.items()}
         for row, r in rows:
             self.tick("网格")
             code = self.cell(sheet, row, "网格编码", lambda: _bounded(_text(r["网格编码"]), "网格编码", CODE_MAX, True))
-            name = self.cell(sheet, row, "网格名称", lambda: _bounded(_text(r["网格名称"]), "网格名称", GRID_NAME_MAX, True))
-            kind = self.cell(sheet, row, "网格类型", lambda: parse_label(_text(r["网格类型"]), GRID_KINDS, "网格类型", "kind"))
-            desc = self.cell(sheet, row, "网格描述", lambda: _bounded(_text(r["网格描述"]), "网格描述", DESC_MAX, False))
+            name = self.cell(
+                sheet, row, "网格名称", lambda: _bounded(_text(r["网格名称"]), "网格名称", GRID_NAME_MAX, True)
+            )
+            kind = self.cell(
+                sheet, row, "网格类型", lambda: parse_label(_text(r["网格类型"]), GRID_KINDS, "网格类型", "kind")
+            )
+            desc = self.cell(
+                sheet, row, "网格描述", lambda: _bounded(_text(r["网格描述"]), "网格描述", DESC_MAX, False)
+            )
             town = _text(r["所属乡镇"])
             vname = _text(r["所属村（社区）"])
             village_id = None
@@ -463,17 +613,31 @@ class _Checker:
                 known[code] = village_id
             if _BAD in (code, name, kind, desc) or village_id is None:
                 continue
-            self.plan.grids.append(dict(row=row, code=code, name=name, kind=kind, description=desc,
-                                        village_id=village_id, id=existing.get(code, (None,))[0],
-                                        version=existing.get(code, (None, None, None))[2]))
+            self.plan.grids.append(
+                dict(
+                    row=row,
+                    code=code,
+                    name=name,
+                    kind=kind,
+                    description=desc,
+                    village_id=village_id,
+                    id=existing.get(code, (None,))[0],
+                    version=existing.get(code, (None, None, None))[2],
+                )
+            )
             self.plan.grid_refs[code] = self.db_grids.get(code)
         return known
 
     # ---- staff
     def staff(self, rows: list[tuple[int, dict]], grid_codes: dict[str, int | None]) -> None:
         s, sheet = self.s, SHEET_STAFF
-        existing = {i: (sid, n, ver) for sid, i, n, ver in s.execute(
-            select(GridStaff.id, GridStaff.id_number, GridStaff.name, GridStaff.version)) if i}
+        existing = {
+            i: (sid, n, ver)
+            for sid, i, n, ver in s.execute(
+                select(GridStaff.id, GridStaff.id_number, GridStaff.name, GridStaff.version)
+            )
+            if i
+        }
         seen: dict[str, int] = {}
         file_ids = [normalize_or_none(_text(r["身份证号"])) for _, r in rows]
         residents = _residents_by_id(s, [i for i in file_ids if i])
@@ -482,8 +646,12 @@ class _Checker:
             ident = self.cell(sheet, row, "身份证号", lambda: normalize_id_number(_text(r["身份证号"]), required=True))
             name = self.cell(sheet, row, "姓名", lambda: clean_name(_text(r["姓名"]), "姓名"))
             phone = self.cell(sheet, row, "联系电话", lambda: clean_phone(_text(r["联系电话"]), required=True))
-            role = self.cell(sheet, row, "职务", lambda: parse_label(_text(r["职务"]), STAFF_ROLES, "职务", "staff_role"))
-            emp = self.cell(sheet, row, "专兼职", lambda: parse_label(_text(r["专兼职"]), EMPLOYMENT, "专兼职", "employment"))
+            role = self.cell(
+                sheet, row, "职务", lambda: parse_label(_text(r["职务"]), STAFF_ROLES, "职务", "staff_role")
+            )
+            emp = self.cell(
+                sheet, row, "专兼职", lambda: parse_label(_text(r["专兼职"]), EMPLOYMENT, "专兼职", "employment")
+            )
             active = self.cell(sheet, row, "是否在岗", lambda: parse_yes_no(_text(r["是否在岗"]), "是否在岗", "active"))
             gcode = _text(r["所属网格编码"])
             if not gcode:
@@ -493,21 +661,37 @@ class _Checker:
                 gcode = None
             if ident not in (_BAD, None):
                 if ident in seen:
-                    self.report.add(sheet, row, "身份证号", f"身份证号在本表第{seen[ident]}行已出现，同一人只能登记一次。")
+                    self.report.add(
+                        sheet, row, "身份证号", f"身份证号在本表第{seen[ident]}行已出现，同一人只能登记一次。"
+                    )
                     continue
                 seen[ident] = row
                 if name not in (_BAD, None):
                     on_file = existing.get(ident, (None, None, None))[1] or residents.get(ident, (None, None))[1]
                     if on_file and on_file != name:
-                        self.report.add(sheet, row, "身份证号",
-                                        f"该身份证号在系统中已登记为另一人（{mask_for('leader', 'name', on_file)}），与姓名“{name}”不符。")
+                        self.report.add(
+                            sheet,
+                            row,
+                            "身份证号",
+                            f"该身份证号在系统中已登记为另一人（{mask_for('leader', 'name', on_file)}），与姓名“{name}”不符。",
+                        )
                         continue
             if _BAD in (ident, name, phone, role, emp, active) or not gcode:
                 continue
-            self.plan.staff.append(dict(row=row, id_number=ident, name=name, phone=phone, staff_role=role,
-                                        employment=emp, active=active, grid_code=gcode,
-                                        id=existing.get(ident, (None,))[0],
-                                        version=existing.get(ident, (None, None, None))[2]))
+            self.plan.staff.append(
+                dict(
+                    row=row,
+                    id_number=ident,
+                    name=name,
+                    phone=phone,
+                    staff_role=role,
+                    employment=emp,
+                    active=active,
+                    grid_code=gcode,
+                    id=existing.get(ident, (None,))[0],
+                    version=existing.get(ident, (None, None, None))[2],
+                )
+            )
             self.plan.staff_refs[ident] = existing.get(ident, (None,))[0]
             self.plan.grid_refs.setdefault(gcode, self.db_grids.get(gcode))
 
@@ -521,14 +705,16 @@ class _Checker:
         member_village = dict(s.execute(select(PartyMember.id, PartyMember.village_id)).all())
         zones = defaultdict(list)
         zone_of: dict[int, tuple[int, str]] = {}
-        for zid, vid, zname in s.execute(select(ResponsibilityZone.id, ResponsibilityZone.village_id,
-                                                ResponsibilityZone.name)):
+        for zid, vid, zname in s.execute(
+            select(ResponsibilityZone.id, ResponsibilityZone.village_id, ResponsibilityZone.name)
+        ):
             zones[(vid, zname)].append(zid)
             zone_of[zid] = (vid, zname)
         teams = defaultdict(list)
         team_of: dict[int, tuple[int, int | None, str]] = {}
-        for tid, town, vid, tname in s.execute(select(CommandoTeam.id, CommandoTeam.township_id,
-                                                      CommandoTeam.village_id, CommandoTeam.name)):
+        for tid, town, vid, tname in s.execute(
+            select(CommandoTeam.id, CommandoTeam.township_id, CommandoTeam.village_id, CommandoTeam.name)
+        ):
             teams[(town, tname)].append((tid, vid))
             team_of[tid] = (town, vid, tname)
         town_of = dict(s.execute(select(Village.id, Village.township_id)).all())
@@ -555,7 +741,9 @@ class _Checker:
                 continue
             resident_id, res_name, res_village = res
             if name not in (_BAD, None) and name != res_name:
-                self.report.add(sheet, row, "姓名", f"与该身份证号登记的居民姓名（{mask_for('leader', 'name', res_name)}）不一致。")
+                self.report.add(
+                    sheet, row, "姓名", f"与该身份证号登记的居民姓名（{mask_for('leader', 'name', res_name)}）不一致。"
+                )
                 continue
             member_id = members.get(resident_id)
             village_id = member_village.get(member_id, res_village) if member_id else res_village
@@ -571,22 +759,41 @@ class _Checker:
             if zname:
                 found = zones.get((village_id, zname), [])
                 if len(found) != 1:
-                    self.report.add(sheet, row, "责任区", f"该党员所在村（社区）没有{'唯一的' if found else ''}责任区“{zname[:40]}”。")
+                    self.report.add(
+                        sheet,
+                        row,
+                        "责任区",
+                        f"该党员所在村（社区）没有{'唯一的' if found else ''}责任区“{zname[:40]}”。",
+                    )
                     continue
                 zone_id = found[0]
             tname = _text(r["突击队"])
             if tname:
                 found = [t for t, v in teams.get((town_of.get(village_id), tname), []) if v in (None, village_id)]
                 if len(found) != 1:
-                    self.report.add(sheet, row, "突击队", f"本乡镇（本村）没有{'唯一的' if found else ''}突击队“{tname[:40]}”。")
+                    self.report.add(
+                        sheet, row, "突击队", f"本乡镇（本村）没有{'唯一的' if found else ''}突击队“{tname[:40]}”。"
+                    )
                     continue
                 team_id = found[0]
             if _BAD in (name, phone, joined, active):
                 continue
-            self.plan.party.append(dict(row=row, resident_id=resident_id, id=member_id, village_id=village_id,
-                                        name=name, phone=phone, joined_on=joined, active=active,
-                                        grid_code=gcode, zone_id=zone_id, team_id=team_id,
-                                        version=member_version.get(member_id) if member_id else None))
+            self.plan.party.append(
+                dict(
+                    row=row,
+                    resident_id=resident_id,
+                    id=member_id,
+                    village_id=village_id,
+                    name=name,
+                    phone=phone,
+                    joined_on=joined,
+                    active=active,
+                    grid_code=gcode,
+                    zone_id=zone_id,
+                    team_id=team_id,
+                    version=member_version.get(member_id) if member_id else None,
+                )
+            )
             self.plan.resident_refs[ident] = res
             self.plan.member_refs[resident_id] = member_id
             if gcode:
@@ -610,21 +817,29 @@ class _Checker:
         households: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
         if grid_ids:
             for hid, gid, addr, vid in s.execute(
-                    select(Household.id, Household.grid_id, Household.address, Grid.village_id)
-                    .join(Grid, Grid.id == Household.grid_id).where(Household.grid_id.in_(grid_ids.values()))):
+                select(Household.id, Household.grid_id, Household.address, Grid.village_id)
+                .join(Grid, Grid.id == Household.grid_id)
+                .where(Household.grid_id.in_(grid_ids.values()))
+            ):
                 households[(gid, addr)].append((hid, vid))
         seen: dict[tuple[int, int], int] = {}
         for row, r in rows:
             self.tick("党员联户")
-            ident = self.cell(sheet, row, "党员身份证号",
-                              lambda: normalize_id_number(_text(r["党员身份证号"]), "党员身份证号", required=True))
+            ident = self.cell(
+                sheet,
+                row,
+                "党员身份证号",
+                lambda: normalize_id_number(_text(r["党员身份证号"]), "党员身份证号", required=True),
+            )
             linked = self.cell(sheet, row, "联户日期", lambda: _date(r["联户日期"], "联户日期"))
             if ident in (_BAD, None):
                 continue
             res = residents.get(ident)
             member = party_by_resident.get(res[0]) if res else None
             if member is None:
-                self.report.add(sheet, row, "党员身份证号", "该身份证号不在本文件的「党员」表中（联户须与党员一同导入）。")
+                self.report.add(
+                    sheet, row, "党员身份证号", "该身份证号不在本文件的「党员」表中（联户须与党员一同导入）。"
+                )
                 continue
             gcode, address = _text(r["户所在网格编码"]), _text(r["户地址"])
             if not gcode:
@@ -639,7 +854,9 @@ class _Checker:
                 continue
             found = households.get((gid, address), [])
             if len(found) != 1:
-                self.report.add(sheet, row, "户地址", f"网格“{gcode}”中{'有多户' if found else '没有'}地址为“{address[:60]}”的户。")
+                self.report.add(
+                    sheet, row, "户地址", f"网格“{gcode}”中{'有多户' if found else '没有'}地址为“{address[:60]}”的户。"
+                )
                 continue
             hid, vid = found[0]
             if vid != member["village_id"]:
@@ -670,11 +887,13 @@ def _residents_by_id(s: Session, idents: list[str]) -> dict[str, tuple[int, str,
     out: dict[str, tuple[int, str, int]] = {}
     uniq = sorted(set(idents))
     for k in range(0, len(uniq), 900):
-        chunk = uniq[k:k + 900]
+        chunk = uniq[k : k + 900]
         for rid, ident, name, vid in s.execute(
-                select(Resident.id, Resident.id_number, Resident.name, Grid.village_id)
-                .join(Household, Household.id == Resident.household_id).join(Grid, Grid.id == Household.grid_id)
-                .where(Resident.id_number.in_(chunk))):
+            select(Resident.id, Resident.id_number, Resident.name, Grid.village_id)
+            .join(Household, Household.id == Resident.household_id)
+            .join(Grid, Grid.id == Household.grid_id)
+            .where(Resident.id_number.in_(chunk))
+        ):
             out[ident] = (rid, name, vid)
     return out
 
@@ -695,7 +914,7 @@ class _Changed(Exception):
 def _chunked(s: Session, stmt_for: Callable[[list], Any], keys: list) -> list:
     out: list = []
     for k in range(0, len(keys), 900):
-        out += s.execute(stmt_for(keys[k:k + 900])).all()
+        out += s.execute(stmt_for(keys[k : k + 900])).all()
     return out
 
 
@@ -704,8 +923,12 @@ def _recheck(s: Session, plan: _Plan) -> list[tuple[str, int, str]]:
     key, record version or a record it refers to is no longer what the check read."""
     where: list[tuple[str, int, str]] = []
     codes = sorted(plan.grid_refs)
-    grids_now = {c: (gid, vid) for c, gid, vid in _chunked(
-        s, lambda ks: select(Grid.code, Grid.id, Grid.village_id).where(Grid.code.in_(ks)), codes)}
+    grids_now = {
+        c: (gid, vid)
+        for c, gid, vid in _chunked(
+            s, lambda ks: select(Grid.code, Grid.id, Grid.village_id).where(Grid.code.in_(ks)), codes
+        )
+    }
     bad_codes = {c for c in codes if grids_now.get(c) != plan.grid_refs[c]}
 
     def versions(model: type, rows: list[dict]) -> dict[int, int]:
@@ -717,37 +940,72 @@ def _recheck(s: Session, plan: _Plan) -> list[tuple[str, int, str]]:
         if p["code"] in bad_codes or (p["id"] and grid_v.get(p["id"]) != p["version"]):
             where.append((SHEET_GRIDS, p["row"], "网格编码"))
     idents = sorted(plan.staff_refs)
-    staff_now = {i: sid for i, sid in _chunked(
-        s, lambda ks: select(GridStaff.id_number, GridStaff.id).where(GridStaff.id_number.in_(ks)), idents)}
+    staff_now = {
+        i: sid
+        for i, sid in _chunked(
+            s, lambda ks: select(GridStaff.id_number, GridStaff.id).where(GridStaff.id_number.in_(ks)), idents
+        )
+    }
     staff_v = versions(GridStaff, plan.staff)
     for p in plan.staff:
-        if staff_now.get(p["id_number"]) != plan.staff_refs[p["id_number"]] or \
-                (p["id"] and staff_v.get(p["id"]) != p["version"]):
+        if staff_now.get(p["id_number"]) != plan.staff_refs[p["id_number"]] or (
+            p["id"] and staff_v.get(p["id"]) != p["version"]
+        ):
             where.append((SHEET_STAFF, p["row"], "身份证号"))
         elif p["grid_code"] in bad_codes:
             where.append((SHEET_STAFF, p["row"], "所属网格编码"))
     residents_now = _residents_by_id(s, list(plan.resident_refs))
-    bad_residents = {plan.resident_refs[i][0] for i in plan.resident_refs
-                     if residents_now.get(i) != plan.resident_refs[i]}
+    bad_residents = {
+        plan.resident_refs[i][0] for i in plan.resident_refs if residents_now.get(i) != plan.resident_refs[i]
+    }
     rids = sorted(plan.member_refs)
-    members_now = {rid: mid for rid, mid in _chunked(
-        s, lambda ks: select(PartyMember.resident_id, PartyMember.id).where(PartyMember.resident_id.in_(ks)), rids)}
+    members_now = {
+        rid: mid
+        for rid, mid in _chunked(
+            s, lambda ks: select(PartyMember.resident_id, PartyMember.id).where(PartyMember.resident_id.in_(ks)), rids
+        )
+    }
     member_v = versions(PartyMember, plan.party)
-    zones_now = {z: (v, n) for z, v, n in _chunked(s, lambda ks: select(
-        ResponsibilityZone.id, ResponsibilityZone.village_id, ResponsibilityZone.name)
-        .where(ResponsibilityZone.id.in_(ks)), sorted(plan.zone_refs))}
-    teams_now = {t: (town, v, n) for t, town, v, n in _chunked(s, lambda ks: select(
-        CommandoTeam.id, CommandoTeam.township_id, CommandoTeam.village_id, CommandoTeam.name)
-        .where(CommandoTeam.id.in_(ks)), sorted(plan.team_refs))}
-    hh_now = {h: (g, a, v) for h, g, a, v in _chunked(s, lambda ks: select(
-        Household.id, Household.grid_id, Household.address, Grid.village_id)
-        .join(Grid, Grid.id == Household.grid_id).where(Household.id.in_(ks)), sorted(plan.household_refs))}
-    bad_links = {rid for rid, hs in plan.links.items()
-                 if any(hh_now.get(h) != plan.household_refs[h] for h, _d in hs)}
+    zones_now = {
+        z: (v, n)
+        for z, v, n in _chunked(
+            s,
+            lambda ks: select(ResponsibilityZone.id, ResponsibilityZone.village_id, ResponsibilityZone.name).where(
+                ResponsibilityZone.id.in_(ks)
+            ),
+            sorted(plan.zone_refs),
+        )
+    }
+    teams_now = {
+        t: (town, v, n)
+        for t, town, v, n in _chunked(
+            s,
+            lambda ks: select(
+                CommandoTeam.id, CommandoTeam.township_id, CommandoTeam.village_id, CommandoTeam.name
+            ).where(CommandoTeam.id.in_(ks)),
+            sorted(plan.team_refs),
+        )
+    }
+    hh_now = {
+        h: (g, a, v)
+        for h, g, a, v in _chunked(
+            s,
+            lambda ks: (
+                select(Household.id, Household.grid_id, Household.address, Grid.village_id)
+                .join(Grid, Grid.id == Household.grid_id)
+                .where(Household.id.in_(ks))
+            ),
+            sorted(plan.household_refs),
+        )
+    }
+    bad_links = {rid for rid, hs in plan.links.items() if any(hh_now.get(h) != plan.household_refs[h] for h, _d in hs)}
     for p in plan.party:
         rid = p["resident_id"]
-        if rid in bad_residents or members_now.get(rid) != plan.member_refs[rid] or \
-                (p["id"] and member_v.get(p["id"]) != p["version"]):
+        if (
+            rid in bad_residents
+            or members_now.get(rid) != plan.member_refs[rid]
+            or (p["id"] and member_v.get(p["id"]) != p["version"])
+        ):
             where.append((SHEET_PARTY, p["row"], "身份证号"))
         elif p["grid_code"] and p["grid_code"] in bad_codes:
             where.append((SHEET_PARTY, p["row"], "所属网格编码"))
@@ -760,16 +1018,26 @@ def _recheck(s: Session, plan: _Plan) -> list[tuple[str, int, str]]:
     return where
 
 
-def _upsert(s: Session, actor: Actor, model: type, entity: str, plan_rows: list[dict], columns: list[str],
-            now: datetime, counts: dict[str, int], progress: Callable[[], None],
-            sheet: str = "", key_column: str = "") -> dict[int, int]:
+def _upsert(
+    s: Session,
+    actor: Actor,
+    model: type,
+    entity: str,
+    plan_rows: list[dict],
+    columns: list[str],
+    now: datetime,
+    counts: dict[str, int],
+    progress: Callable[[], None],
+    sheet: str = "",
+    key_column: str = "",
+) -> dict[int, int]:
     """Create new rows, update changed ones (version + 1), leave equal ones alone; one audit
     record per created or changed row. Returns {plan row index: id}. An existing row whose
     version is no longer the one the check read raises ``_Changed`` (the caller rolls back)."""
     ids = [p["id"] for p in plan_rows if p.get("id")]
     current: dict[int, Any] = {}
     for k in range(0, len(ids), 900):
-        for obj in s.scalars(select(model).where(model.id.in_(ids[k:k + 900]))):
+        for obj in s.scalars(select(model).where(model.id.in_(ids[k : k + 900]))):
             current[obj.id] = obj
     out: dict[int, int] = {}
     for n, p in enumerate(plan_rows):
@@ -781,9 +1049,12 @@ def _upsert(s: Session, actor: Actor, model: type, entity: str, plan_rows: list[
             changed = {c: v for c, v in values.items() if getattr(obj, c) != v}
             if changed:
                 before = {c: getattr(obj, c) for c in changed}
-                res = s.execute(update(model).where(model.id == obj.id, model.version == p["version"])
-                                .values(**changed, version=model.version + 1, updated_at=now)
-                                .execution_options(synchronize_session=False))
+                res = s.execute(
+                    update(model)
+                    .where(model.id == obj.id, model.version == p["version"])
+                    .values(**changed, version=model.version + 1, updated_at=now)
+                    .execution_options(synchronize_session=False)
+                )
                 if res.rowcount != 1:  # changed by another transaction since it was read (PostgreSQL)
                     raise _Changed([(sheet, p["row"], key_column)])
                 audit.record(s, actor, "roster.import_update", entity, obj.id, before=before, after=changed)
@@ -800,8 +1071,9 @@ def _upsert(s: Session, actor: Actor, model: type, entity: str, plan_rows: list[
     return out
 
 
-def import_workbook(engine: Engine, actor: Actor, content: bytes, progress: ProgressFn | None = None,
-                    now: datetime | None = None) -> ImportReport:
+def import_workbook(
+    engine: Engine, actor: Actor, content: bytes, progress: ProgressFn | None = None, now: datetime | None = None
+) -> ImportReport:
     """Check every row of the workbook; if all are valid, write them in one transaction.
 
     Returns the report: ``ok`` with counts per sheet, or the errors by sheet, row and column
@@ -844,8 +1116,9 @@ def import_workbook(engine: Engine, actor: Actor, content: bytes, progress: Prog
     return report
 
 
-def _write(engine: Engine, actor: Actor, plan: _Plan, total_rows: int, now: datetime,
-           progress: ProgressFn) -> dict[str, dict[str, int]]:
+def _write(
+    engine: Engine, actor: Actor, plan: _Plan, total_rows: int, now: datetime, progress: ProgressFn
+) -> dict[str, dict[str, int]]:
     """The upsert, in one write transaction that first re-checks what the checks relied on."""
     done = [0]
 
@@ -859,39 +1132,83 @@ def _write(engine: Engine, actor: Actor, plan: _Plan, total_rows: int, now: date
         if changed:
             raise _Changed(changed)
         counts = {k: {"created": 0, "updated": 0, "unchanged": 0} for k in DATA_SHEETS}
-        _upsert(s, actor, Grid, "grid", plan.grids, ["code", "name", "kind", "description", "village_id"],
-                now, counts[SHEET_GRIDS], tick, SHEET_GRIDS, "网格编码")
+        _upsert(
+            s,
+            actor,
+            Grid,
+            "grid",
+            plan.grids,
+            ["code", "name", "kind", "description", "village_id"],
+            now,
+            counts[SHEET_GRIDS],
+            tick,
+            SHEET_GRIDS,
+            "网格编码",
+        )
         code_to_id = dict(s.execute(select(Grid.code, Grid.id)).all())
         for p in plan.staff:
             p["grid_id"] = code_to_id[p["grid_code"]]
-        _upsert(s, actor, GridStaff, "grid_staff", plan.staff,
-                ["grid_id", "name", "phone", "id_number", "staff_role", "employment", "active"],
-                now, counts[SHEET_STAFF], tick, SHEET_STAFF, "身份证号")
+        _upsert(
+            s,
+            actor,
+            GridStaff,
+            "grid_staff",
+            plan.staff,
+            ["grid_id", "name", "phone", "id_number", "staff_role", "employment", "active"],
+            now,
+            counts[SHEET_STAFF],
+            tick,
+            SHEET_STAFF,
+            "身份证号",
+        )
         for p in plan.party:
             p["grid_id"] = code_to_id[p["grid_code"]] if p["grid_code"] else None
         new_party = [p for p in plan.party if not p["id"]]
-        member_ids = _upsert(s, actor, PartyMember, "party_member", plan.party,
-                             ["resident_id", "village_id", "name", "phone", "joined_on", "active", "grid_id",
-                              "zone_id", "team_id"], now, counts[SHEET_PARTY], tick, SHEET_PARTY, "身份证号")
+        member_ids = _upsert(
+            s,
+            actor,
+            PartyMember,
+            "party_member",
+            plan.party,
+            ["resident_id", "village_id", "name", "phone", "joined_on", "active", "grid_id", "zone_id", "team_id"],
+            now,
+            counts[SHEET_PARTY],
+            tick,
+            SHEET_PARTY,
+            "身份证号",
+        )
         if new_party:
-            s.execute(update(Resident).where(Resident.id.in_([p["resident_id"] for p in new_party]))
-                      .values(is_party_member=True).execution_options(synchronize_session=False))
+            s.execute(
+                update(Resident)
+                .where(Resident.id.in_([p["resident_id"] for p in new_party]))
+                .values(is_party_member=True)
+                .execution_options(synchronize_session=False)
+            )
         if not plan.link_sheet_empty:
             _write_links(s, actor, plan, member_ids, counts[SHEET_LINKS], now, tick)
         audit.record(s, actor, "roster.import", "roster", None, after={"counts": counts, "rows": total_rows})
     return counts
 
 
-def _write_links(s: Session, actor: Actor, plan: _Plan, member_ids: dict[int, int], counts: dict[str, int],
-                 now: datetime, tick: Callable[[], None]) -> None:
+def _write_links(
+    s: Session,
+    actor: Actor,
+    plan: _Plan,
+    member_ids: dict[int, int],
+    counts: dict[str, int],
+    now: datetime,
+    tick: Callable[[], None],
+) -> None:
     """For every party member of the file, make the linked households exactly the file's."""
     by_member = {member_ids[n]: plan.links.get(p["resident_id"], []) for n, p in enumerate(plan.party)}
     ids = list(by_member)
     existing: dict[int, dict[int, date | None]] = defaultdict(dict)
     for k in range(0, len(ids), 900):
-        for mid, hid, d in s.execute(select(PartyMemberHousehold.party_member_id, PartyMemberHousehold.household_id,
-                                            PartyMemberHousehold.linked_on)
-                                     .where(PartyMemberHousehold.party_member_id.in_(ids[k:k + 900]))):
+        for mid, hid, d in s.execute(
+            select(
+                PartyMemberHousehold.party_member_id, PartyMemberHousehold.household_id, PartyMemberHousehold.linked_on
+            ).where(PartyMemberHousehold.party_member_id.in_(ids[k : k + 900]))
+        ):
             existing[mid][hid] = d
     for mid, wanted in by_member.items():
         have = existing.get(mid, {})
@@ -900,25 +1217,41 @@ def _write_links(s: Session, actor: Actor, plan: _Plan, member_ids: dict[int, in
         added = [h for h in want if h not in have]
         redated = [h for h in want if h in have and have[h] != want[h]]
         if removed:
-            s.execute(delete(PartyMemberHousehold).where(PartyMemberHousehold.party_member_id == mid,
-                                                         PartyMemberHousehold.household_id.in_(removed)))
+            s.execute(
+                delete(PartyMemberHousehold).where(
+                    PartyMemberHousehold.party_member_id == mid, PartyMemberHousehold.household_id.in_(removed)
+                )
+            )
         if added:
-            s.execute(insert(PartyMemberHousehold),
-                      [{"party_member_id": mid, "household_id": h, "linked_on": want[h]} for h in added])
+            s.execute(
+                insert(PartyMemberHousehold),
+                [{"party_member_id": mid, "household_id": h, "linked_on": want[h]} for h in added],
+            )
         for h in redated:
-            s.execute(update(PartyMemberHousehold)
-                      .where(PartyMemberHousehold.party_member_id == mid, PartyMemberHousehold.household_id == h)
-                      .values(linked_on=want[h]))
+            s.execute(
+                update(PartyMemberHousehold)
+                .where(PartyMemberHousehold.party_member_id == mid, PartyMemberHousehold.household_id == h)
+                .values(linked_on=want[h])
+            )
         counts["created"] += len(added)
         counts["updated"] += len(redated)
         counts["unchanged"] += len(want) - len(added) - len(redated)
         if removed or added or redated:
-            s.execute(update(PartyMember).where(PartyMember.id == mid)
-                      .values(version=PartyMember.version + 1, updated_at=now)
-                      .execution_options(synchronize_session=False))
-            audit.record(s, actor, "roster.import_links", "party_member", mid,
-                         before={"household_ids": sorted(have)}, after={"household_ids": sorted(want),
-                                                                         "removed": len(removed)})
+            s.execute(
+                update(PartyMember)
+                .where(PartyMember.id == mid)
+                .values(version=PartyMember.version + 1, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            audit.record(
+                s,
+                actor,
+                "roster.import_links",
+                "party_member",
+                mid,
+                before={"household_ids": sorted(have)},
+                after={"household_ids": sorted(want), "removed": len(removed)},
+            )
         for _ in wanted:
             tick()
 
@@ -935,5 +1268,15 @@ def summary(report: ImportReport) -> str:
     return "；".join(parts)
 
 
-__all__ = ["COLUMNS", "ImportReport", "RowError", "emergency_workbook", "error_rows", "export_rows",
-           "export_workbook", "import_workbook", "summary", "template_bytes"]
+__all__ = [
+    "COLUMNS",
+    "ImportReport",
+    "RowError",
+    "emergency_workbook",
+    "error_rows",
+    "export_rows",
+    "export_workbook",
+    "import_workbook",
+    "summary",
+    "template_bytes",
+]

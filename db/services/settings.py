@@ -33,9 +33,20 @@ def _clean_keywords(raw: str | None) -> str | None:
     return ",".join(dict.fromkeys(parts)) or None
 
 
-def update_category(engine: Engine, actor: Actor, category_id: int, version: int, *, name: str,
-                    default_tier: str, platform_code: str | None, contact_hours: int,
-                    handling_workdays: int, keywords: str | None, active: bool) -> int:
+def update_category(
+    engine: Engine,
+    actor: Actor,
+    category_id: int,
+    version: int,
+    *,
+    name: str,
+    default_tier: str,
+    platform_code: str | None,
+    contact_hours: int,
+    handling_workdays: int,
+    keywords: str | None,
+    active: bool,
+) -> int:
     """Edit a category and its SLA rule; returns the new version."""
     require(actor, "settings.manage")
     name = clean_name(name, "类别名称", "name", max_len=40, required=False) or ""
@@ -45,21 +56,35 @@ def update_category(engine: Engine, actor: Actor, category_id: int, version: int
         raise ValidationError("处置层级无效。", field="default_tier")
     if platform_code is not None and platform_code not in PLATFORMS:
         raise ValidationError("承办平台无效。", field="platform_code")
-    contact_hours = bounded_int(contact_hours, 1, MAX_CONTACT_HOURS,
-                                f"首次联系时限须为1至{MAX_CONTACT_HOURS}小时。", field="contact_hours")
-    handling_workdays = bounded_int(handling_workdays, 1, MAX_WORKDAYS,
-                                    f"办理时限须为1至{MAX_WORKDAYS}个工作日。", field="handling_workdays")
+    contact_hours = bounded_int(
+        contact_hours, 1, MAX_CONTACT_HOURS, f"首次联系时限须为1至{MAX_CONTACT_HOURS}小时。", field="contact_hours"
+    )
+    handling_workdays = bounded_int(
+        handling_workdays, 1, MAX_WORKDAYS, f"办理时限须为1至{MAX_WORKDAYS}个工作日。", field="handling_workdays"
+    )
     with write_session(engine) as s:
         require_county(s, actor, "诉求类别和办理时限")
-        obj = versioned_update(s, actor, Category, category_id, version, dict(
-            name=name, default_tier=default_tier, platform_code=platform_code,
-            contact_hours=int(contact_hours), handling_workdays=int(handling_workdays),
-            keywords=_clean_keywords(keywords), active=bool(active)), action="category.update")
+        obj = versioned_update(
+            s,
+            actor,
+            Category,
+            category_id,
+            version,
+            dict(
+                name=name,
+                default_tier=default_tier,
+                platform_code=platform_code,
+                contact_hours=int(contact_hours),
+                handling_workdays=int(handling_workdays),
+                keywords=_clean_keywords(keywords),
+                active=bool(active),
+            ),
+            action="category.update",
+        )
         return obj.version
 
 
-def enter_holiday_year(engine: Engine, actor: Actor, year: int, text: str, source: str,
-                       replace: bool = False) -> dict:
+def enter_holiday_year(engine: Engine, actor: Actor, year: int, text: str, source: str, replace: bool = False) -> dict:
     """Store a year's official schedule (days off and make-up working days)."""
     require(actor, "calendar.manage")
     year = bounded_int(year, 2000, 2100, "年份无效。", field="year")
@@ -75,8 +100,10 @@ def enter_holiday_year(engine: Engine, actor: Actor, year: int, text: str, sourc
         before = None
         if existing is not None:
             in_year = CalendarDay.day.between(date(year, 1, 1), date(year, 12, 31))
-            before = {"source": existing.source,
-                      "days": s.scalar(select(func.count()).select_from(CalendarDay).where(in_year))}
+            before = {
+                "source": existing.source,
+                "days": s.scalar(select(func.count()).select_from(CalendarDay).where(in_year)),
+            }
             s.execute(delete(CalendarDay).where(in_year))
             s.delete(existing)
             s.flush()
@@ -87,9 +114,16 @@ def enter_holiday_year(engine: Engine, actor: Actor, year: int, text: str, sourc
         s.add(HolidayYear(year=year, source=source[:100], entered_by=actor.user_id or None, entered_at=utcnow()))
         s.flush()
         # the provisional deadlines (暂定) that counted on this year are recounted on the schedule
-        recounted = (orders.recount_provisional(s, actor, utcnow()) + platforms.recount_provisional(s, actor, utcnow())
-                     + grid_events.recount_provisional(s, actor, utcnow()))
-        after = {"source": source, "days_off": len(sched.days_off), "workdays": len(sched.workdays),
-                 "recounted": recounted}
+        recounted = (
+            orders.recount_provisional(s, actor, utcnow())
+            + platforms.recount_provisional(s, actor, utcnow())
+            + grid_events.recount_provisional(s, actor, utcnow())
+        )
+        after = {
+            "source": source,
+            "days_off": len(sched.days_off),
+            "workdays": len(sched.workdays),
+            "recounted": recounted,
+        }
         audit.record(s, actor, "calendar.enter_year", "holiday_year", year, before=before, after=after)
         return after

@@ -25,6 +25,7 @@ from db.models import Category, Department, Grid, Platform, Township, Village
 from db.models.org import GRID_KINDS, VILLAGE_KINDS
 from db.models.people import PLATFORMS
 from db.permissions import Actor, require
+
 # the catalogue and the usual departments of each platform (seed articles 000-003) are data
 # shipped with the console: the demo township is built from the same tables
 from db.demo.vocab import CATEGORY_TREE, DEPARTMENTS as STANDARD_DEPARTMENTS
@@ -79,9 +80,14 @@ def create_township(engine: Engine, actor: Actor, *, code: str, name: str, count
             s.flush()
             for dept in STANDARD_DEPARTMENTS[pcode]:
                 s.add(Department(platform_id=platform.id, name=dept, active=True))
-        audit.record(s, actor, "township.create", "township", town.id,
-                     after={"code": code, "name": name, "county": county,
-                            "platforms": list(PLATFORMS.values())})
+        audit.record(
+            s,
+            actor,
+            "township.create",
+            "township",
+            town.id,
+            after={"code": code, "name": name, "county": county, "platforms": list(PLATFORMS.values())},
+        )
         return town.id
 
 
@@ -95,15 +101,33 @@ def load_standard_categories(engine: Engine, actor: Actor) -> int:
             raise ValidationError("已有诉求类别，标准类别只能在类别为空时载入；请在上方逐项修改。")
         created = 0
         for top in CATEGORY_TREE:
-            parent = Category(code=top.code, name=top.name, default_tier=top.tier, platform_code=top.platform,
-                              contact_hours=24, handling_workdays=top.workdays, keywords=top.keywords, active=True)
+            parent = Category(
+                code=top.code,
+                name=top.name,
+                default_tier=top.tier,
+                platform_code=top.platform,
+                contact_hours=24,
+                handling_workdays=top.workdays,
+                keywords=top.keywords,
+                active=True,
+            )
             s.add(parent)
             s.flush()
             created += 1
             for child in top.children:
-                s.add(Category(parent_id=parent.id, code=child.code, name=child.name, default_tier=child.tier,
-                               platform_code=child.platform, contact_hours=24,
-                               handling_workdays=child.workdays, keywords=child.keywords, active=True))
+                s.add(
+                    Category(
+                        parent_id=parent.id,
+                        code=child.code,
+                        name=child.name,
+                        default_tier=child.tier,
+                        platform_code=child.platform,
+                        contact_hours=24,
+                        handling_workdays=child.workdays,
+                        keywords=child.keywords,
+                        active=True,
+                    )
+                )
                 created += 1
         audit.record(s, actor, "category.load_standard", "category", None, after={"created": created})
         return created
@@ -127,14 +151,39 @@ class OrgUnit:
     entity: str
 
 
-VILLAGE = OrgUnit(Village, Township, "township_id", "township", "村（社区）", 20, 50, VILLAGE_KINDS,
-                "请选择行政村或社区。", "请先选择乡镇。", "village.create", "village")
-GRID = OrgUnit(Grid, Village, "village_id", "village", "网格", 24, 60, GRID_KINDS,
-             "请选择网格类型（农村、社区或专属网格）。", "请先选择村（社区）。", "grid.create", "grid")
+VILLAGE = OrgUnit(
+    Village,
+    Township,
+    "township_id",
+    "township",
+    "村（社区）",
+    20,
+    50,
+    VILLAGE_KINDS,
+    "请选择行政村或社区。",
+    "请先选择乡镇。",
+    "village.create",
+    "village",
+)
+GRID = OrgUnit(
+    Grid,
+    Village,
+    "village_id",
+    "village",
+    "网格",
+    24,
+    60,
+    GRID_KINDS,
+    "请选择网格类型（农村、社区或专属网格）。",
+    "请先选择村（社区）。",
+    "grid.create",
+    "grid",
+)
 
 
-def _create_unit(engine: Engine, actor: Actor, unit: OrgUnit, parent_id: int | None, code: str, name: str,
-                 kind: str) -> int:
+def _create_unit(
+    engine: Engine, actor: Actor, unit: OrgUnit, parent_id: int | None, code: str, name: str, kind: str
+) -> int:
     require(actor, "settings.manage")
     code = _code(code, f"{unit.label}编码", "code", unit.code_len)
     name = _name(name, f"{unit.label}名称", "name", unit.name_len)
@@ -151,18 +200,26 @@ def _create_unit(engine: Engine, actor: Actor, unit: OrgUnit, parent_id: int | N
         row = unit.model(code=code, name=name, kind=kind, **{unit.parent_column: parent.id})
         s.add(row)
         s.flush()
-        audit.record(s, actor, unit.action, unit.entity, row.id,
-                     after={unit.parent_key: parent.name, "code": code, "name": name, "kind": kind})
+        audit.record(
+            s,
+            actor,
+            unit.action,
+            unit.entity,
+            row.id,
+            after={unit.parent_key: parent.name, "code": code, "name": name, "kind": kind},
+        )
         return row.id
 
 
-def create_village(engine: Engine, actor: Actor, *, township_id: int | None, code: str, name: str,
-                   kind: str = "village") -> int:
+def create_village(
+    engine: Engine, actor: Actor, *, township_id: int | None, code: str, name: str, kind: str = "village"
+) -> int:
     return _create_unit(engine, actor, VILLAGE, township_id, code, name, kind)
 
 
-def create_grid(engine: Engine, actor: Actor, *, village_id: int | None, code: str, name: str,
-                kind: str = "rural") -> int:
+def create_grid(
+    engine: Engine, actor: Actor, *, village_id: int | None, code: str, name: str, kind: str = "rural"
+) -> int:
     return _create_unit(engine, actor, GRID, village_id, code, name, kind)
 
 
@@ -173,8 +230,11 @@ DEPARTMENT_NAME_MAX = 40
 
 def _department_name(s: Session, platform_id: int, name: str | None, exclude: int | None = None) -> str:
     name = _name(name, "部门名称", "name", DEPARTMENT_NAME_MAX)
-    same = select(func.count()).select_from(Department).where(Department.platform_id == platform_id,
-                                                             Department.name == name)
+    same = (
+        select(func.count())
+        .select_from(Department)
+        .where(Department.platform_id == platform_id, Department.name == name)
+    )
     if exclude is not None:
         same = same.where(Department.id != exclude)
     if s.scalar(same):
@@ -182,8 +242,9 @@ def _department_name(s: Session, platform_id: int, name: str | None, exclude: in
     return name
 
 
-def add_department(engine: Engine, actor: Actor, *, platform_id: int | None, name: str,
-                   phone: str | None = None) -> int:
+def add_department(
+    engine: Engine, actor: Actor, *, platform_id: int | None, name: str, phone: str | None = None
+) -> int:
     """A department under one of the township's four platforms (the usual ones come with the
     township; a township adds its own, e.g. 林业站)."""
     require(actor, "settings.manage")
@@ -195,13 +256,27 @@ def add_department(engine: Engine, actor: Actor, *, platform_id: int | None, nam
         dept = Department(platform_id=platform.id, name=clean, phone=clean_phone(phone), active=True)
         s.add(dept)
         s.flush()
-        audit.record(s, actor, "department.create", "department", dept.id,
-                     after={"platform": platform.name, "name": clean, "phone": dept.phone})
+        audit.record(
+            s,
+            actor,
+            "department.create",
+            "department",
+            dept.id,
+            after={"platform": platform.name, "name": clean, "phone": dept.phone},
+        )
         return dept.id
 
 
-def update_department(engine: Engine, actor: Actor, department_id: int, expected_version: int, *,
-                      name: str, phone: str | None, active: bool) -> None:
+def update_department(
+    engine: Engine,
+    actor: Actor,
+    department_id: int,
+    expected_version: int,
+    *,
+    name: str,
+    phone: str | None,
+    active: bool,
+) -> None:
     """Rename a department, change its phone, or stop using it (a stopped department is no longer
     offered at dispatch; its orders keep it)."""
     require(actor, "settings.manage")
@@ -210,5 +285,12 @@ def update_department(engine: Engine, actor: Actor, department_id: int, expected
         if dept is None:
             raise ValidationError("部门不存在或已被删除。")
         clean = _department_name(s, dept.platform_id, name, exclude=dept.id)
-        versioned_update(s, actor, Department, dept.id, expected_version,
-                         {"name": clean, "phone": clean_phone(phone), "active": bool(active)}, "department.update")
+        versioned_update(
+            s,
+            actor,
+            Department,
+            dept.id,
+            expected_version,
+            {"name": clean, "phone": clean_phone(phone), "active": bool(active)},
+            "department.update",
+        )

@@ -66,7 +66,6 @@ def _version(value: Any) -> int:
     return bounded_int(value, 1, 2**31 - 1, "版本号无效，请刷新后重新编辑。", field="version")
 
 
-
 def _township(s: Session, actor: Actor, township_id: int | None) -> int:
     """The township of a new task: the actor's own; a county account's choice, or the only one."""
     if actor.township_id is not None:
@@ -105,8 +104,9 @@ def _open_task(s: Session, task_id: Any) -> Task:
 
 
 def _number_taken(s: Session, township_id: int, number: str) -> bool:
-    return bool(s.scalar(select(func.count()).select_from(Task)
-                         .where(Task.township_id == township_id, Task.number == number)))
+    return bool(
+        s.scalar(select(func.count()).select_from(Task).where(Task.township_id == township_id, Task.number == number))
+    )
 
 
 def new_number(s: Session, township_id: int, now: datetime) -> str:
@@ -124,8 +124,9 @@ def _plain(values: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- the task
 
 
-def create_task(engine: Engine, actor: Actor, data: TaskInput, *, township_id: int | None = None,
-                now: datetime | None = None) -> dict:
+def create_task(
+    engine: Engine, actor: Actor, data: TaskInput, *, township_id: int | None = None, now: datetime | None = None
+) -> dict:
     """A new task of the ledger; returns {"id", "number", "version"}."""
     require(actor, "task.manage")
     now = now_or(now)
@@ -138,8 +139,17 @@ def create_task(engine: Engine, actor: Actor, data: TaskInput, *, township_id: i
         if own and _number_taken(s, town, own):
             raise ValidationError(f"任务编号“{own}”已被使用，请换一个。", field="number")
         number = own or new_number(s, town, now)
-        task = Task(township_id=town, number=number, status="open", progress_percent=0, created_by=actor.user_id or None,
-                    created_at=now, updated_at=now, version=1, **values)
+        task = Task(
+            township_id=town,
+            number=number,
+            status="open",
+            progress_percent=0,
+            created_by=actor.user_id or None,
+            created_at=now,
+            updated_at=now,
+            version=1,
+            **values,
+        )
         s.add(task)
         try:
             s.flush()
@@ -151,8 +161,9 @@ def create_task(engine: Engine, actor: Actor, data: TaskInput, *, township_id: i
         return {"id": task.id, "number": number, "version": 1}
 
 
-def update_task(engine: Engine, actor: Actor, task_id: int, version: int, data: TaskInput, *,
-                now: datetime | None = None) -> dict:
+def update_task(
+    engine: Engine, actor: Actor, task_id: int, version: int, data: TaskInput, *, now: datetime | None = None
+) -> dict:
     """Edit an open task's fields (its number stays: the ledger and its imports know it by it)."""
     require(actor, "task.manage")
     now = now_or(now)
@@ -166,42 +177,78 @@ def update_task(engine: Engine, actor: Actor, task_id: int, version: int, data: 
         changed = {k: v for k, v in values.items() if getattr(task, k) != v}
         before = {k: getattr(task, k) for k in changed}
         new_version = cas(s, Task, task.id, version, changed, now)
-        audit.record(s, actor, "task.update", "task", task.id, before=_plain({"number": task.number, **before}),
-                     after=_plain({"number": task.number, **changed}))
+        audit.record(
+            s,
+            actor,
+            "task.update",
+            "task",
+            task.id,
+            before=_plain({"number": task.number, **before}),
+            after=_plain({"number": task.number, **changed}),
+        )
         return {"id": task.id, "number": task.number, "version": new_version}
 
 
 # --------------------------------------------------------------------------- milestones
 
 
-def add_milestone(engine: Engine, actor: Actor, task_id: int, version: int, *, title: Any, due_on: Any,
-                  note: Any = None, now: datetime | None = None) -> dict:
+def add_milestone(
+    engine: Engine,
+    actor: Actor,
+    task_id: int,
+    version: int,
+    *,
+    title: Any,
+    due_on: Any,
+    note: Any = None,
+    now: datetime | None = None,
+) -> dict:
     """A milestone at the end of an open task's list; the task's version moves (its form is
     stale). Returns {"id", "version"} (the task's new version)."""
     require(actor, "task.manage")
     now = now_or(now)
     version = _version(version)
-    title = clean_text(title, "节点名称", max_len=rules.TITLE_MAX, min_len=rules.TITLE_MIN, required=True, field="title")
+    title = clean_text(
+        title, "节点名称", max_len=rules.TITLE_MAX, min_len=rules.TITLE_MIN, required=True, field="title"
+    )
     due = rules.clean_date(due_on, "节点时限", "due_on")
     note = clean_text(note, "说明", max_len=rules.TEXT_MAX, multiline=True, field="note")
     with write_session(engine) as s:
         task = _open_task(s, task_id)
         rules.milestone_within_task(due, task.due_on)
-        if s.scalar(select(func.count()).select_from(TaskMilestone)
-                    .where(TaskMilestone.task_id == task.id, TaskMilestone.title == title)):
+        if s.scalar(
+            select(func.count())
+            .select_from(TaskMilestone)
+            .where(TaskMilestone.task_id == task.id, TaskMilestone.title == title)
+        ):
             raise ValidationError(f"本任务已有名为“{title}”的节点。", field="title")
         new_version = cas(s, Task, task.id, version, {}, now)
         seq = (s.scalar(select(func.max(TaskMilestone.seq)).where(TaskMilestone.task_id == task.id)) or 0) + 1
         m = TaskMilestone(task_id=task.id, seq=seq, title=title, due_on=due, note=note, version=1, updated_at=now)
         s.add(m)
         s.flush()
-        audit.record(s, actor, "task.milestone_add", "task_milestone", m.id,
-                     after=_plain({"number": task.number, "seq": seq, "title": title, "due_on": due, "note": note}))
+        audit.record(
+            s,
+            actor,
+            "task.milestone_add",
+            "task_milestone",
+            m.id,
+            after=_plain({"number": task.number, "seq": seq, "title": title, "due_on": due, "note": note}),
+        )
         return {"id": m.id, "version": new_version}
 
 
-def set_milestone_done(engine: Engine, actor: Actor, milestone_id: int, version: int, *, done: bool = True,
-                       done_on: Any = None, note: Any = None, now: datetime | None = None) -> dict:
+def set_milestone_done(
+    engine: Engine,
+    actor: Actor,
+    milestone_id: int,
+    version: int,
+    *,
+    done: bool = True,
+    done_on: Any = None,
+    note: Any = None,
+    now: datetime | None = None,
+) -> dict:
     """Mark a milestone done on ``done_on`` (today when empty; never later than today), or not
     done again (``done=False``). Returns {"id", "version"} (the milestone's)."""
     require(actor, "task.manage")
@@ -225,16 +272,32 @@ def set_milestone_done(engine: Engine, actor: Actor, milestone_id: int, version:
             changes["note"] = note
         before = {k: getattr(m, k) for k in changes}
         new_version = cas(s, TaskMilestone, m.id, version, changes, now)
-        audit.record(s, actor, "task.milestone_done" if done else "task.milestone_undo", "task_milestone", m.id,
-                     before=_plain(before), after=_plain({"number": task.number, "title": m.title, **changes}))
+        audit.record(
+            s,
+            actor,
+            "task.milestone_done" if done else "task.milestone_undo",
+            "task_milestone",
+            m.id,
+            before=_plain(before),
+            after=_plain({"number": task.number, "title": m.title, **changes}),
+        )
         return {"id": m.id, "version": new_version}
 
 
 # --------------------------------------------------------------------------- progress
 
 
-def report_progress(engine: Engine, actor: Actor, task_id: int, version: int, *, percent: Any, text: Any,
-                    reported_on: Any = None, now: datetime | None = None) -> dict:
+def report_progress(
+    engine: Engine,
+    actor: Actor,
+    task_id: int,
+    version: int,
+    *,
+    percent: Any,
+    text: Any,
+    reported_on: Any = None,
+    now: datetime | None = None,
+) -> dict:
     """A progress report (进展) of an open task: the day (today when empty), the percentage done
     and what was done; the task shows it as its latest. Returns {"id", "version"} (the task's)."""
     require(actor, "task.manage")
@@ -251,67 +314,139 @@ def report_progress(engine: Engine, actor: Actor, task_id: int, version: int, *,
             changes["last_report_on"] = day
         before = {"progress_percent": task.progress_percent, "last_report_on": task.last_report_on}
         new_version = cas(s, Task, task.id, version, changes, now)
-        p = TaskProgress(task_id=task.id, reported_on=day, percent=percent, text=words,
-                         reporter_id=actor.user_id or None, created_at=now)
+        p = TaskProgress(
+            task_id=task.id,
+            reported_on=day,
+            percent=percent,
+            text=words,
+            reporter_id=actor.user_id or None,
+            created_at=now,
+        )
         s.add(p)
         s.flush()
-        audit.record(s, actor, "task.progress", "task_progress", p.id, before=_plain(before),
-                     after=_plain({"number": task.number, "reported_on": day, "percent": percent, "text": words}))
+        audit.record(
+            s,
+            actor,
+            "task.progress",
+            "task_progress",
+            p.id,
+            before=_plain(before),
+            after=_plain({"number": task.number, "reported_on": day, "percent": percent, "text": words}),
+        )
         return {"id": p.id, "version": new_version}
 
 
 # --------------------------------------------------------------------------- 销号
 
 
-def close_task(engine: Engine, actor: Actor, task_id: int, version: int, *, evidence: Any, closed_on: Any = None,
-               reason: Any = None, now: datetime | None = None) -> dict:
+def close_task(
+    engine: Engine,
+    actor: Actor,
+    task_id: int,
+    version: int,
+    *,
+    evidence: Any,
+    closed_on: Any = None,
+    reason: Any = None,
+    now: datetime | None = None,
+) -> dict:
     """Close the task out (销号) on ``evidence``; milestones not done need ``reason``."""
     require(actor, "task.close")
     now = now_or(now)
     version = _version(version)
-    evidence = clean_text(evidence, "销号依据", max_len=rules.TEXT_MAX, min_len=rules.EVIDENCE_MIN, required=True,
-                          multiline=True, field="evidence")
+    evidence = clean_text(
+        evidence,
+        "销号依据",
+        max_len=rules.TEXT_MAX,
+        min_len=rules.EVIDENCE_MIN,
+        required=True,
+        multiline=True,
+        field="evidence",
+    )
     reason = clean_text(reason, "未完成节点的说明", max_len=rules.REASON_MAX, min_len=4, multiline=True, field="reason")
     day = rules.clean_date(closed_on, "销号日期", "closed_on", required=False) or local_date(now)
     rules.not_after_today(day, local_date(now), "销号日期", "closed_on")
     with write_session(engine) as s:
         task = _open_task(s, task_id)
-        left = list(s.scalars(select(TaskMilestone.title).where(TaskMilestone.task_id == task.id,
-                                                                  TaskMilestone.done_on.is_(None))
-                              .order_by(TaskMilestone.seq)))
+        left = list(
+            s.scalars(
+                select(TaskMilestone.title)
+                .where(TaskMilestone.task_id == task.id, TaskMilestone.done_on.is_(None))
+                .order_by(TaskMilestone.seq)
+            )
+        )
         if left and not reason:
             names = "、".join(f"“{t}”" for t in left[:3]) + ("等" if len(left) > 3 else "")
-            raise ValidationError(f"还有{len(left)}个节点未完成（{names}）：请先标记完成，或填写未完成节点的说明后再销号。",
-                                  field="reason")
-        changes = {"status": "closed", "closed_on": day, "closing_evidence": evidence,
-                   "closing_reason": reason if left else None, "closed_by": actor.user_id or None}
+            raise ValidationError(
+                f"还有{len(left)}个节点未完成（{names}）：请先标记完成，或填写未完成节点的说明后再销号。",
+                field="reason",
+            )
+        changes = {
+            "status": "closed",
+            "closed_on": day,
+            "closing_evidence": evidence,
+            "closing_reason": reason if left else None,
+            "closed_by": actor.user_id or None,
+        }
         before = {k: getattr(task, k) for k in changes}
         new_version = cas(s, Task, task.id, version, changes, now)
-        audit.record(s, actor, "task.close", "task", task.id, before=_plain(before),
-                     after=_plain({"number": task.number, **changes, "open_milestones": len(left)}))
+        audit.record(
+            s,
+            actor,
+            "task.close",
+            "task",
+            task.id,
+            before=_plain(before),
+            after=_plain({"number": task.number, **changes, "open_milestones": len(left)}),
+        )
         return {"id": task.id, "version": new_version}
 
 
-def reopen_task(engine: Engine, actor: Actor, task_id: int, version: int, *, reason: Any,
-                now: datetime | None = None) -> dict:
+def reopen_task(
+    engine: Engine, actor: Actor, task_id: int, version: int, *, reason: Any, now: datetime | None = None
+) -> dict:
     """Reopen a closed task (the closing is kept in the audit log), with the reason."""
     require(actor, "task.close")
     now = now_or(now)
     version = _version(version)
-    reason = clean_text(reason, "重新打开的原因", max_len=rules.REASON_MAX, min_len=4, required=True, multiline=True,
-                        field="reason")
+    reason = clean_text(
+        reason, "重新打开的原因", max_len=rules.REASON_MAX, min_len=4, required=True, multiline=True, field="reason"
+    )
     with write_session(engine) as s:
         task = _task(s, task_id)
         if task.status != "closed":
             raise ValidationError(f"任务{task.number}尚未销号。", field="status")
-        changes = {"status": "open", "closed_on": None, "closing_evidence": None, "closing_reason": None,
-                   "closed_by": None}
+        changes = {
+            "status": "open",
+            "closed_on": None,
+            "closing_evidence": None,
+            "closing_reason": None,
+            "closed_by": None,
+        }
         before = {k: getattr(task, k) for k in changes}
         new_version = cas(s, Task, task.id, version, changes, now)
-        audit.record(s, actor, "task.reopen", "task", task.id, before=_plain(before),
-                     after={"number": task.number, "status": "open", "reason": reason})
+        audit.record(
+            s,
+            actor,
+            "task.reopen",
+            "task",
+            task.id,
+            before=_plain(before),
+            after={"number": task.number, "status": "open", "reason": reason},
+        )
         return {"id": task.id, "version": new_version}
 
 
-__all__ = ["TaskInput", "add_milestone", "clean_input", "close_task", "create_task", "new_number", "reopen_task",
-           "report_progress", "set_milestone_done", "update_task", "TASK_SOURCES"]
+__all__ = [
+    "TaskInput",
+    "add_milestone",
+    "clean_input",
+    "close_task",
+    "create_task",
+    "new_number",
+    "reopen_task",
+    "report_progress",
+    "set_milestone_done",
+    "update_task",
+    "TASK_SOURCES",
+]

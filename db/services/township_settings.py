@@ -69,8 +69,17 @@ def _insert(s: Session, model: type, values: dict[str, Any], keys: list[str]) ->
     return s.execute(stmt.returning(model.__table__.c.version)).first() is not None
 
 
-def _save(s: Session, model: type, where: list, row: Any, loaded: int, values: dict[str, Any],
-          insert_values: dict[str, Any], keys: list[str], now: datetime) -> int:
+def _save(
+    s: Session,
+    model: type,
+    where: list,
+    row: Any,
+    loaded: int,
+    values: dict[str, Any],
+    insert_values: dict[str, Any],
+    keys: list[str],
+    now: datetime,
+) -> int:
     """Create the row (``loaded`` 0) or update it if still at version ``loaded``; the new version."""
     if row is None:
         if loaded != 0 or not _insert(s, model, {**insert_values, **values, "version": 1, "updated_at": now}, keys):
@@ -79,17 +88,28 @@ def _save(s: Session, model: type, where: list, row: Any, loaded: int, values: d
         return 1
     if row.version != loaded:
         raise _conflict(loaded, row.version)
-    res = s.execute(update(model).where(*where, model.version == loaded)
-                    .values(**values, version=loaded + 1, updated_at=now)
-                    .execution_options(synchronize_session=False))
+    res = s.execute(
+        update(model)
+        .where(*where, model.version == loaded)
+        .values(**values, version=loaded + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
     if res.rowcount != 1:
         raise _conflict(loaded, s.scalar(select(model.version).where(*where)))
     return loaded + 1
 
 
-def update_township_settings(engine: Engine, actor: Actor, township_id: int, version: int, *,
-                             link_min: Any, link_max: Any, contact_hours: Any = None,
-                             now: datetime | None = None) -> int:
+def update_township_settings(
+    engine: Engine,
+    actor: Actor,
+    township_id: int,
+    version: int,
+    *,
+    link_min: Any,
+    link_max: Any,
+    contact_hours: Any = None,
+    now: datetime | None = None,
+) -> int:
     """Save a township's link range (党员联户户数范围) and first-contact clock (首次联系时限; empty:
     each category's); returns the new version."""
     require(actor, "settings.manage")
@@ -99,45 +119,102 @@ def update_township_settings(engine: Engine, actor: Actor, township_id: int, ver
     high = bounded_int(link_max, 1, LINKS_HARD_MAX, f"联户户数上限须为1至{LINKS_HARD_MAX}户的整数。", field="link_max")
     if low > high:
         raise ValidationError(f"联户户数下限（{low}户）不能大于上限（{high}户）。", field="link_max")
-    hours = _optional(contact_hours, 1, MAX_CONTACT_HOURS, f"首次联系时限须为1至{MAX_CONTACT_HOURS}小时，或留空按类别。",
-                      "contact_hours")
+    hours = _optional(
+        contact_hours,
+        1,
+        MAX_CONTACT_HOURS,
+        f"首次联系时限须为1至{MAX_CONTACT_HOURS}小时，或留空按类别。",
+        "contact_hours",
+    )
     values = {"link_min": low, "link_max": high, "contact_hours": hours}
     with write_session(engine) as s:
         town = _township(s, actor, township_id)
         row = s.get(TownshipSetting, town.id)
         before = {k: getattr(row, k) for k in SETTING_FIELDS} if row is not None else None
-        new_version = _save(s, TownshipSetting, [TownshipSetting.township_id == town.id], row, version, values,
-                            {"township_id": town.id}, ["township_id"], now)
-        audit.record(s, actor, "township.settings", "township_setting", town.id, before=before,
-                     after={**values, "township": town.name})
+        new_version = _save(
+            s,
+            TownshipSetting,
+            [TownshipSetting.township_id == town.id],
+            row,
+            version,
+            values,
+            {"township_id": town.id},
+            ["township_id"],
+            now,
+        )
+        audit.record(
+            s,
+            actor,
+            "township.settings",
+            "township_setting",
+            town.id,
+            before=before,
+            after={**values, "township": town.name},
+        )
         return new_version
 
 
-def set_category_clock(engine: Engine, actor: Actor, township_id: int, category_id: int, version: int, *,
-                       contact_hours: Any = None, handling_workdays: Any = None,
-                       now: datetime | None = None) -> int:
+def set_category_clock(
+    engine: Engine,
+    actor: Actor,
+    township_id: int,
+    category_id: int,
+    version: int,
+    *,
+    contact_hours: Any = None,
+    handling_workdays: Any = None,
+    now: datetime | None = None,
+) -> int:
     """Save a township's own clocks for one category (首次联系小时数, 办理工作日; an empty value keeps
     the county catalogue's); returns the new version. New orders take them; orders already
     received or dispatched keep their deadlines."""
     require(actor, "settings.manage")
     now = now_or(now)
     version = _version(version)
-    hours = _optional(contact_hours, 1, MAX_CONTACT_HOURS, f"首次联系时限须为1至{MAX_CONTACT_HOURS}小时，或留空按县级类别目录。",
-                      "contact_hours")
-    days = _optional(handling_workdays, 1, MAX_WORKDAYS, f"办理时限须为1至{MAX_WORKDAYS}个工作日，或留空按县级类别目录。",
-                     "handling_workdays")
+    hours = _optional(
+        contact_hours,
+        1,
+        MAX_CONTACT_HOURS,
+        f"首次联系时限须为1至{MAX_CONTACT_HOURS}小时，或留空按县级类别目录。",
+        "contact_hours",
+    )
+    days = _optional(
+        handling_workdays,
+        1,
+        MAX_WORKDAYS,
+        f"办理时限须为1至{MAX_WORKDAYS}个工作日，或留空按县级类别目录。",
+        "handling_workdays",
+    )
     values = {"contact_hours": hours, "handling_workdays": days}
     with write_session(engine) as s:
         town = _township(s, actor, township_id)
-        cat = s.get(Category, category_id) if isinstance(category_id, int) and not isinstance(category_id, bool) else None
+        cat = (
+            s.get(Category, category_id) if isinstance(category_id, int) and not isinstance(category_id, bool) else None
+        )
         if cat is None:
             raise ValidationError("所选诉求类别不存在。", field="category_id")
         where = [TownshipCategoryClock.township_id == town.id, TownshipCategoryClock.category_id == cat.id]
         row = s.scalar(select(TownshipCategoryClock).where(*where))
         before = {k: getattr(row, k) for k in CLOCK_FIELDS} if row is not None else None
-        new_version = _save(s, TownshipCategoryClock, where, row, version, values,
-                            {"township_id": town.id, "category_id": cat.id}, ["township_id", "category_id"], now)
+        new_version = _save(
+            s,
+            TownshipCategoryClock,
+            where,
+            row,
+            version,
+            values,
+            {"township_id": town.id, "category_id": cat.id},
+            ["township_id", "category_id"],
+            now,
+        )
         entity_id = row.id if row is not None else s.scalar(select(TownshipCategoryClock.id).where(*where))
-        audit.record(s, actor, "township.category_clock", "township_category_clock", entity_id, before=before,
-                     after={**values, "township": town.name, "category": cat.name, "category_id": cat.id})
+        audit.record(
+            s,
+            actor,
+            "township.category_clock",
+            "township_category_clock",
+            entity_id,
+            before=before,
+            after={**values, "township": town.name, "category": cat.name, "category_id": cat.id},
+        )
         return new_version

@@ -37,13 +37,20 @@ USER_FIELDS = ["username", "display_name", "role", "platform_id", "village_id", 
 
 
 def actor_of(user: User) -> Actor:
-    return Actor(user_id=user.id, username=user.username, role=user.role,
-                 display_name=user.display_name, platform_id=user.platform_id,
-                 village_id=user.village_id, township_id=user.township_id)
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        role=user.role,
+        display_name=user.display_name,
+        platform_id=user.platform_id,
+        village_id=user.village_id,
+        township_id=user.township_id,
+    )
 
 
-def _validate_profile(session: Session, display_name: str, role: str, platform_id: int | None,
-                      village_id: int | None) -> str:
+def _validate_profile(
+    session: Session, display_name: str, role: str, platform_id: int | None, village_id: int | None
+) -> str:
     display_name = clean_name(display_name, "姓名", "display_name", max_len=40)
     if role not in ROLES:
         raise ValidationError("角色无效。", field="role")
@@ -60,12 +67,14 @@ def _validate_profile(session: Session, display_name: str, role: str, platform_i
 def _revoke(s: Session, user_id: int) -> None:
     """Revoke every session and cookie of the user: bump the epoch in SQL (atomic under
     concurrent writers) and refuse cookies issued before now."""
-    s.execute(update(User).where(User.id == user_id)
-              .values(session_epoch=User.session_epoch + 1, tokens_valid_after=time.time()))
+    s.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(session_epoch=User.session_epoch + 1, tokens_valid_after=time.time())
+    )
 
 
-def _update_user_row(s: Session, user_id: int, expected_version: int, changes: dict,
-                     revoke: bool) -> None:
+def _update_user_row(s: Session, user_id: int, expected_version: int, changes: dict, revoke: bool) -> None:
     """Compare-and-set of the edited columns only (login bookkeeping written meanwhile by
     logins and logouts is left alone); optionally revoking the user's sessions in the same
     statement."""
@@ -78,8 +87,15 @@ def _update_user_row(s: Session, user_id: int, expected_version: int, changes: d
         raise ConflictError(CONFLICT_MESSAGE.format(loaded=expected_version, current=current))
 
 
-def _township_for(s: Session, actor: Actor, role: str, township_id: int | None, platform_id: int | None,
-                  village_id: int | None, county: bool = False) -> int | None:
+def _township_for(
+    s: Session,
+    actor: Actor,
+    role: str,
+    township_id: int | None,
+    platform_id: int | None,
+    village_id: int | None,
+    county: bool = False,
+) -> int | None:
     """The new account's township: a township administrator's own; for a county administrator
     the one chosen, or the platform's or village's; none for a county role or the first
     administrator, the county's (db/scope.py)."""
@@ -141,16 +157,28 @@ def _link_person(s: Session, user_id: int, role: str, person: str | None) -> dic
     if record.user_id is not None:
         other = s.get(User, record.user_id)
         if other is not None and other.active:
-            raise ValidationError(f"{spec[2]}{record.name}已对应账号“{other.username}”，请先在该账号中取消对应。",
-                                  field="person")
+            raise ValidationError(
+                f"{spec[2]}{record.name}已对应账号“{other.username}”，请先在该账号中取消对应。", field="person"
+            )
     record.user_id, record.version = user_id, record.version + 1
     return {"person": f"{spec[2]}{record.name}"}
 
 
-def create_user(engine: Engine, actor: Actor, *, username: str, display_name: str, role: str,
-                password: str, platform_id: int | None = None, village_id: int | None = None,
-                phone: str | None = None, township_id: int | None = None, county: bool = False,
-                person: str | None = None) -> int:
+def create_user(
+    engine: Engine,
+    actor: Actor,
+    *,
+    username: str,
+    display_name: str,
+    role: str,
+    password: str,
+    platform_id: int | None = None,
+    village_id: int | None = None,
+    phone: str | None = None,
+    township_id: int | None = None,
+    county: bool = False,
+    person: str | None = None,
+) -> int:
     """A new account. ``township_id``: the township it belongs to, for a county administrator
     creating it in a county of several townships; ``county``: an administrator of the county;
     ``person``: the roster record (``person_key``) a grid worker's or mediator's account is."""
@@ -162,24 +190,43 @@ def create_user(engine: Engine, actor: Actor, *, username: str, display_name: st
     with write_session(engine) as s:
         name = _validate_profile(s, display_name, role, platform_id, village_id)
         # unique across the county: the other townships' accounts count too
-        if s.scalar(select(User.id).where(User.username == username)
-                    .execution_options(**ALL_TOWNSHIPS)) is not None:
+        if s.scalar(select(User.id).where(User.username == username).execution_options(**ALL_TOWNSHIPS)) is not None:
             raise ValidationError(f"用户名“{username}”已被使用。", field="username")
         town = _township_for(s, actor, role, township_id, platform_id, village_id, county)
-        user = User(username=username, display_name=name, role=role, platform_id=platform_id, township_id=town,
-                    village_id=village_id, phone=phone, password_hash=hash_password(password),
-                    password_changed_at=utcnow())
+        user = User(
+            username=username,
+            display_name=name,
+            role=role,
+            platform_id=platform_id,
+            township_id=town,
+            village_id=village_id,
+            phone=phone,
+            password_hash=hash_password(password),
+            password_changed_at=utcnow(),
+        )
         s.add(user)
         s.flush()
         linked = _link_person(s, user.id, role, person) if person else {}
-        audit.record(s, actor, "user.create", "app_user", user.id,
-                     after={**audit.snapshot(user, USER_FIELDS), **linked})
+        audit.record(
+            s, actor, "user.create", "app_user", user.id, after={**audit.snapshot(user, USER_FIELDS), **linked}
+        )
         return user.id
 
 
-def update_user(engine: Engine, actor: Actor, user_id: int, expected_version: int, *,
-                display_name: str, role: str, platform_id: int | None, village_id: int | None,
-                active: bool, phone: str | None = None, person: Any = KEEP) -> None:
+def update_user(
+    engine: Engine,
+    actor: Actor,
+    user_id: int,
+    expected_version: int,
+    *,
+    display_name: str,
+    role: str,
+    platform_id: int | None,
+    village_id: int | None,
+    active: bool,
+    phone: str | None = None,
+    person: Any = KEEP,
+) -> None:
     """Edit a user's profile. Deactivating the account or changing its role, platform or village
     revokes the user's open sessions and cookies at once (they carry the old permissions)."""
     require(actor, "user.manage")
@@ -191,10 +238,14 @@ def update_user(engine: Engine, actor: Actor, user_id: int, expected_version: in
         if user.id == actor.user_id and (not active or role != "admin"):
             raise ValidationError("不能停用自己的账号或取消自己的管理员角色。")
         before = audit.snapshot(user, USER_FIELDS)
-        changes = dict(display_name=name, role=role, platform_id=platform_id, village_id=village_id,
-                       active=active, phone=phone)
+        changes = dict(
+            display_name=name, role=role, platform_id=platform_id, village_id=village_id, active=active, phone=phone
+        )
         revoke = (user.active and not active) or (role, platform_id, village_id) != (
-            user.role, user.platform_id, user.village_id)
+            user.role,
+            user.platform_id,
+            user.village_id,
+        )
         _update_user_row(s, user.id, expected_version, changes, revoke)
         was = linked_person(s, user.id)
         if person is KEEP:
@@ -202,25 +253,39 @@ def update_user(engine: Engine, actor: Actor, user_id: int, expected_version: in
         if role not in PERSON_ROLES and person == was:
             person = None  # a role without a roster person: the account's link goes with the old role
         linked = _link_person(s, user.id, role, person) if person != was else {}
-        audit.record(s, actor, "user.update", "app_user", user.id, before={**before, "person": was} if linked else before,
-                     after={**before, **changes, **linked, "sessions_revoked": revoke})
+        audit.record(
+            s,
+            actor,
+            "user.update",
+            "app_user",
+            user.id,
+            before={**before, "person": was} if linked else before,
+            after={**before, **changes, **linked, "sessions_revoked": revoke},
+        )
 
 
-def reset_password(engine: Engine, actor: Actor, user_id: int, expected_version: int,
-                   new_password: str) -> None:
+def reset_password(engine: Engine, actor: Actor, user_id: int, expected_version: int, new_password: str) -> None:
     """An admin sets a new password; the user's sessions and cookies are revoked."""
     require(actor, "user.manage")
     check_password_policy(new_password)
     with write_session(engine) as s:
         _managed(s, actor, user_id)
-        _update_user_row(s, user_id, expected_version, dict(
-            password_hash=hash_password(new_password), password_changed_at=utcnow(), failed_attempts=0,
-            locked_until=None), revoke=True)
+        _update_user_row(
+            s,
+            user_id,
+            expected_version,
+            dict(
+                password_hash=hash_password(new_password),
+                password_changed_at=utcnow(),
+                failed_attempts=0,
+                locked_until=None,
+            ),
+            revoke=True,
+        )
         audit.record(s, actor, "user.reset_password", "app_user", user_id)
 
 
-def change_own_password(engine: Engine, actor: Actor, old_password: str, new_password: str,
-                        repeat: str) -> int:
+def change_own_password(engine: Engine, actor: Actor, old_password: str, new_password: str, repeat: str) -> int:
     """The user changes their own password. Returns the new session epoch, which the
     current session keeps; every other session and cookie of the user is revoked."""
     require(actor, "account.change_password")
@@ -233,15 +298,23 @@ def change_own_password(engine: Engine, actor: Actor, old_password: str, new_pas
         user = get_or_404(s, User, actor.user_id, "用户")
         if not verify_password(old_password, user.password_hash):
             raise ValidationError("原密码不正确。", field="old_password")
-        s.execute(update(User).where(User.id == user.id).values(
-            password_hash=hash_password(new_password), password_changed_at=utcnow(),
-            version=User.version + 1, updated_at=utcnow()))
+        s.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(
+                password_hash=hash_password(new_password),
+                password_changed_at=utcnow(),
+                version=User.version + 1,
+                updated_at=utcnow(),
+            )
+        )
         _revoke(s, user.id)
         audit.record(s, actor, "user.change_password", "app_user", user.id)
         return s.scalar(select(User.session_epoch).where(User.id == user.id))
 
 
 # --- login bookkeeping -------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Credentials:
@@ -281,9 +354,14 @@ def _nobody_hash() -> str:
 
 def _audit_refused(s: Session, user: User) -> None:
     """A login refused for a reason of the account's (locked or deactivated)."""
-    audit.record(s, actor_of(user), "login.refused", "app_user", user.id,
-                 after={"locked_until": user.locked_until.isoformat() if user.locked_until else None,
-                        "active": user.active})
+    audit.record(
+        s,
+        actor_of(user),
+        "login.refused",
+        "app_user",
+        user.id,
+        after={"locked_until": user.locked_until.isoformat() if user.locked_until else None, "active": user.active},
+    )
 
 
 def try_password(engine: Engine, username: str, password: str, now: datetime | None = None) -> bool:
@@ -307,16 +385,31 @@ def try_password(engine: Engine, username: str, password: str, now: datetime | N
         verify_password(password, _nobody_hash())
         return False
     with write_session(engine) as s:
-        s.execute(update(User).where(User.username == username, User.locked_until <= now)
-                  .values(failed_attempts=0, locked_until=None))
+        s.execute(
+            update(User)
+            .where(User.username == username, User.locked_until <= now)
+            .values(failed_attempts=0, locked_until=None)
+        )
         reserved = s.execute(
-            update(User).where(User.username == username, User.active.is_(True), User.locked_until.is_(None),
-                               User.failed_attempts < LOCKOUT_THRESHOLD)
+            update(User)
+            .where(
+                User.username == username,
+                User.active.is_(True),
+                User.locked_until.is_(None),
+                User.failed_attempts < LOCKOUT_THRESHOLD,
+            )
             .values(failed_attempts=User.failed_attempts + 1)
-            .returning(User.id, User.username, User.role, User.failed_attempts)).first()
+            .returning(User.id, User.username, User.role, User.failed_attempts)
+        ).first()
         if reserved is not None:
-            audit.record(s, Actor(reserved.id, reserved.username, reserved.role), "login.attempt", "app_user",
-                         reserved.id, after={"failed_attempts": reserved.failed_attempts})
+            audit.record(
+                s,
+                Actor(reserved.id, reserved.username, reserved.role),
+                "login.attempt",
+                "app_user",
+                reserved.id,
+                after={"failed_attempts": reserved.failed_attempts},
+            )
             hashed = s.scalar(select(User.password_hash).where(User.id == reserved.id))
         else:
             user = s.scalar(select(User).where(User.username == username))
@@ -328,20 +421,37 @@ def try_password(engine: Engine, username: str, password: str, now: datetime | N
     right = verify_password(password, hashed)
     with write_session(engine) as s:
         if right:
-            cleared = s.execute(update(User).where(User.id == reserved.id, User.locked_until.is_(None))
-                                .values(failed_attempts=0, last_login_at=now)).rowcount
+            cleared = s.execute(
+                update(User)
+                .where(User.id == reserved.id, User.locked_until.is_(None))
+                .values(failed_attempts=0, last_login_at=now)
+            ).rowcount
             if cleared:
-                audit.record(s, Actor(reserved.id, reserved.username, reserved.role), "login", "app_user",
-                             reserved.id, after={"via": "form"})
+                audit.record(
+                    s,
+                    Actor(reserved.id, reserved.username, reserved.role),
+                    "login",
+                    "app_user",
+                    reserved.id,
+                    after={"via": "form"},
+                )
                 return True
             _audit_refused(s, s.get(User, reserved.id))
             return False
-        s.execute(update(User).where(User.id == reserved.id, User.locked_until.is_(None),
-                                     User.failed_attempts >= LOCKOUT_THRESHOLD)
-                  .values(locked_until=now + timedelta(minutes=LOCKOUT_MINUTES)))
+        s.execute(
+            update(User)
+            .where(User.id == reserved.id, User.locked_until.is_(None), User.failed_attempts >= LOCKOUT_THRESHOLD)
+            .values(locked_until=now + timedelta(minutes=LOCKOUT_MINUTES))
+        )
         user = s.get(User, reserved.id)
-        audit.record(s, actor_of(user), "login.failed", "app_user", user.id,
-                     after={"failed_attempts": user.failed_attempts, "locked": user.locked_until is not None})
+        audit.record(
+            s,
+            actor_of(user),
+            "login.failed",
+            "app_user",
+            user.id,
+            after={"failed_attempts": user.failed_attempts, "locked": user.locked_until is not None},
+        )
     return False
 
 
@@ -353,11 +463,14 @@ def unlock(engine: Engine, username: str, by: Actor = SYSTEM) -> bool:
         if user is None:
             raise ValidationError(f"账号 {username} 不存在。", field="username")
         was_locked = user.locked_until is not None
-        before = {"failed_attempts": user.failed_attempts, "locked_until": user.locked_until.isoformat()
-                  if user.locked_until else None}
+        before = {
+            "failed_attempts": user.failed_attempts,
+            "locked_until": user.locked_until.isoformat() if user.locked_until else None,
+        }
         user.failed_attempts, user.locked_until = 0, None
-        audit.record(s, by, "user.unlock", "app_user", user.id, before=before,
-                     after={"failed_attempts": 0, "locked_until": None})
+        audit.record(
+            s, by, "user.unlock", "app_user", user.id, before=before, after={"failed_attempts": 0, "locked_until": None}
+        )
         return was_locked
 
 
@@ -434,11 +547,18 @@ def linkable_people(engine: Engine, actor: Actor) -> dict[str, str]:
     administrator (who sees names): ``person_key`` -> 网格员 · 李四（东湖村第一网格）."""
     require(actor, "user.manage")
     with read_session(engine) as s:
-        staff = s.execute(select(GridStaff.id, GridStaff.name, Grid.name).join(Grid, Grid.id == GridStaff.grid_id)
-                          .where(GridStaff.active.is_(True)).order_by(Grid.code, GridStaff.name)).all()
-        mediators = s.execute(select(Mediator.id, Mediator.name, Village.name)
-                              .outerjoin(Village, Village.id == Mediator.village_id)
-                              .where(Mediator.active.is_(True)).order_by(Mediator.name)).all()
+        staff = s.execute(
+            select(GridStaff.id, GridStaff.name, Grid.name)
+            .join(Grid, Grid.id == GridStaff.grid_id)
+            .where(GridStaff.active.is_(True))
+            .order_by(Grid.code, GridStaff.name)
+        ).all()
+        mediators = s.execute(
+            select(Mediator.id, Mediator.name, Village.name)
+            .outerjoin(Village, Village.id == Mediator.village_id)
+            .where(Mediator.active.is_(True))
+            .order_by(Mediator.name)
+        ).all()
     out = {person_key("staff", i): f"网格员 · {n}（{g}）" for i, n, g in staff}
     out.update({person_key("mediator", i): f"调解员 · {n}（{v or '乡镇'}）" for i, n, v in mediators})
     return out
@@ -447,21 +567,38 @@ def linkable_people(engine: Engine, actor: Actor) -> dict[str, str]:
 def list_users(engine: Engine, actor: Actor) -> list[dict]:
     require(actor, "user.manage")
     with read_session(engine) as s:
-        rows = s.execute(
-            select(User.id, User.username, User.display_name, User.role, User.platform_id,
-                   User.village_id, User.phone, User.active, User.failed_attempts,
-                   User.locked_until, User.last_login_at, User.version, User.township_id,
-                   Township.name.label("township"))
-            .outerjoin(Township, Township.id == User.township_id)
-            .where(*([User.township_id == actor.township_id] if actor.township_id is not None else []))
-            .order_by(User.role, User.username)
-        ).mappings().all()
+        rows = (
+            s.execute(
+                select(
+                    User.id,
+                    User.username,
+                    User.display_name,
+                    User.role,
+                    User.platform_id,
+                    User.village_id,
+                    User.phone,
+                    User.active,
+                    User.failed_attempts,
+                    User.locked_until,
+                    User.last_login_at,
+                    User.version,
+                    User.township_id,
+                    Township.name.label("township"),
+                )
+                .outerjoin(Township, Township.id == User.township_id)
+                .where(*([User.township_id == actor.township_id] if actor.township_id is not None else []))
+                .order_by(User.role, User.username)
+            )
+            .mappings()
+            .all()
+        )
         return [{**r, "person": linked_person(s, r["id"]) if r["role"] in PERSON_ROLES else None} for r in rows]
 
 
 def count_admins(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(User)
-                          .where(User.role == "admin", User.active.is_(True))) or 0
+    return (
+        session.scalar(select(func.count()).select_from(User).where(User.role == "admin", User.active.is_(True))) or 0
+    )
 
 
 def create_first_admin(engine: Engine, username: str, display_name: str, password: str) -> int:
@@ -469,5 +606,6 @@ def create_first_admin(engine: Engine, username: str, display_name: str, passwor
     with read_session(engine) as s:
         if count_admins(s):
             raise PermissionDenied("系统中已有管理员账号；请由管理员在“用户与角色”页面创建新账号。")
-    return create_user(engine, SYSTEM, username=username, display_name=display_name,
-                       role="admin", password=password, county=True)
+    return create_user(
+        engine, SYSTEM, username=username, display_name=display_name, role="admin", password=password, county=True
+    )

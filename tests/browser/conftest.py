@@ -64,7 +64,6 @@ STALE = "[data-stale='true']"
 DEFAULT_TIMEOUT_MS = 30_000
 
 
-
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -147,8 +146,9 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerURL]:
 
 
 @contextmanager
-def serve(workdir: Path, *, mode: str, env_extra: dict[str, str] | None = None,
-          init: bool = True) -> Iterator[ServerURL]:
+def serve(
+    workdir: Path, *, mode: str, env_extra: dict[str, str] | None = None, init: bool = True
+) -> Iterator[ServerURL]:
     """The app under ``streamlit run`` on a free port over the SQLite file ``workdir/console.db``
     (``mode``: demo or production); ``init`` migrates (and in demo mode seeds) before the server
     starts, as scripts/start.sh does. Yields the base URL; kills the process group at the end."""
@@ -156,8 +156,7 @@ def serve(workdir: Path, *, mode: str, env_extra: dict[str, str] | None = None,
     if not script.is_absolute():
         script = ROOT / script
     if not script.is_file():
-        pytest.fail(f"app script {script} not found (set GOV_APP_SCRIPT to run another one)",
-                    pytrace=False)
+        pytest.fail(f"app script {script} not found (set GOV_APP_SCRIPT to run another one)", pytrace=False)
 
     db_path = workdir / "console.db"
     log_path = workdir / "streamlit.log"
@@ -166,35 +165,53 @@ def serve(workdir: Path, *, mode: str, env_extra: dict[str, str] | None = None,
     env.update(env_extra or {})
     python = venv_python()
     cmd = [
-        python, "-m", "streamlit", "run", str(script),
-        "--server.headless", "true",
-        "--server.port", str(port),
-        "--server.address", "127.0.0.1",
-        "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
+        python,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
     ]
     log = open(log_path, "wb")
     if init and script.name in ("server.py", "app.py"):
         # migrate and seed before the server starts, as scripts/start.sh does, so the first page
         # load does not race the demo generation
-        subprocess.run([python, "-m", "db.cli", "init"], cwd=ROOT, env=env, stdout=log,
-                       stderr=subprocess.STDOUT, check=True, timeout=600)
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
+        subprocess.run(
+            [python, "-m", "db.cli", "init"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=True,
+            timeout=600,
+        )
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+    )
     base = f"http://127.0.0.1:{port}"
     timeout = float(os.environ.get("GOV_APP_START_TIMEOUT", "180"))
     deadline = time.monotonic() + timeout
     try:
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"streamlit exited with code {proc.returncode} before becoming "
-                            f"healthy:\n{_tail(log_path)}", pytrace=False)
+                pytest.fail(
+                    f"streamlit exited with code {proc.returncode} before becoming healthy:\n{_tail(log_path)}",
+                    pytrace=False,
+                )
             status, body = _get(f"{base}/_stcore/health", timeout=2)
             if status == 200:
                 break
             if time.monotonic() > deadline:
-                pytest.fail(f"streamlit not healthy after {timeout:.0f}s:\n{_tail(log_path)}",
-                            pytrace=False)
+                pytest.fail(f"streamlit not healthy after {timeout:.0f}s:\n{_tail(log_path)}", pytrace=False)
             time.sleep(0.25)
         url = ServerURL(base)
         url.db_path, url.log_path, url.proc = db_path, log_path, proc
@@ -204,8 +221,7 @@ def serve(workdir: Path, *, mode: str, env_extra: dict[str, str] | None = None,
         _stop(proc)
         log.close()
         if proc.returncode not in (0, -signal.SIGTERM, None):
-            sys.stderr.write(f"\nstreamlit exited with {proc.returncode}; log tail:\n"
-                             f"{_tail(log_path, 3000)}\n")
+            sys.stderr.write(f"\nstreamlit exited with {proc.returncode}; log tail:\n{_tail(log_path, 3000)}\n")
 
 
 def server_env(db_path: Path, mode: str) -> dict[str, str]:
@@ -234,8 +250,10 @@ def venv_python() -> str:
 @pytest.fixture(scope="session")
 def browser() -> Iterator["Browser"]:  # noqa: F821 - Playwright type, imported lazily
     if not os.access(CHROMIUM, os.X_OK):
-        unavailable(f"Chromium not found at {CHROMIUM}: install the 'chromium' package "
-                    "(scripts/install.sh --dev) or set GOV_CHROMIUM")
+        unavailable(
+            f"Chromium not found at {CHROMIUM}: install the 'chromium' package "
+            "(scripts/install.sh --dev) or set GOV_CHROMIUM"
+        )
     from playwright.sync_api import sync_playwright
 
     pw = sync_playwright().start()
@@ -251,15 +269,13 @@ def browser() -> Iterator["Browser"]:  # noqa: F821 - Playwright type, imported 
 
 @pytest.fixture
 def page(browser, request: pytest.FixtureRequest) -> Iterator["Page"]:  # noqa: F821
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN",
-                                  timezone_id="Asia/Shanghai")
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai")
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     pg = context.new_page()
     try:
         yield pg
     finally:
-        failed = any(getattr(getattr(request.node, f"rep_{w}", None), "failed", False)
-                     for w in ("setup", "call"))
+        failed = any(getattr(getattr(request.node, f"rep_{w}", None), "failed", False) for w in ("setup", "call"))
         if failed:
             try:
                 screenshot(pg, "FAILED-" + request.node.name)
@@ -275,12 +291,13 @@ def page(browser, request: pytest.FixtureRequest) -> Iterator["Page"]:  # noqa: 
 # run_marker), as last seen by wait_for_app / wait_for_rerun, per page
 _RUNS_SEEN: dict = {}
 _RUNS_JS = "() => { const m = document.querySelector('.gov-e2e-run'); return m ? m.title : null; }"
-_RUN_DONE_JS = ("seen => { const m = document.querySelector('.gov-e2e-run');"
-                " return !!m && m.title !== seen; }")
-_RUN_STARTED_JS = ("seen => { const m = document.querySelector('.gov-e2e-run');"
-                   " if (m && m.title !== seen) return true;"
-                   " const app = document.querySelector(\"[data-testid='stApp']\");"
-                   " return !!app && app.getAttribute('data-test-script-state') === 'running'; }")
+_RUN_DONE_JS = "seen => { const m = document.querySelector('.gov-e2e-run'); return !!m && m.title !== seen; }"
+_RUN_STARTED_JS = (
+    "seen => { const m = document.querySelector('.gov-e2e-run');"
+    " if (m && m.title !== seen) return true;"
+    " const app = document.querySelector(\"[data-testid='stApp']\");"
+    " return !!app && app.getAttribute('data-test-script-state') === 'running'; }"
+)
 
 
 def _settle(page, timeout: float) -> None:
@@ -348,11 +365,19 @@ def upload(page, path: Path, selector: str = "[data-testid='stFileUploaderDropzo
     page.locator(selector).first.set_input_files(str(path))
     page.get_by_text(path.name, exact=True).first.wait_for(timeout=DEFAULT_TIMEOUT_MS)
     page.locator("[data-testid='stFileUploader'] [role='progressbar']").first.wait_for(
-        state="detached", timeout=DEFAULT_TIMEOUT_MS)
+        state="detached", timeout=DEFAULT_TIMEOUT_MS
+    )
 
 
-def login(page, base_url: str, username: str, password: str, *,
-          expect_success: bool = True, timeout: float = DEFAULT_TIMEOUT_MS) -> None:
+def login(
+    page,
+    base_url: str,
+    username: str,
+    password: str,
+    *,
+    expect_success: bool = True,
+    timeout: float = DEFAULT_TIMEOUT_MS,
+) -> None:
     """Open ``base_url``, fill 用户名/密码, click 登录 and wait for the app. With
     ``expect_success`` also wait for the login form to go away and for the login cookie: the
     page's cookie script writes it when the run's elements arrive, and a ``page.goto`` before
@@ -447,8 +472,9 @@ def register(page, base: str, description: str) -> str:
     return match.group(0)
 
 
-def act(page, action: str, fill: dict[str, str] | None = None, picks: dict[str, str] | None = None,
-        radio: str | None = None) -> str:
+def act(
+    page, action: str, fill: dict[str, str] | None = None, picks: dict[str, str] | None = None, radio: str | None = None
+) -> str:
     """Run an action of the detail view (``radio``: the option to choose first, e.g. where a
     dispatch goes); returns the flash/error text shown afterwards."""
     page.locator("button", has_text=re.compile(f"^{action}$")).first.click()

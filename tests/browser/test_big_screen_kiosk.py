@@ -45,14 +45,18 @@ SCREENS = ((1920, 1080), (1366, 768))
 def test_the_tour_fits_the_tv_without_scrolling(app_server, browser):
     """One login, both screens (the viewport resized between them): each view is loaded afresh at
     each size, so the page lays itself out for that screen."""
-    ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN",
-                              timezone_id="Asia/Shanghai")
+    ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN", timezone_id="Asia/Shanghai")
     try:
         page = ctx.new_page()
         elsewhere: list[str] = []
-        page.on("request", lambda r: elsewhere.append(r.url)
+        page.on(
+            "request",
+            lambda r: (
+                elsewhere.append(r.url)
                 if urlsplit(r.url).hostname not in ("127.0.0.1", "localhost") and not r.url.startswith("data:")
-                else None)
+                else None
+            ),
+        )
         login(page, app_server, "demo", DEFAULT_DEMO_PASSWORD)
         for (width, height), view in ((screen, view) for screen in SCREENS for view in VIEWS):
             page.set_viewport_size({"width": width, "height": height})
@@ -60,8 +64,12 @@ def test_the_tour_fits_the_tv_without_scrolling(app_server, browser):
             wait_for_app(page)
             page.get_by_text("每20秒自动切换").first.wait_for()
             # the charts draw after the run: wait until each one has its drawing, then a frame more
-            page.wait_for_function("""() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
-                .every(c => c.querySelector('.main-svg'))""", timeout=15000, polling=100)
+            page.wait_for_function(
+                """() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
+                .every(c => c.querySelector('.main-svg'))""",
+                timeout=15000,
+                polling=100,
+            )
             page.wait_for_timeout(300)
             size = page.evaluate("""() => { const m = document.querySelector('[data-testid=stMain]');
                 return {main: [m.scrollHeight, m.clientHeight, m.scrollWidth, m.clientWidth],
@@ -71,8 +79,10 @@ def test_the_tour_fits_the_tv_without_scrolling(app_server, browser):
             assert size["doc"][0] <= size["doc"][1] + 1, (view, size)
             assert page.evaluate(CUT_TEXT) == [], (width, view)
             assert not page.locator("[data-testid='stSidebar']").is_visible()
-            assert page.locator("[data-testid='stHeader']").count() == 0 or \
-                not page.locator("[data-testid='stHeader']").is_visible()
+            assert (
+                page.locator("[data-testid='stHeader']").count() == 0
+                or not page.locator("[data-testid='stHeader']").is_visible()
+            )
             body = page.inner_text("body")
             assert "大屏演示" not in body and "自动轮播" not in body  # no page title, no control
             assert "运行总览" in body

@@ -25,11 +25,24 @@ def export_file(path, village: str) -> None:
     ws = wb.active
     ws.append(["泌阳县12345政务服务便民热线转办工单"])
     ws.merge_cells("A1:I1")
-    ws.append(["工单编号", "受理时间", "来电人", "联系电话", "诉求内容", "诉求类型", "所属区域", "办理时限", "紧急程度"])
+    ws.append(
+        ["工单编号", "受理时间", "来电人", "联系电话", "诉求内容", "诉求类型", "所属区域", "办理时限", "紧急程度"]
+    )
     serial = (datetime(2026, 11, 19, 9, 30) - datetime(1899, 12, 30)).total_seconds() / 86400
     full_width = "BY202699000001".translate({ord(c): ord(c) + 0xFEE0 for c in "BY0123456789"})
-    ws.append([full_width, serial, "张先生", 13800138000, f"{village}村口路灯连续几晚不亮，晚上出行不便。",
-               "县热线其他类", f"泌阳县{village}村口", "2030年1月15日", "紧急"])
+    ws.append(
+        [
+            full_width,
+            serial,
+            "张先生",
+            13800138000,
+            f"{village}村口路灯连续几晚不亮，晚上出行不便。",
+            "县热线其他类",
+            f"泌阳县{village}村口",
+            "2030年1月15日",
+            "紧急",
+        ]
+    )
     buf = io.BytesIO()
     wb.save(buf)
     path.write_bytes(buf.getvalue())

@@ -83,19 +83,41 @@ def _personal_data(db_path) -> tuple[set[str], set[str], str]:
     con = sqlite3.connect(db_path)
     try:
         names: set[str] = set()
-        for sql in ("SELECT caller_name FROM work_order", "SELECT name FROM mediation_party",
-                    "SELECT name FROM resident", "SELECT head_name FROM household"):
+        for sql in (
+            "SELECT caller_name FROM work_order",
+            "SELECT name FROM mediation_party",
+            "SELECT name FROM resident",
+            "SELECT head_name FROM household",
+        ):
             names |= {r[0].strip() for r in con.execute(sql) if r[0] and len(r[0].strip()) >= 2}
-        secrets = {r[0] for r in con.execute("SELECT caller_id_number FROM work_order WHERE caller_id_number "
-                                             "IS NOT NULL UNION SELECT id_number FROM mediation_party WHERE "
-                                             "id_number IS NOT NULL") if r[0]}
-        org = " ".join(r[0] for sql in ("SELECT name FROM village", "SELECT name FROM grid", "SELECT name FROM "
-                                        "category", "SELECT name FROM department", "SELECT name FROM platform",
-                                        "SELECT display_name FROM app_user", "SELECT name FROM township")
-                       for r in con.execute(sql) if r[0])
+        secrets = {
+            r[0]
+            for r in con.execute(
+                "SELECT caller_id_number FROM work_order WHERE caller_id_number "
+                "IS NOT NULL UNION SELECT id_number FROM mediation_party WHERE "
+                "id_number IS NOT NULL"
+            )
+            if r[0]
+        }
+        org = " ".join(
+            r[0]
+            for sql in (
+                "SELECT name FROM village",
+                "SELECT name FROM grid",
+                "SELECT name FROM category",
+                "SELECT name FROM department",
+                "SELECT name FROM platform",
+                "SELECT display_name FROM app_user",
+                "SELECT name FROM township",
+            )
+            for r in con.execute(sql)
+            if r[0]
+        )
         names = {n for n in names if n not in org}
-        number = con.execute("SELECT number FROM work_order WHERE caller_name IS NOT NULL AND caller_phone IS NOT "
-                             "NULL ORDER BY id DESC LIMIT 1").fetchone()[0]
+        number = con.execute(
+            "SELECT number FROM work_order WHERE caller_name IS NOT NULL AND caller_phone IS NOT "
+            "NULL ORDER BY id DESC LIMIT 1"
+        ).fetchone()[0]
         return names, secrets, number
     finally:
         con.close()
@@ -107,11 +129,11 @@ def _names_in(text: str, names: set[str]) -> set[str]:
     characters took a second per page with ``name in text``)."""
     lengths = sorted({len(n) for n in names})
     starts = re.compile("[" + re.escape("".join({n[0] for n in names})) + "]")
-    return {text[m.start():m.start() + k] for m in starts.finditer(text) for k in lengths} & names
+    return {text[m.start() : m.start() + k] for m in starts.finditer(text) for k in lengths} & names
 
 
 def _leaks(text: str, names: set[str], secrets: set[str]) -> list[str]:
-    found = [f"手机号 {m.group()} in …{text[max(0, m.start() - 30):m.end() + 30]!r}…" for m in MOBILE.finditer(text)]
+    found = [f"手机号 {m.group()} in …{text[max(0, m.start() - 30) : m.end() + 30]!r}…" for m in MOBILE.finditer(text)]
     found += [f"身份证号 {m}" for m in ID_NUMBER.findall(text)]
     found += [f"证件 {s}" for s in secrets if s in text]
     found += [f"姓名 {n}" for n in sorted(_names_in(text, names))]
@@ -129,19 +151,34 @@ def test_demo_pages_show_no_personal_data(app_server, page):
     frames: list[str] = []
 
     def on_socket(ws):
-        ws.on("framereceived", lambda payload: frames.append(
-            payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload))
+        ws.on(
+            "framereceived",
+            lambda payload: frames.append(
+                payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload
+            ),
+        )
 
     page.on("websocket", on_socket)
     # every asset from the console itself: a request to any other host fails offline (the big
     # screen in a guest room without internet) and tells that host who is watching (issue #22)
     elsewhere: set[str] = set()
-    page.on("request", lambda r: elsewhere.add(r.url) if urlsplit(r.url).hostname not in ("127.0.0.1", "localhost")
-            and not r.url.startswith(("data:", "blob:")) else None)
+    page.on(
+        "request",
+        lambda r: (
+            elsewhere.add(r.url)
+            if urlsplit(r.url).hostname not in ("127.0.0.1", "localhost") and not r.url.startswith(("data:", "blob:"))
+            else None
+        ),
+    )
     login(page, base, "demo", PW)
     visits: list[tuple[str, list[str]]] = [(p.key, []) for p in pages_for("demo")]
-    visits += [(f"inbox?order={number}", []), ("kpi", ["分类对比"]), ("kpi", ["多渠道重合度"]),
-               ("big_screen", ["趋势"]), ("big_screen", ["办结案例"])]
+    visits += [
+        (f"inbox?order={number}", []),
+        ("kpi", ["分类对比"]),
+        ("kpi", ["多渠道重合度"]),
+        ("big_screen", ["趋势"]),
+        ("big_screen", ["办结案例"]),
+    ]
     problems: dict[str, list[str]] = {}
     for key, clicks in visits:
         seen = len(frames)

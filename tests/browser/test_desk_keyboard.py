@@ -15,8 +15,10 @@ from .conftest import login, pick, screenshot, wait_for_app, wait_for_rerun
 
 
 def _focused_label(page) -> str:
-    return page.evaluate("() => document.activeElement && (document.activeElement.getAttribute('aria-label') "
-                         "|| document.activeElement.innerText || document.activeElement.tagName)")
+    return page.evaluate(
+        "() => document.activeElement && (document.activeElement.getAttribute('aria-label') "
+        "|| document.activeElement.innerText || document.activeElement.tagName)"
+    )
 
 
 def _type_and_tab(page, text: str) -> None:
@@ -37,8 +39,9 @@ def test_a_call_registered_by_keyboard_alone(app_server, page):
     login(page, app_server, "reception", DEFAULT_DEMO_PASSWORD)
     page.goto(f"{app_server}/intake")
     wait_for_app(page)
-    page.wait_for_function("() => document.activeElement && "
-                           "document.activeElement.getAttribute('aria-label') === '来电人/来访人'")
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.getAttribute('aria-label') === '来电人/来访人'"
+    )
     _type_and_tab(page, "键盘来电")
     assert _focused_label(page) == "联系电话"
     _type_and_tab(page, "13912340000")
@@ -69,8 +72,9 @@ def test_a_call_registered_by_keyboard_alone(app_server, page):
     alert.wait_for()
     assert "已登记工单" in alert.inner_text()
     # the next call can be typed at once: the cursor is back in the first, empty field
-    page.wait_for_function("() => document.activeElement && "
-                           "document.activeElement.getAttribute('aria-label') === '来电人/来访人'")
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.getAttribute('aria-label') === '来电人/来访人'"
+    )
     assert page.get_by_label("来电人/来访人").input_value() == ""
     screenshot(page, "desk-keyboard-saved")
     # the next caller: Tab from the name goes on to the phone (the cursor was once taken back to
@@ -82,8 +86,9 @@ def test_a_call_registered_by_keyboard_alone(app_server, page):
     wait_for_rerun(page)
     page.get_by_role("link", name="来电来访登记").click()
     wait_for_rerun(page)
-    page.wait_for_function("() => document.activeElement && "
-                           "document.activeElement.getAttribute('aria-label') === '来电人/来访人'")
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.getAttribute('aria-label') === '来电人/来访人'"
+    )
 
 
 def test_a_missing_village_is_shown_at_its_field(app_server, page):
@@ -105,6 +110,7 @@ def test_a_missing_village_is_shown_at_its_field(app_server, page):
     village_box = page.get_by_label("村（社区）").bounding_box()
     error_box = error.bounding_box()
     assert village_box and error_box and 0 < error_box["y"] - village_box["y"] < 150, (village_box, error_box)
-    page.wait_for_function("() => document.activeElement && "
-                           "document.activeElement.getAttribute('aria-label') === '村（社区）'")
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.getAttribute('aria-label') === '村（社区）'"
+    )
     screenshot(page, "desk-error-at-field")

@@ -19,7 +19,17 @@ from openpyxl import load_workbook
 from db.rules.text import id_check_digit
 
 from .conftest import (
-    ROOT, act, login, pick, screenshot, serve, status_line, upload, venv_python, wait_for_app, wait_for_rerun,
+    ROOT,
+    act,
+    login,
+    pick,
+    screenshot,
+    serve,
+    status_line,
+    upload,
+    venv_python,
+    wait_for_app,
+    wait_for_rerun,
 )
 
 ADMIN_PW, CLERK_PW = "Qlz@go-live-2026", "Qlz@desk-2026"
@@ -39,9 +49,20 @@ def production(tmp_path_factory):
 
 def _counts(db_path) -> dict[str, int]:
     with sqlite3.connect(db_path) as db:
-        return {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]  # nosec B608 - fixed names
-                for t in ("village", "grid", "ten_household_unit", "household", "resident", "party_member",
-                          "party_member_household", "grid_staff", "work_order")}
+        return {
+            t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]  # nosec B608 - fixed names
+            for t in (
+                "village",
+                "grid",
+                "ten_household_unit",
+                "household",
+                "resident",
+                "party_member",
+                "party_member_household",
+                "grid_staff",
+                "work_order",
+            )
+        }
 
 
 def _download(page, label: str, path) -> None:
@@ -75,30 +96,54 @@ def _import(page, path, expect: str) -> str:
 
 ORG = {
     "村（社区）": [["QLZ-01", "东湖村", "行政村", "王建国"], ["QLZ-02", "幸福社区", "社区", None]],
-    "网格": [["QLZ-01-G01", "东湖村第一网格", "农村网格", "QLZ-01", None],
-            ["QLZ-01-G02", "东湖村第二网格", "农村网格", "QLZ-01", None],
-            ["QLZ-02-G01", "幸福社区第一网格", "社区网格", "QLZ-02", None]],
+    "网格": [
+        ["QLZ-01-G01", "东湖村第一网格", "农村网格", "QLZ-01", None],
+        ["QLZ-01-G02", "东湖村第二网格", "农村网格", "QLZ-01", None],
+        ["QLZ-02-G01", "幸福社区第一网格", "社区网格", "QLZ-02", None],
+    ],
     "十户单元": [["QLZ-01-G01", "一组第1十户", None]],
     "调解员": [["刘乡贤", "村级调解员", "QLZ-01", "13700000001", "兼职", "乡贤", "是", None]],
 }
 HOUSEHOLDS = {
-    "住户": [["QLZ-01-G01", f"东湖村一组{k}号", f"户主{k}", f"1390000000{k}", "一组第1十户", None, None]
-            for k in range(1, 7)],
-    "居民": [["QLZ-01-G01", f"东湖村一组{k}号", f"户主{k}", ident(k), None, None, f"1390000000{k}", "户主", None,
-             "是" if k == 1 else None] for k in range(1, 7)]
+    "住户": [
+        ["QLZ-01-G01", f"东湖村一组{k}号", f"户主{k}", f"1390000000{k}", "一组第1十户", None, None] for k in range(1, 7)
+    ],
+    "居民": [
+        [
+            "QLZ-01-G01",
+            f"东湖村一组{k}号",
+            f"户主{k}",
+            ident(k),
+            None,
+            None,
+            f"1390000000{k}",
+            "户主",
+            None,
+            "是" if k == 1 else None,
+        ]
+        for k in range(1, 7)
+    ]
     + [["QLZ-01-G01", "东湖村一组1号", "李党员", ident(50, 1975), None, None, "13900000050", "配偶", None, None]],
 }
 BAD_HOUSEHOLDS = {
-    "住户": [["QLZ-09-G01", "某村1号", "甲", None, None, None, None],  # no such grid
-            ["QLZ-01-G01", "东湖村二组1号", "乙", "12345", None, None, None]],  # not a phone
+    "住户": [
+        ["QLZ-09-G01", "某村1号", "甲", None, None, None, None],  # no such grid
+        ["QLZ-01-G01", "东湖村二组1号", "乙", "12345", None, None, None],
+    ],  # not a phone
     "居民": [["QLZ-01-G01", "东湖村一组2号", "丙", "4107261980", None, None, None, "子女", None, None]],  # short ID
 }
 
 
 def test_a_township_goes_live_from_an_empty_database(production, browser, page, tmp_path):
     env = {**production.env, "GOV_ADMIN_PASSWORD": ADMIN_PW}
-    made = subprocess.run([venv_python(), "-m", "db.cli", "create-admin", "--username", "countyadmin"], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=120)
+    made = subprocess.run(
+        [venv_python(), "-m", "db.cli", "create-admin", "--username", "countyadmin"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert made.returncode == 0, made.stdout + made.stderr
     assert _counts(production.db_path)["village"] == 0
 
@@ -118,7 +163,8 @@ def test_a_township_goes_live_from_an_empty_database(production, browser, page, 
 
     # the console speaks Chinese where Streamlit speaks English (components/ui.py STYLE, KEYBOARD_SCRIPT)
     upload_words = admin.evaluate(
-        "() => getComputedStyle(document.querySelector(\"[data-testid='stFileUploaderDropzone'] button p\"), '::after').content")
+        "() => getComputedStyle(document.querySelector(\"[data-testid='stFileUploaderDropzone'] button p\"), '::after').content"
+    )
     assert upload_words == '"选择文件"', upload_words
     # the organisation, from the console's own template
     _download(admin, "下载组织架构模板.xlsx", tmp_path / "org-template.xlsx")
@@ -140,8 +186,11 @@ def test_a_township_goes_live_from_an_empty_database(production, browser, page, 
     _import(admin, tmp_path / "有错的住户.xlsx", "中有 3 处问题，未导入任何数据")
     admin.get_by_role("button", name="下载标注了问题的工作簿").wait_for()  # the last of the report
     table = " ".join(admin.locator("[data-testid='stMain']").inner_text().split())  # sheet, row, column, problem
-    for problem in ("住户 4 所在网格编码 本乡镇没有编码为“QLZ-09-G01”的网格", "住户 5 联系电话 ",
-                    "居民 4 身份证号 身份证号须为18位"):
+    for problem in (
+        "住户 4 所在网格编码 本乡镇没有编码为“QLZ-09-G01”的网格",
+        "住户 5 联系电话 ",
+        "居民 4 身份证号 身份证号须为18位",
+    ):
         assert problem in table, table[-1500:]
     screenshot(admin, "go-live-import-errors")
     assert _counts(production.db_path) == before
@@ -150,11 +199,17 @@ def test_a_township_goes_live_from_an_empty_database(production, browser, page, 
     admin.goto(f"{production}/roster?view=io")
     wait_for_app(admin)
     _download(admin, "下载空白模板", tmp_path / "roster-template.xlsx")
-    _fill(tmp_path / "roster-template.xlsx", {
-        "网格人员": [[ident(90, 1990), "周网格", "13700000090", "网格员", "专职", "QLZ-01-G01", "是"]],
-        "党员": [[ident(50, 1975), "李党员", None, "2001-07-01", "QLZ-01-G01", None, None, "是", None]],
-        "党员联户": [[ident(50, 1975), "李党员", "QLZ-01-G01", f"东湖村一组{k}号", None, None] for k in range(1, 7)],
-    }, tmp_path / "花名册.xlsx")
+    _fill(
+        tmp_path / "roster-template.xlsx",
+        {
+            "网格人员": [[ident(90, 1990), "周网格", "13700000090", "网格员", "专职", "QLZ-01-G01", "是"]],
+            "党员": [[ident(50, 1975), "李党员", None, "2001-07-01", "QLZ-01-G01", None, None, "是", None]],
+            "党员联户": [
+                [ident(50, 1975), "李党员", "QLZ-01-G01", f"东湖村一组{k}号", None, None] for k in range(1, 7)
+            ],
+        },
+        tmp_path / "花名册.xlsx",
+    )
     upload(admin, tmp_path / "花名册.xlsx")
     wait_for_app(admin)
     admin.get_by_role("button", name="检查并导入").click()
@@ -209,5 +264,7 @@ def test_a_township_goes_live_from_an_empty_database(production, browser, page, 
     screenshot(clerk, "go-live-first-call-dispatched")
     assert _counts(production.db_path)["work_order"] == 1
     with sqlite3.connect(production.db_path) as db:
-        (address,) = db.execute("SELECT h.address FROM work_order w JOIN household h ON h.id = w.household_id").fetchone()
+        (address,) = db.execute(
+            "SELECT h.address FROM work_order w JOIN household h ON h.id = w.household_id"
+        ).fetchone()
     assert address == "东湖村一组1号"

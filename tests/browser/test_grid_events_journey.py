@@ -20,8 +20,10 @@ from .conftest import act, login, pick, screenshot, status_line, upload, wait_fo
 
 PW = DEFAULT_DEMO_PASSWORD
 # the smallest valid PNG (1x1), written to a temp file for the upload
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c49444154"
-                    "08d763f8cfc000000301010018dd8db00000000049454e44ae426082")
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c49444154"
+    "08d763f8cfc000000301010018dd8db00000000049454e44ae426082"
+)
 
 
 def open_event(page, base: str, number: str) -> None:
@@ -37,8 +39,12 @@ def close_order(db_path: str, number: str) -> None:
         with read_session(engine) as s:
             admin = actor_of(s.scalar(select(User).where(User.username == "admin")))
             order = s.scalar(select(WorkOrder).where(WorkOrder.number == number))
-            dept = s.scalar(select(Department).join(Platform, Platform.id == Department.platform_id)
-                            .where(Platform.township_id == order.township_id).order_by(Department.id))
+            dept = s.scalar(
+                select(Department)
+                .join(Platform, Platform.id == Department.platform_id)
+                .where(Platform.township_id == order.township_id)
+                .order_by(Department.id)
+            )
         o = orders.contact(engine, admin, order.id, order.version)
         o = orders.dispatch(engine, admin, order.id, o["version"], dept.platform_id, dept.id)
         o = orders.accept(engine, admin, order.id, o["version"])
@@ -50,8 +56,10 @@ def close_order(db_path: str, number: str) -> None:
 def test_grid_event_loop_with_admin_leader_and_grid(app_server, browser, tmp_path):
     photo = tmp_path / "现场.png"
     photo.write_bytes(PNG)
-    ctx = {r: browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN",
-                                  timezone_id="Asia/Shanghai") for r in ("grid", "admin", "leader")}
+    ctx = {
+        r: browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN", timezone_id="Asia/Shanghai")
+        for r in ("grid", "admin", "leader")
+    }
     try:
         # 1. the grid worker reports, with a photo
         grid = ctx["grid"].new_page()

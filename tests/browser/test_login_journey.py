@@ -110,8 +110,9 @@ def _make_user(app_server, username: str, password: str) -> int:
     try:
         with read_session(engine) as s:
             admin = actor_of(s.scalar(select(User).where(User.username == "admin")))
-        return users.create_user(engine, admin, username=username, display_name="测试员",
-                                 role="reception", password=password)
+        return users.create_user(
+            engine, admin, username=username, display_name="测试员", role="reception", password=password
+        )
     finally:
         engine.dispose()
 
@@ -161,8 +162,17 @@ def test_deactivated_user_is_logged_out_and_their_cookie_refused(app_server, pag
             admin = actor_of(s.scalar(select(User).where(User.username == "admin")))
             user = s.get(User, uid)
             version, name = user.version, user.display_name
-        users.update_user(engine, admin, uid, version, display_name=name, role="reception",
-                          platform_id=None, village_id=None, active=False)
+        users.update_user(
+            engine,
+            admin,
+            uid,
+            version,
+            display_name=name,
+            role="reception",
+            platform_id=None,
+            village_id=None,
+            active=False,
+        )
     finally:
         engine.dispose()
     page.goto(f"{app_server}/inbox")  # the open session's next run

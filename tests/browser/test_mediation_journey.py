@@ -50,8 +50,10 @@ def status_badges(page) -> str:
 def due_case_number(db_path) -> str:
     """A demo case whose follow-up is due (agreed, due date passed, not yet visited)."""
     with sqlite3.connect(db_path) as conn:
-        row = conn.execute("SELECT number FROM mediation_case WHERE status = 'agreed' AND followup_at IS NULL "
-                           "AND followup_due_on <= date('now') ORDER BY followup_due_on LIMIT 1").fetchone()
+        row = conn.execute(
+            "SELECT number FROM mediation_case WHERE status = 'agreed' AND followup_at IS NULL "
+            "AND followup_due_on <= date('now') ORDER BY followup_due_on LIMIT 1"
+        ).fetchone()
     assert row, "the demo data has no case with a due follow-up"
     return row[0]
 
@@ -95,7 +97,9 @@ def test_mediator_takes_a_case_through_four_steps_and_the_leader_sees_it(app_ser
         assert "乡级" in status_badges(page)
 
         # the township's session (step 4 once more) ends in agreement
-        assert "已达成协议" in record_step(page, 4, agreement="一、赵春生于十日内将院墙后移半米；\n二、王建国不再主张其他费用。")
+        assert "已达成协议" in record_step(
+            page, 4, agreement="一、赵春生于十日内将院墙后移半米；\n二、王建国不再主张其他费用。"
+        )
         assert "已达成协议" in status_badges(page)
 
         # close-out without a follow-up is refused

@@ -12,7 +12,6 @@ from .conftest import act, login, open_order, register, screenshot, status_line
 PW = DEFAULT_DEMO_PASSWORD
 
 
-
 def test_lifecycle_across_four_roles(app_server, browser):
     ctx = {}
     try:
@@ -26,8 +25,13 @@ def test_lifecycle_across_four_roles(app_server, browser):
         login(dispatcher, app_server, "dispatcher", PW)
         open_order(dispatcher, app_server, number)
         assert "已联系" in status_line(dispatcher)
-        msg = act(dispatcher, "派单", radio="派部门办理（可吹哨）", picks={"承办平台 / 部门": "水利站"},
-                  fill={"派单说明": "请三日内修复"})
+        msg = act(
+            dispatcher,
+            "派单",
+            radio="派部门办理（可吹哨）",
+            picks={"承办平台 / 部门": "水利站"},
+            fill={"派单说明": "请三日内修复"},
+        )
         assert "已派单" in msg, msg
         screenshot(dispatcher, "lifecycle-2-dispatched")
 

@@ -48,9 +48,12 @@ def flow_cell(page, base: str) -> tuple[int, int]:
 
 
 def test_push_bounce_push_close_and_notice(app_server, browser, tmp_path):
-    ctx = {u: browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN",
-                                  timezone_id="Asia/Shanghai", accept_downloads=True)
-           for u in ("zongzhi", "shichang")}
+    ctx = {
+        u: browser.new_context(
+            viewport={"width": 1400, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai", accept_downloads=True
+        )
+        for u in ("zongzhi", "shichang")
+    }
     try:
         zz, sc = ctx["zongzhi"].new_page(), ctx["shichang"].new_page()
         login(zz, app_server, "zongzhi", PW)
@@ -89,8 +92,9 @@ def test_push_bounce_push_close_and_notice(app_server, browser, tmp_path):
         open_case(zz, app_server, number)
         timeline = zz.locator("table").last.inner_text()
         steps = [s for s in ("立案登记", "推送其他平台", "退回推送", "推送其他平台", "接收推送", "办结")]
-        positions = [m.start() for s in ("立案登记", "退回推送", "接收推送", "办结")
-                     for m in [re.search(s, timeline)] if m]
+        positions = [
+            m.start() for s in ("立案登记", "退回推送", "接收推送", "办结") for m in [re.search(s, timeline)] if m
+        ]
         assert len(positions) == 4 and positions == sorted(positions), timeline
         assert timeline.count("推送其他平台") == 2, timeline
         assert all(s in timeline for s in steps)

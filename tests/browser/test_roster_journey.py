@@ -56,12 +56,16 @@ def test_roster_journey(app_server, page, tmp_path):
     engine = make_engine(f"sqlite:///{app_server.db_path}")
     with read_session(engine) as s:
         household = s.scalar(select(Household.id).where(Household.unit_id.is_not(None)).order_by(Household.id))
-        member = s.execute(select(PartyMember.id, PartyMember.name, PartyMember.score)
-                           .where(PartyMember.score <= 95).order_by(PartyMember.id)).first()
+        member = s.execute(
+            select(PartyMember.id, PartyMember.name, PartyMember.score)
+            .where(PartyMember.score <= 95)
+            .order_by(PartyMember.id)
+        ).first()
         grid_user = s.scalar(select(User.id).where(User.username == "grid"))
         own_grid = s.scalar(select(GridStaff.grid_id).where(GridStaff.user_id == grid_user))
-        own_staff = s.scalar(select(func.count()).select_from(GridStaff)
-                             .where(GridStaff.grid_id == own_grid, GridStaff.active.is_(True)))
+        own_staff = s.scalar(
+            select(func.count()).select_from(GridStaff).where(GridStaff.grid_id == own_grid, GridStaff.active.is_(True))
+        )
         all_staff = s.scalar(select(func.count()).select_from(GridStaff).where(GridStaff.active.is_(True)))
 
     # admin: coverage gaps and the malformed import

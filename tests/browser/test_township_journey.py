@@ -19,7 +19,9 @@ def _other_townships_order(db_path) -> str:
     with sqlite3.connect(db_path) as db:
         (number,) = db.execute(
             "SELECT w.number FROM work_order w JOIN township t ON t.id = w.township_id WHERE t.name = ? "
-            "ORDER BY w.id LIMIT 1", (neighbour.NAME,)).fetchone()
+            "ORDER BY w.id LIMIT 1",
+            (neighbour.NAME,),
+        ).fetchone()
     return number
 
 

@@ -33,13 +33,20 @@ def two_servers(pg_url, tmp_path):
         unavailable(str(exc))
     ports = [free_port(), free_port()]
     listen = free_port()
-    env = cluster.app_env(pg_url, secrets.token_urlsafe(36), {"GOV_MODE": "demo",
-                                                               "GOV_DEMO_SCALE_ORDERS": "300"})
+    env = cluster.app_env(pg_url, secrets.token_urlsafe(36), {"GOV_MODE": "demo", "GOV_DEMO_SCALE_ORDERS": "300"})
     import subprocess
     import sys
+
     log = open(tmp_path / "cluster.log", "wb")
-    subprocess.run([sys.executable, "-m", "db.cli", "init"], cwd=cluster.ROOT, env=env, check=True,
-                   stdout=log, stderr=subprocess.STDOUT, timeout=600)
+    subprocess.run(
+        [sys.executable, "-m", "db.cli", "init"],
+        cwd=cluster.ROOT,
+        env=env,
+        check=True,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        timeout=600,
+    )
     secret = secrets.token_urlsafe(36)
     apps = [cluster.start_app(p, env, secret, log) for p in ports]
     procs = list(apps)
@@ -72,8 +79,7 @@ def test_order_seen_through_the_other_server_and_survives_a_stop(two_servers, br
     assert set(routes) == set(ports), routes
 
     def context_on(port: int):
-        ctx = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN",
-                                  timezone_id="Asia/Shanghai")
+        ctx = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai")
         ctx.add_cookies([{"name": "gov_route", "value": routes[port], "url": base}])
         return ctx, ctx.new_page()
 

@@ -7,10 +7,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-DATE_SENSITIVE = frozenset({
-    "test_pages_apptest", "test_grid_events_pages", "test_mediation_pages", "test_platform_pages",
-    "test_roster_pages", "test_demo_generator", "test_grid_events_demo", "test_clock",
-})
+DATE_SENSITIVE = frozenset(
+    {
+        "test_pages_apptest",
+        "test_grid_events_pages",
+        "test_mediation_pages",
+        "test_platform_pages",
+        "test_roster_pages",
+        "test_demo_generator",
+        "test_grid_events_demo",
+        "test_clock",
+    }
+)
 
 TESTS = Path(__file__).resolve().parents[1]
 

@@ -38,14 +38,12 @@ def build_grid_world(engine) -> G:
     w = build_world(engine)
 
     def make(username, name):
-        uid = users.create_user(engine, w.admin, username=username, display_name=name, role="grid",
-                                password=PW)
+        uid = users.create_user(engine, w.admin, username=username, display_name=name, role="grid", password=PW)
         return Actor(uid, username, "grid", name)
 
     a, b, c = make("grid1", "网格员甲"), make("grid2", "网格员乙"), make("grid3", "无档案")
     with write_session(engine) as s:
-        s1 = GridStaff(grid_id=w.grid, name="网格员甲", phone="13900001111", staff_role="worker",
-                       user_id=a.user_id)
+        s1 = GridStaff(grid_id=w.grid, name="网格员甲", phone="13900001111", staff_role="worker", user_id=a.user_id)
         s2 = GridStaff(grid_id=w.grid2, name="网格员乙", staff_role="worker", user_id=b.user_id)
         s3 = GridStaff(grid_id=w.grid, name="网格长丙", staff_role="chief")
         s.add_all([s1, s2, s3])
@@ -55,7 +53,6 @@ def build_grid_world(engine) -> G:
 
 
 def report(g: G, actor: Actor | None = None, **kw) -> dict:
-    base = dict(event_type="safety", description="村口老桥护栏松动，有坠落风险。",
-                address="东湖村村口老桥", photo=None)
+    base = dict(event_type="safety", description="村口老桥护栏松动，有坠落风险。", address="东湖村村口老桥", photo=None)
     base.update(kw)
     return ge.report(g.w.engine, actor or g.grid, ge.EventReport(**base), now=T0)

@@ -19,11 +19,14 @@ def image(fmt: str = "JPEG", size: tuple[int, int] = (64, 48), mode: str = "RGB"
 def png_header_only(width: int, height: int) -> bytes:
     """A PNG whose header declares ``width`` × ``height`` pixels and that holds almost nothing:
     the size is known before a single pixel is decoded."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+    )
 
 
 JPEG = image("JPEG")

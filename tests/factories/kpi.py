@@ -44,29 +44,76 @@ def build(engine) -> dict:
         n = iter(range(1, 100))
 
         def order(village, grid, received, **kw):
-            o = WorkOrder(number=f"RX-T-{next(n):04d}", township_id=t.id, channel=kw.pop("channel", "hotline"),
-                          village_id=village.id, grid_id=grid.id, category_id=c.id, title="测试事项",
-                          description="测试", received_at=received, status=kw.pop("status", "received"),
-                          platform_id=p.id, department_id=d.id, **kw)
+            o = WorkOrder(
+                number=f"RX-T-{next(n):04d}",
+                township_id=t.id,
+                channel=kw.pop("channel", "hotline"),
+                village_id=village.id,
+                grid_id=grid.id,
+                category_id=c.id,
+                title="测试事项",
+                description="测试",
+                received_at=received,
+                status=kw.pop("status", "received"),
+                platform_id=p.id,
+                department_id=d.id,
+                **kw,
+            )
             s.add(o)
             s.flush()
             return o
 
         due_fri = L(2026, 3, 7, 0, 0)  # end of Friday 6 March (24:00)
         # o1: contacted after 2 h, resolved Thu on time, callback satisfied
-        o1 = order(va, ga, L(2026, 3, 2, 10), contacted_at=L(2026, 3, 2, 12), dispatched_at=L(2026, 3, 2, 13),
-                   due_at=due_fri, resolved_at=L(2026, 3, 5, 10), status="archived",
-                   callback_at=L(2026, 3, 6, 9), satisfaction="satisfied")
+        o1 = order(
+            va,
+            ga,
+            L(2026, 3, 2, 10),
+            contacted_at=L(2026, 3, 2, 12),
+            dispatched_at=L(2026, 3, 2, 13),
+            due_at=due_fri,
+            resolved_at=L(2026, 3, 5, 10),
+            status="archived",
+            callback_at=L(2026, 3, 6, 9),
+            satisfaction="satisfied",
+        )
         # o2: contacted after 30 h (late), bounced once, supervised, resolved Mon 9 March (late)
-        order(va, ga, L(2026, 3, 2, 12), contacted_at=L(2026, 3, 3, 18), dispatched_at=L(2026, 3, 3, 19),
-              due_at=due_fri, resolved_at=L(2026, 3, 9, 10), status="resolved", bounce_count=1,
-              supervised=True, supervision_level="red")
+        order(
+            va,
+            ga,
+            L(2026, 3, 2, 12),
+            contacted_at=L(2026, 3, 3, 18),
+            dispatched_at=L(2026, 3, 3, 19),
+            due_at=due_fri,
+            resolved_at=L(2026, 3, 9, 10),
+            status="resolved",
+            bounce_count=1,
+            supervised=True,
+            supervision_level="red",
+        )
         # o3: instant answer at intake (contacted and resolved at once), no deadline; callback unsatisfied
-        order(vb, gb, L(2026, 3, 3, 9), contacted_at=L(2026, 3, 3, 9), resolved_at=L(2026, 3, 3, 9),
-              status="archived", tier="instant", callback_at=L(2026, 3, 4, 9), satisfaction="unsatisfied")
+        order(
+            vb,
+            gb,
+            L(2026, 3, 3, 9),
+            contacted_at=L(2026, 3, 3, 9),
+            resolved_at=L(2026, 3, 3, 9),
+            status="archived",
+            tier="instant",
+            callback_at=L(2026, 3, 4, 9),
+            satisfaction="unsatisfied",
+        )
         # o4: petition, contacted after 1 h, due end of Thursday 5 March, still in progress -> overdue
-        order(vb, gb, L(2026, 3, 4, 9), channel="petition", contacted_at=L(2026, 3, 4, 10),
-              dispatched_at=L(2026, 3, 4, 11), due_at=L(2026, 3, 6, 0, 0), status="in_progress")
+        order(
+            vb,
+            gb,
+            L(2026, 3, 4, 9),
+            channel="petition",
+            contacted_at=L(2026, 3, 4, 10),
+            dispatched_at=L(2026, 3, 4, 11),
+            due_at=L(2026, 3, 6, 0, 0),
+            status="in_progress",
+        )
         # o5: petition, never contacted
         order(va, ga, L(2026, 3, 5, 9), channel="petition")
         # o6 cancelled and o7 a duplicate of o1: excluded everywhere
@@ -74,9 +121,17 @@ def build(engine) -> dict:
         order(va, ga, L(2026, 3, 5, 11), duplicate_of_id=o1.id, channel="petition")
         # o8: Sunday 1 March 23:30 Beijing = the previous week (15:30 UTC the same day), a petition,
         # called back this week with "basic"
-        order(va, ga, L(2026, 3, 1, 23, 30), channel="petition", status="archived",
-              contacted_at=L(2026, 3, 2, 8), resolved_at=L(2026, 3, 2, 9),
-              callback_at=L(2026, 3, 3, 15), satisfaction="basic")
+        order(
+            va,
+            ga,
+            L(2026, 3, 1, 23, 30),
+            channel="petition",
+            status="archived",
+            contacted_at=L(2026, 3, 2, 8),
+            resolved_at=L(2026, 3, 2, 9),
+            callback_at=L(2026, 3, 3, 15),
+            satisfaction="basic",
+        )
         # o9: a petition one year before (Wednesday 4 March 2025)
         order(vb, gb, L(2025, 3, 4, 9), channel="petition")
         return {"va": va.id, "vb": vb.id}

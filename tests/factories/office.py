@@ -16,8 +16,9 @@ from tests.factories.deps import unavailable
 def soffice() -> str:
     exe = shutil.which("soffice") or shutil.which("libreoffice")
     if exe is None:
-        unavailable("LibreOffice (soffice) is not installed: cannot prove the file opens "
-                    "(scripts/install.sh --dev installs it)")
+        unavailable(
+            "LibreOffice (soffice) is not installed: cannot prove the file opens (scripts/install.sh --dev installs it)"
+        )
     return exe  # type: ignore[return-value]
 
 
@@ -27,8 +28,21 @@ def to_pdf(*srcs: Path, min_bytes: int = 1000) -> list[Path]:
     exe = soffice()
     outdir = srcs[0].parent
     profile = outdir / f".lo-profile-{srcs[0].stem}"
-    proc = subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                           "--outdir", str(outdir), *map(str, srcs)], capture_output=True, text=True, timeout=180)
+    proc = subprocess.run(
+        [
+            exe,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(outdir),
+            *map(str, srcs),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     pdfs = [outdir / (src.stem + ".pdf") for src in srcs]
     assert proc.returncode == 0 and all(p.exists() for p in pdfs), proc.stdout + proc.stderr
     for pdf in pdfs:

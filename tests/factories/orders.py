@@ -17,6 +17,7 @@ from db.services.calendar import seed_from_package
 from db.services.orders import Intake
 
 from tests.factories.accounts import PW, account, first_admin  # noqa: F401 - PW: the worlds' password
+
 T0 = local_to_utc(datetime(2025, 3, 3, 9, 0))  # Monday 3 March 2025, 09:00 Beijing
 MOBILE = "13812345678"
 
@@ -69,21 +70,33 @@ def build_world(engine) -> World:
         d1 = Department(platform_id=p1.id, name="综治办")
         d1b = Department(platform_id=p1.id, name="派出所")
         d2 = Department(platform_id=p2.id, name="执法中队")
-        c1 = Category(code="C01", name="邻里纠纷", default_tier="local", contact_hours=24,
-                      handling_workdays=5)
+        c1 = Category(code="C01", name="邻里纠纷", default_tier="local", contact_hours=24, handling_workdays=5)
         c2 = Category(code="C99", name="已停用分类", active=False)
         s.add_all([d1, d1b, d2, c1, c2])
         s.flush()
-        ids = dict(village=v1.id, village2=v2.id, grid=g1.id, grid2=g2.id, household=h1.id,
-                   household2=h2.id, platform_id=p1.id, platform2_id=p2.id, dept=d1.id,
-                   dept_b=d1b.id, dept2=d2.id, category=c1.id, category_inactive=c2.id)
+        ids = dict(
+            village=v1.id,
+            village2=v2.id,
+            grid=g1.id,
+            grid2=g2.id,
+            household=h1.id,
+            household2=h2.id,
+            platform_id=p1.id,
+            platform2_id=p2.id,
+            dept=d1.id,
+            dept_b=d1b.id,
+            dept2=d2.id,
+            category=c1.id,
+            category_inactive=c2.id,
+        )
     admin = first_admin(engine)
 
     def make(username, role, name, **kw):
         return account(engine, admin, username, role, name, **kw)
 
     return World(
-        engine=engine, admin=admin,
+        engine=engine,
+        admin=admin,
         reception=make("clerk", "reception", "王接待"),
         dispatcher=make("disp", "dispatcher", "赵转办"),
         platform=make("plat1", "platform", "钱综治", platform_id=ids["platform_id"]),
@@ -95,9 +108,18 @@ def build_world(engine) -> World:
 
 
 def intake(w: World, **kw) -> Intake:
-    base = dict(channel="hotline", caller_name="张三", caller_phone=MOBILE, village_id=w.village,
-                grid_id=w.grid, household_id=w.household, address="东湖村1组12号",
-                category_id=w.category, tier="local", urgency="normal",
-                description="邻居家装修噪音扰民，晚上十点以后仍在施工。")
+    base = dict(
+        channel="hotline",
+        caller_name="张三",
+        caller_phone=MOBILE,
+        village_id=w.village,
+        grid_id=w.grid,
+        household_id=w.household,
+        address="东湖村1组12号",
+        category_id=w.category,
+        tier="local",
+        urgency="normal",
+        description="邻居家装修噪音扰民，晚上十点以后仍在施工。",
+    )
     base.update(kw)
     return Intake(**base)

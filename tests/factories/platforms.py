@@ -18,6 +18,7 @@ from db.services import users
 from db.services.calendar import seed_from_package
 
 from tests.factories.accounts import PW, account, first_admin
+
 T0 = local_to_utc(datetime(2025, 3, 3, 9, 0))  # Monday 3 March 2025, 09:00 Beijing
 TODAY = date(2025, 3, 3)
 
@@ -48,9 +49,15 @@ def build_pworld(engine) -> PWorld:
         v1 = Village(township_id=t1.id, code="V1", name="东湖村")
         v2 = Village(township_id=t2.id, code="V2", name="白马村")
         s.add_all([v1, v2])
-        plats = {code: Platform(township_id=t1.id, code=code, name=name) for code, name in (
-            ("zongzhi", "综治平台"), ("shichang", "市场监管平台"), ("zhifa", "综合执法平台"),
-            ("bianmin", "便民服务平台"))}
+        plats = {
+            code: Platform(township_id=t1.id, code=code, name=name)
+            for code, name in (
+                ("zongzhi", "综治平台"),
+                ("shichang", "市场监管平台"),
+                ("zhifa", "综合执法平台"),
+                ("bianmin", "便民服务平台"),
+            )
+        }
         other = Platform(township_id=t2.id, code="zongzhi", name="白马综治平台")
         s.add_all([*plats.values(), other])
         s.flush()
@@ -60,17 +67,22 @@ def build_pworld(engine) -> PWorld:
     admin = first_admin(engine)
 
     def make(username, role, name, **kw):  # two townships: an account without a platform is 青龙镇's
-        return account(engine, admin, username, role, name, **({} if "platform_id" in kw else {"township_id": town1}), **kw)
+        return account(
+            engine, admin, username, role, name, **({} if "platform_id" in kw else {"township_id": town1}), **kw
+        )
 
     return PWorld(
-        engine=engine, admin=admin,
+        engine=engine,
+        admin=admin,
         zongzhi=make("zzofficer", "platform", "钱综治", platform_id=p["zongzhi"]),
         shichang=make("scofficer", "platform", "孙市监", platform_id=p["shichang"]),
         zhifa=make("zfofficer", "platform", "李执法", platform_id=p["zhifa"]),
         grid=make("gridman", "grid", "周网格"),
         demo=make("guest", "demo", "观摩"),
         leader=make("chief", "leader", "吴书记"),
-        p=p, **ids)
+        p=p,
+        **ids,
+    )
 
 
 def build_scope_world(engine) -> PWorld:
@@ -79,15 +91,18 @@ def build_scope_world(engine) -> PWorld:
     e = engine
     with write_session(e) as s:
         t2 = s.get(Platform, world.other_platform).township_id
-        more = {code: Platform(township_id=t2, code=code, name=f"白马{name}") for code, name in (
-            ("shichang", "市场监管平台"), ("zhifa", "综合执法平台"), ("bianmin", "便民服务平台"))}
+        more = {
+            code: Platform(township_id=t2, code=code, name=f"白马{name}")
+            for code, name in (("shichang", "市场监管平台"), ("zhifa", "综合执法平台"), ("bianmin", "便民服务平台"))
+        }
         s.add_all(more.values())
         s.flush()
         p2 = {"zongzhi": world.other_platform, **{c: x.id for c, x in more.items()}}
 
     def officer(username, name, pid):
-        uid = users.create_user(e, world.admin, username=username, display_name=name, role="platform",
-                                password=PW, platform_id=pid)
+        uid = users.create_user(
+            e, world.admin, username=username, display_name=name, role="platform", password=PW, platform_id=pid
+        )
         return Actor(uid, username, "platform", name, platform_id=pid)
 
     world.bianmin = officer("bmofficer", "郑便民", world.p["bianmin"])

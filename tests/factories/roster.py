@@ -8,8 +8,17 @@ from datetime import date
 
 from db.engine import write_session
 from db.models import (
-    CommandoTeam, Grid, GridStaff, Household, PartyMember, PartyMemberHousehold, Resident, ResponsibilityZone,
-    TenHouseholdUnit, Township, Village,
+    CommandoTeam,
+    Grid,
+    GridStaff,
+    Household,
+    PartyMember,
+    PartyMemberHousehold,
+    Resident,
+    ResponsibilityZone,
+    TenHouseholdUnit,
+    Township,
+    Village,
 )
 from db.permissions import Actor
 from db.rules.roster import id_check_digit
@@ -64,15 +73,31 @@ def build(engine) -> RW:
         unit = TenHouseholdUnit(grid_id=g1.id, name="东湖村第1网格第1十户单元")
         s.add(unit)
         s.flush()
-        hh = [Household(grid_id=g1.id, unit_id=unit.id if k < 8 else None, address=f"东湖村一组{k + 1}号",
-                        head_name=f"张{'一二三四五六七八九十'[k]}", phone=f"1381234{k:04d}", size=3) for k in range(10)]
+        hh = [
+            Household(
+                grid_id=g1.id,
+                unit_id=unit.id if k < 8 else None,
+                address=f"东湖村一组{k + 1}号",
+                head_name=f"张{'一二三四五六七八九十'[k]}",
+                phone=f"1381234{k:04d}",
+                size=3,
+            )
+            for k in range(10)
+        ]
         other = Household(grid_id=g3.id, address="西山社区1号楼101室", head_name="李四", size=2)
         s.add_all(hh + [other])
         s.flush()
         residents = []
         for k, h in enumerate(hh):
-            r = Resident(household_id=h.id, name=h.head_name, gender="男", birth_year=1980,
-                         id_number=ident(k + 1), phone=h.phone, relation="户主")
+            r = Resident(
+                household_id=h.id,
+                name=h.head_name,
+                gender="男",
+                birth_year=1980,
+                id_number=ident(k + 1),
+                phone=h.phone,
+                relation="户主",
+            )
             s.add(r)
             residents.append(r)
         s.flush()
@@ -81,25 +106,77 @@ def build(engine) -> RW:
         s.add_all([zone, team])
         s.flush()
         residents[0].is_party_member = residents[1].is_party_member = True
-        m1 = PartyMember(resident_id=residents[0].id, village_id=v1.id, grid_id=g1.id, name=residents[0].name,
-                         phone=residents[0].phone, joined_on=date(2001, 7, 1), zone_id=zone.id, team_id=team.id,
-                         score=95)
-        m2 = PartyMember(resident_id=residents[1].id, village_id=v1.id, grid_id=g1.id, name=residents[1].name,
-                         phone=residents[1].phone, score=100)
+        m1 = PartyMember(
+            resident_id=residents[0].id,
+            village_id=v1.id,
+            grid_id=g1.id,
+            name=residents[0].name,
+            phone=residents[0].phone,
+            joined_on=date(2001, 7, 1),
+            zone_id=zone.id,
+            team_id=team.id,
+            score=95,
+        )
+        m2 = PartyMember(
+            resident_id=residents[1].id,
+            village_id=v1.id,
+            grid_id=g1.id,
+            name=residents[1].name,
+            phone=residents[1].phone,
+            score=100,
+        )
         s.add_all([m1, m2])
         s.flush()
-        s.add_all([PartyMemberHousehold(party_member_id=m1.id, household_id=h.id, linked_on=date(2025, 1, 2))
-                   for h in hh[:6]])
-        chief = GridStaff(grid_id=g1.id, name="王网格长", phone="13900001111", id_number=ident(101, 1975),
-                          staff_role="chief", employment="full")
-        worker = GridStaff(grid_id=g1.id, name="赵网格员", phone="13900002222", id_number=ident(102, 1985),
-                           staff_role="worker", employment="part")
-        s.add_all([chief, worker, GridStaff(grid_id=g3.id, name="钱网格员", phone="13900003333",
-                                            id_number=ident(103, 1990), staff_role="worker", employment="full")])
+        s.add_all(
+            [PartyMemberHousehold(party_member_id=m1.id, household_id=h.id, linked_on=date(2025, 1, 2)) for h in hh[:6]]
+        )
+        chief = GridStaff(
+            grid_id=g1.id,
+            name="王网格长",
+            phone="13900001111",
+            id_number=ident(101, 1975),
+            staff_role="chief",
+            employment="full",
+        )
+        worker = GridStaff(
+            grid_id=g1.id,
+            name="赵网格员",
+            phone="13900002222",
+            id_number=ident(102, 1985),
+            staff_role="worker",
+            employment="part",
+        )
+        s.add_all(
+            [
+                chief,
+                worker,
+                GridStaff(
+                    grid_id=g3.id,
+                    name="钱网格员",
+                    phone="13900003333",
+                    id_number=ident(103, 1990),
+                    staff_role="worker",
+                    employment="full",
+                ),
+            ]
+        )
         s.flush()
-        ids = dict(village=v1.id, village2=v2.id, grid=g1.id, grid2=g2.id, grid_other=g3.id, unit=unit.id,
-                   households=[h.id for h in hh], other_household=other.id, member=m1.id, member2=m2.id,
-                   zone=zone.id, team=team.id, staff=chief.id, residents=[r.id for r in residents])
+        ids = dict(
+            village=v1.id,
+            village2=v2.id,
+            grid=g1.id,
+            grid2=g2.id,
+            grid_other=g3.id,
+            unit=unit.id,
+            households=[h.id for h in hh],
+            other_household=other.id,
+            member=m1.id,
+            member2=m2.id,
+            zone=zone.id,
+            team=team.id,
+            staff=chief.id,
+            residents=[r.id for r in residents],
+        )
     admin_id = users.create_first_admin(engine, "boss", "管理员", PW)
     admin = Actor(admin_id, "boss", "admin", "管理员")
 
@@ -107,5 +184,12 @@ def build(engine) -> RW:
         uid = users.create_user(engine, admin, username=username, display_name=username, role=role, password=PW)
         return Actor(uid, username, role, username)
 
-    return RW(engine=engine, admin=admin, leader=make("lead", "leader"), dispatcher=make("disp", "dispatcher"),
-              grid_user=make("gridw", "grid"), demo=make("guest", "demo"), **ids)
+    return RW(
+        engine=engine,
+        admin=admin,
+        leader=make("lead", "leader"),
+        dispatcher=make("disp", "dispatcher"),
+        grid_user=make("gridw", "grid"),
+        demo=make("guest", "demo"),
+        **ids,
+    )

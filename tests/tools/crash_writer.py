@@ -25,11 +25,23 @@ def main() -> None:
     i = 0
     while True:
         i += 1
-        out = orders.register(engine, actor, orders.Intake(
-            channel="hotline", caller_name="压力测试", caller_phone="13800000000",
-            village_id=int(village), grid_id=int(grid), household_id=None, address=f"测试地址{i}号",
-            category_id=int(category), tier="local", urgency="normal",
-            description=f"进程终止测试第{i}件：路面破损需要修补，影响通行。"))
+        out = orders.register(
+            engine,
+            actor,
+            orders.Intake(
+                channel="hotline",
+                caller_name="压力测试",
+                caller_phone="13800000000",
+                village_id=int(village),
+                grid_id=int(grid),
+                household_id=None,
+                address=f"测试地址{i}号",
+                category_id=int(category),
+                tier="local",
+                urgency="normal",
+                description=f"进程终止测试第{i}件：路面破损需要修补，影响通行。",
+            ),
+        )
         print(out["number"], flush=True)
 
 

@@ -4,23 +4,24 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-23 04:11:39.792616
 """
+
 from typing import Sequence, Union
 
 from alembic import op
 
 
-revision: str = '0004'
-down_revision: Union[str, Sequence[str], None] = '0003'
+revision: str = "0004"
+down_revision: Union[str, Sequence[str], None] = "0003"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
     # plain CREATE INDEX (not batch mode): the audit log's append-only triggers must stay
-    op.create_index('ix_audit_log_action', 'audit_log', ['action', 'at'], unique=False)
-    op.create_index('ix_audit_log_username', 'audit_log', ['username', 'at'], unique=False)
+    op.create_index("ix_audit_log_action", "audit_log", ["action", "at"], unique=False)
+    op.create_index("ix_audit_log_username", "audit_log", ["username", "at"], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index('ix_audit_log_username', table_name='audit_log')
-    op.drop_index('ix_audit_log_action', table_name='audit_log')
+    op.drop_index("ix_audit_log_username", table_name="audit_log")
+    op.drop_index("ix_audit_log_action", table_name="audit_log")

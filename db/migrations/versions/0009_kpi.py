@@ -11,22 +11,46 @@ Revision ID: 0009
 Revises: 0008
 Create Date: 2026-11-23
 """
+
 from typing import Sequence, Union
 
 from alembic import op
 
 
-revision: str = '0009'
-down_revision: Union[str, Sequence[str], None] = '0008'
+revision: str = "0009"
+down_revision: Union[str, Sequence[str], None] = "0008"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 
-KPI_COLUMNS = ["received_at", "status", "duplicate_of_id", "channel", "contacted_at", "dispatched_at", "due_at",
-               "resolved_at", "supervised", "bounce_count", "redispatch_count", "village_id", "department_id",
-               "category_id", "platform_id", "grid_id"]
-CALLBACK_COLUMNS = ["callback_at", "satisfaction", "village_id", "department_id", "category_id", "platform_id",
-                    "grid_id", "channel"]
+KPI_COLUMNS = [
+    "received_at",
+    "status",
+    "duplicate_of_id",
+    "channel",
+    "contacted_at",
+    "dispatched_at",
+    "due_at",
+    "resolved_at",
+    "supervised",
+    "bounce_count",
+    "redispatch_count",
+    "village_id",
+    "department_id",
+    "category_id",
+    "platform_id",
+    "grid_id",
+]
+CALLBACK_COLUMNS = [
+    "callback_at",
+    "satisfaction",
+    "village_id",
+    "department_id",
+    "category_id",
+    "platform_id",
+    "grid_id",
+    "channel",
+]
 
 
 def upgrade() -> None:

@@ -16,6 +16,7 @@ Revision ID: 0010
 Revises: 0009
 Create Date: 2026-11-23
 """
+
 from typing import Sequence, Union
 
 import sqlalchemy as sa
@@ -24,24 +25,31 @@ from alembic import op
 from db.migrations.frozen import stats_0010 as frozen
 from db.migrations.frozen.stats_0010 import COUNTERS
 
-revision: str = '0010'
-down_revision: Union[str, Sequence[str], None] = '0009'
+revision: str = "0010"
+down_revision: Union[str, Sequence[str], None] = "0009"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 
 def _counters() -> list[sa.Column]:
-    return [sa.Column(c, sa.Float() if c == "handling_hours" else sa.Integer(), nullable=False)
-            for c in COUNTERS]
+    return [sa.Column(c, sa.Float() if c == "handling_hours" else sa.Integer(), nullable=False) for c in COUNTERS]
 
 
 def upgrade() -> None:
-    op.create_table("order_stats_day", sa.Column("day", sa.Date(), nullable=False), *_counters(),
-                    sa.PrimaryKeyConstraint("day", name=op.f("pk_order_stats_day")))
-    op.create_table("order_stats_month", sa.Column("month", sa.Date(), nullable=False),
-                    sa.Column("dim", sa.String(length=12), nullable=False),
-                    sa.Column("key", sa.String(length=20), nullable=False), *_counters(),
-                    sa.PrimaryKeyConstraint("month", "dim", "key", name=op.f("pk_order_stats_month")))
+    op.create_table(
+        "order_stats_day",
+        sa.Column("day", sa.Date(), nullable=False),
+        *_counters(),
+        sa.PrimaryKeyConstraint("day", name=op.f("pk_order_stats_day")),
+    )
+    op.create_table(
+        "order_stats_month",
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("dim", sa.String(length=12), nullable=False),
+        sa.Column("key", sa.String(length=20), nullable=False),
+        *_counters(),
+        sa.PrimaryKeyConstraint("month", "dim", "key", name=op.f("pk_order_stats_month")),
+    )
     conn = op.get_bind()
     _run(conn, "TRIGGERS")
     _run(conn, "REBUILD")

@@ -12,6 +12,7 @@ Revision ID: 0011
 Revises: 0010
 Create Date: 2026-11-23
 """
+
 from typing import Sequence, Union
 
 import sqlalchemy as sa
@@ -19,21 +20,29 @@ from alembic import op
 
 from db.rules.masking import mask_id_number
 
-revision: str = '0011'
-down_revision: Union[str, Sequence[str], None] = '0010'
+revision: str = "0011"
+down_revision: Union[str, Sequence[str], None] = "0010"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
-    dupes = op.get_bind().execute(sa.text(
-        "SELECT id_number, COUNT(*) FROM grid_staff WHERE id_number IS NOT NULL "
-        "GROUP BY id_number HAVING COUNT(*) > 1 ORDER BY id_number")).all()
+    dupes = (
+        op.get_bind()
+        .execute(
+            sa.text(
+                "SELECT id_number, COUNT(*) FROM grid_staff WHERE id_number IS NOT NULL "
+                "GROUP BY id_number HAVING COUNT(*) > 1 ORDER BY id_number"
+            )
+        )
+        .all()
+    )
     if dupes:
         shown = "、".join(f"{mask_id_number(i)}（{n}条）" for i, n in dupes[:20])
         raise RuntimeError(
             f"网格人员中有{len(dupes)}个身份证号重复登记，无法建立唯一索引：{shown}。"
-            "请先在网格花名册中合并或停用重复的记录，再升级数据库。")
+            "请先在网格花名册中合并或停用重复的记录，再升级数据库。"
+        )
     op.create_index("uq_grid_staff_id_number", "grid_staff", ["id_number"], unique=True)
 
 

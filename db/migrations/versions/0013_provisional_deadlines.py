@@ -10,13 +10,14 @@ Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-06
 """
+
 from typing import Sequence, Union
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0013'
-down_revision: Union[str, Sequence[str], None] = '0012'
+revision: str = "0013"
+down_revision: Union[str, Sequence[str], None] = "0012"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
@@ -25,18 +26,17 @@ TABLES = ("work_order", "platform_case")
 
 def upgrade() -> None:
     for table in TABLES:
-        op.add_column(table, sa.Column('due_workdays', sa.Integer(), nullable=True))
-        op.add_column(table, sa.Column('due_provisional', sa.Boolean(), server_default=sa.false(),
-                                       nullable=False))
+        op.add_column(table, sa.Column("due_workdays", sa.Integer(), nullable=True))
+        op.add_column(table, sa.Column("due_provisional", sa.Boolean(), server_default=sa.false(), nullable=False))
     # the open provisional deadlines are recounted when a year's schedule is entered
-    op.create_index('ix_work_order_due_provisional', 'work_order', ['due_provisional', 'status'])
-    op.create_index('ix_platform_case_due_provisional', 'platform_case', ['due_provisional', 'status'])
+    op.create_index("ix_work_order_due_provisional", "work_order", ["due_provisional", "status"])
+    op.create_index("ix_platform_case_due_provisional", "platform_case", ["due_provisional", "status"])
 
 
 def downgrade() -> None:
-    op.drop_index('ix_platform_case_due_provisional', table_name='platform_case')
-    op.drop_index('ix_work_order_due_provisional', table_name='work_order')
+    op.drop_index("ix_platform_case_due_provisional", table_name="platform_case")
+    op.drop_index("ix_work_order_due_provisional", table_name="work_order")
     for table in TABLES:
         with op.batch_alter_table(table) as batch:
-            batch.drop_column('due_provisional')
-            batch.drop_column('due_workdays')
+            batch.drop_column("due_provisional")
+            batch.drop_column("due_workdays")

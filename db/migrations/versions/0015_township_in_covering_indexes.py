@@ -11,12 +11,13 @@ Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-06
 """
+
 from typing import Sequence, Union
 
 from alembic import op
 
-revision: str = '0015'
-down_revision: Union[str, Sequence[str], None] = '0014'
+revision: str = "0015"
+down_revision: Union[str, Sequence[str], None] = "0014"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
@@ -24,13 +25,36 @@ depends_on: Union[str, Sequence[str], None] = None
 INDEXES = {
     "ix_work_order_status_due": ["status", "due_at", "supervised"],
     "ix_work_order_received_status": ["received_at", "status"],
-    "ix_work_order_callback": ["callback_at", "satisfaction", "village_id", "department_id", "category_id",
-                               "platform_id", "grid_id", "channel"],
+    "ix_work_order_callback": [
+        "callback_at",
+        "satisfaction",
+        "village_id",
+        "department_id",
+        "category_id",
+        "platform_id",
+        "grid_id",
+        "channel",
+    ],
     "ix_work_order_supervised": ["supervised", "status"],
     "ix_work_order_status_warn": ["status", "warn_at"],
-    "ix_work_order_kpi": ["received_at", "status", "duplicate_of_id", "channel", "contacted_at", "dispatched_at",
-                          "due_at", "resolved_at", "supervised", "bounce_count", "redispatch_count", "village_id",
-                          "department_id", "category_id", "platform_id", "grid_id"],
+    "ix_work_order_kpi": [
+        "received_at",
+        "status",
+        "duplicate_of_id",
+        "channel",
+        "contacted_at",
+        "dispatched_at",
+        "due_at",
+        "resolved_at",
+        "supervised",
+        "bounce_count",
+        "redispatch_count",
+        "village_id",
+        "department_id",
+        "category_id",
+        "platform_id",
+        "grid_id",
+    ],
     "ix_work_order_status_received": ["status", "received_at", "due_at", "resolved_at", "duplicate_of_id"],
 }
 

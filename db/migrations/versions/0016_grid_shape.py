@@ -7,13 +7,14 @@ Revision ID: 0016
 Revises: 0015
 Create Date: 2026-12-06
 """
+
 from typing import Sequence, Union
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0016'
-down_revision: Union[str, Sequence[str], None] = '0015'
+revision: str = "0016"
+down_revision: Union[str, Sequence[str], None] = "0015"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
@@ -21,8 +22,9 @@ depends_on: Union[str, Sequence[str], None] = None
 def upgrade() -> None:
     op.create_table(
         "grid_shape",
-        sa.Column("grid_id", sa.Integer(), sa.ForeignKey("grid.id", name=op.f("fk_grid_shape_grid_id_grid")),
-                  nullable=False),
+        sa.Column(
+            "grid_id", sa.Integer(), sa.ForeignKey("grid.id", name=op.f("fk_grid_shape_grid_id_grid")), nullable=False
+        ),
         sa.Column("geometry", sa.Text(), nullable=False),
         sa.Column("version", sa.Integer(), server_default="1", nullable=False),
         sa.Column("updated_at", sa.DateTime(), server_default=sa.func.current_timestamp(), nullable=False),

@@ -4,13 +4,14 @@ Revision ID: 0018
 Revises: 0017
 Create Date: 2026-12-06
 """
+
 from typing import Sequence, Union
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0018'
-down_revision: Union[str, Sequence[str], None] = '0017'
+revision: str = "0018"
+down_revision: Union[str, Sequence[str], None] = "0017"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -8,13 +8,14 @@ Revision ID: 0019
 Revises: 0018
 Create Date: 2026-12-07
 """
+
 from typing import Sequence, Union
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0019'
-down_revision: Union[str, Sequence[str], None] = '0018'
+revision: str = "0019"
+down_revision: Union[str, Sequence[str], None] = "0018"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
@@ -29,7 +30,9 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), server_default="1", nullable=False),
         sa.Column("updated_at", sa.DateTime(), server_default=sa.func.current_timestamp(), nullable=False),
         sa.CheckConstraint("link_min >= 1 AND link_max >= link_min", name=op.f("ck_township_setting_link_range")),
-        sa.ForeignKeyConstraint(["township_id"], ["township.id"], name=op.f("fk_township_setting_township_id_township")),
+        sa.ForeignKeyConstraint(
+            ["township_id"], ["township.id"], name=op.f("fk_township_setting_township_id_township")
+        ),
         sa.PrimaryKeyConstraint("township_id", name=op.f("pk_township_setting")),
     )
     op.create_table(
@@ -41,10 +44,12 @@ def upgrade() -> None:
         sa.Column("handling_workdays", sa.Integer(), nullable=True),
         sa.Column("version", sa.Integer(), server_default="1", nullable=False),
         sa.Column("updated_at", sa.DateTime(), server_default=sa.func.current_timestamp(), nullable=False),
-        sa.ForeignKeyConstraint(["township_id"], ["township.id"],
-                                name=op.f("fk_township_category_clock_township_id_township")),
-        sa.ForeignKeyConstraint(["category_id"], ["category.id"],
-                                name=op.f("fk_township_category_clock_category_id_category")),
+        sa.ForeignKeyConstraint(
+            ["township_id"], ["township.id"], name=op.f("fk_township_category_clock_township_id_township")
+        ),
+        sa.ForeignKeyConstraint(
+            ["category_id"], ["category.id"], name=op.f("fk_township_category_clock_category_id_category")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_township_category_clock")),
         sa.UniqueConstraint("township_id", "category_id", name="uq_township_category_clock"),
     )

@@ -8,20 +8,23 @@ Revision ID: 0020
 Revises: 0019
 Create Date: 2026-12-09
 """
+
 from typing import Sequence, Union
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0020'
-down_revision: Union[str, Sequence[str], None] = '0019'
+revision: str = "0020"
+down_revision: Union[str, Sequence[str], None] = "0019"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 
 def _versioned() -> list:
-    return [sa.Column("version", sa.Integer(), server_default="1", nullable=False),
-            sa.Column("updated_at", sa.DateTime(), server_default=sa.func.current_timestamp(), nullable=False)]
+    return [
+        sa.Column("version", sa.Integer(), server_default="1", nullable=False),
+        sa.Column("updated_at", sa.DateTime(), server_default=sa.func.current_timestamp(), nullable=False),
+    ]
 
 
 def upgrade() -> None:

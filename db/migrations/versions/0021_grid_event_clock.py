@@ -23,20 +23,28 @@ Revision ID: 0021
 Revises: 0020
 Create Date: 2026-12-09
 """
+
 from datetime import date, datetime, time, timedelta
 from typing import Sequence, Union
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0021'
-down_revision: Union[str, Sequence[str], None] = '0020'
+revision: str = "0021"
+down_revision: Union[str, Sequence[str], None] = "0020"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 # frozen copy of db.models.grid_work.EVENT_CLOCK_WORKDAYS at this revision
-WORKDAYS = {"safety": 2, "dispute": 3, "environment": 3, "infrastructure": 5, "livelihood": 5,
-            "special_group": 3, "other": 5}
+WORKDAYS = {
+    "safety": 2,
+    "dispute": 3,
+    "environment": 3,
+    "infrastructure": 5,
+    "livelihood": 5,
+    "special_group": 3,
+    "other": 5,
+}
 DEFAULT_WORKDAYS = 5
 LOCAL_OFFSET = timedelta(hours=8)
 YELLOW_AT = 0.8
@@ -44,8 +52,12 @@ CHUNK = 5000
 
 _event = sa.table(
     "grid_event",
-    sa.column("id", sa.Integer), sa.column("event_type", sa.String), sa.column("reported_at", sa.DateTime),
-    sa.column("due_at", sa.DateTime), sa.column("warn_at", sa.DateTime), sa.column("due_workdays", sa.Integer),
+    sa.column("id", sa.Integer),
+    sa.column("event_type", sa.String),
+    sa.column("reported_at", sa.DateTime),
+    sa.column("due_at", sa.DateTime),
+    sa.column("warn_at", sa.DateTime),
+    sa.column("due_workdays", sa.Integer),
     sa.column("due_provisional", sa.Boolean),
 )
 _year = sa.table("holiday_year", sa.column("year", sa.Integer))
@@ -56,12 +68,13 @@ def upgrade() -> None:
     op.add_column("grid_event", sa.Column("due_at", sa.DateTime(), nullable=True))
     op.add_column("grid_event", sa.Column("warn_at", sa.DateTime(), nullable=True))
     op.add_column("grid_event", sa.Column("due_workdays", sa.Integer(), nullable=True))
-    op.add_column("grid_event", sa.Column("due_provisional", sa.Boolean(), server_default=sa.false(),
-                                          nullable=False))
+    op.add_column("grid_event", sa.Column("due_provisional", sa.Boolean(), server_default=sa.false(), nullable=False))
     op.add_column("grid_event", sa.Column("closed_at", sa.DateTime(), nullable=True))
     op.create_index("ix_grid_event_status_due", "grid_event", ["status", "due_at"])
-    op.execute("UPDATE grid_event SET closed_at = COALESCE(verified_at, evaluated_at, archived_at) "
-               "WHERE status IN ('verified', 'evaluated', 'archived')")
+    op.execute(
+        "UPDATE grid_event SET closed_at = COALESCE(verified_at, evaluated_at, archived_at) "
+        "WHERE status IN ('verified', 'evaluated', 'archived')"
+    )
     _backfill_clock(op.get_bind())
 
 
@@ -90,14 +103,24 @@ def _backfill_clock(conn) -> None:
             cache[(start_local_day, workdays)] = hit
         return hit
 
-    update = (sa.update(_event).where(_event.c.id == sa.bindparam("_id"))
-              .values(due_at=sa.bindparam("_due"), warn_at=sa.bindparam("_warn"),
-                      due_workdays=sa.bindparam("_wd"), due_provisional=sa.bindparam("_prov")))
+    update = (
+        sa.update(_event)
+        .where(_event.c.id == sa.bindparam("_id"))
+        .values(
+            due_at=sa.bindparam("_due"),
+            warn_at=sa.bindparam("_warn"),
+            due_workdays=sa.bindparam("_wd"),
+            due_provisional=sa.bindparam("_prov"),
+        )
+    )
     last = 0
     while True:
-        rows = conn.execute(sa.select(_event.c.id, _event.c.event_type, _event.c.reported_at)
-                            .where(_event.c.id > last, _event.c.due_at.is_(None))
-                            .order_by(_event.c.id).limit(CHUNK)).all()
+        rows = conn.execute(
+            sa.select(_event.c.id, _event.c.event_type, _event.c.reported_at)
+            .where(_event.c.id > last, _event.c.due_at.is_(None))
+            .order_by(_event.c.id)
+            .limit(CHUNK)
+        ).all()
         if not rows:
             return
         params = []
@@ -106,8 +129,15 @@ def _backfill_clock(conn) -> None:
                 continue
             wd = WORKDAYS.get(event_type, DEFAULT_WORKDAYS)
             due, provisional = deadline((reported + LOCAL_OFFSET).date(), wd)
-            params.append({"_id": eid, "_due": due, "_warn": reported + (due - reported) * YELLOW_AT,
-                           "_wd": wd, "_prov": provisional})
+            params.append(
+                {
+                    "_id": eid,
+                    "_due": due,
+                    "_warn": reported + (due - reported) * YELLOW_AT,
+                    "_wd": wd,
+                    "_prov": provisional,
+                }
+            )
         if params:
             conn.execute(update, params)
         last = rows[-1][0]

@@ -12,13 +12,14 @@ Revision ID: 0022
 Revises: 0021
 Create Date: 2026-12-07
 """
+
 from typing import Sequence, Union
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0022'
-down_revision: Union[str, Sequence[str], None] = '0021'
+revision: str = "0022"
+down_revision: Union[str, Sequence[str], None] = "0021"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
@@ -28,8 +29,9 @@ def upgrade() -> None:
     # later): a batch rebuild of work_order would drop the KPI tables' triggers (db/stats.py)
     fk = op.f("fk_work_order_handler_village_id_village")
     if op.get_bind().dialect.name == "sqlite":
-        op.execute(f"ALTER TABLE work_order ADD COLUMN handler_village_id INTEGER "
-                   f"CONSTRAINT {fk} REFERENCES village (id)")
+        op.execute(
+            f"ALTER TABLE work_order ADD COLUMN handler_village_id INTEGER CONSTRAINT {fk} REFERENCES village (id)"
+        )
     else:
         op.add_column("work_order", sa.Column("handler_village_id", sa.Integer(), nullable=True))
         op.create_foreign_key(fk, "work_order", "village", ["handler_village_id"], ["id"])
@@ -51,8 +53,9 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(), server_default=sa.func.current_timestamp(), nullable=False),
         sa.ForeignKeyConstraint(["order_id"], ["work_order.id"], name=op.f("fk_order_assist_order_id_work_order")),
         sa.ForeignKeyConstraint(["platform_id"], ["platform.id"], name=op.f("fk_order_assist_platform_id_platform")),
-        sa.ForeignKeyConstraint(["department_id"], ["department.id"],
-                                name=op.f("fk_order_assist_department_id_department")),
+        sa.ForeignKeyConstraint(
+            ["department_id"], ["department.id"], name=op.f("fk_order_assist_department_id_department")
+        ),
         sa.ForeignKeyConstraint(["accepted_by"], ["app_user.id"], name=op.f("fk_order_assist_accepted_by_app_user")),
         sa.ForeignKeyConstraint(["reported_by"], ["app_user.id"], name=op.f("fk_order_assist_reported_by_app_user")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_order_assist")),

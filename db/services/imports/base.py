@@ -84,6 +84,7 @@ class ImportReport:
 
 # --------------------------------------------------------------------------- the specification
 
+
 @dataclass(frozen=True)
 class Col:
     name: str
@@ -156,6 +157,7 @@ class Context:
 
 
 # --------------------------------------------------------------------------- cells
+
 
 def text(value: Any) -> str | None:
     """A cell as text, as typed (names and addresses keep their full-width punctuation, so an
@@ -311,8 +313,15 @@ def changed(record: Any, values: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
     return {k: (getattr(record, k), v) for k, v in values.items() if getattr(record, k) != v}
 
 
-def upsert(ctx: Context, sheet: str, record: Any | None, make: Callable[[], Any], values: dict[str, Any],
-           entity: str, action: str) -> Any:
+def upsert(
+    ctx: Context,
+    sheet: str,
+    record: Any | None,
+    make: Callable[[], Any],
+    values: dict[str, Any],
+    entity: str,
+    action: str,
+) -> Any:
     """Create the record (``make()`` with ``values``), or update the fields that differ, or
     leave it alone; audited per record; counted for the sheet. Returns the record."""
     if record is None:
@@ -333,8 +342,15 @@ def upsert(ctx: Context, sheet: str, record: Any | None, make: Callable[[], Any]
     if hasattr(record, "version"):
         record.version = (record.version or 0) + 1
     ctx.s.flush()
-    audit.record(ctx.s, ctx.actor, f"{action}.import", entity, record.id,
-                 before=_plain({k: b for k, (b, _) in diff.items()}), after=_plain({k: a for k, (_, a) in diff.items()}))
+    audit.record(
+        ctx.s,
+        ctx.actor,
+        f"{action}.import",
+        entity,
+        record.id,
+        before=_plain({k: b for k, (b, _) in diff.items()}),
+        after=_plain({k: a for k, (_, a) in diff.items()}),
+    )
     ctx.count(sheet, "updated")
     return record
 
@@ -378,9 +394,14 @@ def template_bytes(spec: Spec, options: dict[str, list[str]] | None = None) -> b
             if values:
                 lists.append((f"{sheet.name}·{col.name}", values))
                 ll = get_column_letter(len(lists))
-                dv = DataValidation(type="list", formula1=f"'{OPTIONS_SHEET}'!${ll}$2:${ll}${len(values) + 1}",
-                                    allow_blank=not col.required, showErrorMessage=True,
-                                    errorTitle="不是可选值", error="请从下拉列表中选择。")
+                dv = DataValidation(
+                    type="list",
+                    formula1=f"'{OPTIONS_SHEET}'!${ll}$2:${ll}${len(values) + 1}",
+                    allow_blank=not col.required,
+                    showErrorMessage=True,
+                    errorTitle="不是可选值",
+                    error="请从下拉列表中选择。",
+                )
                 dv.add(f"{letter}3:{letter}{spec.max_rows + 3}")
                 ws.add_data_validation(dv)
         ws.row_dimensions[2].height = 60
@@ -411,14 +432,20 @@ def _help_rows(spec: Spec) -> list[tuple[str, str]]:
     rows = [("工作表", "说明")]
     for sheet in spec.sheets:
         rows.append((sheet.name, f"{sheet.key}。带 * 的列必填。"))
-    rows += [("通则", "第1行为表头，不得改动列名；第2行灰色为填写说明、第3行蓝色为示例，可保留也可删除，保留原样时导入会跳过；"
-                     "空行忽略。导入先检查全部行，任何一行有错则整份文件不导入，并逐行列出错误（可下载标注了错误的工作簿）。"
-                     "同一文件重复导入不会产生任何变化。")]
+    rows += [
+        (
+            "通则",
+            "第1行为表头，不得改动列名；第2行灰色为填写说明、第3行蓝色为示例，可保留也可删除，保留原样时导入会跳过；"
+            "空行忽略。导入先检查全部行，任何一行有错则整份文件不导入，并逐行列出错误（可下载标注了错误的工作簿）。"
+            "同一文件重复导入不会产生任何变化。",
+        )
+    ]
     rows += [("说明", n) for n in spec.notes]
     return rows
 
 
 # --------------------------------------------------------------------------- reading
+
 
 def header_name(value: Any) -> str:
     """A header cell or a column's name as compared: NFKC (full-width brackets are the same
@@ -455,8 +482,12 @@ def read(spec: Spec, content: bytes, report: ImportReport) -> dict[str, list[tup
             number = 1
             missing = [c for c in sheet.names if header_name(c) not in header]
             if missing:
-                report.add(name, 1, None, "表头与模板不一致：缺少列" + "、".join(f"「{c}」" for c in missing)
-                           + "。请使用本系统下载的模板。")
+                report.add(
+                    name,
+                    1,
+                    None,
+                    "表头与模板不一致：缺少列" + "、".join(f"「{c}」" for c in missing) + "。请使用本系统下载的模板。",
+                )
                 continue
             index = {c: header.index(header_name(c)) for c in sheet.names}
             skip = template_rows(sheet)
@@ -471,13 +502,19 @@ def read(spec: Spec, content: bytes, report: ImportReport) -> dict[str, list[tup
                     report.add(name, number, None, f"行数超过上限（每表{spec.max_rows:,}行），请分批导入。")
                     break
                 if number % 1000 == 0 and time.monotonic() > deadline:
-                    report.add(name, number, None, f"读取超过{READ_SECONDS}秒仍未完成，文件过大或结构异常，请分批导入。")
+                    report.add(
+                        name, number, None, f"读取超过{READ_SECONDS}秒仍未完成，文件过大或结构异常，请分批导入。"
+                    )
                     return None
                 data.append((number, row))
             out[name] = data
     except Exception:  # noqa: BLE001 - any unreadable sheet is the user's file
-        report.add("文件", 0, None, f"无法读取该文件（工作表「{name}」第{number + 1}行附近已损坏），"
-                                    "请上传由本系统下载的 .xlsx 模板。")
+        report.add(
+            "文件",
+            0,
+            None,
+            f"无法读取该文件（工作表「{name}」第{number + 1}行附近已损坏），请上传由本系统下载的 .xlsx 模板。",
+        )
         return None
     finally:
         try:
@@ -489,8 +526,7 @@ def read(spec: Spec, content: bytes, report: ImportReport) -> dict[str, list[tup
 
 
 def template_rows(sheet: Sheet) -> list[dict[str, str | None]]:
-    return [{c.name: text(_help_text(c)) for c in sheet.columns},
-            {c.name: text(c.example) for c in sheet.columns}]
+    return [{c.name: text(_help_text(c)) for c in sheet.columns}, {c.name: text(c.example) for c in sheet.columns}]
 
 
 def is_template_row(row: dict[str, Any], templates: list[dict[str, str | None]]) -> bool:
@@ -498,6 +534,7 @@ def is_template_row(row: dict[str, Any], templates: list[dict[str, str | None]])
 
 
 # --------------------------------------------------------------------------- the errors workbook
+
 
 def errors_workbook(spec: Spec, report: ImportReport) -> bytes:
     """The file's rows with their problems beside them (a first column 错误说明, the rows with
@@ -547,6 +584,7 @@ def _as_text_cell(value: Any) -> Any:
 
 # --------------------------------------------------------------------------- the run
 
+
 class _Abort(Exception):
     """The check found problems: roll the transaction back."""
 
@@ -562,8 +600,16 @@ def township_for(actor: Actor, township_id: int | None) -> int:
     return township_id
 
 
-def run(engine: Engine, actor: Actor, importer: Importer, content: bytes, *, township_id: int | None = None,
-        progress: ProgressFn | None = None, file_name: str | None = None) -> ImportReport:
+def run(
+    engine: Engine,
+    actor: Actor,
+    importer: Importer,
+    content: bytes,
+    *,
+    township_id: int | None = None,
+    progress: ProgressFn | None = None,
+    file_name: str | None = None,
+) -> ImportReport:
     """Read, check every row, then write everything or nothing; one summary audit record."""
     spec = importer.SPEC
     require(actor, spec.permission)
@@ -584,9 +630,20 @@ def run(engine: Engine, actor: Actor, importer: Importer, content: bytes, *, tow
             ctx.tick(0.5, "写入……")
             importer.write(ctx, plan)
             report.counts = ctx.counts
-            audit.record(s, actor, f"import.{spec.kind}", "import", None, after={
-                "file": (file_name or "")[:120], "sha256": hashlib.sha256(content).hexdigest(),
-                "township_id": town, "rows": {k: len(v) for k, v in sheets.items()}, "counts": ctx.counts})
+            audit.record(
+                s,
+                actor,
+                f"import.{spec.kind}",
+                "import",
+                None,
+                after={
+                    "file": (file_name or "")[:120],
+                    "sha256": hashlib.sha256(content).hexdigest(),
+                    "township_id": town,
+                    "rows": {k: len(v) for k, v in sheets.items()},
+                    "counts": ctx.counts,
+                },
+            )
     except _Abort:
         report.counts = {}
     if progress:
@@ -598,8 +655,9 @@ def summary(report: ImportReport) -> str:
     """One sentence: what the import did, sheet by sheet."""
     if not report.ok:
         return f"检查发现{report.error_total}处问题，未导入任何数据。"
-    parts = [f"{sheet}新增{c['created']}、更新{c['updated']}、未变{c['unchanged']}"
-             for sheet, c in report.counts.items()]
+    parts = [
+        f"{sheet}新增{c['created']}、更新{c['updated']}、未变{c['unchanged']}" for sheet, c in report.counts.items()
+    ]
     return "导入完成：" + "；".join(parts) + "。" if parts else "文件中没有数据行。"
 
 

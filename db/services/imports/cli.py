@@ -72,8 +72,15 @@ def main(engine: Engine, args: argparse.Namespace) -> int:
                 last[0] = step
                 print(f"[{fraction:4.0%}] {text}", flush=True)
 
-        report = base.run(scoped(engine, town) if town else engine, actor, module, content, township_id=town,
-                          progress=progress, file_name=Path(args.path).name)
+        report = base.run(
+            scoped(engine, town) if town else engine,
+            actor,
+            module,
+            content,
+            township_id=town,
+            progress=progress,
+            file_name=Path(args.path).name,
+        )
     except (DomainError, OSError) as exc:
         return _fail(str(exc))
     if report.ok:

@@ -35,7 +35,15 @@ from sqlalchemy import select
 
 from db.errors import PermissionDenied, ValidationError
 from db.models import (
-    AuditLog, Grid, Household, MediationCase, MediationParty, MediationStep, Mediator, Resident, Village,
+    AuditLog,
+    Grid,
+    Household,
+    MediationCase,
+    MediationParty,
+    MediationStep,
+    Mediator,
+    Resident,
+    Village,
 )
 from db.models.base import utcnow
 from db.models.mediation import CASE_KINDS, CASE_LEVELS, CASE_SOURCES, DISPUTE_TYPES, MEDIATION_STEPS, RISK_COLOURS
@@ -62,66 +70,150 @@ AUDIT_FIELDS = [*CASE_AUDIT_FIELDS, "current_step", "reported_at", "agreed_at", 
 
 # what a township's own ledger writes for the console's statuses, besides the console's labels
 STATUS_ALIASES = {
-    "未调解": "open", "待处理": "open", "在调": "mediating", "正在调解": "mediating", "调处中": "mediating",
-    ESCALATED: "mediating", "已升级至乡级": "mediating",
-    "达成协议": "agreed", "调解成功": "agreed", "已调解成功": "agreed", "已化解": "agreed",
-    "销号": "closed", "已结案": "closed", "结案": "closed", "办结": "closed", "已办结": "closed",
-    "诉讼": "litigation", "转诉讼": "litigation", "已转诉讼": "litigation",
-    "信访": "petition", "转信访": "petition", "已转信访": "petition",
+    "未调解": "open",
+    "待处理": "open",
+    "在调": "mediating",
+    "正在调解": "mediating",
+    "调处中": "mediating",
+    ESCALATED: "mediating",
+    "已升级至乡级": "mediating",
+    "达成协议": "agreed",
+    "调解成功": "agreed",
+    "已调解成功": "agreed",
+    "已化解": "agreed",
+    "销号": "closed",
+    "已结案": "closed",
+    "结案": "closed",
+    "办结": "closed",
+    "已办结": "closed",
+    "诉讼": "litigation",
+    "转诉讼": "litigation",
+    "已转诉讼": "litigation",
+    "信访": "petition",
+    "转信访": "petition",
+    "已转信访": "petition",
 }
 COLOUR_ALIASES = {"蓝": "blue", "黄": "yellow", "红": "red"}
 KIND_ALIASES = {"纠纷": "dispute", "矛盾": "dispute"}
 LEVEL_ALIASES = {"村": "village", "乡": "township", "镇级": "township", "乡镇级": "township"}
 STEP_CHOICES = {str(k): v for k, v in MEDIATION_STEPS.items()}
-STEP_ALIASES = {f"第{k}步": str(k) for k in MEDIATION_STEPS} | {f"第{k}步{v}": str(k) for k, v in MEDIATION_STEPS.items()}
+STEP_ALIASES = {f"第{k}步": str(k) for k in MEDIATION_STEPS} | {
+    f"第{k}步{v}": str(k) for k, v in MEDIATION_STEPS.items()
+}
 TYPE_ALIASES = {f"{v}纠纷": k for k, v in DISPUTE_TYPES.items() if not v.endswith("纠纷")} | {
-    "家庭纠纷": "family", "婚姻纠纷": "family", "土地纠纷": "land_boundary", "劳资": "labour", "合同": "contract"}
+    "家庭纠纷": "family",
+    "婚姻纠纷": "family",
+    "土地纠纷": "land_boundary",
+    "劳资": "labour",
+    "合同": "contract",
+}
 
 COLUMN_RESULT = "调解结果（协议内容）"
-STATUS_HELP = ("待调解、调解中、已达成协议（尚待回访销号）、已销号（协议已履行、回访完毕）、已诉讼、已信访；"
-               "从原台账粘贴的“调解成功”按已达成协议、“已结案”按已销号、“已升级”按乡级调处中导入。")
+STATUS_HELP = (
+    "待调解、调解中、已达成协议（尚待回访销号）、已销号（协议已履行、回访完毕）、已诉讼、已信访；"
+    "从原台账粘贴的“调解成功”按已达成协议、“已结案”按已销号、“已升级”按乡级调处中导入。"
+)
 
-LEDGER = Sheet("纠纷台账", (
-    Col("台账编号", "原台账上的编号，字母、数字和短横线，最多20个字符，全县不重复（与其他乡镇重号时请加本乡镇简称，"
-        "如 SM-2023-015）；不能用本系统的 TJ-年份-序号 格式。再次导入同一编号即更新该案件。", "SM-2023-015", True, width=16),
-    Col("登记日期", "如 2023-03-15，不能晚于今天。", "2023-03-15", True, width=12),
-    Col("所属村（社区）", "本乡镇村（社区）的名称或编码。", "东湖村", True, options="villages", width=16),
-    Col("所属网格编码", "须为该村（社区）的网格，可留空。", "SMJ-01-G01", options="grids", width=16),
-    Col("纠纷类型", "从下拉列表选择。", "邻里纠纷", True, choices=tuple(DISPUTE_TYPES.values()), width=12),
-    Col("类别", "矛盾纠纷或隐患，留空按矛盾纠纷。", "矛盾纠纷", choices=tuple(CASE_KINDS.values()), width=10),
-    Col("标题", f"{TITLE_MIN}至{TITLE_MAX}个字，如 东湖村张某与李某排水沟纠纷。", "东湖村张某与李某排水沟纠纷", True, width=28),
-    Col("简要情况", f"{SUMMARY_MIN}至{SUMMARY_MAX}个字：起因、争议事项、双方诉求。", "因排水沟堵塞积水，双方多次争吵。", True,
-        width=36),
-    Col("来源", "群众来访或月度排查，留空按群众来访（工单转入、网格上报的案件须在系统中关联来源记录）。", "群众来访",
-        choices=tuple(IMPORTED_SOURCES.values()), width=10),
-    Col("风险等级", "蓝色、黄色或红色（从原台账粘贴的 蓝、黄、红 也可识别）。", "蓝色", True, choices=tuple(RISK_COLOURS.values()), width=10),
-    Col("调处层级", "村级或乡级（已升级至乡镇调处的填乡级），留空按村级。", "村级", choices=tuple(CASE_LEVELS.values()),
-        width=10),
-    Col("申请人姓名", "提出调解的一方；隐患（无具体当事人）可留空。", "张某某", True, width=12),
-    Col("申请人电话", "手机或带区号的固定电话，可留空。", "13812345678", width=14),
-    Col("申请人身份证号", "18位，可留空；与已登记居民相同时自动关联居民档案。", None, width=20),
-    Col("被申请人姓名", "可留空。", "李某某", width=12),
-    Col("被申请人电话", "可留空。", None, width=14),
-    Col("被申请人身份证号", "18位，可留空。", None, width=20),
-    Col("调解员", "本乡镇调解员名册中的姓名，可留空；名册中没有的须先登记。", None, options="mediators", width=12),
-    Col("状态", STATUS_HELP, "调解中", True, choices=tuple(fsm.STATUS_LABELS.values()), width=12),
-    Col("调解进度", "已进行到四步调解的哪一步（网格员初调、乡贤参调、法律顾问释法、村民评议定案）；"
-        "待调解的留空，其他状态留空按网格员初调。系统从下一步继续。", "网格员初调",
-        choices=tuple(MEDIATION_STEPS.values()), width=14),
-    Col(COLUMN_RESULT, "已达成协议、已销号：协议内容（必填）；已诉讼、已信访：去向说明（必填）；"
-        "调解中：目前情况（可留空）；待调解：留空。", None, width=36),
-    Col("结案日期", "已达成协议填协议达成日期、已销号填销号日期（必填）；已诉讼、已信访可填转出日期；"
-        "待调解、调解中留空。不早于登记日期，不晚于今天。", None, width=12),
-), "按“台账编号”识别：编号已有则更新该案件，否则新建")
+LEDGER = Sheet(
+    "纠纷台账",
+    (
+        Col(
+            "台账编号",
+            "原台账上的编号，字母、数字和短横线，最多20个字符，全县不重复（与其他乡镇重号时请加本乡镇简称，"
+            "如 SM-2023-015）；不能用本系统的 TJ-年份-序号 格式。再次导入同一编号即更新该案件。",
+            "SM-2023-015",
+            True,
+            width=16,
+        ),
+        Col("登记日期", "如 2023-03-15，不能晚于今天。", "2023-03-15", True, width=12),
+        Col("所属村（社区）", "本乡镇村（社区）的名称或编码。", "东湖村", True, options="villages", width=16),
+        Col("所属网格编码", "须为该村（社区）的网格，可留空。", "SMJ-01-G01", options="grids", width=16),
+        Col("纠纷类型", "从下拉列表选择。", "邻里纠纷", True, choices=tuple(DISPUTE_TYPES.values()), width=12),
+        Col("类别", "矛盾纠纷或隐患，留空按矛盾纠纷。", "矛盾纠纷", choices=tuple(CASE_KINDS.values()), width=10),
+        Col(
+            "标题",
+            f"{TITLE_MIN}至{TITLE_MAX}个字，如 东湖村张某与李某排水沟纠纷。",
+            "东湖村张某与李某排水沟纠纷",
+            True,
+            width=28,
+        ),
+        Col(
+            "简要情况",
+            f"{SUMMARY_MIN}至{SUMMARY_MAX}个字：起因、争议事项、双方诉求。",
+            "因排水沟堵塞积水，双方多次争吵。",
+            True,
+            width=36,
+        ),
+        Col(
+            "来源",
+            "群众来访或月度排查，留空按群众来访（工单转入、网格上报的案件须在系统中关联来源记录）。",
+            "群众来访",
+            choices=tuple(IMPORTED_SOURCES.values()),
+            width=10,
+        ),
+        Col(
+            "风险等级",
+            "蓝色、黄色或红色（从原台账粘贴的 蓝、黄、红 也可识别）。",
+            "蓝色",
+            True,
+            choices=tuple(RISK_COLOURS.values()),
+            width=10,
+        ),
+        Col(
+            "调处层级",
+            "村级或乡级（已升级至乡镇调处的填乡级），留空按村级。",
+            "村级",
+            choices=tuple(CASE_LEVELS.values()),
+            width=10,
+        ),
+        Col("申请人姓名", "提出调解的一方；隐患（无具体当事人）可留空。", "张某某", True, width=12),
+        Col("申请人电话", "手机或带区号的固定电话，可留空。", "13812345678", width=14),
+        Col("申请人身份证号", "18位，可留空；与已登记居民相同时自动关联居民档案。", None, width=20),
+        Col("被申请人姓名", "可留空。", "李某某", width=12),
+        Col("被申请人电话", "可留空。", None, width=14),
+        Col("被申请人身份证号", "18位，可留空。", None, width=20),
+        Col("调解员", "本乡镇调解员名册中的姓名，可留空；名册中没有的须先登记。", None, options="mediators", width=12),
+        Col("状态", STATUS_HELP, "调解中", True, choices=tuple(fsm.STATUS_LABELS.values()), width=12),
+        Col(
+            "调解进度",
+            "已进行到四步调解的哪一步（网格员初调、乡贤参调、法律顾问释法、村民评议定案）；"
+            "待调解的留空，其他状态留空按网格员初调。系统从下一步继续。",
+            "网格员初调",
+            choices=tuple(MEDIATION_STEPS.values()),
+            width=14,
+        ),
+        Col(
+            COLUMN_RESULT,
+            "已达成协议、已销号：协议内容（必填）；已诉讼、已信访：去向说明（必填）；"
+            "调解中：目前情况（可留空）；待调解：留空。",
+            None,
+            width=36,
+        ),
+        Col(
+            "结案日期",
+            "已达成协议填协议达成日期、已销号填销号日期（必填）；已诉讼、已信访可填转出日期；"
+            "待调解、调解中留空。不早于登记日期，不晚于今天。",
+            None,
+            width=12,
+        ),
+    ),
+    "按“台账编号”识别：编号已有则更新该案件，否则新建",
+)
 
-SPEC = Spec("disputes", "矛盾纠纷台账", "mediation.edit", (LEDGER,), notes=(
-    "先导入组织架构（村、网格）并登记本乡镇的调解员，再导入本台账；当事人的身份证号与已导入的居民相同时自动关联居民档案。",
-    "导入的案件与系统中登记的案件一样显示在矛盾纠纷台账、红色预警、待回访销号和化解指标中；"
-    "已开始调解的案件在调解过程中记一步“据原台账导入”，之后在系统中从下一步继续。",
-    "已达成协议的案件按回访间隔计算应回访日期，回访后即可销号；调解中的案件以登记日期为最近进展，"
-    "久无进展的会列入“无进展”提醒，请及时在系统中记录下一步。",
-    "案件导入后如已在系统中办理（记录步骤、升级、回访、销号等），再次导入时该行须与系统一致，否则不予导入，请在系统中修改。",
-))
+SPEC = Spec(
+    "disputes",
+    "矛盾纠纷台账",
+    "mediation.edit",
+    (LEDGER,),
+    notes=(
+        "先导入组织架构（村、网格）并登记本乡镇的调解员，再导入本台账；当事人的身份证号与已导入的居民相同时自动关联居民档案。",
+        "导入的案件与系统中登记的案件一样显示在矛盾纠纷台账、红色预警、待回访销号和化解指标中；"
+        "已开始调解的案件在调解过程中记一步“据原台账导入”，之后在系统中从下一步继续。",
+        "已达成协议的案件按回访间隔计算应回访日期，回访后即可销号；调解中的案件以登记日期为最近进展，"
+        "久无进展的会列入“无进展”提醒，请及时在系统中记录下一步。",
+        "案件导入后如已在系统中办理（记录步骤、升级、回访、销号等），再次导入时该行须与系统一致，否则不予导入，请在系统中修改。",
+    ),
+)
 
 
 @dataclass
@@ -139,8 +231,14 @@ class _Planned:
 # --------------------------------------------------------------------------- cells
 
 
-def _pick(row: RowCheck, column: str, mapping: dict[str, str], aliases: dict[str, str] | None = None,
-          default: str | None = None, offered: dict[str, str] | None = None) -> str | None:
+def _pick(
+    row: RowCheck,
+    column: str,
+    mapping: dict[str, str],
+    aliases: dict[str, str] | None = None,
+    default: str | None = None,
+    offered: dict[str, str] | None = None,
+) -> str | None:
     """A fixed value by its label, its code or a usual wording of a ledger: the code."""
     raw = text(row.values.get(column))
     if raw is None:
@@ -191,8 +289,12 @@ def _moment(row: RowCheck, column: str, now: datetime) -> datetime | None:
         return None
     day = to_local(moment).date()
     if moment > now:
-        row.bad(column, f"{day:%Y-%m-%d}晚于今天，不能登记未来的日期。" if day > to_local(now).date()
-                else "晚于现在，不能登记未来的时间。")
+        row.bad(
+            column,
+            f"{day:%Y-%m-%d}晚于今天，不能登记未来的日期。"
+            if day > to_local(now).date()
+            else "晚于现在，不能登记未来的时间。",
+        )
         return None
     if day < EARLIEST:
         row.bad(column, f"{day:%Y-%m-%d}早于{EARLIEST:%Y}年，请核对。")
@@ -241,7 +343,7 @@ def _refuse_village_accounts(ctx: Context) -> None:
 
 
 def _chunks(items: list[Any]) -> list[list[Any]]:
-    return [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
+    return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
 
 
 def check(ctx: Context, sheets: dict[str, list[tuple[int, dict[str, Any]]]]) -> list[_Planned]:
@@ -253,9 +355,14 @@ def check(ctx: Context, sheets: dict[str, list[tuple[int, dict[str, Any]]]]) -> 
     for v in s.scalars(select(Village).where(Village.township_id == town)):
         villages[v.code.upper()] = v
         names.setdefault(_key(v.name), []).append(v)
-    grids = {code.upper(): (gid, vid) for gid, code, vid in s.execute(
-        select(Grid.id, Grid.code, Grid.village_id).join(Village, Village.id == Grid.village_id)
-        .where(Village.township_id == town))}
+    grids = {
+        code.upper(): (gid, vid)
+        for gid, code, vid in s.execute(
+            select(Grid.id, Grid.code, Grid.village_id)
+            .join(Village, Village.id == Grid.village_id)
+            .where(Village.township_id == town)
+        )
+    }
     mediators: dict[str, list[Mediator]] = {}
     for m in s.scalars(select(Mediator).where(Mediator.township_id == town)):
         mediators.setdefault(_key(m.name), []).append(m)
@@ -283,9 +390,15 @@ def check(ctx: Context, sheets: dict[str, list[tuple[int, dict[str, Any]]]]) -> 
     return planned
 
 
-def _check_row(row: RowCheck, now: datetime, villages: dict[str, Village], names: dict[str, list[Village]],
-               grids: dict[str, tuple[int, int]], mediators: dict[str, list[Mediator]],
-               followup_days: int) -> tuple[str | None, _Planned | None]:
+def _check_row(
+    row: RowCheck,
+    now: datetime,
+    villages: dict[str, Village],
+    names: dict[str, list[Village]],
+    grids: dict[str, tuple[int, int]],
+    mediators: dict[str, list[Mediator]],
+    followup_days: int,
+) -> tuple[str | None, _Planned | None]:
     """The row's ledger number (when readable) and its case, or None when a cell has a problem."""
     number = _number(row)
     reported = _moment(row, "登记日期", now)
@@ -318,8 +431,12 @@ def _check_row(row: RowCheck, now: datetime, villages: dict[str, Village], names
     summary = _free(row, "简要情况", min_len=SUMMARY_MIN, max_len=SUMMARY_MAX, required=True, multiline=True)
     source = _pick(row, "来源", CASE_SOURCES, default="walk_in", offered=IMPORTED_SOURCES)
     if source not in (None, *IMPORTED_SOURCES):
-        row.bad("来源", f"“{CASE_SOURCES[source]}”的案件须在系统中关联来源记录，导入时请填"
-                      + "或".join(IMPORTED_SOURCES.values()) + "。")
+        row.bad(
+            "来源",
+            f"“{CASE_SOURCES[source]}”的案件须在系统中关联来源记录，导入时请填"
+            + "或".join(IMPORTED_SOURCES.values())
+            + "。",
+        )
     colour = _pick(row, "风险等级", RISK_COLOURS, COLOUR_ALIASES)
     raw_status = (text(row.values.get("状态")) or "").replace(" ", "")
     status = _pick(row, "状态", fsm.STATUS_LABELS, STATUS_ALIASES)
@@ -337,24 +454,33 @@ def _check_row(row: RowCheck, now: datetime, villages: dict[str, Village], names
     if who is not None:
         found_m = [m for m in mediators.get(_key(who), []) if m.active]
         if len(found_m) > 1 and village is not None:  # the case's village's own mediator, else the township's
-            found_m = ([m for m in found_m if m.village_id == village.id]
-                       or [m for m in found_m if m.village_id is None])
+            found_m = [m for m in found_m if m.village_id == village.id] or [m for m in found_m if m.village_id is None]
         if len(found_m) == 1:
             mediator = found_m[0]
         elif found_m:
-            row.bad("调解员", f"本乡镇有{len(found_m)}位名为“{who}”的调解员，无法确定是哪一位，请在系统中区分后再导入。")
+            row.bad(
+                "调解员", f"本乡镇有{len(found_m)}位名为“{who}”的调解员，无法确定是哪一位，请在系统中区分后再导入。"
+            )
         elif mediators.get(_key(who)):
             row.bad("调解员", f"调解员“{who}”已停用，请在系统中重新启用或改填其他调解员。")
         else:
-            row.bad("调解员", f"本乡镇没有名为“{who}”的调解员，请先将其登记到本乡镇的调解员名册后再导入（或暂时留空）。")
+            row.bad(
+                "调解员", f"本乡镇没有名为“{who}”的调解员，请先将其登记到本乡镇的调解员名册后再导入（或暂时留空）。"
+            )
 
     step_no = _pick(row, "调解进度", STEP_CHOICES, STEP_ALIASES)
     closing = _moment(row, "结案日期", now)
     result: str | None = None
     if status is not None:
         needs_result = status in ("agreed", "closed", "litigation", "petition")
-        result = _free(row, COLUMN_RESULT, max_len=TEXT_MAX, multiline=True,
-                       min_len=RESULT_MIN if status in ("agreed", "closed") else 4, required=needs_result)
+        result = _free(
+            row,
+            COLUMN_RESULT,
+            max_len=TEXT_MAX,
+            multiline=True,
+            min_len=RESULT_MIN if status in ("agreed", "closed") else 4,
+            required=needs_result,
+        )
         label = fsm.STATUS_LABELS[status]
         if status == "open":
             if step_no is not None:
@@ -375,15 +501,36 @@ def _check_row(row: RowCheck, now: datetime, villages: dict[str, Village], names
     step = int(step_no) if step_no else (1 if status != "open" else 0)
     ended = max(closing, reported) if closing is not None else None
     values: dict[str, Any] = dict(
-        number=number, township_id=village.township_id, village_id=village.id, grid_id=grid_id, kind=kind,
-        dispute_type=dispute_type, title=title, summary=summary, source=source, source_order_id=None,
-        source_event_id=None, risk_colour=colour, level=level, mediator_id=mediator.id if mediator else None,
+        number=number,
+        township_id=village.township_id,
+        village_id=village.id,
+        grid_id=grid_id,
+        kind=kind,
+        dispute_type=dispute_type,
+        title=title,
+        summary=summary,
+        source=source,
+        source_order_id=None,
+        source_event_id=None,
+        risk_colour=colour,
+        level=level,
+        mediator_id=mediator.id if mediator else None,
         status=status,
-        current_step=step, agreement_text=None, agreed_at=None, followup_due_on=None, outcome=None,
-        closed_at=None, reported_at=reported, last_progress_at=ended or reported)
+        current_step=step,
+        agreement_text=None,
+        agreed_at=None,
+        followup_due_on=None,
+        outcome=None,
+        closed_at=None,
+        reported_at=reported,
+        last_progress_at=ended or reported,
+    )
     if status == "agreed":
-        values.update(agreement_text=result, agreed_at=ended,
-                      followup_due_on=to_local(ended).date() + timedelta(days=followup_days))
+        values.update(
+            agreement_text=result,
+            agreed_at=ended,
+            followup_due_on=to_local(ended).date() + timedelta(days=followup_days),
+        )
     elif status == "closed":
         values.update(agreement_text=result, agreed_at=ended, closed_at=ended, outcome="已销号（据原台账）。")
     elif status in fsm.FINAL_STATUSES:
@@ -393,9 +540,14 @@ def _check_row(row: RowCheck, now: datetime, villages: dict[str, Village], names
         note = f"本案据原台账导入（台账编号{number}），此前的调解经过以原台账为准。"
         if status == "mediating" and result:
             note += f"原台账记载：{result}"
-        import_step = dict(step_no=step, held_on=to_local(ended or reported).date(),
-                           participants=f"调解员{mediator.name}" if mediator else NOT_RECORDED, notes=note,
-                           outcome="agreed" if status in fsm.RESOLVED_STATUSES else "continue", risk_colour=colour)
+        import_step = dict(
+            step_no=step,
+            held_on=to_local(ended or reported).date(),
+            participants=f"调解员{mediator.name}" if mediator else NOT_RECORDED,
+            notes=note,
+            outcome="agreed" if status in fsm.RESOLVED_STATUSES else "continue",
+            risk_colour=colour,
+        )
     return number, _Planned(row.number, number, values, parties, import_step)
 
 
@@ -403,30 +555,50 @@ def _other_townships(ctx: Context, keyed: list[tuple[int, str | None]], numbers:
     """A ledger number that is another township's case number (numbers are unique in the county)."""
     taken: set[str] = set()
     for part in _chunks(numbers):
-        taken.update(ctx.s.scalars(select(MediationCase.number).where(
-            MediationCase.number.in_(part), MediationCase.township_id != ctx.township_id)
-            .execution_options(**ALL_TOWNSHIPS)))
+        taken.update(
+            ctx.s.scalars(
+                select(MediationCase.number)
+                .where(MediationCase.number.in_(part), MediationCase.township_id != ctx.township_id)
+                .execution_options(**ALL_TOWNSHIPS)
+            )
+        )
     for number_row, number in keyed:
         if number in taken:
-            ctx.error(LEDGER.name, number_row, "台账编号",
-                      f"编号“{number}”已被其他乡镇的案件使用，请在编号前加上本乡镇简称（最多{NUMBER_MAX}个字符）。")
+            ctx.error(
+                LEDGER.name,
+                number_row,
+                "台账编号",
+                f"编号“{number}”已被其他乡镇的案件使用，请在编号前加上本乡镇简称（最多{NUMBER_MAX}个字符）。",
+            )
 
 
 def _existing(ctx: Context, planned: list[_Planned], numbers: list[str]) -> None:
     s = ctx.s
     cases: dict[str, MediationCase] = {}
     for part in _chunks(numbers):
-        cases.update((c.number, c) for c in s.scalars(select(MediationCase).where(
-            MediationCase.number.in_(part), MediationCase.township_id == ctx.township_id)))
+        cases.update(
+            (c.number, c)
+            for c in s.scalars(
+                select(MediationCase).where(
+                    MediationCase.number.in_(part), MediationCase.township_id == ctx.township_id
+                )
+            )
+        )
     ids = [c.id for c in cases.values()]
     parties: dict[int, list[MediationParty]] = {}
     steps: dict[int, list[MediationStep]] = {}
     for part in _chunks(ids):
-        for p in s.scalars(select(MediationParty).where(MediationParty.case_id.in_(part))
-                           .order_by(MediationParty.side, MediationParty.id)):
+        for p in s.scalars(
+            select(MediationParty)
+            .where(MediationParty.case_id.in_(part))
+            .order_by(MediationParty.side, MediationParty.id)
+        ):
             parties.setdefault(p.case_id, []).append(p)
-        for st in s.scalars(select(MediationStep).where(MediationStep.case_id.in_(part))
-                            .order_by(MediationStep.held_on, MediationStep.id)):
+        for st in s.scalars(
+            select(MediationStep)
+            .where(MediationStep.case_id.in_(part))
+            .order_by(MediationStep.held_on, MediationStep.id)
+        ):
             steps.setdefault(st.case_id, []).append(st)
     for p in planned:
         p.case = cases.get(p.number)
@@ -440,9 +612,12 @@ def _residents(ctx: Context, planned: list[_Planned]) -> None:
     found: dict[str, list[int]] = {}
     for part in _chunks(wanted):
         for id_number, rid in ctx.s.execute(
-                select(Resident.id_number, Resident.id).join(Household, Household.id == Resident.household_id)
-                .join(Grid, Grid.id == Household.grid_id).join(Village, Village.id == Grid.village_id)
-                .where(Resident.id_number.in_(part), Village.township_id == ctx.township_id)):
+            select(Resident.id_number, Resident.id)
+            .join(Household, Household.id == Resident.household_id)
+            .join(Grid, Grid.id == Household.grid_id)
+            .join(Village, Village.id == Grid.village_id)
+            .where(Resident.id_number.in_(part), Village.township_id == ctx.township_id)
+        ):
             found.setdefault(id_number, []).append(rid)
     for item in planned:
         for p in item.parties:
@@ -456,19 +631,26 @@ def _handled_in_console(ctx: Context, planned: list[_Planned]) -> None:
     handled: dict[str, str] = {}
     for part in _chunks([str(i) for i in ids]):
         for entity_id, action in ctx.s.execute(
-                select(AuditLog.entity_id, AuditLog.action)
-                .where(AuditLog.entity == "mediation_case", AuditLog.entity_id.in_(part),
-                       AuditLog.action.like("mediation.%")).order_by(AuditLog.id)
-                .execution_options(**ALL_TOWNSHIPS)):  # by a county account too
+            select(AuditLog.entity_id, AuditLog.action)
+            .where(
+                AuditLog.entity == "mediation_case", AuditLog.entity_id.in_(part), AuditLog.action.like("mediation.%")
+            )
+            .order_by(AuditLog.id)
+            .execution_options(**ALL_TOWNSHIPS)
+        ):  # by a county account too
             handled[entity_id] = action
     keep = []
     for p in planned:
         if p.case is not None and str(p.case.id) in handled and _differs(p):
             what = fsm.ACTION_LABELS.get(handled[str(p.case.id)].partition(".")[2], "办理")
-            ctx.error(LEDGER.name, p.row, None,
-                      f"案件{p.number}导入后已在系统中办理（最近一次：{what}），当前为“"
-                      f"{fsm.STATUS_LABELS.get(p.case.status, p.case.status)}”，与本行不一致。"
-                      "台账不能覆盖系统中的办理记录：请在系统中修改，或从文件中删去这一行。")
+            ctx.error(
+                LEDGER.name,
+                p.row,
+                None,
+                f"案件{p.number}导入后已在系统中办理（最近一次：{what}），当前为“"
+                f"{fsm.STATUS_LABELS.get(p.case.status, p.case.status)}”，与本行不一致。"
+                "台账不能覆盖系统中的办理记录：请在系统中修改，或从文件中删去这一行。",
+            )
         else:
             keep.append(p)
     planned[:] = keep
@@ -493,15 +675,17 @@ def _step_changes(p: _Planned) -> bool:
 def _case_changes(p: _Planned) -> dict[str, tuple[Any, Any]]:
     assert p.case is not None
     values = dict(p.values)
-    if (values["status"] == "agreed" and p.case.followup_due_on is not None
-            and p.case.agreed_at == values["agreed_at"]):
+    if values["status"] == "agreed" and p.case.followup_due_on is not None and p.case.agreed_at == values["agreed_at"]:
         values["followup_due_on"] = p.case.followup_due_on  # a later change of the interval is no change of the row
     return {k: (getattr(p.case, k), v) for k, v in values.items() if getattr(p.case, k) != v}
 
 
 def _differs(p: _Planned) -> bool:
-    return bool(_case_changes(p)) or [_party_key(x) for x in p.old_parties] != [
-        _party_key(x) for x in p.parties] or _step_changes(p)
+    return (
+        bool(_case_changes(p))
+        or [_party_key(x) for x in p.old_parties] != [_party_key(x) for x in p.parties]
+        or _step_changes(p)
+    )
 
 
 def _add_children(ctx: Context, case: MediationCase, p: _Planned, now: datetime) -> None:
@@ -514,7 +698,7 @@ def _add_children(ctx: Context, case: MediationCase, p: _Planned, now: datetime)
 def write(ctx: Context, plan: list[_Planned]) -> dict[str, dict[str, int]]:
     s, now = ctx.s, utcnow()
     new = [p for p in plan if p.case is None]
-    for k, part in enumerate([new[i:i + 500] for i in range(0, len(new), 500)]):
+    for k, part in enumerate([new[i : i + 500] for i in range(0, len(new), 500)]):
         ctx.tick(0.5 + 0.3 * k * 500 / max(len(new), 1), f"写入新案件（{k * 500}/{len(new)}）……")
         cases = [MediationCase(**p.values, version=1, updated_at=now, reopen_count=0) for p in part]
         s.add_all(cases)
@@ -568,8 +752,7 @@ def _update(ctx: Context, p: _Planned, now: datetime) -> None:
             for old in p.old_steps:
                 s.delete(old)
             if p.step is not None:
-                s.add(MediationStep(case_id=case.id, recorded_by=ctx.actor.user_id or None, recorded_at=now,
-                                    **p.step))
+                s.add(MediationStep(case_id=case.id, recorded_by=ctx.actor.user_id or None, recorded_at=now, **p.step))
     s.flush()
     audit.record(s, ctx.actor, "mediation_case.import", "mediation_case", case.id, before=before, after=after)
     ctx.count(LEDGER.name, "updated")

@@ -69,54 +69,140 @@ NOT_RATED = "未评价"
 RATINGS = {**SATISFACTION, "none": NOT_RATED}
 CHUNK = 500
 
-ORDERS = Sheet("历史工单", (
-    Col("原工单编号", f"旧台账上的工单编号，本乡镇内不重复，最多{NUMBER_MAX}个字符；同一编号再次导入时更新该工单，不会重复新建。",
-        "2025-0301", True, width=16),
-    Col("受理时间", "北京时间，如 2025-03-03 09:30（只填日期按当天0点）；不能晚于现在。", "2025-03-03 09:30", True,
-        width=18),
-    Col("渠道", "受理渠道，从下拉列表选择。", "热线", True, choices=tuple(CHANNELS.values()), width=12),
-    Col("来电人姓名", f"诉求人姓名，最多{orders_svc.NAME_MAX}个字。", "王建国", width=12),
-    Col("联系电话", "11位手机号或带区号的固定电话；渠道为" + "、".join(CHANNELS[c] for c in orders_svc.PHONE_REQUIRED_CHANNELS)
-        + "时必填（与登记工单相同）。填写后自动关联本村登记了该电话的住户（仅一户时）。", "13812345678", width=15),
-    Col("所属村（社区）", "本乡镇村（社区）的名称（下拉选择），也可粘贴其编码。", "东湖村", True, options="villages", width=16),
-    Col("所属网格编码", "可留空；须为该村（社区）的网格。", "SMJ-01-G01", options="grids", width=16),
-    Col("详细地址", f"最多{orders_svc.ADDRESS_MAX}个字。", "东湖村一组12号", width=24),
-    Col("诉求类别", "诉求类别目录中的小类名称（如 路灯照明），也可填“大类 / 小类”或类别编码。", "用电故障", True,
-        options="categories", width=16),
-    Col("诉求内容", f"{orders_svc.DESCRIPTION_MIN}至{orders_svc.DESCRIPTION_MAX}个字。", "村东头路灯坏了三盏，晚上漆黑一片。",
-        True, width=40),
-    Col("标题", f"可留空：按登记工单的规则由村名、诉求要点和类别生成；最多{orders_svc.TITLE_MAX}个字。", None, width=24),
-    Col("承办部门", "本乡镇四个平台下的部门名称；状态为“办理中”时必填。", "供电所", options="departments", width=16),
-    Col("状态", "已办结：已结案（导入后为“已回访”，不进入待回访）；办理中：导入后在工单中心照常办理、计算时限。", "已办结", True,
-        choices=tuple(STATUSES.values()), width=10),
-    Col("办结时间", "状态为“已办结”时必填；不早于受理时间，不晚于现在。", "2025-03-05 16:00", width=18),
-    Col("办理结果", f"最多{orders_svc.RESULT_MAX}个字；办理中的工单不填。", "已更换路灯，恢复照明。", width=30),
-    Col("满意度", "回访评价；留空视为未评价；办理中的工单不填。满意度计入办结当月的满意率。", "满意",
-        choices=tuple(RATINGS.values()), width=10),
-    Col("首次联系时间", "台账记有首次联系诉求人的时间时填写（计入24小时首次联系率）；不早于受理时间，不晚于办结时间和现在。"
-        "留空时，已办结的按办结时间计为已联系，办理中的显示为尚未联系。",
-        "2025-03-03 10:15", width=18),
-), "按“原工单编号”识别：编号已导入过则更新该工单，否则新建（编号按受理年份编为 RX-年份-序号）")
+ORDERS = Sheet(
+    "历史工单",
+    (
+        Col(
+            "原工单编号",
+            f"旧台账上的工单编号，本乡镇内不重复，最多{NUMBER_MAX}个字符；同一编号再次导入时更新该工单，不会重复新建。",
+            "2025-0301",
+            True,
+            width=16,
+        ),
+        Col(
+            "受理时间",
+            "北京时间，如 2025-03-03 09:30（只填日期按当天0点）；不能晚于现在。",
+            "2025-03-03 09:30",
+            True,
+            width=18,
+        ),
+        Col("渠道", "受理渠道，从下拉列表选择。", "热线", True, choices=tuple(CHANNELS.values()), width=12),
+        Col("来电人姓名", f"诉求人姓名，最多{orders_svc.NAME_MAX}个字。", "王建国", width=12),
+        Col(
+            "联系电话",
+            "11位手机号或带区号的固定电话；渠道为"
+            + "、".join(CHANNELS[c] for c in orders_svc.PHONE_REQUIRED_CHANNELS)
+            + "时必填（与登记工单相同）。填写后自动关联本村登记了该电话的住户（仅一户时）。",
+            "13812345678",
+            width=15,
+        ),
+        Col(
+            "所属村（社区）",
+            "本乡镇村（社区）的名称（下拉选择），也可粘贴其编码。",
+            "东湖村",
+            True,
+            options="villages",
+            width=16,
+        ),
+        Col("所属网格编码", "可留空；须为该村（社区）的网格。", "SMJ-01-G01", options="grids", width=16),
+        Col("详细地址", f"最多{orders_svc.ADDRESS_MAX}个字。", "东湖村一组12号", width=24),
+        Col(
+            "诉求类别",
+            "诉求类别目录中的小类名称（如 路灯照明），也可填“大类 / 小类”或类别编码。",
+            "用电故障",
+            True,
+            options="categories",
+            width=16,
+        ),
+        Col(
+            "诉求内容",
+            f"{orders_svc.DESCRIPTION_MIN}至{orders_svc.DESCRIPTION_MAX}个字。",
+            "村东头路灯坏了三盏，晚上漆黑一片。",
+            True,
+            width=40,
+        ),
+        Col(
+            "标题",
+            f"可留空：按登记工单的规则由村名、诉求要点和类别生成；最多{orders_svc.TITLE_MAX}个字。",
+            None,
+            width=24,
+        ),
+        Col(
+            "承办部门", "本乡镇四个平台下的部门名称；状态为“办理中”时必填。", "供电所", options="departments", width=16
+        ),
+        Col(
+            "状态",
+            "已办结：已结案（导入后为“已回访”，不进入待回访）；办理中：导入后在工单中心照常办理、计算时限。",
+            "已办结",
+            True,
+            choices=tuple(STATUSES.values()),
+            width=10,
+        ),
+        Col("办结时间", "状态为“已办结”时必填；不早于受理时间，不晚于现在。", "2025-03-05 16:00", width=18),
+        Col("办理结果", f"最多{orders_svc.RESULT_MAX}个字；办理中的工单不填。", "已更换路灯，恢复照明。", width=30),
+        Col(
+            "满意度",
+            "回访评价；留空视为未评价；办理中的工单不填。满意度计入办结当月的满意率。",
+            "满意",
+            choices=tuple(RATINGS.values()),
+            width=10,
+        ),
+        Col(
+            "首次联系时间",
+            "台账记有首次联系诉求人的时间时填写（计入24小时首次联系率）；不早于受理时间，不晚于办结时间和现在。"
+            "留空时，已办结的按办结时间计为已联系，办理中的显示为尚未联系。",
+            "2025-03-03 10:15",
+            width=18,
+        ),
+    ),
+    "按“原工单编号”识别：编号已导入过则更新该工单，否则新建（编号按受理年份编为 RX-年份-序号）",
+)
 
-SPEC = Spec("orders", "历史工单", "roster.import", (ORDERS,), notes=(
-    "导入顺序：先组织架构和住户与居民，最后历史工单（联系电话据此关联住户）。",
-    "办理时限按诉求类别的时限、自受理时间起算（节假日按系统的节假日安排；未录入的年份按法定节假日暂定）。",
-    "导入后在系统中继续办理过的工单，以系统为准：再次导入同一文件不会改动它。",
-))
+SPEC = Spec(
+    "orders",
+    "历史工单",
+    "roster.import",
+    (ORDERS,),
+    notes=(
+        "导入顺序：先组织架构和住户与居民，最后历史工单（联系电话据此关联住户）。",
+        "办理时限按诉求类别的时限、自受理时间起算（节假日按系统的节假日安排；未录入的年份按法定节假日暂定）。",
+        "导入后在系统中继续办理过的工单，以系统为准：再次导入同一文件不会改动它。",
+    ),
+)
 
 # the ledger's column each order field comes from (the re-import's timeline entry names them)
 FIELD_COLUMNS = {
-    "channel": "渠道", "caller_name": "来电人姓名", "caller_phone": "联系电话", "village_id": "所属村（社区）",
-    "grid_id": "所属网格编码", "household_id": "关联住户", "address": "详细地址", "category_id": "诉求类别",
-    "tier": "分级响应", "title": "标题", "description": "诉求内容", "platform_id": "承办部门", "department_id": "承办部门",
-    "status": "状态", "received_at": "受理时间", "contact_due_at": "首次联系时限", "contacted_at": "首次联系时间",
-    "dispatched_at": "办理时限", "due_at": "办理时限", "warn_at": "办理时限", "due_workdays": "办理时限",
-    "due_provisional": "办理时限", "resolved_at": "办结时间", "result": "办理结果", "callback_at": "满意度",
+    "channel": "渠道",
+    "caller_name": "来电人姓名",
+    "caller_phone": "联系电话",
+    "village_id": "所属村（社区）",
+    "grid_id": "所属网格编码",
+    "household_id": "关联住户",
+    "address": "详细地址",
+    "category_id": "诉求类别",
+    "tier": "分级响应",
+    "title": "标题",
+    "description": "诉求内容",
+    "platform_id": "承办部门",
+    "department_id": "承办部门",
+    "status": "状态",
+    "received_at": "受理时间",
+    "contact_due_at": "首次联系时限",
+    "contacted_at": "首次联系时间",
+    "dispatched_at": "办理时限",
+    "due_at": "办理时限",
+    "warn_at": "办理时限",
+    "due_workdays": "办理时限",
+    "due_provisional": "办理时限",
+    "resolved_at": "办结时间",
+    "result": "办理结果",
+    "callback_at": "满意度",
     "satisfaction": "满意度",
 }
 
 
 # --------------------------------------------------------------------------- reference data
+
 
 def _fold(value: str) -> str:
     return "".join(value.split()).replace("／", "/")
@@ -147,16 +233,18 @@ def _departments(ctx: Context) -> dict[str, list[tuple[int, int, str, str]]]:
     """Active departments of the township's platforms by name: [(id, platform id, platform, name)]."""
     out: dict[str, list[tuple[int, int, str, str]]] = {}
     for did, pid, pname, dname in ctx.s.execute(
-            select(Department.id, Platform.id, Platform.name, Department.name)
-            .join(Platform, Platform.id == Department.platform_id)
-            .where(Department.active.is_(True), Platform.township_id == ctx.township_id)
-            .order_by(Department.id)):
+        select(Department.id, Platform.id, Platform.name, Department.name)
+        .join(Platform, Platform.id == Department.platform_id)
+        .where(Department.active.is_(True), Platform.township_id == ctx.township_id)
+        .order_by(Department.id)
+    ):
         for key in (_fold(dname), _fold(f"{pname}/{dname}")):
             out.setdefault(key, []).append((did, pid, pname, dname))
     return out
 
 
 # --------------------------------------------------------------------------- check
+
 
 class _Ref:
     """What the rows are checked against, read once."""
@@ -169,9 +257,14 @@ class _Ref:
         self.village_by_name: dict[str, list[int]] = {}
         for v in villages:
             self.village_by_name.setdefault(_fold(v.name), []).append(v.id)
-        self.grids = {code.upper(): (gid, vid) for gid, code, vid in s.execute(
-            select(Grid.id, Grid.code, Grid.village_id).join(Village, Village.id == Grid.village_id)
-            .where(Village.township_id == town))}
+        self.grids = {
+            code.upper(): (gid, vid)
+            for gid, code, vid in s.execute(
+                select(Grid.id, Grid.code, Grid.village_id)
+                .join(Village, Village.id == Grid.village_id)
+                .where(Village.township_id == town)
+            )
+        }
         self.categories, self.ambiguous = _categories(ctx)
         self.departments = _departments(ctx)
         self.clock = Clock(s)
@@ -272,8 +365,14 @@ def _row(ctx: Context, ref: _Ref, number: int, values: dict[str, Any], now: date
     grid_id = _grid(row, ref, village_id)
     address = _desk_text(row, "详细地址", max_len=orders_svc.ADDRESS_MAX)
     category = _category(row, ref)
-    description = _desk_text(row, "诉求内容", min_len=orders_svc.DESCRIPTION_MIN, max_len=orders_svc.DESCRIPTION_MAX,
-                             required=True, multiline=True)
+    description = _desk_text(
+        row,
+        "诉求内容",
+        min_len=orders_svc.DESCRIPTION_MIN,
+        max_len=orders_svc.DESCRIPTION_MAX,
+        required=True,
+        multiline=True,
+    )
     title = _desk_text(row, "标题", max_len=orders_svc.TITLE_MAX)
     department = _department(row, ref)
     status = row.choice("状态", STATUSES)
@@ -312,29 +411,57 @@ def _row(ctx: Context, ref: _Ref, number: int, values: dict[str, Any], now: date
 
     # the desk's own check of what it would register (its texts, its phone rule), on the cleaned row
     try:
-        clean = orders_svc.validate_intake(orders_svc.Intake(
-            channel=channel, description=description, category_id=category["id"], village_id=village_id,
-            grid_id=grid_id, caller_name=name, caller_phone=phone, address=address, title=title))
+        clean = orders_svc.validate_intake(
+            orders_svc.Intake(
+                channel=channel,
+                description=description,
+                category_id=category["id"],
+                village_id=village_id,
+                grid_id=grid_id,
+                caller_name=name,
+                caller_phone=phone,
+                address=address,
+                title=title,
+            )
+        )
     except ValidationError as exc:
         row.bad(INTAKE_COLUMNS.get(exc.field or "", "诉求内容"), exc.message)
         return None
 
     clocks = ref.clocks(category["id"])
     instant = category["default_tier"] == "instant"
-    answered = (instant and status == "archived" and department is None
-                and to_local(resolved).date() == to_local(received).date())
+    answered = (
+        instant
+        and status == "archived"
+        and department is None
+        and to_local(resolved).date() == to_local(received).date()
+    )
     out: dict[str, Any] = {
-        "channel": channel, "caller_name": clean["caller_name"], "caller_phone": clean["caller_phone"],
-        "village_id": village_id, "grid_id": grid_id, "household_id": None, "address": clean["address"],
-        "category_id": category["id"], "tier": "instant" if answered else ("local" if instant else category["default_tier"]),
-        "title": clean["title"] or orders_svc.derive_title(clean["description"], ref.village_names[village_id],
-                                                           category["name"]),
-        "description": clean["description"], "platform_id": department[1] if department else None,
-        "department_id": department[0] if department else None, "status": status, "received_at": received,
+        "channel": channel,
+        "caller_name": clean["caller_name"],
+        "caller_phone": clean["caller_phone"],
+        "village_id": village_id,
+        "grid_id": grid_id,
+        "household_id": None,
+        "address": clean["address"],
+        "category_id": category["id"],
+        "tier": "instant" if answered else ("local" if instant else category["default_tier"]),
+        "title": clean["title"]
+        or orders_svc.derive_title(clean["description"], ref.village_names[village_id], category["name"]),
+        "description": clean["description"],
+        "platform_id": department[1] if department else None,
+        "department_id": department[0] if department else None,
+        "status": status,
+        "received_at": received,
         "contact_due_at": contact_deadline(received, clocks.contact_hours),
         "contacted_at": contacted or (received if answered else resolved),
-        "dispatched_at": None, "due_at": None, "warn_at": None, "due_workdays": None, "due_provisional": False,
-        "resolved_at": resolved, "result": result,
+        "dispatched_at": None,
+        "due_at": None,
+        "warn_at": None,
+        "due_workdays": None,
+        "due_provisional": False,
+        "resolved_at": resolved,
+        "result": result,
         "callback_at": resolved if rating not in (None, "none") else None,
         "satisfaction": rating if rating not in (None, "none") else None,
     }
@@ -344,15 +471,33 @@ def _row(ctx: Context, ref: _Ref, number: int, values: dict[str, Any], now: date
         except ValidationError as exc:
             row.bad("受理时间", exc.message)
             return None
-        out.update(dispatched_at=received, due_at=due, warn_at=warn_point(received, due),
-                   due_workdays=clocks.handling_workdays, due_provisional=provisional)
-    return {"line": number, "no": no, "values": out, "answered": answered,
-            "department": f"{department[2]}{department[3]}" if department else None}
+        out.update(
+            dispatched_at=received,
+            due_at=due,
+            warn_at=warn_point(received, due),
+            due_workdays=clocks.handling_workdays,
+            due_provisional=provisional,
+        )
+    return {
+        "line": number,
+        "no": no,
+        "values": out,
+        "answered": answered,
+        "department": f"{department[2]}{department[3]}" if department else None,
+    }
 
 
 # the desk's field -> the ledger's column (a refusal of validate_intake, reported where it belongs)
-INTAKE_COLUMNS = {"channel": "渠道", "description": "诉求内容", "caller_name": "来电人姓名", "caller_phone": "联系电话",
-                  "address": "详细地址", "title": "标题", "category_id": "诉求类别", "village_id": "所属村（社区）"}
+INTAKE_COLUMNS = {
+    "channel": "渠道",
+    "description": "诉求内容",
+    "caller_name": "来电人姓名",
+    "caller_phone": "联系电话",
+    "address": "详细地址",
+    "title": "标题",
+    "category_id": "诉求类别",
+    "village_id": "所属村（社区）",
+}
 
 
 def _households(ctx: Context, plans: list[dict]) -> None:
@@ -362,8 +507,10 @@ def _households(ctx: Context, plans: list[dict]) -> None:
     found: dict[tuple[str, int], list[tuple[int, int]]] = {}
     for i in range(0, len(phones), CHUNK):
         for hid, phone, gid, vid in ctx.s.execute(
-                select(Household.id, Household.phone, Household.grid_id, Grid.village_id)
-                .join(Grid, Grid.id == Household.grid_id).where(Household.phone.in_(phones[i:i + CHUNK]))):
+            select(Household.id, Household.phone, Household.grid_id, Grid.village_id)
+            .join(Grid, Grid.id == Household.grid_id)
+            .where(Household.phone.in_(phones[i : i + CHUNK]))
+        ):
             found.setdefault((phone, vid), []).append((hid, gid))
     for p in plans:
         v = p["values"]
@@ -377,16 +524,20 @@ def _existing(ctx: Context, numbers: list[str]) -> dict[str, tuple[WorkOrder, bo
     console since (its version is not the one the last import left)."""
     orders: dict[str, WorkOrder] = {}
     for i in range(0, len(numbers), CHUNK):
-        for o in ctx.s.scalars(select(WorkOrder).where(WorkOrder.external_source == SOURCE,
-                                                       WorkOrder.external_no.in_(numbers[i:i + CHUNK]))):
+        for o in ctx.s.scalars(
+            select(WorkOrder).where(
+                WorkOrder.external_source == SOURCE, WorkOrder.external_no.in_(numbers[i : i + CHUNK])
+            )
+        ):
             orders[o.external_no] = o
     left: dict[int, int] = {}
     ids = [o.id for o in orders.values()]
     for i in range(0, len(ids), CHUNK):
         for oid, data in ctx.s.execute(
-                select(WorkOrderEvent.order_id, WorkOrderEvent.data)
-                .where(WorkOrderEvent.order_id.in_(ids[i:i + CHUNK]), WorkOrderEvent.action == IMPORT_ACTION)
-                .order_by(WorkOrderEvent.id)):
+            select(WorkOrderEvent.order_id, WorkOrderEvent.data)
+            .where(WorkOrderEvent.order_id.in_(ids[i : i + CHUNK]), WorkOrderEvent.action == IMPORT_ACTION)
+            .order_by(WorkOrderEvent.id)
+        ):
             left[oid] = (data or {}).get("version", 0)
     return {no: (o, left.get(o.id) != o.version) for no, o in orders.items()}
 
@@ -414,11 +565,28 @@ def check(ctx: Context, sheets: dict[str, list[tuple[int, dict[str, Any]]]]) -> 
 
 # --------------------------------------------------------------------------- write
 
-def _event(order: WorkOrder, at: datetime, action: str, before: str | None, after: str, note: str,
-           data: dict | None = None, actor_id: int | None = None) -> dict[str, Any]:
+
+def _event(
+    order: WorkOrder,
+    at: datetime,
+    action: str,
+    before: str | None,
+    after: str,
+    note: str,
+    data: dict | None = None,
+    actor_id: int | None = None,
+) -> dict[str, Any]:
     """A timeline row, inserted with the others of its batch in one statement."""
-    return {"order_id": order.id, "at": at, "actor_id": actor_id, "action": action, "from_status": before,
-            "to_status": after, "note": note, "data": audit.clean(data) if data else None}
+    return {
+        "order_id": order.id,
+        "at": at,
+        "actor_id": actor_id,
+        "action": action,
+        "from_status": before,
+        "to_status": after,
+        "note": note,
+        "data": audit.clean(data) if data else None,
+    }
 
 
 def _clock_text(v: dict) -> str:
@@ -431,25 +599,72 @@ def _clock_text(v: dict) -> str:
 def _steps(order: WorkOrder, p: dict) -> list[dict[str, Any]]:
     """The ledger's known steps at their moments (by nobody: the console did not see them)."""
     v = p["values"]
-    out = [_event(order, v["received_at"], "receive", None, "received", f"{CHANNELS[v['channel']]}受理：{v['title']}",
-                  {"channel": v["channel"]})]
+    out = [
+        _event(
+            order,
+            v["received_at"],
+            "receive",
+            None,
+            "received",
+            f"{CHANNELS[v['channel']]}受理：{v['title']}",
+            {"channel": v["channel"]},
+        )
+    ]
     if p["answered"]:
-        out.append(_event(order, v["resolved_at"], "answer", "received", "archived",
-                          f"即办答复：{v['result']}" if v["result"] else "即办答复（历史台账未记答复内容）。"))
+        out.append(
+            _event(
+                order,
+                v["resolved_at"],
+                "answer",
+                "received",
+                "archived",
+                f"即办答复：{v['result']}" if v["result"] else "即办答复（历史台账未记答复内容）。",
+            )
+        )
     else:
         to = "in_progress" if v["status"] == "in_progress" else "dispatched"
         where = f"派至{p['department']}，" if p["department"] else "（历史台账未记承办部门）"
-        out.append(_event(order, v["dispatched_at"], "dispatch", "received", to,
-                          f"{where}限{v['due_workdays']}个工作日办结。",
-                          {"platform_id": v["platform_id"], "department_id": v["department_id"],
-                           "workdays": v["due_workdays"], "due_at": v["due_at"], "provisional": v["due_provisional"]}))
+        out.append(
+            _event(
+                order,
+                v["dispatched_at"],
+                "dispatch",
+                "received",
+                to,
+                f"{where}限{v['due_workdays']}个工作日办结。",
+                {
+                    "platform_id": v["platform_id"],
+                    "department_id": v["department_id"],
+                    "workdays": v["due_workdays"],
+                    "due_at": v["due_at"],
+                    "provisional": v["due_provisional"],
+                },
+            )
+        )
         if v["status"] == "archived":
-            out.append(_event(order, v["resolved_at"], "resolve", to, "archived",
-                              v["result"] or "已办结（历史台账未记办理结果）。",
-                              {"on_time": v["resolved_at"] <= v["due_at"]}))
+            out.append(
+                _event(
+                    order,
+                    v["resolved_at"],
+                    "resolve",
+                    to,
+                    "archived",
+                    v["result"] or "已办结（历史台账未记办理结果）。",
+                    {"on_time": v["resolved_at"] <= v["due_at"]},
+                )
+            )
     if v["satisfaction"]:
-        out.append(_event(order, v["callback_at"], "callback", "archived", "archived",
-                          f"回访诉求人，评价：{SATISFACTION[v['satisfaction']]}。", {"satisfaction": v["satisfaction"]}))
+        out.append(
+            _event(
+                order,
+                v["callback_at"],
+                "callback",
+                "archived",
+                "archived",
+                f"回访诉求人，评价：{SATISFACTION[v['satisfaction']]}。",
+                {"satisfaction": v["satisfaction"]},
+            )
+        )
     return out
 
 
@@ -458,20 +673,42 @@ def _create(ctx: Context, plans: list[dict], now: datetime) -> None:
     orders = []
     for p in plans:
         v = p["values"]
-        order = WorkOrder(number=next_number(ctx.s, orders_svc.NUMBER_PREFIX, v["received_at"]),
-                          township_id=ctx.township_id, external_source=SOURCE, external_no=p["no"],
-                          created_by=actor_id, version=1, updated_at=now, **v)
+        order = WorkOrder(
+            number=next_number(ctx.s, orders_svc.NUMBER_PREFIX, v["received_at"]),
+            township_id=ctx.township_id,
+            external_source=SOURCE,
+            external_no=p["no"],
+            created_by=actor_id,
+            version=1,
+            updated_at=now,
+            **v,
+        )
         orders.append(order)
     ctx.s.add_all(orders)
     ctx.s.flush()
     events: list[dict[str, Any]] = []
     for order, p in zip(orders, plans, strict=True):
         events += _steps(order, p)
-        events.append(_event(order, now, IMPORT_ACTION, order.status, order.status,
-                             f"由历史台账导入：原工单编号 {p['no']}。{_clock_text(p['values'])}",
-                             {"external_no": p["no"], "line": p["line"], "version": 1}, actor_id))
-        audit.record(ctx.s, ctx.actor, "work_order.import", "work_order", order.id,
-                     after={"number": order.number, "external_no": p["no"], **p["values"]})
+        events.append(
+            _event(
+                order,
+                now,
+                IMPORT_ACTION,
+                order.status,
+                order.status,
+                f"由历史台账导入：原工单编号 {p['no']}。{_clock_text(p['values'])}",
+                {"external_no": p["no"], "line": p["line"], "version": 1},
+                actor_id,
+            )
+        )
+        audit.record(
+            ctx.s,
+            ctx.actor,
+            "work_order.import",
+            "work_order",
+            order.id,
+            after={"number": order.number, "external_no": p["no"], **p["values"]},
+        )
         ctx.count(ORDERS.name, "created")
     ctx.s.execute(insert(WorkOrderEvent), events)
     ctx.s.flush()
@@ -489,13 +726,31 @@ def _update(ctx: Context, order: WorkOrder, p: dict, now: datetime) -> None:
     order.updated_at = now
     ctx.s.flush()
     columns = list(dict.fromkeys(FIELD_COLUMNS.get(k, k) for k in diff))
-    ctx.s.execute(insert(WorkOrderEvent), [_event(order, now, IMPORT_ACTION, status, order.status,
-                     f"历史台账重新导入（原工单编号 {p['no']}）：{'、'.join(columns)}按台账更新。"
-                     + (_clock_text(p["values"]) if "due_at" in diff else ""),
-                     {"external_no": p["no"], "line": p["line"], "version": order.version, "changed": sorted(diff)},
-                     ctx.actor.user_id or None)])
-    audit.record(ctx.s, ctx.actor, "work_order.import", "work_order", order.id,
-                 before={k: b for k, (b, _) in diff.items()}, after={k: a for k, (_, a) in diff.items()})
+    ctx.s.execute(
+        insert(WorkOrderEvent),
+        [
+            _event(
+                order,
+                now,
+                IMPORT_ACTION,
+                status,
+                order.status,
+                f"历史台账重新导入（原工单编号 {p['no']}）：{'、'.join(columns)}按台账更新。"
+                + (_clock_text(p["values"]) if "due_at" in diff else ""),
+                {"external_no": p["no"], "line": p["line"], "version": order.version, "changed": sorted(diff)},
+                ctx.actor.user_id or None,
+            )
+        ],
+    )
+    audit.record(
+        ctx.s,
+        ctx.actor,
+        "work_order.import",
+        "work_order",
+        order.id,
+        before={k: b for k, (b, _) in diff.items()},
+        after={k: a for k, (_, a) in diff.items()},
+    )
     ctx.count(ORDERS.name, "updated")
 
 
@@ -506,8 +761,8 @@ def write(ctx: Context, plan: dict[str, Any]) -> dict[str, dict[str, int]]:
     new = sorted((p for p in rows if p["no"] not in existing), key=lambda p: (p["values"]["received_at"], p["line"]))
     done = 0
     for i in range(0, len(new), CHUNK):  # numbered in the order of receipt
-        _create(ctx, new[i:i + CHUNK], now)
-        done += len(new[i:i + CHUNK])
+        _create(ctx, new[i : i + CHUNK], now)
+        done += len(new[i : i + CHUNK])
         if done % 1000 == 0 or done == len(new):
             ctx.tick(0.5 + 0.45 * done / len(rows), f"已写入 {done}/{len(rows)} 行")
     for p in rows:

@@ -45,44 +45,88 @@ _TAG_SPLIT = re.compile(r"[、,;；，/\s]+")
 _EXAMPLE_ID = "11010119800101001" + id_check_digit("11010119800101001")
 _TAG_HELP = "可填多个，用顿号“、”或逗号分隔：" + "、".join(RESIDENT_TAGS.values()) + "。"
 
-HOUSEHOLDS = Sheet("住户", (
-    Col("所在网格编码", "本乡镇已有的网格编码（先导入“组织架构”模板）。", "SMJ-01-G01", True, options="grids", width=18),
-    Col("户地址", "与网格编码一起识别一户，同一网格内不重复，如 东湖村一组12号。", "东湖村一组12号", True, width=26),
-    Col("户主姓名", "与“居民”表中关系为“户主”的居民姓名一致。", "王建国", True, width=12),
-    Col("联系电话", "手机号或带区号的固定电话；留空时取户主（或该户第一位有电话的居民）的电话。",
-        "13912345678", width=16),
-    Col("十户单元", "本网格已有的十户单元名称（在“组织架构”模板的“十户单元”表中建立）；不属于十户单元的户留空。",
-        "东湖村一组第1十户", width=20),
-    Col("特殊群体", "户的特殊群体（如 困难家庭），" + _TAG_HELP + "该户居民的特殊群体会自动并入。", None, width=20),
-    Col("家庭人口", f"1至{SIZE_MAX}的整数；留空时按该户居民人数计算。", 3, width=10),
-), "按“所在网格编码 + 户地址”识别：已有则更新，否则新建")
+HOUSEHOLDS = Sheet(
+    "住户",
+    (
+        Col(
+            "所在网格编码",
+            "本乡镇已有的网格编码（先导入“组织架构”模板）。",
+            "SMJ-01-G01",
+            True,
+            options="grids",
+            width=18,
+        ),
+        Col(
+            "户地址", "与网格编码一起识别一户，同一网格内不重复，如 东湖村一组12号。", "东湖村一组12号", True, width=26
+        ),
+        Col("户主姓名", "与“居民”表中关系为“户主”的居民姓名一致。", "王建国", True, width=12),
+        Col(
+            "联系电话",
+            "手机号或带区号的固定电话；留空时取户主（或该户第一位有电话的居民）的电话。",
+            "13912345678",
+            width=16,
+        ),
+        Col(
+            "十户单元",
+            "本网格已有的十户单元名称（在“组织架构”模板的“十户单元”表中建立）；不属于十户单元的户留空。",
+            "东湖村一组第1十户",
+            width=20,
+        ),
+        Col("特殊群体", "户的特殊群体（如 困难家庭），" + _TAG_HELP + "该户居民的特殊群体会自动并入。", None, width=20),
+        Col("家庭人口", f"1至{SIZE_MAX}的整数；留空时按该户居民人数计算。", 3, width=10),
+    ),
+    "按“所在网格编码 + 户地址”识别：已有则更新，否则新建",
+)
 
-RESIDENTS = Sheet("居民", (
-    Col("所在网格编码", "居民所在户的网格编码。", "SMJ-01-G01", True, options="grids", width=18),
-    Col("户地址", "须为本文件“住户”表中的户或系统中已有的户。", "东湖村一组12号", True, width=26),
-    Col("姓名", "居民姓名。", "王建国", True, width=12),
-    Col("身份证号", "18位，全县不重复；可留空（留空时按“户 + 姓名”识别，性别须填写）。", _EXAMPLE_ID, width=22),
-    Col("性别", "男或女；留空时按身份证号推算。", "男", choices=tuple(GENDERS), width=8),
-    Col("出生年份", "四位年份；留空时按身份证号推算，填写时须与身份证号一致。", 1980, width=10),
-    Col("联系电话", "手机号或带区号的固定电话。", "13912345678", width=16),
-    Col("与户主关系", "户主、配偶、子女、父母、孙子女、兄弟姐妹或其他；每户一名户主。", "户主",
-        choices=RELATIONS, width=12),
-    Col("特殊群体", _TAG_HELP, None, width=20),
-    Col("是否十户长", "填“是”则为其所在户所属十户单元的十户长（每个单元一人）；留空或“否”不改动已有的十户长。",
-        "否", choices=("是", "否"), width=10),
-), "有身份证号的按身份证号识别，否则按“所在网格编码 + 户地址 + 姓名”识别：已有则更新，否则新建")
+RESIDENTS = Sheet(
+    "居民",
+    (
+        Col("所在网格编码", "居民所在户的网格编码。", "SMJ-01-G01", True, options="grids", width=18),
+        Col("户地址", "须为本文件“住户”表中的户或系统中已有的户。", "东湖村一组12号", True, width=26),
+        Col("姓名", "居民姓名。", "王建国", True, width=12),
+        Col("身份证号", "18位，全县不重复；可留空（留空时按“户 + 姓名”识别，性别须填写）。", _EXAMPLE_ID, width=22),
+        Col("性别", "男或女；留空时按身份证号推算。", "男", choices=tuple(GENDERS), width=8),
+        Col("出生年份", "四位年份；留空时按身份证号推算，填写时须与身份证号一致。", 1980, width=10),
+        Col("联系电话", "手机号或带区号的固定电话。", "13912345678", width=16),
+        Col(
+            "与户主关系",
+            "户主、配偶、子女、父母、孙子女、兄弟姐妹或其他；每户一名户主。",
+            "户主",
+            choices=RELATIONS,
+            width=12,
+        ),
+        Col("特殊群体", _TAG_HELP, None, width=20),
+        Col(
+            "是否十户长",
+            "填“是”则为其所在户所属十户单元的十户长（每个单元一人）；留空或“否”不改动已有的十户长。",
+            "否",
+            choices=("是", "否"),
+            width=10,
+        ),
+    ),
+    "有身份证号的按身份证号识别，否则按“所在网格编码 + 户地址 + 姓名”识别：已有则更新，否则新建",
+)
 
 CHIEFS = "十户长"  # the counts' name for the units whose chief the file sets
 
-SPEC = Spec("households", "住户与居民", "roster.import", (HOUSEHOLDS, RESIDENTS), notes=(
-    "导入顺序：先“组织架构”（村、网格、十户单元），再本文件，再网格花名册（网格员、党员及联户）。",
-    "特殊群体：" + "、".join(RESIDENT_TAGS.values()) + "；户的特殊群体为“住户”表所填加上该户居民（本文件中的和系统中已有的）的特殊群体。",
-    "身份证号已登记为其他乡镇居民的，不能导入（同一人全县只登记一次）。",
-    "空白的选填列会清空系统中的原值（身份证号除外：已登记的身份证号不会因留空而清除）。",
-))
+SPEC = Spec(
+    "households",
+    "住户与居民",
+    "roster.import",
+    (HOUSEHOLDS, RESIDENTS),
+    notes=(
+        "导入顺序：先“组织架构”（村、网格、十户单元），再本文件，再网格花名册（网格员、党员及联户）。",
+        "特殊群体："
+        + "、".join(RESIDENT_TAGS.values())
+        + "；户的特殊群体为“住户”表所填加上该户居民（本文件中的和系统中已有的）的特殊群体。",
+        "身份证号已登记为其他乡镇居民的，不能导入（同一人全县只登记一次）。",
+        "空白的选填列会清空系统中的原值（身份证号除外：已登记的身份证号不会因留空而清除）。",
+    ),
+)
 
 
 # --------------------------------------------------------------------------- cells
+
 
 def _grid_code(row: RowCheck, column: str) -> str | None:
     value = folded(row.text(column))
@@ -108,7 +152,9 @@ def _tags(row: RowCheck, column: str = "特殊群体") -> list[str] | None:
         else:
             unknown.append(part)
     if unknown:
-        row.bad(column, "“" + "、".join(unknown)[:60] + "”不是特殊群体，可填：" + "、".join(RESIDENT_TAGS.values()) + "。")
+        row.bad(
+            column, "“" + "、".join(unknown)[:60] + "”不是特殊群体，可填：" + "、".join(RESIDENT_TAGS.values()) + "。"
+        )
         return None
     return [c for c in RESIDENT_TAGS if c in codes]
 
@@ -132,24 +178,37 @@ def _from_id(ident: str) -> tuple[str, int]:
 
 
 def _chunks(values: list[Any]) -> list[list[Any]]:
-    return [values[k:k + CHUNK] for k in range(0, len(values), CHUNK)]
+    return [values[k : k + CHUNK] for k in range(0, len(values), CHUNK)]
 
 
 # --------------------------------------------------------------------------- check
+
 
 def check(ctx: Context, sheets: dict[str, list[tuple[int, dict[str, Any]]]]) -> dict[str, Any]:
     s, town = ctx.s, ctx.township_id
     hh_rows, res_rows = sheets.get(HOUSEHOLDS.name, []), sheets.get(RESIDENTS.name, [])
     total = max(1, len(hh_rows) + len(res_rows))
-    grids = {code: gid for code, gid in s.execute(
-        select(Grid.code, Grid.id).join(Village, Village.id == Grid.village_id).where(Village.township_id == town))}
+    grids = {
+        code: gid
+        for code, gid in s.execute(
+            select(Grid.code, Grid.id).join(Village, Village.id == Grid.village_id).where(Village.township_id == town)
+        )
+    }
     units: dict[tuple[int, str], list[TenHouseholdUnit]] = defaultdict(list)
-    for unit in s.scalars(select(TenHouseholdUnit).join(Grid, Grid.id == TenHouseholdUnit.grid_id)
-                          .join(Village, Village.id == Grid.village_id).where(Village.township_id == town)):
+    for unit in s.scalars(
+        select(TenHouseholdUnit)
+        .join(Grid, Grid.id == TenHouseholdUnit.grid_id)
+        .join(Village, Village.id == Grid.village_id)
+        .where(Village.township_id == town)
+    ):
         units[(unit.grid_id, unit.name)].append(unit)
     on_file: dict[tuple[int, str], list[Household]] = defaultdict(list)
-    for hh in s.scalars(select(Household).join(Grid, Grid.id == Household.grid_id)
-                        .join(Village, Village.id == Grid.village_id).where(Village.township_id == town)):
+    for hh in s.scalars(
+        select(Household)
+        .join(Grid, Grid.id == Household.grid_id)
+        .join(Village, Village.id == Grid.village_id)
+        .where(Village.township_id == town)
+    ):
         on_file[(hh.grid_id, hh.address)].append(hh)
 
     def grid_of(row: RowCheck, code: str | None) -> int | None:
@@ -180,21 +239,37 @@ def check(ctx: Context, sheets: dict[str, list[tuple[int, dict[str, Any]]]]) -> 
         if gid is not None and unit_name:
             found = units.get((gid, unit_name), [])
             if not found:
-                row.bad("十户单元", f"网格“{code}”中没有名为“{unit_name}”的十户单元，"
-                                "请先在“组织架构”模板的“十户单元”表中填写并导入。")
+                row.bad(
+                    "十户单元",
+                    f"网格“{code}”中没有名为“{unit_name}”的十户单元，请先在“组织架构”模板的“十户单元”表中填写并导入。",
+                )
             elif len(found) > 1:
-                row.bad("十户单元", f"网格“{code}”中有多个名为“{unit_name}”的十户单元，无法确定是哪一个，请先在系统中核对。")
+                row.bad(
+                    "十户单元", f"网格“{code}”中有多个名为“{unit_name}”的十户单元，无法确定是哪一个，请先在系统中核对。"
+                )
             else:
                 unit_id = found[0].id
         existing = on_file.get((gid, address), []) if gid is not None and address else []
         if len(existing) > 1:
-            row.bad("户地址", f"系统中网格“{code}”有多户地址为“{address[:60]}”的户，无法确定是哪一户，请先在系统中核对。")
+            row.bad(
+                "户地址", f"系统中网格“{code}”有多户地址为“{address[:60]}”的户，无法确定是哪一户，请先在系统中核对。"
+            )
         if row.ok and (gid, address) not in households:
             households[(gid, address)] = {
-                "number": number, "code": code, "record": existing[0] if existing else None,
-                "values": {"grid_id": gid, "unit_id": unit_id, "address": address, "head_name": head,
-                           "phone": phone, "size": size, "tags": tags},
-                "residents": []}
+                "number": number,
+                "code": code,
+                "record": existing[0] if existing else None,
+                "values": {
+                    "grid_id": gid,
+                    "unit_id": unit_id,
+                    "address": address,
+                    "head_name": head,
+                    "phone": phone,
+                    "size": size,
+                    "tags": tags,
+                },
+                "residents": [],
+            }
     duplicates(ctx, HOUSEHOLDS, keyed, "所在网格编码和户地址")
 
     # ---- 居民: each cell first
@@ -227,7 +302,10 @@ def check(ctx: Context, sheets: dict[str, list[tuple[int, dict[str, Any]]]]) -> 
                 if not found:
                     row.bad("户地址", f"网格“{code}”中没有地址为“{address[:60]}”的户：请在“住户”表中填写该户。")
                 elif len(found) > 1:
-                    row.bad("户地址", f"系统中网格“{code}”有多户地址为“{address[:60]}”的户，无法确定是哪一户，请先在系统中核对。")
+                    row.bad(
+                        "户地址",
+                        f"系统中网格“{code}”有多户地址为“{address[:60]}”的户，无法确定是哪一户，请先在系统中核对。",
+                    )
                 else:
                     household = found[0]
         if ident:
@@ -236,9 +314,23 @@ def check(ctx: Context, sheets: dict[str, list[tuple[int, dict[str, Any]]]]) -> 
                 row.bad("性别", f"与身份证号不符（身份证号显示为{id_gender}性）。")
             if born and born != id_year:
                 row.bad("出生年份", f"与身份证号不符（身份证号显示出生于{id_year}年）。")
-        parsed.append({"row": row, "number": number, "hkey": hkey, "household": household, "name": name,
-                       "ident": ident, "no_id": text(values.get("身份证号")) is None, "gender": gender,
-                       "born": born, "phone": phone, "relation": relation, "tags": tags, "chief": chief})
+        parsed.append(
+            {
+                "row": row,
+                "number": number,
+                "hkey": hkey,
+                "household": household,
+                "name": name,
+                "ident": ident,
+                "no_id": text(values.get("身份证号")) is None,
+                "gender": gender,
+                "born": born,
+                "phone": phone,
+                "relation": relation,
+                "tags": tags,
+                "chief": chief,
+            }
+        )
 
     duplicates(ctx, RESIDENTS, [(p["number"], p["ident"]) for p in parsed], "身份证号")
     same_name: dict[tuple[Any, str], list[dict[str, Any]]] = defaultdict(list)
@@ -248,7 +340,10 @@ def check(ctx: Context, sheets: dict[str, list[tuple[int, dict[str, Any]]]]) -> 
     for group in same_name.values():
         if len(group) > 1 and any(p["no_id"] for p in group):
             for p in group[1:]:
-                p["row"].bad("姓名", f"与第{group[0]['number']}行同户同名，且未都填写身份证号，无法区分是否为同一人；请填写身份证号。")
+                p["row"].bad(
+                    "姓名",
+                    f"与第{group[0]['number']}行同户同名，且未都填写身份证号，无法区分是否为同一人；请填写身份证号。",
+                )
 
     # ---- 居民: the records on file (by ID number, county-wide for the refusal; by household)
     rows_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -259,10 +354,13 @@ def check(ctx: Context, sheets: dict[str, list[tuple[int, dict[str, Any]]]]) -> 
     mine: list[int] = []
     for chunk in _chunks(idents):
         for rid, ident, rtown in s.execute(
-                select(Resident.id, Resident.id_number, Village.township_id)
-                .join(Household, Household.id == Resident.household_id).join(Grid, Grid.id == Household.grid_id)
-                .join(Village, Village.id == Grid.village_id).where(Resident.id_number.in_(chunk))
-                .execution_options(**ALL_TOWNSHIPS)):
+            select(Resident.id, Resident.id_number, Village.township_id)
+            .join(Household, Household.id == Resident.household_id)
+            .join(Grid, Grid.id == Household.grid_id)
+            .join(Village, Village.id == Grid.village_id)
+            .where(Resident.id_number.in_(chunk))
+            .execution_options(**ALL_TOWNSHIPS)
+        ):
             if rtown == town:
                 mine.append(rid)
             else:
@@ -298,8 +396,11 @@ def check(ctx: Context, sheets: dict[str, list[tuple[int, dict[str, Any]]]]) -> 
         hid = home_id(p)
         if hid is None or not p["name"]:
             continue
-        candidates = [r for r in by_home.get((hid, p["name"]), []) if r.id not in claimed
-                      and (p["ident"] is None or r.id_number is None)]
+        candidates = [
+            r
+            for r in by_home.get((hid, p["name"]), [])
+            if r.id not in claimed and (p["ident"] is None or r.id_number is None)
+        ]
         if p["ident"] is None and len(candidates) > 1:
             p["row"].bad("身份证号", f"系统中该户有{len(candidates)}名叫“{p['name']}”的居民，请填写身份证号以区分。")
         elif candidates:
@@ -332,26 +433,49 @@ def check(ctx: Context, sheets: dict[str, list[tuple[int, dict[str, Any]]]]) -> 
             if key in heads:
                 row.bad("与户主关系", f"与第{heads[key]['number']}行同为该户的户主，每户只能有一名户主。")
             elif head_name and head_name != p["name"]:
-                row.bad("与户主关系", f"该户的户主姓名为“{head_name}”{where}，与本行姓名“{p['name']}”不一致；"
-                                 "请核对户主姓名或与户主关系。")
+                row.bad(
+                    "与户主关系",
+                    f"该户的户主姓名为“{head_name}”{where}，与本行姓名“{p['name']}”不一致；"
+                    "请核对户主姓名或与户主关系。",
+                )
             heads.setdefault(key, p)
         if p["chief"] and h is not None:
             unit_id = h["values"]["unit_id"] if isinstance(h, dict) else h.unit_id
             if unit_id is None:
-                row.bad("是否十户长", "该户不属于任何十户单元，不能标为十户长（请在“住户”表的“十户单元”列填写该户所属单元）。")
+                row.bad(
+                    "是否十户长",
+                    "该户不属于任何十户单元，不能标为十户长（请在“住户”表的“十户单元”列填写该户所属单元）。",
+                )
             elif unit_id in chiefs:
-                row.bad("是否十户长", f"与第{chiefs[unit_id]['number']}行同属十户单元“{unit_by_id[unit_id].name}”，"
-                                  "每个十户单元只能有一名十户长。")
+                row.bad(
+                    "是否十户长",
+                    f"与第{chiefs[unit_id]['number']}行同属十户单元“{unit_by_id[unit_id].name}”，"
+                    "每个十户单元只能有一名十户长。",
+                )
             else:
                 chiefs[unit_id] = p
         if not row.ok:
             continue
-        values: dict[str, Any] = {"name": p["name"], "gender": gender, "birth_year": born, "phone": p["phone"],
-                                  "relation": p["relation"], "tags": _joined(p["tags"])}
+        values: dict[str, Any] = {
+            "name": p["name"],
+            "gender": gender,
+            "birth_year": born,
+            "phone": p["phone"],
+            "relation": p["relation"],
+            "tags": _joined(p["tags"]),
+        }
         if p["ident"]:
             values["id_number"] = p["ident"]
-        planned = {"number": p["number"], "record": rec, "household": h, "values": values,
-                   "unit_id": None, "phone": p["phone"], "tags": p["tags"], "head": p["relation"] == "户主"}
+        planned = {
+            "number": p["number"],
+            "record": rec,
+            "household": h,
+            "values": values,
+            "unit_id": None,
+            "phone": p["phone"],
+            "tags": p["tags"],
+            "head": p["relation"] == "户主",
+        }
         if p["chief"]:
             planned["unit_id"] = h["values"]["unit_id"] if isinstance(h, dict) else h.unit_id
         if isinstance(h, dict):
@@ -364,8 +488,13 @@ def check(ctx: Context, sheets: dict[str, list[tuple[int, dict[str, Any]]]]) -> 
     staying: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for r in sorted(residents.values(), key=lambda r: r.id):
         if r.id not in named:
-            staying[r.household_id].append({"phone": r.phone, "head": r.relation == "户主",
-                                             "tags": [t for t in (r.tags or "").split(",") if t in RESIDENT_TAGS]})
+            staying[r.household_id].append(
+                {
+                    "phone": r.phone,
+                    "head": r.relation == "户主",
+                    "tags": [t for t in (r.tags or "").split(",") if t in RESIDENT_TAGS],
+                }
+            )
     plan_households = []
     for h in households.values():
         values = h["values"]
@@ -386,6 +515,7 @@ def check(ctx: Context, sheets: dict[str, list[tuple[int, dict[str, Any]]]]) -> 
 
 # --------------------------------------------------------------------------- write
 
+
 def write(ctx: Context, plan: dict[str, Any]) -> dict[str, dict[str, int]]:
     total = max(1, len(plan["households"]) + len(plan["residents"]))
     for i, h in enumerate(plan["households"]):
@@ -398,13 +528,21 @@ def write(ctx: Context, plan: dict[str, Any]) -> dict[str, dict[str, int]]:
             ctx.tick(0.5 + 0.45 * (len(plan["households"]) + i) / total, f"写入居民（{i}/{len(plan['residents'])}）……")
         h = r["household"]
         values = {**r["values"], "household_id": h["saved"].id if isinstance(h, dict) else h.id}
-        saved = upsert(ctx, RESIDENTS.name, r["record"], lambda: Resident(is_party_member=False), values,
-                       "resident", "resident")
+        saved = upsert(
+            ctx, RESIDENTS.name, r["record"], lambda: Resident(is_party_member=False), values, "resident", "resident"
+        )
         if r["unit_id"] is not None:
             chiefs[r["unit_id"]] = saved.id
     for unit_id, resident_id in chiefs.items():
-        upsert(ctx, CHIEFS, plan["units"][unit_id], TenHouseholdUnit, {"chief_resident_id": resident_id},
-               "ten_household_unit", "ten_household_unit")
+        upsert(
+            ctx,
+            CHIEFS,
+            plan["units"][unit_id],
+            TenHouseholdUnit,
+            {"chief_resident_id": resident_id},
+            "ten_household_unit",
+            "ten_household_unit",
+        )
     return ctx.counts
 
 

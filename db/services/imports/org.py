@@ -22,41 +22,85 @@ from db.scope import ALL_TOWNSHIPS
 from db.services.imports.base import Col, Context, RowCheck, Sheet, Spec, duplicates, folded, upsert
 from db.services.roster import clean_phone
 
-VILLAGES = Sheet("村（社区）", (
-    Col("村（社区）编码", "本乡镇内每个村（社区）一个编码，字母、数字和短横线，全县不重复。", "SMJ-01", True, width=16),
-    Col("村（社区）名称", "如 东湖村、幸福社区。", "东湖村", True, width=18),
-    Col("类型", "行政村或社区。", "行政村", True, choices=tuple(VILLAGE_KINDS.values()), width=10),
-    Col("党组织书记", "姓名，可留空。", "王建国", width=12),
-), "按“村（社区）编码”识别：编码已有则更新名称、类型和书记，否则新建")
-GRIDS = Sheet("网格", (
-    Col("网格编码", "字母、数字和短横线，全县不重复。", "SMJ-01-G01", True, width=18),
-    Col("网格名称", "如 东湖村第一网格。", "东湖村第一网格", True, width=20),
-    Col("网格类型", "农村网格、社区网格或专属网格（学校、园区、市场等）。", "农村网格", True,
-        choices=tuple(GRID_KINDS.values()), width=12),
-    Col("所属村（社区）编码", "本文件“村（社区）”表中或系统中已有的编码。", "SMJ-01", True, options="village_codes",
-        width=18),
-    Col("网格描述", "四至范围、覆盖的村民小组等，可留空。", "东湖村一组、二组", width=30),
-), "按“网格编码”识别：编码已有则更新，否则新建")
-UNITS = Sheet("十户单元", (
-    Col("所属网格编码", "本文件“网格”表中或系统中已有的网格编码。", "SMJ-01-G01", True, options="grids", width=18),
-    Col("单元名称", "同一网格内不重复，如 东湖村一组第1十户。", "东湖村一组第1十户", True, width=22),
-    Col("十户长身份证号", "须为已登记的本网格居民；首次导入可留空，导入住户与居民后再导入一次即可补上。",
-        None, width=22),
-), "按“所属网格编码 + 单元名称”识别")
-MEDIATORS = Sheet("调解员", (
-    Col("姓名", "人民调解员姓名。", "刘乡贤", True, width=12),
-    Col("层级", "乡镇调解员或村级调解员。", "村级调解员", True, choices=tuple(MEDIATOR_LEVELS.values()), width=12),
-    Col("所属村（社区）编码", "村级调解员必填；乡镇调解员留空。", "SMJ-01", options="village_codes", width=18),
-    Col("联系电话", "手机号或带区号的固定电话。", "13700000001", width=14),
-    Col("专兼职", "专职或兼职，留空为兼职。", "兼职", choices=tuple(EMPLOYMENT.values()), width=8),
-    Col("专长", "如 乡贤、法律顾问、退休法官，可留空。", "乡贤", width=14),
-    Col("是否在岗", "是或否，留空为是。", "是", choices=("是", "否"), width=8),
-    Col("登录账号", "该调解员登录本系统所用的用户名（已在“用户与角色”中建立），可留空。", None, width=14),
-), "按“姓名 + 所属村（社区）编码”识别（乡镇调解员按姓名）")
+VILLAGES = Sheet(
+    "村（社区）",
+    (
+        Col(
+            "村（社区）编码",
+            "本乡镇内每个村（社区）一个编码，字母、数字和短横线，全县不重复。",
+            "SMJ-01",
+            True,
+            width=16,
+        ),
+        Col("村（社区）名称", "如 东湖村、幸福社区。", "东湖村", True, width=18),
+        Col("类型", "行政村或社区。", "行政村", True, choices=tuple(VILLAGE_KINDS.values()), width=10),
+        Col("党组织书记", "姓名，可留空。", "王建国", width=12),
+    ),
+    "按“村（社区）编码”识别：编码已有则更新名称、类型和书记，否则新建",
+)
+GRIDS = Sheet(
+    "网格",
+    (
+        Col("网格编码", "字母、数字和短横线，全县不重复。", "SMJ-01-G01", True, width=18),
+        Col("网格名称", "如 东湖村第一网格。", "东湖村第一网格", True, width=20),
+        Col(
+            "网格类型",
+            "农村网格、社区网格或专属网格（学校、园区、市场等）。",
+            "农村网格",
+            True,
+            choices=tuple(GRID_KINDS.values()),
+            width=12,
+        ),
+        Col(
+            "所属村（社区）编码",
+            "本文件“村（社区）”表中或系统中已有的编码。",
+            "SMJ-01",
+            True,
+            options="village_codes",
+            width=18,
+        ),
+        Col("网格描述", "四至范围、覆盖的村民小组等，可留空。", "东湖村一组、二组", width=30),
+    ),
+    "按“网格编码”识别：编码已有则更新，否则新建",
+)
+UNITS = Sheet(
+    "十户单元",
+    (
+        Col("所属网格编码", "本文件“网格”表中或系统中已有的网格编码。", "SMJ-01-G01", True, options="grids", width=18),
+        Col("单元名称", "同一网格内不重复，如 东湖村一组第1十户。", "东湖村一组第1十户", True, width=22),
+        Col(
+            "十户长身份证号",
+            "须为已登记的本网格居民；首次导入可留空，导入住户与居民后再导入一次即可补上。",
+            None,
+            width=22,
+        ),
+    ),
+    "按“所属网格编码 + 单元名称”识别",
+)
+MEDIATORS = Sheet(
+    "调解员",
+    (
+        Col("姓名", "人民调解员姓名。", "刘乡贤", True, width=12),
+        Col("层级", "乡镇调解员或村级调解员。", "村级调解员", True, choices=tuple(MEDIATOR_LEVELS.values()), width=12),
+        Col("所属村（社区）编码", "村级调解员必填；乡镇调解员留空。", "SMJ-01", options="village_codes", width=18),
+        Col("联系电话", "手机号或带区号的固定电话。", "13700000001", width=14),
+        Col("专兼职", "专职或兼职，留空为兼职。", "兼职", choices=tuple(EMPLOYMENT.values()), width=8),
+        Col("专长", "如 乡贤、法律顾问、退休法官，可留空。", "乡贤", width=14),
+        Col("是否在岗", "是或否，留空为是。", "是", choices=("是", "否"), width=8),
+        Col("登录账号", "该调解员登录本系统所用的用户名（已在“用户与角色”中建立），可留空。", None, width=14),
+    ),
+    "按“姓名 + 所属村（社区）编码”识别（乡镇调解员按姓名）",
+)
 
-SPEC = Spec("org", "组织架构", "roster.import", (VILLAGES, GRIDS, UNITS, MEDIATORS), notes=(
-    "导入顺序：先本文件（村、网格、十户单元），再“住户与居民”，再网格花名册（网格员、党员及联户），再矛盾纠纷台账和历史工单。",
-))
+SPEC = Spec(
+    "org",
+    "组织架构",
+    "roster.import",
+    (VILLAGES, GRIDS, UNITS, MEDIATORS),
+    notes=(
+        "导入顺序：先本文件（村、网格、十户单元），再“住户与居民”，再网格花名册（网格员、党员及联户），再矛盾纠纷台账和历史工单。",
+    ),
+)
 
 CODE_MAX = {"village": 20, "grid": 24}
 
@@ -80,8 +124,14 @@ def check(ctx: Context, sheets: dict[str, list[tuple[int, dict[str, Any]]]]) -> 
     s, town = ctx.s, ctx.township_id
     # codes are unique in the county: another township's code is seen (and refused) here
     taken_v = {c: t for c, t in s.execute(select(Village.code, Village.township_id).execution_options(**ALL_TOWNSHIPS))}
-    taken_g = {c: t for c, t in s.execute(select(Grid.code, Village.township_id).join(Village, Village.id == Grid.village_id)
-                                          .execution_options(**ALL_TOWNSHIPS))}
+    taken_g = {
+        c: t
+        for c, t in s.execute(
+            select(Grid.code, Village.township_id)
+            .join(Village, Village.id == Grid.village_id)
+            .execution_options(**ALL_TOWNSHIPS)
+        )
+    }
     villages = {v.code: v for v in s.scalars(select(Village).where(Village.township_id == town))}
     grids = {g.code: g for g in s.scalars(select(Grid).join(Village).where(Village.township_id == town))}
 
@@ -141,15 +191,31 @@ def check(ctx: Context, sheets: dict[str, list[tuple[int, dict[str, Any]]]]) -> 
                 chiefs_wanted[chief] = number
     duplicates(ctx, UNITS, keyed, "所属网格编码和单元名称")
     if chiefs_wanted:  # the chief must live in the unit's grid
-        found = {i: (rid, gcode) for i, rid, gcode in s.execute(
-            select(Resident.id_number, Resident.id, Grid.code).join(Household, Household.id == Resident.household_id)
-            .join(Grid, Grid.id == Household.grid_id).where(Resident.id_number.in_(list(chiefs_wanted))))}
+        found = {
+            i: (rid, gcode)
+            for i, rid, gcode in s.execute(
+                select(Resident.id_number, Resident.id, Grid.code)
+                .join(Household, Household.id == Resident.household_id)
+                .join(Grid, Grid.id == Household.grid_id)
+                .where(Resident.id_number.in_(list(chiefs_wanted)))
+            )
+        }
         kept = []
         for number, grid, name, chief in plan["units"]:
             if chief and chief not in found:
-                ctx.error(UNITS.name, number, "十户长身份证号", "本乡镇没有登记该身份证号的居民，请先导入住户与居民（或暂时留空）。")
+                ctx.error(
+                    UNITS.name,
+                    number,
+                    "十户长身份证号",
+                    "本乡镇没有登记该身份证号的居民，请先导入住户与居民（或暂时留空）。",
+                )
             elif chief and found[chief][1] != grid:
-                ctx.error(UNITS.name, number, "十户长身份证号", f"该居民住在网格“{found[chief][1]}”，不在本单元所属网格“{grid}”。")
+                ctx.error(
+                    UNITS.name,
+                    number,
+                    "十户长身份证号",
+                    f"该居民住在网格“{found[chief][1]}”，不在本单元所属网格“{grid}”。",
+                )
             else:
                 kept.append((number, grid, name, found[chief][0] if chief else None))
         plan["units"] = kept
@@ -181,9 +247,20 @@ def _check_mediators(ctx: Context, rows: list[tuple[int, dict[str, Any]]], villa
             row.bad("登录账号", f"本乡镇没有用户名为“{username}”的账号，请先在“用户与角色”中建立。")
         keyed.append((number, (name, village) if name else None))
         if row.ok:
-            out.append((name, village, {"level": level, "phone": phone, "employment": employment,
-                                        "speciality": speciality, "active": active,
-                                        "user_id": accounts[username][0] if username else None}))
+            out.append(
+                (
+                    name,
+                    village,
+                    {
+                        "level": level,
+                        "phone": phone,
+                        "employment": employment,
+                        "speciality": speciality,
+                        "active": active,
+                        "user_id": accounts[username][0] if username else None,
+                    },
+                )
+            )
     duplicates(ctx, MEDIATORS, keyed, "姓名和所属村（社区）")
     return out
 
@@ -192,8 +269,15 @@ def write(ctx: Context, plan: dict[str, Any]) -> dict[str, dict[str, int]]:
     s, town = ctx.s, ctx.township_id
     villages: dict[str, Village] = plan["village_rows"]
     for code, values in plan["villages"]:
-        villages[code] = upsert(ctx, VILLAGES.name, villages.get(code), lambda c=code: Village(code=c, township_id=town),
-                                values, "village", "village")
+        villages[code] = upsert(
+            ctx,
+            VILLAGES.name,
+            villages.get(code),
+            lambda c=code: Village(code=c, township_id=town),
+            values,
+            "village",
+            "village",
+        )
     ctx.tick(0.6, "写入网格……")
     grids: dict[str, Grid] = plan["grid_rows"]
     for code, village, values in plan["grids"]:
@@ -201,20 +285,36 @@ def write(ctx: Context, plan: dict[str, Any]) -> dict[str, dict[str, int]]:
         grids[code] = upsert(ctx, GRIDS.name, grids.get(code), lambda c=code: Grid(code=c), values, "grid", "grid")
     ctx.tick(0.8, "写入十户单元……")
     if plan["units"]:
-        units = {(g, u.name): u for u, g in s.execute(
-            select(TenHouseholdUnit, Grid.code).join(Grid, Grid.id == TenHouseholdUnit.grid_id))}
+        units = {
+            (g, u.name): u
+            for u, g in s.execute(select(TenHouseholdUnit, Grid.code).join(Grid, Grid.id == TenHouseholdUnit.grid_id))
+        }
         for _number, grid, name, chief_id in plan["units"]:
             values: dict[str, Any] = {"grid_id": grids[grid].id, "name": name}
             if chief_id is not None:
                 values["chief_resident_id"] = chief_id
-            upsert(ctx, UNITS.name, units.get((grid, name)), TenHouseholdUnit, values, "ten_household_unit",
-                   "ten_household_unit")
+            upsert(
+                ctx,
+                UNITS.name,
+                units.get((grid, name)),
+                TenHouseholdUnit,
+                values,
+                "ten_household_unit",
+                "ten_household_unit",
+            )
     if plan["mediators"]:
         ctx.tick(0.9, "写入调解员……")
         by_id = {v.id: code for code, v in villages.items()}
         known = {(m.name, by_id.get(m.village_id)): m for m in s.scalars(select(Mediator))}
         for name, village, values in plan["mediators"]:
             values = {**values, "name": name, "village_id": villages[village].id if village else None}
-            upsert(ctx, MEDIATORS.name, known.get((name, village)), lambda: Mediator(township_id=town), values,
-                   "mediator", "mediator")
+            upsert(
+                ctx,
+                MEDIATORS.name,
+                known.get((name, village)),
+                lambda: Mediator(township_id=town),
+                values,
+                "mediator",
+                "mediator",
+            )
     return ctx.counts

@@ -27,27 +27,51 @@ from db.rules import tasks as rules
 from db.rules.text import clean_text
 from db.services.imports.base import Col, Context, RowCheck, Sheet, Spec, changed, duplicates, upsert
 
-TASKS = Sheet("任务", (
-    Col("任务编号", "本乡镇台账中的编号，如 县-036 或 2026-15；每个任务一个，不重复。系统按编号识别任务。", "县-036", True,
-        width=14),
-    Col("任务名称", "2至200字。", "老旧小区改造（东湖社区）", True, width=30),
-    Col("牵头单位", "一个单位。", "规划建设办公室", True, width=18),
-    Col("责任单位", "可填多个，用顿号分隔。", "东湖社区、综治中心", width=24),
-    Col("责任人", "姓名。", "王建国", width=10),
-    Col("量化标准", "完成的可衡量标准，如 完成3栋楼外墙改造、惠及120户。", "完成3栋楼外墙及管网改造，惠及120户", width=36),
-    Col("来源", "留空为乡镇自定。", "县级交办", choices=tuple(TASK_SOURCES.values()), width=10),
-    Col("完成时限", "日期，如 2026-12-31。", "2026-12-31", True, width=12),
-), "按“任务编号”识别：编号已有则更新（已销号的任务不能通过导入修改），否则新建")
-MILESTONES = Sheet("节点", (
-    Col("任务编号", "本文件“任务”表中或系统中已有的任务编号。", "县-036", True, width=14),
-    Col("节点名称", "同一任务内不重复，如 完成方案设计。", "完成施工招标", True, width=30),
-    Col("节点时限", "日期，不晚于任务的完成时限。", "2026-09-30", True, width=12),
-), "按“任务编号 + 节点名称”识别：已有则更新节点时限，否则按文件顺序排在该任务已有节点之后")
+TASKS = Sheet(
+    "任务",
+    (
+        Col(
+            "任务编号",
+            "本乡镇台账中的编号，如 县-036 或 2026-15；每个任务一个，不重复。系统按编号识别任务。",
+            "县-036",
+            True,
+            width=14,
+        ),
+        Col("任务名称", "2至200字。", "老旧小区改造（东湖社区）", True, width=30),
+        Col("牵头单位", "一个单位。", "规划建设办公室", True, width=18),
+        Col("责任单位", "可填多个，用顿号分隔。", "东湖社区、综治中心", width=24),
+        Col("责任人", "姓名。", "王建国", width=10),
+        Col(
+            "量化标准",
+            "完成的可衡量标准，如 完成3栋楼外墙改造、惠及120户。",
+            "完成3栋楼外墙及管网改造，惠及120户",
+            width=36,
+        ),
+        Col("来源", "留空为乡镇自定。", "县级交办", choices=tuple(TASK_SOURCES.values()), width=10),
+        Col("完成时限", "日期，如 2026-12-31。", "2026-12-31", True, width=12),
+    ),
+    "按“任务编号”识别：编号已有则更新（已销号的任务不能通过导入修改），否则新建",
+)
+MILESTONES = Sheet(
+    "节点",
+    (
+        Col("任务编号", "本文件“任务”表中或系统中已有的任务编号。", "县-036", True, width=14),
+        Col("节点名称", "同一任务内不重复，如 完成方案设计。", "完成施工招标", True, width=30),
+        Col("节点时限", "日期，不晚于任务的完成时限。", "2026-09-30", True, width=12),
+    ),
+    "按“任务编号 + 节点名称”识别：已有则更新节点时限，否则按文件顺序排在该任务已有节点之后",
+)
 
-SPEC = Spec("tasks", "任务台账", "task.manage", (TASKS, MILESTONES), notes=(
-    "进展情况和销号在“任务台账”页面中记录，不通过导入。",
-    "编号形如 RW-2026-000123 的任务由系统生成；新任务请使用台账自己的编号，或在页面上新建。",
-))
+SPEC = Spec(
+    "tasks",
+    "任务台账",
+    "task.manage",
+    (TASKS, MILESTONES),
+    notes=(
+        "进展情况和销号在“任务台账”页面中记录，不通过导入。",
+        "编号形如 RW-2026-000123 的任务由系统生成；新任务请使用台账自己的编号，或在页面上新建。",
+    ),
+)
 
 
 def _cell(row: RowCheck, column: str, cleaner) -> Any:
@@ -102,8 +126,11 @@ def check(ctx: Context, sheets: dict[str, list[tuple[int, dict[str, Any]]]]) -> 
     for number, values in sheets.get(MILESTONES.name, []):
         row = RowCheck(ctx, MILESTONES, number, values)
         key = _cell(row, "任务编号", lambda v: rules.clean_number(v, required=True))
-        title = _cell(row, "节点名称", lambda v: clean_text(v, "节点名称", max_len=rules.TITLE_MAX,
-                                                             min_len=rules.TITLE_MIN, required=True))
+        title = _cell(
+            row,
+            "节点名称",
+            lambda v: clean_text(v, "节点名称", max_len=rules.TITLE_MAX, min_len=rules.TITLE_MIN, required=True),
+        )
         day = _date(row, "节点时限")
         keyed.append((number, (key, title) if key and title else None))
         if key and key not in file_tasks and key not in existing:
@@ -133,19 +160,37 @@ def check(ctx: Context, sheets: dict[str, list[tuple[int, dict[str, Any]]]]) -> 
 
 def _milestones(ctx: Context) -> dict[tuple[str, str], TaskMilestone]:
     """The township's milestones by (task number, name)."""
-    return {(number, m.title): m for m, number in ctx.s.execute(
-        select(TaskMilestone, Task.number).join(Task, Task.id == TaskMilestone.task_id)
-        .where(Task.township_id == ctx.township_id).order_by(TaskMilestone.task_id, TaskMilestone.seq))}
+    return {
+        (number, m.title): m
+        for m, number in ctx.s.execute(
+            select(TaskMilestone, Task.number)
+            .join(Task, Task.id == TaskMilestone.task_id)
+            .where(Task.township_id == ctx.township_id)
+            .order_by(TaskMilestone.task_id, TaskMilestone.seq)
+        )
+    }
 
 
 def write(ctx: Context, plan: dict[str, Any]) -> dict[str, dict[str, int]]:
     town, now = ctx.township_id, utcnow()
     tasks: dict[str, Task] = plan["existing"]
     for _number, key, fields in plan["tasks"]:
-        tasks[key] = upsert(ctx, TASKS.name, tasks.get(key),
-                            lambda k=key: Task(township_id=town, number=k, status="open", progress_percent=0,
-                                               created_by=ctx.actor.user_id or None, created_at=now),
-                            fields, "task", "task")
+        tasks[key] = upsert(
+            ctx,
+            TASKS.name,
+            tasks.get(key),
+            lambda k=key: Task(
+                township_id=town,
+                number=k,
+                status="open",
+                progress_percent=0,
+                created_by=ctx.actor.user_id or None,
+                created_at=now,
+            ),
+            fields,
+            "task",
+            "task",
+        )
     ctx.tick(0.8, "写入节点……")
     known: dict[tuple[str, str], TaskMilestone] = plan["known_milestones"]
     seqs: dict[int, int] = {}
