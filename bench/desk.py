@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import math
 import os
@@ -65,10 +66,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
 from bench import report_out
 
@@ -136,14 +137,16 @@ HOOK_JS = r"""
   const send = Native.prototype.send;
   Native.prototype.send = function (d) {
     try {
-      const buf = d instanceof ArrayBuffer ? d : (ArrayBuffer.isView(d) ? d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength) : null);
+      const buf = d instanceof ArrayBuffer ? d
+        : (ArrayBuffer.isView(d) ? d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength) : null);
       if (buf && fields(buf).some(x => x[0] === 11)) push('rerun');
     } catch (e) { push('rerun'); }
     return send.call(this, d);
   };
   for (const type of ['keydown', 'mousedown']) window.addEventListener(type, () => push(type), true);
   try {  // the browser's main thread busy (tasks over 50 ms: React drawing the deltas, scripts)
-    new PerformanceObserver(l => { for (const e of l.getEntries()) B.log.push({k: 'busy', t: e.startTime, d: e.duration}); })
+    new PerformanceObserver(l => {
+      for (const e of l.getEntries()) B.log.push({k: 'busy', t: e.startTime, d: e.duration}); })
       .observe({type: 'longtask', buffered: false});
   } catch (e) { /* no long-task timing in this browser */ }
   let state = null, marker = null;
@@ -166,7 +169,8 @@ HOOK_JS = r"""
     if (!sends.length) return (t - t0 < norun) ? null : {t0: t0, done: t0, wait: 0, runs: runs, sends: 0, early: early};
     const lastSend = sends[sends.length - 1].t;
     let life = null;
-    for (let j = L.length - 1; j >= 0; j--) if (L[j].k === 'new_session' || L[j].k === 'script_finished') { life = L[j]; break; }
+    for (let j = L.length - 1; j >= 0; j--)
+      if (L[j].k === 'new_session' || L[j].k === 'script_finished') { life = L[j]; break; }
     if (!life || life.k !== 'script_finished' || life.status === 2) return null;
     if (!L.some(e => e.k === 'new_session' && e.t >= lastSend)) return null;
     if (state !== 'notRunning') return null;
@@ -339,10 +343,8 @@ def _stop(proc: subprocess.Popen | None) -> None:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         proc.wait(timeout=20)
     except ProcessLookupError:
         pass
@@ -450,7 +452,8 @@ def desk_data(database_url: str, calls_per_case: int, cases: int, clerk: str = "
                 (r[0], r[1], r[2])
                 for r in c.execute(
                     text(
-                        "SELECT w.caller_phone, (SELECT v.name FROM work_order w2 JOIN village v ON v.id = w2.village_id "
+                        "SELECT w.caller_phone, (SELECT v.name FROM work_order w2 "
+                        "  JOIN village v ON v.id = w2.village_id "
                         "  WHERE w2.caller_phone = w.caller_phone AND w2.township_id = :t "
                         "  ORDER BY w2.received_at DESC LIMIT 1), count(*) "
                         "FROM work_order w WHERE w.township_id = :t AND w.caller_phone IS NOT NULL "
@@ -809,10 +812,8 @@ async def _load_session(
             if stop.is_set():
                 break
             await page.goto(f"{base}/{key}")
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=think)
-        except asyncio.TimeoutError:
-            pass
     await ctx.close()
 
 
@@ -1071,7 +1072,7 @@ def run(args, result: dict | None = None) -> dict:
     return result
 
 
-def _cpu_split(app: Server, floor: Server, load: "Load | None") -> dict[str, float]:
+def _cpu_split(app: Server, floor: Server, load: Load | None) -> dict[str, float]:
     """CPU seconds so far: the app server, the load's sessions (their Python and Chromium), and the
     clerk (this process, Playwright's driver and the clerk's Chromium)."""
     server, floor_s = _cpu_s(app.proc.pid), _cpu_s(floor.proc.pid)

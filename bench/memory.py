@@ -78,7 +78,7 @@ def measure(database_url: str, sessions: int = 20, settle_s: float = 3.0) -> dic
     subprocess.run(
         [sys.executable, "-m", "db.cli", "init"], cwd=ROOT, env=env, check=True, capture_output=True, timeout=900
     )
-    log = open(os.devnull, "wb")
+    log = open(os.devnull, "wb")  # noqa: SIM115 - the child process writes to it until it is stopped
     proc = cluster.start_app(port, env, secrets.token_urlsafe(36), log)
     base = f"http://127.0.0.1:{port}"
     try:

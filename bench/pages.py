@@ -19,14 +19,14 @@ missing (GOV_MODE=demo).
 
 from __future__ import annotations
 
-from bench import report_out
-
 import argparse
 import os
 import statistics
 import time
 from datetime import datetime
 from pathlib import Path
+
+from bench import report_out
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     from db.permissions import PAGES
 
     page_keys = [p.key for p in PAGES] if args.pages == "all" else args.pages.split(",")
-    roles = [r for r in actors] if args.roles == "all" else args.roles.split(",")
+    roles = list(actors) if args.roles == "all" else args.roles.split(",")
     for role in roles:
         actor = actors[role]
 

@@ -28,8 +28,6 @@ measurements, and CI runs this at a small scale where ratios mean little).
 
 from __future__ import annotations
 
-from bench import report_out
-
 import argparse
 import json
 import os
@@ -39,6 +37,8 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
+
+from bench import report_out
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable

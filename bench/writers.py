@@ -16,8 +16,6 @@ invariants, never the rates).
 
 from __future__ import annotations
 
-from bench import report_out
-
 import argparse
 import multiprocessing as mp
 import threading
@@ -25,6 +23,8 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+
+from bench import report_out
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,7 +5,6 @@ whatever the viewer's role); the CSS is fixed text, never user data."""
 
 from __future__ import annotations
 
-
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -32,7 +31,8 @@ CSS = f"""
 [data-testid="stMetricLabel"] p {{ font-size: 1.45rem !important; color: #cfe0ff !important; }}
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] * {{
   font-size: 3.6rem !important; color: {ACCENT} !important; font-weight: 700; }}
-[data-testid="stMetricDelta"], [data-testid="stMetricDelta"] * {{ font-size: 1.1rem !important; color: #cfe0ff !important;
+[data-testid="stMetricDelta"], [data-testid="stMetricDelta"] * {{
+  font-size: 1.1rem !important; color: #cfe0ff !important;
   background: transparent !important; }}
 [data-testid="stMain"] button {{ background: {PANEL} !important; border-color: #4d6a99 !important; }}
 [data-testid="stMain"] button p, [data-testid="stMain"] button span {{ color: {FG} !important; font-size: 1.3rem; }}

@@ -154,11 +154,7 @@ def columns_view(actor: Actor) -> None:
     )
     with read_session(runtime.engine()) as s:
         saved = link.profile(s, actor, kind)["columns"]
-    fields = (
-        {f: h for f, h in link.REPLY_FIELDS.items()}
-        if kind == "reply"
-        else {f: c.label for f, c in sheet.KINDS[kind].items()}
-    )
+    fields = dict(link.REPLY_FIELDS) if kind == "reply" else {f: c.label for f, c in sheet.KINDS[kind].items()}
     frame = pd.DataFrame([{"字段": label, "文件中的表头": saved.get(f, "")} for f, label in fields.items()])
     edited = st.data_editor(frame, disabled=["字段"], hide_index=True, key=f"county_cols_{kind}", width="stretch")
     if st.button("保存", key=f"county_cols_save_{kind}"):

@@ -5,7 +5,6 @@ Each wrapper is cleared by ``invalidate()`` after a write from this process.
 
 from __future__ import annotations
 
-
 import threading
 
 import pandas as pd

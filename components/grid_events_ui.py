@@ -11,7 +11,6 @@ import streamlit as st
 from components import data, runtime, ui
 from components.orders_ui import LIGHT_STYLE, badge
 from components.timefmt import fmt, fmt_deadline, fmt_short, today
-from db.rules import photo as photo_rules
 from components.ui import esc
 from db.engine import read_session
 from db.models.base import utcnow
@@ -22,6 +21,7 @@ from db.permissions import Actor, allowed, can_open
 from db.queries import grid_events as q
 from db.queries.grid_events import EVENT_COUNTS, EVENT_KPIS, KPI_BY, KPI_MIN_N, OPEN_STAGES, STAGES, EventFilter
 from db.rules import event_fsm
+from db.rules import photo as photo_rules
 from db.rules.sla import LIGHT_LABELS, overdue_text, remaining_text
 from db.services import grid_events as svc
 

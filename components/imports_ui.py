@@ -16,7 +16,8 @@ from db.services.imports import IMPORTERS, base, importer
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ORDER_NOTE = (
-    "顺序：组织架构 → 住户与居民 → 网格花名册（网格员、党员及联户，在“网格花名册 → 导入导出”）→ 矛盾纠纷台账 → 历史工单；"
+    "顺序：组织架构 → 住户与居民 → 网格花名册（网格员、党员及联户，"
+    "在“网格花名册 → 导入导出”）→ 矛盾纠纷台账 → 历史工单；"
     "任务台账随时可导入。"
 )
 

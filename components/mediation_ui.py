@@ -10,15 +10,14 @@ so the retry works on what is now stored.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Iterator
 
 import pandas as pd
 import streamlit as st
 
-from components import data, runtime, ui
-from components import timefmt
+from components import data, runtime, timefmt, ui
 from components.timefmt import fmt, today
 from db.engine import read_session
 from db.errors import ConflictError, DomainError
@@ -359,7 +358,7 @@ def case_view(actor: Actor, c: dict) -> None:
     if c["links"]:
         st.markdown(
             "**关联记录（一事一档）：** "
-            + "；".join(ui.esc(f"{l['number'] or ''} {l['title'] or ''}") for l in c["links"])
+            + "；".join(ui.esc(f"{k['number'] or ''} {k['title'] or ''}") for k in c["links"])
         )
     if allowed(actor.role, "mediation.export"):
         prints(actor, c)
@@ -701,17 +700,16 @@ def visits_view(actor: Actor) -> None:
     }
     if not opts:
         return
-    with st.expander("登记走访", expanded=False):
-        with st.form("med_visit"):
-            who = st.selectbox("走访对象（本页）", list(opts), format_func=opts.get)
-            x, y = st.columns(2)
-            day = x.date_input("走访日期", value=today(), max_value=today(), format="YYYY-MM-DD")
-            visitor = y.text_input("走访人", value=actor.display_name)
-            note = st.text_area("走访情况")
-            if st.form_submit_button("保存走访", type="primary"):
-                with ui.user_errors():
-                    out = svc.record_visit(runtime.engine(), actor, who[0], who[1], day, visitor, note)
-                    _done(f"已登记走访，下次应走访日期 {fmt(out['next_due_on'])}。")
+    with st.expander("登记走访", expanded=False), st.form("med_visit"):
+        who = st.selectbox("走访对象（本页）", list(opts), format_func=opts.get)
+        x, y = st.columns(2)
+        day = x.date_input("走访日期", value=today(), max_value=today(), format="YYYY-MM-DD")
+        visitor = y.text_input("走访人", value=actor.display_name)
+        note = st.text_area("走访情况")
+        if st.form_submit_button("保存走访", type="primary"):
+            with ui.user_errors():
+                out = svc.record_visit(runtime.engine(), actor, who[0], who[1], day, visitor, note)
+                _done(f"已登记走访，下次应走访日期 {fmt(out['next_due_on'])}。")
 
 
 # --------------------------------------------------------------------------- KPIs and settings

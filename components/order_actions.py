@@ -11,7 +11,7 @@ import streamlit as st
 from components import data, order_assists_ui, runtime, ui
 from db.models.orders import SATISFACTION
 from db.permissions import Actor
-from db.rules.order_fsm import actions_for, action_label
+from db.rules.order_fsm import action_label, actions_for
 from db.services import orders as svc
 
 

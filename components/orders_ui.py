@@ -8,9 +8,8 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from components.ui import esc, table
 from components.timefmt import fmt, fmt_deadline, fmt_short
-
+from components.ui import esc, table
 from db.models.base import utcnow
 from db.models.orders import CHANNELS, OPEN_STATUSES, ORDER_STATUSES, SATISFACTION, TIERS, URGENCIES
 from db.queries.order_counts import COUNTS

@@ -27,7 +27,8 @@ from db.permissions import Actor
 from db.queries import platforms as q
 from db.rules import platform_fsm as fsm
 from db.rules.sla import local_to_utc, to_local
-from db.services import platform_docs, platforms as svc
+from db.services import platform_docs
+from db.services import platforms as svc
 
 PAGE_SIZE = 15
 
@@ -145,7 +146,7 @@ def open_case_picker(rows: list[dict], key: str) -> None:
         return
     numbers = [r["number"] for r in rows]
     pick = st.selectbox(
-        "打开案件", [""] + numbers, key=key, format_func=lambda n: "选择案件编号以查看详情并办理" if not n else n
+        "打开案件", [""] + numbers, key=key, format_func=lambda n: n if n else "选择案件编号以查看详情并办理"
     )
     if pick:
         st.query_params["case"] = pick
@@ -243,7 +244,7 @@ def _actions(actor: Actor, c: dict, plat: dict) -> None:
 
 def new_case_form(actor: Actor, plat: dict) -> None:
     """A patrol finding: opened for my platform, or pushed at once to the platform it belongs to."""
-    villages = [v for v in data.reference()["villages"]]
+    villages = list(data.reference()["villages"])
     town = plat["township"]
     vmap = {v["id"]: v["name"] for v in villages if v["township"] == town}
     plats = {p["id"]: p["name"] for p in read("township_platforms", plat["township_id"])}
@@ -311,36 +312,38 @@ def _village_map(plat: dict) -> dict[int, str]:
 
 def _shichang(actor: Actor, plat: dict) -> None:
     e, kw = runtime.engine(), {"as_platform_id": as_pid(actor, plat)}
-    with st.expander("登记检查（发现问题即下达《责令限期整改通知书》）", icon=":material/add:"):
-        with st.form("pl_inspect", clear_on_submit=True):
-            c1, c2, c3 = st.columns([3, 3, 2])
-            name = c1.text_input("经营主体名称")
-            addr = c2.text_input("经营地址")
-            kind = c3.selectbox("检查类型", list(INSPECTION_KINDS), format_func=INSPECTION_KINDS.get)
-            finding = st.text_area("检查情况", height=70)
-            c4, c5, c6 = st.columns(3)
-            day = c4.date_input("检查日期", today(), max_value=today())
-            problem = c5.checkbox("发现问题，责令限期整改")
-            days = c6.number_input("整改期限（天）", 1, svc.RECTIFY_DAYS_MAX, 7)
-            if st.form_submit_button("保存检查记录", type="primary"):
-                with ui.user_errors():
-                    r = svc.record_inspection(
-                        e,
-                        actor,
-                        business_name=name,
-                        address=addr,
-                        kind=kind,
-                        inspected_on=day,
-                        finding=finding,
-                        problem=problem,
-                        rectify_days=int(days),
-                        **kw,
-                    )
-                    if r["notice_number"]:  # show the new notice, ready to print
-                        st.session_state["pl_ins_pick"] = r["id"]
-                    after_write(
-                        f"已保存；整改通知书编号 {r['notice_number']}。" if r["notice_number"] else "已保存检查记录。"
-                    )
+    with (
+        st.expander("登记检查（发现问题即下达《责令限期整改通知书》）", icon=":material/add:"),
+        st.form("pl_inspect", clear_on_submit=True),
+    ):
+        c1, c2, c3 = st.columns([3, 3, 2])
+        name = c1.text_input("经营主体名称")
+        addr = c2.text_input("经营地址")
+        kind = c3.selectbox("检查类型", list(INSPECTION_KINDS), format_func=INSPECTION_KINDS.get)
+        finding = st.text_area("检查情况", height=70)
+        c4, c5, c6 = st.columns(3)
+        day = c4.date_input("检查日期", today(), max_value=today())
+        problem = c5.checkbox("发现问题，责令限期整改")
+        days = c6.number_input("整改期限（天）", 1, svc.RECTIFY_DAYS_MAX, 7)
+        if st.form_submit_button("保存检查记录", type="primary"):
+            with ui.user_errors():
+                r = svc.record_inspection(
+                    e,
+                    actor,
+                    business_name=name,
+                    address=addr,
+                    kind=kind,
+                    inspected_on=day,
+                    finding=finding,
+                    problem=problem,
+                    rectify_days=int(days),
+                    **kw,
+                )
+                if r["notice_number"]:  # show the new notice, ready to print
+                    st.session_state["pl_ins_pick"] = r["id"]
+                after_write(
+                    f"已保存；整改通知书编号 {r['notice_number']}。" if r["notice_number"] else "已保存检查记录。"
+                )
     only = st.toggle("只看限期整改中", value=True, key="pl_ins_only")
     page = _pager("pl_ins_page", "inspections", plat["township_id"], role=actor.role, only_open=only)
     rows = page.rows
@@ -419,19 +422,21 @@ def _shichang(actor: Actor, plat: dict) -> None:
 def _zhifa(actor: Actor, plat: dict) -> None:
     e, kw = runtime.engine(), {"as_platform_id": as_pid(actor, plat)}
     st.caption(f"接报后须在 {ARRIVAL_TARGET_MINUTES} 分钟内到达现场。")
-    with st.expander("登记接报（占道经营、违法建设、环境污染）", icon=":material/add:"):
-        with st.form("pl_enf", clear_on_submit=True):
-            c1, c2, c3 = st.columns([2, 4, 2])
-            kind = c1.selectbox("问题类型", list(ENFORCEMENT_KINDS), format_func=ENFORCEMENT_KINDS.get)
-            addr = c2.text_input("地点")
-            joint = c3.checkbox("联合执法")
-            c4, c5 = st.columns(2)
-            t = c4.time_input("接报时间（今天）", value=to_local(utcnow()).time().replace(second=0, microsecond=0))
-            if st.form_submit_button("保存接报", type="primary"):
-                with ui.user_errors():
-                    reported = local_to_utc(datetime.combine(today(), t))
-                    svc.record_enforcement(e, actor, kind=kind, address=addr, reported_at=reported, joint=joint, **kw)
-                    after_write("已登记接报。")
+    with (
+        st.expander("登记接报（占道经营、违法建设、环境污染）", icon=":material/add:"),
+        st.form("pl_enf", clear_on_submit=True),
+    ):
+        c1, c2, c3 = st.columns([2, 4, 2])
+        kind = c1.selectbox("问题类型", list(ENFORCEMENT_KINDS), format_func=ENFORCEMENT_KINDS.get)
+        addr = c2.text_input("地点")
+        joint = c3.checkbox("联合执法")
+        c4, c5 = st.columns(2)
+        t = c4.time_input("接报时间（今天）", value=to_local(utcnow()).time().replace(second=0, microsecond=0))
+        if st.form_submit_button("保存接报", type="primary"):
+            with ui.user_errors():
+                reported = local_to_utc(datetime.combine(today(), t))
+                svc.record_enforcement(e, actor, kind=kind, address=addr, reported_at=reported, joint=joint, **kw)
+                after_write("已登记接报。")
     only = st.toggle("只看未到场", value=False, key="pl_enf_only")
     page = _pager("pl_enf_page", "enforcement", plat["township_id"], only_waiting=only)
     rows = page.rows
@@ -482,33 +487,32 @@ def _bianmin(actor: Actor, plat: dict) -> None:
         items = read("active_service_items")
         imap = {i["id"]: f"{i['code']} {i['name']}" for i in items}
         vmap = _village_map(plat)
-        with st.expander("登记服务申请", icon=":material/add:"):
-            with st.form("pl_req", clear_on_submit=True):
-                c1, c2 = st.columns([3, 2])
-                item = c1.selectbox("服务事项", list(imap), format_func=imap.get)
-                village = c2.selectbox("村（社区）", list(vmap), format_func=vmap.get)
-                c3, c4, c5 = st.columns(3)
-                name = c3.text_input("申请人姓名")
-                phone = c4.text_input("联系电话")
-                channel = c5.selectbox("办理方式", list(SERVICE_CHANNELS), format_func=SERVICE_CHANNELS.get)
-                c6, c7 = st.columns(2)
-                vuln = c6.checkbox("老年人或残疾人（上门服务）")
-                done = c7.checkbox("当场办结")
-                if st.form_submit_button("保存申请", type="primary"):
-                    with ui.user_errors():
-                        svc.record_service_request(
-                            e,
-                            actor,
-                            item_id=item,
-                            village_id=village,
-                            applicant_name=name,
-                            applicant_phone=phone,
-                            channel=channel,
-                            for_elderly_or_disabled=vuln,
-                            done=done,
-                            **kw,
-                        )
-                        after_write("已登记服务申请。")
+        with st.expander("登记服务申请", icon=":material/add:"), st.form("pl_req", clear_on_submit=True):
+            c1, c2 = st.columns([3, 2])
+            item = c1.selectbox("服务事项", list(imap), format_func=imap.get)
+            village = c2.selectbox("村（社区）", list(vmap), format_func=vmap.get)
+            c3, c4, c5 = st.columns(3)
+            name = c3.text_input("申请人姓名")
+            phone = c4.text_input("联系电话")
+            channel = c5.selectbox("办理方式", list(SERVICE_CHANNELS), format_func=SERVICE_CHANNELS.get)
+            c6, c7 = st.columns(2)
+            vuln = c6.checkbox("老年人或残疾人（上门服务）")
+            done = c7.checkbox("当场办结")
+            if st.form_submit_button("保存申请", type="primary"):
+                with ui.user_errors():
+                    svc.record_service_request(
+                        e,
+                        actor,
+                        item_id=item,
+                        village_id=village,
+                        applicant_name=name,
+                        applicant_phone=phone,
+                        channel=channel,
+                        for_elderly_or_disabled=vuln,
+                        done=done,
+                        **kw,
+                    )
+                    after_write("已登记服务申请。")
         only = st.toggle("只看未办结", value=True, key="pl_req_only")
         page = _pager("pl_req_page", "service_requests", plat["township_id"], actor.role, only_open=only)
         rows = page.rows
@@ -667,32 +671,31 @@ def _zongzhi(actor: Actor, plat: dict) -> None:
             )
         )
     else:
-        with st.expander("登记流动人口", icon=":material/add:"):
-            with st.form("pl_float", clear_on_submit=True):
-                c1, c2, c3 = st.columns(3)
-                name = c1.text_input("姓名")
-                idn = c2.text_input("身份证号")
-                phone = c3.text_input("联系电话")
-                c4, c5, c6 = st.columns(3)
-                village = c4.selectbox("现居村（社区）", list(vmap), format_func=vmap.get)
-                origin = c5.text_input("户籍地（来源地）")
-                addr = c6.text_input("现住址")
-                day = st.date_input("登记日期", today(), max_value=today())
-                if st.form_submit_button("保存登记", type="primary"):
-                    with ui.user_errors():
-                        svc.register_floating(
-                            e,
-                            actor,
-                            village_id=village,
-                            name=name,
-                            id_number=idn,
-                            phone=phone,
-                            origin=origin,
-                            address=addr,
-                            registered_on=day,
-                            **kw,
-                        )
-                        after_write("已登记。")
+        with st.expander("登记流动人口", icon=":material/add:"), st.form("pl_float", clear_on_submit=True):
+            c1, c2, c3 = st.columns(3)
+            name = c1.text_input("姓名")
+            idn = c2.text_input("身份证号")
+            phone = c3.text_input("联系电话")
+            c4, c5, c6 = st.columns(3)
+            village = c4.selectbox("现居村（社区）", list(vmap), format_func=vmap.get)
+            origin = c5.text_input("户籍地（来源地）")
+            addr = c6.text_input("现住址")
+            day = st.date_input("登记日期", today(), max_value=today())
+            if st.form_submit_button("保存登记", type="primary"):
+                with ui.user_errors():
+                    svc.register_floating(
+                        e,
+                        actor,
+                        village_id=village,
+                        name=name,
+                        id_number=idn,
+                        phone=phone,
+                        origin=origin,
+                        address=addr,
+                        registered_on=day,
+                        **kw,
+                    )
+                    after_write("已登记。")
         present = st.toggle("只看在住人员", value=True, key="pl_float_only")
         rows = _pager("pl_float_page", "floating", plat["township_id"], actor.role, only_present=present).rows
         ui.table(

@@ -33,14 +33,16 @@ PUBLIC_STATUS = {
 NOT_DISPATCHED = "派单后确定"
 
 _PAGE_CSS = """
-*{box-sizing:border-box}body{margin:0;background:#f4f5f7;color:#1f2328;font:16px/1.6 -apple-system,
+*{box-sizing:border-box}
+body{margin:0;background:#f4f5f7;color:#1f2328;font:16px/1.6 -apple-system,
 "PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif}main{max-width:560px;margin:0 auto;padding:16px}
 h1{font-size:20px;margin:8px 0 12px}h2{font-size:17px;margin:0 0 8px}
 .card{background:#fff;border-radius:10px;padding:14px 16px;margin:0 0 12px;box-shadow:0 1px 2px rgba(0,0,0,.06)}
 dl{display:grid;grid-template-columns:7.5em 1fr;gap:4px 8px;margin:0}dt{color:#57606a}dd{margin:0;word-break:break-all}
 .status{font-weight:600;color:#0b5cad}ol{margin:0;padding-left:1.2em}li{margin:0 0 6px}
 time{color:#57606a;font-size:14px;display:block}.notice{background:#e8f3ea;color:#1a5e20}
-.error{background:#fdecea;color:#8c1d18}fieldset{border:0;margin:0 0 8px;padding:0}legend{font-weight:600;margin-bottom:6px}
+.error{background:#fdecea;color:#8c1d18}
+fieldset{border:0;margin:0 0 8px;padding:0}legend{font-weight:600;margin-bottom:6px}
 label.choice{display:block;padding:8px 10px;border:1px solid #d0d7de;border-radius:8px;margin:0 0 6px}
 textarea{width:100%;font:inherit;padding:8px;border:1px solid #d0d7de;border-radius:8px}
 button{width:100%;margin-top:10px;padding:12px;font:inherit;font-weight:600;color:#fff;background:#0b5cad;border:0;border-radius:8px}
@@ -48,11 +50,13 @@ footer{color:#57606a;font-size:14px;padding:4px 2px 24px}
 """
 
 _RECEIPT_CSS = """
-*{box-sizing:border-box}body{margin:0;background:#eee;color:#000;font:14px/1.6 "SimSun","宋体","Noto Serif CJK SC",serif}
+*{box-sizing:border-box}
+body{margin:0;background:#eee;color:#000;font:14px/1.6 "SimSun","宋体","Noto Serif CJK SC",serif}
 .sheet{width:190mm;margin:10mm auto;background:#fff;padding:12mm 14mm}
 h1{text-align:center;font:bold 22px/1.4 "SimHei","黑体","Noto Sans CJK SC",sans-serif;margin:0 0 4px}
 .no{text-align:center;margin:0 0 12px;font-size:16px}table{width:100%;border-collapse:collapse}
-th,td{border:1px solid #000;padding:5px 8px;text-align:left;vertical-align:top}th{width:8em;background:#f4f4f4;font-weight:normal}
+th,td{border:1px solid #000;padding:5px 8px;text-align:left;vertical-align:top}
+th{width:8em;background:#f4f4f4;font-weight:normal}
 td.text{white-space:pre-wrap;word-break:break-all}.follow{display:flex;gap:14px;align-items:flex-start;margin:14px 0}
 .follow svg{flex:0 0 auto}h2{font-size:16px;margin:0 0 4px}.follow ol{margin:0;padding-left:1.3em}
 .url{font-family:monospace;word-break:break-all}.sign{display:flex;justify-content:space-between;margin-top:22px}

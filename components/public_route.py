@@ -26,9 +26,9 @@ import logging
 import threading
 import time
 from collections import OrderedDict, deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import Engine

@@ -11,12 +11,12 @@ import streamlit as st
 from components import data, runtime, ui
 from components.timefmt import fmt
 from db.engine import read_session
+from db.models.base import utcnow
 from db.models.grid_work import EVENT_STATUSES
 from db.models.mediation import CASE_STATUSES, RISK_COLOURS
 from db.models.orders import ORDER_STATUSES
 from db.models.org import GRID_KINDS, VILLAGE_KINDS
 from db.models.people import EMPLOYMENT, STAFF_ROLES
-from db.models.base import utcnow
 from db.permissions import Actor, allowed, sees_unmasked
 from db.queries import roster as q
 from db.rules.roster import link_range_text, link_status, link_status_labels
@@ -1058,17 +1058,20 @@ def group(actor: Actor, title: str, team_id: int | None = None, zone_id: int | N
     rows = members(team_id, zone_id, actor.role)
     head, button = st.columns([4, 2], vertical_alignment="bottom")
     head.markdown(f"**{ui.esc(title)}**：在册 {len(rows)} 人")
-    if allowed(actor.role, "roster.export") and rows:
-        if button.button("导出应急名单", icon=":material/download:", key=f"emg_{team_id}_{zone_id}"):
-            from db.services import roster_io
+    if (
+        allowed(actor.role, "roster.export")
+        and rows
+        and button.button("导出应急名单", icon=":material/download:", key=f"emg_{team_id}_{zone_id}")
+    ):
+        from db.services import roster_io
 
-            with ui.user_errors():
-                content, n = roster_io.emergency_workbook(runtime.engine(), actor, team_id=team_id, zone_id=zone_id)
-                st.download_button(
-                    f"下载应急名单（{n}人）.xlsx", content, file_name=f"{title}应急名单.xlsx", mime=XLSX, type="primary"
-                )
-                if actor.role != "admin":
-                    st.caption("按您的角色已对姓名、电话脱敏；真实应急调度请由系统管理员导出完整名单。")
+        with ui.user_errors():
+            content, n = roster_io.emergency_workbook(runtime.engine(), actor, team_id=team_id, zone_id=zone_id)
+            st.download_button(
+                f"下载应急名单（{n}人）.xlsx", content, file_name=f"{title}应急名单.xlsx", mime=XLSX, type="primary"
+            )
+            if actor.role != "admin":
+                st.caption("按您的角色已对姓名、电话脱敏；真实应急调度请由系统管理员导出完整名单。")
     ui.table(
         pd.DataFrame(
             [

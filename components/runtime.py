@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import functools
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 from sqlalchemy import Engine
 
-from db.config import ConfigError, Settings, load_settings, resolve_cookie_key
 from db import scope
+from db.config import ConfigError, Settings, load_settings, resolve_cookie_key
 from db.engine import get_engine
 from db.permissions import Actor
 from db.services.bootstrap import ensure_database

@@ -3,7 +3,8 @@ range, first-contact clock and category clocks), a year's holiday schedule."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import streamlit as st

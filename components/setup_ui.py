@@ -61,19 +61,21 @@ def setup_section(actor: Actor) -> None:
 
 
 def _township_form(actor: Actor, expanded: bool) -> None:
-    with st.expander("新建乡镇（同时建立四个平台及常设承办部门）", expanded=expanded):
-        with st.form("setup_town", clear_on_submit=True):
-            c1, c2, c3 = st.columns([1, 1.4, 1.4])
-            code = c1.text_input("乡镇编码", max_chars=20, placeholder="如 SMJ", required=True)
-            name = c2.text_input("乡镇名称", max_chars=50, placeholder="如 双庙街乡", required=True)
-            county = c3.text_input("所属县（区）", max_chars=50, placeholder="如 示范县", required=True)
-            ui.field_error("setup_town", any_field=True)
-            if st.form_submit_button("新建乡镇", type="primary"):
-                _save(
-                    "setup_town",
-                    lambda: setup_svc.create_township(runtime.engine(), actor, code=code, name=name, county=county),
-                    f"已新建乡镇“{name.strip()}”及四个平台。",
-                )
+    with (
+        st.expander("新建乡镇（同时建立四个平台及常设承办部门）", expanded=expanded),
+        st.form("setup_town", clear_on_submit=True),
+    ):
+        c1, c2, c3 = st.columns([1, 1.4, 1.4])
+        code = c1.text_input("乡镇编码", max_chars=20, placeholder="如 SMJ", required=True)
+        name = c2.text_input("乡镇名称", max_chars=50, placeholder="如 双庙街乡", required=True)
+        county = c3.text_input("所属县（区）", max_chars=50, placeholder="如 示范县", required=True)
+        ui.field_error("setup_town", any_field=True)
+        if st.form_submit_button("新建乡镇", type="primary"):
+            _save(
+                "setup_town",
+                lambda: setup_svc.create_township(runtime.engine(), actor, code=code, name=name, county=county),
+                f"已新建乡镇“{name.strip()}”及四个平台。",
+            )
 
 
 def _categories_step(actor: Actor) -> None:
@@ -110,21 +112,20 @@ def _unit_form(
 ) -> None:
     """The form that adds a village (under a township) or a grid (under a village)."""
     form = f"setup_{unit.entity}"
-    with st.expander(f"新建{unit.label}", expanded=expanded):
-        with st.form(form, clear_on_submit=True):
-            c1, c2 = st.columns(2)
-            parent = c1.selectbox(parent_label, list(parents), format_func=parents.get)
-            kind = c2.selectbox("类型", list(unit.kinds), format_func=unit.kinds.get)
-            c1, c2 = st.columns(2)
-            code = c1.text_input(f"{unit.label}编码", max_chars=unit.code_len, placeholder=hints[0], required=True)
-            name = c2.text_input(f"{unit.label}名称", max_chars=unit.name_len, placeholder=hints[1], required=True)
-            ui.field_error(form, any_field=True)
-            if st.form_submit_button(f"新建{unit.label}", type="primary"):
-                _save(
-                    form,
-                    lambda: create(runtime.engine(), actor, parent, code=code, name=name, kind=kind),
-                    f"已新建{unit.label}“{name.strip()}”。",
-                )
+    with st.expander(f"新建{unit.label}", expanded=expanded), st.form(form, clear_on_submit=True):
+        c1, c2 = st.columns(2)
+        parent = c1.selectbox(parent_label, list(parents), format_func=parents.get)
+        kind = c2.selectbox("类型", list(unit.kinds), format_func=unit.kinds.get)
+        c1, c2 = st.columns(2)
+        code = c1.text_input(f"{unit.label}编码", max_chars=unit.code_len, placeholder=hints[0], required=True)
+        name = c2.text_input(f"{unit.label}名称", max_chars=unit.name_len, placeholder=hints[1], required=True)
+        ui.field_error(form, any_field=True)
+        if st.form_submit_button(f"新建{unit.label}", type="primary"):
+            _save(
+                form,
+                lambda: create(runtime.engine(), actor, parent, code=code, name=name, kind=kind),
+                f"已新建{unit.label}“{name.strip()}”。",
+            )
 
 
 def _village_form(actor: Actor, expanded: bool) -> None:

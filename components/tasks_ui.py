@@ -70,9 +70,8 @@ def cards(c: dict[str, int]) -> None:
         with col.container(border=True):
             st.metric(count.label, c[key], help=f"口径：{count.basis}")
             if key != "open" and c[key]:
-                st.markdown(
-                    f":{'red' if key != 'due_soon' else 'orange'}-badge[{'需督促' if key != 'due_soon' else '临近时限'}]"
-                )
+                colour, word = ("orange", "临近时限") if key == "due_soon" else ("red", "需督促")
+                st.markdown(f":{colour}-badge[{word}]")
 
 
 def filters(quick: str | None) -> tq.TaskFilter:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import os
 import re
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, NoReturn
+from pathlib import Path
+from typing import Any, NoReturn
 
 import streamlit as st
 
@@ -353,7 +354,9 @@ KEYBOARD_SCRIPT = """<script>
       if (w && e.tagName !== 'INPUT') e.setAttribute('aria-label', w);
     });
     // a multiselect's "Select all" is a div inside its option
-    document.querySelectorAll('[data-testid="stTooltipContent"] p, [role="tooltip"] p, [role="option"], [role="option"] > div').forEach(e => {
+    document.querySelectorAll(
+      '[data-testid="stTooltipContent"] p, [role="tooltip"] p, [role="option"], [role="option"] > div'
+    ).forEach(e => {
       if (e.childElementCount === 0 && words[e.textContent]) e.textContent = words[e.textContent];
     });
   };
@@ -367,7 +370,8 @@ KEYBOARD_SCRIPT = """<script>
     // only when the focused field itself was replaced by a rerun (not while Tab moves on)
     const a = document.activeElement;
     if (!last || last.el.isConnected || (a && a !== document.body)) return;
-    const f = Array.from(document.querySelectorAll('[aria-label]')).find(el => el.getAttribute('aria-label') === last.label);
+    const f = Array.from(document.querySelectorAll('[aria-label]'))
+      .find(el => el.getAttribute('aria-label') === last.label);
     if (f && !f.disabled) f.focus();
   };
   // at most once a frame: a rerun changes hundreds of nodes

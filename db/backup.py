@@ -23,7 +23,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, inspect
@@ -81,7 +81,7 @@ def _pg_env_and_url(engine: Engine) -> tuple[dict[str, str], str]:
 
 
 def default_path(engine: Engine, directory: Path | str = "backups", now: datetime | None = None) -> Path:
-    stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%d-%H%M%S")
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
     suffix = SQLITE_SUFFIX if _is_sqlite(engine) else PG_SUFFIX
     return Path(directory) / f"console-{stamp}{suffix}"
 

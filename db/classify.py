@@ -74,9 +74,9 @@ import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Iterable, Sequence
+from datetime import UTC, datetime
 
 import numpy as np
 from sqlalchemy import select
@@ -181,7 +181,7 @@ def _load_leaves(session: Session) -> list[_Leaf]:
 
 def _naive_utc(moment: datetime) -> datetime:
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment
 
 
@@ -262,14 +262,14 @@ class CategoryClassifier:
     # ------------------------------------------------------------------ building
 
     @classmethod
-    def keywords_only(cls, session: Session) -> "CategoryClassifier":
+    def keywords_only(cls, session: Session) -> CategoryClassifier:
         """A classifier that uses the keyword rules only."""
         return cls(_load_leaves(session))
 
     @classmethod
     def train(
         cls, session: Session, *, max_orders: int = 20000, min_orders: int = 200, now: datetime | None = None
-    ) -> "CategoryClassifier":
+    ) -> CategoryClassifier:
         """Learn from the ``max_orders`` most recent closed orders (received at or before
         ``now`` when given) of active leaf categories. Categories with fewer than
         ``MIN_ORDERS_PER_CATEGORY`` orders are left to the keywords. Falls back to keywords

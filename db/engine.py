@@ -8,9 +8,9 @@ transactions do not fail with "database is locked" under concurrent writers.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
@@ -101,9 +101,8 @@ def write_session(engine: Engine) -> Iterator[Session]:
     is rolled back like any other and surfaces as ``ConflictError`` with a Chinese message,
     never as a database error."""
     try:
-        with session_factory(engine)() as session:
-            with session.begin():
-                yield session
+        with session_factory(engine)() as session, session.begin():
+            yield session
     except DBAPIError as exc:
         if is_concurrency_abort(exc):
             raise ConflictError(CONCURRENT_WRITE_MESSAGE) from exc

@@ -37,8 +37,8 @@ from db.models import (
     Department,
     DeskDraft,
     EnforcementReport,
-    ExternalProfile,
     ExtensionRequest,
+    ExternalProfile,
     Grid,
     GridEvent,
     GridShape,
@@ -50,13 +50,13 @@ from db.models import (
     MediationParty,
     MediationStep,
     Mediator,
+    OrderAssist,
     PartyMember,
     PartyMemberHousehold,
     PartyScoreEntry,
     Platform,
     PlatformCase,
     PlatformCaseAssist,
-    OrderAssist,
     Resident,
     ResponsibilityZone,
     ServiceRequest,
@@ -167,7 +167,7 @@ def _exists_path(cls: Any, township_id: Any):
     return exists(select(aliases[0].c.id).where(and_(*conds)))
 
 
-@functools.lru_cache(maxsize=None)  # one set per township: building it cost 0.4 ms per statement
+@functools.cache  # one set per township: building it cost 0.4 ms per statement
 def _options(township_id: int) -> tuple:
     """The criteria. Lambdas, as SQLAlchemy wants them: each is given the entity or an alias of it
     (``include_aliases``: a self-join or a second join to the same table is limited as well), and

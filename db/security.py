@@ -16,7 +16,8 @@ def check_password_policy(password: str) -> None:
         raise ValidationError(f"密码至少需要{PASSWORD_MIN_LEN}个字符。", field="password")
     if len(password.encode("utf-8")) > PASSWORD_MAX_BYTES:
         raise ValidationError(
-            f"密码过长：最多{PASSWORD_MAX_BYTES}字节（约{PASSWORD_MAX_BYTES // 3}个汉字或{PASSWORD_MAX_BYTES}个英文字符）。",
+            "密码过长："
+            f"最多{PASSWORD_MAX_BYTES}字节（约{PASSWORD_MAX_BYTES // 3}个汉字或{PASSWORD_MAX_BYTES}个英文字符）。",
             field="password",
         )
     if password.strip() != password:

@@ -22,8 +22,8 @@ to it needs a new migration that drops and recreates the triggers and calls ``re
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from sqlalchemy import Connection
 

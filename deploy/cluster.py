@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     env = app_env(args.database_url, cookie_key)
     subprocess.run([env.get("PYTHON", sys.executable), "-m", "db.cli", "init"], cwd=ROOT, env=env, check=True)
     ports = [int(p) for p in args.backends.split(",")]
-    log = open(workdir / "cluster.log", "ab")
+    log = open(workdir / "cluster.log", "ab")  # noqa: SIM115 - the child process writes to it until it is stopped
     procs = [start_app(p, env, cookie_secret, log) for p in ports]
     for p, proc in zip(ports, procs, strict=True):
         wait_healthy(f"http://127.0.0.1:{p}/_stcore/health", proc)

@@ -2,8 +2,7 @@
 
 import streamlit as st
 
-from components import data, runtime, ui
-from components import auth
+from components import auth, data, runtime, ui
 from db.config import PASSWORD_MAX_BYTES, PASSWORD_MIN_LEN
 from db.services import users
 

@@ -3,8 +3,8 @@
 
 import streamlit as st
 
-from components import data, grid_events_ui as gu, ui
-from components import timefmt
+from components import data, timefmt, ui
+from components import grid_events_ui as gu
 from db.permissions import allowed
 
 actor = ui.guard("grid_events")

@@ -2,8 +2,7 @@
 
 import streamlit as st
 
-from components import data, ui
-from components import timefmt
+from components import data, timefmt, ui
 from db.models.base import utcnow
 from db.rules.sla import to_local
 

@@ -2,8 +2,7 @@
 
 import streamlit as st
 
-from components import data, order_actions, orders_ui, receipt_ui, ui
-from components import timefmt
+from components import data, order_actions, orders_ui, receipt_ui, timefmt, ui
 from db.permissions import allowed
 from db.queries import orders as orders_q
 from db.services import audit_export

@@ -4,8 +4,7 @@ on a bar or point that lists the records behind it."""
 
 import streamlit as st
 
-from components import timefmt
-from components import grid_map_ui, kpi_ui, ui
+from components import grid_map_ui, kpi_ui, timefmt, ui
 from components.data import reference
 from db.queries import kpi as kpi_q
 
@@ -39,7 +38,7 @@ if view == "多渠道重合度":
     kpi_ui.render_overlap(actor, period)
     ui.stop()
 
-metrics = {k: m for k, m in kpi_q.ORDER_METRICS.items()}
+metrics = dict(kpi_q.ORDER_METRICS)
 c1, c2, c3 = st.columns([2, 2, 3])
 metric_key = c1.selectbox("指标", list(metrics), format_func=lambda k: metrics[k].label, key="kpi_metric")
 metric = metrics[metric_key]

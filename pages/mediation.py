@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from components import data, mediation_ui as mui, ui
-from components import timefmt
+from components import data, timefmt, ui
+from components import mediation_ui as mui
 from db.permissions import allowed
 
 actor = ui.guard("mediation")

@@ -77,7 +77,7 @@ if page.rows:
         "查看案件时间线",
         [""] + [r["number"] for r in page.rows],
         key="pls_pick",
-        format_func=lambda n: "选择案件编号" if not n else n,
+        format_func=lambda n: n if n else "选择案件编号",
     )
     if number:
         cid = pui.read("case_id_by_number", number)

@@ -2,8 +2,7 @@
 
 import streamlit as st
 
-from components import data, order_actions, orders_ui, ui
-from components import timefmt
+from components import data, order_actions, orders_ui, timefmt, ui
 
 actor = ui.guard("supervision")
 ui.page_header(

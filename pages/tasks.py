@@ -3,8 +3,8 @@ progress, its actions (by permission), a new task, and the ledger's Excel import
 
 import streamlit as st
 
-from components import imports_ui, tasks_ui as tui, ui
-from components import timefmt
+from components import imports_ui, timefmt, ui
+from components import tasks_ui as tui
 from db.permissions import allowed
 
 actor = ui.guard("tasks")

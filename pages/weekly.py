@@ -5,8 +5,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from components import runtime, ui
-from components import timefmt
+from components import runtime, timefmt, ui
 from db.engine import read_session
 from db.models.base import utcnow
 from db.permissions import allowed

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Static checks, run by scripts/test.sh (and so by CI) before the tests:
-#   ruff     correctness rules (pyflakes, bugbear, syntax) over the whole repository
+#   ruff     the rules of pyproject.toml (pycodestyle, pyflakes, bugbear, import order, pyupgrade,
+#            comprehensions, simplifications) and the formatter's check, over the whole repository
 #   bandit   security linter over the application code (app, pages, components, db, bench, deploy)
 #   pip-audit known vulnerabilities of the pinned requirements
 # Each finding is fixed or explained where it is silenced (docs/security.md lists them).
@@ -13,6 +14,7 @@ mode="${1:-all}"
 if [ "$mode" != "--audit-only" ]; then
   echo "[lint] ruff"
   .venv/bin/ruff check --quiet .
+  .venv/bin/ruff format --check --quiet . || { echo "[lint] run: .venv/bin/ruff format ." >&2; exit 1; }
 
   echo "[lint] bandit"
   .venv/bin/bandit --quiet --configfile pyproject.toml --recursive app.py pages components db bench deploy

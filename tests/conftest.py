@@ -32,22 +32,21 @@ Both
 from __future__ import annotations
 
 import os
-import tempfile
 import shutil
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from sqlalchemy import Engine
 
-from db import clock
+from bench.pgcluster import PG_SUPERUSER, PgCluster, find_pg_bindir, free_port, start_cluster  # noqa: F401
+from db import clock, migrate
+from db.engine import make_engine
 from tests.factories.clock import MOMENT, TEST_NOW
 from tests.factories.dates import DATE_SENSITIVE
 from tests.factories.deps import unavailable
-from bench.pgcluster import PG_SUPERUSER, PgCluster, find_pg_bindir, free_port, start_cluster  # noqa: F401
-from db import migrate
-from db.engine import make_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_TEMPLATE_DB = "gov_tmpl"

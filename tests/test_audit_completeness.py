@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Iterator
 
 import pytest
 from openpyxl import load_workbook
@@ -26,24 +26,36 @@ from db.queries.mediation import LedgerFilter
 from db.rules.sla import local_to_utc, to_local
 from db.services import (
     grid_events as ge,
+)
+from db.services import (
     mediation as med,
+)
+from db.services import (
     mediation_docs,
     orders,
     platform_docs,
     platforms,
     roster,
-    roster_io as rio,
     settings,
     users,
     weekly_report,
 )
+from db.services import (
+    roster_io as rio,
+)
 from db.services.roster import PartyInput, StaffInput
 from tests.factories.images import PNG
-from tests.factories.kpi import NOW as KPI_NOW, WEEK as KPI_WEEK, build as build_kpi_world
-from tests.factories.mediation import T0 as MED_T0, build_world as build_mediation_world, case_input
+from tests.factories.kpi import NOW as KPI_NOW
+from tests.factories.kpi import WEEK as KPI_WEEK
+from tests.factories.kpi import build as build_kpi_world
+from tests.factories.mediation import T0 as MED_T0
+from tests.factories.mediation import build_world as build_mediation_world
+from tests.factories.mediation import case_input
 from tests.factories.orders import PW, build_world, intake
-from tests.factories.platforms import T0 as PLAT_T0, build_pworld
-from tests.factories.roster import build as build_roster, ident
+from tests.factories.platforms import T0 as PLAT_T0
+from tests.factories.platforms import build_pworld
+from tests.factories.roster import build as build_roster
+from tests.factories.roster import ident
 
 # tables whose rows are bookkeeping of another write in the same transaction
 EXEMPT = {"audit_log", "counter", "alembic_version"}
@@ -114,7 +126,7 @@ def test_watcher_catches_an_unaudited_write(engine):
     watcher.attach(engine)
     try:
         with engine.begin() as con:
-            con.exec_driver_sql("UPDATE village SET name = 'x' WHERE id = %d" % w.village)
+            con.exec_driver_sql(f"UPDATE village SET name = 'x' WHERE id = {int(w.village)}")
     finally:
         watcher.detach(engine)
     assert watcher.unaudited == [{"village"}]
@@ -680,7 +692,8 @@ def test_scripted_session_task_ledger_and_its_import(sqlite_engine):
     import (run twice: the second run writes its summary record only). One backend: the services
     are plain ORM writes, their PostgreSQL run is tests/test_tasks.py's key flow."""
     from db.services import setup, tasks
-    from db.services.imports import base as import_base, tasks as task_import
+    from db.services.imports import base as import_base
+    from db.services.imports import tasks as task_import
     from tests.factories.accounts import first_admin
 
     e = sqlite_engine

@@ -15,7 +15,6 @@ from components import auth
 from db.config import COOKIE_EXPIRY_DAYS, COOKIE_NAME, COOKIE_ROUTE
 from db.rules import cookies
 
-
 KEY = "k" * 40
 
 

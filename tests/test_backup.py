@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, inspect, select, text
 
 from db import backup
-from db.models import AuditLog, Base, WorkOrder
 from db.engine import read_session
+from db.models import AuditLog, Base, WorkOrder
 from db.services import orders
 from tests.factories.orders import build_world, intake
 
@@ -22,7 +22,7 @@ def content_digest(engine) -> dict[str, list[tuple]]:
             if table.name == "audit_log":
                 continue
             rows = con.execute(select(table)).all()
-            out[table.name] = sorted((tuple(map(repr, r)) for r in rows))
+            out[table.name] = sorted(tuple(map(repr, r)) for r in rows)
     return out
 
 
@@ -52,9 +52,8 @@ def test_backup_then_restore_round_trip(engine, tmp_path):
         last = s.scalars(select(AuditLog).order_by(AuditLog.id.desc())).first()
         assert last.action == "system.restore"
     # append-only triggers survive a restore
-    with pytest.raises(Exception):
-        with engine.begin() as con:
-            con.execute(text("DELETE FROM audit_log"))
+    with pytest.raises(Exception), engine.begin() as con:
+        con.execute(text("DELETE FROM audit_log"))
 
 
 def test_backup_refuses_to_overwrite(sqlite_engine, tmp_path):

@@ -1,7 +1,7 @@
 """The benchmark suite keeps working (issue #8): run at the smallest size that runs every part (one
 dataset of 200 orders per backend: build, page timings, the KPI comparison, the memory run), on a few
-pages (the full page list runs in `python -m bench.suite`). It checks that each page was timed and the comparison was written — never
-the times themselves."""
+pages (the full page list runs in `python -m bench.suite`). It checks that each page was timed and
+the comparison was written — never the times themselves."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 import shutil
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, insert, select
@@ -432,7 +432,7 @@ def test_max_orders_and_now_limit_the_training_set(data):
     early = train(engine, now=T0 + timedelta(hours=300))
     assert early.trained_on == 0 and early.method == "keywords"
     # an aware `now` is converted to naive UTC
-    later = train(engine, now=(T0 + timedelta(hours=1200)).replace(tzinfo=timezone.utc), min_orders=50)
+    later = train(engine, now=(T0 + timedelta(hours=1200)).replace(tzinfo=UTC), min_orders=50)
     assert 0 < later.trained_on < train(engine).trained_on
 
 

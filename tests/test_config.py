@@ -1,8 +1,8 @@
 """Configuration: database URL selection, modes, and the cookie key rules."""
 
-import pytest
-
 import os
+
+import pytest
 
 from db.config import ConfigError, load_settings, resolve_cookie_key
 

@@ -17,7 +17,6 @@ import pytest
 from sqlalchemy import Engine, func, insert, select
 
 from db.demo import generate
-from tests.factories.clock import TEST_NOW
 from db.demo.identity import is_valid_id_number
 from db.engine import make_engine
 from db.migrate import upgrade
@@ -55,9 +54,10 @@ from db.models import (
 from db.models.grid_work import EVENT_STATUSES
 from db.models.orders import CHANNELS, OPEN_STATUSES, ORDER_STATUSES
 from db.models.people import PLATFORMS
+from db.queries.calendar import calendar_from_package
 from db.rules.order_fsm import TRANSITIONS, next_status
 from db.rules.sla import add_workdays, warn_point
-from db.queries.calendar import calendar_from_package
+from tests.factories.clock import TEST_NOW
 
 NOW = TEST_NOW
 LOCAL = timedelta(hours=8)
@@ -388,9 +388,7 @@ def _numbers_match_counters(engine: Engine, model, prefix: str) -> None:
         p, year, seq = number.split("-")
         assert p == prefix and len(seq) == 6
         seqs[int(year)].append(int(seq))
-    counters = dict(
-        ((y, v) for n, y, v in _all(engine, select(Counter.name, Counter.year, Counter.value)) if n == prefix)
-    )
+    counters = {y: v for n, y, v in _all(engine, select(Counter.name, Counter.year, Counter.value)) if n == prefix}
     assert counters == {y: max(s) for y, s in seqs.items()}
     for s in seqs.values():  # numbered in order, without gaps
         assert s == list(range(1, len(s) + 1))

@@ -5,11 +5,10 @@ month-old data again); a second start has nothing to do."""
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 
 from sqlalchemy import func, select
-
-import random
 
 from db import scope
 from db.demo import generate, topup, topup_cases
@@ -17,8 +16,8 @@ from db.engine import make_engine, read_session
 from db.migrate import upgrade
 from db.models import GridEvent, MediationCase, MediationStep, PlatformCase, WorkOrder
 from db.models.grid_work import GridEventStep
-from db.models.platforms import OPEN_CASE_STATUSES, PlatformCaseEvent
 from db.models.orders import OPEN_STATUSES
+from db.models.platforms import OPEN_CASE_STATUSES, PlatformCaseEvent
 from tests.factories.accounts import account, first_admin
 from tests.factories.clock import TEST_NOW
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from db import scope
 from db.config import load_settings
 from db.engine import get_engine, read_session
-from db import scope
 from db.models import Category, DeskDraft, Village
 from db.services import desk_draft
 from tests.factories.pages import run_via_app

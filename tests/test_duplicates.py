@@ -7,15 +7,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-
-from db.engine import read_session, write_session
 from sqlalchemy import select
 
+from db.engine import read_session, write_session
 from db.models import Township, WorkOrder
 from db.queries import orders as q
 from db.queries.orders import SIMILAR_WORDING
 from db.rules.text import likeness
-
 from tests.factories.orders import MOBILE, T0, build_world
 
 SAME = [  # the same matter, told twice in other words

@@ -10,7 +10,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, event, func, inspect, insert, select, text, update
+from sqlalchemy import Engine, event, func, insert, inspect, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from db import migrate
@@ -217,22 +217,18 @@ def test_audit_log_refuses_update_and_delete(engine):
         session.add(AuditLog(username="tester", action="create", entity="grid", entity_id="1", after={"name": "一组"}))
 
     for statement in ("UPDATE audit_log SET action = 'tampered'", "DELETE FROM audit_log"):
-        with pytest.raises(DBAPIError, match="append-only"):
-            with engine.begin() as conn:
-                conn.exec_driver_sql(statement)
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+            conn.exec_driver_sql(statement)
 
-    with pytest.raises(DBAPIError, match="append-only"):  # through the ORM as well
-        with write_session(engine) as session:
-            session.scalars(select(AuditLog)).one().action = "tampered"
+    with pytest.raises(DBAPIError, match="append-only"), write_session(engine) as session:  # through the ORM as well
+        session.scalars(select(AuditLog)).one().action = "tampered"
 
-    with pytest.raises(DBAPIError, match="append-only"):
-        with write_session(engine) as session:
-            session.delete(session.scalars(select(AuditLog)).one())
+    with pytest.raises(DBAPIError, match="append-only"), write_session(engine) as session:
+        session.delete(session.scalars(select(AuditLog)).one())
 
     if engine.dialect.name == "postgresql":
-        with pytest.raises(DBAPIError, match="append-only"):
-            with engine.begin() as conn:
-                conn.exec_driver_sql("TRUNCATE audit_log")
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+            conn.exec_driver_sql("TRUNCATE audit_log")
 
     with read_session(engine) as session:
         rows = [(r.action, r.after) for r in session.scalars(select(AuditLog))]
@@ -245,9 +241,8 @@ def test_audit_log_refuses_update_and_delete(engine):
 
 
 def test_foreign_keys_are_enforced(engine):
-    with pytest.raises(IntegrityError):
-        with write_session(engine) as session:
-            session.add(Grid(village_id=999_999, code="G-NOPE", name="无村网格", kind="rural"))
+    with pytest.raises(IntegrityError), write_session(engine) as session:
+        session.add(Grid(village_id=999_999, code="G-NOPE", name="无村网格", kind="rural"))
 
     with write_session(engine) as session:  # control: a grid in a real village is accepted
         township = Township(code="T1", name="测试镇", county="测试县")
@@ -256,9 +251,8 @@ def test_foreign_keys_are_enforced(engine):
     with read_session(engine) as session:
         assert session.scalars(select(Grid.code)).all() == ["G-1"]
 
-    with pytest.raises(IntegrityError):  # nor may a referenced row be deleted from under it
-        with engine.begin() as conn:
-            conn.execute(text("DELETE FROM village"))
+    with pytest.raises(IntegrityError), engine.begin() as conn:  # nor may a referenced row be deleted from under it
+        conn.execute(text("DELETE FROM village"))
 
 
 @pytest.mark.pg

@@ -68,7 +68,7 @@ def test_unknown_action():
 
 
 def test_archived_is_final_and_every_other_status_has_a_way_on():
-    assert event_fsm.OPEN_STATUSES == tuple(s for s in EVENT_STATUSES if s != "archived")
+    assert tuple(s for s in EVENT_STATUSES if s != "archived") == event_fsm.OPEN_STATUSES
     assert not [a for (s, a) in TRANSITIONS if s == "archived"]
     for status in event_fsm.OPEN_STATUSES:
         assert any(s == status for (s, _a) in TRANSITIONS), status

@@ -268,8 +268,8 @@ def test_migration_backfills_the_clock_of_existing_events(tmp_path):
                 c.execute(
                     text(
                         "INSERT INTO grid_event (id, number, grid_id, event_type, description, status, reported_at, "
-                        "verified_at, evaluated_at, archived_at, version, updated_at) VALUES (:i, :n, 1, :t, '描述内容', "
-                        ":s, :at, :v, :ev, :a, 1, :at)"
+                        "verified_at, evaluated_at, archived_at, version, updated_at) "
+                        "VALUES (:i, :n, 1, :t, '描述内容', :s, :at, :v, :ev, :a, 1, :at)"
                     ),
                     {
                         "i": eid,

@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import func, select
 
 from db.demo.generator import generate
-from tests.factories.clock import TEST_NOW
 from db.engine import make_engine
 from db.migrate import upgrade
 from db.models import WorkLog
 from db.models.grid_work import GridEvent, GridEventPhoto, GridEventStep
 from db.rules import event_fsm
+from tests.factories.clock import TEST_NOW
 
 
 def _build(path):

@@ -13,7 +13,6 @@ from db.config import load_settings
 from db.engine import get_engine, read_session
 from db.models import GridStaff
 from db.models.grid_work import GridEvent
-
 from tests.factories.pages import ROOT, TIMEOUT, run_page
 
 PAGE = "pages/grid_events.py"
@@ -185,8 +184,8 @@ def test_a_stored_photo_that_cannot_be_decoded_does_not_break_the_event(demo_db)
     """Issue #24: a photo stored before uploads were re-encoded (it only started like a JPEG)
     made the event fail to open for every role; now it is a placeholder line."""
     from db.engine import write_session
-    from db.models.grid_work import GridEventPhoto
     from db.models.base import utcnow
+    from db.models.grid_work import GridEventPhoto
     from tests.factories.images import FAKE_JPEG
 
     engine = get_engine(load_settings())

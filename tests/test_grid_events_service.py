@@ -19,9 +19,9 @@ from db.models import AuditLog, MediationCase, RecordLink, WorkLog, WorkOrder
 from db.models.grid_work import GridEvent, GridEventPhoto, GridEventStep
 from db.queries import grid_events as q
 from db.queries import links as links_q
+from db.rules import photo as photo_rules
 from db.services import grid_events as ge
 from db.services import orders
-from db.rules import photo as photo_rules
 from tests.factories.grid_events import T0, TODAY, G, build_grid_world, report
 from tests.factories.images import FAKE_JPEG, JPEG, PNG, WEBP, image, png_header_only
 
@@ -397,7 +397,7 @@ def test_work_log_one_per_day_edit_with_version(g):
     with read_session(w.engine) as s:
         assert q.log_for(s, g.staff, TODAY)["households_visited"] == 6
         assert q.log_count(s, g.staff) == 1
-        assert [a for a in s.scalars(select(AuditLog.action).where(AuditLog.entity == "work_log"))] == [
+        assert list(s.scalars(select(AuditLog.action).where(AuditLog.entity == "work_log"))) == [
             "work_log.write",
             "work_log.write",
         ]

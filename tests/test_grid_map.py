@@ -64,7 +64,7 @@ def town(engine):
 
 def _shapes(engine) -> dict[int, str]:
     with read_session(engine) as s:
-        return {gid: text for gid, text in s.execute(select(GridShape.grid_id, GridShape.geometry))}
+        return dict(s.execute(select(GridShape.grid_id, GridShape.geometry)))
 
 
 # --------------------------------------------------------------------------- refusals

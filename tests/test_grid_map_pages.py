@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from sqlalchemy import delete, func, select
 
+from components import runtime
 from db import scope
 from db.engine import read_session, write_session
 from db.models import GridShape, WorkOrder
 from db.models.orders import OPEN_STATUSES
-from components import runtime
 from tests.factories import pages as pages_f
 from tests.factories.pages import logged_in_app
 

@@ -19,7 +19,8 @@ from db.models.base import utcnow
 from db.queries import mediation as mq
 from db.rules.sla import local_to_utc, to_local
 from db.rules.text import id_check_digit
-from db.services import mediation as med, setup
+from db.services import mediation as med
+from db.services import setup
 from db.services.imports import base, disputes
 from tests.factories.accounts import account, first_admin
 
@@ -263,7 +264,7 @@ def test_a_good_ledger_becomes_console_cases(town):
     again = _run(town, _good_rows())
     assert again.ok and again.counts == {SHEET: {"created": 0, "updated": 0, "unchanged": 7}}
     assert _audits(town) == before + 1
-    assert {n: c.version for n, c in _cases(town).items()} == {n: 1 for n in cases}
+    assert {n: c.version for n, c in _cases(town).items()} == dict.fromkeys(cases, 1)
 
 
 def test_a_changed_row_updates_its_case_only(town):

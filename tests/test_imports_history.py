@@ -9,7 +9,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, select, text as sql
+from sqlalchemy import func, select
+from sqlalchemy import text as sql
 
 from db import scope, stats
 from db.engine import read_session, write_session

@@ -9,7 +9,6 @@ from components import big_screen_ui as bs
 from db.engine import read_session, write_session
 from db.models import Grid, Household, MediationCase, MediationParty, RecordLink, Village, WorkOrder
 from db.queries import kpi
-
 from tests.factories.kpi import NOW, WEEK, L, build
 
 

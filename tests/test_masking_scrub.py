@@ -3,7 +3,8 @@ description is masked for roles that may not see it; other text is left alone.""
 
 from __future__ import annotations
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from db.rules.masking import scrub_for, scrub_text
 

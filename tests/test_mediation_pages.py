@@ -11,7 +11,6 @@ from db.engine import get_engine, read_session
 from db.models import MediationCase
 from tests.factories.pages import ROOT, TIMEOUT, run_page
 
-
 ROLES_OPEN = ["admin", "leader", "mediator", "grid", "demo"]
 VIEWS = ["ledger", "screening", "visits", "kpi"]
 

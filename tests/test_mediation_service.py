@@ -142,10 +142,10 @@ def test_source_order_is_linked_both_ways(w):
         from_case = links_q.linked(s, "mediation_case", out["id"])
         from_order = links_q.linked(s, "work_order", order_id)
         assert s.get(MediationCase, out["id"]).source_order_id == order_id
-    assert [(l["type"], l["id"], l["kind"], l["direction"]) for l in from_case] == [
+    assert [(k["type"], k["id"], k["kind"], k["direction"]) for k in from_case] == [
         ("work_order", order_id, "source", "out")
     ]
-    assert [(l["type"], l["id"], l["kind"], l["direction"], l["number"]) for l in from_order] == [
+    assert [(k["type"], k["id"], k["kind"], k["direction"], k["number"]) for k in from_order] == [
         ("mediation_case", out["id"], "source", "in", out["number"])
     ]
 
@@ -159,21 +159,19 @@ def test_open_case_in_runs_in_the_callers_transaction_with_its_action(w):
         assert case.id is not None and case.number.startswith("TJ-2026-")
         assert s.scalar(select(func.count()).select_from(RecordLink)) == 1  # flushed, same transaction
     with read_session(w.engine) as s:
-        assert [l["id"] for l in links_q.linked(s, "grid_event", event_id)] == [case.id]
+        assert [k["id"] for k in links_q.linked(s, "grid_event", event_id)] == [case.id]
     # without the caller's action the dispatcher is refused
-    with pytest.raises(PermissionDenied):
-        with write_session(w.engine) as s:
-            med.open_case_in(s, w.dispatcher, data, now=T0)
+    with pytest.raises(PermissionDenied), write_session(w.engine) as s:
+        med.open_case_in(s, w.dispatcher, data, now=T0)
 
 
 def test_open_case_in_rolls_back_with_the_caller(w):
     class Boom(Exception):
         pass
 
-    with pytest.raises(Boom):
-        with write_session(w.engine) as s:
-            med.open_case_in(s, w.mediator, case_input(w), now=T0)
-            raise Boom()
+    with pytest.raises(Boom), write_session(w.engine) as s:
+        med.open_case_in(s, w.mediator, case_input(w), now=T0)
+        raise Boom()
     assert count(w.engine, MediationCase) == 0 and audits(w.engine, "mediation.create") == 0
     # the number was given back with the rollback
     assert med.open_case(w.engine, w.mediator, case_input(w), now=T0)["number"] == "TJ-2026-000001"

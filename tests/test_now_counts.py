@@ -22,7 +22,6 @@ from db.queries import home, order_counts
 from db.queries import orders as orders_q
 from db.rules.sla import overdue_text, remaining_text
 from db.services import weekly_report as wr
-
 from tests.factories.kpi import NOW, WEEK, build
 
 LEADER = Actor(0, "chief", "leader", "周书记")

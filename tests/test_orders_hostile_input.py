@@ -12,7 +12,6 @@ from db.engine import read_session
 from db.errors import ValidationError
 from db.models import AuditLog, WorkOrder, WorkOrderEvent
 from db.services import orders
-
 from tests.factories.orders import build_world, intake
 
 HOSTILE = st.one_of(

@@ -663,9 +663,8 @@ def test_default_inbox_and_count_use_indexes(d, actor):
 
 
 def test_phone_search_only_for_roles_that_see_phones(engine):
-    from tests.factories.orders import MOBILE, build_world, intake
-
     from db.services import orders as svc
+    from tests.factories.orders import MOBILE, build_world, intake
 
     w = build_world(engine)
     svc.register(engine, w.reception, intake(w))
@@ -679,9 +678,8 @@ def test_phone_search_only_for_roles_that_see_phones(engine):
 
 
 def test_closed_orders_are_listed_newest_first(engine):
-    from tests.factories.orders import build_world, intake
-
     from db.services import orders as svc
+    from tests.factories.orders import build_world, intake
 
     w = build_world(engine)
     ids = []
@@ -694,9 +692,8 @@ def test_closed_orders_are_listed_newest_first(engine):
 
 
 def test_filter_pending_extension_requests(engine):
-    from tests.factories.orders import T0, build_world, intake
-
     from db.services import orders as svc
+    from tests.factories.orders import T0, build_world, intake
 
     w = build_world(engine)
     a = svc.register(engine, w.reception, intake(w, contacted=True), now=T0)

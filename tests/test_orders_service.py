@@ -17,10 +17,10 @@ from sqlalchemy import func, select
 from db.engine import read_session
 from db.errors import ConflictError, InvalidTransition, NotFound, PermissionDenied, ValidationError
 from db.models import AuditLog, Counter, ExtensionRequest, WorkOrder, WorkOrderEvent
+from db.queries.calendar import load_calendar
 from db.rules.phone import normalize_phone
 from db.rules.sla import add_workdays, local_to_utc, to_local, warn_point
 from db.services import orders, settings
-from db.queries.calendar import load_calendar
 from tests.factories.orders import MOBILE, T0, World, build_world, intake
 
 

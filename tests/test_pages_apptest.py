@@ -224,11 +224,10 @@ def test_a_closed_order_is_found_by_its_number_and_the_page_says_which_filters_i
 
 
 def test_intake_household_feeds_history_and_the_order(demo_db):
-    from db.models import Grid, Household, WorkOrder
-
     from sqlalchemy import func
 
     from db import scope
+    from db.models import Grid, Household, WorkOrder
 
     # the desk's township's (the county's second township is not the clerk's)
     engine = scope.scoped(get_engine(load_settings()), demo_db["reception"].township_id)

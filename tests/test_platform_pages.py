@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from components.ui import esc
-from db.engine import get_engine, read_session
 from db.config import load_settings
+from db.engine import get_engine, read_session
 from db.models import Platform, User
 from db.models.platforms import PlatformCase
 from db.services.users import actor_of

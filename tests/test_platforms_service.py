@@ -15,9 +15,9 @@ from db.engine import read_session, write_session
 from db.errors import ConflictError, InvalidTransition, PermissionDenied, ValidationError
 from db.models import AuditLog, Counter
 from db.models.platforms import Handoff, PlatformCase, PlatformCaseAssist, PlatformCaseEvent
+from db.queries.calendar import load_calendar
 from db.rules.sla import add_workdays
 from db.services import platforms
-from db.queries.calendar import load_calendar
 from tests.factories.platforms import T0, PWorld, build_pworld
 
 

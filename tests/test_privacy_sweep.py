@@ -19,7 +19,6 @@ import json
 
 import pytest
 from sqlalchemy import text
-
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from db.config import load_settings

@@ -35,11 +35,12 @@ import dataclasses
 import itertools
 import re
 import shutil
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from sqlalchemy import event, select, text
@@ -79,31 +80,40 @@ from db.queries.mediation import LedgerFilter
 from db.rules.sla import local_to_utc, to_local
 from db.services import (
     audit_export,
-    grid_events as ge,
-    mediation as med,
     mediation_docs,
     order_assists,
     orders,
     platform_docs,
     platforms,
     roster,
-    roster_io as rio,
     settings,
-    tasks as task_svc,
     township_settings,
     users,
     weekly_report,
 )
-from db.services.imports import base as import_base, tasks as task_import
+from db.services import (
+    grid_events as ge,
+)
+from db.services import (
+    mediation as med,
+)
+from db.services import (
+    roster_io as rio,
+)
+from db.services import (
+    tasks as task_svc,
+)
 from db.services.calendar import seed_from_package
+from db.services.imports import base as import_base
+from db.services.imports import tasks as task_import
 from db.services.mediation import CaseInput
 from db.services.mediation import PartyInput as MedParty
 from db.services.orders import Intake
 from db.services.roster import PartyInput, StaffInput
-
 from tests.factories.backends import BACKENDS
 from tests.factories.expected_roles import EXPECTED_PAGES, expected_pages
-from tests.factories.roster import PW, RW, build as build_roster, ident
+from tests.factories.roster import PW, RW, ident
+from tests.factories.roster import build as build_roster
 
 T0 = local_to_utc(datetime(2026, 3, 2, 9, 0))  # Monday 2 March 2026, 09:00 Beijing
 TODAY = date(2026, 3, 2)
@@ -1653,9 +1663,8 @@ CROSS_TOWNSHIP_ALLOWED: dict[str, str] = {
     "create_task": "creates a task in the administrator's own township",
     "import_tasks": "imports into the administrator's own township (the only one its session reads)",
     "change_own_password": "the administrator's own account",
-    **{
-        name: READ
-        for name in (
+    **dict.fromkeys(
+        (
             "list_users",
             "audit_log_reads",
             "inbox_count",
@@ -1670,8 +1679,9 @@ CROSS_TOWNSHIP_ALLOWED: dict[str, str] = {
             "weekly_report_export",
             "audit_export_weekly",
             "audit_export_other",
-        )
-    },
+        ),
+        READ,
+    ),
 }
 # refused row by row: the import's report lists the first township's grid codes as unknown
 CROSS_TOWNSHIP_REPORTED = {"import_workbook"}
@@ -1792,9 +1802,8 @@ def test_scope_refusal(mw, case):
         "inspection",
     )
     before = row_counts(mw.engine, tables)
-    with WriteSpy(mw.engine) as spy:
-        with pytest.raises(PermissionDenied) as exc:
-            call()
+    with WriteSpy(mw.engine) as spy, pytest.raises(PermissionDenied) as exc:
+        call()
     assert fragment in str(exc.value)
     assert str(exc.value) not in {refusal(r) for r in ROLES}
     assert row_counts(mw.engine, tables) == before and spy.writes == []

@@ -27,7 +27,6 @@ from db.models import (
 )
 from db.services import roster_io as rio
 from db.services.roster_io import COLUMNS, SHEET_GRIDS, SHEET_LINKS, SHEET_PARTY, SHEET_STAFF
-
 from tests.factories import office
 from tests.factories.roster import RW, build, ident
 

@@ -8,12 +8,11 @@ import re
 import pytest
 from sqlalchemy import select
 
-from db.engine import get_engine, read_session
 from db.config import load_settings
+from db.engine import get_engine, read_session
 from db.models import Household, PartyMember
 from db.models.people import ROLES
 from db.permissions import PAGES_BY_KEY, can_open
-
 from tests.factories.pages import logged_in_app
 
 PATH = "pages/roster.py"
@@ -86,11 +85,10 @@ def test_household_chain_escapes_and_scrubs_user_text(demo_db):  # noqa: F811
     free text (order titles, event descriptions) is scrubbed for roles without names."""
     from sqlalchemy import update
 
+    from db import scope
     from db.engine import write_session
     from db.models import WorkOrder
     from db.services import grid_events as ge
-
-    from db import scope
 
     # the demo township's (the county's second township is not the leader's)
     engine = scope.scoped(get_engine(load_settings()), demo_db["leader"].township_id)
@@ -162,7 +160,7 @@ def test_staff_selection_is_dropped_when_the_filter_changes(demo_db):  # noqa: F
     no edit form opens on whoever is now at that position."""
     at = open_view(demo_db["admin"], view="staff")
     assert not at.exception
-    key = next(k for k in at.session_state.keys() if str(k).startswith("staff_table_"))
+    key = next(k for k in at.session_state if str(k).startswith("staff_table_"))
     at.session_state[key] = {"selection": {"rows": [0], "columns": []}}
     at.run()
     assert any(m.value.startswith("**编辑：") for m in at.markdown)

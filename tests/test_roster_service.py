@@ -13,7 +13,6 @@ from db.errors import ConflictError, PermissionDenied, ValidationError
 from db.models import AuditLog, GridStaff, PartyMember, PartyMemberHousehold, PartyScoreEntry, TenHouseholdUnit
 from db.queries import roster as q
 from db.services import roster as svc
-
 from tests.factories.roster import RW, build, ident
 
 NOW = datetime(2026, 3, 2, 2, 0)
@@ -247,18 +246,17 @@ def test_the_roster_refuses_a_second_entry_for_one_id_number_at_the_database(w):
     from db.services.base import violates_unique
 
     taken = ident(101, 1975)  # grid 1's chief
-    with pytest.raises(IntegrityError) as caught:
-        with write_session(w.engine) as s:
-            s.add(
-                GridStaff(
-                    grid_id=w.grid2,
-                    name="重复",
-                    phone="13900005555",
-                    id_number=taken,
-                    staff_role="worker",
-                    employment="part",
-                )
+    with pytest.raises(IntegrityError) as caught, write_session(w.engine) as s:
+        s.add(
+            GridStaff(
+                grid_id=w.grid2,
+                name="重复",
+                phone="13900005555",
+                id_number=taken,
+                staff_role="worker",
+                employment="part",
             )
+        )
     assert violates_unique(caught.value, "uq_grid_staff_id_number", "grid_staff", "id_number")
     assert not violates_unique(caught.value, "uq_something_else", "grid_staff", "phone")
     assert count(w, GridStaff, GridStaff.id_number == taken) == 1

@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 import pytest
 
+from db.queries.calendar import calendar_from_package
 from db.rules.sla import (
     CalendarYearMissing,
     HolidayCalendar,
@@ -22,7 +23,6 @@ from db.rules.sla import (
     warn_point,
     workdays_between,
 )
-from db.queries.calendar import calendar_from_package
 
 CAL = calendar_from_package()
 

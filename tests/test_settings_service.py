@@ -9,10 +9,10 @@ from db.engine import read_session, write_session
 from db.errors import ConflictError, PermissionDenied, ValidationError
 from db.models import AuditLog, CalendarDay, Category, HolidayYear
 from db.permissions import Actor
+from db.queries.calendar import load_calendar
 from db.rules.calendar_input import parse_schedule
 from db.rules.sla import add_workdays, deadline_provisional, local_to_utc, to_local
 from db.services import settings as svc
-from db.queries.calendar import load_calendar
 from db.services.calendar import seed_from_package
 
 ADMIN = Actor(0, "admin", "admin")

@@ -21,9 +21,11 @@ from db.queries import tasks as tq
 from db.rules import tasks as rules
 from db.rules.sla import local_to_utc
 from db.scope import scoped
-from db.services import setup, weekly_report as wr
+from db.services import setup
 from db.services import tasks as svc
-from db.services.imports import base, tasks as imp
+from db.services import weekly_report as wr
+from db.services.imports import base
+from db.services.imports import tasks as imp
 from tests.factories.accounts import account, first_admin
 
 NOW = local_to_utc(datetime(2026, 3, 4, 10, 0))
@@ -349,7 +351,8 @@ def test_weekly_report_section(w):
 
 def test_the_page_opens_a_task_and_a_leader_reports_progress_while_the_observer_only_reads(demo_db):
     from db.models import TaskProgress
-    from tests.factories.pages import engine as demo_engine, logged_in_app
+    from tests.factories.pages import engine as demo_engine
+    from tests.factories.pages import logged_in_app
 
     leader, demo = demo_db["leader"], demo_db["demo"]
     eng = scoped(demo_engine(), leader.township_id)

@@ -28,13 +28,13 @@ from db.permissions import can_open
 from db.queries import roster as roster_q
 from db.queries import township_settings as ts_q
 from db.rules.roster import link_status
-from db.services import orders, township_settings as svc
+from db.services import orders
+from db.services import township_settings as svc
 from db.services.base import Clock
 from tests.factories.accounts import account
 from tests.factories.orders import T0, build_world, intake
 from tests.factories.roster import build as build_roster
 from tests.test_township_scope import _second_township  # township 2 (白云镇) with its own desk
-
 
 # --------------------------------------------------------------------------- the rule, without a database
 

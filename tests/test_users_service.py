@@ -116,8 +116,8 @@ def test_unknown_and_inactive_accounts_are_refused_without_a_count(engine, admin
 
 
 def _at_once(engine, username: str, passwords: list[str]) -> list[bool]:
-    from concurrent.futures import ThreadPoolExecutor
     import threading
+    from concurrent.futures import ThreadPoolExecutor
 
     start = threading.Barrier(len(passwords))
 
@@ -270,12 +270,10 @@ def test_admin_cannot_lock_themselves_out(engine, admin):
 
 def test_audit_log_is_append_only(engine, admin):
     assert audit_count(engine) >= 1
-    with pytest.raises(Exception, match="append-only"):
-        with engine.begin() as conn:
-            conn.execute(text("UPDATE audit_log SET username = 'x'"))
-    with pytest.raises(Exception, match="append-only"):
-        with engine.begin() as conn:
-            conn.execute(text("DELETE FROM audit_log"))
+    with pytest.raises(Exception, match="append-only"), engine.begin() as conn:
+        conn.execute(text("UPDATE audit_log SET username = 'x'"))
+    with pytest.raises(Exception, match="append-only"), engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_log"))
 
 
 def test_role_or_platform_change_revokes_open_sessions(engine, admin):

@@ -17,7 +17,6 @@ from db.errors import PermissionDenied
 from db.models import AuditLog, MediationCase, MediationParty, Village, WorkOrder
 from db.permissions import Actor
 from db.services import weekly_report as wr
-
 from tests.factories import office
 from tests.factories.kpi import NOW, WEEK, L, build
 

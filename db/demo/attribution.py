@@ -20,8 +20,8 @@ from db.models import AppSetting, MediationCase, User, WorkOrder
 from db.models.grid_work import GridEvent, GridEventStep
 from db.models.mediation import MediationStep
 from db.models.orders import OrderAssist, WorkOrderEvent
-from db.models.platforms import PlatformCase, PlatformCaseEvent
 from db.models.org import Grid, Village
+from db.models.platforms import PlatformCase, PlatformCaseEvent
 
 MARK = "demo_attributed"
 ORDER_ROLES = {

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import random
 from bisect import bisect
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import accumulate
-from typing import Callable, Sequence
-
 
 from db.demo.identity import Identities
 from db.demo.writer import BulkWriter
@@ -107,7 +106,7 @@ class Person:
     id_number: str
     phone: str | None
     tags: tuple[str, ...]
-    household: "Household"
+    household: Household
     relation: str
     is_party: bool = False
 
@@ -115,7 +114,7 @@ class Person:
 @dataclass(slots=True, eq=False)
 class Household:
     id: int
-    grid: "Grid"
+    grid: Grid
     address: str
     residents: list[Person] = field(default_factory=list)
     unit_id: int | None = None
@@ -127,7 +126,7 @@ class Household:
 @dataclass(slots=True, eq=False)
 class Staff:
     id: int
-    grid: "Grid"
+    grid: Grid
     name: str
     phone: str
     role: str  # chief / worker
@@ -146,7 +145,7 @@ class Mediator:
 @dataclass(slots=True, eq=False)
 class Grid:
     id: int
-    village: "Village"
+    village: Village
     kind: str
     name: str
     code: str
@@ -160,7 +159,7 @@ class Grid:
 @dataclass(slots=True, eq=False)
 class Village:
     id: int
-    township: "Township"
+    township: Township
     name: str
     kind: str
     code: str

@@ -47,18 +47,18 @@ grid event behind it, mediation case / platform case -> its source order or grid
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
 from sqlalchemy import Connection, Engine, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from db import stats
 from db.demo import gridwork, mediation, org, platforms, tasks
 from db.demo import orders as order_stage
 from db.demo.context import SCALES, Context
 from db.demo.writer import BulkWriter
 from db.models import AppSetting, AuditLog, Base, Counter, HolidayYear
-from db import stats
 from db.queries.calendar import calendar_from_package
 from db.services.calendar import seed_from_package
 
@@ -118,10 +118,10 @@ def generate(
         with stats.suspended(conn):
             writer = BulkWriter(conn, now, BATCH_SIZE)
             ctx = Context(
-                rng=random.Random(seed),
+                rng=random.Random(seed),  # nosec B311
                 now=now,
                 spec=spec,
-                orders=n_orders,  # nosec B311
+                orders=n_orders,
                 calendar=calendar,
                 writer=writer,
                 progress=progress,

@@ -14,11 +14,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, func, select
 
+from db.demo import topup
+from db.demo.identity import Identities
 from db.engine import read_session, write_session
 from db.models import Category, Department, Household, Platform, Township
 from db.permissions import SYSTEM
-from db.demo import topup
-from db.demo.identity import Identities
 from db.services import orders as orders_svc
 from db.services import setup as setup_svc
 from db.services.orders import Intake

@@ -69,7 +69,7 @@ from db.demo.context import (
 )
 from db.models import ExtensionRequest, OrderAssist, RecordLink, WorkOrder, WorkOrderEvent
 from db.models.orders import CHANNELS, SATISFACTION
-from db.rules.sla import deadline_provisional, contact_deadline, warn_point
+from db.rules.sla import contact_deadline, deadline_provisional, warn_point
 
 CHANNEL_WEIGHTS = (
     ("hotline", 46.0),

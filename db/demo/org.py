@@ -37,19 +37,31 @@ from db.models import (
     Category,
     CommandoTeam,
     Department,
-    Grid as GridModel,
     GridStaff,
-    Household as HouseholdModel,
-    Mediator as MediatorModel,
     PartyMember,
     PartyMemberHousehold,
     PartyScoreEntry,
-    Platform as PlatformModel,
     Resident,
     ResponsibilityZone,
     ServiceItem,
     TenHouseholdUnit,
+)
+from db.models import (
+    Grid as GridModel,
+)
+from db.models import (
+    Household as HouseholdModel,
+)
+from db.models import (
+    Mediator as MediatorModel,
+)
+from db.models import (
+    Platform as PlatformModel,
+)
+from db.models import (
     Township as TownshipModel,
+)
+from db.models import (
     Village as VillageModel,
 )
 from db.models.people import PLATFORMS
@@ -283,10 +295,7 @@ def _build_village(ctx: Context, village: Village, plan: VillagePlan, unit_chief
         for p in h.residents
         if p.is_party and 35 <= ctx.now_year - p.birth_year <= 62
     ]
-    if candidates:
-        party_secretary = rng.choice(candidates).name
-    else:
-        party_secretary = ctx.ids.person(ctx.now_year, 38, 58)[0]
+    party_secretary = rng.choice(candidates).name if candidates else ctx.ids.person(ctx.now_year, 38, 58)[0]
     ctx.add(
         VillageModel,
         dict(

@@ -29,14 +29,14 @@ from db.models import (
     RecordLink,
     ServiceRequest,
 )
+from db.models.grid_work import EVENT_TYPES
 from db.models.platforms import (
+    CASE_SOURCES,
     AnalysisMeeting,
     FloatingResident,
     PlatformCaseEvent,
     VillageReportCheck,
 )
-from db.models.grid_work import EVENT_TYPES
-from db.models.platforms import CASE_SOURCES
 
 PLATFORM_CODES = ("zongzhi", "shichang", "zhifa", "bianmin")
 

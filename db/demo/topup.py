@@ -34,13 +34,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, func, select
 
 from db import scope
+from db.demo import vocab
+from db.demo.context import LOCAL_OFFSET
+from db.demo.orders import ASSIST_ONE, VILLAGE_SHARE
 from db.engine import read_session, write_session
 from db.models import AppSetting, Department, OrderAssist, Platform, Township, WorkOrder, WorkOrderEvent
 from db.models.orders import ASSIST_OPEN, OPEN_STATUSES
 from db.permissions import SYSTEM
-from db.demo import vocab
-from db.demo.context import LOCAL_OFFSET
-from db.demo.orders import ASSIST_ONE, VILLAGE_SHARE
 from db.services import order_assists
 from db.services import orders as orders_svc
 from db.services.orders import Intake

@@ -10,8 +10,8 @@ officer), 系统 where there is none, at a moment after the previous step and ne
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Callable
 
 from sqlalchemy import Engine, func, select
 
@@ -19,8 +19,7 @@ from db.demo import vocab
 from db.demo.context import LOCAL_OFFSET
 from db.engine import read_session
 from db.models import Handoff, MediationCase, MediationParty, MediationStep, PlatformCase
-from db.models.platforms import PlatformCaseEvent
-from db.models.platforms import OPEN_CASE_STATUSES
+from db.models.platforms import OPEN_CASE_STATUSES, PlatformCaseEvent
 from db.permissions import SYSTEM, Actor
 from db.queries.mediation import township_step4_held
 from db.rules import mediation_fsm as fsm

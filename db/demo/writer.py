@@ -18,8 +18,9 @@ serialised with ``json.dumps`` and a Python ``None`` becomes SQL NULL. On Postgr
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import JSON, Boolean, Connection, Date, DateTime, Table, text
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
@@ -129,10 +130,9 @@ class BulkWriter:
     def _copy_rows(self, copy_sql: str, rows: list[tuple]) -> None:
         """PostgreSQL: stream rows with COPY on the connection's current transaction."""
         dbapi_conn: Any = self.conn.connection.driver_connection  # a psycopg Connection
-        with dbapi_conn.cursor() as cursor:
-            with cursor.copy(copy_sql) as copy:
-                for row in rows:
-                    copy.write_row(row)
+        with dbapi_conn.cursor() as cursor, cursor.copy(copy_sql) as copy:
+            for row in rows:
+                copy.write_row(row)
 
     def execute_many(self, statement: Any, params: list[dict[str, Any]]) -> None:
         """Run an UPDATE (or other statement) for many parameter sets in one transaction."""

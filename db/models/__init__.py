@@ -1,41 +1,41 @@
 """All models, importable from one place (and registered on Base.metadata for Alembic)."""
 
 from db.models.base import Base, Versioned, utcnow
-from db.models.org import Township, Village, Grid, GridShape, TenHouseholdUnit, Household, Resident
-from db.models.people import (
-    Platform,
-    Department,
-    User,
-    GridStaff,
-    ResponsibilityZone,
-    CommandoTeam,
-    PartyMember,
-    PartyMemberHousehold,
-    PartyScoreEntry,
-    Mediator,
-)
-from db.models.orders import Category, DeskDraft, OrderAssist, WorkOrder, WorkOrderEvent, ExtensionRequest, RecordLink
 from db.models.grid_work import GridEvent, WorkLog
 from db.models.mediation import (
     MediationCase,
     MediationParty,
     MediationStep,
-    VillageScreening,
     SpecialGroupVisit,
+    VillageScreening,
+)
+from db.models.orders import Category, DeskDraft, ExtensionRequest, OrderAssist, RecordLink, WorkOrder, WorkOrderEvent
+from db.models.org import Grid, GridShape, Household, Resident, TenHouseholdUnit, Township, Village
+from db.models.people import (
+    CommandoTeam,
+    Department,
+    GridStaff,
+    Mediator,
+    PartyMember,
+    PartyMemberHousehold,
+    PartyScoreEntry,
+    Platform,
+    ResponsibilityZone,
+    User,
 )
 from db.models.platforms import (
-    PlatformCase,
-    PlatformCaseAssist,
+    EnforcementReport,
     Handoff,
     Inspection,
-    EnforcementReport,
+    PlatformCase,
+    PlatformCaseAssist,
     ServiceItem,
     ServiceRequest,
 )
-from db.models.system import HolidayYear, CalendarDay, AuditLog, Counter, AppSetting, ExternalProfile
 from db.models.stats import OrderStatsDay, OrderStatsMonth
-from db.models.township_settings import TownshipCategoryClock, TownshipSetting
+from db.models.system import AppSetting, AuditLog, CalendarDay, Counter, ExternalProfile, HolidayYear
 from db.models.tasks import Task, TaskMilestone, TaskProgress
+from db.models.township_settings import TownshipCategoryClock, TownshipSetting
 
 __all__ = [
     "Base",

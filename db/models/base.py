@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from db import clock
 from sqlalchemy import DateTime, Integer, MetaData, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from db import clock
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",

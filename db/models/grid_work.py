@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
 
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
@@ -58,31 +57,31 @@ class GridEvent(Base, Versioned):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)  # SJ-2026-000123
     grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"))
-    reporter_staff_id: Mapped[Optional[int]] = mapped_column(ForeignKey("grid_staff.id"))
-    household_id: Mapped[Optional[int]] = mapped_column(ForeignKey("household.id"))
+    reporter_staff_id: Mapped[int | None] = mapped_column(ForeignKey("grid_staff.id"))
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"))
     event_type: Mapped[str] = mapped_column(String(16))
-    address: Mapped[Optional[str]] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
     # unused: photos live in grid_event_photo (in the database, so that several app servers
     # over one PostgreSQL all see them)
-    photo_path: Mapped[Optional[str]] = mapped_column(String(300))
+    photo_path: Mapped[str | None] = mapped_column(String(300))
     status: Mapped[str] = mapped_column(String(12), default="reported")
-    handling: Mapped[Optional[str]] = mapped_column(String(12))
+    handling: Mapped[str | None] = mapped_column(String(12))
     reported_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    handled_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    verified_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    evaluation: Mapped[Optional[str]] = mapped_column(String(200))
-    archived_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    rating: Mapped[Optional[str]] = mapped_column(String(10))  # EVENT_RATINGS
-    evaluated_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    handled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime)
+    evaluation: Mapped[str | None] = mapped_column(String(200))
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime)
+    rating: Mapped[str | None] = mapped_column(String(10))  # EVENT_RATINGS
+    evaluated_at: Mapped[datetime | None] = mapped_column(DateTime)
     # the handling clock (migration 0021): due at 24:00 of the last working day, yellow from
     # warn_at (80 %), provisional (暂定) when it counted a year whose schedule is not entered;
     # closed_at: when the handling passed its check (核查通过), the end of the clock
-    due_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    warn_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    due_workdays: Mapped[Optional[int]] = mapped_column(Integer)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    warn_at: Mapped[datetime | None] = mapped_column(DateTime)
+    due_workdays: Mapped[int | None] = mapped_column(Integer)
     due_provisional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    closed_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     __table_args__ = (
         Index("ix_grid_event_grid_reported", "grid_id", "reported_at"),
         Index("ix_grid_event_reporter", "reporter_staff_id", "reported_at"),
@@ -103,11 +102,11 @@ class GridEventStep(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("grid_event.id"))
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     action: Mapped[str] = mapped_column(String(20))
-    from_status: Mapped[Optional[str]] = mapped_column(String(12))
-    to_status: Mapped[Optional[str]] = mapped_column(String(12))
-    note: Mapped[Optional[str]] = mapped_column(Text)
+    from_status: Mapped[str | None] = mapped_column(String(12))
+    to_status: Mapped[str | None] = mapped_column(String(12))
+    note: Mapped[str | None] = mapped_column(Text)
     __table_args__ = (
         Index("ix_grid_event_step_event", "event_id", "at"),
         Index("ix_grid_event_step_actor", "actor_id", "event_id"),

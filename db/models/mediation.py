@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
 
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -51,30 +50,30 @@ class MediationCase(Base, Versioned):
     number: Mapped[str] = mapped_column(String(20), unique=True)  # TJ-2026-000123
     township_id: Mapped[int] = mapped_column(ForeignKey("township.id"))
     village_id: Mapped[int] = mapped_column(ForeignKey("village.id"))
-    grid_id: Mapped[Optional[int]] = mapped_column(ForeignKey("grid.id"))
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id"))
     kind: Mapped[str] = mapped_column(String(10), default="dispute")
     dispute_type: Mapped[str] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(String(100))
     summary: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(12))
-    source_order_id: Mapped[Optional[int]] = mapped_column(ForeignKey("work_order.id"), index=True)
-    source_event_id: Mapped[Optional[int]] = mapped_column(ForeignKey("grid_event.id"))
+    source_order_id: Mapped[int | None] = mapped_column(ForeignKey("work_order.id"), index=True)
+    source_event_id: Mapped[int | None] = mapped_column(ForeignKey("grid_event.id"))
     risk_colour: Mapped[str] = mapped_column(String(8), default="blue")
     level: Mapped[str] = mapped_column(String(10), default="village")
-    mediator_id: Mapped[Optional[int]] = mapped_column(ForeignKey("mediator.id"))
+    mediator_id: Mapped[int | None] = mapped_column(ForeignKey("mediator.id"))
     status: Mapped[str] = mapped_column(String(12), default="open")
     current_step: Mapped[int] = mapped_column(Integer, default=0)
-    agreement_text: Mapped[Optional[str]] = mapped_column(Text)
-    agreed_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    escalated_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    escalation_reason: Mapped[Optional[str]] = mapped_column(String(300))
+    agreement_text: Mapped[str | None] = mapped_column(Text)
+    agreed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    escalation_reason: Mapped[str | None] = mapped_column(String(300))
     reported_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_progress_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    followup_due_on: Mapped[Optional[date]] = mapped_column(Date)
-    followup_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    followup_note: Mapped[Optional[str]] = mapped_column(Text)
-    outcome: Mapped[Optional[str]] = mapped_column(Text)
-    closed_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    followup_due_on: Mapped[date | None] = mapped_column(Date)
+    followup_at: Mapped[datetime | None] = mapped_column(DateTime)
+    followup_note: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     __table_args__ = (
         Index("ix_mediation_case_status_colour", "status", "risk_colour"),
@@ -88,9 +87,9 @@ class MediationParty(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("mediation_case.id"), index=True)
     name: Mapped[str] = mapped_column(String(30))
-    phone: Mapped[Optional[str]] = mapped_column(String(20), index=True)
-    id_number: Mapped[Optional[str]] = mapped_column(String(18))
-    resident_id: Mapped[Optional[int]] = mapped_column(ForeignKey("resident.id"), index=True)
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    id_number: Mapped[str | None] = mapped_column(String(18))
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"), index=True)
     side: Mapped[str] = mapped_column(String(10), default="applicant")  # applicant / respondent
 
 
@@ -104,7 +103,7 @@ class MediationStep(Base):
     notes: Mapped[str] = mapped_column(Text)
     outcome: Mapped[str] = mapped_column(String(10))  # agreed / continue
     risk_colour: Mapped[str] = mapped_column(String(8))
-    recorded_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -116,7 +115,7 @@ class VillageScreening(Base, Versioned):
     village_id: Mapped[int] = mapped_column(ForeignKey("village.id"))
     month: Mapped[str] = mapped_column(String(7))  # 2026-11
     done: Mapped[bool] = mapped_column(Boolean, default=False)
-    findings: Mapped[Optional[str]] = mapped_column(Text)
+    findings: Mapped[str | None] = mapped_column(Text)
     disputes_found: Mapped[int] = mapped_column(Integer, default=0)
     __table_args__ = (UniqueConstraint("village_id", "month", name="uq_village_screening_month"),)
 
@@ -130,5 +129,5 @@ class SpecialGroupVisit(Base):
     group_tag: Mapped[str] = mapped_column(String(20))
     visited_on: Mapped[date] = mapped_column(Date)
     visitor: Mapped[str] = mapped_column(String(30))
-    note: Mapped[Optional[str]] = mapped_column(Text)
-    next_due_on: Mapped[Optional[date]] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    next_due_on: Mapped[date | None] = mapped_column(Date)

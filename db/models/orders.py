@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
@@ -41,14 +40,14 @@ class Category(Base, Versioned):
 
     __tablename__ = "category"
     id: Mapped[int] = mapped_column(primary_key=True)
-    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("category.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"), index=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(40))
     default_tier: Mapped[str] = mapped_column(String(10), default="local")
-    platform_code: Mapped[Optional[str]] = mapped_column(String(12))  # suggested platform
+    platform_code: Mapped[str | None] = mapped_column(String(12))  # suggested platform
     contact_hours: Mapped[int] = mapped_column(Integer, default=24)  # first-contact clock
     handling_workdays: Mapped[int] = mapped_column(Integer, default=5)  # handling clock
-    keywords: Mapped[Optional[str]] = mapped_column(Text)  # comma-separated, for the fallback classifier
+    keywords: Mapped[str | None] = mapped_column(Text)  # comma-separated, for the fallback classifier
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
@@ -58,61 +57,61 @@ class WorkOrder(Base, Versioned):
     number: Mapped[str] = mapped_column(String(20), unique=True)  # RX-2026-000123
     township_id: Mapped[int] = mapped_column(ForeignKey("township.id"))
     channel: Mapped[str] = mapped_column(String(10))
-    caller_name: Mapped[Optional[str]] = mapped_column(String(30))
-    caller_phone: Mapped[Optional[str]] = mapped_column(String(20))
-    caller_id_number: Mapped[Optional[str]] = mapped_column(String(18))
-    village_id: Mapped[Optional[int]] = mapped_column(ForeignKey("village.id"))
-    grid_id: Mapped[Optional[int]] = mapped_column(ForeignKey("grid.id"))
-    household_id: Mapped[Optional[int]] = mapped_column(ForeignKey("household.id"))
-    address: Mapped[Optional[str]] = mapped_column(String(200))
+    caller_name: Mapped[str | None] = mapped_column(String(30))
+    caller_phone: Mapped[str | None] = mapped_column(String(20))
+    caller_id_number: Mapped[str | None] = mapped_column(String(18))
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id"))
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id"))
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"))
+    address: Mapped[str | None] = mapped_column(String(200))
     category_id: Mapped[int] = mapped_column(ForeignKey("category.id"))
     tier: Mapped[str] = mapped_column(String(10), default="local")
     urgency: Mapped[str] = mapped_column(String(10), default="normal")
     title: Mapped[str] = mapped_column(String(100))
     description: Mapped[str] = mapped_column(Text)
-    platform_id: Mapped[Optional[int]] = mapped_column(ForeignKey("platform.id"))
-    department_id: Mapped[Optional[int]] = mapped_column(ForeignKey("department.id"))
+    platform_id: Mapped[int | None] = mapped_column(ForeignKey("platform.id"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     # 就地办 (issue #21, item 5): dispatched to its village, handled by the village's grid workers
     # and cadres (no platform, no department); None when a department handles it
-    handler_village_id: Mapped[Optional[int]] = mapped_column(ForeignKey("village.id"))
+    handler_village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id"))
     status: Mapped[str] = mapped_column(String(12), default="received")
     received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    created_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
-    assignee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     # clock 1: first contact with the caller
-    contact_due_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    contacted_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    contact_due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    contacted_at: Mapped[datetime | None] = mapped_column(DateTime)
     # clock 2: handling, counted in working days
-    dispatched_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    due_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    dispatched_at: Mapped[datetime | None] = mapped_column(DateTime)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime)
     # 80% point of the handling clock (yellow light); set with due_at, indexable on any backend
-    warn_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    warn_at: Mapped[datetime | None] = mapped_column(DateTime)
     # working days of the current clock from dispatched_at (extensions included; NULL before 0013)
-    due_workdays: Mapped[Optional[int]] = mapped_column(Integer)
+    due_workdays: Mapped[int | None] = mapped_column(Integer)
     # the clock counted a year whose official schedule is not entered (暂定; recounted on entry)
     due_provisional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    resolved_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    result: Mapped[Optional[str]] = mapped_column(Text)
-    callback_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    satisfaction: Mapped[Optional[str]] = mapped_column(String(12))
-    cancelled_reason: Mapped[Optional[str]] = mapped_column(String(200))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    result: Mapped[str | None] = mapped_column(Text)
+    callback_at: Mapped[datetime | None] = mapped_column(DateTime)
+    satisfaction: Mapped[str | None] = mapped_column(String(12))
+    cancelled_reason: Mapped[str | None] = mapped_column(String(200))
     supervised: Mapped[bool] = mapped_column(Boolean, default=False)  # 督办
-    supervision_level: Mapped[Optional[str]] = mapped_column(String(10))  # yellow / red
-    supervisor_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    supervision_level: Mapped[str | None] = mapped_column(String(10))  # yellow / red
+    supervisor_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     redispatch_count: Mapped[int] = mapped_column(Integer, default=0)
     extension_count: Mapped[int] = mapped_column(Integer, default=0)
     bounce_count: Mapped[int] = mapped_column(Integer, default=0)
     urge_count: Mapped[int] = mapped_column(Integer, default=0)
-    duplicate_of_id: Mapped[Optional[int]] = mapped_column(ForeignKey("work_order.id"))
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("work_order.id"))
     # an order transferred by the county's 12345 platform or a petition from the petition office
     # (issue #23): its number there, its deadline there (the earlier of the two deadlines is the
     # order's due_at), when the county received it, and the order's version when its reply was
     # last exported to the county (changed since: version differs)
-    external_source: Mapped[Optional[str]] = mapped_column(String(12))  # "12345" / "petition"
-    external_no: Mapped[Optional[str]] = mapped_column(String(40))
-    external_due_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    external_received_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    reply_exported_version: Mapped[Optional[int]] = mapped_column(Integer)
+    external_source: Mapped[str | None] = mapped_column(String(12))  # "12345" / "petition"
+    external_no: Mapped[str | None] = mapped_column(String(40))
+    external_due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    external_received_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reply_exported_version: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         Index("uq_work_order_external", "township_id", "external_source", "external_no", unique=True),
@@ -199,11 +198,11 @@ class OrderAssist(Base, Versioned):
     department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
     status: Mapped[str] = mapped_column(String(10), default="assigned")  # ASSIST_STATUSES
     assigned_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    accepted_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    accepted_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
-    reported_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    reported_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
-    report: Mapped[Optional[str]] = mapped_column(Text)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    accepted_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    reported_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reported_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    report: Mapped[str | None] = mapped_column(Text)
     __table_args__ = (Index("ix_order_assist_platform_status", "platform_id", "status"),)
 
 
@@ -214,7 +213,7 @@ class DeskDraft(Base):
 
     __tablename__ = "desk_draft"
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
-    township_id: Mapped[Optional[int]] = mapped_column(ForeignKey("township.id"))
+    township_id: Mapped[int | None] = mapped_column(ForeignKey("township.id"))
     data: Mapped[dict] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -226,26 +225,26 @@ class WorkOrderEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id"), index=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     action: Mapped[str] = mapped_column(String(20))
-    from_status: Mapped[Optional[str]] = mapped_column(String(12))
-    to_status: Mapped[Optional[str]] = mapped_column(String(12))
-    note: Mapped[Optional[str]] = mapped_column(Text)
-    data: Mapped[Optional[dict]] = mapped_column(JSON)
+    from_status: Mapped[str | None] = mapped_column(String(12))
+    to_status: Mapped[str | None] = mapped_column(String(12))
+    note: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict | None] = mapped_column(JSON)
 
 
 class ExtensionRequest(Base, Versioned):
     __tablename__ = "extension_request"
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id"), index=True)
-    requested_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     requested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     workdays: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(300))
     status: Mapped[str] = mapped_column(String(10), default="pending")  # pending/approved/refused/withdrawn
-    decided_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
-    decided_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    new_due_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    new_due_at: Mapped[datetime | None] = mapped_column(DateTime)
     __table_args__ = (Index("ix_extension_request_status", "status", "requested_at"),)
 
 

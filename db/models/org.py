@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -30,7 +28,7 @@ class Township(Base, Versioned):
     name: Mapped[str] = mapped_column(String(50))
     county: Mapped[str] = mapped_column(String(50))
 
-    villages: Mapped[list["Village"]] = relationship(back_populates="township")
+    villages: Mapped[list[Village]] = relationship(back_populates="township")
 
 
 class Village(Base, Versioned):
@@ -40,10 +38,10 @@ class Village(Base, Versioned):
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(50))
     kind: Mapped[str] = mapped_column(String(12), default="village")
-    party_secretary: Mapped[Optional[str]] = mapped_column(String(30))
+    party_secretary: Mapped[str | None] = mapped_column(String(30))
 
     township: Mapped[Township] = relationship(back_populates="villages")
-    grids: Mapped[list["Grid"]] = relationship(back_populates="village")
+    grids: Mapped[list[Grid]] = relationship(back_populates="village")
 
 
 class Grid(Base, Versioned):
@@ -53,7 +51,7 @@ class Grid(Base, Versioned):
     code: Mapped[str] = mapped_column(String(24), unique=True)
     name: Mapped[str] = mapped_column(String(60))
     kind: Mapped[str] = mapped_column(String(12), default="rural")
-    description: Mapped[Optional[str]] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
 
     village: Mapped[Village] = relationship(back_populates="grids")
 
@@ -74,7 +72,7 @@ class TenHouseholdUnit(Base, Versioned):
     grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"), index=True)
     name: Mapped[str] = mapped_column(String(60))
     # the ten-household chief is a resident of the unit
-    chief_resident_id: Mapped[Optional[int]] = mapped_column(
+    chief_resident_id: Mapped[int | None] = mapped_column(
         ForeignKey("resident.id", use_alter=True, name="fk_thu_chief_resident"), index=True
     )
 
@@ -83,12 +81,12 @@ class Household(Base, Versioned):
     __tablename__ = "household"
     id: Mapped[int] = mapped_column(primary_key=True)
     grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"), index=True)
-    unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ten_household_unit.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("ten_household_unit.id"), index=True)
     address: Mapped[str] = mapped_column(String(200), index=True)
     head_name: Mapped[str] = mapped_column(String(30))
-    phone: Mapped[Optional[str]] = mapped_column(String(20), index=True)
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
     size: Mapped[int] = mapped_column(Integer, default=1)
-    tags: Mapped[Optional[str]] = mapped_column(String(200))  # comma-separated RESIDENT_TAGS
+    tags: Mapped[str | None] = mapped_column(String(200))  # comma-separated RESIDENT_TAGS
 
 
 class Resident(Base, Versioned):
@@ -97,11 +95,11 @@ class Resident(Base, Versioned):
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
     name: Mapped[str] = mapped_column(String(30))
     gender: Mapped[str] = mapped_column(String(2))
-    birth_year: Mapped[Optional[int]] = mapped_column(Integer)
-    id_number: Mapped[Optional[str]] = mapped_column(String(18), unique=True)
-    phone: Mapped[Optional[str]] = mapped_column(String(20), index=True)
-    relation: Mapped[Optional[str]] = mapped_column(String(10))  # 户主 / 配偶 / 子女 ...
-    tags: Mapped[Optional[str]] = mapped_column(String(200))
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    id_number: Mapped[str | None] = mapped_column(String(18), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    relation: Mapped[str | None] = mapped_column(String(10))  # 户主 / 配偶 / 子女 ...
+    tags: Mapped[str | None] = mapped_column(String(200))
     is_party_member: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (Index("ix_resident_name", "name"),)

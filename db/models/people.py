@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
 
 from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -51,7 +50,7 @@ class Department(Base, Versioned):
     id: Mapped[int] = mapped_column(primary_key=True)
     platform_id: Mapped[int] = mapped_column(ForeignKey("platform.id"), index=True)
     name: Mapped[str] = mapped_column(String(40))
-    phone: Mapped[Optional[str]] = mapped_column(String(20))
+    phone: Mapped[str | None] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
@@ -62,19 +61,19 @@ class User(Base, Versioned):
     display_name: Mapped[str] = mapped_column(String(40))
     password_hash: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(16), index=True)
-    township_id: Mapped[Optional[int]] = mapped_column(ForeignKey("township.id"))
-    platform_id: Mapped[Optional[int]] = mapped_column(ForeignKey("platform.id"))
-    village_id: Mapped[Optional[int]] = mapped_column(ForeignKey("village.id"))
-    phone: Mapped[Optional[str]] = mapped_column(String(20))
+    township_id: Mapped[int | None] = mapped_column(ForeignKey("township.id"))
+    platform_id: Mapped[int | None] = mapped_column(ForeignKey("platform.id"))
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id"))
+    phone: Mapped[str | None] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     # bumped by logout, password change and deactivation: sessions holding an older
     # epoch, and cookies issued before tokens_valid_after, are refused
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     tokens_valid_after: Mapped[float] = mapped_column(Float, default=0.0)
-    password_changed_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    last_login_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -88,11 +87,11 @@ class GridStaff(Base, Versioned):
     id: Mapped[int] = mapped_column(primary_key=True)
     grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"), index=True)
     name: Mapped[str] = mapped_column(String(30))
-    phone: Mapped[Optional[str]] = mapped_column(String(20))
-    id_number: Mapped[Optional[str]] = mapped_column(String(18))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    id_number: Mapped[str | None] = mapped_column(String(18))
     staff_role: Mapped[str] = mapped_column(String(10))  # STAFF_ROLES
     employment: Mapped[str] = mapped_column(String(6), default="part")  # EMPLOYMENT
-    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
@@ -103,7 +102,7 @@ class ResponsibilityZone(Base, Versioned):
     id: Mapped[int] = mapped_column(primary_key=True)
     village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
     name: Mapped[str] = mapped_column(String(60))
-    description: Mapped[Optional[str]] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
 
 
 class CommandoTeam(Base, Versioned):
@@ -112,7 +111,7 @@ class CommandoTeam(Base, Versioned):
     __tablename__ = "commando_team"
     id: Mapped[int] = mapped_column(primary_key=True)
     township_id: Mapped[int] = mapped_column(ForeignKey("township.id"), index=True)
-    village_id: Mapped[Optional[int]] = mapped_column(ForeignKey("village.id"))
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id"))
     name: Mapped[str] = mapped_column(String(60))
     purpose: Mapped[str] = mapped_column(String(40))  # 防汛 / 抗旱 / 应急救灾 ...
 
@@ -123,14 +122,14 @@ class PartyMember(Base, Versioned):
     # when two transactions pass the check at once). Members without a resident record: NULL.
     __table_args__ = (Index("uq_party_member_resident_id", "resident_id", unique=True),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    resident_id: Mapped[Optional[int]] = mapped_column(ForeignKey("resident.id"))
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"))
     village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
-    grid_id: Mapped[Optional[int]] = mapped_column(ForeignKey("grid.id"), index=True)
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id"), index=True)
     name: Mapped[str] = mapped_column(String(30))
-    phone: Mapped[Optional[str]] = mapped_column(String(20))
-    joined_on: Mapped[Optional[date]] = mapped_column(Date)
-    zone_id: Mapped[Optional[int]] = mapped_column(ForeignKey("responsibility_zone.id"))
-    team_id: Mapped[Optional[int]] = mapped_column(ForeignKey("commando_team.id"), index=True)
+    phone: Mapped[str | None] = mapped_column(String(20))
+    joined_on: Mapped[date | None] = mapped_column(Date)
+    zone_id: Mapped[int | None] = mapped_column(ForeignKey("responsibility_zone.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("commando_team.id"), index=True)
     score: Mapped[int] = mapped_column(Integer, default=100)  # 百分制考评
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
@@ -141,7 +140,7 @@ class PartyMemberHousehold(Base):
     __tablename__ = "party_member_household"
     party_member_id: Mapped[int] = mapped_column(ForeignKey("party_member.id"), primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), primary_key=True, index=True)
-    linked_on: Mapped[Optional[date]] = mapped_column(Date)
+    linked_on: Mapped[date | None] = mapped_column(Date)
 
 
 class PartyScoreEntry(Base):
@@ -153,18 +152,18 @@ class PartyScoreEntry(Base):
     delta: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(200))
     recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    recorded_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
 
 class Mediator(Base, Versioned):
     __tablename__ = "mediator"
     id: Mapped[int] = mapped_column(primary_key=True)
     township_id: Mapped[int] = mapped_column(ForeignKey("township.id"), index=True)
-    village_id: Mapped[Optional[int]] = mapped_column(ForeignKey("village.id"), index=True)
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id"), index=True)
     name: Mapped[str] = mapped_column(String(30))
-    phone: Mapped[Optional[str]] = mapped_column(String(20))
+    phone: Mapped[str | None] = mapped_column(String(20))
     level: Mapped[str] = mapped_column(String(10))  # MEDIATOR_LEVELS
     employment: Mapped[str] = mapped_column(String(6), default="part")
-    speciality: Mapped[Optional[str]] = mapped_column(String(40))  # 乡贤 / 法律顾问 / ...
-    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    speciality: Mapped[str | None] = mapped_column(String(40))  # 乡贤 / 法律顾问 / ...
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
 
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
@@ -40,23 +39,23 @@ class PlatformCase(Base, Versioned):
     township_id: Mapped[int] = mapped_column(ForeignKey("township.id"))
     lead_platform_id: Mapped[int] = mapped_column(ForeignKey("platform.id"))
     source: Mapped[str] = mapped_column(String(12))  # order / patrol / handoff / grid_event
-    source_order_id: Mapped[Optional[int]] = mapped_column(ForeignKey("work_order.id"))
-    village_id: Mapped[Optional[int]] = mapped_column(ForeignKey("village.id"))
+    source_order_id: Mapped[int | None] = mapped_column(ForeignKey("work_order.id"))
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id"))
     title: Mapped[str] = mapped_column(String(100))
     description: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10), default="pending")
     is_joint: Mapped[bool] = mapped_column(Boolean, default=False)
-    due_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime)
     # as on work_order (migration 0013): working days of the clock, and 暂定
-    due_workdays: Mapped[Optional[int]] = mapped_column(Integer)
+    due_workdays: Mapped[int | None] = mapped_column(Integer)
     due_provisional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    closed_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    result: Mapped[Optional[str]] = mapped_column(Text)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    result: Mapped[str | None] = mapped_column(Text)
     # how many times a push of this case was bounced; > 1 flags the case
     bounce_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # a case spawned by a decision of 综治's monthly analysis meeting
-    meeting_id: Mapped[Optional[int]] = mapped_column(ForeignKey("analysis_meeting.id"))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("analysis_meeting.id"))
     __table_args__ = (
         Index("ix_platform_case_lead_status", "lead_platform_id", "status", "due_at"),
         Index("ix_platform_case_due_provisional", "due_provisional", "status"),
@@ -71,13 +70,13 @@ class PlatformCaseEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("platform_case.id"))
     at: Mapped[datetime] = mapped_column(DateTime)
-    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
-    platform_id: Mapped[Optional[int]] = mapped_column(ForeignKey("platform.id"))  # acting platform
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    platform_id: Mapped[int | None] = mapped_column(ForeignKey("platform.id"))  # acting platform
     action: Mapped[str] = mapped_column(String(20))
-    from_status: Mapped[Optional[str]] = mapped_column(String(10))
+    from_status: Mapped[str | None] = mapped_column(String(10))
     to_status: Mapped[str] = mapped_column(String(10))
-    to_platform_id: Mapped[Optional[int]] = mapped_column(ForeignKey("platform.id"))  # push target
-    note: Mapped[Optional[str]] = mapped_column(Text)
+    to_platform_id: Mapped[int | None] = mapped_column(ForeignKey("platform.id"))  # push target
+    note: Mapped[str | None] = mapped_column(Text)
     __table_args__ = (Index("ix_platform_case_event_case", "case_id", "at"),)
 
 
@@ -97,13 +96,13 @@ class Handoff(Base, Versioned):
     case_id: Mapped[int] = mapped_column(ForeignKey("platform_case.id"), index=True)
     from_platform_id: Mapped[int] = mapped_column(ForeignKey("platform.id"))
     to_platform_id: Mapped[int] = mapped_column(ForeignKey("platform.id"))
-    pushed_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    pushed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     pushed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    respond_due_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    respond_due_at: Mapped[datetime | None] = mapped_column(DateTime)
     status: Mapped[str] = mapped_column(String(10), default="pending")
-    responded_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
-    responded_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    reason: Mapped[Optional[str]] = mapped_column(String(300))
+    responded_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    responded_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reason: Mapped[str | None] = mapped_column(String(300))
     __table_args__ = (
         Index("ix_handoff_to_status", "to_platform_id", "status"),
         Index("ix_handoff_pushed_at", "pushed_at"),
@@ -115,16 +114,16 @@ class Inspection(Base, Versioned):
 
     __tablename__ = "inspection"
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("platform_case.id"))
-    township_id: Mapped[Optional[int]] = mapped_column(ForeignKey("township.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("platform_case.id"))
+    township_id: Mapped[int | None] = mapped_column(ForeignKey("township.id"))
     business_name: Mapped[str] = mapped_column(String(100))
     address: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(10))  # routine / random
     inspected_on: Mapped[date] = mapped_column(Date)
-    finding: Mapped[Optional[str]] = mapped_column(Text)
-    notice_number: Mapped[Optional[str]] = mapped_column(String(30))
-    rectify_by: Mapped[Optional[date]] = mapped_column(Date)
-    reinspected_on: Mapped[Optional[date]] = mapped_column(Date)
+    finding: Mapped[str | None] = mapped_column(Text)
+    notice_number: Mapped[str | None] = mapped_column(String(30))
+    rectify_by: Mapped[date | None] = mapped_column(Date)
+    reinspected_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(12), default="passed")  # passed/rectifying/closed
     __table_args__ = (Index("ix_inspection_township", "township_id", "inspected_on"),)
 
@@ -134,12 +133,12 @@ class EnforcementReport(Base, Versioned):
 
     __tablename__ = "enforcement_report"
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("platform_case.id"))
-    township_id: Mapped[Optional[int]] = mapped_column(ForeignKey("township.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("platform_case.id"))
+    township_id: Mapped[int | None] = mapped_column(ForeignKey("township.id"))
     kind: Mapped[str] = mapped_column(String(12))
     address: Mapped[str] = mapped_column(String(200))
     reported_at: Mapped[datetime] = mapped_column(DateTime)
-    arrived_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    arrived_at: Mapped[datetime | None] = mapped_column(DateTime)
     joint: Mapped[bool] = mapped_column(Boolean, default=False)
     __table_args__ = (Index("ix_enforcement_report_township", "township_id", "reported_at"),)
 
@@ -151,7 +150,7 @@ class ServiceItem(Base, Versioned):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(80))
-    department_id: Mapped[Optional[int]] = mapped_column(ForeignKey("department.id"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     agent_point_ok: Mapped[bool] = mapped_column(Boolean, default=True)  # can a village agent point take it
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
@@ -160,13 +159,13 @@ class ServiceRequest(Base, Versioned):
     __tablename__ = "service_request"
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("service_item.id"), index=True)
-    village_id: Mapped[Optional[int]] = mapped_column(ForeignKey("village.id"))
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id"))
     applicant_name: Mapped[str] = mapped_column(String(30))
-    applicant_phone: Mapped[Optional[str]] = mapped_column(String(20))
+    applicant_phone: Mapped[str | None] = mapped_column(String(20))
     channel: Mapped[str] = mapped_column(String(12))  # SERVICE_CHANNELS
     for_elderly_or_disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     requested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    done_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 # --------------------------------------------------------------------------- 综治 records
@@ -181,8 +180,8 @@ class VillageReportCheck(Base, Versioned):
     week_start: Mapped[date] = mapped_column(Date)  # the Monday of the week
     reported: Mapped[bool] = mapped_column(Boolean, default=True)
     issues_found: Mapped[int] = mapped_column(Integer, default=0)
-    issues: Mapped[Optional[str]] = mapped_column(Text)
-    checked_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    issues: Mapped[str | None] = mapped_column(Text)
+    checked_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     __table_args__ = (Index("uq_village_report_check_week", "village_id", "week_start", unique=True),)
 
 
@@ -195,8 +194,8 @@ class AnalysisMeeting(Base, Versioned):
     held_on: Mapped[date] = mapped_column(Date)
     attendees: Mapped[str] = mapped_column(String(500))
     minutes: Mapped[str] = mapped_column(Text)
-    decisions: Mapped[Optional[str]] = mapped_column(Text)
-    recorded_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    decisions: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     __table_args__ = (Index("ix_analysis_meeting_held", "township_id", "held_on"),)
 
 
@@ -207,10 +206,10 @@ class FloatingResident(Base, Versioned):
     id: Mapped[int] = mapped_column(primary_key=True)
     village_id: Mapped[int] = mapped_column(ForeignKey("village.id"))
     name: Mapped[str] = mapped_column(String(30))
-    id_number: Mapped[Optional[str]] = mapped_column(String(18))
-    phone: Mapped[Optional[str]] = mapped_column(String(20))
+    id_number: Mapped[str | None] = mapped_column(String(18))
+    phone: Mapped[str | None] = mapped_column(String(20))
     origin: Mapped[str] = mapped_column(String(100))
     address: Mapped[str] = mapped_column(String(200))
     registered_on: Mapped[date] = mapped_column(Date)
-    left_on: Mapped[Optional[date]] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date)
     __table_args__ = (Index("ix_floating_resident_village", "village_id", "registered_on"),)

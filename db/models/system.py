@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, JSON, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base, Versioned, utcnow
@@ -17,7 +16,7 @@ class HolidayYear(Base):
     __tablename__ = "holiday_year"
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     source: Mapped[str] = mapped_column(String(100))  # "chinese-calendar 1.11.0" or the notice
-    entered_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    entered_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     entered_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -28,7 +27,7 @@ class CalendarDay(Base):
     __tablename__ = "calendar_day"
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     is_workday: Mapped[bool] = mapped_column(Boolean)
-    name: Mapped[Optional[str]] = mapped_column(String(40))
+    name: Mapped[str | None] = mapped_column(String(40))
 
 
 class AuditLog(Base):
@@ -38,15 +37,15 @@ class AuditLog(Base):
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     username: Mapped[str] = mapped_column(String(40))
     # the acting user's township (None: a county account or the system); db/scope.py
-    township_id: Mapped[Optional[int]] = mapped_column(ForeignKey("township.id"))
+    township_id: Mapped[int | None] = mapped_column(ForeignKey("township.id"))
     action: Mapped[str] = mapped_column(String(40))
     entity: Mapped[str] = mapped_column(String(40))
-    entity_id: Mapped[Optional[str]] = mapped_column(String(40))
-    before: Mapped[Optional[dict]] = mapped_column(JSON)
-    after: Mapped[Optional[dict]] = mapped_column(JSON)
+    entity_id: Mapped[str | None] = mapped_column(String(40))
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
     __table_args__ = (
         Index("ix_audit_log_at", "at"),
         Index("ix_audit_log_entity", "entity", "entity_id"),

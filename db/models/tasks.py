@@ -20,7 +20,6 @@ Services: ``db.services.tasks``; reads and warnings: ``db.queries.tasks``, ``db.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
 
 from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -38,19 +37,19 @@ class Task(Base, Versioned):
     number: Mapped[str] = mapped_column(String(40))  # the ledger's own, or RW-2026-000123
     title: Mapped[str] = mapped_column(String(200))  # 任务名称
     lead_unit: Mapped[str] = mapped_column(String(60))  # 牵头单位
-    responsible_units: Mapped[Optional[str]] = mapped_column(String(300))  # 责任单位 (text, several)
-    owner: Mapped[Optional[str]] = mapped_column(String(30))  # 责任人 (a name)
-    standard: Mapped[Optional[str]] = mapped_column(Text)  # 量化标准
+    responsible_units: Mapped[str | None] = mapped_column(String(300))  # 责任单位 (text, several)
+    owner: Mapped[str | None] = mapped_column(String(30))  # 责任人 (a name)
+    standard: Mapped[str | None] = mapped_column(Text)  # 量化标准
     source: Mapped[str] = mapped_column(String(10), default="township")  # TASK_SOURCES
     due_on: Mapped[date] = mapped_column(Date)  # 完成时限 (local date)
     status: Mapped[str] = mapped_column(String(10), default="open")  # TASK_STATUSES
     progress_percent: Mapped[int] = mapped_column(Integer, default=0)
-    last_report_on: Mapped[Optional[date]] = mapped_column(Date)
-    closed_on: Mapped[Optional[date]] = mapped_column(Date)
-    closing_evidence: Mapped[Optional[str]] = mapped_column(Text)  # 销号依据
-    closing_reason: Mapped[Optional[str]] = mapped_column(String(500))  # why milestones were left open
-    closed_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
-    created_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    last_report_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    closing_evidence: Mapped[str | None] = mapped_column(Text)  # 销号依据
+    closing_reason: Mapped[str | None] = mapped_column(String(500))  # why milestones were left open
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     __table_args__ = (
         UniqueConstraint("township_id", "number", name="uq_task_township_number"),
@@ -67,8 +66,8 @@ class TaskMilestone(Base, Versioned):
     seq: Mapped[int] = mapped_column(Integer)  # the order within the task, 1, 2, …
     title: Mapped[str] = mapped_column(String(200))  # 节点名称
     due_on: Mapped[date] = mapped_column(Date)  # 节点时限
-    done_on: Mapped[Optional[date]] = mapped_column(Date)
-    note: Mapped[Optional[str]] = mapped_column(Text)
+    done_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
     __table_args__ = (
         UniqueConstraint("task_id", "title", name="uq_task_milestone_title"),
         Index("ix_task_milestone_open_due", "done_on", "due_on"),
@@ -82,6 +81,6 @@ class TaskProgress(Base):
     reported_on: Mapped[date] = mapped_column(Date)
     percent: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
-    reporter_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     __table_args__ = (CheckConstraint("percent >= 0 AND percent <= 100", name="percent"),)

@@ -13,8 +13,6 @@ T" is ``db.queries.township_settings.category_clocks``.
 
 from __future__ import annotations
 
-from typing import Optional
-
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -30,7 +28,7 @@ class TownshipSetting(Base, Versioned):
     link_min: Mapped[int] = mapped_column(Integer)  # 党员联户: fewest households per member
     link_max: Mapped[int] = mapped_column(Integer)  # most households per member
     # first contact within this many hours for every category of the township (None: the category's)
-    contact_hours: Mapped[Optional[int]] = mapped_column(Integer)
+    contact_hours: Mapped[int | None] = mapped_column(Integer)
 
 
 class TownshipCategoryClock(Base, Versioned):
@@ -41,5 +39,5 @@ class TownshipCategoryClock(Base, Versioned):
     id: Mapped[int] = mapped_column(primary_key=True)
     township_id: Mapped[int] = mapped_column(ForeignKey("township.id"))
     category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
-    contact_hours: Mapped[Optional[int]] = mapped_column(Integer)
-    handling_workdays: Mapped[Optional[int]] = mapped_column(Integer)
+    contact_hours: Mapped[int | None] = mapped_column(Integer)
+    handling_workdays: Mapped[int | None] = mapped_column(Integer)

@@ -8,9 +8,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.permissions import Actor, require
-
 from db.models import AuditLog, User
+from db.permissions import Actor, require
 
 
 @dataclass(frozen=True)

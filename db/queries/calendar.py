@@ -24,11 +24,11 @@ def load_calendar(session: Session) -> HolidayCalendar:
     statutory holidays) for any other year, so a year not yet published never stops the desk."""
     years = frozenset(session.scalars(select(HolidayYear.year)))
     rows = session.execute(select(CalendarDay.day, CalendarDay.is_workday)).all()
-    return HolidayCalendar(known_years=years, exceptions={d: w for d, w in rows}, provisional=True)
+    return HolidayCalendar(known_years=years, exceptions=dict(rows), provisional=True)
 
 
 def calendar_from_package() -> HolidayCalendar:
     """The package's calendar without a database (used by the demo generator and tests)."""
-    exceptions: dict[date, bool] = {d: False for d in chinese_calendar.constants.holidays}
-    exceptions.update({d: True for d in chinese_calendar.constants.workdays})
+    exceptions: dict[date, bool] = dict.fromkeys(chinese_calendar.constants.holidays, False)
+    exceptions.update(dict.fromkeys(chinese_calendar.constants.workdays, True))
     return HolidayCalendar(known_years=frozenset(package_years()), exceptions=exceptions, provisional=True)

@@ -26,8 +26,8 @@ from db.queries import privacy
 from db.queries.kpi import hours_between
 from db.queries.order_counts import NowCount
 from db.rules.event_fsm import UNCLOSED_STATUSES
-from db.rules.text import search_text
 from db.rules.sla import light, local_midnight, to_local
+from db.rules.text import search_text
 
 
 def log_day_bounds(since: datetime, until: datetime):
@@ -785,7 +785,7 @@ def timeline_for(s: Session, event_id: int, role: str) -> list[dict]:
     d = event_detail(s, event_id)
     names = [n for n in _event_names(d or {}) if n]
     steps = timeline(s, event_id)
-    spec = privacy.Entity(text=("note",), names=lambda _s, keys: {k: names for k in keys}, staff={"actor": "name"})
+    spec = privacy.Entity(text=("note",), names=lambda _s, keys: dict.fromkeys(keys, names), staff={"actor": "name"})
     out = privacy.present(s, role, steps, spec)
     for shown, raw in zip(out, steps, strict=True):
         if raw["actor_id"] is None:

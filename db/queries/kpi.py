@@ -26,11 +26,13 @@ from sqlalchemy.orm import Session
 
 from db.models import Category, Department, Grid, GridEvent, GridStaff, Platform, Township, Village, WorkOrder
 from db.models.orders import CHANNELS, OPEN_STATUSES, TIERS
-from db.stats import DIMENSION_COLUMNS
-from db.models.stats import COUNTERS as STAT_COUNTERS, OrderStatsDay as SD, OrderStatsMonth as SM
+from db.models.stats import COUNTERS as STAT_COUNTERS
+from db.models.stats import OrderStatsDay as SD
+from db.models.stats import OrderStatsMonth as SM
 from db.queries import privacy
 from db.queries.mediation import resolution_stats
 from db.rules.sla import local_midnight, local_to_utc, to_local
+from db.stats import DIMENSION_COLUMNS
 
 W = WorkOrder
 CLOSED_DONE = ("resolved", "archived")
@@ -68,7 +70,7 @@ class Period:
             return f"{self.start:%Y-%m-%d}"
         return f"{self.start:%Y-%m-%d} 至 {self.end:%Y-%m-%d}"
 
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         """The period before: the previous week/month/quarter/year, or as many days before."""
         if self.kind == "week":
             return Period("week", self.start - timedelta(days=7), self.start - timedelta(days=1))
@@ -78,7 +80,7 @@ class Period:
             return Period(self.kind, start, self.start - timedelta(days=1))
         return Period("custom", self.start - timedelta(days=self.days), self.start - timedelta(days=1))
 
-    def year_before(self) -> "Period":
+    def year_before(self) -> Period:
         """The same days one year earlier (29 February falls back to the 28th)."""
         return Period(self.kind, _minus_year(self.start), _minus_year(self.end))
 
@@ -288,7 +290,8 @@ ORDER_METRICS: dict[str, Metric] = {
             "信访件数",
             "count",
             "received",
-            "渠道为“信访”的工单件数，并与上年同期（同样的日期往前推一年，统计到上年同一日期时刻为止）比较；n 为全部受理工单数。"
+            "渠道为“信访”的工单件数，并与上年同期（同样的日期往前推一年，"
+            "统计到上年同一日期时刻为止）比较；n 为全部受理工单数。"
             f"样本：{RECEIVED_BASE}。",
             higher_is_better=False,
             unit="件",
@@ -318,7 +321,8 @@ OTHER_METRICS: dict[str, Metric] = {
             "人均网格事件",
             "avg",
             "grid",
-            "所选时段内在岗网格员（含网格长）上报的网格事件数 ÷ 在岗人数；n 为在岗人数。在岗按现在的名单计，环比的上期也按现在的名单计。",
+            "所选时段内在岗网格员（含网格长）上报的网格事件数 ÷ 在岗人数；"
+            "n 为在岗人数。在岗按现在的名单计，环比的上期也按现在的名单计。",
             unit="件/人",
         ),
     )
@@ -1042,7 +1046,8 @@ def known_names(s: Session, order_ids: list[int]) -> dict[int, list[str]]:
     """The people's names known for each order, to scrub them from its free text: the caller,
     the head of the order's household, and the parties of mediation cases linked to it
     (record_link, read from either end). Only for masking: never displayed."""
-    from db.models import Household, MediationParty, RecordLink as RL
+    from db.models import Household, MediationParty
+    from db.models import RecordLink as RL
 
     out: dict[int, set[str]] = {i: set() for i in order_ids}
     if not order_ids:

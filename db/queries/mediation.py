@@ -9,9 +9,8 @@ plain dicts. Times are naive UTC; local dates are Asia/Shanghai.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
-
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, exists, func, literal, not_, or_, select, union_all
@@ -41,8 +40,8 @@ from db.models.mediation import (
 from db.permissions import Actor, sees_unmasked
 from db.rules import mediation_fsm as fsm
 from db.rules.masking import mask_for, mask_name, scrub_for, scrub_text
-from db.rules.text import search_text
 from db.rules.sla import to_local
+from db.rules.text import search_text
 
 C = MediationCase
 EXPORT_LIMIT = 20000
@@ -611,7 +610,7 @@ def case_detail(s: Session, actor: Actor, case_id: int, now: datetime) -> dict |
         for st in step_rows
     ]
     out["links"] = [
-        dict(l, title=redact(l.get("title"), names, role)) for l in links_q.linked(s, "mediation_case", case.id)
+        dict(k, title=redact(k.get("title"), names, role)) for k in links_q.linked(s, "mediation_case", case.id)
     ]
     out.update(case_state(s, case))
     out["stale"] = case.status in fsm.OPEN_STATUSES and case.last_progress_at < now - timedelta(days=stale_days)

@@ -37,13 +37,13 @@ from db.models import (
 )
 from db.models.orders import OPEN_STATUSES
 from db.permissions import Actor, require, sees_staff, sees_unmasked
-from db.rules.masking import mask_name, scrub_for, scrub_rows
-from db.rules.phone import looks_like_phone, normalize_phone
-from db.rules.text import likeness, search_text
-from db.rules.sla import CalendarYearMissing, light, local_midnight, workdays_between
-from db.queries.calendar import load_calendar
 from db.queries import links as links_q
 from db.queries import order_counts, privacy
+from db.queries.calendar import load_calendar
+from db.rules.masking import mask_name, scrub_for, scrub_rows
+from db.rules.phone import looks_like_phone, normalize_phone
+from db.rules.sla import CalendarYearMissing, light, local_midnight, workdays_between
+from db.rules.text import likeness, search_text
 
 W = WorkOrder
 CLOSED_DONE = ("resolved", "archived")
@@ -163,9 +163,9 @@ def expand_categories(s: Session, ids: tuple[int, ...]) -> list[int]:
 
 
 def _text_condition(t: str, phone_visible: bool):
-    """Number prefix (the console's or the county platform's), caller phone (only for roles that see phones unmasked: otherwise a
-    masked ``138****5678`` could be completed by trial searches), title, description, address.
-    ``t`` is already cleaned (``search_text``)."""
+    """Number prefix (the console's or the county platform's), caller phone (only for roles that
+    see phones unmasked: otherwise a masked ``138****5678`` could be completed by trial searches),
+    title, description, address. ``t`` is already cleaned (``search_text``)."""
     # the console's number, or the county platform's (12345 / 信访件编号) as typed from its list
     ors = [W.number.startswith(t.upper(), autoescape=True), W.external_no.startswith(t.upper(), autoescape=True)]
     if phone_visible and looks_like_phone(t):

@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session, aliased
 from db.models import Platform, Township, User, Village, WorkOrder
 from db.models.grid_work import GridEvent
 from db.models.mediation import MediationParty
-from db.models.org import Household, Resident
 from db.models.orders import ORDER_STATUSES, RecordLink
+from db.models.org import Household, Resident
 from db.models.platforms import (
+    OPEN_CASE_STATUSES,
     AnalysisMeeting,
     EnforcementReport,
     FloatingResident,
@@ -34,7 +35,6 @@ from db.models.platforms import (
     ServiceItem,
     ServiceRequest,
     VillageReportCheck,
-    OPEN_CASE_STATUSES,
 )
 from db.permissions import sees_unmasked
 from db.rules.masking import mask_name, mask_record, scrub_for, scrub_rows

@@ -19,8 +19,8 @@ An ``Entity`` says, for one kind of row:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Mapping
 
 from sqlalchemy.orm import Session
 

@@ -177,7 +177,7 @@ def village_tree(s: Session, township_id: int | None = None) -> list[dict]:
             "workers_full": 0,
             "workers_part": 0,
             "party_members": 0,
-            **{k: 0 for k in GAP_KINDS},
+            **dict.fromkeys(GAP_KINDS, 0),
         }
         for r in s.execute(vq).mappings()
     }
@@ -960,7 +960,7 @@ def history_names(s: Session, household_id: int, history: dict[str, list[dict]])
     reporters. Used to scrub that text for roles that do not see names."""
     from db.models import GridEvent, MediationParty
 
-    names = {r for r in s.scalars(select(Resident.name).where(Resident.household_id == household_id))}
+    names = set(s.scalars(select(Resident.name).where(Resident.household_id == household_id)))
     names.add(s.scalar(select(Household.head_name).where(Household.id == household_id)))
     names.update(o.get("caller_name") for o in history.get("orders", []))
     case_ids = [d["id"] for d in history.get("disputes", [])]
@@ -1073,7 +1073,7 @@ def household_chain_for(s: Session, household_id: int, role: str) -> dict | None
         return None
     history = household_history(s, household_id)
     names = history_names(s, household_id, history)
-    known = lambda _s, keys: {k: names for k in keys}  # noqa: E731 - one list for every record
+    known = lambda _s, keys: dict.fromkeys(keys, names)  # noqa: E731 - one list for every record
     orders = privacy.Entity(fields={"caller_name": "name", "caller_phone": "phone"}, text=("title",), names=known)
     events = privacy.Entity(fields={"address": "address"}, text=("description",), names=known)
     disputes = privacy.Entity(text=("title",), names=known)

@@ -10,8 +10,8 @@ every action labelled) and answers the questions services and pages ask. The wor
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from db.errors import InvalidTransition, ValidationError
 from db.permissions import allowed

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Callable
+import re
+from collections.abc import Callable
 
 from db.permissions import sees_unmasked
 
@@ -46,12 +47,8 @@ def mask_name(name: str | None) -> str | None:
     return s[0] + MASK * (len(s) - 2) + s[-1]
 
 
-import re as _re_address
-
 # a house, building, unit or room number: where a masked address stops (李楼村二组17号 -> 李楼村二组…)
-_HOUSE_NUMBER = _re_address.compile(
-    r"[-#－0-9０-９零〇一二三四五六七八九十百千甲乙丙丁]+\s*(号|室|栋|幢|楼|单元|户|门|院)"
-)
+_HOUSE_NUMBER = re.compile(r"[-#－0-9０-９零〇一二三四五六七八九十百千甲乙丙丁]+\s*(号|室|栋|幢|楼|单元|户|门|院)")
 
 
 def mask_address(address: str | None) -> str | None:
@@ -88,18 +85,17 @@ def mask_record(role: str, record: dict, fields: dict[str, str]) -> dict:
 
 # --------------------------------------------------------------------------- free text
 
-import re as _re
 
 # Numbers as people type them into a description: separators (space, full-width space, hyphen,
 # dot) anywhere between the digits, a +86 / 0086 / 86 country prefix, full-width digits (folded to
 # ASCII first). The masked copy keeps the first and last digits, as the structured columns do.
 _SEP = r"[ \u3000\-.]?"
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９Ｘｘ＋", "0123456789Xx+")
-_PHONE_RE = _re.compile(rf"(?<!\d)((?:(?:\+|00)?86{_SEP})?)(1[3-9]\d)((?:{_SEP}\d){{4}})((?:{_SEP}\d){{4}})(?!\d)")
-_LANDLINE_RE = _re.compile(r"(?<!\d)(0\d{2,3})-?(\d{5,6})(\d{2})(?!\d)")
-_ID_RE = _re.compile(rf"(?<![0-9A-Za-z])(\d{{4}})((?:{_SEP}\d){{10}})((?:{_SEP}\d){{3}}{_SEP}[\dXx])(?![0-9A-Za-z])")
+_PHONE_RE = re.compile(rf"(?<!\d)((?:(?:\+|00)?86{_SEP})?)(1[3-9]\d)((?:{_SEP}\d){{4}})((?:{_SEP}\d){{4}})(?!\d)")
+_LANDLINE_RE = re.compile(r"(?<!\d)(0\d{2,3})-?(\d{5,6})(\d{2})(?!\d)")
+_ID_RE = re.compile(rf"(?<![0-9A-Za-z])(\d{{4}})((?:{_SEP}\d){{10}})((?:{_SEP}\d){{3}}{_SEP}[\dXx])(?![0-9A-Za-z])")
 # a surname followed by a given name and an address term: 张某某 / 王小明先生 / 李阿姨
-_TITLED_RE = _re.compile(r"([\u4e00-\u9fff])([\u4e00-\u9fff]{1,2})(?=先生|女士|大爷|大妈|大娘|阿姨|老人|师傅)")
+_TITLED_RE = re.compile(r"([\u4e00-\u9fff])([\u4e00-\u9fff]{1,2})(?=先生|女士|大爷|大妈|大娘|阿姨|老人|师傅)")
 
 
 def _digits(text: str) -> str:

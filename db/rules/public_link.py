@@ -18,7 +18,7 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 LINK_DAYS = 180
 SIG_BYTES = 15  # 120 bits: 20 base64url characters
@@ -51,7 +51,7 @@ def _b36(n: int) -> str:
 
 def _seconds(ts: datetime) -> int:
     if ts.tzinfo is not None:
-        ts = ts.astimezone(timezone.utc).replace(tzinfo=None)
+        ts = ts.astimezone(UTC).replace(tzinfo=None)
     return int((ts - _EPOCH).total_seconds())
 
 

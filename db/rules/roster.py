@@ -7,10 +7,9 @@ from __future__ import annotations
 import re
 
 from db.errors import ValidationError
-from db.rules.text import bounded_int, drop_invisible, refuse_illegal
 
 # the ID number rule lives in db.rules.text (shared with mediation and the platforms); kept importable here
-from db.rules.text import id_check_digit, normalize_id_number  # noqa: F401
+from db.rules.text import bounded_int, drop_invisible, id_check_digit, normalize_id_number, refuse_illegal  # noqa: F401
 
 # 党员联户: each party member is linked to 5-15 households unless the township set its own range
 # (township_setting.link_min / link_max, read through db.queries.township_settings): these are the

@@ -19,7 +19,7 @@ Conventions (documented in docs/sla.md):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from db.rules.statutory import statutory_days_off
@@ -69,7 +69,7 @@ class HolidayCalendar:
 
 def to_local(ts: datetime) -> datetime:
     """Naive UTC -> aware Asia/Shanghai."""
-    return ts.replace(tzinfo=timezone.utc).astimezone(LOCAL_TZ)
+    return ts.replace(tzinfo=UTC).astimezone(LOCAL_TZ)
 
 
 def local_date(ts: datetime) -> date:
@@ -81,7 +81,7 @@ def local_to_utc(local: datetime) -> datetime:
     """Aware (or naive local) Asia/Shanghai -> naive UTC."""
     if local.tzinfo is None:
         local = local.replace(tzinfo=LOCAL_TZ)
-    return local.astimezone(timezone.utc).replace(tzinfo=None)
+    return local.astimezone(UTC).replace(tzinfo=None)
 
 
 def local_midnight(day: date) -> datetime:

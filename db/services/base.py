@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
-
-from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -130,7 +129,7 @@ def now_or(now: datetime | None) -> datetime:
     if now is None:
         return utcnow()
     if now.tzinfo is not None:
-        return now.astimezone(timezone.utc).replace(tzinfo=None)
+        return now.astimezone(UTC).replace(tzinfo=None)
     return now
 
 

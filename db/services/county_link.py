@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import io
 from collections import Counter as Tally
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
@@ -38,9 +39,9 @@ from db.engine import read_session, write_session
 from db.errors import DomainError, ValidationError
 from db.models import ExternalProfile, Grid, Household, Township, Village, WorkOrder
 from db.models.orders import ORDER_STATUSES, SATISFACTION, WorkOrderEvent
+from db.permissions import Actor, require
 from db.queries.county import pending_replies
 from db.queries.reference import leaf_categories
-from db.permissions import Actor, require
 from db.rules import county_sheet as sheet
 from db.rules.sla import deadline_text, to_local, warn_point
 from db.services import audit
@@ -218,14 +219,13 @@ def _plan(
     remembered_v = {k: int(v) for k, v in prof["villages"].items() if int(v) in valid_villages}
     numbers = [r.values["number"] for r in table.rows if r.values.get("number")]
     have = (
-        {
-            n: oid
-            for n, oid in s.execute(
+        dict(
+            s.execute(
                 select(WorkOrder.external_no, WorkOrder.id).where(
                     WorkOrder.external_source == kind, WorkOrder.external_no.in_(numbers)
                 )
             )
-        }
+        )
         if numbers
         else {}
     )

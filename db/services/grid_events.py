@@ -47,12 +47,11 @@ from db.rules import event_fsm
 from db.rules import photo as photo_rules
 from db.rules.phone import normalize_phone
 from db.rules.sla import deadline_text, to_local, warn_point
+from db.rules.text import bounded_int, clean_text
 from db.services import audit, links
-from db.rules.text import bounded_int
-from db.services.base import next_number
-from db.services.base import cas as _cas, conflict as _conflict
-from db.rules.text import clean_text
-from db.services.base import Clock, now_or, provisional_note
+from db.services.base import Clock, next_number, now_or, provisional_note
+from db.services.base import cas as _cas
+from db.services.base import conflict as _conflict
 from db.services.orders import Intake, register_in
 
 NUMBER_PREFIX = "SJ"

@@ -47,10 +47,6 @@ from db.models.mediation import (
     RISK_COLOURS,
 )
 from db.permissions import Actor, require
-from db.rules import mediation_fsm as fsm
-from db.rules.phone import normalize_phone
-from db.rules.sla import local_to_utc, to_local, local_date
-from db.rules.text import bounded_int, normalize_id_number
 from db.queries.mediation import (
     case_scope_refusal,
     settings,
@@ -58,11 +54,15 @@ from db.queries.mediation import (
     village_scope_refusal,
     write_scope,
 )
+from db.rules import mediation_fsm as fsm
+from db.rules.phone import normalize_phone
+from db.rules.sla import local_date, local_to_utc, to_local
+from db.rules.text import bounded_int, clean_text, normalize_id_number
 from db.services import audit
-from db.services.base import next_number, require_county
+from db.services.base import cas as _cas
+from db.services.base import conflict as _conflict
+from db.services.base import next_number, now_or, require_county
 from db.services.links import link
-from db.rules.text import clean_text
-from db.services.base import cas as _cas, conflict as _conflict, now_or
 
 NUMBER_PREFIX = "TJ"
 TITLE_MIN, TITLE_MAX = 4, 100

@@ -287,7 +287,7 @@ def case_file_docx(d: dict) -> bytes:
     _para(doc, "调处结果：", d.get("outcome"))
     _para(doc, "销号日期：", _d(d.get("closed_at")) or None)
     if d.get("links"):
-        _para(doc, "关联记录：", "；".join(f"{l['number'] or ''} {l['title'] or ''}" for l in d["links"]))
+        _para(doc, "关联记录：", "；".join(f"{k['number'] or ''} {k['title'] or ''}" for k in d["links"]))
     return _bytes(doc)
 
 

@@ -14,9 +14,10 @@ clock it sets, and the order's ``updated_at``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
@@ -51,7 +52,8 @@ from db.rules.sla import (
 from db.rules.text import bounded_int, clean_text
 from db.services import audit
 from db.services.base import Clock, next_number, now_or, provisional_note
-from db.services.base import cas as _cas, conflict as _conflict
+from db.services.base import cas as _cas
+from db.services.base import conflict as _conflict
 
 PHONE_REQUIRED_CHANNELS = ("hotline", "12345", "online")
 DESCRIPTION_MIN, DESCRIPTION_MAX = 5, 2000

@@ -52,16 +52,15 @@ from db.models.platforms import (
     ServiceRequest,
     VillageReportCheck,
 )
-from db.rules.phone import normalize_phone
-from db.rules.sla import deadline_text, local_date
-from db.rules.text import normalize_id_number
 from db.permissions import Actor, require
 from db.rules import platform_fsm as fsm
+from db.rules.phone import normalize_phone
+from db.rules.sla import deadline_text, local_date
+from db.rules.text import clean_text, normalize_id_number
 from db.services import audit
-from db.services.base import next_number
-from db.services.base import cas as _cas, conflict as _conflict
-from db.rules.text import clean_text
-from db.services.base import Clock, now_or, provisional_note
+from db.services.base import Clock, next_number, now_or, provisional_note
+from db.services.base import cas as _cas
+from db.services.base import conflict as _conflict
 
 DEFAULT_CASE_WORKDAYS = 5
 HANDOFF_RESPONSE_WORKDAYS = 1

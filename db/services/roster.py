@@ -9,9 +9,10 @@ audit record, all in the same transaction. ``now`` (naive UTC) may be passed by 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -39,9 +40,8 @@ from db.rules.phone import normalize_phone
 from db.rules.roster import check_score_change, clean_name, normalize_id_number
 from db.rules.sla import to_local
 from db.services import audit
-from db.services.base import CONFLICT_MESSAGE
-from db.services.base import cas as _cas, now_or
-from db.services.base import violates_unique
+from db.services.base import CONFLICT_MESSAGE, now_or, violates_unique
+from db.services.base import cas as _cas
 
 # a typing slip guard, and the most a township's range may allow; the township's range (5-15 unless
 # it set its own) is the rule, flagged as a coverage gap

@@ -18,19 +18,20 @@ summary record. The export writes the same template, so export -> import changes
 
 from __future__ import annotations
 
+import contextlib
 import io
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Callable
+from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from sqlalchemy import Engine, delete, insert, select, update
-from sqlalchemy.orm import Session
-
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from db.engine import read_session, write_session
 from db.errors import ValidationError
@@ -50,10 +51,10 @@ from db.models.base import utcnow
 from db.models.org import GRID_KINDS
 from db.models.people import EMPLOYMENT, STAFF_ROLES
 from db.permissions import Actor, require
+from db.rules import workbook as workbook_rules
 from db.rules.masking import mask_for
 from db.rules.roster import clean_name, normalize_id_number, parse_label, parse_yes_no
 from db.rules.sla import to_local
-from db.rules import workbook as workbook_rules
 from db.services import audit
 from db.services.imports import base as imports_base
 from db.services.roster import clean_phone
@@ -86,11 +87,13 @@ HELP_ROWS = [
     ("工作表", "说明"),
     (
         "网格",
-        "按“网格编码”识别：编码已存在则更新该网格，否则新建。网格类型填 农村网格 / 社区网格 / 专属网格；所属乡镇和村（社区）须为系统中已有的名称。",
+        "按“网格编码”识别：编码已存在则更新该网格，否则新建。"
+        "网格类型填 农村网格 / 社区网格 / 专属网格；所属乡镇和村（社区）须为系统中已有的名称。",
     ),
     (
         "网格人员",
-        "按“身份证号”识别：已存在则更新，否则新建。职务填 网格长 / 网格员；专兼职填 专职 / 兼职；是否在岗填 是 / 否。联系电话必填（手机号或带区号的固定电话）。",
+        "按“身份证号”识别：已存在则更新，否则新建。职务填 网格长 / 网格员；"
+        "专兼职填 专职 / 兼职；是否在岗填 是 / 否。联系电话必填（手机号或带区号的固定电话）。",
     ),
     (
         "党员",
@@ -98,7 +101,8 @@ HELP_ROWS = [
     ),
     (
         "党员联户",
-        "每行一条联户关系。出现在“党员”表中的党员，其联系户以本表为准（表中没有的联系户将被解除）；本表没有任何数据行时，不改动任何联户关系。户按“户所在网格编码 + 户地址”识别。",
+        "每行一条联户关系。出现在“党员”表中的党员，其联系户以本表为准（表中没有的联系户将被解除）"
+        "；本表没有任何数据行时，不改动任何联户关系。户按“户所在网格编码 + 户地址”识别。",
     ),
     (
         "通则",
@@ -316,7 +320,7 @@ def export_workbook(engine: Engine, actor: Actor, township_id: int | None = None
     return workbook_bytes(sheets, COLUMNS, HELP_ROWS), counts
 
 
-def _spec() -> "imports_base.Spec":
+def _spec() -> imports_base.Spec:
     """The template as the go-live imports write theirs (db/services/imports/base.py): per sheet
     an explanation row and an example row (skipped on import when left as they are) and drop-down
     lists on the columns of fixed values; the instruction sheet says what ``HELP_ROWS`` says."""
@@ -515,10 +519,10 @@ def read_workbook(content: bytes, report: ImportReport) -> dict[str, list[tuple[
         )
         return None
     finally:
-        try:
+        with contextlib.suppress(
+            Exception
+        ):  # closing a damaged file: nothing left to do (the refusal is already reported)
             wb.close()
-        except Exception:  # nosec B110
-            pass  # closing a damaged file: nothing left to do (the refusal is already reported)
     return None if report.error_total else out
 
 
@@ -673,7 +677,8 @@ class _Checker:
                             sheet,
                             row,
                             "身份证号",
-                            f"该身份证号在系统中已登记为另一人（{mask_for('leader', 'name', on_file)}），与姓名“{name}”不符。",
+                            f"该身份证号在系统中已登记为另一人（{mask_for('leader', 'name', on_file)}），"
+                            f"与姓名“{name}”不符。",
                         )
                         continue
             if _BAD in (ident, name, phone, role, emp, active) or not gcode:
@@ -940,12 +945,9 @@ def _recheck(s: Session, plan: _Plan) -> list[tuple[str, int, str]]:
         if p["code"] in bad_codes or (p["id"] and grid_v.get(p["id"]) != p["version"]):
             where.append((SHEET_GRIDS, p["row"], "网格编码"))
     idents = sorted(plan.staff_refs)
-    staff_now = {
-        i: sid
-        for i, sid in _chunked(
-            s, lambda ks: select(GridStaff.id_number, GridStaff.id).where(GridStaff.id_number.in_(ks)), idents
-        )
-    }
+    staff_now = dict(
+        _chunked(s, lambda ks: select(GridStaff.id_number, GridStaff.id).where(GridStaff.id_number.in_(ks)), idents)
+    )
     staff_v = versions(GridStaff, plan.staff)
     for p in plan.staff:
         if staff_now.get(p["id_number"]) != plan.staff_refs[p["id_number"]] or (
@@ -959,12 +961,11 @@ def _recheck(s: Session, plan: _Plan) -> list[tuple[str, int, str]]:
         plan.resident_refs[i][0] for i in plan.resident_refs if residents_now.get(i) != plan.resident_refs[i]
     }
     rids = sorted(plan.member_refs)
-    members_now = {
-        rid: mid
-        for rid, mid in _chunked(
+    members_now = dict(
+        _chunked(
             s, lambda ks: select(PartyMember.resident_id, PartyMember.id).where(PartyMember.resident_id.in_(ks)), rids
         )
-    }
+    )
     member_v = versions(PartyMember, plan.party)
     zones_now = {
         z: (v, n)

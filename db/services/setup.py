@@ -19,16 +19,16 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+# the catalogue and the usual departments of each platform (seed articles 000-003) are data
+# shipped with the console: the demo township is built from the same tables
+from db.demo.vocab import CATEGORY_TREE
+from db.demo.vocab import DEPARTMENTS as STANDARD_DEPARTMENTS
 from db.engine import write_session
 from db.errors import PermissionDenied, ValidationError
 from db.models import Category, Department, Grid, Platform, Township, Village
 from db.models.org import GRID_KINDS, VILLAGE_KINDS
 from db.models.people import PLATFORMS
 from db.permissions import Actor, require
-
-# the catalogue and the usual departments of each platform (seed articles 000-003) are data
-# shipped with the console: the demo township is built from the same tables
-from db.demo.vocab import CATEGORY_TREE, DEPARTMENTS as STANDARD_DEPARTMENTS
 from db.rules.roster import clean_name
 from db.services import audit
 from db.services.base import require_county, versioned_update

@@ -13,8 +13,8 @@ import math
 import re
 import time
 from dataclasses import dataclass
-from typing import Any
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
@@ -25,8 +25,8 @@ from db.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from db.models import Grid, GridStaff, Mediator, Platform, Township, User, Village
 from db.models.base import utcnow
 from db.models.people import COUNTY_ROLES, ROLES
-from db.rules.roster import clean_name
 from db.permissions import SYSTEM, Actor, require
+from db.rules.roster import clean_name
 from db.scope import ALL_TOWNSHIPS
 from db.security import check_password_policy, hash_password, verify_password
 from db.services import audit

@@ -401,7 +401,8 @@ def sections(report: dict) -> list[tuple[str, str, list[str], list[list]]]:
         (
             "三、超期与督办工单及责任单位",
             f"截至生成时，{now_label['overdue_or_supervised'].label}共 {od['total']} 件"
-            f"（{now_label['overdue'].label} {od['overdue']} 件，{now_label['supervised'].label} {od['supervised']} 件；"
+            f"（{now_label['overdue'].label} {od['overdue']} 件，"
+            f"{now_label['supervised'].label} {od['supervised']} 件；"
             "与工作台、督办清单同一口径）"
             + (f"，列出超期最久的 {len(od['items'])} 件" if od["total"] > len(od["items"]) else ""),
             order_head,

@@ -34,9 +34,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from contextlib import contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -181,7 +181,7 @@ def serve(
         "--server.fileWatcherType",
         "none",
     ]
-    log = open(log_path, "wb")
+    log = open(log_path, "wb")  # noqa: SIM115 - the child process writes to it until it is stopped
     if init and script.name in ("server.py", "app.py"):
         # migrate and seed before the server starts, as scripts/start.sh does, so the first page
         # load does not race the demo generation
@@ -248,7 +248,7 @@ def venv_python() -> str:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator["Browser"]:  # noqa: F821 - Playwright type, imported lazily
+def browser() -> Iterator[Browser]:  # noqa: F821 - Playwright type, imported lazily
     if not os.access(CHROMIUM, os.X_OK):
         unavailable(
             f"Chromium not found at {CHROMIUM}: install the 'chromium' package "
@@ -268,7 +268,7 @@ def browser() -> Iterator["Browser"]:  # noqa: F821 - Playwright type, imported 
 
 
 @pytest.fixture
-def page(browser, request: pytest.FixtureRequest) -> Iterator["Page"]:  # noqa: F821
+def page(browser, request: pytest.FixtureRequest) -> Iterator[Page]:  # noqa: F821
     context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai")
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     pg = context.new_page()
@@ -277,10 +277,8 @@ def page(browser, request: pytest.FixtureRequest) -> Iterator["Page"]:  # noqa: 
     finally:
         failed = any(getattr(getattr(request.node, f"rep_{w}", None), "failed", False) for w in ("setup", "call"))
         if failed:
-            try:
+            with suppress(Exception):  # a screenshot must not mask the failure
                 screenshot(pg, "FAILED-" + request.node.name)
-            except Exception:  # noqa: BLE001 - a screenshot must not mask the failure
-                pass
         context.close()
 
 
@@ -328,10 +326,8 @@ def wait_for_rerun(page, timeout: float = DEFAULT_TIMEOUT_MS) -> None:
 
     seen = _RUNS_SEEN.get(page)
     if seen is None:
-        try:
+        with suppress(PlaywrightTimeoutError):
             page.wait_for_selector(APP_RUNNING, state="attached", timeout=1500)
-        except PlaywrightTimeoutError:
-            pass
         wait_for_app(page, timeout)
         return
     try:  # a run started (or has already finished) ...

@@ -1,7 +1,8 @@
 """展示模式 on a TV (issue #22): every view of the tour at 1920x1080 and 1366x768, with no
 scrolling, no text cut (an ellipsis, a clipped box, a chart's label outside its figure), no
 sidebar or Streamlit chrome, no control, the tour's indicator, and no request to any other host
-(the map draws from the township's GeoJSON alone: no tile server). Screenshots go to artifacts/ (and docs/screenshots with GOV_DOC_SCREENSHOTS=1)."""
+(the map draws from the township's GeoJSON alone: no tile server). Screenshots go to artifacts/
+(and docs/screenshots with GOV_DOC_SCREENSHOTS=1)."""
 
 from __future__ import annotations
 

@@ -14,11 +14,9 @@ import re
 import sqlite3
 from urllib.parse import urlsplit
 
-
 from db.config import DEFAULT_DEMO_PASSWORD
 from db.permissions import pages_for
 from db.queries.kpi import ORDER_METRICS
-
 from tests.factories import office
 
 from .conftest import login, screenshot, wait_for_app, wait_for_rerun

@@ -163,7 +163,8 @@ def test_a_township_goes_live_from_an_empty_database(production, browser, page, 
 
     # the console speaks Chinese where Streamlit speaks English (components/ui.py STYLE, KEYBOARD_SCRIPT)
     upload_words = admin.evaluate(
-        "() => getComputedStyle(document.querySelector(\"[data-testid='stFileUploaderDropzone'] button p\"), '::after').content"
+        "() => getComputedStyle(document.querySelector("
+        "\"[data-testid='stFileUploaderDropzone'] button p\"), '::after').content"
     )
     assert upload_words == '"选择文件"', upload_words
     # the organisation, from the console's own template

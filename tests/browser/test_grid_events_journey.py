@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from db.config import DEFAULT_DEMO_PASSWORD
 from db.engine import make_engine, read_session
-from db.models import Platform, Department, User, WorkOrder
+from db.models import Department, Platform, User, WorkOrder
 from db.services import orders
 from db.services.users import actor_of
 

@@ -4,7 +4,6 @@ two people acting on one order: one saves, the other gets a clear conflict messa
 
 from __future__ import annotations
 
-
 from db.config import DEFAULT_DEMO_PASSWORD
 
 from .conftest import act, login, open_order, register, screenshot, status_line

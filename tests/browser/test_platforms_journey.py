@@ -91,7 +91,7 @@ def test_push_bounce_push_close_and_notice(app_server, browser, tmp_path):
         # every step in the timeline, seen by 综治
         open_case(zz, app_server, number)
         timeline = zz.locator("table").last.inner_text()
-        steps = [s for s in ("立案登记", "推送其他平台", "退回推送", "推送其他平台", "接收推送", "办结")]
+        steps = ["立案登记", "推送其他平台", "退回推送", "推送其他平台", "接收推送", "办结"]
         positions = [
             m.start() for s in ("立案登记", "退回推送", "接收推送", "办结") for m in [re.search(s, timeline)] if m
         ]

@@ -11,9 +11,8 @@ import urllib.request
 import pytest
 from sqlalchemy import create_engine, select
 
-from deploy import cluster
 from db.models import WorkOrder
-
+from deploy import cluster
 from tests.factories.deps import unavailable
 
 from .conftest import free_port, login, open_order, register, wait_for_app
@@ -37,7 +36,7 @@ def two_servers(pg_url, tmp_path):
     import subprocess
     import sys
 
-    log = open(tmp_path / "cluster.log", "wb")
+    log = open(tmp_path / "cluster.log", "wb")  # noqa: SIM115 - the child process writes to it until it is stopped
     subprocess.run(
         [sys.executable, "-m", "db.cli", "init"],
         cwd=cluster.ROOT,

@@ -30,7 +30,6 @@ from db.rules.sla import local_to_utc
 from db.services import mediation as med
 from db.services.calendar import seed_from_package
 from db.services.mediation import CaseInput, PartyInput
-
 from tests.factories.accounts import PW, account, first_admin  # noqa: F401 - PW: the worlds' password
 
 T0 = local_to_utc(datetime(2026, 3, 2, 9, 0))  # Monday 2 March 2026, 09:00 Beijing

@@ -15,7 +15,6 @@ from db.permissions import Actor
 from db.rules.sla import local_to_utc
 from db.services.calendar import seed_from_package
 from db.services.orders import Intake
-
 from tests.factories.accounts import PW, account, first_admin  # noqa: F401 - PW: the worlds' password
 
 T0 = local_to_utc(datetime(2025, 3, 3, 9, 0))  # Monday 3 March 2025, 09:00 Beijing

@@ -17,7 +17,7 @@ Revises: 0009
 Create Date: 2026-11-23
 """
 
-from typing import Sequence, Union
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
@@ -26,9 +26,9 @@ from db.migrations.frozen import stats_0010 as frozen
 from db.migrations.frozen.stats_0010 import COUNTERS
 
 revision: str = "0010"
-down_revision: Union[str, Sequence[str], None] = "0009"
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = "0009"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def _counters() -> list[sa.Column]:

@@ -13,7 +13,7 @@ Revises: 0010
 Create Date: 2026-11-23
 """
 
-from typing import Sequence, Union
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
@@ -21,9 +21,9 @@ from alembic import op
 from db.rules.masking import mask_id_number
 
 revision: str = "0011"
-down_revision: Union[str, Sequence[str], None] = "0010"
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = "0010"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -14,7 +14,7 @@ Revises: 0013
 Create Date: 2026-12-06
 """
 
-from typing import Sequence, Union
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
@@ -22,9 +22,9 @@ from alembic import op
 from db.migrations.frozen import stats_0010, stats_0014
 
 revision: str = "0014"
-down_revision: Union[str, Sequence[str], None] = "0013"
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = "0013"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 AUDIT_MESSAGE = "audit_log is append-only"
 

@@ -12,14 +12,14 @@ Revises: 0014
 Create Date: 2026-12-06
 """
 
-from typing import Sequence, Union
+from collections.abc import Sequence
 
 from alembic import op
 
 revision: str = "0015"
-down_revision: Union[str, Sequence[str], None] = "0014"
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = "0014"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 # name -> the columns before this revision (township_id is appended)
 INDEXES = {

@@ -24,16 +24,16 @@ Revises: 0020
 Create Date: 2026-12-09
 """
 
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
-from typing import Sequence, Union
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0021"
-down_revision: Union[str, Sequence[str], None] = "0020"
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = "0020"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 # frozen copy of db.models.grid_work.EVENT_CLOCK_WORKDAYS at this revision
 WORKDAYS = {

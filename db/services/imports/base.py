@@ -21,13 +21,15 @@ they are left in the file.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -127,9 +129,9 @@ class Spec:
 class Importer(Protocol):
     SPEC: Spec
 
-    def check(self, ctx: "Context", sheets: dict[str, list[tuple[int, dict[str, Any]]]]) -> Any: ...
+    def check(self, ctx: Context, sheets: dict[str, list[tuple[int, dict[str, Any]]]]) -> Any: ...
 
-    def write(self, ctx: "Context", plan: Any) -> dict[str, dict[str, int]]: ...
+    def write(self, ctx: Context, plan: Any) -> dict[str, dict[str, int]]: ...
 
 
 @dataclass
@@ -517,10 +519,8 @@ def read(spec: Spec, content: bytes, report: ImportReport) -> dict[str, list[tup
         )
         return None
     finally:
-        try:
+        with contextlib.suppress(Exception):  # closing a damaged file: the refusal is already reported
             wb.close()
-        except Exception:  # nosec B110
-            pass  # closing a damaged file: the refusal is already reported
     report.rows = out
     return None if report.error_total else out
 

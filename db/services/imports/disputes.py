@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import select
 
@@ -47,7 +48,8 @@ from db.models import (
 )
 from db.models.base import utcnow
 from db.models.mediation import CASE_KINDS, CASE_LEVELS, CASE_SOURCES, DISPUTE_TYPES, MEDIATION_STEPS, RISK_COLOURS
-from db.queries.mediation import settings as mediation_settings, write_scope
+from db.queries.mediation import settings as mediation_settings
+from db.queries.mediation import write_scope
 from db.rules import mediation_fsm as fsm
 from db.rules.roster import clean_name, normalize_id_number
 from db.rules.sla import to_local

@@ -188,12 +188,11 @@ def check(ctx: Context, sheets: dict[str, list[tuple[int, dict[str, Any]]]]) -> 
     s, town = ctx.s, ctx.township_id
     hh_rows, res_rows = sheets.get(HOUSEHOLDS.name, []), sheets.get(RESIDENTS.name, [])
     total = max(1, len(hh_rows) + len(res_rows))
-    grids = {
-        code: gid
-        for code, gid in s.execute(
+    grids = dict(
+        s.execute(
             select(Grid.code, Grid.id).join(Village, Village.id == Grid.village_id).where(Village.township_id == town)
         )
-    }
+    )
     units: dict[tuple[int, str], list[TenHouseholdUnit]] = defaultdict(list)
     for unit in s.scalars(
         select(TenHouseholdUnit)

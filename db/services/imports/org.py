@@ -123,15 +123,14 @@ def _name(row: RowCheck, column: str, max_len: int, required: bool = True) -> st
 def check(ctx: Context, sheets: dict[str, list[tuple[int, dict[str, Any]]]]) -> dict[str, Any]:
     s, town = ctx.s, ctx.township_id
     # codes are unique in the county: another township's code is seen (and refused) here
-    taken_v = {c: t for c, t in s.execute(select(Village.code, Village.township_id).execution_options(**ALL_TOWNSHIPS))}
-    taken_g = {
-        c: t
-        for c, t in s.execute(
+    taken_v = dict(s.execute(select(Village.code, Village.township_id).execution_options(**ALL_TOWNSHIPS)))
+    taken_g = dict(
+        s.execute(
             select(Grid.code, Village.township_id)
             .join(Village, Village.id == Grid.village_id)
             .execution_options(**ALL_TOWNSHIPS)
         )
-    }
+    )
     villages = {v.code: v for v in s.scalars(select(Village).where(Village.township_id == town))}
     grids = {g.code: g for g in s.scalars(select(Grid).join(Village).where(Village.township_id == town))}
 
