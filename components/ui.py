@@ -141,18 +141,35 @@ def placeholder(page_key: str, what: list[str]) -> None:
 SAVED_NOTE = "页面已显示最新内容。"
 
 
-def versioned_write(version_key: str, write: Callable[[], Any], conflict_note: str = SAVED_NOTE) -> tuple[bool, Any]:
+CONFLICT_KEY = "gov_conflict"
+RELOADED_NOTE = "页面已显示最新内容，请核对后重新提交。"
+
+
+def remember_version(version_key: str, current: int) -> int:
+    """The record's version as it was when its form was first rendered in this session: a save
+    sends it, so a change made meanwhile by someone else is refused as a conflict instead of
+    being silently overwritten."""
+    return st.session_state.setdefault(version_key, current)
+
+
+def versioned_write(
+    version_key: str, write: Callable[[], Any], conflict_note: str = SAVED_NOTE, reload_on_conflict: bool = False
+) -> tuple[bool, Any]:
     """Run a save that sends the version remembered under ``version_key`` when its form was
     rendered. Returns ``(True, result)`` after a save, with the remembered version forgotten
     (the next form starts from the new one). On a conflict the remembered version is forgotten
     too and the cached reads cleared, so the page shows the record as now stored and a retry can
     save; the conflict (with ``conflict_note``) or any other domain error is shown, and
-    ``(False, None)`` returned."""
+    ``(False, None)`` returned. With ``reload_on_conflict`` the page is run again at once and the
+    conflict shown where ``show_conflict()`` is called (the record's file, with its new state)."""
     try:
         result = write()
     except ConflictError as exc:
         st.session_state.pop(version_key, None)
         data.invalidate()
+        if reload_on_conflict:
+            st.session_state[CONFLICT_KEY] = f"{exc} {conflict_note}"
+            st.rerun()
         st.error(f"{exc} {conflict_note}")
         return False, None
     except DomainError as exc:
@@ -160,6 +177,38 @@ def versioned_write(version_key: str, write: Callable[[], Any], conflict_note: s
         return False, None
     st.session_state.pop(version_key, None)
     return True, result
+
+
+def save_versioned(
+    version_key: str,
+    save: Callable[[Any], Any],
+    message: str | Callable[[Any], str],
+    conflict_note: str = RELOADED_NOTE,
+    after: Callable[[], None] | None = None,
+    reload_on_conflict: bool = False,
+) -> None:
+    """The one way a form saves a record it was rendered with: ``save(version)`` is called with
+    the version remembered under ``version_key``; after a save the display caches are cleared,
+    ``after()`` runs (a module's own state, such as a table's generation), ``message`` (or
+    ``message(result)``) is flashed and the page runs again. A conflict or a refusal is shown as
+    ``versioned_write`` shows it."""
+    saved, result = versioned_write(
+        version_key, lambda: save(st.session_state.get(version_key)), conflict_note, reload_on_conflict
+    )
+    if not saved:
+        return
+    data.invalidate()
+    if after is not None:
+        after()
+    flash(message(result) if callable(message) else message)
+    st.rerun()
+
+
+def show_conflict() -> None:
+    """The conflict a ``reload_on_conflict`` save met, once, after the page ran again."""
+    message = st.session_state.pop(CONFLICT_KEY, None)
+    if message:
+        st.error(message)
 
 
 @dataclass
