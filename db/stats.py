@@ -5,10 +5,10 @@ Why triggers: every write to ``work_order`` (each service transition, a callback
 mark, a raw repair by an operator) must move the counters in the same transaction, or the KPI
 page would drift from the orders. A row trigger on ``work_order`` subtracts the old row's
 contribution and adds the new one's, on SQLite and on PostgreSQL alike; no write path can forget
-it. The contribution of a row is a pure function of its columns (``_RECEIVED`` and ``_CALLBACK``
-below: the same conditions as the scan in ``db/queries/kpi.py``), so ``rebuild`` (a grouped scan)
-gives exactly what the triggers maintain; ``tests/test_kpi_stats.py`` checks both against the
-scan after random writes on both backends.
+it. The contribution of a row is a pure function of its columns: each counter's cohort and
+condition in ``db/rules/kpi_defs.py``, the one definition the scan in ``db/queries/kpi.py`` is
+built from too; so ``rebuild`` (a grouped scan) gives exactly what the triggers maintain;
+``tests/test_kpi_stats.py`` checks both against the scan after random writes on both backends.
 
 Counters are filed by the local (Beijing, UTC+8 all year: China has no daylight saving) day and
 month of ``received_at`` (received cohort) or of ``callback_at`` (callback cohort).
@@ -16,8 +16,10 @@ month of ``received_at`` (received cohort) or of ``callback_at`` (callback cohor
 Counters are kept per township (migration 0014): a township's user reads its own rows (db/scope.py),
 the county sums them.
 
-The DDL below is what migration 0014 installed (0010's is frozen in db/migrations/frozen); a change
-to it needs a new migration that drops and recreates the triggers and calls ``rebuild``.
+The DDL below is what migration 0014 installed, byte for byte (frozen in
+db/migrations/frozen/stats_0014.py, as 0010's; ``tests/test_kpi_stats.py`` compares them): a
+change to it, or to a definition in db/rules/kpi_defs.py, needs a new migration that drops and
+recreates the triggers and calls ``rebuild``, with the SQL frozen for it (scripts/freeze_stats.py).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from contextlib import contextmanager
 from sqlalchemy import Connection
 
 from db.models.stats import COUNTERS
+from db.rules.kpi_defs import COHORTS, COUNTER_DEFS, Counter, Row
 
 DIMENSION_COLUMNS = {
     "township": "township_id",
@@ -65,36 +68,10 @@ PG_LOCK_TRIGGER = "trg_order_stats_lock"
 # ('ords'); SQLite needs none (one writer at a time)
 PG_LOCK_KEY = 0x6F726473
 
-# counter -> expression over the row {r}, in the received cohort (not cancelled, not a duplicate)
-_RECEIVED = {
-    "received": "1",
-    "closure_hit": "CASE WHEN {r}.status IN ('resolved', 'archived') THEN 1 ELSE 0 END",
-    "on_time_n": "CASE WHEN {r}.resolved_at IS NOT NULL AND {r}.due_at IS NOT NULL THEN 1 ELSE 0 END",
-    "on_time_hit": "CASE WHEN {r}.resolved_at IS NOT NULL AND {r}.due_at IS NOT NULL "
-    "AND {r}.resolved_at <= {r}.due_at THEN 1 ELSE 0 END",
-    "contact_hit": "CASE WHEN {r}.contacted_at IS NOT NULL AND {hours_contact} <= 24 THEN 1 ELSE 0 END",
-    "handling_n": "CASE WHEN {r}.resolved_at IS NOT NULL THEN 1 ELSE 0 END",
-    "handling_hours": "CASE WHEN {r}.resolved_at IS NOT NULL THEN {hours_resolved} ELSE 0.0 END",
-    "overdue_n": "CASE WHEN {r}.due_at IS NOT NULL THEN 1 ELSE 0 END",
-    "overdue_late": "CASE WHEN {r}.due_at IS NOT NULL AND {r}.resolved_at IS NOT NULL "
-    "AND {r}.resolved_at > {r}.due_at THEN 1 ELSE 0 END",
-    "supervised_hit": "CASE WHEN {r}.supervised THEN 1 ELSE 0 END",
-    "redispatch_n": "CASE WHEN {r}.dispatched_at IS NOT NULL THEN 1 ELSE 0 END",
-    "redispatch_hit": "CASE WHEN {r}.dispatched_at IS NOT NULL "
-    "AND ({r}.bounce_count > 0 OR {r}.redispatch_count > 0) THEN 1 ELSE 0 END",
-    "petitions_hit": "CASE WHEN {r}.channel = 'petition' THEN 1 ELSE 0 END",
-}
-_RECEIVED_WHERE = "{r}.status <> 'cancelled' AND {r}.duplicate_of_id IS NULL"
-# the callback cohort: every order with a rated callback (as in kpi._callback_cohort)
-_CALLBACK = {
-    "satisfaction_n": "1",
-    "satisfaction_hit": "CASE WHEN {r}.satisfaction IN ('satisfied', 'basic') THEN 1 ELSE 0 END",
-}
-_CALLBACK_WHERE = "{r}.callback_at IS NOT NULL AND {r}.satisfaction IS NOT NULL"
-
 
 class _Dialect:
     def __init__(self, name: str):
+        self.name = name
         self.pg = name == "postgresql"
 
     def day(self, x: str) -> str:
@@ -107,31 +84,29 @@ class _Dialect:
             else f"date({x}, '+8 hours', 'start of month')"
         )
 
-    def hours(self, a: str, b: str) -> str:
-        return (
-            f"(EXTRACT(EPOCH FROM ({b}) - ({a})) / 3600.0)"
-            if self.pg
-            else f"((julianday({b}) - julianday({a})) * 24.0)"
-        )
+
+def _expr(counter: Counter, row: Row) -> str:
+    """What one row of the counter's cohort adds to it, in SQL."""
+    if counter.when is None:
+        return "1"
+    value = "1" if counter.value is None else counter.value(row)
+    return f"CASE WHEN {counter.when(row)} THEN {value} ELSE {counter.zero} END"
 
 
 def _exprs(d: _Dialect, r: str, part: str) -> dict[str, str]:
     """Every counter's expression for row alias ``r`` in one cohort (0 for the other's)."""
-    fill = {
-        "r": r,
-        "hours_contact": d.hours(f"{r}.received_at", f"{r}.contacted_at"),
-        "hours_resolved": d.hours(f"{r}.received_at", f"{r}.resolved_at"),
+    row = Row(r, d.name)
+    return {
+        c: _expr(COUNTER_DEFS[c], row) if COUNTER_DEFS[c].cohort == part else COUNTER_DEFS[c].zero for c in COUNTERS
     }
-    own = _RECEIVED if part == "received" else _CALLBACK
-    return {c: own[c].format(**fill) if c in own else ("0.0" if c == "handling_hours" else "0") for c in COUNTERS}
 
 
 def _where(r: str, part: str) -> str:
-    return (_RECEIVED_WHERE if part == "received" else _CALLBACK_WHERE).format(r=r)
+    return COHORTS[part].where(Row(r))
 
 
 def _at(part: str) -> str:
-    return "received_at" if part == "received" else "callback_at"
+    return COHORTS[part].at
 
 
 def _upserts(d: _Dialect, rows: list[tuple[str, int]]) -> list[str]:
@@ -146,7 +121,7 @@ def _upserts(d: _Dialect, rows: list[tuple[str, int]]) -> list[str]:
     day_parts, month_parts = [], []
     for r, sign in rows:
         mul = "" if sign == 1 else "-"
-        for part in ("received", "callback"):
+        for part in COHORTS:
             ex = _exprs(d, r, part)
             vals = ", ".join(f"{mul}({ex[c]}) AS {c}" for c in COUNTERS)
             at, where = f"{r}.{_at(part)}", _where(r, part)
@@ -245,7 +220,7 @@ def rebuild(conn: Connection) -> None:
     conn.exec_driver_sql("DELETE FROM order_stats_day")
     conn.exec_driver_sql("DELETE FROM order_stats_month")
     day_parts, month_parts = [], []
-    for part in ("received", "callback"):
+    for part in COHORTS:
         ex = _exprs(d, "w", part)
         vals = ", ".join(f"{ex[c]} AS {c}" for c in COUNTERS)
         at = f"w.{_at(part)}"

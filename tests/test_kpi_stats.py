@@ -8,6 +8,9 @@ would, so only the triggers can keep the tables current. Then:
 - ``kpi.order_stats`` (whole days and months from the tables, edges scanned, open-and-overdue
   counted live) equals ``kpi._scan_stats`` (everything from ``work_order``) for totals, every
   dimension and day/week/month trends, over windows with whole and partial days and months.
+
+Both are built from one definition per counter (``db/rules/kpi_defs.py``), and the SQL
+``db/stats.py`` generates from it is, byte for byte, what the newest migration froze.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from db.engine import read_session, write_session
 from db.models import Category, Department, Grid, Platform, Township, Village, WorkOrder
 from db.models.stats import COUNTERS
 from db.queries import kpi
-from db.rules.sla import local_to_utc
+from db.rules import kpi_defs
+from db.rules.sla import CONTACT_HOURS, contact_deadline, local_to_utc
 
 W = WorkOrder
 STATUSES = ["received", "contacted", "dispatched", "in_progress", "resolved", "archived", "cancelled"]
@@ -382,3 +386,48 @@ def test_cli_rebuild_stats_repairs_the_tables_and_is_audited(sqlite_engine, monk
         assert s.scalars(select(AuditLog.action).order_by(AuditLog.id.desc())).first() == "system.rebuild_stats"
         with_village = s.scalar(text("SELECT COUNT(*) FROM order_stats_month WHERE dim = 'village'"))
     assert with_village > 0
+
+
+class _Recorder:
+    """Stands in for a connection: keeps the statements instead of running them (as
+    scripts/freeze_stats.py does)."""
+
+    def __init__(self, dialect: str):
+        self.sql: list[str] = []
+        self.dialect = type("Dialect", (), {"name": dialect})()
+
+    def exec_driver_sql(self, statement: str) -> None:
+        self.sql.append(statement)
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_the_generated_sql_is_what_migration_0014_froze(dialect):
+    """The triggers, their drop and the rebuild that db/stats.py generates from the definitions
+    are the statements migration 0014 installed (db/migrations/frozen/stats_0014.py), byte for
+    byte: a change to a definition needs a new migration and a new frozen copy."""
+    from db.migrations.frozen import stats_0014 as frozen
+
+    name = dialect.upper()
+    assert frozen.COUNTERS == COUNTERS
+    assert stats.trigger_ddl(dialect) == getattr(frozen, f"TRIGGERS_{name}")
+    for what, fn in (("DROP", stats.drop_triggers), ("REBUILD", stats.rebuild)):
+        rec = _Recorder(dialect)
+        fn(rec)
+        assert rec.sql == getattr(frozen, f"{what}_{name}"), what
+
+
+def test_one_definition_per_counter_and_one_first_contact_clock():
+    assert tuple(kpi_defs.COUNTER_DEFS) == COUNTERS  # every column of the tables, in their order
+    assert set(kpi_defs.COHORTS) == {d.cohort for d in kpi_defs.COUNTER_DEFS.values()}
+    assert kpi_defs.METRICS.keys() == kpi.ORDER_METRICS.keys()
+    for key, (n, hit) in kpi_defs.METRICS.items():
+        assert kpi_defs.COUNTER_DEFS[n].cohort == kpi_defs.COUNTER_DEFS[hit].cohort == kpi.ORDER_METRICS[key].cohort
+    # the 24 hours of the first contact: the deadline's default, the KPI's bound in the scan and the triggers
+    assert contact_deadline(START) == START + timedelta(hours=CONTACT_HOURS)
+    assert kpi.ORDER_METRICS["contact"].label == f"{CONTACT_HOURS}小时首次联系率"
+    for dialect in ("sqlite", "postgresql"):
+        row = kpi_defs.Row("NEW", dialect)
+        contact = kpi_defs.COUNTER_DEFS["contact_hit"].when
+        assert contact is not None
+        assert f"{row.hours(row.received_at, row.contacted_at)} <= {CONTACT_HOURS}" in contact(row)
+        assert contact(row) in "\n".join(stats.trigger_ddl(dialect))

@@ -1,10 +1,12 @@
 """KPI definitions (指标口径) and their aggregation in SQL.
 
 Every KPI is a ratio ``hit / n`` (or an average over ``n``, or a count with its base ``n``)
-over a *cohort* of records. The cohort and the hit condition of each KPI are written once in
-``ORDER_METRICS`` and used both by the aggregate (``order_stats``: GROUP BY with CASE sums,
-optionally by a dimension or by time bucket) and by the drill-down list (``drill_page``), so the
-list a leader opens is exactly the records counted.
+over a *cohort* of records. The cohort and the hit condition of each KPI are written once, as SQL over one
+``work_order`` row, in ``db/rules/kpi_defs.py``: the triggers of the summary tables
+(``db/stats.py``) are built from them, and so are the aggregate here (``order_stats``: GROUP BY
+with CASE sums, optionally by a dimension or by time bucket) and the drill-down list
+(``drill_page``), so the list a leader opens is exactly the records counted. ``ORDER_METRICS``
+holds what is shown of each KPI (its name, kind and written definition).
 
 Periods are local (Asia/Shanghai) calendar days; in SQL they are half-open naive-UTC ranges
 ``[since, until)`` built with ``db.rules.sla.local_midnight``. Time buckets for trends are one
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, false, func, literal, not_, or_, select, true
+from sqlalchemy import and_, case, false, func, literal, literal_column, not_, or_, select, true
 from sqlalchemy.orm import Session
 
 from db.models import Category, Department, Grid, GridEvent, GridStaff, Platform, Township, Village, WorkOrder
@@ -31,12 +33,11 @@ from db.models.stats import OrderStatsDay as SD
 from db.models.stats import OrderStatsMonth as SM
 from db.queries import privacy
 from db.queries.mediation import resolution_stats
-from db.rules.sla import local_midnight, local_to_utc, to_local
+from db.rules.kpi_defs import CLOSED_DONE, COHORTS, COUNTER_DEFS, METRICS, Row
+from db.rules.sla import CONTACT_HOURS, local_midnight, local_to_utc, to_local
 from db.stats import DIMENSION_COLUMNS
 
 W = WorkOrder
-CLOSED_DONE = ("resolved", "archived")
-CONTACT_HOURS = 24
 PERIOD_KINDS = {"week": "周", "month": "月", "quarter": "季度", "year": "年", "custom": "自定义"}
 PERIOD_NOUN = {"week": "周", "month": "月", "quarter": "季度", "year": "年", "custom": "期"}
 
@@ -232,10 +233,11 @@ ORDER_METRICS: dict[str, Metric] = {
         ),
         Metric(
             "contact",
-            "24小时首次联系率",
+            f"{CONTACT_HOURS}小时首次联系率",
             "rate",
             "received",
-            "首次联系时间减受理时间不超过24小时的工单 ÷ 受理工单数（受理时当场答复的即办事项算作24小时内联系）。"
+            f"首次联系时间减受理时间不超过{CONTACT_HOURS}小时的工单 ÷ 受理工单数"
+            f"（受理时当场答复的即办事项算作{CONTACT_HOURS}小时内联系）。"
             f"样本：{RECEIVED_BASE}。",
         ),
         Metric(
@@ -329,17 +331,41 @@ OTHER_METRICS: dict[str, Metric] = {
 }
 
 
-def _not_duplicate():
-    """``duplicate_of_id IS NULL`` written as ``duplicate_of_id + 0 IS NULL`` (same truth value):
-    the expression keeps SQLite from driving the scan with ``ix_work_order_duplicate_of``, an
-    equality that matches nearly every order, instead of the received_at range. Without
-    statistics SQLite rates the equality as more selective and read the whole table through it
-    (measured: 45 ms instead of 17 ms for a year of 20,000 orders)."""
-    return (W.duplicate_of_id + 0).is_(None)
+def _row(s: Session | None = None) -> Row:
+    """``work_order`` as the scan writes it, for the definitions of ``db/rules/kpi_defs.py`` (the
+    session gives the dialect, for hours). Its duplicate test reads ``duplicate_of_id + 0 IS NULL``
+    (the same truth value): the expression keeps SQLite from driving the scan with
+    ``ix_work_order_duplicate_of``, an equality that matches nearly every order, instead of the
+    received_at range. Without statistics SQLite rates the equality as more selective and read
+    the whole table through it (measured: 45 ms instead of 17 ms for a year of 20,000 orders)."""
+    t = W.__tablename__
+    return Row(t, None if s is None else s.get_bind().dialect.name, duplicate_of_id=f"({t}.duplicate_of_id + 0)")
+
+
+def _sql(condition: str) -> Any:
+    """SQL of ``db/rules/kpi_defs.py`` in a statement, in parentheses (SQLAlchemy does not group
+    literal SQL)."""
+    return literal_column(f"({condition})")
+
+
+_ALL = true()  # the cohort condition of metrics over every received order (summed as count(*))
+
+
+def _when(counter: str, row: Row) -> Any:
+    """The condition under which an order counts in ``counter`` (``_ALL``: every order of its cohort)."""
+    when = COUNTER_DEFS[counter].when
+    return _ALL if when is None else _sql(when(row))
+
+
+def _window(cohort: str, since: datetime, until: datetime) -> list:
+    """The orders of ``cohort`` (``db.rules.kpi_defs.COHORTS``) over ``[since, until)`` of its time column."""
+    c = COHORTS[cohort]
+    at = getattr(W, c.at)
+    return [at >= since, at < until, _sql(c.where(_row()))]
 
 
 def _base(since: datetime, until: datetime) -> list:
-    return [W.received_at >= since, W.received_at < until, W.status != "cancelled", _not_duplicate()]
+    return _window("received", since, until)
 
 
 def cohort(since: datetime, until: datetime) -> list:
@@ -348,38 +374,25 @@ def cohort(since: datetime, until: datetime) -> list:
     return _base(since, until)
 
 
-_ALL = true()  # the cohort condition of metrics over every received order (summed as count(*))
-
-
 def _metric_sql(s: Session, key: str, now: datetime) -> tuple[Any, Any]:
-    """(extra cohort condition beyond the base, hit condition) of a received-cohort metric."""
-    done = W.status.in_(CLOSED_DONE)
-    if key == "closure":
-        return _ALL, done
-    if key == "on_time":
-        return and_(W.resolved_at.is_not(None), W.due_at.is_not(None)), W.resolved_at <= W.due_at
-    if key == "contact":
-        return _ALL, and_(W.contacted_at.is_not(None), hours_between(s, W.received_at, W.contacted_at) <= CONTACT_HOURS)
-    if key == "handling_days":
-        return W.resolved_at.is_not(None), true()
+    """(extra cohort condition beyond the base, hit condition) of a received-cohort metric: the
+    conditions of its two counters (``db.rules.kpi_defs.METRICS``). The hit condition is complete
+    (it includes the extra cohort condition), as the triggers count it."""
+    n, hit = METRICS[key]
+    if COUNTER_DEFS[n].cohort != "received":
+        raise KeyError(key)
+    row = _row(s)
+    cohort, met = _when(n, row), _when(hit, row)
     if key == "overdue":
-        # each branch is TRUE or FALSE, never NULL (an open order not yet due has resolved_at
-        # NULL): the drill-down's "not met" list is the cohort AND NOT hit
-        return W.due_at.is_not(None), or_(
-            and_(W.resolved_at.is_not(None), W.resolved_at > W.due_at),
-            and_(W.resolved_at.is_(None), W.status.in_(OPEN_STATUSES), W.due_at < now),
-        )
-    if key == "supervised":
-        return _ALL, W.supervised.is_(True)
-    if key == "redispatch":
-        return W.dispatched_at.is_not(None), or_(W.bounce_count > 0, W.redispatch_count > 0)
-    if key == "petitions":
-        return _ALL, W.channel == "petition"
-    raise KeyError(key)
+        # the counter holds the orders resolved late; an order still open and past due at ``now``
+        # is added here. Each branch is TRUE or FALSE, never NULL (an open order not yet due has
+        # resolved_at NULL): the drill-down's "not met" list is the cohort AND NOT hit
+        met = or_(met, and_(W.resolved_at.is_(None), W.status.in_(OPEN_STATUSES), W.due_at < now))
+    return cohort, met
 
 
 def _callback_cohort(since: datetime, until: datetime) -> list:
-    return [W.callback_at >= since, W.callback_at < until, W.satisfaction.is_not(None)]
+    return _window("callback", since, until)
 
 
 # --------------------------------------------------------------------------- dimensions
@@ -516,27 +529,13 @@ def _from_table(r: Any) -> dict[str, int | float]:
     """A summary-table row (or a sum of rows) in the layout of ``_empty_counts``; the live part
     of ``overdue_hit`` (open orders past due) is added by the caller."""
     out = _empty_counts()
-    n = int(r.received or 0)
-    out["received"] = n
-    for key in ("closure", "contact", "supervised", "petitions"):
-        out[f"{key}_n"] = n
-    for key in (
-        "closure_hit",
-        "on_time_n",
-        "on_time_hit",
-        "contact_hit",
-        "overdue_n",
-        "supervised_hit",
-        "redispatch_n",
-        "redispatch_hit",
-        "petitions_hit",
-        "satisfaction_n",
-        "satisfaction_hit",
-    ):
-        out[key] = int(getattr(r, key) or 0)
-    out["handling_days_n"] = int(r.handling_n or 0)
-    out["handling_hours"] = float(r.handling_hours or 0.0)
-    out["overdue_hit"] = int(r.overdue_late or 0)
+    out["received"] = int(r.received or 0)
+    for key, (n, hit) in METRICS.items():
+        out[f"{key}_n"] = int(getattr(r, n) or 0)
+        if COUNTER_DEFS[hit].value is not None:  # handling_hours, summed for the average
+            out[hit] = float(getattr(r, hit) or 0.0)
+        else:
+            out[f"{key}_hit"] = int(getattr(r, hit) or 0)
     return out
 
 
@@ -628,10 +627,11 @@ def _stats_by(s: Session, since: datetime, until: datetime, now: datetime, by: s
         for r in _scan_stats(s, a, b, now, by=by):
             merge(r["key"], {k: r[k] for k in _empty_counts()})
 
-    ma, mb = (_ceil_month(since), _floor_month(until)) if since < until else (None, None)
-    if ma is None or ma >= mb:
-        if since < until:
-            scan(since, until)
+    ma, mb = _ceil_month(since), _floor_month(until)
+    if since >= until:
+        pass  # an empty window: nothing counted
+    elif ma >= mb:
+        scan(since, until)
     else:
         for x, y in ((since, _day_start(ma)), (_day_start(mb), until)):
             if x < y:
@@ -675,25 +675,22 @@ def _scan_stats(
     group_col = None
     if by is not None:
         group_col = DIMENSIONS[by][1]
+    wo = _row(s)
     sums = []
     for key, m in ORDER_METRICS.items():
         if m.cohort != "received":
             continue
         cohort, hit = _metric_sql(s, key, now)
         sums.append((func.count() if cohort is _ALL else func.sum(case((cohort, 1), else_=0))).label(f"{key}_n"))
-        if key == "handling_days":
-            sums.append(
-                func.sum(case((cohort, hours_between(s, W.received_at, W.resolved_at)), else_=0.0)).label(
-                    "handling_hours"
-                )
-            )
+        value = COUNTER_DEFS[METRICS[key][1]].value
+        if value is not None:  # an average (handling_days): the sum of the hours, as the counter
+            sums.append(func.sum(case((hit, _sql(value(wo))), else_=0.0)).label(METRICS[key][1]))
             sums.append(literal(0).label(f"{key}_hit"))
         else:
-            both = hit if cohort is _ALL else and_(cohort, hit)
-            sums.append(func.sum(case((both, 1), else_=0)).label(f"{key}_hit"))
+            sums.append(func.sum(case((hit, 1), else_=0)).label(f"{key}_hit"))
 
     received_q = select(func.count().label("received"), *sums)
-    ok = W.satisfaction.in_(("satisfied", "basic"))
+    ok = _when(METRICS["satisfaction"][1], wo)
     callback_q = select(func.count().label("n"), func.sum(case((ok, 1), else_=0)).label("hit"))
 
     def add_received(r, g) -> None:
@@ -858,7 +855,7 @@ def _drill_conditions(
 ) -> list:
     if metric == "satisfaction":
         conds = _callback_cohort(since, until)
-        hit = W.satisfaction.in_(("satisfied", "basic"))
+        hit = _when(METRICS["satisfaction"][1], _row(s))
         time_col = W.callback_at
     else:
         cohort, hit = _metric_sql(s, metric, now)

@@ -27,6 +27,9 @@ from db.rules.statutory import statutory_days_off
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 YELLOW_AT = 0.8
 MAX_WORKDAYS = 366
+# the first-contact clock in hours: the default of ``contact_deadline``, and the bound of the KPI
+# 24小时首次联系率 for every township whatever its own clock (db/rules/kpi_defs.py)
+CONTACT_HOURS = 24
 
 
 class CalendarYearMissing(Exception):
@@ -111,7 +114,7 @@ def deadline_provisional(start_utc: datetime, due_utc: datetime, cal: HolidayCal
     return any(cal.is_provisional_year(y) for y in range(first.year, last.year + 1))
 
 
-def contact_deadline(received_utc: datetime, hours: int = 24) -> datetime:
+def contact_deadline(received_utc: datetime, hours: int = CONTACT_HOURS) -> datetime:
     """First-contact deadline: plain clock hours after the order was received."""
     if hours <= 0:
         raise ValueError("首次联系时限须大于0小时")
