@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from components import auth, data, nav, runtime, ui
+from components import auth, data, nav, page_style, runtime, ui
 from db.permissions import can_open
 
 # the tab's icon from the console's own file: a Material icon name made every page fetch it from
 # fonts.gstatic.com (failing offline, an error on every page)
 st.set_page_config(page_title="基层治理综合服务平台", page_icon=ui.FAVICON, layout="wide")
-ui.apply_style()
+page_style.apply_style()
 
 cfg = runtime.settings()
 engine = runtime.engine()

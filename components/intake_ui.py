@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from components.nav import VISIT_KEY
+from components.timefmt import fmt
 from components.ui import aria_selector, esc
 from db.models.orders import CHANNELS, ORDER_STATUSES
-from db.rules.sla import to_local
 
 FORM_KEY = "intake_form_no"
 
@@ -42,7 +42,7 @@ HISTORY_SHOWN = 8
 
 
 def _when(ts) -> str:
-    return f"{to_local(ts):%Y-%m-%d}" if ts is not None else ""
+    return fmt(ts, with_time=False) if ts is not None else ""
 
 
 def history_panel(history: dict) -> None:
@@ -177,7 +177,6 @@ def restore_draft(actor, villages: dict, cats: dict) -> None:
 def draft_notice(actor) -> None:
     """Say that a call was brought back, with a way to throw it away."""
     from components import runtime
-    from components.timefmt import fmt
     from db.services import desk_draft
 
     at = st.session_state.get(RESTORED_KEY)

@@ -18,7 +18,6 @@ import segno
 
 from components.timefmt import fmt
 from db.models.orders import ORDER_STATUSES, SATISFACTION
-from db.rules.sla import to_local
 
 # the status as the resident reads it
 PUBLIC_STATUS = {
@@ -71,7 +70,7 @@ def _e(value: object) -> str:
 
 
 def _local_date(ts: datetime) -> str:
-    return f"{to_local(ts):%Y-%m-%d}"
+    return fmt(ts, with_time=False)
 
 
 def qr_svg(url: str, scale: int = 3) -> str:

@@ -10,13 +10,13 @@ import pandas as pd
 import streamlit as st
 
 from components import data, runtime, ui
+from components.timefmt import fmt
 from db.engine import read_session
 from db.errors import ConflictError
 from db.models.orders import TIERS
 from db.models.people import PLATFORMS
 from db.permissions import Actor
 from db.rules.calendar_input import __doc__ as SCHEDULE_HELP
-from db.rules.sla import to_local
 from db.services import settings as settings_svc
 from db.services import township_settings as township_svc
 from db.services.roster import LINKS_HARD_MAX
@@ -242,7 +242,7 @@ def category_clocks_section(actor: Actor, town: int, rows: list[dict]) -> None:
 def calendar_section(actor: Actor, years: list[dict], editable: bool = True) -> None:
     df = pd.DataFrame(years)
     if not df.empty:
-        df["entered_at"] = df["entered_at"].map(lambda t: f"{to_local(t):%Y-%m-%d %H:%M}")
+        df["entered_at"] = df["entered_at"].map(fmt)
         df.columns = ["年份", "依据", "放假天数", "调休上班天数", "录入时间"]
         st.dataframe(df, hide_index=True, width="stretch")
         year = st.selectbox("查看某年安排", [y["year"] for y in years])

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components.timefmt import fmt
 from db.models.people import ROLES
-from db.rules.sla import to_local
 
 
 def _label(options: list[dict], multi_township: bool):
@@ -71,7 +71,7 @@ def users_table(rows: list[dict], people: dict[str, str] | None = None) -> None:
     df["role"] = df["role"].map(ROLES)
     df["active"] = df["active"].map({True: "启用", False: "停用"})
     for col in ("locked_until", "last_login_at"):
-        df[col] = df[col].map(lambda t: "—" if t is None or pd.isna(t) else f"{to_local(t):%Y-%m-%d %H:%M}")
+        df[col] = df[col].map(lambda t: "—" if t is None or pd.isna(t) else fmt(t))
     df["township"] = df["township"].fillna("全县")
     people = people or {}
     df["person"] = df["person"].map(lambda k: "—" if not k else people.get(k, "（已停用的人员）").split(" · ", 1)[-1])

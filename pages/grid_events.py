@@ -4,7 +4,7 @@
 import streamlit as st
 
 from components import data, timefmt, ui
-from components import grid_events_ui as gu
+from components import grid_events as gu
 from db.permissions import allowed
 
 actor = ui.guard("grid_events")

@@ -28,7 +28,7 @@ if actor.role == "admin":  # until the console is ready for its first call: the 
 items = data.attention(actor, timefmt.minute_key())
 ui.attention_cards(items)
 if actor.role == "leader":  # the overdue grid events, the most overdue first (issue #21 item 4)
-    from components.grid_events_ui import overdue_panel
+    from components.grid_events import overdue_panel
 
     overdue_panel(actor)
 if actor.role == "demo":

@@ -4,7 +4,7 @@ on a bar or point that lists the records behind it."""
 
 import streamlit as st
 
-from components import grid_map_ui, kpi_ui, timefmt, ui
+from components import grid_map_ui, kpi, timefmt, ui
 from components.data import reference
 from db.queries import kpi as kpi_q
 
@@ -12,16 +12,16 @@ actor = ui.guard("kpi")
 ui.page_header(
     "kpi", "每项指标都标注样本量 n；将鼠标停在指标名旁的问号上可查看口径。点击图中的柱或点，下方列出对应工单。"
 )
-period = kpi_ui.period_selector()
+period = kpi.period_selector()
 minute = timefmt.minute_key()
-data = kpi_ui.summary(period, minute)
-other = kpi_ui.others(period, minute)
+data = kpi.summary(period, minute)
+other = kpi.others(period, minute)
 
 top_l, top_r = st.columns([6, 1])
 top_l.subheader(f"{kpi_q.period_name(period, timefmt.today())}指标　{period.label}")
 with top_r:
-    kpi_ui.definitions_popover()
-kpi_ui.kpi_cards(data, other)
+    kpi.definitions_popover()
+kpi.kpi_cards(data, other)
 
 st.divider()
 view = (
@@ -35,7 +35,7 @@ if view == "一张图":  # the township's grids coloured by a measure (now, not 
     ui.stop()
 
 if view == "多渠道重合度":
-    kpi_ui.render_overlap(actor, period)
+    kpi.render_overlap(actor, period)
     ui.stop()
 
 metrics = dict(kpi_q.ORDER_METRICS)
@@ -49,8 +49,8 @@ if view == "趋势":
         "粒度", list(grains), index=list(grains).index(grain0), format_func=grains.get, key=f"kpi_grain_{period.kind}"
     )
     c3.caption(f"趋势范围：{span.label}；每个点标注其样本量 n，没有样本的时段留空。")
-    rows = kpi_ui.trend(span, grain, minute)
-    fig = kpi_ui.build_trend_figure(rows, metric)
+    rows = kpi.trend(span, grain, minute)
+    fig = kpi.build_trend_figure(rows, metric)
     by = None
 else:
     # 乡镇 is a dimension for the county (its users see every township); a township's user
@@ -58,8 +58,8 @@ else:
     county = actor.township_id is None and len(reference()["townships"]) > 1
     dims = {k: v[0] for k, v in kpi_q.DIMENSIONS.items() if county or k != "township"}
     by = c2.selectbox("对比维度", list(dims), format_func=dims.get, key="kpi_by")
-    rows = kpi_ui.compare(period, by, minute)
-    fig = kpi_ui.build_compare_figure(rows, metric)
+    rows = kpi.compare(period, by, minute)
+    fig = kpi.build_compare_figure(rows, metric)
     if len(rows) > 20:
         c3.caption(f"共 {len(rows)} 组，图中显示样本量最大的 20 组；完整数据见下表。")
 
@@ -67,10 +67,10 @@ chart_key = f"kpi_chart_{view}_{metric_key}_{by}_{period.kind}_{period.start}"
 event = st.plotly_chart(
     fig, on_select="rerun", selection_mode="points", key=chart_key, config={"displayModeBar": False}
 )
-idx = kpi_ui.selected_index(event)
+idx = kpi.selected_index(event)
 if view == "分类对比":
     with st.expander(f"{kpi_q.DIMENSIONS[by][0]}对比明细（{len(rows)} 组）"):
-        st.dataframe(kpi_ui.compare_table(rows, metric), hide_index=True, width="stretch")
+        st.dataframe(kpi.compare_table(rows, metric), hide_index=True, width="stretch")
         pick = st.selectbox(
             "查看某一组的工单",
             [None, *range(len(rows))],
@@ -85,7 +85,7 @@ if idx is None or idx >= len(rows):
 
 row = rows[idx]
 st.subheader(
-    f"{metric.label}：{ui.esc(row['label'])}　{kpi_ui.fmt_value(metric, row[metric_key])}（n={row[f'{metric_key}_n']}）"
+    f"{metric.label}：{ui.esc(row['label'])}　{kpi.fmt_value(metric, row[metric_key])}（n={row[f'{metric_key}_n']}）"
 )
 part = (
     st.segmented_control(
@@ -102,7 +102,7 @@ if st.session_state.get("kpi_drill_id") != drill_id:
     st.session_state["kpi_drill_page"] = 1
 page = ui.paged(
     "kpi_drill_page",
-    lambda off, lim: kpi_ui.drill(metric_key, drill_period, by, group_key, part, bucket, off, lim, actor.role, minute),
+    lambda off, lim: kpi.drill(metric_key, drill_period, by, group_key, part, bucket, off, lim, actor.role, minute),
     20,
 )
 page.control(noun="件")
@@ -110,7 +110,7 @@ if not page.rows:
     st.info("没有符合条件的工单。")
     ui.stop()
 picked = st.dataframe(
-    kpi_ui.drill_frame(page.rows),
+    kpi.drill_frame(page.rows),
     hide_index=True,
     width="stretch",
     on_select="rerun",

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from components import data, timefmt, ui
-from components import mediation_ui as mui
+from components import mediation as mui
 from db.permissions import allowed
 
 actor = ui.guard("mediation")

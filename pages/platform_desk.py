@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import platform_ui as pui
+from components import platforms as pui
 from components import ui
 
 actor = ui.guard("platform_desk")
@@ -21,8 +21,8 @@ now = pui.now_utc()
 deep = st.query_params.get("case")
 if deep:  # one case: its details, its actions for my platform, its whole timeline
     number = ui.param_number("case")  # ASCII record number, else no lookup (a NUL breaks PostgreSQL)
-    case_id = pui.read("case_id_by_number", number) if number else None
-    detail = pui.read("case_detail", case_id, role=actor.role) if case_id else None
+    case_id = pui.case_id_by_number(number) if number else None
+    detail = pui.case_detail(case_id, role=actor.role) if case_id else None
     if detail is None or detail["township_id"] != plat["township_id"]:
         st.warning(f"案件 {ui.esc(deep[:40])} 不存在或无权查看。")
     else:
@@ -32,7 +32,7 @@ if deep:  # one case: its details, its actions for my platform, its whole timeli
         st.rerun()
     ui.stop()
 
-counts = pui.read("desk_counts", plat["id"], now)
+counts = pui.desk_counts(plat["id"], now)
 st.markdown(f"**{ui.esc(plat['township'])} · {ui.esc(plat['name'])}**")
 cols = st.columns(5)
 cols[0].metric("待接收推送", counts["handoffs"])
@@ -51,7 +51,7 @@ if view == VIEWS[0]:
     st.subheader("待接收的推送")
     page = ui.paged(
         "pl_hand_page",
-        lambda off, lim: pui.read("handoffs_waiting", plat["id"], off, lim, role=actor.role),
+        lambda off, lim: pui.handoffs_waiting(plat["id"], off, lim, role=actor.role),
         pui.PAGE_SIZE,
     )
     if page.total:
@@ -65,7 +65,7 @@ if view == VIEWS[0]:
     flagged = st.toggle("只看多次退回的案件", key="pl_only_flagged")
     page = ui.paged(
         "pl_case_page",
-        lambda off, lim: pui.read("my_cases", plat["id"], off, lim, role=actor.role, only_flagged=flagged),
+        lambda off, lim: pui.my_cases(plat["id"], off, lim, role=actor.role, only_flagged=flagged),
         pui.PAGE_SIZE,
     )
     if page.total:
@@ -77,12 +77,12 @@ if view == VIEWS[0]:
 
     st.subheader("派给本平台的工单")
     page = ui.paged(
-        "pl_order_page", lambda off, lim: pui.read("my_orders", plat["id"], off, lim, role=actor.role), pui.PAGE_SIZE
+        "pl_order_page", lambda off, lim: pui.my_orders(plat["id"], off, lim, role=actor.role), pui.PAGE_SIZE
     )
     if page.total:
         page.control(noun="件")
         for r in page.rows:
-            due = pui._due_text(r["due_at"], now)
+            due = pui.due_text(r["due_at"], now)
             # a link's label is markdown: the title is the caller's words (an image in it was drawn)
             st.page_link(
                 "pages/inbox.py",

@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from components import platform_ui as pui
+from components import platforms as pui
 from components import ui
-from components.orders_ui import fmt
+from components.timefmt import fmt
 from db.models.people import PLATFORMS
 from db.queries.platforms import Period
 from db.rules import platform_fsm as fsm
@@ -21,17 +21,17 @@ c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
 with c1:
     start, end, label = pui.period_picker("pls_period")
 if actor.role == "platform":
-    plat = pui.read("platform", actor.platform_id) if actor.platform_id else None
+    plat = pui.platform(actor.platform_id) if actor.platform_id else None
     township_id = plat["township_id"] if plat else -1
     c2.markdown(f"**{ui.esc(plat['township']) if plat else ''}**")
 else:
-    towns = {t["id"]: t["name"] for t in pui.read("townships")}
+    towns = {t["id"]: t["name"] for t in pui.townships()}
     township_id = c2.selectbox(
         "乡镇", [None] + list(towns), key="pls_town", format_func=lambda i: "全部乡镇" if i is None else towns[i]
     )
 period = Period(start, end, township_id)
 
-rows = pui.read("summary", period, now)
+rows = pui.summary(period, now)
 pui.summary_table(rows)
 st.caption(
     "期间立案：统计期间内立案的案件，按当前牵头平台归类；超期：在办且已过期限，或办结晚于期限；"
@@ -39,7 +39,7 @@ st.caption(
 )
 
 st.subheader("平台之间的推送流向")
-flows = pui.read("flows", period)
+flows = pui.flows(period)
 chart, matrix = st.tabs(["流向图", "流向矩阵"])
 with chart:
     pui.sankey(flows)
@@ -55,7 +55,7 @@ bucket = d2.selectbox("类别", list(buckets), format_func=buckets.get, key="pls
 key = f"pls_page_{code}_{bucket}_{label}_{township_id}"
 page = ui.paged(
     key,
-    lambda off, lim: pui.read("case_list", period, now, off, lim, role=actor.role, code=code, bucket=bucket),
+    lambda off, lim: pui.case_list(period, now, off, lim, role=actor.role, code=code, bucket=bucket),
     pui.PAGE_SIZE,
 )
 page.control(noun="件")
@@ -80,7 +80,7 @@ if page.rows:
         format_func=lambda n: n if n else "选择案件编号",
     )
     if number:
-        cid = pui.read("case_id_by_number", number)
-        detail = pui.read("case_detail", cid, role=actor.role) if cid else None
+        cid = pui.case_id_by_number(number)
+        detail = pui.case_detail(cid, role=actor.role) if cid else None
         if detail:
             pui.case_panel(actor, detail, None)

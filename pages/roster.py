@@ -2,7 +2,7 @@
 ten-household chiefs and party members, a household's chain of responsibility, commando
 teams and responsibility zones, and the Excel import/export. Only the chosen view runs."""
 
-from components import roster_ui, ui
+from components import roster, ui
 
 actor = ui.guard("roster")
 ui.page_header(
@@ -15,5 +15,5 @@ ui.page_header(
     ),
 )
 ui.show_flash()
-view = roster_ui.current_view(actor.role)
-roster_ui.RENDER[view](actor)
+view = roster.current_view(actor.role)
+roster.RENDER[view](actor)

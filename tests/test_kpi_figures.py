@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import plotly.graph_objects as go
 
-from components import kpi_ui
+from components import kpi as kpi_ui
 from db.queries.kpi import ORDER_METRICS
 
 

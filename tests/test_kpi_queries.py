@@ -361,7 +361,7 @@ def test_period_names_and_the_period_in_progress():
 def test_trend_marks_the_bucket_in_progress_and_leaves_later_ones_empty(world):
     """Issue #22: the trend drew this year's closure rate falling to about 20% in December, a
     month just begun. The running bucket says so; buckets not begun carry no point."""
-    from components import kpi_ui
+    from components import kpi as kpi_ui
 
     engine, _ = world
     march = kpi.period_of("month", date(2026, 3, 10))

@@ -177,7 +177,7 @@ def test_the_on_screen_and_documented_definition_is_agreed_or_closed():
     """已化解 counts agreed OR closed (not only 销号): the KPI caption and docs say so."""
     from pathlib import Path
 
-    from components.mediation_ui import KPI_DEFINITION
+    from components.mediation import KPI_DEFINITION
     from db.rules import mediation_fsm as fsm
 
     assert set(fsm.RESOLVED_STATUSES) == {"agreed", "closed"}

@@ -15,7 +15,7 @@ def test_pages_end_their_run_with_ui_stop_not_st_stop():
     after a bare ``st.stop`` nothing more can be rendered, and a journey waiting for the run to
     finish would wait until its time-out."""
     offenders = []
-    for path in [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "components").glob("*.py"))]:
+    for path in [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "components").rglob("*.py"))]:
         rel = path.relative_to(ROOT).as_posix()
         if rel in ALLOWED:
             continue

@@ -161,7 +161,7 @@ def test_a_township_goes_live_from_an_empty_database(production, browser, page, 
     wait_for_rerun(admin)
     admin.get_by_text("已载入标准诉求类别").wait_for()
 
-    # the console speaks Chinese where Streamlit speaks English (components/ui.py STYLE, KEYBOARD_SCRIPT)
+    # the console speaks Chinese where Streamlit speaks English (components/page_style.py STYLE, KEYBOARD_SCRIPT)
     upload_words = admin.evaluate(
         "() => getComputedStyle(document.querySelector("
         "\"[data-testid='stFileUploaderDropzone'] button p\"), '::after').content"
