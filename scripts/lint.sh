@@ -2,6 +2,7 @@
 # Static checks, run by scripts/test.sh (and so by CI) before the tests:
 #   ruff     the rules of pyproject.toml (pycodestyle, pyflakes, bugbear, import order, pyupgrade,
 #            comprehensions, simplifications) and the formatter's check, over the whole repository
+#   mypy     types of db/rules, db/queries and db/services (pyproject.toml [tool.mypy])
 #   bandit   security linter over the application code (app, pages, components, db, bench, deploy)
 #   pip-audit known vulnerabilities of the pinned requirements
 # Each finding is fixed or explained where it is silenced (docs/security.md lists them).
@@ -16,11 +17,14 @@ if [ "$mode" != "--audit-only" ]; then
   .venv/bin/ruff check --quiet .
   .venv/bin/ruff format --check --quiet . || { echo "[lint] run: .venv/bin/ruff format ." >&2; exit 1; }
 
+  echo "[lint] mypy"
+  .venv/bin/mypy
+
   echo "[lint] bandit"
   .venv/bin/bandit --quiet --configfile pyproject.toml --recursive app.py pages components db bench deploy
 fi
 if [ "$mode" = "--no-audit" ]; then
-  echo "[lint] ok (ruff, bandit)"
+  echo "[lint] ok (ruff, mypy, bandit)"
   exit 0
 fi
 

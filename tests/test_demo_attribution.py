@@ -15,7 +15,7 @@ def test_every_order_of_the_demo_township_agrees_with_its_timeline(demo_db):
     town = demo_db["leader"].township_id
     W, E = WorkOrder, WorkOrderEvent
     with read_session(pages_f.engine()) as s:
-        roles = dict(s.execute(select(User.id, User.role)))
+        roles = dict(s.execute(select(User.id, User.role)).all())
         steps = s.execute(
             select(E.order_id, E.action, E.actor_id)
             .join(W, W.id == E.order_id)
@@ -69,7 +69,9 @@ def test_a_first_start_marks_the_generated_data_current_so_it_changes_none_of_it
 
     with read_session(pages_f.engine()) as s:
         towns = set(s.scalars(select(Township.id)))
-        marks = dict(s.execute(select(AppSetting.key, AppSetting.value).where(AppSetting.key.like("demo_topped_up_%"))))
+        marks = dict(
+            s.execute(select(AppSetting.key, AppSetting.value).where(AppSetting.key.like("demo_topped_up_%"))).all()
+        )
         newest = s.scalar(select(func.max(WorkOrder.received_at)))
     assert set(marks) == {f"demo_topped_up_{t}" for t in towns}
     assert all(datetime.fromisoformat(v) >= newest for v in marks.values())

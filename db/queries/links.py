@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from db.models import GridEvent, MediationCase, PlatformCase, RecordLink, WorkOrder
 
@@ -15,7 +15,7 @@ RECORD_LABELS = {
 }
 LINK_KIND_LABELS = {"source": "来源", "duplicate": "重复件", "related": "关联", "escalated": "上报", "referred": "转办"}
 
-_TARGETS = {
+_TARGETS: dict[str, tuple[type[WorkOrder | GridEvent | MediationCase | PlatformCase], InstrumentedAttribute[str]]] = {
     "work_order": (WorkOrder, WorkOrder.title),
     "grid_event": (GridEvent, GridEvent.description),
     "mediation_case": (MediationCase, MediationCase.title),

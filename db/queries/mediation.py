@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, literal, not_, or_, select, union_all
+from sqlalchemy import RowMapping, and_, case, exists, func, literal, not_, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from db.models import (
@@ -470,11 +470,11 @@ def people_names(s: Session, cases: list[tuple[int, int | None, int | None]]) ->
             select(MediationStep.case_id, MediationStep.participants).where(MediationStep.case_id.in_(ids[i : i + 900]))
         ):
             parties.setdefault(case_id, []).extend(participant_names(who))
-    by_town: dict[int, list[str]] = {}
+    by_town: dict[int | None, list[str]] = {}  # looked up by a case's township, which may be None
     if towns:
         for town, name in s.execute(select(Mediator.township_id, Mediator.name).where(Mediator.township_id.in_(towns))):
             by_town.setdefault(town, []).append(name)
-    by_village: dict[int, list[str]] = {}
+    by_village: dict[int | None, list[str]] = {}  # looked up by a case's village, which may be None
     vids = sorted(villages)
     for i in range(0, len(vids), 900):
         for vid, name in s.execute(
@@ -488,7 +488,7 @@ def people_names(s: Session, cases: list[tuple[int, int | None, int | None]]) ->
 
 def _attach_parties(s: Session, rows: list[dict], role: str) -> None:
     ids = [r["id"] for r in rows]
-    by_case: dict[int, list[dict]] = {}
+    by_case: dict[int, list[RowMapping]] = {}
     for i in range(0, len(ids), 900):
         for p in s.execute(
             select(MediationParty.case_id, MediationParty.name, MediationParty.phone, MediationParty.side)
@@ -575,7 +575,9 @@ def case_detail(s: Session, actor: Actor, case_id: int, now: datetime) -> dict |
         select(MediationStep).where(MediationStep.case_id == case.id).order_by(MediationStep.held_on, MediationStep.id)
     ).all()
     ids = {st.recorded_by for st in step_rows if st.recorded_by}
-    users = dict(s.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()) if ids else {}
+    users: dict[int | None, str] = (  # looked up by a step's recorded_by, which may be None
+        dict(s.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()) if ids else {}
+    )
     hide = _hides_names(role)
     names = (
         people_names(s, [(case.id, case.township_id, case.village_id)])[case.id] + [n for n in users.values() if n]

@@ -8,11 +8,12 @@ and returns plain dicts. Times are naive UTC; local dates in filters are Asia/Sh
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, case, false, func, or_, select
+from sqlalchemy import RowMapping, Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from db import scope
@@ -680,7 +681,7 @@ def caller_history(
         .all()
     )
 
-    events: list = []
+    events: Sequence[RowMapping] = []
     event_match = []
     if household_id is not None:
         event_match.append(GridEvent.household_id == household_id)
@@ -880,6 +881,7 @@ def supervision_list(
         row["overdue_hours"] = int((now - due).total_seconds() // 3600) if row["overdue"] else 0
         row["overdue_workdays"] = 0
         if row["overdue"]:
+            assert cal is not None  # loaded whenever there are rows
             try:
                 # the clock ends at 24:00 of its last day: count the working days since then
                 row["overdue_workdays"] = workdays_between(due - timedelta(microseconds=1), now, cal)

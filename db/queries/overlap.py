@@ -30,7 +30,7 @@ village. Definitions (also in docs/kpi.md, "Overlap"):
 
 Computed in Python over the rows of the period and the look-back (one query per kind of record);
 ``analyse`` is the one pass, ``summary`` and ``matters`` read it. Callers cache (the KPI page's
-``components.kpi_ui``). The matters carry the ids of their records for the drill-down
+``components.kpi.reads``). The matters carry the ids of their records for the drill-down
 (``matter_records_for``, through the read layer's privacy step); ids, phones and addresses are
 never displayed.
 """
@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from operator import itemgetter
 
-from sqlalchemy import Float, cast, extract, func, null, select
+from sqlalchemy import Float, Row, cast, extract, func, null, select
 from sqlalchemy.orm import Session, aliased
 
 from db import scope
@@ -145,7 +145,7 @@ class Analysis:
 
     since: float
     until: float
-    records: list[tuple]  # (t, channel or None for an event, id, household, an order's caller phone, an
+    records: list[Row]  # (t, channel or None for an event, id, household, an order's caller phone, an
     #                        event's household's phone, address, category id or event type, village id), in time order
     roots: list[int]
     bits: dict[int, int]  # root -> channels in the period: 1 grid, 2 hotline, 4 petition
@@ -239,7 +239,7 @@ def analyse(s: Session, since: datetime, until: datetime) -> Analysis:
         .where(*_event_window(s, start, until))
         .order_by(E.reported_at, E.id)
     ).all()
-    records = orders + events
+    records = [*orders, *events]
     records.sort(key=itemgetter(0))  # two sorted runs: a merge
     n = len(records)
     parent = list(range(n))
@@ -309,10 +309,10 @@ def analyse(s: Session, since: datetime, until: datetime) -> Analysis:
             {i for f, a, t, b in links for kind, i in ((f, a), (t, b)) if kind == "grid_event"},
         )
         index: tuple[dict[int, int], dict[int, int]] = ({}, {})
-        for i, r in enumerate(records):
-            kind = 0 if r[1] is not None else 1
-            if r[2] in wanted[kind]:
-                index[kind][r[2]] = i
+        for i, rec in enumerate(records):
+            kind = 0 if rec[1] is not None else 1
+            if rec[2] in wanted[kind]:
+                index[kind][rec[2]] = i
         for from_type, from_id, to_type, to_id in links:
             a = index[from_type != "work_order"].get(from_id)
             b = index[to_type != "work_order"].get(to_id)
@@ -410,7 +410,7 @@ def _links(s: Session, start: datetime, until: datetime) -> list:
     SQLite probes the links of the window's events instead of reading every link of an order."""
     L = RecordLink
     events = select(E.id).where(*_event_window(s, start, until))
-    out = []
+    out: list[Row[str, int, str, int]] = []
     for near, far in (("from", "to"), ("to", "from")):
         q = select(L.from_type, L.from_id, L.to_type, L.to_id).where(
             getattr(L, f"{near}_type") == "grid_event",

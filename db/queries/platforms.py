@@ -77,6 +77,7 @@ def case_names(s: Session, case_ids: list[int]) -> dict[int, list[str]]:
             PlatformCase.id.in_(ids), PlatformCase.source_order_id.is_not(None)
         )
     ):
+        assert oid is not None  # the query keeps only cases with a source order
         linked.setdefault("work_order", []).append((cid, oid))
     households: list[tuple[int, int]] = []
 
@@ -103,6 +104,7 @@ def case_names(s: Session, case_ids: list[int]) -> dict[int, list[str]]:
                 GridEvent.id.in_(list(m)), GridEvent.household_id.is_not(None)
             )
         ):
+            assert hh is not None  # the query keeps only events with a household
             households.extend((cid, hh) for cid in m[gid])
     if linked.get("mediation_case"):
         m = by_record(linked["mediation_case"])
@@ -277,9 +279,9 @@ def case_detail(s: Session, case_id: int, *, role: str) -> dict | None:
     if c is None:
         return None
     names = dict(s.execute(select(Platform.id, Platform.name).where(Platform.township_id == c.township_id)).all())
-    village = s.get(Village, c.village_id).name if c.village_id else None
+    village = s.get_one(Village, c.village_id).name if c.village_id else None
     assists = list(s.scalars(select(PlatformCaseAssist.platform_id).where(PlatformCaseAssist.case_id == c.id)))
-    pending = (
+    pending_row = (
         s.execute(
             select(
                 Handoff.id, Handoff.to_platform_id, Handoff.from_platform_id, Handoff.respond_due_at, Handoff.reason
@@ -314,7 +316,7 @@ def case_detail(s: Session, case_id: int, *, role: str) -> dict | None:
         e["note"] = scrub_for(role, e["note"], people)
         if role == "demo" and e["actor"]:  # officers' names, like the grid events' timeline
             e["actor"] = mask_name(e["actor"])
-    pending = dict(pending) if pending else None
+    pending = dict(pending_row) if pending_row else None
     if pending:
         pending["reason"] = scrub_for(role, pending["reason"], people)
     return {
@@ -409,7 +411,8 @@ def arrival_stats(s: Session, township_id: int, since: datetime) -> dict[str, in
             EnforcementReport.arrived_at.is_not(None),
         )
     ).all()
-    on_time = sum(1 for a, b in rows if (b - a).total_seconds() <= ARRIVAL_TARGET_MINUTES * 60)
+    # the query keeps only reports with an arrival time
+    on_time = sum(1 for a, b in rows if b is not None and (b - a).total_seconds() <= ARRIVAL_TARGET_MINUTES * 60)
     return {"arrived": len(rows), "on_time": on_time}
 
 

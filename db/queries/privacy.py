@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import overload
 
 from sqlalchemy.orm import Session
 
@@ -63,5 +64,11 @@ def present(s: Session, role: str, rows: list[dict], entity: Entity) -> list[dic
     return out
 
 
+@overload
+def present_one(s: Session, role: str, row: dict, entity: Entity) -> dict: ...
+@overload
+def present_one(s: Session, role: str, row: None, entity: Entity) -> None: ...
+@overload
+def present_one(s: Session, role: str, row: dict | None, entity: Entity) -> dict | None: ...
 def present_one(s: Session, role: str, row: dict | None, entity: Entity) -> dict | None:
     return None if row is None else present(s, role, [row], entity)[0]

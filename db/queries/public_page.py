@@ -18,6 +18,9 @@ wherever it was typed into the free text.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -115,8 +118,9 @@ def _departments(s: Session, ids: set[int]) -> dict[int, str]:
     return {i: f"{p}{d}" for i, p, d in rows}
 
 
-def _step(action: str, data: dict, dept: dict[int, str]) -> str | None:
-    """One timeline row as the resident reads it, or None for a step that is internal."""
+def _step(action: str, data: dict, dept: Mapping[Any, str]) -> str | None:
+    """One timeline row as the resident reads it, or None for a step that is internal. ``dept``
+    is looked up with the step's department_id, whatever its JSON holds."""
     where = dept.get(data.get("department_id"), "承办部门")
     days = data.get("workdays")
     if action == "receive":
@@ -134,7 +138,7 @@ def _step(action: str, data: dict, dept: dict[int, str]) -> str | None:
     if action == "resolve":
         return "办理完毕"
     if action == "callback":
-        said = SATISFACTION.get(data.get("satisfaction"), "")
+        said = SATISFACTION.get(data.get("satisfaction", ""), "")
         who = "您在线评价" if data.get("source") == PUBLIC_SOURCE else "回访评价"
         if data.get("redispatch"):
             return f"{who}：{said}，已重新交办{where}办理" + (f"，限{days}个工作日办结" if days else "")
@@ -154,7 +158,7 @@ def steps(s: Session, order_id: int) -> list[dict]:
     """The public timeline: ``{"at", "text"}`` oldest first; no actor, no note."""
     rows = s.execute(select(E.at, E.action, E.data).where(E.order_id == order_id).order_by(E.at, E.id)).all()
     dept = _departments(
-        s, {d.get("department_id") for *_, d in rows if isinstance(d, dict) and isinstance(d.get("department_id"), int)}
+        s, {d["department_id"] for *_, d in rows if isinstance(d, dict) and isinstance(d.get("department_id"), int)}
     )
     out = []
     for at, action, data in rows:

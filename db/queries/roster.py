@@ -5,7 +5,7 @@ teams and responsibility zones.
 Every function takes a Session, never commits and returns plain dicts. Counts are a handful
 of GROUP BY queries for a whole level of the tree (never one query per node); lists are
 filtered and paginated in SQL. Personal fields come back unmasked: the caller masks them
-for the role (``components/roster_ui``; ``db/services/roster_io`` for exports).
+for the role (``components/roster/``; ``db/services/roster_io`` for exports).
 """
 
 from __future__ import annotations
@@ -242,15 +242,15 @@ def village_tree(s: Session, township_id: int | None = None) -> list[dict]:
     )
     add(s.execute(unlinked), "household_unlinked")
     links = _links_per_member()
-    n = func.coalesce(links.c.n, 0)
+    n_links = func.coalesce(links.c.n, 0)
     pm_scope = PartyMember.village_id.in_(list(villages)) if township_id else true()
     low, high = link_bounds(PartyMember.village_id)  # each member against their township's range
     pm = (
         select(
             PartyMember.village_id,
             func.count(),
-            func.sum(case((n < low, 1), else_=0)),
-            func.sum(case((n > high, 1), else_=0)),
+            func.sum(case((n_links < low, 1), else_=0)),
+            func.sum(case((n_links > high, 1), else_=0)),
         )
         .outerjoin(links, links.c.member_id == PartyMember.id)
         .where(PartyMember.active.is_(True), pm_scope)
@@ -404,6 +404,7 @@ def _party_scope(scope: Scope) -> list:
 def gap_page(s: Session, kind: str, scope: Scope, offset: int, limit: int) -> tuple[int, list[dict]]:
     """One page of the records of a gap kind (grids, households or party members)."""
     entity = GAP_ENTITY[kind]
+    stmt: Select  # the columns differ by entity
     if entity == "grid":
         stmt = (
             select(Grid.id, Village.name.label("village"), Grid.code, Grid.name, Grid.kind)
@@ -960,7 +961,7 @@ def history_names(s: Session, household_id: int, history: dict[str, list[dict]])
     reporters. Used to scrub that text for roles that do not see names."""
     from db.models import GridEvent, MediationParty
 
-    names = set(s.scalars(select(Resident.name).where(Resident.household_id == household_id)))
+    names: set[str | None] = set(s.scalars(select(Resident.name).where(Resident.household_id == household_id)))
     names.add(s.scalar(select(Household.head_name).where(Household.id == household_id)))
     names.update(o.get("caller_name") for o in history.get("orders", []))
     case_ids = [d["id"] for d in history.get("disputes", [])]

@@ -256,12 +256,12 @@ def task_detail(s: Session, role: str, task_id: int, today: date) -> dict | None
     task = dict(row)
     done = task["status"] == "closed"
     milestones = []
-    for m in s.execute(
+    for mrow in s.execute(
         select(M.id, M.seq, M.title, M.due_on, M.done_on, M.note, M.version)
         .where(M.task_id == task_id)
         .order_by(M.seq, M.id)
     ).mappings():
-        m = dict(m)
+        m = dict(mrow)
         m["warning"], m["warning_text"] = rules.warning(m["due_on"], today, done or m["done_on"] is not None)
         milestones.append(m)
     progress = [

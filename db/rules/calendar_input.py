@@ -46,7 +46,10 @@ def parse_schedule(year: int, text: str) -> Schedule:
             continue
         m = RANGE_RE.match(line)
         if m:
-            start, end = _date(*m.group(1, 2, 3), lineno), _date(*m.group(4, 5, 6), lineno)
+            start, end = (
+                _date(m.group(1), m.group(2), m.group(3), lineno),
+                _date(m.group(4), m.group(5), m.group(6), lineno),
+            )
             label = m.group(7).strip()
             if end < start:
                 raise ValidationError(f"第{lineno}行：结束日期早于开始日期。")
@@ -58,7 +61,7 @@ def parse_schedule(year: int, text: str) -> Schedule:
             m = SINGLE_RE.match(line)
             if not m:
                 raise ValidationError(f"第{lineno}行：无法识别“{raw.strip()[:30]}”，格式如“2027-01-01 元旦”。")
-            days = [_date(*m.group(1, 2, 3), lineno)]
+            days = [_date(m.group(1), m.group(2), m.group(3), lineno)]
             label = m.group(4).strip()
             is_work = any(w in label for w in WORK_WORDS)
         if not label:

@@ -315,7 +315,8 @@ def parse_datetime(v: Any, end_of_day: bool = False) -> datetime | None:
     m = DT.match(text)
     if not m:
         raise ValueError(text)
-    y, mo, d, h, mi, s = (int(x) if x else None for x in m.groups())
+    y, mo, d = (int(x) for x in m.group(1, 2, 3))  # the date's groups always match
+    h, mi, s = (int(x) if x else None for x in m.group(4, 5, 6))
     if h == 24 and not mi and not s:  # 24:00, the end of the day (a deadline as the console writes it)
         return local_to_utc(datetime(y, mo, d) + timedelta(days=1))
     local = datetime(y, mo, d, h or 0, mi or 0, s or 0)  # ValueError on 2026-02-30

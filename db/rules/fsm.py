@@ -85,7 +85,7 @@ class Machine:
         if row.outcome is None:
             return row.to_status
         value = outcome.get(row.outcome)
-        if value not in row.by_outcome:
+        if value is None or value not in row.by_outcome:
             raise ValidationError(self.outcome_messages.get(row.outcome, "请选择办理结果。"), field=row.outcome)
         return row.by_outcome[value]
 

@@ -148,7 +148,8 @@ def read(raw: bytes) -> tuple[list[Feature], list[str]]:
         if not isinstance(f, dict) or f.get("type") != "Feature":
             problems.append(f"第{i}个要素不是 Feature")
             continue
-        props = f.get("properties") if isinstance(f.get("properties"), dict) else {}
+        raw_props = f.get("properties")
+        props: dict = raw_props if isinstance(raw_props, dict) else {}
         code, name = _prop(props, CODE_KEYS), _prop(props, NAME_KEYS)
         where = f"第{i}个要素（{code or name}）" if code or name else f"第{i}个要素"
         if not code and not name:

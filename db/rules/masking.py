@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import overload
 
 from db.permissions import sees_unmasked
 
@@ -35,6 +36,12 @@ def mask_id_number(id_number: str | None) -> str | None:
     return s[:4] + MASK * (len(s) - 8) + s[-4:]
 
 
+@overload
+def mask_name(name: str) -> str: ...
+@overload
+def mask_name(name: None) -> None: ...
+@overload
+def mask_name(name: str | None) -> str | None: ...
 def mask_name(name: str | None) -> str | None:
     """张三 -> 张*, 王小明 -> 王*明, 欧阳娜娜 -> 欧**娜; a single character becomes *."""
     if not name:
@@ -51,6 +58,12 @@ def mask_name(name: str | None) -> str | None:
 _HOUSE_NUMBER = re.compile(r"[-#－0-9０-９零〇一二三四五六七八九十百千甲乙丙丁]+\s*(号|室|栋|幢|楼|单元|户|门|院)")
 
 
+@overload
+def mask_address(address: str) -> str: ...
+@overload
+def mask_address(address: None) -> None: ...
+@overload
+def mask_address(address: str | None) -> str | None: ...
 def mask_address(address: str | None) -> str | None:
     """An address as a role that may not see people sees it (issue #17): up to the village and
     group or the street, never a house, building or room number (a surname beside an exact
@@ -67,6 +80,12 @@ def mask_address(address: str | None) -> str | None:
 MASKERS = {"phone": mask_phone, "id_number": mask_id_number, "name": mask_name, "address": mask_address}
 
 
+@overload
+def mask_for(role: str, kind: str, value: str) -> str: ...
+@overload
+def mask_for(role: str, kind: str, value: None) -> None: ...
+@overload
+def mask_for(role: str, kind: str, value: str | None) -> str | None: ...
 def mask_for(role: str, kind: str, value: str | None) -> str | None:
     """``value`` as ``role`` may see it; ``kind`` is one of name / phone / id_number / address."""
     if sees_unmasked(role, kind):

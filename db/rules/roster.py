@@ -5,6 +5,7 @@ range of 党员联户 (5-15 by default; each township may set its own, db.querie
 from __future__ import annotations
 
 import re
+from typing import Literal, overload
 
 from db.errors import ValidationError
 
@@ -23,6 +24,14 @@ REASON_MIN = 2
 _CTRL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
+@overload
+def clean_name(
+    raw: object, label: str = ..., field: str = ..., max_len: int = ..., required: Literal[True] = ...
+) -> str: ...
+@overload
+def clean_name(
+    raw: object, label: str = ..., field: str = ..., max_len: int = ..., required: bool = ...
+) -> str | None: ...
 def clean_name(
     raw: object, label: str = "姓名", field: str = "name", max_len: int = NAME_MAX, required: bool = True
 ) -> str | None:

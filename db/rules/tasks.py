@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal, overload
 
 from db.errors import ValidationError
 from db.models.tasks import TASK_SOURCES
@@ -66,6 +66,10 @@ def clean_source(value: Any) -> str:
     raise ValidationError("来源只能是 " + " / ".join(TASK_SOURCES.values()) + "。", field="source")
 
 
+@overload
+def clean_date(value: Any, label: str, field: str, required: Literal[True] = ...) -> date: ...
+@overload
+def clean_date(value: Any, label: str, field: str, required: bool = ...) -> date | None: ...
 def clean_date(value: Any, label: str, field: str, required: bool = True) -> date | None:
     if value is None or value == "":
         if required:

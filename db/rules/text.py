@@ -23,7 +23,7 @@ import operator
 import re
 import unicodedata
 from datetime import date
-from typing import Any
+from typing import Any, Literal, overload
 
 from db.errors import ValidationError
 
@@ -138,6 +138,28 @@ _CTRL_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
 _CTRL_MULTI = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]")
 
 
+@overload
+def clean_text(
+    value: Any,
+    label: str,
+    *,
+    max_len: int,
+    min_len: int = 0,
+    required: Literal[True],
+    multiline: bool = False,
+    field: str | None = None,
+) -> str: ...
+@overload
+def clean_text(
+    value: Any,
+    label: str,
+    *,
+    max_len: int,
+    min_len: int = 0,
+    required: bool = False,
+    multiline: bool = False,
+    field: str | None = None,
+) -> str | None: ...
 def clean_text(
     value: Any,
     label: str,

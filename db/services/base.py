@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -41,7 +41,7 @@ def get_or_404(session: Session, model: type[T], ident: Any, label: str = "è®°å½
 def versioned_update(
     session: Session,
     actor: Actor,
-    model: type,
+    model: type[Any],  # a mapped class with id and version columns (no Protocol can say so of mapped columns)
     ident: int,
     expected_version: int,
     changes: dict[str, Any],
@@ -56,11 +56,15 @@ def versioned_update(
     """
     obj = get_or_404(session, model, ident)
     before = {k: getattr(obj, k) for k in changes}
-    result = session.execute(
-        update(model)
-        .where(model.id == ident, model.version == expected_version)
-        .values(**changes, version=model.version + 1, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
+    # an UPDATE's result is a CursorResult (the stubs type Session.execute's as Result)
+    result = cast(
+        CursorResult,
+        session.execute(
+            update(model)
+            .where(model.id == ident, model.version == expected_version)
+            .values(**changes, version=model.version + 1, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ),
     )
     if result.rowcount != 1:
         session.refresh(obj)
@@ -75,15 +79,19 @@ def conflict(loaded: int, current: int | None) -> ConflictError:
     return ConflictError(CONFLICT_MESSAGE.format(loaded=loaded, current=current))
 
 
-def cas(s: Session, model: type, ident: int, expected: int, values: dict[str, Any], now: datetime) -> int:
+def cas(s: Session, model: type[Any], ident: int, expected: int, values: dict[str, Any], now: datetime) -> int:
     """Compare-and-set on ``version`` (``UPDATE ... WHERE id AND version = expected``) without
     loading the row; returns the new version, or raises NotFound / ConflictError. The caller
-    writes the audit record (it knows the before/after that matter)."""
-    res = s.execute(
-        update(model)
-        .where(model.id == ident, model.version == expected)
-        .values(**values, version=expected + 1, updated_at=now)
-        .execution_options(synchronize_session=False)
+    writes the audit record (it knows the before/after that matter). ``model``: a mapped class
+    with id and version columns."""
+    res = cast(  # an UPDATE's result is a CursorResult (the stubs type Session.execute's as Result)
+        CursorResult,
+        s.execute(
+            update(model)
+            .where(model.id == ident, model.version == expected)
+            .values(**values, version=expected + 1, updated_at=now)
+            .execution_options(synchronize_session=False)
+        ),
     )
     if res.rowcount != 1:
         current = s.scalar(select(model.version).where(model.id == ident))
@@ -102,13 +110,15 @@ def next_number(session: Session, prefix: str, now: datetime) -> str:
     IMMEDIATE). The increment belongs to the caller's transaction, so a rollback returns it.
     """
     year = to_local(now).year
-    table = Counter.__table__
+    table = cast(Table, Counter.__table__)  # a declarative class's __table__ is its Table (typed FromClause)
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(table).values(name=prefix, year=year, value=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[table.c.name, table.c.year], set_={"value": table.c.value + 1}
-    ).returning(table.c.value)
+    stmt = (
+        insert(table)
+        .values(name=prefix, year=year, value=1)
+        .on_conflict_do_update(index_elements=[table.c.name, table.c.year], set_={"value": table.c.value + 1})
+        .returning(table.c.value)
+    )
     seq = session.execute(stmt).scalar_one()
     return f"{prefix}-{year}-{seq:06d}"
 

@@ -153,8 +153,8 @@ def create_demo_accounts(engine: Engine, password: str, say: Callable[[str], Non
     second township's, all with the demo password; those already there are left alone."""
     with read_session(engine) as s:
         have = set(s.scalars(select(User.username)))
-    wanted = {u for u, *_ in DEMO_ACCOUNTS} | {u for u, *_ in COUNTY_DEMO_ACCOUNTS + NEIGHBOUR_DEMO_ACCOUNTS}
-    if wanted <= have:
+    usernames = {u for u, *_ in DEMO_ACCOUNTS} | {u for u, *_ in COUNTY_DEMO_ACCOUNTS + NEIGHBOUR_DEMO_ACCOUNTS}
+    if usernames <= have:
         return 0
     if say:
         say("创建演示账号…")
@@ -168,7 +168,9 @@ def create_demo_accounts(engine: Engine, password: str, say: Callable[[str], Non
             p.code: p.id for p in s.scalars(select(Platform).where(Platform.township_id == home).order_by(Platform.id))
         }
         created = 0
-        wanted = [(u, n, r, p, home) for u, n, r, p in DEMO_ACCOUNTS]
+        wanted: list[tuple[str, str, str, str | None, int | None]] = [
+            (u, n, r, p, home) for u, n, r, p in DEMO_ACCOUNTS
+        ]
         wanted += [(u, n, r, None, None) for u, n, r in COUNTY_DEMO_ACCOUNTS]
         if len(towns) > 1:
             wanted += [(u, n, r, None, towns[1]) for u, n, r in NEIGHBOUR_DEMO_ACCOUNTS]

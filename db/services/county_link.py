@@ -30,9 +30,9 @@ from collections import Counter as Tally
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import CursorResult, Engine, select, update
 from sqlalchemy.orm import Session
 
 from db.engine import read_session, write_session
@@ -224,7 +224,7 @@ def _plan(
                 select(WorkOrder.external_no, WorkOrder.id).where(
                     WorkOrder.external_source == kind, WorkOrder.external_no.in_(numbers)
                 )
-            )
+            ).all()
         )
         if numbers
         else {}
@@ -393,6 +393,7 @@ def _create(s: Session, actor: Actor, kind: str, p: dict, now: datetime) -> None
     intake = _intake(kind, p, _household(s, p.get("caller_phone"), p["village_id"]))
     out = orders_svc.register_in(s, actor, intake, now)
     order = s.get(WorkOrder, out["id"])
+    assert order is not None  # registered just above
     order.external_source, order.external_no = kind, p["number"]
     order.external_due_at, order.external_received_at = p.get("due_at"), p.get("received_at")
     s.flush()
@@ -416,6 +417,7 @@ def _create(s: Session, actor: Actor, kind: str, p: dict, now: datetime) -> None
 def _update(s: Session, actor: Actor, p: dict, now: datetime) -> bool:
     """A ticket imported again: the county's deadline and urgency; True when something changed."""
     order = s.get(WorkOrder, p["order_id"])
+    assert order is not None  # the order the plan matched the ticket to
     changes: dict[str, Any] = {}
     if p.get("due_at") != order.external_due_at:
         changes["external_due_at"] = p.get("due_at")
@@ -514,11 +516,14 @@ def mark_replied(engine: Engine, actor: Actor, replies: Replies) -> int:
     with write_session(engine) as s:
         for oid, version in replies.orders:
             marked += (
-                s.execute(
-                    update(WorkOrder)
-                    .where(WorkOrder.id == oid, WorkOrder.version == version)
-                    .values(reply_exported_version=version, updated_at=WorkOrder.updated_at)
-                    .execution_options(synchronize_session=False)
+                cast(
+                    "CursorResult[Any]",
+                    s.execute(
+                        update(WorkOrder)
+                        .where(WorkOrder.id == oid, WorkOrder.version == version)
+                        .values(reply_exported_version=version, updated_at=WorkOrder.updated_at)
+                        .execution_options(synchronize_session=False)
+                    ),
                 ).rowcount
                 or 0
             )

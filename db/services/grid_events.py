@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal, cast, overload
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import CursorResult, Engine, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -70,7 +70,11 @@ CLOSED_LINKED = {
     "platform_case": ("closed",),
 }
 HANDLING_RECORD_TYPE = {"order": "work_order", "mediation": "mediation_case", "platform": "platform_case"}
-_RECORD_MODELS = {"work_order": WorkOrder, "mediation_case": MediationCase, "platform_case": PlatformCase}
+_RECORD_MODELS: dict[str, type[WorkOrder | MediationCase | PlatformCase]] = {
+    "work_order": WorkOrder,
+    "mediation_case": MediationCase,
+    "platform_case": PlatformCase,
+}
 
 EVENT_AUDIT_FIELDS = [
     "number",
@@ -150,6 +154,10 @@ def _load(s: Session, actor: Actor, event_id: int, version: int) -> GridEvent:
     return event
 
 
+@overload
+def _note(value: Any, label: str, required: Literal[True], max_len: int = ..., field: str = ...) -> str: ...
+@overload
+def _note(value: Any, label: str, required: bool = ..., max_len: int = ..., field: str = ...) -> str | None: ...
 def _note(value: Any, label: str, required: bool = False, max_len: int = NOTE_MAX, field: str = "note") -> str | None:
     return clean_text(
         value, label, max_len=max_len, min_len=2 if required else 0, required=required, multiline=True, field=field
@@ -236,6 +244,9 @@ def report(engine: Engine, actor: Actor, r: EventReport, now: datetime | None = 
     address = clean_text(r.address, "地点", max_len=ADDRESS_MAX, field="address")
     photo = check_photo(r.photo)
     with write_session(engine) as s:
+        staff: GridStaff | None
+        grid_id: int | None
+        reporter: int | None
         if actor.role == "grid":
             staff = _own_staff(s, actor)
             grid_id, reporter = staff.grid_id, staff.id
@@ -278,6 +289,7 @@ def report(engine: Engine, actor: Actor, r: EventReport, now: datetime | None = 
             )
         note = EVENT_TYPES[r.event_type]  # (the clock is on the event; a provisional one is said here)
         if event.due_provisional:
+            assert event.due_at is not None  # event_clock sets it
             note += provisional_note(event.due_at)
         s.add(
             GridEventStep(
@@ -650,6 +662,7 @@ def write_log(
     )
     try:
         with write_session(engine) as s:
+            staff: GridStaff | None
             if actor.role == "grid":
                 staff = _own_staff(s, actor)
             else:
@@ -678,11 +691,14 @@ def write_log(
                     f"{log_date:%Y-%m-%d}的工作日志已经存在（第{log.version}版），请刷新后在原日志上修改。"
                 )
             before = {k: getattr(log, k) for k in values}
-            res = s.execute(
-                update(WorkLog)
-                .where(WorkLog.id == log.id, WorkLog.version == version)
-                .values(**values, version=version + 1, updated_at=now)
-                .execution_options(synchronize_session=False)
+            res = cast(  # an UPDATE's result is a CursorResult (the stubs type Session.execute's as Result)
+                CursorResult,
+                s.execute(
+                    update(WorkLog)
+                    .where(WorkLog.id == log.id, WorkLog.version == version)
+                    .values(**values, version=version + 1, updated_at=now)
+                    .execution_options(synchronize_session=False)
+                ),
             )
             if res.rowcount != 1:
                 raise _conflict(version, log.version)

@@ -46,10 +46,10 @@ def _match(
     already matched, and every name that stands for more than one grid."""
     by_code = {code: gid for gid, code, _name, _village in grids}
     by_name: dict[str, list[int]] = defaultdict(list)
-    for gid, _code, name, village in grids:
-        by_name[name].append(gid)
+    for grid_id, _code, name, village in grids:
+        by_name[name].append(grid_id)
         if not name.startswith(village):  # 第一网格 may be written 白云村第一网格 in a file
-            by_name[f"{village}{name}"].append(gid)
+            by_name[f"{village}{name}"].append(grid_id)
     matched: dict[int, geo.Feature] = {}
     for f in features:
         gid = None
@@ -80,8 +80,8 @@ def import_geojson(engine: Engine, actor: Actor, raw: bytes) -> ImportResult:
     features, problems = geo.read(raw)
     with write_session(engine) as s:
         grids = [
-            tuple(r)
-            for r in s.execute(
+            (gid, code, name, village)
+            for gid, code, name, village in s.execute(
                 select(Grid.id, Grid.code, Grid.name, Village.name).join(Village, Village.id == Grid.village_id)
             )
         ]

@@ -14,6 +14,7 @@ import io
 from datetime import date, datetime
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
@@ -168,7 +169,7 @@ def _filter_detail(f: mq.LedgerFilter) -> dict:
 # --------------------------------------------------------------------------- Word documents
 
 
-def _doc() -> Document:
+def _doc() -> DocxDocument:
     doc = Document()
     style = doc.styles["Normal"]
     style.font.name = FONT
@@ -188,7 +189,7 @@ def _run_font(run, size: float | None = None, bold: bool = False) -> None:
     run.bold = bold
 
 
-def _title(doc: Document, text: str, sub: str | None = None) -> None:
+def _title(doc: DocxDocument, text: str, sub: str | None = None) -> None:
     p = doc.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _run_font(p.add_run(text), 20, True)
@@ -198,13 +199,13 @@ def _title(doc: Document, text: str, sub: str | None = None) -> None:
         _run_font(q.add_run(sub), 11)
 
 
-def _para(doc: Document, label: str, text: str | None) -> None:
+def _para(doc: DocxDocument, label: str, text: str | None) -> None:
     p = doc.add_paragraph()
     _run_font(p.add_run(label), bold=True)
     _run_font(p.add_run(text or "—"))
 
 
-def _table(doc: Document, rows: list[tuple[str, str]], cols: int = 4) -> None:
+def _table(doc: DocxDocument, rows: list[tuple[str, str]], cols: int = 4) -> None:
     n = -(-len(rows) // (cols // 2))
     t = doc.add_table(rows=n, cols=cols)
     t.style = "Table Grid"
@@ -215,7 +216,7 @@ def _table(doc: Document, rows: list[tuple[str, str]], cols: int = 4) -> None:
         _run_font(cell_v.paragraphs[0].add_run(value or "—"))
 
 
-def _bytes(doc: Document) -> bytes:
+def _bytes(doc: DocxDocument) -> bytes:
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

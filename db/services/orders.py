@@ -17,9 +17,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import CursorResult, Engine, select, update
 from sqlalchemy.orm import Session
 
 from db.engine import write_session
@@ -238,22 +238,28 @@ validate_intake = _validate_intake  # the county link checks every row before an
 
 
 def _withdraw_pending_extensions(s: Session, order_id: int, now: datetime) -> int:
-    res = s.execute(
-        update(ExtensionRequest)
-        .where(ExtensionRequest.order_id == order_id, ExtensionRequest.status == "pending")
-        .values(status="withdrawn", decided_at=now, version=ExtensionRequest.version + 1, updated_at=now)
-        .execution_options(synchronize_session=False)
+    res = cast(  # an UPDATE's result is a CursorResult (the stubs type Session.execute's as Result)
+        CursorResult,
+        s.execute(
+            update(ExtensionRequest)
+            .where(ExtensionRequest.order_id == order_id, ExtensionRequest.status == "pending")
+            .values(status="withdrawn", decided_at=now, version=ExtensionRequest.version + 1, updated_at=now)
+            .execution_options(synchronize_session=False)
+        ),
     )
     return res.rowcount or 0
 
 
 def _withdraw_open_assists(s: Session, order_id: int, now: datetime) -> int:
     """The assisting parts not yet reported, withdrawn with the order (sent back or cancelled)."""
-    res = s.execute(
-        update(OrderAssist)
-        .where(OrderAssist.order_id == order_id, OrderAssist.status.in_(ASSIST_OPEN))
-        .values(status="withdrawn", version=OrderAssist.version + 1, updated_at=now)
-        .execution_options(synchronize_session=False)
+    res = cast(  # an UPDATE's result is a CursorResult (the stubs type Session.execute's as Result)
+        CursorResult,
+        s.execute(
+            update(OrderAssist)
+            .where(OrderAssist.order_id == order_id, OrderAssist.status.in_(ASSIST_OPEN))
+            .values(status="withdrawn", version=OrderAssist.version + 1, updated_at=now)
+            .execution_options(synchronize_session=False)
+        ),
     )
     return res.rowcount or 0
 
@@ -726,7 +732,7 @@ def resolve(
                 field="result",
             )
         withdrawn = _withdraw_pending_extensions(s, order.id, now)
-        data = {"on_time": order.due_at is None or now <= order.due_at}
+        data: dict[str, Any] = {"on_time": order.due_at is None or now <= order.due_at}
         if withdrawn:
             data["withdrawn_extensions"] = withdrawn
         return _save(
@@ -909,7 +915,7 @@ def decide_extension(
             raise InvalidTransition(
                 f"该延期申请已处理（{order_fsm.EXTENSION_STATUSES.get(req.status, req.status)}），不能再次审批。"
             )
-        order = s.get(WorkOrder, req.order_id)
+        order = s.get_one(WorkOrder, req.order_id)
         _check_scope(actor, order)
         to = order_fsm.next_status(order.status, "decide_extension")
         changes: dict[str, Any] = {}
@@ -1091,6 +1097,8 @@ def recount_provisional(s: Session, actor: Actor, now: datetime) -> int:
         .order_by(WorkOrder.id)
     ).all()
     for order in orders:
+        # the query keeps only orders with both
+        assert order.dispatched_at is not None and order.due_workdays is not None
         due, provisional, _capped = county_cap(
             order.external_due_at, *clock.deadline(order.dispatched_at, order.due_workdays)
         )

@@ -239,7 +239,7 @@ def open_case_in(
         s.add(PlatformCaseAssist(case_id=case.id, platform_id=pid))
     note = f"来源：{CASE_SOURCES[source]}"
     if assists:
-        names = "、".join(s.get(Platform, pid).name for pid in assists)
+        names = "、".join(s.get_one(Platform, pid).name for pid in assists)
         note += f"；联合办理，协办：{names}"
     _event(s, case, actor, actor.platform_id, "open", None, status, now, note=note)
     audit.record(

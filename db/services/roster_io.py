@@ -25,11 +25,11 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import CursorResult, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -112,7 +112,8 @@ HELP_ROWS = [
 
 
 # the report of an import: one kind for the roster's workbook and the go-live imports
-RowError, ImportReport = imports_base.RowError, imports_base.ImportReport
+RowError = imports_base.RowError
+ImportReport = imports_base.ImportReport
 
 
 # --------------------------------------------------------------------------- cells
@@ -294,8 +295,8 @@ def workbook_bytes(
         ws = wb.create_sheet(SHEET_HELP)
         ws.column_dimensions["A"].width = 14
         ws.column_dimensions["B"].width = 120
-        for row in help_rows:
-            ws.append(text_row(ws, list(row)))
+        for help_row in help_rows:
+            ws.append(text_row(ws, list(help_row)))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -540,7 +541,7 @@ class _Plan:
     # write transaction (``_recheck``) so that a record changed in between refuses the import
     grid_refs: dict[str, tuple[int, int] | None] = field(default_factory=dict)  # code -> (id, village)
     staff_refs: dict[str, int | None] = field(default_factory=dict)  # ID number -> staff id
-    resident_refs: dict[str, tuple[int, str, int] | None] = field(default_factory=dict)  # ID -> (id, name, village)
+    resident_refs: dict[str, tuple[int, str, int]] = field(default_factory=dict)  # ID -> (id, name, village)
     member_refs: dict[int, int | None] = field(default_factory=dict)  # resident id -> member id
     zone_refs: dict[int, tuple[int, str]] = field(default_factory=dict)  # id -> (village, name)
     team_refs: dict[int, tuple[int, int | None, str]] = field(default_factory=dict)  # id -> (township, village, name)
@@ -708,20 +709,20 @@ class _Checker:
         members = {rid: mid for mid, rid in s.execute(select(PartyMember.id, PartyMember.resident_id)) if rid}
         member_version = dict(s.execute(select(PartyMember.id, PartyMember.version)).all())
         member_village = dict(s.execute(select(PartyMember.id, PartyMember.village_id)).all())
-        zones = defaultdict(list)
+        zones: defaultdict[tuple[int, str], list[int]] = defaultdict(list)
         zone_of: dict[int, tuple[int, str]] = {}
-        for zid, vid, zname in s.execute(
+        for zid, zone_village, zone_name in s.execute(
             select(ResponsibilityZone.id, ResponsibilityZone.village_id, ResponsibilityZone.name)
         ):
-            zones[(vid, zname)].append(zid)
-            zone_of[zid] = (vid, zname)
-        teams = defaultdict(list)
+            zones[(zone_village, zone_name)].append(zid)
+            zone_of[zid] = (zone_village, zone_name)
+        teams: defaultdict[tuple[int | None, str], list[tuple[int, int | None]]] = defaultdict(list)
         team_of: dict[int, tuple[int, int | None, str]] = {}
-        for tid, town, vid, tname in s.execute(
+        for tid, town, team_village, team_name in s.execute(
             select(CommandoTeam.id, CommandoTeam.township_id, CommandoTeam.village_id, CommandoTeam.name)
         ):
-            teams[(town, tname)].append((tid, vid))
-            team_of[tid] = (town, vid, tname)
+            teams[(town, team_name)].append((tid, team_village))
+            team_of[tid] = (town, team_village, team_name)
         town_of = dict(s.execute(select(Village.id, Village.township_id)).all())
         seen: dict[str, int] = {}
         for row, r in rows:
@@ -821,12 +822,12 @@ class _Checker:
         grid_ids = dict(s.execute(select(Grid.code, Grid.id).where(Grid.code.in_(codes))).all()) if codes else {}
         households: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
         if grid_ids:
-            for hid, gid, addr, vid in s.execute(
+            for hid, hh_grid, addr, vid in s.execute(
                 select(Household.id, Household.grid_id, Household.address, Grid.village_id)
                 .join(Grid, Grid.id == Household.grid_id)
                 .where(Household.grid_id.in_(grid_ids.values()))
             ):
-                households[(gid, addr)].append((hid, vid))
+                households[(hh_grid, addr)].append((hid, vid))
         seen: dict[tuple[int, int], int] = {}
         for row, r in rows:
             self.tick("党员联户")
@@ -846,6 +847,7 @@ class _Checker:
                     sheet, row, "党员身份证号", "该身份证号不在本文件的「党员」表中（联户须与党员一同导入）。"
                 )
                 continue
+            assert res is not None  # the member was found through it
             gcode, address = _text(r["户所在网格编码"]), _text(r["户地址"])
             if not gcode:
                 self.report.add(sheet, row, "户所在网格编码", "请填写户所在网格编码。")
@@ -899,6 +901,7 @@ def _residents_by_id(s: Session, idents: list[str]) -> dict[str, tuple[int, str,
             .join(Grid, Grid.id == Household.grid_id)
             .where(Resident.id_number.in_(chunk))
         ):
+            assert ident is not None  # matched by the IN (...) above
             out[ident] = (rid, name, vid)
     return out
 
@@ -906,6 +909,10 @@ def _residents_by_id(s: Session, idents: list[str]) -> dict[str, tuple[int, str,
 # --------------------------------------------------------------------------- import: writing
 
 CHANGED_MESSAGE = "检查本文件期间，该记录已被他人修改（或新增、删除），为避免覆盖，未导入任何数据。请重新导入。"
+
+
+# the models the import upserts
+_Model = TypeVar("_Model", Grid, GridStaff, PartyMember)
 
 
 class _Changed(Exception):
@@ -936,7 +943,7 @@ def _recheck(s: Session, plan: _Plan) -> list[tuple[str, int, str]]:
     }
     bad_codes = {c for c in codes if grids_now.get(c) != plan.grid_refs[c]}
 
-    def versions(model: type, rows: list[dict]) -> dict[int, int]:
+    def versions(model: type[_Model], rows: list[dict]) -> dict[int, int]:
         ids = [p["id"] for p in rows if p.get("id")]
         return dict(_chunked(s, lambda ks: select(model.id, model.version).where(model.id.in_(ks)), ids))
 
@@ -1022,7 +1029,7 @@ def _recheck(s: Session, plan: _Plan) -> list[tuple[str, int, str]]:
 def _upsert(
     s: Session,
     actor: Actor,
-    model: type,
+    model: type[_Model],
     entity: str,
     plan_rows: list[dict],
     columns: list[str],
@@ -1036,10 +1043,10 @@ def _upsert(
     record per created or changed row. Returns {plan row index: id}. An existing row whose
     version is no longer the one the check read raises ``_Changed`` (the caller rolls back)."""
     ids = [p["id"] for p in plan_rows if p.get("id")]
-    current: dict[int, Any] = {}
+    current: dict[int, _Model] = {}
     for k in range(0, len(ids), 900):
-        for obj in s.scalars(select(model).where(model.id.in_(ids[k : k + 900]))):
-            current[obj.id] = obj
+        for found in s.scalars(select(model).where(model.id.in_(ids[k : k + 900]))):
+            current[found.id] = found
     out: dict[int, int] = {}
     for n, p in enumerate(plan_rows):
         values = {c: p[c] for c in columns}
@@ -1050,11 +1057,14 @@ def _upsert(
             changed = {c: v for c, v in values.items() if getattr(obj, c) != v}
             if changed:
                 before = {c: getattr(obj, c) for c in changed}
-                res = s.execute(
-                    update(model)
-                    .where(model.id == obj.id, model.version == p["version"])
-                    .values(**changed, version=model.version + 1, updated_at=now)
-                    .execution_options(synchronize_session=False)
+                res = cast(
+                    "CursorResult[Any]",
+                    s.execute(
+                        update(model)
+                        .where(model.id == obj.id, model.version == p["version"])
+                        .values(**changed, version=model.version + 1, updated_at=now)
+                        .execution_options(synchronize_session=False)
+                    ),
                 )
                 if res.rowcount != 1:  # changed by another transaction since it was read (PostgreSQL)
                     raise _Changed([(sheet, p["row"], key_column)])

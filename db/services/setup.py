@@ -15,6 +15,7 @@ Every write is audited; bad input is refused with a message in Chinese and write
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -53,7 +54,7 @@ def _name(value: str | None, label: str, field: str, max_len: int) -> str:
     return name
 
 
-def _unique(s: Session, model: type, code: str, label: str) -> None:
+def _unique(s: Session, model: type[Township | Village | Grid], code: str, label: str) -> None:
     if s.scalar(select(func.count()).select_from(model).where(model.code == code)):
         raise ValidationError(f"{label}“{code}”已被使用，请换一个。", field="code")
 
@@ -137,8 +138,8 @@ def load_standard_categories(engine: Engine, actor: Actor) -> int:
 class OrgUnit:
     """A level of the organisation below the township: what it is called and what it hangs on."""
 
-    model: type
-    parent_model: type
+    model: type[Village | Grid]
+    parent_model: type[Township | Village]
     parent_column: str  # the model's foreign key to its parent
     parent_key: str  # the parent's field name in the audit record and the error's field
     label: str
@@ -190,7 +191,8 @@ def _create_unit(
     if kind not in unit.kinds:
         raise ValidationError(unit.kind_message, field="kind")
     with write_session(engine) as s:
-        parent = s.get(unit.parent_model, parent_id) if parent_id else None
+        # mypy joins the union of classes to Base when solving Session.get's type variable
+        parent = cast("Township | Village | None", s.get(unit.parent_model, parent_id) if parent_id else None)
         if parent is None:
             raise ValidationError(unit.parent_message, field=unit.parent_column)
         _unique(s, unit.model, code, f"{unit.label}编码")

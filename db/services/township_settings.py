@@ -11,9 +11,9 @@ audit record in one transaction. Reads and precedence: ``db.queries.township_set
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import CursorResult, Engine, Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -60,18 +60,21 @@ def _version(value: Any) -> int:
     return bounded_int(value, 0, 2**31 - 1, "版本号无效，请刷新后重新编辑。", field="version")
 
 
-def _insert(s: Session, model: type, values: dict[str, Any], keys: list[str]) -> bool:
+def _insert(
+    s: Session, model: type[TownshipSetting | TownshipCategoryClock], values: dict[str, Any], keys: list[str]
+) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING on ``keys``; False when a row was there already (another
     administrator saved first, in a transaction that committed meanwhile)."""
     insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(model.__table__).values(**values).on_conflict_do_nothing(index_elements=keys)
+    table = cast(Table, model.__table__)  # a declarative class's __table__ is its Table (typed FromClause)
+    stmt = insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
     # RETURNING, not the row count: psycopg reports -1 for an INSERT ... ON CONFLICT
-    return s.execute(stmt.returning(model.__table__.c.version)).first() is not None
+    return s.execute(stmt.returning(table.c.version)).first() is not None
 
 
 def _save(
     s: Session,
-    model: type,
+    model: type[TownshipSetting | TownshipCategoryClock],
     where: list,
     row: Any,
     loaded: int,
@@ -88,11 +91,14 @@ def _save(
         return 1
     if row.version != loaded:
         raise _conflict(loaded, row.version)
-    res = s.execute(
-        update(model)
-        .where(*where, model.version == loaded)
-        .values(**values, version=loaded + 1, updated_at=now)
-        .execution_options(synchronize_session=False)
+    res = cast(  # an UPDATE's result is a CursorResult (the stubs type Session.execute's as Result)
+        CursorResult,
+        s.execute(
+            update(model)
+            .where(*where, model.version == loaded)
+            .values(**values, version=loaded + 1, updated_at=now)
+            .execution_options(synchronize_session=False)
+        ),
     )
     if res.rowcount != 1:
         raise _conflict(loaded, s.scalar(select(model.version).where(*where)))

@@ -14,9 +14,9 @@ import re
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import CursorResult, Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from db.config import LOCKOUT_MINUTES, LOCKOUT_THRESHOLD
@@ -81,7 +81,10 @@ def _update_user_row(s: Session, user_id: int, expected_version: int, changes: d
     values = dict(changes, version=User.version + 1, updated_at=utcnow())
     if revoke:
         values.update(session_epoch=User.session_epoch + 1, tokens_valid_after=time.time())
-    res = s.execute(update(User).where(User.id == user_id, User.version == expected_version).values(**values))
+    res = cast(
+        "CursorResult[Any]",
+        s.execute(update(User).where(User.id == user_id, User.version == expected_version).values(**values)),
+    )
     if res.rowcount != 1:
         current = s.scalar(select(User.version).where(User.id == user_id))
         raise ConflictError(CONFLICT_MESSAGE.format(loaded=expected_version, current=current))
@@ -107,7 +110,10 @@ def _township_for(
         return actor.township_id
     for model, ident in ((Platform, platform_id), (Village, village_id)):
         if ident is not None:
-            return s.get(model, ident).township_id
+            # mypy infers Session.get of either model as Base: the row is one of them
+            found = cast("Platform | Village | None", s.get(model, ident))
+            assert found is not None  # _validate_profile checked that it exists
+            return found.township_id
     if township_id is not None and s.get(Township, township_id) is not None:
         return township_id
     towns = list(s.scalars(select(Township.id).limit(2)))
@@ -127,7 +133,10 @@ def _managed(s: Session, actor: Actor, user_id: int) -> User:
 
 # the roster records an account of these roles is the person of (grid events, mediation scope and
 # the grid worker's home read ``user_id`` on them): role -> (key prefix, model, label)
-PERSON_ROLES = {"grid": ("staff", GridStaff, "网格员"), "mediator": ("mediator", Mediator, "调解员")}
+PERSON_ROLES: dict[str, tuple[str, type[GridStaff] | type[Mediator], str]] = {
+    "grid": ("staff", GridStaff, "网格员"),
+    "mediator": ("mediator", Mediator, "调解员"),
+}
 
 
 KEEP = object()  # update_user: the account stays the person it is
@@ -151,7 +160,8 @@ def _link_person(s: Session, user_id: int, role: str, person: str | None) -> dic
     if spec is None or spec[0] != kind or not ident.isdigit():
         labels = "、".join(f"{ROLES[r]}账号对应{label}" for r, (_, _, label) in PERSON_ROLES.items())
         raise ValidationError(f"只有{labels}。", field="person")
-    record = s.get(spec[1], int(ident))
+    # mypy infers Session.get of either model as Base: the row is one of them
+    record = cast("GridStaff | Mediator | None", s.get(spec[1], int(ident)))
     if record is None:
         raise ValidationError(f"所选{spec[2]}不存在。", field="person")
     if record.user_id is not None:
@@ -310,7 +320,9 @@ def change_own_password(engine: Engine, actor: Actor, old_password: str, new_pas
         )
         _revoke(s, user.id)
         audit.record(s, actor, "user.change_password", "app_user", user.id)
-        return s.scalar(select(User.session_epoch).where(User.id == user.id))
+        epoch = s.scalar(select(User.session_epoch).where(User.id == user.id))
+        assert epoch is not None  # the user's row, updated above
+        return epoch
 
 
 # --- login bookkeeping -------------------------------------------------------------------
@@ -418,13 +430,17 @@ def try_password(engine: Engine, username: str, password: str, now: datetime | N
     if reserved is None:
         verify_password(password, _nobody_hash())
         return False
+    assert hashed is not None  # the reserved user's row
     right = verify_password(password, hashed)
     with write_session(engine) as s:
         if right:
-            cleared = s.execute(
-                update(User)
-                .where(User.id == reserved.id, User.locked_until.is_(None))
-                .values(failed_attempts=0, last_login_at=now)
+            cleared = cast(
+                "CursorResult[Any]",
+                s.execute(
+                    update(User)
+                    .where(User.id == reserved.id, User.locked_until.is_(None))
+                    .values(failed_attempts=0, last_login_at=now)
+                ),
             ).rowcount
             if cleared:
                 audit.record(
@@ -436,7 +452,9 @@ def try_password(engine: Engine, username: str, password: str, now: datetime | N
                     after={"via": "form"},
                 )
                 return True
-            _audit_refused(s, s.get(User, reserved.id))
+            user = s.get(User, reserved.id)
+            assert user is not None  # the reserved user's row
+            _audit_refused(s, user)
             return False
         s.execute(
             update(User)
@@ -444,6 +462,7 @@ def try_password(engine: Engine, username: str, password: str, now: datetime | N
             .values(locked_until=now + timedelta(minutes=LOCKOUT_MINUTES))
         )
         user = s.get(User, reserved.id)
+        assert user is not None  # the reserved user's row
         audit.record(
             s,
             actor_of(user),

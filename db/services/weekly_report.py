@@ -10,9 +10,10 @@ for the role the report is made for (leaders see masked names; free text is scru
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import RowMapping, case, func, select
 from sqlalchemy.orm import Session
 
 from db.engine import get_engine, read_session
@@ -213,7 +214,7 @@ def _owner_select():
     )
 
 
-def _owner_rows(s: Session, conds: list, key: str) -> list:
+def _owner_rows(s: Session, conds: list, key: str) -> Sequence[RowMapping]:
     """The first ``LIST_LIMIT`` orders matching ``conds`` (always open orders: thousands at county
     scale) by ``key`` (``received_at`` or ``due_at``, nulls last, then id), with their owners.
 

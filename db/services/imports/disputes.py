@@ -432,7 +432,7 @@ def _check_row(
     title = _free(row, "标题", min_len=TITLE_MIN, max_len=TITLE_MAX, required=True)
     summary = _free(row, "简要情况", min_len=SUMMARY_MIN, max_len=SUMMARY_MAX, required=True, multiline=True)
     source = _pick(row, "来源", CASE_SOURCES, default="walk_in", offered=IMPORTED_SOURCES)
-    if source not in (None, *IMPORTED_SOURCES):
+    if source is not None and source not in IMPORTED_SOURCES:
         row.bad(
             "来源",
             f"“{CASE_SOURCES[source]}”的案件须在系统中关联来源记录，导入时请填"
@@ -528,6 +528,7 @@ def _check_row(
         last_progress_at=ended or reported,
     )
     if status == "agreed":
+        assert ended is not None  # an agreed case's row has its 结案日期 (checked above)
         values.update(
             agreement_text=result,
             agreed_at=ended,
@@ -590,12 +591,12 @@ def _existing(ctx: Context, planned: list[_Planned], numbers: list[str]) -> None
     parties: dict[int, list[MediationParty]] = {}
     steps: dict[int, list[MediationStep]] = {}
     for part in _chunks(ids):
-        for p in s.scalars(
+        for party in s.scalars(
             select(MediationParty)
             .where(MediationParty.case_id.in_(part))
             .order_by(MediationParty.side, MediationParty.id)
         ):
-            parties.setdefault(p.case_id, []).append(p)
+            parties.setdefault(party.case_id, []).append(party)
         for st in s.scalars(
             select(MediationStep)
             .where(MediationStep.case_id.in_(part))
@@ -620,6 +621,7 @@ def _residents(ctx: Context, planned: list[_Planned]) -> None:
             .join(Village, Village.id == Grid.village_id)
             .where(Resident.id_number.in_(part), Village.township_id == ctx.township_id)
         ):
+            assert id_number is not None  # matched by the IN (...) above
             found.setdefault(id_number, []).append(rid)
     for item in planned:
         for p in item.parties:
@@ -640,6 +642,7 @@ def _handled_in_console(ctx: Context, planned: list[_Planned]) -> None:
             .order_by(AuditLog.id)
             .execution_options(**ALL_TOWNSHIPS)
         ):  # by a county account too
+            assert entity_id is not None  # matched by the IN (...) above
             handled[entity_id] = action
     keep = []
     for p in planned:
@@ -751,8 +754,8 @@ def _update(ctx: Context, p: _Planned, now: datetime) -> None:
             for k, v in p.step.items():
                 setattr(p.old_steps[0], k, v)
         else:
-            for old in p.old_steps:
-                s.delete(old)
+            for old_step in p.old_steps:
+                s.delete(old_step)
             if p.step is not None:
                 s.add(MediationStep(case_id=case.id, recorded_by=ctx.actor.user_id or None, recorded_at=now, **p.step))
     s.flush()

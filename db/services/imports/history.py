@@ -408,6 +408,8 @@ def _row(ctx: Context, ref: _Ref, number: int, values: dict[str, Any], now: date
             row.bad("首次联系时间", "不能晚于办结时间。")
     if not row.ok:
         return None
+    # required columns: a row without them is not ok
+    assert channel is not None and description is not None and category is not None and received is not None
 
     # the desk's own check of what it would register (its texts, its phone rule), on the cleaned row
     try:
@@ -434,6 +436,7 @@ def _row(ctx: Context, ref: _Ref, number: int, values: dict[str, Any], now: date
         instant
         and status == "archived"
         and department is None
+        and resolved is not None  # always so for an archived order (checked above)
         and to_local(resolved).date() == to_local(received).date()
     )
     out: dict[str, Any] = {
@@ -511,6 +514,7 @@ def _households(ctx: Context, plans: list[dict]) -> None:
             .join(Grid, Grid.id == Household.grid_id)
             .where(Household.phone.in_(phones[i : i + CHUNK]))
         ):
+            assert phone is not None  # matched by the IN (...) above
             found.setdefault((phone, vid), []).append((hid, gid))
     for p in plans:
         v = p["values"]
@@ -529,6 +533,7 @@ def _existing(ctx: Context, numbers: list[str]) -> dict[str, tuple[WorkOrder, bo
                 WorkOrder.external_source == SOURCE, WorkOrder.external_no.in_(numbers[i : i + CHUNK])
             )
         ):
+            assert o.external_no is not None  # matched by the IN (...) above
             orders[o.external_no] = o
     left: dict[int, int] = {}
     ids = [o.id for o in orders.values()]

@@ -191,7 +191,7 @@ def check(ctx: Context, sheets: dict[str, list[tuple[int, dict[str, Any]]]]) -> 
     grids = dict(
         s.execute(
             select(Grid.code, Grid.id).join(Village, Village.id == Grid.village_id).where(Village.township_id == town)
-        )
+        ).all()
     )
     units: dict[tuple[int, str], list[TenHouseholdUnit]] = defaultdict(list)
     for unit in s.scalars(
@@ -250,10 +250,13 @@ def check(ctx: Context, sheets: dict[str, list[tuple[int, dict[str, Any]]]]) -> 
                 unit_id = found[0].id
         existing = on_file.get((gid, address), []) if gid is not None and address else []
         if len(existing) > 1:
+            assert address is not None  # only then is anything on file
             row.bad(
                 "户地址", f"系统中网格“{code}”有多户地址为“{address[:60]}”的户，无法确定是哪一户，请先在系统中核对。"
             )
         if row.ok and (gid, address) not in households:
+            # required columns, and a known grid: a row without them is not ok
+            assert gid is not None and address is not None
             households[(gid, address)] = {
                 "number": number,
                 "code": code,
@@ -292,21 +295,22 @@ def check(ctx: Context, sheets: dict[str, list[tuple[int, dict[str, Any]]]]) -> 
         hkey = (gid, address) if gid is not None and address else None
         household: Any = None
         if hkey is not None:
+            assert address is not None  # hkey is set only with an address
             if hkey in households:
                 household = households[hkey]
             elif (code, address) in attempted:
                 row.ok = False  # the household's own row is wrong: reported there
             else:
-                found = on_file.get(hkey, [])
-                if not found:
+                homes = on_file.get(hkey, [])
+                if not homes:
                     row.bad("户地址", f"网格“{code}”中没有地址为“{address[:60]}”的户：请在“住户”表中填写该户。")
-                elif len(found) > 1:
+                elif len(homes) > 1:
                     row.bad(
                         "户地址",
                         f"系统中网格“{code}”有多户地址为“{address[:60]}”的户，无法确定是哪一户，请先在系统中核对。",
                     )
                 else:
-                    household = found[0]
+                    household = homes[0]
         if ident:
             id_gender, id_year = _from_id(ident)
             if gender and gender != id_gender:
@@ -363,6 +367,7 @@ def check(ctx: Context, sheets: dict[str, list[tuple[int, dict[str, Any]]]]) -> 
             if rtown == town:
                 mine.append(rid)
             else:
+                assert ident is not None  # matched by the IN (...) above
                 for p in rows_of[ident]:
                     p["row"].bad("身份证号", "该身份证号已登记为其他乡镇的居民，同一人全县只能登记一次。")
     held = {p["household"].id for p in parsed if isinstance(p["household"], Household)}
@@ -455,7 +460,7 @@ def check(ctx: Context, sheets: dict[str, list[tuple[int, dict[str, Any]]]]) -> 
                 chiefs[unit_id] = p
         if not row.ok:
             continue
-        values: dict[str, Any] = {
+        values = {
             "name": p["name"],
             "gender": gender,
             "birth_year": born,

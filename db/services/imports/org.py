@@ -10,6 +10,7 @@ may be linked to the console account they sign in with (登录账号).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -123,13 +124,13 @@ def _name(row: RowCheck, column: str, max_len: int, required: bool = True) -> st
 def check(ctx: Context, sheets: dict[str, list[tuple[int, dict[str, Any]]]]) -> dict[str, Any]:
     s, town = ctx.s, ctx.township_id
     # codes are unique in the county: another township's code is seen (and refused) here
-    taken_v = dict(s.execute(select(Village.code, Village.township_id).execution_options(**ALL_TOWNSHIPS)))
+    taken_v = dict(s.execute(select(Village.code, Village.township_id).execution_options(**ALL_TOWNSHIPS)).all())
     taken_g = dict(
         s.execute(
             select(Grid.code, Village.township_id)
             .join(Village, Village.id == Grid.village_id)
             .execution_options(**ALL_TOWNSHIPS)
-        )
+        ).all()
     )
     villages = {v.code: v for v in s.scalars(select(Village).where(Village.township_id == town))}
     grids = {g.code: g for g in s.scalars(select(Grid).join(Village).where(Village.township_id == town))}
@@ -147,6 +148,7 @@ def check(ctx: Context, sheets: dict[str, list[tuple[int, dict[str, Any]]]]) -> 
             row.bad("村（社区）编码", f"编码“{code}”已被其他乡镇使用。")
         keyed.append((number, code))
         if row.ok:
+            assert code is not None  # a required column: a row without it is not ok
             file_villages[code] = number
             plan["villages"].append((code, {"name": name, "kind": kind, "party_secretary": secretary}))
     duplicates(ctx, VILLAGES, keyed, "村（社区）编码")
@@ -169,6 +171,7 @@ def check(ctx: Context, sheets: dict[str, list[tuple[int, dict[str, Any]]]]) -> 
             row.bad("网格编码", f"编码“{code}”已被其他乡镇使用。")
         keyed.append((number, code))
         if row.ok:
+            assert code is not None  # a required column: a row without it is not ok
             file_grids.add(code)
             plan["grids"].append((code, village, {"name": name, "kind": kind, "description": desc}))
     duplicates(ctx, GRIDS, keyed, "网格编码")
@@ -266,13 +269,14 @@ def _check_mediators(ctx: Context, rows: list[tuple[int, dict[str, Any]]], villa
 
 def write(ctx: Context, plan: dict[str, Any]) -> dict[str, dict[str, int]]:
     s, town = ctx.s, ctx.township_id
+    values: dict[str, Any]
     villages: dict[str, Village] = plan["village_rows"]
     for code, values in plan["villages"]:
         villages[code] = upsert(
             ctx,
             VILLAGES.name,
             villages.get(code),
-            lambda c=code: Village(code=c, township_id=town),
+            partial(Village, code=code, township_id=town),
             values,
             "village",
             "village",
@@ -281,7 +285,7 @@ def write(ctx: Context, plan: dict[str, Any]) -> dict[str, dict[str, int]]:
     grids: dict[str, Grid] = plan["grid_rows"]
     for code, village, values in plan["grids"]:
         values = {**values, "village_id": villages[village].id}
-        grids[code] = upsert(ctx, GRIDS.name, grids.get(code), lambda c=code: Grid(code=c), values, "grid", "grid")
+        grids[code] = upsert(ctx, GRIDS.name, grids.get(code), partial(Grid, code=code), values, "grid", "grid")
     ctx.tick(0.8, "写入十户单元……")
     if plan["units"]:
         units = {
@@ -289,7 +293,7 @@ def write(ctx: Context, plan: dict[str, Any]) -> dict[str, dict[str, int]]:
             for u, g in s.execute(select(TenHouseholdUnit, Grid.code).join(Grid, Grid.id == TenHouseholdUnit.grid_id))
         }
         for _number, grid, name, chief_id in plan["units"]:
-            values: dict[str, Any] = {"grid_id": grids[grid].id, "name": name}
+            values = {"grid_id": grids[grid].id, "name": name}
             if chief_id is not None:
                 values["chief_resident_id"] = chief_id
             upsert(
@@ -303,7 +307,7 @@ def write(ctx: Context, plan: dict[str, Any]) -> dict[str, dict[str, int]]:
             )
     if plan["mediators"]:
         ctx.tick(0.9, "写入调解员……")
-        by_id = {v.id: code for code, v in villages.items()}
+        by_id: dict[int | None, str] = {v.id: code for code, v in villages.items()}
         known = {(m.name, by_id.get(m.village_id)): m for m in s.scalars(select(Mediator))}
         for name, village, values in plan["mediators"]:
             values = {**values, "name": name, "village_id": villages[village].id if village else None}

@@ -15,6 +15,7 @@ not imported.
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -179,9 +180,10 @@ def write(ctx: Context, plan: dict[str, Any]) -> dict[str, dict[str, int]]:
             ctx,
             TASKS.name,
             tasks.get(key),
-            lambda k=key: Task(
+            partial(
+                Task,
                 township_id=town,
-                number=k,
+                number=key,
                 status="open",
                 progress_percent=0,
                 created_by=ctx.actor.user_id or None,
