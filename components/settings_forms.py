@@ -17,6 +17,7 @@ from db.models.orders import TIERS
 from db.models.people import PLATFORMS
 from db.permissions import Actor
 from db.rules.calendar_input import __doc__ as SCHEDULE_HELP
+from db.rules.sla import CONTACT_HOURS
 from db.services import settings as settings_svc
 from db.services import township_settings as township_svc
 from db.services.roster import LINKS_HARD_MAX
@@ -140,7 +141,7 @@ def township_form(actor: Actor, t: dict) -> None:
     st.subheader(f"{t['township']}：党员联户与首次联系")
     st.caption(
         "党员联户户数范围：联系户少于下限或多于上限的党员列为花名册的覆盖缺口（默认5—15户）。"
-        "首次联系时限：本乡镇所有类别的首次联系时限；留空则按县级类别目录（一般为24小时）。"
+        f"首次联系时限：本乡镇所有类别的首次联系时限；留空则按县级类别目录（一般为{CONTACT_HOURS}小时）。"
         "新受理的工单按新时限计算，已受理工单不受影响。"
     )
     low_label, high_label, hours_label = "联户户数下限（户）", "联户户数上限（户）", "首次联系时限（小时）"
@@ -154,7 +155,11 @@ def township_form(actor: Actor, t: dict) -> None:
             ui.field_error(form, "link_max", label=high_label)
         with c3:
             hours = st.number_input(
-                hours_label, 1, settings_svc.MAX_CONTACT_HOURS, t["contact_hours"], placeholder="按类别（一般24小时）"
+                hours_label,
+                1,
+                settings_svc.MAX_CONTACT_HOURS,
+                t["contact_hours"],
+                placeholder=f"按类别（一般{CONTACT_HOURS}小时）",
             )
             ui.field_error(form, "contact_hours", label=hours_label)
         ui.field_error(form, any_field=True)

@@ -471,7 +471,7 @@ class _OrderStage:
             received_at=received,
             created_by=None,
             assignee_id=None,
-            contact_due_at=contact_deadline(received, 24),
+            contact_due_at=contact_deadline(received),
             contacted_at=None,
             dispatched_at=None,
             due_at=None,

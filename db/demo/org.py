@@ -65,6 +65,7 @@ from db.models import (
     Village as VillageModel,
 )
 from db.models.people import PLATFORMS
+from db.rules.sla import CONTACT_HOURS
 
 # county totals from the seed article (郸城县): 3,809 grids
 COUNTY_GRIDS = {"rural": 3145, "community": 282, "special": 382}
@@ -823,7 +824,7 @@ def _build_categories(ctx: Context) -> None:
                 name=top.name,
                 default_tier=top.tier,
                 platform_code=top.platform,
-                contact_hours=24,
+                contact_hours=CONTACT_HOURS,
                 handling_workdays=top.workdays,
                 keywords=top.keywords,
                 active=True,
@@ -843,7 +844,7 @@ def _build_categories(ctx: Context) -> None:
                     name=child.name,
                     default_tier=child.tier,
                     platform_code=child.platform,
-                    contact_hours=24,
+                    contact_hours=CONTACT_HOURS,
                     handling_workdays=child.workdays,
                     keywords=child.keywords,
                     active=True,

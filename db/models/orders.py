@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, Stri
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base, Versioned, utcnow
+from db.rules.sla import CONTACT_HOURS
 
 CHANNELS = {
     "hotline": "热线",
@@ -45,7 +46,7 @@ class Category(Base, Versioned):
     name: Mapped[str] = mapped_column(String(40))
     default_tier: Mapped[str] = mapped_column(String(10), default="local")
     platform_code: Mapped[str | None] = mapped_column(String(12))  # suggested platform
-    contact_hours: Mapped[int] = mapped_column(Integer, default=24)  # first-contact clock
+    contact_hours: Mapped[int] = mapped_column(Integer, default=CONTACT_HOURS)  # first-contact clock
     handling_workdays: Mapped[int] = mapped_column(Integer, default=5)  # handling clock
     keywords: Mapped[str | None] = mapped_column(Text)  # comma-separated, for the fallback classifier
     active: Mapped[bool] = mapped_column(Boolean, default=True)

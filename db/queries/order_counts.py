@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from db.models import WorkOrder as W
 from db.models.orders import OPEN_STATUSES
-from db.rules.sla import local_midnight, to_local
+from db.rules.sla import CONTACT_HOURS, local_midnight, to_local
 
 OPEN_TEXT = "在办工单（状态为受理、已联系、已派单、办理中的；不含已办结、已回访和已撤销的）"
 
@@ -76,7 +76,7 @@ COUNTS: dict[str, NowCount] = {
         NowCount(
             "contact_overdue",
             "超时未首次联系",
-            "已受理、尚未首次联系群众且已过首次联系时限（一般24小时，按类别和乡镇设置）的件数（诉求早回访）。",
+            f"已受理、尚未首次联系群众且已过首次联系时限（一般{CONTACT_HOURS}小时，按类别和乡镇设置）的件数（诉求早回访）。",
             lambda now: (W.status == "received", W.contact_due_at < now),
         ),
         NowCount(

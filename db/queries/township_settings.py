@@ -28,8 +28,9 @@ from sqlalchemy.orm import Session, aliased
 
 from db.models import Category, Township, TownshipCategoryClock, TownshipSetting, Village
 from db.rules.roster import LINK_MAX, LINK_MIN
+from db.rules.sla import CONTACT_HOURS
 
-DEFAULT_CONTACT_HOURS = 24  # a category without a first-contact clock
+DEFAULT_CONTACT_HOURS = CONTACT_HOURS  # a category without a first-contact clock
 DEFAULT_WORKDAYS = 5  # a category without a handling clock
 
 # where a clock came from, as the settings page says it

@@ -31,6 +31,7 @@ from db.models.org import GRID_KINDS, VILLAGE_KINDS
 from db.models.people import PLATFORMS
 from db.permissions import Actor, require
 from db.rules.roster import clean_name
+from db.rules.sla import CONTACT_HOURS
 from db.services import audit
 from db.services.base import require_county, versioned_update
 from db.services.roster import clean_phone
@@ -107,7 +108,7 @@ def load_standard_categories(engine: Engine, actor: Actor) -> int:
                 name=top.name,
                 default_tier=top.tier,
                 platform_code=top.platform,
-                contact_hours=24,
+                contact_hours=CONTACT_HOURS,
                 handling_workdays=top.workdays,
                 keywords=top.keywords,
                 active=True,
@@ -123,7 +124,7 @@ def load_standard_categories(engine: Engine, actor: Actor) -> int:
                         name=child.name,
                         default_tier=child.tier,
                         platform_code=child.platform,
-                        contact_hours=24,
+                        contact_hours=CONTACT_HOURS,
                         handling_workdays=child.workdays,
                         keywords=child.keywords,
                         active=True,

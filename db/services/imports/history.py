@@ -54,7 +54,7 @@ from db.models.orders import CHANNELS, SATISFACTION
 from db.queries.reference import leaf_categories
 from db.queries.township_settings import category_clocks
 from db.rules.phone import normalize_phone
-from db.rules.sla import contact_deadline, deadline_text, to_local, warn_point
+from db.rules.sla import CONTACT_HOURS, contact_deadline, deadline_text, to_local, warn_point
 from db.rules.text import clean_text
 from db.services import audit
 from db.services import orders as orders_svc
@@ -149,7 +149,7 @@ ORDERS = Sheet(
         ),
         Col(
             "首次联系时间",
-            "台账记有首次联系诉求人的时间时填写（计入24小时首次联系率）；不早于受理时间，不晚于办结时间和现在。"
+            f"台账记有首次联系诉求人的时间时填写（计入{CONTACT_HOURS}小时首次联系率）；不早于受理时间，不晚于办结时间和现在。"
             "留空时，已办结的按办结时间计为已联系，办理中的显示为尚未联系。",
             "2025-03-03 10:15",
             width=18,
