@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import random
 import shutil
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import event, func, insert, select
 
 from db.classify import (
     KW_MAX,
@@ -489,15 +488,25 @@ def test_fewer_than_two_learnable_categories_fall_back(sqlite_engine):
 # --------------------------------------------------------------------------- speed
 
 
-def test_suggest_takes_milliseconds(clf):
-    texts = ["自来水管破裂停水了", "广场舞音响声音太大", "有骗子冒充客服让老人转账", "请尽快处理"]
-    clf.suggest(texts[0])
-    start = time.perf_counter()
-    for _ in range(50):
-        for t in texts:
+def test_suggest_reads_nothing_from_the_database(clf, data):
+    """A suggestion is made while the caller speaks, on every keystroke's rerun: from the trained
+    model in memory, never a query. (Its speed is measured, not asserted: bench/desk.py reports
+    the desk's waits; a wall-clock bound here failed on a loaded machine.)"""
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(data[0], "before_cursor_execute", count)
+    try:
+        answers = [
             clf.suggest(t)
-    per_call = (time.perf_counter() - start) / 200
-    assert per_call < 0.025  # measured ~1 ms
+            for t in ["自来水管破裂停水了", "广场舞音响声音太大", "有骗子冒充客服让老人转账", "请尽快处理"]
+        ]
+    finally:
+        event.remove(data[0], "before_cursor_execute", count)
+    assert statements == []
+    assert all(answers[:3]), answers
 
 
 # --------------------------------------------------------------------------- backends
