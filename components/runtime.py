@@ -5,14 +5,15 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import streamlit as st
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from db import scope
 from db.config import ConfigError, Settings, load_settings, resolve_cookie_key
-from db.engine import get_engine
+from db.engine import get_engine, read_session
 from db.permissions import Actor
 from db.services.bootstrap import ensure_database
 
@@ -114,6 +115,28 @@ def cached(ttl: int, spinner: bool | str = False) -> Callable:
         return call
 
     return decorate
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def cached_query(query: Callable[Concatenate[Session, P], T], ttl: int) -> Callable[P, T]:
+    """A module's display read of ``query(session, *args)``, cached as ``cached`` caches: in a
+    read-only session of the user's township, keyed by the database, the township and the write
+    generation. The one way a reads.py wraps a query that needs nothing more (a read that shapes
+    its result keeps its own function under ``@cached``)."""
+
+    def read(*args: P.args, **kwargs: P.kwargs) -> T:
+        with read_session(engine()) as s:
+            return query(s, *args, **kwargs)
+
+    # Streamlit names a cache by module and qualified name: one per query and time to live
+    read.__module__ = query.__module__
+    read.__name__ = query.__name__
+    read.__qualname__ = f"{query.__qualname__}@{ttl}s"
+    read.__doc__ = query.__doc__
+    return cached(ttl)(read)
 
 
 def settings() -> Settings:

@@ -12,11 +12,7 @@ from db.permissions import PAGES_BY_KEY, Actor
 from db.queries import setup as setup_q
 from db.services import setup as setup_svc
 
-
-@runtime.cached(ttl=30)  # the administrator's home asks on every run; writes clear it (data.invalidate)
-def steps() -> list[setup_q.Step]:
-    with read_session(runtime.engine()) as s:
-        return setup_q.checklist(s)
+steps = runtime.cached_query(setup_q.checklist, ttl=30)
 
 
 def checklist_panel(items: list[setup_q.Step]) -> None:
@@ -157,10 +153,7 @@ def _grid_form(actor: Actor, expanded: bool) -> None:
         st.caption("也可用下方“从 Excel 台账导入”的组织架构模板一次导入全部村、网格和十户单元。")
 
 
-@runtime.cached(ttl=60)
-def _department_rows() -> list[dict]:
-    with read_session(runtime.engine()) as s:
-        return setup_q.departments(s)
+_department_rows = runtime.cached_query(setup_q.departments, ttl=60)
 
 
 def _departments(actor: Actor) -> None:

@@ -46,22 +46,9 @@ def bundle(event_id: int, role: str) -> dict | None:
         return {**out, "links": q.linked(s, event_id), "linked": svc.linked_record(s, event)}
 
 
-@runtime.cached(ttl=30)
-def event_id_by_number(number: str) -> int | None:
-    with read_session(runtime.engine()) as s:
-        return q.event_id_by_number(s, number)
-
-
-@runtime.cached(ttl=60)
-def own_staff(actor: Actor) -> dict | None:
-    with read_session(runtime.engine()) as s:
-        return q.own_staff(s, actor)
-
-
-@runtime.cached(ttl=300)
-def staff_options(village_id: int | None, grid_id: int | None) -> list[dict]:
-    with read_session(runtime.engine()) as s:
-        return q.staff_options(s, village_id, grid_id)
+event_id_by_number = runtime.cached_query(q.event_id_by_number, ttl=30)
+own_staff = runtime.cached_query(q.own_staff, ttl=60)
+staff_options = runtime.cached_query(q.staff_options, ttl=300)
 
 
 @runtime.cached(ttl=15)
@@ -70,10 +57,7 @@ def logs(staff_id: int, offset: int, limit: int, role: str) -> tuple[int, list[d
         return q.log_count(s, staff_id), q.logs_for(s, staff_id, role, offset, limit)
 
 
-@runtime.cached(ttl=15)
-def log_for(staff_id: int, day: date) -> dict | None:
-    with read_session(runtime.engine()) as s:
-        return q.log_for(s, staff_id, day)
+log_for = runtime.cached_query(q.log_for, ttl=15)
 
 
 @runtime.cached(ttl=60)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from components import runtime
 from db.engine import read_session
 from db.models.base import utcnow
@@ -24,28 +22,10 @@ def case(case_id: int, actor: Actor, minute: str) -> dict | None:
         return mq.case_detail(s, actor, case_id, utcnow())
 
 
-@runtime.cached(ttl=300)
-def case_id(number: str) -> int | None:
-    with read_session(runtime.engine()) as s:
-        return mq.case_id_by_number(s, number)
-
-
-@runtime.cached(ttl=600)
-def mediators(role: str) -> list[dict]:
-    with read_session(runtime.engine()) as s:
-        return mq.mediators_for(s, role)
-
-
-@runtime.cached(ttl=600)
-def grids(village_id: int) -> list[dict]:
-    with read_session(runtime.engine()) as s:
-        return ref_q.grids(s, village_id)
-
-
-@runtime.cached(ttl=60)
-def settings() -> dict:
-    with read_session(runtime.engine()) as s:
-        return mq.settings(s)
+case_id = runtime.cached_query(mq.case_id_by_number, ttl=300)
+mediators = runtime.cached_query(mq.mediators_for, ttl=600)
+grids = runtime.cached_query(ref_q.grids, ttl=600)
+settings = runtime.cached_query(mq.settings, ttl=60)
 
 
 @runtime.cached(ttl=60)
@@ -70,13 +50,5 @@ def writable_villages(actor: Actor) -> frozenset[int] | None:
         return mq.writable_villages(s, actor)
 
 
-@runtime.cached(ttl=60)
-def write_scope(actor: Actor) -> mq.WriteScope:
-    with read_session(runtime.engine()) as s:
-        return mq.write_scope(s, actor)
-
-
-@runtime.cached(ttl=300)
-def stats(since: datetime, until: datetime, by: str | None) -> list[dict]:
-    with read_session(runtime.engine()) as s:
-        return mq.resolution_stats(s, since, until, by)
+write_scope = runtime.cached_query(mq.write_scope, ttl=60)
+stats = runtime.cached_query(mq.resolution_stats, ttl=300)

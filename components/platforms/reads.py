@@ -10,32 +10,15 @@ from db.engine import read_session
 from db.queries import platforms as q
 from db.queries.platforms import Period
 
-
-@runtime.cached(ttl=30)
-def platform(platform_id: int) -> dict | None:
-    with read_session(runtime.engine()) as s:
-        return q.platform(s, platform_id)
-
-
-@runtime.cached(ttl=30)
-def township_platforms(township_id: int) -> list[dict]:
-    with read_session(runtime.engine()) as s:
-        return q.township_platforms(s, township_id)
-
-
-@runtime.cached(ttl=30)
-def townships() -> list[dict]:
-    with read_session(runtime.engine()) as s:
-        return q.townships(s)
+platform = runtime.cached_query(q.platform, ttl=30)
+township_platforms = runtime.cached_query(q.township_platforms, ttl=30)
+townships = runtime.cached_query(q.townships, ttl=30)
 
 
 # --------------------------------------------------------------------------- the desk
 
 
-@runtime.cached(ttl=30)
-def desk_counts(platform_id: int, now: datetime) -> dict[str, int]:
-    with read_session(runtime.engine()) as s:
-        return q.desk_counts(s, platform_id, now)
+desk_counts = runtime.cached_query(q.desk_counts, ttl=30)
 
 
 @runtime.cached(ttl=30)
@@ -58,10 +41,7 @@ def my_orders(platform_id: int, offset: int, limit: int, *, role: str) -> tuple[
         return q.my_orders(s, platform_id, offset, limit, role=role)
 
 
-@runtime.cached(ttl=30)
-def case_id_by_number(number: str) -> int | None:
-    with read_session(runtime.engine()) as s:
-        return q.case_id_by_number(s, number)
+case_id_by_number = runtime.cached_query(q.case_id_by_number, ttl=30)
 
 
 @runtime.cached(ttl=30)
@@ -93,10 +73,7 @@ def service_items(offset: int, limit: int, search: str = "") -> tuple[int, list[
         return q.service_items(s, offset, limit, search=search)
 
 
-@runtime.cached(ttl=30)
-def active_service_items() -> list[dict]:
-    with read_session(runtime.engine()) as s:
-        return q.active_service_items(s)
+active_service_items = runtime.cached_query(q.active_service_items, ttl=30)
 
 
 @runtime.cached(ttl=30)
@@ -130,16 +107,8 @@ def floating(
 # --------------------------------------------------------------------------- the summary
 
 
-@runtime.cached(ttl=30)
-def summary(p: Period, now: datetime) -> list[dict]:
-    with read_session(runtime.engine()) as s:
-        return q.summary(s, p, now)
-
-
-@runtime.cached(ttl=30)
-def flows(p: Period) -> list[dict]:
-    with read_session(runtime.engine()) as s:
-        return q.flows(s, p)
+summary = runtime.cached_query(q.summary, ttl=30)
+flows = runtime.cached_query(q.flows, ttl=30)
 
 
 @runtime.cached(ttl=30)

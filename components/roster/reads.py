@@ -7,41 +7,12 @@ from components import runtime
 from db.engine import read_session
 from db.queries import roster as q
 
-
-@runtime.cached(ttl=120)
-def townships() -> list[dict]:
-    with read_session(runtime.engine()) as s:
-        return q.townships(s)
-
-
-@runtime.cached(ttl=120)
-def villages(township_id: int | None) -> list[dict]:
-    with read_session(runtime.engine()) as s:
-        return q.villages_of(s, township_id)
-
-
-@runtime.cached(ttl=120)
-def grids(village_id: int) -> list[dict]:
-    with read_session(runtime.engine()) as s:
-        return q.grids_of(s, village_id)
-
-
-@runtime.cached(ttl=60)
-def tree(township_id: int | None) -> list[dict]:
-    with read_session(runtime.engine()) as s:
-        return q.village_tree(s, township_id)
-
-
-@runtime.cached(ttl=60)
-def grid_rows(village_id: int, role: str) -> list[dict]:
-    with read_session(runtime.engine()) as s:
-        return q.grid_rows_for(s, village_id, role)
-
-
-@runtime.cached(ttl=60)
-def grid_people(grid_id: int, role: str) -> dict:
-    with read_session(runtime.engine()) as s:
-        return q.grid_people_for(s, grid_id, role)
+townships = runtime.cached_query(q.townships, ttl=120)
+villages = runtime.cached_query(q.villages_of, ttl=120)
+grids = runtime.cached_query(q.grids_of, ttl=120)
+tree = runtime.cached_query(q.village_tree, ttl=60)
+grid_rows = runtime.cached_query(q.grid_rows_for, ttl=60)
+grid_people = runtime.cached_query(q.grid_people_for, ttl=60)
 
 
 @runtime.cached(ttl=60)
@@ -62,64 +33,16 @@ def link_range(rule: tuple[int, int] | None):
     return LinkRange(*rule) if rule else None
 
 
-@runtime.cached(ttl=60)
-def gaps(scope: q.Scope) -> dict[str, int]:
-    with read_session(runtime.engine()) as s:
-        return q.gap_counts(s, scope)
-
-
-@runtime.cached(ttl=60)
-def gap_page(kind: str, scope: q.Scope, offset: int, limit: int, role: str) -> tuple[int, list[dict]]:
-    with read_session(runtime.engine()) as s:
-        return q.gap_page_for(s, kind, scope, offset, limit, role)
-
-
-@runtime.cached(ttl=30)
-def staff_page(f: q.StaffFilter, offset: int, limit: int, role: str) -> tuple[int, list[dict]]:
-    with read_session(runtime.engine()) as s:
-        return q.staff_page_for(s, f, offset, limit, role)
-
-
-@runtime.cached(ttl=30)
-def unit_page(f: q.UnitFilter, offset: int, limit: int, role: str) -> tuple[int, list[dict]]:
-    with read_session(runtime.engine()) as s:
-        return q.unit_chief_page_for(s, f, offset, limit, role)
-
-
-@runtime.cached(ttl=30)
-def party_page(f: q.PartyFilter, offset: int, limit: int, role: str) -> tuple[int, list[dict]]:
-    with read_session(runtime.engine()) as s:
-        return q.party_page_for(s, f, offset, limit, role)
-
-
-@runtime.cached(ttl=15)
-def party_detail(member_id: int, role: str) -> dict | None:
-    with read_session(runtime.engine()) as s:
-        return q.party_detail_for(s, member_id, role)
-
-
-@runtime.cached(ttl=30)
-def household_page(f: q.HouseholdFilter, offset: int, limit: int, role: str) -> tuple[int, list[dict]]:
-    with read_session(runtime.engine()) as s:
-        return q.household_page_for(s, f, offset, limit, role)
-
-
-@runtime.cached(ttl=15)
-def chain(household_id: int, role: str) -> dict | None:
-    with read_session(runtime.engine()) as s:
-        return q.household_chain_for(s, household_id, role)
-
-
-@runtime.cached(ttl=60)
-def teams(township_id: int | None) -> list[dict]:
-    with read_session(runtime.engine()) as s:
-        return q.teams(s, township_id)
-
-
-@runtime.cached(ttl=60)
-def zones(village_id: int) -> list[dict]:
-    with read_session(runtime.engine()) as s:
-        return q.zones(s, village_id)
+gaps = runtime.cached_query(q.gap_counts, ttl=60)
+gap_page = runtime.cached_query(q.gap_page_for, ttl=60)
+staff_page = runtime.cached_query(q.staff_page_for, ttl=30)
+unit_page = runtime.cached_query(q.unit_chief_page_for, ttl=30)
+party_page = runtime.cached_query(q.party_page_for, ttl=30)
+party_detail = runtime.cached_query(q.party_detail_for, ttl=15)
+household_page = runtime.cached_query(q.household_page_for, ttl=30)
+chain = runtime.cached_query(q.household_chain_for, ttl=15)
+teams = runtime.cached_query(q.teams, ttl=60)
+zones = runtime.cached_query(q.zones, ttl=60)
 
 
 @runtime.cached(ttl=30)
@@ -128,19 +51,6 @@ def members(team_id: int | None, zone_id: int | None, role: str) -> list[dict]:
         return q.group_members_for(s, role, team_id=team_id, zone_id=zone_id)
 
 
-@runtime.cached(ttl=30)
-def village_households(village_id: int) -> list[dict]:
-    with read_session(runtime.engine()) as s:
-        return q.village_households(s, village_id)
-
-
-@runtime.cached(ttl=30)
-def unit_candidates(unit_id: int) -> list[dict]:
-    with read_session(runtime.engine()) as s:
-        return q.unit_candidates(s, unit_id)
-
-
-@runtime.cached(ttl=300)
-def my_grid(user_id: int) -> dict | None:
-    with read_session(runtime.engine()) as s:
-        return q.actor_grid(s, user_id)
+village_households = runtime.cached_query(q.village_households, ttl=30)
+unit_candidates = runtime.cached_query(q.unit_candidates, ttl=30)
+my_grid = runtime.cached_query(q.actor_grid, ttl=300)
