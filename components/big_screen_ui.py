@@ -8,9 +8,11 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
+from components import grid_map as gm
 from components import runtime
 from db.engine import read_session
 from db.models.base import utcnow
+from db.queries import grid_map as gq
 from db.queries import kpi as kpi_q
 from db.rules.sla import to_local
 
@@ -260,9 +262,6 @@ KIOSK_MAP_CSS = (
 def map_view(minute: str, kiosk: bool) -> None:
     """一张图 on the big screen: the grids coloured by open matters with the week's new ones marked,
     the township's figures beside it and the grids with most open matters (aggregates only)."""
-    from components import grid_map_ui as gm
-    from db.queries import grid_map as gq
-
     drawn = gm.shapes()
     if not drawn["grids"]:
         st.info("本乡镇尚未导入网格边界（一张图）。")

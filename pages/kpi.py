@@ -4,7 +4,7 @@ on a bar or point that lists the records behind it."""
 
 import streamlit as st
 
-from components import grid_map_ui, kpi, timefmt, ui
+from components import grid_map, kpi, timefmt, ui
 from components.data import reference
 from db.queries import kpi as kpi_q
 
@@ -31,7 +31,7 @@ view = (
 
 if view == "一张图":  # the township's grids coloured by a measure (now, not the period above)
     st.caption("地图显示当前状态（在办、超期、风险为此刻，网格事件为本月），不随上方统计周期变化。")
-    grid_map_ui.render(actor, "kpi_map")
+    grid_map.render(actor, "kpi_map")
     ui.stop()
 
 if view == "多渠道重合度":

@@ -4,7 +4,7 @@ progress, its actions (by permission), a new task, and the ledger's Excel import
 import streamlit as st
 
 from components import imports_ui, timefmt, ui
-from components import tasks_ui as tui
+from components import tasks as tui
 from db.permissions import allowed
 
 actor = ui.guard("tasks")

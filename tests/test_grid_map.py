@@ -64,7 +64,7 @@ def town(engine):
 
 def _shapes(engine) -> dict[int, str]:
     with read_session(engine) as s:
-        return dict(s.execute(select(GridShape.grid_id, GridShape.geometry)))
+        return dict(s.execute(select(GridShape.grid_id, GridShape.geometry)).all())
 
 
 # --------------------------------------------------------------------------- refusals
@@ -309,7 +309,7 @@ def test_the_demo_draws_every_grid_once_without_overlap():
 
 
 def test_a_value_on_a_band_edge_takes_the_band_its_label_names():
-    from components import grid_map_ui as ui
+    from components import grid_map as ui  # here: the rest of this file tests db/ without streamlit
 
     pct = ui.classes("party", [50.0, 90.0])
     assert [ui.class_of(v, pct)["label"] for v in (59.9, 60.0, 89.9, 90.0, 100.0)] == [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import data, runtime, ui
+from components import data, grid_map, runtime, ui
 from components.roster import common, reads
 from db.permissions import Actor, allowed
 
@@ -78,14 +78,10 @@ def view_io(actor: Actor) -> None:
 
 
 def view_map(actor: Actor) -> None:
-    from components import grid_map_ui
-
-    grid_map_ui.render(actor, "roster_map")
+    grid_map.render(actor, "roster_map")
 
 
 def view_files(actor: Actor) -> None:
     """导入导出: the roster workbook, then the grids' boundaries (GeoJSON)."""
-    from components import grid_map_ui
-
     view_io(actor)
-    grid_map_ui.io_box(actor)
+    grid_map.io_box(actor)
