@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import data, order_actions, orders_ui, receipt_ui, timefmt, ui
+from components import data, orders, timefmt, ui
 from db.permissions import allowed
 from db.queries import orders as orders_q
 from db.services import audit_export
@@ -14,25 +14,25 @@ ref = data.reference()
 
 
 def show_order(order_id: int) -> None:
-    bundle = data.order_bundle(order_id, actor)
+    bundle = orders.order_bundle(order_id, actor)
     if bundle is None:
         st.warning("该工单不存在或无权查看。")
         return
-    orders_ui.detail_fields(bundle["order"])
-    receipt_ui.offer(actor, order_id, bundle["order"]["number"], key="detail")
+    orders.detail_fields(bundle["order"])
+    orders.receipt.offer(actor, order_id, bundle["order"]["number"], key="detail")
     if actor.role != "demo":
-        order_actions.render(actor, bundle, ref)
+        orders.actions.render(actor, bundle, ref)
     with st.expander(f"处理时间线（{len(bundle['timeline'])} 步）", expanded=True):
-        orders_ui.timeline_table(bundle["timeline"])
+        orders.timeline_table(bundle["timeline"])
     if bundle["links"]:
         with st.expander(f"关联记录（{len(bundle['links'])}）"):
-            orders_ui.links_list(bundle["links"])
+            orders.links_list(bundle["links"])
 
 
 deep = st.query_params.get("order")
 if deep:  # a link to one order (intake, supervision, after an action, a bookmark): the order first
     number = ui.param_number("order")  # ASCII record number, else no lookup (a NUL breaks PostgreSQL)
-    order_id = data.order_id_by_number(number) if number else None
+    order_id = orders.order_id_by_number(number) if number else None
     if order_id:
         show_order(order_id)
     else:
@@ -42,16 +42,14 @@ if deep:  # a link to one order (intake, supervision, after an action, a bookmar
         st.rerun()
     ui.stop()
 
-f, set_aside = orders_q.for_record_number(orders_ui.filters(ref, actor.role))
+f, set_aside = orders_q.for_record_number(orders.filters(ref, actor.role))
 if set_aside:
     st.caption(f"按工单编号查找，已暂不按{'、'.join(set_aside)}筛选。")
 if st.session_state.get("inbox_last_filter") != f:  # a new filter: page 1, no stale selection
     st.session_state["inbox_last_filter"] = f
     st.session_state["inbox_page"] = 1
-    order_actions.reset_tables()
-page = ui.paged(
-    "inbox_page", lambda off, lim: data.inbox(f, actor, off, lim, timefmt.minute_key()), orders_ui.PAGE_SIZE
-)
+    orders.actions.reset_tables()
+page = ui.paged("inbox_page", lambda off, lim: orders.inbox(f, actor, off, lim, timefmt.minute_key()), orders.PAGE_SIZE)
 total, rows, page_no = page.total, page.rows, page.number
 
 head, pager, export = st.columns([3, 2, 2], vertical_alignment="bottom")
@@ -59,11 +57,11 @@ head.markdown(f"**当前筛选共 {total} 件**（第 {page_no}/{page.pages} 页
 page.control(pager)
 may_export = allowed(actor.role, "order.export")
 if may_export and export.button("导出Excel", icon=":material/download:", disabled=total == 0):
-    rows_all = data.inbox_export(f, actor)
+    rows_all = orders.inbox_export(f, actor)
     audit_export.record(actor, "work_order", len(rows_all), {"filter": repr(f)})
     st.download_button(
         "下载工单.xlsx",
-        orders_ui.export_bytes(rows_all),
+        orders.export_bytes(rows_all),
         file_name="工单导出.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         type="primary",
@@ -73,12 +71,12 @@ if not rows:  # not an empty table reading "empty"
     mine = "（只查本乡镇的工单）" if set_aside and actor.township_id is not None else ""
     st.info(f"没有符合当前筛选条件的工单{mine}。")
     ui.stop()
-gen = st.session_state.get(order_actions.TABLE_GEN, 0)
+gen = st.session_state.get(orders.actions.TABLE_GEN, 0)
 event = st.dataframe(
-    orders_ui.styled(orders_ui.inbox_frame(rows)),
+    orders.styled(orders.inbox_frame(rows)),
     hide_index=True,
     width="stretch",
-    column_config=orders_ui.INBOX_COLUMNS,
+    column_config=orders.INBOX_COLUMNS,
     on_select="rerun",
     selection_mode="multi-row",
     key=f"inbox_table_{gen}_{page_no}",
@@ -87,7 +85,7 @@ event = st.dataframe(
 selected = [rows[i] for i in event.selection.rows if i < len(rows)]
 if len(selected) > 1:
     if allowed(actor.role, "order.dispatch"):
-        order_actions.bulk_dispatch(actor, selected, ref)
+        orders.actions.bulk_dispatch(actor, selected, ref)
     else:
         st.info("选中一行查看详情。")
 elif selected:

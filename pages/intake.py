@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from components import data, receipt_ui, runtime, ui
-from components.intake_ui import (
+from components import data, orders, runtime, ui
+from components.orders.intake import (
     draft_notice,
     duplicate_panel,
     focus_first_field,
@@ -24,7 +24,7 @@ FORM = "intake"
 actor = ui.guard("intake")
 ui.page_header("intake", "边听边录：填写电话或地址即显示历史记录；类别由系统根据描述推荐，由您确认。")
 ui.show_flash()
-receipt_ui.last_registered(actor)  # the receipt of the order just registered (打印回执)
+orders.receipt.last_registered(actor)  # the receipt of the order just registered (打印回执)
 ref = data.reference()
 villages = {v["id"]: v["name"] for v in ref["villages"]}
 cats = {c["id"]: c for c in ref["categories"]}
@@ -151,13 +151,13 @@ with left:
 with right:
     st.subheader("一事一档")
     if phone.strip() or address.strip() or household_id:
-        history_panel(data.caller_history(phone.strip() or None, household_id, address.strip() or None, actor.role))
+        history_panel(orders.caller_history(phone.strip() or None, household_id, address.strip() or None, actor.role))
     else:
         st.caption("输入电话或地址后显示该群众、住户或地址的历史诉求、纠纷和网格事件。")
     duplicate_of = None
     if (category_id and (village_id or address.strip())) or phone.strip():
         duplicate_of = duplicate_panel(
-            data.duplicates(
+            orders.duplicates(
                 category_id,
                 village_id,
                 grid_id,
@@ -211,6 +211,6 @@ if submit:
         data.invalidate()
         forget_draft(actor)
         reset_form()
-        receipt_ui.remember(res)
+        orders.receipt.remember(res)
         ui.flash(f"已登记工单 {res['number']}（{'已即办办结' if res['status'] == 'archived' else '待派单'}）。")
         st.rerun()

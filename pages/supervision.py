@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import data, order_actions, orders_ui, timefmt, ui
+from components import data, orders, timefmt, ui
 
 actor = ui.guard("supervision")
 ui.page_header(
@@ -13,17 +13,17 @@ ref = data.reference()
 
 
 def show_order(order_id: int) -> None:
-    bundle = data.order_bundle(order_id, actor)
+    bundle = orders.order_bundle(order_id, actor)
     if bundle:
-        orders_ui.detail_fields(bundle["order"])
+        orders.detail_fields(bundle["order"])
         if actor.role != "demo":
-            order_actions.render(actor, bundle, ref)
+            orders.actions.render(actor, bundle, ref)
         with st.expander("处理时间线", expanded=False):
-            orders_ui.timeline_table(bundle["timeline"])
+            orders.timeline_table(bundle["timeline"])
 
 
 deep = ui.param_number("order")  # ASCII record number, else no lookup (a NUL breaks PostgreSQL)
-if deep and (order_id := data.order_id_by_number(deep)):  # after an action: the order, updated
+if deep and (order_id := orders.order_id_by_number(deep)):  # after an action: the order, updated
     show_order(order_id)
     if st.button("返回督办清单", icon=":material/arrow_back:"):
         del st.query_params["order"]
@@ -31,16 +31,16 @@ if deep and (order_id := data.order_id_by_number(deep)):  # after an action: the
     ui.stop()
 
 page = ui.paged(
-    "sup_page", lambda off, lim: data.supervision(off, lim, timefmt.minute_key(), actor.role), orders_ui.PAGE_SIZE
+    "sup_page", lambda off, lim: orders.supervision(off, lim, timefmt.minute_key(), actor.role), orders.PAGE_SIZE
 )
 total, rows, page_no = page.total, page.rows, page.number
 page.control(noun="件", label="督办清单共")
 if not rows:
     st.success("目前没有超期或督办中的工单。")
     ui.stop()
-gen = st.session_state.get(order_actions.TABLE_GEN, 0)
+gen = st.session_state.get(orders.actions.TABLE_GEN, 0)
 event = st.dataframe(
-    orders_ui.supervision_frame(rows),
+    orders.supervision_frame(rows),
     hide_index=True,
     width="stretch",
     on_select="rerun",

@@ -122,9 +122,9 @@ def test_overdue_and_deadlines_read_the_same_on_every_page(world):
     with read_session(engine) as s:
         rows = {r["number"]: r for r in orders_q.supervision_list(s, NOW, limit=100)}
         report = wr.assemble(s, WEEK, NOW, "leader")
-    from components import orders_ui
+    from components import orders
 
-    frame = orders_ui.supervision_frame(list(rows.values()), NOW)
+    frame = orders.supervision_frame(list(rows.values()), NOW)
     for item in report["overdue"]["items"]:
         row = rows[item["number"]]
         shown = frame.loc[frame["编号"] == item["number"]].iloc[0]

@@ -1,4 +1,4 @@
-"""The inbox's Excel export (components.orders_ui.export_bytes): user text is written as text."""
+"""The inbox's Excel export (components.orders.export_bytes): user text is written as text."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 
 from openpyxl import load_workbook
 
-from components.orders_ui import export_bytes
+from components.orders import export_bytes
 
 
 def test_inbox_export_writes_user_text_as_text_never_a_formula():

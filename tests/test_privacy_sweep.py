@@ -174,7 +174,7 @@ def _unzipped_text(data: bytes) -> str:
 
 
 def _export_inbox(engine, actor) -> bytes:
-    from components.orders_ui import export_bytes
+    from components.orders import export_bytes
     from db.engine import read_session
     from db.models.base import utcnow
     from db.queries import orders as orders_q

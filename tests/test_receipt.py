@@ -434,7 +434,7 @@ def test_the_receipt_is_masked_carries_the_link_and_is_audited(w):
 
 
 def test_the_desk_offers_the_receipt_file(w, monkeypatch):
-    """The widget (components/receipt_ui.py) under AppTest: 打印回执 makes the file, audited."""
+    """The widget (components/orders/receipt.py) under AppTest: 打印回执 makes the file, audited."""
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("GOV_DB_PATH", w.engine.url.database)
@@ -447,11 +447,11 @@ def test_the_desk_offers_the_receipt_file(w, monkeypatch):
     def script(order_id: int, number: str) -> None:
         import streamlit as st
 
-        from components import receipt_ui
+        from components import orders
 
-        if receipt_ui.LAST_KEY not in st.session_state:  # as the intake page after its save
-            receipt_ui.remember({"id": order_id, "number": number})
-        receipt_ui.last_registered(st.session_state["gov_actor"])
+        if orders.receipt.LAST_KEY not in st.session_state:  # as the intake page after its save
+            orders.receipt.remember({"id": order_id, "number": number})
+        orders.receipt.last_registered(st.session_state["gov_actor"])
 
     with read_session(w.engine) as s:
         number = s.get(WorkOrder, o["id"]).number

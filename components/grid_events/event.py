@@ -11,7 +11,7 @@ from components.grid_events.actions import actions
 from components.grid_events.event_list import clock_text
 from components.grid_events.reads import bundle, own_staff
 from components.grid_events.records import RECORD_LABELS, RECORD_PAGES, record_status
-from components.orders_ui import badge
+from components.orders import badge
 from components.timefmt import fmt, fmt_deadline
 from components.ui import esc
 from db.models.base import utcnow

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components import data
-from components.orders_ui import LIGHT_STYLE
+from components.orders import LIGHT_STYLE
 from components.timefmt import fmt_short
 from db.models.base import utcnow
 from db.models.grid_work import EVENT_HANDLING, EVENT_TYPES

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import data, runtime, ui
+from components import runtime, ui
 from components.timefmt import fmt
 from db.models.orders import ASSIST_OPEN, ASSIST_STATUSES
 from db.permissions import Actor, allowed
@@ -63,7 +63,7 @@ def render(actor: Actor, order: dict, assists: list[dict]) -> None:
 
 
 def _part_form(actor: Actor, order: dict, part: dict) -> None:
-    version = st.session_state.setdefault(version_key(part["id"]), part["version"])
+    ui.remember_version(version_key(part["id"]), part["version"])
     with st.form(f"assist_{part['id']}"):
         st.markdown(f"**{part['department']}的协办**（{ASSIST_STATUSES[part['status']]}）")
         text = st.text_area(
@@ -78,16 +78,21 @@ def _part_form(actor: Actor, order: dict, part: dict) -> None:
     if not (accept or report):
         return
     engine = runtime.engine()
-    if report:
-        saved, _ = ui.versioned_write(
-            version_key(part["id"]), lambda: svc.report(engine, actor, part["id"], version, text)
-        )
-        done = "已提交协办反馈"
-    else:
-        saved, _ = ui.versioned_write(version_key(part["id"]), lambda: svc.accept(engine, actor, part["id"], version))
-        done = "已签收协办"
-    if saved:
-        data.invalidate()
+
+    def save(version: int) -> None:
+        if report:
+            svc.report(engine, actor, part["id"], version, text)
+        else:
+            svc.accept(engine, actor, part["id"], version)
+
+    def show_order() -> None:
         st.query_params["order"] = order["number"]
-        ui.flash(f"{order['number']}：{part['department']}{done}。")
-        st.rerun()
+
+    done = "已提交协办反馈" if report else "已签收协办"
+    ui.save_versioned(
+        version_key(part["id"]),
+        save,
+        f"{order['number']}：{part['department']}{done}。",
+        conflict_note=ui.SAVED_NOTE,
+        after=show_order,
+    )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components import data, runtime
 from components.nav import VISIT_KEY
 from components.timefmt import fmt
 from components.ui import aria_selector, esc
-from db.models.orders import CHANNELS, ORDER_STATUSES
+from db.models.orders import CHANNELS, ORDER_STATUSES, TIERS
+from db.services import desk_draft
 
 FORM_KEY = "intake_form_no"
 
@@ -136,9 +138,6 @@ RESTORED_KEY = "intake_restored_at"
 def restore_draft(actor, villages: dict, cats: dict) -> None:
     """Once per form: the user's unsaved call (a reload, a closed tab, an idle log-out) back into
     the form, before its widgets are drawn; choices that no longer exist are left empty."""
-    from components import data, runtime
-    from db.services import desk_draft
-
     flag = key("draft_checked")
     if st.session_state.get(flag):
         return
@@ -165,8 +164,6 @@ def restore_draft(actor, villages: dict, cats: dict) -> None:
     for f in DRAFT_FIELDS:
         if valid.get(f) is not None:
             st.session_state[key(f)] = valid[f]
-    from db.models.orders import TIERS
-
     if valid.get("category") is not None and valid.get("tier") in TIERS:  # the tier's box is the category's
         st.session_state[key(f"tier_{valid['category']}")] = valid["tier"]
     st.session_state[key("cat_touched")] = valid.get("category") is not None
@@ -176,9 +173,6 @@ def restore_draft(actor, villages: dict, cats: dict) -> None:
 
 def draft_notice(actor) -> None:
     """Say that a call was brought back, with a way to throw it away."""
-    from components import runtime
-    from db.services import desk_draft
-
     at = st.session_state.get(RESTORED_KEY)
     if at is None:
         return
@@ -194,9 +188,6 @@ def draft_notice(actor) -> None:
 
 def keep_draft(actor, values: dict) -> None:
     """The call as typed so far, on the server; written only when something changed."""
-    from components import runtime
-    from db.services import desk_draft
-
     last = st.session_state.get(key("draft_last"))
     if not any(values.get(f) for f in TYPED):
         if last:
@@ -209,8 +200,5 @@ def keep_draft(actor, values: dict) -> None:
 
 
 def forget_draft(actor) -> None:
-    from components import runtime
-    from db.services import desk_draft
-
     desk_draft.discard(runtime.engine(), actor)
     st.session_state.pop(RESTORED_KEY, None)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import data, order_assists_ui, runtime, ui
+from components import data, runtime, ui
+from components.orders import assists
 from db.models.orders import SATISFACTION
 from db.permissions import Actor
 from db.rules.order_fsm import action_label, actions_for
@@ -19,11 +20,6 @@ def version_key(order_id: int) -> str:
     return f"order_version_{order_id}"
 
 
-def loaded_version(o: dict) -> int:
-    """The version this session opened (kept until a save or a refresh)."""
-    return st.session_state.setdefault(version_key(o["id"]), o["version"])
-
-
 TABLE_GEN = "order_table_gen"
 
 
@@ -32,15 +28,13 @@ def reset_tables() -> None:
     st.session_state[TABLE_GEN] = st.session_state.get(TABLE_GEN, 0) + 1
 
 
-def _done(message: str, order_id: int, number: str | None = None) -> None:
-    st.session_state.pop(version_key(order_id), None)
+def _after_save(order_id: int, number: str | None = None) -> None:
+    """After an action was saved (``ui.save_versioned`` has cleared the caches and forgotten the
+    version): the order shown in its new state, with the actions of that state."""
     st.session_state.pop(f"act_{order_id}", None)  # the next state offers other actions
-    data.invalidate()
     reset_tables()
     if number:
         st.query_params["order"] = number  # show the order in its new state
-    ui.flash(message)
-    st.rerun()
 
 
 def _platform_department(ref: dict, key: str, default_platform: int | None = None) -> tuple[int | None, int | None]:
@@ -92,14 +86,14 @@ def _dispatch_mode(o: dict) -> str:
 
 def _acts_here(actor: Actor, o: dict) -> bool:
     """Whether the order's own steps are the actor's here: an officer of an assisting platform
-    only reports its part (``order_assists_ui``), not the lead's steps."""
+    only reports its part (``assists``), not the lead's steps."""
     return not (actor.role == "platform" and o.get("platform_id") != actor.platform_id)
 
 
 def render(actor: Actor, bundle: dict, ref: dict) -> None:
     o = bundle["order"]
     if bundle.get("assists"):
-        order_assists_ui.render(actor, o, bundle["assists"])
+        assists.render(actor, o, bundle["assists"])
     if not _acts_here(actor, o):
         return
     acts = [a for a in actions_for(o["status"], actor.role) if a != "decide_extension"]
@@ -109,7 +103,7 @@ def render(actor: Actor, bundle: dict, ref: dict) -> None:
     if not acts:
         st.caption("当前角色在此状态下没有可执行的操作。")
         return
-    version = loaded_version(o)
+    ui.remember_version(version_key(o["id"]), o["version"])  # the version this session opened
     action = st.segmented_control("办理操作", acts, format_func=action_label, key=f"act_{o['id']}")
     if not action:
         return
@@ -148,10 +142,13 @@ def render(actor: Actor, bundle: dict, ref: dict) -> None:
     if not submitted:
         return
     # on a conflict the page shows the current state: the user decides again on what is there now
-    saved, _ = ui.versioned_write(version_key(oid), lambda: _run(action, engine, actor, oid, version, v))
-    if not saved:
-        return
-    _done(f"{o['number']}：已{action_label(action)}。", oid, o["number"])
+    ui.save_versioned(
+        version_key(oid),
+        lambda version: _run(action, engine, actor, oid, version, v),
+        f"{o['number']}：已{action_label(action)}。",
+        conflict_note=ui.SAVED_NOTE,
+        after=lambda: _after_save(oid, o["number"]),
+    )
 
 
 def _run(action: str, engine, actor: Actor, oid: int, version: int, v: dict) -> None:
