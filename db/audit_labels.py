@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from db.models.people import ROLES
 from db.rules.order_fsm import EVENT_LABELS
 
 ENTITY_LABELS = {
@@ -202,8 +203,6 @@ MAX_VALUE = 60
 
 
 def _value(key: str, value) -> str:
-    from db.models.people import ROLES
-
     if value is None or value == "":
         return "空"
     if isinstance(value, bool):

@@ -28,7 +28,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine, inspect
 
+from db import migrate
+from db.engine import write_session
 from db.errors import DomainError
+from db.permissions import SYSTEM
+from db.services import audit
 
 SQLITE_SUFFIX = ".db"
 PG_SUFFIX = ".dump"
@@ -176,10 +180,6 @@ def restore(engine: Engine, src: Path | str) -> None:
         )
         if run.returncode != 0:
             raise BackupError(f"pg_restore 失败（数据库未改变）：{run.stderr.strip()[:500]}")
-    from db import migrate
-    from db.engine import write_session
-    from db.permissions import SYSTEM
-    from db.services import audit
 
     migrate.upgrade(engine)
     with write_session(engine) as s:
@@ -197,9 +197,6 @@ def record_backup(engine: Engine, dest: Path) -> None:
     """An audit record of who took a backup (a copy of every personal record leaves the system)."""
     if not inspect(engine).has_table("audit_log"):
         return
-    from db.engine import write_session
-    from db.permissions import SYSTEM
-    from db.services import audit
 
     with write_session(engine) as s:
         audit.record(

@@ -71,7 +71,12 @@ only and never writes or commits. scikit-learn is imported only when a model is 
 from __future__ import annotations
 
 import math
+import os
+
+# the model is read back only by the server process that started the training (components/data.py)
+import pickle  # nosec B403
 import re
+import sys
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -79,9 +84,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from db.engine import make_engine, read_session
 from db.models import Category, Platform, WorkOrder
 
 CLOSED_STATUSES = ("resolved", "archived")
@@ -216,6 +222,7 @@ class _KeywordIndex:
 
     def features(self, norms: Iterable[str]):
         """Sparse (n, leaves) matrix of keyword score / KW_FEATURE_SCALE."""
+        # deferred: scipy.sparse (~0.1-0.2 s to import) serves only a trained model; keyword matching runs without it
         from scipy import sparse
 
         rows: list[int] = []
@@ -308,6 +315,7 @@ class CategoryClassifier:
         if len(pairs) < max(min_orders, 1) or len(keep) < 2:
             return cls(leaves, learned_platforms=learned_platforms)
 
+        # deferred: scikit-learn (~1 s to import, with scipy) serves only the training process
         from scipy import sparse
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
@@ -375,6 +383,7 @@ class CategoryClassifier:
         return {ids[j]: v for j, v in self._index.scores(normalize(text)).items()}
 
     def _model_suggestions(self, norm: str, scores, k: int) -> list[Suggestion]:
+        # deferred: scipy.sparse (~0.1-0.2 s to import) serves only a trained model; keyword matching runs without it
         from scipy import sparse
 
         kw = np.zeros((1, len(self._index.leaf_ids)), dtype=np.float32)
@@ -413,8 +422,6 @@ def worth_training(session: Session, min_orders: int = 200) -> bool:
     """Whether ``CategoryClassifier.train`` could learn a model at all: at least ``min_orders``
     closed orders with a category (one cheap count; a new township's empty database, and most
     test databases, need no training process)."""
-    from sqlalchemy import func
-
     n = session.scalar(
         select(func.count())
         .select_from(WorkOrder)
@@ -426,8 +433,6 @@ def worth_training(session: Session, min_orders: int = 200) -> bool:
 def train_from_url(database_url: str) -> CategoryClassifier:
     """Train on the database at ``database_url`` with an engine of its own: the entry point of
     the training process (components/data.py), which must not share the server's engine."""
-    from db.engine import make_engine, read_session
-
     engine = make_engine(database_url)
     try:
         with read_session(engine) as s:
@@ -439,14 +444,9 @@ def train_from_url(database_url: str) -> CategoryClassifier:
 def _main() -> int:
     """``python -m db.classify OUT``: train on the database in ``GOV_TRAIN_DATABASE_URL`` (not an
     argument: a password would show in the process list) and write the pickled model to OUT."""
-    import os
-
-    # read back only by the server process that started this one (components/data.py)
-    import pickle  # nosec B403
-    import sys
-
     # through the module's own name: run with -m, this file is __main__, and objects made by its
     # classes here would pickle as __main__.CategoryClassifier, which the server cannot load
+    # deferred: a self-import, needed only when this file runs as __main__
     from db import classify
 
     model = classify.train_from_url(os.environ["GOV_TRAIN_DATABASE_URL"])

@@ -16,8 +16,10 @@ Environment variables:
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = ROOT / "data" / "console.db"
@@ -110,8 +112,6 @@ def load_settings(env: dict | None = None) -> Settings:
 def _public_url(raw: str | None) -> str | None:
     """GOV_PUBLIC_URL checked: an http(s) address with a host, no query, fragment or credentials
     (it is printed on receipts and encoded in their QR codes); the trailing slash dropped."""
-    from urllib.parse import urlsplit
-
     value = (raw or "").strip()
     if not value:
         return None
@@ -134,8 +134,6 @@ def _public_url(raw: str | None) -> str | None:
 
 def _demo_key(path: Path) -> str:
     """A random key for this installation, created on first use (file mode 0600)."""
-    import secrets
-
     try:
         key = path.read_text(encoding="ascii").strip()
         if len(key) >= 32:

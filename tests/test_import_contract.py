@@ -8,7 +8,13 @@ Read from the source with ``ast`` (every import, at module level or inside a fun
 - db/queries never import db/services or db/demo;
 - no module of db/ imports streamlit;
 - no ``from db.x import _name`` of another module's private name;
-- the graph of imports between db modules has no cycle.
+- the graph of imports between db modules has no cycle;
+- an import inside a function says why it is there: a ``# deferred:`` comment on its line or on
+  the line directly above (one comment serves a run of import lines with no blank line between).
+  An import is deferred only where that buys start-up time (a heavy package such as openpyxl,
+  python-docx or scikit-learn, a command's own modules in db/cli.py); anything else is imported
+  at the top of the module. Deferring never hides a cycle: the cycle check reads imports inside
+  functions too.
 
 Each rule is also run on a small made-up module, so a checker that found nothing because it
 was broken would fail here too.
@@ -179,3 +185,74 @@ def test_pages_and_components_never_mask():
     assert not bad, bad
     # the checker itself finds an import of the maskers
     assert masking_violations("components.x", imports_of("from db.rules.masking import mask_for\n", known))
+
+
+DEFERRED = "# deferred:"
+
+
+def undeclared_deferred_imports(source: str) -> list[int]:
+    """Line numbers of the imports inside a function (at any depth, in any block) that carry no
+    ``# deferred:`` comment on their line or the line directly above, nor follow, on the very
+    next line, a function-level import that does (a run of imports shares one comment)."""
+    lines = source.splitlines()
+
+    def commented(lineno: int) -> bool:
+        above = lines[lineno - 2].strip() if lineno >= 2 else ""
+        return DEFERRED in lines[lineno - 1] or above.startswith(DEFERRED)
+
+    bad: list[int] = []
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        inside = in_function or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        for _, value in ast.iter_fields(node):
+            children = value if isinstance(value, list) else [value]
+            previous: ast.AST | None = None
+            previous_ok = False
+            for child in children:
+                if not isinstance(child, ast.AST):
+                    continue
+                if inside and isinstance(child, (ast.Import, ast.ImportFrom)):
+                    in_run = isinstance(previous, (ast.Import, ast.ImportFrom)) and (
+                        previous.end_lineno == child.lineno - 1
+                    )
+                    ok = commented(child.lineno) or (in_run and previous_ok)
+                    if not ok:
+                        bad.append(child.lineno)
+                    previous_ok = ok
+                previous = child
+                visit(child, inside)
+
+    visit(ast.parse(source), False)
+    return sorted(bad)
+
+
+def test_every_function_level_import_says_why_it_is_deferred(sources):
+    bad = [
+        f"{db_modules()[m].relative_to(ROOT)}:{line}"
+        for m, src in sorted(sources.items())
+        for line in undeclared_deferred_imports(src)
+    ]
+    assert bad == [], "an import inside a function without a '# deferred: <why>' comment (or move it to the top)"
+
+
+def test_the_deferral_checker_finds_an_undeclared_import():
+    made_up = (
+        "import os\n"  # 1: module level, nothing to say
+        "def export():\n"
+        "    # deferred: openpyxl costs ~0.15 s at start-up; only the export needs it\n"
+        "    import openpyxl\n"  # 4: declared above
+        "    from openpyxl.styles import Font\n"  # 5: the same run
+        "\n"
+        "    from db import audit_labels\n"  # 7: a new run (blank line above), undeclared
+        "    import json  # deferred: said on its own line\n"  # 8
+        "    if os.name:\n"
+        "        import csv\n"  # 10: in a nested block, undeclared
+        "class Report:\n"
+        "    import re\n"  # 12: a class body is not a function
+        "    def build(self):\n"
+        "        async def inner():\n"
+        "            import zlib\n"  # 15: undeclared
+        "            import gzip\n"  # 16: follows an undeclared one
+        "        return inner\n"
+    )
+    assert undeclared_deferred_imports(made_up) == [7, 10, 15, 16]

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, select
 from db.engine import read_session
 from db.models import Grid, GridShape, Township, Village
 from db.permissions import SYSTEM
+from db.services import grid_map
 
 COUNTY_CENTRE = (113.33, 32.72)  # 泌阳县
 KM_PER_DEG_LAT = 110.57
@@ -104,8 +105,6 @@ def township_collection(code: str, index: int, villages: list[tuple[str, list[tu
 
 def ensure(engine: Engine) -> int:
     """Draw the grids of every township that has none on its map yet; returns the grids drawn."""
-    from db.services import grid_map
-
     with read_session(engine) as s:  # the start-up's engine: every township
         towns = list(s.execute(select(Township.id, Township.code).order_by(Township.id)))
         drawn = set(

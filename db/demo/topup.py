@@ -34,16 +34,31 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, func, select
 
 from db import scope
-from db.demo import vocab
+from db.demo import topup_cases, vocab
 from db.demo.context import LOCAL_OFFSET
 from db.demo.orders import ASSIST_ONE, VILLAGE_SHARE
 from db.engine import read_session, write_session
-from db.models import AppSetting, Department, OrderAssist, Platform, Township, WorkOrder, WorkOrderEvent
+from db.errors import DomainError
+from db.models import (
+    AppSetting,
+    Department,
+    GridEvent,
+    OrderAssist,
+    Platform,
+    Township,
+    User,
+    WorkOrder,
+    WorkOrderEvent,
+)
+from db.models.grid_work import EVENT_RATINGS
 from db.models.orders import ASSIST_OPEN, OPEN_STATUSES
-from db.permissions import SYSTEM
+from db.permissions import SYSTEM, allowed
+from db.rules.event_fsm import permission_for
+from db.services import grid_events as ge
 from db.services import order_assists
 from db.services import orders as orders_svc
 from db.services.orders import Intake
+from db.services.users import actor_of
 
 MAX_DAYS = 45  # the start-up pays about half a second per day of calls and rounds
 STALE_DAYS = 20  # an open call older than this is closed by the top-up
@@ -65,9 +80,6 @@ def staff_of(engine: Engine) -> dict:
     """The township's own accounts who take each step (the engine's township): its reception clerk
     (contact, callback), its dispatcher (dispatch) and each platform's officer (accept, resolve),
     so that a topped-up call's timeline names the people who handled it; 系统 where there is none."""
-    from db.models import User
-    from db.services.users import actor_of
-
     out: dict = {}
     with read_session(engine) as s:
         for u in s.scalars(select(User).where(User.active.is_(True), User.township_id.is_not(None)).order_by(User.id)):
@@ -228,9 +240,6 @@ ON_SPOT = "已现场处置，群众认可。"
 
 def _by(staff: dict | None, action: str, roles: tuple[str, ...]):
     """The township's first account among ``roles`` allowed to take ``action``, else 系统."""
-    from db.permissions import allowed
-    from db.rules.event_fsm import permission_for
-
     for role in roles:
         actor = (staff or {}).get(role)
         if actor is not None and allowed(actor.role, permission_for(action)):
@@ -254,10 +263,6 @@ def progress_event(
     the township's dispatcher, evaluated by its leader (系统 where the township has no such
     account; the handling stays 系统's: the grid's worker may have no account). A referred event
     whose record is still open stays where it is."""
-    from db.errors import DomainError
-    from db.models.grid_work import EVENT_RATINGS
-    from db.services import grid_events as ge
-
     done = {
         "reported": 0,
         "referred": 0,
@@ -296,9 +301,6 @@ def _events(town: Engine, rng: random.Random, since: datetime, now: datetime, st
     """The grid workers' rounds since ``since`` at the township's rhythm, and their stale events
     taken to their close (grid events are reported by the grid's own workers: the copy keeps the
     template's reporter)."""
-    from db.models import GridEvent
-    from db.services import grid_events as ge
-
     E = GridEvent
     with read_session(town) as s:
         newest = s.scalar(select(func.max(E.reported_at)))
@@ -482,7 +484,6 @@ def run(engine: Engine, now: datetime, township_id: int | None = None) -> dict[s
             stop_chance=0.12 if age < timedelta(days=3) else 0.05 if age < timedelta(days=10) else 0.02,
         )
         registered += 1
-    from db.demo import topup_cases
 
     # the grid events draw from a stream of their own: how many of them are open (their handling
     # clock, db/demo/gridwork.py) must not change what the disputes and platform cases draw

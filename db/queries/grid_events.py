@@ -17,7 +17,7 @@ from sqlalchemy import and_, case, false, func, null, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from db import scope
-from db.models import Grid, GridEvent, GridStaff, Household, User, Village, WorkLog
+from db.models import Grid, GridEvent, GridStaff, Household, Platform, User, Village, WorkLog
 from db.models.base import utcnow
 from db.models.grid_work import GridEventPhoto, GridEventStep
 from db.permissions import Actor
@@ -625,8 +625,6 @@ def event_detail(s: Session, event_id: int) -> dict | None:
 
 def platforms_of(s: Session, township_id: int) -> list[dict]:
     """The township's platforms, for a referral: dict(id, name)."""
-    from db.models import Platform
-
     rows = (
         s.execute(select(Platform.id, Platform.name).where(Platform.township_id == township_id).order_by(Platform.id))
         .mappings()

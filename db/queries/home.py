@@ -27,7 +27,7 @@ from db.models import (
 from db.models.orders import ASSIST_OPEN, OPEN_STATUSES
 from db.permissions import Actor
 from db.queries import grid_events as events_q
-from db.queries import order_counts
+from db.queries import kpi, order_counts
 from db.rules.sla import local_midnight, to_local
 
 
@@ -354,8 +354,6 @@ def _admin_items(s: Session, now: datetime) -> list[Attention]:
 
 
 def _demo_items(s: Session, now: datetime) -> list[Attention]:
-    from db.queries import kpi
-
     year_start = local_midnight(date(to_local(now).year, 1, 1))
     # the KPI page's cohort and 办结率 (cancelled orders and duplicates not counted), from the
     # per-day summary table: the same numbers as the big screen's

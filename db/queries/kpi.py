@@ -26,7 +26,20 @@ from typing import Any
 from sqlalchemy import and_, case, false, func, literal, literal_column, not_, or_, select, true
 from sqlalchemy.orm import Session
 
-from db.models import Category, Department, Grid, GridEvent, GridStaff, Platform, Township, Village, WorkOrder
+from db.models import (
+    Category,
+    Department,
+    Grid,
+    GridEvent,
+    GridStaff,
+    Household,
+    MediationParty,
+    Platform,
+    Township,
+    Village,
+    WorkOrder,
+)
+from db.models import RecordLink as RL
 from db.models.orders import CHANNELS, OPEN_STATUSES, TIERS
 from db.models.stats import COUNTERS as STAT_COUNTERS
 from db.models.stats import OrderStatsDay as SD
@@ -34,6 +47,7 @@ from db.models.stats import OrderStatsMonth as SM
 from db.queries import privacy
 from db.queries.mediation import resolution_stats
 from db.rules.kpi_defs import CLOSED_DONE, COHORTS, COUNTER_DEFS, METRICS, Row
+from db.rules.masking import scrub_text
 from db.rules.sla import CONTACT_HOURS, local_midnight, local_to_utc, to_local
 from db.stats import DIMENSION_COLUMNS
 
@@ -1043,9 +1057,6 @@ def known_names(s: Session, order_ids: list[int]) -> dict[int, list[str]]:
     """The people's names known for each order, to scrub them from its free text: the caller,
     the head of the order's household, and the parties of mediation cases linked to it
     (record_link, read from either end). Only for masking: never displayed."""
-    from db.models import Household, MediationParty
-    from db.models import RecordLink as RL
-
     out: dict[int, set[str]] = {i: set() for i in order_ids}
     if not order_ids:
         return {}
@@ -1116,8 +1127,6 @@ def recent_closed_public(s: Session, now: datetime, **kw: Any) -> list[dict]:
     """``recent_closed`` for the big screen: always scrubbed, whoever is logged in (a delegation
     sees no personal data): phones, ID numbers, titled names and every name known for the order
     (caller, household head, parties of linked disputes); the names themselves are dropped."""
-    from db.rules.masking import scrub_text
-
     out = []
     for r in recent_closed(s, now, **kw):
         names = r.get("names") or []

@@ -38,6 +38,8 @@ from db.models.mediation import (
     RISK_COLOURS,
 )
 from db.permissions import Actor, sees_unmasked
+from db.queries import links as links_q
+from db.queries import privacy
 from db.rules import mediation_fsm as fsm
 from db.rules.masking import mask_for, mask_name, scrub_for, scrub_text
 from db.rules.sla import to_local
@@ -550,8 +552,6 @@ def case_state(s: Session, case: MediationCase) -> dict[str, Any]:
 
 def case_detail(s: Session, actor: Actor, case_id: int, now: datetime) -> dict | None:
     """The case file: fields, parties (masked per role), steps, links, and what may happen next."""
-    from db.queries import links as links_q
-
     case = s.get(C, case_id)
     if case is None:
         return None
@@ -640,8 +640,6 @@ def mediators(s: Session, township_id: int | None = None) -> list[dict]:
 def mediators_for(s: Session, role: str, township_id: int | None = None) -> list[dict]:
     """The active mediators as ``role`` may see them (names masked for leaders and the observer, as
     the ledger's mediator column)."""
-    from db.queries import privacy
-
     return privacy.present(s, role, mediators(s, township_id), privacy.Entity(fields={"name": "name"}))
 
 

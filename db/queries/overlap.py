@@ -50,6 +50,9 @@ from db import scope
 from db.models import Category, Grid, GridEvent, GridStaff, Household, RecordLink, Township, Village, WorkOrder
 from db.models.grid_work import EVENT_STATUSES, EVENT_TYPES
 from db.models.orders import CHANNELS, ORDER_STATUSES
+from db.queries import grid_events as events_q
+from db.queries import kpi as kpi_q
+from db.queries import privacy
 from db.rules.sla import local_midnight, to_local
 
 W, E = WorkOrder, GridEvent
@@ -638,10 +641,6 @@ def matter_records_for(s: Session, role: str, order_ids, event_ids, limit: int =
     """One matter's orders and events as ``role`` may see them, oldest first: ``{"kind", "number",
     "at", "source", "text", "status"}`` (an order's title, an event's description, scrubbed through
     the read layer's privacy step; no phone, address or person's name column)."""
-    from db.queries import grid_events as events_q
-    from db.queries import kpi as kpi_q  # kpi reads this module's definitions in its docs only
-    from db.queries import privacy
-
     orders, events = matter_records(s, order_ids, event_ids, limit)
     shown_orders = privacy.present(s, role, orders, kpi_q.DRILL_ROW)
     shown_events = privacy.present(s, role, events, events_q.EVENT_ROW)

@@ -22,7 +22,9 @@ from db.models.grid_work import GridEvent
 from db.models.mediation import MediationParty
 from db.models.orders import ORDER_STATUSES, RecordLink
 from db.models.org import Household, Resident
+from db.models.people import PLATFORMS
 from db.models.platforms import (
+    ARRIVAL_TARGET_MINUTES,
     OPEN_CASE_STATUSES,
     AnalysisMeeting,
     EnforcementReport,
@@ -402,8 +404,6 @@ def enforcement(
 
 def arrival_stats(s: Session, township_id: int, since: datetime) -> dict[str, int]:
     """Reports since ``since`` with an arrival time, and how many arrived within 30 minutes."""
-    from db.models.platforms import ARRIVAL_TARGET_MINUTES
-
     rows = s.execute(
         select(EnforcementReport.reported_at, EnforcementReport.arrived_at).where(
             EnforcementReport.township_id == township_id,
@@ -586,7 +586,6 @@ def summary(s: Session, p: Period, now: datetime) -> list[dict]:
         .all()
     )
     by = {r["code"]: dict(r) for r in rows}
-    from db.models.people import PLATFORMS
 
     out = []
     for code in PLATFORM_ORDER:

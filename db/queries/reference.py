@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
 
-from db.models import Platform, Township, Village
+from db.models import Category, Department, Grid, Household, Platform, Township, User, Village
 from db.queries import privacy
+from db.scope import ALL_TOWNSHIPS
 
 
 def townships(s: Session) -> list[dict]:
@@ -25,10 +26,6 @@ def county_settings_locked(s: Session, actor) -> bool:
     over every township, whoever asks); the county's administrator (no township) always may."""
     if actor.township_id is None:
         return False
-    from sqlalchemy import func
-
-    from db.scope import ALL_TOWNSHIPS
-
     return (s.scalar(select(func.count()).select_from(Township).execution_options(**ALL_TOWNSHIPS)) or 0) > 1
 
 
@@ -59,8 +56,6 @@ def villages(s: Session) -> list[dict]:
 
 
 def grids(s: Session, village_id: int) -> list[dict]:
-    from db.models import Grid
-
     rows = (
         s.execute(select(Grid.id, Grid.name, Grid.kind).where(Grid.village_id == village_id).order_by(Grid.code))
         .mappings()
@@ -71,10 +66,6 @@ def grids(s: Session, village_id: int) -> list[dict]:
 
 def leaf_categories(s: Session) -> list[dict]:
     """Active categories that have no active children, labelled "parent / child"."""
-    from sqlalchemy.orm import aliased
-
-    from db.models import Category
-
     parent = aliased(Category)
     child = aliased(Category)
     has_child = select(child.id).where(child.parent_id == Category.id, child.active.is_(True)).exists()
@@ -99,8 +90,6 @@ def leaf_categories(s: Session) -> list[dict]:
 
 
 def departments(s: Session) -> list[dict]:
-    from db.models import Department
-
     rows = (
         s.execute(
             select(
@@ -122,8 +111,6 @@ def departments(s: Session) -> list[dict]:
 
 def supervisors(s: Session) -> list[dict]:
     """Active leaders and admins who may be assigned to supervise an order."""
-    from db.models import User
-
     rows = (
         s.execute(
             select(User.id, User.display_name)
@@ -142,8 +129,6 @@ HOUSEHOLD_PICK = privacy.Entity(fields={"head_name": "name", "phone": "phone", "
 def households(s: Session, grid_id: int, role: str, limit: int = 500) -> list[dict]:
     """Households of a grid for the intake picker (address and head of household), as ``role``
     may see them."""
-    from db.models import Household
-
     rows = (
         s.execute(
             select(Household.id, Household.address, Household.head_name, Household.phone)

@@ -20,8 +20,10 @@ from db.errors import ValidationError
 from db.models import (
     CommandoTeam,
     Grid,
+    GridEvent,
     GridStaff,
     Household,
+    MediationParty,
     PartyMember,
     PartyMemberHousehold,
     PartyScoreEntry,
@@ -32,6 +34,7 @@ from db.models import (
     Village,
 )
 from db.permissions import sees_unmasked
+from db.queries import orders as orders_q
 from db.queries import privacy
 from db.queries.township_settings import LinkRange, link_bounds
 from db.rules.phone import looks_like_phone, normalize_phone
@@ -949,8 +952,6 @@ def household_chain(s: Session, household_id: int) -> dict | None:
 
 def household_history(s: Session, household_id: int, limit: int = 20) -> dict[str, list[dict]]:
     """Orders, grid events and disputes of the household or at its address (一事一档)."""
-    from db.queries import orders as orders_q
-
     address = s.scalar(select(Household.address).where(Household.id == household_id))
     return orders_q.caller_history(s, household_id=household_id, address=address, limit=limit)
 
@@ -959,8 +960,6 @@ def history_names(s: Session, household_id: int, history: dict[str, list[dict]])
     """The people the household's history may name in free text (titles, descriptions): the
     household head and residents, the orders' callers, the disputes' parties and the events'
     reporters. Used to scrub that text for roles that do not see names."""
-    from db.models import GridEvent, MediationParty
-
     names: set[str | None] = set(s.scalars(select(Resident.name).where(Resident.household_id == household_id)))
     names.add(s.scalar(select(Household.head_name).where(Household.id == household_id)))
     names.update(o.get("caller_name") for o in history.get("orders", []))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.models import Category, Department, Grid, GridStaff, Household, Township, User, Village
+from db.models import Category, Department, Grid, GridStaff, Household, Mediator, Platform, Township, User, Village
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,6 @@ def checklist(s: Session) -> list[Step]:
 def import_options(s: Session) -> dict[str, list[str]]:
     """The township's own values offered as drop-down lists in the go-live templates
     (``Col.options`` names one): the session is the township's (db/scope.py)."""
-    from db.models import Mediator, Platform
 
     def names(*cols, where=()) -> list[str]:
         return [r[0] for r in s.execute(select(*cols).where(*where).order_by(cols[0]))]
@@ -65,8 +64,6 @@ def import_options(s: Session) -> dict[str, list[str]]:
 
 def departments(s: Session) -> list[dict]:
     """Every department of the session's township (in use or not), by platform, for 上线准备."""
-    from db.models import Platform
-
     rows = (
         s.execute(
             select(

@@ -159,6 +159,7 @@ def norm(text: Any) -> str:
 
 
 def _xlsx_cells(raw: bytes) -> list[list[Any]]:
+    # deferred: openpyxl (~0.15 s to import) serves only a county sheet sent as .xlsx, not .csv
     import openpyxl
 
     why = refusal(raw, MAX_ROWS + HEADER_SCAN)

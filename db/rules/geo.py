@@ -19,6 +19,7 @@ from typing import Any
 from shapely import make_valid
 from shapely.geometry import MultiPolygon, Polygon, mapping, shape
 from shapely.geometry.base import BaseGeometry
+from shapely.ops import unary_union
 from shapely.validation import explain_validity
 
 from db.errors import ValidationError
@@ -188,6 +189,4 @@ def anchor(geom: BaseGeometry) -> tuple[float, float]:
 
 def merged(geoms: list[BaseGeometry]) -> BaseGeometry:
     """The union of some grids' shapes (a village's outline), valid even when they overlap."""
-    from shapely.ops import unary_union
-
     return unary_union([make_valid(g) for g in geoms])

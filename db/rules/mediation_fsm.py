@@ -21,6 +21,7 @@ petition (``exit_required``).
 from __future__ import annotations
 
 from db.errors import InvalidTransition
+from db.models.mediation import MEDIATION_STEPS
 
 STEP_COUNT = 4
 
@@ -110,8 +111,6 @@ def check_step(step_no: int, current_step: int, escalated: bool = False, townshi
     if expected is None:
         raise InvalidTransition("四步调解已全部进行且未达成协议，请升级至乡级、转诉讼或转信访。")
     if step_no != expected:
-        from db.models.mediation import MEDIATION_STEPS
-
         raise InvalidTransition(
             f"调解须按顺序进行：下一步应为第{expected}步“{MEDIATION_STEPS[expected]}”，不能记录第{step_no}步。"
         )

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, func, select, text
 from db import migrate
 from db.config import Settings
 from db.engine import read_session, write_session
-from db.models import Grid, GridStaff, Mediator, Platform, Township, User, Village, WorkOrder
+from db.models import Grid, GridEvent, GridStaff, Mediator, Platform, Township, User, Village, WorkOrder
 from db.models.base import utcnow
 from db.permissions import SYSTEM
 from db.security import check_password_policy, hash_password
@@ -98,11 +98,11 @@ def ensure_database(
             with read_session(engine) as s:
                 has_orders = s.scalar(select(func.count()).select_from(WorkOrder)) or 0
                 has_users = s.scalar(select(func.count()).select_from(User)) or 0
+            # deferred: the demo package (~0.15 s to import, with shapely) serves only demo mode
             from db.demo import attribution, neighbour, shapes, topup
+            from db.demo.generator import generate
 
             if not has_orders:
-                from db.demo.generator import generate  # heavy import, only when needed
-
                 if demo_orders is None and os.environ.get("GOV_DEMO_SCALE_ORDERS"):
                     demo_orders = int(os.environ["GOV_DEMO_SCALE_ORDERS"])
                 say("首次启动：生成演示乡镇的数据（约一分钟）…")
@@ -191,8 +191,6 @@ def create_demo_accounts(engine: Engine, password: str, say: Callable[[str], Non
             if role == "grid":
                 # the worker whose grid has the most open events, so that the demo account's
                 # home and event list show work to do (the first worker's grid may have none)
-                from db.models import GridEvent
-
                 open_events = (
                     select(func.count())
                     .select_from(GridEvent)
@@ -276,7 +274,5 @@ def _village_grid_accounts(s, home: int | None, hashed: str) -> int:
 
 
 def _village_of_grid(s, grid_id: int) -> int | None:
-    from db.models import Grid
-
     grid = s.get(Grid, grid_id)
     return grid.village_id if grid else None

@@ -484,6 +484,7 @@ def export_replies(engine: Engine, actor: Actor) -> Replies:
     """The replies due to the county as .xlsx (the township's reply layout). Nothing is marked:
     ``mark_replied`` does that once the file has been taken (downloaded)."""
     require(actor, "order.dispatch")
+    # deferred: openpyxl (~0.15 s to import) serves only this export; the module otherwise runs without it
     from openpyxl import Workbook
 
     with read_session(engine) as s:

@@ -48,7 +48,7 @@ from db.rules import photo as photo_rules
 from db.rules.phone import normalize_phone
 from db.rules.sla import deadline_text, to_local, warn_point
 from db.rules.text import bounded_int, clean_text
-from db.services import audit, links
+from db.services import audit, links, mediation, platforms
 from db.services.base import Clock, next_number, now_or, provisional_note
 from db.services.base import cas as _cas
 from db.services.base import conflict as _conflict
@@ -408,7 +408,6 @@ def refer_to_mediation(
     now: datetime | None = None,
 ) -> dict:
     """转调解: open a mediation case (source 网格上报) from the event."""
-    from db.services import mediation
 
     def create(s: Session, event: GridEvent, grid: Grid, at: datetime):
         case = mediation.open_case_in(
@@ -444,8 +443,6 @@ def refer_to_platform(
     now: datetime | None = None,
 ) -> dict:
     """转平台: open a case on one of the four platforms (source 网格事件) from the event."""
-    from db.services import platforms
-
     if not platform_id:
         raise ValidationError("请选择牵头平台。", field="lead_platform_id")
 

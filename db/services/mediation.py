@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from db.engine import write_session
 from db.errors import ConflictError, InvalidTransition, NotFound, PermissionDenied, ValidationError
 from db.models import (
+    AppSetting,
     Grid,
     GridEvent,
     Household,
@@ -605,7 +606,6 @@ def update_settings(
 ) -> dict:
     """The follow-up interval and the stale-case reminder, in ``app_setting``."""
     require(actor, "mediation.settings")
-    from db.models import AppSetting
 
     values = {}
     for key, value, label in (

@@ -28,6 +28,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar, cast
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from sqlalchemy import CursorResult, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -51,11 +52,12 @@ from db.models.base import utcnow
 from db.models.org import GRID_KINDS
 from db.models.people import EMPLOYMENT, STAFF_ROLES
 from db.permissions import Actor, require
+from db.queries import roster as roster_q
 from db.rules import workbook as workbook_rules
 from db.rules.masking import mask_for
 from db.rules.roster import clean_name, normalize_id_number, parse_label, parse_yes_no
 from db.rules.sla import to_local
-from db.services import audit
+from db.services import audit, audit_export
 from db.services.imports import base as imports_base
 from db.services.roster import clean_phone
 
@@ -257,8 +259,6 @@ def text_row(ws: Any, values: list[Any]) -> list[Any]:
     """A write-only row whose strings are string cells: openpyxl writes a string starting with
     '=' as a FORMULA, so a name such as ``=cmd|' /C calc'!A0`` or ``=HYPERLINK(…)`` would come out
     as a live formula (and read back empty). Numbers, dates and None stay as they are."""
-    from openpyxl.cell import WriteOnlyCell
-
     out: list[Any] = []
     for value in values:
         if isinstance(value, str):
@@ -277,7 +277,6 @@ def workbook_bytes(
     every string is written as text, never as a formula (``text_row``)."""
     wb = Workbook(write_only=True)
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
-    from openpyxl.cell import WriteOnlyCell
 
     for name, rows in sheets.items():
         ws = wb.create_sheet(name)
@@ -304,9 +303,6 @@ def workbook_bytes(
 
 def export_workbook(engine: Engine, actor: Actor, township_id: int | None = None) -> tuple[bytes, dict[str, int]]:
     """The roster in the import template, masked for the actor's role, and the export audited."""
-    from db.engine import read_session
-    from db.services import audit_export
-
     require(actor, "roster.export")
     with read_session(engine) as s:
         sheets = export_rows(s, actor.role, township_id)
@@ -398,10 +394,6 @@ def emergency_workbook(
 ) -> tuple[bytes, int]:
     """One-click roster of a commando team (or responsibility zone) for an emergency, masked
     for the exporting role (the administrator's copy is the unmasked one) and audited."""
-    from db.engine import read_session
-    from db.queries import roster as roster_q
-    from db.services import audit_export
-
     require(actor, "roster.export")
     if not (team_id or zone_id):
         raise ValidationError("请选择突击队或责任区。", field="team_id")
