@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from db import scope
 from db.engine import read_session, write_session
 from db.errors import PermissionDenied
 from db.models import (
@@ -728,3 +729,17 @@ def test_a_whole_order_number_finds_the_order_in_any_status(d):
     for officer in ("platform", "platform2"):
         mine = d.actors[officer].platform_id == g_platform
         assert letters(d, wide, actor=officer) == (["G"] if mine else []), officer
+
+
+def test_an_order_id_by_its_number(d):
+    """按编号打开 on the inbox: the number as typed (spaces trimmed) finds its order; a number
+    that names no order finds nothing; another township's order is not there for a township's
+    reader (db/scope.py), as for any read."""
+    with read_session(d.engine) as s:
+        number, township = s.execute(
+            select(WorkOrder.number, WorkOrder.township_id).where(WorkOrder.id == d.ids["G"])
+        ).one()
+        assert q.id_by_number(s, f"  {number} ") == d.ids["G"]
+        assert q.id_by_number(s, number + "9") is None
+    with read_session(scope.scoped(d.engine, township + 1000)) as s:
+        assert q.id_by_number(s, number) is None

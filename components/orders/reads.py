@@ -3,11 +3,8 @@ the actor's role; ``data.invalidate()`` clears them after a write."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from components import runtime
 from db.engine import read_session
-from db.models import WorkOrder
 from db.models.base import utcnow
 from db.permissions import Actor
 from db.queries import orders as orders_q
@@ -78,10 +75,7 @@ def order_bundle(order_id: int, actor: Actor) -> dict | None:
         }
 
 
-@runtime.cached(ttl=30)
-def order_id_by_number(number: str) -> int | None:
-    with read_session(runtime.engine()) as s:
-        return s.scalar(select(WorkOrder.id).where(WorkOrder.number == number.strip()))
+order_id_by_number = runtime.cached_query(orders_q.id_by_number, ttl=30)
 
 
 @runtime.cached(ttl=15)

@@ -92,6 +92,12 @@ _SET_ASIDE = (
 )
 
 
+def id_by_number(s: Session, number: str) -> int | None:
+    """The id of the order numbered ``number`` in the reader's township, or None (whether the
+    reader may open it is ``may_read``'s answer)."""
+    return s.scalar(select(W.id).where(W.number == number.strip()))
+
+
 def for_record_number(f: InboxFilter) -> tuple[InboxFilter, list[str]]:
     """A whole order number typed into the search box finds that order whatever the other
     filters say (a closed order searched by its number answered "0 件" under the default
