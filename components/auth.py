@@ -34,9 +34,11 @@ from sqlalchemy import Engine
 from components import data, runtime
 from components.ui import esc
 from db.config import COOKIE_EXPIRY_DAYS, COOKIE_NAME, COOKIE_ROUTE, LOCKOUT_MINUTES, LOCKOUT_THRESHOLD, Settings
+from db.models.people import ROLES
 from db.permissions import Actor
 from db.rules import cookies
 from db.services import users
+from db.services.bootstrap import DEMO_ACCOUNTS
 
 ACTOR_KEY = runtime.ACTOR_KEY
 EPOCH_KEY = "gov_epoch"
@@ -247,8 +249,6 @@ def gate(engine: Engine, cfg: Settings) -> Gate:
 
 def demo_accounts_note(cfg: Settings) -> None:
     """The demo's accounts and password on its login page (demo mode only)."""
-    from db.models.people import ROLES
-    from db.services.bootstrap import DEMO_ACCOUNTS
 
     rows = "".join(f"| `{u}` | {ROLES.get(role, role)} | {esc(name)} |\n" for u, name, role, _p in DEMO_ACCOUNTS)
     with st.expander(f"演示系统：演示账号（密码均为 `{cfg.demo_password}`）", expanded=False, icon=":material/info:"):

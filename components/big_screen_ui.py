@@ -10,6 +10,7 @@ import streamlit as st
 
 from components import grid_map as gm
 from components import runtime
+from components.ui import esc
 from db.engine import read_session
 from db.models.base import utcnow
 from db.queries import grid_map as gq
@@ -248,7 +249,6 @@ def case_card(c: dict, i: int, total: int) -> None:
 
 
 def esc_fixed(text) -> str:
-    from components.ui import esc
 
     return esc(text)
 

@@ -4,6 +4,8 @@ match by itself, the replies written back, and the township's column layouts
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 import streamlit as st
 
@@ -85,7 +87,6 @@ def _summary(pre: link.Preview) -> None:
 
 
 def _wording_key(kind: str, what: str, text: str) -> str:
-    import hashlib
 
     return f"county_{what}_{kind}_{hashlib.sha1(text.encode()).hexdigest()[:12]}"  # nosec B324 - a widget key
 

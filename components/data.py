@@ -5,17 +5,28 @@ Each wrapper is cleared by ``invalidate()`` after a write from this process.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle  # nosec B403 - only our own child's model file (finish, below)
+import subprocess  # nosec B404 - only `python -m db.classify` (train, below)
+import sys
+import tempfile
 import threading
+import time
+from pathlib import Path
 
 import pandas as pd
 
 from components import runtime
 from components.background_model import BackgroundModel
+from db.classify import CategoryClassifier, worth_training
 from db.engine import read_session
 from db.models.base import utcnow
 from db.permissions import Actor
 from db.queries import audit as audit_q
 from db.queries import home as home_q
+from db.queries import reference as ref_q
+from db.queries import settings as settings_q
 from db.queries.reference import COUNTY_ONLY  # noqa: F401 - the services' words, for the pages
 
 
@@ -48,7 +59,6 @@ def invalidate() -> None:
 
 @runtime.cached(ttl=600)
 def reference() -> dict[str, list[dict]]:
-    from db.queries import reference as ref_q
 
     with read_session(runtime.engine()) as s:
         return {
@@ -65,7 +75,6 @@ def reference() -> dict[str, list[dict]]:
 def county_settings_locked(actor: Actor) -> bool:
     """Whether the county's shared settings are read-only for ``actor`` (the rule the services
     enforce: ``reference.county_settings_locked``)."""
-    from db.queries import reference as ref_q
 
     with read_session(runtime.engine()) as s:
         return ref_q.county_settings_locked(s, actor)
@@ -81,7 +90,6 @@ def scope_name(actor: Actor, count: bool = True) -> str:
 
 @runtime.cached(ttl=600)
 def grids(village_id: int) -> list[dict]:
-    from db.queries import reference as ref_q
 
     with read_session(runtime.engine()) as s:
         return ref_q.grids(s, village_id)
@@ -89,7 +97,6 @@ def grids(village_id: int) -> list[dict]:
 
 @runtime.cached(ttl=60)
 def settings_lists() -> dict:
-    from db.queries import settings as settings_q
 
     with read_session(runtime.engine()) as s:
         return {"categories": settings_q.categories(s), "years": settings_q.holiday_years(s)}
@@ -97,7 +104,6 @@ def settings_lists() -> dict:
 
 @runtime.cached(ttl=60)
 def calendar_days(year: int) -> pd.DataFrame:
-    from db.queries import settings as settings_q
 
     with read_session(runtime.engine()) as s:
         return pd.DataFrame(settings_q.calendar_days(s, year))
@@ -105,7 +111,6 @@ def calendar_days(year: int) -> pd.DataFrame:
 
 def _new_classifier_model(database_url: str) -> BackgroundModel:
     """A background-trained classifier for one database."""
-    from db.classify import CategoryClassifier, worth_training
 
     engine = runtime.engine()
 
@@ -115,12 +120,6 @@ def _new_classifier_model(database_url: str) -> BackgroundModel:
         # stalled: a login clicked on a freshly started console was lost two times in five.
         # (multiprocessing's spawn would re-run app.py in the child: Streamlit runs the page
         # as __main__.)
-        import os
-        import subprocess  # nosec B404
-        import sys
-        import tempfile
-        from pathlib import Path
-
         with read_session(engine) as s:
             enough = worth_training(s)
         if not enough:  # too few closed orders: the keyword rules are the model
@@ -139,8 +138,6 @@ def _new_classifier_model(database_url: str) -> BackgroundModel:
 
     def finish(raw):
         # the pickle is written by our own child process into a private temporary directory
-        import pickle  # nosec B403
-
         return pickle.loads(raw) if isinstance(raw, bytes) else raw  # nosec B301
 
     def keywords():
@@ -150,7 +147,6 @@ def _new_classifier_model(database_url: str) -> BackgroundModel:
     kept = model_path(database_url)
 
     def load():
-        import time
 
         if not kept.is_file():
             return None
@@ -171,9 +167,6 @@ def model_path(database_url: str):
     """Where the classifier trained from ``database_url`` is kept between starts: beside the
     console's data (``GOV_MODEL_DIR``, default ``data/models``), named by a digest of the URL
     (never the URL: it may hold a password). Written only by the console itself."""
-    import hashlib
-    import os
-    from pathlib import Path
 
     base = Path(os.environ.get("GOV_MODEL_DIR") or Path(__file__).resolve().parent.parent / "data" / "models")
     return base / f"classifier-{hashlib.sha256(database_url.encode()).hexdigest()[:16]}.pkl"
@@ -209,7 +202,6 @@ def warm_models() -> None:
 @runtime.cached(ttl=600)
 def households(grid_id: int, role: str) -> list[dict]:
     """A grid's households for the intake picker, head-of-household names masked for the role."""
-    from db.queries import reference as ref_q
 
     with read_session(runtime.engine()) as s:
         return ref_q.households(s, grid_id, role)

@@ -6,7 +6,7 @@ import re
 
 import streamlit as st
 
-from db.permissions import PAGES_BY_KEY, can_open, navigation_for
+from db.permissions import PAGES, PAGES_BY_KEY, can_open, navigation_for
 from db.rules.text import search_text
 
 # a record number's prefix -> the page that opens it and that page's query parameter
@@ -76,7 +76,6 @@ def count_visit(page) -> None:
 def login_only(login_page):
     """While logged out, every page URL shows the login form (a bookmark or deep link lands
     there, and after login the same URL opens the page if the role may use it)."""
-    from db.permissions import PAGES
 
     pages = [st.Page(login_page, title="登录", url_path="login", default=True)]
     pages += [st.Page(login_page, title="登录", url_path=p.key) for p in PAGES if p.key != "home"]

@@ -219,13 +219,14 @@ def _hotline() -> str:
 def _context(engine_fn: Callable[[], Engine] | None, key_fn: Callable[[], bytes] | None) -> Context:
     settings = load_settings()
     if engine_fn is None:
+        # deferred: server.py loads this module at start; the engine on the first request
         from db.engine import get_engine
 
         engine = get_engine(settings)
     else:
         engine = engine_fn()
     if key_fn is None:
-        from components import runtime
+        from components import runtime  # deferred: runtime (bootstrap, models) on the first request
 
         key = public_link.derive_key(resolve_cookie_key(settings, runtime.secrets_cookie_key()))
     else:

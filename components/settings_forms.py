@@ -16,6 +16,7 @@ from db.errors import ConflictError
 from db.models.orders import TIERS
 from db.models.people import PLATFORMS
 from db.permissions import Actor
+from db.queries import township_settings as ts_q
 from db.rules.calendar_input import __doc__ as SCHEDULE_HELP
 from db.rules.sla import CONTACT_HOURS
 from db.services import settings as settings_svc
@@ -90,7 +91,6 @@ def category_form(actor: Actor, cats: list[dict]) -> None:
 @runtime.cached(ttl=60)
 def township_settings(township_id: int) -> dict:
     """A township's settings and the clocks of its categories (db.queries.township_settings)."""
-    from db.queries import township_settings as ts_q
 
     with read_session(runtime.engine()) as s:
         return {"settings": ts_q.settings_of(s, township_id), "clocks": ts_q.category_clock_rows(s, township_id)}

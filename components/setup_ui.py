@@ -7,9 +7,11 @@ from __future__ import annotations
 import streamlit as st
 
 from components import data, runtime, ui
+from components.imports_ui import imports_section
 from db.engine import read_session
 from db.permissions import PAGES_BY_KEY, Actor
 from db.queries import setup as setup_q
+from db.queries.platforms import townships
 from db.services import setup as setup_svc
 
 steps = runtime.cached_query(setup_q.checklist, ttl=30)
@@ -51,7 +53,6 @@ def setup_section(actor: Actor) -> None:
         _grid_form(actor, expanded=not done["网格"])
         _departments(actor)
     st.divider()
-    from components.imports_ui import imports_section
 
     imports_section(actor)
 
@@ -91,7 +92,6 @@ def _categories_step(actor: Actor) -> None:
 
 @runtime.cached(ttl=60)
 def _township_options() -> dict[int, str]:
-    from db.queries.platforms import townships
 
     with read_session(runtime.engine()) as s:
         return {t["id"]: t["name"] for t in townships(s)}

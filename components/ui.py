@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
+import pandas as pd
 import streamlit as st
 
 from components import data
@@ -303,7 +304,6 @@ def table(data: Any, **kwargs: Any) -> Any:
     would show live links, images, bold or coloured text. Each string cell, column name and
     index label goes through ``esc`` (backslash escapes render invisibly: "2026-11-23" and
     "RX-2026-000123" read unchanged). ``data``: a DataFrame, a list of dicts or of rows."""
-    import pandas as pd
 
     df = data.copy() if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
     if isinstance(df.index, pd.RangeIndex):  # a positional index (0, 1, 2…) means nothing to users

@@ -227,9 +227,13 @@ def undeclared_deferred_imports(source: str) -> list[int]:
 
 
 def test_every_function_level_import_says_why_it_is_deferred(sources):
+    """In db/ and in the UI's components/ alike (pages are scripts: a page imports what its role's
+    view needs where it needs it)."""
+    files = {db_modules()[m]: src for m, src in sources.items()}
+    files |= {p: p.read_text(encoding="utf-8") for p in (ROOT / "components").rglob("*.py")}
     bad = [
-        f"{db_modules()[m].relative_to(ROOT)}:{line}"
-        for m, src in sorted(sources.items())
+        f"{path.relative_to(ROOT)}:{line}"
+        for path, src in sorted(files.items())
         for line in undeclared_deferred_imports(src)
     ]
     assert bad == [], "an import inside a function without a '# deferred: <why>' comment (or move it to the top)"

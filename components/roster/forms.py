@@ -14,10 +14,10 @@ from db.models.people import EMPLOYMENT, STAFF_ROLES
 from db.permissions import Actor
 from db.queries import roster as q
 from db.rules.roster import link_range_text
+from db.services import roster as svc
 
 
 def staff_form(actor: Actor, row: dict | None, scope: q.Scope) -> None:
-    from db.services import roster as svc
 
     st.divider()
     st.markdown("**新增网格人员**" if row is None else f"**编辑：{ui.esc(row['name'])}**")
@@ -80,7 +80,6 @@ def staff_form(actor: Actor, row: dict | None, scope: q.Scope) -> None:
 
 
 def score_form(actor: Actor, m: dict) -> None:
-    from db.services import roster as svc
 
     with st.form(f"score_form_{m['id']}", clear_on_submit=True):
         c1, c2, c3 = st.columns([1, 4, 1], vertical_alignment="bottom")
@@ -98,7 +97,6 @@ def score_form(actor: Actor, m: dict) -> None:
 
 
 def party_form(actor: Actor, m: dict, links: list[dict]) -> None:
-    from db.services import roster as svc
 
     gs = reads.grids(m["village_id"])
     zs = reads.zones(m["village_id"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from components import runtime
 from db.engine import read_session
 from db.queries import roster as q
+from db.queries.township_settings import LinkRange, shown_link_range
 
 townships = runtime.cached_query(q.townships, ttl=120)
 villages = runtime.cached_query(q.villages_of, ttl=120)
@@ -19,8 +20,6 @@ grid_people = runtime.cached_query(q.grid_people_for, ttl=60)
 def link_rule(township_id: int | None) -> tuple[int, int] | None:
     """The 党员联户 range shown for a township, or for every township the reader sees (None when
     their ranges differ: each member is still counted against their own township's range)."""
-    from db.queries.township_settings import shown_link_range
-
     with read_session(runtime.engine()) as s:
         rule = shown_link_range(s, township_id)
         return (rule.low, rule.high) if rule else None
@@ -28,8 +27,6 @@ def link_rule(township_id: int | None) -> tuple[int, int] | None:
 
 def link_range(rule: tuple[int, int] | None):
     """``link_rule``'s range as ``q.gap_kinds`` takes it."""
-    from db.queries.township_settings import LinkRange
-
     return LinkRange(*rule) if rule else None
 
 

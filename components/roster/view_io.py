@@ -11,7 +11,7 @@ from db.permissions import Actor, allowed
 
 
 def view_io(actor: Actor) -> None:
-    from db.services import roster_io
+    from db.services import roster_io  # deferred: openpyxl, ~0.5 s, only on this view
 
     may_export, may_import = allowed(actor.role, "roster.export"), allowed(actor.role, "roster.import")
     if not (may_export or may_import):

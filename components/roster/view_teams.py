@@ -72,7 +72,7 @@ def group(actor: Actor, title: str, team_id: int | None = None, zone_id: int | N
         and rows
         and button.button("导出应急名单", icon=":material/download:", key=f"emg_{team_id}_{zone_id}")
     ):
-        from db.services import roster_io
+        from db.services import roster_io  # deferred: openpyxl, ~0.5 s, only for an export
 
         with ui.user_errors():
             content, n = roster_io.emergency_workbook(runtime.engine(), actor, team_id=team_id, zone_id=zone_id)

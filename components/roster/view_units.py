@@ -10,6 +10,7 @@ from components import runtime, ui
 from components.roster import common, reads
 from db.permissions import Actor, allowed
 from db.queries import roster as q
+from db.services import roster as svc
 
 
 def view_units(actor: Actor) -> None:
@@ -38,7 +39,6 @@ def view_units(actor: Actor) -> None:
     i = common.pick_row(frame, common.table_key("units", page.number))
     if i is None or not allowed(actor.role, "roster.edit"):
         return
-    from db.services import roster as svc
 
     unit = page.rows[i]
     ui.remember_version(f"unit_v_{unit['id']}", unit["version"])
