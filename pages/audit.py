@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import streamlit as st
 
-from components import data, ui
+from components import data, paging, ui
 from db.audit_labels import action_label, change_text, entity_label
 from db.queries.audit import AuditFilter
 from db.rules.sla import local_midnight, to_local
@@ -36,7 +36,7 @@ f = AuditFilter(
 if st.session_state.get("audit_last_filter") != f:  # a new filter starts at page 1
     st.session_state["audit_last_filter"] = f
     st.session_state["audit_page"] = 1
-page = ui.paged("audit_page", lambda off, lim: data.audit_page(actor, f, off, lim), PAGE_SIZE)
+page = paging.paged("audit_page", lambda off, lim: data.audit_page(actor, f, off, lim), PAGE_SIZE)
 page.control()
 df = page.rows
 if df.empty:

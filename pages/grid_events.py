@@ -3,7 +3,7 @@
 
 import streamlit as st
 
-from components import data, timefmt, ui
+from components import data, paging, timefmt, ui
 from components import grid_events as gu
 from db.permissions import allowed
 
@@ -83,7 +83,7 @@ else:
         st.session_state["ge_last_filter"] = f
         st.session_state["ge_page"] = 1
         gu.reset_table()
-    page = ui.paged("ge_page", lambda off, lim: gu.events(f, actor, off, lim, timefmt.minute_key()), gu.PAGE_SIZE)
+    page = paging.paged("ge_page", lambda off, lim: gu.events(f, actor, off, lim, timefmt.minute_key()), gu.PAGE_SIZE)
     page.control(noun="件", label="当前筛选共")
     rows = page.rows
     if not rows:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import data, orders, timefmt, ui
+from components import data, orders, paging, timefmt, ui
 from db.permissions import allowed
 from db.queries import orders as orders_q
 from db.services import audit_export
@@ -49,7 +49,9 @@ if st.session_state.get("inbox_last_filter") != f:  # a new filter: page 1, no s
     st.session_state["inbox_last_filter"] = f
     st.session_state["inbox_page"] = 1
     orders.actions.reset_tables()
-page = ui.paged("inbox_page", lambda off, lim: orders.inbox(f, actor, off, lim, timefmt.minute_key()), orders.PAGE_SIZE)
+page = paging.paged(
+    "inbox_page", lambda off, lim: orders.inbox(f, actor, off, lim, timefmt.minute_key()), orders.PAGE_SIZE
+)
 total, rows, page_no = page.total, page.rows, page.number
 
 head, pager, export = st.columns([3, 2, 2], vertical_alignment="bottom")

@@ -4,7 +4,7 @@ on a bar or point that lists the records behind it."""
 
 import streamlit as st
 
-from components import grid_map, kpi, timefmt, ui
+from components import grid_map, kpi, paging, timefmt, ui
 from components.data import reference
 from db.queries import kpi as kpi_q
 
@@ -100,7 +100,7 @@ drill_id = (metric_key, by, group_key, str(bucket), part)
 if st.session_state.get("kpi_drill_id") != drill_id:
     st.session_state["kpi_drill_id"] = drill_id
     st.session_state["kpi_drill_page"] = 1
-page = ui.paged(
+page = paging.paged(
     "kpi_drill_page",
     lambda off, lim: kpi.drill(metric_key, drill_period, by, group_key, part, bucket, off, lim, actor.role, minute),
     20,

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import data, timefmt, ui
+from components import data, paging, timefmt, ui
 from components import mediation as mui
 from db.permissions import allowed
 
@@ -56,7 +56,9 @@ else:
         st.session_state["med_last_filter"] = f
         st.session_state["med_page"] = 1
         st.session_state["med_table_gen"] = st.session_state.get("med_table_gen", 0) + 1
-    page = ui.paged("med_page", lambda off, lim: mui.ledger(f, actor, off, lim, timefmt.minute_key()), mui.PAGE_SIZE)
+    page = paging.paged(
+        "med_page", lambda off, lim: mui.ledger(f, actor, off, lim, timefmt.minute_key()), mui.PAGE_SIZE
+    )
     head, pager, export = st.columns([3, 2, 2], vertical_alignment="bottom")
     head.markdown(f"**共 {page.total} 件**（第 {page.number}/{page.pages} 页）")
     page.control(pager)

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
+from components import paging, ui
 from components import platforms as pui
-from components import ui
 
 actor = ui.guard("platform_desk")
 ui.page_header(
@@ -49,7 +49,7 @@ view = (
 )
 if view == VIEWS[0]:
     st.subheader("待接收的推送")
-    page = ui.paged(
+    page = paging.paged(
         "pl_hand_page",
         lambda off, lim: pui.handoffs_waiting(plat["id"], off, lim, role=actor.role),
         pui.PAGE_SIZE,
@@ -63,7 +63,7 @@ if view == VIEWS[0]:
 
     st.subheader("本平台的案件（牵头或协办）")
     flagged = st.toggle("只看多次退回的案件", key="pl_only_flagged")
-    page = ui.paged(
+    page = paging.paged(
         "pl_case_page",
         lambda off, lim: pui.my_cases(plat["id"], off, lim, role=actor.role, only_flagged=flagged),
         pui.PAGE_SIZE,
@@ -76,7 +76,7 @@ if view == VIEWS[0]:
         st.caption("没有在办案件。")
 
     st.subheader("派给本平台的工单")
-    page = ui.paged(
+    page = paging.paged(
         "pl_order_page", lambda off, lim: pui.my_orders(plat["id"], off, lim, role=actor.role), pui.PAGE_SIZE
     )
     if page.total:

@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
+from components import paging, ui
 from components import platforms as pui
-from components import ui
 from components.timefmt import fmt
 from db.models.people import PLATFORMS
 from db.queries.platforms import Period
@@ -53,7 +53,7 @@ code = d1.selectbox("平台", codes, key="pls_code", format_func=lambda c: "全�
 buckets = {"flagged": "多次退回", "overdue": "超期", "open": "在办", "closed": "已办结", "all": "全部"}
 bucket = d2.selectbox("类别", list(buckets), format_func=buckets.get, key="pls_bucket")
 key = f"pls_page_{code}_{bucket}_{label}_{township_id}"
-page = ui.paged(
+page = paging.paged(
     key,
     lambda off, lim: pui.case_list(period, now, off, lim, role=actor.role, code=code, bucket=bucket),
     pui.PAGE_SIZE,

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import data, orders, timefmt, ui
+from components import data, orders, paging, timefmt, ui
 
 actor = ui.guard("supervision")
 ui.page_header(
@@ -30,7 +30,7 @@ if deep and (order_id := orders.order_id_by_number(deep)):  # after an action: t
         st.rerun()
     ui.stop()
 
-page = ui.paged(
+page = paging.paged(
     "sup_page", lambda off, lim: orders.supervision(off, lim, timefmt.minute_key(), actor.role), orders.PAGE_SIZE
 )
 total, rows, page_no = page.total, page.rows, page.number

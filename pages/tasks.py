@@ -3,7 +3,7 @@ progress, its actions (by permission), a new task, and the ledger's Excel import
 
 import streamlit as st
 
-from components import imports_ui, timefmt, ui
+from components import imports_ui, paging, timefmt, ui
 from components import tasks as tui
 from db.permissions import allowed
 
@@ -50,7 +50,7 @@ else:
         st.session_state["task_last_filter"] = f
         st.session_state["task_page"] = 1
         st.session_state["task_table_gen"] = st.session_state.get("task_table_gen", 0) + 1
-    page = ui.paged(
+    page = paging.paged(
         "task_page", lambda off, lim: tui.page_rows(f, actor.role, off, lim, timefmt.minute_key()), tui.PAGE_SIZE
     )
     page.control(noun="项", label="共")

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from components import data, runtime, ui
+from components import data, paging, runtime, ui
 from components.grid_events.reads import log_for, logs, staff_options, workload
 from components.timefmt import fmt_short, today
 from db.permissions import Actor, allowed
@@ -92,7 +92,7 @@ def log_form(actor: Actor, staff_id: int) -> None:
 
 
 def log_list(staff_id: int, role: str) -> None:
-    page = ui.paged(f"gel_page_{staff_id}", lambda off, lim: logs(staff_id, off, lim, role), LOG_PAGE_SIZE)
+    page = paging.paged(f"gel_page_{staff_id}", lambda off, lim: logs(staff_id, off, lim, role), LOG_PAGE_SIZE)
     page.control(noun="篇", label="工作日志共")
     if not page.rows:
         st.caption("暂无工作日志。")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import ui
+from components import paging
 from components.kpi.drill import selected_index
 from components.kpi.figures import build_overlap_figure
 from components.kpi.reads import OVERLAP_PAGE, overlap_key, overlap_matters, overlap_records, overlap_summary
@@ -139,7 +139,7 @@ def render_overlap(actor, period: kpi_q.Period) -> None:
             return data["sentinel_list"]  # read with the figures
         return overlap_matters(period, combo, pick == "sentinel", off, lim, minute)
 
-    page = ui.paged("overlap_page", fetch, OVERLAP_PAGE)
+    page = paging.paged("overlap_page", fetch, OVERLAP_PAGE)
     page.control(noun="个事项")
     if not page.rows:
         st.info("没有符合条件的事项。")

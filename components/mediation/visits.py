@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import runtime, timefmt, ui
+from components import paging, runtime, timefmt, ui
 from components.mediation.common import PAGE_SIZE, done
 from components.mediation.reads import special, writable_villages
 from components.timefmt import fmt, today
@@ -23,7 +23,7 @@ def visits_view(actor: Actor) -> None:
         key="med_vis_tag",
     )
     overdue = b.toggle("只看逾期未走访", key="med_vis_overdue")
-    page = ui.paged(
+    page = paging.paged(
         "med_vis_page", lambda off, lim: special(actor, tag, overdue, off, lim, timefmt.minute_key()), PAGE_SIZE
     )
     page.control(noun="人")

@@ -17,7 +17,7 @@ from typing import Any
 
 import streamlit as st
 
-from components import data, ui
+from components import data, paging, ui
 from components.timefmt import fmt_deadline
 from db.models.base import utcnow
 from db.permissions import Actor
@@ -69,9 +69,9 @@ def save(kind: str, record_id: int, write: Callable[[Any], Any], message: str) -
 # --------------------------------------------------------------------------- lists
 
 
-def pager(key: str, fetch: Callable[[int, int], tuple[int, Any]]) -> ui.Page:
+def pager(key: str, fetch: Callable[[int, int], tuple[int, Any]]) -> paging.Page:
     """A page of ``fetch(offset, limit)`` with its count line and buttons."""
-    page = ui.paged(key, fetch, PAGE_SIZE)
+    page = paging.paged(key, fetch, PAGE_SIZE)
     page.control()
     return page
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import ui
+from components import paging, ui
 from components.roster import common, reads
 from components.timefmt import fmt
 from db.models.grid_work import EVENT_STATUSES
@@ -114,7 +114,7 @@ def view_household(actor: Actor) -> None:
     )
     f = q.HouseholdFilter(scope=scope, text=text or None)
     common.reset_on_change("hh", f)
-    page = ui.paged("hh_page", lambda off, lim: reads.household_page(f, off, lim, actor.role), common.PAGE_SIZE)
+    page = paging.paged("hh_page", lambda off, lim: reads.household_page(f, off, lim, actor.role), common.PAGE_SIZE)
     page.control(noun="户")
     frame = pd.DataFrame(
         [

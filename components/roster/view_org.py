@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import ui
+from components import paging, ui
 from components.roster import common, reads
 from db.models.org import GRID_KINDS, VILLAGE_KINDS
 from db.models.people import EMPLOYMENT, STAFF_ROLES
@@ -145,7 +145,7 @@ def gap_list(actor: Actor, kind: str, scope: q.Scope) -> None:
         if close.button("收起", key="gap_close"):
             st.session_state.pop("org_gap", None)
             st.rerun()
-        page = ui.paged(
+        page = paging.paged(
             "org_gap_page", lambda off, lim: reads.gap_page(kind, scope, off, lim, actor.role), common.PAGE_SIZE
         )
         page.control()

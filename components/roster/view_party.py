@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import ui
+from components import paging, ui
 from components.roster import common, forms, reads
 from components.timefmt import fmt
 from db.permissions import Actor, allowed, sees_unmasked
@@ -57,7 +57,7 @@ def view_party(actor: Actor) -> None:
     )
     f = q.PartyFilter(scope=scope, team_id=team, link_status=status, score_below=below, text=text or None)
     common.reset_on_change("party", f)
-    page = ui.paged("party_page", lambda off, lim: reads.party_page(f, off, lim, actor.role), common.PAGE_SIZE)
+    page = paging.paged("party_page", lambda off, lim: reads.party_page(f, off, lim, actor.role), common.PAGE_SIZE)
     page.control(noun="名党员")
     frame = pd.DataFrame(
         [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import ui
+from components import paging
 from components.roster import common, forms, reads
 from db.models.people import EMPLOYMENT, STAFF_ROLES
 from db.permissions import Actor, allowed, sees_unmasked
@@ -37,7 +37,7 @@ def view_staff(actor: Actor) -> None:
     )
     f = q.StaffFilter(scope=scope, role=role, employment=emp, active=active, text=text or None)
     common.reset_on_change("staff", f)
-    page = ui.paged("staff_page", lambda off, lim: reads.staff_page(f, off, lim, actor.role), common.PAGE_SIZE)
+    page = paging.paged("staff_page", lambda off, lim: reads.staff_page(f, off, lim, actor.role), common.PAGE_SIZE)
     head, pager, add = st.columns([3, 1, 1], vertical_alignment="bottom")
     head.markdown(f"**共 {page.total} 人**（第 {page.number}/{page.pages} 页）")
     page.control(pager)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import runtime, ui
+from components import paging, runtime, ui
 from components.roster import common, reads
 from db.permissions import Actor, allowed
 from db.queries import roster as q
@@ -20,7 +20,7 @@ def view_units(actor: Actor) -> None:
     no_chief = c2.checkbox("只看十户长空缺的单元", key="units_nochief")
     f = q.UnitFilter(scope=scope, without_chief=no_chief, text=text or None)
     common.reset_on_change("units", f)
-    page = ui.paged("units_page", lambda off, lim: reads.unit_page(f, off, lim, actor.role), common.PAGE_SIZE)
+    page = paging.paged("units_page", lambda off, lim: reads.unit_page(f, off, lim, actor.role), common.PAGE_SIZE)
     page.control(noun="个十户单元")
     frame = pd.DataFrame(
         [
