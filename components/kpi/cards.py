@@ -8,17 +8,8 @@ from components import ui
 from components.kpi.formatting import all_metrics, fmt_delta, fmt_value
 from db.queries import kpi as kpi_q
 
-CARD_ORDER = (
-    "closure",
-    "on_time",
-    "contact",
-    "satisfaction",
-    "handling_days",
-    "overdue",
-    "supervised",
-    "redispatch",
-    "petitions",
-)
+# the cards in the order the metrics are defined (db/queries/kpi.py ORDER_METRICS), as the weekly report
+CARD_ORDER = tuple(kpi_q.ORDER_METRICS)
 COMPARISON_NOTE = (
     "环比、同比均对比上期同期：本期统计到此刻为止，上期只统计从上期开始起经过同样时长的部分"
     "（上期较短时取上期全部），上年同期统计到上年同一日期时刻为止；已结束的时段与上一时段整段对比。"
