@@ -2,16 +2,15 @@
 
 import streamlit as st
 
-from components import data, orders, runtime, ui
+from components import data, orders, ui
 from components.orders.intake import (
     draft_notice,
     duplicate_panel,
     focus_first_field,
-    forget_draft,
     history_panel,
     keep_draft,
     key,
-    reset_form,
+    register,
     restore_draft,
     suggestion_caption,
 )
@@ -168,49 +167,22 @@ with right:
             )
         )
 
-keep_draft(
-    actor,
-    {
-        "channel": channel,
-        "caller": caller,
-        "phone": phone,
-        "village": village_id,
-        "grid": grid_id,
-        "household": household_id,
-        "address": address,
-        "desc": description,
-        "category": category_id,
-        "urgency": urgency,
-        "title": title,
-        "answer": answer,
-        "contacted": contacted,
-        "tier": tier,
-    },
-)
-
+typed = {
+    "channel": channel,
+    "caller": caller,
+    "phone": phone,
+    "village": village_id,
+    "grid": grid_id,
+    "household": household_id,
+    "address": address,
+    "desc": description,
+    "category": category_id,
+    "urgency": urgency,
+    "title": title,
+    "answer": answer,
+    "contacted": contacted,
+    "tier": tier,
+}
+keep_draft(actor, typed)
 if submit:
-    intake = orders_svc.Intake(
-        channel=channel,
-        caller_name=caller,
-        caller_phone=phone,
-        village_id=village_id,
-        grid_id=grid_id,
-        household_id=household_id,
-        address=address,
-        category_id=category_id,
-        tier=tier,
-        urgency=urgency,
-        description=description,
-        contacted=contacted,
-        answer=answer,
-        duplicate_of_id=duplicate_of,
-        title=title.strip() or None,
-    )
-    with ui.field_errors(FORM):
-        res = orders_svc.register(runtime.engine(), actor, intake)
-        data.invalidate()
-        forget_draft(actor)
-        reset_form()
-        orders.receipt.remember(res)
-        ui.flash(f"已登记工单 {res['number']}（{'已即办办结' if res['status'] == 'archived' else '待派单'}）。")
-        st.rerun()
+    register(actor, typed, duplicate_of, FORM)

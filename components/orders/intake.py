@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import data, runtime
+from components import data, runtime, ui
 from components.nav import VISIT_KEY
+from components.orders import receipt
 from components.timefmt import fmt
 from components.ui import aria_selector, esc
 from db.models.orders import CHANNELS, ORDER_STATUSES, TIERS
 from db.services import desk_draft
+from db.services import orders as orders_svc
 
 FORM_KEY = "intake_form_no"
 
@@ -202,3 +204,34 @@ def keep_draft(actor, values: dict) -> None:
 def forget_draft(actor) -> None:
     desk_draft.discard(runtime.engine(), actor)
     st.session_state.pop(RESTORED_KEY, None)
+
+
+def register(actor, typed: dict, duplicate_of: int | None, form: str) -> None:
+    """Register the call as typed (the values ``keep_draft`` keeps); on success the draft is
+    forgotten, the form emptied, the receipt offered and the new number flashed. A refusal is
+    shown at its field (``ui.field_errors``)."""
+    intake = orders_svc.Intake(
+        channel=typed["channel"],
+        caller_name=typed["caller"],
+        caller_phone=typed["phone"],
+        village_id=typed["village"],
+        grid_id=typed["grid"],
+        household_id=typed["household"],
+        address=typed["address"],
+        category_id=typed["category"],
+        tier=typed["tier"],
+        urgency=typed["urgency"],
+        description=typed["desc"],
+        contacted=typed["contacted"],
+        answer=typed["answer"],
+        duplicate_of_id=duplicate_of,
+        title=typed["title"].strip() or None,
+    )
+    with ui.field_errors(form):
+        res = orders_svc.register(runtime.engine(), actor, intake)
+        data.invalidate()
+        forget_draft(actor)
+        reset_form()
+        receipt.remember(res)
+        ui.flash(f"已登记工单 {res['number']}（{'已即办办结' if res['status'] == 'archived' else '待派单'}）。")
+        st.rerun()
