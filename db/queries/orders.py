@@ -41,13 +41,13 @@ from db.permissions import Actor, require, sees_staff, sees_unmasked
 from db.queries import links as links_q
 from db.queries import order_counts, privacy
 from db.queries.calendar import load_calendar
+from db.rules.kpi_defs import CLOSED_DONE
 from db.rules.masking import mask_name, scrub_for, scrub_rows
 from db.rules.phone import looks_like_phone, normalize_phone
 from db.rules.sla import CalendarYearMissing, light, local_midnight, workdays_between
 from db.rules.text import likeness, search_text
 
 W = WorkOrder
-CLOSED_DONE = ("resolved", "archived")
 BAND_LIGHT = {0: "red", 1: "yellow", 2: "green"}
 EXPORT_LIMIT = 20000
 
