@@ -195,12 +195,18 @@ def save_versioned(
     saved, result = versioned_write(
         version_key, lambda: save(st.session_state.get(version_key)), conflict_note, reload_on_conflict
     )
-    if not saved:
-        return
+    if saved:
+        after_save(message(result) if callable(message) else message, after)
+
+
+def after_save(message: str, after: Callable[[], None] | None = None) -> NoReturn:
+    """What follows any save (``save_versioned``'s, or one that sends no version, such as a new
+    record): the display caches cleared, ``after()`` (the module's own state), ``message``
+    flashed, and the page run again."""
     data.invalidate()
     if after is not None:
         after()
-    flash(message(result) if callable(message) else message)
+    flash(message)
     st.rerun()
 
 

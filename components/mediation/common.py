@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from components import data, ui
+from components import ui
 
 PAGE_SIZE = 20
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -37,10 +37,7 @@ def reset(number: str | None = None) -> None:
 
 def done(message: str, number: str | None = None) -> None:
     """After a save that sent no version (a new case, a visit, the settings)."""
-    reset(number)
-    data.invalidate()
-    ui.flash(message)
-    st.rerun()
+    ui.after_save(message, after=lambda: reset(number))
 
 
 def save_case(c: dict, save: Callable[[Any], dict], message: Callable[[dict], str]) -> None:

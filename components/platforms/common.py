@@ -45,9 +45,7 @@ def due_text(due: datetime | None, now: datetime) -> str:
 
 def after_write(message: str) -> None:
     """After a save that sent no version (a new record)."""
-    data.invalidate()
-    ui.flash(message)
-    st.rerun()
+    ui.after_save(message)
 
 
 def version_key(kind: str, record_id: int) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 import streamlit as st
 
-from components import data, ui
+from components import ui
 
 PAGE_SIZE = 20
 QUICK = {
@@ -44,10 +44,7 @@ def reset(task_id: int) -> None:
 
 def done(message: str, task_id: int) -> None:
     """After a save that sent no version (a new task)."""
-    reset(task_id)
-    data.invalidate()
-    ui.flash(message)
-    st.rerun()
+    ui.after_save(message, after=lambda: reset(task_id))
 
 
 def save(key: str, task_id: int, write: Callable[[int], Any], message: str) -> None:
